@@ -1,0 +1,52 @@
+import type { Duration } from 'date-fns';
+import type { Fen } from '../money/assert-fen.js';
+
+/**
+ * The shop's rules of time and money (DESIGN.md §4 "Policy"). Durations are date-fns `Duration`
+ * objects, added in `timeZone` so that "7 days" means seven calendar days in the shop's zone.
+ */
+export interface Policy {
+  /** How long a placed order stays payable. Default 30 minutes. */
+  payWithin: Duration;
+  /** After full shipment, receipt is confirmed automatically after this. Default 7 days. */
+  autoConfirmAfter: Duration;
+  /** After completion, after-sales may be requested for this long. Default 7 days. */
+  afterSaleWindow: Duration;
+  /** A refund-only request before anything ships is approved at once. Default true. */
+  autoApproveRefundBeforeShipment: boolean;
+  /** When freight is refunded: only before shipment (default), always, or never. */
+  refundShipping: 'before_shipment' | 'always' | 'never';
+  /** IANA zone of the shop's calendar. Default 'Asia/Shanghai'. */
+  timeZone: string;
+  /** WeChat Pay allows at most 50 partial refunds per payment. */
+  maxPartialRefunds: number;
+  /** WeChat Pay refunds only within 365 days of payment. */
+  refundWithin: Duration;
+  /** Emit `inventory.release` for goods returned or never shipped. Default true. */
+  restockOnReturn: boolean;
+  /** How many fen 改价 (ADJUST_PRICE) may raise a total. Default 0: no increase. */
+  maxPriceIncrease: Fen;
+}
+
+export const defaultPolicy: Readonly<Policy> = Object.freeze({
+  payWithin: { minutes: 30 },
+  autoConfirmAfter: { days: 7 },
+  afterSaleWindow: { days: 7 },
+  autoApproveRefundBeforeShipment: true,
+  refundShipping: 'before_shipment',
+  timeZone: 'Asia/Shanghai',
+  maxPartialRefunds: 50,
+  refundWithin: { days: 365 },
+  restockOnReturn: true,
+  maxPriceIncrease: 0,
+});
+
+/**
+ * A policy with the shop's overrides over the defaults.
+ *
+ * @example
+ * const policy = definePolicy({ payWithin: { minutes: 15 }, afterSaleWindow: { days: 15 } });
+ */
+export function definePolicy(overrides: Partial<Policy> = {}): Policy {
+  return { ...defaultPolicy, ...overrides };
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { IdSchema } from './primitives.js';
+
+/**
+ * Who sends a command. `customer` must own the order; `merchant` is a staff member with roles;
+ * `system` is a timer or sweeper; `payment` is a gateway notification that has already been
+ * verified (never construct it from an unverified request).
+ */
+export const ActorSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('customer'), id: IdSchema }),
+  z.object({ type: z.literal('merchant'), id: IdSchema, roles: z.array(z.string()).optional() }),
+  z.object({ type: z.literal('system'), id: z.string().optional() }),
+  z.object({ type: z.literal('payment'), gateway: z.string().min(1) }),
+]);
+export type Actor = z.infer<typeof ActorSchema>;
+export type ActorType = Actor['type'];
+export const ACTOR_TYPES: readonly ActorType[] = ['customer', 'merchant', 'system', 'payment'];

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { errorFromZod } from '../errors/zod-issues.js';
+import type { OrderkitError } from '../errors/orderkit-error.js';
+import {
+  AddressSchema,
+  AfterSaleKindSchema,
+  LineQuantitySchema,
+  LogisticsTypeSchema,
+} from './order-schema.js';
+import { FenSchema, IdSchema, TimestampSchema } from './primitives.js';
+
+/**
+ * Every command an order understands (DESIGN.md §4). Commands are plain JSON so that they can
+ * travel through a cloud function, a queue or an HTTP body; `parseCommand` checks one at the
+ * boundary, and `transition()` trusts its type afterwards.
+ */
+export const PaymentSucceededSchema = z.strictObject({
+  type: z.literal('PAYMENT_SUCCEEDED'),
+  /** Fen the gateway says it collected; must equal the attempt's amount. */
+  amount: FenSchema,
+  transactionId: z.string().min(1).max(64),
+  /** The attempt being paid; defaults to the order's current attempt. */
+  outTradeNo: z.string().min(1).max(32).optional(),
+  paidAt: TimestampSchema.optional(),
+});
+export const CancelSchema = z.strictObject({ type: z.literal('CANCEL'), reason: z.string().max(200).optional() });
+export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE') });
+export const ShipSchema = z.strictObject({
+  type: z.literal('SHIP'),
+  /** Defaults to a deterministic id derived from the order number. */
+  shipmentId: IdSchema.optional(),
+  /** What goes in the parcel; defaults to everything not yet shipped. */
+  items: z.array(LineQuantitySchema).min(1).optional(),
+  logisticsType: LogisticsTypeSchema.default('express'),
+  trackingNo: z.string().min(1).max(128).optional(),
+  expressCompany: z.string().min(1).max(64).optional(),
+});
+export const DeliverSchema = z.strictObject({ type: z.literal('DELIVER'), shipmentId: IdSchema.optional() });
+export const ConfirmReceiptSchema = z.strictObject({ type: z.literal('CONFIRM_RECEIPT') });
+export const AutoConfirmSchema = z.strictObject({ type: z.literal('AUTO_CONFIRM') });
+export const RequestAfterSaleSchema = z.strictObject({
+  type: z.literal('REQUEST_AFTER_SALE'),
+  afterSaleId: IdSchema.optional(),
+  kind: AfterSaleKindSchema,
+  /** Lines and quantities; absent means the whole order. */
+  items: z.array(LineQuantitySchema).min(1).optional(),
+  reason: z.string().min(1).max(500),
+});
+export const ApproveAfterSaleSchema = z.strictObject({ type: z.literal('APPROVE_AFTER_SALE'), afterSaleId: IdSchema });
+export const RejectAfterSaleSchema = z.strictObject({
+  type: z.literal('REJECT_AFTER_SALE'),
+  afterSaleId: IdSchema,
+  reason: z.string().min(1).max(500),
+});
+export const CancelAfterSaleSchema = z.strictObject({ type: z.literal('CANCEL_AFTER_SALE'), afterSaleId: IdSchema });
+export const ReturnShippedSchema = z.strictObject({
+  type: z.literal('RETURN_SHIPPED'),
+  afterSaleId: IdSchema,
+  trackingNo: z.string().min(1).max(128),
+  expressCompany: z.string().min(1).max(64),
+});
+export const ReturnReceivedSchema = z.strictObject({ type: z.literal('RETURN_RECEIVED'), afterSaleId: IdSchema });
+export const RefundSucceededSchema = z.strictObject({
+  type: z.literal('REFUND_SUCCEEDED'),
+  refundId: z.string().min(1).max(64),
+  /** When given, must equal the ledger entry's amount. */
+  amount: FenSchema.optional(),
+  gatewayRefundId: z.string().min(1).max(64).optional(),
+  succeededAt: TimestampSchema.optional(),
+});
+export const RefundFailedSchema = z.strictObject({
+  type: z.literal('REFUND_FAILED'),
+  refundId: z.string().min(1).max(64),
+  reason: z.string().min(1).max(500),
+});
+/** 改价: merchant only, before payment. */
+export const AdjustPriceSchema = z.strictObject({
+  type: z.literal('ADJUST_PRICE'),
+  newTotal: FenSchema,
+  reason: z.string().min(1).max(200),
+});
+export const ChangeAddressSchema = z.strictObject({ type: z.literal('CHANGE_ADDRESS'), address: AddressSchema });
+export const AddRemarkSchema = z.strictObject({ type: z.literal('ADD_REMARK'), text: z.string().min(1).max(200) });
+export const RecordStrayPaymentSchema = z.strictObject({
+  type: z.literal('RECORD_STRAY_PAYMENT'),
+  amount: FenSchema,
+  transactionId: z.string().min(1).max(64),
+  outTradeNo: z.string().min(1).max(32),
+  paidAt: TimestampSchema.optional(),
+  reason: z.string().max(200).optional(),
+});
+
+export const CommandSchema = z.discriminatedUnion('type', [
+  PaymentSucceededSchema,
+  CancelSchema,
+  ExpireSchema,
+  ShipSchema,
+  DeliverSchema,
+  ConfirmReceiptSchema,
+  AutoConfirmSchema,
+  RequestAfterSaleSchema,
+  ApproveAfterSaleSchema,
+  RejectAfterSaleSchema,
+  CancelAfterSaleSchema,
+  ReturnShippedSchema,
+  ReturnReceivedSchema,
+  RefundSucceededSchema,
+  RefundFailedSchema,
+  AdjustPriceSchema,
+  ChangeAddressSchema,
+  AddRemarkSchema,
+  RecordStrayPaymentSchema,
+]);
+export type Command = z.infer<typeof CommandSchema>;
+/** What a caller writes: defaults (such as `logisticsType`) may be left out. */
+export type CommandInput = z.input<typeof CommandSchema>;
+export type CommandType = Command['type'];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+
+export const COMMAND_TYPES: readonly CommandType[] = CommandSchema.options.map((o) => o.shape.type.value);
+
+export type ParseCommandResult = { ok: true; command: Command } | { ok: false; error: OrderkitError };
+
+/**
+ * Checks an untrusted value (a request body, a cloud-function event) and returns a typed command,
+ * or `INVALID_COMMAND` with the path and a zh-CN/en message for every problem. Never throws.
+ *
+ * @example
+ * const r = parseCommand(JSON.parse(body));
+ * if (!r.ok) return res.status(400).json(r.error);
+ */
+export function parseCommand(input: unknown): ParseCommandResult {
+  const parsed = CommandSchema.safeParse(input);
+  if (parsed.success) return { ok: true, command: parsed.data };
+  return {
+    ok: false,
+    error: errorFromZod('INVALID_COMMAND', { 'zh-CN': '指令格式不正确', en: 'invalid command' }, parsed.error),
+  };
+}

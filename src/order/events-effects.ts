@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ActorSchema } from './actor.js';
+import { CommandSchema } from './commands.js';
+import { LineQuantitySchema, LogisticsTypeSchema } from './order-schema.js';
+import { FenSchema, TimestampSchema } from './primitives.js';
+import { OrderStatusSchema } from './status.js';
+
+/**
+ * One entry of an order's audit log: who did what, from which status to which, and the money it
+ * moved. `version` is the order's version after the change, so the log of an order is exactly its
+ * versions 1…n.
+ */
+export const OrderEventSchema = z.object({
+  orderId: z.string(),
+  version: z.number().int().min(1),
+  type: z.string(),
+  actor: ActorSchema,
+  from: OrderStatusSchema.nullable(),
+  to: OrderStatusSchema,
+  at: TimestampSchema,
+  /** Amounts and ids the command moved (paid amount, refund id, shipment id, old address…). */
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type OrderEvent = z.infer<typeof OrderEventSchema>;
+
+const effectBase = {
+  /** `orderId:version:index`: stable, so a handler can drop a repeat delivery. */
+  id: z.string(),
+  orderId: z.string(),
+};
+
+/**
+ * Instructions for the outside world, produced by `transition()` and delivered by the outbox. They
+ * are data, never callbacks, so that they can be stored in the same transaction as the order.
+ */
+export const EffectSchema = z.discriminatedUnion('type', [
+  z.object({ ...effectBase, type: z.literal('schedule'), at: TimestampSchema, command: CommandSchema }),
+  z.object({ ...effectBase, type: z.literal('payment.close'), outTradeNo: z.string() }),
+  z.object({
+    ...effectBase,
+    type: z.literal('payment.refund'),
+    refundId: z.string(),
+    outTradeNo: z.string(),
+    transactionId: z.string().optional(),
+    amount: FenSchema,
+    /** The original payment's total: WeChat Pay's refund API requires it. */
+    total: FenSchema,
+    reason: z.string(),
+  }),
+  z.object({
+    ...effectBase,
+    type: z.literal('inventory.release'),
+    items: z.array(z.object({ sku: z.string(), quantity: z.number().int().min(1) })),
+    reason: z.string(),
+  }),
+  z.object({ ...effectBase, type: z.literal('coupon.release'), couponIds: z.array(z.string()) }),
+  z.object({
+    ...effectBase,
+    type: z.literal('shipping.upload'),
+    shipmentId: z.string(),
+    logisticsType: LogisticsTypeSchema,
+    items: z.array(LineQuantitySchema),
+    /** True when this shipment completes the order (WeChat's `is_all_delivered`). */
+    allDelivered: z.boolean(),
+  }),
+  z.object({
+    ...effectBase,
+    type: z.literal('notify'),
+    to: z.enum(['customer', 'merchant']),
+    /** A template key of the shop's (order_paid, order_shipped, refund_succeeded, …). */
+    template: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  }),
+]);
+export type Effect = z.infer<typeof EffectSchema>;
+export type EffectType = Effect['type'];
+/** An effect before `transition()` stamps its id and order id on it. */
+export type EffectDraft = Effect extends infer E ? (E extends Effect ? Omit<E, 'id' | 'orderId'> : never) : never;

@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import { ActorSchema } from './actor.js';
+import {
+  CountSchema,
+  FenSchema,
+  IdSchema,
+  LocalizedTextSchema,
+  QuantitySchema,
+  SignedFenSchema,
+  TimestampSchema,
+} from './primitives.js';
+import { AfterSaleStatusSchema, CloseReasonSchema, OrderStatusSchema, RefundStatusSchema } from './status.js';
+
+/**
+ * Where a discount on a line came from. Stored at placement (and at a price adjustment) and read by
+ * refunds, which never re-run promotions (DESIGN.md §3).
+ */
+export const DISCOUNT_SOURCES = [
+  'member_price',
+  'timed_discount',
+  'full_reduction',
+  'coupon',
+  'points',
+  'price_adjustment',
+] as const;
+export const DiscountSourceSchema = z.enum(DISCOUNT_SOURCES);
+export type DiscountSource = (typeof DISCOUNT_SOURCES)[number];
+
+/** One discount's share of one line, in fen. Positive amounts lower the line's payable. */
+export const AllocationSchema = z.object({
+  source: DiscountSourceSchema,
+  /** The rule, coupon or adjustment id the money came from. */
+  sourceId: z.string().min(1),
+  amount: SignedFenSchema,
+});
+export type Allocation = z.infer<typeof AllocationSchema>;
+
+export const FULFILLMENTS = ['physical', 'virtual'] as const;
+export const FulfillmentSchema = z.enum(FULFILLMENTS);
+export type Fulfillment = (typeof FULFILLMENTS)[number];
+
+/**
+ * An order line. `listPrice × quantity` is what the shelf said; `unitPrice` is the price per unit
+ * after member price and timed discount (per-unit rules, kept as `allocations` too); `payable` is
+ * the cash this line costs after every allocation, including points. Σ payable + freight = total.
+ */
+export const LineSchema = z.object({
+  id: IdSchema,
+  sku: z.string().min(1).max(64),
+  title: z.string().min(1).max(200),
+  category: z.string().max(64).optional(),
+  image: z.string().max(1024).optional(),
+  fulfillment: FulfillmentSchema.default('physical'),
+  listPrice: FenSchema,
+  unitPrice: FenSchema,
+  quantity: QuantitySchema,
+  /** unitPrice × quantity */
+  subtotal: FenSchema,
+  allocations: z.array(AllocationSchema),
+  payable: FenSchema,
+});
+export type Line = z.infer<typeof LineSchema>;
+
+export const AddressSchema = z.object({
+  name: z.string().min(1).max(64),
+  phone: z.string().min(3).max(32),
+  province: z.string().max(64),
+  city: z.string().max(64),
+  district: z.string().max(64).optional(),
+  detail: z.string().min(1).max(256),
+  postalCode: z.string().max(16).optional(),
+});
+export type Address = z.infer<typeof AddressSchema>;
+
+/** An order-level adjustment, explained: what it was, how much, and which lines carried it. */
+export const AdjustmentSchema = z.object({
+  id: z.string().min(1),
+  source: DiscountSourceSchema.or(z.literal('freight')),
+  sourceId: z.string().min(1),
+  amount: SignedFenSchema,
+  lineIds: z.array(IdSchema),
+  reason: LocalizedTextSchema,
+});
+export type Adjustment = z.infer<typeof AdjustmentSchema>;
+
+export const OrderPricingSchema = z.object({
+  /** Σ listPrice × quantity */
+  itemsTotal: FenSchema,
+  /** Σ line.allocations (everything that lowered the price, points included) */
+  discountTotal: SignedFenSchema,
+  freight: FenSchema,
+  pointsUsed: CountSchema,
+  pointsDeduction: FenSchema,
+  /** What the shopper pays: Σ line.payable + freight. */
+  total: FenSchema,
+  adjustments: z.array(AdjustmentSchema),
+  couponIds: z.array(z.string()),
+});
+export type OrderPricing = z.infer<typeof OrderPricingSchema>;
+
+export const PAYMENT_ATTEMPT_STATUSES = ['open', 'paid', 'closed'] as const;
+/** One try at collecting the money, with its own WeChat Pay `out_trade_no`. */
+export const PaymentAttemptSchema = z.object({
+  outTradeNo: z.string().min(1).max(32),
+  amount: FenSchema,
+  status: z.enum(PAYMENT_ATTEMPT_STATUSES),
+  createdAt: TimestampSchema,
+});
+export type PaymentAttempt = z.infer<typeof PaymentAttemptSchema>;
+
+/** A verified payment that could not pay the order; it is refunded in full, never dropped. */
+export const StrayPaymentSchema = z.object({
+  transactionId: z.string().min(1),
+  outTradeNo: z.string().min(1),
+  amount: FenSchema,
+  paidAt: TimestampSchema,
+  recordedAt: TimestampSchema,
+  reason: z.string(),
+  refundId: z.string().min(1),
+});
+export type StrayPayment = z.infer<typeof StrayPaymentSchema>;
+
+export const PaymentSchema = z.object({
+  attempts: z.array(PaymentAttemptSchema),
+  /** Fen actually collected for this order (0 until paid). */
+  paidAmount: FenSchema,
+  paidAt: TimestampSchema.optional(),
+  transactionId: z.string().optional(),
+  outTradeNo: z.string().optional(),
+  gateway: z.string().optional(),
+  stray: z.array(StrayPaymentSchema),
+});
+export type Payment = z.infer<typeof PaymentSchema>;
+
+export const LineQuantitySchema = z.object({ lineId: IdSchema, quantity: QuantitySchema });
+export type LineQuantity = z.infer<typeof LineQuantitySchema>;
+
+export const LOGISTICS_TYPES = ['express', 'same_city', 'virtual', 'pickup'] as const;
+export const LogisticsTypeSchema = z.enum(LOGISTICS_TYPES);
+export type LogisticsType = (typeof LOGISTICS_TYPES)[number];
+
+export const ShipmentSchema = z.object({
+  id: IdSchema,
+  items: z.array(LineQuantitySchema).min(1),
+  logisticsType: LogisticsTypeSchema,
+  trackingNo: z.string().max(128).optional(),
+  expressCompany: z.string().max(64).optional(),
+  shippedAt: TimestampSchema,
+  deliveredAt: TimestampSchema.optional(),
+});
+export type Shipment = z.infer<typeof ShipmentSchema>;
+
+export const AFTER_SALE_KINDS = ['refund_only', 'return_and_refund'] as const;
+export const AfterSaleKindSchema = z.enum(AFTER_SALE_KINDS);
+export type AfterSaleKind = (typeof AFTER_SALE_KINDS)[number];
+
+export const AfterSaleSchema = z.object({
+  id: IdSchema,
+  kind: AfterSaleKindSchema,
+  status: AfterSaleStatusSchema,
+  items: z.array(LineQuantitySchema),
+  /** Quoted at request time from stored line payables (refundQuote). */
+  amount: FenSchema,
+  shippingAmount: FenSchema,
+  reason: z.string().max(500),
+  requestedBy: ActorSchema,
+  requestedAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+  rejectReason: z.string().max(500).optional(),
+  returnShipment: z
+    .object({ trackingNo: z.string().min(1).max(128), expressCompany: z.string().min(1).max(64), shippedAt: TimestampSchema })
+    .optional(),
+  returnedAt: TimestampSchema.optional(),
+  refundId: z.string().optional(),
+});
+export type AfterSale = z.infer<typeof AfterSaleSchema>;
+
+export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment'] as const;
+/**
+ * One entry of the refund ledger. `id` is the `out_refund_no`: created (and persisted) before the
+ * gateway is called and reused on every retry, so a refund can never be paid out twice.
+ */
+export const RefundSchema = z.object({
+  id: z.string().min(1).max(64),
+  reason: z.enum(REFUND_REASONS),
+  afterSaleId: z.string().optional(),
+  amount: FenSchema,
+  status: RefundStatusSchema,
+  /** The payment transaction this refund returns money from. */
+  transactionId: z.string().optional(),
+  outTradeNo: z.string().optional(),
+  /** The gateway's own refund id, once it reports a result. */
+  gatewayRefundId: z.string().optional(),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+  attempts: z.number().int().min(1),
+  failureReason: z.string().optional(),
+});
+export type Refund = z.infer<typeof RefundSchema>;
+
+export const DeadlinesSchema = z.object({
+  payBy: TimestampSchema.optional(),
+  autoConfirmAt: TimestampSchema.optional(),
+  afterSaleUntil: TimestampSchema.optional(),
+});
+export type Deadlines = z.infer<typeof DeadlinesSchema>;
+
+export const NoteSchema = z.object({ text: z.string().max(200), by: ActorSchema, at: TimestampSchema });
+export type Note = z.infer<typeof NoteSchema>;
+
+export const OrderSchema = z.object({
+  id: IdSchema,
+  /** The order number people see and WeChat Pay's first `out_trade_no`; it never changes. */
+  number: z.string().min(1).max(32),
+  version: z.number().int().min(1),
+  status: OrderStatusSchema,
+  closeReason: CloseReasonSchema.optional(),
+  customerId: IdSchema,
+  currency: z.literal('CNY'),
+  fulfillment: FulfillmentSchema,
+  lines: z.array(LineSchema).min(1),
+  address: AddressSchema.optional(),
+  buyerRemark: z.string().max(200).optional(),
+  merchantNotes: z.array(NoteSchema),
+  pricing: OrderPricingSchema,
+  payment: PaymentSchema,
+  shipments: z.array(ShipmentSchema),
+  afterSales: z.array(AfterSaleSchema),
+  refunds: z.array(RefundSchema),
+  deadlines: DeadlinesSchema,
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+  paidAt: TimestampSchema.optional(),
+  shippedAt: TimestampSchema.optional(),
+  deliveredAt: TimestampSchema.optional(),
+  completedAt: TimestampSchema.optional(),
+  closedAt: TimestampSchema.optional(),
+  /** Free-form data of the shop's own (channel, store id…); orderkit never reads it. */
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type Order = z.infer<typeof OrderSchema>;

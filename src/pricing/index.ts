@@ -1,0 +1,1 @@
+export type { Quote, RejectedCoupon } from './quote.js';

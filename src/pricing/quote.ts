@@ -1,0 +1,32 @@
+import type { Adjustment, Line } from '../order/index.js';
+import type { LocalizedText } from '../errors/orderkit-error.js';
+
+/** A coupon that could not be used, and why (shown to the shopper in the coupon picker). */
+export interface RejectedCoupon {
+  couponId: string;
+  code: string;
+  reason: LocalizedText;
+}
+
+/**
+ * What `priceCart()` returns and `placeOrder()` stores. Lines are order lines as they will be
+ * stored: each keeps its allocations by source and its net `payable`, so refunds read money instead
+ * of re-running promotions.
+ *
+ * Invariants: Σ line.payable + freight = total; every amount is a non-negative safe integer except
+ * allocations of a price increase.
+ */
+export interface Quote {
+  lines: Line[];
+  adjustments: Adjustment[];
+  itemsTotal: number;
+  discountTotal: number;
+  freight: number;
+  pointsUsed: number;
+  pointsDeduction: number;
+  total: number;
+  /** itemsTotal + freight-before-free-shipping − total: what the shopper saved. */
+  savings: number;
+  couponIds: string[];
+  rejectedCoupons: RejectedCoupon[];
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+// One entry per public subpath (DESIGN.md §2). `node16` keeps the CommonJS build loadable in
+// every WeChat cloud-function runtime (Node 16–22).
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    postgres: 'src/adapters/postgres/index.ts',
+    'wx-cloud': 'src/adapters/wx-cloud/index.ts',
+    wechatpay: 'src/wechat/index.ts',
+    analytics: 'src/analytics/index.ts',
+    testing: 'src/testing/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  target: 'node16',
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  splitting: true,
+  treeshake: true,
+  external: ['pg', '@electric-sql/pglite', 'fast-check', 'vitest'],
+});
