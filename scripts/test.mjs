@@ -1,7 +1,27 @@
 #!/usr/bin/env node
-// `npm test`: the whole suite once, then the time-zone-sensitive files (`*.tz.test.ts`) again
-// under other host zones, so that the host's TZ can never leak into a deadline or a calendar day.
+// `npm test`: builds first when dist/ is missing or older than src/ (the cloud-function examples and
+// the Node 16/18 runtime checks load the CommonJS build), runs the whole suite once, then the
+// time-zone-sensitive files (`*.tz.test.ts`) again under other host zones, so that the host's TZ
+// can never leak into a deadline or a calendar day.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIfStale() {
+  const stale = !existsSync('dist/index.cjs') || statSync('dist/index.cjs').mtimeMs < newestMtime('src');
+  if (!stale) return 0;
+  console.log('— dist/ is missing or older than src/: building first (npm run build) —');
+  return spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', shell: process.platform === 'win32' }).status ?? 1;
+}
 
 const vitest = ['node_modules/vitest/vitest.mjs', 'run'];
 const extra = process.argv.slice(2);
@@ -11,7 +31,8 @@ function run(args, env = {}) {
   return r.status ?? 1;
 }
 
-let status = run(extra);
+let status = buildIfStale();
+if (status === 0) status = run(extra);
 if (status === 0 && extra.length === 0) {
   for (const tz of ['UTC', 'America/New_York']) {
     console.log(`\n— time-zone tests again with TZ=${tz} —`);
