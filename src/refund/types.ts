@@ -1,0 +1,22 @@
+import type { OrderkitError } from '../errors/orderkit-error.js';
+import type { Policy } from '../lifecycle/policy.js';
+import type { Actor, EffectDraft, Order } from '../order/index.js';
+
+/**
+ * What every after-sale reducer needs besides the order and the command. `transition()` passes
+ * its own context through; the reducers never read the clock.
+ */
+export interface AfterSaleContext {
+  now: Date;
+  actor: Actor;
+  policy: Policy;
+}
+
+/**
+ * The result of one after-sale step. On success the order carries new `afterSales` and `refunds`
+ * only: `transition()` owns `status`, `version`, `closeReason`, `updatedAt` and effect ids.
+ * `data` goes into the audit event (after-sale id, amounts, refund id).
+ */
+export type AfterSaleStepResult =
+  | { ok: true; order: Order; effects: EffectDraft[]; data?: Record<string, unknown> }
+  | { ok: false; error: OrderkitError };
