@@ -162,6 +162,11 @@ export const AfterSaleSchema = z.object({
   /** Quoted at request time from stored line payables (refundQuote). */
   amount: FenSchema,
   shippingAmount: FenSchema,
+  /**
+   * The quote's amount per line (Σ = amount − shippingAmount). Later quotes subtract these from a
+   * line's cumulative unit shares, so that every unit of a line, however split, sums to its payable.
+   */
+  lines: z.array(z.object({ lineId: IdSchema, quantity: QuantitySchema, amount: FenSchema })).optional(),
   reason: z.string().max(500),
   requestedBy: ActorSchema,
   requestedAt: TimestampSchema,
