@@ -2,11 +2,24 @@ export type {
   OrderStore,
   CreateOptions,
   CommitInput,
+  CommitOutcome,
   ListQuery,
   OrderPage,
+  FindDueOptions,
   OutboxEntry,
   IdempotencyRecord,
   OrderChange,
   OrderChangeListener,
   Unsubscribe,
 } from './port.js';
+export {
+  VersionConflictError,
+  OrderExistsError,
+  OrderNotFoundError,
+  CorruptOrderError,
+  STORAGE_ERROR_CODES,
+  isVersionConflict,
+} from './errors.js';
+export type { CorruptionReason } from './errors.js';
+export { MemoryOrderStore, createMemoryOrderData } from './memory-store.js';
+export type { MemoryOrderStoreOptions, MemoryOrderData, MemoryOrderRow, MemoryOutboxRow } from './memory-store.js';

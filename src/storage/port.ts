@@ -4,11 +4,18 @@ import type { Effect, Order, OrderEvent, OrderStatus } from '../order/index.js';
  * The storage port (DESIGN.md §7). Adapters implement it; the service is written against it only.
  * Every method is async. An adapter proves itself with `runOrderStoreContract` from
  * `orderkit/testing`.
+ *
+ * Rules every adapter keeps:
+ * - Values are copied on the way in and out: a caller never shares a reference with the store.
+ * - `commit` is compare-and-set on `version`, and writes the order, its events, its outbox effects
+ *   and its idempotency record all together or not at all.
+ * - A stored order that fails the `Order` schema, or whose version went backwards, is never handed
+ *   out: the read throws `CorruptOrderError` naming the order.
  */
 export interface CreateOptions {
   events: OrderEvent[];
   effects: Effect[];
-  /** When the same key already created this order, `create` returns the stored one. */
+  /** When the same key already created an order, `create` returns that order instead. */
   idempotencyKey?: string;
 }
 
@@ -19,9 +26,12 @@ export interface CommitInput {
   expectedVersion: number;
   events: OrderEvent[];
   effects: Effect[];
-  /** Recorded with the commit so that a repeated command returns the first result. */
+  /** Recorded with the commit (with its order, events and effects) so a repeat returns the first result. */
   idempotencyKey?: string;
 }
+
+/** One item of `commitMany`'s answer, in input order. */
+export type CommitOutcome = { ok: true } | { ok: false; conflict: true };
 
 export interface ListQuery {
   customerId?: string;
@@ -30,10 +40,12 @@ export interface ListQuery {
   from?: Date;
   /** createdAt < to (exclusive) */
   to?: Date;
-  /** Page size; default 20, at most 100. */
+  /** Page size; default 20, clamped to 1…100. */
   limit?: number;
-  /** The `nextCursor` of the previous page. */
+  /** The `nextCursor` of the previous page (opaque). */
   cursor?: string | null;
+  /** Default 'newest': createdAt descending, then id descending. 'oldest' is the reverse. */
+  order?: 'newest' | 'oldest';
 }
 
 export interface OrderPage {
@@ -42,22 +54,41 @@ export interface OrderPage {
   nextCursor: string | null;
 }
 
+export interface FindDueOptions {
+  /**
+   * How long the orders returned stay hidden from other `findDue` callers (default 30 000 ms), so
+   * that several sweepers split the due orders between them instead of racing for the same ones.
+   * A sweeper that dies simply lets the lease run out.
+   */
+  leaseMs?: number;
+}
+
 /** An effect in the outbox, as handed to a worker. */
 export interface OutboxEntry {
   effect: Effect;
-  /** How many times it has been claimed before (0 on the first delivery). */
+  /** How many times it was claimed before this delivery (0 on the first one). */
   attempts: number;
   /** The lease ends here; after it another worker may claim the effect again. */
   leaseUntil: Date;
+  /** The reason given to the last `fail`, if any. */
+  lastError?: string;
 }
 
-/** What the idempotency record remembers: which order and which version the first call made. */
+/**
+ * What an idempotency key remembers: the order and version the first call produced, and that
+ * call's result, so a repeated command returns exactly the first answer.
+ */
 export interface IdempotencyRecord {
   key: string;
   orderId: string;
   version: number;
+  /** The order as the first call left it (version `version`). */
+  order: Order;
+  events: OrderEvent[];
+  effects: Effect[];
 }
 
+/** One committed change, as the change feed reports it. `at` is the order's `updatedAt`. */
 export interface OrderChange {
   orderId: string;
   version: number;
@@ -68,19 +99,47 @@ export type OrderChangeListener = (change: OrderChange) => void;
 export type Unsubscribe = () => void | Promise<void>;
 
 export interface OrderStore {
+  /** The order, or null when there is none. Throws `CorruptOrderError` for a bad row. */
   load(id: string): Promise<Order | null>;
+  /**
+   * Stores a new order (version 1) with its events and effects. Throws `OrderExistsError` for a
+   * taken id or number, unless `idempotencyKey` already created an order: then that order is
+   * returned (whatever its id), and nothing is written.
+   */
   create(order: Order, options: CreateOptions): Promise<Order>;
+  /**
+   * Compare-and-set. Throws `VersionConflictError` (and writes nothing) when the stored version is
+   * not `expectedVersion`, or when `idempotencyKey` was taken meanwhile; `OrderNotFoundError` when
+   * the order does not exist.
+   */
   commit(input: CommitInput): Promise<void>;
+  /**
+   * Optional capability: many independent commits in one round trip (used by `sweep`). Each input
+   * is compare-and-set on its own; a conflicting one is reported and writes nothing, the others
+   * commit. Every input is for a different order.
+   */
+  commitMany?(inputs: CommitInput[]): Promise<CommitOutcome[]>;
+  /** Events in version order (1…n). */
   history(id: string): Promise<OrderEvent[]>;
   list(query: ListQuery): Promise<OrderPage>;
-  /** Orders whose next deadline (pay-by while unpaid, auto-confirm while shipped) is ≤ now. */
-  findDue(now: Date, limit: number): Promise<Order[]>;
+  /**
+   * Orders whose next deadline (pay-by while `pending_payment`, auto-confirm while `shipped` or
+   * `delivered`) is ≤ now, earliest first, at most `limit`, skipping orders another caller leased.
+   */
+  findDue(now: Date, limit: number, options?: FindDueOptions): Promise<Order[]>;
   /** Idempotency records written by `create`/`commit`. */
   findIdempotency(key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * Leases up to `limit` effects that are available (not completed, `available` ≤ now, not leased
+   * or lease expired), oldest first; each stays invisible to other claims for `leaseMs`.
+   */
   claim(limit: number, leaseMs: number, now?: Date): Promise<OutboxEntry[]>;
-  complete(effectId: string): Promise<void>;
+  /** Marks an effect delivered. Idempotent; unknown ids are ignored. */
+  complete(effectId: string, now?: Date): Promise<void>;
+  /** Releases the lease and makes the effect available again at `retryAt`. */
   fail(effectId: string, retryAt: Date, reason?: string): Promise<void>;
-  /** Optional capability: the change feed. */
+  /** Optional capability: the change feed (after each committed create or commit). */
   subscribe?(listener: OrderChangeListener): Promise<Unsubscribe> | Unsubscribe;
+  /** Optional: releases connections and listeners the store opened itself. */
   close?(): Promise<void>;
 }

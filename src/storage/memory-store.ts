@@ -1,0 +1,364 @@
+import type { Effect, Order, OrderEvent } from '../order/index.js';
+import {
+  checkCommitInput,
+  checkCreateInput,
+  decodeEffect,
+  decodeEvent,
+  decodeOrder,
+  encodeCursor,
+  normalizeListQuery,
+} from './codec.js';
+import { dueAtOf } from './due.js';
+import { OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from './errors.js';
+import type {
+  CommitInput,
+  CommitOutcome,
+  CreateOptions,
+  FindDueOptions,
+  IdempotencyRecord,
+  ListQuery,
+  OrderChange,
+  OrderChangeListener,
+  OrderPage,
+  OrderStore,
+  OutboxEntry,
+  Unsubscribe,
+} from './port.js';
+
+/** One stored order: the JSON text plus the columns that queries read, as a SQL table would hold. */
+export interface MemoryOrderRow {
+  doc: string;
+  version: number;
+  number: string;
+  customerId: string;
+  status: Order['status'];
+  createdAt: number;
+  dueAt: number | null;
+  dueLeaseUntil: number;
+}
+
+export interface MemoryOutboxRow {
+  id: string;
+  orderId: string;
+  doc: string;
+  seq: number;
+  availableAt: number;
+  leaseUntil: number | null;
+  attempts: number;
+  completedAt: number | null;
+  lastError?: string;
+}
+
+/**
+ * Everything a `MemoryOrderStore` holds, as plain maps of JSON text. Pass your own to inspect or
+ * snapshot the rows in a test (or to damage one on purpose and watch the store refuse it).
+ */
+export interface MemoryOrderData {
+  orders: Map<string, MemoryOrderRow>;
+  /** order number → order id */
+  numbers: Map<string, string>;
+  /** order id → event JSON texts in version order */
+  events: Map<string, string[]>;
+  outbox: Map<string, MemoryOutboxRow>;
+  /** ids of outbox rows not completed yet, in insertion order */
+  openOutbox: Set<string>;
+  /** idempotency key → IdempotencyRecord JSON */
+  idempotency: Map<string, string>;
+}
+
+export interface MemoryOrderStoreOptions {
+  data?: MemoryOrderData;
+  /** Called when a change-feed listener throws; the commit itself has already succeeded. */
+  onListenerError?: (error: unknown) => void;
+}
+
+export function createMemoryOrderData(): MemoryOrderData {
+  return { orders: new Map(), numbers: new Map(), events: new Map(), outbox: new Map(), openOutbox: new Set(), idempotency: new Map() };
+}
+
+const DEFAULT_DUE_LEASE_MS = 30_000;
+
+/**
+ * The in-process `OrderStore`: for tests, demos and single-process tools. It keeps JSON text, so
+ * nothing you pass in or get back is shared with the store, and it behaves like the SQL adapter in
+ * every rule of the contract (compare-and-set, atomic commits, leases, the change feed).
+ *
+ * @example
+ * const store = new MemoryOrderStore();
+ * const service = createOrderService({ store });
+ */
+export class MemoryOrderStore implements OrderStore {
+  readonly data: MemoryOrderData;
+  private readonly listeners = new Set<OrderChangeListener>();
+  private readonly onListenerError: ((error: unknown) => void) | undefined;
+  private seq = 0;
+
+  constructor(options: MemoryOrderStoreOptions = {}) {
+    this.data = options.data ?? createMemoryOrderData();
+    this.onListenerError = options.onListenerError;
+    for (const row of this.data.outbox.values()) this.seq = Math.max(this.seq, row.seq);
+  }
+
+  async load(id: string): Promise<Order | null> {
+    return this.loadSync(id);
+  }
+
+  private loadSync(id: string): Order | null {
+    const row = this.data.orders.get(id);
+    if (!row) return null;
+    const events = this.data.events.get(id);
+    return decodeOrder(id, row.doc, row.version, events ? lastEventVersion(id, events) : null);
+  }
+
+  async create(order: Order, options: CreateOptions): Promise<Order> {
+    const key = options.idempotencyKey;
+    if (key !== undefined) {
+      const prior = this.data.idempotency.get(key);
+      if (prior !== undefined) {
+        const record = JSON.parse(prior) as IdempotencyRecord;
+        const existing = this.loadSync(record.orderId);
+        if (existing) return existing;
+      }
+    }
+    checkCreateInput(order, options.events, options.effects);
+    if (this.data.orders.has(order.id)) throw new OrderExistsError(order.id, 'id');
+    const holder = this.data.numbers.get(order.number);
+    if (holder !== undefined) throw new OrderExistsError(holder, 'number');
+    this.checkEffectIds(order.id, options.effects);
+    const doc = JSON.stringify(order);
+    this.data.orders.set(order.id, {
+      doc,
+      version: order.version,
+      number: order.number,
+      customerId: order.customerId,
+      status: order.status,
+      createdAt: Date.parse(order.createdAt),
+      dueAt: toMs(dueAtOf(order)),
+      dueLeaseUntil: 0,
+    });
+    this.data.numbers.set(order.number, order.id);
+    this.data.events.set(order.id, options.events.map((e) => JSON.stringify(e)));
+    this.writeEffects(order, options.effects);
+    if (key !== undefined) this.writeIdempotency(key, order, options.events, options.effects);
+    this.notify(order);
+    return JSON.parse(doc) as Order;
+  }
+
+  async commit(input: CommitInput): Promise<void> {
+    const outcome = this.commitSync(input);
+    if (!outcome.ok) {
+      const row = this.data.orders.get(input.order.id);
+      throw new VersionConflictError(input.order.id, input.expectedVersion, row ? row.version : null);
+    }
+  }
+
+  async commitMany(inputs: CommitInput[]): Promise<CommitOutcome[]> {
+    const seen = new Set<string>();
+    for (const input of inputs) {
+      checkCommitInput(input);
+      if (seen.has(input.order.id)) throw invalidCommit(input.order.id, 'the same order twice in one commitMany', 'commitMany 中同一订单出现两次');
+      seen.add(input.order.id);
+    }
+    return inputs.map((input) => {
+      if (!this.data.orders.has(input.order.id)) return { ok: false, conflict: true } as const;
+      return this.commitSync(input);
+    });
+  }
+
+  private commitSync(input: CommitInput): CommitOutcome {
+    checkCommitInput(input);
+    const { order, expectedVersion, events, effects, idempotencyKey } = input;
+    const row = this.data.orders.get(order.id);
+    if (!row) throw new OrderNotFoundError(order.id);
+    if (row.version !== expectedVersion) return { ok: false, conflict: true };
+    if (idempotencyKey !== undefined && this.data.idempotency.has(idempotencyKey)) return { ok: false, conflict: true };
+    const log = this.data.events.get(order.id) ?? [];
+    // Same damage the SQL adapter detects through its primary key: events beyond this version.
+    const last = lastEventVersion(order.id, log);
+    if (last !== null && last > expectedVersion) {
+      decodeOrder(order.id, row.doc, row.version, last);
+    }
+    this.checkEffectIds(order.id, effects);
+    if (order.number !== row.number) throw invalidCommit(order.id, 'the order number never changes', '订单号不可更改');
+    // Every check is done: from here on nothing can fail, so the commit is all or nothing.
+    const doc = JSON.stringify(order);
+    row.doc = doc;
+    row.version = order.version;
+    row.status = order.status;
+    row.customerId = order.customerId;
+    row.dueAt = toMs(dueAtOf(order));
+    row.dueLeaseUntil = 0;
+    for (const e of events) log.push(JSON.stringify(e));
+    this.data.events.set(order.id, log);
+    this.writeEffects(order, effects);
+    if (idempotencyKey !== undefined) this.writeIdempotency(idempotencyKey, order, events, effects);
+    this.notify(order);
+    return { ok: true };
+  }
+
+  async history(id: string): Promise<OrderEvent[]> {
+    return (this.data.events.get(id) ?? []).map((text) => decodeEvent(id, text));
+  }
+
+  async list(query: ListQuery): Promise<OrderPage> {
+    const q = normalizeListQuery(query);
+    const sign = q.newestFirst ? -1 : 1;
+    const rows: Array<[string, MemoryOrderRow]> = [];
+    for (const entry of this.data.orders) {
+      const row = entry[1];
+      if (q.customerId !== null && row.customerId !== q.customerId) continue;
+      if (q.statuses !== null && !q.statuses.includes(row.status)) continue;
+      if (q.from !== null && row.createdAt < q.from.getTime()) continue;
+      if (q.to !== null && row.createdAt >= q.to.getTime()) continue;
+      if (q.after !== null && sign * comparePosition(row.createdAt, entry[0], q.after.t, q.after.id) <= 0) continue;
+      rows.push(entry);
+    }
+    rows.sort((a, b) => sign * comparePosition(a[1].createdAt, a[0], b[1].createdAt, b[0]));
+    const page = rows.slice(0, q.limit + 1);
+    const items = page.slice(0, q.limit).map(([id]) => this.loadSync(id) as Order);
+    const lastItem = items[items.length - 1];
+    return { items, nextCursor: page.length > q.limit && lastItem ? encodeCursor(lastItem) : null };
+  }
+
+  async findDue(now: Date, limit: number, options: FindDueOptions = {}): Promise<Order[]> {
+    const t = now.getTime();
+    const leaseMs = options.leaseMs ?? DEFAULT_DUE_LEASE_MS;
+    const due: Array<[string, MemoryOrderRow]> = [];
+    for (const entry of this.data.orders) {
+      const row = entry[1];
+      if (row.dueAt !== null && row.dueAt <= t && row.dueLeaseUntil <= t) due.push(entry);
+    }
+    due.sort((a, b) => (a[1].dueAt as number) - (b[1].dueAt as number) || compareText(a[0], b[0]));
+    const picked = due.slice(0, Math.max(0, limit));
+    // Decode before leasing, so a corrupt row throws without hiding the healthy ones.
+    const orders = picked.map(([id]) => this.loadSync(id) as Order);
+    for (const [, row] of picked) row.dueLeaseUntil = t + leaseMs;
+    return orders;
+  }
+
+  async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
+    const text = this.data.idempotency.get(key);
+    return text === undefined ? null : (JSON.parse(text) as IdempotencyRecord);
+  }
+
+  async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
+    const t = now.getTime();
+    const ready: MemoryOutboxRow[] = [];
+    for (const id of this.data.openOutbox) {
+      const row = this.data.outbox.get(id);
+      if (!row || row.completedAt !== null) continue;
+      if (row.availableAt <= t && (row.leaseUntil === null || row.leaseUntil <= t)) ready.push(row);
+    }
+    ready.sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq);
+    return ready.slice(0, Math.max(0, limit)).map((row) => {
+      const entry: OutboxEntry = { effect: decodeEffect(row.orderId, row.doc), attempts: row.attempts, leaseUntil: new Date(t + leaseMs) };
+      if (row.lastError !== undefined) entry.lastError = row.lastError;
+      row.attempts += 1;
+      row.leaseUntil = t + leaseMs;
+      return entry;
+    });
+  }
+
+  async complete(effectId: string, now: Date = new Date()): Promise<void> {
+    const row = this.data.outbox.get(effectId);
+    if (!row || row.completedAt !== null) return;
+    row.completedAt = now.getTime();
+    row.leaseUntil = null;
+    this.data.openOutbox.delete(effectId);
+  }
+
+  async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
+    const row = this.data.outbox.get(effectId);
+    if (!row || row.completedAt !== null) return;
+    row.availableAt = retryAt.getTime();
+    row.leaseUntil = null;
+    if (reason !== undefined) row.lastError = reason;
+  }
+
+  subscribe(listener: OrderChangeListener): Unsubscribe {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+
+  private checkEffectIds(orderId: string, effects: Effect[]): void {
+    const ids = new Set<string>();
+    for (const e of effects) {
+      if (ids.has(e.id) || this.data.outbox.has(e.id)) {
+        throw invalidCommit(orderId, `effect id ${e.id} is already in the outbox`, `副作用 id ${e.id} 已在发件箱中`);
+      }
+      ids.add(e.id);
+    }
+  }
+
+  private writeEffects(order: Order, effects: Effect[]): void {
+    const availableAt = Date.parse(order.updatedAt);
+    for (const effect of effects) {
+      this.seq += 1;
+      this.data.outbox.set(effect.id, {
+        id: effect.id,
+        orderId: order.id,
+        doc: JSON.stringify(effect),
+        seq: this.seq,
+        availableAt,
+        leaseUntil: null,
+        attempts: 0,
+        completedAt: null,
+      });
+      this.data.openOutbox.add(effect.id);
+    }
+  }
+
+  private writeIdempotency(key: string, order: Order, events: OrderEvent[], effects: Effect[]): void {
+    const record: IdempotencyRecord = { key, orderId: order.id, version: order.version, order, events, effects };
+    this.data.idempotency.set(key, JSON.stringify(record));
+  }
+
+  private notify(order: Order): void {
+    if (this.listeners.size === 0) return;
+    const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };
+    const listeners = [...this.listeners];
+    // After the write, never inside it: a slow or throwing listener cannot undo or delay a commit.
+    queueMicrotask(() => {
+      for (const listener of listeners) {
+        try {
+          listener({ ...change });
+        } catch (error) {
+          this.onListenerError?.(error);
+        }
+      }
+    });
+  }
+}
+
+function toMs(iso: string | null): number | null {
+  return iso === null ? null : Date.parse(iso);
+}
+
+function lastEventVersion(orderId: string, log: string[]): number | null {
+  const last = log[log.length - 1];
+  if (last === undefined) return null;
+  // Only the version is needed here; `history` checks whole events.
+  let version: unknown;
+  try {
+    version = (JSON.parse(last) as { version?: unknown }).version;
+  } catch {
+    version = undefined;
+  }
+  if (typeof version !== 'number') return decodeEvent(orderId, last).version;
+  return version;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Ascending by createdAt, then id: the same order the SQL adapter's index gives. */
+function comparePosition(t1: number, id1: string, t2: number, id2: string): number {
+  return t1 - t2 || compareText(id1, id2);
+}
