@@ -1,0 +1,129 @@
+// 确认订单. The `order` function prices the cart (orderkit's priceCart, with the best coupons from
+// bestCoupons preselected) and explains every number; the page shows it, lets the shopper pick
+// other coupons, an address and a note, then places the order and pays. Placing carries an
+// idempotency key made once per visit, so a double tap or a retry after a network error never
+// places two orders.
+var api = require('../../utils/api.js');
+var payment = require('../../utils/payment.js');
+var actions = require('../../utils/actions.js');
+
+function hasAction(view, key) {
+  var list = (view && view.actions) || [];
+  for (var i = 0; i < list.length; i++) if (list[i].key === key) return true;
+  return false;
+}
+
+function newKey() {
+  return 'checkout-' + Date.now().toString(36) + '-' + Math.floor(Math.random() * 1e9).toString(36);
+}
+
+Page({
+  data: {
+    cart: [],
+    quote: null,
+    coupons: [],
+    // null: let the function choose the best coupons; an array: the shopper's own choice.
+    couponIds: null,
+    selectedCouponIds: [],
+    pickerOpen: false,
+    address: null,
+    remark: '',
+    loading: true,
+    submitting: false,
+    error: ''
+  },
+
+  onLoad: function (query) {
+    var cart = null;
+    if (query && query.cart) {
+      try {
+        cart = JSON.parse(decodeURIComponent(query.cart));
+      } catch (e) {
+        cart = null;
+      }
+    }
+    if (!cart) cart = getApp().globalData.cart || [];
+    this._idempotencyKey = newKey();
+    this.setData({ cart: cart });
+    return this.price();
+  },
+
+  price: function () {
+    var self = this;
+    this.setData({ loading: true });
+    return api.callOrder('quote', { cart: this.data.cart, couponIds: this.data.couponIds }).then(function (r) {
+      if (!r.ok) {
+        self.setData({ loading: false, error: r.error.message });
+        return;
+      }
+      self.setData({
+        loading: false,
+        error: '',
+        quote: r.quote,
+        coupons: r.coupons || [],
+        selectedCouponIds: r.quote.couponIds || []
+      });
+    });
+  },
+
+  onOpenCoupons: function () {
+    this.setData({ pickerOpen: !this.data.pickerOpen });
+  },
+
+  // One coupon per order is the default rule; the function rejects combinations the shop's
+  // stacking rules do not allow and says why in `rejectedCoupons`.
+  onPickCoupon: function (e) {
+    var id = e.currentTarget.dataset.id;
+    var chosen = id ? [id] : [];
+    this.setData({ couponIds: chosen, pickerOpen: false });
+    return this.price();
+  },
+
+  onChooseAddress: function () {
+    var self = this;
+    return actions.chooseAddress().then(function (address) {
+      if (address) self.setData({ address: address });
+    });
+  },
+
+  onRemarkInput: function (e) {
+    this.setData({ remark: e.detail.value });
+  },
+
+  onSubmit: function () {
+    if (this.data.submitting || !this.data.quote) return;
+    // First thing in the tap: the moment a mini program may ask for subscribe messages.
+    var subscriptions = payment.askSubscriptions();
+    var self = this;
+    this.setData({ submitting: true, error: '' });
+    var data = {
+      cart: this.data.cart,
+      couponIds: this.data.selectedCouponIds,
+      idempotencyKey: this._idempotencyKey
+    };
+    if (this.data.address) data.address = this.data.address;
+    if (this.data.remark) data.remark = this.data.remark;
+    return api.callOrder('place', data).then(function (r) {
+      if (!r.ok) {
+        self.setData({ submitting: false, error: r.error.message });
+        api.toast(r.error.message);
+        // Prices or coupons may have changed meanwhile: show the current quote.
+        if (r.error.code !== 'NETWORK_ERROR') self.price();
+        return;
+      }
+      var order = r.order;
+      var detail = '/pages/order-detail/index?id=' + order.id;
+      if (!hasAction(order, 'pay')) {
+        wx.redirectTo({ url: detail });
+        return;
+      }
+      return payment.payOrder(order.id, subscriptions).then(function (p) {
+        self.setData({ submitting: false });
+        // Paid or not, the order exists now: its detail page shows where it stands (待付款 with
+        // the time left to pay after a cancel, 待发货 once the payment callback arrived).
+        api.toast(p.ok ? '支付成功' : p.error.message, p.ok ? 'success' : 'none');
+        wx.redirectTo({ url: detail });
+      });
+    });
+  }
+});

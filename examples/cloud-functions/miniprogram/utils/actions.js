@@ -1,0 +1,148 @@
+// What each button of an order does. The buttons themselves come from the `order` function (the
+// allowed actions of orderkit's lifecycle); this file only knows how to carry one out: ask the
+// shopper to confirm, call the function, pay, or open a page. Every run resolves to
+// `{ changed, stale, order?, error? }`: `changed` when the order was changed, `stale` when the
+// function said the order had moved on (the page then reloads its view and shows the message).
+
+var api = require('./api.js');
+var payment = require('./payment.js');
+
+function confirmModal(title, content) {
+  return new Promise(function (resolve) {
+    wx.showModal({
+      title: title,
+      content: content,
+      success: function (res) {
+        resolve(!!(res && res.confirm));
+      },
+      fail: function () {
+        resolve(false);
+      }
+    });
+  });
+}
+
+function settle(r, successMessage) {
+  if (r.ok) {
+    api.toast(successMessage, 'success');
+    return { changed: true, stale: false, order: r.order };
+  }
+  api.toast(r.error.message);
+  return { changed: false, stale: api.isStale(r.error), error: r.error };
+}
+
+function unchanged() {
+  return { changed: false, stale: false };
+}
+
+function command(action, data, successMessage) {
+  return api.callOrder(action, data).then(function (r) {
+    return settle(r, successMessage);
+  });
+}
+
+function confirmThen(title, content, action, data, successMessage) {
+  return confirmModal(title, content).then(function (yes) {
+    return yes ? command(action, data, successMessage) : unchanged();
+  });
+}
+
+// WeChat's address picker speaks its own field names; orderkit's Address has these.
+function addressFromWx(res) {
+  var a = {
+    name: res.userName,
+    phone: res.telNumber,
+    province: res.provinceName,
+    city: res.cityName,
+    detail: res.detailInfo
+  };
+  if (res.countyName) a.district = res.countyName;
+  if (res.postalCode) a.postalCode = res.postalCode;
+  return a;
+}
+
+function chooseAddress() {
+  return new Promise(function (resolve) {
+    wx.chooseAddress({
+      success: function (res) {
+        resolve(addressFromWx(res));
+      },
+      fail: function () {
+        resolve(null);
+      }
+    });
+  });
+}
+
+function showLogistics(ctx) {
+  var view = ctx.order;
+  var shipments = (view && view.shipments) || [];
+  var tracked = shipments.filter(function (s) {
+    return !!s.trackingNo;
+  });
+  if (tracked.length === 0) {
+    wx.navigateTo({ url: '/pages/order-detail/index?id=' + ctx.orderId });
+    return Promise.resolve(unchanged());
+  }
+  var s = tracked[tracked.length - 1];
+  return new Promise(function (resolve) {
+    wx.showModal({
+      title: '物流信息',
+      content: (s.expressCompany || s.logisticsLabel) + ' ' + s.trackingNo,
+      confirmText: '复制单号',
+      success: function (res) {
+        if (res && res.confirm) wx.setClipboardData({ data: s.trackingNo });
+        resolve(unchanged());
+      },
+      fail: function () {
+        resolve(unchanged());
+      }
+    });
+  });
+}
+
+// ctx: { orderId, afterSaleId?, order? (the detail view, when there is one) }
+function run(key, ctx) {
+  switch (key) {
+    case 'pay': {
+      // First statement of the tap: the only moment subscriptions may be requested.
+      var subscriptions = payment.askSubscriptions();
+      return payment.payOrder(ctx.orderId, subscriptions).then(function (r) {
+        if (r.ok) {
+          api.toast('支付成功，正在确认', 'success');
+          return { changed: true, stale: false };
+        }
+        api.toast(r.error.message);
+        return { changed: false, stale: api.isStale(r.error), error: r.error };
+      });
+    }
+    case 'cancel':
+      return confirmThen('取消订单', '确定要取消这个订单吗？', 'cancel', { orderId: ctx.orderId }, '订单已取消');
+    case 'confirmReceipt':
+      return confirmThen('确认收货', '请确认已收到全部商品', 'confirmReceipt', { orderId: ctx.orderId }, '已确认收货');
+    case 'cancelAfterSale':
+      return confirmThen('撤销申请', '撤销后可在售后期内再次申请', 'cancelAfterSale', { orderId: ctx.orderId, afterSaleId: ctx.afterSaleId }, '已撤销');
+    case 'changeAddress':
+      return chooseAddress().then(function (address) {
+        if (!address) return unchanged();
+        return command('changeAddress', { orderId: ctx.orderId, address: address }, '地址已修改');
+      });
+    case 'requestAfterSale':
+      wx.navigateTo({ url: '/pages/after-sale/index?id=' + ctx.orderId });
+      return Promise.resolve(unchanged());
+    case 'returnShipped':
+      wx.navigateTo({ url: '/pages/after-sale/index?id=' + ctx.orderId + '&afterSaleId=' + ctx.afterSaleId });
+      return Promise.resolve(unchanged());
+    case 'viewLogistics':
+      return showLogistics(ctx);
+    default:
+      api.toast('当前版本暂不支持该操作');
+      return Promise.resolve(unchanged());
+  }
+}
+
+module.exports = {
+  run: run,
+  addressFromWx: addressFromWx,
+  chooseAddress: chooseAddress
+};

@@ -1,0 +1,110 @@
+import { allowedActions, transition } from '../lifecycle/index.js';
+import { defaultPolicy, type Policy } from '../lifecycle/policy.js';
+import type { Actor, AfterSale, Command, CommandType, Order } from '../order/index.js';
+import type { ViewLocale } from './format.js';
+import { ACTIONS, type ActionDefinition } from './labels.js';
+import type { ActionButton, ViewLifecycle } from './types.js';
+
+/** orderkit's own lifecycle; a view uses it unless the shop passes its extended one. */
+export const defaultViewLifecycle: ViewLifecycle = { allowedActions, transition };
+
+/** The gateway as an actor: only used to ask "could this order be paid now?". */
+const PAYMENT_PROBE: Actor = { type: 'payment', gateway: 'view-probe' };
+
+export interface ActionContext {
+  actor: Actor;
+  now: Date;
+  policy?: Policy;
+  locale?: ViewLocale;
+  lifecycle?: ViewLifecycle;
+}
+
+function button(def: ActionDefinition, locale: ViewLocale, afterSaleId?: string): ActionButton {
+  const b: ActionButton = { key: def.key, command: def.command, label: def.label[locale], labels: def.label, primary: def.primary };
+  if (afterSaleId !== undefined) b.afterSaleId = afterSaleId;
+  return b;
+}
+
+/**
+ * The pay button belongs to the owner while the gateway could still pay the order and its pay-by
+ * time has not passed: a payment after `payBy` would race the timeout and end in a refund, so the
+ * page must not invite it even if the sweeper has not closed the order yet.
+ */
+function canPay(order: Order, ctx: ActionContext, lifecycle: ViewLifecycle, policy: Policy): boolean {
+  if (ctx.actor.type !== 'customer' || ctx.actor.id !== order.customerId) return false;
+  if (order.pricing.total <= 0) return false;
+  const payBy = order.deadlines.payBy;
+  if (payBy !== undefined && ctx.now.getTime() >= Date.parse(payBy)) return false;
+  return lifecycle.allowedActions(order, PAYMENT_PROBE, ctx.now, policy).indexOf('PAYMENT_SUCCEEDED') >= 0;
+}
+
+function hasTrackableShipment(order: Order): boolean {
+  for (const s of order.shipments) if (s.trackingNo !== undefined && s.trackingNo !== '') return true;
+  return false;
+}
+
+/**
+ * The order-level buttons for `actor` at `now`: each command button is shown exactly when the
+ * lifecycle's `allowedActions` lists its command, plus 去支付 and 查看物流 (see above).
+ *
+ * @example
+ * orderActions(order, { actor: { type: 'customer', id: order.customerId }, now })
+ *   .map((b) => b.label) // e.g. ['取消订单', '去支付'] for an unpaid order
+ */
+export function orderActions(order: Order, ctx: ActionContext): ActionButton[] {
+  const lifecycle = ctx.lifecycle ?? defaultViewLifecycle;
+  const policy = ctx.policy ?? defaultPolicy;
+  const locale = ctx.locale ?? 'zh-CN';
+  const allowed = lifecycle.allowedActions(order, ctx.actor, ctx.now, policy);
+  const out: ActionButton[] = [];
+  for (const def of ACTIONS) {
+    if (def.perAfterSale) continue;
+    let show: boolean;
+    if (def.key === 'pay') show = canPay(order, ctx, lifecycle, policy);
+    else if (def.key === 'viewLogistics') show = ctx.actor.type !== 'system' && ctx.actor.type !== 'payment' && hasTrackableShipment(order);
+    else show = def.command !== null && allowed.indexOf(def.command) >= 0;
+    if (show) out.push(button(def, locale));
+  }
+  return out;
+}
+
+/** A well-formed command of `type` for one after-sale, used only to ask the lifecycle. */
+function probeCommand(type: CommandType, afterSaleId: string): Command | null {
+  switch (type) {
+    case 'CANCEL_AFTER_SALE':
+    case 'APPROVE_AFTER_SALE':
+    case 'RETURN_RECEIVED':
+      return { type, afterSaleId };
+    case 'REJECT_AFTER_SALE':
+      return { type, afterSaleId, reason: 'probe' };
+    case 'RETURN_SHIPPED':
+      return { type, afterSaleId, trackingNo: 'PROBE', expressCompany: 'PROBE' };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Buttons of one after-sale (撤销申请, 填写退货单号; 同意/拒绝 for a merchant). `allowedActions`
+ * answers per order, so each candidate is tried against this after-sale with a dry-run
+ * `transition()`: pure, so trying costs nothing but time and changes nothing.
+ *
+ * @example
+ * afterSaleActions(order, order.afterSales[0], { actor: customer, now }).map((b) => b.key)
+ * // → ['returnShipped'] once a return was approved
+ */
+export function afterSaleActions(order: Order, afterSale: AfterSale, ctx: ActionContext): ActionButton[] {
+  const lifecycle = ctx.lifecycle ?? defaultViewLifecycle;
+  const policy = ctx.policy ?? defaultPolicy;
+  const locale = ctx.locale ?? 'zh-CN';
+  const allowed = lifecycle.allowedActions(order, ctx.actor, ctx.now, policy);
+  const out: ActionButton[] = [];
+  for (const def of ACTIONS) {
+    if (!def.perAfterSale || def.command === null || allowed.indexOf(def.command) < 0) continue;
+    const probe = probeCommand(def.command, afterSale.id);
+    if (probe === null) continue;
+    const r = lifecycle.transition(order, probe, { actor: ctx.actor, now: ctx.now, policy });
+    if (r.ok) out.push(button(def, locale, afterSale.id));
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+export { orderView, orderCountdown, adjustmentView } from './order-view.js';
+export { orderActions, afterSaleActions, defaultViewLifecycle } from './actions.js';
+export type { ActionContext } from './actions.js';
+export {
+  ORDER_LIST_TABS,
+  orderListTab,
+  orderMatchesTab,
+  countOrdersByTab,
+  orderListTabsView,
+  orderListItemView,
+} from './list.js';
+export type { OrderListTab, OrderListTabKey } from './list.js';
+export { quoteView } from './quote-view.js';
+export type { QuoteView, QuoteLineView } from './quote-view.js';
+export { moneyView, shopTime } from './format.js';
+export type { MoneyView, ViewLocale } from './format.js';
+export {
+  ACTIONS,
+  AFTER_SALE_KIND_LABELS,
+  LOGISTICS_LABELS,
+  REFUND_REASON_LABELS,
+  ADJUSTMENT_SOURCE_LABELS,
+  COUNTDOWN_LABELS,
+} from './labels.js';
+export type { ActionKey, ActionDefinition } from './labels.js';
+export type {
+  ViewOptions,
+  ViewLifecycle,
+  ActionButton,
+  CountdownView,
+  AllocationView,
+  LineView,
+  AdjustmentView,
+  PricingView,
+  ShipmentView,
+  RefundView,
+  AfterSaleView,
+  DeadlinesView,
+  OrderView,
+  OrderListItemView,
+} from './types.js';

@@ -1,0 +1,105 @@
+import type { LocalizedText } from '../errors/orderkit-error.js';
+import type { AfterSaleKind, CommandType, DiscountSource, LogisticsType, Refund } from '../order/index.js';
+
+/**
+ * What a button does, in the shop's words. Most keys stand for one command; `viewLogistics` opens
+ * the parcel's tracking and sends nothing, and `pay` starts a payment (the command itself,
+ * `PAYMENT_SUCCEEDED`, comes later from the verified gateway notification).
+ */
+export type ActionKey =
+  | 'pay'
+  | 'cancel'
+  | 'changeAddress'
+  | 'confirmReceipt'
+  | 'requestAfterSale'
+  | 'viewLogistics'
+  | 'cancelAfterSale'
+  | 'returnShipped'
+  | 'ship'
+  | 'deliver'
+  | 'adjustPrice'
+  | 'addRemark'
+  | 'approveAfterSale'
+  | 'rejectAfterSale'
+  | 'returnReceived';
+
+export interface ActionDefinition {
+  key: ActionKey;
+  /** The command the button leads to; null for a button that only shows something. */
+  command: CommandType | null;
+  label: LocalizedText;
+  /** The main call to action of its row (filled button). */
+  primary: boolean;
+  /** Sits on one after-sale (needs its id) rather than on the whole order. */
+  perAfterSale: boolean;
+}
+
+/**
+ * Every button orderkit knows, in display order (left to right; WeChat shops put the main action
+ * last). Commands that only timers or gateways send (`EXPIRE`, `AUTO_CONFIRM`, `REFUND_*`,
+ * `RECORD_STRAY_PAYMENT`) never become buttons.
+ *
+ * @example
+ * ACTIONS.find((a) => a.key === 'confirmReceipt')?.label['zh-CN'] // → '确认收货'
+ */
+export const ACTIONS: readonly ActionDefinition[] = [
+  { key: 'viewLogistics', command: null, label: { 'zh-CN': '查看物流', en: 'Track parcel' }, primary: false, perAfterSale: false },
+  { key: 'addRemark', command: 'ADD_REMARK', label: { 'zh-CN': '备注', en: 'Add note' }, primary: false, perAfterSale: false },
+  { key: 'changeAddress', command: 'CHANGE_ADDRESS', label: { 'zh-CN': '修改地址', en: 'Change address' }, primary: false, perAfterSale: false },
+  { key: 'adjustPrice', command: 'ADJUST_PRICE', label: { 'zh-CN': '改价', en: 'Adjust price' }, primary: false, perAfterSale: false },
+  { key: 'cancel', command: 'CANCEL', label: { 'zh-CN': '取消订单', en: 'Cancel order' }, primary: false, perAfterSale: false },
+  { key: 'requestAfterSale', command: 'REQUEST_AFTER_SALE', label: { 'zh-CN': '申请售后', en: 'Request after-sales' }, primary: false, perAfterSale: false },
+  { key: 'deliver', command: 'DELIVER', label: { 'zh-CN': '确认送达', en: 'Mark delivered' }, primary: false, perAfterSale: false },
+  { key: 'ship', command: 'SHIP', label: { 'zh-CN': '发货', en: 'Ship' }, primary: true, perAfterSale: false },
+  { key: 'confirmReceipt', command: 'CONFIRM_RECEIPT', label: { 'zh-CN': '确认收货', en: 'Confirm receipt' }, primary: true, perAfterSale: false },
+  { key: 'pay', command: 'PAYMENT_SUCCEEDED', label: { 'zh-CN': '去支付', en: 'Pay now' }, primary: true, perAfterSale: false },
+  { key: 'cancelAfterSale', command: 'CANCEL_AFTER_SALE', label: { 'zh-CN': '撤销申请', en: 'Withdraw request' }, primary: false, perAfterSale: true },
+  { key: 'rejectAfterSale', command: 'REJECT_AFTER_SALE', label: { 'zh-CN': '拒绝', en: 'Reject' }, primary: false, perAfterSale: true },
+  { key: 'approveAfterSale', command: 'APPROVE_AFTER_SALE', label: { 'zh-CN': '同意', en: 'Approve' }, primary: true, perAfterSale: true },
+  { key: 'returnShipped', command: 'RETURN_SHIPPED', label: { 'zh-CN': '填写退货单号', en: 'Enter return tracking' }, primary: true, perAfterSale: true },
+  { key: 'returnReceived', command: 'RETURN_RECEIVED', label: { 'zh-CN': '确认收到退货', en: 'Return received' }, primary: true, perAfterSale: true },
+];
+
+/** 仅退款 / 退货退款. @example AFTER_SALE_KIND_LABELS.refund_only['zh-CN'] // → '仅退款' */
+export const AFTER_SALE_KIND_LABELS: Readonly<Record<AfterSaleKind, LocalizedText>> = {
+  refund_only: { 'zh-CN': '仅退款', en: 'Refund only' },
+  return_and_refund: { 'zh-CN': '退货退款', en: 'Return and refund' },
+};
+
+/** How a parcel travels. @example LOGISTICS_LABELS.pickup['zh-CN'] // → '到店自提' */
+export const LOGISTICS_LABELS: Readonly<Record<LogisticsType, LocalizedText>> = {
+  express: { 'zh-CN': '快递', en: 'Express' },
+  same_city: { 'zh-CN': '同城配送', en: 'Same-city delivery' },
+  virtual: { 'zh-CN': '无需物流', en: 'No shipping (virtual goods)' },
+  pickup: { 'zh-CN': '到店自提', en: 'In-store pickup' },
+};
+
+/** Why money went back. @example REFUND_REASON_LABELS.after_sale['zh-CN'] // → '售后退款' */
+export const REFUND_REASON_LABELS: Readonly<Record<Refund['reason'], LocalizedText>> = {
+  after_sale: { 'zh-CN': '售后退款', en: 'After-sales refund' },
+  merchant_cancel: { 'zh-CN': '商家取消退款', en: 'Refund for a merchant cancel' },
+  late_payment: { 'zh-CN': '订单关闭后支付，全额退回', en: 'Paid after the order closed; refunded in full' },
+  stray_payment: { 'zh-CN': '重复或无效支付，全额退回', en: 'Duplicate or invalid payment; refunded in full' },
+};
+
+/**
+ * Where a price change came from, as a heading beside its amount; the adjustment's own `reason`
+ * says the details.
+ *
+ * @example ADJUSTMENT_SOURCE_LABELS.full_reduction['zh-CN'] // → '满减'
+ */
+export const ADJUSTMENT_SOURCE_LABELS: Readonly<Record<DiscountSource | 'freight', LocalizedText>> = {
+  member_price: { 'zh-CN': '会员价', en: 'Member price' },
+  timed_discount: { 'zh-CN': '限时折扣', en: 'Timed discount' },
+  full_reduction: { 'zh-CN': '满减', en: 'Spend-and-save' },
+  coupon: { 'zh-CN': '优惠券', en: 'Coupon' },
+  points: { 'zh-CN': '积分抵扣', en: 'Points' },
+  price_adjustment: { 'zh-CN': '商家改价', en: 'Price adjusted by the shop' },
+  freight: { 'zh-CN': '运费', en: 'Shipping' },
+};
+
+/** Headings of the two countdowns a shopper sees. */
+export const COUNTDOWN_LABELS: Readonly<Record<'payBy' | 'autoConfirmAt', LocalizedText>> = {
+  payBy: { 'zh-CN': '剩余支付时间', en: 'Time left to pay' },
+  autoConfirmAt: { 'zh-CN': '距自动确认收货', en: 'Receipt is confirmed automatically in' },
+};

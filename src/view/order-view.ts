@@ -1,0 +1,239 @@
+import { defaultPolicy } from '../lifecycle/policy.js';
+import { formatFen } from '../money/index.js';
+import {
+  AFTER_SALE_STATUS_LABELS,
+  CLOSE_REASON_LABELS,
+  ORDER_STATUS_LABELS,
+  REFUND_STATUS_LABELS,
+  type Adjustment,
+  type LineQuantity,
+  type Order,
+} from '../order/index.js';
+import { succeededRefundTotal } from '../refund/ledger.js';
+import { afterSaleActions, orderActions } from './actions.js';
+import { moneyView, shopTime, type ViewLocale } from './format.js';
+import {
+  ADJUSTMENT_SOURCE_LABELS,
+  AFTER_SALE_KIND_LABELS,
+  COUNTDOWN_LABELS,
+  LOGISTICS_LABELS,
+  REFUND_REASON_LABELS,
+} from './labels.js';
+import type {
+  AdjustmentView,
+  AfterSaleView,
+  CountdownView,
+  DeadlinesView,
+  LineView,
+  OrderView,
+  PricingView,
+  ViewOptions,
+} from './types.js';
+
+/**
+ * The deadline a shopper is waiting on: pay-by while unpaid, auto-confirm while the goods travel.
+ * Null when nothing is running (or the order carries no such deadline).
+ *
+ * @example
+ * orderCountdown(order, { now, policy })?.remainingMs // → 1_800_000 right after placement
+ */
+export function orderCountdown(
+  order: Order,
+  options: { now: Date; policy?: ViewOptions['policy']; locale?: ViewLocale },
+): CountdownView | null {
+  let kind: CountdownView['kind'] | null = null;
+  if (order.status === 'pending_payment') kind = 'payBy';
+  else if (order.status === 'shipped' || order.status === 'delivered') kind = 'autoConfirmAt';
+  if (kind === null) return null;
+  const at = order.deadlines[kind];
+  if (at === undefined) return null;
+  const timeZone = (options.policy ?? defaultPolicy).timeZone;
+  return {
+    kind,
+    label: COUNTDOWN_LABELS[kind][options.locale ?? 'zh-CN'],
+    at,
+    atText: shopTime(at, timeZone),
+    remainingMs: Math.max(0, Date.parse(at) - options.now.getTime()),
+  };
+}
+
+/** Freight adds to the total; every other source takes away (a negative amount is a raise). */
+function signedText(adj: Adjustment): string {
+  if (adj.source === 'freight') return adj.amount < 0 ? `-${formatFen(-adj.amount)}` : `+${formatFen(adj.amount)}`;
+  return adj.amount < 0 ? `+${formatFen(-adj.amount)}` : `-${formatFen(adj.amount)}`;
+}
+
+/**
+ * An adjustment as a receipt line: heading, the reason in the page's language, and the amount.
+ *
+ * @example
+ * adjustmentView(order.pricing.adjustments[0]).signedText // → '-¥20.00'
+ */
+export function adjustmentView(adj: Adjustment, locale: ViewLocale = 'zh-CN'): AdjustmentView {
+  return {
+    id: adj.id,
+    source: adj.source,
+    sourceLabel: ADJUSTMENT_SOURCE_LABELS[adj.source][locale],
+    reason: adj.reason[locale],
+    amount: moneyView(adj.amount),
+    signedText: signedText(adj),
+  };
+}
+
+function pricingView(order: Order, locale: ViewLocale): PricingView {
+  const p = order.pricing;
+  return {
+    itemsTotal: moneyView(p.itemsTotal),
+    discountTotal: moneyView(p.discountTotal),
+    freight: moneyView(p.freight),
+    pointsUsed: p.pointsUsed,
+    pointsDeduction: moneyView(p.pointsDeduction),
+    total: moneyView(p.total),
+    adjustments: p.adjustments.map((a) => adjustmentView(a, locale)),
+  };
+}
+
+function quantitiesByLine(groups: ReadonlyArray<ReadonlyArray<LineQuantity>>): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const items of groups) for (const it of items) m.set(it.lineId, (m.get(it.lineId) ?? 0) + it.quantity);
+  return m;
+}
+
+function lineViews(order: Order, locale: ViewLocale): LineView[] {
+  const shipped = quantitiesByLine(order.shipments.map((s) => s.items));
+  const refunded = quantitiesByLine(order.afterSales.filter((a) => a.status === 'refunded').map((a) => a.items));
+  return order.lines.map((l) => {
+    const v: LineView = {
+      id: l.id,
+      sku: l.sku,
+      title: l.title,
+      quantity: l.quantity,
+      listPrice: moneyView(l.listPrice),
+      unitPrice: moneyView(l.unitPrice),
+      subtotal: moneyView(l.subtotal),
+      payable: moneyView(l.payable),
+      allocations: l.allocations.map((a) => ({
+        source: a.source,
+        sourceLabel: ADJUSTMENT_SOURCE_LABELS[a.source][locale],
+        sourceId: a.sourceId,
+        amount: moneyView(a.amount),
+      })),
+      shippedQuantity: shipped.get(l.id) ?? 0,
+      refundedQuantity: refunded.get(l.id) ?? 0,
+    };
+    if (l.image !== undefined) v.image = l.image;
+    return v;
+  });
+}
+
+function itemsWithTitles(order: Order, items: ReadonlyArray<LineQuantity>): Array<{ lineId: string; title: string; quantity: number }> {
+  return items.map((it) => {
+    const line = order.lines.find((l) => l.id === it.lineId);
+    return { lineId: it.lineId, title: line ? line.title : it.lineId, quantity: it.quantity };
+  });
+}
+
+function deadlinesView(order: Order, timeZone: string): DeadlinesView {
+  const d: DeadlinesView = {};
+  const { payBy, autoConfirmAt, afterSaleUntil } = order.deadlines;
+  if (payBy !== undefined) Object.assign(d, { payBy, payByText: shopTime(payBy, timeZone) });
+  if (autoConfirmAt !== undefined) Object.assign(d, { autoConfirmAt, autoConfirmAtText: shopTime(autoConfirmAt, timeZone) });
+  if (afterSaleUntil !== undefined) Object.assign(d, { afterSaleUntil, afterSaleUntilText: shopTime(afterSaleUntil, timeZone) });
+  return d;
+}
+
+/**
+ * Everything an order detail page shows, for one actor at one moment: labels in the page's
+ * language, every amount as fen beside its text, the running countdown, and exactly the buttons
+ * the lifecycle allows. A page that renders this never repeats an orderkit rule.
+ *
+ * @example
+ * const view = orderView(order, { actor: { type: 'customer', id: openid }, now: new Date() });
+ * view.statusLabel                   // → '待付款'
+ * view.actions.map((a) => a.label)   // → ['取消订单', '去支付']
+ * view.countdown?.remainingMs        // → 1_800_000
+ */
+export function orderView(order: Order, options: ViewOptions): OrderView {
+  const locale = options.locale ?? 'zh-CN';
+  const policy = options.policy ?? defaultPolicy;
+  const tz = policy.timeZone;
+  const ctx = { actor: options.actor, now: options.now, policy, locale, lifecycle: options.lifecycle };
+  const afterSales: AfterSaleView[] = order.afterSales.map((a) => {
+    const v: AfterSaleView = {
+      id: a.id,
+      kind: a.kind,
+      kindLabel: AFTER_SALE_KIND_LABELS[a.kind][locale],
+      status: a.status,
+      statusLabel: AFTER_SALE_STATUS_LABELS[a.status][locale],
+      items: itemsWithTitles(order, a.items),
+      amount: moneyView(a.amount),
+      shippingAmount: moneyView(a.shippingAmount),
+      reason: a.reason,
+      requestedAtText: shopTime(a.requestedAt, tz),
+      actions: afterSaleActions(order, a, ctx),
+    };
+    if (a.rejectReason !== undefined) v.rejectReason = a.rejectReason;
+    if (a.returnShipment !== undefined) {
+      v.returnShipment = {
+        trackingNo: a.returnShipment.trackingNo,
+        expressCompany: a.returnShipment.expressCompany,
+        shippedAtText: shopTime(a.returnShipment.shippedAt, tz),
+      };
+    }
+    return v;
+  });
+  const view: OrderView = {
+    id: order.id,
+    number: order.number,
+    version: order.version,
+    status: order.status,
+    statusLabel: ORDER_STATUS_LABELS[order.status][locale],
+    lines: lineViews(order, locale),
+    pricing: pricingView(order, locale),
+    paid: moneyView(order.payment.paidAmount),
+    refunded: moneyView(succeededRefundTotal(order)),
+    shipments: order.shipments.map((s) => {
+      const v: OrderView['shipments'][number] = {
+        id: s.id,
+        logisticsType: s.logisticsType,
+        logisticsLabel: LOGISTICS_LABELS[s.logisticsType][locale],
+        shippedAt: s.shippedAt,
+        shippedAtText: shopTime(s.shippedAt, tz),
+        items: itemsWithTitles(order, s.items),
+      };
+      if (s.trackingNo !== undefined) v.trackingNo = s.trackingNo;
+      if (s.expressCompany !== undefined) v.expressCompany = s.expressCompany;
+      if (s.deliveredAt !== undefined) v.deliveredAtText = shopTime(s.deliveredAt, tz);
+      return v;
+    }),
+    refunds: order.refunds.map((r) => {
+      const v: OrderView['refunds'][number] = {
+        id: r.id,
+        amount: moneyView(r.amount),
+        status: r.status,
+        statusLabel: REFUND_STATUS_LABELS[r.status][locale],
+        reason: r.reason,
+        reasonLabel: REFUND_REASON_LABELS[r.reason][locale],
+        createdAtText: shopTime(r.createdAt, tz),
+      };
+      if (r.afterSaleId !== undefined) v.afterSaleId = r.afterSaleId;
+      return v;
+    }),
+    afterSales,
+    deadlines: deadlinesView(order, tz),
+    countdown: orderCountdown(order, { now: options.now, policy, locale }),
+    actions: orderActions(order, ctx),
+    createdAtText: shopTime(order.createdAt, tz),
+  };
+  if (order.closeReason !== undefined) {
+    view.closeReason = order.closeReason;
+    view.closeReasonLabel = CLOSE_REASON_LABELS[order.closeReason][locale];
+  }
+  if (order.address !== undefined) {
+    const a = order.address;
+    view.address = { name: a.name, phone: a.phone, text: [a.province, a.city, a.district ?? '', a.detail].filter((s) => s !== '').join(' ') };
+  }
+  if (order.buyerRemark !== undefined) view.buyerRemark = order.buyerRemark;
+  if (order.payment.paidAt !== undefined) view.paidAtText = shopTime(order.payment.paidAt, tz);
+  return view;
+}

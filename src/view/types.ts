@@ -1,0 +1,207 @@
+import type { LocalizedText } from '../errors/orderkit-error.js';
+import type { Policy } from '../lifecycle/policy.js';
+import type { TransitionFn } from '../lifecycle/types.js';
+import type {
+  Actor,
+  AfterSaleKind,
+  AfterSaleStatus,
+  CloseReason,
+  CommandType,
+  DiscountSource,
+  LogisticsType,
+  Order,
+  OrderStatus,
+  Refund,
+  RefundStatus,
+} from '../order/index.js';
+import type { MoneyView, ViewLocale } from './format.js';
+import type { ActionKey } from './labels.js';
+
+/**
+ * The two questions a view asks the lifecycle. The default is orderkit's own lifecycle; pass the
+ * result of `createLifecycle()` when the shop added a state, so that its buttons follow it too.
+ */
+export interface ViewLifecycle {
+  allowedActions(order: Order, actor: Actor, now: Date, policy?: Policy): readonly CommandType[];
+  transition: TransitionFn;
+}
+
+export interface ViewOptions {
+  /** Who looks at the order: the buttons are the ones this actor may press now. */
+  actor: Actor;
+  /** The moment the view is for (countdowns and windows are measured from it). */
+  now: Date;
+  /** Default `defaultPolicy`; its `timeZone` formats the times. */
+  policy?: Policy;
+  /** Language of every `label`; default 'zh-CN'. */
+  locale?: ViewLocale;
+  lifecycle?: ViewLifecycle;
+}
+
+/** A button a page shows. Pages render exactly these, and never decide by status themselves. */
+export interface ActionButton {
+  key: ActionKey;
+  /** The command it leads to, or null for a button that only shows something (查看物流). */
+  command: CommandType | null;
+  label: string;
+  labels: LocalizedText;
+  primary: boolean;
+  /** Set on buttons of one after-sale. */
+  afterSaleId?: string;
+}
+
+/** A deadline that is running: where it ends and how long is left at the view's `now`. */
+export interface CountdownView {
+  kind: 'payBy' | 'autoConfirmAt';
+  label: string;
+  /** ISO 8601 (UTC). */
+  at: string;
+  /** Shop time, 'yyyy-MM-dd HH:mm'. */
+  atText: string;
+  /** Milliseconds left at `now`, never below 0. */
+  remainingMs: number;
+}
+
+export interface AllocationView {
+  source: DiscountSource;
+  sourceLabel: string;
+  sourceId: string;
+  /** Positive lowers the price. */
+  amount: MoneyView;
+}
+
+export interface LineView {
+  id: string;
+  sku: string;
+  title: string;
+  image?: string;
+  quantity: number;
+  listPrice: MoneyView;
+  unitPrice: MoneyView;
+  subtotal: MoneyView;
+  /** What this line cost after every discount: what was paid for it. */
+  payable: MoneyView;
+  allocations: AllocationView[];
+  /** Units of this line in shipments so far. */
+  shippedQuantity: number;
+  /** Units of this line in after-sales that have been refunded. */
+  refundedQuantity: number;
+}
+
+export interface AdjustmentView {
+  id: string;
+  source: DiscountSource | 'freight';
+  sourceLabel: string;
+  reason: string;
+  /** The stored amount (positive lowers the total, except for freight, which adds to it). */
+  amount: MoneyView;
+  /** What a receipt prints: '-¥10.00' for a discount, '+¥8.00' for freight. */
+  signedText: string;
+}
+
+export interface PricingView {
+  itemsTotal: MoneyView;
+  discountTotal: MoneyView;
+  freight: MoneyView;
+  pointsUsed: number;
+  pointsDeduction: MoneyView;
+  total: MoneyView;
+  adjustments: AdjustmentView[];
+}
+
+export interface ShipmentView {
+  id: string;
+  logisticsType: LogisticsType;
+  logisticsLabel: string;
+  trackingNo?: string;
+  expressCompany?: string;
+  shippedAt: string;
+  shippedAtText: string;
+  deliveredAtText?: string;
+  items: Array<{ lineId: string; title: string; quantity: number }>;
+}
+
+export interface RefundView {
+  id: string;
+  amount: MoneyView;
+  status: RefundStatus;
+  statusLabel: string;
+  reason: Refund['reason'];
+  reasonLabel: string;
+  afterSaleId?: string;
+  createdAtText: string;
+}
+
+export interface AfterSaleView {
+  id: string;
+  kind: AfterSaleKind;
+  kindLabel: string;
+  status: AfterSaleStatus;
+  statusLabel: string;
+  items: Array<{ lineId: string; title: string; quantity: number }>;
+  /** Goods and shipping together, as quoted when it was requested. */
+  amount: MoneyView;
+  shippingAmount: MoneyView;
+  reason: string;
+  rejectReason?: string;
+  returnShipment?: { trackingNo: string; expressCompany: string; shippedAtText: string };
+  requestedAtText: string;
+  actions: ActionButton[];
+}
+
+export interface DeadlinesView {
+  payBy?: string;
+  payByText?: string;
+  autoConfirmAt?: string;
+  autoConfirmAtText?: string;
+  afterSaleUntil?: string;
+  afterSaleUntilText?: string;
+}
+
+/** Everything an order detail page shows, computed by orderkit's own rules. */
+export interface OrderView {
+  id: string;
+  number: string;
+  version: number;
+  status: OrderStatus;
+  statusLabel: string;
+  closeReason?: CloseReason;
+  closeReasonLabel?: string;
+  lines: LineView[];
+  pricing: PricingView;
+  paid: MoneyView;
+  refunded: MoneyView;
+  address?: { name: string; phone: string; text: string };
+  buyerRemark?: string;
+  shipments: ShipmentView[];
+  refunds: RefundView[];
+  afterSales: AfterSaleView[];
+  deadlines: DeadlinesView;
+  countdown: CountdownView | null;
+  /** The order-level buttons for `actor` at `now`, in display order. */
+  actions: ActionButton[];
+  createdAtText: string;
+  paidAtText?: string;
+}
+
+/** One card of the order list. */
+export interface OrderListItemView {
+  id: string;
+  number: string;
+  version: number;
+  status: OrderStatus;
+  statusLabel: string;
+  closeReasonLabel?: string;
+  /** First line's title, with '等 N 件商品' when there are more lines. */
+  title: string;
+  image?: string;
+  lineCount: number;
+  /** Units over all lines. */
+  itemCount: number;
+  total: MoneyView;
+  createdAtText: string;
+  /** True while an after-sale of this order is open. */
+  afterSaleOpen: boolean;
+  countdown: CountdownView | null;
+  actions: ActionButton[];
+}
