@@ -1,14 +1,32 @@
-export { succeededRefundTotal, pendingRefundTotal, refundableBalance, nextRefundId, openRefund } from './ledger.js';
+export {
+  succeededRefundTotal,
+  pendingRefundTotal,
+  refundableBalance,
+  refundCount,
+  findRefund,
+  nextRefundId,
+  openRefund,
+} from './ledger.js';
 export type { OpenRefundInput } from './ledger.js';
 export type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+export { refundQuote } from './quote.js';
+export type { RefundRequest, RefundQuote, RefundQuoteLine, RefundQuoteContext, RefundQuoteResult } from './quote.js';
+export { cumulativeShare, unitShareRuns, lineRefundAmount } from './unit-shares.js';
+export type { UnitShareRun } from './unit-shares.js';
+export { lineHoldings, holdsUnits, shippedQuantities, unshippableQuantities, shippingHeld, afterSaleLineAmounts } from './holdings.js';
+export type { LineHolding } from './holdings.js';
+export { committedAmount, availableToRefund, plannedRefundCount } from './caps.js';
+export type { CapOptions } from './caps.js';
+export { refundDeadline, afterSaleWindowEnd, checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
 export {
-  requestAfterSale,
-  approveAfterSale,
-  rejectAfterSale,
-  cancelAfterSale,
-  returnShipped,
-  returnReceived,
-  refundSucceeded,
-  refundFailed,
-  isFullyRefunded,
-} from './reducers.js';
+  AFTER_SALE_TRANSITIONS,
+  AFTER_SALE_COMMAND_TYPES,
+  AFTER_SALE_GUARD_LABELS,
+  FINAL_AFTER_SALE_STATUSES,
+  findAfterSaleTransition,
+  afterSaleGuardHolds,
+} from './after-sale-states.js';
+export type { AfterSaleTransition, AfterSaleGuard, AfterSaleCommandType } from './after-sale-states.js';
+export { requestAfterSale, nextAfterSaleId } from './request.js';
+export { approveAfterSale, rejectAfterSale, cancelAfterSale, returnShipped, returnReceived, findAfterSale } from './review.js';
+export { refundSucceeded, refundFailed, retryRefund, isFullyRefunded } from './results.js';

@@ -7,14 +7,39 @@ import type { Order, Refund } from '../order/index.js';
  */
 export function succeededRefundTotal(order: Order): number {
   let sum = 0;
-  for (const r of order.refunds) if (r.status === 'succeeded') sum += r.amount;
+  for (const r of order.refunds) if (r.status === 'succeeded' && paysBackOrderMoney(r)) sum += r.amount;
   return sum;
 }
 
 export function pendingRefundTotal(order: Order): number {
   let sum = 0;
-  for (const r of order.refunds) if (r.status === 'pending') sum += r.amount;
+  for (const r of order.refunds) if (r.status === 'pending' && paysBackOrderMoney(r)) sum += r.amount;
   return sum;
+}
+
+/**
+ * A stray payment (a superseded attempt, a wrong amount) is money that never became
+ * `payment.paidAmount`, so refunding it must not eat into what the order itself may refund.
+ */
+function paysBackOrderMoney(refund: Refund): boolean {
+  return refund.reason !== 'stray_payment';
+}
+
+/**
+ * Refunds counted against WeChat Pay's per-payment limit (`policy.maxPartialRefunds`): every
+ * ledger entry of the order's payment, whatever its status, because a failed entry keeps its id
+ * and is retried under it.
+ */
+export function refundCount(order: Order): number {
+  let n = 0;
+  for (const r of order.refunds) if (paysBackOrderMoney(r)) n++;
+  return n;
+}
+
+/** The ledger entry with this id (`out_refund_no`), if any. */
+export function findRefund(order: Order, refundId: string): Refund | undefined {
+  for (const r of order.refunds) if (r.id === refundId) return r;
+  return undefined;
 }
 
 /** Paid amount not yet refunded or held by a pending refund. */
@@ -24,10 +49,19 @@ export function refundableBalance(order: Order): number {
 
 /**
  * The next refund id (`out_refund_no`, ≤ 64 chars): the order number, `R`, and a sequence number.
- * Derived from the ledger, so it is deterministic and never reused within the order.
+ * Derived from the ledger, so it is deterministic and never reused within the order: ids already
+ * taken by the ledger or by a stray payment's refund are skipped.
+ *
+ * @example
+ * nextRefundId(order) // '202611251200004821937465R1' for an order with an empty ledger
  */
 export function nextRefundId(order: Order): string {
-  return `${order.number}R${order.refunds.length + 1}`;
+  const taken = new Set<string>();
+  for (const r of order.refunds) taken.add(r.id);
+  for (const s of order.payment.stray) taken.add(s.refundId);
+  let n = order.refunds.length + 1;
+  while (taken.has(`${order.number}R${n}`)) n++;
+  return `${order.number}R${n}`;
 }
 
 export interface OpenRefundInput {

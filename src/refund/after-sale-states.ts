@@ -1,0 +1,118 @@
+import type { LocalizedText } from '../errors/orderkit-error.js';
+import type { AfterSale, AfterSaleStatus, EffectType, Order } from '../order/index.js';
+import type { Policy } from '../lifecycle/policy.js';
+import { findRefund } from './ledger.js';
+
+/**
+ * The after-sale state chart as data. The reducers move an after-sale only along these rows, the
+ * diagram in docs/after-sales.md is drawn from them, and the path-walk test follows them — so the
+ * three can never disagree.
+ *
+ * `on: 'always'` rows are taken at once, inside the same command, as soon as their guard holds
+ * (xstate's eventless transitions): `approved` is a state an after-sale passes through, never one
+ * it rests in.
+ */
+export type AfterSaleCommandType =
+  | 'REQUEST_AFTER_SALE'
+  | 'APPROVE_AFTER_SALE'
+  | 'REJECT_AFTER_SALE'
+  | 'CANCEL_AFTER_SALE'
+  | 'RETURN_SHIPPED'
+  | 'RETURN_RECEIVED'
+  | 'REFUND_SUCCEEDED'
+  | 'REFUND_FAILED';
+
+export const AFTER_SALE_COMMAND_TYPES: readonly AfterSaleCommandType[] = [
+  'REQUEST_AFTER_SALE',
+  'APPROVE_AFTER_SALE',
+  'REJECT_AFTER_SALE',
+  'CANCEL_AFTER_SALE',
+  'RETURN_SHIPPED',
+  'RETURN_RECEIVED',
+  'REFUND_SUCCEEDED',
+  'REFUND_FAILED',
+];
+
+export type AfterSaleGuard = 'auto_approve' | 'refund_only' | 'return_and_refund' | 'return_not_shipped' | 'refund_failed' | 'refund_pending';
+
+export interface AfterSaleTransition {
+  /** `null`: the after-sale does not exist yet. */
+  from: AfterSaleStatus | null;
+  on: AfterSaleCommandType | 'always';
+  to: AfterSaleStatus;
+  when?: AfterSaleGuard;
+  /** Who may send the command (the lifecycle checks the actor type; rows say it for the docs). */
+  actors?: ReadonlyArray<'customer' | 'merchant' | 'system' | 'payment'>;
+  effects?: readonly EffectType[];
+}
+
+export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
+  { from: null, on: 'REQUEST_AFTER_SALE', to: 'requested', actors: ['customer', 'merchant'], effects: ['notify'] },
+  { from: 'requested', on: 'always', to: 'approved', when: 'auto_approve' },
+  { from: 'requested', on: 'APPROVE_AFTER_SALE', to: 'approved', actors: ['merchant'] },
+  { from: 'requested', on: 'REJECT_AFTER_SALE', to: 'rejected', actors: ['merchant'], effects: ['notify'] },
+  { from: 'requested', on: 'CANCEL_AFTER_SALE', to: 'cancelled', actors: ['customer', 'merchant'] },
+  { from: 'approved', on: 'always', to: 'refunding', when: 'refund_only', effects: ['payment.refund', 'inventory.release', 'notify'] },
+  { from: 'approved', on: 'always', to: 'awaiting_return', when: 'return_and_refund', effects: ['notify'] },
+  { from: 'awaiting_return', on: 'RETURN_SHIPPED', to: 'awaiting_return', actors: ['customer'], effects: ['notify'] },
+  { from: 'awaiting_return', on: 'CANCEL_AFTER_SALE', to: 'cancelled', when: 'return_not_shipped', actors: ['customer', 'merchant'] },
+  { from: 'awaiting_return', on: 'RETURN_RECEIVED', to: 'returned', actors: ['merchant'], effects: ['inventory.release'] },
+  { from: 'returned', on: 'always', to: 'refunding', effects: ['payment.refund'] },
+  { from: 'refunding', on: 'REFUND_FAILED', to: 'refunding', when: 'refund_pending', actors: ['payment', 'system', 'merchant'], effects: ['notify'] },
+  { from: 'refunding', on: 'APPROVE_AFTER_SALE', to: 'refunding', when: 'refund_failed', actors: ['merchant'], effects: ['payment.refund'] },
+  { from: 'refunding', on: 'REFUND_SUCCEEDED', to: 'refunded', actors: ['payment', 'system', 'merchant'], effects: ['notify'] },
+];
+
+export const AFTER_SALE_GUARD_LABELS: Readonly<Record<AfterSaleGuard, LocalizedText>> = {
+  auto_approve: { 'zh-CN': '仅退款且未发货，店铺规则自动同意', en: 'refund only, nothing shipped, policy auto-approves' },
+  refund_only: { 'zh-CN': '仅退款', en: 'refund only' },
+  return_and_refund: { 'zh-CN': '退货退款', en: 'return and refund' },
+  return_not_shipped: { 'zh-CN': '买家尚未寄回', en: 'return not yet shipped' },
+  refund_failed: { 'zh-CN': '退款失败后重试（同一退款单号）', en: 'retry of a failed refund (same refund id)' },
+  refund_pending: { 'zh-CN': '退款处理中', en: 'refund pending' },
+};
+
+function refundStatus(order: Order, afterSale: AfterSale): string | undefined {
+  return afterSale.refundId === undefined ? undefined : findRefund(order, afterSale.refundId)?.status;
+}
+
+/** Whether a row's guard holds for this after-sale on this order. */
+export function afterSaleGuardHolds(guard: AfterSaleGuard, order: Order, afterSale: AfterSale, policy: Policy): boolean {
+  switch (guard) {
+    case 'auto_approve':
+      return afterSale.kind === 'refund_only' && order.shipments.length === 0 && policy.autoApproveRefundBeforeShipment;
+    case 'refund_only':
+      return afterSale.kind === 'refund_only';
+    case 'return_and_refund':
+      return afterSale.kind === 'return_and_refund';
+    case 'return_not_shipped':
+      return afterSale.returnShipment === undefined;
+    case 'refund_failed':
+      return refundStatus(order, afterSale) === 'failed';
+    case 'refund_pending':
+      return refundStatus(order, afterSale) === 'pending';
+  }
+}
+
+/**
+ * The row a command takes from the after-sale's status, or undefined when the chart has none.
+ *
+ * @example
+ * findAfterSaleTransition('requested', 'APPROVE_AFTER_SALE', order, afterSale, policy)?.to // 'approved'
+ */
+export function findAfterSaleTransition(
+  from: AfterSaleStatus | null,
+  on: AfterSaleCommandType | 'always',
+  order: Order,
+  afterSale: AfterSale,
+  policy: Policy,
+): AfterSaleTransition | undefined {
+  for (const t of AFTER_SALE_TRANSITIONS) {
+    if (t.from !== from || t.on !== on) continue;
+    if (t.when === undefined || afterSaleGuardHolds(t.when, order, afterSale, policy)) return t;
+  }
+  return undefined;
+}
+
+/** Statuses an after-sale never leaves. */
+export const FINAL_AFTER_SALE_STATUSES: readonly AfterSaleStatus[] = ['rejected', 'cancelled', 'refunded'];

@@ -1,0 +1,64 @@
+import type { AfterSale, Order } from '../order/index.js';
+import { findRefund, pendingRefundTotal, refundCount, succeededRefundTotal } from './ledger.js';
+
+export interface CapOptions {
+  /** Count requests not yet approved as holding their money too (used when quoting a new one). */
+  includeRequested?: boolean;
+  /** Leave this after-sale out (it is the one being approved or refunded). */
+  excludeAfterSaleId?: string;
+}
+
+function liveRefundOf(order: Order, afterSale: AfterSale): boolean {
+  if (afterSale.refundId === undefined) return false;
+  const refund = findRefund(order, afterSale.refundId);
+  return refund !== undefined && refund.status !== 'failed';
+}
+
+/**
+ * Money that is spoken for: refunds pending or succeeded, plus approved after-sales whose refund
+ * is not (or no longer) in the ledger — an approved return awaiting its parcel, a refund that
+ * failed and waits for a retry. Approval checks against this, so two requests that together
+ * exceed what is left can never both be approved.
+ *
+ * @example
+ * order.payment.paidAmount - committedAmount(order) // what a new approval may still take
+ */
+export function committedAmount(order: Order, options: CapOptions = {}): number {
+  let sum = succeededRefundTotal(order) + pendingRefundTotal(order);
+  for (const a of order.afterSales) {
+    if (a.id === options.excludeAfterSaleId) continue;
+    if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded') continue;
+    if (a.status === 'requested' && options.includeRequested !== true) continue;
+    if (liveRefundOf(order, a)) continue;
+    sum += a.amount;
+  }
+  return sum;
+}
+
+/**
+ * Fen of the payment not yet refunded, pending or reserved.
+ *
+ * @example
+ * availableToRefund(order, { includeRequested: true }) // cap for a new request
+ */
+export function availableToRefund(order: Order, options: CapOptions = {}): number {
+  return Math.max(0, order.payment.paidAmount - committedAmount(order, options));
+}
+
+/**
+ * Ledger entries a new request would need before it is refunded: the entries already made plus
+ * one for every open after-sale that has none yet. Checked against `policy.maxPartialRefunds`.
+ *
+ * @example
+ * plannedRefundCount(order) + 1 <= policy.maxPartialRefunds // may one more request come in?
+ */
+export function plannedRefundCount(order: Order, options: CapOptions = { includeRequested: true }): number {
+  let n = refundCount(order);
+  for (const a of order.afterSales) {
+    if (a.id === options.excludeAfterSaleId) continue;
+    if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded') continue;
+    if (a.status === 'requested' && options.includeRequested !== true) continue;
+    if (a.refundId === undefined) n++;
+  }
+  return n;
+}

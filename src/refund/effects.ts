@@ -1,0 +1,43 @@
+import type { AfterSale, EffectDraft, Order, Refund } from '../order/index.js';
+
+/** Builders for the effects after-sales emit; plain data, stamped with ids by `transition()`. */
+
+/** WeChat Pay keeps at most 80 characters of a refund reason. */
+function refundReason(text: string): string {
+  return Array.from(text).slice(0, 80).join('');
+}
+
+export function paymentRefundEffect(order: Order, refund: Refund, reason: string): EffectDraft {
+  const effect: EffectDraft = {
+    type: 'payment.refund',
+    refundId: refund.id,
+    outTradeNo: refund.outTradeNo ?? order.payment.outTradeNo ?? order.number,
+    amount: refund.amount,
+    total: order.payment.paidAmount,
+    reason: refundReason(reason),
+  };
+  const transactionId = refund.transactionId ?? order.payment.transactionId;
+  if (transactionId !== undefined) effect.transactionId = transactionId;
+  return effect;
+}
+
+/** One `inventory.release` for the given units, summed per SKU; none when nothing is released. */
+export function inventoryReleaseEffect(order: Order, items: ReadonlyArray<{ lineId: string; quantity: number }>, reason: string): EffectDraft[] {
+  const bySku = new Map<string, number>();
+  for (const item of items) {
+    if (item.quantity <= 0) continue;
+    const line = order.lines.find((l) => l.id === item.lineId);
+    if (!line) continue;
+    bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + item.quantity);
+  }
+  if (bySku.size === 0) return [];
+  return [{ type: 'inventory.release', items: Array.from(bySku, ([sku, quantity]) => ({ sku, quantity })), reason }];
+}
+
+export function notifyEffect(to: 'customer' | 'merchant', template: string, order: Order, data: Record<string, unknown>): EffectDraft {
+  return { type: 'notify', to, template, data: { orderNumber: order.number, ...data } };
+}
+
+export function afterSaleNotifyData(afterSale: AfterSale): Record<string, unknown> {
+  return { afterSaleId: afterSale.id, kind: afterSale.kind, amount: afterSale.amount };
+}

@@ -1,0 +1,184 @@
+import type { OrderkitError } from '../errors/orderkit-error.js';
+import type { AfterSale, AfterSaleStatus, EffectDraft, Order } from '../order/index.js';
+import {
+  AFTER_SALE_GUARD_LABELS,
+  AFTER_SALE_TRANSITIONS,
+  findAfterSaleTransition,
+  type AfterSaleCommandType,
+  type AfterSaleTransition,
+} from './after-sale-states.js';
+import { availableToRefund, plannedRefundCount } from './caps.js';
+import { afterSaleNotifyData, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
+import { refundErrors } from './errors.js';
+import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
+import { findRefund, openRefund, refundCount } from './ledger.js';
+import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+import { checkRefundPeriod } from './windows.js';
+
+/**
+ * The machinery shared by the reducers: move one after-sale along a row of the chart, run what
+ * entering the new state means (reserve money, open a refund, release stock, notify), then follow
+ * `always` rows until the after-sale rests. Every step works on copies; the input is never touched.
+ */
+export interface Step {
+  order: Order;
+  afterSale: AfterSale;
+  effects: EffectDraft[];
+  /** Statuses passed through, the first being where the command found the after-sale (null: new). */
+  path: Array<AfterSaleStatus | null>;
+}
+
+export type StepOutcome = { ok: true; step: Step } | { ok: false; error: OrderkitError };
+
+export function withAfterSale(order: Order, afterSale: AfterSale): Order {
+  const index = order.afterSales.findIndex((a) => a.id === afterSale.id);
+  const afterSales = order.afterSales.slice();
+  if (index < 0) afterSales.push(afterSale);
+  else afterSales[index] = afterSale;
+  return { ...order, afterSales };
+}
+
+function put(step: Step, afterSale: AfterSale, effects: EffectDraft[] = []): Step {
+  return {
+    order: withAfterSale(step.order, afterSale),
+    afterSale,
+    effects: step.effects.concat(effects),
+    path: step.path.concat(afterSale.status),
+  };
+}
+
+/** Approval reserves the money: it must fit beside refunds and other approved after-sales. */
+function reserve(step: Step, ctx: AfterSaleContext): StepOutcome {
+  const a = step.afterSale;
+  const available = availableToRefund(step.order, { excludeAfterSaleId: a.id });
+  if (a.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(a.amount, available) };
+  if (plannedRefundCount(step.order, { excludeAfterSaleId: a.id }) + 1 > ctx.policy.maxPartialRefunds) {
+    return { ok: false, error: refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds) };
+  }
+  return { ok: true, step: put(step, { ...a, status: 'approved', updatedAt: ctx.now.toISOString() }) };
+}
+
+/** Units of a refund-only after-sale that never left the warehouse (they go back to stock). */
+function neverShippedUnits(order: Order, afterSale: AfterSale): Array<{ lineId: string; quantity: number }> {
+  const holdings = lineHoldings(order, { excludeAfterSaleId: afterSale.id });
+  return afterSale.items.map((item) => {
+    const h = holdings.get(item.lineId);
+    if (!h) return { lineId: item.lineId, quantity: 0 };
+    const unshippedFree = Math.max(0, h.ordered - h.shipped - h.refundOnlyHeld);
+    return { lineId: item.lineId, quantity: Math.min(item.quantity, unshippedFree) };
+  });
+}
+
+/** Puts the refund in the ledger (its id persisted before any gateway call) and asks for the payout. */
+function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): StepOutcome {
+  const a = step.afterSale;
+  const period = checkRefundPeriod(step.order, ctx.now, ctx.policy);
+  if (period) return { ok: false, error: period };
+  const available = availableToRefund(step.order, { excludeAfterSaleId: a.id });
+  if (a.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(a.amount, available) };
+  if (refundCount(step.order) + 1 > ctx.policy.maxPartialRefunds) return { ok: false, error: refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds) };
+  const opened = openRefund(step.order, { amount: a.amount, reason: 'after_sale', afterSaleId: a.id, now: ctx.now });
+  const effects: EffectDraft[] = [paymentRefundEffect(opened.order, opened.refund, a.reason)];
+  if (from === 'approved' && ctx.policy.restockOnReturn) {
+    effects.push(...inventoryReleaseEffect(step.order, neverShippedUnits(step.order, a), 'refund_before_shipment'));
+  }
+  if (from === 'approved') effects.push(notifyEffect('customer', 'after_sale_approved', step.order, { ...afterSaleNotifyData(a), refundId: opened.refund.id }));
+  const moved: AfterSale = { ...a, status: 'refunding', refundId: opened.refund.id, updatedAt: ctx.now.toISOString() };
+  return { ok: true, step: put({ ...step, order: opened.order }, moved, effects) };
+}
+
+/** Re-opens a failed ledger entry under the same id and amount (WeChat Pay wants the same `out_refund_no`). */
+export function restartRefund(order: Order, refundId: string, ctx: AfterSaleContext): { ok: true; order: Order; effects: EffectDraft[] } | { ok: false; error: OrderkitError } {
+  const refund = findRefund(order, refundId);
+  if (!refund) return { ok: false, error: refundErrors.unknownRefund(refundId) };
+  if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refundId, refund.status) };
+  const period = checkRefundPeriod(order, ctx.now, ctx.policy);
+  if (period) return { ok: false, error: period };
+  const available = availableToRefund(order, refund.afterSaleId === undefined ? {} : { excludeAfterSaleId: refund.afterSaleId });
+  if (refund.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) };
+  const reopened = { ...refund, status: 'pending' as const, attempts: refund.attempts + 1, updatedAt: ctx.now.toISOString() };
+  delete reopened.failureReason;
+  const next: Order = { ...order, refunds: order.refunds.map((r) => (r.id === refundId ? reopened : r)) };
+  const afterSale = refund.afterSaleId === undefined ? undefined : order.afterSales.find((a) => a.id === refund.afterSaleId);
+  return { ok: true, order: next, effects: [paymentRefundEffect(next, reopened, afterSale ? afterSale.reason : refund.reason)] };
+}
+
+/** What entering `t.to` by row `t` does. */
+function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra: Partial<AfterSale>): StepOutcome {
+  const a = step.afterSale;
+  const at = ctx.now.toISOString();
+  if (t.from === 'requested' && t.to === 'approved') return reserve(step, ctx);
+  if (t.from === 'approved' && t.to === 'refunding') return startRefund(step, 'approved', ctx);
+  if (t.from === 'returned' && t.to === 'refunding') return startRefund(step, 'returned', ctx);
+  if (t.from === 'refunding' && t.to === 'refunding' && t.on === 'APPROVE_AFTER_SALE') {
+    const restarted = restartRefund(step.order, a.refundId!, ctx);
+    if (!restarted.ok) return restarted;
+    const moved = { ...a, updatedAt: at };
+    return { ok: true, step: put({ ...step, order: restarted.order }, moved, restarted.effects) };
+  }
+  const moved: AfterSale = { ...a, ...extra, status: t.to, updatedAt: at };
+  const effects: EffectDraft[] = [];
+  switch (t.to) {
+    case 'requested':
+      effects.push(notifyEffect('merchant', 'after_sale_requested', step.order, { ...afterSaleNotifyData(a), reason: a.reason }));
+      break;
+    case 'awaiting_return':
+      if (t.from === 'approved') effects.push(notifyEffect('customer', 'after_sale_approved', step.order, { ...afterSaleNotifyData(a), returnRequired: true }));
+      else effects.push(notifyEffect('merchant', 'return_shipped', step.order, { ...afterSaleNotifyData(a), ...moved.returnShipment }));
+      break;
+    case 'rejected':
+      effects.push(notifyEffect('customer', 'after_sale_rejected', step.order, { ...afterSaleNotifyData(a), reason: moved.rejectReason }));
+      break;
+    case 'refunding':
+      // Only REFUND_FAILED rests here without a ledger change of its own (the reducer marks the entry).
+      effects.push(notifyEffect('merchant', 'refund_failed', step.order, { ...afterSaleNotifyData(a), refundId: a.refundId }));
+      break;
+    case 'refunded':
+      effects.push(notifyEffect('customer', 'refund_succeeded', step.order, { ...afterSaleNotifyData(a), refundId: a.refundId }));
+      break;
+    case 'returned':
+      moved.returnedAt = at;
+      if (ctx.policy.restockOnReturn) effects.push(...inventoryReleaseEffect(step.order, afterSaleLineAmounts(step.order, a), 'after_sale_return'));
+      break;
+    default:
+      break;
+  }
+  return { ok: true, step: put(step, moved, effects) };
+}
+
+/**
+ * Runs command `on` on the step's after-sale, then its `always` rows. Fails with
+ * `INVALID_AFTER_SALE_TRANSITION` when the chart has no row for it.
+ */
+export function runAfterSale(step: Step, on: AfterSaleCommandType, ctx: AfterSaleContext, extra: Partial<AfterSale> = {}): StepOutcome {
+  const from = step.path[step.path.length - 1] ?? null;
+  const t = findAfterSaleTransition(from, on, step.order, step.afterSale, ctx.policy);
+  if (!t) {
+    const blocked = AFTER_SALE_TRANSITIONS.find((row) => row.from === from && row.on === on && row.when !== undefined);
+    const hint = blocked?.when === undefined ? undefined : { 'zh-CN': `需要满足：${AFTER_SALE_GUARD_LABELS[blocked.when]['zh-CN']}`, en: `requires: ${AFTER_SALE_GUARD_LABELS[blocked.when].en}` };
+    return { ok: false, error: refundErrors.invalidAfterSaleTransition(step.afterSale.id, from ?? 'new', on, hint) };
+  }
+  let outcome = enter(step, t, ctx, extra);
+  for (let guard = 0; outcome.ok && guard < 10; guard++) {
+    const next = findAfterSaleTransition(outcome.step.afterSale.status, 'always', outcome.step.order, outcome.step.afterSale, ctx.policy);
+    if (!next) break;
+    outcome = enter(outcome.step, next, ctx, {});
+  }
+  return outcome;
+}
+
+/** A successful reducer result with the audit data every after-sale step reports. */
+export function finish(step: Step, data: Record<string, unknown> = {}): AfterSaleStepResult {
+  const a = step.afterSale;
+  const out: Record<string, unknown> = {
+    afterSaleId: a.id,
+    kind: a.kind,
+    from: step.path[0] ?? null,
+    to: a.status,
+    amount: a.amount,
+    shippingAmount: a.shippingAmount,
+    ...data,
+  };
+  if (a.refundId !== undefined) out.refundId = a.refundId;
+  return { ok: true, order: step.order, effects: step.effects, data: out };
+}

@@ -1,0 +1,121 @@
+import { allocate } from '../money/allocate.js';
+import type { AfterSale, Line, Order } from '../order/index.js';
+
+/**
+ * Who holds what on an order: per line, the units and fen already claimed by after-sales, and
+ * the money reserved against the payment. Every cap in after-sales reads these numbers, so they
+ * are computed in one place.
+ */
+
+/** An after-sale that still claims its units: anything but rejected or cancelled. */
+export function holdsUnits(afterSale: AfterSale): boolean {
+  return afterSale.status !== 'rejected' && afterSale.status !== 'cancelled';
+}
+
+/** Units and fen of one line already claimed, and what is left of it. */
+export interface LineHolding {
+  line: Line;
+  ordered: number;
+  shipped: number;
+  /** Units claimed by after-sales (open or refunded). */
+  heldQuantity: number;
+  /** Fen claimed for this line by those after-sales (shipping excluded). */
+  heldAmount: number;
+  /** Units held by return-and-refund after-sales. */
+  returnHeld: number;
+  /** Units held by refund-only after-sales. */
+  refundOnlyHeld: number;
+  /** ordered − held: what may still be requested. */
+  refundable: number;
+  /** What may still be sent back: shipped units not yet claimed by a return or a kept refund. */
+  returnable: number;
+}
+
+/**
+ * The per-line amounts of an after-sale. Stored on the after-sale since the per-line field was
+ * added; older records are split over their items in proportion to the lines' payables.
+ */
+export function afterSaleLineAmounts(order: Order, afterSale: AfterSale): Array<{ lineId: string; quantity: number; amount: number }> {
+  if (afterSale.lines) return afterSale.lines;
+  const itemsAmount = afterSale.amount - afterSale.shippingAmount;
+  const weights = afterSale.items.map((item) => {
+    const line = order.lines.find((l) => l.id === item.lineId);
+    return line ? Math.floor((line.payable * item.quantity) / line.quantity) : 0;
+  });
+  const usable = weights.some((w) => w > 0) ? weights : afterSale.items.map((i) => i.quantity);
+  const parts = allocate(itemsAmount, usable);
+  return afterSale.items.map((item, i) => ({ lineId: item.lineId, quantity: item.quantity, amount: parts[i]! }));
+}
+
+/** Units of each line put in a parcel so far. */
+export function shippedQuantities(order: Order): Map<string, number> {
+  const shipped = new Map<string, number>();
+  for (const s of order.shipments) for (const item of s.items) shipped.set(item.lineId, (shipped.get(item.lineId) ?? 0) + item.quantity);
+  return shipped;
+}
+
+/**
+ * Holdings of every line, keyed by line id, in the order's line order.
+ *
+ * @example
+ * const h = lineHoldings(order).get('L1');
+ * h?.refundable // units of L1 the shopper may still ask to refund
+ */
+export function lineHoldings(order: Order, options: { excludeAfterSaleId?: string } = {}): Map<string, LineHolding> {
+  const shipped = shippedQuantities(order);
+  const holdings = new Map<string, LineHolding>();
+  for (const line of order.lines) {
+    holdings.set(line.id, {
+      line,
+      ordered: line.quantity,
+      shipped: Math.min(line.quantity, shipped.get(line.id) ?? 0),
+      heldQuantity: 0,
+      heldAmount: 0,
+      returnHeld: 0,
+      refundOnlyHeld: 0,
+      refundable: 0,
+      returnable: 0,
+    });
+  }
+  for (const a of order.afterSales) {
+    if (!holdsUnits(a) || a.id === options.excludeAfterSaleId) continue;
+    for (const part of afterSaleLineAmounts(order, a)) {
+      const h = holdings.get(part.lineId);
+      if (!h) continue;
+      h.heldQuantity += part.quantity;
+      h.heldAmount += part.amount;
+      if (a.kind === 'return_and_refund') h.returnHeld += part.quantity;
+      else h.refundOnlyHeld += part.quantity;
+    }
+  }
+  for (const h of holdings.values()) {
+    h.refundable = Math.max(0, h.ordered - h.heldQuantity);
+    // A refund-only claim uses up never-shipped units first: a shopper cannot keep what never came.
+    const keptShipped = Math.max(0, h.refundOnlyHeld - (h.ordered - h.shipped));
+    h.returnable = Math.max(0, Math.min(h.refundable, h.shipped - h.returnHeld - keptShipped));
+  }
+  return holdings;
+}
+
+/**
+ * Units of each line refunded (or being refunded) before they were shipped: the lifecycle must
+ * not put these in a parcel. Counts refund-only claims beyond what has shipped.
+ *
+ * @example
+ * unshippableQuantities(order).get('L1') // 2 → ship at most quantity − shipped − 2 units of L1
+ */
+export function unshippableQuantities(order: Order): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const h of lineHoldings(order).values()) {
+    const n = Math.min(h.refundOnlyHeld, h.ordered - h.shipped);
+    if (n > 0) out.set(h.line.id, n);
+  }
+  return out;
+}
+
+/** Freight already claimed by an after-sale (it is refunded once at most). */
+export function shippingHeld(order: Order, options: { excludeAfterSaleId?: string } = {}): number {
+  let sum = 0;
+  for (const a of order.afterSales) if (holdsUnits(a) && a.id !== options.excludeAfterSaleId) sum += a.shippingAmount;
+  return sum;
+}

@@ -1,0 +1,191 @@
+import type { LocalizedText } from '../errors/orderkit-error.js';
+import type { Result } from '../errors/result.js';
+import type { Policy } from '../lifecycle/policy.js';
+import { formatFen } from '../money/format.js';
+import type { AfterSaleKind, LineQuantity, Order } from '../order/index.js';
+import { availableToRefund, plannedRefundCount } from './caps.js';
+import { refundErrors } from './errors.js';
+import { explainLine, explainShipping, type ShippingDecision } from './explain.js';
+import { lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
+import { lineRefundAmount, unitShareRuns, type UnitShareRun } from './unit-shares.js';
+import { checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
+
+/** What the shopper (or the merchant on their behalf) asks to get back. */
+export interface RefundRequest {
+  kind: AfterSaleKind;
+  /** Lines and quantities; absent means everything still refundable (or, for a return, returnable). */
+  items?: LineQuantity[];
+  /**
+   * Freight: absent means "with the request that takes the last unit", `true` asks for it now,
+   * `false` leaves it out. Either way `policy.refundShipping` decides whether it can come back.
+   */
+  includeShipping?: boolean;
+}
+
+export interface RefundQuoteContext {
+  now: Date;
+  policy: Policy;
+}
+
+/** One line of a quote, explained. */
+export interface RefundQuoteLine {
+  lineId: string;
+  sku: string;
+  title: string;
+  /** Units refunded by this quote. */
+  quantity: number;
+  orderedQuantity: number;
+  /** Units of the line claimed by earlier after-sales. */
+  heldBefore: number;
+  /** The line's stored net payable, after every discount allocated to it at placement. */
+  payable: number;
+  /** The shares of the units refunded now (largest remainder over the line's units). */
+  unitShares: UnitShareRun[];
+  /** Fen added (or taken) to even out earlier claims that were withdrawn; usually 0. */
+  adjustment: number;
+  amount: number;
+  reason: LocalizedText;
+}
+
+export interface RefundQuote {
+  kind: AfterSaleKind;
+  /** The request's items, resolved (whole-order requests list every line they take). */
+  items: LineQuantity[];
+  lines: RefundQuoteLine[];
+  itemsAmount: number;
+  shippingAmount: number;
+  shipping: { amount: number; reason: LocalizedText };
+  /** itemsAmount + shippingAmount: what this request refunds. */
+  amount: number;
+  paidAmount: number;
+  /** Fen of the payment not yet refunded, pending or held by other after-sales. */
+  available: number;
+  /** True when, after this request, every unit of every line is claimed. */
+  takesLastUnit: boolean;
+  reason: LocalizedText;
+}
+
+export type RefundQuoteResult = Result<{ quote: RefundQuote }>;
+
+type Fail = { ok: false; error: import('../errors/orderkit-error.js').OrderkitError };
+const fail = (error: Fail['error']): Fail => ({ ok: false, error });
+
+function resolveItems(request: RefundRequest, holdings: Map<string, LineHolding>): LineQuantity[] | Fail {
+  if (request.items === undefined) {
+    const all: LineQuantity[] = [];
+    for (const h of holdings.values()) {
+      const n = request.kind === 'return_and_refund' ? h.returnable : h.refundable;
+      if (n > 0) all.push({ lineId: h.line.id, quantity: n });
+    }
+    return all;
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < request.items.length; i++) {
+    const item = request.items[i]!;
+    const h = holdings.get(item.lineId);
+    if (!h) return fail(refundErrors.unknownLine(item.lineId, ['items', i, 'lineId']));
+    if (seen.has(item.lineId)) return fail(refundErrors.duplicateLine(item.lineId, ['items', i, 'lineId']));
+    seen.add(item.lineId);
+    if (item.quantity > h.refundable) {
+      return fail(refundErrors.quantityExceedsRefundable(item.lineId, item.quantity, h.refundable, ['items', i, 'quantity']));
+    }
+    if (request.kind === 'return_and_refund' && item.quantity > h.returnable) {
+      return fail(refundErrors.returnExceedsShipped(item.lineId, item.quantity, h.returnable, ['items', i, 'quantity']));
+    }
+  }
+  return request.items.map((i) => ({ lineId: i.lineId, quantity: i.quantity }));
+}
+
+function decideShipping(order: Order, request: RefundRequest, policy: Policy, takesLastUnit: boolean): ShippingDecision {
+  if (order.pricing.freight === 0) return 'no_freight';
+  if (shippingHeld(order) > 0) return 'already_refunded';
+  if (request.includeShipping === false) return 'not_requested';
+  if (policy.refundShipping === 'never') return 'policy_never';
+  if (policy.refundShipping === 'before_shipment' && order.shipments.length > 0) return 'already_shipped';
+  if (request.includeShipping === true || takesLastUnit) return 'included';
+  return 'partial';
+}
+
+/**
+ * The exact refund for a request, from the amounts stored on the order's lines at placement —
+ * promotions are never re-run. Refunding every unit of a line returns exactly its payable; some
+ * units return their largest-remainder shares, and however a line is split over several refunds,
+ * the parts add up to its payable. Freight follows `policy.refundShipping` and comes back once.
+ *
+ * Fails (and changes nothing) with `UNKNOWN_LINE`, `DUPLICATE_LINE`, `QUANTITY_EXCEEDS_REFUNDABLE`,
+ * `RETURN_EXCEEDS_SHIPPED`, `WINDOW_CLOSED`, `REFUND_PERIOD_OVER`, `REFUND_EXCEEDS_PAID`,
+ * `TOO_MANY_REFUNDS`, `NOTHING_TO_REFUND` or `INVALID_TRANSITION` (unpaid or closed order).
+ *
+ * @example
+ * const r = refundQuote(order, { kind: 'refund_only', items: [{ lineId: 'L1', quantity: 1 }] }, { now, policy: defaultPolicy });
+ * if (r.ok) console.log(r.quote.amount, r.quote.lines[0].reason.en);
+ */
+export function refundQuote(order: Order, request: RefundRequest, ctx: RefundQuoteContext): RefundQuoteResult {
+  if (order.status === 'pending_payment' || order.status === 'closed') return fail(refundErrors.notRefundableStatus(order.status));
+  if (order.payment.paidAmount === 0) return fail(refundErrors.nothingToRefund());
+  const period = checkRefundPeriod(order, ctx.now, ctx.policy);
+  if (period) return fail(period);
+  const window = checkAfterSaleWindow(order, ctx.now, ctx.policy);
+  if (window) return fail(window);
+
+  const holdings = lineHoldings(order);
+  const items = resolveItems(request, holdings);
+  if (!Array.isArray(items)) return items;
+  if (items.length === 0) return fail(refundErrors.nothingToRefund());
+
+  const lines: RefundQuoteLine[] = [];
+  let itemsAmount = 0;
+  for (const item of items) {
+    const h = holdings.get(item.lineId)!;
+    const { amount, adjustment } = lineRefundAmount(h.line, h, item.quantity);
+    const unitShares = unitShareRuns(h.line, h.heldQuantity, item.quantity);
+    itemsAmount += amount;
+    lines.push({
+      lineId: h.line.id,
+      sku: h.line.sku,
+      title: h.line.title,
+      quantity: item.quantity,
+      orderedQuantity: h.ordered,
+      heldBefore: h.heldQuantity,
+      payable: h.line.payable,
+      unitShares,
+      adjustment,
+      amount,
+      reason: explainLine(h.line, item.quantity, h.heldQuantity, unitShares, adjustment, amount),
+    });
+  }
+
+  const taken = new Map(items.map((i) => [i.lineId, i.quantity] as const));
+  let takesLastUnit = true;
+  for (const h of holdings.values()) if (h.refundable - (taken.get(h.line.id) ?? 0) > 0) takesLastUnit = false;
+
+  const decision = decideShipping(order, request, ctx.policy, takesLastUnit);
+  const shippingAmount = decision === 'included' ? order.pricing.freight : 0;
+  const amount = itemsAmount + shippingAmount;
+  if (amount === 0) return fail(refundErrors.nothingToRefund());
+
+  const available = availableToRefund(order, { includeRequested: true });
+  if (amount > available) return fail(refundErrors.refundExceedsPaid(amount, available));
+  if (plannedRefundCount(order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
+
+  const shipping = { amount: shippingAmount, reason: explainShipping(decision, order.pricing.freight) };
+  return {
+    ok: true,
+    quote: {
+      kind: request.kind,
+      items,
+      lines,
+      itemsAmount,
+      shippingAmount,
+      shipping,
+      amount,
+      paidAmount: order.payment.paidAmount,
+      available,
+      takesLastUnit,
+      reason: {
+        'zh-CN': `商品 ${formatFen(itemsAmount)} + 运费 ${formatFen(shippingAmount)} = 退款 ${formatFen(amount)}（实付 ${formatFen(order.payment.paidAmount)}，本次前尚可退 ${formatFen(available)}）`,
+        en: `goods ${formatFen(itemsAmount)} + freight ${formatFen(shippingAmount)} = refund ${formatFen(amount)} (paid ${formatFen(order.payment.paidAmount)}, ${formatFen(available)} refundable before this)`,
+      },
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Actor, AfterSale, CommandOf, Order } from '../order/index.js';
+import { refundErrors } from './errors.js';
+import { finish, runAfterSale } from './engine.js';
+import { refundQuote } from './quote.js';
+import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+
+/**
+ * A deterministic id for a new after-sale: the order number, `-AS`, and a sequence number that
+ * skips ids already taken.
+ *
+ * @example
+ * nextAfterSaleId(order) // '202611251200004821937465-AS1'
+ */
+export function nextAfterSaleId(order: Order): string {
+  const taken = new Set(order.afterSales.map((a) => a.id));
+  let n = order.afterSales.length + 1;
+  while (taken.has(`${order.number}-AS${n}`)) n++;
+  return `${order.number}-AS${n}`;
+}
+
+/**
+ * REQUEST_AFTER_SALE: quote the request from stored line payables (`refundQuote`), record the
+ * after-sale with its per-line amounts, and tell the merchant. A refund-only request before
+ * anything ships is approved in the same step when the policy says so: the refund is put in the
+ * ledger and `payment.refund` (plus `inventory.release` for the unshipped goods) goes out at once.
+ *
+ * @example
+ * const r = requestAfterSale(order, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: '不想要了' }, { now, actor, policy });
+ * if (r.ok) r.order.afterSales.at(-1)?.status // 'refunding' when auto-approved, else 'requested'
+ */
+export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER_SALE'>, ctx: AfterSaleContext): AfterSaleStepResult {
+  const id = command.afterSaleId ?? nextAfterSaleId(order);
+  if (order.afterSales.some((a) => a.id === id)) return { ok: false, error: refundErrors.afterSaleExists(id) };
+  const quoted = refundQuote(order, command.items === undefined ? { kind: command.kind } : { kind: command.kind, items: command.items }, ctx);
+  if (!quoted.ok) return quoted;
+  const { quote } = quoted;
+  const at = ctx.now.toISOString();
+  const afterSale: AfterSale = {
+    id,
+    kind: command.kind,
+    status: 'requested',
+    items: quote.items,
+    amount: quote.amount,
+    shippingAmount: quote.shippingAmount,
+    lines: quote.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
+    reason: command.reason,
+    requestedBy: ctx.actor,
+    requestedAt: at,
+    updatedAt: at,
+  };
+  const moved = runAfterSale({ order, afterSale, effects: [], path: [null] }, 'REQUEST_AFTER_SALE', ctx);
+  if (!moved.ok) return moved;
+  return finish(moved.step, {
+    autoApproved: moved.step.path.indexOf('approved') >= 0,
+    items: quote.items,
+    lines: quote.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
+  });
+}
+
+/**
+ * Whether `actor` may act for the shopper on this after-sale: a customer only on a request of
+ * their own (or, for one the merchant filed for them, as the order's customer). Other actor types
+ * are checked by the lifecycle's command permissions.
+ */
+export function actsForRequester(order: Order, afterSale: AfterSale, actor: Actor): boolean {
+  if (actor.type !== 'customer') return true;
+  const owner = afterSale.requestedBy.type === 'customer' ? afterSale.requestedBy.id : order.customerId;
+  return actor.id === owner;
+}

@@ -1,0 +1,110 @@
+import type { CommandOf, EffectDraft, Order, Refund } from '../order/index.js';
+import { runAfterSale } from './engine.js';
+import { restartRefund } from './engine.js';
+import { notifyEffect } from './effects.js';
+import { refundErrors } from './errors.js';
+import { findRefund, pendingRefundTotal, succeededRefundTotal } from './ledger.js';
+import { approveAfterSale, findAfterSale } from './review.js';
+import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+
+function withRefund(order: Order, refund: Refund): Order {
+  return { ...order, refunds: order.refunds.map((r) => (r.id === refund.id ? refund : r)) };
+}
+
+function refundData(refund: Refund, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const data: Record<string, unknown> = { refundId: refund.id, amount: refund.amount, refundReason: refund.reason, ...extra };
+  if (refund.afterSaleId !== undefined) data.afterSaleId = refund.afterSaleId;
+  return data;
+}
+
+/**
+ * True when every fen paid has come back (succeeded refunds = paid amount > 0): the lifecycle then
+ * closes the order with `closeReason: 'fully_refunded'`.
+ *
+ * @example
+ * if (isFullyRefunded(order)) // status → closed
+ */
+export function isFullyRefunded(order: Order): boolean {
+  return order.payment.paidAmount > 0 && succeededRefundTotal(order) === order.payment.paidAmount;
+}
+
+/**
+ * REFUND_SUCCEEDED (a verified gateway result, or a query): the ledger entry succeeds and its
+ * after-sale, if any, becomes `refunded`. Works for every entry — after-sales, merchant cancels,
+ * late payments. A repeat of a result already recorded changes nothing (`data.duplicate`); an
+ * amount that differs from the entry is `REFUND_AMOUNT_MISMATCH`.
+ *
+ * @example
+ * refundSucceeded(order, { type: 'REFUND_SUCCEEDED', refundId: 'NR1', amount: 3000 }, { now, actor: { type: 'payment', gateway: 'wechatpay' }, policy })
+ */
+export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEEDED'>, ctx: AfterSaleContext): AfterSaleStepResult {
+  const refund = findRefund(order, command.refundId);
+  if (!refund) return { ok: false, error: refundErrors.unknownRefund(command.refundId) };
+  if (command.amount !== undefined && command.amount !== refund.amount) {
+    return { ok: false, error: refundErrors.refundAmountMismatch(refund.id, refund.amount, command.amount) };
+  }
+  if (refund.status === 'succeeded') return { ok: true, order, effects: [], data: refundData(refund, { duplicate: true }) };
+  if (refund.status === 'failed' && refund.reason !== 'stray_payment') {
+    // A late success after a reported failure: the money moved, but only if it still fits.
+    const available = order.payment.paidAmount - succeededRefundTotal(order) - pendingRefundTotal(order);
+    if (refund.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) };
+  }
+  const done: Refund = { ...refund, status: 'succeeded', updatedAt: command.succeededAt ?? ctx.now.toISOString() };
+  delete done.failureReason;
+  if (command.gatewayRefundId !== undefined) done.gatewayRefundId = command.gatewayRefundId;
+  const order1 = withRefund(order, done);
+  const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order1, refund.afterSaleId);
+  if (!afterSale) {
+    const effects: EffectDraft[] = [notifyEffect('customer', 'refund_succeeded', order1, { refundId: done.id, amount: done.amount, reason: done.reason })];
+    return { ok: true, order: order1, effects, data: refundData(done) };
+  }
+  const moved = runAfterSale({ order: order1, afterSale, effects: [], path: [afterSale.status] }, 'REFUND_SUCCEEDED', ctx);
+  if (!moved.ok) return moved;
+  return { ok: true, order: moved.step.order, effects: moved.step.effects, data: refundData(done, { afterSaleStatus: moved.step.afterSale.status }) };
+}
+
+/**
+ * REFUND_FAILED: the ledger entry fails and frees its amount; its after-sale stays `refunding`
+ * and the merchant is told. Retry with APPROVE_AFTER_SALE on the after-sale (or `retryRefund`
+ * for entries without one): the same refund id, the same amount. A repeated failure report
+ * changes nothing; a failure after success is `REFUND_ALREADY_SUCCEEDED`.
+ *
+ * @example
+ * refundFailed(order, { type: 'REFUND_FAILED', refundId: 'NR1', reason: 'NOTENOUGH' }, ctx)
+ */
+export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, ctx: AfterSaleContext): AfterSaleStepResult {
+  const refund = findRefund(order, command.refundId);
+  if (!refund) return { ok: false, error: refundErrors.unknownRefund(command.refundId) };
+  if (refund.status === 'succeeded') return { ok: false, error: refundErrors.refundAlreadySucceeded(refund.id) };
+  if (refund.status === 'failed') return { ok: true, order, effects: [], data: refundData(refund, { duplicate: true }) };
+  const failed: Refund = { ...refund, status: 'failed', failureReason: command.reason, updatedAt: ctx.now.toISOString() };
+  const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order, refund.afterSaleId);
+  if (!afterSale) {
+    const effects: EffectDraft[] = [notifyEffect('merchant', 'refund_failed', order, { refundId: refund.id, amount: refund.amount, reason: command.reason })];
+    return { ok: true, order: withRefund(order, failed), effects, data: refundData(failed, { failureReason: command.reason }) };
+  }
+  // The chart's guard reads the entry as it was (pending), so move the after-sale first.
+  const moved = runAfterSale({ order, afterSale, effects: [], path: [afterSale.status] }, 'REFUND_FAILED', ctx);
+  if (!moved.ok) return moved;
+  return { ok: true, order: withRefund(moved.step.order, failed), effects: moved.step.effects, data: refundData(failed, { failureReason: command.reason }) };
+}
+
+/**
+ * Retries a failed refund under its own id and amount: for an after-sale's refund this is
+ * APPROVE_AFTER_SALE again; for a merchant-cancel or late-payment refund it re-opens the entry
+ * directly. Not a command of its own yet — the lifecycle may wire it to one.
+ *
+ * @example
+ * retryRefund(order, { refundId: 'NR1' }, { now, actor: merchant, policy })
+ */
+export function retryRefund(order: Order, input: { refundId: string }, ctx: AfterSaleContext): AfterSaleStepResult {
+  const refund = findRefund(order, input.refundId);
+  if (!refund) return { ok: false, error: refundErrors.unknownRefund(input.refundId) };
+  if (refund.afterSaleId !== undefined && findAfterSale(order, refund.afterSaleId)) {
+    if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refund.id, refund.status) };
+    return approveAfterSale(order, { type: 'APPROVE_AFTER_SALE', afterSaleId: refund.afterSaleId }, ctx);
+  }
+  const restarted = restartRefund(order, refund.id, ctx);
+  if (!restarted.ok) return restarted;
+  return { ok: true, order: restarted.order, effects: restarted.effects, data: refundData(findRefund(restarted.order, refund.id)!, { retried: true }) };
+}

@@ -1,0 +1,57 @@
+import { add, type Duration } from 'date-fns';
+import { fromZonedTime, toZonedTime } from 'date-fns-tz';
+import type { OrderkitError } from '../errors/orderkit-error.js';
+import type { Policy } from '../lifecycle/policy.js';
+import type { Order } from '../order/index.js';
+import { refundErrors } from './errors.js';
+
+/**
+ * `duration` after `from`, counted on the shop's calendar: "7 days" lands on the same wall-clock
+ * time seven days later in `timeZone`, whatever zone the host runs in.
+ */
+export function addInZone(from: Date, duration: Duration, timeZone: string): Date {
+  return fromZonedTime(add(toZonedTime(from, timeZone), duration), timeZone);
+}
+
+/**
+ * Until when the gateway can still refund this payment (`policy.refundWithin` after payment), or
+ * undefined for an unpaid order.
+ *
+ * @example
+ * refundDeadline(order, defaultPolicy) // paidAt + 365 days, in Asia/Shanghai
+ */
+export function refundDeadline(order: Order, policy: Policy): Date | undefined {
+  const paidAt = order.paidAt ?? order.payment.paidAt;
+  if (paidAt === undefined) return undefined;
+  return addInZone(new Date(paidAt), policy.refundWithin, policy.timeZone);
+}
+
+/**
+ * The end of the after-sales window: `deadlines.afterSaleUntil` when the order is completed (or
+ * `completedAt + afterSaleWindow` if the deadline was never stored), undefined while the order is
+ * not completed — before receipt the window is open.
+ *
+ * @example
+ * afterSaleWindowEnd(completedOrder, defaultPolicy) // completedAt + 7 days
+ */
+export function afterSaleWindowEnd(order: Order, policy: Policy): Date | undefined {
+  if (order.deadlines.afterSaleUntil !== undefined && (order.status === 'completed' || order.completedAt !== undefined)) {
+    return new Date(order.deadlines.afterSaleUntil);
+  }
+  if (order.completedAt !== undefined) return addInZone(new Date(order.completedAt), policy.afterSaleWindow, policy.timeZone);
+  return undefined;
+}
+
+/** `WINDOW_CLOSED` when a request comes after the window; `now` equal to the end is still inside. */
+export function checkAfterSaleWindow(order: Order, now: Date, policy: Policy): OrderkitError | undefined {
+  const end = afterSaleWindowEnd(order, policy);
+  if (end !== undefined && now.getTime() > end.getTime()) return refundErrors.windowClosed(end.toISOString());
+  return undefined;
+}
+
+/** `REFUND_PERIOD_OVER` when the payment is older than `policy.refundWithin`. */
+export function checkRefundPeriod(order: Order, now: Date, policy: Policy): OrderkitError | undefined {
+  const end = refundDeadline(order, policy);
+  if (end !== undefined && now.getTime() > end.getTime()) return refundErrors.refundPeriodOver(end.toISOString());
+  return undefined;
+}
