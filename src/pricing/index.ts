@@ -1,1 +1,43 @@
 export type { Quote, RejectedCoupon } from './quote.js';
+export { priceCart } from './price-cart.js';
+export type { PricingContext, PriceCartResult } from './price-cart.js';
+export { bestCoupons } from './best-coupons.js';
+export type { BestCoupons, ChosenCoupon } from './best-coupons.js';
+export { compilePricingRules, definePricingRules, PricingRuleSet } from './compile-rules.js';
+export { readCart, readWallet } from './read-cart.js';
+export {
+  CartSchema,
+  CartLineSchema,
+  WalletCouponSchema,
+  WalletSchema,
+  MAX_CART_LINES,
+  MAX_WALLET_COUPONS,
+} from './cart-schema.js';
+export type { Cart, CartLine, WalletCoupon, Wallet } from './cart-schema.js';
+export {
+  PricingRulesSchema,
+  ScopeSchema,
+  WindowSchema,
+  BasisPointsSchema,
+  MemberPriceRuleSchema,
+  TimedDiscountRuleSchema,
+  FullReductionRuleSchema,
+  TierSchema,
+  CouponDefinitionSchema,
+  CouponValiditySchema,
+  PointsRuleSchema,
+  FreightRuleSchema,
+} from './rule-schemas.js';
+export type {
+  PricingRules,
+  Scope,
+  Window,
+  MemberPriceRule,
+  TimedDiscountRule,
+  FullReductionRule,
+  Tier,
+  CouponDefinition,
+  CouponValidity,
+  PointsRule,
+  FreightRule,
+} from './rule-schemas.js';

@@ -1,0 +1,110 @@
+import type { IssuePath } from '../errors/orderkit-error.js';
+import type { Line } from '../order/index.js';
+import type { Cart, WalletCoupon } from './cart-schema.js';
+import type { CompiledRules } from './compile-rules.js';
+import { applyCoupons, assessCoupons, type CouponCandidate } from './coupons.js';
+import { applyFullReductions } from './full-reduction.js';
+import { applyFreight, applyPoints, freightFee, goodsPayable } from './points-freight.js';
+import type { Quote, RejectedCoupon } from './quote.js';
+import { canStack, selectCoupons, type CouponChoice } from './select-coupons.js';
+import { createState, type PricingState } from './state.js';
+import { applyUnitPrices } from './unit-prices.js';
+import { rejections } from './texts.js';
+
+/**
+ * The pipeline, in its fixed order (DESIGN.md §5):
+ * member price → timed discount → 满减 → coupons → points → freight.
+ * Throws `OrderkitError` for bad data it can only see while pricing (an unknown coupon
+ * definition, more points than the balance); the public functions turn that into a result.
+ */
+export interface PricingRun {
+  readonly quote: Quote;
+  /** null when no coupon could be used at all. */
+  readonly choice: CouponChoice | null;
+}
+
+function byCouponId(a: RejectedCoupon, b: RejectedCoupon): number {
+  return a.couponId < b.couponId ? -1 : a.couponId > b.couponId ? 1 : 0;
+}
+
+function chooseCoupons(state: PricingState, rules: CompiledRules, candidates: CouponCandidate[], fee: number): CouponChoice {
+  const f = rules.freight;
+  // With a `before_discounts` base no coupon can cost free shipping, so there is no step.
+  const freeOver = f !== null && f.base === 'after_discounts' ? f.freeOver : null;
+  return selectCoupons(candidates, state.payables, { fee, base: goodsPayable(state), freeOver });
+}
+
+function toLine(state: PricingState, k: number): Line {
+  const w = state.sorted[k]!;
+  const line: Line = {
+    id: w.id,
+    sku: w.sku,
+    title: w.src.title,
+    fulfillment: w.fulfillment,
+    listPrice: w.listPrice,
+    unitPrice: w.unitPrice,
+    quantity: w.quantity,
+    subtotal: w.unitPrice * w.quantity,
+    allocations: w.allocations,
+    payable: state.payables[k]!,
+  };
+  if (w.category !== undefined) line.category = w.category;
+  if (w.src.image !== undefined) line.image = w.src.image;
+  return line;
+}
+
+export function runPricing(
+  cart: Cart,
+  rules: CompiledRules,
+  now: number,
+  offered: readonly WalletCoupon[],
+  offeredPath: IssuePath,
+): PricingRun {
+  const state = createState(cart, now);
+  applyUnitPrices(state, rules);
+  applyFullReductions(state, rules);
+
+  const { candidates, rejected } = assessCoupons(state, rules, offered, offeredPath);
+  const fee = freightFee(state, rules.freight);
+  let choice: CouponChoice | null = null;
+  const couponIds: string[] = [];
+  if (candidates.length > 0) {
+    choice = chooseCoupons(state, rules, candidates, fee);
+    const before = state.adjustments.length;
+    applyCoupons(state, choice.chosen);
+    for (let a = before; a < state.adjustments.length; a++) couponIds.push(state.adjustments[a]!.sourceId);
+    const used = new Set(couponIds);
+    for (const c of candidates) {
+      if (used.has(c.walletId)) continue;
+      const [code, reason] = canStack(choice.chosen.concat(c)) ? rejections.noExtraSaving() : rejections.notStackable();
+      rejected.push({ couponId: c.walletId, code, reason });
+    }
+  }
+  rejected.sort(byCouponId);
+
+  const freightBase = rules.freight?.base === 'before_discounts' ? state.itemsTotal : goodsPayable(state);
+  const { pointsUsed, deduction } = applyPoints(state, rules);
+  const freight = applyFreight(state, rules.freight, fee, freightBase);
+
+  const lines = new Array<Line>(state.lines.length);
+  let payable = 0;
+  for (let k = 0; k < state.sorted.length; k++) {
+    lines[state.sorted[k]!.index] = toLine(state, k);
+    payable += state.payables[k]!;
+  }
+  const total = payable + freight;
+  const quote: Quote = {
+    lines,
+    adjustments: state.adjustments,
+    itemsTotal: state.itemsTotal,
+    discountTotal: state.itemsTotal - payable,
+    freight,
+    pointsUsed,
+    pointsDeduction: deduction,
+    total,
+    savings: state.itemsTotal + fee - total,
+    couponIds,
+    rejectedCoupons: rejected,
+  };
+  return { quote, choice };
+}

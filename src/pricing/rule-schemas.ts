@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { CountSchema, FenSchema, IdSchema, TimestampSchema } from '../order/primitives.js';
+
+/**
+ * The shop's pricing rules as plain data (DESIGN.md §5). A shop adds a promotion by writing one of
+ * these objects, never code. Objects are strict: a misspelt field (`threshhold`) is an error, not a
+ * silently ignored rule that never fires.
+ *
+ * Percentages are integer basis points (1 bp = 0.01 %): `offBp: 1500` is 15 % off, i.e. 8.5 折.
+ * Money is integer fen. Windows are ISO 8601 timestamps, half-open: `from ≤ now < to`.
+ */
+
+/** Basis points off a price: 1 … 10000 (10000 = free). */
+export const BasisPointsSchema = z.number().int().min(1).max(10_000);
+const RuleIdSchema = IdSchema;
+const SkuSchema = z.string().min(1).max(64);
+const CategorySchema = z.string().min(1).max(64);
+const PositiveFenSchema = FenSchema.min(1);
+
+/** A validity window, half-open: valid when `from ≤ now < to`. */
+export const WindowSchema = z.strictObject({ from: TimestampSchema, to: TimestampSchema });
+export type Window = z.infer<typeof WindowSchema>;
+
+/**
+ * Which lines a rule covers. `all` (the default when a rule has no scope), a list of categories, or
+ * a list of SKUs. `excludeSkus` carves goods out of `all` and `category` (常见于"特价商品不参与").
+ */
+export const ScopeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('all'), excludeSkus: z.array(SkuSchema).optional() }),
+  z.strictObject({
+    kind: z.literal('category'),
+    categories: z.array(CategorySchema).min(1),
+    excludeSkus: z.array(SkuSchema).optional(),
+  }),
+  z.strictObject({ kind: z.literal('skus'), skus: z.array(SkuSchema).min(1) }),
+]);
+export type Scope = z.infer<typeof ScopeSchema>;
+
+/** Per-SKU prices in fen, for member prices and flash sales that name a price instead of a rate. */
+const PriceMapSchema = z.record(SkuSchema, FenSchema);
+
+/**
+ * 会员价: a member of one of `levels` pays a lower unit price. Either a rate off the list price over
+ * a scope, or explicit per-SKU prices. (A cart line may also carry its own `memberPrice`.)
+ */
+export const MemberPriceRuleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    id: RuleIdSchema,
+    kind: z.literal('percent'),
+    levels: z.array(z.string().min(1).max(64)).min(1),
+    offBp: BasisPointsSchema,
+    scope: ScopeSchema.optional(),
+  }),
+  z.strictObject({
+    id: RuleIdSchema,
+    kind: z.literal('price'),
+    levels: z.array(z.string().min(1).max(64)).min(1),
+    prices: PriceMapSchema,
+  }),
+]);
+export type MemberPriceRule = z.infer<typeof MemberPriceRuleSchema>;
+
+/** 限时折扣: a rate off, or per-SKU flash prices, inside a window. Applies to the unit price. */
+export const TimedDiscountRuleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    id: RuleIdSchema,
+    kind: z.literal('percent'),
+    window: WindowSchema,
+    offBp: BasisPointsSchema,
+    scope: ScopeSchema.optional(),
+  }),
+  z.strictObject({ id: RuleIdSchema, kind: z.literal('price'), window: WindowSchema, prices: PriceMapSchema }),
+]);
+export type TimedDiscountRule = z.infer<typeof TimedDiscountRuleSchema>;
+
+/** One tier of a tiered 满减: spend at least `threshold`, save `off`. */
+export const TierSchema = z.strictObject({ threshold: PositiveFenSchema, off: PositiveFenSchema });
+export type Tier = z.infer<typeof TierSchema>;
+
+const fullReductionCommon = {
+  id: RuleIdSchema,
+  scope: ScopeSchema.optional(),
+  /** Optional: the activity runs only inside this window. */
+  window: WindowSchema.optional(),
+};
+
+/**
+ * 满减, order level, split over the lines in scope:
+ * - `threshold`: 满 99 减 10;
+ * - `tiered`: 满 100 减 10 / 满 200 减 25 / … (the highest tier reached applies);
+ * - `per_step`: 每满 100 减 15, optionally capped (最多减 `cap`).
+ */
+export const FullReductionRuleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...fullReductionCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
+  z.strictObject({ ...fullReductionCommon, kind: z.literal('tiered'), tiers: z.array(TierSchema).min(1).max(50) }),
+  z.strictObject({
+    ...fullReductionCommon,
+    kind: z.literal('per_step'),
+    step: PositiveFenSchema,
+    off: PositiveFenSchema,
+    cap: PositiveFenSchema.optional(),
+  }),
+]);
+export type FullReductionRule = z.infer<typeof FullReductionRuleSchema>;
+
+/** How long a claimed coupon can be used: a fixed window, or N days (× 24 h) after claiming. */
+export const CouponValiditySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('window'), from: TimestampSchema, to: TimestampSchema }),
+  z.strictObject({ kind: z.literal('days_after_claim'), days: z.number().int().min(1).max(3650) }),
+]);
+export type CouponValidity = z.infer<typeof CouponValiditySchema>;
+
+const couponCommon = {
+  id: RuleIdSchema,
+  /** What the shopper sees on the coupon, e.g. "店铺券" / "Shop coupon". */
+  title: z.string().min(1).max(64).optional(),
+  scope: ScopeSchema.optional(),
+  validity: CouponValiditySchema,
+  /**
+   * Default false: the coupon must be the only one in the order. Stackable coupons combine with
+   * each other, at most one per `exclusiveGroup`.
+   */
+  stackable: z.boolean().optional(),
+  exclusiveGroup: z.string().min(1).max(64).optional(),
+};
+
+/**
+ * A coupon definition (券模板). The shopper's wallet holds claimed coupons that point here.
+ * - `fixed`: ¥`off` off, no minimum (无门槛券);
+ * - `percent`: `offBp` off, at most `cap`, optionally only above `threshold`;
+ * - `threshold`: 满 `threshold` 减 `off`.
+ */
+export const CouponDefinitionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...couponCommon, kind: z.literal('fixed'), off: PositiveFenSchema }),
+  z.strictObject({
+    ...couponCommon,
+    kind: z.literal('percent'),
+    offBp: BasisPointsSchema,
+    cap: PositiveFenSchema.optional(),
+    threshold: PositiveFenSchema.optional(),
+  }),
+  z.strictObject({ ...couponCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
+]);
+export type CouponDefinition = z.infer<typeof CouponDefinitionSchema>;
+
+/**
+ * 积分抵现: `rate.points` points pay `rate.fen` fen (100 积分抵 ¥1 → `{ points: 100, fen: 100 }`);
+ * points are spent in whole blocks of `rate.points`. At most `maxShareBp` of the goods (after
+ * 满减 and coupons, never freight) may be paid with points; fewer than `minPoints` are not used.
+ */
+export const PointsRuleSchema = z.strictObject({
+  rate: z.strictObject({ points: z.number().int().min(1).max(1_000_000), fen: PositiveFenSchema }),
+  maxShareBp: BasisPointsSchema,
+  minPoints: CountSchema.optional(),
+});
+export type PointsRule = z.infer<typeof PointsRuleSchema>;
+
+/**
+ * 运费: the cart's `region` fee (or `defaultFee`), waived when the goods reach `freeOver`. The base
+ * of that threshold is `after_discounts` by default (after 满减 and coupons, before points), or
+ * `before_discounts` (Σ list price × quantity). A cart with only virtual goods ships free.
+ */
+export const FreightRuleSchema = z.strictObject({
+  defaultFee: FenSchema,
+  byRegion: z.record(z.string().min(1).max(64), FenSchema).optional(),
+  freeOver: PositiveFenSchema.optional(),
+  base: z.enum(['after_discounts', 'before_discounts']).optional(),
+});
+export type FreightRule = z.infer<typeof FreightRuleSchema>;
+
+/**
+ * Every rule a shop prices with. `catalogue`, when given, lists the SKUs and categories that exist,
+ * so that a scope naming an unknown one is caught when the rules are compiled instead of silently
+ * never matching.
+ */
+export const PricingRulesSchema = z.strictObject({
+  catalogue: z
+    .strictObject({ skus: z.array(SkuSchema).optional(), categories: z.array(CategorySchema).optional() })
+    .optional(),
+  memberPrices: z.array(MemberPriceRuleSchema).optional(),
+  timedDiscounts: z.array(TimedDiscountRuleSchema).optional(),
+  fullReductions: z.array(FullReductionRuleSchema).optional(),
+  coupons: z.array(CouponDefinitionSchema).optional(),
+  points: PointsRuleSchema.optional(),
+  freight: FreightRuleSchema.optional(),
+});
+export type PricingRules = z.infer<typeof PricingRulesSchema>;
