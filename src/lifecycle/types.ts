@@ -10,8 +10,20 @@ export interface TransitionContext {
   policy?: Policy;
 }
 
-export type TransitionSuccess = { ok: true; order: Order; events: OrderEvent[]; effects: Effect[] };
+/**
+ * A command that was accepted. `changed` is false for an accepted no-op (a duplicate payment
+ * notification for the transaction that already paid the order): then `order` is the very input
+ * object, its version is not bumped, and `events` and `effects` are empty, so a service skips the
+ * commit. When `changed` is true, `order.version` is the input's + 1 and there is exactly one event.
+ */
+export type TransitionSuccess<TOrder = Order> = {
+  ok: true;
+  changed: boolean;
+  order: TOrder;
+  events: OrderEvent[];
+  effects: Effect[];
+};
 export type TransitionFailure = { ok: false; error: OrderkitError };
-export type TransitionResult = TransitionSuccess | TransitionFailure;
+export type TransitionResult<TOrder = Order> = TransitionSuccess<TOrder> | TransitionFailure;
 
 export type TransitionFn = (order: Order, command: Command, ctx: TransitionContext) => TransitionResult;

@@ -1,0 +1,168 @@
+import type { CloseReason, OrderStatus } from '../order/index.js';
+
+/**
+ * The order chart as data: states are the statuses, events are the command types, guards and
+ * actions are referenced by name (and optional params). `orderMachine` is built from it, the
+ * compiler turns it into `transition()`'s lookup table, and the docs draw it. Edit here, and the
+ * agreement test checks that `transition()` still says what xstate says.
+ *
+ * Conventions the compiler relies on: flat states only; a transition without `target` stays in
+ * its state; one with neither `target` nor `actions` is an accepted no-op (the duplicate payment).
+ */
+
+type ActionRef = string | { type: string; params: Record<string, unknown> };
+type GuardRef = string | { type: string; params: Record<string, unknown> };
+export interface ChartTransition {
+  guard?: GuardRef;
+  target?: string;
+  actions?: ActionRef | ActionRef[];
+  description?: string;
+}
+export interface ChartState {
+  entry?: ActionRef | ActionRef[];
+  exit?: ActionRef | ActionRef[];
+  on?: Record<string, string | ChartTransition | ChartTransition[]>;
+  description?: string;
+}
+export interface ChartConfig {
+  id: string;
+  initial: string;
+  states: Record<string, ChartState>;
+}
+
+const closeAs = (reason: CloseReason) => ({ type: 'close', params: { reason } });
+const notify = (to: 'customer' | 'merchant', template: string) => ({ type: 'notify', params: { to, template } });
+const enter = (status: OrderStatus) => ({ type: 'enterStatus', params: { status } });
+
+const refundRecorded = { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] };
+
+/** Every after-sale command on a status where goods or money may come back. */
+const afterSaleOn = {
+  REQUEST_AFTER_SALE: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
+  APPROVE_AFTER_SALE: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
+  REJECT_AFTER_SALE: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
+  CANCEL_AFTER_SALE: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
+  RETURN_SHIPPED: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
+  RETURN_RECEIVED: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
+  REFUND_SUCCEEDED: [
+    { guard: 'refundSettlesOrder', target: 'closed', actions: ['applyAfterSale', closeAs('fully_refunded')] },
+    refundRecorded,
+  ],
+  REFUND_FAILED: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
+};
+
+const duplicatePayment = { guard: 'isDuplicatePayment', description: 'no-op' };
+
+export const orderChart = {
+  id: 'order',
+  initial: 'pending_payment',
+  states: {
+    pending_payment: {
+      entry: [enter('pending_payment')],
+      on: {
+        PAYMENT_SUCCEEDED: [
+          { guard: 'paysPhysicalOrder', target: 'paid', actions: ['recordPayment', notify('customer', 'order_paid'), notify('merchant', 'order_to_ship')] },
+          {
+            guard: 'paysVirtualOrder',
+            target: 'shipped',
+            actions: ['recordPayment', 'shipVirtualGoods', 'scheduleAutoConfirm', notify('customer', 'order_paid')],
+          },
+        ],
+        CANCEL: [
+          { guard: 'sentByCustomer', target: 'closed', actions: [closeAs('customer_cancelled'), 'closePayment', 'releaseInventory', 'releaseCoupons'] },
+          {
+            guard: 'sentByMerchant',
+            target: 'closed',
+            actions: [closeAs('merchant_cancelled'), 'closePayment', 'releaseInventory', 'releaseCoupons', notify('customer', 'order_cancelled')],
+          },
+        ],
+        EXPIRE: { guard: 'payDeadlinePassed', target: 'closed', actions: [closeAs('payment_timeout'), 'closePayment', 'releaseInventory', 'releaseCoupons'] },
+      },
+    },
+    paid: {
+      entry: [enter('paid')],
+      on: {
+        PAYMENT_SUCCEEDED: duplicatePayment,
+        CANCEL: [
+          {
+            guard: 'sentByMerchant',
+            target: 'closed',
+            actions: [
+              closeAs('merchant_cancelled'),
+              { type: 'refundInFull', params: { reason: 'merchant_cancel' } },
+              'releaseInventory',
+              'releaseCoupons',
+              notify('customer', 'order_cancelled'),
+            ],
+          },
+          { guard: 'customerCancelRequestsRefund', actions: ['applyAfterSale'] },
+        ],
+        SHIP: [
+          { guard: 'shipsRest', target: 'shipped', actions: ['ship', 'scheduleAutoConfirm', notify('customer', 'order_shipped')] },
+          { guard: 'shipsPart', target: 'partially_shipped', actions: ['ship', notify('customer', 'order_shipped')] },
+        ],
+        ...afterSaleOn,
+      },
+    },
+    partially_shipped: {
+      entry: [enter('partially_shipped')],
+      on: {
+        PAYMENT_SUCCEEDED: duplicatePayment,
+        SHIP: [
+          { guard: 'shipsRest', target: 'shipped', actions: ['ship', 'scheduleAutoConfirm', notify('customer', 'order_shipped')] },
+          { guard: 'shipsPart', actions: ['ship', notify('customer', 'order_shipped')] },
+        ],
+        DELIVER: { guard: 'deliversParcel', actions: ['markDelivered'] },
+        ...afterSaleOn,
+      },
+    },
+    shipped: {
+      entry: [enter('shipped')],
+      on: {
+        PAYMENT_SUCCEEDED: duplicatePayment,
+        DELIVER: [
+          { guard: 'deliversLastParcel', target: 'delivered', actions: ['markDelivered'] },
+          { guard: 'deliversParcel', actions: ['markDelivered'] },
+        ],
+        CONFIRM_RECEIPT: { target: 'completed', actions: ['complete'] },
+        AUTO_CONFIRM: { guard: 'autoConfirmDue', target: 'completed', actions: ['complete'] },
+        ...afterSaleOn,
+      },
+    },
+    delivered: {
+      entry: [enter('delivered')],
+      on: {
+        PAYMENT_SUCCEEDED: duplicatePayment,
+        CONFIRM_RECEIPT: { target: 'completed', actions: ['complete'] },
+        AUTO_CONFIRM: { guard: 'autoConfirmDue', target: 'completed', actions: ['complete'] },
+        ...afterSaleOn,
+      },
+    },
+    completed: {
+      entry: [enter('completed')],
+      on: {
+        PAYMENT_SUCCEEDED: duplicatePayment,
+        ...afterSaleOn,
+      },
+    },
+    closed: {
+      entry: [enter('closed')],
+      on: {
+        PAYMENT_SUCCEEDED: [
+          {
+            guard: 'isLatePayment',
+            actions: [
+              'recordPayment',
+              { type: 'refundInFull', params: { reason: 'late_payment' } },
+              notify('customer', 'refund_started'),
+              notify('merchant', 'late_payment_refunded'),
+            ],
+          },
+          duplicatePayment,
+        ],
+        REFUND_SUCCEEDED: refundRecorded,
+        REFUND_FAILED: afterSaleOn.REFUND_FAILED,
+      },
+    },
+  },
+} satisfies ChartConfig;

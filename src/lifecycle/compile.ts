@@ -1,0 +1,223 @@
+import { lifecycleErrors } from './errors.js';
+import { PLAIN_IMPLEMENTATION } from './machine.js';
+import { defaultActions, defaultGuards } from './registry.js';
+import type { LifecycleAction, LifecycleGuard, LifecycleParams } from './step.js';
+
+/**
+ * Compiles a chart's config (`machine.config`) into the lookup table `transition()` runs:
+ * status → command type → candidate transitions, each with its guard and actions resolved to
+ * plain functions. Done once, when a lifecycle is created, so a transition is a property lookup,
+ * a few guard calls and the actions; no xstate actor, no interpretation of the config.
+ */
+
+export interface BoundAction {
+  name: string;
+  fn: LifecycleAction;
+  params: LifecycleParams;
+}
+
+export interface Candidate {
+  /** Guard name as the chart wrote it (for docs, tests and error details). */
+  guardName: string | undefined;
+  guard: LifecycleGuard | undefined;
+  guardParams: LifecycleParams;
+  /** Undefined: stays in its status. */
+  target: string | undefined;
+  actions: BoundAction[];
+  /** Exit actions of the source and entry actions of the target, when the status changes. */
+  exit: BoundAction[];
+  entry: BoundAction[];
+  /** No target and no actions: an accepted command that changes nothing. */
+  noop: boolean;
+  description: string | undefined;
+}
+
+/** `table[status][commandType]` → candidates in chart order; the first whose guard passes wins. */
+export type CompiledTable = Record<string, Record<string, Candidate[]>>;
+
+export interface CompiledChart {
+  id: string;
+  initial: string;
+  statuses: string[];
+  commandTypes: string[];
+  table: CompiledTable;
+}
+
+export interface Implementations {
+  guards?: Readonly<Record<string, LifecycleGuard>>;
+  actions?: Readonly<Record<string, LifecycleAction>>;
+}
+
+type Ref = string | { type: string; params?: Record<string, unknown> };
+interface RawTransition {
+  guard?: unknown;
+  target?: unknown;
+  actions?: unknown;
+  description?: unknown;
+  reenter?: unknown;
+}
+interface RawState {
+  on?: Record<string, unknown>;
+  entry?: unknown;
+  exit?: unknown;
+  states?: unknown;
+  always?: unknown;
+  after?: unknown;
+  invoke?: unknown;
+  description?: unknown;
+}
+
+interface MachineLike {
+  config: unknown;
+  implementations?: { guards?: Record<string, unknown>; actions?: Record<string, unknown> };
+}
+
+function invalid(problem: string, details: Record<string, unknown>): never {
+  throw lifecycleErrors.invalidLifecycle(problem, details);
+}
+
+function unwrapPlain<T>(impl: unknown): T | undefined {
+  if (typeof impl !== 'function' && (typeof impl !== 'object' || impl === null)) return undefined;
+  const plain = (impl as Record<symbol, unknown>)[PLAIN_IMPLEMENTATION];
+  return plain === undefined ? undefined : (plain as T);
+}
+
+/**
+ * A guard that someone supplied to xstate directly (`machine.provide({ guards })`): called with
+ * the xstate shapes; false refuses the command with GUARD_REJECTED.
+ */
+function fromXstateGuard(name: string, impl: (args: unknown, params: unknown) => boolean): LifecycleGuard {
+  return (step, params) => {
+    const ok = impl({ context: { order: step.order, effects: [] }, event: { type: step.command.type, command: step.command, ctx: step.ctx } }, params);
+    return ok ? undefined : lifecycleErrors.guardRejected(name, step.command.type);
+  };
+}
+
+function resolveGuard(name: string, machine: MachineLike, impls: Implementations): LifecycleGuard {
+  const own = impls.guards?.[name];
+  if (own !== undefined) return own;
+  const provided = machine.implementations?.guards?.[name];
+  if (provided !== undefined) {
+    const plain = unwrapPlain<LifecycleGuard>(provided);
+    if (plain !== undefined) return plain;
+    if (typeof provided === 'function') return fromXstateGuard(name, provided as (args: unknown, params: unknown) => boolean);
+  }
+  const fallback = defaultGuards[name];
+  if (fallback !== undefined) return fallback;
+  return invalid(`guard "${name}" has no implementation`, { guard: name });
+}
+
+function resolveAction(name: string, machine: MachineLike, impls: Implementations): LifecycleAction {
+  const own = impls.actions?.[name];
+  if (own !== undefined) return own;
+  const provided = machine.implementations?.actions?.[name];
+  const plain = provided === undefined ? undefined : unwrapPlain<LifecycleAction>(provided);
+  if (plain !== undefined) return plain;
+  const fallback = defaultActions[name];
+  if (fallback !== undefined) return fallback;
+  return invalid(
+    provided !== undefined
+      ? `action "${name}" is an xstate implementation; pass a plain lifecycle action of that name in createLifecycle's actions`
+      : `action "${name}" has no implementation`,
+    { action: name },
+  );
+}
+
+function asRef(value: unknown, where: string): { type: string; params: LifecycleParams } {
+  if (typeof value === 'string') return { type: value, params: undefined };
+  if (typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string') {
+    const params = (value as { params?: unknown }).params;
+    if (typeof params === 'function') invalid(`dynamic params are not supported (${where})`, { where });
+    return { type: (value as { type: string }).type, params: (params as LifecycleParams) ?? undefined };
+  }
+  return invalid(`guards and actions must be referenced by name (${where})`, { where });
+}
+
+function bindActions(value: unknown, where: string, machine: MachineLike, impls: Implementations): BoundAction[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((item: unknown) => {
+    const ref = asRef(item as Ref, where);
+    return { name: ref.type, fn: resolveAction(ref.type, machine, impls), params: ref.params };
+  });
+}
+
+function resolveTarget(raw: unknown, id: string, states: Record<string, RawState>, where: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length !== 1 || typeof list[0] !== 'string') invalid(`a transition needs exactly one target (${where})`, { where });
+  let target = list[0] as string;
+  if (target.startsWith(`#${id}.`)) target = target.slice(id.length + 2);
+  if (!Object.prototype.hasOwnProperty.call(states, target)) invalid(`target "${target}" does not exist (${where})`, { where, target });
+  return target;
+}
+
+/**
+ * Compiles a machine's chart. Throws `INVALID_LIFECYCLE` (an OrderkitError) when the chart uses
+ * something the table cannot express (nested states, eventless or delayed transitions, inline
+ * functions), names a guard or action without an implementation, targets a missing state, or has
+ * a state no path reaches.
+ */
+export function compileChart(machine: MachineLike, impls: Implementations = {}): CompiledChart {
+  const config = machine.config as { id?: unknown; initial?: unknown; states?: unknown };
+  const id = typeof config.id === 'string' ? config.id : '(machine)';
+  const states = config.states as Record<string, RawState> | undefined;
+  if (typeof states !== 'object' || states === null) return invalid('the chart has no states', {});
+  const initial = config.initial;
+  if (typeof initial !== 'string' || !Object.prototype.hasOwnProperty.call(states, initial)) return invalid('the initial state does not exist', { initial });
+
+  const statuses = Object.keys(states);
+  const commandTypes: string[] = [];
+  const table: CompiledTable = Object.create(null) as CompiledTable;
+  for (const status of statuses) {
+    const state = states[status]!;
+    for (const unsupported of ['states', 'always', 'after', 'invoke'] as const) {
+      if (state[unsupported] !== undefined) invalid(`state "${status}" uses "${unsupported}", which a status chart cannot`, { status, feature: unsupported });
+    }
+    const byType: Record<string, Candidate[]> = Object.create(null) as Record<string, Candidate[]>;
+    const on = state.on ?? {};
+    for (const type of Object.keys(on)) {
+      if (type === '*' || type.includes('.*')) invalid(`wildcard events are not supported ("${type}" on "${status}")`, { status, type });
+      if (commandTypes.indexOf(type) < 0) commandTypes.push(type);
+      const raw = on[type];
+      const list = (Array.isArray(raw) ? raw : [raw]) as unknown[];
+      byType[type] = list.map((item, index): Candidate => {
+        const where = `${status}.on.${type}[${index}]`;
+        const t: RawTransition = typeof item === 'string' ? { target: item } : ((item ?? {}) as RawTransition);
+        const guardRef = t.guard === undefined ? undefined : asRef(t.guard, where);
+        const target = resolveTarget(t.target, id, states, where);
+        const actions = bindActions(t.actions, where, machine, impls);
+        const changes = target !== undefined && target !== status;
+        return {
+          guardName: guardRef?.type,
+          guard: guardRef === undefined ? undefined : resolveGuard(guardRef.type, machine, impls),
+          guardParams: guardRef?.params,
+          target: changes ? target : undefined,
+          actions,
+          exit: changes ? bindActions(state.exit, `${status}.exit`, machine, impls) : [],
+          entry: changes ? bindActions(states[target]!.entry, `${target}.entry`, machine, impls) : [],
+          noop: !changes && actions.length === 0,
+          description: typeof t.description === 'string' ? t.description : undefined,
+        };
+      });
+    }
+    table[status] = byType;
+  }
+
+  const reached = new Set<string>([initial]);
+  const queue = [initial];
+  while (queue.length > 0) {
+    const from = queue.shift()!;
+    for (const candidates of Object.values(table[from]!)) {
+      for (const c of candidates) {
+        if (c.target !== undefined && !reached.has(c.target)) {
+          reached.add(c.target);
+          queue.push(c.target);
+        }
+      }
+    }
+  }
+  const unreachable = statuses.filter((s) => !reached.has(s));
+  if (unreachable.length > 0) invalid(`no path reaches ${unreachable.join(', ')}`, { unreachable });
+  return { id, initial, statuses, commandTypes, table };
+}

@@ -1,0 +1,67 @@
+import type { OrderkitError } from '../errors/orderkit-error.js';
+import type { Actor, ActorType, CommandType } from '../order/index.js';
+import { lifecycleErrors } from './errors.js';
+
+/**
+ * Who may send which command (DESIGN.md §4 "Actors"). A `customer` must also own the order
+ * (`order.customerId === actor.id`). `payment` is a gateway notification that the caller has
+ * already verified; `system` is a timer or sweeper.
+ *
+ * Some commands branch on the actor inside the chart as well: a merchant `CANCEL` after payment
+ * refunds in full and closes, a customer's becomes a refund-only after-sale request.
+ */
+export type PermissionTable<TType extends string = CommandType> = Readonly<Record<TType, readonly ActorType[]>>;
+
+/**
+ * The default permission table.
+ *
+ * @example
+ * COMMAND_ACTORS.SHIP // ['merchant']
+ */
+export const COMMAND_ACTORS: PermissionTable = Object.freeze({
+  PAYMENT_SUCCEEDED: ['payment'],
+  CANCEL: ['customer', 'merchant'],
+  EXPIRE: ['system'],
+  SHIP: ['merchant'],
+  DELIVER: ['merchant', 'system'],
+  CONFIRM_RECEIPT: ['customer'],
+  AUTO_CONFIRM: ['system'],
+  REQUEST_AFTER_SALE: ['customer', 'merchant'],
+  APPROVE_AFTER_SALE: ['merchant'],
+  REJECT_AFTER_SALE: ['merchant'],
+  CANCEL_AFTER_SALE: ['customer'],
+  RETURN_SHIPPED: ['customer'],
+  RETURN_RECEIVED: ['merchant'],
+  REFUND_SUCCEEDED: ['payment', 'system'],
+  REFUND_FAILED: ['payment', 'system'],
+  ADJUST_PRICE: ['merchant'],
+  CHANGE_ADDRESS: ['customer', 'merchant'],
+  ADD_REMARK: ['merchant'],
+  RECORD_STRAY_PAYMENT: ['payment', 'system'],
+});
+
+/**
+ * Undefined when `actor` may send `type` to an order owned by `customerId`, else a `FORBIDDEN`
+ * error that says who may.
+ *
+ * @example
+ * checkPermission(COMMAND_ACTORS, 'SHIP', { type: 'customer', id: 'u1' }, 'u1') // FORBIDDEN
+ */
+export function checkPermission<TType extends string>(
+  table: PermissionTable<TType>,
+  type: TType,
+  actor: Actor,
+  customerId: string,
+): OrderkitError | undefined {
+  const allowed = table[type];
+  if (allowed === undefined || allowed.indexOf(actor.type) < 0) return lifecycleErrors.forbidden(actor.type, type, allowed ?? []);
+  if (actor.type === 'customer' && actor.id !== customerId) return lifecycleErrors.notOwner(type);
+  return undefined;
+}
+
+/** True when `checkPermission` would pass; allocation-free, for `allowedActions`. */
+export function isPermitted<TType extends string>(table: PermissionTable<TType>, type: TType, actor: Actor, customerId: string): boolean {
+  const allowed = table[type];
+  if (allowed === undefined || allowed.indexOf(actor.type) < 0) return false;
+  return actor.type !== 'customer' || actor.id === customerId;
+}

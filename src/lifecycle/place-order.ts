@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { errorFromZod } from '../errors/zod-issues.js';
+import { orderkitError, type OrderkitError } from '../errors/orderkit-error.js';
+import {
+  AddressSchema,
+  AdjustmentSchema,
+  ActorSchema,
+  FenSchema,
+  FulfillmentSchema,
+  IdSchema,
+  LineSchema,
+  CountSchema,
+  type Actor,
+  type Effect,
+  type Order,
+  type OrderEvent,
+} from '../order/index.js';
+import type { Quote } from '../pricing/quote.js';
+import { deadlineAfter } from './deadlines.js';
+import { defaultPolicy, type Policy } from './policy.js';
+import { notify } from './rules/closing.js';
+import { recordFreeOrder } from './rules/payment.js';
+import { scheduleAutoConfirm, shipVirtualGoods } from './rules/shipping.js';
+import type { Draft, Step } from './step.js';
+import type { TransitionResult } from './types.js';
+
+/** The quote as `placeOrder` accepts it: what `priceCart` returns (extra fields are ignored). */
+const QuoteInputSchema = z.object({
+  lines: z.array(LineSchema).min(1),
+  adjustments: z.array(AdjustmentSchema),
+  itemsTotal: FenSchema,
+  discountTotal: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  freight: FenSchema,
+  pointsUsed: CountSchema,
+  pointsDeduction: FenSchema,
+  total: FenSchema,
+  couponIds: z.array(z.string()),
+});
+
+export const PlaceOrderInputSchema = z.object({
+  /** The order's id (the caller's id generator: a UUID, a cloud database `_id`…). */
+  id: IdSchema,
+  /** From `createOrderNumber`; also the first payment attempt's `out_trade_no`. */
+  number: z.string().regex(/^[0-9A-Za-z_-]{1,32}$/),
+  customerId: IdSchema,
+  quote: QuoteInputSchema,
+  address: AddressSchema.optional(),
+  buyerRemark: z.string().max(200).optional(),
+  /** Default: 'virtual' when every line is virtual, else 'physical'. */
+  fulfillment: FulfillmentSchema.optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+export interface PlaceOrderInput {
+  id: string;
+  number: string;
+  customerId: string;
+  quote: Quote;
+  address?: Order['address'];
+  buyerRemark?: string;
+  fulfillment?: Order['fulfillment'];
+  metadata?: Record<string, unknown>;
+}
+
+export interface PlaceOrderContext {
+  now: Date;
+  policy?: Policy;
+  /** Who places it; default the customer. Recorded in the audit event. */
+  actor?: Actor;
+}
+
+function invalidInput(message: { 'zh-CN': string; en: string }, path: Array<string | number>): OrderkitError {
+  return orderkitError('INVALID_ORDER_INPUT', message, { path });
+}
+
+function checkQuote(quote: z.infer<typeof QuoteInputSchema>): OrderkitError | undefined {
+  const ids = new Set<string>();
+  let payable = 0;
+  for (let i = 0; i < quote.lines.length; i++) {
+    const line = quote.lines[i]!;
+    if (ids.has(line.id)) return invalidInput({ 'zh-CN': `商品行 id ${line.id} 重复`, en: `line id ${line.id} is used twice` }, ['quote', 'lines', i, 'id']);
+    ids.add(line.id);
+    payable += line.payable;
+  }
+  if (!Number.isSafeInteger(payable + quote.freight) || payable + quote.freight !== quote.total) {
+    return invalidInput(
+      {
+        'zh-CN': `报价不一致：商品应付合计 ${payable} + 运费 ${quote.freight} ≠ 总价 ${quote.total}（单位：分）`,
+        en: `inconsistent quote: line payables ${payable} + freight ${quote.freight} ≠ total ${quote.total} (fen)`,
+      },
+      ['quote', 'total'],
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Builds a new order from a priced cart: version 1, `pending_payment`, the first payment attempt
+ * (its `out_trade_no` is the order number, its amount the total), `deadlines.payBy` = now +
+ * `policy.payWithin` in the shop's time zone, and a `schedule` effect that sends EXPIRE then.
+ *
+ * A total of 0 needs no payment: the order is placed already `paid` (virtual goods go straight on
+ * to `shipped`), with no payment attempt and no pay-by deadline.
+ *
+ * Returns the same shape as `transition()`; bad input gives INVALID_ORDER_INPUT with the path of
+ * each problem.
+ *
+ * @example
+ * const r = placeOrder({ id: 'o1', number: createOrderNumber({ now, random: Math.random }), customerId: 'u1', quote }, { now });
+ * if (r.ok) await store.create(r.order, { events: r.events, effects: r.effects });
+ */
+export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): TransitionResult {
+  const now = ctx.now;
+  if (!(now instanceof Date) || now.getTime() !== now.getTime()) {
+    return { ok: false, error: orderkitError('INVALID_CONTEXT', { 'zh-CN': 'now 必须是有效的 Date', en: 'ctx.now must be a valid Date' }, { path: ['now'] }) };
+  }
+  const parsed = PlaceOrderInputSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, error: errorFromZod('INVALID_ORDER_INPUT', { 'zh-CN': '下单信息不正确', en: 'invalid order input' }, parsed.error) };
+  }
+  const data = parsed.data;
+  const quote = data.quote;
+  const bad = checkQuote(quote);
+  if (bad !== undefined) return { ok: false, error: bad };
+  if (ctx.actor !== undefined && !ActorSchema.safeParse(ctx.actor).success) {
+    return { ok: false, error: invalidInput({ 'zh-CN': '下单人（actor）格式不正确', en: 'invalid actor' }, ['actor']) };
+  }
+
+  const policy = ctx.policy ?? defaultPolicy;
+  const actor: Actor = ctx.actor ?? { type: 'customer', id: data.customerId };
+  const at = now.toISOString();
+  const free = quote.total === 0;
+  const order: Order = {
+    id: data.id,
+    number: data.number,
+    version: 1,
+    status: 'pending_payment',
+    customerId: data.customerId,
+    currency: 'CNY',
+    fulfillment: data.fulfillment ?? (quote.lines.every((l) => l.fulfillment === 'virtual') ? 'virtual' : 'physical'),
+    lines: quote.lines,
+    merchantNotes: [],
+    pricing: {
+      itemsTotal: quote.itemsTotal,
+      discountTotal: quote.discountTotal,
+      freight: quote.freight,
+      pointsUsed: quote.pointsUsed,
+      pointsDeduction: quote.pointsDeduction,
+      total: quote.total,
+      adjustments: quote.adjustments,
+      couponIds: quote.couponIds,
+    },
+    payment: {
+      attempts: free ? [] : [{ outTradeNo: data.number, amount: quote.total, status: 'open', createdAt: at }],
+      paidAmount: 0,
+      stray: [],
+    },
+    shipments: [],
+    afterSales: [],
+    refunds: [],
+    deadlines: {},
+    createdAt: at,
+    updatedAt: at,
+  };
+  if (data.address !== undefined) order.address = data.address;
+  if (data.buyerRemark !== undefined) order.buyerRemark = data.buyerRemark;
+  if (data.metadata !== undefined) order.metadata = data.metadata;
+
+  const draft: Draft = { order, effects: [], data: { total: quote.total } };
+  const step: Step = { order, command: { type: 'ORDER_PLACED' }, ctx: { now, at, actor, policy }, memo: undefined };
+  if (free) {
+    order.status = 'paid';
+    recordFreeOrder(draft, step);
+    if (order.fulfillment === 'virtual') {
+      order.status = 'shipped';
+      shipVirtualGoods(draft, step);
+      scheduleAutoConfirm(draft, step);
+    }
+    notify(draft, step, { to: 'customer', template: 'order_paid' });
+  } else {
+    const payBy = deadlineAfter(now, policy.payWithin, policy.timeZone);
+    order.deadlines = { payBy };
+    draft.data!['payBy'] = payBy;
+    draft.effects.push({ type: 'schedule', at: payBy, command: { type: 'EXPIRE' } });
+  }
+
+  const event: OrderEvent = { orderId: order.id, version: 1, type: 'ORDER_PLACED', actor, from: null, to: order.status, at };
+  event.data = draft.data!;
+  const effects = draft.effects.map((e, i) => ({ id: `${order.id}:1:${i}`, orderId: order.id, ...e }) as Effect);
+  return { ok: true, changed: true, order, events: [event], effects };
+}

@@ -1,0 +1,76 @@
+import type { EffectType } from '../order/index.js';
+import { afterSaleAccepted, applyAfterSale, customerCancelRequestsRefund, refundSettlesOrder } from './rules/after-sale.js';
+import { close, notify, payDeadlinePassed, refundInFull, releaseCoupons, releaseInventory, sentByCustomer, sentByMerchant } from './rules/closing.js';
+import { closePayment, isDuplicatePayment, isLatePayment, paysPhysicalOrder, paysVirtualOrder, recordPayment } from './rules/payment.js';
+import {
+  autoConfirmDue,
+  complete,
+  deliversLastParcel,
+  deliversParcel,
+  markDelivered,
+  scheduleAutoConfirm,
+  ship,
+  shipsPart,
+  shipsRest,
+  shipVirtualGoods,
+} from './rules/shipping.js';
+import type { Draft, LifecycleAction, LifecycleGuard, LifecycleParams } from './step.js';
+
+/**
+ * The plain functions behind the names in `orderMachine`'s chart. `createLifecycle` looks names up
+ * here (after the caller's own `guards`/`actions`), so replacing a rule is passing a function of
+ * the same name.
+ */
+export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.freeze({
+  paysPhysicalOrder,
+  paysVirtualOrder,
+  isDuplicatePayment,
+  isLatePayment,
+  sentByCustomer,
+  sentByMerchant,
+  payDeadlinePassed,
+  shipsRest,
+  shipsPart,
+  deliversLastParcel,
+  deliversParcel,
+  autoConfirmDue,
+  afterSaleAccepted,
+  customerCancelRequestsRefund,
+  refundSettlesOrder,
+});
+
+/** Keeps the order's status in step with the chart when the chart runs inside xstate itself. */
+function enterStatus(draft: Draft, _step: unknown, params: LifecycleParams): void {
+  const status = params?.['status'];
+  if (typeof status === 'string') draft.order.status = status as Draft['order']['status'];
+}
+
+export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.freeze({
+  enterStatus,
+  recordPayment,
+  closePayment,
+  close,
+  releaseInventory,
+  releaseCoupons,
+  refundInFull,
+  notify,
+  ship,
+  shipVirtualGoods,
+  scheduleAutoConfirm,
+  markDelivered,
+  complete,
+  applyAfterSale,
+});
+
+/** Which effects each action may emit: what docs/lifecycle.md lists per command. */
+export const ACTION_EFFECTS: Readonly<Record<string, readonly EffectType[]>> = Object.freeze({
+  closePayment: ['payment.close'],
+  releaseInventory: ['inventory.release'],
+  releaseCoupons: ['coupon.release'],
+  refundInFull: ['payment.refund'],
+  notify: ['notify'],
+  ship: ['shipping.upload'],
+  shipVirtualGoods: ['shipping.upload'],
+  scheduleAutoConfirm: ['schedule'],
+  applyAfterSale: ['payment.refund', 'inventory.release', 'notify'],
+});

@@ -1,0 +1,133 @@
+import type { CommandOf, Order } from '../../order/index.js';
+import * as afterSales from '../../refund/index.js';
+import type { AfterSaleStepResult } from '../../refund/index.js';
+import { refundableBalance } from '../../refund/ledger.js';
+import { isDue } from '../deadlines.js';
+import { lifecycleErrors, NO_MATCH } from '../errors.js';
+import { defineGuard, type Draft, type Probe, type Step, type StepContext } from '../step.js';
+
+/**
+ * After-sales run beside the status (DESIGN.md §6). The rules live in the refund module as pure
+ * reducers; the lifecycle delegates each after-sale command to its reducer, keeps the status,
+ * version and effect ids, and closes the order once everything paid has come back.
+ */
+
+type Reducer = (order: Order, command: never, ctx: { now: Date; actor: StepContext['actor']; policy: StepContext['policy'] }) => AfterSaleStepResult;
+
+const REDUCER_NAMES: Readonly<Record<string, string>> = {
+  REQUEST_AFTER_SALE: 'requestAfterSale',
+  APPROVE_AFTER_SALE: 'approveAfterSale',
+  REJECT_AFTER_SALE: 'rejectAfterSale',
+  CANCEL_AFTER_SALE: 'cancelAfterSale',
+  RETURN_SHIPPED: 'returnShipped',
+  RETURN_RECEIVED: 'returnReceived',
+  REFUND_SUCCEEDED: 'refundSucceeded',
+  REFUND_FAILED: 'refundFailed',
+};
+
+interface AfterSaleMemo {
+  kind: 'after_sale';
+  result: AfterSaleStepResult;
+}
+
+function reducerFor(type: string): Reducer | undefined {
+  const name = REDUCER_NAMES[type];
+  const fn = name === undefined ? undefined : (afterSales as unknown as Record<string, unknown>)[name];
+  return typeof fn === 'function' ? (fn as Reducer) : undefined;
+}
+
+/** The command a customer's CANCEL after payment stands for: a refund of the whole order. */
+function asAfterSaleRequest(step: Step): { type: string } {
+  if (step.command.type !== 'CANCEL') return step.command;
+  const reason = (step.command as CommandOf<'CANCEL'>).reason;
+  return { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: reason !== undefined && reason.length > 0 ? reason : '买家取消订单 / cancelled by the customer' } as CommandOf<'REQUEST_AFTER_SALE'>;
+}
+
+/** Runs the reducer once per transition (guard and action share the result through the memo). */
+function runReducer(step: Step): AfterSaleStepResult {
+  if (step.memo !== undefined && (step.memo as AfterSaleMemo).kind === 'after_sale') return (step.memo as AfterSaleMemo).result;
+  const command = asAfterSaleRequest(step);
+  const reducer = reducerFor(command.type);
+  const result: AfterSaleStepResult =
+    reducer === undefined
+      ? { ok: false, error: lifecycleErrors.notImplemented(command.type) }
+      : reducer(step.order, command as never, { now: step.ctx.now, actor: step.ctx.actor, policy: step.ctx.policy });
+  step.memo = { kind: 'after_sale', result } satisfies AfterSaleMemo;
+  return result;
+}
+
+function isFullyRefunded(order: Order): boolean {
+  const fn = (afterSales as unknown as Record<string, unknown>)['isFullyRefunded'];
+  if (typeof fn === 'function') return (fn as (o: Order) => boolean)(order);
+  return order.payment.paidAmount > 0 && refundableBalance(order) === 0 && order.refunds.every((r) => r.status !== 'pending');
+}
+
+/** Availability without a payload: is there anything for this after-sale command to act on? */
+function afterSaleAvailable(probe: Probe, type: string): boolean {
+  const { order, actor } = probe;
+  const mine = (requestedBy: { type: string; id?: string }) => actor.type !== 'customer' || (requestedBy.type === 'customer' && requestedBy.id === actor.id);
+  switch (type) {
+    case 'CANCEL':
+    case 'REQUEST_AFTER_SALE':
+      if (refundableBalance(order) <= 0) return false;
+      if (order.status === 'completed') return !isDue(order.deadlines.afterSaleUntil, new Date(probe.nowMs));
+      return true;
+    case 'APPROVE_AFTER_SALE':
+    case 'REJECT_AFTER_SALE':
+      return order.afterSales.some((a) => a.status === 'requested');
+    case 'CANCEL_AFTER_SALE':
+      return order.afterSales.some((a) => (a.status === 'requested' || a.status === 'approved' || a.status === 'awaiting_return') && mine(a.requestedBy));
+    case 'RETURN_SHIPPED':
+      return order.afterSales.some((a) => a.status === 'awaiting_return' && a.returnShipment === undefined && mine(a.requestedBy));
+    case 'RETURN_RECEIVED':
+      return order.afterSales.some((a) => a.status === 'awaiting_return' && a.returnShipment !== undefined);
+    case 'REFUND_SUCCEEDED':
+    case 'REFUND_FAILED':
+      return order.refunds.some((r) => r.status === 'pending');
+    default:
+      return true;
+  }
+}
+
+/** The after-sale rules accept the command (delegated to the refund module's reducer). */
+export const afterSaleAccepted = defineGuard(
+  (step) => {
+    const r = runReducer(step);
+    return r.ok ? undefined : r.error;
+  },
+  (probe) => afterSaleAvailable(probe, probe.type),
+);
+
+/** A customer's CANCEL after payment: becomes a refund-only request for the whole order. */
+export const customerCancelRequestsRefund = defineGuard(
+  (step) => {
+    if (step.ctx.actor.type !== 'customer') return NO_MATCH;
+    const r = runReducer(step);
+    return r.ok ? undefined : r.error;
+  },
+  (probe) => probe.actor.type === 'customer' && afterSaleAvailable(probe, 'CANCEL'),
+);
+
+/** A refund result after which everything paid has come back: the order closes as fully refunded. */
+export const refundSettlesOrder = defineGuard(
+  (step) => {
+    const r = runReducer(step);
+    if (!r.ok) return r.error;
+    return isFullyRefunded(r.order) ? undefined : NO_MATCH;
+  },
+  (probe) => probe.order.refunds.some((r) => r.status === 'pending'),
+);
+
+/** Takes over the reducer's order (after-sales and refund ledger), effects and audit data. */
+export function applyAfterSale(draft: Draft, step: Step): void {
+  const r = runReducer(step);
+  if (!r.ok) return; // unreachable: the guard refused the command already
+  const order = draft.order;
+  const next = r.order;
+  order.afterSales = next.afterSales;
+  order.refunds = next.refunds;
+  if (next.payment !== step.order.payment) order.payment = next.payment;
+  if (next.deadlines !== step.order.deadlines) order.deadlines = next.deadlines;
+  for (let i = 0; i < r.effects.length; i++) draft.effects.push(r.effects[i]!);
+  if (r.data !== undefined) draft.data = draft.data === undefined ? { ...r.data } : Object.assign(draft.data, r.data);
+}

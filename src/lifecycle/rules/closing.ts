@@ -1,0 +1,101 @@
+import type { CloseReason, Order, Refund } from '../../order/index.js';
+import { openRefund, refundableBalance } from '../../refund/ledger.js';
+import { isDue } from '../deadlines.js';
+import { lifecycleErrors, NO_MATCH } from '../errors.js';
+import { defineGuard, note, type Draft, type LifecycleParams, type Step } from '../step.js';
+
+/**
+ * Ending an order without goods: cancel, payment timeout, merchant cancel with a full refund, and
+ * the refund of a payment that arrived after the order was closed.
+ */
+
+export const sentByCustomer = defineGuard(
+  (step) => (step.ctx.actor.type === 'customer' ? undefined : NO_MATCH),
+  (probe) => probe.actor.type === 'customer',
+);
+
+export const sentByMerchant = defineGuard(
+  (step) => (step.ctx.actor.type === 'merchant' ? undefined : NO_MATCH),
+  (probe) => probe.actor.type === 'merchant',
+);
+
+/** EXPIRE is valid only once `deadlines.payBy` has passed. */
+export const payDeadlinePassed = defineGuard(
+  (step) => (isDue(step.order.deadlines.payBy, step.ctx.now) ? undefined : lifecycleErrors.deadlineNotReached('payBy', step.order.deadlines.payBy)),
+  (probe) => isDue(probe.order.deadlines.payBy, new Date(probe.nowMs)),
+);
+
+/** `params.reason`: the close reason. */
+export function close(draft: Draft, step: Step, params: LifecycleParams): void {
+  const reason = params?.['reason'] as CloseReason;
+  draft.order.closeReason = reason;
+  draft.order.closedAt = step.ctx.at;
+  note(draft, 'closeReason', reason);
+  const text = (step.command as { reason?: unknown }).reason;
+  if (typeof text === 'string') note(draft, 'reason', text);
+}
+
+/** Units not shipped yet, per SKU: what goes back to stock when an order ends before shipping. */
+export function unshippedBySku(order: Order): Array<{ sku: string; quantity: number }> {
+  const shipped = new Map<string, number>();
+  for (const s of order.shipments) for (const item of s.items) shipped.set(item.lineId, (shipped.get(item.lineId) ?? 0) + item.quantity);
+  const out: Array<{ sku: string; quantity: number }> = [];
+  for (const line of order.lines) {
+    const left = line.quantity - (shipped.get(line.id) ?? 0);
+    if (left <= 0) continue;
+    const same = out.find((o) => o.sku === line.sku);
+    if (same) same.quantity += left;
+    else out.push({ sku: line.sku, quantity: left });
+  }
+  return out;
+}
+
+/** `inventory.release` for everything not shipped. `params.reason` names why (default the close reason). */
+export function releaseInventory(draft: Draft, _step: Step, params: LifecycleParams): void {
+  const items = unshippedBySku(draft.order);
+  if (items.length === 0) return;
+  const reason = (params?.['reason'] as string | undefined) ?? draft.order.closeReason ?? 'released';
+  draft.effects.push({ type: 'inventory.release', items, reason });
+}
+
+/** `coupon.release` for the coupons the order used, when it used any. */
+export function releaseCoupons(draft: Draft): void {
+  const couponIds = draft.order.pricing.couponIds;
+  if (couponIds.length > 0) draft.effects.push({ type: 'coupon.release', couponIds: couponIds.slice() });
+}
+
+/**
+ * Refunds everything still refundable in one ledger entry and one `payment.refund` effect.
+ * `params.reason`: the ledger reason ('merchant_cancel' or 'late_payment').
+ */
+export function refundInFull(draft: Draft, step: Step, params: LifecycleParams): void {
+  const amount = refundableBalance(draft.order);
+  if (amount <= 0) return;
+  const reason = (params?.['reason'] as Refund['reason'] | undefined) ?? 'merchant_cancel';
+  const opened = openRefund(draft.order, { amount, reason, now: step.ctx.now });
+  draft.order.refunds = opened.order.refunds;
+  const refund = opened.refund;
+  draft.effects.push({
+    type: 'payment.refund',
+    refundId: refund.id,
+    outTradeNo: refund.outTradeNo ?? draft.order.number,
+    ...(refund.transactionId !== undefined ? { transactionId: refund.transactionId } : {}),
+    amount,
+    total: draft.order.payment.paidAmount,
+    reason,
+  });
+  note(draft, 'refundId', refund.id);
+  note(draft, 'refundAmount', amount);
+}
+
+/**
+ * A subscribe-message instruction. `params.to` ('customer' | 'merchant'), `params.template` (a
+ * template key of the shop's). The data carries the order number and what the event recorded.
+ */
+export function notify(draft: Draft, _step: Step, params: LifecycleParams): void {
+  const to = (params?.['to'] as 'customer' | 'merchant' | undefined) ?? 'customer';
+  const template = (params?.['template'] as string | undefined) ?? 'order_updated';
+  const data: Record<string, unknown> = { orderNumber: draft.order.number, total: draft.order.pricing.total };
+  if (draft.data !== undefined) for (const key in draft.data) data[key] = draft.data[key];
+  draft.effects.push({ type: 'notify', to, template, data });
+}

@@ -1,0 +1,97 @@
+import type { OrderkitError } from '../../errors/orderkit-error.js';
+import type { CommandOf, Order, PaymentAttempt } from '../../order/index.js';
+import { lifecycleErrors, NO_MATCH } from '../errors.js';
+import { defineGuard, note, type Draft, type Step } from '../step.js';
+
+/**
+ * Payment rules: the money collected must be exactly what the attempt asked for; a repeated
+ * notification of the transaction that already paid is a no-op; a different payment for a paid
+ * order is refused (ALREADY_PAID) rather than silently recorded.
+ */
+
+type Paying = CommandOf<'PAYMENT_SUCCEEDED'>;
+
+/** The attempt a payment names (by `outTradeNo`), or the order's current one. */
+export function findAttempt(order: Order, outTradeNo: string | undefined): PaymentAttempt | undefined {
+  const attempts = order.payment.attempts;
+  if (outTradeNo === undefined) return attempts[attempts.length - 1];
+  for (let i = 0; i < attempts.length; i++) if (attempts[i]!.outTradeNo === outTradeNo) return attempts[i];
+  return undefined;
+}
+
+function checkPayment(order: Order, command: Paying, allowClosedAttempt: boolean): OrderkitError | undefined {
+  const attempt = findAttempt(order, command.outTradeNo);
+  if (attempt === undefined) return lifecycleErrors.unknownAttempt(command.outTradeNo ?? order.number);
+  if (attempt.status === 'closed' && !allowClosedAttempt) return lifecycleErrors.attemptClosed(attempt.outTradeNo);
+  if (command.amount !== attempt.amount) return lifecycleErrors.amountMismatch(attempt.amount, command.amount);
+  return undefined;
+}
+
+const isPaid = (order: Order): boolean => order.payment.transactionId !== undefined;
+
+/** Pays an unpaid physical order. */
+export const paysPhysicalOrder = defineGuard(
+  (step: Step<Paying>) => checkPayment(step.order, step.command, false) ?? (step.order.fulfillment === 'virtual' ? NO_MATCH : undefined),
+  (probe) => probe.order.fulfillment !== 'virtual',
+);
+
+/** Pays an unpaid order of virtual goods (which then ship at once). */
+export const paysVirtualOrder = defineGuard(
+  (step: Step<Paying>) => checkPayment(step.order, step.command, false) ?? (step.order.fulfillment === 'virtual' ? undefined : NO_MATCH),
+  (probe) => probe.order.fulfillment === 'virtual',
+);
+
+/** The same transaction again (gateways repeat notifications): accepted, nothing changes. */
+export const isDuplicatePayment = defineGuard(
+  (step: Step<Paying>) => {
+    const paidBy = step.order.payment.transactionId;
+    if (paidBy === undefined) return NO_MATCH;
+    return paidBy === step.command.transactionId ? undefined : lifecycleErrors.alreadyPaid(paidBy);
+  },
+  () => false,
+);
+
+/** A payment for a closed order that was never paid: the payment-timeout race. */
+export const isLatePayment = defineGuard(
+  (step: Step<Paying>) => (isPaid(step.order) ? NO_MATCH : checkPayment(step.order, step.command, true)),
+  (probe) => !isPaid(probe.order) && probe.order.payment.attempts.length > 0,
+);
+
+/** Records the payment on the order and marks its attempt paid. */
+export function recordPayment(draft: Draft, step: Step<Paying>): void {
+  const command = step.command;
+  const order = draft.order;
+  const attempt = findAttempt(order, command.outTradeNo)!;
+  const paidAt = command.paidAt ?? step.ctx.at;
+  const attempts = order.payment.attempts.slice();
+  attempts[attempts.indexOf(attempt)] = { ...attempt, status: 'paid' };
+  const payment = { ...order.payment, attempts, paidAmount: command.amount, paidAt, transactionId: command.transactionId, outTradeNo: attempt.outTradeNo };
+  if (step.ctx.actor.type === 'payment') payment.gateway = step.ctx.actor.gateway;
+  order.payment = payment;
+  order.paidAt = paidAt;
+  note(draft, 'amount', command.amount);
+  note(draft, 'transactionId', command.transactionId);
+  note(draft, 'outTradeNo', attempt.outTradeNo);
+}
+
+/** A zero-total order needs no payment: paid at placement with nothing collected. */
+export function recordFreeOrder(draft: Draft, step: Step): void {
+  draft.order.payment = { ...draft.order.payment, paidAmount: 0, paidAt: step.ctx.at };
+  draft.order.paidAt = step.ctx.at;
+  note(draft, 'amount', 0);
+}
+
+/** Closes every open attempt with the gateway (`payment.close`), so it cannot be paid any more. */
+export function closePayment(draft: Draft): void {
+  const order = draft.order;
+  const attempts = order.payment.attempts;
+  let changed: PaymentAttempt[] | undefined;
+  for (let i = 0; i < attempts.length; i++) {
+    const attempt = attempts[i]!;
+    if (attempt.status !== 'open') continue;
+    if (changed === undefined) changed = attempts.slice();
+    changed[i] = { ...attempt, status: 'closed' };
+    draft.effects.push({ type: 'payment.close', outTradeNo: attempt.outTradeNo });
+  }
+  if (changed !== undefined) order.payment = { ...order.payment, attempts: changed };
+}
