@@ -147,3 +147,28 @@ export function promoOrder(): Order {
 }
 
 export const policy = definePolicy();
+
+/** Freezes an order all the way down, so a reducer that writes into its input throws. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value as object)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/** A ledger entry the lifecycle would make (merchant cancel, late payment), for refund-result tests. */
+export function withLedgerEntry(order: Order, entry: { id?: string; amount: number; reason?: 'merchant_cancel' | 'late_payment' | 'stray_payment'; status?: 'pending' | 'succeeded' | 'failed' }): Order {
+  const refund = {
+    id: entry.id ?? `${order.number}R${order.refunds.length + 1}`,
+    reason: entry.reason ?? ('merchant_cancel' as const),
+    amount: entry.amount,
+    status: entry.status ?? ('pending' as const),
+    createdAt: T0.toISOString(),
+    updatedAt: T0.toISOString(),
+    attempts: 1,
+    transactionId: order.payment.transactionId,
+    outTradeNo: order.payment.outTradeNo,
+  };
+  return { ...order, refunds: [...order.refunds, refund] };
+}
