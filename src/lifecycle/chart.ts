@@ -35,6 +35,8 @@ const notify = (to: 'customer' | 'merchant', template: string) => ({ type: 'noti
 const enter = (status: OrderStatus) => ({ type: 'enterStatus', params: { status } });
 
 const refundRecorded = { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] };
+/** A refund result the ledger already has: accepted, nothing changes. */
+const refundRepeated = { guard: 'afterSaleUnchanged', description: 'no-op' };
 
 /** Every after-sale command on a status where goods or money may come back. */
 const afterSaleOn = {
@@ -45,10 +47,11 @@ const afterSaleOn = {
   RETURN_SHIPPED: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
   RETURN_RECEIVED: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
   REFUND_SUCCEEDED: [
+    refundRepeated,
     { guard: 'refundSettlesOrder', target: 'closed', actions: ['applyAfterSale', closeAs('fully_refunded')] },
     refundRecorded,
   ],
-  REFUND_FAILED: { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
+  REFUND_FAILED: [refundRepeated, refundRecorded],
 };
 
 const duplicatePayment = { guard: 'isDuplicatePayment', description: 'no-op' };
@@ -160,7 +163,7 @@ export const orderChart = {
           },
           duplicatePayment,
         ],
-        REFUND_SUCCEEDED: refundRecorded,
+        REFUND_SUCCEEDED: [refundRepeated, refundRecorded],
         REFUND_FAILED: afterSaleOn.REFUND_FAILED,
       },
     },

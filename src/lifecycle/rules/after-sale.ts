@@ -1,6 +1,16 @@
 import type { CommandOf, Order } from '../../order/index.js';
-import * as afterSales from '../../refund/index.js';
-import type { AfterSaleStepResult } from '../../refund/index.js';
+import {
+  approveAfterSale,
+  cancelAfterSale,
+  isFullyRefunded,
+  refundFailed,
+  refundSucceeded,
+  rejectAfterSale,
+  requestAfterSale,
+  returnReceived,
+  returnShipped,
+  type AfterSaleStepResult,
+} from '../../refund/index.js';
 import { refundableBalance } from '../../refund/ledger.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
@@ -14,26 +24,20 @@ import { defineGuard, type Draft, type Probe, type Step, type StepContext } from
 
 type Reducer = (order: Order, command: never, ctx: { now: Date; actor: StepContext['actor']; policy: StepContext['policy'] }) => AfterSaleStepResult;
 
-const REDUCER_NAMES: Readonly<Record<string, string>> = {
-  REQUEST_AFTER_SALE: 'requestAfterSale',
-  APPROVE_AFTER_SALE: 'approveAfterSale',
-  REJECT_AFTER_SALE: 'rejectAfterSale',
-  CANCEL_AFTER_SALE: 'cancelAfterSale',
-  RETURN_SHIPPED: 'returnShipped',
-  RETURN_RECEIVED: 'returnReceived',
-  REFUND_SUCCEEDED: 'refundSucceeded',
-  REFUND_FAILED: 'refundFailed',
+const REDUCERS: Readonly<Record<string, Reducer>> = {
+  REQUEST_AFTER_SALE: requestAfterSale as Reducer,
+  APPROVE_AFTER_SALE: approveAfterSale as Reducer,
+  REJECT_AFTER_SALE: rejectAfterSale as Reducer,
+  CANCEL_AFTER_SALE: cancelAfterSale as Reducer,
+  RETURN_SHIPPED: returnShipped as Reducer,
+  RETURN_RECEIVED: returnReceived as Reducer,
+  REFUND_SUCCEEDED: refundSucceeded as Reducer,
+  REFUND_FAILED: refundFailed as Reducer,
 };
 
 interface AfterSaleMemo {
   kind: 'after_sale';
   result: AfterSaleStepResult;
-}
-
-function reducerFor(type: string): Reducer | undefined {
-  const name = REDUCER_NAMES[type];
-  const fn = name === undefined ? undefined : (afterSales as unknown as Record<string, unknown>)[name];
-  return typeof fn === 'function' ? (fn as Reducer) : undefined;
 }
 
 /** The command a customer's CANCEL after payment stands for: a refund of the whole order. */
@@ -47,19 +51,13 @@ function asAfterSaleRequest(step: Step): { type: string } {
 function runReducer(step: Step): AfterSaleStepResult {
   if (step.memo !== undefined && (step.memo as AfterSaleMemo).kind === 'after_sale') return (step.memo as AfterSaleMemo).result;
   const command = asAfterSaleRequest(step);
-  const reducer = reducerFor(command.type);
+  const reducer = REDUCERS[command.type];
   const result: AfterSaleStepResult =
     reducer === undefined
       ? { ok: false, error: lifecycleErrors.notImplemented(command.type) }
       : reducer(step.order, command as never, { now: step.ctx.now, actor: step.ctx.actor, policy: step.ctx.policy });
   step.memo = { kind: 'after_sale', result } satisfies AfterSaleMemo;
   return result;
-}
-
-function isFullyRefunded(order: Order): boolean {
-  const fn = (afterSales as unknown as Record<string, unknown>)['isFullyRefunded'];
-  if (typeof fn === 'function') return (fn as (o: Order) => boolean)(order);
-  return order.payment.paidAmount > 0 && refundableBalance(order) === 0 && order.refunds.every((r) => r.status !== 'pending');
 }
 
 /** Availability without a payload: is there anything for this after-sale command to act on? */
@@ -106,6 +104,19 @@ export const customerCancelRequestsRefund = defineGuard(
     return r.ok ? undefined : r.error;
   },
   (probe) => probe.actor.type === 'customer' && afterSaleAvailable(probe, 'CANCEL'),
+);
+
+/**
+ * The reducer accepted the command but nothing changed (a refund result reported twice): the
+ * lifecycle answers with an accepted no-op, no new version.
+ */
+export const afterSaleUnchanged = defineGuard(
+  (step) => {
+    const r = runReducer(step);
+    if (!r.ok) return r.error;
+    return r.order === step.order && r.effects.length === 0 ? undefined : NO_MATCH;
+  },
+  () => false,
 );
 
 /** A refund result after which everything paid has come back: the order closes as fully refunded. */

@@ -1,5 +1,6 @@
 import { OrderkitError } from '../../errors/orderkit-error.js';
 import type { CommandOf, LineQuantity, LogisticsType, Order, Shipment } from '../../order/index.js';
+import { unshippableQuantities } from '../../refund/holdings.js';
 import { deadlineAfter, isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, note, type Draft, type Step } from '../step.js';
@@ -20,19 +21,16 @@ interface ShipmentPlan {
 }
 
 /**
- * Units of each line that may still ship: ordered − shipped − units held by a refund-only
- * after-sale asked for before anything shipped (not rejected or cancelled), because goods the
+ * Units of each line that may still ship: ordered − shipped − units a refund-only after-sale
+ * claims beyond what has shipped (the refund module's `unshippableQuantities`), because goods the
  * shopper is getting their money back for must not go out.
  */
 export function unitsLeftToShip(order: Order): Map<string, number> {
   const left = new Map<string, number>();
   for (const line of order.lines) left.set(line.id, (left.get(line.id) ?? 0) + line.quantity);
   for (const s of order.shipments) for (const item of s.items) left.set(item.lineId, (left.get(item.lineId) ?? 0) - item.quantity);
-  const firstShippedAt = order.shipments.length > 0 ? order.shipments[0]!.shippedAt : undefined;
-  for (const a of order.afterSales) {
-    if (a.kind !== 'refund_only' || a.status === 'rejected' || a.status === 'cancelled') continue;
-    if (firstShippedAt !== undefined && a.requestedAt >= firstShippedAt) continue;
-    for (const item of a.items) left.set(item.lineId, (left.get(item.lineId) ?? 0) - item.quantity);
+  if (order.afterSales.length > 0) {
+    for (const [lineId, n] of unshippableQuantities(order)) left.set(lineId, (left.get(lineId) ?? 0) - n);
   }
   return left;
 }
