@@ -1,1 +1,100 @@
-export {};
+/**
+ * orderkit/wechatpay: WeChat Pay v3 (notifications, prepay, paySign, refunds, request signing),
+ * `cloud.cloudPay` callbacks, shipping-info uploads and subscribe messages. Everything is plain
+ * data and `node:crypto`: no WeChat SDK, no network calls, Node 16 compatible.
+ */
+export { WECHAT_ERROR_CODES, WECHAT_ERROR_TEXT, wechatError } from './errors.js';
+export type { WechatErrorCode } from './errors.js';
+
+export { createKeyRing, normalizeSerial, isKeyRing } from './keys.js';
+export type { WechatPayKeys, WechatPayKeyInput, WechatPayKeyRing, WechatPayKeyEntry, PublicKeyMaterial } from './keys.js';
+
+export {
+  verifyNotification,
+  verifyWechatpaySignature,
+  WECHATPAY_HEADERS,
+  SIGNATURE_PROBE_PREFIX,
+  DEFAULT_MAX_SKEW_SECONDS,
+} from './verify.js';
+export type {
+  SignedMessageInput,
+  VerifiedSignature,
+  VerifySignatureResult,
+  VerifyNotificationResult,
+  NotificationEnvelope,
+  EncryptedResource,
+} from './verify.js';
+
+export { decryptResource, RESOURCE_ALGORITHM } from './decrypt.js';
+export type { DecryptResourceResult } from './decrypt.js';
+
+export { parsePaymentResource, parseRefundResource, orderNumberFromOutTradeNo, REFUND_STATUS_MEANING } from './resources.js';
+export type { MerchantIdentity, PaymentNotice, RefundNotice, WechatPayTransaction, WechatPayRefundResource } from './resources.js';
+
+export { handlePaymentNotification, handleRefundNotification, handleNotification, PAYMENT_EVENT_TYPES, REFUND_EVENT_TYPES } from './notifications.js';
+export type { HandleNotificationInput, PaymentNotificationResult, RefundNotificationResult, NotificationResult } from './notifications.js';
+
+export { notificationResponse } from './response.js';
+export type { NotificationReply, NotificationResponseOptions } from './response.js';
+
+export {
+  buildJsapiPrepay,
+  buildRefundRequest,
+  buildRefundRequestFromEffect,
+  buildCloseOrder,
+  buildQueryOrder,
+  buildQueryRefund,
+  openPaymentAttempt,
+  describeOrder,
+  WECHATPAY_OUT_TRADE_NO,
+} from './requests.js';
+export type { WechatPayRequest, RequestResult, JsapiPrepayConfig, RefundRequestConfig } from './requests.js';
+
+export { signRequest, buildRequestPaymentParams, createNonce } from './sign.js';
+export type { SignRequestInput, SignRequestResult, RequestPaymentParams, RequestPaymentConfig, PrivateKeyMaterial } from './sign.js';
+
+export {
+  fromCloudPayCallback,
+  fromCloudPayRefundCallback,
+  cloudPayAck,
+  cloudPayReply,
+  buildCloudPayUnifiedOrder,
+  buildCloudPayRefund,
+  CLOUDPAY_SOURCE,
+  CLOUDPAY_OUT_TRADE_NO,
+} from './cloudpay.js';
+export type {
+  CloudPayIdentity,
+  CloudPayPaymentNotice,
+  CloudPayRefundNotice,
+  CloudPayOrderConfig,
+  CloudPayUnifiedOrderParams,
+  CloudPayRefundParams,
+} from './cloudpay.js';
+
+export { buildShippingInfo, buildShippingInfoFromEffect, maskPhone, LOGISTICS_TYPE_CODES, MAX_PACKAGES, MAX_ITEM_DESC } from './shipping-info.js';
+export type { ShippingInfoPayload, ShippingInfoOptions, ShippingPackage } from './shipping-info.js';
+
+export {
+  buildSubscribeMessage,
+  subscribeFieldValue,
+  toCloudSubscribeMessage,
+  sendSubscribeMessage,
+  isNoSubscriptionError,
+  NO_SUBSCRIPTION_ERRCODE,
+  SUBSCRIBE_FIELD_KINDS,
+} from './subscribe-message.js';
+export type {
+  SubscribeFieldKind,
+  SubscribeFieldValue,
+  SubscribeFieldFn,
+  SubscribeFieldSpec,
+  SubscribeTemplate,
+  SubscribeContext,
+  SubscribeMessage,
+  BuildSubscribeOptions,
+  SendSubscribeResult,
+} from './subscribe-message.js';
+
+export { formatRfc3339, parseRfc3339, parseBeijingCompact, parseBeijingDateTime, formatBeijingCompact } from './time.js';
+export { cutChars, charLength } from './text.js';
