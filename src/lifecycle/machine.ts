@@ -33,12 +33,18 @@ export function toMachineEvent(command: { type: string }, ctx: TransitionContext
 /** Marks an xstate implementation with the plain function it wraps, so the compiler can unwrap it. */
 export const PLAIN_IMPLEMENTATION = Symbol.for('orderkit.lifecycle.plain');
 
+const EPOCH = new Date(0);
+const NOBODY = { type: 'system' as const, id: 'xstate' };
+
 function stepOf(context: OrderMachineContext, event: OrderMachineEvent): Step {
+  // xstate's own init event carries no command context; only `enterStatus` runs on it.
+  const given = event.ctx as TransitionContext | undefined;
+  const now = given?.now ?? EPOCH;
   const ctx: StepContext = {
-    now: event.ctx.now,
-    at: event.ctx.now.toISOString(),
-    actor: event.ctx.actor,
-    policy: event.ctx.policy ?? defaultPolicy,
+    now,
+    at: now.toISOString(),
+    actor: given?.actor ?? NOBODY,
+    policy: given?.policy ?? defaultPolicy,
   };
   return { order: context.order, command: event.command, ctx, memo: undefined };
 }
