@@ -4,7 +4,7 @@
 // time-zone-sensitive files (`*.tz.test.ts`) again under other host zones, so that the host's TZ
 // can never leak into a deadline or a calendar day.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function newestMtime(dir) {
@@ -31,6 +31,11 @@ function run(args, env = {}) {
   return r.status ?? 1;
 }
 
+// Suites that need a real PostgreSQL append their names here when DATABASE_URL is unset
+// (test/support/pg.ts); the list is printed at the very end so that a skip is never silent.
+const PG_SKIPS = '.cache/pg-skipped.txt';
+rmSync(PG_SKIPS, { force: true });
+
 let status = buildIfStale();
 if (status === 0) status = run(extra);
 if (status === 0 && extra.length === 0) {
@@ -39,5 +44,10 @@ if (status === 0 && extra.length === 0) {
     status = run(['--passWithNoTests', 'tz.test'], { TZ: tz });
     if (status !== 0) break;
   }
+}
+if (existsSync(PG_SKIPS)) {
+  const names = [...new Set(readFileSync(PG_SKIPS, 'utf8').split('\n').filter(Boolean))];
+  console.log(`\n— ${names.length} suite(s) needing a real PostgreSQL were SKIPPED (set DATABASE_URL; CI sets REQUIRE_PG=1) —`);
+  for (const name of names) console.log(`  - ${name}`);
 }
 process.exit(status);

@@ -1,4 +1,4 @@
-import { EffectSchema, OrderEventSchema, OrderSchema } from '../order/index.js';
+import { OrderEventSchema, OrderSchema } from '../order/index.js';
 import type { Effect, Order, OrderEvent } from '../order/index.js';
 import { CorruptOrderError, invalidCommit, invalidQuery } from './errors.js';
 import type { CommitInput, ListQuery } from './port.js';
@@ -58,18 +58,18 @@ export function decodeEvent(orderId: string, stored: string | unknown): OrderEve
   return parsed.data;
 }
 
-export function decodeEffect(orderId: string, stored: string | unknown): Effect {
-  let value: unknown = stored;
-  if (typeof stored === 'string') {
+/** Decodes each row; a corrupt one goes to `onCorrupt` when given, else it throws. */
+export function decodeAll(decoders: Array<() => Order>, onCorrupt?: (error: CorruptOrderError) => void): Order[] {
+  const orders: Order[] = [];
+  for (const decode of decoders) {
     try {
-      value = JSON.parse(stored);
-    } catch {
-      throw new CorruptOrderError(orderId, 'invalid_event', 'outbox effect is not JSON');
+      orders.push(decode());
+    } catch (error) {
+      if (onCorrupt && error instanceof CorruptOrderError) onCorrupt(error);
+      else throw error;
     }
   }
-  const parsed = EffectSchema.safeParse(value);
-  if (!parsed.success) throw new CorruptOrderError(orderId, 'invalid_event', `outbox effect: ${parsed.error.issues[0]?.message ?? ''}`);
-  return parsed.data;
+  return orders;
 }
 
 /** Checks a commit input before anything is written: a wrong step is a bug in the caller. */

@@ -2,7 +2,7 @@ import type { Effect, Order, OrderEvent } from '../order/index.js';
 import {
   checkCommitInput,
   checkCreateInput,
-  decodeEffect,
+  decodeAll,
   decodeEvent,
   decodeOrder,
   encodeCursor,
@@ -230,10 +230,10 @@ export class MemoryOrderStore implements OrderStore {
     }
     due.sort((a, b) => (a[1].dueAt as number) - (b[1].dueAt as number) || compareText(a[0], b[0]));
     const picked = due.slice(0, Math.max(0, limit));
-    // Decode before leasing, so a corrupt row throws without hiding the healthy ones.
-    const orders = picked.map(([id]) => this.loadSync(id) as Order);
+    // Leased before decoding, as the SQL adapter does in one statement: a corrupt row stays leased
+    // too, so the next call moves past it.
     for (const [, row] of picked) row.dueLeaseUntil = t + leaseMs;
-    return orders;
+    return decodeAll(picked.map(([id]) => () => this.loadSync(id) as Order), options.onCorrupt);
   }
 
   async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
@@ -251,7 +251,7 @@ export class MemoryOrderStore implements OrderStore {
     }
     ready.sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq);
     return ready.slice(0, Math.max(0, limit)).map((row) => {
-      const entry: OutboxEntry = { effect: decodeEffect(row.orderId, row.doc), attempts: row.attempts, leaseUntil: new Date(t + leaseMs) };
+      const entry: OutboxEntry = { effect: JSON.parse(row.doc) as Effect, attempts: row.attempts, leaseUntil: new Date(t + leaseMs) };
       if (row.lastError !== undefined) entry.lastError = row.lastError;
       row.attempts += 1;
       row.leaseUntil = t + leaseMs;

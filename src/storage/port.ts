@@ -1,4 +1,5 @@
 import type { Effect, Order, OrderEvent, OrderStatus } from '../order/index.js';
+import type { CorruptOrderError } from './errors.js';
 
 /**
  * The storage port (DESIGN.md §7). Adapters implement it; the service is written against it only.
@@ -61,6 +62,11 @@ export interface FindDueOptions {
    * A sweeper that dies simply lets the lease run out.
    */
   leaseMs?: number;
+  /**
+   * Given, a due order whose stored row is corrupt is reported here and skipped (it stays leased
+   * like the rest) instead of failing the whole call, so one bad row cannot stall a sweeper.
+   */
+  onCorrupt?: (error: CorruptOrderError) => void;
 }
 
 /** An effect in the outbox, as handed to a worker. */

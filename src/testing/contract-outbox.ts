@@ -128,6 +128,20 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
       expect((await store().load('o-good'))!.id).toBe('o-good');
     }, timeout);
 
+    it('findDue reports a corrupt due order to onCorrupt and still returns the healthy ones', async () => {
+      const tamper = ctx.options.tamper;
+      if (!tamper) return;
+      await seed(store(), { id: 'due-bad', payBy: at(TEST_EPOCH, 60_000).toISOString() });
+      await seed(store(), { id: 'due-good', payBy: at(TEST_EPOCH, 120_000).toISOString() });
+      await tamper.replaceDocument(store(), 'due-bad', JSON.stringify({ id: 'due-bad' }));
+      const now = at(TEST_EPOCH, 3_600_000);
+      await rejectsWithCode(expect, store().findDue(now, 10, { leaseMs: 1 }), 'CORRUPT_ORDER');
+      const reported: string[] = [];
+      const due = await store().findDue(at(TEST_EPOCH, 7_200_000), 10, { leaseMs: 1, onCorrupt: (e) => reported.push(e.orderId) });
+      expect(due.map((o) => o.id)).toEqual(['due-good']);
+      expect(reported).toEqual(['due-bad']);
+    }, timeout);
+
     it('a version that went backwards throws CORRUPT_ORDER, and a commit on it writes nothing', async () => {
       const tamper = ctx.options.tamper;
       if (!tamper) return;

@@ -1,1 +1,17 @@
-export {};
+export { PostgresOrderStore } from './store.js';
+export type { PostgresOrderStoreOptions } from './store.js';
+export { migrate, migrationChecksum } from './migrate.js';
+export type { MigrateOptions, MigrateResult } from './migrate.js';
+export { MIGRATIONS } from './migrations.js';
+export type { Migration } from './migrations.js';
+export { toSqlDriver } from './driver.js';
+export type {
+  SqlDriver,
+  SqlExecutor,
+  SqlTransaction,
+  SqlRows,
+  PgPoolLike,
+  PgPoolClientLike,
+  PGliteLike,
+  PostgresDatabase,
+} from './driver.js';

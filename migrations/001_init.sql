@@ -1,0 +1,62 @@
+-- orderkit 001: orders, their event log, the outbox and idempotency records.
+-- Runs inside the schema chosen by migrate() (search_path is set to it for the migration).
+
+CREATE TABLE orders (
+  id              text COLLATE "C" PRIMARY KEY,
+  number          text NOT NULL UNIQUE,
+  customer_id     text COLLATE "C" NOT NULL,
+  status          text NOT NULL,
+  version         integer NOT NULL CHECK (version >= 1),
+  created_at      timestamptz NOT NULL,
+  updated_at      timestamptz NOT NULL,
+  -- the next timer (pay-by or auto-confirm), from nextDueAt(); null when nothing waits
+  due_at          timestamptz,
+  -- a sweeper's short lease on a due order, so several sweepers split the work
+  due_lease_until timestamptz,
+  doc             jsonb NOT NULL
+);
+
+-- findDue: a range scan over due orders only
+CREATE INDEX orders_due_at_idx ON orders (due_at) WHERE due_at IS NOT NULL;
+-- list: by customer, by status, or everything, newest or oldest first
+CREATE INDEX orders_customer_created_idx ON orders (customer_id, created_at, id);
+CREATE INDEX orders_status_created_idx ON orders (status, created_at, id);
+CREATE INDEX orders_created_idx ON orders (created_at, id);
+
+CREATE TABLE order_events (
+  order_id text COLLATE "C" NOT NULL,
+  -- the order's version after the change
+  version  integer NOT NULL,
+  -- position within one commit (0 for the usual single event)
+  seq      integer NOT NULL,
+  at       timestamptz NOT NULL,
+  type     text NOT NULL,
+  doc      jsonb NOT NULL,
+  PRIMARY KEY (order_id, version, seq)
+);
+
+CREATE TABLE outbox (
+  -- the effect id, orderId:version:index
+  id           text COLLATE "C" PRIMARY KEY,
+  seq          bigserial NOT NULL,
+  order_id     text COLLATE "C" NOT NULL,
+  type         text NOT NULL,
+  doc          jsonb NOT NULL,
+  available_at timestamptz NOT NULL,
+  lease_until  timestamptz,
+  attempts     integer NOT NULL DEFAULT 0,
+  completed_at timestamptz,
+  last_error   text
+);
+
+-- claim: the oldest available effects that are not completed
+CREATE INDEX outbox_pending_idx ON outbox (available_at, seq) WHERE completed_at IS NULL;
+
+CREATE TABLE idempotency (
+  key        text PRIMARY KEY,
+  order_id   text COLLATE "C" NOT NULL,
+  version    integer NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  -- the first result: { order, events, effects }
+  doc        jsonb NOT NULL
+);

@@ -1,0 +1,97 @@
+import type { PgPoolClientLike, PgPoolLike, SqlDriver, SqlTransaction } from './driver.js';
+import { quoteIdent } from './identifiers.js';
+
+/** How long the change-feed connection waits before reconnecting after it was lost. */
+const RECONNECT_MS = 1000;
+
+/**
+ * The driver for a `pg.Pool`: statements go to any pooled connection; a transaction holds one
+ * connection from BEGIN to COMMIT; LISTEN keeps one connection of its own for as long as anybody
+ * listens, and reconnects when the server drops it.
+ */
+export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
+  return {
+    query: (text, params) => pool.query(text, params),
+    async transaction(body) {
+      const client = await pool.connect();
+      // A connection that failed mid-transaction is destroyed, never returned to the pool half-open.
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const tx: SqlTransaction = {
+          query: (text, params) => client.query(text, params),
+          exec: async (script) => {
+            await client.query(script);
+          },
+        };
+        const result = await body(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    listen: (channel, onPayload) => listenOnPool(pool, channel, onPayload),
+  };
+}
+
+async function listenOnPool(pool: PgPoolLike, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let current: PgPoolClientLike | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const reconnectLater = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      open().catch(reconnectLater);
+    }, RECONNECT_MS);
+    (timer as { unref?: () => void }).unref?.();
+  };
+
+  async function open(): Promise<void> {
+    const client = await pool.connect();
+    client.on('notification', (message) => {
+      if (message.channel === channel && typeof message.payload === 'string') onPayload(message.payload);
+    });
+    client.on('error', () => {
+      if (current !== client) return;
+      current = null;
+      client.release(true);
+      reconnectLater();
+    });
+    try {
+      await client.query(`LISTEN ${quoteIdent(channel)}`);
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    if (stopped) {
+      client.release(true);
+      return;
+    }
+    current = client;
+  }
+
+  await open();
+  return async () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    const client = current;
+    current = null;
+    if (!client) return;
+    try {
+      await client.query(`UNLISTEN ${quoteIdent(channel)}`);
+      client.removeAllListeners?.('notification');
+      client.release();
+    } catch {
+      client.release(true);
+    }
+  };
+}

@@ -1,0 +1,288 @@
+import type { Effect, Order, OrderEvent } from '../../order/index.js';
+import { checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
+import { dueAtOf } from '../../storage/due.js';
+import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
+import type {
+  CommitInput,
+  CommitOutcome,
+  CreateOptions,
+  FindDueOptions,
+  IdempotencyRecord,
+  ListQuery,
+  OrderChange,
+  OrderChangeListener,
+  OrderPage,
+  OrderStore,
+  OutboxEntry,
+  Unsubscribe,
+} from '../../storage/port.js';
+import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
+import { ChangeFeed } from './feed.js';
+import { checkSchemaName } from './identifiers.js';
+import { buildListQuery } from './list-query.js';
+import { statements, type Statements } from './statements.js';
+
+export interface PostgresOrderStoreOptions {
+  /** A `pg.Pool`, a PGlite instance, or a `SqlDriver`. The store never closes it: you own it. */
+  db: PostgresDatabase;
+  /** The schema `migrate` created. Default 'orderkit'. */
+  schema?: string;
+  /** Called when a change-feed listener throws or a notification cannot be read. */
+  onListenerError?: (error: unknown) => void;
+}
+
+interface OrderRow {
+  id: string;
+  version: number;
+  doc: string;
+  last_event: number | null;
+}
+
+const DEFAULT_DUE_LEASE_MS = 30_000;
+
+/**
+ * The PostgreSQL `OrderStore` (`orderkit/postgres`), for a server through `pg` or embedded
+ * through PGlite. Run `migrate(db)` once first. Orders are `jsonb` documents beside real columns
+ * for what queries read; commits are one compare-and-set statement; sweepers and outbox workers
+ * coordinate with `FOR UPDATE SKIP LOCKED` and leases; the change feed is LISTEN/NOTIFY on the
+ * channel `<schema>_changes`.
+ *
+ * @example
+ * import pg from 'pg';
+ * import { migrate, PostgresOrderStore } from 'orderkit/postgres';
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * await migrate(pool);
+ * const store = new PostgresOrderStore({ db: pool });
+ */
+export class PostgresOrderStore implements OrderStore {
+  readonly schema: string;
+  /** The NOTIFY channel of the change feed. */
+  readonly channel: string;
+  private readonly driver: SqlDriver;
+  private readonly sql: Statements;
+  private readonly feed: ChangeFeed;
+
+  constructor(options: PostgresOrderStoreOptions) {
+    this.schema = checkSchemaName(options.schema ?? 'orderkit');
+    this.channel = `${this.schema}_changes`;
+    this.driver = toSqlDriver(options.db);
+    this.sql = statements(this.schema);
+    this.feed = new ChangeFeed(this.driver, this.channel, options.onListenerError);
+  }
+
+  async load(id: string): Promise<Order | null> {
+    const { rows } = await this.driver.query<OrderRow>(this.sql.load, [id]);
+    const row = rows[0];
+    return row ? decodeRow(row) : null;
+  }
+
+  async create(order: Order, options: CreateOptions): Promise<Order> {
+    const key = options.idempotencyKey;
+    if (key !== undefined) {
+      const first = await this.orderOfKey(key);
+      if (first) return first;
+    }
+    checkCreateInput(order, options.events, options.effects);
+    const doc = JSON.stringify(order);
+    let written: number;
+    try {
+      const { rows } = await this.driver.query<{ written: number }>(this.sql.create, [
+        order.id,
+        order.number,
+        order.customerId,
+        order.status,
+        order.createdAt,
+        order.updatedAt,
+        dueAtOf(order),
+        doc,
+        JSON.stringify(options.events),
+        JSON.stringify(options.effects),
+        key ?? null,
+        this.channel,
+        changePayload(order),
+      ]);
+      written = Number(rows[0]?.written ?? 0);
+    } catch (error) {
+      if (key !== undefined && violated(error, 'idempotency_pkey')) {
+        // Another caller with the same key won the race: its order is the answer.
+        const first = await this.orderOfKey(key);
+        if (first) return first;
+      }
+      throw this.translate(error, order.id);
+    }
+    if (written === 0) {
+      if (key !== undefined) {
+        const first = await this.orderOfKey(key);
+        if (first) return first;
+      }
+      const byId = await this.driver.query(this.sql.versionOf, [order.id]);
+      if (byId.rows.length > 0) throw new OrderExistsError(order.id, 'id');
+      const holder = await this.driver.query<{ id: string }>(this.sql.numberHolder, [order.number]);
+      throw new OrderExistsError(holder.rows[0]?.id ?? order.id, 'number');
+    }
+    return JSON.parse(doc) as Order;
+  }
+
+  async commit(input: CommitInput): Promise<void> {
+    checkCommitInput(input);
+    const { order, expectedVersion } = input;
+    let written: number;
+    try {
+      const { rows } = await this.driver.query<{ written: number }>(this.sql.commit, [
+        order.id,
+        expectedVersion,
+        order.version,
+        order.status,
+        order.customerId,
+        order.updatedAt,
+        dueAtOf(order),
+        JSON.stringify(order),
+        JSON.stringify(input.events),
+        JSON.stringify(input.effects),
+        input.idempotencyKey ?? null,
+        this.channel,
+        changePayload(order),
+      ]);
+      written = Number(rows[0]?.written ?? 0);
+    } catch (error) {
+      throw this.translate(error, order.id, expectedVersion);
+    }
+    if (written === 1) return;
+    const { rows } = await this.driver.query<{ version: number }>(this.sql.versionOf, [order.id]);
+    const current = rows[0];
+    if (!current) throw new OrderNotFoundError(order.id);
+    throw new VersionConflictError(order.id, expectedVersion, Number(current.version));
+  }
+
+  async commitMany(inputs: CommitInput[]): Promise<CommitOutcome[]> {
+    if (inputs.length === 0) return [];
+    const seen = new Set<string>();
+    for (const input of inputs) {
+      checkCommitInput(input);
+      if (seen.has(input.order.id)) throw invalidCommit(input.order.id, 'the same order twice in one commitMany', 'commitMany 中同一订单出现两次');
+      seen.add(input.order.id);
+    }
+    const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey }) => ({
+      id: order.id,
+      expected: expectedVersion,
+      version: order.version,
+      status: order.status,
+      customer_id: order.customerId,
+      updated_at: order.updatedAt,
+      due_at: dueAtOf(order),
+      doc: order,
+      events,
+      effects,
+      idem_key: idempotencyKey ?? null,
+      note: changePayload(order),
+    }));
+    let ids: string[];
+    try {
+      const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channel]);
+      ids = JSON.parse(rows[0]?.ids ?? '[]') as string[];
+    } catch (error) {
+      throw this.translate(error, inputs[0]!.order.id);
+    }
+    const committed = new Set(ids);
+    return inputs.map((input) => (committed.has(input.order.id) ? { ok: true } : { ok: false, conflict: true }));
+  }
+
+  async history(id: string): Promise<OrderEvent[]> {
+    const { rows } = await this.driver.query<{ doc: string }>(this.sql.history, [id]);
+    return rows.map((row) => decodeEvent(id, row.doc));
+  }
+
+  async list(query: ListQuery): Promise<OrderPage> {
+    const q = normalizeListQuery(query);
+    const { text, params } = buildListQuery(this.sql, q);
+    const { rows } = await this.driver.query<OrderRow>(text, params);
+    const items = rows.slice(0, q.limit).map(decodeRow);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+  }
+
+  async findDue(now: Date, limit: number, options: FindDueOptions = {}): Promise<Order[]> {
+    const leaseMs = options.leaseMs ?? DEFAULT_DUE_LEASE_MS;
+    const { rows } = await this.driver.query<OrderRow>(this.sql.findDue, [
+      now.toISOString(),
+      Math.max(0, Math.floor(limit)),
+      new Date(now.getTime() + leaseMs).toISOString(),
+    ]);
+    return decodeAll(rows.map((row) => () => decodeRow(row)), options.onCorrupt);
+  }
+
+  async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
+    const { rows } = await this.driver.query<{ key: string; order_id: string; version: number; doc: string }>(this.sql.findIdempotency, [key]);
+    const row = rows[0];
+    if (!row) return null;
+    const result = JSON.parse(row.doc) as { order: Order; events: OrderEvent[]; effects: Effect[] };
+    return { key: row.key, orderId: row.order_id, version: Number(row.version), order: result.order, events: result.events, effects: result.effects };
+  }
+
+  async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const { rows } = await this.driver.query<{
+      id: string;
+      order_id: string;
+      doc: string;
+      attempts: number;
+      last_error: string | null;
+      available_at: Date | string;
+      seq: string;
+    }>(this.sql.claim, [now.toISOString(), Math.max(0, Math.floor(limit)), leaseUntil.toISOString()]);
+    rows.sort((a, b) => new Date(a.available_at).getTime() - new Date(b.available_at).getTime() || Number(a.seq) - Number(b.seq));
+    return rows.map((row) => {
+      const entry: OutboxEntry = { effect: JSON.parse(row.doc) as Effect, attempts: Number(row.attempts) - 1, leaseUntil };
+      if (row.last_error !== null) entry.lastError = row.last_error;
+      return entry;
+    });
+  }
+
+  async complete(effectId: string, now: Date = new Date()): Promise<void> {
+    await this.driver.query(this.sql.complete, [effectId, now.toISOString()]);
+  }
+
+  async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
+    await this.driver.query(this.sql.fail, [effectId, retryAt.toISOString(), reason ?? null]);
+  }
+
+  subscribe(listener: OrderChangeListener): Promise<Unsubscribe> {
+    return this.feed.add(listener);
+  }
+
+  /** Stops the change feed's LISTEN connection. The pool or PGlite instance stays open. */
+  async close(): Promise<void> {
+    await this.feed.close();
+  }
+
+  private async orderOfKey(key: string): Promise<Order | null> {
+    const record = await this.findIdempotency(key);
+    return record ? this.load(record.orderId) : null;
+  }
+
+  /** Database errors that mean something in the port's terms become the port's typed errors. */
+  private translate(error: unknown, orderId: string, expectedVersion?: number): unknown {
+    if (violated(error, 'order_events_pkey')) {
+      return new CorruptOrderError(orderId, 'version_went_backwards', 'events for this version already exist');
+    }
+    if (violated(error, 'idempotency_pkey')) return new VersionConflictError(orderId, expectedVersion ?? 0);
+    if (violated(error, 'outbox_pkey')) {
+      return invalidCommit(orderId, 'an effect id is already in the outbox', '副作用 id 已在发件箱中');
+    }
+    return error;
+  }
+}
+
+function decodeRow(row: OrderRow): Order {
+  return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event));
+}
+
+function changePayload(order: Order): string {
+  const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };
+  return JSON.stringify(change);
+}
+
+function violated(error: unknown, constraint: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown };
+  return e !== null && typeof e === 'object' && e.code === '23505' && e.constraint === constraint;
+}

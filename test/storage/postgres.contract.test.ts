@@ -1,0 +1,27 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { migrate, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
+import { runOrderStoreContract } from '../../src/testing/index.js';
+import { describeRealPg } from '../support/pg.js';
+import { pgTamperFor, truncateAll } from './pg-helpers.js';
+
+await describeRealPg('storage: OrderStore contract on the real PostgreSQL', (real) => {
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    pool = real.pool(12);
+    await migrate(pool, { schema: real.schema });
+  });
+  afterAll(async () => {
+    await real.dispose();
+  });
+
+  runOrderStoreContract(
+    'PostgresOrderStore on pg.Pool',
+    async () => {
+      await truncateAll(pool, real.schema);
+      return new PostgresOrderStore({ db: pool, schema: real.schema });
+    },
+    { describe, it, expect, beforeEach, afterEach },
+    { numRuns: 15, tamper: pgTamperFor({ query: (text, params) => pool.query(text, params) }) },
+  );
+});
