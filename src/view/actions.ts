@@ -26,16 +26,32 @@ function button(def: ActionDefinition, locale: ViewLocale, afterSaleId?: string)
 }
 
 /**
- * The pay button belongs to the owner while the gateway could still pay the order and its pay-by
- * time has not passed: a payment after `payBy` would race the timeout and end in a refund, so the
- * page must not invite it even if the sweeper has not closed the order yet.
+ * The pay button belongs to the owner while a payment would pay the order: a dry run of the
+ * gateway's `PAYMENT_SUCCEEDED` for the open attempt must raise the paid amount without a refund
+ * effect (a payment into a closed order is accepted, recorded and refunded — not something to
+ * invite), and pay-by must not have passed: a payment after it races the timeout, so the page must
+ * not ask for one even if the sweeper has not closed the order yet.
  */
 function canPay(order: Order, ctx: ActionContext, lifecycle: ViewLifecycle, policy: Policy): boolean {
   if (ctx.actor.type !== 'customer' || ctx.actor.id !== order.customerId) return false;
-  if (order.pricing.total <= 0) return false;
   const payBy = order.deadlines.payBy;
   if (payBy !== undefined && ctx.now.getTime() >= Date.parse(payBy)) return false;
-  return lifecycle.allowedActions(order, PAYMENT_PROBE, ctx.now, policy).indexOf('PAYMENT_SUCCEEDED') >= 0;
+  let attempt: Order['payment']['attempts'][number] | undefined;
+  for (const a of order.payment.attempts) if (a.status === 'open') attempt = a;
+  const amount = attempt !== undefined ? attempt.amount : order.pricing.total;
+  if (amount <= 0) return false;
+  const probe: Command = { type: 'PAYMENT_SUCCEEDED', amount, transactionId: 'view-probe' };
+  if (attempt !== undefined) probe.outTradeNo = attempt.outTradeNo;
+  const r = lifecycle.transition(order, probe, { actor: PAYMENT_PROBE, now: ctx.now, policy });
+  if (!r.ok || r.order.payment.paidAmount <= order.payment.paidAmount) return false;
+  for (const e of r.effects) if (e.type === 'payment.refund') return false;
+  return true;
+}
+
+/** The owner and the shop may look at the parcel; nobody else sees the order at all. */
+function mayViewLogistics(order: Order, actor: Actor): boolean {
+  if (actor.type === 'merchant') return true;
+  return actor.type === 'customer' && actor.id === order.customerId;
 }
 
 function hasTrackableShipment(order: Order): boolean {
@@ -61,7 +77,7 @@ export function orderActions(order: Order, ctx: ActionContext): ActionButton[] {
     if (def.perAfterSale) continue;
     let show: boolean;
     if (def.key === 'pay') show = canPay(order, ctx, lifecycle, policy);
-    else if (def.key === 'viewLogistics') show = ctx.actor.type !== 'system' && ctx.actor.type !== 'payment' && hasTrackableShipment(order);
+    else if (def.key === 'viewLogistics') show = mayViewLogistics(order, ctx.actor) && hasTrackableShipment(order);
     else show = def.command !== null && allowed.indexOf(def.command) >= 0;
     if (show) out.push(button(def, locale));
   }

@@ -1,4 +1,4 @@
-export { orderView, orderCountdown, adjustmentView } from './order-view.js';
+export { orderView, orderCountdown, adjustmentView, freightFee } from './order-view.js';
 export { orderActions, afterSaleActions, defaultViewLifecycle } from './actions.js';
 export type { ActionContext } from './actions.js';
 export {
@@ -11,6 +11,10 @@ export {
 } from './list.js';
 export type { OrderListTab, OrderListTabKey } from './list.js';
 export { quoteView } from './quote-view.js';
+export { refundQuoteView } from './refund-quote-view.js';
+export { couponOptionsView } from './coupon-view.js';
+export type { CouponOptionView, CouponOptionsInput } from './coupon-view.js';
+export type { RefundQuoteView } from './refund-quote-view.js';
 export type { QuoteView, QuoteLineView } from './quote-view.js';
 export { moneyView, shopTime } from './format.js';
 export type { MoneyView, ViewLocale } from './format.js';

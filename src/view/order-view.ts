@@ -9,6 +9,7 @@ import {
   type LineQuantity,
   type Order,
 } from '../order/index.js';
+import { lineHoldings } from '../refund/holdings.js';
 import { succeededRefundTotal } from '../refund/ledger.js';
 import { afterSaleActions, orderActions } from './actions.js';
 import { moneyView, shopTime, type ViewLocale } from './format.js';
@@ -57,10 +58,25 @@ export function orderCountdown(
   };
 }
 
-/** Freight adds to the total; every other source takes away (a negative amount is a raise). */
+/**
+ * Every adjustment lowers the total when positive (a waived freight fee too: 满 ¥199 包邮 is an
+ * adjustment of the fee); a negative one is a raise (改价 upwards).
+ */
 function signedText(adj: Adjustment): string {
-  if (adj.source === 'freight') return adj.amount < 0 ? `-${formatFen(-adj.amount)}` : `+${formatFen(adj.amount)}`;
   return adj.amount < 0 ? `+${formatFen(-adj.amount)}` : `-${formatFen(adj.amount)}`;
+}
+
+/**
+ * The freight fee before any waiver: what the 运费 row of a receipt shows, so that
+ * itemsTotal − Σ adjustments + freightFee = total.
+ *
+ * @example
+ * freightFee(order.pricing) // → 800 even when 满 ¥199 包邮 waived it (pricing.freight is then 0)
+ */
+export function freightFee(pricing: { freight: number; adjustments: readonly Adjustment[] }): number {
+  let fee = pricing.freight;
+  for (const a of pricing.adjustments) if (a.source === 'freight') fee += a.amount;
+  return fee;
 }
 
 /**
@@ -86,6 +102,7 @@ function pricingView(order: Order, locale: ViewLocale): PricingView {
     itemsTotal: moneyView(p.itemsTotal),
     discountTotal: moneyView(p.discountTotal),
     freight: moneyView(p.freight),
+    freightFee: moneyView(freightFee(p)),
     pointsUsed: p.pointsUsed,
     pointsDeduction: moneyView(p.pointsDeduction),
     total: moneyView(p.total),
@@ -102,7 +119,9 @@ function quantitiesByLine(groups: ReadonlyArray<ReadonlyArray<LineQuantity>>): M
 function lineViews(order: Order, locale: ViewLocale): LineView[] {
   const shipped = quantitiesByLine(order.shipments.map((s) => s.items));
   const refunded = quantitiesByLine(order.afterSales.filter((a) => a.status === 'refunded').map((a) => a.items));
+  const holdings = lineHoldings(order);
   return order.lines.map((l) => {
+    const h = holdings.get(l.id);
     const v: LineView = {
       id: l.id,
       sku: l.sku,
@@ -120,6 +139,8 @@ function lineViews(order: Order, locale: ViewLocale): LineView[] {
       })),
       shippedQuantity: shipped.get(l.id) ?? 0,
       refundedQuantity: refunded.get(l.id) ?? 0,
+      refundableQuantity: h ? h.refundable : 0,
+      returnableQuantity: h ? h.returnable : 0,
     };
     if (l.image !== undefined) v.image = l.image;
     return v;

@@ -2,7 +2,7 @@ import type { Line } from '../order/index.js';
 import type { Quote } from '../pricing/quote.js';
 import { moneyView, type MoneyView, type ViewLocale } from './format.js';
 import { ADJUSTMENT_SOURCE_LABELS } from './labels.js';
-import { adjustmentView } from './order-view.js';
+import { adjustmentView, freightFee } from './order-view.js';
 import type { AdjustmentView, AllocationView } from './types.js';
 
 export interface QuoteLineView {
@@ -25,6 +25,8 @@ export interface QuoteView {
   itemsTotal: MoneyView;
   discountTotal: MoneyView;
   freight: MoneyView;
+  /** Freight before waivers (the receipt's 运费 row). */
+  freightFee: MoneyView;
   pointsUsed: number;
   pointsDeduction: MoneyView;
   total: MoneyView;
@@ -72,6 +74,7 @@ export function quoteView(quote: Quote, locale: ViewLocale = 'zh-CN'): QuoteView
     itemsTotal: moneyView(quote.itemsTotal),
     discountTotal: moneyView(quote.discountTotal),
     freight: moneyView(quote.freight),
+    freightFee: moneyView(freightFee(quote)),
     pointsUsed: quote.pointsUsed,
     pointsDeduction: moneyView(quote.pointsDeduction),
     total: moneyView(quote.total),

@@ -86,6 +86,10 @@ export interface LineView {
   shippedQuantity: number;
   /** Units of this line in after-sales that have been refunded. */
   refundedQuantity: number;
+  /** Units an after-sale may still ask for (ordered minus those already claimed). */
+  refundableQuantity: number;
+  /** Units that may still be sent back in a 退货退款 (shipped and not yet claimed). */
+  returnableQuantity: number;
 }
 
 export interface AdjustmentView {
@@ -93,16 +97,19 @@ export interface AdjustmentView {
   source: DiscountSource | 'freight';
   sourceLabel: string;
   reason: string;
-  /** The stored amount (positive lowers the total, except for freight, which adds to it). */
+  /** The stored amount: positive lowers the total (a waived freight fee too), negative raises it. */
   amount: MoneyView;
-  /** What a receipt prints: '-¥10.00' for a discount, '+¥8.00' for freight. */
+  /** What a receipt prints: '-¥10.00' for a discount or a waiver, '+¥5.00' for a raise. */
   signedText: string;
 }
 
 export interface PricingView {
   itemsTotal: MoneyView;
   discountTotal: MoneyView;
+  /** Freight charged (after any waiver). */
   freight: MoneyView;
+  /** Freight before waivers: the receipt's 运费 row (itemsTotal − Σ adjustments + freightFee = total). */
+  freightFee: MoneyView;
   pointsUsed: number;
   pointsDeduction: MoneyView;
   total: MoneyView;

@@ -61,7 +61,17 @@ Page({
         });
       } else {
         patch.lines = view.lines.map(function (l) {
-          return { lineId: l.id, title: l.title, image: l.image || '', max: l.quantity, quantity: 0, payableFen: l.payable.fen };
+          return {
+            lineId: l.id,
+            title: l.title,
+            image: l.image || '',
+            ordered: l.quantity,
+            refundable: l.refundableQuantity,
+            returnable: l.returnableQuantity,
+            max: self.data.kind === 'return_and_refund' ? l.returnableQuantity : l.refundableQuantity,
+            quantity: 0,
+            payableFen: l.payable.fen
+          };
         });
       }
       self.setData(patch);
@@ -91,8 +101,15 @@ Page({
     return this.requote();
   },
 
+  // The caps per kind come from the view (orderkit's holdings): a return can only take units that
+  // were shipped, a refund-only any unit not yet claimed.
   onKind: function (e) {
-    this.setData({ kind: e.currentTarget.dataset.kind });
+    var kind = e.currentTarget.dataset.kind;
+    var lines = this.data.lines.map(function (l) {
+      var max = kind === 'return_and_refund' ? l.returnable : l.refundable;
+      return Object.assign({}, l, { max: max, quantity: Math.min(l.quantity, max) });
+    });
+    this.setData({ kind: kind, lines: lines });
     return this.requote();
   },
 
