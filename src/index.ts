@@ -9,5 +9,6 @@ export * from './order/index.js';
 export * from './lifecycle/index.js';
 export * from './pricing/index.js';
 export * from './refund/index.js';
+export * from './view/index.js';
 export * from './storage/index.js';
 export * from './service/index.js';
