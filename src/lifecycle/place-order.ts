@@ -15,7 +15,11 @@ import {
   type Order,
   type OrderEvent,
 } from '../order/index.js';
+import type { Cart } from '../pricing/cart-schema.js';
+import type { PricingRuleSet } from '../pricing/compile-rules.js';
+import { priceCart } from '../pricing/price-cart.js';
 import type { Quote } from '../pricing/quote.js';
+import type { PricingRules } from '../pricing/rule-schemas.js';
 import { deadlineAfter } from './deadlines.js';
 import { defaultPolicy, type Policy } from './policy.js';
 import { notify } from './rules/closing.js';
@@ -51,16 +55,23 @@ export const PlaceOrderInputSchema = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
-export interface PlaceOrderInput {
+interface PlaceOrderFields {
   id: string;
   number: string;
   customerId: string;
-  quote: Quote;
   address?: Order['address'];
   buyerRemark?: string;
   fulfillment?: Order['fulfillment'];
   metadata?: Record<string, unknown>;
 }
+
+/**
+ * A new order: its ids and delivery details, and either a `quote` from `priceCart` or the `cart`
+ * and `rules` to price it with (then `placeOrder` calls `priceCart` itself at `ctx.now`).
+ */
+export type PlaceOrderInput =
+  | (PlaceOrderFields & { quote: Quote; cart?: undefined; rules?: undefined })
+  | (PlaceOrderFields & { cart: Cart; rules: PricingRules | PricingRuleSet; quote?: undefined });
 
 export interface PlaceOrderContext {
   now: Date;
@@ -103,7 +114,8 @@ function checkQuote(quote: z.infer<typeof QuoteInputSchema>): OrderkitError | un
  * to `shipped`), with no payment attempt and no pay-by deadline.
  *
  * Returns the same shape as `transition()`; bad input gives INVALID_ORDER_INPUT with the path of
- * each problem.
+ * each problem. Given `{ cart, rules }` instead of a quote, it prices the cart first and passes on
+ * pricing's own typed error (INVALID_CART, INVALID_RULES, …).
  *
  * @example
  * const r = placeOrder({ id: 'o1', number: createOrderNumber({ now, random: Math.random }), customerId: 'u1', quote }, { now });
@@ -114,7 +126,13 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   if (!(now instanceof Date) || now.getTime() !== now.getTime()) {
     return { ok: false, error: orderkitError('INVALID_CONTEXT', { 'zh-CN': 'now 必须是有效的 Date', en: 'ctx.now must be a valid Date' }, { path: ['now'] }) };
   }
-  const parsed = PlaceOrderInputSchema.safeParse(input);
+  let candidate: unknown = input;
+  if (input !== null && typeof input === 'object' && input.quote === undefined && input.cart !== undefined) {
+    const priced = priceCart(input.cart, input.rules, { now });
+    if (!priced.ok) return priced;
+    candidate = { ...input, quote: priced.quote };
+  }
+  const parsed = PlaceOrderInputSchema.safeParse(candidate);
   if (!parsed.success) {
     return { ok: false, error: errorFromZod('INVALID_ORDER_INPUT', { 'zh-CN': '下单信息不正确', en: 'invalid order input' }, parsed.error) };
   }
