@@ -31,7 +31,7 @@ export interface ChartConfig {
 }
 
 const closeAs = (reason: CloseReason) => ({ type: 'close', params: { reason } });
-const notify = (to: 'customer' | 'merchant', template: string) => ({ type: 'notify', params: { to, template } });
+const notify = (to: 'customer' | 'merchant', template: string, include: string[] = []) => ({ type: 'notify', params: { to, template, include } });
 const enter = (status: OrderStatus) => ({ type: 'enterStatus', params: { status } });
 
 const refundRecorded = { guard: 'afterSaleAccepted', actions: ['applyAfterSale'] };
@@ -64,11 +64,11 @@ export const orderChart = {
       entry: [enter('pending_payment')],
       on: {
         PAYMENT_SUCCEEDED: [
-          { guard: 'paysPhysicalOrder', target: 'paid', actions: ['recordPayment', notify('customer', 'order_paid'), notify('merchant', 'order_to_ship')] },
+          { guard: 'paysPhysicalOrder', target: 'paid', actions: ['recordPayment', notify('customer', 'order_paid', ['payment']), notify('merchant', 'order_to_ship', ['payment'])] },
           {
             guard: 'paysVirtualOrder',
             target: 'shipped',
-            actions: ['recordPayment', 'shipVirtualGoods', 'scheduleAutoConfirm', notify('customer', 'order_paid')],
+            actions: ['recordPayment', 'shipVirtualGoods', 'scheduleAutoConfirm', notify('customer', 'order_paid', ['payment', 'shipment'])],
           },
         ],
         CANCEL: [
@@ -95,14 +95,14 @@ export const orderChart = {
               { type: 'refundInFull', params: { reason: 'merchant_cancel' } },
               'releaseInventory',
               'releaseCoupons',
-              notify('customer', 'order_cancelled'),
+              notify('customer', 'order_cancelled', ['refund']),
             ],
           },
           { guard: 'customerCancelRequestsRefund', actions: ['applyAfterSale'] },
         ],
         SHIP: [
-          { guard: 'shipsRest', target: 'shipped', actions: ['ship', 'scheduleAutoConfirm', notify('customer', 'order_shipped')] },
-          { guard: 'shipsPart', target: 'partially_shipped', actions: ['ship', notify('customer', 'order_shipped')] },
+          { guard: 'shipsRest', target: 'shipped', actions: ['ship', 'scheduleAutoConfirm', notify('customer', 'order_shipped', ['shipment'])] },
+          { guard: 'shipsPart', target: 'partially_shipped', actions: ['ship', notify('customer', 'order_shipped', ['shipment'])] },
         ],
         ...afterSaleOn,
       },
@@ -112,8 +112,8 @@ export const orderChart = {
       on: {
         PAYMENT_SUCCEEDED: duplicatePayment,
         SHIP: [
-          { guard: 'shipsRest', target: 'shipped', actions: ['ship', 'scheduleAutoConfirm', notify('customer', 'order_shipped')] },
-          { guard: 'shipsPart', actions: ['ship', notify('customer', 'order_shipped')] },
+          { guard: 'shipsRest', target: 'shipped', actions: ['ship', 'scheduleAutoConfirm', notify('customer', 'order_shipped', ['shipment'])] },
+          { guard: 'shipsPart', actions: ['ship', notify('customer', 'order_shipped', ['shipment'])] },
         ],
         DELIVER: { guard: 'deliversParcel', actions: ['markDelivered'] },
         ...afterSaleOn,
@@ -157,8 +157,8 @@ export const orderChart = {
             actions: [
               'recordPayment',
               { type: 'refundInFull', params: { reason: 'late_payment' } },
-              notify('customer', 'refund_started'),
-              notify('merchant', 'late_payment_refunded'),
+              notify('customer', 'refund_started', ['payment', 'refund']),
+              notify('merchant', 'late_payment_refunded', ['payment', 'refund']),
             ],
           },
           duplicatePayment,

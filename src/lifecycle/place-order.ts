@@ -194,7 +194,7 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
       shipVirtualGoods(draft, step);
       scheduleAutoConfirm(draft, step);
     }
-    notify(draft, step, { to: 'customer', template: 'order_paid' });
+    notify(draft, step, { to: 'customer', template: 'order_paid', include: order.status === 'shipped' ? ['payment', 'shipment'] : ['payment'] });
   } else {
     const payBy = deadlineAfter(now, policy.payWithin, policy.timeZone);
     order.deadlines = { payBy };

@@ -90,12 +90,35 @@ export function refundInFull(draft: Draft, step: Step, params: LifecycleParams):
 
 /**
  * A subscribe-message instruction. `params.to` ('customer' | 'merchant'), `params.template` (a
- * template key of the shop's). The data carries the order number and what the event recorded.
+ * template key of the shop's), `params.include`: which facts of the order go into `data` besides
+ * the order number and total ('payment', 'shipment': the latest parcel, 'refund': a refund opened
+ * by this command). Read from the order, so the message says the same whoever runs the chart.
  */
-export function notify(draft: Draft, _step: Step, params: LifecycleParams): void {
+export function notify(draft: Draft, step: Step, params: LifecycleParams): void {
   const to = (params?.['to'] as 'customer' | 'merchant' | undefined) ?? 'customer';
   const template = (params?.['template'] as string | undefined) ?? 'order_updated';
-  const data: Record<string, unknown> = { orderNumber: draft.order.number, total: draft.order.pricing.total };
-  if (draft.data !== undefined) for (const key in draft.data) data[key] = draft.data[key];
+  const include = (params?.['include'] as readonly string[] | undefined) ?? [];
+  const order = draft.order;
+  const data: Record<string, unknown> = { orderNumber: order.number, total: order.pricing.total };
+  if (include.indexOf('payment') >= 0) {
+    data['amount'] = order.payment.paidAmount;
+    if (order.payment.transactionId !== undefined) data['transactionId'] = order.payment.transactionId;
+  }
+  if (include.indexOf('shipment') >= 0 && order.shipments.length > 0) {
+    const s = order.shipments[order.shipments.length - 1]!;
+    data['shipmentId'] = s.id;
+    data['logisticsType'] = s.logisticsType;
+    if (s.trackingNo !== undefined) data['trackingNo'] = s.trackingNo;
+    if (s.expressCompany !== undefined) data['expressCompany'] = s.expressCompany;
+  }
+  if (include.indexOf('refund') >= 0 && order.refunds.length > 0) {
+    const r = order.refunds[order.refunds.length - 1]!;
+    if (r.createdAt === step.ctx.at) {
+      data['refundId'] = r.id;
+      data['refundAmount'] = r.amount;
+    }
+  }
+  const reason = (step.command as { reason?: unknown }).reason;
+  if (typeof reason === 'string') data['reason'] = reason;
   draft.effects.push({ type: 'notify', to, template, data });
 }
