@@ -2,7 +2,7 @@ import type { IssuePath } from '../errors/orderkit-error.js';
 import type { Line } from '../order/index.js';
 import type { Cart, WalletCoupon } from './cart-schema.js';
 import type { CompiledRules } from './compile-rules.js';
-import { applyCoupons, assessCoupons, type CouponCandidate } from './coupons.js';
+import { applyCoupons, assessCoupons, byWalletId, type CouponCandidate } from './coupons.js';
 import { applyFullReductions } from './full-reduction.js';
 import { applyFreight, applyPoints, freightFee, goodsPayable } from './points-freight.js';
 import type { Quote, RejectedCoupon } from './quote.js';
@@ -53,12 +53,16 @@ function toLine(state: PricingState, k: number): Line {
   return line;
 }
 
+/** Picks the coupons to apply among the usable ones (sorted by wallet id in the result). */
+export type CouponChooser = (state: PricingState, rules: CompiledRules, candidates: CouponCandidate[], fee: number) => CouponChoice;
+
 export function runPricing(
   cart: Cart,
   rules: CompiledRules,
   now: number,
   offered: readonly WalletCoupon[],
   offeredPath: IssuePath,
+  choose: CouponChooser = chooseCoupons,
 ): PricingRun {
   const state = createState(cart, now);
   applyUnitPrices(state, rules);
@@ -69,7 +73,7 @@ export function runPricing(
   let choice: CouponChoice | null = null;
   const couponIds: string[] = [];
   if (candidates.length > 0) {
-    choice = chooseCoupons(state, rules, candidates, fee);
+    choice = choose(state, rules, candidates, fee);
     const before = state.adjustments.length;
     applyCoupons(state, choice.chosen);
     for (let a = before; a < state.adjustments.length; a++) couponIds.push(state.adjustments[a]!.sourceId);
@@ -107,4 +111,16 @@ export function runPricing(
     rejectedCoupons: rejected,
   };
   return { quote, choice };
+}
+
+/**
+ * @internal For tests and the benchmark's naive baseline: prices the cart with exactly these
+ * coupons (every usable one is applied, no search). Not part of the public API.
+ */
+export function priceWithCoupons(cart: Cart, rules: CompiledRules, now: number, coupons: readonly WalletCoupon[]): Quote {
+  return runPricing(cart, rules, now, coupons, ['coupons'], (_s, _r, candidates) => ({
+    chosen: candidates.slice().sort(byWalletId),
+    savings: NaN,
+    optimal: true,
+  })).quote;
 }
