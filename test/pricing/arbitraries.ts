@@ -29,8 +29,8 @@ const priceMapArb = fc.dictionary(fc.constantFrom(...SKUS), fc.integer({ min: 0,
 
 const memberArb = (i: number) =>
   fc.oneof(
-    fc.record({ id: fc.constant(`m${i}`), kind: fc.constant('percent' as const), levels: fc.constantFrom(['gold'], ['silver'], ['gold', 'silver']), offBp: fc.integer({ min: 1, max: 5000 }), scope: scopeArb }),
-    fc.record({ id: fc.constant(`m${i}`), kind: fc.constant('price' as const), levels: fc.constant(['gold']), prices: priceMapArb }),
+    fc.record({ id: fc.constant(`m${i}`), kind: fc.constant('percent' as const), levels: fc.constantFrom('gold', 'silver', 'both').map((l) => (l === 'both' ? ['gold', 'silver'] : [l])), offBp: fc.integer({ min: 1, max: 5000 }), scope: scopeArb }),
+    fc.record({ id: fc.constant(`m${i}`), kind: fc.constant('price' as const), levels: fc.constant(null).map(() => ['gold']), prices: priceMapArb }),
   );
 
 const timedArb = (i: number) =>

@@ -99,8 +99,8 @@ describe('bad rules', () => {
   });
 
   it('an expired coupon is not bad data: the quote rejects it as 已过期', () => {
-    const rules = { coupons: [{ id: 'c', kind: 'fixed', off: 100, validity: { kind: 'window', from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z' } }] } as const;
-    const r = priceCart({ ...good, coupons: [{ id: 'w', definitionId: 'c' }] }, rules as PricingRules, { now });
+    const rules: PricingRules = { coupons: [{ id: 'c', kind: 'fixed', off: 100, validity: { kind: 'window', from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z' } }] };
+    const r = priceCart({ ...good, coupons: [{ id: 'w', definitionId: 'c' }] }, rules, { now });
     expect(r.ok && r.quote.rejectedCoupons).toEqual([{ couponId: 'w', code: 'COUPON_EXPIRED', reason: { 'zh-CN': '已过期', en: 'Expired' } }]);
   });
 
