@@ -60,7 +60,7 @@ export interface RefundQuote {
   paidAmount: number;
   /** Fen of the payment not yet refunded, pending or held by other after-sales. */
   available: number;
-  /** True when, after this request, every unit of every line is claimed. */
+  /** True when, after this request, no line has money left to claim (freight then comes back by default). */
   takesLastUnit: boolean;
   reason: LocalizedText;
 }
@@ -155,9 +155,11 @@ export function refundQuote(order: Order, request: RefundRequest, ctx: RefundQuo
     });
   }
 
-  const taken = new Map(items.map((i) => [i.lineId, i.quantity] as const));
+  // "The last unit" means the last money: units left over that are worth nothing (a free gift, the
+  // zero shares of a 1-fen line) must not keep the freight from coming back.
+  const takenAmount = new Map(lines.map((l) => [l.lineId, l.amount] as const));
   let takesLastUnit = true;
-  for (const h of holdings.values()) if (h.refundable - (taken.get(h.line.id) ?? 0) > 0) takesLastUnit = false;
+  for (const h of holdings.values()) if (h.line.payable - h.heldAmount - (takenAmount.get(h.line.id) ?? 0) > 0) takesLastUnit = false;
 
   const decision = decideShipping(order, request, ctx.policy, takesLastUnit);
   const shippingAmount = decision === 'included' ? order.pricing.freight : 0;
