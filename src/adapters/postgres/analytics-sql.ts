@@ -5,6 +5,8 @@ import { buildFunnel } from '../../analytics/funnel.js';
 import { divideRounded, ratio } from '../../analytics/rounding.js';
 import { zeroCounts } from '../../analytics/summarize.js';
 import { STAGES, type DailyPoint, type Stage, type Summary, type TopSku } from '../../analytics/types.js';
+import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { checkSchemaName, quoteIdent } from './identifiers.js';
 
 /**
  * The analytics summary computed inside PostgreSQL (or PGlite), equal to `summarize()` of
@@ -12,41 +14,29 @@ import { STAGES, type DailyPoint, type Stage, type Summary, type TopSku } from '
  * (`percentile_disc`), same rounding (done here from exact counts by the very functions the
  * in-memory summary uses).
  *
- * It reads a narrow projection, `orderkit_order_facts`: one row of timestamps, amounts and line
+ * It reads a narrow projection, `<schema>.order_facts`: one row of timestamps, amounts and line
  * arrays per order, kept current by a trigger on the orders table inside each commit's
  * transaction. Scanning ~150-byte facts instead of whole order documents is what keeps a summary
  * of a million orders within a second or two. `migrateAnalytics` creates it and back-fills it.
  */
 
-/** The structural client both `pg.Pool`/`pg.Client` and PGlite satisfy. */
-export interface AnalyticsDb {
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
-}
-
-export interface MigrateAnalyticsOptions {
-  /** The orders table (with `id` and a `doc` jsonb column). Default 'orderkit_orders'. */
-  ordersTable?: string;
+export interface AnalyticsSqlOptions {
+  /** The schema `migrate` created (orders live in `<schema>.orders`). Default 'orderkit'. */
+  schema?: string;
 }
 
 /** Bump when the projection's columns or their meaning change: the next migrate rebuilds it. */
-const FACTS_VERSION = '2';
-
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
-
-function ident(name: string): string {
-  if (!IDENT.test(name)) throw new TypeError(`not a plain SQL identifier: ${name}`);
-  return name;
-}
+const FACTS_VERSION = '3';
 
 /**
  * Facts of one order document, mirroring `orderFacts()` in src/analytics/order-facts.ts field by
  * field. Timestamps are cut to milliseconds because that is all a JavaScript Date holds.
  */
-const FACTS_FUNCTION = `
-create or replace function orderkit_ts(t text) returns timestamptz
+const factsFunctionSql = (schema: string): string => `
+create or replace function ${schema}.analytics_ts(t text) returns timestamptz
   language sql immutable parallel safe as $$ select date_trunc('milliseconds', t::timestamptz) $$;
 
-create or replace function orderkit_order_facts_of(d jsonb)
+create or replace function ${schema}.order_facts_of(d jsonb)
 returns table (
   order_id text, status text, close_reason text,
   created_at timestamptz, paid_at timestamptz, first_shipped_at timestamptz, shipped_at timestamptz,
@@ -57,12 +47,12 @@ returns table (
 ) language sql stable parallel safe as $$
   with t as (
     select
-      orderkit_ts(d->>'createdAt') as created,
-      orderkit_ts(coalesce(d->>'paidAt', d->'payment'->>'paidAt')) as paid,
-      orderkit_ts(d->>'shippedAt') as shipped,
-      (select min(orderkit_ts(s->>'shippedAt')) from jsonb_array_elements(d->'shipments') s) as first_parcel,
-      orderkit_ts(d->>'deliveredAt') as delivered,
-      orderkit_ts(d->>'completedAt') as completed
+      ${schema}.analytics_ts(d->>'createdAt') as created,
+      ${schema}.analytics_ts(coalesce(d->>'paidAt', d->'payment'->>'paidAt')) as paid,
+      ${schema}.analytics_ts(d->>'shippedAt') as shipped,
+      (select min(${schema}.analytics_ts(s->>'shippedAt')) from jsonb_array_elements(d->'shipments') s) as first_parcel,
+      ${schema}.analytics_ts(d->>'deliveredAt') as delivered,
+      ${schema}.analytics_ts(d->>'completedAt') as completed
   ), f as (
     select t.*, coalesce(first_parcel, shipped) as first_shipped, coalesce(shipped, first_parcel) as full_shipped from t
   ), lines as (
@@ -77,7 +67,7 @@ returns table (
   )
   select
     d->>'id', d->>'status', d->>'closeReason',
-    f.created, f.paid, f.first_shipped, f.full_shipped, f.delivered, f.completed, orderkit_ts(d->>'closedAt'),
+    f.created, f.paid, f.first_shipped, f.full_shipped, f.delivered, f.completed, ${schema}.analytics_ts(d->>'closedAt'),
     case when f.paid is null then 0 else (d->'payment'->>'paidAmount')::bigint end,
     (select coalesce(sum((r->>'amount')::bigint), 0) from jsonb_array_elements(d->'refunds') r
       where r->>'status' = 'succeeded' and r->>'reason' <> 'stray_payment'),
@@ -89,10 +79,9 @@ returns table (
   from f, lines
 $$;`;
 
-function migrationSql(orders: string): string {
-  return `${FACTS_FUNCTION}
-create table if not exists orderkit_order_facts (
-  order_id text primary key,
+const migrationSql = (schema: string): string => `${factsFunctionSql(schema)}
+create table if not exists order_facts (
+  order_id text collate "C" primary key,
   status text not null, close_reason text,
   created_at timestamptz not null, paid_at timestamptz, first_shipped_at timestamptz, shipped_at timestamptz,
   delivered_at timestamptz, completed_at timestamptz, closed_at timestamptz,
@@ -100,12 +89,13 @@ create table if not exists orderkit_order_facts (
   payment_ms bigint, fulfilment_ms bigint, delivery_ms bigint, confirmation_ms bigint,
   skus text[] not null, titles text[] not null, quantities bigint[] not null, payables bigint[] not null
 );
-create index if not exists orderkit_order_facts_created on orderkit_order_facts (created_at);
-create index if not exists orderkit_order_facts_paid on orderkit_order_facts (paid_at) where paid_at is not null;
+create index if not exists order_facts_created_idx on order_facts (created_at);
+create index if not exists order_facts_paid_idx on order_facts (paid_at) where paid_at is not null;
 
-create or replace function orderkit_order_facts_sync() returns trigger language plpgsql as $$
+create or replace function ${schema}.order_facts_sync() returns trigger language plpgsql as $$
 begin
-  insert into orderkit_order_facts select * from orderkit_order_facts_of(new.doc::jsonb)
+  -- Runs inside the commit's own statement: the projection can never disagree with the orders.
+  insert into ${schema}.order_facts select * from ${schema}.order_facts_of(new.doc)
   on conflict (order_id) do update set
     status = excluded.status, close_reason = excluded.close_reason, created_at = excluded.created_at,
     paid_at = excluded.paid_at, first_shipped_at = excluded.first_shipped_at, shipped_at = excluded.shipped_at,
@@ -117,58 +107,43 @@ begin
   return null;
 end $$;
 
-drop trigger if exists orderkit_order_facts_sync on ${orders};
-create trigger orderkit_order_facts_sync after insert or update of doc on ${orders}
-  for each row execute function orderkit_order_facts_sync();
+drop trigger if exists order_facts_sync on orders;
+create trigger order_facts_sync after insert or update of doc on orders
+  for each row execute function ${schema}.order_facts_sync();
 
-insert into orderkit_order_facts
-  select f.* from ${orders} o cross join lateral orderkit_order_facts_of(o.doc::jsonb) f
+insert into order_facts select f.* from orders o cross join lateral order_facts_of(o.doc) f
 on conflict (order_id) do nothing;`;
-}
 
 /**
- * Creates (or updates) the analytics projection and its trigger, and back-fills it from the orders
- * already stored. Idempotent: run it at start-up after the store's own `migrate`.
+ * Creates (or updates) the analytics projection \`<schema>.order_facts\` and the trigger that keeps
+ * it current, and back-fills it from the orders already stored. Idempotent and safe from several
+ * instances at once (an advisory lock); run it at start-up after the store's own \`migrate\`.
+ * The projection is derived data: when its shape changes in a new orderkit version, it is dropped
+ * and rebuilt from the orders.
  *
  * @example
  * await migrate(pool);            // the store's tables
  * await migrateAnalytics(pool);   // the projection summarizeSql reads
  */
-export async function migrateAnalytics(db: AnalyticsDb, options: MigrateAnalyticsOptions = {}): Promise<void> {
-  const orders = ident(options.ordersTable ?? 'orderkit_orders');
-  // The projection is derived data: when its shape changed, drop it and rebuild it from the orders.
-  await db.query('create table if not exists orderkit_analytics_meta (key text primary key, value text not null)');
-  const stored = await db.query<{ value: string }>("select value from orderkit_analytics_meta where key = 'facts_version'");
-  if (stored.rows[0]?.value !== FACTS_VERSION) {
-    await db.query('drop table if exists orderkit_order_facts');
-    await db.query('drop function if exists orderkit_order_facts_of(jsonb)');
-  }
-  // One statement at a time: pg's extended protocol (used with parameters) refuses several.
-  for (const statement of splitStatements(migrationSql(orders))) await db.query(statement);
-  await db.query(
-    "insert into orderkit_analytics_meta values ('facts_version', $1) on conflict (key) do update set value = excluded.value",
-    [FACTS_VERSION],
-  );
-}
-
-/** Splits on `;` at line ends outside `$$` bodies (enough for the SQL in this file). */
-function splitStatements(sql: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let inBody = false;
-  for (const line of sql.split('\n')) {
-    current += `${line}\n`;
-    inBody = (line.match(/\$\$/g)?.length ?? 0) % 2 === 1 ? !inBody : inBody;
-    if (!inBody && line.trimEnd().endsWith(';')) {
-      if (current.trim()) out.push(current.trim());
-      current = '';
+export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsSqlOptions = {}): Promise<void> {
+  const schema = quoteIdent(checkSchemaName(options.schema ?? 'orderkit'));
+  await toSqlDriver(db).transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`orderkit:analytics:${schema}`]);
+    await tx.exec(`set local search_path to ${schema};
+      create table if not exists analytics_meta (key text primary key, value text not null);`);
+    const stored = await tx.query<{ value: string }>("select value from analytics_meta where key = 'facts_version'");
+    if (stored.rows[0]?.value !== FACTS_VERSION) {
+      await tx.exec('drop table if exists order_facts; drop function if exists order_facts_of(jsonb);');
     }
-  }
-  if (current.trim()) out.push(current.trim());
-  return out;
+    await tx.exec(migrationSql(schema));
+    await tx.query(
+      "insert into analytics_meta values ('facts_version', $1) on conflict (key) do update set value = excluded.value",
+      [FACTS_VERSION],
+    );
+  });
 }
 
-export interface SummarizeSqlOptions {
+export interface SummarizeSqlOptions extends AnalyticsSqlOptions {
   from: Date;
   to: Date;
   timeZone: string;
@@ -180,7 +155,7 @@ const IN_RANGE = `(created_at >= $1 and created_at < $2)`;
 const PAID_IN_RANGE = `(paid_at >= $1 and paid_at < $2)`;
 
 /** Everything that is a plain count or sum: one parallel-friendly pass. */
-const COUNTS_SQL = `
+const countsSql = (facts: string): string => `
 select
   count(*) filter (where ${IN_RANGE})::float8 as placed,
   count(*) filter (where ${IN_RANGE} and coalesce(completed_at, first_shipped_at, paid_at) is not null)::float8 as paid,
@@ -193,38 +168,38 @@ select
   coalesce(sum(paid_amount) filter (where ${PAID_IN_RANGE}), 0)::float8 as gmv,
   coalesce(sum(refunded) filter (where ${PAID_IN_RANGE}), 0)::float8 as refunded,
   count(*) filter (where ${PAID_IN_RANGE} and refunded > 0)::float8 as refunded_orders
-from orderkit_order_facts
+from ${facts}
 where ${IN_RANGE} or ${PAID_IN_RANGE}`;
 
 /**
  * One query per stage: an ordered-set aggregate sorts in a single process, so four separate
  * queries let a pool sort the four stages on four connections at once.
  */
-function percentileSql(stage: Stage): string {
+function percentileSql(facts: string, stage: Stage): string {
   return `
 select count(*)::float8 as n, percentile_disc(array[0.5, 0.9, 0.99]) within group (order by ${stage}_ms)::float8[] as p
-from orderkit_order_facts where ${IN_RANGE} and ${stage}_ms is not null`;
+from ${facts} where ${IN_RANGE} and ${stage}_ms is not null`;
 }
 
 /**
  * Days by \`width_bucket\` over the day boundaries computed once by \`calendarDays\` (the same
  * boundaries the in-memory summary uses), instead of a time-zone conversion per row.
  */
-const DAILY_SQL = `
+const dailySql = (facts: string): string => `
 select b, sum(placed)::float8 as placed, sum(paid)::float8 as paid, sum(gmv)::float8 as gmv, sum(refunded)::float8 as refunded
 from (
   select width_bucket(created_at, $3::timestamptz[]) as b, 1 as placed, 0 as paid, 0::bigint as gmv, 0::bigint as refunded
-    from orderkit_order_facts where ${IN_RANGE}
+    from ${facts} where ${IN_RANGE}
   union all
   select width_bucket(paid_at, $3::timestamptz[]), 0, 1, paid_amount, refunded
-    from orderkit_order_facts where ${PAID_IN_RANGE}
+    from ${facts} where ${PAID_IN_RANGE}
 ) x
 group by b`;
 
-const TOP_SKUS_SQL = `
+const topSkusSql = (facts: string): string => `
 select l.sku, min(l.title collate "C") as title, sum(l.quantity)::float8 as units, sum(l.payable)::float8 as revenue,
   count(*)::float8 as orders
-from orderkit_order_facts f cross join lateral unnest(f.skus, f.titles, f.quantities, f.payables) as l(sku, title, quantity, payable)
+from ${facts} f cross join lateral unnest(f.skus, f.titles, f.quantities, f.payables) as l(sku, title, quantity, payable)
 where f.paid_at >= $1 and f.paid_at < $2
 group by l.sku
 order by revenue desc, units desc, l.sku collate "C"
@@ -235,8 +210,8 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 
 /**
  * `summarize()` of orderkit/analytics, computed by PostgreSQL over the facts projection (run
- * `migrateAnalytics` once first). The three queries go out together, so with a `pg.Pool` they run
- * on three connections at once.
+ * `migrateAnalytics` once first). Its seven queries go out together, so with a `pg.Pool` they run
+ * on several connections at once.
  *
  * @example
  * const summary = await summarizeSql(pool, {
@@ -245,16 +220,19 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
  *   timeZone: 'Asia/Shanghai',
  * });
  */
-export async function summarizeSql(db: AnalyticsDb, options: SummarizeSqlOptions): Promise<Summary> {
+export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOptions): Promise<Summary> {
   const { from, to, timeZone } = options;
   assertRange(from, to, timeZone);
+  const facts = `${quoteIdent(checkSchemaName(options.schema ?? 'orderkit'))}.order_facts`;
+  const driver = toSqlDriver(db);
+  const q = (sql: string, params: unknown[]) => driver.query<Row>(sql, params);
   const range = [from.toISOString(), to.toISOString()];
   const days = calendarDays(from, to, timeZone);
   const [main, daily, skus, ...percentiles] = await Promise.all([
-    db.query<Row>(COUNTS_SQL, range),
-    db.query<Row>(DAILY_SQL, [...range, days.starts.map((t) => new Date(t).toISOString())]),
-    db.query<Row>(TOP_SKUS_SQL, [...range, options.topSkuLimit ?? 10]),
-    ...STAGES.map((stage) => db.query<Row>(percentileSql(stage), range)),
+    q(countsSql(facts), range),
+    q(dailySql(facts), [...range, days.starts.map((t) => new Date(t).toISOString())]),
+    q(topSkusSql(facts), [...range, options.topSkuLimit ?? 10]),
+    ...STAGES.map((stage) => q(percentileSql(facts, stage), range)),
   ]);
   const m = main.rows[0] ?? {};
   const statusCounts = zeroCounts<OrderStatus>(ORDER_STATUSES);
@@ -297,4 +275,4 @@ export async function summarizeSql(db: AnalyticsDb, options: SummarizeSqlOptions
     ),
   };
 }
-export const __sql = { COUNTS_SQL, DAILY_SQL, TOP_SKUS_SQL, P: percentileSql('payment') };
+
