@@ -29,7 +29,7 @@ export const COMMAND_ACTORS: PermissionTable = Object.freeze({
   REQUEST_AFTER_SALE: ['customer', 'merchant'],
   APPROVE_AFTER_SALE: ['merchant'],
   REJECT_AFTER_SALE: ['merchant'],
-  CANCEL_AFTER_SALE: ['customer'],
+  CANCEL_AFTER_SALE: ['customer', 'merchant'],
   RETURN_SHIPPED: ['customer'],
   RETURN_RECEIVED: ['merchant'],
   REFUND_SUCCEEDED: ['payment', 'system'],

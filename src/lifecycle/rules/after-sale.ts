@@ -74,7 +74,9 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
     case 'REJECT_AFTER_SALE':
       return order.afterSales.some((a) => a.status === 'requested');
     case 'CANCEL_AFTER_SALE':
-      return order.afterSales.some((a) => (a.status === 'requested' || a.status === 'approved' || a.status === 'awaiting_return') && mine(a.requestedBy));
+      return order.afterSales.some(
+        (a) => (a.status === 'requested' || (a.status === 'awaiting_return' && a.returnShipment === undefined)) && mine(a.requestedBy),
+      );
     case 'RETURN_SHIPPED':
       return order.afterSales.some((a) => a.status === 'awaiting_return' && a.returnShipment === undefined && mine(a.requestedBy));
     case 'RETURN_RECEIVED':
