@@ -58,9 +58,9 @@ export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
   { from: 'awaiting_return', on: 'CANCEL_AFTER_SALE', to: 'cancelled', when: 'return_not_shipped', actors: ['customer', 'merchant'] },
   { from: 'awaiting_return', on: 'RETURN_RECEIVED', to: 'returned', actors: ['merchant'], effects: ['inventory.release'] },
   { from: 'returned', on: 'always', to: 'refunding', effects: ['payment.refund'] },
-  { from: 'refunding', on: 'REFUND_FAILED', to: 'refunding', when: 'refund_pending', actors: ['payment', 'system', 'merchant'], effects: ['notify'] },
+  { from: 'refunding', on: 'REFUND_FAILED', to: 'refunding', when: 'refund_pending', actors: ['payment', 'system'], effects: ['notify'] },
   { from: 'refunding', on: 'APPROVE_AFTER_SALE', to: 'refunding', when: 'refund_failed', actors: ['merchant'], effects: ['payment.refund'] },
-  { from: 'refunding', on: 'REFUND_SUCCEEDED', to: 'refunded', actors: ['payment', 'system', 'merchant'], effects: ['notify'] },
+  { from: 'refunding', on: 'REFUND_SUCCEEDED', to: 'refunded', actors: ['payment', 'system'], effects: ['notify'] },
 ];
 
 export const AFTER_SALE_GUARD_LABELS: Readonly<Record<AfterSaleGuard, LocalizedText>> = {

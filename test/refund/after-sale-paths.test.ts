@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { definePolicy, type Policy } from '../../src/lifecycle/policy.js';
+import { COMMAND_ACTORS } from '../../src/lifecycle/index.js';
+import type { Actor, AfterSale, Command, Order } from '../../src/order/index.js';
+import { AFTER_SALE_COMMAND_TYPES, AFTER_SALE_TRANSITIONS, findAfterSaleTransition, type AfterSaleCommandType, type AfterSaleTransition } from '../../src/refund/index.js';
+import { CUSTOMER, deepFreeze, GATEWAY, MERCHANT, paidOrder, T0 } from './fixtures.js';
+import { direct, viaTransition, type Driver } from './harness.js';
+
+/**
+ * The after-sale path walk: from every kind of request (refund-only before and after shipment,
+ * with and without auto-approval, return-and-refund), try every after-sale command in every state
+ * reached, along every path up to a depth, and check each step against the chart's table — the
+ * status it predicts, or a refusal where the table has no row. Every row must be walked.
+ */
+
+interface Scenario {
+  name: string;
+  kind: 'refund_only' | 'return_and_refund';
+  ship: boolean;
+  policy: Policy;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'refund-only before shipment, auto-approved', kind: 'refund_only', ship: false, policy: definePolicy() },
+  { name: 'refund-only before shipment, reviewed', kind: 'refund_only', ship: false, policy: definePolicy({ autoApproveRefundBeforeShipment: false }) },
+  { name: 'refund-only after shipment', kind: 'refund_only', ship: true, policy: definePolicy() },
+  { name: 'return and refund', kind: 'return_and_refund', ship: true, policy: definePolicy() },
+];
+
+const ACTOR_OF: Record<AfterSaleCommandType, Actor> = {
+  REQUEST_AFTER_SALE: CUSTOMER,
+  APPROVE_AFTER_SALE: MERCHANT,
+  REJECT_AFTER_SALE: MERCHANT,
+  CANCEL_AFTER_SALE: CUSTOMER,
+  RETURN_SHIPPED: CUSTOMER,
+  RETURN_RECEIVED: MERCHANT,
+  REFUND_SUCCEEDED: GATEWAY,
+  REFUND_FAILED: GATEWAY,
+};
+
+function commandFor(type: AfterSaleCommandType, a: AfterSale): Command {
+  switch (type) {
+    case 'REQUEST_AFTER_SALE':
+      return { type, kind: a.kind, reason: 'again', items: a.items };
+    case 'REJECT_AFTER_SALE':
+      return { type, afterSaleId: a.id, reason: 'no' };
+    case 'RETURN_SHIPPED':
+      return { type, afterSaleId: a.id, trackingNo: 'SF1', expressCompany: 'SF' };
+    case 'REFUND_SUCCEEDED':
+    case 'REFUND_FAILED':
+      return type === 'REFUND_FAILED' ? { type, refundId: a.refundId ?? 'none', reason: 'NOTENOUGH' } : { type, refundId: a.refundId ?? 'none' };
+    default:
+      return { type, afterSaleId: a.id } as Command;
+  }
+}
+
+/** Where `always` rows take an after-sale that has just entered `status`. */
+function settle(order: Order, a: AfterSale, status: AfterSale['status'], policy: Policy, walked: Set<AfterSaleTransition>): string {
+  for (let i = 0; i < 5; i++) {
+    const next = findAfterSaleTransition(status, 'always', order, { ...a, status }, policy);
+    if (!next) break;
+    walked.add(next);
+    status = next.to;
+  }
+  return status;
+}
+
+/** The status the table predicts after `on`, following `always` rows, or undefined (no row). */
+function predict(order: Order, a: AfterSale, on: AfterSaleCommandType, policy: Policy, walked: Set<AfterSaleTransition>): string | undefined {
+  const first = findAfterSaleTransition(a.status, on, order, a, policy);
+  if (!first) return undefined;
+  walked.add(first);
+  return settle(order, a, first.to, policy, walked);
+}
+
+function stateKey(order: Order, a: AfterSale): string {
+  const refund = order.refunds.find((r) => r.id === a.refundId);
+  return `${a.status}/${refund?.status ?? '-'}/${a.returnShipment ? 'sent' : '-'}`;
+}
+
+function walk(driver: Driver) {
+  it(`${driver.name}: every path agrees with AFTER_SALE_TRANSITIONS`, () => {
+    const walked = new Set<AfterSaleTransition>();
+    let paths = 0;
+    for (const s of SCENARIOS) {
+      // Two units, one requested: the order never closes, so only after-sale rules decide.
+      let start = deepFreeze(driver.start(paidOrder({ lines: [{ id: 'A', sku: 'SKU-A', listPrice: 1000, quantity: 2 }] }).lines, 0, s.policy));
+      if (s.ship) {
+        const shipped = driver.run(start, { type: 'SHIP', logisticsType: 'express' }, MERCHANT, T0, s.policy);
+        if (!shipped.ok) throw new Error(shipped.code);
+        start = deepFreeze(shipped.order);
+      }
+      const requested = driver.run(start, { type: 'REQUEST_AFTER_SALE', kind: s.kind, items: [{ lineId: 'A', quantity: 1 }], reason: 'r' }, CUSTOMER, T0, s.policy);
+      if (!requested.ok) throw new Error(requested.code);
+      const a0 = requested.order.afterSales[0]!;
+      const creation = findAfterSaleTransition(null, 'REQUEST_AFTER_SALE', start, a0, s.policy)!;
+      walked.add(creation);
+      expect(a0.status).toBe(settle(start, a0, creation.to, s.policy, walked));
+
+      const dfs = (order: Order, seen: Set<string>, depth: number): void => {
+        const a = order.afterSales[0]!;
+        let extended = false;
+        for (const type of AFTER_SALE_COMMAND_TYPES) {
+          if (type === 'REQUEST_AFTER_SALE') continue;
+          const edge = `${stateKey(order, a)}>${type}`;
+          if (seen.has(edge) || depth === 0) continue;
+          const expected = predict(order, a, type, s.policy, walked);
+          const r = driver.run(order, commandFor(type, a), ACTOR_OF[type], T0, s.policy);
+          if (expected === undefined) {
+            // No row: refused, or an accepted repeat of a refund result that changes nothing.
+            if (r.ok) expect(r.order).toBe(order);
+            else expect(['INVALID_AFTER_SALE_TRANSITION', 'UNKNOWN_REFUND', 'REFUND_ALREADY_SUCCEEDED', 'REFUND_NOT_FAILED']).toContain(r.code);
+            continue;
+          }
+          if (!r.ok) throw new Error(`${s.name}: ${stateKey(order, a)} --${type}--> expected ${expected}, refused ${r.code}`);
+          expect(r.order.afterSales[0]!.status).toBe(expected);
+          extended = true;
+          dfs(deepFreeze(r.order), new Set(seen).add(edge), depth - 1);
+        }
+        if (!extended) paths++;
+      };
+      dfs(deepFreeze(requested.order), new Set(), 7);
+    }
+    expect(paths).toBeGreaterThan(10);
+    const missing = AFTER_SALE_TRANSITIONS.filter((t) => !walked.has(t)).map((t) => `${t.from} --${t.on}--> ${t.to}`);
+    expect(missing).toEqual([]);
+  });
+}
+
+describe('after-sale path walk', () => {
+  walk(direct);
+  walk(viaTransition);
+});
+
+describe('the chart and the lifecycle agree on who may send what', () => {
+  it('every actor a row names is allowed by the lifecycle, and vice versa', () => {
+    for (const type of AFTER_SALE_COMMAND_TYPES) {
+      const named = new Set<string>();
+      for (const t of AFTER_SALE_TRANSITIONS) if (t.on === type) for (const actor of t.actors ?? []) named.add(actor);
+      expect([...named].sort()).toEqual([...COMMAND_ACTORS[type]].sort());
+    }
+  });
+});
