@@ -1,1 +1,22 @@
-export {};
+export { createOrderService } from './service.js';
+export { systemClock, randomId } from './defaults.js';
+export { retryAt } from './outbox.js';
+export type {
+  OrderService,
+  OrderServiceOptions,
+  Clock,
+  IdSource,
+  PaymentQuery,
+  ServiceLifecycle,
+  ServiceTransitionResult,
+  ServiceResult,
+  PlaceInput,
+  PlaceOptions,
+  DispatchOptions,
+  SweepOptions,
+  SweepReport,
+  EffectHandler,
+  EffectHandlers,
+  DrainOptions,
+  DrainReport,
+} from './types.js';

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { OrderEventSchema, OrderSchema } from '../order/index.js';
 import type { Effect, Order, OrderEvent } from '../order/index.js';
 import { CorruptOrderError, invalidCommit, invalidQuery } from './errors.js';
@@ -8,6 +9,14 @@ import type { CommitInput, ListQuery } from './port.js';
  * these helpers turn a stored value back into a trusted `Order` or refuse it with
  * `CorruptOrderError`, so each adapter fails the same way for the same damage.
  */
+
+/**
+ * What a store accepts back: the `Order` schema, except that a status (and an event's from/to)
+ * may be any short name, because `createLifecycle` lets a shop add statuses such as
+ * `ready_for_pickup`. The lifecycle, not the store, decides which statuses make sense.
+ */
+const StoredOrderSchema = OrderSchema.extend({ status: z.string().min(1).max(64) });
+const StoredEventSchema = OrderEventSchema.extend({ from: z.string().min(1).max(64).nullable(), to: z.string().min(1).max(64) });
 
 /**
  * Parses a stored order document and checks it against the schema and the row's own columns.
@@ -28,12 +37,12 @@ export function decodeOrder(
       throw new CorruptOrderError(orderId, 'invalid_json');
     }
   }
-  const parsed = OrderSchema.safeParse(value);
+  const parsed = StoredOrderSchema.safeParse(value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     throw new CorruptOrderError(orderId, 'invalid_order', first ? `${first.path.join('.') || '(root)'}: ${first.message}` : undefined);
   }
-  const order = parsed.data;
+  const order = parsed.data as Order;
   if (order.id !== orderId) throw new CorruptOrderError(orderId, 'id_mismatch', `document id ${order.id}`);
   if (rowVersion !== undefined && order.version !== rowVersion) {
     throw new CorruptOrderError(orderId, 'version_mismatch', `row ${rowVersion}, document ${order.version}`);
@@ -53,9 +62,9 @@ export function decodeEvent(orderId: string, stored: string | unknown): OrderEve
       throw new CorruptOrderError(orderId, 'invalid_event', 'not JSON');
     }
   }
-  const parsed = OrderEventSchema.safeParse(value);
+  const parsed = StoredEventSchema.safeParse(value);
   if (!parsed.success) throw new CorruptOrderError(orderId, 'invalid_event', parsed.error.issues[0]?.message);
-  return parsed.data;
+  return parsed.data as OrderEvent;
 }
 
 /** Decodes each row; a corrupt one goes to `onCorrupt` when given, else it throws. */

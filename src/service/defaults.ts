@@ -1,0 +1,28 @@
+import { createOrderNumber } from '../order/order-number.js';
+import type { Clock, IdSource } from './types.js';
+
+/**
+ * The service's defaults for time and ids. They live here, not in the pure modules, because they
+ * read the clock and a random source.
+ */
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A random (version 4) UUID: the platform's when it has one, else built from Math.random. */
+export function randomId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  // Node 16 has no global `crypto`; importing node:crypto would tie the core bundle to Node.
+  const hex: string[] = [];
+  for (let i = 0; i < 32; i++) hex.push(Math.floor(Math.random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function defaultIds(timeZone: string, overrides: Partial<IdSource> = {}): IdSource {
+  return {
+    orderId: overrides.orderId ?? randomId,
+    orderNumber: overrides.orderNumber ?? ((now: Date) => createOrderNumber({ now, random: Math.random, timeZone })),
+  };
+}

@@ -1,0 +1,147 @@
+import { OrderkitError } from '../errors/orderkit-error.js';
+import { placeOrder, type PlaceOrderInput } from '../lifecycle/place-order.js';
+import { defaultPolicy } from '../lifecycle/policy.js';
+import { transition } from '../lifecycle/transition.js';
+import { ActorSchema, parseCommand, type Actor, type Command, type CommandInput } from '../order/index.js';
+import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
+import type { IdempotencyRecord } from '../storage/port.js';
+import { defaultIds, systemClock } from './defaults.js';
+import { idempotencyKeyReused, retriesExhausted, unsupported } from './errors.js';
+import { drainOutbox } from './outbox.js';
+import { sweep } from './sweep.js';
+import type { DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
+
+/** Everything the service's parts share, resolved once from the options. */
+export interface ServiceCore {
+  options: OrderServiceOptions;
+  lifecycle: ServiceLifecycle;
+  /** `dispatch` at a given moment (a sweep runs at its own `now`). */
+  dispatchAt: (now: Date | undefined, orderId: string, command: CommandInput | Command, actor: Actor) => Promise<ServiceResult>;
+}
+
+const NUMBER_ATTEMPTS = 3;
+
+function codeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? ((error as { code?: unknown }).code as string | undefined) : undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function replay(record: IdempotencyRecord): ServiceResult {
+  return { ok: true, order: record.order, events: record.events, effects: record.effects, changed: true, replayed: true };
+}
+
+/**
+ * The order service: the one place where orders are loaded, changed by the lifecycle and
+ * committed. Every write is compare-and-set; on a conflict it reloads and applies the command
+ * again, so concurrent callbacks, clicks and timers never lose an update. Domain refusals come
+ * back as `{ ok: false, error }`; only infrastructure failures (and corrupt rows) throw.
+ *
+ * @example
+ * const service = createOrderService({ store: new MemoryOrderStore() });
+ * const placed = await service.place({ customerId: 'u1', quote });
+ * if (placed.ok) await service.dispatch(placed.order.id, { type: 'CANCEL' }, { type: 'customer', id: 'u1' });
+ */
+export function createOrderService(options: OrderServiceOptions): OrderService {
+  const store = options.store;
+  const policy = options.policy ?? defaultPolicy;
+  const clock = options.clock ?? systemClock;
+  const ids = defaultIds(policy.timeZone, options.ids);
+  const maxRetries = options.maxRetries ?? 10;
+  const retryDelayMs = options.retryDelayMs ?? 2;
+  const lifecycle: ServiceLifecycle = options.lifecycle ?? { transition };
+
+  function dispatch(orderId: string, input: CommandInput | Command, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
+    return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
+  }
+
+  async function dispatchAt(
+    at: Date | undefined,
+    orderId: string,
+    input: CommandInput | Command,
+    actor: Actor,
+    dispatchOptions: DispatchOptions = {},
+  ): Promise<ServiceResult> {
+    const parsed = parseCommand(input);
+    if (!parsed.ok) return parsed;
+    if (!ActorSchema.safeParse(actor).success) {
+      return {
+        ok: false,
+        error: new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }),
+      };
+    }
+    const command = parsed.command;
+    const key = dispatchOptions.idempotencyKey;
+    for (let attempt = 0; ; attempt++) {
+      if (key !== undefined) {
+        const record = await store.findIdempotency(key);
+        if (record) return record.orderId === orderId ? replay(record) : { ok: false, error: idempotencyKeyReused(key, orderId, record.orderId) };
+      }
+      const order = await store.load(orderId);
+      if (!order) return { ok: false, error: new OrderNotFoundError(orderId) };
+      const result = lifecycle.transition(order, command, { now: at ?? clock.now(), actor, policy });
+      if (!result.ok) return result;
+      if (result.changed === false) {
+        // An accepted no-op (a repeated payment notification): nothing to write, nothing to tell.
+        return { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false };
+      }
+      try {
+        await store.commit({ order: result.order, expectedVersion: order.version, events: result.events, effects: result.effects, idempotencyKey: key });
+        return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false };
+      } catch (error) {
+        if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };
+        if (!isVersionConflict(error)) throw error;
+        if (attempt >= maxRetries) return { ok: false, error: retriesExhausted(orderId, attempt + 1) };
+        // Jittered exponential backoff: writers that collided spread out instead of colliding again.
+        await sleep(Math.random() * retryDelayMs * Math.min(20, 2 ** attempt));
+      }
+    }
+  }
+
+  async function place(input: PlaceInput, placeOptions: PlaceOptions = {}): Promise<ServiceResult> {
+    const key = placeOptions.idempotencyKey;
+    if (key !== undefined) {
+      const record = await store.findIdempotency(key);
+      if (record) return replay(record);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const now = clock.now();
+      const candidate = { ...input, id: input.id ?? ids.orderId(), number: input.number ?? ids.orderNumber(now) } as PlaceOrderInput;
+      const result = placeOrder(candidate, placeOptions.actor ? { now, policy, actor: placeOptions.actor } : { now, policy });
+      if (!result.ok) return result;
+      try {
+        const stored = await store.create(result.order, { events: result.events, effects: result.effects, idempotencyKey: key });
+        if (stored.id !== result.order.id && key !== undefined) {
+          // Another call with the same key got there first: answer with its result.
+          const record = await store.findIdempotency(key);
+          if (record) return replay(record);
+        }
+        return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false };
+      } catch (error) {
+        if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) throw error;
+        const field = ((error as OrderkitError).details as { field?: string } | undefined)?.field;
+        // A random order number that happened to be taken: draw another.
+        if (field === 'number' && input.number === undefined && attempt < NUMBER_ATTEMPTS) continue;
+        return { ok: false, error: error as OrderkitError };
+      }
+    }
+  }
+
+  const service: OrderService = {
+    store,
+    place,
+    dispatch,
+    get: (orderId) => store.load(orderId),
+    history: (orderId) => store.history(orderId),
+    list: (query = {}) => store.list(query),
+    sweep: (now, sweepOptions) => sweep({ options: { ...options, policy }, lifecycle, dispatchAt }, now ?? clock.now(), sweepOptions),
+    drainOutbox: (handlers, drainOptions) => drainOutbox(store, clock, handlers, drainOptions),
+    async subscribe(listener) {
+      if (!store.subscribe) throw unsupported('subscribe (the change feed)');
+      return store.subscribe(listener);
+    },
+  };
+  return service;
+}

@@ -1,0 +1,146 @@
+import type { OrderkitError } from '../errors/orderkit-error.js';
+import type { Policy } from '../lifecycle/policy.js';
+import type { PlaceOrderInput } from '../lifecycle/place-order.js';
+import type { TransitionContext } from '../lifecycle/types.js';
+import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent } from '../order/index.js';
+import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, Unsubscribe } from '../storage/port.js';
+
+/** Where the service reads the time. Tests pass a fixed or stepping clock. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Where new ids come from. The defaults use random UUIDs and `createOrderNumber`. */
+export interface IdSource {
+  orderId(): string;
+  /** An order number for an order placed at `now` (≤ 28 characters, `[0-9A-Za-z_-]`). */
+  orderNumber(now: Date): string;
+}
+
+/** Asked before an unpaid order is expired: did the money arrive after all? */
+export interface PaymentQuery {
+  query(order: Order): Promise<
+    | { paid: true; amount: number; transactionId: string; outTradeNo?: string; paidAt?: string }
+    | { paid: false }
+    | null
+  >;
+}
+
+/** The part of a lifecycle the service runs; `createLifecycle(...)` results fit. */
+export interface ServiceLifecycle {
+  transition(order: Order, command: Command, ctx: TransitionContext): ServiceTransitionResult;
+}
+export type ServiceTransitionResult =
+  | { ok: true; changed?: boolean; order: Order; events: OrderEvent[]; effects: Effect[] }
+  | { ok: false; error: OrderkitError };
+
+export interface OrderServiceOptions {
+  store: OrderStore;
+  /** Default `defaultPolicy`. */
+  policy?: Policy;
+  /** Default: the system clock. */
+  clock?: Clock;
+  ids?: Partial<IdSource>;
+  /** Reload-and-retry rounds after a `VersionConflictError`. Default 10. */
+  maxRetries?: number;
+  /** Upper bound of the first retry's random delay, doubled each round (capped at 20×). Default 2 ms. */
+  retryDelayMs?: number;
+  /** Default: the built-in lifecycle. Pass one from `createLifecycle` for an extended chart. */
+  lifecycle?: ServiceLifecycle;
+  /** Optional gateway check that `sweep` runs before it expires an unpaid order. */
+  payments?: PaymentQuery;
+}
+
+/** What `place` and `dispatch` answer: domain rejections are results, never throws. */
+export type ServiceResult =
+  | {
+      ok: true;
+      order: Order;
+      events: OrderEvent[];
+      effects: Effect[];
+      /** False for an accepted no-op (nothing was written). */
+      changed: boolean;
+      /** True when an idempotency key returned the first call's result. */
+      replayed: boolean;
+    }
+  | { ok: false; error: OrderkitError };
+
+/** Input of `place`: like `placeOrder`'s, but `id` and `number` are made up when left out. */
+export type PlaceInput = PlaceOrderInput extends infer T
+  ? T extends PlaceOrderInput
+    ? Omit<T, 'id' | 'number'> & { id?: string; number?: string }
+    : never
+  : never;
+
+export interface PlaceOptions {
+  /** A repeated place with the same key returns the first order instead of making another. */
+  idempotencyKey?: string;
+  /** Who places the order; default the customer. */
+  actor?: Actor;
+}
+
+export interface DispatchOptions {
+  /** A repeated command with the same key returns the first result (e.g. `pay:${transactionId}`). */
+  idempotencyKey?: string;
+}
+
+export interface SweepOptions {
+  /** Orders per findDue batch. Default 200. */
+  batchSize?: number;
+  /** How long this sweeper holds the orders it took. Default 30 000 ms. */
+  leaseMs?: number;
+  /** Stop after this many orders. Default: until nothing is due. */
+  maxOrders?: number;
+}
+
+export interface SweepReport {
+  expired: number;
+  autoConfirmed: number;
+  /** Unpaid orders found paid by `payments.query` and applied as PAYMENT_SUCCEEDED. */
+  paidLate: number;
+  /** Due orders the lifecycle refused (already moved on, not yet due by its own reckoning…). */
+  skipped: number;
+  /** Orders whose stored row is corrupt, by id (they stay leased and are reported each sweep). */
+  corrupt: string[];
+}
+
+/** Receives one effect; throw (or reject) to have it retried later with backoff. */
+export type EffectHandler<T extends EffectType = EffectType> = (
+  effect: Extract<Effect, { type: T }>,
+  delivery: { attempts: number },
+) => Promise<void> | void;
+export type EffectHandlers = { [T in EffectType]?: EffectHandler<T> };
+
+export interface DrainOptions {
+  /** Effects per claim. Default 50. */
+  limit?: number;
+  /** How long a claimed effect is this worker's. Default 30 000 ms. */
+  leaseMs?: number;
+  /** Claim rounds at most. Default 20. */
+  maxBatches?: number;
+  /** First retry delay after a failure, doubled per attempt. Default 1000 ms. */
+  retryBaseMs?: number;
+  /** Longest retry delay. Default one hour. */
+  retryMaxMs?: number;
+}
+
+export interface DrainReport {
+  claimed: number;
+  delivered: number;
+  failed: number;
+  /** Effects without a handler: `schedule` is completed (sweep does its job), others wait and retry. */
+  unhandled: number;
+}
+
+export interface OrderService {
+  readonly store: OrderStore;
+  place(input: PlaceInput, options?: PlaceOptions): Promise<ServiceResult>;
+  dispatch(orderId: string, command: CommandInput | Command, actor: Actor, options?: DispatchOptions): Promise<ServiceResult>;
+  get(orderId: string): Promise<Order | null>;
+  history(orderId: string): Promise<OrderEvent[]>;
+  list(query?: ListQuery): Promise<OrderPage>;
+  sweep(now?: Date, options?: SweepOptions): Promise<SweepReport>;
+  drainOutbox(handlers: EffectHandlers, options?: DrainOptions): Promise<DrainReport>;
+  /** The store's change feed; an `UNSUPPORTED` error when the store has none. */
+  subscribe(listener: OrderChangeListener): Promise<Unsubscribe>;
+}
