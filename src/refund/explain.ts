@@ -53,8 +53,8 @@ export function explainLine(
   const plain = shares.length === 1 && shares[0]!.units === 1 && adjustment === 0;
   const sumZh = plain ? fen(amount) : `${runs(shares)}${adjZh} = ${fen(amount)}`;
   const sumEn = plain ? fen(amount) : `${runs(shares)}${adjEn} = ${fen(amount)}`;
-  const lastZh = last === line.quantity ? '（最后几件取余数，整行合计恰好等于实付）' : '';
-  const lastEn = last === line.quantity ? ' (the last units take the remainder, so the line adds up to exactly its payable)' : '';
+  const lastZh = last === line.quantity && line.quantity > 1 ? '（最后几件取余数，整行合计恰好等于实付）' : '';
+  const lastEn = last === line.quantity && line.quantity > 1 ? ' (the last units take the remainder, so the line adds up to exactly its payable)' : '';
   return {
     'zh-CN':
       `${line.title}：原价 ${fen(listTotal)}${d['zh-CN'] ? `，${d['zh-CN']}` : ''}，实付 ${fen(line.payable)}，` +
