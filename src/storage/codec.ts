@@ -19,6 +19,29 @@ const StoredOrderSchema = OrderSchema.extend({ status: z.string().min(1).max(64)
 const StoredEventSchema = OrderEventSchema.extend({ from: z.string().min(1).max(64).nullable(), to: z.string().min(1).max(64) });
 
 /**
+ * Remembers, per order id, the last stored text that passed the schema. A hot order is loaded
+ * again and again between two commits; when its text is unchanged, checking it once is enough.
+ * Any change to the text (a new version, or damage) misses the cache and is checked in full.
+ */
+export class CheckedDocuments {
+  private readonly texts = new Map<string, string>();
+  constructor(private readonly max = 1000) {}
+
+  has(orderId: string, text: string): boolean {
+    return this.texts.get(orderId) === text;
+  }
+
+  add(orderId: string, text: string): void {
+    this.texts.delete(orderId);
+    this.texts.set(orderId, text);
+    if (this.texts.size > this.max) {
+      const oldest = this.texts.keys().next().value;
+      if (oldest !== undefined) this.texts.delete(oldest);
+    }
+  }
+}
+
+/**
  * Parses a stored order document and checks it against the schema and the row's own columns.
  * `lastEventVersion` is the highest event version written for the order: an order older than its
  * own log went backwards.
@@ -28,6 +51,7 @@ export function decodeOrder(
   stored: string | unknown,
   rowVersion?: number,
   lastEventVersion?: number | null,
+  checked?: CheckedDocuments,
 ): Order {
   let value: unknown = stored;
   if (typeof stored === 'string') {
@@ -37,12 +61,18 @@ export function decodeOrder(
       throw new CorruptOrderError(orderId, 'invalid_json');
     }
   }
-  const parsed = StoredOrderSchema.safeParse(value);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new CorruptOrderError(orderId, 'invalid_order', first ? `${first.path.join('.') || '(root)'}: ${first.message}` : undefined);
+  let order: Order;
+  if (checked !== undefined && typeof stored === 'string' && checked.has(orderId, stored)) {
+    order = value as Order;
+  } else {
+    const parsed = StoredOrderSchema.safeParse(value);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new CorruptOrderError(orderId, 'invalid_order', first ? `${first.path.join('.') || '(root)'}: ${first.message}` : undefined);
+    }
+    order = parsed.data as Order;
+    if (checked !== undefined && typeof stored === 'string') checked.add(orderId, stored);
   }
-  const order = parsed.data as Order;
   if (order.id !== orderId) throw new CorruptOrderError(orderId, 'id_mismatch', `document id ${order.id}`);
   if (rowVersion !== undefined && order.version !== rowVersion) {
     throw new CorruptOrderError(orderId, 'version_mismatch', `row ${rowVersion}, document ${order.version}`);

@@ -1,5 +1,6 @@
 import type { Effect, Order, OrderEvent } from '../order/index.js';
 import {
+  CheckedDocuments,
   checkCommitInput,
   checkCreateInput,
   decodeAll,
@@ -92,6 +93,7 @@ export class MemoryOrderStore implements OrderStore {
   private readonly listeners = new Set<OrderChangeListener>();
   private readonly onListenerError: ((error: unknown) => void) | undefined;
   private seq = 0;
+  private readonly checked = new CheckedDocuments();
 
   constructor(options: MemoryOrderStoreOptions = {}) {
     this.data = options.data ?? createMemoryOrderData();
@@ -107,7 +109,7 @@ export class MemoryOrderStore implements OrderStore {
     const row = this.data.orders.get(id);
     if (!row) return null;
     const events = this.data.events.get(id);
-    return decodeOrder(id, row.doc, row.version, events ? lastEventVersion(id, events) : null);
+    return decodeOrder(id, row.doc, row.version, events ? lastEventVersion(id, events) : null, this.checked);
   }
 
   async create(order: Order, options: CreateOptions): Promise<Order> {

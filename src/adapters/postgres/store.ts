@@ -1,5 +1,5 @@
 import type { Effect, Order, OrderEvent } from '../../order/index.js';
-import { checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
+import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
 import { dueAtOf } from '../../storage/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
 import type {
@@ -61,6 +61,7 @@ export class PostgresOrderStore implements OrderStore {
   private readonly driver: SqlDriver;
   private readonly sql: Statements;
   private readonly feed: ChangeFeed;
+  private readonly checked = new CheckedDocuments();
 
   constructor(options: PostgresOrderStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'orderkit');
@@ -73,7 +74,7 @@ export class PostgresOrderStore implements OrderStore {
   async load(id: string): Promise<Order | null> {
     const { rows } = await this.driver.query<OrderRow>(this.sql.load, [id]);
     const row = rows[0];
-    return row ? decodeRow(row) : null;
+    return row ? this.decodeRow(row) : null;
   }
 
   async create(order: Order, options: CreateOptions): Promise<Order> {
@@ -196,7 +197,7 @@ export class PostgresOrderStore implements OrderStore {
     const q = normalizeListQuery(query);
     const { text, params } = buildListQuery(this.sql, q);
     const { rows } = await this.driver.query<OrderRow>(text, params);
-    const items = rows.slice(0, q.limit).map(decodeRow);
+    const items = rows.slice(0, q.limit).map((row) => this.decodeRow(row));
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
   }
@@ -208,7 +209,7 @@ export class PostgresOrderStore implements OrderStore {
       Math.max(0, Math.floor(limit)),
       new Date(now.getTime() + leaseMs).toISOString(),
     ]);
-    return decodeAll(rows.map((row) => () => decodeRow(row)), options.onCorrupt);
+    return decodeAll(rows.map((row) => () => this.decodeRow(row)), options.onCorrupt);
   }
 
   async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
@@ -255,6 +256,10 @@ export class PostgresOrderStore implements OrderStore {
     await this.feed.close();
   }
 
+  private decodeRow(row: OrderRow): Order {
+    return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event), this.checked);
+  }
+
   private async orderOfKey(key: string): Promise<Order | null> {
     const record = await this.findIdempotency(key);
     return record ? this.load(record.orderId) : null;
@@ -273,9 +278,6 @@ export class PostgresOrderStore implements OrderStore {
   }
 }
 
-function decodeRow(row: OrderRow): Order {
-  return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event));
-}
 
 function changePayload(order: Order): string {
   const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };

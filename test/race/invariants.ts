@@ -1,0 +1,62 @@
+import { expect } from 'vitest';
+import type { Command, Order, OrderEvent } from '../../src/order/index.js';
+import type { ServiceResult } from '../../src/service/index.js';
+
+/** A small seeded generator, so a failing race can be replayed with the same commands. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Outcome {
+  command: Command;
+  result: ServiceResult;
+}
+
+export interface RaceSummary {
+  accepted: number;
+  noops: number;
+  rejected: number;
+  exhausted: number;
+  byType: Record<string, number>;
+}
+
+/**
+ * What no interleaving may break: every accepted change is in the history at its own version,
+ * versions run 1…n without a gap or a repeat (no lost update), the final version is the number of
+ * accepted changes plus the placement, and refunds never exceed what was paid.
+ */
+export function checkNoLostUpdate(final: Order, history: OrderEvent[], outcomes: Outcome[]): RaceSummary {
+  const summary: RaceSummary = { accepted: 0, noops: 0, rejected: 0, exhausted: 0, byType: {} };
+  const byVersion = new Map<number, OrderEvent[]>();
+  for (const e of history) byVersion.set(e.version, [...(byVersion.get(e.version) ?? []), e]);
+  const acceptedVersions: number[] = [];
+  for (const { command, result } of outcomes) {
+    if (!result.ok) {
+      if (result.error.code === 'VERSION_CONFLICT') summary.exhausted++;
+      else summary.rejected++;
+      continue;
+    }
+    if (!result.changed) {
+      summary.noops++;
+      continue;
+    }
+    summary.accepted++;
+    summary.byType[command.type] = (summary.byType[command.type] ?? 0) + 1;
+    acceptedVersions.push(result.order.version);
+    expect(byVersion.get(result.order.version), `events of accepted ${command.type} at v${result.order.version}`).toEqual(result.events);
+  }
+  acceptedVersions.sort((a, b) => a - b);
+  expect(acceptedVersions).toEqual(Array.from({ length: summary.accepted }, (_, i) => i + 2));
+  expect(final.version).toBe(summary.accepted + 1);
+  expect([...byVersion.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: final.version }, (_, i) => i + 1));
+  const refunded = final.refunds.filter((r) => r.status !== 'failed').reduce((s, r) => s + r.amount, 0);
+  expect(refunded).toBeLessThanOrEqual(final.payment.paidAmount);
+  return summary;
+}
