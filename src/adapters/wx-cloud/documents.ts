@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { OrderSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
+import { dueAtOf } from '../../storage/due.js';
+import type { CloudCommand } from './database.js';
+
+/**
+ * How orders live in the cloud database. An order record IS the order (its fields at the top
+ * level, `_id` = order id), so the mini program can read and `watch()` it directly and a security
+ * rule such as `doc.customerId == auth.openid` can guard it. Next to the order fields sit the
+ * store's own fields, all prefixed `ok_`:
+ *
+ * - `ok_created`, `ok_due`, `ok_due_lease`: numbers (epoch ms) that `list` and `findDue` query.
+ * - `ok_journal`: the commit that is not yet copied into the events and outbox collections (see
+ *   `journal.ts`), with `ok_journal_at`; absent once it is published.
+ * - `ok_create_key`: the idempotency key that created the order, if any.
+ */
+export interface CollectionNames {
+  orders: string;
+  events: string;
+  outbox: string;
+  /** Idempotency records and order-number claims (unique by `_id`). */
+  keys: string;
+}
+
+export const DEFAULT_COLLECTIONS: CollectionNames = {
+  orders: 'orders',
+  events: 'order_events',
+  outbox: 'order_outbox',
+  keys: 'order_keys',
+};
+
+/** A commit written into the order record itself, atomically with the compare-and-set. */
+export interface Journal {
+  version: number;
+  events: OrderEvent[];
+  effects: Effect[];
+  /** When its effects become claimable (the order's `updatedAt`, epoch ms). */
+  available: number;
+  /** The idempotency key of the commit and the token of its reservation. */
+  key?: string;
+  token?: string;
+}
+
+export type OrderDoc = Order & {
+  _id: string;
+  ok_created: number;
+  ok_due: number | null;
+  ok_due_lease: number;
+  ok_journal?: Journal;
+  ok_journal_at?: number;
+  ok_create_key?: string;
+};
+
+export interface IdempotencyDoc {
+  _id: string;
+  kind: 'idempotency';
+  key: string;
+  orderId: string;
+  version: number;
+  /** 0 for a create. */
+  expectedVersion: number;
+  order: Order;
+  events: OrderEvent[];
+  effects: Effect[];
+  state: 'reserved' | 'done';
+  token: string;
+}
+
+export interface NumberClaimDoc {
+  _id: string;
+  kind: 'number';
+  number: string;
+  orderId: string;
+}
+
+export interface EventDoc extends OrderEvent {
+  _id: string;
+  ok_index: number;
+}
+
+export interface OutboxDoc {
+  _id: string;
+  orderId: string;
+  effect: Effect;
+  available: number;
+  /** Leased until (epoch ms); 0 when free. */
+  lease: number;
+  attempts: number;
+  done: boolean;
+  done_at?: number;
+  last_error?: string;
+  /** Position within its order: version × 1000 + index, for a stable claim order. */
+  ok_seq: number;
+}
+
+const ORDER_KEYS = Object.keys(OrderSchema.shape) as Array<keyof Order>;
+
+/** Keys are hashed: any idempotency key the caller chooses becomes a safe, fixed-length `_id`. */
+export function idempotencyDocId(key: string): string {
+  return `idem:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+}
+
+export function numberClaimId(orderNumber: string): string {
+  return `num:${orderNumber}`;
+}
+
+export function eventDocId(event: OrderEvent, index: number): string {
+  return `${event.orderId}:${event.version}:${index}`;
+}
+
+function toMs(iso: string | null | undefined): number | null {
+  if (iso === null || iso === undefined) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** The fields `list` and `findDue` query, derived from the order. */
+export function indexFields(order: Order): { ok_created: number; ok_due: number | null } {
+  return { ok_created: toMs(order.createdAt) ?? 0, ok_due: toMs(dueAtOf(order)) };
+}
+
+export function journalOf(order: Order, events: OrderEvent[], effects: Effect[], key?: string, token?: string): Journal {
+  const journal: Journal = { version: order.version, events, effects, available: toMs(order.updatedAt) ?? 0 };
+  if (key !== undefined) journal.key = key;
+  if (token !== undefined) journal.token = token;
+  return journal;
+}
+
+/** The record `add` writes for a new order. */
+export function newOrderDoc(order: Order, journal: Journal, createKey?: string): OrderDoc {
+  const doc = { ...JSON.parse(JSON.stringify(order)), _id: order.id, ...indexFields(order), ok_due_lease: 0, ok_journal: journal, ok_journal_at: journal.available } as OrderDoc;
+  if (createKey !== undefined) doc.ok_create_key = createKey;
+  return doc;
+}
+
+/**
+ * The `update({ data })` of a commit: every order field replaced with `_.set` (a plain object would
+ * merge and keep stale nested fields), fields the new order lacks removed, the index fields
+ * recomputed, the due lease released, and the journal written.
+ */
+export function commitUpdate(_: CloudCommand, order: Order, journal: Journal): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  const plain = JSON.parse(JSON.stringify(order)) as Record<string, unknown>;
+  for (const key of ORDER_KEYS) {
+    if (key === 'id') continue;
+    data[key] = plain[key] === undefined ? _.remove() : _.set(plain[key]);
+  }
+  const index = indexFields(order);
+  data.ok_created = index.ok_created;
+  data.ok_due = _.set(index.ok_due);
+  data.ok_due_lease = 0;
+  data.ok_journal = _.set(journal);
+  data.ok_journal_at = journal.available;
+  return data;
+}
+
+/** The order fields of a record, without `_id`, `_openid` and the store's `ok_` fields. */
+export function orderFields(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(doc)) {
+    if (key === '_id' || key === '_openid' || key.startsWith('ok_')) continue;
+    out[key] = doc[key];
+  }
+  return out;
+}
+
+/** An event record back to the event. */
+export function eventFields(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(doc)) if (key !== '_id' && key !== '_openid' && key !== 'ok_index') out[key] = doc[key];
+  return out;
+}
