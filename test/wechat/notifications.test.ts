@@ -153,7 +153,7 @@ describe('decryptResource', () => {
     const bytes = Buffer.from(resource.ciphertext, 'base64');
     for (const index of [0, Math.floor(bytes.length / 2), bytes.length - 1]) {
       const tampered = Buffer.from(bytes);
-      tampered[index] ^= 0x01;
+      tampered[index] = tampered[index]! ^ 0x01;
       const t = decryptResource({ ...resource, ciphertext: tampered.toString('base64') }, API_V3_KEY);
       expect(t.ok).toBe(false);
       if (!t.ok) expect(t.error.code).toBe('DECRYPT_FAILED');
@@ -220,7 +220,7 @@ describe('handlePaymentNotification', () => {
   it('rejects a tampered ciphertext even when the envelope is correctly signed', () => {
     const resource = encryptResource(transactionResource());
     const bytes = Buffer.from(resource.ciphertext, 'base64');
-    bytes[3] ^= 0xff;
+    bytes[3] = bytes[3]! ^ 0xff;
     const rawBody = notificationBody({ ...resource, ciphertext: bytes.toString('base64') });
     const headers = signedHeaders(rawBody, { privateKey: platform.privateKey, serial: PUB_KEY_ID }, NOW);
     const n = handlePaymentNotification({ headers, rawBody, keys: ring, apiV3Key: API_V3_KEY, now: NOW, expect: expect_ });
