@@ -36,24 +36,20 @@ function chooseCoupons(state: PricingState, rules: CompiledRules, candidates: Co
 
 function toLine(state: PricingState, k: number): Line {
   const w = state.sorted[k]!;
-  const line: Line = {
-    id: w.id,
-    sku: w.sku,
-    title: w.src.title,
-    fulfillment: w.fulfillment,
-    listPrice: w.listPrice,
-    unitPrice: w.unitPrice,
-    quantity: w.quantity,
-    subtotal: w.unitPrice * w.quantity,
-    allocations: w.allocations,
-    payable: state.payables[k]!,
-  };
+  // Fields assigned in the schema's order, optional ones only when present.
+  const line = { id: w.id, sku: w.sku, title: w.src.title } as Line;
   if (w.category !== undefined) line.category = w.category;
   if (w.src.image !== undefined) line.image = w.src.image;
+  line.fulfillment = w.fulfillment;
+  line.listPrice = w.listPrice;
+  line.unitPrice = w.unitPrice;
+  line.quantity = w.quantity;
+  line.subtotal = w.unitPrice * w.quantity;
+  line.allocations = w.allocations;
+  line.payable = state.payables[k]!;
   return line;
 }
 
-/** Picks the coupons to apply among the usable ones (sorted by wallet id in the result). */
 export type CouponChooser = (state: PricingState, rules: CompiledRules, candidates: CouponCandidate[], fee: number) => CouponChoice;
 
 export function runPricing(

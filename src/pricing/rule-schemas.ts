@@ -112,8 +112,8 @@ export type CouponValidity = z.infer<typeof CouponValiditySchema>;
 
 const couponCommon = {
   id: RuleIdSchema,
-  /** What the shopper sees on the coupon, e.g. "店铺券" / "Shop coupon". */
-  title: z.string().min(1).max(64).optional(),
+  /** What the shopper sees on the coupon: "店铺券", or one title per language. */
+  title: z.union([z.string().min(1).max(64), z.strictObject({ 'zh-CN': z.string().min(1).max(64), en: z.string().min(1).max(64) })]).optional(),
   scope: ScopeSchema.optional(),
   validity: CouponValiditySchema,
   /**

@@ -63,28 +63,84 @@ export function canStack(coupons: readonly CouponCandidate[]): boolean {
   return true;
 }
 
-export function selectCoupons(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep): CouponChoice {
-  const P = freight.base;
-  // Coupons worth more than `room` lose free shipping; `stepped` says whether that can happen.
-  const stepped = freight.freeOver !== null && freight.fee > 0 && P >= freight.freeOver;
-  const room = stepped ? P - freight.freeOver! : Infinity;
-  const score = (off: number) => (off > room ? off - freight.fee : off);
-  const bound = (ub: number) => (ub <= room ? ub : Math.max(room, ub - freight.fee));
+/**
+ * The search state. A class rather than closures: selectCoupons runs inside every priceCart that
+ * has a coupon, and allocating half a dozen closures per call showed up in the profile.
+ */
+class Search {
+  readonly room: number;
+  best: Best = { savings: 0, ids: [], set: [] };
+  groups: CouponCandidate[][] = [];
+  reach: number[] = [];
+  readonly chosen: CouponCandidate[] = [];
+  nodes = 0;
+  exhausted = false;
 
-  const best: Best = { savings: 0, ids: [], set: [] };
-  const offer = (set: CouponCandidate[], off: number) => {
-    const savings = score(off);
+  constructor(
+    readonly payables: readonly number[],
+    readonly freight: FreightStep,
+  ) {
+    // Coupons worth more than `room` cost free shipping; Infinity when no coupon can.
+    const f = freight;
+    this.room = f.freeOver !== null && f.fee > 0 && f.base >= f.freeOver ? f.base - f.freeOver : Infinity;
+  }
+
+  /** Savings of taking `off` fen off the goods, after any free shipping it costs. */
+  score(off: number): number {
+    return off > this.room ? off - this.freight.fee : off;
+  }
+
+  /** The most `score` can reach when at most `ub` fen come off. */
+  bound(ub: number): number {
+    return ub <= this.room ? ub : Math.max(this.room, ub - this.freight.fee);
+  }
+
+  offer(set: readonly CouponCandidate[], off: number): void {
+    const savings = this.score(off);
+    const best = this.best;
     if (savings < best.savings) return;
-    const sorted = set.slice().sort(byWalletId);
+    const sorted = set.length === 1 ? [set[0]!] : set.slice().sort(byWalletId);
     const ids = sorted.map((c) => c.walletId);
     if (savings === best.savings && (ids.length > best.ids.length || (ids.length === best.ids.length && !idsBefore(ids, best.ids)))) return;
-    best.savings = savings;
-    best.ids = ids;
-    best.set = sorted;
-  };
+    this.best = { savings, ids, set: sorted };
+  }
 
-  for (const c of candidates) offer([c], c.saving);
+  leaf(sum: number): void {
+    const chosen = this.chosen;
+    if (chosen.length < 2) return; // singles and "none" were scored up front
+    let minPool = Infinity;
+    for (const c of chosen) if (c.pool < minPool) minPool = c.pool;
+    // When the savings together fit inside every coupon's own pool nobody is clamped and the sum
+    // is exact; otherwise replay the real arithmetic.
+    this.offer(chosen, sum <= minPool ? sum : simulateCoupons(this.payables, chosen.slice().sort(byWalletId)));
+  }
 
+  dive(g: number, sum: number): void {
+    if (this.exhausted) return;
+    if (++this.nodes > NODE_BUDGET) {
+      this.exhausted = true;
+      return;
+    }
+    const reachable = sum + this.reach[g]!;
+    const b = this.bound(reachable < this.freight.base ? reachable : this.freight.base);
+    const best = this.best;
+    if (b < best.savings) return;
+    if (b === best.savings) {
+      // Can only tie: only fewer coupons, or as many with smaller ids, could still win.
+      if (this.chosen.length > best.ids.length) return;
+      if (this.chosen.length === best.ids.length) return this.leaf(sum);
+    }
+    if (g === this.groups.length) return this.leaf(sum);
+    for (const c of this.groups[g]!) {
+      this.chosen.push(c);
+      this.dive(g + 1, sum + c.saving);
+      this.chosen.pop();
+    }
+    this.dive(g + 1, sum);
+  }
+}
+
+function groupStackable(candidates: readonly CouponCandidate[]): CouponCandidate[][] {
   // One decision per exclusive group; an ungrouped stackable coupon is a group of its own.
   const named = new Map<string, CouponCandidate[]>();
   const groups: CouponCandidate[][] = [];
@@ -99,48 +155,25 @@ export function selectCoupons(candidates: readonly CouponCandidate[], payables: 
     }
   }
   named.forEach((list) => groups.push(list));
-  for (const list of groups) list.sort((a, b) => b.saving - a.saving || byWalletId(a, b));
-  groups.sort((a, b) => b[0]!.saving - a[0]!.saving || byWalletId(a[0]!, b[0]!));
-  const reach = new Array<number>(groups.length + 1).fill(0);
-  for (let g = groups.length - 1; g >= 0; g--) reach[g] = reach[g + 1]! + groups[g]![0]!.saving;
+  for (const list of groups) list.sort(bySavingThenId);
+  groups.sort((a, b) => bySavingThenId(a[0]!, b[0]!));
+  return groups;
+}
 
-  const chosen: CouponCandidate[] = [];
-  let nodes = 0;
-  let exhausted = false;
+function bySavingThenId(a: CouponCandidate, b: CouponCandidate): number {
+  return b.saving - a.saving || byWalletId(a, b);
+}
 
-  const leaf = (sum: number) => {
-    if (chosen.length < 2) return; // singles and "none" were scored up front
-    let minPool = Infinity;
-    for (const c of chosen) if (c.pool < minPool) minPool = c.pool;
-    // When the savings together fit inside every coupon's own pool, nobody gets clamped and the
-    // sum is exact; otherwise replay the real arithmetic.
-    const off = sum <= minPool ? sum : simulateCoupons(payables, chosen.slice().sort(byWalletId));
-    offer(chosen, off);
-  };
-
-  const dive = (g: number, sum: number): void => {
-    if (exhausted) return;
-    if (++nodes > NODE_BUDGET) {
-      exhausted = true;
-      return;
-    }
-    const reachable = sum + reach[g]!;
-    const b = bound(reachable < P ? reachable : P);
-    if (b < best.savings) return;
-    if (b === best.savings) {
-      // Can only tie: only a set with fewer coupons, or as many with smaller ids, could still win.
-      if (chosen.length > best.ids.length) return;
-      if (chosen.length === best.ids.length) return leaf(sum);
-    }
-    if (g === groups.length) return leaf(sum);
-    for (const c of groups[g]!) {
-      chosen.push(c);
-      dive(g + 1, sum + c.saving);
-      chosen.pop();
-    }
-    dive(g + 1, sum);
-  };
-  if (groups.length >= 2) dive(0, 0);
-
-  return { chosen: best.set, savings: best.savings, optimal: !exhausted };
+export function selectCoupons(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep): CouponChoice {
+  const search = new Search(payables, freight);
+  for (const c of candidates) search.offer([c], c.saving);
+  const groups = groupStackable(candidates);
+  // With fewer than two groups no combination exists beyond the singles already scored.
+  if (groups.length >= 2) {
+    search.groups = groups;
+    search.reach = new Array<number>(groups.length + 1).fill(0);
+    for (let g = groups.length - 1; g >= 0; g--) search.reach[g] = search.reach[g + 1]! + groups[g]![0]!.saving;
+    search.dive(0, 0);
+  }
+  return { chosen: search.best.set, savings: search.best.savings, optimal: !search.exhausted };
 }

@@ -56,9 +56,11 @@ export const reasons = {
     const enCap = cap !== undefined ? `, up to ${yuan(cap)}` : '';
     return { 'zh-CN': `${zhT}${zhe(offBp)}${zhCap}`, en: `${percent(offBp)} off${enT}${enCap}` };
   },
-  coupon(title: string | undefined, what: LocalizedText): LocalizedText {
-    const name = title !== undefined ? `「${title}」` : '';
-    const enName = title !== undefined ? ` "${title}"` : '';
+  coupon(title: string | LocalizedText | undefined, what: LocalizedText): LocalizedText {
+    const zh = typeof title === 'string' ? title : title?.['zh-CN'];
+    const en = typeof title === 'string' ? title : title?.en;
+    const name = zh !== undefined ? `「${zh}」` : '';
+    const enName = en !== undefined ? ` "${en}"` : '';
     return { 'zh-CN': `优惠券${name}：${what['zh-CN']}`, en: `Coupon${enName}: ${what.en}` };
   },
   points(points: number, fen: number): LocalizedText {
