@@ -2,6 +2,7 @@ import { OrderkitError, orderkitError } from '../errors/orderkit-error.js';
 import type { Actor, ActorType, Effect, Order, OrderEvent } from '../order/index.js';
 import { compileChart, type BoundAction, type CompiledChart, type Implementations } from './compile.js';
 import { lifecycleErrors, NO_MATCH } from './errors.js';
+import { isoTimestamp } from './iso.js';
 import { COMMAND_ACTORS, checkPermission, isPermitted, type PermissionTable } from './permissions.js';
 import { defaultPolicy, type Policy } from './policy.js';
 import type { Draft, Probe, Step } from './step.js';
@@ -96,7 +97,7 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     const step: Step = {
       order,
       command,
-      ctx: { now, at: now.toISOString(), actor: ctx.actor, policy: ctx.policy ?? defaultPolicy },
+      ctx: { now, at: isoTimestamp(now.getTime()), actor: ctx.actor, policy: ctx.policy ?? defaultPolicy },
       memo: undefined,
     };
     try {

@@ -2,6 +2,7 @@ import { assign, setup } from 'xstate';
 import type { EffectDraft, Order } from '../order/index.js';
 import { orderChart } from './chart.js';
 import { defaultPolicy } from './policy.js';
+import { isoTimestamp } from './iso.js';
 import { defaultActions, defaultGuards } from './registry.js';
 import type { Draft, LifecycleAction, LifecycleGuard, LifecycleParams, Step, StepContext } from './step.js';
 import type { TransitionContext } from './types.js';
@@ -42,7 +43,7 @@ function stepOf(context: OrderMachineContext, event: OrderMachineEvent): Step {
   const now = given?.now ?? EPOCH;
   const ctx: StepContext = {
     now,
-    at: now.toISOString(),
+    at: isoTimestamp(now.getTime()),
     actor: given?.actor ?? NOBODY,
     policy: given?.policy ?? defaultPolicy,
   };

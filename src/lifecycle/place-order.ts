@@ -21,6 +21,8 @@ import { priceCart } from '../pricing/price-cart.js';
 import type { Quote } from '../pricing/quote.js';
 import type { PricingRules } from '../pricing/rule-schemas.js';
 import { deadlineAfter } from './deadlines.js';
+import { isPlainPlaceInput } from './place-input.js';
+import { isoTimestamp } from './iso.js';
 import { defaultPolicy, type Policy } from './policy.js';
 import { notify } from './rules/closing.js';
 import { recordFreeOrder } from './rules/payment.js';
@@ -132,11 +134,17 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
     if (!priced.ok) return priced;
     candidate = { ...input, quote: priced.quote };
   }
-  const parsed = PlaceOrderInputSchema.safeParse(candidate);
-  if (!parsed.success) {
-    return { ok: false, error: errorFromZod('INVALID_ORDER_INPUT', { 'zh-CN': '下单信息不正确', en: 'invalid order input' }, parsed.error) };
+  let data: z.infer<typeof PlaceOrderInputSchema>;
+  if (isPlainPlaceInput(candidate)) {
+    // Already exactly what the schema accepts: skip zod's copy (lines are stored as given).
+    data = candidate as z.infer<typeof PlaceOrderInputSchema>;
+  } else {
+    const parsed = PlaceOrderInputSchema.safeParse(candidate);
+    if (!parsed.success) {
+      return { ok: false, error: errorFromZod('INVALID_ORDER_INPUT', { 'zh-CN': '下单信息不正确', en: 'invalid order input' }, parsed.error) };
+    }
+    data = parsed.data;
   }
-  const data = parsed.data;
   const quote = data.quote;
   const bad = checkQuote(quote);
   if (bad !== undefined) return { ok: false, error: bad };
@@ -146,7 +154,7 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
 
   const policy = ctx.policy ?? defaultPolicy;
   const actor: Actor = ctx.actor ?? { type: 'customer', id: data.customerId };
-  const at = now.toISOString();
+  const at = isoTimestamp(now.getTime());
   const free = quote.total === 0;
   const order: Order = {
     id: data.id,

@@ -16,7 +16,14 @@ const orderArb = fc.record({
   coupons: fc.boolean(),
 });
 
-function startFrom(spec: fc.RecordValue<{ units: Array<{ quantity: number; unit: number }>; freight: number; virtual: boolean; coupons: boolean }> | { units: Array<{ quantity: number; unit: number }>; freight: number; virtual: boolean; coupons: boolean }): Order {
+interface OrderSpec {
+  units: Array<{ quantity: number; unit: number }>;
+  freight: number;
+  virtual: boolean;
+  coupons: boolean;
+}
+
+function startFrom(spec: OrderSpec): Order {
   const ids = ['a', 'b'];
   const lines = spec.units.map((u, i) => line(ids[i]!, u.quantity, u.unit, spec.virtual ? { fulfillment: 'virtual' } : {}));
   return place({ lines, freight: spec.freight, couponIds: spec.coupons ? ['C1'] : [] });

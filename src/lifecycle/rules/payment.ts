@@ -65,9 +65,17 @@ export function recordPayment(draft: Draft, step: Step<Paying>): void {
   const paidAt = command.paidAt ?? step.ctx.at;
   const attempts = order.payment.attempts.slice();
   attempts[attempts.indexOf(attempt)] = { ...attempt, status: 'paid' };
-  const payment = { ...order.payment, attempts, paidAmount: command.amount, paidAt, transactionId: command.transactionId, outTradeNo: attempt.outTradeNo };
-  if (step.ctx.actor.type === 'payment') payment.gateway = step.ctx.actor.gateway;
-  order.payment = payment;
+  const actor = step.ctx.actor;
+  order.payment = {
+    ...order.payment,
+    attempts,
+    paidAmount: command.amount,
+    paidAt,
+    transactionId: command.transactionId,
+    outTradeNo: attempt.outTradeNo,
+    // Only a verified gateway notification may pay (permissions); its name says where the money is.
+    gateway: actor.type === 'payment' ? actor.gateway : (order.payment.gateway ?? 'unknown'),
+  };
   order.paidAt = paidAt;
   note(draft, 'amount', command.amount);
   note(draft, 'transactionId', command.transactionId);
