@@ -3,15 +3,7 @@ import type { AfterSale, AfterSaleStatus, EffectType, Order } from '../order/ind
 import type { Policy } from '../lifecycle/policy.js';
 import { findRefund } from './ledger.js';
 
-/**
- * The after-sale state chart as data. The reducers move an after-sale only along these rows, the
- * diagram in docs/after-sales.md is drawn from them, and the path-walk test follows them — so the
- * three can never disagree.
- *
- * `on: 'always'` rows are taken at once, inside the same command, as soon as their guard holds
- * (xstate's eventless transitions): `approved` is a state an after-sale passes through, never one
- * it rests in.
- */
+/** The commands the after-sale chart answers to. */
 export type AfterSaleCommandType =
   | 'REQUEST_AFTER_SALE'
   | 'APPROVE_AFTER_SALE'
@@ -22,6 +14,12 @@ export type AfterSaleCommandType =
   | 'REFUND_SUCCEEDED'
   | 'REFUND_FAILED';
 
+/**
+ * The commands after-sales handle, in the order the docs list them.
+ *
+ * @example
+ * AFTER_SALE_COMMAND_TYPES.includes(command.type)
+ */
 export const AFTER_SALE_COMMAND_TYPES: readonly AfterSaleCommandType[] = [
   'REQUEST_AFTER_SALE',
   'APPROVE_AFTER_SALE',
@@ -46,6 +44,18 @@ export interface AfterSaleTransition {
   effects?: readonly EffectType[];
 }
 
+/**
+ * The after-sale state chart as data. The reducers move an after-sale only along these rows, the
+ * diagram in docs/after-sales.md is drawn from them, and the path-walk test follows them — so the
+ * three can never disagree.
+ *
+ * `on: 'always'` rows are taken at once, inside the same command, as soon as their guard holds
+ * (xstate's eventless transitions): `approved` is a state an after-sale passes through, never one
+ * it rests in.
+ *
+ * @example
+ * AFTER_SALE_TRANSITIONS.filter((t) => t.from === 'requested').map((t) => t.on)
+ */
 export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
   { from: null, on: 'REQUEST_AFTER_SALE', to: 'requested', actors: ['customer', 'merchant'], effects: ['notify'] },
   { from: 'requested', on: 'always', to: 'approved', when: 'auto_approve' },
@@ -63,6 +73,12 @@ export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
   { from: 'refunding', on: 'REFUND_SUCCEEDED', to: 'refunded', actors: ['payment', 'system'], effects: ['notify'] },
 ];
 
+/**
+ * What each guard means, for diagrams and error hints.
+ *
+ * @example
+ * AFTER_SALE_GUARD_LABELS.auto_approve['zh-CN'] // '仅退款且未发货，店铺规则自动同意'
+ */
 export const AFTER_SALE_GUARD_LABELS: Readonly<Record<AfterSaleGuard, LocalizedText>> = {
   auto_approve: { 'zh-CN': '仅退款且未发货，店铺规则自动同意', en: 'refund only, nothing shipped, policy auto-approves' },
   refund_only: { 'zh-CN': '仅退款', en: 'refund only' },
@@ -76,7 +92,12 @@ function refundStatus(order: Order, afterSale: AfterSale): string | undefined {
   return afterSale.refundId === undefined ? undefined : findRefund(order, afterSale.refundId)?.status;
 }
 
-/** Whether a row's guard holds for this after-sale on this order. */
+/**
+ * Whether a row's guard holds for this after-sale on this order.
+ *
+ * @example
+ * afterSaleGuardHolds('return_not_shipped', order, afterSale, policy) // true until RETURN_SHIPPED
+ */
 export function afterSaleGuardHolds(guard: AfterSaleGuard, order: Order, afterSale: AfterSale, policy: Policy): boolean {
   switch (guard) {
     case 'auto_approve':
@@ -114,5 +135,10 @@ export function findAfterSaleTransition(
   return undefined;
 }
 
-/** Statuses an after-sale never leaves. */
+/**
+ * Statuses an after-sale never leaves.
+ *
+ * @example
+ * FINAL_AFTER_SALE_STATUSES.includes(afterSale.status)
+ */
 export const FINAL_AFTER_SALE_STATUSES: readonly AfterSaleStatus[] = ['rejected', 'cancelled', 'refunded'];

@@ -7,7 +7,12 @@ import type { AfterSale, Line, Order } from '../order/index.js';
  * are computed in one place.
  */
 
-/** An after-sale that still claims its units: anything but rejected or cancelled. */
+/**
+ * An after-sale that still claims its units: anything but rejected or cancelled.
+ *
+ * @example
+ * order.afterSales.filter(holdsUnits)
+ */
 export function holdsUnits(afterSale: AfterSale): boolean {
   return afterSale.status !== 'rejected' && afterSale.status !== 'cancelled';
 }
@@ -34,6 +39,9 @@ export interface LineHolding {
 /**
  * The per-line amounts of an after-sale. Stored on the after-sale since the per-line field was
  * added; older records are split over their items in proportion to the lines' payables.
+ *
+ * @example
+ * afterSaleLineAmounts(order, order.afterSales[0]) // [{ lineId: 'L1', quantity: 2, amount: 6000 }]
  */
 export function afterSaleLineAmounts(order: Order, afterSale: AfterSale): Array<{ lineId: string; quantity: number; amount: number }> {
   if (afterSale.lines) return afterSale.lines;
@@ -42,12 +50,18 @@ export function afterSaleLineAmounts(order: Order, afterSale: AfterSale): Array<
     const line = order.lines.find((l) => l.id === item.lineId);
     return line ? Math.floor((line.payable * item.quantity) / line.quantity) : 0;
   });
-  const usable = weights.some((w) => w > 0) ? weights : afterSale.items.map((i) => i.quantity);
+  const safe = weights.every((w) => Number.isSafeInteger(w)) && Number.isSafeInteger(weights.reduce((x, w) => x + w, 0));
+  const usable = safe && weights.some((w) => w > 0) ? weights : afterSale.items.map((i) => i.quantity);
   const parts = allocate(itemsAmount, usable);
   return afterSale.items.map((item, i) => ({ lineId: item.lineId, quantity: item.quantity, amount: parts[i]! }));
 }
 
-/** Units of each line put in a parcel so far. */
+/**
+ * Units of each line put in a parcel so far.
+ *
+ * @example
+ * shippedQuantities(order).get('L1') // 2
+ */
 export function shippedQuantities(order: Order): Map<string, number> {
   const shipped = new Map<string, number>();
   for (const s of order.shipments) for (const item of s.items) shipped.set(item.lineId, (shipped.get(item.lineId) ?? 0) + item.quantity);
@@ -113,7 +127,12 @@ export function unshippableQuantities(order: Order): Map<string, number> {
   return out;
 }
 
-/** Freight already claimed by an after-sale (it is refunded once at most). */
+/**
+ * Freight already claimed by an after-sale (it is refunded once at most).
+ *
+ * @example
+ * shippingHeld(order) > 0 // freight will not be quoted again
+ */
 export function shippingHeld(order: Order, options: { excludeAfterSaleId?: string } = {}): number {
   let sum = 0;
   for (const a of order.afterSales) if (holdsUnits(a) && a.id !== options.excludeAfterSaleId) sum += a.shippingAmount;

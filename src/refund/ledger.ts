@@ -5,12 +5,24 @@ import type { Order, Refund } from '../order/index.js';
  * its way); failed ones free it again. Every cap in after-sales is written against these three
  * numbers, never against a recomputed promotion.
  */
+/**
+ * Fen refunded for good (succeeded entries; stray-payment refunds excluded).
+ *
+ * @example
+ * succeededRefundTotal(order) === order.payment.paidAmount // everything came back
+ */
 export function succeededRefundTotal(order: Order): number {
   let sum = 0;
   for (const r of order.refunds) if (r.status === 'succeeded' && paysBackOrderMoney(r)) sum += r.amount;
   return sum;
 }
 
+/**
+ * Fen on their way back (pending entries; stray-payment refunds excluded).
+ *
+ * @example
+ * pendingRefundTotal(order) // held until REFUND_SUCCEEDED or REFUND_FAILED
+ */
 export function pendingRefundTotal(order: Order): number {
   let sum = 0;
   for (const r of order.refunds) if (r.status === 'pending' && paysBackOrderMoney(r)) sum += r.amount;
@@ -29,6 +41,9 @@ function paysBackOrderMoney(refund: Refund): boolean {
  * Refunds counted against WeChat Pay's per-payment limit (`policy.maxPartialRefunds`): every
  * ledger entry of the order's payment, whatever its status, because a failed entry keeps its id
  * and is retried under it.
+ *
+ * @example
+ * refundCount(order) < policy.maxPartialRefunds // room for one more refund
  */
 export function refundCount(order: Order): number {
   let n = 0;
@@ -36,13 +51,23 @@ export function refundCount(order: Order): number {
   return n;
 }
 
-/** The ledger entry with this id (`out_refund_no`), if any. */
+/**
+ * The ledger entry with this id (`out_refund_no`), if any.
+ *
+ * @example
+ * findRefund(order, 'NO123R1')?.status // 'pending' | 'succeeded' | 'failed'
+ */
 export function findRefund(order: Order, refundId: string): Refund | undefined {
   for (const r of order.refunds) if (r.id === refundId) return r;
   return undefined;
 }
 
-/** Paid amount not yet refunded or held by a pending refund. */
+/**
+ * Paid amount not yet refunded or held by a pending refund (failed entries free theirs).
+ *
+ * @example
+ * refundableBalance(order) // what a merchant cancel would refund now
+ */
 export function refundableBalance(order: Order): number {
   return order.payment.paidAmount - succeededRefundTotal(order) - pendingRefundTotal(order);
 }
@@ -73,7 +98,13 @@ export interface OpenRefundInput {
   now: Date;
 }
 
-/** A new order with a pending ledger entry appended; returns the entry too. Pure. */
+/**
+ * A new order with a pending ledger entry appended; returns the entry too. Pure. The entry (and so
+ * its id) is stored in the same step that emits `payment.refund`, before any gateway call.
+ *
+ * @example
+ * const { order: next, refund } = openRefund(order, { amount: 4800, reason: 'merchant_cancel', now });
+ */
 export function openRefund(order: Order, input: OpenRefundInput): { order: Order; refund: Refund } {
   const at = input.now.toISOString();
   const refund: Refund = {

@@ -26,7 +26,7 @@ export function nextAfterSaleId(order: Order): string {
  *
  * @example
  * const r = requestAfterSale(order, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: '不想要了' }, { now, actor, policy });
- * if (r.ok) r.order.afterSales.at(-1)?.status // 'refunding' when auto-approved, else 'requested'
+ * if (r.ok) r.order.afterSales[r.order.afterSales.length - 1].status // 'refunding' when auto-approved, else 'requested'
  */
 export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER_SALE'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const id = command.afterSaleId ?? nextAfterSaleId(order);

@@ -5,6 +5,12 @@ import { actsForRequester } from './request.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import type { AfterSaleCommandType } from './after-sale-states.js';
 
+/**
+ * The after-sale with this id, if any.
+ *
+ * @example
+ * findAfterSale(order, 'NO123-AS1')?.status
+ */
 export function findAfterSale(order: Order, id: string): AfterSale | undefined {
   for (const a of order.afterSales) if (a.id === id) return a;
   return undefined;

@@ -6,7 +6,12 @@ import type { Line } from '../order/index.js';
  * of a million units costs nothing.
  */
 
-/** Σ of the shares of the first `units` units of `line`. `cumulativeShare(line, line.quantity) === line.payable`. */
+/**
+ * Σ of the shares of the first `units` units of `line`; `cumulativeShare(line, line.quantity) === line.payable`.
+ *
+ * @example
+ * cumulativeShare({ payable: 1000, quantity: 3 }, 2) // 667 (334 + 333)
+ */
 export function cumulativeShare(line: Pick<Line, 'payable' | 'quantity'>, units: number): number {
   const q = Math.floor(line.payable / line.quantity);
   const r = line.payable - q * line.quantity;

@@ -8,6 +8,9 @@ import { refundErrors } from './errors.js';
 /**
  * `duration` after `from`, counted on the shop's calendar: "7 days" lands on the same wall-clock
  * time seven days later in `timeZone`, whatever zone the host runs in.
+ *
+ * @example
+ * addInZone(new Date('2026-03-07T16:30:00Z'), { days: 7 }, 'America/New_York') // 2026-03-14T15:30:00Z (DST)
  */
 export function addInZone(from: Date, duration: Duration, timeZone: string): Date {
   return fromZonedTime(add(toZonedTime(from, timeZone), duration), timeZone);
@@ -42,14 +45,24 @@ export function afterSaleWindowEnd(order: Order, policy: Policy): Date | undefin
   return undefined;
 }
 
-/** `WINDOW_CLOSED` when a request comes after the window; `now` equal to the end is still inside. */
+/**
+ * `WINDOW_CLOSED` when a request comes after the window; `now` equal to the end is still inside.
+ *
+ * @example
+ * checkAfterSaleWindow(order, now, policy)?.code // 'WINDOW_CLOSED' or undefined
+ */
 export function checkAfterSaleWindow(order: Order, now: Date, policy: Policy): OrderkitError | undefined {
   const end = afterSaleWindowEnd(order, policy);
   if (end !== undefined && now.getTime() > end.getTime()) return refundErrors.windowClosed(end.toISOString());
   return undefined;
 }
 
-/** `REFUND_PERIOD_OVER` when the payment is older than `policy.refundWithin`. */
+/**
+ * `REFUND_PERIOD_OVER` when the payment is older than `policy.refundWithin`.
+ *
+ * @example
+ * checkRefundPeriod(order, now, policy)?.code // 'REFUND_PERIOD_OVER' or undefined
+ */
 export function checkRefundPeriod(order: Order, now: Date, policy: Policy): OrderkitError | undefined {
   const end = refundDeadline(order, policy);
   if (end !== undefined && now.getTime() > end.getTime()) return refundErrors.refundPeriodOver(end.toISOString());
