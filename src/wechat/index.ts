@@ -96,5 +96,8 @@ export type {
   SendSubscribeResult,
 } from './subscribe-message.js';
 
+export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, STRAY_PAYMENT_CODES } from './dispatch.js';
+export type { ApplyResult, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
+
 export { formatRfc3339, parseRfc3339, parseBeijingCompact, parseBeijingDateTime, formatBeijingCompact } from './time.js';
 export { cutChars, charLength } from './text.js';

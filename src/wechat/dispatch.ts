@@ -1,0 +1,110 @@
+import type { OrderkitError } from '../errors/orderkit-error.js';
+import type { Actor, CommandOf } from '../order/index.js';
+import type { OrderService, ServiceResult } from '../service/types.js';
+
+/**
+ * From a verified notice to the order: which order, which actor, which idempotency key. The notice
+ * (from `handlePaymentNotification`, `handleRefundNotification` or a cloudPay mapper) has been
+ * verified already; these helpers only make sure every integration dispatches it the same way.
+ */
+
+/** Payment codes after which the money is real but cannot pay the order (DESIGN.md §4). */
+export const STRAY_PAYMENT_CODES = ['AMOUNT_MISMATCH', 'ALREADY_PAID', 'PAYMENT_ATTEMPT_CLOSED', 'UNKNOWN_PAYMENT_ATTEMPT'] as const;
+
+export interface PaymentNoticeLike {
+  command: CommandOf<'PAYMENT_SUCCEEDED'>;
+  orderNumber: string;
+  transactionId: string;
+  attach?: string;
+}
+
+export interface RefundNoticeLike {
+  command: CommandOf<'REFUND_SUCCEEDED'> | CommandOf<'REFUND_FAILED'>;
+  refundId: string;
+  orderNumber?: string;
+}
+
+/**
+ * The order a payment belongs to: `attach` when the prepay put the order id there (orderkit's
+ * builders do), else the order number (use the number as the order id, as the examples do).
+ *
+ * @example
+ * const orderId = orderIdOfPayment(notice);
+ */
+export function orderIdOfPayment(notice: { attach?: string; orderNumber: string }): string {
+  return notice.attach !== undefined && notice.attach !== '' ? notice.attach : notice.orderNumber;
+}
+
+/**
+ * The order a refund belongs to: its order number (refund ids are `<number>R<n>`), or the number
+ * before the `R` when the notice has no `out_trade_no`.
+ */
+export function orderIdOfRefund(notice: { orderNumber?: string; refundId: string }): string {
+  if (notice.orderNumber) return notice.orderNumber;
+  const m = /^(.+)R\d+$/.exec(notice.refundId);
+  return m ? m[1]! : notice.refundId;
+}
+
+export type ApplyResult = (ServiceResult & { stray?: false }) | (Extract<ServiceResult, { ok: true }> & { stray: true; strayReason: string });
+
+/**
+ * Dispatches a verified payment as the `payment` actor, with the idempotency key
+ * `pay:<transaction id>`, so each of WeChat's repeats changes the order at most once. When the
+ * lifecycle refuses the payment for a money reason (amount mismatch, already paid by another
+ * transaction, a superseded attempt), it records the payment with `RECORD_STRAY_PAYMENT` (which
+ * refunds it in full) instead of dropping real money; if the lifecycle cannot do that either, the
+ * first refusal is returned unchanged and the order is untouched.
+ *
+ * @example
+ * const n = handlePaymentNotification(input);
+ * const r = n.ok ? await applyPaymentNotice(service, n, { gateway: 'wechatpay' }) : n;
+ * const reply = notificationResponse(r);
+ */
+export async function applyPaymentNotice(
+  service: Pick<OrderService, 'dispatch'>,
+  notice: PaymentNoticeLike,
+  options: { gateway: string; orderId?: string; recordStray?: boolean },
+): Promise<ApplyResult> {
+  const orderId = options.orderId ?? orderIdOfPayment(notice);
+  const actor: Actor = { type: 'payment', gateway: options.gateway };
+  const paid = await service.dispatch(orderId, notice.command, actor, { idempotencyKey: `pay:${notice.transactionId}` });
+  if (paid.ok || options.recordStray === false) return paid;
+  const code = paid.error.code;
+  if (!(STRAY_PAYMENT_CODES as readonly string[]).includes(code)) return paid;
+  const stray = await service.dispatch(
+    orderId,
+    {
+      type: 'RECORD_STRAY_PAYMENT',
+      amount: notice.command.amount,
+      transactionId: notice.transactionId,
+      outTradeNo: notice.command.outTradeNo ?? notice.orderNumber,
+      ...(notice.command.paidAt ? { paidAt: notice.command.paidAt } : {}),
+      reason: code,
+    },
+    actor,
+    { idempotencyKey: `stray:${notice.transactionId}` },
+  );
+  if (!stray.ok) return paid;
+  return { ...stray, stray: true, strayReason: code };
+}
+
+/**
+ * Dispatches a verified refund result (`REFUND_SUCCEEDED` / `REFUND_FAILED`) as the `payment` actor.
+ * Repeats are no-ops in the refund ledger.
+ * A refund id the order does not know comes back as the lifecycle's typed error (UNKNOWN_REFUND),
+ * and the order is unchanged.
+ *
+ * @example
+ * const n = handleRefundNotification(input);
+ * const r = n.ok ? await applyRefundNotice(service, n, { gateway: 'wechatpay' }) : n;
+ */
+export async function applyRefundNotice(
+  service: Pick<OrderService, 'dispatch'>,
+  notice: RefundNoticeLike,
+  options: { gateway: string; orderId?: string },
+): Promise<ServiceResult | { ok: false; error: OrderkitError }> {
+  const orderId = options.orderId ?? orderIdOfRefund(notice);
+  // No idempotency key: the ledger itself treats a repeated result as a no-op, and a refund that
+  // failed, was retried and failed again must be recorded twice.
+  return service.dispatch(orderId, notice.command, { type: 'payment', gateway: options.gateway });
+}
