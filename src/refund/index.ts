@@ -27,6 +27,7 @@ export {
   afterSaleGuardHolds,
 } from './after-sale-states.js';
 export type { AfterSaleTransition, AfterSaleGuard, AfterSaleCommandType } from './after-sale-states.js';
-export { requestAfterSale, nextAfterSaleId } from './request.js';
+export { requestAfterSale, nextAfterSaleId, actsForRequester } from './request.js';
+export { afterSaleCommands } from './actions.js';
 export { approveAfterSale, rejectAfterSale, cancelAfterSale, returnShipped, returnReceived, findAfterSale } from './review.js';
 export { refundSucceeded, refundFailed, retryRefund, isFullyRefunded } from './results.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { definePolicy, type Policy } from '../../src/lifecycle/policy.js';
 import { COMMAND_ACTORS } from '../../src/lifecycle/index.js';
 import type { Actor, AfterSale, Command, Order } from '../../src/order/index.js';
-import { AFTER_SALE_COMMAND_TYPES, AFTER_SALE_TRANSITIONS, findAfterSaleTransition, type AfterSaleCommandType, type AfterSaleTransition } from '../../src/refund/index.js';
+import { AFTER_SALE_COMMAND_TYPES, AFTER_SALE_TRANSITIONS, afterSaleCommands, findAfterSaleTransition, type AfterSaleCommandType, type AfterSaleTransition } from '../../src/refund/index.js';
 import { CUSTOMER, deepFreeze, GATEWAY, MERCHANT, paidOrder, T0 } from './fixtures.js';
 import { direct, viaTransition, type Driver } from './harness.js';
 
@@ -105,6 +105,8 @@ function walk(driver: Driver) {
           const edge = `${stateKey(order, a)}>${type}`;
           if (seen.has(edge) || depth === 0) continue;
           const expected = predict(order, a, type, s.policy, walked);
+          // The buttons agree with the chart: offered exactly when a row would take the command.
+          expect(afterSaleCommands(order, a, ACTOR_OF[type], s.policy).indexOf(type) >= 0).toBe(expected !== undefined);
           const r = driver.run(order, commandFor(type, a), ACTOR_OF[type], T0, s.policy);
           if (expected === undefined) {
             // No row: refused, or an accepted repeat of a refund result that changes nothing.
