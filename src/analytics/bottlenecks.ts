@@ -4,7 +4,7 @@ import { inRange, orderFacts, type OrderFacts } from './order-facts.js';
 import { StageDurationCollector, stageSpan } from './stage-durations.js';
 import { STAGES, type Stage, type StageDuration } from './types.js';
 
-const HOUR = 3_600_000;
+export const HOUR = 3_600_000;
 
 export interface BottleneckOptions {
   /** The moment "still waiting" is measured against. Pass the clock's time; never read here. */
@@ -88,10 +88,91 @@ function checkSla(slaHours: Partial<Record<Stage, number>>): void {
   }
 }
 
+/** Checked options with defaults, shared with the SQL report (`bottlenecksSql` in orderkit/postgres). */
+export interface ResolvedBottleneckOptions {
+  now: number;
+  slaHours: Partial<Record<Stage, number>>;
+  fromMs: number;
+  toMs: number;
+  limit: number;
+}
+
+export function resolveBottleneckOptions(options: BottleneckOptions): ResolvedBottleneckOptions {
+  const now = options.now instanceof Date ? options.now.getTime() : NaN;
+  if (Number.isNaN(now)) {
+    throw new OrderkitError({ code: 'INVALID_ANALYTICS_OPTIONS', message: { 'zh-CN': 'now 不是有效时间', en: 'now is not a valid date' }, path: ['now'] });
+  }
+  const slaHours = options.slaHours ?? { fulfilment: 48 };
+  checkSla(slaHours);
+  const limit = options.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new OrderkitError({ code: 'INVALID_ANALYTICS_OPTIONS', message: { 'zh-CN': 'limit 应为非负整数', en: 'limit must be a non-negative integer' }, path: ['limit'] });
+  }
+  return {
+    now,
+    slaHours,
+    fromMs: options.from ? options.from.getTime() : -Infinity,
+    toMs: options.to ? options.to.getTime() : Infinity,
+    limit,
+  };
+}
+
+/** The worst first: longest overdue, then order id, then stage (in the order of `STAGES`). */
+export function compareBreaches(a: SlaBreach, b: SlaBreach): number {
+  return (
+    b.overdueMs - a.overdueMs ||
+    (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0) ||
+    STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage)
+  );
+}
+
+/** The report from per-stage figures: picks the slowest and the most breached stage. */
+export function finishBottleneckReport(input: {
+  now: number;
+  slaHours: Partial<Record<Stage, number>>;
+  durations: StageDuration[];
+  lateFinished: Record<Stage, number>;
+  openOverdue: Record<Stage, number>;
+  totalBreaches: number;
+  /** Already sorted with `compareBreaches` and cut to the limit. */
+  breaches: SlaBreach[];
+}): BottleneckReport {
+  const stages: StageReport[] = input.durations.map((d) => ({
+    ...d,
+    slaHours: input.slaHours[d.stage] ?? null,
+    lateFinished: input.lateFinished[d.stage],
+    openOverdue: input.openOverdue[d.stage],
+  }));
+  let slowestStage: Stage | null = null;
+  let slowest = -Infinity;
+  let mostBreachedStage: Stage | null = null;
+  let most = 0;
+  for (const s of stages) {
+    if (s.p90 !== null && s.p90 > slowest) {
+      slowest = s.p90;
+      slowestStage = s.stage;
+    }
+    const n = s.lateFinished + s.openOverdue;
+    if (n > most) {
+      most = n;
+      mostBreachedStage = s.stage;
+    }
+  }
+  return {
+    now: new Date(input.now).toISOString(),
+    stages,
+    slowestStage,
+    mostBreachedStage,
+    totalBreaches: input.totalBreaches,
+    breaches: input.breaches,
+  };
+}
+
 /**
  * Where orders get stuck: every stage's durations, the slowest stage, and the orders breaching a
  * service level — including the ones still waiting, such as paid orders not shipped 48 h after
- * payment at `now`. Pure: `now` is an argument.
+ * payment at `now`. Pure: `now` is an argument. `bottlenecksSql` (orderkit/postgres) gives the
+ * same report from the database.
  *
  * @example
  * const r = bottlenecks(orders, { now: new Date(), slaHours: { fulfilment: 48 } });
@@ -99,16 +180,7 @@ function checkSla(slaHours: Partial<Record<Stage, number>>): void {
  * r.breaches[0]                  // → { number: '2026…', stage: 'fulfilment', open: true, overdueMs: 20160000, … }
  */
 export function bottlenecks(orders: Iterable<Order>, options: BottleneckOptions): BottleneckReport {
-  const now = options.now.getTime();
-  if (Number.isNaN(now)) {
-    throw new OrderkitError({ code: 'INVALID_ANALYTICS_OPTIONS', message: { 'zh-CN': 'now 不是有效时间', en: 'now is not a valid date' }, path: ['now'] });
-  }
-  const slaHours = options.slaHours ?? { fulfilment: 48 };
-  checkSla(slaHours);
-  const fromMs = options.from ? options.from.getTime() : -Infinity;
-  const toMs = options.to ? options.to.getTime() : Infinity;
-  const limit = options.limit ?? 50;
-
+  const { now, slaHours, fromMs, toMs, limit } = resolveBottleneckOptions(options);
   const durations = new StageDurationCollector();
   const lateFinished: Record<Stage, number> = { payment: 0, fulfilment: 0, delivery: 0, confirmation: 0 };
   const openOverdue: Record<Stage, number> = { payment: 0, fulfilment: 0, delivery: 0, confirmation: 0 };
@@ -144,35 +216,14 @@ export function bottlenecks(orders: Iterable<Order>, options: BottleneckOptions)
       });
     }
   }
-
-  const stages: StageReport[] = durations.result().map((d) => ({
-    ...d,
-    slaHours: slaHours[d.stage] ?? null,
-    lateFinished: lateFinished[d.stage],
-    openOverdue: openOverdue[d.stage],
-  }));
-  let slowestStage: Stage | null = null;
-  let slowest = -Infinity;
-  let mostBreachedStage: Stage | null = null;
-  let most = 0;
-  for (const s of stages) {
-    if (s.p90 !== null && s.p90 > slowest) {
-      slowest = s.p90;
-      slowestStage = s.stage;
-    }
-    const n = s.lateFinished + s.openOverdue;
-    if (n > most) {
-      most = n;
-      mostBreachedStage = s.stage;
-    }
-  }
-  breaches.sort((a, b) => b.overdueMs - a.overdueMs || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
-  return {
-    now: options.now.toISOString(),
-    stages,
-    slowestStage,
-    mostBreachedStage,
+  breaches.sort(compareBreaches);
+  return finishBottleneckReport({
+    now,
+    slaHours,
+    durations: durations.result(),
+    lateFinished,
+    openOverdue,
     totalBreaches: breaches.length,
     breaches: breaches.slice(0, limit),
-  };
+  });
 }

@@ -2,8 +2,8 @@ import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, PostgresOrderStore, type PostgresDatabase } from '../../src/adapters/postgres/index.js';
-import { migrateAnalytics, summarizeSql } from '../../src/adapters/postgres/analytics-sql.js';
-import { summarize } from '../../src/analytics/index.js';
+import { bottlenecksSql, migrateAnalytics, summarizeSql } from '../../src/adapters/postgres/analytics-sql.js';
+import { bottlenecks, STAGES, summarize } from '../../src/analytics/index.js';
 import { OrderSchema, type Order } from '../../src/order/index.js';
 import { describeRealPg } from '../support/pg.js';
 import { buildOrder } from './support/build-order.js';
@@ -40,20 +40,36 @@ function edgeOrders(): Order[] {
 
 async function agreementSuite(db: PostgresDatabase, schema: string, seed: number): Promise<void> {
   const store = new PostgresOrderStore({ db, schema });
-  const orders = [...randomOrders(500, seed, START, 40 * DAY), ...edgeOrders()];
+  const orders = [...randomOrders(300, seed, START, 40 * DAY), ...edgeOrders()];
   for (const o of orders) OrderSchema.parse(o);
   // Half the orders exist before the projection does (back-fill), half arrive after (trigger).
-  await loadThroughStore(store, orders.slice(0, 250));
+  await loadThroughStore(store, orders.slice(0, 150));
   await migrateAnalytics(db, { schema });
   await migrateAnalytics(db, { schema }); // idempotent
-  await loadThroughStore(store, orders.slice(250));
+  await loadThroughStore(store, orders.slice(150));
 
   await fc.assert(
     fc.asyncProperty(rangeArb, async (options) => {
       expect(await summarizeSql(db, { ...options, schema })).toEqual(summarize(orders, options));
     }),
-    { numRuns: 25 },
+    { numRuns: 15 },
   );
+  const slaArb = fc.record(
+    Object.fromEntries(STAGES.map((s) => [s, fc.option(fc.integer({ min: 1, max: 200 }).map((h) => h / 4), { nil: undefined })])),
+  );
+  await fc.assert(
+    fc.asyncProperty(rangeArb, slaArb, fc.integer({ min: 0, max: 50 }), fc.boolean(), fc.integer({ min: 0, max: 60 }), async (range, sla, nowDay, whole, limit) => {
+      const slaHours = Object.fromEntries(Object.entries(sla).filter(([, h]) => h !== undefined));
+      const options = { now: new Date(START + nowDay * DAY + 1234), slaHours, limit, ...(whole ? {} : { from: range.from, to: range.to }) };
+      expect(await bottlenecksSql(db, { ...options, schema })).toEqual(bottlenecks(orders, options));
+    }),
+    { numRuns: 15 },
+  );
+  const report = await bottlenecksSql(db, { schema, now: new Date(START + 45 * DAY), slaHours: { fulfilment: 48, payment: 0.2 } });
+  // Not vacuous: both kinds of breach occur in the data.
+  expect(report.stages.reduce((n, st) => n + st.openOverdue, 0)).toBeGreaterThan(0);
+  expect(report.stages.reduce((n, st) => n + st.lateFinished, 0)).toBeGreaterThan(0);
+
   const whole = { from: new Date(START - DAY), to: new Date(START + 50 * DAY), timeZone: 'Asia/Shanghai' };
   const s = await summarizeSql(db, { ...whole, schema });
   // Not a vacuous agreement: the data really has every kind of figure in it.
@@ -64,7 +80,7 @@ async function agreementSuite(db: PostgresDatabase, schema: string, seed: number
   expect(s.topSkus.find((x) => x.sku === 'DUP')).toMatchObject({ title: 'Alpha', units: 3, revenue: 30, orders: 1 });
 }
 
-describe('summarizeSql agrees with summarize (PGlite)', () => {
+describe('summarizeSql and bottlenecksSql agree with the in-memory reports (PGlite)', () => {
   let db: PGlite;
   beforeAll(async () => {
     db = await PGlite.create();
@@ -84,7 +100,7 @@ describe('summarizeSql agrees with summarize (PGlite)', () => {
   });
 });
 
-await describeRealPg('summarizeSql agrees with summarize (PostgreSQL server)', (pg) => {
+await describeRealPg('summarizeSql and bottlenecksSql agree with the in-memory reports (PostgreSQL server)', (pg) => {
   afterAll(() => pg.dispose());
   it('on generated shops, for random ranges and zones', async () => {
     const pool = pg.pool(8);

@@ -1,0 +1,159 @@
+import type { Stage, StageDuration } from '../../analytics/types.js';
+import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { checkSchemaName, quoteIdent } from './identifiers.js';
+
+/**
+ * The analytics projection: `<schema>.order_facts`, one narrow row per order (its timestamps,
+ * stage durations, amounts and per-SKU line arrays), written by a trigger on `<schema>.orders`
+ * inside each commit's own statement. The SQL summary and bottleneck report read it instead of
+ * the order documents: scanning ~150-byte rows instead of parsing jsonb is what keeps a summary of
+ * a million orders fast.
+ */
+
+export interface AnalyticsSqlOptions {
+  /** The schema \`migrate\` created (orders live in \`<schema>.orders\`). Default 'orderkit'. */
+  schema?: string;
+}
+
+/** The quoted schema and the facts table in it. */
+export function factsTable(options: AnalyticsSqlOptions): { schema: string; facts: string } {
+  const schema = quoteIdent(checkSchemaName(options.schema ?? 'orderkit'));
+  return { schema, facts: `${schema}.order_facts` };
+}
+
+/** Bump when the projection's columns or their meaning change: the next migrate rebuilds it. */
+const FACTS_VERSION = '4';
+
+/**
+ * Facts of one order document, mirroring `orderFacts()` in src/analytics/order-facts.ts field by
+ * field. Timestamps are cut to milliseconds because that is all a JavaScript Date holds.
+ */
+const factsFunctionSql = (schema: string): string => `
+create or replace function ${schema}.analytics_ts(t text) returns timestamptz
+  language sql immutable parallel safe as $$ select date_trunc('milliseconds', t::timestamptz) $$;
+
+create or replace function ${schema}.order_facts_of(d jsonb)
+returns table (
+  order_id text, number text, status text, close_reason text,
+  created_at timestamptz, paid_at timestamptz, first_shipped_at timestamptz, shipped_at timestamptz,
+  delivered_at timestamptz, completed_at timestamptz, closed_at timestamptz,
+  paid_amount bigint, refunded bigint,
+  payment_ms bigint, fulfilment_ms bigint, delivery_ms bigint, confirmation_ms bigint,
+  skus text[], titles text[], quantities bigint[], payables bigint[]
+) language sql stable parallel safe as $$
+  with t as (
+    select
+      ${schema}.analytics_ts(d->>'createdAt') as created,
+      ${schema}.analytics_ts(coalesce(d->>'paidAt', d->'payment'->>'paidAt')) as paid,
+      ${schema}.analytics_ts(d->>'shippedAt') as shipped,
+      (select min(${schema}.analytics_ts(s->>'shippedAt')) from jsonb_array_elements(d->'shipments') s) as first_parcel,
+      ${schema}.analytics_ts(d->>'deliveredAt') as delivered,
+      ${schema}.analytics_ts(d->>'completedAt') as completed
+  ), f as (
+    select t.*, coalesce(first_parcel, shipped) as first_shipped, coalesce(shipped, first_parcel) as full_shipped from t
+  ), lines as (
+    -- One entry per SKU (an order may list a SKU twice), so top SKUs can count orders with count(*).
+    select array_agg(sku order by sku collate "C") as skus, array_agg(title order by sku collate "C") as titles,
+      array_agg(quantity order by sku collate "C") as quantities, array_agg(payable order by sku collate "C") as payables
+    from (
+      select l->>'sku' as sku, min(l->>'title' collate "C") as title, sum((l->>'quantity')::bigint)::bigint as quantity,
+        sum((l->>'payable')::bigint)::bigint as payable
+      from jsonb_array_elements(d->'lines') l group by l->>'sku'
+    ) x
+  )
+  select
+    d->>'id', d->>'number', d->>'status', d->>'closeReason',
+    f.created, f.paid, f.first_shipped, f.full_shipped, f.delivered, f.completed, ${schema}.analytics_ts(d->>'closedAt'),
+    case when f.paid is null then 0 else (d->'payment'->>'paidAmount')::bigint end,
+    (select coalesce(sum((r->>'amount')::bigint), 0) from jsonb_array_elements(d->'refunds') r
+      where r->>'status' = 'succeeded' and r->>'reason' <> 'stray_payment'),
+    (extract(epoch from f.paid - f.created) * 1000)::bigint,
+    (extract(epoch from f.first_shipped - f.paid) * 1000)::bigint,
+    (extract(epoch from f.delivered - f.full_shipped) * 1000)::bigint,
+    (extract(epoch from f.completed - f.full_shipped) * 1000)::bigint,
+    coalesce(lines.skus, '{}'), coalesce(lines.titles, '{}'), coalesce(lines.quantities, '{}'), coalesce(lines.payables, '{}')
+  from f, lines
+$$;`;
+
+const migrationSql = (schema: string): string => `${factsFunctionSql(schema)}
+create table if not exists order_facts (
+  order_id text collate "C" primary key,
+  number text not null, status text not null, close_reason text,
+  created_at timestamptz not null, paid_at timestamptz, first_shipped_at timestamptz, shipped_at timestamptz,
+  delivered_at timestamptz, completed_at timestamptz, closed_at timestamptz,
+  paid_amount bigint not null, refunded bigint not null,
+  payment_ms bigint, fulfilment_ms bigint, delivery_ms bigint, confirmation_ms bigint,
+  skus text[] not null, titles text[] not null, quantities bigint[] not null, payables bigint[] not null
+);
+create index if not exists order_facts_created_idx on order_facts (created_at);
+create index if not exists order_facts_paid_idx on order_facts (paid_at) where paid_at is not null;
+
+create or replace function ${schema}.order_facts_sync() returns trigger language plpgsql as $$
+begin
+  -- Runs inside the commit's own statement: the projection can never disagree with the orders.
+  insert into ${schema}.order_facts select * from ${schema}.order_facts_of(new.doc)
+  on conflict (order_id) do update set
+    number = excluded.number, status = excluded.status, close_reason = excluded.close_reason, created_at = excluded.created_at,
+    paid_at = excluded.paid_at, first_shipped_at = excluded.first_shipped_at, shipped_at = excluded.shipped_at,
+    delivered_at = excluded.delivered_at, completed_at = excluded.completed_at, closed_at = excluded.closed_at,
+    paid_amount = excluded.paid_amount, refunded = excluded.refunded, payment_ms = excluded.payment_ms,
+    fulfilment_ms = excluded.fulfilment_ms, delivery_ms = excluded.delivery_ms,
+    confirmation_ms = excluded.confirmation_ms, skus = excluded.skus,
+    titles = excluded.titles, quantities = excluded.quantities, payables = excluded.payables;
+  return null;
+end $$;
+
+drop trigger if exists order_facts_sync on orders;
+create trigger order_facts_sync after insert or update of doc on orders
+  for each row execute function ${schema}.order_facts_sync();
+
+insert into order_facts select f.* from orders o cross join lateral order_facts_of(o.doc) f
+on conflict (order_id) do nothing;`;
+
+/**
+ * Creates (or updates) the analytics projection \`<schema>.order_facts\` and the trigger that keeps
+ * it current, and back-fills it from the orders already stored. Idempotent and safe from several
+ * instances at once (an advisory lock); run it at start-up after the store's own \`migrate\`.
+ * The projection is derived data: when its shape changes in a new orderkit version, it is dropped
+ * and rebuilt from the orders.
+ *
+ * @example
+ * await migrate(pool);            // the store's tables
+ * await migrateAnalytics(pool);   // the projection summarizeSql reads
+ */
+export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsSqlOptions = {}): Promise<void> {
+  const { schema } = factsTable(options);
+  await toSqlDriver(db).transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`orderkit:analytics:${schema}`]);
+    await tx.exec(`set local search_path to ${schema};
+      create table if not exists analytics_meta (key text primary key, value text not null);`);
+    const stored = await tx.query<{ value: string }>("select value from analytics_meta where key = 'facts_version'");
+    if (stored.rows[0]?.value !== FACTS_VERSION) {
+      await tx.exec('drop table if exists order_facts; drop function if exists order_facts_of(jsonb);');
+    }
+    await tx.exec(migrationSql(schema));
+    await tx.query(
+      "insert into analytics_meta values ('facts_version', $1) on conflict (key) do update set value = excluded.value",
+      [FACTS_VERSION],
+    );
+  });
+}
+
+
+/**
+ * One query per stage: an ordered-set aggregate sorts in a single process, so four separate
+ * queries let a pool sort the four stages on four connections at once.
+ */
+export function percentileSql(facts: string, stage: Stage): string {
+  return `
+select count(*)::float8 as n, percentile_disc(array[0.5, 0.9, 0.99]) within group (order by ${stage}_ms)::float8[] as p
+from ${facts} where (created_at >= $1 and created_at < $2) and ${stage}_ms is not null`;
+}
+
+/** A stage's count and percentiles from a `percentileSql` row. */
+export function stageDurationFromRow(stage: Stage, row: Record<string, unknown> | undefined): StageDuration {
+  const count = Number(row?.n ?? 0);
+  const p = count > 0 ? (row!.p as number[]) : null;
+  return { stage, count, p50: p ? Number(p[0]) : null, p90: p ? Number(p[1]) : null, p99: p ? Number(p[2]) : null };
+}
+
