@@ -1,5 +1,4 @@
 import type { IssuePath } from '../errors/orderkit-error.js';
-import type { Line } from '../order/index.js';
 import type { Cart, WalletCoupon } from './cart-schema.js';
 import type { CompiledRules } from './compile-rules.js';
 import { applyCoupons, assessCoupons, byWalletId, type CouponCandidate } from './coupons.js';
@@ -34,22 +33,7 @@ function chooseCoupons(state: PricingState, rules: CompiledRules, candidates: Co
   return selectCoupons(candidates, state.payables, { fee, base: goodsPayable(state), freeOver });
 }
 
-function toLine(state: PricingState, k: number): Line {
-  const w = state.sorted[k]!;
-  // Fields assigned in the schema's order, optional ones only when present.
-  const line = { id: w.id, sku: w.sku, title: w.src.title } as Line;
-  if (w.category !== undefined) line.category = w.category;
-  if (w.src.image !== undefined) line.image = w.src.image;
-  line.fulfillment = w.fulfillment;
-  line.listPrice = w.listPrice;
-  line.unitPrice = w.unitPrice;
-  line.quantity = w.quantity;
-  line.subtotal = w.unitPrice * w.quantity;
-  line.allocations = w.allocations;
-  line.payable = state.payables[k]!;
-  return line;
-}
-
+/** Picks the coupons to apply among the usable ones (sorted by wallet id in the result). */
 export type CouponChooser = (state: PricingState, rules: CompiledRules, candidates: CouponCandidate[], fee: number) => CouponChoice;
 
 export function runPricing(
@@ -86,12 +70,14 @@ export function runPricing(
   const { pointsUsed, deduction } = applyPoints(state, rules);
   const freight = applyFreight(state, rules.freight, fee, freightBase);
 
-  const lines = new Array<Line>(state.lines.length);
   let payable = 0;
   for (let k = 0; k < state.sorted.length; k++) {
-    lines[state.sorted[k]!.index] = toLine(state, k);
-    payable += state.payables[k]!;
+    const line = state.sorted[k]!;
+    line.subtotal = line.unitPrice * line.quantity;
+    line.payable = state.payables[k]!;
+    payable += line.payable;
   }
+  const lines = state.lines;
   const total = payable + freight;
   const quote: Quote = {
     lines,

@@ -3,7 +3,8 @@ import type { DiscountSource } from '../order/index.js';
 import { percentOf } from './arith.js';
 import type { CompiledRules, CompiledUnitRule } from './compile-rules.js';
 import { inScope } from './scope.js';
-import type { PricingState, WorkLine } from './state.js';
+import type { Line } from '../order/index.js';
+import type { PricingState } from './state.js';
 import { reasons } from './texts.js';
 
 /**
@@ -25,13 +26,13 @@ interface Saved {
   reason: LocalizedText;
 }
 
-function priceUnder(rule: CompiledUnitRule, line: WorkLine, current: number): number {
+function priceUnder(rule: CompiledUnitRule, line: Line, current: number): number {
   if (rule.offBp !== null) return inScope(rule.scope, line.sku, line.category) ? current - percentOf(current, rule.offBp) : current;
   const price = rule.prices!.get(line.sku);
   return price !== undefined && price < current ? price : current;
 }
 
-function note(saved: Map<string, Saved>, id: string, line: WorkLine, amount: number, reason: () => LocalizedText): void {
+function note(saved: Map<string, Saved>, id: string, line: Line, amount: number, reason: () => LocalizedText): void {
   const s = saved.get(id);
   if (s) {
     s.amount += amount;
@@ -59,7 +60,7 @@ export function applyUnitPrices(state: PricingState, rules: CompiledRules): void
     if (level !== undefined) {
       let best = unit;
       let bestId: string | null = null;
-      const own = line.src.memberPrice;
+      const own = state.sources[k]!.memberPrice;
       if (own !== undefined && own < best) {
         best = own;
         bestId = LINE_MEMBER_PRICE;
