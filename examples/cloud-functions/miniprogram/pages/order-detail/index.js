@@ -65,6 +65,12 @@ Page({
       this.setData({ countdownText: '' });
       return;
     }
+    // Already over (the sweeper has not run yet): show zero and do not tick, or the page would
+    // ask the function again and again.
+    if (cd.remainingMs <= 0) {
+      this.setData({ countdownText: countdown.formatRemaining(0) });
+      return;
+    }
     this._stopCountdown = countdown.startCountdown(
       cd.remainingMs,
       function (text) {

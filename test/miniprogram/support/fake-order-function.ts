@@ -1,0 +1,160 @@
+/**
+ * A test double of the `order` cloud function for the page tests: it answers the same actions
+ * with the same shapes, computed by the real library (placeOrder, transition, refundQuote,
+ * orderView…) over an in-memory map of orders and a clock the test moves. The end-to-end test
+ * runs the real function instead; this one lets a page test inject failures one call at a time.
+ */
+import {
+  bestCoupons,
+  countOrdersByTab,
+  couponOptionsView,
+  defaultPolicy,
+  orderListItemView,
+  orderListTabsView,
+  orderMatchesTab,
+  orderView,
+  placeOrder,
+  priceCart,
+  quoteView,
+  refundQuote,
+  refundQuoteView,
+  transition,
+  type Actor,
+  type Cart,
+  type Command,
+  type Order,
+  type OrderkitError,
+  type WalletCoupon,
+} from '../../../src/index.js';
+import { CUSTOMER, rules } from '../../view/fixtures.js';
+
+export const CATALOGUE: Record<string, { title: string; listPrice: number; image?: string }> = {
+  'OAT-1KG': { title: '有机燕麦片 1kg', listPrice: 5990, image: 'https://img.example/oat.png' },
+  'MILK-250': { title: '纯牛奶 250ml', listPrice: 350 },
+  'TEA-100': { title: '明前龙井 100g', listPrice: 30000 },
+};
+export const WALLET: WalletCoupon[] = [
+  { id: 'w1', definitionId: 'shop-5' },
+  { id: 'w2', definitionId: 'big-20' },
+];
+
+export interface FakeOrderFunction {
+  (data: Record<string, unknown>): Promise<unknown>;
+  orders: Map<string, Order>;
+  now: { value: Date };
+  /** Orders as the store would list them (newest first). */
+  add(order: Order): void;
+  /** Replace an order as if someone else (the callback, the sweeper, the shop) changed it. */
+  replace(order: Order): void;
+}
+
+const fail = (error: OrderkitError) => ({ ok: false, error: error.toJSON() });
+
+function cartFrom(items: Array<{ sku: string; quantity: number }>, coupons: WalletCoupon[]): Cart {
+  return {
+    lines: items.map((it, i) => {
+      const p = CATALOGUE[it.sku]!;
+      return { id: `L${i + 1}`, sku: it.sku, title: p.title, listPrice: p.listPrice, quantity: it.quantity, ...(p.image ? { image: p.image } : {}) };
+    }),
+    coupons,
+  };
+}
+
+export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'customer', id: CUSTOMER }): FakeOrderFunction {
+  const orders = new Map<string, Order>();
+  const now = { value: start };
+  let seq = 0;
+  const ctx = () => ({ actor, now: now.value, policy: defaultPolicy });
+
+  function run(orderId: string, command: Command) {
+    const order = orders.get(orderId);
+    if (!order) return { ok: false, error: { code: 'ORDER_NOT_FOUND', messages: { 'zh-CN': '订单不存在', en: 'order not found' } } };
+    const r = transition(order, command, ctx());
+    if (!r.ok) return fail(r.error);
+    orders.set(orderId, r.order);
+    return { ok: true, order: orderView(r.order, ctx()) };
+  }
+
+  const fn = (async (data: Record<string, unknown>) => {
+    const orderId = String(data.orderId ?? '');
+    switch (data.action) {
+      case 'get': {
+        const order = orders.get(orderId);
+        return order ? { ok: true, order: orderView(order, ctx()) } : { ok: false, error: { code: 'ORDER_NOT_FOUND', messages: { 'zh-CN': '订单不存在', en: '' } } };
+      }
+      case 'list': {
+        const all = [...orders.values()].filter((o) => o.customerId === (actor as { id: string }).id);
+        all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+        const matching = all.filter((o) => orderMatchesTab(o, String(data.tab ?? 'all')));
+        const from = data.cursor ? Number(data.cursor) : 0;
+        const limit = Number(data.limit ?? 20);
+        const page = matching.slice(from, from + limit);
+        return {
+          ok: true,
+          items: page.map((o) => orderListItemView(o, ctx())),
+          nextCursor: from + limit < matching.length ? String(from + limit) : null,
+          tabs: orderListTabsView(countOrdersByTab(all)),
+        };
+      }
+      case 'quote': {
+        const items = data.cart as Array<{ sku: string; quantity: number }>;
+        const best = bestCoupons(cartFrom(items, []), WALLET, rules, { now: now.value });
+        if (!best.ok) return fail(best.error);
+        const chosen = Array.isArray(data.couponIds) ? WALLET.filter((w) => (data.couponIds as string[]).includes(w.id)) : null;
+        let shown = best.quote;
+        if (chosen) {
+          const r = priceCart(cartFrom(items, chosen), rules, { now: now.value });
+          if (!r.ok) return fail(r.error);
+          shown = r.quote;
+        }
+        return { ok: true, quote: quoteView(shown), coupons: couponOptionsView({ wallet: WALLET, best, shown, definitions: [{ id: 'shop-5', title: '店铺券 ¥5' }, { id: 'big-20', title: '满500减20' }] }) };
+      }
+      case 'place': {
+        const items = data.cart as Array<{ sku: string; quantity: number }>;
+        const coupons = WALLET.filter((w) => ((data.couponIds as string[]) ?? []).includes(w.id));
+        const priced = priceCart(cartFrom(items, coupons), rules, { now: now.value });
+        if (!priced.ok) return fail(priced.error);
+        seq += 1;
+        const r = placeOrder(
+          { id: `fake-${seq}`, number: `2026112512000000000${seq}`, customerId: CUSTOMER, quote: priced.quote, ...(data.address ? { address: data.address as Order['address'] } : {}) },
+          { now: now.value },
+        );
+        if (!r.ok) return fail(r.error);
+        orders.set(r.order.id, r.order);
+        return { ok: true, order: orderView(r.order, ctx()) };
+      }
+      case 'pay': {
+        const order = orders.get(orderId);
+        if (!order) return { ok: false, error: { code: 'ORDER_NOT_FOUND', messages: { 'zh-CN': '订单不存在', en: '' } } };
+        if (!orderView(order, ctx()).actions.some((a) => a.key === 'pay')) {
+          return { ok: false, error: { code: 'INVALID_TRANSITION', messages: { 'zh-CN': '订单当前不能支付', en: 'cannot pay' } } };
+        }
+        return { ok: true, payment: { timeStamp: '1764043200', nonceStr: 'n0nce', package: `prepay_id=wx${order.number}`, signType: 'RSA', paySign: 'c2lnbmF0dXJl' } };
+      }
+      case 'cancel':
+        return run(orderId, { type: 'CANCEL' });
+      case 'confirmReceipt':
+        return run(orderId, { type: 'CONFIRM_RECEIPT' });
+      case 'cancelAfterSale':
+        return run(orderId, { type: 'CANCEL_AFTER_SALE', afterSaleId: String(data.afterSaleId) });
+      case 'changeAddress':
+        return run(orderId, { type: 'CHANGE_ADDRESS', address: data.address as never });
+      case 'requestAfterSale':
+        return run(orderId, { type: 'REQUEST_AFTER_SALE', kind: data.kind as 'refund_only', items: data.items as never, reason: String(data.reason) });
+      case 'returnShipped':
+        return run(orderId, { type: 'RETURN_SHIPPED', afterSaleId: String(data.afterSaleId), trackingNo: String(data.trackingNo), expressCompany: String(data.expressCompany) });
+      case 'refundQuote': {
+        const order = orders.get(orderId)!;
+        const r = refundQuote(order, { kind: data.kind as 'refund_only', items: data.items as never }, { now: now.value, policy: defaultPolicy });
+        return r.ok ? { ok: true, quote: refundQuoteView(r.quote) } : fail(r.error);
+      }
+      default:
+        return { ok: false, error: { code: 'UNKNOWN_ACTION', messages: { 'zh-CN': '未知操作', en: 'unknown action' } } };
+    }
+  }) as FakeOrderFunction;
+  fn.orders = orders;
+  fn.now = now;
+  fn.add = (o) => orders.set(o.id, o);
+  fn.replace = (o) => orders.set(o.id, o);
+  return fn;
+}
