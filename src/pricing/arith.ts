@@ -53,23 +53,21 @@ export function largestRemainder(total: number, weights: readonly number[], weig
   // Packed keys must stay exact: remainder × n + n < 2^53, and total × weight must be exact.
   if (!Number.isSafeInteger(total * weightSum) || !Number.isSafeInteger((weightSum + 1) * n)) return allocate(total, weights);
   const parts = new Array<number>(n);
-  let given = 0;
-  for (let i = 0; i < n; i++) {
-    const q = Math.floor((total * weights[i]!) / weightSum);
-    parts[i] = q;
-    given += q;
-  }
-  let left = total - given;
-  if (left === 0) return parts;
   // Key = remainder × n + (n − 1 − i): bigger remainder first, then lower index. Zero weights
   // never qualify (a zero weight has remainder 0 and must receive nothing).
   const keys = new Float64Array(n);
   let m = 0;
+  let given = 0;
   for (let i = 0; i < n; i++) {
     const w = weights[i]!;
-    if (w === 0) continue;
-    keys[m++] = (total * w - parts[i]! * weightSum) * n + (n - 1 - i);
+    const scaled = total * w;
+    const q = Math.floor(scaled / weightSum);
+    parts[i] = q;
+    given += q;
+    if (w !== 0) keys[m++] = (scaled - q * weightSum) * n + (n - 1 - i);
   }
+  let left = total - given;
+  if (left === 0) return parts;
   const ranked = keys.subarray(0, m).sort();
   for (let k = m - 1; left > 0; k--, left--) {
     const key = ranked[k]!;
