@@ -35,7 +35,8 @@ export interface CouponOptionsInput {
 const STILL_USABLE = ['COUPON_NOT_STACKABLE', 'COUPON_NO_EXTRA_SAVING'];
 
 /**
- * The coupon picker: every wallet coupon, usable ones first, the best combination marked, each
+ * The coupon picker: every wallet coupon, the best combination first and marked, then the other
+ * usable ones, then the rest, each
  * unusable one with its reason (已过期, 差 ¥12.00 可用…), all from pricing's own verdicts.
  *
  * @example
@@ -67,6 +68,10 @@ export function couponOptionsView(input: CouponOptionsInput): CouponOptionView[]
       saving: selected && saving !== undefined ? moneyView(saving) : null,
     };
   });
-  // Stable: usable before unusable, otherwise wallet order.
-  return options.map((o, i) => [o, i] as const).sort((a, b) => Number(b[0].usable) - Number(a[0].usable) || a[1] - b[1]).map(([o]) => o);
+  // The best choice first, then the other usable ones, then the rest; wallet order within each.
+  const rank = (o: CouponOptionView) => (o.best ? 0 : o.usable ? 1 : 2);
+  return options
+    .map((o, i) => [o, i] as const)
+    .sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1])
+    .map(([o]) => o);
 }

@@ -96,11 +96,11 @@ describe('checkout quote and coupon picker', () => {
     if (!best.ok) throw best.error;
     const options = couponOptionsView({ wallet, best, definitions: [{ id: 'shop-5', title: '店铺券 ¥5' }, { id: 'big-20', title: '满500减20' }] });
     expect(options.map((o) => [o.id, o.title, o.usable, o.best, o.selected])).toEqual([
-      ['w1', '店铺券 ¥5', true, false, false],
       ['w2', '满500减20', true, true, true],
+      ['w1', '店铺券 ¥5', true, false, false],
     ]);
-    expect(options[1]!.saving).toEqual({ fen: 2000, text: '¥20.00' });
-    expect(options[0]!.reason).toBe('不可与已选优惠券叠加使用');
+    expect(options[0]!.saving).toEqual({ fen: 2000, text: '¥20.00' });
+    expect(options[1]!.reason).toBe('不可与已选优惠券叠加使用');
 
     // The shopper picks the other coupon: the shown quote changes, the best mark does not.
     const shown = priceCart({ ...bigCart, coupons: [wallet[0]!] }, rules, { now: T0 });

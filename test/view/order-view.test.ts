@@ -143,7 +143,7 @@ describe('orderView: lines, money and after-sales', () => {
     expect(view.afterSales[0]).toMatchObject({ kindLabel: '退货退款', statusLabel: '待审核', reason: '商品质量问题' });
     expect(view.afterSales[0]!.items).toEqual([{ lineId: 'L1', title: '有机燕麦片 1kg', quantity: 1 }]);
     expect(view.afterSales[0]!.actions.map((a) => [a.key, a.afterSaleId])).toEqual([['cancelAfterSale', asId]]);
-    expect(orderView(order, { actor: merchant, now: days(1.3) }).afterSales[0]!.actions.map((a) => a.key)).toEqual(['rejectAfterSale', 'approveAfterSale']);
+    expect(orderView(order, { actor: merchant, now: days(1.3) }).afterSales[0]!.actions.map((a) => a.key)).toEqual(['cancelAfterSale', 'rejectAfterSale', 'approveAfterSale']);
 
     order = step(order, { type: 'APPROVE_AFTER_SALE', afterSaleId: asId }, merchant, days(1.4));
     view = orderView(order, { actor: customer, now: days(1.5) });

@@ -48,7 +48,8 @@ Page({
     return this.price();
   },
 
-  price: function () {
+  // keepMessage: re-pricing after a failed submit must not wipe the message that says why.
+  price: function (keepMessage) {
     var self = this;
     this.setData({ loading: true });
     return api.callOrder('quote', { cart: this.data.cart, couponIds: this.data.couponIds }).then(function (r) {
@@ -58,7 +59,7 @@ Page({
       }
       self.setData({
         loading: false,
-        error: '',
+        error: keepMessage === true ? self.data.error : '',
         quote: r.quote,
         coupons: r.coupons || [],
         selectedCouponIds: r.quote.couponIds || []
@@ -108,7 +109,7 @@ Page({
         self.setData({ submitting: false, error: r.error.message });
         api.toast(r.error.message);
         // Prices or coupons may have changed meanwhile: show the current quote.
-        if (r.error.code !== 'NETWORK_ERROR') self.price();
+        if (r.error.code !== 'NETWORK_ERROR') return self.price(true);
         return;
       }
       var order = r.order;
