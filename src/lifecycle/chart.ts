@@ -56,6 +56,12 @@ const afterSaleOn = {
 
 const duplicatePayment = { guard: 'isDuplicatePayment', description: 'no-op' };
 
+/**
+ * The default chart's config. `orderMachine` is built from it; spread it to extend the lifecycle.
+ *
+ * @example
+ * Object.keys(orderChart.states) // ['pending_payment', 'paid', …, 'closed']
+ */
 export const orderChart = {
   id: 'order',
   initial: 'pending_payment',

@@ -157,6 +157,10 @@ function resolveTarget(raw: unknown, id: string, states: Record<string, RawState
  * something the table cannot express (nested states, eventless or delayed transitions, inline
  * functions), names a guard or action without an implementation, targets a missing state, or has
  * a state no path reaches.
+ *
+ * @example
+ * const { table } = compileChart(orderMachine);
+ * table.paid.SHIP.map((c) => c.target) // ['shipped', 'partially_shipped']
  */
 export function compileChart(machine: MachineLike, impls: Implementations = {}): CompiledChart {
   const config = machine.config as { id?: unknown; initial?: unknown; states?: unknown };

@@ -25,7 +25,12 @@ export function nextDueAt(order: Pick<Order, 'status' | 'deadlines'>): string | 
   }
 }
 
-/** Which timer command `nextDueAt` stands for: what a sweeper sends once it has passed. */
+/**
+ * Which timer command `nextDueAt` stands for: what a sweeper sends once it has passed.
+ *
+ * @example
+ * dueCommandType(order) // 'EXPIRE' while unpaid, 'AUTO_CONFIRM' while shipped or delivered, else null
+ */
 export function dueCommandType(order: Pick<Order, 'status' | 'deadlines'>): 'EXPIRE' | 'AUTO_CONFIRM' | null {
   if (nextDueAt(order) === null) return null;
   return order.status === 'pending_payment' ? 'EXPIRE' : 'AUTO_CONFIRM';

@@ -1,6 +1,6 @@
 import { orderkitError, OrderkitError, type IssuePath } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/format.js';
-import { ORDER_STATUS_LABELS, type OrderStatus } from '../order/status.js';
+import { ORDER_STATUS_LABELS } from '../order/status.js';
 
 /**
  * The lifecycle's errors. Codes are stable (callers switch on them); messages say what happened
@@ -12,6 +12,10 @@ function statusText(status: string): { zh: string; en: string } {
   return label ? { zh: label['zh-CN'], en: label.en.toLowerCase() } : { zh: status, en: status };
 }
 
+/**
+ * @example
+ * return lifecycleErrors.invalidTransition(step.order.status, step.command.type);
+ */
 export const lifecycleErrors = {
   invalidTransition(status: string, type: string): OrderkitError {
     const s = statusText(status);
@@ -156,10 +160,11 @@ export const lifecycleErrors = {
  * A guard's "this branch is not the one" answer: the compiled table tries the next candidate. It
  * is never shown to a caller (when no branch matches they get the most specific real error, or
  * INVALID_TRANSITION), so one shared instance saves an allocation on the hot path.
+ *
+ * @example
+ * defineGuard((step) => (step.order.fulfillment === 'virtual' ? undefined : NO_MATCH))
  */
 export const NO_MATCH: OrderkitError = new OrderkitError({
   code: 'NO_MATCHING_BRANCH',
   message: { 'zh-CN': '不适用此分支', en: 'this branch does not apply' },
 });
-
-export type StatusLike = OrderStatus | (string & {});

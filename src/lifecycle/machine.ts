@@ -52,14 +52,24 @@ function stepOf(context: OrderMachineContext, event: OrderMachineEvent): Step {
 
 type XstateArgs = { context: OrderMachineContext; event: OrderMachineEvent };
 
-/** A plain lifecycle guard as an xstate guard: true when it lets the command through. */
+/**
+ * A plain lifecycle guard as an xstate guard: true when it lets the command through.
+ *
+ * @example
+ * orderMachine.provide({ guards: { isVip: toXstateGuard(isVip) } })
+ */
 export function toXstateGuard(guard: LifecycleGuard): (args: XstateArgs, params: LifecycleParams) => boolean {
   const wrapped = ({ context, event }: XstateArgs, params: LifecycleParams) => guard(stepOf(context, event), params) === undefined;
   (wrapped as unknown as Record<symbol, unknown>)[PLAIN_IMPLEMENTATION] = guard;
   return wrapped;
 }
 
-/** A plain lifecycle action as an xstate `assign` over `{ order, effects }`. */
+/**
+ * A plain lifecycle action as an xstate `assign` over `{ order, effects }`.
+ *
+ * @example
+ * orderMachine.provide({ actions: { markCollected: toXstateAction(markCollected) } })
+ */
 export function toXstateAction(action: LifecycleAction): ReturnType<typeof assign> {
   const wrapped = assign(({ context, event }: XstateArgs, params: LifecycleParams) => {
     const draft: Draft = { order: { ...context.order }, effects: context.effects.slice(), data: undefined };

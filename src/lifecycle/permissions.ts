@@ -59,7 +59,12 @@ export function checkPermission<TType extends string>(
   return undefined;
 }
 
-/** True when `checkPermission` would pass; allocation-free, for `allowedActions`. */
+/**
+ * True when `checkPermission` would pass; allocation-free, for `allowedActions`.
+ *
+ * @example
+ * isPermitted(COMMAND_ACTORS, 'CONFIRM_RECEIPT', { type: 'customer', id: 'u1' }, 'u1') // true
+ */
 export function isPermitted<TType extends string>(table: PermissionTable<TType>, type: TType, actor: Actor, customerId: string): boolean {
   const allowed = table[type];
   if (allowed === undefined || allowed.indexOf(actor.type) < 0) return false;

@@ -43,6 +43,13 @@ const QuoteInputSchema = z.object({
   couponIds: z.array(z.string()),
 });
 
+/**
+ * The zod schema of `placeOrder`'s input (with a `quote`), for callers that validate a request
+ * body before pricing, or want its JSON Schema.
+ *
+ * @example
+ * z.toJSONSchema(PlaceOrderInputSchema)
+ */
 export const PlaceOrderInputSchema = z.object({
   /** The order's id (the caller's id generator: a UUID, a cloud database `_id`…). */
   id: IdSchema,

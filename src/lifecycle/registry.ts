@@ -20,6 +20,9 @@ import type { Draft, LifecycleAction, LifecycleGuard, LifecycleParams } from './
  * The plain functions behind the names in `orderMachine`'s chart. `createLifecycle` looks names up
  * here (after the caller's own `guards`/`actions`), so replacing a rule is passing a function of
  * the same name.
+ *
+ * @example
+ * createLifecycle(orderMachine, { guards: { shipsPart: () => NO_MATCH } }) // no partial shipments in this shop
  */
 export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.freeze({
   paysPhysicalOrder,
@@ -46,6 +49,12 @@ function enterStatus(draft: Draft, _step: unknown, params: LifecycleParams): voi
   if (typeof status === 'string') draft.order.status = status as Draft['order']['status'];
 }
 
+/**
+ * The default actions by name.
+ *
+ * @example
+ * createLifecycle(machine, { actions: { notify: () => undefined } }) // a shop without subscribe messages
+ */
 export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.freeze({
   enterStatus,
   recordPayment,
@@ -63,7 +72,12 @@ export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.
   applyAfterSale,
 });
 
-/** Which effects each action may emit: what docs/lifecycle.md lists per command. */
+/**
+ * Which effects each action may emit: what docs/lifecycle.md lists per command.
+ *
+ * @example
+ * ACTION_EFFECTS.closePayment // ['payment.close']
+ */
 export const ACTION_EFFECTS: Readonly<Record<string, readonly EffectType[]>> = Object.freeze({
   closePayment: ['payment.close'],
   releaseInventory: ['inventory.release'],

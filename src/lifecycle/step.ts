@@ -65,7 +65,15 @@ export interface LifecycleGuard {
 /** An action: edits the draft (replacing nested objects it changes) and appends effects. */
 export type LifecycleAction = (draft: Draft, step: Step<any>, params: LifecycleParams) => void;
 
-/** Builds a guard with its payload-free availability check. */
+/**
+ * Builds a guard with its payload-free availability check.
+ *
+ * @example
+ * const onlyWeekdays = defineGuard(
+ *   (step) => (step.ctx.now.getUTCDay() % 6 === 0 ? lifecycleErrors.guardRejected('onlyWeekdays', step.command.type) : undefined),
+ *   (probe) => new Date(probe.nowMs).getUTCDay() % 6 !== 0,
+ * );
+ */
 export function defineGuard(
   check: (step: Step<any>, params: LifecycleParams) => OrderkitError | undefined,
   available?: (probe: Probe, params: LifecycleParams) => boolean,
@@ -75,7 +83,12 @@ export function defineGuard(
   return guard;
 }
 
-/** Sets one entry of the audit event's data. */
+/**
+ * Sets one entry of the audit event's data.
+ *
+ * @example
+ * note(draft, 'pickupCode', step.command.code)
+ */
 export function note(draft: Draft, key: string, value: unknown): void {
   if (draft.data === undefined) draft.data = {};
   draft.data[key] = value;

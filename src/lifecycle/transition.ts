@@ -4,7 +4,12 @@ import { orderMachine } from './machine.js';
 import type { Policy } from './policy.js';
 import type { TransitionContext, TransitionResult } from './types.js';
 
-/** The built-in lifecycle, compiled from `orderMachine` when the module loads. */
+/**
+ * The built-in lifecycle, compiled from `orderMachine` when the module loads.
+ *
+ * @example
+ * defaultLifecycle.chart.table.shipped.AUTO_CONFIRM[0].guardName // 'autoConfirmDue'
+ */
 export const defaultLifecycle: Lifecycle<Order['status'], Command> = createLifecycle<Order['status'], Command>(orderMachine);
 
 /**
