@@ -126,7 +126,7 @@ export const refundErrors = {
   notRequester(id: string): OrderkitError {
     return orderkitError(
       'FORBIDDEN',
-      { 'zh-CN': `只有申请人可以操作售后单 ${id}`, en: `only the customer who requested after-sale ${id} may do this` },
+      { 'zh-CN': `只有申请人可以操作售后单 ${id}（商家请使用同意或拒绝）`, en: `only whoever requested after-sale ${id} may do this (a merchant approves or rejects instead)` },
       { path: ['afterSaleId'], details: { afterSaleId: id } },
     );
   },

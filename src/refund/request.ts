@@ -58,11 +58,17 @@ export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER
 }
 
 /**
- * Whether `actor` may act for the shopper on this after-sale: a customer only on a request of
- * their own (or, for one the merchant filed for them, as the order's customer). Other actor types
- * are checked by the lifecycle's command permissions.
+ * Whether `actor` may act as the requester of this after-sale (withdraw it, send the return
+ * back): a customer only on a request of their own (or, for one the merchant filed for them, as
+ * the order's customer); a merchant only on a request a merchant filed — a shopper's request is
+ * the merchant's to approve or reject, not to withdraw. Other actor types are left to the
+ * lifecycle's command permissions.
+ *
+ * @example
+ * actsForRequester(order, afterSale, { type: 'customer', id: 'u2' }) // false unless u2 asked
  */
 export function actsForRequester(order: Order, afterSale: AfterSale, actor: Actor): boolean {
+  if (actor.type === 'merchant') return afterSale.requestedBy.type === 'merchant';
   if (actor.type !== 'customer') return true;
   const owner = afterSale.requestedBy.type === 'customer' ? afterSale.requestedBy.id : order.customerId;
   return actor.id === owner;

@@ -134,6 +134,17 @@ describe('reject and cancel', () => {
     expect(ok(cancelAfterSale(r.order, { type: 'CANCEL_AFTER_SALE', afterSaleId: id }, ctx(CUSTOMER))).order.afterSales[0]!.status).toBe('cancelled');
   });
 
+  it('a merchant withdraws only a request a merchant filed; a shopper\'s request is approved or rejected', () => {
+    const mine = ok(request(shipped(base())));
+    expect(err(cancelAfterSale(mine.order, { type: 'CANCEL_AFTER_SALE', afterSaleId: mine.order.afterSales[0]!.id }, ctx(MERCHANT))).code).toBe('FORBIDDEN');
+    const filed = ok(request(shipped(base()), {}, ctx(MERCHANT)));
+    const id = filed.order.afterSales[0]!.id;
+    expect(ok(cancelAfterSale(filed.order, { type: 'CANCEL_AFTER_SALE', afterSaleId: id }, ctx(MERCHANT))).order.afterSales[0]!.status).toBe('cancelled');
+    // The order's customer may withdraw what the merchant filed for them; another customer may not.
+    expect(ok(cancelAfterSale(filed.order, { type: 'CANCEL_AFTER_SALE', afterSaleId: id }, ctx(CUSTOMER))).order.afterSales[0]!.status).toBe('cancelled');
+    expect(err(cancelAfterSale(filed.order, { type: 'CANCEL_AFTER_SALE', afterSaleId: id }, ctx(OTHER_CUSTOMER))).code).toBe('FORBIDDEN');
+  });
+
   it('unknown and duplicate after-sale ids are typed errors', () => {
     const r = ok(request(shipped(base()), { afterSaleId: 'AS-1' }));
     expect(err(request(r.order, { afterSaleId: 'AS-1' })).code).toBe('AFTER_SALE_EXISTS');
