@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Actor, Command, Order } from '../../src/order/index.js';
+import { allowedActions, transition } from '../../src/lifecycle/index.js';
+import { DAY, NOW, at, commandFor, customer, gateway, merchant, must, pay, place, shipAll, stranger, system, walkArb } from './fixtures.js';
+
+const actors: Actor[] = [customer, stranger, merchant, system, gateway];
+/** Commands without a payload to choose: for these the buttons must be exact. */
+const payloadFree: Command[] = [
+  { type: 'CANCEL' },
+  { type: 'EXPIRE' },
+  { type: 'SHIP', logisticsType: 'express' },
+  { type: 'DELIVER' },
+  { type: 'CONFIRM_RECEIPT' },
+  { type: 'AUTO_CONFIRM' },
+];
+
+describe('allowedActions', () => {
+  it('shows the buttons of a paid, a shipped and a completed order', () => {
+    const paid = pay(place());
+    expect(allowedActions(paid, customer, NOW)).toEqual(['CANCEL', 'REQUEST_AFTER_SALE']);
+    expect(allowedActions(paid, merchant, NOW)).toEqual(['CANCEL', 'SHIP', 'REQUEST_AFTER_SALE']);
+    expect(allowedActions(paid, gateway, NOW)).toEqual([]);
+    const shipped = shipAll(paid);
+    expect(allowedActions(shipped, customer, NOW)).toEqual(['CONFIRM_RECEIPT', 'REQUEST_AFTER_SALE']);
+    expect(allowedActions(shipped, system, NOW)).toEqual(['DELIVER']);
+    expect(allowedActions(shipped, system, at(7 * DAY))).toEqual(['DELIVER', 'AUTO_CONFIRM']);
+    const done = must(shipped, { type: 'CONFIRM_RECEIPT' }, customer, at(DAY)).order;
+    expect(allowedActions(done, customer, at(2 * DAY))).toEqual(['REQUEST_AFTER_SALE']);
+    // The after-sales window closes 7 days after completion.
+    expect(allowedActions(done, customer, at(8 * DAY))).toEqual([]);
+  });
+
+  it('lists the review buttons once a request waits, and the refund results once a refund is pending', () => {
+    const shipped = shipAll(pay(place()));
+    const asked = must(shipped, { type: 'REQUEST_AFTER_SALE', kind: 'return_and_refund', items: [{ lineId: 'a', quantity: 1 }], reason: '坏了' }, customer).order;
+    expect(allowedActions(asked, merchant, NOW)).toEqual(expect.arrayContaining(['APPROVE_AFTER_SALE', 'REJECT_AFTER_SALE']));
+    expect(allowedActions(asked, customer, NOW)).toContain('CANCEL_AFTER_SALE');
+    expect(allowedActions(asked, stranger, NOW)).toEqual([]);
+    const cancelled = must(pay(place()), { type: 'CANCEL' }, merchant).order;
+    expect(allowedActions(cancelled, gateway, NOW)).toEqual(['REFUND_SUCCEEDED', 'REFUND_FAILED']);
+    expect(allowedActions(cancelled, customer, NOW)).toEqual([]);
+  });
+
+  it('agrees with transition() on random orders: exact for payload-free commands, never missing one that works', () => {
+    fc.assert(
+      fc.property(walkArb, fc.boolean(), (steps, virtual) => {
+        let order: Order = place(virtual ? { lines: [{ ...place().lines[0]!, fulfillment: 'virtual' }] } : {});
+        let now = NOW.getTime();
+        for (const step of steps) {
+          now += step.minutes * 60_000;
+          const when = new Date(now);
+          for (const actor of actors) {
+            const listed = allowedActions(order, actor, when);
+            for (const command of payloadFree) {
+              const r = transition(order, command, { now: when, actor });
+              const works = r.ok && r.changed;
+              if (command.type === 'CANCEL' && order.status !== 'pending_payment') {
+                if (works) expect(listed).toContain('CANCEL');
+              } else {
+                expect({ type: command.type, status: order.status, actor: actor.type, listed: listed.includes(command.type) }).toEqual({
+                  type: command.type,
+                  status: order.status,
+                  actor: actor.type,
+                  listed: works,
+                });
+              }
+            }
+            for (let pick = 0; pick < 20; pick++) {
+              const command = commandFor(pick, order);
+              const r = transition(order, command, { now: when, actor });
+              if (r.ok && r.changed) expect(listed).toContain(command.type);
+            }
+          }
+          const r = transition(order, commandFor(step.pick, order), { now: when, actor: step.actor });
+          if (r.ok) order = r.order;
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
