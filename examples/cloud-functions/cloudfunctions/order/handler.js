@@ -1,0 +1,218 @@
+// The `order` cloud function's logic, as a factory of its dependencies so that it runs unchanged
+// in a cloud function (index.js) and in tests (a test double of the database, a stubbed `cloud`).
+//
+// Every action answers `{ ok: true, ... }` or `{ ok: false, error }`, where `error` is an
+// orderkit error as JSON (`code`, `messages['zh-CN']`, `path`…). The shopper is always the OPENID
+// that WeChat puts into the call: an order id from the page is never trusted by itself.
+const MAX_QUANTITY = 99;
+
+function createOrderFunction(deps) {
+  const { cloud, orderkit, wechatpay, wxCloud, settings, shop } = deps;
+  const clock = deps.clock || { now: () => new Date() };
+  const random = deps.random || Math.random;
+  const store = new wxCloud.WxCloudOrderStore(cloud.database(), {
+    onPublishError: (error, orderId) => console.error('[order] publishing a commit failed; it will be repaired', orderId, error),
+  });
+  const policy = shop.policy || orderkit.defaultPolicy;
+  const rules = orderkit.definePricingRules(shop.rules);
+  const service = orderkit.createOrderService({ store, clock, policy });
+
+  function fail(code, zh, en, details) {
+    return { ok: false, error: { code, message: en, messages: { 'zh-CN': zh, en }, path: [], ...(details ? { details } : {}) } };
+  }
+
+  function failFrom(error) {
+    if (error && typeof error.toJSON === 'function' && typeof error.code === 'string') return { ok: false, error: error.toJSON() };
+    console.error('[order] unexpected error', error);
+    return fail('INTERNAL_ERROR', '服务暂时不可用，请稍后再试', 'the service is unavailable, please try again');
+  }
+
+  const customer = (ctx) => ({ type: 'customer', id: ctx.openid });
+  const view = (order, ctx) => orderkit.orderView(order, { actor: customer(ctx), now: ctx.now, policy });
+
+  // Prices come from the catalogue: the page sends only SKUs and quantities.
+  function cartFrom(items) {
+    if (!Array.isArray(items) || items.length === 0 || items.length > 50) {
+      return { error: fail('INVALID_CART', '购物车为空或商品过多', 'the cart is empty or too long') };
+    }
+    const lines = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] || {};
+      const product = Object.prototype.hasOwnProperty.call(shop.catalogue, item.sku) ? shop.catalogue[item.sku] : null;
+      if (!product) return { error: fail('UNKNOWN_SKU', `商品 ${String(item.sku)} 已下架`, `unknown product ${String(item.sku)}`, { index: i }) };
+      const quantity = Number(item.quantity);
+      if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+        return { error: fail('INVALID_QUANTITY', `数量须为 1 到 ${MAX_QUANTITY}`, `quantity must be 1 to ${MAX_QUANTITY}`, { index: i }) };
+      }
+      const line = { id: `L${i + 1}`, sku: item.sku, title: product.title, listPrice: product.price, quantity };
+      if (product.category) line.category = product.category;
+      if (product.image) line.image = product.image;
+      if (product.fulfillment) line.fulfillment = product.fulfillment;
+      lines.push(line);
+    }
+    return { cart: { lines } };
+  }
+
+  // The quote the shopper sees: the best coupons by default, or the ones they picked.
+  function price(event, ctx) {
+    const built = cartFrom(event.cart);
+    if (built.error) return built;
+    const wallet = shop.walletFor(ctx.openid);
+    const best = orderkit.bestCoupons(built.cart, wallet, rules, { now: ctx.now });
+    if (!best.ok) return { error: { ok: false, error: best.error.toJSON() } };
+    let quote = best.quote;
+    if (Array.isArray(event.couponIds)) {
+      const chosen = wallet.filter((c) => event.couponIds.indexOf(c.id) >= 0);
+      const priced = orderkit.priceCart({ ...built.cart, coupons: chosen }, rules, { now: ctx.now });
+      if (!priced.ok) return { error: { ok: false, error: priced.error.toJSON() } };
+      quote = priced.quote;
+    }
+    return { quote, best, wallet };
+  }
+
+  async function ownOrder(event, ctx) {
+    if (typeof event.orderId !== 'string' || event.orderId === '') return { error: fail('INVALID_INPUT', '缺少订单号', 'orderId is required') };
+    const order = await service.get(event.orderId);
+    // Someone else's order looks exactly like a missing one.
+    if (!order || order.customerId !== ctx.openid) return { error: fail('ORDER_NOT_FOUND', '订单不存在', 'order not found') };
+    return { order };
+  }
+
+  async function dispatch(event, ctx, command) {
+    const r = await service.dispatch(event.orderId, command, customer(ctx));
+    return r.ok ? { ok: true, order: view(r.order, ctx) } : { ok: false, error: r.error.toJSON() };
+  }
+
+  async function payByCloudPay(order, ctx) {
+    const params = wechatpay.buildCloudPayUnifiedOrder(
+      order,
+      { subMchId: settings.subMchId, envId: ctx.wx.ENV, functionName: settings.callbackFunction, spbillCreateIp: ctx.wx.CLIENTIP || '127.0.0.1' },
+      { nonce: wechatpay.createNonce() },
+    );
+    if (!params.ok) return { ok: false, error: params.error.toJSON() };
+    const res = await cloud.cloudPay.unifiedOrder(params.params);
+    if (!res || res.returnCode !== 'SUCCESS' || res.resultCode !== 'SUCCESS' || !res.payment) {
+      console.error('[order] cloudPay.unifiedOrder failed', res);
+      return fail('PAYMENT_UNAVAILABLE', '暂时无法发起支付，请稍后再试', 'the payment could not be started', { returnMsg: res && (res.errCodeDes || res.returnMsg) });
+    }
+    return { ok: true, payment: res.payment };
+  }
+
+  async function payByV3(order, ctx) {
+    const prepay = wechatpay.buildJsapiPrepay(order, { appid: settings.appid, mchid: settings.mchid, notifyUrl: settings.notifyUrl });
+    if (!prepay.ok) return { ok: false, error: prepay.error.toJSON() };
+    const answer = await deps.wechatpayClient.send(prepay.request);
+    const params = wechatpay.buildRequestPaymentParams(answer.prepay_id, { appid: settings.appid, privateKey: settings.privateKey }, { nonce: wechatpay.createNonce(), timestamp: ctx.now });
+    return params.ok ? { ok: true, payment: params.params } : { ok: false, error: params.error.toJSON() };
+  }
+
+  const actions = {
+    async quote(event, ctx) {
+      const p = price(event, ctx);
+      if (p.error) return p.error;
+      const coupons = orderkit.couponOptionsView({ wallet: p.wallet, best: p.best, shown: p.quote, definitions: shop.rules.coupons });
+      return { ok: true, quote: orderkit.quoteView(p.quote), coupons };
+    },
+
+    async place(event, ctx) {
+      const p = price(event, ctx);
+      if (p.error) return p.error;
+      // The order number doubles as the order id: payment and refund results name the number.
+      const number = orderkit.createOrderNumber({ now: ctx.now, random, timeZone: policy.timeZone });
+      const input = { id: number, number, customerId: ctx.openid, quote: p.quote };
+      if (event.address) input.address = event.address;
+      if (typeof event.remark === 'string' && event.remark.trim()) input.buyerRemark = event.remark.trim().slice(0, 200);
+      const key = typeof event.idempotencyKey === 'string' && event.idempotencyKey ? `place:${ctx.openid}:${event.idempotencyKey}` : undefined;
+      const r = await service.place(input, key ? { idempotencyKey: key } : {});
+      return r.ok ? { ok: true, order: view(r.order, ctx) } : { ok: false, error: r.error.toJSON() };
+    },
+
+    async pay(event, ctx) {
+      const own = await ownOrder(event, ctx);
+      if (own.error) return own.error;
+      // Paid meanwhile, or nothing to pay: no payment sheet, the page shows the order.
+      if (own.order.status !== 'pending_payment') return { ok: true, order: view(own.order, ctx), payment: null };
+      return settings.payMode === 'v3' ? payByV3(own.order, ctx) : payByCloudPay(own.order, ctx);
+    },
+
+    async get(event, ctx) {
+      const own = await ownOrder(event, ctx);
+      return own.error ? own.error : { ok: true, order: view(own.order, ctx) };
+    },
+
+    async list(event, ctx) {
+      const tab = orderkit.orderListTab(typeof event.tab === 'string' ? event.tab : 'all');
+      const limit = Math.min(100, Math.max(1, Number(event.limit) || 20));
+      const query = { customerId: ctx.openid, limit, cursor: typeof event.cursor === 'string' ? event.cursor : null };
+      if (tab.statuses) query.status = tab.statuses.slice();
+      const page = await service.list(query);
+      const items = page.items.filter((o) => orderkit.orderMatchesTab(o, tab.key)).map((o) => orderkit.orderListItemView(o, { actor: customer(ctx), now: ctx.now, policy }));
+      return { ok: true, items, nextCursor: page.nextCursor, tabs: orderkit.orderListTabsView(await countTabs(ctx.openid)) };
+    },
+
+    async refundQuote(event, ctx) {
+      const own = await ownOrder(event, ctx);
+      if (own.error) return own.error;
+      const request = { kind: event.kind };
+      if (Array.isArray(event.items) && event.items.length > 0) request.items = event.items;
+      const r = orderkit.refundQuote(own.order, request, { now: ctx.now, policy });
+      return r.ok ? { ok: true, quote: orderkit.refundQuoteView(r.quote) } : { ok: false, error: r.error.toJSON() };
+    },
+
+    cancel: (event, ctx) => dispatch(event, ctx, { type: 'CANCEL', ...(event.reason ? { reason: String(event.reason).slice(0, 200) } : {}) }),
+    confirmReceipt: (event, ctx) => dispatch(event, ctx, { type: 'CONFIRM_RECEIPT' }),
+    requestAfterSale: (event, ctx) =>
+      dispatch(event, ctx, { type: 'REQUEST_AFTER_SALE', kind: event.kind, reason: event.reason, ...(Array.isArray(event.items) && event.items.length ? { items: event.items } : {}) }),
+    cancelAfterSale: (event, ctx) => dispatch(event, ctx, { type: 'CANCEL_AFTER_SALE', afterSaleId: event.afterSaleId }),
+    returnShipped: (event, ctx) =>
+      dispatch(event, ctx, { type: 'RETURN_SHIPPED', afterSaleId: event.afterSaleId, trackingNo: event.trackingNo, expressCompany: event.expressCompany }),
+    changeAddress: (event, ctx) => dispatch(event, ctx, { type: 'CHANGE_ADDRESS', address: event.address }),
+
+    // Staff only (MERCHANT_OPENIDS): ship a parcel. Shipping info is uploaded by the sweeper.
+    async ship(event, ctx) {
+      if (settings.merchantOpenids.indexOf(ctx.openid) < 0) return fail('FORBIDDEN', '只有商家可以发货', 'only the shop may ship');
+      const command = { type: 'SHIP', logisticsType: event.logisticsType || 'express' };
+      for (const k of ['trackingNo', 'expressCompany', 'items', 'shipmentId']) if (event[k] !== undefined) command[k] = event[k];
+      const r = await service.dispatch(event.orderId, command, { type: 'merchant', id: ctx.openid });
+      return r.ok ? { ok: true, order: orderkit.orderView(r.order, { actor: { type: 'merchant', id: ctx.openid }, now: ctx.now, policy }) } : { ok: false, error: r.error.toJSON() };
+    },
+  };
+  // Names from the brief, kept as aliases.
+  actions.price = actions.quote;
+  actions.confirm = actions.confirmReceipt;
+  actions.afterSale = actions.requestAfterSale;
+
+  async function countTabs(openid) {
+    const db = cloud.database();
+    const _ = db.command;
+    const orders = db.collection(store.names.orders);
+    const counts = {};
+    await Promise.all(
+      orderkit.ORDER_LIST_TABS.map(async (t) => {
+        const where = { customerId: openid };
+        if (t.statuses) where.status = _.in(t.statuses.slice());
+        if (t.afterSale) where['afterSales.0'] = _.exists(true);
+        counts[t.key] = (await orders.where(where).count()).total;
+      }),
+    );
+    return counts;
+  }
+
+  let ready = null;
+  return async function main(event, context) {
+    const wx = cloud.getWXContext();
+    if (!wx.OPENID) return fail('UNAUTHENTICATED', '请在小程序内调用', 'call this function from the mini program');
+    const name = event && typeof event.action === 'string' ? event.action : '';
+    if (!Object.prototype.hasOwnProperty.call(actions, name)) return fail('UNKNOWN_ACTION', `不支持的操作 ${name}`, `unknown action ${name}`);
+    try {
+      // Collections are created on the first call of a fresh instance, not on every call.
+      if (!ready) ready = store.ensureCollections().catch((e) => ((ready = null), Promise.reject(e)));
+      await ready;
+      return await actions[name](event, { openid: wx.OPENID, wx, now: clock.now(), context });
+    } catch (error) {
+      return failFrom(error);
+    }
+  };
+}
+
+module.exports = { createOrderFunction };

@@ -1,0 +1,26 @@
+// The `order` cloud function: every shopper action of the mini program (see handler.js).
+// This file is the deployable shell: it wires wx-server-sdk and orderkit into the handler.
+const cloud = require('wx-server-sdk');
+
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+
+const orderkit = require('orderkit');
+const wechatpay = require('orderkit/wechatpay');
+const wxCloud = require('orderkit/wx-cloud');
+const { createOrderFunction } = require('./handler');
+const { readSettings } = require('./settings');
+const shop = require('./shop');
+const { createWechatPayClient } = require('./wechatpay-client');
+
+const settings = readSettings(process.env);
+const handle = createOrderFunction({
+  cloud,
+  orderkit,
+  wechatpay,
+  wxCloud,
+  settings,
+  shop,
+  wechatpayClient: settings.payMode === 'v3' ? createWechatPayClient(settings, wechatpay) : null,
+});
+
+exports.main = async (event, context) => handle(event, context);

@@ -1,0 +1,28 @@
+// The shop of this example: a tiny catalogue, the pricing rules and the shopper's coupons. A real
+// shop reads products from its database; prices must always come from the server, never from the
+// page, which only sends SKUs and quantities.
+const catalogue = {
+  'OAT-1KG': { title: '有机燕麦片 1kg', price: 3300, category: 'grain', image: '/images/oat.png' },
+  'MILK-250': { title: '纯牛奶 250ml×12', price: 5990, category: 'dairy', image: '/images/milk.png' },
+  'TEA-100': { title: '明前龙井 100g', price: 12800, category: 'tea', image: '/images/tea.png' },
+  'CARD-50': { title: '50 元礼品卡（电子卡）', price: 5000, category: 'card', fulfillment: 'virtual' },
+};
+
+const rules = {
+  fullReductions: [{ id: 'mj-199-20', kind: 'threshold', threshold: 19900, off: 2000 }],
+  coupons: [
+    { id: 'new-10', kind: 'fixed', off: 1000, title: '新人券 ¥10', validity: { kind: 'window', from: '2025-01-01T00:00:00.000Z', to: '2030-01-01T00:00:00.000Z' } },
+    { id: 'tea-15', kind: 'percent', offBp: 1500, cap: 3000, title: '茶叶 85 折', scope: { kind: 'category', categories: ['tea'] }, validity: { kind: 'window', from: '2025-01-01T00:00:00.000Z', to: '2030-01-01T00:00:00.000Z' } },
+  ],
+  freight: { defaultFee: 800, freeOver: 9900 },
+};
+
+// Demo wallet: every shopper holds one of each coupon. Replace with the coupons the user claimed.
+function walletFor(openid) {
+  return [
+    { id: `${openid}-new-10`, definitionId: 'new-10' },
+    { id: `${openid}-tea-15`, definitionId: 'tea-15' },
+  ];
+}
+
+module.exports = { catalogue, rules, walletFor };
