@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatFen } from '../../src/index.js';
 import { T0 } from '../view/fixtures.js';
 import { createFakeOrderFunction } from './support/fake-order-function.js';
-import { byKey, createMiniProgram, settle, tap, text } from './support/harness.js';
+import { byKey, createMiniProgram, flat, settle, tap, text } from './support/harness.js';
 import { createWxStub, lastToast } from './support/wx-stub.js';
 
 const TEA_CART = [{ sku: 'TEA-100', quantity: 2 }];
@@ -28,10 +28,10 @@ describe('pages/checkout', () => {
     await load(page);
     expect(stub.calls()).toEqual([{ action: 'quote', cart: TEA_CART, couponIds: null }]);
     // ¥600 of tea: 满100减10, the best coupon (满500减20) and free shipping.
-    expect(page.querySelectorAll('.adjustment').map(text)).toEqual([
-      '满减满 ¥100 减 ¥10-¥10.00',
-      '优惠券优惠券「满500减20」：满 ¥500 减 ¥20-¥20.00',
-      '运费满 ¥199 包邮-¥8.00',
+    expect(page.querySelectorAll('.adjustment').map(flat)).toEqual([
+      '满减满¥100减¥10-¥10.00',
+      '优惠券优惠券「满500减20」：满¥500减¥20-¥20.00',
+      '运费满¥199包邮-¥8.00',
     ]);
     expect(text(page.querySelector('.total'))).toBe(formatFen(60000 - 1000 - 2000));
     expect(text(page.querySelector('.selected-coupon'))).toBe('已选 1 张 ›');

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatFen, transition, type Order } from '../../src/index.js';
 import { customer, days, merchant, minutes, paid, placed, shipped, step, system } from '../view/fixtures.js';
 import { createFakeOrderFunction } from './support/fake-order-function.js';
-import { byKey, createMiniProgram, settle, tap, text } from './support/harness.js';
+import { byKey, createMiniProgram, flat, settle, tap, text } from './support/harness.js';
 import { createWxStub, lastToast } from './support/wx-stub.js';
 
 const TEMPLATES = ['TPL_PAID', 'TPL_SHIPPED', 'TPL_REFUND'];
@@ -40,8 +40,7 @@ describe('pages/order-detail', () => {
     expect(stub.calls()[0]).toEqual({ action: 'get', orderId: order.id });
     expect(text(page.querySelector('.status-label'))).toBe('待付款');
     expect(page.querySelectorAll('.line-payable').map(text)).toEqual(order.lines.map((l) => formatFen(l.payable)));
-    // j-component trims text nodes, so the parts of a row run together in textContent.
-    expect(page.querySelectorAll('.adjustment').map(text)).toEqual(['满减满 ¥100 减 ¥10-¥10.00']);
+    expect(page.querySelectorAll('.adjustment').map(flat)).toEqual(['满减满¥100减¥10-¥10.00']);
     expect(text(page.querySelector('.total'))).toContain(formatFen(order.pricing.total));
     expect(buttons(page)).toEqual(['取消订单', '去支付']);
     expect(stub.watchers).toHaveLength(1);

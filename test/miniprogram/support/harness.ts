@@ -12,16 +12,20 @@
  *   component definition: `data` stays data, every function (onLoad, onReachBottom, handlers)
  *   becomes a method, so `this.setData`/`this.data` behave as in a page. Tests call the page
  *   lifecycle (`onLoad(query)`, `onReachBottom()`, `onUnload()`) on `comp.instance` themselves.
- * - The simulate compiler (the official `wcc` binary is not usable here) understands inline
- *   `<wxs module>` only, so `<wxs src="…" module="m" />` is replaced by the file's content inline
- *   before the template is registered.
+ * - Templates come from WeChat's own WXML compiler (`wcc`, shipped for Linux/macOS/Windows in the
+ *   `miniprogram-compiler` package that miniprogram-simulate uses): the whole miniprogram/ folder is
+ *   compiled once per process, exactly as DevTools would, and each page/component gets its
+ *   generated render function, `<wxs src>` modules included. A WXML or WXS syntax error therefore
+ *   fails the tests. Where the binary cannot run at all, or with MINIPROGRAM_COMPILER=simulate,
+ *   j-component's JavaScript compiler is used instead; it understands inline `<wxs module>` only,
+ *   so `<wxs src="…" module="m" />` is replaced by the file's content first.
  * - `usingComponents` of the page's .json are loaded the same way first and passed by id.
  * - Under Node 20, jsdom's CustomEvent/Event must be the globals or a tap fails with "parameter 1
  *   is not of type 'Event'"; `installDomEvents()` does that.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, normalize, resolve } from 'node:path';
+import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
@@ -54,6 +58,48 @@ export function simulate(): Any {
 /** Lets every pending promise chain (a tap's handler, a stubbed cloud call) run to its end. */
 export async function settle(rounds = 12): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>((r) => realSetImmediate(r));
+}
+
+let officialGwx: ((path: string) => unknown) | null | undefined;
+
+/**
+ * The render function wcc generated for `relativeWxml` (e.g. 'pages/orders/index.wxml'), or null
+ * when the official compiler is unavailable here. Syntax errors are thrown, never skipped.
+ */
+export function officialTemplate(relativeWxml: string): unknown {
+  loadOfficial();
+  return officialGwx ? officialGwx(relativeWxml) : null;
+}
+
+function loadOfficial(): void {
+  if (officialGwx === undefined) {
+    if (process.env.MINIPROGRAM_COMPILER === 'simulate') officialGwx = null;
+    else {
+      try {
+        const compiler = nodeRequire('miniprogram-compiler') as { wxmlToJs(root: string): string };
+        // eslint-disable-next-line no-new-func
+        officialGwx = new Function(compiler.wxmlToJs(MINIPROGRAM_ROOT))() as (path: string) => unknown;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (message.includes('编译')) throw error; // a real WXML/WXS error in this project
+        console.warn(`[miniprogram tests] the official WXML compiler cannot run here (${message}); using the simulate compiler`);
+        officialGwx = null;
+      }
+    }
+  }
+}
+
+/** Which compiler renders the templates: 'official' (wcc) or 'simulate'. */
+export function compilerInUse(): 'official' | 'simulate' {
+  loadOfficial();
+  return officialGwx ? 'official' : 'simulate';
+}
+
+function templateFor(absNoExt: string): unknown {
+  const rel = `${relative(MINIPROGRAM_ROOT, absNoExt).split(sep).join('/')}.wxml`;
+  const official = officialTemplate(rel);
+  if (official) return official;
+  return inlineWxs(readFileSync(`${absNoExt}.wxml`, 'utf8'), dirname(absNoExt));
 }
 
 export function readSource(relativePath: string): string {
@@ -163,7 +209,7 @@ export function createMiniProgram(wx: Any, app: AppStub = { globalData: {} }): M
     if (known) return known;
     const using = usingComponents(`${absNoExt}.json`);
     const { options } = capture(`${absNoExt}.js`);
-    const template = inlineWxs(readFileSync(`${absNoExt}.wxml`, 'utf8'), dirname(absNoExt));
+    const template = templateFor(absNoExt);
     const id = simulate().load({ ...options, template, usingComponents: using, tagName });
     componentIds.set(absNoExt, id);
     return id;
@@ -190,7 +236,7 @@ export function createMiniProgram(wx: Any, app: AppStub = { globalData: {} }): M
         if (k === 'data') Object.assign(data, JSON.parse(JSON.stringify(v)));
         else if (typeof v === 'function') methods[k] = v;
       }
-      const template = inlineWxs(readFileSync(`${abs}.wxml`, 'utf8'), dirname(abs));
+      const template = templateFor(abs);
       const id = simulate().load({ template, data, methods, usingComponents: using });
       return attach(id);
     },
@@ -209,6 +255,14 @@ export function byKey(nodes: Any[], key: string): Any[] {
 /** The text of a node, whitespace collapsed. */
 export function text(node: Any): string {
   return String(node?.dom?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The text of a node without any whitespace: the two compilers differ in the spaces they keep
+ * between inline elements, so rows of several parts are compared this way.
+ */
+export function flat(node: Any): string {
+  return String(node?.dom?.textContent ?? '').replace(/\s+/g, '');
 }
 
 /** Taps a node and waits for its handler's promise chain to finish. */
