@@ -37,6 +37,17 @@ describe('the WeChat DevTools project (examples/cloud-functions)', () => {
     for (const u of units) for (const ext of ['js', 'json', 'wxml', 'wxss']) expect(existsSync(join(MINIPROGRAM_ROOT, `${u}.${ext}`)), `${u}.${ext}`).toBe(true);
   });
 
+  it('every product image the sample catalogue names is in the mini program', () => {
+    const shop = require(join(PROJECT, 'cloudfunctions/order/shop.js')) as { catalogue: Record<string, { image?: string }> };
+    const images = Object.values(shop.catalogue).map((p) => p.image).filter((i): i is string => typeof i === 'string');
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) {
+      const file = join(MINIPROGRAM_ROOT, image);
+      expect(existsSync(file), image).toBe(true);
+      expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+    }
+  });
+
   it("WeChat's own compilers accept every WXML, WXS and WXSS file (syntax errors would fail here)", () => {
     if (process.platform === 'linux' && process.arch === 'x64') expect(compilerInUse()).toBe('official');
     const compiler = require('miniprogram-compiler') as { wxmlToJs(root: string): string; wxssToJs(root: string): string };
