@@ -227,7 +227,7 @@ describe('example cloud functions (on the cloud database test double)', () => {
       mchid: '1900000109',
       serialNo: '3775B6A45ACD588826D15E583A95F5DD',
       privateKey: merchant.privatePem,
-      notifyUrl: 'https://test-env-1a2b.service.tcloudbase.com/payCallback',
+      notifyUrl: 'https://pay.shop.example/payCallback',
       apiV3Key: API_V3_KEY,
       platformKeys: { [serial]: platform.publicPem },
       wechatpayClient: {

@@ -58,7 +58,7 @@ export function makeCertificate(options: { serial: string; notBefore: Date; notA
     tlv(0xa0, integer('02')),
     integer(options.serial),
     sha256WithRsa,
-    name('Tenpay.com Root CA (test)'),
+    name('orderkit test root (not a real CA)'),
     seq(utcTime(options.notBefore), utcTime(options.notAfter)),
     name('orderkit test platform certificate'),
     spki,

@@ -7,6 +7,7 @@ function readSettings(env) {
     appid: env.WECHATPAY_APPID || '',
     mchid: env.WECHATPAY_MCHID || '',
     serialNo: env.WECHATPAY_SERIAL_NO || '',
+    apiHost: env.WECHATPAY_API_HOST || '',
     privateKey: (env.WECHATPAY_PRIVATE_KEY || '').replace(/\\n/g, '\n'),
     platformKeys: env.WECHATPAY_PLATFORM_KEYS ? JSON.parse(env.WECHATPAY_PLATFORM_KEYS) : {},
     refundNotifyUrl: env.WECHATPAY_REFUND_NOTIFY_URL || undefined,

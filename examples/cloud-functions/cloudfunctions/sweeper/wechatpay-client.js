@@ -4,10 +4,11 @@
 // (The sweeper function carries the same file: cloud functions are deployed one by one.)
 const https = require('https');
 
-const HOST = 'api.mch.weixin.qq.com';
-
 function createWechatPayClient(settings, wechatpay) {
+  // The Pay API host from WeChat Pay's documentation, set as WECHATPAY_API_HOST.
+  const host = settings.apiHost;
   function send(request) {
+    if (!host) return Promise.reject(new Error('set WECHATPAY_API_HOST to the WeChat Pay API host'));
     const signed = wechatpay.signRequest({
       method: request.method,
       path: request.path,
@@ -22,7 +23,7 @@ function createWechatPayClient(settings, wechatpay) {
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
-          host: HOST,
+          host,
           path: request.path,
           method: request.method,
           headers: {
