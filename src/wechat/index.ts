@@ -31,7 +31,7 @@ export type { DecryptResourceResult } from './decrypt.js';
 export { parsePaymentResource, parseRefundResource, orderNumberFromOutTradeNo, REFUND_STATUS_MEANING } from './resources.js';
 export type { MerchantIdentity, PaymentNotice, RefundNotice, WechatPayTransaction, WechatPayRefundResource } from './resources.js';
 
-export { handlePaymentNotification, handleRefundNotification, handleNotification, PAYMENT_EVENT_TYPES, REFUND_EVENT_TYPES } from './notifications.js';
+export { handlePaymentNotification, parsePaymentNotification, handleRefundNotification, handleNotification, PAYMENT_EVENT_TYPES, REFUND_EVENT_TYPES } from './notifications.js';
 export type { HandleNotificationInput, PaymentNotificationResult, RefundNotificationResult, NotificationResult } from './notifications.js';
 
 export { notificationResponse } from './response.js';

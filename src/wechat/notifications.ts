@@ -99,3 +99,12 @@ export function handleNotification(input: HandleNotificationInput): Notification
   const refund = parseRefundResource(d.data, { mchid: input.expect?.mchid });
   return refund.ok ? { ...refund, ...d.meta } : refund;
 }
+
+/**
+ * The name the WeChat issue uses for the payment entry point: the same function as
+ * `handlePaymentNotification` (verify → decrypt → check → `PAYMENT_SUCCEEDED`).
+ *
+ * @example
+ * const n = parsePaymentNotification({ headers, rawBody, keys, apiV3Key, now: new Date(), expect: { mchid, appid } });
+ */
+export const parsePaymentNotification = handlePaymentNotification;

@@ -73,6 +73,19 @@ describe('buildSubscribeMessage', () => {
     expect(subscribeFieldValue('name', 'Alexander Hamilton')).toEqual({ ok: true, value: 'Alexander Hamilton' });
   });
 
+  it('property: an amount in fen is shown as yuan that reads back to exactly the same fen', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9_999_999_999 }), (fen) => {
+        const r = subscribeFieldValue('amount', fen);
+        if (!r.ok) return fen > 999_999_999_99;
+        const m = /^(\d{1,10})\.(\d{2})元$/.exec(r.value);
+        return m !== null && Number(m[1]) * 100 + Number(m[2]) === fen;
+      }),
+    );
+    expect(subscribeFieldValue('amount', 12.5).ok).toBe(false);
+    expect(subscribeFieldValue('amount', 5)).toEqual({ ok: true, value: '0.05元' });
+  });
+
   it('property: a thing is never longer than 20 characters and keeps the start of the text', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 80, unit: 'grapheme' }), (text) => {
