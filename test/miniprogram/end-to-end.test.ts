@@ -167,5 +167,21 @@ describe('mini program ↔ real cloud functions (cloud database test double)', (
     expect(/[\u4e00-\u9fa5]/.test(lastToast(w.client.wx) ?? '')).toBe(true);
     expect(detail.querySelectorAll('.order-action').map(text)).toEqual([]);
     detail.instance.onUnload();
+
+    // 去支付 on an order cancelled elsewhere: the real function answers with no payment to make.
+    const second = await w.client.wx.cloud.callFunction({ name: 'order', data: { action: 'place', cart: [{ sku: 'TEA-100', quantity: 2 }] } });
+    const secondId = second.result.order.id;
+    const page2 = w.mp.page('pages/order-detail/index');
+    await page2.instance.onLoad({ id: secondId });
+    await until(() => w.hub.delivered() >= 2);
+    page2.instance.stopWatching();
+    expect((await w.client.wx.cloud.callFunction({ name: 'order', data: { action: 'cancel', orderId: secondId } })).result.ok).toBe(true);
+    const unifiedBefore = w.server.calls.unifiedOrder.length;
+    page2.querySelectorAll('.order-action').find((n: any) => n.dom.getAttribute('data-key') === 'pay').dispatchEvent('tap');
+    await until(() => text(page2.querySelector('.status-label')) === '已关闭');
+    expect(lastToast(w.client.wx)).toBe('订单状态已变化，无需支付');
+    expect(w.client.wx.requestPayment).not.toHaveBeenCalled();
+    expect(w.server.calls.unifiedOrder.length).toBe(unifiedBefore);
+    page2.instance.onUnload();
   });
 });

@@ -138,6 +138,18 @@ describe('pages/order-detail', () => {
     expect(fake.orders.get(order.id)).toBe(expired);
   });
 
+  it('去支付 on an order paid or closed meanwhile: no payment sheet, a message, the order as it is now', async () => {
+    const order = placed();
+    const { page, wx, fake, stub } = open(order, minutes(1));
+    await load(page, order.id);
+    fake.replace(paid(order, minutes(2)));
+    await tap(byKey(page.querySelectorAll('.order-action'), 'pay')[0]);
+    expect(wx.requestPayment).not.toHaveBeenCalled();
+    expect(lastToast(wx)).toBe('订单状态已变化，无需支付');
+    expect(stub.actions()).toEqual(['get', 'pay', 'get']);
+    expect(text(page.querySelector('.status-label'))).toBe('待发货');
+  });
+
   it('cancel asks first; saying no sends nothing', async () => {
     const order = placed();
     const { page, wx, stub } = open(order, minutes(1));

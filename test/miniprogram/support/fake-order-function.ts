@@ -126,9 +126,8 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
       case 'pay': {
         const order = orders.get(orderId);
         if (!order) return { ok: false, error: { code: 'ORDER_NOT_FOUND', messages: { 'zh-CN': '订单不存在', en: '' } } };
-        if (!orderView(order, ctx()).actions.some((a) => a.key === 'pay')) {
-          return { ok: false, error: { code: 'INVALID_TRANSITION', messages: { 'zh-CN': '订单当前不能支付', en: 'cannot pay' } } };
-        }
+        // As the real function does: an order that is no longer awaiting payment gets no payment.
+        if (order.status !== 'pending_payment') return { ok: true, order: orderView(order, ctx()), payment: null };
         return { ok: true, payment: { timeStamp: '1764043200', nonceStr: 'n0nce', package: `prepay_id=wx${order.number}`, signType: 'RSA', paySign: 'c2lnbmF0dXJl' } };
       }
       case 'cancel':

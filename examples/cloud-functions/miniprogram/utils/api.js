@@ -7,7 +7,7 @@ var BAD_REPLY = { code: 'BAD_REPLY', message: '服务暂时不可用，请稍后
 
 // Error codes meaning "the order is no longer where you saw it": someone else (the payment
 // callback, the sweeper, the shop) changed it. The page shows the message and reloads the view.
-var STALE_CODES = ['INVALID_TRANSITION', 'VERSION_CONFLICT', 'ORDER_CHANGED', 'WINDOW_CLOSED', 'PAYMENT_DEADLINE_PASSED'];
+var STALE_CODES = ['INVALID_TRANSITION', 'VERSION_CONFLICT', 'ORDER_CHANGED', 'WINDOW_CLOSED', 'PAYMENT_DEADLINE_PASSED', 'NOTHING_TO_PAY'];
 
 function errorOf(raw) {
   if (!raw || typeof raw !== 'object') return BAD_REPLY;

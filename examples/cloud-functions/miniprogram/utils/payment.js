@@ -7,6 +7,8 @@
 var api = require('./api.js');
 var config = require('../config.js');
 
+var NOTHING_TO_PAY = { code: 'NOTHING_TO_PAY', message: '订单状态已变化，无需支付' };
+
 // A tap is the only moment a mini program may ask for subscriptions, so this must be the first
 // thing a pay button's handler does. A refusal, a "don't ask again" or an old base library must
 // never stop the payment: the promise always resolves.
@@ -64,8 +66,9 @@ function payOrder(orderId, subscriptions) {
     })
     .then(function (r) {
       if (!r.ok) return r;
-      // Nothing to collect (a zero total, or paid meanwhile): the function says so.
-      if (!r.payment) return { ok: true, paid: true };
+      // No payment to make: the order was paid, cancelled or closed meanwhile (the function answers
+      // with the order as it is now). Not a success to celebrate: the page reloads and shows it.
+      if (!r.payment) return { ok: false, error: NOTHING_TO_PAY, order: r.order };
       return requestPayment(r.payment);
     });
 }
