@@ -1,0 +1,90 @@
+import { OrderkitError, type Cart, type CartLine, type PricingRules } from './orderkit/index.js';
+
+/**
+ * The demo shop: a small tea house (茶舍). Prices live on the server; a request names SKUs and
+ * quantities only, never a price. A real shop reads these from its product database.
+ */
+export interface Product {
+  sku: string;
+  title: string;
+  category: 'tea' | 'teaware' | 'gift' | 'card';
+  listPrice: number;
+  fulfillment?: 'virtual';
+}
+
+export const PRODUCTS: readonly Product[] = [
+  { sku: 'TEA-LJ-250', title: '西湖龙井 250g', category: 'tea', listPrice: 16_800 },
+  { sku: 'TEA-PE-357', title: '云南普洱饼 357g', category: 'tea', listPrice: 12_800 },
+  { sku: 'TEA-TGY-200', title: '安溪铁观音 200g', category: 'tea', listPrice: 9_800 },
+  { sku: 'TEA-BC-100', title: '福鼎白茶 100g', category: 'tea', listPrice: 8_800 },
+  { sku: 'CUP-GLASS', title: '双层玻璃杯', category: 'teaware', listPrice: 3_900 },
+  { sku: 'POT-YX', title: '宜兴紫砂壶', category: 'teaware', listPrice: 39_900 },
+  { sku: 'SET-GIFT', title: '四季茶礼盒', category: 'gift', listPrice: 29_900 },
+  { sku: 'CARD-100', title: '电子礼品卡 ¥100', category: 'card', listPrice: 10_000, fulfillment: 'virtual' },
+];
+
+const BY_SKU = new Map(PRODUCTS.map((p) => [p.sku, p]));
+
+/**
+ * The shop's promotions, as plain data (docs/pricing.md). Windows are set around the start time
+ * so the demo's prices do not expire.
+ */
+export function demoRules(now: Date): PricingRules {
+  const from = new Date(now.getTime() - 400 * 86_400_000).toISOString();
+  const to = new Date(now.getTime() + 400 * 86_400_000).toISOString();
+  return {
+    catalogue: { skus: PRODUCTS.map((p) => p.sku), categories: ['tea', 'teaware', 'gift', 'card'] },
+    memberPrices: [{ id: 'gold-tea', kind: 'percent', levels: ['gold'], offBp: 500, scope: { kind: 'category', categories: ['tea'] } }],
+    timedDiscounts: [{ id: 'teaware-sale', kind: 'percent', window: { from, to }, offBp: 1000, scope: { kind: 'category', categories: ['teaware'] } }],
+    fullReductions: [
+      {
+        id: 'spend-more',
+        kind: 'tiered',
+        tiers: [
+          { threshold: 19_900, off: 2_000 },
+          { threshold: 39_900, off: 5_000 },
+        ],
+        scope: { kind: 'all', excludeSkus: ['CARD-100'] },
+      },
+    ],
+    coupons: [
+      { id: 'C10', title: '无门槛 ¥10', kind: 'fixed', off: 1_000, validity: { kind: 'days_after_claim', days: 30 } },
+      { id: 'C30', title: '满 299 减 30', kind: 'threshold', threshold: 29_900, off: 3_000, validity: { kind: 'window', from, to } },
+    ],
+    points: { rate: { points: 100, fen: 100 }, maxShareBp: 1_000 },
+    freight: { defaultFee: 1_000, byRegion: { 新疆: 2_000, 西藏: 2_000 }, freeOver: 9_900 },
+  };
+}
+
+export interface CartRequest {
+  items: Array<{ sku: string; quantity: number }>;
+  member?: { level: string };
+  region?: string;
+  pointsBalance?: number;
+  pointsToUse?: number | 'max';
+  coupons?: Array<{ id: string; definitionId: string; claimedAt?: string }>;
+}
+
+/** The cart `priceCart` prices: catalogue prices for the requested SKUs. */
+export function cartFor(request: CartRequest): Cart {
+  const lines: CartLine[] = request.items.map((item, i) => {
+    const product = BY_SKU.get(item.sku);
+    if (!product) {
+      throw new OrderkitError({
+        code: 'UNKNOWN_SKU',
+        message: { 'zh-CN': `商品 ${item.sku} 不存在或已下架`, en: `no product ${item.sku} in the catalogue` },
+        path: ['items', i, 'sku'],
+      });
+    }
+    const line: CartLine = { id: `L${i + 1}`, sku: product.sku, title: product.title, category: product.category, listPrice: product.listPrice, quantity: item.quantity };
+    if (product.fulfillment) line.fulfillment = product.fulfillment;
+    return line;
+  });
+  const cart: Cart = { lines };
+  if (request.member) cart.member = request.member;
+  if (request.region) cart.region = request.region;
+  if (request.pointsBalance !== undefined) cart.pointsBalance = request.pointsBalance;
+  if (request.pointsToUse !== undefined) cart.pointsToUse = request.pointsToUse;
+  if (request.coupons) cart.coupons = request.coupons;
+  return cart;
+}

@@ -1,0 +1,62 @@
+import type { OrderChange, OrderStore, Unsubscribe } from './orderkit/index.js';
+
+type Listener = (change: OrderChange) => void;
+
+/**
+ * One subscription to the store's change feed per process, fanned out to every open SSE stream.
+ * With PostgreSQL the feed is LISTEN/NOTIFY, so a change committed by any instance behind the load
+ * balancer reaches the streams held by every instance; in memory it is in-process only.
+ */
+export class ChangeHub {
+  private readonly all = new Set<Listener>();
+  private readonly byOrder = new Map<string, Set<Listener>>();
+  private unsubscribe: Unsubscribe | null = null;
+
+  /** False when the store has no change feed (then pages must poll). */
+  get live(): boolean {
+    return this.unsubscribe !== null;
+  }
+
+  async start(store: OrderStore): Promise<void> {
+    if (!store.subscribe || this.unsubscribe) return;
+    this.unsubscribe = await store.subscribe((change) => this.publish(change));
+  }
+
+  /** Delivers one change to its order's streams and to every "all orders" listener. */
+  publish(change: OrderChange): void {
+    for (const l of this.byOrder.get(change.orderId) ?? []) safely(l, change);
+    for (const l of this.all) safely(l, change);
+  }
+
+  onOrder(orderId: string, listener: Listener): () => void {
+    let set = this.byOrder.get(orderId);
+    if (!set) this.byOrder.set(orderId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set!.delete(listener);
+      if (set!.size === 0) this.byOrder.delete(orderId);
+    };
+  }
+
+  onAny(listener: Listener): () => void {
+    this.all.add(listener);
+    return () => this.all.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    const u = this.unsubscribe;
+    this.unsubscribe = null;
+    this.all.clear();
+    this.byOrder.clear();
+    if (u) await u();
+  }
+}
+
+function safely(listener: Listener, change: OrderChange): void {
+  try {
+    listener(change);
+  } catch (error) {
+    // A broken stream must not stop the others.
+    console.error('change listener failed', error);
+  }
+}

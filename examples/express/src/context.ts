@@ -1,0 +1,26 @@
+import type { ChangeHub } from './change-hub.js';
+import type { Figures } from './figures.js';
+import type { Clock, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
+import type { WechatPayKeys } from './orderkit/wechatpay.js';
+
+/** WeChat Pay v3 notification settings; the route answers 503 NOT_CONFIGURED without them. */
+export interface WechatPayConfig {
+  mchid: string;
+  appid?: string;
+  apiV3Key: string;
+  keys: WechatPayKeys;
+}
+
+/** Everything the routes share. */
+export interface AppContext {
+  service: OrderService;
+  store: OrderStore;
+  hub: ChangeHub;
+  clock: Clock;
+  rules: PricingRules;
+  figures: Figures;
+  /** The DEMO payment and refund-result routes; off in anything real. */
+  demoGateway: boolean;
+  wechatpay?: WechatPayConfig;
+  log: (message: string, extra?: unknown) => void;
+}

@@ -1,0 +1,44 @@
+import type { Request, RequestHandler } from 'express';
+import type { z } from 'zod';
+import type { RouteDoc } from './openapi.js';
+import { errorFromZod, OrderkitError } from './orderkit/index.js';
+
+/** A route: its documentation and its handler, declared together. */
+export interface Route {
+  doc: RouteDoc;
+  handler: RequestHandler;
+}
+
+/** The body (or `{}` when the request had none) checked against `schema`; 400 INVALID_INPUT otherwise. */
+export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const raw: unknown = req.body === undefined ? {} : req.body;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw errorFromZod('INVALID_INPUT', { 'zh-CN': '请求内容不正确', en: 'invalid request body' }, parsed.error, ['body']);
+  return parsed.data;
+}
+
+export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const parsed = schema.safeParse({ ...(req.query as Record<string, unknown>) });
+  if (!parsed.success) throw errorFromZod('INVALID_QUERY', { 'zh-CN': '查询参数不正确', en: 'invalid query parameters' }, parsed.error, ['query']);
+  return parsed.data;
+}
+
+/** The `Idempotency-Key` header, if any (at most 128 characters). */
+export function idempotencyKey(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined || key === '') return undefined;
+  if (key.length > 128) {
+    throw new OrderkitError({
+      code: 'INVALID_INPUT',
+      message: { 'zh-CN': 'Idempotency-Key 最长 128 个字符', en: 'Idempotency-Key may be at most 128 characters' },
+      path: ['headers', 'idempotency-key'],
+    });
+  }
+  return key;
+}
+
+/** A path parameter (Express 5 gives strings; anything else is a routing bug). */
+export function param(req: Request, name: string): string {
+  const value = (req.params as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : String(value);
+}

@@ -1,0 +1,2 @@
+/** In your app: import { … } from 'orderkit/analytics'. */
+export * from '../../../../src/analytics/index.js';

@@ -1,0 +1,6 @@
+/**
+ * The example imports orderkit from the repository's sources, so that `npm start` runs without a
+ * build step. In your own app these four files are package imports:
+ *   'orderkit', 'orderkit/postgres', 'orderkit/analytics', 'orderkit/wechatpay'.
+ */
+export * from '../../../../src/index.js';

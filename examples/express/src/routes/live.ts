@@ -1,0 +1,48 @@
+import { actorFromRequest } from '../actor.js';
+import type { AppContext } from '../context.js';
+import { param, type Route } from '../http.js';
+import { openSse } from '../sse.js';
+import { visibleOrder } from './orders.js';
+
+/**
+ * GET /orders/:id/events: the order's status changes as Server-Sent Events, fed by the store's
+ * change feed (LISTEN/NOTIFY with PostgreSQL, so a change made through any instance arrives).
+ * EventSource cannot send headers: pass the actor as `?actor=customer:c1`.
+ */
+export function liveRoutes(ctx: AppContext): Route[] {
+  return [
+    {
+      doc: {
+        method: 'get',
+        path: '/orders/:id/events',
+        operationId: 'orderEvents',
+        summary: 'Live status changes (SSE) 订单实时状态',
+        description:
+          'text/event-stream. First `snapshot` {orderId, version, status, at}, then a `change` event per committed change. Reconnect with EventSource; the actor may be given as ?actor=customer:<id>.',
+        tags: ['live'],
+        actors: 'customer (owner), merchant',
+        success: { status: 200, description: 'An event stream', schema: 'Stream' },
+        errors: [401, 403, 404],
+      },
+      handler: async (req, res) => {
+        const actor = actorFromRequest(req);
+        const orderId = param(req, 'id');
+        await visibleOrder(ctx, orderId, actor);
+        let lastVersion = 0;
+        // Subscribe before reading the snapshot, so a change committed in between is not lost;
+        // versions only go up, so anything not newer than what was sent is dropped.
+        const stream = openSse(req, res, () => off());
+        const off = ctx.hub.onOrder(orderId, (change) => {
+          if (change.version <= lastVersion) return;
+          lastVersion = change.version;
+          stream.send('change', change, String(change.version));
+        });
+        const order = await ctx.service.get(orderId);
+        if (order && order.version > lastVersion) {
+          lastVersion = order.version;
+          stream.send('snapshot', { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt }, String(order.version));
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,155 @@
+import { actorFromRequest } from '../actor.js';
+import { cartFor } from '../catalog.js';
+import type { AppContext } from '../context.js';
+import { idempotencyKey, param, parseBody, parseQuery, type Route } from '../http.js';
+import { allowedActions, createOrderNumber, OrderkitError, OrderNotFoundError, type Actor, type ListQuery, type Order } from '../orderkit/index.js';
+import { ListQuerySchema, PlaceOrderBodySchema } from '../schemas.js';
+
+function forbidden(en: string, zh: string): OrderkitError {
+  return new OrderkitError({ code: 'FORBIDDEN', message: { 'zh-CN': zh, en } });
+}
+
+/** The order, if this actor may see it: customers see their own, merchants every order. */
+export async function visibleOrder(ctx: AppContext, orderId: string, actor: Actor): Promise<Order> {
+  const order = await ctx.service.get(orderId);
+  if (!order) throw new OrderNotFoundError(orderId);
+  if (actor.type === 'customer' && order.customerId !== actor.id) {
+    throw forbidden('a customer may only see their own orders', '只能查看自己的订单');
+  }
+  return order;
+}
+
+export function orderRoutes(ctx: AppContext): Route[] {
+  return [
+    {
+      doc: {
+        method: 'post',
+        path: '/orders',
+        operationId: 'placeOrder',
+        summary: 'Place an order 下单',
+        description:
+          'Prices the cart on the server with priceCart (catalogue prices and the shop\'s promotions; the request never carries a price) and places the order. Send Idempotency-Key so that a retried checkout never places twice.',
+        tags: ['orders'],
+        actors: 'customer, merchant (with customerId)',
+        body: PlaceOrderBodySchema,
+        success: { status: 201, description: 'The new order, awaiting payment' },
+        errors: [400, 401, 403, 409, 422],
+      },
+      handler: async (req, res) => {
+        const actor = actorFromRequest(req);
+        const body = parseBody(PlaceOrderBodySchema, req);
+        let customerId: string;
+        if (actor.type === 'customer') {
+          if (body.customerId !== undefined && body.customerId !== actor.id) {
+            throw forbidden('a customer places orders for themselves only', '顾客只能为自己下单');
+          }
+          customerId = actor.id;
+        } else if (body.customerId !== undefined) {
+          customerId = body.customerId;
+        } else {
+          throw new OrderkitError({
+            code: 'INVALID_INPUT',
+            message: { 'zh-CN': '商家代客下单须提供 customerId', en: 'a merchant placing an order must name the customerId' },
+            path: ['body', 'customerId'],
+          });
+        }
+        const now = ctx.clock.now();
+        // The order number doubles as the id here, so a payment notification's out_trade_no finds the order directly.
+        const number = createOrderNumber({ now, random: Math.random });
+        const cart = cartFor({ ...body, ...(body.address ? { region: body.address.province } : {}) });
+        const key = idempotencyKey(req);
+        const placed = await ctx.service.place(
+          {
+            id: number,
+            number,
+            customerId,
+            cart,
+            rules: ctx.rules,
+            ...(body.address ? { address: body.address } : {}),
+            ...(body.buyerRemark ? { buyerRemark: body.buyerRemark } : {}),
+          },
+          { actor, ...(key === undefined ? {} : { idempotencyKey: key }) },
+        );
+        if (!placed.ok) throw placed.error;
+        res.status(placed.replayed ? 200 : 201).location(`/orders/${encodeURIComponent(placed.order.id)}`).json(placed.order);
+      },
+    },
+    {
+      doc: {
+        method: 'get',
+        path: '/orders',
+        operationId: 'listOrders',
+        summary: 'List orders 订单列表',
+        description: 'Newest first; pass `nextCursor` back as `cursor` for the next page. Customers see only their own orders.',
+        tags: ['orders'],
+        actors: 'customer, merchant',
+        query: ListQuerySchema,
+        success: { status: 200, description: 'A page of orders', schema: 'OrderPage' },
+        errors: [400, 401],
+      },
+      handler: async (req, res) => {
+        const actor = actorFromRequest(req);
+        const q = parseQuery(ListQuerySchema, req);
+        const query: ListQuery = {};
+        if (actor.type === 'customer') query.customerId = actor.id;
+        else if (q.customerId) query.customerId = q.customerId;
+        if (q.status) query.status = q.status;
+        if (q.from) query.from = new Date(q.from);
+        if (q.to) query.to = new Date(q.to);
+        if (q.limit) query.limit = q.limit;
+        if (q.cursor) query.cursor = q.cursor;
+        if (q.order) query.order = q.order;
+        res.json(await ctx.service.list(query));
+      },
+    },
+    {
+      doc: {
+        method: 'get',
+        path: '/orders/:id',
+        operationId: 'getOrder',
+        summary: 'Get an order 订单详情',
+        tags: ['orders'],
+        actors: 'customer (owner), merchant',
+        success: { status: 200, description: 'The order' },
+        errors: [401, 403, 404],
+      },
+      handler: async (req, res) => {
+        res.json(await visibleOrder(ctx, param(req, 'id'), actorFromRequest(req)));
+      },
+    },
+    {
+      doc: {
+        method: 'get',
+        path: '/orders/:id/history',
+        operationId: 'orderHistory',
+        summary: 'Audit log 操作记录',
+        tags: ['orders'],
+        actors: 'customer (owner), merchant',
+        success: { status: 200, description: 'The events, version 1…n', schema: 'OrderEvents' },
+        errors: [401, 403, 404],
+      },
+      handler: async (req, res) => {
+        const order = await visibleOrder(ctx, param(req, 'id'), actorFromRequest(req));
+        res.json(await ctx.service.history(order.id));
+      },
+    },
+    {
+      doc: {
+        method: 'get',
+        path: '/orders/:id/actions',
+        operationId: 'orderActions',
+        summary: 'What this actor can do now 可执行操作',
+        description: 'allowedActions(): the buttons a page shows for this actor, now.',
+        tags: ['orders'],
+        actors: 'customer (owner), merchant',
+        success: { status: 200, description: '{ actions: CommandType[] }', schema: 'Any' },
+        errors: [401, 403, 404],
+      },
+      handler: async (req, res) => {
+        const actor = actorFromRequest(req);
+        const order = await visibleOrder(ctx, param(req, 'id'), actor);
+        res.json({ orderId: order.id, version: order.version, actions: allowedActions(order, actor, ctx.clock.now()) });
+      },
+    },
+  ];
+}

@@ -1,0 +1,2 @@
+export { sendDispatch } from './commands.js';
+export { visibleOrder as visibleOrderFor } from './orders.js';

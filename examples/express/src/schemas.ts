@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import {
+  AddressSchema,
+  CountSchema,
+  FenSchema,
+  IdSchema,
+  ORDER_STATUSES,
+  QuantitySchema,
+  WalletCouponSchema,
+} from './orderkit/index.js';
+
+/**
+ * Request bodies and queries of the example's routes. The routes validate with these, and
+ * /openapi.json is generated from them, so the two cannot disagree.
+ */
+export const PlaceOrderBodySchema = z.strictObject({
+  /** A merchant placing an order on a customer's behalf names the customer; a customer never does. */
+  customerId: IdSchema.optional(),
+  items: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: QuantitySchema.max(999) })).min(1).max(50),
+  address: AddressSchema.optional(),
+  buyerRemark: z.string().max(200).optional(),
+  /** DEMO: a real shop reads membership, points and the wallet from its own records. */
+  member: z.strictObject({ level: z.string().min(1).max(64) }).optional(),
+  pointsBalance: CountSchema.optional(),
+  pointsToUse: z.union([CountSchema, z.literal('max')]).optional(),
+  coupons: z.array(WalletCouponSchema).max(10).optional(),
+});
+export type PlaceOrderBody = z.infer<typeof PlaceOrderBodySchema>;
+
+/** DEMO payment: what a verified gateway notification would report. Defaults pay the order in full. */
+export const DemoPaymentBodySchema = z.strictObject({
+  amount: FenSchema.optional(),
+  transactionId: z.string().min(1).max(64).optional(),
+  outTradeNo: z.string().min(1).max(32).optional(),
+});
+
+/** DEMO refund result: what the gateway's refund notification would report. */
+export const RefundResultBodySchema = z.strictObject({
+  status: z.enum(['succeeded', 'failed']),
+  amount: FenSchema.optional(),
+  gatewayRefundId: z.string().min(1).max(64).optional(),
+  reason: z.string().min(1).max(500).optional(),
+});
+
+const StatusListSchema = z
+  .string()
+  .max(200)
+  .transform((s) => s.split(','))
+  .pipe(z.array(z.enum(ORDER_STATUSES)).min(1));
+
+export const ListQuerySchema = z.strictObject({
+  status: StatusListSchema.optional(),
+  /** Merchants only: one customer's orders. */
+  customerId: IdSchema.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  cursor: z.string().min(1).max(500).optional(),
+  order: z.enum(['newest', 'oldest']).optional(),
+});
+
+export const AnalyticsQuerySchema = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  /** Days back from now when from/to are absent. Default 30. */
+  days: z.coerce.number().int().min(1).max(366).optional(),
+  timeZone: z.string().min(1).max(64).optional(),
+  /** Hours from payment to shipment before an order breaches the fulfilment SLA. Default 48. */
+  fulfilmentSlaHours: z.coerce.number().positive().max(24 * 365).optional(),
+});

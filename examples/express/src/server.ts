@@ -1,0 +1,139 @@
+/**
+ * The example's entry point: `node --import tsx examples/express/src/server.ts [--demo]`
+ * (`npm start` at the repository root runs it with --demo).
+ *
+ * Environment:
+ *   PORT               default 3000
+ *   DATABASE_URL       PostgreSQL; without it, embedded PGlite in ORDERKIT_DATA_DIR
+ *   ORDERKIT_DATA_DIR  default ./.orderkit-data
+ *   SHOP_TIME_ZONE     default Asia/Shanghai
+ *   DEMO_GATEWAY       0 switches off the demo payment/refund routes and the demo refund payout
+ *   WECHATPAY_MCHID, WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID,
+ *   WECHATPAY_PUBLIC_KEY_FILE   enable the real /payments/wechatpay/notify route
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { demoRules } from './catalog.js';
+import type { WechatPayConfig } from './context.js';
+import { seededRandom } from './demo/random.js';
+import { progressBar } from './demo/progress.js';
+import { seedDemoShop } from './demo/seed.js';
+import { startTrickle, type Trickle } from './demo/trickle.js';
+import { sqlFigures } from './figures.js';
+import { createOrderService } from './orderkit/index.js';
+import { openStorage } from './storage.js';
+import { demoHandlers, startWorkers, type Workers } from './workers.js';
+
+function wechatpayFromEnv(env: NodeJS.ProcessEnv): WechatPayConfig | undefined {
+  const { WECHATPAY_MCHID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_PUBLIC_KEY_FILE, WECHATPAY_APPID } = env;
+  if (!WECHATPAY_MCHID || !WECHATPAY_APIV3_KEY || !WECHATPAY_PUBLIC_KEY_ID || !WECHATPAY_PUBLIC_KEY_FILE) return undefined;
+  return {
+    mchid: WECHATPAY_MCHID,
+    ...(WECHATPAY_APPID ? { appid: WECHATPAY_APPID } : {}),
+    apiV3Key: WECHATPAY_APIV3_KEY,
+    keys: { [WECHATPAY_PUBLIC_KEY_ID]: readFileSync(WECHATPAY_PUBLIC_KEY_FILE, 'utf8') },
+  };
+}
+
+export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
+  const started = Date.now();
+  const demo = argv.includes('--demo');
+  const port = Number(env.PORT ?? 3000);
+  const timeZone = env.SHOP_TIME_ZONE ?? 'Asia/Shanghai';
+  const demoGateway = env.DEMO_GATEWAY !== '0';
+  const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+  log(env.DATABASE_URL ? 'connecting to PostgreSQL…' : `opening the embedded database in ${env.ORDERKIT_DATA_DIR ?? './.orderkit-data'} (PGlite; the first start creates it, a few seconds)…`);
+  const storage = await openStorage({ ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}), dataDir: env.ORDERKIT_DATA_DIR ?? './.orderkit-data' });
+  const service = createOrderService({ store: storage.store });
+  const rules = demoRules(new Date());
+  const wechatpay = wechatpayFromEnv(env);
+  const orderApp = await createApp({
+    service,
+    figures: sqlFigures(storage.db),
+    rules,
+    timeZone,
+    demoGateway,
+    ...(wechatpay ? { wechatpay } : {}),
+    log,
+  });
+  const outboxLog: string[] = [];
+  let workers: Workers | null = null;
+  // Started after seeding: a sweeper on the real clock would expire the simulated month's unpaid orders mid-story.
+  const startBackground = () => {
+    workers = startWorkers({
+      service,
+      handlers: demoHandlers({ service, demoGateway, record: (line) => void (outboxLog.push(line) > 200 && outboxLog.shift()) }),
+      log,
+    });
+  };
+  const server = orderApp.app.listen(port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — storage: ${storage.kind} (${storage.where})`);
+  console.log(`
+  Dashboard 实时看板     ${url}/dashboard
+  API reference 接口文档  ${url}/docs      (OpenAPI: ${url}/openapi.json)
+  Orders 订单            curl -H 'x-actor: merchant:m001' ${url}/orders
+  ${demoGateway ? 'Demo payment routes are ON (DEMO_GATEWAY=0 turns them off).' : 'Demo payment routes are off.'}${wechatpay ? '  WeChat Pay notifications: ON.' : ''}
+  Ctrl-C stops the server.
+`);
+
+  let trickle: Trickle | null = null;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log('forced exit');
+      process.exit(1);
+    }
+    stopping = true;
+    log(`${signal}: shutting down…`);
+    trickle?.stop();
+    await workers?.stop();
+    await orderApp.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await storage.close();
+    log('bye');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  if (!demo) {
+    startBackground();
+    return;
+  }
+  const existing = await service.list({ limit: 1 });
+  if (existing.items.length === 0) {
+    log('seeding a month of a demo tea shop through the real service (fake clock)…');
+    const bar = progressBar('  seeding 生成演示数据');
+    const t0 = Date.now();
+    const report = await seedDemoShop({
+      batch: (body) => storage.batch(body),
+      rules,
+      end: new Date(),
+      onProgress: (done, total, orders) => bar(done, total, `${orders} orders`),
+    });
+    log(`seeded ${report.orders} orders (${report.steps} steps, ${report.refused} refused as expected) in ${((Date.now() - t0) / 1000).toFixed(1)} s; total start-up ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } else {
+    log('found existing orders: reusing them (delete the data directory to start afresh)');
+  }
+  if (!stopping) {
+    startBackground();
+    trickle = startTrickle({ service, rules, rand: seededRandom(Date.now()), log });
+    log(`a new demo order arrives every few seconds — watch ${url}/dashboard`);
+  }
+}
+
+const entry = process.argv[1] ?? '';
+if (entry.endsWith('server.ts') || entry.endsWith('server.js')) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
