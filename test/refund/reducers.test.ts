@@ -274,6 +274,22 @@ describe('refund results', () => {
   });
 });
 
+describe('freight held by a withdrawn request', () => {
+  it('comes back with the next request that takes the last money', () => {
+    const order = deepFreeze(paidOrder({ lines: [{ id: 'A', listPrice: 100, quantity: 1 }, { id: 'B', listPrice: 1, quantity: 3, allocations: [{ source: 'coupon', sourceId: 'c', amount: 2 }] }], freight: 500 }));
+    const c = ctx(CUSTOMER, T0, noAuto);
+    const a = ok(request(order, { items: [{ lineId: 'A', quantity: 1 }] }, c));
+    expect(a.order.afterSales[0]).toMatchObject({ amount: 100, shippingAmount: 0 });
+    // B's 1 fen sits on its first unit (shares 1, 0, 0): claiming it takes the last money and the freight.
+    const b1 = ok(request(a.order, { items: [{ lineId: 'B', quantity: 1 }] }, c));
+    expect(b1.order.afterSales[1]).toMatchObject({ amount: 501, shippingAmount: 500 });
+    expect(err(request(b1.order, { items: [{ lineId: 'B', quantity: 1 }] }, c)).code).toBe('NOTHING_TO_REFUND');
+    const withdrawn = ok(cancelAfterSale(b1.order, { type: 'CANCEL_AFTER_SALE', afterSaleId: b1.order.afterSales[1]!.id }, c));
+    const rest = ok(request(withdrawn.order, {}, c));
+    expect(rest.order.afterSales[2]).toMatchObject({ items: [{ lineId: 'B', quantity: 3 }], amount: 501, shippingAmount: 500 });
+  });
+});
+
 describe('refund ids', () => {
   it('never reuses an id taken by a stray payment’s refund', () => {
     const order = base();
