@@ -1,6 +1,7 @@
 import { OrderkitError, orderkitError } from '../errors/orderkit-error.js';
 import type { Actor, ActorType, Effect, Order, OrderEvent } from '../order/index.js';
-import { compileChart, type BoundAction, type CompiledChart, type Implementations } from './compile.js';
+import { cloneOrder } from './clone.js';
+import { compileChart, type BoundAction, type Candidate, type CompiledChart, type Implementations } from './compile.js';
 import { lifecycleErrors, NO_MATCH } from './errors.js';
 import { isoTimestamp } from './iso.js';
 import { COMMAND_ACTORS, checkPermission, isPermitted, type PermissionTable } from './permissions.js';
@@ -80,8 +81,16 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     }
   }
   const table = chart.table;
-  const typesByStatus: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
-  for (const status of chart.statuses) typesByStatus[status] = Object.keys(table[status]!);
+  // Maps for the hot lookups: the records of `chart.table` have no prototype, which V8 keeps in
+  // (slower) dictionary mode.
+  const lookup = new Map<string, Map<string, Candidate[]>>();
+  const typesByStatus = new Map<string, string[]>();
+  for (const status of chart.statuses) {
+    const byType = new Map<string, Candidate[]>();
+    for (const type of Object.keys(table[status]!)) byType.set(type, table[status]![type]!);
+    lookup.set(status, byType);
+    typesByStatus.set(status, Object.keys(table[status]!));
+  }
 
   function transition(input: LifecycleOrder<TStatus>, command: TCommand, ctx: TransitionContext): TransitionResult<LifecycleOrder<TStatus>> {
     const order = input as unknown as Order;
@@ -90,8 +99,8 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     const type = command.type;
     const denied = checkPermission(permissions, type, ctx.actor, order.customerId);
     if (denied !== undefined) return fail(denied);
-    const byType = table[order.status];
-    const candidates = byType === undefined ? undefined : byType[type];
+    const byType = lookup.get(order.status);
+    const candidates = byType === undefined ? undefined : byType.get(type);
     if (candidates === undefined) return fail(lifecycleErrors.invalidTransition(order.status, type));
 
     const step: Step = {
@@ -116,7 +125,7 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
       const c = candidates[chosen]!;
       if (c.noop) return { ok: true, changed: false, order: input, events: [], effects: [] };
 
-      const draft: Draft = { order: { ...order }, effects: [], data: undefined };
+      const draft: Draft = { order: cloneOrder(order), effects: [], data: undefined };
       if (c.target !== undefined) runActions(c.exit, draft, step);
       runActions(c.actions, draft, step);
       const from = order.status;
@@ -147,16 +156,16 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
 
   function allowedActions(input: LifecycleOrder<TStatus>, actor: Actor, now: Date, policy: Policy = defaultPolicy): Array<TCommand['type']> {
     const order = input as unknown as Order;
-    const types = typesByStatus[order.status];
+    const types = typesByStatus.get(order.status);
     const out: string[] = [];
     if (types === undefined) return out;
-    const byType = table[order.status]!;
+    const byType = lookup.get(order.status)!;
     const probe: Probe = { type: '', order, actor, nowMs: now.getTime(), policy };
     for (let t = 0; t < types.length; t++) {
       const type = types[t]!;
       if (!isPermitted(permissions, type, actor, order.customerId)) continue;
       probe.type = type;
-      const candidates = byType[type]!;
+      const candidates = byType.get(type)!;
       for (let i = 0; i < candidates.length; i++) {
         const c = candidates[i]!;
         if (c.noop) continue; // nothing to press a button for

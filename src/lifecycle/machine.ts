@@ -1,6 +1,7 @@
 import { assign, setup } from 'xstate';
 import type { EffectDraft, Order } from '../order/index.js';
 import { orderChart } from './chart.js';
+import { cloneOrder } from './clone.js';
 import { defaultPolicy } from './policy.js';
 import { isoTimestamp } from './iso.js';
 import { defaultActions, defaultGuards } from './registry.js';
@@ -72,7 +73,7 @@ export function toXstateGuard(guard: LifecycleGuard): (args: XstateArgs, params:
  */
 export function toXstateAction(action: LifecycleAction): ReturnType<typeof assign> {
   const wrapped = assign(({ context, event }: XstateArgs, params: LifecycleParams) => {
-    const draft: Draft = { order: { ...context.order }, effects: context.effects.slice(), data: undefined };
+    const draft: Draft = { order: cloneOrder(context.order), effects: context.effects.slice(), data: undefined };
     action(draft, stepOf(context, event), params);
     return { order: draft.order, effects: draft.effects };
   });

@@ -84,6 +84,18 @@ export function defineGuard(
 }
 
 /**
+ * Adds several entries to the audit event's data at once (the common case: the first action of a
+ * transition hands over its object literal as is).
+ *
+ * @example
+ * noteAll(draft, { amount: command.amount, transactionId: command.transactionId })
+ */
+export function noteAll(draft: Draft, entries: Record<string, unknown>): void {
+  if (draft.data === undefined) draft.data = entries;
+  else Object.assign(draft.data, entries);
+}
+
+/**
  * Sets one entry of the audit event's data.
  *
  * @example

@@ -30,9 +30,8 @@ export const defaultLifecycle: Lifecycle<Order['status'], Command> = createLifec
  * if (r.ok) await store.commit({ order: r.order, expectedVersion: order.version, events: r.events, effects: r.effects });
  * else console.log(r.error.code); // 'AMOUNT_MISMATCH', 'FORBIDDEN', 'INVALID_TRANSITION', …
  */
-export function transition(order: Order, command: Command, ctx: TransitionContext): TransitionResult {
-  return defaultLifecycle.transition(order, command, ctx) as TransitionResult;
-}
+export const transition: (order: Order, command: Command, ctx: TransitionContext) => TransitionResult =
+  defaultLifecycle.transition as unknown as (order: Order, command: Command, ctx: TransitionContext) => TransitionResult;
 
 /**
  * The command types `actor` could send now with success: the buttons an order page shows.

@@ -142,5 +142,5 @@ export function applyAfterSale(draft: Draft, step: Step): void {
   if (next.payment !== step.order.payment) order.payment = next.payment;
   if (next.deadlines !== step.order.deadlines) order.deadlines = next.deadlines;
   for (let i = 0; i < r.effects.length; i++) draft.effects.push(r.effects[i]!);
-  if (r.data !== undefined) draft.data = draft.data === undefined ? { ...r.data } : Object.assign(draft.data, r.data);
+  if (r.data !== undefined) draft.data = Object.assign(draft.data === undefined ? {} : draft.data, r.data);
 }

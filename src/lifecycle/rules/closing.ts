@@ -1,4 +1,4 @@
-import type { CloseReason, Order, Refund } from '../../order/index.js';
+import type { CloseReason, EffectDraft, Order, Refund } from '../../order/index.js';
 import { openRefund, refundableBalance } from '../../refund/ledger.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
@@ -75,15 +75,9 @@ export function refundInFull(draft: Draft, step: Step, params: LifecycleParams):
   const opened = openRefund(draft.order, { amount, reason, now: step.ctx.now });
   draft.order.refunds = opened.order.refunds;
   const refund = opened.refund;
-  draft.effects.push({
-    type: 'payment.refund',
-    refundId: refund.id,
-    outTradeNo: refund.outTradeNo ?? draft.order.number,
-    ...(refund.transactionId !== undefined ? { transactionId: refund.transactionId } : {}),
-    amount,
-    total: draft.order.payment.paidAmount,
-    reason,
-  });
+  const effect: EffectDraft = { type: 'payment.refund', refundId: refund.id, outTradeNo: refund.outTradeNo ?? draft.order.number, amount, total: draft.order.payment.paidAmount, reason };
+  if (refund.transactionId !== undefined) effect.transactionId = refund.transactionId;
+  draft.effects.push(effect);
   note(draft, 'refundId', refund.id);
   note(draft, 'refundAmount', amount);
 }

@@ -1,7 +1,7 @@
 import type { OrderkitError } from '../../errors/orderkit-error.js';
 import type { CommandOf, Order, PaymentAttempt } from '../../order/index.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
-import { defineGuard, note, type Draft, type Step } from '../step.js';
+import { defineGuard, note, noteAll, type Draft, type Step } from '../step.js';
 
 /**
  * Payment rules: the money collected must be exactly what the attempt asked for; a repeated
@@ -64,10 +64,10 @@ export function recordPayment(draft: Draft, step: Step<Paying>): void {
   const attempt = findAttempt(order, command.outTradeNo)!;
   const paidAt = command.paidAt ?? step.ctx.at;
   const attempts = order.payment.attempts.slice();
-  attempts[attempts.indexOf(attempt)] = { ...attempt, status: 'paid' };
+  attempts[attempts.indexOf(attempt)] = { outTradeNo: attempt.outTradeNo, amount: attempt.amount, status: 'paid', createdAt: attempt.createdAt };
   const actor = step.ctx.actor;
+  // Written out rather than spread: see clone.ts.
   order.payment = {
-    ...order.payment,
     attempts,
     paidAmount: command.amount,
     paidAt,
@@ -75,16 +75,15 @@ export function recordPayment(draft: Draft, step: Step<Paying>): void {
     outTradeNo: attempt.outTradeNo,
     // Only a verified gateway notification may pay (permissions); its name says where the money is.
     gateway: actor.type === 'payment' ? actor.gateway : (order.payment.gateway ?? 'unknown'),
+    stray: order.payment.stray,
   };
   order.paidAt = paidAt;
-  note(draft, 'amount', command.amount);
-  note(draft, 'transactionId', command.transactionId);
-  note(draft, 'outTradeNo', attempt.outTradeNo);
+  noteAll(draft, { amount: command.amount, transactionId: command.transactionId, outTradeNo: attempt.outTradeNo });
 }
 
 /** A zero-total order needs no payment: paid at placement with nothing collected. */
 export function recordFreeOrder(draft: Draft, step: Step): void {
-  draft.order.payment = { ...draft.order.payment, paidAmount: 0, paidAt: step.ctx.at };
+  draft.order.payment = { attempts: draft.order.payment.attempts, paidAmount: 0, paidAt: step.ctx.at, stray: draft.order.payment.stray };
   draft.order.paidAt = step.ctx.at;
   note(draft, 'amount', 0);
 }
@@ -98,7 +97,7 @@ export function closePayment(draft: Draft): void {
     const attempt = attempts[i]!;
     if (attempt.status !== 'open') continue;
     if (changed === undefined) changed = attempts.slice();
-    changed[i] = { ...attempt, status: 'closed' };
+    changed[i] = { outTradeNo: attempt.outTradeNo, amount: attempt.amount, status: 'closed', createdAt: attempt.createdAt };
     draft.effects.push({ type: 'payment.close', outTradeNo: attempt.outTradeNo });
   }
   if (changed !== undefined) order.payment = { ...order.payment, attempts: changed };

@@ -1,9 +1,10 @@
 import { OrderkitError } from '../../errors/orderkit-error.js';
 import type { CommandOf, LineQuantity, LogisticsType, Order, Shipment } from '../../order/index.js';
 import { unshippableQuantities } from '../../refund/holdings.js';
+import { deliveredShipment, withDeadline } from '../clone.js';
 import { deadlineAfter, isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
-import { defineGuard, note, type Draft, type Step } from '../step.js';
+import { defineGuard, note, noteAll, type Draft, type Step } from '../step.js';
 
 /**
  * Shipping, delivery and completion. A parcel may hold any units not shipped yet; the order is
@@ -94,12 +95,12 @@ export const shipsPart = defineGuard(
 );
 
 function addShipment(draft: Draft, step: Step, id: string, items: LineQuantity[], logisticsType: LogisticsType, completes: boolean, extra: Partial<Shipment>): void {
-  const shipment: Shipment = { id, items, logisticsType, shippedAt: step.ctx.at, ...extra };
+  const shipment: Shipment = { id, items, logisticsType, shippedAt: step.ctx.at };
+  if (extra.trackingNo !== undefined) shipment.trackingNo = extra.trackingNo;
+  if (extra.expressCompany !== undefined) shipment.expressCompany = extra.expressCompany;
   draft.order.shipments = draft.order.shipments.concat(shipment);
   draft.effects.push({ type: 'shipping.upload', shipmentId: id, logisticsType, items, allDelivered: completes });
-  note(draft, 'shipmentId', id);
-  note(draft, 'items', items);
-  note(draft, 'logisticsType', logisticsType);
+  noteAll(draft, { shipmentId: id, items, logisticsType });
 }
 
 /** Records the parcel the guard validated and uploads its shipping info. */
@@ -124,7 +125,7 @@ export function shipVirtualGoods(draft: Draft, step: Step): void {
 export function scheduleAutoConfirm(draft: Draft, step: Step): void {
   const at = deadlineAfter(step.ctx.now, step.ctx.policy.autoConfirmAfter, step.ctx.policy.timeZone);
   draft.order.shippedAt = step.ctx.at;
-  draft.order.deadlines = { ...draft.order.deadlines, autoConfirmAt: at };
+  draft.order.deadlines = withDeadline(draft.order.deadlines, 'autoConfirmAt', at);
   draft.effects.push({ type: 'schedule', at, command: { type: 'AUTO_CONFIRM' } });
   note(draft, 'autoConfirmAt', at);
 }
@@ -178,7 +179,7 @@ export const deliversParcel = defineGuard(
 
 export function markDelivered(draft: Draft, step: Step<Delivering>): void {
   const plan = planDelivery(step) as DeliveryPlan;
-  draft.order.shipments = draft.order.shipments.map((s) => (plan.ids.indexOf(s.id) >= 0 ? { ...s, deliveredAt: step.ctx.at } : s));
+  draft.order.shipments = draft.order.shipments.map((s) => (plan.ids.indexOf(s.id) >= 0 ? deliveredShipment(s, step.ctx.at) : s));
   if (plan.completes) draft.order.deliveredAt = step.ctx.at;
   note(draft, 'shipmentIds', plan.ids);
 }
@@ -196,6 +197,6 @@ export const autoConfirmDue = defineGuard(
 export function complete(draft: Draft, step: Step): void {
   const until = deadlineAfter(step.ctx.now, step.ctx.policy.afterSaleWindow, step.ctx.policy.timeZone);
   draft.order.completedAt = step.ctx.at;
-  draft.order.deadlines = { ...draft.order.deadlines, afterSaleUntil: until };
+  draft.order.deadlines = withDeadline(draft.order.deadlines, 'afterSaleUntil', until);
   note(draft, 'afterSaleUntil', until);
 }
