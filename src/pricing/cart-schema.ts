@@ -11,7 +11,12 @@ import { FulfillmentSchema } from '../order/order-schema.js';
  * are the documented contract and what `toJSONSchema` can export.
  */
 
-/** A coupon the shopper has claimed (领取), pointing at a coupon definition in the rules. */
+/**
+ * A coupon the shopper has claimed (领取), pointing at a coupon definition in the rules.
+ *
+ * @example
+ * WalletCouponSchema.parse({ id: 'w-5', definitionId: 'shop-5', claimedAt: '2025-06-10T09:00:00+08:00' })
+ */
 export const WalletCouponSchema = z.object({
   id: IdSchema,
   definitionId: IdSchema,
@@ -23,6 +28,12 @@ export type WalletCoupon = z.infer<typeof WalletCouponSchema>;
 export const MAX_CART_LINES = 1000;
 export const MAX_WALLET_COUPONS = 100;
 
+/**
+ * One line of a cart: a SKU, its shelf price per unit in fen and a whole quantity.
+ *
+ * @example
+ * CartLineSchema.parse({ id: 'l1', sku: 'TEA-LJ', title: '明前龙井', category: 'tea', listPrice: 12800, quantity: 1 })
+ */
 export const CartLineSchema = z.object({
   id: IdSchema,
   sku: z.string().min(1).max(64),
@@ -49,6 +60,12 @@ function unique<T>(key: (item: T) => string, what: string) {
   };
 }
 
+/**
+ * A cart to price: lines (unique ids), and optionally the member level, region, points and coupons.
+ *
+ * @example
+ * CartSchema.safeParse({ lines: [{ id: 'l1', sku: 'TEA', title: '茶', listPrice: 1990, quantity: 2 }], region: '浙江' }).success // true
+ */
 export const CartSchema = z.object({
   lines: z
     .array(CartLineSchema)
@@ -72,6 +89,12 @@ export const CartSchema = z.object({
 });
 export type Cart = z.infer<typeof CartSchema>;
 
+/**
+ * The shopper's claimed coupons, as `bestCoupons` takes them (ids unique).
+ *
+ * @example
+ * WalletSchema.parse([{ id: 'w1', definitionId: 'shop-5' }, { id: 'w2', definitionId: 'plat-10' }])
+ */
 export const WalletSchema = z
   .array(WalletCouponSchema)
   .max(MAX_WALLET_COUPONS)

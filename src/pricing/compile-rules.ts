@@ -65,6 +65,10 @@ export interface CompiledRules {
  * Pricing rules checked once and indexed for pricing (sets for scopes, maps for price lists,
  * windows as numbers). Make one when the rules change, and hand it to every `priceCart` call:
  * raw rules are accepted too but are re-validated with zod on every call.
+ *
+ * @example
+ * const rules: PricingRuleSet = definePricingRules({ freight: { defaultFee: 800, freeOver: 9900 } });
+ * rules.rules.freight?.freeOver // 9900
  */
 export class PricingRuleSet {
   /** The validated rules, as data. */

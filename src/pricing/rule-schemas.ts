@@ -10,20 +10,33 @@ import { CountSchema, FenSchema, IdSchema, TimestampSchema } from '../order/prim
  * Money is integer fen. Windows are ISO 8601 timestamps, half-open: `from ≤ now < to`.
  */
 
-/** Basis points off a price: 1 … 10000 (10000 = free). */
+/**
+ * Basis points off a price: 1 … 10000 (10000 = free).
+ *
+ * @example
+ * BasisPointsSchema.parse(1500) // 15 % off = 8.5 折
+ */
 export const BasisPointsSchema = z.number().int().min(1).max(10_000);
 const RuleIdSchema = IdSchema;
 const SkuSchema = z.string().min(1).max(64);
 const CategorySchema = z.string().min(1).max(64);
 const PositiveFenSchema = FenSchema.min(1);
 
-/** A validity window, half-open: valid when `from ≤ now < to`. */
+/**
+ * A validity window, half-open: valid when `from ≤ now < to`.
+ *
+ * @example
+ * WindowSchema.parse({ from: '2025-06-01T00:00:00+08:00', to: '2025-06-19T00:00:00+08:00' })
+ */
 export const WindowSchema = z.strictObject({ from: TimestampSchema, to: TimestampSchema });
 export type Window = z.infer<typeof WindowSchema>;
 
 /**
  * Which lines a rule covers. `all` (the default when a rule has no scope), a list of categories, or
  * a list of SKUs. `excludeSkus` carves goods out of `all` and `category` (常见于"特价商品不参与").
+ *
+ * @example
+ * ScopeSchema.parse({ kind: 'category', categories: ['tea'], excludeSkus: ['TEA-GIFT'] })
  */
 export const ScopeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('all'), excludeSkus: z.array(SkuSchema).optional() }),
@@ -42,6 +55,9 @@ const PriceMapSchema = z.record(SkuSchema, FenSchema);
 /**
  * 会员价: a member of one of `levels` pays a lower unit price. Either a rate off the list price over
  * a scope, or explicit per-SKU prices. (A cart line may also carry its own `memberPrice`.)
+ *
+ * @example
+ * MemberPriceRuleSchema.parse({ id: 'gold-95', kind: 'percent', levels: ['gold'], offBp: 500 })
  */
 export const MemberPriceRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -60,7 +76,13 @@ export const MemberPriceRuleSchema = z.discriminatedUnion('kind', [
 ]);
 export type MemberPriceRule = z.infer<typeof MemberPriceRuleSchema>;
 
-/** 限时折扣: a rate off, or per-SKU flash prices, inside a window. Applies to the unit price. */
+/**
+ * 限时折扣: a rate off, or per-SKU flash prices, inside a window. Applies to the unit price.
+ *
+ * @example
+ * TimedDiscountRuleSchema.parse({ id: '618', kind: 'price', prices: { 'TEA-LJ': 9900 },
+ *   window: { from: '2025-06-18T00:00:00+08:00', to: '2025-06-19T00:00:00+08:00' } })
+ */
 export const TimedDiscountRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     id: RuleIdSchema,
@@ -73,7 +95,12 @@ export const TimedDiscountRuleSchema = z.discriminatedUnion('kind', [
 ]);
 export type TimedDiscountRule = z.infer<typeof TimedDiscountRuleSchema>;
 
-/** One tier of a tiered 满减: spend at least `threshold`, save `off`. */
+/**
+ * One tier of a tiered 满减: spend at least `threshold`, save `off`.
+ *
+ * @example
+ * TierSchema.parse({ threshold: 20000, off: 2500 }) // 满 200 减 25
+ */
 export const TierSchema = z.strictObject({ threshold: PositiveFenSchema, off: PositiveFenSchema });
 export type Tier = z.infer<typeof TierSchema>;
 
@@ -89,6 +116,9 @@ const fullReductionCommon = {
  * - `threshold`: 满 99 减 10;
  * - `tiered`: 满 100 减 10 / 满 200 减 25 / … (the highest tier reached applies);
  * - `per_step`: 每满 100 减 15, optionally capped (最多减 `cap`).
+ *
+ * @example
+ * FullReductionRuleSchema.parse({ id: 'mm', kind: 'per_step', step: 10000, off: 1500, cap: 4500 })
  */
 export const FullReductionRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...fullReductionCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
@@ -103,7 +133,12 @@ export const FullReductionRuleSchema = z.discriminatedUnion('kind', [
 ]);
 export type FullReductionRule = z.infer<typeof FullReductionRuleSchema>;
 
-/** How long a claimed coupon can be used: a fixed window, or N days (× 24 h) after claiming. */
+/**
+ * How long a claimed coupon can be used: a fixed window, or N days (× 24 h) after claiming.
+ *
+ * @example
+ * CouponValiditySchema.parse({ kind: 'days_after_claim', days: 7 })
+ */
 export const CouponValiditySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('window'), from: TimestampSchema, to: TimestampSchema }),
   z.strictObject({ kind: z.literal('days_after_claim'), days: z.number().int().min(1).max(3650) }),
@@ -129,6 +164,10 @@ const couponCommon = {
  * - `fixed`: ¥`off` off, no minimum (无门槛券);
  * - `percent`: `offBp` off, at most `cap`, optionally only above `threshold`;
  * - `threshold`: 满 `threshold` 减 `off`.
+ *
+ * @example
+ * CouponDefinitionSchema.parse({ id: 'p80', kind: 'percent', offBp: 2000, cap: 2000,
+ *   validity: { kind: 'window', from: '2025-06-01T00:00:00Z', to: '2025-07-01T00:00:00Z' } })
  */
 export const CouponDefinitionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...couponCommon, kind: z.literal('fixed'), off: PositiveFenSchema }),
@@ -147,6 +186,9 @@ export type CouponDefinition = z.infer<typeof CouponDefinitionSchema>;
  * 积分抵现: `rate.points` points pay `rate.fen` fen (100 积分抵 ¥1 → `{ points: 100, fen: 100 }`);
  * points are spent in whole blocks of `rate.points`. At most `maxShareBp` of the goods (after
  * 满减 and coupons, never freight) may be paid with points; fewer than `minPoints` are not used.
+ *
+ * @example
+ * PointsRuleSchema.parse({ rate: { points: 100, fen: 100 }, maxShareBp: 5000 }) // 100 积分抵 ¥1，最多抵 50 %
  */
 export const PointsRuleSchema = z.strictObject({
   rate: z.strictObject({ points: z.number().int().min(1).max(1_000_000), fen: PositiveFenSchema }),
@@ -159,6 +201,9 @@ export type PointsRule = z.infer<typeof PointsRuleSchema>;
  * 运费: the cart's `region` fee (or `defaultFee`), waived when the goods reach `freeOver`. The base
  * of that threshold is `after_discounts` by default (after 满减 and coupons, before points), or
  * `before_discounts` (Σ list price × quantity). A cart with only virtual goods ships free.
+ *
+ * @example
+ * FreightRuleSchema.parse({ defaultFee: 800, byRegion: { 新疆: 2000 }, freeOver: 9900 })
  */
 export const FreightRuleSchema = z.strictObject({
   defaultFee: FenSchema,
@@ -172,6 +217,9 @@ export type FreightRule = z.infer<typeof FreightRuleSchema>;
  * Every rule a shop prices with. `catalogue`, when given, lists the SKUs and categories that exist,
  * so that a scope naming an unknown one is caught when the rules are compiled instead of silently
  * never matching.
+ *
+ * @example
+ * PricingRulesSchema.safeParse({ fullReductions: [{ id: 'mj', kind: 'threshold', threshold: 9900, off: 1000 }] }).success // true
  */
 export const PricingRulesSchema = z.strictObject({
   catalogue: z
