@@ -60,7 +60,10 @@ export function runPricing(
     const used = new Set(couponIds);
     for (const c of candidates) {
       if (used.has(c.walletId)) continue;
-      const [code, reason] = canStack(choice.chosen.concat(c)) ? rejections.noExtraSaving() : rejections.notStackable();
+      // Chosen but left nothing to take (possible only if the search ran out of budget), or
+      // compatible with the choice yet not worth adding: no extra saving. Otherwise: not stackable.
+      const fits = choice.chosen.indexOf(c) >= 0 || canStack(choice.chosen.concat(c));
+      const [code, reason] = fits ? rejections.noExtraSaving() : rejections.notStackable();
       rejected.push({ couponId: c.walletId, code, reason });
     }
   }
