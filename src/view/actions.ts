@@ -1,11 +1,17 @@
 import { allowedActions, transition } from '../lifecycle/index.js';
 import { defaultPolicy, type Policy } from '../lifecycle/policy.js';
-import type { Actor, AfterSale, Command, CommandType, Order } from '../order/index.js';
+import type { Actor, AfterSale, Command, Order } from '../order/index.js';
 import type { ViewLocale } from './format.js';
 import { ACTIONS, type ActionDefinition } from './labels.js';
 import type { ActionButton, ViewLifecycle } from './types.js';
 
-/** orderkit's own lifecycle; a view uses it unless the shop passes its extended one. */
+/**
+ * orderkit's own lifecycle; a view uses it unless the shop passes its extended one.
+ *
+ * @example
+ * const pickup = createLifecycle(pickupMachine, { permissions: { PICKED_UP: ['merchant'] } });
+ * orderView(order, { actor, now, lifecycle: pickup }); // instead of defaultViewLifecycle
+ */
 export const defaultViewLifecycle: ViewLifecycle = { allowedActions, transition };
 
 /** The gateway as an actor: only used to ask "could this order be paid now?". */
@@ -17,6 +23,8 @@ export interface ActionContext {
   policy?: Policy;
   locale?: ViewLocale;
   lifecycle?: ViewLifecycle;
+  /** The button table; default `ACTIONS`. */
+  actions?: readonly ActionDefinition[];
 }
 
 function button(def: ActionDefinition, locale: ViewLocale, afterSaleId?: string): ActionButton {
@@ -73,7 +81,7 @@ export function orderActions(order: Order, ctx: ActionContext): ActionButton[] {
   const locale = ctx.locale ?? 'zh-CN';
   const allowed = lifecycle.allowedActions(order, ctx.actor, ctx.now, policy);
   const out: ActionButton[] = [];
-  for (const def of ACTIONS) {
+  for (const def of ctx.actions ?? ACTIONS) {
     if (def.perAfterSale) continue;
     let show: boolean;
     if (def.key === 'pay') show = canPay(order, ctx, lifecycle, policy);
@@ -85,7 +93,7 @@ export function orderActions(order: Order, ctx: ActionContext): ActionButton[] {
 }
 
 /** A well-formed command of `type` for one after-sale, used only to ask the lifecycle. */
-function probeCommand(type: CommandType, afterSaleId: string): Command | null {
+function probeCommand(type: string, afterSaleId: string): Command | null {
   switch (type) {
     case 'CANCEL_AFTER_SALE':
     case 'APPROVE_AFTER_SALE':
@@ -115,7 +123,7 @@ export function afterSaleActions(order: Order, afterSale: AfterSale, ctx: Action
   const locale = ctx.locale ?? 'zh-CN';
   const allowed = lifecycle.allowedActions(order, ctx.actor, ctx.now, policy);
   const out: ActionButton[] = [];
-  for (const def of ACTIONS) {
+  for (const def of ctx.actions ?? ACTIONS) {
     if (!def.perAfterSale || def.command === null || allowed.indexOf(def.command) < 0) continue;
     const probe = probeCommand(def.command, afterSale.id);
     if (probe === null) continue;

@@ -31,7 +31,3 @@ export function moneyView(fen: number): MoneyView {
 export function shopTime(iso: string, timeZone: string): string {
   return formatInTimeZone(new Date(iso), timeZone, 'yyyy-MM-dd HH:mm');
 }
-
-export function pick(text: LocalizedText, locale: ViewLocale): string {
-  return text[locale];
-}

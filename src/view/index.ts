@@ -25,11 +25,13 @@ export {
   REFUND_REASON_LABELS,
   ADJUSTMENT_SOURCE_LABELS,
   COUNTDOWN_LABELS,
+  statusLabelOf,
 } from './labels.js';
 export type { ActionKey, ActionDefinition } from './labels.js';
 export type {
   ViewOptions,
   ViewLifecycle,
+  ViewTransitionResult,
   ActionButton,
   CountdownView,
   AllocationView,

@@ -1,5 +1,5 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
-import type { AfterSaleKind, CommandType, DiscountSource, LogisticsType, Refund } from '../order/index.js';
+import { ORDER_STATUS_LABELS, type AfterSaleKind, type CommandType, type DiscountSource, type LogisticsType, type Refund } from '../order/index.js';
 
 /**
  * What a button does, in the shop's words. Most keys stand for one command; `viewLogistics` opens
@@ -24,9 +24,10 @@ export type ActionKey =
   | 'returnReceived';
 
 export interface ActionDefinition {
-  key: ActionKey;
+  /** One of orderkit's keys, or the shop's own for a command an extended chart added. */
+  key: ActionKey | (string & {});
   /** The command the button leads to; null for a button that only shows something. */
-  command: CommandType | null;
+  command: CommandType | (string & {}) | null;
   label: LocalizedText;
   /** The main call to action of its row (filled button). */
   primary: boolean;
@@ -98,7 +99,21 @@ export const ADJUSTMENT_SOURCE_LABELS: Readonly<Record<DiscountSource | 'freight
   freight: { 'zh-CN': '运费', en: 'Shipping' },
 };
 
-/** Headings of the two countdowns a shopper sees. */
+/**
+ * A status label from `extra` (an extended chart's own statuses, or the shop's wording), then
+ * orderkit's, then the status itself, so a view never breaks on a status it does not know.
+ *
+ * @example
+ * statusLabelOf('ready_for_pickup', 'zh-CN', { ready_for_pickup: { 'zh-CN': '待自提', en: 'Ready for pickup' } }) // → '待自提'
+ */
+export function statusLabelOf(status: string, locale: keyof LocalizedText, extra?: Readonly<Record<string, LocalizedText>>): string {
+  const own = extra && Object.prototype.hasOwnProperty.call(extra, status) ? extra[status] : undefined;
+  if (own) return own[locale];
+  const known = (ORDER_STATUS_LABELS as Readonly<Record<string, LocalizedText>>)[status];
+  return known ? known[locale] : status;
+}
+
+/** Headings of the two countdowns a shopper sees. @example COUNTDOWN_LABELS.payBy['zh-CN'] // → '剩余支付时间' */
 export const COUNTDOWN_LABELS: Readonly<Record<'payBy' | 'autoConfirmAt', LocalizedText>> = {
   payBy: { 'zh-CN': '剩余支付时间', en: 'Time left to pay' },
   autoConfirmAt: { 'zh-CN': '距自动确认收货', en: 'Receipt is confirmed automatically in' },

@@ -1,6 +1,7 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import { defaultPolicy } from '../lifecycle/policy.js';
-import { CLOSE_REASON_LABELS, ORDER_STATUS_LABELS, type Order, type OrderStatus } from '../order/index.js';
+import { CLOSE_REASON_LABELS, type Order, type OrderStatus } from '../order/index.js';
+import { statusLabelOf } from './labels.js';
 import { orderActions } from './actions.js';
 import { moneyView, shopTime, type ViewLocale } from './format.js';
 import { orderCountdown } from './order-view.js';
@@ -108,7 +109,7 @@ export function orderListItemView(order: Order, options: ViewOptions): OrderList
     number: order.number,
     version: order.version,
     status: order.status,
-    statusLabel: ORDER_STATUS_LABELS[order.status][locale],
+    statusLabel: statusLabelOf(order.status, locale, options.statusLabels),
     title,
     lineCount: order.lines.length,
     itemCount,
@@ -116,7 +117,7 @@ export function orderListItemView(order: Order, options: ViewOptions): OrderList
     createdAtText: shopTime(order.createdAt, policy.timeZone),
     afterSaleOpen: order.afterSales.some((a) => OPEN_AFTER_SALE.indexOf(a.status) >= 0),
     countdown: orderCountdown(order, { now: options.now, policy, locale }),
-    actions: orderActions(order, { actor: options.actor, now: options.now, policy, locale, lifecycle: options.lifecycle }),
+    actions: orderActions(order, { actor: options.actor, now: options.now, policy, locale, lifecycle: options.lifecycle, actions: options.actions }),
   };
   if (first.image !== undefined) v.image = first.image;
   if (order.closeReason !== undefined) v.closeReasonLabel = CLOSE_REASON_LABELS[order.closeReason][locale];

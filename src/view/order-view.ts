@@ -3,7 +3,6 @@ import { formatFen } from '../money/index.js';
 import {
   AFTER_SALE_STATUS_LABELS,
   CLOSE_REASON_LABELS,
-  ORDER_STATUS_LABELS,
   REFUND_STATUS_LABELS,
   type Adjustment,
   type LineQuantity,
@@ -19,6 +18,7 @@ import {
   COUNTDOWN_LABELS,
   LOGISTICS_LABELS,
   REFUND_REASON_LABELS,
+  statusLabelOf,
 } from './labels.js';
 import type {
   AdjustmentView,
@@ -178,7 +178,7 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
   const locale = options.locale ?? 'zh-CN';
   const policy = options.policy ?? defaultPolicy;
   const tz = policy.timeZone;
-  const ctx = { actor: options.actor, now: options.now, policy, locale, lifecycle: options.lifecycle };
+  const ctx = { actor: options.actor, now: options.now, policy, locale, lifecycle: options.lifecycle, actions: options.actions };
   const afterSales: AfterSaleView[] = order.afterSales.map((a) => {
     const v: AfterSaleView = {
       id: a.id,
@@ -208,7 +208,7 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
     number: order.number,
     version: order.version,
     status: order.status,
-    statusLabel: ORDER_STATUS_LABELS[order.status][locale],
+    statusLabel: statusLabelOf(order.status, locale, options.statusLabels),
     lines: lineViews(order, locale),
     pricing: pricingView(order, locale),
     paid: moneyView(order.payment.paidAmount),

@@ -65,7 +65,7 @@ function quoteLineView(l: Line, locale: ViewLocale): QuoteLineView {
  * @example
  * const q = priceCart(cart, rules, { now });
  * if (q.ok) quoteView(q.quote).adjustments.map((a) => `${a.reason} ${a.signedText}`)
- * // → ['满 199 减 20 -¥20.00', '运费 +¥8.00']
+ * // → ['满 ¥100 减 ¥10 -¥10.00', '满 ¥199 包邮 -¥8.00']
  */
 export function quoteView(quote: Quote, locale: ViewLocale = 'zh-CN'): QuoteView {
   return {

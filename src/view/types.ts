@@ -1,11 +1,12 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { Policy } from '../lifecycle/policy.js';
-import type { TransitionFn } from '../lifecycle/types.js';
+import type { TransitionContext } from '../lifecycle/types.js';
 import type {
   Actor,
   AfterSaleKind,
   AfterSaleStatus,
   CloseReason,
+  Command,
   CommandType,
   DiscountSource,
   LogisticsType,
@@ -15,16 +16,22 @@ import type {
   RefundStatus,
 } from '../order/index.js';
 import type { MoneyView, ViewLocale } from './format.js';
-import type { ActionKey } from './labels.js';
+import type { ActionDefinition, ActionKey } from './labels.js';
 
 /**
  * The two questions a view asks the lifecycle. The default is orderkit's own lifecycle; pass the
  * result of `createLifecycle()` when the shop added a state, so that its buttons follow it too.
  */
 export interface ViewLifecycle {
-  allowedActions(order: Order, actor: Actor, now: Date, policy?: Policy): readonly CommandType[];
-  transition: TransitionFn;
+  allowedActions(order: Order, actor: Actor, now: Date, policy?: Policy): readonly string[];
+  /** Used for dry runs only: the view reads `ok`, the resulting paid amount and the effect types. */
+  transition(order: Order, command: Command, ctx: TransitionContext): ViewTransitionResult;
 }
+
+/** The part of a transition result a view reads (any lifecycle's result has it). */
+export type ViewTransitionResult =
+  | { ok: true; order: { payment: { paidAmount: number } }; effects: ReadonlyArray<{ type: string }> }
+  | { ok: false };
 
 export interface ViewOptions {
   /** Who looks at the order: the buttons are the ones this actor may press now. */
@@ -36,13 +43,20 @@ export interface ViewOptions {
   /** Language of every `label`; default 'zh-CN'. */
   locale?: ViewLocale;
   lifecycle?: ViewLifecycle;
+  /**
+   * The button table (default `ACTIONS`). An extended chart adds its commands' buttons:
+   * `[...ACTIONS, { key: 'pickedUp', command: 'PICKED_UP', label: { 'zh-CN': '确认取货', en: 'Picked up' }, primary: true, perAfterSale: false }]`.
+   */
+  actions?: readonly ActionDefinition[];
+  /** Labels of statuses an extended chart added, or the shop's own wording, over orderkit's. */
+  statusLabels?: Readonly<Record<string, LocalizedText>>;
 }
 
 /** A button a page shows. Pages render exactly these, and never decide by status themselves. */
 export interface ActionButton {
-  key: ActionKey;
+  key: ActionKey | (string & {});
   /** The command it leads to, or null for a button that only shows something (查看物流). */
-  command: CommandType | null;
+  command: CommandType | (string & {}) | null;
   label: string;
   labels: LocalizedText;
   primary: boolean;

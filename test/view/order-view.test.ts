@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTIONS,
+  createLifecycle,
   formatFen,
+  orderListItemView,
+  orderMachine,
   orderView,
   transition,
   type Actor,
@@ -196,5 +199,26 @@ describe('orderView: the lifecycle is pluggable', () => {
     }
     expect(new Set(ACTIONS.map((a) => a.key)).size).toBe(ACTIONS.length);
     expect(T0.toISOString()).toBe('2026-11-25T04:00:00.000Z');
+  });
+});
+
+describe('orderView: an extended chart (到店自提) brings its own statuses and buttons', () => {
+  it('labels a status orderkit does not know and shows a button for the chart’s own command', () => {
+    // Type check: any lifecycle createLifecycle() compiles can drive a view.
+    const compiled: ViewLifecycle = createLifecycle(orderMachine);
+    expect(typeof compiled.allowedActions).toBe('function');
+    const order = { ...paid(), status: 'ready_for_pickup' } as unknown as Order;
+    const lifecycle: ViewLifecycle = {
+      allowedActions: (o, actor) => ((o.status as string) === 'ready_for_pickup' && actor.type === 'customer' ? ['PICKED_UP'] : []),
+      transition: () => ({ ok: false }),
+    };
+    const actions = [...ACTIONS, { key: 'pickedUp', command: 'PICKED_UP', label: { 'zh-CN': '确认取货', en: 'Picked up' }, primary: true, perAfterSale: false }];
+    const statusLabels = { ready_for_pickup: { 'zh-CN': '待自提', en: 'Ready for pickup' } };
+    const view = orderView(order, { actor: customer, now: days(1), lifecycle, actions, statusLabels });
+    expect(view.statusLabel).toBe('待自提');
+    expect(view.actions.map((a) => [a.key, a.command, a.label])).toEqual([['pickedUp', 'PICKED_UP', '确认取货']]);
+    // Without the labels the status still renders (as itself) rather than breaking the page.
+    expect(orderView(order, { actor: customer, now: days(1), lifecycle }).statusLabel).toBe('ready_for_pickup');
+    expect(orderListItemView(order, { actor: customer, now: days(1), lifecycle, actions, statusLabels }).statusLabel).toBe('待自提');
   });
 });

@@ -114,7 +114,7 @@ describe('views of any reachable order', () => {
         const at = new Date(now.getTime() + lookMin * 60_000);
         const actor = viewerOf(viewer);
         const view = orderView(order, { actor, now: at });
-        const allowed = new Set(allowedActions(order, actor, at));
+        const allowed = new Set<string>(allowedActions(order, actor, at));
         const shown = view.actions.filter((a) => a.command !== null && a.key !== 'pay').map((a) => a.command);
         const expected = ACTIONS.filter((d) => !d.perAfterSale && d.command !== null && d.key !== 'pay' && allowed.has(d.command)).map((d) => d.command);
         expect(shown).toEqual(expected);
