@@ -32,45 +32,53 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
     else report.autoConfirmed += 1;
   };
   let seen = 0;
-  while (seen < maxOrders) {
-    const due = await store.findDue(now, Math.min(batchSize, maxOrders - seen), {
-      leaseMs,
-      onCorrupt: (error) => report.corrupt.push(error.orderId),
-    });
-    if (due.length === 0) break;
-    seen += due.length;
-    const pending: Pending[] = [];
-    for (const order of due) {
-      const type = dueCommandType(order);
-      if (type === null) {
-        report.skipped += 1;
-        continue;
-      }
-      if (type === 'EXPIRE' && core.options.payments && (await appliedLatePayment(core, now, order))) {
-        report.paidLate += 1;
-        continue;
-      }
-      const result = core.lifecycle.transition(order, { type }, { now, actor: SWEEPER, policy: core.options.policy });
-      if (!result.ok || result.changed === false) {
-        report.skipped += 1;
-        continue;
-      }
-      pending.push({ type, input: { order: result.order, expectedVersion: order.version, events: result.events, effects: result.effects } });
+  // Each loop takes its own leased batch, so loops never collide; two of them keep the database
+  // busy with one batch's commit while the next batch is being read.
+  const loop = async (): Promise<void> => {
+    while (seen < maxOrders) {
+      const want = Math.min(batchSize, maxOrders - seen);
+      seen += want;
+      const due = await store.findDue(now, want, { leaseMs, onCorrupt: (error) => report.corrupt.push(error.orderId) });
+      seen -= want - due.length;
+      if (due.length === 0) return;
+      await sweepBatch(core, now, due, report, count);
     }
-    const outcomes = await commitAll(store, pending, report);
-    // A conflict means the order moved meanwhile: dispatch reloads it and asks the lifecycle again.
-    for (let i = 0; i < pending.length; i++) {
-      const { type, input } = pending[i]!;
-      const outcome = outcomes[i]!;
-      if (outcome === 'ok') count(type);
-      else if (outcome === 'conflict') {
-        const retried = await core.dispatchAt(now, input.order.id, { type }, SWEEPER);
-        if (retried.ok && retried.changed) count(type);
-        else report.skipped += 1;
-      }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, loop));
+  return report;
+}
+
+async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: SweepReport, count: (type: TimerCommand) => void): Promise<void> {
+  const pending: Pending[] = [];
+  for (const order of due) {
+    const type = dueCommandType(order);
+    if (type === null) {
+      report.skipped += 1;
+      continue;
+    }
+    if (type === 'EXPIRE' && core.options.payments && (await appliedLatePayment(core, now, order))) {
+      report.paidLate += 1;
+      continue;
+    }
+    const result = core.lifecycle.transition(order, { type }, { now, actor: SWEEPER, policy: core.options.policy });
+    if (!result.ok || result.changed === false) {
+      report.skipped += 1;
+      continue;
+    }
+    pending.push({ type, input: { order: result.order, expectedVersion: order.version, events: result.events, effects: result.effects } });
+  }
+  const outcomes = await commitAll(core.options.store, pending, report);
+  // A conflict means the order moved meanwhile: dispatch reloads it and asks the lifecycle again.
+  for (let i = 0; i < pending.length; i++) {
+    const { type, input } = pending[i]!;
+    const outcome = outcomes[i]!;
+    if (outcome === 'ok') count(type);
+    else if (outcome === 'conflict') {
+      const retried = await core.dispatchAt(now, input.order.id, { type }, SWEEPER);
+      if (retried.ok && retried.changed) count(type);
+      else report.skipped += 1;
     }
   }
-  return report;
 }
 
 /** Commits a batch in one round trip when the store can, else a few at a time. */

@@ -91,6 +91,8 @@ export interface SweepOptions {
   leaseMs?: number;
   /** Stop after this many orders. Default: until nothing is due. */
   maxOrders?: number;
+  /** Batches in flight at once within this sweeper. Default 2. */
+  concurrency?: number;
 }
 
 export interface SweepReport {

@@ -58,3 +58,32 @@ export async function seedEffects(db: Queryable, schema: string, count: number, 
   );
   return effects.map((e) => e.id);
 }
+
+/** Writes ready-made orders (any status) with one event each, in multi-row statements. */
+export async function seedOrders(db: Queryable, schema: string, orders: Order[]): Promise<void> {
+  const chunk = 2000;
+  for (let start = 0; start < orders.length; start += chunk) {
+    const rows = orders.slice(start, start + chunk).map((doc) => ({
+      id: doc.id,
+      number: doc.number,
+      customer_id: doc.customerId,
+      status: doc.status,
+      version: doc.version,
+      created_at: doc.createdAt,
+      updated_at: doc.updatedAt,
+      doc,
+    }));
+    await db.query(
+      `WITH x AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, number text, customer_id text, status text, version int, created_at timestamptz, updated_at timestamptz, doc jsonb)
+       ), o AS (
+         INSERT INTO "${schema}".orders (id, number, customer_id, status, version, created_at, updated_at, due_at, doc)
+         SELECT id, number, customer_id, status, version, created_at, updated_at, NULL, doc FROM x
+       )
+       INSERT INTO "${schema}".order_events (order_id, version, seq, at, type, doc)
+       SELECT id, version, 0, updated_at, 'SEEDED', jsonb_build_object('orderId', id, 'version', version, 'type', 'SEEDED', 'actor', jsonb_build_object('type', 'system'), 'from', NULL, 'to', status, 'at', updated_at)
+       FROM x`,
+      [JSON.stringify(rows)],
+    );
+  }
+}

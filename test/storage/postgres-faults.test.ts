@@ -91,9 +91,9 @@ await describeRealPg('storage: faults and the change feed on the real PostgreSQL
     expect(await footprint('o1')).toEqual(before);
   });
 
-  it('two service instances on one database: a change made through one reaches a subscriber of the other', async () => {
+  it.each(['after-commit', 'in-transaction'] as const)('two service instances on one database (notify: %s): a change made through one reaches a subscriber of the other', async (notify) => {
     const poolB = real.pool(4);
-    const first = service(pool, 'a');
+    const first = createOrderService({ store: new PostgresOrderStore({ db: pool, schema: s, notify }), clock: manualClock(), ids: sequentialIds('a') });
     const second = service(poolB, 'b');
     const heard: OrderChange[] = [];
     const stop = await second.subscribe((change) => heard.push(change));

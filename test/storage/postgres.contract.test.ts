@@ -15,11 +15,12 @@ await describeRealPg('storage: OrderStore contract on the real PostgreSQL', (rea
     await real.dispose();
   });
 
+  // The PGlite run covers the default 'after-commit' change feed; this one the transactional NOTIFY.
   runOrderStoreContract(
-    'PostgresOrderStore on pg.Pool',
+    "PostgresOrderStore on pg.Pool (notify: 'in-transaction')",
     async () => {
       await truncateAll(pool, real.schema);
-      return new PostgresOrderStore({ db: pool, schema: real.schema });
+      return new PostgresOrderStore({ db: pool, schema: real.schema, notify: 'in-transaction' });
     },
     { describe, it, expect, beforeEach, afterEach },
     { numRuns: 15, tamper: pgTamperFor({ query: (text, params) => pool.query(text, params) }) },

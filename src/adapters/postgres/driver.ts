@@ -28,9 +28,16 @@ export interface SqlDriver extends SqlExecutor {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
+/** A statement with a name: pg prepares it once per connection and reuses the plan. */
+export interface PgNamedQuery {
+  name: string;
+  text: string;
+  values?: unknown[];
+}
+
 /** The part of a `pg.Pool` the adapter uses. */
 export interface PgPoolLike {
-  query(text: string, params?: unknown[]): Promise<SqlRows<any>>;
+  query(textOrConfig: string | PgNamedQuery, params?: unknown[]): Promise<SqlRows<any>>;
   connect(): Promise<PgPoolClientLike>;
 }
 

@@ -12,6 +12,7 @@ export type {
   SqlTransaction,
   SqlRows,
   PgPoolLike,
+  PgNamedQuery,
   PgPoolClientLike,
   PGliteLike,
   PostgresDatabase,

@@ -5,13 +5,30 @@ import { quoteIdent } from './identifiers.js';
 const RECONNECT_MS = 1000;
 
 /**
+ * Statement names for pg's per-connection prepared statements. Every parameterised statement the
+ * store sends comes from a small fixed set of texts, so naming each after a hash of its text
+ * saves parsing and planning on every call without ever growing without bound.
+ */
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    name = `orderkit_${hash.toString(36)}_${text.length.toString(36)}`;
+    if (names.size < 1000) names.set(text, name);
+  }
+  return name;
+}
+
+/**
  * The driver for a `pg.Pool`: statements go to any pooled connection; a transaction holds one
  * connection from BEGIN to COMMIT; LISTEN keeps one connection of its own for as long as anybody
  * listens, and reconnects when the server drops it.
  */
 export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
   return {
-    query: (text, params) => pool.query(text, params),
+    query: (text, params) => (params !== undefined && params.length > 0 ? pool.query({ name: statementName(text), text, values: params }) : pool.query(text, params)),
     async transaction(body) {
       const client = await pool.connect();
       // A connection that failed mid-transaction is destroyed, never returned to the pool half-open.

@@ -4,8 +4,9 @@ import { quoteIdent } from './identifiers.js';
  * Every statement the store sends, built once per schema. Writes are single statements whose
  * data-modifying CTEs all hang off the one INSERT or compare-and-set UPDATE: PostgreSQL runs a
  * statement atomically, so the order row, its events, its outbox effects, its idempotency record
- * and its NOTIFY are written together or not at all, in one round trip and without BEGIN/COMMIT.
- * NOTIFY sent inside the statement is delivered only if it commits.
+ * and (in 'in-transaction' notify mode) its NOTIFY are written together or not at all, in one
+ * round trip and without BEGIN/COMMIT. A NOTIFY sent inside the statement is delivered only if it
+ * commits; passing a null channel leaves it out (the store then notifies after the commit).
  */
 export interface Statements {
   load: string;
@@ -22,6 +23,8 @@ export interface Statements {
   fail: string;
   listColumns: string;
   orders: string;
+  /** $1 channel, $2 a JSON array of payloads: the change feed sent after the commit. */
+  notifyAfter: string;
 }
 
 export function statements(schema: string): Statements {
@@ -30,6 +33,7 @@ export function statements(schema: string): Statements {
   const events = `${s}.order_events`;
   const outbox = `${s}.outbox`;
   const idem = `${s}.idempotency`;
+  const leases = `${s}.due_leases`;
   const lastEvent = (alias: string) => `(SELECT max(e.version) FROM ${events} e WHERE e.order_id = ${alias}.id) AS last_event`;
 
   return {
@@ -40,7 +44,7 @@ export function statements(schema: string): Statements {
     numberHolder: `SELECT id FROM ${orders} WHERE number = $1`,
 
     // $1 id, $2 number, $3 customer, $4 status, $5 created_at, $6 updated_at, $7 due_at, $8 doc,
-    // $9 events, $10 effects, $11 idempotency key, $12 channel, $13 payload
+    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload
     create: `WITH ins AS (
         INSERT INTO ${orders} (id, number, customer_id, status, version, created_at, updated_at, due_at, doc)
         VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8::jsonb)
@@ -63,17 +67,19 @@ export function statements(schema: string): Statements {
         FROM ins WHERE $11::text IS NOT NULL
         RETURNING 1
       ), note AS (
-        SELECT pg_notify($12, $13) FROM ins
+        SELECT pg_notify($12, $13) FROM ins WHERE $12::text IS NOT NULL
       )
       SELECT (SELECT count(*) FROM ins)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
 
     // $1 id, $2 expected, $3 version, $4 status, $5 customer, $6 updated_at, $7 due_at, $8 doc,
-    // $9 events, $10 effects, $11 idempotency key, $12 channel, $13 payload
+    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload
     commit: `WITH upd AS (
         UPDATE ${orders}
-        SET version = $3, status = $4, customer_id = $5, updated_at = $6, due_at = $7, due_lease_until = NULL, doc = $8::jsonb
+        SET version = $3, status = $4, customer_id = $5, updated_at = $6, due_at = $7, doc = $8::jsonb
         WHERE id = $1 AND version = $2
         RETURNING id
+      ), unlease AS (
+        DELETE FROM ${leases} WHERE order_id = (SELECT id FROM upd)
       ), ev AS (
         INSERT INTO ${events} (order_id, version, seq, at, type, doc)
         SELECT upd.id, (e.value->>'version')::int, (e.n - 1)::int, (e.value->>'at')::timestamptz, e.value->>'type', e.value
@@ -91,11 +97,11 @@ export function statements(schema: string): Statements {
         FROM upd WHERE $11::text IS NOT NULL
         RETURNING 1
       ), note AS (
-        SELECT pg_notify($12, $13) FROM upd
+        SELECT pg_notify($12, $13) FROM upd WHERE $12::text IS NOT NULL
       )
       SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
 
-    // $1 a JSON array of commits, $2 channel
+    // $1 a JSON array of commits, $2 channel (null: no NOTIFY here)
     commitMany: `WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
@@ -103,10 +109,12 @@ export function statements(schema: string): Statements {
       ), upd AS (
         UPDATE ${orders} o
         SET version = i.version, status = i.status, customer_id = i.customer_id, updated_at = i.updated_at,
-            due_at = i.due_at, due_lease_until = NULL, doc = i.doc
+            due_at = i.due_at, doc = i.doc
         FROM input i
         WHERE o.id = i.id AND o.version = i.expected
         RETURNING o.id
+      ), unlease AS (
+        DELETE FROM ${leases} WHERE order_id = ANY(ARRAY(SELECT id FROM upd))
       ), ok AS (
         SELECT i.* FROM input i JOIN upd ON upd.id = i.id
       ), ev AS (
@@ -126,24 +134,30 @@ export function statements(schema: string): Statements {
         FROM ok WHERE ok.idem_key IS NOT NULL
         RETURNING 1
       ), note AS (
-        SELECT pg_notify($2, ok.note) FROM ok
+        SELECT pg_notify($2, ok.note) FROM ok WHERE $2::text IS NOT NULL
       )
       SELECT (SELECT coalesce(json_agg(id), '[]'::json) FROM upd)::text AS ids, (SELECT count(*) FROM note)::int AS notified`,
 
     history: `SELECT doc::text AS doc FROM ${events} WHERE order_id = $1 ORDER BY version, seq`,
 
     // $1 now, $2 limit, $3 lease until. SKIP LOCKED: a sweeper never waits for another's rows.
+    // `= ANY(ARRAY(…))` keeps the update on the primary key: a join there lets the planner pick a
+    // hash join over the whole table, which grows with every order (and, for claim, every effect).
     findDue: `WITH picked AS (
-        SELECT id FROM ${orders}
-        WHERE due_at IS NOT NULL AND due_at <= $1 AND (due_lease_until IS NULL OR due_lease_until <= $1)
-        ORDER BY due_at, id
+        SELECT o.id FROM ${orders} o
+        WHERE o.due_at IS NOT NULL AND o.due_at <= $1
+          AND NOT EXISTS (SELECT 1 FROM ${leases} l WHERE l.order_id = o.id AND l.lease_until > $1)
+        ORDER BY o.due_at, o.id
         LIMIT $2
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF o SKIP LOCKED
       ), leased AS (
-        UPDATE ${orders} o SET due_lease_until = $3 FROM picked WHERE o.id = picked.id
-        RETURNING o.id, o.version, o.doc, o.due_at
+        INSERT INTO ${leases} (order_id, lease_until) SELECT id, $3 FROM picked
+        ON CONFLICT (order_id) DO UPDATE SET lease_until = EXCLUDED.lease_until
+        RETURNING order_id
       )
-      SELECT l.id, l.version, l.doc::text AS doc, ${lastEvent('l')} FROM leased l ORDER BY l.due_at, l.id`,
+      SELECT o.id, o.version, o.doc::text AS doc, ${lastEvent('o')}
+      FROM ${orders} o WHERE o.id = ANY(ARRAY(SELECT order_id FROM leased))
+      ORDER BY o.due_at, o.id`,
 
     findIdempotency: `SELECT key, order_id, version, doc::text AS doc FROM ${idem} WHERE key = $1`,
 
@@ -156,8 +170,10 @@ export function statements(schema: string): Statements {
         FOR UPDATE SKIP LOCKED
       )
       UPDATE ${outbox} b SET lease_until = $3, attempts = b.attempts + 1
-      FROM picked WHERE b.id = picked.id
+      WHERE b.id = ANY(ARRAY(SELECT id FROM picked))
       RETURNING b.id, b.order_id, b.doc::text AS doc, b.attempts, b.last_error, b.available_at, b.seq::text AS seq`,
+
+    notifyAfter: `SELECT count(pg_notify($1, n))::int AS notified FROM jsonb_array_elements_text($2::jsonb) AS n`,
 
     complete: `UPDATE ${outbox} SET completed_at = $2, lease_until = NULL WHERE id = $1 AND completed_at IS NULL`,
     fail: `UPDATE ${outbox} SET available_at = $2, lease_until = NULL, last_error = coalesce($3, last_error) WHERE id = $1 AND completed_at IS NULL`,

@@ -27,7 +27,18 @@ export interface PostgresOrderStoreOptions {
   db: PostgresDatabase;
   /** The schema `migrate` created. Default 'orderkit'. */
   schema?: string;
-  /** Called when a change-feed listener throws or a notification cannot be read. */
+  /**
+   * How commits announce themselves on the change feed (channel `<schema>_changes`):
+   * - 'after-commit' (default): a NOTIFY right after the commit succeeded. Only committed changes
+   *   are announced; a process that dies between the two loses that one announcement.
+   * - 'in-transaction': the NOTIFY is part of the commit statement, so it is delivered exactly
+   *   when the commit is. PostgreSQL serialises committing transactions that notified (a global
+   *   lock held until the commit is flushed to disk), which caps write throughput at about one
+   *   commit per disk flush; see docs/storage.md and docs/benchmarks.md.
+   * - 'off': this store announces nothing (it still hears other instances when subscribed).
+   */
+  notify?: 'after-commit' | 'in-transaction' | 'off';
+  /** Called when a change-feed listener throws, a notification cannot be read or sent. */
   onListenerError?: (error: unknown) => void;
 }
 
@@ -62,6 +73,8 @@ export class PostgresOrderStore implements OrderStore {
   private readonly sql: Statements;
   private readonly feed: ChangeFeed;
   private readonly checked = new CheckedDocuments();
+  private readonly notifyMode: 'after-commit' | 'in-transaction' | 'off';
+  private readonly onListenerError: ((error: unknown) => void) | undefined;
 
   constructor(options: PostgresOrderStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'orderkit');
@@ -69,6 +82,23 @@ export class PostgresOrderStore implements OrderStore {
     this.driver = toSqlDriver(options.db);
     this.sql = statements(this.schema);
     this.feed = new ChangeFeed(this.driver, this.channel, options.onListenerError);
+    this.notifyMode = options.notify ?? 'after-commit';
+    this.onListenerError = options.onListenerError;
+  }
+
+  /** The channel to NOTIFY inside a write statement, or null to leave it out. */
+  private get channelInside(): string | null {
+    return this.notifyMode === 'in-transaction' ? this.channel : null;
+  }
+
+  /** After a commit: announce it, without ever turning a successful commit into an error. */
+  private async announce(orders: Order[]): Promise<void> {
+    if (this.notifyMode !== 'after-commit' || orders.length === 0) return;
+    try {
+      await this.driver.query(this.sql.notifyAfter, [this.channel, JSON.stringify(orders.map(changePayload))]);
+    } catch (error) {
+      this.onListenerError?.(error);
+    }
   }
 
   async load(id: string): Promise<Order | null> {
@@ -99,7 +129,7 @@ export class PostgresOrderStore implements OrderStore {
         JSON.stringify(options.events),
         JSON.stringify(options.effects),
         key ?? null,
-        this.channel,
+        this.channelInside,
         changePayload(order),
       ]);
       written = Number(rows[0]?.written ?? 0);
@@ -121,6 +151,7 @@ export class PostgresOrderStore implements OrderStore {
       const holder = await this.driver.query<{ id: string }>(this.sql.numberHolder, [order.number]);
       throw new OrderExistsError(holder.rows[0]?.id ?? order.id, 'number');
     }
+    await this.announce([order]);
     return JSON.parse(doc) as Order;
   }
 
@@ -141,14 +172,17 @@ export class PostgresOrderStore implements OrderStore {
         JSON.stringify(input.events),
         JSON.stringify(input.effects),
         input.idempotencyKey ?? null,
-        this.channel,
+        this.channelInside,
         changePayload(order),
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
       throw this.translate(error, order.id, expectedVersion);
     }
-    if (written === 1) return;
+    if (written === 1) {
+      await this.announce([order]);
+      return;
+    }
     const { rows } = await this.driver.query<{ version: number }>(this.sql.versionOf, [order.id]);
     const current = rows[0];
     if (!current) throw new OrderNotFoundError(order.id);
@@ -179,12 +213,13 @@ export class PostgresOrderStore implements OrderStore {
     }));
     let ids: string[];
     try {
-      const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channel]);
+      const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channelInside]);
       ids = JSON.parse(rows[0]?.ids ?? '[]') as string[];
     } catch (error) {
       throw this.translate(error, inputs[0]!.order.id);
     }
     const committed = new Set(ids);
+    await this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
     return inputs.map((input) => (committed.has(input.order.id) ? { ok: true } : { ok: false, conflict: true }));
   }
 
