@@ -31,6 +31,9 @@ export function defaultQuery(ctx: AppContext, options: DashboardOptions): Figure
 function queryFrom(ctx: AppContext, options: DashboardOptions, raw: ReturnType<typeof parseQuery<typeof AnalyticsQuerySchema>>): FiguresQuery {
   const now = ctx.clock.now();
   const timeZone = raw.timeZone ?? options.timeZone;
+  // Check the zone before using it to find "the last 30 days" (an unknown zone would throw there).
+  const zone = parseSummaryOptions({ from: new Date(0), to: new Date(1), timeZone });
+  if (!zone.ok) throw zone.error;
   const range = raw.from && raw.to ? { from: new Date(raw.from), to: new Date(raw.to) } : lastDays(now, timeZone, raw.days ?? options.days);
   const checked = parseSummaryOptions({ ...range, timeZone });
   if (!checked.ok) throw checked.error;

@@ -1,0 +1,53 @@
+import { createApp, type OrderApp } from '../../../examples/express/src/app.js';
+import { storeFigures } from '../../../examples/express/src/figures.js';
+import { createOrderService, MemoryOrderStore, type Clock, type OrderStore } from '../../../src/index.js';
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  constructor(private t: number) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface TestApp extends OrderApp {
+  clock: TestClock;
+  store: OrderStore;
+  logs: string[];
+}
+
+/** The example app on an in-memory store (fast), or on the store given. */
+export async function testApp(options: { store?: OrderStore; now?: string; wechatpay?: Parameters<typeof createApp>[0]['wechatpay'] } = {}): Promise<TestApp> {
+  const clock = new TestClock(Date.parse(options.now ?? '2026-11-25T04:00:00Z'));
+  const store = options.store ?? new MemoryOrderStore();
+  const service = createOrderService({ store, clock });
+  const logs: string[] = [];
+  const app = await createApp({
+    service,
+    clock,
+    figures: storeFigures(store),
+    log: (m, extra) => logs.push(extra === undefined ? m : `${m} ${String(extra)}`),
+    ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
+  });
+  return { ...app, clock, store, logs };
+}
+
+export const CUSTOMER = 'customer:c1';
+export const OTHER_CUSTOMER = 'customer:c2';
+export const MERCHANT = 'merchant:m1';
+export const ADDRESS = { name: '张三', phone: '13800138000', province: '浙江', city: '杭州', district: '西湖区', detail: '龙井路 1 号' };
+
+/** Checks the shape every error response must have: JSON with a stable code and both languages. */
+export function expectErrorBody(body: unknown, code?: string): void {
+  const b = body as { code?: unknown; message?: unknown; messages?: Record<string, unknown>; path?: unknown; issues?: unknown };
+  if (typeof b !== 'object' || b === null) throw new Error(`error body is not an object: ${JSON.stringify(body)}`);
+  if (typeof b.code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(b.code)) throw new Error(`bad code in ${JSON.stringify(body)}`);
+  if (code !== undefined && b.code !== code) throw new Error(`expected code ${code}, got ${b.code}: ${JSON.stringify(body)}`);
+  if (typeof b.message !== 'string' || typeof b.messages?.['zh-CN'] !== 'string' || typeof b.messages?.en !== 'string') {
+    throw new Error(`missing messages in ${JSON.stringify(body)}`);
+  }
+  if (!Array.isArray(b.path) || !Array.isArray(b.issues)) throw new Error(`missing path/issues in ${JSON.stringify(body)}`);
+}

@@ -1,0 +1,99 @@
+import { generateKeyPairSync } from 'node:crypto';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { transition, type Order } from '../../src/index.js';
+import { API_V3_KEY, APPID, MCHID, encryptResource, notificationBody, refundResource, signedHeaders, transactionResource } from '../wechat/support/notify.js';
+import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT, testApp, type TestApp } from './support/app.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const SERIAL = 'PUB_KEY_ID_0114232134912410000000000000000000';
+const signer = { privateKey, serial: SERIAL };
+const wechatpay = { mchid: MCHID, appid: APPID, apiV3Key: API_V3_KEY, keys: { [SERIAL]: publicKey.export({ type: 'spki', format: 'pem' }).toString() } };
+
+let t: TestApp;
+afterEach(async () => {
+  await t?.close();
+});
+
+async function placed(): Promise<Order> {
+  const r = await request(t.app).post('/orders').set('x-actor', CUSTOMER).send({ items: [{ sku: 'TEA-TGY-200', quantity: 1 }], address: ADDRESS });
+  return r.body as Order;
+}
+
+function notify(resource: unknown, eventType = 'TRANSACTION.SUCCESS', id = 'EV-1') {
+  const raw = notificationBody(encryptResource(resource, API_V3_KEY, { aad: eventType.startsWith('REFUND') ? 'refund' : 'transaction' }), eventType, id);
+  return request(t.app).post('/payments/wechatpay/notify').set('content-type', 'application/json').set(signedHeaders(raw, signer, t.clock.now())).send(raw);
+}
+
+describe('POST /payments/wechatpay/notify', () => {
+  it('answers 503 NOT_CONFIGURED without merchant keys', async () => {
+    t = await testApp();
+    const r = await request(t.app).post('/payments/wechatpay/notify').send('{}');
+    expect(r.status).toBe(503);
+    expectErrorBody(r.body, 'NOT_CONFIGURED');
+  });
+
+  it('verifies, decrypts and pays the order once however often WeChat repeats it', async () => {
+    t = await testApp({ wechatpay });
+    const o = await placed();
+    const resource = transactionResource({ out_trade_no: o.number, amount: { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' } });
+    const first = await notify(resource);
+    expect(first.status).toBe(204);
+    const again = await notify(resource);
+    expect(again.status).toBe(204);
+    const order = (await request(t.app).get(`/orders/${o.id}`).set('x-actor', MERCHANT)).body as Order;
+    expect(order).toMatchObject({ status: 'paid', version: 2, payment: { paidAmount: o.pricing.total, gateway: 'wechatpay' } });
+  });
+
+  it('refuses a bad signature with 401 FAIL and leaves the order alone', async () => {
+    t = await testApp({ wechatpay });
+    const o = await placed();
+    const raw = notificationBody(encryptResource(transactionResource({ out_trade_no: o.number })));
+    const headers = signedHeaders(raw, signer, t.clock.now());
+    const r = await request(t.app).post('/payments/wechatpay/notify').set(headers).set('content-type', 'application/json').send(raw.replace('TRANSACTION', 'TRANSACTIOM'));
+    expect(r.status).toBe(401);
+    expect(r.body.code).toBe('FAIL');
+    expect((await request(t.app).get(`/orders/${o.id}`).set('x-actor', MERCHANT)).body.status).toBe('pending_payment');
+  });
+
+  it('records a payment of the wrong amount as a stray payment to refund, never drops it', async () => {
+    t = await testApp({ wechatpay });
+    const o = await placed();
+    const r = await notify(transactionResource({ out_trade_no: o.number, amount: { total: o.pricing.total - 1, payer_total: o.pricing.total - 1, currency: 'CNY' } }));
+    const order = (await request(t.app).get(`/orders/${o.id}`).set('x-actor', MERCHANT)).body as Order;
+    expect(order.status).toBe('pending_payment');
+    const strayRecordingSupported = transition(o, { type: 'RECORD_STRAY_PAYMENT', amount: 1, transactionId: 'T', outTradeNo: o.number }, {
+      now: t.clock.now(),
+      actor: { type: 'payment', gateway: 'wechatpay' },
+    }).ok;
+    if (strayRecordingSupported) {
+      expect(r.status).toBe(204);
+      expect(order.payment.stray).toHaveLength(1);
+      expect(order.payment.stray[0]!.amount).toBe(o.pricing.total - 1);
+    } else {
+      // Until the lifecycle can record stray payments, the notification is not acknowledged, so
+      // WeChat Pay keeps it and sends it again: the money is still never dropped.
+      expect(r.status).toBe(500);
+      expect(r.body.code).toBe('FAIL');
+      expect(order.version).toBe(1);
+    }
+  });
+
+  it('applies a refund notification to the refund it names', async () => {
+    t = await testApp({ wechatpay });
+    const o = await placed();
+    const pay = transactionResource({ out_trade_no: o.number, amount: { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' } });
+    expect((await notify(pay)).status).toBe(204);
+    const asked = await request(t.app).post(`/orders/${o.id}/after-sales`).set('x-actor', CUSTOMER).send({ kind: 'refund_only', reason: '拍错了' });
+    const refund = asked.body.refunds[0];
+    const r = await notify(
+      refundResource({ out_trade_no: o.number, out_refund_no: refund.id, amount: { total: o.pricing.total, refund: refund.amount, payer_total: o.pricing.total, payer_refund: refund.amount } }),
+      'REFUND.SUCCESS',
+      'EV-R1',
+    );
+    expect(r.status).toBe(204);
+    const order = (await request(t.app).get(`/orders/${o.id}`).set('x-actor', MERCHANT)).body as Order;
+    expect(order.refunds[0]!.status).toBe('succeeded');
+    expect(order.status).toBe('closed');
+  });
+});
