@@ -57,6 +57,17 @@ const afterSaleOn = {
 const duplicatePayment = { guard: 'isDuplicatePayment', description: 'no-op' };
 
 /**
+ * Order edits and stray payments (DESIGN.md §4 "Edits and payment attempts"). A transaction already
+ * kept as a stray payment is an accepted no-op; any other verified payment that cannot pay the
+ * order is recorded by RECORD_STRAY_PAYMENT (refunded in full, status unchanged).
+ */
+const strayRepeated = { guard: 'isRecordedStrayPayment', description: 'no-op' };
+const strayRefund = ['recordStrayPayment', notify('customer', 'refund_started', ['refund']), notify('merchant', 'stray_payment_refunded', ['refund'])];
+const recordStray = [strayRepeated, { guard: 'strayPaymentAcceptable', actions: strayRefund }];
+const addRemark = { guard: 'validRemark', actions: ['addRemark'] };
+const changeAddress = { guard: 'addressChangeable', actions: ['changeAddress'] };
+
+/**
  * The default chart's config. `orderMachine` is built from it; spread it to extend the lifecycle.
  *
  * @example
@@ -70,6 +81,7 @@ export const orderChart = {
       entry: [enter('pending_payment')],
       on: {
         PAYMENT_SUCCEEDED: [
+          strayRepeated,
           { guard: 'paysPhysicalOrder', target: 'paid', actions: ['recordPayment', notify('customer', 'order_paid', ['payment']), notify('merchant', 'order_to_ship', ['payment'])] },
           {
             guard: 'paysVirtualOrder',
@@ -86,6 +98,21 @@ export const orderChart = {
           },
         ],
         EXPIRE: { guard: 'payDeadlinePassed', target: 'closed', actions: [closeAs('payment_timeout'), 'closePayment', 'releaseInventory', 'releaseCoupons'] },
+        ADJUST_PRICE: [
+          { guard: 'adjustsPrice', actions: ['adjustPrice', notify('customer', 'price_adjusted')] },
+          { guard: 'adjustsPriceToZero', target: 'paid', actions: ['adjustPrice', notify('customer', 'order_paid', ['payment']), notify('merchant', 'order_to_ship', ['payment'])] },
+          {
+            guard: 'adjustsVirtualPriceToZero',
+            target: 'shipped',
+            actions: ['adjustPrice', 'shipVirtualGoods', 'scheduleAutoConfirm', notify('customer', 'order_paid', ['payment', 'shipment'])],
+          },
+        ],
+        CHANGE_ADDRESS: changeAddress,
+        ADD_REMARK: addRemark,
+        RECORD_STRAY_PAYMENT: recordStray,
+        // Refund results of stray payments (the only refunds an unpaid order can have).
+        REFUND_SUCCEEDED: [refundRepeated, refundRecorded],
+        REFUND_FAILED: [refundRepeated, refundRecorded],
       },
     },
     paid: {
@@ -111,6 +138,9 @@ export const orderChart = {
           { guard: 'shipsPart', target: 'partially_shipped', actions: ['ship', notify('customer', 'order_shipped', ['shipment'])] },
         ],
         ...afterSaleOn,
+        CHANGE_ADDRESS: changeAddress,
+        ADD_REMARK: addRemark,
+        RECORD_STRAY_PAYMENT: recordStray,
       },
     },
     partially_shipped: {
@@ -123,6 +153,8 @@ export const orderChart = {
         ],
         DELIVER: { guard: 'deliversParcel', actions: ['markDelivered'] },
         ...afterSaleOn,
+        ADD_REMARK: addRemark,
+        RECORD_STRAY_PAYMENT: recordStray,
       },
     },
     shipped: {
@@ -136,6 +168,8 @@ export const orderChart = {
         CONFIRM_RECEIPT: { target: 'completed', actions: ['complete'] },
         AUTO_CONFIRM: { guard: 'autoConfirmDue', target: 'completed', actions: ['complete'] },
         ...afterSaleOn,
+        ADD_REMARK: addRemark,
+        RECORD_STRAY_PAYMENT: recordStray,
       },
     },
     delivered: {
@@ -145,6 +179,8 @@ export const orderChart = {
         CONFIRM_RECEIPT: { target: 'completed', actions: ['complete'] },
         AUTO_CONFIRM: { guard: 'autoConfirmDue', target: 'completed', actions: ['complete'] },
         ...afterSaleOn,
+        ADD_REMARK: addRemark,
+        RECORD_STRAY_PAYMENT: recordStray,
       },
     },
     completed: {
@@ -152,25 +188,19 @@ export const orderChart = {
       on: {
         PAYMENT_SUCCEEDED: duplicatePayment,
         ...afterSaleOn,
+        ADD_REMARK: addRemark,
+        RECORD_STRAY_PAYMENT: recordStray,
       },
     },
     closed: {
       entry: [enter('closed')],
       on: {
-        PAYMENT_SUCCEEDED: [
-          {
-            guard: 'isLatePayment',
-            actions: [
-              'recordPayment',
-              { type: 'refundInFull', params: { reason: 'late_payment' } },
-              notify('customer', 'refund_started', ['payment', 'refund']),
-              notify('merchant', 'late_payment_refunded', ['payment', 'refund']),
-            ],
-          },
-          duplicatePayment,
-        ],
+        // A payment after close (the timeout raced it, or a second transaction) is a stray payment.
+        PAYMENT_SUCCEEDED: [strayRepeated, { guard: 'isPaymentAfterClose', actions: strayRefund }, duplicatePayment],
         REFUND_SUCCEEDED: [refundRepeated, refundRecorded],
         REFUND_FAILED: afterSaleOn.REFUND_FAILED,
+        ADD_REMARK: addRemark,
+        RECORD_STRAY_PAYMENT: recordStray,
       },
     },
   },

@@ -119,8 +119,10 @@ function wallToInstant(wallMs: number, timeZone: string): number {
   const second = zoneOffsetAt(instant, timeZone);
   if (second !== first) {
     instant = wallMs - second;
-    // In a spring-forward gap neither offset round-trips; keep the later reading, as date-fns-tz does.
-    if (zoneOffsetAt(instant, timeZone) !== second) instant = wallMs - first;
+    // A wall time in a spring-forward gap does not exist: neither offset round-trips. Read it with
+    // the offset from before the change (the smaller one), which moves it forward by the gap, as
+    // Temporal's 'compatible' disambiguation does: 02:30 on the New York spring day is 03:30 EDT.
+    if (zoneOffsetAt(instant, timeZone) !== second) instant = wallMs - Math.min(first, second);
   }
   return instant;
 }

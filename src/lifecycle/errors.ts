@@ -1,11 +1,15 @@
 import { orderkitError, OrderkitError, type IssuePath } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/format.js';
 import { ORDER_STATUS_LABELS } from '../order/status.js';
+import { editErrors } from './edit-errors.js';
 
 /**
  * The lifecycle's errors. Codes are stable (callers switch on them); messages say what happened
  * and what to do, in zh-CN and en.
  */
+
+/** Statuses in which goods have left: the address can no longer change. */
+const SHIPPED_STATUSES: readonly string[] = ['partially_shipped', 'shipped', 'delivered', 'completed'];
 
 function statusText(status: string): { zh: string; en: string } {
   const label = (ORDER_STATUS_LABELS as Record<string, { 'zh-CN': string; en: string } | undefined>)[status];
@@ -18,6 +22,8 @@ function statusText(status: string): { zh: string; en: string } {
  */
 export const lifecycleErrors = {
   invalidTransition(status: string, type: string): OrderkitError {
+    // The chart offers CHANGE_ADDRESS only before anything ships; afterwards say why, not just "not now".
+    if (type === 'CHANGE_ADDRESS' && SHIPPED_STATUSES.indexOf(status) >= 0) return editErrors.addressLocked(status);
     const s = statusText(status);
     return orderkitError(
       'INVALID_TRANSITION',

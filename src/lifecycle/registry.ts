@@ -14,6 +14,9 @@ import {
   shipsRest,
   shipVirtualGoods,
 } from './rules/shipping.js';
+import { addRemark, addressChangeable, changeAddress, validRemark } from './rules/edits.js';
+import { adjustPrice, adjustsPrice, adjustsPriceToZero, adjustsVirtualPriceToZero } from './rules/price-adjustment.js';
+import { isPaymentAfterClose, isRecordedStrayPayment, recordStrayPayment, strayPaymentAcceptable } from './rules/stray-payment.js';
 import type { Draft, LifecycleAction, LifecycleGuard, LifecycleParams } from './step.js';
 
 /**
@@ -41,6 +44,14 @@ export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.fr
   afterSaleUnchanged,
   customerCancelRequestsRefund,
   refundSettlesOrder,
+  adjustsPrice,
+  adjustsPriceToZero,
+  adjustsVirtualPriceToZero,
+  addressChangeable,
+  validRemark,
+  isRecordedStrayPayment,
+  isPaymentAfterClose,
+  strayPaymentAcceptable,
 });
 
 /** Keeps the order's status in step with the chart when the chart runs inside xstate itself. */
@@ -70,6 +81,10 @@ export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.
   markDelivered,
   complete,
   applyAfterSale,
+  adjustPrice,
+  changeAddress,
+  addRemark,
+  recordStrayPayment,
 });
 
 /**
@@ -88,4 +103,6 @@ export const ACTION_EFFECTS: Readonly<Record<string, readonly EffectType[]>> = O
   shipVirtualGoods: ['shipping.upload'],
   scheduleAutoConfirm: ['schedule'],
   applyAfterSale: ['payment.refund', 'inventory.release', 'notify'],
+  adjustPrice: ['payment.close'],
+  recordStrayPayment: ['payment.refund'],
 });
