@@ -34,6 +34,8 @@ describe('pages/checkout', () => {
       '运费满¥199包邮-¥8.00',
     ]);
     expect(text(page.querySelector('.total'))).toBe(formatFen(60000 - 1000 - 2000));
+    // Freight before the waiver, so the rows add up: 600 + 8 − 10 − 20 − 8 = 570.
+    expect(flat(page.querySelector('.freight-row'))).toBe('运费+¥8.00');
     expect(text(page.querySelector('.selected-coupon'))).toBe('已选 1 张 ›');
     expect(page.querySelectorAll('.line-payable').map(text)).toEqual([formatFen(57000)]);
   });

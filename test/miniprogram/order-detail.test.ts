@@ -41,6 +41,9 @@ describe('pages/order-detail', () => {
     expect(text(page.querySelector('.status-label'))).toBe('待付款');
     expect(page.querySelectorAll('.line-payable').map(text)).toEqual(order.lines.map((l) => formatFen(l.payable)));
     expect(page.querySelectorAll('.adjustment').map(flat)).toEqual(['满减满¥100减¥10-¥10.00']);
+    // The receipt adds up on screen: goods + freight − discounts = total.
+    expect(flat(page.querySelector('.freight-row'))).toBe(`运费+${formatFen(800)}`);
+    expect(order.pricing.itemsTotal + 800 - 1000).toBe(order.pricing.total);
     expect(text(page.querySelector('.total'))).toContain(formatFen(order.pricing.total));
     expect(buttons(page)).toEqual(['取消订单', '去支付']);
     expect(stub.watchers).toHaveLength(1);
