@@ -5,9 +5,20 @@ import type { Clock, IdSource } from './types.js';
  * The service's defaults for time and ids. They live here, not in the pure modules, because they
  * read the clock and a random source.
  */
+/**
+ * The real time.
+ *
+ * @example
+ * createOrderService({ store, clock: systemClock });
+ */
 export const systemClock: Clock = { now: () => new Date() };
 
-/** A random (version 4) UUID: the platform's when it has one, else built from Math.random. */
+/**
+ * A random (version 4) UUID: the platform's when it has one, else built from Math.random.
+ *
+ * @example
+ * randomId() // 'a3f0c1d2-…'
+ */
 export function randomId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();

@@ -58,7 +58,12 @@ async function deliver(
   report.delivered += 1;
 }
 
-/** base × 2^attempts, capped, with ±20 % jitter so failed effects do not retry in lockstep. */
+/**
+ * base × 2^attempts, capped, with ±20 % jitter so failed effects do not retry in lockstep.
+ *
+ * @example
+ * retryAt(now, 3, 1000, 3_600_000) // about now + 8 s
+ */
 export function retryAt(now: Date, attempts: number, baseMs: number, maxMs: number): Date {
   const delay = Math.min(maxMs, baseMs * 2 ** Math.min(attempts, 30));
   const jitter = delay * 0.2 * (Math.random() * 2 - 1);

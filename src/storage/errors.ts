@@ -6,7 +6,12 @@ import { OrderkitError } from '../errors/orderkit-error.js';
  * `instanceof` would not) or on the class.
  */
 
-/** Stable codes of the storage errors. */
+/**
+ * Stable codes of the storage errors.
+ *
+ * @example
+ * if (error.code === STORAGE_ERROR_CODES.versionConflict) retry();
+ */
 export const STORAGE_ERROR_CODES = {
   versionConflict: 'VERSION_CONFLICT',
   orderExists: 'ORDER_EXISTS',
@@ -148,7 +153,12 @@ export function invalidQuery(path: string, en: string, zh: string): OrderkitErro
   });
 }
 
-/** True for a `VersionConflictError`, also across two loaded copies of orderkit. */
+/**
+ * True for a `VersionConflictError`, also across two loaded copies of orderkit.
+ *
+ * @example
+ * catch (e) { if (isVersionConflict(e)) return reloadAndRetry(); throw e; }
+ */
 export function isVersionConflict(error: unknown): error is VersionConflictError {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === STORAGE_ERROR_CODES.versionConflict;
 }

@@ -73,6 +73,14 @@ export interface MemoryOrderStoreOptions {
   onListenerError?: (error: unknown) => void;
 }
 
+/**
+ * Empty rows for a `MemoryOrderStore`; keep a reference to inspect them in a test.
+ *
+ * @example
+ * const data = createMemoryOrderData();
+ * const store = new MemoryOrderStore({ data });
+ * data.orders.size // 0
+ */
 export function createMemoryOrderData(): MemoryOrderData {
   return { orders: new Map(), numbers: new Map(), events: new Map(), outbox: new Map(), openOutbox: new Set(), idempotency: new Map() };
 }

@@ -103,12 +103,22 @@ function applyDeadlines(order: Order, payBy?: string, autoConfirmAt?: string): v
   }
 }
 
-/** The creation event of a test order (version 1). */
+/**
+ * The creation event of a test order (version 1).
+ *
+ * @example
+ * await store.create(order, { events: [createdEvent(order)], effects: [] });
+ */
 export function createdEvent(order: Order): OrderEvent {
   return { orderId: order.id, version: 1, type: 'PLACED', actor: { type: 'customer', id: order.customerId }, from: null, to: order.status, at: order.createdAt };
 }
 
-/** `count` notify effects with the ids `transition()` would give them at this version. */
+/**
+ * `count` notify effects with the ids `transition()` would give them at this version.
+ *
+ * @example
+ * testEffects(order, 2).map((e) => e.id) // ['o1:1:0', 'o1:1:1']
+ */
 export function testEffects(order: Order, count: number): Effect[] {
   const effects: Effect[] = [];
   for (let i = 0; i < count; i++) {

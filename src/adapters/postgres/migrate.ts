@@ -17,7 +17,12 @@ export interface MigrateResult {
   version: number;
 }
 
-/** FNV-1a over the SQL text: enough to notice a released migration that was edited later. */
+/**
+ * FNV-1a over the SQL text: enough to notice a released migration that was edited later.
+ *
+ * @example
+ * migrationChecksum(MIGRATIONS[0].sql) // '1c9e…' as stored in schema_migrations
+ */
 export function migrationChecksum(sql: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < sql.length; i++) {

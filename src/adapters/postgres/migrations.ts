@@ -9,6 +9,12 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * The migrations in version order.
+ *
+ * @example
+ * MIGRATIONS.map((m) => m.name) // ['001_init']
+ */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
