@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { formatFen, transition, type Order } from '../../src/index.js';
+import { formatFen, orderView, transition, type Order } from '../../src/index.js';
 import { customer, days, merchant, minutes, paid, placed, shipped, step, system } from '../view/fixtures.js';
 import { createFakeOrderFunction } from './support/fake-order-function.js';
 import { byKey, createMiniProgram, flat, settle, tap, text } from './support/harness.js';
@@ -24,6 +24,8 @@ async function load(page: any, id: string) {
 }
 
 const buttons = (page: any) => page.querySelectorAll('.order-action').map(text);
+/** The buttons the function's view lists for the shopper at `now`: the page must show exactly these. */
+const expected = (order: Order, now: Date) => orderView(order, { actor: customer, now }).actions.map((a) => a.label);
 
 describe('pages/order-detail', () => {
   beforeEach(() => {
@@ -45,7 +47,8 @@ describe('pages/order-detail', () => {
     expect(flat(page.querySelector('.freight-row'))).toBe(`运费+${formatFen(800)}`);
     expect(order.pricing.itemsTotal + 800 - 1000).toBe(order.pricing.total);
     expect(text(page.querySelector('.total'))).toContain(formatFen(order.pricing.total));
-    expect(buttons(page)).toEqual(['取消订单', '去支付']);
+    expect(buttons(page)).toEqual(expected(order, minutes(1)));
+    expect(buttons(page)).toEqual(expect.arrayContaining(['取消订单', '去支付']));
     expect(stub.watchers).toHaveLength(1);
     expect(stub.watchers[0]).toMatchObject({ collection: 'orders', docId: order.id, closed: false });
   });
@@ -63,7 +66,9 @@ describe('pages/order-detail', () => {
     vi.advanceTimersByTime(28 * 60_000);
     await settle();
     expect(stub.actions()).toEqual(['get', 'get']);
-    expect(buttons(page)).toEqual(['取消订单']);
+    expect(buttons(page)).toEqual(expected(order, minutes(30)));
+    expect(buttons(page)).not.toContain('去支付');
+    expect(buttons(page)).toContain('取消订单');
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -105,7 +110,7 @@ describe('pages/order-detail', () => {
     expect(lastToast(wx)).toBe('支付未完成，请稍后在订单详情中重试');
     expect(fake.orders.get(order.id)).toBe(order);
     expect(text(page.querySelector('.status-label'))).toBe('待付款');
-    expect(buttons(page)).toEqual(['取消订单', '去支付']);
+    expect(buttons(page)).toEqual(expected(order, minutes(1)));
     expect(page.instance.data.busy).toBe(false);
   });
 
@@ -119,7 +124,7 @@ describe('pages/order-detail', () => {
     expect(lastToast(wx)).toBe('网络开小差了，请稍后再试');
     expect(fake.orders.get(order.id)).toBe(order);
     expect(text(page.querySelector('.status-label'))).toBe('待付款');
-    expect(buttons(page)).toEqual(['取消订单', '去支付']);
+    expect(buttons(page)).toEqual(expected(order, minutes(1)));
   });
 
   it('an action the order no longer allows (changed elsewhere): the typed error is shown and the view reloaded', async () => {
@@ -179,7 +184,9 @@ describe('pages/order-detail', () => {
     await settle();
     expect(stub.actions()).toEqual(['get', 'get']);
     expect(text(page.querySelector('.status-label'))).toBe('待发货');
-    expect(buttons(page)).toEqual(['取消订单', '申请售后']);
+    expect(buttons(page)).toEqual(expected(nowPaid, minutes(1)));
+    expect(buttons(page)).toContain('申请售后');
+    expect(buttons(page)).not.toContain('去支付');
     expect(page.querySelector('.countdown')).toBeUndefined();
   });
 
@@ -198,6 +205,7 @@ describe('pages/order-detail', () => {
     const { page, wx, stub } = open(order, days(1.5));
     vi.setSystemTime(days(1.5));
     await load(page, order.id);
+    expect(buttons(page)).toEqual(expected(order, days(1.5)));
     expect(buttons(page)).toEqual(['查看物流', '申请售后', '确认收货']);
     expect(text(page.querySelector('.countdown'))).toContain('距自动确认收货');
     expect(text(page.querySelector('.countdown-text'))).toMatch(/^6天 12:00:00$/);

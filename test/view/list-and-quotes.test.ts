@@ -66,7 +66,7 @@ describe('order list', () => {
       createdAtText: '2026-11-25 12:00',
       afterSaleOpen: false,
     });
-    expect(card.actions.map((a) => a.key)).toEqual(['cancel', 'pay']);
+    expect(card.actions.map((a) => a.key)).toEqual(['changeAddress', 'cancel', 'pay']);
     expect(card.countdown?.remainingMs).toBe(29 * 60_000);
     const single = orderListItemView(placed({ cart: sampleCart({ lines: [{ id: 'L9', sku: 'TEA', title: '龙井', listPrice: 100, quantity: 3 }] }) }), { actor: customer, now: T0, locale: 'en' });
     expect(single.title).toBe('龙井');

