@@ -158,6 +158,25 @@ describe('pages/order-detail', () => {
     expect(text(page.querySelector('.status-label'))).toBe('待发货');
   });
 
+  it('修改地址 opens the WeChat address picker and sends the chosen address in orderkit’s shape', async () => {
+    const order = placed();
+    const { page, wx, stub, fake } = open(order, minutes(1));
+    await load(page, order.id);
+    wx.chooseAddress.mockImplementationOnce((o: any) => o.success({ userName: '李四', telNumber: '13900005678', provinceName: '浙江省', cityName: '杭州市', countyName: '西湖区', detailInfo: '文三路 2 号', postalCode: '310000' }));
+    await tap(byKey(page.querySelectorAll('.order-action'), 'changeAddress')[0]);
+    expect(stub.calls()[1]).toEqual({
+      action: 'changeAddress',
+      orderId: order.id,
+      address: { name: '李四', phone: '13900005678', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 2 号', postalCode: '310000' },
+    });
+    expect(fake.orders.get(order.id)!.address?.name).toBe('李四');
+    expect(text(page.querySelector('.address'))).toContain('浙江省 杭州市 西湖区 文三路 2 号');
+    // Closing the picker sends nothing.
+    wx.chooseAddress.mockImplementationOnce((o: any) => o.fail({ errMsg: 'chooseAddress:fail cancel' }));
+    await tap(byKey(page.querySelectorAll('.order-action'), 'changeAddress')[0]);
+    expect(stub.actions()).toEqual(['get', 'changeAddress']);
+  });
+
   it('cancel asks first; saying no sends nothing', async () => {
     const order = placed();
     const { page, wx, stub } = open(order, minutes(1));
