@@ -99,8 +99,8 @@
     $('slowest').textContent = b.slowestStage ? '· slowest 最慢: ' + STAGE[b.slowestStage] : '';
     $('breaches').innerHTML = b.breaches.slice(0, 8).map(function (x) {
       return '<tr><td>' + esc(x.number) + '</td><td>' + STAGE[x.stage] + (x.open ? ' ⏳' : '') + '</td><td>' + dur(x.elapsedMs) +
-        '</td><td class="over">+' + dur(x.overdueMs) + '</td></tr>';
-    }).join('') || '<tr><td colspan="4">No breaches 无超时</td></tr>';
+        '</td><td class="over">+' + dur(x.overdueMs) + '</td><td>' + esc(STATUS[x.status] || x.status) + '</td></tr>';
+    }).join('') || '<tr><td colspan="5">No breaches 无超时</td></tr>';
     $('skus').innerHTML = s.topSkus.map(function (x) {
       return '<tr><td>' + esc(x.sku) + ' ' + esc(x.title) + '</td><td>' + x.units + '</td><td>' + yuan(x.revenue) + '</td></tr>';
     }).join('');
