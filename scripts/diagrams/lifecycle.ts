@@ -23,6 +23,9 @@ const AFTER_SALE_COMMANDS = new Set([
   'REFUND_FAILED',
 ]);
 
+/** Edits and stray payments that keep the status: in the tables, not in the picture (every status would loop). */
+const SIDE_COMMANDS = new Set(['ADD_REMARK', 'CHANGE_ADDRESS', 'RECORD_STRAY_PAYMENT']);
+
 const label = (status: string) => ORDER_STATUS_LABELS[status as OrderStatus] ?? { 'zh-CN': status, en: status };
 const code = (s: string) => `\`${s}\``;
 
@@ -71,7 +74,7 @@ export function renderMermaid(): string {
     for (const [type, candidates] of Object.entries(chart.table[status]!)) {
       for (const c of candidates) {
         if (c.noop) continue;
-        if (c.target === undefined && AFTER_SALE_COMMANDS.has(type)) continue;
+        if (c.target === undefined && (AFTER_SALE_COMMANDS.has(type) || SIDE_COMMANDS.has(type))) continue;
         const reason = closeReasonOf(c);
         lines.push(`  ${status} --> ${c.target ?? status} : ${type}${guardText(c)}${reason ? ` (${reason})` : ''}`);
       }

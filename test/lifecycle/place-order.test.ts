@@ -102,9 +102,9 @@ describe('allowedActions', () => {
 
   it('lists the buttons per actor while unpaid, and EXPIRE only after payBy', () => {
     const o = order();
-    expect(allowedActions(o, customer, NOW)).toEqual(['CANCEL']);
+    expect(allowedActions(o, customer, NOW)).toEqual(['CANCEL', 'CHANGE_ADDRESS']);
     expect(allowedActions(o, { type: 'customer', id: 'other' }, NOW)).toEqual([]);
-    expect(allowedActions(o, merchant, NOW)).toEqual(['CANCEL']);
+    expect(allowedActions(o, merchant, NOW)).toEqual(['CANCEL', 'ADJUST_PRICE', 'CHANGE_ADDRESS', 'ADD_REMARK']);
     expect(allowedActions(o, system, NOW)).toEqual([]);
     expect(allowedActions(o, system, at(30 * MINUTE))).toEqual(['EXPIRE']);
     expect(allowedActions(o, gateway, NOW)).toEqual(['PAYMENT_SUCCEEDED']);

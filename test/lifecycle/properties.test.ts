@@ -111,8 +111,8 @@ describe('transition properties', () => {
             if (!Number.isSafeInteger(value)) throw new Error(`${path} = ${String(value)} is not a safe integer`);
           }
         });
-        // The refund ledger never holds more than was paid.
-        const held = end.refunds.filter((r) => r.status !== 'failed').reduce((s, r) => s + r.amount, 0);
+        // The refund ledger never holds more than was paid (stray payments are refunded from their own money).
+        const held = end.refunds.filter((r) => r.status !== 'failed' && r.reason !== 'stray_payment').reduce((s, r) => s + r.amount, 0);
         expect(held).toBeLessThanOrEqual(end.payment.paidAmount);
       }),
       RUNS,
@@ -150,11 +150,14 @@ describe('transition properties', () => {
           expect(r.order.lines).toBe(before.lines);
           expect(['PAYMENT_SUCCEEDED', 'REFUND_SUCCEEDED', 'REFUND_FAILED']).toContain(r.events[0]!.type);
           if (r.events[0]!.type === 'PAYMENT_SUCCEEDED') {
-            // A late payment is recorded and refunded in full at once.
-            expect(before.payment.transactionId).toBeUndefined();
+            // A payment after close is a stray payment: kept, refunded in full at once, never the order's money.
+            expect(r.order.payment.paidAmount).toBe(before.payment.paidAmount);
+            expect(r.order.payment.transactionId).toBe(before.payment.transactionId);
+            expect(r.order.payment.stray.length).toBe(before.payment.stray.length + 1);
             expect(r.order.refunds.length).toBe(before.refunds.length + 1);
+            const stray = r.order.payment.stray[r.order.payment.stray.length - 1]!;
             const refund = r.effects.find((e) => e.type === 'payment.refund');
-            expect(refund).toMatchObject({ amount: r.order.payment.paidAmount, reason: 'late_payment' });
+            expect(refund).toMatchObject({ refundId: stray.refundId, amount: stray.amount, total: stray.amount, transactionId: stray.transactionId, reason: 'stray_payment' });
           } else {
             expect(r.order.payment).toBe(before.payment);
           }

@@ -73,21 +73,23 @@ describe('payment', () => {
     expect(r.order.payment.gateway).toBe('wechatpay');
   });
 
-  it('records a payment after close, refunds it in full and stays closed', () => {
+  it('records a payment after close as a stray payment, refunds it in full and stays closed', () => {
     const expired = must(place(), { type: 'EXPIRE' }, system, at(30 * MINUTE)).order;
     expect(expired.payment.attempts[0]!.status).toBe('closed');
     const r = must(expired, { type: 'PAYMENT_SUCCEEDED', amount: 2500, transactionId: 'tx-late' }, gateway, at(31 * MINUTE));
     expect(r.order.status).toBe('closed');
     expect(r.order.closeReason).toBe('payment_timeout');
-    expect(r.order.payment.paidAmount).toBe(2500);
-    expect(r.order.payment.transactionId).toBe('tx-late');
-    expect(r.order.refunds).toEqual([expect.objectContaining({ reason: 'late_payment', amount: 2500, status: 'pending', transactionId: 'tx-late' })]);
+    // Never the order's money: kept in payment.stray with its own refund (DESIGN.md §4, stray payments).
+    expect(r.order.payment.paidAmount).toBe(0);
+    expect(r.order.payment.transactionId).toBeUndefined();
+    expect(r.order.payment.stray).toEqual([expect.objectContaining({ transactionId: 'tx-late', amount: 2500, reason: 'order_closed', refundId: r.order.refunds[0]!.id })]);
+    expect(r.order.refunds).toEqual([expect.objectContaining({ reason: 'stray_payment', amount: 2500, status: 'pending', transactionId: 'tx-late' })]);
     const refund = r.effects.find((e) => e.type === 'payment.refund');
-    expect(refund).toMatchObject({ refundId: r.order.refunds[0]!.id, amount: 2500, total: 2500, transactionId: 'tx-late', reason: 'late_payment' });
+    expect(refund).toMatchObject({ refundId: r.order.refunds[0]!.id, amount: 2500, total: 2500, transactionId: 'tx-late', reason: 'stray_payment' });
     expect(r.events[0]).toMatchObject({ from: 'closed', to: 'closed' });
-    // The same late notification again is a no-op; a third, different payment is refused.
+    // The same late notification again is a no-op; a third, different payment is a stray payment of its own.
     expect(must(r.order, { type: 'PAYMENT_SUCCEEDED', amount: 2500, transactionId: 'tx-late' }, gateway).changed).toBe(false);
-    expect(errorCode(transition(r.order, { type: 'PAYMENT_SUCCEEDED', amount: 2500, transactionId: 'tx-x' }, { now: NOW, actor: gateway }))).toBe('ALREADY_PAID');
+    expect(must(r.order, { type: 'PAYMENT_SUCCEEDED', amount: 2500, transactionId: 'tx-x' }, gateway).order.payment.stray.map((s) => s.transactionId)).toEqual(['tx-late', 'tx-x']);
     // The late-payment refund completes through the refund results.
     const done = must(r.order, { type: 'REFUND_SUCCEEDED', refundId: r.order.refunds[0]!.id }, gateway);
     expect(done.order.refunds[0]!.status).toBe('succeeded');
@@ -95,9 +97,11 @@ describe('payment', () => {
     expect(done.order.closeReason).toBe('payment_timeout');
   });
 
-  it('refuses a late payment with the wrong amount', () => {
+  it('records a late payment of any amount as a stray payment of that amount', () => {
     const expired = must(place(), { type: 'EXPIRE' }, system, at(30 * MINUTE)).order;
-    expect(errorCode(transition(expired, { type: 'PAYMENT_SUCCEEDED', amount: 1, transactionId: 't' }, { now: NOW, actor: gateway }))).toBe('AMOUNT_MISMATCH');
+    const r = must(expired, { type: 'PAYMENT_SUCCEEDED', amount: 1, transactionId: 't' }, gateway);
+    expect(r.order.payment.stray.map((s) => s.amount)).toEqual([1]);
+    expect(r.effects.find((e) => e.type === 'payment.refund')).toMatchObject({ amount: 1, total: 1 });
   });
 });
 

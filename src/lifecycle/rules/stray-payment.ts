@@ -73,7 +73,8 @@ export const isPaymentAfterClose = defineGuard(
     if (step.order.payment.transactionId === step.command.transactionId) return NO_MATCH;
     return checkMoney(step.command);
   },
-  () => false,
+  // Some payment could always be recorded (what allowedActions promises for payload commands).
+  () => true,
 );
 
 /** Why a payment is stray, when the command does not say. */
