@@ -11,7 +11,10 @@ CREATE TABLE orders (
   updated_at  timestamptz NOT NULL,
   -- the next timer (pay-by or auto-confirm), from nextDueAt(); null when nothing waits
   due_at      timestamptz,
-  doc         jsonb NOT NULL
+  doc         jsonb NOT NULL,
+  -- md5 of doc as the store wrote it: a document edited outside the store no longer matches and
+  -- is checked against the Order schema in full before it is used
+  doc_md5     text
 );
 
 -- findDue: a range scan over due orders only

@@ -8,8 +8,9 @@ interface Queryable {
 
 /**
  * Writes `count` unpaid orders placed at `placedAt` (so they are due at placedAt + 30 min) with
- * their placement events, straight into the tables in multi-row statements: seeding 100,000
- * orders through the service would measure the seeding, not the sweep.
+ * their placement events, straight into the tables in multi-row statements (with the checksum the
+ * store itself would write): seeding 100,000 orders through the service would measure the
+ * seeding, not the sweep.
  */
 export async function seedUnpaidOrders(db: Queryable, schema: string, count: number, placedAt: Date, prefix = 's'): Promise<void> {
   const placed = placeOrder({ id: 'tpl', number: 'TPL', customerId: 'u1', quote: quote([line('a', 2, 1000), line('b', 1, 500)]) }, { now: placedAt });
@@ -35,8 +36,8 @@ export async function seedUnpaidOrders(db: Queryable, schema: string, count: num
       `WITH x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, number text, customer_id text, created_at timestamptz, due_at timestamptz, doc jsonb, event jsonb)
        ), o AS (
-         INSERT INTO "${schema}".orders (id, number, customer_id, status, version, created_at, updated_at, due_at, doc)
-         SELECT id, number, customer_id, 'pending_payment', 1, created_at, created_at, due_at, doc FROM x
+         INSERT INTO "${schema}".orders (id, number, customer_id, status, version, created_at, updated_at, due_at, doc, doc_md5)
+         SELECT id, number, customer_id, 'pending_payment', 1, created_at, created_at, due_at, doc, md5(doc::text) FROM x
        )
        INSERT INTO "${schema}".order_events (order_id, version, seq, at, type, doc)
        SELECT id, 1, 0, created_at, event->>'type', event FROM x`,
@@ -77,8 +78,8 @@ export async function seedOrders(db: Queryable, schema: string, orders: Order[])
       `WITH x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, number text, customer_id text, status text, version int, created_at timestamptz, updated_at timestamptz, doc jsonb)
        ), o AS (
-         INSERT INTO "${schema}".orders (id, number, customer_id, status, version, created_at, updated_at, due_at, doc)
-         SELECT id, number, customer_id, status, version, created_at, updated_at, NULL, doc FROM x
+         INSERT INTO "${schema}".orders (id, number, customer_id, status, version, created_at, updated_at, due_at, doc, doc_md5)
+         SELECT id, number, customer_id, status, version, created_at, updated_at, NULL, doc, md5(doc::text) FROM x
        )
        INSERT INTO "${schema}".order_events (order_id, version, seq, at, type, doc)
        SELECT id, version, 0, updated_at, 'SEEDED', jsonb_build_object('orderId', id, 'version', version, 'type', 'SEEDED', 'actor', jsonb_build_object('type', 'system'), 'from', NULL, 'to', status, 'at', updated_at)

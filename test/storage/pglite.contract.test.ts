@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, migrationChecksum, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
-import { runOrderStoreContract } from '../../src/testing/index.js';
+import { createdEvent, runOrderStoreContract, testOrder } from '../../src/testing/index.js';
 import { pgTamperFor, truncateAll } from './pg-helpers.js';
 
 // One embedded database for the whole file (creating one costs seconds); tables are emptied
@@ -58,5 +58,20 @@ describe('migrate on PGlite', () => {
   it('checksums tell edited SQL apart', () => {
     expect(migrationChecksum('a')).not.toBe(migrationChecksum('b'));
     expect(migrationChecksum(MIGRATIONS[0]!.sql)).toBe(migrationChecksum(MIGRATIONS[0]!.sql));
+  });
+});
+
+describe('documents edited outside the store (PGlite)', () => {
+  it('are checked in full: a valid hand edit is accepted, a row without a checksum too, a broken one refused', async () => {
+    await migrate(db, { schema: 'hand_edits' });
+    const store = new PostgresOrderStore({ db, schema: 'hand_edits' });
+    const order = testOrder({ id: 'h1' });
+    await store.create(order, { events: [createdEvent(order)], effects: [] });
+    await db.query(`UPDATE hand_edits.orders SET doc = jsonb_set(doc, '{buyerRemark}', '"leave at the door"') WHERE id = 'h1'`);
+    expect((await store.load('h1'))!.buyerRemark).toBe('leave at the door');
+    await db.query(`UPDATE hand_edits.orders SET doc_md5 = NULL WHERE id = 'h1'`);
+    expect((await store.load('h1'))!.id).toBe('h1');
+    await db.query(`UPDATE hand_edits.orders SET doc = jsonb_set(doc, '{pricing,total}', '-5') WHERE id = 'h1'`);
+    await expect(store.load('h1')).rejects.toMatchObject({ code: 'CORRUPT_ORDER', details: { orderId: 'h1', reason: 'invalid_order' } });
   });
 });

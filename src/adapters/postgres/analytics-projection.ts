@@ -105,10 +105,11 @@ end $$;
 
 drop trigger if exists order_facts_sync on orders;
 create trigger order_facts_sync after insert or update of doc on orders
-  for each row execute function ${schema}.order_facts_sync();
+  for each row execute function ${schema}.order_facts_sync();`;
 
-insert into order_facts select f.* from orders o cross join lateral order_facts_of(o.doc) f
-on conflict (order_id) do nothing;`;
+/** Fills a new projection from the orders already stored; from then on the trigger keeps it. */
+const BACKFILL_SQL = `insert into order_facts select f.* from orders o cross join lateral order_facts_of(o.doc) f
+on conflict (order_id) do nothing`;
 
 /**
  * Creates (or updates) the analytics projection \`<schema>.order_facts\` and the trigger that keeps
@@ -131,7 +132,11 @@ export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsS
     if (stored.rows[0]?.value !== FACTS_VERSION) {
       await tx.exec('drop table if exists order_facts; drop function if exists order_facts_of(jsonb);');
     }
+    // Only a projection created now needs filling: an existing one was kept current by its trigger,
+    // which is created in the same transaction as the table, so no commit can slip between them.
+    const existed = await tx.query<{ t: string | null }>("select to_regclass('order_facts')::text as t");
     await tx.exec(migrationSql(schema));
+    if (existed.rows[0]?.t == null) await tx.query(BACKFILL_SQL);
     await tx.query(
       "insert into analytics_meta values ('facts_version', $1) on conflict (key) do update set value = excluded.value",
       [FACTS_VERSION],

@@ -35,19 +35,20 @@ export function statements(schema: string): Statements {
   const idem = `${s}.idempotency`;
   const leases = `${s}.due_leases`;
   const lastEvent = (alias: string) => `(SELECT max(e.version) FROM ${events} e WHERE e.order_id = ${alias}.id) AS last_event`;
+  const intact = (alias: string) => `(md5(${alias}.doc::text) IS NOT DISTINCT FROM ${alias}.doc_md5) AS intact`;
 
   return {
     orders,
-    listColumns: `o.id, o.version, o.doc::text AS doc, ${lastEvent('o')}`,
-    load: `SELECT o.id, o.version, o.doc::text AS doc, ${lastEvent('o')} FROM ${orders} o WHERE o.id = $1`,
+    listColumns: `o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}`,
+    load: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')} FROM ${orders} o WHERE o.id = $1`,
     versionOf: `SELECT version FROM ${orders} WHERE id = $1`,
     numberHolder: `SELECT id FROM ${orders} WHERE number = $1`,
 
     // $1 id, $2 number, $3 customer, $4 status, $5 created_at, $6 updated_at, $7 due_at, $8 doc,
     // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload
     create: `WITH ins AS (
-        INSERT INTO ${orders} (id, number, customer_id, status, version, created_at, updated_at, due_at, doc)
-        VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8::jsonb)
+        INSERT INTO ${orders} (id, number, customer_id, status, version, created_at, updated_at, due_at, doc, doc_md5)
+        VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8::jsonb, md5($8::jsonb::text))
         ON CONFLICT DO NOTHING
         RETURNING id
       ), ev AS (
@@ -75,7 +76,7 @@ export function statements(schema: string): Statements {
     // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload
     commit: `WITH upd AS (
         UPDATE ${orders}
-        SET version = $3, status = $4, customer_id = $5, updated_at = $6, due_at = $7, doc = $8::jsonb
+        SET version = $3, status = $4, customer_id = $5, updated_at = $6, due_at = $7, doc = $8::jsonb, doc_md5 = md5($8::jsonb::text)
         WHERE id = $1 AND version = $2
         RETURNING id
       ), unlease AS (
@@ -109,7 +110,7 @@ export function statements(schema: string): Statements {
       ), upd AS (
         UPDATE ${orders} o
         SET version = i.version, status = i.status, customer_id = i.customer_id, updated_at = i.updated_at,
-            due_at = i.due_at, doc = i.doc
+            due_at = i.due_at, doc = i.doc, doc_md5 = md5(i.doc::text)
         FROM input i
         WHERE o.id = i.id AND o.version = i.expected
         RETURNING o.id
@@ -141,6 +142,8 @@ export function statements(schema: string): Statements {
     history: `SELECT doc::text AS doc FROM ${events} WHERE order_id = $1 ORDER BY version, seq`,
 
     // $1 now, $2 limit, $3 lease until. SKIP LOCKED: a sweeper never waits for another's rows.
+    // A lease another sweeper committed after this statement's snapshot is invisible to the
+    // NOT EXISTS, but ON CONFLICT sees it: the WHERE there takes over expired leases only.
     // `= ANY(ARRAY(…))` keeps the update on the primary key: a join there lets the planner pick a
     // hash join over the whole table, which grows with every order (and, for claim, every effect).
     findDue: `WITH picked AS (
@@ -153,9 +156,10 @@ export function statements(schema: string): Statements {
       ), leased AS (
         INSERT INTO ${leases} (order_id, lease_until) SELECT id, $3 FROM picked
         ON CONFLICT (order_id) DO UPDATE SET lease_until = EXCLUDED.lease_until
+        WHERE ${leases}.lease_until <= $1
         RETURNING order_id
       )
-      SELECT o.id, o.version, o.doc::text AS doc, ${lastEvent('o')}
+      SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}
       FROM ${orders} o WHERE o.id = ANY(ARRAY(SELECT order_id FROM leased))
       ORDER BY o.due_at, o.id`,
 

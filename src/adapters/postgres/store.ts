@@ -46,6 +46,8 @@ interface OrderRow {
   id: string;
   version: number;
   doc: string;
+  /** The stored checksum still matches: this is the text the store itself wrote. */
+  intact: boolean;
   last_event: number | null;
 }
 
@@ -292,7 +294,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   private decodeRow(row: OrderRow): Order {
-    return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event), this.checked);
+    return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event), this.checked, row.intact === true);
   }
 
   private async orderOfKey(key: string): Promise<Order | null> {
