@@ -8,6 +8,7 @@ import type { IdempotencyRecord } from '../storage/port.js';
 import { defaultIds, systemClock } from './defaults.js';
 import { idempotencyKeyReused, retriesExhausted, unsupported } from './errors.js';
 import { drainOutbox } from './outbox.js';
+import { strayPaymentFor } from './stray.js';
 import { sweep } from './sweep.js';
 import type { DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 
@@ -52,6 +53,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const maxRetries = options.maxRetries ?? 10;
   const retryDelayMs = options.retryDelayMs ?? 2;
   const lifecycle: ServiceLifecycle = options.lifecycle ?? { transition };
+  const recordStray = options.recordStrayPayments !== false;
 
   function dispatch(orderId: string, input: CommandInput | Command, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
@@ -81,15 +83,26 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       }
       const order = await store.load(orderId);
       if (!order) return { ok: false, error: new OrderNotFoundError(orderId) };
-      const result = lifecycle.transition(order, command, { now: at ?? clock.now(), actor, policy });
+      const ctx = { now: at ?? clock.now(), actor, policy };
+      let result = lifecycle.transition(order, command, ctx);
+      let stray: { code: string } | undefined;
+      if (!result.ok && recordStray) {
+        // Verified money that cannot pay the order is recorded and refunded, never dropped.
+        const strayCommand = strayPaymentFor(order, command, actor, result.error);
+        const recorded = strayCommand === undefined ? undefined : lifecycle.transition(order, strayCommand, ctx);
+        if (recorded !== undefined && recorded.ok) {
+          stray = { code: result.error.code };
+          result = recorded;
+        }
+      }
       if (!result.ok) return result;
       if (result.changed === false) {
         // An accepted no-op (a repeated payment notification): nothing to write, nothing to tell.
-        return { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false };
+        return { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       }
       try {
         await store.commit({ order: result.order, expectedVersion: order.version, events: result.events, effects: result.effects, idempotencyKey: key });
-        return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false };
+        return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       } catch (error) {
         if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };
         if (!isVersionConflict(error)) throw error;

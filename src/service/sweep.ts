@@ -1,3 +1,4 @@
+import { currentAttempt } from '../lifecycle/attempts.js';
 import { dueCommandType } from '../lifecycle/due.js';
 import type { Actor, Order } from '../order/index.js';
 import { CorruptOrderError, STORAGE_ERROR_CODES } from '../storage/errors.js';
@@ -115,17 +116,23 @@ async function commitAll(store: OrderStore, pending: Pending[], report: SweepRep
   return outcomes;
 }
 
-/** Asks the gateway before expiring: money that did arrive is applied instead of refunded later. */
+/**
+ * Asks the gateway about the open attempt before expiring: money that did arrive is applied as
+ * PAYMENT_SUCCEEDED instead of being refunded later. A paid answer that cannot pay the order (a
+ * different amount) is recorded as a stray payment by dispatch, and the order still expires.
+ */
 async function appliedLatePayment(core: ServiceCore, now: Date, order: Order): Promise<boolean> {
-  const answer = await core.options.payments!.query(order);
+  const attempt = currentAttempt(order);
+  if (attempt === undefined) return false;
+  const answer = await core.options.payments!.query(order, attempt);
   if (!answer || !answer.paid) return false;
   const command = {
     type: 'PAYMENT_SUCCEEDED' as const,
     amount: answer.amount,
     transactionId: answer.transactionId,
-    ...(answer.outTradeNo !== undefined ? { outTradeNo: answer.outTradeNo } : {}),
+    outTradeNo: answer.outTradeNo ?? attempt.outTradeNo,
     ...(answer.paidAt !== undefined ? { paidAt: answer.paidAt } : {}),
   };
   const result = await core.dispatchAt(now, order.id, command, { type: 'payment', gateway: 'query' });
-  return result.ok && result.changed;
+  return result.ok && result.order.status !== 'pending_payment';
 }

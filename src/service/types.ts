@@ -2,7 +2,7 @@ import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Policy } from '../lifecycle/policy.js';
 import type { PlaceOrderInput } from '../lifecycle/place-order.js';
 import type { TransitionContext } from '../lifecycle/types.js';
-import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent } from '../order/index.js';
+import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent, PaymentAttempt } from '../order/index.js';
 import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, Unsubscribe } from '../storage/port.js';
 
 /** Where the service reads the time. Tests pass a fixed or stepping clock. */
@@ -17,9 +17,14 @@ export interface IdSource {
   orderNumber(now: Date): string;
 }
 
-/** Asked before an unpaid order is expired: did the money arrive after all? */
+/**
+ * Asked before an unpaid order is expired: did the money for its open attempt arrive after all?
+ * `attempt` is the attempt that could still pay (query the gateway by its `outTradeNo`). Answer
+ * null when the gateway could not be asked: the order then expires, and a payment that turns up
+ * later is refunded as a stray payment.
+ */
 export interface PaymentQuery {
-  query(order: Order): Promise<
+  query(order: Order, attempt: PaymentAttempt): Promise<
     | { paid: true; amount: number; transactionId: string; outTradeNo?: string; paidAt?: string }
     | { paid: false }
     | null
@@ -49,6 +54,11 @@ export interface OrderServiceOptions {
   lifecycle?: ServiceLifecycle;
   /** Optional gateway check that `sweep` runs before it expires an unpaid order. */
   payments?: PaymentQuery;
+  /**
+   * A verified PAYMENT_SUCCEEDED that cannot pay the order (superseded attempt, wrong amount,
+   * already paid, closed) is recorded with RECORD_STRAY_PAYMENT and refunded. Default true.
+   */
+  recordStrayPayments?: boolean;
 }
 
 /** What `place` and `dispatch` answer: domain rejections are results, never throws. */
@@ -62,6 +72,11 @@ export type ServiceResult =
       changed: boolean;
       /** True when an idempotency key returned the first call's result. */
       replayed: boolean;
+      /**
+       * Set when a PAYMENT_SUCCEEDED could not pay the order and was recorded as a stray payment
+       * instead (refunded in full); `code` is why the payment was refused (AMOUNT_MISMATCH, …).
+       */
+      strayPayment?: { code: string };
     }
   | { ok: false; error: OrderkitError };
 

@@ -8,8 +8,11 @@ import type { OrderService, ServiceResult } from '../service/types.js';
  * verified already; these helpers only make sure every integration dispatches it the same way.
  */
 
-/** Payment codes after which the money is real but cannot pay the order (DESIGN.md §4). */
-export const STRAY_PAYMENT_CODES = ['AMOUNT_MISMATCH', 'ALREADY_PAID', 'PAYMENT_ATTEMPT_CLOSED', 'UNKNOWN_PAYMENT_ATTEMPT'] as const;
+/**
+ * Payment codes after which the money is real but cannot pay the order (DESIGN.md §4). The service
+ * records such payments itself (`ServiceResult.strayPayment`); this list is for services that do not.
+ */
+export const STRAY_PAYMENT_CODES = ['AMOUNT_MISMATCH', 'ALREADY_PAID', 'PAYMENT_ATTEMPT_CLOSED', 'UNKNOWN_PAYMENT_ATTEMPT', 'INVALID_TRANSITION'] as const;
 
 export interface PaymentNoticeLike {
   command: CommandOf<'PAYMENT_SUCCEEDED'>;
@@ -68,6 +71,8 @@ export async function applyPaymentNotice(
   const orderId = options.orderId ?? orderIdOfPayment(notice);
   const actor: Actor = { type: 'payment', gateway: options.gateway };
   const paid = await service.dispatch(orderId, notice.command, actor, { idempotencyKey: `pay:${notice.transactionId}` });
+  // orderkit's service already turned a payment that cannot pay the order into a stray payment.
+  if (paid.ok && paid.strayPayment !== undefined) return { ...paid, stray: true, strayReason: paid.strayPayment.code };
   if (paid.ok || options.recordStray === false) return paid;
   const code = paid.error.code;
   if (!(STRAY_PAYMENT_CODES as readonly string[]).includes(code)) return paid;

@@ -96,6 +96,9 @@ export type {
   SendSubscribeResult,
 } from './subscribe-message.js';
 
+export { createWechatPayQuery } from './query.js';
+export type { WechatPayQueryOptions } from './query.js';
+
 export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, STRAY_PAYMENT_CODES } from './dispatch.js';
 export type { ApplyResult, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
 

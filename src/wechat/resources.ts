@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { orderNumberOfOutTradeNo } from '../lifecycle/attempts.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import { PaymentSucceededSchema, RefundFailedSchema, RefundSucceededSchema, type CommandOf } from '../order/index.js';
@@ -64,8 +65,7 @@ export interface PaymentNotice {
  * orderNumberFromOutTradeNo('202611251200004821937465-2') // '202611251200004821937465'
  */
 export function orderNumberFromOutTradeNo(outTradeNo: string): string {
-  const m = /^(.+)-(\d{1,3})$/.exec(outTradeNo);
-  return m && Number(m[2]) >= 2 ? m[1]! : outTradeNo;
+  return orderNumberOfOutTradeNo(outTradeNo);
 }
 
 function checkMerchant(data: { mchid: string; appid?: string | undefined }, expect: MerchantIdentity) {

@@ -41,7 +41,12 @@ export interface PriceAdjustmentPlan {
   outTradeNo: string | undefined;
 }
 
-/** The total before any price adjustment: what `maxPriceIncrease` is measured against. */
+/**
+ * The total before any price adjustment: what `maxPriceIncrease` is measured against.
+ *
+ * @example
+ * totalBeforeAdjustments(order) // 9900 for an order placed at ¥99 and 改价'd to ¥80
+ */
 export function totalBeforeAdjustments(order: Order): number {
   const ids = new Set<string>();
   for (const a of order.pricing.adjustments) if (a.source === 'price_adjustment') ids.add(a.sourceId);
@@ -69,7 +74,15 @@ function weightsFor(lines: readonly Line[], order: number[], delta: number): num
   return subtotals.some((w) => w > 0) ? subtotals : order.map(() => 1);
 }
 
-/** Checks the command against the order and works out every number, or says why not. */
+/**
+ * Checks an ADJUST_PRICE against the order and works out every number (the per-line shares, the
+ * adjustment entries, the new attempt), or returns the typed error that says why not. Pure; what
+ * `transition()` runs, exported for previews ("the customer will pay ¥80.00").
+ *
+ * @example
+ * const plan = planPriceAdjustment(order, { type: 'ADJUST_PRICE', newTotal: 8000, reason: '老客优惠' }, now, policy.maxPriceIncrease);
+ * if (!(plan instanceof OrderkitError)) plan.lines.map((l) => l.payable)
+ */
 export function planPriceAdjustment(order: Order, command: Adjusting, now: Date, maxIncrease: number): PriceAdjustmentPlan | OrderkitError {
   const newTotal = command.newTotal as unknown;
   if (typeof newTotal !== 'number' || !Number.isSafeInteger(newTotal) || newTotal < 0) {
