@@ -1,0 +1,253 @@
+/**
+ * `npm run bench -- http`: the Express example under HTTP load over loopback (autocannon) — place
+ * and pay — on the in-memory store and on PostgreSQL, and meanwhile the latency from a committed
+ * change to its Server-Sent Event at a subscriber.
+ *
+ * The server runs in a child process (this same file, HTTP_BENCH_ROLE=server) so that the load
+ * generator never shares its event loop. DATABASE_URL names the server (default
+ * postgres://postgres@127.0.0.1:5432/test); the PostgreSQL part uses a fresh schema each run.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import pg from 'pg';
+import { machineLine, table, writeSection } from './report.js';
+
+/** The part of autocannon's API used here (it ships no type declarations). */
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+interface AutocannonRequest {
+  method: string;
+  path?: string;
+  headers: Record<string, string>;
+  body: string;
+  onResponse?: (status: number, body: string) => void;
+  setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: AutocannonRequest[];
+}) => Promise<AutocannonResult>;
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SCHEMA = 'orderkit_bench_http';
+const DURATION = Number(process.env.HTTP_BENCH_SECONDS ?? 10);
+const CONNECTIONS = 16;
+const ADDRESS = { name: '张三', phone: '13800138000', province: '浙江', city: '杭州', detail: '西湖区 1 号' };
+const PLACE_BODY = JSON.stringify({ items: [{ sku: 'TEA-LJ-250', quantity: 1 }, { sku: 'CUP-GLASS', quantity: 2 }], address: ADDRESS });
+
+// ---------------------------------------------------------------------------------------------
+// Server role: the example app on the chosen store, answering on a free port.
+async function serve(): Promise<void> {
+  const { createApp } = await import('../examples/express/src/app.js');
+  const { sqlFigures, storeFigures } = await import('../examples/express/src/figures.js');
+  const { createOrderService, MemoryOrderStore } = await import('../src/index.js');
+  const { migrate, migrateAnalytics, PostgresOrderStore } = await import('../src/adapters/postgres/index.js');
+  let figures;
+  let store;
+  let pool: pg.Pool | null = null;
+  if (process.env.HTTP_BENCH_STORE === 'postgres') {
+    pool = new pg.Pool({ connectionString: DATABASE_URL, max: 16 });
+    await pool.query(`drop schema if exists ${SCHEMA} cascade`);
+    await migrate(pool, { schema: SCHEMA });
+    await migrateAnalytics(pool, { schema: SCHEMA });
+    store = new PostgresOrderStore({ db: pool, schema: SCHEMA });
+    figures = sqlFigures(pool, SCHEMA);
+  } else {
+    store = new MemoryOrderStore();
+    figures = storeFigures(store);
+  }
+  const app = await createApp({ service: createOrderService({ store }), figures, log: () => undefined });
+  const server = app.app.listen(0, '127.0.0.1', () => {
+    const address = server.address() as { port: number };
+    process.send!({ url: `http://127.0.0.1:${address.port}` });
+  });
+  process.on('message', async (m) => {
+    if (m !== 'stop') return;
+    server.closeAllConnections();
+    server.close();
+    await app.close();
+    await pool?.end();
+    process.exit(0);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load role.
+async function startServer(storeKind: 'memory' | 'postgres'): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, HTTP_BENCH_ROLE: 'server', HTTP_BENCH_STORE: storeKind },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+function summary(r: AutocannonResult): Load {
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+}
+
+/** Reads one SSE stream until `match`; resolves with the event's data and the time it arrived. */
+async function firstEvent(url: string, match: (event: string, data: { version?: number }) => boolean): Promise<{ data: { at: string }; receivedAt: number; close: () => void }> {
+  const controller = new AbortController();
+  const res = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const ready = { resolve: (_: { data: { at: string }; receivedAt: number }) => {} };
+  const result = new Promise<{ data: { at: string }; receivedAt: number }>((resolve) => (ready.resolve = resolve));
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (data && match(event, JSON.parse(data))) ready.resolve({ data: JSON.parse(data), receivedAt: Date.now() });
+        }
+      }
+    } catch {
+      // closed
+    }
+  })();
+  return { ...(await result), close: () => controller.abort() };
+}
+
+/**
+ * While the load runs: place an order, subscribe to its stream, pay it, and time the `change` event
+ * from the order's `updatedAt` (stamped by the service just before the commit) to its arrival.
+ */
+async function probeLatencies(url: string, until: () => boolean): Promise<number[]> {
+  const samples: number[] = [];
+  const post = (path: string, body: string) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor': 'customer:probe' }, body }).then((r) => r.json() as Promise<{ id: string }>);
+  while (!until()) {
+    const order = await post('/orders', PLACE_BODY);
+    const streamUrl = `${url}/orders/${order.id}/events?actor=customer:probe`;
+    await firstEvent(streamUrl, (e) => e === 'snapshot').then((s) => s.close());
+    const change = firstEvent(streamUrl, (e, d) => e === 'change' && d.version === 2);
+    // Give the subscription a moment to be registered before the commit it waits for.
+    await new Promise((r) => setTimeout(r, 20));
+    await post(`/orders/${order.id}/pay/demo`, '{}');
+    const got = await Promise.race([change, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    if (got) {
+      samples.push(got.receivedAt - Date.parse(got.data.at));
+      got.close();
+    }
+  }
+  return samples;
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.max(0, Math.ceil(p * s.length) - 1)]!;
+}
+
+async function run(storeKind: 'memory' | 'postgres') {
+  const { url, child } = await startServer(storeKind);
+  const ids: string[] = [];
+  let loading = true;
+  const probes = probeLatencies(url, () => !loading);
+  const place = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      {
+        method: 'POST',
+        path: '/orders',
+        headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
+        body: PLACE_BODY,
+        onResponse: (status: number, body: string) => {
+          if (status === 201) ids.push((JSON.parse(body) as { id: string }).id);
+        },
+      },
+    ],
+  });
+  let next = 0;
+  const pay = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
+        body: '{}',
+        // Each request pays the next order placed in the first phase (a fresh compare-and-set commit).
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/orders/${ids[next++ % ids.length]}/pay/demo` }),
+      },
+    ],
+  });
+  loading = false;
+  const latencies = await probes;
+  child.send('stop');
+  await new Promise((r) => child.once('exit', r));
+  return { place: summary(place), pay: summary(pay), latencies };
+}
+
+async function main(): Promise<void> {
+  const results: Array<[string, Awaited<ReturnType<typeof run>>]> = [];
+  results.push(['memory', await run('memory')]);
+  let pgNote = '';
+  try {
+    const c = new pg.Client({ connectionString: DATABASE_URL });
+    await c.connect();
+    await c.end();
+    results.push(['PostgreSQL', await run('postgres')]);
+  } catch (error) {
+    pgNote = `\nPostgreSQL was not reachable (${error instanceof Error ? error.message : String(error)}): only the in-memory store was measured.\n`;
+  }
+  const rows: Array<Array<string | number>> = [];
+  for (const [store, r] of results) {
+    rows.push([store, 'POST /orders (place, priced by priceCart)', r.place.rps.toFixed(0), `${r.place.p50} ms`, `${r.place.p99} ms`, r.place.non2xx + r.place.errors]);
+    rows.push([store, 'POST /orders/:id/pay/demo (PAYMENT_SUCCEEDED)', r.pay.rps.toFixed(0), `${r.pay.p50} ms`, `${r.pay.p99} ms`, r.pay.non2xx + r.pay.errors]);
+  }
+  const sse = results.map(([store, r]) => [store, r.latencies.length, `${percentile(r.latencies, 0.5)} ms`, `${percentile(r.latencies, 0.99)} ms`]);
+  const markdown = `## HTTP: the Express example under load
+
+\`npm run bench -- http\` (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test). ${machineLine()}
+Load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')}. autocannon, ${CONNECTIONS} connections, ${DURATION} s per route, loopback; the server is a separate Node process.
+${pgNote}
+${table(['store', 'route', 'requests/s', 'p50', 'p99', 'non-2xx'], rows)}
+
+Pay requests each pay an order placed in the first phase (a real compare-and-set commit with its
+events and outbox effects); when the load outruns them the rest are repeated notifications (no-op).
+
+Commit → Server-Sent Event latency under that load: a probe places an order, subscribes to
+\`/orders/:id/events\`, pays it, and times the \`change\` event from the order's \`updatedAt\` (stamped
+just before the commit) to its arrival. In memory the feed is in-process; on PostgreSQL it is
+NOTIFY inside the commit → LISTEN on one connection → the SSE stream.
+
+${table(['store', 'samples', 'p50', 'p99'], sse)}
+`;
+  console.log(markdown);
+  writeSection('http', markdown);
+}
+
+if (process.env.HTTP_BENCH_ROLE === 'server') await serve();
+else await main();
