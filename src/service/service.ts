@@ -50,7 +50,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const policy = options.policy ?? defaultPolicy;
   const clock = options.clock ?? systemClock;
   const ids = defaultIds(policy.timeZone, options.ids);
-  const maxRetries = options.maxRetries ?? 10;
+  const maxRetries = options.maxRetries ?? 16;
   const retryDelayMs = options.retryDelayMs ?? 2;
   const lifecycle: ServiceLifecycle = options.lifecycle ?? { transition };
   const recordStray = options.recordStrayPayments !== false;
@@ -108,7 +108,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         if (!isVersionConflict(error)) throw error;
         if (attempt >= maxRetries) return { ok: false, error: retriesExhausted(orderId, attempt + 1) };
         // Jittered exponential backoff: writers that collided spread out instead of colliding again.
-        await sleep(Math.random() * retryDelayMs * Math.min(20, 2 ** attempt));
+        await sleep(Math.random() * retryDelayMs * Math.min(50, 2 ** attempt));
       }
     }
   }

@@ -46,9 +46,9 @@ export interface OrderServiceOptions {
   /** Default: the system clock. */
   clock?: Clock;
   ids?: Partial<IdSource>;
-  /** Reload-and-retry rounds after a `VersionConflictError`. Default 10. */
+  /** Reload-and-retry rounds after a `VersionConflictError`. Default 16. */
   maxRetries?: number;
-  /** Upper bound of the first retry's random delay, doubled each round (capped at 20×). Default 2 ms. */
+  /** Upper bound of the first retry's random delay, doubled each round (capped at 50×). Default 2 ms. */
   retryDelayMs?: number;
   /** Default: the built-in lifecycle. Pass one from `createLifecycle` for an extended chart. */
   lifecycle?: ServiceLifecycle;
