@@ -53,8 +53,12 @@ describe('race: interleavings chosen by fc.scheduler (memory store, service leve
         const final = (await base.load('o1'))!;
         const summary = checkNoLostUpdate(final, await base.history('o1'), outcomes, prepaid ? 2 : 1);
         expect(summary.exhausted).toBe(0);
-        // At most one payment is ever taken, whatever the order of notifications and cancels.
+        // At most one payment is ever taken, whatever the order of notifications and cancels; a
+        // payment that lost the race to a cancel is kept as stray and refunded, never dropped.
         expect(final.payment.paidAmount === 0 || final.payment.paidAmount === 8500).toBe(true);
+        const collected = final.payment.paidAmount + final.payment.stray.reduce((s, p) => s + p.amount, 0);
+        const paidOnce = outcomes.some((o) => o.command.type === 'PAYMENT_SUCCEEDED' && o.result.ok && o.result.changed) || prepaid;
+        expect(collected).toBe(paidOnce ? 8500 : 0);
       }),
       { numRuns: 150 },
     );
