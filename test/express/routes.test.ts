@@ -146,11 +146,13 @@ describe('lifecycle commands', () => {
     expect(confirmed.body.status).toBe('completed');
   });
 
-  it('treats a repeated payment as a no-op and a wrong amount as 422', async () => {
+  it('treats a repeated payment as a no-op, and records a wrong amount for a refund without paying the order', async () => {
     const o = await place();
-    const wrong = await post(`/orders/${o.id}/pay/demo`, CUSTOMER, { amount: o.pricing.total + 1 });
-    expect(wrong.status).toBe(422);
-    expectErrorBody(wrong.body, 'AMOUNT_MISMATCH');
+    const wrong = await post(`/orders/${o.id}/pay/demo`, CUSTOMER, { amount: o.pricing.total + 1, transactionId: 'T0' });
+    expect(wrong.status).toBe(200);
+    expect(wrong.headers['x-orderkit-stray-payment']).toBe('AMOUNT_MISMATCH');
+    expect(wrong.body.status).toBe('pending_payment');
+    expect(wrong.body.payment.stray).toHaveLength(1);
     const first = await post(`/orders/${o.id}/pay/demo`, CUSTOMER, { transactionId: 'T1' });
     const again = await post(`/orders/${o.id}/pay/demo`, CUSTOMER, { transactionId: 'T1' });
     expect([first.status, again.status]).toEqual([200, 200]);

@@ -10,6 +10,8 @@
  *   DEMO_GATEWAY       0 switches off the demo payment/refund routes and the demo refund payout
  *   WECHATPAY_MCHID, WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID,
  *   WECHATPAY_PUBLIC_KEY_FILE   enable the real /payments/wechatpay/notify route
+ *   WECHATPAY_API_HOST, WECHATPAY_SERIAL_NO, WECHATPAY_PRIVATE_KEY_FILE   also let the sweeper ask
+ *                      WeChat Pay about an unpaid order before expiring it
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +26,7 @@ import { sqlFigures } from './figures.js';
 import { createOrderService } from './orderkit/index.js';
 import { openStorage } from './storage.js';
 import { demoHandlers, startWorkers, type Workers } from './workers.js';
+import { wechatpayQueryFromEnv } from './wechatpay-query.js';
 
 function wechatpayFromEnv(env: NodeJS.ProcessEnv): WechatPayConfig | undefined {
   const { WECHATPAY_MCHID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_PUBLIC_KEY_FILE, WECHATPAY_APPID } = env;
@@ -46,9 +49,11 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
 
   log(env.DATABASE_URL ? 'connecting to PostgreSQL…' : `opening the embedded database in ${env.ORDERKIT_DATA_DIR ?? './.orderkit-data'} (PGlite; the first start creates it, a few seconds)…`);
   const storage = await openStorage({ ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}), dataDir: env.ORDERKIT_DATA_DIR ?? './.orderkit-data' });
-  const service = createOrderService({ store: storage.store });
-  const rules = demoRules(new Date());
   const wechatpay = wechatpayFromEnv(env);
+  // Before the sweeper expires an unpaid order it asks WeChat Pay when it can (see wechatpay-query.ts).
+  const payments = wechatpayQueryFromEnv(env, wechatpay, log);
+  const service = createOrderService({ store: storage.store, ...(payments ? { payments } : {}) });
+  const rules = demoRules(new Date());
   const orderApp = await createApp({
     service,
     figures: sqlFigures(storage.db),

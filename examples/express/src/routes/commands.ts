@@ -75,6 +75,8 @@ export async function sendDispatch(
 ): Promise<void> {
   const result = await ctx.service.dispatch(orderId, command, actor, key === undefined ? {} : { idempotencyKey: key });
   if (!result.ok) throw result.error;
+  // The money arrived but could not pay the order: it is recorded for a refund. Say so.
+  if (result.strayPayment) res.set('x-orderkit-stray-payment', result.strayPayment.code);
   res.status(200).json(result.order);
 }
 

@@ -7,9 +7,6 @@ import { handleNotification, notificationResponse } from '../orderkit/wechatpay.
 import { DemoPaymentBodySchema, RefundResultBodySchema } from '../schemas.js';
 import { sendDispatch, visibleOrderFor } from './shared.js';
 
-/** Payment refusals that mean "real money arrived that cannot pay this order". */
-const STRAY = new Set(['ALREADY_PAID', 'AMOUNT_MISMATCH', 'PAYMENT_ATTEMPT_CLOSED', 'UNKNOWN_PAYMENT_ATTEMPT']);
-
 /** The gateway actor for the DEMO routes: a real app only ever builds it from a verified notification. */
 const DEMO_GATEWAY = { type: 'payment', gateway: 'demo' } as const;
 
@@ -114,27 +111,13 @@ export function paymentRoutes(ctx: AppContext): Route[] {
           res.status(reply.status).set(reply.headers).send(reply.body);
           return;
         }
-        // Orders here use their number as id, so the out_trade_no leads straight to the order.
-        const gateway = { type: 'payment', gateway: 'wechatpay' } as const;
-        let result = await ctx.service.dispatch(notice.orderNumber, notice.command, gateway, {
+        // Orders here use their number as id, so the out_trade_no leads straight to the order. A
+        // verified payment that cannot pay it (wrong amount, order closed, superseded attempt) is
+        // recorded by the service as a stray payment and refunded: acknowledged, never dropped.
+        const result = await ctx.service.dispatch(notice.orderNumber, notice.command, { type: 'payment', gateway: 'wechatpay' }, {
           idempotencyKey: `wechatpay:${notice.notificationId}`,
         });
-        if (!result.ok && notice.kind === 'payment' && STRAY.has(result.error.code)) {
-          // Verified money that cannot pay the order is recorded and refunded, never dropped.
-          result = await ctx.service.dispatch(
-            notice.orderNumber,
-            {
-              type: 'RECORD_STRAY_PAYMENT',
-              amount: notice.command.amount,
-              transactionId: notice.transactionId,
-              outTradeNo: notice.outTradeNo,
-              ...(notice.command.paidAt ? { paidAt: notice.command.paidAt } : {}),
-              reason: result.error.code,
-            },
-            gateway,
-            { idempotencyKey: `wechatpay:stray:${notice.notificationId}` },
-          );
-        }
+        if (result.ok && result.strayPayment) ctx.log(`stray payment on ${notice.orderNumber}: ${result.strayPayment.code}, to be refunded`);
         // A repeat of a settled refund is acknowledged so that WeChat stops retrying.
         const reply = notificationResponse(result, { acknowledge: ['REFUND_ALREADY_SUCCEEDED'] });
         res.status(reply.status).set(reply.headers).send(reply.body);
