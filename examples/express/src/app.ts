@@ -8,6 +8,7 @@ import { errorHandler, unknownRoute } from './http-errors.js';
 import { buildOpenApi } from './openapi.js';
 import { systemClock, type Clock, type OrderService, type PricingRules } from './orderkit/index.js';
 import { commandRoutes } from './routes/commands.js';
+import { editRoutes } from './routes/edits.js';
 import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions } from './routes/dashboard.js';
 import { docsRouter } from './routes/docs.js';
 import { liveRoutes } from './routes/live.js';
@@ -66,6 +67,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   const routes: Route[] = [
     ...orderRoutes(context),
     ...commandRoutes(context),
+    ...editRoutes(context),
     ...paymentRoutes(context),
     ...liveRoutes(context),
     ...dashboardRoutes(context, feed, dashboard),
