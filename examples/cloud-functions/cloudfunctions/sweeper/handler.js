@@ -14,17 +14,20 @@ function createSweeper(deps) {
   });
   const v3 = settings.payMode === 'v3';
 
-  // Before an unpaid order expires: was it paid after all (a lost notification)?
+  // Before an unpaid order expires: was its open attempt (the order number, or number-2, -3… after
+  // 改价) paid after all (a lost notification)? A paid answer that cannot pay the order any more is
+  // recorded by the service as a stray payment and refunded.
+  const v3Query = v3
+    ? wechatpay.createWechatPayQuery({
+        mchid: settings.mchid,
+        appid: settings.appid,
+        send: (request) => deps.wechatpayClient.send(request),
+        onError: (error, order) => console.error('[sweeper] payment query failed; the order expires as usual', order.number, error),
+      })
+    : null;
   const payments = {
-    async query(order) {
-      const attempt = wechatpay.openPaymentAttempt(order);
-      if (!attempt) return null;
-      if (v3) {
-        const q = wechatpay.buildQueryOrder(attempt.outTradeNo, settings.mchid);
-        if (!q.ok) return null;
-        const paid = wechatpay.parsePaymentResource(await deps.wechatpayClient.send(q.request), { mchid: settings.mchid, appid: settings.appid });
-        return paid.ok ? { paid: true, amount: paid.command.amount, transactionId: paid.transactionId, outTradeNo: paid.outTradeNo, paidAt: paid.command.paidAt } : { paid: false };
-      }
+    async query(order, attempt) {
+      if (v3Query) return v3Query.query(order, attempt);
       const res = await cloud.cloudPay.queryOrder({ subMchId: settings.subMchId, outTradeNo: attempt.outTradeNo, nonceStr: wechatpay.createNonce() });
       if (!res || res.returnCode !== 'SUCCESS') return null;
       if (res.resultCode !== 'SUCCESS' || res.tradeState !== 'SUCCESS') return { paid: false };
