@@ -213,6 +213,7 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
     pricing: pricingView(order, locale),
     paid: moneyView(order.payment.paidAmount),
     refunded: moneyView(succeededRefundTotal(order)),
+    merchantNotes: order.merchantNotes.map((n) => ({ text: n.text, atText: shopTime(n.at, tz) })),
     shipments: order.shipments.map((s) => {
       const v: OrderView['shipments'][number] = {
         id: s.id,
@@ -255,6 +256,13 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
     view.address = { name: a.name, phone: a.phone, text: [a.province, a.city, a.district ?? '', a.detail].filter((s) => s !== '').join(' ') };
   }
   if (order.buyerRemark !== undefined) view.buyerRemark = order.buyerRemark;
+  const adjusted = order.pricing.adjustments.filter((a) => a.source === 'price_adjustment');
+  if (adjusted.length > 0) {
+    // What the shopper needs: the price now, and why it changed (all 改价 together, the latest reason).
+    const sum = adjusted.reduce((s, a) => s + a.amount, 0) + order.pricing.adjustments.filter((a) => a.source === 'freight' && adjusted.some((p) => p.sourceId === a.sourceId)).reduce((s, a) => s + a.amount, 0);
+    const last = adjusted[adjusted.length - 1]!;
+    view.priceAdjustment = { reason: last.reason[locale], total: moneyView(order.pricing.total), amount: moneyView(sum), signedText: signedText({ ...last, amount: sum }) };
+  }
   if (order.payment.paidAt !== undefined) view.paidAtText = shopTime(order.payment.paidAt, tz);
   return view;
 }

@@ -194,6 +194,10 @@ export interface OrderView {
   refunded: MoneyView;
   address?: { name: string; phone: string; text: string };
   buyerRemark?: string;
+  /** The shop's notes (备注), oldest first, with the shop's time. */
+  merchantNotes: Array<{ text: string; atText: string }>;
+  /** The latest 改价 (ADJUST_PRICE) with its reason, when the price was adjusted. */
+  priceAdjustment?: { reason: string; total: MoneyView; amount: MoneyView; signedText: string };
   shipments: ShipmentView[];
   refunds: RefundView[];
   afterSales: AfterSaleView[];

@@ -135,7 +135,8 @@ export function planPriceAdjustment(order: Order, command: Adjusting, now: Date,
     lineIds.push(line.id);
   }
   const text = reason.trim();
-  const localized = { 'zh-CN': `商家改价：${text}`, en: `Price adjusted by the shop: ${text}` };
+  // The merchant's own words: the source (`price_adjustment`, 商家改价) already says what it is.
+  const localized = { 'zh-CN': text, en: text };
   const adjustments = pricing.adjustments.concat({ id, source: 'price_adjustment', sourceId: id, amount: goodsDelta, lineIds, reason: localized });
   if (freightDelta > 0) adjustments.push({ id: `${id}:freight`, source: 'freight', sourceId: id, amount: freightDelta, lineIds: [], reason: localized });
   return { kind: 'price_adjustment', id, oldTotal, newTotal, goodsDelta, freightDelta, lines, adjustments, outTradeNo };
