@@ -65,6 +65,7 @@ async function load(pool: pg.Pool): Promise<number> {
   await migrateAnalytics(pool, { schema: SCHEMA });
   await pool.query(`vacuum analyze ${SCHEMA}.orders`);
   await pool.query(`vacuum analyze ${SCHEMA}.order_facts`);
+  await pool.query(`vacuum analyze ${SCHEMA}.order_line_facts`);
   await pool.query(`create table ${SCHEMA}.bench_dataset (name text primary key)`);
   await pool.query(`insert into ${SCHEMA}.bench_dataset values ($1)`, [DATASET]);
   return Date.now() - started;
@@ -95,14 +96,16 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: URL, max: 8 });
   let loadMs: number | null = null;
   if (await cached(pool)) {
-    console.log(`  reusing the cached dataset in schema ${SCHEMA}`);
+    console.log(`  reusing the cached dataset in schema ${SCHEMA} (the projection is rebuilt if its version changed)`);
     await migrateAnalytics(pool, { schema: SCHEMA });
+    await pool.query(`vacuum analyze ${SCHEMA}.order_facts`);
+    await pool.query(`vacuum analyze ${SCHEMA}.order_line_facts`);
   } else {
     loadMs = await load(pool);
   }
   const sizes = (
     await pool.query(
-      `select pg_size_pretty(pg_total_relation_size('${SCHEMA}.orders')) as orders, pg_size_pretty(pg_total_relation_size('${SCHEMA}.order_facts')) as facts,
+      `select pg_size_pretty(pg_total_relation_size('${SCHEMA}.orders')) as orders, pg_size_pretty(pg_total_relation_size('${SCHEMA}.order_facts') + pg_total_relation_size('${SCHEMA}.order_line_facts')) as facts,
               (select count(*) from ${SCHEMA}.orders)::int as n,
               (pg_relation_size('${SCHEMA}.order_facts') / greatest(1, (select count(*) from ${SCHEMA}.order_facts)))::int as row_bytes`,
     )
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
   const rows = [
     ['baseline: funnel `GROUP BY status` on the orders table', ms(m.baselineOrders), '1.00×'],
     ['baseline: funnel `GROUP BY status` on the facts projection', ms(m.baselineFacts), `${(m.baselineFacts / m.baselineOrders).toFixed(2)}×`],
-    ['**summarizeSql** (everything: funnel, money, rates, p50/p90/p99 × 4 stages, daily series, top SKUs)', `**${ms(m.summary)}**`, `**${ratio.toFixed(2)}×**`],
+    ['**summarizeSql** (everything: status counts, funnel, money, rates, p50/p90/p99 × 4 stages, daily series, top SKUs)', `**${ms(m.summary)}**`, `**${ratio.toFixed(2)}×**`],
     ['bottlenecksSql (stage percentiles + every SLA breach at `now`)', ms(m.bottlenecks), `${(m.bottlenecks / m.baselineOrders).toFixed(2)}×`],
     ['summarize in memory (same orders, one Node process)', ms(m.memory), `${(m.memory / m.baselineOrders).toFixed(2)}×`],
   ];
@@ -172,8 +175,10 @@ Goal: summarizeSql within 1.5× of the hand-written GROUP BY funnel and under 2 
 The SQL and the in-memory summaries of the same ${sizes.n.toLocaleString('en-US')} orders are ${agree ? '**identical**' : '**DIFFERENT (a bug)**'}.
 
 Why it is fast: the summary never parses order documents. A trigger keeps \`order_facts\` (one
-${sizes.row_bytes}-byte row per order: timestamps, stage durations, amounts, SKU arrays) current inside each
-commit, and summarizeSql sends its seven queries together over the pool.
+${sizes.row_bytes}-byte row per order: timestamps, stage durations, amounts) and \`order_line_facts\` (one row per SKU
+of a paid order) current inside each commit. summarizeSql runs one parallel GROUP BY for every
+count and sum (the groups are days × statuses, folded in JavaScript), one \`percentile_disc\` query per
+stage and one GROUP BY for the top SKUs, all sent together over the pool.
 `;
   console.log(markdown);
   writeSection('analytics', markdown);

@@ -29,7 +29,7 @@ describe('calendarDays', () => {
           expect(days.dates.length).toBe((last - first) / DAY + 1);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 120 },
     );
   });
 

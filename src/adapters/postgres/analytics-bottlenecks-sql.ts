@@ -30,7 +30,7 @@ function breachesCte(facts: string, stages: Stage[]): string {
     // stage_no follows STAGES, the last tie-break of compareBreaches.
     const { start, end, open } = STAGE_SQL[stage];
     return `
-    select order_id, number, status, '${stage}'::text as stage, ${i} as stage_no, ${start} as started, ${end} as ended, $${i + 4}::float8 as sla,
+    select order_id, status, '${stage}'::text as stage, ${i} as stage_no, ${start} as started, ${end} as ended, $${i + 4}::float8 as sla,
       case when ${end} is not null then ${stage}_ms
            when ${open} then (extract(epoch from $3::timestamptz - ${start}) * 1000)::bigint end as elapsed
     from ${facts}
@@ -53,7 +53,7 @@ const iso = (v: unknown): string => new Date(v as string | Date).toISOString();
  */
 export async function bottlenecksSql(db: PostgresDatabase, options: BottleneckOptions & AnalyticsSqlOptions): Promise<BottleneckReport> {
   const { now, slaHours, fromMs, toMs, limit } = resolveBottleneckOptions(options);
-  const { facts } = factsTable(options);
+  const { facts, schema } = factsTable(options);
   const driver = toSqlDriver(db);
   const bound = (t: number) => (t === -Infinity ? '-infinity' : t === Infinity ? 'infinity' : new Date(t).toISOString());
   const range = [bound(fromMs), bound(toMs)];
@@ -65,7 +65,12 @@ export async function bottlenecksSql(db: PostgresDatabase, options: BottleneckOp
       ? driver.query<Row>(`${cte} select stage, ended is null as open, count(*)::float8 as n from b group by 1, 2`, params)
       : Promise.resolve({ rows: [] as Row[] }),
     cte
-      ? driver.query<Row>(`${cte} select * from b order by elapsed - sla desc, order_id collate "C", stage_no limit ${Number(limit)}`, params)
+      ? driver.query<Row>(
+          // The order number only for the rows shown, from the orders table (the projection stays narrow).
+          `${cte} select b.*, o.number from (select * from b order by elapsed - sla desc, order_id collate "C", stage_no limit ${Number(limit)}) b
+           join ${schema}.orders o on o.id = b.order_id`,
+          params,
+        )
       : Promise.resolve({ rows: [] as Row[] }),
     ...STAGES.map((stage) => driver.query<Row>(percentileSql(facts, stage), range)),
   ]);

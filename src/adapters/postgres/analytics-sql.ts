@@ -29,48 +29,31 @@ export interface SummarizeSqlOptions extends AnalyticsSqlOptions {
   topSkuLimit?: number;
 }
 
-const IN_RANGE = `(created_at >= $1 and created_at < $2)`;
-const PAID_IN_RANGE = `(paid_at >= $1 and paid_at < $2)`;
-
-/** Everything that is a plain count or sum: one parallel-friendly pass. */
-const countsSql = (facts: string): string => `
-select
-  count(*) filter (where ${IN_RANGE})::float8 as placed,
-  count(*) filter (where ${IN_RANGE} and coalesce(completed_at, first_shipped_at, paid_at) is not null)::float8 as paid,
-  count(*) filter (where ${IN_RANGE} and coalesce(completed_at, first_shipped_at) is not null)::float8 as shipped,
-  count(*) filter (where ${IN_RANGE} and completed_at is not null)::float8 as completed,
-  count(*) filter (where ${IN_RANGE} and close_reason = 'payment_timeout')::float8 as timeouts,
-  ${ORDER_STATUSES.map((s) => `count(*) filter (where ${IN_RANGE} and status = '${s}')::float8 as "s_${s}"`).join(',\n  ')},
-  ${CLOSE_REASONS.map((c) => `count(*) filter (where ${IN_RANGE} and status = 'closed' and close_reason = '${c}')::float8 as "c_${c}"`).join(',\n  ')},
-  count(*) filter (where ${PAID_IN_RANGE})::float8 as paid_orders,
-  coalesce(sum(paid_amount) filter (where ${PAID_IN_RANGE}), 0)::float8 as gmv,
-  coalesce(sum(refunded) filter (where ${PAID_IN_RANGE}), 0)::float8 as refunded,
-  count(*) filter (where ${PAID_IN_RANGE} and refunded > 0)::float8 as refunded_orders
-from ${facts}
-where ${IN_RANGE} or ${PAID_IN_RANGE}`;
-
 /**
- * Days by \`width_bucket\` over the day boundaries computed once by \`calendarDays\` (the same
- * boundaries the in-memory summary uses), instead of a time-zone conversion per row.
+ * Everything that is a count or a sum, in ONE parallel GROUP BY pass: each group is a combination
+ * of status, close reason, funnel depth, refund flag and the day an order was placed and paid
+ * (NULL outside the range). The groups are few (days × statuses), and folding them in JavaScript
+ * gives the status counts, the funnel, the money, the rates and the daily series at once. Days come
+ * from `width_bucket` over the boundaries `calendarDays` found (the same ones the in-memory summary
+ * uses), not from a time-zone conversion per row. $1/$2 the range, $3 the day starts.
  */
-const dailySql = (facts: string): string => `
-select b, sum(placed)::float8 as placed, sum(paid)::float8 as paid, sum(gmv)::float8 as gmv, sum(refunded)::float8 as refunded
-from (
-  select width_bucket(created_at, $3::timestamptz[]) as b, 1 as placed, 0 as paid, 0::bigint as gmv, 0::bigint as refunded
-    from ${facts} where ${IN_RANGE}
-  union all
-  select width_bucket(paid_at, $3::timestamptz[]), 0, 1, paid_amount, refunded
-    from ${facts} where ${PAID_IN_RANGE}
-) x
-group by b`;
+const groupsSql = (facts: string): string => `
+select status, close_reason,
+  case when completed_at is not null then 3 when first_shipped_at is not null then 2 when paid_at is not null then 1 else 0 end as depth,
+  refunded > 0 as refunded_any,
+  case when created_at >= $1 and created_at < $2 then width_bucket(created_at, $3::timestamptz[]) end as placed_day,
+  case when paid_at >= $1 and paid_at < $2 then width_bucket(paid_at, $3::timestamptz[]) end as paid_day,
+  count(*)::float8 as n, sum(paid_amount)::float8 as gmv, sum(refunded)::float8 as refunded
+from ${facts}
+where (created_at >= $1 and created_at < $2) or (paid_at >= $1 and paid_at < $2)
+group by 1, 2, 3, 4, 5, 6`;
 
-const topSkusSql = (facts: string): string => `
-select l.sku, min(l.title collate "C") as title, sum(l.quantity)::float8 as units, sum(l.payable)::float8 as revenue,
-  count(*)::float8 as orders
-from ${facts} f cross join lateral unnest(f.skus, f.titles, f.quantities, f.payables) as l(sku, title, quantity, payable)
-where f.paid_at >= $1 and f.paid_at < $2
-group by l.sku
-order by revenue desc, units desc, l.sku collate "C"
+const topSkusSql = (lines: string): string => `
+select sku, min(title collate "C") as title, sum(quantity)::float8 as units, sum(payable)::float8 as revenue, count(*)::float8 as orders
+from ${lines}
+where paid_at >= $1 and paid_at < $2
+group by sku
+order by revenue desc, units desc, sku collate "C"
 limit $3`;
 
 type Row = Record<string, unknown>;
@@ -79,8 +62,9 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 
 /**
  * `summarize()` of orderkit/analytics, computed by PostgreSQL over the facts projection (run
- * `migrateAnalytics` once first). Its seven queries go out together, so with a `pg.Pool` they run
- * on several connections at once.
+ * `migrateAnalytics` once first): one GROUP BY pass for every count and sum, one per stage for its
+ * percentiles, one for the top SKUs. They go out together, so a `pg.Pool` runs them on several
+ * connections at once.
  *
  * @example
  * const summary = await summarizeSql(pool, {
@@ -92,45 +76,63 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOptions): Promise<Summary> {
   const { from, to, timeZone } = options;
   assertRange(from, to, timeZone);
-  const { facts } = factsTable(options);
+  const { facts, lines } = factsTable(options);
   const driver = toSqlDriver(db);
   const q = (sql: string, params: unknown[]) => driver.query<Row>(sql, params);
   const range = [from.toISOString(), to.toISOString()];
   const days = calendarDays(from, to, timeZone);
-  const [main, daily, skus, ...percentiles] = await Promise.all([
-    q(countsSql(facts), range),
-    q(dailySql(facts), [...range, days.starts.map((t) => new Date(t).toISOString())]),
-    q(topSkusSql(facts), [...range, options.topSkuLimit ?? 10]),
+  const [groups, skus, ...percentiles] = await Promise.all([
+    q(groupsSql(facts), [...range, days.starts.map((t) => new Date(t).toISOString())]),
+    q(topSkusSql(lines), [...range, options.topSkuLimit ?? 10]),
     ...STAGES.map((stage) => q(percentileSql(facts, stage), range)),
   ]);
-  const m = main.rows[0] ?? {};
+
   const statusCounts = zeroCounts<OrderStatus>(ORDER_STATUSES);
-  for (const s of ORDER_STATUSES) statusCounts[s] = num(m[`s_${s}`]);
   const closeReasons = zeroCounts<CloseReason>(CLOSE_REASONS);
-  for (const c of CLOSE_REASONS) closeReasons[c] = num(m[`c_${c}`]);
+  const funnel = { placed: 0, paid: 0, shipped: 0, completed: 0 };
+  let timeouts = 0;
+  let paidOrders = 0;
+  let refundedOrders = 0;
+  let gmv = 0;
+  let refunded = 0;
+  const points: DailyPoint[] = days.dates.map((date) => ({ date, placed: 0, paid: 0, gmv: 0, refunded: 0, netRevenue: 0 }));
+  for (const g of groups.rows) {
+    const n = num(g.n);
+    if (g.placed_day !== null) {
+      const status = g.status as OrderStatus;
+      statusCounts[status] += n;
+      if (status === 'closed' && g.close_reason !== null) closeReasons[g.close_reason as CloseReason] += n;
+      if (g.close_reason === 'payment_timeout') timeouts += n;
+      const depth = num(g.depth);
+      funnel.placed += n;
+      if (depth >= 1) funnel.paid += n;
+      if (depth >= 2) funnel.shipped += n;
+      if (depth >= 3) funnel.completed += n;
+      points[num(g.placed_day) - 1]!.placed += n;
+    }
+    if (g.paid_day !== null) {
+      paidOrders += n;
+      gmv += num(g.gmv);
+      refunded += num(g.refunded);
+      if (g.refunded_any === true) refundedOrders += n;
+      const p = points[num(g.paid_day) - 1]!;
+      p.paid += n;
+      p.gmv += num(g.gmv);
+      p.refunded += num(g.refunded);
+    }
+  }
+  for (const p of points) p.netRevenue = p.gmv - p.refunded;
 
-  const byBucket = new Map(daily.rows.map((r) => [num(r.b), r]));
-  const points: DailyPoint[] = days.dates.map((date, i) => {
-    const r = byBucket.get(i + 1);
-    const gmv = num(r?.gmv);
-    const refunded = num(r?.refunded);
-    return { date, placed: num(r?.placed), paid: num(r?.paid), gmv, refunded, netRevenue: gmv - refunded };
-  });
-
-  const placed = num(m.placed);
-  const gmv = num(m.gmv);
-  const refunded = num(m.refunded);
-  const paidOrders = num(m.paid_orders);
   return {
     range: { from: from.toISOString(), to: to.toISOString(), timeZone },
     statusCounts,
     closeReasons,
-    funnel: buildFunnel({ placed, paid: num(m.paid), shipped: num(m.shipped), completed: num(m.completed) }),
+    funnel: buildFunnel(funnel),
     revenue: { gmv, refunded, netRevenue: gmv - refunded, paidOrders, averageOrderValue: divideRounded(gmv, paidOrders) },
     rates: {
-      refundRate: ratio(num(m.refunded_orders), paidOrders),
+      refundRate: ratio(refundedOrders, paidOrders),
       refundAmountRate: ratio(refunded, gmv),
-      paymentTimeoutRate: ratio(num(m.timeouts), placed),
+      paymentTimeoutRate: ratio(timeouts, funnel.placed),
     },
     stageDurations: STAGES.map((stage, i) => stageDurationFromRow(stage, percentiles[i]!.rows[0])),
     daily: points,
