@@ -169,19 +169,25 @@ export class MemoryOrderStore implements OrderStore {
       if (seen.has(input.order.id)) throw invalidCommit(input.order.id, 'the same order twice in one commitMany', 'commitMany 中同一订单出现两次');
       seen.add(input.order.id);
     }
-    return inputs.map((input) => {
-      if (!this.data.orders.has(input.order.id)) return { ok: false, conflict: true } as const;
-      return this.commitSync(input);
-    });
+    // Checked all first, then applied: a bad input fails the whole batch and writes nothing, as
+    // the SQL adapter's single statement does.
+    const prepared = inputs.map((input) => (this.data.orders.has(input.order.id) ? this.prepare(input) : null));
+    return prepared.map((apply) => (apply === null ? { ok: false, conflict: true } : apply()));
   }
 
   private commitSync(input: CommitInput): CommitOutcome {
+    const apply = this.prepare(input);
+    return apply === null ? { ok: false, conflict: true } : apply();
+  }
+
+  /** Every check of a commit; returns the write to perform, or null for a version conflict. */
+  private prepare(input: CommitInput): (() => CommitOutcome) | null {
     checkCommitInput(input);
-    const { order, expectedVersion, events, effects, idempotencyKey } = input;
+    const { order, expectedVersion, effects, idempotencyKey } = input;
     const row = this.data.orders.get(order.id);
     if (!row) throw new OrderNotFoundError(order.id);
-    if (row.version !== expectedVersion) return { ok: false, conflict: true };
-    if (idempotencyKey !== undefined && this.data.idempotency.has(idempotencyKey)) return { ok: false, conflict: true };
+    if (row.version !== expectedVersion) return null;
+    if (idempotencyKey !== undefined && this.data.idempotency.has(idempotencyKey)) return null;
     const log = this.data.events.get(order.id) ?? [];
     // Same damage the SQL adapter detects through its primary key: events beyond this version.
     const last = lastEventVersion(order.id, log);
@@ -191,6 +197,12 @@ export class MemoryOrderStore implements OrderStore {
     this.checkEffectIds(order.id, effects);
     if (order.number !== row.number) throw invalidCommit(order.id, 'the order number never changes', '订单号不可更改');
     // Every check is done: from here on nothing can fail, so the commit is all or nothing.
+    return () => this.apply(row, log, input);
+  }
+
+  private apply(row: MemoryOrderRow, log: string[], input: CommitInput): CommitOutcome {
+    const { order, events, effects, idempotencyKey } = input;
+    if (row.version !== input.expectedVersion) return { ok: false, conflict: true };
     const doc = JSON.stringify(order);
     row.doc = doc;
     row.version = order.version;
