@@ -21,6 +21,7 @@ const AFTER_SALE_COMMANDS = new Set([
   'RETURN_RECEIVED',
   'REFUND_SUCCEEDED',
   'REFUND_FAILED',
+  'RETRY_REFUND',
 ]);
 
 /** Edits and stray payments that keep the status: in the tables, not in the picture (every status would loop). */

@@ -52,6 +52,7 @@ const afterSaleOn = {
     refundRecorded,
   ],
   REFUND_FAILED: [refundRepeated, refundRecorded],
+  RETRY_REFUND: refundRecorded,
 };
 
 const duplicatePayment = { guard: 'isDuplicatePayment', description: 'no-op' };
@@ -113,6 +114,7 @@ export const orderChart = {
         // Refund results of stray payments (the only refunds an unpaid order can have).
         REFUND_SUCCEEDED: [refundRepeated, refundRecorded],
         REFUND_FAILED: [refundRepeated, refundRecorded],
+        RETRY_REFUND: refundRecorded,
       },
     },
     paid: {
@@ -199,6 +201,8 @@ export const orderChart = {
         PAYMENT_SUCCEEDED: [strayRepeated, { guard: 'isPaymentAfterClose', actions: strayRefund }, duplicatePayment],
         REFUND_SUCCEEDED: [refundRepeated, refundRecorded],
         REFUND_FAILED: afterSaleOn.REFUND_FAILED,
+        // A failed cancel or stray-payment refund is sent again from here.
+        RETRY_REFUND: afterSaleOn.RETRY_REFUND,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
       },

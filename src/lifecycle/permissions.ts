@@ -34,6 +34,7 @@ export const COMMAND_ACTORS: PermissionTable = Object.freeze({
   RETURN_RECEIVED: ['merchant'],
   REFUND_SUCCEEDED: ['payment', 'system'],
   REFUND_FAILED: ['payment', 'system'],
+  RETRY_REFUND: ['merchant', 'system'],
   ADJUST_PRICE: ['merchant'],
   CHANGE_ADDRESS: ['customer', 'merchant'],
   ADD_REMARK: ['merchant'],

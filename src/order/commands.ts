@@ -73,6 +73,11 @@ export const RefundFailedSchema = z.strictObject({
   refundId: z.string().min(1).max(64),
   reason: z.string().min(1).max(500),
 });
+/**
+ * Sends a failed refund again under the same refund id and amount (WeChat Pay matches retries by
+ * `out_refund_no`). For refunds of an after-sale, `APPROVE_AFTER_SALE` does the same.
+ */
+export const RetryRefundSchema = z.strictObject({ type: z.literal('RETRY_REFUND'), refundId: z.string().min(1).max(64) });
 /** 改价: merchant only, before payment. */
 export const AdjustPriceSchema = z.strictObject({
   type: z.literal('ADJUST_PRICE'),
@@ -106,6 +111,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
   ReturnReceivedSchema,
   RefundSucceededSchema,
   RefundFailedSchema,
+  RetryRefundSchema,
   AdjustPriceSchema,
   ChangeAddressSchema,
   AddRemarkSchema,

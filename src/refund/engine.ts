@@ -92,10 +92,18 @@ export function restartRefund(order: Order, refundId: string, ctx: AfterSaleCont
   const refund = findRefund(order, refundId);
   if (!refund) return { ok: false, error: refundErrors.unknownRefund(refundId) };
   if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refundId, refund.status) };
-  const period = checkRefundPeriod(order, ctx.now, ctx.policy);
-  if (period) return { ok: false, error: period };
-  const available = availableToRefund(order, refund.afterSaleId === undefined ? {} : { excludeAfterSaleId: refund.afterSaleId });
-  if (refund.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) };
+  if (refund.reason === 'stray_payment') {
+    // A stray payment's refund returns that transaction's own money, which never became the
+    // order's paid amount: its cap is the stray transaction, not the order's balance.
+    const stray = order.payment.stray.find((s) => s.refundId === refund.id);
+    const available = stray === undefined ? 0 : stray.amount;
+    if (refund.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) };
+  } else {
+    const period = checkRefundPeriod(order, ctx.now, ctx.policy);
+    if (period) return { ok: false, error: period };
+    const available = availableToRefund(order, refund.afterSaleId === undefined ? {} : { excludeAfterSaleId: refund.afterSaleId });
+    if (refund.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) };
+  }
   const reopened = { ...refund, status: 'pending' as const, attempts: refund.attempts + 1, updatedAt: ctx.now.toISOString() };
   delete reopened.failureReason;
   const next: Order = { ...order, refunds: order.refunds.map((r) => (r.id === refundId ? reopened : r)) };

@@ -143,6 +143,9 @@ function witness(order: Order, type: string, branch: string): Array<Move | ((o: 
   }
 }
 
+/** Sends the last (failed) refund again under its own id. */
+const retryLast = (o: Order): Move => ({ command: { type: 'RETRY_REFUND', refundId: o.refunds[o.refunds.length - 1]!.id }, actor: merchant });
+
 function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Move | ((o: Order) => Move)> | null {
   if (order.status === 'pending_payment') {
     // The only refunds an unpaid order has are those of stray payments.
@@ -151,6 +154,7 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
       type === 'REFUND_SUCCEEDED'
         ? { command: { type: 'REFUND_SUCCEEDED', refundId: o.refunds[o.refunds.length - 1]!.id }, actor: gateway }
         : { command: { type: 'REFUND_FAILED', refundId: o.refunds[o.refunds.length - 1]!.id, reason: '银行退票' }, actor: gateway };
+    if (type === 'RETRY_REFUND') return [stray, (o) => ({ command: { type: 'REFUND_FAILED', refundId: o.refunds[o.refunds.length - 1]!.id, reason: '银行退票' }, actor: gateway }), retryLast];
     if (type !== 'REFUND_SUCCEEDED' && type !== 'REFUND_FAILED') return null;
     return repeat ? [stray, result, result] : [stray, result];
   }
@@ -162,6 +166,10 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
       type === 'REFUND_SUCCEEDED'
         ? { command: { type: 'REFUND_SUCCEEDED', refundId: (pendingRefund(o) ?? o.refunds[o.refunds.length - 1]!).id }, actor: gateway }
         : { command: { type: 'REFUND_FAILED', refundId: (pendingRefund(o) ?? o.refunds[o.refunds.length - 1]!).id, reason: '银行退票' }, actor: gateway };
+    if (type === 'RETRY_REFUND') {
+      const fail = (o: Order): Move => ({ command: { type: 'REFUND_FAILED', refundId: (pendingRefund(o) ?? o.refunds[o.refunds.length - 1]!).id, reason: '银行退票' }, actor: gateway });
+      return [...prelude, fail, retryLast];
+    }
     return repeat ? [...prelude, result, result] : [...prelude, result];
   }
   const shipped = order.shipments.length > 0;
@@ -193,6 +201,10 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
     case 'REFUND_FAILED': {
       const failed = (o: Order): Move => ({ command: { type: 'REFUND_FAILED', refundId: pendingRefund(o)?.id ?? o.refunds[o.refunds.length - 1]!.id, reason: '银行退票' }, actor: gateway });
       return repeat ? [...refunded, failed, failed] : [...refunded, failed];
+    }
+    case 'RETRY_REFUND': {
+      const failed = (o: Order): Move => ({ command: { type: 'REFUND_FAILED', refundId: pendingRefund(o)?.id ?? o.refunds[o.refunds.length - 1]!.id, reason: '银行退票' }, actor: gateway });
+      return [...refunded, failed, retryLast];
     }
     default:
       return null;

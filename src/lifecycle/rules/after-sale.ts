@@ -6,6 +6,7 @@ import {
   refundFailed,
   refundSucceeded,
   rejectAfterSale,
+  retryRefund,
   requestAfterSale,
   returnReceived,
   returnShipped,
@@ -33,6 +34,7 @@ const REDUCERS: Readonly<Record<string, Reducer>> = {
   RETURN_RECEIVED: returnReceived as Reducer,
   REFUND_SUCCEEDED: refundSucceeded as Reducer,
   REFUND_FAILED: refundFailed as Reducer,
+  RETRY_REFUND: ((order, command: CommandOf<'RETRY_REFUND'>, ctx) => retryRefund(order, { refundId: command.refundId }, ctx)) as Reducer,
 };
 
 interface AfterSaleMemo {
@@ -84,6 +86,8 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
     case 'REFUND_SUCCEEDED':
     case 'REFUND_FAILED':
       return order.refunds.some((r) => r.status === 'pending');
+    case 'RETRY_REFUND':
+      return order.refunds.some((r) => r.status === 'failed');
     default:
       return true;
   }
