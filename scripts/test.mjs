@@ -33,7 +33,9 @@ function run(args, env = {}) {
 
 // Suites that need a real PostgreSQL append their names here when DATABASE_URL is unset
 // (test/support/pg.ts); the list is printed at the very end so that a skip is never silent.
-const PG_SKIPS = '.cache/pg-skipped.txt';
+// One file per run, so that test runs going on at the same time never mix their lists.
+const PG_SKIPS = `.cache/pg-skipped-${process.pid}.txt`;
+process.env.ORDERKIT_PG_SKIPS = PG_SKIPS;
 rmSync(PG_SKIPS, { force: true });
 
 let status = buildIfStale();
@@ -49,5 +51,6 @@ if (existsSync(PG_SKIPS)) {
   const names = [...new Set(readFileSync(PG_SKIPS, 'utf8').split('\n').filter(Boolean))];
   console.log(`\n— ${names.length} suite(s) needing a real PostgreSQL were SKIPPED (set DATABASE_URL; CI sets REQUIRE_PG=1) —`);
   for (const name of names) console.log(`  - ${name}`);
+  rmSync(PG_SKIPS, { force: true });
 }
 process.exit(status);

@@ -1,7 +1,7 @@
 /**
  * Real PostgreSQL for tests. `DATABASE_URL` names the server; without it the suites that need one
- * are skipped, each named on the console and in `.cache/pg-skipped.txt` (which `npm test`
- * summarises at the end). With `REQUIRE_PG=1` (CI) a missing or unreachable server fails them.
+ * are skipped, each named on the console and in a file (`ORDERKIT_PG_SKIPS`, set by `npm test`,
+ * which lists them at the end). With `REQUIRE_PG=1` (CI) a missing or unreachable server fails them.
  *
  * Every test file works in a schema of its own, created here and dropped afterwards, so files that
  * vitest runs in parallel never see each other's rows or notifications.
@@ -14,7 +14,9 @@ import { describe, it } from 'vitest';
 
 export const DATABASE_URL = process.env.DATABASE_URL;
 export const REQUIRE_PG = process.env.REQUIRE_PG === '1';
-const SKIP_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.cache', 'pg-skipped.txt');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// `npm test` names a file of its own (ORDERKIT_PG_SKIPS) and lists it at the end.
+const SKIP_FILE = join(ROOT, process.env.ORDERKIT_PG_SKIPS ?? join('.cache', 'pg-skipped.txt'));
 
 export interface RealPg {
   url: string;
