@@ -9,7 +9,7 @@ import {
 } from '../../analytics/bottlenecks.js';
 import { STAGES, type Stage } from '../../analytics/types.js';
 import type { OrderStatus } from '../../order/index.js';
-import { factsTable, percentileSql, stageDurationFromRow, type AnalyticsSqlOptions } from './analytics-projection.js';
+import { factsTable, percentilesSql, stageDurationFromRow, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 
 /**
@@ -60,7 +60,7 @@ export async function bottlenecksSql(db: PostgresDatabase, options: BottleneckOp
   const withSla = STAGES.filter((s) => slaHours[s] !== undefined);
   const params = [...range, new Date(now).toISOString(), ...withSla.map((s) => slaHours[s]! * HOUR)];
   const cte = withSla.length > 0 ? breachesCte(facts, withSla) : null;
-  const [counts, list, ...percentiles] = await Promise.all([
+  const [counts, list, percentiles] = await Promise.all([
     cte
       ? driver.query<Row>(`${cte} select stage, ended is null as open, count(*)::float8 as n from b group by 1, 2`, params)
       : Promise.resolve({ rows: [] as Row[] }),
@@ -72,7 +72,7 @@ export async function bottlenecksSql(db: PostgresDatabase, options: BottleneckOp
           params,
         )
       : Promise.resolve({ rows: [] as Row[] }),
-    ...STAGES.map((stage) => driver.query<Row>(percentileSql(facts, stage), range)),
+    driver.query<Row>(percentilesSql(facts), range),
   ]);
 
   const lateFinished: Record<Stage, number> = { payment: 0, fulfilment: 0, delivery: 0, confirmation: 0 };
@@ -104,7 +104,7 @@ export async function bottlenecksSql(db: PostgresDatabase, options: BottleneckOp
   return finishBottleneckReport({
     now,
     slaHours,
-    durations: STAGES.map((stage, i) => stageDurationFromRow(stage, percentiles[i]!.rows[0])),
+    durations: STAGES.map((stage) => stageDurationFromRow(stage, percentiles.rows[0])),
     lateFinished,
     openOverdue,
     totalBreaches,

@@ -5,7 +5,7 @@ import { buildFunnel } from '../../analytics/funnel.js';
 import { divideRounded, ratio } from '../../analytics/rounding.js';
 import { zeroCounts } from '../../analytics/summarize.js';
 import { STAGES, type DailyPoint, type Summary, type TopSku } from '../../analytics/types.js';
-import { factsTable, percentileSql, stageDurationFromRow, type AnalyticsSqlOptions } from './analytics-projection.js';
+import { factsTable, percentilesSql, stageDurationFromRow, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 
 /**
@@ -62,8 +62,8 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 
 /**
  * `summarize()` of orderkit/analytics, computed by PostgreSQL over the facts projection (run
- * `migrateAnalytics` once first): one GROUP BY pass for every count and sum, one per stage for its
- * percentiles, one for the top SKUs. They go out together, so a `pg.Pool` runs them on several
+ * `migrateAnalytics` once first): one GROUP BY pass for every count and sum, one pass for the
+ * stages' percentiles, one for the top SKUs. They go out together, so a `pg.Pool` runs them on several
  * connections at once.
  *
  * @example
@@ -81,10 +81,10 @@ export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOp
   const q = (sql: string, params: unknown[]) => driver.query<Row>(sql, params);
   const range = [from.toISOString(), to.toISOString()];
   const days = calendarDays(from, to, timeZone);
-  const [groups, skus, ...percentiles] = await Promise.all([
+  const [groups, skus, percentiles] = await Promise.all([
     q(groupsSql(facts), [...range, days.starts.map((t) => new Date(t).toISOString())]),
     q(topSkusSql(lines), [...range, options.topSkuLimit ?? 10]),
-    ...STAGES.map((stage) => q(percentileSql(facts, stage), range)),
+    q(percentilesSql(facts), range),
   ]);
 
   const statusCounts = zeroCounts<OrderStatus>(ORDER_STATUSES);
@@ -134,7 +134,7 @@ export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOp
       refundAmountRate: ratio(refunded, gmv),
       paymentTimeoutRate: ratio(timeouts, funnel.placed),
     },
-    stageDurations: STAGES.map((stage, i) => stageDurationFromRow(stage, percentiles[i]!.rows[0])),
+    stageDurations: STAGES.map((stage) => stageDurationFromRow(stage, percentiles.rows[0])),
     daily: points,
     topSkus: skus.rows.map(
       (r): TopSku => ({ sku: String(r.sku), title: String(r.title), units: num(r.units), revenue: num(r.revenue), orders: num(r.orders) }),
