@@ -74,4 +74,15 @@ describe('documents edited outside the store (PGlite)', () => {
     await db.query(`UPDATE hand_edits.orders SET doc = jsonb_set(doc, '{pricing,total}', '-5') WHERE id = 'h1'`);
     await expect(store.load('h1')).rejects.toMatchObject({ code: 'CORRUPT_ORDER', details: { orderId: 'h1', reason: 'invalid_order' } });
   });
+
+  it('documents that carry the checksum the store wrote skip the schema check (the fast path is really taken)', async () => {
+    await migrate(db, { schema: 'trusted' });
+    const store = new PostgresOrderStore({ db, schema: 'trusted' });
+    const order = testOrder({ id: 't1' });
+    await store.create(order, { events: [createdEvent(order)], effects: [] });
+    // Only a writer that also forges the checksum gets past: the store's own writes are trusted.
+    await db.query(`UPDATE trusted.orders SET doc = jsonb_set(doc, '{pricing,total}', '-5') WHERE id = 't1'`);
+    await db.query(`UPDATE trusted.orders SET doc_md5 = md5(doc::text) WHERE id = 't1'`);
+    expect((await new PostgresOrderStore({ db, schema: 'trusted' }).load('t1'))!.pricing.total).toBe(-5);
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Effect, Order, OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
 import { dueAtOf } from '../../storage/due.js';
@@ -48,8 +49,8 @@ interface OrderRow {
   id: string;
   version: number;
   doc: string;
-  /** The stored checksum still matches: this is the text the store itself wrote. */
-  intact: boolean;
+  /** md5 of the document as the store wrote it (null for rows written by other tools). */
+  doc_md5: string | null;
   last_event: number | null;
 }
 
@@ -296,7 +297,8 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   private decodeRow(row: OrderRow): Order {
-    return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event), this.checked, row.intact === true);
+    const intact = row.doc_md5 !== null && createHash('md5').update(row.doc, 'utf8').digest('hex') === row.doc_md5;
+    return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event), this.checked, intact);
   }
 
   private async orderOfKey(key: string): Promise<Order | null> {
