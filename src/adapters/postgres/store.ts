@@ -30,15 +30,14 @@ export interface PostgresOrderStoreOptions {
   schema?: string;
   /**
    * How commits announce themselves on the change feed (channel `<schema>_changes`):
-   * - 'in-transaction' (default): the NOTIFY is part of the commit statement, so it is delivered
-   *   exactly when the commit is, and a commit that fails announces nothing. PostgreSQL serialises
-   *   the commits of transactions that notified (a global lock held until the commit is flushed),
-   *   so on a disk with slow flushes write throughput drops to about one commit per flush.
-   * - 'after-commit': a NOTIFY right after the commit succeeded. Only committed changes are
-   *   announced, commits no longer queue behind the lock, but a process that dies between the two
-   *   statements loses that one announcement, and each commit costs one more round trip.
+   * - 'after-commit' (default): a NOTIFY right after the commit succeeded, so only committed
+   *   changes are announced. A process that dies between the two statements loses that one
+   *   announcement (listeners treat the feed as a hint and re-read anyway).
+   * - 'in-transaction': the NOTIFY is part of the commit statement and delivered exactly when the
+   *   commit is. PostgreSQL serialises the commits of transactions that notified (a global lock
+   *   held until the commit is flushed to disk), so whenever flushes are slow, every writer queues
+   *   behind it; docs/benchmarks.md measures both modes.
    * - 'off': this store announces nothing (it still hears other instances when subscribed).
-   * docs/storage.md and docs/benchmarks.md compare the two.
    */
   notify?: 'after-commit' | 'in-transaction' | 'off';
   /** Called when a change-feed listener throws, a notification cannot be read or sent. */
@@ -87,7 +86,7 @@ export class PostgresOrderStore implements OrderStore {
     this.driver = toSqlDriver(options.db);
     this.sql = statements(this.schema);
     this.feed = new ChangeFeed(this.driver, this.channel, options.onListenerError);
-    this.notifyMode = options.notify ?? 'in-transaction';
+    this.notifyMode = options.notify ?? 'after-commit';
     this.onListenerError = options.onListenerError;
   }
 
