@@ -79,6 +79,8 @@ export class PostgresOrderStore implements OrderStore {
   private readonly checked = new CheckedDocuments();
   private readonly notifyMode: 'after-commit' | 'in-transaction' | 'off';
   private readonly onListenerError: ((error: unknown) => void) | undefined;
+  private readonly unannounced: string[] = [];
+  private announcing: Promise<void> | null = null;
 
   constructor(options: PostgresOrderStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'orderkit');
@@ -95,14 +97,28 @@ export class PostgresOrderStore implements OrderStore {
     return this.notifyMode === 'in-transaction' ? this.channel : null;
   }
 
-  /** After a commit: announce it, without ever turning a successful commit into an error. */
-  private async announce(orders: Order[]): Promise<void> {
+  /**
+   * After a commit: queue its announcement. One sender drains the queue, so announcements leave
+   * in commit order, and commits that finish together share one NOTIFY statement (a round trip
+   * per commit would cost more than the NOTIFY itself). A failure to announce never turns a
+   * successful commit into an error.
+   */
+  private announce(orders: Order[]): void {
     if (this.notifyMode !== 'after-commit' || orders.length === 0) return;
-    try {
-      await this.driver.query(this.sql.notifyAfter, [this.channel, JSON.stringify(orders.map(changePayload))]);
-    } catch (error) {
-      this.onListenerError?.(error);
+    for (const order of orders) this.unannounced.push(changePayload(order));
+    if (this.announcing === null) this.announcing = this.sendAnnouncements();
+  }
+
+  private async sendAnnouncements(): Promise<void> {
+    while (this.unannounced.length > 0) {
+      const batch = this.unannounced.splice(0, 1000);
+      try {
+        await this.driver.query(this.sql.notifyAfter, [this.channel, JSON.stringify(batch)]);
+      } catch (error) {
+        this.onListenerError?.(error);
+      }
     }
+    this.announcing = null;
   }
 
   async load(id: string): Promise<Order | null> {
@@ -155,7 +171,7 @@ export class PostgresOrderStore implements OrderStore {
       const holder = await this.driver.query<{ id: string }>(this.sql.numberHolder, [order.number]);
       throw new OrderExistsError(holder.rows[0]?.id ?? order.id, 'number');
     }
-    await this.announce([order]);
+    this.announce([order]);
     return JSON.parse(doc) as Order;
   }
 
@@ -184,7 +200,7 @@ export class PostgresOrderStore implements OrderStore {
       throw this.translate(error, order.id, expectedVersion);
     }
     if (written === 1) {
-      await this.announce([order]);
+      this.announce([order]);
       return;
     }
     const { rows } = await this.driver.query<{ version: number }>(this.sql.versionOf, [order.id]);
@@ -223,7 +239,7 @@ export class PostgresOrderStore implements OrderStore {
       throw this.translate(error, inputs[0]!.order.id);
     }
     const committed = new Set(ids);
-    await this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
+    this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
     return inputs.map((input) => (committed.has(input.order.id) ? { ok: true } : { ok: false, conflict: true }));
   }
 
@@ -290,8 +306,9 @@ export class PostgresOrderStore implements OrderStore {
     return this.feed.add(listener);
   }
 
-  /** Stops the change feed's LISTEN connection. The pool or PGlite instance stays open. */
+  /** Sends what is still queued for the change feed and stops its LISTEN connection. The pool or PGlite instance stays open. */
   async close(): Promise<void> {
+    await this.announcing;
     await this.feed.close();
   }
 
