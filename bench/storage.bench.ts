@@ -130,8 +130,9 @@ async function main(): Promise<void> {
         });
         return createOrderService({ store: counting });
       });
-    const services = makeServices('after-commit');
-    const inTransaction = makeServices('in-transaction');
+    // The default mode is measured first and gives the goal's ratio; the other mode is shown beside it.
+    const services = makeServices('in-transaction');
+    const afterCommit = makeServices('after-commit');
 
     // The ceiling is measured just before and just after our own run and averaged: on a shared
     // machine the disk and the CPUs drift, and both sides of the ratio should see the same drift.
@@ -147,9 +148,9 @@ async function main(): Promise<void> {
     // (each mode gets orders of its own, so neither inherits the other's grown documents)
     const distinctTps = distinct.committed / distinct.seconds;
     console.log(`distinct orders: ${distinctTps.toFixed(0)} committed transitions/s (${distinct.committed} in ${distinct.seconds.toFixed(1)} s)`);
-    const inTx = await drive(inTransaction, (c) => Array.from({ length: 200 }, (_, i) => `D${c * perClient + 300 + i}`), SECONDS);
-    const inTxTps = inTx.committed / inTx.seconds;
-    console.log(`distinct orders, NOTIFY inside the commit: ${inTxTps.toFixed(0)} committed transitions/s`);
+    const after = await drive(afterCommit, (c) => Array.from({ length: 200 }, (_, i) => `D${c * perClient + 300 + i}`), SECONDS);
+    const afterTps = after.committed / after.seconds;
+    console.log(`distinct orders, NOTIFY after the commit: ${afterTps.toFixed(0)} committed transitions/s`);
 
     // 2. the ceiling, same server, same run
     const ceilingAfter = await pgbenchTps(pool);
@@ -182,11 +183,11 @@ async function main(): Promise<void> {
 
     const ratio = ceiling ? distinctTps / ceiling.tps : null;
     const rows: Array<Array<string | number>> = [
-      [`committed transitions/s, ${CLIENTS} clients on distinct orders (load → transition → CAS commit + events + outbox, NOTIFY after the commit: the default)`, distinctTps.toFixed(0), '—'],
-      [`the same with \`notify: 'in-transaction'\` (NOTIFY inside the commit statement)`, inTxTps.toFixed(0), '—'],
+      [`committed transitions/s, ${CLIENTS} clients on distinct orders (load → transition → CAS commit + events + outbox, NOTIFY inside the commit statement: the default)`, distinctTps.toFixed(0), '—'],
+      [`the same with \`notify: 'after-commit'\` (NOTIFY right after the commit)`, afterTps.toFixed(0), '—'],
       [`pgbench -N, ${CLIENTS} clients, same server (ceiling; mean of ${ceilingBefore?.tps.toFixed(0)} before and ${ceilingAfter?.tps.toFixed(0)} after)`, ceiling ? ceiling.tps.toFixed(0) : 'n/a', '—'],
       ['ratio to pgbench (default mode)', ratio === null ? 'n/a' : `${(ratio * 100).toFixed(0)} %`, `≥ 60 % ${ratio === null ? '' : ratio >= 0.6 ? '✅' : '❌'}`],
-      ["ratio to pgbench ('in-transaction')", ceiling ? `${((inTxTps / ceiling.tps) * 100).toFixed(0)} %` : 'n/a', '—'],
+      ["ratio to pgbench ('after-commit')", ceiling ? `${((afterTps / ceiling.tps) * 100).toFixed(0)} %` : 'n/a', '—'],
       [`committed transitions/s, one hot order, ${CLIENTS} writers (${hotConflicts} conflicts retried, ${hot.failed} gave up)`, hotTps.toFixed(0), 'no lost update'],
       ...sweeps.map(([n, s]) => [`sweep ${SWEEP_ORDERS.toLocaleString('en')} expired orders, ${n} sweeper(s)`, `${s.toFixed(2)} s`, `≤ 10 s ${s <= 10 ? '✅' : '❌'}`]),
     ];
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
 Command: \`npm run bench -- storage\` (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
 ${machineLine()} PostgreSQL: ${(await pool.query('SHOW server_version')).rows[0].server_version}, synchronous_commit ${(await pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit}.
 Each transition is a one-unit \`SHIP\` through \`service.dispatch\` (zod-checked command, load, \`transition()\`, one compare-and-set
-statement writing the row, the event and 2 outbox effects, then the change-feed NOTIFY).
+statement writing the row, the event, 2 outbox effects and the change-feed NOTIFY).
 With 2 cores, the Node client and PostgreSQL share the CPUs, while pgbench's client is a small C program. The ceiling is \`${ceiling?.command ?? 'pgbench -N'}\`
 against a fresh pgbench database on the same server, run just before and just after. The sweep uses \`findDue\` leases and \`commitMany\` batches of 1000, two batches in flight per sweeper.
 Load average of the machine (1 min) at the start ${loadBefore.toFixed(1)} and at the end ${loadavg()[0]!.toFixed(1)}: other work on the same cores slows

@@ -15,12 +15,12 @@ await describeRealPg('storage: OrderStore contract on the real PostgreSQL', (rea
     await real.dispose();
   });
 
-  // The PGlite run covers the default 'after-commit' feed; this one the transactional NOTIFY.
+  // The PGlite run covers the default transactional NOTIFY; this one the 'after-commit' option.
   runOrderStoreContract(
-    "PostgresOrderStore on pg.Pool (notify: 'in-transaction')",
+    "PostgresOrderStore on pg.Pool (notify: 'after-commit')",
     async () => {
       await truncateAll(pool, real.schema);
-      return new PostgresOrderStore({ db: pool, schema: real.schema, notify: 'in-transaction' });
+      return new PostgresOrderStore({ db: pool, schema: real.schema, notify: 'after-commit' });
     },
     { describe, it, expect, beforeEach, afterEach },
     { numRuns: 15, tamper: pgTamperFor({ query: (text, params) => pool.query(text, params) }) },

@@ -30,13 +30,14 @@ export interface PostgresOrderStoreOptions {
   schema?: string;
   /**
    * How commits announce themselves on the change feed (channel `<schema>_changes`):
-   * - 'after-commit' (default): a NOTIFY right after the commit succeeded, so only committed
-   *   changes are announced. A process that dies between the two statements loses that one
-   *   announcement (listeners treat the feed as a hint and re-read anyway).
-   * - 'in-transaction': the NOTIFY is part of the commit statement and delivered exactly when the
-   *   commit is. PostgreSQL serialises the commits of transactions that notified (a global lock
-   *   held until the commit is flushed to disk), so whenever flushes are slow, every writer queues
-   *   behind it; docs/benchmarks.md measures both modes.
+   * - 'in-transaction' (default, DESIGN.md §7): the NOTIFY is part of the commit statement, so it is
+   *   delivered exactly when the commit is and never for a rolled-back one, and no crash can commit
+   *   a change without announcing it. PostgreSQL serialises the commits of transactions that
+   *   notified (a global lock held until the commit is flushed to disk): when flushes are slow,
+   *   writers queue behind it; docs/benchmarks.md measures both modes.
+   * - 'after-commit': a NOTIFY right after the commit succeeded. Faster on a busy disk; a process
+   *   that dies between the two statements loses that one announcement (listeners treat the feed
+   *   as a hint and re-read anyway).
    * - 'off': this store announces nothing (it still hears other instances when subscribed).
    */
   notify?: 'after-commit' | 'in-transaction' | 'off';
@@ -88,7 +89,7 @@ export class PostgresOrderStore implements OrderStore {
     this.driver = toSqlDriver(options.db);
     this.sql = statements(this.schema);
     this.feed = new ChangeFeed(this.driver, this.channel, options.onListenerError);
-    this.notifyMode = options.notify ?? 'after-commit';
+    this.notifyMode = options.notify ?? 'in-transaction';
     this.onListenerError = options.onListenerError;
   }
 
