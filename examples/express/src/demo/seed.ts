@@ -15,7 +15,7 @@ export interface SeedOptions {
   end: Date;
   days?: number;
   seed?: number;
-  /** Steps per transaction. Default 300. */
+  /** Steps per transaction. Default 150. */
   batchSize?: number;
   onProgress?: (done: number, total: number, orders: number) => void;
 }
@@ -47,11 +47,15 @@ export async function seedDemoShop(options: SeedOptions): Promise<SeedReport> {
   let now = first;
   const clock = { now: () => new Date(now) };
   const report: SeedReport = { orders: 0, steps: all.length, refused: 0, refusedByCode: {} };
-  const size = options.batchSize ?? 300;
+  const size = options.batchSize ?? 150;
   for (let i = 0; i < all.length; i += size) {
     await options.batch(async (store) => {
       const service = createOrderService({ store, clock });
+      let n = 0;
       for (const step of all.slice(i, i + size)) {
+        // An embedded database answers in microtasks: without a real pause now and then the
+        // seeder would starve the HTTP server it shares the process with.
+        if (++n % 20 === 0) await pause();
         now = step.at;
         if (step.kind === 'sweep') {
           await service.sweep(new Date(now));
@@ -66,9 +70,12 @@ export async function seedDemoShop(options: SeedOptions): Promise<SeedReport> {
       }
     });
     options.onProgress?.(Math.min(i + size, all.length), all.length, report.orders);
+    await pause();
   }
   return report;
 }
+
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Runs one step; null when it went through, else the refusal's code. */
 async function runStep(service: OrderService, step: Step, plan: PlannedOrder, rules: PricingRules): Promise<string | null> {
