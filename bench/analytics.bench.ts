@@ -115,20 +115,27 @@ async function main(): Promise<void> {
   const baselineOrders = `select status, count(*) from ${SCHEMA}.orders where created_at >= $1 and created_at < $2 group by status`;
   const baselineFacts = `select status, count(*), count(paid_at), count(first_shipped_at), count(completed_at)
     from ${SCHEMA}.order_facts where created_at >= $1 and created_at < $2 group by status`;
+  // The funnel as one would have to write it on the orders table alone: the stages an order
+  // reached live only in its document.
+  const baselineDocuments = `select status, count(*), count(*) filter (where doc ? 'paidAt'),
+      count(*) filter (where jsonb_array_length(doc->'shipments') > 0), count(*) filter (where doc ? 'completedAt')
+    from ${SCHEMA}.orders where created_at >= $1 and created_at < $2 group by status`;
 
-  const runs = { baselineOrders: [] as number[], baselineFacts: [] as number[], summary: [] as number[], bottlenecks: [] as number[] };
+  const runs = { baselineOrders: [] as number[], baselineFacts: [] as number[], baselineDocuments: [] as number[], summary: [] as number[], bottlenecks: [] as number[] };
   let sqlSummary: Awaited<ReturnType<typeof summarizeSql>> | null = null;
   // Interleaved rounds (the first one warms the caches and is not counted), so that a noisy
   // neighbour slows every contender alike.
   for (let round = 0; round <= ROUNDS; round++) {
     const [a] = await time(() => pool.query(baselineOrders, params));
     const [b] = await time(() => pool.query(baselineFacts, params));
+    const [e] = await time(() => pool.query(baselineDocuments, params));
     const [c, s] = await time(() => summarizeSql(pool, { ...range, schema: SCHEMA }));
     const [d] = await time(() => bottlenecksSql(pool, { schema: SCHEMA, now: range.to, slaHours: { fulfilment: 48 } }));
     sqlSummary = s;
     if (round === 0) continue;
     runs.baselineOrders.push(a);
     runs.baselineFacts.push(b);
+    runs.baselineDocuments.push(e);
     runs.summary.push(c);
     runs.bottlenecks.push(d);
   }
@@ -149,15 +156,16 @@ async function main(): Promise<void> {
   const m = {
     baselineOrders: median(runs.baselineOrders),
     baselineFacts: median(runs.baselineFacts),
+    baselineDocuments: median(runs.baselineDocuments),
     summary: median(runs.summary),
     bottlenecks: median(runs.bottlenecks),
     memory: median(memory),
   };
   const ratio = m.summary / m.baselineOrders;
-  const goal = ratio <= 1.5 && m.summary < 2000;
   const rows = [
-    ['baseline: funnel `GROUP BY status` on the orders table', ms(m.baselineOrders), '1.00×'],
-    ['baseline: funnel `GROUP BY status` on the facts projection', ms(m.baselineFacts), `${(m.baselineFacts / m.baselineOrders).toFixed(2)}×`],
+    ['**baseline**: `GROUP BY status` on the orders table (index-only scan)', ms(m.baselineOrders), '1.00×'],
+    ['baseline: funnel `GROUP BY status` on the facts projection (reached stages counted)', ms(m.baselineFacts), `${(m.baselineFacts / m.baselineOrders).toFixed(2)}×`],
+    ['baseline: funnel `GROUP BY status` on the orders table, reached stages read from the jsonb documents', ms(m.baselineDocuments), `${(m.baselineDocuments / m.baselineOrders).toFixed(2)}×`],
     ['**summarizeSql** (everything: status counts, funnel, money, rates, p50/p90/p99 × 4 stages, daily series, top SKUs)', `**${ms(m.summary)}**`, `**${ratio.toFixed(2)}×**`],
     ['bottlenecksSql (stage percentiles + every SLA breach at `now`)', ms(m.bottlenecks), `${(m.bottlenecks / m.baselineOrders).toFixed(2)}×`],
     ['summarize in memory (same orders, one Node process)', ms(m.memory), `${(m.memory / m.baselineOrders).toFixed(2)}×`],
@@ -171,14 +179,16 @@ Medians of ${ROUNDS} interleaved rounds after a warm-up; the whole 41-day range,
 
 ${table(['query', 'median', '× baseline'], rows)}
 
-Goal: summarizeSql within 1.5× of the hand-written GROUP BY funnel and under 2 s — **${goal ? 'met' : 'not met'}** (${ratio.toFixed(2)}×, ${ms(m.summary)}).
+Goal: summarizeSql within 1.5× of the hand-written GROUP BY baseline and under 2 s — under 2 s **${m.summary < 2000 ? 'met' : 'not met'}** (${ms(m.summary)}); within 1.5× **${ratio <= 1.5 ? 'met' : 'not met'}** (${ratio.toFixed(2)}× the index-only status count, ${(m.summary / m.baselineDocuments).toFixed(2)}× the funnel read from the documents).
+The summary does strictly more than one scan: besides every count and sum it sorts up to a million durations for each of four
+stages (exact nearest-rank percentiles, the same as in memory) and groups every paid line by SKU.
 The SQL and the in-memory summaries of the same ${sizes.n.toLocaleString('en-US')} orders are ${agree ? '**identical**' : '**DIFFERENT (a bug)**'}.
 
 Why it is fast: the summary never parses order documents. A trigger keeps \`order_facts\` (one
 ${sizes.row_bytes}-byte row per order: timestamps, stage durations, amounts) and \`order_line_facts\` (one row per SKU
-of a paid order) current inside each commit. summarizeSql runs one parallel GROUP BY for every
-count and sum (the groups are days × statuses, folded in JavaScript), one \`percentile_disc\` query per
-stage and one GROUP BY for the top SKUs, all sent together over the pool.
+of a paid order) current inside each commit. summarizeSql runs one GROUP BY pass for every count
+and sum (the groups are days × statuses, folded in JavaScript), one pass with four \`percentile_disc\`
+aggregates, and one GROUP BY for the top SKUs, all three sent together over the pool.
 `;
   console.log(markdown);
   writeSection('analytics', markdown);

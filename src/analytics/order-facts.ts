@@ -1,4 +1,5 @@
 import type { CloseReason, Order, OrderStatus } from '../order/index.js';
+import { parseIsoTime } from './iso-time.js';
 
 /**
  * The few numbers analytics reads from an order, parsed once. Timestamps are epoch milliseconds
@@ -18,7 +19,6 @@ export interface OrderFacts {
   shippedAt: number;
   deliveredAt: number;
   completedAt: number;
-  closedAt: number;
   /** Fen collected; 0 unless the order has a `paidAt`. */
   paidAmount: number;
   /** Σ succeeded refunds, except refunds of stray payments (which never counted as paid). */
@@ -26,7 +26,7 @@ export interface OrderFacts {
 }
 
 function time(value: string | undefined): number {
-  return value === undefined ? NaN : Date.parse(value);
+  return value === undefined ? NaN : parseIsoTime(value);
 }
 
 /**
@@ -37,7 +37,7 @@ function time(value: string | undefined): number {
 export function orderFacts(order: Order): OrderFacts {
   let firstShipped = NaN;
   for (const s of order.shipments) {
-    const t = Date.parse(s.shippedAt);
+    const t = parseIsoTime(s.shippedAt);
     if (Number.isNaN(firstShipped) || t < firstShipped) firstShipped = t;
   }
   const shippedAt = time(order.shippedAt);
@@ -51,13 +51,12 @@ export function orderFacts(order: Order): OrderFacts {
     number: order.number,
     status: order.status,
     closeReason: order.closeReason,
-    placedAt: Date.parse(order.createdAt),
+    placedAt: parseIsoTime(order.createdAt),
     paidAt,
     firstShippedAt: Number.isNaN(firstShipped) ? shippedAt : firstShipped,
     shippedAt: Number.isNaN(shippedAt) ? firstShipped : shippedAt,
     deliveredAt: time(order.deliveredAt),
     completedAt: time(order.completedAt),
-    closedAt: time(order.closedAt),
     paidAmount: Number.isNaN(paidAt) ? 0 : order.payment.paidAmount,
     refunded,
   };

@@ -1,4 +1,5 @@
 import type { OrderEvent } from '../order/index.js';
+import { parseIsoTime } from './iso-time.js';
 import type { TransitionCount } from './types.js';
 
 /**
@@ -16,7 +17,7 @@ export function countTransitions(events: readonly OrderEvent[], from: Date, to: 
   const counts = new Map<string, TransitionCount>();
   for (const e of events) {
     if (e.from === e.to) continue;
-    const at = Date.parse(e.at);
+    const at = parseIsoTime(e.at);
     if (!(at >= fromMs && at < toMs)) continue;
     const key = `${e.from ?? ''}>${e.to}`;
     const row = counts.get(key);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bottlenecks, divideRounded, nearestRank, orderFacts, ratio, summarize } from '../../src/analytics/index.js';
+import { parseIsoTime } from '../../src/analytics/iso-time.js';
 import { ordersArb, START } from './support/random-orders.js';
 
 const DAY = 86_400_000;
@@ -130,6 +131,23 @@ describe('bottlenecks invariants', () => {
         expect(r.totalBreaches).toBe(r.stages.reduce((a, s) => a + s.lateFinished + s.openOverdue, 0));
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('parseIsoTime', () => {
+  it('gives exactly what Date.parse gives, for canonical, odd and broken timestamps', () => {
+    const canonical = fc.integer({ min: -62_000_000_000_000, max: 250_000_000_000_000 }).map((t) => new Date(t).toISOString());
+    const digitSoup = fc.array(fc.constantFrom(...'0123456789'), { minLength: 17, maxLength: 17 }).map((d) => {
+      const x = d.join('');
+      return `${x.slice(0, 4)}-${x.slice(4, 6)}-${x.slice(6, 8)}T${x.slice(8, 10)}:${x.slice(10, 12)}:${x.slice(12, 14)}.${x.slice(14, 17)}Z`;
+    });
+    const anything = fc.oneof(canonical, digitSoup, fc.string({ maxLength: 30 }), canonical.map((s) => s.replace('Z', '+08:00')), canonical.map((s) => s.slice(0, 19) + 'Z'));
+    fc.assert(
+      fc.property(anything, (s) => {
+        expect(Object.is(parseIsoTime(s), Date.parse(s))).toBe(true);
+      }),
+      { numRuns: 3000 },
     );
   });
 });
