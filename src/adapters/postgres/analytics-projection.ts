@@ -24,61 +24,50 @@ export function factsTable(options: AnalyticsSqlOptions): { schema: string; fact
 /** Bump when the projection's columns or their meaning change: the next migrate rebuilds it. */
 const FACTS_VERSION = '5';
 
+/** A timestamp field of the document, cut to milliseconds (all a JavaScript Date holds). */
+const ts = (text: string): string => `date_trunc('milliseconds', (${text})::timestamptz)`;
+const paidText = (d: string): string => `coalesce(${d}->>'paidAt', ${d}->'payment'->>'paidAt')`;
+
 /**
- * Facts of one order document, mirroring `orderFacts()` in src/analytics/order-facts.ts field by
- * field. Timestamps are cut to milliseconds because that is all a JavaScript Date holds.
+ * The facts of one order document `d`, mirroring `orderFacts()` in src/analytics/order-facts.ts
+ * field by field. Spliced into the trigger (d = new.doc) and the back-fill (d = o.doc) as plain
+ * SQL rather than called as a function: a plpgsql statement keeps its plan for the session, where
+ * a SQL function would be planned again on every commit.
  */
-const factsFunctionSql = (schema: string): string => `
-create or replace function ${schema}.analytics_ts(t text) returns timestamptz
-  language sql immutable parallel safe as $$ select date_trunc('milliseconds', t::timestamptz) $$;
-
-create or replace function ${schema}.order_paid_at(d jsonb) returns timestamptz
-  language sql immutable parallel safe as $$ select ${schema}.analytics_ts(coalesce(d->>'paidAt', d->'payment'->>'paidAt')) $$;
-
-create or replace function ${schema}.order_facts_of(d jsonb)
-returns table (
-  order_id text, status text, close_reason text,
-  created_at timestamptz, paid_at timestamptz, first_shipped_at timestamptz, shipped_at timestamptz,
-  delivered_at timestamptz, completed_at timestamptz,
-  paid_amount bigint, refunded bigint,
-  payment_ms bigint, fulfilment_ms bigint, delivery_ms bigint, confirmation_ms bigint
-) language sql stable parallel safe as $$
-  with t as (
-    select
-      ${schema}.analytics_ts(d->>'createdAt') as created,
-      ${schema}.order_paid_at(d) as paid,
-      ${schema}.analytics_ts(d->>'shippedAt') as shipped,
-      (select min(${schema}.analytics_ts(s->>'shippedAt')) from jsonb_array_elements(d->'shipments') s) as first_parcel,
-      ${schema}.analytics_ts(d->>'deliveredAt') as delivered,
-      ${schema}.analytics_ts(d->>'completedAt') as completed
-  ), f as (
-    select t.*, coalesce(first_parcel, shipped) as first_shipped, coalesce(shipped, first_parcel) as full_shipped from t
-  )
-  select
-    d->>'id', d->>'status', d->>'closeReason',
+const factsSelect = (d: string): string => `
+  select ${d}->>'id', ${d}->>'status', ${d}->>'closeReason',
     f.created, f.paid, f.first_shipped, f.full_shipped, f.delivered, f.completed,
-    case when f.paid is null then 0 else (d->'payment'->>'paidAmount')::bigint end,
-    (select coalesce(sum((r->>'amount')::bigint), 0) from jsonb_array_elements(d->'refunds') r
+    case when f.paid is null then 0 else (${d}->'payment'->>'paidAmount')::bigint end,
+    (select coalesce(sum((r->>'amount')::bigint), 0) from jsonb_array_elements(${d}->'refunds') r
       where r->>'status' = 'succeeded' and r->>'reason' <> 'stray_payment'),
     (extract(epoch from f.paid - f.created) * 1000)::bigint,
     (extract(epoch from f.first_shipped - f.paid) * 1000)::bigint,
     (extract(epoch from f.delivered - f.full_shipped) * 1000)::bigint,
     (extract(epoch from f.completed - f.full_shipped) * 1000)::bigint
-  from f
-$$;
+  from (
+    select t.*, coalesce(t.first_parcel, t.shipped) as first_shipped, coalesce(t.shipped, t.first_parcel) as full_shipped
+    from (
+      select ${ts(`${d}->>'createdAt'`)} as created, ${ts(paidText(d))} as paid, ${ts(`${d}->>'shippedAt'`)} as shipped,
+        (select min(${ts(`s->>'shippedAt'`)}) from jsonb_array_elements(${d}->'shipments') s) as first_parcel,
+        ${ts(`${d}->>'deliveredAt'`)} as delivered, ${ts(`${d}->>'completedAt'`)} as completed
+    ) t
+  ) f`;
 
--- One row per SKU of a paid order (an order may list a SKU twice), for the top SKUs.
-create or replace function ${schema}.order_line_facts_of(d jsonb)
-returns table (order_id text, paid_at timestamptz, sku text, title text, quantity bigint, payable bigint)
-language sql stable parallel safe as $$
-  select d->>'id', ${schema}.order_paid_at(d), l->>'sku', min(l->>'title' collate "C"),
+/** One row per SKU of a paid order (an order may list a SKU twice), for the top SKUs. */
+const linesSelect = (d: string): string => `
+  select ${d}->>'id', ${ts(paidText(d))}, l->>'sku', min(l->>'title' collate "C"),
     sum((l->>'quantity')::bigint)::bigint, sum((l->>'payable')::bigint)::bigint
-  from jsonb_array_elements(d->'lines') l
-  where ${schema}.order_paid_at(d) is not null
-  group by l->>'sku'
-$$;`;
+  from jsonb_array_elements(${d}->'lines') l
+  where ${paidText(d)} is not null
+  group by l->>'sku'`;
 
-const migrationSql = (schema: string): string => `${factsFunctionSql(schema)}
+const migrationSql = (schema: string): string => `
+-- Helpers of earlier versions, no longer used.
+drop function if exists ${schema}.order_facts_of(jsonb);
+drop function if exists ${schema}.order_line_facts_of(jsonb);
+drop function if exists ${schema}.order_paid_at(jsonb);
+drop function if exists ${schema}.analytics_ts(text);
+
 create table if not exists order_facts (
   order_id text collate "C" primary key,
   status text not null, close_reason text,
@@ -104,7 +93,7 @@ create index if not exists order_line_facts_paid_idx on order_line_facts (paid_a
 create or replace function ${schema}.order_facts_sync() returns trigger language plpgsql as $$
 begin
   -- Runs inside the commit's own statement: the projection can never disagree with the orders.
-  insert into ${schema}.order_facts select * from ${schema}.order_facts_of(new.doc)
+  insert into ${schema}.order_facts ${factsSelect('new.doc')}
   on conflict (order_id) do update set
     status = excluded.status, close_reason = excluded.close_reason, created_at = excluded.created_at,
     paid_at = excluded.paid_at, first_shipped_at = excluded.first_shipped_at, shipped_at = excluded.shipped_at,
@@ -113,9 +102,9 @@ begin
     fulfilment_ms = excluded.fulfilment_ms, delivery_ms = excluded.delivery_ms, confirmation_ms = excluded.confirmation_ms;
   -- Lines matter once the order is paid and hardly ever change after: rewrite them only then.
   if tg_op = 'INSERT' or old.doc->'lines' is distinct from new.doc->'lines'
-     or ${schema}.order_paid_at(old.doc) is distinct from ${schema}.order_paid_at(new.doc) then
+     or ${paidText('old.doc')} is distinct from ${paidText('new.doc')} then
     delete from ${schema}.order_line_facts where order_id = new.id;
-    insert into ${schema}.order_line_facts select * from ${schema}.order_line_facts_of(new.doc);
+    insert into ${schema}.order_line_facts ${linesSelect('new.doc')};
   end if;
   return null;
 end $$;
@@ -126,8 +115,8 @@ create trigger order_facts_sync after insert or update of doc on orders
 
 /** Fills a new projection from the orders already stored; from then on the trigger keeps it. */
 const BACKFILL_SQL = [
-  `insert into order_facts select f.* from orders o cross join lateral order_facts_of(o.doc) f on conflict (order_id) do nothing`,
-  `insert into order_line_facts select l.* from orders o cross join lateral order_line_facts_of(o.doc) l on conflict do nothing`,
+  `insert into order_facts select f.* from orders o cross join lateral (${factsSelect('o.doc')}) f on conflict (order_id) do nothing`,
+  `insert into order_line_facts select l.* from orders o cross join lateral (${linesSelect('o.doc')}) l on conflict do nothing`,
 ];
 
 /**
@@ -149,9 +138,7 @@ export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsS
       create table if not exists analytics_meta (key text primary key, value text not null);`);
     const stored = await tx.query<{ value: string }>("select value from analytics_meta where key = 'facts_version'");
     if (stored.rows[0]?.value !== FACTS_VERSION) {
-      await tx.exec(
-        'drop table if exists order_facts; drop table if exists order_line_facts; drop function if exists order_facts_of(jsonb); drop function if exists order_line_facts_of(jsonb);',
-      );
+      await tx.exec('drop table if exists order_facts; drop table if exists order_line_facts;');
     }
     // Only a projection created now needs filling: an existing one was kept current by its trigger,
     // which is created in the same transaction as the table, so no commit can slip between them.
