@@ -3,19 +3,20 @@
  * durations, a daily series, top SKUs — and the bottleneck report. Pure functions over orders;
  * `summarizeSql` in orderkit/postgres computes the same summary inside PostgreSQL.
  */
-export { summarize, zeroCounts } from './summarize.js';
+export { summarize } from './summarize.js';
 export { bottlenecks } from './bottlenecks.js';
 export type { BottleneckOptions, BottleneckReport, SlaBreach, StageReport } from './bottlenecks.js';
 export { parseSummaryOptions, SummaryOptionsSchema } from './options.js';
 export { orderFacts } from './order-facts.js';
 export type { OrderFacts } from './order-facts.js';
-export { stageSpan, stageDurationOf } from './stage-durations.js';
-export { buildFunnel, funnelDepth } from './funnel.js';
+export { stageSpan } from './stage-durations.js';
+export { buildFunnel } from './funnel.js';
 export { nearestRank } from './percentiles.js';
 export { ratio, divideRounded, RATE_DECIMALS } from './rounding.js';
 export { calendarDays, MAX_SERIES_DAYS } from './calendar-days.js';
 export type { CalendarDays } from './calendar-days.js';
-export { countTransitions, compareTransitions } from './transitions.js';
+export { countTransitions } from './transitions.js';
+export { parseIsoTime } from './iso-time.js';
 export { STAGES, FUNNEL_STEPS, PERCENTILES } from './types.js';
 export type {
   Stage,

@@ -5,6 +5,10 @@ import { STAGES, type Stage, type StageDuration } from './types.js';
 /**
  * Start and end (epoch ms, NaN when not reached) of one stage of one order. The SQL summary uses the
  * same pairs of columns.
+ *
+ * @example
+ * const { start, end } = stageSpan(orderFacts(order), 'fulfilment');
+ * if (!Number.isNaN(end)) console.log('shipped', (end - start) / 3_600_000, 'h after payment');
  */
 export function stageSpan(f: OrderFacts, stage: Stage): { start: number; end: number } {
   switch (stage) {
