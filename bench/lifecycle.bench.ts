@@ -9,7 +9,7 @@
  */
 import { Bench } from 'tinybench';
 import { createActor, initialTransition, transition as xstateTransition } from 'xstate';
-import type { Actor, Command, Effect, Line, Order, OrderEvent } from '../src/order/index.js';
+import { parseCommand, type Actor, type Command, type Effect, type Line, type Order, type OrderEvent } from '../src/order/index.js';
 import { deadlineAfter, defaultPolicy, orderMachine, placeOrder, toMachineEvent, transition } from '../src/lifecycle/index.js';
 import type { Quote } from '../src/pricing/quote.js';
 import { machineLine, table, writeSection } from './report.js';
@@ -40,9 +40,16 @@ const T0 = Date.parse('2026-11-25T04:00:00.000Z');
 const customer: Actor = { type: 'customer', id: 'u1' };
 const gateway: Actor = { type: 'payment', gateway: 'wechatpay' };
 const merchant: Actor = { type: 'merchant', id: 'staff-1' };
-const pay: Command = { type: 'PAYMENT_SUCCEEDED', amount: 30300, transactionId: '4200001' };
-const ship: Command = { type: 'SHIP', logisticsType: 'express', trackingNo: 'SF100', expressCompany: 'SF' };
-const confirm: Command = { type: 'CONFIRM_RECEIPT' };
+// Commands are checked once at the boundary, as the service does: transition() checks any other
+// command against the schema itself (see src/lifecycle/lifecycle.ts).
+function checked(input: unknown): Command {
+  const r = parseCommand(input);
+  if (!r.ok) throw r.error;
+  return r.command;
+}
+const pay: Command = checked({ type: 'PAYMENT_SUCCEEDED', amount: 30300, transactionId: '4200001' });
+const ship: Command = checked({ type: 'SHIP', logisticsType: 'express', trackingNo: 'SF100', expressCompany: 'SF' });
+const confirm: Command = checked({ type: 'CONFIRM_RECEIPT' });
 const ids = Array.from({ length: ORDERS_PER_OP }, (_, i) => ({ id: `o${i}`, number: `2026112512000000${String(1000 + i)}` }));
 
 // ---- (b) the ceiling: a hand-written reducer with the same state updates ---------------------

@@ -1,5 +1,5 @@
 import { OrderkitError, orderkitError } from '../errors/orderkit-error.js';
-import type { Actor, ActorType, Effect, Order, OrderEvent } from '../order/index.js';
+import { COMMAND_TYPES, isCheckedCommand, parseCommand, type Actor, type ActorType, type Effect, type Order, type OrderEvent } from '../order/index.js';
 import { cloneOrder } from './clone.js';
 import { compileChart, type BoundAction, type Candidate, type CompiledChart, type Implementations } from './compile.js';
 import { lifecycleErrors, NO_MATCH } from './errors.js';
@@ -30,6 +30,8 @@ export interface Lifecycle<TStatus extends string, TCommand extends { type: stri
   allowedActions(order: LifecycleOrder<TStatus>, actor: Actor, now: Date, policy?: Policy): Array<TCommand['type']>;
 }
 
+const DEFAULT_COMMAND_TYPES: ReadonlySet<string> = new Set(COMMAND_TYPES);
+
 function fail(error: OrderkitError): { ok: false; error: OrderkitError } {
   return { ok: false, error };
 }
@@ -40,6 +42,28 @@ function invalidContext(): OrderkitError {
     { 'zh-CN': 'now 必须是有效的 Date', en: 'ctx.now must be a valid Date' },
     { path: ['now'] },
   );
+}
+
+/**
+ * `transition()` trusts a command's fields once `parseCommand` has checked them, but a caller who
+ * skips that step still gets a typed error instead of a TypeError for a missing order, command or
+ * actor, or a command type no chart knows.
+ */
+function malformedInput(order: unknown, command: unknown, actor: unknown, permissions: Record<string, unknown>): OrderkitError | undefined {
+  if (typeof order !== 'object' || order === null || typeof (order as { status?: unknown }).status !== 'string') {
+    return orderkitError('INVALID_ORDER', { 'zh-CN': '订单不是有效的订单对象', en: 'order is not an order object' }, { path: ['order'] });
+  }
+  if (typeof command !== 'object' || command === null || typeof (command as { type?: unknown }).type !== 'string') {
+    return orderkitError('INVALID_COMMAND', { 'zh-CN': '指令必须是带 type 字段的对象', en: 'a command must be an object with a type' }, { path: ['command', 'type'] });
+  }
+  const type = (command as { type: string }).type;
+  if (!Object.prototype.hasOwnProperty.call(permissions, type)) {
+    return orderkitError('UNKNOWN_COMMAND', { 'zh-CN': `未知的指令类型：${type}`, en: `unknown command type: ${type}` }, { path: ['command', 'type'] });
+  }
+  if (typeof actor !== 'object' || actor === null || typeof (actor as { type?: unknown }).type !== 'string') {
+    return orderkitError('INVALID_CONTEXT', { 'zh-CN': 'actor 必须是带 type 字段的对象', en: 'ctx.actor must be an object with a type' }, { path: ['actor'] });
+  }
+  return undefined;
 }
 
 function runActions(list: BoundAction[], draft: Draft, step: Step): void {
@@ -94,6 +118,15 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
 
   function transition(input: LifecycleOrder<TStatus>, command: TCommand, ctx: TransitionContext): TransitionResult<LifecycleOrder<TStatus>> {
     const order = input as unknown as Order;
+    const malformed = malformedInput(order, command, ctx === null || typeof ctx !== 'object' ? undefined : ctx.actor, permissions as Record<string, unknown>);
+    if (malformed !== undefined) return fail(malformed);
+    // Built-in commands that did not come through parseCommand are checked here (an extension's
+    // own command types are the extension's to check).
+    if (!isCheckedCommand(command) && DEFAULT_COMMAND_TYPES.has(command.type)) {
+      const parsed = parseCommand(command);
+      if (!parsed.ok) return fail(parsed.error);
+      command = parsed.command as unknown as TCommand;
+    }
     const now = ctx.now;
     if (!(now instanceof Date) || now.getTime() !== now.getTime()) return fail(invalidContext());
     const type = command.type;

@@ -21,7 +21,8 @@ export const defaultLifecycle: Lifecycle<Order['status'], Command> = createLifec
  * An accepted no-op (the same payment notification again) returns `changed: false` with the same
  * order object, no events and no effects: there is nothing to commit.
  *
- * Commands are trusted typed values here; check untrusted input with `parseCommand` first.
+ * Check untrusted input with `parseCommand` at the boundary: a command that did not come through it
+ * is checked against the schema here (a typed `INVALID_COMMAND`, never a broken order), at a cost.
  *
  * @example
  * const r = transition(order, { type: 'PAYMENT_SUCCEEDED', amount: 9900, transactionId: '4200…' }, {

@@ -125,6 +125,19 @@ export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
 export const COMMAND_TYPES: readonly CommandType[] = CommandSchema.options.map((o) => o.shape.type.value);
 
+/**
+ * Commands that `parseCommand` produced. `transition()` checks any other command against the
+ * schema itself, so a caller who skips the boundary check gets a typed error instead of a broken
+ * order, while a parsed command is not checked twice. A WeakSet only remembers; it never changes
+ * an answer, so the functions stay deterministic.
+ */
+const checked = new WeakSet<object>();
+
+/** True when `command` came out of `parseCommand` (and so is known to fit `CommandSchema`). */
+export function isCheckedCommand(command: unknown): boolean {
+  return typeof command === 'object' && command !== null && checked.has(command);
+}
+
 export type ParseCommandResult = { ok: true; command: Command } | { ok: false; error: OrderkitError };
 
 /**
@@ -136,8 +149,12 @@ export type ParseCommandResult = { ok: true; command: Command } | { ok: false; e
  * if (!r.ok) return res.status(400).json(r.error);
  */
 export function parseCommand(input: unknown): ParseCommandResult {
+  if (typeof input === 'object' && input !== null && checked.has(input)) return { ok: true, command: input as Command };
   const parsed = CommandSchema.safeParse(input);
-  if (parsed.success) return { ok: true, command: parsed.data };
+  if (parsed.success) {
+    checked.add(parsed.data);
+    return { ok: true, command: parsed.data };
+  }
   return {
     ok: false,
     error: errorFromZod('INVALID_COMMAND', { 'zh-CN': '指令格式不正确', en: 'invalid command' }, parsed.error),
