@@ -177,7 +177,11 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
       const drafts = draft.effects;
       const effects = new Array<Effect>(drafts.length);
       for (let i = 0; i < drafts.length; i++) {
-        effects[i] = { id: `${order.id}:${version}:${i}`, orderId: order.id, ...drafts[i]! } as Effect;
+        // The drafts are this call's own objects: stamping them beats copying into a spread literal.
+        const effect = drafts[i]! as unknown as Effect;
+        effect.id = `${order.id}:${version}:${i}`;
+        effect.orderId = order.id;
+        effects[i] = effect;
       }
       return { ok: true, changed: true, order: next as unknown as LifecycleOrder<TStatus>, events: [event], effects };
     } catch (error) {
