@@ -26,7 +26,7 @@ export const defaultLifecycle: Lifecycle<Order['status'], Command> = createLifec
  *
  * @example
  * const r = transition(order, { type: 'PAYMENT_SUCCEEDED', amount: 9900, transactionId: '4200…' }, {
- *   now: new Date(), actor: { type: 'payment', gateway: 'wechatpay' },
+ *   now: new Date('2026-11-25T04:05:00Z'), actor: { type: 'payment', gateway: 'wechatpay' },
  * });
  * if (r.ok) await store.commit({ order: r.order, expectedVersion: order.version, events: r.events, effects: r.effects });
  * else console.log(r.error.code); // 'AMOUNT_MISMATCH', 'FORBIDDEN', 'INVALID_TRANSITION', …
@@ -42,7 +42,7 @@ export const transition: (order: Order, command: Command, ctx: TransitionContext
  * payload will be. Accepted no-ops (a repeated payment) are not listed.
  *
  * @example
- * allowedActions(order, { type: 'customer', id: order.customerId }, new Date()) // ['CANCEL'] while unpaid
+ * allowedActions(order, { type: 'customer', id: order.customerId }, new Date('2026-11-25T04:05:00Z')) // ['CANCEL'] while unpaid
  */
 export function allowedActions(order: Order, actor: Actor, now: Date, policy?: Policy): CommandType[] {
   return defaultLifecycle.allowedActions(order, actor, now, policy);

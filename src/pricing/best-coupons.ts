@@ -42,7 +42,7 @@ export interface BestCoupons {
  * const r = bestCoupons(cart, [
  *   { id: 'w1', definitionId: 'shop-5' },
  *   { id: 'w2', definitionId: 'mj-199-30' },
- * ], rules, { now: new Date() });
+ * ], rules, { now: new Date('2026-11-25T04:00:00Z') });
  * if (r.ok) console.log(r.couponIds, r.explanation['zh-CN']);
  */
 export function bestCoupons(

@@ -70,7 +70,7 @@ export function guarded<T>(
  *   fullReductions: [{ id: 'mj', kind: 'threshold', threshold: 9900, off: 1000 }],
  *   freight: { defaultFee: 800, freeOver: 9900 },
  * });
- * const r = priceCart({ lines: [{ id: 'l1', sku: 'TEA', title: '龙井', listPrice: 12800, quantity: 1 }] }, rules, { now: new Date() });
+ * const r = priceCart({ lines: [{ id: 'l1', sku: 'TEA', title: '龙井', listPrice: 12800, quantity: 1 }] }, rules, { now: new Date('2026-11-25T04:00:00Z') });
  * if (r.ok) r.quote.total; // 11800: 128 − 10, free shipping
  */
 export function priceCart(cart: Cart, rules: PricingRules | PricingRuleSet, ctx: PricingContext): PriceCartResult {
