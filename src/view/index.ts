@@ -11,6 +11,7 @@ export {
 } from './list.js';
 export type { OrderListTab, OrderListTabKey } from './list.js';
 export { quoteView } from './quote-view.js';
+export { lineMoneyView } from './line-view.js';
 export { refundQuoteView } from './refund-quote-view.js';
 export { couponOptionsView } from './coupon-view.js';
 export type { CouponOptionView, CouponOptionsInput } from './coupon-view.js';
@@ -35,6 +36,7 @@ export type {
   ActionButton,
   CountdownView,
   AllocationView,
+  LineMoneyView,
   LineView,
   AdjustmentView,
   PricingView,

@@ -11,6 +11,7 @@ import {
 import { lineHoldings } from '../refund/holdings.js';
 import { succeededRefundTotal } from '../refund/ledger.js';
 import { afterSaleActions, orderActions } from './actions.js';
+import { lineMoneyView } from './line-view.js';
 import { moneyView, shopTime, type ViewLocale } from './format.js';
 import {
   ADJUSTMENT_SOURCE_LABELS,
@@ -123,26 +124,12 @@ function lineViews(order: Order, locale: ViewLocale): LineView[] {
   return order.lines.map((l) => {
     const h = holdings.get(l.id);
     const v: LineView = {
-      id: l.id,
-      sku: l.sku,
-      title: l.title,
-      quantity: l.quantity,
-      listPrice: moneyView(l.listPrice),
-      unitPrice: moneyView(l.unitPrice),
-      subtotal: moneyView(l.subtotal),
-      payable: moneyView(l.payable),
-      allocations: l.allocations.map((a) => ({
-        source: a.source,
-        sourceLabel: ADJUSTMENT_SOURCE_LABELS[a.source][locale],
-        sourceId: a.sourceId,
-        amount: moneyView(a.amount),
-      })),
+      ...lineMoneyView(l, locale),
       shippedQuantity: shipped.get(l.id) ?? 0,
       refundedQuantity: refunded.get(l.id) ?? 0,
       refundableQuantity: h ? h.refundable : 0,
       returnableQuantity: h ? h.returnable : 0,
     };
-    if (l.image !== undefined) v.image = l.image;
     return v;
   });
 }

@@ -1,22 +1,11 @@
-import type { Line } from '../order/index.js';
 import type { Quote } from '../pricing/quote.js';
 import { moneyView, type MoneyView, type ViewLocale } from './format.js';
-import { ADJUSTMENT_SOURCE_LABELS } from './labels.js';
+import { lineMoneyView } from './line-view.js';
 import { adjustmentView, freightFee } from './order-view.js';
-import type { AdjustmentView, AllocationView } from './types.js';
+import type { AdjustmentView, LineMoneyView } from './types.js';
 
-export interface QuoteLineView {
-  id: string;
-  sku: string;
-  title: string;
-  image?: string;
-  quantity: number;
-  listPrice: MoneyView;
-  unitPrice: MoneyView;
-  subtotal: MoneyView;
-  payable: MoneyView;
-  allocations: AllocationView[];
-}
+/** A quote line as the checkout shows it. */
+export type QuoteLineView = LineMoneyView;
 
 /** 确认订单: the priced cart, every number explained. */
 export interface QuoteView {
@@ -37,26 +26,6 @@ export interface QuoteView {
   needsPayment: boolean;
 }
 
-function quoteLineView(l: Line, locale: ViewLocale): QuoteLineView {
-  const v: QuoteLineView = {
-    id: l.id,
-    sku: l.sku,
-    title: l.title,
-    quantity: l.quantity,
-    listPrice: moneyView(l.listPrice),
-    unitPrice: moneyView(l.unitPrice),
-    subtotal: moneyView(l.subtotal),
-    payable: moneyView(l.payable),
-    allocations: l.allocations.map((a) => ({
-      source: a.source,
-      sourceLabel: ADJUSTMENT_SOURCE_LABELS[a.source][locale],
-      sourceId: a.sourceId,
-      amount: moneyView(a.amount),
-    })),
-  };
-  if (l.image !== undefined) v.image = l.image;
-  return v;
-}
 
 /**
  * A priced cart (`priceCart()`'s quote) for the checkout page: lines with what each will cost,
@@ -69,7 +38,7 @@ function quoteLineView(l: Line, locale: ViewLocale): QuoteLineView {
  */
 export function quoteView(quote: Quote, locale: ViewLocale = 'zh-CN'): QuoteView {
   return {
-    lines: quote.lines.map((l) => quoteLineView(l, locale)),
+    lines: quote.lines.map((l) => lineMoneyView(l, locale)),
     adjustments: quote.adjustments.map((a) => adjustmentView(a, locale)),
     itemsTotal: moneyView(quote.itemsTotal),
     discountTotal: moneyView(quote.discountTotal),

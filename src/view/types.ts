@@ -84,7 +84,8 @@ export interface AllocationView {
   amount: MoneyView;
 }
 
-export interface LineView {
+/** A line's money as a page shows it, on the checkout (quote) and on an order alike. */
+export interface LineMoneyView {
   id: string;
   sku: string;
   title: string;
@@ -93,9 +94,12 @@ export interface LineView {
   listPrice: MoneyView;
   unitPrice: MoneyView;
   subtotal: MoneyView;
-  /** What this line cost after every discount: what was paid for it. */
+  /** What this line costs after every discount: on an order, what was paid for it. */
   payable: MoneyView;
   allocations: AllocationView[];
+}
+
+export interface LineView extends LineMoneyView {
   /** Units of this line in shipments so far. */
   shippedQuantity: number;
   /** Units of this line in after-sales that have been refunded. */
