@@ -43,6 +43,19 @@ describe('allowedActions', () => {
     expect(allowedActions(cancelled, customer, NOW)).toEqual([]);
   });
 
+  it('lets the shopper withdraw a request the merchant filed for them, and the merchant only its own', () => {
+    // Found by the random walk below: the buttons and transition() once disagreed here.
+    const shipped = shipAll(pay(place()));
+    const byMerchant = must(shipped, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: '客服代客申请' }, merchant).order;
+    const filedForShopper = byMerchant.afterSales[0]!.id;
+    expect(allowedActions(byMerchant, customer, NOW)).toContain('CANCEL_AFTER_SALE');
+    expect(transition(byMerchant, { type: 'CANCEL_AFTER_SALE', afterSaleId: filedForShopper }, { now: NOW, actor: customer }).ok).toBe(true);
+    expect(allowedActions(byMerchant, stranger, NOW)).not.toContain('CANCEL_AFTER_SALE');
+    const byShopper = must(shipped, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: '不想要了' }, customer).order;
+    expect(transition(byShopper, { type: 'CANCEL_AFTER_SALE', afterSaleId: byShopper.afterSales[0]!.id }, { now: NOW, actor: merchant }).ok).toBe(false);
+    expect(allowedActions(byShopper, merchant, NOW)).not.toContain('CANCEL_AFTER_SALE');
+  });
+
   it('agrees with transition() on random orders: exact for payload-free commands, never missing one that works', () => {
     fc.assert(
       fc.property(walkArb, fc.boolean(), (steps, virtual) => {

@@ -1,4 +1,4 @@
-import type { CommandOf, Order } from '../../order/index.js';
+import type { AfterSale, CommandOf, Order } from '../../order/index.js';
 import {
   approveAfterSale,
   cancelAfterSale,
@@ -13,6 +13,7 @@ import {
   type AfterSaleStepResult,
 } from '../../refund/index.js';
 import { refundableBalance } from '../../refund/ledger.js';
+import { actsForRequester } from '../../refund/request.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, type Draft, type Probe, type Step, type StepContext } from '../step.js';
@@ -65,7 +66,8 @@ function runReducer(step: Step): AfterSaleStepResult {
 /** Availability without a payload: is there anything for this after-sale command to act on? */
 function afterSaleAvailable(probe: Probe, type: string): boolean {
   const { order, actor } = probe;
-  const mine = (requestedBy: { type: string; id?: string }) => actor.type !== 'customer' || (requestedBy.type === 'customer' && requestedBy.id === actor.id);
+  // The same requester rule the reducers apply, so that a button is never missing or extra.
+  const mine = (afterSale: AfterSale) => actsForRequester(order, afterSale, actor);
   switch (type) {
     case 'CANCEL':
     case 'REQUEST_AFTER_SALE':
@@ -77,10 +79,10 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
       return order.afterSales.some((a) => a.status === 'requested');
     case 'CANCEL_AFTER_SALE':
       return order.afterSales.some(
-        (a) => (a.status === 'requested' || (a.status === 'awaiting_return' && a.returnShipment === undefined)) && mine(a.requestedBy),
+        (a) => (a.status === 'requested' || (a.status === 'awaiting_return' && a.returnShipment === undefined)) && mine(a),
       );
     case 'RETURN_SHIPPED':
-      return order.afterSales.some((a) => a.status === 'awaiting_return' && a.returnShipment === undefined && mine(a.requestedBy));
+      return order.afterSales.some((a) => a.status === 'awaiting_return' && a.returnShipment === undefined && mine(a));
     case 'RETURN_RECEIVED':
       return order.afterSales.some((a) => a.status === 'awaiting_return' && a.returnShipment !== undefined);
     case 'REFUND_SUCCEEDED':
