@@ -176,10 +176,11 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
       if (draft.data !== undefined) event.data = draft.data;
       const drafts = draft.effects;
       const effects = new Array<Effect>(drafts.length);
+      const idPrefix = drafts.length === 0 ? '' : `${order.id}:${version}:`;
       for (let i = 0; i < drafts.length; i++) {
         // The drafts are this call's own objects: stamping them beats copying into a spread literal.
         const effect = drafts[i]! as unknown as Effect;
-        effect.id = `${order.id}:${version}:${i}`;
+        effect.id = idPrefix + i;
         effect.orderId = order.id;
         effects[i] = effect;
       }

@@ -14,7 +14,16 @@ const isSignedFen = (v: unknown): boolean => typeof v === 'number' && Number.isS
 const str = (v: unknown, min: number, max: number): boolean => typeof v === 'string' && v.length >= min && v.length <= max;
 const optStr = (v: unknown, max: number): boolean => v === undefined || (typeof v === 'string' && v.length <= max);
 const isId = (v: unknown): boolean => str(v, 1, 128);
-const ORDER_NUMBER = /^[0-9A-Za-z_-]{1,32}$/;
+/** /^[0-9A-Za-z_-]{1,32}$/ without the regular expression engine (it showed in profiles). */
+function isOrderNumber(v: unknown): boolean {
+  if (typeof v !== 'string' || v.length < 1 || v.length > 32) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+    if (!ok) return false;
+  }
+  return true;
+}
 const SOURCES: readonly string[] = DISCOUNT_SOURCES;
 const FULFILMENT: readonly string[] = FULFILLMENTS;
 
@@ -84,7 +93,7 @@ function isPlainRecord(v: unknown): boolean {
 /** True only for input `PlaceOrderInputSchema` accepts as it is. */
 export function isPlainPlaceInput(v: unknown): boolean {
   if (!isObject(v)) return false;
-  if (!isId(v['id']) || typeof v['number'] !== 'string' || !ORDER_NUMBER.test(v['number']) || !isId(v['customerId'])) return false;
+  if (!isId(v['id']) || !isOrderNumber(v['number']) || !isId(v['customerId'])) return false;
   if (!isQuote(v['quote'])) return false;
   if (v['address'] !== undefined && !isAddress(v['address'])) return false;
   if (!optStr(v['buyerRemark'], 200)) return false;
