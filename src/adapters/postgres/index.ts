@@ -1,5 +1,6 @@
 export { PostgresOrderStore } from './store.js';
 export type { PostgresOrderStoreOptions } from './store.js';
+export type { CommitBatcherOptions } from './commit-batcher.js';
 export { migrate, migrationChecksum } from './migrate.js';
 export type { MigrateOptions, MigrateResult } from './migrate.js';
 export { MIGRATIONS } from './migrations.js';

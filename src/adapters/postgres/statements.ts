@@ -11,6 +11,8 @@ import { quoteIdent } from './identifiers.js';
 export interface Statements {
   load: string;
   versionOf: string;
+  /** $1 an array of ids: the current version of each that exists. */
+  versionsOf: string;
   numberHolder: string;
   create: string;
   commit: string;
@@ -44,6 +46,7 @@ export function statements(schema: string): Statements {
     listColumns: `o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}`,
     load: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')} FROM ${orders} o WHERE o.id = $1`,
     versionOf: `SELECT version FROM ${orders} WHERE id = $1`,
+    versionsOf: `SELECT id, version FROM ${orders} WHERE id = ANY($1::text[])`,
     numberHolder: `SELECT id FROM ${orders} WHERE number = $1`,
 
     // $1 id, $2 number, $3 customer, $4 status, $5 created_at, $6 updated_at, $7 due_at, $8 doc,

@@ -18,6 +18,7 @@ import type {
   Unsubscribe,
 } from '../../storage/port.js';
 import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
+import { CommitBatcher, type CommitBatcherOptions } from './commit-batcher.js';
 import { ChangeFeed } from './feed.js';
 import { checkSchemaName } from './identifiers.js';
 import { buildListQuery } from './list-query.js';
@@ -34,7 +35,8 @@ export interface PostgresOrderStoreOptions {
    *   delivered exactly when the commit is and never for a rolled-back one, and no crash can commit
    *   a change without announcing it. PostgreSQL serialises the commits of transactions that
    *   notified (a global lock held until the commit is flushed to disk): when flushes are slow,
-   *   writers queue behind it; docs/benchmarks.md measures both modes.
+   *   writers queue behind it. Group commit (`groupCommit`) takes it once per statement, not once
+   *   per commit; docs/benchmarks.md measures the modes.
    * - 'after-commit': a NOTIFY right after the commit succeeded. Faster on a busy disk; a process
    *   that dies between the two statements loses that one announcement (listeners treat the feed
    *   as a hint and re-read anyway).
@@ -43,6 +45,12 @@ export interface PostgresOrderStoreOptions {
   notify?: 'after-commit' | 'in-transaction' | 'off';
   /** Called when a change-feed listener throws, a notification cannot be read or sent. */
   onListenerError?: (error: unknown) => void;
+  /**
+   * Group commit (default on): commits that arrive while another commit statement of this store
+   * is on its way leave together in one statement, each still its own compare-and-set. A lone
+   * commit leaves at once. `false` sends every commit alone; an object tunes the batches.
+   */
+  groupCommit?: boolean | CommitBatcherOptions;
 }
 
 interface OrderRow {
@@ -82,6 +90,7 @@ export class PostgresOrderStore implements OrderStore {
   private readonly onListenerError: ((error: unknown) => void) | undefined;
   private readonly unannounced: string[] = [];
   private announcing: Promise<void> | null = null;
+  private readonly batcher: CommitBatcher | null;
 
   constructor(options: PostgresOrderStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? 'orderkit');
@@ -91,6 +100,11 @@ export class PostgresOrderStore implements OrderStore {
     this.feed = new ChangeFeed(this.driver, this.channel, options.onListenerError);
     this.notifyMode = options.notify ?? 'in-transaction';
     this.onListenerError = options.onListenerError;
+    const group = options.groupCommit ?? true;
+    this.batcher =
+      group === false
+        ? null
+        : new CommitBatcher({ one: (input) => this.commitAlone(input), many: (inputs) => this.commitTogether(inputs) }, group === true ? {} : group);
   }
 
   /** The channel to NOTIFY inside a write statement, or null to leave it out. */
@@ -178,6 +192,11 @@ export class PostgresOrderStore implements OrderStore {
 
   async commit(input: CommitInput): Promise<void> {
     checkCommitInput(input);
+    return this.batcher === null ? this.commitAlone(input) : this.batcher.commit(input);
+  }
+
+  /** One commit in its own statement. */
+  private async commitAlone(input: CommitInput): Promise<void> {
     const { order, expectedVersion } = input;
     let written: number;
     try {
@@ -210,14 +229,27 @@ export class PostgresOrderStore implements OrderStore {
     throw new VersionConflictError(order.id, expectedVersion, Number(current.version));
   }
 
-  async commitMany(inputs: CommitInput[]): Promise<CommitOutcome[]> {
-    if (inputs.length === 0) return [];
-    const seen = new Set<string>();
-    for (const input of inputs) {
-      checkCommitInput(input);
-      if (seen.has(input.order.id)) throw invalidCommit(input.order.id, 'the same order twice in one commitMany', 'commitMany 中同一订单出现两次');
-      seen.add(input.order.id);
+  /**
+   * Several commits (of different orders) in one statement, for group commit: per input,
+   * undefined when written or the error it gets. Statement errors are thrown untranslated.
+   */
+  private async commitTogether(inputs: CommitInput[]): Promise<Array<unknown | undefined>> {
+    const committed = await this.writeMany(inputs);
+    const missed = inputs.filter((input) => !committed.has(input.order.id));
+    const versions = new Map<string, number>();
+    if (missed.length > 0) {
+      const { rows } = await this.driver.query<{ id: string; version: number }>(this.sql.versionsOf, [missed.map((input) => input.order.id)]);
+      for (const row of rows) versions.set(row.id, Number(row.version));
     }
+    return inputs.map(({ order, expectedVersion }) => {
+      if (committed.has(order.id)) return undefined;
+      const current = versions.get(order.id);
+      return current === undefined ? new OrderNotFoundError(order.id) : new VersionConflictError(order.id, expectedVersion, current);
+    });
+  }
+
+  /** The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode. */
+  private async writeMany(inputs: CommitInput[]): Promise<Set<string>> {
     const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey }) => ({
       id: order.id,
       expected: expectedVersion,
@@ -232,15 +264,26 @@ export class PostgresOrderStore implements OrderStore {
       idem_key: idempotencyKey ?? null,
       note: changePayload(order),
     }));
-    let ids: string[];
+    const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channelInside]);
+    const committed = new Set(JSON.parse(rows[0]?.ids ?? '[]') as string[]);
+    this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
+    return committed;
+  }
+
+  async commitMany(inputs: CommitInput[]): Promise<CommitOutcome[]> {
+    if (inputs.length === 0) return [];
+    const seen = new Set<string>();
+    for (const input of inputs) {
+      checkCommitInput(input);
+      if (seen.has(input.order.id)) throw invalidCommit(input.order.id, 'the same order twice in one commitMany', 'commitMany 中同一订单出现两次');
+      seen.add(input.order.id);
+    }
+    let committed: Set<string>;
     try {
-      const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channelInside]);
-      ids = JSON.parse(rows[0]?.ids ?? '[]') as string[];
+      committed = await this.writeMany(inputs);
     } catch (error) {
       throw this.translate(error, inputs[0]!.order.id);
     }
-    const committed = new Set(ids);
-    this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
     return inputs.map((input) => (committed.has(input.order.id) ? { ok: true } : { ok: false, conflict: true }));
   }
 
