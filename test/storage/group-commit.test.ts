@@ -57,7 +57,7 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 describe('group commit: the batcher', () => {
   it('sends a lone commit at once, alone, and gathers the commits that arrive meanwhile into one statement', async () => {
     const r = recordingRoutes();
-    const batcher = new CommitBatcher(r.routes);
+    const batcher = new CommitBatcher(r.routes, { stallMs: 60_000 });
     const first = batcher.commit(input('a'));
     await tick();
     expect(r.calls).toEqual([['a']]);
@@ -74,7 +74,7 @@ describe('group commit: the batcher', () => {
 
   it('never puts two commits of one order in the same statement', async () => {
     const r = recordingRoutes();
-    const batcher = new CommitBatcher(r.routes);
+    const batcher = new CommitBatcher(r.routes, { stallMs: 60_000 });
     const all = [batcher.commit(input('x')), batcher.commit(input('a')), batcher.commit(input('a')), batcher.commit(input('b'))];
     for (let i = 0; i < 4; i++) {
       await tick();
@@ -87,7 +87,7 @@ describe('group commit: the batcher', () => {
   it('gives each commit of a batch its own answer', async () => {
     const conflict = Object.assign(new Error('conflict'), { code: 'VERSION_CONFLICT' });
     const r = recordingRoutes(async (ids) => ids.map((id) => (id === 'b' ? conflict : undefined)));
-    const batcher = new CommitBatcher(r.routes);
+    const batcher = new CommitBatcher(r.routes, { stallMs: 60_000 });
     const lone = batcher.commit(input('x'));
     const batch = ['a', 'b', 'c'].map((id) => batcher.commit(input(id)).then(() => 'ok', (e: unknown) => e));
     await tick();
@@ -105,7 +105,7 @@ describe('group commit: the batcher', () => {
       if (ids.length > 1) throw refused;
       return [ids[0] === 'b' ? duplicate : undefined];
     });
-    const batcher = new CommitBatcher(r.routes);
+    const batcher = new CommitBatcher(r.routes, { stallMs: 60_000 });
     const lone = batcher.commit(input('x'));
     const batch = ['a', 'b', 'c'].map((id) => batcher.commit(input(id)).then(() => 'ok', (e: unknown) => e));
     for (let i = 0; i < 3; i++) {
@@ -117,13 +117,36 @@ describe('group commit: the batcher', () => {
     expect(r.calls).toEqual([['x'], ['a', 'b', 'c'], ['a'], ['b'], ['c']]);
   });
 
+  it('lets the next batch leave beside a statement that stalls (a row held by another transaction)', async () => {
+    let stuck: (() => void) | undefined;
+    const calls: string[][] = [];
+    const routes: CommitRoutes = {
+      async one(i) {
+        calls.push([i.order.id]);
+        if (i.order.id === 'held') await new Promise<void>((resolve) => (stuck = resolve));
+      },
+      async many(inputs) {
+        calls.push(inputs.map((i) => i.order.id));
+        return inputs.map(() => undefined);
+      },
+    };
+    const batcher = new CommitBatcher(routes, { stallMs: 30 });
+    const held = batcher.commit(input('held'));
+    await tick();
+    const others = Promise.all(['a', 'b'].map((id) => batcher.commit(input(id))));
+    await others; // lands while 'held' still waits
+    expect(calls).toEqual([['held'], ['a', 'b']]);
+    stuck!();
+    await held;
+  });
+
   it('does not write again after a lost connection (the statement may have committed): every commit of the batch gets the error', async () => {
     const lost = new Error('Connection terminated unexpectedly');
     const r = recordingRoutes(async (ids) => {
       if (ids.length > 1) throw lost;
       return [undefined];
     });
-    const batcher = new CommitBatcher(r.routes);
+    const batcher = new CommitBatcher(r.routes, { stallMs: 60_000 });
     const lone = batcher.commit(input('x'));
     const batch = ['a', 'b'].map((id) => batcher.commit(input(id)).then(() => 'ok', (e: unknown) => e));
     for (let i = 0; i < 2; i++) {

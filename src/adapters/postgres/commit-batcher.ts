@@ -36,6 +36,12 @@ export interface CommitBatcherOptions {
   maxInFlight?: number;
   /** Commits per statement at most. Default 64. */
   maxBatch?: number;
+  /**
+   * A statement still on its way after this many milliseconds (waiting for a row another
+   * transaction holds, say) stops holding the others back: the next batch leaves beside it.
+   * Default 50.
+   */
+  stallMs?: number;
 }
 
 export class CommitBatcher {
@@ -43,6 +49,7 @@ export class CommitBatcher {
   private inFlight = 0;
   private readonly maxInFlight: number;
   private readonly maxBatch: number;
+  private readonly stallMs: number;
 
   constructor(
     private readonly routes: CommitRoutes,
@@ -50,6 +57,7 @@ export class CommitBatcher {
   ) {
     this.maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 1));
     this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 64));
+    this.stallMs = Math.max(0, options.stallMs ?? 50);
   }
 
   commit(input: CommitInput): Promise<void> {
@@ -63,9 +71,19 @@ export class CommitBatcher {
     while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
       const batch = this.takeBatch();
       this.inFlight++;
-      void this.send(batch).finally(() => {
+      // Counted until it lands or stalls, whichever comes first.
+      let counted = true;
+      const release = () => {
+        if (!counted) return;
+        counted = false;
         this.inFlight--;
         this.pump();
+      };
+      const stalled = setTimeout(release, this.stallMs);
+      stalled.unref?.();
+      void this.send(batch).finally(() => {
+        clearTimeout(stalled);
+        release();
       });
     }
   }
