@@ -11,7 +11,7 @@ export { orderFacts } from './order-facts.js';
 export type { OrderFacts } from './order-facts.js';
 export { stageSpan } from './stage-durations.js';
 export { buildFunnel } from './funnel.js';
-export { nearestRank } from './percentiles.js';
+export { nearestRank, toDurationFigures, DURATION_FIGURES } from './percentiles.js';
 export { ratio, divideRounded, RATE_DECIMALS } from './rounding.js';
 export { calendarDays, MAX_SERIES_DAYS } from './calendar-days.js';
 export type { CalendarDays } from './calendar-days.js';

@@ -1,4 +1,4 @@
-import { nearestRank } from './percentiles.js';
+import { nearestRank, toDurationFigures } from './percentiles.js';
 import type { OrderFacts } from './order-facts.js';
 import { STAGES, type Stage, type StageDuration } from './types.js';
 
@@ -30,7 +30,8 @@ export function stageDurationOf(f: OrderFacts, stage: Stage): number {
 }
 
 /**
- * Collects finished-stage durations and reports p50/p90/p99 (nearest rank) per stage.
+ * Collects finished-stage durations and reports p50/p90/p99 (nearest rank, to three significant
+ * figures: `toDurationFigures`) per stage.
  *
  * @example
  * const d = new StageDurationCollector();
@@ -53,10 +54,12 @@ export class StageDurationCollector {
       return {
         stage,
         count: sorted.length,
-        p50: nearestRank(sorted, 0.5),
-        p90: nearestRank(sorted, 0.9),
-        p99: nearestRank(sorted, 0.99),
+        p50: cut(nearestRank(sorted, 0.5)),
+        p90: cut(nearestRank(sorted, 0.9)),
+        p99: cut(nearestRank(sorted, 0.99)),
       };
     });
   }
 }
+
+const cut = (ms: number | null): number | null => (ms === null ? null : toDurationFigures(ms));

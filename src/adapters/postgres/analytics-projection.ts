@@ -1,4 +1,6 @@
+import { toDurationFigures } from '../../analytics/percentiles.js';
 import { STAGES, type Stage, type StageDuration } from '../../analytics/types.js';
+import { ROLLUP_BACKFILL_SQL, ROLLUP_TABLES, ROLLUP_TABLES_SQL, rollupDeltasSql, skuDeltasSql } from './analytics-rollups.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 import { checkSchemaName, quoteIdent } from './identifiers.js';
 
@@ -22,7 +24,7 @@ export function factsTable(options: AnalyticsSqlOptions): { schema: string; fact
 }
 
 /** Bump when the projection's columns or their meaning change: the next migrate rebuilds it. */
-const FACTS_VERSION = '5';
+const FACTS_VERSION = '6';
 
 /** A timestamp field of the document, cut to milliseconds (all a JavaScript Date holds). */
 const ts = (text: string): string => `date_trunc('milliseconds', (${text})::timestamptz)`;
@@ -90,21 +92,34 @@ create table if not exists order_line_facts (
 );
 create index if not exists order_line_facts_paid_idx on order_line_facts (paid_at);
 
+${ROLLUP_TABLES_SQL}
+
 create or replace function ${schema}.order_facts_sync() returns trigger language plpgsql as $$
+declare
+  was ${schema}.order_facts;
+  now_f ${schema}.order_facts;
+  had boolean;
 begin
   -- Runs inside the commit's own statement: the projection can never disagree with the orders.
+  select * into was from ${schema}.order_facts where order_id = new.id;
+  had := found;
   insert into ${schema}.order_facts ${factsSelect('new.doc')}
   on conflict (order_id) do update set
     status = excluded.status, close_reason = excluded.close_reason, created_at = excluded.created_at,
     paid_at = excluded.paid_at, first_shipped_at = excluded.first_shipped_at, shipped_at = excluded.shipped_at,
     delivered_at = excluded.delivered_at, completed_at = excluded.completed_at,
     paid_amount = excluded.paid_amount, refunded = excluded.refunded, payment_ms = excluded.payment_ms,
-    fulfilment_ms = excluded.fulfilment_ms, delivery_ms = excluded.delivery_ms, confirmation_ms = excluded.confirmation_ms;
+    fulfilment_ms = excluded.fulfilment_ms, delivery_ms = excluded.delivery_ms, confirmation_ms = excluded.confirmation_ms
+  returning * into now_f;
+  -- What the summary adds up changes by what this order was and now is (analytics-rollups.ts).
+  ${rollupDeltasSql(schema)}
   -- Lines matter once the order is paid and hardly ever change after: rewrite them only then.
   if tg_op = 'INSERT' or old.doc->'lines' is distinct from new.doc->'lines'
      or ${paidText('old.doc')} is distinct from ${paidText('new.doc')} then
+    ${skuDeltasSql(schema, -1)}
     delete from ${schema}.order_line_facts where order_id = new.id;
     insert into ${schema}.order_line_facts ${linesSelect('new.doc')};
+    ${skuDeltasSql(schema, 1)}
   end if;
   return null;
 end $$;
@@ -138,13 +153,13 @@ export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsS
       create table if not exists analytics_meta (key text primary key, value text not null);`);
     const stored = await tx.query<{ value: string }>("select value from analytics_meta where key = 'facts_version'");
     if (stored.rows[0]?.value !== FACTS_VERSION) {
-      await tx.exec('drop table if exists order_facts; drop table if exists order_line_facts;');
+      await tx.exec(['order_facts', 'order_line_facts', ...ROLLUP_TABLES].map((t) => `drop table if exists ${t};`).join('\n'));
     }
     // Only a projection created now needs filling: an existing one was kept current by its trigger,
     // which is created in the same transaction as the table, so no commit can slip between them.
     const existed = await tx.query<{ t: string | null }>("select to_regclass('order_facts')::text as t");
     await tx.exec(migrationSql(schema));
-    if (existed.rows[0]?.t == null) for (const sql of BACKFILL_SQL) await tx.query(sql);
+    if (existed.rows[0]?.t == null) for (const sql of [...BACKFILL_SQL, ...ROLLUP_BACKFILL_SQL]) await tx.query(sql);
     await tx.query(
       "insert into analytics_meta values ('facts_version', $1) on conflict (key) do update set value = excluded.value",
       [FACTS_VERSION],
@@ -156,6 +171,8 @@ export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsS
 /**
  * Every stage's count and p50/p90/p99 in one scan of the projection: four in-memory sorts of the
  * durations (the nearest-rank `percentile_disc`), but the rows are read once. $1/$2 the range.
+ * For bottlenecksSql, which reads the facts; `stageDurationFromRow` cuts the values to three
+ * significant figures, as every report does.
  */
 export function percentilesSql(facts: string): string {
   return `
@@ -170,5 +187,6 @@ from ${facts} where created_at >= $1 and created_at < $2`;
 export function stageDurationFromRow(stage: Stage, row: Record<string, unknown> | undefined): StageDuration {
   const count = Number(row?.[`n_${stage}`] ?? 0);
   const p = count > 0 ? (row![`p_${stage}`] as number[]) : null;
-  return { stage, count, p50: p ? Number(p[0]) : null, p90: p ? Number(p[1]) : null, p99: p ? Number(p[2]) : null };
+  const at = (i: number): number | null => (p ? toDurationFigures(Number(p[i])) : null);
+  return { stage, count, p50: at(0), p90: at(1), p99: at(2) };
 }

@@ -4,22 +4,25 @@ import { calendarDays } from '../../analytics/calendar-days.js';
 import { buildFunnel } from '../../analytics/funnel.js';
 import { divideRounded, ratio } from '../../analytics/rounding.js';
 import { zeroCounts } from '../../analytics/summarize.js';
-import { STAGES, type DailyPoint, type Summary, type TopSku } from '../../analytics/types.js';
-import { factsTable, percentilesSql, stageDurationFromRow, type AnalyticsSqlOptions } from './analytics-projection.js';
+import { PERCENTILES, STAGES, type DailyPoint, type StageDuration, type Summary, type TopSku } from '../../analytics/types.js';
+import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
+import { compactAnalytics, cutDurationSql, DAY_MS, depthSql, QUARTER_HOUR_MS, STAGE_COLUMNS } from './analytics-rollups.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 
 /**
  * The analytics summary computed inside PostgreSQL (or PGlite), equal to `summarize()` of
- * orderkit/analytics on the same orders: same cohorts, same nearest-rank percentiles
- * (`percentile_disc`), same rounding (done here from exact counts by the very functions the
+ * orderkit/analytics on the same orders: same cohorts, same nearest-rank percentiles to three
+ * significant figures, same rounding (done here from exact counts by the very functions the
  * in-memory summary uses).
  *
- * It reads the projection `<schema>.order_facts` (analytics-projection.ts), never the order
- * documents; `migrateAnalytics` creates and back-fills it.
+ * It reads the rollups (analytics-rollups.ts) for the whole buckets of a range and the facts
+ * projection (analytics-projection.ts) for its edges, never the order documents;
+ * `migrateAnalytics` creates and back-fills both.
  */
 export { migrateAnalytics } from './analytics-projection.js';
 export type { AnalyticsSqlOptions } from './analytics-projection.js';
 export { bottlenecksSql } from './analytics-bottlenecks-sql.js';
+export { compactAnalytics, type CompactResult } from './analytics-rollups.js';
 
 export interface SummarizeSqlOptions extends AnalyticsSqlOptions {
   from: Date;
@@ -27,34 +30,91 @@ export interface SummarizeSqlOptions extends AnalyticsSqlOptions {
   timeZone: string;
   /** Default 10. */
   topSkuLimit?: number;
+  /**
+   * Fold the rollups' pending deltas first (`compactAnalytics`). Default true; pass false on a
+   * read-only connection (the answer is the same, only slower when many deltas wait).
+   */
+  compact?: boolean;
 }
 
 /**
- * Everything that is a count or a sum, in ONE parallel GROUP BY pass: each group is a combination
- * of status, close reason, funnel depth, refund flag and the day an order was placed and paid
- * (NULL outside the range). The groups are few (days × statuses), and folding them in JavaScript
- * gives the status counts, the funnel, the money, the rates and the daily series at once. Days come
- * from `width_bucket` over the boundaries `calendarDays` found (the same ones the in-memory summary
- * uses), not from a time-zone conversion per row. $1/$2 the range, $3 the day starts.
+ * The range split for a rollup of bucket size `grain`: whole buckets [lo, hi) come from the rollup,
+ * the partial ones at the edges, [from, lo) and [hi, to), from the facts. `whole: false` reads
+ * everything from the facts (a day that does not start on a quarter hour).
  */
-const groupsSql = (facts: string): string => `
-select status, close_reason,
-  case when completed_at is not null then 3 when first_shipped_at is not null then 2 when paid_at is not null then 1 else 0 end as depth,
-  refunded > 0 as refunded_any,
-  case when created_at >= $1 and created_at < $2 then width_bucket(created_at, $3::timestamptz[]) end as placed_day,
-  case when paid_at >= $1 and paid_at < $2 then width_bucket(paid_at, $3::timestamptz[]) end as paid_day,
-  count(*)::float8 as n, sum(paid_amount)::float8 as gmv, sum(refunded)::float8 as refunded
-from ${facts}
-where (created_at >= $1 and created_at < $2) or (paid_at >= $1 and paid_at < $2)
-group by 1, 2, 3, 4, 5, 6`;
+function split(from: number, to: number, grain: number, whole = true): [string, string, string, string] {
+  const lo = whole ? Math.min(Math.ceil(from / grain) * grain, to) : to;
+  const hi = Math.max(lo, whole ? Math.floor(to / grain) * grain : to);
+  return [new Date(from).toISOString(), new Date(to).toISOString(), new Date(lo).toISOString(), new Date(hi).toISOString()];
+}
 
-const topSkusSql = (lines: string): string => `
-select sku, min(title collate "C") as title, sum(quantity)::float8 as units, sum(payable)::float8 as revenue, count(*)::float8 as orders
-from ${lines}
-where paid_at >= $1 and paid_at < $2
+/** Rows of the range's edges: `t` in [$1, $3) or [$4, $2). */
+const edges = (t: string): string => `((${t} >= $1 and ${t} < $3) or (${t} >= $4 and ${t} < $2))`;
+
+/**
+ * Orders placed in the range by day, status, close reason and funnel depth (counts, funnel,
+ * timeouts, the daily "placed" series). $1/$2 the range, $3/$4 its whole quarter hours, $5 the
+ * day starts: a bucket's day is the day its start falls in.
+ */
+const placedSql = (schema: string, facts: string): string => `
+select width_bucket(t, $5::timestamptz[]) as day, status, close_reason, depth, sum(n)::float8 as n
+from (
+  select bucket as t, status, close_reason, depth, n from ${schema}.rollup_placed where bucket >= $3 and bucket < $4
+  union all
+  select f.created_at, f.status, coalesce(f.close_reason, ''), ${depthSql('f')}, 1 from ${facts} f where ${edges('f.created_at')}
+) x
+group by 1, 2, 3, 4`;
+
+/** Orders paid in the range by day and refund flag, with the money. Parameters as placedSql. */
+const paidSql = (schema: string, facts: string): string => `
+select width_bucket(t, $5::timestamptz[]) as day, refunded_any, sum(n)::float8 as n, sum(gmv)::float8 as gmv, sum(refunded)::float8 as refunded
+from (
+  select bucket as t, refunded_any, n, gmv, refunded from ${schema}.rollup_paid where bucket >= $3 and bucket < $4
+  union all
+  select f.paid_at, f.refunded > 0, 1, f.paid_amount, f.refunded from ${facts} f where ${edges('f.paid_at')}
+) x
+group by 1, 2`;
+
+/**
+ * Each stage's count and nearest-rank p50/p90/p99 of the orders placed in the range, from the
+ * duration histogram: the first duration whose running count reaches ⌈p × n⌉ (as percentile_disc
+ * computes the rank). $1/$2 the range, $3/$4 its whole UTC days.
+ */
+const stagesSql = (schema: string, facts: string): string => `
+with h as (
+  select stage, ms, sum(n) as n from (
+    select stage, ms, n from ${schema}.rollup_stage where day >= $3 and day < $4
+    union all
+    select s.stage, ${cutDurationSql('s.ms')}, 1
+    from ${facts} f cross join lateral (values ${STAGE_COLUMNS.map((c, i) => `(${i}::smallint, f.${c})`).join(', ')}) s(stage, ms)
+    where s.ms is not null and ${edges('f.created_at')}
+  ) x
+  group by 1, 2
+), c as (
+  select stage, ms, sum(n) over (partition by stage order by ms) as running, sum(n) over (partition by stage) as total from h
+)
+select stage, max(total)::float8 as total,
+  ${PERCENTILES.map((p) => `min(ms) filter (where running >= greatest(1, ceil(${p}::float8 * total)))::float8 as "p${Math.round(p * 100)}"`).join(',\n  ')}
+from c where total > 0 group by stage`;
+
+/**
+ * Paid lines of the range by SKU: the title is the smallest (in byte order) still held by a paid
+ * line. $1/$2 the range, $3/$4 its whole UTC days, $5 how many.
+ */
+const topSkusSql = (schema: string, lines: string): string => `
+select sku, min(title) as title, sum(units)::float8 as units, sum(revenue)::float8 as revenue, sum(orders)::float8 as orders
+from (
+  select sku, title, sum(units) as units, sum(revenue) as revenue, sum(orders) as orders from (
+    select sku, title, units, revenue, orders from ${schema}.rollup_sku where day >= $3 and day < $4
+    union all
+    select l.sku, l.title collate "C", l.quantity, l.payable, 1 from ${lines} l where ${edges('l.paid_at')}
+  ) x
+  group by sku, title
+  having sum(orders) <> 0
+) y
 group by sku
 order by revenue desc, units desc, sku collate "C"
-limit $3`;
+limit $5`;
 
 type Row = Record<string, unknown>;
 
@@ -76,15 +136,22 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOptions): Promise<Summary> {
   const { from, to, timeZone } = options;
   assertRange(from, to, timeZone);
-  const { facts, lines } = factsTable(options);
+  const { schema, facts, lines } = factsTable(options);
   const driver = toSqlDriver(db);
+  if (options.compact !== false) await compactAnalytics(driver, options);
   const q = (sql: string, params: unknown[]) => driver.query<Row>(sql, params);
-  const range = [from.toISOString(), to.toISOString()];
   const days = calendarDays(from, to, timeZone);
-  const [groups, skus, percentiles] = await Promise.all([
-    q(groupsSql(facts), [...range, days.starts.map((t) => new Date(t).toISOString())]),
-    q(topSkusSql(lines), [...range, options.topSkuLimit ?? 10]),
-    q(percentilesSql(facts), range),
+  const dayStarts = days.starts.map((t) => new Date(t).toISOString());
+  // Every day of every zone in use today starts on a quarter hour; one that does not (a historical
+  // local mean time, say) is read from the facts alone.
+  const aligned = days.starts.every((t) => t % QUARTER_HOUR_MS === 0);
+  const quarters = split(from.getTime(), to.getTime(), QUARTER_HOUR_MS, aligned);
+  const utcDays = split(from.getTime(), to.getTime(), DAY_MS);
+  const [placed, paid, stages, skus] = await Promise.all([
+    q(placedSql(schema, facts), [...quarters, dayStarts]),
+    q(paidSql(schema, facts), [...quarters, dayStarts]),
+    q(stagesSql(schema, facts), utcDays),
+    q(topSkusSql(schema, lines), [...utcDays, options.topSkuLimit ?? 10]),
   ]);
 
   const statusCounts = zeroCounts<OrderStatus>(ORDER_STATUSES);
@@ -96,32 +163,40 @@ export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOp
   let gmv = 0;
   let refunded = 0;
   const points: DailyPoint[] = days.dates.map((date) => ({ date, placed: 0, paid: 0, gmv: 0, refunded: 0, netRevenue: 0 }));
-  for (const g of groups.rows) {
+  for (const g of placed.rows) {
     const n = num(g.n);
-    if (g.placed_day !== null) {
-      const status = g.status as OrderStatus;
-      statusCounts[status] += n;
-      if (status === 'closed' && g.close_reason !== null) closeReasons[g.close_reason as CloseReason] += n;
-      if (g.close_reason === 'payment_timeout') timeouts += n;
-      const depth = num(g.depth);
-      funnel.placed += n;
-      if (depth >= 1) funnel.paid += n;
-      if (depth >= 2) funnel.shipped += n;
-      if (depth >= 3) funnel.completed += n;
-      points[num(g.placed_day) - 1]!.placed += n;
-    }
-    if (g.paid_day !== null) {
-      paidOrders += n;
-      gmv += num(g.gmv);
-      refunded += num(g.refunded);
-      if (g.refunded_any === true) refundedOrders += n;
-      const p = points[num(g.paid_day) - 1]!;
-      p.paid += n;
-      p.gmv += num(g.gmv);
-      p.refunded += num(g.refunded);
-    }
+    if (n === 0) continue;
+    const status = g.status as OrderStatus;
+    statusCounts[status] += n;
+    if (status === 'closed' && g.close_reason !== '') closeReasons[g.close_reason as CloseReason] += n;
+    if (g.close_reason === 'payment_timeout') timeouts += n;
+    const depth = num(g.depth);
+    funnel.placed += n;
+    if (depth >= 1) funnel.paid += n;
+    if (depth >= 2) funnel.shipped += n;
+    if (depth >= 3) funnel.completed += n;
+    points[num(g.day) - 1]!.placed += n;
+  }
+  for (const g of paid.rows) {
+    const n = num(g.n);
+    if (n === 0) continue;
+    paidOrders += n;
+    gmv += num(g.gmv);
+    refunded += num(g.refunded);
+    if (g.refunded_any === true) refundedOrders += n;
+    const p = points[num(g.day) - 1]!;
+    p.paid += n;
+    p.gmv += num(g.gmv);
+    p.refunded += num(g.refunded);
   }
   for (const p of points) p.netRevenue = p.gmv - p.refunded;
+  const byStage = new Map(stages.rows.map((r) => [num(r.stage), r]));
+  const stageDurations = STAGES.map((stage, i): StageDuration => {
+    const r = byStage.get(i);
+    const count = r === undefined ? 0 : num(r.total);
+    const p = (name: string): number | null => (count > 0 ? num(r![name]) : null);
+    return { stage, count, p50: p('p50'), p90: p('p90'), p99: p('p99') };
+  });
 
   return {
     range: { from: from.toISOString(), to: to.toISOString(), timeZone },
@@ -134,7 +209,7 @@ export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOp
       refundAmountRate: ratio(refunded, gmv),
       paymentTimeoutRate: ratio(timeouts, funnel.placed),
     },
-    stageDurations: STAGES.map((stage) => stageDurationFromRow(stage, percentiles.rows[0])),
+    stageDurations,
     daily: points,
     topSkus: skus.rows.map(
       (r): TopSku => ({ sku: String(r.sku), title: String(r.title), units: num(r.units), revenue: num(r.revenue), orders: num(r.orders) }),

@@ -1,0 +1,138 @@
+import { PGlite } from '@electric-sql/pglite';
+import fc from 'fast-check';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compactAnalytics, migrate, migrateAnalytics, PostgresOrderStore, summarizeSql, type PostgresDatabase } from '../../src/adapters/postgres/index.js';
+import { cutDurationSql } from '../../src/adapters/postgres/analytics-rollups.js';
+import { toSqlDriver } from '../../src/adapters/postgres/driver.js';
+import { DURATION_FIGURES, summarize, toDurationFigures } from '../../src/analytics/index.js';
+import type { Order } from '../../src/order/index.js';
+import { describeRealPg } from '../support/pg.js';
+import { loadEvolving } from './support/load-orders.js';
+import { randomOrders, START } from './support/random-orders.js';
+
+const DAY = 86_400_000;
+const zones = ['Asia/Shanghai', 'UTC', 'America/New_York', 'Asia/Kathmandu'];
+const rangeArb = fc
+  .tuple(fc.integer({ min: -2 * DAY, max: 30 * DAY }), fc.integer({ min: 1, max: 40 * DAY }), fc.constantFrom(...zones))
+  .map(([offset, span, timeZone]) => ({ from: new Date(START + offset), to: new Date(START + offset + span), timeZone }));
+
+describe('durations to three significant figures', () => {
+  it('never reorders durations, stays within 1 % below the value, and keeps short ones whole', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), fc.integer({ min: -1e12, max: 1e12 }), (a, b) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        expect(toDurationFigures(lo)).toBeLessThanOrEqual(toDurationFigures(hi));
+        const cut = toDurationFigures(a);
+        expect(Math.abs(cut)).toBeLessThanOrEqual(Math.abs(a));
+        expect(Math.abs(a) - Math.abs(cut)).toBeLessThan(Math.max(1, Math.abs(a) / 10 ** (DURATION_FIGURES - 1)));
+        if (Math.abs(a) < 10 ** DURATION_FIGURES) expect(cut).toBe(a);
+      }),
+    );
+  });
+
+  it('is cut the same way in SQL', async () => {
+    const db = await PGlite.create();
+    try {
+      const values = fc.sample(fc.oneof(fc.integer({ min: -1e12, max: 1e12 }), fc.integer({ min: -5000, max: 5000 })), 500);
+      const r = await db.query<{ cut: string }>(`select ${cutDurationSql('v')}::text as cut from unnest($1::bigint[]) with ordinality as t(v, i) order by i`, [values]);
+      expect(r.rows.map((row) => Number(row.cut))).toEqual(values.map(toDurationFigures));
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+interface Counts {
+  pending: number;
+  folded: number;
+  duplicateKeys: number;
+}
+
+async function rollupCounts(db: PostgresDatabase, schema: string): Promise<Counts> {
+  const s = `"${schema}"`;
+  const r = await toSqlDriver(db).query<Counts>(
+    `select (select count(*) from ${s}.rollup_placed where not compacted)::int + (select count(*) from ${s}.rollup_stage where not compacted)::int as pending,
+            (select count(*) from ${s}.rollup_placed where compacted)::int as folded,
+            (select count(*) from (select 1 from ${s}.rollup_stage where compacted group by day, stage, ms having count(*) > 1) d)::int as "duplicateKeys"`,
+  );
+  return r.rows[0]!;
+}
+
+/** Orders that change several times, summarised from pending deltas, then folded, then from both. */
+async function rollupSuite(db: PostgresDatabase, schema: string, seed: number): Promise<void> {
+  const store = new PostgresOrderStore({ db, schema });
+  await migrateAnalytics(db, { schema });
+  const first = await loadEvolving(store, randomOrders(120, seed, START, 30 * DAY));
+  // Everything so far waits as deltas: the summary must already be exact.
+  expect((await rollupCounts(db, schema)).pending).toBeGreaterThan(0);
+  const whole = { from: new Date(START - DAY), to: new Date(START + 40 * DAY), timeZone: 'Asia/Shanghai' };
+  expect(await summarizeSql(db, { ...whole, schema, compact: false })).toEqual(summarize(first, whole));
+
+  expect(await compactAnalytics(db, { schema })).toEqual({ folded: true });
+  const folded = await rollupCounts(db, schema);
+  expect(folded).toMatchObject({ pending: 0, duplicateKeys: 0 });
+  expect(folded.folded).toBeGreaterThan(0);
+
+  // More orders after the fold: folded rows and fresh deltas together.
+  const later = await loadEvolving(store, randomOrders(80, seed + 1, START + 5 * DAY, 20 * DAY).map((o) => ({ ...o, id: `late-${o.id}`, number: `L${o.number}`.slice(0, 32) })));
+  const all: Order[] = [...first, ...later];
+  await fc.assert(
+    fc.asyncProperty(rangeArb, fc.boolean(), async (range, compact) => {
+      expect(await summarizeSql(db, { ...range, schema, compact })).toEqual(summarize(all, range));
+    }),
+    { numRuns: 12 },
+  );
+}
+
+describe('the analytics rollups on PGlite', () => {
+  let db: PGlite;
+  beforeAll(async () => {
+    db = await PGlite.create();
+    await migrate(db, { schema: 'rollups' });
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('stay exact through status changes, refunds, renamed lines and folding', async () => {
+    await rollupSuite(db, 'rollups', 5);
+  });
+});
+
+await describeRealPg('the analytics rollups on the real PostgreSQL', (real) => {
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    pool = real.pool(10);
+    await migrate(pool, { schema: real.schema });
+  });
+  afterAll(() => real.dispose());
+
+  it('stay exact through status changes, refunds, renamed lines and folding', async () => {
+    await rollupSuite(pool, real.schema, 17);
+  });
+
+  it('stay exact when orders are written by 6 writers while folds run beside them', async () => {
+    const schema = `${real.schema}_c`;
+    await migrate(pool, { schema });
+    await migrateAnalytics(pool, { schema });
+    const store = new PostgresOrderStore({ db: pool, schema });
+    const orders = randomOrders(240, 99, START, 20 * DAY);
+    let writing = true;
+    let folds = 0;
+    const folder = (async () => {
+      while (writing) {
+        if ((await compactAnalytics(pool, { schema })).folded) folds++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const written = await Promise.all(Array.from({ length: 6 }, (_, w) => loadEvolving(store, orders.filter((_, i) => i % 6 === w))));
+    writing = false;
+    await folder;
+    expect(folds).toBeGreaterThan(1);
+    const range = { from: new Date(START - DAY), to: new Date(START + 30 * DAY), timeZone: 'Asia/Shanghai' };
+    expect(await summarizeSql(pool, { ...range, schema })).toEqual(summarize(written.flat(), range));
+    expect(await rollupCounts(pool, schema)).toMatchObject({ pending: 0, duplicateKeys: 0 });
+    await pool.query(`drop schema "${schema}" cascade`);
+  });
+});
