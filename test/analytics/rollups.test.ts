@@ -1,13 +1,12 @@
 import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactAnalytics, migrate, migrateAnalytics, PostgresOrderStore, summarizeSql, type PostgresDatabase } from '../../src/adapters/postgres/index.js';
 import { cutDurationSql } from '../../src/adapters/postgres/analytics-rollups.js';
 import { toSqlDriver } from '../../src/adapters/postgres/driver.js';
 import { DURATION_FIGURES, summarize, toDurationFigures } from '../../src/analytics/index.js';
 import type { Order } from '../../src/order/index.js';
-import { describeRealPg } from '../support/pg.js';
+import { describeRealPg, migratedPool } from '../support/pg.js';
 import { loadEvolving } from './support/load-orders.js';
 import { randomOrders, START } from './support/random-orders.js';
 
@@ -101,18 +100,14 @@ describe('the analytics rollups on PGlite', () => {
 });
 
 await describeRealPg('the analytics rollups on the real PostgreSQL', (real) => {
-  let pool: pg.Pool;
-  beforeAll(async () => {
-    pool = real.pool(10);
-    await migrate(pool, { schema: real.schema });
-  });
-  afterAll(() => real.dispose());
+  const pools = migratedPool(real, 10);
 
   it('stay exact through status changes, refunds, renamed lines and folding', async () => {
-    await rollupSuite(pool, real.schema, 17);
+    await rollupSuite(pools(), real.schema, 17);
   });
 
   it('stay exact when orders are written by 6 writers while folds run beside them', async () => {
+    const pool = pools();
     const schema = `${real.schema}_c`;
     await migrate(pool, { schema });
     await migrateAnalytics(pool, { schema });

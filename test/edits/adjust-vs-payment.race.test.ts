@@ -1,8 +1,7 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { migrate, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
+import { expect, it } from 'vitest';
+import { PostgresOrderStore } from '../../src/adapters/postgres/index.js';
 import { createOrderService } from '../../src/service/index.js';
-import { describeRealPg } from '../support/pg.js';
+import { describeRealPg, migratedPool } from '../support/pg.js';
 import { gateway, line, merchant, quote } from '../service/fixtures.js';
 
 const ROUNDS = 60;
@@ -14,17 +13,10 @@ const ROUNDS = 60;
  * payment with exactly one refund. Never both (a paid order re-priced), never neither (money lost).
  */
 await describeRealPg('race: ADJUST_PRICE vs PAYMENT_SUCCEEDED of the old attempt (real PostgreSQL)', (real) => {
-  let pool: pg.Pool;
-  beforeAll(async () => {
-    pool = real.pool(8);
-    await migrate(pool, { schema: real.schema });
-  });
-  afterAll(async () => {
-    await real.dispose();
-  });
+  const pool = migratedPool(real);
 
   it(`${ROUNDS} rounds: one side wins, the money is never lost or taken twice`, async () => {
-    const instance = () => createOrderService({ store: new PostgresOrderStore({ db: pool, schema: real.schema }), maxRetries: 20 });
+    const instance = () => createOrderService({ store: new PostgresOrderStore({ db: pool(), schema: real.schema }), maxRetries: 20 });
     const [shop, callback, reader] = [instance(), instance(), instance()];
     const wins = { payment: 0, adjustment: 0 };
     for (let round = 0; round < ROUNDS; round++) {
@@ -62,7 +54,7 @@ await describeRealPg('race: ADJUST_PRICE vs PAYMENT_SUCCEEDED of the old attempt
         expect(history.map((e) => e.type)).toEqual(['ORDER_PLACED', 'ADJUST_PRICE', 'RECORD_STRAY_PAYMENT']);
       }
       // The outbox holds exactly the refunds the order's ledger says, once each.
-      const refunds = await pool.query(`SELECT doc AS effect FROM "${real.schema}".outbox WHERE order_id = $1`, [id]);
+      const refunds = await pool().query(`SELECT doc AS effect FROM "${real.schema}".outbox WHERE order_id = $1`, [id]);
       const refundEffects = refunds.rows.map((r: { effect: unknown }) => (typeof r.effect === 'string' ? JSON.parse(r.effect) : r.effect)).filter((e: { type: string }) => e.type === 'payment.refund');
       expect(refundEffects.map((e: { refundId: string }) => e.refundId)).toEqual(strayRefunds.map((r) => r.id));
     }

@@ -1,11 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
-import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, PostgresOrderStore, toSqlDriver, type PostgresDatabase, type SqlDriver } from '../../src/adapters/postgres/index.js';
 import { CommitBatcher, type CommitRoutes } from '../../src/adapters/postgres/commit-batcher.js';
 import type { CommitInput } from '../../src/storage/index.js';
 import { createdEvent, nextVersion, testOrder } from '../../src/testing/index.js';
-import { describeRealPg } from '../support/pg.js';
+import { describeRealPg, migratedPool } from '../support/pg.js';
 import { truncateAll } from './pg-helpers.js';
 
 // ---- the batcher alone, with routes that record what they were asked ------------------------
@@ -244,18 +243,11 @@ describe('group commit: PostgresOrderStore on PGlite', () => {
 });
 
 await describeRealPg('group commit: PostgresOrderStore on the real PostgreSQL', (real) => {
-  let pool: pg.Pool;
-  beforeAll(async () => {
-    pool = real.pool(8);
-    await migrate(pool, { schema: real.schema });
-  });
-  afterAll(async () => {
-    await real.dispose();
-  });
+  const pool = migratedPool(real);
 
   it('commits racing through one store: each order its own compare-and-set, a bad commit alone refused', async () => {
-    await truncateAll(pool, real.schema);
-    const batches = await raceThroughOneStore(pool as unknown as Db, (driver) => new PostgresOrderStore({ db: driver, schema: real.schema }), real.schema);
+    await truncateAll(pool(), real.schema);
+    const batches = await raceThroughOneStore(pool() as unknown as Db, (driver) => new PostgresOrderStore({ db: driver, schema: real.schema }), real.schema);
     expect(Math.max(...batches)).toBeGreaterThan(1);
   });
 });

@@ -10,7 +10,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { migrate } from '../../src/adapters/postgres/index.js';
 
 export const DATABASE_URL = process.env.DATABASE_URL;
 export const REQUIRE_PG = process.env.REQUIRE_PG === '1';
@@ -116,4 +117,29 @@ export async function describeRealPg(name: string, body: (db: RealPg) => void): 
     return;
   }
   describe(name, () => body(db));
+}
+
+/**
+ * Inside a `describeRealPg` body: a pool of `max` connections with orderkit's tables migrated into
+ * the file's schema before the tests, and everything closed after them. Call the getter in a test.
+ *
+ * @example
+ * await describeRealPg('my suite', (real) => {
+ *   const pool = migratedPool(real);
+ *   it('…', async () => { await pool().query('select 1'); });
+ * });
+ */
+export function migratedPool(real: RealPg, max = 8): () => pg.Pool {
+  let pool: pg.Pool | undefined;
+  beforeAll(async () => {
+    pool = real.pool(max);
+    await migrate(pool, { schema: real.schema });
+  });
+  afterAll(async () => {
+    await real.dispose();
+  });
+  return () => {
+    if (pool === undefined) throw new Error('migratedPool: the pool opens in beforeAll; use it inside a test');
+    return pool;
+  };
 }
