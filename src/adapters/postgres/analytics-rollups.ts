@@ -84,34 +84,37 @@ export function rollupDeltasSql(schema: string): string {
   const stageRows = STAGE_COLUMNS.map(
     (col, i) =>
       `(${i}::smallint, ${binSql('was.created_at', D)}, ${cutDurationSql(`was.${col}`)}, ${binSql('now_f.created_at', D)}, ${cutDurationSql(`now_f.${col}`)})`,
-  ).join(',\n      ');
+  ).join(',\n        ');
+  // One statement per rollup (each row of a VALUES list is kept or dropped by its own test), and
+  // none when nothing it counts changed: a commit pays for what it moved, no more.
   return `
   if not had or (was.created_at, was.status, was.close_reason, ${depthSql('was')})
        is distinct from (now_f.created_at, now_f.status, now_f.close_reason, ${depthSql('now_f')}) then
-    if had then
-      insert into ${schema}.rollup_placed (bucket, status, close_reason, depth, n)
-      values (${binSql('was.created_at', Q)}, was.status, coalesce(was.close_reason, ''), ${depthSql('was')}, -1);
-    end if;
     insert into ${schema}.rollup_placed (bucket, status, close_reason, depth, n)
-    values (${binSql('now_f.created_at', Q)}, now_f.status, coalesce(now_f.close_reason, ''), ${depthSql('now_f')}, 1);
+    select v.* from (values
+        (${binSql('was.created_at', Q)}, was.status, coalesce(was.close_reason, ''), ${depthSql('was')}, -1::bigint),
+        (${binSql('now_f.created_at', Q)}, now_f.status, coalesce(now_f.close_reason, ''), ${depthSql('now_f')}, 1::bigint)
+      ) v(bucket, status, close_reason, depth, n)
+    where v.n > 0 or had;
   end if;
   if (was.paid_at, was.paid_amount, was.refunded) is distinct from (now_f.paid_at, now_f.paid_amount, now_f.refunded) then
-    if had and was.paid_at is not null then
-      insert into ${schema}.rollup_paid (bucket, refunded_any, n, gmv, refunded)
-      values (${binSql('was.paid_at', Q)}, was.refunded > 0, -1, -was.paid_amount, -was.refunded);
-    end if;
-    if now_f.paid_at is not null then
-      insert into ${schema}.rollup_paid (bucket, refunded_any, n, gmv, refunded)
-      values (${binSql('now_f.paid_at', Q)}, now_f.refunded > 0, 1, now_f.paid_amount, now_f.refunded);
-    end if;
+    insert into ${schema}.rollup_paid (bucket, refunded_any, n, gmv, refunded)
+    select v.* from (values
+        (${binSql('was.paid_at', Q)}, was.refunded > 0, -1::bigint, -was.paid_amount, -was.refunded),
+        (${binSql('now_f.paid_at', Q)}, now_f.refunded > 0, 1::bigint, now_f.paid_amount, now_f.refunded)
+      ) v(bucket, refunded_any, n, gmv, refunded)
+    where v.bucket is not null and (v.n > 0 or had);
   end if;
-  insert into ${schema}.rollup_stage (day, stage, ms, n)
-  select x.day, s.stage, x.ms, x.n
-  from (values
-      ${stageRows}
-    ) s(stage, old_day, old_ms, new_day, new_ms)
-    cross join lateral (values (s.old_day, s.old_ms, -1::bigint), (s.new_day, s.new_ms, 1::bigint)) x(day, ms, n)
-  where (s.old_day, s.old_ms) is distinct from (s.new_day, s.new_ms) and x.ms is not null;`;
+  if not had or (was.created_at, ${STAGE_COLUMNS.map((c) => `was.${c}`).join(', ')})
+       is distinct from (now_f.created_at, ${STAGE_COLUMNS.map((c) => `now_f.${c}`).join(', ')}) then
+    insert into ${schema}.rollup_stage (day, stage, ms, n)
+    select x.day, s.stage, x.ms, x.n
+    from (values
+        ${stageRows}
+      ) s(stage, old_day, old_ms, new_day, new_ms)
+      cross join lateral (values (s.old_day, s.old_ms, -1::bigint), (s.new_day, s.new_ms, 1::bigint)) x(day, ms, n)
+    where (s.old_day, s.old_ms) is distinct from (s.new_day, s.new_ms) and x.ms is not null;
+  end if;`;
 }
 
 /** The SKU deltas: `sign` −1 before an order's line facts are rewritten, +1 after. */
