@@ -106,60 +106,80 @@ function summary(r: AutocannonResult): Load {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
 }
 
-/** Reads one SSE stream until `match`; resolves with the event's data and the time it arrived. */
-async function firstEvent(url: string, match: (event: string, data: { version?: number }) => boolean): Promise<{ data: { at: string }; receivedAt: number; close: () => void }> {
+interface SseEvent {
+  data: { at: string };
+  receivedAt: number;
+}
+
+/**
+ * Reads one SSE stream until `match`; resolves with the event's data and the time it arrived, or
+ * with null when the stream ends, fails or `timeoutMs` passes first. Never leaves a caller waiting.
+ */
+async function firstEvent(url: string, match: (event: string, data: { version?: number }) => boolean, timeoutMs: number): Promise<{ event: SseEvent | null; close: () => void }> {
   const controller = new AbortController();
-  const res = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const ready = { resolve: (_: { data: { at: string }; receivedAt: number }) => {} };
-  const result = new Promise<{ data: { at: string }; receivedAt: number }>((resolve) => (ready.resolve = resolve));
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (data && match(event, JSON.parse(data))) ready.resolve({ data: JSON.parse(data), receivedAt: Date.now() });
-        }
+  const close = () => controller.abort();
+  const timer = setTimeout(close, timeoutMs);
+  try {
+    const res = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
+    if (!res.ok || res.body === null) return { event: null, close };
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return { event: null, close };
+      buffer += decoder.decode(value, { stream: true });
+      let cut: number;
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (data && match(event, JSON.parse(data))) return { event: { data: JSON.parse(data), receivedAt: Date.now() }, close };
       }
-    } catch {
-      // closed
     }
-  })();
-  return { ...(await result), close: () => controller.abort() };
+  } catch {
+    return { event: null, close }; // aborted (timeout) or the connection failed
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
  * While the load runs: place an order, subscribe to its stream, pay it, and time the `change` event
  * from the order's `updatedAt` (stamped by the service just before the commit) to its arrival.
+ * Probes that fail along the way (a refused request, no event within 10 s) are counted, not timed.
  */
-async function probeLatencies(url: string, until: () => boolean): Promise<number[]> {
+async function probeLatencies(url: string, until: () => boolean): Promise<{ samples: number[]; missed: number }> {
   const samples: number[] = [];
-  const post = (path: string, body: string) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor': 'customer:probe' }, body }).then((r) => r.json() as Promise<{ id: string }>);
+  let missed = 0;
+  const post = async (path: string, body: string): Promise<{ id?: string } | null> => {
+    try {
+      const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor': 'customer:probe' }, body, signal: AbortSignal.timeout(10_000) });
+      return r.ok ? ((await r.json()) as { id?: string }) : null;
+    } catch {
+      return null;
+    }
+  };
   while (!until()) {
     const order = await post('/orders', PLACE_BODY);
+    if (order?.id === undefined) {
+      missed++;
+      continue;
+    }
     const streamUrl = `${url}/orders/${order.id}/events?actor=customer:probe`;
-    await firstEvent(streamUrl, (e) => e === 'snapshot').then((s) => s.close());
-    const change = firstEvent(streamUrl, (e, d) => e === 'change' && d.version === 2);
+    const snapshot = await firstEvent(streamUrl, (e) => e === 'snapshot', 10_000);
+    snapshot.close();
+    const change = firstEvent(streamUrl, (e, d) => e === 'change' && d.version === 2, 10_000);
     // Give the subscription a moment to be registered before the commit it waits for.
     await new Promise((r) => setTimeout(r, 20));
-    await post(`/orders/${order.id}/pay/demo`, '{}');
-    const got = await Promise.race([change, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
-    if (got) {
-      samples.push(got.receivedAt - Date.parse(got.data.at));
-      got.close();
-    }
+    const paid = await post(`/orders/${order.id}/pay/demo`, '{}');
+    const got = await change;
+    got.close();
+    if (paid !== null && got.event !== null) samples.push(got.event.receivedAt - Date.parse(got.event.data.at));
+    else missed++;
   }
-  return samples;
+  return { samples, missed };
 }
 
 function percentile(xs: number[], p: number): number {
@@ -229,7 +249,7 @@ async function main(): Promise<void> {
     rows.push([store, 'POST /orders (place, priced by priceCart)', r.place.rps.toFixed(0), `${r.place.p50} ms`, `${r.place.p99} ms`, r.place.non2xx + r.place.errors]);
     rows.push([store, `POST /orders/:id/pay/demo (PAYMENT_SUCCEEDED; ${(r.fresh * 100).toFixed(0)} % paid a fresh order)`, r.pay.rps.toFixed(0), `${r.pay.p50} ms`, `${r.pay.p99} ms`, r.pay.non2xx + r.pay.errors]);
   }
-  const sse = results.map(([store, r]) => [store, r.latencies.length, `${percentile(r.latencies, 0.5)} ms`, `${percentile(r.latencies, 0.99)} ms`]);
+  const sse = results.map(([store, r]) => [store, r.latencies.samples.length, `${percentile(r.latencies.samples, 0.5)} ms`, `${percentile(r.latencies.samples, 0.99)} ms`, r.latencies.missed]);
   const markdown = `## HTTP: the Express example under load
 
 \`npm run bench -- http\` (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test). ${machineLine()}
@@ -245,7 +265,7 @@ Commit → Server-Sent Event latency under that load: a probe places an order, s
 just before the commit) to its arrival. In memory the feed is in-process; on PostgreSQL it is
 NOTIFY inside the commit → LISTEN on one connection → the SSE stream.
 
-${table(['store', 'samples', 'p50', 'p99'], sse)}
+${table(['store', 'samples', 'p50', 'p99', 'probes missed (refused, or no event in 10 s)'], sse)}
 `;
   console.log(markdown);
   writeSection('http', markdown);

@@ -235,14 +235,22 @@ export class PostgresOrderStore implements OrderStore {
    */
   private async commitTogether(inputs: CommitInput[]): Promise<Array<unknown | undefined>> {
     const committed = await this.writeMany(inputs);
+    // From here on the statement has committed: nothing below may reject the whole batch (the
+    // batcher would write its commits again), so a failure only reaches the commits that missed.
     const missed = inputs.filter((input) => !committed.has(input.order.id));
     const versions = new Map<string, number>();
+    let unknown: unknown;
     if (missed.length > 0) {
-      const { rows } = await this.driver.query<{ id: string; version: number }>(this.sql.versionsOf, [missed.map((input) => input.order.id)]);
-      for (const row of rows) versions.set(row.id, Number(row.version));
+      try {
+        const { rows } = await this.driver.query<{ id: string; version: number }>(this.sql.versionsOf, [missed.map((input) => input.order.id)]);
+        for (const row of rows) versions.set(row.id, Number(row.version));
+      } catch (error) {
+        unknown = error;
+      }
     }
     return inputs.map(({ order, expectedVersion }) => {
       if (committed.has(order.id)) return undefined;
+      if (unknown !== undefined) return unknown;
       const current = versions.get(order.id);
       return current === undefined ? new OrderNotFoundError(order.id) : new VersionConflictError(order.id, expectedVersion, current);
     });
