@@ -25,11 +25,16 @@ await describeRealPg('race: ADJUST_PRICE vs PAYMENT_SUCCEEDED of the old attempt
       if (!placed.ok) throw placed.error;
       const old = placed.order.payment.attempts[0]!;
       const payment = { type: 'PAYMENT_SUCCEEDED' as const, amount: old.amount, transactionId: `tx-${round}`, outTradeNo: old.outTradeNo };
-      // Alternate who starts first so both interleavings really happen.
+      // Alternate who starts first, and let the second start 0–2 ms later, so that both
+      // interleavings really happen (the payment does one more round trip, its idempotency
+      // lookup, and with no head start it nearly always loses). Both are in flight together.
       const adjustFirst = round % 2 === 0;
+      const lead = () => new Promise((r) => setTimeout(r, Math.floor(round / 2) % 3));
       const adjusting = () => shop.dispatch(id, { type: 'ADJUST_PRICE', newTotal: old.amount - 300, reason: '议价' }, merchant);
       const paying = () => callback.dispatch(id, payment, gateway, { idempotencyKey: `pay:tx-${round}` });
-      const [adjusted, paid] = adjustFirst ? await Promise.all([adjusting(), paying()]) : (await Promise.all([paying(), adjusting()])).reverse();
+      const [adjusted, paid] = adjustFirst
+        ? await Promise.all([adjusting(), lead().then(paying)])
+        : (await Promise.all([paying(), lead().then(adjusting)])).reverse();
       const final = (await reader.get(id))!;
       const strayRefunds = final.refunds.filter((r) => r.reason === 'stray_payment');
       const history = await reader.history(id);
