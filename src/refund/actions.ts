@@ -5,7 +5,7 @@ import { actsForRequester } from './request.js';
 
 /**
  * The commands `actor` could send for this after-sale now, read from the chart's rows (status,
- * guard, actor type, and the rule that a customer acts only on their own request): the buttons
+ * guard, actor type, and the rows that only the requester may take): the buttons
  * an after-sale page shows. Money caps are checked when the command runs, not here.
  *
  * @example
@@ -18,7 +18,7 @@ export function afterSaleCommands(order: Order, afterSale: AfterSale, actor: Act
     if (t.from !== afterSale.status || t.on === 'always' || out.indexOf(t.on) >= 0) continue;
     if (t.actors !== undefined && t.actors.indexOf(actor.type) < 0) continue;
     if (t.when !== undefined && !afterSaleGuardHolds(t.when, order, afterSale, policy)) continue;
-    if (actor.type === 'customer' && !actsForRequester(order, afterSale, actor)) continue;
+    if (t.requesterOnly === true && !actsForRequester(order, afterSale, actor)) continue;
     out.push(t.on);
   }
   return out;

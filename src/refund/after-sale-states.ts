@@ -42,6 +42,11 @@ export interface AfterSaleTransition {
   /** Who may send the command (the lifecycle checks the actor type; rows say it for the docs). */
   actors?: ReadonlyArray<'customer' | 'merchant' | 'system' | 'payment'>;
   effects?: readonly EffectType[];
+  /**
+   * Only the one the request belongs to may send it (`actsForRequester`: the shopper who asked, or
+   * the shop's customer when the merchant asked for them; a merchant only for its own requests).
+   */
+  requesterOnly?: true;
 }
 
 /**
@@ -61,11 +66,11 @@ export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
   { from: 'requested', on: 'always', to: 'approved', when: 'auto_approve' },
   { from: 'requested', on: 'APPROVE_AFTER_SALE', to: 'approved', actors: ['merchant'] },
   { from: 'requested', on: 'REJECT_AFTER_SALE', to: 'rejected', actors: ['merchant'], effects: ['notify'] },
-  { from: 'requested', on: 'CANCEL_AFTER_SALE', to: 'cancelled', actors: ['customer', 'merchant'] },
+  { from: 'requested', on: 'CANCEL_AFTER_SALE', to: 'cancelled', actors: ['customer', 'merchant'], requesterOnly: true },
   { from: 'approved', on: 'always', to: 'refunding', when: 'refund_only', effects: ['payment.refund', 'inventory.release', 'notify'] },
   { from: 'approved', on: 'always', to: 'awaiting_return', when: 'return_and_refund', effects: ['notify'] },
-  { from: 'awaiting_return', on: 'RETURN_SHIPPED', to: 'awaiting_return', actors: ['customer'], effects: ['notify'] },
-  { from: 'awaiting_return', on: 'CANCEL_AFTER_SALE', to: 'cancelled', when: 'return_not_shipped', actors: ['customer', 'merchant'] },
+  { from: 'awaiting_return', on: 'RETURN_SHIPPED', to: 'awaiting_return', when: 'return_not_shipped', actors: ['customer'], effects: ['notify'], requesterOnly: true },
+  { from: 'awaiting_return', on: 'CANCEL_AFTER_SALE', to: 'cancelled', when: 'return_not_shipped', actors: ['customer', 'merchant'], requesterOnly: true },
   { from: 'awaiting_return', on: 'RETURN_RECEIVED', to: 'returned', actors: ['merchant'], effects: ['inventory.release'] },
   { from: 'returned', on: 'always', to: 'refunding', effects: ['payment.refund'] },
   { from: 'refunding', on: 'REFUND_FAILED', to: 'refunding', when: 'refund_pending', actors: ['payment', 'system'], effects: ['notify'] },
@@ -142,3 +147,14 @@ export function findAfterSaleTransition(
  * FINAL_AFTER_SALE_STATUSES.includes(afterSale.status)
  */
 export const FINAL_AFTER_SALE_STATUSES: readonly AfterSaleStatus[] = ['rejected', 'cancelled', 'refunded'];
+
+/**
+ * True when only the requester may send `on` (see `AfterSaleTransition.requesterOnly`).
+ *
+ * @example
+ * isRequesterOnly('CANCEL_AFTER_SALE') // true
+ */
+export function isRequesterOnly(on: AfterSaleCommandType): boolean {
+  for (const t of AFTER_SALE_TRANSITIONS) if (t.on === on && t.requesterOnly === true) return true;
+  return false;
+}

@@ -30,4 +30,4 @@ export type { AfterSaleTransition, AfterSaleGuard, AfterSaleCommandType } from '
 export { requestAfterSale, nextAfterSaleId, actsForRequester } from './request.js';
 export { afterSaleCommands } from './actions.js';
 export { approveAfterSale, rejectAfterSale, cancelAfterSale, returnShipped, returnReceived, findAfterSale } from './review.js';
-export { refundSucceeded, refundFailed, retryRefund, isFullyRefunded } from './results.js';
+export { refundSucceeded, refundFailed, retryRefund, isFullyRefunded, lateSuccessFits } from './results.js';

@@ -28,6 +28,23 @@ export function isFullyRefunded(order: Order): boolean {
   return order.payment.paidAmount > 0 && succeededRefundTotal(order) === order.payment.paidAmount;
 }
 
+/** What a failed refund may still take if its success is reported late: paid − succeeded − pending. */
+function lateSuccessRoom(order: Order): number {
+  return order.payment.paidAmount - succeededRefundTotal(order) - pendingRefundTotal(order);
+}
+
+/**
+ * Whether a failed refund may still be reported successful (the money moved after all): a refund
+ * of a stray payment always (that money was never counted as paid), any other only while it fits
+ * beside what is refunded and pending. REFUND_SUCCEEDED and the buttons both ask this.
+ *
+ * @example
+ * lateSuccessFits(order, order.refunds[0]) // false once the freed amount went to another refund
+ */
+export function lateSuccessFits(order: Order, refund: Refund): boolean {
+  return refund.reason === 'stray_payment' || refund.amount <= lateSuccessRoom(order);
+}
+
 /**
  * REFUND_SUCCEEDED (a verified gateway result, or a query): the ledger entry succeeds and its
  * after-sale, if any, becomes `refunded`. Works for every entry — after-sales, merchant cancels,
@@ -44,10 +61,8 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
     return { ok: false, error: refundErrors.refundAmountMismatch(refund.id, refund.amount, command.amount) };
   }
   if (refund.status === 'succeeded') return { ok: true, order, effects: [], data: refundData(refund, { duplicate: true }) };
-  if (refund.status === 'failed' && refund.reason !== 'stray_payment') {
-    // A late success after a reported failure: the money moved, but only if it still fits.
-    const available = order.payment.paidAmount - succeededRefundTotal(order) - pendingRefundTotal(order);
-    if (refund.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) };
+  if (refund.status === 'failed' && !lateSuccessFits(order, refund)) {
+    return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, lateSuccessRoom(order)) };
   }
   const done: Refund = { ...refund, status: 'succeeded', updatedAt: command.succeededAt ?? ctx.now.toISOString() };
   delete done.failureReason;

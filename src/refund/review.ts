@@ -3,7 +3,7 @@ import { refundErrors } from './errors.js';
 import { finish, runAfterSale, type StepOutcome } from './engine.js';
 import { actsForRequester } from './request.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
-import type { AfterSaleCommandType } from './after-sale-states.js';
+import { isRequesterOnly, type AfterSaleCommandType } from './after-sale-states.js';
 
 /**
  * The after-sale with this id, if any.
@@ -22,11 +22,11 @@ export function onAfterSale(
   afterSaleId: string,
   on: AfterSaleCommandType,
   ctx: AfterSaleContext,
-  options: { requesterOnly?: boolean; extra?: Partial<AfterSale> } = {},
+  options: { extra?: Partial<AfterSale> } = {},
 ): AfterSaleStepResult {
   const afterSale = findAfterSale(order, afterSaleId);
   if (!afterSale) return { ok: false, error: refundErrors.unknownAfterSale(afterSaleId) };
-  if (options.requesterOnly === true && !actsForRequester(order, afterSale, ctx.actor)) return { ok: false, error: refundErrors.notRequester(afterSaleId) };
+  if (isRequesterOnly(on) && !actsForRequester(order, afterSale, ctx.actor)) return { ok: false, error: refundErrors.notRequester(afterSaleId) };
   const moved: StepOutcome = runAfterSale({ order, afterSale, effects: [], path: [afterSale.status] }, on, ctx, options.extra);
   return moved.ok ? finish(moved.step) : moved;
 }
@@ -63,20 +63,20 @@ export function rejectAfterSale(order: Order, command: CommandOf<'REJECT_AFTER_S
  * cancelAfterSale(order, { type: 'CANCEL_AFTER_SALE', afterSaleId: 'AS1' }, { now, actor: { type: 'customer', id: 'u1' }, policy })
  */
 export function cancelAfterSale(order: Order, command: CommandOf<'CANCEL_AFTER_SALE'>, ctx: AfterSaleContext): AfterSaleStepResult {
-  return onAfterSale(order, command.afterSaleId, 'CANCEL_AFTER_SALE', ctx, { requesterOnly: true });
+  return onAfterSale(order, command.afterSaleId, 'CANCEL_AFTER_SALE', ctx);
 }
 
 /**
- * RETURN_SHIPPED (the requesting shopper): the tracking number of the return parcel. The
- * after-sale stays `awaiting_return` (with `returnShipment` set) until the merchant receives it;
- * sending it again corrects the tracking number. Once sent, the request can no longer be withdrawn.
+ * RETURN_SHIPPED (the requesting shopper): the tracking number of the return parcel, sent once.
+ * The after-sale stays `awaiting_return` (with `returnShipment` set) until the merchant receives
+ * it. Once sent, the request can no longer be withdrawn and the tracking number no longer changed
+ * (the merchant may already be looking for that parcel); a wrong one is sorted out with the shop.
  *
  * @example
  * returnShipped(order, { type: 'RETURN_SHIPPED', afterSaleId: 'AS1', trackingNo: 'SF123', expressCompany: 'SF' }, ctx)
  */
 export function returnShipped(order: Order, command: CommandOf<'RETURN_SHIPPED'>, ctx: AfterSaleContext): AfterSaleStepResult {
   return onAfterSale(order, command.afterSaleId, 'RETURN_SHIPPED', ctx, {
-    requesterOnly: true,
     extra: { returnShipment: { trackingNo: command.trackingNo, expressCompany: command.expressCompany, shippedAt: ctx.now.toISOString() } },
   });
 }

@@ -91,6 +91,8 @@ describe('after shipment', () => {
     const sent = ok(returnShipped(approved.order, ship, ctx(CUSTOMER)));
     expect(sent.order.afterSales[0]).toMatchObject({ status: 'awaiting_return', returnShipment: { trackingNo: 'SF1', expressCompany: 'SF' } });
     expect(err(cancelAfterSale(sent.order, { type: 'CANCEL_AFTER_SALE', afterSaleId: id }, ctx(CUSTOMER))).code).toBe('INVALID_AFTER_SALE_TRANSITION');
+    // The tracking number is sent once: the merchant may already be looking for that parcel.
+    expect(err(returnShipped(sent.order, { ...ship, trackingNo: 'SF2' }, ctx(CUSTOMER))).code).toBe('INVALID_AFTER_SALE_TRANSITION');
 
     const got = ok(returnReceived(sent.order, { type: 'RETURN_RECEIVED', afterSaleId: id }, ctx(MERCHANT)));
     const a = got.order.afterSales[0]!;

@@ -1,8 +1,9 @@
-import type { AfterSale, CommandOf, Order } from '../../order/index.js';
+import type { CommandOf, Order } from '../../order/index.js';
 import {
   approveAfterSale,
   cancelAfterSale,
   isFullyRefunded,
+  lateSuccessFits,
   refundFailed,
   refundSucceeded,
   rejectAfterSale,
@@ -13,7 +14,7 @@ import {
   type AfterSaleStepResult,
 } from '../../refund/index.js';
 import { refundableBalance } from '../../refund/ledger.js';
-import { actsForRequester } from '../../refund/request.js';
+import { afterSaleCommands } from '../../refund/actions.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, type Draft, type Probe, type Step, type StepContext } from '../step.js';
@@ -63,29 +64,27 @@ function runReducer(step: Step): AfterSaleStepResult {
   return result;
 }
 
-/** Availability without a payload: is there anything for this after-sale command to act on? */
+const PER_AFTER_SALE: readonly string[] = ['APPROVE_AFTER_SALE', 'REJECT_AFTER_SALE', 'CANCEL_AFTER_SALE', 'RETURN_SHIPPED', 'RETURN_RECEIVED'];
+
+/**
+ * Availability without a payload: is there anything for this after-sale command to act on? The
+ * commands on one after-sale ask the after-sale chart itself (`afterSaleCommands`: its rows, their
+ * guards and actors, and the requester rule), so a button is never missing or extra.
+ */
 function afterSaleAvailable(probe: Probe, type: string): boolean {
   const { order, actor } = probe;
-  // The same requester rule the reducers apply, so that a button is never missing or extra.
-  const mine = (afterSale: AfterSale) => actsForRequester(order, afterSale, actor);
+  if (PER_AFTER_SALE.indexOf(type) >= 0) {
+    return order.afterSales.some((a) => (afterSaleCommands(order, a, actor, probe.policy) as string[]).indexOf(type) >= 0);
+  }
   switch (type) {
     case 'CANCEL':
     case 'REQUEST_AFTER_SALE':
       if (refundableBalance(order) <= 0) return false;
       if (order.status === 'completed') return !isDue(order.deadlines.afterSaleUntil, new Date(probe.nowMs));
       return true;
-    case 'APPROVE_AFTER_SALE':
-    case 'REJECT_AFTER_SALE':
-      return order.afterSales.some((a) => a.status === 'requested');
-    case 'CANCEL_AFTER_SALE':
-      return order.afterSales.some(
-        (a) => (a.status === 'requested' || (a.status === 'awaiting_return' && a.returnShipment === undefined)) && mine(a),
-      );
-    case 'RETURN_SHIPPED':
-      return order.afterSales.some((a) => a.status === 'awaiting_return' && a.returnShipment === undefined && mine(a));
-    case 'RETURN_RECEIVED':
-      return order.afterSales.some((a) => a.status === 'awaiting_return' && a.returnShipment !== undefined);
     case 'REFUND_SUCCEEDED':
+      // A failed refund may still succeed late (the reducer's own rule).
+      return order.refunds.some((r) => r.status === 'pending' || (r.status === 'failed' && lateSuccessFits(order, r)));
     case 'REFUND_FAILED':
       return order.refunds.some((r) => r.status === 'pending');
     case 'RETRY_REFUND':
