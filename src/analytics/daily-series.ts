@@ -21,14 +21,22 @@ export class DailySeries {
 
   add(f: OrderFacts): void {
     const placedDay = this.days.indexOf(f.placedAt);
-    if (placedDay >= 0) this.points[placedDay]!.placed++;
+    if (placedDay >= 0) this.addPlaced(placedDay, 1);
     const paidDay = this.days.indexOf(f.paidAt);
-    if (paidDay >= 0) {
-      const p = this.points[paidDay]!;
-      p.paid++;
-      p.gmv += f.paidAmount;
-      p.refunded += f.refunded;
-    }
+    if (paidDay >= 0) this.addPaid(paidDay, 1, f.paidAmount, f.refunded);
+  }
+
+  /** `n` orders placed on day `day` (an index into the range's days). */
+  addPlaced(day: number, n: number): void {
+    this.points[day]!.placed += n;
+  }
+
+  /** `orders` orders paid on day `day`, with the fen they brought and the fen refunded of it. */
+  addPaid(day: number, orders: number, gmv: number, refunded: number): void {
+    const p = this.points[day]!;
+    p.paid += orders;
+    p.gmv += gmv;
+    p.refunded += refunded;
   }
 
   result(): DailyPoint[] {

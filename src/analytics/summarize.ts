@@ -1,21 +1,16 @@
-import { CLOSE_REASONS, ORDER_STATUSES, type CloseReason, type Order, type OrderStatus } from '../order/index.js';
+import type { Order } from '../order/index.js';
 import { calendarDays } from './calendar-days.js';
+import { CohortTally } from './cohort-tally.js';
 import { DailySeries } from './daily-series.js';
-import { buildFunnel, funnelDepth } from './funnel.js';
+import { funnelDepth } from './funnel.js';
 import { assertRange } from './options.js';
 import { inRange, orderFacts } from './order-facts.js';
-import { divideRounded, ratio } from './rounding.js';
 import { StageDurationCollector } from './stage-durations.js';
 import { SkuTally } from './top-skus.js';
 import { countTransitions } from './transitions.js';
 import type { Summary, SummaryOptions } from './types.js';
 
-/** Zero for every key, so that a chart or a table never misses a row. */
-export function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
-  const out = {} as Record<K, number>;
-  for (const k of keys) out[k] = 0;
-  return out;
-}
+export { zeroCounts } from './cohort-tally.js';
 
 /**
  * The shop's figures for [from, to), from the orders themselves. Pure: the range is an argument,
@@ -45,14 +40,7 @@ export function summarize(orders: Iterable<Order>, options: SummaryOptions): Sum
   const fromMs = from.getTime();
   const toMs = to.getTime();
 
-  const statusCounts = zeroCounts<OrderStatus>(ORDER_STATUSES);
-  const closeReasons = zeroCounts<CloseReason>(CLOSE_REASONS);
-  const funnel = { placed: 0, paid: 0, shipped: 0, completed: 0 };
-  let timeouts = 0;
-  let gmv = 0;
-  let refunded = 0;
-  let paidOrders = 0;
-  let refundedOrders = 0;
+  const tally = new CohortTally();
   const durations = new StageDurationCollector();
   const daily = new DailySeries(calendarDays(from, to, timeZone));
   const skus = new SkuTally();
@@ -60,21 +48,11 @@ export function summarize(orders: Iterable<Order>, options: SummaryOptions): Sum
   for (const order of orders) {
     const f = orderFacts(order);
     if (inRange(f.placedAt, fromMs, toMs)) {
-      statusCounts[f.status]++;
-      if (f.status === 'closed' && f.closeReason !== undefined) closeReasons[f.closeReason]++;
-      if (f.closeReason === 'payment_timeout') timeouts++;
-      const depth = funnelDepth(f);
-      funnel.placed++;
-      if (depth >= 1) funnel.paid++;
-      if (depth >= 2) funnel.shipped++;
-      if (depth >= 3) funnel.completed++;
+      tally.addPlaced(f.status, f.closeReason, funnelDepth(f));
       durations.add(f);
     }
     if (inRange(f.paidAt, fromMs, toMs)) {
-      paidOrders++;
-      gmv += f.paidAmount;
-      refunded += f.refunded;
-      if (f.refunded > 0) refundedOrders++;
+      tally.addPaid(1, f.paidAmount, f.refunded, f.refunded > 0 ? 1 : 0);
       skus.add(order.lines);
     }
     daily.add(f);
@@ -82,21 +60,7 @@ export function summarize(orders: Iterable<Order>, options: SummaryOptions): Sum
 
   const summary: Summary = {
     range: { from: from.toISOString(), to: to.toISOString(), timeZone },
-    statusCounts,
-    closeReasons,
-    funnel: buildFunnel(funnel),
-    revenue: {
-      gmv,
-      refunded,
-      netRevenue: gmv - refunded,
-      paidOrders,
-      averageOrderValue: divideRounded(gmv, paidOrders),
-    },
-    rates: {
-      refundRate: ratio(refundedOrders, paidOrders),
-      refundAmountRate: ratio(refunded, gmv),
-      paymentTimeoutRate: ratio(timeouts, funnel.placed),
-    },
+    ...tally.figures(),
     stageDurations: durations.result(),
     daily: daily.result(),
     topSkus: skus.top(options.topSkuLimit ?? 10),

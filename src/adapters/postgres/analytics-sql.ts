@@ -1,10 +1,9 @@
-import { CLOSE_REASONS, ORDER_STATUSES, type CloseReason, type OrderStatus } from '../../order/index.js';
+import type { CloseReason, OrderStatus } from '../../order/index.js';
 import { assertRange } from '../../analytics/options.js';
 import { calendarDays } from '../../analytics/calendar-days.js';
-import { buildFunnel } from '../../analytics/funnel.js';
-import { divideRounded, ratio } from '../../analytics/rounding.js';
-import { zeroCounts } from '../../analytics/summarize.js';
-import { PERCENTILES, STAGES, type DailyPoint, type StageDuration, type Summary, type TopSku } from '../../analytics/types.js';
+import { CohortTally } from '../../analytics/cohort-tally.js';
+import { DailySeries } from '../../analytics/daily-series.js';
+import { PERCENTILES, STAGES, type StageDuration, type Summary, type TopSku } from '../../analytics/types.js';
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { compactAnalytics, cutDurationSql, DAY_MS, depthSql, QUARTER_HOUR_MS, STAGE_COLUMNS } from './analytics-rollups.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
@@ -154,42 +153,20 @@ export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOp
     q(topSkusSql(schema, lines), [...utcDays, options.topSkuLimit ?? 10]),
   ]);
 
-  const statusCounts = zeroCounts<OrderStatus>(ORDER_STATUSES);
-  const closeReasons = zeroCounts<CloseReason>(CLOSE_REASONS);
-  const funnel = { placed: 0, paid: 0, shipped: 0, completed: 0 };
-  let timeouts = 0;
-  let paidOrders = 0;
-  let refundedOrders = 0;
-  let gmv = 0;
-  let refunded = 0;
-  const points: DailyPoint[] = days.dates.map((date) => ({ date, placed: 0, paid: 0, gmv: 0, refunded: 0, netRevenue: 0 }));
+  const tally = new CohortTally();
+  const daily = new DailySeries(days);
   for (const g of placed.rows) {
     const n = num(g.n);
     if (n === 0) continue;
-    const status = g.status as OrderStatus;
-    statusCounts[status] += n;
-    if (status === 'closed' && g.close_reason !== '') closeReasons[g.close_reason as CloseReason] += n;
-    if (g.close_reason === 'payment_timeout') timeouts += n;
-    const depth = num(g.depth);
-    funnel.placed += n;
-    if (depth >= 1) funnel.paid += n;
-    if (depth >= 2) funnel.shipped += n;
-    if (depth >= 3) funnel.completed += n;
-    points[num(g.day) - 1]!.placed += n;
+    tally.addPlaced(g.status as OrderStatus, g.close_reason === '' ? undefined : (g.close_reason as CloseReason), num(g.depth), n);
+    daily.addPlaced(num(g.day) - 1, n);
   }
   for (const g of paid.rows) {
     const n = num(g.n);
     if (n === 0) continue;
-    paidOrders += n;
-    gmv += num(g.gmv);
-    refunded += num(g.refunded);
-    if (g.refunded_any === true) refundedOrders += n;
-    const p = points[num(g.day) - 1]!;
-    p.paid += n;
-    p.gmv += num(g.gmv);
-    p.refunded += num(g.refunded);
+    tally.addPaid(n, num(g.gmv), num(g.refunded), g.refunded_any === true ? n : 0);
+    daily.addPaid(num(g.day) - 1, n, num(g.gmv), num(g.refunded));
   }
-  for (const p of points) p.netRevenue = p.gmv - p.refunded;
   const byStage = new Map(stages.rows.map((r) => [num(r.stage), r]));
   const stageDurations = STAGES.map((stage, i): StageDuration => {
     const r = byStage.get(i);
@@ -200,17 +177,9 @@ export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOp
 
   return {
     range: { from: from.toISOString(), to: to.toISOString(), timeZone },
-    statusCounts,
-    closeReasons,
-    funnel: buildFunnel(funnel),
-    revenue: { gmv, refunded, netRevenue: gmv - refunded, paidOrders, averageOrderValue: divideRounded(gmv, paidOrders) },
-    rates: {
-      refundRate: ratio(refundedOrders, paidOrders),
-      refundAmountRate: ratio(refunded, gmv),
-      paymentTimeoutRate: ratio(timeouts, funnel.placed),
-    },
+    ...tally.figures(),
     stageDurations,
-    daily: points,
+    daily: daily.result(),
     topSkus: skus.rows.map(
       (r): TopSku => ({ sku: String(r.sku), title: String(r.title), units: num(r.units), revenue: num(r.revenue), orders: num(r.orders) }),
     ),
