@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ORDER_STATUS_LABELS, type OrderStatus } from '../../src/order/index.js';
 import { ACTION_EFFECTS, COMMAND_ACTORS, defaultLifecycle, type Candidate } from '../../src/lifecycle/index.js';
+import { AFTER_SALE_COMMAND_TYPES } from '../../src/refund/index.js';
 
 /**
  * Renders the generated parts of docs/lifecycle.md from `orderMachine` (compiled exactly as
@@ -12,17 +13,7 @@ import { ACTION_EFFECTS, COMMAND_ACTORS, defaultLifecycle, type Candidate } from
 
 export const DOC = 'docs/lifecycle.md';
 const chart = defaultLifecycle.chart;
-const AFTER_SALE_COMMANDS = new Set([
-  'REQUEST_AFTER_SALE',
-  'APPROVE_AFTER_SALE',
-  'REJECT_AFTER_SALE',
-  'CANCEL_AFTER_SALE',
-  'RETURN_SHIPPED',
-  'RETURN_RECEIVED',
-  'REFUND_SUCCEEDED',
-  'REFUND_FAILED',
-  'RETRY_REFUND',
-]);
+const AFTER_SALE_COMMANDS = new Set<string>([...AFTER_SALE_COMMAND_TYPES, 'RETRY_REFUND']);
 
 /** Edits and stray payments that keep the status: in the tables, not in the picture (every status would loop). */
 const SIDE_COMMANDS = new Set(['ADD_REMARK', 'CHANGE_ADDRESS', 'RECORD_STRAY_PAYMENT']);

@@ -41,6 +41,32 @@ export function statements(schema: string): Statements {
   // document once instead of twice.
   const intact = (alias: string) => `${alias}.doc_md5`;
 
+  /**
+   * What a create or a commit writes beside the order row, as CTEs hanging off `written` (the CTE
+   * that inserted or updated it, so that nothing is written when it wrote nothing): the events
+   * ($9), the outbox effects ($10, available at $6), the idempotency record ($11, null for none;
+   * at `version`) and the NOTIFY ($12 channel, null for none; $13 payload).
+   */
+  const alongside = (written: string, version: string) => `ev AS (
+        INSERT INTO ${events} (order_id, version, seq, at, type, doc)
+        SELECT ${written}.id, (e.value->>'version')::int, (e.n - 1)::int, (e.value->>'at')::timestamptz, e.value->>'type', e.value
+        FROM ${written}, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(value, n)
+        RETURNING 1
+      ), fx AS (
+        INSERT INTO ${outbox} (id, order_id, type, doc, available_at)
+        SELECT f.value->>'id', ${written}.id, f.value->>'type', f.value, $6
+        FROM ${written}, jsonb_array_elements($10::jsonb) WITH ORDINALITY AS f(value, n)
+        ORDER BY f.n
+        RETURNING 1
+      ), idem AS (
+        INSERT INTO ${idem} (key, order_id, version, doc)
+        SELECT $11::text, ${written}.id, ${version}, jsonb_build_object('order', $8::jsonb, 'events', $9::jsonb, 'effects', $10::jsonb)
+        FROM ${written} WHERE $11::text IS NOT NULL
+        RETURNING 1
+      ), note AS (
+        SELECT pg_notify($12, $13) FROM ${written} WHERE $12::text IS NOT NULL
+      )`;
+
   return {
     orders,
     listColumns: `o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}`,
@@ -56,25 +82,7 @@ export function statements(schema: string): Statements {
         VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8::jsonb, md5($8::jsonb::text))
         ON CONFLICT DO NOTHING
         RETURNING id
-      ), ev AS (
-        INSERT INTO ${events} (order_id, version, seq, at, type, doc)
-        SELECT ins.id, (e.value->>'version')::int, (e.n - 1)::int, (e.value->>'at')::timestamptz, e.value->>'type', e.value
-        FROM ins, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(value, n)
-        RETURNING 1
-      ), fx AS (
-        INSERT INTO ${outbox} (id, order_id, type, doc, available_at)
-        SELECT f.value->>'id', ins.id, f.value->>'type', f.value, $6
-        FROM ins, jsonb_array_elements($10::jsonb) WITH ORDINALITY AS f(value, n)
-        ORDER BY f.n
-        RETURNING 1
-      ), idem AS (
-        INSERT INTO ${idem} (key, order_id, version, doc)
-        SELECT $11::text, ins.id, 1, jsonb_build_object('order', $8::jsonb, 'events', $9::jsonb, 'effects', $10::jsonb)
-        FROM ins WHERE $11::text IS NOT NULL
-        RETURNING 1
-      ), note AS (
-        SELECT pg_notify($12, $13) FROM ins WHERE $12::text IS NOT NULL
-      )
+      ), ${alongside('ins', '1')}
       SELECT (SELECT count(*) FROM ins)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
 
     // $1 id, $2 expected, $3 version, $4 status, $5 customer, $6 updated_at, $7 due_at, $8 doc,
@@ -86,25 +94,7 @@ export function statements(schema: string): Statements {
         RETURNING id
       ), unlease AS (
         DELETE FROM ${leases} WHERE order_id = (SELECT id FROM upd)
-      ), ev AS (
-        INSERT INTO ${events} (order_id, version, seq, at, type, doc)
-        SELECT upd.id, (e.value->>'version')::int, (e.n - 1)::int, (e.value->>'at')::timestamptz, e.value->>'type', e.value
-        FROM upd, jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(value, n)
-        RETURNING 1
-      ), fx AS (
-        INSERT INTO ${outbox} (id, order_id, type, doc, available_at)
-        SELECT f.value->>'id', upd.id, f.value->>'type', f.value, $6
-        FROM upd, jsonb_array_elements($10::jsonb) WITH ORDINALITY AS f(value, n)
-        ORDER BY f.n
-        RETURNING 1
-      ), idem AS (
-        INSERT INTO ${idem} (key, order_id, version, doc)
-        SELECT $11::text, upd.id, $3, jsonb_build_object('order', $8::jsonb, 'events', $9::jsonb, 'effects', $10::jsonb)
-        FROM upd WHERE $11::text IS NOT NULL
-        RETURNING 1
-      ), note AS (
-        SELECT pg_notify($12, $13) FROM upd WHERE $12::text IS NOT NULL
-      )
+      ), ${alongside('upd', '$3')}
       SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
 
     // $1 a JSON array of commits, $2 channel (null: no NOTIFY here)
