@@ -1,6 +1,7 @@
 import type { Actor, Line } from '../../src/order/index.js';
 import type { Quote } from '../../src/pricing/quote.js';
 import type { Clock } from '../../src/service/index.js';
+import { line } from '../lifecycle/fixtures.js';
 
 export const START = new Date('2026-11-25T04:00:00.000Z');
 export const MINUTE = 60_000;
@@ -24,20 +25,8 @@ export function manualClock(start: Date = START): Clock & { advance(ms: number):
   };
 }
 
-export function line(id: string, quantity: number, unit: number): Line {
-  return {
-    id,
-    sku: `SKU-${id}`,
-    title: `Item ${id}`,
-    fulfillment: 'physical',
-    listPrice: unit,
-    unitPrice: unit,
-    quantity,
-    subtotal: unit * quantity,
-    allocations: [],
-    payable: unit * quantity,
-  };
-}
+/** A line of `quantity` × `unit` fen, nothing off (the lifecycle tests' own). */
+export { line };
 
 export function quote(lines: Line[] = [line('a', 5, 1000), line('b', 1, 500)], freight = 0): Quote {
   const items = lines.reduce((s, l) => s + l.payable, 0);
