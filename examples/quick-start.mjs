@@ -1,4 +1,4 @@
-import { MemoryOrderStore, createOrderService, formatFen } from 'orderkit';
+import { MemoryOrderStore, createOrderService, formatFen } from 'wx-orderkit';
 
 // A shop's rules are data: 满 99 减 10, free shipping over ¥99, ¥8 otherwise.
 const rules = {

@@ -12,8 +12,8 @@ import type { ContractContext, ContractOptions, ContractTestApi, MakeStore } fro
  *
  * @example
  * import { describe, it, expect, beforeEach, afterEach } from 'vitest';
- * import { MemoryOrderStore } from 'orderkit';
- * import { runOrderStoreContract } from 'orderkit/testing';
+ * import { MemoryOrderStore } from 'wx-orderkit';
+ * import { runOrderStoreContract } from 'wx-orderkit/testing';
  *
  * runOrderStoreContract('MemoryOrderStore', () => new MemoryOrderStore(), { describe, it, expect, beforeEach, afterEach });
  */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 // The README's quick start must stay true: the snippet in both READMEs is the example file, and
-// the example runs against the built package (imported as `orderkit`, as a user would).
+// the example runs against the built package (imported as `wx-orderkit`, as a user would).
 const example = readFileSync('examples/quick-start.mjs', 'utf8').trimEnd();
 
 describe('README quick start', () => {

@@ -73,7 +73,7 @@ const DEFAULT_DUE_LEASE_MS = 30_000;
  *
  * @example
  * import pg from 'pg';
- * import { migrate, PostgresOrderStore } from 'orderkit/postgres';
+ * import { migrate, PostgresOrderStore } from 'wx-orderkit/postgres';
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
  * await migrate(pool);
  * const store = new PostgresOrderStore({ db: pool });

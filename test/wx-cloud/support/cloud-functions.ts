@@ -5,7 +5,7 @@ import type { CloudDatabase } from '../../../src/adapters/wx-cloud/index.js';
 
 /**
  * Runs the example cloud functions as deployed: their own index.js / handler.js files, with
- * `orderkit` resolved to this repository's CommonJS build (dist/*.cjs, which `npm test` rebuilds
+ * `wx-orderkit` resolved to this repository's CommonJS build (dist/*.cjs, which `npm test` rebuilds
  * when stale) and `wx-server-sdk` replaced by a stub whose database is the cloud database TEST
  * DOUBLE and whose openapi / cloudPay calls are recorded.
  */
@@ -14,9 +14,9 @@ const functionsDir = join(root, 'examples/cloud-functions/cloudfunctions');
 const require_ = createRequire(import.meta.url);
 
 const DIST: Record<string, string> = {
-  orderkit: join(root, 'dist/index.cjs'),
-  'orderkit/wechatpay': join(root, 'dist/wechatpay.cjs'),
-  'orderkit/wx-cloud': join(root, 'dist/wx-cloud.cjs'),
+  'wx-orderkit': join(root, 'dist/index.cjs'),
+  'wx-orderkit/wechatpay': join(root, 'dist/wechatpay.cjs'),
+  'wx-orderkit/wx-cloud': join(root, 'dist/wx-cloud.cjs'),
 };
 
 export function assertBuilt(): void {
@@ -29,9 +29,9 @@ export function assertBuilt(): void {
 export function orderkitBuild() {
   assertBuilt();
   return {
-    orderkit: require_(DIST.orderkit!),
-    wechatpay: require_(DIST['orderkit/wechatpay']!),
-    wxCloud: require_(DIST['orderkit/wx-cloud']!),
+    orderkit: require_(DIST['wx-orderkit']!),
+    wechatpay: require_(DIST['wx-orderkit/wechatpay']!),
+    wxCloud: require_(DIST['wx-orderkit/wx-cloud']!),
   };
 }
 

@@ -4,9 +4,9 @@ const cloud = require('wx-server-sdk');
 
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 
-const orderkit = require('orderkit');
-const wechatpay = require('orderkit/wechatpay');
-const wxCloud = require('orderkit/wx-cloud');
+const orderkit = require('wx-orderkit');
+const wechatpay = require('wx-orderkit/wechatpay');
+const wxCloud = require('wx-orderkit/wx-cloud');
 const { createOrderFunction } = require('./handler');
 const { readSettings } = require('./settings');
 const shop = require('./shop');

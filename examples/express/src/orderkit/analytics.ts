@@ -1,2 +1,2 @@
-/** In your app: import { … } from 'orderkit/analytics'. */
+/** In your app: import { … } from 'wx-orderkit/analytics'. */
 export * from '../../../../src/analytics/index.js';

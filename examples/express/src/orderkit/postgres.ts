@@ -1,2 +1,2 @@
-/** In your app: import { … } from 'orderkit/postgres'. */
+/** In your app: import { … } from 'wx-orderkit/postgres'. */
 export * from '../../../../src/adapters/postgres/index.js';

@@ -1,2 +1,2 @@
-/** In your app: import { … } from 'orderkit/wechatpay'. */
+/** In your app: import { … } from 'wx-orderkit/wechatpay'. */
 export * from '../../../../src/wechat/index.js';
