@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { CommandSchema } from './commands.js';
 import { OrderSchema } from './order-schema.js';
 
@@ -14,3 +14,4 @@ export function orderJsonSchema(): Record<string, unknown> {
 export function commandJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(CommandSchema, { io: 'input' }) as Record<string, unknown>;
 }
+

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
 
 export const ORDER_STATUSES = [
@@ -73,3 +73,4 @@ export const REFUND_STATUS_LABELS: Readonly<Record<RefundStatus, LocalizedText>>
 export function statusLabel(status: OrderStatus, locale: keyof LocalizedText = 'zh-CN'): string {
   return ORDER_STATUS_LABELS[status][locale];
 }
+

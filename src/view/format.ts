@@ -1,4 +1,4 @@
-import { formatInTimeZone } from 'date-fns-tz';
+import { formatInZone } from '../time/zoned.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/index.js';
 
@@ -29,5 +29,5 @@ export function moneyView(fen: number): MoneyView {
  * shopTime('2026-11-25T04:00:00.000Z', 'Asia/Shanghai') // → '2026-11-25 12:00'
  */
 export function shopTime(iso: string, timeZone: string): string {
-  return formatInTimeZone(new Date(iso), timeZone, 'yyyy-MM-dd HH:mm');
+  return formatInZone(new Date(iso), timeZone, 'yyyy-MM-dd HH:mm');
 }
