@@ -16,6 +16,10 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // Minified: a cloud function compiles every byte it requires on each cold start, and compiling
+  // is most of what loading costs (docs/benchmarks.md, "Cold start"). The source maps name the
+  // original code (node --enable-source-maps).
+  minify: true,
   splitting: true,
   treeshake: true,
   external: ['pg', '@electric-sql/pglite', 'fast-check', 'vitest'],

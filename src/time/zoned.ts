@@ -105,6 +105,18 @@ function offsetFromIntl(ms: number, timeZone: string): number {
   return d.getTime() - (ms - (over >= 0 ? over : 1000 + over));
 }
 
+/**
+ * Zones whose offset has been fixed since an instant, by the IANA time-zone database: the
+ * People's Republic of China has kept UTC+8 without daylight saving since its last DST ended on
+ * 1991-09-14T17:00Z. From then on the offset is known without asking Intl: creating the first
+ * `Intl.DateTimeFormat` loads ICU's locale and zone data, about a quarter of a cloud function's
+ * first-call CPU, and a shop in Asia/Shanghai (the default) should not pay it. Earlier instants
+ * still go through Intl. (test/time/zoned.test.ts checks the entry against Intl.)
+ */
+export const FIXED_OFFSET_SINCE: ReadonlyMap<string, { readonly since: number; readonly offset: number }> = new Map([
+  ['Asia/Shanghai', { since: Date.UTC(1991, 8, 14, 17), offset: 8 * HOUR }],
+]);
+
 const offsetCache = new Map<string, Map<number, number>>();
 const checkedZones = new Set<string>();
 let lastZone = '';
@@ -119,6 +131,8 @@ let lastOffset = 0;
  * zoneOffsetAt(Date.parse('2026-07-01T00:00:00Z'), 'America/New_York') // -14 400 000
  */
 export function zoneOffsetAt(ms: number, timeZone: string): number {
+  const known = FIXED_OFFSET_SINCE.get(timeZone);
+  if (known !== undefined && ms >= known.since) return known.offset;
   const hour = Math.floor(ms / HOUR);
   if (hour === lastHour && timeZone === lastZone) return lastOffset;
   let zone = offsetCache.get(timeZone);
@@ -146,7 +160,7 @@ export function zoneOffsetAt(ms: number, timeZone: string): number {
 
 /** True when `timeZone` is an IANA name this runtime knows, or a well-formed fixed offset. */
 export function isKnownTimeZone(timeZone: string): boolean {
-  if (checkedZones.has(timeZone)) return true;
+  if (checkedZones.has(timeZone) || FIXED_OFFSET_SINCE.has(timeZone)) return true;
   const fixed = fixedOffset(timeZone);
   let ok: boolean;
   if (fixed !== undefined) ok = Number.isFinite(fixed);
