@@ -21,5 +21,6 @@ export {
   isVersionConflict,
 } from './errors.js';
 export type { CorruptionReason } from './errors.js';
+export { ORDER_SCHEMA_VERSION } from './schema-version.js';
 export { MemoryOrderStore, createMemoryOrderData } from './memory-store.js';
 export type { MemoryOrderStoreOptions, MemoryOrderData, MemoryOrderRow, MemoryOutboxRow } from './memory-store.js';
