@@ -39,6 +39,7 @@ export const WECHAT_ERROR_TEXT = {
   MISSING_OPENID: { 'zh-CN': '缺少付款人 openid', en: 'the payer openid is missing' },
   INVALID_PRIVATE_KEY: { 'zh-CN': '商户私钥无法解析或不能签名', en: 'the merchant private key cannot be parsed or cannot sign' },
   INVALID_REQUEST: { 'zh-CN': '请求参数不正确', en: 'invalid request parameters' },
+  UNKNOWN_ORDER: { 'zh-CN': '没有这个订单号的订单', en: 'no order has this order number' },
   REFUND_NOT_FOUND: { 'zh-CN': '订单中没有这笔退款', en: 'the order has no such refund' },
   // Shipping info.
   SHIPMENT_NOT_FOUND: { 'zh-CN': '订单中没有这个包裹', en: 'the order has no such shipment' },

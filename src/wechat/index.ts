@@ -99,8 +99,8 @@ export type {
 export { createWechatPayQuery } from './query.js';
 export type { WechatPayQueryOptions } from './query.js';
 
-export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, STRAY_PAYMENT_CODES } from './dispatch.js';
-export type { ApplyResult, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
+export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, resolveOrderId, STRAY_PAYMENT_CODES } from './dispatch.js';
+export type { ApplyResult, DispatchingService, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
 
 export { formatRfc3339, parseRfc3339, parseBeijingCompact, parseBeijingDateTime, formatBeijingCompact } from './time.js';
 export { cutChars, charLength } from './text.js';
