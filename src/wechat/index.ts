@@ -25,8 +25,14 @@ export type {
   EncryptedResource,
 } from './verify.js';
 
-export { decryptResource, RESOURCE_ALGORITHM } from './decrypt.js';
-export type { DecryptResourceResult } from './decrypt.js';
+export { decryptResource, decryptText, RESOURCE_ALGORITHM } from './decrypt.js';
+export type { DecryptResourceResult, DecryptTextResult } from './decrypt.js';
+
+export { createWechatPayConfig, isWechatPayConfig, notificationInput } from './config.js';
+export type { WechatPayConfig, WechatPayConfigInput, WechatPayConfigResult } from './config.js';
+
+export { CERTIFICATES_REQUEST, parseCertificatesResponse, createCertificateRotator } from './certificates.js';
+export type { PlatformCertificate, PlatformCertificatesResult, CertificateRotator, CertificateRotatorOptions, RotationReport } from './certificates.js';
 
 export { parsePaymentResource, parseRefundResource, orderNumberFromOutTradeNo, REFUND_STATUS_MEANING } from './resources.js';
 export type { MerchantIdentity, PaymentNotice, RefundNotice, WechatPayTransaction, WechatPayRefundResource } from './resources.js';
