@@ -113,6 +113,12 @@ export class MemoryOrderStore implements OrderStore {
     return this.loadSync(id);
   }
 
+  async findByNumber(number: string): Promise<Order | null> {
+    if (typeof number !== 'string') return null;
+    const id = this.data.numbers.get(number);
+    return id === undefined ? null : this.loadSync(id);
+  }
+
   private loadSync(id: string): Order | null {
     const row = this.data.orders.get(id);
     if (!row) return null;

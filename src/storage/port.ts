@@ -108,6 +108,13 @@ export interface OrderStore {
   /** The order, or null when there is none. Throws `CorruptOrderError` for a bad row. */
   load(id: string): Promise<Order | null>;
   /**
+   * The order with this order number (`order.number`, WeChat Pay's first `out_trade_no`), or
+   * null. Numbers are unique per store, so at most one order matches; stores answer from an index
+   * (PostgreSQL: the `number` UNIQUE constraint; wx-cloud: the number claim record). Throws
+   * `CorruptOrderError` for a bad row, like `load`.
+   */
+  findByNumber(number: string): Promise<Order | null>;
+  /**
    * Stores a new order (version 1) with its events and effects. Throws `OrderExistsError` for a
    * taken id or number, unless `idempotencyKey` already created an order: then that order is
    * returned (whatever its id), and nothing is written.

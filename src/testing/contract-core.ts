@@ -15,6 +15,27 @@ export function coreContract<S extends OrderStore>(ctx: ContractContext<S>): voi
       expect(await store().history('missing')).toEqual([]);
     }, timeout);
 
+    it('findByNumber finds the order by its number, null for an unknown number, and follows commits', async () => {
+      expect(await store().findByNumber('N-missing')).toBeNull();
+      const a = testOrder({ id: 'o-1', number: 'N100' });
+      const b = testOrder({ id: 'o-2', number: 'N200' });
+      await store().create(a, { events: [createdEvent(a)], effects: [] });
+      await store().create(b, { events: [createdEvent(b)], effects: [] });
+      expect((await store().findByNumber('N100'))?.id).toBe('o-1');
+      expect((await store().findByNumber('N200'))?.id).toBe('o-2');
+      // The id is not a number: looking an id up by number finds nothing.
+      expect(await store().findByNumber('o-1')).toBeNull();
+      expect(await store().findByNumber('N10')).toBeNull();
+      const step = nextVersion(a, { status: 'paid' });
+      await store().commit({ order: step.order, expectedVersion: 1, events: step.events, effects: step.effects });
+      const found = await store().findByNumber('N100');
+      expect(found).toEqual(await store().load('o-1'));
+      expect(found!.version).toBe(2);
+      // A copy: changing it changes nothing stored.
+      found!.status = 'closed';
+      expect((await store().findByNumber('N100'))!.status).toBe('paid');
+    }, timeout);
+
     it('create then load returns an equal order, and nothing is shared by reference', async () => {
       const order = testOrder({ id: 'o-1', customerId: 'c-9' });
       const returned = await store().create(order, { events: [createdEvent(order)], effects: [] });

@@ -10,6 +10,8 @@ import { quoteIdent } from './identifiers.js';
  */
 export interface Statements {
   load: string;
+  /** $1 an order number: the order row, as `load` reads it. */
+  loadByNumber: string;
   versionOf: string;
   /** $1 an array of ids: the current version of each that exists. */
   versionsOf: string;
@@ -71,6 +73,8 @@ export function statements(schema: string): Statements {
     orders,
     listColumns: `o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}`,
     load: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')} FROM ${orders} o WHERE o.id = $1`,
+    // Served by the UNIQUE constraint's index on number (migration 001).
+    loadByNumber: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')} FROM ${orders} o WHERE o.number = $1`,
     versionOf: `SELECT version FROM ${orders} WHERE id = $1`,
     versionsOf: `SELECT id, version FROM ${orders} WHERE id = ANY($1::text[])`,
     numberHolder: `SELECT id FROM ${orders} WHERE number = $1`,

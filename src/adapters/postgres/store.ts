@@ -142,6 +142,13 @@ export class PostgresOrderStore implements OrderStore {
     return row ? this.decodeRow(row) : null;
   }
 
+  async findByNumber(number: string): Promise<Order | null> {
+    if (typeof number !== 'string') return null;
+    const { rows } = await this.driver.query<OrderRow>(this.sql.loadByNumber, [number]);
+    const row = rows[0];
+    return row ? this.decodeRow(row) : null;
+  }
+
   async create(order: Order, options: CreateOptions): Promise<Order> {
     const key = options.idempotencyKey;
     if (key !== undefined) {

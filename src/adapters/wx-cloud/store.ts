@@ -4,7 +4,7 @@ import { checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
 import type { CommitInput, CreateOptions, FindDueOptions, IdempotencyRecord, ListQuery, OrderPage, OrderStore, OutboxEntry } from '../../storage/port.js';
 import { isMissingCollection, type CloudDatabase } from './database.js';
-import { DEFAULT_COLLECTIONS, eventFields, journalOf, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
+import { DEFAULT_COLLECTIONS, eventFields, numberClaimId, journalOf, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
 import { publishQuietly, type StoreContext } from './journal.js';
 import { compareAndSet, ensureCreated, readOrderDoc, readReservation, reservationFor, settleReservation } from './writes.js';
 
@@ -108,6 +108,19 @@ export class WxCloudOrderStore implements OrderStore {
   async load(id: string): Promise<Order | null> {
     const [doc, last] = await Promise.all([readOrderDoc(this.ctx, id), this.lastEventVersion(id)]);
     return doc ? this.decode(doc, last) : null;
+  }
+
+  /**
+   * Through the number claim (a record whose `_id` is the number, written before the order): no
+   * query index needed. A claim left by a create that crashed before its order was added names
+   * an order that does not exist (null), and one whose order carries another number is ignored.
+   */
+  async findByNumber(number: string): Promise<Order | null> {
+    if (typeof number !== 'string' || number === '') return null;
+    const claim = (await this.collection('keys').where({ _id: numberClaimId(number) }).limit(1).get()).data[0] as { orderId?: unknown } | undefined;
+    if (!claim || typeof claim.orderId !== 'string') return null;
+    const order = await this.load(claim.orderId);
+    return order !== null && order.number === number ? order : null;
   }
 
   async create(order: Order, options: CreateOptions): Promise<Order> {
