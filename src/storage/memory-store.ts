@@ -6,10 +6,12 @@ import {
   decodeAll,
   decodeEvent,
   decodeOrder,
+  decodeRecordOrder,
   encodeCursor,
   normalizeListQuery,
 } from './codec.js';
 import { dueAtOf } from './due.js';
+import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from './schema-version.js';
 import { OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from './errors.js';
 import type {
   CommitInput,
@@ -141,7 +143,7 @@ export class MemoryOrderStore implements OrderStore {
     const holder = this.data.numbers.get(order.number);
     if (holder !== undefined) throw new OrderExistsError(holder, 'number');
     this.checkEffectIds(order.id, options.effects);
-    const doc = JSON.stringify(order);
+    const doc = storedOrderText(order);
     this.data.orders.set(order.id, {
       doc,
       version: order.version,
@@ -157,7 +159,7 @@ export class MemoryOrderStore implements OrderStore {
     this.writeEffects(order, options.effects);
     if (key !== undefined) this.writeIdempotency(key, order, options.events, options.effects);
     this.notify(order);
-    return JSON.parse(doc) as Order;
+    return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
   }
 
   async commit(input: CommitInput): Promise<void> {
@@ -209,7 +211,7 @@ export class MemoryOrderStore implements OrderStore {
   private apply(row: MemoryOrderRow, log: string[], input: CommitInput): CommitOutcome {
     const { order, events, effects, idempotencyKey } = input;
     if (row.version !== input.expectedVersion) return { ok: false, conflict: true };
-    const doc = JSON.stringify(order);
+    const doc = storedOrderText(order);
     row.doc = doc;
     row.version = order.version;
     row.status = order.status;
@@ -266,7 +268,10 @@ export class MemoryOrderStore implements OrderStore {
 
   async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
     const text = this.data.idempotency.get(key);
-    return text === undefined ? null : (JSON.parse(text) as IdempotencyRecord);
+    if (text === undefined) return null;
+    const record = JSON.parse(text) as IdempotencyRecord;
+    record.order = decodeRecordOrder(record.orderId, record.order);
+    return record;
   }
 
   async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
@@ -343,7 +348,7 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   private writeIdempotency(key: string, order: Order, events: OrderEvent[], effects: Effect[]): void {
-    const record: IdempotencyRecord = { key, orderId: order.id, version: order.version, order, events, effects };
+    const record = { key, orderId: order.id, version: order.version, order: storedOrderDocument(order), events, effects };
     this.data.idempotency.set(key, JSON.stringify(record));
   }
 

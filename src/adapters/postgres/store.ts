@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Effect, Order, OrderEvent } from '../../order/index.js';
-import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
+import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
+import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
 import { dueAtOf } from '../../storage/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
 import type {
@@ -156,7 +157,7 @@ export class PostgresOrderStore implements OrderStore {
       if (first) return first;
     }
     checkCreateInput(order, options.events, options.effects);
-    const doc = JSON.stringify(order);
+    const doc = storedOrderText(order);
     let written: number;
     try {
       const { rows } = await this.driver.query<{ written: number }>(this.sql.create, [
@@ -194,7 +195,7 @@ export class PostgresOrderStore implements OrderStore {
       throw new OrderExistsError(holder.rows[0]?.id ?? order.id, 'number');
     }
     this.announce([order]);
-    return JSON.parse(doc) as Order;
+    return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
   }
 
   async commit(input: CommitInput): Promise<void> {
@@ -215,7 +216,7 @@ export class PostgresOrderStore implements OrderStore {
         order.customerId,
         order.updatedAt,
         dueAtOf(order),
-        JSON.stringify(order),
+        storedOrderText(order),
         JSON.stringify(input.events),
         JSON.stringify(input.effects),
         input.idempotencyKey ?? null,
@@ -273,7 +274,7 @@ export class PostgresOrderStore implements OrderStore {
       customer_id: order.customerId,
       updated_at: order.updatedAt,
       due_at: dueAtOf(order),
-      doc: order,
+      doc: storedOrderDocument(order),
       events,
       effects,
       idem_key: idempotencyKey ?? null,
@@ -331,7 +332,7 @@ export class PostgresOrderStore implements OrderStore {
     const row = rows[0];
     if (!row) return null;
     const result = JSON.parse(row.doc) as { order: Order; events: OrderEvent[]; effects: Effect[] };
-    return { key: row.key, orderId: row.order_id, version: Number(row.version), order: result.order, events: result.events, effects: result.effects };
+    return { key: row.key, orderId: row.order_id, version: Number(row.version), order: decodeRecordOrder(row.order_id, result.order), events: result.events, effects: result.effects };
   }
 
   async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {

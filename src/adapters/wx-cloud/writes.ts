@@ -11,6 +11,8 @@ import {
   type NumberClaimDoc,
   type OrderDoc,
 } from './documents.js';
+import { decodeRecordOrder } from '../../storage/codec.js';
+import { storedOrderDocument } from '../../storage/schema-version.js';
 import { insertIfAbsent, publishJournal, publishQuietly, type StoreContext } from './journal.js';
 
 /**
@@ -33,7 +35,9 @@ export async function readOrderDoc(ctx: StoreContext, orderId: string): Promise<
 
 export async function readReservation(ctx: StoreContext, key: string): Promise<IdempotencyDoc | null> {
   const res = await ctx.db.collection(ctx.names.keys).where({ _id: idempotencyDocId(key) }).limit(1).get();
-  return (res.data[0] as IdempotencyDoc | undefined) ?? null;
+  const record = (res.data[0] as IdempotencyDoc | undefined) ?? null;
+  if (record !== null) record.order = decodeRecordOrder(record.orderId, record.order);
+  return record;
 }
 
 export function reservationFor(key: string, order: Order, expectedVersion: number, events: OrderEvent[], effects: Effect[]): IdempotencyDoc {
@@ -44,7 +48,7 @@ export function reservationFor(key: string, order: Order, expectedVersion: numbe
     orderId: order.id,
     version: order.version,
     expectedVersion,
-    order,
+    order: storedOrderDocument(order),
     events,
     effects,
     state: 'reserved',
