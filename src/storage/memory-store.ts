@@ -17,6 +17,7 @@ import type {
   CreateOptions,
   FindDueOptions,
   IdempotencyRecord,
+  IdempotencyRequest,
   ListQuery,
   OrderChange,
   OrderChangeListener,
@@ -149,7 +150,7 @@ export class MemoryOrderStore implements OrderStore {
     this.data.numbers.set(order.number, order.id);
     this.data.events.set(order.id, options.events.map((e) => JSON.stringify(e)));
     this.writeEffects(order, options.effects);
-    if (key !== undefined) this.writeIdempotency(key, order, options.events, options.effects);
+    if (key !== undefined) this.writeIdempotency(key, order, options.events, options.effects, options.idempotencyRequest);
     this.notify(order);
     return JSON.parse(doc) as Order;
   }
@@ -201,7 +202,7 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   private apply(row: MemoryOrderRow, log: string[], input: CommitInput): CommitOutcome {
-    const { order, events, effects, idempotencyKey } = input;
+    const { order, events, effects, idempotencyKey, idempotencyRequest } = input;
     if (row.version !== input.expectedVersion) return { ok: false, conflict: true };
     const doc = JSON.stringify(order);
     row.doc = doc;
@@ -213,7 +214,7 @@ export class MemoryOrderStore implements OrderStore {
     for (const e of events) log.push(JSON.stringify(e));
     this.data.events.set(order.id, log);
     this.writeEffects(order, effects);
-    if (idempotencyKey !== undefined) this.writeIdempotency(idempotencyKey, order, events, effects);
+    if (idempotencyKey !== undefined) this.writeIdempotency(idempotencyKey, order, events, effects, idempotencyRequest);
     this.notify(order);
     return { ok: true };
   }
@@ -336,8 +337,9 @@ export class MemoryOrderStore implements OrderStore {
     }
   }
 
-  private writeIdempotency(key: string, order: Order, events: OrderEvent[], effects: Effect[]): void {
+  private writeIdempotency(key: string, order: Order, events: OrderEvent[], effects: Effect[], request: IdempotencyRequest | undefined): void {
     const record: IdempotencyRecord = { key, orderId: order.id, version: order.version, order, events, effects };
+    if (request !== undefined) record.request = request;
     this.data.idempotency.set(key, JSON.stringify(record));
   }
 

@@ -9,6 +9,7 @@ import type {
   CreateOptions,
   FindDueOptions,
   IdempotencyRecord,
+  IdempotencyRequest,
   ListQuery,
   OrderChange,
   OrderChangeListener,
@@ -166,6 +167,7 @@ export class PostgresOrderStore implements OrderStore {
         key ?? null,
         this.channelInside,
         changePayload(order),
+        requestJson(key, options.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -214,6 +216,7 @@ export class PostgresOrderStore implements OrderStore {
         input.idempotencyKey ?? null,
         this.channelInside,
         changePayload(order),
+        requestJson(input.idempotencyKey, input.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -258,7 +261,7 @@ export class PostgresOrderStore implements OrderStore {
 
   /** The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode. */
   private async writeMany(inputs: CommitInput[]): Promise<Set<string>> {
-    const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey }) => ({
+    const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }) => ({
       id: order.id,
       expected: expectedVersion,
       version: order.version,
@@ -270,6 +273,7 @@ export class PostgresOrderStore implements OrderStore {
       events,
       effects,
       idem_key: idempotencyKey ?? null,
+      idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
       note: changePayload(order),
     }));
     const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channelInside]);
@@ -323,8 +327,11 @@ export class PostgresOrderStore implements OrderStore {
     const { rows } = await this.driver.query<{ key: string; order_id: string; version: number; doc: string }>(this.sql.findIdempotency, [key]);
     const row = rows[0];
     if (!row) return null;
-    const result = JSON.parse(row.doc) as { order: Order; events: OrderEvent[]; effects: Effect[] };
-    return { key: row.key, orderId: row.order_id, version: Number(row.version), order: result.order, events: result.events, effects: result.effects };
+    const result = JSON.parse(row.doc) as { order: Order; events: OrderEvent[]; effects: Effect[]; request?: IdempotencyRequest | null };
+    const record: IdempotencyRecord = { key: row.key, orderId: row.order_id, version: Number(row.version), order: result.order, events: result.events, effects: result.effects };
+    // Records written before scoped keys have no request (and are never replayed by the service).
+    if (result.request) record.request = result.request;
+    return record;
   }
 
   async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
@@ -387,6 +394,11 @@ export class PostgresOrderStore implements OrderStore {
   }
 }
 
+
+/** The idempotency request as the statements take it ($14): JSON text, null without a key. */
+function requestJson(key: string | undefined, request: IdempotencyRequest | undefined): string | null {
+  return key === undefined || request === undefined ? null : JSON.stringify(request);
+}
 
 function changePayload(order: Order): string {
   const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { OrderSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { dueAtOf } from '../../storage/due.js';
+import type { IdempotencyRequest } from '../../storage/port.js';
 import type { CloudCommand } from './database.js';
 
 /**
@@ -64,6 +65,8 @@ export interface IdempotencyDoc {
   effects: Effect[];
   state: 'reserved' | 'done';
   token: string;
+  /** The request the record answers (`IdempotencyRequest`); absent in records of older versions. */
+  request?: IdempotencyRequest;
 }
 
 export interface NumberClaimDoc {
