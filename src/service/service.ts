@@ -2,7 +2,7 @@ import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeOrder, type PlaceOrderInput } from '../lifecycle/place-order.js';
 import { defaultPolicy } from '../lifecycle/policy.js';
 import { transition } from '../lifecycle/transition.js';
-import { ActorSchema, parseCommand, type Actor, type Command, type CommandInput } from '../order/index.js';
+import { ActorSchema, parseCommand, unstorablePath, type Actor, type Command, type CommandInput } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
 import { defaultIds, systemClock } from './defaults.js';
 import { retriesExhausted, unsupported } from './errors.js';
@@ -64,7 +64,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   ): Promise<ServiceResult> {
     const parsed = parseCommand(input);
     if (!parsed.ok) return parsed;
-    if (!ActorSchema.safeParse(actor).success) {
+    if (!ActorSchema.safeParse(actor).success || unstorablePath(actor) !== null) {
       return {
         ok: false,
         error: new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }),

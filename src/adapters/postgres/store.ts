@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Effect, Order, OrderEvent } from '../../order/index.js';
+import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
 import { dueAtOf } from '../../storage/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
@@ -138,6 +138,8 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async load(id: string): Promise<Order | null> {
+    // An id PostgreSQL cannot even compare (U+0000, a lone surrogate) names no stored order.
+    if (!isStorableString(id)) return null;
     const { rows } = await this.driver.query<OrderRow>(this.sql.load, [id]);
     const row = rows[0];
     return row ? this.decodeRow(row) : null;
@@ -300,6 +302,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async history(id: string): Promise<OrderEvent[]> {
+    if (!isStorableString(id)) return [];
     const { rows } = await this.driver.query<{ doc: string }>(this.sql.history, [id]);
     return rows.map((row) => decodeEvent(id, row.doc));
   }
@@ -324,6 +327,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
+    if (!isStorableString(key)) return null;
     const { rows } = await this.driver.query<{ key: string; order_id: string; version: number; doc: string }>(this.sql.findIdempotency, [key]);
     const row = rows[0];
     if (!row) return null;

@@ -6,21 +6,25 @@ import { createCloudDatabaseStandIn, WxCloudOrderStore } from '../../src/adapter
 import { MemoryOrderStore } from '../../src/storage/index.js';
 import { truncateAll } from '../storage/pg-helpers.js';
 import { describeRealPg } from '../support/pg.js';
+import { hostileStrings } from './hostile-strings.js';
 import { idempotencyAttacks } from './idempotency-attacks.js';
 
-describe('scoped idempotency: MemoryOrderStore', () => {
+describe('attacks (scoped idempotency, hostile strings): MemoryOrderStore', () => {
   idempotencyAttacks(async () => new MemoryOrderStore());
+  hostileStrings(async () => new MemoryOrderStore());
 });
 
-describe('scoped idempotency: WxCloudOrderStore (cloud database stand-in)', () => {
-  idempotencyAttacks(async () => {
+describe('attacks (scoped idempotency, hostile strings): WxCloudOrderStore (cloud database stand-in)', () => {
+  const make = async () => {
     const store = new WxCloudOrderStore(createCloudDatabaseStandIn());
     await store.ensureCollections();
     return store;
-  });
+  };
+  idempotencyAttacks(make);
+  hostileStrings(make);
 });
 
-describe('scoped idempotency: PostgresOrderStore on PGlite', () => {
+describe('attacks (scoped idempotency, hostile strings): PostgresOrderStore on PGlite', () => {
   let db: PGlite;
   beforeAll(async () => {
     db = await PGlite.create();
@@ -29,13 +33,15 @@ describe('scoped idempotency: PostgresOrderStore on PGlite', () => {
   afterAll(async () => {
     await db.close();
   });
-  idempotencyAttacks(async () => {
+  const make = async () => {
     await truncateAll(db, 'orderkit');
     return new PostgresOrderStore({ db });
-  });
+  };
+  idempotencyAttacks(make);
+  hostileStrings(make);
 });
 
-await describeRealPg('scoped idempotency: PostgresOrderStore on the real PostgreSQL', (real) => {
+await describeRealPg('attacks (scoped idempotency, hostile strings): PostgresOrderStore on the real PostgreSQL', (real) => {
   let pool: pg.Pool;
   beforeAll(async () => {
     pool = real.pool(8);
@@ -44,8 +50,10 @@ await describeRealPg('scoped idempotency: PostgresOrderStore on the real Postgre
   afterAll(async () => {
     await real.dispose();
   });
-  idempotencyAttacks(async () => {
+  const make = async () => {
     await truncateAll(pool, real.schema);
     return new PostgresOrderStore({ db: pool, schema: real.schema });
-  });
+  };
+  idempotencyAttacks(make);
+  hostileStrings(make);
 });
