@@ -8,6 +8,7 @@ export type {
   FindDueOptions,
   OutboxEntry,
   IdempotencyRecord,
+  IdempotencyRequest,
   OrderChange,
   OrderChangeListener,
   Unsubscribe,

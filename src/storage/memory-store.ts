@@ -19,6 +19,7 @@ import type {
   CreateOptions,
   FindDueOptions,
   IdempotencyRecord,
+  IdempotencyRequest,
   ListQuery,
   OrderChange,
   OrderChangeListener,
@@ -157,7 +158,7 @@ export class MemoryOrderStore implements OrderStore {
     this.data.numbers.set(order.number, order.id);
     this.data.events.set(order.id, options.events.map((e) => JSON.stringify(e)));
     this.writeEffects(order, options.effects);
-    if (key !== undefined) this.writeIdempotency(key, order, options.events, options.effects);
+    if (key !== undefined) this.writeIdempotency(key, order, options.events, options.effects, options.idempotencyRequest);
     this.notify(order);
     return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
   }
@@ -209,7 +210,7 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   private apply(row: MemoryOrderRow, log: string[], input: CommitInput): CommitOutcome {
-    const { order, events, effects, idempotencyKey } = input;
+    const { order, events, effects, idempotencyKey, idempotencyRequest } = input;
     if (row.version !== input.expectedVersion) return { ok: false, conflict: true };
     const doc = storedOrderText(order);
     row.doc = doc;
@@ -221,7 +222,7 @@ export class MemoryOrderStore implements OrderStore {
     for (const e of events) log.push(JSON.stringify(e));
     this.data.events.set(order.id, log);
     this.writeEffects(order, effects);
-    if (idempotencyKey !== undefined) this.writeIdempotency(idempotencyKey, order, events, effects);
+    if (idempotencyKey !== undefined) this.writeIdempotency(idempotencyKey, order, events, effects, idempotencyRequest);
     this.notify(order);
     return { ok: true };
   }
@@ -347,8 +348,9 @@ export class MemoryOrderStore implements OrderStore {
     }
   }
 
-  private writeIdempotency(key: string, order: Order, events: OrderEvent[], effects: Effect[]): void {
-    const record = { key, orderId: order.id, version: order.version, order: storedOrderDocument(order), events, effects };
+  private writeIdempotency(key: string, order: Order, events: OrderEvent[], effects: Effect[], request: IdempotencyRequest | undefined): void {
+    const record: IdempotencyRecord = { key, orderId: order.id, version: order.version, order: storedOrderDocument(order), events, effects };
+    if (request !== undefined) record.request = request;
     this.data.idempotency.set(key, JSON.stringify(record));
   }
 
