@@ -295,21 +295,12 @@ export class MemoryOrderStore implements OrderStore {
         blocked.add(row.orderId);
       }
     }
+    // Oldest first by the order's earliest open effect, then in the order written: the limit keeps
+    // a later effect only with the earlier ones of its order.
     const ready = [...runs.values()].flat();
-    ready.sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq);
-    const taken = new Set(ready.slice(0, Math.max(0, limit)));
-    // The limit may cut a run: keep only what follows its order's earliest effect without a gap.
-    const picked: MemoryOutboxRow[] = [];
-    for (const run of runs.values()) {
-      for (const row of run) {
-        if (!taken.has(row)) break;
-        picked.push(row);
-      }
-    }
-    // Oldest first, but an order's effects always in the order they were written.
-    const headAt = new Map<string, number>();
-    for (const row of picked) if (!headAt.has(row.orderId)) headAt.set(row.orderId, row.availableAt);
-    picked.sort((a, b) => headAt.get(a.orderId)! - headAt.get(b.orderId)! || a.seq - b.seq);
+    const headAt = (row: MemoryOutboxRow) => runs.get(row.orderId)![0]!.availableAt;
+    ready.sort((a, b) => headAt(a) - headAt(b) || a.seq - b.seq);
+    const picked = ready.slice(0, Math.max(0, limit));
     return picked.map((row) => {
       const entry: OutboxEntry = { effect: JSON.parse(row.doc) as Effect, attempts: row.attempts, leaseUntil: new Date(t + leaseMs) };
       if (row.lastError !== undefined) entry.lastError = row.lastError;
@@ -325,6 +316,15 @@ export class MemoryOrderStore implements OrderStore {
     row.completedAt = now.getTime();
     row.leaseUntil = null;
     this.data.openOutbox.delete(effectId);
+  }
+
+  async release(effectIds: string[]): Promise<void> {
+    for (const id of effectIds) {
+      const row = this.data.outbox.get(id);
+      if (!row || row.completedAt !== null || row.leaseUntil === null) continue;
+      row.leaseUntil = null;
+      row.attempts = Math.max(0, row.attempts - 1);
+    }
   }
 
   async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {

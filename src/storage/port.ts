@@ -157,6 +157,12 @@ export interface OrderStore {
   /** Releases the lease and makes the effect available again at `retryAt`. */
   fail(effectId: string, retryAt: Date, reason?: string): Promise<void>;
   /**
+   * Optional: hands claimed effects back untried (an earlier effect of their order failed): the
+   * lease is released and the claim is not counted in `attempts`. Unknown or completed ids are
+   * ignored. Without it, `drainOutbox` uses `fail(id, now)`.
+   */
+  release?(effectIds: string[]): Promise<void>;
+  /**
    * Optional capability: the change feed. Every committed create or commit is delivered once, in
    * position order; with `since`, the changes after that position are replayed first. A `since`
    * this store did not hand out is refused with `INVALID_FEED_POSITION`.

@@ -222,6 +222,22 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
     }, timeout);
   });
 
+  t.describe('outbox release (optional)', () => {
+    it('release hands claimed effects back untried, without counting the claim', async () => {
+      const s = store();
+      if (!s.release) return;
+      await seed(s, { id: 'o-1' }, 2);
+      const first = await s.claim(10, 60_000, t0);
+      expect(first.map((e) => e.effect.id)).toEqual(['o-1:1:0', 'o-1:1:1']);
+      await s.release(['o-1:1:1', 'unknown']);
+      // Still behind its leased sibling.
+      expect(await s.claim(10, 60_000, t0)).toHaveLength(0);
+      await s.complete('o-1:1:0', t0);
+      const again = await s.claim(10, 60_000, t0);
+      expect(again.map((e) => [e.effect.id, e.attempts])).toEqual([['o-1:1:1', 0]]);
+    }, timeout);
+  });
+
   t.describe('damaged rows (when the adapter provides a tamper hook)', () => {
     it('a document that fails the Order schema throws CORRUPT_ORDER naming the order', async () => {
       const tamper = ctx.options.tamper;

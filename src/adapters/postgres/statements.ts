@@ -23,6 +23,8 @@ export interface Statements {
   claim: string;
   complete: string;
   fail: string;
+  /** $1 an array of effect ids: leases released, the claim not counted. */
+  release: string;
   listColumns: string;
   orders: string;
   /** $1 channel: the change feed's wake-up sent after the commit. */
@@ -182,7 +184,8 @@ export function statements(schema: string): Statements {
     // an effect is claimed only together with every earlier open effect of its order, so a later
     // one waits while an earlier one is leased (being delivered, or its worker died) or failed
     // (waiting for its retry). \`candidates\` leaves out effects stuck behind such an earlier one
-    // as this snapshot sees it; \`picked\` then drops any whose earlier sibling another claim
+    // as this snapshot sees it, and sorts by the availability of the order's earliest open effect,
+    // then by seq, so that the limit never keeps a later effect without the earlier ones; \`picked\` then drops any whose earlier sibling another claim
     // locked or leased meanwhile (SKIP LOCKED skipped it, or it failed the recheck of the lock):
     // a claim with an older snapshot never skips ahead of an effect it could not take itself.
     claim: `WITH candidates AS (
@@ -192,7 +195,7 @@ export function statements(schema: string): Statements {
             SELECT 1 FROM ${outbox} p
             WHERE p.order_id = b.order_id AND p.seq < b.seq AND p.completed_at IS NULL
               AND (p.available_at > $1 OR p.lease_until > $1))
-        ORDER BY b.available_at, b.seq
+        ORDER BY (SELECT h.available_at FROM ${outbox} h WHERE h.order_id = b.order_id AND h.completed_at IS NULL ORDER BY h.seq LIMIT 1), b.seq
         LIMIT $2
         FOR UPDATE OF b SKIP LOCKED
       ), picked AS (
@@ -224,6 +227,8 @@ export function statements(schema: string): Statements {
       WHERE c.xid < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY c.xid DESC, c.seq DESC LIMIT 1`,
 
+    release: `UPDATE ${outbox} SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
+      WHERE id = ANY($1::text[]) AND completed_at IS NULL AND lease_until IS NOT NULL`,
     complete: `UPDATE ${outbox} SET completed_at = $2, lease_until = NULL WHERE id = $1 AND completed_at IS NULL`,
     fail: `UPDATE ${outbox} SET available_at = $2, lease_until = NULL, last_error = coalesce($3, last_error) WHERE id = $1 AND completed_at IS NULL`,
   };

@@ -368,6 +368,11 @@ export class PostgresOrderStore implements OrderStore {
     await this.driver.query(this.sql.complete, [effectId, now.toISOString()]);
   }
 
+  async release(effectIds: string[]): Promise<void> {
+    if (effectIds.length === 0) return;
+    await this.driver.query(this.sql.release, [effectIds]);
+  }
+
   async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
     await this.driver.query(this.sql.fail, [effectId, retryAt.toISOString(), reason ?? null]);
   }
