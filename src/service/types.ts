@@ -158,8 +158,13 @@ export interface DrainReport {
   claimed: number;
   delivered: number;
   failed: number;
-  /** Effects without a handler: `schedule` is completed (sweep does its job), others wait and retry. */
+  /**
+   * Effects without a handler: `schedule` is completed (sweep does its job), others wait and retry,
+   * and hold the later effects of their order (give every effect type you produce a handler).
+   */
   unhandled: number;
+  /** Effects handed back untried because an earlier effect of their order failed in the same batch. */
+  deferred: number;
 }
 
 export interface OrderService {
