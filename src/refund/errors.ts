@@ -164,4 +164,14 @@ export const refundErrors = {
       { path: ['refundId'], details: { refundId: id, status } },
     );
   },
+  refundSuperseded(id: string, by: string): OrderkitError {
+    return orderkitError(
+      'REFUND_SUPERSEDED',
+      {
+        'zh-CN': `退款单 ${id} 已关闭并由退款单 ${by} 重新发起，旧单号不会再付款`,
+        en: `refund ${id} was closed and re-issued as ${by}; the old number is never paid`,
+      },
+      { path: ['refundId'], details: { refundId: id, replacedBy: by } },
+    );
+  },
 };
