@@ -155,7 +155,8 @@ export function replayOf(record: IdempotencyRecord, scope: IdempotencyScope, act
   if (scope.orderId === undefined) {
     if (actor.type === 'customer' && owner !== actor.id) return { ok: false, error: forbiddenReplay() };
   } else {
-    const refused = checkPermission(permissions ?? COMMAND_ACTORS, scope.commandType, actor, owner);
+    const table: PermissionTable<string> = permissions ?? COMMAND_ACTORS;
+    const refused = checkPermission(table, scope.commandType, actor, owner);
     if (refused !== undefined) return { ok: false, error: refused };
   }
   return {
