@@ -24,7 +24,8 @@ export const PaymentSucceededSchema = z.strictObject({
   paidAt: TimestampSchema.optional(),
 });
 export const CancelSchema = z.strictObject({ type: z.literal('CANCEL'), reason: z.string().max(200).optional() });
-export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE') });
+/** `reason`: why the timer closed it, when not simply time (the sweeper's `gateway_unreachable`). */
+export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE'), reason: z.string().max(200).optional() });
 export const ShipSchema = z.strictObject({
   type: z.literal('SHIP'),
   /** Defaults to a deterministic id derived from the order number. */

@@ -21,7 +21,9 @@ export interface IdSource {
 /**
  * Asked before an unpaid order is expired: did the money for its open attempt arrive after all?
  * `attempt` is the attempt that could still pay (query the gateway by its `outTradeNo`). Answer
- * null when the gateway could not be asked: the order then expires, and a payment that turns up
+ * null (or throw) when the gateway could not be asked: the order then stays open and is asked
+ * about again at the next sweep, until `OrderServiceOptions.unreachableGatewayLimitMs` past its
+ * pay-by time; then it expires with the reason `gateway_unreachable`, and a payment that turns up
  * later is refunded as a stray payment.
  */
 export interface PaymentQuery {
@@ -57,6 +59,13 @@ export interface OrderServiceOptions {
   lifecycle?: ServiceLifecycle;
   /** Optional gateway check that `sweep` runs before it expires an unpaid order. */
   payments?: PaymentQuery;
+  /**
+   * How long past an unpaid order's pay-by time `sweep` keeps it open while `payments.query`
+   * cannot reach the gateway (answers null or throws), asking again at every sweep. After it the
+   * order expires all the same, with `reason: 'gateway_unreachable'` on its EXPIRE (in the close
+   * event's `data.reason`). Default 2 hours; 0 expires at once, as without `payments`.
+   */
+  unreachableGatewayLimitMs?: number;
   /**
    * A verified PAYMENT_SUCCEEDED that cannot pay the order (superseded attempt, wrong amount,
    * already paid, closed) is recorded with RECORD_STRAY_PAYMENT and refunded. Default true.
@@ -128,6 +137,13 @@ export interface SweepReport {
   autoConfirmed: number;
   /** Unpaid orders found paid by `payments.query` and applied as PAYMENT_SUCCEEDED. */
   paidLate: number;
+  /**
+   * Unpaid orders left open because `payments.query` could not reach the gateway: they are asked
+   * about again at the next sweep (until `unreachableGatewayLimitMs`).
+   */
+  gatewayUnreachable: number;
+  /** Of `expired`, those closed after `unreachableGatewayLimitMs` without the gateway's word (reason `gateway_unreachable`). */
+  expiredUnverified: number;
   /** Due orders the lifecycle refused (already moved on, not yet due by its own reckoning…). */
   skipped: number;
   /** Orders whose stored row is corrupt, by id (they stay leased and are reported each sweep). */
