@@ -46,10 +46,22 @@ export interface OrderServiceOptions {
   /** Default: the system clock. */
   clock?: Clock;
   ids?: Partial<IdSource>;
-  /** Reload-and-retry rounds after a `VersionConflictError`. Default 16. */
+  /**
+   * Reload-and-retry rounds after a `VersionConflictError` (another process committed the order
+   * first) for commands of people and timers. Default 16. Commands of one order never conflict
+   * with each other inside one service instance: they queue.
+   */
   maxRetries?: number;
-  /** Upper bound of the first retry's random delay, doubled each round (capped at 50×). Default 2 ms. */
+  /** Upper bound of the first retry's random delay, doubled each round up to `retryMaxDelayMs`. Default 2 ms. */
   retryDelayMs?: number;
+  /** The longest random delay of one retry round. Default 100 ms. */
+  retryMaxDelayMs?: number;
+  /**
+   * How long a gateway callback (the `payment` actor, or PAYMENT_SUCCEEDED, REFUND_SUCCEEDED,
+   * REFUND_FAILED, RECORD_STRAY_PAYMENT) keeps retrying conflicts before it answers `ORDER_BUSY`
+   * (nothing written: do not acknowledge it, the gateway delivers it again). Default 30 000 ms.
+   */
+  callbackRetryMs?: number;
   /** Default: the built-in lifecycle. Pass one from `createLifecycle` for an extended chart. */
   lifecycle?: ServiceLifecycle;
   /** Optional gateway check that `sweep` runs before it expires an unpaid order. */

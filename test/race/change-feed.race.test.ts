@@ -26,7 +26,7 @@ await describeRealPg('race: the change feed on the real PostgreSQL', (real) => {
   /** A store whose statements all run on `client`, inside whatever transaction it has open. */
   function storeOn(client: pg.Client): PostgresOrderStore {
     const driver: SqlDriver = {
-      query: (text, params) => client.query(text, params as unknown[]),
+      query: (async (text: string, params?: unknown[]) => client.query(text, params)) as SqlDriver['query'],
       transaction: () => Promise.reject(new Error('not used')),
       listen: () => Promise.reject(new Error('not used')),
     };

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Command, Order, OrderEvent } from '../../src/order/index.js';
+import type { Actor, Command, Order, OrderEvent } from '../../src/order/index.js';
 import type { ServiceResult } from '../../src/service/index.js';
 
 /** A small seeded generator, so a failing race can be replayed with the same commands. */
@@ -16,7 +16,10 @@ export function prng(seed: number): () => number {
 
 export interface Outcome {
   command: Command;
+  actor?: Actor;
   result: ServiceResult;
+  /** How long the dispatch took, in milliseconds. */
+  ms?: number;
 }
 
 export interface RaceSummary {
