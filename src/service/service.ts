@@ -53,7 +53,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const clock = options.clock ?? systemClock;
   const ids = defaultIds(policy.timeZone, options.ids);
   const retry: RetryPolicy = {
-    maxRetries: options.maxRetries ?? 16,
+    maxRetries: options.maxRetries ?? 32,
     baseMs: options.retryDelayMs ?? 2,
     capMs: options.retryMaxDelayMs ?? 100,
     callbackRetryMs: options.callbackRetryMs ?? 30_000,
@@ -175,9 +175,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     list: (query = {}) => store.list(query),
     sweep: (now, sweepOptions) => sweep({ options: { ...options, policy }, lifecycle, dispatchAt }, now ?? clock.now(), sweepOptions),
     drainOutbox: (handlers, drainOptions) => drainOutbox(store, clock, handlers, drainOptions),
-    async subscribe(listener) {
+    async subscribe(listener, subscribeOptions) {
       if (!store.subscribe) throw unsupported('subscribe (the change feed)');
-      return store.subscribe(listener);
+      return store.subscribe(listener, subscribeOptions);
     },
   };
   return service;

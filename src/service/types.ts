@@ -3,7 +3,7 @@ import type { Policy } from '../lifecycle/policy.js';
 import type { PlaceOrderInput } from '../lifecycle/place-order.js';
 import type { TransitionContext } from '../lifecycle/types.js';
 import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent, PaymentAttempt } from '../order/index.js';
-import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, Unsubscribe } from '../storage/port.js';
+import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, SubscribeOptions, Unsubscribe } from '../storage/port.js';
 
 /** Where the service reads the time. Tests pass a fixed or stepping clock. */
 export interface Clock {
@@ -48,7 +48,7 @@ export interface OrderServiceOptions {
   ids?: Partial<IdSource>;
   /**
    * Reload-and-retry rounds after a `VersionConflictError` (another process committed the order
-   * first) for commands of people and timers. Default 16. Commands of one order never conflict
+   * first) for commands of people and timers. Default 32. Commands of one order never conflict
    * with each other inside one service instance: they queue.
    */
   maxRetries?: number;
@@ -175,6 +175,6 @@ export interface OrderService {
   list(query?: ListQuery): Promise<OrderPage>;
   sweep(now?: Date, options?: SweepOptions): Promise<SweepReport>;
   drainOutbox(handlers: EffectHandlers, options?: DrainOptions): Promise<DrainReport>;
-  /** The store's change feed; an `UNSUPPORTED` error when the store has none. */
-  subscribe(listener: OrderChangeListener): Promise<Unsubscribe>;
+  /** The store's change feed (with `since`, replayed from a position first); an `UNSUPPORTED` error when the store has none. */
+  subscribe(listener: OrderChangeListener, options?: SubscribeOptions): Promise<Unsubscribe>;
 }
