@@ -4,7 +4,7 @@ import type { Policy } from '../lifecycle/policy.js';
 import type { PlaceOrderInput } from '../lifecycle/place-order.js';
 import type { TransitionContext } from '../lifecycle/types.js';
 import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent, PaymentAttempt } from '../order/index.js';
-import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, Unsubscribe } from '../storage/port.js';
+import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, SubscribeOptions, Unsubscribe } from '../storage/port.js';
 
 /** Where the service reads the time. Tests pass a fixed or stepping clock. */
 export interface Clock {
@@ -51,10 +51,22 @@ export interface OrderServiceOptions {
   /** Default: the system clock. */
   clock?: Clock;
   ids?: Partial<IdSource>;
-  /** Reload-and-retry rounds after a `VersionConflictError`. Default 16. */
+  /**
+   * Reload-and-retry rounds after a `VersionConflictError` (another process committed the order
+   * first) for commands of people and timers. Default 32. Commands of one order never conflict
+   * with each other inside one service instance: they queue.
+   */
   maxRetries?: number;
-  /** Upper bound of the first retry's random delay, doubled each round (capped at 50×). Default 2 ms. */
+  /** Upper bound of the first retry's random delay, doubled each round up to `retryMaxDelayMs`. Default 2 ms. */
   retryDelayMs?: number;
+  /** The longest random delay of one retry round. Default 100 ms. */
+  retryMaxDelayMs?: number;
+  /**
+   * How long a gateway callback (the `payment` actor, or PAYMENT_SUCCEEDED, REFUND_SUCCEEDED,
+   * REFUND_FAILED, RECORD_STRAY_PAYMENT) keeps retrying conflicts before it answers `ORDER_BUSY`
+   * (nothing written: do not acknowledge it, the gateway delivers it again). Default 30 000 ms.
+   */
+  callbackRetryMs?: number;
   /** Default: the built-in lifecycle. Pass one from `createLifecycle` for an extended chart. */
   lifecycle?: ServiceLifecycle;
   /** Optional gateway check that `sweep` runs before it expires an unpaid order. */
@@ -192,6 +204,6 @@ export interface OrderService {
   list(query?: ListQuery): Promise<OrderPage>;
   sweep(now?: Date, options?: SweepOptions): Promise<SweepReport>;
   drainOutbox(handlers: EffectHandlers, options?: DrainOptions): Promise<DrainReport>;
-  /** The store's change feed; an `UNSUPPORTED` error when the store has none. */
-  subscribe(listener: OrderChangeListener): Promise<Unsubscribe>;
+  /** The store's change feed (with `since`, replayed from a position first); an `UNSUPPORTED` error when the store has none. */
+  subscribe(listener: OrderChangeListener, options?: SubscribeOptions): Promise<Unsubscribe>;
 }

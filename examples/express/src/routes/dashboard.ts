@@ -9,7 +9,7 @@ import { parseQuery, type Route } from '../http.js';
 import { OrderkitError } from '../orderkit/index.js';
 import { parseSummaryOptions } from '../orderkit/analytics.js';
 import { AnalyticsQuerySchema } from '../schemas.js';
-import { openSse } from '../sse.js';
+import { lastEventId, openSse, resumeFrom } from '../sse.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PUBLIC_DIR = join(here, '..', '..', 'public');
@@ -82,12 +82,26 @@ export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: D
         path: '/dashboard/stream',
         operationId: 'dashboardStream',
         summary: 'Live figures (SSE) 实时推送',
-        description: 'text/event-stream: `figures` (the /dashboard/data report) after changes settle, and `change` for every committed order change, from the store\'s change feed.',
+        description:
+          'text/event-stream: `figures` (the /dashboard/data report) after changes settle, and `change` for every committed order change, from the store\'s change feed, with its position as the event id. A reconnecting EventSource sends it back as Last-Event-ID (or pass ?lastEventId=) and gets every change it missed first.',
         tags: ['dashboard', 'live'],
         success: { status: 200, description: 'An event stream', schema: 'Stream' },
-        errors: [],
+        errors: [400],
       },
       handler: async (req, res) => {
+        const store = ctx.service.store;
+        const since = lastEventId(req);
+        if (since !== undefined && store.subscribe && store.changesSince) {
+          const resumed = await resumeFrom(store, since, () => true);
+          const stream = openSse(req, res, () => {
+            remove();
+            void resumed.off();
+          });
+          const remove = feed.add(stream, { ownChanges: true });
+          resumed.attach(stream);
+          stream.send('figures', await ctx.figures.report(defaultQuery(ctx, options)));
+          return;
+        }
         const stream = openSse(req, res, () => remove());
         const remove = feed.add(stream);
         stream.send('figures', await ctx.figures.report(defaultQuery(ctx, options)));
