@@ -53,6 +53,12 @@ const afterSaleOn = {
   ],
   REFUND_FAILED: [refundRepeated, refundRecorded],
   RETRY_REFUND: refundRecorded,
+  // A refund found in WeChat's bill that the ledger did not know (the daily reconciliation).
+  RECORD_GATEWAY_REFUND: [
+    refundRepeated,
+    { guard: 'gatewayRefundSettlesOrder', target: 'closed', actions: ['applyAfterSale', closeAs('fully_refunded')] },
+    refundRecorded,
+  ],
 };
 
 const duplicatePayment = { guard: 'isDuplicatePayment', description: 'no-op' };
@@ -115,6 +121,7 @@ export const orderChart = {
         REFUND_SUCCEEDED: [refundRepeated, refundRecorded],
         REFUND_FAILED: [refundRepeated, refundRecorded],
         RETRY_REFUND: refundRecorded,
+        RECORD_GATEWAY_REFUND: [refundRepeated, refundRecorded],
       },
     },
     paid: {
@@ -203,6 +210,7 @@ export const orderChart = {
         REFUND_FAILED: afterSaleOn.REFUND_FAILED,
         // A failed cancel or stray-payment refund is sent again from here.
         RETRY_REFUND: afterSaleOn.RETRY_REFUND,
+        RECORD_GATEWAY_REFUND: [refundRepeated, refundRecorded],
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
       },
