@@ -72,6 +72,8 @@ const strayRepeated = { guard: 'isRecordedStrayPayment', description: 'no-op' };
 const strayRefund = ['recordStrayPayment', notify('customer', 'refund_started', ['refund']), notify('merchant', 'stray_payment_refunded', ['refund'])];
 const recordStray = [strayRepeated, { guard: 'strayPaymentAcceptable', actions: strayRefund }];
 const addRemark = { guard: 'validRemark', actions: ['addRemark'] };
+/** WeChat settled the payment (its order events): kept on the payment, status unchanged. */
+const recordSettlement = [{ guard: 'isRecordedSettlement', description: 'no-op' }, { guard: 'settlementAcceptable', actions: ['recordSettlement'] }];
 const changeAddress = { guard: 'addressChangeable', actions: ['changeAddress'] };
 
 /**
@@ -150,6 +152,7 @@ export const orderChart = {
         CHANGE_ADDRESS: changeAddress,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     partially_shipped: {
@@ -164,6 +167,7 @@ export const orderChart = {
         ...afterSaleOn,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     shipped: {
@@ -179,6 +183,7 @@ export const orderChart = {
         ...afterSaleOn,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     delivered: {
@@ -190,6 +195,7 @@ export const orderChart = {
         ...afterSaleOn,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     completed: {
@@ -199,6 +205,7 @@ export const orderChart = {
         ...afterSaleOn,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     closed: {
@@ -213,6 +220,7 @@ export const orderChart = {
         RECORD_GATEWAY_REFUND: [refundRepeated, refundRecorded],
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
   },

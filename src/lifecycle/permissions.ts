@@ -40,6 +40,7 @@ export const COMMAND_ACTORS: PermissionTable = Object.freeze({
   ADD_REMARK: ['merchant'],
   RECORD_STRAY_PAYMENT: ['payment', 'system'],
   RECORD_GATEWAY_REFUND: ['payment', 'system'],
+  RECORD_SETTLEMENT: ['payment', 'system'],
 });
 
 /**

@@ -120,6 +120,16 @@ export const RecordGatewayRefundSchema = z.strictObject({
   succeededAt: TimestampSchema.optional(),
 });
 
+/**
+ * WeChat settled the order's payment to the merchant (the shipping-information service's
+ * settlement event). docs/wechat.md "WeChat's order events".
+ */
+export const RecordSettlementSchema = z.strictObject({
+  type: z.literal('RECORD_SETTLEMENT'),
+  transactionId: z.string().min(1).max(64),
+  settledAt: TimestampSchema,
+});
+
 export const CommandSchema = z.discriminatedUnion('type', [
   PaymentSucceededSchema,
   CancelSchema,
@@ -142,6 +152,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
   AddRemarkSchema,
   RecordStrayPaymentSchema,
   RecordGatewayRefundSchema,
+  RecordSettlementSchema,
 ]);
 export type Command = z.infer<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */

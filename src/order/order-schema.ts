@@ -129,6 +129,8 @@ export const PaymentSchema = z.object({
   outTradeNo: z.string().optional(),
   gateway: z.string().optional(),
   stray: z.array(StrayPaymentSchema),
+  /** When WeChat settled the payment to the merchant (RECORD_SETTLEMENT, from its order events). */
+  settledAt: TimestampSchema.optional(),
 });
 export type Payment = z.infer<typeof PaymentSchema>;
 

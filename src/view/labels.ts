@@ -38,7 +38,7 @@ export interface ActionDefinition {
 /**
  * Every button orderkit knows, in display order (left to right; WeChat shops put the main action
  * last). Commands that only timers or gateways send (`EXPIRE`, `AUTO_CONFIRM`, `REFUND_*`,
- * `RECORD_STRAY_PAYMENT`, `RECORD_GATEWAY_REFUND`) never become buttons.
+ * `RECORD_STRAY_PAYMENT`, `RECORD_GATEWAY_REFUND`, `RECORD_SETTLEMENT`) never become buttons.
  *
  * @example
  * ACTIONS.find((a) => a.key === 'confirmReceipt')?.label['zh-CN'] // → '确认收货'

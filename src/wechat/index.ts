@@ -129,5 +129,17 @@ export type { FindingKind, FindingOutcome, ReconciliationFinding, PlannedCommand
 export { reconcileWechatPayDay, downloadWechatPayBills, formatReconciliationReport } from './reconcile-day.js';
 export type { ReconcilingService, ReconcileDayOptions, ReconciliationReport, ReconcileResult, DownloadBillsOptions } from './reconcile-day.js';
 
+export { createMessagePushConfig, handleOrderEvent, applyOrderEvent, orderEventResponse, messagePushSignature } from './order-events.js';
+export type {
+  MessagePushConfig,
+  MessagePushConfigInput,
+  SettlementEvent,
+  ReminderEvent,
+  OrderEventMessage,
+  OrderEventResult,
+  OrderEventInput,
+  AppliedOrderEvent,
+} from './order-events.js';
+
 export { formatRfc3339, parseRfc3339, parseBeijingCompact, parseBeijingDateTime, formatBeijingCompact } from './time.js';
 export { cutChars, charLength } from './text.js';

@@ -90,6 +90,12 @@ function witness(order: Order, type: string, branch: string): Array<Move | ((o: 
       const repeat: Move = type === 'PAYMENT_SUCCEEDED' ? { command: { type: 'PAYMENT_SUCCEEDED', amount: total + 1, transactionId: 'tx-stray' }, actor: gateway } : stray;
       return [stray, repeat];
     }
+    case 'isRecordedSettlement':
+    case 'settlementAcceptable': {
+      if (order.payment.transactionId === undefined) return null;
+      const settle: Move = { command: { type: 'RECORD_SETTLEMENT', transactionId: order.payment.transactionId, settledAt: '2026-12-05T04:00:00.000Z' }, actor: gateway };
+      return branch === 'isRecordedSettlement' ? [settle, settle] : order.payment.settledAt === undefined ? [settle] : null;
+    }
     case 'adjustsPrice':
       return total > 1 ? [{ command: { type: 'ADJUST_PRICE', newTotal: total - 1, reason: '老客优惠' }, actor: merchant }] : null;
     case 'adjustsPriceToZero':
@@ -260,7 +266,7 @@ function drive(state: Driven, event: BranchEvent, expectedStatus: string): Drive
     const last = i === moves.length - 1;
     if (last) {
       expect(`${event.type}/${event.branch} from ${state.order.status} → ${r.order.status}`).toBe(`${event.type}/${event.branch} from ${state.order.status} → ${expectedStatus}`);
-      const noop = event.branch === 'isDuplicatePayment' || event.branch === 'afterSaleUnchanged' || event.branch === 'isRecordedStrayPayment';
+      const noop = event.branch === 'isDuplicatePayment' || event.branch === 'afterSaleUnchanged' || event.branch === 'isRecordedStrayPayment' || event.branch === 'isRecordedSettlement';
       expect(r.changed).toBe(!noop);
       if (!noop) expect(r.events[0]!.type).toBe(event.type);
     }
