@@ -7,7 +7,7 @@ import {
   LineQuantitySchema,
   LogisticsTypeSchema,
 } from './order-schema.js';
-import { FenSchema, IdSchema, TimestampSchema } from './primitives.js';
+import { FenSchema, IdSchema, TimestampSchema, refuseUnstorableStrings } from './primitives.js';
 
 /**
  * Every command an order understands (DESIGN.md §4). Commands are plain JSON so that they can
@@ -24,7 +24,8 @@ export const PaymentSucceededSchema = z.strictObject({
   paidAt: TimestampSchema.optional(),
 });
 export const CancelSchema = z.strictObject({ type: z.literal('CANCEL'), reason: z.string().max(200).optional() });
-export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE') });
+/** `reason`: why the timer closed it, when not simply time (the sweeper's `gateway_unreachable`). */
+export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE'), reason: z.string().max(200).optional() });
 export const ShipSchema = z.strictObject({
   type: z.literal('SHIP'),
   /** Defaults to a deterministic id derived from the order number. */
@@ -130,6 +131,7 @@ export const RecordSettlementSchema = z.strictObject({
   settledAt: TimestampSchema,
 });
 
+/** Every command; strings that a store cannot keep are refused with their path (primitives.ts). */
 export const CommandSchema = z.discriminatedUnion('type', [
   PaymentSucceededSchema,
   CancelSchema,
@@ -153,7 +155,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
   RecordStrayPaymentSchema,
   RecordGatewayRefundSchema,
   RecordSettlementSchema,
-]);
+]).superRefine(refuseUnstorableStrings);
 export type Command = z.infer<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */
 export type CommandInput = z.input<typeof CommandSchema>;

@@ -5,6 +5,7 @@ import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { findRefund, holdsMoney, pendingRefundTotal, succeededRefundTotal } from './ledger.js';
 import { findAfterSale, onAfterSale } from './review.js';
+import { refundRetryable } from './supersede.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 
 function withRefund(order: Order, refund: Refund): Order {
@@ -129,8 +130,18 @@ export function retryRefund(order: Order, input: { refundId: string; abnormalHan
   const refund = findRefund(order, input.refundId);
   if (!refund) return { ok: false, error: refundErrors.unknownRefund(input.refundId) };
   if (refund.replacedBy !== undefined) return { ok: false, error: refundErrors.refundSuperseded(refund.id, refund.replacedBy) };
-  if (refund.afterSaleId !== undefined && findAfterSale(order, refund.afterSaleId)) {
+  const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order, refund.afterSaleId);
+  if (afterSale !== undefined && refund.afterSaleId !== undefined) {
     if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refund.id, refund.status) };
+    if (!refundRetryable(order, refund)) {
+      return {
+        ok: false,
+        error: refundErrors.invalidAfterSaleTransition(afterSale.id, afterSale.status, 'RETRY_REFUND', {
+          'zh-CN': '售后单已关闭，其款项已随整单退款退回',
+          en: 'the after-sale is closed; its money went back with the full refund of the order',
+        }),
+      };
+    }
     return onAfterSale(order, refund.afterSaleId, 'APPROVE_AFTER_SALE', input.abnormalHandling === undefined ? ctx : { ...ctx, abnormalHandling: input.abnormalHandling });
   }
   const restarted = restartRefund(order, refund.id, input.abnormalHandling === undefined ? ctx : { ...ctx, abnormalHandling: input.abnormalHandling });

@@ -163,5 +163,27 @@ export function coreContract<S extends OrderStore>(ctx: ContractContext<S>): voi
       expect((await store().load('o-1'))!.version).toBe(2);
       expect((await store().findIdempotency('pay-1'))!.version).toBe(2);
     }, timeout);
+
+    it('an idempotency record keeps the request given with it (create, commit, commitMany), and has none when none was given', async () => {
+      const first = testOrder({ id: 'o-1' });
+      const placing = { fingerprint: 'PLACE:abc' };
+      await store().create(first, { events: [createdEvent(first)], effects: [], idempotencyKey: 'k-place', idempotencyRequest: placing });
+      expect((await store().findIdempotency('k-place'))!.request).toEqual(placing);
+      const paying = { fingerprint: 'PAYMENT_SUCCEEDED:def', strayPayment: { code: 'AMOUNT_MISMATCH' } };
+      const step = nextVersion(first, { status: 'paid' });
+      await store().commit({ order: step.order, expectedVersion: 1, events: step.events, effects: step.effects, idempotencyKey: 'k-pay', idempotencyRequest: paying });
+      expect((await store().findIdempotency('k-pay'))!.request).toEqual(paying);
+      const bare = nextVersion(step.order, { status: 'shipped' });
+      await store().commit({ order: bare.order, expectedVersion: 2, events: bare.events, effects: bare.effects, idempotencyKey: 'k-bare' });
+      expect((await store().findIdempotency('k-bare'))!.request === undefined).toBe(true);
+      const s = store();
+      if (s.commitMany) {
+        const other = await seed(s, { id: 'o-2', number: 'N-2' });
+        const many = nextVersion(other, { status: 'paid' });
+        const sweeping = { fingerprint: 'EXPIRE:ghi' };
+        await s.commitMany([{ order: many.order, expectedVersion: 1, events: many.events, effects: many.effects, idempotencyKey: 'k-many', idempotencyRequest: sweeping }]);
+        expect((await s.findIdempotency('k-many'))!.request).toEqual(sweeping);
+      }
+    }, timeout);
   });
 }

@@ -136,7 +136,7 @@ export class WxCloudOrderStore implements OrderStore {
       checkCreateInput(order, options.events, options.effects);
       let token: string | undefined;
       if (key !== undefined) {
-        const reservation = reservationFor(key, order, 0, options.events, options.effects);
+        const reservation = reservationFor(key, order, 0, options.events, options.effects, options.idempotencyRequest);
         try {
           await this.collection('keys').add({ data: reservation as unknown as Record<string, unknown> });
           token = reservation.token;
@@ -168,7 +168,7 @@ export class WxCloudOrderStore implements OrderStore {
     }
     let reservation: IdempotencyDoc | undefined;
     if (key !== undefined) {
-      reservation = reservationFor(key, order, expectedVersion, events, effects);
+      reservation = reservationFor(key, order, expectedVersion, events, effects, input.idempotencyRequest);
       try {
         await this.collection('keys').add({ data: reservation as unknown as Record<string, unknown> });
       } catch {
@@ -280,7 +280,9 @@ export class WxCloudOrderStore implements OrderStore {
   async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
     const r = await readReservation(this.ctx, key);
     if (!r || (await settleReservation(this.ctx, r)) === 'dead') return null;
-    return { key: r.key, orderId: r.orderId, version: r.version, order: r.order, events: r.events, effects: r.effects };
+    const record: IdempotencyRecord = { key: r.key, orderId: r.orderId, version: r.version, order: r.order, events: r.events, effects: r.effects };
+    if (r.request) record.request = r.request;
+    return record;
   }
 
   /** Publishes journals that a dead function left behind (at most `limit` orders per call). */

@@ -16,6 +16,7 @@ import {
 } from '../../refund/index.js';
 import { refundableBalance } from '../../refund/ledger.js';
 import { afterSaleCommands } from '../../refund/actions.js';
+import { refundRetryable } from '../../refund/supersede.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, type Draft, type Probe, type Step, type StepContext } from '../step.js';
@@ -94,7 +95,7 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
       // Never a button: only the daily reconciliation sends it, from WeChat's bill.
       return false;
     case 'RETRY_REFUND':
-      return order.refunds.some((r) => r.status === 'failed' && r.replacedBy === undefined);
+      return order.refunds.some((r) => r.status === 'failed' && r.replacedBy === undefined && refundRetryable(order, r));
     default:
       return true;
   }
