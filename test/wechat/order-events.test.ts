@@ -158,3 +158,25 @@ describe('the shipping-information service events', () => {
     expect((await service.get(o.id))!.version).toBe(done.version);
   });
 });
+
+describe('order events: any input', () => {
+  it('garbage queries and bodies are typed refusals, never throws', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.anything(), fc.oneof(fc.string(), fc.anything()), fc.boolean(), (query, rawBody, safe) => {
+        const r = handleOrderEvent({ query, rawBody, config: config(safe), now: NOW });
+        expect(r.ok ? 'ok' : typeof r.error.code).toBe(r.ok ? 'ok' : 'string');
+      }),
+      { numRuns: 300 },
+    );
+    // A validly signed push of garbage is refused too.
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const nonce = 'nz';
+        const r = handleOrderEvent({ query: { timestamp: ts, nonce, signature: messagePushSignature([TOKEN, ts, nonce]) }, rawBody: text, config: config(false), now: NOW });
+        expect(r.ok).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

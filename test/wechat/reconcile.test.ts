@@ -305,3 +305,58 @@ describe('reconciliation: properties', () => {
     );
   });
 });
+
+describe('bill parsing: properties', () => {
+  const arbPayments = fc.array(fc.integer({ min: 1, max: 99_999_999 }), { minLength: 0, maxLength: 8 });
+
+  it('a bill written from any amounts reads back the same fen, and its totals add up', () => {
+    fc.assert(
+      fc.property(arbPayments, fc.array(fc.integer({ min: 1, max: 9_999_999 }), { maxLength: 4 }), (amounts, refundAmounts) => {
+        const payments = amounts.map((amount, i) => ({ at: `${DAY} 0${i % 10}:00:00`, transactionId: `42${i}`, outTradeNo: `N${i}`, amount }));
+        const refunds = refundAmounts.map((amount, i) => ({ at: `${DAY} 12:00:0${i}`, transactionId: `42${i}`, outTradeNo: `N${i}`, gatewayRefundId: `503${i}`, refundId: `N${i}R1`, amount }));
+        const bill = parseTradeBill(tradeBillText(payments, refunds), { billDate: DAY, mchid: MCHID });
+        if (!bill.ok) throw bill.error;
+        expect(bill.payments.map((p) => p.amount)).toEqual(amounts);
+        expect(bill.refunds.map((r) => r.amount)).toEqual(refundAmounts);
+        const flow = parseFundFlowBill(fundFlowBillText(payments, refunds), { billDate: DAY });
+        if (!flow.ok) throw flow.error;
+        expect(flow.totals.inFen).toBe(amounts.reduce((s, a) => s + a, 0));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('changing any one digit of an amount in a row is refused, never read as another amount', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 100, max: 9_999_999 }), { minLength: 1, maxLength: 5 }), fc.nat(), fc.nat(), (amounts, pick, digit) => {
+        const payments = amounts.map((amount, i) => ({ at: `${DAY} 10:00:0${i}`, transactionId: `42${i}`, outTradeNo: `N${i}`, amount }));
+        const lines = tradeBillText(payments).split('\r\n');
+        const row = 1 + (pick % amounts.length);
+        const fields = lines[row]!.split(',');
+        // 订单金额 (column 25) changed alone: the totals row no longer agrees.
+        const value = fields[24]!;
+        const positions = [...value].map((c, i) => (c >= '0' && c <= '9' ? i : -1)).filter((i) => i >= 0);
+        const at = positions[digit % positions.length]!;
+        const next = String((Number(value[at]) + 1 + (digit % 9)) % 10);
+        fields[24] = value.slice(0, at) + next + value.slice(at + 1);
+        lines[row] = fields.join(',');
+        const r = parseTradeBill(lines.join('\r\n'), { billDate: DAY, mchid: MCHID });
+        expect(r.ok ? 'ok' : r.error.code).toMatch(/^BILL_(TOTALS_MISMATCH|MALFORMED)$/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('any text at all is answered with a result, never a throw', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constant(tradeBillText([]))).chain((base) => fc.tuple(fc.constant(base), fc.string(), fc.nat())), ([base, noise, at]) => {
+        const text = base.slice(0, at % (base.length + 1)) + noise;
+        const t = parseTradeBill(text, { billDate: DAY, mchid: MCHID });
+        const f = parseFundFlowBill(text, { billDate: DAY });
+        expect(typeof t.ok).toBe('boolean');
+        expect(typeof f.ok).toBe('boolean');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
