@@ -78,4 +78,3 @@ export function assertRange(from: Date, to: Date, timeZone: string): void {
   const problem = checkRange(from, to, timeZone);
   if (problem) throw problem;
 }
-

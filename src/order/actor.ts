@@ -15,4 +15,3 @@ export const ActorSchema = z.discriminatedUnion('type', [
 export type Actor = z.infer<typeof ActorSchema>;
 export type ActorType = Actor['type'];
 export const ACTOR_TYPES: readonly ActorType[] = ['customer', 'merchant', 'system', 'payment'];
-

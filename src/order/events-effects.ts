@@ -46,6 +46,11 @@ export const EffectSchema = z.discriminatedUnion('type', [
     /** The original payment's total: WeChat Pay's refund API requires it. */
     total: FenSchema,
     reason: z.string(),
+    /**
+     * Set when an ABNORMAL refund is sent again: the worker sends WeChat Pay's abnormal-refund
+     * request (`buildRefundRequestFromEffect` builds it) instead of a new refund.
+     */
+    abnormal: z.optional(z.object({ type: z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD']), gatewayRefundId: z.optional(z.string()) })),
   }),
   z.object({
     ...effectBase,
@@ -76,4 +81,3 @@ export type Effect = z.infer<typeof EffectSchema>;
 export type EffectType = Effect['type'];
 /** An effect before `transition()` stamps its id and order id on it. */
 export type EffectDraft = Effect extends infer E ? (E extends Effect ? Omit<E, 'id' | 'orderId'> : never) : never;
-

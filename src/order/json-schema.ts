@@ -14,4 +14,3 @@ export function orderJsonSchema(): Record<string, unknown> {
 export function commandJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(CommandSchema, { io: 'input' }) as Record<string, unknown>;
 }
-

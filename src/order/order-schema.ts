@@ -129,6 +129,8 @@ export const PaymentSchema = z.object({
   outTradeNo: z.optional(z.string()),
   gateway: z.optional(z.string()),
   stray: z.array(StrayPaymentSchema),
+  /** When WeChat settled the payment to the merchant (RECORD_SETTLEMENT, from its order events). */
+  settledAt: z.optional(TimestampSchema),
 });
 export type Payment = z.infer<typeof PaymentSchema>;
 
@@ -179,7 +181,8 @@ export const AfterSaleSchema = z.object({
 });
 export type AfterSale = z.infer<typeof AfterSaleSchema>;
 
-export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment'] as const;
+/** `gateway`: a refund WeChat Pay made that the ledger did not know (found by reconciliation). */
+export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment', 'gateway'] as const;
 /**
  * One entry of the refund ledger. `id` is the `out_refund_no`: created (and persisted) before the
  * gateway is called and reused on every retry, so a refund can never be paid out twice.
@@ -199,8 +202,23 @@ export const RefundSchema = z.object({
   updatedAt: TimestampSchema,
   attempts: z.int().check(z.minimum(1)),
   failureReason: z.optional(z.string()),
+  /**
+   * Why the gateway failed it, when it said: `CLOSED` (retried only under a new refund id) or
+   * `ABNORMAL` (the money left the merchant but could not reach the shopper: it stays held, and
+   * is retried through WeChat Pay's abnormal-refund request). docs/after-sales.md "Refund states".
+   */
+  gatewayStatus: z.optional(z.enum(['CLOSED', 'ABNORMAL'])),
+  /** The entry this one re-issues after that one was CLOSED. */
+  replaces: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  /** The entry that re-issued this CLOSED one: this id is never paid again. */
+  replacedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  /** How an ABNORMAL refund was sent again: to the shopper's new card, or for the merchant to handle. */
+  abnormalHandling: z.optional(z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD'])),
 });
 export type Refund = z.infer<typeof RefundSchema>;
+/** Where an ABNORMAL refund goes when it is sent again (WeChat Pay's abnormal-refund `type`). */
+export const ABNORMAL_REFUND_HANDLINGS = ['USER_BANK_CARD', 'MERCHANT_BANK_CARD'] as const;
+export type AbnormalRefundHandling = (typeof ABNORMAL_REFUND_HANDLINGS)[number];
 
 export const DeadlinesSchema = z.object({
   payBy: z.optional(TimestampSchema),
@@ -243,4 +261,3 @@ export const OrderSchema = z.object({
   metadata: z.optional(z.record(z.string(), z.unknown())),
 });
 export type Order = z.infer<typeof OrderSchema>;
-

@@ -73,4 +73,3 @@ export const REFUND_STATUS_LABELS: Readonly<Record<RefundStatus, LocalizedText>>
 export function statusLabel(status: OrderStatus, locale: keyof LocalizedText = 'zh-CN'): string {
   return ORDER_STATUS_LABELS[status][locale];
 }
-

@@ -92,4 +92,3 @@ export type Cart = z.infer<typeof CartSchema>;
 export const WalletSchema = z
   .array(WalletCouponSchema).check(z.maxLength(MAX_WALLET_COUPONS), z.superRefine(unique((c: WalletCoupon) => c.id, 'coupon')));
 export type Wallet = z.infer<typeof WalletSchema>;
-

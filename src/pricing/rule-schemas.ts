@@ -232,4 +232,3 @@ export const PricingRulesSchema = z.strictObject({
   freight: z.optional(FreightRuleSchema),
 });
 export type PricingRules = z.infer<typeof PricingRulesSchema>;
-

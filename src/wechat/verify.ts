@@ -172,4 +172,3 @@ export function verifyNotification(input: SignedMessageInput): VerifyNotificatio
   const { ok: _ok, ...sig } = signed;
   return { ok: true, notification: parsed.data, ...sig };
 }
-
