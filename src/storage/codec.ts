@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OrderEventSchema, OrderSchema } from '../order/index.js';
+import { OrderEventSchema, OrderSchema, isStorableString } from '../order/index.js';
 import type { Effect, Order, OrderEvent } from '../order/index.js';
 import { CorruptOrderError, invalidCommit, invalidQuery } from './errors.js';
 import { upgradeStoredOrder } from './schema-version.js';
@@ -199,6 +199,12 @@ export function normalizeListQuery(query: ListQuery): NormalizedListQuery {
     limit = Math.min(MAX_PAGE_SIZE, Math.max(1, query.limit));
   }
   const statuses = query.status === undefined ? null : Array.isArray(query.status) ? [...query.status] : [query.status];
+  if (query.customerId !== undefined && (typeof query.customerId !== 'string' || !isStorableString(query.customerId))) {
+    throw invalidQuery('customerId', 'must be text without U+0000 or lone surrogates', '须为不含 U+0000 或不成对代理字符的文本');
+  }
+  if (statuses !== null && statuses.some((status) => typeof status !== 'string' || !isStorableString(status))) {
+    throw invalidQuery('status', 'must be text without U+0000 or lone surrogates', '须为不含 U+0000 或不成对代理字符的文本');
+  }
   return {
     customerId: query.customerId ?? null,
     statuses,
@@ -217,7 +223,7 @@ export function encodeCursor(order: Order): string {
 export function decodeCursor(cursor: string): ListCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === 'string') {
+    if (Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === 'string' && isStorableString(value[1])) {
       return { t: value[0] as number, id: value[1] };
     }
   } catch {

@@ -8,8 +8,10 @@ export type {
   FindDueOptions,
   OutboxEntry,
   IdempotencyRecord,
+  IdempotencyRequest,
   OrderChange,
   OrderChangeListener,
+  SubscribeOptions,
   Unsubscribe,
 } from './port.js';
 export {

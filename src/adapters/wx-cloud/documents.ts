@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { OrderSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { dueAtOf } from '../../storage/due.js';
 import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderText } from '../../storage/schema-version.js';
+import type { IdempotencyRequest } from '../../storage/port.js';
 import type { CloudCommand } from './database.js';
 
 /**
@@ -65,6 +66,8 @@ export interface IdempotencyDoc {
   effects: Effect[];
   state: 'reserved' | 'done';
   token: string;
+  /** The request the record answers (`IdempotencyRequest`); absent in records of older versions. */
+  request?: IdempotencyRequest;
 }
 
 export interface NumberClaimDoc {

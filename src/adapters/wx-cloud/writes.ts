@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Effect, Order, OrderEvent } from '../../order/index.js';
+import type { IdempotencyRequest } from '../../storage/port.js';
 import {
   commitUpdate,
   idempotencyDocId,
@@ -40,8 +41,15 @@ export async function readReservation(ctx: StoreContext, key: string): Promise<I
   return record;
 }
 
-export function reservationFor(key: string, order: Order, expectedVersion: number, events: OrderEvent[], effects: Effect[]): IdempotencyDoc {
-  return {
+export function reservationFor(
+  key: string,
+  order: Order,
+  expectedVersion: number,
+  events: OrderEvent[],
+  effects: Effect[],
+  request?: IdempotencyRequest,
+): IdempotencyDoc {
+  const doc: IdempotencyDoc = {
     _id: idempotencyDocId(key),
     kind: 'idempotency',
     key,
@@ -54,6 +62,8 @@ export function reservationFor(key: string, order: Order, expectedVersion: numbe
     state: 'reserved',
     token: newToken(),
   };
+  if (request !== undefined) doc.request = request;
+  return doc;
 }
 
 async function dropReservation(ctx: StoreContext, r: IdempotencyDoc): Promise<void> {
