@@ -129,6 +129,8 @@ export const PaymentSchema = z.object({
   outTradeNo: z.string().optional(),
   gateway: z.string().optional(),
   stray: z.array(StrayPaymentSchema),
+  /** When WeChat settled the payment to the merchant (RECORD_SETTLEMENT, from its order events). */
+  settledAt: TimestampSchema.optional(),
 });
 export type Payment = z.infer<typeof PaymentSchema>;
 
@@ -180,7 +182,8 @@ export const AfterSaleSchema = z.object({
 });
 export type AfterSale = z.infer<typeof AfterSaleSchema>;
 
-export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment'] as const;
+/** `gateway`: a refund WeChat Pay made that the ledger did not know (found by reconciliation). */
+export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment', 'gateway'] as const;
 /**
  * One entry of the refund ledger. `id` is the `out_refund_no`: created (and persisted) before the
  * gateway is called and reused on every retry, so a refund can never be paid out twice.
@@ -200,8 +203,23 @@ export const RefundSchema = z.object({
   updatedAt: TimestampSchema,
   attempts: z.number().int().min(1),
   failureReason: z.string().optional(),
+  /**
+   * Why the gateway failed it, when it said: `CLOSED` (retried only under a new refund id) or
+   * `ABNORMAL` (the money left the merchant but could not reach the shopper: it stays held, and
+   * is retried through WeChat Pay's abnormal-refund request). docs/after-sales.md "Refund states".
+   */
+  gatewayStatus: z.enum(['CLOSED', 'ABNORMAL']).optional(),
+  /** The entry this one re-issues after that one was CLOSED. */
+  replaces: z.string().min(1).max(64).optional(),
+  /** The entry that re-issued this CLOSED one: this id is never paid again. */
+  replacedBy: z.string().min(1).max(64).optional(),
+  /** How an ABNORMAL refund was sent again: to the shopper's new card, or for the merchant to handle. */
+  abnormalHandling: z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD']).optional(),
 });
 export type Refund = z.infer<typeof RefundSchema>;
+/** Where an ABNORMAL refund goes when it is sent again (WeChat Pay's abnormal-refund `type`). */
+export const ABNORMAL_REFUND_HANDLINGS = ['USER_BANK_CARD', 'MERCHANT_BANK_CARD'] as const;
+export type AbnormalRefundHandling = (typeof ABNORMAL_REFUND_HANDLINGS)[number];
 
 export const DeadlinesSchema = z.object({
   payBy: TimestampSchema.optional(),

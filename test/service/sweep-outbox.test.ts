@@ -18,7 +18,7 @@ describe('sweep', () => {
     expect(await service.sweep(new Date(START.getTime() + 29 * MINUTE))).toMatchObject({ expired: 0, autoConfirmed: 0 });
     clock.advance(31 * MINUTE);
     const report = await service.sweep();
-    expect(report).toEqual({ expired: 2, autoConfirmed: 0, paidLate: 0, skipped: 0, corrupt: [] });
+    expect(report).toEqual({ expired: 2, autoConfirmed: 0, paidLate: 0, gatewayUnreachable: 0, expiredUnverified: 0, skipped: 0, corrupt: [] });
     expect((await store.load('o1'))!.status).toBe('closed');
     expect((await store.load('o1'))!.closeReason).toBe('payment_timeout');
     expect((await store.load('o2'))!.status).toBe('paid');

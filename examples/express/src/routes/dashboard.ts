@@ -10,11 +10,19 @@ import { OrderkitError } from '../orderkit/index.js';
 import { parseSummaryOptions } from '../orderkit/analytics.js';
 import { AnalyticsQuerySchema } from '../schemas.js';
 import { lastEventId, openSse, resumeFrom } from '../sse.js';
+import { reportView } from '../reconciliation.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PUBLIC_DIR = join(here, '..', '..', 'public');
 /** ECharts from node_modules, served by us: the dashboard never loads anything from the internet. */
 export const ECHARTS_FILE = join(dirname(createRequire(import.meta.url).resolve('echarts/package.json')), 'dist', 'echarts.min.js');
+
+/**
+ * Our own fixed files, never a path from a request: allow dot segments, or the dashboard would
+ * answer 404 whenever the project lives under a folder such as `~/.projects/shop` (send refuses any
+ * absolute path with a dot segment by default).
+ */
+const SEND_OPTIONS = { dotfiles: 'allow' } as const;
 
 export interface DashboardOptions {
   timeZone: string;
@@ -46,7 +54,7 @@ function queryFrom(ctx: AppContext, options: DashboardOptions, raw: ReturnType<t
 export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: DashboardOptions): Route[] {
   const file = (path: string, type?: string): RequestHandler => (_req, res) => {
     if (type) res.type(type);
-    res.sendFile(path);
+    res.sendFile(path, SEND_OPTIONS);
   };
   return [
     {
@@ -61,12 +69,12 @@ export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: D
         summary: 'Dashboard figures 看板数据',
         description: 'summarize + bottlenecks (computed in SQL on PostgreSQL/PGlite) for the last 30 days in the shop\'s zone, and the latest changes.',
         tags: ['dashboard'],
-        success: { status: 200, description: '{ generatedAt, summary, bottlenecks, recent }', schema: 'Summary' },
+        success: { status: 200, description: '{ generatedAt, summary, bottlenecks, recent, reconciliation }', schema: 'Summary' },
         errors: [],
       },
       handler: async (_req, res) => {
         const report = await ctx.figures.report(defaultQuery(ctx, options));
-        res.json({ ...report, recent: feed.recent });
+        res.json({ ...report, recent: feed.recent, reconciliation: reportView(ctx.reconciliations.latest()) });
       },
     },
     {
@@ -139,7 +147,7 @@ export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: D
 /** Static files of the dashboard page, outside the documented API. */
 export function dashboardAssets(): Array<[string, RequestHandler]> {
   const send = (path: string): RequestHandler => (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').sendFile(path);
+    res.set('Cache-Control', 'public, max-age=300').sendFile(path, SEND_OPTIONS);
   };
   return [
     ['/dashboard/dashboard.js', send(join(PUBLIC_DIR, 'dashboard.js'))],
