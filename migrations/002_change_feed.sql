@@ -20,5 +20,5 @@ CREATE TABLE changes (
   PRIMARY KEY (xid, seq)
 );
 
--- claim: the earlier open effects of an order, so that a later effect waits for an earlier one
+-- claim: the earliest open effect of an order, so that a later effect waits for an earlier one
 CREATE INDEX outbox_open_order_idx ON outbox (order_id, seq) WHERE completed_at IS NULL;
