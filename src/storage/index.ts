@@ -10,6 +10,7 @@ export type {
   IdempotencyRecord,
   OrderChange,
   OrderChangeListener,
+  SubscribeOptions,
   Unsubscribe,
 } from './port.js';
 export {

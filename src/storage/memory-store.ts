@@ -341,9 +341,13 @@ export class MemoryOrderStore implements OrderStore {
     this.data.idempotency.set(key, JSON.stringify(record));
   }
 
+  private feedSeq = 0;
+
   private notify(order: Order): void {
     if (this.listeners.size === 0) return;
-    const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };
+    // Placeholder position until the change-feed work (issue 13) gives this store its own sequence.
+    this.feedSeq += 1;
+    const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt, position: String(this.feedSeq).padStart(15, '0') };
     const listeners = [...this.listeners];
     // After the write, never inside it: a slow or throwing listener cannot undo or delay a commit.
     queueMicrotask(() => {

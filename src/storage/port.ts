@@ -95,13 +95,9 @@ export interface IdempotencyRecord {
 }
 
 /** One committed change, as the change feed reports it. `at` is the order's `updatedAt`. */
-export interface OrderChange {
-  orderId: string;
-  version: number;
-  status: OrderStatus;
-  at: string;
-}
+export interface OrderChange { orderId: string; version: number; status: OrderStatus; at: string; /** Opaque, strictly increasing in delivery order per store; pass back as `since`. */ position: string }
 export type OrderChangeListener = (change: OrderChange) => void;
+export interface SubscribeOptions { since?: string; onReconnect?: (info: { since: string | null }) => void }
 export type Unsubscribe = () => void | Promise<void>;
 
 export interface OrderStore {
@@ -145,7 +141,9 @@ export interface OrderStore {
   /** Releases the lease and makes the effect available again at `retryAt`. */
   fail(effectId: string, retryAt: Date, reason?: string): Promise<void>;
   /** Optional capability: the change feed (after each committed create or commit). */
-  subscribe?(listener: OrderChangeListener): Promise<Unsubscribe> | Unsubscribe;
+  subscribe?(listener: OrderChangeListener, options?: SubscribeOptions): Promise<Unsubscribe> | Unsubscribe;
+  /** Optional capability: committed changes after position `since` (null: from the start), in position order, at most `limit`. */
+  changesSince?(since: string | null, limit: number): Promise<OrderChange[]>;
   /** Optional: releases connections and listeners the store opened itself. */
   close?(): Promise<void>;
 }

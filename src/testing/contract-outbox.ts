@@ -20,8 +20,35 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
       expect(first[0]!.leaseUntil.getTime()).toBe(t0.getTime() + 30_000);
       expect(first[0]!.effect).toEqual({ id: 'o-2:1:0', orderId: 'o-2', type: 'notify', to: 'customer', template: 'test', data: { i: 0 } });
       const second = await store().claim(10, 30_000, t0);
-      expect(second.map((e) => e.effect.id)).toEqual(['o-1:1:1']);
+      if (ctx.options.outboxOrderPerOrder) {
+        // o-1:1:1 waits while o-1:1:0 (written before it) is leased.
+        expect(second).toHaveLength(0);
+        await store().complete('o-1:1:0', t0);
+        expect((await store().claim(10, 30_000, t0)).map((e) => e.effect.id)).toEqual(['o-1:1:1']);
+      } else {
+        expect(second.map((e) => e.effect.id)).toEqual(['o-1:1:1']);
+      }
       expect(await store().claim(10, 30_000, t0)).toHaveLength(0);
+    }, timeout);
+
+    it('effects of one order are handed out in the order written, across failures and expired leases (when the store keeps that order)', async () => {
+      if (!ctx.options.outboxOrderPerOrder) return;
+      await seed(store(), { id: 'o-1' }, 3);
+      const [first] = await store().claim(1, 5000, t0);
+      expect(first!.effect.id).toBe('o-1:1:0');
+      // Leased: the later ones wait.
+      expect(await store().claim(10, 5000, t0)).toHaveLength(0);
+      // Failed until later: still waiting, until it is delivered again first.
+      await store().fail('o-1:1:0', at(t0.toISOString(), 60_000), 'down');
+      expect(await store().claim(10, 5000, at(t0.toISOString(), 30_000))).toHaveLength(0);
+      const again = await store().claim(10, 5000, at(t0.toISOString(), 60_000));
+      expect(again.map((e) => e.effect.id)).toEqual(['o-1:1:0', 'o-1:1:1', 'o-1:1:2']);
+      // A worker died holding all three: after the lease they come back in the same order.
+      const redelivered = await store().claim(2, 5000, at(t0.toISOString(), 65_000));
+      expect(redelivered.map((e) => [e.effect.id, e.attempts])).toEqual([
+        ['o-1:1:0', 2],
+        ['o-1:1:1', 1],
+      ]);
     }, timeout);
 
     it('an effect not yet available (created later than now) is not claimed', async () => {
@@ -59,10 +86,21 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
 
     it('concurrent claims never hand out the same effect', async () => {
       for (let i = 0; i < 5; i++) await seed(store(), { id: `o-${i}` }, 4);
-      const batches = await Promise.all([0, 1, 2, 3].map(() => store().claim(6, 60_000, t0)));
-      const ids = batches.flatMap((b) => b.map((e) => e.effect.id));
+      const ids: string[] = [];
+      // Rounds of four concurrent workers, each completing what it got, until nothing is left.
+      for (let round = 0; round < 20; round++) {
+        const batches = await Promise.all([0, 1, 2, 3].map(() => store().claim(6, 60_000, t0)));
+        const got = batches.flatMap((b) => b.map((e) => e.effect.id));
+        if (!ctx.options.outboxOrderPerOrder && round === 0) expect(got).toHaveLength(20);
+        if (got.length === 0) break;
+        ids.push(...got);
+        for (const id of got) await store().complete(id, t0);
+      }
       expect(ids).toHaveLength(20);
       expect(new Set(ids).size).toBe(20);
+      if (ctx.options.outboxOrderPerOrder) {
+        for (let i = 0; i < 5; i++) expect(ids.filter((id) => id.startsWith(`o-${i}:`))).toEqual([0, 1, 2, 3].map((n) => `o-${i}:1:${n}`));
+      }
     }, timeout);
   });
 
@@ -101,7 +139,9 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
       const stale = nextVersion(order, { status: 'closed' });
       await rejectsWithCode(expect, s.commit({ order: stale.order, expectedVersion: 1, events: stale.events, effects: stale.effects }), 'VERSION_CONFLICT');
       expect(await eventually(() => heard.length >= 2, ctx.options.feedTimeoutMs)).toBe(true);
-      expect(heard.slice(0, 2)).toEqual([
+      const positions = heard.map((c) => (c as { position?: string }).position);
+      if (positions.every((p) => typeof p === 'string' && p !== '')) expect(positions[0]! < positions[1]!).toBe(true);
+      expect(heard.slice(0, 2).map(({ position: _p, ...c }) => c)).toEqual([
         { orderId: 'o-feed', version: 1, status: 'pending_payment', at: order.updatedAt },
         { orderId: 'o-feed', version: 2, status: 'paid', at: step.order.updatedAt },
       ]);

@@ -68,7 +68,7 @@ describe('cloud database stand-in (a test double, not the cloud database)', () =
   it('transactions allow single-record operations only, and retry on conflicts', async () => {
     const db = createCloudDatabaseStandIn({ collections: ['acct'] });
     await db.collection('acct').add({ data: { _id: 'a', amount: 100 } });
-    await expect(db.runTransaction(async (tx) => tx.collection('acct').where({ amount: 100 }))).rejects.toMatchObject({ errCode: -502007 });
+    await expect(db.runTransaction(async (tx) => tx.collection('acct').where({ amount: 100 }))).rejects.toMatchObject({ errCode: -501007 });
     let runs = 0;
     const result = await db.runTransaction(async (tx) => {
       runs += 1;

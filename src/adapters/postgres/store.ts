@@ -389,7 +389,8 @@ export class PostgresOrderStore implements OrderStore {
 
 
 function changePayload(order: Order): string {
-  const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };
+  // Placeholder position until the change-feed work (issue 13) gives this store its sequence.
+  const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt, position: '' };
   return JSON.stringify(change);
 }
 
