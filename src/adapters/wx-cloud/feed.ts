@@ -2,7 +2,7 @@ import type { OrderStatus } from '../../order/index.js';
 import { invalidQuery } from '../../storage/errors.js';
 import type { OrderChange, OrderChangeListener, SubscribeOptions, Unsubscribe } from '../../storage/port.js';
 import { FEED_COUNTER_ID, positionOf, type ChangeDoc } from './documents.js';
-import type { StoreContext } from './journal.js';
+import { typed, type StoreContext } from './journal.js';
 
 /**
  * The change feed on the cloud database, by polling: a cloud function has no notification from
@@ -90,7 +90,7 @@ export async function subscribeByPolling(ctx: StoreContext, listener: OrderChang
       }
     } catch (error) {
       failing = true;
-      polling.onError?.(error);
+      polling.onError?.(typed('change feed poll', error, false));
     }
     if (!stopped) {
       timer = setTimeout(() => void poll(), polling.pollMs);

@@ -127,7 +127,9 @@ export class WxCloudOrderStore implements OrderStore {
               });
           }
         }
-        await this.ready();
+        await this.ready().catch((error) => {
+          throw typed('check the database (sdk probe)', error, true);
+        });
       })();
       this.ensured.catch(() => {
         this.ensured = null;
@@ -362,14 +364,16 @@ export class WxCloudOrderStore implements OrderStore {
   }
 
   /** Publishes journals that a dead function left behind (at most `limit` orders per call). */
-  async repairJournals(now: Date = new Date(), limit = 20): Promise<number> {
-    const { _ } = this.ctx;
-    const res = await this.collection('orders').where({ ok_journal_at: _.lte(now.getTime() - this.repairAfterMs) }).limit(limit).get();
-    let repaired = 0;
-    for (const doc of res.data as OrderDoc[]) {
-      if (doc.ok_journal && (await publishQuietly(this.ctx, String(doc._id), doc.ok_journal))) repaired += 1;
-    }
-    return repaired;
+  repairJournals(now: Date = new Date(), limit = 20): Promise<number> {
+    return this.guard('repairJournals', true, async () => {
+      const { _ } = this.ctx;
+      const res = await this.collection('orders').where({ ok_journal_at: _.lte(now.getTime() - this.repairAfterMs) }).limit(limit).get();
+      let repaired = 0;
+      for (const doc of res.data as OrderDoc[]) {
+        if (doc.ok_journal && (await publishQuietly(this.ctx, String(doc._id), doc.ok_journal))) repaired += 1;
+      }
+      return repaired;
+    });
   }
 
   /**
