@@ -267,3 +267,21 @@ describe('the SDK is checked', () => {
 });
 
 export type { CloudDatabaseStandIn };
+
+describe('bad input the cloud database cannot store', () => {
+  it('a metadata key with "." or a leading "$" is INVALID_COMMIT with its path, and nothing is written', async () => {
+    const { store, db } = await setup();
+    const bad = testOrder({ id: 'o1' });
+    bad.metadata = { 'utm.source': 'x' };
+    await expect(store.create(bad, { events: [createdEvent(bad)], effects: [] })).rejects.toMatchObject({ code: 'INVALID_COMMIT', path: ['order', 'metadata', 'utm.source'] });
+    expect(db.dump('orders')).toHaveLength(0);
+    const good = testOrder({ id: 'o2' });
+    await store.create(good, { events: [createdEvent(good)], effects: [] });
+    const step = nextVersion(good);
+    step.order.metadata = { $where: 'x' };
+    const error = await store.commit({ order: step.order, expectedVersion: 1, events: step.events, effects: [] }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'INVALID_COMMIT', path: ['order', 'metadata', '$where'] });
+    expect(error.messages['zh-CN']).toContain('$where');
+    expect((await store.load('o2'))!.version).toBe(1);
+  });
+});

@@ -6,6 +6,8 @@
  * the Tencent page it follows.
  */
 
+import { invalidFieldName } from './field-names.js';
+
 export type Doc = Record<string, unknown>;
 
 const QUERY_OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'nin', 'exists'] as const;
@@ -104,27 +106,6 @@ export function resolveServerDates<T>(value: T, now: number): T {
     return out as T;
   }
   return value;
-}
-
-/**
- * Field names the database refuses in stored data: empty, containing `.` (a path separator in
- * updates and queries) or starting with `$` (an operator). The service answers -502001.
- */
-export function invalidFieldName(value: unknown, path: string[] = []): string | null {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const bad = invalidFieldName(value[i], [...path, String(i)]);
-      if (bad !== null) return bad;
-    }
-    return null;
-  }
-  if (!isPlainObject(value)) return null;
-  for (const k of Object.keys(value)) {
-    if (k === '' || k.includes('.') || k.startsWith('$')) return [...path, k].join('/');
-    const bad = invalidFieldName(value[k], [...path, k]);
-    if (bad !== null) return bad;
-  }
-  return null;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {
@@ -266,8 +247,8 @@ export function applyUpdate(doc: Doc, data: unknown, base: string[] = []): Doc {
       const current = getPath(out, path.join('.'));
       if (current === undefined) setPath(out, path, {});
       else if (!isPlainObject(current)) throw new UpdatePathError(`Cannot create field in element {${path.join('.')}: ${JSON.stringify(current)}}`);
-      const bad = Object.keys(value).length === 0 ? null : invalidFieldName(value);
-      if (bad !== null) throw new UpdatePathError(`invalid field name ${bad}`);
+      const bad = invalidFieldName(value);
+      if (bad !== null) throw new UpdatePathError(`invalid field name ${bad.join('/')}`);
       applyUpdate(out, value, path);
     } else {
       setPath(out, path, clone(value));

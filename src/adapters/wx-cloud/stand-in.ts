@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CloudCollection, CloudDatabase, CloudDocument, CloudQuery } from './database.js';
+import { invalidFieldName } from './field-names.js';
 import { queryAllowed, substituteOpenid, type SecurityRuleText } from './stand-in-rules.js';
 import {
   applyUpdate,
@@ -9,7 +10,6 @@ import {
   createCommand,
   deepEqual,
   getPath,
-  invalidFieldName,
   isPlainObject,
   matches,
   resolveServerDates,
@@ -289,7 +289,7 @@ export function createCloudDatabaseStandIn(options: CloudDatabaseStandInOptions 
     assertPlainData(data, where);
     if (!isPlainObject(data)) throw cloudError(-501007, `${where}:fail data must be an object`);
     const bad = invalidFieldName(data);
-    if (bad !== null) throw requestFailed(`invalid field name: ${bad}`);
+    if (bad !== null) throw requestFailed(`invalid field name: ${bad.join('/')}`);
     return resolveServerDates(clone(data), clock());
   }
 

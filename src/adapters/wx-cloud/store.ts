@@ -1,6 +1,7 @@
 import { EffectSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
-import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
+import { OrderkitError } from '../../errors/orderkit-error.js';
+import { CorruptOrderError, OrderExistsError, OrderNotFoundError, STORAGE_ERROR_CODES, VersionConflictError, invalidCommit } from '../../storage/errors.js';
 import type {
   CommitInput,
   CreateOptions,
@@ -19,6 +20,7 @@ import { mapSettled } from './concurrency.js';
 import { checkDatabase, checkWriteShape, isMissingCollection, type CloudDatabase } from './database.js';
 import { DEFAULT_COLLECTIONS, eventFields, FREE, journalOf, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
 import { changesSince, subscribeByPolling } from './feed.js';
+import { invalidFieldName } from './field-names.js';
 import { publishQuietly, typed, type StoreContext } from './journal.js';
 import { compareAndSet, ensureCreated, newToken, readOrderDoc, readReservation, reservationFor, reserve, settleReservation } from './writes.js';
 
@@ -50,6 +52,21 @@ export interface WxCloudOrderStoreOptions {
   pollMs?: number;
   /** Told when a `subscribe` poll fails (it is retried from the same position). */
   onFeedError?: (error: unknown) => void;
+}
+
+/** Refuses, before anything is written, a name the cloud database cannot store (see field-names.ts). */
+function checkFieldNames(orderId: string, input: { order: Order; events: OrderEvent[]; effects: Effect[] }): void {
+  const bad = invalidFieldName(JSON.parse(JSON.stringify(input)));
+  if (bad === null) return;
+  throw new OrderkitError({
+    code: STORAGE_ERROR_CODES.invalidCommit,
+    message: {
+      'zh-CN': `订单 ${orderId} 含有云数据库无法保存的字段名 ${String(bad[bad.length - 1])}（不能为空、不能包含 “.”、不能以 “$” 开头）`,
+      en: `order ${orderId} holds a field name the cloud database cannot store: ${String(bad[bad.length - 1])} (empty, containing ".", or starting with "$")`,
+    },
+    path: bad,
+    details: { orderId },
+  });
 }
 
 type Query = { skip(n: number): { limit(n: number): { get(): Promise<{ data: unknown[] }> } } };
@@ -192,6 +209,7 @@ export class WxCloudOrderStore implements OrderStore {
           }
         }
         checkCreateInput(order, options.events, options.effects);
+        checkFieldNames(order.id, { order, events: options.events, effects: options.effects });
         let token: string | undefined;
         let reservation: IdempotencyDoc | undefined;
         if (key !== undefined) {
@@ -215,6 +233,7 @@ export class WxCloudOrderStore implements OrderStore {
     return this.guard(`commit ${input?.order?.id}`, true, async () => {
       checkCommitInput(input);
       const { order, expectedVersion, events, effects, idempotencyKey: key } = input;
+      checkFieldNames(order.id, { order, events, effects });
       // Events beyond the expected version mean the stored version went backwards (a restored or
       // hand-edited record): refuse before writing anything, as the SQL adapter's primary key does.
       const last = await this.lastEventVersion(order.id);
