@@ -389,8 +389,8 @@ export class PostgresOrderStore implements OrderStore {
 
 
 function changePayload(order: Order): string {
-  // Placeholder position until the change-feed work (issue 13) gives this store its sequence.
-  const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt, position: '' };
+  // No position yet: the change-feed work (issue 13) gives this store its sequence.
+  const change: Omit<OrderChange, 'position'> = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };
   return JSON.stringify(change);
 }
 
