@@ -130,3 +130,43 @@ describe('WxCloudOrderStore change feed', () => {
     expect(db.counters.get ?? 0).toBe(0);
   });
 });
+
+describe('WxCloudOrderStore change feed under load', () => {
+  it('1,000 commits from several writers while polls keep failing: every change once, in order per order', async () => {
+    let failNext = 0;
+    const { store } = await setup((op) => {
+      if (op.collection === 'order_changes' && op.kind === 'get' && failNext > 0) {
+        failNext -= 1;
+        return 'request-failed';
+      }
+      return null;
+    });
+    const orders = Array.from({ length: 8 }, (_, i) => testOrder({ id: `L${i}`, number: `NL${i}` }));
+    for (const o of orders) await store.create(o, { events: [createdEvent(o)], effects: [] });
+    const heard: OrderChange[] = [];
+    let reconnects = 0;
+    const stop = await store.subscribe((c) => heard.push(c), { since: '0', onReconnect: () => (reconnects += 1) });
+    const WRITERS = 4;
+    const PER_WRITER = 248; // + 8 creates = 1,000 changes
+    const breaker = setInterval(() => (failNext = 2), 15);
+    await Promise.all(
+      Array.from({ length: WRITERS }, async (_, w) => {
+        const mine = orders.filter((_, i) => i % WRITERS === w);
+        for (let i = 0; i < PER_WRITER; i++) await commitSteps(store, mine[i % mine.length]!, 1);
+      }),
+    );
+    clearInterval(breaker);
+    failNext = 0;
+    const all = await store.changesSince(null, 2000);
+    expect(all).toHaveLength(1000);
+    await until(() => heard.length >= 1000, 20_000);
+    await stop();
+    expect(heard).toEqual(all);
+    expect(new Set(heard.map((c) => c.position)).size).toBe(1000);
+    for (const o of orders) {
+      const versions = heard.filter((c) => c.orderId === o.id).map((c) => c.version);
+      expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => i + 1));
+    }
+    expect(reconnects).toBeGreaterThan(0);
+  }, 120_000);
+});

@@ -26,6 +26,6 @@ export async function mapSettled<I, T>(items: readonly I[], limit: number, fn: (
 
 /** Waits a little, with jitter, before trying a contended write again. */
 export function backoff(attempt: number, random: () => number = Math.random): Promise<void> {
-  const ms = Math.min(200, 2 ** Math.min(attempt, 7)) * random();
+  const ms = Math.min(100, 2 ** Math.min(attempt, 7)) * random();
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -112,18 +112,30 @@ async function changeOf(ctx: StoreContext, orderId: string, version: number): Pr
   return (res.data[0] as ChangeDoc | undefined) ?? null;
 }
 
-const MAX_ATTEMPTS = 40;
+/** How long a commit keeps retrying write conflicts and quota refusals: the transaction limit. */
+const CONTENDED_FOR_MS = 30_000;
+
+/** Thrown out of a transaction's body to roll it back with an answer (nothing it wrote is kept). */
+class Abandon<T> {
+  constructor(readonly outcome: T) {}
+}
 
 /**
- * Runs one commit transaction. A write conflict (another commit took the counter or wrote the
- * order) and a refusal over the quota are retried after a jittered pause; they applied nothing.
- * A failure before the transaction's body finished applied nothing either and is retried. A
- * failure while committing is explained by `recognise` (did our write land?) and otherwise thrown
- * as a typed error saying whether it may still have applied.
+ * Runs one commit transaction. The body takes the counter FIRST (so, once it holds it, no other
+ * commit can overtake it), then checks the order; an outcome that writes nothing is returned by
+ * rolling back (`Abandon`), so no position is ever taken without its change record.
+ *
+ * A write conflict (another commit holds or took the counter, or wrote the order) and a refusal
+ * over the quota applied nothing: they are retried after a jittered pause, for up to 30 s. A
+ * failure before the body finished applied nothing either and is retried a few times. A failure
+ * while committing is explained by `recognise` (did our write land?) and otherwise thrown as a
+ * typed error saying whether it may still have applied.
  */
 async function inTransaction<T>(ctx: StoreContext, operation: string, body: (tx: CloudTransaction) => Promise<T>, recognise: () => Promise<T | null>): Promise<T> {
   let last: unknown = null;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  const started = Date.now();
+  let transient = 0;
+  for (let attempt = 0; ; attempt++) {
     let bodyDone = false;
     try {
       return await ctx.db.runTransaction(async (tx) => {
@@ -133,15 +145,17 @@ async function inTransaction<T>(ctx: StoreContext, operation: string, body: (tx:
         return result;
       }, 1);
     } catch (error) {
+      if (error instanceof Abandon) return error.outcome as T;
       if (isOrderkitError(error)) throw error;
       last = error;
       const { kind } = classifyCloudError(error);
       if (kind === 'conflict' || kind === 'quota') {
+        if (Date.now() - started > CONTENDED_FOR_MS) break;
         await backoff(attempt);
         continue;
       }
       if (!bodyDone) {
-        if (attempt < 3) {
+        if (++transient <= 3) {
           await backoff(attempt);
           continue;
         }
@@ -157,7 +171,7 @@ async function inTransaction<T>(ctx: StoreContext, operation: string, body: (tx:
       throw typed(operation, error, kind === 'timeout');
     }
   }
-  throw new CloudDatabaseError(`${operation} (still contended after ${MAX_ATTEMPTS} attempts)`, last, false);
+  throw new CloudDatabaseError(`${operation} (still contended after ${CONTENDED_FOR_MS} ms)`, last, false);
 }
 
 export type CreateOutcome = { ok: true } | { ok: false; taken: 'id' | 'number'; holder: string };
@@ -190,9 +204,9 @@ export async function ensureCreated(
     ctx,
     `create ${order.id}`,
     async (tx) => {
-      const existing = await txRead<OrderDoc>(tx, ctx.names.orders, order.id);
-      if (existing) return { present: existing };
       const seq = await nextPosition(ctx, tx);
+      const existing = await txRead<OrderDoc>(tx, ctx.names.orders, order.id);
+      if (existing) throw new Abandon({ present: existing });
       const { _id, ...data } = newOrderDoc(order, journal, key, seq);
       await tx.collection(ctx.names.orders).doc(_id).set({ data });
       const change = changeDoc(seq, order, commit);
@@ -233,12 +247,12 @@ export async function compareAndSet(ctx: StoreContext, order: Order, expectedVer
       ctx,
       `commit ${order.id} v${order.version}`,
       async (tx) => {
-        const current = await txRead<OrderDoc>(tx, names.orders, order.id);
-        if (!current) return { ok: false, reason: 'missing' };
-        if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', actualVersion: current.version };
-        if (current.number !== order.number) return { ok: false, reason: 'number_changed' };
-        if (current.ok_journal) return { ok: false, reason: 'journal', journal: current.ok_journal };
         const seq = await nextPosition(ctx, tx);
+        const current = await txRead<OrderDoc>(tx, names.orders, order.id);
+        if (!current) throw new Abandon({ ok: false, reason: 'missing' });
+        if (current.version !== expectedVersion) throw new Abandon({ ok: false, reason: 'conflict', actualVersion: current.version });
+        if (current.number !== order.number) throw new Abandon({ ok: false, reason: 'number_changed' });
+        if (current.ok_journal) throw new Abandon({ ok: false, reason: 'journal', journal: current.ok_journal });
         await tx.collection(names.orders).doc(order.id).update({ data: commitUpdate(_, order, stamped, seq) });
         await tx.collection(names.changes).add({ data: changeDoc(seq, order, commit) });
         return { ok: true };
