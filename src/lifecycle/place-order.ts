@@ -10,6 +10,8 @@ import {
   IdSchema,
   LineSchema,
   CountSchema,
+  refuseUnstorableStrings,
+  unstorablePath,
   type Actor,
   type Effect,
   type Order,
@@ -62,7 +64,7 @@ export const PlaceOrderInputSchema = z.object({
   /** Default: 'virtual' when every line is virtual, else 'physical'. */
   fulfillment: FulfillmentSchema.optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
-});
+}).superRefine(refuseUnstorableStrings);
 
 interface PlaceOrderFields {
   id: string;
@@ -137,6 +139,20 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   }
   let candidate: unknown = input;
   if (input !== null && typeof input === 'object' && input.quote === undefined && input.cart !== undefined) {
+    if ((input as { rules?: unknown }).rules == null) {
+      // Without this, pricing would report its own argument as missing at '(root)'.
+      return {
+        ok: false,
+        error: orderkitError(
+          'INVALID_ORDER_INPUT',
+          {
+            'zh-CN': '下单信息不正确：rules：缺少必填字段（传入 cart 时需要 rules 来计价，或直接传入 quote）',
+            en: 'invalid order input: rules: required field is missing (a cart is priced with `rules`; or pass a `quote`)',
+          },
+          { path: ['rules'] },
+        ),
+      };
+    }
     const priced = priceCart(input.cart, input.rules, { now });
     if (!priced.ok) return priced;
     candidate = { ...input, quote: priced.quote };
@@ -155,7 +171,7 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   const quote = data.quote;
   const bad = checkQuote(quote);
   if (bad !== undefined) return { ok: false, error: bad };
-  if (ctx.actor !== undefined && !ActorSchema.safeParse(ctx.actor).success) {
+  if (ctx.actor !== undefined && (!ActorSchema.safeParse(ctx.actor).success || unstorablePath(ctx.actor) !== null)) {
     return { ok: false, error: invalidInput({ 'zh-CN': '下单人（actor）格式不正确', en: 'invalid actor' }, ['actor']) };
   }
 

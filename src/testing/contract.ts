@@ -35,7 +35,6 @@ export function runOrderStoreContract<S extends OrderStore>(
       numRuns: options.numRuns ?? 25,
       feedTimeoutMs: options.feedTimeoutMs ?? 2000,
       timeoutMs: options.timeoutMs ?? 60_000,
-      outboxOrderPerOrder: options.outboxOrderPerOrder ?? false,
       ...(options.tamper ? { tamper: options.tamper } : {}),
     },
   };

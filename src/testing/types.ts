@@ -45,11 +45,6 @@ export interface ContractOptions<S extends OrderStore = OrderStore> {
   feedTimeoutMs?: number;
   /** Per-test timeout passed to `it`. Default 60 000 ms. */
   timeoutMs?: number;
-  /**
-   * The store keeps the effects of one order in the order written across redelivery: a later
-   * effect is not handed out while an earlier one of its order is leased or failed. Default false.
-   */
-  outboxOrderPerOrder?: boolean;
 }
 
 /** A fresh, empty store per test (a shared database may be truncated instead of recreated). */

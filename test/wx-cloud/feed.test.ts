@@ -118,8 +118,8 @@ describe('WxCloudOrderStore change feed', () => {
     const all = await store.changesSince(null, 100);
     expect((await store.changesSince(all[1]!.position, 100)).map((c) => c.version)).toEqual([3, 4]);
     expect((await store.changesSince(null, 2)).map((c) => c.version)).toEqual([1, 2]);
-    await expect(store.changesSince('../etc', 10)).rejects.toMatchObject({ code: 'INVALID_QUERY' });
-    await expect(store.subscribe(() => undefined, { since: 'x' })).rejects.toMatchObject({ code: 'INVALID_QUERY' });
+    await expect(store.changesSince('../etc', 10)).rejects.toMatchObject({ code: 'INVALID_FEED_POSITION' });
+    await expect(store.subscribe(() => undefined, { since: 'x' })).rejects.toMatchObject({ code: 'INVALID_FEED_POSITION' });
     const heard: OrderChange[] = [];
     const stop = await store.subscribe((c) => heard.push(c), { since: all[2]!.position });
     await until(() => heard.length === 1);

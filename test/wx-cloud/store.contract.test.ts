@@ -43,7 +43,6 @@ async function makeStore(): Promise<WxCloudOrderStore> {
 
 runOrderStoreContract('WxCloudOrderStore (cloud database test double)', makeStore, { describe, it, expect, beforeEach, afterEach }, {
   numRuns: 40,
-  outboxOrderPerOrder: true,
   tamper: {
     async replaceDocument(store, orderId, text) {
       const db = databases.get(store)!;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { OrderSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { dueAtOf } from '../../storage/due.js';
+import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderText } from '../../storage/schema-version.js';
+import type { IdempotencyRequest } from '../../storage/port.js';
 import type { CloudCommand } from './database.js';
 
 /**
@@ -97,6 +99,8 @@ export interface IdempotencyDoc {
   effects: Effect[];
   state: 'reserved' | 'done';
   token: string;
+  /** The request the record answers (`IdempotencyRequest`); absent in records of older versions. */
+  request?: IdempotencyRequest;
 }
 
 export interface NumberClaimDoc {
@@ -163,7 +167,7 @@ export function journalOf(order: Order, events: OrderEvent[], effects: Effect[],
 /** The record written for a new order. */
 export function newOrderDoc(order: Order, journal: Journal, createKey: string | undefined, pos: number): OrderDoc {
   const doc = {
-    ...JSON.parse(JSON.stringify(order)),
+    ...JSON.parse(storedOrderText(order)),
     _id: order.id,
     ...indexFields(order),
     ok_due_lease: FREE(),
@@ -192,6 +196,7 @@ export function commitUpdate(_: CloudCommand, order: Order, journal: Journal, po
     if (key === 'id') continue;
     data[key] = plain[key] === undefined ? _.remove() : _.set(plain[key]);
   }
+  data[SCHEMA_VERSION_FIELD] = ORDER_SCHEMA_VERSION;
   const index = indexFields(order);
   data.ok_created = index.ok_created;
   data.ok_due = _.set(index.ok_due);

@@ -1,5 +1,5 @@
 import type { OrderStatus } from '../../order/index.js';
-import { invalidQuery } from '../../storage/errors.js';
+import { invalidFeedPosition } from '../../storage/errors.js';
 import type { OrderChange, OrderChangeListener, SubscribeOptions, Unsubscribe } from '../../storage/port.js';
 import { FEED_COUNTER_ID, positionOf, type ChangeDoc } from './documents.js';
 import { typed, type StoreContext } from './journal.js';
@@ -17,10 +17,8 @@ import { typed, type StoreContext } from './journal.js';
 const DIGITS = /^\d{1,15}$/;
 
 export function parsePosition(since: string | null | undefined): number {
-  if (since === null || since === undefined || since === '') return 0;
-  if (typeof since !== 'string' || !DIGITS.test(since)) {
-    throw invalidQuery('since', 'not a position handed out by this store', '不是本存储给出的位置');
-  }
+  if (since === null || since === undefined) return 0;
+  if (typeof since !== 'string' || !DIGITS.test(since)) throw invalidFeedPosition(since);
   return Number(since);
 }
 

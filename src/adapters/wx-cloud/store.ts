@@ -18,7 +18,7 @@ import type {
 } from '../../storage/port.js';
 import { mapSettled } from './concurrency.js';
 import { checkDatabase, checkWriteShape, isMissingCollection, type CloudDatabase } from './database.js';
-import { DEFAULT_COLLECTIONS, eventFields, FREE, journalOf, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
+import { DEFAULT_COLLECTIONS, eventFields, FREE, journalOf, numberClaimId, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
 import { changesSince, subscribeByPolling } from './feed.js';
 import { invalidFieldName } from './field-names.js';
 import { publishQuietly, typed, type StoreContext } from './journal.js';
@@ -197,6 +197,21 @@ export class WxCloudOrderStore implements OrderStore {
     });
   }
 
+  /**
+   * Through the number claim (a record whose `_id` is the number, written before the order): no
+   * query index needed. A claim left by a create that crashed before its order was added names
+   * an order that does not exist (null), and one whose order carries another number is ignored.
+   */
+  findByNumber(number: string): Promise<Order | null> {
+    return this.guard('findByNumber', false, async () => {
+      if (typeof number !== 'string' || number === '') return null;
+      const claim = (await this.collection('keys').where({ _id: numberClaimId(number) }).limit(1).get()).data[0] as { orderId?: unknown } | undefined;
+      if (!claim || typeof claim.orderId !== 'string') return null;
+      const order = await this.load(claim.orderId);
+      return order !== null && order.number === number ? order : null;
+    });
+  }
+
   create(order: Order, options: CreateOptions): Promise<Order> {
     return this.guard(`create ${order?.id}`, true, async () => {
       const key = options.idempotencyKey;
@@ -213,7 +228,7 @@ export class WxCloudOrderStore implements OrderStore {
         let token: string | undefined;
         let reservation: IdempotencyDoc | undefined;
         if (key !== undefined) {
-          reservation = reservationFor(key, order, 0, options.events, options.effects);
+          reservation = reservationFor(key, order, 0, options.events, options.effects, options.idempotencyRequest);
           // Taken: someone reserved the key first; settle theirs on the next turn.
           if ((await reserve(this.ctx, reservation)) === 'taken') continue;
           token = reservation.token;
@@ -245,7 +260,7 @@ export class WxCloudOrderStore implements OrderStore {
       }
       let reservation: IdempotencyDoc | undefined;
       if (key !== undefined) {
-        reservation = reservationFor(key, order, expectedVersion, events, effects);
+        reservation = reservationFor(key, order, expectedVersion, events, effects, input.idempotencyRequest);
         if ((await reserve(this.ctx, reservation)) === 'taken') {
           // The key is taken: by a finished command (a repeat), or by one we may help finish.
           const prior = await readReservation(this.ctx, key);
@@ -378,7 +393,9 @@ export class WxCloudOrderStore implements OrderStore {
     return this.guard('findIdempotency', true, async () => {
       const r = await readReservation(this.ctx, key);
       if (!r || (await settleReservation(this.ctx, r)) === 'dead') return null;
-      return { key: r.key, orderId: r.orderId, version: r.version, order: r.order, events: r.events, effects: r.effects };
+      const record: IdempotencyRecord = { key: r.key, orderId: r.orderId, version: r.version, order: r.order, events: r.events, effects: r.effects };
+      if (r.request) record.request = r.request;
+      return record;
     });
   }
 
@@ -518,6 +535,23 @@ export class WxCloudOrderStore implements OrderStore {
   complete(effectId: string, now: Date = new Date()): Promise<void> {
     return this.guard(`complete ${effectId}`, true, async () => {
       await this.collection('outbox').where({ _id: effectId, done: false }).update({ data: { done: true, done_at: now.getTime(), lease: FREE() } });
+    });
+  }
+
+  /**
+   * Hands claimed effects back untried: the lease is released and the claim not counted. Only
+   * records still leased and unfinished change (`attempts > 0` guards the count); bounded like
+   * every fan-out, each on its own.
+   */
+  release(effectIds: string[]): Promise<void> {
+    return this.guard('release', true, async () => {
+      const { _ } = this.ctx;
+      const outbox = this.collection('outbox');
+      const results = await mapSettled(effectIds, this.ctx.parallel, (id) =>
+        outbox.where({ _id: id, done: false, attempts: _.gt(0), lease: _.gt(FREE()) }).update({ data: { lease: FREE(), attempts: _.inc(-1) } }),
+      );
+      const failed = results.find((r) => !r.ok);
+      if (failed && !failed.ok) throw typed('release', failed.error, true);
     });
   }
 

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { isOrderkitError } from '../../errors/orderkit-error.js';
 import type { Effect, Order, OrderEvent } from '../../order/index.js';
+import { decodeRecordOrder } from '../../storage/codec.js';
+import type { IdempotencyRequest } from '../../storage/port.js';
+import { storedOrderDocument } from '../../storage/schema-version.js';
 import { backoff } from './concurrency.js';
 import type { CloudTransaction } from './database.js';
 import {
@@ -49,23 +52,34 @@ export async function readOrderDoc(ctx: StoreContext, orderId: string): Promise<
 
 export async function readReservation(ctx: StoreContext, key: string): Promise<IdempotencyDoc | null> {
   const res = await ctx.db.collection(ctx.names.keys).where({ _id: idempotencyDocId(key) }).limit(1).get();
-  return (res.data[0] as IdempotencyDoc | undefined) ?? null;
+  const record = (res.data[0] as IdempotencyDoc | undefined) ?? null;
+  if (record !== null) record.order = decodeRecordOrder(record.orderId, record.order);
+  return record;
 }
 
-export function reservationFor(key: string, order: Order, expectedVersion: number, events: OrderEvent[], effects: Effect[]): IdempotencyDoc {
-  return {
+export function reservationFor(
+  key: string,
+  order: Order,
+  expectedVersion: number,
+  events: OrderEvent[],
+  effects: Effect[],
+  request?: IdempotencyRequest,
+): IdempotencyDoc {
+  const doc: IdempotencyDoc = {
     _id: idempotencyDocId(key),
     kind: 'idempotency',
     key,
     orderId: order.id,
     version: order.version,
     expectedVersion,
-    order,
+    order: storedOrderDocument(order),
     events,
     effects,
     state: 'reserved',
     token: newToken(),
   };
+  if (request !== undefined) doc.request = request;
+  return doc;
 }
 
 /** Writes a reservation; 'taken' when another one holds the key (a lost answer to our own write is recognised). */
