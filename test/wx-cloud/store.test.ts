@@ -3,10 +3,10 @@ import { createCloudDatabaseStandIn, WxCloudOrderStore, type StandInOperation } 
 import { createdEvent, nextVersion, testEffects, testOrder, TEST_EPOCH } from '../../src/testing/index.js';
 
 /** Guarantees of the cloud store beyond the shared contract: each crash point, paging past 100. */
-async function setup(faults?: (op: StandInOperation) => void) {
-  const db = createCloudDatabaseStandIn({ beforeOperation: (op) => faults?.(op) });
+async function setup(faults?: (op: StandInOperation) => void, caps: { pageCap?: 20 | 100 | 1000; pageSize?: number } = {}) {
+  const db = createCloudDatabaseStandIn({ beforeOperation: (op) => faults?.(op), ...(caps.pageCap ? { pageCap: caps.pageCap } : {}) });
   const publishErrors: string[] = [];
-  const store = new WxCloudOrderStore(db, { onPublishError: (_e, id) => publishErrors.push(id), repairAfterMs: 0 });
+  const store = new WxCloudOrderStore(db, { onPublishError: (_e, id) => publishErrors.push(id), repairAfterMs: 0, ...(caps.pageSize ? { pageSize: caps.pageSize } : {}) });
   await store.ensureCollections();
   return { db, store, publishErrors };
 }
@@ -167,9 +167,13 @@ describe('WxCloudOrderStore crash safety', () => {
   });
 });
 
-describe('WxCloudOrderStore pages past get()’s 100-record limit', () => {
+describe.each([
+  { pageCap: 100 as const, pageSize: undefined },
+  { pageCap: 1000 as const, pageSize: undefined },
+  { pageCap: 20 as const, pageSize: 20 },
+])('WxCloudOrderStore pages past get()’s cap (cap $pageCap, page size $pageSize)', (caps) => {
   it('history, list, claim and findDue read every record', async () => {
-    const { store } = await setup();
+    const { store } = await setup(undefined, caps);
     let order = testOrder({ id: 'busy' });
     await store.create(order, { events: [createdEvent(order)], effects: [] });
     for (let i = 0; i < 130; i++) {

@@ -325,16 +325,20 @@ export class WxCloudOrderStore implements OrderStore {
           .orderBy('_id', dir)
           .limit(n)
           .get();
-      // get() stops at the page cap: ask for one more than the page when that fits, else probe once.
-      const first = await fetch(q.after, Math.min(q.limit + 1, this.pageSize));
-      const docs = first.data as OrderDoc[];
-      let more = docs.length > q.limit;
+      // get() stops at the page cap: read up to one more than the page, a cap-sized piece at a time.
+      const docs: OrderDoc[] = [];
+      let after = q.after;
+      while (docs.length < q.limit + 1) {
+        const want = Math.min(q.limit + 1 - docs.length, this.pageSize);
+        const piece = (await fetch(after, want)).data as OrderDoc[];
+        docs.push(...piece);
+        const tail = piece[piece.length - 1];
+        if (piece.length < want || !tail) break;
+        after = { t: tail.ok_created, id: String(tail._id) };
+      }
+      const more = docs.length > q.limit;
       const pageDocs = docs.slice(0, q.limit);
       const items = pageDocs.map((d) => this.decode(d));
-      const lastDoc = pageDocs[pageDocs.length - 1];
-      if (!more && lastDoc && docs.length === q.limit && q.limit >= this.pageSize) {
-        more = (await fetch({ t: lastDoc.ok_created, id: String(lastDoc._id) }, 1)).data.length > 0;
-      }
       const lastItem = items[items.length - 1];
       return { items, nextCursor: more && lastItem ? encodeCursor(lastItem) : null };
     });
