@@ -1,11 +1,11 @@
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { OrderkitError, type LocalizedText, type OrderkitIssue } from './orderkit-error.js';
 
 /**
  * Turns zod issues into orderkit issues with a zh-CN message beside zod's English one, so that a
  * caller can show the problem to a shopper or a merchant without a translation table of their own.
  */
-export function issuesFromZod(error: z.ZodError, basePath: ReadonlyArray<string | number> = []): OrderkitIssue[] {
+export function issuesFromZod(error: z.core.$ZodError, basePath: ReadonlyArray<string | number> = []): OrderkitIssue[] {
   return error.issues.map((issue) => {
     const path = [...basePath, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     return { code: 'INVALID_INPUT', path, message: describeZodIssue(issue, path) };
@@ -41,6 +41,15 @@ function describeZodIssue(issue: z.core.$ZodIssue, path: ReadonlyArray<string | 
       return { 'zh-CN': `${at}：格式不正确（${issue.format}）`, en: `${at}: invalid ${issue.format} format` };
     case 'not_multiple_of':
       return { 'zh-CN': `${at}：必须是整数`, en: `${at}: must be a whole number` };
+    case 'custom':
+      // refuseUnstorableStrings (src/order/primitives.ts): text that no store can keep.
+      if ((issue.params as { reason?: unknown } | undefined)?.reason === 'unstorable_string') {
+        return {
+          'zh-CN': `${at}：含有无法保存的字符（U+0000 或不成对的代理字符）`,
+          en: `${at}: contains a character that cannot be stored (U+0000 or a lone surrogate)`,
+        };
+      }
+      return { 'zh-CN': `${at}：${issue.message}`, en: `${at}: ${issue.message}` };
     default:
       return { 'zh-CN': `${at}：${issue.message}`, en: `${at}: ${issue.message}` };
   }
@@ -50,7 +59,7 @@ function describeZodIssue(issue: z.core.$ZodIssue, path: ReadonlyArray<string | 
 export function errorFromZod(
   code: string,
   what: LocalizedText,
-  error: z.ZodError,
+  error: z.core.$ZodError,
   basePath: ReadonlyArray<string | number> = [],
 ): OrderkitError {
   const issues = issuesFromZod(error, basePath);

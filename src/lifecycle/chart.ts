@@ -53,6 +53,12 @@ const afterSaleOn = {
   ],
   REFUND_FAILED: [refundRepeated, refundRecorded],
   RETRY_REFUND: refundRecorded,
+  // A refund found in WeChat's bill that the ledger did not know (the daily reconciliation).
+  RECORD_GATEWAY_REFUND: [
+    refundRepeated,
+    { guard: 'gatewayRefundSettlesOrder', target: 'closed', actions: ['applyAfterSale', closeAs('fully_refunded')] },
+    refundRecorded,
+  ],
 };
 
 const duplicatePayment = { guard: 'isDuplicatePayment', description: 'no-op' };
@@ -66,6 +72,8 @@ const strayRepeated = { guard: 'isRecordedStrayPayment', description: 'no-op' };
 const strayRefund = ['recordStrayPayment', notify('customer', 'refund_started', ['refund']), notify('merchant', 'stray_payment_refunded', ['refund'])];
 const recordStray = [strayRepeated, { guard: 'strayPaymentAcceptable', actions: strayRefund }];
 const addRemark = { guard: 'validRemark', actions: ['addRemark'] };
+/** WeChat settled the payment (its order events): kept on the payment, status unchanged. */
+const recordSettlement = [{ guard: 'isRecordedSettlement', description: 'no-op' }, { guard: 'settlementAcceptable', actions: ['recordSettlement'] }];
 const changeAddress = { guard: 'addressChangeable', actions: ['changeAddress'] };
 
 /**
@@ -115,6 +123,7 @@ export const orderChart = {
         REFUND_SUCCEEDED: [refundRepeated, refundRecorded],
         REFUND_FAILED: [refundRepeated, refundRecorded],
         RETRY_REFUND: refundRecorded,
+        RECORD_GATEWAY_REFUND: [refundRepeated, refundRecorded],
       },
     },
     paid: {
@@ -143,6 +152,7 @@ export const orderChart = {
         CHANGE_ADDRESS: changeAddress,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     partially_shipped: {
@@ -157,6 +167,7 @@ export const orderChart = {
         ...afterSaleOn,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     shipped: {
@@ -172,6 +183,7 @@ export const orderChart = {
         ...afterSaleOn,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     delivered: {
@@ -183,6 +195,7 @@ export const orderChart = {
         ...afterSaleOn,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     completed: {
@@ -192,6 +205,7 @@ export const orderChart = {
         ...afterSaleOn,
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
     closed: {
@@ -203,8 +217,10 @@ export const orderChart = {
         REFUND_FAILED: afterSaleOn.REFUND_FAILED,
         // A failed cancel or stray-payment refund is sent again from here.
         RETRY_REFUND: afterSaleOn.RETRY_REFUND,
+        RECORD_GATEWAY_REFUND: [refundRepeated, refundRecorded],
         ADD_REMARK: addRemark,
         RECORD_STRAY_PAYMENT: recordStray,
+        RECORD_SETTLEMENT: recordSettlement,
       },
     },
   },

@@ -39,6 +39,8 @@ export const COMMAND_ACTORS: PermissionTable = Object.freeze({
   CHANGE_ADDRESS: ['customer', 'merchant'],
   ADD_REMARK: ['merchant'],
   RECORD_STRAY_PAYMENT: ['payment', 'system'],
+  RECORD_GATEWAY_REFUND: ['payment', 'system'],
+  RECORD_SETTLEMENT: ['payment', 'system'],
 });
 
 /**

@@ -1,9 +1,10 @@
-import type { Duration } from 'date-fns';
+import type { Duration } from '../time/zoned.js';
 import type { Fen } from '../money/assert-fen.js';
 
 /**
- * The shop's rules of time and money (DESIGN.md §4 "Policy"). Durations are date-fns `Duration`
- * objects, added in `timeZone` so that "7 days" means seven calendar days in the shop's zone.
+ * The shop's rules of time and money (DESIGN.md §4 "Policy"). Durations are `Duration`
+ * objects (src/time/zoned.ts), added in `timeZone` so that "7 days" means seven calendar days in
+ * the shop's zone.
  */
 export interface Policy {
   /** How long a placed order stays payable. Default 30 minutes. */
@@ -26,6 +27,12 @@ export interface Policy {
   restockOnReturn: boolean;
   /** How many fen 改价 (ADJUST_PRICE) may raise a total. Default 0: no increase. */
   maxPriceIncrease: Fen;
+  /**
+   * Where an ABNORMAL refund (the shopper's card was cancelled…) goes when it is sent again:
+   * 'MERCHANT_BANK_CARD' (default: to the merchant, who settles with the shopper) or
+   * 'USER_BANK_CARD' (to a new card of the shopper's, given when the request is built).
+   */
+  abnormalRefund?: 'USER_BANK_CARD' | 'MERCHANT_BANK_CARD';
 }
 
 export const defaultPolicy: Readonly<Policy> = Object.freeze({

@@ -1,6 +1,8 @@
 export {
   succeededRefundTotal,
   pendingRefundTotal,
+  holdsMoney,
+  refundedByTransaction,
   refundableBalance,
   refundCount,
   findRefund,
@@ -16,6 +18,7 @@ export type { UnitShareRun } from './unit-shares.js';
 export { lineHoldings, holdsUnits, shippedQuantities, unshippableQuantities, shippingHeld, afterSaleLineAmounts } from './holdings.js';
 export type { LineHolding } from './holdings.js';
 export { committedAmount, availableToRefund, plannedRefundCount } from './caps.js';
+export { supersedeOpenAfterSales, refundRetryable } from './supersede.js';
 export type { CapOptions } from './caps.js';
 export { refundDeadline, afterSaleWindowEnd, checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
 export {
@@ -31,3 +34,4 @@ export { requestAfterSale, nextAfterSaleId, actsForRequester } from './request.j
 export { afterSaleCommands } from './actions.js';
 export { approveAfterSale, rejectAfterSale, cancelAfterSale, returnShipped, returnReceived, findAfterSale } from './review.js';
 export { refundSucceeded, refundFailed, retryRefund, isFullyRefunded, lateSuccessFits } from './results.js';
+export { recordGatewayRefund } from './gateway-refund.js';

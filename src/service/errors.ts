@@ -12,15 +12,19 @@ export function retriesExhausted(orderId: string, attempts: number): OrderkitErr
   });
 }
 
-export function idempotencyKeyReused(key: string, orderId: string, otherOrderId: string): OrderkitError {
+/**
+ * A gateway callback that could not be committed within `callbackRetryMs` because the order kept
+ * changing under it: nothing was written, and the callback must not be acknowledged (answer it
+ * with a failure so that the gateway delivers it again).
+ */
+export function orderBusy(orderId: string, attempts: number): OrderkitError {
   return new OrderkitError({
-    code: 'IDEMPOTENCY_KEY_REUSED',
+    code: 'ORDER_BUSY',
     message: {
-      'zh-CN': `幂等键 ${key} 已用于订单 ${otherOrderId}，不能再用于订单 ${orderId}`,
-      en: `idempotency key ${key} was used for order ${otherOrderId} and cannot be used for order ${orderId}`,
+      'zh-CN': `订单 ${orderId} 正被频繁修改，回调在 ${attempts} 次尝试后仍未写入，请稍后重新投递`,
+      en: `order ${orderId} kept changing: the callback was not written after ${attempts} attempts; deliver it again later`,
     },
-    path: ['idempotencyKey'],
-    details: { key, orderId, otherOrderId },
+    details: { orderId, attempts },
   });
 }
 

@@ -2,11 +2,13 @@ import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeOrder, type PlaceOrderInput } from '../lifecycle/place-order.js';
 import { defaultPolicy } from '../lifecycle/policy.js';
 import { transition } from '../lifecycle/transition.js';
-import { ActorSchema, parseCommand, type Actor, type Command, type CommandInput } from '../order/index.js';
+import { ActorSchema, parseCommand, unstorablePath, type Actor, type Command, type CommandInput } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
-import type { IdempotencyRecord } from '../storage/port.js';
 import { defaultIds, systemClock } from './defaults.js';
-import { idempotencyKeyReused, retriesExhausted, unsupported } from './errors.js';
+import { orderBusy, retriesExhausted, unsupported } from './errors.js';
+import { dispatchScope, placeScope, replayOf, requestToStore } from './idempotency.js';
+import { OrderQueue } from './order-queue.js';
+import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from './stray.js';
 import { sweep } from './sweep.js';
@@ -30,10 +32,6 @@ function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function replay(record: IdempotencyRecord): ServiceResult {
-  return { ok: true, order: record.order, events: record.events, effects: record.effects, changed: true, replayed: true };
-}
-
 /**
  * The order service: the one place where orders are loaded, changed by the lifecycle and
  * committed. Every write is compare-and-set; on a conflict it reloads and applies the command
@@ -50,8 +48,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const policy = options.policy ?? defaultPolicy;
   const clock = options.clock ?? systemClock;
   const ids = defaultIds(policy.timeZone, options.ids);
-  const maxRetries = options.maxRetries ?? 16;
-  const retryDelayMs = options.retryDelayMs ?? 2;
+  const retry: RetryPolicy = {
+    maxRetries: options.maxRetries ?? 32,
+    baseMs: options.retryDelayMs ?? 2,
+    capMs: options.retryMaxDelayMs ?? 100,
+    callbackRetryMs: options.callbackRetryMs ?? 30_000,
+  };
+  const queue = new OrderQueue();
   const lifecycle: ServiceLifecycle = options.lifecycle ?? { transition };
   const recordStray = options.recordStrayPayments !== false;
 
@@ -59,27 +62,41 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
   }
 
-  async function dispatchAt(
+  /** Commands of one order wait for each other in this instance (docs/storage.md, "Concurrency"). */
+  function dispatchAt(
     at: Date | undefined,
     orderId: string,
     input: CommandInput | Command,
     actor: Actor,
     dispatchOptions: DispatchOptions = {},
   ): Promise<ServiceResult> {
+    return queue.run(String(orderId), () => dispatchNow(at, orderId, input, actor, dispatchOptions));
+  }
+
+  async function dispatchNow(
+    at: Date | undefined,
+    orderId: string,
+    input: CommandInput | Command,
+    actor: Actor,
+    dispatchOptions: DispatchOptions,
+  ): Promise<ServiceResult> {
     const parsed = parseCommand(input);
     if (!parsed.ok) return parsed;
-    if (!ActorSchema.safeParse(actor).success) {
+    if (!ActorSchema.safeParse(actor).success || unstorablePath(actor) !== null) {
       return {
         ok: false,
         error: new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }),
       };
     }
     const command = parsed.command;
-    const key = dispatchOptions.idempotencyKey;
+    // Keys are scoped to (actor, order, caller's key) and checked against the request: ./idempotency.ts
+    const scope = dispatchOptions.idempotencyKey === undefined ? undefined : dispatchScope(actor, orderId, dispatchOptions.idempotencyKey, command);
+    const callback = isCallback(command, actor);
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
-      if (key !== undefined) {
-        const record = await store.findIdempotency(key);
-        if (record) return record.orderId === orderId ? replay(record) : { ok: false, error: idempotencyKeyReused(key, orderId, record.orderId) };
+      if (scope !== undefined) {
+        const record = await store.findIdempotency(scope.key);
+        if (record) return replayOf(record, scope, actor, lifecycle.permissions);
       }
       const order = await store.load(orderId);
       if (!order) return { ok: false, error: new OrderNotFoundError(orderId) };
@@ -101,23 +118,34 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         return { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       }
       try {
-        await store.commit({ order: result.order, expectedVersion: order.version, events: result.events, effects: result.effects, idempotencyKey: key });
+        await store.commit({
+          order: result.order,
+          expectedVersion: order.version,
+          events: result.events,
+          effects: result.effects,
+          ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: requestToStore(scope, stray) } : {}),
+        });
         return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       } catch (error) {
         if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };
         if (!isVersionConflict(error)) throw error;
-        if (attempt >= maxRetries) return { ok: false, error: retriesExhausted(orderId, attempt + 1) };
-        // Jittered exponential backoff: writers that collided spread out instead of colliding again.
-        await sleep(Math.random() * retryDelayMs * Math.min(50, 2 ** attempt));
+        // Another process committed first. A person's command gives up after maxRetries rounds; a
+        // gateway callback keeps going for callbackRetryMs (its answer decides whether the gateway
+        // delivers again), and past that says the order is busy, never that it conflicted.
+        if (callback ? Date.now() - started >= retry.callbackRetryMs : attempt >= retry.maxRetries) {
+          return { ok: false, error: callback ? orderBusy(orderId, attempt + 1) : retriesExhausted(orderId, attempt + 1) };
+        }
+        await sleep(backoffMs(attempt, retry.baseMs, retry.capMs, Math.random));
       }
     }
   }
 
   async function place(input: PlaceInput, placeOptions: PlaceOptions = {}): Promise<ServiceResult> {
-    const key = placeOptions.idempotencyKey;
-    if (key !== undefined) {
-      const record = await store.findIdempotency(key);
-      if (record) return replay(record);
+    const placer: Actor = placeOptions.actor ?? { type: 'customer', id: (input as { customerId: string }).customerId };
+    const scope = placeOptions.idempotencyKey === undefined ? undefined : placeScope(placer, placeOptions.idempotencyKey, input);
+    if (scope !== undefined) {
+      const record = await store.findIdempotency(scope.key);
+      if (record) return replayOf(record, scope, placer, lifecycle.permissions);
     }
     for (let attempt = 1; ; attempt++) {
       const now = clock.now();
@@ -125,11 +153,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       const result = placeOrder(candidate, placeOptions.actor ? { now, policy, actor: placeOptions.actor } : { now, policy });
       if (!result.ok) return result;
       try {
-        const stored = await store.create(result.order, { events: result.events, effects: result.effects, idempotencyKey: key });
-        if (stored.id !== result.order.id && key !== undefined) {
+        const stored = await store.create(result.order, {
+          events: result.events,
+          effects: result.effects,
+          ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: scope.request } : {}),
+        });
+        if (stored.id !== result.order.id && scope !== undefined) {
           // Another call with the same key got there first: answer with its result.
-          const record = await store.findIdempotency(key);
-          if (record) return replay(record);
+          const record = await store.findIdempotency(scope.key);
+          if (record) return replayOf(record, scope, placer, lifecycle.permissions);
         }
         return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false };
       } catch (error) {
@@ -151,9 +183,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     list: (query = {}) => store.list(query),
     sweep: (now, sweepOptions) => sweep({ options: { ...options, policy }, lifecycle, dispatchAt }, now ?? clock.now(), sweepOptions),
     drainOutbox: (handlers, drainOptions) => drainOutbox(store, clock, handlers, drainOptions),
-    async subscribe(listener) {
+    async subscribe(listener, subscribeOptions) {
       if (!store.subscribe) throw unsupported('subscribe (the change feed)');
-      return store.subscribe(listener);
+      return store.subscribe(listener, subscribeOptions);
     },
   };
   return service;

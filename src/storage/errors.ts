@@ -20,6 +20,7 @@ export const STORAGE_ERROR_CODES = {
   invalidCommit: 'INVALID_COMMIT',
   invalidQuery: 'INVALID_QUERY',
   idempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  invalidFeedPosition: 'INVALID_FEED_POSITION',
 } as const;
 
 /**
@@ -95,7 +96,7 @@ export class OrderNotFoundError extends OrderkitError {
 }
 
 /** Why a stored order could not be trusted. */
-export type CorruptionReason = 'invalid_json' | 'invalid_order' | 'id_mismatch' | 'version_mismatch' | 'version_went_backwards' | 'invalid_event';
+export type CorruptionReason = 'invalid_json' | 'invalid_order' | 'id_mismatch' | 'version_mismatch' | 'version_went_backwards' | 'invalid_event' | 'unknown_schema_version';
 
 const REASON_TEXT: Record<CorruptionReason, { 'zh-CN': string; en: string }> = {
   invalid_json: { 'zh-CN': '存储的内容不是合法 JSON', en: 'the stored document is not valid JSON' },
@@ -107,6 +108,10 @@ const REASON_TEXT: Record<CorruptionReason, { 'zh-CN': string; en: string }> = {
     en: 'the version is older than events already written (the version went backwards)',
   },
   invalid_event: { 'zh-CN': '存储的事件不符合事件结构', en: 'a stored event does not match the OrderEvent schema' },
+  unknown_schema_version: {
+    'zh-CN': '文档的结构版本无法升级到当前版本（由更新版本的 orderkit 写入，或缺少升级函数）',
+    en: 'the document has a schema version this code cannot upgrade (written by a newer orderkit, or no upgrade exists)',
+  },
 };
 
 /**
@@ -161,4 +166,22 @@ export function invalidQuery(path: string, en: string, zh: string): OrderkitErro
  */
 export function isVersionConflict(error: unknown): error is VersionConflictError {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === STORAGE_ERROR_CODES.versionConflict;
+}
+
+/**
+ * A change-feed position (`since`, an SSE `Last-Event-ID`) that this store cannot have handed out.
+ *
+ * @example
+ * await store.changesSince('yesterday', 10) // throws INVALID_FEED_POSITION
+ */
+export function invalidFeedPosition(position: unknown): OrderkitError {
+  const shown = typeof position === 'string' ? JSON.stringify(position.slice(0, 40)) : typeof position;
+  return new OrderkitError({
+    code: STORAGE_ERROR_CODES.invalidFeedPosition,
+    message: {
+      'zh-CN': `变更流位置 ${shown} 无效：必须是本存储给出的 position`,
+      en: `invalid change-feed position ${shown}: pass back a position this store handed out`,
+    },
+    path: ['since'],
+  });
 }

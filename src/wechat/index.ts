@@ -25,8 +25,14 @@ export type {
   EncryptedResource,
 } from './verify.js';
 
-export { decryptResource, RESOURCE_ALGORITHM } from './decrypt.js';
-export type { DecryptResourceResult } from './decrypt.js';
+export { decryptResource, decryptText, RESOURCE_ALGORITHM } from './decrypt.js';
+export type { DecryptResourceResult, DecryptTextResult } from './decrypt.js';
+
+export { createWechatPayConfig, isWechatPayConfig, notificationInput } from './config.js';
+export type { WechatPayConfig, WechatPayConfigInput, WechatPayConfigResult } from './config.js';
+
+export { CERTIFICATES_REQUEST, parseCertificatesResponse, createCertificateRotator } from './certificates.js';
+export type { PlatformCertificate, PlatformCertificatesResult, CertificateRotator, CertificateRotatorOptions, RotationReport } from './certificates.js';
 
 export { parsePaymentResource, parseRefundResource, orderNumberFromOutTradeNo, REFUND_STATUS_MEANING } from './resources.js';
 export type { MerchantIdentity, PaymentNotice, RefundNotice, WechatPayTransaction, WechatPayRefundResource } from './resources.js';
@@ -44,12 +50,14 @@ export {
   buildCloseOrder,
   buildQueryOrder,
   buildQueryRefund,
+  buildAbnormalRefund,
   openPaymentAttempt,
   describeOrder,
   WECHATPAY_OUT_TRADE_NO,
 } from './requests.js';
 export type { WechatPayRequest, RequestResult, JsapiPrepayConfig, RefundRequestConfig } from './requests.js';
 
+export { encryptSensitiveField } from './sensitive.js';
 export { signRequest, buildRequestPaymentParams, createNonce } from './sign.js';
 export type { SignRequestInput, SignRequestResult, RequestPaymentParams, RequestPaymentConfig, PrivateKeyMaterial } from './sign.js';
 
@@ -99,8 +107,39 @@ export type {
 export { createWechatPayQuery } from './query.js';
 export type { WechatPayQueryOptions } from './query.js';
 
-export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, STRAY_PAYMENT_CODES } from './dispatch.js';
-export type { ApplyResult, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
+export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, resolveOrderId, STRAY_PAYMENT_CODES } from './dispatch.js';
+export type { ApplyResult, DispatchingService, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
+
+export {
+  buildTradeBillRequest,
+  buildFundFlowBillRequest,
+  buildBillDownload,
+  checkBillHash,
+  parseTradeBill,
+  parseFundFlowBill,
+  billYuan,
+  TRADE_BILL_COLUMNS,
+  TRADE_BILL_TOTAL_COLUMNS,
+  FUND_FLOW_BILL_COLUMNS,
+  FUND_FLOW_BILL_TOTAL_COLUMNS,
+} from './bills.js';
+export type { BillDate, BillLocation, BillPayment, BillRefund, TradeBill, FundFlowBill, FundFlowEntry, ParseBillOptions } from './bills.js';
+export { compareBills, FINDING_KINDS, FINDING_TEXT } from './reconcile.js';
+export type { FindingKind, FindingOutcome, ReconciliationFinding, PlannedCommand, ComparisonInput, Comparison } from './reconcile.js';
+export { reconcileWechatPayDay, downloadWechatPayBills, formatReconciliationReport } from './reconcile-day.js';
+export type { ReconcilingService, ReconcileDayOptions, ReconciliationReport, ReconcileResult, DownloadBillsOptions } from './reconcile-day.js';
+
+export { createMessagePushConfig, handleOrderEvent, applyOrderEvent, orderEventResponse, messagePushSignature } from './order-events.js';
+export type {
+  MessagePushConfig,
+  MessagePushConfigInput,
+  SettlementEvent,
+  ReminderEvent,
+  OrderEventMessage,
+  OrderEventResult,
+  OrderEventInput,
+  AppliedOrderEvent,
+} from './order-events.js';
 
 export { formatRfc3339, parseRfc3339, parseBeijingCompact, parseBeijingDateTime, formatBeijingCompact } from './time.js';
 export { cutChars, charLength } from './text.js';

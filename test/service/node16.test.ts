@@ -33,7 +33,7 @@ describe.skipIf(skip).each([16, 18])('the order service from the CommonJS build 
     expect(out.paid).toEqual(['paid', 2]);
     expect(out.dup).toBe(false);
     expect(out.refused).toBe('INVALID_TRANSITION');
-    expect(out.sweep).toEqual({ expired: 1, autoConfirmed: 0, paidLate: 0, skipped: 0, corrupt: [] });
+    expect(out.sweep).toEqual({ expired: 1, autoConfirmed: 0, paidLate: 0, gatewayUnreachable: 0, expiredUnverified: 0, skipped: 0, corrupt: [] });
     expect(out.history).toEqual(['ORDER_PLACED', 'EXPIRE']);
     expect(out.heard).toEqual(['o1@1:pending_payment', 'o2@1:pending_payment', 'o1@2:paid', 'o2@2:closed']);
     host ??= run(process.execPath);

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { RouteDoc } from './openapi.js';
-import { errorFromZod, OrderkitError } from './orderkit/index.js';
+import { errorFromZod, isStorableString, OrderkitError } from './orderkit/index.js';
 
 /** A route: its documentation and its handler, declared together. */
 export interface Route {
@@ -10,15 +10,16 @@ export interface Route {
 }
 
 /** The body (or `{}` when the request had none) checked against `schema`; 400 INVALID_INPUT otherwise. */
-export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+// `z.core.$ZodType`: orderkit's schemas are zod/mini schemas, the example's own are classic; both parse here.
+export function parseBody<S extends z.core.$ZodType>(schema: S, req: Request): z.infer<S> {
   const raw: unknown = req.body === undefined ? {} : req.body;
-  const parsed = schema.safeParse(raw);
+  const parsed = z.safeParse(schema, raw);
   if (!parsed.success) throw errorFromZod('INVALID_INPUT', { 'zh-CN': '请求内容不正确', en: 'invalid request body' }, parsed.error, ['body']);
   return parsed.data;
 }
 
-export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const parsed = schema.safeParse({ ...(req.query as Record<string, unknown>) });
+export function parseQuery<S extends z.core.$ZodType>(schema: S, req: Request): z.infer<S> {
+  const parsed = z.safeParse(schema, { ...(req.query as Record<string, unknown>) });
   if (!parsed.success) throw errorFromZod('INVALID_QUERY', { 'zh-CN': '查询参数不正确', en: 'invalid query parameters' }, parsed.error, ['query']);
   return parsed.data;
 }
@@ -37,8 +38,19 @@ export function idempotencyKey(req: Request): string | undefined {
   return key;
 }
 
-/** A path parameter (Express 5 gives strings; anything else is a routing bug). */
+/**
+ * A path parameter (Express 5 gives strings; anything else is a routing bug). An id with a
+ * character no store can keep (`%00`, a lone surrogate) cannot name anything: 400, not a lookup.
+ */
 export function param(req: Request, name: string): string {
-  const value = (req.params as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : String(value);
+  const raw = (req.params as Record<string, unknown>)[name];
+  const value = typeof raw === 'string' ? raw : String(raw);
+  if (!isStorableString(value)) {
+    throw new OrderkitError({
+      code: 'INVALID_INPUT',
+      message: { 'zh-CN': `路径参数 ${name} 含有无法保存的字符（如 %00）`, en: `path parameter ${name} contains a character that cannot be stored (such as %00)` },
+      path: ['params', name],
+    });
+  }
+  return value;
 }

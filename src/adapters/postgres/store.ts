@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Effect, Order, OrderEvent } from '../../order/index.js';
-import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
+import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
+import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
+import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
 import { dueAtOf } from '../../storage/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
 import type {
@@ -9,17 +10,20 @@ import type {
   CreateOptions,
   FindDueOptions,
   IdempotencyRecord,
+  IdempotencyRequest,
   ListQuery,
   OrderChange,
   OrderChangeListener,
   OrderPage,
   OrderStore,
   OutboxEntry,
+  SubscribeOptions,
   Unsubscribe,
 } from '../../storage/port.js';
 import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
 import { CommitBatcher, type CommitBatcherOptions } from './commit-batcher.js';
-import { ChangeFeed } from './feed.js';
+import { ChangeFeed, type FeedPage } from './feed.js';
+import { fromPosition, toPosition } from './positions.js';
 import { checkSchemaName } from './identifiers.js';
 import { buildListQuery } from './list-query.js';
 import { statements, type Statements } from './statements.js';
@@ -30,21 +34,27 @@ export interface PostgresOrderStoreOptions {
   /** The schema `migrate` created. Default 'orderkit'. */
   schema?: string;
   /**
-   * How commits announce themselves on the change feed (channel `<schema>_changes`):
-   * - 'in-transaction' (default, DESIGN.md §7): the NOTIFY is part of the commit statement, so it is
-   *   delivered exactly when the commit is and never for a rolled-back one, and no crash can commit
-   *   a change without announcing it. PostgreSQL serialises the commits of transactions that
-   *   notified (a global lock held until the commit is flushed to disk): when flushes are slow,
-   *   writers queue behind it. Group commit (`groupCommit`) takes it once per statement, not once
-   *   per commit; docs/benchmarks.md measures the modes.
+   * How commits wake the change feed's listeners (channel `<schema>_changes`). Every commit writes
+   * its change-log row in its own statement whatever the mode; the NOTIFY only says "read the log",
+   * so no mode can lose or reorder a change (docs/storage.md, "Change feed").
+   * - 'in-transaction' (default): the NOTIFY is part of the commit statement, so listeners wake
+   *   exactly when it commits. PostgreSQL serialises the commits of transactions that notified (a
+   *   global lock held until the commit is flushed to disk): when flushes are slow, writers queue
+   *   behind it. Group commit (`groupCommit`) takes it once per statement, not once per commit;
+   *   docs/benchmarks.md measures the modes.
    * - 'after-commit': a NOTIFY right after the commit succeeded. Faster on a busy disk; a process
-   *   that dies between the two statements loses that one announcement (listeners treat the feed
-   *   as a hint and re-read anyway).
-   * - 'off': this store announces nothing (it still hears other instances when subscribed).
+   *   that dies between the two statements loses that wake-up, and listeners find the change at
+   *   their next poll (`feedPollMs`).
+   * - 'off': this store wakes nobody (its subscribers still hear other instances, and poll).
    */
   notify?: 'after-commit' | 'in-transaction' | 'off';
-  /** Called when a change-feed listener throws, a notification cannot be read or sent. */
+  /** Called when a change-feed listener throws, or the feed cannot read the log or send a notification. */
   onListenerError?: (error: unknown) => void;
+  /**
+   * While anybody is subscribed, the change log is read at least this often even without a
+   * notification (a safety net for a lost one). Default 5000 ms.
+   */
+  feedPollMs?: number;
   /**
    * Group commit (default on): commits that arrive while another commit statement of this store
    * is on its way leave together in one statement, each still its own compare-and-set. A lone
@@ -88,7 +98,7 @@ export class PostgresOrderStore implements OrderStore {
   private readonly checked = new CheckedDocuments();
   private readonly notifyMode: 'after-commit' | 'in-transaction' | 'off';
   private readonly onListenerError: ((error: unknown) => void) | undefined;
-  private readonly unannounced: string[] = [];
+  private unannounced = false;
   private announcing: Promise<void> | null = null;
   private readonly batcher: CommitBatcher | null;
 
@@ -97,7 +107,12 @@ export class PostgresOrderStore implements OrderStore {
     this.channel = `${this.schema}_changes`;
     this.driver = toSqlDriver(options.db);
     this.sql = statements(this.schema);
-    this.feed = new ChangeFeed(this.driver, this.channel, options.onListenerError);
+    this.feed = new ChangeFeed(
+      this.driver,
+      this.channel,
+      { check: (position) => void fromPosition(position), read: (since, limit) => this.readChanges(since, limit), head: () => this.feedHead() },
+      { ...(options.onListenerError ? { onError: options.onListenerError } : {}), ...(options.feedPollMs !== undefined ? { pollMs: options.feedPollMs } : {}) },
+    );
     this.notifyMode = options.notify ?? 'in-transaction';
     this.onListenerError = options.onListenerError;
     const group = options.groupCommit ?? true;
@@ -120,15 +135,16 @@ export class PostgresOrderStore implements OrderStore {
    */
   private announce(orders: Order[]): void {
     if (this.notifyMode !== 'after-commit' || orders.length === 0) return;
-    for (const order of orders) this.unannounced.push(changePayload(order));
+    this.unannounced = true;
     if (this.announcing === null) this.announcing = this.sendAnnouncements();
   }
 
+  /** One wake-up for every commit that finished while the previous one was on its way. */
   private async sendAnnouncements(): Promise<void> {
-    while (this.unannounced.length > 0) {
-      const batch = this.unannounced.splice(0, 1000);
+    while (this.unannounced) {
+      this.unannounced = false;
       try {
-        await this.driver.query(this.sql.notifyAfter, [this.channel, JSON.stringify(batch)]);
+        await this.driver.query(this.sql.notifyAfter, [this.channel]);
       } catch (error) {
         this.onListenerError?.(error);
       }
@@ -137,7 +153,16 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async load(id: string): Promise<Order | null> {
+    // An id PostgreSQL cannot even compare (U+0000, a lone surrogate) names no stored order.
+    if (!isStorableString(id)) return null;
     const { rows } = await this.driver.query<OrderRow>(this.sql.load, [id]);
+    const row = rows[0];
+    return row ? this.decodeRow(row) : null;
+  }
+
+  async findByNumber(number: string): Promise<Order | null> {
+    if (typeof number !== 'string' || !isStorableString(number)) return null;
+    const { rows } = await this.driver.query<OrderRow>(this.sql.loadByNumber, [number]);
     const row = rows[0];
     return row ? this.decodeRow(row) : null;
   }
@@ -149,7 +174,7 @@ export class PostgresOrderStore implements OrderStore {
       if (first) return first;
     }
     checkCreateInput(order, options.events, options.effects);
-    const doc = JSON.stringify(order);
+    const doc = storedOrderText(order);
     let written: number;
     try {
       const { rows } = await this.driver.query<{ written: number }>(this.sql.create, [
@@ -165,7 +190,8 @@ export class PostgresOrderStore implements OrderStore {
         JSON.stringify(options.effects),
         key ?? null,
         this.channelInside,
-        changePayload(order),
+        order.updatedAt,
+        requestJson(key, options.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -187,7 +213,7 @@ export class PostgresOrderStore implements OrderStore {
       throw new OrderExistsError(holder.rows[0]?.id ?? order.id, 'number');
     }
     this.announce([order]);
-    return JSON.parse(doc) as Order;
+    return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
   }
 
   async commit(input: CommitInput): Promise<void> {
@@ -208,12 +234,13 @@ export class PostgresOrderStore implements OrderStore {
         order.customerId,
         order.updatedAt,
         dueAtOf(order),
-        JSON.stringify(order),
+        storedOrderText(order),
         JSON.stringify(input.events),
         JSON.stringify(input.effects),
         input.idempotencyKey ?? null,
         this.channelInside,
-        changePayload(order),
+        order.updatedAt,
+        requestJson(input.idempotencyKey, input.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -258,7 +285,7 @@ export class PostgresOrderStore implements OrderStore {
 
   /** The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode. */
   private async writeMany(inputs: CommitInput[]): Promise<Set<string>> {
-    const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey }) => ({
+    const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }) => ({
       id: order.id,
       expected: expectedVersion,
       version: order.version,
@@ -266,11 +293,12 @@ export class PostgresOrderStore implements OrderStore {
       customer_id: order.customerId,
       updated_at: order.updatedAt,
       due_at: dueAtOf(order),
-      doc: order,
+      doc: storedOrderDocument(order),
       events,
       effects,
       idem_key: idempotencyKey ?? null,
-      note: changePayload(order),
+      idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
+      at: order.updatedAt,
     }));
     const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channelInside]);
     const committed = new Set(JSON.parse(rows[0]?.ids ?? '[]') as string[]);
@@ -296,6 +324,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async history(id: string): Promise<OrderEvent[]> {
+    if (!isStorableString(id)) return [];
     const { rows } = await this.driver.query<{ doc: string }>(this.sql.history, [id]);
     return rows.map((row) => decodeEvent(id, row.doc));
   }
@@ -320,11 +349,15 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
+    if (!isStorableString(key)) return null;
     const { rows } = await this.driver.query<{ key: string; order_id: string; version: number; doc: string }>(this.sql.findIdempotency, [key]);
     const row = rows[0];
     if (!row) return null;
-    const result = JSON.parse(row.doc) as { order: Order; events: OrderEvent[]; effects: Effect[] };
-    return { key: row.key, orderId: row.order_id, version: Number(row.version), order: result.order, events: result.events, effects: result.effects };
+    const result = JSON.parse(row.doc) as { order: Order; events: OrderEvent[]; effects: Effect[]; request?: IdempotencyRequest | null };
+    const record: IdempotencyRecord = { key: row.key, orderId: row.order_id, version: Number(row.version), order: decodeRecordOrder(row.order_id, result.order), events: result.events, effects: result.effects };
+    // Records written before scoped keys have no request (and are never replayed by the service).
+    if (result.request) record.request = result.request;
+    return record;
   }
 
   async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
@@ -338,7 +371,11 @@ export class PostgresOrderStore implements OrderStore {
       available_at: Date | string;
       seq: string;
     }>(this.sql.claim, [now.toISOString(), Math.max(0, Math.floor(limit)), leaseUntil.toISOString()]);
-    rows.sort((a, b) => new Date(a.available_at).getTime() - new Date(b.available_at).getTime() || Number(a.seq) - Number(b.seq));
+    // Oldest first, but an order's effects always in the order they were written (their seq).
+    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    const headAt = new Map<string, number>();
+    for (const row of rows) if (!headAt.has(row.order_id)) headAt.set(row.order_id, new Date(row.available_at).getTime());
+    rows.sort((a, b) => headAt.get(a.order_id)! - headAt.get(b.order_id)! || Number(a.seq) - Number(b.seq));
     return rows.map((row) => {
       const entry: OutboxEntry = { effect: JSON.parse(row.doc) as Effect, attempts: Number(row.attempts) - 1, leaseUntil };
       if (row.last_error !== null) entry.lastError = row.last_error;
@@ -350,12 +387,42 @@ export class PostgresOrderStore implements OrderStore {
     await this.driver.query(this.sql.complete, [effectId, now.toISOString()]);
   }
 
+  async release(effectIds: string[]): Promise<void> {
+    if (effectIds.length === 0) return;
+    await this.driver.query(this.sql.release, [effectIds]);
+  }
+
   async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
     await this.driver.query(this.sql.fail, [effectId, retryAt.toISOString(), reason ?? null]);
   }
 
-  subscribe(listener: OrderChangeListener): Promise<Unsubscribe> {
-    return this.feed.add(listener);
+  /**
+   * The change feed (docs/storage.md, "Change feed"): live from now, or from `since`. Changes come
+   * from the change log in position order; NOTIFY only wakes the reader.
+   */
+  subscribe(listener: OrderChangeListener, options?: SubscribeOptions): Promise<Unsubscribe> {
+    return this.feed.add(listener, options);
+  }
+
+  async changesSince(since: string | null, limit: number): Promise<OrderChange[]> {
+    return (await this.readChanges(since, limit)).changes;
+  }
+
+  private async readChanges(since: string | null, limit: number): Promise<FeedPage> {
+    const [xid, seq] = fromPosition(since);
+    const { rows } = await this.driver.query<{ rows: string; held: boolean }>(this.sql.changesSince, [xid, seq, Math.max(0, Math.floor(limit))]);
+    const row = rows[0];
+    const page = JSON.parse(row?.rows ?? '[]') as Array<{ xid: string; seq: string; order_id: string; version: number; status: OrderChange['status']; at: string }>;
+    return {
+      changes: page.map((c) => ({ orderId: c.order_id, version: Number(c.version), status: c.status, at: c.at, position: toPosition(c.xid, c.seq) })),
+      held: row?.held === true,
+    };
+  }
+
+  private async feedHead(): Promise<string | null> {
+    const { rows } = await this.driver.query<{ xid: string; seq: string }>(this.sql.feedHead);
+    const row = rows[0];
+    return row ? toPosition(row.xid, row.seq) : null;
   }
 
   /** Sends what is still queued for the change feed and stops its LISTEN connection. The pool or PGlite instance stays open. */
@@ -388,9 +455,9 @@ export class PostgresOrderStore implements OrderStore {
 }
 
 
-function changePayload(order: Order): string {
-  const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };
-  return JSON.stringify(change);
+/** The idempotency request as the statements take it ($14): JSON text, null without a key. */
+function requestJson(key: string | undefined, request: IdempotencyRequest | undefined): string | null {
+  return key === undefined || request === undefined ? null : JSON.stringify(request);
 }
 
 function violated(error: unknown, constraint: string): boolean {

@@ -6,6 +6,7 @@ import {
   lateSuccessFits,
   refundFailed,
   refundSucceeded,
+  recordGatewayRefund,
   rejectAfterSale,
   retryRefund,
   requestAfterSale,
@@ -15,6 +16,7 @@ import {
 } from '../../refund/index.js';
 import { refundableBalance } from '../../refund/ledger.js';
 import { afterSaleCommands } from '../../refund/actions.js';
+import { refundRetryable } from '../../refund/supersede.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, type Draft, type Probe, type Step, type StepContext } from '../step.js';
@@ -36,7 +38,9 @@ const REDUCERS: Readonly<Record<string, Reducer>> = {
   RETURN_RECEIVED: returnReceived as Reducer,
   REFUND_SUCCEEDED: refundSucceeded as Reducer,
   REFUND_FAILED: refundFailed as Reducer,
-  RETRY_REFUND: ((order, command: CommandOf<'RETRY_REFUND'>, ctx) => retryRefund(order, { refundId: command.refundId }, ctx)) as Reducer,
+  RECORD_GATEWAY_REFUND: recordGatewayRefund as Reducer,
+  RETRY_REFUND: ((order, command: CommandOf<'RETRY_REFUND'>, ctx) =>
+    retryRefund(order, command.abnormalHandling === undefined ? { refundId: command.refundId } : { refundId: command.refundId, abnormalHandling: command.abnormalHandling }, ctx)) as Reducer,
 };
 
 interface AfterSaleMemo {
@@ -87,8 +91,11 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
       return order.refunds.some((r) => r.status === 'pending' || (r.status === 'failed' && lateSuccessFits(order, r)));
     case 'REFUND_FAILED':
       return order.refunds.some((r) => r.status === 'pending');
+    case 'RECORD_GATEWAY_REFUND':
+      // Never a button: only the daily reconciliation sends it, from WeChat's bill.
+      return false;
     case 'RETRY_REFUND':
-      return order.refunds.some((r) => r.status === 'failed');
+      return order.refunds.some((r) => r.status === 'failed' && r.replacedBy === undefined && refundRetryable(order, r));
     default:
       return true;
   }
@@ -134,6 +141,17 @@ export const refundSettlesOrder = defineGuard(
     return isFullyRefunded(r.order) ? undefined : NO_MATCH;
   },
   (probe) => probe.order.refunds.some((r) => r.status === 'pending'),
+);
+
+/** RECORD_GATEWAY_REFUND that brings back everything paid: the order closes as fully refunded. */
+export const gatewayRefundSettlesOrder = defineGuard(
+  (step) => {
+    const r = runReducer(step);
+    if (!r.ok) return r.error;
+    return isFullyRefunded(r.order) ? undefined : NO_MATCH;
+  },
+  // Never a button (see afterSaleAvailable).
+  () => false,
 );
 
 /** Takes over the reducer's order (after-sales and refund ledger), effects and audit data. */

@@ -9,7 +9,8 @@ import { parseQuery, type Route } from '../http.js';
 import { OrderkitError } from '../orderkit/index.js';
 import { parseSummaryOptions } from '../orderkit/analytics.js';
 import { AnalyticsQuerySchema } from '../schemas.js';
-import { openSse } from '../sse.js';
+import { lastEventId, openSse, resumeFrom } from '../sse.js';
+import { reportView } from '../reconciliation.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PUBLIC_DIR = join(here, '..', '..', 'public');
@@ -68,12 +69,12 @@ export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: D
         summary: 'Dashboard figures 看板数据',
         description: 'summarize + bottlenecks (computed in SQL on PostgreSQL/PGlite) for the last 30 days in the shop\'s zone, and the latest changes.',
         tags: ['dashboard'],
-        success: { status: 200, description: '{ generatedAt, summary, bottlenecks, recent }', schema: 'Summary' },
+        success: { status: 200, description: '{ generatedAt, summary, bottlenecks, recent, reconciliation }', schema: 'Summary' },
         errors: [],
       },
       handler: async (_req, res) => {
         const report = await ctx.figures.report(defaultQuery(ctx, options));
-        res.json({ ...report, recent: feed.recent });
+        res.json({ ...report, recent: feed.recent, reconciliation: reportView(ctx.reconciliations.latest()) });
       },
     },
     {
@@ -82,12 +83,26 @@ export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: D
         path: '/dashboard/stream',
         operationId: 'dashboardStream',
         summary: 'Live figures (SSE) 实时推送',
-        description: 'text/event-stream: `figures` (the /dashboard/data report) after changes settle, and `change` for every committed order change, from the store\'s change feed.',
+        description:
+          'text/event-stream: `figures` (the /dashboard/data report) after changes settle, and `change` for every committed order change, from the store\'s change feed, with its position as the event id. A reconnecting EventSource sends it back as Last-Event-ID (or pass ?lastEventId=) and gets every change it missed first.',
         tags: ['dashboard', 'live'],
         success: { status: 200, description: 'An event stream', schema: 'Stream' },
-        errors: [],
+        errors: [400],
       },
       handler: async (req, res) => {
+        const store = ctx.service.store;
+        const since = lastEventId(req);
+        if (since !== undefined && store.subscribe && store.changesSince) {
+          const resumed = await resumeFrom(store, since, () => true);
+          const stream = openSse(req, res, () => {
+            remove();
+            void resumed.off();
+          });
+          const remove = feed.add(stream, { ownChanges: true });
+          resumed.attach(stream);
+          stream.send('figures', await ctx.figures.report(defaultQuery(ctx, options)));
+          return;
+        }
         const stream = openSse(req, res, () => remove());
         const remove = feed.add(stream);
         stream.send('figures', await ctx.figures.report(defaultQuery(ctx, options)));
