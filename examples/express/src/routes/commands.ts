@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// orderkit's command schemas are zod/mini schemas: composed with zod/mini's functions.
+import { omit as omitFields, type ZodMiniLiteral, type ZodMiniObject } from 'zod/mini';
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
@@ -26,7 +27,7 @@ interface CommandRouteSpec {
   summary: string;
   actors: string;
   /** The command's schema; its `type` (and any path parameters) are filled in by the route. */
-  schema: z.ZodObject;
+  schema: ZodMiniObject;
   /** Path parameters copied into the command (e.g. afterSaleId). */
   pathFields?: string[];
 }
@@ -40,8 +41,8 @@ interface CommandRouteSpec {
 function commandRoute(ctx: AppContext, spec: CommandRouteSpec): Route {
   const omit: Record<string, true> = { type: true };
   for (const f of spec.pathFields ?? []) omit[f] = true;
-  const body = spec.schema.omit(omit);
-  const type = (spec.schema.shape.type as z.ZodLiteral<string>).value;
+  const body = omitFields(spec.schema, omit);
+  const type = (spec.schema.shape.type as ZodMiniLiteral<string>)._zod.def.values[0];
   return {
     doc: {
       method: 'post',

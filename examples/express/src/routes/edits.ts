@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+// orderkit's command schemas are zod/mini schemas: composed with zod/mini's functions.
+import { omit as omitFields, type ZodMiniLiteral, type ZodMiniObject } from 'zod/mini';
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
@@ -12,9 +13,9 @@ const EDIT_ERRORS = [400, 401, 403, 404, 409, 422];
  * its `type`, checked by the command's own schema; who may send it is the lifecycle's business
  * (改价 and notes: merchant; address: the owner or the merchant, before anything ships).
  */
-function editRoute(ctx: AppContext, path: string, operationId: string, summary: string, actors: string, description: string, schema: z.ZodObject): Route {
-  const body = schema.omit({ type: true });
-  const type = (schema.shape.type as z.ZodLiteral<string>).value;
+function editRoute(ctx: AppContext, path: string, operationId: string, summary: string, actors: string, description: string, schema: ZodMiniObject): Route {
+  const body = omitFields(schema, { type: true });
+  const type = (schema.shape.type as ZodMiniLiteral<string>)._zod.def.values[0];
   return {
     doc: { method: 'post', path, operationId, summary, description, tags: ['edits'], actors, body, success: { status: 200, description: 'The order after the edit' }, errors: EDIT_ERRORS },
     handler: async (req, res) => {
