@@ -95,7 +95,7 @@ function invalidInput(message: { 'zh-CN': string; en: string }, path: Array<stri
   return orderkitError('INVALID_ORDER_INPUT', message, { path });
 }
 
-function checkQuote(quote: z.infer<typeof QuoteInputSchema>): OrderkitError | undefined {
+function checkQuote(quote: z.output<typeof QuoteInputSchema>): OrderkitError | undefined {
   const ids = new Set<string>();
   let payable = 0;
   for (let i = 0; i < quote.lines.length; i++) {
@@ -157,10 +157,10 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
     if (!priced.ok) return priced;
     candidate = { ...input, quote: priced.quote };
   }
-  let data: z.infer<typeof PlaceOrderInputSchema>;
+  let data: z.output<typeof PlaceOrderInputSchema>;
   if (isPlainPlaceInput(candidate)) {
     // Already exactly what the schema accepts: skip zod's copy (lines are stored as given).
-    data = candidate as z.infer<typeof PlaceOrderInputSchema>;
+    data = candidate as z.output<typeof PlaceOrderInputSchema>;
   } else {
     const parsed = PlaceOrderInputSchema.safeParse(candidate);
     if (!parsed.success) {

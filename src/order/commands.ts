@@ -156,7 +156,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
   RecordGatewayRefundSchema,
   RecordSettlementSchema,
 ]).check(z.superRefine(refuseUnstorableStrings));
-export type Command = z.infer<typeof CommandSchema>;
+export type Command = z.output<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */
 export type CommandInput = z.input<typeof CommandSchema>;
 export type CommandType = Command['type'];

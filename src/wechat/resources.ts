@@ -39,7 +39,7 @@ export const TransactionSchema = z.looseObject({
   amount: AmountSchema,
 });
 /** A decrypted `TRANSACTION.SUCCESS` resource, or a `GET /v3/pay/transactions/…` response. */
-export type WechatPayTransaction = z.infer<typeof TransactionSchema>;
+export type WechatPayTransaction = z.output<typeof TransactionSchema>;
 
 /** A verified payment, ready for `service.dispatch(orderId, notice.command, { type: 'payment', … })`. */
 export interface PaymentNotice {
@@ -160,7 +160,7 @@ export const RefundResourceSchema = z.looseObject({
     payer_refund: z.optional(z.int()),
   }),
 });
-export type WechatPayRefundResource = z.infer<typeof RefundResourceSchema>;
+export type WechatPayRefundResource = z.output<typeof RefundResourceSchema>;
 
 /** Refund outcomes WeChat reports, and what orderkit makes of them. */
 export const REFUND_STATUS_MEANING = {
