@@ -1,8 +1,8 @@
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeOrder, type PlaceOrderInput } from '../lifecycle/place-order.js';
 import { defaultPolicy } from '../lifecycle/policy.js';
-import { transition } from '../lifecycle/transition.js';
-import { ActorSchema, parseCommand, type Actor, type Command, type CommandInput } from '../order/index.js';
+import { defaultLifecycle } from '../lifecycle/transition.js';
+import { ActorSchema, type Actor, type Command, type Order } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
 import type { IdempotencyRecord } from '../storage/port.js';
 import { defaultIds, systemClock } from './defaults.js';
@@ -10,17 +10,20 @@ import { idempotencyKeyReused, retriesExhausted, unsupported } from './errors.js
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from './stray.js';
 import { sweep } from './sweep.js';
-import type { DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
+import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 
 /** Everything the service's parts share, resolved once from the options. */
 export interface ServiceCore {
   options: OrderServiceOptions;
   lifecycle: ServiceLifecycle;
   /** `dispatch` at a given moment (a sweep runs at its own `now`). */
-  dispatchAt: (now: Date | undefined, orderId: string, command: CommandInput | Command, actor: Actor) => Promise<ServiceResult>;
+  dispatchAt: (now: Date | undefined, orderId: string, command: AnyCommandInput, actor: Actor) => Promise<ServiceResult>;
 }
 
 const NUMBER_ATTEMPTS = 3;
+
+/** A lifecycle's result with the order typed as stored (an extension's statuses are strings the store keeps as they are). */
+type ServiceTransitionResultOf<T> = Exclude<ServiceTransitionResult, { ok: true }> | (Extract<ServiceTransitionResult, { ok: true }> & { order: T });
 
 function codeOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? ((error as { code?: unknown }).code as string | undefined) : undefined;
@@ -52,21 +55,23 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const ids = defaultIds(policy.timeZone, options.ids);
   const maxRetries = options.maxRetries ?? 16;
   const retryDelayMs = options.retryDelayMs ?? 2;
-  const lifecycle: ServiceLifecycle = options.lifecycle ?? { transition };
+  const lifecycle: ServiceLifecycle = options.lifecycle ?? defaultLifecycle;
+  const parse = (lifecycle.parse ?? defaultLifecycle.parse).bind(lifecycle);
   const recordStray = options.recordStrayPayments !== false;
 
-  function dispatch(orderId: string, input: CommandInput | Command, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
+  function dispatch(orderId: string, input: AnyCommandInput, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
   }
 
   async function dispatchAt(
     at: Date | undefined,
     orderId: string,
-    input: CommandInput | Command,
+    input: AnyCommandInput,
     actor: Actor,
     dispatchOptions: DispatchOptions = {},
   ): Promise<ServiceResult> {
-    const parsed = parseCommand(input);
+    // The lifecycle's own list decides what a command is: a shop's PICKED_UP is as welcome as SHIP.
+    const parsed = parse(input);
     if (!parsed.ok) return parsed;
     if (!ActorSchema.safeParse(actor).success) {
       return {
@@ -74,7 +79,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         error: new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }),
       };
     }
-    const command = parsed.command;
+    const command = parsed.command as Command;
     const key = dispatchOptions.idempotencyKey;
     for (let attempt = 0; ; attempt++) {
       if (key !== undefined) {
@@ -84,12 +89,12 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       const order = await store.load(orderId);
       if (!order) return { ok: false, error: new OrderNotFoundError(orderId) };
       const ctx = { now: at ?? clock.now(), actor, policy };
-      let result = lifecycle.transition(order, command, ctx);
+      let result = lifecycle.transition(order, command, ctx) as ServiceTransitionResultOf<Order>;
       let stray: { code: string } | undefined;
       if (!result.ok && recordStray) {
         // Verified money that cannot pay the order is recorded and refunded, never dropped.
         const strayCommand = strayPaymentFor(order, command, actor, result.error);
-        const recorded = strayCommand === undefined ? undefined : lifecycle.transition(order, strayCommand, ctx);
+        const recorded = strayCommand === undefined ? undefined : (lifecycle.transition(order, strayCommand, ctx) as ServiceTransitionResultOf<Order>);
         if (recorded !== undefined && recorded.ok) {
           stray = { code: result.error.code };
           result = recorded;

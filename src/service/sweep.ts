@@ -66,7 +66,7 @@ async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: Sw
       report.skipped += 1;
       continue;
     }
-    pending.push({ type, input: { order: result.order, expectedVersion: order.version, events: result.events, effects: result.effects } });
+    pending.push({ type, input: { order: result.order as Order, expectedVersion: order.version, events: result.events, effects: result.effects } });
   }
   const outcomes = await commitAll(core.options.store, pending, report);
   // A conflict means the order moved meanwhile: dispatch reloads it and asks the lifecycle again.

@@ -31,12 +31,20 @@ export interface PaymentQuery {
   >;
 }
 
-/** The part of a lifecycle the service runs; `createLifecycle(...)` results fit. */
+/**
+ * The part of a lifecycle the service runs; `createLifecycle(...)` results fit. `parse` checks a
+ * command against the lifecycle's own list (a shop's own commands included); without it the
+ * service uses orderkit's `parseCommand`.
+ */
 export interface ServiceLifecycle {
-  transition(order: Order, command: Command, ctx: TransitionContext): ServiceTransitionResult;
+  transition(order: Order, command: any, ctx: TransitionContext): ServiceTransitionResult;
+  parse?(input: unknown): { ok: true; command: { type: string } } | { ok: false; error: OrderkitError };
 }
+
+/** A command as a caller writes it: one of orderkit's, or one a shop's lifecycle defines. */
+export type AnyCommandInput = CommandInput | Command | { type: string; [field: string]: unknown };
 export type ServiceTransitionResult =
-  | { ok: true; changed?: boolean; order: Order; events: OrderEvent[]; effects: Effect[] }
+  | { ok: true; changed?: boolean; order: Omit<Order, 'status'> & { status: string }; events: OrderEvent[]; effects: Effect[] }
   | { ok: false; error: OrderkitError };
 
 export interface OrderServiceOptions {
@@ -152,7 +160,7 @@ export interface DrainReport {
 export interface OrderService {
   readonly store: OrderStore;
   place(input: PlaceInput, options?: PlaceOptions): Promise<ServiceResult>;
-  dispatch(orderId: string, command: CommandInput | Command, actor: Actor, options?: DispatchOptions): Promise<ServiceResult>;
+  dispatch(orderId: string, command: AnyCommandInput, actor: Actor, options?: DispatchOptions): Promise<ServiceResult>;
   get(orderId: string): Promise<Order | null>;
   history(orderId: string): Promise<OrderEvent[]>;
   list(query?: ListQuery): Promise<OrderPage>;

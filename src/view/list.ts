@@ -109,7 +109,7 @@ export function orderListItemView(order: Order, options: ViewOptions): OrderList
     number: order.number,
     version: order.version,
     status: order.status,
-    statusLabel: statusLabelOf(order.status, locale, options.statusLabels),
+    statusLabel: statusLabelOf(order.status, locale, options.statusLabels ?? options.lifecycle?.statusLabels),
     title,
     lineCount: order.lines.length,
     itemCount,

@@ -195,7 +195,7 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
     number: order.number,
     version: order.version,
     status: order.status,
-    statusLabel: statusLabelOf(order.status, locale, options.statusLabels),
+    statusLabel: statusLabelOf(order.status, locale, options.statusLabels ?? options.lifecycle?.statusLabels),
     lines: lineViews(order, locale),
     pricing: pricingView(order, locale),
     paid: moneyView(order.payment.paidAmount),
