@@ -41,6 +41,15 @@ function describeZodIssue(issue: z.core.$ZodIssue, path: ReadonlyArray<string | 
       return { 'zh-CN': `${at}：格式不正确（${issue.format}）`, en: `${at}: invalid ${issue.format} format` };
     case 'not_multiple_of':
       return { 'zh-CN': `${at}：必须是整数`, en: `${at}: must be a whole number` };
+    case 'custom':
+      // refuseUnstorableStrings (src/order/primitives.ts): text that no store can keep.
+      if ((issue.params as { reason?: unknown } | undefined)?.reason === 'unstorable_string') {
+        return {
+          'zh-CN': `${at}：含有无法保存的字符（U+0000 或不成对的代理字符）`,
+          en: `${at}: contains a character that cannot be stored (U+0000 or a lone surrogate)`,
+        };
+      }
+      return { 'zh-CN': `${at}：${issue.message}`, en: `${at}: ${issue.message}` };
     default:
       return { 'zh-CN': `${at}：${issue.message}`, en: `${at}: ${issue.message}` };
   }

@@ -1,4 +1,4 @@
-import { DISCOUNT_SOURCES, FULFILLMENTS } from '../order/index.js';
+import { DISCOUNT_SOURCES, FULFILLMENTS, unstorablePath } from '../order/index.js';
 
 /**
  * A hand-written check of `placeOrder`'s input, equivalent to `PlaceOrderInputSchema` on the inputs
@@ -100,5 +100,7 @@ export function isPlainPlaceInput(v: unknown): boolean {
   const fulfillment = v['fulfillment'];
   if (fulfillment !== undefined && (typeof fulfillment !== 'string' || FULFILMENT.indexOf(fulfillment) < 0)) return false;
   if (v['metadata'] !== undefined && !isPlainRecord(v['metadata'])) return false;
-  return true;
+  // The fields the schema keeps must hold only storable strings (its refuseUnstorableStrings).
+  const quote = v['quote'] as Record<string, unknown>;
+  return unstorablePath([v['id'], v['customerId'], v['address'], v['buyerRemark'], v['metadata'], quote['lines'], quote['adjustments'], quote['couponIds']]) === null;
 }

@@ -10,6 +10,8 @@ import {
   IdSchema,
   LineSchema,
   CountSchema,
+  refuseUnstorableStrings,
+  unstorablePath,
   type Actor,
   type Effect,
   type Order,
@@ -62,7 +64,7 @@ export const PlaceOrderInputSchema = z.object({
   /** Default: 'virtual' when every line is virtual, else 'physical'. */
   fulfillment: FulfillmentSchema.optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
-});
+}).superRefine(refuseUnstorableStrings);
 
 interface PlaceOrderFields {
   id: string;
@@ -155,7 +157,7 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   const quote = data.quote;
   const bad = checkQuote(quote);
   if (bad !== undefined) return { ok: false, error: bad };
-  if (ctx.actor !== undefined && !ActorSchema.safeParse(ctx.actor).success) {
+  if (ctx.actor !== undefined && (!ActorSchema.safeParse(ctx.actor).success || unstorablePath(ctx.actor) !== null)) {
     return { ok: false, error: invalidInput({ 'zh-CN': '下单人（actor）格式不正确', en: 'invalid actor' }, ['actor']) };
   }
 

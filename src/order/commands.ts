@@ -7,7 +7,7 @@ import {
   LineQuantitySchema,
   LogisticsTypeSchema,
 } from './order-schema.js';
-import { FenSchema, IdSchema, TimestampSchema } from './primitives.js';
+import { FenSchema, IdSchema, TimestampSchema, refuseUnstorableStrings } from './primitives.js';
 
 /**
  * Every command an order understands (DESIGN.md §4). Commands are plain JSON so that they can
@@ -95,6 +95,7 @@ export const RecordStrayPaymentSchema = z.strictObject({
   reason: z.string().max(200).optional(),
 });
 
+/** Every command; strings that a store cannot keep are refused with their path (primitives.ts). */
 export const CommandSchema = z.discriminatedUnion('type', [
   PaymentSucceededSchema,
   CancelSchema,
@@ -116,7 +117,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
   ChangeAddressSchema,
   AddRemarkSchema,
   RecordStrayPaymentSchema,
-]);
+]).superRefine(refuseUnstorableStrings);
 export type Command = z.infer<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */
 export type CommandInput = z.input<typeof CommandSchema>;

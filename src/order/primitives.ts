@@ -10,3 +10,71 @@ export const CountSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const TimestampSchema = z.iso.datetime({ offset: true });
 export const IdSchema = z.string().min(1).max(128);
 export const LocalizedTextSchema = z.object({ 'zh-CN': z.string(), en: z.string() });
+
+/**
+ * Strings PostgreSQL cannot store (docs/storage.md, "Strings every store accepts"): `text` and
+ * `jsonb` refuse U+0000, and a lone UTF-16 surrogate is not text at all. Every store refuses them
+ * the same way because the command and placement schemas do (`CommandSchema`,
+ * `PlaceOrderInputSchema`): the rule lives here and nowhere else.
+ */
+// A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * True when every store can keep `text` as it is.
+ *
+ * @example
+ * isStorableString('张三') // true
+ * isStorableString('a\u0000b') // false
+ */
+export function isStorableString(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+/**
+ * The path of the first string (a value or an object key) in `value` that `isStorableString`
+ * refuses, or null when there is none. Arrays and plain objects are walked; other values are
+ * left alone.
+ *
+ * @example
+ * unstorablePath({ address: { detail: 'x\u0000' } }) // ['address', 'detail']
+ */
+export function unstorablePath(value: unknown, path: Array<string | number> = []): Array<string | number> | null {
+  if (typeof value === 'string') return isStorableString(value) ? null : path;
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = unstorablePath(value[i], [...path, i]);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!isStorableString(key)) return [...path, key];
+    const found = unstorablePath(record[key], [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** The zod issue parameter that marks an unstorable string (for the zh-CN/en message). */
+export const UNSTORABLE_STRING = 'unstorable_string';
+
+/**
+ * A `superRefine` step for a whole schema: one issue, at its path, for the first unstorable
+ * string in the parsed value.
+ *
+ * @example
+ * const Schema = z.object({ note: z.string() }).superRefine(refuseUnstorableStrings);
+ */
+export function refuseUnstorableStrings(value: unknown, ctx: z.RefinementCtx): void {
+  const path = unstorablePath(value);
+  if (path === null) return;
+  ctx.addIssue({
+    code: 'custom',
+    path,
+    message: 'contains a character that cannot be stored (U+0000 or a lone surrogate)',
+    params: { reason: UNSTORABLE_STRING },
+  });
+}

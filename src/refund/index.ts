@@ -16,6 +16,7 @@ export type { UnitShareRun } from './unit-shares.js';
 export { lineHoldings, holdsUnits, shippedQuantities, unshippableQuantities, shippingHeld, afterSaleLineAmounts } from './holdings.js';
 export type { LineHolding } from './holdings.js';
 export { committedAmount, availableToRefund, plannedRefundCount } from './caps.js';
+export { supersedeOpenAfterSales, refundRetryable } from './supersede.js';
 export type { CapOptions } from './caps.js';
 export { refundDeadline, afterSaleWindowEnd, checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
 export {

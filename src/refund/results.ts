@@ -5,6 +5,7 @@ import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { findRefund, pendingRefundTotal, succeededRefundTotal } from './ledger.js';
 import { approveAfterSale, findAfterSale } from './review.js';
+import { refundRetryable } from './supersede.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 
 function withRefund(order: Order, refund: Refund): Order {
@@ -115,8 +116,18 @@ export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, 
 export function retryRefund(order: Order, input: { refundId: string }, ctx: AfterSaleContext): AfterSaleStepResult {
   const refund = findRefund(order, input.refundId);
   if (!refund) return { ok: false, error: refundErrors.unknownRefund(input.refundId) };
-  if (refund.afterSaleId !== undefined && findAfterSale(order, refund.afterSaleId)) {
+  const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order, refund.afterSaleId);
+  if (afterSale !== undefined && refund.afterSaleId !== undefined) {
     if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refund.id, refund.status) };
+    if (!refundRetryable(order, refund)) {
+      return {
+        ok: false,
+        error: refundErrors.invalidAfterSaleTransition(afterSale.id, afterSale.status, 'RETRY_REFUND', {
+          'zh-CN': '售后单已关闭，其款项已随整单退款退回',
+          en: 'the after-sale is closed; its money went back with the full refund of the order',
+        }),
+      };
+    }
     return approveAfterSale(order, { type: 'APPROVE_AFTER_SALE', afterSaleId: refund.afterSaleId }, ctx);
   }
   const restarted = restartRefund(order, refund.id, ctx);

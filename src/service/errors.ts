@@ -12,18 +12,6 @@ export function retriesExhausted(orderId: string, attempts: number): OrderkitErr
   });
 }
 
-export function idempotencyKeyReused(key: string, orderId: string, otherOrderId: string): OrderkitError {
-  return new OrderkitError({
-    code: 'IDEMPOTENCY_KEY_REUSED',
-    message: {
-      'zh-CN': `幂等键 ${key} 已用于订单 ${otherOrderId}，不能再用于订单 ${orderId}`,
-      en: `idempotency key ${key} was used for order ${otherOrderId} and cannot be used for order ${orderId}`,
-    },
-    path: ['idempotencyKey'],
-    details: { key, orderId, otherOrderId },
-  });
-}
-
 export function unsupported(feature: string): OrderkitError {
   return new OrderkitError({
     code: 'UNSUPPORTED',

@@ -2,11 +2,11 @@ import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeOrder, type PlaceOrderInput } from '../lifecycle/place-order.js';
 import { defaultPolicy } from '../lifecycle/policy.js';
 import { defaultLifecycle } from '../lifecycle/transition.js';
-import { ActorSchema, type Actor, type Command, type Order } from '../order/index.js';
+import { ActorSchema, unstorablePath, type Actor, type Command, type Order } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
-import type { IdempotencyRecord } from '../storage/port.js';
 import { defaultIds, systemClock } from './defaults.js';
-import { idempotencyKeyReused, retriesExhausted, unsupported } from './errors.js';
+import { retriesExhausted, unsupported } from './errors.js';
+import { dispatchScope, placeScope, replayOf, requestToStore } from './idempotency.js';
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from './stray.js';
 import { sweep } from './sweep.js';
@@ -31,10 +31,6 @@ function codeOf(error: unknown): string | undefined {
 
 function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function replay(record: IdempotencyRecord): ServiceResult {
-  return { ok: true, order: record.order, events: record.events, effects: record.effects, changed: true, replayed: true };
 }
 
 /**
@@ -73,18 +69,19 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     // The lifecycle's own list decides what a command is: a shop's PICKED_UP is as welcome as SHIP.
     const parsed = parse(input);
     if (!parsed.ok) return parsed;
-    if (!ActorSchema.safeParse(actor).success) {
+    if (!ActorSchema.safeParse(actor).success || unstorablePath(actor) !== null) {
       return {
         ok: false,
         error: new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }),
       };
     }
     const command = parsed.command as Command;
-    const key = dispatchOptions.idempotencyKey;
+    // Keys are scoped to (actor, order, caller's key) and checked against the request: ./idempotency.ts
+    const scope = dispatchOptions.idempotencyKey === undefined ? undefined : dispatchScope(actor, orderId, dispatchOptions.idempotencyKey, command);
     for (let attempt = 0; ; attempt++) {
-      if (key !== undefined) {
-        const record = await store.findIdempotency(key);
-        if (record) return record.orderId === orderId ? replay(record) : { ok: false, error: idempotencyKeyReused(key, orderId, record.orderId) };
+      if (scope !== undefined) {
+        const record = await store.findIdempotency(scope.key);
+        if (record) return replayOf(record, scope, actor, lifecycle.permissions);
       }
       const order = await store.load(orderId);
       if (!order) return { ok: false, error: new OrderNotFoundError(orderId) };
@@ -106,7 +103,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         return { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       }
       try {
-        await store.commit({ order: result.order, expectedVersion: order.version, events: result.events, effects: result.effects, idempotencyKey: key });
+        await store.commit({
+          order: result.order,
+          expectedVersion: order.version,
+          events: result.events,
+          effects: result.effects,
+          ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: requestToStore(scope, stray) } : {}),
+        });
         return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       } catch (error) {
         if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };
@@ -119,10 +122,11 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   }
 
   async function place(input: PlaceInput, placeOptions: PlaceOptions = {}): Promise<ServiceResult> {
-    const key = placeOptions.idempotencyKey;
-    if (key !== undefined) {
-      const record = await store.findIdempotency(key);
-      if (record) return replay(record);
+    const placer: Actor = placeOptions.actor ?? { type: 'customer', id: (input as { customerId: string }).customerId };
+    const scope = placeOptions.idempotencyKey === undefined ? undefined : placeScope(placer, placeOptions.idempotencyKey, input);
+    if (scope !== undefined) {
+      const record = await store.findIdempotency(scope.key);
+      if (record) return replayOf(record, scope, placer, lifecycle.permissions);
     }
     for (let attempt = 1; ; attempt++) {
       const now = clock.now();
@@ -130,11 +134,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       const result = placeOrder(candidate, placeOptions.actor ? { now, policy, actor: placeOptions.actor } : { now, policy });
       if (!result.ok) return result;
       try {
-        const stored = await store.create(result.order, { events: result.events, effects: result.effects, idempotencyKey: key });
-        if (stored.id !== result.order.id && key !== undefined) {
+        const stored = await store.create(result.order, {
+          events: result.events,
+          effects: result.effects,
+          ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: scope.request } : {}),
+        });
+        if (stored.id !== result.order.id && scope !== undefined) {
           // Another call with the same key got there first: answer with its result.
-          const record = await store.findIdempotency(key);
-          if (record) return replay(record);
+          const record = await store.findIdempotency(scope.key);
+          if (record) return replayOf(record, scope, placer, lifecycle.permissions);
         }
         return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false };
       } catch (error) {

@@ -1,4 +1,5 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
+import type { PermissionTable } from '../lifecycle/permissions.js';
 import type { Policy } from '../lifecycle/policy.js';
 import type { PlaceOrderInput } from '../lifecycle/place-order.js';
 import type { TransitionContext } from '../lifecycle/types.js';
@@ -39,6 +40,8 @@ export interface PaymentQuery {
 export interface ServiceLifecycle {
   transition(order: Order, command: any, ctx: TransitionContext): ServiceTransitionResult;
   parse?(input: unknown): { ok: true; command: { type: string } } | { ok: false; error: OrderkitError };
+  /** Who may send what; a replayed idempotent command is checked against it again. Default `COMMAND_ACTORS`. */
+  permissions?: PermissionTable<string>;
 }
 
 /** A command as a caller writes it: one of orderkit's, or one a shop's lifecycle defines. */
@@ -96,14 +99,24 @@ export type PlaceInput = PlaceOrderInput extends infer T
   : never;
 
 export interface PlaceOptions {
-  /** A repeated place with the same key returns the first order instead of making another. */
+  /**
+   * A repeated place with the same key, by the same actor and with the same input (its `id` and
+   * `number` aside), returns the first order instead of making another; the same key with other
+   * input is refused with `IDEMPOTENCY_KEY_REUSED`. Keys of different actors never meet.
+   */
   idempotencyKey?: string;
   /** Who places the order; default the customer. */
   actor?: Actor;
 }
 
 export interface DispatchOptions {
-  /** A repeated command with the same key returns the first result (e.g. `pay:${transactionId}`). */
+  /**
+   * A repeated command with the same key (e.g. `pay:${transactionId}`), by the same actor, to the
+   * same order and with the same payload, returns the first result after checking the actor's
+   * permission again; the same key with another command or payload is refused with
+   * `IDEMPOTENCY_KEY_REUSED`. Keys are scoped to (actor, order): other actors and orders never
+   * reach the record.
+   */
   idempotencyKey?: string;
 }
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { OrderEventSchema, OrderSchema } from '../order/index.js';
+import { OrderEventSchema, OrderSchema, isStorableString } from '../order/index.js';
 import type { Effect, Order, OrderEvent } from '../order/index.js';
 import { CorruptOrderError, invalidCommit, invalidQuery } from './errors.js';
+import { upgradeStoredOrder } from './schema-version.js';
 import type { CommitInput, ListQuery } from './port.js';
 
 /**
@@ -65,8 +66,12 @@ export function decodeOrder(
       throw new CorruptOrderError(orderId, 'invalid_json');
     }
   }
+  // Every store reads through here, so every store upgrades older documents the same way
+  // (docs/storage.md "Stored order versions"). An upgraded document is always checked in full.
+  const upgrade = upgradeStoredOrder(orderId, value, { owned: typeof stored === 'string' });
+  value = upgrade.doc;
   let order: Order;
-  if (intact === true || (checked !== undefined && typeof stored === 'string' && checked.has(orderId, stored))) {
+  if (!upgrade.upgraded && (intact === true || (checked !== undefined && typeof stored === 'string' && checked.has(orderId, stored)))) {
     order = value as Order;
   } else {
     const parsed = StoredOrderSchema.safeParse(value);
@@ -75,7 +80,7 @@ export function decodeOrder(
       throw new CorruptOrderError(orderId, 'invalid_order', first ? `${first.path.join('.') || '(root)'}: ${first.message}` : undefined);
     }
     order = parsed.data as Order;
-    if (checked !== undefined && typeof stored === 'string') checked.add(orderId, stored);
+    if (checked !== undefined && typeof stored === 'string' && !upgrade.upgraded) checked.add(orderId, stored);
   }
   if (order.id !== orderId) throw new CorruptOrderError(orderId, 'id_mismatch', `document id ${order.id}`);
   if (rowVersion !== undefined && order.version !== rowVersion) {
@@ -85,6 +90,18 @@ export function decodeOrder(
     throw new CorruptOrderError(orderId, 'version_went_backwards', `version ${order.version}, last event ${lastEventVersion}`);
   }
   return order;
+}
+
+/**
+ * The order inside a stored idempotency record, brought to the current version like a stored
+ * order (the record is a first call's answer, replayed as it was).
+ */
+export function decodeRecordOrder(orderId: string, stored: unknown): Order {
+  const upgrade = upgradeStoredOrder(orderId, stored, { owned: true });
+  if (!upgrade.upgraded) return upgrade.doc as Order;
+  const parsed = StoredOrderSchema.safeParse(upgrade.doc);
+  if (!parsed.success) throw new CorruptOrderError(orderId, 'invalid_order', parsed.error.issues[0]?.message);
+  return parsed.data as Order;
 }
 
 export function decodeEvent(orderId: string, stored: string | unknown): OrderEvent {
@@ -182,6 +199,12 @@ export function normalizeListQuery(query: ListQuery): NormalizedListQuery {
     limit = Math.min(MAX_PAGE_SIZE, Math.max(1, query.limit));
   }
   const statuses = query.status === undefined ? null : Array.isArray(query.status) ? [...query.status] : [query.status];
+  if (query.customerId !== undefined && (typeof query.customerId !== 'string' || !isStorableString(query.customerId))) {
+    throw invalidQuery('customerId', 'must be text without U+0000 or lone surrogates', '须为不含 U+0000 或不成对代理字符的文本');
+  }
+  if (statuses !== null && statuses.some((status) => typeof status !== 'string' || !isStorableString(status))) {
+    throw invalidQuery('status', 'must be text without U+0000 or lone surrogates', '须为不含 U+0000 或不成对代理字符的文本');
+  }
   return {
     customerId: query.customerId ?? null,
     statuses,
@@ -200,7 +223,7 @@ export function encodeCursor(order: Order): string {
 export function decodeCursor(cursor: string): ListCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === 'string') {
+    if (Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === 'string' && isStorableString(value[1])) {
       return { t: value[0] as number, id: value[1] };
     }
   } catch {

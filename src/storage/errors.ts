@@ -95,7 +95,7 @@ export class OrderNotFoundError extends OrderkitError {
 }
 
 /** Why a stored order could not be trusted. */
-export type CorruptionReason = 'invalid_json' | 'invalid_order' | 'id_mismatch' | 'version_mismatch' | 'version_went_backwards' | 'invalid_event';
+export type CorruptionReason = 'invalid_json' | 'invalid_order' | 'id_mismatch' | 'version_mismatch' | 'version_went_backwards' | 'invalid_event' | 'unknown_schema_version';
 
 const REASON_TEXT: Record<CorruptionReason, { 'zh-CN': string; en: string }> = {
   invalid_json: { 'zh-CN': '存储的内容不是合法 JSON', en: 'the stored document is not valid JSON' },
@@ -107,6 +107,10 @@ const REASON_TEXT: Record<CorruptionReason, { 'zh-CN': string; en: string }> = {
     en: 'the version is older than events already written (the version went backwards)',
   },
   invalid_event: { 'zh-CN': '存储的事件不符合事件结构', en: 'a stored event does not match the OrderEvent schema' },
+  unknown_schema_version: {
+    'zh-CN': '文档的结构版本无法升级到当前版本（由更新版本的 orderkit 写入，或缺少升级函数）',
+    en: 'the document has a schema version this code cannot upgrade (written by a newer orderkit, or no upgrade exists)',
+  },
 };
 
 /**

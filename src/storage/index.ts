@@ -8,6 +8,7 @@ export type {
   FindDueOptions,
   OutboxEntry,
   IdempotencyRecord,
+  IdempotencyRequest,
   OrderChange,
   OrderChangeListener,
   Unsubscribe,
@@ -21,5 +22,7 @@ export {
   isVersionConflict,
 } from './errors.js';
 export type { CorruptionReason } from './errors.js';
+export { ORDER_SCHEMA_VERSION, storedOrderDocument, storedOrderText, upgradeStoredOrder } from './schema-version.js';
+export type { OrderUpgrade, UpgradeChain } from './schema-version.js';
 export { MemoryOrderStore, createMemoryOrderData } from './memory-store.js';
 export type { MemoryOrderStoreOptions, MemoryOrderData, MemoryOrderRow, MemoryOutboxRow } from './memory-store.js';

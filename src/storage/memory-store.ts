@@ -6,10 +6,12 @@ import {
   decodeAll,
   decodeEvent,
   decodeOrder,
+  decodeRecordOrder,
   encodeCursor,
   normalizeListQuery,
 } from './codec.js';
 import { dueAtOf } from './due.js';
+import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from './schema-version.js';
 import { OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from './errors.js';
 import type {
   CommitInput,
@@ -17,6 +19,7 @@ import type {
   CreateOptions,
   FindDueOptions,
   IdempotencyRecord,
+  IdempotencyRequest,
   ListQuery,
   OrderChange,
   OrderChangeListener,
@@ -113,6 +116,12 @@ export class MemoryOrderStore implements OrderStore {
     return this.loadSync(id);
   }
 
+  async findByNumber(number: string): Promise<Order | null> {
+    if (typeof number !== 'string') return null;
+    const id = this.data.numbers.get(number);
+    return id === undefined ? null : this.loadSync(id);
+  }
+
   private loadSync(id: string): Order | null {
     const row = this.data.orders.get(id);
     if (!row) return null;
@@ -135,7 +144,7 @@ export class MemoryOrderStore implements OrderStore {
     const holder = this.data.numbers.get(order.number);
     if (holder !== undefined) throw new OrderExistsError(holder, 'number');
     this.checkEffectIds(order.id, options.effects);
-    const doc = JSON.stringify(order);
+    const doc = storedOrderText(order);
     this.data.orders.set(order.id, {
       doc,
       version: order.version,
@@ -149,9 +158,9 @@ export class MemoryOrderStore implements OrderStore {
     this.data.numbers.set(order.number, order.id);
     this.data.events.set(order.id, options.events.map((e) => JSON.stringify(e)));
     this.writeEffects(order, options.effects);
-    if (key !== undefined) this.writeIdempotency(key, order, options.events, options.effects);
+    if (key !== undefined) this.writeIdempotency(key, order, options.events, options.effects, options.idempotencyRequest);
     this.notify(order);
-    return JSON.parse(doc) as Order;
+    return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
   }
 
   async commit(input: CommitInput): Promise<void> {
@@ -201,9 +210,9 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   private apply(row: MemoryOrderRow, log: string[], input: CommitInput): CommitOutcome {
-    const { order, events, effects, idempotencyKey } = input;
+    const { order, events, effects, idempotencyKey, idempotencyRequest } = input;
     if (row.version !== input.expectedVersion) return { ok: false, conflict: true };
-    const doc = JSON.stringify(order);
+    const doc = storedOrderText(order);
     row.doc = doc;
     row.version = order.version;
     row.status = order.status;
@@ -213,7 +222,7 @@ export class MemoryOrderStore implements OrderStore {
     for (const e of events) log.push(JSON.stringify(e));
     this.data.events.set(order.id, log);
     this.writeEffects(order, effects);
-    if (idempotencyKey !== undefined) this.writeIdempotency(idempotencyKey, order, events, effects);
+    if (idempotencyKey !== undefined) this.writeIdempotency(idempotencyKey, order, events, effects, idempotencyRequest);
     this.notify(order);
     return { ok: true };
   }
@@ -260,7 +269,10 @@ export class MemoryOrderStore implements OrderStore {
 
   async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
     const text = this.data.idempotency.get(key);
-    return text === undefined ? null : (JSON.parse(text) as IdempotencyRecord);
+    if (text === undefined) return null;
+    const record = JSON.parse(text) as IdempotencyRecord;
+    record.order = decodeRecordOrder(record.orderId, record.order);
+    return record;
   }
 
   async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
@@ -336,8 +348,9 @@ export class MemoryOrderStore implements OrderStore {
     }
   }
 
-  private writeIdempotency(key: string, order: Order, events: OrderEvent[], effects: Effect[]): void {
-    const record: IdempotencyRecord = { key, orderId: order.id, version: order.version, order, events, effects };
+  private writeIdempotency(key: string, order: Order, events: OrderEvent[], effects: Effect[], request: IdempotencyRequest | undefined): void {
+    const record: IdempotencyRecord = { key, orderId: order.id, version: order.version, order: storedOrderDocument(order), events, effects };
+    if (request !== undefined) record.request = request;
     this.data.idempotency.set(key, JSON.stringify(record));
   }
 

@@ -18,6 +18,8 @@ export interface CreateOptions {
   effects: Effect[];
   /** When the same key already created an order, `create` returns that order instead. */
   idempotencyKey?: string;
+  /** Kept in the idempotency record beside the result (only with `idempotencyKey`). */
+  idempotencyRequest?: IdempotencyRequest;
 }
 
 export interface CommitInput {
@@ -29,6 +31,8 @@ export interface CommitInput {
   effects: Effect[];
   /** Recorded with the commit (with its order, events and effects) so a repeat returns the first result. */
   idempotencyKey?: string;
+  /** Kept in the idempotency record beside the result (only with `idempotencyKey`). */
+  idempotencyRequest?: IdempotencyRequest;
 }
 
 /** One item of `commitMany`'s answer, in input order. */
@@ -81,6 +85,17 @@ export interface OutboxEntry {
 }
 
 /**
+ * What the service keeps about the request an idempotency record answers (docs/storage.md,
+ * "Idempotency"): a store saves it as given and hands it back, it never reads it.
+ */
+export interface IdempotencyRequest {
+  /** The command type and a hash of its canonical payload: a repeat must match it to be replayed. */
+  fingerprint: string;
+  /** Set when the first call recorded a verified payment as a stray payment (its refusal code). */
+  strayPayment?: { code: string };
+}
+
+/**
  * What an idempotency key remembers: the order and version the first call produced, and that
  * call's result, so a repeated command returns exactly the first answer.
  */
@@ -92,6 +107,8 @@ export interface IdempotencyRecord {
   order: Order;
   events: OrderEvent[];
   effects: Effect[];
+  /** The request it answers; absent in records written before scoped keys (never replayed). */
+  request?: IdempotencyRequest;
 }
 
 /** One committed change, as the change feed reports it. `at` is the order's `updatedAt`. */
@@ -107,6 +124,13 @@ export type Unsubscribe = () => void | Promise<void>;
 export interface OrderStore {
   /** The order, or null when there is none. Throws `CorruptOrderError` for a bad row. */
   load(id: string): Promise<Order | null>;
+  /**
+   * The order with this order number (`order.number`, WeChat Pay's first `out_trade_no`), or
+   * null. Numbers are unique per store, so at most one order matches; stores answer from an index
+   * (PostgreSQL: the `number` UNIQUE constraint; wx-cloud: the number claim record). Throws
+   * `CorruptOrderError` for a bad row, like `load`.
+   */
+  findByNumber(number: string): Promise<Order | null>;
   /**
    * Stores a new order (version 1) with its events and effects. Throws `OrderExistsError` for a
    * taken id or number, unless `idempotencyKey` already created an order: then that order is

@@ -15,6 +15,27 @@ export function coreContract<S extends OrderStore>(ctx: ContractContext<S>): voi
       expect(await store().history('missing')).toEqual([]);
     }, timeout);
 
+    it('findByNumber finds the order by its number, null for an unknown number, and follows commits', async () => {
+      expect(await store().findByNumber('N-missing')).toBeNull();
+      const a = testOrder({ id: 'o-1', number: 'N100' });
+      const b = testOrder({ id: 'o-2', number: 'N200' });
+      await store().create(a, { events: [createdEvent(a)], effects: [] });
+      await store().create(b, { events: [createdEvent(b)], effects: [] });
+      expect((await store().findByNumber('N100'))?.id).toBe('o-1');
+      expect((await store().findByNumber('N200'))?.id).toBe('o-2');
+      // The id is not a number: looking an id up by number finds nothing.
+      expect(await store().findByNumber('o-1')).toBeNull();
+      expect(await store().findByNumber('N10')).toBeNull();
+      const step = nextVersion(a, { status: 'paid' });
+      await store().commit({ order: step.order, expectedVersion: 1, events: step.events, effects: step.effects });
+      const found = await store().findByNumber('N100');
+      expect(found).toEqual(await store().load('o-1'));
+      expect(found!.version).toBe(2);
+      // A copy: changing it changes nothing stored.
+      found!.status = 'closed';
+      expect((await store().findByNumber('N100'))!.status).toBe('paid');
+    }, timeout);
+
     it('create then load returns an equal order, and nothing is shared by reference', async () => {
       const order = testOrder({ id: 'o-1', customerId: 'c-9' });
       const returned = await store().create(order, { events: [createdEvent(order)], effects: [] });
@@ -141,6 +162,28 @@ export function coreContract<S extends OrderStore>(ctx: ContractContext<S>): voi
       await rejectsWithCode(expect, store().commit({ order: again.order, expectedVersion: 2, events: again.events, effects: again.effects, idempotencyKey: 'pay-1' }), 'VERSION_CONFLICT');
       expect((await store().load('o-1'))!.version).toBe(2);
       expect((await store().findIdempotency('pay-1'))!.version).toBe(2);
+    }, timeout);
+
+    it('an idempotency record keeps the request given with it (create, commit, commitMany), and has none when none was given', async () => {
+      const first = testOrder({ id: 'o-1' });
+      const placing = { fingerprint: 'PLACE:abc' };
+      await store().create(first, { events: [createdEvent(first)], effects: [], idempotencyKey: 'k-place', idempotencyRequest: placing });
+      expect((await store().findIdempotency('k-place'))!.request).toEqual(placing);
+      const paying = { fingerprint: 'PAYMENT_SUCCEEDED:def', strayPayment: { code: 'AMOUNT_MISMATCH' } };
+      const step = nextVersion(first, { status: 'paid' });
+      await store().commit({ order: step.order, expectedVersion: 1, events: step.events, effects: step.effects, idempotencyKey: 'k-pay', idempotencyRequest: paying });
+      expect((await store().findIdempotency('k-pay'))!.request).toEqual(paying);
+      const bare = nextVersion(step.order, { status: 'shipped' });
+      await store().commit({ order: bare.order, expectedVersion: 2, events: bare.events, effects: bare.effects, idempotencyKey: 'k-bare' });
+      expect((await store().findIdempotency('k-bare'))!.request).toBeUndefined();
+      const s = store();
+      if (s.commitMany) {
+        const other = await seed(s, { id: 'o-2', number: 'N-2' });
+        const many = nextVersion(other, { status: 'paid' });
+        const sweeping = { fingerprint: 'EXPIRE:ghi' };
+        await s.commitMany([{ order: many.order, expectedVersion: 1, events: many.events, effects: many.effects, idempotencyKey: 'k-many', idempotencyRequest: sweeping }]);
+        expect((await s.findIdempotency('k-many'))!.request).toEqual(sweeping);
+      }
     }, timeout);
   });
 }

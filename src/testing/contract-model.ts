@@ -150,6 +150,23 @@ class ListCommand implements StoreCommand {
   }
 }
 
+/** Looks an order up by its number: what the model holds under that number, or null. */
+class FindByNumberCommand implements StoreCommand {
+  constructor(readonly id: string) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const number = testOrder({ id: this.id }).number;
+    const found = await r.store.findByNumber(number);
+    const known = m.orders.get(this.id);
+    r.expect(found).toEqual(known === undefined ? null : known.order);
+  }
+  toString(): string {
+    return `findByNumber(number of ${this.id})`;
+  }
+}
+
 const statusArb = fc.constantFrom<OrderStatus>('pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'closed');
 
 /** The fast-check model-based test: `fc.commands` run by `fc.asyncModelRun` against a fresh store. */
@@ -175,6 +192,7 @@ export function modelContract<S extends OrderStore>(ctx: ContractContext<S>): vo
             fc.constant(new ClaimAllCommand()),
             fc.constant(new FindDueCommand()),
             fc.constant(new ListCommand()),
+            fc.constantFrom(...IDS).map((id) => new FindByNumberCommand(id)),
           ],
           { maxCommands: 40, size: 'max' },
         );

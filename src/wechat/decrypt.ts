@@ -17,17 +17,20 @@ export function apiV3KeyBytes(apiV3Key: unknown): Buffer | null {
   return key !== null && key.length === 32 ? key : null;
 }
 
+export type DecryptTextResult = { ok: true; plaintext: string } | { ok: false; error: OrderkitError };
+
 /**
- * Decrypts a notification `resource`: AES-256-GCM with the APIv3 key, the resource `nonce` as IV,
- * `associated_data` as AAD, and the last 16 bytes of the base64 ciphertext as the tag. A wrong key
- * or any changed byte fails the tag check (`DECRYPT_FAILED`); the plaintext is parsed as JSON.
- * Call it only after `verifyNotification` succeeded. Never throws.
+ * Decrypts an AEAD_AES_256_GCM `resource` to its text, whatever that text is: a notification's
+ * JSON, or the PEM of a platform certificate from `GET /v3/certificates` (`encrypt_certificate`).
+ * AES-256-GCM with the APIv3 key, `nonce` as IV, `associated_data` as AAD, and the last 16 bytes
+ * of the base64 ciphertext as the tag: a wrong key or any changed byte is `DECRYPT_FAILED`.
+ * Never throws.
  *
  * @example
- * const d = decryptResource(v.notification.resource, process.env.WECHATPAY_APIV3_KEY);
- * if (d.ok) console.log(d.data); // { mchid, out_trade_no, trade_state, amount, … }
+ * const d = decryptText(item.encrypt_certificate, apiV3Key);
+ * if (d.ok) console.log(d.plaintext.startsWith('-----BEGIN CERTIFICATE-----')); // true
  */
-export function decryptResource(resource: unknown, apiV3Key: unknown): DecryptResourceResult {
+export function decryptText(resource: unknown, apiV3Key: unknown): DecryptTextResult {
   const key = apiV3KeyBytes(apiV3Key);
   if (key === null) return reject('INVALID_API_V3_KEY', { path: ['apiV3Key'] });
   if (!isRecord(resource)) return reject('MALFORMED_RESOURCE', { path: ['resource'], detail: same('not an object') });
@@ -46,20 +49,35 @@ export function decryptResource(resource: unknown, apiV3Key: unknown): DecryptRe
   if (bytes.length <= TAG_BYTES) {
     return reject('DECRYPT_FAILED', { path: ['resource', 'ciphertext'], detail: same('too short') });
   }
-  let plaintext: string;
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'utf8'), { authTagLength: TAG_BYTES });
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     decipher.setAAD(Buffer.from(aad, 'utf8'));
-    plaintext = Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    const plaintext = Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    return { ok: true, plaintext };
   } catch {
     return reject('DECRYPT_FAILED', { path: ['resource', 'ciphertext'] });
   }
+}
+
+/**
+ * Decrypts a notification `resource` (see `decryptText`) and parses the plaintext as JSON: a
+ * plaintext that is not JSON is `MALFORMED_RESOURCE`. Call it only after `verifyNotification`
+ * succeeded. For resources that are not JSON (platform certificates) use `decryptText`.
+ * Never throws.
+ *
+ * @example
+ * const d = decryptResource(v.notification.resource, process.env.WECHATPAY_APIV3_KEY);
+ * if (d.ok) console.log(d.data); // { mchid, out_trade_no, trade_state, amount, … }
+ */
+export function decryptResource(resource: unknown, apiV3Key: unknown): DecryptResourceResult {
+  const text = decryptText(resource, apiV3Key);
+  if (!text.ok) return text;
   let data: unknown;
   try {
-    data = JSON.parse(plaintext);
+    data = JSON.parse(text.plaintext);
   } catch {
     return reject('MALFORMED_RESOURCE', { path: ['resource'], detail: same('the plaintext is not JSON') });
   }
-  return { ok: true, plaintext, data };
+  return { ok: true, plaintext: text.plaintext, data };
 }

@@ -1,6 +1,8 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Actor, CommandOf } from '../order/index.js';
 import type { OrderService, ServiceResult } from '../service/types.js';
+import type { OrderStore } from '../storage/port.js';
+import { reject, same } from './errors.js';
 
 /**
  * From a verified notice to the order: which order, which actor, which idempotency key. The notice
@@ -28,8 +30,9 @@ export interface RefundNoticeLike {
 }
 
 /**
- * The order a payment belongs to: `attach` when the prepay put the order id there (orderkit's
- * builders do), else the order number (use the number as the order id, as the examples do).
+ * The order a payment belongs to without a store: `attach` when the prepay put the order id there
+ * (orderkit's builders do), else the order number. `applyPaymentNotice` looks the number up in the
+ * store instead (`resolveOrderId`).
  *
  * @example
  * const orderId = orderIdOfPayment(notice);
@@ -48,6 +51,35 @@ export function orderIdOfRefund(notice: { orderNumber?: string; refundId: string
   return m ? m[1]! : notice.refundId;
 }
 
+/** What the apply functions need of a service: `dispatch`, and its store for the number lookup. */
+export type DispatchingService = Pick<OrderService, 'dispatch'> & { readonly store?: Pick<OrderStore, 'findByNumber'> };
+
+/**
+ * The order id a notice belongs to. `options.orderId` wins; then `attach` (orderkit's prepay puts
+ * the order id there); without it the order is looked up by its number in the service's store
+ * (`findByNumber`), so services with generated ids work. A number no order has is
+ * `UNKNOWN_ORDER`, and nothing is dispatched. A service without a store (a bare `{ dispatch }`)
+ * falls back to the number itself as the id, as before.
+ *
+ * @example
+ * const id = await resolveOrderId(service, { orderNumber: n.orderNumber, attach: n.attach });
+ */
+export async function resolveOrderId(
+  service: DispatchingService,
+  notice: { attach?: string | undefined; orderNumber: string },
+  orderId?: string,
+): Promise<{ ok: true; orderId: string } | { ok: false; error: OrderkitError }> {
+  if (orderId !== undefined) return { ok: true, orderId };
+  if (notice.attach !== undefined && notice.attach !== '') return { ok: true, orderId: notice.attach };
+  const store = service.store;
+  if (store === undefined || typeof store.findByNumber !== 'function') return { ok: true, orderId: notice.orderNumber };
+  const order = await store.findByNumber(notice.orderNumber);
+  if (order === null) {
+    return reject('UNKNOWN_ORDER', { path: ['out_trade_no'], detail: same(notice.orderNumber.slice(0, 32)), details: { orderNumber: notice.orderNumber } });
+  }
+  return { ok: true, orderId: order.id };
+}
+
 export type ApplyResult = (ServiceResult & { stray?: false }) | (Extract<ServiceResult, { ok: true }> & { stray: true; strayReason: string });
 
 /**
@@ -64,11 +96,13 @@ export type ApplyResult = (ServiceResult & { stray?: false }) | (Extract<Service
  * const reply = notificationResponse(r);
  */
 export async function applyPaymentNotice(
-  service: Pick<OrderService, 'dispatch'>,
+  service: DispatchingService,
   notice: PaymentNoticeLike,
   options: { gateway: string; orderId?: string; recordStray?: boolean },
 ): Promise<ApplyResult> {
-  const orderId = options.orderId ?? orderIdOfPayment(notice);
+  const resolved = await resolveOrderId(service, notice, options.orderId);
+  if (!resolved.ok) return resolved;
+  const orderId = resolved.orderId;
   const actor: Actor = { type: 'payment', gateway: options.gateway };
   const paid = await service.dispatch(orderId, notice.command, actor, { idempotencyKey: `pay:${notice.transactionId}` });
   // orderkit's service already turned a payment that cannot pay the order into a stray payment.
@@ -104,11 +138,13 @@ export async function applyPaymentNotice(
  * const r = n.ok ? await applyRefundNotice(service, n, { gateway: 'wechatpay' }) : n;
  */
 export async function applyRefundNotice(
-  service: Pick<OrderService, 'dispatch'>,
+  service: DispatchingService,
   notice: RefundNoticeLike,
   options: { gateway: string; orderId?: string },
 ): Promise<ServiceResult | { ok: false; error: OrderkitError }> {
-  const orderId = options.orderId ?? orderIdOfRefund(notice);
+  const resolved = await resolveOrderId(service, { orderNumber: orderIdOfRefund(notice) }, options.orderId);
+  if (!resolved.ok) return resolved;
+  const orderId = resolved.orderId;
   // No idempotency key: the ledger itself treats a repeated result as a no-op, and a refund that
   // failed, was retried and failed again must be recorded twice.
   return service.dispatch(orderId, notice.command, { type: 'payment', gateway: options.gateway });

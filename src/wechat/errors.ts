@@ -22,6 +22,7 @@ export const WECHAT_ERROR_TEXT = {
   INVALID_API_V3_KEY: { 'zh-CN': 'APIv3 密钥必须是 32 字节', en: 'the APIv3 key must be 32 bytes' },
   DECRYPT_FAILED: { 'zh-CN': '通知资源解密失败（密钥错误或密文被篡改）', en: 'the resource does not decrypt (wrong key or tampered ciphertext)' },
   MALFORMED_RESOURCE: { 'zh-CN': '解密后的资源格式不正确', en: 'the decrypted resource is malformed' },
+  CERTIFICATE_DOWNLOAD_FAILED: { 'zh-CN': '平台证书下载失败，继续使用现有证书', en: 'downloading the platform certificates failed: the current ones stay in use' },
   // Business checks of a verified notification.
   MCHID_MISMATCH: { 'zh-CN': '商户号与本商户不一致', en: 'the merchant id (mchid) is not ours' },
   APPID_MISMATCH: { 'zh-CN': 'AppID 与本小程序不一致', en: 'the appid is not ours' },
@@ -39,6 +40,7 @@ export const WECHAT_ERROR_TEXT = {
   MISSING_OPENID: { 'zh-CN': '缺少付款人 openid', en: 'the payer openid is missing' },
   INVALID_PRIVATE_KEY: { 'zh-CN': '商户私钥无法解析或不能签名', en: 'the merchant private key cannot be parsed or cannot sign' },
   INVALID_REQUEST: { 'zh-CN': '请求参数不正确', en: 'invalid request parameters' },
+  UNKNOWN_ORDER: { 'zh-CN': '没有这个订单号的订单', en: 'no order has this order number' },
   REFUND_NOT_FOUND: { 'zh-CN': '订单中没有这笔退款', en: 'the order has no such refund' },
   // Shipping info.
   SHIPMENT_NOT_FOUND: { 'zh-CN': '订单中没有这个包裹', en: 'the order has no such shipment' },

@@ -25,8 +25,14 @@ export type {
   EncryptedResource,
 } from './verify.js';
 
-export { decryptResource, RESOURCE_ALGORITHM } from './decrypt.js';
-export type { DecryptResourceResult } from './decrypt.js';
+export { decryptResource, decryptText, RESOURCE_ALGORITHM } from './decrypt.js';
+export type { DecryptResourceResult, DecryptTextResult } from './decrypt.js';
+
+export { createWechatPayConfig, isWechatPayConfig, notificationInput } from './config.js';
+export type { WechatPayConfig, WechatPayConfigInput, WechatPayConfigResult } from './config.js';
+
+export { CERTIFICATES_REQUEST, parseCertificatesResponse, createCertificateRotator } from './certificates.js';
+export type { PlatformCertificate, PlatformCertificatesResult, CertificateRotator, CertificateRotatorOptions, RotationReport } from './certificates.js';
 
 export { parsePaymentResource, parseRefundResource, orderNumberFromOutTradeNo, REFUND_STATUS_MEANING } from './resources.js';
 export type { MerchantIdentity, PaymentNotice, RefundNotice, WechatPayTransaction, WechatPayRefundResource } from './resources.js';
@@ -99,8 +105,8 @@ export type {
 export { createWechatPayQuery } from './query.js';
 export type { WechatPayQueryOptions } from './query.js';
 
-export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, STRAY_PAYMENT_CODES } from './dispatch.js';
-export type { ApplyResult, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
+export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, resolveOrderId, STRAY_PAYMENT_CODES } from './dispatch.js';
+export type { ApplyResult, DispatchingService, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
 
 export { formatRfc3339, parseRfc3339, parseBeijingCompact, parseBeijingDateTime, formatBeijingCompact } from './time.js';
 export { cutChars, charLength } from './text.js';

@@ -144,12 +144,16 @@ export function createKeyRing(keys: unknown): { ok: true; keyRing: WechatPayKeyR
     return reject('INVALID_KEY', { path: ['keys'], detail: same('expected a key ring, a list or a map of keys') });
   }
   if (entries.length === 0) return reject('INVALID_KEY', { path: ['keys'], detail: same('no keys given') });
+  return { ok: true, keyRing: keyRingOf(entries) };
+}
+
+/** A ring over entries already parsed (the certificate rotator rebuilds its ring this way). */
+export function keyRingOf(entries: readonly WechatPayKeyEntry[]): WechatPayKeyRing {
   const bySerial = new Map<string, WechatPayKeyEntry>();
   for (const e of entries) bySerial.set(normalizeSerial(e.serial), e);
-  const ring: WechatPayKeyRing = Object.freeze({
+  return Object.freeze({
     brand: BRAND,
-    serials: Object.freeze(entries.map((e) => e.serial)),
+    serials: Object.freeze([...bySerial.values()].map((e) => e.serial)),
     find: (serial: string) => bySerial.get(normalizeSerial(serial)),
   });
-  return { ok: true, keyRing: ring };
 }

@@ -33,6 +33,7 @@ const BAD_REQUEST = new Set([
   'PAYMENT_NOT_SUCCESSFUL',
   'UNKNOWN_REFUND_STATUS',
   'INVALID_COMMAND',
+  'UNKNOWN_ORDER',
 ]);
 
 export interface NotificationResponseOptions {

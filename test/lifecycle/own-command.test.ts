@@ -63,7 +63,7 @@ describe('a shop’s own command through the service and the views', () => {
 
   it('the merchant’s order page shows its button, the shopper’s does not', () => {
     const placed = place();
-    const paid = shop.transition(placed, { type: 'PAYMENT_SUCCEEDED', amount: placed.pricing.total, transactionId: 'tx-1' }, { now: NOW, actor: gateway });
+    const paid = shop.transition(placed, { type: 'PAYMENT_SUCCEEDED', amount: placed.pricing.total, transactionId: 'tx-1' } as { type: string }, { now: NOW, actor: gateway });
     if (!paid.ok) throw paid.error;
     const asMerchant = orderView(paid.order, { actor: merchant, now: NOW, lifecycle: shop });
     const button = asMerchant.actions.find((a) => a.key === 'pickedUp');

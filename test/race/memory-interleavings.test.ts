@@ -12,6 +12,7 @@ const customer: Actor = { type: 'customer', id: 'u1' };
 function scheduledStore(base: MemoryOrderStore, s: fc.Scheduler): OrderStore {
   return {
     load: s.scheduleFunction((id: string) => base.load(id)),
+    findByNumber: (number: string) => base.findByNumber(number),
     create: s.scheduleFunction((order, options) => base.create(order, options)),
     commit: s.scheduleFunction((input) => base.commit(input)),
     history: (id) => base.history(id),

@@ -45,4 +45,22 @@ await describeRealPg('storage: migrate on the real PostgreSQL', (real) => {
     const rows = await pool.query(`SELECT version FROM "${real.schema}".schema_migrations`);
     expect(rows.rowCount).toBe(MIGRATIONS.length);
   });
+
+  it('findByNumber is answered from an index: the number column is UNIQUE (migration 001), no sequential scan', async () => {
+    const pool = real.pool(2);
+    await migrate(pool, { schema: real.schema });
+    const client = await pool.connect();
+    try {
+      // Planner statistics of an empty table would make any plan look fine: forbid the seq scan
+      // and check an index on number is there to take its place.
+      await client.query('BEGIN');
+      await client.query('SET LOCAL enable_seqscan = off');
+      const plan = await client.query(`EXPLAIN SELECT id FROM "${real.schema}".orders WHERE number = $1`, ['N1']);
+      const text = plan.rows.map((r: Record<string, string>) => Object.values(r)[0]).join('\n');
+      expect(text).toMatch(/Index (Only )?Scan using orders_number_key/);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+  });
 });

@@ -178,6 +178,38 @@ describe.each(stores)('payment notifications through the service (%s)', (_name, 
     expect(closed.closeReason).toBe('fully_refunded');
   });
 
+  it('without attach, the order is found by its number even when its id is not the number; an unknown number changes nothing', async () => {
+    now = new Date(T0);
+    store = await makeStore();
+    service = createOrderService({ store, clock: { now: () => now } });
+    const placed = await service.place({
+      customerId: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
+      cart: { lines: [{ id: 'L1', sku: 'OAT-1KG', title: '有机燕麦片 1kg', listPrice: 3300, quantity: 3 }] },
+      rules: {},
+    });
+    if (!placed.ok) throw placed.error;
+    const order = placed.order;
+    expect(order.id).not.toBe(order.number);
+
+    const stranger = handlePaymentNotification(deliver(transactionResource({ out_trade_no: '20261125NOSUCHORDER', attach: undefined, amount: { total: 9900, currency: 'CNY' } })));
+    if (!stranger.ok) throw stranger.error;
+    expect(stranger.attach).toBeUndefined();
+    const refused = await applyPaymentNotice(service, stranger, { gateway: 'wechatpay' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('UNKNOWN_ORDER');
+      expect(refused.error.messages['zh-CN']).toContain('订单号');
+    }
+    expect((await service.get(order.id))!.version).toBe(1);
+
+    const n = handlePaymentNotification(deliver(transactionResource({ out_trade_no: order.number, attach: undefined, amount: { total: 9900, currency: 'CNY' } })));
+    if (!n.ok) throw n.error;
+    expect(n.attach).toBeUndefined();
+    const applied = await applyPaymentNotice(service, n, { gateway: 'wechatpay' });
+    expect(applied.ok).toBe(true);
+    expect((await service.get(order.id))!.status).toBe('paid');
+  });
+
   it('cloudPay: a genuine callback pays the order, a forged one never reaches it', async () => {
     const order = await fresh();
     const event = { returnCode: 'SUCCESS', resultCode: 'SUCCESS', subMchId: MCHID, totalFee: 9900, transactionId: '4200009999', outTradeNo: order.number, timeEnd: '20261125120500', attach: order.id };

@@ -103,9 +103,12 @@ describe('example cloud functions (on the cloud database test double)', () => {
     // The quote the shopper saw is what they are asked to pay: 2×33.00 + 59.90, free shipping over 99, new-shopper coupon −10.
     expect(params.totalFee).toBe(2 * 3300 + 5990 - 1000);
 
-    // A double tap on 提交订单 with the same idempotency key makes no second order.
-    const again = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 2 }, { sku: 'MILK-250', quantity: 1 }], idempotencyKey: 'visit-1' });
+    // A double tap on 提交订单 (the same request, with the same idempotency key) makes no second order.
+    const again = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 2 }, { sku: 'MILK-250', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' }, idempotencyKey: 'visit-1' });
     expect(again.order.id).toBe(orderId);
+    // The same key with another cart is another request: refused, not answered with the first order.
+    const other = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 1 }], idempotencyKey: 'visit-1' });
+    expect([other.ok, other.error?.code]).toEqual([false, 'IDEMPOTENCY_KEY_REUSED']);
 
     // Anyone can call payCallback; only SOURCE wx_paycallback is WeChat Pay.
     const forged = await env.wechatPays(callback, 'wx_client');

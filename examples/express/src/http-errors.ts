@@ -78,12 +78,26 @@ function bodyParserError(err: { type?: string; status?: number }): OrderkitError
 }
 
 /**
+ * The router's own refusal of a path it cannot decode (a malformed `%` escape such as `%E0%A4%A`
+ * or `%zz`): Express marks it 400 and it stays 400, in the same JSON shape as every other error.
+ */
+function pathDecodeError(err: unknown): OrderkitError | null {
+  const e = err as { status?: unknown; statusCode?: unknown; type?: unknown } | null;
+  if (!(err instanceof URIError) && !(e !== null && typeof e === 'object' && e.type === undefined && (e.status === 400 || e.statusCode === 400))) return null;
+  return new OrderkitError({
+    code: 'INVALID_INPUT',
+    message: { 'zh-CN': '请求路径中的 % 转义不正确', en: 'the request path has a malformed % escape' },
+    path: ['path'],
+  });
+}
+
+/**
  * The last middleware: every failure leaves as JSON with a code. Anything that is not an
  * OrderkitError is a bug of ours: logged, and answered 500 without internals.
  */
 export function errorHandler(log: (error: unknown) => void = (e) => console.error(e)): ErrorRequestHandler {
   return (err, _req, res, _next) => {
-    const known = isOrderkitError(err) ? (err as OrderkitError) : bodyParserError(err as { type?: string; status?: number });
+    const known = isOrderkitError(err) ? (err as OrderkitError) : (bodyParserError(err as { type?: string; status?: number }) ?? pathDecodeError(err));
     if (known) {
       res.status(httpStatusOf(known)).json(known.toJSON());
       return;

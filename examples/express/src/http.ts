@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import type { RouteDoc } from './openapi.js';
-import { errorFromZod, OrderkitError } from './orderkit/index.js';
+import { errorFromZod, isStorableString, OrderkitError } from './orderkit/index.js';
 
 /** A route: its documentation and its handler, declared together. */
 export interface Route {
@@ -37,8 +37,19 @@ export function idempotencyKey(req: Request): string | undefined {
   return key;
 }
 
-/** A path parameter (Express 5 gives strings; anything else is a routing bug). */
+/**
+ * A path parameter (Express 5 gives strings; anything else is a routing bug). An id with a
+ * character no store can keep (`%00`, a lone surrogate) cannot name anything: 400, not a lookup.
+ */
 export function param(req: Request, name: string): string {
-  const value = (req.params as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : String(value);
+  const raw = (req.params as Record<string, unknown>)[name];
+  const value = typeof raw === 'string' ? raw : String(raw);
+  if (!isStorableString(value)) {
+    throw new OrderkitError({
+      code: 'INVALID_INPUT',
+      message: { 'zh-CN': `路径参数 ${name} 含有无法保存的字符（如 %00）`, en: `path parameter ${name} contains a character that cannot be stored (such as %00)` },
+      path: ['params', name],
+    });
+  }
+  return value;
 }

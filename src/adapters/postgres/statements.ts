@@ -10,6 +10,8 @@ import { quoteIdent } from './identifiers.js';
  */
 export interface Statements {
   load: string;
+  /** $1 an order number: the order row, as `load` reads it. */
+  loadByNumber: string;
   versionOf: string;
   /** $1 an array of ids: the current version of each that exists. */
   versionsOf: string;
@@ -45,7 +47,7 @@ export function statements(schema: string): Statements {
    * What a create or a commit writes beside the order row, as CTEs hanging off `written` (the CTE
    * that inserted or updated it, so that nothing is written when it wrote nothing): the events
    * ($9), the outbox effects ($10, available at $6), the idempotency record ($11, null for none;
-   * at `version`) and the NOTIFY ($12 channel, null for none; $13 payload).
+   * at `version`; $14 the request it answers) and the NOTIFY ($12 channel, null for none; $13 payload).
    */
   const alongside = (written: string, version: string) => `ev AS (
         INSERT INTO ${events} (order_id, version, seq, at, type, doc)
@@ -60,7 +62,8 @@ export function statements(schema: string): Statements {
         RETURNING 1
       ), idem AS (
         INSERT INTO ${idem} (key, order_id, version, doc)
-        SELECT $11::text, ${written}.id, ${version}, jsonb_build_object('order', $8::jsonb, 'events', $9::jsonb, 'effects', $10::jsonb)
+        SELECT $11::text, ${written}.id, ${version},
+          jsonb_build_object('order', $8::jsonb, 'events', $9::jsonb, 'effects', $10::jsonb, 'request', $14::jsonb)
         FROM ${written} WHERE $11::text IS NOT NULL
         RETURNING 1
       ), note AS (
@@ -71,12 +74,15 @@ export function statements(schema: string): Statements {
     orders,
     listColumns: `o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}`,
     load: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')} FROM ${orders} o WHERE o.id = $1`,
+    // Served by the UNIQUE constraint's index on number (migration 001).
+    loadByNumber: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')} FROM ${orders} o WHERE o.number = $1`,
     versionOf: `SELECT version FROM ${orders} WHERE id = $1`,
     versionsOf: `SELECT id, version FROM ${orders} WHERE id = ANY($1::text[])`,
     numberHolder: `SELECT id FROM ${orders} WHERE number = $1`,
 
     // $1 id, $2 number, $3 customer, $4 status, $5 created_at, $6 updated_at, $7 due_at, $8 doc,
-    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload
+    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload,
+    // $14 the idempotency request (JSON, null for none)
     create: `WITH ins AS (
         INSERT INTO ${orders} (id, number, customer_id, status, version, created_at, updated_at, due_at, doc, doc_md5)
         VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8::jsonb, md5($8::jsonb::text))
@@ -86,7 +92,8 @@ export function statements(schema: string): Statements {
       SELECT (SELECT count(*) FROM ins)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
 
     // $1 id, $2 expected, $3 version, $4 status, $5 customer, $6 updated_at, $7 due_at, $8 doc,
-    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload
+    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload,
+    // $14 the idempotency request (JSON, null for none)
     commit: `WITH upd AS (
         UPDATE ${orders}
         SET version = $3, status = $4, customer_id = $5, updated_at = $6, due_at = $7, doc = $8::jsonb, doc_md5 = md5($8::jsonb::text)
@@ -101,7 +108,7 @@ export function statements(schema: string): Statements {
     commitMany: `WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
-          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, note text)
+          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, idem_request jsonb, note text)
       ), upd AS (
         UPDATE ${orders} o
         SET version = i.version, status = i.status, customer_id = i.customer_id, updated_at = i.updated_at,
@@ -126,7 +133,7 @@ export function statements(schema: string): Statements {
         RETURNING 1
       ), idem AS (
         INSERT INTO ${idem} (key, order_id, version, doc)
-        SELECT ok.idem_key, ok.id, ok.version, jsonb_build_object('order', ok.doc, 'events', ok.events, 'effects', ok.effects)
+        SELECT ok.idem_key, ok.id, ok.version, jsonb_build_object('order', ok.doc, 'events', ok.events, 'effects', ok.effects, 'request', ok.idem_request)
         FROM ok WHERE ok.idem_key IS NOT NULL
         RETURNING 1
       ), note AS (

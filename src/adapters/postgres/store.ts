@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Effect, Order, OrderEvent } from '../../order/index.js';
-import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
+import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
+import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
+import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
 import { dueAtOf } from '../../storage/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
 import type {
@@ -9,6 +10,7 @@ import type {
   CreateOptions,
   FindDueOptions,
   IdempotencyRecord,
+  IdempotencyRequest,
   ListQuery,
   OrderChange,
   OrderChangeListener,
@@ -137,7 +139,16 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async load(id: string): Promise<Order | null> {
+    // An id PostgreSQL cannot even compare (U+0000, a lone surrogate) names no stored order.
+    if (!isStorableString(id)) return null;
     const { rows } = await this.driver.query<OrderRow>(this.sql.load, [id]);
+    const row = rows[0];
+    return row ? this.decodeRow(row) : null;
+  }
+
+  async findByNumber(number: string): Promise<Order | null> {
+    if (typeof number !== 'string') return null;
+    const { rows } = await this.driver.query<OrderRow>(this.sql.loadByNumber, [number]);
     const row = rows[0];
     return row ? this.decodeRow(row) : null;
   }
@@ -149,7 +160,7 @@ export class PostgresOrderStore implements OrderStore {
       if (first) return first;
     }
     checkCreateInput(order, options.events, options.effects);
-    const doc = JSON.stringify(order);
+    const doc = storedOrderText(order);
     let written: number;
     try {
       const { rows } = await this.driver.query<{ written: number }>(this.sql.create, [
@@ -166,6 +177,7 @@ export class PostgresOrderStore implements OrderStore {
         key ?? null,
         this.channelInside,
         changePayload(order),
+        requestJson(key, options.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -187,7 +199,7 @@ export class PostgresOrderStore implements OrderStore {
       throw new OrderExistsError(holder.rows[0]?.id ?? order.id, 'number');
     }
     this.announce([order]);
-    return JSON.parse(doc) as Order;
+    return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
   }
 
   async commit(input: CommitInput): Promise<void> {
@@ -208,12 +220,13 @@ export class PostgresOrderStore implements OrderStore {
         order.customerId,
         order.updatedAt,
         dueAtOf(order),
-        JSON.stringify(order),
+        storedOrderText(order),
         JSON.stringify(input.events),
         JSON.stringify(input.effects),
         input.idempotencyKey ?? null,
         this.channelInside,
         changePayload(order),
+        requestJson(input.idempotencyKey, input.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -258,7 +271,7 @@ export class PostgresOrderStore implements OrderStore {
 
   /** The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode. */
   private async writeMany(inputs: CommitInput[]): Promise<Set<string>> {
-    const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey }) => ({
+    const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }) => ({
       id: order.id,
       expected: expectedVersion,
       version: order.version,
@@ -266,10 +279,11 @@ export class PostgresOrderStore implements OrderStore {
       customer_id: order.customerId,
       updated_at: order.updatedAt,
       due_at: dueAtOf(order),
-      doc: order,
+      doc: storedOrderDocument(order),
       events,
       effects,
       idem_key: idempotencyKey ?? null,
+      idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
       note: changePayload(order),
     }));
     const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channelInside]);
@@ -296,6 +310,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async history(id: string): Promise<OrderEvent[]> {
+    if (!isStorableString(id)) return [];
     const { rows } = await this.driver.query<{ doc: string }>(this.sql.history, [id]);
     return rows.map((row) => decodeEvent(id, row.doc));
   }
@@ -320,11 +335,15 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
+    if (!isStorableString(key)) return null;
     const { rows } = await this.driver.query<{ key: string; order_id: string; version: number; doc: string }>(this.sql.findIdempotency, [key]);
     const row = rows[0];
     if (!row) return null;
-    const result = JSON.parse(row.doc) as { order: Order; events: OrderEvent[]; effects: Effect[] };
-    return { key: row.key, orderId: row.order_id, version: Number(row.version), order: result.order, events: result.events, effects: result.effects };
+    const result = JSON.parse(row.doc) as { order: Order; events: OrderEvent[]; effects: Effect[]; request?: IdempotencyRequest | null };
+    const record: IdempotencyRecord = { key: row.key, orderId: row.order_id, version: Number(row.version), order: decodeRecordOrder(row.order_id, result.order), events: result.events, effects: result.effects };
+    // Records written before scoped keys have no request (and are never replayed by the service).
+    if (result.request) record.request = result.request;
+    return record;
   }
 
   async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
@@ -387,6 +406,11 @@ export class PostgresOrderStore implements OrderStore {
   }
 }
 
+
+/** The idempotency request as the statements take it ($14): JSON text, null without a key. */
+function requestJson(key: string | undefined, request: IdempotencyRequest | undefined): string | null {
+  return key === undefined || request === undefined ? null : JSON.stringify(request);
+}
 
 function changePayload(order: Order): string {
   const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { OrderSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { dueAtOf } from '../../storage/due.js';
+import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderText } from '../../storage/schema-version.js';
+import type { IdempotencyRequest } from '../../storage/port.js';
 import type { CloudCommand } from './database.js';
 
 /**
@@ -64,6 +66,8 @@ export interface IdempotencyDoc {
   effects: Effect[];
   state: 'reserved' | 'done';
   token: string;
+  /** The request the record answers (`IdempotencyRequest`); absent in records of older versions. */
+  request?: IdempotencyRequest;
 }
 
 export interface NumberClaimDoc {
@@ -128,7 +132,7 @@ export function journalOf(order: Order, events: OrderEvent[], effects: Effect[],
 
 /** The record `add` writes for a new order. */
 export function newOrderDoc(order: Order, journal: Journal, createKey?: string): OrderDoc {
-  const doc = { ...JSON.parse(JSON.stringify(order)), _id: order.id, ...indexFields(order), ok_due_lease: 0, ok_journal: journal, ok_journal_at: journal.available } as OrderDoc;
+  const doc = { ...JSON.parse(storedOrderText(order)), _id: order.id, ...indexFields(order), ok_due_lease: 0, ok_journal: journal, ok_journal_at: journal.available } as OrderDoc;
   if (createKey !== undefined) doc.ok_create_key = createKey;
   return doc;
 }
@@ -145,6 +149,7 @@ export function commitUpdate(_: CloudCommand, order: Order, journal: Journal): R
     if (key === 'id') continue;
     data[key] = plain[key] === undefined ? _.remove() : _.set(plain[key]);
   }
+  data[SCHEMA_VERSION_FIELD] = ORDER_SCHEMA_VERSION;
   const index = indexFields(order);
   data.ok_created = index.ok_created;
   data.ok_due = _.set(index.ok_due);

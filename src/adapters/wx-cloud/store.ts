@@ -4,7 +4,7 @@ import { checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
 import type { CommitInput, CreateOptions, FindDueOptions, IdempotencyRecord, ListQuery, OrderPage, OrderStore, OutboxEntry } from '../../storage/port.js';
 import { isMissingCollection, type CloudDatabase } from './database.js';
-import { DEFAULT_COLLECTIONS, eventFields, journalOf, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
+import { DEFAULT_COLLECTIONS, eventFields, numberClaimId, journalOf, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
 import { publishQuietly, type StoreContext } from './journal.js';
 import { compareAndSet, ensureCreated, readOrderDoc, readReservation, reservationFor, settleReservation } from './writes.js';
 
@@ -110,6 +110,19 @@ export class WxCloudOrderStore implements OrderStore {
     return doc ? this.decode(doc, last) : null;
   }
 
+  /**
+   * Through the number claim (a record whose `_id` is the number, written before the order): no
+   * query index needed. A claim left by a create that crashed before its order was added names
+   * an order that does not exist (null), and one whose order carries another number is ignored.
+   */
+  async findByNumber(number: string): Promise<Order | null> {
+    if (typeof number !== 'string' || number === '') return null;
+    const claim = (await this.collection('keys').where({ _id: numberClaimId(number) }).limit(1).get()).data[0] as { orderId?: unknown } | undefined;
+    if (!claim || typeof claim.orderId !== 'string') return null;
+    const order = await this.load(claim.orderId);
+    return order !== null && order.number === number ? order : null;
+  }
+
   async create(order: Order, options: CreateOptions): Promise<Order> {
     const key = options.idempotencyKey;
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -123,7 +136,7 @@ export class WxCloudOrderStore implements OrderStore {
       checkCreateInput(order, options.events, options.effects);
       let token: string | undefined;
       if (key !== undefined) {
-        const reservation = reservationFor(key, order, 0, options.events, options.effects);
+        const reservation = reservationFor(key, order, 0, options.events, options.effects, options.idempotencyRequest);
         try {
           await this.collection('keys').add({ data: reservation as unknown as Record<string, unknown> });
           token = reservation.token;
@@ -155,7 +168,7 @@ export class WxCloudOrderStore implements OrderStore {
     }
     let reservation: IdempotencyDoc | undefined;
     if (key !== undefined) {
-      reservation = reservationFor(key, order, expectedVersion, events, effects);
+      reservation = reservationFor(key, order, expectedVersion, events, effects, input.idempotencyRequest);
       try {
         await this.collection('keys').add({ data: reservation as unknown as Record<string, unknown> });
       } catch {
@@ -267,7 +280,9 @@ export class WxCloudOrderStore implements OrderStore {
   async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
     const r = await readReservation(this.ctx, key);
     if (!r || (await settleReservation(this.ctx, r)) === 'dead') return null;
-    return { key: r.key, orderId: r.orderId, version: r.version, order: r.order, events: r.events, effects: r.effects };
+    const record: IdempotencyRecord = { key: r.key, orderId: r.orderId, version: r.version, order: r.order, events: r.events, effects: r.effects };
+    if (r.request) record.request = r.request;
+    return record;
   }
 
   /** Publishes journals that a dead function left behind (at most `limit` orders per call). */

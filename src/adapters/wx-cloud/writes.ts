@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Effect, Order, OrderEvent } from '../../order/index.js';
+import type { IdempotencyRequest } from '../../storage/port.js';
 import {
   commitUpdate,
   idempotencyDocId,
@@ -11,6 +12,8 @@ import {
   type NumberClaimDoc,
   type OrderDoc,
 } from './documents.js';
+import { decodeRecordOrder } from '../../storage/codec.js';
+import { storedOrderDocument } from '../../storage/schema-version.js';
 import { insertIfAbsent, publishJournal, publishQuietly, type StoreContext } from './journal.js';
 
 /**
@@ -33,23 +36,34 @@ export async function readOrderDoc(ctx: StoreContext, orderId: string): Promise<
 
 export async function readReservation(ctx: StoreContext, key: string): Promise<IdempotencyDoc | null> {
   const res = await ctx.db.collection(ctx.names.keys).where({ _id: idempotencyDocId(key) }).limit(1).get();
-  return (res.data[0] as IdempotencyDoc | undefined) ?? null;
+  const record = (res.data[0] as IdempotencyDoc | undefined) ?? null;
+  if (record !== null) record.order = decodeRecordOrder(record.orderId, record.order);
+  return record;
 }
 
-export function reservationFor(key: string, order: Order, expectedVersion: number, events: OrderEvent[], effects: Effect[]): IdempotencyDoc {
-  return {
+export function reservationFor(
+  key: string,
+  order: Order,
+  expectedVersion: number,
+  events: OrderEvent[],
+  effects: Effect[],
+  request?: IdempotencyRequest,
+): IdempotencyDoc {
+  const doc: IdempotencyDoc = {
     _id: idempotencyDocId(key),
     kind: 'idempotency',
     key,
     orderId: order.id,
     version: order.version,
     expectedVersion,
-    order,
+    order: storedOrderDocument(order),
     events,
     effects,
     state: 'reserved',
     token: newToken(),
   };
+  if (request !== undefined) doc.request = request;
+  return doc;
 }
 
 async function dropReservation(ctx: StoreContext, r: IdempotencyDoc): Promise<void> {

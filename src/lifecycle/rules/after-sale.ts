@@ -15,6 +15,7 @@ import {
 } from '../../refund/index.js';
 import { refundableBalance } from '../../refund/ledger.js';
 import { afterSaleCommands } from '../../refund/actions.js';
+import { refundRetryable } from '../../refund/supersede.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, type Draft, type Probe, type Step, type StepContext } from '../step.js';
@@ -88,7 +89,7 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
     case 'REFUND_FAILED':
       return order.refunds.some((r) => r.status === 'pending');
     case 'RETRY_REFUND':
-      return order.refunds.some((r) => r.status === 'failed');
+      return order.refunds.some((r) => r.status === 'failed' && refundRetryable(order, r));
     default:
       return true;
   }

@@ -1,5 +1,6 @@
 import type { CloseReason, EffectDraft, Order, Refund } from '../../order/index.js';
 import { openRefund, refundableBalance } from '../../refund/ledger.js';
+import { supersedeOpenAfterSales } from '../../refund/supersede.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, note, type Draft, type LifecycleParams, type Step } from '../step.js';
@@ -66,9 +67,16 @@ export function releaseCoupons(draft: Draft): void {
 
 /**
  * Refunds everything still refundable in one ledger entry and one `payment.refund` effect.
- * `params.reason`: the ledger reason ('merchant_cancel' or 'late_payment').
+ * After-sales still open without a pending refund are closed first (`supersedeOpenAfterSales`,
+ * docs/after-sales.md "Closing with after-sales open"), so none is left stuck and nothing is
+ * committed twice. `params.reason`: the ledger reason ('merchant_cancel' or 'late_payment').
  */
 export function refundInFull(draft: Draft, step: Step, params: LifecycleParams): void {
+  const closed = supersedeOpenAfterSales(draft.order, step.ctx.now);
+  if (closed.superseded.length > 0) {
+    draft.order.afterSales = closed.order.afterSales;
+    note(draft, 'supersededAfterSales', closed.superseded);
+  }
   const amount = refundableBalance(draft.order);
   if (amount <= 0) return;
   const reason = (params?.['reason'] as Refund['reason'] | undefined) ?? 'merchant_cancel';

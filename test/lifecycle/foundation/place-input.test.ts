@@ -34,7 +34,7 @@ const paths: Array<Array<string | number>> = [
   ['quote', 'lines', 0, 'fulfillment'], ['quote', 'lines', 0, 'category'], ['quote', 'lines', 0, 'allocations'], ['quote', 'lines', 0, 'allocations', 0, 'source'],
   ['quote', 'lines', 0, 'allocations', 0, 'amount'], ['quote', 'adjustments'], ['quote', 'total'], ['quote', 'discountTotal'], ['quote', 'couponIds'], ['quote', 'couponIds', 0],
 ];
-const values = fc.constantFrom<unknown>(undefined, null, '', 'x', 'x'.repeat(300), 0, -1, 1.5, 1_000_001, Number.MAX_SAFE_INTEGER + 2, [], {}, ['a'], 'virtual', 'coupon', 'teleport', true);
+const values = fc.constantFrom<unknown>(undefined, null, '', 'x', 'x'.repeat(300), 0, -1, 1.5, 1_000_001, Number.MAX_SAFE_INTEGER + 2, [], {}, ['a'], 'virtual', 'coupon', 'teleport', true, 'a\u0000b', '\uD800', 'x\uDC00', '😀', { 'k\u0000': 'v' }, ['\uDBFF']);
 
 describe('placeOrder’s hand-written input check', () => {
   it('accepts the valid input', () => {

@@ -14,6 +14,16 @@ export function encryptResource(plain: unknown, key = API_V3_KEY, options: { non
   return { algorithm: 'AEAD_AES_256_GCM', ciphertext: body.toString('base64'), nonce, associated_data: aad, original_type: 'transaction' };
 }
 
+/** Encrypts text as it is (a certificate PEM), the way `GET /v3/certificates` does. */
+export function encryptText(text: string, key = API_V3_KEY, options: { nonce?: string; aad?: string } = {}) {
+  const nonce = options.nonce ?? randomBytes(6).toString('hex');
+  const aad = options.aad ?? 'certificate';
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(key, 'utf8'), Buffer.from(nonce, 'utf8'));
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return { algorithm: 'AEAD_AES_256_GCM', ciphertext: body.toString('base64'), nonce, associated_data: aad };
+}
+
 export function signedHeaders(rawBody: string, signer: { privateKey: KeyObject; serial: string }, at: Date, nonce = randomBytes(8).toString('hex')) {
   const timestamp = String(Math.floor(at.getTime() / 1000));
   const signature = sign('RSA-SHA256', Buffer.from(`${timestamp}\n${nonce}\n${rawBody}\n`, 'utf8'), signer.privateKey).toString('base64');
