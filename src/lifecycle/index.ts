@@ -1,5 +1,5 @@
-export { defaultPolicy, definePolicy } from './policy.js';
-export type { Policy } from './policy.js';
+export { defaultPolicy, definePolicy } from '../order/policy.js';
+export type { Policy } from '../order/policy.js';
 export type { TransitionContext, TransitionResult, TransitionSuccess, TransitionFailure, TransitionFn } from './types.js';
 export { nextDueAt, dueCommandType } from './due.js';
 export type { ChartConfig, ChartState, ChartTransition } from './chart.js';

@@ -10,7 +10,7 @@ import type { CommandDefinition } from './define.js';
 import { lifecycleErrors, NO_MATCH } from './errors.js';
 import { isoTimestamp } from './iso.js';
 import { checkPermission, isPermitted, type PermissionTable } from './permissions.js';
-import { defaultPolicy, type Policy } from './policy.js';
+import { defaultPolicy, type Policy } from '../order/policy.js';
 import type { Draft, LifecycleAction, LifecycleGuard, Probe, Step } from './step.js';
 import type { TransitionContext, TransitionResult } from './types.js';
 

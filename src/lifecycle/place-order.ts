@@ -25,7 +25,7 @@ import type { PricingRules } from '../pricing/rule-schemas.js';
 import { deadlineAfter } from './deadlines.js';
 import { isPlainPlaceInput } from './place-input.js';
 import { isoTimestamp } from './iso.js';
-import { defaultPolicy, type Policy } from './policy.js';
+import { defaultPolicy, type Policy } from '../order/policy.js';
 import { notify } from './rules/closing.js';
 import { recordFreeOrder } from './rules/payment.js';
 import { scheduleAutoConfirm, shipVirtualGoods } from './rules/shipping.js';

@@ -1,6 +1,6 @@
 import type { Actor, Command, CommandType, Order } from '../order/index.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
-import type { Policy } from './policy.js';
+import type { Policy } from '../order/policy.js';
 import type { TransitionContext, TransitionResult } from './types.js';
 
 /**

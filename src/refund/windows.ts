@@ -1,7 +1,7 @@
 import { add, type Duration } from 'date-fns';
 import { fromZonedTime, toZonedTime } from 'date-fns-tz';
 import type { OrderkitError } from '../errors/orderkit-error.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import type { Order } from '../order/index.js';
 import { refundErrors } from './errors.js';
 

@@ -1,6 +1,6 @@
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeOrder, type PlaceOrderInput } from '../lifecycle/place-order.js';
-import { defaultPolicy } from '../lifecycle/policy.js';
+import { defaultPolicy } from '../order/policy.js';
 import { defaultLifecycle } from '../lifecycle/transition.js';
 import { ActorSchema, unstorablePath, type Actor, type Command, type Order } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
@@ -11,14 +11,6 @@ import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from './stray.js';
 import { sweep } from './sweep.js';
 import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
-
-/** Everything the service's parts share, resolved once from the options. */
-export interface ServiceCore {
-  options: OrderServiceOptions;
-  lifecycle: ServiceLifecycle;
-  /** `dispatch` at a given moment (a sweep runs at its own `now`). */
-  dispatchAt: (now: Date | undefined, orderId: string, command: AnyCommandInput, actor: Actor) => Promise<ServiceResult>;
-}
 
 const NUMBER_ATTEMPTS = 3;
 

@@ -3,8 +3,7 @@ import { dueCommandType } from '../lifecycle/due.js';
 import type { Actor, Order } from '../order/index.js';
 import { CorruptOrderError, STORAGE_ERROR_CODES } from '../storage/errors.js';
 import type { CommitInput, CommitOutcome, OrderStore } from '../storage/port.js';
-import type { ServiceCore } from './service.js';
-import type { SweepOptions, SweepReport } from './types.js';
+import type { ServiceCore, SweepOptions, SweepReport } from './types.js';
 
 const SWEEPER: Actor = { type: 'system', id: 'sweeper' };
 const PARALLEL_COMMITS = 8;

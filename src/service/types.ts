@@ -1,6 +1,6 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { PermissionTable } from '../lifecycle/permissions.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import type { PlaceOrderInput } from '../lifecycle/place-order.js';
 import type { TransitionContext } from '../lifecycle/types.js';
 import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent, PaymentAttempt } from '../order/index.js';
@@ -181,4 +181,12 @@ export interface OrderService {
   drainOutbox(handlers: EffectHandlers, options?: DrainOptions): Promise<DrainReport>;
   /** The store's change feed; an `UNSUPPORTED` error when the store has none. */
   subscribe(listener: OrderChangeListener): Promise<Unsubscribe>;
+}
+
+/** Everything the service's parts share, resolved once from the options. */
+export interface ServiceCore {
+  options: OrderServiceOptions;
+  lifecycle: ServiceLifecycle;
+  /** `dispatch` at a given moment (a sweep runs at its own `now`). */
+  dispatchAt: (now: Date | undefined, orderId: string, command: AnyCommandInput, actor: Actor) => Promise<ServiceResult>;
 }

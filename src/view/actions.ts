@@ -1,5 +1,5 @@
 import { defaultLifecycle } from '../lifecycle/transition.js';
-import { defaultPolicy, type Policy } from '../lifecycle/policy.js';
+import { defaultPolicy, type Policy } from '../order/policy.js';
 import type { Actor, AfterSale, Command, Order } from '../order/index.js';
 import type { ViewLocale } from './format.js';
 import { ACTIONS, buttonsOf, type ActionDefinition } from './labels.js';

@@ -1,5 +1,5 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
-import { defaultPolicy } from '../lifecycle/policy.js';
+import { defaultPolicy } from '../order/policy.js';
 import { CLOSE_REASON_LABELS, type Order, type OrderStatus } from '../order/index.js';
 import { statusLabelOf } from './labels.js';
 import { orderActions } from './actions.js';

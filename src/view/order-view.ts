@@ -1,4 +1,4 @@
-import { defaultPolicy } from '../lifecycle/policy.js';
+import { defaultPolicy } from '../order/policy.js';
 import { formatFen } from '../money/index.js';
 import {
   AFTER_SALE_STATUS_LABELS,

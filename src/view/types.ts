@@ -1,5 +1,5 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import type { TransitionContext } from '../lifecycle/types.js';
 import type {
   Actor,

@@ -1,7 +1,7 @@
 import { assign, setup } from 'xstate';
 import type { EffectDraft, Order } from '../order/index.js';
 import { cloneOrder } from '../lifecycle/clone.js';
-import { defaultPolicy } from '../lifecycle/policy.js';
+import { defaultPolicy } from '../order/policy.js';
 import { isoTimestamp } from '../lifecycle/iso.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Draft, LifecycleAction, LifecycleGuard, LifecycleParams, Step, StepContext } from '../lifecycle/step.js';

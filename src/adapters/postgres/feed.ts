@@ -1,5 +1,5 @@
 import type { OrderChange, OrderChangeListener, Unsubscribe } from '../../storage/port.js';
-import type { SqlDriver } from './driver.js';
+import type { SqlDriver } from './sql-types.js';
 
 /**
  * The change feed of one store: a single LISTEN, opened with the first subscriber and closed with
