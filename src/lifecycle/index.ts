@@ -24,3 +24,4 @@ export { MAX_PAYMENT_ATTEMPTS, MAX_OUT_TRADE_NO_LENGTH, attemptOutTradeNo, curre
 export { planPriceAdjustment, totalBeforeAdjustments } from './rules/price-adjustment.js';
 export type { PriceAdjustmentPlan } from './rules/price-adjustment.js';
 export { editErrors } from './edit-errors.js';
+export { STRAY_PAYMENT_REFUSALS, isStrayPaymentRefusal, strayPaymentFor } from './rules/stray-payment.js';

@@ -8,7 +8,7 @@ import { defaultIds, systemClock } from './defaults.js';
 import { retriesExhausted, unsupported } from './errors.js';
 import { dispatchScope, placeScope, replayOf, requestToStore } from './idempotency.js';
 import { drainOutbox } from './outbox.js';
-import { strayPaymentFor } from './stray.js';
+import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
 import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 

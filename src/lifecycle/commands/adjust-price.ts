@@ -1,6 +1,6 @@
 import { AdjustPriceSchema } from '../../order/index.js';
 import { defineCommand } from '../define.js';
-import { BECOMES_PAID, BECOMES_PAID_VIRTUAL, notify } from './refs.js';
+import { BECOMES_PAID, notify } from './refs.js';
 
 /** 改价: a new total before payment; 0 pays the order at once. */
 export const adjustPrice = defineCommand({
@@ -11,7 +11,7 @@ export const adjustPrice = defineCommand({
   rows: [
     { from: 'pending_payment', guard: 'adjustsPrice', actions: ['adjustPrice', notify('customer', 'price_adjusted')] },
     { from: 'pending_payment', to: 'paid', guard: 'adjustsPriceToZero', actions: ['adjustPrice', ...BECOMES_PAID] },
-    { from: 'pending_payment', to: 'shipped', guard: 'adjustsVirtualPriceToZero', actions: ['adjustPrice', ...BECOMES_PAID_VIRTUAL] },
+    { from: 'pending_payment', to: 'shipped', guard: 'adjustsVirtualPriceToZero', actions: ['adjustPrice', ...BECOMES_PAID] },
   ],
   button: { key: 'adjustPrice', rank: 40 },
   http: {

@@ -1,6 +1,6 @@
 import { PaymentSucceededSchema } from '../../order/index.js';
 import { defineCommand } from '../define.js';
-import { AFTER_SALE_OPEN, BECOMES_PAID, BECOMES_PAID_VIRTUAL, STRAY_REFUND } from './refs.js';
+import { AFTER_SALE_OPEN, BECOMES_PAID, STRAY_REFUND } from './refs.js';
 
 /**
  * 支付成功: a verified gateway notification. Pays an unpaid order; the same transaction again is a
@@ -15,7 +15,7 @@ export const paymentSucceeded = defineCommand({
   rows: [
     { from: ['pending_payment', 'closed'], guard: 'isRecordedStrayPayment', description: 'no-op' },
     { from: 'pending_payment', to: 'paid', guard: 'paysPhysicalOrder', actions: ['recordPayment', ...BECOMES_PAID] },
-    { from: 'pending_payment', to: 'shipped', guard: 'paysVirtualOrder', actions: ['recordPayment', ...BECOMES_PAID_VIRTUAL] },
+    { from: 'pending_payment', to: 'shipped', guard: 'paysVirtualOrder', actions: ['recordPayment', ...BECOMES_PAID] },
     { from: 'closed', guard: 'isPaymentAfterClose', actions: STRAY_REFUND },
     { from: [...AFTER_SALE_OPEN, 'closed'], guard: 'isDuplicatePayment', description: 'no-op' },
   ],

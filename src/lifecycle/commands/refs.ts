@@ -14,9 +14,7 @@ export const AFTER_SALE_OPEN: readonly OrderStatus[] = ['paid', 'partially_shipp
 /** The after-sale reducer decides (refund/ engine); the order's status stays. */
 export const AFTER_SALE_ROW = { from: AFTER_SALE_OPEN, guard: 'afterSaleAccepted', actions: ['applyAfterSale'] } as const;
 
-/** The order becomes paid: the notices a physical order's payment sends. */
-export const BECOMES_PAID: readonly RuleRef[] = [notify('customer', 'order_paid', ['payment']), notify('merchant', 'order_to_ship', ['payment'])];
-/** The order becomes paid and its virtual goods ship at once. */
-export const BECOMES_PAID_VIRTUAL: readonly RuleRef[] = ['shipVirtualGoods', 'scheduleAutoConfirm', notify('customer', 'order_paid', ['payment', 'shipment'])];
+/** The order becomes paid (virtual goods also ship): one action, `becomePaid` in rules/payment.ts. */
+export const BECOMES_PAID: readonly RuleRef[] = ['becomePaid'];
 /** A stray payment is recorded and refunded in full; both sides are told. */
 export const STRAY_REFUND: readonly RuleRef[] = ['recordStrayPayment', notify('customer', 'refund_started', ['refund']), notify('merchant', 'stray_payment_refunded', ['refund'])];
