@@ -4,6 +4,8 @@ import {
   AFTER_SALE_STATUS_LABELS,
   CLOSE_REASON_LABELS,
   REFUND_STATUS_LABELS,
+  quantitiesByLine,
+  shippedQuantities,
   type Adjustment,
   type LineQuantity,
   type Order,
@@ -111,14 +113,9 @@ function pricingView(order: Order, locale: ViewLocale): PricingView {
   };
 }
 
-function quantitiesByLine(groups: ReadonlyArray<ReadonlyArray<LineQuantity>>): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const items of groups) for (const it of items) m.set(it.lineId, (m.get(it.lineId) ?? 0) + it.quantity);
-  return m;
-}
 
 function lineViews(order: Order, locale: ViewLocale): LineView[] {
-  const shipped = quantitiesByLine(order.shipments.map((s) => s.items));
+  const shipped = shippedQuantities(order);
   const refunded = quantitiesByLine(order.afterSales.filter((a) => a.status === 'refunded').map((a) => a.items));
   const holdings = lineHoldings(order);
   return order.lines.map((l) => {
