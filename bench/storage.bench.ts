@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     // 4. sweeping 100,000 expired orders, one sweeper and then four
     const sweeps: Array<[string, number, number]> = [];
     for (const sweepers of [1, 4]) {
-      await pool.query(`TRUNCATE ${SCHEMA}.orders, ${SCHEMA}.order_events, ${SCHEMA}.outbox, ${SCHEMA}.idempotency`);
+      await pool.query(`TRUNCATE ${SCHEMA}.orders, ${SCHEMA}.order_events, ${SCHEMA}.outbox, ${SCHEMA}.idempotency, ${SCHEMA}.changes`);
       await seedUnpaidOrders(pool, SCHEMA, SWEEP_ORDERS, PLACED, `s${sweepers}x`);
       await pool.query(`VACUUM ANALYZE ${SCHEMA}.orders`);
       const now = new Date(PLACED.getTime() + 31 * 60_000);

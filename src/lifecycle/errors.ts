@@ -1,5 +1,6 @@
 import { orderkitError, OrderkitError, type IssuePath } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/format.js';
+import { shopTime } from '../order/shop-time.js';
 import { ORDER_STATUS_LABELS } from '../order/status.js';
 import { editErrors } from './edit-errors.js';
 
@@ -86,14 +87,16 @@ export const lifecycleErrors = {
       { path: ['transactionId'], details: { paidBy: transactionId } },
     );
   },
-  deadlineNotReached(which: 'payBy' | 'autoConfirmAt', deadline: string | undefined): OrderkitError {
+  /** `deadline` is an ISO time (kept as is in `details`); the messages say it in the shop's `timeZone`. */
+  deadlineNotReached(which: 'payBy' | 'autoConfirmAt', deadline: string | undefined, timeZone: string): OrderkitError {
     const zh = which === 'payBy' ? '支付截止时间' : '自动确认收货时间';
     const en = which === 'payBy' ? 'pay-by deadline' : 'auto-confirm time';
+    const at = deadline ? shopTime(deadline, timeZone) : '';
     return orderkitError(
       'DEADLINE_NOT_REACHED',
       {
-        'zh-CN': deadline ? `尚未到${zh}（${deadline}）` : `订单没有${zh}`,
-        en: deadline ? `the ${en} (${deadline}) has not been reached` : `the order has no ${en}`,
+        'zh-CN': deadline ? `尚未到${zh}（${at}）` : `订单没有${zh}`,
+        en: deadline ? `the ${en} (${at}, ${timeZone}) has not been reached` : `the order has no ${en}`,
       },
       { path: [], details: { deadline: which, at: deadline } },
     );

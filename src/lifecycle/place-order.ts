@@ -137,6 +137,20 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   }
   let candidate: unknown = input;
   if (input !== null && typeof input === 'object' && input.quote === undefined && input.cart !== undefined) {
+    if ((input as { rules?: unknown }).rules == null) {
+      // Without this, pricing would report its own argument as missing at '(root)'.
+      return {
+        ok: false,
+        error: orderkitError(
+          'INVALID_ORDER_INPUT',
+          {
+            'zh-CN': '下单信息不正确：rules：缺少必填字段（传入 cart 时需要 rules 来计价，或直接传入 quote）',
+            en: 'invalid order input: rules: required field is missing (a cart is priced with `rules`; or pass a `quote`)',
+          },
+          { path: ['rules'] },
+        ),
+      };
+    }
     const priced = priceCart(input.cart, input.rules, { now });
     if (!priced.ok) return priced;
     candidate = { ...input, quote: priced.quote };

@@ -24,7 +24,8 @@ export const PaymentSucceededSchema = z.strictObject({
   paidAt: TimestampSchema.optional(),
 });
 export const CancelSchema = z.strictObject({ type: z.literal('CANCEL'), reason: z.string().max(200).optional() });
-export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE') });
+/** `reason`: why the timer closed it, when not simply time (the sweeper's `gateway_unreachable`). */
+export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE'), reason: z.string().max(200).optional() });
 export const ShipSchema = z.strictObject({
   type: z.literal('SHIP'),
   /** Defaults to a deterministic id derived from the order number. */
@@ -72,12 +73,22 @@ export const RefundFailedSchema = z.strictObject({
   type: z.literal('REFUND_FAILED'),
   refundId: z.string().min(1).max(64),
   reason: z.string().min(1).max(500),
+  /** The gateway's final status when it said one: CLOSED or ABNORMAL (docs/after-sales.md "Refund states"). */
+  gatewayStatus: z.enum(['CLOSED', 'ABNORMAL']).optional(),
+  /** The gateway's own refund id (an ABNORMAL refund is sent again under it). */
+  gatewayRefundId: z.string().min(1).max(64).optional(),
 });
 /**
- * Sends a failed refund again under the same refund id and amount (WeChat Pay matches retries by
- * `out_refund_no`). For refunds of an after-sale, `APPROVE_AFTER_SALE` does the same.
+ * Sends a failed refund again: under the same refund id and amount (WeChat Pay matches retries by
+ * `out_refund_no`); a CLOSED one under a new id linked to the old; an ABNORMAL one through the
+ * abnormal-refund request (`abnormalHandling`, default `policy.abnormalRefund`). For refunds of an
+ * after-sale, `APPROVE_AFTER_SALE` does the same.
  */
-export const RetryRefundSchema = z.strictObject({ type: z.literal('RETRY_REFUND'), refundId: z.string().min(1).max(64) });
+export const RetryRefundSchema = z.strictObject({
+  type: z.literal('RETRY_REFUND'),
+  refundId: z.string().min(1).max(64),
+  abnormalHandling: z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD']).optional(),
+});
 /** 改价: merchant only, before payment. */
 export const AdjustPriceSchema = z.strictObject({
   type: z.literal('ADJUST_PRICE'),

@@ -46,6 +46,11 @@ export const EffectSchema = z.discriminatedUnion('type', [
     /** The original payment's total: WeChat Pay's refund API requires it. */
     total: FenSchema,
     reason: z.string(),
+    /**
+     * Set when an ABNORMAL refund is sent again: the worker sends WeChat Pay's abnormal-refund
+     * request (`buildRefundRequestFromEffect` builds it) instead of a new refund.
+     */
+    abnormal: z.object({ type: z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD']), gatewayRefundId: z.string().optional() }).optional(),
   }),
   z.object({
     ...effectBase,

@@ -200,8 +200,23 @@ export const RefundSchema = z.object({
   updatedAt: TimestampSchema,
   attempts: z.number().int().min(1),
   failureReason: z.string().optional(),
+  /**
+   * Why the gateway failed it, when it said: `CLOSED` (retried only under a new refund id) or
+   * `ABNORMAL` (the money left the merchant but could not reach the shopper: it stays held, and
+   * is retried through WeChat Pay's abnormal-refund request). docs/after-sales.md "Refund states".
+   */
+  gatewayStatus: z.enum(['CLOSED', 'ABNORMAL']).optional(),
+  /** The entry this one re-issues after that one was CLOSED. */
+  replaces: z.string().min(1).max(64).optional(),
+  /** The entry that re-issued this CLOSED one: this id is never paid again. */
+  replacedBy: z.string().min(1).max(64).optional(),
+  /** How an ABNORMAL refund was sent again: to the shopper's new card, or for the merchant to handle. */
+  abnormalHandling: z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD']).optional(),
 });
 export type Refund = z.infer<typeof RefundSchema>;
+/** Where an ABNORMAL refund goes when it is sent again (WeChat Pay's abnormal-refund `type`). */
+export const ABNORMAL_REFUND_HANDLINGS = ['USER_BANK_CARD', 'MERCHANT_BANK_CARD'] as const;
+export type AbnormalRefundHandling = (typeof ABNORMAL_REFUND_HANDLINGS)[number];
 
 export const DeadlinesSchema = z.object({
   payBy: TimestampSchema.optional(),

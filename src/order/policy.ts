@@ -26,6 +26,12 @@ export interface Policy {
   restockOnReturn: boolean;
   /** How many fen 改价 (ADJUST_PRICE) may raise a total. Default 0: no increase. */
   maxPriceIncrease: Fen;
+  /**
+   * Where an ABNORMAL refund (the shopper's card was cancelled…) goes when it is sent again:
+   * 'MERCHANT_BANK_CARD' (default: to the merchant, who settles with the shopper) or
+   * 'USER_BANK_CARD' (to a new card of the shopper's, given when the request is built).
+   */
+  abnormalRefund?: 'USER_BANK_CARD' | 'MERCHANT_BANK_CARD';
 }
 
 export const defaultPolicy: Readonly<Policy> = Object.freeze({

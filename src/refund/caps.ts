@@ -1,5 +1,5 @@
 import type { AfterSale, Order } from '../order/index.js';
-import { findRefund, pendingRefundTotal, refundCount, succeededRefundTotal } from './ledger.js';
+import { findRefund, holdsMoney, pendingRefundTotal, refundCount, succeededRefundTotal } from './ledger.js';
 
 export interface CapOptions {
   /** Count requests not yet approved as holding their money too (used when quoting a new one). */
@@ -11,7 +11,8 @@ export interface CapOptions {
 function liveRefundOf(order: Order, afterSale: AfterSale): boolean {
   if (afterSale.refundId === undefined) return false;
   const refund = findRefund(order, afterSale.refundId);
-  return refund !== undefined && refund.status !== 'failed';
+  // The after-sale's amount is counted through its ledger entry while that entry holds money.
+  return refund !== undefined && (refund.status !== 'failed' || holdsMoney(refund));
 }
 
 /**

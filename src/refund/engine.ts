@@ -1,5 +1,5 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
-import type { AfterSale, AfterSaleStatus, EffectDraft, Order } from '../order/index.js';
+import type { AfterSale, AfterSaleStatus, EffectDraft, Order, Refund } from '../order/index.js';
 import {
   AFTER_SALE_GUARD_LABELS,
   AFTER_SALE_TRANSITIONS,
@@ -87,28 +87,84 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
   return { ok: true, step: put({ ...step, order: opened.order }, moved, effects) };
 }
 
-/** Re-opens a failed ledger entry under the same id and amount (WeChat Pay wants the same `out_refund_no`). */
-export function restartRefund(order: Order, refundId: string, ctx: AfterSaleContext): { ok: true; order: Order; effects: EffectDraft[] } | { ok: false; error: OrderkitError } {
+export type RestartResult = { ok: true; order: Order; effects: EffectDraft[]; refundId: string } | { ok: false; error: OrderkitError };
+
+/**
+ * Sends a failed ledger entry again (docs/after-sales.md "Refund states"):
+ * - a plain failure: re-opened under the same id and amount (WeChat Pay wants the same
+ *   `out_refund_no`, and pays one number at most once);
+ * - `CLOSED`: WeChat will not take that number again, so a new entry with a new id and the same
+ *   amount is opened, and the two are linked (`replaces` / `replacedBy`); the old id is never
+ *   paid (REFUND_SUCCEEDED for it is `REFUND_SUPERSEDED`);
+ * - `ABNORMAL`: the money is still held by WeChat; the entry is re-opened under its own id and the
+ *   effect asks for the abnormal-refund request (`abnormal.type` from the context, default
+ *   `policy.abnormalRefund`, else 'MERCHANT_BANK_CARD').
+ * `refundId` is the entry that is pending afterwards.
+ */
+export function restartRefund(order: Order, refundId: string, ctx: AfterSaleContext): RestartResult {
   const refund = findRefund(order, refundId);
   if (!refund) return { ok: false, error: refundErrors.unknownRefund(refundId) };
+  if (refund.replacedBy !== undefined) return { ok: false, error: refundErrors.refundSuperseded(refundId, refund.replacedBy) };
   if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refundId, refund.status) };
+  const at = ctx.now.toISOString();
+  const afterSale = refund.afterSaleId === undefined ? undefined : order.afterSales.find((a) => a.id === refund.afterSaleId);
+  const reason = afterSale ? afterSale.reason : refund.reason;
+  if (refund.gatewayStatus === 'ABNORMAL') {
+    // Same money, same refund: nothing new is taken from the balance.
+    const type = ctx.abnormalHandling ?? ctx.policy.abnormalRefund ?? 'MERCHANT_BANK_CARD';
+    const reopened: Refund = { ...refund, status: 'pending', attempts: refund.attempts + 1, updatedAt: at, abnormalHandling: type };
+    delete reopened.failureReason;
+    delete reopened.gatewayStatus;
+    const next: Order = { ...order, refunds: order.refunds.map((r) => (r.id === refundId ? reopened : r)) };
+    const effect = paymentRefundEffect(next, reopened, reason);
+    if (effect.type === 'payment.refund') {
+      effect.abnormal = refund.gatewayRefundId === undefined ? { type } : { type, gatewayRefundId: refund.gatewayRefundId };
+    }
+    return { ok: true, order: next, effects: [effect], refundId };
+  }
+  const room = roomFor(order, refund, ctx);
+  if (room) return room;
+  if (refund.gatewayStatus === 'CLOSED') {
+    if (refundCount(order) + 1 > ctx.policy.maxPartialRefunds) return { ok: false, error: refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds) };
+    const input: Parameters<typeof openRefund>[1] = { amount: refund.amount, reason: refund.reason, now: ctx.now };
+    if (refund.afterSaleId !== undefined) input.afterSaleId = refund.afterSaleId;
+    if (refund.transactionId !== undefined) input.transactionId = refund.transactionId;
+    if (refund.outTradeNo !== undefined) input.outTradeNo = refund.outTradeNo;
+    const opened = openRefund(order, input);
+    const fresh: Refund = { ...opened.refund, replaces: refund.id };
+    const closed: Refund = { ...refund, replacedBy: fresh.id, updatedAt: at };
+    const next: Order = { ...order, refunds: order.refunds.map((r) => (r.id === refundId ? closed : r)).concat(fresh) };
+    if (refund.reason === 'stray_payment') {
+      next.payment = { ...order.payment, stray: order.payment.stray.map((s) => (s.refundId === refund.id ? { ...s, refundId: fresh.id } : s)) };
+    }
+    return { ok: true, order: next, effects: [strayTotal(next, fresh, paymentRefundEffect(next, fresh, reason))], refundId: fresh.id };
+  }
+  const reopened: Refund = { ...refund, status: 'pending', attempts: refund.attempts + 1, updatedAt: at };
+  delete reopened.failureReason;
+  const next: Order = { ...order, refunds: order.refunds.map((r) => (r.id === refundId ? reopened : r)) };
+  return { ok: true, order: next, effects: [strayTotal(next, reopened, paymentRefundEffect(next, reopened, reason))], refundId };
+}
+
+/** A stray payment's refund returns that transaction's own money: its total is the transaction's. */
+function strayTotal(order: Order, refund: Refund, effect: EffectDraft): EffectDraft {
+  if (refund.reason !== 'stray_payment' || effect.type !== 'payment.refund') return effect;
+  const stray = order.payment.stray.find((s) => s.refundId === refund.id);
+  return stray === undefined ? effect : { ...effect, total: stray.amount };
+}
+
+/** Whether a failed entry still fits beside everything refunded, pending or reserved. */
+function roomFor(order: Order, refund: Refund, ctx: AfterSaleContext): { ok: false; error: OrderkitError } | null {
   if (refund.reason === 'stray_payment') {
     // A stray payment's refund returns that transaction's own money, which never became the
     // order's paid amount: its cap is the stray transaction, not the order's balance.
     const stray = order.payment.stray.find((s) => s.refundId === refund.id);
     const available = stray === undefined ? 0 : stray.amount;
-    if (refund.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) };
-  } else {
-    const period = checkRefundPeriod(order, ctx.now, ctx.policy);
-    if (period) return { ok: false, error: period };
-    const available = availableToRefund(order, refund.afterSaleId === undefined ? {} : { excludeAfterSaleId: refund.afterSaleId });
-    if (refund.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) };
+    return refund.amount > available ? { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) } : null;
   }
-  const reopened = { ...refund, status: 'pending' as const, attempts: refund.attempts + 1, updatedAt: ctx.now.toISOString() };
-  delete reopened.failureReason;
-  const next: Order = { ...order, refunds: order.refunds.map((r) => (r.id === refundId ? reopened : r)) };
-  const afterSale = refund.afterSaleId === undefined ? undefined : order.afterSales.find((a) => a.id === refund.afterSaleId);
-  return { ok: true, order: next, effects: [paymentRefundEffect(next, reopened, afterSale ? afterSale.reason : refund.reason)] };
+  const period = checkRefundPeriod(order, ctx.now, ctx.policy);
+  if (period) return { ok: false, error: period };
+  const available = availableToRefund(order, refund.afterSaleId === undefined ? {} : { excludeAfterSaleId: refund.afterSaleId });
+  return refund.amount > available ? { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) } : null;
 }
 
 /** What entering `t.to` by row `t` does. */
@@ -121,7 +177,8 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
   if (t.from === 'refunding' && t.to === 'refunding' && t.on === 'APPROVE_AFTER_SALE') {
     const restarted = restartRefund(step.order, a.refundId!, ctx);
     if (!restarted.ok) return restarted;
-    const moved = { ...a, updatedAt: at };
+    // A CLOSED refund is re-issued under a new id: the after-sale follows it.
+    const moved = { ...a, refundId: restarted.refundId, updatedAt: at };
     return { ok: true, step: put({ ...step, order: restarted.order }, moved, restarted.effects) };
   }
   const moved: AfterSale = { ...a, ...extra, status: t.to, updatedAt: at };

@@ -1,5 +1,6 @@
 import { orderkitError, type IssuePath, type OrderkitError } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/format.js';
+import { shopTime } from '../order/shop-time.js';
 
 /**
  * The errors of after-sales and refunds. Codes are stable (callers switch on them); messages say
@@ -42,22 +43,25 @@ export const refundErrors = {
       { path, details: { lineId, requested, returnable } },
     );
   },
-  windowClosed(until: string | undefined): OrderkitError {
+  /** `until` is an ISO time (kept as is in `details`); the messages say it in the shop's `timeZone`. */
+  windowClosed(until: string | undefined, timeZone: string): OrderkitError {
+    const at = until ? shopTime(until, timeZone) : '';
     return orderkitError(
       'WINDOW_CLOSED',
       {
-        'zh-CN': until ? `售后申请期限已于 ${until} 截止，请联系商家` : '售后申请期限已过，请联系商家',
-        en: until ? `the after-sales window closed at ${until}; contact the shop` : 'the after-sales window has closed; contact the shop',
+        'zh-CN': until ? `售后申请期限已于 ${at} 截止，请联系商家` : '售后申请期限已过，请联系商家',
+        en: until ? `the after-sales window closed at ${at} (${timeZone}); contact the shop` : 'the after-sales window has closed; contact the shop',
       },
       { path: [], details: until ? { afterSaleUntil: until } : {} },
     );
   },
-  refundPeriodOver(until: string): OrderkitError {
+  refundPeriodOver(until: string, timeZone: string): OrderkitError {
+    const at = shopTime(until, timeZone);
     return orderkitError(
       'REFUND_PERIOD_OVER',
       {
-        'zh-CN': `支付已超过可退款期限（截止 ${until}），无法原路退款，请线下处理`,
-        en: `the payment can no longer be refunded through the gateway (deadline ${until}); settle it offline`,
+        'zh-CN': `支付已超过可退款期限（截止 ${at}），无法原路退款，请线下处理`,
+        en: `the payment can no longer be refunded through the gateway (deadline ${at}, ${timeZone}); settle it offline`,
       },
       { path: [], details: { refundableUntil: until } },
     );
@@ -162,6 +166,16 @@ export const refundErrors = {
       'REFUND_NOT_FAILED',
       { 'zh-CN': `退款单 ${id} 当前为 ${status}，只有失败的退款可以重试`, en: `refund ${id} is ${status}; only a failed refund can be retried` },
       { path: ['refundId'], details: { refundId: id, status } },
+    );
+  },
+  refundSuperseded(id: string, by: string): OrderkitError {
+    return orderkitError(
+      'REFUND_SUPERSEDED',
+      {
+        'zh-CN': `退款单 ${id} 已关闭并由退款单 ${by} 重新发起，旧单号不会再付款`,
+        en: `refund ${id} was closed and re-issued as ${by}; the old number is never paid`,
+      },
+      { path: ['refundId'], details: { refundId: id, replacedBy: by } },
     );
   },
 };

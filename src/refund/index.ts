@@ -1,6 +1,8 @@
 export {
   succeededRefundTotal,
   pendingRefundTotal,
+  holdsMoney,
+  refundedByTransaction,
   refundableBalance,
   refundCount,
   findRefund,

@@ -18,15 +18,45 @@ export function succeededRefundTotal(order: Order): number {
 }
 
 /**
- * Fen on their way back (pending entries; stray-payment refunds excluded).
+ * Whether an entry's money is on its way or held by the gateway: pending entries, and failed ones
+ * WeChat reported ABNORMAL (the money left the merchant but could not reach the shopper, so it
+ * cannot be refunded a second time; docs/after-sales.md "Refund states").
  *
  * @example
- * pendingRefundTotal(order) // held until REFUND_SUCCEEDED or REFUND_FAILED
+ * holdsMoney({ ...refund, status: 'failed', gatewayStatus: 'ABNORMAL' }) // true
+ */
+export function holdsMoney(refund: Refund): boolean {
+  return refund.status === 'pending' || (refund.status === 'failed' && refund.gatewayStatus === 'ABNORMAL');
+}
+
+/**
+ * Fen on their way back or held by the gateway (`holdsMoney`; stray-payment refunds excluded).
+ *
+ * @example
+ * pendingRefundTotal(order) // held until REFUND_SUCCEEDED, or a REFUND_FAILED that frees it
  */
 export function pendingRefundTotal(order: Order): number {
   let sum = 0;
-  for (const r of order.refunds) if (r.status === 'pending' && paysBackOrderMoney(r)) sum += r.amount;
+  for (const r of order.refunds) if (holdsMoney(r) && paysBackOrderMoney(r)) sum += r.amount;
   return sum;
+}
+
+/**
+ * Fen refunded or on their way back per payment transaction (succeeded entries and those that
+ * `holdsMoney`), stray-payment refunds included: each transaction can give back at most what it
+ * collected. The key is the entry's transaction id, else its `out_trade_no`.
+ *
+ * @example
+ * refundedByTransaction(order).get(order.payment.transactionId!) // ≤ order.payment.paidAmount
+ */
+export function refundedByTransaction(order: Order): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const r of order.refunds) {
+    if (r.status !== 'succeeded' && !holdsMoney(r)) continue;
+    const key = r.transactionId ?? r.outTradeNo ?? order.payment.transactionId ?? order.number;
+    sums.set(key, (sums.get(key) ?? 0) + r.amount);
+  }
+  return sums;
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { CommandOf, EffectDraft, Order, Refund } from '../order/index.js';
+import type { AbnormalRefundHandling, CommandOf, EffectDraft, Order, Refund } from '../order/index.js';
 import { runAfterSale } from './engine.js';
 import { restartRefund } from './engine.js';
 import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
-import { findRefund, pendingRefundTotal, succeededRefundTotal } from './ledger.js';
-import { approveAfterSale, findAfterSale } from './review.js';
+import { findRefund, holdsMoney, pendingRefundTotal, succeededRefundTotal } from './ledger.js';
+import { findAfterSale, onAfterSale } from './review.js';
 import { refundRetryable } from './supersede.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 
@@ -43,7 +43,9 @@ function lateSuccessRoom(order: Order): number {
  * lateSuccessFits(order, order.refunds[0]) // false once the freed amount went to another refund
  */
 export function lateSuccessFits(order: Order, refund: Refund): boolean {
-  return refund.reason === 'stray_payment' || refund.amount <= lateSuccessRoom(order);
+  if (refund.replacedBy !== undefined) return false;
+  // An ABNORMAL entry still holds its money (`holdsMoney`): its success takes nothing new.
+  return refund.reason === 'stray_payment' || holdsMoney(refund) || refund.amount <= lateSuccessRoom(order);
 }
 
 /**
@@ -62,11 +64,14 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
     return { ok: false, error: refundErrors.refundAmountMismatch(refund.id, refund.amount, command.amount) };
   }
   if (refund.status === 'succeeded') return { ok: true, order, effects: [], data: refundData(refund, { duplicate: true }) };
+  // A CLOSED entry re-issued under a new id is never paid: the new id is the one that pays.
+  if (refund.replacedBy !== undefined) return { ok: false, error: refundErrors.refundSuperseded(refund.id, refund.replacedBy) };
   if (refund.status === 'failed' && !lateSuccessFits(order, refund)) {
     return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, lateSuccessRoom(order)) };
   }
   const done: Refund = { ...refund, status: 'succeeded', updatedAt: command.succeededAt ?? ctx.now.toISOString() };
   delete done.failureReason;
+  delete done.gatewayStatus;
   if (command.gatewayRefundId !== undefined) done.gatewayRefundId = command.gatewayRefundId;
   const order1 = withRefund(order, done);
   const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order1, refund.afterSaleId);
@@ -94,15 +99,23 @@ export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, 
   if (refund.status === 'succeeded') return { ok: false, error: refundErrors.refundAlreadySucceeded(refund.id) };
   if (refund.status === 'failed') return { ok: true, order, effects: [], data: refundData(refund, { duplicate: true }) };
   const failed: Refund = { ...refund, status: 'failed', failureReason: command.reason, updatedAt: ctx.now.toISOString() };
+  if (command.gatewayStatus !== undefined) failed.gatewayStatus = command.gatewayStatus;
+  if (command.gatewayRefundId !== undefined) failed.gatewayRefundId = command.gatewayRefundId;
   const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order, refund.afterSaleId);
   if (!afterSale) {
-    const effects: EffectDraft[] = [notifyEffect('merchant', 'refund_failed', order, { refundId: refund.id, amount: refund.amount, reason: command.reason })];
-    return { ok: true, order: withRefund(order, failed), effects, data: refundData(failed, { failureReason: command.reason }) };
+    const effects: EffectDraft[] = [notifyEffect('merchant', 'refund_failed', order, failedData(failed, command.reason))];
+    return { ok: true, order: withRefund(order, failed), effects, data: refundData(failed, failedData(failed, command.reason)) };
   }
   // The chart's guard reads the entry as it was (pending), so move the after-sale first.
   const moved = runAfterSale({ order, afterSale, effects: [], path: [afterSale.status] }, 'REFUND_FAILED', ctx);
   if (!moved.ok) return moved;
-  return { ok: true, order: withRefund(moved.step.order, failed), effects: moved.step.effects, data: refundData(failed, { failureReason: command.reason }) };
+  return { ok: true, order: withRefund(moved.step.order, failed), effects: moved.step.effects, data: refundData(failed, failedData(failed, command.reason)) };
+}
+
+function failedData(failed: Refund, reason: string): Record<string, unknown> {
+  const data: Record<string, unknown> = { refundId: failed.id, amount: failed.amount, reason, failureReason: reason };
+  if (failed.gatewayStatus !== undefined) data.gatewayStatus = failed.gatewayStatus;
+  return data;
 }
 
 /**
@@ -113,9 +126,10 @@ export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, 
  * @example
  * retryRefund(order, { refundId: 'NR1' }, { now, actor: merchant, policy })
  */
-export function retryRefund(order: Order, input: { refundId: string }, ctx: AfterSaleContext): AfterSaleStepResult {
+export function retryRefund(order: Order, input: { refundId: string; abnormalHandling?: AbnormalRefundHandling }, ctx: AfterSaleContext): AfterSaleStepResult {
   const refund = findRefund(order, input.refundId);
   if (!refund) return { ok: false, error: refundErrors.unknownRefund(input.refundId) };
+  if (refund.replacedBy !== undefined) return { ok: false, error: refundErrors.refundSuperseded(refund.id, refund.replacedBy) };
   const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order, refund.afterSaleId);
   if (afterSale !== undefined && refund.afterSaleId !== undefined) {
     if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refund.id, refund.status) };
@@ -128,9 +142,13 @@ export function retryRefund(order: Order, input: { refundId: string }, ctx: Afte
         }),
       };
     }
-    return approveAfterSale(order, { type: 'APPROVE_AFTER_SALE', afterSaleId: refund.afterSaleId }, ctx);
+    return onAfterSale(order, refund.afterSaleId, 'APPROVE_AFTER_SALE', input.abnormalHandling === undefined ? ctx : { ...ctx, abnormalHandling: input.abnormalHandling });
   }
-  const restarted = restartRefund(order, refund.id, ctx);
+  const restarted = restartRefund(order, refund.id, input.abnormalHandling === undefined ? ctx : { ...ctx, abnormalHandling: input.abnormalHandling });
   if (!restarted.ok) return restarted;
-  return { ok: true, order: restarted.order, effects: restarted.effects, data: refundData(findRefund(restarted.order, refund.id)!, { retried: true }) };
+  const now = findRefund(restarted.order, restarted.refundId)!;
+  const extra: Record<string, unknown> = { retried: true };
+  if (now.replaces !== undefined) extra.replaces = now.replaces;
+  if (now.abnormalHandling !== undefined && now.id === refund.id) extra.abnormalHandling = now.abnormalHandling;
+  return { ok: true, order: restarted.order, effects: restarted.effects, data: refundData(now, extra) };
 }

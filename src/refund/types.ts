@@ -1,6 +1,6 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Policy } from '../order/policy.js';
-import type { Actor, EffectDraft, Order } from '../order/index.js';
+import type { AbnormalRefundHandling, Actor, EffectDraft, Order } from '../order/index.js';
 
 /**
  * What every after-sale reducer needs besides the order and the command. `transition()` passes
@@ -10,6 +10,8 @@ export interface AfterSaleContext {
   now: Date;
   actor: Actor;
   policy: Policy;
+  /** RETRY_REFUND's choice for an ABNORMAL refund; default `policy.abnormalRefund`. */
+  abnormalHandling?: AbnormalRefundHandling;
 }
 
 /**

@@ -53,7 +53,7 @@ export function afterSaleWindowEnd(order: Order, policy: Policy): Date | undefin
  */
 export function checkAfterSaleWindow(order: Order, now: Date, policy: Policy): OrderkitError | undefined {
   const end = afterSaleWindowEnd(order, policy);
-  if (end !== undefined && now.getTime() > end.getTime()) return refundErrors.windowClosed(end.toISOString());
+  if (end !== undefined && now.getTime() > end.getTime()) return refundErrors.windowClosed(end.toISOString(), policy.timeZone);
   return undefined;
 }
 
@@ -65,6 +65,6 @@ export function checkAfterSaleWindow(order: Order, now: Date, policy: Policy): O
  */
 export function checkRefundPeriod(order: Order, now: Date, policy: Policy): OrderkitError | undefined {
   const end = refundDeadline(order, policy);
-  if (end !== undefined && now.getTime() > end.getTime()) return refundErrors.refundPeriodOver(end.toISOString());
+  if (end !== undefined && now.getTime() > end.getTime()) return refundErrors.refundPeriodOver(end.toISOString(), policy.timeZone);
   return undefined;
 }

@@ -12,6 +12,22 @@ export function retriesExhausted(orderId: string, attempts: number): OrderkitErr
   });
 }
 
+/**
+ * A gateway callback that could not be committed within `callbackRetryMs` because the order kept
+ * changing under it: nothing was written, and the callback must not be acknowledged (answer it
+ * with a failure so that the gateway delivers it again).
+ */
+export function orderBusy(orderId: string, attempts: number): OrderkitError {
+  return new OrderkitError({
+    code: 'ORDER_BUSY',
+    message: {
+      'zh-CN': `订单 ${orderId} 正被频繁修改，回调在 ${attempts} 次尝试后仍未写入，请稍后重新投递`,
+      en: `order ${orderId} kept changing: the callback was not written after ${attempts} attempts; deliver it again later`,
+    },
+    details: { orderId, attempts },
+  });
+}
+
 export function unsupported(feature: string): OrderkitError {
   return new OrderkitError({
     code: 'UNSUPPORTED',

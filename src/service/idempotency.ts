@@ -101,15 +101,16 @@ export function dispatchScope(actor: Actor, orderId: string, callerKey: string, 
 }
 
 /**
- * The scope of a key sent with `place`. The fingerprint leaves out `id` and `number`: a caller
- * that makes up a new id or number for each try (as the Express example does) sends the same
- * placement again, not another one.
+ * The scope of a key sent with `place`. The fingerprint leaves out `id` and `number` (a caller
+ * that makes up a new id or number for each try, as the Express example does, sends the same
+ * placement again, not another one) and `rules` (the shop's pricing rules are the server's
+ * settings, not part of what the customer asked for).
  *
  * @example
  * placeScope({ type: 'customer', id: 'u1' }, 'checkout-1', input).key // 'k1:…'
  */
 export function placeScope(actor: Actor, callerKey: string, input: object): IdempotencyScope {
-  const { id: _id, number: _number, ...payload } = input as Record<string, unknown>;
+  const { id: _id, number: _number, rules: _rules, ...payload } = input as Record<string, unknown>;
   return { key: derivedKey(actor, 'place', callerKey), request: { fingerprint: fingerprint('PLACE', payload) }, orderId: undefined, commandType: 'PLACE' };
 }
 
@@ -155,7 +156,8 @@ export function replayOf(record: IdempotencyRecord, scope: IdempotencyScope, act
   if (scope.orderId === undefined) {
     if (actor.type === 'customer' && owner !== actor.id) return { ok: false, error: forbiddenReplay() };
   } else {
-    const refused = checkPermission<string>(permissions ?? COMMAND_ACTORS, scope.commandType, actor, owner);
+    const table: PermissionTable<string> = permissions ?? COMMAND_ACTORS;
+    const refused = checkPermission(table, scope.commandType, actor, owner);
     if (refused !== undefined) return { ok: false, error: refused };
   }
   return {

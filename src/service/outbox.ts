@@ -6,6 +6,11 @@ import type { Clock, DrainOptions, DrainReport, EffectHandler, EffectHandlers } 
  * its handler, then complete it, or fail it with an exponential backoff. Delivery is
  * at-least-once: a worker that dies mid-batch leaves its effects to be claimed again when the
  * lease runs out, so handlers use `effect.id` to drop repeats.
+ *
+ * Effects of one order are delivered in the order they were written, also across redelivery: the
+ * store hands out a later effect only together with the earlier open ones of its order
+ * (`OrderStore.claim`), and when one fails here, the later effects of its order in this batch are
+ * handed back untried and wait for its retry (docs/storage.md, "Outbox").
  */
 export async function drainOutbox(store: OrderStore, clock: Clock, handlers: EffectHandlers, options: DrainOptions = {}): Promise<DrainReport> {
   const limit = options.limit ?? 50;
@@ -13,13 +18,29 @@ export async function drainOutbox(store: OrderStore, clock: Clock, handlers: Eff
   const maxBatches = options.maxBatches ?? 20;
   const baseMs = options.retryBaseMs ?? 1000;
   const maxMs = options.retryMaxMs ?? 3_600_000;
-  const report: DrainReport = { claimed: 0, delivered: 0, failed: 0, unhandled: 0 };
+  const report: DrainReport = { claimed: 0, delivered: 0, failed: 0, unhandled: 0, deferred: 0 };
   for (let batch = 0; batch < maxBatches; batch++) {
     const entries = await store.claim(limit, leaseMs, clock.now());
     if (entries.length === 0) break;
     report.claimed += entries.length;
     // In claim order, one at a time: effects of one order keep the order they were written in.
-    for (const entry of entries) await deliver(store, clock, handlers, entry, report, baseMs, maxMs);
+    const stopped = new Set<string>();
+    const deferred: string[] = [];
+    for (const entry of entries) {
+      const orderId = entry.effect.orderId;
+      if (stopped.has(orderId)) {
+        // An earlier effect of this order failed: hand this one back untried; the store keeps it
+        // behind the failed one until that one is delivered.
+        deferred.push(entry.effect.id);
+        continue;
+      }
+      if (!(await deliver(store, clock, handlers, entry, report, baseMs, maxMs))) stopped.add(orderId);
+    }
+    if (deferred.length > 0) {
+      report.deferred += deferred.length;
+      if (store.release) await store.release(deferred);
+      else for (const id of deferred) await store.fail(id, clock.now());
+    }
     if (entries.length < limit) break;
   }
   return report;
@@ -33,7 +54,7 @@ async function deliver(
   report: DrainReport,
   baseMs: number,
   maxMs: number,
-): Promise<void> {
+): Promise<boolean> {
   const effect = entry.effect;
   const handler = handlers[effect.type] as EffectHandler | undefined;
   if (!handler) {
@@ -41,21 +62,22 @@ async function deliver(
       // Deadlines are kept by `sweep`; a shop that schedules timers elsewhere passes a handler.
       await store.complete(effect.id, clock.now());
       report.delivered += 1;
-      return;
+      return true;
     }
     report.unhandled += 1;
     await store.fail(effect.id, retryAt(clock.now(), entry.attempts, baseMs, maxMs), `no handler for ${effect.type}`);
-    return;
+    return false;
   }
   try {
     await handler(effect as never, { attempts: entry.attempts });
   } catch (error) {
     report.failed += 1;
     await store.fail(effect.id, retryAt(clock.now(), entry.attempts, baseMs, maxMs), describe(error));
-    return;
+    return false;
   }
   await store.complete(effect.id, clock.now());
   report.delivered += 1;
+  return true;
 }
 
 /**

@@ -5,8 +5,10 @@ import { defaultLifecycle } from '../lifecycle/transition.js';
 import { ActorSchema, unstorablePath, type Actor, type Command, type Order } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
 import { defaultIds, systemClock } from './defaults.js';
-import { retriesExhausted, unsupported } from './errors.js';
+import { orderBusy, retriesExhausted, unsupported } from './errors.js';
 import { dispatchScope, placeScope, replayOf, requestToStore } from './idempotency.js';
+import { OrderQueue } from './order-queue.js';
+import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
@@ -41,8 +43,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const policy = options.policy ?? defaultPolicy;
   const clock = options.clock ?? systemClock;
   const ids = defaultIds(policy.timeZone, options.ids);
-  const maxRetries = options.maxRetries ?? 16;
-  const retryDelayMs = options.retryDelayMs ?? 2;
+  const retry: RetryPolicy = {
+    maxRetries: options.maxRetries ?? 32,
+    baseMs: options.retryDelayMs ?? 2,
+    capMs: options.retryMaxDelayMs ?? 100,
+    callbackRetryMs: options.callbackRetryMs ?? 30_000,
+  };
+  const queue = new OrderQueue();
   const lifecycle: ServiceLifecycle = options.lifecycle ?? defaultLifecycle;
   const parse = (lifecycle.parse ?? defaultLifecycle.parse).bind(lifecycle);
   const recordStray = options.recordStrayPayments !== false;
@@ -51,12 +58,23 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
   }
 
-  async function dispatchAt(
+  /** Commands of one order wait for each other in this instance (docs/storage.md, "Concurrency"). */
+  function dispatchAt(
     at: Date | undefined,
     orderId: string,
     input: AnyCommandInput,
     actor: Actor,
     dispatchOptions: DispatchOptions = {},
+  ): Promise<ServiceResult> {
+    return queue.run(String(orderId), () => dispatchNow(at, orderId, input, actor, dispatchOptions));
+  }
+
+  async function dispatchNow(
+    at: Date | undefined,
+    orderId: string,
+    input: AnyCommandInput,
+    actor: Actor,
+    dispatchOptions: DispatchOptions,
   ): Promise<ServiceResult> {
     // The lifecycle's own list decides what a command is: a shop's PICKED_UP is as welcome as SHIP.
     const parsed = parse(input);
@@ -70,6 +88,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     const command = parsed.command as Command;
     // Keys are scoped to (actor, order, caller's key) and checked against the request: ./idempotency.ts
     const scope = dispatchOptions.idempotencyKey === undefined ? undefined : dispatchScope(actor, orderId, dispatchOptions.idempotencyKey, command);
+    const callback = isCallback(command, actor);
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       if (scope !== undefined) {
         const record = await store.findIdempotency(scope.key);
@@ -106,9 +126,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       } catch (error) {
         if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };
         if (!isVersionConflict(error)) throw error;
-        if (attempt >= maxRetries) return { ok: false, error: retriesExhausted(orderId, attempt + 1) };
-        // Jittered exponential backoff: writers that collided spread out instead of colliding again.
-        await sleep(Math.random() * retryDelayMs * Math.min(50, 2 ** attempt));
+        // Another process committed first. A person's command gives up after maxRetries rounds; a
+        // gateway callback keeps going for callbackRetryMs (its answer decides whether the gateway
+        // delivers again), and past that says the order is busy, never that it conflicted.
+        if (callback ? Date.now() - started >= retry.callbackRetryMs : attempt >= retry.maxRetries) {
+          return { ok: false, error: callback ? orderBusy(orderId, attempt + 1) : retriesExhausted(orderId, attempt + 1) };
+        }
+        await sleep(backoffMs(attempt, retry.baseMs, retry.capMs, Math.random));
       }
     }
   }
@@ -156,9 +180,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     list: (query = {}) => store.list(query),
     sweep: (now, sweepOptions) => sweep({ options: { ...options, policy }, lifecycle, dispatchAt }, now ?? clock.now(), sweepOptions),
     drainOutbox: (handlers, drainOptions) => drainOutbox(store, clock, handlers, drainOptions),
-    async subscribe(listener) {
+    async subscribe(listener, subscribeOptions) {
       if (!store.subscribe) throw unsupported('subscribe (the change feed)');
-      return store.subscribe(listener);
+      return store.subscribe(listener, subscribeOptions);
     },
   };
   return service;

@@ -1,9 +1,9 @@
 import { currentAttempt } from '../lifecycle/attempts.js';
 import { dueCommandType } from '../lifecycle/due.js';
-import type { Actor, Order } from '../order/index.js';
+import type { Actor, Command, Order } from '../order/index.js';
 import { CorruptOrderError, STORAGE_ERROR_CODES } from '../storage/errors.js';
 import type { CommitInput, CommitOutcome, OrderStore } from '../storage/port.js';
-import type { ServiceCore, SweepOptions, SweepReport } from './types.js';
+import type { PaymentQuery, ServiceCore, SweepOptions, SweepReport } from './types.js';
 
 const SWEEPER: Actor = { type: 'system', id: 'sweeper' };
 const PARALLEL_COMMITS = 8;
@@ -12,8 +12,12 @@ type TimerCommand = 'EXPIRE' | 'AUTO_CONFIRM';
 
 interface Pending {
   input: CommitInput;
-  type: TimerCommand;
+  command: { type: TimerCommand; reason?: string };
 }
+
+/** The reason on an EXPIRE sent without the gateway's word, after `unreachableGatewayLimitMs`. */
+export const GATEWAY_UNREACHABLE = 'gateway_unreachable';
+const DEFAULT_UNREACHABLE_LIMIT_MS = 2 * 60 * 60 * 1000;
 
 /**
  * Sends EXPIRE and AUTO_CONFIRM to every order whose deadline passed. Due orders come leased from
@@ -26,10 +30,13 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
   const batchSize = options.batchSize ?? 200;
   const leaseMs = options.leaseMs ?? 30_000;
   const maxOrders = options.maxOrders ?? Number.POSITIVE_INFINITY;
-  const report: SweepReport = { expired: 0, autoConfirmed: 0, paidLate: 0, skipped: 0, corrupt: [] };
-  const count = (type: TimerCommand): void => {
-    if (type === 'EXPIRE') report.expired += 1;
-    else report.autoConfirmed += 1;
+  const report: SweepReport = { expired: 0, autoConfirmed: 0, paidLate: 0, gatewayUnreachable: 0, expiredUnverified: 0, skipped: 0, corrupt: [] };
+  const count = (command: Pending['command']): void => {
+    if (command.type === 'AUTO_CONFIRM') report.autoConfirmed += 1;
+    else {
+      report.expired += 1;
+      if (command.reason === GATEWAY_UNREACHABLE) report.expiredUnverified += 1;
+    }
   };
   let seen = 0;
   // Each loop takes its own leased batch, so loops never collide; two of them keep the database
@@ -48,7 +55,7 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
   return report;
 }
 
-async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: SweepReport, count: (type: TimerCommand) => void): Promise<void> {
+async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: SweepReport, count: (command: Pending['command']) => void): Promise<void> {
   const pending: Pending[] = [];
   for (const order of due) {
     const type = dueCommandType(order);
@@ -56,26 +63,39 @@ async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: Sw
       report.skipped += 1;
       continue;
     }
-    if (type === 'EXPIRE' && core.options.payments && (await appliedLatePayment(core, now, order))) {
-      report.paidLate += 1;
-      continue;
+    const command: Pending['command'] = { type };
+    if (type === 'EXPIRE' && core.options.payments) {
+      const late = await latePayment(core, now, order);
+      if (late === 'paid') {
+        report.paidLate += 1;
+        continue;
+      }
+      if (late === 'unreachable') {
+        // Nobody could say whether the money arrived: keep the order open and ask again at the
+        // next sweep (its lease runs out), up to the limit past its pay-by time.
+        if (!pastUnreachableLimit(core, now, order)) {
+          report.gatewayUnreachable += 1;
+          continue;
+        }
+        command.reason = GATEWAY_UNREACHABLE;
+      }
     }
-    const result = core.lifecycle.transition(order, { type }, { now, actor: SWEEPER, policy: core.options.policy });
+    const result = core.lifecycle.transition(order, command as Command, { now, actor: SWEEPER, policy: core.options.policy });
     if (!result.ok || result.changed === false) {
       report.skipped += 1;
       continue;
     }
-    pending.push({ type, input: { order: result.order as Order, expectedVersion: order.version, events: result.events, effects: result.effects } });
+    pending.push({ command, input: { order: result.order as Order, expectedVersion: order.version, events: result.events, effects: result.effects } });
   }
   const outcomes = await commitAll(core.options.store, pending, report);
   // A conflict means the order moved meanwhile: dispatch reloads it and asks the lifecycle again.
   for (let i = 0; i < pending.length; i++) {
-    const { type, input } = pending[i]!;
+    const { command, input } = pending[i]!;
     const outcome = outcomes[i]!;
-    if (outcome === 'ok') count(type);
+    if (outcome === 'ok') count(command);
     else if (outcome === 'conflict') {
-      const retried = await core.dispatchAt(now, input.order.id, { type }, SWEEPER);
-      if (retried.ok && retried.changed) count(type);
+      const retried = await core.dispatchAt(now, input.order.id, command as Command, SWEEPER);
+      if (retried.ok && retried.changed) count(command);
       else report.skipped += 1;
     }
   }
@@ -115,16 +135,31 @@ async function commitAll(store: OrderStore, pending: Pending[], report: SweepRep
   return outcomes;
 }
 
+/** True once an order is `unreachableGatewayLimitMs` past its pay-by time (or has none). */
+function pastUnreachableLimit(core: ServiceCore, now: Date, order: Order): boolean {
+  const payBy = order.deadlines.payBy;
+  if (payBy === null || payBy === undefined) return true;
+  const limit = core.options.unreachableGatewayLimitMs ?? DEFAULT_UNREACHABLE_LIMIT_MS;
+  return now.getTime() >= Date.parse(payBy) + Math.max(0, limit);
+}
+
 /**
  * Asks the gateway about the open attempt before expiring: money that did arrive is applied as
- * PAYMENT_SUCCEEDED instead of being refunded later. A paid answer that cannot pay the order (a
- * different amount) is recorded as a stray payment by dispatch, and the order still expires.
+ * PAYMENT_SUCCEEDED instead of being refunded later ('paid'). A paid answer that cannot pay the
+ * order (a different amount) is recorded as a stray payment by dispatch, and the order still
+ * expires ('expire'). No answer (null, or the query threw) is 'unreachable'.
  */
-async function appliedLatePayment(core: ServiceCore, now: Date, order: Order): Promise<boolean> {
+async function latePayment(core: ServiceCore, now: Date, order: Order): Promise<'paid' | 'expire' | 'unreachable'> {
   const attempt = currentAttempt(order);
-  if (attempt === undefined) return false;
-  const answer = await core.options.payments!.query(order, attempt);
-  if (!answer || !answer.paid) return false;
+  if (attempt === undefined) return 'expire';
+  let answer: Awaited<ReturnType<PaymentQuery['query']>>;
+  try {
+    answer = await core.options.payments!.query(order, attempt);
+  } catch {
+    answer = null;
+  }
+  if (answer === null || answer === undefined) return 'unreachable';
+  if (!answer.paid) return 'expire';
   const command = {
     type: 'PAYMENT_SUCCEEDED' as const,
     amount: answer.amount,
@@ -133,5 +168,5 @@ async function appliedLatePayment(core: ServiceCore, now: Date, order: Order): P
     ...(answer.paidAt !== undefined ? { paidAt: answer.paidAt } : {}),
   };
   const result = await core.dispatchAt(now, order.id, command, { type: 'payment', gateway: 'query' });
-  return result.ok && result.order.status !== 'pending_payment';
+  return result.ok && result.order.status !== 'pending_payment' ? 'paid' : 'expire';
 }

@@ -4,7 +4,7 @@ import type { Policy } from '../order/policy.js';
 import type { PlaceOrderInput } from '../lifecycle/place-order.js';
 import type { TransitionContext } from '../lifecycle/types.js';
 import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent, PaymentAttempt } from '../order/index.js';
-import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, Unsubscribe } from '../storage/port.js';
+import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, SubscribeOptions, Unsubscribe } from '../storage/port.js';
 
 /** Where the service reads the time. Tests pass a fixed or stepping clock. */
 export interface Clock {
@@ -21,7 +21,9 @@ export interface IdSource {
 /**
  * Asked before an unpaid order is expired: did the money for its open attempt arrive after all?
  * `attempt` is the attempt that could still pay (query the gateway by its `outTradeNo`). Answer
- * null when the gateway could not be asked: the order then expires, and a payment that turns up
+ * null (or throw) when the gateway could not be asked: the order then stays open and is asked
+ * about again at the next sweep, until `OrderServiceOptions.unreachableGatewayLimitMs` past its
+ * pay-by time; then it expires with the reason `gateway_unreachable`, and a payment that turns up
  * later is refunded as a stray payment.
  */
 export interface PaymentQuery {
@@ -57,14 +59,33 @@ export interface OrderServiceOptions {
   /** Default: the system clock. */
   clock?: Clock;
   ids?: Partial<IdSource>;
-  /** Reload-and-retry rounds after a `VersionConflictError`. Default 16. */
+  /**
+   * Reload-and-retry rounds after a `VersionConflictError` (another process committed the order
+   * first) for commands of people and timers. Default 32. Commands of one order never conflict
+   * with each other inside one service instance: they queue.
+   */
   maxRetries?: number;
-  /** Upper bound of the first retry's random delay, doubled each round (capped at 50×). Default 2 ms. */
+  /** Upper bound of the first retry's random delay, doubled each round up to `retryMaxDelayMs`. Default 2 ms. */
   retryDelayMs?: number;
+  /** The longest random delay of one retry round. Default 100 ms. */
+  retryMaxDelayMs?: number;
+  /**
+   * How long a gateway callback (the `payment` actor, or PAYMENT_SUCCEEDED, REFUND_SUCCEEDED,
+   * REFUND_FAILED, RECORD_STRAY_PAYMENT) keeps retrying conflicts before it answers `ORDER_BUSY`
+   * (nothing written: do not acknowledge it, the gateway delivers it again). Default 30 000 ms.
+   */
+  callbackRetryMs?: number;
   /** Default: the built-in lifecycle. Pass one from `createLifecycle` for an extended chart. */
   lifecycle?: ServiceLifecycle;
   /** Optional gateway check that `sweep` runs before it expires an unpaid order. */
   payments?: PaymentQuery;
+  /**
+   * How long past an unpaid order's pay-by time `sweep` keeps it open while `payments.query`
+   * cannot reach the gateway (answers null or throws), asking again at every sweep. After it the
+   * order expires all the same, with `reason: 'gateway_unreachable'` on its EXPIRE (in the close
+   * event's `data.reason`). Default 2 hours; 0 expires at once, as without `payments`.
+   */
+  unreachableGatewayLimitMs?: number;
   /**
    * A verified PAYMENT_SUCCEEDED that cannot pay the order (superseded attempt, wrong amount,
    * already paid, closed) is recorded with RECORD_STRAY_PAYMENT and refunded. Default true.
@@ -136,6 +157,13 @@ export interface SweepReport {
   autoConfirmed: number;
   /** Unpaid orders found paid by `payments.query` and applied as PAYMENT_SUCCEEDED. */
   paidLate: number;
+  /**
+   * Unpaid orders left open because `payments.query` could not reach the gateway: they are asked
+   * about again at the next sweep (until `unreachableGatewayLimitMs`).
+   */
+  gatewayUnreachable: number;
+  /** Of `expired`, those closed after `unreachableGatewayLimitMs` without the gateway's word (reason `gateway_unreachable`). */
+  expiredUnverified: number;
   /** Due orders the lifecycle refused (already moved on, not yet due by its own reckoning…). */
   skipped: number;
   /** Orders whose stored row is corrupt, by id (they stay leased and are reported each sweep). */
@@ -166,8 +194,13 @@ export interface DrainReport {
   claimed: number;
   delivered: number;
   failed: number;
-  /** Effects without a handler: `schedule` is completed (sweep does its job), others wait and retry. */
+  /**
+   * Effects without a handler: `schedule` is completed (sweep does its job), others wait and retry,
+   * and hold the later effects of their order (give every effect type you produce a handler).
+   */
   unhandled: number;
+  /** Effects handed back untried because an earlier effect of their order failed in the same batch. */
+  deferred: number;
 }
 
 export interface OrderService {
@@ -179,8 +212,8 @@ export interface OrderService {
   list(query?: ListQuery): Promise<OrderPage>;
   sweep(now?: Date, options?: SweepOptions): Promise<SweepReport>;
   drainOutbox(handlers: EffectHandlers, options?: DrainOptions): Promise<DrainReport>;
-  /** The store's change feed; an `UNSUPPORTED` error when the store has none. */
-  subscribe(listener: OrderChangeListener): Promise<Unsubscribe>;
+  /** The store's change feed (with `since`, replayed from a position first); an `UNSUPPORTED` error when the store has none. */
+  subscribe(listener: OrderChangeListener, options?: SubscribeOptions): Promise<Unsubscribe>;
 }
 
 /** Everything the service's parts share, resolved once from the options. */

@@ -20,6 +20,7 @@ export const STORAGE_ERROR_CODES = {
   invalidCommit: 'INVALID_COMMIT',
   invalidQuery: 'INVALID_QUERY',
   idempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  invalidFeedPosition: 'INVALID_FEED_POSITION',
 } as const;
 
 /**
@@ -165,4 +166,22 @@ export function invalidQuery(path: string, en: string, zh: string): OrderkitErro
  */
 export function isVersionConflict(error: unknown): error is VersionConflictError {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === STORAGE_ERROR_CODES.versionConflict;
+}
+
+/**
+ * A change-feed position (`since`, an SSE `Last-Event-ID`) that this store cannot have handed out.
+ *
+ * @example
+ * await store.changesSince('yesterday', 10) // throws INVALID_FEED_POSITION
+ */
+export function invalidFeedPosition(position: unknown): OrderkitError {
+  const shown = typeof position === 'string' ? JSON.stringify(position.slice(0, 40)) : typeof position;
+  return new OrderkitError({
+    code: STORAGE_ERROR_CODES.invalidFeedPosition,
+    message: {
+      'zh-CN': `变更流位置 ${shown} 无效：必须是本存储给出的 position`,
+      en: `invalid change-feed position ${shown}: pass back a position this store handed out`,
+    },
+    path: ['since'],
+  });
 }

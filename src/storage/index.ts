@@ -11,6 +11,7 @@ export type {
   IdempotencyRequest,
   OrderChange,
   OrderChangeListener,
+  SubscribeOptions,
   Unsubscribe,
 } from './port.js';
 export {

@@ -12,7 +12,7 @@ import {
 } from './codec.js';
 import { nextDueAt } from '../lifecycle/due.js';
 import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from './schema-version.js';
-import { OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from './errors.js';
+import { OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, invalidFeedPosition } from './errors.js';
 import type {
   CommitInput,
   CommitOutcome,
@@ -26,8 +26,15 @@ import type {
   OrderPage,
   OrderStore,
   OutboxEntry,
+  SubscribeOptions,
   Unsubscribe,
 } from './port.js';
+
+/** A subscriber of the memory feed and the last position it was given (a change-log index). */
+interface MemorySubscriber {
+  listener: OrderChangeListener;
+  delivered: number;
+}
 
 /** One stored order: the JSON text plus the columns that queries read, as a SQL table would hold. */
 export interface MemoryOrderRow {
@@ -68,6 +75,8 @@ export interface MemoryOrderData {
   openOutbox: Set<string>;
   /** idempotency key → IdempotencyRecord JSON */
   idempotency: Map<string, string>;
+  /** The change feed: one OrderChange JSON per committed create or commit, position i + 1 at index i. */
+  changes: string[];
 }
 
 export interface MemoryOrderStoreOptions {
@@ -85,7 +94,7 @@ export interface MemoryOrderStoreOptions {
  * data.orders.size // 0
  */
 export function createMemoryOrderData(): MemoryOrderData {
-  return { orders: new Map(), numbers: new Map(), events: new Map(), outbox: new Map(), openOutbox: new Set(), idempotency: new Map() };
+  return { orders: new Map(), numbers: new Map(), events: new Map(), outbox: new Map(), openOutbox: new Set(), idempotency: new Map(), changes: [] };
 }
 
 const DEFAULT_DUE_LEASE_MS = 30_000;
@@ -101,13 +110,15 @@ const DEFAULT_DUE_LEASE_MS = 30_000;
  */
 export class MemoryOrderStore implements OrderStore {
   readonly data: MemoryOrderData;
-  private readonly listeners = new Set<OrderChangeListener>();
+  private readonly subscribers = new Set<MemorySubscriber>();
   private readonly onListenerError: ((error: unknown) => void) | undefined;
   private seq = 0;
   private readonly checked = new CheckedDocuments();
 
   constructor(options: MemoryOrderStoreOptions = {}) {
     this.data = options.data ?? createMemoryOrderData();
+    // Data made before the change feed had a log starts an empty one.
+    if (!Array.isArray(this.data.changes)) this.data.changes = [];
     this.onListenerError = options.onListenerError;
     for (const row of this.data.outbox.values()) this.seq = Math.max(this.seq, row.seq);
   }
@@ -275,16 +286,34 @@ export class MemoryOrderStore implements OrderStore {
     return record;
   }
 
+  /**
+   * Effects of one order leave in the order they were written: an effect is claimed only together
+   * with every earlier open effect of its order, so a later one waits while an earlier one is
+   * leased or failed (docs/storage.md, "Outbox").
+   */
   async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
     const t = now.getTime();
-    const ready: MemoryOutboxRow[] = [];
+    // Per order, the run of open effects from its earliest one that are free to go right now.
+    const runs = new Map<string, MemoryOutboxRow[]>();
+    const blocked = new Set<string>();
     for (const id of this.data.openOutbox) {
       const row = this.data.outbox.get(id);
-      if (!row || row.completedAt !== null) continue;
-      if (row.availableAt <= t && (row.leaseUntil === null || row.leaseUntil <= t)) ready.push(row);
+      if (!row || row.completedAt !== null || blocked.has(row.orderId)) continue;
+      if (row.availableAt <= t && (row.leaseUntil === null || row.leaseUntil <= t)) {
+        const run = runs.get(row.orderId);
+        if (run) run.push(row);
+        else runs.set(row.orderId, [row]);
+      } else {
+        blocked.add(row.orderId);
+      }
     }
-    ready.sort((a, b) => a.availableAt - b.availableAt || a.seq - b.seq);
-    return ready.slice(0, Math.max(0, limit)).map((row) => {
+    // Oldest first by the order's earliest open effect, then in the order written: the limit keeps
+    // a later effect only with the earlier ones of its order.
+    const ready = [...runs.values()].flat();
+    const headAt = (row: MemoryOutboxRow) => runs.get(row.orderId)![0]!.availableAt;
+    ready.sort((a, b) => headAt(a) - headAt(b) || a.seq - b.seq);
+    const picked = ready.slice(0, Math.max(0, limit));
+    return picked.map((row) => {
       const entry: OutboxEntry = { effect: JSON.parse(row.doc) as Effect, attempts: row.attempts, leaseUntil: new Date(t + leaseMs) };
       if (row.lastError !== undefined) entry.lastError = row.lastError;
       row.attempts += 1;
@@ -301,6 +330,15 @@ export class MemoryOrderStore implements OrderStore {
     this.data.openOutbox.delete(effectId);
   }
 
+  async release(effectIds: string[]): Promise<void> {
+    for (const id of effectIds) {
+      const row = this.data.outbox.get(id);
+      if (!row || row.completedAt !== null || row.leaseUntil === null) continue;
+      row.leaseUntil = null;
+      row.attempts = Math.max(0, row.attempts - 1);
+    }
+  }
+
   async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
     const row = this.data.outbox.get(effectId);
     if (!row || row.completedAt !== null) return;
@@ -309,15 +347,48 @@ export class MemoryOrderStore implements OrderStore {
     if (reason !== undefined) row.lastError = reason;
   }
 
-  subscribe(listener: OrderChangeListener): Unsubscribe {
-    this.listeners.add(listener);
+  /**
+   * Live from the current end of the log, or from `since`: the changes after it are replayed
+   * first (in a microtask, like every delivery). A memory store never loses its connection, so
+   * `onReconnect` is never called.
+   */
+  subscribe(listener: OrderChangeListener, options: SubscribeOptions = {}): Unsubscribe {
+    const start = options.since === undefined ? this.data.changes.length : this.indexOf(options.since);
+    const subscriber: MemorySubscriber = { listener, delivered: Math.min(start, this.data.changes.length) };
+    this.subscribers.add(subscriber);
+    if (subscriber.delivered < this.data.changes.length) queueMicrotask(() => this.pump(subscriber));
     return () => {
-      this.listeners.delete(listener);
+      this.subscribers.delete(subscriber);
     };
   }
 
+  async changesSince(since: string | null, limit: number): Promise<OrderChange[]> {
+    const from = since === null ? 0 : this.indexOf(since);
+    return this.data.changes.slice(from, from + Math.max(0, Math.floor(limit))).map((text) => JSON.parse(text) as OrderChange);
+  }
+
   async close(): Promise<void> {
-    this.listeners.clear();
+    this.subscribers.clear();
+  }
+
+  /** A position's index in the change log (the number of changes up to and including it). */
+  private indexOf(position: string): number {
+    if (typeof position !== 'string' || !POSITION.test(position)) throw invalidFeedPosition(position);
+    return parseInt(position, 16);
+  }
+
+  /** Hands a subscriber every change of the log it has not had yet, in order. */
+  private pump(subscriber: MemorySubscriber): void {
+    const log = this.data.changes;
+    while (this.subscribers.has(subscriber) && subscriber.delivered < log.length) {
+      const change = JSON.parse(log[subscriber.delivered]!) as OrderChange;
+      subscriber.delivered += 1;
+      try {
+        subscriber.listener(change);
+      } catch (error) {
+        this.onListenerError?.(error);
+      }
+    }
   }
 
   private checkEffectIds(orderId: string, effects: Effect[]): void {
@@ -354,21 +425,24 @@ export class MemoryOrderStore implements OrderStore {
     this.data.idempotency.set(key, JSON.stringify(record));
   }
 
+  /** Appends the change to the log (part of the write) and wakes the subscribers. */
   private notify(order: Order): void {
-    if (this.listeners.size === 0) return;
-    const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };
-    const listeners = [...this.listeners];
+    const position = memoryPosition(this.data.changes.length + 1);
+    const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt, position };
+    this.data.changes.push(JSON.stringify(change));
+    if (this.subscribers.size === 0) return;
+    const subscribers = [...this.subscribers];
     // After the write, never inside it: a slow or throwing listener cannot undo or delay a commit.
     queueMicrotask(() => {
-      for (const listener of listeners) {
-        try {
-          listener({ ...change });
-        } catch (error) {
-          this.onListenerError?.(error);
-        }
-      }
+      for (const subscriber of subscribers) this.pump(subscriber);
     });
   }
+}
+
+/** Memory positions: the log index in 16 hex digits, so that they also sort as strings. */
+const POSITION = /^[0-9a-f]{16}$/;
+function memoryPosition(index: number): string {
+  return index.toString(16).padStart(16, '0');
 }
 
 function toMs(iso: string | null): number | null {

@@ -111,14 +111,26 @@ export interface IdempotencyRecord {
   request?: IdempotencyRequest;
 }
 
-/** One committed change, as the change feed reports it. `at` is the order's `updatedAt`. */
+/**
+ * One committed change, as the change feed reports it. `at` is the order's `updatedAt`.
+ * `position` is where the change sits in the store's feed (docs/storage.md, "Change feed").
+ */
 export interface OrderChange {
   orderId: string;
   version: number;
   status: OrderStatus;
   at: string;
+  /** Opaque, strictly increasing in delivery order per store; pass back as `since`. */
+  position: string;
 }
 export type OrderChangeListener = (change: OrderChange) => void;
+
+export interface SubscribeOptions {
+  /** Replay every change after this position first, then go live. */
+  since?: string;
+  /** Called after the feed lost its connection and caught up again. */
+  onReconnect?: (info: { since: string | null }) => void;
+}
 export type Unsubscribe = () => void | Promise<void>;
 
 export interface OrderStore {
@@ -168,8 +180,20 @@ export interface OrderStore {
   complete(effectId: string, now?: Date): Promise<void>;
   /** Releases the lease and makes the effect available again at `retryAt`. */
   fail(effectId: string, retryAt: Date, reason?: string): Promise<void>;
-  /** Optional capability: the change feed (after each committed create or commit). */
-  subscribe?(listener: OrderChangeListener): Promise<Unsubscribe> | Unsubscribe;
+  /**
+   * Optional: hands claimed effects back untried (an earlier effect of their order failed): the
+   * lease is released and the claim is not counted in `attempts`. Unknown or completed ids are
+   * ignored. Without it, `drainOutbox` uses `fail(id, now)`.
+   */
+  release?(effectIds: string[]): Promise<void>;
+  /**
+   * Optional capability: the change feed. Every committed create or commit is delivered once, in
+   * position order; with `since`, the changes after that position are replayed first. A `since`
+   * this store did not hand out is refused with `INVALID_FEED_POSITION`.
+   */
+  subscribe?(listener: OrderChangeListener, options?: SubscribeOptions): Promise<Unsubscribe> | Unsubscribe;
+  /** Committed changes after `since` (null: from the start), in position order, at most `limit`. */
+  changesSince?(since: string | null, limit: number): Promise<OrderChange[]>;
   /** Optional: releases connections and listeners the store opened itself. */
   close?(): Promise<void>;
 }

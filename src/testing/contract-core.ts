@@ -175,7 +175,7 @@ export function coreContract<S extends OrderStore>(ctx: ContractContext<S>): voi
       expect((await store().findIdempotency('k-pay'))!.request).toEqual(paying);
       const bare = nextVersion(step.order, { status: 'shipped' });
       await store().commit({ order: bare.order, expectedVersion: 2, events: bare.events, effects: bare.effects, idempotencyKey: 'k-bare' });
-      expect((await store().findIdempotency('k-bare'))!.request).toBeUndefined();
+      expect((await store().findIdempotency('k-bare'))!.request === undefined).toBe(true);
       const s = store();
       if (s.commitMany) {
         const other = await seed(s, { id: 'o-2', number: 'N-2' });

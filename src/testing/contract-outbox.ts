@@ -19,6 +19,9 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
       expect(first.map((e) => e.attempts)).toEqual([0, 0]);
       expect(first[0]!.leaseUntil.getTime()).toBe(t0.getTime() + 30_000);
       expect(first[0]!.effect).toEqual({ id: 'o-2:1:0', orderId: 'o-2', type: 'notify', to: 'customer', template: 'test', data: { i: 0 } });
+      // o-1's second effect waits while its first is leased (outbox order per order).
+      expect(await store().claim(10, 30_000, t0)).toHaveLength(0);
+      await store().complete('o-1:1:0', t0);
       const second = await store().claim(10, 30_000, t0);
       expect(second.map((e) => e.effect.id)).toEqual(['o-1:1:1']);
       expect(await store().claim(10, 30_000, t0)).toHaveLength(0);
@@ -57,12 +60,24 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
       expect(again.map((e) => [e.effect.id, e.attempts, e.lastError])).toEqual([['o-1:1:0', 1, 'gateway timeout']]);
     }, timeout);
 
-    it('concurrent claims never hand out the same effect', async () => {
+    it('concurrent claims never hand out the same effect, and each order\'s effects go in the order written', async () => {
       for (let i = 0; i < 5; i++) await seed(store(), { id: `o-${i}` }, 4);
-      const batches = await Promise.all([0, 1, 2, 3].map(() => store().claim(6, 60_000, t0)));
-      const ids = batches.flatMap((b) => b.map((e) => e.effect.id));
-      expect(ids).toHaveLength(20);
-      expect(new Set(ids).size).toBe(20);
+      const delivered: string[] = [];
+      for (let round = 0; round < 20 && delivered.length < 20; round++) {
+        const batches = await Promise.all([0, 1, 2, 3].map(() => store().claim(3, 60_000, t0)));
+        const ids = batches.flatMap((b) => b.map((e) => e.effect.id));
+        expect(new Set(ids).size).toBe(ids.length);
+        for (const batch of batches) {
+          for (const e of batch) {
+            delivered.push(e.effect.id);
+            await store().complete(e.effect.id, t0);
+          }
+        }
+      }
+      expect([...delivered].sort()).toEqual([0, 1, 2, 3, 4].flatMap((i) => [0, 1, 2, 3].map((k) => `o-${i}:1:${k}`)));
+      for (let i = 0; i < 5; i++) {
+        expect(delivered.filter((id) => id.startsWith(`o-${i}:`))).toEqual([0, 1, 2, 3].map((k) => `o-${i}:1:${k}`));
+      }
     }, timeout);
   });
 
@@ -101,15 +116,125 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
       const stale = nextVersion(order, { status: 'closed' });
       await rejectsWithCode(expect, s.commit({ order: stale.order, expectedVersion: 1, events: stale.events, effects: stale.effects }), 'VERSION_CONFLICT');
       expect(await eventually(() => heard.length >= 2, ctx.options.feedTimeoutMs)).toBe(true);
-      expect(heard.slice(0, 2)).toEqual([
+      expect(heard.slice(0, 2).map(({ position: _, ...rest }) => rest)).toEqual([
         { orderId: 'o-feed', version: 1, status: 'pending_payment', at: order.updatedAt },
         { orderId: 'o-feed', version: 2, status: 'paid', at: step.order.updatedAt },
       ]);
+      expect(typeof heard[0]!.position).toBe('string');
+      expect(heard[0]!.position === heard[1]!.position).toBe(false);
       await stop();
       const after = nextVersion(step.order, { status: 'shipped' });
       await s.commit({ order: after.order, expectedVersion: 2, events: after.events, effects: after.effects });
       await new Promise((r) => setTimeout(r, 100));
       expect(heard).toHaveLength(2);
+    }, timeout);
+  });
+
+  t.describe('change log (optional changesSince)', () => {
+    it('changesSince pages through every committed change in order; a position resumes right after itself', async () => {
+      const s = store();
+      if (!s.changesSince) return;
+      const a = await seed(s, { id: 'o-a' });
+      const b = await seed(s, { id: 'o-b' });
+      const a2 = nextVersion(a, { status: 'paid' });
+      await s.commit({ order: a2.order, expectedVersion: 1, events: a2.events, effects: a2.effects });
+      const stale = nextVersion(a, { status: 'closed' });
+      await rejectsWithCode(expect, s.commit({ order: stale.order, expectedVersion: 1, events: stale.events, effects: stale.effects }), 'VERSION_CONFLICT');
+      const b2 = nextVersion(b, { status: 'closed' });
+      await s.commit({ order: b2.order, expectedVersion: 1, events: b2.events, effects: b2.effects });
+      const all = await s.changesSince(null, 100);
+      expect(all.map((c) => `${c.orderId}@${c.version}:${c.status}`)).toEqual(['o-a@1:pending_payment', 'o-b@1:pending_payment', 'o-a@2:paid', 'o-b@2:closed']);
+      expect(all[2]!.at).toBe(a2.order.updatedAt);
+      expect(new Set(all.map((c) => c.position)).size).toBe(4);
+      // Paging by positions gives the same list, one at a time.
+      const paged: string[] = [];
+      let since: string | null = null;
+      for (let i = 0; i < 10; i++) {
+        const page: Array<{ position: string }> = await s.changesSince(since, 1);
+        if (page.length === 0) break;
+        expect(page).toHaveLength(1);
+        paged.push(page[0]!.position);
+        since = page[0]!.position;
+      }
+      expect(paged).toEqual(all.map((c) => c.position));
+      expect(await s.changesSince(all[1]!.position, 100)).toEqual(all.slice(2));
+      expect(await s.changesSince(all[3]!.position, 100)).toEqual([]);
+      expect(await s.changesSince(null, 0)).toEqual([]);
+    }, timeout);
+
+    it('a position the store never handed out is INVALID_FEED_POSITION, for changesSince and subscribe', async () => {
+      const s = store();
+      if (!s.changesSince) return;
+      for (const bad of ['', 'yesterday', '-1', '1e3', '../../etc', 'x'.repeat(500)]) {
+        const error = await rejectsWithCode(expect, s.changesSince(bad, 10), 'INVALID_FEED_POSITION');
+        expect(error.path).toEqual(['since']);
+      }
+      if (s.subscribe) await rejectsWithCode(expect, Promise.resolve().then(() => s.subscribe!(() => undefined, { since: 'nope' })), 'INVALID_FEED_POSITION');
+    }, timeout);
+
+    it('subscribe({ since }) replays the changes after it, then goes on live, each once and in order', async () => {
+      const s = store();
+      if (!s.changesSince || !s.subscribe) return;
+      const a = await seed(s, { id: 'o-a' });
+      const [first] = await s.changesSince(null, 1);
+      const a2 = nextVersion(a, { status: 'paid' });
+      await s.commit({ order: a2.order, expectedVersion: 1, events: a2.events, effects: a2.effects });
+      await seed(s, { id: 'o-b' });
+      const heard: string[] = [];
+      const stop = await s.subscribe((c) => heard.push(`${c.orderId}@${c.version}`), { since: first!.position });
+      const a3 = nextVersion(a2.order, { status: 'shipped' });
+      await s.commit({ order: a3.order, expectedVersion: 2, events: a3.events, effects: a3.effects });
+      expect(await eventually(() => heard.length >= 3, ctx.options.feedTimeoutMs)).toBe(true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(heard).toEqual(['o-a@2', 'o-b@1', 'o-a@3']);
+      await stop();
+    }, timeout);
+  });
+
+  t.describe('outbox order per order', () => {
+    it('a later effect of an order waits while an earlier one is leased, and after it failed until it is delivered', async () => {
+      const s = store();
+      const o = await seed(s, { id: 'o-1' }, 1);
+      const next = nextVersion(o, { status: 'paid', effects: 2 });
+      await s.commit({ order: next.order, expectedVersion: 1, events: next.events, effects: next.effects });
+      await seed(s, { id: 'o-2', createdAt: at(TEST_EPOCH, 1).toISOString() }, 1);
+      const later = at(TEST_EPOCH, 86_400_000);
+      const plus = (ms: number) => at(later.toISOString(), ms);
+      // The oldest effect alone (limit 1): o-1's first.
+      expect((await s.claim(1, 1000, later)).map((e) => e.effect.id)).toEqual(['o-1:1:0']);
+      // While it is leased, o-1's later effects wait; o-2's goes.
+      expect((await s.claim(10, 1000, later)).map((e) => e.effect.id)).toEqual(['o-2:1:0']);
+      await s.complete('o-2:1:0', later);
+      expect(await s.claim(10, 1000, plus(999))).toHaveLength(0);
+      // Its worker died: the lease runs out and o-1's effects come back, in the order written.
+      expect((await s.claim(10, 1000, plus(1000))).map((e) => e.effect.id)).toEqual(['o-1:1:0', 'o-1:2:0', 'o-1:2:1']);
+      // The first of them failed (the others were never tried): its retry holds the others back,
+      // even once their own lease ran out.
+      await s.fail('o-1:1:0', plus(60_000), 'down');
+      expect(await s.claim(10, 1000, plus(59_999))).toHaveLength(0);
+      expect((await s.claim(10, 1000, plus(60_000))).map((e) => e.effect.id)).toEqual(['o-1:1:0', 'o-1:2:0', 'o-1:2:1']);
+      await s.complete('o-1:1:0', plus(60_000));
+      await s.fail('o-1:2:0', plus(61_000), 'down');
+      await s.complete('o-1:2:1', plus(60_000));
+      // A later effect completed anyway (delivered by a worker that ignored the order) does not
+      // come back; the failed one does, alone.
+      expect((await s.claim(10, 1000, plus(61_000))).map((e) => e.effect.id)).toEqual(['o-1:2:0']);
+    }, timeout);
+  });
+
+  t.describe('outbox release (optional)', () => {
+    it('release hands claimed effects back untried, without counting the claim', async () => {
+      const s = store();
+      if (!s.release) return;
+      await seed(s, { id: 'o-1' }, 2);
+      const first = await s.claim(10, 60_000, t0);
+      expect(first.map((e) => e.effect.id)).toEqual(['o-1:1:0', 'o-1:1:1']);
+      await s.release(['o-1:1:1', 'unknown']);
+      // Still behind its leased sibling.
+      expect(await s.claim(10, 60_000, t0)).toHaveLength(0);
+      await s.complete('o-1:1:0', t0);
+      const again = await s.claim(10, 60_000, t0);
+      expect(again.map((e) => [e.effect.id, e.attempts])).toEqual([['o-1:1:1', 0]]);
     }, timeout);
   });
 

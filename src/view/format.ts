@@ -1,6 +1,6 @@
-import { formatInTimeZone } from 'date-fns-tz';
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/index.js';
+import { shopTime as shopTimeText } from '../order/shop-time.js';
 
 /** The languages every label comes in. */
 export type ViewLocale = keyof LocalizedText;
@@ -29,5 +29,5 @@ export function moneyView(fen: number): MoneyView {
  * shopTime('2026-11-25T04:00:00.000Z', 'Asia/Shanghai') // → '2026-11-25 12:00'
  */
 export function shopTime(iso: string, timeZone: string): string {
-  return formatInTimeZone(new Date(iso), timeZone, 'yyyy-MM-dd HH:mm');
+  return shopTimeText(iso, timeZone);
 }

@@ -6,6 +6,7 @@ import { orderActions } from './actions.js';
 import { moneyView, shopTime, type ViewLocale } from './format.js';
 import { orderCountdown } from './order-view.js';
 import type { OrderListItemView, ViewOptions } from './types.js';
+import { checkViewOptions } from './options.js';
 
 export type OrderListTabKey = 'all' | 'pending_payment' | 'to_ship' | 'to_receive' | 'completed' | 'after_sale';
 
@@ -97,6 +98,7 @@ const OPEN_AFTER_SALE = ['requested', 'approved', 'awaiting_return', 'returned',
  * orderListItemView(order, { actor, now }).title // → '有机燕麦片 1kg 等 3 件商品'
  */
 export function orderListItemView(order: Order, options: ViewOptions): OrderListItemView {
+  checkViewOptions(options, 'orderListItemView');
   const locale = options.locale ?? 'zh-CN';
   const policy = options.policy ?? defaultPolicy;
   const first = order.lines[0]!;

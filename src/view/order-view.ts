@@ -23,6 +23,7 @@ import {
   REFUND_REASON_LABELS,
   statusLabelOf,
 } from './labels.js';
+import { checkViewOptions } from './options.js';
 import type {
   AdjustmentView,
   AfterSaleView,
@@ -159,6 +160,7 @@ function deadlinesView(order: Order, timeZone: string): DeadlinesView {
  * view.countdown?.remainingMs        // → 1_800_000
  */
 export function orderView(order: Order, options: ViewOptions): OrderView {
+  checkViewOptions(options, 'orderView');
   const locale = options.locale ?? 'zh-CN';
   const policy = options.policy ?? defaultPolicy;
   const tz = policy.timeZone;

@@ -164,7 +164,14 @@ export function fromCloudPayRefundCallback(
     command = parsed.data;
   } else if (status === 'CHANGE' || status === 'REFUNDCLOSE') {
     const reason = status === 'CHANGE' ? 'CHANGE: the refund could not be credited to the user (退款异常)' : 'REFUNDCLOSE: the refund was closed (退款关闭)';
-    const parsed = RefundFailedSchema.safeParse({ type: 'REFUND_FAILED', refundId, reason });
+    const gatewayRefundId = text(info.refundId, 64);
+    const parsed = RefundFailedSchema.safeParse({
+      type: 'REFUND_FAILED',
+      refundId,
+      reason,
+      gatewayStatus: status === 'CHANGE' ? 'ABNORMAL' : 'CLOSED',
+      ...(gatewayRefundId ? { gatewayRefundId } : {}),
+    });
     if (!parsed.success) return { ok: false, error: errorFromZod('MALFORMED_CALLBACK', WECHAT_ERROR_TEXT.MALFORMED_CALLBACK, parsed.error, ['event']) };
     command = parsed.data;
   } else {

@@ -50,12 +50,14 @@ export {
   buildCloseOrder,
   buildQueryOrder,
   buildQueryRefund,
+  buildAbnormalRefund,
   openPaymentAttempt,
   describeOrder,
   WECHATPAY_OUT_TRADE_NO,
 } from './requests.js';
 export type { WechatPayRequest, RequestResult, JsapiPrepayConfig, RefundRequestConfig } from './requests.js';
 
+export { encryptSensitiveField } from './sensitive.js';
 export { signRequest, buildRequestPaymentParams, createNonce } from './sign.js';
 export type { SignRequestInput, SignRequestResult, RequestPaymentParams, RequestPaymentConfig, PrivateKeyMaterial } from './sign.js';
 

@@ -15,6 +15,11 @@ export interface WechatPayRequest {
   path: string;
   /** JSON body for POST requests; send `JSON.stringify(body)` (what `signRequest` signs). */
   body?: Record<string, unknown>;
+  /**
+   * Extra headers to send: `Wechatpay-Serial` names the platform key that encrypted sensitive
+   * fields (the abnormal-refund request's bank account and name).
+   */
+  headers?: Record<string, string>;
 }
 
 export type RequestResult = { ok: true; request: WechatPayRequest } | { ok: false; error: OrderkitError };
@@ -134,6 +139,13 @@ export interface RefundRequestConfig {
   reason?: string;
   /** 'AVAILABLE' to refund from the available balance; default WeChat's (unsettled funds). */
   fundsAccount?: 'AVAILABLE';
+  /**
+   * For an ABNORMAL refund sent to the shopper's new card (`USER_BANK_CARD`): the bank type and the
+   * account number and name, each already encrypted with the platform public key
+   * (`encryptSensitiveField`), and the serial / `PUB_KEY_ID` of that key. Asked of the shopper when
+   * the merchant handles the refund; never stored in the order or the outbox.
+   */
+  userBankCard?: { bankType: string; bankAccount: string; realName: string; platformSerial: string };
 }
 
 function refundBody(
@@ -202,12 +214,56 @@ export function buildRefundRequest(refund: Refund, order: Order, config: RefundR
  */
 export function buildRefundRequestFromEffect(effect: Extract<Effect, { type: 'payment.refund' }>, config: RefundRequestConfig = {}): RequestResult {
   if (effect?.type !== 'payment.refund') return reject('INVALID_REQUEST', { path: ['effect', 'type'], detail: same('expected a payment.refund effect') });
+  if (effect.abnormal !== undefined) return buildAbnormalRefund(effect.refundId, effect.abnormal, config);
   return refundBody(
     { transactionId: effect.transactionId, outTradeNo: effect.outTradeNo, refundId: effect.refundId },
     { refund: effect.amount, total: effect.total },
     config.reason ?? effect.reason,
     config,
   );
+}
+
+const REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
+
+/**
+ * `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund` (发起异常退款): an ABNORMAL
+ * refund sent again, to the merchant's bank card (`MERCHANT_BANK_CARD`) or to a new card of the
+ * shopper's (`USER_BANK_CARD`, with `config.userBankCard`). `refund_id` is WeChat's own refund
+ * id, which the ABNORMAL notification carried (`gatewayRefundId`).
+ *
+ * @example
+ * buildAbnormalRefund('NO123R1', { type: 'MERCHANT_BANK_CARD', gatewayRefundId: '50000000382019052709732678859' })
+ */
+export function buildAbnormalRefund(
+  refundId: string,
+  abnormal: { type: 'USER_BANK_CARD' | 'MERCHANT_BANK_CARD'; gatewayRefundId?: string | undefined },
+  config: RefundRequestConfig = {},
+): RequestResult {
+  if (typeof refundId !== 'string' || !REFUND_NO.test(refundId)) {
+    return reject('INVALID_REQUEST', { path: ['refund', 'id'], detail: same('out_refund_no must be 1–64 of 0-9 A-Z a-z _ - | * @') });
+  }
+  const gatewayRefundId = abnormal?.gatewayRefundId;
+  if (typeof gatewayRefundId !== 'string' || !/^[0-9A-Za-z]{1,64}$/.test(gatewayRefundId)) {
+    return reject('INVALID_REQUEST', {
+      path: ['effect', 'abnormal', 'gatewayRefundId'],
+      detail: { 'zh-CN': '缺少微信支付退款单号 refund_id：请先查询退款单', en: "WeChat's refund_id is missing: query the refund first" },
+    });
+  }
+  const body: Record<string, unknown> = { out_refund_no: refundId, type: abnormal.type };
+  const request: WechatPayRequest = { method: 'POST', path: `/v3/refund/domestic/refunds/${gatewayRefundId}/apply-abnormal-refund`, body };
+  if (abnormal.type === 'USER_BANK_CARD') {
+    const card = config.userBankCard;
+    if (card === undefined || [card.bankType, card.bankAccount, card.realName, card.platformSerial].some((v) => typeof v !== 'string' || v === '')) {
+      return badConfig('userBankCard', 'USER_BANK_CARD needs bankType, bankAccount, realName (encrypted) and platformSerial');
+    }
+    body.bank_type = card.bankType;
+    body.bank_account = card.bankAccount;
+    body.real_name = card.realName;
+    request.headers = { 'Wechatpay-Serial': card.platformSerial };
+  } else if (abnormal.type !== 'MERCHANT_BANK_CARD') {
+    return reject('INVALID_REQUEST', { path: ['effect', 'abnormal', 'type'], detail: same('USER_BANK_CARD or MERCHANT_BANK_CARD') });
+  }
+  return { ok: true, request };
 }
 
 function checkTradeIds(outTradeNo: unknown, mchid: unknown): { ok: false; error: OrderkitError } | null {

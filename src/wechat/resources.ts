@@ -221,7 +221,13 @@ export function parseRefundResource(
     command = parsedCommand.data;
   } else {
     const reason = status === 'ABNORMAL' ? 'ABNORMAL: the refund could not be credited to the user (退款异常)' : 'CLOSED: the refund was closed (退款关闭)';
-    const parsedCommand = RefundFailedSchema.safeParse({ type: 'REFUND_FAILED', refundId: r.out_refund_no, reason });
+    const parsedCommand = RefundFailedSchema.safeParse({
+      type: 'REFUND_FAILED',
+      refundId: r.out_refund_no,
+      reason,
+      gatewayStatus: status,
+      ...(r.refund_id ? { gatewayRefundId: r.refund_id.slice(0, 64) } : {}),
+    });
     if (!parsedCommand.success) return { ok: false, error: errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsedCommand.error, ['resource']) };
     command = parsedCommand.data;
   }

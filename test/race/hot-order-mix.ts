@@ -56,9 +56,11 @@ export async function worker(
   const outcomes: Outcome[] = [];
   for (let i = 0; i < count; i++) {
     const { command, actor } = nextCommand(random, seen, total, i > count / 2);
+    const t0 = performance.now();
     const result = await service.dispatch(orderId, command, actor);
+    const ms = performance.now() - t0;
     if (result.ok) remember(seen, result.order);
-    outcomes.push({ command, result });
+    outcomes.push({ command, actor, result, ms });
   }
   return outcomes;
 }

@@ -1,22 +1,15 @@
 import { expect } from 'vitest';
-import type { Command, Order, OrderEvent } from '../../src/order/index.js';
+import type { Actor, Command, Order, OrderEvent } from '../../src/order/index.js';
 import type { ServiceResult } from '../../src/service/index.js';
 
-/** A small seeded generator, so a failing race can be replayed with the same commands. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './prng.js';
 
 export interface Outcome {
   command: Command;
+  actor?: Actor;
   result: ServiceResult;
+  /** How long the dispatch took, in milliseconds. */
+  ms?: number;
 }
 
 export interface RaceSummary {

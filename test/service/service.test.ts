@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VersionConflictError, MemoryOrderStore } from '../../src/storage/index.js';
 import type { CommitInput, OrderStore } from '../../src/storage/index.js';
 import { createOrderService } from '../../src/service/index.js';
-import { customer, gateway, manualClock, merchant, pay, quote, sequentialIds } from './fixtures.js';
+import { customer, gateway, line, manualClock, merchant, pay, quote, sequentialIds } from './fixtures.js';
 
 function setup(store: OrderStore = new MemoryOrderStore()) {
   const clock = manualClock();
@@ -172,9 +172,72 @@ describe('dispatch', () => {
       },
     });
     const svc = createOrderService({ store: hopeless, clock: manualClock(), maxRetries: 3, retryDelayMs: 0 });
-    const r = await svc.dispatch('o1', pay(5500), gateway);
+    const r = await svc.dispatch('o1', { type: 'CANCEL' }, customer);
     expect(r.ok ? 'ok' : [r.error.code, r.error.details]).toEqual(['VERSION_CONFLICT', { orderId: 'o1', attempts: 4 }]);
     expect(commits).toBe(4);
+  });
+
+  it('a gateway callback keeps retrying past maxRetries, and lands', async () => {
+    const base = new MemoryOrderStore();
+    const { service } = setup(base);
+    await service.place({ customerId: 'u1', quote: quote() });
+    let commits = 0;
+    const busy: OrderStore = Object.assign(Object.create(base) as OrderStore, {
+      commit: async (input: CommitInput) => {
+        commits++;
+        if (commits <= 40) throw new VersionConflictError(input.order.id, input.expectedVersion, input.expectedVersion + 1);
+        return base.commit(input);
+      },
+    });
+    const svc = createOrderService({ store: busy, clock: manualClock(), maxRetries: 3, retryDelayMs: 0 });
+    const paid = await svc.dispatch('o1', pay(5500), gateway);
+    expect(paid.ok && paid.order.status).toBe('paid');
+    expect(commits).toBe(41);
+  });
+
+  it('a gateway callback that cannot land within callbackRetryMs is ORDER_BUSY (nothing written), never VERSION_CONFLICT', async () => {
+    const base = new MemoryOrderStore();
+    const { service } = setup(base);
+    await service.place({ customerId: 'u1', quote: quote() });
+    const hopeless: OrderStore = Object.assign(Object.create(base) as OrderStore, {
+      commit: async (input: CommitInput) => {
+        throw new VersionConflictError(input.order.id, input.expectedVersion, input.expectedVersion + 1);
+      },
+    });
+    const svc = createOrderService({ store: hopeless, clock: manualClock(), maxRetries: 3, retryDelayMs: 1, callbackRetryMs: 30 });
+    const r = await svc.dispatch('o1', pay(5500), gateway);
+    expect(r.ok ? 'ok' : [r.error.code, r.error.messages.en]).toEqual(['ORDER_BUSY', expect.stringContaining('deliver it again later')]);
+    expect((await base.load('o1'))!.version).toBe(1);
+  });
+
+  it('commands of one order queue inside one instance: 50 at once, not one conflict', async () => {
+    const base = new MemoryOrderStore();
+    const { service } = setup(base);
+    await service.place({ customerId: 'u1', quote: quote([line('a', 100, 100)]) });
+    await service.dispatch('o1', pay(10_000), gateway);
+    let conflicts = 0;
+    // A store that yields between load and commit, as a database round trip does.
+    const slow: OrderStore = Object.assign(Object.create(base) as OrderStore, {
+      load: async (id: string) => {
+        const order = await base.load(id);
+        await new Promise((r) => setTimeout(r, 1));
+        return order;
+      },
+      commit: async (input: CommitInput) => {
+        try {
+          await base.commit(input);
+        } catch (error) {
+          conflicts++;
+          throw error;
+        }
+      },
+    });
+    const svc = createOrderService({ store: slow, clock: manualClock(), maxRetries: 0 });
+    const ship = { type: 'SHIP' as const, logisticsType: 'express' as const, items: [{ lineId: 'a', quantity: 1 }] };
+    const results = await Promise.all(Array.from({ length: 50 }, () => svc.dispatch('o1', ship, merchant)));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(conflicts).toBe(0);
+    expect((await base.load('o1'))!.version).toBe(52);
   });
 
   it('passes the change feed through, and refuses it for a store without one', async () => {

@@ -10,6 +10,7 @@ import type { SseStream } from './sse.js';
  */
 export class DashboardFeed {
   private readonly streams = new Set<SseStream>();
+  private readonly resumed = new Set<SseStream>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
   private dirty = false;
@@ -27,14 +28,22 @@ export class DashboardFeed {
     this.off = hub.onAny((change) => {
       this.recent.unshift(change);
       if (this.recent.length > 50) this.recent.length = 50;
-      for (const s of this.streams) s.send('change', change);
+      for (const s of this.streams) if (!this.resumed.has(s)) s.send('change', change, change.position);
       this.schedule();
     });
   }
 
-  add(stream: SseStream): () => void {
+  /**
+   * A stream for the figures and the changes. `ownChanges`: the stream resumed from a position and
+   * gets its changes from its own subscription, so only the figures come from here.
+   */
+  add(stream: SseStream, options: { ownChanges?: boolean } = {}): () => void {
     this.streams.add(stream);
-    return () => this.streams.delete(stream);
+    if (options.ownChanges) this.resumed.add(stream);
+    return () => {
+      this.streams.delete(stream);
+      this.resumed.delete(stream);
+    };
   }
 
   private schedule(): void {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { OrderkitError, type OrderChange, type OrderStore, type Unsubscribe } from './orderkit/index.js';
 
 /**
  * A Server-Sent Events stream on `res`: headers, a retry hint, a comment every 15 s so that
@@ -8,6 +9,55 @@ export interface SseStream {
   send(event: string, data: unknown, id?: string): void;
   close(): void;
   readonly closed: boolean;
+}
+
+/**
+ * Where a reconnecting EventSource left off: the \`Last-Event-ID\` header it sends by itself, or
+ * \`?lastEventId=\` for a page that kept the id across a reload. Undefined for a fresh stream.
+ */
+export function lastEventId(req: Request): string | undefined {
+  const header = req.get('Last-Event-ID');
+  const query = typeof req.query['lastEventId'] === 'string' ? req.query['lastEventId'] : undefined;
+  const id = header !== undefined && header !== '' ? header : query;
+  if (id === undefined || id === '') return undefined;
+  if (id.length > 100) {
+    throw new OrderkitError({
+      code: 'INVALID_FEED_POSITION',
+      message: { 'zh-CN': 'Last-Event-ID 过长', en: 'Last-Event-ID is too long' },
+      path: ['Last-Event-ID'],
+    });
+  }
+  return id;
+}
+
+/**
+ * Resumes a stream from a change-feed position: subscribes with \`since\` (the store replays what
+ * the client missed, then goes live) BEFORE the stream opens, so a position the store refuses is a
+ * 400 (INVALID_FEED_POSITION) and not a broken stream. Changes that arrive before the stream is
+ * open wait in order. Returns the subscription and a way to attach the stream.
+ */
+export async function resumeFrom(
+  store: OrderStore,
+  since: string,
+  keep: (change: OrderChange) => boolean,
+): Promise<{ attach(stream: SseStream): void; off: Unsubscribe }> {
+  let target: SseStream | null = null;
+  const waiting: OrderChange[] = [];
+  const off = await store.subscribe!(
+    (change) => {
+      if (!keep(change)) return;
+      if (target) target.send('change', change, change.position);
+      else waiting.push(change);
+    },
+    { since },
+  );
+  return {
+    off,
+    attach(stream) {
+      for (const change of waiting.splice(0)) stream.send('change', change, change.position);
+      target = stream;
+    },
+  };
 }
 
 export function openSse(req: Request, res: Response, onClose: () => void): SseStream {

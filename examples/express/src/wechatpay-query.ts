@@ -52,6 +52,6 @@ export function wechatpayQueryFromEnv(env: NodeJS.ProcessEnv, config: WechatPayC
     mchid: config.mchid,
     ...(config.appid ? { appid: config.appid } : {}),
     send,
-    onError: (error, order) => log(`payment query for ${order.number} failed (${error instanceof Error ? error.message : String(error)}); expiring as usual`),
+    onError: (error, order) => log(`payment query for ${order.number} failed (${error instanceof Error ? error.message : String(error)}); it stays open and is asked about again at the next sweep`),
   });
 }

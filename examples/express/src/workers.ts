@@ -45,8 +45,10 @@ export function startWorkers(options: WorkerOptions): Workers {
 
   const sweepRound = async () => {
     const r = await service.sweep();
-    if (r.expired + r.autoConfirmed + r.paidLate > 0) {
-      log(`sweeper: ${r.expired} expired (超时关闭), ${r.autoConfirmed} auto-confirmed (自动确认收货), ${r.paidLate} paid late`);
+    if (r.expired + r.autoConfirmed + r.paidLate + r.gatewayUnreachable > 0) {
+      log(
+        `sweeper: ${r.expired} expired (超时关闭; ${r.expiredUnverified} without the gateway's word), ${r.autoConfirmed} auto-confirmed (自动确认收货), ${r.paidLate} paid late, ${r.gatewayUnreachable} left open: payment gateway unreachable (支付网关不可达，下次再查)`,
+      );
     }
   };
   const drainRound = async () => {

@@ -2,7 +2,7 @@ import type { PgPoolClientLike, PgPoolLike, SqlDriver, SqlTransaction } from './
 import { quoteIdent } from './identifiers.js';
 
 /** How long the change-feed connection waits before reconnecting after it was lost. */
-const RECONNECT_MS = 1000;
+const RECONNECT_MS = 250;
 
 /**
  * Statement names for pg's per-connection prepared statements. Every parameterised statement the
@@ -55,11 +55,16 @@ export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
         client.release(broken);
       }
     },
-    listen: (channel, onPayload) => listenOnPool(pool, channel, onPayload),
+    listen: (channel, onPayload, onReconnect) => listenOnPool(pool, channel, onPayload, onReconnect),
   };
 }
 
-async function listenOnPool(pool: PgPoolLike, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+async function listenOnPool(
+  pool: PgPoolLike,
+  channel: string,
+  onPayload: (payload: string) => void,
+  onReconnect?: () => void,
+): Promise<() => Promise<void>> {
   let stopped = false;
   let current: PgPoolClientLike | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -67,7 +72,9 @@ async function listenOnPool(pool: PgPoolLike, channel: string, onPayload: (paylo
   const reconnectLater = (): void => {
     if (stopped) return;
     timer = setTimeout(() => {
-      open().catch(reconnectLater);
+      open().then(() => {
+        if (!stopped) onReconnect?.();
+      }, reconnectLater);
     }, RECONNECT_MS);
     (timer as { unref?: () => void }).unref?.();
   };
@@ -77,12 +84,14 @@ async function listenOnPool(pool: PgPoolLike, channel: string, onPayload: (paylo
     client.on('notification', (message) => {
       if (message.channel === channel && typeof message.payload === 'string') onPayload(message.payload);
     });
-    client.on('error', () => {
+    const lost = () => {
       if (current !== client) return;
       current = null;
       client.release(true);
       reconnectLater();
-    });
+    };
+    client.on('error', lost);
+    client.on('end', lost);
     try {
       await client.query(`LISTEN ${quoteIdent(channel)}`);
     } catch (error) {

@@ -20,8 +20,12 @@ export interface SqlTransaction extends SqlExecutor {
 export interface SqlDriver extends SqlExecutor {
   /** Runs `body` on ONE connection between BEGIN and COMMIT; ROLLBACK when it throws. */
   transaction<T>(body: (tx: SqlTransaction) => Promise<T>): Promise<T>;
-  /** LISTEN on one dedicated connection; resolves once listening. Returns the way to stop. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on one dedicated connection; resolves once listening. Returns the way to stop. When the
+   * connection is lost, the driver listens again on a new one and then calls `onReconnect`
+   * (notifications sent meanwhile are lost: the change feed reads its log to catch up).
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
 }
 
 /** A statement with a name: pg prepares it once per connection and reuses the plan. */
@@ -43,6 +47,7 @@ export interface PgPoolClientLike {
   release(destroy?: boolean | Error): void;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
   removeAllListeners?(event?: string): unknown;
 }
 

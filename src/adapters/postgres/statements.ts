@@ -25,10 +25,19 @@ export interface Statements {
   claim: string;
   complete: string;
   fail: string;
+  /** $1 an array of effect ids: leases released, the claim not counted. */
+  release: string;
   listColumns: string;
   orders: string;
-  /** $1 channel, $2 a JSON array of payloads: the change feed sent after the commit. */
+  /** $1 channel: the change feed's wake-up sent after the commit. */
   notifyAfter: string;
+  /**
+   * $1 xid, $2 seq (the position read last; '0', '0' for the start), $3 limit: the changes after it
+   * that are below the horizon, as a JSON array, and whether committed changes wait above it.
+   */
+  changesSince: string;
+  /** The last position below the horizon (none when the log is empty there). */
+  feedHead: string;
 }
 
 export function statements(schema: string): Statements {
@@ -38,6 +47,8 @@ export function statements(schema: string): Statements {
   const outbox = `${s}.outbox`;
   const idem = `${s}.idempotency`;
   const leases = `${s}.due_leases`;
+  const changes = `${s}.changes`;
+  const position = (alias: string) => `${alias}.xid::text AS xid, ${alias}.seq::text AS seq`;
   const lastEvent = (alias: string) => `(SELECT max(e.version) FROM ${events} e WHERE e.order_id = ${alias}.id) AS last_event`;
   // The checksum is compared in the client over the text it receives: the server renders the
   // document once instead of twice.
@@ -47,7 +58,9 @@ export function statements(schema: string): Statements {
    * What a create or a commit writes beside the order row, as CTEs hanging off `written` (the CTE
    * that inserted or updated it, so that nothing is written when it wrote nothing): the events
    * ($9), the outbox effects ($10, available at $6), the idempotency record ($11, null for none;
-   * at `version`; $14 the request it answers) and the NOTIFY ($12 channel, null for none; $13 payload).
+   * at `version`; $14 the request it answers), the change-feed row (status $4, `at` $13) and the
+   * NOTIFY ($12 channel, null for none). The NOTIFY only wakes listeners; they read the changes
+   * from the log (`changesSince`).
    */
   const alongside = (written: string, version: string) => `ev AS (
         INSERT INTO ${events} (order_id, version, seq, at, type, doc)
@@ -66,8 +79,12 @@ export function statements(schema: string): Statements {
           jsonb_build_object('order', $8::jsonb, 'events', $9::jsonb, 'effects', $10::jsonb, 'request', $14::jsonb)
         FROM ${written} WHERE $11::text IS NOT NULL
         RETURNING 1
+      ), ch AS (
+        INSERT INTO ${changes} (order_id, version, status, at)
+        SELECT ${written}.id, ${version}, $4::text, $13::text FROM ${written}
+        RETURNING 1
       ), note AS (
-        SELECT pg_notify($12, $13) FROM ${written} WHERE $12::text IS NOT NULL
+        SELECT pg_notify($12, '') FROM ${written} WHERE $12::text IS NOT NULL
       )`;
 
   return {
@@ -81,7 +98,7 @@ export function statements(schema: string): Statements {
     numberHolder: `SELECT id FROM ${orders} WHERE number = $1`,
 
     // $1 id, $2 number, $3 customer, $4 status, $5 created_at, $6 updated_at, $7 due_at, $8 doc,
-    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload,
+    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 at,
     // $14 the idempotency request (JSON, null for none)
     create: `WITH ins AS (
         INSERT INTO ${orders} (id, number, customer_id, status, version, created_at, updated_at, due_at, doc, doc_md5)
@@ -92,7 +109,7 @@ export function statements(schema: string): Statements {
       SELECT (SELECT count(*) FROM ins)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
 
     // $1 id, $2 expected, $3 version, $4 status, $5 customer, $6 updated_at, $7 due_at, $8 doc,
-    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 payload,
+    // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 at,
     // $14 the idempotency request (JSON, null for none)
     commit: `WITH upd AS (
         UPDATE ${orders}
@@ -108,7 +125,7 @@ export function statements(schema: string): Statements {
     commitMany: `WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
-          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, idem_request jsonb, note text)
+          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, idem_request jsonb, at text)
       ), upd AS (
         UPDATE ${orders} o
         SET version = i.version, status = i.status, customer_id = i.customer_id, updated_at = i.updated_at,
@@ -136,8 +153,12 @@ export function statements(schema: string): Statements {
         SELECT ok.idem_key, ok.id, ok.version, jsonb_build_object('order', ok.doc, 'events', ok.events, 'effects', ok.effects, 'request', ok.idem_request)
         FROM ok WHERE ok.idem_key IS NOT NULL
         RETURNING 1
+      ), ch AS (
+        INSERT INTO ${changes} (order_id, version, status, at)
+        SELECT ok.id, ok.version, ok.status, ok.at FROM ok ORDER BY ok.updated_at, ok.id
+        RETURNING 1
       ), note AS (
-        SELECT pg_notify($2, ok.note) FROM ok WHERE $2::text IS NOT NULL
+        SELECT pg_notify($2, '') FROM (SELECT 1 FROM ok LIMIT 1) one WHERE $2::text IS NOT NULL
       )
       SELECT (SELECT coalesce(json_agg(id), '[]'::json) FROM upd)::text AS ids, (SELECT count(*) FROM note)::int AS notified`,
 
@@ -167,20 +188,55 @@ export function statements(schema: string): Statements {
 
     findIdempotency: `SELECT key, order_id, version, doc::text AS doc FROM ${idem} WHERE key = $1`,
 
-    // $1 now, $2 limit, $3 lease until
-    claim: `WITH picked AS (
-        SELECT id FROM ${outbox}
-        WHERE completed_at IS NULL AND available_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
-        ORDER BY available_at, seq
+    // $1 now, $2 limit, $3 lease until. Effects of one order leave in the order they were written:
+    // an effect is claimed only together with every earlier open effect of its order, so a later
+    // one waits while an earlier one is leased (being delivered, or its worker died) or failed
+    // (waiting for its retry). \`candidates\` leaves out effects stuck behind such an earlier one
+    // as this snapshot sees it, and sorts by the availability of the order's earliest open effect,
+    // then by seq, so that the limit never keeps a later effect without the earlier ones; \`picked\` then drops any whose earlier sibling another claim
+    // locked or leased meanwhile (SKIP LOCKED skipped it, or it failed the recheck of the lock):
+    // a claim with an older snapshot never skips ahead of an effect it could not take itself.
+    claim: `WITH candidates AS (
+        SELECT b.id, b.order_id, b.seq FROM ${outbox} b
+        WHERE b.completed_at IS NULL AND b.available_at <= $1 AND (b.lease_until IS NULL OR b.lease_until <= $1)
+          AND NOT EXISTS (
+            SELECT 1 FROM ${outbox} p
+            WHERE p.order_id = b.order_id AND p.seq < b.seq AND p.completed_at IS NULL
+              AND (p.available_at > $1 OR p.lease_until > $1))
+        ORDER BY (SELECT h.available_at FROM ${outbox} h WHERE h.order_id = b.order_id AND h.completed_at IS NULL ORDER BY h.seq LIMIT 1), b.seq
         LIMIT $2
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF b SKIP LOCKED
+      ), picked AS (
+        SELECT c.id FROM candidates c
+        WHERE NOT EXISTS (
+          SELECT 1 FROM ${outbox} p
+          WHERE p.order_id = c.order_id AND p.seq < c.seq AND p.completed_at IS NULL
+            AND p.id NOT IN (SELECT id FROM candidates))
       )
       UPDATE ${outbox} b SET lease_until = $3, attempts = b.attempts + 1
       WHERE b.id = ANY(ARRAY(SELECT id FROM picked))
       RETURNING b.id, b.order_id, b.doc::text AS doc, b.attempts, b.last_error, b.available_at, b.seq::text AS seq`,
 
-    notifyAfter: `SELECT count(pg_notify($1, n))::int AS notified FROM jsonb_array_elements_text($2::jsonb) AS n`,
+    notifyAfter: `SELECT pg_notify($1, '')`,
 
+    // Below the horizon: written by a transaction older than every transaction still running, so
+    // every change that could sort before it has committed (or rolled back) and is visible here.
+    changesSince: `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+      page AS (
+        SELECT ${position('c')}, c.order_id, c.version, c.status, c.at
+        FROM ${changes} c, h
+        WHERE (c.xid, c.seq) > ($1::xid8, $2::bigint) AND c.xid < h.xmin
+        ORDER BY c.xid, c.seq
+        LIMIT $3
+      )
+      SELECT (SELECT coalesce(json_agg(page ORDER BY page.xid::xid8, page.seq::bigint), '[]'::json) FROM page)::text AS rows,
+             EXISTS (SELECT 1 FROM ${changes} c, h WHERE c.xid >= h.xmin) AS held`,
+    feedHead: `SELECT ${position('c')} FROM ${changes} c
+      WHERE c.xid < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY c.xid DESC, c.seq DESC LIMIT 1`,
+
+    release: `UPDATE ${outbox} SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
+      WHERE id = ANY($1::text[]) AND completed_at IS NULL AND lease_until IS NOT NULL`,
     complete: `UPDATE ${outbox} SET completed_at = $2, lease_until = NULL WHERE id = $1 AND completed_at IS NULL`,
     fail: `UPDATE ${outbox} SET available_at = $2, lease_until = NULL, last_error = coalesce($3, last_error) WHERE id = $1 AND completed_at IS NULL`,
   };

@@ -17,11 +17,13 @@ import type {
   OrderPage,
   OrderStore,
   OutboxEntry,
+  SubscribeOptions,
   Unsubscribe,
 } from '../../storage/port.js';
 import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
 import { CommitBatcher, type CommitBatcherOptions } from './commit-batcher.js';
-import { ChangeFeed } from './feed.js';
+import { ChangeFeed, type FeedPage } from './feed.js';
+import { fromPosition, toPosition } from './positions.js';
 import { checkSchemaName } from './identifiers.js';
 import { buildListQuery } from './list-query.js';
 import { statements, type Statements } from './statements.js';
@@ -32,21 +34,27 @@ export interface PostgresOrderStoreOptions {
   /** The schema `migrate` created. Default 'orderkit'. */
   schema?: string;
   /**
-   * How commits announce themselves on the change feed (channel `<schema>_changes`):
-   * - 'in-transaction' (default, DESIGN.md §7): the NOTIFY is part of the commit statement, so it is
-   *   delivered exactly when the commit is and never for a rolled-back one, and no crash can commit
-   *   a change without announcing it. PostgreSQL serialises the commits of transactions that
-   *   notified (a global lock held until the commit is flushed to disk): when flushes are slow,
-   *   writers queue behind it. Group commit (`groupCommit`) takes it once per statement, not once
-   *   per commit; docs/benchmarks.md measures the modes.
+   * How commits wake the change feed's listeners (channel `<schema>_changes`). Every commit writes
+   * its change-log row in its own statement whatever the mode; the NOTIFY only says "read the log",
+   * so no mode can lose or reorder a change (docs/storage.md, "Change feed").
+   * - 'in-transaction' (default): the NOTIFY is part of the commit statement, so listeners wake
+   *   exactly when it commits. PostgreSQL serialises the commits of transactions that notified (a
+   *   global lock held until the commit is flushed to disk): when flushes are slow, writers queue
+   *   behind it. Group commit (`groupCommit`) takes it once per statement, not once per commit;
+   *   docs/benchmarks.md measures the modes.
    * - 'after-commit': a NOTIFY right after the commit succeeded. Faster on a busy disk; a process
-   *   that dies between the two statements loses that one announcement (listeners treat the feed
-   *   as a hint and re-read anyway).
-   * - 'off': this store announces nothing (it still hears other instances when subscribed).
+   *   that dies between the two statements loses that wake-up, and listeners find the change at
+   *   their next poll (`feedPollMs`).
+   * - 'off': this store wakes nobody (its subscribers still hear other instances, and poll).
    */
   notify?: 'after-commit' | 'in-transaction' | 'off';
-  /** Called when a change-feed listener throws, a notification cannot be read or sent. */
+  /** Called when a change-feed listener throws, or the feed cannot read the log or send a notification. */
   onListenerError?: (error: unknown) => void;
+  /**
+   * While anybody is subscribed, the change log is read at least this often even without a
+   * notification (a safety net for a lost one). Default 5000 ms.
+   */
+  feedPollMs?: number;
   /**
    * Group commit (default on): commits that arrive while another commit statement of this store
    * is on its way leave together in one statement, each still its own compare-and-set. A lone
@@ -90,7 +98,7 @@ export class PostgresOrderStore implements OrderStore {
   private readonly checked = new CheckedDocuments();
   private readonly notifyMode: 'after-commit' | 'in-transaction' | 'off';
   private readonly onListenerError: ((error: unknown) => void) | undefined;
-  private readonly unannounced: string[] = [];
+  private unannounced = false;
   private announcing: Promise<void> | null = null;
   private readonly batcher: CommitBatcher | null;
 
@@ -99,7 +107,12 @@ export class PostgresOrderStore implements OrderStore {
     this.channel = `${this.schema}_changes`;
     this.driver = toSqlDriver(options.db);
     this.sql = statements(this.schema);
-    this.feed = new ChangeFeed(this.driver, this.channel, options.onListenerError);
+    this.feed = new ChangeFeed(
+      this.driver,
+      this.channel,
+      { check: (position) => void fromPosition(position), read: (since, limit) => this.readChanges(since, limit), head: () => this.feedHead() },
+      { ...(options.onListenerError ? { onError: options.onListenerError } : {}), ...(options.feedPollMs !== undefined ? { pollMs: options.feedPollMs } : {}) },
+    );
     this.notifyMode = options.notify ?? 'in-transaction';
     this.onListenerError = options.onListenerError;
     const group = options.groupCommit ?? true;
@@ -122,15 +135,16 @@ export class PostgresOrderStore implements OrderStore {
    */
   private announce(orders: Order[]): void {
     if (this.notifyMode !== 'after-commit' || orders.length === 0) return;
-    for (const order of orders) this.unannounced.push(changePayload(order));
+    this.unannounced = true;
     if (this.announcing === null) this.announcing = this.sendAnnouncements();
   }
 
+  /** One wake-up for every commit that finished while the previous one was on its way. */
   private async sendAnnouncements(): Promise<void> {
-    while (this.unannounced.length > 0) {
-      const batch = this.unannounced.splice(0, 1000);
+    while (this.unannounced) {
+      this.unannounced = false;
       try {
-        await this.driver.query(this.sql.notifyAfter, [this.channel, JSON.stringify(batch)]);
+        await this.driver.query(this.sql.notifyAfter, [this.channel]);
       } catch (error) {
         this.onListenerError?.(error);
       }
@@ -176,7 +190,7 @@ export class PostgresOrderStore implements OrderStore {
         JSON.stringify(options.effects),
         key ?? null,
         this.channelInside,
-        changePayload(order),
+        order.updatedAt,
         requestJson(key, options.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
@@ -225,7 +239,7 @@ export class PostgresOrderStore implements OrderStore {
         JSON.stringify(input.effects),
         input.idempotencyKey ?? null,
         this.channelInside,
-        changePayload(order),
+        order.updatedAt,
         requestJson(input.idempotencyKey, input.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
@@ -284,7 +298,7 @@ export class PostgresOrderStore implements OrderStore {
       effects,
       idem_key: idempotencyKey ?? null,
       idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
-      note: changePayload(order),
+      at: order.updatedAt,
     }));
     const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channelInside]);
     const committed = new Set(JSON.parse(rows[0]?.ids ?? '[]') as string[]);
@@ -357,7 +371,11 @@ export class PostgresOrderStore implements OrderStore {
       available_at: Date | string;
       seq: string;
     }>(this.sql.claim, [now.toISOString(), Math.max(0, Math.floor(limit)), leaseUntil.toISOString()]);
-    rows.sort((a, b) => new Date(a.available_at).getTime() - new Date(b.available_at).getTime() || Number(a.seq) - Number(b.seq));
+    // Oldest first, but an order's effects always in the order they were written (their seq).
+    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    const headAt = new Map<string, number>();
+    for (const row of rows) if (!headAt.has(row.order_id)) headAt.set(row.order_id, new Date(row.available_at).getTime());
+    rows.sort((a, b) => headAt.get(a.order_id)! - headAt.get(b.order_id)! || Number(a.seq) - Number(b.seq));
     return rows.map((row) => {
       const entry: OutboxEntry = { effect: JSON.parse(row.doc) as Effect, attempts: Number(row.attempts) - 1, leaseUntil };
       if (row.last_error !== null) entry.lastError = row.last_error;
@@ -369,12 +387,42 @@ export class PostgresOrderStore implements OrderStore {
     await this.driver.query(this.sql.complete, [effectId, now.toISOString()]);
   }
 
+  async release(effectIds: string[]): Promise<void> {
+    if (effectIds.length === 0) return;
+    await this.driver.query(this.sql.release, [effectIds]);
+  }
+
   async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
     await this.driver.query(this.sql.fail, [effectId, retryAt.toISOString(), reason ?? null]);
   }
 
-  subscribe(listener: OrderChangeListener): Promise<Unsubscribe> {
-    return this.feed.add(listener);
+  /**
+   * The change feed (docs/storage.md, "Change feed"): live from now, or from `since`. Changes come
+   * from the change log in position order; NOTIFY only wakes the reader.
+   */
+  subscribe(listener: OrderChangeListener, options?: SubscribeOptions): Promise<Unsubscribe> {
+    return this.feed.add(listener, options);
+  }
+
+  async changesSince(since: string | null, limit: number): Promise<OrderChange[]> {
+    return (await this.readChanges(since, limit)).changes;
+  }
+
+  private async readChanges(since: string | null, limit: number): Promise<FeedPage> {
+    const [xid, seq] = fromPosition(since);
+    const { rows } = await this.driver.query<{ rows: string; held: boolean }>(this.sql.changesSince, [xid, seq, Math.max(0, Math.floor(limit))]);
+    const row = rows[0];
+    const page = JSON.parse(row?.rows ?? '[]') as Array<{ xid: string; seq: string; order_id: string; version: number; status: OrderChange['status']; at: string }>;
+    return {
+      changes: page.map((c) => ({ orderId: c.order_id, version: Number(c.version), status: c.status, at: c.at, position: toPosition(c.xid, c.seq) })),
+      held: row?.held === true,
+    };
+  }
+
+  private async feedHead(): Promise<string | null> {
+    const { rows } = await this.driver.query<{ xid: string; seq: string }>(this.sql.feedHead);
+    const row = rows[0];
+    return row ? toPosition(row.xid, row.seq) : null;
   }
 
   /** Sends what is still queued for the change feed and stops its LISTEN connection. The pool or PGlite instance stays open. */
@@ -410,11 +458,6 @@ export class PostgresOrderStore implements OrderStore {
 /** The idempotency request as the statements take it ($14): JSON text, null without a key. */
 function requestJson(key: string | undefined, request: IdempotencyRequest | undefined): string | null {
   return key === undefined || request === undefined ? null : JSON.stringify(request);
-}
-
-function changePayload(order: Order): string {
-  const change: OrderChange = { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt };
-  return JSON.stringify(change);
 }
 
 function violated(error: unknown, constraint: string): boolean {

@@ -37,7 +37,8 @@ const REDUCERS: Readonly<Record<string, Reducer>> = {
   RETURN_RECEIVED: returnReceived as Reducer,
   REFUND_SUCCEEDED: refundSucceeded as Reducer,
   REFUND_FAILED: refundFailed as Reducer,
-  RETRY_REFUND: ((order, command: CommandOf<'RETRY_REFUND'>, ctx) => retryRefund(order, { refundId: command.refundId }, ctx)) as Reducer,
+  RETRY_REFUND: ((order, command: CommandOf<'RETRY_REFUND'>, ctx) =>
+    retryRefund(order, command.abnormalHandling === undefined ? { refundId: command.refundId } : { refundId: command.refundId, abnormalHandling: command.abnormalHandling }, ctx)) as Reducer,
 };
 
 interface AfterSaleMemo {
@@ -89,7 +90,7 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
     case 'REFUND_FAILED':
       return order.refunds.some((r) => r.status === 'pending');
     case 'RETRY_REFUND':
-      return order.refunds.some((r) => r.status === 'failed' && refundRetryable(order, r));
+      return order.refunds.some((r) => r.status === 'failed' && r.replacedBy === undefined && refundRetryable(order, r));
     default:
       return true;
   }

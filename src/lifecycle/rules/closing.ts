@@ -22,7 +22,7 @@ export const sentByMerchant = defineGuard(
 
 /** EXPIRE is valid only once `deadlines.payBy` has passed. */
 export const payDeadlinePassed = defineGuard(
-  (step) => (isDue(step.order.deadlines.payBy, step.ctx.now) ? undefined : lifecycleErrors.deadlineNotReached('payBy', step.order.deadlines.payBy)),
+  (step) => (isDue(step.order.deadlines.payBy, step.ctx.now) ? undefined : lifecycleErrors.deadlineNotReached('payBy', step.order.deadlines.payBy, step.ctx.policy.timeZone)),
   (probe) => isDue(probe.order.deadlines.payBy, new Date(probe.nowMs)),
 );
 

@@ -80,10 +80,17 @@ function weightsFor(lines: readonly Line[], order: number[], delta: number): num
  * `transition()` runs, exported for previews ("the customer will pay ¥80.00").
  *
  * @example
- * const plan = planPriceAdjustment(order, { type: 'ADJUST_PRICE', newTotal: 8000, reason: '老客优惠' }, now, policy.maxPriceIncrease);
+ * const plan = planPriceAdjustment(order, { type: 'ADJUST_PRICE', newTotal: 8000, reason: '老客优惠' }, now, policy.maxPriceIncrease, policy.timeZone);
  * if (!(plan instanceof OrderkitError)) plan.lines.map((l) => l.payable)
  */
-export function planPriceAdjustment(order: Order, command: Adjusting, now: Date, maxIncrease: number): PriceAdjustmentPlan | OrderkitError {
+export function planPriceAdjustment(
+  order: Order,
+  command: Adjusting,
+  now: Date,
+  maxIncrease: number,
+  /** The shop's zone, for the time in the messages (default Asia/Shanghai, as `defaultPolicy`). */
+  timeZone = 'Asia/Shanghai',
+): PriceAdjustmentPlan | OrderkitError {
   const newTotal = command.newTotal as unknown;
   if (typeof newTotal !== 'number' || !Number.isSafeInteger(newTotal) || newTotal < 0) {
     return editErrors.invalidAdjustment(['newTotal'], '新价格必须是非负整数（分）', 'newTotal must be a non-negative integer number of fen');
@@ -92,7 +99,7 @@ export function planPriceAdjustment(order: Order, command: Adjusting, now: Date,
   if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 200) {
     return editErrors.invalidAdjustment(['reason'], '请填写 1 到 200 个字符的改价原因', 'a reason of 1 to 200 characters is required');
   }
-  if (isDue(order.deadlines.payBy, now)) return editErrors.payDeadlinePassed(order.deadlines.payBy!);
+  if (isDue(order.deadlines.payBy, now)) return editErrors.payDeadlinePassed(order.deadlines.payBy!, timeZone);
   const pricing = order.pricing;
   const oldTotal = pricing.total;
   if (newTotal === oldTotal) return editErrors.priceUnchanged(oldTotal);
@@ -146,7 +153,7 @@ export function planPriceAdjustment(order: Order, command: Adjusting, now: Date,
 function planOf(step: Step<Adjusting>): PriceAdjustmentPlan | OrderkitError {
   const memo = step.memo as { kind?: string; result?: PriceAdjustmentPlan | OrderkitError } | undefined;
   if (memo !== undefined && memo.kind === 'price_adjustment_plan') return memo.result!;
-  const result = planPriceAdjustment(step.order, step.command, step.ctx.now, step.ctx.policy.maxPriceIncrease);
+  const result = planPriceAdjustment(step.order, step.command, step.ctx.now, step.ctx.policy.maxPriceIncrease, step.ctx.policy.timeZone);
   step.memo = { kind: 'price_adjustment_plan', result };
   return result;
 }

@@ -191,7 +191,7 @@ export const autoConfirmDue = defineGuard(
   (step) =>
     isDue(step.order.deadlines.autoConfirmAt, step.ctx.now)
       ? undefined
-      : lifecycleErrors.deadlineNotReached('autoConfirmAt', step.order.deadlines.autoConfirmAt),
+      : lifecycleErrors.deadlineNotReached('autoConfirmAt', step.order.deadlines.autoConfirmAt, step.ctx.policy.timeZone),
   (probe) => isDue(probe.order.deadlines.autoConfirmAt, new Date(probe.nowMs)),
 );
 

@@ -9,12 +9,19 @@ import { parseQuery, type Route } from '../http.js';
 import { OrderkitError } from '../orderkit/index.js';
 import { parseSummaryOptions } from '../orderkit/analytics.js';
 import { AnalyticsQuerySchema } from '../schemas.js';
-import { openSse } from '../sse.js';
+import { lastEventId, openSse, resumeFrom } from '../sse.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PUBLIC_DIR = join(here, '..', '..', 'public');
 /** ECharts from node_modules, served by us: the dashboard never loads anything from the internet. */
 export const ECHARTS_FILE = join(dirname(createRequire(import.meta.url).resolve('echarts/package.json')), 'dist', 'echarts.min.js');
+
+/**
+ * Our own fixed files, never a path from a request: allow dot segments, or the dashboard would
+ * answer 404 whenever the project lives under a folder such as `~/.projects/shop` (send refuses any
+ * absolute path with a dot segment by default).
+ */
+const SEND_OPTIONS = { dotfiles: 'allow' } as const;
 
 export interface DashboardOptions {
   timeZone: string;
@@ -46,7 +53,7 @@ function queryFrom(ctx: AppContext, options: DashboardOptions, raw: ReturnType<t
 export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: DashboardOptions): Route[] {
   const file = (path: string, type?: string): RequestHandler => (_req, res) => {
     if (type) res.type(type);
-    res.sendFile(path);
+    res.sendFile(path, SEND_OPTIONS);
   };
   return [
     {
@@ -75,12 +82,26 @@ export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: D
         path: '/dashboard/stream',
         operationId: 'dashboardStream',
         summary: 'Live figures (SSE) 实时推送',
-        description: 'text/event-stream: `figures` (the /dashboard/data report) after changes settle, and `change` for every committed order change, from the store\'s change feed.',
+        description:
+          'text/event-stream: `figures` (the /dashboard/data report) after changes settle, and `change` for every committed order change, from the store\'s change feed, with its position as the event id. A reconnecting EventSource sends it back as Last-Event-ID (or pass ?lastEventId=) and gets every change it missed first.',
         tags: ['dashboard', 'live'],
         success: { status: 200, description: 'An event stream', schema: 'Stream' },
-        errors: [],
+        errors: [400],
       },
       handler: async (req, res) => {
+        const store = ctx.service.store;
+        const since = lastEventId(req);
+        if (since !== undefined && store.subscribe && store.changesSince) {
+          const resumed = await resumeFrom(store, since, () => true);
+          const stream = openSse(req, res, () => {
+            remove();
+            void resumed.off();
+          });
+          const remove = feed.add(stream, { ownChanges: true });
+          resumed.attach(stream);
+          stream.send('figures', await ctx.figures.report(defaultQuery(ctx, options)));
+          return;
+        }
         const stream = openSse(req, res, () => remove());
         const remove = feed.add(stream);
         stream.send('figures', await ctx.figures.report(defaultQuery(ctx, options)));
@@ -125,7 +146,7 @@ export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: D
 /** Static files of the dashboard page, outside the documented API. */
 export function dashboardAssets(): Array<[string, RequestHandler]> {
   const send = (path: string): RequestHandler => (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').sendFile(path);
+    res.set('Cache-Control', 'public, max-age=300').sendFile(path, SEND_OPTIONS);
   };
   return [
     ['/dashboard/dashboard.js', send(join(PUBLIC_DIR, 'dashboard.js'))],

@@ -1,7 +1,7 @@
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { param, type Route } from '../http.js';
-import { openSse } from '../sse.js';
+import { lastEventId, openSse, resumeFrom } from '../sse.js';
 import { visibleOrder } from './orders.js';
 
 /**
@@ -18,16 +18,24 @@ export function liveRoutes(ctx: AppContext): Route[] {
         operationId: 'orderEvents',
         summary: 'Live status changes (SSE) 订单实时状态',
         description:
-          'text/event-stream. First `snapshot` {orderId, version, status, at}, then a `change` event per committed change. Reconnect with EventSource; the actor may be given as ?actor=customer:<id>.',
+          'text/event-stream. First `snapshot` {orderId, version, status, at}, then a `change` event {orderId, version, status, at, position} per committed change, with the change-feed position as the event id. A reconnecting EventSource sends it back as Last-Event-ID (or pass ?lastEventId=): the stream then replays every change of the order after it, and goes on live, without a snapshot. The actor may be given as ?actor=customer:<id>.',
         tags: ['live'],
         actors: 'customer (owner), merchant',
         success: { status: 200, description: 'An event stream', schema: 'Stream' },
-        errors: [401, 403, 404],
+        errors: [400, 401, 403, 404],
       },
       handler: async (req, res) => {
         const actor = actorFromRequest(req);
         const orderId = param(req, 'id');
         await visibleOrder(ctx, orderId, actor);
+        const store = ctx.service.store;
+        const since = lastEventId(req);
+        if (since !== undefined && store.subscribe && store.changesSince) {
+          // Resuming: the changes of this order after the position, then live (docs/express.md).
+          const resumed = await resumeFrom(store, since, (change) => change.orderId === orderId);
+          resumed.attach(openSse(req, res, () => void resumed.off()));
+          return;
+        }
         let lastVersion = 0;
         // Subscribe before reading the snapshot, so a change committed in between is not lost;
         // versions only go up, so anything not newer than what was sent is dropped.
@@ -35,12 +43,13 @@ export function liveRoutes(ctx: AppContext): Route[] {
         const off = ctx.hub.onOrder(orderId, (change) => {
           if (change.version <= lastVersion) return;
           lastVersion = change.version;
-          stream.send('change', change, String(change.version));
+          stream.send('change', change, change.position);
         });
         const order = await ctx.service.get(orderId);
         if (order && order.version > lastVersion) {
           lastVersion = order.version;
-          stream.send('snapshot', { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt }, String(order.version));
+          // No id: a client that reconnects before any change gets a fresh snapshot.
+          stream.send('snapshot', { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt });
         }
       },
     },

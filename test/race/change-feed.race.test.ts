@@ -1,0 +1,116 @@
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { migrate, PostgresOrderStore, type SqlDriver } from '../../src/adapters/postgres/index.js';
+import type { OrderChange } from '../../src/storage/index.js';
+import { createdEvent, testOrder } from '../../src/testing/index.js';
+import { describeRealPg } from '../support/pg.js';
+import { truncateAll } from '../storage/pg-helpers.js';
+import { checkDelivered, concurrentWriters, until } from '../storage/feed-workload.js';
+
+await describeRealPg('race: the change feed on the real PostgreSQL', (real) => {
+  let pool: pg.Pool;
+  let admin: pg.Pool;
+  const s = real.schema;
+  beforeAll(async () => {
+    pool = real.pool(12);
+    admin = real.pool(2);
+    await migrate(pool, { schema: s });
+  });
+  afterAll(async () => {
+    await real.dispose();
+  });
+  beforeEach(async () => {
+    await truncateAll(admin, s);
+  });
+
+  /** A store whose statements all run on `client`, inside whatever transaction it has open. */
+  function storeOn(client: pg.Client): PostgresOrderStore {
+    const driver: SqlDriver = {
+      query: (async (text: string, params?: unknown[]) => client.query(text, params)) as SqlDriver['query'],
+      transaction: () => Promise.reject(new Error('not used')),
+      listen: () => Promise.reject(new Error('not used')),
+    };
+    return new PostgresOrderStore({ db: driver, schema: s, groupCommit: false });
+  }
+
+  it('a writer holding its transaction open holds back the changes committed after it, then all arrive in position order', async () => {
+    const subscriber = new PostgresOrderStore({ db: pool, schema: s, feedPollMs: 50 });
+    const heard: OrderChange[] = [];
+    const stop = await subscriber.subscribe((c) => heard.push(c));
+    const others = new PostgresOrderStore({ db: pool, schema: s });
+    const slow = new pg.Client({ connectionString: real.url });
+    await slow.connect();
+    try {
+      await slow.query('BEGIN');
+      // The slow writer writes first, so its transaction id is below the others'.
+      const held = testOrder({ id: 'held' });
+      await storeOn(slow).create(held, { events: [createdEvent(held)], effects: [] });
+      for (let i = 0; i < 5; i++) {
+        const o = testOrder({ id: `after-${i}` });
+        await others.create(o, { events: [createdEvent(o)], effects: [] });
+      }
+      // Committed, but sorted after a change still in flight: not readable yet, not delivered.
+      await new Promise((r) => setTimeout(r, 400));
+      expect(heard).toEqual([]);
+      expect(await subscriber.changesSince(null, 100)).toEqual([]);
+      await slow.query('COMMIT');
+      await until(() => heard.length >= 6, 5000);
+      expect(heard.map((c) => c.orderId)).toEqual(['held', 'after-0', 'after-1', 'after-2', 'after-3', 'after-4']);
+      checkDelivered(heard, ['held', 'after-0', 'after-1', 'after-2', 'after-3', 'after-4'], 1);
+
+      // A held writer that rolls back sends no notification: the changes behind it still arrive.
+      await slow.query('BEGIN');
+      const doomed = testOrder({ id: 'doomed' });
+      await storeOn(slow).create(doomed, { events: [createdEvent(doomed)], effects: [] });
+      const late = testOrder({ id: 'late' });
+      await others.create(late, { events: [createdEvent(late)], effects: [] });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(heard).toHaveLength(6);
+      await slow.query('ROLLBACK');
+      await until(() => heard.length >= 7, 5000);
+      expect(heard.map((c) => c.orderId).slice(6)).toEqual(['late']);
+      expect(await subscriber.changesSince(heard[5]!.position, 100)).toEqual([heard[6]]);
+    } finally {
+      await slow.end();
+      await stop();
+    }
+  }, 60_000);
+
+  it('1,000 commits from 4 writers while the listening connection is killed again and again: each change once, in order', async () => {
+    const subscriber = new PostgresOrderStore({ db: pool, schema: s });
+    const heard: OrderChange[] = [];
+    const reconnects: Array<string | null> = [];
+    const stop = await subscriber.subscribe((c) => heard.push(c), { onReconnect: ({ since }) => reconnects.push(since) });
+    const writers = [0, 1, 2, 3].map(() => new PostgresOrderStore({ db: pool, schema: s }));
+    let kills = 0;
+    let writing = true;
+    const killer = (async () => {
+      while (writing) {
+        await new Promise((r) => setTimeout(r, 150));
+        const r = await admin.query(
+          `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`,
+          [`LISTEN "${s}_changes"`],
+        );
+        kills += r.rows[0].n;
+      }
+    })();
+    try {
+      // 4 writers × 25 orders × (1 create + 9 commits) = 1,000 commits.
+      const commits = await concurrentWriters(writers, 25, 9);
+      writing = false;
+      await killer;
+      expect(commits).toBe(1000);
+      await until(() => heard.length >= 1000, 20_000);
+      await new Promise((r) => setTimeout(r, 300));
+      const ids = [0, 1, 2, 3].flatMap((w) => Array.from({ length: 25 }, (_, i) => `f${w}-${i}`));
+      checkDelivered(heard, ids, 10);
+      expect(heard).toEqual(await subscriber.changesSince(null, 2000));
+      console.log(`change feed: ${heard.length} changes, listening connection killed ${kills} times, ${reconnects.length} reconnects`);
+      expect(kills).toBeGreaterThanOrEqual(3);
+      expect(reconnects.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      writing = false;
+      await stop();
+    }
+  }, 120_000);
+});
