@@ -2,7 +2,7 @@ import type { Duration } from 'date-fns';
 import type { Fen } from '../money/assert-fen.js';
 
 /**
- * The shop's rules of time and money (DESIGN.md §4 "Policy"). Durations are date-fns `Duration`
+ * The shop's rules of time and money (docs/lifecycle.md "Policy"). Durations are date-fns `Duration`
  * objects, added in `timeZone` so that "7 days" means seven calendar days in the shop's zone.
  */
 export interface Policy {

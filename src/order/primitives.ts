@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Integer fen, non-negative, within the safe-integer range (DESIGN.md §3). */
+/** Integer fen, non-negative, within the safe-integer range (docs/pricing.md "Money rules"). */
 export const FenSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** Integer fen that may be negative (an adjustment that raises a price, a balance). */
 export const SignedFenSchema = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);

@@ -105,3 +105,23 @@ describe('src/ import graph', () => {
     expect(info.importedFiles.map((r) => r.fileName)).toEqual(['./a.js', '../b.js']);
   });
 });
+
+describe('comments cite docs/ of this repository', () => {
+  it('no src file cites DESIGN.md, and every docs/*.md a comment names exists', () => {
+    const outside: string[] = [];
+    const missing: string[] = [];
+    for (const f of all) {
+      const text = readFileSync(f, 'utf8');
+      if (/DESIGN\.md/.test(text)) outside.push(relative(SRC, f));
+      for (const m of text.matchAll(/docs\/([\w-]+\.md)/g)) {
+        try {
+          statSync(join(SRC, '..', 'docs', m[1]!));
+        } catch {
+          missing.push(`${relative(SRC, f)}: docs/${m[1]}`);
+        }
+      }
+    }
+    expect(outside).toEqual([]);
+    expect(missing).toEqual([]);
+  });
+});

@@ -116,7 +116,7 @@ export function ship(draft: Draft, step: Step<Shipping>): void {
   if (c.trackingNo !== undefined) note(draft, 'trackingNo', c.trackingNo);
 }
 
-/** Virtual goods go out the moment they are paid for (DESIGN.md §4), with logistics type virtual. */
+/** Virtual goods go out the moment they are paid for (docs/lifecycle.md "Rules"), with logistics type virtual. */
 export function shipVirtualGoods(draft: Draft, step: Step): void {
   const items: LineQuantity[] = [];
   for (const [lineId, quantity] of unitsLeftToShip(draft.order)) if (quantity > 0) items.push({ lineId, quantity });
