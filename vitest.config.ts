@@ -20,7 +20,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'main', include, exclude: [...exclude, ...TZ_FILES] } },
       ...['UTC', 'America/New_York'].map((tz) => ({
-        extends: true,
+        extends: true as const,
         test: { name: `TZ=${tz}`, include: TZ_FILES, exclude, env: { TZ: tz }, setupFiles: ['test/support/tz-setup.ts'] },
       })),
     ],

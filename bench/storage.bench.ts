@@ -208,7 +208,7 @@ async function main(): Promise<void> {
 Command: \`npm run bench -- storage\` (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
 ${machineLine()} PostgreSQL: ${(await pool.query('SHOW server_version')).rows[0].server_version}, synchronous_commit ${(await pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit}.
 Each transition is a one-unit \`SHIP\` through \`service.dispatch\` (zod-checked command, load, \`transition()\`, a compare-and-set
-statement writing the row, the event, 2 outbox effects and the change-feed NOTIFY). The ${CLIENTS} clients are concurrent callers of one
+statement writing the row, the event, 2 outbox effects, the change-log row and the change-feed NOTIFY). The ${CLIENTS} clients are concurrent callers of one
 service instance, as requests to a Node server are; its store sends the commits that meet in one statement (group commit, each
 order still its own compare-and-set). PostgreSQL serialises the commits of transactions that NOTIFY on a lock held until the
 commit is on disk, so one statement per commit queues there; the last rows show that case.

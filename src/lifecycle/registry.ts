@@ -1,5 +1,5 @@
 import type { EffectType } from '../order/index.js';
-import { afterSaleAccepted, afterSaleUnchanged, applyAfterSale, customerCancelRequestsRefund, refundSettlesOrder } from './rules/after-sale.js';
+import { afterSaleAccepted, afterSaleUnchanged, applyAfterSale, customerCancelRequestsRefund, gatewayRefundSettlesOrder, refundSettlesOrder } from './rules/after-sale.js';
 import { close, notify, payDeadlinePassed, refundInFull, releaseCoupons, releaseInventory, sentByCustomer, sentByMerchant } from './rules/closing.js';
 import { becomePaid, closePayment, isDuplicatePayment, isLatePayment, paysPhysicalOrder, paysVirtualOrder, recordPayment } from './rules/payment.js';
 import {
@@ -17,6 +17,7 @@ import {
 import { addRemark, addressChangeable, changeAddress, validRemark } from './rules/edits.js';
 import { adjustPrice, adjustsPrice, adjustsPriceToZero, adjustsVirtualPriceToZero } from './rules/price-adjustment.js';
 import { isPaymentAfterClose, isRecordedStrayPayment, recordStrayPayment, strayPaymentAcceptable } from './rules/stray-payment.js';
+import { isRecordedSettlement, recordSettlement, settlementAcceptable } from './rules/settlement.js';
 import type { Draft, LifecycleAction, LifecycleGuard, LifecycleParams } from './step.js';
 
 /**
@@ -44,6 +45,7 @@ export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.fr
   afterSaleUnchanged,
   customerCancelRequestsRefund,
   refundSettlesOrder,
+  gatewayRefundSettlesOrder,
   adjustsPrice,
   adjustsPriceToZero,
   adjustsVirtualPriceToZero,
@@ -52,6 +54,8 @@ export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.fr
   isRecordedStrayPayment,
   isPaymentAfterClose,
   strayPaymentAcceptable,
+  isRecordedSettlement,
+  settlementAcceptable,
 });
 
 /** Keeps the order's status in step with the chart when the chart runs inside xstate itself. */
@@ -86,6 +90,7 @@ export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.
   changeAddress,
   addRemark,
   recordStrayPayment,
+  recordSettlement,
 });
 
 /**

@@ -105,6 +105,31 @@ export const RecordStrayPaymentSchema = z.strictObject({
   paidAt: TimestampSchema.optional(),
   reason: z.string().max(200).optional(),
 });
+/**
+ * A refund the gateway made that the refund ledger does not know (made in the merchant platform,
+ * found by the daily reconciliation): recorded as a succeeded ledger entry under its
+ * `out_refund_no`. docs/wechat.md "Daily reconciliation".
+ */
+export const RecordGatewayRefundSchema = z.strictObject({
+  type: z.literal('RECORD_GATEWAY_REFUND'),
+  refundId: z.string().min(1).max(64),
+  amount: FenSchema,
+  /** The payment it returns money from; default the order's payment. */
+  transactionId: z.string().min(1).max(64).optional(),
+  outTradeNo: z.string().min(1).max(32).optional(),
+  gatewayRefundId: z.string().min(1).max(64).optional(),
+  succeededAt: TimestampSchema.optional(),
+});
+
+/**
+ * WeChat settled the order's payment to the merchant (the shipping-information service's
+ * settlement event). docs/wechat.md "WeChat's order events".
+ */
+export const RecordSettlementSchema = z.strictObject({
+  type: z.literal('RECORD_SETTLEMENT'),
+  transactionId: z.string().min(1).max(64),
+  settledAt: TimestampSchema,
+});
 
 /** Every command; strings that a store cannot keep are refused with their path (primitives.ts). */
 export const CommandSchema = z.discriminatedUnion('type', [
@@ -128,6 +153,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
   ChangeAddressSchema,
   AddRemarkSchema,
   RecordStrayPaymentSchema,
+  RecordGatewayRefundSchema,
+  RecordSettlementSchema,
 ]).superRefine(refuseUnstorableStrings);
 export type Command = z.infer<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */

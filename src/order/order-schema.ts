@@ -129,6 +129,8 @@ export const PaymentSchema = z.object({
   outTradeNo: z.string().optional(),
   gateway: z.string().optional(),
   stray: z.array(StrayPaymentSchema),
+  /** When WeChat settled the payment to the merchant (RECORD_SETTLEMENT, from its order events). */
+  settledAt: TimestampSchema.optional(),
 });
 export type Payment = z.infer<typeof PaymentSchema>;
 
@@ -180,7 +182,8 @@ export const AfterSaleSchema = z.object({
 });
 export type AfterSale = z.infer<typeof AfterSaleSchema>;
 
-export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment'] as const;
+/** `gateway`: a refund WeChat Pay made that the ledger did not know (found by reconciliation). */
+export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment', 'gateway'] as const;
 /**
  * One entry of the refund ledger. `id` is the `out_refund_no`: created (and persisted) before the
  * gateway is called and reused on every retry, so a refund can never be paid out twice.

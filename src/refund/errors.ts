@@ -178,4 +178,21 @@ export const refundErrors = {
       { path: ['refundId'], details: { refundId: id, replacedBy: by } },
     );
   },
+  refundAlreadyInLedger(id: string, status: string): OrderkitError {
+    return orderkitError(
+      'REFUND_ALREADY_IN_LEDGER',
+      {
+        'zh-CN': `退款台账中已有退款单 ${id}（${status}），其结果应以 REFUND_SUCCEEDED 记录`,
+        en: `the refund ledger already has refund ${id} (${status}); record its result with REFUND_SUCCEEDED`,
+      },
+      { path: ['refundId'], details: { refundId: id, status } },
+    );
+  },
+  unknownTransaction(id: string): OrderkitError {
+    return orderkitError(
+      'UNKNOWN_TRANSACTION',
+      { 'zh-CN': `订单没有交易 ${id || '（无）'}`, en: `the order has no transaction ${id || '(none)'}` },
+      { path: ['transactionId'], details: { transactionId: id } },
+    );
+  },
 };

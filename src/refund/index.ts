@@ -34,3 +34,4 @@ export { requestAfterSale, nextAfterSaleId, actsForRequester } from './request.j
 export { afterSaleCommands } from './actions.js';
 export { approveAfterSale, rejectAfterSale, cancelAfterSale, returnShipped, returnReceived, findAfterSale } from './review.js';
 export { refundSucceeded, refundFailed, retryRefund, isFullyRefunded, lateSuccessFits } from './results.js';
+export { recordGatewayRefund } from './gateway-refund.js';

@@ -49,7 +49,8 @@ export function buttonsOf(buttons: readonly ActionDefinition[]): readonly Action
 /**
  * Every button orderkit knows, in display order (left to right; WeChat shops put the main action
  * last): 查看物流 and each built-in command's `button` (src/lifecycle/commands/). Commands that
- * only timers or gateways send (`EXPIRE`, `AUTO_CONFIRM`, `REFUND_*`, `RECORD_STRAY_PAYMENT`) have none.
+ * only timers or gateways send (`EXPIRE`, `AUTO_CONFIRM`, `REFUND_*`, `RECORD_STRAY_PAYMENT`,
+ * `RECORD_GATEWAY_REFUND`, `RECORD_SETTLEMENT`) have none.
  *
  * @example
  * ACTIONS.find((a) => a.key === 'confirmReceipt')?.label['zh-CN'] // → '确认收货'
@@ -76,6 +77,7 @@ export const REFUND_REASON_LABELS: Readonly<Record<Refund['reason'], LocalizedTe
   merchant_cancel: { 'zh-CN': '商家取消退款', en: 'Refund for a merchant cancel' },
   late_payment: { 'zh-CN': '订单关闭后支付，全额退回', en: 'Paid after the order closed; refunded in full' },
   stray_payment: { 'zh-CN': '重复或无效支付，全额退回', en: 'Duplicate or invalid payment; refunded in full' },
+  gateway: { 'zh-CN': '对账发现的微信支付退款', en: 'WeChat Pay refund found by reconciliation' },
 };
 
 /**

@@ -42,6 +42,14 @@ export const WECHAT_ERROR_TEXT = {
   INVALID_REQUEST: { 'zh-CN': '请求参数不正确', en: 'invalid request parameters' },
   UNKNOWN_ORDER: { 'zh-CN': '没有这个订单号的订单', en: 'no order has this order number' },
   REFUND_NOT_FOUND: { 'zh-CN': '订单中没有这笔退款', en: 'the order has no such refund' },
+  // Daily bills and reconciliation (对账).
+  BILL_MALFORMED: { 'zh-CN': '对账单格式不正确', en: 'the bill is malformed' },
+  BILL_TRUNCATED: { 'zh-CN': '对账单不完整（缺少汇总）', en: 'the bill is truncated (no totals)' },
+  BILL_TOTALS_MISMATCH: { 'zh-CN': '对账单汇总与明细不符（文件被截断或篡改）', en: 'the bill totals do not match its rows (truncated or altered)' },
+  BILL_HASH_MISMATCH: { 'zh-CN': '对账单文件的摘要与微信支付给出的不一致', en: 'the bill file does not match the hash WeChat Pay gave' },
+  BILL_DATE_MISMATCH: { 'zh-CN': '对账单不是所请求日期的', en: 'the bill is not for the requested day' },
+  BILL_MERCHANT_MISMATCH: { 'zh-CN': '对账单属于其他商户', en: 'the bill belongs to another merchant' },
+  BILL_DOWNLOAD_FAILED: { 'zh-CN': '对账单下载失败', en: 'downloading the bill failed' },
   // Shipping info.
   SHIPMENT_NOT_FOUND: { 'zh-CN': '订单中没有这个包裹', en: 'the order has no such shipment' },
   ORDER_NOT_PAID: { 'zh-CN': '订单尚未支付，不能录入发货信息', en: 'the order is not paid: shipping info cannot be uploaded' },

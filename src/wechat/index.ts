@@ -110,5 +110,36 @@ export type { WechatPayQueryOptions } from './query.js';
 export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, resolveOrderId } from './dispatch.js';
 export type { ApplyResult, DispatchingService, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
 
+export {
+  buildTradeBillRequest,
+  buildFundFlowBillRequest,
+  buildBillDownload,
+  checkBillHash,
+  parseTradeBill,
+  parseFundFlowBill,
+  billYuan,
+  TRADE_BILL_COLUMNS,
+  TRADE_BILL_TOTAL_COLUMNS,
+  FUND_FLOW_BILL_COLUMNS,
+  FUND_FLOW_BILL_TOTAL_COLUMNS,
+} from './bills.js';
+export type { BillDate, BillLocation, BillPayment, BillRefund, TradeBill, FundFlowBill, FundFlowEntry, ParseBillOptions } from './bills.js';
+export { compareBills, FINDING_KINDS, FINDING_TEXT } from './reconcile.js';
+export type { FindingKind, FindingOutcome, ReconciliationFinding, PlannedCommand, ComparisonInput, Comparison } from './reconcile.js';
+export { reconcileWechatPayDay, downloadWechatPayBills, formatReconciliationReport } from './reconcile-day.js';
+export type { ReconcilingService, ReconcileDayOptions, ReconciliationReport, ReconcileResult, DownloadBillsOptions } from './reconcile-day.js';
+
+export { createMessagePushConfig, handleOrderEvent, applyOrderEvent, orderEventResponse, messagePushSignature } from './order-events.js';
+export type {
+  MessagePushConfig,
+  MessagePushConfigInput,
+  SettlementEvent,
+  ReminderEvent,
+  OrderEventMessage,
+  OrderEventResult,
+  OrderEventInput,
+  AppliedOrderEvent,
+} from './order-events.js';
+
 export { formatRfc3339, parseRfc3339, parseBeijingCompact, parseBeijingDateTime, formatBeijingCompact } from './time.js';
 export { cutChars, charLength } from './text.js';

@@ -130,6 +130,7 @@ const REFUND_REASON_TEXT: Record<Refund['reason'], string> = {
   merchant_cancel: '商家取消订单退款',
   late_payment: '订单已关闭，退回支付款',
   stray_payment: '无效支付退回',
+  gateway: '退款',
 };
 
 export interface RefundRequestConfig {

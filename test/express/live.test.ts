@@ -47,6 +47,51 @@ describe('Server-Sent Events from the change feed (in memory)', () => {
     expect(((await r.json()) as { code: string }).code).toBe('FORBIDDEN');
   });
 
+  it('change events carry the feed position as id; Last-Event-ID resumes with exactly the changes missed, in order', async () => {
+    t = await testApp();
+    cleanups.push(() => t.close());
+    const http = await listen(t.app);
+    cleanups.push(() => http.close());
+    const placed = await json(`${http.url}/orders`, CUSTOMER, { items: [{ sku: 'TEA-BC-100', quantity: 3 }], address: ADDRESS });
+    const id = placed.body.id;
+    const first = await openStream(`${http.url}/orders/${id}/events?actor=${CUSTOMER}`);
+    await first.next((e) => e.event === 'snapshot');
+    await json(`${http.url}/orders/${id}/pay/demo`, CUSTOMER);
+    const paid = await first.next((e) => e.event === 'change');
+    expect(paid.id).toBe((paid.data as { position: string }).position);
+    // The connection drops; meanwhile the order ships, and another customer's order changes.
+    first.close();
+    await json(`${http.url}/orders/${id}/ship`, MERCHANT);
+    await json(`${http.url}/orders`, 'customer:c2', { items: [{ sku: 'TEA-BC-100', quantity: 1 }], address: ADDRESS });
+    const resumed = await openStream(`${http.url}/orders/${id}/events?actor=${CUSTOMER}`, { 'Last-Event-ID': paid.id! });
+    cleanups.push(() => resumed.close());
+    const shipped = await resumed.next((e) => e.event === 'change');
+    expect(shipped.data).toMatchObject({ orderId: id, version: 3, status: 'shipped' });
+    // Then live, with nothing of other orders and no snapshot.
+    await json(`${http.url}/orders/${id}/confirm`, CUSTOMER);
+    await resumed.next((e) => e.event === 'change' && (e.data as { version: number }).version === 4);
+    expect(resumed.events.map((e) => `${e.event}:${(e.data as { orderId: string }).orderId}@${(e.data as { version: number }).version}`)).toEqual([
+      `change:${id}@3`,
+      `change:${id}@4`,
+    ]);
+    expect(resumed.events.every((e) => e.id === (e.data as { position: string }).position)).toBe(true);
+  });
+
+  it('a Last-Event-ID the store never handed out is a 400 INVALID_FEED_POSITION, not a broken stream', async () => {
+    t = await testApp();
+    cleanups.push(() => t.close());
+    const http = await listen(t.app);
+    cleanups.push(() => http.close());
+    const placed = await json(`${http.url}/orders`, CUSTOMER, { items: [{ sku: 'TEA-BC-100', quantity: 1 }] });
+    for (const bad of ['nope', '../x', 'x'.repeat(300)]) {
+      const r = await fetch(`${http.url}/orders/${placed.body.id}/events?actor=${CUSTOMER}`, { headers: { 'Last-Event-ID': bad } });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { code: string }).code).toBe('INVALID_FEED_POSITION');
+      const d = await fetch(`${http.url}/dashboard/stream?lastEventId=${encodeURIComponent(bad)}`);
+      expect(d.status).toBe(400);
+    }
+  });
+
   it('the dashboard stream pushes the change and fresh figures after a new order', async () => {
     t = await testApp();
     cleanups.push(() => t.close());

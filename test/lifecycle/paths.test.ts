@@ -44,7 +44,7 @@ const traversal = {
   input: { order: place() } as never,
 };
 
-const MONEY_BRANCHES = new Set(['refundSettlesOrder', 'afterSaleAccepted', 'afterSaleUnchanged', 'customerCancelRequestsRefund']);
+const MONEY_BRANCHES = new Set(['refundSettlesOrder', 'gatewayRefundSettlesOrder', 'afterSaleAccepted', 'afterSaleUnchanged', 'customerCancelRequestsRefund']);
 const owner = (o: Order): Actor => ({ type: 'customer', id: o.customerId });
 const lastAfterSale = (o: Order) => o.afterSales[o.afterSales.length - 1]!;
 const pendingRefund = (o: Order) => o.refunds.find((r) => r.status === 'pending');
@@ -91,6 +91,12 @@ function witness(order: Order, type: string, branch: string): Array<Move | ((o: 
       const repeat: Move = type === 'PAYMENT_SUCCEEDED' ? { command: { type: 'PAYMENT_SUCCEEDED', amount: total + 1, transactionId: 'tx-stray' }, actor: gateway } : stray;
       return [stray, repeat];
     }
+    case 'isRecordedSettlement':
+    case 'settlementAcceptable': {
+      if (order.payment.transactionId === undefined) return null;
+      const settle: Move = { command: { type: 'RECORD_SETTLEMENT', transactionId: order.payment.transactionId, settledAt: '2026-12-05T04:00:00.000Z' }, actor: gateway };
+      return branch === 'isRecordedSettlement' ? [settle, settle] : order.payment.settledAt === undefined ? [settle] : null;
+    }
     case 'adjustsPrice':
       return total > 1 ? [{ command: { type: 'ADJUST_PRICE', newTotal: total - 1, reason: '老客优惠' }, actor: merchant }] : null;
     case 'adjustsPriceToZero':
@@ -130,6 +136,10 @@ function witness(order: Order, type: string, branch: string): Array<Move | ((o: 
     case 'always':
       if (type === 'CONFIRM_RECEIPT') return [{ command: { type: 'CONFIRM_RECEIPT' }, actor: owner(order) }];
       return null;
+    case 'gatewayRefundSettlesOrder':
+        // A refund made outside the ledger for everything still unrefunded closes the order.
+        if (pendingRefund(order) !== undefined || gatewayRoom(order) <= 0) return null;
+        return [gatewayRefund(order.payment.transactionId!, gatewayRoom(order))];
     case 'refundSettlesOrder':
       return [
         { command: { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: '全部退款' }, actor: owner(order) },
@@ -144,6 +154,14 @@ function witness(order: Order, type: string, branch: string): Array<Move | ((o: 
   }
 }
 
+/** What the order's payment may still give back (succeeded and held refunds taken). */
+const gatewayRoom = (o: Order): number =>
+  o.payment.paidAmount - o.refunds.filter((r) => r.reason !== 'stray_payment' && (r.status !== 'failed' || r.gatewayStatus === 'ABNORMAL')).reduce((s, r) => s + r.amount, 0);
+const gatewayRefund = (transactionId: string, amount: number): Move => ({
+  command: { type: 'RECORD_GATEWAY_REFUND', refundId: `GW-${transactionId}-${amount}`, amount, transactionId },
+  actor: gateway,
+});
+
 /** Sends the last (failed) refund again under its own id. */
 const retryLast = (o: Order): Move => ({ command: { type: 'RETRY_REFUND', refundId: o.refunds[o.refunds.length - 1]!.id }, actor: merchant });
 
@@ -156,6 +174,11 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
         ? { command: { type: 'REFUND_SUCCEEDED', refundId: o.refunds[o.refunds.length - 1]!.id }, actor: gateway }
         : { command: { type: 'REFUND_FAILED', refundId: o.refunds[o.refunds.length - 1]!.id, reason: '银行退票' }, actor: gateway };
     if (type === 'RETRY_REFUND') return [stray, (o) => ({ command: { type: 'REFUND_FAILED', refundId: o.refunds[o.refunds.length - 1]!.id, reason: '银行退票' }, actor: gateway }), retryLast];
+    if (type === 'RECORD_GATEWAY_REFUND') {
+      // The stray refund failed, and WeChat's bill shows a refund of 1 fen of that transaction.
+      const freed: Array<Move | ((o: Order) => Move)> = [stray, (o) => ({ command: { type: 'REFUND_FAILED', refundId: o.refunds[o.refunds.length - 1]!.id, reason: '银行退票' }, actor: gateway })];
+      return repeat ? [...freed, gatewayRefund('tx-stray', 1), gatewayRefund('tx-stray', 1)] : [...freed, gatewayRefund('tx-stray', 1)];
+    }
     if (type !== 'REFUND_SUCCEEDED' && type !== 'REFUND_FAILED') return null;
     return repeat ? [stray, result, result] : [stray, result];
   }
@@ -170,6 +193,13 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
     if (type === 'RETRY_REFUND') {
       const fail = (o: Order): Move => ({ command: { type: 'REFUND_FAILED', refundId: (pendingRefund(o) ?? o.refunds[o.refunds.length - 1]!).id, reason: '银行退票' }, actor: gateway });
       return [...prelude, fail, retryLast];
+    }
+    if (type === 'RECORD_GATEWAY_REFUND') {
+      const pending = pendingRefund(order);
+      if (prelude.length === 0 && (pending === undefined || pending.amount < 2)) return null;
+      const fail = (o: Order): Move => ({ command: { type: 'REFUND_FAILED', refundId: pendingRefund(o)!.id, reason: '银行退票' }, actor: gateway });
+      const gw = (o: Order): Move => gatewayRefund(o.refunds[o.refunds.length - 1]!.transactionId!, 1);
+      return repeat ? [...prelude, fail, gw, gw] : [...prelude, fail, gw];
     }
     return repeat ? [...prelude, result, result] : [...prelude, result];
   }
@@ -207,6 +237,12 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
       const failed = (o: Order): Move => ({ command: { type: 'REFUND_FAILED', refundId: pendingRefund(o)?.id ?? o.refunds[o.refunds.length - 1]!.id, reason: '银行退票' }, actor: gateway });
       return [...refunded, failed, retryLast];
     }
+    case 'RECORD_GATEWAY_REFUND': {
+      // 1 fen refunded in the merchant platform, found by the daily reconciliation.
+      if (gatewayRoom(order) < 2) return null;
+      const gw = gatewayRefund(order.payment.transactionId!, 1);
+      return repeat ? [gw, gw] : [gw];
+    }
     default:
       return null;
   }
@@ -231,7 +267,7 @@ function drive(state: Driven, event: BranchEvent, expectedStatus: string): Drive
     const last = i === moves.length - 1;
     if (last) {
       expect(`${event.type}/${event.branch} from ${state.order.status} → ${r.order.status}`).toBe(`${event.type}/${event.branch} from ${state.order.status} → ${expectedStatus}`);
-      const noop = event.branch === 'isDuplicatePayment' || event.branch === 'afterSaleUnchanged' || event.branch === 'isRecordedStrayPayment';
+      const noop = event.branch === 'isDuplicatePayment' || event.branch === 'afterSaleUnchanged' || event.branch === 'isRecordedStrayPayment' || event.branch === 'isRecordedSettlement';
       expect(r.changed).toBe(!noop);
       if (!noop) expect(r.events[0]!.type).toBe(event.type);
     }

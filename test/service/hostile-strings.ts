@@ -36,6 +36,7 @@ export function hostileStrings(makeStore: () => Promise<OrderStore>): void {
     expect(!ghost.ok && ghost.error.code).toBe('ORDER_NOT_FOUND');
     expect(await service.get('\uD800')).toBeNull();
     expect(await service.history('\u0000')).toEqual([]);
+    if (store.findByNumber) expect(await store.findByNumber('N\u0000')).toBeNull();
     await expect(service.list({ customerId: 'u\u0000' })).rejects.toMatchObject({ code: 'INVALID_QUERY', path: ['customerId'] });
 
     // Nothing was written, and the store still works.

@@ -194,4 +194,21 @@ export function idempotencyAttacks(makeStore: () => Promise<OrderStore>): void {
     for (const r of results) expect(r.ok ? (r.replayed ? 'replay' : 'applied') : r.error.code).toMatch(/^(replay|applied|IDEMPOTENCY_KEY_REUSED)$/);
     expect((await store.load(order.id))!.version).toBe(2);
   });
+
+  it('concurrent placements with one key: one order per actor; the same request replays it, another request is IDEMPOTENCY_KEY_REUSED', async () => {
+    const store = await makeStore();
+    const service = serviceOn(store);
+    const same = () => service.place({ customerId: 'alice', quote: quote(), address: ALICE_ADDRESS }, { idempotencyKey: 'tap' });
+    const other = () => service.place({ customerId: 'alice', quote: quote() }, { idempotencyKey: 'tap' });
+    const mallorys = () => service.place({ customerId: 'mallory', quote: quote() }, { idempotencyKey: 'tap' });
+    const results = await Promise.all([same(), same(), other(), mallorys(), same(), other(), mallorys()]);
+    const alices = (await store.list({ customerId: 'alice' })).items;
+    expect(alices).toHaveLength(1);
+    expect((await store.list({ customerId: 'mallory' })).items).toHaveLength(1);
+    for (const r of results.slice(0, 3).concat(results.slice(4, 6))) {
+      if (r.ok) expect(r.order.id).toBe(alices[0]!.id);
+      else expect(r.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    }
+    for (const r of [results[3]!, results[6]!]) expect(r.ok && r.order.customerId).toBe('mallory');
+  });
 }

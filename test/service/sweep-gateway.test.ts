@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Order, PaymentAttempt } from '../../src/order/index.js';
-import { createOrderService, type PaymentQuery } from '../../src/service/index.js';
+import { createOrderService, GATEWAY_UNREACHABLE, type PaymentQuery } from '../../src/service/index.js';
 import { MemoryOrderStore } from '../../src/storage/index.js';
 import { MINUTE, manualClock, quote, sequentialIds } from './fixtures.js';
 
@@ -80,7 +80,8 @@ describe('sweep when the payment gateway cannot be reached', () => {
     const closed = (await store.load('o1'))!;
     expect([closed.status, closed.closeReason]).toEqual(['closed', 'payment_timeout']);
     const last = (await store.history('o1')).at(-1)!;
-    expect([last.type, last.data?.reason]).toEqual(['EXPIRE', 'gateway_unreachable']);
+    expect([last.type, last.data?.reason]).toEqual(['EXPIRE', GATEWAY_UNREACHABLE]);
+    expect(GATEWAY_UNREACHABLE).toBe('gateway_unreachable');
   });
 
   it('the limit is configurable; 0 expires at once as before', async () => {

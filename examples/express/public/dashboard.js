@@ -106,6 +106,19 @@
     }).join('');
   }
 
+  var OUTCOME = { applied: 'applied 已补记', stray: 'stray, refunded 异常支付已退回', recorded: 'recorded 已记入台账', flagged: 'needs a person 需人工处理', waiting: 'waiting 等待' };
+  function renderReconciliation(r) {
+    if (!r) return;
+    $('recon-day').textContent = '(' + r.billDate + ')';
+    var c = r.counts;
+    $('recon-counts').textContent = 'Matched 一致 ' + c.matched + ' · applied 补记 ' + c.applied + ' · stray 异常 ' + c.stray +
+      ' · recorded 记账 ' + c.recorded + ' · flagged 待处理 ' + c.flagged + ' · waiting 等待 ' + c.waiting;
+    $('recon-findings').innerHTML = r.findings.slice(0, 12).map(function (f) {
+      return '<tr><td>' + esc(f.message.en) + '<br><small>' + esc(f.message['zh-CN']) + '</small></td><td>' + esc(f.orderNumber || f.refundId || '') +
+        '</td><td>' + yuan(f.amount) + '</td><td>' + esc(OUTCOME[f.outcome] || f.outcome) + (f.code ? ' <small>' + esc(f.code) + '</small>' : '') + '</td></tr>';
+    }).join('') || '<tr><td colspan="4">Everything matches 全部一致</td></tr>';
+  }
+
   function addChange(c, fresh) {
     var li = document.createElement('li');
     if (fresh) li.className = 'new';
@@ -120,6 +133,7 @@
 
   fetch('/dashboard/data').then(function (r) { return r.json(); }).then(function (data) {
     render(data);
+    renderReconciliation(data.reconciliation);
     (data.recent || []).slice().reverse().forEach(function (c) { addChange(c, false); });
   });
 

@@ -14,6 +14,7 @@ import { liveRoutes } from './routes/live.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
 import { demoRules } from './catalog.js';
+import { reconciliationRoutes, Reconciliations } from './reconciliation.js';
 
 export interface CreateAppOptions {
   service: OrderService;
@@ -25,6 +26,8 @@ export interface CreateAppOptions {
   /** DEMO payment and refund-result routes. Default true; set false in anything real. */
   demoGateway?: boolean;
   wechatpay?: WechatPayConfig;
+  /** Where the daily reconciliation keeps its reports. Default: a new in-memory list. */
+  reconciliations?: Reconciliations;
   /** Hours from payment to shipment before a fulfilment counts as late. Default 48. */
   fulfilmentSlaHours?: number;
   log?: (message: string, extra?: unknown) => void;
@@ -63,6 +66,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     figures: options.figures,
     demoGateway: options.demoGateway ?? true,
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
+    reconciliations: options.reconciliations ?? new Reconciliations(),
     log,
   };
   const dashboard: DashboardOptions = { timeZone: options.timeZone ?? 'Asia/Shanghai', days: 30, fulfilmentSlaHours: options.fulfilmentSlaHours ?? 48 };
@@ -75,6 +79,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     ...paymentRoutes(context),
     ...liveRoutes(context),
     ...dashboardRoutes(context, feed, dashboard),
+    ...reconciliationRoutes(context, context.reconciliations),
   ];
 
   const app = express();

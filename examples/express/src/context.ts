@@ -1,5 +1,6 @@
 import type { ChangeHub } from './change-hub.js';
 import type { Figures } from './figures.js';
+import type { Reconciliations } from './reconciliation.js';
 import type { Clock, Lifecycle, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
 import type { WechatPayKeys } from './orderkit/wechatpay.js';
 
@@ -24,5 +25,7 @@ export interface AppContext {
   /** The DEMO payment and refund-result routes; off in anything real. */
   demoGateway: boolean;
   wechatpay?: WechatPayConfig;
+  /** The daily WeChat Pay reconciliation reports (dashboard and /reconciliation). */
+  reconciliations: Reconciliations;
   log: (message: string, extra?: unknown) => void;
 }

@@ -11,7 +11,8 @@
  *   WECHATPAY_MCHID, WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID,
  *   WECHATPAY_PUBLIC_KEY_FILE   enable the real /payments/wechatpay/notify route
  *   WECHATPAY_API_HOST, WECHATPAY_SERIAL_NO, WECHATPAY_PRIVATE_KEY_FILE   also let the sweeper ask
- *                      WeChat Pay about an unpaid order before expiring it
+ *                      WeChat Pay about an unpaid order before expiring it, and reconcile
+ *                      yesterday's bills once a day (10:00 Beijing time; see reconciliation.ts)
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -23,10 +24,11 @@ import { progressBar } from './demo/progress.js';
 import { seedDemoShop } from './demo/seed.js';
 import { startTrickle, type Trickle } from './demo/trickle.js';
 import { sqlFigures } from './figures.js';
-import { createOrderService } from './orderkit/index.js';
+import { createOrderService, systemClock } from './orderkit/index.js';
 import { openStorage } from './storage.js';
 import { demoHandlers, startWorkers, type Workers } from './workers.js';
-import { wechatpayQueryFromEnv } from './wechatpay-query.js';
+import { wechatpayClientFromEnv, wechatpayQueryFromEnv } from './wechatpay-query.js';
+import { Reconciliations, startDailyReconciliation } from './reconciliation.js';
 
 function wechatpayFromEnv(env: NodeJS.ProcessEnv): WechatPayConfig | undefined {
   const { WECHATPAY_MCHID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_PUBLIC_KEY_FILE, WECHATPAY_APPID } = env;
@@ -54,7 +56,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const payments = wechatpayQueryFromEnv(env, wechatpay, log);
   const service = createOrderService({ store: storage.store, ...(payments ? { payments } : {}) });
   const rules = demoRules(new Date());
+  const reconciliations = new Reconciliations();
   const orderApp = await createApp({
+    reconciliations,
     service,
     figures: sqlFigures(storage.db),
     rules,
@@ -65,6 +69,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   });
   const outboxLog: string[] = [];
   let workers: Workers | null = null;
+  let daily: { stop(): void } | null = null;
+  // With a signed client (see wechatpay-query.ts), yesterday's bills are reconciled once a day.
+  const client = wechatpayClientFromEnv(env, wechatpay);
   // Started after seeding: a sweeper on the real clock would expire the simulated month's unpaid orders mid-story.
   const startBackground = () => {
     workers = startWorkers({
@@ -72,6 +79,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
       handlers: demoHandlers({ service, demoGateway, record: (line) => void (outboxLog.push(line) > 200 && outboxLog.shift()) }),
       log,
     });
+    if (client && wechatpay) {
+      daily = startDailyReconciliation({ service, reconciliations, mchid: wechatpay.mchid, send: client.send, download: client.download, clock: systemClock, log });
+    }
   };
   const server = orderApp.app.listen(port);
   await new Promise<void>((resolve, reject) => {
@@ -98,6 +108,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     stopping = true;
     log(`${signal}: shutting down…`);
     trickle?.stop();
+    daily?.stop();
     await workers?.stop();
     await orderApp.close();
     server.closeAllConnections();

@@ -161,7 +161,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async findByNumber(number: string): Promise<Order | null> {
-    if (typeof number !== 'string') return null;
+    if (typeof number !== 'string' || !isStorableString(number)) return null;
     const { rows } = await this.driver.query<OrderRow>(this.sql.loadByNumber, [number]);
     const row = rows[0];
     return row ? this.decodeRow(row) : null;

@@ -10,6 +10,8 @@ import { confirmReceipt } from './confirm-receipt.js';
 import { deliver } from './deliver.js';
 import { expire } from './expire.js';
 import { paymentSucceeded } from './payment-succeeded.js';
+import { recordGatewayRefund } from './record-gateway-refund.js';
+import { recordSettlement } from './record-settlement.js';
 import { recordStrayPayment } from './record-stray-payment.js';
 import { refundFailed } from './refund-failed.js';
 import { refundSucceeded } from './refund-succeeded.js';
@@ -32,6 +34,8 @@ export {
   deliver,
   expire,
   paymentSucceeded,
+  recordGatewayRefund,
+  recordSettlement,
   recordStrayPayment,
   refundFailed,
   refundSucceeded,
@@ -71,4 +75,6 @@ export const orderCommands: readonly CommandDefinition<string, any>[] = Object.f
   changeAddress,
   addRemark,
   recordStrayPayment,
+  recordGatewayRefund,
+  recordSettlement,
 ]);

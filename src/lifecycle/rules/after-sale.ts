@@ -6,6 +6,7 @@ import {
   lateSuccessFits,
   refundFailed,
   refundSucceeded,
+  recordGatewayRefund,
   rejectAfterSale,
   retryRefund,
   requestAfterSale,
@@ -37,6 +38,7 @@ const REDUCERS: Readonly<Record<string, Reducer>> = {
   RETURN_RECEIVED: returnReceived as Reducer,
   REFUND_SUCCEEDED: refundSucceeded as Reducer,
   REFUND_FAILED: refundFailed as Reducer,
+  RECORD_GATEWAY_REFUND: recordGatewayRefund as Reducer,
   RETRY_REFUND: ((order, command: CommandOf<'RETRY_REFUND'>, ctx) =>
     retryRefund(order, command.abnormalHandling === undefined ? { refundId: command.refundId } : { refundId: command.refundId, abnormalHandling: command.abnormalHandling }, ctx)) as Reducer,
 };
@@ -89,6 +91,9 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
       return order.refunds.some((r) => r.status === 'pending' || (r.status === 'failed' && lateSuccessFits(order, r)));
     case 'REFUND_FAILED':
       return order.refunds.some((r) => r.status === 'pending');
+    case 'RECORD_GATEWAY_REFUND':
+      // Never a button: only the daily reconciliation sends it, from WeChat's bill.
+      return false;
     case 'RETRY_REFUND':
       return order.refunds.some((r) => r.status === 'failed' && r.replacedBy === undefined && refundRetryable(order, r));
     default:
@@ -136,6 +141,17 @@ export const refundSettlesOrder = defineGuard(
     return isFullyRefunded(r.order) ? undefined : NO_MATCH;
   },
   (probe) => probe.order.refunds.some((r) => r.status === 'pending'),
+);
+
+/** RECORD_GATEWAY_REFUND that brings back everything paid: the order closes as fully refunded. */
+export const gatewayRefundSettlesOrder = defineGuard(
+  (step) => {
+    const r = runReducer(step);
+    if (!r.ok) return r.error;
+    return isFullyRefunded(r.order) ? undefined : NO_MATCH;
+  },
+  // Never a button (see afterSaleAvailable).
+  () => false,
 );
 
 /** Takes over the reducer's order (after-sales and refund ledger), effects and audit data. */

@@ -10,6 +10,7 @@ import { OrderkitError } from '../orderkit/index.js';
 import { parseSummaryOptions } from '../orderkit/analytics.js';
 import { AnalyticsQuerySchema } from '../schemas.js';
 import { lastEventId, openSse, resumeFrom } from '../sse.js';
+import { reportView } from '../reconciliation.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PUBLIC_DIR = join(here, '..', '..', 'public');
@@ -68,12 +69,12 @@ export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: D
         summary: 'Dashboard figures 看板数据',
         description: 'summarize + bottlenecks (computed in SQL on PostgreSQL/PGlite) for the last 30 days in the shop\'s zone, and the latest changes.',
         tags: ['dashboard'],
-        success: { status: 200, description: '{ generatedAt, summary, bottlenecks, recent }', schema: 'Summary' },
+        success: { status: 200, description: '{ generatedAt, summary, bottlenecks, recent, reconciliation }', schema: 'Summary' },
         errors: [],
       },
       handler: async (_req, res) => {
         const report = await ctx.figures.report(defaultQuery(ctx, options));
-        res.json({ ...report, recent: feed.recent });
+        res.json({ ...report, recent: feed.recent, reconciliation: reportView(ctx.reconciliations.latest()) });
       },
     },
     {

@@ -1,0 +1,59 @@
+import type { CommandOf, EffectDraft, Order, Refund } from '../order/index.js';
+import { notifyEffect } from './effects.js';
+import { refundErrors } from './errors.js';
+import { findRefund, holdsMoney } from './ledger.js';
+import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+
+/**
+ * RECORD_GATEWAY_REFUND: a refund WeChat Pay made that the ledger does not know (a refund made in
+ * the merchant platform, or by another system), found in the daily bill. It becomes a succeeded
+ * ledger entry under its own `out_refund_no` (reason `gateway`), so the ledger again says what
+ * the money did (docs/wechat.md "Daily reconciliation").
+ *
+ * - An id the ledger already has as succeeded with the same amount: an accepted no-op (the same
+ *   day reconciled twice). Any other known id is `REFUND_ALREADY_IN_LEDGER`: its result is
+ *   REFUND_SUCCEEDED's to record.
+ * - The transaction must be the order's payment or one of its stray payments
+ *   (`UNKNOWN_TRANSACTION`), and the refunds of that transaction, with this one, must stay within
+ *   what it collected (`REFUND_EXCEEDS_PAID`): such a bill is flagged, never recorded.
+ *
+ * @example
+ * recordGatewayRefund(order, { type: 'RECORD_GATEWAY_REFUND', refundId: 'MANUAL-1', amount: 500 }, ctx)
+ */
+export function recordGatewayRefund(order: Order, command: CommandOf<'RECORD_GATEWAY_REFUND'>, ctx: AfterSaleContext): AfterSaleStepResult {
+  const known = findRefund(order, command.refundId);
+  if (known) {
+    if (known.status === 'succeeded' && known.amount === command.amount) return { ok: true, order, effects: [], data: { refundId: known.id, duplicate: true } };
+    return { ok: false, error: refundErrors.refundAlreadyInLedger(known.id, known.status) };
+  }
+  const transactionId = command.transactionId ?? order.payment.transactionId;
+  const stray = transactionId === undefined ? undefined : order.payment.stray.find((s) => s.transactionId === transactionId);
+  const isPayment = transactionId !== undefined && transactionId === order.payment.transactionId;
+  if (transactionId === undefined || (!isPayment && stray === undefined)) {
+    return { ok: false, error: refundErrors.unknownTransaction(transactionId ?? '') };
+  }
+  const collected = isPayment ? order.payment.paidAmount : stray!.amount;
+  let taken = 0;
+  for (const r of order.refunds) {
+    const ofThis = isPayment ? r.reason !== 'stray_payment' && (r.transactionId === undefined || r.transactionId === transactionId) : r.transactionId === transactionId;
+    if (ofThis && (r.status === 'succeeded' || holdsMoney(r))) taken += r.amount;
+  }
+  if (taken + command.amount > collected) return { ok: false, error: refundErrors.refundExceedsPaid(command.amount, Math.max(0, collected - taken)) };
+  const at = ctx.now.toISOString();
+  const entry: Refund = {
+    id: command.refundId,
+    reason: 'gateway',
+    amount: command.amount,
+    status: 'succeeded',
+    transactionId,
+    createdAt: at,
+    updatedAt: command.succeededAt ?? at,
+    attempts: 1,
+  };
+  const outTradeNo = command.outTradeNo ?? (isPayment ? order.payment.outTradeNo : stray!.outTradeNo);
+  if (outTradeNo !== undefined) entry.outTradeNo = outTradeNo;
+  if (command.gatewayRefundId !== undefined) entry.gatewayRefundId = command.gatewayRefundId;
+  const next: Order = { ...order, refunds: [...order.refunds, entry] };
+  const effects: EffectDraft[] = [notifyEffect('merchant', 'gateway_refund_recorded', order, { refundId: entry.id, amount: entry.amount, transactionId })];
+  return { ok: true, order: next, effects, data: { refundId: entry.id, amount: entry.amount, transactionId, refundReason: 'gateway' } };
+}
