@@ -17,7 +17,15 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // Minified: a cloud function compiles every byte it requires on each cold start, and compiling
+  // is most of what loading costs (docs/benchmarks.md, "Cold start"). The source maps name the
+  // original code (node --enable-source-maps).
+  minify: true,
   splitting: true,
   treeshake: true,
   external: ['pg', '@electric-sql/pglite', 'fast-check', 'vitest', 'xstate'],
+  // zod is bundled: the schemas are written with zod/mini (src/zod.ts), and only what they use is
+  // kept. Requiring the zod package itself would load its whole API and locales on every cold start
+  // (docs/benchmarks.md, "Cold start").
+  noExternal: ['zod'],
 });

@@ -1,4 +1,4 @@
-import { formatInTimeZone, fromZonedTime } from 'date-fns-tz';
+import { formatInZone, instantOfZonedDate } from '../time/zoned.js';
 
 /** The most days a daily series may span (about ten years); more is almost surely a mistake. */
 export const MAX_SERIES_DAYS = 3660;
@@ -23,11 +23,11 @@ function nextDate(date: string): string {
  * over midnight for daylight saving the day starts later, so check and walk forward.
  */
 function startOfLocalDay(date: string, timeZone: string): number {
-  let t = fromZonedTime(`${date}T00:00:00`, timeZone).getTime();
-  // fromZonedTime resolves a skipped midnight to an instant that may fall on the day before.
-  for (let i = 0; i < 8 && formatInTimeZone(new Date(t), timeZone, 'yyyy-MM-dd') < date; i++) t += 15 * 60_000;
+  let t = instantOfZonedDate(date, timeZone);
+  // A skipped midnight resolves a skipped midnight to an instant that may fall on the day before.
+  for (let i = 0; i < 8 && formatInZone(new Date(t), timeZone, 'yyyy-MM-dd') < date; i++) t += 15 * 60_000;
   // …or it may be late by the skipped amount: step back while the previous quarter-hour is still `date`.
-  for (let i = 0; i < 8 && formatInTimeZone(new Date(t - 15 * 60_000), timeZone, 'yyyy-MM-dd') === date; i++) t -= 15 * 60_000;
+  for (let i = 0; i < 8 && formatInZone(new Date(t - 15 * 60_000), timeZone, 'yyyy-MM-dd') === date; i++) t -= 15 * 60_000;
   return t;
 }
 
@@ -47,8 +47,8 @@ export function calendarDays(from: Date, to: Date, timeZone: string): CalendarDa
   const dates: string[] = [];
   const starts: number[] = [];
   if (toMs > fromMs) {
-    const last = formatInTimeZone(new Date(toMs - 1), timeZone, 'yyyy-MM-dd');
-    let date = formatInTimeZone(from, timeZone, 'yyyy-MM-dd');
+    const last = formatInZone(new Date(toMs - 1), timeZone, 'yyyy-MM-dd');
+    let date = formatInZone(from, timeZone, 'yyyy-MM-dd');
     while (date <= last && dates.length <= MAX_SERIES_DAYS) {
       dates.push(date);
       starts.push(startOfLocalDay(date, timeZone));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import type { Result } from '../errors/result.js';
@@ -20,8 +20,8 @@ function isTimeZone(tz: string): boolean {
 export const SummaryOptionsSchema = z.strictObject({
   from: z.coerce.date(),
   to: z.coerce.date(),
-  timeZone: z.string().min(1).max(64).refine(isTimeZone, { message: 'unknown IANA time zone' }),
-  topSkuLimit: z.coerce.number().int().min(0).max(100).optional(),
+  timeZone: z.string().check(z.minLength(1), z.maxLength(64), z.refine(isTimeZone, { message: 'unknown IANA time zone' })),
+  topSkuLimit: z.optional(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(100))),
 });
 
 const DAY = 86_400_000;

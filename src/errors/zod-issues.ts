@@ -1,11 +1,11 @@
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { OrderkitError, type LocalizedText, type OrderkitIssue } from './orderkit-error.js';
 
 /**
  * Turns zod issues into orderkit issues with a zh-CN message beside zod's English one, so that a
  * caller can show the problem to a shopper or a merchant without a translation table of their own.
  */
-export function issuesFromZod(error: z.ZodError, basePath: ReadonlyArray<string | number> = []): OrderkitIssue[] {
+export function issuesFromZod(error: z.core.$ZodError, basePath: ReadonlyArray<string | number> = []): OrderkitIssue[] {
   return error.issues.map((issue) => {
     const path = [...basePath, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     return { code: 'INVALID_INPUT', path, message: describeZodIssue(issue, path) };
@@ -59,7 +59,7 @@ function describeZodIssue(issue: z.core.$ZodIssue, path: ReadonlyArray<string | 
 export function errorFromZod(
   code: string,
   what: LocalizedText,
-  error: z.ZodError,
+  error: z.core.$ZodError,
   basePath: ReadonlyArray<string | number> = [],
 ): OrderkitError {
   const issues = issuesFromZod(error, basePath);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from '../zod.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { ActorType } from '../order/index.js';
 import { lifecycleErrors } from './errors.js';
@@ -63,7 +63,7 @@ export interface CommandHttp {
 export interface CommandDefinition<TType extends string = string, TCommand extends { type: TType } = { type: TType }> {
   type: TType;
   /** A zod object whose `type` is the literal `type`. */
-  schema: z.ZodType<TCommand, any>;
+  schema: core.$ZodType<TCommand, any> & { safeParse(input: unknown): { success: true; data: TCommand } | { success: false; error: core.$ZodError } };
   /** Who may send it; a `customer` must also own the order. */
   actors: readonly ActorType[];
   rows: readonly CommandRow[];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { OrderkitError, orderkitError, type LocalizedText } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import { CommandSchema, isCheckedCommand, ORDER_STATUS_LABELS, ORDER_STATUSES, parseCommand, type Actor, type ActorType, type Effect, type Order, type OrderEvent } from '../order/index.js';
@@ -55,7 +55,7 @@ export interface Lifecycle<TStatus extends string = Order['status'], TCommand ex
   permissions: PermissionTable<string>;
   policy: Policy;
   /** The union of the commands' schemas (for JSON Schema, OpenAPI). */
-  schema: z.ZodType;
+  schema: z.core.$ZodType;
   /** JSON Schema of the input any command may have. */
   jsonSchema(): Record<string, unknown>;
   buttons: readonly LifecycleButton[];
@@ -105,7 +105,7 @@ function malformedInput(order: unknown, command: unknown, actor: unknown, known:
   return undefined;
 }
 
-const BUILTIN_SCHEMAS: ReadonlyMap<string, unknown> = new Map(CommandSchema.options.map((o) => [o.shape.type.value, o] as const));
+const BUILTIN_SCHEMAS: ReadonlyMap<string, unknown> = new Map(CommandSchema._zod.def.options.map((o) => [o.shape.type._zod.def.values[0] as string, o] as const));
 
 function merge<T>(into: Record<string, T>, from: Readonly<Record<string, T>> | undefined, kind: string, type: string): void {
   if (from === undefined) return;
@@ -231,18 +231,18 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     if (def === undefined) return fail(unknownCommand(type));
     if (builtinSame.has(type)) return parseCommand(input) as LifecycleParseResult<TCommand>;
     if (checked.has(input)) return { ok: true, command: input as TCommand };
-    const parsed = (def.schema as z.ZodType).safeParse(input);
+    const parsed = def.schema.safeParse(input);
     if (!parsed.success) return fail(errorFromZod('INVALID_COMMAND', { 'zh-CN': `指令 ${type} 格式不正确`, en: `invalid ${type} command` }, parsed.error));
     const command = parsed.data as object;
     if (typeof command === 'object' && command !== null) checked.add(command);
     return { ok: true, command: command as TCommand };
   }
 
-  let union: z.ZodType | undefined;
-  const schemaOf = (): z.ZodType => {
+  let union: z.core.$ZodType | undefined;
+  const schemaOf = (): z.core.$ZodType => {
     if (union === undefined) {
-      const list = commands.map((d) => d.schema as z.ZodType);
-      union = list.length === 1 ? list[0]! : z.union(list as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+      const list = commands.map((d) => d.schema as z.core.$ZodType);
+      union = list.length === 1 ? list[0]! : z.union(list as unknown as [z.core.$ZodType, z.core.$ZodType, ...z.core.$ZodType[]]);
     }
     return union;
   };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import { orderkitError, type OrderkitError } from '../errors/orderkit-error.js';
 import {
@@ -32,10 +32,10 @@ import type { TransitionResult } from './types.js';
 
 /** The quote as `placeOrder` accepts it: what `priceCart` returns (extra fields are ignored). */
 const QuoteInputSchema = z.object({
-  lines: z.array(LineSchema).min(1),
+  lines: z.array(LineSchema).check(z.minLength(1)),
   adjustments: z.array(AdjustmentSchema),
   itemsTotal: FenSchema,
-  discountTotal: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  discountTotal: z.int().check(z.minimum(Number.MIN_SAFE_INTEGER), z.maximum(Number.MAX_SAFE_INTEGER)),
   freight: FenSchema,
   pointsUsed: CountSchema,
   pointsDeduction: FenSchema,
@@ -54,15 +54,15 @@ export const PlaceOrderInputSchema = z.object({
   /** The order's id (the caller's id generator: a UUID, a cloud database `_id`…). */
   id: IdSchema,
   /** From `createOrderNumber`; also the first payment attempt's `out_trade_no`. */
-  number: z.string().regex(/^[0-9A-Za-z_-]{1,32}$/),
+  number: z.string().check(z.regex(/^[0-9A-Za-z_-]{1,32}$/)),
   customerId: IdSchema,
   quote: QuoteInputSchema,
-  address: AddressSchema.optional(),
-  buyerRemark: z.string().max(200).optional(),
+  address: z.optional(AddressSchema),
+  buyerRemark: z.optional(z.string().check(z.maxLength(200))),
   /** Default: 'virtual' when every line is virtual, else 'physical'. */
-  fulfillment: FulfillmentSchema.optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-}).superRefine(refuseUnstorableStrings);
+  fulfillment: z.optional(FulfillmentSchema),
+  metadata: z.optional(z.record(z.string(), z.unknown())),
+}).check(z.superRefine(refuseUnstorableStrings));
 
 interface PlaceOrderFields {
   id: string;

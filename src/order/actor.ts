@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { IdSchema } from './primitives.js';
 
 /**
@@ -8,9 +8,9 @@ import { IdSchema } from './primitives.js';
  */
 export const ActorSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('customer'), id: IdSchema }),
-  z.object({ type: z.literal('merchant'), id: IdSchema, roles: z.array(z.string()).optional() }),
-  z.object({ type: z.literal('system'), id: z.string().optional() }),
-  z.object({ type: z.literal('payment'), gateway: z.string().min(1) }),
+  z.object({ type: z.literal('merchant'), id: IdSchema, roles: z.optional(z.array(z.string())) }),
+  z.object({ type: z.literal('system'), id: z.optional(z.string()) }),
+  z.object({ type: z.literal('payment'), gateway: z.string().check(z.minLength(1)) }),
 ]);
 export type Actor = z.infer<typeof ActorSchema>;
 export type ActorType = Actor['type'];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import {
@@ -18,65 +18,65 @@ export const PaymentSucceededSchema = z.strictObject({
   type: z.literal('PAYMENT_SUCCEEDED'),
   /** Fen the gateway says it collected; must equal the attempt's amount. */
   amount: FenSchema,
-  transactionId: z.string().min(1).max(64),
+  transactionId: z.string().check(z.minLength(1), z.maxLength(64)),
   /** The attempt being paid; defaults to the order's current attempt. */
-  outTradeNo: z.string().min(1).max(32).optional(),
-  paidAt: TimestampSchema.optional(),
+  outTradeNo: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
+  paidAt: z.optional(TimestampSchema),
 });
-export const CancelSchema = z.strictObject({ type: z.literal('CANCEL'), reason: z.string().max(200).optional() });
+export const CancelSchema = z.strictObject({ type: z.literal('CANCEL'), reason: z.optional(z.string().check(z.maxLength(200))) });
 /** `reason`: why the timer closed it, when not simply time (the sweeper's `gateway_unreachable`). */
-export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE'), reason: z.string().max(200).optional() });
+export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE'), reason: z.optional(z.string().check(z.maxLength(200))) });
 export const ShipSchema = z.strictObject({
   type: z.literal('SHIP'),
   /** Defaults to a deterministic id derived from the order number. */
-  shipmentId: IdSchema.optional(),
+  shipmentId: z.optional(IdSchema),
   /** What goes in the parcel; defaults to everything not yet shipped. */
-  items: z.array(LineQuantitySchema).min(1).optional(),
-  logisticsType: LogisticsTypeSchema.default('express'),
-  trackingNo: z.string().min(1).max(128).optional(),
-  expressCompany: z.string().min(1).max(64).optional(),
+  items: z.optional(z.array(LineQuantitySchema).check(z.minLength(1))),
+  logisticsType: z._default(LogisticsTypeSchema, 'express'),
+  trackingNo: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  expressCompany: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
-export const DeliverSchema = z.strictObject({ type: z.literal('DELIVER'), shipmentId: IdSchema.optional() });
+export const DeliverSchema = z.strictObject({ type: z.literal('DELIVER'), shipmentId: z.optional(IdSchema) });
 export const ConfirmReceiptSchema = z.strictObject({ type: z.literal('CONFIRM_RECEIPT') });
 export const AutoConfirmSchema = z.strictObject({ type: z.literal('AUTO_CONFIRM') });
 export const RequestAfterSaleSchema = z.strictObject({
   type: z.literal('REQUEST_AFTER_SALE'),
-  afterSaleId: IdSchema.optional(),
+  afterSaleId: z.optional(IdSchema),
   kind: AfterSaleKindSchema,
   /** Lines and quantities; absent means the whole order. */
-  items: z.array(LineQuantitySchema).min(1).optional(),
-  reason: z.string().min(1).max(500),
+  items: z.optional(z.array(LineQuantitySchema).check(z.minLength(1))),
+  reason: z.string().check(z.minLength(1), z.maxLength(500)),
 });
 export const ApproveAfterSaleSchema = z.strictObject({ type: z.literal('APPROVE_AFTER_SALE'), afterSaleId: IdSchema });
 export const RejectAfterSaleSchema = z.strictObject({
   type: z.literal('REJECT_AFTER_SALE'),
   afterSaleId: IdSchema,
-  reason: z.string().min(1).max(500),
+  reason: z.string().check(z.minLength(1), z.maxLength(500)),
 });
 export const CancelAfterSaleSchema = z.strictObject({ type: z.literal('CANCEL_AFTER_SALE'), afterSaleId: IdSchema });
 export const ReturnShippedSchema = z.strictObject({
   type: z.literal('RETURN_SHIPPED'),
   afterSaleId: IdSchema,
-  trackingNo: z.string().min(1).max(128),
-  expressCompany: z.string().min(1).max(64),
+  trackingNo: z.string().check(z.minLength(1), z.maxLength(128)),
+  expressCompany: z.string().check(z.minLength(1), z.maxLength(64)),
 });
 export const ReturnReceivedSchema = z.strictObject({ type: z.literal('RETURN_RECEIVED'), afterSaleId: IdSchema });
 export const RefundSucceededSchema = z.strictObject({
   type: z.literal('REFUND_SUCCEEDED'),
-  refundId: z.string().min(1).max(64),
+  refundId: z.string().check(z.minLength(1), z.maxLength(64)),
   /** When given, must equal the ledger entry's amount. */
-  amount: FenSchema.optional(),
-  gatewayRefundId: z.string().min(1).max(64).optional(),
-  succeededAt: TimestampSchema.optional(),
+  amount: z.optional(FenSchema),
+  gatewayRefundId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  succeededAt: z.optional(TimestampSchema),
 });
 export const RefundFailedSchema = z.strictObject({
   type: z.literal('REFUND_FAILED'),
-  refundId: z.string().min(1).max(64),
-  reason: z.string().min(1).max(500),
+  refundId: z.string().check(z.minLength(1), z.maxLength(64)),
+  reason: z.string().check(z.minLength(1), z.maxLength(500)),
   /** The gateway's final status when it said one: CLOSED or ABNORMAL (docs/after-sales.md "Refund states"). */
-  gatewayStatus: z.enum(['CLOSED', 'ABNORMAL']).optional(),
+  gatewayStatus: z.optional(z.enum(['CLOSED', 'ABNORMAL'])),
   /** The gateway's own refund id (an ABNORMAL refund is sent again under it). */
-  gatewayRefundId: z.string().min(1).max(64).optional(),
+  gatewayRefundId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 /**
  * Sends a failed refund again: under the same refund id and amount (WeChat Pay matches retries by
@@ -86,24 +86,24 @@ export const RefundFailedSchema = z.strictObject({
  */
 export const RetryRefundSchema = z.strictObject({
   type: z.literal('RETRY_REFUND'),
-  refundId: z.string().min(1).max(64),
-  abnormalHandling: z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD']).optional(),
+  refundId: z.string().check(z.minLength(1), z.maxLength(64)),
+  abnormalHandling: z.optional(z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD'])),
 });
 /** 改价: merchant only, before payment. */
 export const AdjustPriceSchema = z.strictObject({
   type: z.literal('ADJUST_PRICE'),
   newTotal: FenSchema,
-  reason: z.string().min(1).max(200),
+  reason: z.string().check(z.minLength(1), z.maxLength(200)),
 });
 export const ChangeAddressSchema = z.strictObject({ type: z.literal('CHANGE_ADDRESS'), address: AddressSchema });
-export const AddRemarkSchema = z.strictObject({ type: z.literal('ADD_REMARK'), text: z.string().min(1).max(200) });
+export const AddRemarkSchema = z.strictObject({ type: z.literal('ADD_REMARK'), text: z.string().check(z.minLength(1), z.maxLength(200)) });
 export const RecordStrayPaymentSchema = z.strictObject({
   type: z.literal('RECORD_STRAY_PAYMENT'),
   amount: FenSchema,
-  transactionId: z.string().min(1).max(64),
-  outTradeNo: z.string().min(1).max(32),
-  paidAt: TimestampSchema.optional(),
-  reason: z.string().max(200).optional(),
+  transactionId: z.string().check(z.minLength(1), z.maxLength(64)),
+  outTradeNo: z.string().check(z.minLength(1), z.maxLength(32)),
+  paidAt: z.optional(TimestampSchema),
+  reason: z.optional(z.string().check(z.maxLength(200))),
 });
 /**
  * A refund the gateway made that the refund ledger does not know (made in the merchant platform,
@@ -112,13 +112,13 @@ export const RecordStrayPaymentSchema = z.strictObject({
  */
 export const RecordGatewayRefundSchema = z.strictObject({
   type: z.literal('RECORD_GATEWAY_REFUND'),
-  refundId: z.string().min(1).max(64),
+  refundId: z.string().check(z.minLength(1), z.maxLength(64)),
   amount: FenSchema,
   /** The payment it returns money from; default the order's payment. */
-  transactionId: z.string().min(1).max(64).optional(),
-  outTradeNo: z.string().min(1).max(32).optional(),
-  gatewayRefundId: z.string().min(1).max(64).optional(),
-  succeededAt: TimestampSchema.optional(),
+  transactionId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  outTradeNo: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
+  gatewayRefundId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  succeededAt: z.optional(TimestampSchema),
 });
 
 /**
@@ -127,7 +127,7 @@ export const RecordGatewayRefundSchema = z.strictObject({
  */
 export const RecordSettlementSchema = z.strictObject({
   type: z.literal('RECORD_SETTLEMENT'),
-  transactionId: z.string().min(1).max(64),
+  transactionId: z.string().check(z.minLength(1), z.maxLength(64)),
   settledAt: TimestampSchema,
 });
 
@@ -155,14 +155,14 @@ export const CommandSchema = z.discriminatedUnion('type', [
   RecordStrayPaymentSchema,
   RecordGatewayRefundSchema,
   RecordSettlementSchema,
-]).superRefine(refuseUnstorableStrings);
+]).check(z.superRefine(refuseUnstorableStrings));
 export type Command = z.infer<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */
 export type CommandInput = z.input<typeof CommandSchema>;
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
-export const COMMAND_TYPES: readonly CommandType[] = CommandSchema.options.map((o) => o.shape.type.value);
+export const COMMAND_TYPES: readonly CommandType[] = CommandSchema._zod.def.options.map((o) => o.shape.type._zod.def.values[0] as CommandType);
 
 /**
  * Commands that `parseCommand` produced. `transition()` checks any other command against the

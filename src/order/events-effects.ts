@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { ActorSchema } from './actor.js';
 import { CommandSchema } from './commands.js';
 import { LineQuantitySchema, LogisticsTypeSchema } from './order-schema.js';
@@ -12,14 +12,14 @@ import { OrderStatusSchema } from './status.js';
  */
 export const OrderEventSchema = z.object({
   orderId: z.string(),
-  version: z.number().int().min(1),
+  version: z.int().check(z.minimum(1)),
   type: z.string(),
   actor: ActorSchema,
-  from: OrderStatusSchema.nullable(),
+  from: z.nullable(OrderStatusSchema),
   to: OrderStatusSchema,
   at: TimestampSchema,
   /** Amounts and ids the command moved (paid amount, refund id, shipment id, old address…). */
-  data: z.record(z.string(), z.unknown()).optional(),
+  data: z.optional(z.record(z.string(), z.unknown())),
 });
 export type OrderEvent = z.infer<typeof OrderEventSchema>;
 
@@ -41,7 +41,7 @@ export const EffectSchema = z.discriminatedUnion('type', [
     type: z.literal('payment.refund'),
     refundId: z.string(),
     outTradeNo: z.string(),
-    transactionId: z.string().optional(),
+    transactionId: z.optional(z.string()),
     amount: FenSchema,
     /** The original payment's total: WeChat Pay's refund API requires it. */
     total: FenSchema,
@@ -50,12 +50,12 @@ export const EffectSchema = z.discriminatedUnion('type', [
      * Set when an ABNORMAL refund is sent again: the worker sends WeChat Pay's abnormal-refund
      * request (`buildRefundRequestFromEffect` builds it) instead of a new refund.
      */
-    abnormal: z.object({ type: z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD']), gatewayRefundId: z.string().optional() }).optional(),
+    abnormal: z.optional(z.object({ type: z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD']), gatewayRefundId: z.optional(z.string()) })),
   }),
   z.object({
     ...effectBase,
     type: z.literal('inventory.release'),
-    items: z.array(z.object({ sku: z.string(), quantity: z.number().int().min(1) })),
+    items: z.array(z.object({ sku: z.string(), quantity: z.int().check(z.minimum(1)) })),
     reason: z.string(),
   }),
   z.object({ ...effectBase, type: z.literal('coupon.release'), couponIds: z.array(z.string()) }),

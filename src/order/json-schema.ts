@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { CommandSchema } from './commands.js';
 import { OrderSchema } from './order-schema.js';
 

@@ -1,4 +1,4 @@
-import { formatInTimeZone } from 'date-fns-tz';
+import { formatInZone } from '../time/zoned.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
 
 export interface CreateOrderNumberOptions {
@@ -47,7 +47,7 @@ export function createOrderNumber(options: CreateOrderNumberOptions): string {
       path: ['randomDigits'],
     });
   }
-  const stamp = formatInTimeZone(options.now, options.timeZone ?? 'Asia/Shanghai', 'yyyyMMddHHmmss');
+  const stamp = formatInZone(options.now, options.timeZone ?? 'Asia/Shanghai', 'yyyyMMddHHmmss');
   let tail = '';
   for (let i = 0; i < digits; i++) {
     const r = options.random();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { ActorSchema } from './actor.js';
 import {
   CountSchema,
@@ -30,7 +30,7 @@ export type DiscountSource = (typeof DISCOUNT_SOURCES)[number];
 export const AllocationSchema = z.object({
   source: DiscountSourceSchema,
   /** The rule, coupon or adjustment id the money came from. */
-  sourceId: z.string().min(1),
+  sourceId: z.string().check(z.minLength(1)),
   amount: SignedFenSchema,
 });
 export type Allocation = z.infer<typeof AllocationSchema>;
@@ -46,11 +46,11 @@ export type Fulfillment = (typeof FULFILLMENTS)[number];
  */
 export const LineSchema = z.object({
   id: IdSchema,
-  sku: z.string().min(1).max(64),
-  title: z.string().min(1).max(200),
-  category: z.string().max(64).optional(),
-  image: z.string().max(1024).optional(),
-  fulfillment: FulfillmentSchema.default('physical'),
+  sku: z.string().check(z.minLength(1), z.maxLength(64)),
+  title: z.string().check(z.minLength(1), z.maxLength(200)),
+  category: z.optional(z.string().check(z.maxLength(64))),
+  image: z.optional(z.string().check(z.maxLength(1024))),
+  fulfillment: z._default(FulfillmentSchema, 'physical'),
   listPrice: FenSchema,
   unitPrice: FenSchema,
   quantity: QuantitySchema,
@@ -62,21 +62,21 @@ export const LineSchema = z.object({
 export type Line = z.infer<typeof LineSchema>;
 
 export const AddressSchema = z.object({
-  name: z.string().min(1).max(64),
-  phone: z.string().min(3).max(32),
-  province: z.string().max(64),
-  city: z.string().max(64),
-  district: z.string().max(64).optional(),
-  detail: z.string().min(1).max(256),
-  postalCode: z.string().max(16).optional(),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  phone: z.string().check(z.minLength(3), z.maxLength(32)),
+  province: z.string().check(z.maxLength(64)),
+  city: z.string().check(z.maxLength(64)),
+  district: z.optional(z.string().check(z.maxLength(64))),
+  detail: z.string().check(z.minLength(1), z.maxLength(256)),
+  postalCode: z.optional(z.string().check(z.maxLength(16))),
 });
 export type Address = z.infer<typeof AddressSchema>;
 
 /** An order-level adjustment, explained: what it was, how much, and which lines carried it. */
 export const AdjustmentSchema = z.object({
-  id: z.string().min(1),
-  source: DiscountSourceSchema.or(z.literal('freight')),
-  sourceId: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  source: z.union([DiscountSourceSchema, z.literal('freight')]),
+  sourceId: z.string().check(z.minLength(1)),
   amount: SignedFenSchema,
   lineIds: z.array(IdSchema),
   reason: LocalizedTextSchema,
@@ -101,7 +101,7 @@ export type OrderPricing = z.infer<typeof OrderPricingSchema>;
 export const PAYMENT_ATTEMPT_STATUSES = ['open', 'paid', 'closed'] as const;
 /** One try at collecting the money, with its own WeChat Pay `out_trade_no`. */
 export const PaymentAttemptSchema = z.object({
-  outTradeNo: z.string().min(1).max(32),
+  outTradeNo: z.string().check(z.minLength(1), z.maxLength(32)),
   amount: FenSchema,
   status: z.enum(PAYMENT_ATTEMPT_STATUSES),
   createdAt: TimestampSchema,
@@ -110,13 +110,13 @@ export type PaymentAttempt = z.infer<typeof PaymentAttemptSchema>;
 
 /** A verified payment that could not pay the order; it is refunded in full, never dropped. */
 export const StrayPaymentSchema = z.object({
-  transactionId: z.string().min(1),
-  outTradeNo: z.string().min(1),
+  transactionId: z.string().check(z.minLength(1)),
+  outTradeNo: z.string().check(z.minLength(1)),
   amount: FenSchema,
   paidAt: TimestampSchema,
   recordedAt: TimestampSchema,
   reason: z.string(),
-  refundId: z.string().min(1),
+  refundId: z.string().check(z.minLength(1)),
 });
 export type StrayPayment = z.infer<typeof StrayPaymentSchema>;
 
@@ -124,13 +124,13 @@ export const PaymentSchema = z.object({
   attempts: z.array(PaymentAttemptSchema),
   /** Fen actually collected for this order (0 until paid). */
   paidAmount: FenSchema,
-  paidAt: TimestampSchema.optional(),
-  transactionId: z.string().optional(),
-  outTradeNo: z.string().optional(),
-  gateway: z.string().optional(),
+  paidAt: z.optional(TimestampSchema),
+  transactionId: z.optional(z.string()),
+  outTradeNo: z.optional(z.string()),
+  gateway: z.optional(z.string()),
   stray: z.array(StrayPaymentSchema),
   /** When WeChat settled the payment to the merchant (RECORD_SETTLEMENT, from its order events). */
-  settledAt: TimestampSchema.optional(),
+  settledAt: z.optional(TimestampSchema),
 });
 export type Payment = z.infer<typeof PaymentSchema>;
 
@@ -143,12 +143,12 @@ export type LogisticsType = (typeof LOGISTICS_TYPES)[number];
 
 export const ShipmentSchema = z.object({
   id: IdSchema,
-  items: z.array(LineQuantitySchema).min(1),
+  items: z.array(LineQuantitySchema).check(z.minLength(1)),
   logisticsType: LogisticsTypeSchema,
-  trackingNo: z.string().max(128).optional(),
-  expressCompany: z.string().max(64).optional(),
+  trackingNo: z.optional(z.string().check(z.maxLength(128))),
+  expressCompany: z.optional(z.string().check(z.maxLength(64))),
   shippedAt: TimestampSchema,
-  deliveredAt: TimestampSchema.optional(),
+  deliveredAt: z.optional(TimestampSchema),
 });
 export type Shipment = z.infer<typeof ShipmentSchema>;
 
@@ -168,17 +168,16 @@ export const AfterSaleSchema = z.object({
    * The quote's amount per line (Σ = amount − shippingAmount). Later quotes subtract these from a
    * line's cumulative unit shares, so that every unit of a line, however split, sums to its payable.
    */
-  lines: z.array(z.object({ lineId: IdSchema, quantity: QuantitySchema, amount: FenSchema })).optional(),
-  reason: z.string().max(500),
+  lines: z.optional(z.array(z.object({ lineId: IdSchema, quantity: QuantitySchema, amount: FenSchema }))),
+  reason: z.string().check(z.maxLength(500)),
   requestedBy: ActorSchema,
   requestedAt: TimestampSchema,
   updatedAt: TimestampSchema,
-  rejectReason: z.string().max(500).optional(),
-  returnShipment: z
-    .object({ trackingNo: z.string().min(1).max(128), expressCompany: z.string().min(1).max(64), shippedAt: TimestampSchema })
-    .optional(),
-  returnedAt: TimestampSchema.optional(),
-  refundId: z.string().optional(),
+  rejectReason: z.optional(z.string().check(z.maxLength(500))),
+  returnShipment: z.optional(z
+    .object({ trackingNo: z.string().check(z.minLength(1), z.maxLength(128)), expressCompany: z.string().check(z.minLength(1), z.maxLength(64)), shippedAt: TimestampSchema })),
+  returnedAt: z.optional(TimestampSchema),
+  refundId: z.optional(z.string()),
 });
 export type AfterSale = z.infer<typeof AfterSaleSchema>;
 
@@ -189,32 +188,32 @@ export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 
  * gateway is called and reused on every retry, so a refund can never be paid out twice.
  */
 export const RefundSchema = z.object({
-  id: z.string().min(1).max(64),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
   reason: z.enum(REFUND_REASONS),
-  afterSaleId: z.string().optional(),
+  afterSaleId: z.optional(z.string()),
   amount: FenSchema,
   status: RefundStatusSchema,
   /** The payment transaction this refund returns money from. */
-  transactionId: z.string().optional(),
-  outTradeNo: z.string().optional(),
+  transactionId: z.optional(z.string()),
+  outTradeNo: z.optional(z.string()),
   /** The gateway's own refund id, once it reports a result. */
-  gatewayRefundId: z.string().optional(),
+  gatewayRefundId: z.optional(z.string()),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
-  attempts: z.number().int().min(1),
-  failureReason: z.string().optional(),
+  attempts: z.int().check(z.minimum(1)),
+  failureReason: z.optional(z.string()),
   /**
    * Why the gateway failed it, when it said: `CLOSED` (retried only under a new refund id) or
    * `ABNORMAL` (the money left the merchant but could not reach the shopper: it stays held, and
    * is retried through WeChat Pay's abnormal-refund request). docs/after-sales.md "Refund states".
    */
-  gatewayStatus: z.enum(['CLOSED', 'ABNORMAL']).optional(),
+  gatewayStatus: z.optional(z.enum(['CLOSED', 'ABNORMAL'])),
   /** The entry this one re-issues after that one was CLOSED. */
-  replaces: z.string().min(1).max(64).optional(),
+  replaces: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** The entry that re-issued this CLOSED one: this id is never paid again. */
-  replacedBy: z.string().min(1).max(64).optional(),
+  replacedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** How an ABNORMAL refund was sent again: to the shopper's new card, or for the merchant to handle. */
-  abnormalHandling: z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD']).optional(),
+  abnormalHandling: z.optional(z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD'])),
 });
 export type Refund = z.infer<typeof RefundSchema>;
 /** Where an ABNORMAL refund goes when it is sent again (WeChat Pay's abnormal-refund `type`). */
@@ -222,28 +221,28 @@ export const ABNORMAL_REFUND_HANDLINGS = ['USER_BANK_CARD', 'MERCHANT_BANK_CARD'
 export type AbnormalRefundHandling = (typeof ABNORMAL_REFUND_HANDLINGS)[number];
 
 export const DeadlinesSchema = z.object({
-  payBy: TimestampSchema.optional(),
-  autoConfirmAt: TimestampSchema.optional(),
-  afterSaleUntil: TimestampSchema.optional(),
+  payBy: z.optional(TimestampSchema),
+  autoConfirmAt: z.optional(TimestampSchema),
+  afterSaleUntil: z.optional(TimestampSchema),
 });
 export type Deadlines = z.infer<typeof DeadlinesSchema>;
 
-export const NoteSchema = z.object({ text: z.string().max(200), by: ActorSchema, at: TimestampSchema });
+export const NoteSchema = z.object({ text: z.string().check(z.maxLength(200)), by: ActorSchema, at: TimestampSchema });
 export type Note = z.infer<typeof NoteSchema>;
 
 export const OrderSchema = z.object({
   id: IdSchema,
   /** The order number people see and WeChat Pay's first `out_trade_no`; it never changes. */
-  number: z.string().min(1).max(32),
-  version: z.number().int().min(1),
+  number: z.string().check(z.minLength(1), z.maxLength(32)),
+  version: z.int().check(z.minimum(1)),
   status: OrderStatusSchema,
-  closeReason: CloseReasonSchema.optional(),
+  closeReason: z.optional(CloseReasonSchema),
   customerId: IdSchema,
   currency: z.literal('CNY'),
   fulfillment: FulfillmentSchema,
-  lines: z.array(LineSchema).min(1),
-  address: AddressSchema.optional(),
-  buyerRemark: z.string().max(200).optional(),
+  lines: z.array(LineSchema).check(z.minLength(1)),
+  address: z.optional(AddressSchema),
+  buyerRemark: z.optional(z.string().check(z.maxLength(200))),
   merchantNotes: z.array(NoteSchema),
   pricing: OrderPricingSchema,
   payment: PaymentSchema,
@@ -253,12 +252,12 @@ export const OrderSchema = z.object({
   deadlines: DeadlinesSchema,
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
-  paidAt: TimestampSchema.optional(),
-  shippedAt: TimestampSchema.optional(),
-  deliveredAt: TimestampSchema.optional(),
-  completedAt: TimestampSchema.optional(),
-  closedAt: TimestampSchema.optional(),
+  paidAt: z.optional(TimestampSchema),
+  shippedAt: z.optional(TimestampSchema),
+  deliveredAt: z.optional(TimestampSchema),
+  completedAt: z.optional(TimestampSchema),
+  closedAt: z.optional(TimestampSchema),
   /** Free-form data of the shop's own (channel, store id…); orderkit never reads it. */
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: z.optional(z.record(z.string(), z.unknown())),
 });
 export type Order = z.infer<typeof OrderSchema>;

@@ -1,9 +1,10 @@
-import type { Duration } from 'date-fns';
+import type { Duration } from '../time/zoned.js';
 import type { Fen } from '../money/assert-fen.js';
 
 /**
- * The shop's rules of time and money (docs/lifecycle.md "Policy"). Durations are date-fns `Duration`
- * objects, added in `timeZone` so that "7 days" means seven calendar days in the shop's zone.
+ * The shop's rules of time and money (docs/lifecycle.md "Policy"). Durations are `Duration`
+ * objects (src/time/zoned.ts), added in `timeZone` so that "7 days" means seven calendar days in
+ * the shop's zone.
  */
 export interface Policy {
   /** How long a placed order stays payable. Default 30 minutes. */

@@ -1,14 +1,14 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 
 /** Integer fen, non-negative, within the safe-integer range (docs/pricing.md "Money rules"). */
-export const FenSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const FenSchema = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
 /** Integer fen that may be negative (an adjustment that raises a price, a balance). */
-export const SignedFenSchema = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
-export const QuantitySchema = z.number().int().min(1).max(1_000_000);
-export const CountSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const SignedFenSchema = z.int().check(z.minimum(Number.MIN_SAFE_INTEGER), z.maximum(Number.MAX_SAFE_INTEGER));
+export const QuantitySchema = z.int().check(z.minimum(1), z.maximum(1_000_000));
+export const CountSchema = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
 /** Timestamps are ISO 8601 strings in UTC (`Date.prototype.toISOString()`), so they sort as text. */
 export const TimestampSchema = z.iso.datetime({ offset: true });
-export const IdSchema = z.string().min(1).max(128);
+export const IdSchema = z.string().check(z.minLength(1), z.maxLength(128));
 export const LocalizedTextSchema = z.object({ 'zh-CN': z.string(), en: z.string() });
 
 /**
@@ -66,9 +66,9 @@ export const UNSTORABLE_STRING = 'unstorable_string';
  * string in the parsed value.
  *
  * @example
- * const Schema = z.object({ note: z.string() }).superRefine(refuseUnstorableStrings);
+ * const Schema = z.object({ note: z.string() }).check(z.superRefine(refuseUnstorableStrings));
  */
-export function refuseUnstorableStrings(value: unknown, ctx: z.RefinementCtx): void {
+export function refuseUnstorableStrings(value: unknown, ctx: z.core.$RefinementCtx): void {
   const path = unstorablePath(value);
   if (path === null) return;
   ctx.addIssue({

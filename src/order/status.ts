@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
 
 export const ORDER_STATUSES = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { CountSchema, FenSchema, IdSchema, QuantitySchema, TimestampSchema } from '../order/primitives.js';
 import { FulfillmentSchema } from '../order/order-schema.js';
 
@@ -21,7 +21,7 @@ export const WalletCouponSchema = z.object({
   id: IdSchema,
   definitionId: IdSchema,
   /** When it was claimed: required for `days_after_claim` validity. */
-  claimedAt: TimestampSchema.optional(),
+  claimedAt: z.optional(TimestampSchema),
 });
 export type WalletCoupon = z.infer<typeof WalletCouponSchema>;
 
@@ -36,21 +36,21 @@ export const MAX_WALLET_COUPONS = 100;
  */
 export const CartLineSchema = z.object({
   id: IdSchema,
-  sku: z.string().min(1).max(64),
-  title: z.string().min(1).max(200),
-  category: z.string().max(64).optional(),
-  image: z.string().max(1024).optional(),
-  fulfillment: FulfillmentSchema.optional(),
+  sku: z.string().check(z.minLength(1), z.maxLength(64)),
+  title: z.string().check(z.minLength(1), z.maxLength(200)),
+  category: z.optional(z.string().check(z.maxLength(64))),
+  image: z.optional(z.string().check(z.maxLength(1024))),
+  fulfillment: z.optional(FulfillmentSchema),
   /** Shelf price per unit, in fen. */
   listPrice: FenSchema,
   quantity: QuantitySchema,
   /** This line's own member price per unit (used when the cart has a `member`). */
-  memberPrice: FenSchema.optional(),
+  memberPrice: z.optional(FenSchema),
 });
 export type CartLine = z.infer<typeof CartLineSchema>;
 
 function unique<T>(key: (item: T) => string, what: string) {
-  return (items: T[], ctx: z.RefinementCtx) => {
+  return (items: T[], ctx: z.core.$RefinementCtx) => {
     const seen = new Set<string>();
     items.forEach((item, i) => {
       const k = key(item);
@@ -68,24 +68,18 @@ function unique<T>(key: (item: T) => string, what: string) {
  */
 export const CartSchema = z.object({
   lines: z
-    .array(CartLineSchema)
-    .min(1)
-    .max(MAX_CART_LINES)
-    .superRefine(unique((l: CartLine) => l.id, 'line')),
+    .array(CartLineSchema).check(z.minLength(1), z.maxLength(MAX_CART_LINES), z.superRefine(unique((l: CartLine) => l.id, 'line'))),
   /** The shopper's membership, if any: member prices for `level` apply. */
-  member: z.object({ level: z.string().min(1).max(64) }).optional(),
+  member: z.optional(z.object({ level: z.string().check(z.minLength(1), z.maxLength(64)) })),
   /** Freight region key, matched against `rules.freight.byRegion` (e.g. a province). */
-  region: z.string().min(1).max(64).optional(),
+  region: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** Points the shopper owns. */
-  pointsBalance: CountSchema.optional(),
+  pointsBalance: z.optional(CountSchema),
   /** Points to spend: a number, or 'max' for as many as the balance and the cap allow. */
-  pointsToUse: z.union([CountSchema, z.literal('max')]).optional(),
+  pointsToUse: z.optional(z.union([CountSchema, z.literal('max')])),
   /** Coupons the shopper applies (from their wallet). */
-  coupons: z
-    .array(WalletCouponSchema)
-    .max(MAX_WALLET_COUPONS)
-    .superRefine(unique((c: WalletCoupon) => c.id, 'coupon'))
-    .optional(),
+  coupons: z.optional(z
+    .array(WalletCouponSchema).check(z.maxLength(MAX_WALLET_COUPONS), z.superRefine(unique((c: WalletCoupon) => c.id, 'coupon')))),
 });
 export type Cart = z.infer<typeof CartSchema>;
 
@@ -96,7 +90,5 @@ export type Cart = z.infer<typeof CartSchema>;
  * WalletSchema.parse([{ id: 'w1', definitionId: 'shop-5' }, { id: 'w2', definitionId: 'plat-10' }])
  */
 export const WalletSchema = z
-  .array(WalletCouponSchema)
-  .max(MAX_WALLET_COUPONS)
-  .superRefine(unique((c: WalletCoupon) => c.id, 'coupon'));
+  .array(WalletCouponSchema).check(z.maxLength(MAX_WALLET_COUPONS), z.superRefine(unique((c: WalletCoupon) => c.id, 'coupon')));
 export type Wallet = z.infer<typeof WalletSchema>;

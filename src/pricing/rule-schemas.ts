@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { CountSchema, FenSchema, IdSchema, TimestampSchema } from '../order/primitives.js';
 
 /**
@@ -16,11 +16,11 @@ import { CountSchema, FenSchema, IdSchema, TimestampSchema } from '../order/prim
  * @example
  * BasisPointsSchema.parse(1500) // 15 % off = 8.5 折
  */
-export const BasisPointsSchema = z.number().int().min(1).max(10_000);
+export const BasisPointsSchema = z.int().check(z.minimum(1), z.maximum(10_000));
 const RuleIdSchema = IdSchema;
-const SkuSchema = z.string().min(1).max(64);
-const CategorySchema = z.string().min(1).max(64);
-const PositiveFenSchema = FenSchema.min(1);
+const SkuSchema = z.string().check(z.minLength(1), z.maxLength(64));
+const CategorySchema = z.string().check(z.minLength(1), z.maxLength(64));
+const PositiveFenSchema = FenSchema.check(z.minimum(1));
 
 /**
  * A validity window, half-open: valid when `from ≤ now < to`.
@@ -39,13 +39,13 @@ export type Window = z.infer<typeof WindowSchema>;
  * ScopeSchema.parse({ kind: 'category', categories: ['tea'], excludeSkus: ['TEA-GIFT'] })
  */
 export const ScopeSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('all'), excludeSkus: z.array(SkuSchema).optional() }),
+  z.strictObject({ kind: z.literal('all'), excludeSkus: z.optional(z.array(SkuSchema)) }),
   z.strictObject({
     kind: z.literal('category'),
-    categories: z.array(CategorySchema).min(1),
-    excludeSkus: z.array(SkuSchema).optional(),
+    categories: z.array(CategorySchema).check(z.minLength(1)),
+    excludeSkus: z.optional(z.array(SkuSchema)),
   }),
-  z.strictObject({ kind: z.literal('skus'), skus: z.array(SkuSchema).min(1) }),
+  z.strictObject({ kind: z.literal('skus'), skus: z.array(SkuSchema).check(z.minLength(1)) }),
 ]);
 export type Scope = z.infer<typeof ScopeSchema>;
 
@@ -63,14 +63,14 @@ export const MemberPriceRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     id: RuleIdSchema,
     kind: z.literal('percent'),
-    levels: z.array(z.string().min(1).max(64)).min(1),
+    levels: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1)),
     offBp: BasisPointsSchema,
-    scope: ScopeSchema.optional(),
+    scope: z.optional(ScopeSchema),
   }),
   z.strictObject({
     id: RuleIdSchema,
     kind: z.literal('price'),
-    levels: z.array(z.string().min(1).max(64)).min(1),
+    levels: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1)),
     prices: PriceMapSchema,
   }),
 ]);
@@ -89,7 +89,7 @@ export const TimedDiscountRuleSchema = z.discriminatedUnion('kind', [
     kind: z.literal('percent'),
     window: WindowSchema,
     offBp: BasisPointsSchema,
-    scope: ScopeSchema.optional(),
+    scope: z.optional(ScopeSchema),
   }),
   z.strictObject({ id: RuleIdSchema, kind: z.literal('price'), window: WindowSchema, prices: PriceMapSchema }),
 ]);
@@ -106,9 +106,9 @@ export type Tier = z.infer<typeof TierSchema>;
 
 const fullReductionCommon = {
   id: RuleIdSchema,
-  scope: ScopeSchema.optional(),
+  scope: z.optional(ScopeSchema),
   /** Optional: the activity runs only inside this window. */
-  window: WindowSchema.optional(),
+  window: z.optional(WindowSchema),
 };
 
 /**
@@ -122,13 +122,13 @@ const fullReductionCommon = {
  */
 export const FullReductionRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...fullReductionCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
-  z.strictObject({ ...fullReductionCommon, kind: z.literal('tiered'), tiers: z.array(TierSchema).min(1).max(50) }),
+  z.strictObject({ ...fullReductionCommon, kind: z.literal('tiered'), tiers: z.array(TierSchema).check(z.minLength(1), z.maxLength(50)) }),
   z.strictObject({
     ...fullReductionCommon,
     kind: z.literal('per_step'),
     step: PositiveFenSchema,
     off: PositiveFenSchema,
-    cap: PositiveFenSchema.optional(),
+    cap: z.optional(PositiveFenSchema),
   }),
 ]);
 export type FullReductionRule = z.infer<typeof FullReductionRuleSchema>;
@@ -141,22 +141,22 @@ export type FullReductionRule = z.infer<typeof FullReductionRuleSchema>;
  */
 export const CouponValiditySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('window'), from: TimestampSchema, to: TimestampSchema }),
-  z.strictObject({ kind: z.literal('days_after_claim'), days: z.number().int().min(1).max(3650) }),
+  z.strictObject({ kind: z.literal('days_after_claim'), days: z.int().check(z.minimum(1), z.maximum(3650)) }),
 ]);
 export type CouponValidity = z.infer<typeof CouponValiditySchema>;
 
 const couponCommon = {
   id: RuleIdSchema,
   /** What the shopper sees on the coupon: "店铺券", or one title per language. */
-  title: z.union([z.string().min(1).max(64), z.strictObject({ 'zh-CN': z.string().min(1).max(64), en: z.string().min(1).max(64) })]).optional(),
-  scope: ScopeSchema.optional(),
+  title: z.optional(z.union([z.string().check(z.minLength(1), z.maxLength(64)), z.strictObject({ 'zh-CN': z.string().check(z.minLength(1), z.maxLength(64)), en: z.string().check(z.minLength(1), z.maxLength(64)) })])),
+  scope: z.optional(ScopeSchema),
   validity: CouponValiditySchema,
   /**
    * Default false: the coupon must be the only one in the order. Stackable coupons combine with
    * each other, at most one per `exclusiveGroup`.
    */
-  stackable: z.boolean().optional(),
-  exclusiveGroup: z.string().min(1).max(64).optional(),
+  stackable: z.optional(z.boolean()),
+  exclusiveGroup: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 };
 
 /**
@@ -175,8 +175,8 @@ export const CouponDefinitionSchema = z.discriminatedUnion('kind', [
     ...couponCommon,
     kind: z.literal('percent'),
     offBp: BasisPointsSchema,
-    cap: PositiveFenSchema.optional(),
-    threshold: PositiveFenSchema.optional(),
+    cap: z.optional(PositiveFenSchema),
+    threshold: z.optional(PositiveFenSchema),
   }),
   z.strictObject({ ...couponCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
 ]);
@@ -191,9 +191,9 @@ export type CouponDefinition = z.infer<typeof CouponDefinitionSchema>;
  * PointsRuleSchema.parse({ rate: { points: 100, fen: 100 }, maxShareBp: 5000 }) // 100 积分抵 ¥1，最多抵 50 %
  */
 export const PointsRuleSchema = z.strictObject({
-  rate: z.strictObject({ points: z.number().int().min(1).max(1_000_000), fen: PositiveFenSchema }),
+  rate: z.strictObject({ points: z.int().check(z.minimum(1), z.maximum(1_000_000)), fen: PositiveFenSchema }),
   maxShareBp: BasisPointsSchema,
-  minPoints: CountSchema.optional(),
+  minPoints: z.optional(CountSchema),
 });
 export type PointsRule = z.infer<typeof PointsRuleSchema>;
 
@@ -207,9 +207,9 @@ export type PointsRule = z.infer<typeof PointsRuleSchema>;
  */
 export const FreightRuleSchema = z.strictObject({
   defaultFee: FenSchema,
-  byRegion: z.record(z.string().min(1).max(64), FenSchema).optional(),
-  freeOver: PositiveFenSchema.optional(),
-  base: z.enum(['after_discounts', 'before_discounts']).optional(),
+  byRegion: z.optional(z.record(z.string().check(z.minLength(1), z.maxLength(64)), FenSchema)),
+  freeOver: z.optional(PositiveFenSchema),
+  base: z.optional(z.enum(['after_discounts', 'before_discounts'])),
 });
 export type FreightRule = z.infer<typeof FreightRuleSchema>;
 
@@ -222,14 +222,13 @@ export type FreightRule = z.infer<typeof FreightRuleSchema>;
  * PricingRulesSchema.safeParse({ fullReductions: [{ id: 'mj', kind: 'threshold', threshold: 9900, off: 1000 }] }).success // true
  */
 export const PricingRulesSchema = z.strictObject({
-  catalogue: z
-    .strictObject({ skus: z.array(SkuSchema).optional(), categories: z.array(CategorySchema).optional() })
-    .optional(),
-  memberPrices: z.array(MemberPriceRuleSchema).optional(),
-  timedDiscounts: z.array(TimedDiscountRuleSchema).optional(),
-  fullReductions: z.array(FullReductionRuleSchema).optional(),
-  coupons: z.array(CouponDefinitionSchema).optional(),
-  points: PointsRuleSchema.optional(),
-  freight: FreightRuleSchema.optional(),
+  catalogue: z.optional(z
+    .strictObject({ skus: z.optional(z.array(SkuSchema)), categories: z.optional(z.array(CategorySchema)) })),
+  memberPrices: z.optional(z.array(MemberPriceRuleSchema)),
+  timedDiscounts: z.optional(z.array(TimedDiscountRuleSchema)),
+  fullReductions: z.optional(z.array(FullReductionRuleSchema)),
+  coupons: z.optional(z.array(CouponDefinitionSchema)),
+  points: z.optional(PointsRuleSchema),
+  freight: z.optional(FreightRuleSchema),
 });
 export type PricingRules = z.infer<typeof PricingRulesSchema>;

@@ -1,20 +1,12 @@
-import { add, type Duration } from 'date-fns';
-import { fromZonedTime, toZonedTime } from 'date-fns-tz';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Policy } from '../order/policy.js';
 import type { Order } from '../order/index.js';
+import { addInZone } from '../time/zoned.js';
 import { refundErrors } from './errors.js';
 
-/**
- * `duration` after `from`, counted on the shop's calendar: "7 days" lands on the same wall-clock
- * time seven days later in `timeZone`, whatever zone the host runs in.
- *
- * @example
- * addInZone(new Date('2026-03-07T16:30:00Z'), { days: 7 }, 'America/New_York') // 2026-03-14T15:30:00Z (DST)
- */
-export function addInZone(from: Date, duration: Duration, timeZone: string): Date {
-  return fromZonedTime(add(toZonedTime(from, timeZone), duration), timeZone);
-}
+// Windows are counted on the shop's calendar with the same zoned-time rule as every deadline
+// (src/time/zoned.ts): "7 days" lands on the same wall-clock time seven days later in the shop's
+// zone, whatever zone the host runs in, with the zone's offsets cached per hour.
 
 /**
  * Until when the gateway can still refund this payment (`policy.refundWithin` after payment), or

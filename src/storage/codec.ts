@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { OrderEventSchema, OrderSchema, isStorableString } from '../order/index.js';
 import type { Effect, Order, OrderEvent } from '../order/index.js';
 import { CorruptOrderError, invalidCommit, invalidQuery } from './errors.js';
@@ -16,8 +16,8 @@ import type { CommitInput, ListQuery } from './port.js';
  * may be any short name, because `createLifecycle` lets a shop add statuses such as
  * `ready_for_pickup`. The lifecycle, not the store, decides which statuses make sense.
  */
-const StoredOrderSchema = OrderSchema.extend({ status: z.string().min(1).max(64) });
-const StoredEventSchema = OrderEventSchema.extend({ from: z.string().min(1).max(64).nullable(), to: z.string().min(1).max(64) });
+const StoredOrderSchema = z.extend(OrderSchema, { status: z.string().check(z.minLength(1), z.maxLength(64)) });
+const StoredEventSchema = z.extend(OrderEventSchema, { from: z.nullable(z.string().check(z.minLength(1), z.maxLength(64))), to: z.string().check(z.minLength(1), z.maxLength(64)) });
 
 /**
  * Remembers, per order id, the last stored text that passed the schema. A hot order is loaded

@@ -345,6 +345,12 @@ export class MemoryOrderStore implements OrderStore {
     row.availableAt = retryAt.getTime();
     row.leaseUntil = null;
     if (reason !== undefined) row.lastError = reason;
+    // Its order's later open effects wait for it anyway: none becomes available before it (as the
+    // SQL adapter does, where this keeps claim's oldest-first order prefix-closed per order).
+    for (const id of this.data.openOutbox) {
+      const later = this.data.outbox.get(id);
+      if (later && later.orderId === row.orderId && later.seq > row.seq && later.availableAt < row.availableAt) later.availableAt = row.availableAt;
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import { decryptText } from './decrypt.js';
@@ -23,7 +23,7 @@ export const CERTIFICATES_REQUEST: WechatPayRequest = Object.freeze({ method: 'G
 const CertificatesResponseSchema = z.looseObject({
   data: z.array(
     z.looseObject({
-      serial_no: z.string().min(1).max(64),
+      serial_no: z.string().check(z.minLength(1), z.maxLength(64)),
       effective_time: z.string(),
       expire_time: z.string(),
       encrypt_certificate: EncryptedResourceSchema,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { orderNumberOfOutTradeNo } from '../lifecycle/attempts.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
@@ -21,21 +21,21 @@ export interface MerchantIdentity {
 }
 
 const AmountSchema = z.looseObject({
-  total: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  payer_total: z.number().int().optional(),
-  currency: z.string().optional(),
+  total: z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
+  payer_total: z.optional(z.int()),
+  currency: z.optional(z.string()),
 });
 
 export const TransactionSchema = z.looseObject({
-  mchid: z.string().min(1),
-  appid: z.string().optional(),
-  out_trade_no: z.string().min(1).max(32),
-  transaction_id: z.string().optional(),
-  trade_state: z.string().min(1),
-  trade_state_desc: z.string().optional(),
-  success_time: z.string().optional(),
-  attach: z.string().optional(),
-  payer: z.looseObject({ openid: z.string().optional() }).optional(),
+  mchid: z.string().check(z.minLength(1)),
+  appid: z.optional(z.string()),
+  out_trade_no: z.string().check(z.minLength(1), z.maxLength(32)),
+  transaction_id: z.optional(z.string()),
+  trade_state: z.string().check(z.minLength(1)),
+  trade_state_desc: z.optional(z.string()),
+  success_time: z.optional(z.string()),
+  attach: z.optional(z.string()),
+  payer: z.optional(z.looseObject({ openid: z.optional(z.string()) })),
   amount: AmountSchema,
 });
 /** A decrypted `TRANSACTION.SUCCESS` resource, or a `GET /v3/pay/transactions/…` response. */
@@ -143,21 +143,21 @@ export function parsePaymentResource(
 }
 
 export const RefundResourceSchema = z.looseObject({
-  mchid: z.string().min(1),
-  out_trade_no: z.string().min(1).max(32),
-  transaction_id: z.string().optional(),
-  out_refund_no: z.string().min(1).max(64),
-  refund_id: z.string().optional(),
+  mchid: z.string().check(z.minLength(1)),
+  out_trade_no: z.string().check(z.minLength(1), z.maxLength(32)),
+  transaction_id: z.optional(z.string()),
+  out_refund_no: z.string().check(z.minLength(1), z.maxLength(64)),
+  refund_id: z.optional(z.string()),
   /** Notifications say `refund_status`; the refund query response says `status`. */
-  refund_status: z.string().optional(),
-  status: z.string().optional(),
-  success_time: z.string().optional(),
-  user_received_account: z.string().optional(),
+  refund_status: z.optional(z.string()),
+  status: z.optional(z.string()),
+  success_time: z.optional(z.string()),
+  user_received_account: z.optional(z.string()),
   amount: z.looseObject({
-    total: z.number().int().min(0).optional(),
-    refund: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    payer_total: z.number().int().optional(),
-    payer_refund: z.number().int().optional(),
+    total: z.optional(z.int().check(z.minimum(0))),
+    refund: z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
+    payer_total: z.optional(z.int()),
+    payer_refund: z.optional(z.int()),
   }),
 });
 export type WechatPayRefundResource = z.infer<typeof RefundResourceSchema>;

@@ -1,4 +1,4 @@
-import { formatInTimeZone } from 'date-fns-tz';
+import { formatInZone } from '../time/zoned.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/format.js';
 import type { Order } from '../order/index.js';
@@ -111,7 +111,7 @@ function hasChinese(text: string): boolean {
 
 function formatValue(kind: SubscribeFieldKind, value: SubscribeFieldValue, timeZone: string): string | null {
   if (isValidDate(value)) {
-    if (kind === 'time' || kind === 'date') return formatInTimeZone(value, timeZone, 'yyyy年M月d日 HH:mm');
+    if (kind === 'time' || kind === 'date') return formatInZone(value, timeZone, 'yyyy年M月d日 HH:mm');
     return null;
   }
   if (typeof value === 'number') {

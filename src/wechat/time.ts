@@ -1,10 +1,10 @@
-import { formatInTimeZone } from 'date-fns-tz';
+import { formatInZone } from '../time/zoned.js';
 
 /**
  * WeChat's clocks. Pay v3 speaks RFC 3339 with an offset (`2026-11-25T12:00:00+08:00`), the v2
  * fields of `cloud.cloudPay` speak Beijing wall time without a zone (`20261125120000`). China has
  * had no daylight saving since 1991, so Beijing time is a fixed UTC+8 and parsing it needs no
- * zone database; formatting goes through date-fns-tz for other zones a shop may choose.
+ * zone database; formatting goes through src/time/zoned.ts for other zones a shop may choose.
  */
 
 const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
@@ -19,7 +19,7 @@ const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
  */
 export function formatRfc3339(date: Date, timeZone = 'Asia/Shanghai', options: { milliseconds?: boolean } = {}): string {
   const pattern = options.milliseconds ? "yyyy-MM-dd'T'HH:mm:ss.SSSxxx" : "yyyy-MM-dd'T'HH:mm:ssxxx";
-  return formatInTimeZone(date, timeZone, pattern);
+  return formatInZone(date, timeZone, pattern);
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;

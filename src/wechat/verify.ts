@@ -1,5 +1,5 @@
 import { verify as rsaVerify } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { reject, same, WECHAT_ERROR_TEXT } from './errors.js';
@@ -22,21 +22,21 @@ export const SIGNATURE_PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
 export const DEFAULT_MAX_SKEW_SECONDS = 300;
 
 export const EncryptedResourceSchema = z.looseObject({
-  algorithm: z.string().min(1),
-  ciphertext: z.string().min(1),
-  nonce: z.string().min(1),
-  associated_data: z.string().optional(),
-  original_type: z.string().optional(),
+  algorithm: z.string().check(z.minLength(1)),
+  ciphertext: z.string().check(z.minLength(1)),
+  nonce: z.string().check(z.minLength(1)),
+  associated_data: z.optional(z.string()),
+  original_type: z.optional(z.string()),
 });
 /** The `resource` of a notification: AES-256-GCM ciphertext, decrypted by `decryptResource`. */
 export type EncryptedResource = z.infer<typeof EncryptedResourceSchema>;
 
 export const NotificationEnvelopeSchema = z.looseObject({
-  id: z.string().min(1),
-  create_time: z.string().optional(),
-  event_type: z.string().min(1),
-  resource_type: z.string().optional(),
-  summary: z.string().optional(),
+  id: z.string().check(z.minLength(1)),
+  create_time: z.optional(z.string()),
+  event_type: z.string().check(z.minLength(1)),
+  resource_type: z.optional(z.string()),
+  summary: z.optional(z.string()),
   resource: EncryptedResourceSchema,
 });
 /** A verified, still encrypted notification. */

@@ -4,9 +4,10 @@
  * miniprogram-simulate, `wx.cloud.callFunction` wired to the deployed `order` function
  * (examples/cloud-functions/cloudfunctions/order/index.js on orderkit's CommonJS build), the
  * payment result delivered by the real `payCallback` function as cloudPay would call it, and the
- * cloud database played by its TEST DOUBLE with a `watch()` TEST DOUBLE around it
- * (support/watch.ts). The detail page must turn from 待付款 to 待发货 through `watch` alone.
- * Not modelled: the database security rule that lets the shopper read (and so watch) their order.
+ * cloud database played by its TEST DOUBLE, whose mini program side enforces the `orders`
+ * security rule the example's README prescribes (`doc.customerId == auth.openid`) on `watch()`
+ * (support/watch.ts counts what it pushes). The detail page must turn from 待付款 to 待发货
+ * through `watch` alone, with the query that rule allows.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCloudDatabaseStandIn, type CloudDatabaseStandIn } from '../../src/adapters/wx-cloud/index.js';
@@ -40,7 +41,10 @@ function deploy(name: string, cloud: unknown, env: Record<string, string>) {
 
 function world() {
   const hub = createWatchHub();
-  const db: CloudDatabaseStandIn = createCloudDatabaseStandIn({ beforeOperation: hub.beforeOperation });
+  const db: CloudDatabaseStandIn = createCloudDatabaseStandIn({
+    beforeOperation: hub.beforeOperation,
+    rules: { orders: { read: 'doc.customerId == auth.openid' } },
+  });
   hub.attach(db);
   const server = stubCloud(db);
   const order = deploy('order', server.cloud, { SUB_MCH_ID });
@@ -50,7 +54,7 @@ function world() {
     server.as({ OPENID: SHOPPER, CLIENTIP: '10.0.0.8' });
     return order.main(data, {});
   });
-  client.wx.cloud.database = vi.fn(() => hub.miniProgramDatabase());
+  client.wx.cloud.database = vi.fn(() => hub.miniProgramDatabase(SHOPPER));
   const mp = createMiniProgram(client.wx, { globalData: { cart: [{ sku: 'OAT-1KG', quantity: 2 }, { sku: 'MILK-250', quantity: 1 }] } });
   mp.require('config').subscribeTemplateIds = ['TPL-PAID', 'TPL-SHIPPED'];
   /** What WeChat Pay sends to payCallback once the shopper paid (cloudPay's v2 fields). */
@@ -121,6 +125,14 @@ describe('mini program ↔ real cloud functions (cloud database test double)', (
     expect(shownBefore).toEqual(detail.instance.data.order.actions.map((a: { label: string }) => a.label));
     expect(shownBefore).toEqual(expect.arrayContaining(['取消订单', '去支付']));
     expect(w.hub.open()).toBe(1);
+    expect(w.hub.errors()).toEqual([]);
+    // The rule refuses what the page must not do: `doc(id).watch()` carries no customerId.
+    const refused: unknown[] = [];
+    w.hub.miniProgramDatabase(SHOPPER).collection('orders').doc(orderId).watch({ onChange: () => undefined, onError: (e: unknown) => refused.push(e) });
+    await until(() => refused.length > 0);
+    expect(refused[0]).toMatchObject({ errCode: -502003 });
+    // And another shopper's query on this order sees nothing.
+    expect((await w.hub.miniProgramDatabase('oSomeoneElse').collection('orders').where({ _id: orderId, customerId: '{openid}' }).get()).data).toEqual([]);
     // The init snapshot names the version on screen: no second fetch.
     await settle(5);
     expect(w.client.actions().slice(before)).toEqual(['get']);

@@ -51,6 +51,8 @@ describe('pages/order-detail', () => {
     expect(buttons(page)).toEqual(expect.arrayContaining(['取消订单', '去支付']));
     expect(stub.watchers).toHaveLength(1);
     expect(stub.watchers[0]).toMatchObject({ collection: 'orders', docId: order.id, closed: false });
+    // The query the `orders` security rule accepts: it names the owner (docs/wechat.md, "Live order pages").
+    expect(stub.watchers[0]!.condition).toEqual({ _id: order.id, customerId: '{openid}' });
   });
 
   it('counts down to pay-by every second and, when it passes, asks the function again (no more 去支付)', async () => {

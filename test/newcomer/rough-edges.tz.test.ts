@@ -115,3 +115,11 @@ describe('times in messages are the shop’s wall clock', () => {
     for (const r of [early, late]) expect(!r.ok && JSON.stringify(r.error.messages)).not.toMatch(/\d{4}-\d\d-\d\dT/);
   });
 });
+
+describe('the PostgreSQL adapter without a database', () => {
+  it.each([undefined, null, 'postgres://localhost/shop'])('db = %s gives INVALID_DATABASE at ["db"], not a TypeError', async (db) => {
+    const { migrate, PostgresOrderStore } = await import('../../src/adapters/postgres/index.js');
+    await expect(migrate(db as never)).rejects.toMatchObject({ name: 'OrderkitError', code: 'INVALID_DATABASE', path: ['db'] });
+    expect(caught(() => new PostgresOrderStore({ db: db as never }))).toMatchObject({ name: 'OrderkitError', code: 'INVALID_DATABASE', path: ['db'] });
+  });
+});

@@ -119,7 +119,9 @@ describe('a return after shipment, through transition()', () => {
     const before = d.order;
     const e = d.send({ type: 'REQUEST_AFTER_SALE', kind: 'return_and_refund', reason: '晚了' }, CUSTOMER, new Date('2026-12-05T02:00:00.001Z'));
     expect(e?.code).toBe('WINDOW_CLOSED');
-    expect(e?.messages['zh-CN']).toContain('2026-12-05T02:00:00.000Z');
+    // The shop's wall clock in the message, the exact moment in the details.
+    expect(e?.messages['zh-CN']).toContain('已于 2026-12-05 10:00 截止');
+    expect(e?.details).toEqual({ afterSaleUntil: '2026-12-05T02:00:00.000Z' });
     expect(d.order).toBe(before);
   });
 });

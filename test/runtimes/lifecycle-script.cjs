@@ -38,6 +38,20 @@ async function main() {
   // Zoned deadlines: one day later in New York across the DST change is 23 hours.
   out.dstDay = orderkit.deadlineAfter(new Date('2026-03-07T17:00:00.000Z'), { days: 1 }, 'America/New_York');
 
+  // orderkit's own zoned time (src/time/zoned.ts, over Intl.DateTimeFormat): DST in both
+  // directions, a 30-minute DST, month ends, a half-hour zone, a fixed offset, Shanghai before 1991.
+  out.zoned = {
+    nyFirst: wechatpay.formatRfc3339(new Date('2026-11-01T05:30:00Z'), 'America/New_York'),
+    nySecond: wechatpay.formatRfc3339(new Date('2026-11-01T06:30:00Z'), 'America/New_York'),
+    shanghai1988: wechatpay.formatRfc3339(new Date('1988-07-01T00:00:00Z'), 'Asia/Shanghai'),
+    london: orderkit.shopTime('2026-03-29T01:30:00.000Z', 'Europe/London'),
+    monthEnd: orderkit.deadlineAfter(new Date('2026-01-31T04:00:00Z'), { months: 1 }, 'Asia/Shanghai'),
+    lordHowe: orderkit.deadlineAfter(new Date('2026-04-04T14:00:00Z'), { days: 1 }, 'Australia/Lord_Howe'),
+    kolkataNumber: orderkit.createOrderNumber({ now: new Date('2026-11-25T04:00:00Z'), random: () => 0.5, timeZone: 'Asia/Kolkata' }),
+    fixed: wechatpay.formatRfc3339(new Date('2026-11-25T04:00:00Z'), '-05:30'),
+    offset: orderkit.zoneOffsetAt(Date.parse('2026-07-01T00:00:00Z'), 'America/New_York'),
+  };
+
   // paySign with the merchant key, checked independently with the public key.
   const merchant = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const params = must(wechatpay.buildRequestPaymentParams('wx2511', { appid: 'wxapp', privateKey: merchant.privateKey }, { nonce: 'N0NCE', timestamp: 1764043200 })).params;

@@ -40,6 +40,17 @@ describe.skipIf(skip).each([16, 18])('the CommonJS build under Node %i', (major)
     expect(out.autoConfirmAt).toBe('2026-12-03T02:00:00.000Z');
     // 12:00 in New York on 7 March + 1 day is 12:00 EDT on 8 March: 23 hours, whatever the host zone.
     expect(out.dstDay).toBe('2026-03-08T16:00:00.000Z');
+    expect(out.zoned).toEqual({
+      nyFirst: '2026-11-01T01:30:00-04:00',
+      nySecond: '2026-11-01T01:30:00-05:00',
+      shanghai1988: '1988-07-01T09:00:00+09:00',
+      london: '2026-03-29 02:30',
+      monthEnd: '2026-02-28T04:00:00.000Z',
+      lordHowe: '2026-04-05T14:30:00.000Z',
+      kolkataNumber: '202611250930005555555555',
+      fixed: '2026-11-24T22:30:00-05:30',
+      offset: -14_400_000,
+    });
     expect(out.paySignVerifies).toBe(true);
     expect(out.notification).toEqual({ type: 'PAYMENT_SUCCEEDED', amount: 9900, transactionId: '4200000001', outTradeNo: out.placed.number, paidAt: '2026-11-25T04:05:00.000Z' });
     expect(out.store).toMatchObject({ status: 'paid', history: 2 });

@@ -1,17 +1,41 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCloudDatabaseStandIn, WxCloudOrderStore, type CloudDatabaseStandIn } from '../../src/adapters/wx-cloud/index.js';
-import { runOrderStoreContract } from '../../src/testing/index.js';
+import type { FindDueOptions, OutboxEntry } from '../../src/storage/port.js';
+import { runOrderStoreContract, TEST_EPOCH } from '../../src/testing/index.js';
+import type { Order } from '../../src/order/index.js';
 
 /**
  * The store contract against the TEST DOUBLE of the cloud database (not the cloud database): it
- * proves the store's logic under the documented semantics (100-record pages, stats.updated,
- * unique _id on add, merge updates), not the service itself.
+ * proves the store's logic under the documented semantics (page caps, stats.updated, E11000 on
+ * add, merge updates, transactions with write conflicts), not the service itself.
+ *
+ * Leases run on the server's clock (`db.serverDate()`), the contract passes its own `now` to
+ * `claim` and `findDue`: this harness plays a server whose clock reads the `now` the caller passes
+ * (no skew), so the contract's lease timings apply unchanged. Skew is tested in store.test.ts.
  */
 const databases = new WeakMap<WxCloudOrderStore, CloudDatabaseStandIn>();
 
+class ServerClockStore extends WxCloudOrderStore {
+  constructor(
+    db: CloudDatabaseStandIn,
+    private readonly server: { now: number },
+  ) {
+    super(db, { pollMs: 20 });
+  }
+  override claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
+    this.server.now = now.getTime();
+    return super.claim(limit, leaseMs, now);
+  }
+  override findDue(now: Date, limit: number, options?: FindDueOptions): Promise<Order[]> {
+    this.server.now = now.getTime();
+    return super.findDue(now, limit, options);
+  }
+}
+
 async function makeStore(): Promise<WxCloudOrderStore> {
-  const db = createCloudDatabaseStandIn();
-  const store = new WxCloudOrderStore(db);
+  const server = { now: Date.parse(TEST_EPOCH) };
+  const db = createCloudDatabaseStandIn({ clock: () => server.now });
+  const store = new ServerClockStore(db, server);
   await store.ensureCollections();
   databases.set(store, db);
   return store;

@@ -3,17 +3,21 @@ import { createCloudDatabaseStandIn, WxCloudOrderStore, type StandInOperation } 
 import { createdEvent, nextVersion, testEffects, testOrder, TEST_EPOCH } from '../../src/testing/index.js';
 
 /** Guarantees of the cloud store beyond the shared contract: each crash point, paging past 100. */
-async function setup(faults?: (op: StandInOperation) => void) {
-  const db = createCloudDatabaseStandIn({ beforeOperation: (op) => faults?.(op) });
+async function setup(faults?: (op: StandInOperation) => void, caps: { pageCap?: 20 | 100 | 1000; pageSize?: number } = {}) {
+  const db = createCloudDatabaseStandIn({ beforeOperation: (op) => faults?.(op), ...(caps.pageCap ? { pageCap: caps.pageCap } : {}) });
   const publishErrors: string[] = [];
-  const store = new WxCloudOrderStore(db, { onPublishError: (_e, id) => publishErrors.push(id), repairAfterMs: 0 });
+  const store = new WxCloudOrderStore(db, { onPublishError: (_e, id) => publishErrors.push(id), repairAfterMs: 0, ...(caps.pageSize ? { pageSize: caps.pageSize } : {}) });
   await store.ensureCollections();
   return { db, store, publishErrors };
 }
 
 const later = new Date(Date.parse(TEST_EPOCH) + 86_400_000);
 
-/** Makes the first operation matching `pick` fail, once: a function dying at that point. */
+/**
+ * Makes every operation matching `pick` fail while armed: a function dying at that point (the
+ * store retries what it may retry; a dead function retries nothing, so the fault persists until
+ * `disarm`, like the next invocation on a fresh instance).
+ */
 function crashOnce(pick: (op: StandInOperation) => boolean) {
   let armed = false;
   let fired = false;
@@ -21,8 +25,11 @@ function crashOnce(pick: (op: StandInOperation) => boolean) {
     arm: () => {
       armed = true;
     },
+    disarm: () => {
+      armed = false;
+    },
     hook: (op: StandInOperation) => {
-      if (armed && !fired && pick(op)) {
+      if (armed && pick(op)) {
         fired = true;
         throw new Error(`simulated crash before ${op.kind} on ${op.collection}`);
       }
@@ -32,6 +39,9 @@ function crashOnce(pick: (op: StandInOperation) => boolean) {
     },
   };
 }
+
+/** The commit transaction of an order (it writes the orders collection). */
+const orderWrite = (op: StandInOperation) => op.collection === 'orders' && op.kind === 'transaction.write';
 
 describe('WxCloudOrderStore compare-and-set', () => {
   it('a stale commit without events still conflicts (the version condition alone decides)', async () => {
@@ -76,6 +86,7 @@ describe('WxCloudOrderStore crash safety', () => {
     crash.arm();
     const step = nextVersion(order, { status: 'paid', effects: 2 });
     await store.commit({ order: step.order, expectedVersion: 1, events: step.events, effects: step.effects, idempotencyKey: 'pay-1' });
+    crash.disarm();
     expect(crash.fired).toBe(true);
     expect(publishErrors).toEqual(['o1']);
     // The commit happened: the order moved, and its history already shows the event.
@@ -98,6 +109,7 @@ describe('WxCloudOrderStore crash safety', () => {
     crash.arm();
     const v2 = nextVersion(order, { status: 'paid', effects: 1 });
     await store.commit({ order: v2.order, expectedVersion: 1, events: v2.events, effects: v2.effects });
+    crash.disarm();
     const v3 = nextVersion(v2.order, { status: 'shipped', effects: 1 });
     await store.commit({ order: v3.order, expectedVersion: 2, events: v3.events, effects: v3.effects });
     expect(db.dump('order_outbox').map((d) => d._id).sort()).toEqual(['o1:2:0', 'o1:3:0']);
@@ -105,13 +117,17 @@ describe('WxCloudOrderStore crash safety', () => {
   });
 
   it('a function that dies between reserving an idempotency key and the write: the key settles the intent', async () => {
-    const crash = crashOnce((op) => op.collection === 'orders' && op.kind === 'update');
+    const crash = crashOnce(orderWrite);
     const { store } = await setup(crash.hook);
     const order = testOrder({ id: 'o1' });
     await store.create(order, { events: [createdEvent(order)], effects: [] });
     crash.arm();
     const step = nextVersion(order, { status: 'paid', effects: 1 });
-    await expect(store.commit({ order: step.order, expectedVersion: 1, events: step.events, effects: step.effects, idempotencyKey: 'pay-1' })).rejects.toThrow('simulated crash');
+    await expect(store.commit({ order: step.order, expectedVersion: 1, events: step.events, effects: step.effects, idempotencyKey: 'pay-1' })).rejects.toMatchObject({
+      code: 'CLOUD_DATABASE_ERROR',
+      details: { mayHaveApplied: false },
+    });
+    crash.disarm();
     // A retry asks for the key: the recorded change can still happen exactly as recorded, so it does.
     const record = await store.findIdempotency('pay-1');
     expect(record?.version).toBe(2);
@@ -120,13 +136,14 @@ describe('WxCloudOrderStore crash safety', () => {
   });
 
   it('a reservation whose order moved on without it is dead: the key is free again', async () => {
-    const crash = crashOnce((op) => op.collection === 'orders' && op.kind === 'update');
+    const crash = crashOnce(orderWrite);
     const { store } = await setup(crash.hook);
     const order = testOrder({ id: 'o1' });
     await store.create(order, { events: [createdEvent(order)], effects: [] });
     crash.arm();
     const step = nextVersion(order, { status: 'paid' });
-    await expect(store.commit({ order: step.order, expectedVersion: 1, events: step.events, effects: [], idempotencyKey: 'k' })).rejects.toThrow();
+    await expect(store.commit({ order: step.order, expectedVersion: 1, events: step.events, effects: [], idempotencyKey: 'k' })).rejects.toMatchObject({ code: 'CLOUD_DATABASE_ERROR' });
+    crash.disarm();
     const other = nextVersion(order, { status: 'closed' });
     await store.commit({ order: other.order, expectedVersion: 1, events: other.events, effects: [] });
     expect(await store.findIdempotency('k')).toBeNull();
@@ -136,12 +153,13 @@ describe('WxCloudOrderStore crash safety', () => {
   });
 
   it('a create that died after claiming its number can be retried with the same order', async () => {
-    const crash = crashOnce((op) => op.collection === 'orders' && op.kind === 'add');
+    const crash = crashOnce(orderWrite);
     const { store, db } = await setup(crash.hook);
     crash.arm();
     const order = testOrder({ id: 'o1', number: 'N1' });
-    await expect(store.create(order, { events: [createdEvent(order)], effects: testEffects(order, 1) })).rejects.toThrow('simulated crash');
-    expect(db.dump('order_keys').map((d) => d._id)).toEqual(['num:N1']);
+    await expect(store.create(order, { events: [createdEvent(order)], effects: testEffects(order, 1) })).rejects.toMatchObject({ code: 'CLOUD_DATABASE_ERROR' });
+    crash.disarm();
+    expect(db.dump('order_keys').map((d) => d._id)).toEqual(['num:N1', 'ok_sdk_probe']);
     await store.create(order, { events: [createdEvent(order)], effects: testEffects(order, 1) });
     expect((await store.load('o1'))!.number).toBe('N1');
     const intruder = testOrder({ id: 'o2', number: 'N1' });
@@ -149,9 +167,13 @@ describe('WxCloudOrderStore crash safety', () => {
   });
 });
 
-describe('WxCloudOrderStore pages past get()’s 100-record limit', () => {
+describe.each([
+  { pageCap: 100 as const, pageSize: undefined },
+  { pageCap: 1000 as const, pageSize: undefined },
+  { pageCap: 20 as const, pageSize: 20 },
+])('WxCloudOrderStore pages past get()’s cap (cap $pageCap, page size $pageSize)', (caps) => {
   it('history, list, claim and findDue read every record', async () => {
-    const { store } = await setup();
+    const { store } = await setup(undefined, caps);
     let order = testOrder({ id: 'busy' });
     await store.create(order, { events: [createdEvent(order)], effects: [] });
     for (let i = 0; i < 130; i++) {

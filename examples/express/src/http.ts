@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { RouteDoc } from './openapi.js';
 import { errorFromZod, isStorableString, OrderkitError } from './orderkit/index.js';
 
@@ -10,15 +10,16 @@ export interface Route {
 }
 
 /** The body (or `{}` when the request had none) checked against `schema`; 400 INVALID_INPUT otherwise. */
-export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+// `z.core.$ZodType`: orderkit's schemas are zod/mini schemas, the example's own are classic; both parse here.
+export function parseBody<S extends z.core.$ZodType>(schema: S, req: Request): z.infer<S> {
   const raw: unknown = req.body === undefined ? {} : req.body;
-  const parsed = schema.safeParse(raw);
+  const parsed = z.safeParse(schema, raw);
   if (!parsed.success) throw errorFromZod('INVALID_INPUT', { 'zh-CN': '请求内容不正确', en: 'invalid request body' }, parsed.error, ['body']);
   return parsed.data;
 }
 
-export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const parsed = schema.safeParse({ ...(req.query as Record<string, unknown>) });
+export function parseQuery<S extends z.core.$ZodType>(schema: S, req: Request): z.infer<S> {
+  const parsed = z.safeParse(schema, { ...(req.query as Record<string, unknown>) });
   if (!parsed.success) throw errorFromZod('INVALID_QUERY', { 'zh-CN': '查询参数不正确', en: 'invalid query parameters' }, parsed.error, ['query']);
   return parsed.data;
 }

@@ -12,7 +12,7 @@ export interface RouteDoc {
   tags: string[];
   /** Who may call it, for the reader (the lifecycle enforces it). */
   actors?: string;
-  body?: z.ZodType;
+  body?: z.core.$ZodType;
   query?: z.ZodObject;
   /** Success status → description; the schema is `Order` unless `responseSchema` says otherwise. */
   success: { status: number; description: string; schema?: 'Order' | 'OrderPage' | 'OrderEvents' | 'Summary' | 'Text' | 'Stream' | 'Any' };
@@ -29,7 +29,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   503: 'Not configured on this server · 未配置',
 };
 
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+function jsonSchema(schema: z.core.$ZodType): Record<string, unknown> {
   const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   delete s.$schema;
   return s;

@@ -9,19 +9,22 @@ import {
   WalletCouponSchema,
 } from './orderkit/index.js';
 
+// orderkit's schemas are zod/mini schemas (docs/benchmarks.md, "Cold start"): classic zod composes them
+// with its functions (`z.optional(IdSchema)`, `.check(z.lte(999))`), not their missing methods.
+
 /**
  * Request bodies and queries of the example's routes. The routes validate with these, and
  * /openapi.json is generated from them, so the two cannot disagree.
  */
 export const PlaceOrderBodySchema = z.strictObject({
   /** A merchant placing an order on a customer's behalf names the customer; a customer never does. */
-  customerId: IdSchema.optional(),
-  items: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: QuantitySchema.max(999) })).min(1).max(50),
-  address: AddressSchema.optional(),
+  customerId: z.optional(IdSchema),
+  items: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: QuantitySchema.check(z.lte(999)) })).min(1).max(50),
+  address: z.optional(AddressSchema),
   buyerRemark: z.string().max(200).optional(),
   /** DEMO: a real shop reads membership, points and the wallet from its own records. */
   member: z.strictObject({ level: z.string().min(1).max(64) }).optional(),
-  pointsBalance: CountSchema.optional(),
+  pointsBalance: z.optional(CountSchema),
   pointsToUse: z.union([CountSchema, z.literal('max')]).optional(),
   coupons: z.array(WalletCouponSchema).max(10).optional(),
 });
@@ -29,7 +32,7 @@ export type PlaceOrderBody = z.infer<typeof PlaceOrderBodySchema>;
 
 /** DEMO payment: what a verified gateway notification would report. Defaults pay the order in full. */
 export const DemoPaymentBodySchema = z.strictObject({
-  amount: FenSchema.optional(),
+  amount: z.optional(FenSchema),
   transactionId: z.string().min(1).max(64).optional(),
   outTradeNo: z.string().min(1).max(32).optional(),
 });
@@ -37,7 +40,7 @@ export const DemoPaymentBodySchema = z.strictObject({
 /** DEMO refund result: what the gateway's refund notification would report. */
 export const RefundResultBodySchema = z.strictObject({
   status: z.enum(['succeeded', 'failed']),
-  amount: FenSchema.optional(),
+  amount: z.optional(FenSchema),
   gatewayRefundId: z.string().min(1).max(64).optional(),
   reason: z.string().min(1).max(500).optional(),
 });
@@ -51,7 +54,7 @@ const StatusListSchema = z
 export const ListQuerySchema = z.strictObject({
   status: StatusListSchema.optional(),
   /** Merchants only: one customer's orders. */
-  customerId: IdSchema.optional(),
+  customerId: z.optional(IdSchema),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),

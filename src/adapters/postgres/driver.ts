@@ -25,6 +25,17 @@ function isPgPool(db: PostgresDatabase): db is PgPoolLike {
  * const driver = toSqlDriver(new pg.Pool({ connectionString }));
  */
 export function toSqlDriver(db: PostgresDatabase): SqlDriver {
+  if (db === null || (typeof db !== 'object' && typeof db !== 'function')) {
+    // Checked first: the shape tests below would read a property of undefined (a TypeError).
+    throw new OrderkitError({
+      code: 'INVALID_DATABASE',
+      message: {
+        'zh-CN': `缺少 db：需要 pg.Pool、PGlite 实例或 SqlDriver（收到 ${db === null ? 'null' : typeof db}）`,
+        en: `db is missing: give a pg.Pool, a PGlite instance or a SqlDriver (got ${db === null ? 'null' : typeof db})`,
+      },
+      path: ['db'],
+    });
+  }
   if (isSqlDriver(db)) return db;
   if (isPGlite(db)) return pgliteDriver(db);
   if (isPgPool(db)) return pgPoolDriver(db);

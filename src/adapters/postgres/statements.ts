@@ -191,11 +191,12 @@ export function statements(schema: string): Statements {
     // $1 now, $2 limit, $3 lease until. Effects of one order leave in the order they were written:
     // an effect is claimed only together with every earlier open effect of its order, so a later
     // one waits while an earlier one is leased (being delivered, or its worker died) or failed
-    // (waiting for its retry). \`candidates\` leaves out effects stuck behind such an earlier one
-    // as this snapshot sees it, and sorts by the availability of the order's earliest open effect,
-    // then by seq, so that the limit never keeps a later effect without the earlier ones; \`picked\` then drops any whose earlier sibling another claim
-    // locked or leased meanwhile (SKIP LOCKED skipped it, or it failed the recheck of the lock):
-    // a claim with an older snapshot never skips ahead of an effect it could not take itself.
+    // (waiting for its retry). `candidates` leaves out effects stuck behind such an earlier one
+    // as this snapshot sees it, oldest first: `fail` keeps available_at from decreasing along an
+    // order's open effects, so the limit never keeps a later effect without the earlier ones.
+    // `picked` then drops any whose earlier sibling another claim locked or leased meanwhile (SKIP
+    // LOCKED skipped it, or it failed the recheck of the lock): a claim with an older snapshot
+    // never skips ahead of an effect it could not take itself.
     claim: `WITH candidates AS (
         SELECT b.id, b.order_id, b.seq FROM ${outbox} b
         WHERE b.completed_at IS NULL AND b.available_at <= $1 AND (b.lease_until IS NULL OR b.lease_until <= $1)
@@ -203,7 +204,7 @@ export function statements(schema: string): Statements {
             SELECT 1 FROM ${outbox} p
             WHERE p.order_id = b.order_id AND p.seq < b.seq AND p.completed_at IS NULL
               AND (p.available_at > $1 OR p.lease_until > $1))
-        ORDER BY (SELECT h.available_at FROM ${outbox} h WHERE h.order_id = b.order_id AND h.completed_at IS NULL ORDER BY h.seq LIMIT 1), b.seq
+        ORDER BY b.available_at, b.seq
         LIMIT $2
         FOR UPDATE OF b SKIP LOCKED
       ), picked AS (
@@ -238,6 +239,15 @@ export function statements(schema: string): Statements {
     release: `UPDATE ${outbox} SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
       WHERE id = ANY($1::text[]) AND completed_at IS NULL AND lease_until IS NOT NULL`,
     complete: `UPDATE ${outbox} SET completed_at = $2, lease_until = NULL WHERE id = $1 AND completed_at IS NULL`,
-    fail: `UPDATE ${outbox} SET available_at = $2, lease_until = NULL, last_error = coalesce($3, last_error) WHERE id = $1 AND completed_at IS NULL`,
+    // The later open effects of its order become available no earlier than it (they wait for it
+    // anyway), which keeps claim's oldest-first order from ever putting them in front of it.
+    fail: `WITH failed AS (
+        UPDATE ${outbox} SET available_at = $2, lease_until = NULL, last_error = coalesce($3, last_error)
+        WHERE id = $1 AND completed_at IS NULL
+        RETURNING order_id, seq
+      )
+      UPDATE ${outbox} p SET available_at = $2
+      FROM failed b
+      WHERE p.order_id = b.order_id AND p.seq > b.seq AND p.completed_at IS NULL AND p.available_at < $2`,
   };
 }

@@ -3,15 +3,22 @@
  * described structurally (as kysely describes its drivers), so orderkit never imports
  * wx-server-sdk and a test can hand in `createCloudDatabaseStandIn()` instead.
  *
- * Semantics the store relies on, as the cloud database documents them:
+ * Semantics the store relies on, as the Tencent pages listed in docs/wechat.md ("The test double,
+ * rule by rule") document them:
  * - `where(cond).update({ data })` updates every matching record and answers `stats.updated`
  *   (records actually changed); a single-record update is atomic.
- * - `add({ data: { _id } })` fails when the `_id` exists.
- * - `get()` returns at most 100 records in a cloud function; callers page with `skip`/`limit`.
+ * - `add({ data: { _id } })` fails when the `_id` exists, with `-502001` and E11000 in the message;
+ *   any other failed request is `-502001` too ("错误码"), so only E11000 means "taken".
+ * - `get()` returns at most 100 records in a cloud function (1000 in newer SDKs); callers page.
  * - In `update`, a plain object value merges field by field; `_.set(value)` replaces the field,
  *   `_.remove()` deletes it.
- * - Transactions exist (`runTransaction`) but only for single-record operations: no `where`.
+ * - `db.serverDate({ offset })` is the server's clock, in new data, updates and conditions.
+ * - Transactions (`runTransaction`, cloud functions only) take single-record operations
+ *   (`doc().get/set/update/remove`, `add`), read a snapshot and fail a write that conflicts; that
+ *   is enough for a compare-and-set: read the record, check its version, write it.
  */
+
+import { classifyCloudError, InvalidDatabaseError } from './errors.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -60,30 +67,84 @@ export interface CloudCollection extends CloudQuery {
   add(options: { data: object }): Promise<{ _id: string | number }>;
 }
 
+/** The collection handle inside a transaction: single-record operations only. */
+export interface CloudTransactionCollection {
+  doc(id: string): CloudDocument;
+  add(options: { data: object }): Promise<unknown>;
+}
+
+export interface CloudTransaction {
+  collection(name: string): CloudTransactionCollection;
+  rollback(reason?: unknown): Promise<unknown>;
+}
+
 export interface CloudDatabase {
   collection(name: string): CloudCollection;
   command: CloudCommand;
+  /** `db.serverDate({ offset })`: the server's clock (leases use it, never a function's own clock). */
+  serverDate(options?: { offset?: number }): unknown;
+  /** Cloud functions only. The store's commits run in one (see docs/wechat.md, "Transactions"). */
+  runTransaction<T>(body: (tx: CloudTransaction) => Promise<T>, times?: number): Promise<T>;
   /** Available in cloud functions; the store uses it in `ensureCollections()`. */
   createCollection?(name: string): Promise<unknown>;
 }
 
-/** The error the wx-server-sdk throws carries `errCode` and `errMsg`; both are read defensively. */
-export function cloudErrorText(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const e = error as { errCode?: unknown; errMsg?: unknown; message?: unknown };
-    return `${String(e.errCode ?? '')} ${String(e.errMsg ?? e.message ?? '')}`;
-  }
-  return String(error);
-}
-
-/** True when an `add` failed because the `_id` is taken. */
-export function isDuplicateKey(error: unknown): boolean {
-  const text = cloudErrorText(error).toLowerCase();
-  return text.includes('-502001') || text.includes('duplicate');
-}
+export { isDuplicateKey } from './errors.js';
 
 /** True when a collection is missing. */
 export function isMissingCollection(error: unknown): boolean {
-  const text = cloudErrorText(error).toLowerCase();
-  return text.includes('-502005') || (text.includes('collection') && (text.includes('not exist') || text.includes('not found')));
+  return classifyCloudError(error).kind === 'missing_collection';
+}
+
+/**
+ * Refuses, at construction, an object that is not a wx-server-sdk database: the `cloud` object or
+ * a CloudBase app instead of `cloud.database()`, a mini program database (no transactions), or
+ * anything without `collection`, `command`, `serverDate` and `runTransaction`. A database of
+ * `@cloudbase/node-sdk` has the same methods but other signatures (`add(record)` instead of
+ * `add({ data })`); `checkWriteShape` tells it apart by writing and reading one record.
+ */
+export function checkDatabase(db: unknown): asserts db is CloudDatabase {
+  if (!db || typeof db !== 'object') throw new InvalidDatabaseError('got no object', '传入的不是对象');
+  const d = db as Record<string, unknown>;
+  if (typeof d.collection !== 'function' && typeof d.database === 'function') {
+    throw new InvalidDatabaseError('this is the cloud (or app) object: pass cloud.database()', '这是 cloud（或 app）对象，请传入 cloud.database()');
+  }
+  if (typeof d.collection !== 'function' || !d.command || typeof d.command !== 'object') {
+    throw new InvalidDatabaseError('it has no collection() or command', '它没有 collection() 或 command');
+  }
+  if (typeof d.serverDate !== 'function') {
+    throw new InvalidDatabaseError('it has no serverDate(): leases must run on the server clock', '它没有 serverDate()：租约必须使用服务端时间');
+  }
+  if (typeof d.runTransaction !== 'function') {
+    throw new InvalidDatabaseError(
+      'it has no runTransaction(): a mini program database cannot run the store (use it in a cloud function)',
+      '它没有 runTransaction()：小程序端数据库不能运行该存储，请在云函数中使用',
+    );
+  }
+  const config = d.config as Record<string, unknown> | undefined;
+  const app = config && typeof config === 'object' ? (config._fromApp as Record<string, unknown> | undefined) : undefined;
+  if (app && typeof app === 'object' && typeof app.callFunction === 'function' && typeof app.uploadFile === 'function' && !('DYNAMIC_CURRENT_ENV' in app)) {
+    throw new InvalidDatabaseError(
+      "this is @cloudbase/node-sdk's app.database(): its add/update take the record itself, not { data }, so every order would be stored under a field named data",
+      '这是 @cloudbase/node-sdk 的 app.database()：它的 add/update 直接接收记录而不是 { data }，订单会被写进名为 data 的字段',
+    );
+  }
+}
+
+/**
+ * Proves the write shape once (per store, before the first write): `doc(id).set({ data })` then
+ * `doc(id).get()` must give back the record's own fields. @cloudbase/node-sdk writes a field named
+ * `data` and answers `get()` with an array; both are refused with `INVALID_DATABASE`.
+ */
+export async function checkWriteShape(collection: CloudCollection, serverDate: unknown): Promise<void> {
+  const ref = collection.doc('ok_sdk_probe');
+  await ref.set({ data: { kind: 'probe', at: serverDate } });
+  const res = (await ref.get()) as { data?: unknown };
+  const data = res.data as Record<string, unknown> | null | undefined;
+  if (!data || Array.isArray(data) || data.kind !== 'probe' || 'data' in data) {
+    throw new InvalidDatabaseError(
+      'a record written with set({ data }) came back under a field named data (or as an array): this is not wx-server-sdk (@cloudbase/node-sdk?)',
+      '用 set({ data }) 写入的记录读回时在名为 data 的字段里（或是数组）：这不是 wx-server-sdk（可能是 @cloudbase/node-sdk）',
+    );
+  }
 }

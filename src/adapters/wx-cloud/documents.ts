@@ -11,17 +11,23 @@ import type { CloudCommand } from './database.js';
  * rule such as `doc.customerId == auth.openid` can guard it. Next to the order fields sit the
  * store's own fields, all prefixed `ok_`:
  *
- * - `ok_created`, `ok_due`, `ok_due_lease`: numbers (epoch ms) that `list` and `findDue` query.
+ * - `ok_created`, `ok_due`: numbers (epoch ms) that `list` and `findDue` query.
+ * - `ok_due_lease`: until when a sweeper holds the order, a date on the SERVER's clock
+ *   (`db.serverDate()`); `new Date(0)` when free (a number in records written before 0.2).
  * - `ok_journal`: the commit that is not yet copied into the events and outbox collections (see
  *   `journal.ts`), with `ok_journal_at`; absent once it is published.
- * - `ok_create_key`: the idempotency key that created the order, if any.
+ * - `ok_create_key`: the idempotency key that created the order, if any; `ok_token`: the token of
+ *   the commit that wrote the record last, so an answer lost after the write is recognised.
+ * - `ok_pos`: the change-feed position of the last commit.
  */
 export interface CollectionNames {
   orders: string;
   events: string;
   outbox: string;
-  /** Idempotency records and order-number claims (unique by `_id`). */
+  /** Idempotency records, order-number claims and the change-feed counter (unique by `_id`). */
   keys: string;
+  /** One record per committed change, `_id` = its position (the change feed, `changesSince`). */
+  changes: string;
 }
 
 export const DEFAULT_COLLECTIONS: CollectionNames = {
@@ -29,7 +35,30 @@ export const DEFAULT_COLLECTIONS: CollectionNames = {
   events: 'order_events',
   outbox: 'order_outbox',
   keys: 'order_keys',
+  changes: 'order_changes',
 };
+
+/** The counter record of the change feed, in the keys collection, incremented inside every commit transaction. */
+export const FEED_COUNTER_ID = 'feed:seq';
+
+/** A free lease: the epoch, as a date (leases are compared with `db.serverDate()`, a date). */
+export const FREE = (): Date => new Date(0);
+
+/** A position as the feed hands it out: fixed width, so string order is delivery order. */
+export function positionOf(seq: number): string {
+  return String(seq).padStart(15, '0');
+}
+
+export interface ChangeDoc {
+  _id: string;
+  seq: number;
+  orderId: string;
+  version: number;
+  status: string;
+  at: string;
+  /** The token of the commit that made the change: lets a retry recognise its own write. */
+  token: string;
+}
 
 /** A commit written into the order record itself, atomically with the compare-and-set. */
 export interface Journal {
@@ -41,16 +70,20 @@ export interface Journal {
   /** The idempotency key of the commit and the token of its reservation. */
   key?: string;
   token?: string;
+  /** The token of this commit (every commit has one). */
+  commit?: string;
 }
 
 export type OrderDoc = Order & {
   _id: string;
   ok_created: number;
   ok_due: number | null;
-  ok_due_lease: number;
+  ok_due_lease: Date | number;
   ok_journal?: Journal;
   ok_journal_at?: number;
   ok_create_key?: string;
+  ok_token?: string;
+  ok_pos?: number;
 };
 
 export interface IdempotencyDoc {
@@ -87,8 +120,8 @@ export interface OutboxDoc {
   orderId: string;
   effect: Effect;
   available: number;
-  /** Leased until (epoch ms); 0 when free. */
-  lease: number;
+  /** Leased until, on the server's clock; `new Date(0)` when free (a number in older records). */
+  lease: Date | number;
   attempts: number;
   done: boolean;
   done_at?: number;
@@ -123,18 +156,32 @@ export function indexFields(order: Order): { ok_created: number; ok_due: number 
   return { ok_created: toMs(order.createdAt) ?? 0, ok_due: toMs(nextDueAt(order)) };
 }
 
-export function journalOf(order: Order, events: OrderEvent[], effects: Effect[], key?: string, token?: string): Journal {
+export function journalOf(order: Order, events: OrderEvent[], effects: Effect[], key?: string, token?: string, commit?: string): Journal {
   const journal: Journal = { version: order.version, events, effects, available: toMs(order.updatedAt) ?? 0 };
   if (key !== undefined) journal.key = key;
   if (token !== undefined) journal.token = token;
+  if (commit !== undefined) journal.commit = commit;
   return journal;
 }
 
-/** The record `add` writes for a new order. */
-export function newOrderDoc(order: Order, journal: Journal, createKey?: string): OrderDoc {
-  const doc = { ...JSON.parse(storedOrderText(order)), _id: order.id, ...indexFields(order), ok_due_lease: 0, ok_journal: journal, ok_journal_at: journal.available } as OrderDoc;
+/** The record written for a new order. */
+export function newOrderDoc(order: Order, journal: Journal, createKey: string | undefined, pos: number): OrderDoc {
+  const doc = {
+    ...JSON.parse(storedOrderText(order)),
+    _id: order.id,
+    ...indexFields(order),
+    ok_due_lease: FREE(),
+    ok_journal: journal,
+    ok_journal_at: journal.available,
+    ok_pos: pos,
+  } as OrderDoc;
+  if (journal.commit !== undefined) doc.ok_token = journal.commit;
   if (createKey !== undefined) doc.ok_create_key = createKey;
   return doc;
+}
+
+export function changeDoc(seq: number, order: Order, token: string): ChangeDoc {
+  return { _id: positionOf(seq), seq, orderId: order.id, version: order.version, status: order.status, at: order.updatedAt, token };
 }
 
 /**
@@ -142,7 +189,7 @@ export function newOrderDoc(order: Order, journal: Journal, createKey?: string):
  * merge and keep stale nested fields), fields the new order lacks removed, the index fields
  * recomputed, the due lease released, and the journal written.
  */
-export function commitUpdate(_: CloudCommand, order: Order, journal: Journal): Record<string, unknown> {
+export function commitUpdate(_: CloudCommand, order: Order, journal: Journal, pos: number): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   const plain = JSON.parse(JSON.stringify(order)) as Record<string, unknown>;
   for (const key of ORDER_KEYS) {
@@ -153,9 +200,11 @@ export function commitUpdate(_: CloudCommand, order: Order, journal: Journal): R
   const index = indexFields(order);
   data.ok_created = index.ok_created;
   data.ok_due = _.set(index.ok_due);
-  data.ok_due_lease = 0;
+  data.ok_due_lease = _.set(FREE());
   data.ok_journal = _.set(journal);
   data.ok_journal_at = journal.available;
+  data.ok_pos = pos;
+  data.ok_token = journal.commit ?? _.remove();
   return data;
 }
 

@@ -1,8 +1,12 @@
 /**
  * The query and update semantics of the WeChat cloud database, as documented, for the TEST DOUBLE
  * in `stand-in.ts`: nested-field conditions, the comparison and logic commands, merge-by-field
- * updates with `set` / `remove` / `inc`, and ordering. Kept apart so each rule is small and visible.
+ * updates with `set` / `remove` / `inc`, `db.serverDate()`, dates, and ordering. Kept apart so each
+ * rule is small and visible. docs/wechat.md ("The test double, rule by rule") lists each rule with
+ * the Tencent page it follows.
  */
+
+import { invalidFieldName } from './field-names.js';
 
 export type Doc = Record<string, unknown>;
 
@@ -55,17 +59,58 @@ export function createCommand() {
   };
 }
 
-export function isPlainObject(value: unknown): value is Doc {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof StandInCommand) && !(value instanceof Date);
+/**
+ * `db.serverDate({ offset })` (page "serverDate"): a reference to the server's clock, resolved when
+ * the operation runs on the server, usable in new records, updates and query conditions.
+ */
+export class StandInServerDate {
+  constructor(readonly offset: number) {}
 }
 
-/** Stored values are plain data: JSON in, JSON out, so nothing is shared with the caller. */
+export function isPlainObject(value: unknown): value is Doc {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof StandInCommand) &&
+    !(value instanceof Date) &&
+    !(value instanceof StandInServerDate)
+  );
+}
+
+/**
+ * Stored values are plain data and dates: a deep copy in and out, so nothing is shared with the
+ * caller. `undefined` fields are dropped (as JSON would), dates stay dates (the SDK returns `Date`).
+ */
 export function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  if (value === undefined || value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return new Date(value.getTime()) as unknown as T;
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : clone(v))) as unknown as T;
+  if (value instanceof StandInCommand || value instanceof StandInServerDate) return value;
+  const out: Doc = {};
+  for (const k of Object.keys(value as Doc)) {
+    const v = (value as Doc)[k];
+    if (v !== undefined && typeof v !== 'function') out[k] = clone(v);
+  }
+  return out as T;
+}
+
+/** Replaces every `serverDate()` in data or a condition by the server's time now. */
+export function resolveServerDates<T>(value: T, now: number): T {
+  if (value instanceof StandInServerDate) return new Date(now + value.offset) as unknown as T;
+  if (value instanceof StandInCommand) return new StandInCommand(value.kind, value.op, resolveServerDates(value.operand, now)) as unknown as T;
+  if (Array.isArray(value)) return value.map((v) => resolveServerDates(v, now)) as unknown as T;
+  if (isPlainObject(value)) {
+    const out: Doc = {};
+    for (const k of Object.keys(value)) out[k] = resolveServerDates(value[k], now);
+    return out as T;
+  }
+  return value;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
@@ -86,8 +131,13 @@ export function getPath(doc: unknown, path: string): unknown {
   return current;
 }
 
+/** Comparisons are type-bracketed, as in the service: a number never compares with a date or a string. */
 function comparable(a: unknown, b: unknown): boolean {
-  return (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
+  return (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string') || (a instanceof Date && b instanceof Date);
+}
+
+function ordinal(v: unknown): number | string {
+  return v instanceof Date ? v.getTime() : (v as number | string);
 }
 
 function matchCommand(value: unknown, command: StandInCommand): boolean {
@@ -103,13 +153,13 @@ function matchCommand(value: unknown, command: StandInCommand): boolean {
     case 'neq':
       return !matchSpec(value, x);
     case 'lt':
-      return comparable(value, x) && (value as number) < (x as number);
+      return comparable(value, x) && ordinal(value) < ordinal(x);
     case 'lte':
-      return comparable(value, x) && (value as number) <= (x as number);
+      return comparable(value, x) && ordinal(value) <= ordinal(x);
     case 'gt':
-      return comparable(value, x) && (value as number) > (x as number);
+      return comparable(value, x) && ordinal(value) > ordinal(x);
     case 'gte':
-      return comparable(value, x) && (value as number) >= (x as number);
+      return comparable(value, x) && ordinal(value) >= ordinal(x);
     case 'in':
       return Array.isArray(x) && x.some((item) => matchSpec(value, item));
     case 'nin':
@@ -141,10 +191,22 @@ export function matches(doc: Doc, condition: unknown): boolean {
   return Object.keys(condition).every((k) => matchSpec(getPath(doc, k), condition[k]));
 }
 
+/**
+ * Thrown for an update the service refuses (the store turns it into -502001): a path through a
+ * field that holds `null`, a number, a string or an array. The service never silently replaces
+ * such a field with `{}`.
+ */
+export class UpdatePathError extends Error {}
+
 function setPath(doc: Doc, path: string[], value: unknown): void {
   let target = doc;
-  for (const part of path.slice(0, -1)) {
-    if (!isPlainObject(target[part])) target[part] = {};
+  for (let i = 0; i < path.length - 1; i++) {
+    const part = path[i]!;
+    const next = target[part];
+    if (next === undefined) target[part] = {};
+    else if (!isPlainObject(next)) {
+      throw new UpdatePathError(`Cannot create field '${path[i + 1]}' in element {${path.slice(0, i + 1).join('.')}: ${JSON.stringify(next)}}`);
+    }
     target = target[part] as Doc;
   }
   target[path[path.length - 1]!] = value;
@@ -168,7 +230,8 @@ export function applyUpdate(doc: Doc, data: unknown, base: string[] = []): Doc {
   const out = base.length === 0 ? clone(doc) : doc;
   for (const key of Object.keys(data)) {
     const path = [...base, ...key.split('.')];
-    if (path[0] === '_id') throw new Error('_id cannot be updated');
+    if (path[0] === '_id') throw new UpdatePathError('_id cannot be updated');
+    if (path.some((p) => p === '' || p.startsWith('$'))) throw new UpdatePathError(`invalid field name ${key}`);
     const value = data[key];
     if (value === undefined) continue;
     if (value instanceof StandInCommand) {
@@ -177,10 +240,15 @@ export function applyUpdate(doc: Doc, data: unknown, base: string[] = []): Doc {
       else if (value.op === 'remove') removePath(out, path);
       else {
         const current = getPath(out, path.join('.'));
+        if (current !== undefined && typeof current !== 'number') throw new UpdatePathError(`Cannot apply $inc to a non-numeric value at ${path.join('.')}`);
         setPath(out, path, (typeof current === 'number' ? current : 0) + (value.operand as number));
       }
     } else if (isPlainObject(value)) {
-      if (!isPlainObject(getPath(out, path.join('.')))) setPath(out, path, {});
+      const current = getPath(out, path.join('.'));
+      if (current === undefined) setPath(out, path, {});
+      else if (!isPlainObject(current)) throw new UpdatePathError(`Cannot create field in element {${path.join('.')}: ${JSON.stringify(current)}}`);
+      const bad = invalidFieldName(value);
+      if (bad !== null) throw new UpdatePathError(`invalid field name ${bad.join('/')}`);
       applyUpdate(out, value, path);
     } else {
       setPath(out, path, clone(value));
@@ -192,6 +260,7 @@ export function applyUpdate(doc: Doc, data: unknown, base: string[] = []): Doc {
 /** Checks that stored data holds no commands (a command outside update() is a caller bug). */
 export function assertPlainData(value: unknown, where: string): void {
   if (value instanceof StandInCommand) throw new Error(`${where}: commands are not allowed here`);
+  if (value instanceof StandInServerDate || value instanceof Date) return;
   if (Array.isArray(value)) value.forEach((v) => assertPlainData(v, where));
   else if (isPlainObject(value)) for (const k of Object.keys(value)) assertPlainData(value[k], where);
 }
@@ -200,17 +269,19 @@ function rank(v: unknown): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number') return 1;
   if (typeof v === 'string') return 2;
-  if (typeof v === 'boolean') return 3;
-  return 4;
+  if (typeof v === 'boolean') return 4;
+  if (v instanceof Date) return 5;
+  return 3;
 }
 
-/** Sort order of `orderBy`: missing and null first, then numbers, strings, booleans. */
+/** Sort order of `orderBy`: missing and null first, then numbers, strings, objects, booleans, dates. */
 export function compareValues(a: unknown, b: unknown): number {
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;
   if (ra === 1) return (a as number) - (b as number);
   if (ra === 2) return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
-  if (ra === 3) return Number(a) - Number(b);
+  if (ra === 4) return Number(a) - Number(b);
+  if (ra === 5) return (a as Date).getTime() - (b as Date).getTime();
   return 0;
 }

@@ -1,12 +1,28 @@
-import { OrderkitError } from '../../errors/orderkit-error.js';
 import { EffectSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
-import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
-import type { CommitInput, CreateOptions, FindDueOptions, IdempotencyRecord, ListQuery, OrderPage, OrderStore, OutboxEntry } from '../../storage/port.js';
-import { isMissingCollection, type CloudDatabase } from './database.js';
-import { DEFAULT_COLLECTIONS, eventFields, numberClaimId, journalOf, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
-import { publishQuietly, type StoreContext } from './journal.js';
-import { compareAndSet, ensureCreated, readOrderDoc, readReservation, reservationFor, settleReservation } from './writes.js';
+import { OrderkitError } from '../../errors/orderkit-error.js';
+import { CorruptOrderError, OrderExistsError, OrderNotFoundError, STORAGE_ERROR_CODES, VersionConflictError, invalidCommit } from '../../storage/errors.js';
+import type {
+  CommitInput,
+  CreateOptions,
+  FindDueOptions,
+  IdempotencyRecord,
+  ListQuery,
+  OrderChange,
+  OrderChangeListener,
+  OrderPage,
+  OrderStore,
+  OutboxEntry,
+  SubscribeOptions,
+  Unsubscribe,
+} from '../../storage/port.js';
+import { mapSettled } from './concurrency.js';
+import { checkDatabase, checkWriteShape, isMissingCollection, type CloudDatabase } from './database.js';
+import { DEFAULT_COLLECTIONS, eventFields, FREE, journalOf, numberClaimId, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
+import { changesSince, subscribeByPolling } from './feed.js';
+import { invalidFieldName } from './field-names.js';
+import { publishQuietly, typed, type StoreContext } from './journal.js';
+import { compareAndSet, ensureCreated, newToken, readOrderDoc, readReservation, reservationFor, reserve, settleReservation } from './writes.js';
 
 function decodeEffect(orderId: string, stored: unknown): Effect {
   const parsed = EffectSchema.safeParse(stored);
@@ -14,28 +30,60 @@ function decodeEffect(orderId: string, stored: unknown): Effect {
   return parsed.data;
 }
 
-/** The most records one `get()` returns in a cloud function. */
+/** The most records one `get()` returns in a cloud function (page "Collection.limit"). */
 export const CLOUD_PAGE_SIZE = 100;
 const DEFAULT_DUE_LEASE_MS = 30_000;
 
 export interface WxCloudOrderStoreOptions {
-  /** Collection names; defaults `orders`, `order_events`, `order_outbox`, `order_keys`. */
+  /** Collection names; defaults `orders`, `order_events`, `order_outbox`, `order_keys`, `order_changes`. */
   collections?: Partial<CollectionNames>;
   /** Told when publishing a commit's journal fails (it is retried later; nothing is lost). */
   onPublishError?: (error: unknown, orderId: string) => void;
   /** `claim` first publishes journals left at least this long (ms). Default 10 000. */
   repairAfterMs?: number;
+  /**
+   * Most requests one call keeps in flight (lease updates, event records). Default 5: the basic
+   * plan allows about 20 concurrent connections for the whole environment (docs/wechat.md, "Quotas").
+   */
+  maxParallel?: number;
+  /** Records asked per `get()`. Default 100; never above the environment's cap. */
+  pageSize?: number;
+  /** How often `subscribe` polls for changes (ms). Default 1000. */
+  pollMs?: number;
+  /** Told when a `subscribe` poll fails (it is retried from the same position). */
+  onFeedError?: (error: unknown) => void;
 }
+
+/** Refuses, before anything is written, a name the cloud database cannot store (see field-names.ts). */
+function checkFieldNames(orderId: string, input: { order: Order; events: OrderEvent[]; effects: Effect[] }): void {
+  const bad = invalidFieldName(JSON.parse(JSON.stringify(input)));
+  if (bad === null) return;
+  throw new OrderkitError({
+    code: STORAGE_ERROR_CODES.invalidCommit,
+    message: {
+      'zh-CN': `订单 ${orderId} 含有云数据库无法保存的字段名 ${String(bad[bad.length - 1])}（不能为空、不能包含 “.”、不能以 “$” 开头）`,
+      en: `order ${orderId} holds a field name the cloud database cannot store: ${String(bad[bad.length - 1])} (empty, containing ".", or starting with "$")`,
+    },
+    path: bad,
+    details: { orderId },
+  });
+}
+
+type Query = { skip(n: number): { limit(n: number): { get(): Promise<{ data: unknown[] }> } } };
 
 /**
  * `OrderStore` on the WeChat cloud database (wx-server-sdk). Pass `cloud.database()`.
  *
- * - Compare-and-set: `where({ _id, version }).update()` and a check that `stats.updated === 1`.
- * - Each commit is ONE atomic record write (order + journal); events and outbox effects are
- *   published from the journal right after, idempotently, and repaired by readers if a function
- *   died in between (see `journal.ts` and docs/wechat.md for the guarantees).
- * - Reads page through `get()`'s 100-record limit; outbox claims and due-order leases are
- *   conditional updates, one record at a time, so several functions can drain and sweep at once.
+ * - Compare-and-set: a transaction reads the order record, checks its version and writes the new
+ *   order with a journal of the commit's events and effects, the next change-feed position and a
+ *   change record (see `writes.ts` and docs/wechat.md, "Transactions").
+ * - Events and outbox effects are published from the journal right after, idempotently, and
+ *   repaired by readers if a function died in between (`journal.ts`).
+ * - Failures: only an E11000 answer is a duplicate; any other failure is read back and either
+ *   recognised as our own write or thrown as a typed error saying whether it may have applied.
+ * - Leases (`claim`, `findDue`) run on the server's clock (`db.serverDate()`), with at most
+ *   `maxParallel` requests in flight; leases won are kept when others fail.
+ * - `changesSince` / `subscribe`: the change feed, by polling the change records.
  *
  * @example
  * const cloud = require('wx-server-sdk');
@@ -48,21 +96,30 @@ export class WxCloudOrderStore implements OrderStore {
   readonly names: CollectionNames;
   private readonly ctx: StoreContext;
   private readonly repairAfterMs: number;
+  private readonly pageSize: number;
+  private readonly pollMs: number;
+  private readonly onFeedError: ((error: unknown) => void) | undefined;
+  private readonly subscriptions = new Set<() => void>();
   private ensured: Promise<void> | null = null;
+  private shaped: Promise<void> | null = null;
 
   constructor(db: CloudDatabase, options: WxCloudOrderStoreOptions = {}) {
-    if (!db || typeof db.collection !== 'function' || !db.command) {
-      throw new OrderkitError({
-        code: 'INVALID_DATABASE',
-        message: { 'zh-CN': '请传入 cloud.database() 返回的数据库对象', en: 'pass the database object returned by cloud.database()' },
-      });
-    }
+    checkDatabase(db);
     this.names = { ...DEFAULT_COLLECTIONS, ...options.collections };
-    this.ctx = { db, _: db.command, names: this.names, ...(options.onPublishError ? { onPublishError: options.onPublishError } : {}) };
+    this.ctx = {
+      db,
+      _: db.command,
+      names: this.names,
+      parallel: Math.max(1, Math.floor(options.maxParallel ?? 5)),
+      ...(options.onPublishError ? { onPublishError: options.onPublishError } : {}),
+    };
     this.repairAfterMs = options.repairAfterMs ?? 10_000;
+    this.pageSize = Math.max(1, Math.min(1000, Math.floor(options.pageSize ?? CLOUD_PAGE_SIZE)));
+    this.pollMs = options.pollMs ?? 1000;
+    this.onFeedError = options.onFeedError;
   }
 
-  /** Creates the four collections when missing (cloud functions may; call once per cold start). */
+  /** Creates the collections when missing (cloud functions may; call once per cold start) and checks the SDK. */
   ensureCollections(): Promise<void> {
     if (!this.ensured) {
       this.ensured = (async () => {
@@ -72,23 +129,51 @@ export class WxCloudOrderStore implements OrderStore {
             await db.collection(name).limit(1).get();
             continue;
           } catch (error) {
-            if (!isMissingCollection(error) || typeof db.createCollection !== 'function') throw error;
+            if (!isMissingCollection(error) || typeof db.createCollection !== 'function') throw typed(`read ${name}`, error, false);
           }
           try {
             await db.createCollection(name);
           } catch (error) {
             // Another function may have created it meanwhile.
-            await db.collection(name).limit(1).get().catch(() => {
-              throw error;
-            });
+            await db
+              .collection(name)
+              .limit(1)
+              .get()
+              .catch(() => {
+                throw typed(`create collection ${name}`, error, true);
+              });
           }
         }
+        await this.ready().catch((error) => {
+          throw typed('check the database (sdk probe)', error, true);
+        });
       })();
       this.ensured.catch(() => {
         this.ensured = null;
       });
     }
     return this.ensured;
+  }
+
+  /** Proves once, before the first write, that the database writes records as wx-server-sdk does. */
+  private ready(): Promise<void> {
+    if (!this.shaped) {
+      this.shaped = checkWriteShape(this.collection('keys'), this.ctx.db.serverDate());
+      this.shaped.catch(() => {
+        this.shaped = null;
+      });
+    }
+    return this.shaped;
+  }
+
+  /** Runs a public method: raw SDK errors leave it only as typed errors. */
+  private async guard<T>(operation: string, writes: boolean, body: () => Promise<T>): Promise<T> {
+    try {
+      if (writes) await this.ready();
+      return await body();
+    } catch (error) {
+      throw typed(operation, error, writes ? undefined : false);
+    }
   }
 
   private collection(kind: keyof CollectionNames) {
@@ -105,9 +190,11 @@ export class WxCloudOrderStore implements OrderStore {
     return decodeOrder(String(doc._id), orderFields(doc as unknown as Record<string, unknown>), doc.version, lastEventVersion);
   }
 
-  async load(id: string): Promise<Order | null> {
-    const [doc, last] = await Promise.all([readOrderDoc(this.ctx, id), this.lastEventVersion(id)]);
-    return doc ? this.decode(doc, last) : null;
+  load(id: string): Promise<Order | null> {
+    return this.guard('load', false, async () => {
+      const [doc, last] = await Promise.all([readOrderDoc(this.ctx, id), this.lastEventVersion(id)]);
+      return doc ? this.decode(doc, last) : null;
+    });
   }
 
   /**
@@ -115,231 +202,389 @@ export class WxCloudOrderStore implements OrderStore {
    * query index needed. A claim left by a create that crashed before its order was added names
    * an order that does not exist (null), and one whose order carries another number is ignored.
    */
-  async findByNumber(number: string): Promise<Order | null> {
-    if (typeof number !== 'string' || number === '') return null;
-    const claim = (await this.collection('keys').where({ _id: numberClaimId(number) }).limit(1).get()).data[0] as { orderId?: unknown } | undefined;
-    if (!claim || typeof claim.orderId !== 'string') return null;
-    const order = await this.load(claim.orderId);
-    return order !== null && order.number === number ? order : null;
+  findByNumber(number: string): Promise<Order | null> {
+    return this.guard('findByNumber', false, async () => {
+      if (typeof number !== 'string' || number === '') return null;
+      const claim = (await this.collection('keys').where({ _id: numberClaimId(number) }).limit(1).get()).data[0] as { orderId?: unknown } | undefined;
+      if (!claim || typeof claim.orderId !== 'string') return null;
+      const order = await this.load(claim.orderId);
+      return order !== null && order.number === number ? order : null;
+    });
   }
 
-  async create(order: Order, options: CreateOptions): Promise<Order> {
-    const key = options.idempotencyKey;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (key !== undefined) {
-        const prior = await readReservation(this.ctx, key);
-        if (prior && (await settleReservation(this.ctx, prior)) === 'applied') {
-          const existing = await this.load(prior.orderId);
-          if (existing) return existing;
+  create(order: Order, options: CreateOptions): Promise<Order> {
+    return this.guard(`create ${order?.id}`, true, async () => {
+      const key = options.idempotencyKey;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (key !== undefined) {
+          const prior = await readReservation(this.ctx, key);
+          if (prior && (await settleReservation(this.ctx, prior)) === 'applied') {
+            const existing = await this.load(prior.orderId);
+            if (existing) return existing;
+          }
         }
-      }
-      checkCreateInput(order, options.events, options.effects);
-      let token: string | undefined;
-      if (key !== undefined) {
-        const reservation = reservationFor(key, order, 0, options.events, options.effects, options.idempotencyRequest);
-        try {
-          await this.collection('keys').add({ data: reservation as unknown as Record<string, unknown> });
+        checkCreateInput(order, options.events, options.effects);
+        checkFieldNames(order.id, { order, events: options.events, effects: options.effects });
+        let token: string | undefined;
+        let reservation: IdempotencyDoc | undefined;
+        if (key !== undefined) {
+          reservation = reservationFor(key, order, 0, options.events, options.effects, options.idempotencyRequest);
+          // Taken: someone reserved the key first; settle theirs on the next turn.
+          if ((await reserve(this.ctx, reservation)) === 'taken') continue;
           token = reservation.token;
-        } catch {
-          continue; // someone reserved the key first: settle theirs on the next turn
+        }
+        const created = await ensureCreated(this.ctx, order, options.events, options.effects, key, token);
+        if (!created.ok) {
+          if (reservation) await this.collection('keys').where({ _id: reservation._id, token, state: 'reserved' }).remove();
+          throw new OrderExistsError(created.holder, created.taken);
+        }
+        return JSON.parse(JSON.stringify(order)) as Order;
+      }
+      throw new VersionConflictError(order.id, 0);
+    });
+  }
+
+  commit(input: CommitInput): Promise<void> {
+    return this.guard(`commit ${input?.order?.id}`, true, async () => {
+      checkCommitInput(input);
+      const { order, expectedVersion, events, effects, idempotencyKey: key } = input;
+      checkFieldNames(order.id, { order, events, effects });
+      // Events beyond the expected version mean the stored version went backwards (a restored or
+      // hand-edited record): refuse before writing anything, as the SQL adapter's primary key does.
+      const last = await this.lastEventVersion(order.id);
+      if (last !== null && last > expectedVersion) {
+        const doc = await readOrderDoc(this.ctx, order.id);
+        if (!doc) throw new OrderNotFoundError(order.id);
+        if (doc.version !== expectedVersion) throw new VersionConflictError(order.id, expectedVersion, doc.version);
+        this.decode(doc, last);
+      }
+      let reservation: IdempotencyDoc | undefined;
+      if (key !== undefined) {
+        reservation = reservationFor(key, order, expectedVersion, events, effects, input.idempotencyRequest);
+        if ((await reserve(this.ctx, reservation)) === 'taken') {
+          // The key is taken: by a finished command (a repeat), or by one we may help finish.
+          const prior = await readReservation(this.ctx, key);
+          if (!prior || (await settleReservation(this.ctx, prior)) === 'applied') throw new VersionConflictError(order.id, expectedVersion);
+          if ((await reserve(this.ctx, reservation)) === 'taken') throw new VersionConflictError(order.id, expectedVersion);
         }
       }
-      const created = await ensureCreated(this.ctx, order, options.events, options.effects, key, token);
-      if (!created.ok) {
-        if (key !== undefined) await this.collection('keys').where({ _id: reservationFor(key, order, 0, [], [])._id, token, state: 'reserved' }).remove();
-        throw new OrderExistsError(created.holder, created.taken);
+      const journal = journalOf(order, events, effects, key, reservation?.token, newToken());
+      const cas = await compareAndSet(this.ctx, order, expectedVersion, journal);
+      if (cas.ok) {
+        await publishQuietly(this.ctx, order.id, journal);
+        return;
       }
-      return JSON.parse(JSON.stringify(order)) as Order;
-    }
-    throw new VersionConflictError(order.id, 0);
+      if (reservation && (await settleReservation(this.ctx, reservation)) === 'applied') return;
+      if (cas.reason === 'missing') throw new OrderNotFoundError(order.id);
+      if (cas.reason === 'number_changed') throw invalidCommit(order.id, 'the order number never changes', '订单号不可更改');
+      throw new VersionConflictError(order.id, expectedVersion, cas.actualVersion ?? null);
+    });
   }
 
-  async commit(input: CommitInput): Promise<void> {
-    checkCommitInput(input);
-    const { order, expectedVersion, events, effects, idempotencyKey: key } = input;
-    // Events beyond the expected version mean the stored version went backwards (a restored or
-    // hand-edited record): refuse before writing anything, as the SQL adapter's primary key does.
-    const last = await this.lastEventVersion(order.id);
-    if (last !== null && last > expectedVersion) {
-      const doc = await readOrderDoc(this.ctx, order.id);
-      if (!doc) throw new OrderNotFoundError(order.id);
-      if (doc.version !== expectedVersion) throw new VersionConflictError(order.id, expectedVersion, doc.version);
-      this.decode(doc, last);
-    }
-    let reservation: IdempotencyDoc | undefined;
-    if (key !== undefined) {
-      reservation = reservationFor(key, order, expectedVersion, events, effects, input.idempotencyRequest);
-      try {
-        await this.collection('keys').add({ data: reservation as unknown as Record<string, unknown> });
-      } catch {
-        // The key is taken: by a finished command (a repeat), or by one we may help finish.
-        const prior = await readReservation(this.ctx, key);
-        if (!prior || (await settleReservation(this.ctx, prior)) === 'applied') throw new VersionConflictError(order.id, expectedVersion);
-        try {
-          await this.collection('keys').add({ data: reservation as unknown as Record<string, unknown> });
-        } catch {
-          throw new VersionConflictError(order.id, expectedVersion);
-        }
-      }
-    }
-    const journal = journalOf(order, events, effects, key, reservation?.token);
-    const cas = await compareAndSet(this.ctx, order, expectedVersion, journal);
-    if (cas.ok) {
-      await publishQuietly(this.ctx, order.id, journal);
-      return;
-    }
-    if (reservation && (await settleReservation(this.ctx, reservation)) === 'applied') return;
-    if (cas.reason === 'missing') throw new OrderNotFoundError(order.id);
-    if (cas.reason === 'number_changed') throw invalidCommit(order.id, 'the order number never changes', '订单号不可更改');
-    throw new VersionConflictError(order.id, expectedVersion, cas.actualVersion ?? null);
+  history(id: string): Promise<OrderEvent[]> {
+    return this.guard('history', false, async () => {
+      const [doc, published] = await Promise.all([
+        readOrderDoc(this.ctx, id),
+        this.pageAll<EventDoc>(() => this.collection('events').where({ orderId: id }).orderBy('version', 'asc').orderBy('ok_index', 'asc')),
+      ]);
+      const events = published.map((e) => decodeEvent(id, eventFields(e as unknown as Record<string, unknown>)));
+      // A journal not yet published is part of the history already: the commit happened.
+      const journal = doc?.ok_journal;
+      const lastVersion = events.length > 0 ? events[events.length - 1]!.version : 0;
+      if (journal && journal.version > lastVersion) for (const e of journal.events) events.push(decodeEvent(id, e));
+      return events;
+    });
   }
 
-  async history(id: string): Promise<OrderEvent[]> {
-    const [doc, published] = await Promise.all([readOrderDoc(this.ctx, id), this.pageAll<EventDoc>(() => this.collection('events').where({ orderId: id }).orderBy('version', 'asc').orderBy('ok_index', 'asc'))]);
-    const events = published.map((e) => decodeEvent(id, eventFields(e as unknown as Record<string, unknown>)));
-    // A journal not yet published is part of the history already: the commit happened.
-    const journal = doc?.ok_journal;
-    const lastVersion = events.length > 0 ? events[events.length - 1]!.version : 0;
-    if (journal && journal.version > lastVersion) for (const e of journal.events) events.push(decodeEvent(id, e));
-    return events;
-  }
-
-  private async pageAll<T>(query: () => { skip(n: number): { limit(n: number): { get(): Promise<{ data: unknown[] }> } } }): Promise<T[]> {
+  private async pageAll<T>(query: () => Query): Promise<T[]> {
     const out: T[] = [];
-    for (let skip = 0; ; skip += CLOUD_PAGE_SIZE) {
-      const page = await query().skip(skip).limit(CLOUD_PAGE_SIZE).get();
+    for (let skip = 0; ; skip += this.pageSize) {
+      const page = await query().skip(skip).limit(this.pageSize).get();
       out.push(...(page.data as T[]));
-      if (page.data.length < CLOUD_PAGE_SIZE) return out;
+      if (page.data.length < this.pageSize) return out;
     }
   }
 
-  async list(query: ListQuery): Promise<OrderPage> {
-    const q = normalizeListQuery(query);
-    const { _ } = this.ctx;
-    const cond: Record<string, unknown> = {};
-    if (q.customerId !== null) cond.customerId = q.customerId;
-    if (q.statuses !== null) cond.status = _.in(q.statuses);
-    if (q.from !== null && q.to !== null) cond.ok_created = _.gte(q.from.getTime()).and(_.lt(q.to.getTime()));
-    else if (q.from !== null) cond.ok_created = _.gte(q.from.getTime());
-    else if (q.to !== null) cond.ok_created = _.lt(q.to.getTime());
-    const dir = q.newestFirst ? 'desc' : 'asc';
-    const beyond = (t: number, id: string) =>
-      q.newestFirst ? _.or([{ ok_created: _.lt(t) }, { ok_created: t, _id: _.lt(id) }]) : _.or([{ ok_created: _.gt(t) }, { ok_created: t, _id: _.gt(id) }]);
-    const fetch = (after: { t: number; id: string } | null, n: number) =>
-      this.collection('orders')
-        .where(after ? _.and([cond, beyond(after.t, after.id)]) : cond)
-        .orderBy('ok_created', dir)
-        .orderBy('_id', dir)
-        .limit(n)
-        .get();
-    // get() stops at 100: ask for one more than the page when that fits, else probe once.
-    const first = await fetch(q.after, Math.min(q.limit + 1, CLOUD_PAGE_SIZE));
-    const docs = first.data as OrderDoc[];
-    let more = docs.length > q.limit;
-    const pageDocs = docs.slice(0, q.limit);
-    const items = pageDocs.map((d) => this.decode(d));
-    const lastDoc = pageDocs[pageDocs.length - 1];
-    if (!more && lastDoc && docs.length === q.limit && q.limit === CLOUD_PAGE_SIZE) {
-      more = (await fetch({ t: lastDoc.ok_created, id: String(lastDoc._id) }, 1)).data.length > 0;
-    }
-    const lastItem = items[items.length - 1];
-    return { items, nextCursor: more && lastItem ? encodeCursor(lastItem) : null };
+  list(query: ListQuery): Promise<OrderPage> {
+    return this.guard('list', false, async () => {
+      const q = normalizeListQuery(query);
+      const { _ } = this.ctx;
+      const cond: Record<string, unknown> = {};
+      if (q.customerId !== null) cond.customerId = q.customerId;
+      if (q.statuses !== null) cond.status = _.in(q.statuses);
+      if (q.from !== null && q.to !== null) cond.ok_created = _.gte(q.from.getTime()).and(_.lt(q.to.getTime()));
+      else if (q.from !== null) cond.ok_created = _.gte(q.from.getTime());
+      else if (q.to !== null) cond.ok_created = _.lt(q.to.getTime());
+      const dir = q.newestFirst ? 'desc' : 'asc';
+      const beyond = (t: number, id: string) =>
+        q.newestFirst ? _.or([{ ok_created: _.lt(t) }, { ok_created: t, _id: _.lt(id) }]) : _.or([{ ok_created: _.gt(t) }, { ok_created: t, _id: _.gt(id) }]);
+      const fetch = (after: { t: number; id: string } | null, n: number) =>
+        this.collection('orders')
+          .where(after ? _.and([cond, beyond(after.t, after.id)]) : cond)
+          .orderBy('ok_created', dir)
+          .orderBy('_id', dir)
+          .limit(n)
+          .get();
+      // get() stops at the page cap: read up to one more than the page, a cap-sized piece at a time.
+      const docs: OrderDoc[] = [];
+      let after = q.after;
+      while (docs.length < q.limit + 1) {
+        const want = Math.min(q.limit + 1 - docs.length, this.pageSize);
+        const piece = (await fetch(after, want)).data as OrderDoc[];
+        docs.push(...piece);
+        const tail = piece[piece.length - 1];
+        if (piece.length < want || !tail) break;
+        after = { t: tail.ok_created, id: String(tail._id) };
+      }
+      const more = docs.length > q.limit;
+      const pageDocs = docs.slice(0, q.limit);
+      const items = pageDocs.map((d) => this.decode(d));
+      const lastItem = items[items.length - 1];
+      return { items, nextCursor: more && lastItem ? encodeCursor(lastItem) : null };
+    });
   }
 
-  async findDue(now: Date, limit: number, options: FindDueOptions = {}): Promise<Order[]> {
-    const t = now.getTime();
-    const leaseMs = options.leaseMs ?? DEFAULT_DUE_LEASE_MS;
-    const { _ } = this.ctx;
-    const picked: OrderDoc[] = [];
-    for (let round = 0; picked.length < limit && round < 20; round++) {
-      const page = await this.collection('orders')
-        .where({ ok_due: _.lte(t), ok_due_lease: _.lte(t) })
-        .orderBy('ok_due', 'asc')
-        .orderBy('_id', 'asc')
-        .limit(Math.min(CLOUD_PAGE_SIZE, limit - picked.length))
-        .get();
-      const docs = page.data as OrderDoc[];
-      if (docs.length === 0) break;
-      // A lease is a conditional update per record: of several sweepers, one wins each order.
-      const won = await Promise.all(
-        docs.map((d) =>
-          this.collection('orders')
+  /** A lease field that is free now: a date on the server's clock, or (records before 0.2) a number on the caller's. */
+  private leaseFree(t: number): unknown {
+    const { _, db } = this.ctx;
+    return _.lte(db.serverDate()).or(_.lte(t));
+  }
+
+  findDue(now: Date, limit: number, options: FindDueOptions = {}): Promise<Order[]> {
+    return this.guard('findDue', true, async () => {
+      const t = now.getTime();
+      const leaseMs = options.leaseMs ?? DEFAULT_DUE_LEASE_MS;
+      const { _, db } = this.ctx;
+      const picked: OrderDoc[] = [];
+      let firstError: unknown = null;
+      for (let round = 0; picked.length < limit && round < 20; round++) {
+        const page = await this.collection('orders')
+          .where({ ok_due: _.lte(t), ok_due_lease: this.leaseFree(t) })
+          .orderBy('ok_due', 'asc')
+          .orderBy('_id', 'asc')
+          .limit(Math.min(this.pageSize, limit - picked.length))
+          .get();
+        const docs = page.data as OrderDoc[];
+        if (docs.length === 0) break;
+        // A lease is a conditional update per record: of several sweepers, one wins each order.
+        // Bounded, and each on its own: a refused update never drops a lease already won.
+        const won = await mapSettled(docs, this.ctx.parallel, async (d) => {
+          const res = await this.collection('orders')
             .where({ _id: d._id, version: d.version, ok_due_lease: d.ok_due_lease })
-            .update({ data: { ok_due_lease: t + leaseMs } })
-            .then((r) => r.stats.updated === 1),
-        ),
+            .update({ data: { ok_due_lease: db.serverDate({ offset: leaseMs }) } });
+          return res.stats.updated === 1;
+        });
+        let answered = 0;
+        docs.forEach((d, i) => {
+          const w = won[i]!;
+          if (w.ok) {
+            answered += 1;
+            if (w.value) picked.push(d);
+          } else firstError = firstError ?? w.error;
+        });
+        if (answered === 0) break;
+      }
+      if (picked.length === 0 && firstError !== null) throw typed('findDue (lease)', firstError, true);
+      picked.sort((a, b) => (a.ok_due ?? 0) - (b.ok_due ?? 0) || (String(a._id) < String(b._id) ? -1 : 1));
+      return decodeAll(
+        picked.map((d) => () => this.decode(d)),
+        options.onCorrupt,
       );
-      docs.forEach((d, i) => {
-        if (won[i]) picked.push(d);
-      });
-    }
-    picked.sort((a, b) => (a.ok_due ?? 0) - (b.ok_due ?? 0) || (String(a._id) < String(b._id) ? -1 : 1));
-    return decodeAll(picked.map((d) => () => this.decode(d)), options.onCorrupt);
+    });
   }
 
-  async findIdempotency(key: string): Promise<IdempotencyRecord | null> {
-    const r = await readReservation(this.ctx, key);
-    if (!r || (await settleReservation(this.ctx, r)) === 'dead') return null;
-    const record: IdempotencyRecord = { key: r.key, orderId: r.orderId, version: r.version, order: r.order, events: r.events, effects: r.effects };
-    if (r.request) record.request = r.request;
-    return record;
+  findIdempotency(key: string): Promise<IdempotencyRecord | null> {
+    return this.guard('findIdempotency', true, async () => {
+      const r = await readReservation(this.ctx, key);
+      if (!r || (await settleReservation(this.ctx, r)) === 'dead') return null;
+      const record: IdempotencyRecord = { key: r.key, orderId: r.orderId, version: r.version, order: r.order, events: r.events, effects: r.effects };
+      if (r.request) record.request = r.request;
+      return record;
+    });
   }
 
   /** Publishes journals that a dead function left behind (at most `limit` orders per call). */
-  async repairJournals(now: Date = new Date(), limit = 20): Promise<number> {
-    const { _ } = this.ctx;
-    const res = await this.collection('orders').where({ ok_journal_at: _.lte(now.getTime() - this.repairAfterMs) }).limit(limit).get();
-    let repaired = 0;
-    for (const doc of res.data as OrderDoc[]) {
-      if (doc.ok_journal && (await publishQuietly(this.ctx, String(doc._id), doc.ok_journal))) repaired += 1;
-    }
-    return repaired;
+  repairJournals(now: Date = new Date(), limit = 20): Promise<number> {
+    return this.guard('repairJournals', true, async () => {
+      const { _ } = this.ctx;
+      const res = await this.collection('orders').where({ ok_journal_at: _.lte(now.getTime() - this.repairAfterMs) }).limit(limit).get();
+      let repaired = 0;
+      for (const doc of res.data as OrderDoc[]) {
+        if (doc.ok_journal && (await publishQuietly(this.ctx, String(doc._id), doc.ok_journal))) repaired += 1;
+      }
+      return repaired;
+    });
   }
 
-  async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
-    await this.repairJournals(now);
-    const t = now.getTime();
+  /**
+   * Leases effects oldest first, and per order in the order they were written: an effect is
+   * handed out only when every earlier effect of its order is done, or handed out in this same
+   * call ahead of it (a later effect waits while an earlier one is leased or failed).
+   */
+  claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
+    return this.guard('claim', true, async () => {
+      await this.repairJournals(now).catch((error) => this.ctx.onPublishError?.(typed('repair journals', error, true), ''));
+      const t = now.getTime();
+      const { _ } = this.ctx;
+      const outbox = this.collection('outbox');
+      const claimed: OutboxEntry[] = [];
+      const token = newToken();
+      const mine = new Map<string, number>();
+      let skip = 0;
+      let firstError: unknown = null;
+      for (let round = 0; claimed.length < limit && round < 50; round++) {
+        const page = await outbox
+          .where({ done: false, available: _.lte(t), lease: this.leaseFree(t) })
+          .orderBy('available', 'asc')
+          .orderBy('orderId', 'asc')
+          .orderBy('ok_seq', 'asc')
+          .skip(skip)
+          .limit(this.pageSize)
+          .get();
+        const docs = page.data as OutboxDoc[];
+        if (docs.length === 0) break;
+        const candidates = new Map(docs.map((d) => [String(d._id), d]));
+        const orders: string[] = [];
+        for (const d of docs) if (!orders.includes(d.orderId)) orders.push(d.orderId);
+        // Per order, the run of its earliest unfinished effects that are claimable now.
+        const heads = await mapSettled(orders, this.ctx.parallel, async (orderId) => {
+          // Effects of this order up to the last one this call leased are all ours (anything
+          // unfinished before them would have stopped the run): look beyond them only.
+          const after = mine.get(orderId);
+          const cond = after === undefined ? { orderId, done: false } : { orderId, done: false, ok_seq: _.gt(after) };
+          const head = await outbox.where(cond).orderBy('ok_seq', 'asc').limit(this.pageSize).get();
+          const run: OutboxDoc[] = [];
+          for (const d of head.data as OutboxDoc[]) {
+            const c = candidates.get(String(d._id));
+            if (!c) break;
+            run.push(c);
+          }
+          return run;
+        });
+        let room = limit - claimed.length;
+        const runs: OutboxDoc[][] = [];
+        for (const h of heads) {
+          if (!h.ok) {
+            firstError = firstError ?? h.error;
+            continue;
+          }
+          if (room <= 0) break;
+          const run = h.value.slice(0, room);
+          room -= run.length;
+          if (run.length > 0) runs.push(run);
+        }
+        const results = await mapSettled(runs, this.ctx.parallel, async (run) => {
+          const won: OutboxDoc[] = [];
+          for (const d of run) {
+            let ok = false;
+            try {
+              ok = await this.leaseOne(d, leaseMs, token);
+            } catch (error) {
+              firstError = firstError ?? error;
+            }
+            if (!ok) break; // the rest of this order waits behind it
+            won.push(d);
+          }
+          return won;
+        });
+        const wonDocs = results.flatMap((r) => (r.ok ? r.value : []));
+        let until = new Map<string, Date>();
+        try {
+          until = await this.leasesOf(wonDocs.map((d) => String(d._id)));
+        } catch {
+          // The leases are ours either way; the caller's clock gives the end instead.
+        }
+        for (const d of wonDocs) {
+          mine.set(d.orderId, Math.max(mine.get(d.orderId) ?? -1, d.ok_seq));
+          const entry: OutboxEntry = { effect: decodeEffect(d.orderId, d.effect), attempts: d.attempts, leaseUntil: until.get(String(d._id)) ?? new Date(t + leaseMs) };
+          if (d.last_error !== undefined) entry.lastError = d.last_error;
+          claimed.push(entry);
+        }
+        // What is left of this page (blocked, or taken by another worker) still sorts first.
+        skip += docs.length - wonDocs.length;
+        if (docs.length < this.pageSize) break;
+      }
+      if (claimed.length === 0 && firstError !== null) throw typed('claim (lease)', firstError, true);
+      return claimed;
+    });
+  }
+
+  /** One conditional lease on the server's clock; a lost answer is recognised by the lease token. */
+  private async leaseOne(d: OutboxDoc, leaseMs: number, token: string): Promise<boolean> {
+    const { db } = this.ctx;
+    const outbox = this.collection('outbox');
+    try {
+      const res = await outbox
+        .where({ _id: d._id, done: false, attempts: d.attempts, lease: d.lease })
+        .update({ data: { lease: db.serverDate({ offset: leaseMs }), attempts: d.attempts + 1, lease_token: token } });
+      return res.stats.updated === 1;
+    } catch (error) {
+      const back = (await outbox.where({ _id: d._id }).limit(1).get()).data[0] as (OutboxDoc & { lease_token?: string }) | undefined;
+      if (back && back.lease_token === token && back.attempts === d.attempts + 1) return true;
+      throw error;
+    }
+  }
+
+  private async leasesOf(ids: string[]): Promise<Map<string, Date>> {
+    const out = new Map<string, Date>();
     const { _ } = this.ctx;
-    const claimed: OutboxEntry[] = [];
-    for (let round = 0; claimed.length < limit && round < 50; round++) {
-      const page = await this.collection('outbox')
-        .where({ done: false, available: _.lte(t), lease: _.lte(t) })
-        .orderBy('available', 'asc')
-        .orderBy('orderId', 'asc')
-        .orderBy('ok_seq', 'asc')
-        .limit(Math.min(CLOUD_PAGE_SIZE, limit - claimed.length))
-        .get();
-      const docs = page.data as OutboxDoc[];
-      if (docs.length === 0) break;
-      const won = await Promise.all(
-        docs.map((d) =>
-          this.collection('outbox')
-            .where({ _id: d._id, done: false, attempts: d.attempts, lease: d.lease })
-            .update({ data: { lease: t + leaseMs, attempts: d.attempts + 1 } })
-            .then((r) => r.stats.updated === 1),
-        ),
+    for (let i = 0; i < ids.length; i += this.pageSize) {
+      const chunk = ids.slice(i, i + this.pageSize);
+      const res = await this.collection('outbox').where({ _id: _.in(chunk) }).limit(this.pageSize).get();
+      for (const d of res.data as OutboxDoc[]) if (d.lease instanceof Date) out.set(String(d._id), d.lease);
+    }
+    return out;
+  }
+
+  complete(effectId: string, now: Date = new Date()): Promise<void> {
+    return this.guard(`complete ${effectId}`, true, async () => {
+      await this.collection('outbox').where({ _id: effectId, done: false }).update({ data: { done: true, done_at: now.getTime(), lease: FREE() } });
+    });
+  }
+
+  /**
+   * Hands claimed effects back untried: the lease is released and the claim not counted. Only
+   * records still leased and unfinished change (`attempts > 0` guards the count); bounded like
+   * every fan-out, each on its own.
+   */
+  release(effectIds: string[]): Promise<void> {
+    return this.guard('release', true, async () => {
+      const { _ } = this.ctx;
+      const outbox = this.collection('outbox');
+      const results = await mapSettled(effectIds, this.ctx.parallel, (id) =>
+        outbox.where({ _id: id, done: false, attempts: _.gt(0), lease: _.gt(FREE()) }).update({ data: { lease: FREE(), attempts: _.inc(-1) } }),
       );
-      docs.forEach((d, i) => {
-        if (!won[i]) return;
-        const entry: OutboxEntry = { effect: decodeEffect(d.orderId, d.effect), attempts: d.attempts, leaseUntil: new Date(t + leaseMs) };
-        if (d.last_error !== undefined) entry.lastError = d.last_error;
-        claimed.push(entry);
-      });
-    }
-    return claimed;
+      const failed = results.find((r) => !r.ok);
+      if (failed && !failed.ok) throw typed('release', failed.error, true);
+    });
   }
 
-  async complete(effectId: string, now: Date = new Date()): Promise<void> {
-    await this.collection('outbox').where({ _id: effectId, done: false }).update({ data: { done: true, done_at: now.getTime(), lease: 0 } });
+  fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
+    return this.guard(`fail ${effectId}`, true, async () => {
+      const data: Record<string, unknown> = { available: retryAt.getTime(), lease: FREE() };
+      if (reason !== undefined) data.last_error = reason.slice(0, 1000);
+      await this.collection('outbox').where({ _id: effectId, done: false }).update({ data });
+    });
   }
 
-  async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
-    const data: Record<string, unknown> = { available: retryAt.getTime(), lease: 0 };
-    if (reason !== undefined) data.last_error = reason.slice(0, 1000);
-    await this.collection('outbox').where({ _id: effectId, done: false }).update({ data });
+  changesSince(since: string | null, limit: number): Promise<OrderChange[]> {
+    return this.guard('changesSince', false, () => changesSince(this.ctx, this.pageSize, since, limit));
+  }
+
+  subscribe(listener: OrderChangeListener, options: SubscribeOptions = {}): Promise<Unsubscribe> {
+    return this.guard('subscribe', false, () =>
+      subscribeByPolling(
+        this.ctx,
+        listener,
+        options,
+        { pollMs: this.pollMs, pageSize: this.pageSize, ...(this.onFeedError ? { onError: this.onFeedError } : {}) },
+        this.subscriptions,
+      ),
+    );
   }
 
   async close(): Promise<void> {
-    // Nothing to release: wx-server-sdk owns its connections.
+    // wx-server-sdk owns its connections; only the feed's polling timers are ours.
+    for (const stop of [...this.subscriptions]) stop();
   }
 }

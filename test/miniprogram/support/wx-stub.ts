@@ -14,6 +14,8 @@ export type OrderFunctionHandler = (data: Record<string, unknown>) => unknown | 
 export interface Watcher {
   collection: string;
   docId: string;
+  /** The `where` condition the page watched (null for `doc(id).watch()`). */
+  condition: Record<string, unknown> | null;
   onChange: (snapshot: Any) => void;
   onError: (err: unknown) => void;
   closed: boolean;
@@ -37,19 +39,19 @@ export function createWxStub(handler: OrderFunctionHandler = () => ({ ok: true }
     if (req.name !== 'order') throw new Error(`no cloud function ${req.name}`);
     return { result: await current(req.data), requestID: 'stub', errMsg: 'cloud.callFunction:ok' };
   });
+  const watch = (collection: string, docId: string, condition: Record<string, unknown> | null, options: { onChange: (s: Any) => void; onError: (e: unknown) => void }) => {
+    const w: Watcher = { collection, docId, condition, onChange: options.onChange, onError: options.onError, closed: false };
+    watchers.push(w);
+    return {
+      close: vi.fn(async () => {
+        w.closed = true;
+      }),
+    };
+  };
   const database = vi.fn(() => ({
     collection: (collection: string) => ({
-      doc: (docId: string) => ({
-        watch: (options: { onChange: (s: Any) => void; onError: (e: unknown) => void }) => {
-          const w: Watcher = { collection, docId, onChange: options.onChange, onError: options.onError, closed: false };
-          watchers.push(w);
-          return {
-            close: vi.fn(async () => {
-              w.closed = true;
-            }),
-          };
-        },
-      }),
+      doc: (docId: string) => ({ watch: (options: Any) => watch(collection, docId, null, options) }),
+      where: (condition: Record<string, unknown>) => ({ watch: (options: Any) => watch(collection, String(condition._id), condition, options) }),
     }),
   }));
   const wx = {

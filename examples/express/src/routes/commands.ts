@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+// Command schemas are zod/mini (or classic zod) objects: composed with zod/mini's functions.
+import { omit as omitFields, type ZodMiniObject, type ZodMiniType } from 'zod/mini';
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
@@ -22,8 +23,8 @@ function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>): Rou
   const pathFields = [...http.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
   const omit: Record<string, true> = { type: true };
   for (const f of pathFields) omit[f] = true;
-  const schema = def.schema as unknown as { omit?: (mask: Record<string, true>) => z.ZodType };
-  const body = typeof schema.omit === 'function' ? schema.omit(omit) : (def.schema as unknown as z.ZodType);
+  const shape = (def.schema as unknown as { _zod?: { def?: { type?: string } } })._zod?.def?.type;
+  const body: ZodMiniType = shape === 'object' ? omitFields(def.schema as unknown as ZodMiniObject, omit) : (def.schema as unknown as ZodMiniType);
   const type = def.type;
   return {
     doc: {

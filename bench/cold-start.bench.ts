@@ -1,0 +1,264 @@
+/**
+ * `npm run bench -- cold-start`: what a cloud function pays on its first call, as whole processes.
+ *
+ * bench/cold-start/first-call.cjs requires the root entry, wx-orderkit/wechatpay and
+ * wx-orderkit/wx-cloud from dist/ (CommonJS), places an order through the service on the cloud
+ * database stand-in, verifies a signed v3 notification and dispatches it. Each runtime (this Node,
+ * and the real Node 16 and 18 binaries of scripts/fetch-runtimes.mjs) runs that script and a bare
+ * `node -e 0` in turn, ROUNDS times interleaved (the order flips every round), and the figure is
+ * the difference of the medians. Goal: ≤ 40 ms over bare node on Node 16 and on Node 20.
+ *
+ * Beside it, for the record: the requires alone (no call), and `require('xstate')` and
+ * `require('zod')` alone over bare node (what the dependencies would cost if they were loaded).
+ * Written to docs/benchmarks.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, createCipheriv, sign } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { machineLine, table, writeSection } from './report.js';
+
+const ROUNDS = Number(process.env.COLD_START_ROUNDS ?? 25);
+const GOAL_MS = 40;
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const dist = join(root, 'dist');
+const script = join(root, 'bench', 'cold-start', 'first-call.cjs');
+const requireHere = createRequire(join(root, 'package.json'));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+// The figure is about the published build: build when dist/ is missing or older than src/.
+if (!existsSync(join(dist, 'index.cjs')) || statSync(join(dist, 'index.cjs')).mtimeMs < newestMtime(join(root, 'src'))) {
+  console.log('— dist/ is missing or older than src/: building first (npm run build) —');
+  const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) process.exit(1);
+}
+
+// ---- a signed, encrypted payment notification, made once (key generation is not on the path) ----
+
+const orderNumber = '2026112512000012345678';
+const now = '2026-11-25T04:00:00.000Z';
+const notifiedAt = '2026-11-25T04:05:01.000Z';
+function makeFixture(): string {
+  const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const apiV3Key = '0123456789abcdef0123456789abcdef';
+  const nonce = 'abcdefghijkl';
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(apiV3Key), Buffer.from(nonce));
+  cipher.setAAD(Buffer.from('transaction'));
+  const plain = JSON.stringify({
+    mchid: '1900000109',
+    appid: 'wxapp',
+    out_trade_no: orderNumber,
+    transaction_id: '4200000001',
+    trade_state: 'SUCCESS',
+    success_time: '2026-11-25T12:05:00+08:00',
+    amount: { total: 9900, currency: 'CNY' },
+  });
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]).toString('base64');
+  const rawBody = JSON.stringify({
+    id: 'EV-1',
+    event_type: 'TRANSACTION.SUCCESS',
+    resource_type: 'encrypt-resource',
+    resource: { algorithm: 'AEAD_AES_256_GCM', ciphertext, nonce, associated_data: 'transaction' },
+  });
+  const ts = String(Math.floor(Date.parse(notifiedAt) / 1000));
+  const signature = sign('RSA-SHA256', Buffer.from(`${ts}\n${nonce}\n${rawBody}\n`), platform.privateKey).toString('base64');
+  const fixture = {
+    now,
+    notifiedAt,
+    orderNumber,
+    mchid: '1900000109',
+    appid: 'wxapp',
+    apiV3Key,
+    rawBody,
+    headers: { 'wechatpay-timestamp': ts, 'wechatpay-nonce': nonce, 'wechatpay-signature': signature, 'wechatpay-serial': 'PUB_KEY_ID_1' },
+    keys: { PUB_KEY_ID_1: platform.publicKey.export({ type: 'spki', format: 'pem' }) },
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'orderkit-cold-'));
+  const file = join(dir, 'fixture.json');
+  writeFileSync(file, JSON.stringify(fixture));
+  return file;
+}
+
+// ---- runs ------------------------------------------------------------------------------------
+
+interface Variant {
+  name: string;
+  args: string[];
+  /** What stdout must be, so a broken run never counts as a fast one. */
+  expect?: string;
+}
+
+const cpuPreload = join(root, 'bench', 'cold-start', 'cpu-at-exit.cjs');
+
+/** Wall time of the whole process as seen from here, and the CPU time it reports at exit (ms). */
+function timeRun(bin: string, v: Variant): { wall: number; cpu: number } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(bin, ['-r', cpuPreload, ...v.args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${bin} ${v.name} exited with ${r.status}: ${r.stderr}`);
+  if (v.expect !== undefined && r.stdout.trim() !== v.expect) throw new Error(`${bin} ${v.name} printed ${JSON.stringify(r.stdout)}, expected ${v.expect}`);
+  const m = /cold-start-cpu-us (\d+)/.exec(r.stderr);
+  if (!m) throw new Error(`${bin} ${v.name} did not report its CPU time: ${r.stderr}`);
+  return { wall, cpu: Number(m[1]) / 1000 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function runtimes(): Promise<Array<{ label: string; bin: string }>> {
+  const out = [{ label: `Node ${process.versions.node}`, bin: process.execPath }];
+  const fetcher: { ensureRuntime(major: number): string } = await import(pathToFileURL(join(root, 'scripts', 'fetch-runtimes.mjs')).href);
+  for (const major of [16, 18]) {
+    try {
+      const bin = fetcher.ensureRuntime(major);
+      const v = spawnSync(bin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
+      out.unshift({ label: `Node ${v}`, bin });
+    } catch (e) {
+      console.error(`Node ${major} runtime unavailable (${(e as Error).message}): not measured`);
+    }
+  }
+  return out.sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
+}
+
+const fixture = makeFixture();
+const requireOnly = `for (const f of ['index.cjs', 'wechatpay.cjs', 'wx-cloud.cjs']) require(${JSON.stringify(dist)} + '/' + f)`;
+const variants: Variant[] = [
+  { name: 'bare', args: ['-e', '0'] },
+  { name: 'first call', args: [script, dist, fixture], expect: 'paid 9900 204' },
+  { name: 'requires only', args: ['-e', requireOnly] },
+  { name: 'xstate alone', args: ['-e', `require(${JSON.stringify(requireHere.resolve('xstate'))})`] },
+  { name: 'zod alone', args: ['-e', `require(${JSON.stringify(requireHere.resolve('zod'))})`] },
+];
+
+type Kind = 'wall' | 'cpu';
+interface Row {
+  label: string;
+  /** Median per variant, for wall time and for CPU time (ms). */
+  medians: Record<Kind, Record<string, number>>;
+}
+const rows: Row[] = [];
+const loadBefore = loadavg()[0]!;
+for (const { label, bin } of await runtimes()) {
+  const samples: Record<Kind, Record<string, number[]>> = {
+    wall: Object.fromEntries(variants.map((v) => [v.name, []])),
+    cpu: Object.fromEntries(variants.map((v) => [v.name, []])),
+  };
+  for (const v of variants) timeRun(bin, v); // warm the file cache once
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? variants : [...variants].reverse();
+    for (const v of order) {
+      const t = timeRun(bin, v);
+      samples.wall[v.name]!.push(t.wall);
+      samples.cpu[v.name]!.push(t.cpu);
+    }
+  }
+  const medians = {
+    wall: Object.fromEntries(variants.map((v) => [v.name, median(samples.wall[v.name]!)])),
+    cpu: Object.fromEntries(variants.map((v) => [v.name, median(samples.cpu[v.name]!)])),
+  };
+  rows.push({ label, medians });
+  for (const kind of ['cpu', 'wall'] as const) {
+    const m = medians[kind];
+    const over = (name: string) => (m[name]! - m.bare!).toFixed(1);
+    console.log(`${label} ${kind}: bare ${m.bare!.toFixed(1)} ms; first call +${over('first call')} ms; requires only +${over('requires only')} ms; xstate +${over('xstate alone')} ms; zod +${over('zod alone')} ms`);
+  }
+}
+const loadAfter = loadavg()[0]!;
+rmSync(resolve(fixture, '..'), { recursive: true, force: true });
+
+// ---- sizes (the CI budget is scripts/size-budget.mjs) --------------------------------------------
+
+const sizeRun = spawnSync(process.execPath, [join(root, 'scripts', 'size-budget.mjs'), '--markdown'], { encoding: 'utf8' });
+const sizes = sizeRun.status === 0 ? sizeRun.stdout.trim() : '(scripts/size-budget.mjs failed: see its output)';
+
+/** Whether the root entry (its file and the chunks it requires) still requires xstate. */
+function requiresXstate(file: string, seen = new Set<string>()): boolean {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  const text = readFileSync(join(dist, file), 'utf8');
+  if (/require\(["']xstate["']\)/.test(text)) return true;
+  return [...text.matchAll(/require\(["']\.\/([^"']+)["']\)/g)].some((m) => requiresXstate(m[1]!, seen));
+}
+const rootXstate = requiresXstate('index.cjs');
+
+const gated = (label: string) => /^Node (16|20)\./.test(label);
+const fmt = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`;
+const verdict = (label: string, ms: number) => {
+  if (!gated(label)) return ms <= GOAL_MS ? 'met (not gated)' : 'over (not gated)';
+  return ms <= GOAL_MS ? '**met**' : '**NOT met**';
+};
+const tableRows = rows.flatMap(({ label, medians }) =>
+  (['cpu', 'wall'] as const).map((kind) => {
+    const m = medians[kind];
+    return [
+      label,
+      kind === 'cpu' ? 'CPU' : 'wall',
+      `${m.bare!.toFixed(1)} ms`,
+      fmt(m['first call']! - m.bare!),
+      verdict(label, m['first call']! - m.bare!),
+      fmt(m['requires only']! - m.bare!),
+      fmt(m['xstate alone']! - m.bare!),
+      fmt(m['zod alone']! - m.bare!),
+    ];
+  }),
+);
+
+const markdown = `## Cold start of a cloud function / 云函数冷启动 (\`npm run bench -- cold-start\`)
+
+${machineLine()} Medians of ${ROUNDS} interleaved process runs per runtime; load average
+${loadBefore.toFixed(1)} before the runs and ${loadAfter.toFixed(1)} after them.
+
+${table(
+  ['Runtime', 'time', 'bare \`node -e 0\`', 'first call (over bare)', 'goal ≤ 40 ms', 'requires only', '\`xstate\` alone', '\`zod\` alone'],
+  tableRows,
+)}
+
+**English.** "First call" is \`bench/cold-start/first-call.cjs\`: \`require\` of \`wx-orderkit\`,
+\`wx-orderkit/wechatpay\` and \`wx-orderkit/wx-cloud\` (the CommonJS build in \`dist/\`), then
+\`priceCart\`, \`service.place\` (which runs \`placeOrder\`) through \`createOrderService\` on the
+cloud-database stand-in, \`handlePaymentNotification\` (RSA signature check and AES-GCM decryption
+of a v3 notification) and \`applyPaymentNotice\` (a \`dispatch\` of PAYMENT_SUCCEEDED). Each figure is
+the difference of medians against a bare \`node -e 0\` run by the same binary in the same rounds.
+The goal (≤ 40 ms) is set for Node 16 and Node 20; Node 18 is shown for reference. "Requires only"
+loads the three entries without calling anything. "CPU" is the user + system time each process
+reports at exit (\`process.cpuUsage()\`, through a preloaded \`bench/cold-start/cpu-at-exit.cjs\`);
+"wall" is the whole process as the bench sees it. On a shared machine under load wall time swells
+with waiting for a core, CPU time much less: read the CPU rows when the load average is high. The
+last two columns load a dependency by itself, for scale: \`zod\` is not loaded by the first call (the
+part of \`zod/mini\` orderkit uses is bundled into \`dist/\`); \`xstate\` ${rootXstate ? '**is still required by the root entry** (issue 14 moves it to \`wx-orderkit/xstate\`), so its cost is inside the first call' : 'is not required by the root entry (it lives in \`wx-orderkit/xstate\`)'}.
+
+**中文。** “首次调用”即 \`bench/cold-start/first-call.cjs\`：以 CommonJS 方式 \`require\`
+\`wx-orderkit\`、\`wx-orderkit/wechatpay\` 与 \`wx-orderkit/wx-cloud\`（\`dist/\` 中的构建产物），然后
+\`priceCart\`，经 \`createOrderService\` 在云数据库替身上 \`service.place\`（内部调用 \`placeOrder\`），
+\`handlePaymentNotification\`（校验 v3 通知的 RSA 签名并以 AES-GCM 解密）以及 \`applyPaymentNotice\`
+（对 PAYMENT_SUCCEEDED 的一次 \`dispatch\`）。每个数字都是与同一二进制、同一轮次中的空进程
+\`node -e 0\` 中位数之差。目标（≤ 40 ms）针对 Node 16 与 Node 20；Node 18 仅供参考。“仅 require”
+只加载三个入口、不调用任何函数。“CPU”是每个进程退出时报告的用户态加内核态时间（\`process.cpuUsage()\`，
+由预加载的 \`bench/cold-start/cpu-at-exit.cjs\` 输出）；“wall”是测试脚本看到的整个进程耗时。在负载较高的
+共享机器上，墙钟时间会因等待 CPU 而膨胀，CPU 时间受影响小得多：负载均值高时请看 CPU 行。最后两列单独加载
+一个依赖作为参照：首次调用不会加载 \`zod\`（orderkit 用到的 \`zod/mini\` 部分已打包进 \`dist/\`）；
+\`xstate\` ${rootXstate ? '**目前仍被根入口引用**（issue 14 会把它移到 \`wx-orderkit/xstate\`），其开销包含在首次调用中' : '不再被根入口引用（位于 \`wx-orderkit/xstate\`）'}。
+
+### Sizes / 体积 (\`npm run size\`)
+
+${sizes}
+`;
+writeSection('cold-start', markdown);
+for (const kind of ['cpu', 'wall'] as const) {
+  const failed = rows.filter(({ label, medians }) => gated(label) && medians[kind]['first call']! - medians[kind].bare! > GOAL_MS);
+  if (failed.length > 0) console.log(`cold-start goal (≤ ${GOAL_MS} ms, ${kind}) NOT met on ${failed.map((r) => r.label).join(', ')}`);
+}

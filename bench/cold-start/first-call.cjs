@@ -1,0 +1,49 @@
+// What a WeChat cloud function does on its first call, as one process: require the root entry,
+// wx-orderkit/wechatpay and wx-orderkit/wx-cloud (CommonJS, as cloud functions load them), price a
+// cart and place the order through the service on the cloud-database stand-in, verify and decrypt
+// a signed WeChat Pay v3 notification, and dispatch it. Run by bench/cold-start.bench.ts under each
+// Node runtime: `node first-call.cjs <dist dir> <fixture.json>`; it prints one line the bench checks.
+'use strict';
+const path = require('path');
+const fs = require('fs');
+
+const dist = path.resolve(process.argv[2]);
+const fixture = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
+
+const orderkit = require(path.join(dist, 'index.cjs'));
+const wechatpay = require(path.join(dist, 'wechatpay.cjs'));
+const wxCloud = require(path.join(dist, 'wx-cloud.cjs'));
+
+async function main() {
+  const now = new Date(fixture.now);
+  const store = new wxCloud.WxCloudOrderStore(wxCloud.createCloudDatabaseStandIn());
+  await store.ensureCollections(); // done once per environment at deploy time; cheap on the stand-in
+  const service = orderkit.createOrderService({
+    store,
+    clock: { now: () => now },
+    ids: { orderId: () => fixture.orderNumber, orderNumber: () => fixture.orderNumber },
+  });
+  const priced = orderkit.priceCart({ lines: [{ id: 'L1', sku: 'OAT', title: '燕麦', listPrice: 3300, quantity: 3 }] }, {}, { now });
+  if (!priced.ok) throw new Error(priced.error.code);
+  const placed = await service.place({ customerId: 'o-user', quote: priced.quote });
+  if (!placed.ok) throw new Error(placed.error.code);
+
+  const n = wechatpay.handlePaymentNotification({
+    headers: fixture.headers,
+    rawBody: fixture.rawBody,
+    keys: fixture.keys,
+    apiV3Key: fixture.apiV3Key,
+    now: new Date(fixture.notifiedAt),
+    expect: { mchid: fixture.mchid, appid: fixture.appid },
+  });
+  if (!n.ok) throw new Error(n.error.code);
+  const paid = await wechatpay.applyPaymentNotice(service, n, { gateway: 'wechatpay' });
+  if (!paid.ok) throw new Error(paid.error.code);
+  const reply = wechatpay.notificationResponse(paid);
+  process.stdout.write(`${paid.order.status} ${paid.order.pricing.total} ${reply.status}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(String((e && e.stack) || e) + '\n');
+  process.exit(1);
+});

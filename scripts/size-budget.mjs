@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// `npm run size` (CI runs it after the build): what a cloud function loads from wx-orderkit, in bytes.
+//
+// 1. The root entry's OWN code: src/index.ts bundled as the build bundles it (CommonJS, node16,
+//    minified) with every package left out, gzipped. The goal is ≤ 25 kB; CI fails when it grows
+//    past CEILING, the figure measured when this check was added plus a little room, so that it
+//    can only come down (docs/benchmarks.md, "Cold start").
+// 2. What each entry really loads from dist/: its file and every chunk it requires, transitively
+//    (bundled zod/mini included), raw and gzipped; and the three entries a cloud function requires
+//    together (root, wechatpay, wx-cloud), each file counted once.
+//
+// `--markdown` prints the tables for docs/benchmarks.md instead.
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const GOAL = 25 * 1024;
+const CEILING = 60 * 1024;
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const markdown = process.argv.includes('--markdown');
+const kB = (n) => `${(n / 1024).toFixed(1)} kB`;
+
+const own = await build({
+  entryPoints: [join(root, 'src', 'index.ts')],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node16',
+  minify: true,
+  treeShaking: true,
+  packages: 'external',
+  write: false,
+  logLevel: 'error',
+  outfile: join(root, '.cache', 'size-own.cjs'),
+});
+const ownBytes = own.outputFiles[0].contents;
+const ownGz = gzipSync(ownBytes, { level: 9 }).length;
+
+/** The dist files an entry loads: itself and its relative requires, transitively. */
+function closure(entry, seen = new Set()) {
+  if (seen.has(entry)) return seen;
+  seen.add(entry);
+  const text = readFileSync(join(dist, entry), 'utf8');
+  for (const m of text.matchAll(/require\(["']\.\/([^"']+)["']\)/g)) closure(m[1], seen);
+  return seen;
+}
+function measure(files) {
+  let raw = 0;
+  let gz = 0;
+  for (const f of files) {
+    const bytes = readFileSync(join(dist, f));
+    raw += bytes.length;
+    gz += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { raw, gz, files: files.size };
+}
+
+const entries = ['index.cjs', 'wechatpay.cjs', 'wx-cloud.cjs'];
+if (!entries.every((e) => existsSync(join(dist, e)))) {
+  console.error('dist/ is missing: run `npm run build` first');
+  process.exit(1);
+}
+const rows = entries.map((e) => ({ name: e, ...measure(closure(e)) }));
+const together = new Set();
+for (const e of entries) closure(e, together);
+rows.push({ name: 'all three (a cloud function)', ...measure(together) });
+
+const over = ownGz > CEILING;
+const goalText = ownGz <= GOAL ? 'met' : `NOT met (${kB(ownGz - GOAL)} over)`;
+if (markdown) {
+  console.log(`| Root entry's own code (minified, packages left out) | raw | gzipped | goal ≤ ${kB(GOAL)} gzipped | CI ceiling |
+| --- | --- | --- | --- | --- |
+| \`src/index.ts\` | ${kB(ownBytes.length)} | ${kB(ownGz)} | ${goalText} | ${kB(CEILING)} |
+
+| What \`require\` loads from \`dist/\` | files | raw | gzipped |
+| --- | --- | --- | --- |
+${rows.map((r) => `| \`${r.name}\` | ${r.files} | ${kB(r.raw)} | ${kB(r.gz)} |`).join('\n')}`);
+} else {
+  console.log(`root entry's own code: ${kB(ownBytes.length)} minified, ${kB(ownGz)} gzipped (goal ≤ ${kB(GOAL)}: ${goalText}; CI ceiling ${kB(CEILING)})`);
+  for (const r of rows) console.log(`${r.name}: ${r.files} file(s), ${kB(r.raw)} raw, ${kB(r.gz)} gzipped`);
+  if (over) console.error(`the root entry's own code grew past the CI ceiling (${kB(ownGz)} > ${kB(CEILING)}): see docs/benchmarks.md, "Cold start"`);
+}
+process.exit(over ? 1 : 0);
