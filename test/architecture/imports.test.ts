@@ -13,7 +13,9 @@ const SRC = resolve(__dirname, '..', '..', 'src');
 
 /** Higher numbers may import lower ones, never the reverse. Equal ranks may not import each other either unless the same directory. */
 const RANK: Record<string, number> = {
+  'zod.ts': -1,
   errors: 0,
+  time: 0.5,
   money: 1,
   order: 2,
   pricing: 3,
