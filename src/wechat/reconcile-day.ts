@@ -13,7 +13,6 @@ import {
   type FundFlowBill,
   type TradeBill,
 } from './bills.js';
-import { applyPaymentNotice } from './dispatch.js';
 import { reject, same } from './errors.js';
 import { compareBills, FINDING_TEXT, type FindingOutcome, type ReconciliationFinding } from './reconcile.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
@@ -23,8 +22,10 @@ import type { WechatPayRequest } from './requests.js';
  * The daily reconciliation run (docs/wechat.md "Daily reconciliation"): parse both bills (a bad
  * bill is refused before anything is read or written), load the orders they name, compare, apply
  * the planned commands through the service, and report. Every command is idempotent (payments
- * under `pay:<transaction id>`, the key the notifications use; refund results are no-ops once
- * recorded), so running the same day twice changes nothing the second time.
+ * under `recon:pay:<transaction id>`, and a transaction the order already has is a no-op in the
+ * lifecycle whoever sends it; refund results are no-ops once recorded), so running the same day
+ * twice changes nothing the second time, and a notification arriving after the run changes nothing
+ * either.
  */
 
 export type ReconcilingService = Pick<OrderService, 'dispatch' | 'list'> & { readonly store: Pick<OrderStore, 'findByNumber'> };
@@ -122,19 +123,13 @@ export async function reconcileWechatPayDay(service: ReconcilingService, options
   const findings: ReconciliationFinding[] = [];
   for (const plan of comparison.planned) {
     const f = plan.finding;
-    if (plan.command.type === 'PAYMENT_SUCCEEDED') {
-      const r = await applyPaymentNotice(
-        service,
-        { command: plan.command, orderNumber: f.orderNumber ?? '', transactionId: plan.command.transactionId },
-        { gateway, orderId: plan.orderId },
-      );
-      if (r.ok) findings.push({ ...f, outcome: r.stray === true ? 'stray' : 'applied', ...(r.stray === true ? { code: r.strayReason } : {}), message: FINDING_TEXT[f.kind] });
-      else findings.push({ ...f, outcome: 'flagged', code: r.error.code, message: r.error.messages });
-      continue;
-    }
+    // The service keeps a payment that cannot pay the order as a stray payment (and refunds it):
+    // `strayPayment` says so (createOrderService's default recordStrayPayments: true).
     const r = await service.dispatch(plan.orderId, plan.command, { type: 'payment', gateway }, plan.idempotencyKey ? { idempotencyKey: plan.idempotencyKey } : {});
-    if (r.ok) findings.push({ ...f, outcome: 'recorded', message: FINDING_TEXT[f.kind] });
-    else findings.push({ ...f, outcome: 'flagged', code: r.error.code, message: r.error.messages });
+    if (!r.ok) findings.push({ ...f, outcome: 'flagged', code: r.error.code, message: r.error.messages });
+    else if (plan.command.type !== 'PAYMENT_SUCCEEDED') findings.push({ ...f, outcome: 'recorded', message: FINDING_TEXT[f.kind] });
+    else if (r.strayPayment !== undefined) findings.push({ ...f, outcome: 'stray', code: r.strayPayment.code, message: FINDING_TEXT[f.kind] });
+    else findings.push({ ...f, outcome: 'applied', message: FINDING_TEXT[f.kind] });
   }
   findings.push(...comparison.findings);
 

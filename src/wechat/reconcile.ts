@@ -113,7 +113,10 @@ function comparePayment(p: BillPayment, order: Order | null | undefined, out: Co
     orderId: order.id,
     command: { type: 'PAYMENT_SUCCEEDED', amount: p.amount, transactionId: p.transactionId, outTradeNo: p.outTradeNo, paidAt: p.at },
     finding: { kind: 'payment_missing', ...base, orderId: order.id },
-    idempotencyKey: `pay:${p.transactionId}`,
+    // Its own key: the notification's `pay:<id>` may come later with another payload (its own
+    // success time), which a shared key would refuse as IDEMPOTENCY_KEY_REUSED. A later
+    // notification of the same transaction is a no-op in the lifecycle instead.
+    idempotencyKey: `recon:pay:${p.transactionId}`,
   });
 }
 

@@ -122,7 +122,7 @@ function runSample(file: string): Promise<{ code: number | null; stdout: string;
   return new Promise((done) => {
     const env = { ...process.env, DATABASE_URL: '', NODE_OPTIONS: '', NODE_PATH: join(__dirname, 'cloud-sdk') };
     // Generous: PGlite creating its data folder takes seconds, and minutes on a loaded machine.
-    const child = spawn(process.execPath, args, { cwd, env, timeout: 180_000 });
+    const child = spawn(process.execPath, args, { cwd, env, timeout: 280_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -163,6 +163,6 @@ describe('code samples in the docs', () => {
       expect(r.stderr.trim() === '' || r.code === 0 ? '' : r.stderr.trim()).toBe('');
       expect(r.code).toBe(0);
     },
-    200_000,
+    300_000,
   );
 });

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createOrderService, MemoryOrderStore, type Order, type OrderService } from '../../src/index.js';
 import {
+  applyPaymentNotice,
+  notificationResponse,
   buildBillDownload,
   checkBillHash,
   downloadWechatPayBills,
@@ -207,6 +209,15 @@ describe('reconcileWechatPayDay', () => {
     expect(en).toContain('kept as a stray payment and refunded');
     expect(zh).toContain(`微信支付对账 ${DAY}`);
     expect(zh).toContain('已记入退款台账');
+
+    // The lost notifications turn up after all (with their own success time): acknowledged, no change.
+    const late = await versions(s);
+    for (const [o, tx, amount] of [[lost, '4200000002', lost.pricing.total], [wrong, '4200000003', wrong.pricing.total - 100]] as const) {
+      const notice = { command: { type: 'PAYMENT_SUCCEEDED' as const, amount, transactionId: tx, outTradeNo: o.number, paidAt: '2026-11-25T02:02:07.000Z' }, orderNumber: o.number, transactionId: tx };
+      const r = await applyPaymentNotice(s.service, notice, { gateway: 'wechatpay' });
+      expect(notificationResponse(r).status).toBe(204);
+    }
+    expect(await versions(s)).toBe(late);
 
     const before = await versions(s);
     const second = await reconcileWechatPayDay(s.service, { billDate: DAY, mchid: MCHID, tradeBill, fundFlowBill, now });

@@ -307,6 +307,15 @@ export function createCloudDatabaseStandIn(options: CloudDatabaseStandInOptions 
     while (lockHolder(keyOf(collection, id))) await sleep(1);
   }
 
+  /** Waits until no record matching the condition is held by an open transaction; the caller then applies at once. */
+  async function waitUnlockedMatching(collection: string, t: Map<string, Row>, cond: unknown): Promise<void> {
+    for (;;) {
+      const held = [...t].find(([id, row]) => (cond === undefined || matches(row.data, cond)) && lockHolder(keyOf(collection, id)));
+      if (!held) return;
+      await waitUnlocked(collection, held[0]);
+    }
+  }
+
   function commitRow(t: Map<string, Row>, id: string, data: Doc | null): void {
     writeSeq += 1;
     if (data === null) t.delete(id);
@@ -353,7 +362,7 @@ export function createCloudDatabaseStandIn(options: CloudDatabaseStandInOptions 
         run({ collection, kind: 'update', condition, data }, async () => {
           const t = table(collection);
           const cond = now();
-          for (const [id, row] of t) if (cond === undefined || matches(row.data, cond)) await waitUnlocked(collection, id);
+          await waitUnlockedMatching(collection, t, cond);
           let updated = 0;
           const changes: Array<[string, Doc]> = [];
           for (const [id, row] of t) {
@@ -372,11 +381,10 @@ export function createCloudDatabaseStandIn(options: CloudDatabaseStandInOptions 
         run({ collection, kind: 'remove', condition }, async () => {
           const t = table(collection);
           const cond = now();
+          await waitUnlockedMatching(collection, t, cond);
           let removed = 0;
           for (const [id, row] of [...t]) {
             if (cond === undefined || matches(row.data, cond)) {
-              await waitUnlocked(collection, id);
-              if (!t.has(id)) continue;
               commitRow(t, id, null);
               removed += 1;
             }
