@@ -25,10 +25,8 @@ import type { PricingRules } from '../pricing/rule-schemas.js';
 import { deadlineAfter } from './deadlines.js';
 import { isPlainPlaceInput } from './place-input.js';
 import { isoTimestamp } from './iso.js';
-import { defaultPolicy, type Policy } from './policy.js';
-import { notify } from './rules/closing.js';
-import { recordFreeOrder } from './rules/payment.js';
-import { scheduleAutoConfirm, shipVirtualGoods } from './rules/shipping.js';
+import { defaultPolicy, type Policy } from '../order/policy.js';
+import { becomePaid, recordFreeOrder } from './rules/payment.js';
 import type { Draft, Step } from './step.js';
 import type { TransitionResult } from './types.js';
 
@@ -218,14 +216,10 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   const draft: Draft = { order, effects: [], data: { total: quote.total } };
   const step: Step = { order, command: { type: 'ORDER_PLACED' }, ctx: { now, at, actor, policy }, memo: undefined };
   if (free) {
-    order.status = 'paid';
+    // A free order is paid at placement: the same "becomes paid" as a payment (virtual goods ship).
+    order.status = order.fulfillment === 'virtual' ? 'shipped' : 'paid';
     recordFreeOrder(draft, step);
-    if (order.fulfillment === 'virtual') {
-      order.status = 'shipped';
-      shipVirtualGoods(draft, step);
-      scheduleAutoConfirm(draft, step);
-    }
-    notify(draft, step, { to: 'customer', template: 'order_paid', include: order.status === 'shipped' ? ['payment', 'shipment'] : ['payment'] });
+    becomePaid(draft, step);
   } else {
     const payBy = deadlineAfter(now, policy.payWithin, policy.timeZone);
     order.deadlines = { payBy };

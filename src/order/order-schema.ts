@@ -13,7 +13,7 @@ import { AfterSaleStatusSchema, CloseReasonSchema, OrderStatusSchema, RefundStat
 
 /**
  * Where a discount on a line came from. Stored at placement (and at a price adjustment) and read by
- * refunds, which never re-run promotions (DESIGN.md §3).
+ * refunds, which never re-run promotions (docs/pricing.md "How allocations feed refunds").
  */
 export const DISCOUNT_SOURCES = [
   'member_price',

@@ -2,7 +2,7 @@ import * as z from '../zod.js';
 import { CountSchema, FenSchema, IdSchema, TimestampSchema } from '../order/primitives.js';
 
 /**
- * The shop's pricing rules as plain data (DESIGN.md §5). A shop adds a promotion by writing one of
+ * The shop's pricing rules as plain data (docs/pricing.md "Data shapes"). A shop adds a promotion by writing one of
  * these objects, never code. Objects are strict: a misspelt field (`threshhold`) is an error, not a
  * silently ignored rule that never fires.
  *

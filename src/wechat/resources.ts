@@ -58,7 +58,7 @@ export interface PaymentNotice {
 
 /**
  * The order number a payment attempt's `out_trade_no` belongs to: attempts are the number itself,
- * then `number-2`, `number-3`, … (DESIGN.md §4). Order numbers from `createOrderNumber` never
+ * then `number-2`, `number-3`, … (docs/lifecycle.md "Edits and payment attempts"). Order numbers from `createOrderNumber` never
  * contain `-`, so the suffix is unambiguous for them.
  *
  * @example
