@@ -36,7 +36,7 @@ describe('POST /payments/wechatpay/notify', () => {
   it('verifies, decrypts and pays the order once however often WeChat repeats it', async () => {
     t = await testApp({ wechatpay });
     const o = await placed();
-    const resource = transactionResource({ out_trade_no: o.number, amount: { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' } });
+    const resource = transactionResource({ out_trade_no: o.number, attach: o.id, amount: { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' } });
     const first = await notify(resource);
     expect(first.status).toBe(204);
     const again = await notify(resource);
@@ -59,7 +59,7 @@ describe('POST /payments/wechatpay/notify', () => {
   it('records a payment of the wrong amount as a stray payment to refund, never drops it', async () => {
     t = await testApp({ wechatpay });
     const o = await placed();
-    const r = await notify(transactionResource({ out_trade_no: o.number, amount: { total: o.pricing.total - 1, payer_total: o.pricing.total - 1, currency: 'CNY' } }));
+    const r = await notify(transactionResource({ out_trade_no: o.number, attach: undefined, amount: { total: o.pricing.total - 1, payer_total: o.pricing.total - 1, currency: 'CNY' } }));
     const order = (await request(t.app).get(`/orders/${o.id}`).set('x-actor', MERCHANT)).body as Order;
     expect(order.status).toBe('pending_payment');
     expect(r.status).toBe(204);
@@ -68,10 +68,19 @@ describe('POST /payments/wechatpay/notify', () => {
     expect(t.logs.some((l) => l.includes('stray payment'))).toBe(true);
   });
 
+  it('answers a payment for an order number no order has with UNKNOWN_ORDER and changes nothing', async () => {
+    t = await testApp({ wechatpay });
+    const o = await placed();
+    const r = await notify(transactionResource({ out_trade_no: 'NO-SUCH-NUMBER', attach: undefined, amount: { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' } }));
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.body.message).toContain('UNKNOWN_ORDER');
+    expect((await request(t.app).get(`/orders/${o.id}`).set('x-actor', MERCHANT)).body.status).toBe('pending_payment');
+  });
+
   it('applies a refund notification to the refund it names', async () => {
     t = await testApp({ wechatpay });
     const o = await placed();
-    const pay = transactionResource({ out_trade_no: o.number, amount: { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' } });
+    const pay = transactionResource({ out_trade_no: o.number, attach: undefined, amount: { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' } });
     expect((await notify(pay)).status).toBe(204);
     const asked = await request(t.app).post(`/orders/${o.id}/after-sales`).set('x-actor', CUSTOMER).send({ kind: 'refund_only', reason: '拍错了' });
     const refund = asked.body.refunds[0];

@@ -41,9 +41,12 @@ function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>): Rou
     },
     handler: async (req, res) => {
       const actor = actorFromRequest(req);
+      // The path first: a hostile id is 400 INVALID_INPUT whatever the body holds.
+      const orderId = param(req, 'id');
+      const fromPath = pathFields.map((f) => [f, param(req, f)] as const);
       const fields = parseBody(body, req) as Record<string, unknown>;
-      for (const f of pathFields) fields[f] = param(req, f);
-      await sendDispatch(ctx, res, param(req, 'id'), { ...fields, type }, actor, idempotencyKey(req));
+      for (const [f, v] of fromPath) fields[f] = v;
+      await sendDispatch(ctx, res, orderId, { ...fields, type }, actor, idempotencyKey(req));
     },
   };
 }
@@ -81,9 +84,11 @@ export function commandRoutes(ctx: AppContext): Route[] {
     },
     handler: async (req, res) => {
       const actor = actorFromRequest(req);
+      // The path first: a hostile id is 400 INVALID_INPUT whatever the body holds.
+      const orderId = param(req, 'id');
       const parsed = lifecycle.parse(req.body);
       if (!parsed.ok) throw parsed.error;
-      await sendDispatch(ctx, res, param(req, 'id'), parsed.command, actor, idempotencyKey(req));
+      await sendDispatch(ctx, res, orderId, parsed.command, actor, idempotencyKey(req));
     },
   });
   return routes;

@@ -3,7 +3,7 @@ import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
 import { OrderkitError, type CommandInput } from '../orderkit/index.js';
-import { handleNotification, notificationResponse } from '../orderkit/wechatpay.js';
+import { handleNotification, notificationResponse, resolveOrderId } from '../orderkit/wechatpay.js';
 import { DemoPaymentBodySchema, RefundResultBodySchema } from '../schemas.js';
 import { sendDispatch, visibleOrderFor } from './shared.js';
 
@@ -111,10 +111,18 @@ export function paymentRoutes(ctx: AppContext): Route[] {
           res.status(reply.status).set(reply.headers).send(reply.body);
           return;
         }
-        // Orders here use their number as id, so the out_trade_no leads straight to the order. A
-        // verified payment that cannot pay it (wrong amount, order closed, superseded attempt) is
-        // recorded by the service as a stray payment and refunded: acknowledged, never dropped.
-        const result = await ctx.service.dispatch(notice.orderNumber, notice.command, { type: 'payment', gateway: 'wechatpay' }, {
+        // The order is the one `attach` names, else the one with this out_trade_no (the store's
+        // findByNumber): an unknown number is UNKNOWN_ORDER and nothing is dispatched. A verified
+        // payment that cannot pay it (wrong amount, order closed, superseded attempt) is recorded
+        // by the service as a stray payment and refunded: acknowledged, never dropped.
+        const target = await resolveOrderId(ctx.service, notice);
+        if (!target.ok) {
+          ctx.log(`wechatpay notification for an unknown order number: ${notice.orderNumber}`);
+          const reply = notificationResponse(target);
+          res.status(reply.status).set(reply.headers).send(reply.body);
+          return;
+        }
+        const result = await ctx.service.dispatch(target.orderId, notice.command, { type: 'payment', gateway: 'wechatpay' }, {
           idempotencyKey: `wechatpay:${notice.notificationId}`,
         });
         if (result.ok && result.strayPayment) ctx.log(`stray payment on ${notice.orderNumber}: ${result.strayPayment.code}, to be refunded`);
