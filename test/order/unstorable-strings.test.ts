@@ -26,16 +26,18 @@ const SAMPLES: Array<Record<string, unknown>> = [
   { type: 'RETURN_SHIPPED', afterSaleId: 'as1', trackingNo: 'SF2', expressCompany: '中通' },
   { type: 'RETURN_RECEIVED', afterSaleId: 'as1' },
   { type: 'REFUND_SUCCEEDED', refundId: 'N1R1', amount: 100, gatewayRefundId: 'g1', succeededAt: T },
-  { type: 'REFUND_FAILED', refundId: 'N1R1', reason: 'closed account' },
+  { type: 'REFUND_FAILED', refundId: 'N1R1', reason: 'closed account', gatewayStatus: 'ABNORMAL', gatewayRefundId: 'g2' },
   { type: 'RETRY_REFUND', refundId: 'N1R1' },
   { type: 'ADJUST_PRICE', newTotal: 90, reason: '老客优惠' },
   { type: 'CHANGE_ADDRESS', address: { name: '张三', phone: '13800000000', province: '上海市', city: '上海市', district: '黄浦区', detail: '人民路 1 号', postalCode: '200000' } },
   { type: 'ADD_REMARK', text: 'gift wrap' },
   { type: 'RECORD_STRAY_PAYMENT', amount: 100, transactionId: 'tx-2', outTradeNo: 'N1', paidAt: T, reason: 'amount_mismatch' },
+  { type: 'RECORD_GATEWAY_REFUND', refundId: 'N1R2', amount: 100, transactionId: 'tx-1', outTradeNo: 'N1', gatewayRefundId: 'g3', succeededAt: T },
+  { type: 'RECORD_SETTLEMENT', transactionId: 'tx-1', settledAt: T },
 ];
 
 /** Fields whose own format refuses any odd string before the storable rule is asked. */
-const FORMATTED = new Set(['type', 'logisticsType', 'kind', 'paidAt', 'succeededAt', 'number']);
+const FORMATTED = new Set(['type', 'logisticsType', 'kind', 'paidAt', 'succeededAt', 'settledAt', 'gatewayStatus', 'number']);
 
 /** Every path to a string in `value`. */
 function stringPaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {

@@ -225,8 +225,21 @@ describe('the SDK is checked', () => {
     expect(() => new WxCloudOrderStore({ collection: db.collection, command: db.command } as never)).toThrow(expect.objectContaining({ code: 'INVALID_DATABASE' }));
     const miniProgramSide = { collection: db.collection, command: db.command, serverDate: db.serverDate };
     expect(() => new WxCloudOrderStore(miniProgramSide as never)).toThrow(expect.objectContaining({ code: 'INVALID_DATABASE' }));
+    // The own keys each SDK's database object has (observed on @cloudbase/node-sdk 3.18.3 and
+    // wx-server-sdk 4.0.2 with init({ env }), no network needed): see docs/wechat.md, "The SDK check".
+    const proto = { collection: db.collection, createCollection: () => undefined };
+    const nodeSdk = Object.assign(Object.create(proto), {
+      config: { env: 'e', debug: false, envName: 'e', headers: {}, timeout: 15000 },
+      Geo: {}, serverDate: db.serverDate, command: db.command, RegExp: () => undefined, ObjectId: () => undefined,
+      startTransaction: () => undefined, runTransaction: db.runTransaction,
+    });
+    const wxServerSdk = Object.assign(Object.create({ ...proto, startTransaction: () => undefined }), {
+      runTransaction: db.runTransaction, cloud: {}, config: {}, _db: {}, command: db.command, Geo: {}, serverDate: db.serverDate, RegExp: () => undefined,
+    });
+    expect(() => new WxCloudOrderStore(wxServerSdk as never)).not.toThrow();
     const app = { callFunction: () => undefined, uploadFile: () => undefined, database: () => undefined };
-    const nodeSdk = { ...db, collection: db.collection, command: db.command, serverDate: db.serverDate, runTransaction: db.runTransaction, config: { env: 'e', _fromApp: app } };
+    const olderNodeSdk = { collection: db.collection, command: db.command, serverDate: db.serverDate, runTransaction: db.runTransaction, config: { env: 'e', _fromApp: app } };
+    expect(() => new WxCloudOrderStore(olderNodeSdk as never)).toThrow(expect.objectContaining({ code: 'INVALID_DATABASE' }));
     const error = (() => {
       try {
         new WxCloudOrderStore(nodeSdk as never);

@@ -121,14 +121,28 @@ export function checkDatabase(db: unknown): asserts db is CloudDatabase {
       '它没有 runTransaction()：小程序端数据库不能运行该存储，请在云函数中使用',
     );
   }
-  const config = d.config as Record<string, unknown> | undefined;
-  const app = config && typeof config === 'object' ? (config._fromApp as Record<string, unknown> | undefined) : undefined;
-  if (app && typeof app === 'object' && typeof app.callFunction === 'function' && typeof app.uploadFile === 'function' && !('DYNAMIC_CURRENT_ENV' in app)) {
+  if (looksLikeNodeSdk(d)) {
     throw new InvalidDatabaseError(
       "this is @cloudbase/node-sdk's app.database(): its add/update take the record itself, not { data }, so every order would be stored under a field named data",
       '这是 @cloudbase/node-sdk 的 app.database()：它的 add/update 直接接收记录而不是 { data }，订单会被写进名为 data 的字段',
     );
   }
+}
+
+/**
+ * @cloudbase/node-sdk's `app.database()` next to wx-server-sdk's `cloud.database()`, as the two
+ * packages build them (observed on @cloudbase/node-sdk 3.18 and wx-server-sdk 4.0; docs/wechat.md,
+ * "The SDK check"): node-sdk's object carries `ObjectId` and its own `startTransaction`, and no
+ * `cloud`, while wx-server-sdk's carries `cloud` and keeps `startTransaction` on its prototype.
+ * Older node-sdk builds also marked their config with `_fromApp`. Anything else is let through to
+ * the write-shape probe below, which refuses a lookalike before the first write.
+ */
+function looksLikeNodeSdk(d: Record<string, unknown>): boolean {
+  if ('cloud' in d) return false;
+  if (Object.prototype.hasOwnProperty.call(d, 'ObjectId') && Object.prototype.hasOwnProperty.call(d, 'startTransaction')) return true;
+  const config = d.config as Record<string, unknown> | undefined;
+  const app = config && typeof config === 'object' ? (config._fromApp as Record<string, unknown> | undefined) : undefined;
+  return !!app && typeof app === 'object' && typeof app.callFunction === 'function' && typeof app.uploadFile === 'function' && !('DYNAMIC_CURRENT_ENV' in app);
 }
 
 /**
