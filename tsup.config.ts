@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-// One entry per public subpath (DESIGN.md §2). `node16` keeps the CommonJS build loadable in
+// One entry per public subpath (docs/architecture.md). `node16` keeps the CommonJS build loadable in
 // every WeChat cloud-function runtime (Node 16–22).
 export default defineConfig({
   entry: {
@@ -10,6 +10,7 @@ export default defineConfig({
     wechatpay: 'src/wechat/index.ts',
     analytics: 'src/analytics/index.ts',
     testing: 'src/testing/index.ts',
+    xstate: 'src/xstate/index.ts',
   },
   format: ['esm', 'cjs'],
   target: 'node16',
@@ -22,7 +23,7 @@ export default defineConfig({
   minify: true,
   splitting: true,
   treeshake: true,
-  external: ['pg', '@electric-sql/pglite', 'fast-check', 'vitest'],
+  external: ['pg', '@electric-sql/pglite', 'fast-check', 'vitest', 'xstate'],
   // zod is bundled: the schemas are written with zod/mini (src/zod.ts), and only what they use is
   // kept. Requiring the zod package itself would load its whole API and locales on every cold start
   // (docs/benchmarks.md, "Cold start").

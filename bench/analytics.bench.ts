@@ -16,7 +16,7 @@ import { createOrderService } from '../src/service/index.js';
 import { buildOrder } from '../test/analytics/support/build-order.js';
 import { summarize } from '../src/analytics/index.js';
 import type { Order } from '../src/order/index.js';
-import { dueAtOf } from '../src/storage/due.js';
+import { nextDueAt } from '../src/lifecycle/due.js';
 import { randomOrders, START } from '../test/analytics/support/random-orders.js';
 import { machineLine, table, writeSection } from './report.js';
 
@@ -55,7 +55,7 @@ async function load(pool: pg.Pool): Promise<number> {
           orders.map((o) => o.version),
           orders.map((o) => o.createdAt),
           orders.map((o) => o.updatedAt),
-          orders.map((o) => dueAtOf(o)),
+          orders.map((o) => nextDueAt(o)),
           orders.map((o) => JSON.stringify(o)),
         ],
       );

@@ -10,7 +10,8 @@
 import { Bench } from 'tinybench';
 import { createActor, initialTransition, transition as xstateTransition } from 'xstate';
 import { parseCommand, type Actor, type Command, type Effect, type Line, type Order, type OrderEvent } from '../src/order/index.js';
-import { deadlineAfter, defaultPolicy, orderMachine, placeOrder, toMachineEvent, transition } from '../src/lifecycle/index.js';
+import { deadlineAfter, defaultPolicy, placeOrder, transition } from '../src/lifecycle/index.js';
+import { orderMachine, toMachineEvent } from '../src/xstate/index.js';
 import type { Quote } from '../src/pricing/quote.js';
 import { machineLine, table, writeSection } from './report.js';
 

@@ -45,4 +45,6 @@ export {
   union,
   unknown,
 } from 'zod/mini';
-export type { core, infer, input } from 'zod/mini';
+// `output` (what `infer` names too): a bundled .d.ts that imported `infer` by name could not be parsed
+// (`type X = infer<…>` reads as the `infer` keyword), so the sources write `z.output`.
+export type { core, infer, input, output } from 'zod/mini';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { definePolicy } from '../../src/lifecycle/policy.js';
+import { definePolicy } from '../../src/order/policy.js';
 import { formatFen } from '../../src/money/index.js';
 import { AFTER_SALE_STATUS_LABELS, type Actor, type Order } from '../../src/order/index.js';
 import {

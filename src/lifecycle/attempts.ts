@@ -3,7 +3,7 @@ import { OUT_TRADE_NO_PATTERN, type Order, type PaymentAttempt } from '../order/
 import { editErrors } from './edit-errors.js';
 
 /**
- * Payment attempts (DESIGN.md §4 "Edits and payment attempts"). An order's number never changes;
+ * Payment attempts (docs/lifecycle.md "Edits and payment attempts"). An order's number never changes;
  * each attempt to collect its money has an `out_trade_no` of its own, because WeChat Pay refuses
  * an `out_trade_no` it has seen with a different amount or an expired `time_expire`. Attempt 1 is
  * the number itself, attempt n ≥ 2 is `${number}-${n}`: short, readable in the merchant platform,

@@ -1,10 +1,9 @@
 import { lifecycleErrors } from './errors.js';
-import { PLAIN_IMPLEMENTATION } from './machine.js';
 import { defaultActions, defaultGuards } from './registry.js';
 import type { LifecycleAction, LifecycleGuard, LifecycleParams } from './step.js';
 
 /**
- * Compiles a chart's config (`machine.config`) into the lookup table `transition()` runs:
+ * Compiles a chart's config (states → command types → rows; `lifecycle.chart.config`) into the lookup table `transition()` runs:
  * status → command type → candidate transitions, each with its guard and actions resolved to
  * plain functions. Done once, when a lifecycle is created, so a transition is a property lookup,
  * a few guard calls and the actions; no xstate actor, no interpretation of the config.
@@ -67,60 +66,24 @@ interface RawState {
   description?: unknown;
 }
 
-interface MachineLike {
-  config: unknown;
-  implementations?: { guards?: Record<string, unknown>; actions?: Record<string, unknown> };
-}
-
 function invalid(problem: string, details: Record<string, unknown>): never {
   throw lifecycleErrors.invalidLifecycle(problem, details);
 }
 
-function unwrapPlain<T>(impl: unknown): T | undefined {
-  if (typeof impl !== 'function' && (typeof impl !== 'object' || impl === null)) return undefined;
-  const plain = (impl as Record<symbol, unknown>)[PLAIN_IMPLEMENTATION];
-  return plain === undefined ? undefined : (plain as T);
-}
-
-/**
- * A guard that someone supplied to xstate directly (`machine.provide({ guards })`): called with
- * the xstate shapes; false refuses the command with GUARD_REJECTED.
- */
-function fromXstateGuard(name: string, impl: (args: unknown, params: unknown) => boolean): LifecycleGuard {
-  return (step, params) => {
-    const ok = impl({ context: { order: step.order, effects: [] }, event: { type: step.command.type, command: step.command, ctx: step.ctx } }, params);
-    return ok ? undefined : lifecycleErrors.guardRejected(name, step.command.type);
-  };
-}
-
-function resolveGuard(name: string, machine: MachineLike, impls: Implementations): LifecycleGuard {
+function resolveGuard(name: string, impls: Implementations, where: string, type: string): LifecycleGuard {
   const own = impls.guards?.[name];
   if (own !== undefined) return own;
-  const provided = machine.implementations?.guards?.[name];
-  if (provided !== undefined) {
-    const plain = unwrapPlain<LifecycleGuard>(provided);
-    if (plain !== undefined) return plain;
-    if (typeof provided === 'function') return fromXstateGuard(name, provided as (args: unknown, params: unknown) => boolean);
-  }
   const fallback = defaultGuards[name];
   if (fallback !== undefined) return fallback;
-  return invalid(`guard "${name}" has no implementation`, { guard: name });
+  return invalid(`guard "${name}" has no implementation (${type}, ${where})`, { command: type, guard: name, where });
 }
 
-function resolveAction(name: string, machine: MachineLike, impls: Implementations): LifecycleAction {
+function resolveAction(name: string, impls: Implementations, where: string, type: string | undefined): LifecycleAction {
   const own = impls.actions?.[name];
   if (own !== undefined) return own;
-  const provided = machine.implementations?.actions?.[name];
-  const plain = provided === undefined ? undefined : unwrapPlain<LifecycleAction>(provided);
-  if (plain !== undefined) return plain;
   const fallback = defaultActions[name];
   if (fallback !== undefined) return fallback;
-  return invalid(
-    provided !== undefined
-      ? `action "${name}" is an xstate implementation; pass a plain lifecycle action of that name in createLifecycle's actions`
-      : `action "${name}" has no implementation`,
-    { action: name },
-  );
+  return invalid(`action "${name}" has no implementation (${type ?? where})`, { command: type, action: name, where });
 }
 
 function asRef(value: unknown, where: string): { type: string; params: LifecycleParams } {
@@ -133,22 +96,22 @@ function asRef(value: unknown, where: string): { type: string; params: Lifecycle
   return invalid(`guards and actions must be referenced by name (${where})`, { where });
 }
 
-function bindActions(value: unknown, where: string, machine: MachineLike, impls: Implementations): BoundAction[] {
+function bindActions(value: unknown, where: string, impls: Implementations, type?: string): BoundAction[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((item: unknown) => {
     const ref = asRef(item as Ref, where);
-    return { name: ref.type, fn: resolveAction(ref.type, machine, impls), params: ref.params };
+    return { name: ref.type, fn: resolveAction(ref.type, impls, where, type), params: ref.params };
   });
 }
 
-function resolveTarget(raw: unknown, id: string, states: Record<string, RawState>, where: string): string | undefined {
+function resolveTarget(raw: unknown, id: string, states: Record<string, RawState>, where: string, type: string): string | undefined {
   if (raw === undefined) return undefined;
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length !== 1 || typeof list[0] !== 'string') invalid(`a transition needs exactly one target (${where})`, { where });
   let target = list[0] as string;
   if (target.startsWith(`#${id}.`)) target = target.slice(id.length + 2);
-  if (!Object.prototype.hasOwnProperty.call(states, target)) invalid(`target "${target}" does not exist (${where})`, { where, target });
+  if (!Object.prototype.hasOwnProperty.call(states, target)) invalid(`target "${target}" of ${type} does not exist (${where})`, { command: type, where, target });
   return target;
 }
 
@@ -159,11 +122,11 @@ function resolveTarget(raw: unknown, id: string, states: Record<string, RawState
  * a state no path reaches.
  *
  * @example
- * const { table } = compileChart(orderMachine);
+ * const { table } = compileChart(defaultLifecycle.chart.config);
  * table.paid.SHIP.map((c) => c.target) // ['shipped', 'partially_shipped']
  */
-export function compileChart(machine: MachineLike, impls: Implementations = {}): CompiledChart {
-  const config = machine.config as { id?: unknown; initial?: unknown; states?: unknown };
+export function compileChart(chartConfig: unknown, impls: Implementations = {}): CompiledChart {
+  const config = chartConfig as { id?: unknown; initial?: unknown; states?: unknown };
   const id = typeof config.id === 'string' ? config.id : '(machine)';
   const states = config.states as Record<string, RawState> | undefined;
   if (typeof states !== 'object' || states === null) return invalid('the chart has no states', {});
@@ -189,17 +152,17 @@ export function compileChart(machine: MachineLike, impls: Implementations = {}):
         const where = `${status}.on.${type}[${index}]`;
         const t: RawTransition = typeof item === 'string' ? { target: item } : ((item ?? {}) as RawTransition);
         const guardRef = t.guard === undefined ? undefined : asRef(t.guard, where);
-        const target = resolveTarget(t.target, id, states, where);
-        const actions = bindActions(t.actions, where, machine, impls);
+        const target = resolveTarget(t.target, id, states, where, type);
+        const actions = bindActions(t.actions, where, impls, type);
         const changes = target !== undefined && target !== status;
         return {
           guardName: guardRef?.type,
-          guard: guardRef === undefined ? undefined : resolveGuard(guardRef.type, machine, impls),
+          guard: guardRef === undefined ? undefined : resolveGuard(guardRef.type, impls, where, type),
           guardParams: guardRef?.params,
           target: changes ? target : undefined,
           actions,
-          exit: changes ? bindActions(state.exit, `${status}.exit`, machine, impls) : [],
-          entry: changes ? bindActions(states[target]!.entry, `${target}.entry`, machine, impls) : [],
+          exit: changes ? bindActions(state.exit, `${status}.exit`, impls) : [],
+          entry: changes ? bindActions(states[target]!.entry, `${target}.entry`, impls) : [],
           noop: !changes && actions.length === 0,
           description: typeof t.description === 'string' ? t.description : undefined,
         };

@@ -1,16 +1,16 @@
-export { defaultPolicy, definePolicy } from './policy.js';
-export type { Policy } from './policy.js';
+export { defaultPolicy, definePolicy } from '../order/policy.js';
+export type { Policy } from '../order/policy.js';
 export type { TransitionContext, TransitionResult, TransitionSuccess, TransitionFailure, TransitionFn } from './types.js';
 export { nextDueAt, dueCommandType } from './due.js';
-export { orderMachine, toMachineEvent, toXstateGuard, toXstateAction } from './machine.js';
-export type { OrderMachine, OrderMachineContext, OrderMachineEvent } from './machine.js';
-export { orderChart } from './chart.js';
 export type { ChartConfig, ChartState, ChartTransition } from './chart.js';
 export { transition, allowedActions, defaultLifecycle } from './transition.js';
 export { placeOrder, PlaceOrderInputSchema } from './place-order.js';
 export type { PlaceOrderInput, PlaceOrderContext } from './place-order.js';
 export { createLifecycle } from './lifecycle.js';
-export type { Lifecycle, LifecycleOptions, LifecycleOrder } from './lifecycle.js';
+export type { Lifecycle, LifecycleOptions, LifecycleOrder, LifecycleButton, LifecycleParseResult } from './lifecycle.js';
+export { defineCommand } from './define.js';
+export type { CommandDefinition, CommandRow, CommandButton, CommandHttp, RuleRef, CommandOfDefinition } from './define.js';
+export { orderCommands } from './commands/index.js';
 export { compileChart } from './compile.js';
 export type { CompiledChart, CompiledTable, Candidate, BoundAction, Implementations } from './compile.js';
 export { defaultGuards, defaultActions, ACTION_EFFECTS } from './registry.js';
@@ -24,3 +24,4 @@ export { MAX_PAYMENT_ATTEMPTS, MAX_OUT_TRADE_NO_LENGTH, attemptOutTradeNo, curre
 export { planPriceAdjustment, totalBeforeAdjustments } from './rules/price-adjustment.js';
 export type { PriceAdjustmentPlan } from './rules/price-adjustment.js';
 export { editErrors } from './edit-errors.js';
+export { STRAY_PAYMENT_REFUSALS, isStrayPaymentRefusal, strayPaymentFor } from './rules/stray-payment.js';

@@ -1,36 +1,69 @@
-import { OrderkitError, orderkitError } from '../errors/orderkit-error.js';
-import { COMMAND_TYPES, isCheckedCommand, parseCommand, type Actor, type ActorType, type Effect, type Order, type OrderEvent } from '../order/index.js';
+import * as z from '../zod.js';
+import { OrderkitError, orderkitError, type LocalizedText } from '../errors/orderkit-error.js';
+import { errorFromZod } from '../errors/zod-issues.js';
+import { CommandSchema, isCheckedCommand, ORDER_STATUS_LABELS, ORDER_STATUSES, parseCommand, type Actor, type ActorType, type Effect, type Order, type OrderEvent } from '../order/index.js';
+import type { ChartConfig, ChartState, ChartTransition } from './chart.js';
 import { cloneOrder } from './clone.js';
+import { orderCommands } from './commands/index.js';
 import { compileChart, type BoundAction, type Candidate, type CompiledChart, type Implementations } from './compile.js';
+import type { CommandDefinition } from './define.js';
 import { lifecycleErrors, NO_MATCH } from './errors.js';
 import { isoTimestamp } from './iso.js';
-import { COMMAND_ACTORS, checkPermission, isPermitted, type PermissionTable } from './permissions.js';
-import { defaultPolicy, type Policy } from './policy.js';
-import type { Draft, Probe, Step } from './step.js';
+import { checkPermission, isPermitted, type PermissionTable } from './permissions.js';
+import { defaultPolicy, type Policy } from '../order/policy.js';
+import type { Draft, LifecycleAction, LifecycleGuard, Probe, Step } from './step.js';
 import type { TransitionContext, TransitionResult } from './types.js';
 
 /** An order whose status may be one an extended chart added (such as `ready_for_pickup`). */
 export type LifecycleOrder<TStatus extends string> = Omit<Order, 'status'> & { status: TStatus };
 
-export interface LifecycleOptions<TType extends string = string> extends Implementations {
+export interface LifecycleOptions {
+  /** The commands, one definition each (`defineCommand`). Default `orderCommands`. */
+  commands?: readonly CommandDefinition<string, any>[];
   /**
-   * Actor types allowed per command type, merged over `COMMAND_ACTORS`. Every event the chart
-   * uses needs an entry (an extension's own commands, such as `PICKED_UP`).
+   * The statuses, the first one initial: a list, or labels by status (an extension's own statuses
+   * need labels for the views). Default orderkit's seven.
    */
-  permissions?: Partial<Record<TType, readonly ActorType[]>>;
+  states?: readonly string[] | Readonly<Record<string, LocalizedText>>;
+  /** The rules (deadlines, windows, caps) used when a call passes none. Default `defaultPolicy`. */
+  policy?: Policy;
 }
 
-export interface Lifecycle<TStatus extends string, TCommand extends { type: string }> {
-  /** The machine the lifecycle was compiled from. */
-  machine: { config: unknown };
-  /** The compiled table: statuses, command types and candidates per (status, command type). */
-  chart: CompiledChart;
+/** A button a lifecycle offers: one per command that has one, in display order. */
+export interface LifecycleButton {
+  key: string;
+  command: string;
+  label: LocalizedText;
+  primary: boolean;
+  perAfterSale: boolean;
+  /** For per-after-sale buttons: the command a dry run tries for one after-sale. */
+  probe?: (afterSaleId: string) => { type: string };
+}
+
+export type LifecycleParseResult<TCommand> = { ok: true; command: TCommand } | { ok: false; error: OrderkitError };
+
+export interface Lifecycle<TStatus extends string = Order['status'], TCommand extends { type: string } = { type: string }> {
+  /** The command definitions, in order. */
+  commands: readonly CommandDefinition<string, any>[];
+  /** The definition of one command type, or undefined. */
+  command(type: string): CommandDefinition<string, any> | undefined;
+  statuses: readonly TStatus[];
+  /** zh-CN/en label of every status (orderkit's, then the ones given in `states`). */
+  statusLabels: Readonly<Record<string, LocalizedText>>;
+  /** The compiled table, and the chart config it came from (`chart.config`, plain data for docs and xstate). */
+  chart: CompiledChart & { config: ChartConfig };
   permissions: PermissionTable<string>;
+  policy: Policy;
+  /** The union of the commands' schemas (for JSON Schema, OpenAPI). */
+  schema: z.core.$ZodType;
+  /** JSON Schema of the input any command may have. */
+  jsonSchema(): Record<string, unknown>;
+  buttons: readonly LifecycleButton[];
+  /** Checks an untrusted value: `UNKNOWN_COMMAND` for a type this lifecycle does not define, `INVALID_COMMAND` with paths otherwise. Never throws. */
+  parse(input: unknown): LifecycleParseResult<TCommand>;
   transition(order: LifecycleOrder<TStatus>, command: TCommand, ctx: TransitionContext): TransitionResult<LifecycleOrder<TStatus>>;
   allowedActions(order: LifecycleOrder<TStatus>, actor: Actor, now: Date, policy?: Policy): Array<TCommand['type']>;
 }
-
-const DEFAULT_COMMAND_TYPES: ReadonlySet<string> = new Set(COMMAND_TYPES);
 
 function fail(error: OrderkitError): { ok: false; error: OrderkitError } {
   return { ok: false, error };
@@ -44,12 +77,20 @@ function invalidContext(): OrderkitError {
   );
 }
 
+function unknownCommand(type: string): OrderkitError {
+  return orderkitError('UNKNOWN_COMMAND', { 'zh-CN': `未知的指令类型：${type}`, en: `unknown command type: ${type}` }, { path: ['type'], details: { command: type } });
+}
+
+function invalidCommandShape(): OrderkitError {
+  return orderkitError('INVALID_COMMAND', { 'zh-CN': '指令必须是带 type 字段的对象', en: 'a command must be an object with a type' }, { path: ['type'] });
+}
+
 /**
- * `transition()` trusts a command's fields once `parseCommand` has checked them, but a caller who
- * skips that step still gets a typed error instead of a TypeError for a missing order, command or
- * actor, or a command type no chart knows.
+ * `transition()` trusts a command's fields once `parse` has checked them, but a caller who skips
+ * that step still gets a typed error instead of a TypeError for a missing order, command or
+ * actor, or a command type the lifecycle does not define.
  */
-function malformedInput(order: unknown, command: unknown, actor: unknown, permissions: Record<string, unknown>): OrderkitError | undefined {
+function malformedInput(order: unknown, command: unknown, actor: unknown, known: ReadonlyMap<string, unknown>): OrderkitError | undefined {
   if (typeof order !== 'object' || order === null || typeof (order as { status?: unknown }).status !== 'string') {
     return orderkitError('INVALID_ORDER', { 'zh-CN': '订单不是有效的订单对象', en: 'order is not an order object' }, { path: ['order'] });
   }
@@ -57,13 +98,56 @@ function malformedInput(order: unknown, command: unknown, actor: unknown, permis
     return orderkitError('INVALID_COMMAND', { 'zh-CN': '指令必须是带 type 字段的对象', en: 'a command must be an object with a type' }, { path: ['command', 'type'] });
   }
   const type = (command as { type: string }).type;
-  if (!Object.prototype.hasOwnProperty.call(permissions, type)) {
-    return orderkitError('UNKNOWN_COMMAND', { 'zh-CN': `未知的指令类型：${type}`, en: `unknown command type: ${type}` }, { path: ['command', 'type'] });
-  }
+  if (!known.has(type)) return unknownCommand(type);
   if (typeof actor !== 'object' || actor === null || typeof (actor as { type?: unknown }).type !== 'string') {
     return orderkitError('INVALID_CONTEXT', { 'zh-CN': 'actor 必须是带 type 字段的对象', en: 'ctx.actor must be an object with a type' }, { path: ['actor'] });
   }
   return undefined;
+}
+
+const BUILTIN_SCHEMAS: ReadonlyMap<string, unknown> = new Map(CommandSchema._zod.def.options.map((o) => [o.shape.type._zod.def.values[0] as string, o] as const));
+
+function merge<T>(into: Record<string, T>, from: Readonly<Record<string, T>> | undefined, kind: string, type: string): void {
+  if (from === undefined) return;
+  for (const name of Object.keys(from)) {
+    const fn = from[name]!;
+    if (typeof fn !== 'function') throw lifecycleErrors.invalidLifecycle(`command ${type}: ${kind} "${name}" is not a function`, { command: type, [kind]: name });
+    const seen = into[name];
+    if (seen !== undefined && seen !== fn) {
+      throw lifecycleErrors.invalidLifecycle(`command ${type}: another command already defines the ${kind} "${name}"`, { command: type, [kind]: name });
+    }
+    into[name] = fn;
+  }
+}
+
+/** Builds the chart (status → command type → rows) from the command list, checking each row against the statuses. */
+function buildChart(commands: readonly CommandDefinition<string, any>[], statuses: readonly string[]): ChartConfig {
+  const states: Record<string, ChartState> = {};
+  for (const status of statuses) states[status] = { entry: [{ type: 'enterStatus', params: { status } }], on: {} };
+  for (const def of commands) {
+    def.rows.forEach((row, i) => {
+      const from = typeof row.from === 'string' ? [row.from] : row.from;
+      for (const status of from) {
+        if (states[status] === undefined) {
+          throw lifecycleErrors.invalidLifecycle(`command ${def.type}: row ${i} starts from unknown status "${status}"`, { command: def.type, row: i, status });
+        }
+      }
+      if (row.to !== undefined && states[row.to] === undefined) {
+        throw lifecycleErrors.invalidLifecycle(`command ${def.type}: row ${i} targets unknown status "${row.to}"`, { command: def.type, row: i, target: row.to });
+      }
+      for (const status of from) {
+        const t: ChartTransition = {};
+        if (row.guard !== undefined) t.guard = row.guard as ChartTransition['guard'];
+        if (row.to !== undefined && row.to !== status) t.target = row.to;
+        if (row.actions !== undefined && row.actions.length > 0) t.actions = row.actions.slice() as ChartTransition['actions'];
+        if (row.description !== undefined) t.description = row.description;
+        const on = states[status]!.on!;
+        const list = (on[def.type] ??= []) as ChartTransition[];
+        list.push(t);
+      }
+    });
+  }
+  return { id: 'order', initial: statuses[0]!, states };
 }
 
 function runActions(list: BoundAction[], draft: Draft, step: Step): void {
@@ -74,36 +158,106 @@ function runActions(list: BoundAction[], draft: Draft, step: Step): void {
 }
 
 /**
- * Compiles a chart built from `orderMachine`'s config (a state added, a guard replaced) into a
- * lifecycle of its own: `{ machine, transition, allowedActions }`. At creation it checks that
- * every target exists, every status is reachable, every guard and action has an implementation
- * and every command has a permission entry; any problem throws `INVALID_LIFECYCLE`.
+ * Builds a lifecycle from a list of commands (`defineCommand`, one file each) and the statuses:
+ * one object with `parse`, `transition`, `allowedActions`, its `chart`, permission table, buttons
+ * and command schema, all derived from the list. The service, the views and the Express example use
+ * the lifecycle they are given, so a shop's own command works end to end.
  *
- * Guards and actions are looked up by name in `options`, then among implementations given to
- * xstate with `machine.provide` (a boolean xstate guard refuses with GUARD_REJECTED), then in the
- * default registry.
- *
- * Extensions may add statuses and command types; type them with the generics (the defaults are
- * the built-in `Order` statuses and `Command`).
+ * At creation it checks every command: statuses its rows name exist, every guard and action it
+ * names has an implementation (its own `guards`/`actions`, or orderkit's), it names who may send
+ * it, and every status is reachable from the first. Any problem throws `INVALID_LIFECYCLE` (an
+ * OrderkitError) whose details name the command.
  *
  * @example
- * const pickup = createLifecycle<OrderStatus | 'ready_for_pickup', Command | { type: 'PICKED_UP' }>(pickupMachine, {
- *   guards: { isPickup: (step) => (step.command.logisticsType === 'pickup' ? undefined : NO_MATCH) },
- *   permissions: { PICKED_UP: ['merchant'] },
+ * const pickedUp = defineCommand({
+ *   type: 'PICKED_UP',
+ *   schema: z.strictObject({ type: z.literal('PICKED_UP') }),
+ *   actors: ['merchant'],
+ *   rows: [{ from: 'paid', to: 'completed', actions: ['complete'] }],
+ *   label: { 'zh-CN': '已自提', en: 'Picked up' },
  * });
- * pickup.transition(order, { type: 'PICKED_UP' }, { now, actor: { type: 'merchant', id: 'staff-1' } });
+ * const shop = createLifecycle({ commands: [...orderCommands, pickedUp] });
+ * shop.allowedActions(order, { type: 'merchant', id: 'staff-1' }, new Date('2026-11-25T04:05:00Z')) // includes 'PICKED_UP' once paid
  */
 export function createLifecycle<TStatus extends string = Order['status'], TCommand extends { type: string } = { type: string }>(
-  machine: { config: unknown; implementations?: { guards?: Record<string, unknown>; actions?: Record<string, unknown> } },
-  options: LifecycleOptions<TCommand['type']> = {},
+  options: LifecycleOptions = {},
 ): Lifecycle<TStatus, TCommand> {
-  const chart = compileChart(machine, options);
-  const permissions = { ...COMMAND_ACTORS, ...options.permissions } as Record<string, readonly ActorType[]>;
-  for (const type of chart.commandTypes) {
-    if (permissions[type] === undefined) {
-      throw lifecycleErrors.invalidLifecycle(`command "${type}" has no permission entry; add it to options.permissions`, { command: type });
-    }
+  if (typeof options !== 'object' || options === null || 'config' in options) {
+    throw lifecycleErrors.invalidLifecycle('createLifecycle takes { commands, states, policy }', {});
   }
+  const commands = options.commands ?? orderCommands;
+  if (!Array.isArray(commands) || commands.length === 0) throw lifecycleErrors.invalidLifecycle('commands must list at least one command', {});
+  const extraLabels: Record<string, LocalizedText> = {};
+  let statuses: string[];
+  if (options.states === undefined) statuses = ORDER_STATUSES.slice();
+  else if (Array.isArray(options.states)) statuses = (options.states as readonly string[]).slice();
+  else {
+    statuses = Object.keys(options.states);
+    Object.assign(extraLabels, options.states);
+  }
+  if (statuses.length === 0) throw lifecycleErrors.invalidLifecycle('states must list at least one status', {});
+  const statusLabels: Record<string, LocalizedText> = { ...(ORDER_STATUS_LABELS as Record<string, LocalizedText>), ...extraLabels };
+
+  const definitions = new Map<string, CommandDefinition<string, any>>();
+  const permissions: Record<string, readonly ActorType[]> = {};
+  const guards: Record<string, LifecycleGuard> = {};
+  const actions: Record<string, LifecycleAction> = {};
+  for (const def of commands) {
+    const type = typeof def === 'object' && def !== null ? def.type : undefined;
+    if (typeof type !== 'string') throw lifecycleErrors.invalidLifecycle('a command definition has no type; build it with defineCommand', { command: type });
+    if (definitions.has(type)) throw lifecycleErrors.invalidLifecycle(`command ${type} is defined twice`, { command: type });
+    if (!Array.isArray(def.actors) || def.actors.length === 0) throw lifecycleErrors.invalidLifecycle(`command ${type}: actors must list who may send it`, { command: type });
+    if (!Array.isArray(def.rows)) throw lifecycleErrors.invalidLifecycle(`command ${type}: rows must be a list`, { command: type });
+    definitions.set(type, def);
+    permissions[type] = def.actors;
+    merge(guards, def.guards, 'guard', type);
+    merge(actions, def.actions, 'action', type);
+  }
+  const config = buildChart(commands, statuses);
+  const implementations: Implementations = { guards, actions };
+  const compiled = compileChart(config, implementations);
+  const chart = { ...compiled, config };
+  const policyDefault = options.policy ?? defaultPolicy;
+
+  // Commands whose schema is orderkit's own: `parseCommand`'s mark counts for them.
+  const builtinSame = new Set<string>();
+  for (const [type, def] of definitions) if (BUILTIN_SCHEMAS.get(type) === def.schema) builtinSame.add(type);
+  const checked = new WeakSet<object>();
+
+  function parse(input: unknown): LifecycleParseResult<TCommand> {
+    if (typeof input !== 'object' || input === null || typeof (input as { type?: unknown }).type !== 'string') return fail(invalidCommandShape());
+    const type = (input as { type: string }).type;
+    const def = definitions.get(type);
+    if (def === undefined) return fail(unknownCommand(type));
+    if (builtinSame.has(type)) return parseCommand(input) as LifecycleParseResult<TCommand>;
+    if (checked.has(input)) return { ok: true, command: input as TCommand };
+    const parsed = def.schema.safeParse(input);
+    if (!parsed.success) return fail(errorFromZod('INVALID_COMMAND', { 'zh-CN': `指令 ${type} 格式不正确`, en: `invalid ${type} command` }, parsed.error));
+    const command = parsed.data as object;
+    if (typeof command === 'object' && command !== null) checked.add(command);
+    return { ok: true, command: command as TCommand };
+  }
+
+  let union: z.core.$ZodType | undefined;
+  const schemaOf = (): z.core.$ZodType => {
+    if (union === undefined) {
+      const list = commands.map((d) => d.schema as z.core.$ZodType);
+      union = list.length === 1 ? list[0]! : z.union(list as unknown as [z.core.$ZodType, z.core.$ZodType, ...z.core.$ZodType[]]);
+    }
+    return union;
+  };
+
+  const buttons: LifecycleButton[] = [];
+  for (const def of commands) {
+    const b = def.button;
+    if (b === undefined) continue;
+    const button: LifecycleButton = { key: b.key, command: def.type, label: b.label ?? def.label, primary: b.primary === true, perAfterSale: b.perAfterSale !== undefined };
+    if (b.perAfterSale !== undefined) button.probe = b.perAfterSale;
+    buttons.push(button);
+  }
+  const ranks = new Map(commands.map((d) => [d.type, d.button?.rank ?? 0] as const));
+  buttons.sort((a, b) => ranks.get(a.command)! - ranks.get(b.command)!);
+
   const table = chart.table;
   // Maps for the hot lookups: the records of `chart.table` have no prototype, which V8 keeps in
   // (slower) dictionary mode.
@@ -118,12 +272,12 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
 
   function transition(input: LifecycleOrder<TStatus>, command: TCommand, ctx: TransitionContext): TransitionResult<LifecycleOrder<TStatus>> {
     const order = input as unknown as Order;
-    const malformed = malformedInput(order, command, ctx === null || typeof ctx !== 'object' ? undefined : ctx.actor, permissions as Record<string, unknown>);
+    const malformed = malformedInput(order, command, ctx === null || typeof ctx !== 'object' ? undefined : ctx.actor, definitions);
     if (malformed !== undefined) return fail(malformed);
-    // Built-in commands that did not come through parseCommand are checked here (an extension's
-    // own command types are the extension's to check).
-    if (!isCheckedCommand(command) && DEFAULT_COMMAND_TYPES.has(command.type)) {
-      const parsed = parseCommand(command);
+    // A command that did not come through `parse` is checked here: a typed INVALID_COMMAND,
+    // never a broken order.
+    if (!checked.has(command) && !(builtinSame.has(command.type) && isCheckedCommand(command))) {
+      const parsed = parse(command);
       if (!parsed.ok) return fail(parsed.error);
       command = parsed.command as unknown as TCommand;
     }
@@ -139,7 +293,7 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     const step: Step = {
       order,
       command,
-      ctx: { now, at: isoTimestamp(now.getTime()), actor: ctx.actor, policy: ctx.policy ?? defaultPolicy },
+      ctx: { now, at: isoTimestamp(now.getTime()), actor: ctx.actor, policy: ctx.policy ?? policyDefault },
       memo: undefined,
     };
     try {
@@ -192,7 +346,7 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     }
   }
 
-  function allowedActions(input: LifecycleOrder<TStatus>, actor: Actor, now: Date, policy: Policy = defaultPolicy): Array<TCommand['type']> {
+  function allowedActions(input: LifecycleOrder<TStatus>, actor: Actor, now: Date, policy: Policy = policyDefault): Array<TCommand['type']> {
     const order = input as unknown as Order;
     const types = typesByStatus.get(order.status);
     const out: string[] = [];
@@ -216,5 +370,21 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     return out;
   }
 
-  return { machine, chart, permissions, transition, allowedActions };
+  return {
+    commands,
+    command: (type) => definitions.get(type),
+    statuses: statuses as unknown as readonly TStatus[],
+    statusLabels,
+    chart,
+    permissions,
+    policy: policyDefault,
+    get schema() {
+      return schemaOf();
+    },
+    jsonSchema: () => z.toJSONSchema(schemaOf(), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    buttons,
+    parse,
+    transition,
+    allowedActions,
+  };
 }

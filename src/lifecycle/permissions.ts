@@ -1,9 +1,10 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Actor, ActorType, CommandType } from '../order/index.js';
+import { orderCommands } from './commands/index.js';
 import { lifecycleErrors } from './errors.js';
 
 /**
- * Who may send which command (DESIGN.md §4 "Actors"). A `customer` must also own the order
+ * Who may send which command (docs/lifecycle.md "Actors"). A `customer` must also own the order
  * (`order.customerId === actor.id`). `payment` is a gateway notification that the caller has
  * already verified; `system` is a timer or sweeper.
  *
@@ -13,35 +14,14 @@ import { lifecycleErrors } from './errors.js';
 export type PermissionTable<TType extends string = CommandType> = Readonly<Record<TType, readonly ActorType[]>>;
 
 /**
- * The default permission table.
+ * The default permission table: each built-in command's `actors` (src/lifecycle/commands/).
  *
  * @example
  * COMMAND_ACTORS.SHIP // ['merchant']
  */
-export const COMMAND_ACTORS: PermissionTable = Object.freeze({
-  PAYMENT_SUCCEEDED: ['payment'],
-  CANCEL: ['customer', 'merchant'],
-  EXPIRE: ['system'],
-  SHIP: ['merchant'],
-  DELIVER: ['merchant', 'system'],
-  CONFIRM_RECEIPT: ['customer'],
-  AUTO_CONFIRM: ['system'],
-  REQUEST_AFTER_SALE: ['customer', 'merchant'],
-  APPROVE_AFTER_SALE: ['merchant'],
-  REJECT_AFTER_SALE: ['merchant'],
-  CANCEL_AFTER_SALE: ['customer', 'merchant'],
-  RETURN_SHIPPED: ['customer'],
-  RETURN_RECEIVED: ['merchant'],
-  REFUND_SUCCEEDED: ['payment', 'system'],
-  REFUND_FAILED: ['payment', 'system'],
-  RETRY_REFUND: ['merchant', 'system'],
-  ADJUST_PRICE: ['merchant'],
-  CHANGE_ADDRESS: ['customer', 'merchant'],
-  ADD_REMARK: ['merchant'],
-  RECORD_STRAY_PAYMENT: ['payment', 'system'],
-  RECORD_GATEWAY_REFUND: ['payment', 'system'],
-  RECORD_SETTLEMENT: ['payment', 'system'],
-});
+export const COMMAND_ACTORS: PermissionTable = Object.freeze(
+  Object.fromEntries(orderCommands.map((c) => [c.type, c.actors])) as Record<CommandType, readonly ActorType[]>,
+);
 
 /**
  * Undefined when `actor` may send `type` to an order owned by `customerId`, else a `FORBIDDEN`

@@ -25,10 +25,8 @@ import type { PricingRules } from '../pricing/rule-schemas.js';
 import { deadlineAfter } from './deadlines.js';
 import { isPlainPlaceInput } from './place-input.js';
 import { isoTimestamp } from './iso.js';
-import { defaultPolicy, type Policy } from './policy.js';
-import { notify } from './rules/closing.js';
-import { recordFreeOrder } from './rules/payment.js';
-import { scheduleAutoConfirm, shipVirtualGoods } from './rules/shipping.js';
+import { defaultPolicy, type Policy } from '../order/policy.js';
+import { becomePaid, recordFreeOrder } from './rules/payment.js';
 import type { Draft, Step } from './step.js';
 import type { TransitionResult } from './types.js';
 
@@ -95,7 +93,7 @@ function invalidInput(message: { 'zh-CN': string; en: string }, path: Array<stri
   return orderkitError('INVALID_ORDER_INPUT', message, { path });
 }
 
-function checkQuote(quote: z.infer<typeof QuoteInputSchema>): OrderkitError | undefined {
+function checkQuote(quote: z.output<typeof QuoteInputSchema>): OrderkitError | undefined {
   const ids = new Set<string>();
   let payable = 0;
   for (let i = 0; i < quote.lines.length; i++) {
@@ -157,10 +155,10 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
     if (!priced.ok) return priced;
     candidate = { ...input, quote: priced.quote };
   }
-  let data: z.infer<typeof PlaceOrderInputSchema>;
+  let data: z.output<typeof PlaceOrderInputSchema>;
   if (isPlainPlaceInput(candidate)) {
     // Already exactly what the schema accepts: skip zod's copy (lines are stored as given).
-    data = candidate as z.infer<typeof PlaceOrderInputSchema>;
+    data = candidate as z.output<typeof PlaceOrderInputSchema>;
   } else {
     const parsed = PlaceOrderInputSchema.safeParse(candidate);
     if (!parsed.success) {
@@ -218,14 +216,10 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   const draft: Draft = { order, effects: [], data: { total: quote.total } };
   const step: Step = { order, command: { type: 'ORDER_PLACED' }, ctx: { now, at, actor, policy }, memo: undefined };
   if (free) {
-    order.status = 'paid';
+    // A free order is paid at placement: the same "becomes paid" as a payment (virtual goods ship).
+    order.status = order.fulfillment === 'virtual' ? 'shipped' : 'paid';
     recordFreeOrder(draft, step);
-    if (order.fulfillment === 'virtual') {
-      order.status = 'shipped';
-      shipVirtualGoods(draft, step);
-      scheduleAutoConfirm(draft, step);
-    }
-    notify(draft, step, { to: 'customer', template: 'order_paid', include: order.status === 'shipped' ? ['payment', 'shipment'] : ['payment'] });
+    becomePaid(draft, step);
   } else {
     const payBy = deadlineAfter(now, policy.payWithin, policy.timeZone);
     order.deadlines = { payBy };

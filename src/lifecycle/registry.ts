@@ -1,7 +1,7 @@
 import type { EffectType } from '../order/index.js';
 import { afterSaleAccepted, afterSaleUnchanged, applyAfterSale, customerCancelRequestsRefund, gatewayRefundSettlesOrder, refundSettlesOrder } from './rules/after-sale.js';
 import { close, notify, payDeadlinePassed, refundInFull, releaseCoupons, releaseInventory, sentByCustomer, sentByMerchant } from './rules/closing.js';
-import { closePayment, isDuplicatePayment, isLatePayment, paysPhysicalOrder, paysVirtualOrder, recordPayment } from './rules/payment.js';
+import { becomePaid, closePayment, isDuplicatePayment, isLatePayment, paysPhysicalOrder, paysVirtualOrder, recordPayment } from './rules/payment.js';
 import {
   autoConfirmDue,
   complete,
@@ -73,6 +73,7 @@ function enterStatus(draft: Draft, _step: unknown, params: LifecycleParams): voi
 export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.freeze({
   enterStatus,
   recordPayment,
+  becomePaid,
   closePayment,
   close,
   releaseInventory,
@@ -109,5 +110,6 @@ export const ACTION_EFFECTS: Readonly<Record<string, readonly EffectType[]>> = O
   scheduleAutoConfirm: ['schedule'],
   applyAfterSale: ['payment.refund', 'inventory.release', 'notify'],
   adjustPrice: ['payment.close'],
+  becomePaid: ['shipping.upload', 'schedule', 'notify'],
   recordStrayPayment: ['payment.refund'],
 });

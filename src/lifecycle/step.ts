@@ -1,6 +1,6 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Actor, EffectDraft, Order } from '../order/index.js';
-import type { Policy } from './policy.js';
+import type { Policy } from '../order/policy.js';
 
 /**
  * What guards and actions see. The chart names guards and actions; these are the plain functions

@@ -1,19 +1,18 @@
 import type { Actor, Command, CommandType, Order } from '../order/index.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
-import { orderMachine } from './machine.js';
-import type { Policy } from './policy.js';
+import type { Policy } from '../order/policy.js';
 import type { TransitionContext, TransitionResult } from './types.js';
 
 /**
- * The built-in lifecycle, compiled from `orderMachine` when the module loads.
+ * The built-in lifecycle, built from `orderCommands` when the module loads.
  *
  * @example
  * defaultLifecycle.chart.table.shipped.AUTO_CONFIRM[0].guardName // 'autoConfirmDue'
  */
-export const defaultLifecycle: Lifecycle<Order['status'], Command> = createLifecycle<Order['status'], Command>(orderMachine);
+export const defaultLifecycle: Lifecycle<Order['status'], Command> = createLifecycle<Order['status'], Command>();
 
 /**
- * Applies one command to an order (DESIGN.md §4). Pure and deterministic: the input is never
+ * Applies one command to an order (docs/lifecycle.md). Pure and deterministic: the input is never
  * mutated (changed parts are copied), `order.version` goes up by exactly one on success and the
  * result carries one audit event and the effects, each with the id `orderId:version:index`.
  * A refused command returns `{ ok: false, error }` with a stable code and changes nothing.

@@ -1,6 +1,6 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Actor, Command, Effect, Order, OrderEvent } from '../order/index.js';
-import type { Policy } from './policy.js';
+import type { Policy } from '../order/policy.js';
 
 /** Everything `transition()` needs besides the order and the command: time, who, and the rules. */
 export interface TransitionContext {

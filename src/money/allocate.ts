@@ -8,7 +8,7 @@ import { assertFen, type Fen } from './assert-fen.js';
  * - A weight of 0 never receives anything (unless every weight is 0: then nothing can be split and
  *   `ALLOCATE_NO_WEIGHT` is thrown, because silently dropping money is worse than failing).
  * - Ties in the remainder go to the lower index, so the same input always gives the same parts.
- *   Callers who split over order lines sort them by a stable key first (DESIGN.md §3).
+ *   Callers who split over order lines sort them by a stable key first (docs/pricing.md "Money rules").
  *
  * Works with big weights too: the arithmetic runs in BigInt when `total × weight` would leave the
  * safe-integer range.

@@ -12,6 +12,6 @@ export const ActorSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('system'), id: z.optional(z.string()) }),
   z.object({ type: z.literal('payment'), gateway: z.string().check(z.minLength(1)) }),
 ]);
-export type Actor = z.infer<typeof ActorSchema>;
+export type Actor = z.output<typeof ActorSchema>;
 export type ActorType = Actor['type'];
 export const ACTOR_TYPES: readonly ActorType[] = ['customer', 'merchant', 'system', 'payment'];

@@ -10,7 +10,7 @@ import {
 import { FenSchema, IdSchema, TimestampSchema, refuseUnstorableStrings } from './primitives.js';
 
 /**
- * Every command an order understands (DESIGN.md §4). Commands are plain JSON so that they can
+ * Every command an order understands (docs/lifecycle.md "Commands, actors and effects"). Commands are plain JSON so that they can
  * travel through a cloud function, a queue or an HTTP body; `parseCommand` checks one at the
  * boundary, and `transition()` trusts its type afterwards.
  */
@@ -156,7 +156,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
   RecordGatewayRefundSchema,
   RecordSettlementSchema,
 ]).check(z.superRefine(refuseUnstorableStrings));
-export type Command = z.infer<typeof CommandSchema>;
+export type Command = z.output<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */
 export type CommandInput = z.input<typeof CommandSchema>;
 export type CommandType = Command['type'];

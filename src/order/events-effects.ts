@@ -21,7 +21,7 @@ export const OrderEventSchema = z.object({
   /** Amounts and ids the command moved (paid amount, refund id, shipment id, old address…). */
   data: z.optional(z.record(z.string(), z.unknown())),
 });
-export type OrderEvent = z.infer<typeof OrderEventSchema>;
+export type OrderEvent = z.output<typeof OrderEventSchema>;
 
 const effectBase = {
   /** `orderId:version:index`: stable, so a handler can drop a repeat delivery. */
@@ -77,7 +77,7 @@ export const EffectSchema = z.discriminatedUnion('type', [
     data: z.record(z.string(), z.unknown()),
   }),
 ]);
-export type Effect = z.infer<typeof EffectSchema>;
+export type Effect = z.output<typeof EffectSchema>;
 export type EffectType = Effect['type'];
 /** An effect before `transition()` stamps its id and order id on it. */
 export type EffectDraft = Effect extends infer E ? (E extends Effect ? Omit<E, 'id' | 'orderId'> : never) : never;

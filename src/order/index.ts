@@ -7,3 +7,4 @@ export * from './events-effects.js';
 export { createOrderNumber, MAX_ORDER_NUMBER_LENGTH, OUT_TRADE_NO_PATTERN } from './order-number.js';
 export type { CreateOrderNumberOptions } from './order-number.js';
 export { orderJsonSchema, commandJsonSchema } from './json-schema.js';
+export { quantitiesByLine, shippedQuantities } from './quantities.js';

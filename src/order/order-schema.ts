@@ -13,7 +13,7 @@ import { AfterSaleStatusSchema, CloseReasonSchema, OrderStatusSchema, RefundStat
 
 /**
  * Where a discount on a line came from. Stored at placement (and at a price adjustment) and read by
- * refunds, which never re-run promotions (DESIGN.md §3).
+ * refunds, which never re-run promotions (docs/pricing.md "How allocations feed refunds").
  */
 export const DISCOUNT_SOURCES = [
   'member_price',
@@ -33,7 +33,7 @@ export const AllocationSchema = z.object({
   sourceId: z.string().check(z.minLength(1)),
   amount: SignedFenSchema,
 });
-export type Allocation = z.infer<typeof AllocationSchema>;
+export type Allocation = z.output<typeof AllocationSchema>;
 
 export const FULFILLMENTS = ['physical', 'virtual'] as const;
 export const FulfillmentSchema = z.enum(FULFILLMENTS);
@@ -59,7 +59,7 @@ export const LineSchema = z.object({
   allocations: z.array(AllocationSchema),
   payable: FenSchema,
 });
-export type Line = z.infer<typeof LineSchema>;
+export type Line = z.output<typeof LineSchema>;
 
 export const AddressSchema = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -70,7 +70,7 @@ export const AddressSchema = z.object({
   detail: z.string().check(z.minLength(1), z.maxLength(256)),
   postalCode: z.optional(z.string().check(z.maxLength(16))),
 });
-export type Address = z.infer<typeof AddressSchema>;
+export type Address = z.output<typeof AddressSchema>;
 
 /** An order-level adjustment, explained: what it was, how much, and which lines carried it. */
 export const AdjustmentSchema = z.object({
@@ -81,7 +81,7 @@ export const AdjustmentSchema = z.object({
   lineIds: z.array(IdSchema),
   reason: LocalizedTextSchema,
 });
-export type Adjustment = z.infer<typeof AdjustmentSchema>;
+export type Adjustment = z.output<typeof AdjustmentSchema>;
 
 export const OrderPricingSchema = z.object({
   /** Σ listPrice × quantity */
@@ -96,7 +96,7 @@ export const OrderPricingSchema = z.object({
   adjustments: z.array(AdjustmentSchema),
   couponIds: z.array(z.string()),
 });
-export type OrderPricing = z.infer<typeof OrderPricingSchema>;
+export type OrderPricing = z.output<typeof OrderPricingSchema>;
 
 export const PAYMENT_ATTEMPT_STATUSES = ['open', 'paid', 'closed'] as const;
 /** One try at collecting the money, with its own WeChat Pay `out_trade_no`. */
@@ -106,7 +106,7 @@ export const PaymentAttemptSchema = z.object({
   status: z.enum(PAYMENT_ATTEMPT_STATUSES),
   createdAt: TimestampSchema,
 });
-export type PaymentAttempt = z.infer<typeof PaymentAttemptSchema>;
+export type PaymentAttempt = z.output<typeof PaymentAttemptSchema>;
 
 /** A verified payment that could not pay the order; it is refunded in full, never dropped. */
 export const StrayPaymentSchema = z.object({
@@ -118,7 +118,7 @@ export const StrayPaymentSchema = z.object({
   reason: z.string(),
   refundId: z.string().check(z.minLength(1)),
 });
-export type StrayPayment = z.infer<typeof StrayPaymentSchema>;
+export type StrayPayment = z.output<typeof StrayPaymentSchema>;
 
 export const PaymentSchema = z.object({
   attempts: z.array(PaymentAttemptSchema),
@@ -132,10 +132,10 @@ export const PaymentSchema = z.object({
   /** When WeChat settled the payment to the merchant (RECORD_SETTLEMENT, from its order events). */
   settledAt: z.optional(TimestampSchema),
 });
-export type Payment = z.infer<typeof PaymentSchema>;
+export type Payment = z.output<typeof PaymentSchema>;
 
 export const LineQuantitySchema = z.object({ lineId: IdSchema, quantity: QuantitySchema });
-export type LineQuantity = z.infer<typeof LineQuantitySchema>;
+export type LineQuantity = z.output<typeof LineQuantitySchema>;
 
 export const LOGISTICS_TYPES = ['express', 'same_city', 'virtual', 'pickup'] as const;
 export const LogisticsTypeSchema = z.enum(LOGISTICS_TYPES);
@@ -150,7 +150,7 @@ export const ShipmentSchema = z.object({
   shippedAt: TimestampSchema,
   deliveredAt: z.optional(TimestampSchema),
 });
-export type Shipment = z.infer<typeof ShipmentSchema>;
+export type Shipment = z.output<typeof ShipmentSchema>;
 
 export const AFTER_SALE_KINDS = ['refund_only', 'return_and_refund'] as const;
 export const AfterSaleKindSchema = z.enum(AFTER_SALE_KINDS);
@@ -179,7 +179,7 @@ export const AfterSaleSchema = z.object({
   returnedAt: z.optional(TimestampSchema),
   refundId: z.optional(z.string()),
 });
-export type AfterSale = z.infer<typeof AfterSaleSchema>;
+export type AfterSale = z.output<typeof AfterSaleSchema>;
 
 /** `gateway`: a refund WeChat Pay made that the ledger did not know (found by reconciliation). */
 export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment', 'gateway'] as const;
@@ -215,7 +215,7 @@ export const RefundSchema = z.object({
   /** How an ABNORMAL refund was sent again: to the shopper's new card, or for the merchant to handle. */
   abnormalHandling: z.optional(z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD'])),
 });
-export type Refund = z.infer<typeof RefundSchema>;
+export type Refund = z.output<typeof RefundSchema>;
 /** Where an ABNORMAL refund goes when it is sent again (WeChat Pay's abnormal-refund `type`). */
 export const ABNORMAL_REFUND_HANDLINGS = ['USER_BANK_CARD', 'MERCHANT_BANK_CARD'] as const;
 export type AbnormalRefundHandling = (typeof ABNORMAL_REFUND_HANDLINGS)[number];
@@ -225,10 +225,10 @@ export const DeadlinesSchema = z.object({
   autoConfirmAt: z.optional(TimestampSchema),
   afterSaleUntil: z.optional(TimestampSchema),
 });
-export type Deadlines = z.infer<typeof DeadlinesSchema>;
+export type Deadlines = z.output<typeof DeadlinesSchema>;
 
 export const NoteSchema = z.object({ text: z.string().check(z.maxLength(200)), by: ActorSchema, at: TimestampSchema });
-export type Note = z.infer<typeof NoteSchema>;
+export type Note = z.output<typeof NoteSchema>;
 
 export const OrderSchema = z.object({
   id: IdSchema,
@@ -260,4 +260,4 @@ export const OrderSchema = z.object({
   /** Free-form data of the shop's own (channel, store id…); orderkit never reads it. */
   metadata: z.optional(z.record(z.string(), z.unknown())),
 });
-export type Order = z.infer<typeof OrderSchema>;
+export type Order = z.output<typeof OrderSchema>;

@@ -1,6 +1,6 @@
 import * as z from '../zod.js';
 
-/** Integer fen, non-negative, within the safe-integer range (DESIGN.md §3). */
+/** Integer fen, non-negative, within the safe-integer range (docs/pricing.md "Money rules"). */
 export const FenSchema = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
 /** Integer fen that may be negative (an adjustment that raises a price, a balance). */
 export const SignedFenSchema = z.int().check(z.minimum(Number.MIN_SAFE_INTEGER), z.maximum(Number.MAX_SAFE_INTEGER));

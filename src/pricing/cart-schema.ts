@@ -23,7 +23,7 @@ export const WalletCouponSchema = z.object({
   /** When it was claimed: required for `days_after_claim` validity. */
   claimedAt: z.optional(TimestampSchema),
 });
-export type WalletCoupon = z.infer<typeof WalletCouponSchema>;
+export type WalletCoupon = z.output<typeof WalletCouponSchema>;
 
 export const MAX_CART_LINES = 1000;
 export const MAX_WALLET_COUPONS = 100;
@@ -47,7 +47,7 @@ export const CartLineSchema = z.object({
   /** This line's own member price per unit (used when the cart has a `member`). */
   memberPrice: z.optional(FenSchema),
 });
-export type CartLine = z.infer<typeof CartLineSchema>;
+export type CartLine = z.output<typeof CartLineSchema>;
 
 function unique<T>(key: (item: T) => string, what: string) {
   return (items: T[], ctx: z.core.$RefinementCtx) => {
@@ -81,7 +81,7 @@ export const CartSchema = z.object({
   coupons: z.optional(z
     .array(WalletCouponSchema).check(z.maxLength(MAX_WALLET_COUPONS), z.superRefine(unique((c: WalletCoupon) => c.id, 'coupon')))),
 });
-export type Cart = z.infer<typeof CartSchema>;
+export type Cart = z.output<typeof CartSchema>;
 
 /**
  * The shopper's claimed coupons, as `bestCoupons` takes them (ids unique).
@@ -91,4 +91,4 @@ export type Cart = z.infer<typeof CartSchema>;
  */
 export const WalletSchema = z
   .array(WalletCouponSchema).check(z.maxLength(MAX_WALLET_COUPONS), z.superRefine(unique((c: WalletCoupon) => c.id, 'coupon')));
-export type Wallet = z.infer<typeof WalletSchema>;
+export type Wallet = z.output<typeof WalletSchema>;

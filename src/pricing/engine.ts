@@ -11,7 +11,7 @@ import { applyUnitPrices } from './unit-prices.js';
 import { rejections } from './texts.js';
 
 /**
- * The pipeline, in its fixed order (DESIGN.md §5):
+ * The pipeline, in its fixed order (docs/pricing.md "The order of the rules"):
  * member price → timed discount → 满减 → coupons → points → freight.
  * Throws `OrderkitError` for bad data it can only see while pricing (an unknown coupon
  * definition, more points than the balance); the public functions turn that into a result.

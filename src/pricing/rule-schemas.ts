@@ -2,7 +2,7 @@ import * as z from '../zod.js';
 import { CountSchema, FenSchema, IdSchema, TimestampSchema } from '../order/primitives.js';
 
 /**
- * The shop's pricing rules as plain data (DESIGN.md §5). A shop adds a promotion by writing one of
+ * The shop's pricing rules as plain data (docs/pricing.md "Data shapes"). A shop adds a promotion by writing one of
  * these objects, never code. Objects are strict: a misspelt field (`threshhold`) is an error, not a
  * silently ignored rule that never fires.
  *
@@ -29,7 +29,7 @@ const PositiveFenSchema = FenSchema.check(z.minimum(1));
  * WindowSchema.parse({ from: '2025-06-01T00:00:00+08:00', to: '2025-06-19T00:00:00+08:00' })
  */
 export const WindowSchema = z.strictObject({ from: TimestampSchema, to: TimestampSchema });
-export type Window = z.infer<typeof WindowSchema>;
+export type Window = z.output<typeof WindowSchema>;
 
 /**
  * Which lines a rule covers. `all` (the default when a rule has no scope), a list of categories, or
@@ -47,7 +47,7 @@ export const ScopeSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('skus'), skus: z.array(SkuSchema).check(z.minLength(1)) }),
 ]);
-export type Scope = z.infer<typeof ScopeSchema>;
+export type Scope = z.output<typeof ScopeSchema>;
 
 /** Per-SKU prices in fen, for member prices and flash sales that name a price instead of a rate. */
 const PriceMapSchema = z.record(SkuSchema, FenSchema);
@@ -74,7 +74,7 @@ export const MemberPriceRuleSchema = z.discriminatedUnion('kind', [
     prices: PriceMapSchema,
   }),
 ]);
-export type MemberPriceRule = z.infer<typeof MemberPriceRuleSchema>;
+export type MemberPriceRule = z.output<typeof MemberPriceRuleSchema>;
 
 /**
  * 限时折扣: a rate off, or per-SKU flash prices, inside a window. Applies to the unit price.
@@ -93,7 +93,7 @@ export const TimedDiscountRuleSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ id: RuleIdSchema, kind: z.literal('price'), window: WindowSchema, prices: PriceMapSchema }),
 ]);
-export type TimedDiscountRule = z.infer<typeof TimedDiscountRuleSchema>;
+export type TimedDiscountRule = z.output<typeof TimedDiscountRuleSchema>;
 
 /**
  * One tier of a tiered 满减: spend at least `threshold`, save `off`.
@@ -102,7 +102,7 @@ export type TimedDiscountRule = z.infer<typeof TimedDiscountRuleSchema>;
  * TierSchema.parse({ threshold: 20000, off: 2500 }) // 满 200 减 25
  */
 export const TierSchema = z.strictObject({ threshold: PositiveFenSchema, off: PositiveFenSchema });
-export type Tier = z.infer<typeof TierSchema>;
+export type Tier = z.output<typeof TierSchema>;
 
 const fullReductionCommon = {
   id: RuleIdSchema,
@@ -131,7 +131,7 @@ export const FullReductionRuleSchema = z.discriminatedUnion('kind', [
     cap: z.optional(PositiveFenSchema),
   }),
 ]);
-export type FullReductionRule = z.infer<typeof FullReductionRuleSchema>;
+export type FullReductionRule = z.output<typeof FullReductionRuleSchema>;
 
 /**
  * How long a claimed coupon can be used: a fixed window, or N days (× 24 h) after claiming.
@@ -143,7 +143,7 @@ export const CouponValiditySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('window'), from: TimestampSchema, to: TimestampSchema }),
   z.strictObject({ kind: z.literal('days_after_claim'), days: z.int().check(z.minimum(1), z.maximum(3650)) }),
 ]);
-export type CouponValidity = z.infer<typeof CouponValiditySchema>;
+export type CouponValidity = z.output<typeof CouponValiditySchema>;
 
 const couponCommon = {
   id: RuleIdSchema,
@@ -180,7 +180,7 @@ export const CouponDefinitionSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ ...couponCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
 ]);
-export type CouponDefinition = z.infer<typeof CouponDefinitionSchema>;
+export type CouponDefinition = z.output<typeof CouponDefinitionSchema>;
 
 /**
  * 积分抵现: `rate.points` points pay `rate.fen` fen (100 积分抵 ¥1 → `{ points: 100, fen: 100 }`);
@@ -195,7 +195,7 @@ export const PointsRuleSchema = z.strictObject({
   maxShareBp: BasisPointsSchema,
   minPoints: z.optional(CountSchema),
 });
-export type PointsRule = z.infer<typeof PointsRuleSchema>;
+export type PointsRule = z.output<typeof PointsRuleSchema>;
 
 /**
  * 运费: the cart's `region` fee (or `defaultFee`), waived when the goods reach `freeOver`. The base
@@ -211,7 +211,7 @@ export const FreightRuleSchema = z.strictObject({
   freeOver: z.optional(PositiveFenSchema),
   base: z.optional(z.enum(['after_discounts', 'before_discounts'])),
 });
-export type FreightRule = z.infer<typeof FreightRuleSchema>;
+export type FreightRule = z.output<typeof FreightRuleSchema>;
 
 /**
  * Every rule a shop prices with. `catalogue`, when given, lists the SKUs and categories that exist,
@@ -231,4 +231,4 @@ export const PricingRulesSchema = z.strictObject({
   points: z.optional(PointsRuleSchema),
   freight: z.optional(FreightRuleSchema),
 });
-export type PricingRules = z.infer<typeof PricingRulesSchema>;
+export type PricingRules = z.output<typeof PricingRulesSchema>;

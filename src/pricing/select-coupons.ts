@@ -1,7 +1,7 @@
 import { byWalletId, simulateCoupons, type CouponCandidate } from './coupons.js';
 
 /**
- * Which coupons to use together (DESIGN.md §5, bestCoupons).
+ * Which coupons to use together (docs/pricing.md "bestCoupons").
  *
  * Objective: the most money off the goods, minus any free shipping the coupons cost (a coupon can
  * push the goods below `freeOver`). Points are left out: they are the shopper's own money and are

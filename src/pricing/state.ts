@@ -6,7 +6,7 @@ import type { Cart, CartLine } from './cart-schema.js';
 /**
  * The pricing scratchpad. `sorted` holds the lines by (sku, line id) and `payables[k]` is what
  * `sorted[k]` still costs: every order-level discount is split in that order, so a quote never
- * depends on the order the lines came in (DESIGN.md §3).
+ * depends on the order the lines came in (docs/pricing.md "Money rules").
  */
 export interface PricingState {
   readonly cart: Cart;

@@ -1,5 +1,5 @@
 import type { Actor, AfterSale, Order } from '../order/index.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import { AFTER_SALE_TRANSITIONS, afterSaleGuardHolds, type AfterSaleCommandType } from './after-sale-states.js';
 import { actsForRequester } from './request.js';
 

@@ -1,6 +1,6 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { AfterSale, AfterSaleStatus, EffectType, Order } from '../order/index.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import { findRefund } from './ledger.js';
 
 /** The commands the after-sale chart answers to. */

@@ -1,5 +1,5 @@
 import { allocate } from '../money/allocate.js';
-import type { AfterSale, Line, Order } from '../order/index.js';
+import { shippedQuantities, type AfterSale, type Line, type Order } from '../order/index.js';
 
 /**
  * Who holds what on an order: per line, the units and fen already claimed by after-sales, and
@@ -56,17 +56,6 @@ export function afterSaleLineAmounts(order: Order, afterSale: AfterSale): Array<
   return afterSale.items.map((item, i) => ({ lineId: item.lineId, quantity: item.quantity, amount: parts[i]! }));
 }
 
-/**
- * Units of each line put in a parcel so far.
- *
- * @example
- * shippedQuantities(order).get('L1') // 2
- */
-export function shippedQuantities(order: Order): Map<string, number> {
-  const shipped = new Map<string, number>();
-  for (const s of order.shipments) for (const item of s.items) shipped.set(item.lineId, (shipped.get(item.lineId) ?? 0) + item.quantity);
-  return shipped;
-}
 
 /**
  * Holdings of every line, keyed by line id, in the order's line order.

@@ -15,7 +15,7 @@ export { refundQuote } from './quote.js';
 export type { RefundRequest, RefundQuote, RefundQuoteLine, RefundQuoteContext, RefundQuoteResult } from './quote.js';
 export { cumulativeShare, unitShareRuns, lineRefundAmount } from './unit-shares.js';
 export type { UnitShareRun } from './unit-shares.js';
-export { lineHoldings, holdsUnits, shippedQuantities, unshippableQuantities, shippingHeld, afterSaleLineAmounts } from './holdings.js';
+export { lineHoldings, holdsUnits, unshippableQuantities, shippingHeld, afterSaleLineAmounts } from './holdings.js';
 export type { LineHolding } from './holdings.js';
 export { committedAmount, availableToRefund, plannedRefundCount } from './caps.js';
 export { supersedeOpenAfterSales, refundRetryable } from './supersede.js';

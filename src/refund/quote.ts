@@ -1,6 +1,6 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { Result } from '../errors/result.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import { formatFen } from '../money/format.js';
 import type { AfterSaleKind, LineQuantity, Order } from '../order/index.js';
 import { availableToRefund, plannedRefundCount } from './caps.js';

@@ -1,5 +1,5 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import type { AbnormalRefundHandling, Actor, EffectDraft, Order } from '../order/index.js';
 
 /**

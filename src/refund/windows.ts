@@ -1,5 +1,5 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import type { Order } from '../order/index.js';
 import { addInZone } from '../time/zoned.js';
 import { refundErrors } from './errors.js';

@@ -1,7 +1,6 @@
 export { createOrderService } from './service.js';
 export { systemClock, randomId } from './defaults.js';
 export { retryAt } from './outbox.js';
-export { STRAY_PAYMENT_REFUSALS, strayPaymentFor } from './stray.js';
 export { GATEWAY_UNREACHABLE } from './sweep.js';
 export type {
   OrderService,

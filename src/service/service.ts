@@ -1,8 +1,8 @@
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeOrder, type PlaceOrderInput } from '../lifecycle/place-order.js';
-import { defaultPolicy } from '../lifecycle/policy.js';
-import { transition } from '../lifecycle/transition.js';
-import { ActorSchema, parseCommand, unstorablePath, type Actor, type Command, type CommandInput } from '../order/index.js';
+import { defaultPolicy } from '../order/policy.js';
+import { defaultLifecycle } from '../lifecycle/transition.js';
+import { ActorSchema, unstorablePath, type Actor, type Command, type Order } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
 import { defaultIds, systemClock } from './defaults.js';
 import { orderBusy, retriesExhausted, unsupported } from './errors.js';
@@ -10,19 +10,14 @@ import { dispatchScope, placeScope, replayOf, requestToStore } from './idempoten
 import { OrderQueue } from './order-queue.js';
 import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
 import { drainOutbox } from './outbox.js';
-import { strayPaymentFor } from './stray.js';
+import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
-import type { DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
-
-/** Everything the service's parts share, resolved once from the options. */
-export interface ServiceCore {
-  options: OrderServiceOptions;
-  lifecycle: ServiceLifecycle;
-  /** `dispatch` at a given moment (a sweep runs at its own `now`). */
-  dispatchAt: (now: Date | undefined, orderId: string, command: CommandInput | Command, actor: Actor) => Promise<ServiceResult>;
-}
+import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 
 const NUMBER_ATTEMPTS = 3;
+
+/** A lifecycle's result with the order typed as stored (an extension's statuses are strings the store keeps as they are). */
+type ServiceTransitionResultOf<T> = Exclude<ServiceTransitionResult, { ok: true }> | (Extract<ServiceTransitionResult, { ok: true }> & { order: T });
 
 function codeOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? ((error as { code?: unknown }).code as string | undefined) : undefined;
@@ -55,10 +50,11 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     callbackRetryMs: options.callbackRetryMs ?? 30_000,
   };
   const queue = new OrderQueue();
-  const lifecycle: ServiceLifecycle = options.lifecycle ?? { transition };
+  const lifecycle: ServiceLifecycle = options.lifecycle ?? defaultLifecycle;
+  const parse = (lifecycle.parse ?? defaultLifecycle.parse).bind(lifecycle);
   const recordStray = options.recordStrayPayments !== false;
 
-  function dispatch(orderId: string, input: CommandInput | Command, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
+  function dispatch(orderId: string, input: AnyCommandInput, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
   }
 
@@ -66,7 +62,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   function dispatchAt(
     at: Date | undefined,
     orderId: string,
-    input: CommandInput | Command,
+    input: AnyCommandInput,
     actor: Actor,
     dispatchOptions: DispatchOptions = {},
   ): Promise<ServiceResult> {
@@ -76,11 +72,12 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   async function dispatchNow(
     at: Date | undefined,
     orderId: string,
-    input: CommandInput | Command,
+    input: AnyCommandInput,
     actor: Actor,
     dispatchOptions: DispatchOptions,
   ): Promise<ServiceResult> {
-    const parsed = parseCommand(input);
+    // The lifecycle's own list decides what a command is: a shop's PICKED_UP is as welcome as SHIP.
+    const parsed = parse(input);
     if (!parsed.ok) return parsed;
     if (!ActorSchema.safeParse(actor).success || unstorablePath(actor) !== null) {
       return {
@@ -88,7 +85,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         error: new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }),
       };
     }
-    const command = parsed.command;
+    const command = parsed.command as Command;
     // Keys are scoped to (actor, order, caller's key) and checked against the request: ./idempotency.ts
     const scope = dispatchOptions.idempotencyKey === undefined ? undefined : dispatchScope(actor, orderId, dispatchOptions.idempotencyKey, command);
     const callback = isCallback(command, actor);
@@ -101,12 +98,12 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       const order = await store.load(orderId);
       if (!order) return { ok: false, error: new OrderNotFoundError(orderId) };
       const ctx = { now: at ?? clock.now(), actor, policy };
-      let result = lifecycle.transition(order, command, ctx);
+      let result = lifecycle.transition(order, command, ctx) as ServiceTransitionResultOf<Order>;
       let stray: { code: string } | undefined;
       if (!result.ok && recordStray) {
         // Verified money that cannot pay the order is recorded and refunded, never dropped.
         const strayCommand = strayPaymentFor(order, command, actor, result.error);
-        const recorded = strayCommand === undefined ? undefined : lifecycle.transition(order, strayCommand, ctx);
+        const recorded = strayCommand === undefined ? undefined : (lifecycle.transition(order, strayCommand, ctx) as ServiceTransitionResultOf<Order>);
         if (recorded !== undefined && recorded.ok) {
           stray = { code: result.error.code };
           result = recorded;

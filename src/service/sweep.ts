@@ -3,8 +3,7 @@ import { dueCommandType } from '../lifecycle/due.js';
 import type { Actor, Command, Order } from '../order/index.js';
 import { CorruptOrderError, STORAGE_ERROR_CODES } from '../storage/errors.js';
 import type { CommitInput, CommitOutcome, OrderStore } from '../storage/port.js';
-import type { ServiceCore } from './service.js';
-import type { PaymentQuery, SweepOptions, SweepReport } from './types.js';
+import type { PaymentQuery, ServiceCore, SweepOptions, SweepReport } from './types.js';
 
 const SWEEPER: Actor = { type: 'system', id: 'sweeper' };
 const PARALLEL_COMMITS = 8;
@@ -86,7 +85,7 @@ async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: Sw
       report.skipped += 1;
       continue;
     }
-    pending.push({ command, input: { order: result.order, expectedVersion: order.version, events: result.events, effects: result.effects } });
+    pending.push({ command, input: { order: result.order as Order, expectedVersion: order.version, events: result.events, effects: result.effects } });
   }
   const outcomes = await commitAll(core.options.store, pending, report);
   // A conflict means the order moved meanwhile: dispatch reloads it and asks the lifecycle again.

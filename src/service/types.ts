@@ -1,6 +1,6 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { PermissionTable } from '../lifecycle/permissions.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import type { PlaceOrderInput } from '../lifecycle/place-order.js';
 import type { TransitionContext } from '../lifecycle/types.js';
 import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent, PaymentAttempt } from '../order/index.js';
@@ -34,14 +34,22 @@ export interface PaymentQuery {
   >;
 }
 
-/** The part of a lifecycle the service runs; `createLifecycle(...)` results fit. */
+/**
+ * The part of a lifecycle the service runs; `createLifecycle(...)` results fit. `parse` checks a
+ * command against the lifecycle's own list (a shop's own commands included); without it the
+ * service uses orderkit's `parseCommand`.
+ */
 export interface ServiceLifecycle {
-  transition(order: Order, command: Command, ctx: TransitionContext): ServiceTransitionResult;
+  transition(order: Order, command: any, ctx: TransitionContext): ServiceTransitionResult;
+  parse?(input: unknown): { ok: true; command: { type: string } } | { ok: false; error: OrderkitError };
   /** Who may send what; a replayed idempotent command is checked against it again. Default `COMMAND_ACTORS`. */
   permissions?: PermissionTable<string>;
 }
+
+/** A command as a caller writes it: one of orderkit's, or one a shop's lifecycle defines. */
+export type AnyCommandInput = CommandInput | Command | { type: string; [field: string]: unknown };
 export type ServiceTransitionResult =
-  | { ok: true; changed?: boolean; order: Order; events: OrderEvent[]; effects: Effect[] }
+  | { ok: true; changed?: boolean; order: Omit<Order, 'status'> & { status: string }; events: OrderEvent[]; effects: Effect[] }
   | { ok: false; error: OrderkitError };
 
 export interface OrderServiceOptions {
@@ -198,7 +206,7 @@ export interface DrainReport {
 export interface OrderService {
   readonly store: OrderStore;
   place(input: PlaceInput, options?: PlaceOptions): Promise<ServiceResult>;
-  dispatch(orderId: string, command: CommandInput | Command, actor: Actor, options?: DispatchOptions): Promise<ServiceResult>;
+  dispatch(orderId: string, command: AnyCommandInput, actor: Actor, options?: DispatchOptions): Promise<ServiceResult>;
   get(orderId: string): Promise<Order | null>;
   history(orderId: string): Promise<OrderEvent[]>;
   list(query?: ListQuery): Promise<OrderPage>;
@@ -206,4 +214,12 @@ export interface OrderService {
   drainOutbox(handlers: EffectHandlers, options?: DrainOptions): Promise<DrainReport>;
   /** The store's change feed (with `since`, replayed from a position first); an `UNSUPPORTED` error when the store has none. */
   subscribe(listener: OrderChangeListener, options?: SubscribeOptions): Promise<Unsubscribe>;
+}
+
+/** Everything the service's parts share, resolved once from the options. */
+export interface ServiceCore {
+  options: OrderServiceOptions;
+  lifecycle: ServiceLifecycle;
+  /** `dispatch` at a given moment (a sweep runs at its own `now`). */
+  dispatchAt: (now: Date | undefined, orderId: string, command: AnyCommandInput, actor: Actor) => Promise<ServiceResult>;
 }

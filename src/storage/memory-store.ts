@@ -10,7 +10,7 @@ import {
   encodeCursor,
   normalizeListQuery,
 } from './codec.js';
-import { dueAtOf } from './due.js';
+import { nextDueAt } from '../lifecycle/due.js';
 import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from './schema-version.js';
 import { OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, invalidFeedPosition } from './errors.js';
 import type {
@@ -163,7 +163,7 @@ export class MemoryOrderStore implements OrderStore {
       customerId: order.customerId,
       status: order.status,
       createdAt: Date.parse(order.createdAt),
-      dueAt: toMs(dueAtOf(order)),
+      dueAt: toMs(nextDueAt(order)),
       dueLeaseUntil: 0,
     });
     this.data.numbers.set(order.number, order.id);
@@ -228,7 +228,7 @@ export class MemoryOrderStore implements OrderStore {
     row.version = order.version;
     row.status = order.status;
     row.customerId = order.customerId;
-    row.dueAt = toMs(dueAtOf(order));
+    row.dueAt = toMs(nextDueAt(order));
     row.dueLeaseUntil = 0;
     for (const e of events) log.push(JSON.stringify(e));
     this.data.events.set(order.id, log);

@@ -2,7 +2,7 @@ import type { Effect, Order, OrderEvent, OrderStatus } from '../order/index.js';
 import type { CorruptOrderError } from './errors.js';
 
 /**
- * The storage port (DESIGN.md §7). Adapters implement it; the service is written against it only.
+ * The storage port (docs/storage.md "The port"). Adapters implement it; the service is written against it only.
  * Every method is async. An adapter proves itself with `runOrderStoreContract` from
  * `orderkit/testing`.
  *

@@ -1,5 +1,5 @@
 import { placeOrder } from '../lifecycle/place-order.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import type { Actor, Line, Order } from '../order/index.js';
 import type { Quote } from '../pricing/quote.js';
 

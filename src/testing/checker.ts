@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import type { Actor, Order } from '../order/index.js';
 import {
   CHECKER_ACTORS,

@@ -8,6 +8,7 @@ export interface ContractAssertion {
   toBe(expected: unknown): void;
   toEqual(expected: unknown): void;
   toBeNull(): void;
+  toBeUndefined(): void;
   toHaveLength(length: number): void;
   toBeGreaterThan(n: number): void;
   toBeGreaterThanOrEqual(n: number): void;

@@ -1,18 +1,18 @@
-import { allowedActions, transition } from '../lifecycle/index.js';
-import { defaultPolicy, type Policy } from '../lifecycle/policy.js';
+import { defaultLifecycle } from '../lifecycle/transition.js';
+import { defaultPolicy, type Policy } from '../order/policy.js';
 import type { Actor, AfterSale, Command, Order } from '../order/index.js';
 import type { ViewLocale } from './format.js';
-import { ACTIONS, type ActionDefinition } from './labels.js';
+import { ACTIONS, buttonsOf, type ActionDefinition } from './labels.js';
 import type { ActionButton, ViewLifecycle } from './types.js';
 
 /**
- * orderkit's own lifecycle; a view uses it unless the shop passes its extended one.
+ * orderkit's own lifecycle; a view uses it unless the shop passes its own.
  *
  * @example
- * const pickup = createLifecycle(pickupMachine, { permissions: { PICKED_UP: ['merchant'] } });
- * orderView(order, { actor, now, lifecycle: pickup }); // instead of defaultViewLifecycle
+ * const shop = createLifecycle({ commands: [...orderCommands, pickedUp] });
+ * orderView(order, { actor, now, lifecycle: shop }); // instead of defaultViewLifecycle
  */
-export const defaultViewLifecycle: ViewLifecycle = { allowedActions, transition };
+export const defaultViewLifecycle: ViewLifecycle = defaultLifecycle as unknown as ViewLifecycle;
 
 /** The gateway as an actor: only used to ask "could this order be paid now?". */
 const PAYMENT_PROBE: Actor = { type: 'payment', gateway: 'view-probe' };
@@ -81,7 +81,7 @@ export function orderActions(order: Order, ctx: ActionContext): ActionButton[] {
   const locale = ctx.locale ?? 'zh-CN';
   const allowed = lifecycle.allowedActions(order, ctx.actor, ctx.now, policy);
   const out: ActionButton[] = [];
-  for (const def of ctx.actions ?? ACTIONS) {
+  for (const def of tableOf(ctx, lifecycle)) {
     if (def.perAfterSale) continue;
     let show: boolean;
     if (def.key === 'pay') show = canPay(order, ctx, lifecycle, policy);
@@ -92,20 +92,11 @@ export function orderActions(order: Order, ctx: ActionContext): ActionButton[] {
   return out;
 }
 
-/** A well-formed command of `type` for one after-sale, used only to ask the lifecycle. */
-function probeCommand(type: string, afterSaleId: string): Command | null {
-  switch (type) {
-    case 'CANCEL_AFTER_SALE':
-    case 'APPROVE_AFTER_SALE':
-    case 'RETURN_RECEIVED':
-      return { type, afterSaleId };
-    case 'REJECT_AFTER_SALE':
-      return { type, afterSaleId, reason: 'probe' };
-    case 'RETURN_SHIPPED':
-      return { type, afterSaleId, trackingNo: 'PROBE', expressCompany: 'PROBE' };
-    default:
-      return null;
-  }
+/** The button table for a view: the caller's, else the lifecycle's own, else orderkit's. */
+function tableOf(ctx: ActionContext, lifecycle: ViewLifecycle): readonly ActionDefinition[] {
+  if (ctx.actions !== undefined) return ctx.actions;
+  if (lifecycle === defaultViewLifecycle || lifecycle.buttons === undefined) return ACTIONS;
+  return buttonsOf(lifecycle.buttons);
 }
 
 /**
@@ -123,10 +114,9 @@ export function afterSaleActions(order: Order, afterSale: AfterSale, ctx: Action
   const locale = ctx.locale ?? 'zh-CN';
   const allowed = lifecycle.allowedActions(order, ctx.actor, ctx.now, policy);
   const out: ActionButton[] = [];
-  for (const def of ctx.actions ?? ACTIONS) {
-    if (!def.perAfterSale || def.command === null || allowed.indexOf(def.command) < 0) continue;
-    const probe = probeCommand(def.command, afterSale.id);
-    if (probe === null) continue;
+  for (const def of tableOf(ctx, lifecycle)) {
+    if (!def.perAfterSale || def.command === null || allowed.indexOf(def.command) < 0 || def.probe === undefined) continue;
+    const probe = def.probe(afterSale.id);
     const r = lifecycle.transition(order, probe, { actor: ctx.actor, now: ctx.now, policy });
     if (r.ok) out.push(button(def, locale, afterSale.id));
   }

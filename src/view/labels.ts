@@ -1,4 +1,5 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
+import { defaultLifecycle } from '../lifecycle/transition.js';
 import { ORDER_STATUS_LABELS, type AfterSaleKind, type CommandType, type DiscountSource, type LogisticsType, type Refund } from '../order/index.js';
 
 /**
@@ -33,33 +34,28 @@ export interface ActionDefinition {
   primary: boolean;
   /** Sits on one after-sale (needs its id) rather than on the whole order. */
   perAfterSale: boolean;
+  /** For a per-after-sale button: the command a dry run tries for one after-sale (the command file's `button.perAfterSale`). */
+  probe?: (afterSaleId: string) => { type: string };
+}
+
+/** 查看物流: opens the parcel's tracking and sends nothing, so no command file holds it. */
+const VIEW_LOGISTICS: ActionDefinition = { key: 'viewLogistics', command: null, label: { 'zh-CN': '查看物流', en: 'Track parcel' }, primary: false, perAfterSale: false };
+
+/** A lifecycle's buttons with 查看物流 first: the table a view renders. */
+export function buttonsOf(buttons: readonly ActionDefinition[]): readonly ActionDefinition[] {
+  return [VIEW_LOGISTICS, ...buttons];
 }
 
 /**
  * Every button orderkit knows, in display order (left to right; WeChat shops put the main action
- * last). Commands that only timers or gateways send (`EXPIRE`, `AUTO_CONFIRM`, `REFUND_*`,
- * `RECORD_STRAY_PAYMENT`, `RECORD_GATEWAY_REFUND`, `RECORD_SETTLEMENT`) never become buttons.
+ * last): 查看物流 and each built-in command's `button` (src/lifecycle/commands/). Commands that
+ * only timers or gateways send (`EXPIRE`, `AUTO_CONFIRM`, `REFUND_*`, `RECORD_STRAY_PAYMENT`,
+ * `RECORD_GATEWAY_REFUND`, `RECORD_SETTLEMENT`) have none.
  *
  * @example
  * ACTIONS.find((a) => a.key === 'confirmReceipt')?.label['zh-CN'] // → '确认收货'
  */
-export const ACTIONS: readonly ActionDefinition[] = [
-  { key: 'viewLogistics', command: null, label: { 'zh-CN': '查看物流', en: 'Track parcel' }, primary: false, perAfterSale: false },
-  { key: 'addRemark', command: 'ADD_REMARK', label: { 'zh-CN': '备注', en: 'Add note' }, primary: false, perAfterSale: false },
-  { key: 'changeAddress', command: 'CHANGE_ADDRESS', label: { 'zh-CN': '修改地址', en: 'Change address' }, primary: false, perAfterSale: false },
-  { key: 'adjustPrice', command: 'ADJUST_PRICE', label: { 'zh-CN': '改价', en: 'Adjust price' }, primary: false, perAfterSale: false },
-  { key: 'cancel', command: 'CANCEL', label: { 'zh-CN': '取消订单', en: 'Cancel order' }, primary: false, perAfterSale: false },
-  { key: 'requestAfterSale', command: 'REQUEST_AFTER_SALE', label: { 'zh-CN': '申请售后', en: 'Request after-sales' }, primary: false, perAfterSale: false },
-  { key: 'deliver', command: 'DELIVER', label: { 'zh-CN': '确认送达', en: 'Mark delivered' }, primary: false, perAfterSale: false },
-  { key: 'ship', command: 'SHIP', label: { 'zh-CN': '发货', en: 'Ship' }, primary: true, perAfterSale: false },
-  { key: 'confirmReceipt', command: 'CONFIRM_RECEIPT', label: { 'zh-CN': '确认收货', en: 'Confirm receipt' }, primary: true, perAfterSale: false },
-  { key: 'pay', command: 'PAYMENT_SUCCEEDED', label: { 'zh-CN': '去支付', en: 'Pay now' }, primary: true, perAfterSale: false },
-  { key: 'cancelAfterSale', command: 'CANCEL_AFTER_SALE', label: { 'zh-CN': '撤销申请', en: 'Withdraw request' }, primary: false, perAfterSale: true },
-  { key: 'rejectAfterSale', command: 'REJECT_AFTER_SALE', label: { 'zh-CN': '拒绝', en: 'Reject' }, primary: false, perAfterSale: true },
-  { key: 'approveAfterSale', command: 'APPROVE_AFTER_SALE', label: { 'zh-CN': '同意', en: 'Approve' }, primary: true, perAfterSale: true },
-  { key: 'returnShipped', command: 'RETURN_SHIPPED', label: { 'zh-CN': '填写退货单号', en: 'Enter return tracking' }, primary: true, perAfterSale: true },
-  { key: 'returnReceived', command: 'RETURN_RECEIVED', label: { 'zh-CN': '确认收到退货', en: 'Return received' }, primary: true, perAfterSale: true },
-];
+export const ACTIONS: readonly ActionDefinition[] = buttonsOf(defaultLifecycle.buttons);
 
 /** 仅退款 / 退货退款. @example AFTER_SALE_KIND_LABELS.refund_only['zh-CN'] // → '仅退款' */
 export const AFTER_SALE_KIND_LABELS: Readonly<Record<AfterSaleKind, LocalizedText>> = {

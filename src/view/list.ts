@@ -1,5 +1,5 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
-import { defaultPolicy } from '../lifecycle/policy.js';
+import { defaultPolicy } from '../order/policy.js';
 import { CLOSE_REASON_LABELS, type Order, type OrderStatus } from '../order/index.js';
 import { statusLabelOf } from './labels.js';
 import { orderActions } from './actions.js';
@@ -111,7 +111,7 @@ export function orderListItemView(order: Order, options: ViewOptions): OrderList
     number: order.number,
     version: order.version,
     status: order.status,
-    statusLabel: statusLabelOf(order.status, locale, options.statusLabels),
+    statusLabel: statusLabelOf(order.status, locale, options.statusLabels ?? options.lifecycle?.statusLabels),
     title,
     lineCount: order.lines.length,
     itemCount,

@@ -1,9 +1,11 @@
-import { defaultPolicy } from '../lifecycle/policy.js';
+import { defaultPolicy } from '../order/policy.js';
 import { formatFen } from '../money/index.js';
 import {
   AFTER_SALE_STATUS_LABELS,
   CLOSE_REASON_LABELS,
   REFUND_STATUS_LABELS,
+  quantitiesByLine,
+  shippedQuantities,
   type Adjustment,
   type LineQuantity,
   type Order,
@@ -112,14 +114,9 @@ function pricingView(order: Order, locale: ViewLocale): PricingView {
   };
 }
 
-function quantitiesByLine(groups: ReadonlyArray<ReadonlyArray<LineQuantity>>): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const items of groups) for (const it of items) m.set(it.lineId, (m.get(it.lineId) ?? 0) + it.quantity);
-  return m;
-}
 
 function lineViews(order: Order, locale: ViewLocale): LineView[] {
-  const shipped = quantitiesByLine(order.shipments.map((s) => s.items));
+  const shipped = shippedQuantities(order);
   const refunded = quantitiesByLine(order.afterSales.filter((a) => a.status === 'refunded').map((a) => a.items));
   const holdings = lineHoldings(order);
   return order.lines.map((l) => {
@@ -197,7 +194,7 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
     number: order.number,
     version: order.version,
     status: order.status,
-    statusLabel: statusLabelOf(order.status, locale, options.statusLabels),
+    statusLabel: statusLabelOf(order.status, locale, options.statusLabels ?? options.lifecycle?.statusLabels),
     lines: lineViews(order, locale),
     pricing: pricingView(order, locale),
     paid: moneyView(order.payment.paidAmount),

@@ -1,12 +1,11 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
-import type { Policy } from '../lifecycle/policy.js';
+import type { Policy } from '../order/policy.js';
 import type { TransitionContext } from '../lifecycle/types.js';
 import type {
   Actor,
   AfterSaleKind,
   AfterSaleStatus,
   CloseReason,
-  Command,
   CommandType,
   DiscountSource,
   LogisticsType,
@@ -25,7 +24,11 @@ import type { ActionDefinition, ActionKey } from './labels.js';
 export interface ViewLifecycle {
   allowedActions(order: Order, actor: Actor, now: Date, policy?: Policy): readonly string[];
   /** Used for dry runs only: the view reads `ok`, the resulting paid amount and the effect types. */
-  transition(order: Order, command: Command, ctx: TransitionContext): ViewTransitionResult;
+  transition(order: Order, command: any, ctx: TransitionContext): ViewTransitionResult;
+  /** The lifecycle's buttons (`createLifecycle` derives them from its commands); default `ACTIONS`. */
+  buttons?: readonly ActionDefinition[];
+  /** Labels of every status the lifecycle has (its own included). */
+  statusLabels?: Readonly<Record<string, LocalizedText>>;
 }
 
 /** The part of a transition result a view reads (any lifecycle's result has it). */
@@ -44,8 +47,8 @@ export interface ViewOptions {
   locale?: ViewLocale;
   lifecycle?: ViewLifecycle;
   /**
-   * The button table (default `ACTIONS`). An extended chart adds its commands' buttons:
-   * `[...ACTIONS, { key: 'pickedUp', command: 'PICKED_UP', label: { 'zh-CN': '确认取货', en: 'Picked up' }, primary: true, perAfterSale: false }]`.
+   * The button table. Default: the lifecycle's own buttons (a command's `button`, so a shop's
+   * own command brings its button with it), else `ACTIONS`.
    */
   actions?: readonly ActionDefinition[];
   /** Labels of statuses an extended chart added, or the shop's own wording, over orderkit's. */

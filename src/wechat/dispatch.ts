@@ -2,6 +2,7 @@ import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Actor, CommandOf } from '../order/index.js';
 import type { OrderService, ServiceResult } from '../service/types.js';
 import type { OrderStore } from '../storage/port.js';
+import { isStrayPaymentRefusal } from '../lifecycle/rules/stray-payment.js';
 import { reject, same } from './errors.js';
 
 /**
@@ -10,11 +11,6 @@ import { reject, same } from './errors.js';
  * verified already; these helpers only make sure every integration dispatches it the same way.
  */
 
-/**
- * Payment codes after which the money is real but cannot pay the order (DESIGN.md §4). The service
- * records such payments itself (`ServiceResult.strayPayment`); this list is for services that do not.
- */
-export const STRAY_PAYMENT_CODES = ['AMOUNT_MISMATCH', 'ALREADY_PAID', 'PAYMENT_ATTEMPT_CLOSED', 'UNKNOWN_PAYMENT_ATTEMPT', 'INVALID_TRANSITION'] as const;
 
 export interface PaymentNoticeLike {
   command: CommandOf<'PAYMENT_SUCCEEDED'>;
@@ -109,7 +105,8 @@ export async function applyPaymentNotice(
   if (paid.ok && paid.strayPayment !== undefined) return { ...paid, stray: true, strayReason: paid.strayPayment.code };
   if (paid.ok || options.recordStray === false) return paid;
   const code = paid.error.code;
-  if (!(STRAY_PAYMENT_CODES as readonly string[]).includes(code)) return paid;
+  // Which refusals mean real money that cannot pay the order: one list, the lifecycle's.
+  if (!isStrayPaymentRefusal(code)) return paid;
   const stray = await service.dispatch(
     orderId,
     {

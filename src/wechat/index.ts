@@ -107,7 +107,7 @@ export type {
 export { createWechatPayQuery } from './query.js';
 export type { WechatPayQueryOptions } from './query.js';
 
-export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, resolveOrderId, STRAY_PAYMENT_CODES } from './dispatch.js';
+export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, resolveOrderId } from './dispatch.js';
 export type { ApplyResult, DispatchingService, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
 
 export {

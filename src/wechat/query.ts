@@ -4,7 +4,7 @@ import { buildQueryOrder, type WechatPayRequest } from './requests.js';
 import { parsePaymentResource } from './resources.js';
 
 /**
- * Reconcile before closing (DESIGN.md §4): the `payments` option of `createOrderService`, built on
+ * Reconcile before closing (docs/wechat.md): the `payments` option of `createOrderService`, built on
  * `buildQueryOrder`. orderkit still opens no connection: `send` is yours — sign the request with
  * `signRequest`, send it with your HTTP client, verify the answer's signature, and resolve with
  * the parsed JSON body (reject on a transport error or a non-2xx answer).

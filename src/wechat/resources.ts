@@ -39,7 +39,7 @@ export const TransactionSchema = z.looseObject({
   amount: AmountSchema,
 });
 /** A decrypted `TRANSACTION.SUCCESS` resource, or a `GET /v3/pay/transactions/…` response. */
-export type WechatPayTransaction = z.infer<typeof TransactionSchema>;
+export type WechatPayTransaction = z.output<typeof TransactionSchema>;
 
 /** A verified payment, ready for `service.dispatch(orderId, notice.command, { type: 'payment', … })`. */
 export interface PaymentNotice {
@@ -58,7 +58,7 @@ export interface PaymentNotice {
 
 /**
  * The order number a payment attempt's `out_trade_no` belongs to: attempts are the number itself,
- * then `number-2`, `number-3`, … (DESIGN.md §4). Order numbers from `createOrderNumber` never
+ * then `number-2`, `number-3`, … (docs/lifecycle.md "Edits and payment attempts"). Order numbers from `createOrderNumber` never
  * contain `-`, so the suffix is unambiguous for them.
  *
  * @example
@@ -160,7 +160,7 @@ export const RefundResourceSchema = z.looseObject({
     payer_refund: z.optional(z.int()),
   }),
 });
-export type WechatPayRefundResource = z.infer<typeof RefundResourceSchema>;
+export type WechatPayRefundResource = z.output<typeof RefundResourceSchema>;
 
 /** Refund outcomes WeChat reports, and what orderkit makes of them. */
 export const REFUND_STATUS_MEANING = {

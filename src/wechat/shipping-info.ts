@@ -1,5 +1,5 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
-import type { Effect, LogisticsType, Order, Shipment } from '../order/index.js';
+import { shippedQuantities, type Effect, type LogisticsType, type Order, type Shipment } from '../order/index.js';
 import { reject, same } from './errors.js';
 import { cutChars } from './text.js';
 import { formatRfc3339, isValidDate } from './time.js';
@@ -93,8 +93,7 @@ function defaultItemDesc(order: Order, shipment: Shipment): string {
 }
 
 function everythingShipped(order: Order, shipments: Shipment[]): boolean {
-  const shipped = new Map<string, number>();
-  for (const s of shipments) for (const item of s.items) shipped.set(item.lineId, (shipped.get(item.lineId) ?? 0) + item.quantity);
+  const shipped = shippedQuantities(order, shipments);
   return order.lines.every((l) => (shipped.get(l.id) ?? 0) >= l.quantity);
 }
 

@@ -29,7 +29,7 @@ export const EncryptedResourceSchema = z.looseObject({
   original_type: z.optional(z.string()),
 });
 /** The `resource` of a notification: AES-256-GCM ciphertext, decrypted by `decryptResource`. */
-export type EncryptedResource = z.infer<typeof EncryptedResourceSchema>;
+export type EncryptedResource = z.output<typeof EncryptedResourceSchema>;
 
 export const NotificationEnvelopeSchema = z.looseObject({
   id: z.string().check(z.minLength(1)),
@@ -40,7 +40,7 @@ export const NotificationEnvelopeSchema = z.looseObject({
   resource: EncryptedResourceSchema,
 });
 /** A verified, still encrypted notification. */
-export type NotificationEnvelope = z.infer<typeof NotificationEnvelopeSchema>;
+export type NotificationEnvelope = z.output<typeof NotificationEnvelopeSchema>;
 
 export interface SignedMessageInput {
   /** The request (or response) headers, any casing: Node/Express objects or a Fetch `Headers`. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OUT_TRADE_NO_PATTERN, OrderSchema, createOrderNumber, type Actor, type Command, type Order } from '../../src/order/index.js';
 import { MAX_PAYMENT_ATTEMPTS, definePolicy, placeOrder, transition } from '../../src/lifecycle/index.js';
-import { strayPaymentFor } from '../../src/service/stray.js';
+import { strayPaymentFor } from '../../src/lifecycle/rules/stray-payment.js';
 import { NOW, customer, gateway, line, merchant, quoteOf } from '../lifecycle/fixtures.js';
 
 const RUNS = { numRuns: 150 };

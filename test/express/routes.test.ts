@@ -193,7 +193,8 @@ describe('lifecycle commands', () => {
     expect(fake.status).toBe(403);
     const unknown = await post(`/orders/${o.id}/commands`, MERCHANT, { type: 'TELEPORT' });
     expect(unknown.status).toBe(400);
-    expectErrorBody(unknown.body, 'INVALID_INPUT');
+    expectErrorBody(unknown.body, 'UNKNOWN_COMMAND');
+    expect(unknown.body.messages.en).toContain('TELEPORT');
   });
 });
 

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { transition as xstateTransition } from 'xstate';
 import { COMMAND_TYPES, ORDER_STATUSES, type Actor, type Command, type Order } from '../../src/order/index.js';
-import { COMMAND_ACTORS, defaultLifecycle, orderMachine, toMachineEvent, transition } from '../../src/lifecycle/index.js';
+import { COMMAND_ACTORS, defaultLifecycle, transition } from '../../src/lifecycle/index.js';
+import { orderMachine, toMachineEvent } from '../../src/xstate/index.js';
 import { NOW, commandFor, gateway, merchant, place, system } from './fixtures.js';
 
 /**

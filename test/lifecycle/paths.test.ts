@@ -1,7 +1,8 @@
 import { adjacencyMapToArray, getAdjacencyMap, getSimplePaths } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
 import { OrderSchema, type Actor, type Command, type Order } from '../../src/order/index.js';
-import { defaultLifecycle, definePolicy, orderMachine, transition } from '../../src/lifecycle/index.js';
+import { defaultLifecycle, definePolicy, transition } from '../../src/lifecycle/index.js';
+import { orderMachine } from '../../src/xstate/index.js';
 import { MINUTE, NOW, gateway, line, merchant, place, system } from './fixtures.js';
 
 /**

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createMachine } from 'xstate';
+import { z } from 'zod';
 import type { Command, OrderStatus } from '../../src/order/index.js';
 import { OrderkitError } from '../../src/errors/index.js';
 import {
   NO_MATCH,
   createLifecycle,
   defaultGuards,
+  defineCommand,
   defineGuard,
-  orderMachine,
+  orderCommands,
+  type CommandDefinition,
   type LifecycleOrder,
 } from '../../src/lifecycle/index.js';
 import { NOW, at, customer, gateway, merchant, place, system } from './fixtures.js';
@@ -15,57 +17,63 @@ import { NOW, at, customer, gateway, merchant, place, system } from './fixtures.
 /**
  * 到店自提 (pickup in store), the extension docs/lifecycle.md walks through: a paid order whose
  * SHIP says `logisticsType: 'pickup'` waits in `ready_for_pickup` until the shopper collects it
- * (`PICKED_UP`), which completes it. Built from orderMachine's config, compiled by createLifecycle.
+ * (`PICKED_UP`), which completes it. Built from orderkit's command list: SHIP and CANCEL get a row
+ * each, PAYMENT_SUCCEEDED its duplicate row, and PICKED_UP is a new command.
  */
 
 type PickupStatus = OrderStatus | 'ready_for_pickup';
 type PickedUp = { type: 'PICKED_UP'; code?: string };
 type PickupCommand = Command | PickedUp;
 
-const base = orderMachine.config;
-const states = base.states as Record<string, { on?: Record<string, unknown> }>;
-const paidShip = states['paid']!.on!['SHIP'] as unknown[];
+const byType = (type: string): CommandDefinition<string, any> => orderCommands.find((c) => c.type === type)!;
+const withRows = (type: string, rows: CommandDefinition['rows'], extra: Partial<CommandDefinition<string, any>> = {}) =>
+  defineCommand({ ...byType(type), ...extra, rows: [...rows, ...byType(type).rows] });
 
-const pickupMachine = createMachine({
-  ...(base as object),
-  states: {
-    ...(base.states as object),
-    paid: {
-      ...(states['paid'] as object),
-      on: {
-        ...states['paid']!.on,
-        SHIP: [
-          { guard: 'isPickupParcel', target: 'ready_for_pickup', actions: ['ship', { type: 'notify', params: { to: 'customer', template: 'ready_for_pickup', include: ['shipment'] } }] },
-          ...paidShip,
-        ],
-      },
-    },
-    ready_for_pickup: {
-      entry: [{ type: 'enterStatus', params: { status: 'ready_for_pickup' } }],
-      on: {
-        PICKED_UP: { target: 'completed', actions: ['markCollected', 'complete'] },
-        PAYMENT_SUCCEEDED: { guard: 'isDuplicatePayment' },
-        CANCEL: { guard: 'sentByMerchant', target: 'closed', actions: [{ type: 'close', params: { reason: 'merchant_cancelled' } }, { type: 'refundInFull', params: { reason: 'merchant_cancel' } }] },
-      },
+const pickupShip = withRows(
+  'SHIP',
+  [{ from: 'paid', to: 'ready_for_pickup', guard: 'isPickupParcel', actions: ['ship', { type: 'notify', params: { to: 'customer', template: 'ready_for_pickup', include: ['shipment'] } }] }],
+  {
+    guards: {
+      // A pickup parcel must also be a valid parcel of everything left: reuse the default rule.
+      isPickupParcel: defineGuard(
+        (step) => ((step.command as { logisticsType?: string }).logisticsType === 'pickup' ? defaultGuards['shipsRest']!(step, undefined) : NO_MATCH),
+        (probe) => probe.actor.type === 'merchant',
+      ),
     },
   },
-} as never);
-
-const pickup = createLifecycle<PickupStatus, PickupCommand>(pickupMachine, {
-  guards: {
-    // A pickup parcel must also be a valid parcel of everything left: reuse the default rule.
-    isPickupParcel: defineGuard(
-      (step) => ((step.command as { logisticsType?: string }).logisticsType === 'pickup' ? defaultGuards['shipsRest']!(step, undefined) : NO_MATCH),
-      (probe) => probe.actor.type === 'merchant',
-    ),
-  },
+);
+const pickupCancel = withRows('CANCEL', [
+  { from: 'ready_for_pickup', to: 'closed', guard: 'sentByMerchant', actions: [{ type: 'close', params: { reason: 'merchant_cancelled' } }, { type: 'refundInFull', params: { reason: 'merchant_cancel' } }] },
+]);
+const pickupPayment = withRows('PAYMENT_SUCCEEDED', [{ from: 'ready_for_pickup', guard: 'isDuplicatePayment', description: 'no-op' }]);
+const pickedUp = defineCommand({
+  type: 'PICKED_UP',
+  schema: z.strictObject({ type: z.literal('PICKED_UP'), code: z.string().max(16).optional() }),
+  actors: ['merchant', 'customer'],
+  label: { 'zh-CN': '已取货', en: 'Picked up' },
+  rows: [{ from: 'ready_for_pickup', to: 'completed', actions: ['markCollected', 'complete'] }],
   actions: {
     markCollected: (draft, step) => {
       draft.order.deliveredAt = step.ctx.at;
       draft.order.shipments = draft.order.shipments.map((s) => ({ ...s, deliveredAt: step.ctx.at }));
     },
   },
-  permissions: { PICKED_UP: ['merchant', 'customer'] },
+  button: { key: 'pickedUp', rank: 95, primary: true },
+});
+
+const replaced = new Set(['SHIP', 'CANCEL', 'PAYMENT_SUCCEEDED']);
+const pickup = createLifecycle<PickupStatus, PickupCommand>({
+  commands: [pickupPayment, pickupCancel, pickupShip, ...orderCommands.filter((c) => !replaced.has(c.type)), pickedUp],
+  states: {
+    pending_payment: { 'zh-CN': '待付款', en: 'Awaiting payment' },
+    paid: { 'zh-CN': '待发货', en: 'To ship' },
+    ready_for_pickup: { 'zh-CN': '待自提', en: 'Ready for pickup' },
+    partially_shipped: { 'zh-CN': '部分发货', en: 'Partially shipped' },
+    shipped: { 'zh-CN': '待收货', en: 'Shipped' },
+    delivered: { 'zh-CN': '已签收', en: 'Delivered' },
+    completed: { 'zh-CN': '已完成', en: 'Completed' },
+    closed: { 'zh-CN': '已关闭', en: 'Closed' },
+  },
 });
 
 describe('到店自提 extension via createLifecycle', () => {
@@ -119,36 +127,58 @@ describe('到店自提 extension via createLifecycle', () => {
   });
 });
 
-describe('createLifecycle checks the chart at creation', () => {
-  // Plain `{ config }` objects: xstate would refuse some of these charts itself before we see them.
-  const chart = (states: Record<string, unknown>, initial = 'a') => ({ config: { id: 't', initial, states } });
-  const problem = (fn: () => unknown): string => {
+describe('createLifecycle checks the commands at creation', () => {
+  const problem = (fn: () => unknown): { en: string; details: unknown } => {
     try {
       fn();
     } catch (e) {
       expect(e).toBeInstanceOf(OrderkitError);
       expect((e as OrderkitError).code).toBe('INVALID_LIFECYCLE');
-      return (e as OrderkitError).messages.en;
+      return { en: (e as OrderkitError).messages.en, details: (e as OrderkitError).details };
     }
     throw new Error('expected INVALID_LIFECYCLE');
   };
+  const teleport = (over: Record<string, unknown>) =>
+    ({ type: 'TELEPORT', schema: z.strictObject({ type: z.literal('TELEPORT') }), actors: ['merchant'], label: { 'zh-CN': '传送', en: 'Teleport' }, rows: [{ from: 'paid', to: 'completed' }], ...over }) as CommandDefinition;
+  const withTeleport = (over: Record<string, unknown>) => () => createLifecycle({ commands: [...orderCommands, teleport(over)] });
 
-  it('rejects a missing target, an unreachable status, unknown names and missing permissions', () => {
-    expect(problem(() => createLifecycle(chart({ a: { on: { EXPIRE: { target: 'nowhere' } } } })))).toContain('does not exist');
-    expect(problem(() => createLifecycle(chart({ a: {}, b: {} })))).toContain('no path reaches b');
-    expect(problem(() => createLifecycle(chart({ a: { on: { EXPIRE: { guard: 'noSuchGuard', target: 'a' } } } })))).toContain('noSuchGuard');
-    expect(problem(() => createLifecycle(chart({ a: { on: { EXPIRE: { actions: ['noSuchAction'] } } } })))).toContain('noSuchAction');
-    expect(problem(() => createLifecycle(chart({ a: { on: { TELEPORT: { target: 'a' } } } })))).toContain('TELEPORT');
-    expect(problem(() => createLifecycle(chart({ a: { on: { EXPIRE: { guard: () => true, target: 'a' } } } })))).toContain('by name');
-    expect(problem(() => createLifecycle(chart({ a: { states: { x: {} }, initial: 'x' } })))).toContain('states');
-    expect(problem(() => createLifecycle(chart({ a: {} }, 'zz')))).toContain('initial');
+  it('names the command whose row targets or starts from an unknown status', () => {
+    const target = problem(withTeleport({ rows: [{ from: 'paid', to: 'nowhere' }] }));
+    expect(target.en).toContain('TELEPORT');
+    expect(target.details).toMatchObject({ command: 'TELEPORT', target: 'nowhere' });
+    expect(problem(withTeleport({ rows: [{ from: 'limbo', to: 'paid' }] })).details).toMatchObject({ command: 'TELEPORT', status: 'limbo' });
   });
 
-  it('uses a guard replaced through xstate’s provide (false → GUARD_REJECTED)', () => {
-    const strict = orderMachine.provide({ guards: { payDeadlinePassed: () => false } as never });
-    const lifecycle = createLifecycle(strict);
+  it('names the command whose guard or action has no implementation', () => {
+    const guard = problem(withTeleport({ rows: [{ from: 'paid', to: 'completed', guard: 'noSuchGuard' }] }));
+    expect(guard.en).toContain('noSuchGuard');
+    expect(guard.details).toMatchObject({ command: 'TELEPORT', guard: 'noSuchGuard' });
+    expect(problem(withTeleport({ rows: [{ from: 'paid', actions: ['noSuchAction'] }] })).details).toMatchObject({ command: 'TELEPORT', action: 'noSuchAction' });
+  });
+
+  it('names the command without actors, and the defineCommand shape errors', () => {
+    expect(problem(withTeleport({ actors: [] })).details).toMatchObject({ command: 'TELEPORT' });
+    expect(problem(withTeleport({ actors: undefined })).details).toMatchObject({ command: 'TELEPORT' });
+    expect(problem(() => defineCommand(teleport({ actors: ['robot'] }))).details).toMatchObject({ command: 'TELEPORT', actor: 'robot' });
+    expect(problem(() => defineCommand(teleport({ rows: [] }))).en).toContain('TELEPORT');
+    expect(problem(() => defineCommand(teleport({ schema: undefined }))).en).toContain('schema');
+    expect(problem(() => defineCommand(teleport({ rows: [{ from: 'paid', guard: () => true }] }))).en).toContain('guard');
+  });
+
+  it('rejects an unreachable status, a command defined twice and the old machine form', () => {
+    expect(problem(() => createLifecycle({ states: ['pending_payment', 'paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed', 'limbo'] })).en).toContain('no path reaches limbo');
+    expect(problem(() => createLifecycle({ commands: [...orderCommands, byType('SHIP')] })).details).toMatchObject({ command: 'SHIP' });
+    expect(problem(() => createLifecycle({ config: {} } as never)).en).toContain('commands');
+  });
+
+  it('a replaced guard refuses with its own error', () => {
+    const strict = defineCommand({
+      ...byType('EXPIRE'),
+      rows: [{ from: 'pending_payment', to: 'closed', guard: 'neverExpires' }],
+      guards: { neverExpires: defineGuard((step) => new OrderkitError({ code: 'GUARD_REJECTED', message: { 'zh-CN': '不过期', en: `${step.command.type} refused` } })) },
+    });
+    const lifecycle = createLifecycle({ commands: [strict, ...orderCommands.filter((c) => c.type !== 'EXPIRE')] });
     const r = lifecycle.transition(place(), { type: 'EXPIRE' }, { now: at(31 * 60_000), actor: system });
     expect(!r.ok && r.error.code).toBe('GUARD_REJECTED');
-    expect(!r.ok && r.error.details).toMatchObject({ guard: 'payDeadlinePassed' });
   });
 });

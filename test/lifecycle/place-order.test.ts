@@ -34,7 +34,9 @@ describe('placeOrder', () => {
     expect(r.order.status).toBe('paid');
     expect(r.order.payment).toMatchObject({ attempts: [], paidAmount: 0, paidAt: NOW.toISOString() });
     expect(r.order.deadlines).toEqual({});
-    expect(r.effects.map((e) => e.type)).toEqual(['notify']);
+    // Paid like any payment (becomePaid): the shopper is told, and the merchant that it is to ship.
+    expect(r.effects.map((e) => e.type)).toEqual(['notify', 'notify']);
+    expect(r.effects.map((e) => (e.type === 'notify' ? `${e.to}:${e.template}` : e.type))).toEqual(['customer:order_paid', 'merchant:order_to_ship']);
     expect(allowedActions(r.order, merchant, NOW)).toContain('SHIP');
     expect(OrderSchema.safeParse(r.order).success).toBe(true);
   });

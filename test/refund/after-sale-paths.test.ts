@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definePolicy, type Policy } from '../../src/lifecycle/policy.js';
+import { definePolicy, type Policy } from '../../src/order/policy.js';
 import { COMMAND_ACTORS } from '../../src/lifecycle/index.js';
 import type { Actor, AfterSale, Command, Order } from '../../src/order/index.js';
 import { AFTER_SALE_COMMAND_TYPES, AFTER_SALE_TRANSITIONS, afterSaleCommands, findAfterSaleTransition, type AfterSaleCommandType, type AfterSaleTransition } from '../../src/refund/index.js';

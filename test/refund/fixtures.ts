@@ -1,6 +1,6 @@
 import { allocate } from '../../src/money/index.js';
 import { OrderSchema, type Actor, type Allocation, type Line, type Order } from '../../src/order/index.js';
-import { definePolicy, type Policy } from '../../src/lifecycle/policy.js';
+import { definePolicy, type Policy } from '../../src/order/policy.js';
 import type { AfterSaleContext } from '../../src/refund/index.js';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { definePolicy, type Policy } from '../../src/lifecycle/policy.js';
+import { definePolicy, type Policy } from '../../src/order/policy.js';
 import type { Actor, Command, Line, Order } from '../../src/order/index.js';
 import { afterSaleLineAmounts, isFullyRefunded, succeededRefundTotal } from '../../src/refund/index.js';
 import { CUSTOMER, deepFreeze, GATEWAY, MERCHANT, T0 } from './fixtures.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { placeOrder, transition } from '../../src/lifecycle/index.js';
-import type { Policy } from '../../src/lifecycle/policy.js';
+import type { Policy } from '../../src/order/policy.js';
 import type { Actor, Command, Line, Order } from '../../src/order/index.js';
 import {
   approveAfterSale,

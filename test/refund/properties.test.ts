@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { definePolicy, type Policy } from '../../src/lifecycle/policy.js';
+import { definePolicy, type Policy } from '../../src/order/policy.js';
 import { OrderSchema, type Actor, type Command, type Order } from '../../src/order/index.js';
 import { committedAmount, isFullyRefunded, lineHoldings, pendingRefundTotal, shippingHeld, succeededRefundTotal } from '../../src/refund/index.js';
 import { CUSTOMER, deepFreeze, GATEWAY, MERCHANT, OTHER_CUSTOMER, T0 } from './fixtures.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definePolicy } from '../../src/lifecycle/policy.js';
+import { definePolicy } from '../../src/order/policy.js';
 import { refundQuote, requestAfterSale, type RefundRequest } from '../../src/refund/index.js';
 import type { Order } from '../../src/order/index.js';
 import { completed, ctx, deepFreeze, paidOrder, promoOrder, shipped, T0, withLedgerEntry } from './fixtures.js';

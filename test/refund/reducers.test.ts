@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definePolicy } from '../../src/lifecycle/policy.js';
+import { definePolicy } from '../../src/order/policy.js';
 import { OrderSchema, type Order } from '../../src/order/index.js';
 import {
   approveAfterSale,

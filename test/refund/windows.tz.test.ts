@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definePolicy } from '../../src/lifecycle/policy.js';
+import { definePolicy } from '../../src/order/policy.js';
 import { afterSaleWindowEnd, checkAfterSaleWindow, checkRefundPeriod, refundDeadline } from '../../src/refund/index.js';
 import { completed, paidOrder, shipped } from './fixtures.js';
 

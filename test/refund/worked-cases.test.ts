@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definePolicy } from '../../src/lifecycle/policy.js';
+import { definePolicy } from '../../src/order/policy.js';
 import { transition } from '../../src/lifecycle/index.js';
 import type { Actor, Command, Order } from '../../src/order/index.js';
 import { refundQuote, requestAfterSale, succeededRefundTotal } from '../../src/refund/index.js';

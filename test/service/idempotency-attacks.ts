@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
-import { createLifecycle } from '../../src/lifecycle/lifecycle.js';
-import { orderMachine } from '../../src/lifecycle/machine.js';
+import { createLifecycle, defineCommand, orderCommands } from '../../src/lifecycle/index.js';
 import type { Actor, Address } from '../../src/order/index.js';
 import { createOrderService, type OrderService, type ServiceResult } from '../../src/service/index.js';
 import { dispatchScope, placeScope } from '../../src/service/idempotency.js';
@@ -142,7 +141,7 @@ export function idempotencyAttacks(makeStore: () => Promise<OrderStore>): void {
     const order = await alicesOrder(service);
     const first = await service.dispatch(order.id, { type: 'CANCEL' }, alice, { idempotencyKey: 'c-1' });
     expect(first.ok).toBe(true);
-    const strict = createLifecycle(orderMachine, { permissions: { CANCEL: ['merchant'] } });
+    const strict = createLifecycle({ commands: orderCommands.map((c) => (c.type === 'CANCEL' ? defineCommand({ ...c, actors: ['merchant'] }) : c)) });
     const stricter = createOrderService({ store, clock: manualClock(), lifecycle: strict as never, retryDelayMs: 0 });
     const replay = await stricter.dispatch(order.id, { type: 'CANCEL' }, alice, { idempotencyKey: 'c-1' });
     expect(codeOf(replay)).toBe('FORBIDDEN');

@@ -85,7 +85,11 @@ describe('dispatch', () => {
     const { service } = setup();
     await service.place({ customerId: 'u1', quote: quote() });
     const r1 = await service.dispatch('o1', { type: 'FLY_TO_MOON' } as never, merchant);
-    expect(r1.ok ? 'ok' : r1.error.code).toBe('INVALID_COMMAND');
+    // A type the lifecycle does not define is named; a known type with a bad field is INVALID_COMMAND.
+    expect(r1.ok ? 'ok' : r1.error.code).toBe('UNKNOWN_COMMAND');
+    expect(r1.ok ? '' : r1.error.messages.en).toContain('FLY_TO_MOON');
+    const r3 = await service.dispatch('o1', { type: 'CANCEL', reason: 7 } as never, merchant);
+    expect(r3.ok ? 'ok' : r3.error.code).toBe('INVALID_COMMAND');
     const r2 = await service.dispatch('o1', { type: 'CANCEL' }, { type: 'alien' } as never);
     expect(r2.ok ? 'ok' : r2.error.code).toBe('INVALID_ACTOR');
   });

@@ -4,7 +4,6 @@ import {
   createLifecycle,
   formatFen,
   orderListItemView,
-  orderMachine,
   orderView,
   transition,
   type Actor,
@@ -208,7 +207,7 @@ describe('orderView: the lifecycle is pluggable', () => {
 describe('orderView: an extended chart (到店自提) brings its own statuses and buttons', () => {
   it('labels a status orderkit does not know and shows a button for the chart’s own command', () => {
     // Type check: any lifecycle createLifecycle() compiles can drive a view.
-    const compiled: ViewLifecycle = createLifecycle(orderMachine);
+    const compiled: ViewLifecycle = createLifecycle();
     expect(typeof compiled.allowedActions).toBe('function');
     const order = { ...paid(), status: 'ready_for_pickup' } as unknown as Order;
     const lifecycle: ViewLifecycle = {

@@ -6,9 +6,8 @@ import type { Figures } from './figures.js';
 import type { Route } from './http.js';
 import { errorHandler, unknownRoute } from './http-errors.js';
 import { buildOpenApi } from './openapi.js';
-import { systemClock, type Clock, type OrderService, type PricingRules } from './orderkit/index.js';
+import { defaultLifecycle, systemClock, type Clock, type Lifecycle, type OrderService, type PricingRules } from './orderkit/index.js';
 import { commandRoutes } from './routes/commands.js';
-import { editRoutes } from './routes/edits.js';
 import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions } from './routes/dashboard.js';
 import { docsRouter } from './routes/docs.js';
 import { liveRoutes } from './routes/live.js';
@@ -32,6 +31,11 @@ export interface CreateAppOptions {
   /** Hours from payment to shipment before a fulfilment counts as late. Default 48. */
   fulfilmentSlaHours?: number;
   log?: (message: string, extra?: unknown) => void;
+  /**
+   * The lifecycle `service` was created with (default orderkit's): a shop's own commands get
+   * their routes and OpenAPI entries from it.
+   */
+  lifecycle?: Lifecycle<string, { type: string }>;
 }
 
 export interface OrderApp {
@@ -54,6 +58,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   await hub.start(options.service.store);
   const context: AppContext = {
     service: options.service,
+    lifecycle: options.lifecycle ?? (defaultLifecycle as unknown as Lifecycle<string, { type: string }>),
     store: options.service.store,
     hub,
     clock,
@@ -71,7 +76,6 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   const routes: Route[] = [
     ...orderRoutes(context),
     ...commandRoutes(context),
-    ...editRoutes(context),
     ...paymentRoutes(context),
     ...liveRoutes(context),
     ...dashboardRoutes(context, feed, dashboard),

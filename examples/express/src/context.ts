@@ -1,7 +1,7 @@
 import type { ChangeHub } from './change-hub.js';
 import type { Figures } from './figures.js';
 import type { Reconciliations } from './reconciliation.js';
-import type { Clock, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
+import type { Clock, Lifecycle, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
 import type { WechatPayKeys } from './orderkit/wechatpay.js';
 
 /** WeChat Pay v3 notification settings; the route answers 503 NOT_CONFIGURED without them. */
@@ -15,6 +15,8 @@ export interface WechatPayConfig {
 /** Everything the routes share. */
 export interface AppContext {
   service: OrderService;
+  /** The lifecycle the service runs: its commands become the command routes and OpenAPI entries. */
+  lifecycle: Lifecycle<string, { type: string }>;
   store: OrderStore;
   hub: ChangeHub;
   clock: Clock;

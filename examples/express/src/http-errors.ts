@@ -43,7 +43,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 };
 
 /** Codes that mean "the request does not parse" rather than "a rule said no". */
-const MALFORMED = /^INVALID_(COMMAND|INPUT|JSON|BODY|QUERY|ANALYTICS_OPTIONS|ORDER_INPUT|ACTOR)$/;
+const MALFORMED = /^(INVALID_(COMMAND|INPUT|JSON|BODY|QUERY|ANALYTICS_OPTIONS|ORDER_INPUT|ACTOR)|UNKNOWN_COMMAND)$/;
 
 export function httpStatusOf(error: OrderkitError): number {
   const known = STATUS_BY_CODE[error.code];

@@ -1,5 +1,5 @@
 import type { OrderChange, OrderChangeListener, SubscribeOptions, Unsubscribe } from '../../storage/port.js';
-import type { SqlDriver } from './driver.js';
+import type { SqlDriver } from './sql-types.js';
 
 /** One read of the log: the changes after a position, and whether committed ones wait above the horizon. */
 export interface FeedPage {

@@ -1,4 +1,4 @@
-import type { PgPoolClientLike, PgPoolLike, SqlDriver, SqlTransaction } from './driver.js';
+import type { PgPoolClientLike, PgPoolLike, SqlDriver, SqlTransaction } from './sql-types.js';
 import { quoteIdent } from './identifiers.js';
 
 /** How long the change-feed connection waits before reconnecting after it was lost. */

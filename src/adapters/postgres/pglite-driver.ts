@@ -1,4 +1,4 @@
-import type { PGliteLike, SqlDriver } from './driver.js';
+import type { PGliteLike, SqlDriver } from './sql-types.js';
 
 /**
  * The driver for a PGlite instance: one embedded connection, so PGlite's own `transaction`

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
 import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
-import { dueAtOf } from '../../storage/due.js';
+import { nextDueAt } from '../../lifecycle/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
 import type {
   CommitInput,
@@ -184,7 +184,7 @@ export class PostgresOrderStore implements OrderStore {
         order.status,
         order.createdAt,
         order.updatedAt,
-        dueAtOf(order),
+        nextDueAt(order),
         doc,
         JSON.stringify(options.events),
         JSON.stringify(options.effects),
@@ -233,7 +233,7 @@ export class PostgresOrderStore implements OrderStore {
         order.status,
         order.customerId,
         order.updatedAt,
-        dueAtOf(order),
+        nextDueAt(order),
         storedOrderText(order),
         JSON.stringify(input.events),
         JSON.stringify(input.effects),
@@ -292,7 +292,7 @@ export class PostgresOrderStore implements OrderStore {
       status: order.status,
       customer_id: order.customerId,
       updated_at: order.updatedAt,
-      due_at: dueAtOf(order),
+      due_at: nextDueAt(order),
       doc: storedOrderDocument(order),
       events,
       effects,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { OrderSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
-import { dueAtOf } from '../../storage/due.js';
+import { nextDueAt } from '../../lifecycle/due.js';
 import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderText } from '../../storage/schema-version.js';
 import type { IdempotencyRequest } from '../../storage/port.js';
 import type { CloudCommand } from './database.js';
@@ -153,7 +153,7 @@ function toMs(iso: string | null | undefined): number | null {
 
 /** The fields `list` and `findDue` query, derived from the order. */
 export function indexFields(order: Order): { ok_created: number; ok_due: number | null } {
-  return { ok_created: toMs(order.createdAt) ?? 0, ok_due: toMs(dueAtOf(order)) };
+  return { ok_created: toMs(order.createdAt) ?? 0, ok_due: toMs(nextDueAt(order)) };
 }
 
 export function journalOf(order: Order, events: OrderEvent[], effects: Effect[], key?: string, token?: string, commit?: string): Journal {

@@ -22,7 +22,7 @@ import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, type Draft, type Probe, type Step, type StepContext } from '../step.js';
 
 /**
- * After-sales run beside the status (DESIGN.md §6). The rules live in the refund module as pure
+ * After-sales run beside the status (docs/after-sales.md). The rules live in the refund module as pure
  * reducers; the lifecycle delegates each after-sale command to its reducer, keeps the status,
  * version and effect ids, and closes the order once everything paid has come back.
  */

@@ -1,4 +1,4 @@
-import type { CloseReason, EffectDraft, Order, Refund } from '../../order/index.js';
+import { shippedQuantities, type CloseReason, type EffectDraft, type Order, type Refund } from '../../order/index.js';
 import { openRefund, refundableBalance } from '../../refund/ledger.js';
 import { supersedeOpenAfterSales } from '../../refund/supersede.js';
 import { isDue } from '../deadlines.js';
@@ -38,8 +38,7 @@ export function close(draft: Draft, step: Step, params: LifecycleParams): void {
 
 /** Units not shipped yet, per SKU: what goes back to stock when an order ends before shipping. */
 export function unshippedBySku(order: Order): Array<{ sku: string; quantity: number }> {
-  const shipped = new Map<string, number>();
-  for (const s of order.shipments) for (const item of s.items) shipped.set(item.lineId, (shipped.get(item.lineId) ?? 0) + item.quantity);
+  const shipped = shippedQuantities(order);
   const out: Array<{ sku: string; quantity: number }> = [];
   for (const line of order.lines) {
     const left = line.quantity - (shipped.get(line.id) ?? 0);

@@ -2,6 +2,8 @@ import type { OrderkitError } from '../../errors/orderkit-error.js';
 import type { CommandOf, Order, PaymentAttempt } from '../../order/index.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, note, noteAll, type Draft, type Step } from '../step.js';
+import { notify } from './closing.js';
+import { scheduleAutoConfirm, shipVirtualGoods } from './shipping.js';
 
 /**
  * Payment rules: the money collected must be exactly what the attempt asked for; a repeated
@@ -101,4 +103,25 @@ export function closePayment(draft: Draft): void {
     draft.effects.push({ type: 'payment.close', outTradeNo: attempt.outTradeNo });
   }
   if (changed !== undefined) order.payment = { ...order.payment, attempts: changed };
+}
+
+const PAID_NOTICE = { to: 'customer', template: 'order_paid', include: ['payment'] } as const;
+const PAID_VIRTUAL_NOTICE = { to: 'customer', template: 'order_paid', include: ['payment', 'shipment'] } as const;
+const TO_SHIP_NOTICE = { to: 'merchant', template: 'order_to_ship', include: ['payment'] } as const;
+
+/**
+ * The order becomes paid, however it got there (a payment, 改价 to 0, a free order at placement):
+ * virtual goods ship at once and their auto-confirm is scheduled, the shopper is told, and for
+ * goods to ship the merchant too. The one place for "what happens on payment"; the chart rows and
+ * `placeOrder` run it after recording the money.
+ */
+export function becomePaid(draft: Draft, step: Step): void {
+  if (draft.order.fulfillment === 'virtual') {
+    shipVirtualGoods(draft, step);
+    scheduleAutoConfirm(draft, step);
+    notify(draft, step, PAID_VIRTUAL_NOTICE);
+  } else {
+    notify(draft, step, PAID_NOTICE);
+    notify(draft, step, TO_SHIP_NOTICE);
+  }
 }

@@ -55,7 +55,7 @@ export function totalBeforeAdjustments(order: Order): number {
   return order.pricing.total + adjusted;
 }
 
-/** Line indices in stable key order: SKU, then line id (DESIGN.md §3). */
+/** Line indices in stable key order: SKU, then line id (docs/pricing.md "Money rules"). */
 function stableOrder(lines: readonly Line[]): number[] {
   const idx = lines.map((_, i) => i);
   return idx.sort((a, b) => {

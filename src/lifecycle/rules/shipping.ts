@@ -1,5 +1,5 @@
 import { OrderkitError } from '../../errors/orderkit-error.js';
-import type { CommandOf, LineQuantity, LogisticsType, Order, Shipment } from '../../order/index.js';
+import { shippedQuantities, type CommandOf, type LineQuantity, type LogisticsType, type Order, type Shipment } from '../../order/index.js';
 import { unshippableQuantities } from '../../refund/holdings.js';
 import { deliveredShipment, withDeadline } from '../clone.js';
 import { deadlineAfter, isDue } from '../deadlines.js';
@@ -29,7 +29,7 @@ interface ShipmentPlan {
 export function unitsLeftToShip(order: Order): Map<string, number> {
   const left = new Map<string, number>();
   for (const line of order.lines) left.set(line.id, (left.get(line.id) ?? 0) + line.quantity);
-  for (const s of order.shipments) for (const item of s.items) left.set(item.lineId, (left.get(item.lineId) ?? 0) - item.quantity);
+  for (const [lineId, n] of shippedQuantities(order)) left.set(lineId, (left.get(lineId) ?? 0) - n);
   if (order.afterSales.length > 0) {
     for (const [lineId, n] of unshippableQuantities(order)) left.set(lineId, (left.get(lineId) ?? 0) - n);
   }
@@ -116,7 +116,7 @@ export function ship(draft: Draft, step: Step<Shipping>): void {
   if (c.trackingNo !== undefined) note(draft, 'trackingNo', c.trackingNo);
 }
 
-/** Virtual goods go out the moment they are paid for (DESIGN.md §4), with logistics type virtual. */
+/** Virtual goods go out the moment they are paid for (docs/lifecycle.md "Rules"), with logistics type virtual. */
 export function shipVirtualGoods(draft: Draft, step: Step): void {
   const items: LineQuantity[] = [];
   for (const [lineId, quantity] of unitsLeftToShip(draft.order)) if (quantity > 0) items.push({ lineId, quantity });

@@ -1,6 +1,6 @@
 import { createApp, type OrderApp } from '../../../examples/express/src/app.js';
 import { storeFigures } from '../../../examples/express/src/figures.js';
-import { createOrderService, MemoryOrderStore, type Clock, type OrderStore } from '../../../src/index.js';
+import { createOrderService, MemoryOrderStore, type Clock, type Lifecycle, type OrderStore } from '../../../src/index.js';
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
@@ -20,10 +20,12 @@ export interface TestApp extends OrderApp {
 }
 
 /** The example app on an in-memory store (fast), or on the store given. */
-export async function testApp(options: { store?: OrderStore; now?: string; wechatpay?: Parameters<typeof createApp>[0]['wechatpay'] } = {}): Promise<TestApp> {
+export async function testApp(
+  options: { store?: OrderStore; now?: string; wechatpay?: Parameters<typeof createApp>[0]['wechatpay']; lifecycle?: Lifecycle<string, { type: string }> } = {},
+): Promise<TestApp> {
   const clock = new TestClock(Date.parse(options.now ?? '2026-11-25T04:00:00Z'));
   const store = options.store ?? new MemoryOrderStore();
-  const service = createOrderService({ store, clock });
+  const service = createOrderService(options.lifecycle ? { store, clock, lifecycle: options.lifecycle } : { store, clock });
   const logs: string[] = [];
   const app = await createApp({
     service,
@@ -31,6 +33,7 @@ export async function testApp(options: { store?: OrderStore; now?: string; wecha
     figures: storeFigures(store),
     log: (m, extra) => logs.push(extra === undefined ? m : `${m} ${String(extra)}`),
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
+    ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
   });
   return { ...app, clock, store, logs };
 }

@@ -1,57 +1,40 @@
-// orderkit's command schemas are zod/mini schemas: composed with zod/mini's functions.
-import { omit as omitFields, type ZodMiniLiteral, type ZodMiniObject } from 'zod/mini';
+// Command schemas are zod/mini (or classic zod) objects: composed with zod/mini's functions.
+import { omit as omitFields, type ZodMiniObject, type ZodMiniType } from 'zod/mini';
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
-import {
-  ApproveAfterSaleSchema,
-  CancelAfterSaleSchema,
-  CancelSchema,
-  CommandSchema,
-  ConfirmReceiptSchema,
-  DeliverSchema,
-  RejectAfterSaleSchema,
-  RequestAfterSaleSchema,
-  ReturnReceivedSchema,
-  ReturnShippedSchema,
-  ShipSchema,
-  type Actor,
-  type CommandInput,
-} from '../orderkit/index.js';
+import type { Actor, CommandDefinition } from '../orderkit/index.js';
 
 const COMMAND_ERRORS = [400, 401, 403, 404, 409, 422];
 
-interface CommandRouteSpec {
-  path: string;
-  operationId: string;
-  summary: string;
-  actors: string;
-  /** The command's schema; its `type` (and any path parameters) are filled in by the route. */
-  schema: ZodMiniObject;
-  /** Path parameters copied into the command (e.g. afterSaleId). */
-  pathFields?: string[];
+function actorsText(actors: readonly string[]): string {
+  return actors.map((a) => (a === 'customer' ? 'customer (owner)' : a)).join(', ');
 }
 
 /**
- * One POST route per command: the body is the command without its `type`, checked against the
- * command's own zod schema; the actor comes from the request; the service does the rest
- * (load → transition → compare-and-set commit, retried on conflict). Send `Idempotency-Key` to make
- * a retry of the same request return the first result.
+ * One POST route per command that has an `http` entry in its definition (src/lifecycle/commands/,
+ * or a shop's own `defineCommand`): the body is the command without its `type` and path fields,
+ * checked against the command's own zod schema; the actor comes from the request; the service does
+ * the rest (load → transition → compare-and-set commit, retried on conflict). Send
+ * `Idempotency-Key` to make a retry of the same request return the first result.
  */
-function commandRoute(ctx: AppContext, spec: CommandRouteSpec): Route {
+function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>): Route {
+  const http = def.http!;
+  const pathFields = [...http.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
   const omit: Record<string, true> = { type: true };
-  for (const f of spec.pathFields ?? []) omit[f] = true;
-  const body = omitFields(spec.schema, omit);
-  const type = (spec.schema.shape.type as ZodMiniLiteral<string>)._zod.def.values[0];
+  for (const f of pathFields) omit[f] = true;
+  const shape = (def.schema as unknown as { _zod?: { def?: { type?: string } } })._zod?.def?.type;
+  const body: ZodMiniType = shape === 'object' ? omitFields(def.schema as unknown as ZodMiniObject, omit) : (def.schema as unknown as ZodMiniType);
+  const type = def.type;
   return {
     doc: {
       method: 'post',
-      path: spec.path,
-      operationId: spec.operationId,
-      summary: spec.summary,
-      description: `Sends \`${type}\` to the order.`,
-      tags: ['commands'],
-      actors: spec.actors,
+      path: `/orders/:id${http.path}`,
+      operationId: http.operationId,
+      summary: `${def.label.en} ${def.label['zh-CN']}`,
+      description: http.description === undefined ? `Sends \`${type}\` to the order.` : `Sends \`${type}\`: ${http.description}`,
+      tags: [http.tag ?? 'commands'],
+      actors: actorsText(def.actors),
       body,
       success: { status: 200, description: 'The order after the command' },
       errors: COMMAND_ERRORS,
@@ -59,9 +42,8 @@ function commandRoute(ctx: AppContext, spec: CommandRouteSpec): Route {
     handler: async (req, res) => {
       const actor = actorFromRequest(req);
       const fields = parseBody(body, req) as Record<string, unknown>;
-      for (const f of spec.pathFields ?? []) fields[f] = param(req, f);
-      const command = { ...fields, type } as CommandInput;
-      await sendDispatch(ctx, res, param(req, 'id'), command, actor, idempotencyKey(req));
+      for (const f of pathFields) fields[f] = param(req, f);
+      await sendDispatch(ctx, res, param(req, 'id'), { ...fields, type }, actor, idempotencyKey(req));
     },
   };
 }
@@ -70,7 +52,7 @@ export async function sendDispatch(
   ctx: AppContext,
   res: import('express').Response,
   orderId: string,
-  command: CommandInput,
+  command: { type: string; [field: string]: unknown },
   actor: Actor,
   key: string | undefined,
 ): Promise<void> {
@@ -82,36 +64,27 @@ export async function sendDispatch(
 }
 
 export function commandRoutes(ctx: AppContext): Route[] {
-  const afterSale = '/orders/:id/after-sales/:afterSaleId';
-  return [
-    commandRoute(ctx, { path: '/orders/:id/cancel', operationId: 'cancelOrder', summary: 'Cancel 取消订单', actors: 'customer (owner), merchant', schema: CancelSchema }),
-    commandRoute(ctx, { path: '/orders/:id/ship', operationId: 'shipOrder', summary: 'Ship 发货', actors: 'merchant', schema: ShipSchema }),
-    commandRoute(ctx, { path: '/orders/:id/deliver', operationId: 'deliverOrder', summary: 'Carrier reports delivery 已签收', actors: 'merchant', schema: DeliverSchema }),
-    commandRoute(ctx, { path: '/orders/:id/confirm', operationId: 'confirmReceipt', summary: 'Confirm receipt 确认收货', actors: 'customer (owner)', schema: ConfirmReceiptSchema }),
-    commandRoute(ctx, { path: '/orders/:id/after-sales', operationId: 'requestAfterSale', summary: 'Request an after-sale 申请售后', actors: 'customer (owner), merchant', schema: RequestAfterSaleSchema }),
-    commandRoute(ctx, { path: `${afterSale}/approve`, operationId: 'approveAfterSale', summary: 'Approve 同意售后', actors: 'merchant', schema: ApproveAfterSaleSchema, pathFields: ['afterSaleId'] }),
-    commandRoute(ctx, { path: `${afterSale}/reject`, operationId: 'rejectAfterSale', summary: 'Reject 拒绝售后', actors: 'merchant', schema: RejectAfterSaleSchema, pathFields: ['afterSaleId'] }),
-    commandRoute(ctx, { path: `${afterSale}/cancel`, operationId: 'cancelAfterSale', summary: 'Withdraw 撤销售后', actors: 'customer (owner), merchant', schema: CancelAfterSaleSchema, pathFields: ['afterSaleId'] }),
-    commandRoute(ctx, { path: `${afterSale}/return-shipped`, operationId: 'returnShipped', summary: 'Return sent back 买家寄回', actors: 'customer (owner)', schema: ReturnShippedSchema, pathFields: ['afterSaleId'] }),
-    commandRoute(ctx, { path: `${afterSale}/return-received`, operationId: 'returnReceived', summary: 'Return received 商家收到退货', actors: 'merchant', schema: ReturnReceivedSchema, pathFields: ['afterSaleId'] }),
-    {
-      doc: {
-        method: 'post',
-        path: '/orders/:id/commands',
-        operationId: 'sendCommand',
-        summary: 'Any command by type 通用指令',
-        description: 'For the commands without a route of their own (ADJUST_PRICE, CHANGE_ADDRESS, ADD_REMARK…). Gateway and timer commands need a payment or system actor, which a request can never claim.',
-        tags: ['commands'],
-        actors: 'customer (owner), merchant',
-        body: CommandSchema,
-        success: { status: 200, description: 'The order after the command' },
-        errors: COMMAND_ERRORS,
-      },
-      handler: async (req, res) => {
-        const actor = actorFromRequest(req);
-        const command = parseBody(CommandSchema, req);
-        await sendDispatch(ctx, res, param(req, 'id'), command, actor, idempotencyKey(req));
-      },
+  const lifecycle = ctx.lifecycle;
+  const routes = lifecycle.commands.filter((def) => def.http !== undefined).map((def) => commandRoute(ctx, def));
+  routes.push({
+    doc: {
+      method: 'post',
+      path: '/orders/:id/commands',
+      operationId: 'sendCommand',
+      summary: 'Any command by type 通用指令',
+      description: 'Any command of the lifecycle by its type. Gateway and timer commands need a payment or system actor, which a request can never claim.',
+      tags: ['commands'],
+      actors: 'customer (owner), merchant',
+      body: lifecycle.schema,
+      success: { status: 200, description: 'The order after the command' },
+      errors: COMMAND_ERRORS,
     },
-  ];
+    handler: async (req, res) => {
+      const actor = actorFromRequest(req);
+      const parsed = lifecycle.parse(req.body);
+      if (!parsed.ok) throw parsed.error;
+      await sendDispatch(ctx, res, param(req, 'id'), parsed.command, actor, idempotencyKey(req));
+    },
+  });
+  return routes;
 }

@@ -2,7 +2,7 @@ import type { Duration } from '../time/zoned.js';
 import type { Fen } from '../money/assert-fen.js';
 
 /**
- * The shop's rules of time and money (DESIGN.md §4 "Policy"). Durations are `Duration`
+ * The shop's rules of time and money (docs/lifecycle.md "Policy"). Durations are `Duration`
  * objects (src/time/zoned.ts), added in `timeZone` so that "7 days" means seven calendar days in
  * the shop's zone.
  */

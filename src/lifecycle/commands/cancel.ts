@@ -1,0 +1,32 @@
+import { CancelSchema } from '../../order/index.js';
+import { defineCommand } from '../define.js';
+import { closeAs, notify } from './refs.js';
+
+/**
+ * 取消订单. Unpaid: closes the order (the shopper's or the shop's cancel). Paid: the shop's cancel
+ * refunds in full and closes; the shopper's becomes a refund-only after-sale request for the whole order.
+ */
+export const cancel = defineCommand({
+  type: 'CANCEL',
+  schema: CancelSchema,
+  actors: ['customer', 'merchant'],
+  label: { 'zh-CN': '取消订单', en: 'Cancel order' },
+  rows: [
+    { from: 'pending_payment', to: 'closed', guard: 'sentByCustomer', actions: [closeAs('customer_cancelled'), 'closePayment', 'releaseInventory', 'releaseCoupons'] },
+    {
+      from: 'pending_payment',
+      to: 'closed',
+      guard: 'sentByMerchant',
+      actions: [closeAs('merchant_cancelled'), 'closePayment', 'releaseInventory', 'releaseCoupons', notify('customer', 'order_cancelled')],
+    },
+    {
+      from: 'paid',
+      to: 'closed',
+      guard: 'sentByMerchant',
+      actions: [closeAs('merchant_cancelled'), { type: 'refundInFull', params: { reason: 'merchant_cancel' } }, 'releaseInventory', 'releaseCoupons', notify('customer', 'order_cancelled', ['refund'])],
+    },
+    { from: 'paid', guard: 'customerCancelRequestsRefund', actions: ['applyAfterSale'] },
+  ],
+  button: { key: 'cancel', rank: 50 },
+  http: { path: '/cancel', operationId: 'cancelOrder' },
+});

@@ -1,0 +1,20 @@
+import type { CloseReason, OrderStatus } from '../../order/index.js';
+import type { RuleRef } from '../define.js';
+
+/** Rule references several command files share (docs/lifecycle.md lists what each does). */
+
+export const closeAs = (reason: CloseReason): RuleRef => ({ type: 'close', params: { reason } });
+export const notify = (to: 'customer' | 'merchant', template: string, include: string[] = []): RuleRef => ({ type: 'notify', params: { to, template, include } });
+
+/** Every status. */
+export const ANY_STATUS: readonly OrderStatus[] = ['pending_payment', 'paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed'];
+/** Statuses in which goods or money may come back: where the after-sale commands apply. */
+export const AFTER_SALE_OPEN: readonly OrderStatus[] = ['paid', 'partially_shipped', 'shipped', 'delivered', 'completed'];
+
+/** The after-sale reducer decides (refund/ engine); the order's status stays. */
+export const AFTER_SALE_ROW = { from: AFTER_SALE_OPEN, guard: 'afterSaleAccepted', actions: ['applyAfterSale'] } as const;
+
+/** The order becomes paid (virtual goods also ship): one action, `becomePaid` in rules/payment.ts. */
+export const BECOMES_PAID: readonly RuleRef[] = ['becomePaid'];
+/** A stray payment is recorded and refunded in full; both sides are told. */
+export const STRAY_REFUND: readonly RuleRef[] = ['recordStrayPayment', notify('customer', 'refund_started', ['refund']), notify('merchant', 'stray_payment_refunded', ['refund'])];
