@@ -5,6 +5,7 @@ import { isOrderkitError } from '../../src/errors/index.js';
 import type { Order } from '../../src/order/index.js';
 import type { OrderChange } from '../../src/storage/port.js';
 import { createdEvent, nextVersion, testEffects, testOrder, TEST_EPOCH } from '../../src/testing/index.js';
+import { prng } from '../race/prng.js';
 
 /**
  * Random faults at every call (docs/wechat.md, "Failures the store expects"): each database
@@ -18,23 +19,13 @@ import { createdEvent, nextVersion, testEffects, testOrder, TEST_EPOCH } from '.
  * - every failure was a typed OrderkitError (thrown or given to onPublishError);
  * - the feed delivered every change once, in position order, matching `changesSince`.
  */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ORDERS = 3;
 const WRITERS = 3;
 const COMMANDS = 4;
 
 async function runScenario(seed: number): Promise<void> {
-  const rand = mulberry32(seed);
+  const rand = prng(seed);
   let faults = true;
   let server = Date.parse(TEST_EPOCH);
   const pick = (): StandInFault | null => {
