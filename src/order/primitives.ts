@@ -17,8 +17,8 @@ export const LocalizedTextSchema = z.object({ 'zh-CN': z.string(), en: z.string(
  * the same way because the command and placement schemas do (`CommandSchema`,
  * `PlaceOrderInputSchema`): the rule lives here and nowhere else.
  */
-// A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Unstorable: a NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by
+// a high one (PostgreSQL refuses the first, and the others are not text).
 
 /**
  * True when every store can keep `text` as it is.
@@ -28,7 +28,36 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
  * isStorableString('a\u0000b') // false
  */
 export function isStorableString(text: string): boolean {
-  return !UNSTORABLE.test(text);
+  // A scan of char codes rather than a regular expression with look-arounds: this runs on every
+  // string of every placement and command (test/order/unstorable-strings.test.ts checks it against
+  // what UTF-8 can round-trip).
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return false;
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff) return false; // a low surrogate with no high one before it
+    const next = text.charCodeAt(i + 1);
+    if (!(next >= 0xdc00 && next <= 0xdfff)) return false; // a high surrogate with no low one after it
+    i++;
+  }
+  return true;
+}
+
+/** True when every string (value or key) in `value` is storable; allocates nothing. */
+function allStorable(value: unknown): boolean {
+  if (typeof value === 'string') return isStorableString(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!allStorable(value[i])) return false;
+    return true;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (!isStorableString(key) || !allStorable(record[key])) return false;
+  }
+  return true;
 }
 
 /**
@@ -40,11 +69,16 @@ export function isStorableString(text: string): boolean {
  * unstorablePath({ address: { detail: 'x\u0000' } }) // ['address', 'detail']
  */
 export function unstorablePath(value: unknown, path: Array<string | number> = []): Array<string | number> | null {
+  // The common case (nothing to refuse) walks once without building paths.
+  return allStorable(value) ? null : locateUnstorable(value, path);
+}
+
+function locateUnstorable(value: unknown, path: Array<string | number>): Array<string | number> | null {
   if (typeof value === 'string') return isStorableString(value) ? null : path;
   if (value === null || typeof value !== 'object') return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = unstorablePath(value[i], [...path, i]);
+      const found = locateUnstorable(value[i], [...path, i]);
       if (found !== null) return found;
     }
     return null;
@@ -52,7 +86,7 @@ export function unstorablePath(value: unknown, path: Array<string | number> = []
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!isStorableString(key)) return [...path, key];
-    const found = unstorablePath(record[key], [...path, key]);
+    const found = locateUnstorable(record[key], [...path, key]);
     if (found !== null) return found;
   }
   return null;
