@@ -1,9 +1,8 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { migrate, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
+import { expect, it } from 'vitest';
+import { PostgresOrderStore } from '../../src/adapters/postgres/index.js';
 import type { Effect } from '../../src/order/index.js';
 import { createOrderService } from '../../src/service/index.js';
-import { describeRealPg } from '../support/pg.js';
+import { describeRealPg, migratedPool } from '../support/pg.js';
 import { manualClock } from '../service/fixtures.js';
 import { prng } from './invariants.js';
 
@@ -13,15 +12,8 @@ const START = new Date('2026-11-25T04:00:00.000Z');
 const LEASE_MS = 60_000;
 
 await describeRealPg('race: outbox order per order across redelivery (real PostgreSQL)', (real) => {
-  let pool: pg.Pool;
   const s = real.schema;
-  beforeAll(async () => {
-    pool = real.pool(12);
-    await migrate(pool, { schema: s });
-  });
-  afterAll(async () => {
-    await real.dispose();
-  });
+  const migrated = migratedPool(real, 12);
 
   it('4 workers, one killed mid-delivery, one that abandons its claim, flaky handlers: each order\'s effects are delivered in the order written', async () => {
     // Effects written round-robin (k outer): an order's effects lie between other orders' ones.
@@ -29,7 +21,7 @@ await describeRealPg('race: outbox order per order across redelivery (real Postg
     for (let k = 0; k < PER_ORDER; k++) {
       for (let i = 0; i < ORDERS; i++) effects.push({ id: `r${i}:2:${k}`, orderId: `r${i}`, type: 'notify', to: 'customer', template: 't', data: { k } });
     }
-    await pool.query(
+    await migrated().query(
       `INSERT INTO "${s}".outbox (id, order_id, type, doc, available_at)
        SELECT e->>'id', e->>'orderId', e->>'type', e, $2 FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n`,
       [JSON.stringify(effects), START.toISOString()],
@@ -37,7 +29,7 @@ await describeRealPg('race: outbox order per order across redelivery (real Postg
     const clock = manualClock(START);
 
     // A worker that claims a batch and dies without delivering or failing anything.
-    const abandoned = await new PostgresOrderStore({ db: pool, schema: s }).claim(30, LEASE_MS, clock.now());
+    const abandoned = await new PostgresOrderStore({ db: migrated(), schema: s }).claim(30, LEASE_MS, clock.now());
     expect(abandoned.length).toBeGreaterThan(0);
 
     /** Per order: the k of each handler call, and the k of each successful delivery. */
@@ -60,19 +52,19 @@ await describeRealPg('race: outbox order per order across redelivery (real Postg
     };
     const workers = [0, 1, 2, 3].map((w) => ({
       w,
-      service: createOrderService({ store: new PostgresOrderStore({ db: pool, schema: s }), clock }),
+      service: createOrderService({ store: new PostgresOrderStore({ db: migrated(), schema: s }), clock }),
     }));
     // Worker 0 runs once and is never awaited again (it hangs in its handler, holding its lease).
     void workers[0]!.service.drainOutbox({ notify: handler(0) }, { limit: 10, leaseMs: LEASE_MS, retryBaseMs: 1000, maxBatches: 1000 });
     const rest = workers.slice(1);
     for (let round = 0; round < 200; round++) {
       await Promise.all(rest.map(({ w, service }) => service.drainOutbox({ notify: handler(w) }, { limit: 10, leaseMs: LEASE_MS, retryBaseMs: 1000, maxBatches: 50 })));
-      const open = await pool.query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE completed_at IS NULL`);
+      const open = await migrated().query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE completed_at IS NULL`);
       if (open.rows[0].n === 0) break;
       // Time passes: retries come due, and after a while the dead workers' leases run out.
       clock.advance(5_000);
     }
-    const open = await pool.query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE completed_at IS NULL`);
+    const open = await migrated().query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE completed_at IS NULL`);
 
     expect(open.rows[0].n).toBe(0);
     expect(violations).toEqual([]);

@@ -1,9 +1,8 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { migrate, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
+import { beforeEach, expect, it } from 'vitest';
+import { PostgresOrderStore } from '../../src/adapters/postgres/index.js';
 import type { Effect } from '../../src/order/index.js';
 import { createOrderService } from '../../src/service/index.js';
-import { describeRealPg } from '../support/pg.js';
+import { describeRealPg, migratedPool } from '../support/pg.js';
 import { manualClock } from '../service/fixtures.js';
 import { truncateAll } from '../storage/pg-helpers.js';
 import { seedEffects, seedUnpaidOrders } from './seed.js';
@@ -12,24 +11,17 @@ const PLACED = new Date('2026-11-25T04:00:00.000Z');
 const AFTER_DEADLINE = new Date(PLACED.getTime() + 31 * 60_000);
 
 await describeRealPg('race: sweepers and outbox workers sharing one PostgreSQL', (real) => {
-  let pool: pg.Pool;
   const s = real.schema;
-  beforeAll(async () => {
-    pool = real.pool(12);
-    await migrate(pool, { schema: s });
-  });
-  afterAll(async () => {
-    await real.dispose();
-  });
+  const migrated = migratedPool(real, 12);
   beforeEach(async () => {
-    await truncateAll(pool, s);
+    await truncateAll(migrated(), s);
   });
 
   const instance = (clock = manualClock(AFTER_DEADLINE)) =>
-    createOrderService({ store: new PostgresOrderStore({ db: pool, schema: s }), clock, retryDelayMs: 1 });
+    createOrderService({ store: new PostgresOrderStore({ db: migrated(), schema: s }), clock, retryDelayMs: 1 });
 
   it('4 sweepers over 10,000 expired orders: each order expires exactly once', async () => {
-    await seedUnpaidOrders(pool, s, 10_000, PLACED);
+    await seedUnpaidOrders(migrated(), s, 10_000, PLACED);
     const sweepers = [0, 1, 2, 3].map(() => instance());
     const reports = await Promise.all(sweepers.map((sw) => sw.sweep(AFTER_DEADLINE, { batchSize: 250 })));
     const expired = reports.map((r) => r.expired);
@@ -38,7 +30,7 @@ await describeRealPg('race: sweepers and outbox workers sharing one PostgreSQL',
     // Leases split the work: no sweeper took an order another was already holding.
     expect(reports.reduce((n, r) => n + r.skipped, 0)).toBe(0);
     expect(expired.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
-    const check = await pool.query(
+    const check = await migrated().query(
       `SELECT (SELECT count(*)::int FROM "${s}".orders WHERE status = 'closed' AND version = 2) AS closed,
               (SELECT count(*)::int FROM "${s}".order_events WHERE version = 2) AS expire_events,
               (SELECT count(*)::int FROM (SELECT order_id FROM "${s}".order_events GROUP BY order_id HAVING count(*) <> 2) x) AS odd`,
@@ -49,17 +41,17 @@ await describeRealPg('race: sweepers and outbox workers sharing one PostgreSQL',
   }, 120_000);
 
   it('4 outbox workers: each effect completed exactly once; a worker killed mid-lease has its effects redelivered after the lease', async () => {
-    const ids = await seedEffects(pool, s, 2000, PLACED);
+    const ids = await seedEffects(migrated(), s, 2000, PLACED);
     const clock = manualClock(AFTER_DEADLINE);
     // The doomed worker claims a batch and dies without completing or failing anything.
-    const doomed = new PostgresOrderStore({ db: pool, schema: s });
+    const doomed = new PostgresOrderStore({ db: migrated(), schema: s });
     const stranded = (await doomed.claim(100, 60_000, clock.now())).map((e) => e.effect.id);
     expect(stranded).toHaveLength(100);
 
     const delivered: string[][] = [[], [], [], []];
     const redeliveries: number[] = [];
     const workers = delivered.map((mine) =>
-      createOrderService({ store: new PostgresOrderStore({ db: pool, schema: s }), clock }).drainOutbox.bind(null, {
+      createOrderService({ store: new PostgresOrderStore({ db: migrated(), schema: s }), clock }).drainOutbox.bind(null, {
         notify: async (effect: Effect, delivery: { attempts: number }) => {
           mine.push(effect.id);
           if (delivery.attempts > 0) redeliveries.push(delivery.attempts);
@@ -82,7 +74,7 @@ await describeRealPg('race: sweepers and outbox workers sharing one PostgreSQL',
     const all = delivered.flat();
     expect(all.sort()).toEqual([...ids].sort());
     expect(redeliveries).toEqual(stranded.map(() => 1));
-    const open = await pool.query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE completed_at IS NULL`);
+    const open = await migrated().query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE completed_at IS NULL`);
     expect(open.rows[0].n).toBe(0);
   }, 120_000);
 });
