@@ -17,12 +17,12 @@
  * "where the time goes" table. Written to docs/benchmarks.md.
  */
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync, createCipheriv, sign } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeFixture } from './cold-start/fixture.js';
 import { machineLine, table, writeSection } from './report.js';
 
 const ROUNDS = Number(process.env.COLD_START_ROUNDS ?? 25);
@@ -46,52 +46,6 @@ if (!existsSync(join(dist, 'index.cjs')) || statSync(join(dist, 'index.cjs')).mt
   console.log('— dist/ is missing or older than src/: building first (npm run build) —');
   const b = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) process.exit(1);
-}
-
-// ---- a signed, encrypted payment notification, made once (key generation is not on the path) ----
-
-const orderNumber = '2026112512000012345678';
-const now = '2026-11-25T04:00:00.000Z';
-const notifiedAt = '2026-11-25T04:05:01.000Z';
-function makeFixture(): string {
-  const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const apiV3Key = '0123456789abcdef0123456789abcdef';
-  const nonce = 'abcdefghijkl';
-  const cipher = createCipheriv('aes-256-gcm', Buffer.from(apiV3Key), Buffer.from(nonce));
-  cipher.setAAD(Buffer.from('transaction'));
-  const plain = JSON.stringify({
-    mchid: '1900000109',
-    appid: 'wxapp',
-    out_trade_no: orderNumber,
-    transaction_id: '4200000001',
-    trade_state: 'SUCCESS',
-    success_time: '2026-11-25T12:05:00+08:00',
-    amount: { total: 9900, currency: 'CNY' },
-  });
-  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]).toString('base64');
-  const rawBody = JSON.stringify({
-    id: 'EV-1',
-    event_type: 'TRANSACTION.SUCCESS',
-    resource_type: 'encrypt-resource',
-    resource: { algorithm: 'AEAD_AES_256_GCM', ciphertext, nonce, associated_data: 'transaction' },
-  });
-  const ts = String(Math.floor(Date.parse(notifiedAt) / 1000));
-  const signature = sign('RSA-SHA256', Buffer.from(`${ts}\n${nonce}\n${rawBody}\n`), platform.privateKey).toString('base64');
-  const fixture = {
-    now,
-    notifiedAt,
-    orderNumber,
-    mchid: '1900000109',
-    appid: 'wxapp',
-    apiV3Key,
-    rawBody,
-    headers: { 'wechatpay-timestamp': ts, 'wechatpay-nonce': nonce, 'wechatpay-signature': signature, 'wechatpay-serial': 'PUB_KEY_ID_1' },
-    keys: { PUB_KEY_ID_1: platform.publicKey.export({ type: 'spki', format: 'pem' }) },
-  };
-  const dir = mkdtempSync(join(tmpdir(), 'orderkit-cold-'));
-  const file = join(dir, 'fixture.json');
-  writeFileSync(file, JSON.stringify(fixture));
-  return file;
 }
 
 // ---- runs ------------------------------------------------------------------------------------
@@ -146,8 +100,8 @@ async function runtimes(): Promise<Array<{ label: string; bin: string }>> {
   return out.sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
 }
 
-const fixture = makeFixture();
-const fixtureDir = resolve(fixture, '..');
+const fixtureDir = mkdtempSync(join(tmpdir(), 'orderkit-cold-'));
+const fixture = makeFixture(fixtureDir);
 const requireOnly = `for (const f of ['index.cjs', 'wechatpay.cjs', 'wx-cloud.cjs']) require(${JSON.stringify(dist)} + '/' + f)`;
 const codeCachePreload = join(root, 'bench', 'cold-start', 'code-cache.cjs');
 const variants: Variant[] = [
