@@ -235,7 +235,7 @@ experiment, not something the package ships: \`bench/cold-start/code-cache.cjs\`
 files with a code cache that the same binary recorded after one plain first call, in this run (so
 the cache holds what that call compiled); a run where V8 rejected a cache is refused. A cache is
 only accepted by the exact V8 build and flags that made it (a Node 20 cache is rejected by Node 16,
-and a cache made by Node 16.20 would be rejected by a cloud runtime on another 16.x). The
+and one made by Node 16.20 would be rejected by a cloud runtime on a 16.x release with another V8). The
 last two columns load a dependency by itself, for scale: \`zod\` is not loaded by the first call (the
 part of \`zod/mini\` orderkit uses is bundled into \`dist/\`); \`xstate\` ${rootXstate ? '**is still required by the root entry** (issue 14 moves it to \`wx-orderkit/xstate\`), so its cost is inside the first call' : 'is not required by the root entry (it lives in \`wx-orderkit/xstate\`)'}.
 
@@ -252,7 +252,7 @@ part of \`zod/mini\` orderkit uses is bundled into \`dist/\`); \`xstate\` ${root
 “首次调用，V8 代码缓存”是一项实验，包本身并不提供：\`bench/cold-start/code-cache.cjs\` 用同一二进制在本次运行中
 先做一次普通首次调用后记录下的代码缓存来编译同样的文件（因此缓存包含该次调用编译过的函数）；V8 拒绝了缓存的运行
 不计入结果。代码缓存只被生成它的那个 V8 构建和同样的参数接受（Node 20 的缓存会被 Node 16 拒绝；Node 16.20 生成的缓存
-在其他 16.x 版本的云端运行时上也会被拒绝）。最后两列单独加载
+在 V8 版本不同的其他 16.x 云端运行时上也会被拒绝）。最后两列单独加载
 一个依赖作为参照：首次调用不会加载 \`zod\`（orderkit 用到的 \`zod/mini\` 部分已打包进 \`dist/\`）；
 \`xstate\` ${rootXstate ? '**目前仍被根入口引用**（issue 14 会把它移到 \`wx-orderkit/xstate\`），其开销包含在首次调用中' : '不再被根入口引用（位于 \`wx-orderkit/xstate\`）'}。
 
