@@ -3,21 +3,40 @@
 // cart and place the order through the service on the cloud-database stand-in, verify and decrypt
 // a signed WeChat Pay v3 notification, and dispatch it. Run by bench/cold-start.bench.ts under each
 // Node runtime: `node first-call.cjs <dist dir> <fixture.json>`; it prints one line the bench checks.
+// On stderr it also writes the CPU time (process.cpuUsage(), µs) each phase took, one
+// `cold-start-phases {...}` line, for the bench's "where the time goes" table.
 'use strict';
+const cpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+const phases = {};
+let last = cpu();
+/** Charges the CPU time since the previous mark to `name`. */
+function mark(name) {
+  const now = cpu();
+  phases[name] = now - last;
+  last = now;
+}
 const path = require('path');
 const fs = require('fs');
 
 const dist = path.resolve(process.argv[2]);
 const fixture = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
 
+mark('script');
 const orderkit = require(path.join(dist, 'index.cjs'));
+mark('require root');
 const wechatpay = require(path.join(dist, 'wechatpay.cjs'));
+mark('require wechatpay');
 const wxCloud = require(path.join(dist, 'wx-cloud.cjs'));
+mark('require wx-cloud');
 
 async function main() {
   const now = new Date(fixture.now);
   const store = new wxCloud.WxCloudOrderStore(wxCloud.createCloudDatabaseStandIn());
   await store.ensureCollections(); // done once per environment at deploy time; cheap on the stand-in
+  mark('stand-in and store');
   const service = orderkit.createOrderService({
     store,
     clock: { now: () => now },
@@ -25,8 +44,10 @@ async function main() {
   });
   const priced = orderkit.priceCart({ lines: [{ id: 'L1', sku: 'OAT', title: '燕麦', listPrice: 3300, quantity: 3 }] }, {}, { now });
   if (!priced.ok) throw new Error(priced.error.code);
+  mark('priceCart');
   const placed = await service.place({ customerId: 'o-user', quote: priced.quote });
   if (!placed.ok) throw new Error(placed.error.code);
+  mark('place');
 
   const n = wechatpay.handlePaymentNotification({
     headers: fixture.headers,
@@ -37,9 +58,12 @@ async function main() {
     expect: { mchid: fixture.mchid, appid: fixture.appid },
   });
   if (!n.ok) throw new Error(n.error.code);
+  mark('verify notification');
   const paid = await wechatpay.applyPaymentNotice(service, n, { gateway: 'wechatpay' });
   if (!paid.ok) throw new Error(paid.error.code);
   const reply = wechatpay.notificationResponse(paid);
+  mark('dispatch');
+  process.stderr.write(`\ncold-start-phases ${JSON.stringify(phases)}\n`);
   process.stdout.write(`${paid.order.status} ${paid.order.pricing.total} ${reply.status}\n`);
 }
 
