@@ -374,8 +374,8 @@ other work on the same 2 cores slows the Node processes and PostgreSQL far more 
   processes, each with its own pool and service instance (cloud functions, a cluster); "shared" is ${CLIENTS} concurrent callers of one
   instance, whose store sends the commits that meet in one statement (group commit). Baseline: \`pgbench -N\`, ${CLIENTS} clients, ${PGBENCH_SECONDS} s,
   on a fresh database of the same server, run before and after and averaged.
-- **Hot order.** One order, ${CLIENTS} concurrent callers of one instance for ${HOT_SECONDS} s per row, after \`age\` earlier changes (half one-unit
-  shipments, half notes). \`SHIP\` and \`ADD_REMARK\` make the order longer with every commit; \`CHANGE_ADDRESS\` (between two addresses of
+- **Hot order.** One order, ${CLIENTS} concurrent callers of one instance for ${HOT_SECONDS} s per row, after \`age\` earlier changes (one-unit
+  shipments for \`SHIP\`, notes for the others). \`SHIP\` and \`ADD_REMARK\` make the order longer with every commit; \`CHANGE_ADDRESS\` (between two addresses of
   the same length) keeps its size. Baseline: pgbench with ${CLIENTS} clients updating one row of a one-row table for 10 s.
 - **Sweep.** ${SWEEP_ORDERS.toLocaleString('en')} unpaid orders past their pay-by time; 1 and 4 separate Node processes each run \`service.sweep(now, { batchSize: 1000 })\`,
   started together once connected. Every order is checked closed with exactly one \`EXPIRE\` event, and the processes' expired counts
