@@ -169,6 +169,16 @@ export interface OrderStore {
    * `delivered`) is ≤ now, earliest first, at most `limit`, skipping orders another caller leased.
    */
   findDue(now: Date, limit: number, options?: FindDueOptions): Promise<Order[]>;
+  /**
+   * Optional capability (used by `sweep` when no payment query is configured): claims up to
+   * `limit` due orders as `findDue` would, hands them to `decide`, and writes the commits it
+   * returns (each for one of those orders, at the version it was handed) atomically with the
+   * claim. Claims of concurrent callers are disjoint and no order moves between the claim and its
+   * commit, so every commit succeeds; the due orders `decide` did not commit, and corrupt ones,
+   * stay leased for `leaseMs` as after `findDue`. Resolves with how many orders were claimed
+   * (0: nothing left that is due and free) and the ids committed.
+   */
+  sweepDue?(now: Date, limit: number, decide: (due: Order[]) => CommitInput[], options?: FindDueOptions): Promise<{ claimed: number; committed: string[] }>;
   /** Idempotency records written by `create`/`commit`. */
   findIdempotency(key: string): Promise<IdempotencyRecord | null>;
   /**

@@ -132,6 +132,74 @@ class FindDueCommand implements StoreCommand {
   }
 }
 
+/** The due orders of the model at its clock, by id. */
+function dueIds(m: Readonly<Model>): string[] {
+  return [...m.orders.values()]
+    .filter(({ order }) => {
+      const deadline =
+        order.status === 'pending_payment' ? order.deadlines.payBy : order.status === 'shipped' || order.status === 'delivered' ? order.deadlines.autoConfirmAt : undefined;
+      return deadline !== undefined && Date.parse(deadline) <= m.now;
+    })
+    .map(({ order }) => order.id)
+    .sort();
+}
+
+/**
+ * sweepDue (optional): claims what is due, commits the orders of `pick` among them (closing them),
+ * or, with `bogus`, hands back a commit at a version it was not given: then nothing is written.
+ */
+class SweepDueCommand implements StoreCommand {
+  constructor(readonly pick: string[], readonly bogus: boolean) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    if (!r.store.sweepDue) return;
+    m.now += HOUR;
+    const expected = dueIds(m);
+    const at = new Date(m.now).toISOString();
+    const handed: string[] = [];
+    const steps = new Map<string, ReturnType<typeof nextVersion>>();
+    let code: string | null = null;
+    let result: { claimed: number; committed: string[] } | null = null;
+    try {
+      result = await r.store.sweepDue(new Date(m.now), 100, (due) => {
+        handed.push(...due.map((o) => o.id));
+        for (const o of due) r.expect(o).toEqual(m.orders.get(o.id)!.order);
+        const chosen = due.filter((o) => this.pick.includes(o.id));
+        return chosen.map((o, i) => {
+          const step = nextVersion(o, { status: 'closed', effects: 1, at });
+          steps.set(o.id, step);
+          return { order: step.order, expectedVersion: this.bogus && i === 0 ? o.version + 1 : o.version, events: step.events, effects: step.effects };
+        });
+      }, { leaseMs: LEASE });
+    } catch (error) {
+      code = (error as { code?: string }).code ?? 'untyped error';
+    }
+    r.expect(handed.sort()).toEqual(expected);
+    const picked = expected.filter((id) => this.pick.includes(id));
+    if (this.bogus && picked.length > 0) {
+      r.expect(code).toBe('INVALID_COMMIT');
+    } else {
+      r.expect(code).toBeNull();
+      r.expect(result!.claimed).toBe(expected.length);
+      r.expect([...result!.committed].sort()).toEqual(picked);
+      for (const id of picked) {
+        const known = m.orders.get(id)!;
+        m.orders.set(id, { order: steps.get(id)!.order, events: known.events + 1 });
+        m.openEffects += 1;
+      }
+    }
+    for (const id of expected) {
+      r.expect(await r.store.load(id)).toEqual(m.orders.get(id)!.order);
+      r.expect((await r.store.history(id)).length).toBe(m.orders.get(id)!.events);
+    }
+  }
+  toString(): string {
+    return `sweepDue(commit ${this.pick.join(',') || 'none'}${this.bogus ? ', one at a wrong version' : ''})`;
+  }
+}
+
 class ListCommand implements StoreCommand {
   check(): boolean {
     return true;
@@ -195,6 +263,7 @@ export function modelContract<S extends OrderStore>(ctx: ContractContext<S>): vo
             commit,
             fc.constant(new ClaimAllCommand()),
             fc.constant(new FindDueCommand()),
+            fc.tuple(fc.subarray(IDS), fc.boolean()).map(([pick, bogus]) => new SweepDueCommand(pick, bogus)),
             fc.constant(new ListCommand()),
             fc.constantFrom(...IDS).map((id) => new FindByNumberCommand(id)),
           ],

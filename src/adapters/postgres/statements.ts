@@ -21,6 +21,10 @@ export interface Statements {
   commitMany: string;
   history: string;
   findDue: string;
+  /** $1 now, $2 limit: due orders locked for the caller's transaction (sweepDue), as `load` reads them. */
+  claimDue: string;
+  /** $1 ids, $2 lease until: leases on claimed orders left unchanged (sweepDue). */
+  leaseDue: string;
   findIdempotency: string;
   claim: string;
   complete: string;
@@ -185,6 +189,19 @@ export function statements(schema: string): Statements {
       SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}
       FROM ${orders} o WHERE o.id = ANY(ARRAY(SELECT order_id FROM leased))
       ORDER BY o.due_at, o.id`,
+
+    // The claim of sweepDue: row locks held until its transaction commits the batch, so claims of
+    // concurrent sweepers are disjoint (SKIP LOCKED) without writing a lease per order. Orders
+    // another sweeper leased through findDue are left alone.
+    claimDue: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}
+      FROM ${orders} o
+      WHERE o.due_at IS NOT NULL AND o.due_at <= $1
+        AND NOT EXISTS (SELECT 1 FROM ${leases} l WHERE l.order_id = o.id AND l.lease_until > $1)
+      ORDER BY o.due_at, o.id
+      LIMIT $2
+      FOR UPDATE OF o SKIP LOCKED`,
+    leaseDue: `INSERT INTO ${leases} (order_id, lease_until) SELECT unnest($1::text[]), $2
+      ON CONFLICT (order_id) DO UPDATE SET lease_until = EXCLUDED.lease_until`,
 
     findIdempotency: `SELECT key, order_id, version, doc::text AS doc FROM ${idem} WHERE key = $1`,
 

@@ -20,7 +20,7 @@ import type {
   SubscribeOptions,
   Unsubscribe,
 } from '../../storage/port.js';
-import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
+import { toSqlDriver, type PostgresDatabase, type SqlDriver, type SqlExecutor } from './driver.js';
 import { CommitBatcher, type CommitBatcherOptions } from './commit-batcher.js';
 import { ChangeFeed, type FeedPage } from './feed.js';
 import { fromPosition, toPosition } from './positions.js';
@@ -284,26 +284,46 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /** The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode. */
-  private async writeMany(inputs: CommitInput[]): Promise<Set<string>> {
-    const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }) => ({
-      id: order.id,
-      expected: expectedVersion,
-      version: order.version,
-      status: order.status,
-      customer_id: order.customerId,
-      updated_at: order.updatedAt,
-      due_at: nextDueAt(order),
-      doc: storedOrderDocument(order),
-      events,
-      effects,
-      idem_key: idempotencyKey ?? null,
-      idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
-      at: order.updatedAt,
-    }));
-    const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channelInside]);
+  private async writeMany(inputs: CommitInput[], executor: SqlExecutor = this.driver): Promise<Set<string>> {
+    const { rows } = await executor.query<{ ids: string }>(this.sql.commitMany, [commitManyBatch(inputs), this.channelInside]);
     const committed = new Set(JSON.parse(rows[0]?.ids ?? '[]') as string[]);
-    this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
+    if (executor === this.driver) this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
     return committed;
+  }
+
+  /**
+   * The sweep's batch in one transaction (docs/storage.md, "Sweeping"): the due orders are claimed
+   * with row locks (FOR UPDATE SKIP LOCKED), so batches of concurrent sweepers never overlap and
+   * no lease row is written for an order that is committed; `decide` runs while they are held, its
+   * commits leave in one commitMany statement, and whatever was claimed but not committed gets the
+   * lease findDue would have given it. The row locks also keep every commit's compare-and-set true.
+   */
+  async sweepDue(now: Date, limit: number, decide: (due: Order[]) => CommitInput[], options: FindDueOptions = {}): Promise<{ claimed: number; committed: string[] }> {
+    const leaseMs = options.leaseMs ?? DEFAULT_DUE_LEASE_MS;
+    const written: CommitInput[] = [];
+    const result = await this.driver.transaction(async (tx) => {
+      const { rows } = await tx.query<OrderRow>(this.sql.claimDue, [now.toISOString(), Math.max(0, Math.floor(limit))]);
+      if (rows.length === 0) return { claimed: 0, committed: [] as string[] };
+      const due = decodeAll(rows.map((row) => () => this.decodeRow(row)), options.onCorrupt);
+      const claimed = new Map(due.map((order) => [order.id, order.version]));
+      const inputs = decide(due);
+      const seen = new Set<string>();
+      for (const input of inputs) {
+        checkCommitInput(input);
+        const id = input.order.id;
+        if (claimed.get(id) !== input.expectedVersion || seen.has(id)) {
+          throw invalidCommit(id, 'sweepDue: a commit for an order not handed to decide at that version', 'sweepDue：提交的订单不在本批或版本不符');
+        }
+        seen.add(id);
+      }
+      const committed = inputs.length === 0 ? new Set<string>() : await this.writeMany(inputs, tx);
+      const left = rows.map((row) => row.id).filter((id) => !committed.has(id));
+      if (left.length > 0) await tx.query(this.sql.leaseDue, [left, new Date(now.getTime() + leaseMs).toISOString()]);
+      for (const input of inputs) if (committed.has(input.order.id)) written.push(input);
+      return { claimed: rows.length, committed: [...committed] };
+    });
+    this.announce(written.map((input) => input.order));
+    return result;
   }
 
   async commitMany(inputs: CommitInput[]): Promise<CommitOutcome[]> {
@@ -463,4 +483,25 @@ function requestJson(key: string | undefined, request: IdempotencyRequest | unde
 function violated(error: unknown, constraint: string): boolean {
   const e = error as { code?: unknown; constraint?: unknown };
   return e !== null && typeof e === 'object' && e.code === '23505' && e.constraint === constraint;
+}
+
+/** The commitMany statement's $1: the commits as one JSON array. */
+function commitManyBatch(inputs: CommitInput[]): string {
+  return JSON.stringify(
+    inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }) => ({
+      id: order.id,
+      expected: expectedVersion,
+      version: order.version,
+      status: order.status,
+      customer_id: order.customerId,
+      updated_at: order.updatedAt,
+      due_at: nextDueAt(order),
+      doc: storedOrderDocument(order),
+      events,
+      effects,
+      idem_key: idempotencyKey ?? null,
+      idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
+      at: order.updatedAt,
+    })),
+  );
 }
