@@ -161,6 +161,14 @@ export interface OrderStore {
    * commit. Every input is for a different order.
    */
   commitMany?(inputs: CommitInput[]): Promise<CommitOutcome[]>;
+  /**
+   * Optional capability (used by the service for a busy order): consecutive commits of ONE order,
+   * each input's `expectedVersion` being the previous input's `order.version`, written all or
+   * nothing with one compare-and-set on the first input's `expectedVersion`. Every step keeps its
+   * own events, effects, idempotency record and change-feed entry; readers see the last order.
+   * Errors as `commit`'s (a conflict writes none of the steps).
+   */
+  commitChain?(inputs: CommitInput[]): Promise<void>;
   /** Events in version order (1…n). */
   history(id: string): Promise<OrderEvent[]>;
   list(query: ListQuery): Promise<OrderPage>;

@@ -89,6 +89,47 @@ class CommitCommand implements StoreCommand {
   }
 }
 
+/**
+ * commitChain (optional): `steps` consecutive commits of one order in one call, from the current
+ * version or (stale) from the one before it: all of them are written, or none.
+ */
+class CommitChainCommand implements StoreCommand {
+  constructor(readonly id: string, readonly statuses: OrderStatus[], readonly stale: boolean) {}
+  check(m: Readonly<Model>): boolean {
+    const known = m.orders.get(this.id);
+    return known !== undefined && (!this.stale || known.order.version > 1);
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    if (!r.store.commitChain) return;
+    const known = m.orders.get(this.id)!;
+    let base = this.stale ? { ...known.order, version: known.order.version - 1 } : known.order;
+    const inputs = this.statuses.map((status, i) => {
+      const step = nextVersion(base, { status, effects: i % 2, at: new Date(m.now).toISOString() });
+      const input = { order: step.order, expectedVersion: base.version, events: step.events, effects: step.effects };
+      base = step.order;
+      return input;
+    });
+    let code: string | null = null;
+    try {
+      await r.store.commitChain(inputs);
+    } catch (error) {
+      code = (error as { code?: string }).code ?? 'untyped error';
+    }
+    if (this.stale) {
+      r.expect(code).toBe('VERSION_CONFLICT');
+    } else {
+      r.expect(code).toBeNull();
+      m.orders.set(this.id, { order: inputs[inputs.length - 1]!.order, events: known.events + inputs.length });
+      m.openEffects += inputs.reduce((n, input) => n + input.effects.length, 0);
+    }
+    r.expect(await r.store.load(this.id)).toEqual(m.orders.get(this.id)!.order);
+    r.expect((await r.store.history(this.id)).length).toBe(m.orders.get(this.id)!.events);
+  }
+  toString(): string {
+    return `commitChain(${this.id} → ${this.statuses.join(' → ')}${this.stale ? ', stale' : ''})`;
+  }
+}
+
 class ClaimAllCommand implements StoreCommand {
   check(): boolean {
     return true;
@@ -261,6 +302,9 @@ export function modelContract<S extends OrderStore>(ctx: ContractContext<S>): vo
             commit,
             commit,
             commit,
+            fc
+              .tuple(fc.constantFrom(...IDS), fc.array(statusArb, { minLength: 1, maxLength: 4 }), fc.boolean())
+              .map(([id, statuses, stale]) => new CommitChainCommand(id, statuses, stale)),
             fc.constant(new ClaimAllCommand()),
             fc.constant(new FindDueCommand()),
             fc.tuple(fc.subarray(IDS), fc.boolean()).map(([pick, bogus]) => new SweepDueCommand(pick, bogus)),

@@ -19,6 +19,8 @@ export interface Statements {
   create: string;
   commit: string;
   commitMany: string;
+  /** $1 a JSON array of one order's consecutive commits (field n: their order), $2 channel. */
+  commitChain: string;
   history: string;
   findDue: string;
   /** $1 now, $2 limit: due orders locked for the caller's transaction (sweepDue), as `load` reads them. */
@@ -165,6 +167,53 @@ export function statements(schema: string): Statements {
         SELECT pg_notify($2, '') FROM (SELECT 1 FROM ok LIMIT 1) one WHERE $2::text IS NOT NULL
       )
       SELECT (SELECT coalesce(json_agg(id), '[]'::json) FROM upd)::text AS ids, (SELECT count(*) FROM note)::int AS notified`,
+
+    // One order moved several versions in one statement (commitChain): one compare-and-set on the
+    // first step's expected version writes the last step's row; every step keeps its own events,
+    // effects, idempotency record and change-log row, in step order.
+    commitChain: `WITH input AS (
+        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+          n int, id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
+          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, idem_request jsonb, at text)
+      ), first AS (
+        SELECT * FROM input ORDER BY n LIMIT 1
+      ), last AS (
+        SELECT * FROM input ORDER BY n DESC LIMIT 1
+      ), upd AS (
+        UPDATE ${orders} o
+        SET version = l.version, status = l.status, customer_id = l.customer_id, updated_at = l.updated_at,
+            due_at = l.due_at, doc = l.doc, doc_md5 = md5(l.doc::text)
+        FROM last l, first f
+        WHERE o.id = l.id AND o.version = f.expected
+        RETURNING o.id
+      ), unlease AS (
+        DELETE FROM ${leases} WHERE order_id = (SELECT id FROM upd)
+      ), ok AS (
+        SELECT i.* FROM input i WHERE EXISTS (SELECT 1 FROM upd)
+      ), ev AS (
+        INSERT INTO ${events} (order_id, version, seq, at, type, doc)
+        SELECT ok.id, (e.value->>'version')::int, (e.n - 1)::int, (e.value->>'at')::timestamptz, e.value->>'type', e.value
+        FROM ok, jsonb_array_elements(ok.events) WITH ORDINALITY AS e(value, n)
+        RETURNING 1
+      ), fx AS (
+        INSERT INTO ${outbox} (id, order_id, type, doc, available_at)
+        SELECT f.value->>'id', ok.id, f.value->>'type', f.value, ok.updated_at
+        FROM ok, jsonb_array_elements(ok.effects) WITH ORDINALITY AS f(value, n)
+        ORDER BY ok.n, f.n
+        RETURNING 1
+      ), idem AS (
+        INSERT INTO ${idem} (key, order_id, version, doc)
+        SELECT ok.idem_key, ok.id, ok.version, jsonb_build_object('order', ok.doc, 'events', ok.events, 'effects', ok.effects, 'request', ok.idem_request)
+        FROM ok WHERE ok.idem_key IS NOT NULL
+        RETURNING 1
+      ), ch AS (
+        INSERT INTO ${changes} (order_id, version, status, at)
+        SELECT ok.id, ok.version, ok.status, ok.at FROM ok ORDER BY ok.n
+        RETURNING 1
+      ), note AS (
+        SELECT pg_notify($2, '') FROM upd WHERE $2::text IS NOT NULL
+      )
+      SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
 
     history: `SELECT doc::text AS doc FROM ${events} WHERE order_id = $1 ORDER BY version, seq`,
 

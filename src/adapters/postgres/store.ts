@@ -257,6 +257,35 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /**
+   * Several consecutive commits of ONE order in one statement (docs/storage.md, "Hot orders"):
+   * each input's expectedVersion is the previous input's order.version. One compare-and-set on the
+   * first expected version writes the last order; every step keeps its events, effects, idempotency
+   * record and change-feed row. All or nothing: a conflict writes none of them.
+   */
+  async commitChain(inputs: CommitInput[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const first = inputs[0]!;
+    checkChain(inputs);
+    if (inputs.length === 1) return this.commit(first);
+    const id = first.order.id;
+    let written: number;
+    try {
+      const { rows } = await this.driver.query<{ written: number }>(this.sql.commitChain, [commitManyBatch(inputs, true), this.channelInside]);
+      written = Number(rows[0]?.written ?? 0);
+    } catch (error) {
+      throw this.translate(error, id, first.expectedVersion);
+    }
+    if (written === 1) {
+      this.announce([inputs[inputs.length - 1]!.order]);
+      return;
+    }
+    const { rows } = await this.driver.query<{ version: number }>(this.sql.versionOf, [id]);
+    const current = rows[0];
+    if (!current) throw new OrderNotFoundError(id);
+    throw new VersionConflictError(id, first.expectedVersion, Number(current.version));
+  }
+
+  /**
    * Several commits (of different orders) in one statement, for group commit: per input,
    * undefined when written or the error it gets. Statement errors are thrown untranslated.
    */
@@ -485,10 +514,11 @@ function violated(error: unknown, constraint: string): boolean {
   return e !== null && typeof e === 'object' && e.code === '23505' && e.constraint === constraint;
 }
 
-/** The commitMany statement's $1: the commits as one JSON array. */
-function commitManyBatch(inputs: CommitInput[]): string {
+/** The commitMany (and commitChain) statement's $1: the commits as one JSON array. */
+function commitManyBatch(inputs: CommitInput[], numbered = false): string {
   return JSON.stringify(
-    inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }) => ({
+    inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => ({
+      ...(numbered ? { n } : {}),
       id: order.id,
       expected: expectedVersion,
       version: order.version,
@@ -504,4 +534,17 @@ function commitManyBatch(inputs: CommitInput[]): string {
       at: order.updatedAt,
     })),
   );
+}
+
+/** A commitChain input: every step checked, all of one order, each starting where the previous ended. */
+function checkChain(inputs: CommitInput[]): void {
+  const id = inputs[0]!.order.id;
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!;
+    checkCommitInput(input);
+    if (input.order.id !== id) throw invalidCommit(id, `commitChain: step ${i} is for another order (${input.order.id})`, `commitChain：第 ${i} 步属于其他订单（${input.order.id}）`);
+    if (i > 0 && input.expectedVersion !== inputs[i - 1]!.order.version) {
+      throw invalidCommit(id, `commitChain: step ${i} must expect version ${inputs[i - 1]!.order.version}, got ${input.expectedVersion}`, `commitChain：第 ${i} 步的 expectedVersion 必须是 ${inputs[i - 1]!.order.version}`);
+    }
+  }
 }
