@@ -117,4 +117,23 @@ async function paidOrder(service: OrderService): Promise<string> {
     expect((await store.load(id))!.version).toBe(2);
     expect((await store.history(id)).length).toBe(2);
   });
+  it('commitChain keeps each step its own idempotency record, with the order as that step left it', async () => {
+    const store = new PostgresOrderStore({ db: migrated(), schema });
+    const service = createOrderService({ store, clock: manualClock() });
+    const id = await paidOrder(service);
+    const order = (await store.load(id))!;
+    const step = (version: number, text: string, key?: string): CommitInput => ({
+      order: { ...order, version, merchantNotes: [{ text, by: MERCHANT, at: order.updatedAt }] },
+      expectedVersion: version - 1,
+      events: [{ orderId: id, version, type: 'ADD_REMARK', actor: MERCHANT, from: 'paid', to: 'paid', at: order.updatedAt }],
+      effects: [],
+      ...(key ? { idempotencyKey: key } : {}),
+    });
+    await store.commitChain([step(3, 'first', 'k-first'), step(4, 'second'), step(5, 'third', 'k-third')]);
+    const first = (await store.findIdempotency('k-first'))!;
+    expect(first.version).toBe(3);
+    expect(first.order.merchantNotes.map((n) => n.text)).toEqual(['first']);
+    expect((await store.findIdempotency('k-third'))!.order).toEqual(await store.load(id));
+    expect((await store.load(id))!.merchantNotes.map((n) => n.text)).toEqual(['third']);
+  });
 });

@@ -514,11 +514,17 @@ function violated(error: unknown, constraint: string): boolean {
   return e !== null && typeof e === 'object' && e.code === '23505' && e.constraint === constraint;
 }
 
-/** The commitMany (and commitChain) statement's $1: the commits as one JSON array. */
-function commitManyBatch(inputs: CommitInput[], numbered = false): string {
+/**
+ * The commitMany (and commitChain) statement's $1: the commits as one JSON array. For a chain
+ * (`chain`: numbered steps of one order) only the last step's document is written to the row, so
+ * the others carry none unless their idempotency record needs it: a chain of k commands sends one
+ * document, not k.
+ */
+function commitManyBatch(inputs: CommitInput[], chain = false): string {
+  const last = inputs.length - 1;
   return JSON.stringify(
     inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => ({
-      ...(numbered ? { n } : {}),
+      ...(chain ? { n } : {}),
       id: order.id,
       expected: expectedVersion,
       version: order.version,
@@ -526,7 +532,7 @@ function commitManyBatch(inputs: CommitInput[], numbered = false): string {
       customer_id: order.customerId,
       updated_at: order.updatedAt,
       due_at: nextDueAt(order),
-      doc: storedOrderDocument(order),
+      doc: chain && n !== last && idempotencyKey === undefined ? null : storedOrderDocument(order),
       events,
       effects,
       idem_key: idempotencyKey ?? null,
