@@ -9,8 +9,8 @@ import { seedUnpaidOrders } from './seed.js';
 
 const PLACED = new Date('2026-11-25T04:00:00.000Z');
 const AFTER_DEADLINE = new Date(PLACED.getTime() + 31 * 60_000);
-const ORDERS = 3000;
-const PAYMENTS = 300;
+const ORDERS = 1500;
+const PAYMENTS = 200;
 
 // Sweepers claim their batches with row locks (sweepDue, docs/storage.md "Sweeping") while payment
 // notifications for the same orders arrive through other instances: every order ends either paid or
