@@ -97,12 +97,14 @@ Command: \`npm run bench -- contention\` (DATABASE_URL, default postgres://postg
 ${machineLine()} PostgreSQL: ${(await pool.query('SHOW server_version')).rows[0].server_version}. Load average (1 min) ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.
 ${WORKERS} workers × ${COMMANDS} commands on one order at once, the mix of \`test/race/hot-order-mix.ts\`: payment notifications
 and their repeats, shipments, after-sale requests and approvals, refund results, a late cancel. Service defaults: commands of
-one order queue inside an instance; conflicts between instances retry with full-jitter backoff (\`maxRetries\` 32 for people,
+one order queue inside an instance, and those waiting behind the running one leave together in one \`commitChain\`
+statement (docs/storage.md, "Hot orders"); conflicts between instances retry with full-jitter backoff (\`maxRetries\` 32 for people,
 \`callbackRetryMs\` 30 s for gateway callbacks). "Gave up" is a dispatch answered \`VERSION_CONFLICT\` or \`ORDER_BUSY\`; every
 acknowledged callback was checked to be in the final order. Latency is per dispatch, queueing and retries included.
 
 ${WORKERS} 个 worker 各发 ${COMMANDS} 条混合指令到同一订单（支付回调及其重复、发货、售后申请与同意、退款结果、偶尔的取消）。
-服务使用默认设置：同一实例内同一订单的指令排队执行；实例之间的冲突以全随机抖动退避重试（人工指令 \`maxRetries\` 32 次，
+服务使用默认设置：同一实例内同一订单的指令排队执行，排在正在执行的指令之后的那些会用一条 \`commitChain\` 语句一起提交
+（见 docs/storage.md“热点订单”）；实例之间的冲突以全随机抖动退避重试（人工指令 \`maxRetries\` 32 次，
 支付网关回调 \`callbackRetryMs\` 30 秒）。“放弃”指以 \`VERSION_CONFLICT\` 或 \`ORDER_BUSY\` 结束的调用；每个被确认的回调都已核对
 确实写入最终订单。延迟按单次 dispatch 计，包含排队与重试。
 

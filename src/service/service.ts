@@ -8,6 +8,7 @@ import { defaultIds, systemClock } from './defaults.js';
 import { orderBusy, retriesExhausted, unsupported } from './errors.js';
 import { dispatchScope, placeScope, replayOf, requestToStore } from './idempotency.js';
 import { OrderQueue } from './order-queue.js';
+import { HotOrders } from './hot-orders.js';
 import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
@@ -58,7 +59,11 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
   }
 
-  /** Commands of one order wait for each other in this instance (docs/storage.md, "Concurrency"). */
+  /**
+   * Commands of one order wait for each other in this instance (docs/storage.md, "Concurrency").
+   * Those that queue up behind a running one (without idempotency keys) leave together: one load,
+   * their transitions one after another, one commit of all their versions (`hotOrders`).
+   */
   function dispatchAt(
     at: Date | undefined,
     orderId: string,
@@ -66,16 +71,14 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     actor: Actor,
     dispatchOptions: DispatchOptions = {},
   ): Promise<ServiceResult> {
-    return queue.run(String(orderId), () => dispatchNow(at, orderId, input, actor, dispatchOptions));
+    const id = String(orderId);
+    if (dispatchOptions.idempotencyKey === undefined && hotOrders !== null) return hotOrders.join(id, { at, orderId, input, actor });
+    hotOrders?.close(id);
+    return queue.run(id, () => dispatchNow(at, orderId, input, actor, dispatchOptions));
   }
 
-  async function dispatchNow(
-    at: Date | undefined,
-    orderId: string,
-    input: AnyCommandInput,
-    actor: Actor,
-    dispatchOptions: DispatchOptions,
-  ): Promise<ServiceResult> {
+  /** The command and actor checked, or the refusal a dispatch answers with before loading anything. */
+  function checkDispatch(input: AnyCommandInput, actor: Actor): { ok: true; command: Command } | Exclude<ServiceResult, { ok: true }> {
     // The lifecycle's own list decides what a command is: a shop's PICKED_UP is as welcome as SHIP.
     const parsed = parse(input);
     if (!parsed.ok) return parsed;
@@ -85,7 +88,43 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         error: new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }),
       };
     }
-    const command = parsed.command as Command;
+    return { ok: true, command: parsed.command as Command };
+  }
+
+  /** The lifecycle's answer to a command on a loaded order; verified money that cannot pay it becomes a stray payment. */
+  function decide(order: Order, command: Command, actor: Actor, at: Date | undefined): { result: ServiceTransitionResultOf<Order>; stray?: { code: string } } {
+    const ctx = { now: at ?? clock.now(), actor, policy };
+    const result = lifecycle.transition(order, command, ctx) as ServiceTransitionResultOf<Order>;
+    if (!result.ok && recordStray) {
+      // Verified money that cannot pay the order is recorded and refunded, never dropped.
+      const strayCommand = strayPaymentFor(order, command, actor, result.error);
+      const recorded = strayCommand === undefined ? undefined : (lifecycle.transition(order, strayCommand, ctx) as ServiceTransitionResultOf<Order>);
+      if (recorded !== undefined && recorded.ok) return { result: recorded, stray: { code: result.error.code } };
+    }
+    return { result };
+  }
+
+  const hotOrders =
+    store.commitChain === undefined
+      ? null
+      : new HotOrders(queue, {
+          check: checkDispatch,
+          load: (orderId) => store.load(orderId),
+          decide,
+          commitChain: (inputs) => store.commitChain!(inputs),
+          alone: (item) => dispatchNow(item.at, item.orderId, item.input, item.actor, {}),
+        });
+
+  async function dispatchNow(
+    at: Date | undefined,
+    orderId: string,
+    input: AnyCommandInput,
+    actor: Actor,
+    dispatchOptions: DispatchOptions,
+  ): Promise<ServiceResult> {
+    const checked = checkDispatch(input, actor);
+    if (!checked.ok) return checked;
+    const command = checked.command;
     // Keys are scoped to (actor, order, caller's key) and checked against the request: ./idempotency.ts
     const scope = dispatchOptions.idempotencyKey === undefined ? undefined : dispatchScope(actor, orderId, dispatchOptions.idempotencyKey, command);
     const callback = isCallback(command, actor);
@@ -97,18 +136,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       }
       const order = await store.load(orderId);
       if (!order) return { ok: false, error: new OrderNotFoundError(orderId) };
-      const ctx = { now: at ?? clock.now(), actor, policy };
-      let result = lifecycle.transition(order, command, ctx) as ServiceTransitionResultOf<Order>;
-      let stray: { code: string } | undefined;
-      if (!result.ok && recordStray) {
-        // Verified money that cannot pay the order is recorded and refunded, never dropped.
-        const strayCommand = strayPaymentFor(order, command, actor, result.error);
-        const recorded = strayCommand === undefined ? undefined : (lifecycle.transition(order, strayCommand, ctx) as ServiceTransitionResultOf<Order>);
-        if (recorded !== undefined && recorded.ok) {
-          stray = { code: result.error.code };
-          result = recorded;
-        }
-      }
+      const { result, stray } = decide(order, command, actor, at);
       if (!result.ok) return result;
       if (result.changed === false) {
         // An accepted no-op (a repeated payment notification): nothing to write, nothing to tell.

@@ -2,7 +2,7 @@ import { currentAttempt } from '../lifecycle/attempts.js';
 import { dueCommandType } from '../lifecycle/due.js';
 import type { Actor, Command, Order } from '../order/index.js';
 import { CorruptOrderError, STORAGE_ERROR_CODES } from '../storage/errors.js';
-import type { CommitInput, CommitOutcome, OrderStore } from '../storage/port.js';
+import type { CommitInput, CommitOutcome, FindDueOptions, OrderStore } from '../storage/port.js';
 import type { PaymentQuery, ServiceCore, SweepOptions, SweepReport } from './types.js';
 
 const SWEEPER: Actor = { type: 'system', id: 'sweeper' };
@@ -39,20 +39,75 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
     }
   };
   let seen = 0;
-  // Each loop takes its own leased batch, so loops never collide; two of them keep the database
-  // busy with one batch's commit while the next batch is being read.
+  const findOptions = { leaseMs, onCorrupt: (error: CorruptOrderError) => report.corrupt.push(error.orderId) };
+  // Each loop takes its own batch (claimed or leased), so loops never collide; two of them keep
+  // the database busy with one batch's commit while the next batch is being read.
   const loop = async (): Promise<void> => {
     while (seen < maxOrders) {
       const want = Math.min(batchSize, maxOrders - seen);
       seen += want;
-      const due = await store.findDue(now, want, { leaseMs, onCorrupt: (error) => report.corrupt.push(error.orderId) });
-      seen -= want - due.length;
-      if (due.length === 0) return;
-      await sweepBatch(core, now, due, report, count);
+      let got: number;
+      if (store.sweepDue && !core.options.payments) {
+        got = await sweepClaimedBatch(core, store, now, want, findOptions, report, count);
+      } else {
+        const due = await store.findDue(now, want, findOptions);
+        got = due.length;
+        if (got > 0) await sweepBatch(core, now, due, report, count);
+      }
+      seen -= want - got;
+      if (got === 0) return;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, loop));
   return report;
+}
+
+/**
+ * One batch through the store's `sweepDue` (docs/storage.md, "Sweeping"): the claim, the decisions
+ * and the commits in one transaction of the store, so concurrent sweepers take disjoint batches and
+ * nothing conflicts. Only without a payment query: asking the gateway while holding the claim would
+ * keep the orders locked for as long as the gateway takes. Resolves with how many were claimed.
+ */
+async function sweepClaimedBatch(
+  core: ServiceCore,
+  store: OrderStore,
+  now: Date,
+  limit: number,
+  options: FindDueOptions,
+  report: SweepReport,
+  count: (command: Pending['command']) => void,
+): Promise<number> {
+  let pending: Pending[] = [];
+  const { claimed, committed } = await store.sweepDue!(
+    now,
+    limit,
+    (due) => {
+      pending = [];
+      for (const order of due) {
+        const decided = decide(core, now, order);
+        if (decided === null) report.skipped += 1;
+        else pending.push(decided);
+      }
+      return pending.map((p) => p.input);
+    },
+    options,
+  );
+  const done = new Set(committed);
+  for (const p of pending) {
+    if (done.has(p.input.order.id)) count(p.command);
+    else report.skipped += 1;
+  }
+  return claimed;
+}
+
+/** The timer command a due order takes now and its commit, or null when the lifecycle refuses it. */
+function decide(core: ServiceCore, now: Date, order: Order): Pending | null {
+  const type = dueCommandType(order);
+  if (type === null) return null;
+  const command: Pending['command'] = { type };
+  const result = core.lifecycle.transition(order, command as Command, { now, actor: SWEEPER, policy: core.options.policy });
+  if (!result.ok || result.changed === false) return null;
+  return { command, input: { order: result.order as Order, expectedVersion: order.version, events: result.events, effects: result.effects } };
 }
 
 async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: SweepReport, count: (command: Pending['command']) => void): Promise<void> {

@@ -161,6 +161,14 @@ export interface OrderStore {
    * commit. Every input is for a different order.
    */
   commitMany?(inputs: CommitInput[]): Promise<CommitOutcome[]>;
+  /**
+   * Optional capability (used by the service for a busy order): consecutive commits of ONE order,
+   * each input's `expectedVersion` being the previous input's `order.version`, written all or
+   * nothing with one compare-and-set on the first input's `expectedVersion`. Every step keeps its
+   * own events, effects, idempotency record and change-feed entry; readers see the last order.
+   * Errors as `commit`'s (a conflict writes none of the steps).
+   */
+  commitChain?(inputs: CommitInput[]): Promise<void>;
   /** Events in version order (1…n). */
   history(id: string): Promise<OrderEvent[]>;
   list(query: ListQuery): Promise<OrderPage>;
@@ -169,6 +177,16 @@ export interface OrderStore {
    * `delivered`) is ≤ now, earliest first, at most `limit`, skipping orders another caller leased.
    */
   findDue(now: Date, limit: number, options?: FindDueOptions): Promise<Order[]>;
+  /**
+   * Optional capability (used by `sweep` when no payment query is configured): claims up to
+   * `limit` due orders as `findDue` would, hands them to `decide`, and writes the commits it
+   * returns (each for one of those orders, at the version it was handed) atomically with the
+   * claim. Claims of concurrent callers are disjoint and no order moves between the claim and its
+   * commit, so every commit succeeds; the due orders `decide` did not commit, and corrupt ones,
+   * stay leased for `leaseMs` as after `findDue`. Resolves with how many orders were claimed
+   * (0: nothing left that is due and free) and the ids committed.
+   */
+  sweepDue?(now: Date, limit: number, decide: (due: Order[]) => CommitInput[], options?: FindDueOptions): Promise<{ claimed: number; committed: string[] }>;
   /** Idempotency records written by `create`/`commit`. */
   findIdempotency(key: string): Promise<IdempotencyRecord | null>;
   /**

@@ -89,6 +89,47 @@ class CommitCommand implements StoreCommand {
   }
 }
 
+/**
+ * commitChain (optional): `steps` consecutive commits of one order in one call, from the current
+ * version or (stale) from the one before it: all of them are written, or none.
+ */
+class CommitChainCommand implements StoreCommand {
+  constructor(readonly id: string, readonly statuses: OrderStatus[], readonly stale: boolean) {}
+  check(m: Readonly<Model>): boolean {
+    const known = m.orders.get(this.id);
+    return known !== undefined && (!this.stale || known.order.version > 1);
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    if (!r.store.commitChain) return;
+    const known = m.orders.get(this.id)!;
+    let base = this.stale ? { ...known.order, version: known.order.version - 1 } : known.order;
+    const inputs = this.statuses.map((status, i) => {
+      const step = nextVersion(base, { status, effects: i % 2, at: new Date(m.now).toISOString() });
+      const input = { order: step.order, expectedVersion: base.version, events: step.events, effects: step.effects };
+      base = step.order;
+      return input;
+    });
+    let code: string | null = null;
+    try {
+      await r.store.commitChain(inputs);
+    } catch (error) {
+      code = (error as { code?: string }).code ?? 'untyped error';
+    }
+    if (this.stale) {
+      r.expect(code).toBe('VERSION_CONFLICT');
+    } else {
+      r.expect(code).toBeNull();
+      m.orders.set(this.id, { order: inputs[inputs.length - 1]!.order, events: known.events + inputs.length });
+      m.openEffects += inputs.reduce((n, input) => n + input.effects.length, 0);
+    }
+    r.expect(await r.store.load(this.id)).toEqual(m.orders.get(this.id)!.order);
+    r.expect((await r.store.history(this.id)).length).toBe(m.orders.get(this.id)!.events);
+  }
+  toString(): string {
+    return `commitChain(${this.id} → ${this.statuses.join(' → ')}${this.stale ? ', stale' : ''})`;
+  }
+}
+
 class ClaimAllCommand implements StoreCommand {
   check(): boolean {
     return true;
@@ -129,6 +170,74 @@ class FindDueCommand implements StoreCommand {
   }
   toString(): string {
     return 'findDue()';
+  }
+}
+
+/** The due orders of the model at its clock, by id. */
+function dueIds(m: Readonly<Model>): string[] {
+  return [...m.orders.values()]
+    .filter(({ order }) => {
+      const deadline =
+        order.status === 'pending_payment' ? order.deadlines.payBy : order.status === 'shipped' || order.status === 'delivered' ? order.deadlines.autoConfirmAt : undefined;
+      return deadline !== undefined && Date.parse(deadline) <= m.now;
+    })
+    .map(({ order }) => order.id)
+    .sort();
+}
+
+/**
+ * sweepDue (optional): claims what is due, commits the orders of `pick` among them (closing them),
+ * or, with `bogus`, hands back a commit at a version it was not given: then nothing is written.
+ */
+class SweepDueCommand implements StoreCommand {
+  constructor(readonly pick: string[], readonly bogus: boolean) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    if (!r.store.sweepDue) return;
+    m.now += HOUR;
+    const expected = dueIds(m);
+    const at = new Date(m.now).toISOString();
+    const handed: string[] = [];
+    const steps = new Map<string, ReturnType<typeof nextVersion>>();
+    let code: string | null = null;
+    let result: { claimed: number; committed: string[] } | null = null;
+    try {
+      result = await r.store.sweepDue(new Date(m.now), 100, (due) => {
+        handed.push(...due.map((o) => o.id));
+        for (const o of due) r.expect(o).toEqual(m.orders.get(o.id)!.order);
+        const chosen = due.filter((o) => this.pick.includes(o.id));
+        return chosen.map((o, i) => {
+          const step = nextVersion(o, { status: 'closed', effects: 1, at });
+          steps.set(o.id, step);
+          return { order: step.order, expectedVersion: this.bogus && i === 0 ? o.version + 1 : o.version, events: step.events, effects: step.effects };
+        });
+      }, { leaseMs: LEASE });
+    } catch (error) {
+      code = (error as { code?: string }).code ?? 'untyped error';
+    }
+    r.expect(handed.sort()).toEqual(expected);
+    const picked = expected.filter((id) => this.pick.includes(id));
+    if (this.bogus && picked.length > 0) {
+      r.expect(code).toBe('INVALID_COMMIT');
+    } else {
+      r.expect(code).toBeNull();
+      r.expect(result!.claimed).toBe(expected.length);
+      r.expect([...result!.committed].sort()).toEqual(picked);
+      for (const id of picked) {
+        const known = m.orders.get(id)!;
+        m.orders.set(id, { order: steps.get(id)!.order, events: known.events + 1 });
+        m.openEffects += 1;
+      }
+    }
+    for (const id of expected) {
+      r.expect(await r.store.load(id)).toEqual(m.orders.get(id)!.order);
+      r.expect((await r.store.history(id)).length).toBe(m.orders.get(id)!.events);
+    }
+  }
+  toString(): string {
+    return `sweepDue(commit ${this.pick.join(',') || 'none'}${this.bogus ? ', one at a wrong version' : ''})`;
   }
 }
 
@@ -193,8 +302,12 @@ export function modelContract<S extends OrderStore>(ctx: ContractContext<S>): vo
             commit,
             commit,
             commit,
+            fc
+              .tuple(fc.constantFrom(...IDS), fc.array(statusArb, { minLength: 1, maxLength: 4 }), fc.boolean())
+              .map(([id, statuses, stale]) => new CommitChainCommand(id, statuses, stale)),
             fc.constant(new ClaimAllCommand()),
             fc.constant(new FindDueCommand()),
+            fc.tuple(fc.subarray(IDS), fc.boolean()).map(([pick, bogus]) => new SweepDueCommand(pick, bogus)),
             fc.constant(new ListCommand()),
             fc.constantFrom(...IDS).map((id) => new FindByNumberCommand(id)),
           ],

@@ -19,8 +19,14 @@ export interface Statements {
   create: string;
   commit: string;
   commitMany: string;
+  /** $1 a JSON array of one order's consecutive commits (field n: their order), $2 channel. */
+  commitChain: string;
   history: string;
   findDue: string;
+  /** $1 now, $2 limit: due orders locked for the caller's transaction (sweepDue), as `load` reads them. */
+  claimDue: string;
+  /** $1 ids, $2 lease until: leases on claimed orders left unchanged (sweepDue). */
+  leaseDue: string;
   findIdempotency: string;
   claim: string;
   complete: string;
@@ -162,6 +168,53 @@ export function statements(schema: string): Statements {
       )
       SELECT (SELECT coalesce(json_agg(id), '[]'::json) FROM upd)::text AS ids, (SELECT count(*) FROM note)::int AS notified`,
 
+    // One order moved several versions in one statement (commitChain): one compare-and-set on the
+    // first step's expected version writes the last step's row; every step keeps its own events,
+    // effects, idempotency record and change-log row, in step order.
+    commitChain: `WITH input AS (
+        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+          n int, id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
+          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, idem_request jsonb, at text)
+      ), first AS (
+        SELECT * FROM input ORDER BY n LIMIT 1
+      ), last AS (
+        SELECT * FROM input ORDER BY n DESC LIMIT 1
+      ), upd AS (
+        UPDATE ${orders} o
+        SET version = l.version, status = l.status, customer_id = l.customer_id, updated_at = l.updated_at,
+            due_at = l.due_at, doc = l.doc, doc_md5 = md5(l.doc::text)
+        FROM last l, first f
+        WHERE o.id = l.id AND o.version = f.expected
+        RETURNING o.id
+      ), unlease AS (
+        DELETE FROM ${leases} WHERE order_id = (SELECT id FROM upd)
+      ), ok AS (
+        SELECT i.* FROM input i WHERE EXISTS (SELECT 1 FROM upd)
+      ), ev AS (
+        INSERT INTO ${events} (order_id, version, seq, at, type, doc)
+        SELECT ok.id, (e.value->>'version')::int, (e.n - 1)::int, (e.value->>'at')::timestamptz, e.value->>'type', e.value
+        FROM ok, jsonb_array_elements(ok.events) WITH ORDINALITY AS e(value, n)
+        RETURNING 1
+      ), fx AS (
+        INSERT INTO ${outbox} (id, order_id, type, doc, available_at)
+        SELECT f.value->>'id', ok.id, f.value->>'type', f.value, ok.updated_at
+        FROM ok, jsonb_array_elements(ok.effects) WITH ORDINALITY AS f(value, n)
+        ORDER BY ok.n, f.n
+        RETURNING 1
+      ), idem AS (
+        INSERT INTO ${idem} (key, order_id, version, doc)
+        SELECT ok.idem_key, ok.id, ok.version, jsonb_build_object('order', ok.doc, 'events', ok.events, 'effects', ok.effects, 'request', ok.idem_request)
+        FROM ok WHERE ok.idem_key IS NOT NULL
+        RETURNING 1
+      ), ch AS (
+        INSERT INTO ${changes} (order_id, version, status, at)
+        SELECT ok.id, ok.version, ok.status, ok.at FROM ok ORDER BY ok.n
+        RETURNING 1
+      ), note AS (
+        SELECT pg_notify($2, '') FROM upd WHERE $2::text IS NOT NULL
+      )
+      SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
+
     history: `SELECT doc::text AS doc FROM ${events} WHERE order_id = $1 ORDER BY version, seq`,
 
     // $1 now, $2 limit, $3 lease until. SKIP LOCKED: a sweeper never waits for another's rows.
@@ -185,6 +238,19 @@ export function statements(schema: string): Statements {
       SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}
       FROM ${orders} o WHERE o.id = ANY(ARRAY(SELECT order_id FROM leased))
       ORDER BY o.due_at, o.id`,
+
+    // The claim of sweepDue: row locks held until its transaction commits the batch, so claims of
+    // concurrent sweepers are disjoint (SKIP LOCKED) without writing a lease per order. Orders
+    // another sweeper leased through findDue are left alone.
+    claimDue: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}
+      FROM ${orders} o
+      WHERE o.due_at IS NOT NULL AND o.due_at <= $1
+        AND NOT EXISTS (SELECT 1 FROM ${leases} l WHERE l.order_id = o.id AND l.lease_until > $1)
+      ORDER BY o.due_at, o.id
+      LIMIT $2
+      FOR UPDATE OF o SKIP LOCKED`,
+    leaseDue: `INSERT INTO ${leases} (order_id, lease_until) SELECT unnest($1::text[]), $2
+      ON CONFLICT (order_id) DO UPDATE SET lease_until = EXCLUDED.lease_until`,
 
     findIdempotency: `SELECT key, order_id, version, doc::text AS doc FROM ${idem} WHERE key = $1`,
 

@@ -20,7 +20,7 @@ import type {
   SubscribeOptions,
   Unsubscribe,
 } from '../../storage/port.js';
-import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
+import { toSqlDriver, type PostgresDatabase, type SqlDriver, type SqlExecutor } from './driver.js';
 import { CommitBatcher, type CommitBatcherOptions } from './commit-batcher.js';
 import { ChangeFeed, type FeedPage } from './feed.js';
 import { fromPosition, toPosition } from './positions.js';
@@ -257,6 +257,35 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /**
+   * Several consecutive commits of ONE order in one statement (docs/storage.md, "Hot orders"):
+   * each input's expectedVersion is the previous input's order.version. One compare-and-set on the
+   * first expected version writes the last order; every step keeps its events, effects, idempotency
+   * record and change-feed row. All or nothing: a conflict writes none of them.
+   */
+  async commitChain(inputs: CommitInput[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const first = inputs[0]!;
+    checkChain(inputs);
+    if (inputs.length === 1) return this.commit(first);
+    const id = first.order.id;
+    let written: number;
+    try {
+      const { rows } = await this.driver.query<{ written: number }>(this.sql.commitChain, [commitManyBatch(inputs, true), this.channelInside]);
+      written = Number(rows[0]?.written ?? 0);
+    } catch (error) {
+      throw this.translate(error, id, first.expectedVersion);
+    }
+    if (written === 1) {
+      this.announce([inputs[inputs.length - 1]!.order]);
+      return;
+    }
+    const { rows } = await this.driver.query<{ version: number }>(this.sql.versionOf, [id]);
+    const current = rows[0];
+    if (!current) throw new OrderNotFoundError(id);
+    throw new VersionConflictError(id, first.expectedVersion, Number(current.version));
+  }
+
+  /**
    * Several commits (of different orders) in one statement, for group commit: per input,
    * undefined when written or the error it gets. Statement errors are thrown untranslated.
    */
@@ -284,26 +313,46 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /** The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode. */
-  private async writeMany(inputs: CommitInput[]): Promise<Set<string>> {
-    const batch = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }) => ({
-      id: order.id,
-      expected: expectedVersion,
-      version: order.version,
-      status: order.status,
-      customer_id: order.customerId,
-      updated_at: order.updatedAt,
-      due_at: nextDueAt(order),
-      doc: storedOrderDocument(order),
-      events,
-      effects,
-      idem_key: idempotencyKey ?? null,
-      idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
-      at: order.updatedAt,
-    }));
-    const { rows } = await this.driver.query<{ ids: string }>(this.sql.commitMany, [JSON.stringify(batch), this.channelInside]);
+  private async writeMany(inputs: CommitInput[], executor: SqlExecutor = this.driver): Promise<Set<string>> {
+    const { rows } = await executor.query<{ ids: string }>(this.sql.commitMany, [commitManyBatch(inputs), this.channelInside]);
     const committed = new Set(JSON.parse(rows[0]?.ids ?? '[]') as string[]);
-    this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
+    if (executor === this.driver) this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
     return committed;
+  }
+
+  /**
+   * The sweep's batch in one transaction (docs/storage.md, "Sweeping"): the due orders are claimed
+   * with row locks (FOR UPDATE SKIP LOCKED), so batches of concurrent sweepers never overlap and
+   * no lease row is written for an order that is committed; `decide` runs while they are held, its
+   * commits leave in one commitMany statement, and whatever was claimed but not committed gets the
+   * lease findDue would have given it. The row locks also keep every commit's compare-and-set true.
+   */
+  async sweepDue(now: Date, limit: number, decide: (due: Order[]) => CommitInput[], options: FindDueOptions = {}): Promise<{ claimed: number; committed: string[] }> {
+    const leaseMs = options.leaseMs ?? DEFAULT_DUE_LEASE_MS;
+    const written: CommitInput[] = [];
+    const result = await this.driver.transaction(async (tx) => {
+      const { rows } = await tx.query<OrderRow>(this.sql.claimDue, [now.toISOString(), Math.max(0, Math.floor(limit))]);
+      if (rows.length === 0) return { claimed: 0, committed: [] as string[] };
+      const due = decodeAll(rows.map((row) => () => this.decodeRow(row)), options.onCorrupt);
+      const claimed = new Map(due.map((order) => [order.id, order.version]));
+      const inputs = decide(due);
+      const seen = new Set<string>();
+      for (const input of inputs) {
+        checkCommitInput(input);
+        const id = input.order.id;
+        if (claimed.get(id) !== input.expectedVersion || seen.has(id)) {
+          throw invalidCommit(id, 'sweepDue: a commit for an order not handed to decide at that version', 'sweepDue：提交的订单不在本批或版本不符');
+        }
+        seen.add(id);
+      }
+      const committed = inputs.length === 0 ? new Set<string>() : await this.writeMany(inputs, tx);
+      const left = rows.map((row) => row.id).filter((id) => !committed.has(id));
+      if (left.length > 0) await tx.query(this.sql.leaseDue, [left, new Date(now.getTime() + leaseMs).toISOString()]);
+      for (const input of inputs) if (committed.has(input.order.id)) written.push(input);
+      return { claimed: rows.length, committed: [...committed] };
+    });
+    this.announce(written.map((input) => input.order));
+    return result;
   }
 
   async commitMany(inputs: CommitInput[]): Promise<CommitOutcome[]> {
@@ -463,4 +512,45 @@ function requestJson(key: string | undefined, request: IdempotencyRequest | unde
 function violated(error: unknown, constraint: string): boolean {
   const e = error as { code?: unknown; constraint?: unknown };
   return e !== null && typeof e === 'object' && e.code === '23505' && e.constraint === constraint;
+}
+
+/**
+ * The commitMany (and commitChain) statement's $1: the commits as one JSON array. For a chain
+ * (`chain`: numbered steps of one order) only the last step's document is written to the row, so
+ * the others carry none unless their idempotency record needs it: a chain of k commands sends one
+ * document, not k.
+ */
+function commitManyBatch(inputs: CommitInput[], chain = false): string {
+  const last = inputs.length - 1;
+  return JSON.stringify(
+    inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => ({
+      ...(chain ? { n } : {}),
+      id: order.id,
+      expected: expectedVersion,
+      version: order.version,
+      status: order.status,
+      customer_id: order.customerId,
+      updated_at: order.updatedAt,
+      due_at: nextDueAt(order),
+      doc: chain && n !== last && idempotencyKey === undefined ? null : storedOrderDocument(order),
+      events,
+      effects,
+      idem_key: idempotencyKey ?? null,
+      idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
+      at: order.updatedAt,
+    })),
+  );
+}
+
+/** A commitChain input: every step checked, all of one order, each starting where the previous ended. */
+function checkChain(inputs: CommitInput[]): void {
+  const id = inputs[0]!.order.id;
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!;
+    checkCommitInput(input);
+    if (input.order.id !== id) throw invalidCommit(id, `commitChain: step ${i} is for another order (${input.order.id})`, `commitChain：第 ${i} 步属于其他订单（${input.order.id}）`);
+    if (i > 0 && input.expectedVersion !== inputs[i - 1]!.order.version) {
+      throw invalidCommit(id, `commitChain: step ${i} must expect version ${inputs[i - 1]!.order.version}, got ${input.expectedVersion}`, `commitChain：第 ${i} 步的 expectedVersion 必须是 ${inputs[i - 1]!.order.version}`);
+    }
+  }
 }
