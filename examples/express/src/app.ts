@@ -15,6 +15,8 @@ import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
 import { demoRules } from './catalog.js';
 import { reconciliationRoutes, Reconciliations } from './reconciliation.js';
+import { withAccess } from './access.js';
+import { Auth, type AuthOptions } from './auth/index.js';
 
 export interface CreateAppOptions {
   service: OrderService;
@@ -36,11 +38,17 @@ export interface CreateAppOptions {
    * their routes and OpenAPI entries from it.
    */
   lifecycle?: Lifecycle<string, { type: string }>;
+  /**
+   * Sign-in (auth/index.ts). `{ demo: true }` believes `x-actor` and keeps the demo payment routes:
+   * never in production. Default: real sign-in only.
+   */
+  auth?: Auth | AuthOptions;
 }
 
 export interface OrderApp {
   app: Express;
   context: AppContext;
+  auth: Auth;
   /** Every route with its documentation (what /openapi.json is built from). */
   routes: Route[];
   close(): Promise<void>;
@@ -53,6 +61,7 @@ export interface OrderApp {
  */
 export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   const clock = options.clock ?? systemClock;
+  const auth = options.auth instanceof Auth ? options.auth : new Auth({ now: () => clock.now(), ...options.auth });
   const log = options.log ?? ((message: string) => console.log(message));
   const hub = new ChangeHub();
   await hub.start(options.service.store);
@@ -64,7 +73,8 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     clock,
     rules: options.rules ?? demoRules(clock.now()),
     figures: options.figures,
-    demoGateway: options.demoGateway ?? true,
+    // The demo payment routes exist only in demo mode, and never beside a configured WeChat Pay.
+    demoGateway: auth.demo && !options.wechatpay && (options.demoGateway ?? true),
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
     reconciliations: options.reconciliations ?? new Reconciliations(),
     log,
@@ -74,13 +84,16 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   feed.start(hub);
 
   const routes: Route[] = [
+    ...auth.routes(),
     ...orderRoutes(context),
     ...commandRoutes(context),
     ...paymentRoutes(context),
     ...liveRoutes(context),
     ...dashboardRoutes(context, feed, dashboard),
     ...reconciliationRoutes(context, context.reconciliations),
-  ];
+  ]
+    .filter((r) => context.demoGateway || (r.doc.operationId !== 'demoPay' && r.doc.operationId !== 'demoRefundResult'))
+    .map(withAccess);
 
   const app = express();
   app.disable('x-powered-by');
@@ -88,7 +101,8 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   // The payment notification is verified over its exact bytes: it must not be parsed as JSON first.
   app.post('/payments/wechatpay/notify', rawNotificationBody);
   app.use(express.json({ limit: '64kb' }));
-  for (const r of routes) app[r.doc.method](r.doc.path, r.handler);
+  app.use(auth.middleware());
+  for (const r of routes) app[r.doc.method](r.doc.path, ...auth.guard(r.access ?? 'signed-in', r.doc.method, { rawBody: r.doc.operationId === 'wechatpayNotify' }), r.handler);
   for (const [path, handler] of dashboardAssets()) app.get(path, handler);
   app.use(docsRouter(() => buildOpenApi(routes.map((r) => r.doc), { version: '0.1.0' })));
   app.get('/', (_req, res) => res.redirect('/dashboard'));
@@ -100,6 +114,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   return {
     app,
     context,
+    auth,
     routes,
     async close() {
       feed.stop();
