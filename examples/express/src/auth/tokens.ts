@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { authErrors } from './errors.js';
 
@@ -32,7 +33,7 @@ export class SessionTokens {
   async issue(role: Role, id: string): Promise<{ token: string; expiresAt: string }> {
     const iat = Math.floor(this.now().getTime() / 1000);
     const exp = iat + (role === 'shopper' ? this.ttlSeconds.shopper : this.ttlSeconds.staff);
-    const token = await new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject(id).setIssuer(ISSUER).setIssuedAt(iat).setExpirationTime(exp).sign(this.key);
+    const token = await new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject(id).setIssuer(ISSUER).setJti(randomUUID()).setIssuedAt(iat).setExpirationTime(exp).sign(this.key);
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
