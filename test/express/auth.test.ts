@@ -39,22 +39,22 @@ describe('sign-in outside demo mode', () => {
     t = await testApp({ auth: { code2Session: standInCode2Session() } });
     const { cookie, csrf } = await staffCookie(t);
     const body = { customerId: 'c9', items: ITEMS };
-    const missing = await request(t.app).post('/orders').set('cookie', cookie).send(body);
+    const missing = await request(t.app).post('/orders').set('Cookie', cookie).send(body);
     expect(missing.status).toBe(403);
     expectErrorBody(missing.body, 'CSRF_REFUSED');
-    const wrong = await request(t.app).post('/orders').set('cookie', cookie).set('x-csrf-token', `${csrf}x`).send(body);
+    const wrong = await request(t.app).post('/orders').set('Cookie', cookie).set('x-csrf-token', `${csrf}x`).send(body);
     expect(wrong.status).toBe(403);
     // What a hostile page's <form enctype="text/plain"> sends: refused before anything runs.
-    const form = await request(t.app).post('/orders').set('cookie', cookie).set('content-type', 'text/plain').send('{"customerId":"c9","items":[{"sku":"TEA-LJ-250","quantity":1}]}');
+    const form = await request(t.app).post('/orders').set('Cookie', cookie).set('content-type', 'text/plain').send('{"customerId":"c9","items":[{"sku":"TEA-LJ-250","quantity":1}]}');
     expect([403, 415]).toContain(form.status);
     expectErrorBody(form.body);
     expect((await t.context.service.list({})).items).toHaveLength(0);
-    const ok = await request(t.app).post('/orders').set('cookie', cookie).set('x-csrf-token', csrf).send(body);
+    const ok = await request(t.app).post('/orders').set('Cookie', cookie).set('x-csrf-token', csrf).send(body);
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     // Reads need no token; signing out ends the cookie session.
-    expect((await request(t.app).get('/auth/me').set('cookie', cookie)).body).toMatchObject({ role: 'staff', id: 'clerk' });
-    expect((await request(t.app).post('/auth/logout').set('cookie', cookie).set('x-csrf-token', csrf)).status).toBe(204);
-    expect((await request(t.app).get('/orders').set('cookie', cookie)).status).toBe(401);
+    expect((await request(t.app).get('/auth/me').set('Cookie', cookie)).body).toMatchObject({ role: 'staff', id: 'clerk' });
+    expect((await request(t.app).post('/auth/logout').set('Cookie', cookie).set('x-csrf-token', csrf)).status).toBe(204);
+    expect((await request(t.app).get('/orders').set('Cookie', cookie)).status).toBe(401);
   });
 
   it('limits sign-in attempts per address: 429 with a code, and the right password does not get through meanwhile', async () => {

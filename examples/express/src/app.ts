@@ -12,6 +12,7 @@ import { commandRoutes } from './routes/commands.js';
 import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions } from './routes/dashboard.js';
 import { docsAssets, docsRoutes } from './routes/docs.js';
 import { Ops } from './ops.js';
+import { consoleRoutes } from './routes/console.js';
 import { liveRoutes } from './routes/live.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
@@ -100,6 +101,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     ...dashboardRoutes(context, feed, dashboard),
     ...reconciliationRoutes(context, context.reconciliations),
     ...dashboardAssets(),
+    ...consoleRoutes(context),
     ...docsRoutes(() => (openapi ??= buildOpenApi(routes.map((r) => r.doc), { version: '0.1.0' }))),
     {
       access: 'public',

@@ -208,7 +208,8 @@ export class Auth {
 
   private async startCookieSession(req: Request, res: Response, role: Role, id: string): Promise<{ expiresAt: string; csrfToken: string }> {
     const { token, expiresAt } = await this.tokens.issue(role, id);
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: this.secure, path: '/', expires: new Date(expiresAt) });
+    // maxAge (relative), not an absolute date: the browser's clock need not agree with ours.
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: this.secure, path: '/', maxAge: Date.parse(expiresAt) - this.now().getTime() });
     // The CSRF token is bound to the session it travels with: the one being set now.
     req.cookies = { ...(req.cookies as Record<string, string>), [SESSION_COOKIE]: token };
     return { expiresAt, csrfToken: this.csrf.generateCsrfToken(req, res, { overwrite: true }) };
