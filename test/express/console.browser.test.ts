@@ -110,7 +110,7 @@ describe.skipIf(!available && !required)('the order console in headless Chromium
     await page.getByLabel('手机号（或后四位）').fill('');
     await page.getByLabel('商品 SKU').fill('CUP-GLASS');
     await page.getByRole('button', { name: '查询' }).click();
-    await page.waitForFunction(() => [...document.querySelectorAll('tbody tr')].every((tr) => tr.textContent!.includes('CUP-GLASS')) && document.querySelectorAll('tbody tr').length > 0);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('tbody tr')).every((tr) => tr.textContent!.includes('CUP-GLASS')) && document.querySelectorAll('tbody tr').length > 0);
     await page.getByLabel('商品 SKU').fill('');
     await page.getByLabel('订单号').fill(mine[2]!.number);
     await page.getByRole('button', { name: '查询' }).click();

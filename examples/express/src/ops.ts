@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, type Logger } from 'pino';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import client from 'prom-client';
 import { principalOf } from './auth/index.js';
@@ -32,7 +32,7 @@ export class Ops {
   private inFlight = 0;
   private readonly committedAt = new Map<string, number>();
 
-  constructor(options: { logger?: Logger; level?: string; ready?: () => Promise<boolean> | boolean; metricsToken?: string } = {}) {
+  constructor(options: { logger?: Logger; destination?: DestinationStream; level?: string; ready?: () => Promise<boolean> | boolean; metricsToken?: string } = {}) {
     this.logger =
       options.logger ??
       pino({
@@ -45,7 +45,7 @@ export class Ops {
             method.apply(this, args.map((a) => (typeof a === 'string' ? maskText(a) : a)) as Parameters<typeof method>);
           },
         },
-      });
+      }, options.destination);
     this.ready = options.ready ?? (() => true);
     this.metricsToken = options.metricsToken;
     client.collectDefaultMetrics({ register: this.registry, prefix: 'orderkit_process_' });
@@ -223,4 +223,25 @@ export class Ops {
   closeStreams(): void {
     for (const s of [...openStreams]) s.close();
   }
+}
+
+/**
+ * A graceful stop (docs/express.md, "Deployment"): /readyz turns 503, the server stops accepting
+ * connections, open event streams are ended (their clients reconnect elsewhere), and the requests in
+ * flight, commits included, are answered before the connections close. Past `timeoutMs` whatever is
+ * left is cut. Resolves with the number of requests that had to be cut (0 in a clean stop).
+ */
+export async function drain(server: Server, ops: Ops, timeoutMs = 10_000): Promise<number> {
+  ops.draining = true;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  ops.closeStreams();
+  const deadline = Date.now() + timeoutMs;
+  while (ops.busy > 0 && Date.now() < deadline) {
+    server.closeIdleConnections();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const cut = ops.busy;
+  server.closeAllConnections();
+  await closed;
+  return cut;
 }

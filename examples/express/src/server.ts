@@ -13,6 +13,8 @@
  *   ORDERKIT_ADMIN_USER, ORDERKIT_ADMIN_PASSWORD   the first admin account (created at start)
  *   WECHAT_APPID, WECHAT_APP_SECRET   shopper sign-in through code2Session (wx.login)
  *   SECURE_COOKIES     0 only for plain-http testing: session cookies are HTTPS-only by default
+ *   METRICS_TOKEN      lets Prometheus scrape /metrics with `Authorization: Bearer <token>`
+ *   LOG_LEVEL          pino level (default info; warn in --demo)
  *   WECHATPAY_MCHID, WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID,
  *   WECHATPAY_PUBLIC_KEY_FILE   enable the real /payments/wechatpay/notify route
  *   WECHATPAY_API_HOST, WECHATPAY_SERIAL_NO, WECHATPAY_PRIVATE_KEY_FILE   also let the sweeper ask
@@ -35,6 +37,7 @@ import { demoHandlers, startWorkers, type Workers } from './workers.js';
 import { wechatpayClientFromEnv, wechatpayQueryFromEnv } from './wechatpay-query.js';
 import { Reconciliations, startDailyReconciliation } from './reconciliation.js';
 import { Auth, StaffAccounts, wechatCode2Session } from './auth/index.js';
+import { drain, Ops } from './ops.js';
 
 /** Sign-in from the environment; DEMO mode believes x-actor and gets a demo admin (auth/index.ts). */
 export async function authFromEnv(env: NodeJS.ProcessEnv, demo: boolean): Promise<{ auth: Auth; demoLogin?: { username: string; password: string } }> {
@@ -83,11 +86,18 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const wechatpay = wechatpayFromEnv(env);
   // Before the sweeper expires an unpaid order it asks WeChat Pay when it can (see wechatpay-query.ts).
   const payments = wechatpayQueryFromEnv(env, wechatpay, log);
-  const service = createOrderService({ store: storage.store, ...(payments ? { payments } : {}) });
+  const ops = new Ops({
+    level: env.LOG_LEVEL ?? (demo ? 'warn' : 'info'),
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+    ready: async () => (await storage.store.list({ limit: 1 }), true),
+  });
+  // Commits, conflicts and outbox lag are counted on the way to the store (ops.ts).
+  const service = createOrderService({ store: ops.instrument(storage.store), ...(payments ? { payments } : {}) });
   const rules = demoRules(new Date());
   const reconciliations = new Reconciliations();
   const orderApp = await createApp({
     auth,
+    ops,
     reconciliations,
     service,
     figures: sqlFigures(storage.db),
@@ -148,10 +158,11 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     log(`${signal}: shutting down…`);
     trickle?.stop();
     daily?.stop();
+    // Stop accepting, end the streams, let the requests in flight (and their commits) finish.
+    const cut = await drain(server, ops, Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000));
+    if (cut > 0) log(`${cut} request(s) were still running at the deadline and were cut`);
     await workers?.stop();
     await orderApp.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
     await storage.close();
     log('bye');
     process.exit(0);

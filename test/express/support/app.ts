@@ -1,5 +1,6 @@
 import { createApp, type OrderApp } from '../../../examples/express/src/app.js';
 import { Auth, StaffAccounts, type AuthOptions } from '../../../examples/express/src/auth/index.js';
+import type { Ops } from '../../../examples/express/src/ops.js';
 import { storeFigures } from '../../../examples/express/src/figures.js';
 import { createOrderService, MemoryOrderStore, type Clock, type Lifecycle, type OrderStore } from '../../../src/index.js';
 
@@ -29,6 +30,7 @@ export async function testApp(
     lifecycle?: Lifecycle<string, { type: string }>;
     /** Default: DEMO mode (x-actor believed), as these route tests were written for. */
     auth?: AuthOptions;
+    ops?: Ops;
   } = {},
 ): Promise<TestApp> {
   const clock = new TestClock(Date.parse(options.now ?? '2026-11-25T04:00:00Z'));
@@ -38,6 +40,7 @@ export async function testApp(
   const auth = new Auth({ now: () => clock.now(), ...testAuthOptions(), ...(options.auth ?? { demo: true }) });
   const app = await createApp({
     auth,
+    ...(options.ops ? { ops: options.ops } : {}),
     service,
     clock,
     figures: storeFigures(store),
