@@ -123,7 +123,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   app.set('query parser', 'simple');
   app.use(ops.middleware());
   // Security headers; scripts only from this server (the pages load nothing from elsewhere).
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:'] } } }));
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null } } }));
   // The payment notification is verified over its exact bytes: it must not be parsed as JSON first.
   app.post('/payments/wechatpay/notify', rawNotificationBody);
   app.use(express.json({ limit: '64kb' }));
