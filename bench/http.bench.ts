@@ -47,6 +47,7 @@ const PLACE_BODY = JSON.stringify({ items: [{ sku: 'TEA-LJ-250', quantity: 1 }, 
 // Server role: the example app on the chosen store, answering on a free port.
 async function serve(): Promise<void> {
   const { createApp } = await import('../examples/express/src/app.js');
+  const { Ops } = await import('../examples/express/src/ops.js');
   const { sqlFigures, storeFigures } = await import('../examples/express/src/figures.js');
   const { createOrderService, MemoryOrderStore } = await import('../src/index.js');
   const { migrate, migrateAnalytics, PostgresOrderStore } = await import('../src/adapters/postgres/index.js');
@@ -64,7 +65,7 @@ async function serve(): Promise<void> {
     store = new MemoryOrderStore();
     figures = storeFigures(store);
   }
-  const app = await createApp({ service: createOrderService({ store }), figures, log: () => undefined });
+  const app = await createApp({ auth: { demo: true, limits: { writesPerMinute: 1e9 } }, ops: new Ops({ level: 'warn' }), service: createOrderService({ store }), figures, log: () => undefined });
   const server = app.app.listen(0, '127.0.0.1', () => {
     const address = server.address() as { port: number };
     process.send!({ url: `http://127.0.0.1:${address.port}` });

@@ -9,7 +9,7 @@ import { demoRules } from '../../examples/express/src/catalog.js';
 import { seedDemoShop } from '../../examples/express/src/demo/seed.js';
 import { storeFigures } from '../../examples/express/src/figures.js';
 import { createOrderService, MemoryOrderStore } from '../../src/index.js';
-import { ADDRESS, CUSTOMER, TestClock } from './support/app.js';
+import { ADDRESS, CUSTOMER, TestClock, testAuthOptions } from './support/app.js';
 import { listen } from './support/sse.js';
 
 // A real headless Chromium (Debian's `chromium` driven by playwright-core) against the live
@@ -39,7 +39,8 @@ describe.skipIf(!available && !required)('the live dashboard in headless Chromiu
     const store = new MemoryOrderStore();
     const rules = demoRules(clock.now());
     await seedDemoShop({ batch: (body) => body(store), rules, end: clock.now(), days: 30, seed: 20261125 });
-    orderApp = await createApp({ service: createOrderService({ store, clock }), clock, rules, figures: storeFigures(store), log: () => undefined });
+    orderApp = await createApp({ auth: { demo: true, ...testAuthOptions() }, service: createOrderService({ store, clock }), clock, rules, figures: storeFigures(store), log: () => undefined });
+    await orderApp.auth.staff.create('boss', 'boss-password-1', 'admin');
     http = await listen(orderApp.app);
     profile = mkdtempSync(join(tmpdir(), 'orderkit-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
@@ -65,6 +66,9 @@ describe.skipIf(!available && !required)('the live dashboard in headless Chromiu
     const failures: string[] = [];
     page.on('pageerror', (e) => failures.push(e.message));
     page.on('requestfailed', (r) => failures.push(`${r.url()} ${r.failure()?.errorText ?? ''}`));
+    // The dashboard is for staff: the page's cookie session comes from the sign-in (shared by the context).
+    const login = await context.request.post(`${http.url}/auth/login`, { data: { username: 'boss', password: 'boss-password-1' } });
+    expect(login.status()).toBe(200);
     await page.goto(`${http.url}/dashboard`);
     await page.waitForFunction(() => (window as { __dashboard?: { updates: number } }).__dashboard!.updates > 0);
     await page.waitForSelector('#live.on');

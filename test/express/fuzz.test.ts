@@ -44,7 +44,10 @@ function fuzzSuite(label: string, makeStore: () => Promise<OrderStore>, runs: nu
       const placed = JSON.parse((await send('/orders', { actor: CUSTOMER, contentType: 'application/json', body: JSON.stringify({ items: [{ sku: 'TEA-LJ-250', quantity: 2 }, { sku: 'CUP-GLASS', quantity: 1 }], address: ADDRESS }) })).text);
       orderIds.push(placed.id);
       if (i === 0) continue;
-      await send(`/orders/${placed.id}/pay/demo`, { actor: CUSTOMER, contentType: 'application/json', body: '{}' });
+      // WeChat Pay is configured here, so the demo payment route does not exist: the payment goes
+      // straight to the service, as a verified notification would send it.
+      const paid = await t.context.service.dispatch(placed.id, { type: 'PAYMENT_SUCCEEDED', amount: placed.pricing.total, transactionId: `T${placed.id}` }, { type: 'payment', gateway: 'wechatpay' });
+      expect(paid.ok).toBe(true);
       if (i === 1) continue;
       await send(`/orders/${placed.id}/ship`, { actor: MERCHANT, contentType: 'application/json', body: '{}' });
       const asked = JSON.parse(
@@ -135,8 +138,12 @@ const ROUTES = [
   '/orders/:id/after-sales/:as/return-shipped',
   '/orders/:id/after-sales/:as/return-received',
   '/orders/:id/commands',
+  // The demo payment routes do not exist beside a configured WeChat Pay (docs/express.md,
+  // "Sign-in"): they answer 404 here. The merchant's edits take their place among the writes.
   '/orders/:id/pay/demo',
   '/orders/:id/refunds/:refund/result',
+  '/orders/:id/remarks',
+  '/orders/:id/address',
   '/payments/wechatpay/notify',
 ];
 
@@ -158,8 +165,15 @@ const bodyArb = fc.oneof(
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => ({ text: JSON.stringify(v), type: 'application/json' })) },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((s) => ({ text: s, type: 'application/json' })) },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((s) => ({ text: s, type: 'text/plain' })) },
+  // A well-formed remark: with the remarks route and a merchant it succeeds, so a run always sees 200s.
+  { weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 20 }).map((s) => ({ text: JSON.stringify({ text: s }), type: 'application/json' })) },
 );
-const actorArb = fc.oneof(fc.constantFrom(CUSTOMER, MERCHANT, 'customer:c2', 'payment:wechatpay', 'system:x', 'merchant:', ''), fc.string({ maxLength: 20 }), fc.constant(undefined));
+const actorArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(CUSTOMER, MERCHANT) },
+  { weight: 3, arbitrary: fc.constantFrom('customer:c2', 'admin:a1', 'payment:wechatpay', 'system:x', 'merchant:', '') },
+  { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
 
 fuzzSuite('memory store', async () => new MemoryOrderStore(), RUNS);
 

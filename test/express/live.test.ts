@@ -87,7 +87,7 @@ describe('Server-Sent Events from the change feed (in memory)', () => {
       const r = await fetch(`${http.url}/orders/${placed.body.id}/events?actor=${CUSTOMER}`, { headers: { 'Last-Event-ID': bad } });
       expect(r.status).toBe(400);
       expect(((await r.json()) as { code: string }).code).toBe('INVALID_FEED_POSITION');
-      const d = await fetch(`${http.url}/dashboard/stream?lastEventId=${encodeURIComponent(bad)}`);
+      const d = await fetch(`${http.url}/dashboard/stream?actor=${MERCHANT}&lastEventId=${encodeURIComponent(bad)}`);
       expect(d.status).toBe(400);
     }
   });
@@ -97,7 +97,7 @@ describe('Server-Sent Events from the change feed (in memory)', () => {
     cleanups.push(() => t.close());
     const http = await listen(t.app);
     cleanups.push(() => http.close());
-    const stream = await openStream(`${http.url}/dashboard/stream`);
+    const stream = await openStream(`${http.url}/dashboard/stream?actor=${MERCHANT}`);
     cleanups.push(() => stream.close());
     const first = await stream.next((e) => e.event === 'figures');
     expect((first.data as { summary: { funnel: Array<{ count: number }> } }).summary.funnel[0]!.count).toBe(0);
@@ -113,7 +113,7 @@ async function twoInstances(dbA: PostgresDatabase, dbB: PostgresDatabase, schema
   const apps = await Promise.all(
     [dbA, dbB].map(async (db) => {
       const store = new PostgresOrderStore({ db, schema });
-      const app = await createApp({ service: createOrderService({ store }), figures: sqlFigures(db, schema), log: () => undefined });
+      const app = await createApp({ auth: { demo: true }, service: createOrderService({ store }), figures: sqlFigures(db, schema), log: () => undefined });
       const http = await listen(app.app);
       cleanups.push(async () => {
         await http.close();
@@ -131,7 +131,7 @@ async function crossInstanceCheck(urls: { a: string; b: string }): Promise<void>
   const stream = await openStream(`${urls.b}/orders/${placed.body.id}/events?actor=${MERCHANT}`);
   cleanups.push(() => stream.close());
   await stream.next((e) => e.event === 'snapshot');
-  const dashboard = await openStream(`${urls.b}/dashboard/stream`);
+  const dashboard = await openStream(`${urls.b}/dashboard/stream?actor=${MERCHANT}`);
   cleanups.push(() => dashboard.close());
   await dashboard.next((e) => e.event === 'figures');
   // The command goes through instance A; the subscriber is on instance B.

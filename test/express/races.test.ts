@@ -14,7 +14,7 @@ import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT } from './support/app.js';
  */
 async function doubleRefund(dbA: PostgresDatabase, dbB: PostgresDatabase, schema: string): Promise<void> {
   const [a, b] = await Promise.all(
-    [dbA, dbB].map((db) => createApp({ service: createOrderService({ store: new PostgresOrderStore({ db, schema }) }), figures: sqlFigures(db, schema), log: () => undefined })),
+    [dbA, dbB].map((db) => createApp({ auth: { demo: true }, service: createOrderService({ store: new PostgresOrderStore({ db, schema }) }), figures: sqlFigures(db, schema), log: () => undefined })),
   );
   try {
     for (let round = 0; round < 6; round++) {

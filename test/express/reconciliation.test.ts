@@ -39,7 +39,7 @@ describe('the example reconciles WeChat Pay bills and shows the report', () => {
 
     const list = await request(t.app).get('/reconciliation').set('x-actor', MERCHANT);
     expect(list.body.reports.map((r: { billDate: string }) => r.billDate)).toEqual([day]);
-    const dashboard = await request(t.app).get('/dashboard/data');
+    const dashboard = await request(t.app).get('/dashboard/data').set('x-actor', MERCHANT);
     expect(dashboard.body.reconciliation).toMatchObject({ billDate: day, counts: { matched: 1 } });
 
     const altered = await request(t.app).post(`/reconciliation/${day}`).set('x-actor', MERCHANT).send({ tradeBill: body.tradeBill.replace(MCHID, '1230000109') });

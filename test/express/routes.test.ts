@@ -303,15 +303,15 @@ describe('documentation, dashboard and errors', () => {
     const page = await request(t.app).get('/dashboard');
     expect(page.text).toContain('/vendor/echarts.min.js');
     expect((await request(t.app).get('/vendor/echarts.min.js')).status).toBe(200);
-    const data = (await request(t.app).get('/dashboard/data')).body;
+    const data = (await request(t.app).get('/dashboard/data').set('x-actor', MERCHANT)).body;
     expect(data.summary.funnel.map((f: { count: number }) => f.count)).toEqual([2, 1, 0, 0]);
     expect(data.bottlenecks.stages).toHaveLength(4);
-    const range = await request(t.app).get('/analytics/summary?from=2026-11-25T00:00:00%2B08:00&to=2026-11-26T00:00:00%2B08:00&timeZone=Asia/Shanghai');
+    const range = await request(t.app).get('/analytics/summary?from=2026-11-25T00:00:00%2B08:00&to=2026-11-26T00:00:00%2B08:00&timeZone=Asia/Shanghai').set('x-actor', MERCHANT);
     expect(range.body.daily).toHaveLength(1);
-    const bad = await request(t.app).get('/analytics/summary?timeZone=Mars/Base');
+    const bad = await request(t.app).get('/analytics/summary?timeZone=Mars/Base').set('x-actor', MERCHANT);
     expect(bad.status).toBe(400);
     expectErrorBody(bad.body, 'INVALID_ANALYTICS_OPTIONS');
-    const breaches = await request(t.app).get('/analytics/bottlenecks?fulfilmentSlaHours=1');
+    const breaches = await request(t.app).get('/analytics/bottlenecks?fulfilmentSlaHours=1').set('x-actor', MERCHANT);
     expect(breaches.status).toBe(200);
   });
 

@@ -131,7 +131,11 @@
     state.changes++;
   }
 
-  fetch('/dashboard/data').then(function (r) { return r.json(); }).then(function (data) {
+  fetch('/dashboard/data').then(function (r) {
+    // Staff only: without a session, sign in at the console first.
+    if (r.status === 401 || r.status === 403) { location.href = '/console'; return new Promise(function () {}); }
+    return r.json();
+  }).then(function (data) {
     render(data);
     renderReconciliation(data.reconciliation);
     (data.recent || []).slice().reverse().forEach(function (c) { addChange(c, false); });

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import { ChangeHub } from './change-hub.js';
 import type { AppContext, WechatPayConfig } from './context.js';
 import { DashboardFeed } from './dashboard-feed.js';
@@ -9,12 +10,16 @@ import { buildOpenApi } from './openapi.js';
 import { defaultLifecycle, systemClock, type Clock, type Lifecycle, type OrderService, type PricingRules } from './orderkit/index.js';
 import { commandRoutes } from './routes/commands.js';
 import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions } from './routes/dashboard.js';
-import { docsRouter } from './routes/docs.js';
+import { docsAssets, docsRoutes } from './routes/docs.js';
+import { Ops } from './ops.js';
+import { consoleRoutes } from './routes/console.js';
 import { liveRoutes } from './routes/live.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
 import { demoRules } from './catalog.js';
 import { reconciliationRoutes, Reconciliations } from './reconciliation.js';
+import { withAccess } from './access.js';
+import { Auth, type AuthOptions } from './auth/index.js';
 
 export interface CreateAppOptions {
   service: OrderService;
@@ -36,11 +41,20 @@ export interface CreateAppOptions {
    * their routes and OpenAPI entries from it.
    */
   lifecycle?: Lifecycle<string, { type: string }>;
+  /**
+   * Sign-in (auth/index.ts). `{ demo: true }` believes `x-actor` and keeps the demo payment routes:
+   * never in production. Default: real sign-in only.
+   */
+  auth?: Auth | AuthOptions;
+  /** Logs, metrics, health (ops.ts). Default: a new Ops logging JSON to stdout. */
+  ops?: Ops;
 }
 
 export interface OrderApp {
   app: Express;
   context: AppContext;
+  auth: Auth;
+  ops: Ops;
   /** Every route with its documentation (what /openapi.json is built from). */
   routes: Route[];
   close(): Promise<void>;
@@ -53,7 +67,9 @@ export interface OrderApp {
  */
 export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? ((message: string) => console.log(message));
+  const auth = options.auth instanceof Auth ? options.auth : new Auth({ now: () => clock.now(), ...options.auth });
+  const ops = options.ops ?? new Ops({ ready: async () => (await options.service.store.list({ limit: 1 }), true) });
+  const log = options.log ?? ((message: string, extra?: unknown) => ops.logger.info(extra === undefined ? {} : { extra: String(extra) }, message));
   const hub = new ChangeHub();
   await hub.start(options.service.store);
   const context: AppContext = {
@@ -64,7 +80,8 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     clock,
     rules: options.rules ?? demoRules(clock.now()),
     figures: options.figures,
-    demoGateway: options.demoGateway ?? true,
+    // The demo payment routes exist only in demo mode, and never beside a configured WeChat Pay.
+    demoGateway: auth.demo && !options.wechatpay && (options.demoGateway ?? true),
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
     reconciliations: options.reconciliations ?? new Reconciliations(),
     log,
@@ -73,33 +90,54 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   const feed = new DashboardFeed(() => context.figures.report(defaultQuery(context, dashboard)), (e) => log(`dashboard figures failed: ${String(e)}`));
   feed.start(hub);
 
-  const routes: Route[] = [
+  let openapi: Record<string, unknown> | null = null;
+  const declared: Route[] = [
+    ...ops.routes(),
+    ...auth.routes(),
     ...orderRoutes(context),
     ...commandRoutes(context),
     ...paymentRoutes(context),
     ...liveRoutes(context),
     ...dashboardRoutes(context, feed, dashboard),
     ...reconciliationRoutes(context, context.reconciliations),
+    ...dashboardAssets(),
+    ...consoleRoutes(context),
+    ...docsRoutes(() => (openapi ??= buildOpenApi(routes.map((r) => r.doc), { version: '0.1.0' }))),
+    {
+      access: 'public',
+      doc: { method: 'get', path: '/', operationId: 'home', summary: 'Home: to the console 首页', tags: ['pages'], success: { status: 302, description: 'Redirect to /console', schema: 'Text' }, errors: [] },
+      handler: (_req, res) => res.redirect('/console'),
+    },
+    {
+      access: 'public',
+      doc: { method: 'get', path: '/favicon.ico', operationId: 'favicon', summary: 'No icon 无图标', tags: ['pages'], success: { status: 204, description: 'Empty', schema: 'Text' }, errors: [] },
+      handler: (_req, res) => res.status(204).end(),
+    },
   ];
+  const routes: Route[] = declared
+    .filter((r) => context.demoGateway || (r.doc.operationId !== 'demoPay' && r.doc.operationId !== 'demoRefundResult'))
+    .map(withAccess);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(ops.middleware());
+  // Security headers; scripts only from this server (the pages load nothing from elsewhere).
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null } } }));
   // The payment notification is verified over its exact bytes: it must not be parsed as JSON first.
   app.post('/payments/wechatpay/notify', rawNotificationBody);
   app.use(express.json({ limit: '64kb' }));
-  for (const r of routes) app[r.doc.method](r.doc.path, r.handler);
-  for (const [path, handler] of dashboardAssets()) app.get(path, handler);
-  app.use(docsRouter(() => buildOpenApi(routes.map((r) => r.doc), { version: '0.1.0' })));
-  app.get('/', (_req, res) => res.redirect('/dashboard'));
-  app.get('/favicon.ico', (_req, res) => res.status(204).end());
-  app.get('/healthz', (_req, res) => res.json({ ok: true, live: hub.live }));
+  app.use(auth.middleware());
+  for (const r of routes) app[r.doc.method](r.doc.path, ...auth.guard(r.access ?? 'signed-in', r.doc.method, { rawBody: r.doc.operationId === 'wechatpayNotify' }), r.handler);
+  app.use(docsAssets());
   app.use(unknownRoute);
   app.use(errorHandler((e) => log('unexpected error', e)));
 
   return {
     app,
     context,
+    auth,
+    ops,
     routes,
     async close() {
       feed.stop();

@@ -13,6 +13,13 @@ import { isOrderkitError, OrderkitError } from './orderkit/index.js';
  */
 const STATUS_BY_CODE: Record<string, number> = {
   UNAUTHENTICATED: 401,
+  BAD_CREDENTIALS: 401,
+  SESSION_EXPIRED: 401,
+  SESSION_INVALID: 401,
+  WECHAT_LOGIN_FAILED: 401,
+  CSRF_REFUSED: 403,
+  TOO_MANY_REQUESTS: 429,
+  ACCOUNT_EXISTS: 409,
   FORBIDDEN: 403,
   ORDER_NOT_FOUND: 404,
   NOT_FOUND: 404,

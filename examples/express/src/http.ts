@@ -3,10 +3,20 @@ import { z } from 'zod';
 import type { RouteDoc } from './openapi.js';
 import { errorFromZod, isStorableString, OrderkitError } from './orderkit/index.js';
 
+/**
+ * Who may call a route (checked before the handler, docs/express.md "Sign-in"):
+ * - `public`: anyone (pages, sign-in, the WeChat Pay notification, which verifies its signature);
+ * - `signed-in`: a shopper or staff; the handler still checks that a shopper owns the order;
+ * - `staff`: staff or admin; `admin`: admin only.
+ */
+export type Access = 'public' | 'signed-in' | 'staff' | 'admin';
+
 /** A route: its documentation and its handler, declared together. */
 export interface Route {
   doc: RouteDoc;
   handler: RequestHandler;
+  /** Default `signed-in`: a route that forgets to say is never open to anonymous callers. */
+  access?: Access;
 }
 
 /** The body (or `{}` when the request had none) checked against `schema`; 400 INVALID_INPUT otherwise. */

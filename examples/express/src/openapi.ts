@@ -21,7 +21,7 @@ export interface RouteDoc {
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed request (does not parse) · 请求格式错误',
-  401: 'No actor (x-actor header missing) · 缺少身份',
+  401: 'Not signed in, or the session expired or is forged · 未登录或登录失效',
   403: 'This actor may not do this (FORBIDDEN) · 无权操作',
   404: 'No such order / route · 未找到',
   409: 'Not allowed in the order\'s current state, or a concurrent change won · 状态冲突',
@@ -94,7 +94,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
         name: 'x-actor',
         in: 'header',
         required: !r.actors.startsWith('anyone'),
-        description: `DEMO auth: customer:<id> or merchant:<id>. Allowed: ${r.actors}`,
+        description: `DEMO mode only (otherwise sign in: Authorization: Bearer <token>, or the console's session cookie): customer:<id>, merchant:<id> or admin:<id>. Allowed: ${r.actors}`,
         schema: { type: 'string', examples: ['customer:c1', 'merchant:m1'] },
       });
     }
@@ -136,8 +136,8 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { version: strin
       title: 'orderkit Express example',
       version: info.version,
       description:
-        'A REST order service built on orderkit. Authentication is a DEMO: the `x-actor` header says who you are. ' +
-        '基于 orderkit 的订单服务示例；身份认证为演示用（x-actor 请求头）。',
+        'A REST order service built on orderkit. Sign in with POST /auth/wechat (shoppers, wx.login code) or POST /auth/login (staff); send the token as `Authorization: Bearer`. The `x-actor` header works in DEMO mode only. ' +
+        '基于 orderkit 的订单服务示例。顾客用 POST /auth/wechat（wx.login 的 code）登录，员工用 POST /auth/login；令牌放在 Authorization: Bearer 中。x-actor 请求头仅在演示模式下有效。',
     },
     paths,
     components: { schemas: { Order: order, Error: ERROR_SCHEMA } },

@@ -8,6 +8,13 @@
  *   ORDERKIT_DATA_DIR  default ./.orderkit-data
  *   SHOP_TIME_ZONE     default Asia/Shanghai
  *   DEMO_GATEWAY       0 switches off the demo payment/refund routes and the demo refund payout
+ *                      (they exist only with --demo, and never beside WeChat Pay keys)
+ *   ORDERKIT_SESSION_SECRET   ≥ 32 characters; signs session tokens (required without --demo)
+ *   ORDERKIT_ADMIN_USER, ORDERKIT_ADMIN_PASSWORD   the first admin account (created at start)
+ *   WECHAT_APPID, WECHAT_APP_SECRET   shopper sign-in through code2Session (wx.login)
+ *   SECURE_COOKIES     0 only for plain-http testing: session cookies are HTTPS-only by default
+ *   METRICS_TOKEN      lets Prometheus scrape /metrics with `Authorization: Bearer <token>`
+ *   LOG_LEVEL          pino level (default info; warn in --demo)
  *   WECHATPAY_MCHID, WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID,
  *   WECHATPAY_PUBLIC_KEY_FILE   enable the real /payments/wechatpay/notify route
  *   WECHATPAY_API_HOST, WECHATPAY_SERIAL_NO, WECHATPAY_PRIVATE_KEY_FILE   also let the sweeper ask
@@ -29,6 +36,30 @@ import { openStorage } from './storage.js';
 import { demoHandlers, startWorkers, type Workers } from './workers.js';
 import { wechatpayClientFromEnv, wechatpayQueryFromEnv } from './wechatpay-query.js';
 import { Reconciliations, startDailyReconciliation } from './reconciliation.js';
+import { Auth, StaffAccounts, wechatCode2Session } from './auth/index.js';
+import { drain, Ops } from './ops.js';
+
+/** Sign-in from the environment; DEMO mode believes x-actor and gets a demo admin (auth/index.ts). */
+export async function authFromEnv(env: NodeJS.ProcessEnv, demo: boolean): Promise<{ auth: Auth; demoLogin?: { username: string; password: string } }> {
+  const secret = env.ORDERKIT_SESSION_SECRET;
+  if (!demo && (secret === undefined || secret.length < 32)) {
+    throw new Error('ORDERKIT_SESSION_SECRET (at least 32 characters) is required outside --demo');
+  }
+  const staff = new StaffAccounts(demo ? 8 : 12);
+  const code2Session = env.WECHAT_APPID && env.WECHAT_APP_SECRET ? wechatCode2Session({ appid: env.WECHAT_APPID, secret: env.WECHAT_APP_SECRET, ...(env.WECHAT_API_HOST ? { host: env.WECHAT_API_HOST } : {}) }) : undefined;
+  const auth = new Auth({
+    demo,
+    staff,
+    ...(secret ? { secret } : {}),
+    ...(code2Session ? { code2Session } : {}),
+    secureCookies: env.SECURE_COOKIES !== undefined ? env.SECURE_COOKIES !== '0' : !demo,
+  });
+  if (env.ORDERKIT_ADMIN_USER && env.ORDERKIT_ADMIN_PASSWORD) await staff.create(env.ORDERKIT_ADMIN_USER, env.ORDERKIT_ADMIN_PASSWORD, 'admin');
+  if (!demo) return { auth };
+  const demoLogin = { username: env.ORDERKIT_ADMIN_USER ?? 'admin', password: env.ORDERKIT_ADMIN_PASSWORD ?? 'orderkit-demo' };
+  if (!staff.get(demoLogin.username)) await staff.create(demoLogin.username, demoLogin.password, 'admin');
+  return { auth, demoLogin };
+}
 
 function wechatpayFromEnv(env: NodeJS.ProcessEnv): WechatPayConfig | undefined {
   const { WECHATPAY_MCHID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID, WECHATPAY_PUBLIC_KEY_FILE, WECHATPAY_APPID } = env;
@@ -46,7 +77,8 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const demo = argv.includes('--demo');
   const port = Number(env.PORT ?? 3000);
   const timeZone = env.SHOP_TIME_ZONE ?? 'Asia/Shanghai';
-  const demoGateway = env.DEMO_GATEWAY !== '0';
+  const { auth, demoLogin } = await authFromEnv(env, demo);
+  const demoGateway = demo && env.DEMO_GATEWAY !== '0';
   const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 
   log(env.DATABASE_URL ? 'connecting to PostgreSQL…' : `opening the embedded database in ${env.ORDERKIT_DATA_DIR ?? './.orderkit-data'} (PGlite; the first start creates it, a few seconds)…`);
@@ -54,10 +86,18 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const wechatpay = wechatpayFromEnv(env);
   // Before the sweeper expires an unpaid order it asks WeChat Pay when it can (see wechatpay-query.ts).
   const payments = wechatpayQueryFromEnv(env, wechatpay, log);
-  const service = createOrderService({ store: storage.store, ...(payments ? { payments } : {}) });
+  const ops = new Ops({
+    level: env.LOG_LEVEL ?? (demo ? 'warn' : 'info'),
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+    ready: async () => (await storage.store.list({ limit: 1 }), true),
+  });
+  // Commits, conflicts and outbox lag are counted on the way to the store (ops.ts).
+  const service = createOrderService({ store: ops.instrument(storage.store), ...(payments ? { payments } : {}) });
   const rules = demoRules(new Date());
   const reconciliations = new Reconciliations();
   const orderApp = await createApp({
+    auth,
+    ops,
     reconciliations,
     service,
     figures: sqlFigures(storage.db),
@@ -76,7 +116,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const startBackground = () => {
     workers = startWorkers({
       service,
-      handlers: demoHandlers({ service, demoGateway, record: (line) => void (outboxLog.push(line) > 200 && outboxLog.shift()) }),
+      handlers: demoHandlers({ service, demoGateway: orderApp.context.demoGateway, record: (line) => void (outboxLog.push(line) > 200 && outboxLog.shift()) }),
       log,
     });
     if (client && wechatpay) {
@@ -90,11 +130,20 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   });
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — storage: ${storage.kind} (${storage.where})`);
+  if (demoLogin) {
+    console.log(`
+  ************************************************************************************
+  *  DEMO MODE 演示模式 — NEVER IN PRODUCTION 切勿用于生产环境                        *
+  *  x-actor / ?actor= are believed without proof; demo payments are ${orderApp.context.demoGateway ? 'ON ' : 'off'}.           *
+  *  任何人都可用 x-actor 冒充顾客或商家。                                            *
+  ************************************************************************************`);
+  }
   console.log(`
+  Order console 订单后台  ${url}/console${demoLogin ? `   (sign in 登录: ${demoLogin.username} / ${demoLogin.password})` : ''}
   Dashboard 实时看板     ${url}/dashboard
   API reference 接口文档  ${url}/docs      (OpenAPI: ${url}/openapi.json)
-  Orders 订单            curl -H 'x-actor: merchant:m001' ${url}/orders
-  ${demoGateway ? 'Demo payment routes are ON (DEMO_GATEWAY=0 turns them off).' : 'Demo payment routes are off.'}${wechatpay ? '  WeChat Pay notifications: ON.' : ''}
+  ${demoLogin ? `Orders 订单            curl -H 'x-actor: merchant:m001' ${url}/orders` : 'Sign in: POST /auth/login (staff), POST /auth/wechat (shoppers).'}
+  ${orderApp.context.demoGateway ? 'Demo payment routes are ON (DEMO_GATEWAY=0 turns them off).' : 'Demo payment routes are off.'}${wechatpay ? '  WeChat Pay notifications: ON.' : ''}
   Ctrl-C stops the server.
 `);
 
@@ -109,10 +158,11 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     log(`${signal}: shutting down…`);
     trickle?.stop();
     daily?.stop();
+    // Stop accepting, end the streams, let the requests in flight (and their commits) finish.
+    const cut = await drain(server, ops, Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000));
+    if (cut > 0) log(`${cut} request(s) were still running at the deadline and were cut`);
     await workers?.stop();
     await orderApp.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
     await storage.close();
     log('bye');
     process.exit(0);

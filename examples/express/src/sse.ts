@@ -60,6 +60,9 @@ export async function resumeFrom(
   };
 }
 
+/** Every stream open now: counted by /metrics, closed by a graceful shutdown (ops.ts). */
+export const openStreams = new Set<SseStream>();
+
 export function openSse(req: Request, res: Response, onClose: () => void): SseStream {
   res.status(200);
   res.set({
@@ -78,11 +81,12 @@ export function openSse(req: Request, res: Response, onClose: () => void): SseSt
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    openStreams.delete(stream);
     onClose();
   };
   req.on('close', finish);
   res.on('error', finish);
-  return {
+  const stream: SseStream = {
     send(event, data, id) {
       if (closed) return;
       res.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -95,4 +99,6 @@ export function openSse(req: Request, res: Response, onClose: () => void): SseSt
       return closed;
     },
   };
+  openStreams.add(stream);
+  return stream;
 }

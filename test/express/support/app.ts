@@ -1,4 +1,6 @@
 import { createApp, type OrderApp } from '../../../examples/express/src/app.js';
+import { Auth, StaffAccounts, type AuthOptions } from '../../../examples/express/src/auth/index.js';
+import type { Ops } from '../../../examples/express/src/ops.js';
 import { storeFigures } from '../../../examples/express/src/figures.js';
 import { createOrderService, MemoryOrderStore, type Clock, type Lifecycle, type OrderStore } from '../../../src/index.js';
 
@@ -21,13 +23,24 @@ export interface TestApp extends OrderApp {
 
 /** The example app on an in-memory store (fast), or on the store given. */
 export async function testApp(
-  options: { store?: OrderStore; now?: string; wechatpay?: Parameters<typeof createApp>[0]['wechatpay']; lifecycle?: Lifecycle<string, { type: string }> } = {},
+  options: {
+    store?: OrderStore;
+    now?: string;
+    wechatpay?: Parameters<typeof createApp>[0]['wechatpay'];
+    lifecycle?: Lifecycle<string, { type: string }>;
+    /** Default: DEMO mode (x-actor believed), as these route tests were written for. */
+    auth?: AuthOptions;
+    ops?: Ops;
+  } = {},
 ): Promise<TestApp> {
   const clock = new TestClock(Date.parse(options.now ?? '2026-11-25T04:00:00Z'));
   const store = options.store ?? new MemoryOrderStore();
   const service = createOrderService(options.lifecycle ? { store, clock, lifecycle: options.lifecycle } : { store, clock });
   const logs: string[] = [];
+  const auth = new Auth({ now: () => clock.now(), ...testAuthOptions(), ...(options.auth ?? { demo: true }) });
   const app = await createApp({
+    auth,
+    ...(options.ops ? { ops: options.ops } : {}),
     service,
     clock,
     figures: storeFigures(store),
@@ -36,6 +49,11 @@ export async function testApp(
     ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
   });
   return { ...app, clock, store, logs };
+}
+
+/** Cheap bcrypt, no rate limits in the way of a thousand requests, cookies over plain http. */
+export function testAuthOptions(): AuthOptions {
+  return { staff: new StaffAccounts(4), secureCookies: false, limits: { signInPerMinute: 1_000_000, writesPerMinute: 1_000_000 }, secret: 'test-secret-test-secret-test-secret-0123' };
 }
 
 export const CUSTOMER = 'customer:c1';

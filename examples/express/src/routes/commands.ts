@@ -4,6 +4,7 @@ import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
 import type { Actor, CommandDefinition } from '../orderkit/index.js';
+import { orderView } from '../views.js';
 
 const COMMAND_ERRORS = [400, 401, 403, 404, 409, 422];
 
@@ -58,12 +59,14 @@ export async function sendDispatch(
   command: { type: string; [field: string]: unknown },
   actor: Actor,
   key: string | undefined,
+  /** Whom the answer is for, when not `actor` (the demo gateway acts for a shopper). */
+  viewer: Actor = actor,
 ): Promise<void> {
   const result = await ctx.service.dispatch(orderId, command, actor, key === undefined ? {} : { idempotencyKey: key });
   if (!result.ok) throw result.error;
   // The money arrived but could not pay the order: it is recorded for a refund. Say so.
   if (result.strayPayment) res.set('x-orderkit-stray-payment', result.strayPayment.code);
-  res.status(200).json(result.order);
+  res.status(200).json(orderView(result.order, viewer));
 }
 
 export function commandRoutes(ctx: AppContext): Route[] {

@@ -144,14 +144,18 @@ export function dashboardRoutes(ctx: AppContext, feed: DashboardFeed, options: D
   ];
 }
 
-/** Static files of the dashboard page, outside the documented API. */
-export function dashboardAssets(): Array<[string, RequestHandler]> {
-  const send = (path: string): RequestHandler => (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').sendFile(path, SEND_OPTIONS);
-  };
+/** Static files of the dashboard page, documented as pages. */
+export function dashboardAssets(): Route[] {
+  const send = (path: string, operationId: string, summary: string, file: string): Route => ({
+    access: 'public',
+    doc: { method: 'get', path, operationId, summary, tags: ['pages'], success: { status: 200, description: 'A static file', schema: 'Text' }, errors: [] },
+    handler: (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=300').sendFile(file, SEND_OPTIONS);
+    },
+  });
   return [
-    ['/dashboard/dashboard.js', send(join(PUBLIC_DIR, 'dashboard.js'))],
-    ['/dashboard/dashboard.css', send(join(PUBLIC_DIR, 'dashboard.css'))],
-    ['/vendor/echarts.min.js', send(ECHARTS_FILE)],
+    send('/dashboard/dashboard.js', 'dashboardScript', 'Dashboard script 看板脚本', join(PUBLIC_DIR, 'dashboard.js')),
+    send('/dashboard/dashboard.css', 'dashboardStyles', 'Dashboard styles 看板样式', join(PUBLIC_DIR, 'dashboard.css')),
+    send('/vendor/echarts.min.js', 'echartsScript', 'ECharts (from node_modules) 图表库', ECHARTS_FILE),
   ];
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, parseQuery, type Route } from '../http.js';
 import { allowedActions, createOrderNumber, OrderkitError, OrderNotFoundError, type Actor, type ListQuery, type Order } from '../orderkit/index.js';
 import { ListQuerySchema, PlaceOrderBodySchema } from '../schemas.js';
+import { eventsView, orderView } from '../views.js';
 
 function forbidden(en: string, zh: string): OrderkitError {
   return new OrderkitError({ code: 'FORBIDDEN', message: { 'zh-CN': zh, en } });
@@ -71,7 +72,7 @@ export function orderRoutes(ctx: AppContext): Route[] {
           { actor, ...(key === undefined ? {} : { idempotencyKey: key }) },
         );
         if (!placed.ok) throw placed.error;
-        res.status(placed.replayed ? 200 : 201).location(`/orders/${encodeURIComponent(placed.order.id)}`).json(placed.order);
+        res.status(placed.replayed ? 200 : 201).location(`/orders/${encodeURIComponent(placed.order.id)}`).json(orderView(placed.order, actor));
       },
     },
     {
@@ -99,7 +100,8 @@ export function orderRoutes(ctx: AppContext): Route[] {
         if (q.limit) query.limit = q.limit;
         if (q.cursor) query.cursor = q.cursor;
         if (q.order) query.order = q.order;
-        res.json(await ctx.service.list(query));
+        const page = await ctx.service.list(query);
+        res.json({ ...page, items: page.items.map((o) => orderView(o, actor, { masked: true })) });
       },
     },
     {
@@ -114,7 +116,8 @@ export function orderRoutes(ctx: AppContext): Route[] {
         errors: [401, 403, 404],
       },
       handler: async (req, res) => {
-        res.json(await visibleOrder(ctx, param(req, 'id'), actorFromRequest(req)));
+        const actor = actorFromRequest(req);
+        res.json(orderView(await visibleOrder(ctx, param(req, 'id'), actor), actor));
       },
     },
     {
@@ -129,8 +132,9 @@ export function orderRoutes(ctx: AppContext): Route[] {
         errors: [401, 403, 404],
       },
       handler: async (req, res) => {
-        const order = await visibleOrder(ctx, param(req, 'id'), actorFromRequest(req));
-        res.json(await ctx.service.history(order.id));
+        const actor = actorFromRequest(req);
+        const order = await visibleOrder(ctx, param(req, 'id'), actor);
+        res.json(eventsView(await ctx.service.history(order.id), actor));
       },
     },
     {

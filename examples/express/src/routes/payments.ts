@@ -36,7 +36,8 @@ export function paymentRoutes(ctx: AppContext): Route[] {
       handler: async (req, res) => {
         if (!ctx.demoGateway) throw demoOff();
         const body = parseBody(DemoPaymentBodySchema, req);
-        const order = await visibleOrderFor(ctx, param(req, 'id'), actorFromRequest(req));
+        const viewer = actorFromRequest(req);
+        const order = await visibleOrderFor(ctx, param(req, 'id'), viewer);
         const attempt = order.payment.attempts[order.payment.attempts.length - 1];
         const command: CommandInput = {
           type: 'PAYMENT_SUCCEEDED',
@@ -44,7 +45,7 @@ export function paymentRoutes(ctx: AppContext): Route[] {
           transactionId: body.transactionId ?? `DEMO${order.number}${order.payment.attempts.length}`,
           ...(body.outTradeNo ?? attempt?.outTradeNo ? { outTradeNo: (body.outTradeNo ?? attempt?.outTradeNo)! } : {}),
         };
-        await sendDispatch(ctx, res, order.id, command, DEMO_GATEWAY, idempotencyKey(req));
+        await sendDispatch(ctx, res, order.id, command, DEMO_GATEWAY, idempotencyKey(req), viewer);
       },
     },
     {

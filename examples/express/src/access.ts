@@ -1,0 +1,23 @@
+import type { Access, Route } from './http.js';
+
+/**
+ * Who may call each of the example's routes, by operationId, where it is not `signed-in` (the
+ * default: any shopper or staff; the handlers then keep shoppers to their own orders).
+ * docs/express.md "Sign-in" lists the same table for readers.
+ */
+const ACCESS: Record<string, Access> = {
+  dashboardPage: 'public',
+  dashboardData: 'staff',
+  dashboardStream: 'staff',
+  analyticsSummary: 'staff',
+  analyticsBottlenecks: 'staff',
+  listReconciliations: 'staff',
+  reconcileDay: 'staff',
+  demoRefundResult: 'staff',
+  wechatpayNotify: 'public',
+};
+
+/** The route with its access filled in (a route that says its own keeps it). */
+export function withAccess(route: Route): Route {
+  return route.access !== undefined ? route : { ...route, access: ACCESS[route.doc.operationId] ?? 'signed-in' };
+}

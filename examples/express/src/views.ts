@@ -1,0 +1,43 @@
+import type { Actor, Address, Order, OrderEvent } from './orderkit/index.js';
+
+/**
+ * What each role may see of an order (docs/express.md, "Personal data"):
+ * - a shopper sees their own order, never the merchant's internal notes, nor staff user names;
+ * - staff see an order's full address where they work on that one order (to ship it), and a
+ *   masked one in lists, streams, exports and logs (PIPL: only as much as the task needs).
+ */
+
+/** 13800138000 → 138****8000; short or odd values keep only their last two characters. */
+export function maskPhone(phone: string): string {
+  if (/^\+?\d{7,}$/.test(phone)) return `${phone.slice(0, 3)}****${phone.slice(-4)}`;
+  return phone.length <= 2 ? '**' : `${'*'.repeat(Math.min(6, phone.length - 2))}${phone.slice(-2)}`;
+}
+
+/** The name's first character, the region, and no street: enough to tell orders apart. */
+export function maskAddress(address: Address): Address {
+  const name = [...address.name];
+  return { ...address, name: name.length <= 1 ? '*' : `${name[0]}${'*'.repeat(Math.min(3, name.length - 1))}`, phone: maskPhone(address.phone), detail: '****' };
+}
+
+const isShopper = (actor: Actor) => actor.type === 'customer';
+
+/** The order as `actor` may see it; `masked` for lists and streams. */
+export function orderView(order: Order, actor: Actor, options: { masked?: boolean } = {}): Order {
+  let view = order;
+  if (isShopper(actor)) {
+    const { merchantNotes: _notes, ...rest } = order;
+    // The field stays (empty) so that the shape is the documented Order.
+    view = { ...rest, merchantNotes: [] };
+  } else if (options.masked && order.address) {
+    view = { ...order, address: maskAddress(order.address) };
+  }
+  return view;
+}
+
+/** The audit log as `actor` may see it: a shopper gets no remark events and no staff names. */
+export function eventsView(events: readonly OrderEvent[], actor: Actor): OrderEvent[] {
+  if (!isShopper(actor)) return [...events];
+  return events
+    .filter((e) => e.type !== 'ADD_REMARK')
+    .map((e) => (e.actor.type === 'merchant' ? { ...e, actor: { type: 'merchant', id: 'merchant' } } : e));
+}

@@ -1,0 +1,93 @@
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { standInCode2Session } from '../../examples/express/src/auth/index.js';
+import { ADDRESS, expectErrorBody, testApp, type TestApp } from './support/app.js';
+
+let t: TestApp;
+afterEach(async () => {
+  await t?.close();
+});
+
+const ITEMS = [{ sku: 'TEA-LJ-250', quantity: 1 }];
+
+async function staffCookie(app: TestApp): Promise<{ cookie: string[]; csrf: string }> {
+  await app.auth.staff.create('clerk', 'clerk-password-1', 'staff');
+  const r = await request(app.app).post('/auth/login').send({ username: 'clerk', password: 'clerk-password-1' });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  expect(r.body.token).toBeUndefined();
+  const cookie = r.headers['set-cookie'] as unknown as string[];
+  expect(cookie.join(';')).toMatch(/orderkit_session=.*HttpOnly.*SameSite=Strict/i);
+  return { cookie, csrf: r.body.csrfToken as string };
+}
+
+describe('sign-in outside demo mode', () => {
+  it('ignores x-actor and ?actor=, and has no demo payment routes', async () => {
+    t = await testApp({ auth: { code2Session: standInCode2Session() } });
+    const r = await request(t.app).get('/orders').set('x-actor', 'merchant:m1');
+    expect(r.status).toBe(401);
+    expectErrorBody(r.body, 'UNAUTHENTICATED');
+    expect((await request(t.app).get('/orders?actor=merchant:m1')).status).toBe(401);
+    const shopper = (await request(t.app).post('/auth/wechat').send({ code: 'demo-alice' })).body as { token: string; customerId: string };
+    const placed = await request(t.app).post('/orders').set('authorization', `Bearer ${shopper.token}`).send({ items: ITEMS, address: ADDRESS });
+    expect(placed.status).toBe(201);
+    expect(placed.body.customerId).toBe(shopper.customerId);
+    const pay = await request(t.app).post(`/orders/${placed.body.id}/pay/demo`).set('authorization', `Bearer ${shopper.token}`).send({});
+    expect(pay.status).toBe(404);
+  });
+
+  it('a cookie session needs the CSRF token on every write; a cross-site text/plain post changes nothing', async () => {
+    t = await testApp({ auth: { code2Session: standInCode2Session() } });
+    const { cookie, csrf } = await staffCookie(t);
+    const body = { customerId: 'c9', items: ITEMS };
+    const missing = await request(t.app).post('/orders').set('Cookie', cookie).send(body);
+    expect(missing.status).toBe(403);
+    expectErrorBody(missing.body, 'CSRF_REFUSED');
+    const wrong = await request(t.app).post('/orders').set('Cookie', cookie).set('x-csrf-token', `${csrf}x`).send(body);
+    expect(wrong.status).toBe(403);
+    // What a hostile page's <form enctype="text/plain"> sends: refused before anything runs.
+    const form = await request(t.app).post('/orders').set('Cookie', cookie).set('content-type', 'text/plain').send('{"customerId":"c9","items":[{"sku":"TEA-LJ-250","quantity":1}]}');
+    expect([403, 415]).toContain(form.status);
+    expectErrorBody(form.body);
+    expect((await t.context.service.list({})).items).toHaveLength(0);
+    const ok = await request(t.app).post('/orders').set('Cookie', cookie).set('x-csrf-token', csrf).send(body);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    // Reads need no token; signing out ends the cookie session.
+    expect((await request(t.app).get('/auth/me').set('Cookie', cookie)).body).toMatchObject({ role: 'staff', id: 'clerk' });
+    expect((await request(t.app).post('/auth/logout').set('Cookie', cookie).set('x-csrf-token', csrf)).status).toBe(204);
+    expect((await request(t.app).get('/orders').set('Cookie', cookie)).status).toBe(401);
+  });
+
+  it('limits sign-in attempts per address: 429 with a code, and the right password does not get through meanwhile', async () => {
+    t = await testApp({ auth: { code2Session: standInCode2Session(), limits: { signInPerMinute: 3, writesPerMinute: 1000 } } });
+    await t.auth.staff.create('clerk', 'clerk-password-1', 'staff');
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await request(t.app).post('/auth/login').send({ username: 'clerk', password: `guess-${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const right = await request(t.app).post('/auth/login').send({ username: 'clerk', password: 'clerk-password-1' });
+    expect(right.status).toBe(429);
+    expectErrorBody(right.body, 'TOO_MANY_REQUESTS');
+  });
+
+  it('sends security headers (helmet) and never a server banner', async () => {
+    t = await testApp({ auth: { code2Session: standInCode2Session() } });
+    const r = await request(t.app).get('/dashboard');
+    expect(r.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['x-powered-by']).toBeUndefined();
+  });
+});
+
+describe('DEMO mode', () => {
+  it('believes x-actor, but ?actor= only on GET (a cross-site form cannot act through it)', async () => {
+    t = await testApp();
+    const viaQuery = await request(t.app).post('/orders?actor=customer:c1').send({ items: ITEMS });
+    expect(viaQuery.status).toBe(401);
+    expect((await request(t.app).post('/orders').set('x-actor', 'customer:c1').send({ items: ITEMS })).status).toBe(201);
+  });
+
+  it('has no demo payment route beside a configured WeChat Pay', async () => {
+    t = await testApp({ wechatpay: { mchid: '1900000109', apiV3Key: 'orderkitTestApiV3Key0123456789ab', keys: {} } });
+    const placed = await request(t.app).post('/orders').set('x-actor', 'customer:c1').send({ items: ITEMS });
+    expect((await request(t.app).post(`/orders/${placed.body.id}/pay/demo`).set('x-actor', 'customer:c1').send({})).status).toBe(404);
+  });
+});
