@@ -42,13 +42,14 @@ export function withAfterSale(order: Order, afterSale: AfterSale): Order {
   return orderWithAfterSales(order, afterSales);
 }
 
-function put(step: Step, afterSale: AfterSale, effects: EffectDraft[] = []): Step {
-  return {
-    order: withAfterSale(step.order, afterSale),
-    afterSale,
-    effects: step.effects.concat(effects),
-    path: step.path.concat(afterSale.status),
-  };
+/**
+ * The next step. A run owns its `effects` and `path` lists (each reducer starts them empty and
+ * nothing keeps an earlier step), so they grow in place instead of being copied at every move.
+ */
+function put(step: Step, afterSale: AfterSale, effects?: EffectDraft[]): Step {
+  if (effects !== undefined) for (let i = 0; i < effects.length; i++) step.effects.push(effects[i]!);
+  step.path.push(afterSale.status);
+  return { order: withAfterSale(step.order, afterSale), afterSale, effects: step.effects, path: step.path };
 }
 
 /** Approval reserves the money: it must fit beside refunds and other approved after-sales. */
