@@ -12,11 +12,14 @@ import { byWalletId, simulateCoupons, type CouponCandidate } from './coupons.js'
  * wallet ids (compared id by id, in code-unit order).
  *
  * Search: every single coupon is scored first (so the answer is never worse than the best single
- * coupon), then a branch-and-bound over the stackable coupons, one decision per exclusive group
- * (each ungrouped coupon is a group of its own), largest saving first. The bound of a branch is
- * min(goods payable, Σ standalone savings still reachable), adjusted for the freight step; it is
- * admissible because a coupon never takes more than it would alone. Exact, and in the usual case
- * (no clamping, no freight step) the first dive is optimal and everything else is cut at once.
+ * coupon), then a short branch-and-bound over the stackable coupons, one decision per exclusive
+ * group (each ungrouped coupon is a group of its own), largest saving first. The bound of a branch
+ * is min(goods payable, Σ standalone savings still reachable), adjusted for the freight step; it is
+ * admissible because a coupon never takes more than it would alone. In the usual case (no clamping,
+ * no freight step) the first dive is optimal and everything else is cut at once. When clamped
+ * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; the exact
+ * search over states (`searchStates` below; docs/pricing.md "bestCoupons" says why it is exact)
+ * finishes from the best choice found so far.
  */
 
 /** The freight step as seen by the search: `fee` is charged once the goods fall below `freeOver`. */
