@@ -287,6 +287,24 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
     return k;
   });
   const scopePool = new Float64Array(scopeMembers.length);
+  // What each remaining coupon (the best one per unused group) can take at most, from the last bound.
+  const mosts = new Float64Array(n + groupCount);
+  let mostCount = 0;
+
+  /**
+   * The fewest more coupons that could bring the amount taken from `off` to `wanted`, from the
+   * last `bound` call's per-coupon maxima (largest first): a completion with fewer cannot get there.
+   */
+  function fewestMore(off: number, wanted: number): number {
+    if (off >= wanted) return 0;
+    const sorted = mosts.subarray(0, mostCount).sort();
+    let sum = off;
+    for (let k = mostCount - 1, used = 1; k >= 0; k--, used++) {
+      sum += sorted[k]!;
+      if (sum >= wanted) return used;
+    }
+    return Infinity;
+  }
   const scopeSum = new Float64Array(scopeMembers.length);
 
   /** Upper bound on the savings any completion of `s` from position `i` reaches. */
@@ -299,6 +317,7 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
       scopePool[k] = pool;
       scopeSum[k] = 0;
     }
+    mostCount = 0;
     for (let j = i; j < n; j++) {
       const g = groupOf[j]!;
       if (g >= 0 && s.used[g] === 1) continue;
@@ -306,9 +325,12 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
       const k = scopeOf[j]!;
       const pool = scopePool[k]!;
       const most = c.nominal < pool ? c.nominal : pool;
-      if (g < 0) scopeSum[k] = scopeSum[k]! + most;
-      else if (most > groupBest[g]!) groupBest[g] = most;
+      if (g < 0) {
+        scopeSum[k] = scopeSum[k]! + most;
+        mosts[mostCount++] = most;
+      } else if (most > groupBest[g]!) groupBest[g] = most;
     }
+    for (let g = 0; g < groupCount; g++) if (groupBest[g]! > 0) mosts[mostCount++] = groupBest[g]!;
     let sum = 0;
     for (let k = 0; k < scopeMembers.length; k++) sum += scopeSum[k]! < scopePool[k]! ? scopeSum[k]! : scopePool[k]!;
     for (let g = 0; g < groupCount; g++) sum += groupBest[g]!;
@@ -357,6 +379,12 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
       const best = search.best;
       // Cannot beat the best, or can only tie it with as many coupons or more.
       if (b < best.savings || (b === best.savings && s.count >= best.ids.length && best.ids.length > 0)) return;
+      if (b === best.savings && best.ids.length > 0) {
+        // Only a tie is possible, so only a completion with no more coupons than the best could
+        // win: drop the state if even its largest remaining coupons need more to catch up.
+        const wanted = best.savings <= search.room ? best.savings : best.savings + search.freight.fee;
+        if (s.count + fewestMore(s.off, wanted) > best.ids.length) return;
+      }
       next.set(key, s);
     };
     for (const s of layer) {
