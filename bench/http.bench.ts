@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- http`: the Express example under HTTP load over loopback (autocannon) — place
  * and pay — on the in-memory store and on PostgreSQL, and meanwhile the latency from a committed
- * change to its Server-Sent Event at a subscriber.
+ * change to its Server-Sent Event at a subscriber. In the same run, the baseline (issue 18): a
+ * minimal route on the same stack (Express + pg, one INSERT for place; UPDATE + NOTIFY in one
+ * transaction for pay; LISTEN → SSE for the events), in a server process of its own.
  *
  * The server runs in a child process (this same file, HTTP_BENCH_ROLE=server) so that the load
  * generator never shares its event loop. DATABASE_URL names the server (default
@@ -33,6 +35,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
   url: string;
   connections: number;
   duration: number;
+  amount?: number;
   requests: AutocannonRequest[];
 }) => Promise<AutocannonResult>;
 
@@ -81,8 +84,85 @@ async function serve(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Baseline server role: the same stack (Express, pg, a pool of 16) doing the least an order
+// service must do: place = one INSERT of the posted order as jsonb; pay = UPDATE … WHERE status is
+// unpaid plus pg_notify in one transaction (a real state change, 409 for a repeat); events = one
+// LISTEN connection fanned out to SSE streams, a snapshot first and then a change per commit.
+const MIN_SCHEMA = 'orderkit_bench_http_min';
+async function serveMinimal(): Promise<void> {
+  const express = (await import('express')).default;
+  const { randomUUID } = await import('node:crypto');
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 16 });
+  await pool.query(`drop schema if exists ${MIN_SCHEMA} cascade`);
+  await pool.query(`create schema ${MIN_SCHEMA}`);
+  await pool.query(`create table ${MIN_SCHEMA}.orders (id text primary key, status text not null, version int not null, doc jsonb not null, updated_at timestamptz not null)`);
+  const listener = new pg.Client({ connectionString: DATABASE_URL });
+  await listener.connect();
+  await listener.query('listen orderkit_bench_min');
+  const streams = new Map<string, Set<import('express').Response>>();
+  listener.on('notification', (n) => {
+    const change = JSON.parse(n.payload!) as { orderId: string };
+    for (const res of streams.get(change.orderId) ?? []) res.write(`event: change\ndata: ${n.payload}\n\n`);
+  });
+  const app = express();
+  app.use(express.json());
+  app.post('/orders', async (req, res) => {
+    if (!Array.isArray(req.body?.items)) return void res.status(400).json({ error: 'items' });
+    const id = randomUUID();
+    await pool.query(`insert into ${MIN_SCHEMA}.orders (id, status, version, doc, updated_at) values ($1, 'pending_payment', 1, $2, now())`, [id, req.body]);
+    res.status(201).json({ id, version: 1, status: 'pending_payment' });
+  });
+  app.post('/orders/:id/pay/demo', async (req, res) => {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const r = await client.query(`update ${MIN_SCHEMA}.orders set status = 'paid', version = version + 1, updated_at = now() where id = $1 and status = 'pending_payment' returning version`, [req.params.id]);
+      if (r.rowCount !== 1) {
+        await client.query('rollback');
+        return void res.status(409).json({ error: 'not payable' });
+      }
+      const change = { orderId: req.params.id, version: r.rows[0].version as number, status: 'paid', at: new Date().toISOString() };
+      await client.query('select pg_notify($1, $2)', ['orderkit_bench_min', JSON.stringify(change)]);
+      await client.query('commit');
+      res.json(change);
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      res.status(500).json({ error: String(error) });
+    } finally {
+      client.release();
+    }
+  });
+  app.get('/orders/:id/events', async (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let set = streams.get(req.params.id);
+    if (!set) streams.set(req.params.id, (set = new Set()));
+    set.add(res);
+    req.on('close', () => {
+      set!.delete(res);
+      if (set!.size === 0) streams.delete(req.params.id);
+    });
+    const r = await pool.query(`select version, status, updated_at from ${MIN_SCHEMA}.orders where id = $1`, [req.params.id]);
+    const row = r.rows[0] as { version: number; status: string; updated_at: Date } | undefined;
+    if (row) res.write(`event: snapshot\ndata: ${JSON.stringify({ orderId: req.params.id, version: row.version, status: row.status, at: row.updated_at.toISOString() })}\n\n`);
+  });
+  const server = app.listen(0, '127.0.0.1', () => {
+    const address = server.address() as { port: number };
+    process.send!({ url: `http://127.0.0.1:${address.port}` });
+  });
+  process.on('message', async (m) => {
+    if (m !== 'stop') return;
+    server.closeAllConnections();
+    server.close();
+    await listener.end();
+    await pool.end();
+    process.exit(0);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Load role.
-async function startServer(storeKind: 'memory' | 'postgres'): Promise<{ url: string; child: ChildProcess }> {
+type ServerKind = 'memory' | 'postgres' | 'minimal';
+async function startServer(storeKind: ServerKind): Promise<{ url: string; child: ChildProcess }> {
   const child = fork(fileURLToPath(import.meta.url), [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, HTTP_BENCH_ROLE: 'server', HTTP_BENCH_STORE: storeKind },
@@ -188,7 +268,7 @@ function percentile(xs: number[], p: number): number {
   return s.length === 0 ? NaN : s[Math.max(0, Math.ceil(p * s.length) - 1)]!;
 }
 
-async function run(storeKind: 'memory' | 'postgres') {
+async function run(storeKind: ServerKind) {
   const { url, child } = await startServer(storeKind);
   const ids: string[] = [];
   let loading = true;
@@ -210,17 +290,20 @@ async function run(storeKind: 'memory' | 'postgres') {
     ],
   });
   let next = 0;
+  // Every pay request pays a different order placed in the first phase (a real state change): the
+  // run stops when they are all paid, or after DURATION seconds.
   const pay = await autocannon({
     url,
     connections: CONNECTIONS,
     duration: DURATION,
+    amount: ids.length,
     requests: [
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
         body: '{}',
         // Each request pays the next order placed in the first phase (a fresh compare-and-set commit).
-        setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/orders/${ids[next++ % ids.length]}/pay/demo` }),
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/orders/${ids[Math.min(next++, ids.length - 1)]}/pay/demo` }),
       },
     ],
   });
@@ -228,49 +311,93 @@ async function run(storeKind: 'memory' | 'postgres') {
   const latencies = await probes;
   child.send('stop');
   await new Promise((r) => child.once('exit', r));
-  // The share of pay requests that found an unpaid order (the rest were repeats, answered as no-ops).
+  // The share of pay requests that found an unpaid order (none is sent twice).
   const fresh = Math.min(1, ids.length / Math.max(1, pay.requests.total));
   return { place: summary(place), pay: summary(pay), fresh, latencies };
 }
 
 async function main(): Promise<void> {
+  const ROUNDS = Number(process.env.HTTP_BENCH_ROUNDS ?? 2);
+  const loadStart = loadavg();
   const results: Array<[string, Awaited<ReturnType<typeof run>>]> = [];
   results.push(['memory', await run('memory')]);
   let pgNote = '';
+  const pairs: Array<{ example: Awaited<ReturnType<typeof run>>; minimal: Awaited<ReturnType<typeof run>> }> = [];
   try {
     const c = new pg.Client({ connectionString: DATABASE_URL });
     await c.connect();
     await c.end();
-    results.push(['PostgreSQL', await run('postgres')]);
+    // Rounds alternate which server goes first; each is a fresh process and a fresh schema.
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2 === 0) {
+        const example = await run('postgres');
+        const minimal = await run('minimal');
+        pairs.push({ example, minimal });
+      } else {
+        const minimal = await run('minimal');
+        const example = await run('postgres');
+        pairs.push({ example, minimal });
+      }
+    }
+    pairs.forEach((p, i) => {
+      results.push([`PostgreSQL (round ${i + 1})`, p.example]);
+      results.push([`baseline: Express + pg (round ${i + 1})`, p.minimal]);
+    });
   } catch (error) {
     pgNote = `\nPostgreSQL was not reachable (${error instanceof Error ? error.message : String(error)}): only the in-memory store was measured.\n`;
   }
   const rows: Array<Array<string | number>> = [];
   for (const [store, r] of results) {
-    rows.push([store, 'POST /orders (place, priced by priceCart)', r.place.rps.toFixed(0), `${r.place.p50} ms`, `${r.place.p99} ms`, r.place.non2xx + r.place.errors]);
-    rows.push([store, `POST /orders/:id/pay/demo (PAYMENT_SUCCEEDED; ${(r.fresh * 100).toFixed(0)} % paid a fresh order)`, r.pay.rps.toFixed(0), `${r.pay.p50} ms`, `${r.pay.p99} ms`, r.pay.non2xx + r.pay.errors]);
+    const baseline = store.startsWith('baseline');
+    rows.push([store, baseline ? 'POST /orders (one INSERT)' : 'POST /orders (place, priced by priceCart)', r.place.rps.toFixed(0), `${r.place.p50} ms`, `${r.place.p99} ms`, r.place.non2xx + r.place.errors]);
+    rows.push([store, `POST /orders/:id/pay/demo (${baseline ? 'UPDATE + NOTIFY' : 'PAYMENT_SUCCEEDED'}; ${(r.fresh * 100).toFixed(0)} % paid a fresh order)`, r.pay.rps.toFixed(0), `${r.pay.p50} ms`, `${r.pay.p99} ms`, r.pay.non2xx + r.pay.errors]);
   }
   const sse = results.map(([store, r]) => [store, r.latencies.samples.length, `${percentile(r.latencies.samples, 0.5)} ms`, `${percentile(r.latencies.samples, 0.99)} ms`, r.latencies.missed]);
+  const med = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  let goals = '';
+  if (pairs.length > 0) {
+    const place = pairs.map((p) => p.example.place.rps / p.minimal.place.rps);
+    const pay = pairs.map((p) => p.example.pay.rps / p.minimal.pay.rps);
+    const sseP99 = pairs.map((p) => percentile(p.example.latencies.samples, 0.99) / percentile(p.minimal.latencies.samples, 0.99));
+    const list = (xs: number[], d: number) => xs.map((x) => x.toFixed(d)).join(', ');
+    goals = `
+Goals (issue 18), per round (example on PostgreSQL ÷ the same-stack baseline of that round), and their median:
+- place: ${list(place, 2)} → **${med(place).toFixed(2)}×** the baseline's requests/s, goal ≥ 0.6×: **${med(place) >= 0.6 ? 'met' : 'NOT met'}**;
+- pay: ${list(pay, 2)} → **${med(pay).toFixed(2)}×**, goal ≥ 0.6×: **${med(pay) >= 0.6 ? 'met' : 'NOT met'}**;
+- commit → SSE p99: ${list(sseP99, 2)} → **${med(sseP99).toFixed(2)}×** the baseline's p99, goal ≤ 1.5×: **${med(sseP99) <= 1.5 ? 'met' : 'NOT met'}**.
+`;
+  }
   const markdown = `## HTTP: the Express example under load
 
 \`npm run bench -- http\` (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test). ${machineLine()}
-Load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')}. autocannon, ${CONNECTIONS} connections, ${DURATION} s per route, loopback; the server is a separate Node process.
+Load average (1/5/15 min) at the start ${loadStart.map((x) => x.toFixed(1)).join(' / ')}, at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (a shared machine: figures move with it, the ratios less). autocannon, ${CONNECTIONS} connections, ${DURATION} s per route, loopback; every server is a separate Node process, and the load generator runs in this one.
 ${pgNote}
-${table(['store', 'route', 'requests/s', 'p50', 'p99', 'non-2xx'], rows)}
+The baseline is a minimal server on the same stack (Express 5, pg, a pool of 16, the same PostgreSQL):
+place is one INSERT of the posted body as jsonb; pay is UPDATE … WHERE the order is unpaid plus
+\`pg_notify\` in one transaction; events are one LISTEN connection fanned out to SSE streams. It
+checks nothing, prices nothing and writes no audit event, outbox or idempotency record: it is the
+floor of an order service on this stack, not a peer.
 
-Pay requests each pay an order placed in the first phase (a real compare-and-set commit with its
-events and outbox effects); when the load outruns them the rest are repeated notifications (no-op).
+${table(['server', 'route', 'requests/s', 'p50', 'p99', 'non-2xx'], rows)}
 
+Every pay request pays a different order placed in the first phase (a real state change: on the
+example a compare-and-set commit with its events and outbox effects); the pay run stops once all
+of them are paid or after ${DURATION} s.
+${goals}
 Commit → Server-Sent Event latency under that load: a probe places an order, subscribes to
-\`/orders/:id/events\`, pays it, and times the \`change\` event from the order's \`updatedAt\` (stamped
-just before the commit) to its arrival. In memory the feed is in-process; on PostgreSQL it is
-NOTIFY inside the commit → LISTEN on one connection → the SSE stream.
+\`/orders/:id/events\`, pays it, and times the \`change\` event from the commit's timestamp (the
+example: the order's \`updatedAt\`, stamped just before the commit; the baseline: taken just before
+its COMMIT) to its arrival. In memory the feed is in-process; on PostgreSQL it is NOTIFY inside the
+commit → LISTEN on one connection → the SSE stream, in the example and in the baseline alike.
 
-${table(['store', 'samples', 'p50', 'p99', 'probes missed (refused, or no event in 10 s)'], sse)}
+${table(['server', 'samples', 'p50', 'p99', 'probes missed (refused, or no event in 10 s)'], sse)}
 `;
   console.log(markdown);
   writeSection('http', markdown);
 }
 
-if (process.env.HTTP_BENCH_ROLE === 'server') await serve();
+if (process.env.HTTP_BENCH_ROLE === 'server') await (process.env.HTTP_BENCH_STORE === 'minimal' ? serveMinimal() : serve());
 else await main();

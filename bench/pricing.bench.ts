@@ -7,8 +7,12 @@ import { bestCoupons, CartSchema, definePricingRules, priceCart, type Cart, type
 import { priceWithCoupons } from '../src/pricing/engine.js';
 import { loadavg } from 'node:os';
 import { machineLine, table, writeSection } from './report.js';
+import { walletCase, WALLET_KINDS, type WalletKind } from '../test/pricing/wallets.js';
+import { bruteForceBestCoupons } from '../test/pricing/oracle.js';
 
 const now = new Date('2025-06-18T12:00:00+08:00');
+/** The instant test/pricing/wallets.ts's coupons are valid at. */
+const WALLET_NOW = new Date('2025-06-18T04:00:00Z');
 const window = { from: '2025-06-01T00:00:00+08:00', to: '2025-07-01T00:00:00+08:00' };
 const CATEGORIES = ['tea', 'cup', 'snack', 'gift', 'book'];
 
@@ -191,11 +195,95 @@ ${table(
   ['cart', 'bestCoupons (median)', 'naive, every subset (median)', 'speed-up', 'goal ≥ 10×'],
   [ratioRow('5 lines', 'bestCoupons, 20 coupons, 5-line cart', 'naive, 5-line cart'), ratioRow('50 lines', 'bestCoupons, 20 coupons, 50-line cart', 'naive, 50-line cart')],
 )}`;
-  writeSection('pricing', md);
+  const wallets = randomWallets();
+  writeSection('pricing', `${md}\n\n${wallets}`);
   console.log(md);
+  console.log(wallets);
 }
 
 main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });
+
+/** CPU milliseconds of one call (the machine is shared: waiting for a core does not count). */
+function cpuMs(fn: () => unknown): number {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+/**
+ * Issue 18: random 40-coupon wallets, adversarial ones included (test/pricing/wallets.ts), each
+ * timed as the median of 3 calls after one warm-up; and 12-coupon wallets of the same kinds checked
+ * against brute force (every subset priced) and timed beside it.
+ */
+function randomWallets(): string {
+  const SEEDS = Number(process.env['WALLET_SEEDS'] ?? 25);
+  const GOAL_MS = 5;
+  const rows: Array<Array<string | number>> = [];
+  let allMet = true;
+  let worst = 0;
+  let notOptimal = 0;
+  for (const kind of WALLET_KINDS) {
+    const times: number[] = [];
+    let optimal = 0;
+    for (let seed = 0; seed < SEEDS; seed++) {
+      const c = walletCase(kind, seed, 40);
+      const rules = definePricingRules(c.rules);
+      const call = () => bestCoupons(c.cart, c.wallet, rules, { now: WALLET_NOW });
+      const first = call();
+      if (!first.ok) throw first.error;
+      if (first.optimal) optimal++;
+      const t = [cpuMs(call), cpuMs(call), cpuMs(call)].sort((a, b) => a - b)[1]!;
+      times.push(t);
+    }
+    times.sort((a, b) => a - b);
+    const max = times[times.length - 1]!;
+    const over = times.filter((t) => t > GOAL_MS).length;
+    worst = Math.max(worst, max);
+    notOptimal += SEEDS - optimal;
+    if (over > 0 || optimal < SEEDS) allMet = false;
+    rows.push([kind, SEEDS, `${times[Math.floor(times.length / 2)]!.toFixed(2)} ms`, `${times[Math.floor(times.length * 0.9)]!.toFixed(2)} ms`, `${max.toFixed(1)} ms`, `${over}`, `${optimal} / ${SEEDS}`]);
+  }
+  // 12 coupons: the same kinds against brute force.
+  const small: Array<Array<string | number>> = [];
+  for (const kind of WALLET_KINDS) {
+    const ours: number[] = [];
+    const brute: number[] = [];
+    for (let seed = 0; seed < 4; seed++) {
+      const c = walletCase(kind as WalletKind, 1000 + seed, 12);
+      const rules = definePricingRules(c.rules);
+      const r = bestCoupons(c.cart, c.wallet, rules, { now: WALLET_NOW });
+      if (!r.ok) throw r.error;
+      const oracle = bruteForceBestCoupons(c.cart, c.wallet, rules, WALLET_NOW);
+      if (oracle.savings !== r.savings || oracle.ids.join() !== r.couponIds.join() || !r.optimal) {
+        throw new Error(`${kind} seed ${1000 + seed}: bestCoupons ${r.couponIds.join()} (${r.savings}) ≠ brute force ${oracle.ids.join()} (${oracle.savings})`);
+      }
+      ours.push(cpuMs(() => bestCoupons(c.cart, c.wallet, rules, { now: WALLET_NOW })));
+      brute.push(cpuMs(() => bruteForceBestCoupons(c.cart, c.wallet, rules, WALLET_NOW)));
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    small.push([kind, 4, `${med(ours).toFixed(2)} ms`, `${med(brute).toFixed(0)} ms`, 'equal']);
+  }
+  return `### bestCoupons on random 40-coupon wallets (issue 18)
+
+Wallets from test/pricing/wallets.ts, ${SEEDS} seeds per kind, 40 coupons each, 3–8 cart lines:
+\`cheap-sku\` (60 % of the coupons stackable on one cheap SKU, together worth far more than it
+costs), \`order-matters\` (clamped percentage and fixed coupons on overlapping scopes: what one takes
+depends on those applied before it), \`groups\` (exclusive groups with close values), \`mixed\`
+(anything, non-stackable coupons and a free-shipping step included). CPU time of one call
+(median of 3 after a warm-up; the machine was shared, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')}).
+The search: a branch-and-bound of at most 150 nodes, then the exact search over states
+(docs/pricing.md "bestCoupons"), which gives up (\`optimal: false\`) after 60,000 states.
+
+${table(['kind', 'wallets', 'median', 'p90', 'max', 'over 5 ms', 'optimal'], rows)}
+
+Goal: ≤ 5 ms with \`optimal: true\` on every wallet: **${allMet ? 'met' : 'NOT met'}** (slowest ${worst.toFixed(1)} ms; ${notOptimal} wallet(s) not proven optimal).
+
+12-coupon wallets of the same kinds (other seeds), each answer checked equal to brute force
+(every subset of the wallet priced from scratch, test/pricing/oracle.ts) before timing:
+
+${table(['kind', 'wallets', 'bestCoupons (median)', 'brute force (median)', 'answers'], small)}`;
+}

@@ -52,13 +52,16 @@ function allStorable(value: unknown): boolean {
     return true;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  // for…in with an own-key test visits the keys Object.keys lists, without allocating the list
+  // (a third of this walk on a placement).
+  for (const key in record) {
+    if (!hasOwn.call(record, key)) continue;
     if (!isStorableString(key) || !allStorable(record[key])) return false;
   }
   return true;
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * The path of the first string (a value or an object key) in `value` that `isStorableString`

@@ -19,6 +19,15 @@ export function percentOf(amount: number, bp: number): number {
  * than the weights' sum never exceeds its own weight), no line can go below zero.
  */
 export function takeShare(payables: number[], members: readonly number[], wanted: number): { taken: number; parts: number[] } {
+  if (members.length === 1) {
+    // One line takes it all: the largest-remainder split of `taken` over one weight is `taken`.
+    const m = members[0]!;
+    const w = payables[m]!;
+    const taken = wanted < w ? wanted : w;
+    if (taken <= 0) return { taken: 0, parts: [0] };
+    payables[m] = w - taken;
+    return { taken, parts: [taken] };
+  }
   const weights = new Array<number>(members.length);
   let pool = 0;
   for (let k = 0; k < members.length; k++) {

@@ -26,7 +26,7 @@ export interface BestCoupons {
   rejected: RejectedCoupon[];
   /** The cart priced with the chosen coupons: what the shopper will see at checkout. */
   quote: Quote;
-  /** True when the search proved the choice optimal (always, unless its node budget ran out). */
+  /** True when the search proved the choice optimal (always, unless its state budget ran out). */
   optimal: boolean;
   explanation: LocalizedText;
 }
@@ -36,7 +36,8 @@ export interface BestCoupons {
  * rules (a coupon is used alone unless `stackable`; stackable coupons combine, at most one per
  * `exclusiveGroup`). Ties go to fewer coupons, then to the smaller list of wallet ids. Never worse
  * than the best single usable coupon. `cart.coupons` is ignored: the wallet is the offer.
- * The search is a branch-and-bound, not an enumeration of subsets (see select-coupons.ts).
+ * The search is a branch-and-bound, then an exact search over states, not an enumeration of
+ * subsets (see select-coupons.ts and docs/pricing.md "bestCoupons").
  *
  * @example
  * const r = bestCoupons(cart, [

@@ -1,3 +1,4 @@
+import { takeShare } from './arith.js';
 import { byWalletId, simulateCoupons, type CouponCandidate } from './coupons.js';
 
 /**
@@ -11,11 +12,14 @@ import { byWalletId, simulateCoupons, type CouponCandidate } from './coupons.js'
  * wallet ids (compared id by id, in code-unit order).
  *
  * Search: every single coupon is scored first (so the answer is never worse than the best single
- * coupon), then a branch-and-bound over the stackable coupons, one decision per exclusive group
- * (each ungrouped coupon is a group of its own), largest saving first. The bound of a branch is
- * min(goods payable, Σ standalone savings still reachable), adjusted for the freight step; it is
- * admissible because a coupon never takes more than it would alone. Exact, and in the usual case
- * (no clamping, no freight step) the first dive is optimal and everything else is cut at once.
+ * coupon), then a short branch-and-bound over the stackable coupons, one decision per exclusive
+ * group (each ungrouped coupon is a group of its own), largest saving first. The bound of a branch
+ * is min(goods payable, Σ standalone savings still reachable), adjusted for the freight step; it is
+ * admissible because a coupon never takes more than it would alone. In the usual case (no clamping,
+ * no freight step) the first dive is optimal and everything else is cut at once. When clamped
+ * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; the exact
+ * search over states (`searchStates` below; docs/pricing.md "bestCoupons" says why it is exact)
+ * finishes from the best choice found so far.
  */
 
 /** The freight step as seen by the search: `fee` is charged once the goods fall below `freeOver`. */
@@ -30,11 +34,12 @@ export interface CouponChoice {
   readonly chosen: CouponCandidate[];
   /** Money off the goods minus freight lost, in fen. */
   readonly savings: number;
-  /** False only if the search hit its node budget (never seen with ≤ 20 coupons). */
+  /** False only if the search over states hit its budget (docs/pricing.md "bestCoupons"). */
   readonly optimal: boolean;
 }
 
-const NODE_BUDGET = 250_000;
+/** Nodes the branch-and-bound may visit before the search over states takes over. */
+const NODE_BUDGET = 150;
 
 interface Best {
   savings: number;
@@ -79,6 +84,7 @@ class Search {
   constructor(
     readonly payables: readonly number[],
     readonly freight: FreightStep,
+    readonly budget = NODE_BUDGET,
   ) {
     // Coupons worth more than `room` cost free shipping; Infinity when no coupon can.
     const f = freight;
@@ -117,7 +123,7 @@ class Search {
 
   dive(g: number, sum: number): void {
     if (this.exhausted) return;
-    if (++this.nodes > NODE_BUDGET) {
+    if (++this.nodes > this.budget) {
       this.exhausted = true;
       return;
     }
@@ -164,8 +170,12 @@ function bySavingThenId(a: CouponCandidate, b: CouponCandidate): number {
   return b.saving - a.saving || byWalletId(a, b);
 }
 
-export function selectCoupons(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep): CouponChoice {
-  const search = new Search(payables, freight);
+/**
+ * `nodeBudget`: nodes the branch-and-bound may visit before the search over states takes over
+ * (tests pass 0 to run the search over states alone).
+ */
+export function selectCoupons(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep, nodeBudget = NODE_BUDGET): CouponChoice {
+  const search = new Search(payables, freight, nodeBudget);
   for (const c of candidates) search.offer([c], c.saving);
   const groups = groupStackable(candidates);
   // With fewer than two groups no combination exists beyond the singles already scored.
@@ -174,6 +184,223 @@ export function selectCoupons(candidates: readonly CouponCandidate[], payables: 
     search.reach = new Array<number>(groups.length + 1).fill(0);
     for (let g = groups.length - 1; g >= 0; g--) search.reach[g] = search.reach[g + 1]! + groups[g]![0]!.saving;
     search.dive(0, 0);
+    if (search.exhausted) {
+      // The branch-and-bound could not finish within its small budget (clamped coupons whose
+      // savings overlap, so its bound is loose): the exact search over states finishes it,
+      // starting from the best choice found so far (every choice offered was priced exactly).
+      search.exhausted = false;
+      return searchStates(candidates, search);
+    }
   }
   return { chosen: search.best.set, savings: search.best.savings, optimal: !search.exhausted };
+}
+
+// ---- the exact search over states ------------------------------------------------------------
+
+/** States the search over states may expand before it gives up (never reached by the bench's wallets). */
+const STATE_BUDGET = 60_000;
+
+/** A partial choice: the coupons taken so far (a linked list, newest first) and what they left. */
+interface State {
+  payables: number[];
+  /** Exclusive groups used, by index. */
+  used: Uint8Array;
+  off: number;
+  count: number;
+  last: Taken | null;
+}
+interface Taken {
+  readonly c: CouponCandidate;
+  readonly prev: Taken | null;
+}
+
+function listOf(t: Taken | null): CouponCandidate[] {
+  const out: CouponCandidate[] = [];
+  for (let x = t; x !== null; x = x.prev) out.push(x.c);
+  return out.reverse();
+}
+
+/** Whether prefix `a` should be kept over prefix `b`, both with the same count (ids compared in order). */
+function prefixBefore(a: Taken | null, b: Taken | null): boolean {
+  const x = listOf(a);
+  const y = listOf(b);
+  for (let i = 0; i < x.length; i++) if (x[i]!.walletId !== y[i]!.walletId) return x[i]!.walletId < y[i]!.walletId;
+  return false;
+}
+
+/**
+ * The exact search over states (docs/pricing.md "bestCoupons"). The stackable coupons are decided
+ * one by one in wallet-id order, the order in which they are applied, so that the state after a
+ * decision — the lines' payables, the exclusive groups used, and (with a free-shipping step) the
+ * amount taken — determines everything that can still happen. Two partial choices that reach the
+ * same state have the same futures: only the better of the two is kept (more taken, then fewer
+ * coupons, then the smaller ids; with a freight step the amount is part of the state). A state is
+ * also dropped when even its upper bound cannot beat the best complete choice seen so far: what is
+ * taken from here on is at most, per coupon, min(its face value, what its lines still cost) (at
+ * most one per unused group), and at most what the lines touched by the remaining coupons still
+ * cost together. Every state is itself a complete choice (take nothing more) and is offered.
+ */
+function searchStates(candidates: readonly CouponCandidate[], search: Search): CouponChoice {
+  const order = candidates.filter((c) => c.coupon.stackable).sort(byWalletId);
+  const n = order.length;
+  const groupIndex = new Map<string, number>();
+  const groupOf = order.map((c) => {
+    const g = c.coupon.exclusiveGroup;
+    if (g === null) return -1;
+    let k = groupIndex.get(g);
+    if (k === undefined) groupIndex.set(g, (k = groupIndex.size));
+    return k;
+  });
+  const groupCount = groupIndex.size;
+  // Per position: the lines any coupon from here on touches, and the groups still to be decided.
+  const lineCount = search.payables.length;
+  const touched: number[][] = new Array<number[]>(n + 1);
+  const liveGroups: number[][] = new Array<number[]>(n + 1);
+  touched[n] = [];
+  liveGroups[n] = [];
+  {
+    const seenLine = new Uint8Array(lineCount);
+    const seenGroup = new Uint8Array(groupCount);
+    let lines: number[] = [];
+    let groups: number[] = [];
+    for (let i = n - 1; i >= 0; i--) {
+      for (const m of order[i]!.members) if (seenLine[m] === 0) (seenLine[m] = 1), (lines = lines.concat(m));
+      const g = groupOf[i]!;
+      if (g >= 0 && seenGroup[g] === 0) (seenGroup[g] = 1), (groups = groups.concat(g));
+      touched[i] = lines;
+      liveGroups[i] = groups;
+    }
+  }
+  const stepped = search.room !== Infinity;
+  const base = search.freight.base;
+  const groupBest = new Float64Array(groupCount);
+  // Coupons on the same lines (the same scope) together take at most what those lines cost.
+  const scopeIndex = new Map<string, number>();
+  const scopeMembers: Array<readonly number[]> = [];
+  const scopeOf = order.map((c) => {
+    const key = c.members.join(',');
+    let k = scopeIndex.get(key);
+    if (k === undefined) {
+      scopeIndex.set(key, (k = scopeIndex.size));
+      scopeMembers.push(c.members);
+    }
+    return k;
+  });
+  const scopePool = new Float64Array(scopeMembers.length);
+  // What each remaining coupon (the best one per unused group) can take at most, from the last bound.
+  const mosts = new Float64Array(n + groupCount);
+  let mostCount = 0;
+
+  /**
+   * The fewest more coupons that could bring the amount taken from `off` to `wanted`, from the
+   * last `bound` call's per-coupon maxima (largest first): a completion with fewer cannot get there.
+   */
+  function fewestMore(off: number, wanted: number): number {
+    if (off >= wanted) return 0;
+    const sorted = mosts.subarray(0, mostCount).sort();
+    let sum = off;
+    for (let k = mostCount - 1, used = 1; k >= 0; k--, used++) {
+      sum += sorted[k]!;
+      if (sum >= wanted) return used;
+    }
+    return Infinity;
+  }
+  const scopeSum = new Float64Array(scopeMembers.length);
+
+  /** Upper bound on the savings any completion of `s` from position `i` reaches. */
+  function bound(s: State, i: number): number {
+    groupBest.fill(0);
+    for (let k = 0; k < scopeMembers.length; k++) {
+      const members = scopeMembers[k]!;
+      let pool = 0;
+      for (let m = 0; m < members.length; m++) pool += s.payables[members[m]!]!;
+      scopePool[k] = pool;
+      scopeSum[k] = 0;
+    }
+    mostCount = 0;
+    for (let j = i; j < n; j++) {
+      const g = groupOf[j]!;
+      if (g >= 0 && s.used[g] === 1) continue;
+      const c = order[j]!;
+      const k = scopeOf[j]!;
+      const pool = scopePool[k]!;
+      const most = c.nominal < pool ? c.nominal : pool;
+      if (g < 0) {
+        scopeSum[k] = scopeSum[k]! + most;
+        mosts[mostCount++] = most;
+      } else if (most > groupBest[g]!) groupBest[g] = most;
+    }
+    for (let g = 0; g < groupCount; g++) if (groupBest[g]! > 0) mosts[mostCount++] = groupBest[g]!;
+    let sum = 0;
+    for (let k = 0; k < scopeMembers.length; k++) sum += scopeSum[k]! < scopePool[k]! ? scopeSum[k]! : scopePool[k]!;
+    for (let g = 0; g < groupCount; g++) sum += groupBest[g]!;
+    let left = 0;
+    const lines = touched[i]!;
+    for (let k = 0; k < lines.length; k++) left += s.payables[lines[k]!]!;
+    const ub = s.off + (sum < left ? sum : left);
+    return search.bound(ub < base ? ub : base);
+  }
+
+  function keyOf(s: State, i: number): string {
+    let key = stepped ? `${s.off}|` : '';
+    const groups = liveGroups[i]!;
+    for (let k = 0; k < groups.length; k++) key += s.used[groups[k]!] === 1 ? '1' : '0';
+    const lines = touched[i]!;
+    for (let k = 0; k < lines.length; k++) key += `,${s.payables[lines[k]!]}`;
+    return key;
+  }
+
+  /** Whether `a` is kept over `b` when both reach the same state. */
+  function better(a: State, b: State): boolean {
+    if (!stepped && a.off !== b.off) return a.off > b.off;
+    if (a.count !== b.count) return a.count < b.count;
+    return prefixBefore(a.last, b.last);
+  }
+
+  function offer(s: State): void {
+    if (s.count < 2) return; // the singles are scored already
+    const savings = search.score(s.off);
+    if (savings < search.best.savings) return;
+    if (savings === search.best.savings && s.count > search.best.ids.length) return;
+    search.offer(listOf(s.last), s.off);
+  }
+
+  let layer: State[] = [{ payables: search.payables.slice(), used: new Uint8Array(groupCount), off: 0, count: 0, last: null }];
+  let expanded = 0;
+  for (let i = 0; i < n; i++) {
+    const c = order[i]!;
+    const g = groupOf[i]!;
+    const next = new Map<string, State>();
+    const keep = (s: State) => {
+      const key = keyOf(s, i + 1);
+      const seen = next.get(key);
+      if (seen !== undefined && !better(s, seen)) return;
+      const b = bound(s, i + 1);
+      const best = search.best;
+      // Cannot beat the best, or can only tie it with as many coupons or more.
+      if (b < best.savings || (b === best.savings && s.count >= best.ids.length && best.ids.length > 0)) return;
+      if (b === best.savings && best.ids.length > 0) {
+        // Only a tie is possible, so only a completion with no more coupons than the best could
+        // win: drop the state if even its largest remaining coupons need more to catch up.
+        const wanted = best.savings <= search.room ? best.savings : best.savings + search.freight.fee;
+        if (s.count + fewestMore(s.off, wanted) > best.ids.length) return;
+      }
+      next.set(key, s);
+    };
+    for (const s of layer) {
+      if (++expanded > STATE_BUDGET) return { chosen: search.best.set, savings: search.best.savings, optimal: false };
+      keep(s); // skip coupon i
+      if (g >= 0 && s.used[g] === 1) continue;
+      const payables = s.payables.slice();
+      const taken = takeShare(payables, c.members, c.nominal).taken;
+      if (taken <= 0) continue; // a coupon that takes nothing never helps
+      const used = g >= 0 ? s.used.slice() : s.used;
+      if (g >= 0) used[g] = 1;
+      const t: State = { payables, used, off: s.off + taken, count: s.count + 1, last: { c, prev: s.last } };
+      offer(t);
+      keep(t);
+    }
+    layer = Array.from(next.values());
+  }
+  return { chosen: search.best.set, savings: search.best.savings, optimal: true };
 }

@@ -4,6 +4,8 @@ import type { AfterSale, EffectDraft, Order, Refund } from '../order/index.js';
 
 /** WeChat Pay keeps at most 80 characters of a refund reason. */
 function refundReason(text: string): string {
+  // Code points never outnumber UTF-16 code units: a text of ≤ 80 units is already short enough.
+  if (text.length <= 80) return text;
   return Array.from(text).slice(0, 80).join('');
 }
 

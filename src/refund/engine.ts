@@ -13,6 +13,8 @@ import { refundErrors } from './errors.js';
 import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
 import { findRefund, openRefund, refundCount } from './ledger.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+import { movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
+import { isoTimestamp } from '../time/iso.js';
 import { checkRefundPeriod } from './windows.js';
 
 /**
@@ -31,20 +33,23 @@ export interface Step {
 export type StepOutcome = { ok: true; step: Step } | { ok: false; error: OrderkitError };
 
 export function withAfterSale(order: Order, afterSale: AfterSale): Order {
-  const index = order.afterSales.findIndex((a) => a.id === afterSale.id);
-  const afterSales = order.afterSales.slice();
+  const list = order.afterSales;
+  let index = -1;
+  for (let i = 0; i < list.length; i++) if (list[i]!.id === afterSale.id) index = i;
+  const afterSales = list.slice();
   if (index < 0) afterSales.push(afterSale);
   else afterSales[index] = afterSale;
-  return { ...order, afterSales };
+  return orderWithAfterSales(order, afterSales);
 }
 
-function put(step: Step, afterSale: AfterSale, effects: EffectDraft[] = []): Step {
-  return {
-    order: withAfterSale(step.order, afterSale),
-    afterSale,
-    effects: step.effects.concat(effects),
-    path: step.path.concat(afterSale.status),
-  };
+/**
+ * The next step. A run owns its `effects` and `path` lists (each reducer starts them empty and
+ * nothing keeps an earlier step), so they grow in place instead of being copied at every move.
+ */
+function put(step: Step, afterSale: AfterSale, effects?: EffectDraft[]): Step {
+  if (effects !== undefined) for (let i = 0; i < effects.length; i++) step.effects.push(effects[i]!);
+  step.path.push(afterSale.status);
+  return { order: withAfterSale(step.order, afterSale), afterSale, effects: step.effects, path: step.path };
 }
 
 /** Approval reserves the money: it must fit beside refunds and other approved after-sales. */
@@ -55,7 +60,7 @@ function reserve(step: Step, ctx: AfterSaleContext): StepOutcome {
   if (plannedRefundCount(step.order, { excludeAfterSaleId: a.id }) + 1 > ctx.policy.maxPartialRefunds) {
     return { ok: false, error: refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds) };
   }
-  return { ok: true, step: put(step, { ...a, status: 'approved', updatedAt: ctx.now.toISOString() }) };
+  return { ok: true, step: put(step, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))) };
 }
 
 /** Units of a refund-only after-sale that never left the warehouse (they go back to stock). */
@@ -83,8 +88,9 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
     effects.push(...inventoryReleaseEffect(step.order, neverShippedUnits(step.order, a), 'refund_before_shipment'));
   }
   if (from === 'approved') effects.push(notifyEffect('customer', 'after_sale_approved', step.order, { ...afterSaleNotifyData(a), refundId: opened.refund.id }));
-  const moved: AfterSale = { ...a, status: 'refunding', refundId: opened.refund.id, updatedAt: ctx.now.toISOString() };
-  return { ok: true, step: put({ ...step, order: opened.order }, moved, effects) };
+  const moved = movedAfterSale(a, 'refunding', isoTimestamp(ctx.now.getTime()));
+  moved.refundId = opened.refund.id;
+  return { ok: true, step: put({ order: opened.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, moved, effects) };
 }
 
 export type RestartResult = { ok: true; order: Order; effects: EffectDraft[]; refundId: string } | { ok: false; error: OrderkitError };
@@ -106,16 +112,16 @@ export function restartRefund(order: Order, refundId: string, ctx: AfterSaleCont
   if (!refund) return { ok: false, error: refundErrors.unknownRefund(refundId) };
   if (refund.replacedBy !== undefined) return { ok: false, error: refundErrors.refundSuperseded(refundId, refund.replacedBy) };
   if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refundId, refund.status) };
-  const at = ctx.now.toISOString();
+  const at = isoTimestamp(ctx.now.getTime());
   const afterSale = refund.afterSaleId === undefined ? undefined : order.afterSales.find((a) => a.id === refund.afterSaleId);
   const reason = afterSale ? afterSale.reason : refund.reason;
   if (refund.gatewayStatus === 'ABNORMAL') {
     // Same money, same refund: nothing new is taken from the balance.
     const type = ctx.abnormalHandling ?? ctx.policy.abnormalRefund ?? 'MERCHANT_BANK_CARD';
-    const reopened: Refund = { ...refund, status: 'pending', attempts: refund.attempts + 1, updatedAt: at, abnormalHandling: type };
-    delete reopened.failureReason;
-    delete reopened.gatewayStatus;
-    const next: Order = { ...order, refunds: order.refunds.map((r) => (r.id === refundId ? reopened : r)) };
+    const reopened = movedRefund(refund, 'pending', at, false, false);
+    reopened.attempts = refund.attempts + 1;
+    reopened.abnormalHandling = type;
+    const next = orderWithRefunds(order, order.refunds.map((r) => (r.id === refundId ? reopened : r)));
     const effect = paymentRefundEffect(next, reopened, reason);
     if (effect.type === 'payment.refund') {
       effect.abnormal = refund.gatewayRefundId === undefined ? { type } : { type, gatewayRefundId: refund.gatewayRefundId };
@@ -139,9 +145,10 @@ export function restartRefund(order: Order, refundId: string, ctx: AfterSaleCont
     }
     return { ok: true, order: next, effects: [strayTotal(next, fresh, paymentRefundEffect(next, fresh, reason))], refundId: fresh.id };
   }
-  const reopened: Refund = { ...refund, status: 'pending', attempts: refund.attempts + 1, updatedAt: at };
-  delete reopened.failureReason;
-  const next: Order = { ...order, refunds: order.refunds.map((r) => (r.id === refundId ? reopened : r)) };
+  // Re-opened under its own id: the failure reason goes, the gateway status stays (as before).
+  const reopened = movedRefund(refund, 'pending', at, false, true);
+  reopened.attempts = refund.attempts + 1;
+  const next = orderWithRefunds(order, order.refunds.map((r) => (r.id === refundId ? reopened : r)));
   return { ok: true, order: next, effects: [strayTotal(next, reopened, paymentRefundEffect(next, reopened, reason))], refundId };
 }
 
@@ -170,7 +177,7 @@ function roomFor(order: Order, refund: Refund, ctx: AfterSaleContext): { ok: fal
 /** What entering `t.to` by row `t` does. */
 function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra: Partial<AfterSale>): StepOutcome {
   const a = step.afterSale;
-  const at = ctx.now.toISOString();
+  const at = isoTimestamp(ctx.now.getTime());
   if (t.from === 'requested' && t.to === 'approved') return reserve(step, ctx);
   if (t.from === 'approved' && t.to === 'refunding') return startRefund(step, 'approved', ctx);
   if (t.from === 'returned' && t.to === 'refunding') return startRefund(step, 'returned', ctx);
@@ -181,7 +188,9 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
     const moved = { ...a, refundId: restarted.refundId, updatedAt: at };
     return { ok: true, step: put({ ...step, order: restarted.order }, moved, restarted.effects) };
   }
-  const moved: AfterSale = { ...a, ...extra, status: t.to, updatedAt: at };
+  const moved = movedAfterSale(a, t.to, at);
+  // What the command adds (a reject reason, the return parcel); status and time are the move's own.
+  for (const key in extra) if (key !== 'status' && key !== 'updatedAt') (moved as Record<string, unknown>)[key] = (extra as Record<string, unknown>)[key];
   const effects: EffectDraft[] = [];
   switch (t.to) {
     case 'requested':

@@ -1,4 +1,6 @@
 import type { Order, Refund } from '../order/index.js';
+import { isoTimestamp } from '../time/iso.js';
+import { orderWithRefunds } from './copies.js';
 
 /**
  * The refund ledger's arithmetic. Pending refunds hold their amount (the money may already be on
@@ -136,7 +138,7 @@ export interface OpenRefundInput {
  * const { order: next, refund } = openRefund(order, { amount: 4800, reason: 'merchant_cancel', now });
  */
 export function openRefund(order: Order, input: OpenRefundInput): { order: Order; refund: Refund } {
-  const at = input.now.toISOString();
+  const at = isoTimestamp(input.now.getTime());
   const refund: Refund = {
     id: nextRefundId(order),
     reason: input.reason,
@@ -151,5 +153,5 @@ export function openRefund(order: Order, input: OpenRefundInput): { order: Order
   if (transactionId !== undefined) refund.transactionId = transactionId;
   const outTradeNo = input.outTradeNo ?? order.payment.outTradeNo;
   if (outTradeNo !== undefined) refund.outTradeNo = outTradeNo;
-  return { order: { ...order, refunds: [...order.refunds, refund] }, refund };
+  return { order: orderWithRefunds(order, order.refunds.concat(refund)), refund };
 }

@@ -1,8 +1,9 @@
 import type { Actor, AfterSale, CommandOf, Order } from '../order/index.js';
 import { refundErrors } from './errors.js';
 import { finish, runAfterSale } from './engine.js';
-import { refundQuote } from './quote.js';
+import { refundAmounts } from './quote.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+import { isoTimestamp } from '../time/iso.js';
 
 /**
  * A deterministic id for a new after-sale: the order number, `-AS`, and a sequence number that
@@ -19,7 +20,7 @@ export function nextAfterSaleId(order: Order): string {
 }
 
 /**
- * REQUEST_AFTER_SALE: quote the request from stored line payables (`refundQuote`), record the
+ * REQUEST_AFTER_SALE: quote the request from stored line payables (`refundAmounts`, the amounts of `refundQuote`), record the
  * after-sale with its per-line amounts, and tell the merchant. A refund-only request before
  * anything ships is approved in the same step when the policy says so: the refund is put in the
  * ledger and `payment.refund` (plus `inventory.release` for the unshipped goods) goes out at once.
@@ -31,10 +32,10 @@ export function nextAfterSaleId(order: Order): string {
 export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER_SALE'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const id = command.afterSaleId ?? nextAfterSaleId(order);
   if (order.afterSales.some((a) => a.id === id)) return { ok: false, error: refundErrors.afterSaleExists(id) };
-  const quoted = refundQuote(order, command.items === undefined ? { kind: command.kind } : { kind: command.kind, items: command.items }, ctx);
+  const quoted = refundAmounts(order, command.items === undefined ? { kind: command.kind } : { kind: command.kind, items: command.items }, ctx);
   if (!quoted.ok) return quoted;
-  const { quote } = quoted;
-  const at = ctx.now.toISOString();
+  const quote = quoted.amounts;
+  const at = isoTimestamp(ctx.now.getTime());
   const afterSale: AfterSale = {
     id,
     kind: command.kind,
@@ -42,7 +43,7 @@ export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER
     items: quote.items,
     amount: quote.amount,
     shippingAmount: quote.shippingAmount,
-    lines: quote.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
+    lines: quote.lines,
     reason: command.reason,
     requestedBy: ctx.actor,
     requestedAt: at,

@@ -7,9 +7,13 @@ import { findRefund, holdsMoney, pendingRefundTotal, succeededRefundTotal } from
 import { findAfterSale, onAfterSale } from './review.js';
 import { refundRetryable } from './supersede.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+import { movedRefund, orderWithRefunds } from './copies.js';
+import { isoTimestamp } from '../time/iso.js';
 
 function withRefund(order: Order, refund: Refund): Order {
-  return { ...order, refunds: order.refunds.map((r) => (r.id === refund.id ? refund : r)) };
+  const refunds = order.refunds.slice();
+  for (let i = 0; i < refunds.length; i++) if (refunds[i]!.id === refund.id) refunds[i] = refund;
+  return orderWithRefunds(order, refunds);
 }
 
 function refundData(refund: Refund, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -69,9 +73,7 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
   if (refund.status === 'failed' && !lateSuccessFits(order, refund)) {
     return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, lateSuccessRoom(order)) };
   }
-  const done: Refund = { ...refund, status: 'succeeded', updatedAt: command.succeededAt ?? ctx.now.toISOString() };
-  delete done.failureReason;
-  delete done.gatewayStatus;
+  const done = movedRefund(refund, 'succeeded', command.succeededAt ?? isoTimestamp(ctx.now.getTime()), false, false);
   if (command.gatewayRefundId !== undefined) done.gatewayRefundId = command.gatewayRefundId;
   const order1 = withRefund(order, done);
   const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order1, refund.afterSaleId);

@@ -1,7 +1,7 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Policy } from '../order/policy.js';
 import type { Order } from '../order/index.js';
-import { addInZone } from '../time/zoned.js';
+import { addInZone, addInZoneMs } from '../time/zoned.js';
 import { refundErrors } from './errors.js';
 
 // Windows are counted on the shop's calendar with the same zoned-time rule as every deadline
@@ -56,7 +56,11 @@ export function checkAfterSaleWindow(order: Order, now: Date, policy: Policy): O
  * checkRefundPeriod(order, now, policy)?.code // 'REFUND_PERIOD_OVER' or undefined
  */
 export function checkRefundPeriod(order: Order, now: Date, policy: Policy): OrderkitError | undefined {
-  const end = refundDeadline(order, policy);
-  if (end !== undefined && now.getTime() > end.getTime()) return refundErrors.refundPeriodOver(end.toISOString(), policy.timeZone);
+  // refundDeadline's rule, in milliseconds: this runs on every refund step, so no Date is built
+  // unless the period is over.
+  const paidAt = order.paidAt ?? order.payment.paidAt;
+  if (paidAt === undefined) return undefined;
+  const end = addInZoneMs(Date.parse(paidAt), policy.refundWithin, policy.timeZone);
+  if (now.getTime() > end) return refundErrors.refundPeriodOver(new Date(end).toISOString(), policy.timeZone);
   return undefined;
 }

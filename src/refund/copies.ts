@@ -1,0 +1,82 @@
+import { cloneOrder } from '../order/clone.js';
+import type { AfterSale, Order, Refund } from '../order/index.js';
+
+/**
+ * Copies for the after-sale reducers, written key by key for the reason given in
+ * src/order/clone.ts: V8 gives an object made by spread a map of its own, and every key added to
+ * it later (an after-sale's `refundId`) builds another; `delete` turns an object into a slow
+ * dictionary. Measured, these copies were the largest cost of an after-sale step
+ * (docs/benchmarks.md, "Lifecycle").
+ */
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * A shallow copy of the order. Unlike `cloneOrder` it also keeps keys outside the Order schema
+ * that a caller may have put on the object, as the spread it replaces did: the reducers are public
+ * and hand the order back.
+ */
+export function copyOrder(o: Order): Order {
+  const c = cloneOrder(o);
+  for (const key in o) if (hasOwn.call(o, key) && !hasOwn.call(c, key)) (c as Record<string, unknown>)[key] = (o as Record<string, unknown>)[key];
+  return c;
+}
+
+/** The order with `afterSales` replaced. */
+export function orderWithAfterSales(o: Order, afterSales: AfterSale[]): Order {
+  const c = copyOrder(o);
+  c.afterSales = afterSales;
+  return c;
+}
+
+/** The order with `refunds` replaced. */
+export function orderWithRefunds(o: Order, refunds: Refund[]): Order {
+  const c = copyOrder(o);
+  c.refunds = refunds;
+  return c;
+}
+
+/** A copy of the after-sale with a new status and `updatedAt`; the caller sets anything else. */
+export function movedAfterSale(a: AfterSale, status: AfterSale['status'], at: string): AfterSale {
+  const c: AfterSale = {
+    id: a.id,
+    kind: a.kind,
+    status,
+    items: a.items,
+    amount: a.amount,
+    shippingAmount: a.shippingAmount,
+    reason: a.reason,
+    requestedBy: a.requestedBy,
+    requestedAt: a.requestedAt,
+    updatedAt: at,
+  };
+  if (a.lines !== undefined) c.lines = a.lines;
+  if (a.rejectReason !== undefined) c.rejectReason = a.rejectReason;
+  if (a.returnShipment !== undefined) c.returnShipment = a.returnShipment;
+  if (a.returnedAt !== undefined) c.returnedAt = a.returnedAt;
+  if (a.refundId !== undefined) c.refundId = a.refundId;
+  for (const key in a) if (hasOwn.call(a, key) && !hasOwn.call(c, key)) (c as Record<string, unknown>)[key] = (a as Record<string, unknown>)[key];
+  return c;
+}
+
+/**
+ * A copy of the ledger entry with a new status and `updatedAt`, leaving out `failureReason` unless
+ * `keepReason` and `gatewayStatus` unless `keepGatewayStatus` (an entry pending or succeeded again).
+ */
+export function movedRefund(r: Refund, status: Refund['status'], at: string, keepReason: boolean, keepGatewayStatus: boolean): Refund {
+  const c: Refund = { id: r.id, reason: r.reason, amount: r.amount, status, createdAt: r.createdAt, updatedAt: at, attempts: r.attempts };
+  if (r.afterSaleId !== undefined) c.afterSaleId = r.afterSaleId;
+  if (r.transactionId !== undefined) c.transactionId = r.transactionId;
+  if (r.outTradeNo !== undefined) c.outTradeNo = r.outTradeNo;
+  if (r.gatewayRefundId !== undefined) c.gatewayRefundId = r.gatewayRefundId;
+  if (keepReason && r.failureReason !== undefined) c.failureReason = r.failureReason;
+  if (keepGatewayStatus && r.gatewayStatus !== undefined) c.gatewayStatus = r.gatewayStatus;
+  if (r.replaces !== undefined) c.replaces = r.replaces;
+  if (r.replacedBy !== undefined) c.replacedBy = r.replacedBy;
+  if (r.abnormalHandling !== undefined) c.abnormalHandling = r.abnormalHandling;
+  for (const key in r) {
+    if ((!keepReason && key === 'failureReason') || (!keepGatewayStatus && key === 'gatewayStatus')) continue;
+    if (hasOwn.call(r, key) && !hasOwn.call(c, key)) (c as Record<string, unknown>)[key] = (r as Record<string, unknown>)[key];
+  }
+  return c;
+}
