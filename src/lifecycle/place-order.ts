@@ -10,12 +10,14 @@ import {
   IdSchema,
   LineSchema,
   CountSchema,
+  PointsEarnSchema,
   refuseUnstorableStrings,
   unstorablePath,
   type Actor,
   type Effect,
   type Order,
   type OrderEvent,
+  type PointsEarn,
 } from '../order/index.js';
 import type { Cart } from '../pricing/cart-schema.js';
 import type { PricingRuleSet } from '../pricing/compile-rules.js';
@@ -41,6 +43,7 @@ const QuoteInputSchema = z.object({
   pointsDeduction: FenSchema,
   total: FenSchema,
   couponIds: z.array(z.string()),
+  pointsEarn: z.optional(PointsEarnSchema),
 });
 
 /**
@@ -209,6 +212,13 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
     createdAt: at,
     updatedAt: at,
   };
+  if (quote.pointsEarn !== undefined) {
+    // Copied field by field: the fast input check lets unknown fields through, the store must not.
+    const earn: PointsEarn = {};
+    if (quote.pointsEarn.rate !== undefined) earn.rate = { points: quote.pointsEarn.rate.points, fen: quote.pointsEarn.rate.fen };
+    if (quote.pointsEarn.bonus !== undefined) earn.bonus = quote.pointsEarn.bonus;
+    order.pricing.pointsEarn = earn;
+  }
   if (data.address !== undefined) order.address = data.address;
   if (data.buyerRemark !== undefined) order.buyerRemark = data.buyerRemark;
   if (data.metadata !== undefined) order.metadata = data.metadata;

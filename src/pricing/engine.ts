@@ -95,6 +95,13 @@ export function runPricing(
     couponIds,
     rejectedCoupons: rejected,
   };
+  const earn = rules.points?.earn;
+  if (earn !== undefined) {
+    // 赠送积分 on the goods paid; the same formula the refund module reads from the stored rule
+    // (src/refund/points.ts earnablePoints), so the quote and the completed order agree.
+    quote.pointsEarn = { rate: { points: earn.points, fen: earn.fen } };
+    quote.pointsEarned = Math.floor(payable / earn.fen) * earn.points;
+  }
   return { quote, choice };
 }
 

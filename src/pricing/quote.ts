@@ -1,4 +1,4 @@
-import type { Adjustment, Line } from '../order/index.js';
+import type { Adjustment, Line, PointsEarn } from '../order/index.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
 
 /** A coupon that could not be used, and why (shown to the shopper in the coupon picker). */
@@ -29,4 +29,11 @@ export interface Quote {
   savings: number;
   couponIds: string[];
   rejectedCoupons: RejectedCoupon[];
+  /**
+   * 赠送积分 the order earns on completion if nothing is refunded (the rules' `points.earn` on the
+   * goods paid, plus 满减送 bonus points). Absent when the shop gives none.
+   */
+  pointsEarned?: number;
+  /** The earning rule `placeOrder` stores (`order.pricing.pointsEarn`); absent when the shop gives none. */
+  pointsEarn?: PointsEarn;
 }

@@ -194,6 +194,13 @@ export const PointsRuleSchema = z.strictObject({
   rate: z.strictObject({ points: z.int().check(z.minimum(1), z.maximum(1_000_000)), fen: PositiveFenSchema }),
   maxShareBp: BasisPointsSchema,
   minPoints: z.optional(CountSchema),
+  /** At most this many points per order (每单最多使用), beside the `maxShareBp` cap. */
+  maxPoints: z.optional(CountSchema.check(z.minimum(1))),
+  /**
+   * 赠送积分: every `fen` fen of goods paid (after every discount and points) earn `points` points,
+   * in whole blocks, credited when the order completes (docs/pricing.md "Points after the order").
+   */
+  earn: z.optional(z.strictObject({ points: z.int().check(z.minimum(1), z.maximum(1_000_000)), fen: PositiveFenSchema })),
 });
 export type PointsRule = z.output<typeof PointsRuleSchema>;
 
