@@ -44,6 +44,8 @@ const QuoteInputSchema = z.object({
   total: FenSchema,
   couponIds: z.array(z.string()),
   pointsEarn: z.optional(PointsEarnSchema),
+  /** A quote whose freight waits for an address cannot be placed (docs/pricing.md "Freight templates"). */
+  freightPending: z.optional(z.boolean()),
 });
 
 /**
@@ -172,6 +174,16 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   const quote = data.quote;
   const bad = checkQuote(quote);
   if (bad !== undefined) return { ok: false, error: bad };
+  if (quote.freightPending === true) {
+    return {
+      ok: false,
+      error: orderkitError(
+        'FREIGHT_PENDING',
+        { 'zh-CN': '运费待定：请先填写收货地址（购物车的 region）再下单', en: 'freight is pending: give the delivery region (cart.region) before placing the order' },
+        { path: ['quote', 'freightPending'] },
+      ),
+    };
+  }
   if (ctx.actor !== undefined && (!ActorSchema.safeParse(ctx.actor).success || unstorablePath(ctx.actor) !== null)) {
     return { ok: false, error: invalidInput({ 'zh-CN': '下单人（actor）格式不正确', en: 'invalid actor' }, ['actor']) };
   }

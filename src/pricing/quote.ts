@@ -1,5 +1,6 @@
 import type { Adjustment, Line, PointsEarn } from '../order/index.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
+import type { FreightPart } from './freight-templates.js';
 
 /** A coupon that could not be used, and why (shown to the shopper in the coupon picker). */
 export interface RejectedCoupon {
@@ -36,4 +37,11 @@ export interface Quote {
   pointsEarned?: number;
   /** The earning rule `placeOrder` stores (`order.pricing.pointsEarn`); absent when the shop gives none. */
   pointsEarn?: PointsEarn;
+  /**
+   * Set when some goods ship under a 运费模板 and the cart has no `region` yet: the freight is not
+   * known, `freight` is 0 meanwhile, and `placeOrder` refuses the quote (`FREIGHT_PENDING`).
+   */
+  freightPending?: true;
+  /** Freight by template (present when templates are in use): what each charged and whether it was free. */
+  freightDetail?: FreightPart[];
 }

@@ -20,6 +20,15 @@ export interface PricingState {
   readonly payables: number[];
   readonly adjustments: Adjustment[];
   readonly itemsTotal: number;
+  /** 满减送 rewards won so far (docs/pricing.md "Count-based promotions and 满减送"). */
+  readonly rewards: Rewarded;
+}
+
+export interface Rewarded {
+  /** The activity that waives the freight, or null. */
+  freeShipping: string | null;
+  bonusPoints: number;
+  gifts: Line[];
 }
 
 /** Whether cart line `x` sorts before or with `y`: by SKU, then line id, in code-unit order (never localeCompare: the result must not depend on the host's locale). */
@@ -88,7 +97,7 @@ export function createState(cart: Cart, now: number): PricingState {
     sources[k] = src[i]!;
     payables[k] = lines[i]!.payable;
   }
-  return { cart, now, lines, sorted, sources, payables, adjustments: [], itemsTotal };
+  return { cart, now, lines, sorted, sources, payables, adjustments: [], itemsTotal, rewards: { freeShipping: null, bonusPoints: 0, gifts: [] } };
 }
 
 /** Positions in `state.sorted` of the lines a predicate accepts. */
