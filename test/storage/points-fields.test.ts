@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/lifecycle/index.js';
 import { OrderSchema, type Actor, type Command, type Order } from '../../src/order/index.js';
 import { definePolicy } from '../../src/order/policy.js';
-import { settlePoints } from '../../src/refund/index.js';
+import { settlePoints } from '../../src/refund/points.js';
 import { upgradeStoredOrder } from '../../src/storage/schema-version.js';
 
 /**
