@@ -59,8 +59,10 @@ export function applyFullReductions(state: PricingState, rules: CompiledRules): 
   for (const fr of rules.fullReductions) {
     if (!(fr.span.from <= state.now && state.now < fr.span.to)) continue;
     const members = membersOf(state, (l) => inScope(fr.scope, l.sku, l.category));
+    // Units only matter to the count-based kinds: amount-based 满减 skip the loop.
+    const kind = fr.rule.kind;
     let units = 0;
-    for (let k = 0; k < members.length; k++) units += state.sorted[members[k]!]!.quantity;
+    if (kind === 'count_off' || kind === 'count_percent' || kind === 'reward') for (let k = 0; k < members.length; k++) units += state.sorted[members[k]!]!.quantity;
     const hit = fullReductionOff(fr.rule, poolOf(state.payables, members), units);
     if (hit === null) continue;
     if (hit.off > 0) {
