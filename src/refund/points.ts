@@ -144,6 +144,8 @@ export interface PointsSettlement {
  * s?.release // every spent point not yet given back
  */
 export function settlePoints(order: Order, options: { closing: boolean; at: string }): PointsSettlement | null {
+  // Most orders neither spend nor earn points: nothing to work out.
+  if (order.pricing.pointsUsed === 0 && order.pricing.pointsEarn === undefined && order.points === undefined) return null;
   const current = order.points ?? { released: 0, granted: 0, clawedBack: 0 };
   const target = pointsTargets(order, options);
   const release = Math.max(0, target.released - current.released);
