@@ -48,8 +48,7 @@ export interface FreightPlan {
 /** Whether any line is priced by a template (the rules have templates, or a line names one). */
 export function usesTemplates(state: PricingState, freight: CompiledFreight | null): boolean {
   if (freight !== null && freight.templates.size > 0) return true;
-  for (const src of state.sources) if (src.freightTemplate !== undefined) return true;
-  return false;
+  return state.namesTemplate;
 }
 
 /** The row fee for `measure`: first unit(s), then every started step of additional units. */

@@ -84,7 +84,7 @@ function checkLine(line: unknown, path: IssuePath): void {
   }
   fen(line.listPrice, path, 'listPrice');
   fen(line.memberPrice, path, 'memberPrice', true);
-  text(line.freightTemplate, path, 'freightTemplate', 1, 128, true);
+  if (line.freightTemplate !== undefined) text(line.freightTemplate, path, 'freightTemplate', 1, 128);
   if (line.weight !== undefined) measure(line.weight, path, 'weight');
   if (line.volume !== undefined) measure(line.volume, path, 'volume');
   const q = line.quantity;
