@@ -81,7 +81,18 @@ function isQuote(v: unknown): boolean {
   const coupons = v['couponIds'];
   if (!Array.isArray(coupons)) return false;
   for (let i = 0; i < coupons.length; i++) if (typeof coupons[i] !== 'string') return false;
+  const earn = v['pointsEarn'];
+  if (earn !== undefined) {
+    if (!isObject(earn)) return false;
+    const rate = earn['rate'];
+    if (rate !== undefined && (!isObject(rate) || !isPositiveInt(rate['points'], 1_000_000) || !isPositiveInt(rate['fen'], Number.MAX_SAFE_INTEGER))) return false;
+    if (earn['bonus'] !== undefined && !isFen(earn['bonus'])) return false;
+  }
   return true;
+}
+
+function isPositiveInt(v: unknown, max: number): boolean {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= max;
 }
 
 function isPlainRecord(v: unknown): boolean {

@@ -10,12 +10,14 @@ import {
   IdSchema,
   LineSchema,
   CountSchema,
+  PointsEarnSchema,
   refuseUnstorableStrings,
   unstorablePath,
   type Actor,
   type Effect,
   type Order,
   type OrderEvent,
+  type PointsEarn,
 } from '../order/index.js';
 import type { Cart } from '../pricing/cart-schema.js';
 import type { PricingRuleSet } from '../pricing/compile-rules.js';
@@ -41,6 +43,9 @@ const QuoteInputSchema = z.object({
   pointsDeduction: FenSchema,
   total: FenSchema,
   couponIds: z.array(z.string()),
+  pointsEarn: z.optional(PointsEarnSchema),
+  /** A quote whose freight waits for an address cannot be placed (docs/pricing.md "Freight templates"). */
+  freightPending: z.optional(z.boolean()),
 });
 
 /**
@@ -169,6 +174,16 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   const quote = data.quote;
   const bad = checkQuote(quote);
   if (bad !== undefined) return { ok: false, error: bad };
+  if (quote.freightPending === true) {
+    return {
+      ok: false,
+      error: orderkitError(
+        'FREIGHT_PENDING',
+        { 'zh-CN': '运费待定：请先填写收货地址（购物车的 region）再下单', en: 'freight is pending: give the delivery region (cart.region) before placing the order' },
+        { path: ['quote', 'freightPending'] },
+      ),
+    };
+  }
   if (ctx.actor !== undefined && (!ActorSchema.safeParse(ctx.actor).success || unstorablePath(ctx.actor) !== null)) {
     return { ok: false, error: invalidInput({ 'zh-CN': '下单人（actor）格式不正确', en: 'invalid actor' }, ['actor']) };
   }
@@ -209,6 +224,13 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
     createdAt: at,
     updatedAt: at,
   };
+  if (quote.pointsEarn !== undefined) {
+    // Copied field by field: the fast input check lets unknown fields through, the store must not.
+    const earn: PointsEarn = {};
+    if (quote.pointsEarn.rate !== undefined) earn.rate = { points: quote.pointsEarn.rate.points, fen: quote.pointsEarn.rate.fen };
+    if (quote.pointsEarn.bonus !== undefined) earn.bonus = quote.pointsEarn.bonus;
+    order.pricing.pointsEarn = earn;
+  }
   if (data.address !== undefined) order.address = data.address;
   if (data.buyerRemark !== undefined) order.buyerRemark = data.buyerRemark;
   if (data.metadata !== undefined) order.metadata = data.metadata;

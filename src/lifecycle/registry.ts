@@ -18,6 +18,7 @@ import { addRemark, addressChangeable, changeAddress, validRemark } from './rule
 import { adjustPrice, adjustsPrice, adjustsPriceToZero, adjustsVirtualPriceToZero } from './rules/price-adjustment.js';
 import { isPaymentAfterClose, isRecordedStrayPayment, recordStrayPayment, strayPaymentAcceptable } from './rules/stray-payment.js';
 import { isRecordedSettlement, recordSettlement, settlementAcceptable } from './rules/settlement.js';
+import { settlePoints } from './rules/points.js';
 import type { Draft, LifecycleAction, LifecycleGuard, LifecycleParams } from './step.js';
 
 /**
@@ -91,6 +92,7 @@ export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.
   addRemark,
   recordStrayPayment,
   recordSettlement,
+  settlePoints,
 });
 
 /**
@@ -112,4 +114,5 @@ export const ACTION_EFFECTS: Readonly<Record<string, readonly EffectType[]>> = O
   adjustPrice: ['payment.close'],
   becomePaid: ['shipping.upload', 'schedule', 'notify'],
   recordStrayPayment: ['payment.refund'],
+  settlePoints: ['points.release', 'points.grant', 'points.clawback'],
 });

@@ -39,6 +39,7 @@ export function cloneOrder(o: Order): Order {
   if (o.completedAt !== undefined) c.completedAt = o.completedAt;
   if (o.closedAt !== undefined) c.closedAt = o.closedAt;
   if (o.metadata !== undefined) c.metadata = o.metadata;
+  if (o.points !== undefined) c.points = o.points;
   return c;
 }
 

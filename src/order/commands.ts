@@ -46,6 +46,12 @@ export const RequestAfterSaleSchema = z.strictObject({
   /** Lines and quantities; absent means the whole order. */
   items: z.optional(z.array(LineQuantitySchema).check(z.minLength(1))),
   reason: z.string().check(z.minLength(1), z.maxLength(500)),
+  /**
+   * Freight, as `refundQuote` takes it: absent = with the request that takes the last money,
+   * `true` = now, `false` = not with this request; `policy.refundShipping` decides whether it can
+   * come back at all (docs/after-sales.md "Rules").
+   */
+  includeShipping: z.optional(z.boolean()),
 });
 export const ApproveAfterSaleSchema = z.strictObject({ type: z.literal('APPROVE_AFTER_SALE'), afterSaleId: IdSchema });
 export const RejectAfterSaleSchema = z.strictObject({

@@ -59,6 +59,15 @@ export const EffectSchema = z.discriminatedUnion('type', [
     reason: z.string(),
   }),
   z.object({ ...effectBase, type: z.literal('coupon.release'), couponIds: z.array(z.string()) }),
+  /**
+   * Points to credit or debit to the order's customer (docs/pricing.md "Points after the order"):
+   * `points.release` gives back spent points (cancel, expiry, refund), `points.grant` credits the
+   * points the order earned (completion), `points.clawback` takes earned points back (a later
+   * refund). `points` is always > 0; `reason` names why (a close reason, `refund`, `completed`).
+   */
+  z.object({ ...effectBase, type: z.literal('points.release'), customerId: z.string(), points: z.int().check(z.minimum(1)), reason: z.string() }),
+  z.object({ ...effectBase, type: z.literal('points.grant'), customerId: z.string(), points: z.int().check(z.minimum(1)), reason: z.string() }),
+  z.object({ ...effectBase, type: z.literal('points.clawback'), customerId: z.string(), points: z.int().check(z.minimum(1)), reason: z.string() }),
   z.object({
     ...effectBase,
     type: z.literal('shipping.upload'),

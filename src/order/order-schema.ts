@@ -83,6 +83,18 @@ export const AdjustmentSchema = z.object({
 });
 export type Adjustment = z.output<typeof AdjustmentSchema>;
 
+/**
+ * 赠送积分: what the order earns when it completes (docs/pricing.md "Points"). `rate`: every
+ * `rate.fen` fen of goods paid (Σ line payable, after every discount and points) earn
+ * `rate.points` points, in whole blocks; `bonus`: points a 满减送 reward adds. Kept as the rule,
+ * not a number, so the figure follows the payables the order really has when it completes.
+ */
+export const PointsEarnSchema = z.object({
+  rate: z.optional(z.object({ points: z.int().check(z.minimum(1), z.maximum(1_000_000)), fen: FenSchema.check(z.minimum(1)) })),
+  bonus: z.optional(CountSchema),
+});
+export type PointsEarn = z.output<typeof PointsEarnSchema>;
+
 export const OrderPricingSchema = z.object({
   /** Σ listPrice × quantity */
   itemsTotal: FenSchema,
@@ -95,6 +107,8 @@ export const OrderPricingSchema = z.object({
   total: FenSchema,
   adjustments: z.array(AdjustmentSchema),
   couponIds: z.array(z.string()),
+  /** 赠送积分 earned on completion; absent: the order earns none. */
+  pointsEarn: z.optional(PointsEarnSchema),
 });
 export type OrderPricing = z.output<typeof OrderPricingSchema>;
 
@@ -257,6 +271,18 @@ export const OrderSchema = z.object({
   deliveredAt: z.optional(TimestampSchema),
   completedAt: z.optional(TimestampSchema),
   closedAt: z.optional(TimestampSchema),
+  /**
+   * Points moved so far (docs/pricing.md "Points after the order"): spent points given back
+   * (`released` ≤ pricing.pointsUsed), earned points granted on completion and clawed back by later
+   * refunds. Absent: nothing moved yet (orders stored before points were settled read as zeros).
+   */
+  points: z.optional(z.object({
+    released: CountSchema,
+    granted: CountSchema,
+    clawedBack: CountSchema,
+    /** When the earned points were granted (completion); absent: not yet. */
+    grantedAt: z.optional(TimestampSchema),
+  })),
   /** Free-form data of the shop's own (channel, store id…); orderkit never reads it. */
   metadata: z.optional(z.record(z.string(), z.unknown())),
 });

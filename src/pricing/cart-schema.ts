@@ -46,6 +46,12 @@ export const CartLineSchema = z.object({
   quantity: QuantitySchema,
   /** This line's own member price per unit (used when the cart has a `member`). */
   memberPrice: z.optional(FenSchema),
+  /** The 运费模板 this SKU ships under (`rules.freight.templates[].id`); absent: `defaultTemplate`, else the flat fee. */
+  freightTemplate: z.optional(IdSchema),
+  /** Weight of one unit in grams, for templates charged by weight. */
+  weight: z.optional(z.int().check(z.minimum(0), z.maximum(100_000_000))),
+  /** Volume of one unit in cm³, for templates charged by volume. */
+  volume: z.optional(z.int().check(z.minimum(0), z.maximum(100_000_000))),
 });
 export type CartLine = z.output<typeof CartLineSchema>;
 
@@ -71,7 +77,7 @@ export const CartSchema = z.object({
     .array(CartLineSchema).check(z.minLength(1), z.maxLength(MAX_CART_LINES), z.superRefine(unique((l: CartLine) => l.id, 'line'))),
   /** The shopper's membership, if any: member prices for `level` apply. */
   member: z.optional(z.object({ level: z.string().check(z.minLength(1), z.maxLength(64)) })),
-  /** Freight region key, matched against `rules.freight.byRegion` (e.g. a province). */
+  /** Freight region key (a province), matched against `byRegion` and template rows; absent: freight by template is pending. */
   region: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** Points the shopper owns. */
   pointsBalance: z.optional(CountSchema),

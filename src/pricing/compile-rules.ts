@@ -45,11 +45,29 @@ export interface CompiledCoupon {
   readonly exclusiveGroup: string | null;
 }
 
+export interface CompiledFreightRow {
+  readonly first: number;
+  readonly firstFee: number;
+  readonly additional: number;
+  readonly additionalFee: number;
+}
+
+export interface CompiledFreightTemplate {
+  readonly id: string;
+  readonly charge: 'count' | 'weight' | 'volume';
+  readonly byRegion: ReadonlyMap<string, CompiledFreightRow>;
+  readonly defaultRow: CompiledFreightRow;
+  readonly free: ReadonlyArray<{ readonly regions: ReadonlySet<string> | null; readonly minAmount: number | null; readonly minUnits: number | null }>;
+}
+
 export interface CompiledFreight {
   readonly defaultFee: number;
   readonly byRegion: ReadonlyMap<string, number>;
   readonly freeOver: number | null;
   readonly base: 'after_discounts' | 'before_discounts';
+  /** 运费模板 by id; empty: the flat fee only. */
+  readonly templates: ReadonlyMap<string, CompiledFreightTemplate>;
+  readonly defaultTemplate: string | null;
 }
 
 export interface CompiledRules {
@@ -133,6 +151,21 @@ function index(rules: PricingRules): CompiledRules {
         byRegion: priceMap(f.byRegion ?? {}),
         freeOver: f.freeOver ?? null,
         base: f.base ?? 'after_discounts',
+        templates: new Map(
+          (f.templates ?? []).map((t) => {
+            const byRegion = new Map<string, CompiledFreightRow>();
+            let defaultRow: CompiledFreightRow | undefined;
+            for (const row of t.rows) {
+              const r: CompiledFreightRow = { first: row.first, firstFee: row.firstFee, additional: row.additional, additionalFee: row.additionalFee };
+              if (row.regions === undefined) defaultRow = r;
+              else for (const region of row.regions) byRegion.set(region, r);
+            }
+            const free = (t.free ?? []).map((x) => ({ regions: x.regions ? new Set(x.regions) : null, minAmount: x.minAmount ?? null, minUnits: x.minUnits ?? null }));
+            // checkRules guarantees one default row.
+            return [t.id, { id: t.id, charge: t.charge, byRegion, defaultRow: defaultRow!, free }] as const;
+          }),
+        ),
+        defaultTemplate: f.defaultTemplate ?? null,
       }
     : null;
   return { memberPrices, timedDiscounts, fullReductions, coupons, points: rules.points ?? null, freight };

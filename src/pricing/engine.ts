@@ -3,12 +3,13 @@ import type { Cart, WalletCoupon } from './cart-schema.js';
 import type { CompiledRules } from './compile-rules.js';
 import { applyCoupons, assessCoupons, byWalletId, type CouponCandidate } from './coupons.js';
 import { applyFullReductions } from './full-reduction.js';
+import { planFreight, usesTemplates } from './freight-templates.js';
 import { applyFreight, applyPoints, freightFee, goodsPayable } from './points-freight.js';
 import type { Quote, RejectedCoupon } from './quote.js';
 import { canStack, selectCoupons, type CouponChoice } from './select-coupons.js';
 import { createState, type PricingState } from './state.js';
 import { applyUnitPrices } from './unit-prices.js';
-import { rejections } from './texts.js';
+import { reasons, rejections } from './texts.js';
 
 /**
  * The pipeline, in its fixed order (docs/pricing.md "The order of the rules"):
@@ -49,7 +50,11 @@ export function runPricing(
   applyFullReductions(state, rules);
 
   const { candidates, rejected } = assessCoupons(state, rules, offered, offeredPath);
-  const fee = freightFee(state, rules.freight);
+  // With templates, or once a 满减送 activity waived the freight, the coupon search sees no
+  // free-shipping step (docs/pricing.md "bestCoupons").
+  const templated = usesTemplates(state, rules.freight);
+  const flatFee = templated ? 0 : freightFee(state, rules.freight);
+  const fee = state.rewards.freeShipping !== null ? 0 : flatFee;
   let choice: CouponChoice | null = null;
   const couponIds: string[] = [];
   if (candidates.length > 0) {
@@ -70,8 +75,29 @@ export function runPricing(
   rejected.sort(byCouponId);
 
   const freightBase = rules.freight?.base === 'before_discounts' ? state.itemsTotal : goodsPayable(state);
+  // Template freight looks at the payables after coupons and before points: planned here.
+  const plan = templated ? planFreight(state, rules.freight) : null;
   const { pointsUsed, deduction } = applyPoints(state, rules);
-  const freight = applyFreight(state, rules.freight, fee, freightBase);
+  let freight: number;
+  let grossFee: number;
+  if (plan !== null) {
+    for (const part of plan.parts) {
+      if (!part.free) continue;
+      const sourceId = part.templateId === null ? 'free_shipping' : `template:${part.templateId}`;
+      const reason = part.templateId === null ? reasons.freeShipping(rules.freight!.freeOver!) : reasons.templateFreeShipping(part.templateId);
+      state.adjustments.push({ id: `freight:${sourceId}`, source: 'freight', sourceId, amount: part.fee, lineIds: part.lineIds, reason });
+    }
+    freight = plan.fee;
+    grossFee = plan.gross;
+  } else {
+    freight = applyFreight(state, rules.freight, flatFee, freightBase);
+    grossFee = flatFee;
+  }
+  const activity = state.rewards.freeShipping;
+  if (activity !== null && freight > 0) {
+    state.adjustments.push({ id: `freight:${activity}`, source: 'freight', sourceId: activity, amount: freight, lineIds: [], reason: reasons.rewardFreeShipping(activity) });
+    freight = 0;
+  }
 
   let payable = 0;
   for (let k = 0; k < state.sorted.length; k++) {
@@ -81,6 +107,8 @@ export function runPricing(
     payable += line.payable;
   }
   const lines = state.lines;
+  // 满减送 gifts: lines of their own with payable 0, after the cart's lines.
+  for (const gift of state.rewards.gifts) lines.push(gift);
   const total = payable + freight;
   const quote: Quote = {
     lines,
@@ -91,10 +119,27 @@ export function runPricing(
     pointsUsed,
     pointsDeduction: deduction,
     total,
-    savings: state.itemsTotal + fee - total,
+    savings: state.itemsTotal + grossFee - total,
     couponIds,
     rejectedCoupons: rejected,
   };
+  const earn = rules.points?.earn;
+  const bonus = state.rewards.bonusPoints;
+  if (earn !== undefined || bonus > 0) {
+    // 赠送积分 on the goods paid, plus 满减送 bonus points; the same formula the refund module
+    // reads from the stored rule (src/refund/points.ts earnablePoints), so quote and order agree.
+    quote.pointsEarn = {};
+    quote.pointsEarned = bonus;
+    if (earn !== undefined) {
+      quote.pointsEarn.rate = { points: earn.points, fen: earn.fen };
+      quote.pointsEarned += Math.floor(payable / earn.fen) * earn.points;
+    }
+    if (bonus > 0) quote.pointsEarn.bonus = bonus;
+  }
+  if (plan !== null) {
+    quote.freightDetail = plan.parts;
+    if (plan.pending) quote.freightPending = true;
+  }
   return { quote, choice };
 }
 

@@ -40,4 +40,9 @@ export type {
   CouponValidity,
   PointsRule,
   FreightRule,
+  FreightTemplate,
+  FreightRow,
+  FreightFree,
+  Rewards,
 } from './rule-schemas.js';
+export type { FreightPart } from './freight-templates.js';

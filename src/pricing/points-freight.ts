@@ -31,7 +31,8 @@ function requestedPoints(state: PricingState, rules: CompiledRules): number {
 
 /**
  * Stage 5: 积分抵现. Whole blocks of `rate.points`, at most `maxShareBp` of the goods' payable
- * after coupons (rounded down: the cap is never exceeded), split over every line by payable.
+ * after coupons (rounded down: the cap is never exceeded) and at most `maxPoints` points, split
+ * over every line by payable.
  * Fewer than `minPoints` are not used at all. Freight is never paid with points.
  */
 export function applyPoints(state: PricingState, rules: CompiledRules): { pointsUsed: number; deduction: number } {
@@ -42,7 +43,8 @@ export function applyPoints(state: PricingState, rules: CompiledRules): { points
   for (const p of state.payables) base += p;
   const product = base * rule.maxShareBp;
   const capFen = Number.isSafeInteger(product) ? Math.floor(product / 10_000) : Number((BigInt(base) * BigInt(rule.maxShareBp)) / 10_000n);
-  const blocks = Math.min(Math.floor(wanted / rule.rate.points), Math.floor(capFen / rule.rate.fen));
+  let blocks = Math.min(Math.floor(wanted / rule.rate.points), Math.floor(capFen / rule.rate.fen));
+  if (rule.maxPoints !== undefined) blocks = Math.min(blocks, Math.floor(rule.maxPoints / rule.rate.points));
   const pointsUsed = blocks * rule.rate.points;
   if (blocks === 0 || pointsUsed < (rule.minPoints ?? 0)) return { pointsUsed: 0, deduction: 0 };
   const deduction = blocks * rule.rate.fen;

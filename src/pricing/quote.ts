@@ -1,5 +1,6 @@
-import type { Adjustment, Line } from '../order/index.js';
+import type { Adjustment, Line, PointsEarn } from '../order/index.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
+import type { FreightPart } from './freight-templates.js';
 
 /** A coupon that could not be used, and why (shown to the shopper in the coupon picker). */
 export interface RejectedCoupon {
@@ -29,4 +30,18 @@ export interface Quote {
   savings: number;
   couponIds: string[];
   rejectedCoupons: RejectedCoupon[];
+  /**
+   * 赠送积分 the order earns on completion if nothing is refunded (the rules' `points.earn` on the
+   * goods paid, plus 满减送 bonus points). Absent when the shop gives none.
+   */
+  pointsEarned?: number;
+  /** The earning rule `placeOrder` stores (`order.pricing.pointsEarn`); absent when the shop gives none. */
+  pointsEarn?: PointsEarn;
+  /**
+   * Set when some goods ship under a 运费模板 and the cart has no `region` yet: the freight is not
+   * known, `freight` is 0 meanwhile, and `placeOrder` refuses the quote (`FREIGHT_PENDING`).
+   */
+  freightPending?: true;
+  /** Freight by template (present when templates are in use): what each charged and whether it was free. */
+  freightDetail?: FreightPart[];
 }

@@ -65,6 +65,13 @@ function timestamp(value: unknown, path: IssuePath): void {
   }
 }
 
+/** Weight (g) or volume (cm³) per unit for freight templates: a whole number ≥ 0. */
+function measure(value: unknown, path: IssuePath, key: string): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > 100_000_000) {
+    throw new Problem([...path, key], `必须是 0 到 100000000 之间的整数（克或立方厘米），收到 ${show(value)}`, `must be a whole number from 0 to 100000000 (grams or cm³), got ${show(value)}`);
+  }
+}
+
 function checkLine(line: unknown, path: IssuePath): void {
   if (!isRecord(line)) throw new Problem(path, `商品行必须是对象，收到 ${show(line)}`, `a cart line must be an object, got ${show(line)}`);
   text(line.id, path, 'id', 1, 128);
@@ -77,6 +84,9 @@ function checkLine(line: unknown, path: IssuePath): void {
   }
   fen(line.listPrice, path, 'listPrice');
   fen(line.memberPrice, path, 'memberPrice', true);
+  if (line.freightTemplate !== undefined) text(line.freightTemplate, path, 'freightTemplate', 1, 128);
+  if (line.weight !== undefined) measure(line.weight, path, 'weight');
+  if (line.volume !== undefined) measure(line.volume, path, 'volume');
   const q = line.quantity;
   if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > 1_000_000) {
     throw new Problem([...path, 'quantity'], `数量必须是 1 到 1000000 之间的整数，收到 ${show(q)}`, `quantity must be a whole number from 1 to 1000000, got ${show(q)}`);

@@ -93,6 +93,78 @@ function checkTiers(tiers: ReadonlyArray<{ threshold: number; off: number }>, pa
   }
 }
 
+/** Count tiers (满 N 件…): listed ascending by units, each saving more than the one before. */
+function checkCountTiers(tiers: ReadonlyArray<{ minUnits: number; off?: number; offBp?: number }>, path: IssuePath, out: OrderkitIssue[]): void {
+  for (let i = 1; i < tiers.length; i++) {
+    const prev = tiers[i - 1]!;
+    const t = tiers[i]!;
+    if (t.minUnits <= prev.minUnits) {
+      out.push(
+        issue(
+          'RULE_TIERS_OUT_OF_ORDER',
+          [...path, i, 'minUnits'],
+          `档位须按件数从小到大排列：第 ${i + 1} 档（${t.minUnits} 件）不大于上一档（${prev.minUnits} 件）`,
+          `tiers must be listed by units, ascending: tier ${i + 1} (${t.minUnits} units) is not above the one before (${prev.minUnits})`,
+        ),
+      );
+      continue;
+    }
+    const a = prev.off ?? prev.offBp ?? 0;
+    const b = t.off ?? t.offBp ?? 0;
+    if (b <= a) {
+      out.push(
+        issue('RULE_TIERS_NOT_INCREASING', [...path, i, t.off !== undefined ? 'off' : 'offBp'], `满 ${t.minUnits} 件的优惠必须多于满 ${prev.minUnits} 件的优惠`, `the tier at ${t.minUnits} units must save more than the tier at ${prev.minUnits}`),
+      );
+    }
+  }
+}
+
+/** 运费模板: unique ids, one default row, no region in two rows, 包邮 conditions that say something. */
+function checkFreight(rules: PricingRules, cat: Catalogue, out: OrderkitIssue[]): void {
+  const f = rules.freight;
+  if (!f) return;
+  const taken = new Set<string>();
+  f.templates?.forEach((t, i) => {
+    if (taken.has(t.id)) out.push(issue('RULE_DUPLICATE_ID', ['freight', 'templates', i, 'id'], `运费模板 id ${t.id} 重复`, `freight template id ${t.id} appears twice`));
+    taken.add(t.id);
+  });
+  const ids = new Set((f.templates ?? []).map((t) => t.id));
+  if (f.defaultTemplate !== undefined && !ids.has(f.defaultTemplate)) {
+    out.push(issue('RULE_UNKNOWN_FREIGHT_TEMPLATE', ['freight', 'defaultTemplate'], `运费模板 ${f.defaultTemplate} 不存在`, `freight template ${f.defaultTemplate} does not exist`));
+  }
+  f.templates?.forEach((t, ti) => {
+    const at = ['freight', 'templates', ti];
+    const seen = new Map<string, number>();
+    let defaults = 0;
+    t.rows.forEach((row, ri) => {
+      if (row.regions === undefined) {
+        defaults++;
+        if (defaults > 1) out.push(issue('RULE_FREIGHT_REGION_OVERLAP', [...at, 'rows', ri], '模板只能有一个默认行（不写 regions 的行）', 'a template has one default row (the row without regions) at most'));
+        return;
+      }
+      row.regions.forEach((region, k) => {
+        const first = seen.get(region);
+        if (first !== undefined) {
+          out.push(
+            issue('RULE_FREIGHT_REGION_OVERLAP', [...at, 'rows', ri, 'regions', k], `地区「${region}」同时出现在第 ${first + 1} 行和第 ${ri + 1} 行`, `region "${region}" is in row ${first + 1} and row ${ri + 1}`),
+          );
+        } else seen.set(region, ri);
+      });
+    });
+    if (defaults === 0) {
+      out.push(
+        issue('RULE_FREIGHT_MISSING_REGIONS', [...at, 'rows'], `模板 ${t.id} 没有默认行：未列出的地区无法计费（加一行不写 regions 的默认行）`, `template ${t.id} has no default row: regions it does not list cannot be priced (add a row without regions)`),
+      );
+    }
+    t.free?.forEach((fr, k) => {
+      if (fr.minAmount === undefined && fr.minUnits === undefined) {
+        out.push(issue('RULE_FREIGHT_FREE_EMPTY', [...at, 'free', k], '包邮条件需要 minAmount 或 minUnits（或两者）', 'a free-shipping condition needs minAmount or minUnits (or both)'));
+      }
+    });
+  });
+  void cat;
+}
+
 /** Every semantic problem in already schema-valid rules. */
 export function checkRules(rules: PricingRules): OrderkitIssue[] {
   const out: OrderkitIssue[] = [];
@@ -118,7 +190,19 @@ export function checkRules(rules: PricingRules): OrderkitIssue[] {
     if (r.kind === 'threshold') offWithinThreshold(r.threshold, r.off, [...at, 'off'], out);
     if (r.kind === 'per_step') offWithinThreshold(r.step, r.off, [...at, 'off'], out);
     if (r.kind === 'tiered') checkTiers(r.tiers, [...at, 'tiers'], out);
+    if (r.kind === 'count_off' || r.kind === 'count_percent') checkCountTiers(r.tiers, [...at, 'tiers'], out);
+    if (r.kind === 'reward' && r.minAmount === undefined && r.minUnits === undefined) {
+      out.push(issue('RULE_REWARD_NO_CONDITION', [...at], '满送活动需要 minAmount 或 minUnits（或两者）', 'a reward activity needs minAmount or minUnits (or both)'));
+    }
+    if (r.rewards?.gift) cat.sku(r.rewards.gift.sku, [...at, 'rewards', 'gift', 'sku'], out);
   });
+  checkFreight(rules, cat, out);
+  const p = rules.points;
+  if (p?.maxPoints !== undefined && p.maxPoints < p.rate.points) {
+    out.push(
+      issue('RULE_POINTS_CAP_BELOW_BLOCK', ['points', 'maxPoints'], `每单最多 ${p.maxPoints} 积分，少于一次抵扣所需的 ${p.rate.points} 积分`, `maxPoints (${p.maxPoints}) is below one block of ${p.rate.points} points`),
+    );
+  }
   rules.coupons?.forEach((c, i) => {
     const at = ['coupons', i];
     if (c.validity.kind === 'window') checkWindow(c.validity, [...at, 'validity'], out);

@@ -104,12 +104,30 @@ export type TimedDiscountRule = z.output<typeof TimedDiscountRuleSchema>;
 export const TierSchema = z.strictObject({ threshold: PositiveFenSchema, off: PositiveFenSchema });
 export type Tier = z.output<typeof TierSchema>;
 
+/**
+ * 满减送 rewards: given when the activity's condition is met, besides (or instead of) money off.
+ * `freeShipping` waives the whole freight; `bonusPoints` are earned on completion with 赠送积分;
+ * `gift` adds a line with payable 0 (id `gift:<activity id>`).
+ *
+ * @example
+ * RewardsSchema.parse({ freeShipping: true, bonusPoints: 200, gift: { sku: 'CUP', title: '杯子', quantity: 1 } })
+ */
+export const RewardsSchema = z.strictObject({
+  freeShipping: z.optional(z.literal(true)),
+  bonusPoints: z.optional(z.int().check(z.minimum(1), z.maximum(100_000_000))),
+  gift: z.optional(z.strictObject({ sku: SkuSchema, title: z.string().check(z.minLength(1), z.maxLength(200)), quantity: z.int().check(z.minimum(1), z.maximum(1000)) })),
+});
+export type Rewards = z.output<typeof RewardsSchema>;
+
 const fullReductionCommon = {
   id: RuleIdSchema,
   scope: z.optional(ScopeSchema),
   /** Optional: the activity runs only inside this window. */
   window: z.optional(WindowSchema),
+  /** 满减送: what else the shopper gets when the condition is met. */
+  rewards: z.optional(RewardsSchema),
 };
+const UnitsSchema = z.int().check(z.minimum(1), z.maximum(1_000_000));
 
 /**
  * 满减, order level, split over the lines in scope:
@@ -129,6 +147,26 @@ export const FullReductionRuleSchema = z.discriminatedUnion('kind', [
     step: PositiveFenSchema,
     off: PositiveFenSchema,
     cap: z.optional(PositiveFenSchema),
+  }),
+  /** 满 N 件减 X: the highest tier whose `minUnits` the units in scope reach; tiers listed ascending. */
+  z.strictObject({
+    ...fullReductionCommon,
+    kind: z.literal('count_off'),
+    tiers: z.array(z.strictObject({ minUnits: UnitsSchema, off: PositiveFenSchema })).check(z.minLength(1), z.maxLength(50)),
+  }),
+  /** N 件 M 折: `offBp` off the lines in scope once their units reach `minUnits`; tiers listed ascending. */
+  z.strictObject({
+    ...fullReductionCommon,
+    kind: z.literal('count_percent'),
+    tiers: z.array(z.strictObject({ minUnits: UnitsSchema, offBp: BasisPointsSchema })).check(z.minLength(1), z.maxLength(50)),
+  }),
+  /** 满送 without money off: the rewards once the amount and/or the units in scope reach the minimums (both, when both are given). */
+  z.strictObject({
+    ...fullReductionCommon,
+    kind: z.literal('reward'),
+    minAmount: z.optional(PositiveFenSchema),
+    minUnits: z.optional(UnitsSchema),
+    rewards: RewardsSchema,
   }),
 ]);
 export type FullReductionRule = z.output<typeof FullReductionRuleSchema>;
@@ -194,6 +232,13 @@ export const PointsRuleSchema = z.strictObject({
   rate: z.strictObject({ points: z.int().check(z.minimum(1), z.maximum(1_000_000)), fen: PositiveFenSchema }),
   maxShareBp: BasisPointsSchema,
   minPoints: z.optional(CountSchema),
+  /** At most this many points per order (每单最多使用), beside the `maxShareBp` cap. */
+  maxPoints: z.optional(CountSchema.check(z.minimum(1))),
+  /**
+   * 赠送积分: every `fen` fen of goods paid (after every discount and points) earn `points` points,
+   * in whole blocks, credited when the order completes (docs/pricing.md "Points after the order").
+   */
+  earn: z.optional(z.strictObject({ points: z.int().check(z.minimum(1), z.maximum(1_000_000)), fen: PositiveFenSchema })),
 });
 export type PointsRule = z.output<typeof PointsRuleSchema>;
 
@@ -205,11 +250,63 @@ export type PointsRule = z.output<typeof PointsRuleSchema>;
  * @example
  * FreightRuleSchema.parse({ defaultFee: 800, byRegion: { 新疆: 2000 }, freeOver: 9900 })
  */
+const RegionSchema = z.string().check(z.minLength(1), z.maxLength(64));
+
+/**
+ * One row of a 运费模板: the regions (provinces) it prices, or none for the default row; the first
+ * `first` units (件 / g / cm³) cost `firstFee`, every started `additional` units more cost
+ * `additionalFee` (首件/首重 + 续件/续重).
+ *
+ * @example
+ * FreightRowSchema.parse({ regions: ['新疆', '西藏'], first: 1, firstFee: 2000, additional: 1, additionalFee: 1000 })
+ */
+export const FreightRowSchema = z.strictObject({
+  regions: z.optional(z.array(RegionSchema).check(z.minLength(1))),
+  first: z.int().check(z.minimum(1), z.maximum(100_000_000)),
+  firstFee: FenSchema,
+  additional: z.int().check(z.minimum(1), z.maximum(100_000_000)),
+  additionalFee: FenSchema,
+});
+export type FreightRow = z.output<typeof FreightRowSchema>;
+
+/**
+ * A 包邮 condition of a template: in `regions` (or everywhere), free when the goods under the
+ * template reach `minAmount` and/or `minUnits` (both must hold when both are given).
+ *
+ * @example
+ * FreightFreeSchema.parse({ minAmount: 9900 })
+ */
+export const FreightFreeSchema = z.strictObject({
+  regions: z.optional(z.array(RegionSchema).check(z.minLength(1))),
+  minAmount: z.optional(PositiveFenSchema),
+  minUnits: z.optional(z.int().check(z.minimum(1), z.maximum(100_000_000))),
+});
+export type FreightFree = z.output<typeof FreightFreeSchema>;
+
+/**
+ * 运费模板: charged by count (件), weight (g) or volume (cm³).
+ *
+ * @example
+ * FreightTemplateSchema.parse({ id: 'std', charge: 'count', rows: [{ first: 1, firstFee: 800, additional: 1, additionalFee: 200 }] })
+ */
+export const FreightTemplateSchema = z.strictObject({
+  id: RuleIdSchema,
+  charge: z.enum(['count', 'weight', 'volume']),
+  rows: z.array(FreightRowSchema).check(z.minLength(1), z.maxLength(100)),
+  free: z.optional(z.array(FreightFreeSchema).check(z.maxLength(100))),
+});
+export type FreightTemplate = z.output<typeof FreightTemplateSchema>;
+
 export const FreightRuleSchema = z.strictObject({
+  /** The flat fee for goods under no template. */
   defaultFee: FenSchema,
-  byRegion: z.optional(z.record(z.string().check(z.minLength(1), z.maxLength(64)), FenSchema)),
+  byRegion: z.optional(z.record(RegionSchema, FenSchema)),
   freeOver: z.optional(PositiveFenSchema),
   base: z.optional(z.enum(['after_discounts', 'before_discounts'])),
+  /** 运费模板, one per kind of goods; a cart line names its own (`freightTemplate`). */
+  templates: z.optional(z.array(FreightTemplateSchema).check(z.maxLength(200))),
+  /** The template of lines that name none; absent: those lines pay the flat fee. */
+  defaultTemplate: z.optional(RuleIdSchema),
 });
 export type FreightRule = z.output<typeof FreightRuleSchema>;
 

@@ -20,6 +20,17 @@ export interface PricingState {
   readonly payables: number[];
   readonly adjustments: Adjustment[];
   readonly itemsTotal: number;
+  /** 满减送 rewards won so far (docs/pricing.md "Count-based promotions and 满减送"). */
+  readonly rewards: Rewarded;
+  /** Some cart line names a 运费模板 (noted while the lines are read, to spare a pass). */
+  readonly namesTemplate: boolean;
+}
+
+export interface Rewarded {
+  /** The activity that waives the freight, or null. */
+  freeShipping: string | null;
+  bonusPoints: number;
+  gifts: Line[];
 }
 
 /** Whether cart line `x` sorts before or with `y`: by SKU, then line id, in code-unit order (never localeCompare: the result must not depend on the host's locale). */
@@ -62,8 +73,10 @@ export function createState(cart: Cart, now: number): PricingState {
   const n = cart.lines.length;
   const lines: Line[] = new Array(n);
   let itemsTotal = 0;
+  let namesTemplate = false;
   for (let i = 0; i < n; i++) {
     const src = cart.lines[i]!;
+    if (src.freightTemplate !== undefined) namesTemplate = true;
     const amount = src.listPrice * src.quantity;
     itemsTotal += amount;
     if (!Number.isSafeInteger(itemsTotal)) throw invalidAmount(itemsTotal, { path: ['lines', i, 'listPrice'] });
@@ -88,7 +101,7 @@ export function createState(cart: Cart, now: number): PricingState {
     sources[k] = src[i]!;
     payables[k] = lines[i]!.payable;
   }
-  return { cart, now, lines, sorted, sources, payables, adjustments: [], itemsTotal };
+  return { cart, now, lines, sorted, sources, payables, adjustments: [], itemsTotal, rewards: { freeShipping: null, bonusPoints: 0, gifts: [] }, namesTemplate };
 }
 
 /** Positions in `state.sorted` of the lines a predicate accepts. */

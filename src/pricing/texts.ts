@@ -66,6 +66,23 @@ export const reasons = {
   points(points: number, fen: number): LocalizedText {
     return { 'zh-CN': `积分抵扣：${points} 积分抵 ${yuan(fen)}`, en: `Points: ${points} points for ${yuan(fen)}` };
   },
+  countOff(minUnits: number, off: number): LocalizedText {
+    return { 'zh-CN': `满 ${minUnits} 件减 ${yuan(off)}`, en: `Buy ${minUnits}, save ${yuan(off)}` };
+  },
+  countPercent(minUnits: number, offBp: number): LocalizedText {
+    return { 'zh-CN': `${minUnits} 件 ${zhe(offBp)}`, en: `Buy ${minUnits}, ${percent(offBp)} off` };
+  },
+  reward(minAmount: number | undefined, minUnits: number | undefined): LocalizedText {
+    const zh = [minAmount !== undefined ? `满 ${yuan(minAmount)}` : '', minUnits !== undefined ? `满 ${minUnits} 件` : ''].filter((x) => x !== '').join('且');
+    const en = [minAmount !== undefined ? `spend ${yuan(minAmount)}` : '', minUnits !== undefined ? `buy ${minUnits}` : ''].filter((x) => x !== '').join(' and ');
+    return { 'zh-CN': `${zh}送`, en: `Reward: ${en}` };
+  },
+  rewardFreeShipping(activity: string): LocalizedText {
+    return { 'zh-CN': `满减送包邮（${activity}）`, en: `Free shipping (activity ${activity})` };
+  },
+  templateFreeShipping(template: string): LocalizedText {
+    return { 'zh-CN': `运费模板 ${template} 包邮`, en: `Free shipping under template ${template}` };
+  },
   freeShipping(freeOver: number): LocalizedText {
     return { 'zh-CN': `满 ${yuan(freeOver)} 包邮`, en: `Free shipping over ${yuan(freeOver)}` };
   },

@@ -31,7 +31,15 @@ export const AFTER_SALE_COMMAND_TYPES: readonly AfterSaleCommandType[] = [
   'REFUND_FAILED',
 ];
 
-export type AfterSaleGuard = 'auto_approve' | 'refund_only' | 'return_and_refund' | 'return_not_shipped' | 'refund_failed' | 'refund_pending';
+export type AfterSaleGuard =
+  | 'auto_approve'
+  | 'refund_only'
+  | 'return_and_refund'
+  | 'return_not_shipped'
+  | 'refund_failed'
+  | 'refund_pending'
+  | 'nothing_to_pay'
+  | 'refund_only_nothing_to_pay';
 
 export interface AfterSaleTransition {
   /** `null`: the after-sale does not exist yet. */
@@ -67,11 +75,13 @@ export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
   { from: 'requested', on: 'APPROVE_AFTER_SALE', to: 'approved', actors: ['merchant'] },
   { from: 'requested', on: 'REJECT_AFTER_SALE', to: 'rejected', actors: ['merchant'], effects: ['notify'] },
   { from: 'requested', on: 'CANCEL_AFTER_SALE', to: 'cancelled', actors: ['customer', 'merchant'], requesterOnly: true },
+  { from: 'approved', on: 'always', to: 'refunded', when: 'refund_only_nothing_to_pay', effects: ['inventory.release', 'notify'] },
   { from: 'approved', on: 'always', to: 'refunding', when: 'refund_only', effects: ['payment.refund', 'inventory.release', 'notify'] },
   { from: 'approved', on: 'always', to: 'awaiting_return', when: 'return_and_refund', effects: ['notify'] },
   { from: 'awaiting_return', on: 'RETURN_SHIPPED', to: 'awaiting_return', when: 'return_not_shipped', actors: ['customer'], effects: ['notify'], requesterOnly: true },
   { from: 'awaiting_return', on: 'CANCEL_AFTER_SALE', to: 'cancelled', when: 'return_not_shipped', actors: ['customer', 'merchant'], requesterOnly: true },
   { from: 'awaiting_return', on: 'RETURN_RECEIVED', to: 'returned', actors: ['merchant'], effects: ['inventory.release'] },
+  { from: 'returned', on: 'always', to: 'refunded', when: 'nothing_to_pay', effects: ['notify'] },
   { from: 'returned', on: 'always', to: 'refunding', effects: ['payment.refund'] },
   { from: 'refunding', on: 'REFUND_FAILED', to: 'refunding', when: 'refund_pending', actors: ['payment', 'system'], effects: ['notify'] },
   { from: 'refunding', on: 'APPROVE_AFTER_SALE', to: 'refunding', when: 'refund_failed', actors: ['merchant'], effects: ['payment.refund'] },
@@ -91,6 +101,8 @@ export const AFTER_SALE_GUARD_LABELS: Readonly<Record<AfterSaleGuard, LocalizedT
   return_not_shipped: { 'zh-CN': '买家尚未寄回', en: 'return not yet shipped' },
   refund_failed: { 'zh-CN': '退款失败后重试（同一退款单号）', en: 'retry of a failed refund (same refund id)' },
   refund_pending: { 'zh-CN': '退款处理中', en: 'refund pending' },
+  nothing_to_pay: { 'zh-CN': '退款金额为 0（如赠品），不发起退款', en: 'nothing to pay back (a free gift): no gateway refund' },
+  refund_only_nothing_to_pay: { 'zh-CN': '仅退款且金额为 0（如赠品），不发起退款', en: 'refund only, nothing to pay back (a free gift): no gateway refund' },
 };
 
 function refundStatus(order: Order, afterSale: AfterSale): string | undefined {
@@ -117,6 +129,10 @@ export function afterSaleGuardHolds(guard: AfterSaleGuard, order: Order, afterSa
       return refundStatus(order, afterSale) === 'failed';
     case 'refund_pending':
       return refundStatus(order, afterSale) === 'pending';
+    case 'nothing_to_pay':
+      return afterSale.amount === 0;
+    case 'refund_only_nothing_to_pay':
+      return afterSale.kind === 'refund_only' && afterSale.amount === 0;
   }
 }
 

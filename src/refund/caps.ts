@@ -59,7 +59,8 @@ export function plannedRefundCount(order: Order, options: CapOptions = { include
     if (a.id === options.excludeAfterSaleId) continue;
     if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded') continue;
     if (a.status === 'requested' && options.includeRequested !== true) continue;
-    if (a.refundId === undefined) n++;
+    // An after-sale worth nothing (a free gift) never needs a ledger entry.
+    if (a.refundId === undefined && a.amount > 0) n++;
   }
   return n;
 }

@@ -93,6 +93,22 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
   return { ok: true, step: put({ order: opened.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, moved, effects) };
 }
 
+/**
+ * An after-sale worth nothing (a free gift: its units' shares are 0) ends `refunded` with no ledger
+ * entry and no `payment.refund`. Refund-only: its never-shipped units go back to stock (when the
+ * policy restocks), as a paid refund's would; a return was restocked when it was received.
+ */
+function completeWithoutRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): StepOutcome {
+  const a = step.afterSale;
+  const effects: EffectDraft[] = [];
+  if (from === 'approved' && ctx.policy.restockOnReturn) {
+    effects.push(...inventoryReleaseEffect(step.order, neverShippedUnits(step.order, a), 'refund_before_shipment'));
+  }
+  effects.push(notifyEffect('customer', 'after_sale_completed', step.order, afterSaleNotifyData(a)));
+  const moved: AfterSale = { ...a, status: 'refunded', updatedAt: ctx.now.toISOString() };
+  return { ok: true, step: put(step, moved, effects) };
+}
+
 export type RestartResult = { ok: true; order: Order; effects: EffectDraft[]; refundId: string } | { ok: false; error: OrderkitError };
 
 /**
@@ -179,6 +195,7 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
   const a = step.afterSale;
   const at = isoTimestamp(ctx.now.getTime());
   if (t.from === 'requested' && t.to === 'approved') return reserve(step, ctx);
+  if (t.to === 'refunded' && (t.from === 'approved' || t.from === 'returned')) return completeWithoutRefund(step, t.from, ctx);
   if (t.from === 'approved' && t.to === 'refunding') return startRefund(step, 'approved', ctx);
   if (t.from === 'returned' && t.to === 'refunding') return startRefund(step, 'returned', ctx);
   if (t.from === 'refunding' && t.to === 'refunding' && t.on === 'APPROVE_AFTER_SALE') {

@@ -153,11 +153,14 @@ function quoteCore(order: Order, request: RefundRequest, ctx: RefundQuoteContext
   const decision = decideShipping(order, request, ctx.policy, takesLastUnit);
   const shippingAmount = decision === 'included' ? order.pricing.freight : 0;
   const amount = itemsAmount + shippingAmount;
-  if (amount === 0) return fail(refundErrors.nothingToRefund());
+  // Units worth nothing (a free gift, the zero shares of a 1-fen line) named explicitly are a valid
+  // request: it completes without a gateway refund (docs/after-sales.md "Goods worth nothing").
+  // A whole-order request that finds only such units has nothing to do.
+  if (amount === 0 && request.items === undefined) return fail(refundErrors.nothingToRefund());
 
   const available = availableToRefund(order, { includeRequested: true });
   if (amount > available) return fail(refundErrors.refundExceedsPaid(amount, available));
-  if (plannedRefundCount(order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
+  if (amount > 0 && plannedRefundCount(order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   return { items, parts, itemsAmount, decision, shippingAmount, amount, available, takesLastUnit };
 }
 

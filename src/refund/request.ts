@@ -1,7 +1,7 @@
 import type { Actor, AfterSale, CommandOf, Order } from '../order/index.js';
 import { refundErrors } from './errors.js';
 import { finish, runAfterSale } from './engine.js';
-import { refundAmounts } from './quote.js';
+import { refundAmounts, type RefundRequest } from './quote.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { isoTimestamp } from '../time/iso.js';
 
@@ -32,7 +32,11 @@ export function nextAfterSaleId(order: Order): string {
 export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER_SALE'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const id = command.afterSaleId ?? nextAfterSaleId(order);
   if (order.afterSales.some((a) => a.id === id)) return { ok: false, error: refundErrors.afterSaleExists(id) };
-  const quoted = refundAmounts(order, command.items === undefined ? { kind: command.kind } : { kind: command.kind, items: command.items }, ctx);
+  const asked: RefundRequest = { kind: command.kind };
+  if (command.items !== undefined) asked.items = command.items;
+  // What the quote offered is what the request takes: freight included when the shopper asks for it.
+  if (command.includeShipping !== undefined) asked.includeShipping = command.includeShipping;
+  const quoted = refundAmounts(order, asked, ctx);
   if (!quoted.ok) return quoted;
   const quote = quoted.amounts;
   const at = isoTimestamp(ctx.now.getTime());

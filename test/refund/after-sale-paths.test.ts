@@ -18,6 +18,8 @@ interface Scenario {
   kind: 'refund_only' | 'return_and_refund';
   ship: boolean;
   policy: Policy;
+  /** 0: a free gift, whose after-sale completes without a refund. */
+  listPrice?: number;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -25,6 +27,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'refund-only before shipment, reviewed', kind: 'refund_only', ship: false, policy: definePolicy({ autoApproveRefundBeforeShipment: false }) },
   { name: 'refund-only after shipment', kind: 'refund_only', ship: true, policy: definePolicy() },
   { name: 'return and refund', kind: 'return_and_refund', ship: true, policy: definePolicy() },
+  { name: 'free gift, refund-only before shipment', kind: 'refund_only', ship: false, policy: definePolicy(), listPrice: 0 },
+  { name: 'free gift, return', kind: 'return_and_refund', ship: true, policy: definePolicy(), listPrice: 0 },
 ];
 
 const ACTOR_OF: Record<AfterSaleCommandType, Actor> = {
@@ -84,7 +88,7 @@ function walk(driver: Driver) {
     let paths = 0;
     for (const s of SCENARIOS) {
       // Two units, one requested: the order never closes, so only after-sale rules decide.
-      let start = deepFreeze(driver.start(paidOrder({ lines: [{ id: 'A', sku: 'SKU-A', listPrice: 1000, quantity: 2 }] }).lines, 0, s.policy));
+      let start = deepFreeze(driver.start(paidOrder({ lines: [{ id: 'A', sku: 'SKU-A', listPrice: s.listPrice ?? 1000, quantity: 2 }, { id: 'B', sku: 'SKU-B', listPrice: 1000, quantity: 1 }] }).lines, 0, s.policy));
       if (s.ship) {
         const shipped = driver.run(start, { type: 'SHIP', logisticsType: 'express' }, MERCHANT, T0, s.policy);
         if (!shipped.ok) throw new Error(shipped.code);

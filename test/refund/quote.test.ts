@@ -128,7 +128,14 @@ describe('refundQuote — every error has a code, a path and both languages', ()
     ['REFUND_PERIOD_OVER', () => q(shipped(simple()), { kind: 'refund_only' }, new Date('2027-11-25T04:00:00.001Z')), 'REFUND_PERIOD_OVER', []],
     ['REFUND_EXCEEDS_PAID', () => q(withLedgerEntry(simple(), { amount: 5000 }), { kind: 'refund_only', items: [{ lineId: 'A', quantity: 3 }] }), 'REFUND_EXCEEDS_PAID', ['amount']],
     ['TOO_MANY_REFUNDS', () => q(withLedgerEntry(withLedgerEntry(simple(), { amount: 1 }), { amount: 1 }), { kind: 'refund_only', items: [{ lineId: 'A', quantity: 1 }] }, T0, definePolicy({ maxPartialRefunds: 2 })), 'TOO_MANY_REFUNDS', []],
-    ['NOTHING_TO_REFUND (free line)', () => q(paidOrder({ lines: [{ id: 'A', listPrice: 100, quantity: 1 }, { id: 'G', listPrice: 0, quantity: 1 }] }), { kind: 'refund_only', items: [{ lineId: 'G', quantity: 1 }] }), 'NOTHING_TO_REFUND', []],
+    // A free line named explicitly is a valid request (it completes without a refund, test/refund/quote-parity.test.ts);
+    // a whole-order request that finds nothing worth money is not.
+    [
+      'NOTHING_TO_REFUND (whole order, only goods worth nothing)',
+      () => q(paidOrder({ lines: [{ id: 'A', listPrice: 100, quantity: 1, allocations: [{ source: 'coupon', sourceId: 'c', amount: 100 }] }, { id: 'G', listPrice: 0, quantity: 1 }], freight: 500 }), { kind: 'refund_only' }, T0, definePolicy({ refundShipping: 'never' })),
+      'NOTHING_TO_REFUND',
+      [],
+    ],
     ['INVALID_TRANSITION (unpaid)', () => q({ ...simple(), status: 'pending_payment' }, { kind: 'refund_only' }), 'INVALID_TRANSITION', ['type']],
     ['INVALID_TRANSITION (closed)', () => q({ ...simple(), status: 'closed', closeReason: 'merchant_cancelled' }, { kind: 'refund_only' }), 'INVALID_TRANSITION', ['type']],
   ];

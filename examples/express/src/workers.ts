@@ -89,6 +89,9 @@ export function demoHandlers(options: { service: OrderService; demoGateway: bool
     'payment.close': (effect) => record(`close payment ${effect.outTradeNo}`),
     'inventory.release': (effect) => record(`release stock of ${effect.orderId}: ${effect.items.map((i) => `${i.sku}×${i.quantity}`).join(', ')}`),
     'coupon.release': (effect) => record(`return coupons ${effect.couponIds.join(', ')}`),
+    'points.release': (effect) => record(`give back ${effect.points} points (${effect.reason})`),
+    'points.grant': (effect) => record(`credit ${effect.points} earned points`),
+    'points.clawback': (effect) => record(`take back ${effect.points} earned points (${effect.reason})`),
     'shipping.upload': (effect) => record(`upload shipping info ${effect.shipmentId} (${effect.logisticsType}${effect.allDelivered ? ', all delivered' : ''})`),
     notify: (effect) => record(`notify ${effect.to}: ${effect.template}`),
   };

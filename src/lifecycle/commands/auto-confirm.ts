@@ -7,5 +7,5 @@ export const autoConfirm = defineCommand({
   schema: AutoConfirmSchema,
   actors: ['system'],
   label: { 'zh-CN': '自动确认收货', en: 'Receipt confirmed automatically' },
-  rows: [{ from: ['shipped', 'delivered'], to: 'completed', guard: 'autoConfirmDue', actions: ['complete'] }],
+  rows: [{ from: ['shipped', 'delivered'], to: 'completed', guard: 'autoConfirmDue', actions: ['complete', 'settlePoints'] }],
 });

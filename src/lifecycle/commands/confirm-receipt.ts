@@ -7,7 +7,7 @@ export const confirmReceipt = defineCommand({
   schema: ConfirmReceiptSchema,
   actors: ['customer'],
   label: { 'zh-CN': '确认收货', en: 'Confirm receipt' },
-  rows: [{ from: ['shipped', 'delivered'], to: 'completed', actions: ['complete'] }],
+  rows: [{ from: ['shipped', 'delivered'], to: 'completed', actions: ['complete', 'settlePoints'] }],
   button: { key: 'confirmReceipt', rank: 90, primary: true },
   http: { path: '/confirm', operationId: 'confirmReceipt' },
 });

@@ -8,5 +8,5 @@ export const expire = defineCommand({
   schema: ExpireSchema,
   actors: ['system'],
   label: { 'zh-CN': '超时关闭', en: 'Payment timed out' },
-  rows: [{ from: 'pending_payment', to: 'closed', guard: 'payDeadlinePassed', actions: [closeAs('payment_timeout'), 'closePayment', 'releaseInventory', 'releaseCoupons'] }],
+  rows: [{ from: 'pending_payment', to: 'closed', guard: 'payDeadlinePassed', actions: [closeAs('payment_timeout'), 'closePayment', 'releaseInventory', 'releaseCoupons', 'settlePoints'] }],
 });

@@ -13,7 +13,7 @@ export const recordGatewayRefund = defineCommand({
   label: { 'zh-CN': '账单退款入账', en: 'Gateway refund recorded' },
   rows: [
     { from: ANY_STATUS, guard: 'afterSaleUnchanged', description: 'no-op' },
-    { from: AFTER_SALE_OPEN, to: 'closed', guard: 'gatewayRefundSettlesOrder', actions: ['applyAfterSale', closeAs('fully_refunded')] },
+    { from: AFTER_SALE_OPEN, to: 'closed', guard: 'gatewayRefundSettlesOrder', actions: ['applyAfterSale', closeAs('fully_refunded'), 'settlePoints'] },
     { from: ANY_STATUS, guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
   ],
 });

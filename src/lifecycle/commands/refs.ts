@@ -12,7 +12,7 @@ export const ANY_STATUS: readonly OrderStatus[] = ['pending_payment', 'paid', 'p
 export const AFTER_SALE_OPEN: readonly OrderStatus[] = ['paid', 'partially_shipped', 'shipped', 'delivered', 'completed'];
 
 /** The after-sale reducer decides (refund/ engine); the order's status stays. */
-export const AFTER_SALE_ROW = { from: AFTER_SALE_OPEN, guard: 'afterSaleAccepted', actions: ['applyAfterSale'] } as const;
+export const AFTER_SALE_ROW = { from: AFTER_SALE_OPEN, guard: 'afterSaleAccepted', actions: ['applyAfterSale', 'settlePoints'] } as const;
 
 /** The order becomes paid (virtual goods also ship): one action, `becomePaid` in rules/payment.ts. */
 export const BECOMES_PAID: readonly RuleRef[] = ['becomePaid'];

@@ -10,7 +10,7 @@ export const refundSucceeded = defineCommand({
   label: { 'zh-CN': '退款成功', en: 'Refund succeeded' },
   rows: [
     { from: ANY_STATUS, guard: 'afterSaleUnchanged', description: 'no-op' },
-    { from: AFTER_SALE_OPEN, to: 'closed', guard: 'refundSettlesOrder', actions: ['applyAfterSale', closeAs('fully_refunded')] },
-    { from: ANY_STATUS, guard: 'afterSaleAccepted', actions: ['applyAfterSale'] },
+    { from: AFTER_SALE_OPEN, to: 'closed', guard: 'refundSettlesOrder', actions: ['applyAfterSale', closeAs('fully_refunded'), 'settlePoints'] },
+    { from: ANY_STATUS, guard: 'afterSaleAccepted', actions: ['applyAfterSale', 'settlePoints'] },
   ],
 });

@@ -107,6 +107,10 @@ function createSweeper(deps) {
     // Stock and coupons live in the shop's own collections: release them here.
     'inventory.release'() {},
     'coupon.release'() {},
+    // Points live in the shop's member collection too (docs/pricing.md "Points after the order").
+    'points.release'() {},
+    'points.grant'() {},
+    'points.clawback'() {},
   };
 
   let ready = null;
