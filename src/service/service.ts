@@ -12,6 +12,7 @@ import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
+import { applyStockEffect, applyStockEffects, isInventoryError, placeWithStock, stockItemsOf } from './stock.js';
 import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 
 const NUMBER_ATTEMPTS = 3;
@@ -53,6 +54,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const lifecycle: ServiceLifecycle = options.lifecycle ?? defaultLifecycle;
   const parse = (lifecycle.parse ?? defaultLifecycle.parse).bind(lifecycle);
   const recordStray = options.recordStrayPayments !== false;
+  const inventory = options.inventory;
 
   function dispatch(orderId: string, input: AnyCommandInput, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
@@ -122,6 +124,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           effects: result.effects,
           ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: requestToStore(scope, stray) } : {}),
         });
+        if (inventory) await applyStockEffects(inventory, result.effects);
         return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       } catch (error) {
         if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };
@@ -149,12 +152,23 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       const candidate = { ...input, id: input.id ?? ids.orderId(), number: input.number ?? ids.orderNumber(now) } as PlaceOrderInput;
       const result = placeOrder(candidate, placeOptions.actor ? { now, policy, actor: placeOptions.actor } : { now, policy });
       if (!result.ok) return result;
+      const createOptions = {
+        events: result.events,
+        effects: result.effects,
+        ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: scope.request } : {}),
+      };
+      const items = inventory ? stockItemsOf(result.order) : [];
       try {
-        const stored = await store.create(result.order, {
-          events: result.events,
-          effects: result.effects,
-          ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: scope.request } : {}),
-        });
+        const stored =
+          inventory && items.length > 0
+            ? await placeWithStock(inventory, { orderId: result.order.id, customerId: result.order.customerId, items }, (transaction) =>
+                store.create(result.order, transaction === undefined ? createOptions : { ...createOptions, transaction }),
+              )
+            : await store.create(result.order, createOptions);
+        if (inventory && items.length > 0 && stored.id !== result.order.id) {
+          // An earlier call with the same key made the order: the units held for this one go back.
+          await inventory.release({ orderId: result.order.id, key: 'placement-replayed', items }).catch(() => undefined);
+        }
         if (stored.id !== result.order.id && scope !== undefined) {
           // Another call with the same key got there first: answer with its result.
           const record = await store.findIdempotency(scope.key);
@@ -162,7 +176,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         }
         return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false };
       } catch (error) {
-        if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) throw error;
+        if (isInventoryError(error)) return { ok: false, error };
+        if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) {
+          if (scope !== undefined) {
+            // In one transaction with the stock, a key taken meanwhile fails the statement: answer with the first result.
+            const record = await store.findIdempotency(scope.key).catch(() => null);
+            if (record) return replayOf(record, scope, placer, lifecycle.permissions);
+          }
+          throw error;
+        }
         const field = ((error as OrderkitError).details as { field?: string } | undefined)?.field;
         // A random order number that happened to be taken: draw another.
         if (field === 'number' && input.number === undefined && attempt < NUMBER_ATTEMPTS) continue;
@@ -179,7 +201,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     history: (orderId) => store.history(orderId),
     list: (query = {}) => store.list(query),
     sweep: (now, sweepOptions) => sweep({ options: { ...options, policy }, lifecycle, dispatchAt }, now ?? clock.now(), sweepOptions),
-    drainOutbox: (handlers, drainOptions) => drainOutbox(store, clock, handlers, drainOptions),
+    // With an inventory, `inventory.release` has the service's own handler unless the caller gives one.
+    drainOutbox: (handlers, drainOptions) =>
+      drainOutbox(store, clock, inventory && !handlers['inventory.release'] ? { ...handlers, 'inventory.release': (effect) => applyStockEffect(inventory, effect) } : handlers, drainOptions),
     async subscribe(listener, subscribeOptions) {
       if (!store.subscribe) throw unsupported('subscribe (the change feed)');
       return store.subscribe(listener, subscribeOptions);

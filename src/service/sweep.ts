@@ -3,6 +3,7 @@ import { dueCommandType } from '../lifecycle/due.js';
 import type { Actor, Command, Order } from '../order/index.js';
 import { CorruptOrderError, STORAGE_ERROR_CODES } from '../storage/errors.js';
 import type { CommitInput, CommitOutcome, OrderStore } from '../storage/port.js';
+import { applyStockEffects } from './stock.js';
 import type { PaymentQuery, ServiceCore, SweepOptions, SweepReport } from './types.js';
 
 const SWEEPER: Actor = { type: 'system', id: 'sweeper' };
@@ -38,6 +39,8 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
       if (command.reason === GATEWAY_UNREACHABLE) report.expiredUnverified += 1;
     }
   };
+  // The port's fast copy (Redis) is brought back in line with its ledger at every sweep.
+  if (core.options.inventory?.reconcile) await core.options.inventory.reconcile();
   let seen = 0;
   // Each loop takes its own leased batch, so loops never collide; two of them keep the database
   // busy with one batch's commit while the next batch is being read.
@@ -92,7 +95,10 @@ async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: Sw
   for (let i = 0; i < pending.length; i++) {
     const { command, input } = pending[i]!;
     const outcome = outcomes[i]!;
-    if (outcome === 'ok') count(command);
+    if (outcome === 'ok') {
+      count(command);
+      if (core.options.inventory) await applyStockEffects(core.options.inventory, input.effects);
+    }
     else if (outcome === 'conflict') {
       const retried = await core.dispatchAt(now, input.order.id, command as Command, SWEEPER);
       if (retried.ok && retried.changed) count(command);
