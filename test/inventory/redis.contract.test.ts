@@ -71,7 +71,7 @@ await describeRealRedis('RedisInventory (Redis + PostgreSQL ledger)', () => {
       work.push(
         inventory
           .reserve({ orderId: `o${i}`, customerId: `c${i % 25}`, items: [{ sku: 'HOT', quantity: 1 }] })
-          .then((r) => (i % 4 === 0 && r.held.length > 0 ? inventory.release({ orderId: `o${i}`, key: 'cancel', items: [{ sku: 'HOT', quantity: 1 }] }) : r)),
+          .then((r): Promise<unknown> | unknown => (i % 4 === 0 && r.held.length > 0 ? inventory.release({ orderId: `o${i}`, key: 'cancel', items: [{ sku: 'HOT', quantity: 1 }] }) : r)),
       );
       if (i % 15 === 7) work.push(flushPrefix(redis, prefix));
     }
