@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 const include = ['test/**/*.test.ts', 'examples/**/*.test.{ts,js}'];
-const exclude = ['**/node_modules/**', '**/dist/**', '**/.tmp/**', '**/.cache/**'];
+const exclude = ['**/node_modules/**', '**/dist/**', '**/.tmp/**', '**/.cache/**', 'test/load/**'];
 /** Files whose results must not depend on the host's time zone: they run under two other zones. */
 const TZ_FILES = ['test/**/*.tz.test.ts'];
 
