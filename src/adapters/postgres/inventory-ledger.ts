@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS ${s}.inventory_ops (
 );
 CREATE TABLE IF NOT EXISTS ${s}.inventory_epoch (
   id integer PRIMARY KEY CHECK (id = 1),
-  epoch text NOT NULL
+  epoch text NOT NULL,
+  redis_run_id text
 );`;
 }
 

@@ -177,11 +177,39 @@ export class RedisInventory implements InventoryPort {
     return out;
   }
 
+  /**
+   * Before a call after a (re)connection or a doubt: rebuild unless Redis still has the epoch the
+   * ledger names AND is the same server process (`run_id`) that epoch was built in. A restarted
+   * Redis has a new run_id, even when it loaded an old snapshot with the old epoch in it.
+   */
   private async ready(): Promise<void> {
-    if (this.stale) {
-      this.stale = false;
-      await this.reconcile();
+    if (!this.stale) return;
+    this.stale = false;
+    try {
+      if (await this.current()) return;
+    } catch (error) {
+      this.stale = true;
+      throw unavailable(error);
     }
+    await this.reconcile();
+  }
+
+  /** Whether Redis and the ledger name the same epoch, in the same Redis process. */
+  private async current(): Promise<boolean> {
+    const ledger = await this.driver.transaction(async (tx) => {
+      // Shared: a rebuild in progress finishes first, so both sides are read settled.
+      await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [LEDGER_LOCK]);
+      const { rows } = await tx.query<{ epoch: string; redis_run_id: string | null }>(`SELECT epoch, redis_run_id FROM "${this.schema}".inventory_epoch WHERE id = 1`);
+      return rows[0];
+    });
+    if (!ledger) return false;
+    const [epoch, runId] = await Promise.all([this.redis.get(this.epochKey), this.runId()]);
+    return epoch === ledger.epoch && runId === ledger.redis_run_id;
+  }
+
+  private async runId(): Promise<string> {
+    const info = String(await this.redis.info('server'));
+    return /run_id:(\w+)/.exec(info)?.[1] ?? '';
   }
 
   private async call<T>(run: () => Promise<T>): Promise<T> {
@@ -229,7 +257,7 @@ export class RedisInventory implements InventoryPort {
         await this.undo(epoch, request.customerId, taken);
         if (error instanceof Replayed) return error.result;
         if (error instanceof EpochMoved) {
-          // Twice in a row: the copy and the ledger disagree about the epoch itself; rebuild.
+          // Twice in a row: check whether the copy and the ledger disagree about the epoch itself.
           if (++moved >= 2) this.stale = true;
           if (attempt < ATTEMPTS) continue;
           throw inventoryUnavailable('the Redis epoch kept moving');
@@ -324,7 +352,11 @@ export class RedisInventory implements InventoryPort {
       for (const [key, customers] of ledger.limits) multi.hset(`${this.prefix}:${epoch}:lim:${key}`, Object.fromEntries(customers));
       multi.set(this.epochKey, epoch);
       await this.call(() => multi.exec());
-      await tx.query(`INSERT INTO "${this.schema}".inventory_epoch (id, epoch) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET epoch = EXCLUDED.epoch`, [epoch]);
+      const runId = await this.call(() => this.runId());
+      await tx.query(
+        `INSERT INTO "${this.schema}".inventory_epoch (id, epoch, redis_run_id) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET epoch = EXCLUDED.epoch, redis_run_id = EXCLUDED.redis_run_id`,
+        [epoch, runId],
+      );
     });
     this.stale = false;
     if (old !== null && old !== epoch) await this.dropEpoch(old).catch(() => undefined);
