@@ -15,6 +15,8 @@ import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
 import { demoRules } from './catalog.js';
 import { reconciliationRoutes, Reconciliations } from './reconciliation.js';
+import type { InventoryPort } from './orderkit/inventory.js';
+import { stockRoutes } from './routes/stock.js';
 
 export interface CreateAppOptions {
   service: OrderService;
@@ -36,6 +38,8 @@ export interface CreateAppOptions {
    * their routes and OpenAPI entries from it.
    */
   lifecycle?: Lifecycle<string, { type: string }>;
+  /** The inventory `service` was created with: GET /stock/:sku reads it (docs/inventory.md). */
+  inventory?: InventoryPort;
 }
 
 export interface OrderApp {
@@ -68,6 +72,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
     reconciliations: options.reconciliations ?? new Reconciliations(),
     log,
+    ...(options.inventory ? { inventory: options.inventory } : {}),
   };
   const dashboard: DashboardOptions = { timeZone: options.timeZone ?? 'Asia/Shanghai', days: 30, fulfilmentSlaHours: options.fulfilmentSlaHours ?? 48 };
   const feed = new DashboardFeed(() => context.figures.report(defaultQuery(context, dashboard)), (e) => log(`dashboard figures failed: ${String(e)}`));
@@ -80,6 +85,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     ...liveRoutes(context),
     ...dashboardRoutes(context, feed, dashboard),
     ...reconciliationRoutes(context, context.reconciliations),
+    ...stockRoutes(context),
   ];
 
   const app = express();
