@@ -12,6 +12,7 @@
  * REDIS_URL (default redis://127.0.0.1:6379/1).
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import pg from 'pg';
@@ -171,6 +172,7 @@ async function measure(path: Path, admin: pg.Pool): Promise<Measured> {
 }
 
 async function main(): Promise<void> {
+  const load = loadavg()[0]!;
   const admin = new pg.Pool({ connectionString: DB_URL, max: 4 });
   const results: Measured[] = [];
   for (const path of ['naive', 'postgres', 'redis'] as Path[]) {
@@ -192,7 +194,7 @@ async function main(): Promise<void> {
   ]);
   const md = `## Flash sale (秒杀): stock through service.place
 
-\`npm run bench -- flash-sale\`. ${machineLine()} ${BUYERS.toLocaleString('en')} buyers for ${UNITS.toLocaleString('en')} units of one SKU, 限购 1 per buyer, each buyer sending 3 placements at once (${(BUYERS * 3).toLocaleString('en')} placements), from ${PROCESSES} processes (each its own service instance and pool of 8), ${IN_FLIGHT} buyers in flight per process, against one PostgreSQL and one Redis on the same machine. Every placement goes through \`service.place\` and writes a real order; the three paths run one after another in the same run. "successful/s": placements that got an order, per second of the whole sale.
+\`npm run bench -- flash-sale\`. ${machineLine()} ${BUYERS.toLocaleString('en')} buyers for ${UNITS.toLocaleString('en')} units of one SKU, 限购 1 per buyer, each buyer sending 3 placements at once (${(BUYERS * 3).toLocaleString('en')} placements), from ${PROCESSES} processes (each its own service instance and pool of 8), ${IN_FLIGHT} buyers in flight per process, against one PostgreSQL and one Redis on the same machine; load average ${load.toFixed(0)} when it started${load > 4 ? ' (other work shared the cores, so absolute figures are low; the ratios were measured under the same load)' : ''}. Every placement goes through \`service.place\` and writes a real order; the three paths run one after another in the same run. "successful/s": placements that got an order, per second of the whole sale.
 
 ${table(['path', 'orders', 'successful/s', 'placements/s', 'p99 (all)', 'p99 (successful)', 'vs baseline', 'oversold'], rows)}
 
