@@ -12,7 +12,7 @@ import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
-import { applyStockEffect, applyStockEffects, isInventoryError, placeWithStock, stockItemsOf } from './stock.js';
+import { applyStockEffect, applyStockEffects, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment } from './stock.js';
 import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 
 const NUMBER_ATTEMPTS = 3;
@@ -116,6 +116,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         // An accepted no-op (a repeated payment notification): nothing to write, nothing to tell.
         return { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       }
+      const noStock = inventory ? await takeAtPayment(inventory, order, result.order, command) : null;
       try {
         await store.commit({
           order: result.order,
@@ -125,6 +126,12 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: requestToStore(scope, stray) } : {}),
         });
         if (inventory) await applyStockEffects(inventory, result.effects);
+        if (noStock) {
+          // 付款减库存 and none left: the payment is recorded above; now the order closes with a full
+          // refund, the reason in its event (docs/inventory.md "The two policies").
+          const closed = await dispatchNow(at, orderId, { type: 'CANCEL', reason: OUT_OF_STOCK_REASON }, STOCK_ACTOR, {});
+          if (closed.ok) return { ...closed, outOfStock: { code: noStock.refused.code } };
+        }
         return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       } catch (error) {
         if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };

@@ -60,4 +60,34 @@ export async function placeWithStock<T>(inventory: InventoryPort, request: { ord
   }
 }
 
+/** Who closes an order that paid for stock no longer there (a merchant cancel, refunded in full). */
+export const STOCK_ACTOR = { type: 'merchant' as const, id: 'orderkit-inventory' };
+/** The CANCEL reason text of that close. */
+export const OUT_OF_STOCK_REASON = 'out_of_stock';
+
+/**
+ * 付款减库存: before a payment that moves an order out of `pending_payment` is committed, its
+ * units of 'take_on_payment' SKUs are taken (idempotent by order, so a retried commit takes them
+ * once). Answers the refusal when there is no stock (or the 限购 is reached): the caller commits
+ * the payment all the same (money that arrived is never dropped) and then closes the order with a
+ * full refund. Any other failure (the inventory unreachable) is not a refusal: the payment stands.
+ */
+export async function takeAtPayment(
+  inventory: InventoryPort,
+  before: Pick<Order, 'id' | 'customerId' | 'lines' | 'status'>,
+  after: { status: string },
+  command: { type: string; transactionId?: unknown; outTradeNo?: unknown },
+): Promise<{ refused: import('../errors/orderkit-error.js').OrderkitError } | null> {
+  if (command.type !== 'PAYMENT_SUCCEEDED' || before.status !== 'pending_payment' || after.status === 'pending_payment') return null;
+  const attempt = String(command.outTradeNo ?? command.transactionId ?? 'payment');
+  try {
+    await inventory.commit({ orderId: before.id, customerId: before.customerId, attempt, items: stockItemsOf(before) });
+    return null;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (isInventoryError(error) && (code === 'OUT_OF_STOCK' || code === 'LIMIT_REACHED' || code === 'UNKNOWN_SKU')) return { refused: error };
+    return null;
+  }
+}
+
 export { isInventoryError };

@@ -116,6 +116,12 @@ export type ServiceResult =
        * instead (refunded in full); `code` is why the payment was refused (AMOUNT_MISMATCH, …).
        */
       strayPayment?: { code: string };
+      /**
+       * Set when a payment found no stock for a 'take_on_payment' SKU (docs/inventory.md): the
+       * payment was recorded, then the order closed (a CANCEL with reason `out_of_stock`) and
+       * refunded in full; `code` is OUT_OF_STOCK, LIMIT_REACHED or UNKNOWN_SKU.
+       */
+      outOfStock?: { code: string };
     }
   | { ok: false; error: OrderkitError };
 

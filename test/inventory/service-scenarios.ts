@@ -96,4 +96,31 @@ export function serviceScenarios(make: () => Promise<Pair>): void {
     expect(first.ok && again.ok && again.order.id === first.order.id).toBe(true);
     expect((await inventory.level('TEA'))).toMatchObject({ available: 2, held: 1 });
   });
+
+  it('付款减库存: stock is taken at payment; a payment that finds none closes the order and refunds it in full', async () => {
+    const { service, inventory } = await setup();
+    await inventory.configure({ sku: 'PAYTAKE', available: 1, policy: 'take_on_payment' });
+    const item = line('p', 1, 800, { sku: 'PAYTAKE' });
+    const a = await service.place({ customerId: 'u1', quote: quote([item]) });
+    const b = await service.place({ customerId: 'u2', quote: quote([item]) });
+    if (!a.ok || !b.ok) throw new Error('placement failed');
+    // Nothing taken at placement.
+    expect(await inventory.level('PAYTAKE')).toMatchObject({ available: 1, held: 0 });
+    const paidA = await service.dispatch(a.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 800, transactionId: 'tx-a' }, gateway);
+    expect(paidA.ok && paidA.order.status).toBe('paid');
+    expect(await inventory.level('PAYTAKE')).toMatchObject({ available: 0, held: 1 });
+    const paidB = await service.dispatch(b.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 800, transactionId: 'tx-b' }, gateway);
+    if (!paidB.ok) throw paidB.error;
+    expect(paidB.outOfStock).toEqual({ code: 'OUT_OF_STOCK' });
+    expect(paidB.order.status).toBe('closed');
+    expect(paidB.order.payment.paidAmount).toBe(800);
+    expect(paidB.order.refunds.map((r) => [r.amount, r.status])).toEqual([[800, 'pending']]);
+    const history = await service.history(b.order.id);
+    expect(history.map((e) => e.type)).toEqual(['ORDER_PLACED', 'PAYMENT_SUCCEEDED', 'CANCEL']);
+    expect(history[2]!.data).toMatchObject({ reason: 'out_of_stock' });
+    // The same notification again moves nothing.
+    const again = await service.dispatch(b.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 800, transactionId: 'tx-b' }, gateway);
+    expect(again.ok && again.order.refunds.length).toBe(1);
+    expect(await inventory.level('PAYTAKE')).toMatchObject({ available: 0, held: 1 });
+  });
 }
