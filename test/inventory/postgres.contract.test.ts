@@ -24,17 +24,9 @@ describe('PGlite', () => {
       return new PostgresInventory({ db, schema });
     },
     { describe, it, expect, beforeEach, afterEach },
-    { numRuns: 2 },
+    { numRuns: 1 },
   );
-  describe('service on PGlite', () => {
-    serviceScenarios(async () => {
-      const db = await onPglite();
-      const schema = `svc_${++n}`;
-      await migrate(db, { schema });
-      await migrateInventory(db, { schema });
-      return { store: new PostgresOrderStore({ db, schema }), inventory: new PostgresInventory({ db, schema }) };
-    });
-  });
+  // The service scenarios run on the real server below (PGlite's start makes them slow here).
 });
 
 await describeRealPg('PostgresInventory on the real server', (real) => {
