@@ -11,6 +11,8 @@ export default defineConfig({
     analytics: 'src/analytics/index.ts',
     testing: 'src/testing/index.ts',
     xstate: 'src/xstate/index.ts',
+    inventory: 'src/inventory/index.ts',
+    redis: 'src/adapters/redis/index.ts',
   },
   format: ['esm', 'cjs'],
   target: 'node16',
@@ -23,7 +25,7 @@ export default defineConfig({
   minify: true,
   splitting: true,
   treeshake: true,
-  external: ['pg', '@electric-sql/pglite', 'fast-check', 'vitest', 'xstate'],
+  external: ['pg', '@electric-sql/pglite', 'fast-check', 'vitest', 'xstate', 'ioredis'],
   // zod is bundled: the schemas are written with zod/mini (src/zod.ts), and only what they use is
   // kept. Requiring the zod package itself would load its whole API and locales on every cold start
   // (docs/benchmarks.md, "Cold start").

@@ -7,7 +7,8 @@
 //
 // Offline: nothing here downloads. Suites that need a real PostgreSQL, or the Node 16/18 runtimes
 // (from .cache/runtimes or the npm cache; `node scripts/fetch-runtimes.mjs` fetches them once), are
-// skipped without them and listed at the end; CI requires them (REQUIRE_PG=1, REQUIRE_RUNTIMES=1).
+// skipped without them and listed at the end; CI requires them (REQUIRE_PG=1, REQUIRE_RUNTIMES=1,
+// REQUIRE_REDIS=1 for the Redis inventory's suites).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { buildIfStale } from './build-if-stale.mjs';
@@ -19,6 +20,7 @@ const extra = process.argv.slice(2);
 const SKIPS = {
   pg: { env: 'ORDERKIT_PG_SKIPS', file: `.cache/pg-skipped-${process.pid}.txt`, title: 'needing a real PostgreSQL were SKIPPED (set DATABASE_URL; CI sets REQUIRE_PG=1)' },
   runtimes: { env: 'ORDERKIT_RUNTIME_SKIPS', file: `.cache/runtime-skipped-${process.pid}.txt`, title: 'needing the Node 16/18 runtimes or cached packages were SKIPPED (run `node scripts/fetch-runtimes.mjs` once online; CI sets REQUIRE_RUNTIMES=1)' },
+  redis: { env: 'ORDERKIT_REDIS_SKIPS', file: `.cache/redis-skipped-${process.pid}.txt`, title: 'needing a real Redis were SKIPPED (start redis-server on 127.0.0.1:6379 or set REDIS_URL; CI sets REQUIRE_REDIS=1)' },
 };
 mkdirSync('.cache', { recursive: true });
 for (const s of Object.values(SKIPS)) {

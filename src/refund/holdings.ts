@@ -127,3 +127,34 @@ export function shippingHeld(order: Order, options: { excludeAfterSaleId?: strin
   for (const a of order.afterSales) if (holdsUnits(a) && a.id !== options.excludeAfterSaleId) sum += a.shippingAmount;
   return sum;
 }
+
+/**
+ * What an order still holds of the warehouse's stock, per SKU: units not shipped, less the units
+ * refund-only after-sales already gave back when their refund started (they release their
+ * never-shipped units then, when `restockOnReturn`). The one rule for what a close releases, so a
+ * cancel after a refund-only approval never releases the same units twice (docs/inventory.md).
+ *
+ * @example
+ * stockStillHeld(order, policy) // [{ sku: 'TEA', quantity: 1 }] after 1 of 2 units was refunded before shipping
+ */
+export function stockStillHeld(order: Order, policy: { restockOnReturn: boolean }): Array<{ sku: string; quantity: number }> {
+  const shipped = shippedQuantities(order);
+  const released = new Map<string, number>();
+  if (policy.restockOnReturn) {
+    for (const a of order.afterSales) {
+      // Superseded ones count too: their units went back when their refund started.
+      if (a.kind !== 'refund_only' || a.refundId === undefined) continue;
+      for (const item of a.items) released.set(item.lineId, (released.get(item.lineId) ?? 0) + item.quantity);
+    }
+  }
+  const out: Array<{ sku: string; quantity: number }> = [];
+  for (const line of order.lines) {
+    const unshipped = Math.max(0, line.quantity - (shipped.get(line.id) ?? 0));
+    const left = unshipped - Math.min(unshipped, released.get(line.id) ?? 0);
+    if (left <= 0) continue;
+    const same = out.find((o) => o.sku === line.sku);
+    if (same) same.quantity += left;
+    else out.push({ sku: line.sku, quantity: left });
+  }
+  return out;
+}

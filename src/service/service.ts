@@ -13,6 +13,7 @@ import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
+import { applyStockEffect, applyStockEffects, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment } from './stock.js';
 import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 
 const NUMBER_ATTEMPTS = 3;
@@ -54,6 +55,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const lifecycle: ServiceLifecycle = options.lifecycle ?? defaultLifecycle;
   const parse = (lifecycle.parse ?? defaultLifecycle.parse).bind(lifecycle);
   const recordStray = options.recordStrayPayments !== false;
+  const inventory = options.inventory;
 
   function dispatch(orderId: string, input: AnyCommandInput, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
@@ -142,6 +144,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         // An accepted no-op (a repeated payment notification): nothing to write, nothing to tell.
         return { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       }
+      const noStock = inventory ? await takeAtPayment(inventory, order, result.order, command) : null;
       try {
         await store.commit({
           order: result.order,
@@ -150,6 +153,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           effects: result.effects,
           ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: requestToStore(scope, stray) } : {}),
         });
+        if (inventory) await applyStockEffects(inventory, result.effects);
+        if (noStock) {
+          // 付款减库存 and none left: the payment is recorded above; now the order closes with a full
+          // refund, the reason in its event (docs/inventory.md "The two policies").
+          const closed = await dispatchNow(at, orderId, { type: 'CANCEL', reason: OUT_OF_STOCK_REASON }, STOCK_ACTOR, {});
+          if (closed.ok) return { ...closed, outOfStock: { code: noStock.refused.code } };
+        }
         return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
       } catch (error) {
         if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };
@@ -177,12 +187,23 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       const candidate = { ...input, id: input.id ?? ids.orderId(), number: input.number ?? ids.orderNumber(now) } as PlaceOrderInput;
       const result = placeOrder(candidate, placeOptions.actor ? { now, policy, actor: placeOptions.actor } : { now, policy });
       if (!result.ok) return result;
+      const createOptions = {
+        events: result.events,
+        effects: result.effects,
+        ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: scope.request } : {}),
+      };
+      const items = inventory ? stockItemsOf(result.order) : [];
       try {
-        const stored = await store.create(result.order, {
-          events: result.events,
-          effects: result.effects,
-          ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: scope.request } : {}),
-        });
+        const stored =
+          inventory && items.length > 0
+            ? await placeWithStock(inventory, { orderId: result.order.id, customerId: result.order.customerId, items }, (transaction) =>
+                store.create(result.order, transaction === undefined ? createOptions : { ...createOptions, transaction }),
+              )
+            : await store.create(result.order, createOptions);
+        if (inventory && items.length > 0 && stored.id !== result.order.id) {
+          // An earlier call with the same key made the order: the units held for this one go back.
+          await inventory.release({ orderId: result.order.id, key: 'placement-replayed', items }).catch(() => undefined);
+        }
         if (stored.id !== result.order.id && scope !== undefined) {
           // Another call with the same key got there first: answer with its result.
           const record = await store.findIdempotency(scope.key);
@@ -190,7 +211,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         }
         return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false };
       } catch (error) {
-        if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) throw error;
+        if (isInventoryError(error)) return { ok: false, error };
+        if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) {
+          if (scope !== undefined) {
+            // In one transaction with the stock, a key taken meanwhile fails the statement: answer with the first result.
+            const record = await store.findIdempotency(scope.key).catch(() => null);
+            if (record) return replayOf(record, scope, placer, lifecycle.permissions);
+          }
+          throw error;
+        }
         const field = ((error as OrderkitError).details as { field?: string } | undefined)?.field;
         // A random order number that happened to be taken: draw another.
         if (field === 'number' && input.number === undefined && attempt < NUMBER_ATTEMPTS) continue;
@@ -207,7 +236,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     history: (orderId) => store.history(orderId),
     list: (query = {}) => store.list(query),
     sweep: (now, sweepOptions) => sweep({ options: { ...options, policy }, lifecycle, dispatchAt }, now ?? clock.now(), sweepOptions),
-    drainOutbox: (handlers, drainOptions) => drainOutbox(store, clock, handlers, drainOptions),
+    // With an inventory, `inventory.release` has the service's own handler unless the caller gives one.
+    drainOutbox: (handlers, drainOptions) =>
+      drainOutbox(store, clock, inventory && !handlers['inventory.release'] ? { ...handlers, 'inventory.release': (effect) => applyStockEffect(inventory, effect) } : handlers, drainOptions),
     async subscribe(listener, subscribeOptions) {
       if (!store.subscribe) throw unsupported('subscribe (the change feed)');
       return store.subscribe(listener, subscribeOptions);

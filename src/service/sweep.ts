@@ -3,6 +3,7 @@ import { dueCommandType } from '../lifecycle/due.js';
 import type { Actor, Command, Order } from '../order/index.js';
 import { CorruptOrderError, STORAGE_ERROR_CODES } from '../storage/errors.js';
 import type { CommitInput, CommitOutcome, FindDueOptions, OrderStore } from '../storage/port.js';
+import { applyStockEffects } from './stock.js';
 import type { PaymentQuery, ServiceCore, SweepOptions, SweepReport } from './types.js';
 
 const SWEEPER: Actor = { type: 'system', id: 'sweeper' };
@@ -38,6 +39,8 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
       if (command.reason === GATEWAY_UNREACHABLE) report.expiredUnverified += 1;
     }
   };
+  // The port's fast copy (Redis) is brought back in line with its ledger at every sweep.
+  if (core.options.inventory?.reconcile) await core.options.inventory.reconcile();
   let seen = 0;
   const findOptions = { leaseMs, onCorrupt: (error: CorruptOrderError) => report.corrupt.push(error.orderId) };
   // Each loop takes its own batch (claimed or leased), so loops never collide; two of them keep
@@ -94,8 +97,11 @@ async function sweepClaimedBatch(
   );
   const done = new Set(committed);
   for (const p of pending) {
-    if (done.has(p.input.order.id)) count(p.command);
-    else report.skipped += 1;
+    if (done.has(p.input.order.id)) {
+      count(p.command);
+      // Stock an expired order held goes back after its commit, as in `sweepBatch`.
+      if (core.options.inventory) await applyStockEffects(core.options.inventory, p.input.effects);
+    } else report.skipped += 1;
   }
   return claimed;
 }
@@ -147,7 +153,10 @@ async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: Sw
   for (let i = 0; i < pending.length; i++) {
     const { command, input } = pending[i]!;
     const outcome = outcomes[i]!;
-    if (outcome === 'ok') count(command);
+    if (outcome === 'ok') {
+      count(command);
+      if (core.options.inventory) await applyStockEffects(core.options.inventory, input.effects);
+    }
     else if (outcome === 'conflict') {
       const retried = await core.dispatchAt(now, input.order.id, command as Command, SWEEPER);
       if (retried.ok && retried.changed) count(command);

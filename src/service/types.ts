@@ -4,6 +4,7 @@ import type { Policy } from '../order/policy.js';
 import type { PlaceOrderInput } from '../lifecycle/place-order.js';
 import type { TransitionContext } from '../lifecycle/types.js';
 import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent, PaymentAttempt } from '../order/index.js';
+import type { InventoryPort } from '../inventory/types.js';
 import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, SubscribeOptions, Unsubscribe } from '../storage/port.js';
 
 /** Where the service reads the time. Tests pass a fixed or stepping clock. */
@@ -91,6 +92,12 @@ export interface OrderServiceOptions {
    * already paid, closed) is recorded with RECORD_STRAY_PAYMENT and refunded. Default true.
    */
   recordStrayPayments?: boolean;
+  /**
+   * Stock (docs/inventory.md): given, `place` holds the order's units with the order (both or
+   * neither), closes and refunds give them back, returned goods restock, and `sweep` reconciles
+   * the port. Without it the service only emits `inventory.release` effects, as before.
+   */
+  inventory?: InventoryPort;
 }
 
 /** What `place` and `dispatch` answer: domain rejections are results, never throws. */
@@ -109,6 +116,12 @@ export type ServiceResult =
        * instead (refunded in full); `code` is why the payment was refused (AMOUNT_MISMATCH, …).
        */
       strayPayment?: { code: string };
+      /**
+       * Set when a payment found no stock for a 'take_on_payment' SKU (docs/inventory.md): the
+       * payment was recorded, then the order closed (a CANCEL with reason `out_of_stock`) and
+       * refunded in full; `code` is OUT_OF_STOCK, LIMIT_REACHED or UNKNOWN_SKU.
+       */
+      outOfStock?: { code: string };
     }
   | { ok: false; error: OrderkitError };
 

@@ -185,3 +185,12 @@ export function invalidFeedPosition(position: unknown): OrderkitError {
     path: ['since'],
   });
 }
+
+/** `CreateOptions.transaction` given to a store that has no transactions to share. */
+export function transactionUnsupported(store: string): OrderkitError {
+  return new OrderkitError({
+    code: 'UNSUPPORTED',
+    message: { 'zh-CN': `${store} 不能在外部事务中写入订单`, en: `${store} cannot write an order inside an outside transaction` },
+    path: ['transaction'],
+  });
+}

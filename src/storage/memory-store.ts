@@ -12,7 +12,7 @@ import {
 } from './codec.js';
 import { nextDueAt } from '../lifecycle/due.js';
 import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from './schema-version.js';
-import { OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, invalidFeedPosition } from './errors.js';
+import { OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, invalidFeedPosition, transactionUnsupported } from './errors.js';
 import type {
   CommitInput,
   CommitOutcome,
@@ -141,6 +141,7 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   async create(order: Order, options: CreateOptions): Promise<Order> {
+    if (options.transaction !== undefined) throw transactionUnsupported('MemoryOrderStore');
     const key = options.idempotencyKey;
     if (key !== undefined) {
       const prior = this.data.idempotency.get(key);

@@ -20,6 +20,12 @@ export interface CreateOptions {
   idempotencyKey?: string;
   /** Kept in the idempotency record beside the result (only with `idempotencyKey`). */
   idempotencyRequest?: IdempotencyRequest;
+  /**
+   * An open transaction of the store's own database to write in (the PostgreSQL inventory passes
+   * one so the stock and the order commit together, docs/inventory.md). A store that cannot write
+   * in it refuses with UNSUPPORTED.
+   */
+  transaction?: unknown;
 }
 
 export interface CommitInput {

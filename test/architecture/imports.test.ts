@@ -23,6 +23,7 @@ const RANK: Record<string, number> = {
   lifecycle: 4,
   view: 5,
   storage: 5,
+  inventory: 5.5,
   service: 6,
   analytics: 7,
   wechat: 7,

@@ -79,6 +79,8 @@ const EXPECTED: Record<string, Row> = {
   'POST /console/ship-import': STAFF,
   'GET /': ALL,
   'GET /favicon.ico': ALL,
+  // Stock left is public like a product page (docs/inventory.md).
+  'GET /stock/:sku': ALL,
 };
 
 /** A body that the route accepts when the caller is allowed, so "allowed" means it really ran. */

@@ -49,8 +49,8 @@ afterAll(() => {
 });
 
 describe('optional peer dependencies', () => {
-  it('package.json declares fast-check, pg and PGlite as optional peers', () => {
-    for (const name of ['fast-check', 'pg', '@electric-sql/pglite']) {
+  it('package.json declares fast-check, pg, PGlite and ioredis as optional peers', () => {
+    for (const name of ['fast-check', 'pg', '@electric-sql/pglite', 'ioredis']) {
       expect(pkg.peerDependencies?.[name]).toBeTruthy();
       expect(pkg.peerDependenciesMeta?.[name]?.optional).toBe(true);
     }
@@ -82,6 +82,20 @@ describe('optional peer dependencies', () => {
       const out = run(project(`fc-${mode}`, true), mode);
       expect(out.crashed).toBeUndefined();
       expect(out.model).toBe('passed');
+    });
+  });
+
+  describe.each(['cjs', 'esm'] as const)('wx-orderkit/redis without ioredis (%s)', (mode) => {
+    it('loads, and connectRedis names the missing package', () => {
+      const where = project(`no-redis-${mode}`, false);
+      copyFileSync(join(__dirname, 'peer-redis-script.cjs'), join(where, 'peer-redis-script.cjs'));
+      const r = spawnSync(process.execPath, ['peer-redis-script.cjs', mode], { cwd: where, encoding: 'utf8', timeout: 60_000 });
+      const out = JSON.parse(r.stdout.trim()) as Record<string, any>;
+      expect(out.crashed).toBeUndefined();
+      expect(out.imported).toBe(true);
+      expect(out.connect).toMatchObject({ code: 'MISSING_PEER_DEPENDENCY', package: 'ioredis' });
+      expect(out.connect.message).toContain('npm install ioredis');
+      expect(out.connect.zh).toContain('ioredis');
     });
   });
 });

@@ -20,6 +20,8 @@ import { demoRules } from './catalog.js';
 import { reconciliationRoutes, Reconciliations } from './reconciliation.js';
 import { withAccess } from './access.js';
 import { Auth, type AuthOptions } from './auth/index.js';
+import type { InventoryPort } from './orderkit/inventory.js';
+import { stockRoutes } from './routes/stock.js';
 
 export interface CreateAppOptions {
   service: OrderService;
@@ -48,6 +50,8 @@ export interface CreateAppOptions {
   auth?: Auth | AuthOptions;
   /** Logs, metrics, health (ops.ts). Default: a new Ops logging JSON to stdout. */
   ops?: Ops;
+  /** The inventory `service` was created with: GET /stock/:sku reads it (docs/inventory.md). */
+  inventory?: InventoryPort;
 }
 
 export interface OrderApp {
@@ -85,6 +89,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
     reconciliations: options.reconciliations ?? new Reconciliations(),
     log,
+    ...(options.inventory ? { inventory: options.inventory } : {}),
   };
   const dashboard: DashboardOptions = { timeZone: options.timeZone ?? 'Asia/Shanghai', days: 30, fulfilmentSlaHours: options.fulfilmentSlaHours ?? 48 };
   const feed = new DashboardFeed(() => context.figures.report(defaultQuery(context, dashboard)), (e) => log(`dashboard figures failed: ${String(e)}`));
@@ -113,6 +118,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
       doc: { method: 'get', path: '/favicon.ico', operationId: 'favicon', summary: 'No icon 无图标', tags: ['pages'], success: { status: 204, description: 'Empty', schema: 'Text' }, errors: [] },
       handler: (_req, res) => res.status(204).end(),
     },
+    ...stockRoutes(context),
   ];
   const routes: Route[] = declared
     .filter((r) => context.demoGateway || (r.doc.operationId !== 'demoPay' && r.doc.operationId !== 'demoRefundResult'))

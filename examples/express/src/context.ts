@@ -3,6 +3,7 @@ import type { Figures } from './figures.js';
 import type { Reconciliations } from './reconciliation.js';
 import type { Clock, Lifecycle, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
 import type { WechatPayKeys } from './orderkit/wechatpay.js';
+import type { InventoryPort } from './orderkit/inventory.js';
 
 /** WeChat Pay v3 notification settings; the route answers 503 NOT_CONFIGURED without them. */
 export interface WechatPayConfig {
@@ -28,4 +29,6 @@ export interface AppContext {
   /** The daily WeChat Pay reconciliation reports (dashboard and /reconciliation). */
   reconciliations: Reconciliations;
   log: (message: string, extra?: unknown) => void;
+  /** The stock the service holds with each order (GET /stock/:sku); absent, that route answers 503. */
+  inventory?: InventoryPort;
 }

@@ -47,6 +47,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   UNSUPPORTED: 503,
   PRICING_FAILED: 500,
   CORRUPT_ORDER: 500,
+  OUT_OF_STOCK: 409,
+  LIMIT_REACHED: 409,
+  INVALID_STOCK_QUANTITY: 400,
+  INVENTORY_UNAVAILABLE: 503,
 };
 
 /** Codes that mean "the request does not parse" rather than "a rule said no". */

@@ -18,3 +18,5 @@ export type {
   PGliteLike,
   PostgresDatabase,
 } from './driver.js';
+export { PostgresInventory, migrateInventory } from './inventory.js';
+export type { PostgresInventoryOptions } from './inventory.js';

@@ -3,7 +3,7 @@ import { isStorableString, type Effect, type Order, type OrderEvent } from '../.
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
 import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
 import { nextDueAt } from '../../lifecycle/due.js';
-import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit } from '../../storage/errors.js';
+import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, transactionUnsupported } from '../../storage/errors.js';
 import type {
   CommitInput,
   CommitOutcome,
@@ -169,6 +169,8 @@ export class PostgresOrderStore implements OrderStore {
 
   async create(order: Order, options: CreateOptions): Promise<Order> {
     const key = options.idempotencyKey;
+    // Inside a caller's transaction every read goes through it too (PGlite has one connection).
+    if (options.transaction !== undefined) return this.createIn(this.executorFor(options), order, options);
     if (key !== undefined) {
       const first = await this.orderOfKey(key);
       if (first) return first;
@@ -214,6 +216,60 @@ export class PostgresOrderStore implements OrderStore {
     }
     this.announce([order]);
     return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
+  }
+
+  /**
+   * `create` inside the caller's transaction: the same statement; when it writes nothing the
+   * transaction must fail, so the answer is an error (ORDER_EXISTS, or a conflict on the key, which
+   * the service answers from the idempotency record once the transaction has rolled back).
+   */
+  private async createIn(tx: SqlExecutor, order: Order, options: CreateOptions): Promise<Order> {
+    checkCreateInput(order, options.events, options.effects);
+    const key = options.idempotencyKey;
+    const doc = storedOrderText(order);
+    let written: number;
+    try {
+      const { rows } = await tx.query<{ written: number }>(this.sql.create, [
+        order.id,
+        order.number,
+        order.customerId,
+        order.status,
+        order.createdAt,
+        order.updatedAt,
+        nextDueAt(order),
+        doc,
+        JSON.stringify(options.events),
+        JSON.stringify(options.effects),
+        key ?? null,
+        this.channelInside,
+        order.updatedAt,
+        requestJson(key, options.idempotencyRequest),
+      ]);
+      written = Number(rows[0]?.written ?? 0);
+    } catch (error) {
+      throw this.translate(error, order.id);
+    }
+    if (written === 0) {
+      const byId = await tx.query(this.sql.versionOf, [order.id]);
+      if (byId.rows.length > 0) throw new OrderExistsError(order.id, 'id');
+      const holder = await tx.query<{ id: string }>(this.sql.numberHolder, [order.number]);
+      if (holder.rows.length > 0) throw new OrderExistsError(holder.rows[0]!.id, 'number');
+      throw new VersionConflictError(order.id, 0);
+    }
+    this.announce([order]);
+    return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
+  }
+
+  /**
+   * Where `create` writes: the store's database, or the transaction the caller opened on it
+   * (`CreateOptions.transaction`: the PostgreSQL inventory holds the stock in the same one,
+   * docs/inventory.md).
+   */
+  private executorFor(options: CreateOptions): SqlExecutor {
+    const tx = options.transaction as SqlExecutor | undefined;
+    if (tx === undefined) return this.driver;
+    if (tx === null || typeof tx.query !== 'function') throw transactionUnsupported('PostgresOrderStore (transaction must be a SqlExecutor)');
+    return tx;
   }
 
   async commit(input: CommitInput): Promise<void> {

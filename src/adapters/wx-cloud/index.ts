@@ -22,3 +22,5 @@ export type {
   WatchSnapshot,
   Watcher,
 } from './stand-in.js';
+export { WxCloudInventory } from './inventory.js';
+export type { WxCloudInventoryOptions } from './inventory.js';

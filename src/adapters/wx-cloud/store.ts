@@ -1,7 +1,7 @@
 import { EffectSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
 import { OrderkitError } from '../../errors/orderkit-error.js';
-import { CorruptOrderError, OrderExistsError, OrderNotFoundError, STORAGE_ERROR_CODES, VersionConflictError, invalidCommit } from '../../storage/errors.js';
+import { CorruptOrderError, OrderExistsError, OrderNotFoundError, STORAGE_ERROR_CODES, VersionConflictError, invalidCommit, transactionUnsupported } from '../../storage/errors.js';
 import type {
   CommitInput,
   CreateOptions,
@@ -213,6 +213,7 @@ export class WxCloudOrderStore implements OrderStore {
   }
 
   create(order: Order, options: CreateOptions): Promise<Order> {
+    if (options.transaction !== undefined) return Promise.reject(transactionUnsupported('WxCloudOrderStore'));
     return this.guard(`create ${order?.id}`, true, async () => {
       const key = options.idempotencyKey;
       for (let attempt = 0; attempt < 3; attempt++) {

@@ -1,4 +1,5 @@
-import { shippedQuantities, type CloseReason, type EffectDraft, type Order, type Refund } from '../../order/index.js';
+import { type CloseReason, type EffectDraft, type Order, type Refund } from '../../order/index.js';
+import { stockStillHeld } from '../../refund/holdings.js';
 import { openRefund, refundableBalance } from '../../refund/ledger.js';
 import { supersedeOpenAfterSales } from '../../refund/supersede.js';
 import { isDue } from '../deadlines.js';
@@ -36,23 +37,12 @@ export function close(draft: Draft, step: Step, params: LifecycleParams): void {
   if (typeof text === 'string') note(draft, 'reason', text);
 }
 
-/** Units not shipped yet, per SKU: what goes back to stock when an order ends before shipping. */
-export function unshippedBySku(order: Order): Array<{ sku: string; quantity: number }> {
-  const shipped = shippedQuantities(order);
-  const out: Array<{ sku: string; quantity: number }> = [];
-  for (const line of order.lines) {
-    const left = line.quantity - (shipped.get(line.id) ?? 0);
-    if (left <= 0) continue;
-    const same = out.find((o) => o.sku === line.sku);
-    if (same) same.quantity += left;
-    else out.push({ sku: line.sku, quantity: left });
-  }
-  return out;
-}
-
-/** `inventory.release` for everything not shipped. `params.reason` names why (default the close reason). */
-export function releaseInventory(draft: Draft, _step: Step, params: LifecycleParams): void {
-  const items = unshippedBySku(draft.order);
+/**
+ * `inventory.release` for everything the order still holds (`stockStillHeld`: not shipped, and not
+ * already given back by a refund-only after-sale). `params.reason` names why (default the close reason).
+ */
+export function releaseInventory(draft: Draft, step: Step, params: LifecycleParams): void {
+  const items = stockStillHeld(draft.order, step.ctx.policy);
   if (items.length === 0) return;
   const reason = (params?.['reason'] as string | undefined) ?? draft.order.closeReason ?? 'released';
   draft.effects.push({ type: 'inventory.release', items, reason });

@@ -27,6 +27,7 @@ import {
   type WalletCoupon,
 } from '../../../src/index.js';
 import { CUSTOMER, rules } from '../../view/fixtures.js';
+import type { InventoryPort } from '../../../src/inventory/index.js';
 
 export const CATALOGUE: Record<string, { title: string; listPrice: number; image?: string }> = {
   'OAT-1KG': { title: '有机燕麦片 1kg', listPrice: 5990, image: 'https://img.example/oat.png' },
@@ -60,7 +61,7 @@ function cartFrom(items: Array<{ sku: string; quantity: number }>, coupons: Wall
   };
 }
 
-export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'customer', id: CUSTOMER }): FakeOrderFunction {
+export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'customer', id: CUSTOMER }, inventory?: InventoryPort): FakeOrderFunction {
   const orders = new Map<string, Order>();
   const now = { value: start };
   let seq = 0;
@@ -107,7 +108,17 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
           if (!r.ok) return fail(r.error);
           shown = r.quote;
         }
-        return { ok: true, quote: quoteView(shown), coupons: couponOptionsView({ wallet: WALLET, best, shown, definitions: [{ id: 'shop-5', title: '店铺券 ¥5' }, { id: 'big-20', title: '满500减20' }] }) };
+        const answer: Record<string, unknown> = { ok: true, quote: quoteView(shown), coupons: couponOptionsView({ wallet: WALLET, best, shown, definitions: [{ id: 'shop-5', title: '店铺券 ¥5' }, { id: 'big-20', title: '满500减20' }] }) };
+        // As the real function does with an inventory: what each SKU has left, and its 限购.
+        if (inventory) {
+          const stock = [];
+          for (const it of items) {
+            const level = await inventory.level(it.sku);
+            if (level) stock.push({ sku: it.sku, available: level.available, ...(level.limit ? { perCustomer: level.limit.perCustomer } : {}) });
+          }
+          answer['stock'] = stock;
+        }
+        return answer;
       }
       case 'place': {
         const items = data.cart as Array<{ sku: string; quantity: number }>;
@@ -115,6 +126,10 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
         const priced = priceCart(cartFrom(items, coupons), rules, { now: now.value });
         if (!priced.ok) return fail(priced.error);
         seq += 1;
+        if (inventory) {
+          const held = await inventory.reserve({ orderId: `fake-${seq}`, customerId: CUSTOMER, items: items.map((i) => ({ sku: i.sku, quantity: i.quantity })) }).catch((e: OrderkitError) => e);
+          if ('code' in held) return fail(held);
+        }
         const r = placeOrder(
           { id: `fake-${seq}`, number: `2026112512000000000${seq}`, customerId: CUSTOMER, quote: priced.quote, ...(data.address ? { address: data.address as Order['address'] } : {}) },
           { now: now.value },

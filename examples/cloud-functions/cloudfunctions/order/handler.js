@@ -15,7 +15,10 @@ function createOrderFunction(deps) {
   });
   const policy = shop.policy || orderkit.defaultPolicy;
   const rules = orderkit.definePricingRules(shop.rules);
-  const service = orderkit.createOrderService({ store, clock, policy });
+  // Optional stock (docs/inventory.md): a WxCloudInventory on the same database holds each order's
+  // units with it; the quote then shows what is left and the 限购.
+  const inventory = deps.inventory || null;
+  const service = orderkit.createOrderService(inventory ? { store, clock, policy, inventory } : { store, clock, policy });
 
   function fail(code, zh, en, details) {
     return { ok: false, error: { code, message: en, messages: { 'zh-CN': zh, en }, path: [], ...(details ? { details } : {}) } };
@@ -111,7 +114,15 @@ function createOrderFunction(deps) {
       const p = price(event, ctx);
       if (p.error) return p.error;
       const coupons = orderkit.couponOptionsView({ wallet: p.wallet, best: p.best, shown: p.quote, definitions: shop.rules.coupons });
-      return { ok: true, quote: orderkit.quoteView(p.quote), coupons };
+      const answer = { ok: true, quote: orderkit.quoteView(p.quote), coupons };
+      if (inventory) {
+        answer.stock = [];
+        for (const line of p.quote.lines) {
+          const level = await inventory.level(line.sku);
+          if (level) answer.stock.push(Object.assign({ sku: line.sku, available: level.available }, level.limit ? { perCustomer: level.limit.perCustomer } : {}));
+        }
+      }
+      return answer;
     },
 
     async place(event, ctx) {

@@ -29,12 +29,12 @@ export function orderRoutes(ctx: AppContext): Route[] {
         operationId: 'placeOrder',
         summary: 'Place an order 下单',
         description:
-          'Prices the cart on the server with priceCart (catalogue prices and the shop\'s promotions; the request never carries a price) and places the order. Send Idempotency-Key so that a retried checkout never places twice.',
+          'Prices the cart on the server with priceCart (catalogue prices and the shop\'s promotions; the request never carries a price) and places the order. Send Idempotency-Key so that a retried checkout never places twice. With an inventory, the stock is held with the order: 409 OUT_OF_STOCK (库存不足) or 409 LIMIT_REACHED (已达限购) place nothing; 503 INVENTORY_UNAVAILABLE when the stock cannot be reached.',
         tags: ['orders'],
         actors: 'customer, merchant (with customerId)',
         body: PlaceOrderBodySchema,
         success: { status: 201, description: 'The new order, awaiting payment' },
-        errors: [400, 401, 403, 409, 422],
+        errors: [400, 401, 403, 409, 422, 503],
       },
       handler: async (req, res) => {
         const actor = actorFromRequest(req);

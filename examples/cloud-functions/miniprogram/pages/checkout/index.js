@@ -28,6 +28,8 @@ Page({
     pickerOpen: false,
     address: null,
     remark: '',
+    // What each SKU has left and its 限购, by SKU (only when the shop keeps stock).
+    stock: {},
     loading: true,
     submitting: false,
     error: ''
@@ -57,9 +59,13 @@ Page({
         self.setData({ loading: false, error: r.error.message });
         return;
       }
+      var stock = {};
+      var levels = r.stock || [];
+      for (var i = 0; i < levels.length; i++) stock[levels[i].sku] = levels[i];
       self.setData({
         loading: false,
         error: keepMessage === true ? self.data.error : '',
+        stock: stock,
         quote: r.quote,
         coupons: r.coupons || [],
         selectedCouponIds: r.quote.couponIds || []
@@ -106,6 +112,7 @@ Page({
     if (this.data.remark) data.remark = this.data.remark;
     return api.callOrder('place', data).then(function (r) {
       if (!r.ok) {
+        // 库存不足 / 已达限购 come with their numbers; the re-pricing below shows the stock left now.
         self.setData({ submitting: false, error: r.error.message });
         api.toast(r.error.message);
         // Prices or coupons may have changed meanwhile: show the current quote.

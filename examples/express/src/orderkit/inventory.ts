@@ -1,0 +1,2 @@
+/** In your own app: 'wx-orderkit/inventory'. */
+export * from '../../../../src/inventory/index.js';

@@ -1,0 +1,255 @@
+import { checkGiveBack, checkHold, checkSetup, limitKeyOf } from '../../inventory/check.js';
+import { inventoryUnavailable, isInventoryError, limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
+import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
+import { checkDatabase, type CloudDatabase } from './database.js';
+import { isDuplicateKey } from './errors.js';
+
+export interface WxCloudInventoryOptions {
+  /** Collection names. Defaults: inventory_skus, inventory_limits, inventory_holds, inventory_ops. */
+  collections?: Partial<{ skus: string; limits: string; holds: string; ops: string }>;
+}
+
+interface SkuDoc {
+  _id: string;
+  available: number;
+  held: number;
+  policy: StockPolicy;
+  perCustomer?: number;
+  limitKey?: string;
+  restock: boolean;
+}
+interface HoldDoc {
+  _id: string;
+  customerId: string;
+  items: Array<{ sku: string; quantity: number; limitKey: string | null }>;
+}
+
+/**
+ * The inventory on the WeChat cloud database (`wx-orderkit/wx-cloud`). Stock is taken with a
+ * conditional update that changes nothing when too little is left —
+ * `where({ _id: sku, available: _.gte(n) }).update({ available: _.inc(-n) })` — and 限购 with the
+ * same kind of update on the customer's count (`held: _.lte(limit − n)`), so neither is a read
+ * before a write. A claim record per (order, operation), added with its own `_id`, makes every call
+ * idempotent: a second add of the same `_id` fails with a duplicate key. A hold of several SKUs
+ * takes them one by one and gives back what it took when a later one is refused (docs/inventory.md).
+ *
+ * @example
+ * const inventory = new WxCloudInventory(cloud.database());
+ * await inventory.ensureCollections();
+ */
+export class WxCloudInventory implements InventoryPort {
+  private readonly db: CloudDatabase;
+  readonly names: { skus: string; limits: string; holds: string; ops: string };
+
+  constructor(db: CloudDatabase, options: WxCloudInventoryOptions = {}) {
+    checkDatabase(db);
+    this.db = db;
+    this.names = { skus: 'inventory_skus', limits: 'inventory_limits', holds: 'inventory_holds', ops: 'inventory_ops', ...options.collections };
+  }
+
+  /** Creates the collections that are missing (cloud functions can; once per cold start). */
+  async ensureCollections(): Promise<void> {
+    for (const name of Object.values(this.names)) {
+      try {
+        await this.db.collection(name).limit(1).get();
+      } catch {
+        await this.db.createCollection?.(name);
+      }
+    }
+  }
+
+  async configure(setup: SkuSetup): Promise<void> {
+    const s = checkSetup(setup);
+    const old = await this.sku(s.sku);
+    const data: Omit<SkuDoc, '_id'> = { available: s.available, held: old?.held ?? 0, policy: s.policy, restock: s.restockOnReturn };
+    if (s.limit) {
+      data.perCustomer = s.limit.perCustomer;
+      data.limitKey = limitKeyOf(s.sku, s.limit);
+    }
+    await this.call(() => this.db.collection(this.names.skus).doc(s.sku).set({ data }));
+  }
+
+  async level(sku: string): Promise<StockLevel | null> {
+    const d = await this.sku(String(sku));
+    if (!d) return null;
+    const level: StockLevel = { sku: d._id, available: d.available, held: d.held, policy: d.policy, restockOnReturn: d.restock };
+    if (d.perCustomer !== undefined) level.limit = { perCustomer: d.perCustomer, key: d.limitKey ?? d._id };
+    return level;
+  }
+
+  async heldBy(orderId: string): Promise<StockItem[]> {
+    const hold = await this.holdDoc(String(orderId));
+    return (hold?.items ?? []).filter((i) => i.quantity > 0).map((i) => ({ sku: i.sku, quantity: i.quantity })).sort((a, b) => (a.sku < b.sku ? -1 : 1));
+  }
+
+  reserve(request: HoldRequest): Promise<HoldResult> {
+    return this.hold(checkHold(request), 'reserve');
+  }
+
+  commit(request: HoldRequest & { attempt: string }): Promise<HoldResult> {
+    return this.hold(checkHold(request), 'commit');
+  }
+
+  async release(request: GiveBackRequest): Promise<StockItem[]> {
+    return this.giveBack(checkGiveBack(request), false);
+  }
+
+  async restock(request: GiveBackRequest): Promise<StockItem[]> {
+    return this.giveBack(checkGiveBack(request), true);
+  }
+
+  async placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
+    await this.reserve(request);
+    try {
+      return await create();
+    } catch (error) {
+      await this.release({ orderId: request.orderId, key: 'placement-failed', items: request.items }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isInventoryError(error)) throw error;
+      throw inventoryUnavailable(error);
+    }
+  }
+
+  private async sku(sku: string): Promise<SkuDoc | null> {
+    const { data } = await this.call(() => this.db.collection(this.names.skus).where({ _id: sku }).get());
+    return (data[0] as SkuDoc | undefined) ?? null;
+  }
+
+  private async holdDoc(orderId: string): Promise<HoldDoc | null> {
+    const { data } = await this.call(() => this.db.collection(this.names.holds).where({ _id: orderId }).get());
+    return (data[0] as HoldDoc | undefined) ?? null;
+  }
+
+  /** Adds the claim record; false when it was already there (the operation ran before). */
+  private async claim(id: string): Promise<boolean> {
+    try {
+      await this.db.collection(this.names.ops).add({ data: { _id: id } });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw inventoryUnavailable(error);
+    }
+  }
+
+  private async unclaim(id: string): Promise<void> {
+    await this.db.collection(this.names.ops).where({ _id: id }).remove().catch(() => undefined);
+  }
+
+  private async hold(request: HoldRequest, phase: 'reserve' | 'commit'): Promise<HoldResult> {
+    const policy: StockPolicy = phase === 'reserve' ? 'reserve_on_place' : 'take_on_payment';
+    const skus = new Map<string, SkuDoc>();
+    for (const item of request.items) {
+      const d = await this.sku(item.sku);
+      if (d) skus.set(item.sku, d);
+    }
+    request.items.forEach((item, i) => {
+      if (!skus.has(item.sku)) throw unknownSku(item.sku, i);
+    });
+    const mine = request.items.filter((i) => skus.get(i.sku)!.policy === policy);
+    const claimId = `${request.orderId}|hold:${phase}`;
+    if (!(await this.claim(claimId))) {
+      const held = await this.heldBy(request.orderId);
+      return { orderId: request.orderId, held: held.filter((h) => mine.some((m) => m.sku === h.sku)), replayed: true };
+    }
+    const existing = await this.holdDoc(request.orderId);
+    const customerId = existing?.customerId ?? request.customerId;
+    const undo: Array<() => Promise<unknown>> = [];
+    const _ = this.db.command;
+    try {
+      // 限购: per key, the count grows only while it stays within the limit.
+      const byKey = new Map<string, { quantity: number; perCustomer: number; sku: string; index: number }>();
+      mine.forEach((item, index) => {
+        const d = skus.get(item.sku)!;
+        if (d.perCustomer === undefined) return;
+        const key = d.limitKey ?? d._id;
+        const had = byKey.get(key);
+        if (had) {
+          had.quantity += item.quantity;
+          had.perCustomer = Math.min(had.perCustomer, d.perCustomer);
+        } else byKey.set(key, { quantity: item.quantity, perCustomer: d.perCustomer, sku: item.sku, index });
+      });
+      for (const [key, want] of byKey) {
+        const id = `${key}|${customerId}`;
+        const limits = this.db.collection(this.names.limits);
+        let taken = false;
+        for (let tries = 0; tries < 3 && !taken; tries++) {
+          if (want.quantity > want.perCustomer) break;
+          const res = await this.call(() => limits.where({ _id: id, held: _.lte(want.perCustomer - want.quantity) }).update({ data: { held: _.inc(want.quantity) } }));
+          if (res.stats.updated === 1) taken = true;
+          else {
+            const { data } = await this.call(() => limits.where({ _id: id }).get());
+            if (data.length > 0) break;
+            try {
+              await limits.add({ data: { _id: id, held: want.quantity } });
+              taken = true;
+            } catch (error) {
+              if (!isDuplicateKey(error)) throw inventoryUnavailable(error);
+            }
+          }
+        }
+        if (!taken) {
+          const { data } = await this.call(() => limits.where({ _id: id }).get());
+          throw limitReached(want.sku, key, want.perCustomer, Number((data[0] as { held?: number } | undefined)?.held ?? 0), want.index);
+        }
+        undo.push(() => limits.where({ _id: id }).update({ data: { held: _.inc(-want.quantity) } }));
+      }
+      // Stock: the conditional decrement.
+      for (const [index, item] of mine.entries()) {
+        const col = this.db.collection(this.names.skus);
+        const res = await this.call(() => col.where({ _id: item.sku, available: _.gte(item.quantity) }).update({ data: { available: _.inc(-item.quantity), held: _.inc(item.quantity) } }));
+        if (res.stats.updated !== 1) {
+          const now = await this.sku(item.sku);
+          throw outOfStock(item.sku, item.quantity, now?.available ?? 0, index);
+        }
+        undo.push(() => col.where({ _id: item.sku }).update({ data: { available: _.inc(item.quantity), held: _.inc(-item.quantity) } }));
+      }
+    } catch (error) {
+      for (const step of undo.reverse()) await step().catch(() => undefined);
+      await this.unclaim(claimId);
+      throw error;
+    }
+    const items = (existing?.items ?? []).map((i) => ({ ...i }));
+    for (const item of mine) {
+      const d = skus.get(item.sku)!;
+      const same = items.find((i) => i.sku === item.sku);
+      if (same) same.quantity += item.quantity;
+      else items.push({ sku: item.sku, quantity: item.quantity, limitKey: d.perCustomer === undefined ? null : d.limitKey ?? d._id });
+    }
+    await this.call(() => this.db.collection(this.names.holds).doc(request.orderId).set({ data: { customerId, items } }));
+    return { orderId: request.orderId, held: items.filter((i) => mine.some((m) => m.sku === i.sku)).map((i) => ({ sku: i.sku, quantity: i.quantity })), replayed: false };
+  }
+
+  private async giveBack(request: GiveBackRequest, restock: boolean): Promise<StockItem[]> {
+    if (!(await this.claim(`${request.orderId}|give:${request.key}`))) return [];
+    const hold = await this.holdDoc(request.orderId);
+    if (!hold) return [];
+    const _ = this.db.command;
+    const out: StockItem[] = [];
+    const items = hold.items.map((i) => ({ ...i }));
+    for (const want of request.items) {
+      const h = items.find((i) => i.sku === want.sku);
+      if (!h || h.quantity <= 0) continue;
+      const d = await this.sku(want.sku);
+      if (!d || (restock && !d.restock)) continue;
+      const n = Math.min(h.quantity, want.quantity);
+      h.quantity -= n;
+      out.push({ sku: want.sku, quantity: n });
+    }
+    if (out.length === 0) return out;
+    // The hold first: a crash after it leaves stock short (never over) until the shop recounts.
+    await this.call(() => this.db.collection(this.names.holds).doc(request.orderId).set({ data: { customerId: hold.customerId, items } }));
+    for (const o of out) {
+      const limitKey = hold.items.find((i) => i.sku === o.sku)?.limitKey ?? null;
+      if (limitKey !== null) await this.call(() => this.db.collection(this.names.limits).where({ _id: `${limitKey}|${hold.customerId}` }).update({ data: { held: _.inc(-o.quantity) } }));
+      await this.call(() => this.db.collection(this.names.skus).where({ _id: o.sku }).update({ data: { available: _.inc(o.quantity), held: _.inc(-o.quantity) } }));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,151 @@
+import { checkGiveBack, checkHold, checkSetup, limitKeyOf } from './check.js';
+import { limitReached, outOfStock, unknownSku } from './errors.js';
+import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, PurchaseLimit, SkuSetup, StockItem, StockLevel, StockPolicy } from './types.js';
+
+interface Sku {
+  available: number;
+  held: number;
+  policy: StockPolicy;
+  limit?: Required<PurchaseLimit>;
+  restockOnReturn: boolean;
+}
+interface Hold {
+  customerId: string;
+  /** per SKU: units held, and the limit key they count against (null: no limit) */
+  items: Map<string, { quantity: number; limitKey: string | null }>;
+  phases: Set<'reserve' | 'commit'>;
+}
+
+/**
+ * The in-memory inventory, for tests and single-process tools. Every method runs to its end before
+ * another starts (no await inside), so each hold is atomic with its limit check.
+ *
+ * @example
+ * const inventory = new MemoryInventory();
+ * await inventory.configure({ sku: 'TEA', available: 100, limit: { perCustomer: 1 } });
+ * await inventory.reserve({ orderId: 'o1', customerId: 'u1', items: [{ sku: 'TEA', quantity: 1 }] });
+ */
+export class MemoryInventory implements InventoryPort {
+  private readonly skus = new Map<string, Sku>();
+  private readonly holds = new Map<string, Hold>();
+  private readonly limits = new Map<string, number>();
+  private readonly keys = new Set<string>();
+
+  async configure(setup: SkuSetup): Promise<void> {
+    const s = checkSetup(setup);
+    const old = this.skus.get(s.sku);
+    const sku: Sku = { available: s.available, held: old?.held ?? 0, policy: s.policy, restockOnReturn: s.restockOnReturn };
+    if (s.limit) sku.limit = { perCustomer: s.limit.perCustomer, key: limitKeyOf(s.sku, s.limit) };
+    this.skus.set(s.sku, sku);
+  }
+
+  async level(sku: string): Promise<StockLevel | null> {
+    const s = this.skus.get(sku);
+    if (!s) return null;
+    return { sku, available: s.available, held: s.held, policy: s.policy, restockOnReturn: s.restockOnReturn, ...(s.limit ? { limit: { ...s.limit } } : {}) };
+  }
+
+  async heldBy(orderId: string): Promise<StockItem[]> {
+    const hold = this.holds.get(orderId);
+    if (!hold) return [];
+    const out: StockItem[] = [];
+    for (const [sku, h] of hold.items) if (h.quantity > 0) out.push({ sku, quantity: h.quantity });
+    return out;
+  }
+
+  async reserve(request: HoldRequest): Promise<HoldResult> {
+    return this.hold(checkHold(request), 'reserve');
+  }
+
+  async commit(request: HoldRequest & { attempt: string }): Promise<HoldResult> {
+    return this.hold(checkHold(request), 'commit');
+  }
+
+  async release(request: GiveBackRequest): Promise<StockItem[]> {
+    return this.giveBack(checkGiveBack(request), false);
+  }
+
+  async restock(request: GiveBackRequest): Promise<StockItem[]> {
+    return this.giveBack(checkGiveBack(request), true);
+  }
+
+  async placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
+    await this.reserve(request);
+    try {
+      return await create();
+    } catch (error) {
+      await this.release({ orderId: request.orderId, key: 'placement-failed', items: request.items });
+      throw error;
+    }
+  }
+
+  private hold(request: HoldRequest, phase: 'reserve' | 'commit'): HoldResult {
+    const existing = this.holds.get(request.orderId);
+    const policy: StockPolicy = phase === 'reserve' ? 'reserve_on_place' : 'take_on_payment';
+    request.items.forEach((item, i) => {
+      if (!this.skus.has(item.sku)) throw unknownSku(item.sku, i);
+    });
+    if (existing?.phases.has(phase) || (phase === 'commit' && existing?.phases.has('commit'))) {
+      return { orderId: request.orderId, held: this.heldOf(existing, request.items, policy), replayed: true };
+    }
+    const customerId = existing?.customerId ?? request.customerId;
+    const taking = request.items.filter((item) => this.skus.get(item.sku)!.policy === policy);
+    const byKey = new Map<string, number>();
+    taking.forEach((item, i) => {
+      const sku = this.skus.get(item.sku)!;
+      if (sku.available < item.quantity) throw outOfStock(item.sku, item.quantity, sku.available, i);
+      if (sku.limit) {
+        const key = sku.limit.key;
+        const wanted = (byKey.get(key) ?? 0) + item.quantity;
+        const had = this.limits.get(`${key}\u0000${customerId}`) ?? 0;
+        if (had + wanted > sku.limit.perCustomer) throw limitReached(item.sku, key, sku.limit.perCustomer, had, i);
+        byKey.set(key, wanted);
+      }
+    });
+    const hold: Hold = existing ?? { customerId, items: new Map(), phases: new Set() };
+    for (const item of taking) {
+      const sku = this.skus.get(item.sku)!;
+      sku.available -= item.quantity;
+      sku.held += item.quantity;
+      const limitKey = sku.limit?.key ?? null;
+      if (limitKey !== null) this.limits.set(`${limitKey}\u0000${customerId}`, (this.limits.get(`${limitKey}\u0000${customerId}`) ?? 0) + item.quantity);
+      const h = hold.items.get(item.sku);
+      if (h) h.quantity += item.quantity;
+      else hold.items.set(item.sku, { quantity: item.quantity, limitKey });
+    }
+    hold.phases.add(phase);
+    this.holds.set(request.orderId, hold);
+    return { orderId: request.orderId, held: this.heldOf(hold, request.items, policy), replayed: false };
+  }
+
+  private heldOf(hold: Hold, items: StockItem[], policy: StockPolicy): StockItem[] {
+    const out: StockItem[] = [];
+    for (const item of items) {
+      const h = hold.items.get(item.sku);
+      if (h && h.quantity > 0 && this.skus.get(item.sku)?.policy === policy) out.push({ sku: item.sku, quantity: h.quantity });
+    }
+    return out;
+  }
+
+  private giveBack(request: GiveBackRequest, restock: boolean): StockItem[] {
+    const mark = `${request.orderId}\u0000${request.key}`;
+    if (this.keys.has(mark)) return [];
+    this.keys.add(mark);
+    const hold = this.holds.get(request.orderId);
+    if (!hold) return [];
+    const out: StockItem[] = [];
+    for (const item of request.items) {
+      const h = hold.items.get(item.sku);
+      const sku = this.skus.get(item.sku);
+      if (!h || !sku || (restock && !sku.restockOnReturn)) continue;
+      const n = Math.min(h.quantity, item.quantity);
+      if (n <= 0) continue;
+      h.quantity -= n;
+      sku.available += n;
+      sku.held -= n;
+      if (h.limitKey !== null) this.limits.set(`${h.limitKey}\u0000${hold.customerId}`, (this.limits.get(`${h.limitKey}\u0000${hold.customerId}`) ?? 0) - n);
+      out.push({ sku: item.sku, quantity: n });
+    }
+    return out;
+  }
+}

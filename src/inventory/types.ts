@@ -1,0 +1,111 @@
+/**
+ * The inventory port (docs/inventory.md): stock per SKU, held per order. The service reserves at
+ * placement (下单减库存) or takes at payment (付款减库存), and gives back on close, expiry, refunds
+ * before shipping and returns. Every operation is keyed by its order, so one order can never give
+ * back another's units, and a repeated call never moves stock twice.
+ */
+
+/**
+ * When a SKU's stock is taken: 'reserve_on_place' (下单减库存: at placement, given back when the
+ * order closes unpaid or is refunded before shipping) or 'take_on_payment' (付款减库存: at payment;
+ * a payment that finds none closes the order `out_of_stock` and refunds it in full).
+ */
+export type StockPolicy = 'reserve_on_place' | 'take_on_payment';
+
+/** Units of one SKU. `quantity` is a positive integer. */
+export interface StockItem {
+  sku: string;
+  quantity: number;
+}
+
+/** 限购: how many units of a SKU (or of every SKU sharing `key`, an activity) one customer may hold. */
+export interface PurchaseLimit {
+  perCustomer: number;
+  /** Default the SKU itself; SKUs of one activity share a key (e.g. 'double11'). */
+  key?: string;
+}
+
+/** How a SKU is set up: its stock available for sale now, its policy and its limit. */
+export interface SkuSetup {
+  sku: string;
+  /** Units available for sale from now on (units held by orders come on top). */
+  available: number;
+  /** Default 'reserve_on_place'. */
+  policy?: StockPolicy;
+  limit?: PurchaseLimit;
+  /** Whether returned goods (退货 received) go back to stock. Default true. */
+  restockOnReturn?: boolean;
+}
+
+/** What a SKU has: free units, units held by orders, and its setup. */
+export interface StockLevel {
+  sku: string;
+  available: number;
+  held: number;
+  policy: StockPolicy;
+  limit?: PurchaseLimit;
+  restockOnReturn: boolean;
+}
+
+/** Units an order takes: `items` are the order's lines, summed per SKU by the service. */
+export interface HoldRequest {
+  orderId: string;
+  customerId: string;
+  items: StockItem[];
+}
+
+/** Units an order gives back under `key` (the effect id, `expired`, …): a key is applied once. */
+export interface GiveBackRequest {
+  orderId: string;
+  key: string;
+  items: StockItem[];
+}
+
+/** What a hold answers: the units this order now holds per SKU (SKUs of the other policy left out). */
+export interface HoldResult {
+  orderId: string;
+  held: StockItem[];
+  /** True when the same order had already taken them (nothing moved this time). */
+  replayed: boolean;
+}
+
+/**
+ * The port. Adapters: `MemoryInventory` (here), `PostgresInventory` (`wx-orderkit/postgres`),
+ * `RedisInventory` (`wx-orderkit/redis`), `WxCloudInventory` (`wx-orderkit/wx-cloud`); each passes
+ * `runInventoryContract` from `wx-orderkit/testing`.
+ *
+ * Errors are `OrderkitError`s: UNKNOWN_SKU, OUT_OF_STOCK, LIMIT_REACHED, INVALID_STOCK_QUANTITY,
+ * INVENTORY_UNAVAILABLE. A refused hold moves nothing.
+ */
+export interface InventoryPort {
+  /** Sets a SKU's available stock, policy and limit (creates it when new). */
+  configure(setup: SkuSetup): Promise<void>;
+  /** The SKU's level, or null when it is not set up. */
+  level(sku: string): Promise<StockLevel | null>;
+  /** The units an order holds, per SKU. */
+  heldBy(orderId: string): Promise<StockItem[]>;
+  /**
+   * 下单减库存: holds the order's units of 'reserve_on_place' SKUs, all or nothing, with the
+   * limits checked in the same atomic step. SKUs of the other policy are only checked to exist.
+   * Idempotent by order id.
+   */
+  reserve(request: HoldRequest): Promise<HoldResult>;
+  /**
+   * At payment (`attempt`: the payment attempt's out-trade-no): takes the order's units of
+   * 'take_on_payment' SKUs, all or nothing, limits included. Idempotent by order id: a second
+   * attempt of an order that already took its units moves nothing.
+   */
+  commit(request: HoldRequest & { attempt: string }): Promise<HoldResult>;
+  /** Gives back up to `items` of what the order holds (never more). Idempotent by (order, key). */
+  release(request: GiveBackRequest): Promise<StockItem[]>;
+  /** Returned goods back on the shelf, for SKUs that restock on return. Idempotent by (order, key). */
+  restock(request: GiveBackRequest): Promise<StockItem[]>;
+  /**
+   * Reserves and runs `create` so that both happen or neither. A store and inventory sharing one
+   * database pass `create` their open transaction; others reserve, create, and give back when
+   * `create` fails.
+   */
+  placeWith?<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T>;
+  /** Brings a fast copy (Redis) back in line with its durable ledger. The service calls it at every sweep. */
+  reconcile?(): Promise<void>;
+}

@@ -1,0 +1,93 @@
+import type { InventoryPort, StockItem } from '../inventory/types.js';
+import { isInventoryError } from '../inventory/errors.js';
+import type { Effect, Order } from '../order/index.js';
+
+/**
+ * Where the service meets the inventory port (docs/inventory.md "How the service uses it"):
+ * what an order holds is summed from its lines, and every `inventory.release` effect is applied
+ * under its own id, so a repeat (the outbox delivering again after a crash) moves nothing.
+ */
+
+/** The order's units per SKU, in line order. */
+export function stockItemsOf(order: Pick<Order, 'lines'>): StockItem[] {
+  const out: StockItem[] = [];
+  for (const line of order.lines) {
+    const same = out.find((o) => o.sku === line.sku);
+    if (same) same.quantity += line.quantity;
+    else out.push({ sku: line.sku, quantity: line.quantity });
+  }
+  return out;
+}
+
+/** Returned goods restock per the SKU's setup; everything else that comes back is a release. */
+const RETURN_REASONS = ['after_sale_return'];
+
+/** Applies one `inventory.release` effect (idempotent by its id). */
+export async function applyStockEffect(inventory: InventoryPort, effect: Extract<Effect, { type: 'inventory.release' }>): Promise<void> {
+  const request = { orderId: effect.orderId, key: effect.id, items: effect.items };
+  if (RETURN_REASONS.indexOf(effect.reason) >= 0) await inventory.restock(request);
+  else await inventory.release(request);
+}
+
+/**
+ * After a commit: the stock its effects give back, at once. A failure here loses nothing: the
+ * same effects wait in the outbox, and `drainOutbox` applies them (the service's own handler).
+ */
+export async function applyStockEffects(inventory: InventoryPort, effects: readonly Effect[]): Promise<void> {
+  for (const effect of effects) {
+    if (effect.type !== 'inventory.release') continue;
+    try {
+      await applyStockEffect(inventory, effect);
+    } catch {
+      // left to the outbox (see above)
+    }
+  }
+}
+
+/**
+ * Holds the order's stock and creates it, both or neither: through the port's `placeWith` (one
+ * transaction where store and inventory share a database), else reserve, create, and give back
+ * when the create fails.
+ */
+export async function placeWithStock<T>(inventory: InventoryPort, request: { orderId: string; customerId: string; items: StockItem[] }, create: (transaction?: unknown) => Promise<T>): Promise<T> {
+  if (inventory.placeWith) return inventory.placeWith(request, create);
+  await inventory.reserve(request);
+  try {
+    return await create();
+  } catch (error) {
+    await inventory.release({ orderId: request.orderId, key: 'placement-failed', items: request.items }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Who closes an order that paid for stock no longer there (a merchant cancel, refunded in full). */
+export const STOCK_ACTOR = { type: 'merchant' as const, id: 'orderkit-inventory' };
+/** The CANCEL reason text of that close. */
+export const OUT_OF_STOCK_REASON = 'out_of_stock';
+
+/**
+ * 付款减库存: before a payment that moves an order out of `pending_payment` is committed, its
+ * units of 'take_on_payment' SKUs are taken (idempotent by order, so a retried commit takes them
+ * once). Answers the refusal when there is no stock (or the 限购 is reached): the caller commits
+ * the payment all the same (money that arrived is never dropped) and then closes the order with a
+ * full refund. Any other failure (the inventory unreachable) is not a refusal: the payment stands.
+ */
+export async function takeAtPayment(
+  inventory: InventoryPort,
+  before: Pick<Order, 'id' | 'customerId' | 'lines' | 'status'>,
+  after: { status: string },
+  command: { type: string; transactionId?: unknown; outTradeNo?: unknown },
+): Promise<{ refused: import('../errors/orderkit-error.js').OrderkitError } | null> {
+  if (command.type !== 'PAYMENT_SUCCEEDED' || before.status !== 'pending_payment' || after.status === 'pending_payment') return null;
+  const attempt = String(command.outTradeNo ?? command.transactionId ?? 'payment');
+  try {
+    await inventory.commit({ orderId: before.id, customerId: before.customerId, attempt, items: stockItemsOf(before) });
+    return null;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (isInventoryError(error) && (code === 'OUT_OF_STOCK' || code === 'LIMIT_REACHED' || code === 'UNKNOWN_SKU')) return { refused: error };
+    return null;
+  }
+}
+
+export { isInventoryError };

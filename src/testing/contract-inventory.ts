@@ -1,0 +1,327 @@
+import type { AsyncCommand } from 'fast-check';
+import { limitKeyOf } from '../inventory/check.js';
+import type { InventoryPort, SkuSetup, StockItem } from '../inventory/types.js';
+import { loadFastCheck } from './fast-check.js';
+import type { ContractExpect, ContractTestApi } from './types.js';
+
+/**
+ * The inventory contract (docs/inventory.md "Adapters"): every rule of the port as tests, for any
+ * adapter. The model-based part runs random sequences of reserve, commit, release and restock
+ * (bad quantities and unknown SKUs among them) against a plain model and compares every answer
+ * and every level; the race part fires concurrent holds and checks nothing is oversold and no
+ * limit is passed.
+ */
+export interface InventoryContractOptions<I extends InventoryPort> {
+  /** fast-check runs of the model-based test. Default 20. */
+  numRuns?: number;
+  /** Per-test timeout. Default 60 000 ms. */
+  timeoutMs?: number;
+  /** Run after each test on the inventory it used (e.g. Redis and its ledger agree). */
+  verify?: (inventory: I) => Promise<void>;
+  /** Called after each test (close connections…). */
+  dispose?: (inventory: I) => Promise<void>;
+}
+
+const SETUP: SkuSetup[] = [
+  { sku: 'S0', available: 4, limit: { perCustomer: 3, key: 'act' } },
+  { sku: 'S1', available: 3, limit: { perCustomer: 3, key: 'act' } },
+  { sku: 'S2', available: 3, policy: 'take_on_payment', restockOnReturn: false },
+  { sku: 'S3', available: 2, policy: 'take_on_payment', limit: { perCustomer: 1 } },
+];
+const SKUS = ['S0', 'S1', 'S2', 'S3', 'NOPE'];
+const ORDERS = ['o0', 'o1', 'o2', 'o3', 'o4'];
+const CUSTOMERS = ['c0', 'c1'];
+const KEYS = ['k0', 'k1'];
+
+interface ModelSku {
+  available: number;
+  held: number;
+  policy: 'reserve_on_place' | 'take_on_payment';
+  limitKey: string | null;
+  perCustomer: number;
+  restock: boolean;
+}
+interface Model {
+  skus: Map<string, ModelSku>;
+  holds: Map<string, { customer: string; items: Map<string, number>; phases: Set<string> }>;
+  limits: Map<string, number>;
+  keys: Set<string>;
+}
+interface Real {
+  inventory: InventoryPort;
+  expect: ContractExpect;
+}
+type Cmd = AsyncCommand<Model, Real, false>;
+
+function freshModel(): Model {
+  const skus = new Map<string, ModelSku>();
+  for (const s of SETUP) {
+    skus.set(s.sku, {
+      available: s.available,
+      held: 0,
+      policy: s.policy ?? 'reserve_on_place',
+      limitKey: s.limit ? limitKeyOf(s.sku, s.limit) : null,
+      perCustomer: s.limit?.perCustomer ?? Infinity,
+      restock: s.restockOnReturn !== false,
+    });
+  }
+  return { skus, holds: new Map(), limits: new Map(), keys: new Set() };
+}
+
+const sorted = (items: StockItem[]): StockItem[] => items.slice().sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+
+/** Sums valid raw items per SKU, or null when one is not a positive whole number. */
+function summed(raw: Array<[string, number]>): StockItem[] | null {
+  const out: StockItem[] = [];
+  for (const [sku, q] of raw) {
+    if (!Number.isInteger(q) || q < 1) return null;
+    const same = out.find((o) => o.sku === sku);
+    if (same) same.quantity += q;
+    else out.push({ sku, quantity: q });
+  }
+  return out;
+}
+
+async function codeOf(run: () => Promise<unknown>): Promise<{ code: string | null; value: unknown }> {
+  try {
+    return { code: null, value: await run() };
+  } catch (error) {
+    return { code: (error as { code?: string }).code ?? `untyped: ${String(error)}`, value: undefined };
+  }
+}
+
+class HoldCmd implements Cmd {
+  constructor(readonly phase: 'reserve' | 'commit', readonly order: string, readonly customer: string, readonly raw: Array<[string, number]>) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const request = { orderId: this.order, customerId: this.customer, items: this.raw.map(([sku, quantity]) => ({ sku, quantity })) };
+    const got = await codeOf(() => (this.phase === 'reserve' ? r.inventory.reserve(request) : r.inventory.commit({ ...request, attempt: `${this.order}-a` })));
+    const items = summed(this.raw);
+    if (items === null || items.length === 0) {
+      r.expect(got.code).toBe('INVALID_STOCK_QUANTITY');
+      return;
+    }
+    if (items.some((i) => !m.skus.has(i.sku))) {
+      r.expect(got.code).toBe('UNKNOWN_SKU');
+      return;
+    }
+    const policy = this.phase === 'reserve' ? 'reserve_on_place' : 'take_on_payment';
+    const hold = m.holds.get(this.order);
+    if (hold?.phases.has(this.phase)) {
+      r.expect(got.code).toBeNull();
+      r.expect((got.value as { replayed: boolean }).replayed).toBe(true);
+      return;
+    }
+    const customer = hold?.customer ?? this.customer;
+    const taking = items.filter((i) => m.skus.get(i.sku)!.policy === policy);
+    const applicable: string[] = [];
+    const byKey = new Map<string, number>();
+    for (const i of taking) {
+      const s = m.skus.get(i.sku)!;
+      if (s.available < i.quantity) applicable.push('OUT_OF_STOCK');
+      if (s.limitKey !== null) {
+        const want = (byKey.get(s.limitKey) ?? 0) + i.quantity;
+        byKey.set(s.limitKey, want);
+        if ((m.limits.get(`${s.limitKey}|${customer}`) ?? 0) + want > s.perCustomer) applicable.push('LIMIT_REACHED');
+      }
+    }
+    if (applicable.length > 0) {
+      r.expect(applicable).toContain(got.code);
+      return;
+    }
+    r.expect(got.code).toBeNull();
+    const h = hold ?? { customer, items: new Map<string, number>(), phases: new Set<string>() };
+    for (const i of taking) {
+      const s = m.skus.get(i.sku)!;
+      s.available -= i.quantity;
+      s.held += i.quantity;
+      if (s.limitKey !== null) m.limits.set(`${s.limitKey}|${customer}`, (m.limits.get(`${s.limitKey}|${customer}`) ?? 0) + i.quantity);
+      h.items.set(i.sku, (h.items.get(i.sku) ?? 0) + i.quantity);
+    }
+    h.phases.add(this.phase);
+    m.holds.set(this.order, h);
+    const want = taking.map((i) => ({ sku: i.sku, quantity: h.items.get(i.sku)! }));
+    r.expect(sorted((got.value as { held: StockItem[] }).held)).toEqual(sorted(want));
+  }
+  toString(): string {
+    return `${this.phase}(${this.order}, ${this.customer}, ${JSON.stringify(this.raw)})`;
+  }
+}
+
+class GiveBackCmd implements Cmd {
+  constructor(readonly kind: 'release' | 'restock', readonly order: string, readonly key: string, readonly raw: Array<[string, number]>) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const request = { orderId: this.order, key: this.key, items: this.raw.map(([sku, quantity]) => ({ sku, quantity })) };
+    const got = await codeOf(() => (this.kind === 'release' ? r.inventory.release(request) : r.inventory.restock(request)));
+    const items = summed(this.raw);
+    if (items === null || items.length === 0) {
+      r.expect(got.code).toBe('INVALID_STOCK_QUANTITY');
+      return;
+    }
+    r.expect(got.code).toBeNull();
+    const mark = `${this.order}|${this.key}`;
+    const hold = m.holds.get(this.order);
+    const out: StockItem[] = [];
+    if (!m.keys.has(mark)) {
+      m.keys.add(mark);
+      for (const i of items) {
+        const s = m.skus.get(i.sku);
+        const held = hold?.items.get(i.sku) ?? 0;
+        if (!s || !hold || held === 0 || (this.kind === 'restock' && !s.restock)) continue;
+        const n = Math.min(held, i.quantity);
+        hold.items.set(i.sku, held - n);
+        s.available += n;
+        s.held -= n;
+        if (s.limitKey !== null) m.limits.set(`${s.limitKey}|${hold.customer}`, m.limits.get(`${s.limitKey}|${hold.customer}`)! - n);
+        out.push({ sku: i.sku, quantity: n });
+      }
+    }
+    r.expect(sorted(got.value as StockItem[])).toEqual(sorted(out));
+  }
+  toString(): string {
+    return `${this.kind}(${this.order}, ${this.key}, ${JSON.stringify(this.raw)})`;
+  }
+}
+
+class LevelsCmd implements Cmd {
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    for (const [sku, s] of m.skus) {
+      const level = await r.inventory.level(sku);
+      r.expect(level === null ? null : { available: level.available, held: level.held }).toEqual({ available: s.available, held: s.held });
+    }
+    r.expect(await r.inventory.level('NOPE')).toBeNull();
+    for (const order of ORDERS) {
+      const want: StockItem[] = [];
+      for (const [sku, n] of m.holds.get(order)?.items ?? []) if (n > 0) want.push({ sku, quantity: n });
+      r.expect(sorted(await r.inventory.heldBy(order))).toEqual(sorted(want));
+    }
+  }
+  toString(): string {
+    return 'levels()';
+  }
+}
+
+/**
+ * Runs the inventory contract. `make` is called before each test and must return an inventory with
+ * no SKUs and no holds (the suite configures its own).
+ *
+ * @example
+ * import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+ * import { MemoryInventory } from 'wx-orderkit/inventory';
+ * import { runInventoryContract } from 'wx-orderkit/testing';
+ *
+ * runInventoryContract('MemoryInventory', () => new MemoryInventory(), { describe, it, expect, beforeEach, afterEach });
+ */
+export function runInventoryContract<I extends InventoryPort>(name: string, make: () => I | Promise<I>, api: ContractTestApi, options: InventoryContractOptions<I> = {}): void {
+  const numRuns = options.numRuns ?? 20;
+  const timeout = options.timeoutMs ?? 60_000;
+  let current: I | null = null;
+  const fresh = async (): Promise<I> => {
+    if (current !== null) await options.dispose?.(current);
+    current = await make();
+    for (const s of SETUP) await current.configure(s);
+    return current;
+  };
+  api.describe(`Inventory contract: ${name}`, () => {
+    api.afterEach?.(async () => {
+      const inventory = current;
+      current = null;
+      if (inventory === null) return;
+      try {
+        await options.verify?.(inventory);
+      } finally {
+        await options.dispose?.(inventory);
+      }
+    });
+
+    api.it(
+      'reserves, commits and gives back exactly as the model says (model-based)',
+      async () => {
+        const fc = await loadFastCheck();
+        const item = fc.tuple(fc.constantFrom(...SKUS), fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.constantFrom(0, -1, 1.5) }));
+        const items = fc.array(item, { minLength: 1, maxLength: 3 });
+        const commands = [
+          fc.tuple(fc.constantFrom(...ORDERS), fc.constantFrom(...CUSTOMERS), items).map(([o, c, i]) => new HoldCmd('reserve', o, c, i) as Cmd),
+          fc.tuple(fc.constantFrom(...ORDERS), fc.constantFrom(...CUSTOMERS), items).map(([o, c, i]) => new HoldCmd('commit', o, c, i) as Cmd),
+          fc.tuple(fc.constantFrom(...ORDERS), fc.constantFrom(...KEYS), items).map(([o, k, i]) => new GiveBackCmd('release', o, k, i) as Cmd),
+          fc.tuple(fc.constantFrom(...ORDERS), fc.constantFrom(...KEYS), items).map(([o, k, i]) => new GiveBackCmd('restock', o, k, i) as Cmd),
+          fc.constant(new LevelsCmd() as Cmd),
+        ];
+        await fc.assert(
+          fc.asyncProperty(fc.commands(commands, { maxCommands: 25 }), async (cmds) => {
+            const inventory = await fresh();
+            await fc.asyncModelRun(() => ({ model: freshModel(), real: { inventory, expect: api.expect } }), [...cmds, new LevelsCmd()]);
+            if (options.verify) await options.verify(inventory);
+          }),
+          { numRuns },
+        );
+      },
+      timeout,
+    );
+
+    api.it(
+      'concurrent holds never oversell and never pass a limit',
+      async () => {
+        const inventory = await fresh();
+        await inventory.configure({ sku: 'HOT', available: 5, limit: { perCustomer: 1 } });
+        const attempts = Array.from({ length: 30 }, (_, i) => ({ orderId: `race-${i}`, customerId: `buyer-${i % 10}`, items: [{ sku: 'HOT', quantity: 1 }] }));
+        const results = await Promise.all(attempts.map((a) => codeOf(() => inventory.reserve(a))));
+        const won = attempts.filter((_, i) => results[i]!.code === null);
+        api.expect(won).toHaveLength(5);
+        api.expect(new Set(won.map((w) => w.customerId)).size).toBe(5);
+        for (const r of results) if (r.code !== null) api.expect(['OUT_OF_STOCK', 'LIMIT_REACHED']).toContain(r.code);
+        const level = await inventory.level('HOT');
+        api.expect({ available: level?.available, held: level?.held }).toEqual({ available: 0, held: 5 });
+      },
+      timeout,
+    );
+
+    api.it(
+      "an order's release never touches another order's reservation",
+      async () => {
+        const inventory = await fresh();
+        await inventory.reserve({ orderId: 'mine', customerId: 'c0', items: [{ sku: 'S0', quantity: 2 }] });
+        const released = await inventory.release({ orderId: 'theirs', key: 'k', items: [{ sku: 'S0', quantity: 2 }] });
+        api.expect(released).toEqual([]);
+        api.expect(await inventory.heldBy('mine')).toEqual([{ sku: 'S0', quantity: 2 }]);
+        // The same key twice gives back once; a new key only what is still held.
+        api.expect(await inventory.release({ orderId: 'mine', key: 'k', items: [{ sku: 'S0', quantity: 1 }] })).toEqual([{ sku: 'S0', quantity: 1 }]);
+        api.expect(await inventory.release({ orderId: 'mine', key: 'k', items: [{ sku: 'S0', quantity: 1 }] })).toEqual([]);
+        api.expect(await inventory.release({ orderId: 'mine', key: 'k2', items: [{ sku: 'S0', quantity: 5 }] })).toEqual([{ sku: 'S0', quantity: 1 }]);
+        api.expect((await inventory.level('S0'))?.available).toBe(4);
+      },
+      timeout,
+    );
+
+    api.it(
+      'placeWith holds nothing when the create fails',
+      async () => {
+        const inventory = await fresh();
+        if (!inventory.placeWith) return;
+        let failed: unknown;
+        try {
+          await inventory.placeWith({ orderId: 'p1', customerId: 'c0', items: [{ sku: 'S1', quantity: 2 }] }, async () => {
+            throw new Error('store down');
+          });
+        } catch (error) {
+          failed = error;
+        }
+        api.expect(String(failed)).toContain('store down');
+        api.expect(await inventory.heldBy('p1')).toEqual([]);
+        api.expect((await inventory.level('S1'))?.available).toBe(3);
+        const made = await inventory.placeWith({ orderId: 'p2', customerId: 'c0', items: [{ sku: 'S1', quantity: 2 }] }, async () => 'made');
+        api.expect(made).toBe('made');
+        api.expect(await inventory.heldBy('p2')).toEqual([{ sku: 'S1', quantity: 2 }]);
+      },
+      timeout,
+    );
+  });
+}

@@ -1,0 +1,56 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type OrderApp } from '../../examples/express/src/app.js';
+import { storeFigures } from '../../examples/express/src/figures.js';
+import { createOrderService, MemoryOrderStore } from '../../src/index.js';
+import { MemoryInventory } from '../../src/inventory/index.js';
+import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT, OTHER_CUSTOMER, TestClock } from './support/app.js';
+
+/** The example's stock route and the 限购 / out-of-stock answers of POST /orders (docs/inventory.md). */
+describe('Express example: stock and 限购', () => {
+  let t: OrderApp;
+  const inventory = new MemoryInventory();
+  beforeAll(async () => {
+    await inventory.configure({ sku: 'TEA-LJ-250', available: 3, limit: { perCustomer: 2 } });
+    const store = new MemoryOrderStore();
+    const clock = new TestClock(Date.parse('2026-11-25T04:00:00Z'));
+    const service = createOrderService({ store, clock, inventory });
+    t = await createApp({ service, clock, figures: storeFigures(store), inventory, log: () => undefined });
+  });
+  afterAll(() => t.close());
+
+  const place = (actor: string, quantity: number) => request(t.app).post('/orders').set('x-actor', actor).send({ items: [{ sku: 'TEA-LJ-250', quantity }], address: ADDRESS });
+
+  it('GET /stock/:sku shows stock left; an unknown SKU is 404, a bad one 400', async () => {
+    const r = await request(t.app).get('/stock/TEA-LJ-250');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ sku: 'TEA-LJ-250', available: 3, held: 0, limit: { perCustomer: 2 } });
+    const unknown = await request(t.app).get('/stock/NOPE');
+    expect(unknown.status).toBe(404);
+    expectErrorBody(unknown.body, 'NOT_FOUND');
+    const bad = await request(t.app).get('/stock/%00');
+    expect(bad.status).toBe(400);
+  });
+
+  it('a placement over the limit is 409 LIMIT_REACHED with both languages; over the stock 409 OUT_OF_STOCK; nothing placed', async () => {
+    expect((await place(CUSTOMER, 2)).status).toBe(201);
+    const limited = await place(CUSTOMER, 1);
+    expect(limited.status).toBe(409);
+    expectErrorBody(limited.body, 'LIMIT_REACHED');
+    expect(limited.body.messages['zh-CN']).toContain('限购');
+    const out = await place(OTHER_CUSTOMER, 2);
+    expect(out.status).toBe(409);
+    expectErrorBody(out.body, 'OUT_OF_STOCK');
+    expect((await request(t.app).get('/stock/TEA-LJ-250')).body).toMatchObject({ available: 1, held: 2 });
+    const list = await request(t.app).get('/orders').set('x-actor', MERCHANT);
+    expect(list.body.items).toHaveLength(1);
+  });
+
+  it('the OpenAPI document lists the stock route and the 409/503 answers of placeOrder', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, unknown>; description?: string }>> };
+    expect(doc.paths['/stock/{sku}']?.['get']).toBeDefined();
+    const placeOrder = doc.paths['/orders']!['post']!;
+    expect(Object.keys(placeOrder.responses)).toEqual(expect.arrayContaining(['409', '503']));
+    expect(placeOrder.description).toContain('LIMIT_REACHED');
+  });
+});

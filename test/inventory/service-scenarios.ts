@@ -1,0 +1,126 @@
+import { expect, it } from 'vitest';
+import type { InventoryPort } from '../../src/inventory/index.js';
+import type { OrderStore } from '../../src/storage/index.js';
+import { createOrderService, type OrderService } from '../../src/service/index.js';
+import { customer, gateway, line, manualClock, merchant, MINUTE, quote, sequentialIds } from '../service/fixtures.js';
+
+/**
+ * The service with an inventory, the same scenarios for every pair of store and inventory: stock is
+ * held with the order or not at all, closes and expiries give it back, returns restock, 限购 holds.
+ */
+export interface Pair {
+  store: OrderStore;
+  inventory: InventoryPort;
+}
+
+const TEA = (q: number) => line('tea', q, 1000, { sku: 'TEA' });
+const CUP = (q: number) => line('cup', q, 500, { sku: 'CUP' });
+
+export function serviceScenarios(make: () => Promise<Pair>): void {
+  async function setup(): Promise<Pair & { service: OrderService; clock: ReturnType<typeof manualClock> }> {
+    const pair = await make();
+    await pair.inventory.configure({ sku: 'TEA', available: 3, limit: { perCustomer: 2 } });
+    await pair.inventory.configure({ sku: 'CUP', available: 10 });
+    const clock = manualClock();
+    const service = createOrderService({ store: pair.store, inventory: pair.inventory, clock, ids: sequentialIds() });
+    return { ...pair, service, clock };
+  }
+
+  it('holds the stock with the order; a refused hold places nothing', async () => {
+    const { service, inventory, store } = await setup();
+    const ok = await service.place({ customerId: 'u1', quote: quote([TEA(2), CUP(1)]) });
+    expect(ok.ok).toBe(true);
+    if (!ok.ok) return;
+    expect(await inventory.heldBy(ok.order.id)).toEqual(expect.arrayContaining([{ sku: 'TEA', quantity: 2 }, { sku: 'CUP', quantity: 1 }]));
+    // u1 already holds 2 TEA: the limit (2) refuses a third, and the CUP of that order stays free.
+    const limited = await service.place({ customerId: 'u1', quote: quote([CUP(3), TEA(1)]) });
+    expect(limited.ok ? 'placed' : limited.error.code).toBe('LIMIT_REACHED');
+    const out = await service.place({ customerId: 'u2', quote: quote([CUP(1), TEA(2)]) });
+    expect(out.ok ? 'placed' : out.error.code).toBe('OUT_OF_STOCK');
+    const unknown = await service.place({ customerId: 'u3', quote: quote([line('x', 1, 100, { sku: 'NOPE' })]) });
+    expect(unknown.ok ? 'placed' : unknown.error.code).toBe('UNKNOWN_SKU');
+    expect((await inventory.level('CUP'))?.available).toBe(9);
+    expect((await inventory.level('TEA'))?.available).toBe(1);
+    expect((await store.list({})).items).toHaveLength(1);
+  });
+
+  it('a cancel and an expiry give the stock back, once', async () => {
+    const { service, inventory, clock } = await setup();
+    const a = await service.place({ customerId: 'u1', quote: quote([TEA(2)]) });
+    const b = await service.place({ customerId: 'u2', quote: quote([TEA(1)]) });
+    if (!a.ok || !b.ok) throw new Error('placement failed');
+    expect((await inventory.level('TEA'))?.available).toBe(0);
+    const cancelled = await service.dispatch(a.order.id, { type: 'CANCEL' }, customer);
+    expect(cancelled.ok).toBe(true);
+    expect((await inventory.level('TEA'))?.available).toBe(2);
+    clock.advance(31 * MINUTE);
+    const report = await service.sweep();
+    expect(report.expired).toBe(1);
+    expect((await inventory.level('TEA'))).toMatchObject({ available: 3, held: 0 });
+    // The outbox delivers the same effects again: nothing moves.
+    await service.drainOutbox({ notify: () => undefined, 'payment.close': () => undefined, 'coupon.release': () => undefined });
+    expect((await inventory.level('TEA'))).toMatchObject({ available: 3, held: 0 });
+  });
+
+  it('a refund-only of 1 before shipping then a merchant cancel gives back 2 of 2, and returned goods restock', async () => {
+    const { service, inventory } = await setup();
+    const a = await service.place({ customerId: 'u1', quote: quote([TEA(2)]) });
+    if (!a.ok) throw a.error;
+    await service.dispatch(a.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 2000, transactionId: 'tx-1' }, gateway);
+    await service.dispatch(a.order.id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'tea', quantity: 1 }], reason: 'x' }, customer);
+    expect((await inventory.level('TEA'))).toMatchObject({ available: 2, held: 1 });
+    await service.dispatch(a.order.id, { type: 'CANCEL' }, merchant);
+    expect((await inventory.level('TEA'))).toMatchObject({ available: 3, held: 0 });
+
+    const b = await service.place({ customerId: 'u2', quote: quote([TEA(1)]) });
+    if (!b.ok) throw b.error;
+    const id = b.order.id;
+    await service.dispatch(id, { type: 'PAYMENT_SUCCEEDED', amount: 1000, transactionId: 'tx-2' }, gateway);
+    await service.dispatch(id, { type: 'SHIP', logisticsType: 'express', trackingNo: 'SF1', expressCompany: 'SF' }, merchant);
+    await service.dispatch(id, { type: 'CONFIRM_RECEIPT' }, { type: 'customer', id: 'u2' });
+    const asked = await service.dispatch(id, { type: 'REQUEST_AFTER_SALE', kind: 'return_and_refund', items: [{ lineId: 'tea', quantity: 1 }], reason: 'broken' }, { type: 'customer', id: 'u2' });
+    if (!asked.ok) throw asked.error;
+    const afterSaleId = asked.order.afterSales[0]!.id;
+    await service.dispatch(id, { type: 'APPROVE_AFTER_SALE', afterSaleId }, merchant);
+    await service.dispatch(id, { type: 'RETURN_SHIPPED', afterSaleId, trackingNo: 'SF2', expressCompany: 'SF' }, { type: 'customer', id: 'u2' });
+    expect((await inventory.level('TEA'))?.available).toBe(2);
+    const received = await service.dispatch(id, { type: 'RETURN_RECEIVED', afterSaleId }, merchant);
+    expect(received.ok).toBe(true);
+    expect((await inventory.level('TEA'))).toMatchObject({ available: 3, held: 0 });
+  });
+
+  it('the same idempotency key twice holds the stock once', async () => {
+    const { service, inventory } = await setup();
+    const first = await service.place({ customerId: 'u1', quote: quote([TEA(1)]) }, { idempotencyKey: 'k1' });
+    const again = await service.place({ customerId: 'u1', quote: quote([TEA(1)]) }, { idempotencyKey: 'k1' });
+    expect(first.ok && again.ok && again.order.id === first.order.id).toBe(true);
+    expect((await inventory.level('TEA'))).toMatchObject({ available: 2, held: 1 });
+  });
+
+  it('付款减库存: stock is taken at payment; a payment that finds none closes the order and refunds it in full', async () => {
+    const { service, inventory } = await setup();
+    await inventory.configure({ sku: 'PAYTAKE', available: 1, policy: 'take_on_payment' });
+    const item = line('p', 1, 800, { sku: 'PAYTAKE' });
+    const a = await service.place({ customerId: 'u1', quote: quote([item]) });
+    const b = await service.place({ customerId: 'u2', quote: quote([item]) });
+    if (!a.ok || !b.ok) throw new Error('placement failed');
+    // Nothing taken at placement.
+    expect(await inventory.level('PAYTAKE')).toMatchObject({ available: 1, held: 0 });
+    const paidA = await service.dispatch(a.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 800, transactionId: 'tx-a' }, gateway);
+    expect(paidA.ok && paidA.order.status).toBe('paid');
+    expect(await inventory.level('PAYTAKE')).toMatchObject({ available: 0, held: 1 });
+    const paidB = await service.dispatch(b.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 800, transactionId: 'tx-b' }, gateway);
+    if (!paidB.ok) throw paidB.error;
+    expect(paidB.outOfStock).toEqual({ code: 'OUT_OF_STOCK' });
+    expect(paidB.order.status).toBe('closed');
+    expect(paidB.order.payment.paidAmount).toBe(800);
+    expect(paidB.order.refunds.map((r) => [r.amount, r.status])).toEqual([[800, 'pending']]);
+    const history = await service.history(b.order.id);
+    expect(history.map((e) => e.type)).toEqual(['ORDER_PLACED', 'PAYMENT_SUCCEEDED', 'CANCEL']);
+    expect(history[2]!.data).toMatchObject({ reason: 'out_of_stock' });
+    // The same notification again moves nothing.
+    const again = await service.dispatch(b.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 800, transactionId: 'tx-b' }, gateway);
+    expect(again.ok && again.order.refunds.length).toBe(1);
+    expect(await inventory.level('PAYTAKE')).toMatchObject({ available: 0, held: 1 });
+  });
+}
