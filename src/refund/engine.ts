@@ -171,7 +171,8 @@ function roomFor(order: Order, refund: Refund, ctx: AfterSaleContext): { ok: fal
 function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra: Partial<AfterSale>): StepOutcome {
   const a = step.afterSale;
   const at = ctx.now.toISOString();
-  if (t.from === 'requested' && t.to === 'approved') return reserve(step, ctx);
+  // ACCEPT_REFUND_PROPOSAL brings the agreed amount and the answered proposal as `extra`.
+  if (t.from === 'requested' && t.to === 'approved') return reserve({ ...step, afterSale: { ...a, ...extra } }, ctx);
   if (t.from === 'approved' && t.to === 'refunding') return startRefund(step, 'approved', ctx);
   if (t.from === 'returned' && t.to === 'refunding') return startRefund(step, 'returned', ctx);
   if (t.from === 'refunding' && t.to === 'refunding' && t.on === 'APPROVE_AFTER_SALE') {
@@ -183,7 +184,18 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
   }
   const moved: AfterSale = { ...a, ...extra, status: t.to, updatedAt: at };
   const effects: EffectDraft[] = [];
+  if (t.on === 'PROPOSE_REFUND') {
+    const p = moved.proposals![moved.proposals!.length - 1]!;
+    return { ok: true, step: put(step, moved, [notifyEffect('customer', 'refund_proposed', step.order, { ...afterSaleNotifyData(moved), proposedAmount: p.amount, quotedAmount: a.amount })]) };
+  }
+  if (t.on === 'DECLINE_REFUND_PROPOSAL') {
+    return { ok: true, step: put(step, moved, [notifyEffect('merchant', 'refund_proposal_declined', step.order, afterSaleNotifyData(moved))]) };
+  }
+  if (t.on === 'SET_RETURN_SHIPPING_FEE') return { ok: true, step: put(step, moved) };
   switch (t.to) {
+    case 'exchanged':
+      effects.push(notifyEffect('customer', 'exchange_shipped', step.order, { ...afterSaleNotifyData(a), ...moved.exchange?.shipment }));
+      break;
     case 'requested':
       effects.push(notifyEffect('merchant', 'after_sale_requested', step.order, { ...afterSaleNotifyData(a), reason: a.reason }));
       break;
