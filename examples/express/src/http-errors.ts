@@ -40,6 +40,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   UNSUPPORTED: 503,
   PRICING_FAILED: 500,
   CORRUPT_ORDER: 500,
+  NO_OPEN_PROPOSAL: 409,
 };
 
 /** Codes that mean "the request does not parse" rather than "a rule said no". */
