@@ -50,6 +50,7 @@ describe('协商退款 (negotiated refund)', () => {
     expect(lastAfterSale(o).proposals!.map((p) => p.status)).toEqual(['pending']);
     const shopperView = orderView(o, { actor: CUSTOMER, now: T0 });
     expect(shopperView.afterSales[0]!.actions.map((a) => a.key)).toEqual(expect.arrayContaining(['acceptRefundProposal', 'declineRefundProposal']));
+    expect(shopperView.afterSales[0]!.openProposal).toMatchObject({ amount: { fen: 1000, text: '¥10.00' }, note: '补偿 ¥10' });
     expect(orderView(o, { actor: MERCHANT, now: T0 }).afterSales[0]!.actions.map((a) => a.key)).not.toContain('acceptRefundProposal');
     // Not someone else's to answer.
     expect(refused(o, { type: 'ACCEPT_REFUND_PROPOSAL', afterSaleId: id }, OTHER_CUSTOMER).code).toBe('FORBIDDEN');
