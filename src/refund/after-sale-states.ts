@@ -96,7 +96,7 @@ export interface AfterSaleTransition {
  */
 export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
   { from: null, on: 'REQUEST_AFTER_SALE', to: 'requested', actors: ['customer', 'merchant'], effects: ['notify'] },
-  { from: null, on: 'REQUEST_FREIGHT_REFUND', to: 'requested', actors: ['customer', 'merchant'], effects: ['notify'] },
+  { from: null, on: 'REQUEST_FREIGHT_REFUND', to: 'requested', actors: ['merchant'], effects: ['notify'] },
   { from: null, on: 'REQUEST_EXCHANGE', to: 'requested', actors: ['customer', 'merchant'], effects: ['notify'] },
   { from: 'requested', on: 'always', to: 'approved', when: 'auto_approve' },
   { from: 'requested', on: 'always', to: 'approved', when: 'merchant_freight_refund' },

@@ -99,9 +99,10 @@ export function freightLeft(order: Order): number {
 
 /**
  * REQUEST_FREIGHT_REFUND (退运费 without goods): an after-sale of kind `refund_only` with no
- * items, `freightOnly: true`, `amount = shippingAmount`. A shopper's request waits for review; a
- * merchant's is approved at once. `policy.refundShipping` is not asked: a freight-only refund is a
- * decision taken on purpose, not the freight that comes back with goods.
+ * items, `freightOnly: true`, `amount = shippingAmount`, sent by the merchant and approved at once
+ * (the lifecycle lets only a merchant send it; a shopper's own request would wait for review).
+ * `policy.refundShipping` is not asked: a freight-only refund is a decision taken on purpose, not
+ * the freight that comes back with goods.
  *
  * @example
  * requestFreightRefund(order, { type: 'REQUEST_FREIGHT_REFUND', reason: '发货超时，退运费' }, { now, actor: merchant, policy })

@@ -30,7 +30,6 @@ const SCENARIOS: Scenario[] = [
   { name: 'refund-only after shipment', kind: 'refund_only', ship: true, policy: definePolicy() },
   { name: 'return and refund', kind: 'return_and_refund', ship: true, policy: definePolicy() },
   { name: 'exchange', kind: 'return_and_refund', ship: true, policy: definePolicy(), request: { type: 'REQUEST_EXCHANGE', items: [{ lineId: 'A', quantity: 1 }], reason: 'r' } },
-  { name: 'freight refund by the shopper', kind: 'refund_only', ship: false, policy: definePolicy(), freight: 500, request: { type: 'REQUEST_FREIGHT_REFUND', reason: 'r' } },
   { name: 'freight refund by the merchant', kind: 'refund_only', ship: true, policy: definePolicy(), freight: 500, request: { type: 'REQUEST_FREIGHT_REFUND', reason: 'r' }, requester: MERCHANT },
 ];
 
@@ -43,7 +42,7 @@ const ACTOR_OF: Record<AfterSaleCommandType, Actor> = {
   RETURN_RECEIVED: MERCHANT,
   REFUND_SUCCEEDED: GATEWAY,
   REFUND_FAILED: GATEWAY,
-  REQUEST_FREIGHT_REFUND: CUSTOMER,
+  REQUEST_FREIGHT_REFUND: MERCHANT,
   REQUEST_EXCHANGE: CUSTOMER,
   PROPOSE_REFUND: MERCHANT,
   ACCEPT_REFUND_PROPOSAL: CUSTOMER,

@@ -68,7 +68,7 @@ describe('orderView: buttons for each status', () => {
     const order = paid();
     const view = orderView(order, { actor: customer, now: minutes(20) });
     expect(view.statusLabel).toBe('待发货');
-    expect(view.actions.map((a) => a.key)).toEqual(['changeAddress', 'cancel', 'requestAfterSale', 'requestFreightRefund']);
+    expect(view.actions.map((a) => a.key)).toEqual(['changeAddress', 'cancel', 'requestAfterSale']);
     expect(view.countdown).toBeNull();
     expect(view.paid).toEqual({ fen: order.pricing.total, text: formatFen(order.pricing.total) });
     expect(view.paidAtText).toBe('2026-11-25 12:05');
@@ -81,7 +81,7 @@ describe('orderView: buttons for each status', () => {
     const order = shipped();
     const view = orderView(order, { actor: customer, now: days(1.5) });
     expect(view.statusLabel).toBe('待收货');
-    expect(view.actions.map((a) => a.label)).toEqual(['查看物流', '申请售后', '退运费', '换货', '确认收货']);
+    expect(view.actions.map((a) => a.label)).toEqual(['查看物流', '申请售后', '换货', '确认收货']);
     expect(view.countdown?.kind).toBe('autoConfirmAt');
     expect(view.countdown?.remainingMs).toBe(Date.parse(order.deadlines.autoConfirmAt!) - days(1.5).getTime());
     expect(view.shipments).toHaveLength(1);
@@ -96,7 +96,7 @@ describe('orderView: buttons for each status', () => {
   it('completed and closed orders', () => {
     const done = orderView(completed(), { actor: customer, now: days(3) });
     expect(done.statusLabel).toBe('已完成');
-    expect(done.actions.map((a) => a.key)).toEqual(['viewLogistics', 'requestAfterSale', 'requestFreightRefund', 'requestExchange']);
+    expect(done.actions.map((a) => a.key)).toEqual(['viewLogistics', 'requestAfterSale', 'requestExchange']);
     expect(done.countdown).toBeNull();
     expect(done.deadlines.afterSaleUntilText).toBeDefined();
 

@@ -167,11 +167,10 @@ function createOrderFunction(deps) {
     returnShipped: (event, ctx) =>
       dispatch(event, ctx, { type: 'RETURN_SHIPPED', afterSaleId: event.afterSaleId, trackingNo: event.trackingNo, expressCompany: event.expressCompany }),
     changeAddress: (event, ctx) => dispatch(event, ctx, { type: 'CHANGE_ADDRESS', address: event.address }),
-    // After-sales depth (docs/after-sales.md): the shopper's answers to a 协商 offer, a freight-only refund, an exchange.
+    // After-sales depth (docs/after-sales.md): the shopper's answers to a 协商 offer, an exchange.
     acceptRefundProposal: (event, ctx) => dispatch(event, ctx, { type: 'ACCEPT_REFUND_PROPOSAL', afterSaleId: event.afterSaleId }),
     declineRefundProposal: (event, ctx) =>
       dispatch(event, ctx, { type: 'DECLINE_REFUND_PROPOSAL', afterSaleId: event.afterSaleId, ...(event.reason ? { reason: String(event.reason).slice(0, 200) } : {}) }),
-    requestFreightRefund: (event, ctx) => dispatch(event, ctx, { type: 'REQUEST_FREIGHT_REFUND', reason: event.reason }),
     requestExchange: (event, ctx) => dispatch(event, ctx, { type: 'REQUEST_EXCHANGE', items: event.items, reason: event.reason }),
 
     // Staff only (MERCHANT_OPENIDS): ship a parcel. Shipping info is uploaded by the sweeper.

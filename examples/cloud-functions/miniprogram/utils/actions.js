@@ -138,8 +138,6 @@ function run(key, ctx) {
       return confirmThen('接受协商', '同意按商家提出的金额退款吗？', 'acceptRefundProposal', { orderId: ctx.orderId, afterSaleId: ctx.afterSaleId }, '已接受');
     case 'declineRefundProposal':
       return confirmThen('不接受协商', '拒绝后商家可重新处理这次申请', 'declineRefundProposal', { orderId: ctx.orderId, afterSaleId: ctx.afterSaleId }, '已拒绝');
-    case 'requestFreightRefund':
-      return confirmThen('申请退运费', '向商家申请退还本单运费？', 'requestFreightRefund', { orderId: ctx.orderId, reason: '申请退运费' }, '已提交');
     case 'viewLogistics':
       return showLogistics(ctx);
     default:
