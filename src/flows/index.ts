@@ -10,3 +10,17 @@ export {
 } from './group-buy.js';
 export type { Group, GroupMember, GroupStatus, GroupStore, GroupResult, GroupBuy, GroupBuyOptions, GroupBuyMetadata, SettleReport } from './group-buy.js';
 export { flowErrors } from './errors.js';
+export {
+  createPresale,
+  presaleLifecycle,
+  presaleOf,
+  presaleRefundSplit,
+  withDeduction,
+  payDeposit,
+  payBalance,
+  balanceExpired,
+  presalePaymentSucceeded,
+  presaleCancel,
+  PRESALE_STATUSES,
+} from './presale.js';
+export type { Presale, PresaleOptions, PresaleTerms, PresalePart, PresaleMetadata } from './presale.js';

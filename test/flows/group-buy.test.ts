@@ -68,7 +68,7 @@ describe('拼团 (group buy)', () => {
     await s.pay(opened.order);
     await s.pay(b);
     // GROUP_FAILED cannot come before the deadline.
-    const early = await s.service.dispatch(b.id, { type: 'GROUP_FAILED' } as Command, { type: 'system' });
+    const early = await s.service.dispatch(b.id, { type: 'GROUP_FAILED' } as unknown as Command, { type: 'system' });
     expect(!early.ok && early.error.code).toBe('INVALID_TRANSITION');
     s.clock.advance(21 * MIN);
     const [one, two] = await Promise.all([s.gb.sweep(), s.gb.sweep()]);
