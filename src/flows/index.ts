@@ -21,6 +21,7 @@ export {
   balanceExpired,
   presalePaymentSucceeded,
   presaleCancel,
+  presaleAdjustPrice,
   PRESALE_STATUSES,
 } from './presale.js';
 export type { Presale, PresaleOptions, PresaleTerms, PresalePart, PresaleMetadata } from './presale.js';

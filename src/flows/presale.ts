@@ -18,7 +18,7 @@ import { note } from '../lifecycle/step.js';
 import { FenSchema, ORDER_STATUS_LABELS, createOrderNumber, type EffectDraft, type Order, type Refund } from '../order/index.js';
 import { priceCart } from '../pricing/price-cart.js';
 import type { Quote } from '../pricing/quote.js';
-import { openRefund, refundedByTransaction } from '../refund/index.js';
+import { openRefund, refundableBalance, refundedByTransaction, supersedeOpenAfterSales } from '../refund/index.js';
 import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
 import { flowErrors } from './errors.js';
 
@@ -268,9 +268,15 @@ function refundDeposit(onlyIfRefundable: boolean) {
 
 /** A merchant's cancel after the balance: everything back, split over both transactions. */
 function refundPresaleInFull(draft: Draft, step: Step): void {
-  const paid = draft.order.payment.paidAmount;
-  const back = draft.order.refunds.filter((r) => r.reason !== 'stray_payment' && (r.status === 'succeeded' || r.status === 'pending')).reduce((s, r) => s + r.amount, 0);
-  refundParts(draft, step, paid - back, true, 'merchant_cancel');
+  // Open after-sales are settled as orderkit's own full refund settles them (docs/after-sales.md
+  // "Closing with after-sales open"): a pending refund stays, the rest are cancelled.
+  const closed = supersedeOpenAfterSales(draft.order, step.ctx.now);
+  if (closed.superseded.length > 0) {
+    draft.order.afterSales = closed.order.afterSales;
+    note(draft, 'supersededAfterSales', closed.superseded);
+  }
+  const amount = refundableBalance(draft.order);
+  if (amount > 0) refundParts(draft, step, amount, true, 'merchant_cancel');
 }
 
 const refundDepositIfRefundable = refundDeposit(true);
@@ -334,6 +340,22 @@ export const presalePaymentSucceeded = defineCommand({
   guards: { paysPhysicalNonPresale: notPresale('paysPhysicalOrder'), paysVirtualNonPresale: notPresale('paysVirtualOrder') },
 });
 
+/** A built-in command whose rows never apply to a presale order (its guards answer NO_MATCH there). */
+function withoutPresale(type: string): CommandDefinition<string, any> {
+  const def = original(type);
+  const guards: Record<string, ReturnType<typeof notPresale>> = {};
+  const rows = def.rows.map((r) => {
+    if (typeof r.guard !== 'string') return r;
+    const name = `${r.guard}NonPresale`;
+    guards[name] = notPresale(r.guard);
+    return { ...r, guard: name };
+  });
+  return defineCommand({ ...def, rows, guards: { ...(def.guards ?? {}), ...guards } });
+}
+
+/** 改价 does not apply to a presale order: its parts were fixed at placement. */
+export const presaleAdjustPrice = withoutPresale('ADJUST_PRICE');
+
 const cancelDef = original('CANCEL');
 /** 取消: with the deposit paid, the merchant refunds it; the shopper gets it back only if refundable. After the balance, the merchant refunds both parts. */
 export const presaleCancel = defineCommand({
@@ -358,7 +380,7 @@ export const PRESALE_STATUSES = { ...ORDER_STATUS_LABELS, deposit_paid: { 'zh-CN
  * const lifecycle = presaleLifecycle();
  */
 export function presaleLifecycle(extra: readonly CommandDefinition<string, any>[] = []): Lifecycle<string, { type: string }> {
-  const replaced: Record<string, CommandDefinition<string, any>> = { PAYMENT_SUCCEEDED: presalePaymentSucceeded, CANCEL: presaleCancel };
+  const replaced: Record<string, CommandDefinition<string, any>> = { PAYMENT_SUCCEEDED: presalePaymentSucceeded, CANCEL: presaleCancel, ADJUST_PRICE: presaleAdjustPrice };
   const commands = orderCommands.map((c) => replaced[c.type] ?? c);
   void isPresale;
   return createLifecycle({ commands: [...commands, payDeposit, payBalance, balanceExpired, ...extra], states: PRESALE_STATUSES }) as unknown as Lifecycle<string, { type: string }>;
