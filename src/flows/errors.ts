@@ -60,6 +60,16 @@ export const flowErrors = {
       { path: ['outTradeNo'], details: { outTradeNo } },
     );
   },
+  refundOverPart(part: string, total: number, wouldRefund: number): OrderkitError {
+    return orderkitError(
+      'PRESALE_REFUND_OVER_BALANCE',
+      {
+        'zh-CN': `该预售订单的${part === 'balance' ? '尾款' : '定金'}交易只收了 ${formatFen(total)}，本次之后将退 ${formatFen(wouldRefund)}：超出部分请用商家取消订单（两笔分别退回）`,
+        en: `the ${part} transaction of this presale order collected ${formatFen(total)}; this would refund ${formatFen(wouldRefund)} from it: refund the rest with a merchant cancel (both parts come back)`,
+      },
+      { path: ['amount'], details: { part, total, wouldRefund } },
+    );
+  },
   invalidPresale(path: Array<string | number>, problem: { 'zh-CN': string; en: string }): OrderkitError {
     return orderkitError('INVALID_PRESALE', problem, { path, details: {} });
   },

@@ -18,7 +18,7 @@ import { note } from '../lifecycle/step.js';
 import { FenSchema, ORDER_STATUS_LABELS, createOrderNumber, type EffectDraft, type Order, type Refund } from '../order/index.js';
 import { priceCart } from '../pricing/price-cart.js';
 import type { Quote } from '../pricing/quote.js';
-import { openRefund, refundableBalance, refundedByTransaction, supersedeOpenAfterSales } from '../refund/index.js';
+import { committedAmount, openRefund, refundableBalance, refundedByTransaction, supersedeOpenAfterSales } from '../refund/index.js';
 import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
 import { flowErrors } from './errors.js';
 
@@ -353,6 +353,81 @@ function withoutPresale(type: string): CommandDefinition<string, any> {
   return defineCommand({ ...def, rows, guards: { ...(def.guards ?? {}), ...guards } });
 }
 
+/**
+ * An after-sale refund of a presale order (after the balance) comes from the balance transaction,
+ * whose total is the balance: the check refuses one that would take more from it than it holds
+ * (`PRESALE_REFUND_OVER_BALANCE`: splitting an after-sale refund over both parts is not built yet,
+ * docs/flows.md), and the action sets each `payment.refund`'s total to its part's amount.
+ */
+function presaleRefundFits(name: string) {
+  const inner = defaultGuards[name]!;
+  return defineGuard(
+    (step: Step) => {
+      const p = presaleOf(step.order);
+      if (p === undefined) return NO_MATCH;
+      const refused = inner(step, undefined);
+      if (refused !== undefined) return refused;
+      // The after-sale reducer's result, left by the guard for the action (rules/after-sale.ts).
+      const result = (step.memo as { result?: { ok: boolean; order?: Order } } | undefined)?.result;
+      if (result === undefined || !result.ok || result.order === undefined) return undefined;
+      // Every after-sale refund names the balance transaction: what they commit together (refunds
+      // pending or paid, and approvals waiting for theirs, a failed one's retry included) must fit in it.
+      const balance = partOf(p, 'balance');
+      if (balance.transactionId === undefined) return undefined;
+      const o = result.order;
+      let live = 0;
+      for (const r of o.refunds) if (r.reason !== 'stray_payment' && (r.status === 'succeeded' || r.status === 'pending')) live += r.amount;
+      const reserved = committedAmount(o) - live;
+      const fromBalance = (refundedByTransaction(o).get(balance.transactionId) ?? 0) + reserved;
+      if (fromBalance > balance.amount) return flowErrors.refundOverPart('balance', balance.amount, fromBalance);
+      return undefined;
+    },
+    (probe) => presaleOf(probe.order) !== undefined && (inner.available === undefined || inner.available(probe, undefined)),
+  );
+}
+
+function presaleRefundTotals(draft: Draft): void {
+  const p = presaleOf(draft.order);
+  if (p === undefined) return;
+  for (const e of draft.effects) {
+    if (e.type !== 'payment.refund') continue;
+    const part = e.transactionId === undefined ? undefined : partByTransaction(p, e.transactionId);
+    if (part !== undefined) {
+      e.total = part.amount;
+      e.outTradeNo = part.outTradeNo;
+    }
+  }
+}
+
+const REFUNDING_GUARDS = ['afterSaleAccepted', 'customerCancelRequestsRefund'];
+/** One guard object per name: a lifecycle refuses two different implementations under one name. */
+const PRESALE_REFUND_GUARDS: Record<string, ReturnType<typeof presaleRefundFits>> = Object.fromEntries(
+  REFUNDING_GUARDS.flatMap((g) => [
+    [`${g}Presale`, presaleRefundFits(g)],
+    [`${g}NonPresale`, notPresale(g)],
+  ]),
+);
+
+/** A built-in command with a presale row before each row that may open a refund. */
+function withPresaleRefunds(def: CommandDefinition<string, any>): CommandDefinition<string, any> {
+  const guards: Record<string, ReturnType<typeof presaleRefundFits>> = {};
+  const rows: CommandDefinition<string, any>['rows'][number][] = [];
+  for (const r of def.rows) {
+    if (typeof r.guard === 'string' && REFUNDING_GUARDS.indexOf(r.guard) >= 0) {
+      const name = `${r.guard}Presale`;
+      guards[name] = PRESALE_REFUND_GUARDS[name]!;
+      guards[`${r.guard}NonPresale`] = PRESALE_REFUND_GUARDS[`${r.guard}NonPresale`]!;
+      rows.push({ ...r, guard: name, actions: [...(r.actions ?? []), 'presaleRefundTotals'] });
+      // The original row, for every order that is not a presale one (a refused presale row must not fall through to it).
+      rows.push({ ...r, guard: `${r.guard}NonPresale` });
+      continue;
+    }
+    rows.push(r);
+  }
+  if (Object.keys(guards).length === 0) return def;
+  return defineCommand({ ...def, rows, guards: { ...(def.guards ?? {}), ...guards }, actions: { ...(def.actions ?? {}), presaleRefundTotals } });
+}
+
 /** 改价 does not apply to a presale order: its parts were fixed at placement. */
 export const presaleAdjustPrice = withoutPresale('ADJUST_PRICE');
 
@@ -381,7 +456,7 @@ export const PRESALE_STATUSES = { ...ORDER_STATUS_LABELS, deposit_paid: { 'zh-CN
  */
 export function presaleLifecycle(extra: readonly CommandDefinition<string, any>[] = []): Lifecycle<string, { type: string }> {
   const replaced: Record<string, CommandDefinition<string, any>> = { PAYMENT_SUCCEEDED: presalePaymentSucceeded, CANCEL: presaleCancel, ADJUST_PRICE: presaleAdjustPrice };
-  const commands = orderCommands.map((c) => replaced[c.type] ?? c);
+  const commands = orderCommands.map((c) => withPresaleRefunds(replaced[c.type] ?? c));
   void isPresale;
   return createLifecycle({ commands: [...commands, payDeposit, payBalance, balanceExpired, ...extra], states: PRESALE_STATUSES }) as unknown as Lifecycle<string, { type: string }>;
 }

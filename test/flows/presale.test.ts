@@ -158,3 +158,26 @@ describe('预售 (presale)', () => {
     );
   });
 });
+
+describe('预售 after-sales', () => {
+  it("a partial refund after the balance comes from the balance transaction with that transaction's total; beyond it a typed error", async () => {
+    const s = setup();
+    const o = await placed(s, { deposit: 300000, deduction: 0 });
+    const d = await s.payPart(o, 'PAY_DEPOSIT', 'tx-D');
+    if (!d.ok) throw d.error;
+    s.clock.advance(11 * DAY);
+    const b = await s.payPart(d.order, 'PAY_BALANCE', 'tx-B');
+    if (!b.ok) throw b.error;
+    const balance = presaleOf(b.order)!.parts[1]!.amount;
+    // The whole order (¥3,999) would take more than the balance transaction (¥999) holds.
+    const whole = await s.service.dispatch(o.id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: 'x' } as Command, shopper);
+    expect(!whole.ok && [whole.error.code, whole.error.path]).toEqual(['PRESALE_REFUND_OVER_BALANCE', ['amount']]);
+    const fee = await s.service.dispatch(o.id, { type: 'REQUEST_FREIGHT_REFUND', amount: 1, reason: 'x' } as Command, merchant);
+    expect(!fee.ok && fee.error.code).toBe('NO_FREIGHT_TO_REFUND');
+    const part = await s.service.dispatch(o.id, { type: 'CANCEL' } as Command, shopper);
+    expect(!part.ok && part.error.code).toBe('PRESALE_REFUND_OVER_BALANCE');
+    const c = await s.service.dispatch(o.id, { type: 'CANCEL' } as Command, merchant);
+    if (!c.ok) throw c.error;
+    expect(c.effects.filter((e) => e.type === 'payment.refund').map((e) => (e as { total: number }).total)).toEqual([balance, 300000]);
+  });
+});
