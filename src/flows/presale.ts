@@ -239,10 +239,6 @@ const balanceDue = defineGuard(
   },
 );
 
-const isPresale = defineGuard(
-  (step: Step) => (presaleOf(step.order) === undefined ? NO_MATCH : undefined),
-  (probe) => presaleOf(probe.order) !== undefined,
-);
 const notPresale = (name: string) =>
   defineGuard(
     (step: Step) => (presaleOf(step.order) !== undefined ? NO_MATCH : defaultGuards[name]!(step, undefined)),
@@ -457,13 +453,14 @@ export const PRESALE_STATUSES = { ...ORDER_STATUS_LABELS, deposit_paid: { 'zh-CN
 export function presaleLifecycle(extra: readonly CommandDefinition<string, any>[] = []): Lifecycle<string, { type: string }> {
   const replaced: Record<string, CommandDefinition<string, any>> = { PAYMENT_SUCCEEDED: presalePaymentSucceeded, CANCEL: presaleCancel, ADJUST_PRICE: presaleAdjustPrice };
   const commands = orderCommands.map((c) => withPresaleRefunds(replaced[c.type] ?? c));
-  void isPresale;
   return createLifecycle({ commands: [...commands, payDeposit, payBalance, balanceExpired, ...extra], states: PRESALE_STATUSES }) as unknown as Lifecycle<string, { type: string }>;
 }
 
 export interface PresaleOptions {
   service: OrderService;
   clock?: { now(): Date };
+  /** The shop's zone, for the times in `nextPart`'s messages. Default 'Asia/Shanghai'. */
+  timeZone?: string;
 }
 
 export interface Presale {
@@ -484,6 +481,7 @@ export interface Presale {
 export function createPresale(options: PresaleOptions): Presale {
   const { service } = options;
   const clock = options.clock ?? { now: () => new Date() };
+  const timeZone = options.timeZone ?? 'Asia/Shanghai';
   return {
     async place(input, terms) {
       const { cart, rules, ...rest } = input;
@@ -517,8 +515,8 @@ export function createPresale(options: PresaleOptions): Presale {
       const deposit = partOf(p, 'deposit');
       if (deposit.transactionId === undefined) return { ok: true, part: deposit };
       const now = clock.now();
-      if (!isDue(p.balanceFrom, now)) return { ok: false, error: flowErrors.balanceWindow('not_open', p.balanceFrom, p.balanceUntil, 'Asia/Shanghai') };
-      if (isDue(p.balanceUntil, now)) return { ok: false, error: flowErrors.balanceWindow('closed', p.balanceFrom, p.balanceUntil, 'Asia/Shanghai') };
+      if (!isDue(p.balanceFrom, now)) return { ok: false, error: flowErrors.balanceWindow('not_open', p.balanceFrom, p.balanceUntil, timeZone) };
+      if (isDue(p.balanceUntil, now)) return { ok: false, error: flowErrors.balanceWindow('closed', p.balanceFrom, p.balanceUntil, timeZone) };
       return { ok: true, part: partOf(p, 'balance') };
     },
 
