@@ -59,10 +59,10 @@ const partPayload = (type: 'PAY_DEPOSIT' | 'PAY_BALANCE') => (order: Order) => {
 };
 
 describe('the bounded checker over the flows', () => {
-  it('拼团: every sequence of 5 steps keeps every invariant and can end', { timeout: 120_000 }, () => {
+  it('拼团: every sequence of 4 steps (depth 6: test/load/flows-checker.load.test.ts) keeps every invariant and can end', { timeout: 120_000 }, () => {
     const report = checkLifecycle({
       lifecycle: groupBuyLifecycle() as unknown as CheckableLifecycle,
-      depth: 5,
+      depth: 4,
       initial: [groupOrder()],
       payloads: { GROUP_COMPLETED: () => [{ type: 'GROUP_COMPLETED' }], GROUP_FAILED: () => [{ type: 'GROUP_FAILED' }] },
     });
@@ -73,10 +73,10 @@ describe('the bounded checker over the flows', () => {
     expect(report.statesExplored).toBeGreaterThan(100);
   });
 
-  it('预售: every sequence of 5 steps keeps every invariant and can end', { timeout: 120_000 }, () => {
+  it('预售: every sequence of 4 steps (depth 6: test/load/flows-checker.load.test.ts) keeps every invariant and can end', { timeout: 120_000 }, () => {
     const report = checkLifecycle({
       lifecycle: presaleLifecycle() as unknown as CheckableLifecycle,
-      depth: 5,
+      depth: 4,
       initial: [presaleOrder()],
       payloads: { PAY_DEPOSIT: partPayload('PAY_DEPOSIT'), PAY_BALANCE: partPayload('PAY_BALANCE'), BALANCE_EXPIRED: () => [{ type: 'BALANCE_EXPIRED' }] },
     });
