@@ -13,6 +13,7 @@ export default defineConfig({
     xstate: 'src/xstate/index.ts',
     inventory: 'src/inventory/index.ts',
     redis: 'src/adapters/redis/index.ts',
+    flows: 'src/flows/index.ts',
   },
   format: ['esm', 'cjs'],
   target: 'node16',

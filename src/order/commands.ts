@@ -3,7 +3,6 @@ import { errorFromZod } from '../errors/zod-issues.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import {
   AddressSchema,
-  AfterSaleKindSchema,
   LineQuantitySchema,
   LogisticsTypeSchema,
 } from './order-schema.js';
@@ -42,7 +41,8 @@ export const AutoConfirmSchema = z.strictObject({ type: z.literal('AUTO_CONFIRM'
 export const RequestAfterSaleSchema = z.strictObject({
   type: z.literal('REQUEST_AFTER_SALE'),
   afterSaleId: z.optional(IdSchema),
-  kind: AfterSaleKindSchema,
+  /** An exchange (换货) is asked for with REQUEST_EXCHANGE: it has its own rules (docs/after-sales.md "Exchange"). */
+  kind: z.enum(['refund_only', 'return_and_refund']),
   /** Lines and quantities; absent means the whole order. */
   items: z.optional(z.array(LineQuantitySchema).check(z.minLength(1))),
   reason: z.string().check(z.minLength(1), z.maxLength(500)),
@@ -137,6 +137,59 @@ export const RecordSettlementSchema = z.strictObject({
   settledAt: TimestampSchema,
 });
 
+/** 退运费 without goods (docs/after-sales.md "Freight-only refund"); `amount` defaults to all the freight left. */
+export const RequestFreightRefundSchema = z.strictObject({
+  type: z.literal('REQUEST_FREIGHT_REFUND'),
+  afterSaleId: z.optional(IdSchema),
+  amount: z.optional(FenSchema.check(z.minimum(1))),
+  reason: z.string().check(z.minLength(1), z.maxLength(500)),
+});
+/** 换货: shipped units for replacements of the same price (docs/after-sales.md "Exchange"). */
+export const RequestExchangeSchema = z.strictObject({
+  type: z.literal('REQUEST_EXCHANGE'),
+  afterSaleId: z.optional(IdSchema),
+  items: z
+    .array(
+      z.strictObject({
+        lineId: IdSchema,
+        quantity: LineQuantitySchema.shape.quantity,
+        /** The replacement's SKU (another size or colour); default the line's own. */
+        sku: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+        /** The replacement's unit price; it must equal the line's (`EXCHANGE_PRICE_DIFFERS`). */
+        unitPrice: z.optional(FenSchema),
+      }),
+    )
+    .check(z.minLength(1)),
+  reason: z.string().check(z.minLength(1), z.maxLength(500)),
+});
+/** 协商退款: the merchant offers a partial amount on a request under review. */
+export const ProposeRefundSchema = z.strictObject({
+  type: z.literal('PROPOSE_REFUND'),
+  afterSaleId: IdSchema,
+  amount: FenSchema.check(z.minimum(1)),
+  note: z.optional(z.string().check(z.maxLength(200))),
+});
+export const AcceptRefundProposalSchema = z.strictObject({ type: z.literal('ACCEPT_REFUND_PROPOSAL'), afterSaleId: IdSchema });
+export const DeclineRefundProposalSchema = z.strictObject({
+  type: z.literal('DECLINE_REFUND_PROPOSAL'),
+  afterSaleId: IdSchema,
+  reason: z.optional(z.string().check(z.maxLength(200))),
+});
+/** 退运费 of a return: refunded to the shopper or deducted (default `policy.returnShippingFee`). */
+export const SetReturnShippingFeeSchema = z.strictObject({
+  type: z.literal('SET_RETURN_SHIPPING_FEE'),
+  afterSaleId: IdSchema,
+  fee: FenSchema.check(z.minimum(1)),
+  treatment: z.optional(z.enum(['refund', 'deduct'])),
+});
+/** The replacement parcel of an exchange whose return has arrived. */
+export const ShipExchangeSchema = z.strictObject({
+  type: z.literal('SHIP_EXCHANGE'),
+  afterSaleId: IdSchema,
+  trackingNo: z.string().check(z.minLength(1), z.maxLength(128)),
+  expressCompany: z.string().check(z.minLength(1), z.maxLength(64)),
+});
+
 /** Every command; strings that a store cannot keep are refused with their path (primitives.ts). */
 export const CommandSchema = z.discriminatedUnion('type', [
   PaymentSucceededSchema,
@@ -161,6 +214,13 @@ export const CommandSchema = z.discriminatedUnion('type', [
   RecordStrayPaymentSchema,
   RecordGatewayRefundSchema,
   RecordSettlementSchema,
+  RequestFreightRefundSchema,
+  RequestExchangeSchema,
+  ProposeRefundSchema,
+  AcceptRefundProposalSchema,
+  DeclineRefundProposalSchema,
+  SetReturnShippingFeeSchema,
+  ShipExchangeSchema,
 ]).check(z.superRefine(refuseUnstorableStrings));
 export type Command = z.output<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */

@@ -166,9 +166,44 @@ export const ShipmentSchema = z.object({
 });
 export type Shipment = z.output<typeof ShipmentSchema>;
 
-export const AFTER_SALE_KINDS = ['refund_only', 'return_and_refund'] as const;
+/** `exchange` (换货): goods come back and a replacement goes out; no money moves (docs/after-sales.md "Exchange"). */
+export const AFTER_SALE_KINDS = ['refund_only', 'return_and_refund', 'exchange'] as const;
 export const AfterSaleKindSchema = z.enum(AFTER_SALE_KINDS);
 export type AfterSaleKind = (typeof AFTER_SALE_KINDS)[number];
+
+export const PROPOSAL_STATUSES = ['pending', 'accepted', 'declined', 'superseded'] as const;
+/** One offer of the merchant in a negotiated refund (协商退款) and what became of it. */
+export const RefundProposalSchema = z.object({
+  amount: FenSchema,
+  note: z.optional(z.string().check(z.maxLength(200))),
+  proposedBy: ActorSchema,
+  proposedAt: TimestampSchema,
+  status: z.enum(PROPOSAL_STATUSES),
+  answeredAt: z.optional(TimestampSchema),
+  declineReason: z.optional(z.string().check(z.maxLength(200))),
+});
+export type RefundProposal = z.output<typeof RefundProposalSchema>;
+
+export const RETURN_SHIPPING_TREATMENTS = ['refund', 'deduct'] as const;
+/** The return parcel's fee: `refund` adds it to the refund, `deduct` takes it off. */
+export const ReturnShippingFeeSchema = z.object({
+  fee: FenSchema,
+  treatment: z.enum(RETURN_SHIPPING_TREATMENTS),
+  setBy: ActorSchema,
+  setAt: TimestampSchema,
+});
+export type ReturnShippingFee = z.output<typeof ReturnShippingFeeSchema>;
+
+/** 换货: the replacement units (same price as the originals) and their parcel. */
+export const ExchangeSchema = z.object({
+  items: z.array(z.object({ lineId: IdSchema, quantity: QuantitySchema, sku: z.string().check(z.minLength(1), z.maxLength(64)) })),
+  shipment: z.optional(z.object({
+    trackingNo: z.string().check(z.minLength(1), z.maxLength(128)),
+    expressCompany: z.string().check(z.minLength(1), z.maxLength(64)),
+    shippedAt: TimestampSchema,
+  })),
+});
+export type Exchange = z.output<typeof ExchangeSchema>;
 
 export const AfterSaleSchema = z.object({
   id: IdSchema,
@@ -192,6 +227,20 @@ export const AfterSaleSchema = z.object({
     .object({ trackingNo: z.string().check(z.minLength(1), z.maxLength(128)), expressCompany: z.string().check(z.minLength(1), z.maxLength(64)), shippedAt: TimestampSchema })),
   returnedAt: z.optional(TimestampSchema),
   refundId: z.optional(z.string()),
+  /**
+   * The amount quoted at request time, kept once a negotiation (协商退款) or a return shipping fee
+   * changed `amount` (docs/after-sales.md "Negotiated refunds"). `lines` and `shippingAmount` stay
+   * as quoted: they say which units and freight the after-sale settles; `amount` is what it pays.
+   */
+  quotedAmount: z.optional(FenSchema),
+  /** The merchant's proposals and the shopper's answers, oldest first (协商历史). */
+  proposals: z.optional(z.array(RefundProposalSchema)),
+  /** 退运费: the return parcel's fee, refunded to the shopper or deducted from the refund. */
+  returnShippingFee: z.optional(ReturnShippingFeeSchema),
+  /** A refund of freight only (no goods): `items` and `lines` are empty, `amount = shippingAmount`. */
+  freightOnly: z.optional(z.literal(true)),
+  /** 换货: what goes out in exchange, and the replacement parcel once shipped. */
+  exchange: z.optional(ExchangeSchema),
 });
 export type AfterSale = z.output<typeof AfterSaleSchema>;
 

@@ -33,6 +33,13 @@ export interface Policy {
    * 'USER_BANK_CARD' (to a new card of the shopper's, given when the request is built).
    */
   abnormalRefund?: 'USER_BANK_CARD' | 'MERCHANT_BANK_CARD';
+  /**
+   * 退运费: what SET_RETURN_SHIPPING_FEE does with the return parcel's fee when the command does not
+   * say: 'refund' (added to the shopper's refund: the shop pays the return), 'deduct' (taken off
+   * the refund: the shop prepaid a label the shopper should pay) or unset (the command must say).
+   * docs/after-sales.md "Return shipping fee".
+   */
+  returnShippingFee?: 'refund' | 'deduct';
 }
 
 export const defaultPolicy: Readonly<Policy> = Object.freeze({

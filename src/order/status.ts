@@ -44,6 +44,7 @@ export const AFTER_SALE_STATUSES = [
   'refunding',
   'refunded',
   'cancelled',
+  'exchanged',
 ] as const;
 export const AfterSaleStatusSchema = z.enum(AFTER_SALE_STATUSES);
 export type AfterSaleStatus = (typeof AFTER_SALE_STATUSES)[number];
@@ -57,6 +58,7 @@ export const AFTER_SALE_STATUS_LABELS: Readonly<Record<AfterSaleStatus, Localize
   refunding: { 'zh-CN': '退款中', en: 'Refunding' },
   refunded: { 'zh-CN': '已退款', en: 'Refunded' },
   cancelled: { 'zh-CN': '已撤销', en: 'Cancelled' },
+  exchanged: { 'zh-CN': '已换货', en: 'Exchanged' },
 };
 
 export const REFUND_STATUSES = ['pending', 'succeeded', 'failed'] as const;

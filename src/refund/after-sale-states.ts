@@ -12,7 +12,14 @@ export type AfterSaleCommandType =
   | 'RETURN_SHIPPED'
   | 'RETURN_RECEIVED'
   | 'REFUND_SUCCEEDED'
-  | 'REFUND_FAILED';
+  | 'REFUND_FAILED'
+  | 'REQUEST_FREIGHT_REFUND'
+  | 'REQUEST_EXCHANGE'
+  | 'PROPOSE_REFUND'
+  | 'ACCEPT_REFUND_PROPOSAL'
+  | 'DECLINE_REFUND_PROPOSAL'
+  | 'SET_RETURN_SHIPPING_FEE'
+  | 'SHIP_EXCHANGE';
 
 /**
  * The commands after-sales handle, in the order the docs list them.
@@ -29,7 +36,22 @@ export const AFTER_SALE_COMMAND_TYPES: readonly AfterSaleCommandType[] = [
   'RETURN_RECEIVED',
   'REFUND_SUCCEEDED',
   'REFUND_FAILED',
+  'REQUEST_FREIGHT_REFUND',
+  'REQUEST_EXCHANGE',
+  'PROPOSE_REFUND',
+  'ACCEPT_REFUND_PROPOSAL',
+  'DECLINE_REFUND_PROPOSAL',
+  'SET_RETURN_SHIPPING_FEE',
+  'SHIP_EXCHANGE',
 ];
+
+/**
+ * The commands that create an after-sale (rows `from: null`).
+ *
+ * @example
+ * AFTER_SALE_CREATING_COMMANDS.includes('REQUEST_EXCHANGE') // true
+ */
+export const AFTER_SALE_CREATING_COMMANDS: readonly AfterSaleCommandType[] = ['REQUEST_AFTER_SALE', 'REQUEST_FREIGHT_REFUND', 'REQUEST_EXCHANGE'];
 
 export type AfterSaleGuard =
   | 'auto_approve'
@@ -39,7 +61,12 @@ export type AfterSaleGuard =
   | 'refund_failed'
   | 'refund_pending'
   | 'nothing_to_pay'
-  | 'refund_only_nothing_to_pay';
+  | 'refund_only_nothing_to_pay'
+  | 'merchant_freight_refund'
+  | 'exchange'
+  | 'moves_money'
+  | 'proposal_open'
+  | 'return_fee_unset';
 
 export interface AfterSaleTransition {
   /** `null`: the after-sale does not exist yet. */
@@ -71,18 +98,27 @@ export interface AfterSaleTransition {
  */
 export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
   { from: null, on: 'REQUEST_AFTER_SALE', to: 'requested', actors: ['customer', 'merchant'], effects: ['notify'] },
+  { from: null, on: 'REQUEST_FREIGHT_REFUND', to: 'requested', actors: ['merchant'], effects: ['notify'] },
+  { from: null, on: 'REQUEST_EXCHANGE', to: 'requested', actors: ['customer', 'merchant'], effects: ['notify'] },
   { from: 'requested', on: 'always', to: 'approved', when: 'auto_approve' },
+  { from: 'requested', on: 'always', to: 'approved', when: 'merchant_freight_refund' },
+  { from: 'requested', on: 'PROPOSE_REFUND', to: 'requested', when: 'moves_money', actors: ['merchant'], effects: ['notify'] },
+  { from: 'requested', on: 'ACCEPT_REFUND_PROPOSAL', to: 'approved', when: 'proposal_open', actors: ['customer'], requesterOnly: true },
+  { from: 'requested', on: 'DECLINE_REFUND_PROPOSAL', to: 'requested', when: 'proposal_open', actors: ['customer'], effects: ['notify'], requesterOnly: true },
   { from: 'requested', on: 'APPROVE_AFTER_SALE', to: 'approved', actors: ['merchant'] },
   { from: 'requested', on: 'REJECT_AFTER_SALE', to: 'rejected', actors: ['merchant'], effects: ['notify'] },
   { from: 'requested', on: 'CANCEL_AFTER_SALE', to: 'cancelled', actors: ['customer', 'merchant'], requesterOnly: true },
   { from: 'approved', on: 'always', to: 'refunded', when: 'refund_only_nothing_to_pay', effects: ['inventory.release', 'notify'] },
   { from: 'approved', on: 'always', to: 'refunding', when: 'refund_only', effects: ['payment.refund', 'inventory.release', 'notify'] },
   { from: 'approved', on: 'always', to: 'awaiting_return', when: 'return_and_refund', effects: ['notify'] },
+  { from: 'approved', on: 'always', to: 'awaiting_return', when: 'exchange', effects: ['notify'] },
+  { from: 'awaiting_return', on: 'SET_RETURN_SHIPPING_FEE', to: 'awaiting_return', when: 'return_fee_unset', actors: ['merchant'] },
   { from: 'awaiting_return', on: 'RETURN_SHIPPED', to: 'awaiting_return', when: 'return_not_shipped', actors: ['customer'], effects: ['notify'], requesterOnly: true },
   { from: 'awaiting_return', on: 'CANCEL_AFTER_SALE', to: 'cancelled', when: 'return_not_shipped', actors: ['customer', 'merchant'], requesterOnly: true },
   { from: 'awaiting_return', on: 'RETURN_RECEIVED', to: 'returned', actors: ['merchant'], effects: ['inventory.release'] },
   { from: 'returned', on: 'always', to: 'refunded', when: 'nothing_to_pay', effects: ['notify'] },
-  { from: 'returned', on: 'always', to: 'refunding', effects: ['payment.refund'] },
+  { from: 'returned', on: 'always', to: 'refunding', when: 'moves_money', effects: ['payment.refund'] },
+  { from: 'returned', on: 'SHIP_EXCHANGE', to: 'exchanged', when: 'exchange', actors: ['merchant'], effects: ['notify'] },
   { from: 'refunding', on: 'REFUND_FAILED', to: 'refunding', when: 'refund_pending', actors: ['payment', 'system'], effects: ['notify'] },
   { from: 'refunding', on: 'APPROVE_AFTER_SALE', to: 'refunding', when: 'refund_failed', actors: ['merchant'], effects: ['payment.refund'] },
   { from: 'refunding', on: 'REFUND_SUCCEEDED', to: 'refunded', actors: ['payment', 'system'], effects: ['notify'] },
@@ -103,6 +139,11 @@ export const AFTER_SALE_GUARD_LABELS: Readonly<Record<AfterSaleGuard, LocalizedT
   refund_pending: { 'zh-CN': '退款处理中', en: 'refund pending' },
   nothing_to_pay: { 'zh-CN': '退款金额为 0（如赠品），不发起退款', en: 'nothing to pay back (a free gift): no gateway refund' },
   refund_only_nothing_to_pay: { 'zh-CN': '仅退款且金额为 0（如赠品），不发起退款', en: 'refund only, nothing to pay back (a free gift): no gateway refund' },
+  merchant_freight_refund: { 'zh-CN': '商家发起的退运费', en: 'freight refund filed by the merchant' },
+  exchange: { 'zh-CN': '换货', en: 'exchange' },
+  moves_money: { 'zh-CN': '退款类售后（非换货）且金额大于 0', en: 'a refund of more than 0 (not an exchange)' },
+  proposal_open: { 'zh-CN': '有待答复的协商方案', en: 'a proposal awaits an answer' },
+  return_fee_unset: { 'zh-CN': '退货退款且尚未设置退货运费', en: 'return and refund, return shipping fee not yet set' },
 };
 
 function refundStatus(order: Order, afterSale: AfterSale): string | undefined {
@@ -118,7 +159,8 @@ function refundStatus(order: Order, afterSale: AfterSale): string | undefined {
 export function afterSaleGuardHolds(guard: AfterSaleGuard, order: Order, afterSale: AfterSale, policy: Policy): boolean {
   switch (guard) {
     case 'auto_approve':
-      return afterSale.kind === 'refund_only' && order.shipments.length === 0 && policy.autoApproveRefundBeforeShipment;
+      // A shopper's freight-only request is always reviewed: the policy approves goods refunds only.
+      return afterSale.kind === 'refund_only' && afterSale.freightOnly !== true && order.shipments.length === 0 && policy.autoApproveRefundBeforeShipment;
     case 'refund_only':
       return afterSale.kind === 'refund_only';
     case 'return_and_refund':
@@ -130,9 +172,22 @@ export function afterSaleGuardHolds(guard: AfterSaleGuard, order: Order, afterSa
     case 'refund_pending':
       return refundStatus(order, afterSale) === 'pending';
     case 'nothing_to_pay':
-      return afterSale.amount === 0;
+      // An exchange moves no money either, but it goes on to SHIP_EXCHANGE, not to refunded.
+      return afterSale.amount === 0 && afterSale.kind !== 'exchange';
     case 'refund_only_nothing_to_pay':
       return afterSale.kind === 'refund_only' && afterSale.amount === 0;
+    case 'merchant_freight_refund':
+      return afterSale.freightOnly === true && afterSale.requestedBy.type === 'merchant';
+    case 'exchange':
+      return afterSale.kind === 'exchange';
+    case 'moves_money':
+      return afterSale.kind !== 'exchange' && afterSale.amount > 0;
+    case 'proposal_open': {
+      const proposals = afterSale.proposals;
+      return proposals !== undefined && proposals.length > 0 && proposals[proposals.length - 1]!.status === 'pending';
+    }
+    case 'return_fee_unset':
+      return afterSale.kind === 'return_and_refund' && afterSale.returnShippingFee === undefined;
   }
 }
 
@@ -162,7 +217,7 @@ export function findAfterSaleTransition(
  * @example
  * FINAL_AFTER_SALE_STATUSES.includes(afterSale.status)
  */
-export const FINAL_AFTER_SALE_STATUSES: readonly AfterSaleStatus[] = ['rejected', 'cancelled', 'refunded'];
+export const FINAL_AFTER_SALE_STATUSES: readonly AfterSaleStatus[] = ['rejected', 'cancelled', 'refunded', 'exchanged'];
 
 /**
  * True when only the requester may send `on` (see `AfterSaleTransition.requesterOnly`).

@@ -28,7 +28,7 @@ export function committedAmount(order: Order, options: CapOptions = {}): number 
   let sum = succeededRefundTotal(order) + pendingRefundTotal(order);
   for (const a of order.afterSales) {
     if (a.id === options.excludeAfterSaleId) continue;
-    if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded') continue;
+    if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded' || a.status === 'exchanged') continue;
     if (a.status === 'requested' && options.includeRequested !== true) continue;
     if (liveRefundOf(order, a)) continue;
     sum += a.amount;
@@ -57,10 +57,10 @@ export function plannedRefundCount(order: Order, options: CapOptions = { include
   let n = refundCount(order);
   for (const a of order.afterSales) {
     if (a.id === options.excludeAfterSaleId) continue;
-    if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded') continue;
+    if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded' || a.status === 'exchanged') continue;
     if (a.status === 'requested' && options.includeRequested !== true) continue;
-    // An after-sale worth nothing (a free gift) never needs a ledger entry.
-    if (a.refundId === undefined && a.amount > 0) n++;
+    // An after-sale worth nothing (a free gift) or an exchange (no money moves) never needs a ledger entry.
+    if (a.refundId === undefined && a.amount > 0 && a.kind !== 'exchange') n++;
   }
   return n;
 }

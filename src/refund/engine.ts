@@ -194,7 +194,15 @@ function roomFor(order: Order, refund: Refund, ctx: AfterSaleContext): { ok: fal
 function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra: Partial<AfterSale>): StepOutcome {
   const a = step.afterSale;
   const at = isoTimestamp(ctx.now.getTime());
-  if (t.from === 'requested' && t.to === 'approved') return reserve(step, ctx);
+  if (t.from === 'requested' && t.to === 'approved') {
+    // ACCEPT_REFUND_PROPOSAL brings the agreed amount and the answered proposal as `extra`.
+    let withExtra = false;
+    for (const _ in extra) {
+      withExtra = true;
+      break;
+    }
+    return reserve(withExtra ? { ...step, afterSale: { ...a, ...extra } } : step, ctx);
+  }
   if (t.to === 'refunded' && (t.from === 'approved' || t.from === 'returned')) return completeWithoutRefund(step, t.from, ctx);
   if (t.from === 'approved' && t.to === 'refunding') return startRefund(step, 'approved', ctx);
   if (t.from === 'returned' && t.to === 'refunding') return startRefund(step, 'returned', ctx);
@@ -209,7 +217,18 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
   // What the command adds (a reject reason, the return parcel); status and time are the move's own.
   for (const key in extra) if (key !== 'status' && key !== 'updatedAt') (moved as Record<string, unknown>)[key] = (extra as Record<string, unknown>)[key];
   const effects: EffectDraft[] = [];
+  if (t.on === 'PROPOSE_REFUND') {
+    const p = moved.proposals![moved.proposals!.length - 1]!;
+    return { ok: true, step: put(step, moved, [notifyEffect('customer', 'refund_proposed', step.order, { ...afterSaleNotifyData(moved), proposedAmount: p.amount, quotedAmount: a.amount })]) };
+  }
+  if (t.on === 'DECLINE_REFUND_PROPOSAL') {
+    return { ok: true, step: put(step, moved, [notifyEffect('merchant', 'refund_proposal_declined', step.order, afterSaleNotifyData(moved))]) };
+  }
+  if (t.on === 'SET_RETURN_SHIPPING_FEE') return { ok: true, step: put(step, moved) };
   switch (t.to) {
+    case 'exchanged':
+      effects.push(notifyEffect('customer', 'exchange_shipped', step.order, { ...afterSaleNotifyData(a), ...moved.exchange?.shipment }));
+      break;
     case 'requested':
       effects.push(notifyEffect('merchant', 'after_sale_requested', step.order, { ...afterSaleNotifyData(a), reason: a.reason }));
       break;

@@ -195,4 +195,68 @@ export const refundErrors = {
       { path: ['transactionId'], details: { transactionId: id } },
     );
   },
+  /** 协商退款: the merchant offered more than the after-sale may pay. */
+  proposalExceedsRefundable(amount: number, refundable: number): OrderkitError {
+    return orderkitError(
+      'PROPOSAL_EXCEEDS_REFUNDABLE',
+      {
+        'zh-CN': `协商金额 ${fen(amount)} 超过本售后单最多可退的 ${fen(refundable)}，请调低金额`,
+        en: `the proposed ${fen(amount)} is more than this after-sale may refund (${fen(refundable)}); propose less`,
+      },
+      { path: ['amount'], details: { amount, refundable } },
+    );
+  },
+  /** ACCEPT / DECLINE with no open proposal. */
+  noOpenProposal(afterSaleId: string): OrderkitError {
+    return orderkitError(
+      'NO_OPEN_PROPOSAL',
+      { 'zh-CN': `售后单 ${afterSaleId} 没有待答复的协商方案`, en: `after-sale ${afterSaleId} has no proposal waiting for an answer` },
+      { path: ['afterSaleId'], details: { afterSaleId } },
+    );
+  },
+  /** 退运费: the fee does not fit (refund: beside the payment; deduct: within the refund). */
+  returnShippingFeeTooHigh(fee: number, limit: number, treatment: 'refund' | 'deduct'): OrderkitError {
+    return orderkitError(
+      'RETURN_SHIPPING_FEE_TOO_HIGH',
+      treatment === 'refund'
+        ? { 'zh-CN': `退货运费 ${fen(fee)} 超过订单尚可退的 ${fen(limit)}（退款不能超过实付）`, en: `the return shipping fee ${fen(fee)} is more than the ${fen(limit)} still refundable on this order (a refund never exceeds what was paid)` }
+        : { 'zh-CN': `要扣除的退货运费 ${fen(fee)} 超过本次退款 ${fen(limit)}`, en: `the return shipping fee to deduct (${fen(fee)}) is more than the refund (${fen(limit)})` },
+      { path: ['fee'], details: { fee, limit, treatment } },
+    );
+  },
+  /** 退运费 without a treatment from the command or `policy.returnShippingFee`. */
+  returnShippingFeeOff(): OrderkitError {
+    return orderkitError(
+      'RETURN_SHIPPING_FEE_OFF',
+      { 'zh-CN': '店铺规则未设置退货运费的处理方式，请在指令中注明退还或扣除', en: 'the shop policy sets no return shipping fee treatment; say refund or deduct in the command' },
+      { path: ['treatment'], details: {} },
+    );
+  },
+  /** 换货 only for the same price: a different price is a return plus a new order. */
+  exchangePriceDiffers(lineId: string, unitPrice: number, replacementPrice: number, index: number): OrderkitError {
+    return orderkitError(
+      'EXCHANGE_PRICE_DIFFERS',
+      {
+        'zh-CN': `换货商品单价 ${fen(replacementPrice)} 与原商品 ${fen(unitPrice)} 不同：差价商品请退货退款后重新下单`,
+        en: `the replacement costs ${fen(replacementPrice)}, the original ${fen(unitPrice)}: for a different price, return the goods for a refund and place a new order`,
+      },
+      { path: ['items', index, 'unitPrice'], details: { lineId, unitPrice, replacementPrice } },
+    );
+  },
+  /** A freight-only refund when no freight is left to refund. */
+  noFreightToRefund(freight: number, held: number): OrderkitError {
+    return orderkitError(
+      'NO_FREIGHT_TO_REFUND',
+      { 'zh-CN': `运费 ${fen(freight)} 已全部申请或退还，没有可退的运费`, en: `the freight (${fen(freight)}) has been claimed or refunded already (${fen(held)}); nothing left to refund` },
+      { path: [], details: { freight, held } },
+    );
+  },
+  /** A freight-only refund asking more than the freight left. */
+  freightRefundTooHigh(amount: number, left: number): OrderkitError {
+    return orderkitError(
+      'FREIGHT_REFUND_TOO_HIGH',
+      { 'zh-CN': `退运费 ${fen(amount)} 超过尚可退的运费 ${fen(left)}`, en: `a freight refund of ${fen(amount)} is more than the ${fen(left)} of freight left` },
+      { path: ['amount'], details: { amount, left } },
+    );
+  },
 };

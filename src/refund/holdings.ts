@@ -8,13 +8,14 @@ import { shippedQuantities, type AfterSale, type Line, type Order } from '../ord
  */
 
 /**
- * An after-sale that still claims its units: anything but rejected or cancelled.
+ * An after-sale that still claims its units: anything but rejected, cancelled or exchanged.
  *
  * @example
  * order.afterSales.filter(holdsUnits)
  */
 export function holdsUnits(afterSale: AfterSale): boolean {
-  return afterSale.status !== 'rejected' && afterSale.status !== 'cancelled';
+  // A finished exchange gives its units back: the replacement stands where the originals stood.
+  return afterSale.status !== 'rejected' && afterSale.status !== 'cancelled' && afterSale.status !== 'exchanged';
 }
 
 /** Units and fen of one line already claimed, and what is left of it. */
@@ -87,7 +88,7 @@ export function lineHoldings(order: Order, options: { excludeAfterSaleId?: strin
       if (!h) continue;
       h.heldQuantity += part.quantity;
       h.heldAmount += part.amount;
-      if (a.kind === 'return_and_refund') h.returnHeld += part.quantity;
+      if (a.kind !== 'refund_only') h.returnHeld += part.quantity;
       else h.refundOnlyHeld += part.quantity;
     }
   }

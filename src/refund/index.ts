@@ -36,3 +36,23 @@ export { approveAfterSale, rejectAfterSale, cancelAfterSale, returnShipped, retu
 export { refundSucceeded, refundFailed, retryRefund, isFullyRefunded, lateSuccessFits } from './results.js';
 export { recordGatewayRefund } from './gateway-refund.js';
 export type { PointsTargets, PointsSettlement } from './points.js';
+export {
+  requestFreightRefund,
+  requestExchange,
+  proposeRefund,
+  acceptRefundProposal,
+  declineRefundProposal,
+  setReturnShippingFee,
+  shipExchange,
+  proposalLimit,
+  freightLeft,
+} from './depth.js';
+export type {
+  RequestFreightRefundInput,
+  RequestExchangeInput,
+  ProposeRefundInput,
+  AnswerProposalInput,
+  SetReturnShippingFeeInput,
+  ShipExchangeInput,
+} from './depth.js';
+export { AFTER_SALE_CREATING_COMMANDS } from './after-sale-states.js';

@@ -118,6 +118,29 @@ export const DEFAULT_PAYLOADS: Readonly<Record<string, PayloadGenerator>> = Obje
   ADD_REMARK: (order: Order) => (order.merchantNotes.length === 0 ? [{ type: 'ADD_REMARK', text: 'n' }] : []),
 });
 
+/**
+ * Payloads of the after-sales depth commands (docs/after-sales.md): all the freight back, one unit
+ * of the first line exchanged, an offer of ¥1.00 less than asked (or 1 fen), both answers, a ¥1.00
+ * return shipping fee each way, the replacement parcel. Kept apart from `DEFAULT_PAYLOADS` so the
+ * default exploration stays the size it was; pass them as `checkLifecycle({ payloads })`.
+ *
+ * @example
+ * checkLifecycle({ lifecycle, depth: 5, payloads: AFTER_SALE_DEPTH_PAYLOADS })
+ */
+export const AFTER_SALE_DEPTH_PAYLOADS: Readonly<Record<string, PayloadGenerator>> = Object.freeze({
+  REQUEST_FREIGHT_REFUND: () => [{ type: 'REQUEST_FREIGHT_REFUND', reason: 'r' }],
+  REQUEST_EXCHANGE: (order: Order) => [{ type: 'REQUEST_EXCHANGE', items: [{ lineId: order.lines[0]!.id, quantity: 1 }], reason: 'r' }],
+  PROPOSE_REFUND: (order: Order) => openAfterSales(order).map((a) => ({ type: 'PROPOSE_REFUND', afterSaleId: a.id, amount: a.amount > 100 ? a.amount - 100 : 1 })),
+  ACCEPT_REFUND_PROPOSAL: perAfterSale('ACCEPT_REFUND_PROPOSAL'),
+  DECLINE_REFUND_PROPOSAL: perAfterSale('DECLINE_REFUND_PROPOSAL'),
+  SET_RETURN_SHIPPING_FEE: (order: Order) =>
+    openAfterSales(order).flatMap((a) => [
+      { type: 'SET_RETURN_SHIPPING_FEE', afterSaleId: a.id, fee: 100, treatment: 'refund' },
+      { type: 'SET_RETURN_SHIPPING_FEE', afterSaleId: a.id, fee: 100, treatment: 'deduct' },
+    ]),
+  SHIP_EXCHANGE: perAfterSale('SHIP_EXCHANGE', { trackingNo: 'SF2', expressCompany: 'SF' }),
+});
+
 function line(id: string, quantity: number, unit: number, fulfillment: Line['fulfillment'] = 'physical'): Line {
   return { id, sku: `SKU-${id}`, title: `Item ${id}`, fulfillment, listPrice: unit, unitPrice: unit, quantity, subtotal: unit * quantity, allocations: [], payable: unit * quantity };
 }

@@ -131,7 +131,7 @@ export interface CheckOptions {
 
 const MINUTE = 60_000;
 const OPEN_HOLDING = new Set(['approved', 'awaiting_return', 'returned', 'refunding']);
-const FINAL_AFTER_SALE = new Set(['rejected', 'cancelled', 'refunded']);
+const FINAL_AFTER_SALE = new Set(['rejected', 'cancelled', 'refunded', 'exchanged']);
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

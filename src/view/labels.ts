@@ -61,6 +61,7 @@ export const ACTIONS: readonly ActionDefinition[] = buttonsOf(defaultLifecycle.b
 export const AFTER_SALE_KIND_LABELS: Readonly<Record<AfterSaleKind, LocalizedText>> = {
   refund_only: { 'zh-CN': '仅退款', en: 'Refund only' },
   return_and_refund: { 'zh-CN': '退货退款', en: 'Return and refund' },
+  exchange: { 'zh-CN': '换货', en: 'Exchange' },
 };
 
 /** How a parcel travels. @example LOGISTICS_LABELS.pickup['zh-CN'] // → '到店自提' */

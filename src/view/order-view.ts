@@ -180,6 +180,29 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
       actions: afterSaleActions(order, a, ctx),
     };
     if (a.rejectReason !== undefined) v.rejectReason = a.rejectReason;
+    if (a.proposals !== undefined && a.proposals.length > 0) {
+      v.proposals = a.proposals.map((p) => {
+        const out: NonNullable<AfterSaleView['proposals']>[number] = { amount: moneyView(p.amount), status: p.status };
+        if (p.note !== undefined) out.note = p.note;
+        if (p.declineReason !== undefined) out.declineReason = p.declineReason;
+        return out;
+      });
+      const last = a.proposals[a.proposals.length - 1]!;
+      if (last.status === 'pending' && a.status === 'requested') {
+        v.openProposal = { amount: moneyView(last.amount), proposedAtText: shopTime(last.proposedAt, tz) };
+        if (last.note !== undefined) v.openProposal.note = last.note;
+      }
+    }
+    if (a.quotedAmount !== undefined) v.quotedAmount = moneyView(a.quotedAmount);
+    if (a.returnShippingFee !== undefined) v.returnShippingFee = { fee: moneyView(a.returnShippingFee.fee), treatment: a.returnShippingFee.treatment };
+    if (a.freightOnly === true) v.freightOnly = true;
+    if (a.exchange !== undefined) {
+      v.exchange = { items: a.exchange.items.map((i) => ({ ...i })) };
+      if (a.exchange.shipment !== undefined) {
+        v.exchange.trackingNo = a.exchange.shipment.trackingNo;
+        v.exchange.expressCompany = a.exchange.shipment.expressCompany;
+      }
+    }
     if (a.returnShipment !== undefined) {
       v.returnShipment = {
         trackingNo: a.returnShipment.trackingNo,

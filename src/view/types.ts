@@ -175,6 +175,17 @@ export interface AfterSaleView {
   returnShipment?: { trackingNo: string; expressCompany: string; shippedAtText: string };
   requestedAtText: string;
   actions: ActionButton[];
+  /** 协商退款: the merchant's offer waiting for the shopper's answer (docs/after-sales.md "Negotiated refunds"). */
+  openProposal?: { amount: MoneyView; note?: string; proposedAtText: string };
+  /** Every offer and its answer, oldest first. */
+  proposals?: Array<{ amount: MoneyView; status: 'pending' | 'accepted' | 'declined' | 'superseded'; note?: string; declineReason?: string }>;
+  /** The amount quoted at request time, when a negotiation or a return shipping fee changed `amount`. */
+  quotedAmount?: MoneyView;
+  /** 退运费: the return parcel's fee and whether it was refunded or deducted. */
+  returnShippingFee?: { fee: MoneyView; treatment: 'refund' | 'deduct' };
+  freightOnly?: true;
+  /** 换货: the replacement SKUs and, once sent, the replacement parcel. */
+  exchange?: { items: Array<{ lineId: string; quantity: number; sku: string }>; trackingNo?: string; expressCompany?: string };
 }
 
 export interface DeadlinesView {

@@ -30,6 +30,7 @@ const RANK: Record<string, number> = {
   adapters: 8,
   testing: 9,
   xstate: 9,
+  flows: 9,
   'index.ts': 10,
 };
 

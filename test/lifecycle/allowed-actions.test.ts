@@ -22,11 +22,11 @@ describe('allowedActions', () => {
     expect(allowedActions(paid, merchant, NOW)).toEqual(['CANCEL', 'SHIP', 'REQUEST_AFTER_SALE', 'CHANGE_ADDRESS', 'ADD_REMARK']);
     expect(allowedActions(paid, gateway, NOW)).toEqual([]);
     const shipped = shipAll(paid);
-    expect(allowedActions(shipped, customer, NOW)).toEqual(['CONFIRM_RECEIPT', 'REQUEST_AFTER_SALE']);
+    expect(allowedActions(shipped, customer, NOW)).toEqual(['CONFIRM_RECEIPT', 'REQUEST_AFTER_SALE', 'REQUEST_EXCHANGE']);
     expect(allowedActions(shipped, system, NOW)).toEqual(['DELIVER']);
     expect(allowedActions(shipped, system, at(7 * DAY))).toEqual(['DELIVER', 'AUTO_CONFIRM']);
     const done = must(shipped, { type: 'CONFIRM_RECEIPT' }, customer, at(DAY)).order;
-    expect(allowedActions(done, customer, at(2 * DAY))).toEqual(['REQUEST_AFTER_SALE']);
+    expect(allowedActions(done, customer, at(2 * DAY))).toEqual(['REQUEST_AFTER_SALE', 'REQUEST_EXCHANGE']);
     // The after-sales window closes 7 days after completion.
     expect(allowedActions(done, customer, at(8 * DAY))).toEqual([]);
   });

@@ -212,7 +212,29 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
   const refunded: Array<Move | ((o: Order) => Move)> = shipped
     ? [...toReturn, (o) => ({ command: { type: 'RETURN_RECEIVED', afterSaleId: lastAfterSale(o).id }, actor: merchant })]
     : request;
+  const freightLeft = order.pricing.freight - order.afterSales.filter((a) => a.status !== 'rejected' && a.status !== 'cancelled').reduce((x, a) => x + a.shippingAmount, 0);
+  // An after-sale under review (the merchant's own freight refund would be approved at once).
+  const reviewed = (o: Order): Move => ({ command: { type: 'REQUEST_AFTER_SALE', kind: shipped ? 'return_and_refund' : 'refund_only', items: [{ lineId: shipped ? o.shipments[0]!.items[0]!.lineId : 'a', quantity: 1 }], reason: '协商' }, actor: owner(o) });
+  const propose = (o: Order): Move => ({ command: { type: 'PROPOSE_REFUND', afterSaleId: lastAfterSale(o).id, amount: 100 }, actor: merchant });
+  const exchange: Array<Move | ((o: Order) => Move)> = [
+    (o) => ({ command: { type: 'REQUEST_EXCHANGE', items: [{ lineId: o.shipments[0]!.items[0]!.lineId, quantity: 1 }], reason: '换尺码' }, actor: owner(o) }),
+    (o) => ({ command: { type: 'APPROVE_AFTER_SALE', afterSaleId: lastAfterSale(o).id }, actor: merchant }),
+    (o) => ({ command: { type: 'RETURN_RECEIVED', afterSaleId: lastAfterSale(o).id }, actor: merchant }),
+  ];
   switch (type) {
+    case 'REQUEST_FREIGHT_REFUND':
+      return freightLeft > 0 ? [{ command: { type, reason: '运费' }, actor: merchant }] : null;
+    case 'REQUEST_EXCHANGE':
+      return shipped ? exchange.slice(0, 1) : null;
+    case 'PROPOSE_REFUND':
+      return [reviewed, propose];
+    case 'ACCEPT_REFUND_PROPOSAL':
+    case 'DECLINE_REFUND_PROPOSAL':
+      return [reviewed, propose, (o) => ({ command: { type, afterSaleId: lastAfterSale(o).id }, actor: owner(o) })];
+    case 'SET_RETURN_SHIPPING_FEE':
+      return shipped ? [...request, (o) => ({ command: { type, afterSaleId: lastAfterSale(o).id, fee: 100, treatment: 'deduct' }, actor: merchant })] : null;
+    case 'SHIP_EXCHANGE':
+      return shipped ? [...exchange, (o) => ({ command: { type, afterSaleId: lastAfterSale(o).id, trackingNo: 'SF9', expressCompany: 'SF' }, actor: merchant })] : null;
     case 'REQUEST_AFTER_SALE':
       return request.slice(0, 1);
     case 'APPROVE_AFTER_SALE':
@@ -343,7 +365,13 @@ describe('path walk over orderMachine (@xstate/graph)', () => {
     }
     // Returns need goods that shipped: on a paid order these branches exist in the chart (the
     // after-sale reducer decides) but no payload can take them.
-    expect(notDrivable.sort()).toEqual(['paid --RETURN_RECEIVED/afterSaleAccepted--> paid', 'paid --RETURN_SHIPPED/afterSaleAccepted--> paid']);
+    expect(notDrivable.sort()).toEqual([
+      'paid --REQUEST_EXCHANGE/afterSaleAccepted--> paid',
+      'paid --RETURN_RECEIVED/afterSaleAccepted--> paid',
+      'paid --RETURN_SHIPPED/afterSaleAccepted--> paid',
+      'paid --SET_RETURN_SHIPPING_FEE/afterSaleAccepted--> paid',
+      'paid --SHIP_EXCHANGE/afterSaleAccepted--> paid',
+    ]);
     expect(edges.length).toBeGreaterThan(60);
   });
 });

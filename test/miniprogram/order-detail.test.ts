@@ -227,7 +227,7 @@ describe('pages/order-detail', () => {
     vi.setSystemTime(days(1.5));
     await load(page, order.id);
     expect(buttons(page)).toEqual(expected(order, days(1.5)));
-    expect(buttons(page)).toEqual(['查看物流', '申请售后', '确认收货']);
+    expect(buttons(page)).toEqual(['查看物流', '申请售后', '换货', '确认收货']);
     expect(text(page.querySelector('.countdown'))).toContain('距自动确认收货');
     expect(text(page.querySelector('.countdown-text'))).toMatch(/^6天 12:00:00$/);
     await tap(byKey(page.querySelectorAll('.order-action'), 'viewLogistics')[0]);

@@ -34,10 +34,17 @@ const SAMPLES: Array<Record<string, unknown>> = [
   { type: 'RECORD_STRAY_PAYMENT', amount: 100, transactionId: 'tx-2', outTradeNo: 'N1', paidAt: T, reason: 'amount_mismatch' },
   { type: 'RECORD_GATEWAY_REFUND', refundId: 'N1R2', amount: 100, transactionId: 'tx-1', outTradeNo: 'N1', gatewayRefundId: 'g3', succeededAt: T },
   { type: 'RECORD_SETTLEMENT', transactionId: 'tx-1', settledAt: T },
+  { type: 'REQUEST_FREIGHT_REFUND', afterSaleId: 'as2', amount: 100, reason: '发货慢' },
+  { type: 'REQUEST_EXCHANGE', afterSaleId: 'as3', items: [{ lineId: 'a', quantity: 1, sku: 'TEE-M', unitPrice: 100 }], reason: '换尺码' },
+  { type: 'PROPOSE_REFUND', afterSaleId: 'as1', amount: 50, note: '部分退款' },
+  { type: 'ACCEPT_REFUND_PROPOSAL', afterSaleId: 'as1' },
+  { type: 'DECLINE_REFUND_PROPOSAL', afterSaleId: 'as1', reason: '太少' },
+  { type: 'SET_RETURN_SHIPPING_FEE', afterSaleId: 'as1', fee: 100, treatment: 'refund' },
+  { type: 'SHIP_EXCHANGE', afterSaleId: 'as3', trackingNo: 'SF3', expressCompany: '顺丰' },
 ];
 
 /** Fields whose own format refuses any odd string before the storable rule is asked. */
-const FORMATTED = new Set(['type', 'logisticsType', 'kind', 'paidAt', 'succeededAt', 'settledAt', 'gatewayStatus', 'number']);
+const FORMATTED = new Set(['type', 'logisticsType', 'kind', 'paidAt', 'succeededAt', 'settledAt', 'gatewayStatus', 'number', 'treatment']);
 
 /** Every path to a string in `value`. */
 function stringPaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {

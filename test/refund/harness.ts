@@ -13,6 +13,13 @@ import {
   returnReceived,
   returnShipped,
   unshippableQuantities,
+  requestFreightRefund,
+  requestExchange,
+  proposeRefund,
+  acceptRefundProposal,
+  declineRefundProposal,
+  setReturnShippingFee,
+  shipExchange,
   type AfterSaleStepResult,
 } from '../../src/refund/index.js';
 import { buildLine, completed, paidOrder, shipped, spreadDiscount, PAID_AT } from './fixtures.js';
@@ -37,6 +44,13 @@ const REDUCERS: Record<string, Reducer> = {
   RETURN_RECEIVED: returnReceived as Reducer,
   REFUND_SUCCEEDED: refundSucceeded as Reducer,
   REFUND_FAILED: refundFailed as Reducer,
+  REQUEST_FREIGHT_REFUND: requestFreightRefund as Reducer,
+  REQUEST_EXCHANGE: requestExchange as Reducer,
+  PROPOSE_REFUND: proposeRefund as Reducer,
+  ACCEPT_REFUND_PROPOSAL: acceptRefundProposal as Reducer,
+  DECLINE_REFUND_PROPOSAL: declineRefundProposal as Reducer,
+  SET_RETURN_SHIPPING_FEE: setReturnShippingFee as Reducer,
+  SHIP_EXCHANGE: shipExchange as Reducer,
 };
 
 /** Units of each line that may still be put in a parcel. */

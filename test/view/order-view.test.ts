@@ -81,7 +81,7 @@ describe('orderView: buttons for each status', () => {
     const order = shipped();
     const view = orderView(order, { actor: customer, now: days(1.5) });
     expect(view.statusLabel).toBe('待收货');
-    expect(view.actions.map((a) => a.label)).toEqual(['查看物流', '申请售后', '确认收货']);
+    expect(view.actions.map((a) => a.label)).toEqual(['查看物流', '申请售后', '换货', '确认收货']);
     expect(view.countdown?.kind).toBe('autoConfirmAt');
     expect(view.countdown?.remainingMs).toBe(Date.parse(order.deadlines.autoConfirmAt!) - days(1.5).getTime());
     expect(view.shipments).toHaveLength(1);
@@ -96,7 +96,7 @@ describe('orderView: buttons for each status', () => {
   it('completed and closed orders', () => {
     const done = orderView(completed(), { actor: customer, now: days(3) });
     expect(done.statusLabel).toBe('已完成');
-    expect(done.actions.map((a) => a.key)).toEqual(['viewLogistics', 'requestAfterSale']);
+    expect(done.actions.map((a) => a.key)).toEqual(['viewLogistics', 'requestAfterSale', 'requestExchange']);
     expect(done.countdown).toBeNull();
     expect(done.deadlines.afterSaleUntilText).toBeDefined();
 
@@ -150,7 +150,7 @@ describe('orderView: lines, money and after-sales', () => {
     expect(view.afterSales[0]!.actions.map((a) => [a.key, a.afterSaleId])).toEqual([['cancelAfterSale', asId]]);
     // The shop reviews it (whether it may also withdraw a shopper's request is the lifecycle's call).
     const merchantKeys = orderView(order, { actor: merchant, now: days(1.3) }).afterSales[0]!.actions.map((a) => a.key);
-    expect(merchantKeys.slice(-2)).toEqual(['rejectAfterSale', 'approveAfterSale']);
+    expect(merchantKeys.slice(-3)).toEqual(['rejectAfterSale', 'proposeRefund', 'approveAfterSale']);
     expect(merchantKeys).not.toContain('returnShipped');
 
     order = step(order, { type: 'APPROVE_AFTER_SALE', afterSaleId: asId }, merchant, days(1.4));

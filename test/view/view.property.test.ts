@@ -157,7 +157,10 @@ describe('views of any reachable order', () => {
             expect(b.afterSaleId).toBe(as.id);
             const cmd = { type: b.command, afterSaleId: as.id, reason: 'x', trackingNo: 'T', expressCompany: 'C' } as Record<string, unknown>;
             if (b.command !== 'REJECT_AFTER_SALE') delete cmd.reason;
-            if (b.command !== 'RETURN_SHIPPED') {
+            // The after-sales depth buttons carry the payload of their command file's probe.
+            if (b.command === 'PROPOSE_REFUND') cmd.amount = 1;
+            if (b.command === 'SET_RETURN_SHIPPING_FEE') Object.assign(cmd, { fee: 1, treatment: 'refund' });
+            if (b.command !== 'RETURN_SHIPPED' && b.command !== 'SHIP_EXCHANGE') {
               delete cmd.trackingNo;
               delete cmd.expressCompany;
             }

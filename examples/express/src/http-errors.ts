@@ -51,6 +51,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   LIMIT_REACHED: 409,
   INVALID_STOCK_QUANTITY: 400,
   INVENTORY_UNAVAILABLE: 503,
+  NO_OPEN_PROPOSAL: 409,
 };
 
 /** Codes that mean "the request does not parse" rather than "a rule said no". */

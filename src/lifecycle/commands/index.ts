@@ -21,6 +21,13 @@ import { retryRefund } from './retry-refund.js';
 import { returnReceived } from './return-received.js';
 import { returnShipped } from './return-shipped.js';
 import { ship } from './ship.js';
+import { requestFreightRefund } from './request-freight-refund.js';
+import { requestExchange } from './request-exchange.js';
+import { proposeRefund } from './propose-refund.js';
+import { acceptRefundProposal } from './accept-refund-proposal.js';
+import { declineRefundProposal } from './decline-refund-proposal.js';
+import { setReturnShippingFee } from './set-return-shipping-fee.js';
+import { shipExchange } from './ship-exchange.js';
 
 export {
   addRemark,
@@ -45,6 +52,13 @@ export {
   returnReceived,
   returnShipped,
   ship,
+  requestFreightRefund,
+  requestExchange,
+  proposeRefund,
+  acceptRefundProposal,
+  declineRefundProposal,
+  setReturnShippingFee,
+  shipExchange,
 };
 
 /**
@@ -77,4 +91,11 @@ export const orderCommands: readonly CommandDefinition<string, any>[] = Object.f
   recordStrayPayment,
   recordGatewayRefund,
   recordSettlement,
+  requestFreightRefund,
+  requestExchange,
+  proposeRefund,
+  acceptRefundProposal,
+  declineRefundProposal,
+  setReturnShippingFee,
+  shipExchange,
 ]);

@@ -12,6 +12,15 @@ import {
   requestAfterSale,
   returnReceived,
   returnShipped,
+  requestFreightRefund,
+  requestExchange,
+  proposeRefund,
+  acceptRefundProposal,
+  declineRefundProposal,
+  setReturnShippingFee,
+  shipExchange,
+  freightLeft,
+  lineHoldings,
   type AfterSaleStepResult,
 } from '../../refund/index.js';
 import { refundableBalance } from '../../refund/ledger.js';
@@ -39,6 +48,13 @@ const REDUCERS: Readonly<Record<string, Reducer>> = {
   REFUND_SUCCEEDED: refundSucceeded as Reducer,
   REFUND_FAILED: refundFailed as Reducer,
   RECORD_GATEWAY_REFUND: recordGatewayRefund as Reducer,
+  REQUEST_FREIGHT_REFUND: requestFreightRefund as Reducer,
+  REQUEST_EXCHANGE: requestExchange as Reducer,
+  PROPOSE_REFUND: proposeRefund as Reducer,
+  ACCEPT_REFUND_PROPOSAL: acceptRefundProposal as Reducer,
+  DECLINE_REFUND_PROPOSAL: declineRefundProposal as Reducer,
+  SET_RETURN_SHIPPING_FEE: setReturnShippingFee as Reducer,
+  SHIP_EXCHANGE: shipExchange as Reducer,
   RETRY_REFUND: ((order, command: CommandOf<'RETRY_REFUND'>, ctx) =>
     retryRefund(order, command.abnormalHandling === undefined ? { refundId: command.refundId } : { refundId: command.refundId, abnormalHandling: command.abnormalHandling }, ctx)) as Reducer,
 };
@@ -68,7 +84,22 @@ function runReducer(step: Step): AfterSaleStepResult {
   return result;
 }
 
-const PER_AFTER_SALE: readonly string[] = ['APPROVE_AFTER_SALE', 'REJECT_AFTER_SALE', 'CANCEL_AFTER_SALE', 'RETURN_SHIPPED', 'RETURN_RECEIVED'];
+const PER_AFTER_SALE: readonly string[] = [
+  'APPROVE_AFTER_SALE',
+  'REJECT_AFTER_SALE',
+  'CANCEL_AFTER_SALE',
+  'RETURN_SHIPPED',
+  'RETURN_RECEIVED',
+  'PROPOSE_REFUND',
+  'ACCEPT_REFUND_PROPOSAL',
+  'DECLINE_REFUND_PROPOSAL',
+  'SET_RETURN_SHIPPING_FEE',
+  'SHIP_EXCHANGE',
+];
+
+function windowOpen(probe: Probe): boolean {
+  return probe.order.status !== 'completed' || !isDue(probe.order.deadlines.afterSaleUntil, new Date(probe.nowMs));
+}
 
 /**
  * Availability without a payload: is there anything for this after-sale command to act on? The
@@ -86,6 +117,13 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
       if (refundableBalance(order) <= 0) return false;
       if (order.status === 'completed') return !isDue(order.deadlines.afterSaleUntil, new Date(probe.nowMs));
       return true;
+    case 'REQUEST_FREIGHT_REFUND':
+      return freightLeft(order) > 0 && refundableBalance(order) > 0 && windowOpen(probe);
+    case 'REQUEST_EXCHANGE': {
+      if (!windowOpen(probe)) return false;
+      for (const h of lineHoldings(order).values()) if (h.returnable > 0) return true;
+      return false;
+    }
     case 'REFUND_SUCCEEDED':
       // A failed refund may still succeed late (the reducer's own rule).
       return order.refunds.some((r) => r.status === 'pending' || (r.status === 'failed' && lateSuccessFits(order, r)));

@@ -178,6 +178,11 @@ function createOrderFunction(deps) {
     returnShipped: (event, ctx) =>
       dispatch(event, ctx, { type: 'RETURN_SHIPPED', afterSaleId: event.afterSaleId, trackingNo: event.trackingNo, expressCompany: event.expressCompany }),
     changeAddress: (event, ctx) => dispatch(event, ctx, { type: 'CHANGE_ADDRESS', address: event.address }),
+    // After-sales depth (docs/after-sales.md): the shopper's answers to a 协商 offer, an exchange.
+    acceptRefundProposal: (event, ctx) => dispatch(event, ctx, { type: 'ACCEPT_REFUND_PROPOSAL', afterSaleId: event.afterSaleId }),
+    declineRefundProposal: (event, ctx) =>
+      dispatch(event, ctx, { type: 'DECLINE_REFUND_PROPOSAL', afterSaleId: event.afterSaleId, ...(event.reason ? { reason: String(event.reason).slice(0, 200) } : {}) }),
+    requestExchange: (event, ctx) => dispatch(event, ctx, { type: 'REQUEST_EXCHANGE', items: event.items, reason: event.reason }),
 
     // Staff only (MERCHANT_OPENIDS): ship a parcel. Shipping info is uploaded by the sweeper.
     async ship(event, ctx) {

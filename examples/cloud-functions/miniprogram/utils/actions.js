@@ -133,6 +133,11 @@ function run(key, ctx) {
     case 'returnShipped':
       wx.navigateTo({ url: '/pages/after-sale/index?id=' + ctx.orderId + '&afterSaleId=' + ctx.afterSaleId });
       return Promise.resolve(unchanged());
+    // 协商退款: the shop offered an amount on this after-sale (the detail shows it); the shopper answers.
+    case 'acceptRefundProposal':
+      return confirmThen('接受协商', '同意按商家提出的金额退款吗？', 'acceptRefundProposal', { orderId: ctx.orderId, afterSaleId: ctx.afterSaleId }, '已接受');
+    case 'declineRefundProposal':
+      return confirmThen('不接受协商', '拒绝后商家可重新处理这次申请', 'declineRefundProposal', { orderId: ctx.orderId, afterSaleId: ctx.afterSaleId }, '已拒绝');
     case 'viewLogistics':
       return showLogistics(ctx);
     default:

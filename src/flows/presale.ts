@@ -1,0 +1,539 @@
+import * as z from '../zod.js';
+import type { OrderkitError } from '../errors/orderkit-error.js';
+import {
+  NO_MATCH,
+  createLifecycle,
+  defaultGuards,
+  defineCommand,
+  defineGuard,
+  isDue,
+  orderCommands,
+  type CommandDefinition,
+  type Draft,
+  type Lifecycle,
+  type Step,
+} from '../lifecycle/index.js';
+import { allocate } from '../money/allocate.js';
+import { note } from '../lifecycle/step.js';
+import { FenSchema, ORDER_STATUS_LABELS, createOrderNumber, type EffectDraft, type Order, type Refund } from '../order/index.js';
+import { priceCart } from '../pricing/price-cart.js';
+import type { Quote } from '../pricing/quote.js';
+import { committedAmount, openRefund, refundableBalance, refundedByTransaction, supersedeOpenAfterSales } from '../refund/index.js';
+import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
+import { flowErrors } from './errors.js';
+
+/**
+ * 预售 (presale: deposit + balance), a flow built like any shop's own (docs/flows.md "Presale").
+ *
+ * One order, two payment parts: the deposit (定金) and the balance (尾款). Each part has its own
+ * `outTradeNo` (`<number>-D`, `<number>-B`) and its own transaction; neither replaces the other,
+ * as a new payment attempt would. The parts live in `metadata.presale.parts`; `payment.paidAmount`
+ * is what both have collected.
+ *
+ * Rules (each one place, here):
+ * - 定金膨胀: the deposit counts for `deposit + deduction` against the price. The deduction is
+ *   stored at placement as a `price_adjustment` spread over the lines (largest remainder), so
+ *   total = deposit + balance and refunds read stored amounts as for any order.
+ * - The balance is paid in `[balanceFrom, balanceUntil)`; outside it `BALANCE_NOT_OPEN` /
+ *   `BALANCE_WINDOW_CLOSED`, and the order is unchanged.
+ * - Not paid by `balanceUntil`: `BALANCE_EXPIRED` (the presale sweeper) closes the order; the
+ *   deposit comes back only when `depositRefundable`.
+ * - Refund split: a refund takes from the balance transaction first, then the deposit (the last
+ *   money in comes back first); each ledger entry names its transaction, and its `payment.refund`
+ *   carries that transaction's total.
+ */
+
+export interface PresaleTerms {
+  /** Fen paid first. */
+  deposit: number;
+  /** 定金膨胀: what the deposit is worth beyond itself (定金 ¥100 抵 ¥150 → deduction 5000). Default 0. */
+  deduction?: number;
+  balanceFrom: Date;
+  balanceUntil: Date;
+  /** Whether the deposit comes back when the balance is not paid (or the shopper cancels). Default false. */
+  depositRefundable?: boolean;
+}
+
+export interface PresalePart {
+  part: 'deposit' | 'balance';
+  outTradeNo: string;
+  amount: number;
+  transactionId?: string;
+  paidAt?: string;
+}
+
+export interface PresaleMetadata {
+  deposit: number;
+  deduction: number;
+  balance: number;
+  balanceFrom: string;
+  balanceUntil: string;
+  depositRefundable: boolean;
+  parts: PresalePart[];
+}
+
+/**
+ * The presale terms of an order, or undefined for any other order.
+ *
+ * @example
+ * presaleOf(order)?.parts.map((p) => p.outTradeNo) // ['N1-D', 'N1-B']
+ */
+export function presaleOf(order: Pick<Order, 'metadata'>): PresaleMetadata | undefined {
+  const p = (order.metadata as { presale?: PresaleMetadata } | undefined)?.presale;
+  return p !== undefined && Array.isArray(p.parts) ? p : undefined;
+}
+
+const partOf = (p: PresaleMetadata, part: 'deposit' | 'balance'): PresalePart => p.parts.find((x) => x.part === part)!;
+
+/**
+ * Applies 定金膨胀 to a quote: the deduction is spread over the lines as a `price_adjustment`
+ * (largest remainder by payable, never below 0), and the total drops by it.
+ *
+ * @example
+ * withDeduction(quote, 5000).total === quote.total - 5000
+ */
+export function withDeduction(quote: Quote, deduction: number): Quote {
+  if (deduction === 0) return quote;
+  const parts = allocate(deduction, quote.lines.map((l) => l.payable));
+  const lines = quote.lines.map((l, i) =>
+    parts[i] === 0 ? l : { ...l, payable: l.payable - parts[i]!, allocations: [...l.allocations, { source: 'price_adjustment' as const, sourceId: 'presale-deduction', amount: parts[i]! }] },
+  );
+  return { ...quote, lines, discountTotal: quote.discountTotal + deduction, total: quote.total - deduction, savings: quote.savings + deduction };
+}
+
+function checkTerms(terms: PresaleTerms, goods: number): OrderkitError | undefined {
+  const bad = (path: string, zh: string, en: string) => flowErrors.invalidPresale([path], { 'zh-CN': zh, en });
+  const deduction = terms.deduction ?? 0;
+  if (!Number.isSafeInteger(terms.deposit) || terms.deposit < 1) return bad('deposit', '定金须为正整数（分）', 'the deposit must be a positive integer of fen');
+  if (!Number.isSafeInteger(deduction) || deduction < 0) return bad('deduction', '膨胀金额须为非负整数（分）', 'the deduction must be a non-negative integer of fen');
+  if (terms.deposit + deduction >= goods) return bad('deposit', '定金加膨胀须小于商品金额（尾款须大于 0）', 'deposit plus deduction must be less than the goods (the balance must be above 0)');
+  if (!(terms.balanceFrom instanceof Date) || !(terms.balanceUntil instanceof Date) || !(terms.balanceFrom.getTime() < terms.balanceUntil.getTime())) {
+    return bad('balanceUntil', '尾款支付时间段无效（开始须早于截止）', 'the balance window is invalid (its start must come before its end)');
+  }
+  return undefined;
+}
+
+/** Money paid by the order's parts, and the part a transaction belongs to. */
+function partByTransaction(p: PresaleMetadata, transactionId: string): PresalePart | undefined {
+  return p.parts.find((x) => x.transactionId === transactionId);
+}
+
+/**
+ * Splits `amount` over the paid parts, balance first, then the deposit (when `withDeposit`): each
+ * part gives at most what its transaction has not yet given back.
+ *
+ * @example
+ * presaleRefundSplit(order, 12000, true) // [{ part: balance…, amount: 9000 }, { part: deposit…, amount: 3000 }]
+ */
+export function presaleRefundSplit(order: Order, amount: number, withDeposit: boolean): Array<{ part: PresalePart; amount: number }> {
+  const p = presaleOf(order);
+  if (p === undefined) return [];
+  const out: Array<{ part: PresalePart; amount: number }> = [];
+  let left = amount;
+  for (const which of ['balance', 'deposit'] as const) {
+    if (which === 'deposit' && !withDeposit) continue;
+    const part = partOf(p, which);
+    if (part.transactionId === undefined || left <= 0) continue;
+    const room = part.amount - (refundedByTransaction(order).get(part.transactionId) ?? 0);
+    const take = Math.min(room, left);
+    if (take > 0) {
+      out.push({ part, amount: take });
+      left -= take;
+    }
+  }
+  return out;
+}
+
+/** Opens one ledger entry per part of the split, each naming its transaction and that transaction's total. */
+function refundParts(draft: Draft, step: Step, amount: number, withDeposit: boolean, reason: Refund['reason']): void {
+  let order = draft.order;
+  const ids: string[] = [];
+  for (const { part, amount: take } of presaleRefundSplit(order, amount, withDeposit)) {
+    const opened = openRefund(order, { amount: take, reason, now: step.ctx.now, transactionId: part.transactionId!, outTradeNo: part.outTradeNo });
+    order = opened.order;
+    const effect: EffectDraft = { type: 'payment.refund', refundId: opened.refund.id, outTradeNo: part.outTradeNo, transactionId: part.transactionId!, amount: take, total: part.amount, reason };
+    draft.effects.push(effect);
+    ids.push(opened.refund.id);
+  }
+  draft.order.refunds = order.refunds;
+  note(draft, 'refundIds', ids);
+}
+
+const Paying = z.strictObject({
+  amount: FenSchema,
+  transactionId: z.string().check(z.minLength(1), z.maxLength(64)),
+  outTradeNo: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
+  paidAt: z.optional(z.string().check(z.maxLength(40))),
+});
+type PayingCommand = { type: string; amount: number; transactionId: string; outTradeNo?: string; paidAt?: string };
+
+function paysPart(which: 'deposit' | 'balance') {
+  return defineGuard(
+    (step: Step<PayingCommand>) => {
+      const p = presaleOf(step.order);
+      if (p === undefined) return NO_MATCH;
+      const part = partOf(p, which);
+      if (step.command.outTradeNo !== undefined && step.command.outTradeNo !== part.outTradeNo) return flowErrors.unknownPart(step.command.outTradeNo);
+      if (part.transactionId !== undefined) return NO_MATCH;
+      if (step.command.amount !== part.amount) return flowErrors.partAmountMismatch(which, part.amount, step.command.amount);
+      if (which === 'balance') {
+        const now = step.ctx.now;
+        if (!isDue(p.balanceFrom, now)) return flowErrors.balanceWindow('not_open', p.balanceFrom, p.balanceUntil, step.ctx.policy.timeZone);
+        if (isDue(p.balanceUntil, now)) return flowErrors.balanceWindow('closed', p.balanceFrom, p.balanceUntil, step.ctx.policy.timeZone);
+      }
+      return undefined;
+    },
+    (probe) => {
+      const p = presaleOf(probe.order);
+      if (p === undefined || partOf(p, which).transactionId !== undefined) return false;
+      return which === 'deposit' || (isDue(p.balanceFrom, new Date(probe.nowMs)) && !isDue(p.balanceUntil, new Date(probe.nowMs)));
+    },
+  );
+}
+
+function samePart(which: 'deposit' | 'balance') {
+  return defineGuard(
+    (step: Step<PayingCommand>) => {
+      const p = presaleOf(step.order);
+      return p !== undefined && partOf(p, which).transactionId === step.command.transactionId ? undefined : NO_MATCH;
+    },
+    () => false,
+  );
+}
+
+function recordPart(which: 'deposit' | 'balance') {
+  return (draft: Draft, step: Step<PayingCommand>): void => {
+    const order = draft.order;
+    const p = presaleOf(order)!;
+    const paidAt = step.command.paidAt ?? step.ctx.at;
+    const parts = p.parts.map((x) => (x.part === which ? { ...x, transactionId: step.command.transactionId, paidAt } : x));
+    order.metadata = { ...order.metadata, presale: { ...p, parts } };
+    const part = parts.find((x) => x.part === which)!;
+    // The placement attempt of a presale order is never prepaid: the parts are.
+    const attempts = order.payment.attempts.map((a) => (a.status === 'open' ? { ...a, status: 'closed' as const } : a));
+    order.payment = {
+      ...order.payment,
+      attempts,
+      paidAmount: order.payment.paidAmount + part.amount,
+      paidAt,
+      transactionId: part.transactionId!,
+      outTradeNo: part.outTradeNo,
+      gateway: step.ctx.actor.type === 'payment' ? step.ctx.actor.gateway : (order.payment.gateway ?? 'unknown'),
+    };
+    if (which === 'deposit') order.paidAt = paidAt;
+    note(draft, 'part', which);
+    note(draft, 'amount', part.amount);
+    note(draft, 'transactionId', part.transactionId);
+    note(draft, 'outTradeNo', part.outTradeNo);
+  };
+}
+
+const balanceDue = defineGuard(
+  (step: Step) => {
+    const p = presaleOf(step.order);
+    return p !== undefined && isDue(p.balanceUntil, step.ctx.now) ? undefined : NO_MATCH;
+  },
+  (probe) => {
+    const p = presaleOf(probe.order);
+    return p !== undefined && isDue(p.balanceUntil, new Date(probe.nowMs));
+  },
+);
+
+const notPresale = (name: string) =>
+  defineGuard(
+    (step: Step) => (presaleOf(step.order) !== undefined ? NO_MATCH : defaultGuards[name]!(step, undefined)),
+    (probe) => presaleOf(probe.order) === undefined && (defaultGuards[name]!.available === undefined || defaultGuards[name]!.available!(probe, undefined)),
+  );
+const presaleBy = (type: 'merchant' | 'customer') =>
+  defineGuard(
+    (step: Step) => (presaleOf(step.order) !== undefined && step.ctx.actor.type === type ? undefined : NO_MATCH),
+    (probe) => presaleOf(probe.order) !== undefined && probe.actor.type === type,
+  );
+
+/** Refund of the deposit part: always for the merchant's cancel, per policy otherwise. */
+function refundDeposit(onlyIfRefundable: boolean) {
+  return (draft: Draft, step: Step): void => {
+    const p = presaleOf(draft.order)!;
+    if (onlyIfRefundable && !p.depositRefundable) {
+      note(draft, 'depositKept', partOf(p, 'deposit').amount);
+      return;
+    }
+    refundParts(draft, step, partOf(p, 'deposit').amount, true, 'merchant_cancel');
+  };
+}
+
+/** A merchant's cancel after the balance: everything back, split over both transactions. */
+function refundPresaleInFull(draft: Draft, step: Step): void {
+  // Open after-sales are settled as orderkit's own full refund settles them (docs/after-sales.md
+  // "Closing with after-sales open"): a pending refund stays, the rest are cancelled.
+  const closed = supersedeOpenAfterSales(draft.order, step.ctx.now);
+  if (closed.superseded.length > 0) {
+    draft.order.afterSales = closed.order.afterSales;
+    note(draft, 'supersededAfterSales', closed.superseded);
+  }
+  const amount = refundableBalance(draft.order);
+  if (amount > 0) refundParts(draft, step, amount, true, 'merchant_cancel');
+}
+
+const refundDepositIfRefundable = refundDeposit(true);
+const refundDepositAlways = refundDeposit(false);
+
+const closeAs = (reason: string) => ({ type: 'close', params: { reason } });
+const RELEASE = ['releaseInventory', 'releaseCoupons'];
+
+/** 付定金 (the gateway): the deposit part is paid; the order waits for the balance. */
+export const payDeposit = defineCommand({
+  type: 'PAY_DEPOSIT',
+  schema: z.extend(Paying, { type: z.literal('PAY_DEPOSIT') }),
+  actors: ['payment'],
+  label: { 'zh-CN': '定金已付', en: 'Deposit paid' },
+  rows: [
+    { from: 'pending_payment', to: 'deposit_paid', guard: 'paysDeposit', actions: ['recordDeposit', { type: 'notify', params: { to: 'customer', template: 'deposit_paid', include: ['payment'] } }] },
+    { from: ['deposit_paid', 'paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed'], guard: 'sameDeposit', description: 'no-op' },
+  ],
+  guards: { paysDeposit: paysPart('deposit'), sameDeposit: samePart('deposit') },
+  actions: { recordDeposit: recordPart('deposit') },
+  button: { key: 'payDeposit', label: { 'zh-CN': '付定金', en: 'Pay deposit' }, rank: 101, primary: true },
+});
+
+/** 付尾款 (the gateway), inside the balance window: the order is paid and proceeds. */
+export const payBalance = defineCommand({
+  type: 'PAY_BALANCE',
+  schema: z.extend(Paying, { type: z.literal('PAY_BALANCE') }),
+  actors: ['payment'],
+  label: { 'zh-CN': '尾款已付', en: 'Balance paid' },
+  rows: [
+    { from: 'deposit_paid', to: 'paid', guard: 'paysBalance', actions: ['recordBalance', 'becomePaid'] },
+    { from: ['paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed'], guard: 'sameBalance', description: 'no-op' },
+  ],
+  guards: { paysBalance: paysPart('balance'), sameBalance: samePart('balance') },
+  actions: { recordBalance: recordPart('balance') },
+  button: { key: 'payBalance', label: { 'zh-CN': '付尾款', en: 'Pay balance' }, rank: 102, primary: true },
+});
+
+/** 尾款超时 (the presale sweeper): closes the order; the deposit comes back only if refundable. */
+export const balanceExpired = defineCommand({
+  type: 'BALANCE_EXPIRED',
+  schema: z.strictObject({ type: z.literal('BALANCE_EXPIRED') }),
+  actors: ['system'],
+  label: { 'zh-CN': '尾款超时关闭', en: 'Balance not paid in time' },
+  rows: [{ from: 'deposit_paid', to: 'closed', guard: 'balanceDue', actions: [closeAs('payment_timeout'), 'refundDepositIfRefundable', ...RELEASE] }],
+  guards: { balanceDue },
+  actions: { refundDepositIfRefundable },
+});
+
+function original(type: string): CommandDefinition<string, any> {
+  const found = orderCommands.find((c) => c.type === type);
+  if (found === undefined) throw new Error(`orderkit has no ${type}`);
+  return found;
+}
+
+const payment = original('PAYMENT_SUCCEEDED');
+/** 支付成功 does not pay a presale order: its parts are paid with PAY_DEPOSIT and PAY_BALANCE. */
+export const presalePaymentSucceeded = defineCommand({
+  ...payment,
+  rows: payment.rows.map((r) => (r.guard === 'paysPhysicalOrder' ? { ...r, guard: 'paysPhysicalNonPresale' } : r.guard === 'paysVirtualOrder' ? { ...r, guard: 'paysVirtualNonPresale' } : r)),
+  guards: { paysPhysicalNonPresale: notPresale('paysPhysicalOrder'), paysVirtualNonPresale: notPresale('paysVirtualOrder') },
+});
+
+/** A built-in command whose rows never apply to a presale order (its guards answer NO_MATCH there). */
+function withoutPresale(type: string): CommandDefinition<string, any> {
+  const def = original(type);
+  const guards: Record<string, ReturnType<typeof notPresale>> = {};
+  const rows = def.rows.map((r) => {
+    if (typeof r.guard !== 'string') return r;
+    const name = `${r.guard}NonPresale`;
+    guards[name] = notPresale(r.guard);
+    return { ...r, guard: name };
+  });
+  return defineCommand({ ...def, rows, guards: { ...(def.guards ?? {}), ...guards } });
+}
+
+/**
+ * An after-sale refund of a presale order (after the balance) comes from the balance transaction,
+ * whose total is the balance: the check refuses one that would take more from it than it holds
+ * (`PRESALE_REFUND_OVER_BALANCE`: splitting an after-sale refund over both parts is not built yet,
+ * docs/flows.md), and the action sets each `payment.refund`'s total to its part's amount.
+ */
+function presaleRefundFits(name: string) {
+  const inner = defaultGuards[name]!;
+  return defineGuard(
+    (step: Step) => {
+      const p = presaleOf(step.order);
+      if (p === undefined) return NO_MATCH;
+      const refused = inner(step, undefined);
+      if (refused !== undefined) return refused;
+      // The after-sale reducer's result, left by the guard for the action (rules/after-sale.ts).
+      const result = (step.memo as { result?: { ok: boolean; order?: Order } } | undefined)?.result;
+      if (result === undefined || !result.ok || result.order === undefined) return undefined;
+      // Every after-sale refund names the balance transaction: what they commit together (refunds
+      // pending or paid, and approvals waiting for theirs, a failed one's retry included) must fit in it.
+      const balance = partOf(p, 'balance');
+      if (balance.transactionId === undefined) return undefined;
+      const o = result.order;
+      let live = 0;
+      for (const r of o.refunds) if (r.reason !== 'stray_payment' && (r.status === 'succeeded' || r.status === 'pending')) live += r.amount;
+      const reserved = committedAmount(o) - live;
+      const fromBalance = (refundedByTransaction(o).get(balance.transactionId) ?? 0) + reserved;
+      if (fromBalance > balance.amount) return flowErrors.refundOverPart('balance', balance.amount, fromBalance);
+      return undefined;
+    },
+    (probe) => presaleOf(probe.order) !== undefined && (inner.available === undefined || inner.available(probe, undefined)),
+  );
+}
+
+function presaleRefundTotals(draft: Draft): void {
+  const p = presaleOf(draft.order);
+  if (p === undefined) return;
+  for (const e of draft.effects) {
+    if (e.type !== 'payment.refund') continue;
+    const part = e.transactionId === undefined ? undefined : partByTransaction(p, e.transactionId);
+    if (part !== undefined) {
+      e.total = part.amount;
+      e.outTradeNo = part.outTradeNo;
+    }
+  }
+}
+
+const REFUNDING_GUARDS = ['afterSaleAccepted', 'customerCancelRequestsRefund'];
+/** One guard object per name: a lifecycle refuses two different implementations under one name. */
+const PRESALE_REFUND_GUARDS: Record<string, ReturnType<typeof presaleRefundFits>> = Object.fromEntries(
+  REFUNDING_GUARDS.flatMap((g) => [
+    [`${g}Presale`, presaleRefundFits(g)],
+    [`${g}NonPresale`, notPresale(g)],
+  ]),
+);
+
+/** A built-in command with a presale row before each row that may open a refund. */
+function withPresaleRefunds(def: CommandDefinition<string, any>): CommandDefinition<string, any> {
+  const guards: Record<string, ReturnType<typeof presaleRefundFits>> = {};
+  const rows: CommandDefinition<string, any>['rows'][number][] = [];
+  for (const r of def.rows) {
+    if (typeof r.guard === 'string' && REFUNDING_GUARDS.indexOf(r.guard) >= 0) {
+      const name = `${r.guard}Presale`;
+      guards[name] = PRESALE_REFUND_GUARDS[name]!;
+      guards[`${r.guard}NonPresale`] = PRESALE_REFUND_GUARDS[`${r.guard}NonPresale`]!;
+      rows.push({ ...r, guard: name, actions: [...(r.actions ?? []), 'presaleRefundTotals'] });
+      // The original row, for every order that is not a presale one (a refused presale row must not fall through to it).
+      rows.push({ ...r, guard: `${r.guard}NonPresale` });
+      continue;
+    }
+    rows.push(r);
+  }
+  if (Object.keys(guards).length === 0) return def;
+  return defineCommand({ ...def, rows, guards: { ...(def.guards ?? {}), ...guards }, actions: { ...(def.actions ?? {}), presaleRefundTotals } });
+}
+
+/** 改价 does not apply to a presale order: its parts were fixed at placement. */
+export const presaleAdjustPrice = withoutPresale('ADJUST_PRICE');
+
+const cancelDef = original('CANCEL');
+/** 取消: with the deposit paid, the merchant refunds it; the shopper gets it back only if refundable. After the balance, the merchant refunds both parts. */
+export const presaleCancel = defineCommand({
+  ...cancelDef,
+  rows: [
+    { from: 'deposit_paid', to: 'closed', guard: 'presaleByMerchant', actions: [closeAs('merchant_cancelled'), 'refundDepositAlways', ...RELEASE] },
+    { from: 'deposit_paid', to: 'closed', guard: 'presaleByCustomer', actions: [closeAs('customer_cancelled'), 'refundDepositIfRefundable', ...RELEASE] },
+    { from: 'paid', to: 'closed', guard: 'presaleByMerchant', actions: [closeAs('merchant_cancelled'), 'refundPresaleInFull', ...RELEASE] },
+    ...cancelDef.rows,
+  ],
+  guards: { presaleByMerchant: presaleBy('merchant'), presaleByCustomer: presaleBy('customer') },
+  actions: { refundDepositAlways, refundDepositIfRefundable, refundPresaleInFull },
+});
+
+/** The statuses of a presale lifecycle: orderkit's, and 待付尾款 between the parts. */
+export const PRESALE_STATUSES = { ...ORDER_STATUS_LABELS, deposit_paid: { 'zh-CN': '待付尾款', en: 'Deposit paid, balance due' } };
+
+/**
+ * orderkit's commands with the presale ones.
+ *
+ * @example
+ * const lifecycle = presaleLifecycle();
+ */
+export function presaleLifecycle(extra: readonly CommandDefinition<string, any>[] = []): Lifecycle<string, { type: string }> {
+  const replaced: Record<string, CommandDefinition<string, any>> = { PAYMENT_SUCCEEDED: presalePaymentSucceeded, CANCEL: presaleCancel, ADJUST_PRICE: presaleAdjustPrice };
+  const commands = orderCommands.map((c) => withPresaleRefunds(replaced[c.type] ?? c));
+  return createLifecycle({ commands: [...commands, payDeposit, payBalance, balanceExpired, ...extra], states: PRESALE_STATUSES }) as unknown as Lifecycle<string, { type: string }>;
+}
+
+export interface PresaleOptions {
+  service: OrderService;
+  clock?: { now(): Date };
+  /** The shop's zone, for the times in `nextPart`'s messages. Default 'Asia/Shanghai'. */
+  timeZone?: string;
+}
+
+export interface Presale {
+  /** Places a presale order: prices the cart, applies the deduction, records the two parts. */
+  place(input: Omit<PlaceInput, 'quote'> & { cart: Parameters<typeof priceCart>[0]; rules: Parameters<typeof priceCart>[1] }, terms: PresaleTerms): Promise<ServiceResult>;
+  /** The part to prepay now (`outTradeNo`, `amount`), or a typed error (outside the balance window…). */
+  nextPart(order: Order): { ok: true; part: PresalePart } | { ok: false; error: OrderkitError };
+  /** Closes every order whose balance was not paid in time (run it beside `service.sweep`). */
+  sweep(): Promise<{ closed: number }>;
+}
+
+/**
+ * The presale flow over an order service made with `presaleLifecycle()`.
+ *
+ * @example
+ * const presale = createPresale({ service });
+ */
+export function createPresale(options: PresaleOptions): Presale {
+  const { service } = options;
+  const clock = options.clock ?? { now: () => new Date() };
+  const timeZone = options.timeZone ?? 'Asia/Shanghai';
+  return {
+    async place(input, terms) {
+      const { cart, rules, ...rest } = input;
+      const priced = priceCart(cart, rules, { now: clock.now() });
+      if (!priced.ok) return priced;
+      const goods = priced.quote.lines.reduce((s, l) => s + l.payable, 0);
+      const bad = checkTerms(terms, goods);
+      if (bad) return { ok: false, error: bad };
+      const deduction = terms.deduction ?? 0;
+      const quote = withDeduction(priced.quote, deduction);
+      // The parts' out_trade_no derive from the order number: it is made here, before placement.
+      const n = rest.number ?? createOrderNumber({ now: clock.now(), random: Math.random });
+      const presale: PresaleMetadata = {
+        deposit: terms.deposit,
+        deduction,
+        balance: quote.total - terms.deposit,
+        balanceFrom: terms.balanceFrom.toISOString(),
+        balanceUntil: terms.balanceUntil.toISOString(),
+        depositRefundable: terms.depositRefundable === true,
+        parts: [
+          { part: 'deposit', outTradeNo: `${n}-D`, amount: terms.deposit },
+          { part: 'balance', outTradeNo: `${n}-B`, amount: quote.total - terms.deposit },
+        ],
+      };
+      return service.place({ ...rest, number: n, quote, metadata: { ...(rest.metadata ?? {}), presale } } as PlaceInput);
+    },
+
+    nextPart(order) {
+      const p = presaleOf(order);
+      if (p === undefined) return { ok: false, error: flowErrors.unknownPart(order.number) };
+      const deposit = partOf(p, 'deposit');
+      if (deposit.transactionId === undefined) return { ok: true, part: deposit };
+      const now = clock.now();
+      if (!isDue(p.balanceFrom, now)) return { ok: false, error: flowErrors.balanceWindow('not_open', p.balanceFrom, p.balanceUntil, timeZone) };
+      if (isDue(p.balanceUntil, now)) return { ok: false, error: flowErrors.balanceWindow('closed', p.balanceFrom, p.balanceUntil, timeZone) };
+      return { ok: true, part: partOf(p, 'balance') };
+    },
+
+    async sweep() {
+      let closed = 0;
+      let cursor: string | null = null;
+      do {
+        const page = await service.list({ status: 'deposit_paid' as never, limit: 100, cursor, order: 'oldest' });
+        for (const o of page.items) {
+          const p = presaleOf(o);
+          if (p === undefined || !isDue(p.balanceUntil, clock.now())) continue;
+          const r = await service.dispatch(o.id, { type: 'BALANCE_EXPIRED' } as never, { type: 'system', id: 'presale-sweeper' });
+          if (r.ok) closed++;
+        }
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return { closed };
+    },
+  };
+}
