@@ -3,6 +3,7 @@ import { refundErrors } from './errors.js';
 import { finish, runAfterSale } from './engine.js';
 import { refundQuote } from './quote.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+import { fail } from '../errors/result.js';
 
 /**
  * A deterministic id for a new after-sale: the order number, `-AS`, and a sequence number that
@@ -30,7 +31,7 @@ export function nextAfterSaleId(order: Order): string {
  */
 export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER_SALE'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const id = command.afterSaleId ?? nextAfterSaleId(order);
-  if (order.afterSales.some((a) => a.id === id)) return { ok: false, error: refundErrors.afterSaleExists(id) };
+  if (order.afterSales.some((a) => a.id === id)) return fail(refundErrors.afterSaleExists(id));
   const quoted = refundQuote(order, command.items === undefined ? { kind: command.kind } : { kind: command.kind, items: command.items }, ctx);
   if (!quoted.ok) return quoted;
   const { quote } = quoted;

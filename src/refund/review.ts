@@ -4,6 +4,7 @@ import { finish, runAfterSale, type StepOutcome } from './engine.js';
 import { actsForRequester } from './request.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { isRequesterOnly, type AfterSaleCommandType } from './after-sale-states.js';
+import { fail } from '../errors/result.js';
 
 /**
  * The after-sale with this id, if any.
@@ -25,8 +26,8 @@ export function onAfterSale(
   options: { extra?: Partial<AfterSale> } = {},
 ): AfterSaleStepResult {
   const afterSale = findAfterSale(order, afterSaleId);
-  if (!afterSale) return { ok: false, error: refundErrors.unknownAfterSale(afterSaleId) };
-  if (isRequesterOnly(on) && !actsForRequester(order, afterSale, ctx.actor)) return { ok: false, error: refundErrors.notRequester(afterSaleId) };
+  if (!afterSale) return fail(refundErrors.unknownAfterSale(afterSaleId));
+  if (isRequesterOnly(on) && !actsForRequester(order, afterSale, ctx.actor)) return fail(refundErrors.notRequester(afterSaleId));
   const moved: StepOutcome = runAfterSale({ order, afterSale, effects: [], path: [afterSale.status] }, on, ctx, options.extra);
   return moved.ok ? finish(moved.step) : moved;
 }

@@ -13,6 +13,7 @@ import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
 import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
+import { ok, fail } from '../errors/result.js';
 
 const NUMBER_ATTEMPTS = 3;
 
@@ -80,10 +81,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     const parsed = parse(input);
     if (!parsed.ok) return parsed;
     if (!ActorSchema.safeParse(actor).success || unstorablePath(actor) !== null) {
-      return {
-        ok: false,
-        error: new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }),
-      };
+      return fail(new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }));
     }
     const command = parsed.command as Command;
     // Keys are scoped to (actor, order, caller's key) and checked against the request: ./idempotency.ts
@@ -96,7 +94,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         if (record) return replayOf(record, scope, actor, lifecycle.permissions);
       }
       const order = await store.load(orderId);
-      if (!order) return { ok: false, error: new OrderNotFoundError(orderId) };
+      if (!order) return fail(new OrderNotFoundError(orderId));
       const ctx = { now: at ?? clock.now(), actor, policy };
       let result = lifecycle.transition(order, command, ctx) as ServiceTransitionResultOf<Order>;
       let stray: { code: string } | undefined;
@@ -112,7 +110,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       if (!result.ok) return result;
       if (result.changed === false) {
         // An accepted no-op (a repeated payment notification): nothing to write, nothing to tell.
-        return { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
+        return ok({ order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) });
       }
       try {
         await store.commit({
@@ -122,15 +120,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           effects: result.effects,
           ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: requestToStore(scope, stray) } : {}),
         });
-        return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
+        return ok({ order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) });
       } catch (error) {
-        if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };
+        if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return fail(error as OrderkitError);
         if (!isVersionConflict(error)) throw error;
         // Another process committed first. A person's command gives up after maxRetries rounds; a
         // gateway callback keeps going for callbackRetryMs (its answer decides whether the gateway
         // delivers again), and past that says the order is busy, never that it conflicted.
         if (callback ? Date.now() - started >= retry.callbackRetryMs : attempt >= retry.maxRetries) {
-          return { ok: false, error: callback ? orderBusy(orderId, attempt + 1) : retriesExhausted(orderId, attempt + 1) };
+          return fail(callback ? orderBusy(orderId, attempt + 1) : retriesExhausted(orderId, attempt + 1));
         }
         await sleep(backoffMs(attempt, retry.baseMs, retry.capMs, Math.random));
       }
@@ -160,13 +158,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           const record = await store.findIdempotency(scope.key);
           if (record) return replayOf(record, scope, placer, lifecycle.permissions);
         }
-        return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false };
+        return ok({ order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false });
       } catch (error) {
         if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) throw error;
         const field = ((error as OrderkitError).details as { field?: string } | undefined)?.field;
         // A random order number that happened to be taken: draw another.
         if (field === 'number' && input.number === undefined && attempt < NUMBER_ATTEMPTS) continue;
-        return { ok: false, error: error as OrderkitError };
+        return fail(error as OrderkitError);
       }
     }
   }

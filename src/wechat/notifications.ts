@@ -3,6 +3,7 @@ import { decryptResource } from './decrypt.js';
 import { reject, same } from './errors.js';
 import { parsePaymentResource, parseRefundResource, type MerchantIdentity, type PaymentNotice, type RefundNotice } from './resources.js';
 import { verifyNotification, type SignedMessageInput } from './verify.js';
+import { ok, type Result } from '../errors/result.js';
 
 /**
  * The whole notification pipeline in one call, in the only safe order: verify the signature and
@@ -22,8 +23,8 @@ interface NotificationMeta {
   eventType: string;
 }
 
-export type PaymentNotificationResult = ({ ok: true } & PaymentNotice & NotificationMeta) | { ok: false; error: OrderkitError };
-export type RefundNotificationResult = ({ ok: true } & RefundNotice & NotificationMeta) | { ok: false; error: OrderkitError };
+export type PaymentNotificationResult = Result<PaymentNotice & NotificationMeta>;
+export type RefundNotificationResult = Result<RefundNotice & NotificationMeta>;
 export type NotificationResult = PaymentNotificationResult | RefundNotificationResult;
 
 export const PAYMENT_EVENT_TYPES = ['TRANSACTION.SUCCESS'] as const;
