@@ -11,6 +11,7 @@ export default defineConfig({
     analytics: 'src/analytics/index.ts',
     testing: 'src/testing/index.ts',
     xstate: 'src/xstate/index.ts',
+    advanced: 'src/advanced.ts',
   },
   format: ['esm', 'cjs'],
   target: 'node16',

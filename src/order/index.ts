@@ -1,9 +1,115 @@
-export * from './primitives.js';
-export * from './status.js';
-export * from './actor.js';
-export * from './order-schema.js';
-export * from './commands.js';
-export * from './events-effects.js';
+export {
+  FenSchema,
+  SignedFenSchema,
+  QuantitySchema,
+  CountSchema,
+  TimestampSchema,
+  IdSchema,
+  LocalizedTextSchema,
+  isStorableString,
+  unstorablePath,
+  UNSTORABLE_STRING,
+  refuseUnstorableStrings,
+} from './primitives.js';
+export {
+  ORDER_STATUSES,
+  OrderStatusSchema,
+  ORDER_STATUS_LABELS,
+  CLOSE_REASONS,
+  CloseReasonSchema,
+  CLOSE_REASON_LABELS,
+  AFTER_SALE_STATUSES,
+  AfterSaleStatusSchema,
+  AFTER_SALE_STATUS_LABELS,
+  REFUND_STATUSES,
+  RefundStatusSchema,
+  REFUND_STATUS_LABELS,
+  statusLabel,
+} from './status.js';
+export type { OrderStatus, CloseReason, AfterSaleStatus, RefundStatus } from './status.js';
+export { ActorSchema, ACTOR_TYPES } from './actor.js';
+export type { Actor, ActorType } from './actor.js';
+export {
+  DISCOUNT_SOURCES,
+  DiscountSourceSchema,
+  AllocationSchema,
+  FULFILLMENTS,
+  FulfillmentSchema,
+  LineSchema,
+  AddressSchema,
+  AdjustmentSchema,
+  OrderPricingSchema,
+  PAYMENT_ATTEMPT_STATUSES,
+  PaymentAttemptSchema,
+  StrayPaymentSchema,
+  PaymentSchema,
+  LineQuantitySchema,
+  LOGISTICS_TYPES,
+  LogisticsTypeSchema,
+  ShipmentSchema,
+  AFTER_SALE_KINDS,
+  AfterSaleKindSchema,
+  AfterSaleSchema,
+  REFUND_REASONS,
+  RefundSchema,
+  ABNORMAL_REFUND_HANDLINGS,
+  DeadlinesSchema,
+  NoteSchema,
+  OrderSchema,
+} from './order-schema.js';
+export type {
+  DiscountSource,
+  Allocation,
+  Fulfillment,
+  Line,
+  Address,
+  Adjustment,
+  OrderPricing,
+  PaymentAttempt,
+  StrayPayment,
+  Payment,
+  LineQuantity,
+  LogisticsType,
+  Shipment,
+  AfterSaleKind,
+  AfterSale,
+  Refund,
+  AbnormalRefundHandling,
+  Deadlines,
+  Note,
+  Order,
+} from './order-schema.js';
+export {
+  PaymentSucceededSchema,
+  CancelSchema,
+  ExpireSchema,
+  ShipSchema,
+  DeliverSchema,
+  ConfirmReceiptSchema,
+  AutoConfirmSchema,
+  RequestAfterSaleSchema,
+  ApproveAfterSaleSchema,
+  RejectAfterSaleSchema,
+  CancelAfterSaleSchema,
+  ReturnShippedSchema,
+  ReturnReceivedSchema,
+  RefundSucceededSchema,
+  RefundFailedSchema,
+  RetryRefundSchema,
+  AdjustPriceSchema,
+  ChangeAddressSchema,
+  AddRemarkSchema,
+  RecordStrayPaymentSchema,
+  RecordGatewayRefundSchema,
+  RecordSettlementSchema,
+  CommandSchema,
+  COMMAND_TYPES,
+  isCheckedCommand,
+  parseCommand,
+} from './commands.js';
+export type { Command, CommandInput, CommandType, CommandOf, ParseCommandResult } from './commands.js';
+export { OrderEventSchema, EffectSchema } from './events-effects.js';
+export type { OrderEvent, Effect, EffectType, EffectDraft } from './events-effects.js';
 export { createOrderNumber, MAX_ORDER_NUMBER_LENGTH, OUT_TRADE_NO_PATTERN } from './order-number.js';
 export type { CreateOrderNumberOptions } from './order-number.js';
 export { orderJsonSchema, commandJsonSchema } from './json-schema.js';

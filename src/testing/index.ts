@@ -9,7 +9,7 @@ export type {
 } from './types.js';
 export { testOrder, nextVersion, createdEvent, testEffects, TEST_EPOCH } from './fixtures.js';
 export type { TestOrderInit, TestStep } from './fixtures.js';
-export { checkLifecycle, CHECK_INVARIANTS } from './checker.js';
+export { checkLifecycle } from './checker.js';
 export type { CheckableLifecycle, CheckerOrder, CheckInvariant, CheckOptions, CheckReport, CheckStep, CheckViolation } from './checker.js';
-export { CHECKER_ACTORS, CHECKER_CUSTOMER_ID, CHECKER_PLACEMENTS, DEFAULT_PAYLOADS, checkerPlacement } from './checker-domain.js';
+export { CHECKER_ACTORS, CHECKER_PLACEMENTS, DEFAULT_PAYLOADS, checkerPlacement } from './checker-domain.js';
 export type { CheckerCommand, CheckerPlacement, PayloadGenerator } from './checker-domain.js';

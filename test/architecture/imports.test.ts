@@ -30,6 +30,7 @@ const RANK: Record<string, number> = {
   testing: 9,
   xstate: 9,
   'index.ts': 10,
+  'advanced.ts': 10,
 };
 
 function files(dir: string): string[] {
