@@ -13,3 +13,16 @@ export { checkLifecycle } from './checker.js';
 export type { CheckableLifecycle, CheckerOrder, CheckInvariant, CheckOptions, CheckReport, CheckStep, CheckViolation } from './checker.js';
 export { CHECKER_ACTORS, CHECKER_PLACEMENTS, DEFAULT_PAYLOADS, checkerPlacement } from './checker-domain.js';
 export type { CheckerCommand, CheckerPlacement, PayloadGenerator } from './checker-domain.js';
+export { createCloudDatabaseStandIn, STAND_IN_LABEL } from './cloud-database-stand-in.js';
+export type {
+  CloudDatabaseStandIn,
+  CloudDatabaseStandInOptions,
+  StandInOperation,
+  StandInTransaction,
+  StandInFault,
+  MiniProgramDatabase,
+  MiniProgramQuery,
+  WatchOptions,
+  WatchSnapshot,
+  Watcher,
+} from './cloud-database-stand-in.js';

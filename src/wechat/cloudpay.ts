@@ -60,12 +60,11 @@ function text(value: unknown, max: number): string | null {
  * The callback function must then answer `cloudPayAck()` (`{ errcode: 0 }`), or WeChat calls again.
  *
  * @example
- * exports.main = async (event) => {
+ * async function main(event: unknown) {
  *   const r = fromCloudPayCallback(event, cloud.getWXContext(), { subMchId: '1900000109' });
  *   if (!r.ok) return cloudPayReply(r);
- *   const d = await service.dispatch(orderIdFor(r.outTradeNo), r.command, { type: 'payment', gateway: 'cloudpay' });
- *   return cloudPayReply(d);
- * };
+ *   return cloudPayReply(await applyPaymentNotice(service, r, { gateway: 'cloudpay' }));
+ * }
  */
 export function fromCloudPayCallback(
   event: unknown,
@@ -122,8 +121,9 @@ export interface CloudPayRefundNotice {
  * sit on the event itself or under `reqInfo`; both are read. Same `SOURCE` check as payments.
  *
  * @example
+ * declare const event: unknown;
  * const r = fromCloudPayRefundCallback(event, cloud.getWXContext());
- * if (r.ok) await service.dispatch(orderIdFor(r.outTradeNo), r.command, { type: 'payment', gateway: 'cloudpay' });
+ * if (r.ok) await applyRefundNotice(service, r, { gateway: 'cloudpay' });
  */
 export function fromCloudPayRefundCallback(
   event: unknown,

@@ -54,7 +54,7 @@ function decryptVerified(input: HandleNotificationInput, accept: readonly string
  * @example
  * const n = handlePaymentNotification({ headers: req.headers, rawBody, keys, apiV3Key, now: new Date(),
  *   expect: { mchid: '1900000109', appid: 'wxd678efh567hg6787' } });
- * if (n.ok) await service.dispatch(orderIdFor(n.outTradeNo), n.command, { type: 'payment', gateway: 'wechatpay' });
+ * if (n.ok) await applyPaymentNotice(service, n, { gateway: 'wechatpay' });
  * const reply = notificationResponse(n); // 204 '' or 4xx/5xx { code: 'FAIL', message }
  */
 export function handlePaymentNotification(input: HandleNotificationInput): PaymentNotificationResult {
@@ -72,8 +72,8 @@ export function handlePaymentNotification(input: HandleNotificationInput): Payme
  * `transition()`.
  *
  * @example
- * const n = handleRefundNotification({ headers, rawBody, keys, apiV3Key, expect: { mchid } });
- * if (n.ok) await service.dispatch(orderIdFor(n.outTradeNo), n.command, { type: 'payment', gateway: 'wechatpay' });
+ * const n = handleRefundNotification({ headers, rawBody, keys, apiV3Key, now: new Date(), expect: { mchid } });
+ * if (n.ok) await applyRefundNotice(service, n, { gateway: 'wechatpay' });
  */
 export function handleRefundNotification(input: HandleNotificationInput): RefundNotificationResult {
   const d = decryptVerified(input, REFUND_EVENT_TYPES);

@@ -1,6 +1,6 @@
 /**
- * wx-orderkit/wx-cloud: the `OrderStore` for the WeChat cloud database (wx-server-sdk), and a TEST
- * DOUBLE of that database for tests (`createCloudDatabaseStandIn`, not the cloud database).
+ * wx-orderkit/wx-cloud: the `OrderStore` for the WeChat cloud database (wx-server-sdk). The test
+ * double of that database (`createCloudDatabaseStandIn`) is in wx-orderkit/testing.
  */
 export { WxCloudOrderStore } from './store.js';
 export type { WxCloudOrderStoreOptions } from './store.js';
@@ -9,16 +9,3 @@ export type { CollectionNames, OrderDoc, OutboxDoc, EventDoc, IdempotencyDoc, Nu
 export type { CloudDatabase, CloudCollection, CloudQuery, CloudDocument, CloudCommand, CloudUpdateResult, CloudTransaction, CloudTransactionCollection } from './database.js';
 export { CloudDatabaseError, InvalidDatabaseError, classifyCloudError, isDuplicateKey } from './errors.js';
 export type { CloudFailure, CloudFailureKind } from './errors.js';
-export { createCloudDatabaseStandIn, STAND_IN_LABEL } from './stand-in.js';
-export type {
-  CloudDatabaseStandIn,
-  CloudDatabaseStandInOptions,
-  StandInOperation,
-  StandInTransaction,
-  StandInFault,
-  MiniProgramDatabase,
-  MiniProgramQuery,
-  WatchOptions,
-  WatchSnapshot,
-  Watcher,
-} from './stand-in.js';
