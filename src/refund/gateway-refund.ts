@@ -19,7 +19,7 @@ import { ok, fail } from '../errors/result.js';
  *   what it collected (`REFUND_EXCEEDS_PAID`): such a bill is flagged, never recorded.
  *
  * @example
- * recordGatewayRefund(order, { type: 'RECORD_GATEWAY_REFUND', refundId: 'MANUAL-1', amount: 500 }, ctx)
+ * recordGatewayRefund(order, { type: 'RECORD_GATEWAY_REFUND', refundId: 'MANUAL-1', amount: 500 }, afterSaleCtx)
  */
 export function recordGatewayRefund(order: Order, command: CommandOf<'RECORD_GATEWAY_REFUND'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const known = findRefund(order, command.refundId);

@@ -24,7 +24,7 @@ function refundData(refund: Refund, extra: Record<string, unknown> = {}): Record
  * closes the order with `closeReason: 'fully_refunded'`.
  *
  * @example
- * if (isFullyRefunded(order)) // status → closed
+ * isFullyRefunded(order) // true once every paid fen is refunded: the order closes
  */
 export function isFullyRefunded(order: Order): boolean {
   return order.payment.paidAmount > 0 && succeededRefundTotal(order) === order.payment.paidAmount;
@@ -92,7 +92,7 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
  * changes nothing; a failure after success is `REFUND_ALREADY_SUCCEEDED`.
  *
  * @example
- * refundFailed(order, { type: 'REFUND_FAILED', refundId: 'NR1', reason: 'NOTENOUGH' }, ctx)
+ * refundFailed(order, { type: 'REFUND_FAILED', refundId: 'NR1', reason: 'NOTENOUGH' }, afterSaleCtx)
  */
 export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const refund = findRefund(order, command.refundId);

@@ -50,7 +50,7 @@ export function approveAfterSale(order: Order, command: CommandOf<'APPROVE_AFTER
  * units become requestable again.
  *
  * @example
- * rejectAfterSale(order, { type: 'REJECT_AFTER_SALE', afterSaleId: 'AS1', reason: '商品已使用' }, ctx)
+ * rejectAfterSale(order, { type: 'REJECT_AFTER_SALE', afterSaleId: 'AS1', reason: '商品已使用' }, afterSaleCtx)
  */
 export function rejectAfterSale(order: Order, command: CommandOf<'REJECT_AFTER_SALE'>, ctx: AfterSaleContext): AfterSaleStepResult {
   return onAfterSale(order, command.afterSaleId, 'REJECT_AFTER_SALE', ctx, { extra: { rejectReason: command.reason } });
@@ -74,7 +74,7 @@ export function cancelAfterSale(order: Order, command: CommandOf<'CANCEL_AFTER_S
  * (the merchant may already be looking for that parcel); a wrong one is sorted out with the shop.
  *
  * @example
- * returnShipped(order, { type: 'RETURN_SHIPPED', afterSaleId: 'AS1', trackingNo: 'SF123', expressCompany: 'SF' }, ctx)
+ * returnShipped(order, { type: 'RETURN_SHIPPED', afterSaleId: 'AS1', trackingNo: 'SF123', expressCompany: 'SF' }, afterSaleCtx)
  */
 export function returnShipped(order: Order, command: CommandOf<'RETURN_SHIPPED'>, ctx: AfterSaleContext): AfterSaleStepResult {
   return onAfterSale(order, command.afterSaleId, 'RETURN_SHIPPED', ctx, {

@@ -65,7 +65,8 @@ export interface BillLocation {
  * file must have.
  *
  * @example
- * const where = buildBillDownload(await send(buildTradeBillRequest(day).request));
+ * const asked = buildTradeBillRequest(day);
+ * const where = asked.ok ? buildBillDownload(await send(asked.request)) : asked;
  * const text = where.ok ? await download(where.request) : null;
  */
 export function buildBillDownload(answer: unknown): Result<BillLocation> {

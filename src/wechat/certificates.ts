@@ -133,7 +133,7 @@ export interface CertificateRotator {
  * const rotator = createCertificateRotator({ apiV3Key, send: (r) => payClient.send(r), initial: knownPems });
  * await rotator.refresh(new Date());
  * setInterval(() => void rotator.refresh(new Date()), 6 * 3600_000);
- * handlePaymentNotification({ headers, rawBody, keys: rotator.keys()!, apiV3Key, expect });
+ * handlePaymentNotification({ headers, rawBody, keys: rotator.keys()!, apiV3Key, now: new Date(), expect: { mchid, appid } });
  */
 export function createCertificateRotator(options: CertificateRotatorOptions): CertificateRotator {
   const held = new Map<string, WechatPayKeyEntry>();

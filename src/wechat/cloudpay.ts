@@ -315,7 +315,8 @@ export interface CloudPayRefundParams {
  * retry (WeChat refunds an `outRefundNo` once), `totalFee` is the original payment's total.
  *
  * @example
- * const p = buildCloudPayRefund(effect, { subMchId, envId, functionName: 'refundCallback' }, { nonce: createNonce() });
+ * declare const refundEffect: Extract<Effect, { type: 'payment.refund' }>;
+ * const p = buildCloudPayRefund(refundEffect, { subMchId, envId, functionName: 'refundCallback' }, { nonce: createNonce() });
  * if (p.ok) await cloud.cloudPay.refund(p.params);
  */
 export function buildCloudPayRefund(

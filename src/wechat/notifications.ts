@@ -88,7 +88,7 @@ export function handleRefundNotification(input: HandleNotificationInput): Refund
  *
  * @example
  * const n = handleNotification(input);
- * if (n.ok && n.kind === 'refund') …
+ * if (n.ok && n.kind === 'refund') await applyRefundNotice(service, n, { gateway: 'wechatpay' });
  */
 export function handleNotification(input: HandleNotificationInput): NotificationResult {
   const d = decryptVerified(input, [...PAYMENT_EVENT_TYPES, ...REFUND_EVENT_TYPES]);

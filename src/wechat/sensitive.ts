@@ -10,7 +10,7 @@ import { ok, type Result } from '../errors/result.js';
  *
  * @example
  * const account = encryptSensitiveField('6222021234567890', platformPublicKeyPem);
- * if (account.ok) config.userBankCard = { bankType: 'ICBC_DEBIT', bankAccount: account.ciphertext, … };
+ * const body = account.ok ? { bank_type: 'ICBC_DEBIT', bank_account: account.ciphertext } : null; // the encrypted field of a request body
  */
 export function encryptSensitiveField(plain: string, publicKey: string | Buffer | KeyObject): Result<{ ciphertext: string }> {
   if (typeof plain !== 'string' || plain === '') return reject('INVALID_REQUEST', { path: ['plain'], detail: same('a non-empty text') });

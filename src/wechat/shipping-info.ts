@@ -199,7 +199,9 @@ export function buildShippingInfo(order: Order, shipment: Shipment | string, opt
  *
  * @example
  * handlers['shipping.upload'] = async (effect) => {
- *   const s = buildShippingInfoFromEffect(await service.get(effect.orderId), effect, { mchid, now: new Date() });
+ *   const order = await service.get(effect.orderId);
+ *   if (!order || effect.type !== 'shipping.upload') return;
+ *   const s = buildShippingInfoFromEffect(order, effect, { mchid, now: new Date() });
  *   if (s.ok) await cloud.openapi.wxa.sec.order.uploadShippingInfo(s.payload);
  * };
  */

@@ -73,8 +73,8 @@ export type SignRequestResult = Result<{ authorization: string; body: string }>;
  * `method\npath\ntimestamp\nnonce\nbody\n`. Returns the body text it signed: send exactly that.
  *
  * @example
- * const prepay = buildJsapiPrepay(order, config);
- * const s = signRequest({ ...prepay.request, mchid, serialNo, privateKey, nonce: createNonce(), timestamp: new Date() });
+ * const prepay = buildJsapiPrepay(order, { appid, mchid, notifyUrl });
+ * const s = prepay.ok ? signRequest({ ...prepay.request, mchid, serialNo, privateKey, nonce: createNonce(), timestamp: new Date() }) : prepay;
  * // headers: { Authorization: s.authorization, 'Content-Type': 'application/json', Accept: 'application/json' }, body: s.body
  */
 export function signRequest(input: SignRequestInput): SignRequestResult {

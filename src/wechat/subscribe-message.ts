@@ -155,7 +155,7 @@ export function subscribeFieldValue(
  * fails with `SUBSCRIBE_FIELD_INVALID` and the field's path.
  *
  * @example
- * const shipped = {
+ * const shipped: SubscribeTemplate = {
  *   templateId: 'TEMPLATE_ID',
  *   page: (o) => `pages/order/detail?id=${o.id}`,
  *   fields: {

@@ -16,8 +16,8 @@ const VIRTUAL = join(root, '.cache', 'tsdoc-examples');
 
 /** Values an example may use without declaring them: the usual suspects of an order's life. */
 const GIVEN = `
-import type { Actor, AfterSale, AfterSaleContext, Cart, Command, Lifecycle, Order, OrderService, OrderStore, Policy, PricingRules, Refund, TransitionContext, WalletCoupon } from 'wx-orderkit';
-import type { WechatPayKeyRing } from 'wx-orderkit/wechatpay';
+import type { Actor, AfterSale, AfterSaleContext, Cart, Command, Draft, Effect, EffectHandlers, Lifecycle, Order, OrderEvent, OrderService, OrderStore, Policy, PricingRules, Quote, Refund, Step, TransitionContext, WalletCoupon } from 'wx-orderkit';
+import type { WechatPayConfig, WechatPayKeyRing } from 'wx-orderkit/wechatpay';
 declare global {
   // The shop's own data and settings.
   const orders: Order[];
@@ -43,6 +43,26 @@ declare global {
   const connectionString: string;
   const afterSaleCtx: AfterSaleContext;
   const keys: WechatPayKeyRing;
+  const config: WechatPayConfig;
+  const quote: Quote;
+  const paidOrder: Order;
+  const completedOrder: Order;
+  const events: OrderEvent[];
+  const effect: Effect;
+  const handlers: EffectHandlers;
+  const draft: Draft;
+  const step: Step;
+  const from: string;
+  const to: string;
+  const day: string;
+  const bytes: Buffer;
+  const knownPems: string[];
+  const tradeBill: string;
+  const fundFlowBill: string;
+  const prepayId: string;
+  const token: string;
+  const encodingAESKey: string;
+  const body: string;
   // The outside world an example talks to (WeChat's SDK, an HTTP framework, a PostgreSQL pool):
   // not orderkit's API, so not checked here.
   const cloud: any;
@@ -52,7 +72,29 @@ declare global {
   const pg: any;
   const send: (request: unknown) => Promise<any>;
   const payClient: any;
-  const log: (...args: unknown[]) => void;
+  const log: { error(...args: unknown[]): void };
+  // What a fragment takes from the code around it (a request, a previous step's result).
+  const input: any;
+  const where: any;
+  const v: any;
+  const item: any;
+  const n: any;
+  const notice: any;
+  const push: any;
+  const e: any;
+  const r: any;
+  const trade: any;
+  const report: any;
+  const result: any;
+  const decrypted: any;
+  const message: any;
+  const download: any;
+  const myPayClient: any;
+  const refusal: any;
+  const opts: any;
+  const error: any;
+  const retry: () => void;
+  const reloadAndRetry: () => unknown;
   const order: Order;
   const next: Order;
   const policy: Policy;
@@ -152,7 +194,7 @@ function moduleFor(example: Example, entries: Array<{ spec: string; names: strin
   const own: string[] = [];
   const body: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (/^(import|declare)\s/.test(lines[i]!)) {
+    if (/^(import|declare|export)\s/.test(lines[i]!)) {
       let j = i;
       while (!/;\s*$/.test(lines[j]!) && j < lines.length - 1) j++;
       own.push(...lines.slice(i, j + 1));
