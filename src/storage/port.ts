@@ -1,6 +1,5 @@
 import type { Effect, Order, OrderEvent, OrderStatus } from '../order/index.js';
 import type { CorruptOrderError } from './errors.js';
-import { ok } from '../errors/result.js';
 
 /**
  * The storage port (docs/storage.md "The port"). Adapters implement it; the service is written against it only.

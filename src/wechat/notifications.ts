@@ -3,7 +3,7 @@ import { decryptResource } from './decrypt.js';
 import { reject, same } from './errors.js';
 import { parsePaymentResource, parseRefundResource, type MerchantIdentity, type PaymentNotice, type RefundNotice } from './resources.js';
 import { verifyNotification, type SignedMessageInput } from './verify.js';
-import { ok, type Result } from '../errors/result.js';
+import type { Result } from '../errors/result.js';
 
 /**
  * The whole notification pipeline in one call, in the only safe order: verify the signature and
