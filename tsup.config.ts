@@ -14,6 +14,7 @@ export default defineConfig({
     inventory: 'src/inventory/index.ts',
     redis: 'src/adapters/redis/index.ts',
     flows: 'src/flows/index.ts',
+    advanced: 'src/advanced.ts',
   },
   format: ['esm', 'cjs'],
   target: 'node16',

@@ -31,10 +31,13 @@ const wechatpay = require(path.join(dist, 'wechatpay.cjs'));
 mark('require wechatpay');
 const wxCloud = require(path.join(dist, 'wx-cloud.cjs'));
 mark('require wx-cloud');
+// The cloud database's test double (wx-orderkit/testing) stands in for wx-server-sdk's database,
+// which a deployed function gets from the SDK: it is not part of what a function loads.
+const { createCloudDatabaseStandIn } = require(path.join(dist, 'testing.cjs'));
 
 async function main() {
   const now = new Date(fixture.now);
-  const store = new wxCloud.WxCloudOrderStore(wxCloud.createCloudDatabaseStandIn());
+  const store = new wxCloud.WxCloudOrderStore(createCloudDatabaseStandIn());
   await store.ensureCollections(); // done once per environment at deploy time; cheap on the stand-in
   mark('stand-in and store');
   const service = orderkit.createOrderService({

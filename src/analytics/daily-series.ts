@@ -8,7 +8,7 @@ import type { DailyPoint } from './types.js';
  * those payments on the day of payment.
  *
  * @example
- * const series = new DailySeries(calendarDays(from, to, 'Asia/Shanghai'));
+ * const series = new DailySeries(calendarDays(new Date('2026-11-01T00:00:00+08:00'), new Date('2026-12-01T00:00:00+08:00'), 'Asia/Shanghai'));
  * for (const o of orders) series.add(orderFacts(o));
  * series.result()[0] // → { date: '2026-11-01', placed: 31, paid: 27, gmv: 512300, refunded: 4900, netRevenue: 507400 }
  */

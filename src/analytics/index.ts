@@ -6,13 +6,13 @@
 export { summarize } from './summarize.js';
 export { bottlenecks } from './bottlenecks.js';
 export type { BottleneckOptions, BottleneckReport, SlaBreach, StageReport } from './bottlenecks.js';
-export { parseSummaryOptions, SummaryOptionsSchema } from './options.js';
+export { parseSummaryOptions } from './options.js';
 export { orderFacts } from './order-facts.js';
 export type { OrderFacts } from './order-facts.js';
 export { stageSpan } from './stage-durations.js';
 export { buildFunnel } from './funnel.js';
 export { nearestRank, toDurationFigures, DURATION_FIGURES } from './percentiles.js';
-export { ratio, divideRounded, RATE_DECIMALS } from './rounding.js';
+export { ratio, divideRounded } from './rounding.js';
 export { calendarDays, MAX_SERIES_DAYS } from './calendar-days.js';
 export type { CalendarDays } from './calendar-days.js';
 export { countTransitions } from './transitions.js';

@@ -1,8 +1,8 @@
 import * as z from '../zod.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
-import type { Result } from '../errors/result.js';
 import { MAX_SERIES_DAYS } from './calendar-days.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -57,20 +57,17 @@ export function parseSummaryOptions(
 ): Result<{ options: { from: Date; to: Date; timeZone: string; topSkuLimit?: number } }> {
   const parsed = SummaryOptionsSchema.safeParse(input);
   if (!parsed.success) {
-    return {
-      ok: false,
-      error: errorFromZod('INVALID_ANALYTICS_OPTIONS', { 'zh-CN': '统计参数不正确', en: 'invalid report options' }, parsed.error),
-    };
+    return fail(errorFromZod('INVALID_ANALYTICS_OPTIONS', { 'zh-CN': '统计参数不正确', en: 'invalid report options' }, parsed.error));
   }
   const problem = checkRange(parsed.data.from, parsed.data.to, parsed.data.timeZone);
-  if (problem) return { ok: false, error: problem };
+  if (problem) return fail(problem);
   const options: { from: Date; to: Date; timeZone: string; topSkuLimit?: number } = {
     from: parsed.data.from,
     to: parsed.data.to,
     timeZone: parsed.data.timeZone,
   };
   if (parsed.data.topSkuLimit !== undefined) options.topSkuLimit = parsed.data.topSkuLimit;
-  return { ok: true, options };
+  return ok({ options });
 }
 
 /** Throws the range problem, for the functions whose options are the programmer's, not a user's. */

@@ -8,7 +8,7 @@ import type { TopSku } from './types.js';
  *
  * @example
  * const t = new SkuTally();
- * for (const o of paidOrders) t.add(o.lines);
+ * for (const o of orders) if (o.payment.paidAmount > 0) t.add(o.lines);
  * t.top(3) // → [{ sku: 'TEA-01', title: '龙井 250g', units: 42, revenue: 1239000, orders: 37 }, …]
  */
 export class SkuTally {

@@ -8,7 +8,7 @@ import type { TransitionCount } from './types.js';
  * the status (a remark, an after-sale request) are left out.
  *
  * @example
- * countTransitions(events, from, to)
+ * countTransitions(events, new Date('2026-11-01T00:00:00Z'), new Date('2026-12-01T00:00:00Z'))
  * // → [{ from: 'pending_payment', to: 'paid', count: 640 }, { from: 'paid', to: 'shipped', count: 590 }, …]
  */
 export function countTransitions(events: readonly OrderEvent[], from: Date, to: Date): TransitionCount[] {

@@ -1,6 +1,7 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { OUT_TRADE_NO_PATTERN, type Order, type PaymentAttempt } from '../order/index.js';
 import { editErrors } from './edit-errors.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /**
  * Payment attempts (docs/lifecycle.md "Edits and payment attempts"). An order's number never changes;
@@ -66,13 +67,13 @@ export function currentAttempt(order: Pick<Order, 'payment'>): PaymentAttempt | 
  * const next = nextAttemptOutTradeNo(order);
  * if (next.ok) next.outTradeNo // '…-2' after the first attempt
  */
-export function nextAttemptOutTradeNo(order: Pick<Order, 'number' | 'payment'>): { ok: true; outTradeNo: string } | { ok: false; error: OrderkitError } {
+export function nextAttemptOutTradeNo(order: Pick<Order, 'number' | 'payment'>): Result<{ outTradeNo: string }> {
   const n = order.payment.attempts.length + 1;
-  if (n > MAX_PAYMENT_ATTEMPTS) return { ok: false, error: editErrors.tooManyAttempts(MAX_PAYMENT_ATTEMPTS) };
+  if (n > MAX_PAYMENT_ATTEMPTS) return fail(editErrors.tooManyAttempts(MAX_PAYMENT_ATTEMPTS));
   const outTradeNo = attemptOutTradeNo(order.number, n);
   if (outTradeNo.length > MAX_OUT_TRADE_NO_LENGTH || !OUT_TRADE_NO_PATTERN.test(outTradeNo)) {
-    return { ok: false, error: editErrors.outTradeNoTooLong(outTradeNo) };
+    return fail(editErrors.outTradeNoTooLong(outTradeNo));
   }
-  for (const a of order.payment.attempts) if (a.outTradeNo === outTradeNo) return { ok: false, error: editErrors.outTradeNoTaken(outTradeNo) };
-  return { ok: true, outTradeNo };
+  for (const a of order.payment.attempts) if (a.outTradeNo === outTradeNo) return fail(editErrors.outTradeNoTaken(outTradeNo));
+  return ok({ outTradeNo });
 }

@@ -20,8 +20,7 @@ export { NO_MATCH, lifecycleErrors } from './errors.js';
 export { COMMAND_ACTORS, checkPermission, isPermitted } from './permissions.js';
 export type { PermissionTable } from './permissions.js';
 export { addInZone, deadlineAfter, isDue, zoneOffsetAt } from './deadlines.js';
-export { MAX_PAYMENT_ATTEMPTS, MAX_OUT_TRADE_NO_LENGTH, attemptOutTradeNo, currentAttempt, nextAttemptOutTradeNo, orderNumberOfOutTradeNo } from './attempts.js';
-export { planPriceAdjustment, totalBeforeAdjustments } from './rules/price-adjustment.js';
-export type { PriceAdjustmentPlan } from './rules/price-adjustment.js';
+export { MAX_PAYMENT_ATTEMPTS, attemptOutTradeNo, currentAttempt, nextAttemptOutTradeNo, orderNumberOfOutTradeNo } from './attempts.js';
+
 export { editErrors } from './edit-errors.js';
-export { STRAY_PAYMENT_REFUSALS, isStrayPaymentRefusal, strayPaymentFor } from './rules/stray-payment.js';
+export { isStrayPaymentRefusal, strayPaymentFor } from './rules/stray-payment.js';

@@ -13,6 +13,7 @@ import { checkPermission, isPermitted, type PermissionTable } from './permission
 import { defaultPolicy, type Policy } from '../order/policy.js';
 import type { Draft, LifecycleAction, LifecycleGuard, Probe, Step } from './step.js';
 import type { TransitionContext, TransitionResult } from './types.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /** An order whose status may be one an extended chart added (such as `ready_for_pickup`). */
 export type LifecycleOrder<TStatus extends string> = Omit<Order, 'status'> & { status: TStatus };
@@ -40,7 +41,7 @@ export interface LifecycleButton {
   probe?: (afterSaleId: string) => { type: string };
 }
 
-export type LifecycleParseResult<TCommand> = { ok: true; command: TCommand } | { ok: false; error: OrderkitError };
+export type LifecycleParseResult<TCommand> = Result<{ command: TCommand }>;
 
 export interface Lifecycle<TStatus extends string = Order['status'], TCommand extends { type: string } = { type: string }> {
   /** The command definitions, in order. */
@@ -63,10 +64,6 @@ export interface Lifecycle<TStatus extends string = Order['status'], TCommand ex
   parse(input: unknown): LifecycleParseResult<TCommand>;
   transition(order: LifecycleOrder<TStatus>, command: TCommand, ctx: TransitionContext): TransitionResult<LifecycleOrder<TStatus>>;
   allowedActions(order: LifecycleOrder<TStatus>, actor: Actor, now: Date, policy?: Policy): Array<TCommand['type']>;
-}
-
-function fail(error: OrderkitError): { ok: false; error: OrderkitError } {
-  return { ok: false, error };
 }
 
 function invalidContext(): OrderkitError {
@@ -230,12 +227,12 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     const def = definitions.get(type);
     if (def === undefined) return fail(unknownCommand(type));
     if (builtinSame.has(type)) return parseCommand(input) as LifecycleParseResult<TCommand>;
-    if (checked.has(input)) return { ok: true, command: input as TCommand };
+    if (checked.has(input)) return ok({ command: input as TCommand });
     const parsed = def.schema.safeParse(input);
     if (!parsed.success) return fail(errorFromZod('INVALID_COMMAND', { 'zh-CN': `指令 ${type} 格式不正确`, en: `invalid ${type} command` }, parsed.error));
     const command = parsed.data as object;
     if (typeof command === 'object' && command !== null) checked.add(command);
-    return { ok: true, command: command as TCommand };
+    return ok({ command: command as TCommand });
   }
 
   let union: z.core.$ZodType | undefined;
@@ -310,7 +307,7 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
       }
       if (chosen < 0) return fail(reason ?? lifecycleErrors.invalidTransition(order.status, type));
       const c = candidates[chosen]!;
-      if (c.noop) return { ok: true, changed: false, order: input, events: [], effects: [] };
+      if (c.noop) return ok({ changed: false, order: input, events: [], effects: [] });
 
       const draft: Draft = { order: cloneOrder(order), effects: [], data: undefined };
       if (c.target !== undefined) runActions(c.exit, draft, step);
@@ -338,7 +335,7 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
         effect.orderId = order.id;
         effects[i] = effect;
       }
-      return { ok: true, changed: true, order: next as unknown as LifecycleOrder<TStatus>, events: [event], effects };
+      return ok({ changed: true, order: next as unknown as LifecycleOrder<TStatus>, events: [event], effects });
     } catch (error) {
       // Rules signal impossible money (an unsafe sum, a bad zone) by throwing OrderkitError.
       if (error instanceof OrderkitError) return fail(error);

@@ -31,6 +31,7 @@ import { defaultPolicy, type Policy } from '../order/policy.js';
 import { becomePaid, recordFreeOrder } from './rules/payment.js';
 import type { Draft, Step } from './step.js';
 import type { TransitionResult } from './types.js';
+import { ok, fail } from '../errors/result.js';
 
 /** The quote as `placeOrder` accepts it: what `priceCart` returns (extra fields are ignored). */
 const QuoteInputSchema = z.object({
@@ -138,23 +139,20 @@ function checkQuote(quote: z.output<typeof QuoteInputSchema>): OrderkitError | u
 export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): TransitionResult {
   const now = ctx.now;
   if (!(now instanceof Date) || now.getTime() !== now.getTime()) {
-    return { ok: false, error: orderkitError('INVALID_CONTEXT', { 'zh-CN': 'now 必须是有效的 Date', en: 'ctx.now must be a valid Date' }, { path: ['now'] }) };
+    return fail(orderkitError('INVALID_CONTEXT', { 'zh-CN': 'now 必须是有效的 Date', en: 'ctx.now must be a valid Date' }, { path: ['now'] }));
   }
   let candidate: unknown = input;
   if (input !== null && typeof input === 'object' && input.quote === undefined && input.cart !== undefined) {
     if ((input as { rules?: unknown }).rules == null) {
       // Without this, pricing would report its own argument as missing at '(root)'.
-      return {
-        ok: false,
-        error: orderkitError(
+      return fail(orderkitError(
           'INVALID_ORDER_INPUT',
           {
             'zh-CN': '下单信息不正确：rules：缺少必填字段（传入 cart 时需要 rules 来计价，或直接传入 quote）',
             en: 'invalid order input: rules: required field is missing (a cart is priced with `rules`; or pass a `quote`)',
           },
           { path: ['rules'] },
-        ),
-      };
+        ));
     }
     const priced = priceCart(input.cart, input.rules, { now });
     if (!priced.ok) return priced;
@@ -167,25 +165,24 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   } else {
     const parsed = PlaceOrderInputSchema.safeParse(candidate);
     if (!parsed.success) {
-      return { ok: false, error: errorFromZod('INVALID_ORDER_INPUT', { 'zh-CN': '下单信息不正确', en: 'invalid order input' }, parsed.error) };
+      return fail(errorFromZod('INVALID_ORDER_INPUT', { 'zh-CN': '下单信息不正确', en: 'invalid order input' }, parsed.error));
     }
     data = parsed.data;
   }
   const quote = data.quote;
   const bad = checkQuote(quote);
-  if (bad !== undefined) return { ok: false, error: bad };
+  if (bad !== undefined) return fail(bad);
   if (quote.freightPending === true) {
-    return {
-      ok: false,
-      error: orderkitError(
+    return fail(
+      orderkitError(
         'FREIGHT_PENDING',
         { 'zh-CN': '运费待定：请先填写收货地址（购物车的 region）再下单', en: 'freight is pending: give the delivery region (cart.region) before placing the order' },
         { path: ['quote', 'freightPending'] },
       ),
-    };
+    );
   }
   if (ctx.actor !== undefined && (!ActorSchema.safeParse(ctx.actor).success || unstorablePath(ctx.actor) !== null)) {
-    return { ok: false, error: invalidInput({ 'zh-CN': '下单人（actor）格式不正确', en: 'invalid actor' }, ['actor']) };
+    return fail(invalidInput({ 'zh-CN': '下单人（actor）格式不正确', en: 'invalid actor' }, ['actor']));
   }
 
   const policy = ctx.policy ?? defaultPolicy;
@@ -252,5 +249,5 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   const event: OrderEvent = { orderId: order.id, version: 1, type: 'ORDER_PLACED', actor, from: null, to: order.status, at };
   event.data = draft.data!;
   const effects = draft.effects.map((e, i) => ({ id: `${order.id}:1:${i}`, orderId: order.id, ...e }) as Effect);
-  return { ok: true, changed: true, order, events: [event], effects };
+  return ok({ changed: true, order, events: [event], effects });
 }

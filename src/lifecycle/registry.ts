@@ -27,7 +27,7 @@ import type { Draft, LifecycleAction, LifecycleGuard, LifecycleParams } from './
  * the same name.
  *
  * @example
- * createLifecycle(orderMachine, { guards: { shipsPart: () => NO_MATCH } }) // no partial shipments in this shop
+ * Object.keys(defaultGuards).includes('shipsPart') // true: the rule behind a partial shipment
  */
 export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.freeze({
   paysPhysicalOrder,
@@ -69,7 +69,7 @@ function enterStatus(draft: Draft, _step: unknown, params: LifecycleParams): voi
  * The default actions by name.
  *
  * @example
- * createLifecycle(machine, { actions: { notify: () => undefined } }) // a shop without subscribe messages
+ * Object.keys(defaultActions).includes('notify') // true: the action that queues a subscribe message
  */
 export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.freeze({
   enterStatus,

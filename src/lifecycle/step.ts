@@ -88,7 +88,8 @@ export function defineGuard(
  * transition hands over its object literal as is).
  *
  * @example
- * noteAll(draft, { amount: command.amount, transactionId: command.transactionId })
+ * declare const paid: CommandOf<'PAYMENT_SUCCEEDED'>;
+ * noteAll(draft, { amount: paid.amount, transactionId: paid.transactionId })
  */
 export function noteAll(draft: Draft, entries: Record<string, unknown>): void {
   if (draft.data === undefined) draft.data = entries;
@@ -99,7 +100,7 @@ export function noteAll(draft: Draft, entries: Record<string, unknown>): void {
  * Sets one entry of the audit event's data.
  *
  * @example
- * note(draft, 'pickupCode', step.command.code)
+ * note(draft, 'pickupCode', (step.command as { type: string; code: string }).code)
  */
 export function note(draft: Draft, key: string, value: unknown): void {
   if (draft.data === undefined) draft.data = {};

@@ -1,6 +1,7 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Actor, Command, Effect, Order, OrderEvent } from '../order/index.js';
 import type { Policy } from '../order/policy.js';
+import type { Failure } from '../errors/result.js';
 
 /** Everything `transition()` needs besides the order and the command: time, who, and the rules. */
 export interface TransitionContext {
@@ -23,7 +24,7 @@ export type TransitionSuccess<TOrder = Order> = {
   events: OrderEvent[];
   effects: Effect[];
 };
-export type TransitionFailure = { ok: false; error: OrderkitError };
+export type TransitionFailure = Failure;
 export type TransitionResult<TOrder = Order> = TransitionSuccess<TOrder> | TransitionFailure;
 
 export type TransitionFn = (order: Order, command: Command, ctx: TransitionContext) => TransitionResult;

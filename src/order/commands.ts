@@ -7,6 +7,7 @@ import {
   LogisticsTypeSchema,
 } from './order-schema.js';
 import { FenSchema, IdSchema, TimestampSchema, refuseUnstorableStrings } from './primitives.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /**
  * Every command an order understands (docs/lifecycle.md "Commands, actors and effects"). Commands are plain JSON so that they can
@@ -243,7 +244,7 @@ export function isCheckedCommand(command: unknown): boolean {
   return typeof command === 'object' && command !== null && checked.has(command);
 }
 
-export type ParseCommandResult = { ok: true; command: Command } | { ok: false; error: OrderkitError };
+export type ParseCommandResult = Result<{ command: Command }>;
 
 /**
  * Checks an untrusted value (a request body, a cloud-function event) and returns a typed command,
@@ -254,14 +255,11 @@ export type ParseCommandResult = { ok: true; command: Command } | { ok: false; e
  * if (!r.ok) return res.status(400).json(r.error);
  */
 export function parseCommand(input: unknown): ParseCommandResult {
-  if (typeof input === 'object' && input !== null && checked.has(input)) return { ok: true, command: input as Command };
+  if (typeof input === 'object' && input !== null && checked.has(input)) return ok({ command: input as Command });
   const parsed = CommandSchema.safeParse(input);
   if (parsed.success) {
     checked.add(parsed.data);
-    return { ok: true, command: parsed.data };
+    return ok({ command: parsed.data });
   }
-  return {
-    ok: false,
-    error: errorFromZod('INVALID_COMMAND', { 'zh-CN': '指令格式不正确', en: 'invalid command' }, parsed.error),
-  };
+  return fail(errorFromZod('INVALID_COMMAND', { 'zh-CN': '指令格式不正确', en: 'invalid command' }, parsed.error));
 }

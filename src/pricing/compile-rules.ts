@@ -1,6 +1,5 @@
 import { errorFromZod } from '../errors/zod-issues.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
-import type { Result } from '../errors/result.js';
 import { checkRules } from './rule-checks.js';
 import {
   PricingRulesSchema,
@@ -10,6 +9,7 @@ import {
   type PricingRules,
 } from './rule-schemas.js';
 import { compileScope, type CompiledScope } from './scope.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /** Half-open window in epoch milliseconds; a rule without a window runs always. */
 export interface Span {
@@ -181,18 +181,16 @@ function index(rules: PricingRules): CompiledRules {
  * if (r.ok) priceCart(cart, r.rules, { now });
  */
 export function compilePricingRules(rules: unknown): Result<{ rules: PricingRuleSet }> {
-  if (rules instanceof PricingRuleSet) return { ok: true, rules };
+  if (rules instanceof PricingRuleSet) return ok({ rules });
   const parsed = PricingRulesSchema.safeParse(rules);
   if (!parsed.success) {
-    return { ok: false, error: errorFromZod('INVALID_RULES', { 'zh-CN': '定价规则无效', en: 'invalid pricing rules' }, parsed.error) };
+    return fail(errorFromZod('INVALID_RULES', { 'zh-CN': '定价规则无效', en: 'invalid pricing rules' }, parsed.error));
   }
   const issues = checkRules(parsed.data);
   const first = issues[0];
   if (first) {
     const more = issues.length > 1 ? { zh: `（共 ${issues.length} 处问题）`, en: ` (${issues.length} problems)` } : { zh: '', en: '' };
-    return {
-      ok: false,
-      error: new OrderkitError({
+    return fail(new OrderkitError({
         code: first.code,
         message: {
           'zh-CN': `定价规则无效：${first.path.join('.')}：${first.message['zh-CN']}${more.zh}`,
@@ -200,10 +198,9 @@ export function compilePricingRules(rules: unknown): Result<{ rules: PricingRule
         },
         path: first.path,
         issues,
-      }),
-    };
+      }));
   }
-  return { ok: true, rules: new PricingRuleSet(parsed.data, index(parsed.data)) };
+  return ok({ rules: new PricingRuleSet(parsed.data, index(parsed.data)) });
 }
 
 /**

@@ -12,7 +12,7 @@ import { reasons } from './texts.js';
  * the sentence that explains it; null when the threshold is not reached.
  *
  * @example
- * fullReductionOff({ kind: 'per_step', step: 10000, off: 1500, … }, 35000) // 4500: 每满 100 减 15, three times
+ * fullReductionOff({ id: 'mj', kind: 'per_step', step: 10000, off: 1500 }, 35000) // 4500: 每满 100 减 15, three times
  */
 export function fullReductionOff(rule: CompiledFullReduction['rule'], base: number, units = 0): { off: number; reason: LocalizedText } | null {
   switch (rule.kind) {

@@ -7,7 +7,6 @@ export { compilePricingRules, definePricingRules, PricingRuleSet } from './compi
 export { readCart, readWallet } from './read-cart.js';
 export {
   CartSchema,
-  CartLineSchema,
   WalletCouponSchema,
   WalletSchema,
   MAX_CART_LINES,
@@ -16,17 +15,6 @@ export {
 export type { Cart, CartLine, WalletCoupon, Wallet } from './cart-schema.js';
 export {
   PricingRulesSchema,
-  ScopeSchema,
-  WindowSchema,
-  BasisPointsSchema,
-  MemberPriceRuleSchema,
-  TimedDiscountRuleSchema,
-  FullReductionRuleSchema,
-  TierSchema,
-  CouponDefinitionSchema,
-  CouponValiditySchema,
-  PointsRuleSchema,
-  FreightRuleSchema,
 } from './rule-schemas.js';
 export type {
   PricingRules,

@@ -1,11 +1,11 @@
 import { OrderkitError, isOrderkitError } from '../errors/orderkit-error.js';
-import type { Result } from '../errors/result.js';
 import type { Cart } from './cart-schema.js';
 import { compilePricingRules, type PricingRuleSet } from './compile-rules.js';
 import { runPricing, type PricingRun } from './engine.js';
 import type { Quote } from './quote.js';
 import { readCart } from './read-cart.js';
 import type { PricingRules } from './rule-schemas.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /** What pricing needs besides the cart and the rules: the time, passed in (pricing never reads a clock). */
 export interface PricingContext {
@@ -15,7 +15,7 @@ export interface PricingContext {
 export type PriceCartResult = Result<{ quote: Quote }>;
 
 /** @internal shared by priceCart and bestCoupons: validate everything, run, never throw. */
-export function guarded<T>(
+export function guarded<T extends object>(
   cart: unknown,
   rules: PricingRules | PricingRuleSet | unknown,
   ctx: PricingContext,
@@ -24,31 +24,25 @@ export function guarded<T>(
   try {
     const now = ctx !== null && typeof ctx === 'object' && ctx.now instanceof Date ? ctx.now.getTime() : NaN;
     if (Number.isNaN(now)) {
-      return {
-        ok: false,
-        error: new OrderkitError({
+      return fail(new OrderkitError({
           code: 'INVALID_CONTEXT',
           message: { 'zh-CN': 'ctx.now 必须是有效的 Date', en: 'ctx.now must be a valid Date' },
           path: ['now'],
-        }),
-      };
+        }));
     }
     const c = readCart(cart);
     if (!c.ok) return c;
     const r = compilePricingRules(rules);
     if (!r.ok) return r;
-    return { ok: true, ...run(c.cart, r.rules, now) };
+    return ok(run(c.cart, r.rules, now));
   } catch (e) {
-    if (isOrderkitError(e)) return { ok: false, error: e as OrderkitError };
+    if (isOrderkitError(e)) return fail(e as OrderkitError);
     // Not expected: a bug. Still a typed error, so a checkout never crashes on a thrown TypeError.
-    return {
-      ok: false,
-      error: new OrderkitError({
+    return fail(new OrderkitError({
         code: 'PRICING_FAILED',
         message: { 'zh-CN': '定价失败（内部错误）', en: 'pricing failed (internal error)' },
         details: { cause: e instanceof Error ? e.message : String(e) },
-      }),
-    };
+      }));
   }
 }
 

@@ -1,6 +1,7 @@
 import { OrderkitError, type IssuePath } from '../errors/orderkit-error.js';
 import { TimestampSchema } from '../order/primitives.js';
 import { MAX_CART_LINES, MAX_WALLET_COUPONS, type Cart, type WalletCoupon } from './cart-schema.js';
+import { ok, fail, type Failure } from '../errors/result.js';
 
 /**
  * Hand-written checks for carts and wallets, equivalent to `CartSchema` / `WalletSchema`.
@@ -9,7 +10,7 @@ import { MAX_CART_LINES, MAX_WALLET_COUPONS, type Cart, type WalletCoupon } from
  * that this accepts exactly what the schemas accept.
  */
 
-type Fail = { ok: false; error: OrderkitError };
+type Fail = Failure;
 
 class Problem {
   constructor(
@@ -140,10 +141,7 @@ function run(code: string, what: { zh: string; en: string }, check: () => void):
     return null;
   } catch (e) {
     if (!(e instanceof Problem)) throw e;
-    return {
-      ok: false,
-      error: new OrderkitError({ code, message: { 'zh-CN': `${what.zh}：${e.zh}`, en: `${what.en}: ${e.en}` }, path: e.path }),
-    };
+    return fail(new OrderkitError({ code, message: { 'zh-CN': `${what.zh}：${e.zh}`, en: `${what.en}: ${e.en}` }, path: e.path }));
   }
 }
 
@@ -155,7 +153,7 @@ function run(code: string, what: { zh: string; en: string }, check: () => void):
  * // r.ok === false; r.error.path → ['lines', 0, 'quantity']
  */
 export function readCart(cart: unknown): { ok: true; cart: Cart } | Fail {
-  return run('INVALID_CART', { zh: '购物车无效', en: 'invalid cart' }, () => checkCart(cart)) ?? { ok: true, cart: cart as Cart };
+  return run('INVALID_CART', { zh: '购物车无效', en: 'invalid cart' }, () => checkCart(cart)) ?? ok({ cart: cart as Cart });
 }
 
 /**
@@ -165,8 +163,7 @@ export function readCart(cart: unknown): { ok: true; cart: Cart } | Fail {
  * readWallet([{ id: 'c1', definitionId: 'shop-5' }]).ok // true
  */
 export function readWallet(wallet: unknown): { ok: true; wallet: WalletCoupon[] } | Fail {
-  return run('INVALID_WALLET', { zh: '优惠券钱包无效', en: 'invalid wallet' }, () => checkCoupons(wallet, [])) ?? {
-    ok: true,
+  return run('INVALID_WALLET', { zh: '优惠券钱包无效', en: 'invalid wallet' }, () => checkCoupons(wallet, [])) ?? ok({
     wallet: wallet as WalletCoupon[],
-  };
+  });
 }

@@ -25,7 +25,7 @@ export type AfterSaleCommandType =
  * The commands after-sales handle, in the order the docs list them.
  *
  * @example
- * AFTER_SALE_COMMAND_TYPES.includes(command.type)
+ * (AFTER_SALE_COMMAND_TYPES as readonly string[]).includes(command.type)
  */
 export const AFTER_SALE_COMMAND_TYPES: readonly AfterSaleCommandType[] = [
   'REQUEST_AFTER_SALE',

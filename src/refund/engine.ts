@@ -16,6 +16,7 @@ import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
 import { checkRefundPeriod } from './windows.js';
+import { ok, fail, type Result, type Failure } from '../errors/result.js';
 
 /**
  * The machinery shared by the reducers: move one after-sale along a row of the chart, run what
@@ -30,7 +31,7 @@ export interface Step {
   path: Array<AfterSaleStatus | null>;
 }
 
-export type StepOutcome = { ok: true; step: Step } | { ok: false; error: OrderkitError };
+export type StepOutcome = Result<{ step: Step }>;
 
 export function withAfterSale(order: Order, afterSale: AfterSale): Order {
   const list = order.afterSales;
@@ -56,11 +57,11 @@ function put(step: Step, afterSale: AfterSale, effects?: EffectDraft[]): Step {
 function reserve(step: Step, ctx: AfterSaleContext): StepOutcome {
   const a = step.afterSale;
   const available = availableToRefund(step.order, { excludeAfterSaleId: a.id });
-  if (a.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(a.amount, available) };
+  if (a.amount > available) return fail(refundErrors.refundExceedsPaid(a.amount, available));
   if (plannedRefundCount(step.order, { excludeAfterSaleId: a.id }) + 1 > ctx.policy.maxPartialRefunds) {
-    return { ok: false, error: refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds) };
+    return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   }
-  return { ok: true, step: put(step, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))) };
+  return ok({ step: put(step, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))) });
 }
 
 /** Units of a refund-only after-sale that never left the warehouse (they go back to stock). */
@@ -78,10 +79,10 @@ function neverShippedUnits(order: Order, afterSale: AfterSale): Array<{ lineId: 
 function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): StepOutcome {
   const a = step.afterSale;
   const period = checkRefundPeriod(step.order, ctx.now, ctx.policy);
-  if (period) return { ok: false, error: period };
+  if (period) return fail(period);
   const available = availableToRefund(step.order, { excludeAfterSaleId: a.id });
-  if (a.amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(a.amount, available) };
-  if (refundCount(step.order) + 1 > ctx.policy.maxPartialRefunds) return { ok: false, error: refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds) };
+  if (a.amount > available) return fail(refundErrors.refundExceedsPaid(a.amount, available));
+  if (refundCount(step.order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   const opened = openRefund(step.order, { amount: a.amount, reason: 'after_sale', afterSaleId: a.id, now: ctx.now });
   const effects: EffectDraft[] = [paymentRefundEffect(opened.order, opened.refund, a.reason)];
   if (from === 'approved' && ctx.policy.restockOnReturn) {
@@ -90,7 +91,7 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
   if (from === 'approved') effects.push(notifyEffect('customer', 'after_sale_approved', step.order, { ...afterSaleNotifyData(a), refundId: opened.refund.id }));
   const moved = movedAfterSale(a, 'refunding', isoTimestamp(ctx.now.getTime()));
   moved.refundId = opened.refund.id;
-  return { ok: true, step: put({ order: opened.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, moved, effects) };
+  return ok({ step: put({ order: opened.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, moved, effects) });
 }
 
 /**
@@ -106,10 +107,10 @@ function completeWithoutRefund(step: Step, from: AfterSaleStatus, ctx: AfterSale
   }
   effects.push(notifyEffect('customer', 'after_sale_completed', step.order, afterSaleNotifyData(a)));
   const moved: AfterSale = { ...a, status: 'refunded', updatedAt: ctx.now.toISOString() };
-  return { ok: true, step: put(step, moved, effects) };
+  return ok({ step: put(step, moved, effects) });
 }
 
-export type RestartResult = { ok: true; order: Order; effects: EffectDraft[]; refundId: string } | { ok: false; error: OrderkitError };
+export type RestartResult = Result<{ order: Order; effects: EffectDraft[]; refundId: string }>;
 
 /**
  * Sends a failed ledger entry again (docs/after-sales.md "Refund states"):
@@ -125,9 +126,9 @@ export type RestartResult = { ok: true; order: Order; effects: EffectDraft[]; re
  */
 export function restartRefund(order: Order, refundId: string, ctx: AfterSaleContext): RestartResult {
   const refund = findRefund(order, refundId);
-  if (!refund) return { ok: false, error: refundErrors.unknownRefund(refundId) };
-  if (refund.replacedBy !== undefined) return { ok: false, error: refundErrors.refundSuperseded(refundId, refund.replacedBy) };
-  if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refundId, refund.status) };
+  if (!refund) return fail(refundErrors.unknownRefund(refundId));
+  if (refund.replacedBy !== undefined) return fail(refundErrors.refundSuperseded(refundId, refund.replacedBy));
+  if (refund.status !== 'failed') return fail(refundErrors.refundNotFailed(refundId, refund.status));
   const at = isoTimestamp(ctx.now.getTime());
   const afterSale = refund.afterSaleId === undefined ? undefined : order.afterSales.find((a) => a.id === refund.afterSaleId);
   const reason = afterSale ? afterSale.reason : refund.reason;
@@ -142,12 +143,12 @@ export function restartRefund(order: Order, refundId: string, ctx: AfterSaleCont
     if (effect.type === 'payment.refund') {
       effect.abnormal = refund.gatewayRefundId === undefined ? { type } : { type, gatewayRefundId: refund.gatewayRefundId };
     }
-    return { ok: true, order: next, effects: [effect], refundId };
+    return ok({ order: next, effects: [effect], refundId });
   }
   const room = roomFor(order, refund, ctx);
   if (room) return room;
   if (refund.gatewayStatus === 'CLOSED') {
-    if (refundCount(order) + 1 > ctx.policy.maxPartialRefunds) return { ok: false, error: refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds) };
+    if (refundCount(order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
     const input: Parameters<typeof openRefund>[1] = { amount: refund.amount, reason: refund.reason, now: ctx.now };
     if (refund.afterSaleId !== undefined) input.afterSaleId = refund.afterSaleId;
     if (refund.transactionId !== undefined) input.transactionId = refund.transactionId;
@@ -159,13 +160,13 @@ export function restartRefund(order: Order, refundId: string, ctx: AfterSaleCont
     if (refund.reason === 'stray_payment') {
       next.payment = { ...order.payment, stray: order.payment.stray.map((s) => (s.refundId === refund.id ? { ...s, refundId: fresh.id } : s)) };
     }
-    return { ok: true, order: next, effects: [strayTotal(next, fresh, paymentRefundEffect(next, fresh, reason))], refundId: fresh.id };
+    return ok({ order: next, effects: [strayTotal(next, fresh, paymentRefundEffect(next, fresh, reason))], refundId: fresh.id });
   }
   // Re-opened under its own id: the failure reason goes, the gateway status stays (as before).
   const reopened = movedRefund(refund, 'pending', at, false, true);
   reopened.attempts = refund.attempts + 1;
   const next = orderWithRefunds(order, order.refunds.map((r) => (r.id === refundId ? reopened : r)));
-  return { ok: true, order: next, effects: [strayTotal(next, reopened, paymentRefundEffect(next, reopened, reason))], refundId };
+  return ok({ order: next, effects: [strayTotal(next, reopened, paymentRefundEffect(next, reopened, reason))], refundId });
 }
 
 /** A stray payment's refund returns that transaction's own money: its total is the transaction's. */
@@ -176,18 +177,18 @@ function strayTotal(order: Order, refund: Refund, effect: EffectDraft): EffectDr
 }
 
 /** Whether a failed entry still fits beside everything refunded, pending or reserved. */
-function roomFor(order: Order, refund: Refund, ctx: AfterSaleContext): { ok: false; error: OrderkitError } | null {
+function roomFor(order: Order, refund: Refund, ctx: AfterSaleContext): Failure | null {
   if (refund.reason === 'stray_payment') {
     // A stray payment's refund returns that transaction's own money, which never became the
     // order's paid amount: its cap is the stray transaction, not the order's balance.
     const stray = order.payment.stray.find((s) => s.refundId === refund.id);
     const available = stray === undefined ? 0 : stray.amount;
-    return refund.amount > available ? { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) } : null;
+    return refund.amount > available ? fail(refundErrors.refundExceedsPaid(refund.amount, available)) : null;
   }
   const period = checkRefundPeriod(order, ctx.now, ctx.policy);
-  if (period) return { ok: false, error: period };
+  if (period) return fail(period);
   const available = availableToRefund(order, refund.afterSaleId === undefined ? {} : { excludeAfterSaleId: refund.afterSaleId });
-  return refund.amount > available ? { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, available) } : null;
+  return refund.amount > available ? fail(refundErrors.refundExceedsPaid(refund.amount, available)) : null;
 }
 
 /** What entering `t.to` by row `t` does. */
@@ -211,7 +212,7 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
     if (!restarted.ok) return restarted;
     // A CLOSED refund is re-issued under a new id: the after-sale follows it.
     const moved = { ...a, refundId: restarted.refundId, updatedAt: at };
-    return { ok: true, step: put({ ...step, order: restarted.order }, moved, restarted.effects) };
+    return ok({ step: put({ ...step, order: restarted.order }, moved, restarted.effects) });
   }
   const moved = movedAfterSale(a, t.to, at);
   // What the command adds (a reject reason, the return parcel); status and time are the move's own.
@@ -253,7 +254,7 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
     default:
       break;
   }
-  return { ok: true, step: put(step, moved, effects) };
+  return ok({ step: put(step, moved, effects) });
 }
 
 /**
@@ -266,7 +267,7 @@ export function runAfterSale(step: Step, on: AfterSaleCommandType, ctx: AfterSal
   if (!t) {
     const blocked = AFTER_SALE_TRANSITIONS.find((row) => row.from === from && row.on === on && row.when !== undefined);
     const hint = blocked?.when === undefined ? undefined : { 'zh-CN': `需要满足：${AFTER_SALE_GUARD_LABELS[blocked.when]['zh-CN']}`, en: `requires: ${AFTER_SALE_GUARD_LABELS[blocked.when].en}` };
-    return { ok: false, error: refundErrors.invalidAfterSaleTransition(step.afterSale.id, from ?? 'new', on, hint) };
+    return fail(refundErrors.invalidAfterSaleTransition(step.afterSale.id, from ?? 'new', on, hint));
   }
   let outcome = enter(step, t, ctx, extra);
   for (let guard = 0; outcome.ok && guard < 10; guard++) {
@@ -290,5 +291,5 @@ export function finish(step: Step, data: Record<string, unknown> = {}): AfterSal
     ...data,
   };
   if (a.refundId !== undefined) out.refundId = a.refundId;
-  return { ok: true, order: step.order, effects: step.effects, data: out };
+  return ok({ order: step.order, effects: step.effects, data: out });
 }

@@ -3,6 +3,7 @@ import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { findRefund, holdsMoney } from './ledger.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+import { ok, fail } from '../errors/result.js';
 
 /**
  * RECORD_GATEWAY_REFUND: a refund WeChat Pay made that the ledger does not know (a refund made in
@@ -18,19 +19,19 @@ import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
  *   what it collected (`REFUND_EXCEEDS_PAID`): such a bill is flagged, never recorded.
  *
  * @example
- * recordGatewayRefund(order, { type: 'RECORD_GATEWAY_REFUND', refundId: 'MANUAL-1', amount: 500 }, ctx)
+ * recordGatewayRefund(order, { type: 'RECORD_GATEWAY_REFUND', refundId: 'MANUAL-1', amount: 500 }, afterSaleCtx)
  */
 export function recordGatewayRefund(order: Order, command: CommandOf<'RECORD_GATEWAY_REFUND'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const known = findRefund(order, command.refundId);
   if (known) {
-    if (known.status === 'succeeded' && known.amount === command.amount) return { ok: true, order, effects: [], data: { refundId: known.id, duplicate: true } };
-    return { ok: false, error: refundErrors.refundAlreadyInLedger(known.id, known.status) };
+    if (known.status === 'succeeded' && known.amount === command.amount) return ok({ order, effects: [], data: { refundId: known.id, duplicate: true } });
+    return fail(refundErrors.refundAlreadyInLedger(known.id, known.status));
   }
   const transactionId = command.transactionId ?? order.payment.transactionId;
   const stray = transactionId === undefined ? undefined : order.payment.stray.find((s) => s.transactionId === transactionId);
   const isPayment = transactionId !== undefined && transactionId === order.payment.transactionId;
   if (transactionId === undefined || (!isPayment && stray === undefined)) {
-    return { ok: false, error: refundErrors.unknownTransaction(transactionId ?? '') };
+    return fail(refundErrors.unknownTransaction(transactionId ?? ''));
   }
   const collected = isPayment ? order.payment.paidAmount : stray!.amount;
   let taken = 0;
@@ -38,7 +39,7 @@ export function recordGatewayRefund(order: Order, command: CommandOf<'RECORD_GAT
     const ofThis = isPayment ? r.reason !== 'stray_payment' && (r.transactionId === undefined || r.transactionId === transactionId) : r.transactionId === transactionId;
     if (ofThis && (r.status === 'succeeded' || holdsMoney(r))) taken += r.amount;
   }
-  if (taken + command.amount > collected) return { ok: false, error: refundErrors.refundExceedsPaid(command.amount, Math.max(0, collected - taken)) };
+  if (taken + command.amount > collected) return fail(refundErrors.refundExceedsPaid(command.amount, Math.max(0, collected - taken)));
   const at = ctx.now.toISOString();
   const entry: Refund = {
     id: command.refundId,
@@ -55,5 +56,5 @@ export function recordGatewayRefund(order: Order, command: CommandOf<'RECORD_GAT
   if (command.gatewayRefundId !== undefined) entry.gatewayRefundId = command.gatewayRefundId;
   const next: Order = { ...order, refunds: [...order.refunds, entry] };
   const effects: EffectDraft[] = [notifyEffect('merchant', 'gateway_refund_recorded', order, { refundId: entry.id, amount: entry.amount, transactionId })];
-  return { ok: true, order: next, effects, data: { refundId: entry.id, amount: entry.amount, transactionId, refundReason: 'gateway' } };
+  return ok({ order: next, effects, data: { refundId: entry.id, amount: entry.amount, transactionId, refundReason: 'gateway' } });
 }

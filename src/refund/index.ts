@@ -15,7 +15,7 @@ export { refundQuote } from './quote.js';
 export type { RefundRequest, RefundQuote, RefundQuoteLine, RefundQuoteContext, RefundQuoteResult } from './quote.js';
 export { cumulativeShare, unitShareRuns, lineRefundAmount } from './unit-shares.js';
 export type { UnitShareRun } from './unit-shares.js';
-export { lineHoldings, holdsUnits, unshippableQuantities, shippingHeld, afterSaleLineAmounts } from './holdings.js';
+export { lineHoldings, unshippableQuantities, shippingHeld, afterSaleLineAmounts } from './holdings.js';
 export type { LineHolding } from './holdings.js';
 export { committedAmount, availableToRefund, plannedRefundCount } from './caps.js';
 export { supersedeOpenAfterSales, refundRetryable } from './supersede.js';
@@ -30,7 +30,7 @@ export {
   afterSaleGuardHolds,
 } from './after-sale-states.js';
 export type { AfterSaleTransition, AfterSaleGuard, AfterSaleCommandType } from './after-sale-states.js';
-export { requestAfterSale, nextAfterSaleId, actsForRequester } from './request.js';
+export { requestAfterSale, actsForRequester } from './request.js';
 export { afterSaleCommands } from './actions.js';
 export { approveAfterSale, rejectAfterSale, cancelAfterSale, returnShipped, returnReceived, findAfterSale } from './review.js';
 export { refundSucceeded, refundFailed, retryRefund, isFullyRefunded, lateSuccessFits } from './results.js';

@@ -1,5 +1,4 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
-import type { Result } from '../errors/result.js';
 import type { Policy } from '../order/policy.js';
 import { formatFen } from '../money/format.js';
 import type { AfterSaleKind, LineQuantity, Order } from '../order/index.js';
@@ -9,6 +8,7 @@ import { explainLine, explainShipping, type ShippingDecision } from './explain.j
 import { lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
 import { lineRefundAmount, unitShareRuns, type UnitShareRun } from './unit-shares.js';
 import { checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
+import { ok, fail, type Failure, type Result } from '../errors/result.js';
 
 /** What the shopper (or the merchant on their behalf) asks to get back. */
 export interface RefundRequest {
@@ -67,8 +67,7 @@ export interface RefundQuote {
 
 export type RefundQuoteResult = Result<{ quote: RefundQuote }>;
 
-type Fail = { ok: false; error: import('../errors/orderkit-error.js').OrderkitError };
-const fail = (error: Fail['error']): Fail => ({ ok: false, error });
+type Fail = Failure;
 
 function resolveItems(request: RefundRequest, holdings: Map<string, LineHolding>): LineQuantity[] | Fail {
   if (request.items === undefined) {
@@ -231,8 +230,7 @@ export function refundQuote(order: Order, request: RefundRequest, ctx: RefundQuo
   const decision = c.decision;
 
   const shipping = { amount: shippingAmount, reason: explainShipping(decision, order.pricing.freight) };
-  return {
-    ok: true,
+  return ok({
     quote: {
       kind: request.kind,
       items,
@@ -249,5 +247,5 @@ export function refundQuote(order: Order, request: RefundRequest, ctx: RefundQuo
         en: `goods ${formatFen(itemsAmount)} + freight ${formatFen(shippingAmount)} = refund ${formatFen(amount)} (paid ${formatFen(order.payment.paidAmount)}, ${formatFen(available)} refundable before this)`,
       },
     },
-  };
+  });
 }

@@ -4,6 +4,7 @@ import { finish, runAfterSale } from './engine.js';
 import { refundAmounts, type RefundRequest } from './quote.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { isoTimestamp } from '../time/iso.js';
+import { fail } from '../errors/result.js';
 
 /**
  * A deterministic id for a new after-sale: the order number, `-AS`, and a sequence number that
@@ -31,7 +32,7 @@ export function nextAfterSaleId(order: Order): string {
  */
 export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER_SALE'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const id = command.afterSaleId ?? nextAfterSaleId(order);
-  if (order.afterSales.some((a) => a.id === id)) return { ok: false, error: refundErrors.afterSaleExists(id) };
+  if (order.afterSales.some((a) => a.id === id)) return fail(refundErrors.afterSaleExists(id));
   const asked: RefundRequest = { kind: command.kind };
   if (command.items !== undefined) asked.items = command.items;
   // What the quote offered is what the request takes: freight included when the shopper asks for it.

@@ -9,6 +9,7 @@ import { refundRetryable } from './supersede.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { movedRefund, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
+import { ok, fail } from '../errors/result.js';
 
 function withRefund(order: Order, refund: Refund): Order {
   const refunds = order.refunds.slice();
@@ -27,7 +28,7 @@ function refundData(refund: Refund, extra: Record<string, unknown> = {}): Record
  * closes the order with `closeReason: 'fully_refunded'`.
  *
  * @example
- * if (isFullyRefunded(order)) // status → closed
+ * isFullyRefunded(order) // true once every paid fen is refunded: the order closes
  */
 export function isFullyRefunded(order: Order): boolean {
   return order.payment.paidAmount > 0 && succeededRefundTotal(order) === order.payment.paidAmount;
@@ -63,15 +64,15 @@ export function lateSuccessFits(order: Order, refund: Refund): boolean {
  */
 export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEEDED'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const refund = findRefund(order, command.refundId);
-  if (!refund) return { ok: false, error: refundErrors.unknownRefund(command.refundId) };
+  if (!refund) return fail(refundErrors.unknownRefund(command.refundId));
   if (command.amount !== undefined && command.amount !== refund.amount) {
-    return { ok: false, error: refundErrors.refundAmountMismatch(refund.id, refund.amount, command.amount) };
+    return fail(refundErrors.refundAmountMismatch(refund.id, refund.amount, command.amount));
   }
-  if (refund.status === 'succeeded') return { ok: true, order, effects: [], data: refundData(refund, { duplicate: true }) };
+  if (refund.status === 'succeeded') return ok({ order, effects: [], data: refundData(refund, { duplicate: true }) });
   // A CLOSED entry re-issued under a new id is never paid: the new id is the one that pays.
-  if (refund.replacedBy !== undefined) return { ok: false, error: refundErrors.refundSuperseded(refund.id, refund.replacedBy) };
+  if (refund.replacedBy !== undefined) return fail(refundErrors.refundSuperseded(refund.id, refund.replacedBy));
   if (refund.status === 'failed' && !lateSuccessFits(order, refund)) {
-    return { ok: false, error: refundErrors.refundExceedsPaid(refund.amount, lateSuccessRoom(order)) };
+    return fail(refundErrors.refundExceedsPaid(refund.amount, lateSuccessRoom(order)));
   }
   const done = movedRefund(refund, 'succeeded', command.succeededAt ?? isoTimestamp(ctx.now.getTime()), false, false);
   if (command.gatewayRefundId !== undefined) done.gatewayRefundId = command.gatewayRefundId;
@@ -79,11 +80,11 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
   const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order1, refund.afterSaleId);
   if (!afterSale) {
     const effects: EffectDraft[] = [notifyEffect('customer', 'refund_succeeded', order1, { refundId: done.id, amount: done.amount, reason: done.reason })];
-    return { ok: true, order: order1, effects, data: refundData(done) };
+    return ok({ order: order1, effects, data: refundData(done) });
   }
   const moved = runAfterSale({ order: order1, afterSale, effects: [], path: [afterSale.status] }, 'REFUND_SUCCEEDED', ctx);
   if (!moved.ok) return moved;
-  return { ok: true, order: moved.step.order, effects: moved.step.effects, data: refundData(done, { afterSaleStatus: moved.step.afterSale.status }) };
+  return ok({ order: moved.step.order, effects: moved.step.effects, data: refundData(done, { afterSaleStatus: moved.step.afterSale.status }) });
 }
 
 /**
@@ -93,25 +94,25 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
  * changes nothing; a failure after success is `REFUND_ALREADY_SUCCEEDED`.
  *
  * @example
- * refundFailed(order, { type: 'REFUND_FAILED', refundId: 'NR1', reason: 'NOTENOUGH' }, ctx)
+ * refundFailed(order, { type: 'REFUND_FAILED', refundId: 'NR1', reason: 'NOTENOUGH' }, afterSaleCtx)
  */
 export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const refund = findRefund(order, command.refundId);
-  if (!refund) return { ok: false, error: refundErrors.unknownRefund(command.refundId) };
-  if (refund.status === 'succeeded') return { ok: false, error: refundErrors.refundAlreadySucceeded(refund.id) };
-  if (refund.status === 'failed') return { ok: true, order, effects: [], data: refundData(refund, { duplicate: true }) };
+  if (!refund) return fail(refundErrors.unknownRefund(command.refundId));
+  if (refund.status === 'succeeded') return fail(refundErrors.refundAlreadySucceeded(refund.id));
+  if (refund.status === 'failed') return ok({ order, effects: [], data: refundData(refund, { duplicate: true }) });
   const failed: Refund = { ...refund, status: 'failed', failureReason: command.reason, updatedAt: ctx.now.toISOString() };
   if (command.gatewayStatus !== undefined) failed.gatewayStatus = command.gatewayStatus;
   if (command.gatewayRefundId !== undefined) failed.gatewayRefundId = command.gatewayRefundId;
   const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order, refund.afterSaleId);
   if (!afterSale) {
     const effects: EffectDraft[] = [notifyEffect('merchant', 'refund_failed', order, failedData(failed, command.reason))];
-    return { ok: true, order: withRefund(order, failed), effects, data: refundData(failed, failedData(failed, command.reason)) };
+    return ok({ order: withRefund(order, failed), effects, data: refundData(failed, failedData(failed, command.reason)) });
   }
   // The chart's guard reads the entry as it was (pending), so move the after-sale first.
   const moved = runAfterSale({ order, afterSale, effects: [], path: [afterSale.status] }, 'REFUND_FAILED', ctx);
   if (!moved.ok) return moved;
-  return { ok: true, order: withRefund(moved.step.order, failed), effects: moved.step.effects, data: refundData(failed, failedData(failed, command.reason)) };
+  return ok({ order: withRefund(moved.step.order, failed), effects: moved.step.effects, data: refundData(failed, failedData(failed, command.reason)) });
 }
 
 function failedData(failed: Refund, reason: string): Record<string, unknown> {
@@ -130,19 +131,16 @@ function failedData(failed: Refund, reason: string): Record<string, unknown> {
  */
 export function retryRefund(order: Order, input: { refundId: string; abnormalHandling?: AbnormalRefundHandling }, ctx: AfterSaleContext): AfterSaleStepResult {
   const refund = findRefund(order, input.refundId);
-  if (!refund) return { ok: false, error: refundErrors.unknownRefund(input.refundId) };
-  if (refund.replacedBy !== undefined) return { ok: false, error: refundErrors.refundSuperseded(refund.id, refund.replacedBy) };
+  if (!refund) return fail(refundErrors.unknownRefund(input.refundId));
+  if (refund.replacedBy !== undefined) return fail(refundErrors.refundSuperseded(refund.id, refund.replacedBy));
   const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order, refund.afterSaleId);
   if (afterSale !== undefined && refund.afterSaleId !== undefined) {
-    if (refund.status !== 'failed') return { ok: false, error: refundErrors.refundNotFailed(refund.id, refund.status) };
+    if (refund.status !== 'failed') return fail(refundErrors.refundNotFailed(refund.id, refund.status));
     if (!refundRetryable(order, refund)) {
-      return {
-        ok: false,
-        error: refundErrors.invalidAfterSaleTransition(afterSale.id, afterSale.status, 'RETRY_REFUND', {
+      return fail(refundErrors.invalidAfterSaleTransition(afterSale.id, afterSale.status, 'RETRY_REFUND', {
           'zh-CN': '售后单已关闭，其款项已随整单退款退回',
           en: 'the after-sale is closed; its money went back with the full refund of the order',
-        }),
-      };
+        }));
     }
     return onAfterSale(order, refund.afterSaleId, 'APPROVE_AFTER_SALE', input.abnormalHandling === undefined ? ctx : { ...ctx, abnormalHandling: input.abnormalHandling });
   }
@@ -152,5 +150,5 @@ export function retryRefund(order: Order, input: { refundId: string; abnormalHan
   const extra: Record<string, unknown> = { retried: true };
   if (now.replaces !== undefined) extra.replaces = now.replaces;
   if (now.abnormalHandling !== undefined && now.id === refund.id) extra.abnormalHandling = now.abnormalHandling;
-  return { ok: true, order: restarted.order, effects: restarted.effects, data: refundData(now, extra) };
+  return ok({ order: restarted.order, effects: restarted.effects, data: refundData(now, extra) });
 }

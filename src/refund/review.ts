@@ -4,6 +4,7 @@ import { finish, runAfterSale, type StepOutcome } from './engine.js';
 import { actsForRequester } from './request.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { isRequesterOnly, type AfterSaleCommandType } from './after-sale-states.js';
+import { fail } from '../errors/result.js';
 
 /**
  * The after-sale with this id, if any.
@@ -25,8 +26,8 @@ export function onAfterSale(
   options: { extra?: Partial<AfterSale> } = {},
 ): AfterSaleStepResult {
   const afterSale = findAfterSale(order, afterSaleId);
-  if (!afterSale) return { ok: false, error: refundErrors.unknownAfterSale(afterSaleId) };
-  if (isRequesterOnly(on) && !actsForRequester(order, afterSale, ctx.actor)) return { ok: false, error: refundErrors.notRequester(afterSaleId) };
+  if (!afterSale) return fail(refundErrors.unknownAfterSale(afterSaleId));
+  if (isRequesterOnly(on) && !actsForRequester(order, afterSale, ctx.actor)) return fail(refundErrors.notRequester(afterSaleId));
   const moved: StepOutcome = runAfterSale({ order, afterSale, effects: [], path: [afterSale.status] }, on, ctx, options.extra);
   return moved.ok ? finish(moved.step) : moved;
 }
@@ -49,7 +50,7 @@ export function approveAfterSale(order: Order, command: CommandOf<'APPROVE_AFTER
  * units become requestable again.
  *
  * @example
- * rejectAfterSale(order, { type: 'REJECT_AFTER_SALE', afterSaleId: 'AS1', reason: '商品已使用' }, ctx)
+ * rejectAfterSale(order, { type: 'REJECT_AFTER_SALE', afterSaleId: 'AS1', reason: '商品已使用' }, afterSaleCtx)
  */
 export function rejectAfterSale(order: Order, command: CommandOf<'REJECT_AFTER_SALE'>, ctx: AfterSaleContext): AfterSaleStepResult {
   return onAfterSale(order, command.afterSaleId, 'REJECT_AFTER_SALE', ctx, { extra: { rejectReason: command.reason } });
@@ -73,7 +74,7 @@ export function cancelAfterSale(order: Order, command: CommandOf<'CANCEL_AFTER_S
  * (the merchant may already be looking for that parcel); a wrong one is sorted out with the shop.
  *
  * @example
- * returnShipped(order, { type: 'RETURN_SHIPPED', afterSaleId: 'AS1', trackingNo: 'SF123', expressCompany: 'SF' }, ctx)
+ * returnShipped(order, { type: 'RETURN_SHIPPED', afterSaleId: 'AS1', trackingNo: 'SF123', expressCompany: 'SF' }, afterSaleCtx)
  */
 export function returnShipped(order: Order, command: CommandOf<'RETURN_SHIPPED'>, ctx: AfterSaleContext): AfterSaleStepResult {
   return onAfterSale(order, command.afterSaleId, 'RETURN_SHIPPED', ctx, {

@@ -1,6 +1,7 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Policy } from '../order/policy.js';
 import type { AbnormalRefundHandling, Actor, EffectDraft, Order } from '../order/index.js';
+import type { Failure } from '../errors/result.js';
 
 /**
  * What every after-sale reducer needs besides the order and the command. `transition()` passes
@@ -21,4 +22,4 @@ export interface AfterSaleContext {
  */
 export type AfterSaleStepResult =
   | { ok: true; order: Order; effects: EffectDraft[]; data?: Record<string, unknown> }
-  | { ok: false; error: OrderkitError };
+  | Failure;

@@ -5,6 +5,7 @@ import { COMMAND_ACTORS, checkPermission, type PermissionTable } from '../lifecy
 import type { Actor, Command } from '../order/index.js';
 import type { IdempotencyRecord, IdempotencyRequest } from '../storage/port.js';
 import type { ServiceResult } from './types.js';
+import { ok, fail } from '../errors/result.js';
 
 /**
  * Scoped idempotency keys (docs/storage.md, "Idempotency keys"). The key a caller sends is never
@@ -149,24 +150,23 @@ function forbiddenReplay(): OrderkitError {
  */
 export function replayOf(record: IdempotencyRecord, scope: IdempotencyScope, actor: Actor, permissions: PermissionTable<string> | undefined): ServiceResult {
   const request = record.request;
-  if (request === undefined || request.fingerprint !== scope.request.fingerprint) return { ok: false, error: idempotencyKeyReused(scope.commandType) };
+  if (request === undefined || request.fingerprint !== scope.request.fingerprint) return fail(idempotencyKeyReused(scope.commandType));
   // The scope holds the order id, so this cannot differ unless the record was tampered with.
-  if (scope.orderId !== undefined && record.orderId !== scope.orderId) return { ok: false, error: idempotencyKeyReused(scope.commandType) };
+  if (scope.orderId !== undefined && record.orderId !== scope.orderId) return fail(idempotencyKeyReused(scope.commandType));
   const owner = record.order.customerId;
   if (scope.orderId === undefined) {
-    if (actor.type === 'customer' && owner !== actor.id) return { ok: false, error: forbiddenReplay() };
+    if (actor.type === 'customer' && owner !== actor.id) return fail(forbiddenReplay());
   } else {
     const table: PermissionTable<string> = permissions ?? COMMAND_ACTORS;
     const refused = checkPermission(table, scope.commandType, actor, owner);
-    if (refused !== undefined) return { ok: false, error: refused };
+    if (refused !== undefined) return fail(refused);
   }
-  return {
-    ok: true,
+  return ok({
     order: record.order,
     events: record.events,
     effects: record.effects,
     changed: true,
     replayed: true,
     ...(request.strayPayment !== undefined ? { strayPayment: { code: request.strayPayment.code } } : {}),
-  };
+  });
 }

@@ -1,5 +1,5 @@
 export { createOrderService } from './service.js';
-export { systemClock, randomId } from './defaults.js';
+export { systemClock } from './defaults.js';
 export { retryAt } from './outbox.js';
 export { GATEWAY_UNREACHABLE } from './sweep.js';
 export type {

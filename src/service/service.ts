@@ -15,6 +15,7 @@ import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
 import { applyStockEffect, applyStockEffects, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment } from './stock.js';
 import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
+import { ok, fail } from '../errors/result.js';
 
 const NUMBER_ATTEMPTS = 3;
 
@@ -85,10 +86,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     const parsed = parse(input);
     if (!parsed.ok) return parsed;
     if (!ActorSchema.safeParse(actor).success || unstorablePath(actor) !== null) {
-      return {
-        ok: false,
-        error: new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }),
-      };
+      return fail(new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }));
     }
     return { ok: true, command: parsed.command as Command };
   }
@@ -137,12 +135,12 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         if (record) return replayOf(record, scope, actor, lifecycle.permissions);
       }
       const order = await store.load(orderId);
-      if (!order) return { ok: false, error: new OrderNotFoundError(orderId) };
+      if (!order) return fail(new OrderNotFoundError(orderId));
       const { result, stray } = decide(order, command, actor, at);
       if (!result.ok) return result;
       if (result.changed === false) {
         // An accepted no-op (a repeated payment notification): nothing to write, nothing to tell.
-        return { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
+        return ok({ order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) });
       }
       const noStock = inventory ? await takeAtPayment(inventory, order, result.order, command) : null;
       try {
@@ -160,15 +158,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           const closed = await dispatchNow(at, orderId, { type: 'CANCEL', reason: OUT_OF_STOCK_REASON }, STOCK_ACTOR, {});
           if (closed.ok) return { ...closed, outOfStock: { code: noStock.refused.code } };
         }
-        return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) };
+        return ok({ order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...(stray ? { strayPayment: stray } : {}) });
       } catch (error) {
-        if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return { ok: false, error: error as OrderkitError };
+        if (codeOf(error) === STORAGE_ERROR_CODES.orderNotFound) return fail(error as OrderkitError);
         if (!isVersionConflict(error)) throw error;
         // Another process committed first. A person's command gives up after maxRetries rounds; a
         // gateway callback keeps going for callbackRetryMs (its answer decides whether the gateway
         // delivers again), and past that says the order is busy, never that it conflicted.
         if (callback ? Date.now() - started >= retry.callbackRetryMs : attempt >= retry.maxRetries) {
-          return { ok: false, error: callback ? orderBusy(orderId, attempt + 1) : retriesExhausted(orderId, attempt + 1) };
+          return fail(callback ? orderBusy(orderId, attempt + 1) : retriesExhausted(orderId, attempt + 1));
         }
         await sleep(backoffMs(attempt, retry.baseMs, retry.capMs, Math.random));
       }
@@ -209,7 +207,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           const record = await store.findIdempotency(scope.key);
           if (record) return replayOf(record, scope, placer, lifecycle.permissions);
         }
-        return { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false };
+        return ok({ order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false });
       } catch (error) {
         if (isInventoryError(error)) return { ok: false, error };
         if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) {
@@ -223,7 +221,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         const field = ((error as OrderkitError).details as { field?: string } | undefined)?.field;
         // A random order number that happened to be taken: draw another.
         if (field === 'number' && input.number === undefined && attempt < NUMBER_ATTEMPTS) continue;
-        return { ok: false, error: error as OrderkitError };
+        return fail(error as OrderkitError);
       }
     }
   }

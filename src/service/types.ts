@@ -6,6 +6,7 @@ import type { TransitionContext } from '../lifecycle/types.js';
 import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent, PaymentAttempt } from '../order/index.js';
 import type { InventoryPort } from '../inventory/types.js';
 import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, SubscribeOptions, Unsubscribe } from '../storage/port.js';
+import type { Failure } from '../errors/result.js';
 
 /** Where the service reads the time. Tests pass a fixed or stepping clock. */
 export interface Clock {
@@ -42,7 +43,7 @@ export interface PaymentQuery {
  */
 export interface ServiceLifecycle {
   transition(order: Order, command: any, ctx: TransitionContext): ServiceTransitionResult;
-  parse?(input: unknown): { ok: true; command: { type: string } } | { ok: false; error: OrderkitError };
+  parse?(input: unknown): { ok: true; command: { type: string } } | Failure;
   /** Who may send what; a replayed idempotent command is checked against it again. Default `COMMAND_ACTORS`. */
   permissions?: PermissionTable<string>;
 }
@@ -51,7 +52,7 @@ export interface ServiceLifecycle {
 export type AnyCommandInput = CommandInput | Command | { type: string; [field: string]: unknown };
 export type ServiceTransitionResult =
   | { ok: true; changed?: boolean; order: Omit<Order, 'status'> & { status: string }; events: OrderEvent[]; effects: Effect[] }
-  | { ok: false; error: OrderkitError };
+  | Failure;
 
 export interface OrderServiceOptions {
   store: OrderStore;
@@ -123,7 +124,7 @@ export type ServiceResult =
        */
       outOfStock?: { code: string };
     }
-  | { ok: false; error: OrderkitError };
+  | Failure;
 
 /** Input of `place`: like `placeOrder`'s, but `id` and `number` are made up when left out. */
 export type PlaceInput = PlaceOrderInput extends infer T

@@ -55,7 +55,7 @@ export class VersionConflictError extends OrderkitError {
  * same idempotency key.
  *
  * @example
- * await expect(store.create(order, opts)).rejects.toBeInstanceOf(OrderExistsError);
+ * await store.create(order, { events: [], effects: [] }).catch((e) => e instanceof OrderExistsError); // true the second time
  */
 export class OrderExistsError extends OrderkitError {
   readonly orderId: string;
@@ -119,7 +119,7 @@ const REASON_TEXT: Record<CorruptionReason, { 'zh-CN': string; en: string }> = {
  * to hand it out rather than let a command run on bad data; repair the row (see docs/storage.md).
  *
  * @example
- * catch (e) { if (e instanceof CorruptOrderError) log.error(e.orderId, e.reason) }
+ * try { await store.load('o1') } catch (e) { if (e instanceof CorruptOrderError) log.error(e.orderId, e.reason) }
  */
 export class CorruptOrderError extends OrderkitError {
   readonly orderId: string;
@@ -162,7 +162,7 @@ export function invalidQuery(path: string, en: string, zh: string): OrderkitErro
  * True for a `VersionConflictError`, also across two loaded copies of orderkit.
  *
  * @example
- * catch (e) { if (isVersionConflict(e)) return reloadAndRetry(); throw e; }
+ * try { await store.commit({ order, expectedVersion: 3, events: [], effects: [] }) } catch (e) { if (isVersionConflict(e)) return reloadAndRetry(); throw e; }
  */
 export function isVersionConflict(error: unknown): error is VersionConflictError {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === STORAGE_ERROR_CODES.versionConflict;
@@ -172,7 +172,7 @@ export function isVersionConflict(error: unknown): error is VersionConflictError
  * A change-feed position (`since`, an SSE `Last-Event-ID`) that this store cannot have handed out.
  *
  * @example
- * await store.changesSince('yesterday', 10) // throws INVALID_FEED_POSITION
+ * await store.changesSince?.('yesterday', 10) // throws INVALID_FEED_POSITION
  */
 export function invalidFeedPosition(position: unknown): OrderkitError {
   const shown = typeof position === 'string' ? JSON.stringify(position.slice(0, 40)) : typeof position;

@@ -29,6 +29,7 @@ import type {
   SubscribeOptions,
   Unsubscribe,
 } from './port.js';
+import { ok } from '../errors/result.js';
 
 /** A subscriber of the memory feed and the last position it was given (a change-log index). */
 interface MemorySubscriber {
@@ -236,7 +237,7 @@ export class MemoryOrderStore implements OrderStore {
     this.writeEffects(order, effects);
     if (idempotencyKey !== undefined) this.writeIdempotency(idempotencyKey, order, events, effects, idempotencyRequest);
     this.notify(order);
-    return { ok: true };
+    return ok();
   }
 
   async history(id: string): Promise<OrderEvent[]> {

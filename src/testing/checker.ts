@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Policy } from '../order/policy.js';
 import type { Actor, Order } from '../order/index.js';
+import type { Result } from '../errors/result.js';
 import {
   CHECKER_ACTORS,
   CHECKER_PLACEMENTS,
@@ -24,9 +25,7 @@ import {
 /** An order as a lifecycle keeps it; extensions may add statuses. */
 export type CheckerOrder = Omit<Order, 'status'> & { status: string };
 
-type CheckerResult =
-  | { ok: true; changed?: boolean; order: CheckerOrder; events: ReadonlyArray<{ version: number }>; effects: readonly unknown[] }
-  | { ok: false; error: { code: string } };
+type CheckerResult = Result<{ changed?: boolean; order: CheckerOrder; events: ReadonlyArray<{ version: number }>; effects: readonly unknown[] }, { code: string }>;
 
 /** The part of a lifecycle the checker uses. */
 export interface CheckableLifecycle {
@@ -36,7 +35,7 @@ export interface CheckableLifecycle {
    * Optional: checks a command once (as at an HTTP boundary). When given, each distinct payload is
    * parsed once and the parsed command is what `transition` receives, as a service would send it.
    */
-  parse?(command: unknown): { ok: true; command: unknown } | { ok: false; error: { code: string } };
+  parse?(command: unknown): Result<{ command: unknown }, { code: string }>;
 }
 
 export const CHECK_INVARIANTS = [

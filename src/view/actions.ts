@@ -9,8 +9,9 @@ import type { ActionButton, ViewLifecycle } from './types.js';
  * orderkit's own lifecycle; a view uses it unless the shop passes its own.
  *
  * @example
+ * declare const pickedUp: CommandDefinition<'PICKED_UP', { type: 'PICKED_UP' }>;
  * const shop = createLifecycle({ commands: [...orderCommands, pickedUp] });
- * orderView(order, { actor, now, lifecycle: shop }); // instead of defaultViewLifecycle
+ * orderView(order, { actor, now, lifecycle: shop as unknown as ViewLifecycle }); // instead of defaultViewLifecycle
  */
 export const defaultViewLifecycle: ViewLifecycle = defaultLifecycle as unknown as ViewLifecycle;
 

@@ -1,3 +1,4 @@
+import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { BestCoupons } from '../pricing/best-coupons.js';
 import type { WalletCoupon } from '../pricing/cart-schema.js';
 import type { Quote } from '../pricing/quote.js';
@@ -26,8 +27,8 @@ export interface CouponOptionsInput {
   best: BestCoupons;
   /** The quote shown, when the shopper chose other coupons than the best ones. */
   shown?: Quote;
-  /** Coupon definitions (the pricing rules' `coupons`), for their titles. */
-  definitions?: ReadonlyArray<{ id: string; title?: string | undefined }>;
+  /** Coupon definitions (the pricing rules' `coupons`), for their titles (plain or in both languages). */
+  definitions?: ReadonlyArray<{ id: string; title?: string | LocalizedText | undefined }>;
   locale?: ViewLocale;
 }
 
@@ -41,7 +42,7 @@ const STILL_USABLE = ['COUPON_NOT_STACKABLE', 'COUPON_NO_EXTRA_SAVING'];
  *
  * @example
  * const best = bestCoupons(cart, wallet, rules, { now });
- * if (best.ok) couponOptionsView({ wallet, best, definitions: rules.coupons })[0]
+ * if (best.ok) couponOptionsView({ wallet, best, definitions: rules.coupons ?? [] })[0]
  * // → { id: 'w2', title: '满199减30', usable: true, best: true, selected: true, … }
  */
 export function couponOptionsView(input: CouponOptionsInput): CouponOptionView[] {
@@ -51,7 +52,7 @@ export function couponOptionsView(input: CouponOptionsInput): CouponOptionView[]
   const shownRejected = new Map(shown.rejectedCoupons.map((r) => [r.couponId, r] as const));
   const savings = new Map<string, number>();
   for (const a of shown.adjustments) if (a.source === 'coupon') savings.set(a.sourceId, (savings.get(a.sourceId) ?? 0) + a.amount);
-  const titles = new Map((input.definitions ?? []).map((d) => [d.id, d.title] as const));
+  const titles = new Map((input.definitions ?? []).map((d) => [d.id, typeof d.title === 'object' && d.title !== null ? d.title[locale] : d.title] as const));
   const options = input.wallet.map((w): CouponOptionView => {
     const r = rejected.get(w.id);
     const usable = r === undefined || STILL_USABLE.indexOf(r.code) >= 0;

@@ -1,5 +1,5 @@
 export { orderView, orderCountdown, adjustmentView, freightFee } from './order-view.js';
-export { orderActions, afterSaleActions, defaultViewLifecycle } from './actions.js';
+export { orderActions, afterSaleActions } from './actions.js';
 export type { ActionContext } from './actions.js';
 export {
   ORDER_LIST_TABS,

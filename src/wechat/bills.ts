@@ -4,6 +4,7 @@ import { reject, same } from './errors.js';
 import type { WechatPayRequest } from './requests.js';
 import { isRecord } from './text.js';
 import { parseBeijingDateTime } from './time.js';
+import { ok, type Result, type Failure } from '../errors/result.js';
 
 /**
  * WeChat Pay's daily bills (对账单), docs/wechat.md "Daily reconciliation". Both are text files:
@@ -18,7 +19,7 @@ export type BillDate = string;
 
 const BILL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function checkBillDate(billDate: unknown): { ok: false; error: OrderkitError } | null {
+function checkBillDate(billDate: unknown): Failure | null {
   if (typeof billDate !== 'string' || !BILL_DATE.test(billDate) || parseBeijingDateTime(`${billDate} 00:00:00`) === null) {
     return reject('INVALID_REQUEST', { path: ['billDate'], detail: same('bill_date must be YYYY-MM-DD') });
   }
@@ -32,10 +33,10 @@ function checkBillDate(billDate: unknown): { ok: false; error: OrderkitError } |
  * @example
  * buildTradeBillRequest('2026-11-25') // { method: 'GET', path: '/v3/bill/tradebill?bill_date=2026-11-25&bill_type=ALL' }
  */
-export function buildTradeBillRequest(billDate: BillDate): { ok: true; request: WechatPayRequest } | { ok: false; error: OrderkitError } {
+export function buildTradeBillRequest(billDate: BillDate): Result<{ request: WechatPayRequest }> {
   const bad = checkBillDate(billDate);
   if (bad) return bad;
-  return { ok: true, request: { method: 'GET', path: `/v3/bill/tradebill?bill_date=${billDate}&bill_type=ALL` } };
+  return ok({ request: { method: 'GET', path: `/v3/bill/tradebill?bill_date=${billDate}&bill_type=ALL` } });
 }
 
 /**
@@ -45,10 +46,10 @@ export function buildTradeBillRequest(billDate: BillDate): { ok: true; request: 
  * @example
  * buildFundFlowBillRequest('2026-11-25')
  */
-export function buildFundFlowBillRequest(billDate: BillDate): { ok: true; request: WechatPayRequest } | { ok: false; error: OrderkitError } {
+export function buildFundFlowBillRequest(billDate: BillDate): Result<{ request: WechatPayRequest }> {
   const bad = checkBillDate(billDate);
   if (bad) return bad;
-  return { ok: true, request: { method: 'GET', path: `/v3/bill/fundflowbill?bill_date=${billDate}&account_type=BASIC` } };
+  return ok({ request: { method: 'GET', path: `/v3/bill/fundflowbill?bill_date=${billDate}&account_type=BASIC` } });
 }
 
 export interface BillLocation {
@@ -64,10 +65,11 @@ export interface BillLocation {
  * file must have.
  *
  * @example
- * const where = buildBillDownload(await send(buildTradeBillRequest(day).request));
+ * const asked = buildTradeBillRequest(day);
+ * const where = asked.ok ? buildBillDownload(await send(asked.request)) : asked;
  * const text = where.ok ? await download(where.request) : null;
  */
-export function buildBillDownload(answer: unknown): ({ ok: true } & BillLocation) | { ok: false; error: OrderkitError } {
+export function buildBillDownload(answer: unknown): Result<BillLocation> {
   if (!isRecord(answer)) return reject('MALFORMED_RESOURCE', { path: ['answer'], detail: same('not an object') });
   const { hash_type: hashType, hash_value: hashValue, download_url: url } = answer;
   if (hashType !== 'SHA1' || typeof hashValue !== 'string' || !/^[0-9a-fA-F]{40}$/.test(hashValue)) {
@@ -82,7 +84,7 @@ export function buildBillDownload(answer: unknown): ({ ok: true } & BillLocation
   } catch {
     return reject('MALFORMED_RESOURCE', { path: ['answer', 'download_url'], detail: same('expected an https /v3/billdownload/file URL') });
   }
-  return { ok: true, hashType: 'SHA1', hashValue: hashValue.toLowerCase(), request: { method: 'GET', path } };
+  return ok({ hashType: 'SHA1', hashValue: hashValue.toLowerCase(), request: { method: 'GET', path } });
 }
 
 /**
@@ -92,13 +94,13 @@ export function buildBillDownload(answer: unknown): ({ ok: true } & BillLocation
  * @example
  * const text = checkBillHash(bytes, where.hashValue);
  */
-export function checkBillHash(file: string | Buffer | Uint8Array, hashValue: string): { ok: true; text: string } | { ok: false; error: OrderkitError } {
+export function checkBillHash(file: string | Buffer | Uint8Array, hashValue: string): Result<{ text: string }> {
   const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   const actual = createHash('sha1').update(bytes).digest('hex');
   if (typeof hashValue !== 'string' || actual !== hashValue.toLowerCase()) {
     return reject('BILL_HASH_MISMATCH', { path: ['bill'], details: { expected: String(hashValue).slice(0, 40), actual } });
   }
-  return { ok: true, text: bytes.toString('utf8') };
+  return ok({ text: bytes.toString('utf8') });
 }
 
 /** The trade bill's columns (交易账单 ALL), in Tencent's order. */
@@ -213,7 +215,7 @@ export interface FundFlowBill {
   totals: { rows: number; inCount: number; inFen: number; outCount: number; outFen: number };
 }
 
-type Fail = { ok: false; error: OrderkitError };
+type Fail = Failure;
 
 function malformed(line: number, en: string, zh: string): Fail {
   return reject('BILL_MALFORMED', { path: ['bill', line], detail: { 'zh-CN': `第 ${line} 行：${zh}`, en: `line ${line}: ${en}` } });
@@ -297,7 +299,7 @@ function dayOf(text: string, line: number, column: string, billDate: string): { 
       detail: { 'zh-CN': `第 ${line} 行的时间 ${text} 不在 ${billDate}`, en: `line ${line} is dated ${text}, not ${billDate}` },
     });
   }
-  return { ok: true, at: at.toISOString() };
+  return ok({ at: at.toISOString() });
 }
 
 function totalsMismatch(what: string, stated: number, counted: number): Fail {
@@ -424,14 +426,13 @@ export function parseTradeBill(text: unknown, options: ParseBillOptions): ({ ok:
     if (stated === null) return malformed(table.totalsLine, `${name} is not an amount`, `${name}不是金额`);
     if (stated !== counted) return totalsMismatch(name, stated, counted);
   }
-  return {
-    ok: true,
+  return ok({
     billDate: options.billDate,
     payments,
     refunds,
     otherRows,
     totals: { rows: count, settlementFen: sums.settlement, refundFen: sums.refund, orderFen: sums.order, requestedRefundFen: sums.requested },
-  };
+  });
 }
 
 /**
@@ -493,7 +494,7 @@ export function parseFundFlowBill(text: unknown, options: ParseBillOptions): ({ 
     if (stated === null) return malformed(table.totalsLine, `${name} is missing or not a number`, `${name}缺失或不是数字`);
     if (stated !== counted) return totalsMismatch(name, stated, counted);
   }
-  return { ok: true, billDate: options.billDate, entries, totals: { rows: table.rows.length, ...sums } };
+  return ok({ billDate: options.billDate, entries, totals: { rows: table.rows.length, ...sums } });
 }
 
 /** Fen as the bills write them: '48.00'. */

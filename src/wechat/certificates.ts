@@ -8,6 +8,7 @@ import { createKeyRing, keyRingOf, normalizeSerial, type WechatPayKeyEntry, type
 import type { WechatPayRequest } from './requests.js';
 import { parseRfc3339 } from './time.js';
 import { EncryptedResourceSchema } from './verify.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /**
  * Platform certificates, for merchants not yet on the public-key mode (docs/wechat.md
@@ -39,7 +40,7 @@ export interface PlatformCertificate {
   validTo: Date;
 }
 
-export type PlatformCertificatesResult = { ok: true; certificates: PlatformCertificate[] } | { ok: false; error: OrderkitError };
+export type PlatformCertificatesResult = Result<{ certificates: PlatformCertificate[] }>;
 
 /**
  * Decrypts and checks the answer of `GET /v3/certificates`: each `encrypt_certificate` is
@@ -54,13 +55,13 @@ export type PlatformCertificatesResult = { ok: true; certificates: PlatformCerti
  */
 export function parseCertificatesResponse(body: unknown, apiV3Key: unknown): PlatformCertificatesResult {
   const parsed = CertificatesResponseSchema.safeParse(body);
-  if (!parsed.success) return { ok: false, error: errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsed.error, ['body']) };
+  if (!parsed.success) return fail(errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsed.error, ['body']));
   const certificates: PlatformCertificate[] = [];
   for (let i = 0; i < parsed.data.data.length; i++) {
     const item = parsed.data.data[i]!;
     const path = ['body', 'data', i];
     const text = decryptText(item.encrypt_certificate, apiV3Key);
-    if (!text.ok) return { ok: false, error: withPath(text.error, [...path, 'encrypt_certificate']) };
+    if (!text.ok) return fail(withPath(text.error, [...path, 'encrypt_certificate']));
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(text.plaintext);
@@ -83,7 +84,7 @@ export function parseCertificatesResponse(body: unknown, apiV3Key: unknown): Pla
     }
     certificates.push({ serial, pem: text.plaintext, validFrom, validTo });
   }
-  return { ok: true, certificates };
+  return ok({ certificates });
 }
 
 function withPath(error: OrderkitError, path: Array<string | number>): OrderkitError {
@@ -119,7 +120,7 @@ export interface CertificateRotator {
    * may start signing with one as soon as it is effective), old ones stay until they expire. A
    * failed download or a bad answer leaves the ring as it was and returns the typed error.
    */
-  refresh(now: Date): Promise<({ ok: true } & RotationReport) | { ok: false; error: OrderkitError }>;
+  refresh(now: Date): Promise<Result<RotationReport>>;
 }
 
 /**
@@ -132,7 +133,7 @@ export interface CertificateRotator {
  * const rotator = createCertificateRotator({ apiV3Key, send: (r) => payClient.send(r), initial: knownPems });
  * await rotator.refresh(new Date());
  * setInterval(() => void rotator.refresh(new Date()), 6 * 3600_000);
- * handlePaymentNotification({ headers, rawBody, keys: rotator.keys()!, apiV3Key, expect });
+ * handlePaymentNotification({ headers, rawBody, keys: rotator.keys()!, apiV3Key, now: new Date(), expect: { mchid, appid } });
  */
 export function createCertificateRotator(options: CertificateRotatorOptions): CertificateRotator {
   const held = new Map<string, WechatPayKeyEntry>();
@@ -175,7 +176,7 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
         }
       }
       ring = held.size === 0 ? null : keyRingOf([...held.values()]);
-      return { ok: true, added, expired, serials: ring === null ? [] : [...ring.serials] };
+      return ok({ added, expired, serials: ring === null ? [] : [...ring.serials] });
     },
   };
 }

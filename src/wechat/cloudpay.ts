@@ -6,6 +6,7 @@ import { describeOrder, openPaymentAttempt } from './requests.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
 import { isRecord } from './text.js';
 import { formatBeijingCompact, parseBeijingCompact, parseBeijingDateTime } from './time.js';
+import { ok, fail, type Result, type Failure } from '../errors/result.js';
 
 /**
  * `cloud.cloudPay`: WeChat Pay through cloud development, without certificates. The payment result
@@ -35,7 +36,7 @@ export interface CloudPayPaymentNotice {
   attach?: string;
 }
 
-function checkSource(wxContext: unknown): { ok: false; error: OrderkitError } | null {
+function checkSource(wxContext: unknown): Failure | null {
   const source = isRecord(wxContext) ? wxContext.SOURCE : undefined;
   if (source !== CLOUDPAY_SOURCE) {
     return reject('FORGED_CALLBACK', { path: ['wxContext', 'SOURCE'], detail: same(String(source).slice(0, 40)) });
@@ -59,18 +60,17 @@ function text(value: unknown, max: number): string | null {
  * The callback function must then answer `cloudPayAck()` (`{ errcode: 0 }`), or WeChat calls again.
  *
  * @example
- * exports.main = async (event) => {
+ * async function main(event: unknown) {
  *   const r = fromCloudPayCallback(event, cloud.getWXContext(), { subMchId: '1900000109' });
  *   if (!r.ok) return cloudPayReply(r);
- *   const d = await service.dispatch(orderIdFor(r.outTradeNo), r.command, { type: 'payment', gateway: 'cloudpay' });
- *   return cloudPayReply(d);
- * };
+ *   return cloudPayReply(await applyPaymentNotice(service, r, { gateway: 'cloudpay' }));
+ * }
  */
 export function fromCloudPayCallback(
   event: unknown,
   wxContext: unknown,
   expect: CloudPayIdentity = {},
-): ({ ok: true } & CloudPayPaymentNotice) | { ok: false; error: OrderkitError } {
+): Result<CloudPayPaymentNotice> {
   const forged = checkSource(wxContext);
   if (forged) return forged;
   if (!isRecord(event)) return reject('MALFORMED_CALLBACK', { path: ['event'], detail: same('not an object') });
@@ -98,12 +98,12 @@ export function fromCloudPayCallback(
     paidAt = at.toISOString();
   }
   const command = PaymentSucceededSchema.safeParse({ type: 'PAYMENT_SUCCEEDED', amount, transactionId, outTradeNo, ...(paidAt ? { paidAt } : {}) });
-  if (!command.success) return { ok: false, error: errorFromZod('MALFORMED_CALLBACK', WECHAT_ERROR_TEXT.MALFORMED_CALLBACK, command.error, ['event']) };
+  if (!command.success) return fail(errorFromZod('MALFORMED_CALLBACK', WECHAT_ERROR_TEXT.MALFORMED_CALLBACK, command.error, ['event']));
   const notice: CloudPayPaymentNotice = { kind: 'payment', command: command.data, outTradeNo, orderNumber: orderNumberFromOutTradeNo(outTradeNo), transactionId };
   const openid = event.subOpenid ?? event.openid;
   if (typeof openid === 'string') notice.payerOpenid = openid;
   if (typeof event.attach === 'string') notice.attach = event.attach;
-  return { ok: true, ...notice };
+  return ok(notice);
 }
 
 export interface CloudPayRefundNotice {
@@ -121,14 +121,15 @@ export interface CloudPayRefundNotice {
  * sit on the event itself or under `reqInfo`; both are read. Same `SOURCE` check as payments.
  *
  * @example
+ * declare const event: unknown;
  * const r = fromCloudPayRefundCallback(event, cloud.getWXContext());
- * if (r.ok) await service.dispatch(orderIdFor(r.outTradeNo), r.command, { type: 'payment', gateway: 'cloudpay' });
+ * if (r.ok) await applyRefundNotice(service, r, { gateway: 'cloudpay' });
  */
 export function fromCloudPayRefundCallback(
   event: unknown,
   wxContext: unknown,
   expect: CloudPayIdentity = {},
-): ({ ok: true } & CloudPayRefundNotice) | { ok: false; error: OrderkitError } {
+): Result<CloudPayRefundNotice> {
   const forged = checkSource(wxContext);
   if (forged) return forged;
   if (!isRecord(event)) return reject('MALFORMED_CALLBACK', { path: ['event'], detail: same('not an object') });
@@ -160,7 +161,7 @@ export function fromCloudPayRefundCallback(
       ...(gatewayRefundId ? { gatewayRefundId } : {}),
       ...(succeededAt ? { succeededAt } : {}),
     });
-    if (!parsed.success) return { ok: false, error: errorFromZod('MALFORMED_CALLBACK', WECHAT_ERROR_TEXT.MALFORMED_CALLBACK, parsed.error, ['event']) };
+    if (!parsed.success) return fail(errorFromZod('MALFORMED_CALLBACK', WECHAT_ERROR_TEXT.MALFORMED_CALLBACK, parsed.error, ['event']));
     command = parsed.data;
   } else if (status === 'CHANGE' || status === 'REFUNDCLOSE') {
     const reason = status === 'CHANGE' ? 'CHANGE: the refund could not be credited to the user (退款异常)' : 'REFUNDCLOSE: the refund was closed (退款关闭)';
@@ -172,7 +173,7 @@ export function fromCloudPayRefundCallback(
       gatewayStatus: status === 'CHANGE' ? 'ABNORMAL' : 'CLOSED',
       ...(gatewayRefundId ? { gatewayRefundId } : {}),
     });
-    if (!parsed.success) return { ok: false, error: errorFromZod('MALFORMED_CALLBACK', WECHAT_ERROR_TEXT.MALFORMED_CALLBACK, parsed.error, ['event']) };
+    if (!parsed.success) return fail(errorFromZod('MALFORMED_CALLBACK', WECHAT_ERROR_TEXT.MALFORMED_CALLBACK, parsed.error, ['event']));
     command = parsed.data;
   } else {
     return reject('UNKNOWN_REFUND_STATUS', { path: ['event', 'refundStatus'], detail: same(String(status).slice(0, 32)) });
@@ -182,7 +183,7 @@ export function fromCloudPayRefundCallback(
     notice.outTradeNo = info.outTradeNo;
     notice.orderNumber = orderNumberFromOutTradeNo(info.outTradeNo);
   }
-  return { ok: true, ...notice };
+  return ok(notice);
 }
 
 /** What a cloudPay callback function returns once the result is safely stored. */
@@ -261,7 +262,7 @@ export function buildCloudPayUnifiedOrder(
   order: Order,
   config: CloudPayOrderConfig,
   options: { nonce: string },
-): { ok: true; params: CloudPayUnifiedOrderParams } | { ok: false; error: OrderkitError } {
+): Result<{ params: CloudPayUnifiedOrderParams }> {
   for (const field of ['subMchId', 'envId', 'functionName'] as const) {
     if (typeof config?.[field] !== 'string' || config[field] === '') return reject('INVALID_CONFIG', { path: ['config', field], detail: same(`${field} is required`) });
   }
@@ -292,7 +293,7 @@ export function buildCloudPayUnifiedOrder(
     if (Buffer.byteLength(attach, 'utf8') > 127) return reject('INVALID_CONFIG', { path: ['config', 'attach'], detail: same('at most 127 bytes') });
     params.attach = attach;
   }
-  return { ok: true, params };
+  return ok({ params });
 }
 
 /** The parameters of `cloud.cloudPay.refund` for an outbox `payment.refund` effect. */
@@ -314,14 +315,15 @@ export interface CloudPayRefundParams {
  * retry (WeChat refunds an `outRefundNo` once), `totalFee` is the original payment's total.
  *
  * @example
- * const p = buildCloudPayRefund(effect, { subMchId, envId, functionName: 'refundCallback' }, { nonce: createNonce() });
+ * declare const refundEffect: Extract<Effect, { type: 'payment.refund' }>;
+ * const p = buildCloudPayRefund(refundEffect, { subMchId, envId, functionName: 'refundCallback' }, { nonce: createNonce() });
  * if (p.ok) await cloud.cloudPay.refund(p.params);
  */
 export function buildCloudPayRefund(
   effect: Extract<Effect, { type: 'payment.refund' }>,
   config: { subMchId: string; envId: string; functionName: string },
   options: { nonce: string },
-): { ok: true; params: CloudPayRefundParams } | { ok: false; error: OrderkitError } {
+): Result<{ params: CloudPayRefundParams }> {
   if (effect?.type !== 'payment.refund') return reject('INVALID_REQUEST', { path: ['effect', 'type'], detail: same('expected a payment.refund effect') });
   for (const field of ['subMchId', 'envId', 'functionName'] as const) {
     if (typeof config?.[field] !== 'string' || config[field] === '') return reject('INVALID_CONFIG', { path: ['config', field], detail: same(`${field} is required`) });
@@ -345,5 +347,5 @@ export function buildCloudPayRefund(
   else params.outTradeNo = effect.outTradeNo;
   const desc = cutUtf8(effect.reason.trim(), 80);
   if (desc) params.refundDesc = desc;
-  return { ok: true, params };
+  return ok({ params });
 }

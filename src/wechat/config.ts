@@ -7,6 +7,7 @@ import type { HandleNotificationInput } from './notifications.js';
 import type { MerchantIdentity } from './resources.js';
 import { isRecord } from './text.js';
 import type { SignedMessageInput } from './verify.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /**
  * A merchant's WeChat Pay settings, checked once when the service starts (docs/wechat.md
@@ -50,7 +51,7 @@ export interface WechatPayConfig {
   readonly identity: MerchantIdentity;
 }
 
-export type WechatPayConfigResult = { ok: true; config: WechatPayConfig } | { ok: false; error: OrderkitError };
+export type WechatPayConfigResult = Result<{ config: WechatPayConfig }>;
 
 const MCHID = /^\d{6,32}$/;
 const APPID = /^[\x21-\x7e]{1,32}$/;
@@ -117,7 +118,7 @@ export function createWechatPayConfig(input: unknown): WechatPayConfigResult {
   if (appid !== undefined) config.appid = appid;
   if (platformKeys !== undefined) {
     const ring = createKeyRing(platformKeys);
-    if (!ring.ok) return { ok: false, error: ring.error };
+    if (!ring.ok) return fail(ring.error);
     config.keyRing = ring.keyRing;
   }
   if (merchantSerial !== undefined && (typeof merchantSerial !== 'string' || !SERIAL.test(merchantSerial))) {
@@ -131,11 +132,11 @@ export function createWechatPayConfig(input: unknown): WechatPayConfigResult {
       });
     }
     const parsed = privateKeyOf(privateKey);
-    if (!(parsed instanceof KeyObject)) return { ok: false, error: parsed };
+    if (!(parsed instanceof KeyObject)) return fail(parsed);
     config.privateKey = parsed;
   }
   if (typeof merchantSerial === 'string') config.merchantSerial = merchantSerial.toUpperCase();
-  return { ok: true, config: Object.freeze(config) };
+  return ok({ config: Object.freeze(config) });
 }
 
 export function isWechatPayConfig(value: unknown): value is WechatPayConfig {

@@ -2,12 +2,13 @@ import { createDecipheriv } from 'node:crypto';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { reject, same } from './errors.js';
 import { isRecord } from './text.js';
+import { ok, type Result } from '../errors/result.js';
 
 /** The only algorithm WeChat Pay v3 uses for notification resources. */
 export const RESOURCE_ALGORITHM = 'AEAD_AES_256_GCM';
 const TAG_BYTES = 16;
 
-export type DecryptResourceResult = { ok: true; plaintext: string; data: unknown } | { ok: false; error: OrderkitError };
+export type DecryptResourceResult = Result<{ plaintext: string; data: unknown }>;
 
 /** The APIv3 key as 32 bytes, or null. */
 export function apiV3KeyBytes(apiV3Key: unknown): Buffer | null {
@@ -17,7 +18,7 @@ export function apiV3KeyBytes(apiV3Key: unknown): Buffer | null {
   return key !== null && key.length === 32 ? key : null;
 }
 
-export type DecryptTextResult = { ok: true; plaintext: string } | { ok: false; error: OrderkitError };
+export type DecryptTextResult = Result<{ plaintext: string }>;
 
 /**
  * Decrypts an AEAD_AES_256_GCM `resource` to its text, whatever that text is: a notification's
@@ -54,7 +55,7 @@ export function decryptText(resource: unknown, apiV3Key: unknown): DecryptTextRe
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     const plaintext = Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-    return { ok: true, plaintext };
+    return ok({ plaintext });
   } catch {
     return reject('DECRYPT_FAILED', { path: ['resource', 'ciphertext'] });
   }
@@ -79,5 +80,5 @@ export function decryptResource(resource: unknown, apiV3Key: unknown): DecryptRe
   } catch {
     return reject('MALFORMED_RESOURCE', { path: ['resource'], detail: same('the plaintext is not JSON') });
   }
-  return { ok: true, plaintext: text.plaintext, data };
+  return ok({ plaintext: text.plaintext, data });
 }

@@ -4,6 +4,7 @@ import type { OrderService, ServiceResult } from '../service/types.js';
 import type { OrderStore } from '../storage/port.js';
 import { isStrayPaymentRefusal } from '../lifecycle/rules/stray-payment.js';
 import { reject, same } from './errors.js';
+import { ok, type Result, type Failure } from '../errors/result.js';
 
 /**
  * From a verified notice to the order: which order, which actor, which idempotency key. The notice
@@ -64,16 +65,16 @@ export async function resolveOrderId(
   service: DispatchingService,
   notice: { attach?: string | undefined; orderNumber: string },
   orderId?: string,
-): Promise<{ ok: true; orderId: string } | { ok: false; error: OrderkitError }> {
-  if (orderId !== undefined) return { ok: true, orderId };
-  if (notice.attach !== undefined && notice.attach !== '') return { ok: true, orderId: notice.attach };
+): Promise<Result<{ orderId: string }>> {
+  if (orderId !== undefined) return ok({ orderId });
+  if (notice.attach !== undefined && notice.attach !== '') return ok({ orderId: notice.attach });
   const store = service.store;
-  if (store === undefined || typeof store.findByNumber !== 'function') return { ok: true, orderId: notice.orderNumber };
+  if (store === undefined || typeof store.findByNumber !== 'function') return ok({ orderId: notice.orderNumber });
   const order = await store.findByNumber(notice.orderNumber);
   if (order === null) {
     return reject('UNKNOWN_ORDER', { path: ['out_trade_no'], detail: same(notice.orderNumber.slice(0, 32)), details: { orderNumber: notice.orderNumber } });
   }
-  return { ok: true, orderId: order.id };
+  return ok({ orderId: order.id });
 }
 
 export type ApplyResult = (ServiceResult & { stray?: false }) | (Extract<ServiceResult, { ok: true }> & { stray: true; strayReason: string });
@@ -138,7 +139,7 @@ export async function applyRefundNotice(
   service: DispatchingService,
   notice: RefundNoticeLike,
   options: { gateway: string; orderId?: string },
-): Promise<ServiceResult | { ok: false; error: OrderkitError }> {
+): Promise<ServiceResult | Failure> {
   const resolved = await resolveOrderId(service, { orderNumber: orderIdOfRefund(notice) }, options.orderId);
   if (!resolved.ok) return resolved;
   const orderId = resolved.orderId;

@@ -1,4 +1,5 @@
 import { OrderkitError, type IssuePath } from '../errors/orderkit-error.js';
+import { fail, type Failure } from '../errors/result.js';
 
 /**
  * Every rejection the WeChat module hands out, with its zh-CN and en text in one table so that the
@@ -91,8 +92,8 @@ export function wechatError(code: WechatErrorCode, extra: WechatErrorExtra = {})
 }
 
 /** `{ ok: false, error }` for a WeChat code. */
-export function reject(code: WechatErrorCode, extra: WechatErrorExtra = {}): { ok: false; error: OrderkitError } {
-  return { ok: false, error: wechatError(code, extra) };
+export function reject(code: WechatErrorCode, extra: WechatErrorExtra = {}): Failure {
+  return fail(wechatError(code, extra));
 }
 
 /** Same text in both languages (ids, field names, numbers). */

@@ -6,15 +6,12 @@
 export { WECHAT_ERROR_CODES, WECHAT_ERROR_TEXT, wechatError } from './errors.js';
 export type { WechatErrorCode } from './errors.js';
 
-export { createKeyRing, normalizeSerial, isKeyRing } from './keys.js';
+export { createKeyRing, normalizeSerial } from './keys.js';
 export type { WechatPayKeys, WechatPayKeyInput, WechatPayKeyRing, WechatPayKeyEntry, PublicKeyMaterial } from './keys.js';
 
 export {
   verifyNotification,
   verifyWechatpaySignature,
-  WECHATPAY_HEADERS,
-  SIGNATURE_PROBE_PREFIX,
-  DEFAULT_MAX_SKEW_SECONDS,
 } from './verify.js';
 export type {
   SignedMessageInput,
@@ -25,19 +22,19 @@ export type {
   EncryptedResource,
 } from './verify.js';
 
-export { decryptResource, decryptText, RESOURCE_ALGORITHM } from './decrypt.js';
+export { decryptResource, decryptText } from './decrypt.js';
 export type { DecryptResourceResult, DecryptTextResult } from './decrypt.js';
 
-export { createWechatPayConfig, isWechatPayConfig, notificationInput } from './config.js';
+export { createWechatPayConfig, notificationInput } from './config.js';
 export type { WechatPayConfig, WechatPayConfigInput, WechatPayConfigResult } from './config.js';
 
-export { CERTIFICATES_REQUEST, parseCertificatesResponse, createCertificateRotator } from './certificates.js';
+export { parseCertificatesResponse, createCertificateRotator } from './certificates.js';
 export type { PlatformCertificate, PlatformCertificatesResult, CertificateRotator, CertificateRotatorOptions, RotationReport } from './certificates.js';
 
-export { parsePaymentResource, parseRefundResource, orderNumberFromOutTradeNo, REFUND_STATUS_MEANING } from './resources.js';
+export { parsePaymentResource, parseRefundResource, orderNumberFromOutTradeNo } from './resources.js';
 export type { MerchantIdentity, PaymentNotice, RefundNotice, WechatPayTransaction, WechatPayRefundResource } from './resources.js';
 
-export { handlePaymentNotification, parsePaymentNotification, handleRefundNotification, handleNotification, PAYMENT_EVENT_TYPES, REFUND_EVENT_TYPES } from './notifications.js';
+export { handlePaymentNotification, handleRefundNotification, handleNotification } from './notifications.js';
 export type { HandleNotificationInput, PaymentNotificationResult, RefundNotificationResult, NotificationResult } from './notifications.js';
 
 export { notificationResponse } from './response.js';
@@ -53,7 +50,6 @@ export {
   buildAbnormalRefund,
   openPaymentAttempt,
   describeOrder,
-  WECHATPAY_OUT_TRADE_NO,
 } from './requests.js';
 export type { WechatPayRequest, RequestResult, JsapiPrepayConfig, RefundRequestConfig } from './requests.js';
 
@@ -68,8 +64,6 @@ export {
   cloudPayReply,
   buildCloudPayUnifiedOrder,
   buildCloudPayRefund,
-  CLOUDPAY_SOURCE,
-  CLOUDPAY_OUT_TRADE_NO,
 } from './cloudpay.js';
 export type {
   CloudPayIdentity,
@@ -80,7 +74,7 @@ export type {
   CloudPayRefundParams,
 } from './cloudpay.js';
 
-export { buildShippingInfo, buildShippingInfoFromEffect, maskPhone, LOGISTICS_TYPE_CODES, MAX_PACKAGES, MAX_ITEM_DESC } from './shipping-info.js';
+export { buildShippingInfo, buildShippingInfoFromEffect, maskPhone } from './shipping-info.js';
 export type { ShippingInfoPayload, ShippingInfoOptions, ShippingPackage } from './shipping-info.js';
 
 export {
@@ -89,8 +83,6 @@ export {
   toCloudSubscribeMessage,
   sendSubscribeMessage,
   isNoSubscriptionError,
-  NO_SUBSCRIPTION_ERRCODE,
-  SUBSCRIBE_FIELD_KINDS,
 } from './subscribe-message.js';
 export type {
   SubscribeFieldKind,
@@ -107,7 +99,7 @@ export type {
 export { createWechatPayQuery } from './query.js';
 export type { WechatPayQueryOptions } from './query.js';
 
-export { applyPaymentNotice, applyRefundNotice, orderIdOfPayment, orderIdOfRefund, resolveOrderId } from './dispatch.js';
+export { applyPaymentNotice, applyRefundNotice, orderIdOfRefund, resolveOrderId } from './dispatch.js';
 export type { ApplyResult, DispatchingService, PaymentNoticeLike, RefundNoticeLike } from './dispatch.js';
 
 export {
@@ -124,7 +116,7 @@ export {
   FUND_FLOW_BILL_TOTAL_COLUMNS,
 } from './bills.js';
 export type { BillDate, BillLocation, BillPayment, BillRefund, TradeBill, FundFlowBill, FundFlowEntry, ParseBillOptions } from './bills.js';
-export { compareBills, FINDING_KINDS, FINDING_TEXT } from './reconcile.js';
+export { compareBills, FINDING_TEXT } from './reconcile.js';
 export type { FindingKind, FindingOutcome, ReconciliationFinding, PlannedCommand, ComparisonInput, Comparison } from './reconcile.js';
 export { reconcileWechatPayDay, downloadWechatPayBills, formatReconciliationReport } from './reconcile-day.js';
 export type { ReconcilingService, ReconcileDayOptions, ReconciliationReport, ReconcileResult, DownloadBillsOptions } from './reconcile-day.js';

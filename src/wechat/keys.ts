@@ -2,6 +2,7 @@ import { createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { reject, same, wechatError } from './errors.js';
 import { isRecord } from './text.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /**
  * WeChat Pay signs notifications and responses with either a platform certificate (named by its
@@ -115,8 +116,8 @@ function fromMaterial(material: unknown, serial: string | undefined, path: (stri
  * if (!ring.ok) throw ring.error; // a configuration mistake, seen at start-up
  * verifyNotification({ headers, rawBody, keys: ring.keyRing, now: new Date() });
  */
-export function createKeyRing(keys: unknown): { ok: true; keyRing: WechatPayKeyRing } | { ok: false; error: OrderkitError } {
-  if (isKeyRing(keys)) return { ok: true, keyRing: keys };
+export function createKeyRing(keys: unknown): Result<{ keyRing: WechatPayKeyRing }> {
+  if (isKeyRing(keys)) return ok({ keyRing: keys });
   const entries: WechatPayKeyEntry[] = [];
   if (Array.isArray(keys)) {
     for (let i = 0; i < keys.length; i++) {
@@ -131,20 +132,20 @@ export function createKeyRing(keys: unknown): { ok: true; keyRing: WechatPayKeyR
       } else {
         entry = wechatError('INVALID_KEY', { path: ['keys', i], detail: same('expected a certificate PEM or { serial, publicKey }') });
       }
-      if (!('key' in entry)) return { ok: false, error: entry };
+      if (!('key' in entry)) return fail(entry);
       entries.push(entry);
     }
   } else if (isRecord(keys)) {
     for (const serial of Object.keys(keys)) {
       const entry = fromMaterial(keys[serial], serial, ['keys', serial]);
-      if (!('key' in entry)) return { ok: false, error: entry };
+      if (!('key' in entry)) return fail(entry);
       entries.push(entry);
     }
   } else {
     return reject('INVALID_KEY', { path: ['keys'], detail: same('expected a key ring, a list or a map of keys') });
   }
   if (entries.length === 0) return reject('INVALID_KEY', { path: ['keys'], detail: same('no keys given') });
-  return { ok: true, keyRing: keyRingOf(entries) };
+  return ok({ keyRing: keyRingOf(entries) });
 }
 
 /** A ring over entries already parsed (the certificate rotator rebuilds its ring this way). */

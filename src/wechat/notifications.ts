@@ -3,6 +3,7 @@ import { decryptResource } from './decrypt.js';
 import { reject, same } from './errors.js';
 import { parsePaymentResource, parseRefundResource, type MerchantIdentity, type PaymentNotice, type RefundNotice } from './resources.js';
 import { verifyNotification, type SignedMessageInput } from './verify.js';
+import type { Result } from '../errors/result.js';
 
 /**
  * The whole notification pipeline in one call, in the only safe order: verify the signature and
@@ -22,8 +23,8 @@ interface NotificationMeta {
   eventType: string;
 }
 
-export type PaymentNotificationResult = ({ ok: true } & PaymentNotice & NotificationMeta) | { ok: false; error: OrderkitError };
-export type RefundNotificationResult = ({ ok: true } & RefundNotice & NotificationMeta) | { ok: false; error: OrderkitError };
+export type PaymentNotificationResult = Result<PaymentNotice & NotificationMeta>;
+export type RefundNotificationResult = Result<RefundNotice & NotificationMeta>;
 export type NotificationResult = PaymentNotificationResult | RefundNotificationResult;
 
 export const PAYMENT_EVENT_TYPES = ['TRANSACTION.SUCCESS'] as const;
@@ -53,7 +54,7 @@ function decryptVerified(input: HandleNotificationInput, accept: readonly string
  * @example
  * const n = handlePaymentNotification({ headers: req.headers, rawBody, keys, apiV3Key, now: new Date(),
  *   expect: { mchid: '1900000109', appid: 'wxd678efh567hg6787' } });
- * if (n.ok) await service.dispatch(orderIdFor(n.outTradeNo), n.command, { type: 'payment', gateway: 'wechatpay' });
+ * if (n.ok) await applyPaymentNotice(service, n, { gateway: 'wechatpay' });
  * const reply = notificationResponse(n); // 204 '' or 4xx/5xx { code: 'FAIL', message }
  */
 export function handlePaymentNotification(input: HandleNotificationInput): PaymentNotificationResult {
@@ -71,8 +72,8 @@ export function handlePaymentNotification(input: HandleNotificationInput): Payme
  * `transition()`.
  *
  * @example
- * const n = handleRefundNotification({ headers, rawBody, keys, apiV3Key, expect: { mchid } });
- * if (n.ok) await service.dispatch(orderIdFor(n.outTradeNo), n.command, { type: 'payment', gateway: 'wechatpay' });
+ * const n = handleRefundNotification({ headers, rawBody, keys, apiV3Key, now: new Date(), expect: { mchid } });
+ * if (n.ok) await applyRefundNotice(service, n, { gateway: 'wechatpay' });
  */
 export function handleRefundNotification(input: HandleNotificationInput): RefundNotificationResult {
   const d = decryptVerified(input, REFUND_EVENT_TYPES);
@@ -87,7 +88,7 @@ export function handleRefundNotification(input: HandleNotificationInput): Refund
  *
  * @example
  * const n = handleNotification(input);
- * if (n.ok && n.kind === 'refund') …
+ * if (n.ok && n.kind === 'refund') await applyRefundNotice(service, n, { gateway: 'wechatpay' });
  */
 export function handleNotification(input: HandleNotificationInput): NotificationResult {
   const d = decryptVerified(input, [...PAYMENT_EVENT_TYPES, ...REFUND_EVENT_TYPES]);

@@ -6,6 +6,7 @@ import { resolveOrderId, type DispatchingService } from './dispatch.js';
 import { reject, same } from './errors.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
 import { bodyBytes, isRecord } from './text.js';
+import { ok, type Result, type Failure } from '../errors/result.js';
 
 /**
  * WeChat's own order events: the mini program message push (消息推送) of the shipping-information
@@ -46,7 +47,7 @@ export interface MessagePushConfig {
  * const push = createMessagePushConfig({ token, encodingAESKey, appid, mchid });
  * if (!push.ok) throw push.error;
  */
-export function createMessagePushConfig(input: unknown): { ok: true; config: MessagePushConfig } | { ok: false; error: OrderkitError } {
+export function createMessagePushConfig(input: unknown): Result<{ config: MessagePushConfig }> {
   if (!isRecord(input)) return reject('INVALID_CONFIG', { path: [], detail: same('expected an object') });
   const { token, encodingAESKey, appid, mchid } = input;
   if (typeof token !== 'string' || !/^[A-Za-z0-9]{3,32}$/.test(token)) return reject('INVALID_CONFIG', { path: ['token'], detail: same('the Token is 3–32 letters or digits') });
@@ -59,7 +60,7 @@ export function createMessagePushConfig(input: unknown): { ok: true; config: Mes
     }
     config.aesKey = Buffer.from(`${encodingAESKey}=`, 'base64');
   }
-  return { ok: true, config: Object.freeze(config) };
+  return ok({ config: Object.freeze(config) });
 }
 
 /** `trade_manage_order_settlement`: an order will settle, or has settled (and how receipt was confirmed). */
@@ -86,7 +87,7 @@ export interface ReminderEvent {
 }
 
 export type OrderEventMessage = SettlementEvent | ReminderEvent;
-export type OrderEventResult = ({ ok: true; event: OrderEventMessage; createdAt?: string }) | { ok: false; error: OrderkitError };
+export type OrderEventResult = Result<{ event: OrderEventMessage; createdAt?: string }>;
 
 export interface OrderEventInput {
   /** The query string of the push URL (`signature`, `timestamp`, `nonce`, and `msg_signature` in safe mode). */
@@ -119,7 +120,7 @@ function sameHex(a: string, b: string): boolean {
 }
 
 /** AES-256-CBC with the EncodingAESKey; plaintext = 16 random bytes, 4-byte length, message, appid. */
-function decryptPush(encrypted: string, config: MessagePushConfig): { ok: true; message: string } | { ok: false; error: OrderkitError } {
+function decryptPush(encrypted: string, config: MessagePushConfig): Result<{ message: string }> {
   if (config.aesKey === undefined) return reject('INVALID_CONFIG', { path: ['encodingAESKey'], detail: same('an encrypted message needs the EncodingAESKey') });
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encrypted)) return reject('DECRYPT_FAILED', { path: ['rawBody', 'Encrypt'], detail: same('not base64') });
   let plain: Buffer;
@@ -137,7 +138,7 @@ function decryptPush(encrypted: string, config: MessagePushConfig): { ok: true; 
   if (20 + length > body.length) return reject('DECRYPT_FAILED', { path: ['rawBody', 'Encrypt'], detail: same('bad length') });
   const appid = body.subarray(20 + length).toString('utf8');
   if (appid !== config.appid) return reject('APPID_MISMATCH', { path: ['rawBody', 'Encrypt'], detail: same(`${appid.slice(0, 32)} ≠ ${config.appid}`) });
-  return { ok: true, message: body.subarray(20, 20 + length).toString('utf8') };
+  return ok({ message: body.subarray(20, 20 + length).toString('utf8') });
 }
 
 function seconds(value: unknown): string | undefined {
@@ -148,7 +149,7 @@ function seconds(value: unknown): string | undefined {
 function parseMessage(data: Record<string, unknown>, config: MessagePushConfig): OrderEventResult {
   const event = data.Event;
   if (event === 'trade_manage_remind_shipping' || event === 'trade_manage_remind_access_api') {
-    return { ok: true, event: { kind: event === 'trade_manage_remind_shipping' ? 'remind_shipping' : 'remind_access_api', message: typeof data.msg === 'string' ? data.msg.slice(0, 200) : '' } };
+    return ok({ event: { kind: event === 'trade_manage_remind_shipping' ? 'remind_shipping' : 'remind_access_api', message: typeof data.msg === 'string' ? data.msg.slice(0, 200) : '' } });
   }
   if (event !== 'trade_manage_order_settlement') {
     return reject('UNEXPECTED_EVENT_TYPE', { path: ['rawBody', 'Event'], detail: same(String(event).slice(0, 40)) });
@@ -177,7 +178,7 @@ function parseMessage(data: Record<string, unknown>, config: MessagePushConfig):
     if (method !== 1 && method !== 2 && method !== '1' && method !== '2') return reject('MALFORMED_RESOURCE', { path: ['rawBody', 'confirm_receive_method'], detail: same('1 or 2') });
     out.receiptConfirmedBy = String(method) === '2' ? 'shopper' : 'wechat_auto';
   }
-  return { ok: true, event: out };
+  return ok({ event: out });
 }
 
 /**
@@ -263,8 +264,8 @@ export async function applyOrderEvent(
   service: DispatchingService & Pick<OrderService, 'get'>,
   event: OrderEventMessage,
   options: { gateway?: string } = {},
-): Promise<AppliedOrderEvent | { ok: false; error: OrderkitError }> {
-  if (event.kind !== 'settlement') return { ok: true, applied: [] };
+): Promise<AppliedOrderEvent | Failure> {
+  if (event.kind !== 'settlement') return ok({ applied: [] });
   const resolved = await resolveOrderId(service, { orderNumber: event.orderNumber });
   if (!resolved.ok) return resolved;
   const order = await service.get(resolved.orderId);
@@ -285,7 +286,7 @@ export async function applyOrderEvent(
     if (!result.ok) return result;
     applied.push({ command, result });
   }
-  return { ok: true, applied };
+  return ok({ applied });
 }
 
 /**

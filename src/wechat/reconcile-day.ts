@@ -17,6 +17,7 @@ import { reject, same } from './errors.js';
 import { compareBills, FINDING_TEXT, type FindingOutcome, type ReconciliationFinding } from './reconcile.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
 import type { WechatPayRequest } from './requests.js';
+import { ok, type Result } from '../errors/result.js';
 
 /**
  * The daily reconciliation run (docs/wechat.md "Daily reconciliation"): parse both bills (a bad
@@ -64,7 +65,7 @@ export interface ReconciliationReport {
   findings: ReconciliationFinding[];
 }
 
-export type ReconcileResult = { ok: true; report: ReconciliationReport } | { ok: false; error: OrderkitError };
+export type ReconcileResult = Result<{ report: ReconciliationReport }>;
 
 function text(bill: string | Buffer): string {
   return typeof bill === 'string' ? bill : bill.toString('utf8');
@@ -143,7 +144,7 @@ export async function reconcileWechatPayDay(service: ReconcilingService, options
     counts,
     findings,
   };
-  return { ok: true, report };
+  return ok({ report });
 }
 
 function summary(trade: TradeBill, fundFlow: FundFlowBill | undefined): ReconciliationReport['bill'] {
@@ -178,7 +179,7 @@ export interface DownloadBillsOptions {
  */
 export async function downloadWechatPayBills(
   options: DownloadBillsOptions,
-): Promise<{ ok: true; tradeBill: string; fundFlowBill?: string } | { ok: false; error: OrderkitError }> {
+): Promise<Result<{ tradeBill: string; fundFlowBill?: string }>> {
   const fetchOne = async (built: ReturnType<typeof buildTradeBillRequest>, which: string) => {
     if (!built.ok) return built;
     let answer: unknown;
@@ -200,10 +201,10 @@ export async function downloadWechatPayBills(
   };
   const trade = await fetchOne(buildTradeBillRequest(options.billDate), 'tradeBill');
   if (!trade.ok) return trade;
-  if (options.fundFlow === false) return { ok: true, tradeBill: trade.text };
+  if (options.fundFlow === false) return ok({ tradeBill: trade.text });
   const flow = await fetchOne(buildFundFlowBillRequest(options.billDate), 'fundFlowBill');
   if (!flow.ok) return flow;
-  return { ok: true, tradeBill: trade.text, fundFlowBill: flow.text };
+  return ok({ tradeBill: trade.text, fundFlowBill: flow.text });
 }
 
 const OUTCOME_TEXT: Readonly<Record<FindingOutcome, LocalizedText>> = {

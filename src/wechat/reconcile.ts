@@ -165,7 +165,7 @@ function compareRefund(r: BillRefund, order: Order | null | undefined, out: Comp
  *   bills' refunds, so one still pending has been missing from them).
  *
  * @example
- * const plan = compareBills({ billDate, trade, orders, now: new Date() });
+ * const plan = compareBills({ billDate, trade, orders: new Map(orders.map((o) => [o.number, o])), now: new Date() });
  */
 export function compareBills(input: ComparisonInput): Comparison {
   const out: Comparison = { planned: [], findings: [], matched: 0 };

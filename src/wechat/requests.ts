@@ -3,6 +3,7 @@ import type { Effect, Order, PaymentAttempt, Refund } from '../order/index.js';
 import { reject, same } from './errors.js';
 import { charLength, cutChars } from './text.js';
 import { formatRfc3339 } from './time.js';
+import { ok, type Result, type Failure } from '../errors/result.js';
 
 /**
  * Pay v3 requests as plain data. orderkit never sends anything: you sign the request with
@@ -22,7 +23,7 @@ export interface WechatPayRequest {
   headers?: Record<string, string>;
 }
 
-export type RequestResult = { ok: true; request: WechatPayRequest } | { ok: false; error: OrderkitError };
+export type RequestResult = Result<{ request: WechatPayRequest }>;
 
 /** WeChat Pay's `out_trade_no` alphabet (cloudPay refuses `*`; orderkit's numbers never use it). */
 export const WECHATPAY_OUT_TRADE_NO = /^[0-9A-Za-z_\-*]{1,32}$/;
@@ -45,7 +46,7 @@ export interface JsapiPrepayConfig {
   openid?: string;
 }
 
-function badConfig(field: string, en: string): { ok: false; error: OrderkitError } {
+function badConfig(field: string, en: string): Failure {
   return reject('INVALID_CONFIG', { path: ['config', field], detail: same(`${field}: ${en}`) });
 }
 
@@ -122,7 +123,7 @@ export function buildJsapiPrepay(order: Order, config: JsapiPrepayConfig): Reque
     if (charLength(attach) > 128) return badConfig('attach', 'at most 128 characters');
     body.attach = attach;
   }
-  return { ok: true, request: { method: 'POST', path: '/v3/pay/transactions/jsapi', body } };
+  return ok({ request: { method: 'POST', path: '/v3/pay/transactions/jsapi', body } });
 }
 
 const REFUND_REASON_TEXT: Record<Refund['reason'], string> = {
@@ -175,7 +176,7 @@ function refundBody(
   if (config.notifyUrl) body.notify_url = config.notifyUrl;
   if (config.fundsAccount) body.funds_account = config.fundsAccount;
   body.amount = { refund: amounts.refund, total: amounts.total, currency: 'CNY' };
-  return { ok: true, request: { method: 'POST', path: '/v3/refund/domestic/refunds', body } };
+  return ok({ request: { method: 'POST', path: '/v3/refund/domestic/refunds', body } });
 }
 
 /**
@@ -264,10 +265,10 @@ export function buildAbnormalRefund(
   } else if (abnormal.type !== 'MERCHANT_BANK_CARD') {
     return reject('INVALID_REQUEST', { path: ['effect', 'abnormal', 'type'], detail: same('USER_BANK_CARD or MERCHANT_BANK_CARD') });
   }
-  return { ok: true, request };
+  return ok({ request });
 }
 
-function checkTradeIds(outTradeNo: unknown, mchid: unknown): { ok: false; error: OrderkitError } | null {
+function checkTradeIds(outTradeNo: unknown, mchid: unknown): Failure | null {
   if (typeof outTradeNo !== 'string' || !WECHATPAY_OUT_TRADE_NO.test(outTradeNo)) {
     return reject('INVALID_OUT_TRADE_NO', { path: ['outTradeNo'], detail: same(String(outTradeNo).slice(0, 40)) });
   }
@@ -285,7 +286,7 @@ function checkTradeIds(outTradeNo: unknown, mchid: unknown): { ok: false; error:
 export function buildCloseOrder(outTradeNo: string, mchid: string): RequestResult {
   const bad = checkTradeIds(outTradeNo, mchid);
   if (bad) return bad;
-  return { ok: true, request: { method: 'POST', path: `/v3/pay/transactions/out-trade-no/${outTradeNo}/close`, body: { mchid } } };
+  return ok({ request: { method: 'POST', path: `/v3/pay/transactions/out-trade-no/${outTradeNo}/close`, body: { mchid } } });
 }
 
 /**
@@ -298,7 +299,7 @@ export function buildCloseOrder(outTradeNo: string, mchid: string): RequestResul
 export function buildQueryOrder(outTradeNo: string, mchid: string): RequestResult {
   const bad = checkTradeIds(outTradeNo, mchid);
   if (bad) return bad;
-  return { ok: true, request: { method: 'GET', path: `/v3/pay/transactions/out-trade-no/${outTradeNo}?mchid=${mchid}` } };
+  return ok({ request: { method: 'GET', path: `/v3/pay/transactions/out-trade-no/${outTradeNo}?mchid=${mchid}` } });
 }
 
 /**
@@ -312,5 +313,5 @@ export function buildQueryRefund(outRefundNo: string): RequestResult {
   if (typeof outRefundNo !== 'string' || !/^[0-9A-Za-z_\-|*@]{1,64}$/.test(outRefundNo)) {
     return reject('INVALID_REQUEST', { path: ['outRefundNo'], detail: same('1–64 of 0-9 A-Z a-z _ - | * @') });
   }
-  return { ok: true, request: { method: 'GET', path: `/v3/refund/domestic/refunds/${outRefundNo}` } };
+  return ok({ request: { method: 'GET', path: `/v3/refund/domestic/refunds/${outRefundNo}` } });
 }

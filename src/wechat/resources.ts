@@ -5,6 +5,7 @@ import { errorFromZod } from '../errors/zod-issues.js';
 import { PaymentSucceededSchema, RefundFailedSchema, RefundSucceededSchema, type CommandOf } from '../order/index.js';
 import { reject, same, WECHAT_ERROR_TEXT } from './errors.js';
 import { parseRfc3339 } from './time.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /**
  * What a decrypted notification (or a query response, which has the same fields) means for an
@@ -84,11 +85,11 @@ function checkMerchant(data: { mchid: string; appid?: string | undefined }, expe
   return null;
 }
 
-function toIso(text: string | undefined, path: string[]): { ok: true; iso?: string } | { ok: false; error: OrderkitError } {
-  if (text === undefined) return { ok: true };
+function toIso(text: string | undefined, path: string[]): Result<{ iso?: string }> {
+  if (text === undefined) return ok();
   const date = parseRfc3339(text);
   if (date === null) return reject('MALFORMED_RESOURCE', { path, detail: same(`not an RFC 3339 time: ${text.slice(0, 40)}`) });
-  return { ok: true, iso: date.toISOString() };
+  return ok({ iso: date.toISOString() });
 }
 
 /**
@@ -102,9 +103,9 @@ function toIso(text: string | undefined, path: string[]): { ok: true; iso?: stri
 export function parsePaymentResource(
   data: unknown,
   expect: MerchantIdentity,
-): ({ ok: true } & PaymentNotice) | { ok: false; error: OrderkitError } {
+): Result<PaymentNotice> {
   const parsed = TransactionSchema.safeParse(data);
-  if (!parsed.success) return { ok: false, error: errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsed.error, ['resource']) };
+  if (!parsed.success) return fail(errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsed.error, ['resource']));
   const tx = parsed.data;
   const merchant = checkMerchant(tx, expect);
   if (merchant) return merchant;
@@ -128,7 +129,7 @@ export function parsePaymentResource(
     outTradeNo: tx.out_trade_no,
     ...(paidAt.iso ? { paidAt: paidAt.iso } : {}),
   });
-  if (!command.success) return { ok: false, error: errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, command.error, ['resource']) };
+  if (!command.success) return fail(errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, command.error, ['resource']));
   const notice: PaymentNotice = {
     kind: 'payment',
     command: command.data,
@@ -139,7 +140,7 @@ export function parsePaymentResource(
   };
   if (tx.attach !== undefined) notice.attach = tx.attach;
   if (tx.payer?.openid !== undefined) notice.payerOpenid = tx.payer.openid;
-  return { ok: true, ...notice };
+  return ok(notice);
 }
 
 export const RefundResourceSchema = z.looseObject({
@@ -193,9 +194,9 @@ export interface RefundNotice {
 export function parseRefundResource(
   data: unknown,
   expect: MerchantIdentity,
-): ({ ok: true } & RefundNotice) | { ok: false; error: OrderkitError } {
+): Result<RefundNotice> {
   const parsed = RefundResourceSchema.safeParse(data);
-  if (!parsed.success) return { ok: false, error: errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsed.error, ['resource']) };
+  if (!parsed.success) return fail(errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsed.error, ['resource']));
   const r = parsed.data;
   const merchant = checkMerchant({ mchid: r.mchid }, { mchid: expect?.mchid });
   if (merchant) return merchant;
@@ -217,7 +218,7 @@ export function parseRefundResource(
       ...(r.refund_id ? { gatewayRefundId: r.refund_id.slice(0, 64) } : {}),
       ...(at.iso ? { succeededAt: at.iso } : {}),
     });
-    if (!parsedCommand.success) return { ok: false, error: errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsedCommand.error, ['resource']) };
+    if (!parsedCommand.success) return fail(errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsedCommand.error, ['resource']));
     command = parsedCommand.data;
   } else {
     const reason = status === 'ABNORMAL' ? 'ABNORMAL: the refund could not be credited to the user (退款异常)' : 'CLOSED: the refund was closed (退款关闭)';
@@ -228,11 +229,10 @@ export function parseRefundResource(
       gatewayStatus: status,
       ...(r.refund_id ? { gatewayRefundId: r.refund_id.slice(0, 64) } : {}),
     });
-    if (!parsedCommand.success) return { ok: false, error: errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsedCommand.error, ['resource']) };
+    if (!parsedCommand.success) return fail(errorFromZod('MALFORMED_RESOURCE', WECHAT_ERROR_TEXT.MALFORMED_RESOURCE, parsedCommand.error, ['resource']));
     command = parsedCommand.data;
   }
-  return {
-    ok: true,
+  return ok({
     kind: 'refund',
     command,
     refundId: r.out_refund_no,
@@ -240,5 +240,5 @@ export function parseRefundResource(
     orderNumber: orderNumberFromOutTradeNo(r.out_trade_no),
     refundStatus: status,
     refund: r,
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import { constants, createPublicKey, KeyObject, publicEncrypt } from 'node:crypto';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { reject, same } from './errors.js';
+import { ok, type Result } from '../errors/result.js';
 
 /**
  * Sensitive request fields (a bank account, a real name) travel encrypted with the platform's
@@ -9,9 +10,9 @@ import { reject, same } from './errors.js';
  *
  * @example
  * const account = encryptSensitiveField('6222021234567890', platformPublicKeyPem);
- * if (account.ok) config.userBankCard = { bankType: 'ICBC_DEBIT', bankAccount: account.ciphertext, … };
+ * const body = account.ok ? { bank_type: 'ICBC_DEBIT', bank_account: account.ciphertext } : null; // the encrypted field of a request body
  */
-export function encryptSensitiveField(plain: string, publicKey: string | Buffer | KeyObject): { ok: true; ciphertext: string } | { ok: false; error: OrderkitError } {
+export function encryptSensitiveField(plain: string, publicKey: string | Buffer | KeyObject): Result<{ ciphertext: string }> {
   if (typeof plain !== 'string' || plain === '') return reject('INVALID_REQUEST', { path: ['plain'], detail: same('a non-empty text') });
   let key: KeyObject;
   try {
@@ -22,7 +23,7 @@ export function encryptSensitiveField(plain: string, publicKey: string | Buffer 
   }
   try {
     const ciphertext = publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(plain, 'utf8')).toString('base64');
-    return { ok: true, ciphertext };
+    return ok({ ciphertext });
   } catch (e) {
     return reject('INVALID_REQUEST', { path: ['plain'], detail: same(e instanceof Error ? e.message.slice(0, 80) : 'too long for the key') });
   }

@@ -3,6 +3,7 @@ import { shippedQuantities, type Effect, type LogisticsType, type Order, type Sh
 import { reject, same } from './errors.js';
 import { cutChars } from './text.js';
 import { formatRfc3339, isValidDate } from './time.js';
+import { ok, type Result, type Failure } from '../errors/result.js';
 
 /**
  * 发货信息录入 (`upload_shipping_info`): mini programs that sell goods must report every shipment,
@@ -97,9 +98,9 @@ function everythingShipped(order: Order, shipments: Shipment[]): boolean {
   return order.lines.every((l) => (shipped.get(l.id) ?? 0) >= l.quantity);
 }
 
-type Built = { ok: true; payload: ShippingInfoPayload } | { ok: false; error: OrderkitError };
+type Built = Result<{ payload: ShippingInfoPayload }>;
 
-function packageOf(order: Order, shipment: Shipment, options: ShippingInfoOptions, index: number): ShippingPackage | { ok: false; error: OrderkitError } {
+function packageOf(order: Order, shipment: Shipment, options: ShippingInfoOptions, index: number): ShippingPackage | Failure {
   const path = ['shipments', index];
   let desc: string;
   try {
@@ -189,7 +190,7 @@ export function buildShippingInfo(order: Order, shipment: Shipment | string, opt
     payer: { openid },
   };
   if (!unified) payload.is_all_delivered = allDelivered;
-  return { ok: true, payload };
+  return ok({ payload });
 }
 
 /**
@@ -198,7 +199,9 @@ export function buildShippingInfo(order: Order, shipment: Shipment | string, opt
  *
  * @example
  * handlers['shipping.upload'] = async (effect) => {
- *   const s = buildShippingInfoFromEffect(await service.get(effect.orderId), effect, { mchid, now: new Date() });
+ *   const order = await service.get(effect.orderId);
+ *   if (!order || effect.type !== 'shipping.upload') return;
+ *   const s = buildShippingInfoFromEffect(order, effect, { mchid, now: new Date() });
  *   if (s.ok) await cloud.openapi.wxa.sec.order.uploadShippingInfo(s.payload);
  * };
  */

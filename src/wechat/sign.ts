@@ -2,6 +2,7 @@ import { createPrivateKey, KeyObject, randomBytes, sign as rsaSign } from 'node:
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { reject, same } from './errors.js';
 import { isValidDate } from './time.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /**
  * Merchant-side signatures (RSA-SHA256 with the merchant's API private key, `apiclient_key.pem`):
@@ -30,11 +31,11 @@ function privateKeyOf(material: unknown): KeyObject | OrderkitError {
   }
 }
 
-function signText(message: string, material: unknown): { ok: true; signature: string } | { ok: false; error: OrderkitError } {
+function signText(message: string, material: unknown): Result<{ signature: string }> {
   const key = privateKeyOf(material);
-  if (!(key instanceof KeyObject)) return { ok: false, error: key };
+  if (!(key instanceof KeyObject)) return fail(key);
   try {
-    return { ok: true, signature: rsaSign('RSA-SHA256', Buffer.from(message, 'utf8'), key).toString('base64') };
+    return ok({ signature: rsaSign('RSA-SHA256', Buffer.from(message, 'utf8'), key).toString('base64') });
   } catch (e) {
     return reject('INVALID_PRIVATE_KEY', { path: ['privateKey'], detail: same(e instanceof Error ? e.message : 'signing failed') });
   }
@@ -65,15 +66,15 @@ export interface SignRequestInput {
   timestamp: number | string | Date;
 }
 
-export type SignRequestResult = { ok: true; authorization: string; body: string } | { ok: false; error: OrderkitError };
+export type SignRequestResult = Result<{ authorization: string; body: string }>;
 
 /**
  * The `Authorization` header of a Pay v3 request: RSA-SHA256 over
  * `method\npath\ntimestamp\nnonce\nbody\n`. Returns the body text it signed: send exactly that.
  *
  * @example
- * const prepay = buildJsapiPrepay(order, config);
- * const s = signRequest({ ...prepay.request, mchid, serialNo, privateKey, nonce: createNonce(), timestamp: new Date() });
+ * const prepay = buildJsapiPrepay(order, { appid, mchid, notifyUrl });
+ * const s = prepay.ok ? signRequest({ ...prepay.request, mchid, serialNo, privateKey, nonce: createNonce(), timestamp: new Date() }) : prepay;
  * // headers: { Authorization: s.authorization, 'Content-Type': 'application/json', Accept: 'application/json' }, body: s.body
  */
 export function signRequest(input: SignRequestInput): SignRequestResult {
@@ -106,7 +107,7 @@ export function signRequest(input: SignRequestInput): SignRequestResult {
   const authorization =
     `WECHATPAY2-SHA256-RSA2048 mchid="${input.mchid}",nonce_str="${input.nonce}",` +
     `signature="${signed.signature}",timestamp="${timestamp}",serial_no="${input.serialNo}"`;
-  return { ok: true, authorization, body };
+  return ok({ authorization, body });
 }
 
 /** The object `wx.requestPayment` takes (the mini program adds success/fail callbacks). */
@@ -136,7 +137,7 @@ export function buildRequestPaymentParams(
   prepayId: string,
   config: RequestPaymentConfig,
   options: { nonce: string; timestamp: number | string | Date },
-): { ok: true; params: RequestPaymentParams } | { ok: false; error: OrderkitError } {
+): Result<{ params: RequestPaymentParams }> {
   if (typeof prepayId !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(prepayId)) {
     return reject('INVALID_REQUEST', { path: ['prepayId'], detail: same('prepay_id must be 1–64 printable ASCII characters') });
   }
@@ -149,5 +150,5 @@ export function buildRequestPaymentParams(
   const pkg = `prepay_id=${prepayId}`;
   const signed = signText(`${config.appid}\n${timeStamp}\n${options.nonce}\n${pkg}\n`, config.privateKey);
   if (!signed.ok) return signed;
-  return { ok: true, params: { timeStamp, nonceStr: options.nonce, package: pkg, signType: 'RSA', paySign: signed.signature } };
+  return ok({ params: { timeStamp, nonceStr: options.nonce, package: pkg, signType: 'RSA', paySign: signed.signature } });
 }

@@ -5,6 +5,7 @@ import type { Order } from '../order/index.js';
 import { reject, same } from './errors.js';
 import { charLength, cutChars, describe, isRecord } from './text.js';
 import { isValidDate } from './time.js';
+import { ok, type Result, type Failure } from '../errors/result.js';
 
 /**
  * 订阅消息 (subscribe messages). Every field of a template has a kind, visible in its key
@@ -143,7 +144,7 @@ export function subscribeFieldValue(
   }
   if (rule.pattern && !rule.pattern.test(out)) return { ok: false, reason: { 'zh-CN': `格式不符：${rule.zh}`, en: `wrong format: ${rule.en}` } };
   if ((kind === 'date' || kind === 'time') && !/\d/.test(out)) return { ok: false, reason: { 'zh-CN': rule.zh, en: rule.en } };
-  return { ok: true, value: out };
+  return ok({ value: out });
 }
 
 /**
@@ -154,7 +155,7 @@ export function subscribeFieldValue(
  * fails with `SUBSCRIBE_FIELD_INVALID` and the field's path.
  *
  * @example
- * const shipped = {
+ * const shipped: SubscribeTemplate = {
  *   templateId: 'TEMPLATE_ID',
  *   page: (o) => `pages/order/detail?id=${o.id}`,
  *   fields: {
@@ -171,7 +172,7 @@ export function buildSubscribeMessage(
   template: SubscribeTemplate,
   order: Order,
   options: BuildSubscribeOptions = {},
-): { ok: true; message: SubscribeMessage } | { ok: false; error: OrderkitError } {
+): Result<{ message: SubscribeMessage }> {
   if (!isRecord(template) || typeof template.templateId !== 'string' || template.templateId === '' || !isRecord(template.fields)) {
     return reject('INVALID_CONFIG', { path: ['template'], detail: same('templateId and fields are required') });
   }
@@ -211,7 +212,7 @@ export function buildSubscribeMessage(
   }
   if (options.miniprogramState) message.miniprogram_state = options.miniprogramState;
   if (options.lang) message.lang = options.lang;
-  return { ok: true, message };
+  return ok({ message });
 }
 
 /** The same message in the camelCase that `cloud.openapi.subscribeMessage.send` takes. */
@@ -242,7 +243,7 @@ export function isNoSubscriptionError(value: unknown): boolean {
 export type SendSubscribeResult =
   | { ok: true; delivered: true; response: unknown }
   | { ok: true; delivered: false; reason: 'NO_SUBSCRIPTION' }
-  | { ok: false; error: OrderkitError };
+  | Failure;
 
 /**
  * Sends a message with your transport and reads the answer: errcode 0 is delivered; 43101 (the
@@ -258,7 +259,7 @@ export async function sendSubscribeMessage(send: (message: SubscribeMessage) => 
   try {
     response = await send(message);
   } catch (e) {
-    if (isNoSubscriptionError(e)) return { ok: true, delivered: false, reason: 'NO_SUBSCRIPTION' };
+    if (isNoSubscriptionError(e)) return ok({ delivered: false, reason: 'NO_SUBSCRIPTION' });
     const code = errcodeOf(e);
     return reject('SUBSCRIBE_SEND_FAILED', {
       detail: same(code !== undefined ? `errcode ${code}` : e instanceof Error ? e.message.slice(0, 200) : 'the transport failed'),
@@ -266,7 +267,7 @@ export async function sendSubscribeMessage(send: (message: SubscribeMessage) => 
     });
   }
   const code = errcodeOf(response);
-  if (code === NO_SUBSCRIPTION_ERRCODE) return { ok: true, delivered: false, reason: 'NO_SUBSCRIPTION' };
+  if (code === NO_SUBSCRIPTION_ERRCODE) return ok({ delivered: false, reason: 'NO_SUBSCRIPTION' });
   if (code !== undefined && code !== 0) return reject('SUBSCRIBE_SEND_FAILED', { detail: same(`errcode ${code}`), details: { errcode: code } });
-  return { ok: true, delivered: true, response };
+  return ok({ delivered: true, response });
 }

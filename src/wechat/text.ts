@@ -1,3 +1,4 @@
+import { ok } from '../errors/result.js';
 /**
  * Small, dependency-free helpers the WeChat module shares: reading HTTP headers whatever shape the
  * framework hands them in, keeping the raw body as bytes, and cutting text on whole characters
@@ -41,7 +42,7 @@ export function readHeader(headers: unknown, name: string): HeaderLookup {
   if (typeof raw !== 'string') return { ok: false, reason: 'malformed' };
   const value = raw.trim();
   if (value === '') return { ok: false, reason: 'missing' };
-  return { ok: true, value };
+  return ok({ value });
 }
 
 /** The body exactly as received, as bytes; null when it is not a string or bytes. */

@@ -6,6 +6,7 @@ import { reject, same, WECHAT_ERROR_TEXT } from './errors.js';
 import { createKeyRing, type WechatPayKeys } from './keys.js';
 import { bodyBytes, readHeader } from './text.js';
 import { isValidDate } from './time.js';
+import { ok, fail, type Result, type Failure } from '../errors/result.js';
 
 /** WeChat Pay's signature headers, in the order they are checked. */
 export const WECHATPAY_HEADERS = {
@@ -62,7 +63,7 @@ export interface VerifiedSignature {
   keySource: 'certificate' | 'public_key';
 }
 
-export type VerifySignatureResult = ({ ok: true } & VerifiedSignature) | { ok: false; error: OrderkitError };
+export type VerifySignatureResult = Result<VerifiedSignature>;
 
 function headerProblem(name: string, reason: 'missing' | 'malformed') {
   return reject(reason === 'missing' ? 'MISSING_HEADER' : 'MALFORMED_HEADER', {
@@ -141,12 +142,12 @@ export function verifyWechatpaySignature(input: SignedMessageInput): VerifySigna
     valid = false;
   }
   if (!valid) return reject('BAD_SIGNATURE', { path: ['headers', WECHATPAY_HEADERS.signature] });
-  return { ok: true, serial: entry.serial, timestamp, nonce: nonce.value, keySource: entry.source };
+  return ok({ serial: entry.serial, timestamp, nonce: nonce.value, keySource: entry.source });
 }
 
 export type VerifyNotificationResult =
   | ({ ok: true; notification: NotificationEnvelope } & VerifiedSignature)
-  | { ok: false; error: OrderkitError };
+  | Failure;
 
 /**
  * Verifies a WeChat Pay v3 notification before anything else reads it, then parses the envelope
@@ -168,7 +169,7 @@ export function verifyNotification(input: SignedMessageInput): VerifyNotificatio
     return reject('MALFORMED_BODY', { path: ['rawBody'], detail: same('not JSON') });
   }
   const parsed = NotificationEnvelopeSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, error: errorFromZod('MALFORMED_BODY', WECHAT_ERROR_TEXT.MALFORMED_BODY, parsed.error, ['rawBody']) };
+  if (!parsed.success) return fail(errorFromZod('MALFORMED_BODY', WECHAT_ERROR_TEXT.MALFORMED_BODY, parsed.error, ['rawBody']));
   const { ok: _ok, ...sig } = signed;
-  return { ok: true, notification: parsed.data, ...sig };
+  return ok({ notification: parsed.data, ...sig });
 }

@@ -26,6 +26,7 @@ export interface OrderMachineEvent {
  * Wraps a command for xstate: `actor.send(toMachineEvent(command, { now, actor, policy }))`.
  *
  * @example
+ * import { createActor } from 'xstate';
  * createActor(orderMachine, { input: { order } }).start().send(toMachineEvent({ type: 'EXPIRE' }, { now, actor: { type: 'system' } }))
  */
 export function toMachineEvent(command: { type: string }, ctx: TransitionContext): OrderMachineEvent {
@@ -54,7 +55,8 @@ type XstateArgs = { context: OrderMachineContext; event: OrderMachineEvent };
  * A plain lifecycle guard as an xstate guard: true when it lets the command through.
  *
  * @example
- * orderMachine.provide({ guards: { isVip: toXstateGuard(isVip) } })
+ * declare const isVip: LifecycleGuard;
+ * const guard = toXstateGuard(isVip); // for machine.provide({ guards: { isVip: guard } })
  */
 export function toXstateGuard(guard: LifecycleGuard): (args: XstateArgs, params: LifecycleParams) => boolean {
   return ({ context, event }: XstateArgs, params: LifecycleParams) => guard(stepOf(context, event), params) === undefined;
@@ -64,7 +66,8 @@ export function toXstateGuard(guard: LifecycleGuard): (args: XstateArgs, params:
  * A plain lifecycle action as an xstate `assign` over `{ order, effects }`.
  *
  * @example
- * orderMachine.provide({ actions: { markCollected: toXstateAction(markCollected) } })
+ * declare const markCollected: LifecycleAction;
+ * const action = toXstateAction(markCollected); // for machine.provide({ actions: { markCollected: action } })
  */
 export function toXstateAction(action: LifecycleAction): ReturnType<typeof assign> {
   const wrapped = assign(({ context, event }: XstateArgs, params: LifecycleParams) => {

@@ -17,8 +17,8 @@ async function main() {
   for (const name of ['order', 'payCallback', 'sweeper']) {
     resolved[name] = path.relative(fn(name), require.resolve('wx-orderkit', { paths: [fn(name)] }));
   }
-  const wxCloud = require(require.resolve('wx-orderkit/wx-cloud', { paths: [fn('order')] }));
-  const state = (globalThis.__wxServerSdkStub = { db: wxCloud.createCloudDatabaseStandIn(), context: {}, inits: [], calls: { subscribeMessage: [], uploadShippingInfo: [], unifiedOrder: [], refund: [], closeOrder: [], queryOrder: [] } });
+  const testing = require(require.resolve('wx-orderkit/testing', { paths: [fn('order')] }));
+  const state = (globalThis.__wxServerSdkStub = { db: testing.createCloudDatabaseStandIn(), context: {}, inits: [], calls: { subscribeMessage: [], uploadShippingInfo: [], unifiedOrder: [], refund: [], closeOrder: [], queryOrder: [] } });
 
   const order = require(fn('order'));
   const payCallback = require(fn('payCallback'));

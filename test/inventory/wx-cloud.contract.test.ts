@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCloudDatabaseStandIn, WxCloudInventory, WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
-import { runInventoryContract } from '../../src/testing/index.js';
+import { WxCloudInventory, WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { createCloudDatabaseStandIn, runInventoryContract } from '../../src/testing/index.js';
 import { serviceScenarios } from './service-scenarios.js';
 
-/** The cloud-database inventory on the stand-in (src/adapters/wx-cloud/stand-in.ts). */
+/** The cloud-database inventory on the stand-in (src/testing/cloud-database-stand-in.ts). */
 async function make(): Promise<WxCloudInventory> {
   const inventory = new WxCloudInventory(createCloudDatabaseStandIn());
   await inventory.ensureCollections();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { allowedActions, transition } from '../../src/lifecycle/index.js';
 import { at, customer, errorCode, gateway, merchant, must, MINUTE, pay, place } from './fixtures.js';
 
-// A failed refund frees its amount and is sent again under the SAME refund id (DESIGN.md §4), so
+// A failed refund frees its amount and is sent again under the SAME refund id (docs/after-sales.md), so
 // WeChat Pay can never pay it out twice. RETRY_REFUND covers refunds without an after-sale:
 // a merchant cancel and a stray payment.
 describe('RETRY_REFUND', () => {

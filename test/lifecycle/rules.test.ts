@@ -79,7 +79,7 @@ describe('payment', () => {
     const r = must(expired, { type: 'PAYMENT_SUCCEEDED', amount: 2500, transactionId: 'tx-late' }, gateway, at(31 * MINUTE));
     expect(r.order.status).toBe('closed');
     expect(r.order.closeReason).toBe('payment_timeout');
-    // Never the order's money: kept in payment.stray with its own refund (DESIGN.md §4, stray payments).
+    // Never the order's money: kept in payment.stray with its own refund (docs/lifecycle.md, stray payments).
     expect(r.order.payment.paidAmount).toBe(0);
     expect(r.order.payment.transactionId).toBeUndefined();
     expect(r.order.payment.stray).toEqual([expect.objectContaining({ transactionId: 'tx-late', amount: 2500, reason: 'order_closed', refundId: r.order.refunds[0]!.id })]);

@@ -10,7 +10,7 @@
  * through `watch` alone, with the query that rule allows.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCloudDatabaseStandIn, type CloudDatabaseStandIn } from '../../src/adapters/wx-cloud/index.js';
+import { createCloudDatabaseStandIn, type CloudDatabaseStandIn } from '../../src/testing/index.js';
 import { loadFunctionFile, stubCloud } from '../wx-cloud/support/cloud-functions.js';
 import { createMiniProgram, settle, tap, text } from './support/harness.js';
 import { createWatchHub } from './support/watch.js';

@@ -30,7 +30,7 @@ describe('components/order-card', () => {
     await tap(byKey(card.querySelectorAll('.action'), 'confirmReceipt')[0]);
     await tap(card.querySelector('.title'));
     expect(events).toEqual([
-      ['action', { orderId: order.id, key: 'confirmReceipt', afterSaleId: '' }],
+      ['action', { orderId: order.id, key: 'confirmReceipt', command: 'CONFIRM_RECEIPT', label: '确认收货', afterSaleId: '' }],
       ['open', { orderId: order.id }],
     ]);
   });

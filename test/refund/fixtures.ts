@@ -54,7 +54,7 @@ export function buildLine(spec: LineSpec): Line {
 
 /**
  * Splits an order-level discount over lines by their current payables, largest remainder, lines
- * ordered by SKU then id — what the pricing engine stores at placement (DESIGN.md §3).
+ * ordered by SKU then id — what the pricing engine stores at placement (docs/pricing.md).
  */
 export function spreadDiscount(lines: Line[], source: Allocation['source'], sourceId: string, amount: number): Line[] {
   const order = lines.map((l, i) => ({ l, i })).sort((a, b) => (a.l.sku < b.l.sku ? -1 : a.l.sku > b.l.sku ? 1 : a.l.id < b.l.id ? -1 : 1));

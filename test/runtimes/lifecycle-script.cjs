@@ -74,7 +74,7 @@ async function main() {
   out.notification = n.ok ? n.command : n.error.code;
 
   // The cloud store on the database test double: create, commit, claim.
-  const db = wxCloud.createCloudDatabaseStandIn();
+  const db = require(path.join(dist, 'testing.cjs')).createCloudDatabaseStandIn();
   const store = new wxCloud.WxCloudOrderStore(db);
   await store.ensureCollections();
   const placed = must(orderkit.placeOrder({ id: 'o2', number: 'N2', customerId: 'o-user', quote: priced.quote }, { now }));

@@ -122,6 +122,14 @@ describe('checkout quote and coupon picker', () => {
     expect(options[1]!.reason).toMatch(/差|满/);
     expect(options[1]!.title).toBe('优惠券 w2');
   });
+
+  it('takes a coupon title in both languages, as the pricing rules may write it', () => {
+    const best = bestCoupons(bigCart, wallet, rules, { now: T0 });
+    if (!best.ok) throw best.error;
+    const definitions = [{ id: 'big-20', title: { 'zh-CN': '满500减20', en: '20 off 500' } }];
+    expect(couponOptionsView({ wallet, best, definitions })[0]!.title).toBe('满500减20');
+    expect(couponOptionsView({ wallet, best, definitions, locale: 'en' })[0]!.title).toBe('20 off 500');
+  });
 });
 
 describe('refundQuoteView', () => {

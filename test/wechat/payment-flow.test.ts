@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCloudDatabaseStandIn, WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { createCloudDatabaseStandIn } from '../../src/testing/index.js';
 import { createOrderNumber, createOrderService, MemoryOrderStore, transition, type Order, type OrderService, type OrderStore } from '../../src/index.js';
 import {
   applyPaymentNotice,

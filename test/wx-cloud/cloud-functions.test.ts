@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCloudDatabaseStandIn, type CloudDatabaseStandIn } from '../../src/adapters/wx-cloud/index.js';
+import { createCloudDatabaseStandIn, type CloudDatabaseStandIn } from '../../src/testing/index.js';
 import { makeKeyPair } from '../wechat/support/certs.js';
 import { API_V3_KEY, encryptResource, notificationBody, signedHeaders, transactionResource } from '../wechat/support/notify.js';
 import { loadFunctionFile, orderkitBuild, stubCloud } from './support/cloud-functions.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCloudDatabaseStandIn, WxCloudOrderStore, type StandInFault, type StandInOperation } from '../../src/adapters/wx-cloud/index.js';
+import { WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { createCloudDatabaseStandIn, type StandInFault, type StandInOperation } from '../../src/testing/index.js';
 import type { Order } from '../../src/order/index.js';
 import type { OrderChange } from '../../src/storage/port.js';
 import { createdEvent, nextVersion, testOrder } from '../../src/testing/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCloudDatabaseStandIn, STAND_IN_LABEL } from '../../src/adapters/wx-cloud/index.js';
+import { createCloudDatabaseStandIn, STAND_IN_LABEL } from '../../src/testing/index.js';
 
 /** The TEST DOUBLE keeps the documented semantics the store relies on; each is pinned here. */
 describe('cloud database stand-in (a test double, not the cloud database)', () => {

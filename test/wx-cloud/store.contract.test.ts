@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCloudDatabaseStandIn, WxCloudOrderStore, type CloudDatabaseStandIn } from '../../src/adapters/wx-cloud/index.js';
+import { WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { createCloudDatabaseStandIn, type CloudDatabaseStandIn } from '../../src/testing/index.js';
 import type { FindDueOptions, OutboxEntry } from '../../src/storage/port.js';
 import { runOrderStoreContract, TEST_EPOCH } from '../../src/testing/index.js';
 import type { Order } from '../../src/order/index.js';

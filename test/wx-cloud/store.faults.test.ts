@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCloudDatabaseStandIn, WxCloudOrderStore, type CloudDatabaseStandIn, type StandInFault, type StandInOperation } from '../../src/adapters/wx-cloud/index.js';
+import { WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { createCloudDatabaseStandIn, type CloudDatabaseStandIn, type StandInFault, type StandInOperation } from '../../src/testing/index.js';
 import { createdEvent, nextVersion, testEffects, testOrder, TEST_EPOCH } from '../../src/testing/index.js';
 
 /**

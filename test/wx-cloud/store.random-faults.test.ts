@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCloudDatabaseStandIn, WxCloudOrderStore, type StandInFault } from '../../src/adapters/wx-cloud/index.js';
+import { WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { createCloudDatabaseStandIn, type StandInFault } from '../../src/testing/index.js';
 import { isOrderkitError } from '../../src/errors/index.js';
 import type { Order } from '../../src/order/index.js';
 import type { OrderChange } from '../../src/storage/port.js';

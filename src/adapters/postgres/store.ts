@@ -27,6 +27,7 @@ import { fromPosition, toPosition } from './positions.js';
 import { checkSchemaName } from './identifiers.js';
 import { buildListQuery } from './list-query.js';
 import { statements, type Statements } from './statements.js';
+import { ok } from '../../errors/result.js';
 
 export interface PostgresOrderStoreOptions {
   /** A `pg.Pool`, a PGlite instance, or a `SqlDriver`. The store never closes it: you own it. */
@@ -425,7 +426,7 @@ export class PostgresOrderStore implements OrderStore {
     } catch (error) {
       throw this.translate(error, inputs[0]!.order.id);
     }
-    return inputs.map((input) => (committed.has(input.order.id) ? { ok: true } : { ok: false, conflict: true }));
+    return inputs.map((input) => (committed.has(input.order.id) ? ok() : { ok: false, conflict: true }));
   }
 
   async history(id: string): Promise<OrderEvent[]> {

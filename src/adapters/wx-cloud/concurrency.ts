@@ -1,3 +1,4 @@
+import { ok, fail, type Result } from '../../errors/result.js';
 /**
  * Bounded parallelism for the store's fan-out writes (lease updates, event records). The basic
  * plan allows about 20 concurrent database connections per environment (page "资源配额", see
@@ -5,7 +6,7 @@
  * `-501004`. Each item's outcome is kept on its own, so a refused item never undoes the others.
  * Written here (not a library) because it is ten lines and the cloud functions run on Node 16.
  */
-export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+export type Settled<T> = Result<{ value: T }, unknown>;
 
 export async function mapSettled<I, T>(items: readonly I[], limit: number, fn: (item: I, index: number) => Promise<T>): Promise<Array<Settled<T>>> {
   const out: Array<Settled<T>> = new Array(items.length);
@@ -14,9 +15,9 @@ export async function mapSettled<I, T>(items: readonly I[], limit: number, fn: (
     while (next < items.length) {
       const i = next++;
       try {
-        out[i] = { ok: true, value: await fn(items[i]!, i) };
+        out[i] = ok({ value: await fn(items[i]!, i) });
       } catch (error) {
-        out[i] = { ok: false, error };
+        out[i] = fail(error);
       }
     }
   };

@@ -1,7 +1,7 @@
 /**
  * The part of the wx-server-sdk database (`cloud.database()`) that `WxCloudOrderStore` uses,
  * described structurally (as kysely describes its drivers), so orderkit never imports
- * wx-server-sdk and a test can hand in `createCloudDatabaseStandIn()` instead.
+ * wx-server-sdk and a test can hand in `createCloudDatabaseStandIn()` (wx-orderkit/testing) instead.
  *
  * Semantics the store relies on, as the Tencent pages listed in docs/wechat.md ("The test double,
  * rule by rule") document them:

@@ -22,6 +22,7 @@ import {
 } from './documents.js';
 import { classifyCloudError, CloudDatabaseError } from './errors.js';
 import { insertIfAbsent, publishJournal, publishQuietly, typed, type StoreContext } from './journal.js';
+import { ok } from '../../errors/result.js';
 
 /**
  * The write paths of `WxCloudOrderStore`: creating an order (with its number claim), the
@@ -225,9 +226,9 @@ export async function ensureCreated(
       await tx.collection(ctx.names.orders).doc(_id).set({ data });
       const change = changeDoc(seq, order, commit);
       await tx.collection(ctx.names.changes).add({ data: change });
-      return { ok: true };
+      return ok();
     },
-    async () => ((await changeOf(ctx, order.id, order.version))?.token === commit ? { ok: true } : null),
+    async () => ((await changeOf(ctx, order.id, order.version))?.token === commit ? ok() : null),
   );
   if ('present' in outcome) {
     const existing = outcome.present;
@@ -238,10 +239,10 @@ export async function ensureCreated(
     }
     // Our own create, finished by someone else (or by us before a crash or a lost answer): publish what is left.
     if (existing.ok_journal) await publishQuietly(ctx, order.id, existing.ok_journal);
-    return { ok: true };
+    return ok();
   }
   await publishQuietly(ctx, order.id, journal);
-  return { ok: true };
+  return ok();
 }
 
 export type CasOutcome = { ok: true } | { ok: false; reason: 'missing' | 'conflict' | 'number_changed'; actualVersion?: number };
@@ -269,9 +270,9 @@ export async function compareAndSet(ctx: StoreContext, order: Order, expectedVer
         if (current.ok_journal) throw new Abandon({ ok: false, reason: 'journal', journal: current.ok_journal });
         await tx.collection(names.orders).doc(order.id).update({ data: commitUpdate(_, order, stamped, seq) });
         await tx.collection(names.changes).add({ data: changeDoc(seq, order, commit) });
-        return { ok: true };
+        return ok();
       },
-      async () => ((await changeOf(ctx, order.id, order.version))?.token === commit ? { ok: true } : null),
+      async () => ((await changeOf(ctx, order.id, order.version))?.token === commit ? ok() : null),
     );
     if (outcome.ok || outcome.reason !== 'journal') return outcome;
     await publishJournal(ctx, order.id, outcome.journal);

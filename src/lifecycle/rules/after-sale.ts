@@ -29,6 +29,7 @@ import { refundRetryable } from '../../refund/supersede.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, type Draft, type Probe, type Step, type StepContext } from '../step.js';
+import { fail } from '../../errors/result.js';
 
 /**
  * After-sales run beside the status (docs/after-sales.md). The rules live in the refund module as pure
@@ -78,7 +79,7 @@ function runReducer(step: Step): AfterSaleStepResult {
   const reducer = REDUCERS[command.type];
   const result: AfterSaleStepResult =
     reducer === undefined
-      ? { ok: false, error: lifecycleErrors.notImplemented(command.type) }
+      ? fail(lifecycleErrors.notImplemented(command.type))
       : reducer(step.order, command as never, { now: step.ctx.now, actor: step.ctx.actor, policy: step.ctx.policy });
   step.memo = { kind: 'after_sale', result } satisfies AfterSaleMemo;
   return result;

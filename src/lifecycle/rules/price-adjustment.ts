@@ -81,7 +81,7 @@ function weightsFor(lines: readonly Line[], order: number[], delta: number): num
  *
  * @example
  * const plan = planPriceAdjustment(order, { type: 'ADJUST_PRICE', newTotal: 8000, reason: '老客优惠' }, now, policy.maxPriceIncrease, policy.timeZone);
- * if (!(plan instanceof OrderkitError)) plan.lines.map((l) => l.payable)
+ * if (!('code' in plan)) plan.lines.map((l) => l.payable)
  */
 export function planPriceAdjustment(
   order: Order,

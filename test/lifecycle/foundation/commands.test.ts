@@ -42,7 +42,7 @@ describe('parseCommand', () => {
     }
   });
 
-  it('knows every command type of DESIGN.md §4', () => {
+  it('knows every built-in command type (docs/lifecycle.md)', () => {
     expect(COMMAND_TYPES).toEqual(
       expect.arrayContaining([
         'PAYMENT_SUCCEEDED', 'CANCEL', 'EXPIRE', 'SHIP', 'DELIVER', 'CONFIRM_RECEIPT', 'AUTO_CONFIRM',

@@ -1,12 +1,12 @@
 /**
  * What a mini program page sees of the cloud database, for tests: the TEST DOUBLE's mini program
- * side (`db.miniProgram({ openid })`, src/adapters/wx-cloud/stand-in.ts), which enforces the
+ * side (`db.miniProgram({ openid })`, src/testing/cloud-database-stand-in.ts), which enforces the
  * collection's security rule on queries and `watch()` as Tencent documents it ("数据库安全规则":
  * the query must be a subset of the rule) and pushes snapshots in the documented shape (`type:
  * 'init'` first, then one per change). This hub only counts what it delivers and which watchers
  * are open, so a test can say "the page heard it through watch alone".
  */
-import type { CloudDatabaseStandIn, StandInOperation, WatchOptions } from '../../../src/adapters/wx-cloud/index.js';
+import type { CloudDatabaseStandIn, StandInOperation, WatchOptions } from '../../../src/testing/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;

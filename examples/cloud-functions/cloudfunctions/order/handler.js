@@ -18,7 +18,11 @@ function createOrderFunction(deps) {
   // Optional stock (docs/inventory.md): a WxCloudInventory on the same database holds each order's
   // units with it; the quote then shows what is left and the 限购.
   const inventory = deps.inventory || null;
-  const service = orderkit.createOrderService(inventory ? { store, clock, policy, inventory } : { store, clock, policy });
+  // The shop's lifecycle (orderkit's commands plus its own, `createLifecycle`), or orderkit's. The
+  // service runs it and the views list its buttons, so a command the shop adds shows on the pages
+  // and is sent through the `command` action below without a change to the mini program.
+  const lifecycle = shop.lifecycle || orderkit.defaultLifecycle;
+  const service = orderkit.createOrderService(inventory ? { store, clock, policy, lifecycle, inventory } : { store, clock, policy, lifecycle });
 
   function fail(code, zh, en, details) {
     return { ok: false, error: { code, message: en, messages: { 'zh-CN': zh, en }, path: [], ...(details ? { details } : {}) } };
@@ -31,7 +35,7 @@ function createOrderFunction(deps) {
   }
 
   const customer = (ctx) => ({ type: 'customer', id: ctx.openid });
-  const view = (order, ctx) => orderkit.orderView(order, { actor: customer(ctx), now: ctx.now, policy });
+  const view = (order, ctx) => orderkit.orderView(order, { actor: customer(ctx), now: ctx.now, policy, lifecycle });
 
   // Prices come from the catalogue: the page sends only SKUs and quantities.
   function cartFrom(items) {
@@ -157,7 +161,7 @@ function createOrderFunction(deps) {
       const query = { customerId: ctx.openid, limit, cursor: typeof event.cursor === 'string' ? event.cursor : null };
       if (tab.statuses) query.status = tab.statuses.slice();
       const page = await service.list(query);
-      const items = page.items.filter((o) => orderkit.orderMatchesTab(o, tab.key)).map((o) => orderkit.orderListItemView(o, { actor: customer(ctx), now: ctx.now, policy }));
+      const items = page.items.filter((o) => orderkit.orderMatchesTab(o, tab.key)).map((o) => orderkit.orderListItemView(o, { actor: customer(ctx), now: ctx.now, policy, lifecycle }));
       return { ok: true, items, nextCursor: page.nextCursor, tabs: orderkit.orderListTabsView(await countTabs(ctx.openid)) };
     },
 
@@ -184,13 +188,29 @@ function createOrderFunction(deps) {
       dispatch(event, ctx, { type: 'DECLINE_REFUND_PROPOSAL', afterSaleId: event.afterSaleId, ...(event.reason ? { reason: String(event.reason).slice(0, 200) } : {}) }),
     requestExchange: (event, ctx) => dispatch(event, ctx, { type: 'REQUEST_EXCHANGE', items: event.items, reason: event.reason }),
 
+    // Any button of the view that needs no form: the page sends the button's command type (and
+    // its after-sale). Only a command the view offers this shopper is sent, so this action never
+    // does more than the buttons show; the service then checks the command against the lifecycle.
+    async command(event, ctx) {
+      const type = event.command && typeof event.command.type === 'string' ? event.command.type : '';
+      const afterSaleId = typeof event.command?.afterSaleId === 'string' ? event.command.afterSaleId : undefined;
+      const own = await ownOrder(event, ctx);
+      if (own.error) return own.error;
+      const shown = view(own.order, ctx);
+      const buttons = afterSaleId === undefined ? shown.actions : (shown.afterSales.find((a) => a.id === afterSaleId) || { actions: [] }).actions;
+      if (!buttons.some((b) => b.command === type)) {
+        return fail('COMMAND_NOT_OFFERED', '该操作当前不可用', `${type || 'this command'} is not offered on this order now`, { type });
+      }
+      return dispatch(event, ctx, afterSaleId === undefined ? { type } : { type, afterSaleId });
+    },
+
     // Staff only (MERCHANT_OPENIDS): ship a parcel. Shipping info is uploaded by the sweeper.
     async ship(event, ctx) {
       if (settings.merchantOpenids.indexOf(ctx.openid) < 0) return fail('FORBIDDEN', '只有商家可以发货', 'only the shop may ship');
       const command = { type: 'SHIP', logisticsType: event.logisticsType || 'express' };
       for (const k of ['trackingNo', 'expressCompany', 'items', 'shipmentId']) if (event[k] !== undefined) command[k] = event[k];
       const r = await service.dispatch(event.orderId, command, { type: 'merchant', id: ctx.openid });
-      return r.ok ? { ok: true, order: orderkit.orderView(r.order, { actor: { type: 'merchant', id: ctx.openid }, now: ctx.now, policy }) } : { ok: false, error: r.error.toJSON() };
+      return r.ok ? { ok: true, order: orderkit.orderView(r.order, { actor: { type: 'merchant', id: ctx.openid }, now: ctx.now, policy, lifecycle }) } : { ok: false, error: r.error.toJSON() };
     },
   };
   // Names from the brief, kept as aliases.

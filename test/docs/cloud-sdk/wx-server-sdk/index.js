@@ -5,5 +5,5 @@ const path = require('path');
 const stub = require('../../../cloud-deploy/wx-server-sdk-stub');
 
 const state = globalThis.__wxServerSdkStub;
-if (!state.db) state.db = require(path.join(__dirname, '../../../../dist/wx-cloud.cjs')).createCloudDatabaseStandIn();
+if (!state.db) state.db = require(path.join(__dirname, '../../../../dist/testing.cjs')).createCloudDatabaseStandIn();
 module.exports = stub;

@@ -17,7 +17,7 @@ Component({
     onAction: function (e) {
       if (this.data.busy || !this.data.order) return;
       var ds = e.currentTarget.dataset;
-      this.triggerEvent('action', { orderId: this.data.order.id, key: ds.key, afterSaleId: ds.afterSaleId || '' });
+      this.triggerEvent('action', { orderId: this.data.order.id, key: ds.key, command: ds.command || '', label: ds.label || '', afterSaleId: ds.afterSaleId || '' });
     }
   }
 });

@@ -133,7 +133,7 @@ Page({
     var ds = e.currentTarget.dataset;
     this.setData({ busy: true });
     return actions
-      .run(ds.key, { orderId: this.data.orderId, afterSaleId: ds.afterSaleId || '', order: this.data.order })
+      .run(ds.key, { orderId: this.data.orderId, afterSaleId: ds.afterSaleId || '', command: ds.command || '', label: ds.label || '', order: this.data.order })
       .then(function (outcome) {
         self.setData({ busy: false });
         if (outcome.order && outcome.order.version >= self.data.order.version) {

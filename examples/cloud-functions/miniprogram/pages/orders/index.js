@@ -89,7 +89,7 @@ Page({
     if (this.data.busyOrderId) return;
     this.setData({ busyOrderId: orderId });
     return actions
-      .run(e.detail.key, { orderId: orderId, afterSaleId: e.detail.afterSaleId })
+      .run(e.detail.key, { orderId: orderId, afterSaleId: e.detail.afterSaleId, command: e.detail.command, label: e.detail.label })
       .then(function (outcome) {
         self.setData({ busyOrderId: '' });
         if (outcome.changed || outcome.stale) return self.reload();

@@ -6,7 +6,7 @@
  * the Tencent page it follows.
  */
 
-import { invalidFieldName } from './field-names.js';
+import { invalidFieldName } from '../adapters/wx-cloud/field-names.js';
 
 export type Doc = Record<string, unknown>;
 

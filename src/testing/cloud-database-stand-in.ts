@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CloudCollection, CloudDatabase, CloudDocument, CloudQuery } from './database.js';
-import { invalidFieldName } from './field-names.js';
+import type { CloudCollection, CloudDatabase, CloudDocument, CloudQuery } from '../adapters/wx-cloud/database.js';
+import { invalidFieldName } from '../adapters/wx-cloud/field-names.js';
 import { queryAllowed, substituteOpenid, type SecurityRuleText } from './stand-in-rules.js';
 import {
   applyUpdate,
