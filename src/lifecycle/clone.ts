@@ -38,6 +38,7 @@ export function cloneOrder(o: Order): Order {
   if (o.completedAt !== undefined) c.completedAt = o.completedAt;
   if (o.closedAt !== undefined) c.closedAt = o.closedAt;
   if (o.metadata !== undefined) c.metadata = o.metadata;
+  if (o.channel !== undefined) c.channel = o.channel;
   return c;
 }
 
