@@ -31,3 +31,43 @@ export type {
   TopSku,
   TransitionCount,
 } from './types.js';
+export {
+  breakdown,
+  trend,
+  customers,
+  cohorts,
+  heatmap,
+  topSkusBySegment,
+  skuPairs,
+  refunds,
+  couponEffect,
+  parseInsightQuery,
+  checkInsightOptions,
+  previousPeriod,
+  InsightQuerySchema,
+} from './insights.js';
+export type { ParsedInsightQuery } from './insights.js';
+export { INSIGHT_DIMENSIONS, COHORT_PERIODS } from './insight-types.js';
+export type {
+  InsightDimension,
+  CohortPeriod,
+  InsightFilter,
+  InsightOptions,
+  CustomerReport,
+  Cohort,
+  CohortReport,
+  Totals,
+  BreakdownRow,
+  Breakdown,
+  Change,
+  Trend,
+  Heatmap,
+  SegmentSkus,
+  SegmentTopSkus,
+  SkuPair,
+  PairReport,
+  RefundReason,
+  SkuRefundRate,
+  RefundReport,
+  CouponReport,
+} from './insight-types.js';

@@ -18,3 +18,15 @@ export type {
   PGliteLike,
   PostgresDatabase,
 } from './driver.js';
+export {
+  breakdownSql,
+  trendSql,
+  customersSql,
+  cohortsSql,
+  heatmapSql,
+  topSkusBySegmentSql,
+  skuPairsSql,
+  refundsSql,
+  couponEffectSql,
+} from './analytics-insights-sql.js';
+export type { InsightSqlOptions } from './analytics-insights-sql.js';
