@@ -71,3 +71,5 @@ export type {
   RefundReport,
   CouponReport,
 } from './insight-types.js';
+export { forecastDaily, holtWinters, seasonalNaive, smape, MIN_FORECAST_DAYS } from './forecast.js';
+export type { DailyValue, ForecastPoint, ForecastResult, HoltWintersFit } from './forecast.js';
