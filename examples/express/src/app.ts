@@ -10,6 +10,7 @@ import { defaultLifecycle, systemClock, type Clock, type Lifecycle, type OrderSe
 import { commandRoutes } from './routes/commands.js';
 import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions } from './routes/dashboard.js';
 import { docsRouter } from './routes/docs.js';
+import { insightRoutes } from './routes/insights.js';
 import { liveRoutes } from './routes/live.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
@@ -80,6 +81,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     ...liveRoutes(context),
     ...dashboardRoutes(context, feed, dashboard),
     ...reconciliationRoutes(context, context.reconciliations),
+    ...insightRoutes(context, dashboard),
   ];
 
   const app = express();
