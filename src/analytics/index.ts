@@ -73,3 +73,5 @@ export type {
 } from './insight-types.js';
 export { forecastDaily, holtWinters, seasonalNaive, smape, MIN_FORECAST_DAYS } from './forecast.js';
 export type { DailyValue, ForecastPoint, ForecastResult, HoltWintersFit } from './forecast.js';
+export { openBreaches } from './open-breaches.js';
+export type { OpenBreachOptions, OpenBreachReport } from './open-breaches.js';

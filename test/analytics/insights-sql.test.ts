@@ -14,7 +14,8 @@ import {
   topSkusBySegmentSql,
   trendSql,
 } from '../../src/adapters/postgres/analytics-insights-sql.js';
-import { breakdown, cohorts, couponEffect, customers, heatmap, refunds, skuPairs, topSkusBySegment, trend } from '../../src/analytics/index.js';
+import { openBreachesSql } from '../../src/adapters/postgres/analytics-open-breaches-sql.js';
+import { breakdown, cohorts, couponEffect, customers, heatmap, openBreaches, refunds, skuPairs, topSkusBySegment, trend } from '../../src/analytics/index.js';
 import { OrderSchema } from '../../src/order/index.js';
 import { describeRealPg } from '../support/pg.js';
 import { loadThroughStore } from './support/load-orders.js';
@@ -43,12 +44,12 @@ const optionsArb = fc
 
 async function agreementSuite(db: PostgresDatabase, schema: string, seed: number): Promise<void> {
   const store = new PostgresOrderStore({ db, schema });
-  const orders = randomOrders(160, seed, START, 40 * DAY, 30);
+  const orders = randomOrders(120, seed, START, 40 * DAY, 24);
   for (const o of orders) OrderSchema.parse(o);
   // Half exist before the projection (back-fill), half arrive after (the trigger).
-  await loadThroughStore(store, orders.slice(0, 80));
+  await loadThroughStore(store, orders.slice(0, 60));
   await migrateAnalytics(db, { schema });
-  await loadThroughStore(store, orders.slice(80));
+  await loadThroughStore(store, orders.slice(60));
 
   await fc.assert(
     fc.asyncProperty(optionsArb, fc.constantFrom('province' as const, 'channel' as const), fc.constantFrom('week' as const, 'month' as const), async (options, dimension, by) => {
@@ -63,8 +64,27 @@ async function agreementSuite(db: PostgresDatabase, schema: string, seed: number
       expect(await refundsSql(db, o)).toEqual(refunds(orders, options));
       expect(await couponEffectSql(db, o)).toEqual(couponEffect(orders, options));
     }),
-    { numRuns: 8 },
+    { numRuns: 6 },
   );
+
+  // The open-breach to-do list, for random "now", service levels and limits.
+  const slaArb = fc.record({
+    payment: fc.option(fc.integer({ min: 1, max: 40 }).map((h) => h / 4), { nil: undefined }),
+    fulfilment: fc.option(fc.integer({ min: 1, max: 400 }).map((h) => h / 4), { nil: undefined }),
+    delivery: fc.option(fc.integer({ min: 1, max: 400 }).map((h) => h / 4), { nil: undefined }),
+    confirmation: fc.option(fc.integer({ min: 1, max: 400 }).map((h) => h / 4), { nil: undefined }),
+  });
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: 50 * DAY }), slaArb, fc.integer({ min: 0, max: 30 }), async (at, sla, limit) => {
+      const slaHours = Object.fromEntries(Object.entries(sla).filter(([, h]) => h !== undefined));
+      const options = { now: new Date(START + at), slaHours, limit };
+      expect(await openBreachesSql(db, { ...options, schema })).toEqual(openBreaches(orders, options));
+    }),
+    { numRuns: 6 },
+  );
+  const todo = await openBreachesSql(db, { schema, now: new Date(START + 45 * DAY), slaHours: { payment: 1, fulfilment: 48, confirmation: 24 } });
+  expect(todo.total).toBeGreaterThan(0);
+  expect(todo.breaches.every((x) => x.open && x.endedAt === null)).toBe(true);
 
   // Not a vacuous agreement: the whole history has each kind of figure in it.
   const all = { from: new Date(START - DAY), to: new Date(START + 50 * DAY), timeZone: 'Asia/Shanghai', schema };

@@ -86,6 +86,12 @@ create table if not exists order_facts (
   has_coupon boolean not null, coupon_discount bigint not null
 );
 create index if not exists order_facts_customer_paid_idx on order_facts (customer_id, paid_at) where paid_at is not null;
+-- The orders still waiting in a stage, for the open-breach to-do list (analytics-open-breaches-sql.ts):
+-- small partial indexes, so the list never scans the finished orders.
+create index if not exists order_facts_open_payment_idx on order_facts (created_at) where paid_at is null and status = 'pending_payment';
+create index if not exists order_facts_open_fulfilment_idx on order_facts (paid_at) where first_shipped_at is null and paid_at is not null and status <> 'closed';
+create index if not exists order_facts_open_delivery_idx on order_facts (shipped_at) where delivered_at is null and shipped_at is not null and status = 'shipped';
+create index if not exists order_facts_open_confirmation_idx on order_facts (shipped_at) where completed_at is null and shipped_at is not null and status in ('shipped', 'delivered');
 create index if not exists order_facts_created_idx on order_facts (created_at);
 create index if not exists order_facts_paid_idx on order_facts (paid_at) where paid_at is not null;
 

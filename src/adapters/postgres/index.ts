@@ -30,3 +30,4 @@ export {
   couponEffectSql,
 } from './analytics-insights-sql.js';
 export type { InsightSqlOptions } from './analytics-insights-sql.js';
+export { openBreachesSql } from './analytics-open-breaches-sql.js';
