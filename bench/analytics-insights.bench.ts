@@ -17,6 +17,8 @@ import {
   heatmapSql,
   migrate,
   migrateAnalytics,
+  openBreachesSql,
+  bottlenecksSql,
   refundsSql,
   skuPairsSql,
   topSkusBySegmentSql,
@@ -128,6 +130,8 @@ async function main(): Promise<void> {
         'refund reasons from the documents placed in the range', q(`select r->>'reason', count(*) from ${o}, jsonb_array_elements(doc->'refunds') r where created_at >= $1 and created_at < $2 and r->>'status' = 'succeeded' group by 1`)],
       ['couponEffectSql', () => couponEffectSql(pool, options),
         'coupon orders from the documents placed in the range', q(`select count(*) filter (where jsonb_array_length(doc->'pricing'->'couponIds') > 0), count(*) from ${o} where created_at >= $1 and created_at < $2`)],
+      ['openBreachesSql (open SLA breaches at now, worst 50)', () => openBreachesSql(pool, { schema: SCHEMA, now: options.to, slaHours: { payment: 0.5, fulfilment: 48 } }),
+        'bottlenecksSql over the range (open and past breaches, scans the range\'s facts)', () => bottlenecksSql(pool, { schema: SCHEMA, now: options.to, from: options.from, to: options.to, slaHours: { payment: 0.5, fulfilment: 48 } })],
     ];
     const times = cases.map(() => ({ ours: [] as number[], base: [] as number[] }));
     for (let round = 0; round <= ROUNDS; round++) {
