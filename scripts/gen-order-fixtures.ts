@@ -57,7 +57,7 @@ interface Play {
   advance(ms: number): void;
   /** Sends a command that must succeed. */
   send(command: Command, actor: Actor): Promise<void>;
-  place(lines: Line[], options?: { freight?: number; virtual?: boolean; remark?: string; metadata?: Record<string, unknown> }): Promise<void>;
+  place(lines: Line[], options?: { freight?: number; virtual?: boolean; remark?: string; metadata?: Record<string, unknown>; channel?: string }): Promise<void>;
 }
 
 interface Scenario {
@@ -75,7 +75,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'pending-payment',
     description: 'placed, not paid: one open attempt, pay-by deadline, buyer remark and metadata',
     async play(p) {
-      await p.place([line('a', 2, 1000), line('b', 1, 500)], { freight: 600, remark: '请尽快发货', metadata: { channel: 'mini', storeId: 7 } });
+      await p.place([line('a', 2, 1000), line('b', 1, 500)], { freight: 600, remark: '请尽快发货', metadata: { channel: 'mini', storeId: 7 }, channel: 'mini_program' });
       return { command: pay(3100), actor: gateway };
     },
   },
@@ -348,6 +348,7 @@ async function playOn(store: OrderStore, scenario: Scenario): Promise<{ next: Ne
         ...(options.virtual ? { fulfillment: 'virtual' as const } : { address }),
         ...(options.remark !== undefined ? { buyerRemark: options.remark } : {}),
         ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+        ...(options.channel !== undefined ? { channel: options.channel } : {}),
       });
       if (!r.ok) throw new Error(`${scenario.name}: place refused: ${r.error.code} ${r.error.message}`);
     },

@@ -31,3 +31,47 @@ export type {
   TopSku,
   TransitionCount,
 } from './types.js';
+export {
+  breakdown,
+  trend,
+  customers,
+  cohorts,
+  heatmap,
+  topSkusBySegment,
+  skuPairs,
+  refunds,
+  couponEffect,
+  parseInsightQuery,
+  checkInsightOptions,
+  previousPeriod,
+  InsightQuerySchema,
+} from './insights.js';
+export type { ParsedInsightQuery } from './insights.js';
+export { INSIGHT_DIMENSIONS, COHORT_PERIODS } from './insight-types.js';
+export type {
+  InsightDimension,
+  CohortPeriod,
+  InsightFilter,
+  InsightOptions,
+  CustomerReport,
+  Cohort,
+  CohortReport,
+  Totals,
+  BreakdownRow,
+  Breakdown,
+  Change,
+  Trend,
+  Heatmap,
+  SegmentSkus,
+  SegmentTopSkus,
+  SkuPair,
+  PairReport,
+  RefundReason,
+  SkuRefundRate,
+  RefundReport,
+  CouponReport,
+} from './insight-types.js';
+export { forecastDaily, holtWinters, seasonalNaive, smape, MIN_FORECAST_DAYS } from './forecast.js';
+export type { DailyValue, ForecastPoint, ForecastResult, HoltWintersFit } from './forecast.js';
+export { openBreaches } from './open-breaches.js';
+export type { OpenBreachOptions, OpenBreachReport } from './open-breaches.js';

@@ -111,6 +111,8 @@ export function isPlainPlaceInput(v: unknown): boolean {
   const fulfillment = v['fulfillment'];
   if (fulfillment !== undefined && (typeof fulfillment !== 'string' || FULFILMENT.indexOf(fulfillment) < 0)) return false;
   if (v['metadata'] !== undefined && !isPlainRecord(v['metadata'])) return false;
+  const channel = v['channel'];
+  if (channel !== undefined && (typeof channel !== 'string' || !/^[0-9A-Za-z_-]{1,32}$/.test(channel))) return false;
   // The fields the schema keeps must hold only storable strings (its refuseUnstorableStrings).
   const quote = v['quote'] as Record<string, unknown>;
   return unstorablePath([v['id'], v['customerId'], v['address'], v['buyerRemark'], v['metadata'], quote['lines'], quote['adjustments'], quote['couponIds']]) === null;

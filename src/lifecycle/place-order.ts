@@ -3,6 +3,7 @@ import { errorFromZod } from '../errors/zod-issues.js';
 import { orderkitError, type OrderkitError } from '../errors/orderkit-error.js';
 import {
   AddressSchema,
+  ChannelSchema,
   AdjustmentSchema,
   ActorSchema,
   FenSchema,
@@ -68,6 +69,8 @@ export const PlaceOrderInputSchema = z.object({
   /** Default: 'virtual' when every line is virtual, else 'physical'. */
   fulfillment: z.optional(FulfillmentSchema),
   metadata: z.optional(z.record(z.string(), z.unknown())),
+  /** The sales channel (docs/analytics.md "Channels"). */
+  channel: z.optional(ChannelSchema),
 }).check(z.superRefine(refuseUnstorableStrings));
 
 interface PlaceOrderFields {
@@ -78,6 +81,7 @@ interface PlaceOrderFields {
   buyerRemark?: string;
   fulfillment?: Order['fulfillment'];
   metadata?: Record<string, unknown>;
+  channel?: string;
 }
 
 /**
@@ -231,6 +235,7 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   if (data.address !== undefined) order.address = data.address;
   if (data.buyerRemark !== undefined) order.buyerRemark = data.buyerRemark;
   if (data.metadata !== undefined) order.metadata = data.metadata;
+  if (data.channel !== undefined) order.channel = data.channel;
 
   const draft: Draft = { order, effects: [], data: { total: quote.total } };
   const step: Step = { order, command: { type: 'ORDER_PLACED' }, ctx: { now, at, actor, policy }, memo: undefined };

@@ -40,6 +40,7 @@ export function cloneOrder(o: Order): Order {
   if (o.closedAt !== undefined) c.closedAt = o.closedAt;
   if (o.metadata !== undefined) c.metadata = o.metadata;
   if (o.points !== undefined) c.points = o.points;
+  if (o.channel !== undefined) c.channel = o.channel;
   return c;
 }
 

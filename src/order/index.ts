@@ -61,6 +61,7 @@ export {
   RefundProposalSchema,
   ReturnShippingFeeSchema,
   ExchangeSchema,
+  ChannelSchema,
 } from './order-schema.js';
 export type {
   DiscountSource,

@@ -293,6 +293,9 @@ export type Deadlines = z.output<typeof DeadlinesSchema>;
 export const NoteSchema = z.object({ text: z.string().check(z.maxLength(200)), by: ActorSchema, at: TimestampSchema });
 export type Note = z.output<typeof NoteSchema>;
 
+/** An order's sales channel: a short code of letters, digits, '_' and '-'. */
+export const ChannelSchema = z.string().check(z.regex(/^[0-9A-Za-z_-]{1,32}$/));
+
 export const OrderSchema = z.object({
   id: IdSchema,
   /** The order number people see and WeChat Pay's first `out_trade_no`; it never changes. */
@@ -334,5 +337,11 @@ export const OrderSchema = z.object({
   })),
   /** Free-form data of the shop's own (channel, store id…); orderkit never reads it. */
   metadata: z.optional(z.record(z.string(), z.unknown())),
+  /**
+   * Where the order came from ('mini_program', 'live', 'share'…), set at placement and never
+   * changed; the analytics break figures down by it (docs/analytics.md "Channels"). Stored-order
+   * version 2 (docs/storage.md "Stored order versions").
+   */
+  channel: z.optional(ChannelSchema),
 });
 export type Order = z.output<typeof OrderSchema>;

@@ -14,7 +14,7 @@ import { CorruptOrderError } from './errors.js';
  */
 
 /** The version of the stored order document this code writes. */
-export const ORDER_SCHEMA_VERSION = 1;
+export const ORDER_SCHEMA_VERSION = 2;
 
 /** The field that carries the version in a stored document. */
 export const SCHEMA_VERSION_FIELD = 'schemaVersion';
@@ -23,10 +23,19 @@ export const SCHEMA_VERSION_FIELD = 'schemaVersion';
 export type OrderUpgrade = (doc: Record<string, unknown>) => Record<string, unknown>;
 
 /**
- * `ORDER_UPGRADES[n]` takes a version-n document to version n + 1. Empty while the shape has not
- * changed since version 1.
+ * `ORDER_UPGRADES[n]` takes a version-n document to version n + 1.
+ *
+ * 1 → 2: version 2 adds optional fields, all released together: `channel` (the sales channel, set
+ * at placement), `points` and `pricing.pointsEarn` (points spent, released and earned), and on an
+ * after-sale `quotedAmount`, `proposals`, `returnShippingFee`, `freightOnly` and `exchange`
+ * (协商退款, 退运费, the freight-only refund, 换货), with the after-sale kind `exchange` and status
+ * `exchanged`. A version-1 document has none of them and needs no change; the bump is there so that
+ * code which only knows version 1 refuses a version-2 document instead of reading it and dropping
+ * those fields on its next write.
  */
-export const ORDER_UPGRADES: Readonly<Record<number, OrderUpgrade>> = Object.freeze({});
+export const ORDER_UPGRADES: Readonly<Record<number, OrderUpgrade>> = Object.freeze({
+  1: (doc: Record<string, unknown>) => doc,
+});
 
 /** What `upgradeStoredOrder` reads and applies; tests pass their own chain. */
 export interface UpgradeChain {

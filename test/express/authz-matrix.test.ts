@@ -70,6 +70,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /dashboard/stream': STAFF,
   'GET /analytics/summary': STAFF,
   'GET /analytics/bottlenecks': STAFF,
+  'GET /analytics/insights/:kind': STAFF,
   'GET /reconciliation': STAFF,
   'POST /reconciliation/:billDate': STAFF,
   'GET /dashboard/dashboard.js': ALL,
@@ -211,7 +212,8 @@ function matrixSuite(label: string, makeStore: () => Promise<OrderStore>): void 
         .replace(':id', order?.id ?? '')
         .replace(':afterSaleId', afterSaleId)
         .replace(':username', 'clerk2')
-        .replace(':billDate', '2026-11-24');
+        .replace(':billDate', '2026-11-24')
+        .replace(':kind', 'customers');
       // Refusals first: an allowed call may change the order for the roles after it.
       const order5 = [0, 2, 1, 3, 4];
       for (const i of order5) {

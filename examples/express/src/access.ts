@@ -11,6 +11,7 @@ const ACCESS: Record<string, Access> = {
   dashboardStream: 'staff',
   analyticsSummary: 'staff',
   analyticsBottlenecks: 'staff',
+  analyticsInsights: 'staff',
   listReconciliations: 'staff',
   reconcileDay: 'staff',
   demoRefundResult: 'staff',

@@ -13,6 +13,7 @@ import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions }
 import { docsAssets, docsRoutes } from './routes/docs.js';
 import { Ops } from './ops.js';
 import { consoleRoutes } from './routes/console.js';
+import { insightRoutes } from './routes/insights.js';
 import { liveRoutes } from './routes/live.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
@@ -119,6 +120,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
       handler: (_req, res) => res.status(204).end(),
     },
     ...stockRoutes(context),
+    ...insightRoutes(context, dashboard),
   ];
   const routes: Route[] = declared
     .filter((r) => context.demoGateway || (r.doc.operationId !== 'demoPay' && r.doc.operationId !== 'demoRefundResult'))

@@ -24,7 +24,7 @@ export function factsTable(options: AnalyticsSqlOptions): { schema: string; fact
 }
 
 /** Bump when the projection's columns or their meaning change: the next migrate rebuilds it. */
-const FACTS_VERSION = '6';
+const FACTS_VERSION = '7';
 
 /** A timestamp field of the document, cut to milliseconds (all a JavaScript Date holds). */
 const ts = (text: string): string => `date_trunc('milliseconds', (${text})::timestamptz)`;
@@ -45,7 +45,11 @@ const factsSelect = (d: string): string => `
     (extract(epoch from f.paid - f.created) * 1000)::bigint,
     (extract(epoch from f.first_shipped - f.paid) * 1000)::bigint,
     (extract(epoch from f.delivered - f.full_shipped) * 1000)::bigint,
-    (extract(epoch from f.completed - f.full_shipped) * 1000)::bigint
+    (extract(epoch from f.completed - f.full_shipped) * 1000)::bigint,
+    ${d}->>'customerId', nullif(${d}->'address'->>'province', ''), ${d}->>'channel',
+    jsonb_array_length(${d}->'pricing'->'couponIds') > 0,
+    (select coalesce(sum((a->>'amount')::bigint), 0) from jsonb_array_elements(${d}->'lines') l
+      cross join lateral jsonb_array_elements(l->'allocations') a where a->>'source' = 'coupon')
   from (
     select t.*, coalesce(t.first_parcel, t.shipped) as first_shipped, coalesce(t.shipped, t.first_parcel) as full_shipped
     from (
@@ -76,8 +80,18 @@ create table if not exists order_facts (
   created_at timestamptz not null, paid_at timestamptz, first_shipped_at timestamptz, shipped_at timestamptz,
   delivered_at timestamptz, completed_at timestamptz,
   paid_amount bigint not null, refunded bigint not null,
-  payment_ms bigint, fulfilment_ms bigint, delivery_ms bigint, confirmation_ms bigint
+  payment_ms bigint, fulfilment_ms bigint, delivery_ms bigint, confirmation_ms bigint,
+  -- For the decision-support analyses (analytics-insights-sql.ts).
+  customer_id text collate "C" not null, province text collate "C", channel text collate "C",
+  has_coupon boolean not null, coupon_discount bigint not null
 );
+create index if not exists order_facts_customer_paid_idx on order_facts (customer_id, paid_at) where paid_at is not null;
+-- The orders still waiting in a stage, for the open-breach to-do list (analytics-open-breaches-sql.ts):
+-- small partial indexes, so the list never scans the finished orders.
+create index if not exists order_facts_open_payment_idx on order_facts (created_at) where paid_at is null and status = 'pending_payment';
+create index if not exists order_facts_open_fulfilment_idx on order_facts (paid_at) where first_shipped_at is null and paid_at is not null and status <> 'closed';
+create index if not exists order_facts_open_delivery_idx on order_facts (shipped_at) where delivered_at is null and shipped_at is not null and status = 'shipped';
+create index if not exists order_facts_open_confirmation_idx on order_facts (shipped_at) where completed_at is null and shipped_at is not null and status in ('shipped', 'delivered');
 create index if not exists order_facts_created_idx on order_facts (created_at);
 create index if not exists order_facts_paid_idx on order_facts (paid_at) where paid_at is not null;
 
@@ -109,7 +123,9 @@ begin
     paid_at = excluded.paid_at, first_shipped_at = excluded.first_shipped_at, shipped_at = excluded.shipped_at,
     delivered_at = excluded.delivered_at, completed_at = excluded.completed_at,
     paid_amount = excluded.paid_amount, refunded = excluded.refunded, payment_ms = excluded.payment_ms,
-    fulfilment_ms = excluded.fulfilment_ms, delivery_ms = excluded.delivery_ms, confirmation_ms = excluded.confirmation_ms
+    fulfilment_ms = excluded.fulfilment_ms, delivery_ms = excluded.delivery_ms, confirmation_ms = excluded.confirmation_ms,
+    customer_id = excluded.customer_id, province = excluded.province, channel = excluded.channel,
+    has_coupon = excluded.has_coupon, coupon_discount = excluded.coupon_discount
   returning * into now_f;
   -- What the summary adds up changes by what this order was and now is (analytics-rollups.ts).
   ${rollupDeltasSql(schema)}

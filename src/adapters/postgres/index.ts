@@ -20,3 +20,16 @@ export type {
 } from './driver.js';
 export { PostgresInventory, migrateInventory } from './inventory.js';
 export type { PostgresInventoryOptions } from './inventory.js';
+export {
+  breakdownSql,
+  trendSql,
+  customersSql,
+  cohortsSql,
+  heatmapSql,
+  topSkusBySegmentSql,
+  skuPairsSql,
+  refundsSql,
+  couponEffectSql,
+} from './analytics-insights-sql.js';
+export type { InsightSqlOptions } from './analytics-insights-sql.js';
+export { openBreachesSql } from './analytics-open-breaches-sql.js';

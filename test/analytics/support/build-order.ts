@@ -19,9 +19,16 @@ export interface OrderPlan {
   parcelsAfterPaidMs?: number[];
   deliveredAfterShippedMs?: number;
   completedAfterShippedMs?: number;
-  refunds?: Array<{ amount: number; status: Refund['status']; reason?: Refund['reason']; afterMs?: number }>;
+  refunds?: Array<{ amount: number; status: Refund['status']; reason?: Refund['reason']; afterMs?: number; afterSaleReason?: string }>;
   /** Closed after payment because everything was refunded. */
   fullyRefunded?: boolean;
+  /** Delivery address province ('' = an address without one). */
+  province?: string;
+  channel?: string;
+  /** A coupon of this many fen on the first line (couponIds gets one id). */
+  coupon?: number;
+  /** Succeeded after-sale refunds get an after-sale with this reason. */
+  afterSaleReason?: string;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -157,6 +164,24 @@ export function buildOrder(plan: OrderPlan): Order {
       order.closedAt = iso(updatedAt);
     }
   }
+  if (plan.province !== undefined) {
+    order.address = { name: '顾客', phone: '13800000000', province: plan.province, city: '市', detail: '某路 1 号' };
+  }
+  if (plan.channel !== undefined) order.channel = plan.channel;
+  if (plan.coupon !== undefined && plan.coupon > 0) {
+    order.pricing.couponIds = ['CPN-1'];
+    order.lines[0]!.allocations = [{ source: 'coupon', sourceId: 'CPN-1', amount: plan.coupon }];
+  }
+  order.refunds.forEach((r, i) => {
+    const reason = plan.refunds?.[i]?.afterSaleReason;
+    if (reason === undefined || r.reason !== 'after_sale') return;
+    const id = `${plan.id}-AS${i + 1}`;
+    r.afterSaleId = id;
+    order.afterSales.push({
+      id, kind: 'refund_only', status: r.status === 'succeeded' ? 'refunded' : 'refunding', items: [], amount: r.amount, shippingAmount: 0,
+      reason, requestedBy: { type: 'customer', id: order.customerId }, requestedAt: r.createdAt, updatedAt: r.updatedAt, refundId: r.id,
+    });
+  });
   order.status = status;
   order.version = version;
   order.updatedAt = iso(updatedAt);

@@ -24,6 +24,27 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+export const PROVINCES = ['广东省', '浙江省', '上海市', '北京市', '四川省', ''];
+export const CHANNELS = ['mini_program', 'live', 'share'];
+const AFTER_SALE_REASONS = ['尺码不合适', '质量问题', '不想要了'];
+
+/**
+ * Who bought, where from and how: a customer out of `customers`, a province (or none), a channel
+ * (or none), a coupon on one order in four, an after-sale reason on after-sale refunds. Drawn from
+ * its own generator so that the rest of the plan is what it always was for a seed.
+ */
+export function decorate(plan: OrderPlan, rand: () => number, customers: number): OrderPlan {
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  plan.customerId = `c${int(1, customers)}`;
+  const p = int(0, PROVINCES.length);
+  if (p < PROVINCES.length) plan.province = PROVINCES[p]!;
+  const c = int(0, CHANNELS.length);
+  if (c < CHANNELS.length) plan.channel = CHANNELS[c]!;
+  if (rand() < 0.25) plan.coupon = int(100, 2000);
+  for (const r of plan.refunds ?? []) if (r.reason === undefined && rand() < 0.8) r.afterSaleReason = AFTER_SALE_REASONS[int(0, AFTER_SALE_REASONS.length - 1)]!;
+  return plan;
+}
+
 export function randomPlan(rand: () => number, id: string, start: number, spanMs: number): OrderPlan {
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const placedAt = start + Math.floor(rand() * spanMs);
@@ -63,9 +84,13 @@ export function randomPlan(rand: () => number, id: string, start: number, spanMs
 }
 
 /** `count` orders placed within `spanMs` after `start`, reproducible from `seed`. */
-export function randomOrders(count: number, seed: number, start: number, spanMs: number): Order[] {
+export function randomOrders(count: number, seed: number, start: number, spanMs: number, customers = 0): Order[] {
   const rand = seededRandom(seed);
-  return Array.from({ length: count }, (_, i) => buildOrder(randomPlan(rand, `o${seed}-${i}`, start, spanMs)));
+  const more = seededRandom(seed ^ 0x5bd1e995);
+  return Array.from({ length: count }, (_, i) => {
+    const plan = randomPlan(rand, `o${seed}-${i}`, start, spanMs);
+    return buildOrder(customers > 0 ? decorate(plan, more, customers) : plan);
+  });
 }
 
 /** fast-check arbitrary of order lists around a fixed month. */

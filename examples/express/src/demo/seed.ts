@@ -102,6 +102,7 @@ async function runStep(service: OrderService, step: Step, plan: PlannedOrder, ru
         cart,
         rules,
         address: { name: `顾客${plan.customerId.slice(1)}`, phone: '138****0000', province: plan.province, city: '—', detail: '演示地址 Demo address' },
+        channel: plan.channel,
       });
       return r.ok ? null : r.error.code;
     }

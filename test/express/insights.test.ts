@@ -1,0 +1,65 @@
+import request from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADDRESS, CUSTOMER, expectErrorBody, OTHER_CUSTOMER, testApp, type TestApp } from './support/app.js';
+
+/** GET /analytics/insights/:kind answers every analysis, and bad input with a 400, never a 500. */
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await testApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const DAY = 86_400_000;
+async function buy(actor: string): Promise<void> {
+  const r = await request(t.app).post('/orders').set('x-actor', actor).send({ items: [{ sku: 'TEA-LJ-250', quantity: 1 }, { sku: 'CUP-GLASS', quantity: 1 }], address: ADDRESS });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const p = await request(t.app).post(`/orders/${r.body.id}/pay/demo`).set('x-actor', actor).send({});
+  expect(p.status).toBe(200);
+}
+const range = { from: '2026-11-20T00:00:00+08:00', to: '2026-12-10T00:00:00+08:00' };
+const get = (kind: string, query: Record<string, string>) => request(t.app).get(`/analytics/insights/${kind}`).query(query);
+
+describe('GET /analytics/insights/:kind', () => {
+  it('answers each analysis over the shop orders', async () => {
+    await buy(CUSTOMER);
+    t.clock.advance(DAY);
+    await buy(CUSTOMER);
+    await buy(OTHER_CUSTOMER);
+    const c = await get('customers', range);
+    expect(c.status).toBe(200);
+    expect(c.body).toMatchObject({ customers: 2, newCustomers: 2, repeatCustomers: 1, repeatRate: 0.5 });
+    const b = await get('breakdown', { ...range, dimension: 'province' });
+    expect(b.body.rows).toEqual([expect.objectContaining({ key: '浙江', paid: 3 })]);
+    const pairs = await get('pairs', range);
+    expect(pairs.body.pairs).toEqual([expect.objectContaining({ a: 'CUP-GLASS', b: 'TEA-LJ-250', orders: 3, support: 1, lift: 1 })]);
+    const filtered = await get('customers', { ...range, province: '上海' });
+    expect(filtered.body.customers).toBe(0);
+    for (const kind of ['cohorts', 'trend', 'heatmap', 'products', 'refunds', 'coupons']) expect((await get(kind, range)).status, kind).toBe(200);
+    const f = await get('forecast', { from: '2026-11-20T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' });
+    expect(f.body).toMatchObject({ ok: false, reason: 'too_little_data', days: 7 });
+    const f2 = await get('forecast', { from: '2026-11-10T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' });
+    expect(f2.body.ok).toBe(true);
+    expect(f2.body.points).toHaveLength(14);
+  });
+
+  it('refuses bad input with a typed 400', async () => {
+    const cases: Array<[string, Record<string, string>, string]> = [
+      ['customers', { from: range.to, to: range.from }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['customers', { from: range.from }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['customers', { ...range, timeZone: 'Mars/Olympus' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['breakdown', { ...range, dimension: 'colour' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['cohorts', { ...range, by: 'fortnight' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['customers', { ...range, from: 'yesterday' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['customers', { ...range, colour: 'red' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['everything', range, 'INVALID_QUERY'],
+    ];
+    for (const [kind, query, code] of cases) {
+      const r = await get(kind, query);
+      expect(r.status, `${kind} ${JSON.stringify(query)}: ${JSON.stringify(r.body)}`).toBe(400);
+      expectErrorBody(r.body, code);
+    }
+  });
+});
