@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { partiallyShippedForEver } from '../support/liveness.js';
 import { defaultLifecycle } from '../../src/lifecycle/index.js';
 import { parseCommand } from '../../src/order/index.js';
 import { checkLifecycle, type CheckableLifecycle, type CheckOptions, type CheckReport, type CheckViolation } from '../../src/testing/index.js';
@@ -117,21 +118,6 @@ describe('the report', () => {
   });
 });
 
-/**
- * The open finding of docs/lifecycle.md "Checking a lifecycle exhaustively": partially shipped,
- * and every unit not shipped is taken by a refund-only after-sale that is refunding or refunded,
- * so nothing is left to ship and the order can never leave partially_shipped.
- */
-function partiallyShippedForEver(order: CheckViolation['order']): boolean {
-  if (order.status !== 'partially_shipped') return false;
-  return order.lines.every((l) => {
-    const shipped = order.shipments.reduce((s, p) => s + p.items.filter((i) => i.lineId === l.id).reduce((x, i) => x + i.quantity, 0), 0);
-    const refunded = order.afterSales
-      .filter((a) => a.kind === 'refund_only' && (a.status === 'refunding' || a.status === 'refunded'))
-      .reduce((s, a) => s + a.items.filter((i) => i.lineId === l.id).reduce((x, i) => x + i.quantity, 0), 0);
-    return shipped + refunded >= l.quantity;
-  });
-}
 
 describe('the built-in lifecycle, every command sequence up to depth 6', () => {
   it('keeps every invariant; the one open liveness finding is the only can-terminate report', { timeout: 1_800_000 }, () => {
