@@ -123,8 +123,7 @@ function band(fit: HoltWintersFit, h: number): number {
 export function forecastDaily(series: readonly DailyValue[], horizon = 14): ForecastResult {
   if (series.length < MIN_FORECAST_DAYS) {
     return {
-      ok: false,
-      reason: 'too_little_data',
+      ok: false, reason: 'too_little_data', // an answer, not an error (docs/analytics.md "Forecast")
       days: series.length,
       needed: MIN_FORECAST_DAYS,
       message: {

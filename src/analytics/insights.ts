@@ -1,7 +1,7 @@
 import type { Order } from '../order/index.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
-import type { Result } from '../errors/result.js';
+import { fail, type Result } from '../errors/result.js';
 import * as z from '../zod.js';
 import { checkRange } from './options.js';
 import { divideRounded, ratio, RATE_DECIMALS } from './rounding.js';
@@ -107,7 +107,7 @@ export interface ParsedInsightQuery {
 export function parseInsightQuery(input: unknown): Result<ParsedInsightQuery> {
   const parsed = InsightQuerySchema.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, error: errorFromZod('INVALID_ANALYTICS_OPTIONS', { 'zh-CN': '统计参数不正确', en: 'invalid report options' }, parsed.error) };
+    return fail(errorFromZod('INVALID_ANALYTICS_OPTIONS', { 'zh-CN': '统计参数不正确', en: 'invalid report options' }, parsed.error));
   }
   const d = parsed.data;
   const filter: InsightFilter = {};
@@ -117,7 +117,7 @@ export function parseInsightQuery(input: unknown): Result<ParsedInsightQuery> {
   const dimension = d.dimension ?? 'province';
   const by = d.by ?? 'week';
   const problem = checkInsightOptions(options, { dimension, by });
-  if (problem) return { ok: false, error: problem };
+  if (problem) return fail(problem);
   return { ok: true, options, dimension: dimension as InsightDimension, by: by as CohortPeriod };
 }
 

@@ -15,6 +15,7 @@ import {
 import { ORDER_STATUS_LABELS, type Actor, type Order } from '../order/index.js';
 import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
 import { flowErrors } from './errors.js';
+import { fail, type Result } from '../errors/result.js';
 
 /**
  * 拼团 (group buy), a flow built like any shop's own (docs/flows.md "Group buy"): its commands are
@@ -50,7 +51,7 @@ export interface Group {
   members: GroupMember[];
 }
 
-export type GroupResult = { ok: true; group: Group } | { ok: false; error: OrderkitError };
+export type GroupResult = Result<{ group: Group }>;
 
 /**
  * Where groups live. `join` must be atomic (check and take a seat in one step): two shoppers
@@ -79,7 +80,7 @@ export class MemoryGroupStore implements GroupStore {
   private readonly groups = new Map<string, Group>();
 
   async create(group: Group): Promise<GroupResult> {
-    if (this.groups.has(group.id)) return { ok: false, error: flowErrors.groupExists(group.id) };
+    if (this.groups.has(group.id)) return fail(flowErrors.groupExists(group.id));
     this.groups.set(group.id, copy(group));
     return { ok: true, group: copy(group) };
   }
@@ -91,10 +92,10 @@ export class MemoryGroupStore implements GroupStore {
 
   async join(groupId: string, member: GroupMember, now: Date, timeZone: string): Promise<GroupResult> {
     const g = this.groups.get(groupId);
-    if (g === undefined) return { ok: false, error: flowErrors.unknownGroup(groupId) };
-    if (g.status !== 'open' || isDue(g.deadline, now)) return { ok: false, error: flowErrors.groupClosed(groupId, g.status, g.deadline, timeZone) };
-    if (g.members.some((m) => m.customerId === member.customerId)) return { ok: false, error: flowErrors.alreadyInGroup(groupId, member.customerId) };
-    if (g.members.length >= g.size) return { ok: false, error: flowErrors.groupFull(groupId, g.size) };
+    if (g === undefined) return fail(flowErrors.unknownGroup(groupId));
+    if (g.status !== 'open' || isDue(g.deadline, now)) return fail(flowErrors.groupClosed(groupId, g.status, g.deadline, timeZone));
+    if (g.members.some((m) => m.customerId === member.customerId)) return fail(flowErrors.alreadyInGroup(groupId, member.customerId));
+    if (g.members.length >= g.size) return fail(flowErrors.groupFull(groupId, g.size));
     g.members.push({ ...member });
     return { ok: true, group: copy(g) };
   }
@@ -282,13 +283,13 @@ export function createGroupBuy(options: GroupBuyOptions): GroupBuy {
   return {
     async open(input, spec) {
       if (!Number.isInteger(spec.size) || spec.size < 2 || spec.size > 100) {
-        return { ok: false, error: flowErrors.invalidGroup(['size'], { 'zh-CN': '成团人数须为 2–100 的整数', en: 'a group needs 2 to 100 members (an integer)' }) };
+        return fail(flowErrors.invalidGroup(['size'], { 'zh-CN': '成团人数须为 2–100 的整数', en: 'a group needs 2 to 100 members (an integer)' }));
       }
       if (!(spec.deadline instanceof Date) || Number.isNaN(spec.deadline.getTime())) {
-        return { ok: false, error: flowErrors.invalidGroup(['deadline'], { 'zh-CN': '成团截止时间无效', en: 'the group deadline is not a valid time' }) };
+        return fail(flowErrors.invalidGroup(['deadline'], { 'zh-CN': '成团截止时间无效', en: 'the group deadline is not a valid time' }));
       }
       if (spec.deadline.getTime() <= clock.now().getTime()) {
-        return { ok: false, error: flowErrors.invalidGroup(['deadline'], { 'zh-CN': '成团截止时间须晚于现在', en: 'the group deadline must be in the future' }) };
+        return fail(flowErrors.invalidGroup(['deadline'], { 'zh-CN': '成团截止时间须晚于现在', en: 'the group deadline must be in the future' }));
       }
       const orderId = input.id ?? newOrderId();
       const id = spec.id ?? (options.newGroupId ?? ((leader: string) => `G${leader}`))(orderId);

@@ -21,6 +21,7 @@ import type { Quote } from '../pricing/quote.js';
 import { committedAmount, openRefund, refundableBalance, refundedByTransaction, supersedeOpenAfterSales } from '../refund/index.js';
 import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
 import { flowErrors } from './errors.js';
+import { fail, type Result } from '../errors/result.js';
 
 /**
  * 预售 (presale: deposit + balance), a flow built like any shop's own (docs/flows.md "Presale").
@@ -467,7 +468,7 @@ export interface Presale {
   /** Places a presale order: prices the cart, applies the deduction, records the two parts. */
   place(input: Omit<PlaceInput, 'quote'> & { cart: Parameters<typeof priceCart>[0]; rules: Parameters<typeof priceCart>[1] }, terms: PresaleTerms): Promise<ServiceResult>;
   /** The part to prepay now (`outTradeNo`, `amount`), or a typed error (outside the balance window…). */
-  nextPart(order: Order): { ok: true; part: PresalePart } | { ok: false; error: OrderkitError };
+  nextPart(order: Order): Result<{ part: PresalePart }>;
   /** Closes every order whose balance was not paid in time (run it beside `service.sweep`). */
   sweep(): Promise<{ closed: number }>;
 }
@@ -489,7 +490,7 @@ export function createPresale(options: PresaleOptions): Presale {
       if (!priced.ok) return priced;
       const goods = priced.quote.lines.reduce((s, l) => s + l.payable, 0);
       const bad = checkTerms(terms, goods);
-      if (bad) return { ok: false, error: bad };
+      if (bad) return fail(bad);
       const deduction = terms.deduction ?? 0;
       const quote = withDeduction(priced.quote, deduction);
       // The parts' out_trade_no derive from the order number: it is made here, before placement.
@@ -511,12 +512,12 @@ export function createPresale(options: PresaleOptions): Presale {
 
     nextPart(order) {
       const p = presaleOf(order);
-      if (p === undefined) return { ok: false, error: flowErrors.unknownPart(order.number) };
+      if (p === undefined) return fail(flowErrors.unknownPart(order.number));
       const deposit = partOf(p, 'deposit');
       if (deposit.transactionId === undefined) return { ok: true, part: deposit };
       const now = clock.now();
-      if (!isDue(p.balanceFrom, now)) return { ok: false, error: flowErrors.balanceWindow('not_open', p.balanceFrom, p.balanceUntil, timeZone) };
-      if (isDue(p.balanceUntil, now)) return { ok: false, error: flowErrors.balanceWindow('closed', p.balanceFrom, p.balanceUntil, timeZone) };
+      if (!isDue(p.balanceFrom, now)) return fail(flowErrors.balanceWindow('not_open', p.balanceFrom, p.balanceUntil, timeZone));
+      if (isDue(p.balanceUntil, now)) return fail(flowErrors.balanceWindow('closed', p.balanceFrom, p.balanceUntil, timeZone));
       return { ok: true, part: partOf(p, 'balance') };
     },
 

@@ -8,6 +8,7 @@ import { findAfterSale, onAfterSale } from './review.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { lineRefundAmount } from './unit-shares.js';
 import { checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
+import { fail } from '../errors/result.js';
 
 /**
  * After-sales beyond a plain refund (docs/after-sales.md "Negotiated refunds", "Return shipping
@@ -63,18 +64,18 @@ type Fail = { ok: false; error: import('../errors/orderkit-error.js').OrderkitEr
 
 /** What every new after-sale checks first: a paid, open order within its windows. */
 function canOpen(order: Order, ctx: AfterSaleContext, movesMoney = true): Fail | undefined {
-  if (order.status === 'pending_payment' || order.status === 'closed') return { ok: false, error: refundErrors.notRefundableStatus(order.status) };
-  if (movesMoney && order.payment.paidAmount === 0) return { ok: false, error: refundErrors.nothingToRefund() };
+  if (order.status === 'pending_payment' || order.status === 'closed') return fail(refundErrors.notRefundableStatus(order.status));
+  if (movesMoney && order.payment.paidAmount === 0) return fail(refundErrors.nothingToRefund());
   const period = checkRefundPeriod(order, ctx.now, ctx.policy);
-  if (period) return { ok: false, error: period };
+  if (period) return fail(period);
   const window = checkAfterSaleWindow(order, ctx.now, ctx.policy);
-  if (window) return { ok: false, error: window };
+  if (window) return fail(window);
   return undefined;
 }
 
 function newAfterSale(order: Order, id: string | undefined, ctx: AfterSaleContext, fields: Omit<AfterSale, 'id' | 'status' | 'requestedBy' | 'requestedAt' | 'updatedAt'>): AfterSale | Fail {
   const afterSaleId = id ?? nextAfterSaleId(order);
-  if (order.afterSales.some((a) => a.id === afterSaleId)) return { ok: false, error: refundErrors.afterSaleExists(afterSaleId) };
+  if (order.afterSales.some((a) => a.id === afterSaleId)) return fail(refundErrors.afterSaleExists(afterSaleId));
   const at = ctx.now.toISOString();
   return { id: afterSaleId, status: 'requested', requestedBy: ctx.actor, requestedAt: at, updatedAt: at, ...fields };
 }
@@ -111,12 +112,12 @@ export function requestFreightRefund(order: Order, command: RequestFreightRefund
   const bad = canOpen(order, ctx);
   if (bad) return bad;
   const left = freightLeft(order);
-  if (left === 0) return { ok: false, error: refundErrors.noFreightToRefund(order.pricing.freight, shippingHeld(order)) };
+  if (left === 0) return fail(refundErrors.noFreightToRefund(order.pricing.freight, shippingHeld(order)));
   const amount = command.amount ?? left;
-  if (amount > left) return { ok: false, error: refundErrors.freightRefundTooHigh(amount, left) };
+  if (amount > left) return fail(refundErrors.freightRefundTooHigh(amount, left));
   const available = availableToRefund(order, { includeRequested: true });
-  if (amount > available) return { ok: false, error: refundErrors.refundExceedsPaid(amount, available) };
-  if (plannedRefundCount(order) + 1 > ctx.policy.maxPartialRefunds) return { ok: false, error: refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds) };
+  if (amount > available) return fail(refundErrors.refundExceedsPaid(amount, available));
+  if (plannedRefundCount(order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   const afterSale = newAfterSale(order, command.afterSaleId, ctx, { kind: 'refund_only', items: [], lines: [], amount, shippingAmount: amount, reason: command.reason, freightOnly: true });
   if ('ok' in afterSale) return afterSale;
   return create(order, afterSale, 'REQUEST_FREIGHT_REFUND', ctx);
@@ -143,12 +144,12 @@ export function requestExchange(order: Order, command: RequestExchangeInput, ctx
   for (let i = 0; i < command.items.length; i++) {
     const item = command.items[i]!;
     const h = holdings.get(item.lineId);
-    if (!h) return { ok: false, error: refundErrors.unknownLine(item.lineId, ['items', i, 'lineId']) };
-    if (seen.has(item.lineId)) return { ok: false, error: refundErrors.duplicateLine(item.lineId, ['items', i, 'lineId']) };
+    if (!h) return fail(refundErrors.unknownLine(item.lineId, ['items', i, 'lineId']));
+    if (seen.has(item.lineId)) return fail(refundErrors.duplicateLine(item.lineId, ['items', i, 'lineId']));
     seen.add(item.lineId);
-    if (item.quantity > h.returnable) return { ok: false, error: refundErrors.returnExceedsShipped(item.lineId, item.quantity, h.returnable, ['items', i, 'quantity']) };
+    if (item.quantity > h.returnable) return fail(refundErrors.returnExceedsShipped(item.lineId, item.quantity, h.returnable, ['items', i, 'quantity']));
     if (item.unitPrice !== undefined && item.unitPrice !== h.line.unitPrice) {
-      return { ok: false, error: refundErrors.exchangePriceDiffers(item.lineId, h.line.unitPrice, item.unitPrice, i) };
+      return fail(refundErrors.exchangePriceDiffers(item.lineId, h.line.unitPrice, item.unitPrice, i));
     }
     lines.push({ lineId: item.lineId, quantity: item.quantity, amount: lineRefundAmount(h.line, h, item.quantity).amount });
     swaps.push({ lineId: item.lineId, quantity: item.quantity, sku: item.sku ?? h.line.sku });
@@ -187,10 +188,10 @@ export function proposalLimit(order: Order, afterSale: AfterSale): number {
  */
 export function proposeRefund(order: Order, command: ProposeRefundInput, ctx: AfterSaleContext): AfterSaleStepResult {
   const a = findAfterSale(order, command.afterSaleId);
-  if (!a) return { ok: false, error: refundErrors.unknownAfterSale(command.afterSaleId) };
+  if (!a) return fail(refundErrors.unknownAfterSale(command.afterSaleId));
   if (a.status === 'requested' && a.kind !== 'exchange') {
     const limit = proposalLimit(order, a);
-    if (command.amount > limit) return { ok: false, error: refundErrors.proposalExceedsRefundable(command.amount, limit) };
+    if (command.amount > limit) return fail(refundErrors.proposalExceedsRefundable(command.amount, limit));
   }
   const proposal: RefundProposal = { amount: command.amount, proposedBy: ctx.actor, proposedAt: ctx.now.toISOString(), status: 'pending' };
   if (command.note !== undefined) proposal.note = command.note;
@@ -225,9 +226,9 @@ function openProposal(a: AfterSale): RefundProposal | undefined {
  */
 export function acceptRefundProposal(order: Order, command: AnswerProposalInput, ctx: AfterSaleContext): AfterSaleStepResult {
   const a = findAfterSale(order, command.afterSaleId);
-  if (!a) return { ok: false, error: refundErrors.unknownAfterSale(command.afterSaleId) };
+  if (!a) return fail(refundErrors.unknownAfterSale(command.afterSaleId));
   const p = openProposal(a);
-  if (a.status === 'requested' && p === undefined) return { ok: false, error: refundErrors.noOpenProposal(a.id) };
+  if (a.status === 'requested' && p === undefined) return fail(refundErrors.noOpenProposal(a.id));
   const extra: Partial<AfterSale> = p === undefined ? {} : { amount: p.amount, quotedAmount: a.quotedAmount ?? a.amount, proposals: answered(a, 'accepted', ctx) };
   return onAfterSale(order, a.id, 'ACCEPT_REFUND_PROPOSAL', ctx, { extra });
 }
@@ -241,8 +242,8 @@ export function acceptRefundProposal(order: Order, command: AnswerProposalInput,
  */
 export function declineRefundProposal(order: Order, command: AnswerProposalInput, ctx: AfterSaleContext): AfterSaleStepResult {
   const a = findAfterSale(order, command.afterSaleId);
-  if (!a) return { ok: false, error: refundErrors.unknownAfterSale(command.afterSaleId) };
-  if (a.status === 'requested' && openProposal(a) === undefined) return { ok: false, error: refundErrors.noOpenProposal(a.id) };
+  if (!a) return fail(refundErrors.unknownAfterSale(command.afterSaleId));
+  if (a.status === 'requested' && openProposal(a) === undefined) return fail(refundErrors.noOpenProposal(a.id));
   return onAfterSale(order, a.id, 'DECLINE_REFUND_PROPOSAL', ctx, { extra: { proposals: answered(a, 'declined', ctx, command.reason) } });
 }
 
@@ -257,17 +258,17 @@ export function declineRefundProposal(order: Order, command: AnswerProposalInput
  */
 export function setReturnShippingFee(order: Order, command: SetReturnShippingFeeInput, ctx: AfterSaleContext): AfterSaleStepResult {
   const a = findAfterSale(order, command.afterSaleId);
-  if (!a) return { ok: false, error: refundErrors.unknownAfterSale(command.afterSaleId) };
+  if (!a) return fail(refundErrors.unknownAfterSale(command.afterSaleId));
   const treatment = command.treatment ?? ctx.policy.returnShippingFee;
-  if (treatment === undefined) return { ok: false, error: refundErrors.returnShippingFeeOff() };
+  if (treatment === undefined) return fail(refundErrors.returnShippingFeeOff());
   let amount = a.amount;
   if (a.status === 'awaiting_return' && a.kind === 'return_and_refund') {
     if (treatment === 'refund') {
       const room = availableToRefund(order, { includeRequested: true, excludeAfterSaleId: a.id }) - a.amount;
-      if (command.fee > room) return { ok: false, error: refundErrors.returnShippingFeeTooHigh(command.fee, Math.max(0, room), 'refund') };
+      if (command.fee > room) return fail(refundErrors.returnShippingFeeTooHigh(command.fee, Math.max(0, room), 'refund'));
       amount = a.amount + command.fee;
     } else {
-      if (command.fee > a.amount) return { ok: false, error: refundErrors.returnShippingFeeTooHigh(command.fee, a.amount, 'deduct') };
+      if (command.fee > a.amount) return fail(refundErrors.returnShippingFeeTooHigh(command.fee, a.amount, 'deduct'));
       amount = a.amount - command.fee;
     }
   }
@@ -284,7 +285,7 @@ export function setReturnShippingFee(order: Order, command: SetReturnShippingFee
  */
 export function shipExchange(order: Order, command: ShipExchangeInput, ctx: AfterSaleContext): AfterSaleStepResult {
   const a = findAfterSale(order, command.afterSaleId);
-  if (!a) return { ok: false, error: refundErrors.unknownAfterSale(command.afterSaleId) };
+  if (!a) return fail(refundErrors.unknownAfterSale(command.afterSaleId));
   const exchange = { items: a.exchange?.items ?? [], shipment: { trackingNo: command.trackingNo, expressCompany: command.expressCompany, shippedAt: ctx.now.toISOString() } };
   return onAfterSale(order, a.id, 'SHIP_EXCHANGE', ctx, { extra: { exchange } });
 }

@@ -3,6 +3,7 @@ import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../s
 import type { CommitInput } from '../storage/port.js';
 import type { OrderQueue } from './order-queue.js';
 import type { AnyCommandInput, ServiceResult, ServiceTransitionResult } from './types.js';
+import { fail } from '../errors/result.js';
 
 /**
  * Commands that queue up for a busy order in one service instance leave together
@@ -108,7 +109,7 @@ export class HotOrders {
     if (commands.every((c) => c === undefined)) return answers as ServiceResult[];
     const orderId = items[0]!.orderId;
     let current = await this.routes.load(orderId);
-    if (current === null) return items.map((_, i) => answers[i] ?? { ok: false, error: new OrderNotFoundError(orderId) });
+    if (current === null) return items.map((_, i) => answers[i] ?? fail(new OrderNotFoundError(orderId)));
     const steps: CommitInput[] = [];
     for (let i = 0; i < items.length; i++) {
       const command = commands[i];

@@ -209,7 +209,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         }
         return ok({ order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false });
       } catch (error) {
-        if (isInventoryError(error)) return { ok: false, error };
+        if (isInventoryError(error)) return fail(error);
         if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) {
           if (scope !== undefined) {
             // In one transaction with the stock, a key taken meanwhile fails the statement: answer with the first result.

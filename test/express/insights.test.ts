@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADDRESS, CUSTOMER, expectErrorBody, OTHER_CUSTOMER, testApp, type TestApp } from './support/app.js';
+import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT, OTHER_CUSTOMER, testApp, type TestApp } from './support/app.js';
 
 /** GET /analytics/insights/:kind answers every analysis, and bad input with a 400, never a 500. */
 
@@ -20,7 +20,8 @@ async function buy(actor: string): Promise<void> {
   expect(p.status).toBe(200);
 }
 const range = { from: '2026-11-20T00:00:00+08:00', to: '2026-12-10T00:00:00+08:00' };
-const get = (kind: string, query: Record<string, string>) => request(t.app).get(`/analytics/insights/${kind}`).query(query);
+// The analyses are staff-only (docs/express.md "Sign-in"); a shopper's call is refused below.
+const get = (kind: string, query: Record<string, string>, actor = MERCHANT) => request(t.app).get(`/analytics/insights/${kind}`).set('x-actor', actor).query(query);
 
 describe('GET /analytics/insights/:kind', () => {
   it('answers each analysis over the shop orders', async () => {
@@ -38,6 +39,7 @@ describe('GET /analytics/insights/:kind', () => {
     const filtered = await get('customers', { ...range, province: '上海' });
     expect(filtered.body.customers).toBe(0);
     for (const kind of ['cohorts', 'trend', 'heatmap', 'products', 'refunds', 'coupons']) expect((await get(kind, range)).status, kind).toBe(200);
+    expect((await get('customers', range, CUSTOMER)).status).toBe(403);
     const f = await get('forecast', { from: '2026-11-20T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' });
     expect(f.body).toMatchObject({ ok: false, reason: 'too_little_data', days: 7 });
     const f2 = await get('forecast', { from: '2026-11-10T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' });

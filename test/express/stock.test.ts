@@ -15,7 +15,8 @@ describe('Express example: stock and 限购', () => {
     const store = new MemoryOrderStore();
     const clock = new TestClock(Date.parse('2026-11-25T04:00:00Z'));
     const service = createOrderService({ store, clock, inventory });
-    t = await createApp({ service, clock, figures: storeFigures(store), inventory, log: () => undefined });
+    // Demo mode: these tests act through x-actor (docs/express.md "Sign-in").
+    t = await createApp({ service, clock, figures: storeFigures(store), inventory, log: () => undefined, auth: { demo: true } });
   });
   afterAll(() => t.close());
 
