@@ -116,7 +116,8 @@ function band(fit: HoltWintersFit, h: number): number {
  * days the answer says so instead of guessing.
  *
  * @example
- * const f = forecastDaily(history);
+ * const days: DailyValue[] = [{ date: '2026-11-01', orders: 31, gmv: 412_300 }]; // … 14 or more consecutive days
+ * const f = forecastDaily(days);
  * if (f.ok) console.log(f.points[0]); // { date, orders: { value, low, high }, gmv: { value, low, high } }
  * else console.log(f.message.en);     // "a forecast needs at least 14 days of data, there are 9"
  */

@@ -237,7 +237,7 @@ export function finishBreakdown(dimension: InsightDimension, tallies: Iterable<[
  * paid, GMV, refunds, average order value and refund rate.
  *
  * @example
- * breakdown(orders, { from, to, timeZone: 'Asia/Shanghai' }, 'province').rows[0] // the province with the most GMV
+ * breakdown(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }, 'province').rows[0] // the province with the most GMV
  */
 export function breakdown(orders: readonly Order[], options: InsightOptions, dimension: InsightDimension): Breakdown {
   assertInsightOptions(options, { dimension });
@@ -271,7 +271,7 @@ const EMPTY: TotalsTally = { placed: 0, paid: 0, gmv: 0, refunded: 0, refundedOr
  * change (absolute and relative).
  *
  * @example
- * trend(orders, { from, to, timeZone }).figures.gmv // { current, previous, absolute, relative }
+ * trend(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }).figures.gmv // { current, previous, absolute, relative }
  */
 export function trend(orders: readonly Order[], options: InsightOptions): Trend {
   assertInsightOptions(options);
@@ -319,7 +319,7 @@ function firstPaid(rows: readonly Parsed[]): Map<string, number> {
  * Pass every order of the shop (not only the range's): "new" needs the history before it.
  *
  * @example
- * customers(orders, { from, to, timeZone: 'Asia/Shanghai' }).repeatRate // e.g. 0.2315
+ * customers(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }).repeatRate // e.g. 0.2315
  */
 export function customers(orders: readonly Order[], options: InsightOptions): CustomerReport {
   assertInsightOptions(options);
@@ -362,7 +362,7 @@ export function finishCohorts(by: CohortPeriod, lastIndex: number, rows: readonl
  * to the range's end (retention). Pass every order: "first" needs the history before the range.
  *
  * @example
- * cohorts(orders, { from, to, timeZone: 'Asia/Shanghai' }, 'week').cohorts[0].retention // [1, 0.21, 0.13, …]
+ * cohorts(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }, 'week').cohorts[0].retention // [1, 0.21, 0.13, …]
  */
 export function cohorts(orders: readonly Order[], options: InsightOptions, by: CohortPeriod = 'week'): CohortReport {
   assertInsightOptions(options, { by });
@@ -410,7 +410,7 @@ export function finishHeatmap(cellsIn: Iterable<{ isodow: number; hour: number; 
  * Orders placed in the range by weekday and hour on the shop's clock.
  *
  * @example
- * heatmap(orders, { from, to, timeZone: 'Asia/Shanghai' }).cells[4][20] // Friday 20:00–21:00
+ * heatmap(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }).cells[4][20] // Friday 20:00–21:00
  */
 export function heatmap(orders: readonly Order[], options: InsightOptions): Heatmap {
   assertInsightOptions(options);
@@ -473,7 +473,7 @@ function skusOf(order: Order): Map<string, { title: string; units: number; reven
  * channel, over the orders paid in the range.
  *
  * @example
- * topSkusBySegment(orders, { from, to, timeZone }, 'channel', 3).segments // [{ key: 'live', skus: [...] }, …]
+ * topSkusBySegment(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }, 'channel', 3).segments // [{ key: 'live', skus: [...] }, …]
  */
 export function topSkusBySegment(orders: readonly Order[], options: InsightOptions, dimension: InsightDimension, limit = 5): SegmentTopSkus {
   assertInsightOptions(options, { dimension });
@@ -516,7 +516,7 @@ export function finishPairs(paidOrders: number, skuOrders: ReadonlyMap<string, n
  * seen in fewer than `minOrders` orders are left out.
  *
  * @example
- * skuPairs(orders, { from, to, timeZone }).pairs[0] // { a: 'CUP-01', b: 'TEA-01', orders: 41, support: 0.082, lift: 1.9 }
+ * skuPairs(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }).pairs[0] // { a: 'CUP-01', b: 'TEA-01', orders: 41, support: 0.082, lift: 1.9 }
  */
 export function skuPairs(orders: readonly Order[], options: InsightOptions, minOrders = 2, limit = 20): PairReport {
   assertInsightOptions(options);
@@ -557,7 +557,7 @@ export function finishRefunds(reasons: readonly Omit<RefundReason, never>[], sku
  * orders with a succeeded refund (refunds of stray payments are left out, as in the summary).
  *
  * @example
- * refunds(orders, { from, to, timeZone }).reasons[0] // { kind: 'after_sale', reason: '尺码不合适', refunds: 12, amount: 35800 }
+ * refunds(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }).reasons[0] // { kind: 'after_sale', reason: '尺码不合适', refunds: 12, amount: 35800 }
  */
 export function refunds(orders: readonly Order[], options: InsightOptions): RefundReport {
   assertInsightOptions(options);
@@ -618,7 +618,7 @@ export function couponDiscountOf(order: Order): number {
  * coupons cost, and the average order with and without one.
  *
  * @example
- * couponEffect(orders, { from, to, timeZone }).discountRate // the share of the price coupons paid
+ * couponEffect(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }).discountRate // the share of the price coupons paid
  */
 export function couponEffect(orders: readonly Order[], options: InsightOptions): CouponReport {
   assertInsightOptions(options);

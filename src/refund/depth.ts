@@ -131,7 +131,7 @@ export function requestFreightRefund(order: Order, command: RequestFreightRefund
  * A replacement of another price is `EXCHANGE_PRICE_DIFFERS`: that is a return plus a new order.
  *
  * @example
- * requestExchange(order, { type: 'REQUEST_EXCHANGE', items: [{ lineId: 'L1', quantity: 1, sku: 'TEE-M' }], reason: '尺码不合适' }, ctx)
+ * requestExchange(order, { type: 'REQUEST_EXCHANGE', items: [{ lineId: 'L1', quantity: 1, sku: 'TEE-M' }], reason: '尺码不合适' }, afterSaleCtx)
  */
 export function requestExchange(order: Order, command: RequestExchangeInput, ctx: AfterSaleContext): AfterSaleStepResult {
   // A free gift can be exchanged too: no money has to be left on the order.
@@ -238,7 +238,7 @@ export function acceptRefundProposal(order: Order, command: AnswerProposalInput,
  * review (the merchant may approve it in full, reject it or offer again; the shopper may withdraw).
  *
  * @example
- * declineRefundProposal(order, { type: 'DECLINE_REFUND_PROPOSAL', afterSaleId: 'AS1', reason: '金额太少' }, ctx)
+ * declineRefundProposal(order, { type: 'DECLINE_REFUND_PROPOSAL', afterSaleId: 'AS1', reason: '金额太少' }, afterSaleCtx)
  */
 export function declineRefundProposal(order: Order, command: AnswerProposalInput, ctx: AfterSaleContext): AfterSaleStepResult {
   const a = findAfterSale(order, command.afterSaleId);
@@ -254,7 +254,7 @@ export function declineRefundProposal(order: Order, command: AnswerProposalInput
  * `policy.returnShippingFee`; with neither it is `RETURN_SHIPPING_FEE_OFF`.
  *
  * @example
- * setReturnShippingFee(order, { type: 'SET_RETURN_SHIPPING_FEE', afterSaleId: 'AS1', fee: 1200, treatment: 'refund' }, ctx)
+ * setReturnShippingFee(order, { type: 'SET_RETURN_SHIPPING_FEE', afterSaleId: 'AS1', fee: 1200, treatment: 'refund' }, afterSaleCtx)
  */
 export function setReturnShippingFee(order: Order, command: SetReturnShippingFeeInput, ctx: AfterSaleContext): AfterSaleStepResult {
   const a = findAfterSale(order, command.afterSaleId);
@@ -281,7 +281,7 @@ export function setReturnShippingFee(order: Order, command: SetReturnShippingFee
  * after-sale becomes `exchanged` and the shopper is told. Nothing is refunded.
  *
  * @example
- * shipExchange(order, { type: 'SHIP_EXCHANGE', afterSaleId: 'AS1', trackingNo: 'SF2', expressCompany: 'SF' }, ctx)
+ * shipExchange(order, { type: 'SHIP_EXCHANGE', afterSaleId: 'AS1', trackingNo: 'SF2', expressCompany: 'SF' }, afterSaleCtx)
  */
 export function shipExchange(order: Order, command: ShipExchangeInput, ctx: AfterSaleContext): AfterSaleStepResult {
   const a = findAfterSale(order, command.afterSaleId);

@@ -57,8 +57,8 @@ function unavailable(error: unknown): unknown {
  * moved) and taken again (docs/inventory.md "What happens when Redis restarts").
  *
  * @example
- * import Redis from 'ioredis';
- * const inventory = new RedisInventory({ redis: new Redis(url, { maxRetriesPerRequest: 1 }), ledger: pool });
+ * import { Redis } from 'ioredis';
+ * const inventory = new RedisInventory({ redis: new Redis('redis://127.0.0.1:6379/0', { maxRetriesPerRequest: 1 }), ledger: pool });
  */
 export class RedisInventory implements InventoryPort {
   readonly schema: string;
