@@ -36,12 +36,18 @@ afterAll(async () => {
   rmSync(copy, { recursive: true, force: true });
 });
 
-describe('the dashboard from a project under a dot-folder', () => {
+describe('the dashboard, console and API reference from a project under a dot-folder', () => {
   it.each([
     ['/dashboard', /html/],
     ['/dashboard/dashboard.js', /javascript/],
     ['/dashboard/dashboard.css', /css/],
     ['/vendor/echarts.min.js', /javascript/],
+    // The order console and the API reference serve files the same way.
+    ['/console', /html/],
+    ['/console/console.js', /javascript/],
+    ['/console/console.css', /css/],
+    ['/vendor/htm-preact.js', /javascript/],
+    ['/docs/assets/swagger-ui.css', /css/],
   ])('GET %s answers 200 with the file', async (path, type) => {
     const res = await request(app.app).get(path);
     expect(res.status).toBe(200);
