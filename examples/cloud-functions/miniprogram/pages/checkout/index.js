@@ -34,7 +34,7 @@ Page({
     submitting: false,
     error: '',
     // Physical goods in the cart (the function says so with the quote): an address is required.
-    needsAddress: true,
+    needsAddress: false,
     addressMissing: false
   },
 
@@ -72,7 +72,7 @@ Page({
         quote: r.quote,
         coupons: r.coupons || [],
         selectedCouponIds: r.quote.couponIds || [],
-        needsAddress: r.needsAddress !== false
+        needsAddress: r.needsAddress === true
       });
     });
   },
