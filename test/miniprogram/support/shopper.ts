@@ -9,14 +9,17 @@ import { settle, type MiniProgram } from './harness.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
-/** Opens `route` with `query` as the runtime does: onto the stack, onLoad, then onShow. */
+/**
+ * Opens `route` with `query` as the runtime does: onto the stack, then onLoad and, in the same
+ * turn, onShow (the runtime does not wait for what onLoad started).
+ */
 export async function openPage(mp: MiniProgram, route: string, query: Record<string, string> = {}): Promise<Any> {
   const page = mp.page(route);
   mp.stack.push({ route, options: query });
   page.route = route;
-  await page.instance.onLoad?.(query);
-  await settle();
-  await page.instance.onShow?.();
+  const loading = page.instance.onLoad?.(query);
+  const showing = page.instance.onShow?.();
+  await Promise.all([loading, showing]);
   await settle();
   return page;
 }
