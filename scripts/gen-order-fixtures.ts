@@ -337,7 +337,7 @@ export const SCENARIOS: Scenario[] = [
       await p.send(pay(1000), gateway);
       await p.send({ type: 'SHIP', logisticsType: 'express', trackingNo: 'SF1', expressCompany: 'SF' } as Command, merchant);
       await p.send({ type: 'CONFIRM_RECEIPT' } as Command, customer);
-      await p.send({ type: 'DELETE_ORDER' } as Command, customer);
+      await p.send({ type: 'DELETE_ORDER' } as unknown as Command, customer);
       return { command: { type: 'ADD_REMARK', text: '买家已删除' } as Command, actor: merchant };
     },
   },
