@@ -51,6 +51,7 @@ function checkedTrace(raw: unknown): TrackingTrace | null {
  * Whose order it is, is the caller's check (docs/tracking.md).
  *
  * @example
+ * declare const tracking: TrackingPort;
  * const r = await traceShipment(order, order.shipments[0]!.id, tracking);
  * if (r.ok) r.trace.checkpoints[0]?.text; // the latest scan
  */
