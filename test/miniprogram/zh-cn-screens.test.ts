@@ -58,26 +58,39 @@ describe('every text on a zh-CN screen is Chinese (order numbers, SKUs, tracking
     expect(new Set(all.map((f) => f.order.status))).toEqual(new Set(ORDER_STATUSES));
   });
 
+  // One page per kind, shown every fixture in turn (as pull-down or onShow would show a changed
+  // order): the template is what is checked, and one render tree keeps the run short.
   it('订单详情 in every status, with its trace and in 支付确认中', async () => {
     const found: Record<string, string[]> = {};
-    for (const { scenario, order, at } of all) {
-      const fake = createFakeOrderFunction(at);
+    const fake = createFakeOrderFunction(days(0));
+    for (const { order } of all) {
       fake.add(order);
       for (const s of order.shipments) if (s.trackingNo) fake.tracking.put(s.trackingNo, { state: 'in_transit', checkpoints: [{ at: order.updatedAt, text: '快件已到达【上海转运中心】' }] });
-      const mp = createMiniProgram(createWxStub(fake).wx);
-      const query: Record<string, string> = { id: order.id, ...(order.shipments.length > 0 ? { trace: '1' } : {}) };
-      const page = await openPage(mp, 'pages/order-detail/index', query);
+    }
+    const mp = createMiniProgram(createWxStub(fake).wx);
+    const page = await openPage(mp, 'pages/order-detail/index', { id: all[0]!.order.id });
+    for (const { scenario, order, at } of all) {
+      fake.now.value = at;
+      page.instance.setData({ orderId: order.id, order: null, trace: null, traceError: '', confirming: false, confirmSlow: false });
+      await page.instance.refresh();
+      if (order.shipments.length > 0) await page.instance.loadTrace();
+      await settle(2);
+      expect(page.instance.data.order.id).toBe(order.id);
       expect(text(page.querySelector('.status-label'))).not.toBe('');
+      const last = order.shipments[order.shipments.length - 1];
+      if (last?.trackingNo) expect(page.querySelector('.trace-state')).toBeDefined();
+      else if (last) expect(page.querySelector('.trace-error')).toBeDefined();
       const left = wordsLeft(page, allowedData(order)).match(LATIN);
       if (left) found[scenario] = left;
       if (order.status === 'pending_payment') {
         page.instance.setData({ confirming: true });
-        await settle();
+        await settle(2);
         const confirming = wordsLeft(page, allowedData(order)).match(LATIN);
         if (confirming) found[`${scenario} (支付确认中)`] = confirming;
       }
-      page.instance.onUnload();
+      page.instance.stopCountdown();
     }
+    page.instance.onUnload();
     expect(found).toEqual({});
   });
 
@@ -100,18 +113,20 @@ describe('every text on a zh-CN screen is Chinese (order numbers, SKUs, tracking
 
   it('申请售后 for every order, and the return form of every after-sale', async () => {
     const found: Record<string, string[]> = {};
+    const fake = createFakeOrderFunction(days(0));
+    for (const { order } of all) fake.add(order);
+    const mp = createMiniProgram(createWxStub(fake).wx);
+    const form = await openPage(mp, 'pages/after-sale/index', { id: all[0]!.order.id });
     for (const { scenario, order, at } of all) {
-      const fake = createFakeOrderFunction(at);
-      fake.add(order);
-      const mp = createMiniProgram(createWxStub(fake).wx);
-      const form = await openPage(mp, 'pages/after-sale/index', { id: order.id });
-      expect(form.querySelector('.skeleton')).toBeUndefined();
-      const left = wordsLeft(form, allowedData(order)).match(LATIN);
-      if (left) found[scenario] = left;
-      for (const a of order.afterSales) {
-        const ret = await openPage(mp, 'pages/after-sale/index', { id: order.id, afterSaleId: a.id });
-        const l = wordsLeft(ret, allowedData(order)).match(LATIN);
-        if (l) found[`${scenario} ${a.id}`] = l;
+      fake.now.value = at;
+      for (const afterSaleId of ['', ...order.afterSales.map((a) => a.id)]) {
+        form.instance.setData({ orderId: order.id, afterSaleId, mode: afterSaleId ? 'return' : 'request', order: null, loading: true });
+        await form.instance.load();
+        await settle(2);
+        expect(form.instance.data.order.id).toBe(order.id);
+        expect(form.querySelector('.skeleton')).toBeUndefined();
+        const left = wordsLeft(form, allowedData(order)).match(LATIN);
+        if (left) found[`${scenario}${afterSaleId ? ` ${afterSaleId}` : ''}`] = left;
       }
     }
     expect(found).toEqual({});
