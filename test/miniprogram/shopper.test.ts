@@ -399,6 +399,21 @@ describe('loading and failure', () => {
     expect(list.querySelectorAll('.order-card')).toHaveLength(1);
   });
 
+  it('确认订单 and 申请售后: a failed first load shows 重试, which loads the page', async () => {
+    const order = shipped();
+    const { mp, wx } = world([order], days(1.5));
+    wx.cloud.callFunction.mockImplementationOnce(async () => Promise.reject(new Error('cloud.callFunction:fail')));
+    const checkout = await openPage(mp, 'pages/checkout/index');
+    expect(text(checkout.querySelector('.load-failed .notice'))).toBe('网络开小差了，请稍后再试');
+    await tap(checkout.querySelector('.load-failed .retry'));
+    expect(checkout.querySelector('.submit')).toBeDefined();
+    wx.cloud.callFunction.mockImplementationOnce(async () => ({ result: null }));
+    const form = await openPage(mp, 'pages/after-sale/index', { id: order.id });
+    expect(text(form.querySelector('.load-failed .notice'))).toBe('服务暂时不可用，请稍后再试');
+    await tap(form.querySelector('.load-failed .retry'));
+    expect(form.querySelectorAll('.line')).toHaveLength(order.lines.length);
+  });
+
   it('a deleted order opened from an old link says so, with no 重试 (nothing to retry)', async () => {
     const order = completed();
     const { mp } = world([order], days(3), (fake) => async (data) =>
