@@ -103,9 +103,12 @@ function createOrderFunction(deps) {
 
   // Every shopper command goes through the ownership check first: another shopper's order answers
   // ORDER_NOT_FOUND here as it does to `get`, never FORBIDDEN (which would say that it exists).
-  async function dispatch(event, ctx, command) {
-    const own = await ownOrder(event, ctx);
-    if (own.error) return own.error;
+  // `checked`: the caller already ran ownOrder for this event.
+  async function dispatch(event, ctx, command, checked) {
+    if (!checked) {
+      const own = await ownOrder(event, ctx);
+      if (own.error) return own.error;
+    }
     const r = await service.dispatch(event.orderId, command, customer(ctx));
     if (!r.ok && (r.error.code === 'FORBIDDEN' || r.error.code === 'ORDER_NOT_FOUND')) return notFound();
     return r.ok ? { ok: true, order: view(r.order, ctx) } : { ok: false, error: r.error.toJSON() };
@@ -269,7 +272,7 @@ function createOrderFunction(deps) {
       if (!buttons.some((b) => b.command === type)) {
         return fail('COMMAND_NOT_OFFERED', '该操作当前不可用', `${type || 'this command'} is not offered on this order now`, { type });
       }
-      return dispatch(event, ctx, afterSaleId === undefined ? { type } : { type, afterSaleId });
+      return dispatch(event, ctx, afterSaleId === undefined ? { type } : { type, afterSaleId }, true);
     },
 
     // Staff only (MERCHANT_OPENIDS): ship a parcel. Shipping info is uploaded by the sweeper.
