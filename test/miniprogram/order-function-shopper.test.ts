@@ -187,6 +187,31 @@ describe('the order function: logistics trace', () => {
   });
 });
 
+describe('我的订单 on the real function: 删除订单 from a card', () => {
+  it('the card offers 删除订单 on a finished order; after the dialog it is gone from the list and the counts', async () => {
+    const w = world();
+    const order = await w.paidOrder();
+    await w.staff({ action: 'ship', orderId: order.id, trackingNo: 'SF300', expressCompany: '顺丰速运' });
+    await w.shopper({ action: 'confirmReceipt', orderId: order.id });
+    const other = await w.paidOrder([{ sku: 'TEA-100', quantity: 1 }]);
+    const client = createWxStub(w.shopper);
+    const mp = createMiniProgram(client.wx);
+    const list = await openPage(mp, 'pages/orders/index');
+    for (let i = 0; i < 50 && list.querySelectorAll('.order-card').length < 2; i++) await settle(2);
+    const cards = list.querySelectorAll('.order-card');
+    expect(cards).toHaveLength(2);
+    const finished = cards.find((c: any) => text(c.querySelector('.number')).includes(order.number));
+    const button = finished.querySelectorAll('.action').find((n: any) => n.dom.getAttribute('data-key') === 'deleteOrder');
+    expect(text(button)).toBe('删除订单');
+    button.dispatchEvent('tap');
+    for (let i = 0; i < 100 && list.querySelectorAll('.order-card').length !== 1; i++) await settle(2);
+    expect(client.wx.showModal.mock.calls[0][0].title).toBe('删除订单');
+    expect(list.querySelectorAll('.order-card').map((c: any) => text(c.querySelector('.number')))).toEqual([`订单号 ${other.number}`]);
+    expect(text(list.querySelector('.tab.active'))).toContain('全部');
+    expect((await w.service.get(order.id)).status).toBe('completed');
+  });
+});
+
 describe('pages on the real function, every watch refused', () => {
   afterEach(() => {
     vi.useRealTimers();
