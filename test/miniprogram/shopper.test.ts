@@ -90,6 +90,19 @@ describe('never stuck after paying', () => {
     expect(text(page.querySelector('.status-label'))).toBe('待发货');
   });
 
+  it('去支付 on a list card: the detail page opens in 支付确认中, the card is not left saying 待付款', async () => {
+    const order = placed();
+    const { mp, wx } = world([order], minutes(1));
+    const list = await openPage(mp, 'pages/orders/index');
+    const card = list.querySelectorAll('.order-card')[0];
+    await tap(byKey(card.querySelectorAll('.action'), 'pay')[0]);
+    expect(wx.requestPayment).toHaveBeenCalledTimes(1);
+    expect(wx.navigateTo).toHaveBeenLastCalledWith({ url: `/pages/order-detail/index?id=${order.id}&paying=1` });
+    const detail = await openPage(mp, DETAIL, { id: order.id, paying: '1' });
+    expect(text(detail.querySelector('.status-label'))).toBe('支付确认中');
+    detail.instance.onUnload();
+  });
+
   it('onShow reads the order again (back from another page); the first onShow after onLoad does not', async () => {
     const order = paid();
     const { fake, stub, mp } = world([order], days(1));

@@ -108,6 +108,12 @@ Page({
       .run(e.detail.key, { orderId: orderId, afterSaleId: e.detail.afterSaleId, command: e.detail.command, label: e.detail.label, order: this.itemOf(orderId) })
       .then(function (outcome) {
         self.setData({ busyOrderId: '' });
+        // Paid from the list: the detail page confirms it (支付确认中) instead of this card still
+        // saying 待付款 until the payment notification arrives; the list reloads when it shows again.
+        if (outcome.paid) {
+          nav.open('/pages/order-detail/index?id=' + orderId + '&paying=1');
+          return;
+        }
         if (outcome.changed || outcome.stale) return self.reload();
       });
   }
