@@ -104,3 +104,5 @@ export type {
   AlertLedger,
 } from './automations.js';
 export type { AutomationPolicy } from '../order/policy.js';
+export { ordersBehind, parseFigure, FIGURES } from './drill.js';
+export type { Figure, DrillRow, DrillReport } from './drill.js';

@@ -31,19 +31,19 @@ async function shop() {
   const ids: string[] = [];
   for (let i = 0; i < 6; i++) {
     const r = await service.place({ customerId: customer.type === 'customer' ? customer.id : 'u1', quote: quote() });
-    if (!r.ok) throw new Error(r.error.message.en);
+    if (!r.ok) throw new Error(r.error.code);
     ids.push(r.order.id);
   }
   // o1, o2 unpaid; o3, o4 paid; o5, o6 shipped with a ¥5 refund-only request each.
   for (const id of ids.slice(2)) {
     const o = (await service.get(id))!;
     const r = await service.dispatch(id, { type: 'PAYMENT_SUCCEEDED', amount: o.pricing.total, transactionId: `tx-${id}` }, gateway);
-    if (!r.ok) throw new Error(r.error.message.en);
+    if (!r.ok) throw new Error(r.error.code);
   }
   for (const id of ids.slice(4)) {
     await service.dispatch(id, { type: 'SHIP' }, merchant);
     const r = await service.dispatch(id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'b', quantity: 1 }], reason: 'scratched' }, customer);
-    if (!r.ok) throw new Error(r.error.message.en);
+    if (!r.ok) throw new Error(r.error.code);
   }
   return { clock, store, service, ids };
 }
