@@ -100,6 +100,8 @@ export class Automations {
     }
     // Whole days only: the first day of the window and today are partial.
     const days: DayFigures[] = s.daily.slice(1, -1).map((d) => ({ date: d.date, orders: d.placed, paid: byDay.get(d.date)?.paid ?? 0, refundedOrders: byDay.get(d.date)?.refunded ?? 0 }));
+    // History starts with the shop's first order: empty days before it are not a quiet shop.
+    while (days.length > 0 && days[0]!.orders === 0) days.shift();
     const yesterday = days.pop();
     if (!yesterday) return detectAnomalies([], { date: dayOf(now.toISOString()), orders: 0, paid: 0, refundedOrders: 0 });
     return detectAnomalies(days, yesterday);
