@@ -56,7 +56,7 @@ export function automationKey(rule: AutomationRule, orderId: string): string {
  * The customer's paid and refunded orders, the order being judged left out.
  *
  * @example
- * customerHistory(ordersOfTheCustomer, order.id) // { paidOrders: 5, refundedOrders: 0 }
+ * customerHistory(orders.filter((o) => o.customerId === order.customerId), order.id) // { paidOrders: 5, refundedOrders: 0 }
  */
 export function customerHistory(orders: readonly Order[], exceptOrderId: string): CustomerHistory {
   let paidOrders = 0;
@@ -315,7 +315,8 @@ const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** 
  * day's paid orders refunded.
  *
  * @example
- * const check = detectAnomalies(last28Days, yesterday);
+ * declare const last28Days: DayFigures[]; // consecutive days, oldest first
+ * const check = detectAnomalies(last28Days, { date: '2026-11-24', orders: 120, paid: 110, refundedOrders: 30 });
  * if (check.ok) check.alerts.forEach((a) => console.log(a.reason.en));
  */
 export function detectAnomalies(history: readonly DayFigures[], day: DayFigures): AnomalyCheck {
@@ -392,7 +393,9 @@ export function memoryAlertLedger(): AlertLedger {
  * Sends each alert of `check` once: the ledger keeps the ids sent. Answers the alerts sent now.
  *
  * @example
- * await sendAnomalyAlerts(detectAnomalies(history, yesterday), ledger, (a) => notifyStaff(a.reason));
+ * declare const days: DayFigures[];
+ * const ledger = memoryAlertLedger();
+ * await sendAnomalyAlerts(detectAnomalies(days.slice(0, -1), days[days.length - 1]!), ledger, (a) => console.log(a.reason['zh-CN']));
  */
 export async function sendAnomalyAlerts(check: AnomalyCheck, ledger: AlertLedger, send: (alert: AnomalyAlert) => Promise<void> | void): Promise<AnomalyAlert[]> {
   if (!check.ok) return [];
