@@ -91,8 +91,8 @@ export function planMonth(rand: Random, end: number, days: number, newOrderId: (
   const add = (order: PlannedOrder, kind: StepKind, at: number) => {
     if (at < end) steps.push({ at, orderId: order.id, kind });
   };
-  // Local (UTC+8) calendar days, the last one the day of `end`, cut at `end`.
-  const lastMidnight = Math.floor((end + 8 * HOUR) / DAY) * DAY - 8 * HOUR;
+  // Local (UTC+8) calendar days, the last one the day holding the moment before `end`, cut at `end`.
+  const lastMidnight = Math.floor((end - 1 + 8 * HOUR) / DAY) * DAY - 8 * HOUR;
   for (let d = 0; d < days; d++) {
     const dayStart = lastMidnight - (days - 1 - d) * DAY;
     const weekday = new Date(dayStart + 8 * HOUR).getUTCDay();
