@@ -170,6 +170,13 @@ describe.skipIf(!available && !required)('the insights dashboard in headless Chr
     await page.waitForSelector('[data-testid=error]');
     expect(await page.textContent('[data-testid=error]')).toMatch(/INVALID_ANALYTICS_OPTIONS/);
     expect(await page.locator('[data-testid=kpis]').count()).toBe(0);
+    // An emptied date field: an unbounded range, refused with the field's path.
+    await page.goto(`${http.url}/insights?from=2026-11-11&to=2026-11-24`);
+    await loaded(page, 1);
+    await page.fill('[data-testid=to]', '');
+    await page.click('[data-testid=apply]');
+    await page.waitForSelector('[data-testid=error]');
+    expect(await page.textContent('[data-testid=error]')).toMatch(/INVALID_ANALYTICS_OPTIONS.*\(to\)/);
     await page.goto(`${http.url}/insights?from=2026-11-18&to=2026-11-24`);
     await loaded(page, 1);
     expect(await page.textContent('[data-testid=chart-forecast]')).toMatch(/预测至少需要 14 天的数据，目前只有 7 天/);

@@ -42,12 +42,15 @@ function localDay(offsetDays) {
   return d.toISOString().slice(0, 10);
 }
 function nextDay(day) {
+  // Not a day (an emptied field): passed on as it is, for the server to say what is wrong with it.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
   const [y, m, d] = day.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 /** The query string of the filters: the shop's days as instants, the end day included. */
 function queryOf(f) {
-  const q = new URLSearchParams({ from: `${f.from}T00:00:00${SHOP_OFFSET}`, to: `${nextDay(f.to)}T00:00:00${SHOP_OFFSET}` });
+  const bound = (day) => (/^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00${SHOP_OFFSET}` : day);
+  const q = new URLSearchParams({ from: bound(f.from), to: bound(nextDay(f.to)) });
   if (f.channel) q.set('channel', f.channel);
   if (f.province) q.set('province', f.province);
   return q;
