@@ -17,9 +17,10 @@ import { byWalletId, simulateCoupons, type CouponCandidate } from './coupons.js'
  * is min(goods payable, Σ standalone savings still reachable), adjusted for the freight step; it is
  * admissible because a coupon never takes more than it would alone. In the usual case (no clamping,
  * no freight step) the first dive is optimal and everything else is cut at once. When clamped
- * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; the exact
- * search over states (`searchStates` below; docs/pricing.md "bestCoupons" says why it is exact)
- * finishes from the best choice found so far.
+ * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; then, when
+ * every coupon together proves the best savings, the search for the fewest coupons reaching them
+ * (`searchTarget`), else the exact search over states (`searchStates`; docs/pricing.md
+ * "bestCoupons" says why both are exact) finishes from the best choice found so far.
  */
 
 /** The freight step as seen by the search: `fee` is charged once the goods fall below `freeOver`. */

@@ -309,7 +309,10 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
  * Runs command `on` on the step's after-sale, then its `always` rows. Fails with
  * `INVALID_AFTER_SALE_TRANSITION` when the chart has no row for it.
  */
-export function runAfterSale(step: Step, on: AfterSaleCommandType, ctx: AfterSaleContext, extra: Partial<AfterSale> = {}): StepOutcome {
+/** The `extra` of a command that brings nothing (shared: nothing writes into it). */
+const NO_EXTRA: Partial<AfterSale> = Object.freeze({});
+
+export function runAfterSale(step: Step, on: AfterSaleCommandType, ctx: AfterSaleContext, extra: Partial<AfterSale> = NO_EXTRA): StepOutcome {
   const from = step.path[step.path.length - 1] ?? null;
   const t = findAfterSaleTransition(from, on, step.order, step.afterSale, ctx.policy);
   if (!t) {
@@ -321,13 +324,13 @@ export function runAfterSale(step: Step, on: AfterSaleCommandType, ctx: AfterSal
   for (let guard = 0; outcome.ok && guard < 10; guard++) {
     const next = findAfterSaleTransition(outcome.step.afterSale.status, 'always', outcome.step.order, outcome.step.afterSale, ctx.policy);
     if (!next) break;
-    outcome = enter(outcome.step, next, ctx, {});
+    outcome = enter(outcome.step, next, ctx, NO_EXTRA);
   }
   return outcome;
 }
 
 /** A successful reducer result with the audit data every after-sale step reports. */
-export function finish(step: Step, data: Record<string, unknown> = {}): AfterSaleStepResult {
+export function finish(step: Step, data?: Record<string, unknown>): AfterSaleStepResult {
   const a = step.afterSale;
   const out: Record<string, unknown> = {
     afterSaleId: a.id,
@@ -336,8 +339,9 @@ export function finish(step: Step, data: Record<string, unknown> = {}): AfterSal
     to: a.status,
     amount: a.amount,
     shippingAmount: a.shippingAmount,
-    ...data,
   };
+  // The spread `{ …, ...data }` wrote out key by key (data is the caller's small literal).
+  if (data !== undefined) for (const key of Object.keys(data)) out[key] = data[key];
   if (a.refundId !== undefined) out.refundId = a.refundId;
   return { ok: true, order: step.order, effects: step.effects, data: out };
 }
