@@ -21,7 +21,13 @@ const SLOTS = 8;
 const cachedDays: number[] = new Array<number>(SLOTS).fill(Number.NaN);
 const cachedPrefixes: string[] = new Array<string>(SLOTS).fill('');
 
+// The last instant written: one transition writes its "now" several times (the event, the order,
+// an after-sale, a refund entry), and each is the same text.
+let lastMs = Number.NaN;
+let lastText = '';
+
 export function isoTimestamp(ms: number): string {
+  if (ms === lastMs) return lastText;
   if (!(ms >= 0 && ms <= MAX) || ms !== Math.floor(ms)) return new Date(ms).toISOString();
   const rest = ms % DAY;
   const day = ms - rest;
@@ -30,7 +36,8 @@ export function isoTimestamp(ms: number): string {
     cachedPrefixes[slot] = new Date(day).toISOString().slice(0, 11);
     cachedDays[slot] = day;
   }
-  return (
+  lastMs = ms;
+  lastText =
     cachedPrefixes[slot]! +
     PAD2[(rest / 3_600_000) | 0]! +
     ':' +
@@ -39,8 +46,8 @@ export function isoTimestamp(ms: number): string {
     PAD2[((rest % 60_000) / 1000) | 0]! +
     '.' +
     PAD3[rest % 1000]! +
-    'Z'
-  );
+    'Z';
+  return lastText;
 }
 
 /**
