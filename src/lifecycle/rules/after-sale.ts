@@ -245,6 +245,9 @@ export function applyAfterSale(draft: Draft, step: Step): void {
   order.refunds = next.refunds;
   if (next.payment !== step.order.payment) order.payment = next.payment;
   if (next.deadlines !== step.order.deadlines) order.deadlines = next.deadlines;
-  for (let i = 0; i < r.effects.length; i++) draft.effects.push(r.effects[i]!);
-  if (r.data !== undefined) draft.data = Object.assign(draft.data === undefined ? {} : draft.data, r.data);
+  // r.effects is the reducer's own list for this transition: taken as it is when nothing came before.
+  if (draft.effects.length === 0) draft.effects = r.effects;
+  else for (let i = 0; i < r.effects.length; i++) draft.effects.push(r.effects[i]!);
+  // r.data is the reducer's own object for this one transition (kept only in step.memo): taken as it is.
+  if (r.data !== undefined) draft.data = draft.data === undefined ? r.data : Object.assign(draft.data, r.data);
 }
