@@ -111,6 +111,8 @@ function witness(order: Order, type: string, branch: string): Array<Move | ((o: 
       return [{ command: { type: 'CANCEL', reason: '不要了' }, actor: owner(order) }];
     case 'sentByMerchant':
       return [{ command: { type: 'CANCEL', reason: '缺货' }, actor: merchant }];
+    case 'stockRanOut':
+      return [{ command: { type: 'CANCEL', reason: 'out_of_stock' }, actor: merchant }];
     case 'customerCancelRequestsRefund':
       return [{ command: { type: 'CANCEL' }, actor: owner(order) }];
     case 'payDeadlinePassed':
