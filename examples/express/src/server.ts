@@ -24,15 +24,16 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
-import { demoRules } from './catalog.js';
+import { demoRules, stockDemoShop } from './catalog.js';
 import type { WechatPayConfig } from './context.js';
 import { seededRandom } from './demo/random.js';
 import { progressBar } from './demo/progress.js';
 import { seedDemoShop } from './demo/seed.js';
 import { startTrickle, type Trickle } from './demo/trickle.js';
 import { sqlFigures } from './figures.js';
-import { createOrderService, systemClock } from './orderkit/index.js';
-import { openStorage } from './storage.js';
+import { createOrderService, systemClock, type OrderService } from './orderkit/index.js';
+import type { InventoryPort } from './orderkit/inventory.js';
+import { openStorage, type Storage } from './storage.js';
 import { demoHandlers, startWorkers, type Workers } from './workers.js';
 import { wechatpayClientFromEnv, wechatpayQueryFromEnv } from './wechatpay-query.js';
 import { Reconciliations, startDailyReconciliation } from './reconciliation.js';
@@ -72,6 +73,25 @@ function wechatpayFromEnv(env: NodeJS.ProcessEnv): WechatPayConfig | undefined {
   };
 }
 
+/**
+ * The service the server runs: the order store (its commits counted by `ops`) and the stock in the
+ * same database, so a placement holds its units in the order's transaction, GET /stock/:sku shows
+ * what is left and 409 OUT_OF_STOCK / LIMIT_REACHED refuse (docs/inventory.md). In --demo the
+ * demo SKUs are set up on first start.
+ */
+export async function serviceFor(options: {
+  storage: Pick<Storage, 'store' | 'inventory'>;
+  ops: Pick<Ops, 'instrument'>;
+  demo: boolean;
+  payments?: NonNullable<Parameters<typeof createOrderService>[0]['payments']>;
+}): Promise<{ service: OrderService; inventory: InventoryPort }> {
+  const { storage, ops, demo, payments } = options;
+  const inventory = storage.inventory;
+  if (demo) await stockDemoShop(inventory);
+  const service = createOrderService({ store: ops.instrument(storage.store), inventory, ...(payments ? { payments } : {}) });
+  return { service, inventory };
+}
+
 export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
   const started = Date.now();
   const demo = argv.includes('--demo');
@@ -92,7 +112,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     ready: async () => (await storage.store.list({ limit: 1 }), true),
   });
   // Commits, conflicts and outbox lag are counted on the way to the store (ops.ts).
-  const service = createOrderService({ store: ops.instrument(storage.store), ...(payments ? { payments } : {}) });
+  const { service, inventory } = await serviceFor({ storage, ops, demo, ...(payments ? { payments } : {}) });
   const rules = demoRules(new Date());
   const reconciliations = new Reconciliations();
   const orderApp = await createApp({
@@ -100,6 +120,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     ops,
     reconciliations,
     service,
+    inventory,
     figures: sqlFigures(storage.db),
     rules,
     timeZone,
