@@ -23,7 +23,8 @@ export const cancel = defineCommand({
     },
     {
       // 付款减库存: the payment found no stock; the service closes the order (docs/inventory.md).
-      from: 'paid',
+      // A virtual order is `shipped` as soon as it is paid.
+      from: ['paid', 'shipped'],
       to: 'closed',
       guard: 'stockRanOut',
       actions: [closeAs('out_of_stock'), { type: 'refundInFull', params: { reason: 'out_of_stock' } }, 'releaseInventory', 'releaseCoupons', 'settlePoints', notify('customer', 'order_cancelled', ['refund'])],
