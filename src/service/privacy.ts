@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomId } from './defaults.js';
 import type { Order } from '../order/index.js';
 import type { OrderStore, PersonalDataRedaction } from '../storage/port.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
@@ -116,7 +116,7 @@ export async function anonymizeCustomer(store: OrderStore, customerId: string, o
     cursor = page.nextCursor;
   } while (cursor !== null);
   if (ids.length === 0) return ok({ orders: 0, pseudonym: null });
-  const pseudonym = pseudonymFor(options.random ?? randomUUID);
+  const pseudonym = pseudonymFor(options.random ?? randomId);
   const done = await store.redactPersonalData(ids.map((id) => personalDataRedaction(id, customerId, pseudonym)));
   return ok({ orders: done, pseudonym });
 }
@@ -152,7 +152,7 @@ export async function anonymizeFinishedOrders(store: OrderStore, options: Retent
   if (!store.redactPersonalData) return fail(unsupported());
   const cutoff = options.now.getTime() - options.days * 86_400_000;
   const limit = Math.max(1, Math.min(options.limit ?? 200, 1_000));
-  const random = options.random ?? randomUUID;
+  const random = options.random ?? randomId;
   const work: PersonalDataRedaction[] = [];
   let cursor: string | null = null;
   // Finished before the cutoff means created before it too.

@@ -183,3 +183,21 @@ describe('anonymising personal data: bad input', () => {
     expect(!r.ok && r.error.code).toBe('UNSUPPORTED');
   });
 });
+
+describe('retention in the sweep', () => {
+  it("createOrderService({ retention }) anonymises finished orders at sweep time and says how many; without the store's capability the sweep refuses", async () => {
+    const store = new MemoryOrderStore();
+    const clock = new Clock(Date.parse('2026-10-01T04:00:00.000Z'));
+    const { b } = await play(store, clock);
+    const service = createOrderService({ store, clock, retention: { days: 30 } });
+    const first = await service.sweep(new Date(clock.t + 10 * DAY));
+    expect(first.anonymized).toBe(0);
+    const later = await service.sweep(new Date(clock.t + 31 * DAY));
+    expect(later.anonymized).toBe(1);
+    expect((await store.load(b))!.customerId.startsWith('anon-')).toBe(true);
+    const bare = new MemoryOrderStore();
+    Object.defineProperty(bare, 'redactPersonalData', { value: undefined });
+    const refused = createOrderService({ store: bare, clock, retention: { days: 30 } });
+    await expect(refused.sweep()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});
