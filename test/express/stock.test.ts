@@ -97,3 +97,16 @@ describe('Express example server: the demo is wired to an inventory', () => {
     expect(await storage.inventory.level('SET-GIFT')).toMatchObject({ available: 298, held: 2 });
   });
 });
+
+describe('Express example server: RETENTION_DAYS', () => {
+  it("serviceFor({ retentionDays }) gives the service a retention: the sweep anonymises finished orders", async () => {
+    const store = new MemoryOrderStore();
+    const inventory = new MemoryInventory();
+    const ops = new Ops({ level: 'silent', ready: async () => true });
+    const { service } = await serviceFor({ storage: { store: store as never, inventory: inventory as never }, ops, demo: false, retentionDays: 30 });
+    const report = await service.sweep(new Date('2026-12-01T00:00:00Z'));
+    expect(report.anonymized).toBe(0);
+    const { service: without } = await serviceFor({ storage: { store: store as never, inventory: inventory as never }, ops, demo: false });
+    expect((await without.sweep()).anonymized).toBeUndefined();
+  });
+});

@@ -15,6 +15,7 @@
  *   SECURE_COOKIES     0 only for plain-http testing: session cookies are HTTPS-only by default
  *   METRICS_TOKEN      lets Prometheus scrape /metrics with `Authorization: Bearer <token>`
  *   LOG_LEVEL          pino level (default info; warn in --demo)
+ *   RETENTION_DAYS     the sweeper anonymises orders finished more than this many days ago (docs/privacy.md)
  *   WECHATPAY_MCHID, WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID,
  *   WECHATPAY_PUBLIC_KEY_FILE   enable the real /payments/wechatpay/notify route
  *   WECHATPAY_API_HOST, WECHATPAY_SERIAL_NO, WECHATPAY_PRIVATE_KEY_FILE   also let the sweeper ask
@@ -84,11 +85,18 @@ export async function serviceFor(options: {
   ops: Pick<Ops, 'instrument'>;
   demo: boolean;
   payments?: NonNullable<Parameters<typeof createOrderService>[0]['payments']>;
+  /** RETENTION_DAYS: the sweeper anonymises orders finished more than this many days ago (docs/privacy.md). */
+  retentionDays?: number;
 }): Promise<{ service: OrderService; inventory: InventoryPort }> {
-  const { storage, ops, demo, payments } = options;
+  const { storage, ops, demo, payments, retentionDays } = options;
   const inventory = storage.inventory;
   if (demo) await stockDemoShop(inventory);
-  const service = createOrderService({ store: ops.instrument(storage.store), inventory, ...(payments ? { payments } : {}) });
+  const service = createOrderService({
+    store: ops.instrument(storage.store),
+    inventory,
+    ...(payments ? { payments } : {}),
+    ...(retentionDays !== undefined ? { retention: { days: retentionDays } } : {}),
+  });
   return { service, inventory };
 }
 
@@ -112,7 +120,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     ready: async () => (await storage.store.list({ limit: 1 }), true),
   });
   // Commits, conflicts and outbox lag are counted on the way to the store (ops.ts).
-  const { service, inventory } = await serviceFor({ storage, ops, demo, ...(payments ? { payments } : {}) });
+  const retentionDays = env.RETENTION_DAYS ? Number(env.RETENTION_DAYS) : undefined;
+  if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) throw new Error('RETENTION_DAYS must be a whole number of days, at least 1');
+  const { service, inventory } = await serviceFor({ storage, ops, demo, ...(payments ? { payments } : {}), ...(retentionDays !== undefined ? { retentionDays } : {}) });
   const rules = demoRules(new Date());
   const reconciliations = new Reconciliations();
   const orderApp = await createApp({
