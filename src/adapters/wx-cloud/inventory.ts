@@ -273,7 +273,9 @@ export class WxCloudInventory implements InventoryPort {
         }),
       );
       // Tidy: the marks are no longer needed (recovery tidies them too when this is cut short).
-      await this.settle(claimId, steps, 'clear').catch(() => undefined);
+      await this.settle(claimId, steps, 'clear')
+        .then(() => this.db.collection(this.names.ops).where({ _id: claimId, state: 'held' }).update({ data: { state: 'done', steps: _.remove() } }))
+        .catch(() => undefined);
       return { orderId: request.orderId, held: items.filter((i) => mine.some((m) => m.sku === i.sku)).map((i) => ({ sku: i.sku, quantity: i.quantity })), replayed: false };
     } catch (error) {
       // Everything this hold marked goes back (a step whose answer was lost included); should
