@@ -300,6 +300,17 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'closed-out-of-stock',
+    description: '付款减库存 and no stock at payment (version 3): closed out_of_stock by the shop, its full refund pending',
+    async play(p) {
+      await p.place([line('a', 2, 1000)]);
+      await p.send(pay(2000), gateway);
+      await p.send({ type: 'CANCEL', reason: 'out_of_stock' } as Command, merchant);
+      const refundId = (await p.service.get('fx'))!.refunds[0]!.id;
+      return { command: { type: 'REFUND_SUCCEEDED', refundId, amount: 2000 } as Command, actor: gateway };
+    },
+  },
+  {
     name: 'closed-stuck-after-sale',
     description:
       'the money bug of docs/after-sales.md "Closing with after-sales open": 2 × ¥10.00, a 1-unit refund failed, then the merchant cancelled; ¥20.00 refund pending and the after-sale still refunding',

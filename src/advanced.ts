@@ -113,3 +113,14 @@ export {
   lateSuccessFits,
   recordGatewayRefund,
 } from './refund/index.js';
+export {
+  anonymizeCustomer,
+  anonymizeFinishedOrders,
+  personalDataRedaction,
+  finishedAt,
+  ANONYMOUS_PREFIX,
+  type AnonymizeOptions,
+  type AnonymizeReport,
+  type RetentionOptions,
+} from './service/index.js';
+export type { PersonalDataRedaction } from './storage/index.js';

@@ -250,7 +250,8 @@ export const AfterSaleSchema = z.object({
 export type AfterSale = z.output<typeof AfterSaleSchema>;
 
 /** `gateway`: a refund WeChat Pay made that the ledger did not know (found by reconciliation). */
-export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment', 'gateway'] as const;
+/** `out_of_stock` (stored version 3): the full refund of a paid order whose stock ran out (付款减库存). */
+export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment', 'gateway', 'out_of_stock'] as const;
 /**
  * One entry of the refund ledger. `id` is the `out_refund_no`: created (and persisted) before the
  * gateway is called and reused on every retry, so a refund can never be paid out twice.

@@ -33,9 +33,12 @@ export type OrderUpgrade = (doc: Record<string, unknown>) => Record<string, unkn
  * code which only knows version 1 refuses a version-2 document instead of reading it and dropping
  * those fields on its next write.
  *
- * 2 → 3: version 3 adds two optional fields: `photos` on an after-sale (the shopper's pictures, as
- * cloud file ids) and `deletedByCustomerAt` on the order (the shopper deleted it from their list).
- * A version-2 document has neither and needs no change.
+ * 2 → 3: version 3 adds optional fields and values a version-2 document never has, so it needs no
+ * change: `photos` on an after-sale (the shopper's pictures, as cloud file ids), `deletedByCustomerAt`
+ * on the order (the shopper deleted it from their list), and the close and refund reason
+ * `out_of_stock` (a paid order whose stock ran out at payment under 付款减库存, closed and refunded
+ * in full). Code that knows only version 2 would refuse such an order as invalid, so the version
+ * says so before the schema check does.
  */
 export const ORDER_UPGRADES: Readonly<Record<number, OrderUpgrade>> = Object.freeze({
   1: (doc: Record<string, unknown>) => doc,

@@ -181,6 +181,10 @@ describe.skipIf(!available && !required)('the order console in headless Chromium
     await page.locator('[data-tab="afterSales"]').click();
     await page.waitForSelector(`tbody tr[data-number="${id}"]`);
     await page.locator(`tbody tr[data-number="${id}"]`).click();
+    // 协商退款: the merchant offers ¥10.00 (the prompt answers in yuan), the after-sale keeps waiting.
+    page.once('dialog', (dialog) => void dialog.accept('10'));
+    await page.locator('[data-testid=after-sale]').getByRole('button', { name: '协商退款' }).click();
+    await expect.poll(async () => (await service.get(id))!.afterSales[0]!.proposals?.map((p) => [p.amount, p.status])).toEqual([[1000, 'pending']]);
     await page.locator('[data-testid=after-sale]').getByRole('button', { name: '同意' }).click();
     await page.locator('[data-testid=after-sale]').getByRole('button', { name: '确认收到退货' }).click();
     await page.waitForFunction(() => !document.querySelector('[data-testid=after-sale] button'));

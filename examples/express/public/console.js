@@ -20,6 +20,7 @@ const T = {
   changeAddress: ['改地址', 'Change address'], name: ['姓名', 'Name'], mobile: ['手机号', 'Phone'], province: ['省', 'Province'], city: ['市', 'City'], district: ['区', 'District'], street: ['详细地址', 'Street'],
   remark: ['备注', 'Note'], remarks: ['商家备注（买家不可见）', 'Merchant notes (never shown to the shopper)'], save: ['保存', 'Save'],
   approve: ['同意', 'Approve'], reject: ['拒绝', 'Reject'], received: ['确认收到退货', 'Return received'],
+  propose: ['协商退款', 'Propose an amount'], proposeAmount: ['协商退款金额（元）', 'Amount to refund (yuan)'],
   importTitle: ['批量发货（CSV 导入）', 'Ship many (CSV import)'], importHelp: ['表头：number,trackingNo,expressCompany', 'Header: number,trackingNo,expressCompany'],
   csvFile: ['CSV 文件', 'CSV file'], csvText: ['或粘贴 CSV 内容', 'or paste the CSV'], import: ['导入并发货', 'Import and ship'],
   shippedRows: ['已发货', 'Shipped'], refusedRows: ['未处理的行', 'Refused rows'], row: ['行', 'Row'], why: ['原因', 'Why'],
@@ -136,6 +137,7 @@ function Detail({ id, version, onChanged }) {
       <span>${s.kind} · ${yuan(s.amount)} · <span class="status">${AS_TEXT[s.status][lang]}</span> · ${s.reason}</span>
       ${s.photos && s.photos.length > 0 && html`<span class="muted" data-testid="after-sale-photos" title=${s.photos.join('\n')}>${t('photos')} ${s.photos.length}</span>`}
       ${s.status === 'requested' && html`<button onClick=${() => send(`/after-sales/${s.id}/approve`, {})}>${t('approve')}</button>
+        <button onClick=${() => { const v = Number(prompt(t('proposeAmount'))); if (Number.isFinite(v) && v > 0) send(`/after-sales/${s.id}/proposals`, { amount: Math.round(v * 100) }); }}>${t('propose')}</button>
         <button class="danger" onClick=${() => { const r = prompt(t('reason')); if (r) send(`/after-sales/${s.id}/reject`, { reason: r }); }}>${t('reject')}</button>`}
       ${(s.status === 'awaiting_return' || s.status === 'approved') && s.kind === 'return_and_refund' && html`<button onClick=${() => send(`/after-sales/${s.id}/return-received`, {})}>${t('received')}</button>`}
     </div>`)}

@@ -20,6 +20,8 @@ const ACCESS: Record<string, Access> = {
   reconcileDay: 'staff',
   demoRefundResult: 'staff',
   wechatpayNotify: 'public',
+  // PIPL (docs/privacy.md): anonymising a customer is an admin's decision.
+  anonymizeCustomer: 'admin',
 };
 
 /** The route with its access filled in (a route that says its own keeps it). */

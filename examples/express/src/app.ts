@@ -24,6 +24,7 @@ import { withAccess } from './access.js';
 import { Auth, type AuthOptions } from './auth/index.js';
 import type { InventoryPort } from './orderkit/inventory.js';
 import { stockRoutes } from './routes/stock.js';
+import { privacyRoutes } from './routes/privacy.js';
 
 export interface CreateAppOptions {
   service: OrderService;
@@ -124,6 +125,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
       handler: (_req, res) => res.status(204).end(),
     },
     ...stockRoutes(context),
+    ...privacyRoutes(context),
     ...insightRoutes(context, dashboard),
     ...insightAssets(),
   ];

@@ -21,9 +21,10 @@ function createOrderFunction(deps) {
   });
   const policy = shop.policy || orderkit.defaultPolicy;
   const rules = orderkit.definePricingRules(shop.rules);
-  // Optional stock (docs/inventory.md): a WxCloudInventory on the same database holds each order's
-  // units with it; the quote then shows what is left and the 限购.
-  const inventory = deps.inventory || null;
+  // Stock (docs/inventory.md): a WxCloudInventory on the same database holds each order's units
+  // with it; the quote then shows what is left and the 限购. `shop.stock` sets up the SKUs it does
+  // not know yet on a fresh instance. INVENTORY=off (settings.inventory false) runs without stock.
+  const inventory = deps.inventory || (settings.inventory === false ? null : new wxCloud.WxCloudInventory(cloud.database()));
   // The shop's lifecycle (orderkit's commands plus its own, `createLifecycle`), or orderkit's. The
   // service runs it and the views list its buttons, so a command the shop adds shows on the pages
   // and is sent through the `command` action below without a change to the mini program.
@@ -305,6 +306,15 @@ function createOrderFunction(deps) {
     return counts;
   }
 
+  async function prepare() {
+    await store.ensureCollections();
+    if (!inventory) return;
+    if (typeof inventory.ensureCollections === 'function') await inventory.ensureCollections();
+    for (const setup of shop.stock || []) {
+      if (!(await inventory.level(setup.sku))) await inventory.configure(setup);
+    }
+  }
+
   let ready = null;
   return async function main(event, context) {
     const wx = cloud.getWXContext();
@@ -313,7 +323,7 @@ function createOrderFunction(deps) {
     if (!Object.prototype.hasOwnProperty.call(actions, name)) return fail('UNKNOWN_ACTION', `不支持的操作 ${name}`, `unknown action ${name}`);
     try {
       // Collections are created on the first call of a fresh instance, not on every call.
-      if (!ready) ready = store.ensureCollections().catch((e) => ((ready = null), Promise.reject(e)));
+      if (!ready) ready = prepare().catch((e) => ((ready = null), Promise.reject(e)));
       await ready;
       return await actions[name](event, { openid: wx.OPENID, wx, now: clock.now(), context });
     } catch (error) {
