@@ -67,6 +67,8 @@ export const RequestAfterSaleSchema = command('REQUEST_AFTER_SALE', () => z.stri
    * come back at all (docs/after-sales.md "Rules").
    */
   includeShipping: z.optional(z.boolean()),
+  /** Photos of the problem: cloud storage file ids or URLs, at most 9 (docs/mini-program.md "After-sale photos"). */
+  photos: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(512))).check(z.maxLength(9))),
 }));
 export const ApproveAfterSaleSchema = command('APPROVE_AFTER_SALE', () => z.strictObject({ type: z.literal('APPROVE_AFTER_SALE'), afterSaleId: IdSchema }));
 export const RejectAfterSaleSchema = command('REJECT_AFTER_SALE', () => z.strictObject({
@@ -265,8 +267,8 @@ export function isCheckedCommand(command: unknown): boolean {
 
 export type ParseCommandResult = Result<{ command: Command }>;
 
-/** Each built-in command's schema with `CommandSchema`'s own check, built when that type is first parsed. */
 type CommandParser = { safeParse(input: unknown): ReturnType<typeof CommandSchema.safeParse> };
+/** Each built-in command's schema with `CommandSchema`'s own check, built when that type is first parsed. */
 const WITH_UNION_CHECK = new Map<string, CommandParser>();
 
 /**

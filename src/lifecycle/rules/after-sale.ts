@@ -65,11 +65,19 @@ interface AfterSaleMemo {
   result: AfterSaleStepResult;
 }
 
+/**
+ * The reason stored on the refund a shopper's cancel of a paid order asks for, when they gave none.
+ * Stored as it always was (older orders carry it); views show it in the page's language.
+ */
+export const CUSTOMER_CANCEL_REASON = '买家取消订单 / cancelled by the customer';
+/** `CUSTOMER_CANCEL_REASON` per language. */
+export const CUSTOMER_CANCEL_REASON_TEXT = Object.freeze({ 'zh-CN': '买家取消订单', en: 'Cancelled by the customer' });
+
 /** The command a customer's CANCEL after payment stands for: a refund of the whole order. */
 function asAfterSaleRequest(step: Step): { type: string } {
   if (step.command.type !== 'CANCEL') return step.command;
   const reason = (step.command as CommandOf<'CANCEL'>).reason;
-  return { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: reason !== undefined && reason.length > 0 ? reason : '买家取消订单 / cancelled by the customer' } as CommandOf<'REQUEST_AFTER_SALE'>;
+  return { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: reason !== undefined && reason.length > 0 ? reason : CUSTOMER_CANCEL_REASON } as CommandOf<'REQUEST_AFTER_SALE'>;
 }
 
 /** Runs the reducer once per transition (guard and action share the result through the memo). */
