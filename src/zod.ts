@@ -45,6 +45,45 @@ export {
   union,
   unknown,
 } from 'zod/mini';
+
+/**
+ * A schema built the first time it is used, not when its module loads: building orderkit's few
+ * hundred schemas was most of what requiring the root entry cost, while a cloud function's first
+ * call parses only a handful of them (docs/benchmarks.md, "Cold start"). `build` runs once, on the
+ * first property read (`safeParse`, `_zod`, `shape`…), and the returned object stands for the
+ * built schema everywhere: zod's own functions (`z.extend`, `z.array`, `z.toJSONSchema`…) accept it,
+ * `instanceof` holds, and a schema that contains it is itself built lazily when it is built.
+ *
+ * Only for schemas written at a module's top level, whose `build` reads nothing that changes.
+ */
+export function lazySchema<T extends object>(build: () => T): T {
+  let built: T | undefined;
+  const schema = (): T => (built ??= build());
+  const lazy = new Proxy(Object.create(null) as T, {
+    get: (_, key) => Reflect.get(schema(), key),
+    set: (_, key, value) => Reflect.set(schema(), key, value),
+    has: (_, key) => Reflect.has(schema(), key),
+    ownKeys: () => Reflect.ownKeys(schema()),
+    // The target stays empty, so what the built schema has may only be reported as configurable.
+    getOwnPropertyDescriptor: (_, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(schema(), key);
+      return d === undefined ? undefined : { ...d, configurable: true };
+    },
+    defineProperty: (_, key, d) => Reflect.defineProperty(schema(), key, d),
+    deleteProperty: (_, key) => Reflect.deleteProperty(schema(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(schema()),
+  });
+  LAZY.add(lazy);
+  return lazy;
+}
+
+const LAZY = new WeakSet<object>();
+
+/** True for a schema made by `lazySchema`, whether built yet or not (asking does not build it). */
+export function isLazySchema(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && LAZY.has(value);
+}
+
 // `output` (what `infer` names too): a bundled .d.ts that imported `infer` by name could not be parsed
 // (`type X = infer<…>` reads as the `infer` keyword), so the sources write `z.output`.
-export type { core, infer, input, output } from 'zod/mini';
+export type { core, infer, input, output, ZodMiniType } from 'zod/mini';

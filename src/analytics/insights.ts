@@ -80,7 +80,7 @@ export function assertInsightOptions(options: InsightOptions, extra: { dimension
 }
 
 /** What an analysis request may carry over HTTP (a query string): ISO times or epoch ms. */
-export const InsightQuerySchema = z.strictObject({
+export const InsightQuerySchema = z.lazySchema(() => z.strictObject({
   from: z.coerce.date(),
   to: z.coerce.date(),
   timeZone: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -88,7 +88,7 @@ export const InsightQuerySchema = z.strictObject({
   province: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   dimension: z.optional(z.string().check(z.maxLength(32))),
   by: z.optional(z.string().check(z.maxLength(32))),
-});
+}));
 
 export interface ParsedInsightQuery {
   options: InsightOptions;

@@ -17,12 +17,12 @@ function isTimeZone(tz: string): boolean {
  * What a report request may carry over HTTP or from a cloud-function event: ISO timestamps or
  * epoch milliseconds, an IANA zone. `parseSummaryOptions` turns it into `SummaryOptions`.
  */
-export const SummaryOptionsSchema = z.strictObject({
+export const SummaryOptionsSchema = z.lazySchema(() => z.strictObject({
   from: z.coerce.date(),
   to: z.coerce.date(),
   timeZone: z.string().check(z.minLength(1), z.maxLength(64), z.refine(isTimeZone, { message: 'unknown IANA time zone' })),
   topSkuLimit: z.optional(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(100))),
-});
+}));
 
 const DAY = 86_400_000;
 

@@ -1,4 +1,4 @@
-import type { core } from '../zod.js';
+import { isLazySchema, type core } from '../zod.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { ActorType } from '../order/index.js';
 import { lifecycleErrors } from './errors.js';
@@ -114,7 +114,8 @@ export function defineCommand<TType extends string, TCommand extends { type: TTy
   const type = definition.type;
   if (typeof type !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(type)) invalid(type, 'type must be an UPPER_SNAKE_CASE string');
   const schema = definition.schema as unknown as { safeParse?: unknown } | undefined;
-  if (typeof schema !== 'object' || schema === null || typeof schema.safeParse !== 'function') invalid(type, 'schema must be a zod schema');
+  // orderkit's own schemas are built on first use (src/zod.ts): asking for `safeParse` would build them.
+  if (!isLazySchema(schema) && (typeof schema !== 'object' || schema === null || typeof schema.safeParse !== 'function')) invalid(type, 'schema must be a zod schema');
   if (!Array.isArray(definition.actors) || definition.actors.length === 0) invalid(type, 'actors must list who may send it');
   for (const a of definition.actors) if (ACTOR_TYPES.indexOf(a) < 0) invalid(type, `unknown actor type "${String(a)}"`, { actor: a });
   if (!Array.isArray(definition.rows) || definition.rows.length === 0) invalid(type, 'rows must list at least one row');

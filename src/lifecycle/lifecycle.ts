@@ -1,7 +1,7 @@
 import * as z from '../zod.js';
 import { OrderkitError, orderkitError, type LocalizedText } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
-import { CommandSchema, isCheckedCommand, ORDER_STATUS_LABELS, ORDER_STATUSES, parseCommand, type Actor, type ActorType, type Effect, type Order, type OrderEvent } from '../order/index.js';
+import { builtinCommandSchema, CommandSchema, isCheckedCommand, ORDER_STATUS_LABELS, ORDER_STATUSES, parseCommand, type Actor, type ActorType, type Effect, type Order, type OrderEvent } from '../order/index.js';
 import type { ChartConfig, ChartState, ChartTransition } from './chart.js';
 import { cloneOrder } from './clone.js';
 import { orderCommands } from './commands/index.js';
@@ -101,8 +101,6 @@ function malformedInput(order: unknown, command: unknown, actor: unknown, known:
   }
   return undefined;
 }
-
-const BUILTIN_SCHEMAS: ReadonlyMap<string, unknown> = new Map(CommandSchema._zod.def.options.map((o) => [o.shape.type._zod.def.values[0] as string, o] as const));
 
 function merge<T>(into: Record<string, T>, from: Readonly<Record<string, T>> | undefined, kind: string, type: string): void {
   if (from === undefined) return;
@@ -218,7 +216,7 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
 
   // Commands whose schema is orderkit's own: `parseCommand`'s mark counts for them.
   const builtinSame = new Set<string>();
-  for (const [type, def] of definitions) if (BUILTIN_SCHEMAS.get(type) === def.schema) builtinSame.add(type);
+  for (const [type, def] of definitions) if (builtinCommandSchema(type) === def.schema) builtinSame.add(type);
   const checked = new WeakSet<object>();
 
   function parse(input: unknown): LifecycleParseResult<TCommand> {

@@ -35,7 +35,7 @@ import type { TransitionResult } from './types.js';
 import { fail } from '../errors/result.js';
 
 /** The quote as `placeOrder` accepts it: what `priceCart` returns (extra fields are ignored). */
-const QuoteInputSchema = z.object({
+const QuoteInputSchema = z.lazySchema(() => z.object({
   lines: z.array(LineSchema).check(z.minLength(1)),
   adjustments: z.array(AdjustmentSchema),
   itemsTotal: FenSchema,
@@ -48,7 +48,7 @@ const QuoteInputSchema = z.object({
   pointsEarn: z.optional(PointsEarnSchema),
   /** A quote whose freight waits for an address cannot be placed (docs/pricing.md "Freight templates"). */
   freightPending: z.optional(z.boolean()),
-});
+}));
 
 /**
  * The zod schema of `placeOrder`'s input (with a `quote`), for callers that validate a request
@@ -57,7 +57,7 @@ const QuoteInputSchema = z.object({
  * @example
  * z.toJSONSchema(PlaceOrderInputSchema)
  */
-export const PlaceOrderInputSchema = z.object({
+export const PlaceOrderInputSchema = z.lazySchema(() => z.object({
   /** The order's id (the caller's id generator: a UUID, a cloud database `_id`…). */
   id: IdSchema,
   /** From `createOrderNumber`; also the first payment attempt's `out_trade_no`. */
@@ -71,7 +71,7 @@ export const PlaceOrderInputSchema = z.object({
   metadata: z.optional(z.record(z.string(), z.unknown())),
   /** The sales channel (docs/analytics.md "Channels"). */
   channel: z.optional(ChannelSchema),
-}).check(z.superRefine(refuseUnstorableStrings));
+}).check(z.superRefine(refuseUnstorableStrings)));
 
 interface PlaceOrderFields {
   id: string;

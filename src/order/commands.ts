@@ -10,11 +10,25 @@ import { FenSchema, IdSchema, TimestampSchema, refuseUnstorableStrings } from '.
 import { ok, fail, type Result } from '../errors/result.js';
 
 /**
+ * The built-in commands' schemas by type, in the order they are written here (`CommandSchema`'s
+ * order too), known before any of them is built: each is built on its first use (`lazySchema` in
+ * src/zod.ts), and a first call dispatches one or two commands, not all of them.
+ */
+const BUILTIN_COMMANDS = new Map<string, object>();
+
+/** A built-in command's schema; the compiler checks that `type` is the schema's own `type`. */
+function command<T extends string, S extends { _zod: { output: { type: T } } }>(type: T, build: () => S): S {
+  const schema = z.lazySchema(build);
+  BUILTIN_COMMANDS.set(type, schema);
+  return schema;
+}
+
+/**
  * Every command an order understands (docs/lifecycle.md "Commands, actors and effects"). Commands are plain JSON so that they can
  * travel through a cloud function, a queue or an HTTP body; `parseCommand` checks one at the
  * boundary, and `transition()` trusts its type afterwards.
  */
-export const PaymentSucceededSchema = z.strictObject({
+export const PaymentSucceededSchema = command('PAYMENT_SUCCEEDED', () => z.strictObject({
   type: z.literal('PAYMENT_SUCCEEDED'),
   /** Fen the gateway says it collected; must equal the attempt's amount. */
   amount: FenSchema,
@@ -22,11 +36,11 @@ export const PaymentSucceededSchema = z.strictObject({
   /** The attempt being paid; defaults to the order's current attempt. */
   outTradeNo: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
   paidAt: z.optional(TimestampSchema),
-});
-export const CancelSchema = z.strictObject({ type: z.literal('CANCEL'), reason: z.optional(z.string().check(z.maxLength(200))) });
+}));
+export const CancelSchema = command('CANCEL', () => z.strictObject({ type: z.literal('CANCEL'), reason: z.optional(z.string().check(z.maxLength(200))) }));
 /** `reason`: why the timer closed it, when not simply time (the sweeper's `gateway_unreachable`). */
-export const ExpireSchema = z.strictObject({ type: z.literal('EXPIRE'), reason: z.optional(z.string().check(z.maxLength(200))) });
-export const ShipSchema = z.strictObject({
+export const ExpireSchema = command('EXPIRE', () => z.strictObject({ type: z.literal('EXPIRE'), reason: z.optional(z.string().check(z.maxLength(200))) }));
+export const ShipSchema = command('SHIP', () => z.strictObject({
   type: z.literal('SHIP'),
   /** Defaults to a deterministic id derived from the order number. */
   shipmentId: z.optional(IdSchema),
@@ -35,11 +49,11 @@ export const ShipSchema = z.strictObject({
   logisticsType: z._default(LogisticsTypeSchema, 'express'),
   trackingNo: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   expressCompany: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-});
-export const DeliverSchema = z.strictObject({ type: z.literal('DELIVER'), shipmentId: z.optional(IdSchema) });
-export const ConfirmReceiptSchema = z.strictObject({ type: z.literal('CONFIRM_RECEIPT') });
-export const AutoConfirmSchema = z.strictObject({ type: z.literal('AUTO_CONFIRM') });
-export const RequestAfterSaleSchema = z.strictObject({
+}));
+export const DeliverSchema = command('DELIVER', () => z.strictObject({ type: z.literal('DELIVER'), shipmentId: z.optional(IdSchema) }));
+export const ConfirmReceiptSchema = command('CONFIRM_RECEIPT', () => z.strictObject({ type: z.literal('CONFIRM_RECEIPT') }));
+export const AutoConfirmSchema = command('AUTO_CONFIRM', () => z.strictObject({ type: z.literal('AUTO_CONFIRM') }));
+export const RequestAfterSaleSchema = command('REQUEST_AFTER_SALE', () => z.strictObject({
   type: z.literal('REQUEST_AFTER_SALE'),
   afterSaleId: z.optional(IdSchema),
   /** An exchange (换货) is asked for with REQUEST_EXCHANGE: it has its own rules (docs/after-sales.md "Exchange"). */
@@ -55,30 +69,30 @@ export const RequestAfterSaleSchema = z.strictObject({
   includeShipping: z.optional(z.boolean()),
   /** Photos of the problem: cloud storage file ids or URLs, at most 9 (docs/mini-program.md "After-sale photos"). */
   photos: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(512))).check(z.maxLength(9))),
-});
-export const ApproveAfterSaleSchema = z.strictObject({ type: z.literal('APPROVE_AFTER_SALE'), afterSaleId: IdSchema });
-export const RejectAfterSaleSchema = z.strictObject({
+}));
+export const ApproveAfterSaleSchema = command('APPROVE_AFTER_SALE', () => z.strictObject({ type: z.literal('APPROVE_AFTER_SALE'), afterSaleId: IdSchema }));
+export const RejectAfterSaleSchema = command('REJECT_AFTER_SALE', () => z.strictObject({
   type: z.literal('REJECT_AFTER_SALE'),
   afterSaleId: IdSchema,
   reason: z.string().check(z.minLength(1), z.maxLength(500)),
-});
-export const CancelAfterSaleSchema = z.strictObject({ type: z.literal('CANCEL_AFTER_SALE'), afterSaleId: IdSchema });
-export const ReturnShippedSchema = z.strictObject({
+}));
+export const CancelAfterSaleSchema = command('CANCEL_AFTER_SALE', () => z.strictObject({ type: z.literal('CANCEL_AFTER_SALE'), afterSaleId: IdSchema }));
+export const ReturnShippedSchema = command('RETURN_SHIPPED', () => z.strictObject({
   type: z.literal('RETURN_SHIPPED'),
   afterSaleId: IdSchema,
   trackingNo: z.string().check(z.minLength(1), z.maxLength(128)),
   expressCompany: z.string().check(z.minLength(1), z.maxLength(64)),
-});
-export const ReturnReceivedSchema = z.strictObject({ type: z.literal('RETURN_RECEIVED'), afterSaleId: IdSchema });
-export const RefundSucceededSchema = z.strictObject({
+}));
+export const ReturnReceivedSchema = command('RETURN_RECEIVED', () => z.strictObject({ type: z.literal('RETURN_RECEIVED'), afterSaleId: IdSchema }));
+export const RefundSucceededSchema = command('REFUND_SUCCEEDED', () => z.strictObject({
   type: z.literal('REFUND_SUCCEEDED'),
   refundId: z.string().check(z.minLength(1), z.maxLength(64)),
   /** When given, must equal the ledger entry's amount. */
   amount: z.optional(FenSchema),
   gatewayRefundId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   succeededAt: z.optional(TimestampSchema),
-});
-export const RefundFailedSchema = z.strictObject({
+}));
+export const RefundFailedSchema = command('REFUND_FAILED', () => z.strictObject({
   type: z.literal('REFUND_FAILED'),
   refundId: z.string().check(z.minLength(1), z.maxLength(64)),
   reason: z.string().check(z.minLength(1), z.maxLength(500)),
@@ -86,40 +100,40 @@ export const RefundFailedSchema = z.strictObject({
   gatewayStatus: z.optional(z.enum(['CLOSED', 'ABNORMAL'])),
   /** The gateway's own refund id (an ABNORMAL refund is sent again under it). */
   gatewayRefundId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-});
+}));
 /**
  * Sends a failed refund again: under the same refund id and amount (WeChat Pay matches retries by
  * `out_refund_no`); a CLOSED one under a new id linked to the old; an ABNORMAL one through the
  * abnormal-refund request (`abnormalHandling`, default `policy.abnormalRefund`). For refunds of an
  * after-sale, `APPROVE_AFTER_SALE` does the same.
  */
-export const RetryRefundSchema = z.strictObject({
+export const RetryRefundSchema = command('RETRY_REFUND', () => z.strictObject({
   type: z.literal('RETRY_REFUND'),
   refundId: z.string().check(z.minLength(1), z.maxLength(64)),
   abnormalHandling: z.optional(z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD'])),
-});
+}));
 /** 改价: merchant only, before payment. */
-export const AdjustPriceSchema = z.strictObject({
+export const AdjustPriceSchema = command('ADJUST_PRICE', () => z.strictObject({
   type: z.literal('ADJUST_PRICE'),
   newTotal: FenSchema,
   reason: z.string().check(z.minLength(1), z.maxLength(200)),
-});
-export const ChangeAddressSchema = z.strictObject({ type: z.literal('CHANGE_ADDRESS'), address: AddressSchema });
-export const AddRemarkSchema = z.strictObject({ type: z.literal('ADD_REMARK'), text: z.string().check(z.minLength(1), z.maxLength(200)) });
-export const RecordStrayPaymentSchema = z.strictObject({
+}));
+export const ChangeAddressSchema = command('CHANGE_ADDRESS', () => z.strictObject({ type: z.literal('CHANGE_ADDRESS'), address: AddressSchema }));
+export const AddRemarkSchema = command('ADD_REMARK', () => z.strictObject({ type: z.literal('ADD_REMARK'), text: z.string().check(z.minLength(1), z.maxLength(200)) }));
+export const RecordStrayPaymentSchema = command('RECORD_STRAY_PAYMENT', () => z.strictObject({
   type: z.literal('RECORD_STRAY_PAYMENT'),
   amount: FenSchema,
   transactionId: z.string().check(z.minLength(1), z.maxLength(64)),
   outTradeNo: z.string().check(z.minLength(1), z.maxLength(32)),
   paidAt: z.optional(TimestampSchema),
   reason: z.optional(z.string().check(z.maxLength(200))),
-});
+}));
 /**
  * A refund the gateway made that the refund ledger does not know (made in the merchant platform,
  * found by the daily reconciliation): recorded as a succeeded ledger entry under its
  * `out_refund_no`. docs/wechat.md "Daily reconciliation".
  */
-export const RecordGatewayRefundSchema = z.strictObject({
+export const RecordGatewayRefundSchema = command('RECORD_GATEWAY_REFUND', () => z.strictObject({
   type: z.literal('RECORD_GATEWAY_REFUND'),
   refundId: z.string().check(z.minLength(1), z.maxLength(64)),
   amount: FenSchema,
@@ -128,27 +142,27 @@ export const RecordGatewayRefundSchema = z.strictObject({
   outTradeNo: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
   gatewayRefundId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   succeededAt: z.optional(TimestampSchema),
-});
+}));
 
 /**
  * WeChat settled the order's payment to the merchant (the shipping-information service's
  * settlement event). docs/wechat.md "WeChat's order events".
  */
-export const RecordSettlementSchema = z.strictObject({
+export const RecordSettlementSchema = command('RECORD_SETTLEMENT', () => z.strictObject({
   type: z.literal('RECORD_SETTLEMENT'),
   transactionId: z.string().check(z.minLength(1), z.maxLength(64)),
   settledAt: TimestampSchema,
-});
+}));
 
 /** 退运费 without goods (docs/after-sales.md "Freight-only refund"); `amount` defaults to all the freight left. */
-export const RequestFreightRefundSchema = z.strictObject({
+export const RequestFreightRefundSchema = command('REQUEST_FREIGHT_REFUND', () => z.strictObject({
   type: z.literal('REQUEST_FREIGHT_REFUND'),
   afterSaleId: z.optional(IdSchema),
   amount: z.optional(FenSchema.check(z.minimum(1))),
   reason: z.string().check(z.minLength(1), z.maxLength(500)),
-});
+}));
 /** 换货: shipped units for replacements of the same price (docs/after-sales.md "Exchange"). */
-export const RequestExchangeSchema = z.strictObject({
+export const RequestExchangeSchema = command('REQUEST_EXCHANGE', () => z.strictObject({
   type: z.literal('REQUEST_EXCHANGE'),
   afterSaleId: z.optional(IdSchema),
   items: z
@@ -164,37 +178,37 @@ export const RequestExchangeSchema = z.strictObject({
     )
     .check(z.minLength(1)),
   reason: z.string().check(z.minLength(1), z.maxLength(500)),
-});
+}));
 /** 协商退款: the merchant offers a partial amount on a request under review. */
-export const ProposeRefundSchema = z.strictObject({
+export const ProposeRefundSchema = command('PROPOSE_REFUND', () => z.strictObject({
   type: z.literal('PROPOSE_REFUND'),
   afterSaleId: IdSchema,
   amount: FenSchema.check(z.minimum(1)),
   note: z.optional(z.string().check(z.maxLength(200))),
-});
-export const AcceptRefundProposalSchema = z.strictObject({ type: z.literal('ACCEPT_REFUND_PROPOSAL'), afterSaleId: IdSchema });
-export const DeclineRefundProposalSchema = z.strictObject({
+}));
+export const AcceptRefundProposalSchema = command('ACCEPT_REFUND_PROPOSAL', () => z.strictObject({ type: z.literal('ACCEPT_REFUND_PROPOSAL'), afterSaleId: IdSchema }));
+export const DeclineRefundProposalSchema = command('DECLINE_REFUND_PROPOSAL', () => z.strictObject({
   type: z.literal('DECLINE_REFUND_PROPOSAL'),
   afterSaleId: IdSchema,
   reason: z.optional(z.string().check(z.maxLength(200))),
-});
+}));
 /** 退运费 of a return: refunded to the shopper or deducted (default `policy.returnShippingFee`). */
-export const SetReturnShippingFeeSchema = z.strictObject({
+export const SetReturnShippingFeeSchema = command('SET_RETURN_SHIPPING_FEE', () => z.strictObject({
   type: z.literal('SET_RETURN_SHIPPING_FEE'),
   afterSaleId: IdSchema,
   fee: FenSchema.check(z.minimum(1)),
   treatment: z.optional(z.enum(['refund', 'deduct'])),
-});
+}));
 /** The replacement parcel of an exchange whose return has arrived. */
-export const ShipExchangeSchema = z.strictObject({
+export const ShipExchangeSchema = command('SHIP_EXCHANGE', () => z.strictObject({
   type: z.literal('SHIP_EXCHANGE'),
   afterSaleId: IdSchema,
   trackingNo: z.string().check(z.minLength(1), z.maxLength(128)),
   expressCompany: z.string().check(z.minLength(1), z.maxLength(64)),
-});
+}));
 
 /** Every command; strings that a store cannot keep are refused with their path (primitives.ts). */
-export const CommandSchema = z.discriminatedUnion('type', [
+export const CommandSchema = z.lazySchema(() => z.discriminatedUnion('type', [
   PaymentSucceededSchema,
   CancelSchema,
   ExpireSchema,
@@ -224,14 +238,19 @@ export const CommandSchema = z.discriminatedUnion('type', [
   DeclineRefundProposalSchema,
   SetReturnShippingFeeSchema,
   ShipExchangeSchema,
-]).check(z.superRefine(refuseUnstorableStrings));
+]).check(z.superRefine(refuseUnstorableStrings)));
 export type Command = z.output<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */
 export type CommandInput = z.input<typeof CommandSchema>;
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
-export const COMMAND_TYPES: readonly CommandType[] = CommandSchema._zod.def.options.map((o) => o.shape.type._zod.def.values[0] as CommandType);
+export const COMMAND_TYPES: readonly CommandType[] = [...BUILTIN_COMMANDS.keys()] as CommandType[];
+
+/** The schema orderkit defines for a built-in command type (without building it), else undefined. */
+export function builtinCommandSchema(type: string): object | undefined {
+  return BUILTIN_COMMANDS.get(type);
+}
 
 /**
  * Commands that `parseCommand` produced. `transition()` checks any other command against the
@@ -248,6 +267,29 @@ export function isCheckedCommand(command: unknown): boolean {
 
 export type ParseCommandResult = Result<{ command: Command }>;
 
+type CommandParser = { safeParse(input: unknown): ReturnType<typeof CommandSchema.safeParse> };
+/** Each built-in command's schema with `CommandSchema`'s own check, built when that type is first parsed. */
+const WITH_UNION_CHECK = new Map<string, CommandParser>();
+
+/**
+ * What `CommandSchema` would run on `input`: for a known `type`, the discriminated union hands the
+ * value to that command's schema and then runs its own check, so parsing with that schema and the
+ * same check gives the same result and the same issues, without building the other commands'
+ * schemas (a cloud function's first call parses one or two). Anything else goes to the union.
+ */
+function schemaFor(input: unknown): CommandParser {
+  const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string') return CommandSchema;
+  let schema = WITH_UNION_CHECK.get(type);
+  if (schema === undefined) {
+    const option = BUILTIN_COMMANDS.get(type) as z.ZodMiniType<Command> | undefined;
+    if (option === undefined) return CommandSchema;
+    schema = option.check(z.superRefine(refuseUnstorableStrings)) as unknown as CommandParser;
+    WITH_UNION_CHECK.set(type, schema);
+  }
+  return schema;
+}
+
 /**
  * Checks an untrusted value (a request body, a cloud-function event) and returns a typed command,
  * or `INVALID_COMMAND` with the path and a zh-CN/en message for every problem. Never throws.
@@ -258,7 +300,7 @@ export type ParseCommandResult = Result<{ command: Command }>;
  */
 export function parseCommand(input: unknown): ParseCommandResult {
   if (typeof input === 'object' && input !== null && checked.has(input)) return ok({ command: input as Command });
-  const parsed = CommandSchema.safeParse(input);
+  const parsed = schemaFor(input).safeParse(input);
   if (parsed.success) {
     checked.add(parsed.data);
     return ok({ command: parsed.data });

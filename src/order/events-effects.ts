@@ -10,7 +10,7 @@ import { OrderStatusSchema } from './status.js';
  * moved. `version` is the order's version after the change, so the log of an order is exactly its
  * versions 1…n.
  */
-export const OrderEventSchema = z.object({
+export const OrderEventSchema = z.lazySchema(() => z.object({
   orderId: z.string(),
   version: z.int().check(z.minimum(1)),
   type: z.string(),
@@ -20,7 +20,7 @@ export const OrderEventSchema = z.object({
   at: TimestampSchema,
   /** Amounts and ids the command moved (paid amount, refund id, shipment id, old address…). */
   data: z.optional(z.record(z.string(), z.unknown())),
-});
+}));
 export type OrderEvent = z.output<typeof OrderEventSchema>;
 
 const effectBase = {
@@ -33,7 +33,7 @@ const effectBase = {
  * Instructions for the outside world, produced by `transition()` and delivered by the outbox. They
  * are data, never callbacks, so that they can be stored in the same transaction as the order.
  */
-export const EffectSchema = z.discriminatedUnion('type', [
+export const EffectSchema = z.lazySchema(() => z.discriminatedUnion('type', [
   z.object({ ...effectBase, type: z.literal('schedule'), at: TimestampSchema, command: CommandSchema }),
   z.object({ ...effectBase, type: z.literal('payment.close'), outTradeNo: z.string() }),
   z.object({
@@ -85,7 +85,7 @@ export const EffectSchema = z.discriminatedUnion('type', [
     template: z.string(),
     data: z.record(z.string(), z.unknown()),
   }),
-]);
+]));
 export type Effect = z.output<typeof EffectSchema>;
 export type EffectType = Effect['type'];
 /** An effect before `transition()` stamps its id and order id on it. */

@@ -121,6 +121,7 @@ export {
   ShipExchangeSchema,
   CommandSchema,
   COMMAND_TYPES,
+  builtinCommandSchema,
   isCheckedCommand,
   parseCommand,
 } from './commands.js';

@@ -27,12 +27,12 @@ export const DiscountSourceSchema = z.enum(DISCOUNT_SOURCES);
 export type DiscountSource = (typeof DISCOUNT_SOURCES)[number];
 
 /** One discount's share of one line, in fen. Positive amounts lower the line's payable. */
-export const AllocationSchema = z.object({
+export const AllocationSchema = z.lazySchema(() => z.object({
   source: DiscountSourceSchema,
   /** The rule, coupon or adjustment id the money came from. */
   sourceId: z.string().check(z.minLength(1)),
   amount: SignedFenSchema,
-});
+}));
 export type Allocation = z.output<typeof AllocationSchema>;
 
 export const FULFILLMENTS = ['physical', 'virtual'] as const;
@@ -44,7 +44,7 @@ export type Fulfillment = (typeof FULFILLMENTS)[number];
  * after member price and timed discount (per-unit rules, kept as `allocations` too); `payable` is
  * the cash this line costs after every allocation, including points. Σ payable + freight = total.
  */
-export const LineSchema = z.object({
+export const LineSchema = z.lazySchema(() => z.object({
   id: IdSchema,
   sku: z.string().check(z.minLength(1), z.maxLength(64)),
   title: z.string().check(z.minLength(1), z.maxLength(200)),
@@ -58,10 +58,10 @@ export const LineSchema = z.object({
   subtotal: FenSchema,
   allocations: z.array(AllocationSchema),
   payable: FenSchema,
-});
+}));
 export type Line = z.output<typeof LineSchema>;
 
-export const AddressSchema = z.object({
+export const AddressSchema = z.lazySchema(() => z.object({
   name: z.string().check(z.minLength(1), z.maxLength(64)),
   phone: z.string().check(z.minLength(3), z.maxLength(32)),
   province: z.string().check(z.maxLength(64)),
@@ -69,18 +69,18 @@ export const AddressSchema = z.object({
   district: z.optional(z.string().check(z.maxLength(64))),
   detail: z.string().check(z.minLength(1), z.maxLength(256)),
   postalCode: z.optional(z.string().check(z.maxLength(16))),
-});
+}));
 export type Address = z.output<typeof AddressSchema>;
 
 /** An order-level adjustment, explained: what it was, how much, and which lines carried it. */
-export const AdjustmentSchema = z.object({
+export const AdjustmentSchema = z.lazySchema(() => z.object({
   id: z.string().check(z.minLength(1)),
   source: z.union([DiscountSourceSchema, z.literal('freight')]),
   sourceId: z.string().check(z.minLength(1)),
   amount: SignedFenSchema,
   lineIds: z.array(IdSchema),
   reason: LocalizedTextSchema,
-});
+}));
 export type Adjustment = z.output<typeof AdjustmentSchema>;
 
 /**
@@ -89,13 +89,13 @@ export type Adjustment = z.output<typeof AdjustmentSchema>;
  * `rate.points` points, in whole blocks; `bonus`: points a 满减送 reward adds. Kept as the rule,
  * not a number, so the figure follows the payables the order really has when it completes.
  */
-export const PointsEarnSchema = z.object({
+export const PointsEarnSchema = z.lazySchema(() => z.object({
   rate: z.optional(z.object({ points: z.int().check(z.minimum(1), z.maximum(1_000_000)), fen: FenSchema.check(z.minimum(1)) })),
   bonus: z.optional(CountSchema),
-});
+}));
 export type PointsEarn = z.output<typeof PointsEarnSchema>;
 
-export const OrderPricingSchema = z.object({
+export const OrderPricingSchema = z.lazySchema(() => z.object({
   /** Σ listPrice × quantity */
   itemsTotal: FenSchema,
   /** Σ line.allocations (everything that lowered the price, points included) */
@@ -109,21 +109,21 @@ export const OrderPricingSchema = z.object({
   couponIds: z.array(z.string()),
   /** 赠送积分 earned on completion; absent: the order earns none. */
   pointsEarn: z.optional(PointsEarnSchema),
-});
+}));
 export type OrderPricing = z.output<typeof OrderPricingSchema>;
 
 export const PAYMENT_ATTEMPT_STATUSES = ['open', 'paid', 'closed'] as const;
 /** One try at collecting the money, with its own WeChat Pay `out_trade_no`. */
-export const PaymentAttemptSchema = z.object({
+export const PaymentAttemptSchema = z.lazySchema(() => z.object({
   outTradeNo: z.string().check(z.minLength(1), z.maxLength(32)),
   amount: FenSchema,
   status: z.enum(PAYMENT_ATTEMPT_STATUSES),
   createdAt: TimestampSchema,
-});
+}));
 export type PaymentAttempt = z.output<typeof PaymentAttemptSchema>;
 
 /** A verified payment that could not pay the order; it is refunded in full, never dropped. */
-export const StrayPaymentSchema = z.object({
+export const StrayPaymentSchema = z.lazySchema(() => z.object({
   transactionId: z.string().check(z.minLength(1)),
   outTradeNo: z.string().check(z.minLength(1)),
   amount: FenSchema,
@@ -131,10 +131,10 @@ export const StrayPaymentSchema = z.object({
   recordedAt: TimestampSchema,
   reason: z.string(),
   refundId: z.string().check(z.minLength(1)),
-});
+}));
 export type StrayPayment = z.output<typeof StrayPaymentSchema>;
 
-export const PaymentSchema = z.object({
+export const PaymentSchema = z.lazySchema(() => z.object({
   attempts: z.array(PaymentAttemptSchema),
   /** Fen actually collected for this order (0 until paid). */
   paidAmount: FenSchema,
@@ -145,17 +145,17 @@ export const PaymentSchema = z.object({
   stray: z.array(StrayPaymentSchema),
   /** When WeChat settled the payment to the merchant (RECORD_SETTLEMENT, from its order events). */
   settledAt: z.optional(TimestampSchema),
-});
+}));
 export type Payment = z.output<typeof PaymentSchema>;
 
-export const LineQuantitySchema = z.object({ lineId: IdSchema, quantity: QuantitySchema });
+export const LineQuantitySchema = z.lazySchema(() => z.object({ lineId: IdSchema, quantity: QuantitySchema }));
 export type LineQuantity = z.output<typeof LineQuantitySchema>;
 
 export const LOGISTICS_TYPES = ['express', 'same_city', 'virtual', 'pickup'] as const;
 export const LogisticsTypeSchema = z.enum(LOGISTICS_TYPES);
 export type LogisticsType = (typeof LOGISTICS_TYPES)[number];
 
-export const ShipmentSchema = z.object({
+export const ShipmentSchema = z.lazySchema(() => z.object({
   id: IdSchema,
   items: z.array(LineQuantitySchema).check(z.minLength(1)),
   logisticsType: LogisticsTypeSchema,
@@ -163,7 +163,7 @@ export const ShipmentSchema = z.object({
   expressCompany: z.optional(z.string().check(z.maxLength(64))),
   shippedAt: TimestampSchema,
   deliveredAt: z.optional(TimestampSchema),
-});
+}));
 export type Shipment = z.output<typeof ShipmentSchema>;
 
 /** `exchange` (换货): goods come back and a replacement goes out; no money moves (docs/after-sales.md "Exchange"). */
@@ -173,7 +173,7 @@ export type AfterSaleKind = (typeof AFTER_SALE_KINDS)[number];
 
 export const PROPOSAL_STATUSES = ['pending', 'accepted', 'declined', 'superseded'] as const;
 /** One offer of the merchant in a negotiated refund (协商退款) and what became of it. */
-export const RefundProposalSchema = z.object({
+export const RefundProposalSchema = z.lazySchema(() => z.object({
   amount: FenSchema,
   note: z.optional(z.string().check(z.maxLength(200))),
   proposedBy: ActorSchema,
@@ -181,31 +181,31 @@ export const RefundProposalSchema = z.object({
   status: z.enum(PROPOSAL_STATUSES),
   answeredAt: z.optional(TimestampSchema),
   declineReason: z.optional(z.string().check(z.maxLength(200))),
-});
+}));
 export type RefundProposal = z.output<typeof RefundProposalSchema>;
 
 export const RETURN_SHIPPING_TREATMENTS = ['refund', 'deduct'] as const;
 /** The return parcel's fee: `refund` adds it to the refund, `deduct` takes it off. */
-export const ReturnShippingFeeSchema = z.object({
+export const ReturnShippingFeeSchema = z.lazySchema(() => z.object({
   fee: FenSchema,
   treatment: z.enum(RETURN_SHIPPING_TREATMENTS),
   setBy: ActorSchema,
   setAt: TimestampSchema,
-});
+}));
 export type ReturnShippingFee = z.output<typeof ReturnShippingFeeSchema>;
 
 /** 换货: the replacement units (same price as the originals) and their parcel. */
-export const ExchangeSchema = z.object({
+export const ExchangeSchema = z.lazySchema(() => z.object({
   items: z.array(z.object({ lineId: IdSchema, quantity: QuantitySchema, sku: z.string().check(z.minLength(1), z.maxLength(64)) })),
   shipment: z.optional(z.object({
     trackingNo: z.string().check(z.minLength(1), z.maxLength(128)),
     expressCompany: z.string().check(z.minLength(1), z.maxLength(64)),
     shippedAt: TimestampSchema,
   })),
-});
+}));
 export type Exchange = z.output<typeof ExchangeSchema>;
 
-export const AfterSaleSchema = z.object({
+export const AfterSaleSchema = z.lazySchema(() => z.object({
   id: IdSchema,
   kind: AfterSaleKindSchema,
   status: AfterSaleStatusSchema,
@@ -246,7 +246,7 @@ export const AfterSaleSchema = z.object({
    * most 9. Stored-order version 3 (docs/storage.md "Stored order versions").
    */
   photos: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(512))).check(z.maxLength(9))),
-});
+}));
 export type AfterSale = z.output<typeof AfterSaleSchema>;
 
 /** `gateway`: a refund WeChat Pay made that the ledger did not know (found by reconciliation). */
@@ -256,7 +256,7 @@ export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 
  * One entry of the refund ledger. `id` is the `out_refund_no`: created (and persisted) before the
  * gateway is called and reused on every retry, so a refund can never be paid out twice.
  */
-export const RefundSchema = z.object({
+export const RefundSchema = z.lazySchema(() => z.object({
   id: z.string().check(z.minLength(1), z.maxLength(64)),
   reason: z.enum(REFUND_REASONS),
   afterSaleId: z.optional(z.string()),
@@ -283,26 +283,26 @@ export const RefundSchema = z.object({
   replacedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** How an ABNORMAL refund was sent again: to the shopper's new card, or for the merchant to handle. */
   abnormalHandling: z.optional(z.enum(['USER_BANK_CARD', 'MERCHANT_BANK_CARD'])),
-});
+}));
 export type Refund = z.output<typeof RefundSchema>;
 /** Where an ABNORMAL refund goes when it is sent again (WeChat Pay's abnormal-refund `type`). */
 export const ABNORMAL_REFUND_HANDLINGS = ['USER_BANK_CARD', 'MERCHANT_BANK_CARD'] as const;
 export type AbnormalRefundHandling = (typeof ABNORMAL_REFUND_HANDLINGS)[number];
 
-export const DeadlinesSchema = z.object({
+export const DeadlinesSchema = z.lazySchema(() => z.object({
   payBy: z.optional(TimestampSchema),
   autoConfirmAt: z.optional(TimestampSchema),
   afterSaleUntil: z.optional(TimestampSchema),
-});
+}));
 export type Deadlines = z.output<typeof DeadlinesSchema>;
 
-export const NoteSchema = z.object({ text: z.string().check(z.maxLength(200)), by: ActorSchema, at: TimestampSchema });
+export const NoteSchema = z.lazySchema(() => z.object({ text: z.string().check(z.maxLength(200)), by: ActorSchema, at: TimestampSchema }));
 export type Note = z.output<typeof NoteSchema>;
 
 /** An order's sales channel: a short code of letters, digits, '_' and '-'. */
 export const ChannelSchema = z.string().check(z.regex(/^[0-9A-Za-z_-]{1,32}$/));
 
-export const OrderSchema = z.object({
+export const OrderSchema = z.lazySchema(() => z.object({
   id: IdSchema,
   /** The order number people see and WeChat Pay's first `out_trade_no`; it never changes. */
   number: z.string().check(z.minLength(1), z.maxLength(32)),
@@ -355,5 +355,5 @@ export const OrderSchema = z.object({
    * the analytics. Stored-order version 3.
    */
   deletedByCustomerAt: z.optional(TimestampSchema),
-});
+}));
 export type Order = z.output<typeof OrderSchema>;

@@ -9,7 +9,7 @@ export const CountSchema = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE
 /** Timestamps are ISO 8601 strings in UTC (`Date.prototype.toISOString()`), so they sort as text. */
 export const TimestampSchema = z.iso.datetime({ offset: true });
 export const IdSchema = z.string().check(z.minLength(1), z.maxLength(128));
-export const LocalizedTextSchema = z.object({ 'zh-CN': z.string(), en: z.string() });
+export const LocalizedTextSchema = z.lazySchema(() => z.object({ 'zh-CN': z.string(), en: z.string() }));
 
 /**
  * Strings PostgreSQL cannot store (docs/storage.md, "Strings every store accepts"): `text` and

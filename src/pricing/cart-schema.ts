@@ -17,12 +17,12 @@ import { FulfillmentSchema } from '../order/order-schema.js';
  * @example
  * WalletCouponSchema.parse({ id: 'w-5', definitionId: 'shop-5', claimedAt: '2025-06-10T09:00:00+08:00' })
  */
-export const WalletCouponSchema = z.object({
+export const WalletCouponSchema = z.lazySchema(() => z.object({
   id: IdSchema,
   definitionId: IdSchema,
   /** When it was claimed: required for `days_after_claim` validity. */
   claimedAt: z.optional(TimestampSchema),
-});
+}));
 export type WalletCoupon = z.output<typeof WalletCouponSchema>;
 
 export const MAX_CART_LINES = 1000;
@@ -34,7 +34,7 @@ export const MAX_WALLET_COUPONS = 100;
  * @example
  * CartLineSchema.parse({ id: 'l1', sku: 'TEA-LJ', title: '明前龙井', category: 'tea', listPrice: 12800, quantity: 1 })
  */
-export const CartLineSchema = z.object({
+export const CartLineSchema = z.lazySchema(() => z.object({
   id: IdSchema,
   sku: z.string().check(z.minLength(1), z.maxLength(64)),
   title: z.string().check(z.minLength(1), z.maxLength(200)),
@@ -52,7 +52,7 @@ export const CartLineSchema = z.object({
   weight: z.optional(z.int().check(z.minimum(0), z.maximum(100_000_000))),
   /** Volume of one unit in cm³, for templates charged by volume. */
   volume: z.optional(z.int().check(z.minimum(0), z.maximum(100_000_000))),
-});
+}));
 export type CartLine = z.output<typeof CartLineSchema>;
 
 function unique<T>(key: (item: T) => string, what: string) {
@@ -72,7 +72,7 @@ function unique<T>(key: (item: T) => string, what: string) {
  * @example
  * CartSchema.safeParse({ lines: [{ id: 'l1', sku: 'TEA', title: '茶', listPrice: 1990, quantity: 2 }], region: '浙江' }).success // true
  */
-export const CartSchema = z.object({
+export const CartSchema = z.lazySchema(() => z.object({
   lines: z
     .array(CartLineSchema).check(z.minLength(1), z.maxLength(MAX_CART_LINES), z.superRefine(unique((l: CartLine) => l.id, 'line'))),
   /** The shopper's membership, if any: member prices for `level` apply. */
@@ -86,7 +86,7 @@ export const CartSchema = z.object({
   /** Coupons the shopper applies (from their wallet). */
   coupons: z.optional(z
     .array(WalletCouponSchema).check(z.maxLength(MAX_WALLET_COUPONS), z.superRefine(unique((c: WalletCoupon) => c.id, 'coupon')))),
-});
+}));
 export type Cart = z.output<typeof CartSchema>;
 
 /**

@@ -28,7 +28,7 @@ const PositiveFenSchema = FenSchema.check(z.minimum(1));
  * @example
  * WindowSchema.parse({ from: '2025-06-01T00:00:00+08:00', to: '2025-06-19T00:00:00+08:00' })
  */
-export const WindowSchema = z.strictObject({ from: TimestampSchema, to: TimestampSchema });
+export const WindowSchema = z.lazySchema(() => z.strictObject({ from: TimestampSchema, to: TimestampSchema }));
 export type Window = z.output<typeof WindowSchema>;
 
 /**
@@ -38,7 +38,7 @@ export type Window = z.output<typeof WindowSchema>;
  * @example
  * ScopeSchema.parse({ kind: 'category', categories: ['tea'], excludeSkus: ['TEA-GIFT'] })
  */
-export const ScopeSchema = z.discriminatedUnion('kind', [
+export const ScopeSchema = z.lazySchema(() => z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('all'), excludeSkus: z.optional(z.array(SkuSchema)) }),
   z.strictObject({
     kind: z.literal('category'),
@@ -46,11 +46,11 @@ export const ScopeSchema = z.discriminatedUnion('kind', [
     excludeSkus: z.optional(z.array(SkuSchema)),
   }),
   z.strictObject({ kind: z.literal('skus'), skus: z.array(SkuSchema).check(z.minLength(1)) }),
-]);
+]));
 export type Scope = z.output<typeof ScopeSchema>;
 
 /** Per-SKU prices in fen, for member prices and flash sales that name a price instead of a rate. */
-const PriceMapSchema = z.record(SkuSchema, FenSchema);
+const PriceMapSchema = z.lazySchema(() => z.record(SkuSchema, FenSchema));
 
 /**
  * 会员价: a member of one of `levels` pays a lower unit price. Either a rate off the list price over
@@ -59,7 +59,7 @@ const PriceMapSchema = z.record(SkuSchema, FenSchema);
  * @example
  * MemberPriceRuleSchema.parse({ id: 'gold-95', kind: 'percent', levels: ['gold'], offBp: 500 })
  */
-export const MemberPriceRuleSchema = z.discriminatedUnion('kind', [
+export const MemberPriceRuleSchema = z.lazySchema(() => z.discriminatedUnion('kind', [
   z.strictObject({
     id: RuleIdSchema,
     kind: z.literal('percent'),
@@ -73,7 +73,7 @@ export const MemberPriceRuleSchema = z.discriminatedUnion('kind', [
     levels: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1)),
     prices: PriceMapSchema,
   }),
-]);
+]));
 export type MemberPriceRule = z.output<typeof MemberPriceRuleSchema>;
 
 /**
@@ -83,7 +83,7 @@ export type MemberPriceRule = z.output<typeof MemberPriceRuleSchema>;
  * TimedDiscountRuleSchema.parse({ id: '618', kind: 'price', prices: { 'TEA-LJ': 9900 },
  *   window: { from: '2025-06-18T00:00:00+08:00', to: '2025-06-19T00:00:00+08:00' } })
  */
-export const TimedDiscountRuleSchema = z.discriminatedUnion('kind', [
+export const TimedDiscountRuleSchema = z.lazySchema(() => z.discriminatedUnion('kind', [
   z.strictObject({
     id: RuleIdSchema,
     kind: z.literal('percent'),
@@ -92,7 +92,7 @@ export const TimedDiscountRuleSchema = z.discriminatedUnion('kind', [
     scope: z.optional(ScopeSchema),
   }),
   z.strictObject({ id: RuleIdSchema, kind: z.literal('price'), window: WindowSchema, prices: PriceMapSchema }),
-]);
+]));
 export type TimedDiscountRule = z.output<typeof TimedDiscountRuleSchema>;
 
 /**
@@ -101,7 +101,7 @@ export type TimedDiscountRule = z.output<typeof TimedDiscountRuleSchema>;
  * @example
  * TierSchema.parse({ threshold: 20000, off: 2500 }) // 满 200 减 25
  */
-export const TierSchema = z.strictObject({ threshold: PositiveFenSchema, off: PositiveFenSchema });
+export const TierSchema = z.lazySchema(() => z.strictObject({ threshold: PositiveFenSchema, off: PositiveFenSchema }));
 export type Tier = z.output<typeof TierSchema>;
 
 /**
@@ -112,11 +112,11 @@ export type Tier = z.output<typeof TierSchema>;
  * @example
  * RewardsSchema.parse({ freeShipping: true, bonusPoints: 200, gift: { sku: 'CUP', title: '杯子', quantity: 1 } })
  */
-export const RewardsSchema = z.strictObject({
+export const RewardsSchema = z.lazySchema(() => z.strictObject({
   freeShipping: z.optional(z.literal(true)),
   bonusPoints: z.optional(z.int().check(z.minimum(1), z.maximum(100_000_000))),
   gift: z.optional(z.strictObject({ sku: SkuSchema, title: z.string().check(z.minLength(1), z.maxLength(200)), quantity: z.int().check(z.minimum(1), z.maximum(1000)) })),
-});
+}));
 export type Rewards = z.output<typeof RewardsSchema>;
 
 const fullReductionCommon = {
@@ -138,7 +138,7 @@ const UnitsSchema = z.int().check(z.minimum(1), z.maximum(1_000_000));
  * @example
  * FullReductionRuleSchema.parse({ id: 'mm', kind: 'per_step', step: 10000, off: 1500, cap: 4500 })
  */
-export const FullReductionRuleSchema = z.discriminatedUnion('kind', [
+export const FullReductionRuleSchema = z.lazySchema(() => z.discriminatedUnion('kind', [
   z.strictObject({ ...fullReductionCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
   z.strictObject({ ...fullReductionCommon, kind: z.literal('tiered'), tiers: z.array(TierSchema).check(z.minLength(1), z.maxLength(50)) }),
   z.strictObject({
@@ -168,7 +168,7 @@ export const FullReductionRuleSchema = z.discriminatedUnion('kind', [
     minUnits: z.optional(UnitsSchema),
     rewards: RewardsSchema,
   }),
-]);
+]));
 export type FullReductionRule = z.output<typeof FullReductionRuleSchema>;
 
 /**
@@ -177,10 +177,10 @@ export type FullReductionRule = z.output<typeof FullReductionRuleSchema>;
  * @example
  * CouponValiditySchema.parse({ kind: 'days_after_claim', days: 7 })
  */
-export const CouponValiditySchema = z.discriminatedUnion('kind', [
+export const CouponValiditySchema = z.lazySchema(() => z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('window'), from: TimestampSchema, to: TimestampSchema }),
   z.strictObject({ kind: z.literal('days_after_claim'), days: z.int().check(z.minimum(1), z.maximum(3650)) }),
-]);
+]));
 export type CouponValidity = z.output<typeof CouponValiditySchema>;
 
 const couponCommon = {
@@ -207,7 +207,7 @@ const couponCommon = {
  * CouponDefinitionSchema.parse({ id: 'p80', kind: 'percent', offBp: 2000, cap: 2000,
  *   validity: { kind: 'window', from: '2025-06-01T00:00:00Z', to: '2025-07-01T00:00:00Z' } })
  */
-export const CouponDefinitionSchema = z.discriminatedUnion('kind', [
+export const CouponDefinitionSchema = z.lazySchema(() => z.discriminatedUnion('kind', [
   z.strictObject({ ...couponCommon, kind: z.literal('fixed'), off: PositiveFenSchema }),
   z.strictObject({
     ...couponCommon,
@@ -217,7 +217,7 @@ export const CouponDefinitionSchema = z.discriminatedUnion('kind', [
     threshold: z.optional(PositiveFenSchema),
   }),
   z.strictObject({ ...couponCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
-]);
+]));
 export type CouponDefinition = z.output<typeof CouponDefinitionSchema>;
 
 /**
@@ -228,7 +228,7 @@ export type CouponDefinition = z.output<typeof CouponDefinitionSchema>;
  * @example
  * PointsRuleSchema.parse({ rate: { points: 100, fen: 100 }, maxShareBp: 5000 }) // 100 积分抵 ¥1，最多抵 50 %
  */
-export const PointsRuleSchema = z.strictObject({
+export const PointsRuleSchema = z.lazySchema(() => z.strictObject({
   rate: z.strictObject({ points: z.int().check(z.minimum(1), z.maximum(1_000_000)), fen: PositiveFenSchema }),
   maxShareBp: BasisPointsSchema,
   minPoints: z.optional(CountSchema),
@@ -239,7 +239,7 @@ export const PointsRuleSchema = z.strictObject({
    * in whole blocks, credited when the order completes (docs/pricing.md "Points after the order").
    */
   earn: z.optional(z.strictObject({ points: z.int().check(z.minimum(1), z.maximum(1_000_000)), fen: PositiveFenSchema })),
-});
+}));
 export type PointsRule = z.output<typeof PointsRuleSchema>;
 
 /**
@@ -260,13 +260,13 @@ const RegionSchema = z.string().check(z.minLength(1), z.maxLength(64));
  * @example
  * FreightRowSchema.parse({ regions: ['新疆', '西藏'], first: 1, firstFee: 2000, additional: 1, additionalFee: 1000 })
  */
-export const FreightRowSchema = z.strictObject({
+export const FreightRowSchema = z.lazySchema(() => z.strictObject({
   regions: z.optional(z.array(RegionSchema).check(z.minLength(1))),
   first: z.int().check(z.minimum(1), z.maximum(100_000_000)),
   firstFee: FenSchema,
   additional: z.int().check(z.minimum(1), z.maximum(100_000_000)),
   additionalFee: FenSchema,
-});
+}));
 export type FreightRow = z.output<typeof FreightRowSchema>;
 
 /**
@@ -276,11 +276,11 @@ export type FreightRow = z.output<typeof FreightRowSchema>;
  * @example
  * FreightFreeSchema.parse({ minAmount: 9900 })
  */
-export const FreightFreeSchema = z.strictObject({
+export const FreightFreeSchema = z.lazySchema(() => z.strictObject({
   regions: z.optional(z.array(RegionSchema).check(z.minLength(1))),
   minAmount: z.optional(PositiveFenSchema),
   minUnits: z.optional(z.int().check(z.minimum(1), z.maximum(100_000_000))),
-});
+}));
 export type FreightFree = z.output<typeof FreightFreeSchema>;
 
 /**
@@ -289,15 +289,15 @@ export type FreightFree = z.output<typeof FreightFreeSchema>;
  * @example
  * FreightTemplateSchema.parse({ id: 'std', charge: 'count', rows: [{ first: 1, firstFee: 800, additional: 1, additionalFee: 200 }] })
  */
-export const FreightTemplateSchema = z.strictObject({
+export const FreightTemplateSchema = z.lazySchema(() => z.strictObject({
   id: RuleIdSchema,
   charge: z.enum(['count', 'weight', 'volume']),
   rows: z.array(FreightRowSchema).check(z.minLength(1), z.maxLength(100)),
   free: z.optional(z.array(FreightFreeSchema).check(z.maxLength(100))),
-});
+}));
 export type FreightTemplate = z.output<typeof FreightTemplateSchema>;
 
-export const FreightRuleSchema = z.strictObject({
+export const FreightRuleSchema = z.lazySchema(() => z.strictObject({
   /** The flat fee for goods under no template. */
   defaultFee: FenSchema,
   byRegion: z.optional(z.record(RegionSchema, FenSchema)),
@@ -307,7 +307,7 @@ export const FreightRuleSchema = z.strictObject({
   templates: z.optional(z.array(FreightTemplateSchema).check(z.maxLength(200))),
   /** The template of lines that name none; absent: those lines pay the flat fee. */
   defaultTemplate: z.optional(RuleIdSchema),
-});
+}));
 export type FreightRule = z.output<typeof FreightRuleSchema>;
 
 /**
@@ -318,7 +318,7 @@ export type FreightRule = z.output<typeof FreightRuleSchema>;
  * @example
  * PricingRulesSchema.safeParse({ fullReductions: [{ id: 'mj', kind: 'threshold', threshold: 9900, off: 1000 }] }).success // true
  */
-export const PricingRulesSchema = z.strictObject({
+export const PricingRulesSchema = z.lazySchema(() => z.strictObject({
   catalogue: z.optional(z
     .strictObject({ skus: z.optional(z.array(SkuSchema)), categories: z.optional(z.array(CategorySchema)) })),
   memberPrices: z.optional(z.array(MemberPriceRuleSchema)),
@@ -327,5 +327,5 @@ export const PricingRulesSchema = z.strictObject({
   coupons: z.optional(z.array(CouponDefinitionSchema)),
   points: z.optional(PointsRuleSchema),
   freight: z.optional(FreightRuleSchema),
-});
+}));
 export type PricingRules = z.output<typeof PricingRulesSchema>;

@@ -16,8 +16,8 @@ import type { CommitInput, ListQuery } from './port.js';
  * may be any short name, because `createLifecycle` lets a shop add statuses such as
  * `ready_for_pickup`. The lifecycle, not the store, decides which statuses make sense.
  */
-const StoredOrderSchema = z.extend(OrderSchema, { status: z.string().check(z.minLength(1), z.maxLength(64)) });
-const StoredEventSchema = z.extend(OrderEventSchema, { from: z.nullable(z.string().check(z.minLength(1), z.maxLength(64))), to: z.string().check(z.minLength(1), z.maxLength(64)) });
+const StoredOrderSchema = z.lazySchema(() => z.extend(OrderSchema, { status: z.string().check(z.minLength(1), z.maxLength(64)) }));
+const StoredEventSchema = z.lazySchema(() => z.extend(OrderEventSchema, { from: z.nullable(z.string().check(z.minLength(1), z.maxLength(64))), to: z.string().check(z.minLength(1), z.maxLength(64)) }));
 
 /**
  * Remembers, per order id, the last stored text that passed the schema. A hot order is loaded

@@ -21,7 +21,7 @@ import { ok, fail, type Result } from '../errors/result.js';
 /** `GET /v3/certificates`: send it signed like any v3 request. */
 export const CERTIFICATES_REQUEST: WechatPayRequest = Object.freeze({ method: 'GET', path: '/v3/certificates' }) as WechatPayRequest;
 
-const CertificatesResponseSchema = z.looseObject({
+const CertificatesResponseSchema = z.lazySchema(() => z.looseObject({
   data: z.array(
     z.looseObject({
       serial_no: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -30,7 +30,7 @@ const CertificatesResponseSchema = z.looseObject({
       encrypt_certificate: EncryptedResourceSchema,
     }),
   ),
-});
+}));
 
 export interface PlatformCertificate {
   /** As WeChat writes it in `Wechatpay-Serial` (upper-case hex). */

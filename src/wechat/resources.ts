@@ -21,13 +21,13 @@ export interface MerchantIdentity {
   appid?: string;
 }
 
-const AmountSchema = z.looseObject({
+const AmountSchema = z.lazySchema(() => z.looseObject({
   total: z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
   payer_total: z.optional(z.int()),
   currency: z.optional(z.string()),
-});
+}));
 
-export const TransactionSchema = z.looseObject({
+export const TransactionSchema = z.lazySchema(() => z.looseObject({
   mchid: z.string().check(z.minLength(1)),
   appid: z.optional(z.string()),
   out_trade_no: z.string().check(z.minLength(1), z.maxLength(32)),
@@ -38,7 +38,7 @@ export const TransactionSchema = z.looseObject({
   attach: z.optional(z.string()),
   payer: z.optional(z.looseObject({ openid: z.optional(z.string()) })),
   amount: AmountSchema,
-});
+}));
 /** A decrypted `TRANSACTION.SUCCESS` resource, or a `GET /v3/pay/transactions/…` response. */
 export type WechatPayTransaction = z.output<typeof TransactionSchema>;
 
@@ -143,7 +143,7 @@ export function parsePaymentResource(
   return ok(notice);
 }
 
-export const RefundResourceSchema = z.looseObject({
+export const RefundResourceSchema = z.lazySchema(() => z.looseObject({
   mchid: z.string().check(z.minLength(1)),
   out_trade_no: z.string().check(z.minLength(1), z.maxLength(32)),
   transaction_id: z.optional(z.string()),
@@ -160,7 +160,7 @@ export const RefundResourceSchema = z.looseObject({
     payer_total: z.optional(z.int()),
     payer_refund: z.optional(z.int()),
   }),
-});
+}));
 export type WechatPayRefundResource = z.output<typeof RefundResourceSchema>;
 
 /** Refund outcomes WeChat reports, and what orderkit makes of them. */

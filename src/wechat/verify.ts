@@ -22,24 +22,24 @@ export const SIGNATURE_PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
 /** The default allowed clock difference, in seconds (WeChat Pay's recommendation). */
 export const DEFAULT_MAX_SKEW_SECONDS = 300;
 
-export const EncryptedResourceSchema = z.looseObject({
+export const EncryptedResourceSchema = z.lazySchema(() => z.looseObject({
   algorithm: z.string().check(z.minLength(1)),
   ciphertext: z.string().check(z.minLength(1)),
   nonce: z.string().check(z.minLength(1)),
   associated_data: z.optional(z.string()),
   original_type: z.optional(z.string()),
-});
+}));
 /** The `resource` of a notification: AES-256-GCM ciphertext, decrypted by `decryptResource`. */
 export type EncryptedResource = z.output<typeof EncryptedResourceSchema>;
 
-export const NotificationEnvelopeSchema = z.looseObject({
+export const NotificationEnvelopeSchema = z.lazySchema(() => z.looseObject({
   id: z.string().check(z.minLength(1)),
   create_time: z.optional(z.string()),
   event_type: z.string().check(z.minLength(1)),
   resource_type: z.optional(z.string()),
   summary: z.optional(z.string()),
   resource: EncryptedResourceSchema,
-});
+}));
 /** A verified, still encrypted notification. */
 export type NotificationEnvelope = z.output<typeof NotificationEnvelopeSchema>;
 

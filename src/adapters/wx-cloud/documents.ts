@@ -130,7 +130,8 @@ export interface OutboxDoc {
   ok_seq: number;
 }
 
-const ORDER_KEYS = Object.keys(OrderSchema.shape) as Array<keyof Order>;
+/** The order's fields, read from its schema on the first commit (building it at load would cost every cold start). */
+let orderKeys: Array<keyof Order> | undefined;
 
 /** Keys are hashed: any idempotency key the caller chooses becomes a safe, fixed-length `_id`. */
 export function idempotencyDocId(key: string): string {
@@ -192,7 +193,7 @@ export function changeDoc(seq: number, order: Order, token: string): ChangeDoc {
 export function commitUpdate(_: CloudCommand, order: Order, journal: Journal, pos: number): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   const plain = JSON.parse(JSON.stringify(order)) as Record<string, unknown>;
-  for (const key of ORDER_KEYS) {
+  for (const key of (orderKeys ??= Object.keys(OrderSchema.shape) as Array<keyof Order>)) {
     if (key === 'id') continue;
     data[key] = plain[key] === undefined ? _.remove() : _.set(plain[key]);
   }

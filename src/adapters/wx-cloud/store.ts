@@ -1,7 +1,8 @@
 import { EffectSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
-import { checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
+import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
 import { OrderkitError } from '../../errors/orderkit-error.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, STORAGE_ERROR_CODES, VersionConflictError, invalidCommit, transactionUnsupported } from '../../storage/errors.js';
+import { storedOrderText } from '../../storage/schema-version.js';
 import type {
   CommitInput,
   CreateOptions,
@@ -102,6 +103,12 @@ export class WxCloudOrderStore implements OrderStore {
   private readonly onFeedError: ((error: unknown) => void) | undefined;
   private readonly subscriptions = new Set<() => void>();
   private ensured: Promise<void> | null = null;
+  /**
+   * Per order, the stored text of the document this store last wrote. A document read back with
+   * exactly that text is the store's own write and skips the schema check, as a PostgreSQL row
+   * whose checksum matches does (docs/storage.md); anything else is checked in full.
+   */
+  private readonly written = new CheckedDocuments();
   private shaped: Promise<void> | null = null;
 
   constructor(db: CloudDatabase, options: WxCloudOrderStoreOptions = {}) {
@@ -188,7 +195,9 @@ export class WxCloudOrderStore implements OrderStore {
   }
 
   private decode(doc: OrderDoc, lastEventVersion?: number | null): Order {
-    return decodeOrder(String(doc._id), orderFields(doc as unknown as Record<string, unknown>), doc.version, lastEventVersion);
+    const id = String(doc._id);
+    const fields = orderFields(doc as unknown as Record<string, unknown>);
+    return decodeOrder(id, fields, doc.version, lastEventVersion, undefined, this.written.has(id, JSON.stringify(fields)));
   }
 
   /**
@@ -269,6 +278,7 @@ export class WxCloudOrderStore implements OrderStore {
           if (reservation) await this.collection('keys').where({ _id: reservation._id, token, state: 'reserved' }).remove();
           throw new OrderExistsError(created.holder, created.taken);
         }
+        this.written.add(order.id, storedOrderText(order));
         return JSON.parse(JSON.stringify(order)) as Order;
       }
       throw new VersionConflictError(order.id, 0);
@@ -302,6 +312,7 @@ export class WxCloudOrderStore implements OrderStore {
       const journal = journalOf(order, events, effects, key, reservation?.token, newToken());
       const cas = await compareAndSet(this.ctx, order, expectedVersion, journal);
       if (cas.ok) {
+        this.written.add(order.id, storedOrderText(order));
         await publishQuietly(this.ctx, order.id, journal);
         return;
       }

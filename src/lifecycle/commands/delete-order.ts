@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.js';
 import { orderkitError } from '../../errors/orderkit-error.js';
 import { defineCommand } from '../define.js';
 import { defineGuard, note, type Draft, type Step } from '../step.js';
@@ -42,7 +42,7 @@ function markDeleted(draft: Draft, step: Step): void {
  */
 export const deleteOrder = defineCommand({
   type: 'DELETE_ORDER',
-  schema: z.strictObject({ type: z.literal('DELETE_ORDER') }),
+  schema: z.lazySchema(() => z.strictObject({ type: z.literal('DELETE_ORDER') })),
   actors: ['customer'],
   label: { 'zh-CN': '删除订单', en: 'Delete order' },
   rows: [{ from: ['completed', 'closed'], guard: 'orderDeletable', actions: ['markDeletedByCustomer'] }],
