@@ -1,5 +1,5 @@
 import type { AfterSale, Order } from '../order/index.js';
-import { findRefund, holdsMoney, pendingRefundTotal, refundCount, succeededRefundTotal } from './ledger.js';
+import { afterSalePiecesHeld, findRefund, holdsMoney, pendingRefundTotal, refundCount, succeededRefundTotal } from './ledger.js';
 
 export interface CapOptions {
   /** Count requests not yet approved as holding their money too (used when quoting a new one). */
@@ -31,7 +31,8 @@ export function committedAmount(order: Order, options: CapOptions = {}): number 
     if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded' || a.status === 'exchanged') continue;
     if (a.status === 'requested' && options.includeRequested !== true) continue;
     if (liveRefundOf(order, a)) continue;
-    sum += a.amount;
+    // Its pieces (a split refund's other entries, docs/flows.md) are in the ledger sums already.
+    sum += Math.max(0, a.amount - afterSalePiecesHeld(order, a));
   }
   return sum;
 }

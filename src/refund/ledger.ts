@@ -1,4 +1,4 @@
-import type { Order, Refund } from '../order/index.js';
+import type { AfterSale, Order, Refund } from '../order/index.js';
 import { isoTimestamp } from '../time/iso.js';
 import { orderWithRefunds } from './copies.js';
 
@@ -92,6 +92,38 @@ export function refundCount(order: Order): number {
 export function findRefund(order: Order, refundId: string): Refund | undefined {
   for (const r of order.refunds) if (r.id === refundId) return r;
   return undefined;
+}
+
+/**
+ * The after-sale whose refund this entry is (its `refundId`), or undefined. An entry may name an
+ * after-sale without being its refund: a **piece** of that after-sale's refund paid from another
+ * transaction (a presale refund split over the deposit and the balance, docs/flows.md "Refund
+ * split"). A piece counts toward its after-sale's money but settles, fails and is retried as an
+ * entry of its own: it never moves the after-sale.
+ *
+ * @example
+ * afterSaleOfRefund(order, order.refunds[0])?.id // 'N1-AS1' for an after-sale's own refund
+ */
+export function afterSaleOfRefund(order: Order, refund: Refund): AfterSale | undefined {
+  if (refund.afterSaleId === undefined) return undefined;
+  for (const a of order.afterSales) if (a.id === refund.afterSaleId) return a.refundId === refund.id ? a : undefined;
+  return undefined;
+}
+
+/**
+ * Fen of an after-sale's pieces (entries naming it that are not its own refund) refunded or on
+ * their way (`afterSaleOfRefund`).
+ *
+ * @example
+ * afterSalePiecesHeld(order, 'N1-AS1') // 300000 while the deposit piece is pending
+ */
+export function afterSalePiecesHeld(order: Order, afterSale: AfterSale): number {
+  let sum = 0;
+  for (const r of order.refunds) {
+    if (r.afterSaleId !== afterSale.id || r.id === afterSale.refundId || r.replacedBy !== undefined) continue;
+    if (r.status === 'succeeded' || holdsMoney(r)) sum += r.amount;
+  }
+  return sum;
 }
 
 /**

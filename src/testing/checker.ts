@@ -180,7 +180,10 @@ function moneyProblems(order: CheckerOrder): Array<[CheckInvariant, string]> {
     if (!OPEN_HOLDING.has(a.status)) continue;
     const status = a.refundId === undefined ? undefined : refundStatus.get(a.refundId);
     if (status === 'pending' || status === 'succeeded') continue; // counted with the refunds
-    reserved += a.amount;
+    // Pieces of a split refund (entries naming the after-sale that are not its refund) are counted with the refunds too.
+    let pieces = 0;
+    for (const r of order.refunds) if (r.afterSaleId === a.id && r.id !== a.refundId && r.replacedBy === undefined && (r.status === 'pending' || r.status === 'succeeded')) pieces += r.amount;
+    reserved += Math.max(0, a.amount - pieces);
   }
   if (succeeded + pending + reserved > paid) {
     problems.push([
