@@ -115,7 +115,7 @@ export function afterSaleOfRefund(order: Order, refund: Refund): AfterSale | und
  * their way (`afterSaleOfRefund`).
  *
  * @example
- * afterSalePiecesHeld(order, 'N1-AS1') // 300000 while the deposit piece is pending
+ * afterSalePiecesHeld(order, order.afterSales[0]!) // 300000 while the deposit piece is pending
  */
 export function afterSalePiecesHeld(order: Order, afterSale: AfterSale): number {
   let sum = 0;

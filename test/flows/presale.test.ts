@@ -79,8 +79,10 @@ describe('预售 (presale)', () => {
       if (!d.ok) throw d.error;
       s.clock.advance(12 * DAY + 1);
       const late = await s.payPart(d.order, 'PAY_BALANCE', 'tx-B');
-      expect(!late.ok && late.error.code).toBe('BALANCE_WINDOW_CLOSED');
+      expect(!late.ok && [late.error.code, late.error.path]).toEqual(['BALANCE_WINDOW_CLOSED', ['outTradeNo']]);
       expect(!late.ok && late.error.messages['zh-CN']).toMatch(/尾款支付已于/);
+      expect(!late.ok && late.error.messages.en).toMatch(/the balance had to be paid by/);
+      expect((await s.service.get(o.id))!.version).toBe(d.order.version);
       expect(await s.presale.sweep()).toEqual({ closed: 1 });
       expect(await s.presale.sweep()).toEqual({ closed: 0 });
       const closed = (await s.service.get(o.id))!;
