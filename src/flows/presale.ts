@@ -387,7 +387,8 @@ export interface PresaleRefundPlacement {
  * when the parts cannot hold it.
  *
  * @example
- * placePresaleRefunds(before, after, ['N1R1']) // ok: [{ refundId: 'N1R1', pieces: [{ part: balance, amount: 99900 }, { part: deposit, amount: 300000 }] }]
+ * // paidOrder: as the step found it; order: after the after-sale reducer opened N1R1
+ * placePresaleRefunds(paidOrder, order, ['N1R1']) // ok: [{ refundId: 'N1R1', pieces: [{ part: balance, amount: 99900 }, { part: deposit, amount: 300000 }] }]
  */
 export function placePresaleRefunds(before: Order, after: Order, refundIds: readonly string[]): Result<{ placements: PresaleRefundPlacement[] }> {
   const p = presaleOf(after);
