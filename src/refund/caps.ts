@@ -1,5 +1,5 @@
 import type { AfterSale, Order } from '../order/index.js';
-import { afterSalePiecesHeld, findRefund, holdsMoney, pendingRefundTotal, refundCount, succeededRefundTotal } from './ledger.js';
+import { findRefund, holdsMoney, pendingRefundTotal, refundCount, succeededRefundTotal } from './ledger.js';
 
 export interface CapOptions {
   /** Count requests not yet approved as holding their money too (used when quoting a new one). */
@@ -31,8 +31,10 @@ export function committedAmount(order: Order, options: CapOptions = {}): number 
     if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded' || a.status === 'exchanged') continue;
     if (a.status === 'requested' && options.includeRequested !== true) continue;
     if (liveRefundOf(order, a)) continue;
-    // Its pieces (a split refund's other entries, docs/flows.md) are in the ledger sums already.
-    sum += Math.max(0, a.amount - afterSalePiecesHeld(order, a));
+    // What a retry of its own entry would take: its amount (the after-sale's, but for a split
+    // refund only its own piece; the other pieces are entries of their own, docs/flows.md).
+    const own = a.refundId === undefined ? undefined : findRefund(order, a.refundId);
+    sum += own === undefined ? a.amount : own.amount;
   }
   return sum;
 }

@@ -111,22 +111,6 @@ export function afterSaleOfRefund(order: Order, refund: Refund): AfterSale | und
 }
 
 /**
- * Fen of an after-sale's pieces (entries naming it that are not its own refund) refunded or on
- * their way (`afterSaleOfRefund`).
- *
- * @example
- * afterSalePiecesHeld(order, order.afterSales[0]!) // 300000 while the deposit piece is pending
- */
-export function afterSalePiecesHeld(order: Order, afterSale: AfterSale): number {
-  let sum = 0;
-  for (const r of order.refunds) {
-    if (r.afterSaleId !== afterSale.id || r.id === afterSale.refundId || r.replacedBy !== undefined) continue;
-    if (r.status === 'succeeded' || holdsMoney(r)) sum += r.amount;
-  }
-  return sum;
-}
-
-/**
  * Paid amount not yet refunded or held by a pending refund (failed entries free theirs).
  *
  * @example
