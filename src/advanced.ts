@@ -74,6 +74,7 @@ export {
   editErrors,
   isStrayPaymentRefusal,
   strayPaymentFor,
+  deleteOrder,
 } from './lifecycle/index.js';
 export {
   holdsMoney,
@@ -115,3 +116,14 @@ export {
   lateSuccessFits,
   recordGatewayRefund,
 } from './refund/index.js';
+export {
+  anonymizeCustomer,
+  anonymizeFinishedOrders,
+  personalDataRedaction,
+  finishedAt,
+  ANONYMOUS_PREFIX,
+  type AnonymizeOptions,
+  type AnonymizeReport,
+  type RetentionOptions,
+} from './service/index.js';
+export type { PersonalDataRedaction } from './storage/index.js';

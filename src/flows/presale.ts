@@ -495,7 +495,7 @@ function presaleRefundTotals(draft: Draft, step: Step): void {
   if (extra.length > 0) note(draft, 'depositRefundIds', extra);
 }
 
-const REFUNDING_GUARDS = ['afterSaleAccepted', 'customerCancelRequestsRefund'];
+const REFUNDING_GUARDS = ['afterSaleAccepted', 'afterSaleShipsRest', 'customerCancelRequestsRefund'];
 /** One guard object per name: a lifecycle refuses two different implementations under one name. */
 const PRESALE_REFUND_GUARDS: Record<string, ReturnType<typeof presaleRefundFits>> = Object.fromEntries(
   REFUNDING_GUARDS.flatMap((g) => [

@@ -32,7 +32,7 @@ import { defaultPolicy, type Policy } from '../order/policy.js';
 import { becomePaid, recordFreeOrder } from './rules/payment.js';
 import type { Draft, Step } from './step.js';
 import type { TransitionResult } from './types.js';
-import { ok, fail } from '../errors/result.js';
+import { fail } from '../errors/result.js';
 
 /** The quote as `placeOrder` accepts it: what `priceCart` returns (extra fields are ignored). */
 const QuoteInputSchema = z.object({
@@ -238,21 +238,23 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   if (data.channel !== undefined) order.channel = data.channel;
 
   const draft: Draft = { order, effects: [], data: { total: quote.total } };
-  const step: Step = { order, command: { type: 'ORDER_PLACED' }, ctx: { now, at, actor, policy }, memo: undefined };
+  let effects: Effect[];
   if (free) {
     // A free order is paid at placement: the same "becomes paid" as a payment (virtual goods ship).
+    const step: Step = { order, command: { type: 'ORDER_PLACED' }, ctx: { now, at, actor, policy }, memo: undefined };
     order.status = order.fulfillment === 'virtual' ? 'shipped' : 'paid';
     recordFreeOrder(draft, step);
     becomePaid(draft, step);
+    effects = draft.effects.map((e, i) => ({ id: `${order.id}:1:${i}`, orderId: order.id, ...e }) as Effect);
   } else {
     const payBy = deadlineAfter(now, policy.payWithin, policy.timeZone);
     order.deadlines = { payBy };
     draft.data!['payBy'] = payBy;
-    draft.effects.push({ type: 'schedule', at: payBy, command: { type: 'EXPIRE' } });
+    // The one effect, written as the list above would stamp it (id and orderId first), without its spread.
+    effects = [{ id: `${order.id}:1:0`, orderId: order.id, type: 'schedule', at: payBy, command: { type: 'EXPIRE' } }];
   }
 
   const event: OrderEvent = { orderId: order.id, version: 1, type: 'ORDER_PLACED', actor, from: null, to: order.status, at };
   event.data = draft.data!;
-  const effects = draft.effects.map((e, i) => ({ id: `${order.id}:1:${i}`, orderId: order.id, ...e }) as Effect);
-  return ok({ changed: true, order, events: [event], effects });
+  return { ok: true, changed: true, order, events: [event], effects };
 }

@@ -1,6 +1,6 @@
 import type { EffectType } from '../order/index.js';
-import { afterSaleAccepted, afterSaleUnchanged, applyAfterSale, customerCancelRequestsRefund, gatewayRefundSettlesOrder, refundSettlesOrder } from './rules/after-sale.js';
-import { close, notify, payDeadlinePassed, refundInFull, releaseCoupons, releaseInventory, sentByCustomer, sentByMerchant } from './rules/closing.js';
+import { afterSaleAccepted, afterSaleShipsRest, afterSaleUnchanged, applyAfterSale, customerCancelRequestsRefund, gatewayRefundSettlesOrder, refundSettlesOrder } from './rules/after-sale.js';
+import { close, notify, payDeadlinePassed, refundInFull, releaseCoupons, releaseInventory, sentByCustomer, sentByMerchant, stockRanOut } from './rules/closing.js';
 import { becomePaid, closePayment, isDuplicatePayment, isLatePayment, paysPhysicalOrder, paysVirtualOrder, recordPayment } from './rules/payment.js';
 import {
   autoConfirmDue,
@@ -36,6 +36,7 @@ export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.fr
   isLatePayment,
   sentByCustomer,
   sentByMerchant,
+  stockRanOut,
   payDeadlinePassed,
   shipsRest,
   shipsPart,
@@ -43,6 +44,7 @@ export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.fr
   deliversParcel,
   autoConfirmDue,
   afterSaleAccepted,
+  afterSaleShipsRest,
   afterSaleUnchanged,
   customerCancelRequestsRefund,
   refundSettlesOrder,

@@ -241,11 +241,17 @@ export const AfterSaleSchema = z.object({
   freightOnly: z.optional(z.literal(true)),
   /** 换货: what goes out in exchange, and the replacement parcel once shipped. */
   exchange: z.optional(ExchangeSchema),
+  /**
+   * Photos the shopper attached to the request: cloud storage file ids (`cloud://…`) or URLs, at
+   * most 9. Stored-order version 3 (docs/storage.md "Stored order versions").
+   */
+  photos: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(512))).check(z.maxLength(9))),
 });
 export type AfterSale = z.output<typeof AfterSaleSchema>;
 
 /** `gateway`: a refund WeChat Pay made that the ledger did not know (found by reconciliation). */
-export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment', 'gateway'] as const;
+/** `out_of_stock` (stored version 3): the full refund of a paid order whose stock ran out (付款减库存). */
+export const REFUND_REASONS = ['after_sale', 'merchant_cancel', 'late_payment', 'stray_payment', 'gateway', 'out_of_stock'] as const;
 /**
  * One entry of the refund ledger. `id` is the `out_refund_no`: created (and persisted) before the
  * gateway is called and reused on every retry, so a refund can never be paid out twice.
@@ -343,5 +349,11 @@ export const OrderSchema = z.object({
    * version 2 (docs/storage.md "Stored order versions").
    */
   channel: z.optional(ChannelSchema),
+  /**
+   * When the shopper deleted the order from their list (DELETE_ORDER, docs/mini-program.md
+   * "Deleting an order"): hidden from the shopper's lists and reads, kept as it is for the shop and
+   * the analytics. Stored-order version 3.
+   */
+  deletedByCustomerAt: z.optional(TimestampSchema),
 });
 export type Order = z.output<typeof OrderSchema>;

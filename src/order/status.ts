@@ -24,7 +24,8 @@ export const ORDER_STATUS_LABELS: Readonly<Record<OrderStatus, LocalizedText>> =
   closed: { 'zh-CN': '已关闭', en: 'Closed' },
 };
 
-export const CLOSE_REASONS = ['payment_timeout', 'customer_cancelled', 'merchant_cancelled', 'fully_refunded'] as const;
+/** `out_of_stock` (stored version 3): 付款减库存 and the payment found no stock; refunded in full. */
+export const CLOSE_REASONS = ['payment_timeout', 'customer_cancelled', 'merchant_cancelled', 'fully_refunded', 'out_of_stock'] as const;
 export const CloseReasonSchema = z.enum(CLOSE_REASONS);
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
@@ -33,6 +34,7 @@ export const CLOSE_REASON_LABELS: Readonly<Record<CloseReason, LocalizedText>> =
   customer_cancelled: { 'zh-CN': '买家取消', en: 'Cancelled by the customer' },
   merchant_cancelled: { 'zh-CN': '商家取消', en: 'Cancelled by the merchant' },
   fully_refunded: { 'zh-CN': '已全额退款', en: 'Fully refunded' },
+  out_of_stock: { 'zh-CN': '库存不足，已全额退款', en: 'Out of stock; refunded in full' },
 };
 
 export const AFTER_SALE_STATUSES = [

@@ -36,8 +36,9 @@ export interface BestCoupons {
  * rules (a coupon is used alone unless `stackable`; stackable coupons combine, at most one per
  * `exclusiveGroup`). Ties go to fewer coupons, then to the smaller list of wallet ids. Never worse
  * than the best single usable coupon. `cart.coupons` is ignored: the wallet is the offer.
- * The search is a branch-and-bound, then an exact search over states, not an enumeration of
- * subsets (see select-coupons.ts and docs/pricing.md "bestCoupons").
+ * The search is a branch-and-bound, then an exact search for the fewest coupons reaching a proven
+ * best or an exact search over states, not an enumeration of subsets (see select-coupons.ts and
+ * docs/pricing.md "bestCoupons").
  *
  * @example
  * const r = bestCoupons(cart, [

@@ -17,9 +17,10 @@ import { byWalletId, simulateCoupons, type CouponCandidate } from './coupons.js'
  * is min(goods payable, Σ standalone savings still reachable), adjusted for the freight step; it is
  * admissible because a coupon never takes more than it would alone. In the usual case (no clamping,
  * no freight step) the first dive is optimal and everything else is cut at once. When clamped
- * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; the exact
- * search over states (`searchStates` below; docs/pricing.md "bestCoupons" says why it is exact)
- * finishes from the best choice found so far.
+ * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; then, when
+ * every coupon together proves the best savings, the search for the fewest coupons reaching them
+ * (`searchTarget`), else the exact search over states (`searchStates`; docs/pricing.md
+ * "bestCoupons" says why both are exact) finishes from the best choice found so far.
  */
 
 /** The freight step as seen by the search: `fee` is charged once the goods fall below `freeOver`. */
@@ -171,10 +172,11 @@ function bySavingThenId(a: CouponCandidate, b: CouponCandidate): number {
 }
 
 /**
- * `nodeBudget`: nodes the branch-and-bound may visit before the search over states takes over
- * (tests pass 0 to run the search over states alone).
+ * `nodeBudget`: nodes the branch-and-bound may visit before the later stages take over; `target`:
+ * whether the search for the fewest coupons reaching a proven best runs before the search over
+ * states (tests pass 0 and false to run the search over states alone).
  */
-export function selectCoupons(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep, nodeBudget = NODE_BUDGET): CouponChoice {
+export function selectCoupons(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep, nodeBudget = NODE_BUDGET, target = true): CouponChoice {
   const search = new Search(payables, freight, nodeBudget);
   for (const c of candidates) search.offer([c], c.saving);
   const groups = groupStackable(candidates);
@@ -189,10 +191,192 @@ export function selectCoupons(candidates: readonly CouponCandidate[], payables: 
       // savings overlap, so its bound is loose): the exact search over states finishes it,
       // starting from the best choice found so far (every choice offered was priced exactly).
       search.exhausted = false;
+      const reached = target ? searchTarget(candidates, search) : null;
+      if (reached !== null) return reached;
       return searchStates(candidates, search);
     }
   }
   return { chosen: search.best.set, savings: search.best.savings, optimal: !search.exhausted };
+}
+
+// ---- the search for the fewest coupons reaching a proven best -----------------------------------
+
+/**
+ * The search for the fewest coupons alone (after the singles are scored), for tests: the choice it
+ * proves optimal, or null where it does not apply (see `searchTarget`).
+ */
+export function selectCouponsByTarget(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep): CouponChoice | null {
+  const search = new Search(payables, freight, 0);
+  for (const c of candidates) search.offer([c], c.saving);
+  return searchTarget(candidates, search);
+}
+
+/** Nodes the search for the fewest coupons may visit before the search over states takes over. */
+const TARGET_BUDGET = 60_000;
+
+/**
+ * Stage two (docs/pricing.md "bestCoupons"), for wallets without a free-shipping step. The upper
+ * bound of the search over states is computed once for the empty choice; if every stackable coupon
+ * applied together (the one saving most of each exclusive group) takes exactly that much, the best
+ * savings are known: no choice takes more than the bound. What is left is the tie-break: the fewest
+ * coupons, then the smallest ids. Coupons are applied in wallet-id order, so a depth-first search
+ * that adds coupons in id order meets the choices of one size in exactly the tie-break's order
+ * (sorted id lists, compared id by id): for each size from the least the bound allows upward, the
+ * first choice of that size reaching the best is the answer. A branch is cut when even its largest
+ * remaining coupons (each at most min(face value, what its lines still cost), one per unused group,
+ * and together at most what their lines still cost) cannot reach the best with the coupons left to
+ * pick; a coupon that takes nothing is never picked (the same choice without it is smaller and
+ * leaves the same payables). Null when the bound is not reached by all coupons together, when the
+ * freight step matters, or when the search needs more than its budget: the search over states runs.
+ */
+function searchTarget(candidates: readonly CouponCandidate[], search: Search): CouponChoice | null {
+  if (search.room !== Infinity) return null;
+  const order = candidates.filter((c) => c.coupon.stackable).sort(byWalletId);
+  const n = order.length;
+  if (n < 2) return null;
+  const groupIndex = new Map<string, number>();
+  const groupOf = order.map((c) => {
+    const g = c.coupon.exclusiveGroup;
+    if (g === null) return -1;
+    let k = groupIndex.get(g);
+    if (k === undefined) groupIndex.set(g, (k = groupIndex.size));
+    return k;
+  });
+  const groupCount = groupIndex.size;
+  const lineCount = search.payables.length;
+  // Lines touched by the coupons from position i on.
+  const touched: number[][] = new Array<number[]>(n + 1);
+  touched[n] = [];
+  {
+    const seen = new Uint8Array(lineCount);
+    let lines: number[] = [];
+    for (let i = n - 1; i >= 0; i--) {
+      for (const m of order[i]!.members) if (seen[m] === 0) (seen[m] = 1), (lines = lines.concat(m));
+      touched[i] = lines;
+    }
+  }
+  const scopeIndex = new Map<string, number>();
+  const scopeMembers: Array<readonly number[]> = [];
+  const scopeOf = order.map((c) => {
+    const key = c.members.join(',');
+    let k = scopeIndex.get(key);
+    if (k === undefined) {
+      scopeIndex.set(key, (k = scopeIndex.size));
+      scopeMembers.push(c.members);
+    }
+    return k;
+  });
+  const scopePool = new Float64Array(scopeMembers.length);
+  const scopeSum = new Float64Array(scopeMembers.length);
+  const groupBest = new Float64Array(groupCount);
+  const mosts = new Float64Array(n);
+
+  /** At most what `picks` more coupons from position i take from `payables` (groups `used` taken). */
+  function most(payables: readonly number[], i: number, used: Uint8Array, picks: number): number {
+    for (let k = 0; k < scopeMembers.length; k++) {
+      const members = scopeMembers[k]!;
+      let pool = 0;
+      for (let m = 0; m < members.length; m++) pool += payables[members[m]!]!;
+      scopePool[k] = pool;
+      scopeSum[k] = 0;
+    }
+    groupBest.fill(0);
+    let count = 0;
+    for (let j = i; j < n; j++) {
+      const g = groupOf[j]!;
+      if (g >= 0 && used[g] === 1) continue;
+      const c = order[j]!;
+      const k = scopeOf[j]!;
+      const m = c.nominal < scopePool[k]! ? c.nominal : scopePool[k]!;
+      scopeSum[k] = scopeSum[k]! + m;
+      if (g < 0) mosts[count++] = m;
+      else if (m > groupBest[g]!) groupBest[g] = m;
+    }
+    for (let g = 0; g < groupCount; g++) if (groupBest[g]! > 0) mosts[count++] = groupBest[g]!;
+    // The largest `picks` of them…
+    let top = 0;
+    if (picks >= count) for (let k = 0; k < count; k++) top += mosts[k]!;
+    else {
+      const sorted = mosts.subarray(0, count).sort();
+      for (let k = count - 1; k >= count - picks; k--) top += sorted[k]!;
+    }
+    // …at most what each scope's lines still cost…
+    let scoped = 0;
+    for (let k = 0; k < scopeMembers.length; k++) scoped += scopeSum[k]! < scopePool[k]! ? scopeSum[k]! : scopePool[k]!;
+    // …and at most what all the lines they touch still cost.
+    let left = 0;
+    const lines = touched[i]!;
+    for (let k = 0; k < lines.length; k++) left += payables[lines[k]!]!;
+    return Math.min(top, scoped, left);
+  }
+
+  // The bound for the empty choice, and every coupon together (the best of each group).
+  const none = new Uint8Array(groupCount);
+  const bound = Math.min(most(search.payables, 0, none, n), search.freight.base);
+  const all: CouponCandidate[] = [];
+  const bestOfGroup = new Map<number, CouponCandidate>();
+  for (let j = 0; j < n; j++) {
+    const g = groupOf[j]!;
+    if (g < 0) all.push(order[j]!);
+    else {
+      const seen = bestOfGroup.get(g);
+      if (seen === undefined || order[j]!.saving > seen.saving) bestOfGroup.set(g, order[j]!);
+    }
+  }
+  bestOfGroup.forEach((c) => all.push(c));
+  all.sort(byWalletId);
+  if (simulateCoupons(search.payables, all) !== bound) return null;
+  const best = search.best;
+  if (best.savings > bound || (best.savings === bound && best.ids.length === 1)) {
+    return { chosen: best.set, savings: best.savings, optimal: true };
+  }
+
+  let nodes = 0;
+  const chosen: CouponCandidate[] = [];
+  /** The first choice of exactly `size` coupons, in tie-break order, that takes `bound`; 'budget' when out of nodes. */
+  function dive(pos: number, payables: readonly number[], off: number, used: Uint8Array, size: number): boolean | 'budget' {
+    const picks = size - chosen.length;
+    for (let j = pos; j <= n - picks; j++) {
+      const g = groupOf[j]!;
+      if (g >= 0 && used[g] === 1) continue;
+      if (++nodes > TARGET_BUDGET) return 'budget';
+      const c = order[j]!;
+      const next = payables.slice();
+      const taken = takeShare(next, c.members, c.nominal).taken;
+      if (taken <= 0) continue;
+      const reached = off + taken;
+      chosen.push(c);
+      if (picks === 1) {
+        if (reached === bound) return true;
+      } else {
+        let u = used;
+        if (g >= 0) {
+          u = used.slice();
+          u[g] = 1;
+        }
+        if (reached + most(next, j + 1, u, picks - 1) >= bound) {
+          const found = dive(j + 1, next, reached, u, size);
+          if (found !== false) return found;
+        }
+      }
+      chosen.pop();
+    }
+    return false;
+  }
+  // The fewest coupons the bound allows, up to the size of the best choice known (or all of them).
+  let size = 2;
+  while (size < n && most(search.payables, 0, none, size) < bound) size++;
+  const largest = best.savings === bound ? best.ids.length : all.length;
+  for (; size <= largest; size++) {
+    const found = dive(0, search.payables, 0, none, size);
+    if (found === 'budget') return null;
+    if (found) {
+      search.offer(chosen, bound);
+      return { chosen: search.best.set, savings: search.best.savings, optimal: true };
+    }
+  }
+  // Unreachable: the best known choice, or every coupon together, has `largest` coupons and takes `bound`.
+  return null;
 }
 
 // ---- the exact search over states ------------------------------------------------------------

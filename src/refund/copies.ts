@@ -18,8 +18,33 @@ const hasOwn = Object.prototype.hasOwnProperty;
  */
 export function copyOrder(o: Order): Order {
   const c = cloneOrder(o);
-  for (const key in o) if (hasOwn.call(o, key) && !hasOwn.call(c, key)) (c as Record<string, unknown>)[key] = (o as Record<string, unknown>)[key];
+  keepOtherKeys(o, c);
   return c;
+}
+
+/**
+ * Copies onto `to` the own enumerable keys of `from` it lacks (what `for…in` with two own-key
+ * tests did). The usual order was made by `cloneOrder` itself, so its keys come in the copy's
+ * order: two `Object.keys` lists (cached by V8 for such objects) compared entry by entry settle
+ * that case in a fraction of the walk.
+ */
+function keepOtherKeys(from: object, to: object): void {
+  const keys = Object.keys(from);
+  const own = Object.keys(to);
+  if (keys.length === own.length) {
+    let same = true;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== own[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return;
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (!hasOwn.call(to, key)) (to as Record<string, unknown>)[key] = (from as Record<string, unknown>)[key];
+  }
 }
 
 /** The order with `afterSales` replaced. */
@@ -55,7 +80,7 @@ export function movedAfterSale(a: AfterSale, status: AfterSale['status'], at: st
   if (a.returnShipment !== undefined) c.returnShipment = a.returnShipment;
   if (a.returnedAt !== undefined) c.returnedAt = a.returnedAt;
   if (a.refundId !== undefined) c.refundId = a.refundId;
-  for (const key in a) if (hasOwn.call(a, key) && !hasOwn.call(c, key)) (c as Record<string, unknown>)[key] = (a as Record<string, unknown>)[key];
+  keepOtherKeys(a, c);
   return c;
 }
 

@@ -43,3 +43,14 @@ export function notifyEffect(to: 'customer' | 'merchant', template: string, orde
 export function afterSaleNotifyData(afterSale: AfterSale): Record<string, unknown> {
   return { afterSaleId: afterSale.id, kind: afterSale.kind, amount: afterSale.amount };
 }
+
+/**
+ * `notifyEffect(to, template, order, { ...afterSaleNotifyData(afterSale), [key]: value })`, built
+ * without the two spreads (each costs more than the rest of a small after-sale step): the same
+ * data, keys in the same order.
+ */
+export function afterSaleNotice(to: 'customer' | 'merchant', template: string, order: Order, afterSale: AfterSale, key: string, value: unknown): EffectDraft {
+  const data: Record<string, unknown> = { orderNumber: order.number, afterSaleId: afterSale.id, kind: afterSale.kind, amount: afterSale.amount };
+  data[key] = value;
+  return { type: 'notify', to, template, data };
+}

@@ -8,12 +8,12 @@ import {
   type AfterSaleTransition,
 } from './after-sale-states.js';
 import { availableToRefund, plannedRefundCount } from './caps.js';
-import { afterSaleNotifyData, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
+import { afterSaleNotice, afterSaleNotifyData, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
-import { afterSaleOfRefund, findRefund, openRefund, refundCount } from './ledger.js';
+import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount } from './ledger.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
-import { movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
+import { copyOrder, movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
 import { checkRefundPeriod } from './windows.js';
 import { ok, fail, type Result, type Failure } from '../errors/result.js';
@@ -29,6 +29,12 @@ export interface Step {
   effects: EffectDraft[];
   /** Statuses passed through, the first being where the command found the after-sale (null: new). */
   path: Array<AfterSaleStatus | null>;
+  /**
+   * True once `order` is a copy this run made (no caller holds it): later moves of the same run
+   * then write their lists into it instead of copying the whole order again. A step built from a
+   * caller's order leaves it unset.
+   */
+  owned?: boolean;
 }
 
 export type StepOutcome = Result<{ step: Step }>;
@@ -50,7 +56,26 @@ export function withAfterSale(order: Order, afterSale: AfterSale): Order {
 function put(step: Step, afterSale: AfterSale, effects?: EffectDraft[]): Step {
   if (effects !== undefined) for (let i = 0; i < effects.length; i++) step.effects.push(effects[i]!);
   step.path.push(afterSale.status);
-  return { order: withAfterSale(step.order, afterSale), afterSale, effects: step.effects, path: step.path };
+  let order: Order;
+  if (step.owned === true) {
+    // The run's own copy: only the after-sale list is replaced (a new array, as withAfterSale's).
+    order = step.order;
+    const list = order.afterSales;
+    let index = -1;
+    for (let i = 0; i < list.length; i++) if (list[i]!.id === afterSale.id) index = i;
+    const afterSales = list.slice();
+    if (index < 0) afterSales.push(afterSale);
+    else afterSales[index] = afterSale;
+    order.afterSales = afterSales;
+  } else {
+    order = withAfterSale(step.order, afterSale);
+  }
+  return { order, afterSale, effects: step.effects, path: step.path, owned: true };
+}
+
+/** `{ ok: true, step }` (a literal: `ok()`'s spread costs more than the rest of a small step). */
+function moved(step: Step): StepOutcome {
+  return { ok: true, step };
 }
 
 /** Approval reserves the money: it must fit beside refunds and other approved after-sales. */
@@ -61,7 +86,7 @@ function reserve(step: Step, ctx: AfterSaleContext): StepOutcome {
   if (plannedRefundCount(step.order, { excludeAfterSaleId: a.id }) + 1 > ctx.policy.maxPartialRefunds) {
     return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   }
-  return ok({ step: put(step, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))) });
+  return moved(put(step, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))));
 }
 
 /** Units of a refund-only after-sale that never left the warehouse (they go back to stock). */
@@ -83,15 +108,38 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
   const available = availableToRefund(step.order, { excludeAfterSaleId: a.id });
   if (a.amount > available) return fail(refundErrors.refundExceedsPaid(a.amount, available));
   if (refundCount(step.order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
-  const opened = openRefund(step.order, { amount: a.amount, reason: 'after_sale', afterSaleId: a.id, now: ctx.now });
-  const effects: EffectDraft[] = [paymentRefundEffect(opened.order, opened.refund, a.reason)];
-  if (from === 'approved' && ctx.policy.restockOnReturn) {
+  const refund = newRefund(step.order, { amount: a.amount, reason: 'after_sale', afterSaleId: a.id, now: ctx.now });
+  // Everything read from the order before the entry is written (the run's copy may be written in place).
+  const effects: EffectDraft[] = [paymentRefundEffect(step.order, refund, a.reason)];
+  if (from === 'approved' && ctx.policy.restockOnReturn && !allShipped(step.order, a)) {
     effects.push(...inventoryReleaseEffect(step.order, neverShippedUnits(step.order, a), 'refund_before_shipment'));
   }
-  if (from === 'approved') effects.push(notifyEffect('customer', 'after_sale_approved', step.order, { ...afterSaleNotifyData(a), refundId: opened.refund.id }));
-  const moved = movedAfterSale(a, 'refunding', isoTimestamp(ctx.now.getTime()));
-  moved.refundId = opened.refund.id;
-  return ok({ step: put({ order: opened.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, moved, effects) });
+  if (from === 'approved') effects.push(afterSaleNotice('customer', 'after_sale_approved', step.order, a, 'refundId', refund.id));
+  const order = step.owned === true ? step.order : copyOrder(step.order);
+  const refunds = order.refunds.slice(); // slice + push: Array#concat is several times slower on short lists
+  refunds.push(refund);
+  order.refunds = refunds;
+  const next = movedAfterSale(a, 'refunding', isoTimestamp(ctx.now.getTime()));
+  next.refundId = refund.id;
+  return moved(put({ order, afterSale: step.afterSale, effects: step.effects, path: step.path, owned: true }, next, effects));
+}
+
+/**
+ * Whether every unit of the after-sale's lines has shipped, so none can go back to stock: then
+ * `neverShippedUnits` is all zeros and its holdings need not be counted. Shipments are the only
+ * input: a line shipped in full has no unshipped unit whatever the after-sales hold.
+ */
+function allShipped(order: Order, afterSale: AfterSale): boolean {
+  if (order.shipments.length === 0) return false;
+  for (const item of afterSale.items) {
+    let line: Order['lines'][number] | undefined;
+    for (const l of order.lines) if (l.id === item.lineId) line = l;
+    if (line === undefined) continue; // neverShippedUnits gives such an item 0 units too
+    let shipped = 0;
+    for (const s of order.shipments) for (const i of s.items) if (i.lineId === item.lineId) shipped += i.quantity;
+    if (shipped < line.quantity) return false;
+  }
+  return true;
 }
 
 /**
@@ -106,8 +154,8 @@ function completeWithoutRefund(step: Step, from: AfterSaleStatus, ctx: AfterSale
     effects.push(...inventoryReleaseEffect(step.order, neverShippedUnits(step.order, a), 'refund_before_shipment'));
   }
   effects.push(notifyEffect('customer', 'after_sale_completed', step.order, afterSaleNotifyData(a)));
-  const moved: AfterSale = { ...a, status: 'refunded', updatedAt: ctx.now.toISOString() };
-  return ok({ step: put(step, moved, effects) });
+  const next: AfterSale = { ...a, status: 'refunded', updatedAt: ctx.now.toISOString() };
+  return moved(put(step, next, effects));
 }
 
 export type RestartResult = Result<{ order: Order; effects: EffectDraft[]; refundId: string }>;
@@ -213,57 +261,60 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
     const restarted = restartRefund(step.order, a.refundId!, ctx);
     if (!restarted.ok) return restarted;
     // A CLOSED refund is re-issued under a new id: the after-sale follows it.
-    const moved = { ...a, refundId: restarted.refundId, updatedAt: at };
-    return ok({ step: put({ ...step, order: restarted.order }, moved, restarted.effects) });
+    const next = { ...a, refundId: restarted.refundId, updatedAt: at };
+    return moved(put({ order: restarted.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, next, restarted.effects));
   }
-  const moved = movedAfterSale(a, t.to, at);
+  const next = movedAfterSale(a, t.to, at);
   // What the command adds (a reject reason, the return parcel); status and time are the move's own.
-  for (const key in extra) if (key !== 'status' && key !== 'updatedAt') (moved as Record<string, unknown>)[key] = (extra as Record<string, unknown>)[key];
+  for (const key in extra) if (key !== 'status' && key !== 'updatedAt') (next as Record<string, unknown>)[key] = (extra as Record<string, unknown>)[key];
   const effects: EffectDraft[] = [];
   if (t.on === 'PROPOSE_REFUND') {
-    const p = moved.proposals![moved.proposals!.length - 1]!;
-    return { ok: true, step: put(step, moved, [notifyEffect('customer', 'refund_proposed', step.order, { ...afterSaleNotifyData(moved), proposedAmount: p.amount, quotedAmount: a.amount })]) };
+    const p = next.proposals![next.proposals!.length - 1]!;
+    return { ok: true, step: put(step, next, [notifyEffect('customer', 'refund_proposed', step.order, { ...afterSaleNotifyData(next), proposedAmount: p.amount, quotedAmount: a.amount })]) };
   }
   if (t.on === 'DECLINE_REFUND_PROPOSAL') {
-    return { ok: true, step: put(step, moved, [notifyEffect('merchant', 'refund_proposal_declined', step.order, afterSaleNotifyData(moved))]) };
+    return { ok: true, step: put(step, next, [notifyEffect('merchant', 'refund_proposal_declined', step.order, afterSaleNotifyData(next))]) };
   }
-  if (t.on === 'SET_RETURN_SHIPPING_FEE') return { ok: true, step: put(step, moved) };
+  if (t.on === 'SET_RETURN_SHIPPING_FEE') return { ok: true, step: put(step, next) };
   switch (t.to) {
     case 'exchanged':
-      effects.push(notifyEffect('customer', 'exchange_shipped', step.order, { ...afterSaleNotifyData(a), ...moved.exchange?.shipment }));
+      effects.push(notifyEffect('customer', 'exchange_shipped', step.order, { ...afterSaleNotifyData(a), ...next.exchange?.shipment }));
       break;
     case 'requested':
-      effects.push(notifyEffect('merchant', 'after_sale_requested', step.order, { ...afterSaleNotifyData(a), reason: a.reason }));
+      effects.push(afterSaleNotice('merchant', 'after_sale_requested', step.order, a, 'reason', a.reason));
       break;
     case 'awaiting_return':
       if (t.from === 'approved') effects.push(notifyEffect('customer', 'after_sale_approved', step.order, { ...afterSaleNotifyData(a), returnRequired: true }));
-      else effects.push(notifyEffect('merchant', 'return_shipped', step.order, { ...afterSaleNotifyData(a), ...moved.returnShipment }));
+      else effects.push(notifyEffect('merchant', 'return_shipped', step.order, { ...afterSaleNotifyData(a), ...next.returnShipment }));
       break;
     case 'rejected':
-      effects.push(notifyEffect('customer', 'after_sale_rejected', step.order, { ...afterSaleNotifyData(a), reason: moved.rejectReason }));
+      effects.push(afterSaleNotice('customer', 'after_sale_rejected', step.order, a, 'reason', next.rejectReason));
       break;
     case 'refunding':
       // Only REFUND_FAILED rests here without a ledger change of its own (the reducer marks the entry).
-      effects.push(notifyEffect('merchant', 'refund_failed', step.order, { ...afterSaleNotifyData(a), refundId: a.refundId }));
+      effects.push(afterSaleNotice('merchant', 'refund_failed', step.order, a, 'refundId', a.refundId));
       break;
     case 'refunded':
-      effects.push(notifyEffect('customer', 'refund_succeeded', step.order, { ...afterSaleNotifyData(a), refundId: a.refundId }));
+      effects.push(afterSaleNotice('customer', 'refund_succeeded', step.order, a, 'refundId', a.refundId));
       break;
     case 'returned':
-      moved.returnedAt = at;
+      next.returnedAt = at;
       if (ctx.policy.restockOnReturn) effects.push(...inventoryReleaseEffect(step.order, afterSaleLineAmounts(step.order, a), 'after_sale_return'));
       break;
     default:
       break;
   }
-  return ok({ step: put(step, moved, effects) });
+  return moved(put(step, next, effects));
 }
 
 /**
  * Runs command `on` on the step's after-sale, then its `always` rows. Fails with
  * `INVALID_AFTER_SALE_TRANSITION` when the chart has no row for it.
  */
-export function runAfterSale(step: Step, on: AfterSaleCommandType, ctx: AfterSaleContext, extra: Partial<AfterSale> = {}): StepOutcome {
+/** The `extra` of a command that brings nothing (shared: nothing writes into it). */
+const NO_EXTRA: Partial<AfterSale> = Object.freeze({});
+
+export function runAfterSale(step: Step, on: AfterSaleCommandType, ctx: AfterSaleContext, extra: Partial<AfterSale> = NO_EXTRA): StepOutcome {
   const from = step.path[step.path.length - 1] ?? null;
   const t = findAfterSaleTransition(from, on, step.order, step.afterSale, ctx.policy);
   if (!t) {
@@ -275,13 +326,13 @@ export function runAfterSale(step: Step, on: AfterSaleCommandType, ctx: AfterSal
   for (let guard = 0; outcome.ok && guard < 10; guard++) {
     const next = findAfterSaleTransition(outcome.step.afterSale.status, 'always', outcome.step.order, outcome.step.afterSale, ctx.policy);
     if (!next) break;
-    outcome = enter(outcome.step, next, ctx, {});
+    outcome = enter(outcome.step, next, ctx, NO_EXTRA);
   }
   return outcome;
 }
 
 /** A successful reducer result with the audit data every after-sale step reports. */
-export function finish(step: Step, data: Record<string, unknown> = {}): AfterSaleStepResult {
+export function finish(step: Step, data?: Record<string, unknown>): AfterSaleStepResult {
   const a = step.afterSale;
   const out: Record<string, unknown> = {
     afterSaleId: a.id,
@@ -290,8 +341,9 @@ export function finish(step: Step, data: Record<string, unknown> = {}): AfterSal
     to: a.status,
     amount: a.amount,
     shippingAmount: a.shippingAmount,
-    ...data,
   };
+  // The spread `{ …, ...data }` wrote out key by key (data is the caller's small literal).
+  if (data !== undefined) for (const key of Object.keys(data)) out[key] = data[key];
   if (a.refundId !== undefined) out.refundId = a.refundId;
-  return ok({ order: step.order, effects: step.effects, data: out });
+  return { ok: true, order: step.order, effects: step.effects, data: out };
 }

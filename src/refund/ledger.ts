@@ -129,12 +129,15 @@ export function refundableBalance(order: Order): number {
  * nextRefundId(order) // '202611251200004821937465R1' for an order with an empty ledger
  */
 export function nextRefundId(order: Order): string {
-  const taken = new Set<string>();
-  for (const r of order.refunds) taken.add(r.id);
-  for (const s of order.payment.stray) taken.add(s.refundId);
   let n = order.refunds.length + 1;
-  while (taken.has(`${order.number}R${n}`)) n++;
-  return `${order.number}R${n}`;
+  for (;;) {
+    const id = `${order.number}R${n}`;
+    let taken = false;
+    for (const r of order.refunds) if (r.id === id) taken = true;
+    for (const s of order.payment.stray) if (s.refundId === id) taken = true;
+    if (!taken) return id;
+    n++;
+  }
 }
 
 export interface OpenRefundInput {
@@ -154,6 +157,18 @@ export interface OpenRefundInput {
  * const { order: next, refund } = openRefund(order, { amount: 4800, reason: 'merchant_cancel', now });
  */
 export function openRefund(order: Order, input: OpenRefundInput): { order: Order; refund: Refund } {
+  const refund = newRefund(order, input);
+  return { order: orderWithRefunds(order, order.refunds.concat(refund)), refund };
+}
+
+/**
+ * The pending entry `openRefund` appends, without the order copy (for a reducer that writes it
+ * into a copy of its own).
+ *
+ * @example
+ * newRefund(order, { amount: 4800, reason: 'after_sale', afterSaleId: 'NO1-AS1', now }).id // 'NO1R1'
+ */
+export function newRefund(order: Order, input: OpenRefundInput): Refund {
   const at = isoTimestamp(input.now.getTime());
   const refund: Refund = {
     id: nextRefundId(order),
@@ -169,5 +184,5 @@ export function openRefund(order: Order, input: OpenRefundInput): { order: Order
   if (transactionId !== undefined) refund.transactionId = transactionId;
   const outTradeNo = input.outTradeNo ?? order.payment.outTradeNo;
   if (outTradeNo !== undefined) refund.outTradeNo = outTradeNo;
-  return { order: orderWithRefunds(order, order.refunds.concat(refund)), refund };
+  return refund;
 }

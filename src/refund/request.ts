@@ -14,10 +14,14 @@ import { fail } from '../errors/result.js';
  * nextAfterSaleId(order) // '202611251200004821937465-AS1'
  */
 export function nextAfterSaleId(order: Order): string {
-  const taken = new Set(order.afterSales.map((a) => a.id));
-  let n = order.afterSales.length + 1;
-  while (taken.has(`${order.number}-AS${n}`)) n++;
-  return `${order.number}-AS${n}`;
+  // A scan per candidate instead of a Set of every id: the list is short (a few after-sales).
+  const list = order.afterSales;
+  for (let n = list.length + 1; ; n++) {
+    const id = `${order.number}-AS${n}`;
+    let taken = false;
+    for (let i = 0; i < list.length; i++) if (list[i]!.id === id) taken = true;
+    if (!taken) return id;
+  }
 }
 
 /**
@@ -54,6 +58,7 @@ export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER
     requestedAt: at,
     updatedAt: at,
   };
+  if (command.photos !== undefined && command.photos.length > 0) afterSale.photos = command.photos.slice();
   const moved = runAfterSale({ order, afterSale, effects: [], path: [null] }, 'REQUEST_AFTER_SALE', ctx);
   if (!moved.ok) return moved;
   return finish(moved.step, {

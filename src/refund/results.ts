@@ -82,9 +82,13 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
     const effects: EffectDraft[] = [notifyEffect('customer', 'refund_succeeded', order1, { refundId: done.id, amount: done.amount, reason: done.reason })];
     return ok({ order: order1, effects, data: refundData(done) });
   }
-  const moved = runAfterSale({ order: order1, afterSale, effects: [], path: [afterSale.status] }, 'REFUND_SUCCEEDED', ctx);
+  // order1 is this call's own copy: the after-sale's move may write into it.
+  const moved = runAfterSale({ order: order1, afterSale, effects: [], path: [afterSale.status], owned: true }, 'REFUND_SUCCEEDED', ctx);
   if (!moved.ok) return moved;
-  return ok({ order: moved.step.order, effects: moved.step.effects, data: refundData(done, { afterSaleStatus: moved.step.afterSale.status }) });
+  // refundData(done, { afterSaleStatus }) without its spread (this is every refund result's path).
+  const data: Record<string, unknown> = { refundId: done.id, amount: done.amount, refundReason: done.reason, afterSaleStatus: moved.step.afterSale.status };
+  if (done.afterSaleId !== undefined) data.afterSaleId = done.afterSaleId;
+  return { ok: true, order: moved.step.order, effects: moved.step.effects, data };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Policy } from '../order/policy.js';
 import type { Order } from '../order/index.js';
 import { addInZone, addInZoneMs } from '../time/zoned.js';
 import { refundErrors } from './errors.js';
+import { parseIsoTimestamp } from '../time/iso.js';
 
 // Windows are counted on the shop's calendar with the same zoned-time rule as every deadline
 // (src/time/zoned.ts): "7 days" lands on the same wall-clock time seven days later in the shop's
@@ -60,7 +61,7 @@ export function checkRefundPeriod(order: Order, now: Date, policy: Policy): Orde
   // unless the period is over.
   const paidAt = order.paidAt ?? order.payment.paidAt;
   if (paidAt === undefined) return undefined;
-  const end = addInZoneMs(Date.parse(paidAt), policy.refundWithin, policy.timeZone);
+  const end = addInZoneMs(parseIsoTimestamp(paidAt), policy.refundWithin, policy.timeZone);
   if (now.getTime() > end) return refundErrors.refundPeriodOver(new Date(end).toISOString(), policy.timeZone);
   return undefined;
 }

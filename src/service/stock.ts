@@ -60,7 +60,7 @@ export async function placeWithStock<T>(inventory: InventoryPort, request: { ord
   }
 }
 
-/** Who closes an order that paid for stock no longer there (a merchant cancel, refunded in full). */
+/** Who closes an order that paid for stock no longer there (a shop CANCEL, reason out_of_stock, refunded in full). */
 export const STOCK_ACTOR = { type: 'merchant' as const, id: 'orderkit-inventory' };
 /** The CANCEL reason text of that close. */
 export const OUT_OF_STOCK_REASON = 'out_of_stock';

@@ -1,3 +1,4 @@
+import { anonymizeFinishedOrders } from './privacy.js';
 import { currentAttempt } from '../lifecycle/attempts.js';
 import { dueCommandType } from '../lifecycle/due.js';
 import type { Actor, Command, Order } from '../order/index.js';
@@ -62,6 +63,12 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, loop));
+  if (core.options.retention) {
+    // docs/privacy.md "Retention": a bad setting or a store without the capability is an error, never silence.
+    const r = await anonymizeFinishedOrders(store, { days: core.options.retention.days, now, ...(core.options.retention.perSweep !== undefined ? { limit: core.options.retention.perSweep } : {}) });
+    if (!r.ok) throw r.error;
+    report.anonymized = r.orders;
+  }
   return report;
 }
 

@@ -99,6 +99,12 @@ export interface OrderServiceOptions {
    * the port. Without it the service only emits `inventory.release` effects, as before.
    */
   inventory?: InventoryPort;
+  /**
+   * Personal data retention (PIPL, docs/privacy.md): each `sweep` anonymises up to `perSweep`
+   * (default 200) orders finished more than `days` days ago, through the store's
+   * `redactPersonalData`. A store without it is refused by `sweep` with UNSUPPORTED.
+   */
+  retention?: { days: number; perSweep?: number };
 }
 
 /** What `place` and `dispatch` answer: domain rejections are results, never throws. */
@@ -182,6 +188,8 @@ export interface SweepReport {
   skipped: number;
   /** Orders whose stored row is corrupt, by id (they stay leased and are reported each sweep). */
   corrupt: string[];
+  /** With `retention`: orders whose personal data this sweep anonymised. */
+  anonymized?: number;
 }
 
 /** Receives one effect; throw (or reject) to have it retried later with backoff. */

@@ -13,6 +13,7 @@ export type {
   OrderChangeListener,
   SubscribeOptions,
   Unsubscribe,
+  PersonalDataRedaction,
 } from './port.js';
 export {
   VersionConflictError,

@@ -26,6 +26,7 @@ import type {
   OrderPage,
   OrderStore,
   OutboxEntry,
+  PersonalDataRedaction,
   SubscribeOptions,
   Unsubscribe,
 } from './port.js';
@@ -132,6 +133,28 @@ export class MemoryOrderStore implements OrderStore {
     if (typeof number !== 'string') return null;
     const id = this.data.numbers.get(number);
     return id === undefined ? null : this.loadSync(id);
+  }
+
+  /** See `OrderStore.redactPersonalData` (docs/privacy.md): synchronous, so each order is all or nothing. */
+  async redactPersonalData(redactions: readonly PersonalDataRedaction[]): Promise<number> {
+    let done = 0;
+    for (const r of redactions) {
+      const row = this.data.orders.get(r.orderId);
+      if (!row) continue;
+      const rewrite = (text: string) => JSON.stringify(r.redact(JSON.parse(text)));
+      const doc = rewrite(row.doc);
+      const events = (this.data.events.get(r.orderId) ?? []).map(rewrite);
+      const outbox = [...this.data.outbox.values()].filter((o) => o.orderId === r.orderId).map((o) => [o, rewrite(o.doc)] as const);
+      const keys = [...this.data.idempotency.entries()].filter(([, text]) => (JSON.parse(text) as IdempotencyRecord).orderId === r.orderId).map(([key, text]) => [key, rewrite(text)] as const);
+      // Every rewrite is computed: now the writes, which cannot fail.
+      row.doc = doc;
+      row.customerId = r.pseudonym;
+      if (this.data.events.has(r.orderId)) this.data.events.set(r.orderId, events);
+      for (const [o, text] of outbox) o.doc = text;
+      for (const [key, text] of keys) this.data.idempotency.set(key, text);
+      done += 1;
+    }
+    return done;
   }
 
   private loadSync(id: string): Order | null {

@@ -139,6 +139,20 @@ export interface SubscribeOptions {
 }
 export type Unsubscribe = () => void | Promise<void>;
 
+/**
+ * How to rewrite one order's stored documents without its customer's personal data (built by
+ * `personalDataRedaction`, docs/privacy.md): `redact` for every JSON document of the order (the
+ * order, its events, outbox effects and idempotency records), `text` for a plain string column.
+ */
+export interface PersonalDataRedaction {
+  orderId: string;
+  customerId: string;
+  /** What the customer id becomes. */
+  pseudonym: string;
+  redact(doc: unknown): unknown;
+  text(value: string): string;
+}
+
 export interface OrderStore {
   /** The order, or null when there is none. Throws `CorruptOrderError` for a bad row. */
   load(id: string): Promise<Order | null>;
@@ -218,6 +232,14 @@ export interface OrderStore {
   subscribe?(listener: OrderChangeListener, options?: SubscribeOptions): Promise<Unsubscribe> | Unsubscribe;
   /** Committed changes after `since` (null: from the start), in position order, at most `limit`. */
   changesSince?(since: string | null, limit: number): Promise<OrderChange[]>;
+  /**
+   * Optional capability (PIPL, docs/privacy.md): rewrites every stored document of each named order
+   * — the order (and the columns and projections read from it), its events, outbox effects and
+   * idempotency records — through its redaction, each order in one transaction. The order's
+   * version does not change and no change-feed entry is written (the feed carries no personal
+   * data). Unknown ids are skipped. Resolves with how many orders were rewritten.
+   */
+  redactPersonalData?(redactions: readonly PersonalDataRedaction[]): Promise<number>;
   /** Optional: releases connections and listeners the store opened itself. */
   close?(): Promise<void>;
 }

@@ -14,7 +14,7 @@ import { CorruptOrderError } from './errors.js';
  */
 
 /** The version of the stored order document this code writes. */
-export const ORDER_SCHEMA_VERSION = 2;
+export const ORDER_SCHEMA_VERSION = 3;
 
 /** The field that carries the version in a stored document. */
 export const SCHEMA_VERSION_FIELD = 'schemaVersion';
@@ -32,9 +32,17 @@ export type OrderUpgrade = (doc: Record<string, unknown>) => Record<string, unkn
  * `exchanged`. A version-1 document has none of them and needs no change; the bump is there so that
  * code which only knows version 1 refuses a version-2 document instead of reading it and dropping
  * those fields on its next write.
+ *
+ * 2 → 3: version 3 adds optional fields and values a version-2 document never has, so it needs no
+ * change: `photos` on an after-sale (the shopper's pictures, as cloud file ids), `deletedByCustomerAt`
+ * on the order (the shopper deleted it from their list), and the close and refund reason
+ * `out_of_stock` (a paid order whose stock ran out at payment under 付款减库存, closed and refunded
+ * in full). Code that knows only version 2 would refuse such an order as invalid, so the version
+ * says so before the schema check does.
  */
 export const ORDER_UPGRADES: Readonly<Record<number, OrderUpgrade>> = Object.freeze({
   1: (doc: Record<string, unknown>) => doc,
+  2: (doc: Record<string, unknown>) => doc,
 });
 
 /** What `upgradeStoredOrder` reads and applies; tests pass their own chain. */

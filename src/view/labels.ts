@@ -79,6 +79,7 @@ export const REFUND_REASON_LABELS: Readonly<Record<Refund['reason'], LocalizedTe
   late_payment: { 'zh-CN': '订单关闭后支付，全额退回', en: 'Paid after the order closed; refunded in full' },
   stray_payment: { 'zh-CN': '重复或无效支付，全额退回', en: 'Duplicate or invalid payment; refunded in full' },
   gateway: { 'zh-CN': '对账发现的微信支付退款', en: 'WeChat Pay refund found by reconciliation' },
+  out_of_stock: { 'zh-CN': '库存不足，全额退款', en: 'Out of stock; refunded in full' },
 };
 
 /**

@@ -132,6 +132,7 @@ const REFUND_REASON_TEXT: Record<Refund['reason'], string> = {
   late_payment: '订单已关闭，退回支付款',
   stray_payment: '无效支付退回',
   gateway: '退款',
+  out_of_stock: '库存不足，全额退款',
 };
 
 export interface RefundRequestConfig {

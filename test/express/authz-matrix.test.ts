@@ -71,6 +71,13 @@ const EXPECTED: Record<string, Row> = {
   'GET /analytics/summary': STAFF,
   'GET /analytics/bottlenecks': STAFF,
   'GET /analytics/insights/:kind': STAFF,
+  'GET /analytics/drill': STAFF,
+  'GET /analytics/export': STAFF,
+  'GET /analytics/automations': STAFF,
+  'POST /analytics/automations/run': STAFF,
+  'GET /insights': ALL,
+  'GET /insights/insights.js': ALL,
+  'GET /insights/insights.css': ALL,
   'GET /reconciliation': STAFF,
   'POST /reconciliation/:billDate': STAFF,
   'GET /dashboard/dashboard.js': ALL,
@@ -90,6 +97,8 @@ const EXPECTED: Record<string, Row> = {
   'GET /favicon.ico': ALL,
   // Stock left is public like a product page (docs/inventory.md).
   'GET /stock/:sku': ALL,
+  // PIPL (docs/privacy.md): admin only.
+  'POST /admin/customers/:customerId/anonymize': ADMIN,
 };
 
 /** A body that the route accepts when the caller is allowed, so "allowed" means it really ran. */
@@ -213,7 +222,8 @@ function matrixSuite(label: string, makeStore: () => Promise<OrderStore>): void 
         .replace(':afterSaleId', afterSaleId)
         .replace(':username', 'clerk2')
         .replace(':billDate', '2026-11-24')
-        .replace(':kind', 'customers');
+        .replace(':kind', 'customers')
+        .replace(':customerId', 'customer-nobody');
       // Refusals first: an allowed call may change the order for the roles after it.
       const order5 = [0, 2, 1, 3, 4];
       for (const i of order5) {

@@ -4,6 +4,10 @@ import { createApp, type OrderApp } from '../../examples/express/src/app.js';
 import { storeFigures } from '../../examples/express/src/figures.js';
 import { createOrderService, MemoryOrderStore } from '../../src/index.js';
 import { MemoryInventory } from '../../src/inventory/index.js';
+import { DEMO_STOCK } from '../../examples/express/src/catalog.js';
+import { Ops } from '../../examples/express/src/ops.js';
+import { serviceFor } from '../../examples/express/src/server.js';
+import { openStorage, type Storage } from '../../examples/express/src/storage.js';
 import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT, OTHER_CUSTOMER, TestClock } from './support/app.js';
 
 /** The example's stock route and the 限购 / out-of-stock answers of POST /orders (docs/inventory.md). */
@@ -53,5 +57,56 @@ describe('Express example: stock and 限购', () => {
     const placeOrder = doc.paths['/orders']!['post']!;
     expect(Object.keys(placeOrder.responses)).toEqual(expect.arrayContaining(['409', '503']));
     expect(placeOrder.description).toContain('LIMIT_REACHED');
+  });
+});
+
+/** What `npm start` runs: serviceFor() on the example's own storage (PGlite here) with the demo stock. */
+describe('Express example server: the demo is wired to an inventory', () => {
+  let t: OrderApp;
+  let storage: Storage;
+  beforeAll(async () => {
+    storage = await openStorage({ dataDir: 'memory://' });
+    const ops = new Ops({ level: 'silent', ready: async () => true });
+    const { service, inventory } = await serviceFor({ storage, ops, demo: true });
+    t = await createApp({ service, inventory, figures: storeFigures(storage.store), log: () => undefined, auth: { demo: true } });
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+    await storage.close();
+  });
+
+  const gift = (actor: string, quantity: number) => request(t.app).post('/orders').set('x-actor', actor).send({ items: [{ sku: 'SET-GIFT', quantity }], address: ADDRESS });
+
+  it('every demo SKU has stock; the gift box shows its 限购 and refuses a third unit with 409 LIMIT_REACHED', async () => {
+    for (const setup of DEMO_STOCK) {
+      const r = await request(t.app).get(`/stock/${setup.sku}`);
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ sku: setup.sku, available: setup.available, held: 0 });
+    }
+    expect((await request(t.app).get('/stock/SET-GIFT')).body.limit).toMatchObject({ perCustomer: 2 });
+    expect((await gift(CUSTOMER, 2)).status).toBe(201);
+    const third = await gift(CUSTOMER, 1);
+    expect(third.status).toBe(409);
+    expectErrorBody(third.body, 'LIMIT_REACHED');
+    expect((await request(t.app).get('/stock/SET-GIFT')).body).toMatchObject({ available: 298, held: 2 });
+  });
+
+  it('a restart keeps the stock it had (the demo SKUs are set up only once)', async () => {
+    const ops = new Ops({ level: 'silent', ready: async () => true });
+    await serviceFor({ storage, ops, demo: true });
+    expect(await storage.inventory.level('SET-GIFT')).toMatchObject({ available: 298, held: 2 });
+  });
+});
+
+describe('Express example server: RETENTION_DAYS', () => {
+  it("serviceFor({ retentionDays }) gives the service a retention: the sweep anonymises finished orders", async () => {
+    const store = new MemoryOrderStore();
+    const inventory = new MemoryInventory();
+    const ops = new Ops({ level: 'silent', ready: async () => true });
+    const { service } = await serviceFor({ storage: { store: store as never, inventory: inventory as never }, ops, demo: false, retentionDays: 30 });
+    const report = await service.sweep(new Date('2026-12-01T00:00:00Z'));
+    expect(report.anonymized).toBe(0);
+    const { service: without } = await serviceFor({ storage: { store: store as never, inventory: inventory as never }, ops, demo: false });
+    expect((await without.sweep()).anonymized).toBeUndefined();
   });
 });

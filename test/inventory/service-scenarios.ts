@@ -114,7 +114,9 @@ export function serviceScenarios(make: () => Promise<Pair>): void {
     expect(paidB.outOfStock).toEqual({ code: 'OUT_OF_STOCK' });
     expect(paidB.order.status).toBe('closed');
     expect(paidB.order.payment.paidAmount).toBe(800);
-    expect(paidB.order.refunds.map((r) => [r.amount, r.status])).toEqual([[800, 'pending']]);
+    expect(paidB.order.closeReason).toBe('out_of_stock');
+    expect(paidB.order.refunds.map((r) => [r.amount, r.status, r.reason])).toEqual([[800, 'pending', 'out_of_stock']]);
+    expect(paidB.effects.filter((e) => e.type === 'payment.refund').map((e) => (e as { amount: number }).amount)).toEqual([800]);
     const history = await service.history(b.order.id);
     expect(history.map((e) => e.type)).toEqual(['ORDER_PLACED', 'PAYMENT_SUCCEEDED', 'CANCEL']);
     expect(history[2]!.data).toMatchObject({ reason: 'out_of_stock' });

@@ -107,7 +107,7 @@ describe('example cloud functions (on the cloud database test double)', () => {
     const again = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 2 }, { sku: 'MILK-250', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' }, idempotencyKey: 'visit-1' });
     expect(again.order.id).toBe(orderId);
     // The same key with another cart is another request: refused, not answered with the first order.
-    const other = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 1 }], idempotencyKey: 'visit-1' });
+    const other = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' }, idempotencyKey: 'visit-1' });
     expect([other.ok, other.error?.code]).toEqual([false, 'IDEMPOTENCY_KEY_REUSED']);
 
     // Anyone can call payCallback; only SOURCE wx_paycallback is WeChat Pay.
@@ -159,7 +159,7 @@ describe('example cloud functions (on the cloud database test double)', () => {
 
   it('the timer expires an unpaid order after asking cloudPay, and closes the payment', async () => {
     const env = setup();
-    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }] });
+    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' } });
     await env.call(SHOPPER, { action: 'pay', orderId: placed.order.id });
     env.clock.advance(29 * 60_000);
     expect((await env.sweep()).sweep.expired).toBe(0);
@@ -174,7 +174,7 @@ describe('example cloud functions (on the cloud database test double)', () => {
 
   it('the timer finds a payment whose callback never came and applies it instead of expiring', async () => {
     const env = setup();
-    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }] });
+    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' } });
     await env.call(SHOPPER, { action: 'pay', orderId: placed.order.id });
     const { totalFee } = env.stub.calls.unifiedOrder[0] as { totalFee: number };
     env.stub.behaviour.queryOrder = async (p: any) => ({ returnCode: 'SUCCESS', resultCode: 'SUCCESS', tradeState: 'SUCCESS', totalFee, transactionId: '4200000000000000000000000001', outTradeNo: p.outTradeNo, timeEnd: '20261125121000' });
@@ -241,7 +241,7 @@ describe('example cloud functions (on the cloud database test double)', () => {
       },
     };
     const env = setup(v3);
-    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }] });
+    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' } });
     const pay = await env.call(SHOPPER, { action: 'pay', orderId: placed.order.id });
     expect(pay.ok).toBe(true);
     expect(sent[0]).toMatchObject({ method: 'POST', path: '/v3/pay/transactions/jsapi', body: { out_trade_no: placed.order.id, payer: { openid: SHOPPER } } });
@@ -258,5 +258,42 @@ describe('example cloud functions (on the cloud database test double)', () => {
     expect(tampered.statusCode).toBe(401);
     expect(JSON.parse(tampered.body).code).toBe('FAIL');
     expect((await env.call(SHOPPER, { action: 'get', orderId: placed.order.id })).order.status).toBe('paid');
+  });
+
+  it('stock (docs/inventory.md): the quote shows what is left and the 限购, over the 限购 is refused, an expired order gives back, a 付款减库存 payment that finds none closes out_of_stock', async () => {
+    const env = setup();
+    const address = { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' };
+    const quote = await env.call(SHOPPER, { action: 'quote', cart: [{ sku: 'TEA-100', quantity: 1 }, { sku: 'OAT-1KG', quantity: 2 }] });
+    expect(quote.stock).toEqual([
+      { sku: 'TEA-100', available: 200, perCustomer: 5 },
+      { sku: 'OAT-1KG', available: 500 },
+    ]);
+    const over = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 6 }], address });
+    expect([over.ok, over.error.code]).toEqual([false, 'LIMIT_REACHED']);
+    expect(over.error.messages['zh-CN']).toContain('限购');
+    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 2 }], address });
+    expect(placed.ok).toBe(true);
+    const oat = () => env.call(SHOPPER, { action: 'quote', cart: [{ sku: 'OAT-1KG', quantity: 1 }] }).then((q) => q.stock[0].available);
+    expect(await oat()).toBe(498);
+    // Not paid in time: the timer closes it and the units are back.
+    env.clock.advance(31 * 60_000);
+    await env.sweep();
+    expect((await env.call(SHOPPER, { action: 'get', orderId: placed.order.id })).order.closeReason).toBe('payment_timeout');
+    expect(await oat()).toBe(500);
+
+    // The gift card is taken at payment; none left by then: closed out_of_stock, refunded in full.
+    const card = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'CARD-50', quantity: 1 }] });
+    expect(card.ok).toBe(true);
+    const shop = new build.wxCloud.WxCloudInventory(env.db);
+    await shop.configure({ sku: 'CARD-50', available: 0, policy: 'take_on_payment' });
+    await env.call(SHOPPER, { action: 'pay', orderId: card.order.id });
+    const params = env.stub.calls.unifiedOrder[env.stub.calls.unifiedOrder.length - 1] as Record<string, any>;
+    const callback = { returnCode: 'SUCCESS', resultCode: 'SUCCESS', subMchId: SUB_MCH_ID, subOpenid: SHOPPER, totalFee: params.totalFee, feeType: 'CNY', transactionId: `4200${params.outTradeNo}`.slice(0, 28), outTradeNo: params.outTradeNo, timeEnd: '20261125123500', attach: params.attach };
+    expect(await env.wechatPays(callback)).toEqual({ errcode: 0, errmsg: 'OK' });
+    const closed = (await env.call(SHOPPER, { action: 'get', orderId: card.order.id })).order;
+    expect([closed.status, closed.closeReason]).toEqual(['closed', 'out_of_stock']);
+    expect(closed.closeReasonLabel).toBe('库存不足，已全额退款');
+    const stored = env.db.dump('orders').find((o) => o._id === card.order.id) as { refunds: Array<{ amount: number; reason: string }> };
+    expect(stored.refunds.map((r) => [r.amount, r.reason])).toEqual([[params.totalFee, 'out_of_stock']]);
   });
 });

@@ -6,6 +6,7 @@ const T = {
   title: ['订单管理后台', 'Order console'],
   signIn: ['登录', 'Sign in'], signOut: ['退出', 'Sign out'], username: ['用户名', 'User name'], password: ['密码', 'Password'],
   all: ['全部', 'All'], afterSales: ['售后待办', 'After-sales'],
+  photos: ['买家图片', 'Photos'],
   number: ['订单号', 'Order number'], phone: ['手机号（或后四位）', 'Phone (or last 4 digits)'], sku: ['商品 SKU', 'SKU'],
   from: ['下单起', 'Placed from'], to: ['下单止', 'Placed to'], search: ['查询', 'Search'], reset: ['清空', 'Clear'],
   export: ['导出 CSV', 'Export CSV'], orders: ['订单', 'Orders'], status: ['状态', 'Status'], placed: ['下单时间', 'Placed'],
@@ -19,12 +20,12 @@ const T = {
   changeAddress: ['改地址', 'Change address'], name: ['姓名', 'Name'], mobile: ['手机号', 'Phone'], province: ['省', 'Province'], city: ['市', 'City'], district: ['区', 'District'], street: ['详细地址', 'Street'],
   remark: ['备注', 'Note'], remarks: ['商家备注（买家不可见）', 'Merchant notes (never shown to the shopper)'], save: ['保存', 'Save'],
   approve: ['同意', 'Approve'], reject: ['拒绝', 'Reject'], received: ['确认收到退货', 'Return received'],
+  propose: ['协商退款', 'Propose an amount'], proposeAmount: ['协商退款金额（元）', 'Amount to refund (yuan)'],
   importTitle: ['批量发货（CSV 导入）', 'Ship many (CSV import)'], importHelp: ['表头：number,trackingNo,expressCompany', 'Header: number,trackingNo,expressCompany'],
   csvFile: ['CSV 文件', 'CSV file'], csvText: ['或粘贴 CSV 内容', 'or paste the CSV'], import: ['导入并发货', 'Import and ship'],
   shippedRows: ['已发货', 'Shipped'], refusedRows: ['未处理的行', 'Refused rows'], row: ['行', 'Row'], why: ['原因', 'Why'],
   done: ['已完成', 'Done'], live: ['实时更新', 'Live'], lang: ['English', '中文'], noAfterSale: ['无售后', 'No after-sales'],
   kind: ['类型', 'Kind'], amount: ['金额', 'Amount'],
-  propose: ['协商退款', 'Propose an amount'], proposeAmount: ['协商金额（元）', 'Amount offered (yuan)'], note: ['说明', 'Note'],
   proposal: ['待买家答复的协商', 'Offer awaiting the shopper'],
   returnFee: ['退货运费', 'Return shipping fee'], fee: ['运费（元）', 'Fee (yuan)'], treatment: ['处理方式', 'Treatment'],
   feeRefund: ['商家承担（加入退款）', 'Shop pays (added to the refund)'], feeDeduct: ['从退款中扣除', 'Deducted from the refund'],
@@ -141,14 +142,14 @@ function Detail({ id, version, onChanged }) {
     <h3>${t('afterSales')}</h3>
     ${order.afterSales.length === 0 ? html`<p class="muted">${t('noAfterSale')}</p>` : order.afterSales.map((s) => html`<div class="row" data-testid="after-sale">
       <span>${s.kind} · ${yuan(s.amount)} · <span class="status">${AS_TEXT[s.status][lang]}</span> · ${s.reason}</span>
+      ${s.photos && s.photos.length > 0 && html`<span class="muted" data-testid="after-sale-photos" title=${s.photos.join('\n')}>${t('photos')} ${s.photos.length}</span>`}
       ${s.status === 'requested' && html`<button onClick=${() => send(`/after-sales/${s.id}/approve`, {})}>${t('approve')}</button>
+        <button onClick=${() => { const v = Number(prompt(t('proposeAmount'))); if (Number.isFinite(v) && v > 0) send(`/after-sales/${s.id}/proposals`, { amount: Math.round(v * 100) }); }}>${t('propose')}</button>
         <button class="danger" onClick=${() => { const r = prompt(t('reason')); if (r) send(`/after-sales/${s.id}/reject`, { reason: r }); }}>${t('reject')}</button>`}
       ${(s.status === 'awaiting_return' || s.status === 'approved') && (s.kind === 'return_and_refund' || s.kind === 'exchange') && html`<button onClick=${() => send(`/after-sales/${s.id}/return-received`, {})}>${t('received')}</button>`}
       ${s.proposals && s.proposals.length > 0 && s.proposals[s.proposals.length - 1].status === 'pending' && html`<span class="muted" data-testid="open-proposal"> · ${t('proposal')} ${yuan(s.proposals[s.proposals.length - 1].amount)}</span>`}
       ${s.returnShippingFee && html`<span class="muted"> · ${t('returnFee')} ${yuan(s.returnShippingFee.fee)} (${t(s.returnShippingFee.treatment === 'refund' ? 'feeRefund' : 'feeDeduct')})</span>`}
     </div>
-    ${can('PROPOSE_REFUND') && s.status === 'requested' && s.kind !== 'exchange' && s.amount > 0 && html`<${ActionForm} key=${`f-propose-${s.id}`} id=${`f-propose-${s.id}`} title=${t('propose')} onSubmit=${(f) => send(`/after-sales/${s.id}/proposals`, { amount: fen(f.get('amount')), ...(f.get('note') ? { note: f.get('note') } : {}) })}>
-      <${Field} label=${t('proposeAmount')} name="amount" type="number" step="0.01" min="0.01" required /><${Field} label=${t('note')} name="note" maxlength="200" /><//>`}
     ${can('SET_RETURN_SHIPPING_FEE') && s.status === 'awaiting_return' && s.kind === 'return_and_refund' && !s.returnShippingFee && html`<${ActionForm} key=${`f-fee-${s.id}`} id=${`f-fee-${s.id}`} title=${t('returnFee')} onSubmit=${(f) => send(`/after-sales/${s.id}/return-shipping-fee`, { fee: fen(f.get('fee')), treatment: f.get('treatment') })}>
       <${Field} label=${t('fee')} name="fee" type="number" step="0.01" min="0" required />
       <label>${t('treatment')}<select name="treatment"><option value="refund">${t('feeRefund')}</option><option value="deduct">${t('feeDeduct')}</option></select></label><//>`}

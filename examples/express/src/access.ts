@@ -12,10 +12,16 @@ const ACCESS: Record<string, Access> = {
   analyticsSummary: 'staff',
   analyticsBottlenecks: 'staff',
   analyticsInsights: 'staff',
+  analyticsDrill: 'staff',
+  analyticsExport: 'staff',
+  analyticsAutomations: 'staff',
+  runAutomations: 'staff',
   listReconciliations: 'staff',
   reconcileDay: 'staff',
   demoRefundResult: 'staff',
   wechatpayNotify: 'public',
+  // PIPL (docs/privacy.md): anonymising a customer is an admin's decision.
+  anonymizeCustomer: 'admin',
 };
 
 /** The route with its access filled in (a route that says its own keeps it). */

@@ -13,7 +13,8 @@ import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions }
 import { docsAssets, docsRoutes } from './routes/docs.js';
 import { Ops } from './ops.js';
 import { consoleRoutes } from './routes/console.js';
-import { insightRoutes } from './routes/insights.js';
+import { insightRoutes, insightAssets } from './routes/insights.js';
+import { Automations } from './automations.js';
 import { liveRoutes } from './routes/live.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
@@ -23,6 +24,7 @@ import { withAccess } from './access.js';
 import { Auth, type AuthOptions } from './auth/index.js';
 import type { InventoryPort } from './orderkit/inventory.js';
 import { stockRoutes } from './routes/stock.js';
+import { privacyRoutes } from './routes/privacy.js';
 
 export interface CreateAppOptions {
   service: OrderService;
@@ -36,6 +38,8 @@ export interface CreateAppOptions {
   wechatpay?: WechatPayConfig;
   /** Where the daily reconciliation keeps its reports. Default: a new in-memory list. */
   reconciliations?: Reconciliations;
+  /** The automatic actions the workers run. Default: the demo shop's rules, kept in memory. */
+  automations?: Automations;
   /** Hours from payment to shipment before a fulfilment counts as late. Default 48. */
   fulfilmentSlaHours?: number;
   log?: (message: string, extra?: unknown) => void;
@@ -89,6 +93,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     demoGateway: auth.demo && !options.wechatpay && (options.demoGateway ?? true),
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
     reconciliations: options.reconciliations ?? new Reconciliations(),
+    automations: options.automations ?? new Automations({ service: options.service, clock, timeZone: options.timeZone ?? 'Asia/Shanghai' }),
     log,
     ...(options.inventory ? { inventory: options.inventory } : {}),
   };
@@ -120,7 +125,9 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
       handler: (_req, res) => res.status(204).end(),
     },
     ...stockRoutes(context),
+    ...privacyRoutes(context),
     ...insightRoutes(context, dashboard),
+    ...insightAssets(),
   ];
   const routes: Route[] = declared
     .filter((r) => context.demoGateway || (r.doc.operationId !== 'demoPay' && r.doc.operationId !== 'demoRefundResult'))

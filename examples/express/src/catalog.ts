@@ -1,4 +1,5 @@
 import { OrderkitError, type Cart, type CartLine, type PricingRules } from './orderkit/index.js';
+import type { InventoryPort, SkuSetup } from './orderkit/inventory.js';
 
 /**
  * The demo shop: a small tea house (茶舍). Prices live on the server; a request names SKUs and
@@ -24,6 +25,28 @@ export const PRODUCTS: readonly Product[] = [
 ];
 
 const BY_SKU = new Map(PRODUCTS.map((p) => [p.sku, p]));
+
+/**
+ * The demo shop's stock (docs/inventory.md): the gift box is a 限购 item (2 per customer), the
+ * gift card is taken at payment (付款减库存), everything else is held at placement (下单减库存).
+ */
+export const DEMO_STOCK: readonly SkuSetup[] = PRODUCTS.map((p): SkuSetup => {
+  if (p.sku === 'SET-GIFT') return { sku: p.sku, available: 300, limit: { perCustomer: 2 } };
+  if (p.sku === 'POT-YX') return { sku: p.sku, available: 60 };
+  if (p.fulfillment === 'virtual') return { sku: p.sku, available: 1_000, policy: 'take_on_payment' };
+  return { sku: p.sku, available: 2_000 };
+});
+
+/** Sets up each demo SKU that the inventory does not know yet (a restart keeps the stock it had). */
+export async function stockDemoShop(inventory: InventoryPort, setups: readonly SkuSetup[] = DEMO_STOCK): Promise<number> {
+  let added = 0;
+  for (const setup of setups) {
+    if ((await inventory.level(setup.sku)) !== null) continue;
+    await inventory.configure(setup);
+    added += 1;
+  }
+  return added;
+}
 
 /**
  * The shop's promotions, as plain data (docs/pricing.md). Windows are set around the start time

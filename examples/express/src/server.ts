@@ -15,6 +15,7 @@
  *   SECURE_COOKIES     0 only for plain-http testing: session cookies are HTTPS-only by default
  *   METRICS_TOKEN      lets Prometheus scrape /metrics with `Authorization: Bearer <token>`
  *   LOG_LEVEL          pino level (default info; warn in --demo)
+ *   RETENTION_DAYS     the sweeper anonymises orders finished more than this many days ago (docs/privacy.md)
  *   WECHATPAY_MCHID, WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_PUBLIC_KEY_ID,
  *   WECHATPAY_PUBLIC_KEY_FILE   enable the real /payments/wechatpay/notify route
  *   WECHATPAY_API_HOST, WECHATPAY_SERIAL_NO, WECHATPAY_PRIVATE_KEY_FILE   also let the sweeper ask
@@ -24,15 +25,16 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
-import { demoRules } from './catalog.js';
+import { demoRules, stockDemoShop } from './catalog.js';
 import type { WechatPayConfig } from './context.js';
 import { seededRandom } from './demo/random.js';
 import { progressBar } from './demo/progress.js';
 import { seedDemoShop } from './demo/seed.js';
 import { startTrickle, type Trickle } from './demo/trickle.js';
 import { sqlFigures } from './figures.js';
-import { createOrderService, systemClock } from './orderkit/index.js';
-import { openStorage } from './storage.js';
+import { createOrderService, systemClock, type OrderService } from './orderkit/index.js';
+import type { InventoryPort } from './orderkit/inventory.js';
+import { openStorage, type Storage } from './storage.js';
 import { demoHandlers, startWorkers, type Workers } from './workers.js';
 import { wechatpayClientFromEnv, wechatpayQueryFromEnv } from './wechatpay-query.js';
 import { Reconciliations, startDailyReconciliation } from './reconciliation.js';
@@ -72,6 +74,32 @@ function wechatpayFromEnv(env: NodeJS.ProcessEnv): WechatPayConfig | undefined {
   };
 }
 
+/**
+ * The service the server runs: the order store (its commits counted by `ops`) and the stock in the
+ * same database, so a placement holds its units in the order's transaction, GET /stock/:sku shows
+ * what is left and 409 OUT_OF_STOCK / LIMIT_REACHED refuse (docs/inventory.md). In --demo the
+ * demo SKUs are set up on first start.
+ */
+export async function serviceFor(options: {
+  storage: Pick<Storage, 'store' | 'inventory'>;
+  ops: Pick<Ops, 'instrument'>;
+  demo: boolean;
+  payments?: NonNullable<Parameters<typeof createOrderService>[0]['payments']>;
+  /** RETENTION_DAYS: the sweeper anonymises orders finished more than this many days ago (docs/privacy.md). */
+  retentionDays?: number;
+}): Promise<{ service: OrderService; inventory: InventoryPort }> {
+  const { storage, ops, demo, payments, retentionDays } = options;
+  const inventory = storage.inventory;
+  if (demo) await stockDemoShop(inventory);
+  const service = createOrderService({
+    store: ops.instrument(storage.store),
+    inventory,
+    ...(payments ? { payments } : {}),
+    ...(retentionDays !== undefined ? { retention: { days: retentionDays } } : {}),
+  });
+  return { service, inventory };
+}
+
 export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
   const started = Date.now();
   const demo = argv.includes('--demo');
@@ -92,7 +120,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     ready: async () => (await storage.store.list({ limit: 1 }), true),
   });
   // Commits, conflicts and outbox lag are counted on the way to the store (ops.ts).
-  const service = createOrderService({ store: ops.instrument(storage.store), ...(payments ? { payments } : {}) });
+  const retentionDays = env.RETENTION_DAYS ? Number(env.RETENTION_DAYS) : undefined;
+  if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) throw new Error('RETENTION_DAYS must be a whole number of days, at least 1');
+  const { service, inventory } = await serviceFor({ storage, ops, demo, ...(payments ? { payments } : {}), ...(retentionDays !== undefined ? { retentionDays } : {}) });
   const rules = demoRules(new Date());
   const reconciliations = new Reconciliations();
   const orderApp = await createApp({
@@ -100,6 +130,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     ops,
     reconciliations,
     service,
+    inventory,
     figures: sqlFigures(storage.db),
     rules,
     timeZone,
@@ -117,6 +148,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     workers = startWorkers({
       service,
       handlers: demoHandlers({ service, demoGateway: orderApp.context.demoGateway, record: (line) => void (outboxLog.push(line) > 200 && outboxLog.shift()) }),
+      automations: orderApp.context.automations,
       log,
     });
     if (client && wechatpay) {

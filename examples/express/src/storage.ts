@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { migrate, migrateAnalytics, PostgresOrderStore, type PostgresDatabase, type SqlDriver } from './orderkit/postgres.js';
+import { migrate, migrateAnalytics, migrateInventory, PostgresInventory, PostgresOrderStore, type PostgresDatabase, type SqlDriver } from './orderkit/postgres.js';
 
 /** Where the example keeps its orders, opened and migrated. */
 export interface Storage {
@@ -9,6 +9,8 @@ export interface Storage {
   /** What the store and the SQL summary run on. */
   db: PostgresDatabase;
   store: PostgresOrderStore;
+  /** The stock, in the same database: a placement holds its units in the order's own transaction (docs/inventory.md). */
+  inventory: PostgresInventory;
   /** Where the data lives, for the start-up banner (the URL without its password). */
   where: string;
   /**
@@ -45,11 +47,13 @@ export async function openStorage(options: StorageOptions = {}): Promise<Storage
     pool.on('error', (error) => console.error('postgres pool error:', error.message));
     await migrate(pool, { schema });
     await migrateAnalytics(pool, { schema });
+    await migrateInventory(pool, { schema });
     const store = new PostgresOrderStore({ db: pool, schema });
     return {
       kind: 'postgres',
       db: pool,
       store,
+      inventory: new PostgresInventory({ db: pool, schema }),
       where: redact(options.databaseUrl),
       async batch(body) {
         const client = await pool.connect();
@@ -82,11 +86,13 @@ export async function openStorage(options: StorageOptions = {}): Promise<Storage
   const db = await PGlite.create(dataDir);
   await migrate(db, { schema });
   await migrateAnalytics(db, { schema });
+  await migrateInventory(db, { schema });
   const store = new PostgresOrderStore({ db, schema });
   return {
     kind: 'pglite',
     db,
     store,
+    inventory: new PostgresInventory({ db, schema }),
     where: dataDir,
     batch(body) {
       return db.transaction(async (tx) => {

@@ -19,12 +19,13 @@ import type {
   OutboxEntry,
   SubscribeOptions,
   Unsubscribe,
+  PersonalDataRedaction,
 } from '../../storage/port.js';
 import { toSqlDriver, type PostgresDatabase, type SqlDriver, type SqlExecutor } from './driver.js';
 import { CommitBatcher, type CommitBatcherOptions } from './commit-batcher.js';
 import { ChangeFeed, type FeedPage } from './feed.js';
 import { fromPosition, toPosition } from './positions.js';
-import { checkSchemaName } from './identifiers.js';
+import { checkSchemaName, quoteIdent } from './identifiers.js';
 import { buildListQuery } from './list-query.js';
 import { statements, type Statements } from './statements.js';
 import { ok } from '../../errors/result.js';
@@ -151,6 +152,35 @@ export class PostgresOrderStore implements OrderStore {
       }
     }
     this.announcing = null;
+  }
+
+  /**
+   * See `OrderStore.redactPersonalData` (docs/privacy.md). One transaction per order, the order row
+   * locked first: the order (its `customer_id` and checksum too; the analytics facts follow
+   * through their trigger), its events, outbox rows and idempotency records. The change log holds
+   * no personal data and is left alone.
+   */
+  async redactPersonalData(redactions: readonly PersonalDataRedaction[]): Promise<number> {
+    const s = quoteIdent(this.schema);
+    let done = 0;
+    for (const r of redactions) {
+      if (!isStorableString(r.orderId)) continue;
+      const rewrite = (text: string) => JSON.stringify(r.redact(JSON.parse(text)));
+      const wrote = await this.driver.transaction(async (tx) => {
+        const { rows } = await tx.query<{ doc: string }>(`SELECT doc::text AS doc FROM ${s}.orders WHERE id = $1 FOR UPDATE`, [r.orderId]);
+        if (!rows[0]) return false;
+        await tx.query(`UPDATE ${s}.orders SET doc = $2::jsonb, doc_md5 = md5($2::jsonb::text), customer_id = $3 WHERE id = $1`, [r.orderId, rewrite(rows[0].doc), r.pseudonym]);
+        const events = await tx.query<{ version: number; seq: number; doc: string }>(`SELECT version, seq, doc::text AS doc FROM ${s}.order_events WHERE order_id = $1`, [r.orderId]);
+        for (const e of events.rows) await tx.query(`UPDATE ${s}.order_events SET doc = $4::jsonb WHERE order_id = $1 AND version = $2 AND seq = $3`, [r.orderId, e.version, e.seq, rewrite(e.doc)]);
+        const outbox = await tx.query<{ id: string; doc: string }>(`SELECT id, doc::text AS doc FROM ${s}.outbox WHERE order_id = $1`, [r.orderId]);
+        for (const o of outbox.rows) await tx.query(`UPDATE ${s}.outbox SET doc = $2::jsonb WHERE id = $1`, [o.id, rewrite(o.doc)]);
+        const keys = await tx.query<{ key: string; doc: string }>(`SELECT key, doc::text AS doc FROM ${s}.idempotency WHERE order_id = $1`, [r.orderId]);
+        for (const k of keys.rows) await tx.query(`UPDATE ${s}.idempotency SET doc = $2::jsonb WHERE key = $1`, [k.key, rewrite(k.doc)]);
+        return true;
+      });
+      if (wrote) done += 1;
+    }
+    return done;
   }
 
   async load(id: string): Promise<Order | null> {

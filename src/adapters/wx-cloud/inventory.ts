@@ -7,6 +7,11 @@ import { isDuplicateKey } from './errors.js';
 export interface WxCloudInventoryOptions {
   /** Collection names. Defaults: inventory_skus, inventory_limits, inventory_holds, inventory_ops. */
   collections?: Partial<{ skus: string; limits: string; holds: string; ops: string }>;
+  /**
+   * How long a hold may run before `recover()` treats it as cut short and gives its units back.
+   * Must exceed your function's longest run (its timeout). Default 15 minutes.
+   */
+  holdLeaseMs?: number;
 }
 
 interface SkuDoc {
@@ -17,7 +22,31 @@ interface SkuDoc {
   perCustomer?: number;
   limitKey?: string;
   restock: boolean;
+  /** Tags of holds in flight (see `markOf`). */
+  marks?: Record<string, number>;
 }
+/** One step of a hold: a 限购 count or a SKU's stock, taken by `quantity`. */
+interface HoldStep {
+  kind: 'limit' | 'sku';
+  id: string;
+  quantity: number;
+}
+/**
+ * The claim of a hold, also its journal: `taking` while its steps run, `held` once the hold doc is
+ * written, `done` when tidied; `aborting` while recovery gives it back. Older claims are `{ _id }`.
+ */
+interface ClaimDoc {
+  _id: string;
+  state?: 'taking' | 'held' | 'aborting' | 'done';
+  at?: unknown;
+  steps?: HoldStep[];
+}
+
+/** The field name (under `marks`) that tags a record changed by one hold: no `.`, no leading `$`. */
+function markOf(claimId: string): string {
+  return `h_${claimId.replace(/[^A-Za-z0-9_\-|:]/g, (c) => `~${c.charCodeAt(0).toString(16)}`)}`;
+}
+
 interface HoldDoc {
   _id: string;
   customerId: string;
@@ -31,7 +60,11 @@ interface HoldDoc {
  * same kind of update on the customer's count (`held: _.lte(limit − n)`), so neither is a read
  * before a write. A claim record per (order, operation), added with its own `_id`, makes every call
  * idempotent: a second add of the same `_id` fails with a duplicate key. A hold of several SKUs
- * takes them one by one and gives back what it took when a later one is refused (docs/inventory.md).
+ * takes them one by one, all or nothing even across a crash: its claim lists every step first, each
+ * update tags its record with the hold (`marks`), and the hold counts only once one transaction
+ * writes it and marks the claim `held`; a refusal gives back what was tagged at once, and a hold cut
+ * short by a crash is given back by `recover()` (run by `reconcile()` at every sweep) after
+ * `holdLeaseMs` (docs/inventory.md).
  *
  * @example
  * const inventory = new WxCloudInventory(cloud.database());
@@ -40,10 +73,12 @@ interface HoldDoc {
 export class WxCloudInventory implements InventoryPort {
   private readonly db: CloudDatabase;
   readonly names: { skus: string; limits: string; holds: string; ops: string };
+  private readonly leaseMs: number;
 
   constructor(db: CloudDatabase, options: WxCloudInventoryOptions = {}) {
     checkDatabase(db);
     this.db = db;
+    this.leaseMs = options.holdLeaseMs ?? 15 * 60_000;
     this.names = { skus: 'inventory_skus', limits: 'inventory_limits', holds: 'inventory_holds', ops: 'inventory_ops', ...options.collections };
   }
 
@@ -62,6 +97,8 @@ export class WxCloudInventory implements InventoryPort {
     const s = checkSetup(setup);
     const old = await this.sku(s.sku);
     const data: Omit<SkuDoc, '_id'> = { available: s.available, held: old?.held ?? 0, policy: s.policy, restock: s.restockOnReturn };
+    // Holds in flight keep their tags (recover() needs them).
+    if (old?.marks !== undefined) data.marks = old.marks;
     if (s.limit) {
       data.perCustomer = s.limit.perCustomer;
       data.limitKey = limitKeyOf(s.sku, s.limit);
@@ -128,9 +165,9 @@ export class WxCloudInventory implements InventoryPort {
   }
 
   /** Adds the claim record; false when it was already there (the operation ran before). */
-  private async claim(id: string): Promise<boolean> {
+  private async claim(id: string, doc: object = { _id: id }): Promise<boolean> {
     try {
-      await this.db.collection(this.names.ops).add({ data: { _id: id } });
+      await this.db.collection(this.names.ops).add({ data: doc });
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -154,40 +191,48 @@ export class WxCloudInventory implements InventoryPort {
     });
     const mine = request.items.filter((i) => skus.get(i.sku)!.policy === policy);
     const claimId = `${request.orderId}|hold:${phase}`;
-    if (!(await this.claim(claimId))) {
+    const existing = await this.holdDoc(request.orderId);
+    const customerId = existing?.customerId ?? request.customerId;
+    // 限购: per key, the count grows only while it stays within the limit.
+    const byKey = new Map<string, { quantity: number; perCustomer: number; sku: string; index: number }>();
+    mine.forEach((item, index) => {
+      const d = skus.get(item.sku)!;
+      if (d.perCustomer === undefined) return;
+      const key = d.limitKey ?? d._id;
+      const had = byKey.get(key);
+      if (had) {
+        had.quantity += item.quantity;
+        had.perCustomer = Math.min(had.perCustomer, d.perCustomer);
+      } else byKey.set(key, { quantity: item.quantity, perCustomer: d.perCustomer, sku: item.sku, index });
+    });
+    // The journal: every step this hold may take, written with the claim before any is taken.
+    const steps: HoldStep[] = [
+      ...[...byKey.keys()].map((key): HoldStep => ({ kind: 'limit', id: `${key}|${customerId}`, quantity: byKey.get(key)!.quantity })),
+      ...mine.map((item): HoldStep => ({ kind: 'sku', id: item.sku, quantity: item.quantity })),
+    ];
+    const claim: ClaimDoc = { _id: claimId, state: 'taking', at: this.db.serverDate(), steps };
+    if (!(await this.claim(claimId, claim))) {
       const held = await this.heldBy(request.orderId);
       return { orderId: request.orderId, held: held.filter((h) => mine.some((m) => m.sku === h.sku)), replayed: true };
     }
-    const existing = await this.holdDoc(request.orderId);
-    const customerId = existing?.customerId ?? request.customerId;
-    const undo: Array<() => Promise<unknown>> = [];
+    const mark = markOf(claimId);
     const _ = this.db.command;
     try {
-      // 限购: per key, the count grows only while it stays within the limit.
-      const byKey = new Map<string, { quantity: number; perCustomer: number; sku: string; index: number }>();
-      mine.forEach((item, index) => {
-        const d = skus.get(item.sku)!;
-        if (d.perCustomer === undefined) return;
-        const key = d.limitKey ?? d._id;
-        const had = byKey.get(key);
-        if (had) {
-          had.quantity += item.quantity;
-          had.perCustomer = Math.min(had.perCustomer, d.perCustomer);
-        } else byKey.set(key, { quantity: item.quantity, perCustomer: d.perCustomer, sku: item.sku, index });
-      });
       for (const [key, want] of byKey) {
         const id = `${key}|${customerId}`;
         const limits = this.db.collection(this.names.limits);
         let taken = false;
         for (let tries = 0; tries < 3 && !taken; tries++) {
           if (want.quantity > want.perCustomer) break;
-          const res = await this.call(() => limits.where({ _id: id, held: _.lte(want.perCustomer - want.quantity) }).update({ data: { held: _.inc(want.quantity) } }));
+          const res = await this.call(() =>
+            limits.where({ _id: id, held: _.lte(want.perCustomer - want.quantity) }).update({ data: { held: _.inc(want.quantity), marks: { [mark]: want.quantity } } }),
+          );
           if (res.stats.updated === 1) taken = true;
           else {
             const { data } = await this.call(() => limits.where({ _id: id }).get());
             if (data.length > 0) break;
             try {
-              await limits.add({ data: { _id: id, held: want.quantity } });
+              await limits.add({ data: { _id: id, held: want.quantity, marks: { [mark]: want.quantity } } });
               taken = true;
             } catch (error) {
               if (!isDuplicateKey(error)) throw inventoryUnavailable(error);
@@ -198,32 +243,105 @@ export class WxCloudInventory implements InventoryPort {
           const { data } = await this.call(() => limits.where({ _id: id }).get());
           throw limitReached(want.sku, key, want.perCustomer, Number((data[0] as { held?: number } | undefined)?.held ?? 0), want.index);
         }
-        undo.push(() => limits.where({ _id: id }).update({ data: { held: _.inc(-want.quantity) } }));
       }
-      // Stock: the conditional decrement.
+      // Stock: the conditional decrement, marked with this hold in the same update.
       for (const [index, item] of mine.entries()) {
         const col = this.db.collection(this.names.skus);
-        const res = await this.call(() => col.where({ _id: item.sku, available: _.gte(item.quantity) }).update({ data: { available: _.inc(-item.quantity), held: _.inc(item.quantity) } }));
+        const res = await this.call(() =>
+          col.where({ _id: item.sku, available: _.gte(item.quantity) }).update({ data: { available: _.inc(-item.quantity), held: _.inc(item.quantity), marks: { [mark]: item.quantity } } }),
+        );
         if (res.stats.updated !== 1) {
           const now = await this.sku(item.sku);
           throw outOfStock(item.sku, item.quantity, now?.available ?? 0, index);
         }
-        undo.push(() => col.where({ _id: item.sku }).update({ data: { available: _.inc(item.quantity), held: _.inc(-item.quantity) } }));
       }
+      const items = (existing?.items ?? []).map((i) => ({ ...i }));
+      for (const item of mine) {
+        const d = skus.get(item.sku)!;
+        const same = items.find((i) => i.sku === item.sku);
+        if (same) same.quantity += item.quantity;
+        else items.push({ sku: item.sku, quantity: item.quantity, limitKey: d.perCustomer === undefined ? null : d.limitKey ?? d._id });
+      }
+      // The hold and the claim's `held` in one transaction: either the hold counts, or recovery
+      // gives every marked unit back (never both).
+      await this.call(() =>
+        this.db.runTransaction(async (tx) => {
+          const { data } = (await tx.collection(this.names.ops).doc(claimId).get()) as { data: Partial<ClaimDoc> };
+          if (data.state !== 'taking') throw Object.assign(new Error(`hold ${claimId} was recovered meanwhile`), { holdAborted: true });
+          await tx.collection(this.names.holds).doc(request.orderId).set({ data: { customerId, items } });
+          await tx.collection(this.names.ops).doc(claimId).update({ data: { state: 'held' } });
+        }),
+      );
+      // Tidy: the marks are no longer needed (recovery tidies them too when this is cut short).
+      await this.settle(claimId, steps, 'clear')
+        .then(() => this.db.collection(this.names.ops).where({ _id: claimId, state: 'held' }).update({ data: { state: 'done', steps: _.remove() } }))
+        .catch(() => undefined);
+      return { orderId: request.orderId, held: items.filter((i) => mine.some((m) => m.sku === i.sku)).map((i) => ({ sku: i.sku, quantity: i.quantity })), replayed: false };
     } catch (error) {
-      for (const step of undo.reverse()) await step().catch(() => undefined);
-      await this.unclaim(claimId);
+      // Everything this hold marked goes back (a step whose answer was lost included); should
+      // that fail too, the claim stays `taking` and `recover()` finishes it after the lease.
+      try {
+        await this.settle(claimId, steps, 'undo');
+        await this.unclaim(claimId);
+      } catch {
+        // left to recover()
+      }
       throw error;
     }
-    const items = (existing?.items ?? []).map((i) => ({ ...i }));
-    for (const item of mine) {
-      const d = skus.get(item.sku)!;
-      const same = items.find((i) => i.sku === item.sku);
-      if (same) same.quantity += item.quantity;
-      else items.push({ sku: item.sku, quantity: item.quantity, limitKey: d.perCustomer === undefined ? null : d.limitKey ?? d._id });
+  }
+
+  /**
+   * Gives back, or only unmarks, every step of a hold that is still marked with it. Each step is one
+   * conditional update on the marked record, so a repeat (two recoveries, a retry) moves nothing.
+   */
+  private async settle(claimId: string, steps: readonly HoldStep[], how: 'undo' | 'clear'): Promise<void> {
+    const mark = markOf(claimId);
+    const _ = this.db.command;
+    for (const step of steps) {
+      const col = this.db.collection(step.kind === 'sku' ? this.names.skus : this.names.limits);
+      const data: Record<string, unknown> = { marks: { [mark]: _.remove() } };
+      if (how === 'undo') {
+        data['held'] = _.inc(-step.quantity);
+        if (step.kind === 'sku') data['available'] = _.inc(step.quantity);
+      }
+      await this.call(() => col.where({ _id: step.id, marks: { [mark]: _.exists(true) } }).update({ data }));
     }
-    await this.call(() => this.db.collection(this.names.holds).doc(request.orderId).set({ data: { customerId, items } }));
-    return { orderId: request.orderId, held: items.filter((i) => mine.some((m) => m.sku === i.sku)).map((i) => ({ sku: i.sku, quantity: i.quantity })), replayed: false };
+  }
+
+  /**
+   * Finishes holds that a crash (or a lost connection) cut short, once their lease has passed: a
+   * hold still `taking` gives back every unit it marked and frees its claim (all or nothing); one
+   * already `held` only loses its marks. Called by `reconcile()`, which the service runs at every
+   * sweep. Answers how many holds it gave back.
+   */
+  async recover(): Promise<number> {
+    const _ = this.db.command;
+    const ops = this.db.collection(this.names.ops);
+    const before = this.db.serverDate({ offset: -this.leaseMs });
+    let undone = 0;
+    for (;;) {
+      const { data } = await this.call(() => ops.where({ state: _.in(['taking', 'aborting', 'held']), at: _.lt(before) }).limit(100).get());
+      if (data.length === 0) return undone;
+      for (const doc of data as ClaimDoc[]) {
+        if (doc.state === 'held') {
+          await this.settle(doc._id, doc.steps ?? [], 'clear');
+          await this.call(() => ops.where({ _id: doc._id, state: 'held' }).update({ data: { state: 'done', steps: _.remove() } }));
+          continue;
+        }
+        if (doc.state === 'taking') {
+          const res = await this.call(() => ops.where({ _id: doc._id, state: 'taking' }).update({ data: { state: 'aborting' } }));
+          if (res.stats.updated !== 1) continue;
+        }
+        await this.settle(doc._id, doc.steps ?? [], 'undo');
+        await this.call(() => ops.where({ _id: doc._id, state: 'aborting' }).remove());
+        undone += 1;
+      }
+    }
+  }
+
+  /** See `recover()`. */
+  async reconcile(): Promise<void> {
+    await this.recover();
   }
 
   private async giveBack(request: GiveBackRequest, restock: boolean): Promise<StockItem[]> {

@@ -15,6 +15,7 @@ import type {
   OutboxEntry,
   SubscribeOptions,
   Unsubscribe,
+  PersonalDataRedaction,
 } from '../../storage/port.js';
 import { mapSettled } from './concurrency.js';
 import { checkDatabase, checkWriteShape, isMissingCollection, type CloudDatabase } from './database.js';
@@ -188,6 +189,35 @@ export class WxCloudOrderStore implements OrderStore {
 
   private decode(doc: OrderDoc, lastEventVersion?: number | null): Order {
     return decodeOrder(String(doc._id), orderFields(doc as unknown as Record<string, unknown>), doc.version, lastEventVersion);
+  }
+
+  /**
+   * See `OrderStore.redactPersonalData` (docs/privacy.md). The order's events, outbox records and
+   * idempotency records first, record by record, then the order record in a transaction (a commit
+   * in between makes it retry): a call cut short leaves the order under its customer id, so
+   * running the anonymisation again finishes it.
+   */
+  redactPersonalData(redactions: readonly PersonalDataRedaction[]): Promise<number> {
+    return this.guard('redactPersonalData', true, async () => {
+      let done = 0;
+      for (const r of redactions) {
+        if (!(await readOrderDoc(this.ctx, r.orderId))) continue;
+        for (const kind of ['events', 'outbox', 'keys'] as const) {
+          const docs = await this.pageAll<Record<string, unknown>>(() => this.collection(kind).where({ orderId: r.orderId }).orderBy('_id', 'asc'));
+          for (const d of docs) {
+            const { _id, ...rest } = d;
+            await this.collection(kind).doc(String(_id)).set({ data: r.redact(rest) as object });
+          }
+        }
+        await this.ctx.db.runTransaction(async (tx) => {
+          const { data } = (await tx.collection(this.names.orders).doc(r.orderId).get()) as { data: Record<string, unknown> };
+          const { _id, ...rest } = data;
+          await tx.collection(this.names.orders).doc(r.orderId).set({ data: r.redact(rest) as object });
+        });
+        done += 1;
+      }
+      return done;
+    });
   }
 
   load(id: string): Promise<Order | null> {

@@ -21,6 +21,24 @@ export const sentByMerchant = defineGuard(
   (probe) => probe.actor.type === 'merchant',
 );
 
+/** The close reason of a paid order whose stock ran out at payment (付款减库存, docs/inventory.md). */
+export const OUT_OF_STOCK = 'out_of_stock';
+
+/**
+ * A shop's CANCEL with reason `out_of_stock`: the stock ran out for a paid order (the service sends
+ * it when a payment finds none under 付款减库存; staff may send it too). Closes as `out_of_stock`.
+ */
+export const stockRanOut = defineGuard(
+  (step) =>
+    step.ctx.actor.type === 'merchant' && (step.command as { reason?: unknown }).reason === OUT_OF_STOCK && paidOrVirtual(step.order) ? undefined : NO_MATCH,
+  (probe) => probe.actor.type === 'merchant' && paidOrVirtual(probe.order),
+);
+
+/** Paid and not shipped, or virtual goods (they are `shipped` as soon as they are paid). */
+function paidOrVirtual(order: Pick<Order, 'status' | 'fulfillment'>): boolean {
+  return order.status === 'paid' || order.fulfillment === 'virtual';
+}
+
 /** EXPIRE is valid only once `deadlines.payBy` has passed. */
 export const payDeadlinePassed = defineGuard(
   (step) => (isDue(step.order.deadlines.payBy, step.ctx.now) ? undefined : lifecycleErrors.deadlineNotReached('payBy', step.order.deadlines.payBy, step.ctx.policy.timeZone)),

@@ -9,6 +9,9 @@ function list(text) {
 
 function readSettings(env) {
   return {
+    // Stock (docs/inventory.md): held in the cloud database with every order. INVENTORY=off turns it
+    // off; set the same value on order, payCallback and sweeper.
+    inventory: env.INVENTORY !== 'off',
     // 'cloudpay' (cloud.cloudPay, no certificates: the default) or 'v3' (your own merchant keys).
     payMode: env.PAY_MODE === 'v3' ? 'v3' : 'cloudpay',
     // cloudPay: the merchant id bound to this cloud environment (云开发控制台 → 设置 → 微信支付).

@@ -17,6 +17,17 @@ const rules = {
   freight: { defaultFee: 800, freeOver: 9900 },
 };
 
+// Stock (docs/inventory.md), set up on the first call of a fresh `order` instance for SKUs the
+// inventory does not know yet (a later change of these numbers does not overwrite live stock):
+// tea is 限购 (per customer), the gift card is taken at payment (付款减库存), the rest is held at
+// placement (下单减库存) and given back when the order closes unpaid.
+const stock = [
+  { sku: 'OAT-1KG', available: 500 },
+  { sku: 'MILK-250', available: 300 },
+  { sku: 'TEA-100', available: 200, limit: { perCustomer: 5 } },
+  { sku: 'CARD-50', available: 1000, policy: 'take_on_payment' },
+];
+
 // Demo wallet: every shopper holds one of each coupon. Replace with the coupons the user claimed.
 function walletFor(openid) {
   return [
@@ -25,4 +36,4 @@ function walletFor(openid) {
   ];
 }
 
-module.exports = { catalogue, rules, walletFor };
+module.exports = { catalogue, rules, walletFor, stock };

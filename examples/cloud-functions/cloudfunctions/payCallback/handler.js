@@ -13,7 +13,10 @@ function createPayCallback(deps) {
   const store = new wxCloud.WxCloudOrderStore(cloud.database(), {
     onPublishError: (error, orderId) => console.error('[payCallback] publishing a commit failed; it will be repaired', orderId, error),
   });
-  const service = orderkit.createOrderService({ store, clock });
+  // 付款减库存 (docs/inventory.md): a payment takes the units of SKUs sold that way; one that finds
+  // none closes the order as out_of_stock with a full refund. Same INVENTORY setting as `order`.
+  const inventory = deps.inventory || (settings.inventory === false ? null : new wxCloud.WxCloudInventory(cloud.database()));
+  const service = orderkit.createOrderService(inventory ? { store, clock, inventory } : { store, clock });
   const keyRing = Object.keys(settings.platformKeys || {}).length > 0 ? wechatpay.createKeyRing(settings.platformKeys) : null;
   if (keyRing && !keyRing.ok) console.error('[payCallback] WECHATPAY_PLATFORM_KEYS cannot be used', keyRing.error);
 
@@ -72,7 +75,7 @@ function createPayCallback(deps) {
   let ready = null;
   return async function main(event, context) {
     try {
-      if (!ready) ready = store.ensureCollections().catch((e) => ((ready = null), Promise.reject(e)));
+      if (!ready) ready = Promise.all([store.ensureCollections(), inventory ? inventory.ensureCollections() : null]).catch((e) => ((ready = null), Promise.reject(e)));
       await ready;
       // The HTTP access service hands over the request: method, headers and the raw body.
       if (event && typeof event === 'object' && typeof event.httpMethod === 'string' && event.headers) return await v3Notification(event);

@@ -35,7 +35,10 @@ function createSweeper(deps) {
       return { paid: true, amount: Number(res.totalFee), transactionId: res.transactionId, outTradeNo: attempt.outTradeNo, ...(paidAt ? { paidAt: paidAt.toISOString() } : {}) };
     },
   };
-  const service = orderkit.createOrderService({ store, clock, payments });
+  // Stock (docs/inventory.md): an expired order gives back its units, and every sweep finishes holds
+  // a crashed call left half done (reconcile). Same INVENTORY setting as `order`.
+  const inventory = deps.inventory || (settings.inventory === false ? null : new wxCloud.WxCloudInventory(cloud.database()));
+  const service = orderkit.createOrderService(inventory ? { store, clock, payments, inventory } : { store, clock, payments });
 
   // cloud.openapi by the name WeChat documents for the cloud call (e.g. 'wxa.sec.order.uploadShippingInfo').
   function openapi(path, payload) {
@@ -104,7 +107,9 @@ function createSweeper(deps) {
       if (res && res.resultCode !== 'SUCCESS' && res.errCode !== 'ORDERCLOSED' && res.errCode !== 'ORDERNOTEXIST') checkCloudPay(res, 'cloudPay.closeOrder');
     },
 
-    // Stock and coupons live in the shop's own collections: release them here.
+    // Coupons live in the shop's own collections: release them here. Stock given back by an
+    // expired or refunded order goes to the inventory through the service's own handler (with
+    // INVENTORY=off there is none, and this one records nothing).
     'inventory.release'() {},
     'coupon.release'() {},
     // Points live in the shop's member collection too (docs/pricing.md "Points after the order").
@@ -113,9 +118,11 @@ function createSweeper(deps) {
     'points.clawback'() {},
   };
 
+  if (inventory) delete handlers['inventory.release'];
+
   let ready = null;
   return async function main(event, context) {
-    if (!ready) ready = store.ensureCollections().catch((e) => ((ready = null), Promise.reject(e)));
+    if (!ready) ready = Promise.all([store.ensureCollections(), inventory ? inventory.ensureCollections() : null]).catch((e) => ((ready = null), Promise.reject(e)));
     await ready;
     // The default timeout of a cloud function is 3 s: keep each run small; the next minute continues.
     const sweep = await service.sweep(clock.now(), { maxOrders: 100, batchSize: 50 });

@@ -1,6 +1,9 @@
 // Settings of the `sweeper` function, from its environment variables.
 function readSettings(env) {
   return {
+    // Stock (docs/inventory.md): held in the cloud database with every order. INVENTORY=off turns it
+    // off; set the same value on order, payCallback and sweeper.
+    inventory: env.INVENTORY !== 'off',
     payMode: env.PAY_MODE === 'v3' ? 'v3' : 'cloudpay',
     subMchId: env.SUB_MCH_ID || '',
     callbackFunction: env.PAY_CALLBACK_FUNCTION || 'payCallback',

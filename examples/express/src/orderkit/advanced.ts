@@ -1,0 +1,2 @@
+/** In your own app: 'wx-orderkit/advanced'. */
+export * from '../../../../src/advanced.js';

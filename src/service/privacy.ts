@@ -1,0 +1,172 @@
+import { randomId } from './defaults.js';
+import type { Order } from '../order/index.js';
+import type { OrderStore, PersonalDataRedaction } from '../storage/port.js';
+import { OrderkitError } from '../errors/orderkit-error.js';
+import { fail, ok, type Result } from '../errors/result.js';
+
+/**
+ * Personal data (PIPL, docs/privacy.md): anonymising a customer's orders, or the orders finished
+ * more than a retention period ago, everywhere a store keeps them (the order, its events, its
+ * outbox effects, its idempotency records; a store's projections follow the order).
+ *
+ * What is anonymised, in every stored document of those orders:
+ * - the customer id (the WeChat OPENID), wherever it appears, becomes a pseudonym `anon-…` that
+ *   is random, so it cannot be recomputed from the OPENID;
+ * - every address: name, phone, district and street are replaced (`*`, `***`), province and city
+ *   stay (the analytics read them by region);
+ * - the shopper's own remark (`buyerRemark`) is removed.
+ * Amounts, SKUs, statuses, times and the merchant's notes stay: the books must still add up.
+ */
+
+/** The prefix of every pseudonym: an order whose customer id starts with it is already anonymised. */
+export const ANONYMOUS_PREFIX = 'anon-';
+
+const ADDRESS_KEYS = ['name', 'phone', 'detail'];
+
+function isAddress(value: Record<string, unknown>): boolean {
+  return ADDRESS_KEYS.every((k) => typeof value[k] === 'string') && typeof value['province'] === 'string';
+}
+
+/**
+ * The redaction of one order's documents: `customerId` (wherever it appears, also inside a longer
+ * string) becomes `pseudonym`, addresses lose name, phone, district and street, `buyerRemark` goes.
+ * Pure; answers a new value.
+ *
+ * @example
+ * const r = personalDataRedaction('o1', 'wx-openid-1', 'anon-1');
+ * r.redact({ customerId: 'wx-openid-1', buyerRemark: 'call me' }) // → { customerId: 'anon-1' }
+ */
+export function personalDataRedaction(orderId: string, customerId: string, pseudonym: string): PersonalDataRedaction {
+  const text = (s: string): string => (customerId.length > 0 && s.includes(customerId) ? s.split(customerId).join(pseudonym) : s);
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return text(value);
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== 'object') return value;
+    // Dates and database values (a server date) are kept as they are.
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return value;
+    const record = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(record)) {
+      if (k === 'buyerRemark') continue;
+      out[text(k)] = walk(v);
+    }
+    if (isAddress(record)) {
+      out['name'] = '*';
+      out['phone'] = '***';
+      out['detail'] = '***';
+      if (out['district'] !== undefined) out['district'] = '*';
+    }
+    return out;
+  };
+  return { orderId, customerId, pseudonym, redact: walk, text };
+}
+
+function pseudonymFor(random: () => string): string {
+  return `${ANONYMOUS_PREFIX}${random()}`;
+}
+
+function unsupported(): OrderkitError {
+  return new OrderkitError({
+    code: 'UNSUPPORTED',
+    message: { 'zh-CN': '该订单存储不支持匿名化个人信息', en: 'this order store cannot anonymise personal data' },
+    path: ['store'],
+  });
+}
+
+function invalid(path: string, zh: string, en: string): OrderkitError {
+  return new OrderkitError({ code: 'INVALID_INPUT', message: { 'zh-CN': zh, en }, path: [path] });
+}
+
+export interface AnonymizeOptions {
+  /** The pseudonym's random part (default a random UUID); tests pass their own. */
+  random?: () => string;
+}
+
+/** What an anonymisation did. */
+export interface AnonymizeReport {
+  /** The orders whose documents were rewritten. */
+  orders: number;
+  /** The pseudonym the customer id became (null when there was nothing to do). */
+  pseudonym: string | null;
+}
+
+/**
+ * Anonymises one customer's personal data in every order of theirs, everywhere the store keeps it
+ * (docs/privacy.md). Idempotent in effect: a second call finds no order under that id. Orders still
+ * open are anonymised too (the shop loses the delivery address: ship first). Refuses a store
+ * without `redactPersonalData` with UNSUPPORTED, and an empty id with INVALID_INPUT.
+ *
+ * @example
+ * const r = await anonymizeCustomer(store, 'wx-openid-1');
+ * if (r.ok) r.orders // how many orders were rewritten
+ */
+export async function anonymizeCustomer(store: OrderStore, customerId: string, options: AnonymizeOptions = {}): Promise<Result<AnonymizeReport>> {
+  if (typeof customerId !== 'string' || customerId.length === 0 || customerId.length > 128) {
+    return fail(invalid('customerId', '顾客 id 须为 1 到 128 个字符', 'customerId must be 1 to 128 characters'));
+  }
+  if (customerId.startsWith(ANONYMOUS_PREFIX)) return ok({ orders: 0, pseudonym: null });
+  if (!store.redactPersonalData) return fail(unsupported());
+  // Every order first: a rewritten order no longer lists under the customer id.
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await store.list({ customerId, limit: 100, cursor, order: 'oldest' });
+    for (const o of page.items) ids.push(o.id);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  if (ids.length === 0) return ok({ orders: 0, pseudonym: null });
+  const pseudonym = pseudonymFor(options.random ?? randomId);
+  const done = await store.redactPersonalData(ids.map((id) => personalDataRedaction(id, customerId, pseudonym)));
+  return ok({ orders: done, pseudonym });
+}
+
+/** When an order was finished (completed or closed), or null while it is open. */
+export function finishedAt(order: Pick<Order, 'status' | 'completedAt' | 'closedAt'>): string | null {
+  if (order.status === 'completed') return order.completedAt ?? null;
+  if (order.status === 'closed') return order.closedAt ?? null;
+  return null;
+}
+
+export interface RetentionOptions {
+  /** Orders finished more than this many days ago are anonymised. A positive integer. */
+  days: number;
+  now: Date;
+  /** Most orders anonymised in one call (default 200). */
+  limit?: number;
+  random?: () => string;
+}
+
+/**
+ * The retention rule (docs/privacy.md): anonymises orders finished (completed or closed) more than
+ * `days` days before `now`, each under its own pseudonym, at most `limit` per call, oldest first.
+ * The service's sweep runs it when created with `retention`; run it from a command too.
+ *
+ * @example
+ * await anonymizeFinishedOrders(store, { days: 365, now: new Date() });
+ */
+export async function anonymizeFinishedOrders(store: OrderStore, options: RetentionOptions): Promise<Result<AnonymizeReport>> {
+  if (!Number.isInteger(options.days) || options.days < 1 || options.days > 36_500) {
+    return fail(invalid('days', '保留天数须为 1 到 36500 的整数', 'days must be an integer from 1 to 36500'));
+  }
+  if (!store.redactPersonalData) return fail(unsupported());
+  const cutoff = options.now.getTime() - options.days * 86_400_000;
+  const limit = Math.max(1, Math.min(options.limit ?? 200, 1_000));
+  const random = options.random ?? randomId;
+  const work: PersonalDataRedaction[] = [];
+  let cursor: string | null = null;
+  // Finished before the cutoff means created before it too.
+  do {
+    const page = await store.list({ status: ['completed', 'closed'], to: new Date(cutoff), limit: 100, cursor, order: 'oldest' });
+    for (const o of page.items) {
+      const at = finishedAt(o);
+      if (at === null || Date.parse(at) >= cutoff || o.customerId.startsWith(ANONYMOUS_PREFIX)) continue;
+      work.push(personalDataRedaction(o.id, o.customerId, pseudonymFor(random)));
+      if (work.length >= limit) break;
+    }
+    cursor = work.length >= limit ? null : page.nextCursor;
+  } while (cursor !== null);
+  if (work.length === 0) return ok({ orders: 0, pseudonym: null });
+  const done = await store.redactPersonalData(work);
+  return ok({ orders: done, pseudonym: null });
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { definePolicy } from '../../src/order/policy.js';
+import { approveAfterSale, refundSucceeded, requestAfterSale } from '../../src/refund/index.js';
+import type { Order } from '../../src/order/index.js';
+import { ctx, CUSTOMER, deepFreeze, GATEWAY, MERCHANT, paidOrder, shipped, T0 } from './fixtures.js';
+
+/**
+ * A reducer run copies the order once and writes its later moves into that copy
+ * (src/refund/engine.ts, `Step.owned`): the caller's order is never touched, and keys a caller
+ * put on it still come back, whichever path the after-sale takes.
+ */
+function must<T extends { ok: boolean }>(r: T): Extract<T, { ok: true }> {
+  if (!r.ok) throw (r as unknown as { error: Error }).error;
+  return r as Extract<T, { ok: true }>;
+}
+
+describe('after-sale reducers copy the order once', () => {
+  for (const restockOnReturn of [true, false]) {
+    for (const shipAll of [true, false]) {
+      it(`request → approve → refund leaves every input as it was (restock ${restockOnReturn}, ${shipAll ? 'all' : 'part'} shipped)`, () => {
+        const policy = definePolicy({ restockOnReturn, autoApproveRefundBeforeShipment: false });
+        const base = paidOrder({ lines: [{ id: 'a', sku: 'A', listPrice: 1000, quantity: 3 }, { id: 'b', sku: 'B', listPrice: 500, quantity: 1 }], freight: 600 });
+        const sent = shipped(base, shipAll ? undefined : [{ lineId: 'a', quantity: 1 }]);
+        const order = deepFreeze({ ...sent, shopNote: 'kept' } as Order);
+        const before = JSON.stringify(order);
+        const requested = must(requestAfterSale(order, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'a', quantity: 2 }], reason: 'r' }, ctx(CUSTOMER, T0, policy)));
+        expect(JSON.stringify(order)).toBe(before);
+        expect((requested.order as unknown as { shopNote?: string }).shopNote).toBe('kept');
+        const id = requested.order.afterSales[0]!.id;
+        const input = deepFreeze(requested.order);
+        const approved = must(approveAfterSale(input, { type: 'APPROVE_AFTER_SALE', afterSaleId: id }, ctx(MERCHANT, T0, policy)));
+        expect(approved.order).not.toBe(input);
+        expect(input.refunds).toHaveLength(0);
+        expect(input.afterSales[0]!.status).toBe('requested');
+        expect((approved.order as unknown as { shopNote?: string }).shopNote).toBe('kept');
+        expect(approved.order.afterSales[0]!.status).toBe('refunding');
+        expect(approved.order.refunds.map((r) => r.id)).toEqual([approved.order.afterSales[0]!.refundId]);
+        // Units that never left the warehouse go back to stock on approval; shipped ones do not.
+        const release = approved.effects.find((e) => e.type === 'inventory.release');
+        if (restockOnReturn && !shipAll) expect(release).toEqual({ type: 'inventory.release', items: [{ sku: 'A', quantity: 2 }], reason: 'refund_before_shipment' });
+        else expect(release).toBeUndefined();
+        const done = must(refundSucceeded(deepFreeze(approved.order), { type: 'REFUND_SUCCEEDED', refundId: approved.order.refunds[0]!.id }, ctx(GATEWAY, T0, policy)));
+        expect(done.order.afterSales[0]!.status).toBe('refunded');
+        expect(done.order.refunds[0]!.status).toBe('succeeded');
+        expect(approved.order.refunds[0]!.status).toBe('pending');
+        expect((done.order as unknown as { shopNote?: string }).shopNote).toBe('kept');
+        expect(done.data).toEqual({ refundId: done.order.refunds[0]!.id, amount: done.order.refunds[0]!.amount, refundReason: 'after_sale', afterSaleStatus: 'refunded', afterSaleId: id });
+      });
+    }
+  }
+});
