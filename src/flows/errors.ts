@@ -60,14 +60,14 @@ export const flowErrors = {
       { path: ['outTradeNo'], details: { outTradeNo } },
     );
   },
-  refundOverPart(part: string, total: number, wouldRefund: number): OrderkitError {
+  refundOverParts(amount: number, room: number): OrderkitError {
     return orderkitError(
-      'PRESALE_REFUND_OVER_BALANCE',
+      'PRESALE_REFUND_OVER_PARTS',
       {
-        'zh-CN': `该预售订单的${part === 'balance' ? '尾款' : '定金'}交易只收了 ${formatFen(total)}，本次之后将退 ${formatFen(wouldRefund)}：超出部分请用商家取消订单（两笔分别退回）`,
-        en: `the ${part} transaction of this presale order collected ${formatFen(total)}; this would refund ${formatFen(wouldRefund)} from it: refund the rest with a merchant cancel (both parts come back)`,
+        'zh-CN': `该预售订单的定金和尾款交易合计还可退 ${formatFen(room)}，本次退款 ${formatFen(amount)} 超出`,
+        en: `the deposit and balance transactions of this presale order have ${formatFen(room)} left to give back; a refund of ${formatFen(amount)} is more`,
       },
-      { path: ['amount'], details: { part, total, wouldRefund } },
+      { path: ['amount'], details: { amount, room } },
     );
   },
   invalidPresale(path: Array<string | number>, problem: { 'zh-CN': string; en: string }): OrderkitError {

@@ -15,6 +15,7 @@ export {
   presaleLifecycle,
   presaleOf,
   presaleRefundSplit,
+  placePresaleRefunds,
   withDeduction,
   payDeposit,
   payBalance,
@@ -24,4 +25,4 @@ export {
   presaleAdjustPrice,
   PRESALE_STATUSES,
 } from './presale.js';
-export type { Presale, PresaleOptions, PresaleTerms, PresalePart, PresaleMetadata } from './presale.js';
+export type { Presale, PresaleOptions, PresaleTerms, PresalePart, PresaleMetadata, PresaleRefundPlacement } from './presale.js';

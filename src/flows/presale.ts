@@ -18,10 +18,10 @@ import { note } from '../lifecycle/step.js';
 import { FenSchema, ORDER_STATUS_LABELS, createOrderNumber, type EffectDraft, type Order, type Refund } from '../order/index.js';
 import { priceCart } from '../pricing/price-cart.js';
 import type { Quote } from '../pricing/quote.js';
-import { committedAmount, openRefund, refundableBalance, refundedByTransaction, supersedeOpenAfterSales } from '../refund/index.js';
+import { openRefund, refundableBalance, refundedByTransaction, supersedeOpenAfterSales } from '../refund/index.js';
 import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
 import { flowErrors } from './errors.js';
-import { fail, type Result } from '../errors/result.js';
+import { fail, ok, type Result } from '../errors/result.js';
 
 /**
  * 预售 (presale: deposit + balance), a flow built like any shop's own (docs/flows.md "Presale").
@@ -41,7 +41,8 @@ import { fail, type Result } from '../errors/result.js';
  *   deposit comes back only when `depositRefundable`.
  * - Refund split: a refund takes from the balance transaction first, then the deposit (the last
  *   money in comes back first); each ledger entry names its transaction, and its `payment.refund`
- *   carries that transaction's total.
+ *   carries that transaction's total. An after-sale refund that needs both parts is two entries:
+ *   its own on the balance and a piece naming it on the deposit (`placePresaleRefunds`).
  */
 
 export interface PresaleTerms {
@@ -350,11 +351,93 @@ function withoutPresale(type: string): CommandDefinition<string, any> {
   return defineCommand({ ...def, rows, guards: { ...(def.guards ?? {}), ...guards } });
 }
 
+/** A part's transaction key in the ledger (as `refundedByTransaction` keys it). */
+function entryTransaction(order: Order, r: Refund): string {
+  return r.transactionId ?? r.outTradeNo ?? order.payment.transactionId ?? order.number;
+}
+
 /**
- * An after-sale refund of a presale order (after the balance) comes from the balance transaction,
- * whose total is the balance: the check refuses one that would take more from it than it holds
- * (`PRESALE_REFUND_OVER_BALANCE`: splitting an after-sale refund over both parts is not built yet,
- * docs/flows.md), and the action sets each `payment.refund`'s total to its part's amount.
+ * What a part's transaction has given back or may still give back, `except` one entry: entries
+ * succeeded, on their way (or held, ABNORMAL), and failed ones not replaced — a failed entry may be
+ * retried under its own id and transaction, so it keeps its place on the part.
+ */
+function heldOnPart(order: Order, part: PresalePart, except: string): number {
+  let sum = 0;
+  for (const r of order.refunds) {
+    if (r.id === except || r.replacedBy !== undefined) continue;
+    if (entryTransaction(order, r) !== part.transactionId) continue;
+    if (r.status === 'succeeded' || r.status === 'pending' || r.status === 'failed') sum += r.amount;
+  }
+  return sum;
+}
+
+/** One after-sale refund entry placed on the parts: the entry itself, then the rest if any. */
+export interface PresaleRefundPlacement {
+  refundId: string;
+  pieces: Array<{ part: PresalePart; amount: number }>;
+}
+
+/**
+ * The rule for a refund an after-sale (or a shopper's cancel, a retry) opens on a presale order
+ * (docs/flows.md "Refund split"): a new entry takes from the **balance transaction first, then the
+ * deposit**, each part at most what its transaction collected minus what it gave back, has on its
+ * way or may still retry. A retried entry stays on its own transaction and must still fit there.
+ * `refundIds` are the entries the step sent (`payment.refund` effects); `before` is the order the
+ * step started from (to tell a retry from a new entry). Fails with `PRESALE_REFUND_OVER_PARTS`
+ * when the parts cannot hold it.
+ *
+ * @example
+ * // paidOrder: as the step found it; order: after the after-sale reducer opened N1R1
+ * placePresaleRefunds(paidOrder, order, ['N1R1']) // ok: [{ refundId: 'N1R1', pieces: [{ part: balance, amount: 99900 }, { part: deposit, amount: 300000 }] }]
+ */
+export function placePresaleRefunds(before: Order, after: Order, refundIds: readonly string[]): Result<{ placements: PresaleRefundPlacement[] }> {
+  const p = presaleOf(after);
+  if (p === undefined) return ok({ placements: [] });
+  const placements: PresaleRefundPlacement[] = [];
+  // Entries placed earlier in this same step count on their parts as they will be stored.
+  const taken = new Map<string, number>();
+  for (const id of refundIds) {
+    const r = after.refunds.find((x) => x.id === id);
+    if (r === undefined || r.reason === 'stray_payment') continue;
+    const retry = before.refunds.some((x) => x.id === id) || r.replaces !== undefined;
+    const room = (part: PresalePart) => part.amount - heldOnPart(after, part, id) - (taken.get(part.part) ?? 0);
+    const pieces: PresaleRefundPlacement['pieces'] = [];
+    if (retry) {
+      const part = p.parts.find((x) => x.transactionId !== undefined && x.transactionId === entryTransaction(after, r));
+      if (part === undefined) continue;
+      if (r.amount > room(part)) return fail(flowErrors.refundOverParts(r.amount, Math.max(0, room(part))));
+      pieces.push({ part, amount: r.amount });
+    } else {
+      let left = r.amount;
+      let roomAll = 0;
+      for (const which of ['balance', 'deposit'] as const) {
+        const part = partOf(p, which);
+        if (part.transactionId === undefined) continue;
+        const free = Math.max(0, room(part));
+        roomAll += free;
+        const take = Math.min(free, left);
+        if (take > 0) {
+          pieces.push({ part, amount: take });
+          left -= take;
+        }
+      }
+      if (left > 0) return fail(flowErrors.refundOverParts(r.amount, roomAll));
+    }
+    for (const piece of pieces) taken.set(piece.part.part, (taken.get(piece.part.part) ?? 0) + piece.amount);
+    placements.push({ refundId: id, pieces });
+  }
+  return ok({ placements });
+}
+
+function stepRefundIds(effects: readonly EffectDraft[]): string[] {
+  const ids: string[] = [];
+  for (const e of effects) if (e.type === 'payment.refund') ids.push(e.refundId);
+  return ids;
+}
+
+/**
+ * The built-in guard, then the split rule (`placePresaleRefunds`) over the reducer's result: a
+ * refund the parts cannot hold is refused before anything is written.
  */
 function presaleRefundFits(name: string) {
   const inner = defaultGuards[name]!;
@@ -365,35 +448,51 @@ function presaleRefundFits(name: string) {
       const refused = inner(step, undefined);
       if (refused !== undefined) return refused;
       // The after-sale reducer's result, left by the guard for the action (rules/after-sale.ts).
-      const result = (step.memo as { result?: { ok: boolean; order?: Order } } | undefined)?.result;
+      const result = (step.memo as { result?: { ok: boolean; order?: Order; effects?: EffectDraft[] } } | undefined)?.result;
       if (result === undefined || !result.ok || result.order === undefined) return undefined;
-      // Every after-sale refund names the balance transaction: what they commit together (refunds
-      // pending or paid, and approvals waiting for theirs, a failed one's retry included) must fit in it.
-      const balance = partOf(p, 'balance');
-      if (balance.transactionId === undefined) return undefined;
-      const o = result.order;
-      let live = 0;
-      for (const r of o.refunds) if (r.reason !== 'stray_payment' && (r.status === 'succeeded' || r.status === 'pending')) live += r.amount;
-      const reserved = committedAmount(o) - live;
-      const fromBalance = (refundedByTransaction(o).get(balance.transactionId) ?? 0) + reserved;
-      if (fromBalance > balance.amount) return flowErrors.refundOverPart('balance', balance.amount, fromBalance);
-      return undefined;
+      const placed = placePresaleRefunds(step.order, result.order, stepRefundIds(result.effects ?? []));
+      return placed.ok ? undefined : placed.error;
     },
     (probe) => presaleOf(probe.order) !== undefined && (inner.available === undefined || inner.available(probe, undefined)),
   );
 }
 
-function presaleRefundTotals(draft: Draft): void {
+/**
+ * Applies the split to what the after-sale step wrote: the entry keeps the balance piece (or moves
+ * to the deposit when the balance has nothing left), a second entry of its own takes the deposit
+ * piece; every `payment.refund` names its part's transaction, `out_trade_no` and total.
+ */
+function presaleRefundTotals(draft: Draft, step: Step): void {
   const p = presaleOf(draft.order);
   if (p === undefined) return;
-  for (const e of draft.effects) {
-    if (e.type !== 'payment.refund') continue;
-    const part = e.transactionId === undefined ? undefined : partByTransaction(p, e.transactionId);
-    if (part !== undefined) {
-      e.total = part.amount;
-      e.outTradeNo = part.outTradeNo;
+  const placed = placePresaleRefunds(step.order, draft.order, stepRefundIds(draft.effects));
+  if (!placed.ok) return; // unreachable: the guard refused the command already
+  let order = draft.order;
+  const added: EffectDraft[] = [];
+  const extra: string[] = [];
+  for (const { refundId, pieces } of placed.placements) {
+    const effect = draft.effects.find((e) => e.type === 'payment.refund' && e.refundId === refundId);
+    if (effect === undefined || effect.type !== 'payment.refund' || pieces.length === 0) continue;
+    const [first, second] = pieces as [(typeof pieces)[number], (typeof pieces)[number] | undefined];
+    order = { ...order, refunds: order.refunds.map((r) => (r.id === refundId ? { ...r, amount: first.amount, transactionId: first.part.transactionId!, outTradeNo: first.part.outTradeNo } : r)) };
+    effect.amount = first.amount;
+    effect.transactionId = first.part.transactionId!;
+    effect.outTradeNo = first.part.outTradeNo;
+    effect.total = first.part.amount;
+    if (second !== undefined) {
+      const entry = order.refunds.find((r) => r.id === refundId)!;
+      // A piece: it names the after-sale (its money counts there) but is not its refund (afterSaleOfRefund).
+      const input: Parameters<typeof openRefund>[1] = { amount: second.amount, reason: entry.reason, now: step.ctx.now, transactionId: second.part.transactionId!, outTradeNo: second.part.outTradeNo };
+      if (entry.afterSaleId !== undefined) input.afterSaleId = entry.afterSaleId;
+      const opened = openRefund(order, input);
+      order = opened.order;
+      added.push({ ...effect, refundId: opened.refund.id, amount: second.amount, transactionId: second.part.transactionId!, outTradeNo: second.part.outTradeNo, total: second.part.amount });
+      extra.push(opened.refund.id);
     }
   }
+  draft.order.refunds = order.refunds;
+  for (const e of added) draft.effects.push(e);
+  if (extra.length > 0) note(draft, 'depositRefundIds', extra);
 }
 
 const REFUNDING_GUARDS = ['afterSaleAccepted', 'afterSaleShipsRest', 'customerCancelRequestsRefund'];

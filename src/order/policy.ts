@@ -17,6 +17,12 @@ export interface Policy {
   autoApproveRefundBeforeShipment: boolean;
   /** When freight is refunded: only before shipment (default), always, or never. */
   refundShipping: 'before_shipment' | 'always' | 'never';
+  /**
+   * How freight that may be refunded comes back: 'last_unit' (default: whole, with the request
+   * that takes the last money) or 'line' (split over the lines by payable and over each line's
+   * units, so each request carries the freight of its units; docs/after-sales.md "Freight per line").
+   */
+  refundShippingBy?: 'last_unit' | 'line';
   /** IANA zone of the shop's calendar. Default 'Asia/Shanghai'. */
   timeZone: string;
   /** WeChat Pay allows at most 50 partial refunds per payment. */

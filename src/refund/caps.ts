@@ -31,7 +31,10 @@ export function committedAmount(order: Order, options: CapOptions = {}): number 
     if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded' || a.status === 'exchanged') continue;
     if (a.status === 'requested' && options.includeRequested !== true) continue;
     if (liveRefundOf(order, a)) continue;
-    sum += a.amount;
+    // What a retry of its own entry would take: its amount (the after-sale's, but for a split
+    // refund only its own piece; the other pieces are entries of their own, docs/flows.md).
+    const own = a.refundId === undefined ? undefined : findRefund(order, a.refundId);
+    sum += own === undefined ? a.amount : own.amount;
   }
   return sum;
 }

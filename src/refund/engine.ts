@@ -11,7 +11,7 @@ import { availableToRefund, plannedRefundCount } from './caps.js';
 import { afterSaleNotice, afterSaleNotifyData, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
-import { findRefund, newRefund, openRefund, refundCount } from './ledger.js';
+import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount } from './ledger.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { copyOrder, movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
@@ -235,7 +235,9 @@ function roomFor(order: Order, refund: Refund, ctx: AfterSaleContext): Failure |
   }
   const period = checkRefundPeriod(order, ctx.now, ctx.policy);
   if (period) return fail(period);
-  const available = availableToRefund(order, refund.afterSaleId === undefined ? {} : { excludeAfterSaleId: refund.afterSaleId });
+  // Only an after-sale's own entry stands in for it; a piece of a split refund takes room of its own.
+  const owner = afterSaleOfRefund(order, refund);
+  const available = availableToRefund(order, owner === undefined ? {} : { excludeAfterSaleId: owner.id });
   return refund.amount > available ? fail(refundErrors.refundExceedsPaid(refund.amount, available)) : null;
 }
 

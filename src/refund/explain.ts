@@ -65,7 +65,7 @@ export function explainLine(
   };
 }
 
-export type ShippingDecision = 'included' | 'no_freight' | 'already_refunded' | 'not_requested' | 'policy_never' | 'already_shipped' | 'partial';
+export type ShippingDecision = 'included' | 'no_freight' | 'already_refunded' | 'not_requested' | 'policy_never' | 'already_shipped' | 'partial' | 'per_line';
 
 export function explainShipping(decision: ShippingDecision, freight: number): LocalizedText {
   switch (decision) {
@@ -83,5 +83,7 @@ export function explainShipping(decision: ShippingDecision, freight: number): Lo
       return { 'zh-CN': '店铺规则：商品发出后运费不退', en: 'shop policy: freight is not refunded once goods have shipped' };
     case 'partial':
       return { 'zh-CN': '运费随最后一次退款（全部商品退完时）一并退还', en: 'freight comes back with the refund that takes the last unit' };
+    case 'per_line':
+      return { 'zh-CN': `运费按商品行分摊，本次退这些件数的运费 ${fen(freight)}`, en: `freight is split over the lines: ${fen(freight)} for these units` };
   }
 }

@@ -56,3 +56,5 @@ export type {
   ShipExchangeInput,
 } from './depth.js';
 export { AFTER_SALE_CREATING_COMMANDS } from './after-sale-states.js';
+export { freightShares, lineFreightRefund } from './freight-split.js';
+export { afterSaleOfRefund } from './ledger.js';

@@ -1,4 +1,4 @@
-import type { Order, Refund } from '../order/index.js';
+import type { AfterSale, Order, Refund } from '../order/index.js';
 import { isoTimestamp } from '../time/iso.js';
 import { orderWithRefunds } from './copies.js';
 
@@ -91,6 +91,22 @@ export function refundCount(order: Order): number {
  */
 export function findRefund(order: Order, refundId: string): Refund | undefined {
   for (const r of order.refunds) if (r.id === refundId) return r;
+  return undefined;
+}
+
+/**
+ * The after-sale whose refund this entry is (its `refundId`), or undefined. An entry may name an
+ * after-sale without being its refund: a **piece** of that after-sale's refund paid from another
+ * transaction (a presale refund split over the deposit and the balance, docs/flows.md "Refund
+ * split"). A piece counts toward its after-sale's money but settles, fails and is retried as an
+ * entry of its own: it never moves the after-sale.
+ *
+ * @example
+ * afterSaleOfRefund(order, order.refunds[0])?.id // 'N1-AS1' for an after-sale's own refund
+ */
+export function afterSaleOfRefund(order: Order, refund: Refund): AfterSale | undefined {
+  if (refund.afterSaleId === undefined) return undefined;
+  for (const a of order.afterSales) if (a.id === refund.afterSaleId) return a.refundId === refund.id ? a : undefined;
   return undefined;
 }
 

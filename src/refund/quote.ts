@@ -5,6 +5,7 @@ import type { AfterSaleKind, LineQuantity, Order } from '../order/index.js';
 import { availableToRefund, plannedRefundCount } from './caps.js';
 import { refundErrors } from './errors.js';
 import { explainLine, explainShipping, type ShippingDecision } from './explain.js';
+import { lineFreightRefund } from './freight-split.js';
 import { lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
 import { lineRefundAmount, unitShareRuns, type UnitShareRun } from './unit-shares.js';
 import { checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
@@ -97,7 +98,8 @@ function resolveItems(request: RefundRequest, holdings: Map<string, LineHolding>
 
 function decideShipping(order: Order, request: RefundRequest, policy: Policy, takesLastUnit: boolean): ShippingDecision {
   if (order.pricing.freight === 0) return 'no_freight';
-  if (shippingHeld(order) > 0) return 'already_refunded';
+  // Per line, freight comes back in pieces: what is already claimed is subtracted, not a stop.
+  if (policy.refundShippingBy !== 'line' && shippingHeld(order) > 0) return 'already_refunded';
   if (request.includeShipping === false) return 'not_requested';
   if (policy.refundShipping === 'never') return 'policy_never';
   if (policy.refundShipping === 'before_shipment' && order.shipments.length > 0) return 'already_shipped';
@@ -149,8 +151,14 @@ function quoteCore(order: Order, request: RefundRequest, ctx: RefundQuoteContext
     if (h.line.payable - h.heldAmount - taken > 0) takesLastUnit = false;
   }
 
-  const decision = decideShipping(order, request, ctx.policy, takesLastUnit);
-  const shippingAmount = decision === 'included' ? order.pricing.freight : 0;
+  let decision = decideShipping(order, request, ctx.policy, takesLastUnit);
+  let shippingAmount = decision === 'included' ? order.pricing.freight : 0;
+  if (ctx.policy.refundShippingBy === 'line' && (decision === 'included' || decision === 'partial')) {
+    // Freight per line (docs/after-sales.md "Freight per line"): the freight of these units.
+    const held = shippingHeld(order);
+    shippingAmount = lineFreightRefund(order, items, held);
+    decision = shippingAmount > 0 ? 'per_line' : held >= order.pricing.freight ? 'already_refunded' : 'per_line';
+  }
   const amount = itemsAmount + shippingAmount;
   // Units worth nothing (a free gift, the zero shares of a 1-fen line) named explicitly are a valid
   // request: it completes without a gateway refund (docs/after-sales.md "Goods worth nothing").
@@ -229,7 +237,7 @@ export function refundQuote(order: Order, request: RefundRequest, ctx: RefundQuo
   }
   const decision = c.decision;
 
-  const shipping = { amount: shippingAmount, reason: explainShipping(decision, order.pricing.freight) };
+  const shipping = { amount: shippingAmount, reason: explainShipping(decision, decision === 'per_line' ? shippingAmount : order.pricing.freight) };
   return ok({
     quote: {
       kind: request.kind,

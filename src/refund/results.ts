@@ -3,8 +3,8 @@ import { runAfterSale } from './engine.js';
 import { restartRefund } from './engine.js';
 import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
-import { findRefund, holdsMoney, pendingRefundTotal, succeededRefundTotal } from './ledger.js';
-import { findAfterSale, onAfterSale } from './review.js';
+import { afterSaleOfRefund, findRefund, holdsMoney, pendingRefundTotal, succeededRefundTotal } from './ledger.js';
+import { onAfterSale } from './review.js';
 import { refundRetryable } from './supersede.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { movedRefund, orderWithRefunds } from './copies.js';
@@ -77,7 +77,7 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
   const done = movedRefund(refund, 'succeeded', command.succeededAt ?? isoTimestamp(ctx.now.getTime()), false, false);
   if (command.gatewayRefundId !== undefined) done.gatewayRefundId = command.gatewayRefundId;
   const order1 = withRefund(order, done);
-  const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order1, refund.afterSaleId);
+  const afterSale = afterSaleOfRefund(order1, done);
   if (!afterSale) {
     const effects: EffectDraft[] = [notifyEffect('customer', 'refund_succeeded', order1, { refundId: done.id, amount: done.amount, reason: done.reason })];
     return ok({ order: order1, effects, data: refundData(done) });
@@ -108,7 +108,7 @@ export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, 
   const failed: Refund = { ...refund, status: 'failed', failureReason: command.reason, updatedAt: ctx.now.toISOString() };
   if (command.gatewayStatus !== undefined) failed.gatewayStatus = command.gatewayStatus;
   if (command.gatewayRefundId !== undefined) failed.gatewayRefundId = command.gatewayRefundId;
-  const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order, refund.afterSaleId);
+  const afterSale = afterSaleOfRefund(order, refund);
   if (!afterSale) {
     const effects: EffectDraft[] = [notifyEffect('merchant', 'refund_failed', order, failedData(failed, command.reason))];
     return ok({ order: withRefund(order, failed), effects, data: refundData(failed, failedData(failed, command.reason)) });
@@ -137,7 +137,7 @@ export function retryRefund(order: Order, input: { refundId: string; abnormalHan
   const refund = findRefund(order, input.refundId);
   if (!refund) return fail(refundErrors.unknownRefund(input.refundId));
   if (refund.replacedBy !== undefined) return fail(refundErrors.refundSuperseded(refund.id, refund.replacedBy));
-  const afterSale = refund.afterSaleId === undefined ? undefined : findAfterSale(order, refund.afterSaleId);
+  const afterSale = afterSaleOfRefund(order, refund);
   if (afterSale !== undefined && refund.afterSaleId !== undefined) {
     if (refund.status !== 'failed') return fail(refundErrors.refundNotFailed(refund.id, refund.status));
     if (!refundRetryable(order, refund)) {
@@ -147,6 +147,13 @@ export function retryRefund(order: Order, input: { refundId: string; abnormalHan
         }));
     }
     return onAfterSale(order, refund.afterSaleId, 'APPROVE_AFTER_SALE', input.abnormalHandling === undefined ? ctx : { ...ctx, abnormalHandling: input.abnormalHandling });
+  }
+  if (refund.afterSaleId !== undefined && !refundRetryable(order, refund)) {
+    // A piece of a split refund whose after-sale was superseded: its money went back with the full refund.
+    return fail(refundErrors.invalidAfterSaleTransition(refund.afterSaleId, 'cancelled', 'RETRY_REFUND', {
+      'zh-CN': '售后单已关闭，其款项已随整单退款退回',
+      en: 'the after-sale is closed; its money went back with the full refund of the order',
+    }));
   }
   const restarted = restartRefund(order, refund.id, input.abnormalHandling === undefined ? ctx : { ...ctx, abnormalHandling: input.abnormalHandling });
   if (!restarted.ok) return restarted;

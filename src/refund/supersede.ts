@@ -44,7 +44,8 @@ export function supersedeOpenAfterSales(order: Order, now: Date): { order: Order
 
 /**
  * Whether a failed refund may be sent again: one of an after-sale only while that after-sale is
- * still `refunding` (a superseded one is closed; its money went out with the full refund).
+ * still `refunding` (a superseded one is closed; its money went out with the full refund); a piece
+ * of an after-sale's split refund while that after-sale is `refunding` or `refunded`.
  * RETRY_REFUND and its button both ask this.
  *
  * @example
@@ -53,5 +54,8 @@ export function supersedeOpenAfterSales(order: Order, now: Date): { order: Order
 export function refundRetryable(order: Order, refund: Refund): boolean {
   if (refund.afterSaleId === undefined) return true;
   const afterSale = order.afterSales.find((a) => a.id === refund.afterSaleId);
+  // A piece of a split refund (docs/flows.md "Refund split") is owed while its after-sale was paid
+  // or is being paid; a cancelled (superseded) one's money went back with the full refund.
+  if (afterSale !== undefined && afterSale.refundId !== refund.id) return afterSale.status === 'refunding' || afterSale.status === 'refunded';
   return afterSale === undefined || FINAL_AFTER_SALE_STATUSES.indexOf(afterSale.status) < 0;
 }

@@ -180,7 +180,10 @@ function moneyProblems(order: CheckerOrder): Array<[CheckInvariant, string]> {
     if (!OPEN_HOLDING.has(a.status)) continue;
     const status = a.refundId === undefined ? undefined : refundStatus.get(a.refundId);
     if (status === 'pending' || status === 'succeeded') continue; // counted with the refunds
-    reserved += a.amount;
+    // What a retry of its own entry takes: for a split refund only its own piece (the other pieces
+    // are entries of their own, counted with the refunds while they hold money).
+    const own = a.refundId === undefined ? undefined : order.refunds.find((r) => r.id === a.refundId);
+    reserved += own === undefined ? a.amount : own.amount;
   }
   if (succeeded + pending + reserved > paid) {
     problems.push([

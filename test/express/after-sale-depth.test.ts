@@ -76,6 +76,51 @@ describe('after-sales depth over HTTP', () => {
     else expect(freight.body.code).toBe('NO_FREIGHT_TO_REFUND');
   });
 
+  it('GET /orders/:id/actions offers each depth command to the right actor only, at the right moment', async () => {
+    const actions = async (id: string, actor: string) => {
+      const r = await request(t.app).get(`/orders/${id}/actions`).set('x-actor', actor);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.actions as string[];
+    };
+    const MERCHANT_ONLY = ['REQUEST_FREIGHT_REFUND', 'PROPOSE_REFUND', 'SET_RETURN_SHIPPING_FEE', 'SHIP_EXCHANGE'];
+    const SHOPPER_ONLY = ['ACCEPT_REFUND_PROPOSAL', 'DECLINE_REFUND_PROPOSAL'];
+    const o = await shipped();
+    const line = o.lines[0]!;
+    // Shipped: the shopper may ask for an exchange; the merchant may refund freight (when there is any).
+    expect(await actions(o.id, CUSTOMER)).toContain('REQUEST_EXCHANGE');
+    for (const type of MERCHANT_ONLY) expect(await actions(o.id, CUSTOMER)).not.toContain(type);
+    if (o.pricing.freight > 0) expect(await actions(o.id, MERCHANT)).toContain('REQUEST_FREIGHT_REFUND');
+    // Another shopper sees nothing of this order (403, as the other routes answer).
+    expect((await request(t.app).get(`/orders/${o.id}/actions`).set('x-actor', OTHER_CUSTOMER)).status).toBe(403);
+    // A request under review: the merchant may propose; nobody may answer yet.
+    const asked = await post(`/orders/${o.id}/after-sales`, CUSTOMER, { kind: 'refund_only', items: [{ lineId: line.id, quantity: 1 }], reason: '有瑕疵' });
+    const a = asked.body.afterSales[0];
+    expect(await actions(o.id, MERCHANT)).toContain('PROPOSE_REFUND');
+    for (const type of SHOPPER_ONLY) expect(await actions(o.id, CUSTOMER)).not.toContain(type);
+    // An offer: the shopper may accept or decline; the merchant may not answer for them.
+    expect((await post(`/orders/${o.id}/after-sales/${a.id}/proposals`, MERCHANT, { amount: a.amount - 100 })).status).toBe(200);
+    expect(await actions(o.id, CUSTOMER)).toEqual(expect.arrayContaining(SHOPPER_ONLY));
+    for (const type of SHOPPER_ONLY) expect(await actions(o.id, MERCHANT)).not.toContain(type);
+    for (const type of MERCHANT_ONLY) expect(await actions(o.id, CUSTOMER)).not.toContain(type);
+    // A return awaiting its parcel: the merchant may set the return shipping fee, once.
+    const ret = await post(`/orders/${o.id}/after-sales`, CUSTOMER, { kind: 'return_and_refund', items: [{ lineId: o.lines[1]!.id, quantity: 1 }], reason: '不要了' });
+    const rid = ret.body.afterSales[1].id;
+    expect(await actions(o.id, MERCHANT)).not.toContain('SET_RETURN_SHIPPING_FEE');
+    await post(`/orders/${o.id}/after-sales/${rid}/approve`, MERCHANT);
+    expect(await actions(o.id, MERCHANT)).toContain('SET_RETURN_SHIPPING_FEE');
+    await post(`/orders/${o.id}/after-sales/${rid}/return-shipping-fee`, MERCHANT, { fee: 600, treatment: 'refund' });
+    expect(await actions(o.id, MERCHANT)).not.toContain('SET_RETURN_SHIPPING_FEE');
+    // An exchange whose return arrived: the merchant may ship the replacement.
+    const ex = await post(`/orders/${o.id}/after-sales/exchange`, CUSTOMER, { items: [{ lineId: o.lines[1]!.id, quantity: 1 }], reason: '换新' });
+    expect(ex.status, JSON.stringify(ex.body)).toBe(200);
+    const xid = ex.body.afterSales[2].id;
+    expect(await actions(o.id, MERCHANT)).not.toContain('SHIP_EXCHANGE');
+    await post(`/orders/${o.id}/after-sales/${xid}/approve`, MERCHANT);
+    await post(`/orders/${o.id}/after-sales/${xid}/return-received`, MERCHANT);
+    expect(await actions(o.id, MERCHANT)).toContain('SHIP_EXCHANGE');
+    expect(await actions(o.id, CUSTOMER)).not.toContain('SHIP_EXCHANGE');
+  });
+
   it('the OpenAPI document lists each new route under its operationId', async () => {
     const doc = (await request(t.app).get('/openapi.json')).body;
     const ops = new Map<string, string>();

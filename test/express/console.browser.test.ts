@@ -212,4 +212,49 @@ describe.skipIf(!available && !required)('the order console in headless Chromium
     expect(failures).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('offers the after-sales depth to the merchant: a pending 协商 offer shown, a freight-only refund and shipping an exchange', async () => {
+    const service = orderApp.context.service;
+    const shopper = { type: 'customer' as const, id: 'o_demo_alice' };
+    const placed = await service.place({ id: 'T20261125000010', number: 'T20261125000010', customerId: 'o_demo_alice', cart: cartFor({ items: [{ sku: 'CUP-GLASS', quantity: 2 }] }), rules: orderApp.context.rules, address: ADDRESS }, { actor: shopper });
+    if (!placed.ok) throw placed.error;
+    const id = placed.order.id;
+    expect(placed.order.pricing.freight).toBeGreaterThan(0);
+    expect((await service.dispatch(id, { type: 'PAYMENT_SUCCEEDED', amount: placed.order.pricing.total, transactionId: 'TX10' }, { type: 'payment', gateway: 'wechatpay' })).ok).toBe(true);
+    expect((await service.dispatch(id, { type: 'SHIP', trackingNo: 'SF10', expressCompany: '顺丰速运' }, { type: 'merchant', id: 'boss' })).ok).toBe(true);
+    const line = placed.order.lines[0]!;
+    const asked = await service.dispatch(id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: line.id, quantity: 1 }], reason: '杯口有磕碰' }, shopper);
+    if (!asked.ok) throw asked.error;
+    const exchange = await service.dispatch(id, { type: 'REQUEST_EXCHANGE', items: [{ lineId: line.id, quantity: 1 }], reason: '换一个新的' }, shopper);
+    if (!exchange.ok) throw exchange.error;
+    const [refundId, exchangeId] = exchange.order.afterSales.map((a) => a.id);
+    const page = await open();
+    await page.getByLabel('订单号').fill(id);
+    await page.keyboard.press('Enter');
+    await page.locator(`tbody tr[data-number="${id}"]`).click();
+    // 协商退款 (the row's button asks in yuan): the offer waits for the shopper and shows beside the request.
+    page.once('dialog', (dialog) => void dialog.accept('10'));
+    await page.locator('[data-testid=after-sale]').first().getByRole('button', { name: '协商退款' }).click();
+    await page.waitForSelector('[data-testid=open-proposal]');
+    expect((await service.get(id))!.afterSales[0]!.proposals!.map((p) => [p.amount, p.status])).toEqual([[1000, 'pending']]);
+    // A freight-only refund of part of the freight.
+    const freight = page.locator('form[aria-labelledby="f-freight"]');
+    await freight.getByLabel('金额（元，空为全部剩余运费）').fill('3.00');
+    await freight.getByLabel('原因').fill('发货慢了');
+    await freight.getByRole('button', { name: '退运费（仅运费）' }).click();
+    await freight.locator('[role=status]').waitFor();
+    expect((await service.get(id))!.afterSales.find((a) => a.freightOnly)).toMatchObject({ amount: 300, status: 'refunding' });
+    // The exchange: approve, receive the parcel, ship the replacement.
+    const row = page.locator('[data-testid=after-sale]').nth(1);
+    await row.getByRole('button', { name: '同意' }).click();
+    await row.getByRole('button', { name: '确认收到退货' }).click();
+    const ship = page.locator(`form[aria-labelledby="f-exchange-${exchangeId}"]`);
+    await ship.getByLabel('快递单号').fill('SF11');
+    await ship.getByRole('button', { name: '寄出换货商品' }).click();
+    await page.waitForFunction(() => document.body.textContent!.includes('已换货'));
+    expect((await service.get(id))!.afterSales[1]).toMatchObject({ status: 'exchanged', exchange: { shipment: { trackingNo: 'SF11' } } });
+    await shot(page, 'console-after-sale-depth.png');
+    expect(failures).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

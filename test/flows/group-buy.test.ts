@@ -90,7 +90,9 @@ describe('拼团 (group buy)', () => {
     const gid = opened.group!.id;
     await member(s, gid, 'b');
     const before = (await s.service.list({ limit: 100 })).items.length;
+    const seats = (await s.groups.get(gid))!.members.length;
     const full = await s.gb.join(gid, { customerId: 'c', cart, rules });
+    expect((await s.groups.get(gid))!.members.length).toBe(seats);
     expect(!full.ok && { code: full.error.code, path: full.error.path, zh: full.error.messages['zh-CN'] }).toEqual({ code: 'GROUP_FULL', path: ['groupId'], zh: `拼团 ${gid} 已满（2 人），请开新团或参加其他团` });
     const twice = await s.gb.join(gid, { customerId: 'b', cart, rules });
     expect(!twice.ok && twice.error.code).toBe('ALREADY_IN_GROUP');
@@ -99,7 +101,10 @@ describe('拼团 (group buy)', () => {
     if (!late.ok) throw late.error;
     s.clock.advance(2 * MIN);
     const closed = await s.gb.join(late.group!.id, { customerId: 'e', cart, rules });
-    expect(!closed.ok && closed.error.code).toBe('GROUP_CLOSED');
+    expect(!closed.ok && [closed.error.code, closed.error.path]).toEqual(['GROUP_CLOSED', ['groupId']]);
+    expect(!closed.ok && closed.error.messages['zh-CN']).toMatch(/不能再参加/);
+    // Nobody took a seat: the group is as it was.
+    expect((await s.groups.get(late.group!.id))!.members.map((m) => m.customerId)).toEqual(['d']);
     expect(!closed.ok && closed.error.messages.en).toMatch(/cannot be joined/);
     expect((await s.service.list({ limit: 100 })).items.length).toBe(before + 1);
     const bad = await s.gb.open({ customerId: 'f', cart, rules }, { size: 1, deadline: new Date(s.clock.now().getTime() + MIN) });

@@ -79,8 +79,10 @@ describe('预售 (presale)', () => {
       if (!d.ok) throw d.error;
       s.clock.advance(12 * DAY + 1);
       const late = await s.payPart(d.order, 'PAY_BALANCE', 'tx-B');
-      expect(!late.ok && late.error.code).toBe('BALANCE_WINDOW_CLOSED');
+      expect(!late.ok && [late.error.code, late.error.path]).toEqual(['BALANCE_WINDOW_CLOSED', ['outTradeNo']]);
       expect(!late.ok && late.error.messages['zh-CN']).toMatch(/尾款支付已于/);
+      expect(!late.ok && late.error.messages.en).toMatch(/the balance had to be paid by/);
+      expect((await s.service.get(o.id))!.version).toBe(d.order.version);
       expect(await s.presale.sweep()).toEqual({ closed: 1 });
       expect(await s.presale.sweep()).toEqual({ closed: 0 });
       const closed = (await s.service.get(o.id))!;
@@ -159,25 +161,147 @@ describe('预售 (presale)', () => {
   });
 });
 
-describe('预售 after-sales', () => {
-  it("a partial refund after the balance comes from the balance transaction with that transaction's total; beyond it a typed error", async () => {
-    const s = setup();
-    const o = await placed(s, { deposit: 300000, deduction: 0 });
-    const d = await s.payPart(o, 'PAY_DEPOSIT', 'tx-D');
+describe('预售 after-sales: a refund split over the deposit and the balance', () => {
+  const merchantOrGateway = (type: string): Actor => (type === 'REFUND_SUCCEEDED' || type === 'REFUND_FAILED' ? gateway : merchant);
+  const send = (s: ReturnType<typeof setup>, id: string, command: Record<string, unknown>) => s.service.dispatch(id, command as unknown as Command, (command.actor as Actor | undefined) ?? merchantOrGateway(command.type as string));
+
+  async function bothPaid(s: ReturnType<typeof setup>, extra: Record<string, unknown>, c = cart) {
+    const r = await s.presale.place({ customerId: 'u1', cart: c, rules, address: { name: '张三', phone: '13800000000', province: '上海市', city: '上海市', detail: '1 号' } }, s.terms(extra) as never);
+    if (!r.ok) throw r.error;
+    const d = await s.payPart(r.order, 'PAY_DEPOSIT', 'tx-D');
     if (!d.ok) throw d.error;
     s.clock.advance(11 * DAY);
     const b = await s.payPart(d.order, 'PAY_BALANCE', 'tx-B');
     if (!b.ok) throw b.error;
-    const balance = presaleOf(b.order)!.parts[1]!.amount;
-    // The whole order (¥3,999) would take more than the balance transaction (¥999) holds.
-    const whole = await s.service.dispatch(o.id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: 'x' } as Command, shopper);
-    expect(!whole.ok && [whole.error.code, whole.error.path]).toEqual(['PRESALE_REFUND_OVER_BALANCE', ['amount']]);
+    return b.order;
+  }
+
+  it("a refund beyond the balance takes the balance, then the deposit, in two entries naming each transaction and that transaction's total", async () => {
+    const s = setup();
+    const o = await bothPaid(s, { deposit: 300000, deduction: 0 });
+    const balance = presaleOf(o)!.parts[1]!.amount;
+    const whole = await s.service.dispatch(o.id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: '不想要了' } as Command, shopper);
+    if (!whole.ok) throw whole.error;
+    expect(whole.order.refunds.map((r) => [r.amount, r.transactionId, r.outTradeNo, r.afterSaleId])).toEqual([
+      [balance, 'tx-B', `${o.number}-B`, whole.order.afterSales[0]!.id],
+      [300000, 'tx-D', `${o.number}-D`, whole.order.afterSales[0]!.id],
+    ]);
+    const refunds = whole.effects.filter((e) => e.type === 'payment.refund') as Array<{ refundId: string; transactionId?: string; outTradeNo: string; amount: number; total: number }>;
+    expect(refunds.map((e) => [e.refundId, e.transactionId, e.outTradeNo, e.amount, e.total])).toEqual([
+      [whole.order.refunds[0]!.id, 'tx-B', `${o.number}-B`, balance, balance],
+      [whole.order.refunds[1]!.id, 'tx-D', `${o.number}-D`, 300000, 300000],
+    ]);
+    // Both pieces succeed: the after-sale with its own entry, the order once everything came back.
+    const first = await send(s, o.id, { type: 'REFUND_SUCCEEDED', refundId: whole.order.refunds[0]!.id });
+    if (!first.ok) throw first.error;
+    expect(first.order.afterSales[0]!.status).toBe('refunded');
+    const second = await send(s, o.id, { type: 'REFUND_SUCCEEDED', refundId: whole.order.refunds[1]!.id });
+    if (!second.ok) throw second.error;
+    expect(second.order).toMatchObject({ status: 'closed', closeReason: 'fully_refunded' });
+    // A shopper's cancel now finds nothing to refund: typed, and the order unchanged.
+    const again = await s.service.dispatch(o.id, { type: 'CANCEL' } as Command, shopper);
+    expect(again.ok).toBe(false);
+    expect((await s.service.get(o.id))!.version).toBe(second.order.version);
+  });
+
+  it('a refund the balance can hold stays one entry on the balance; the freight refund has none to take', async () => {
+    const s = setup();
+    const o = await bothPaid(s, { deposit: 10000, deduction: 0 }, { lines: [{ id: 'l1', sku: 'A', title: 'A', listPrice: 5000, quantity: 4 }] });
+    const r = await s.service.dispatch(o.id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: o.lines[0]!.id, quantity: 1 }], reason: 'x' } as Command, shopper);
+    if (!r.ok) throw r.error;
+    expect(r.order.refunds.map((x) => [x.amount, x.transactionId])).toEqual([[5000, 'tx-B']]);
     const fee = await s.service.dispatch(o.id, { type: 'REQUEST_FREIGHT_REFUND', amount: 1, reason: 'x' } as Command, merchant);
     expect(!fee.ok && fee.error.code).toBe('NO_FREIGHT_TO_REFUND');
-    const part = await s.service.dispatch(o.id, { type: 'CANCEL' } as Command, shopper);
-    expect(!part.ok && part.error.code).toBe('PRESALE_REFUND_OVER_BALANCE');
-    const c = await s.service.dispatch(o.id, { type: 'CANCEL' } as Command, merchant);
-    if (!c.ok) throw c.error;
-    expect(c.effects.filter((e) => e.type === 'payment.refund').map((e) => (e as { total: number }).total)).toEqual([balance, 300000]);
+  });
+
+  it("a failed piece keeps its place on its transaction: a later refund does not take it, so the retry still fits", async () => {
+    const s = setup();
+    const two = { lines: [{ id: 'a', sku: 'A', title: 'A', listPrice: 3333, quantity: 3 }, { id: 'b', sku: 'B', title: 'B', listPrice: 1999, quantity: 2 }] };
+    const o = await bothPaid(s, { deposit: 12000, deduction: 0 }, two);
+    const balance = presaleOf(o)!.parts[1]!.amount; // 1997
+    const first = await s.service.dispatch(o.id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'a', quantity: 1 }], reason: 'x' } as Command, shopper);
+    if (!first.ok) throw first.error;
+    expect(first.order.refunds.map((r) => [r.transactionId, r.amount])).toEqual([['tx-B', balance], ['tx-D', 3333 - balance]]);
+    const failed = await send(s, o.id, { type: 'REFUND_FAILED', refundId: first.order.refunds[0]!.id, reason: 'NOTENOUGH' });
+    if (!failed.ok) throw failed.error;
+    const second = await s.service.dispatch(o.id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'b', quantity: 1 }], reason: 'y' } as Command, shopper);
+    if (!second.ok) throw second.error;
+    expect(second.order.refunds.slice(2).map((r) => [r.transactionId, r.amount])).toEqual([['tx-D', 1999]]);
+    const retried = await send(s, o.id, { type: 'APPROVE_AFTER_SALE', afterSaleId: first.order.afterSales[0]!.id });
+    if (!retried.ok) throw retried.error;
+    const onB = retried.order.refunds.filter((r) => r.transactionId === 'tx-B' && r.status !== 'failed').reduce((a, r) => a + r.amount, 0);
+    expect(onB).toBe(balance);
+    expect(retried.effects.filter((e) => e.type === 'payment.refund').map((e) => [(e as { transactionId?: string }).transactionId, (e as { total: number }).total])).toEqual([['tx-B', balance]]);
+  });
+
+  it('property: any run of partial refunds, failures and retries keeps Σ per part ≤ what the part collected, and never refunds an entry twice', async () => {
+    const lines = [
+      { id: 'a', sku: 'A', title: 'A', listPrice: 3333, quantity: 3 },
+      { id: 'b', sku: 'B', title: 'B', listPrice: 1999, quantity: 2 },
+    ];
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('request' as const), line: fc.nat(1), quantity: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ kind: fc.constant('result' as const), pick: fc.nat(20), outcome: fc.constantFrom('succeeded', 'failed', 'closed') }),
+      fc.record({ kind: fc.constant('retry' as const), pick: fc.nat(20) }),
+      fc.record({ kind: fc.constant('cancel' as const) }),
+    );
+    let splits = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 12000 }), fc.array(step, { maxLength: 14 }), async (deposit, steps) => {
+        const s = setup();
+        const o = await bothPaid(s, { deposit, deduction: 0 }, { lines });
+        const parts = presaleOf(o)!.parts;
+        const succeededOnce = new Set<string>();
+        let split = false;
+        for (const st of steps) {
+          const cur = (await s.service.get(o.id))!;
+          let r;
+          if (st.kind === 'request') {
+            const line = cur.lines[st.line]!;
+            r = await s.service.dispatch(o.id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: line.id, quantity: st.quantity }], reason: 'x' } as Command, shopper);
+          } else if (st.kind === 'cancel') {
+            r = await s.service.dispatch(o.id, { type: 'CANCEL' } as Command, merchant);
+          } else if (st.kind === 'result') {
+            const pending = cur.refunds.filter((x) => x.status === 'pending');
+            if (pending.length === 0) continue;
+            const entry = pending[st.pick % pending.length]!;
+            r =
+              st.outcome === 'succeeded'
+                ? await send(s, o.id, { type: 'REFUND_SUCCEEDED', refundId: entry.id })
+                : await send(s, o.id, { type: 'REFUND_FAILED', refundId: entry.id, reason: 'NOTENOUGH', ...(st.outcome === 'closed' ? { gatewayStatus: 'CLOSED' } : {}) });
+            if (r.ok && st.outcome === 'succeeded') {
+              expect(succeededOnce.has(entry.id)).toBe(false);
+              succeededOnce.add(entry.id);
+            }
+          } else {
+            const failed = cur.refunds.filter((x) => x.status === 'failed' && x.replacedBy === undefined);
+            if (failed.length === 0) continue;
+            const entry = failed[st.pick % failed.length]!;
+            r = entry.afterSaleId !== undefined ? await send(s, o.id, { type: 'APPROVE_AFTER_SALE', afterSaleId: entry.afterSaleId }) : await send(s, o.id, { type: 'RETRY_REFUND', refundId: entry.id });
+          }
+          const after = (await s.service.get(o.id))!;
+          if (!r.ok) expect(after.version).toBe(cur.version);
+          if (r.ok) {
+            for (const e of r.effects) {
+              if (e.type !== 'payment.refund') continue;
+              const part = parts.find((x) => x.part === (e.transactionId === 'tx-D' ? 'deposit' : 'balance'))!;
+              expect([e.outTradeNo, e.total]).toEqual([part.outTradeNo, part.amount]);
+            }
+          }
+          for (const part of parts) {
+            const tx = part.part === 'deposit' ? 'tx-D' : 'tx-B';
+            const onPart = after.refunds.filter((x) => x.transactionId === tx && (x.status !== 'failed' || x.gatewayStatus === 'ABNORMAL')).reduce((a, x) => a + x.amount, 0);
+            expect(onPart).toBeLessThanOrEqual(part.amount);
+          }
+          expect(after.refunds.filter((x) => x.status === 'succeeded').reduce((a, x) => a + x.amount, 0)).toBeLessThanOrEqual(after.payment.paidAmount);
+          expect(new Set(after.refunds.map((x) => x.id)).size).toBe(after.refunds.length);
+          if (after.refunds.some((x) => x.transactionId === 'tx-D' && x.reason === 'after_sale')) split = true;
+        }
+        splits += split ? 1 : 0;
+      }),
+      { numRuns: 40 },
+    );
+    // The runs reach the split (an after-sale refund on the deposit), not only the balance.
+    expect(splits).toBeGreaterThan(0);
   });
 });

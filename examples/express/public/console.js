@@ -26,6 +26,11 @@ const T = {
   shippedRows: ['已发货', 'Shipped'], refusedRows: ['未处理的行', 'Refused rows'], row: ['行', 'Row'], why: ['原因', 'Why'],
   done: ['已完成', 'Done'], live: ['实时更新', 'Live'], lang: ['English', '中文'], noAfterSale: ['无售后', 'No after-sales'],
   kind: ['类型', 'Kind'], amount: ['金额', 'Amount'],
+  proposal: ['待买家答复的协商', 'Offer awaiting the shopper'],
+  returnFee: ['退货运费', 'Return shipping fee'], fee: ['运费（元）', 'Fee (yuan)'], treatment: ['处理方式', 'Treatment'],
+  feeRefund: ['商家承担（加入退款）', 'Shop pays (added to the refund)'], feeDeduct: ['从退款中扣除', 'Deducted from the refund'],
+  shipExchange: ['寄出换货商品', 'Ship the replacement'], freightRefund: ['退运费（仅运费）', 'Refund freight only'],
+  freightAmount: ['金额（元，空为全部剩余运费）', 'Amount (yuan; empty: all the freight left)'],
 };
 const STATUSES = ['pending_payment', 'paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed'];
 const STATUS_TEXT = {
@@ -35,7 +40,9 @@ const STATUS_TEXT = {
 const AS_TEXT = {
   requested: ['待审核', 'Requested'], approved: ['已同意', 'Approved'], rejected: ['已拒绝', 'Rejected'], awaiting_return: ['待买家退货', 'Awaiting return'],
   returned: ['已收到退货', 'Returned'], refunding: ['退款中', 'Refunding'], refunded: ['已退款', 'Refunded'], cancelled: ['已撤销', 'Cancelled'],
+  exchanged: ['已换货', 'Exchanged'],
 };
+const fen = (yuanText) => Math.round(Number(yuanText) * 100);
 
 let lang = localStorage.getItem('orderkit.lang') === 'en' ? 1 : 0;
 const t = (k) => (T[k] ? T[k][lang] : k);
@@ -139,13 +146,22 @@ function Detail({ id, version, onChanged }) {
       ${s.status === 'requested' && html`<button onClick=${() => send(`/after-sales/${s.id}/approve`, {})}>${t('approve')}</button>
         <button onClick=${() => { const v = Number(prompt(t('proposeAmount'))); if (Number.isFinite(v) && v > 0) send(`/after-sales/${s.id}/proposals`, { amount: Math.round(v * 100) }); }}>${t('propose')}</button>
         <button class="danger" onClick=${() => { const r = prompt(t('reason')); if (r) send(`/after-sales/${s.id}/reject`, { reason: r }); }}>${t('reject')}</button>`}
-      ${(s.status === 'awaiting_return' || s.status === 'approved') && s.kind === 'return_and_refund' && html`<button onClick=${() => send(`/after-sales/${s.id}/return-received`, {})}>${t('received')}</button>`}
-    </div>`)}
+      ${(s.status === 'awaiting_return' || s.status === 'approved') && (s.kind === 'return_and_refund' || s.kind === 'exchange') && html`<button onClick=${() => send(`/after-sales/${s.id}/return-received`, {})}>${t('received')}</button>`}
+      ${s.proposals && s.proposals.length > 0 && s.proposals[s.proposals.length - 1].status === 'pending' && html`<span class="muted" data-testid="open-proposal"> · ${t('proposal')} ${yuan(s.proposals[s.proposals.length - 1].amount)}</span>`}
+      ${s.returnShippingFee && html`<span class="muted"> · ${t('returnFee')} ${yuan(s.returnShippingFee.fee)} (${t(s.returnShippingFee.treatment === 'refund' ? 'feeRefund' : 'feeDeduct')})</span>`}
+    </div>
+    ${can('SET_RETURN_SHIPPING_FEE') && s.status === 'awaiting_return' && s.kind === 'return_and_refund' && !s.returnShippingFee && html`<${ActionForm} key=${`f-fee-${s.id}`} id=${`f-fee-${s.id}`} title=${t('returnFee')} onSubmit=${(f) => send(`/after-sales/${s.id}/return-shipping-fee`, { fee: fen(f.get('fee')), treatment: f.get('treatment') })}>
+      <${Field} label=${t('fee')} name="fee" type="number" step="0.01" min="0" required />
+      <label>${t('treatment')}<select name="treatment"><option value="refund">${t('feeRefund')}</option><option value="deduct">${t('feeDeduct')}</option></select></label><//>`}
+    ${can('SHIP_EXCHANGE') && s.status === 'returned' && s.kind === 'exchange' && html`<${ActionForm} key=${`f-exchange-${s.id}`} id=${`f-exchange-${s.id}`} title=${t('shipExchange')} onSubmit=${(f) => send(`/after-sales/${s.id}/exchange-shipment`, { trackingNo: f.get('trackingNo'), expressCompany: f.get('expressCompany') })}>
+      <${Field} label=${t('trackingNo')} name="trackingNo" required /><${Field} label=${t('carrier')} name="expressCompany" value="顺丰速运" required /><//>`}`)}
     <h3>${t('refunds')}</h3>
     <table><thead><tr><th>ID</th><th>${t('amount')}</th><th>${t('status')}</th></tr></thead>
       <tbody>${order.refunds.map((r) => html`<tr><td>${r.id}</td><td>${yuan(r.amount)}</td><td>${r.status}</td></tr>`)}</tbody></table>
     ${can('SHIP') && html`<${ActionForm} key="f-ship" id="f-ship" title=${t('ship')} onSubmit=${(f) => send('/ship', { trackingNo: f.get('trackingNo'), expressCompany: f.get('expressCompany') })}>
       <${Field} label=${t('trackingNo')} name="trackingNo" required /><${Field} label=${t('carrier')} name="expressCompany" value="顺丰速运" required /><//>`}
+    ${can('REQUEST_FREIGHT_REFUND') && html`<${ActionForm} key="f-freight" id="f-freight" title=${t('freightRefund')} onSubmit=${(f) => send('/after-sales/freight', { reason: f.get('reason'), ...(f.get('amount') ? { amount: fen(f.get('amount')) } : {}) })}>
+      <${Field} label=${t('freightAmount')} name="amount" type="number" step="0.01" min="0.01" /><${Field} label=${t('reason')} name="reason" required /><//>`}
     ${can('ADJUST_PRICE') && html`<${ActionForm} key="f-price" id="f-price" title=${t('price')} onSubmit=${(f) => send('/price', { newTotal: Math.round(Number(f.get('newTotal')) * 100), reason: f.get('reason') })}>
       <${Field} label=${t('newTotal')} name="newTotal" type="number" step="0.01" min="0.01" required /><${Field} label=${t('reason')} name="reason" required /><//>`}
     ${can('CHANGE_ADDRESS') && html`<${ActionForm} key="f-address" id="f-address" title=${t('changeAddress')} onSubmit=${(f) => send('/address', { address: Object.fromEntries(['name', 'phone', 'province', 'city', 'district', 'detail'].map((k) => [k, f.get(k)])) })}>

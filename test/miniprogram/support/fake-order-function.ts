@@ -174,6 +174,12 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
         return run(orderId, { type: 'REQUEST_AFTER_SALE', kind: data.kind as 'refund_only', items: data.items as never, reason: String(data.reason) });
       case 'returnShipped':
         return run(orderId, { type: 'RETURN_SHIPPED', afterSaleId: String(data.afterSaleId), trackingNo: String(data.trackingNo), expressCompany: String(data.expressCompany) });
+      case 'acceptRefundProposal':
+        return run(orderId, { type: 'ACCEPT_REFUND_PROPOSAL', afterSaleId: String(data.afterSaleId) });
+      case 'declineRefundProposal':
+        return run(orderId, { type: 'DECLINE_REFUND_PROPOSAL', afterSaleId: String(data.afterSaleId), ...(data.reason ? { reason: String(data.reason) } : {}) });
+      case 'requestExchange':
+        return run(orderId, { type: 'REQUEST_EXCHANGE', items: data.items as never, reason: String(data.reason) });
       case 'refundQuote': {
         const order = orders.get(orderId)!;
         const r = refundQuote(order, { kind: data.kind as 'refund_only', items: data.items as never }, { now: now.value, policy: defaultPolicy });

@@ -167,6 +167,10 @@ function run(key, ctx) {
       return confirmThen('接受协商', '同意按商家提出的金额退款吗？', 'acceptRefundProposal', { orderId: ctx.orderId, afterSaleId: ctx.afterSaleId }, '已接受');
     case 'declineRefundProposal':
       return confirmThen('不接受协商', '拒绝后商家可重新处理这次申请', 'declineRefundProposal', { orderId: ctx.orderId, afterSaleId: ctx.afterSaleId }, '已拒绝');
+    // 换货: a form of its own (lines, quantities, reason) on the after-sale page.
+    case 'requestExchange':
+      wx.navigateTo({ url: '/pages/after-sale/index?id=' + ctx.orderId + '&mode=exchange' });
+      return Promise.resolve(unchanged());
     case 'viewLogistics':
       return showLogistics(ctx);
     default:

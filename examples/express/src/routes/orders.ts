@@ -2,7 +2,7 @@ import { actorFromRequest } from '../actor.js';
 import { cartFor } from '../catalog.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, parseQuery, type Route } from '../http.js';
-import { allowedActions, createOrderNumber, OrderkitError, OrderNotFoundError, type Actor, type ListQuery, type Order } from '../orderkit/index.js';
+import { createOrderNumber, OrderkitError, OrderNotFoundError, type Actor, type ListQuery, type Order } from '../orderkit/index.js';
 import { ListQuerySchema, PlaceOrderBodySchema } from '../schemas.js';
 import { eventsView, orderView } from '../views.js';
 
@@ -152,7 +152,8 @@ export function orderRoutes(ctx: AppContext): Route[] {
       handler: async (req, res) => {
         const actor = actorFromRequest(req);
         const order = await visibleOrder(ctx, param(req, 'id'), actor);
-        res.json({ orderId: order.id, version: order.version, actions: allowedActions(order, actor, ctx.clock.now()) });
+        // The service's own lifecycle (a shop's flows add commands of their own, docs/flows.md).
+        res.json({ orderId: order.id, version: order.version, actions: ctx.lifecycle.allowedActions(order, actor, ctx.clock.now()) });
       },
     },
   ];

@@ -1,7 +1,8 @@
-// 申请售后, and the return form of an approved 退货退款. The shopper picks lines and quantities, the
+// 申请售后, the 换货 (exchange) form, and the return form of an approved 退货退款. The shopper picks lines and quantities, the
 // kind and a reason; after every change the `order` function quotes the exact refund with
 // orderkit's refundQuote (from the amounts stored at placement), and the page shows that number
-// before anything is submitted. The page computes no money itself.
+// before anything is submitted. The page computes no money itself. An exchange moves no money:
+// its form takes shipped units (the view's returnable quantities) and a reason, and no quote.
 var api = require('../../utils/api.js');
 var photos = require('../../utils/photos.js');
 var nav = require('../../utils/nav.js');
@@ -46,7 +47,7 @@ Page({
     this.setData({
       orderId: (query && query.id) || '',
       afterSaleId: (query && query.afterSaleId) || '',
-      mode: query && query.afterSaleId ? 'return' : 'request'
+      mode: query && query.mode === 'exchange' ? 'exchange' : query && query.afterSaleId ? 'return' : 'request'
     });
     return this.load();
   },
@@ -74,7 +75,7 @@ Page({
             ordered: l.quantity,
             refundable: l.refundableQuantity,
             returnable: l.returnableQuantity,
-            max: self.data.kind === 'return_and_refund' ? l.returnableQuantity : l.refundableQuantity,
+            max: self.data.mode === 'exchange' || self.data.kind === 'return_and_refund' ? l.returnableQuantity : l.refundableQuantity,
             quantity: 0,
             payableFen: l.payable.fen
           };
@@ -125,6 +126,7 @@ Page({
     var patch = {};
     patch['lines[' + index + '].quantity'] = next;
     this.setData(patch);
+    if (this.data.mode === 'exchange') return;
     return this.requote();
   },
 
@@ -215,6 +217,28 @@ Page({
         // Back to the detail page (it refreshes in onShow), never a second copy of it.
         nav.back('/pages/order-detail/index?id=' + self.data.orderId);
       });
+  },
+
+  // 换货: the same units come back as replacements of the same product; nothing is refunded.
+  onSubmitExchange: function () {
+    var self = this;
+    if (this.data.submitting) return;
+    var items = this.selectedItems();
+    if (items.length === 0) return api.toast('请选择要换货的商品和数量');
+    var reason = this.reasonText();
+    if (!reason) return api.toast('请选择换货原因');
+    this.setData({ submitting: true });
+    return api.callOrder('requestExchange', { orderId: this.data.orderId, items: items, reason: reason }).then(function (r) {
+      self.setData({ submitting: false });
+      if (!r.ok) {
+        self.setData({ error: r.error.message });
+        api.toast(r.error.message);
+        if (api.isStale(r.error)) return self.load();
+        return;
+      }
+      api.toast('换货申请已提交', 'success');
+      wx.redirectTo({ url: '/pages/order-detail/index?id=' + self.data.orderId });
+    });
   },
 
   onTrackingInput: function (e) {
