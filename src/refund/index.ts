@@ -56,3 +56,5 @@ export type {
   ShipExchangeInput,
 } from './depth.js';
 export { AFTER_SALE_CREATING_COMMANDS } from './after-sale-states.js';
+export { splitOverParts, REFUND_ROUTE_ORDER, paymentSourcesOf, sourceOf, sourceByTransaction, refundRoutes, sourceRefunds } from './routes.js';
+export type { RoutePart, RouteShare, SourceShare } from './routes.js';
