@@ -69,6 +69,9 @@ export function recordPayment(draft: Draft, step: Step<Paying>): void {
   const attempts = order.payment.attempts.slice();
   attempts[attempts.indexOf(attempt)] = { outTradeNo: attempt.outTradeNo, amount: attempt.amount, status: 'paid', createdAt: attempt.createdAt };
   const actor = step.ctx.actor;
+  // Several sources: paid when they cover the total; the balance collected at placement counts too.
+  const sources = paidSources(order, command.transactionId, attempt.outTradeNo, paidAt);
+  const balance = capturedBalance(order);
   // Written out rather than spread: see clone.ts.
   order.payment = {
     attempts,
@@ -80,11 +83,9 @@ export function recordPayment(draft: Draft, step: Step<Paying>): void {
     gateway: actor.type === 'payment' ? actor.gateway : (order.payment.gateway ?? 'unknown'),
     stray: order.payment.stray,
   };
-  // Several sources: paid when they cover the total; the balance collected at placement counts too.
-  const sources = paidSources(order, command.transactionId, attempt.outTradeNo, paidAt);
   if (sources !== undefined) {
     order.payment.sources = sources;
-    order.payment.paidAmount = command.amount + capturedBalance(order);
+    order.payment.paidAmount = command.amount + balance;
   }
   order.paidAt = paidAt;
   noteAll(draft, { amount: command.amount, transactionId: command.transactionId, outTradeNo: attempt.outTradeNo });
@@ -92,8 +93,9 @@ export function recordPayment(draft: Draft, step: Step<Paying>): void {
 
 /** A zero-total order needs no payment: paid at placement with nothing collected. */
 export function recordFreeOrder(draft: Draft, step: Step): void {
+  const sources = draft.order.payment.sources;
   draft.order.payment = { attempts: draft.order.payment.attempts, paidAmount: 0, paidAt: step.ctx.at, stray: draft.order.payment.stray };
-  if (step.order.payment.sources !== undefined) draft.order.payment.sources = step.order.payment.sources;
+  if (sources !== undefined) draft.order.payment.sources = sources;
   draft.order.paidAt = step.ctx.at;
   note(draft, 'amount', 0);
 }
