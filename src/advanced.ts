@@ -127,4 +127,5 @@ export type { PaymentSource, PaymentSourceKind } from './order/index.js';
 export { planSources, balanceTransactionId, capturedBalance, sourceErrors } from './lifecycle/index.js';
 export type { PayWith } from './lifecycle/index.js';
 export { MemoryBalance, BALANCE_ERROR_CODES, isBalanceError } from './balance/index.js';
+export { reorderLines } from './pricing/index.js';
 export type { BalancePort, BalanceMovement, BalanceResult, OrderBalance, BalanceErrorCode } from './balance/index.js';
