@@ -16,6 +16,7 @@ const ACCESS: Record<string, Access> = {
   reconcileDay: 'staff',
   demoRefundResult: 'staff',
   wechatpayNotify: 'public',
+  topUpBalance: 'staff',
 };
 
 /** The route with its access filled in (a route that says its own keeps it). */

@@ -25,6 +25,11 @@ export const PRODUCTS: readonly Product[] = [
 
 const BY_SKU = new Map(PRODUCTS.map((p) => [p.sku, p]));
 
+/** A SKU as it is sold today, for 再来一单 (undefined: no longer sold). */
+export function productNow(sku: string): Product | undefined {
+  return BY_SKU.get(sku);
+}
+
 /**
  * The shop's promotions, as plain data (docs/pricing.md). Windows are set around the start time
  * so the demo's prices do not expire.

@@ -32,6 +32,7 @@ import { seedDemoShop } from './demo/seed.js';
 import { startTrickle, type Trickle } from './demo/trickle.js';
 import { sqlFigures } from './figures.js';
 import { createOrderService, systemClock } from './orderkit/index.js';
+import { migrateBalance, PostgresBalance } from './orderkit/postgres.js';
 import { openStorage } from './storage.js';
 import { demoHandlers, startWorkers, type Workers } from './workers.js';
 import { wechatpayClientFromEnv, wechatpayQueryFromEnv } from './wechatpay-query.js';
@@ -92,7 +93,10 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     ready: async () => (await storage.store.list({ limit: 1 }), true),
   });
   // Commits, conflicts and outbox lag are counted on the way to the store (ops.ts).
-  const service = createOrderService({ store: ops.instrument(storage.store), ...(payments ? { payments } : {}) });
+  // 余额: kept in the same database, debited in the transaction that creates the order (docs/payment-sources.md).
+  await migrateBalance(storage.db);
+  const balance = new PostgresBalance({ db: storage.db });
+  const service = createOrderService({ store: ops.instrument(storage.store), balance, ...(payments ? { payments } : {}) });
   const rules = demoRules(new Date());
   const reconciliations = new Reconciliations();
   const orderApp = await createApp({
@@ -104,6 +108,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     rules,
     timeZone,
     demoGateway,
+    balance,
     ...(wechatpay ? { wechatpay } : {}),
     log,
   });
