@@ -295,6 +295,7 @@ export type {
   AfterSaleView,
   DeadlinesView,
   OrderView,
+  PaymentSourceView,
   OrderListItemView,
 } from './view/index.js';
 export {

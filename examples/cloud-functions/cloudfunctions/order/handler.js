@@ -22,7 +22,13 @@ function createOrderFunction(deps) {
   // service runs it and the views list its buttons, so a command the shop adds shows on the pages
   // and is sent through the `command` action below without a change to the mini program.
   const lifecycle = shop.lifecycle || orderkit.defaultLifecycle;
-  const service = orderkit.createOrderService(inventory ? { store, clock, policy, lifecycle, inventory } : { store, clock, policy, lifecycle });
+  // Optional stored balance (余额, docs/payment-sources.md): a WxCloudBalance on the same database.
+  // The quote then says what the shopper holds, and `place` takes `useBalance` (fen) for that part.
+  const balance = deps.balance || null;
+  const serviceOptions = { store, clock, policy, lifecycle };
+  if (inventory) serviceOptions.inventory = inventory;
+  if (balance) serviceOptions.balance = balance;
+  const service = orderkit.createOrderService(serviceOptions);
 
   function fail(code, zh, en, details) {
     return { ok: false, error: { code, message: en, messages: { 'zh-CN': zh, en }, path: [], ...(details ? { details } : {}) } };
@@ -126,6 +132,7 @@ function createOrderFunction(deps) {
           if (level) answer.stock.push(Object.assign({ sku: line.sku, available: level.available }, level.limit ? { perCustomer: level.limit.perCustomer } : {}));
         }
       }
+      if (balance) answer.balance = orderkit.moneyView(await balance.balanceOf(ctx.openid));
       return answer;
     },
 
@@ -137,6 +144,8 @@ function createOrderFunction(deps) {
       const input = { id: number, number, customerId: ctx.openid, quote: p.quote };
       if (event.address) input.address = event.address;
       if (typeof event.remark === 'string' && event.remark.trim()) input.buyerRemark = event.remark.trim().slice(0, 200);
+      // 余额 + 微信支付: the page sends how many fen to take from the balance; orderkit checks the sum.
+      if (event.useBalance !== undefined && event.useBalance !== 0) input.payWith = { balance: event.useBalance };
       const key = typeof event.idempotencyKey === 'string' && event.idempotencyKey ? `place:${ctx.openid}:${event.idempotencyKey}` : undefined;
       const r = await service.place(input, key ? { idempotencyKey: key } : {});
       return r.ok ? { ok: true, order: view(r.order, ctx) } : { ok: false, error: r.error.toJSON() };
@@ -242,7 +251,7 @@ function createOrderFunction(deps) {
     if (!Object.prototype.hasOwnProperty.call(actions, name)) return fail('UNKNOWN_ACTION', `不支持的操作 ${name}`, `unknown action ${name}`);
     try {
       // Collections are created on the first call of a fresh instance, not on every call.
-      if (!ready) ready = store.ensureCollections().catch((e) => ((ready = null), Promise.reject(e)));
+      if (!ready) ready = Promise.all([store.ensureCollections(), balance && balance.ensureCollections ? balance.ensureCollections() : null]).catch((e) => ((ready = null), Promise.reject(e)));
       await ready;
       return await actions[name](event, { openid: wx.OPENID, wx, now: clock.now(), context });
     } catch (error) {
