@@ -117,7 +117,8 @@ export function reorderLines(order: Pick<Order, 'lines'>, catalog: (sku: string)
  * typed errors pass through.
  *
  * @example
- * const again = reorder({ order: past, catalog: (sku) => shelf.get(sku), rules, now: new Date() });
+ * const shelf = new Map<string, CatalogItem>([['TEA', { sku: 'TEA', title: '龙井', listPrice: 13800 }]]);
+ * const again = reorder({ order, catalog: (sku) => shelf.get(sku), rules, now: new Date() });
  * if (again.ok) again.report.changes // [{ sku: 'TEA', kind: 'price_changed', was: 12800, now: 13800, quantity: 1 }]
  */
 export function reorder(input: ReorderInput): Result<{ cart: Cart; quote: Quote; report: ReorderReport }> {

@@ -127,11 +127,11 @@ class ReadCmd implements Cmd {
  * accounts and no movements.
  *
  * @example
- * import { describe, it, expect } from 'vitest';
+ * import { describe, it, expect, beforeEach, afterEach } from 'vitest';
  * import { MemoryBalance } from 'wx-orderkit/advanced';
  * import { runBalanceContract } from 'wx-orderkit/testing';
  *
- * runBalanceContract('MemoryBalance', () => new MemoryBalance(), { describe, it, expect });
+ * runBalanceContract('MemoryBalance', () => new MemoryBalance(), { describe, it, expect, beforeEach, afterEach });
  */
 export function runBalanceContract<B extends BalancePort>(name: string, make: () => B | Promise<B>, api: ContractTestApi, options: BalanceContractOptions<B> = {}): void {
   const numRuns = options.numRuns ?? 20;

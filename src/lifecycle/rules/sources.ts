@@ -69,7 +69,7 @@ export const sourceErrors = {
  * (WeChat Pay alone, as before).
  *
  * @example
- * planSources('N1', 10000, { balance: 3000 }) // ok: balance 3000 (captured), wechat 7000
+ * planSources('N1', 10000, { balance: 3000 }, '2026-11-25T04:00:00.000Z') // ok: balance 3000 (captured), wechat 7000
  */
 export function planSources(number: string, total: number, payWith: unknown, at: string): Result<{ sources: PaymentSource[] | undefined; balance: number }> {
   if (payWith === undefined) return ok({ sources: undefined, balance: 0 });
