@@ -61,7 +61,7 @@ describe('pages/checkout with a balance', () => {
     const detail = mp.page('pages/order-detail/index');
     await detail.instance.onLoad({ id: order.id });
     await settle();
-    const rows = detail.querySelectorAll('.payment-source').map((n) => text(n));
+    const rows: string[] = detail.querySelectorAll('.payment-source').map(text);
     expect(rows[0]).toContain('余额');
     expect(rows[0]).toContain('¥15.00');
     expect(rows[1]).toContain('微信支付');
