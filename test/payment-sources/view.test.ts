@@ -39,3 +39,20 @@ describe('orderView with payment sources', () => {
     expect(orderView(plain.order, { actor: customer, now: NOW }).paymentSources).toBeUndefined();
   });
 });
+
+describe('WeChat Pay refund requests of an order paid from two sources', () => {
+  it('the WeChat share is requested with the WeChat payment as its total; the balance share is never sent to WeChat Pay', async () => {
+    const { buildRefundRequest } = await import('../../src/wechat/index.js');
+    const placed = placeOrder({ id: 'o1', number: 'N1', customerId: 'u1', quote: quoteOf([line('a', 2, 1000)]), payWith: { balance: 800 } }, { now: NOW });
+    if (!placed.ok) throw placed.error;
+    const paid = transition(placed.order, { type: 'PAYMENT_SUCCEEDED', amount: 1200, transactionId: 'wx1' } as Command, { now: at(1000), actor: gateway });
+    if (!paid.ok) throw paid.error;
+    const cancelled = transition(paid.order, { type: 'CANCEL', reason: '缺货' } as Command, { now: at(2000), actor: merchant });
+    if (!cancelled.ok) throw cancelled.error;
+    const [wx, bal] = cancelled.order.refunds;
+    const r = buildRefundRequest(wx!, cancelled.order);
+    expect(r.ok && (r.request.body as { amount: unknown }).amount).toEqual({ refund: 1200, total: 1200, currency: 'CNY' });
+    const refused = buildRefundRequest(bal!, cancelled.order);
+    expect(refused.ok ? 'sent' : refused.error.code).toBe('INVALID_REQUEST');
+  });
+});
