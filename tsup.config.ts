@@ -12,6 +12,7 @@ export default defineConfig({
     testing: 'src/testing/index.ts',
     xstate: 'src/xstate/index.ts',
     inventory: 'src/inventory/index.ts',
+    tracking: 'src/tracking/index.ts',
     redis: 'src/adapters/redis/index.ts',
     flows: 'src/flows/index.ts',
     advanced: 'src/advanced.ts',

@@ -24,6 +24,10 @@ import type { Quote } from '../src/pricing/quote.js';
 import { createOrderService, type OrderService } from '../src/service/index.js';
 import { MemoryBalance } from '../src/balance/index.js';
 import { MemoryOrderStore, ORDER_SCHEMA_VERSION, type OrderStore } from '../src/storage/index.js';
+import { createLifecycle, deleteOrder, orderCommands } from '../src/lifecycle/index.js';
+
+/** orderkit's commands and the opt-in 删除订单 (DELETE_ORDER), which a scenario of version 3 uses. */
+const lifecycle = createLifecycle({ commands: [...orderCommands, deleteOrder] });
 
 const START = Date.parse('2026-11-25T04:00:00.000Z');
 const MINUTE = 60_000;
@@ -329,6 +333,32 @@ export const SCENARIOS: Scenario[] = [
       return { command: { type: 'REFUND_SUCCEEDED', refundId: full.id, amount: full.amount } as Command, actor: gateway };
     },
   },
+  // Version 3 (issue 24): after-sale photos, and an order the shopper deleted from their list.
+  {
+    name: 'shipped-return-with-photos',
+    description: 'shipped; a return-and-refund requested with three photos (cloud file ids), waiting for review',
+    async play(p) {
+      await p.place([line('a', 2, 1000)]);
+      await p.send(pay(2000), gateway);
+      await p.send({ type: 'SHIP', logisticsType: 'express', trackingNo: 'SF1', expressCompany: 'SF' } as Command, merchant);
+      const photos = [1, 2, 3].map((n) => `cloud://env-1.656e/after-sale/fx/p${n}.jpg`);
+      await p.send({ type: 'REQUEST_AFTER_SALE', kind: 'return_and_refund', items: [{ lineId: 'a', quantity: 1 }], reason: '外包装破损', photos } as Command, customer);
+      const afterSaleId = (await p.service.get('fx'))!.afterSales[0]!.id;
+      return { command: { type: 'APPROVE_AFTER_SALE', afterSaleId } as Command, actor: merchant };
+    },
+  },
+  {
+    name: 'completed-deleted-by-customer',
+    description: 'completed, then deleted by the shopper from their list; the shop still works on it',
+    async play(p) {
+      await p.place([line('a', 1, 1000)]);
+      await p.send(pay(1000), gateway);
+      await p.send({ type: 'SHIP', logisticsType: 'express', trackingNo: 'SF1', expressCompany: 'SF' } as Command, merchant);
+      await p.send({ type: 'CONFIRM_RECEIPT' } as Command, customer);
+      await p.send({ type: 'DELETE_ORDER' } as unknown as Command, customer);
+      return { command: { type: 'ADD_REMARK', text: '买家已删除' } as Command, actor: merchant };
+    },
+  },
 ];
 
 export interface StoredFixture {
@@ -350,7 +380,7 @@ async function playOn(store: OrderStore, scenario: Scenario): Promise<{ next: Ne
   let t = START;
   const balance = new MemoryBalance();
   await balance.topUp({ customerId: 'u1', key: 'card', amount: 100_000 });
-  const service = createOrderService({ store, balance, clock: { now: () => new Date(t) }, ids: { orderId: () => 'fx', orderNumber: () => 'NFX000001' }, retryDelayMs: 0 });
+  const service = createOrderService({ store, balance, clock: { now: () => new Date(t) }, ids: { orderId: () => 'fx', orderNumber: () => 'NFX000001' }, retryDelayMs: 0, lifecycle });
   const play: Play = {
     service,
     advance(ms) {

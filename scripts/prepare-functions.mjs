@@ -54,7 +54,15 @@ export function installInto(dir, tarball, { sdk, offline = false } = {}) {
   rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
   const args = ['install', '--no-save', '--no-package-lock', '--install-links', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'];
   if (offline) args.push('--offline');
-  execFileSync(npm, [...args, ...specs], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+  // stderr is captured (and printed on failure) so that a caller can tell npm's ENOTCACHED, an
+  // offline install meeting a package the cache does not hold, from any other failure.
+  try {
+    execFileSync(npm, [...args, ...specs], { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+  } catch (error) {
+    const stderr = typeof error?.stderr === 'string' ? error.stderr : '';
+    if (stderr) process.stderr.write(stderr);
+    throw new Error(`npm install failed in ${dir}: ${stderr.trim() || (error instanceof Error ? error.message : String(error))}`);
+  }
   const installed = join(dir, 'node_modules', 'wx-orderkit', 'package.json');
   if (!existsSync(installed)) throw new Error(`${installed} is missing after npm install`);
 }

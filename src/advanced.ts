@@ -74,6 +74,7 @@ export {
   editErrors,
   isStrayPaymentRefusal,
   strayPaymentFor,
+  deleteOrder,
 } from './lifecycle/index.js';
 export {
   holdsMoney,

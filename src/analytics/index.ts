@@ -75,3 +75,34 @@ export { forecastDaily, holtWinters, seasonalNaive, smape, MIN_FORECAST_DAYS } f
 export type { DailyValue, ForecastPoint, ForecastResult, HoltWintersFit } from './forecast.js';
 export { openBreaches } from './open-breaches.js';
 export type { OpenBreachOptions, OpenBreachReport } from './open-breaches.js';
+export {
+  dueAutomations,
+  runAutomations,
+  customerHistory,
+  automationKey,
+  automationEffect,
+  firedOn,
+  detectAnomalies,
+  sendAnomalyAlerts,
+  memoryAlertLedger,
+  AUTOMATION_RULES,
+  AUTOMATION_EVENT,
+  AUTOMATION_ACTOR,
+} from './automations.js';
+export type {
+  AutomationRule,
+  Bilingual,
+  CustomerHistory,
+  DueAutomation,
+  FiredAutomation,
+  AutomationRunReport,
+  AutomationRunOptions,
+  DayFigures,
+  AnomalyMetric,
+  AnomalyAlert,
+  AnomalyCheck,
+  AlertLedger,
+} from './automations.js';
+export type { AutomationPolicy } from '../order/policy.js';
+export { ordersBehind, parseFigure, FIGURES } from './drill.js';
+export type { Figure, DrillRow, DrillReport } from './drill.js';

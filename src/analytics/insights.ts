@@ -151,14 +151,14 @@ export function compareKeys(a: string | null, b: string | null): number {
   return ia.length - ib.length;
 }
 
-interface Parsed {
+export interface Parsed {
   order: Order;
   placedAt: number;
   paidAt: number;
   refunded: number;
 }
 
-function parse(orders: readonly Order[], filter: InsightFilter | undefined): Parsed[] {
+export function parse(orders: readonly Order[], filter: InsightFilter | undefined): Parsed[] {
   const out: Parsed[] = [];
   for (const order of orders) {
     if (!matches(order, filter)) continue;
@@ -170,7 +170,7 @@ function parse(orders: readonly Order[], filter: InsightFilter | undefined): Par
   return out;
 }
 
-const within = (t: number, from: number, to: number): boolean => t >= from && t < to;
+export const within = (t: number, from: number, to: number): boolean => t >= from && t < to;
 
 /** (current − previous) ÷ previous, half away from zero at 4 decimals, in exact arithmetic. */
 export function signedChange(current: number | null, previous: number | null): Change {
@@ -303,7 +303,7 @@ export function finishCustomers(t: CustomerTally): CustomerReport {
 }
 
 /** Each customer's first paid order ever (epoch ms), among the orders that pass the filter. */
-function firstPaid(rows: readonly Parsed[]): Map<string, number> {
+export function firstPaid(rows: readonly Parsed[]): Map<string, number> {
   const first = new Map<string, number>();
   for (const r of rows) {
     if (Number.isNaN(r.paidAt)) continue;
@@ -454,7 +454,7 @@ export function finishSegmentSkus(dimension: InsightDimension, limit: number, ro
 }
 
 /** One entry per (order, SKU): quantities and payables summed, the smallest title kept. */
-function skusOf(order: Order): Map<string, { title: string; units: number; revenue: number }> {
+export function skusOf(order: Order): Map<string, { title: string; units: number; revenue: number }> {
   const out = new Map<string, { title: string; units: number; revenue: number }>();
   for (const l of order.lines) {
     const s = out.get(l.sku);

@@ -393,7 +393,7 @@ function presaleRefundTotals(draft: Draft): void {
   }
 }
 
-const REFUNDING_GUARDS = ['afterSaleAccepted', 'customerCancelRequestsRefund'];
+const REFUNDING_GUARDS = ['afterSaleAccepted', 'afterSaleShipsRest', 'customerCancelRequestsRefund'];
 /** One guard object per name: a lifecycle refuses two different implementations under one name. */
 const PRESALE_REFUND_GUARDS: Record<string, ReturnType<typeof presaleRefundFits>> = Object.fromEntries(
   REFUNDING_GUARDS.flatMap((g) => [

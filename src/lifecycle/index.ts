@@ -11,6 +11,7 @@ export type { Lifecycle, LifecycleOptions, LifecycleOrder, LifecycleButton, Life
 export { defineCommand } from './define.js';
 export type { CommandDefinition, CommandRow, CommandButton, CommandHttp, RuleRef, CommandOfDefinition } from './define.js';
 export { orderCommands } from './commands/index.js';
+export { deleteOrder } from './commands/delete-order.js';
 export { compileChart } from './compile.js';
 export type { CompiledChart, CompiledTable, Candidate, BoundAction, Implementations } from './compile.js';
 export { defaultGuards, defaultActions, ACTION_EFFECTS } from './registry.js';

@@ -1,5 +1,5 @@
 import type { EffectType } from '../order/index.js';
-import { afterSaleAccepted, afterSaleUnchanged, applyAfterSale, customerCancelRequestsRefund, gatewayRefundSettlesOrder, refundSettlesOrder } from './rules/after-sale.js';
+import { afterSaleAccepted, afterSaleShipsRest, afterSaleUnchanged, applyAfterSale, customerCancelRequestsRefund, gatewayRefundSettlesOrder, refundSettlesOrder } from './rules/after-sale.js';
 import { close, notify, payDeadlinePassed, refundInFull, releaseCoupons, releaseInventory, sentByCustomer, sentByMerchant } from './rules/closing.js';
 import { becomePaid, closePayment, isDuplicatePayment, isLatePayment, paysPhysicalOrder, paysVirtualOrder, recordPayment } from './rules/payment.js';
 import {
@@ -43,6 +43,7 @@ export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.fr
   deliversParcel,
   autoConfirmDue,
   afterSaleAccepted,
+  afterSaleShipsRest,
   afterSaleUnchanged,
   customerCancelRequestsRefund,
   refundSettlesOrder,

@@ -53,6 +53,8 @@ export const RequestAfterSaleSchema = z.strictObject({
    * come back at all (docs/after-sales.md "Rules").
    */
   includeShipping: z.optional(z.boolean()),
+  /** Photos of the problem: cloud storage file ids or URLs, at most 9 (docs/mini-program.md "After-sale photos"). */
+  photos: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(512))).check(z.maxLength(9))),
 });
 export const ApproveAfterSaleSchema = z.strictObject({ type: z.literal('APPROVE_AFTER_SALE'), afterSaleId: IdSchema });
 export const RejectAfterSaleSchema = z.strictObject({

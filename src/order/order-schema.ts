@@ -262,6 +262,11 @@ export const AfterSaleSchema = z.object({
   freightOnly: z.optional(z.literal(true)),
   /** 换货: what goes out in exchange, and the replacement parcel once shipped. */
   exchange: z.optional(ExchangeSchema),
+  /**
+   * Photos the shopper attached to the request: cloud storage file ids (`cloud://…`) or URLs, at
+   * most 9. Stored-order version 3 (docs/storage.md "Stored order versions").
+   */
+  photos: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(512))).check(z.maxLength(9))),
 });
 export type AfterSale = z.output<typeof AfterSaleSchema>;
 
@@ -364,5 +369,11 @@ export const OrderSchema = z.object({
    * version 2 (docs/storage.md "Stored order versions").
    */
   channel: z.optional(ChannelSchema),
+  /**
+   * When the shopper deleted the order from their list (DELETE_ORDER, docs/mini-program.md
+   * "Deleting an order"): hidden from the shopper's lists and reads, kept as it is for the shop and
+   * the analytics. Stored-order version 3.
+   */
+  deletedByCustomerAt: z.optional(TimestampSchema),
 });
 export type Order = z.output<typeof OrderSchema>;

@@ -40,6 +40,29 @@ export interface Policy {
    * docs/after-sales.md "Return shipping fee".
    */
   returnShippingFee?: 'refund' | 'deduct';
+  /**
+   * Automatic actions (docs/analytics.md "Automatic actions"): 催付, 发货超时预警, 极速退款 and the
+   * anomaly alert. Each rule is off unless given here.
+   */
+  automations?: AutomationPolicy;
+}
+
+/**
+ * The automatic actions a shop turns on. `runAutomations` in orderkit/analytics applies them; each
+ * fires at most once per order and rule (the anomaly alert: once per day and figure).
+ */
+export interface AutomationPolicy {
+  /** 催付: a subscribe-message reminder to the shopper this many minutes before `payBy`. */
+  paymentReminder?: { minutesBefore: number; template?: string };
+  /** 发货超时预警: a merchant alert this many hours before a paid order's shipping SLA runs out (or once past it). */
+  shippingAlert?: { slaHours: number; hoursBefore: number; template?: string };
+  /**
+   * 极速退款: a refund-only request of at most `maxAmount` fen is approved at once when its customer
+   * has at least `minPaidOrders` paid orders and at most `maxRefundRate` of them refunded.
+   */
+  fastRefund?: { maxAmount: Fen; minPaidOrders: number; maxRefundRate: number };
+  /** An alert when a day's orders or refund rate leave the forecast's 95 % band. */
+  anomalyAlert?: { template?: string };
 }
 
 export const defaultPolicy: Readonly<Policy> = Object.freeze({

@@ -54,6 +54,7 @@ export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER
     requestedAt: at,
     updatedAt: at,
   };
+  if (command.photos !== undefined && command.photos.length > 0) afterSale.photos = command.photos.slice();
   const moved = runAfterSale({ order, afterSale, effects: [], path: [null] }, 'REQUEST_AFTER_SALE', ctx);
   if (!moved.ok) return moved;
   return finish(moved.step, {

@@ -14,7 +14,7 @@ import { CorruptOrderError } from './errors.js';
  */
 
 /** The version of the stored order document this code writes. */
-export const ORDER_SCHEMA_VERSION = 3;
+export const ORDER_SCHEMA_VERSION = 4;
 
 /** The field that carries the version in a stored document. */
 export const SCHEMA_VERSION_FIELD = 'schemaVersion';
@@ -33,14 +33,19 @@ export type OrderUpgrade = (doc: Record<string, unknown>) => Record<string, unkn
  * code which only knows version 1 refuses a version-2 document instead of reading it and dropping
  * those fields on its next write.
  *
- * 2 → 3: version 3 adds `payment.sources` (an order paid from the stored balance and WeChat Pay,
- * docs/payment-sources.md) and the `balance.credit` effect. A version-2 order was paid from one
- * source and has no such field: the upgrade changes nothing, and the bump keeps a version-2 reader
+ * 2 → 3: version 3 adds two optional fields: `photos` on an after-sale (the shopper's pictures, as
+ * cloud file ids) and `deletedByCustomerAt` on the order (the shopper deleted it from their list).
+ * A version-2 document has neither and needs no change.
+ *
+ * 3 → 4: version 4 adds `payment.sources` (an order paid from the stored balance and WeChat Pay,
+ * docs/payment-sources.md) and the `balance.credit` effect. A version-3 order was paid from one
+ * source and has no such field: the upgrade changes nothing, and the bump keeps a version-3 reader
  * from dropping the sources (and so the balance's share of every refund) on its next write.
  */
 export const ORDER_UPGRADES: Readonly<Record<number, OrderUpgrade>> = Object.freeze({
   1: (doc: Record<string, unknown>) => doc,
   2: (doc: Record<string, unknown>) => doc,
+  3: (doc: Record<string, unknown>) => doc,
 });
 
 /** What `upgradeStoredOrder` reads and applies; tests pass their own chain. */

@@ -29,6 +29,7 @@ import {
 } from './labels.js';
 import { checkViewOptions } from './options.js';
 import type { PaymentSourceView } from './types.js';
+import { CUSTOMER_CANCEL_REASON, CUSTOMER_CANCEL_REASON_TEXT } from '../lifecycle/rules/after-sale.js';
 import type {
   AdjustmentView,
   AfterSaleView,
@@ -58,13 +59,43 @@ export function orderCountdown(
   const at = order.deadlines[kind];
   if (at === undefined) return null;
   const timeZone = (options.policy ?? defaultPolicy).timeZone;
+  const locale = options.locale ?? 'zh-CN';
   return {
     kind,
-    label: COUNTDOWN_LABELS[kind][options.locale ?? 'zh-CN'],
+    label: COUNTDOWN_LABELS[kind][locale],
     at,
     atText: shopTime(at, timeZone),
     remainingMs: Math.max(0, Date.parse(at) - options.now.getTime()),
+    deadlineText: deadlineSentence(kind, at, options.now, timeZone, locale),
   };
+}
+
+const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * When, said the way people say it: 今天/明天/后天 or the date (with the year only when it is not
+ * this year's), then the clock time, all in the shop's time zone.
+ */
+function naturalWhen(at: string, now: Date, timeZone: string, locale: ViewLocale): string {
+  const [date = '', clock = ''] = shopTime(at, timeZone).split(' ');
+  const today = shopTime(now.toISOString(), timeZone).split(' ')[0] ?? '';
+  const dayNumber = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
+  const diff = dayNumber(date) - dayNumber(today);
+  const [y = '', m = '', d = ''] = date.split('-');
+  if (locale === 'zh-CN') {
+    const words = ['今天', '明天', '后天'];
+    const day = diff >= 0 && diff <= 2 ? words[diff]! : `${y === today.slice(0, 4) ? '' : `${y}年`}${Number(m)}月${Number(d)}日`;
+    return `${day} ${clock}`;
+  }
+  const words = ['today', 'tomorrow'];
+  const day = diff >= 0 && diff <= 1 ? words[diff]! : `${EN_MONTHS[Number(m) - 1] ?? m} ${Number(d)}${y === today.slice(0, 4) ? '' : ` ${y}`}`;
+  return `${day} ${clock}`;
+}
+
+function deadlineSentence(kind: CountdownView['kind'], at: string, now: Date, timeZone: string, locale: ViewLocale): string {
+  const when = naturalWhen(at, now, timeZone, locale);
+  if (locale === 'zh-CN') return kind === 'payBy' ? `请于${when}前付款` : `${when}自动确认收货`;
+  return kind === 'payBy' ? `Pay by ${when}` : `Receipt is confirmed automatically ${when.startsWith('to') ? '' : 'on '}${when}`;
 }
 
 /**
@@ -184,6 +215,8 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
       requestedAtText: shopTime(a.requestedAt, tz),
       actions: afterSaleActions(order, a, ctx),
     };
+    if (a.reason === CUSTOMER_CANCEL_REASON) v.reason = CUSTOMER_CANCEL_REASON_TEXT[locale];
+    if (a.photos !== undefined && a.photos.length > 0) v.photos = a.photos.slice();
     if (a.rejectReason !== undefined) v.rejectReason = a.rejectReason;
     if (a.proposals !== undefined && a.proposals.length > 0) {
       v.proposals = a.proposals.map((p) => {

@@ -77,6 +77,11 @@ export interface CountdownView {
   atText: string;
   /** Milliseconds left at `now`, never below 0. */
   remainingMs: number;
+  /**
+   * The deadline as a sentence, for a place with no ticking clock (a list card): `今天 12:30 前付款`,
+   * `12月3日 12:00 自动确认收货`; days relative to `now` in the shop's time zone.
+   */
+  deadlineText: string;
 }
 
 export interface AllocationView {
@@ -177,6 +182,8 @@ export interface RefundView {
 
 export interface AfterSaleView {
   id: string;
+  /** The shopper's photos (cloud file ids or URLs), as stored; absent when none were attached. */
+  photos?: string[];
   kind: AfterSaleKind;
   kindLabel: string;
   status: AfterSaleStatus;

@@ -25,6 +25,7 @@ const RANK: Record<string, number> = {
   storage: 5,
   inventory: 5.5,
   balance: 5.5,
+  tracking: 5.5,
   service: 6,
   analytics: 7,
   wechat: 7,

@@ -212,7 +212,7 @@ describe('TSDoc @example blocks', () => {
     expect(PENDING.size).toBeLessThan(examples.length / 3);
   });
 
-  it('each type-checks against the public API (and its own file), strictly', () => {
+  it('each type-checks against the public API (and its own file), strictly', { timeout: 240_000 }, () => {
     const entries = publicNames();
     const virtual = new Map<string, string>();
     virtual.set(join(VIRTUAL, 'given.d.ts'), GIVEN);

@@ -48,6 +48,9 @@ describe('the dashboard, console and API reference from a project under a dot-fo
     ['/console/console.css', /css/],
     ['/vendor/htm-preact.js', /javascript/],
     ['/docs/assets/swagger-ui.css', /css/],
+    ['/insights', /html/],
+    ['/insights/insights.js', /javascript/],
+    ['/insights/insights.css', /css/],
   ])('GET %s answers 200 with the file', async (path, type) => {
     const res = await request(app.app).get(path);
     expect(res.status).toBe(200);

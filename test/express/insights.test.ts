@@ -41,7 +41,8 @@ describe('GET /analytics/insights/:kind', () => {
     for (const kind of ['cohorts', 'trend', 'heatmap', 'products', 'refunds', 'coupons']) expect((await get(kind, range)).status, kind).toBe(200);
     expect((await get('customers', range, CUSTOMER)).status).toBe(403);
     const f = await get('forecast', { from: '2026-11-20T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' });
-    expect(f.body).toMatchObject({ ok: false, reason: 'too_little_data', days: 7 });
+    // Whole days only: the range runs past now (11-26 12:00 in Shanghai), so 11-20 … 11-25 count.
+    expect(f.body).toMatchObject({ ok: false, reason: 'too_little_data', days: 6 });
     const f2 = await get('forecast', { from: '2026-11-10T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' });
     expect(f2.body.ok).toBe(true);
     expect(f2.body.points).toHaveLength(14);
@@ -63,5 +64,69 @@ describe('GET /analytics/insights/:kind', () => {
       expect(r.status, `${kind} ${JSON.stringify(query)}: ${JSON.stringify(r.body)}`).toBe(400);
       expectErrorBody(r.body, code);
     }
+  });
+
+  it('lists the orders behind a figure, and exports CSV and Excel', async () => {
+    await buy(CUSTOMER);
+    await buy(OTHER_CUSTOMER);
+    const drill = await request(t.app).get('/analytics/drill').set('x-actor', MERCHANT).query({ ...range, figure: 'segment', dimension: 'province', key: '浙江' });
+    expect(drill.status, JSON.stringify(drill.body)).toBe(200);
+    expect(drill.body.total).toBe(2);
+    // Staff see the order, never the phone or street of the address.
+    expect(JSON.stringify(drill.body)).not.toContain(ADDRESS.phone);
+    expect(JSON.stringify(drill.body)).not.toContain(ADDRESS.detail);
+    const csv = await request(t.app).get('/analytics/export').set('x-actor', MERCHANT).query({ ...range, format: 'csv', table: 'province' });
+    expect(csv.status).toBe(200);
+    expect(csv.text.split('\r\n')[1]).toMatch(/^浙江,2,2,/);
+    const xlsx = await request(t.app).get('/analytics/export').set('x-actor', MERCHANT).query({ ...range, format: 'xlsx', figure: 'paid' }).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(xlsx.status).toBe(200);
+    // An .xlsx file is a zip archive: "PK".
+    expect((xlsx.body as Buffer).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('refuses a bad drill-down or export with a typed 400', async () => {
+    const cases: Array<[string, Record<string, string>, string]> = [
+      ['/analytics/drill', { ...range }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['/analytics/drill', { ...range, figure: 'colour' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['/analytics/drill', { ...range, figure: 'segment', dimension: 'city', key: 'x' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['/analytics/drill', { ...range, figure: 'heatmap', weekday: '0', hour: '3' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['/analytics/drill', { from: range.to, to: range.from, figure: 'paid' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['/analytics/drill', { figure: 'paid' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['/analytics/drill', { ...range, timeZone: 'Atlantis/Capital', figure: 'paid' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['/analytics/export', { ...range }, 'INVALID_QUERY'],
+      ['/analytics/export', { ...range, format: 'pdf' }, 'INVALID_QUERY'],
+      ['/analytics/export', { ...range, format: 'csv', table: 'secrets' }, 'INVALID_QUERY'],
+      ['/analytics/export', { ...range, format: 'csv', table: 'orders' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['/analytics/export', { from: range.from, format: 'xlsx' }, 'INVALID_ANALYTICS_OPTIONS'],
+    ];
+    for (const [path, query, code] of cases) {
+      const r = await request(t.app).get(path).set('x-actor', MERCHANT).query(query);
+      expect(r.status, `${path} ${JSON.stringify(query)}: ${JSON.stringify(r.body)}`).toBe(400);
+      expectErrorBody(r.body, code);
+    }
+  });
+
+  it('runs the automatic actions and shows what fired and why', async () => {
+    const r = await request(t.app).post('/orders').set('x-actor', CUSTOMER).send({ items: [{ sku: 'TEA-LJ-250', quantity: 1 }], address: ADDRESS });
+    expect(r.status).toBe(201);
+    // 25 minutes later the unpaid order has 5 minutes left: 催付.
+    t.clock.advance(25 * 60_000);
+    const run = await request(t.app).post('/analytics/automations/run').set('x-actor', MERCHANT).send({});
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    expect(run.body.fired.map((f: { rule: string; orderId: string }) => [f.rule, f.orderId])).toEqual([['payment_reminder', r.body.id]]);
+    const again = await request(t.app).post('/analytics/automations/run').set('x-actor', MERCHANT).send({});
+    expect(again.body.fired).toEqual([]);
+    const view = await request(t.app).get('/analytics/automations').set('x-actor', MERCHANT);
+    expect(view.body.fired).toHaveLength(1);
+    expect(view.body.fired[0].reason.en).toMatch(/min left to pay/);
+    // The shop has no two weeks of history: the anomaly check says so instead of guessing.
+    expect(view.body.lastCheck).toMatchObject({ ok: false, reason: 'too_little_data' });
+    const history = await request(t.app).get(`/orders/${r.body.id}/history`).set('x-actor', MERCHANT);
+    expect(history.body.map((e: { type: string }) => e.type)).toContain('AUTOMATION_FIRED');
+    expect((await request(t.app).get('/analytics/automations').set('x-actor', CUSTOMER)).status).toBe(403);
   });
 });

@@ -70,7 +70,8 @@ describe('pages/checkout', () => {
     expect(order.pricing.total).toBe(57000);
     expect(pay).toEqual({ action: 'pay', orderId: order.id });
     expect(wx.requestPayment).toHaveBeenCalledTimes(1);
-    expect(wx.redirectTo).toHaveBeenCalledWith({ url: `/pages/order-detail/index?id=${order.id}` });
+    // Paid: the detail page opens in 支付确认中 (issue 24).
+    expect(wx.redirectTo).toHaveBeenCalledWith({ url: `/pages/order-detail/index?id=${order.id}&paying=1` });
     expect(lastToast(wx)).toBe('支付成功');
   });
 

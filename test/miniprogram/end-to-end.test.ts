@@ -18,6 +18,7 @@ import { createWxStub, lastToast } from './support/wx-stub.js';
 
 const SHOPPER = 'oShopper000000000000000001';
 const SUB_MCH_ID = '1900000109';
+const ADDRESS = { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' };
 
 const errorLog = vi.spyOn(console, 'error').mockImplementation(() => undefined);
 afterAll(() => errorLog.mockRestore());
@@ -166,7 +167,7 @@ describe('mini program ↔ real cloud functions (cloud database test double)', (
   it('someone else changed the order: the page shows the function’s typed error in Chinese and the state as it is', async () => {
     const w = world();
     w.client.wx.cloud.callFunction.mockClear();
-    const placed = await w.client.wx.cloud.callFunction({ name: 'order', data: { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }] } });
+    const placed = await w.client.wx.cloud.callFunction({ name: 'order', data: { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }], address: ADDRESS } });
     const orderId = placed.result.order.id;
     const detail = w.mp.page('pages/order-detail/index');
     await detail.instance.onLoad({ id: orderId });
@@ -183,11 +184,12 @@ describe('mini program ↔ real cloud functions (cloud database test double)', (
     expect(refused.result.ok).toBe(false);
     expect(lastToast(w.client.wx)).toBe(refused.result.error.messages['zh-CN']);
     expect(/[\u4e00-\u9fa5]/.test(lastToast(w.client.wx) ?? '')).toBe(true);
-    expect(detail.querySelectorAll('.order-action').map(text)).toEqual([]);
+    // Closed: nothing to do but 删除订单 (this demo's lifecycle adds it).
+    expect(detail.querySelectorAll('.order-action').map(text)).toEqual(['删除订单']);
     detail.instance.onUnload();
 
     // 去支付 on an order cancelled elsewhere: the real function answers with no payment to make.
-    const second = await w.client.wx.cloud.callFunction({ name: 'order', data: { action: 'place', cart: [{ sku: 'TEA-100', quantity: 2 }] } });
+    const second = await w.client.wx.cloud.callFunction({ name: 'order', data: { action: 'place', cart: [{ sku: 'TEA-100', quantity: 2 }], address: ADDRESS } });
     const secondId = second.result.order.id;
     const page2 = w.mp.page('pages/order-detail/index');
     await page2.instance.onLoad({ id: secondId });

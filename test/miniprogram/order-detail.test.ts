@@ -85,7 +85,7 @@ describe('pages/order-detail', () => {
     expect(wx.requestPayment).toHaveBeenCalledTimes(1);
     expect(wx.requestPayment.mock.calls[0][0]).toMatchObject({ timeStamp: '1764043200', nonceStr: 'n0nce', package: `prepay_id=wx${order.number}`, signType: 'RSA', paySign: 'c2lnbmF0dXJl' });
     expect(wx.requestSubscribeMessage.mock.invocationCallOrder[0]).toBeLessThan(wx.cloud.callFunction.mock.invocationCallOrder[1]);
-    expect(lastToast(wx)).toBe('支付成功，正在确认');
+    expect(lastToast(wx)).toBe('支付成功');
     // The order changes only when the payment callback arrives; the page re-reads it.
     expect(fake.orders.get(order.id)!.status).toBe('pending_payment');
   });
@@ -97,7 +97,7 @@ describe('pages/order-detail', () => {
     await load(page, order.id);
     await tap(byKey(page.querySelectorAll('.order-action'), 'pay')[0]);
     expect(wx.requestPayment).toHaveBeenCalledTimes(1);
-    expect(lastToast(wx)).toBe('支付成功，正在确认');
+    expect(lastToast(wx)).toBe('支付成功');
   });
 
   it('a cancelled or failed payment leaves the order as it was, with a message in Chinese', async () => {
@@ -221,7 +221,7 @@ describe('pages/order-detail', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('shipped: 确认收货 and the auto-confirm countdown; 查看物流 shows the tracking number', async () => {
+  it('shipped: 确认收货 and the auto-confirm countdown; 查看物流 shows the parcel’s trace', async () => {
     const order = shipped();
     const { page, wx, stub } = open(order, days(1.5));
     vi.setSystemTime(days(1.5));
@@ -231,10 +231,13 @@ describe('pages/order-detail', () => {
     expect(text(page.querySelector('.countdown'))).toContain('距自动确认收货');
     expect(text(page.querySelector('.countdown-text'))).toMatch(/^6天 12:00:00$/);
     await tap(byKey(page.querySelectorAll('.order-action'), 'viewLogistics')[0]);
-    expect(wx.showModal.mock.calls[0][0].content).toBe('顺丰速运 SF1234567890');
+    expect(stub.calls()[1]).toEqual({ action: 'trace', orderId: order.id, shipmentId: order.shipments[0]!.id });
+    expect(text(page.querySelector('.trace-state'))).toBe('运输中');
+    expect(page.querySelectorAll('.checkpoint').map(text)[0]).toContain('快件已到达【深圳转运中心】');
+    await tap(page.querySelector('.tracking-no'));
     expect(wx.setClipboardData).toHaveBeenCalledWith({ data: 'SF1234567890' });
     await tap(byKey(page.querySelectorAll('.order-action'), 'confirmReceipt')[0]);
-    expect(stub.calls()[1]).toEqual({ action: 'confirmReceipt', orderId: order.id });
+    expect(stub.calls()[2]).toEqual({ action: 'confirmReceipt', orderId: order.id });
     expect(text(page.querySelector('.status-label'))).toBe('已完成');
   });
 

@@ -4,17 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { OrderSchema } from '../../src/order/index.js';
 import { ORDER_SCHEMA_VERSION, upgradeStoredOrder } from '../../src/storage/index.js';
 
-/** Stored order version 3 (docs/storage.md "Stored order versions"): `payment.sources`. */
+/** Stored order version 4 (docs/storage.md "Stored order versions"): `payment.sources`. */
 const fixture = (v: string, name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'orders', v, `${name}.json`), 'utf8')) as { memory: { doc: string } };
 
-describe('stored order version 3', () => {
+describe('stored order version 4', () => {
   it('is the version this code writes', () => {
-    expect(ORDER_SCHEMA_VERSION).toBe(3);
+    expect(ORDER_SCHEMA_VERSION).toBe(4);
   });
 
-  it('a version-2 order upgrades unchanged (it was paid from one source) and still parses', () => {
-    const doc = JSON.parse(fixture('v2', 'paid').memory.doc) as Record<string, unknown>;
-    expect(doc['schemaVersion']).toBe(2);
+  it('a version-3 order upgrades unchanged (it was paid from one source) and still parses', () => {
+    const doc = JSON.parse(fixture('v3', 'paid').memory.doc) as Record<string, unknown>;
+    expect(doc['schemaVersion']).toBe(3);
     const before = { ...doc };
     delete before['schemaVersion'];
     const { doc: up, upgraded } = upgradeStoredOrder('fx', doc);
@@ -24,8 +24,8 @@ describe('stored order version 3', () => {
     expect(parsed.success && parsed.data.payment.sources).toBeUndefined();
   });
 
-  it('a version-3 order paid from the balance and WeChat Pay keeps both sources', () => {
-    const doc = JSON.parse(fixture('v3', 'paid-balance-and-wechat').memory.doc) as Record<string, unknown>;
+  it('a version-4 order paid from the balance and WeChat Pay keeps both sources', () => {
+    const doc = JSON.parse(fixture('v4', 'paid-balance-and-wechat').memory.doc) as Record<string, unknown>;
     const { doc: up, upgraded } = upgradeStoredOrder('fx', doc);
     expect(upgraded).toBe(false);
     const parsed = OrderSchema.parse(up);
@@ -36,8 +36,8 @@ describe('stored order version 3', () => {
     expect(parsed.payment.paidAmount).toBe(2000);
   });
 
-  it('a version-2 reader refuses a version-3 document instead of dropping its sources', () => {
-    const doc = JSON.parse(fixture('v3', 'paid-balance-and-wechat').memory.doc) as Record<string, unknown>;
-    expect(() => upgradeStoredOrder('fx', doc, { chain: { current: 2, upgrades: { 1: (d) => d } } })).toThrow(/unknown_schema_version|version 3/);
+  it('a version-3 reader refuses a version-4 document instead of dropping its sources', () => {
+    const doc = JSON.parse(fixture('v4', 'paid-balance-and-wechat').memory.doc) as Record<string, unknown>;
+    expect(() => upgradeStoredOrder('fx', doc, { chain: { current: 3, upgrades: { 1: (d) => d, 2: (d) => d } } })).toThrow(/unknown_schema_version|version 4/);
   });
 });

@@ -47,6 +47,7 @@ async function play(store: OrderStore) {
 
 describe('after-sales depth fields in the stored order', () => {
   it('belong to stored order version 2 (docs/storage.md "Stored order versions"), which older releases refuse', () => {
+    // Introduced by version 2; later versions (3: photos, deletedByCustomerAt) keep them.
     expect(ORDER_SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
   });
 

@@ -47,6 +47,7 @@ describe('orderView: buttons for each status', () => {
       at: order.deadlines.payBy,
       atText: '2026-11-25 12:30',
       remainingMs: 20 * 60_000,
+      deadlineText: '请于今天 12:30前付款',
     });
   });
 

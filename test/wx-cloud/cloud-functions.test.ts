@@ -107,7 +107,7 @@ describe('example cloud functions (on the cloud database test double)', () => {
     const again = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 2 }, { sku: 'MILK-250', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' }, idempotencyKey: 'visit-1' });
     expect(again.order.id).toBe(orderId);
     // The same key with another cart is another request: refused, not answered with the first order.
-    const other = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 1 }], idempotencyKey: 'visit-1' });
+    const other = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'OAT-1KG', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' }, idempotencyKey: 'visit-1' });
     expect([other.ok, other.error?.code]).toEqual([false, 'IDEMPOTENCY_KEY_REUSED']);
 
     // Anyone can call payCallback; only SOURCE wx_paycallback is WeChat Pay.
@@ -159,7 +159,7 @@ describe('example cloud functions (on the cloud database test double)', () => {
 
   it('the timer expires an unpaid order after asking cloudPay, and closes the payment', async () => {
     const env = setup();
-    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }] });
+    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' } });
     await env.call(SHOPPER, { action: 'pay', orderId: placed.order.id });
     env.clock.advance(29 * 60_000);
     expect((await env.sweep()).sweep.expired).toBe(0);
@@ -174,7 +174,7 @@ describe('example cloud functions (on the cloud database test double)', () => {
 
   it('the timer finds a payment whose callback never came and applies it instead of expiring', async () => {
     const env = setup();
-    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }] });
+    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' } });
     await env.call(SHOPPER, { action: 'pay', orderId: placed.order.id });
     const { totalFee } = env.stub.calls.unifiedOrder[0] as { totalFee: number };
     env.stub.behaviour.queryOrder = async (p: any) => ({ returnCode: 'SUCCESS', resultCode: 'SUCCESS', tradeState: 'SUCCESS', totalFee, transactionId: '4200000000000000000000000001', outTradeNo: p.outTradeNo, timeEnd: '20261125121000' });
@@ -241,7 +241,7 @@ describe('example cloud functions (on the cloud database test double)', () => {
       },
     };
     const env = setup(v3);
-    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }] });
+    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' } });
     const pay = await env.call(SHOPPER, { action: 'pay', orderId: placed.order.id });
     expect(pay.ok).toBe(true);
     expect(sent[0]).toMatchObject({ method: 'POST', path: '/v3/pay/transactions/jsapi', body: { out_trade_no: placed.order.id, payer: { openid: SHOPPER } } });

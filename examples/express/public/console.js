@@ -6,6 +6,7 @@ const T = {
   title: ['订单管理后台', 'Order console'],
   signIn: ['登录', 'Sign in'], signOut: ['退出', 'Sign out'], username: ['用户名', 'User name'], password: ['密码', 'Password'],
   all: ['全部', 'All'], afterSales: ['售后待办', 'After-sales'],
+  photos: ['买家图片', 'Photos'],
   number: ['订单号', 'Order number'], phone: ['手机号（或后四位）', 'Phone (or last 4 digits)'], sku: ['商品 SKU', 'SKU'],
   from: ['下单起', 'Placed from'], to: ['下单止', 'Placed to'], search: ['查询', 'Search'], reset: ['清空', 'Clear'],
   export: ['导出 CSV', 'Export CSV'], orders: ['订单', 'Orders'], status: ['状态', 'Status'], placed: ['下单时间', 'Placed'],
@@ -133,6 +134,7 @@ function Detail({ id, version, onChanged }) {
     <h3>${t('afterSales')}</h3>
     ${order.afterSales.length === 0 ? html`<p class="muted">${t('noAfterSale')}</p>` : order.afterSales.map((s) => html`<div class="row" data-testid="after-sale">
       <span>${s.kind} · ${yuan(s.amount)} · <span class="status">${AS_TEXT[s.status][lang]}</span> · ${s.reason}</span>
+      ${s.photos && s.photos.length > 0 && html`<span class="muted" data-testid="after-sale-photos" title=${s.photos.join('\n')}>${t('photos')} ${s.photos.length}</span>`}
       ${s.status === 'requested' && html`<button onClick=${() => send(`/after-sales/${s.id}/approve`, {})}>${t('approve')}</button>
         <button class="danger" onClick=${() => { const r = prompt(t('reason')); if (r) send(`/after-sales/${s.id}/reject`, { reason: r }); }}>${t('reject')}</button>`}
       ${(s.status === 'awaiting_return' || s.status === 'approved') && s.kind === 'return_and_refund' && html`<button onClick=${() => send(`/after-sales/${s.id}/return-received`, {})}>${t('received')}</button>`}

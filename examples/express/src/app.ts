@@ -13,7 +13,8 @@ import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions }
 import { docsAssets, docsRoutes } from './routes/docs.js';
 import { Ops } from './ops.js';
 import { consoleRoutes } from './routes/console.js';
-import { insightRoutes } from './routes/insights.js';
+import { insightRoutes, insightAssets } from './routes/insights.js';
+import { Automations } from './automations.js';
 import { liveRoutes } from './routes/live.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
@@ -39,6 +40,8 @@ export interface CreateAppOptions {
   wechatpay?: WechatPayConfig;
   /** Where the daily reconciliation keeps its reports. Default: a new in-memory list. */
   reconciliations?: Reconciliations;
+  /** The automatic actions the workers run. Default: the demo shop's rules, kept in memory. */
+  automations?: Automations;
   /** Hours from payment to shipment before a fulfilment counts as late. Default 48. */
   fulfilmentSlaHours?: number;
   log?: (message: string, extra?: unknown) => void;
@@ -96,6 +99,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     demoGateway: auth.demo && !options.wechatpay && (options.demoGateway ?? true),
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
     reconciliations: options.reconciliations ?? new Reconciliations(),
+    automations: options.automations ?? new Automations({ service: options.service, clock, timeZone: options.timeZone ?? 'Asia/Shanghai' }),
     log,
     ...(options.inventory ? { inventory: options.inventory } : {}),
     ...(options.balance ? { balance: options.balance } : {}),
@@ -130,6 +134,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     },
     ...stockRoutes(context),
     ...insightRoutes(context, dashboard),
+    ...insightAssets(),
     ...walletRoutes(context),
   ];
   const routes: Route[] = declared

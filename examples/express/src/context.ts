@@ -1,6 +1,7 @@
 import type { ChangeHub } from './change-hub.js';
 import type { Figures } from './figures.js';
 import type { Reconciliations } from './reconciliation.js';
+import type { Automations } from './automations.js';
 import type { Clock, Lifecycle, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
 import type { WechatPayKeys } from './orderkit/wechatpay.js';
 import type { InventoryPort } from './orderkit/inventory.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   wechatpay?: WechatPayConfig;
   /** The daily WeChat Pay reconciliation reports (dashboard and /reconciliation). */
   reconciliations: Reconciliations;
+  /** The automatic actions (催付, 发货超时预警, 极速退款, anomaly alert) and what fired. */
+  automations: Automations;
   log: (message: string, extra?: unknown) => void;
   /** The stock the service holds with each order (GET /stock/:sku); absent, that route answers 503. */
   inventory?: InventoryPort;

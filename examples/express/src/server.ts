@@ -122,6 +122,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     workers = startWorkers({
       service,
       handlers: demoHandlers({ service, demoGateway: orderApp.context.demoGateway, record: (line) => void (outboxLog.push(line) > 200 && outboxLog.shift()) }),
+      automations: orderApp.context.automations,
       log,
     });
     if (client && wechatpay) {

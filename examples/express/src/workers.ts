@@ -8,6 +8,9 @@ export interface WorkerOptions {
   drainEveryMs?: number;
   handlers: EffectHandlers;
   log: (message: string) => void;
+  /** The automatic actions (docs/analytics.md "Automatic actions"), run every `automationsEveryMs` (default 60 s). */
+  automations?: { run(): Promise<{ fired: unknown[]; alerts: unknown[] }> };
+  automationsEveryMs?: number;
 }
 
 export interface Workers {
@@ -55,11 +58,18 @@ export function startWorkers(options: WorkerOptions): Workers {
     const r = await service.drainOutbox(options.handlers, { limit: 100, maxBatches: 10 });
     if (r.failed + r.unhandled > 0) log(`outbox: ${r.delivered} delivered, ${r.failed} failed, ${r.unhandled} without a handler`);
   };
+  const automationRound = async () => {
+    if (!options.automations) return;
+    const r = await options.automations.run();
+    if (r.fired.length + r.alerts.length > 0) log(`automations: ${r.fired.length} fired (催付/发货预警/极速退款), ${r.alerts.length} anomaly alerts`);
+  };
   const timers = [loop('sweeper', options.sweepEveryMs ?? 5_000, sweepRound), loop('outbox worker', options.drainEveryMs ?? 2_000, drainRound)];
+  if (options.automations) timers.push(loop('automations', options.automationsEveryMs ?? 60_000, automationRound));
 
   return {
     async tick() {
       await sweepRound();
+      await automationRound();
       await drainRound();
     },
     async stop() {

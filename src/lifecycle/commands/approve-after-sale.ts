@@ -1,6 +1,6 @@
 import { ApproveAfterSaleSchema } from '../../order/index.js';
 import { defineCommand } from '../define.js';
-import { AFTER_SALE_ROW } from './refs.js';
+import { AFTER_SALE_ROW, AFTER_SALE_SHIPS_REST_ROW } from './refs.js';
 
 /** 同意售后: a refund-only request starts its refund; a return waits for the parcel. Also resends a failed refund. */
 export const approveAfterSale = defineCommand({
@@ -8,7 +8,7 @@ export const approveAfterSale = defineCommand({
   schema: ApproveAfterSaleSchema,
   actors: ['merchant'],
   label: { 'zh-CN': '同意售后', en: 'Approve after-sales' },
-  rows: [AFTER_SALE_ROW],
+  rows: [AFTER_SALE_SHIPS_REST_ROW, AFTER_SALE_ROW],
   button: { key: 'approveAfterSale', label: { 'zh-CN': '同意', en: 'Approve' }, rank: 130, primary: true, perAfterSale: (afterSaleId) => ({ type: 'APPROVE_AFTER_SALE', afterSaleId }) },
   http: { path: '/after-sales/:afterSaleId/approve', operationId: 'approveAfterSale' },
 });

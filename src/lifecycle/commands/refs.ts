@@ -13,6 +13,12 @@ export const AFTER_SALE_OPEN: readonly OrderStatus[] = ['paid', 'partially_shipp
 
 /** The after-sale reducer decides (refund/ engine); the order's status stays. */
 export const AFTER_SALE_ROW = { from: AFTER_SALE_OPEN, guard: 'afterSaleAccepted', actions: ['applyAfterSale', 'settlePoints'] } as const;
+/**
+ * Before AFTER_SALE_ROW in the commands that commit a refund-only after-sale once something has
+ * shipped (approve, accept a proposal; a request is not approved at once then): when the units it
+ * takes were all that was left to ship, the partially shipped order becomes `shipped`.
+ */
+export const AFTER_SALE_SHIPS_REST_ROW = { from: ['partially_shipped'], to: 'shipped', guard: 'afterSaleShipsRest', actions: ['applyAfterSale', 'scheduleAutoConfirm', 'settlePoints'] } as const;
 
 /** The order becomes paid (virtual goods also ship): one action, `becomePaid` in rules/payment.ts. */
 export const BECOMES_PAID: readonly RuleRef[] = ['becomePaid'];

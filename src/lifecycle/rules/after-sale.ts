@@ -1,4 +1,4 @@
-import type { CommandOf, Order } from '../../order/index.js';
+import { shippedQuantities, type CommandOf, type Order } from '../../order/index.js';
 import {
   approveAfterSale,
   cancelAfterSale,
@@ -65,11 +65,19 @@ interface AfterSaleMemo {
   result: AfterSaleStepResult;
 }
 
+/**
+ * The reason stored on the refund a shopper's cancel of a paid order asks for, when they gave none.
+ * Stored as it always was (older orders carry it); views show it in the page's language.
+ */
+export const CUSTOMER_CANCEL_REASON = '买家取消订单 / cancelled by the customer';
+/** `CUSTOMER_CANCEL_REASON` per language. */
+export const CUSTOMER_CANCEL_REASON_TEXT = Object.freeze({ 'zh-CN': '买家取消订单', en: 'Cancelled by the customer' });
+
 /** The command a customer's CANCEL after payment stands for: a refund of the whole order. */
 function asAfterSaleRequest(step: Step): { type: string } {
   if (step.command.type !== 'CANCEL') return step.command;
   const reason = (step.command as CommandOf<'CANCEL'>).reason;
-  return { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: reason !== undefined && reason.length > 0 ? reason : '买家取消订单 / cancelled by the customer' } as CommandOf<'REQUEST_AFTER_SALE'>;
+  return { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: reason !== undefined && reason.length > 0 ? reason : CUSTOMER_CANCEL_REASON } as CommandOf<'REQUEST_AFTER_SALE'>;
 }
 
 /** Runs the reducer once per transition (guard and action share the result through the memo). */
@@ -147,6 +155,40 @@ export const afterSaleAccepted = defineGuard(
     return r.ok ? undefined : r.error;
   },
   (probe) => afterSaleAvailable(probe, probe.type),
+);
+
+/**
+ * Units a refund-only after-sale has committed to refund (approved, refunding or refunded): they
+ * can no longer come back to be shipped, whatever happens to the requests still pending.
+ */
+function committedRefundOnly(order: Order): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of order.afterSales) {
+    if (a.kind !== 'refund_only' || (a.status !== 'approved' && a.status !== 'refunding' && a.status !== 'refunded')) continue;
+    for (const item of a.items) out.set(item.lineId, (out.get(item.lineId) ?? 0) + item.quantity);
+  }
+  return out;
+}
+
+/**
+ * A partially shipped order whose every unit not yet shipped is now committed to a refund-only
+ * after-sale: nothing is left to ship, so the order is `shipped` (docs/lifecycle.md "Rules"). Pending
+ * requests do not count: a merchant may still reject them and ship those units.
+ */
+export const afterSaleShipsRest = defineGuard(
+  (step) => {
+    if (step.order.status !== 'partially_shipped') return NO_MATCH;
+    const r = runReducer(step);
+    if (!r.ok) return r.error;
+    const shipped = shippedQuantities(r.order);
+    const committed = committedRefundOnly(r.order);
+    for (const line of r.order.lines) {
+      if (line.quantity - (shipped.get(line.id) ?? 0) - (committed.get(line.id) ?? 0) > 0) return NO_MATCH;
+    }
+    return undefined;
+  },
+  // Never a button of its own: the command's other row decides whether it is offered.
+  () => false,
 );
 
 /** A customer's CANCEL after payment: becomes a refund-only request for the whole order. */

@@ -30,6 +30,7 @@ import {
 import { CUSTOMER, rules } from '../../view/fixtures.js';
 import type { InventoryPort } from '../../../src/inventory/index.js';
 import type { BalancePort } from '../../../src/balance/index.js';
+import { StandInTracking, traceShipment } from '../../../src/tracking/index.js';
 
 export const CATALOGUE: Record<string, { title: string; listPrice: number; image?: string }> = {
   'OAT-1KG': { title: '有机燕麦片 1kg', listPrice: 5990, image: 'https://img.example/oat.png' },
@@ -49,6 +50,8 @@ export interface FakeOrderFunction {
   add(order: Order): void;
   /** Replace an order as if someone else (the callback, the sweeper, the shop) changed it. */
   replace(order: Order): void;
+  /** The logistics provider behind the `trace` action (every parcel in transit by default). */
+  tracking: StandInTracking;
 }
 
 const fail = (error: OrderkitError) => ({ ok: false, error: error.toJSON() });
@@ -68,6 +71,14 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
   const now = { value: start };
   let seq = 0;
   const ctx = () => ({ actor, now: now.value, policy: defaultPolicy });
+  const tracking = new StandInTracking();
+  tracking.put('SF1234567890', {
+    state: 'in_transit',
+    checkpoints: [
+      { at: '2026-11-25T10:00:00.000Z', text: '顺丰速运 已收取快件', location: '杭州' },
+      { at: '2026-11-26T01:30:00.000Z', text: '快件已到达【深圳转运中心】', location: '深圳' },
+    ],
+  });
 
   function run(orderId: string, command: Command) {
     const order = orders.get(orderId);
@@ -156,6 +167,12 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
         if (order.status !== 'pending_payment') return { ok: true, order: orderView(order, ctx()), payment: null };
         return { ok: true, payment: { timeStamp: '1764043200', nonceStr: 'n0nce', package: `prepay_id=wx${order.number}`, signType: 'RSA', paySign: 'c2lnbmF0dXJl' } };
       }
+      case 'trace': {
+        const order = orders.get(orderId);
+        if (!order) return { ok: false, error: { code: 'ORDER_NOT_FOUND', messages: { 'zh-CN': '订单不存在', en: '' } } };
+        const r = await traceShipment(order, String(data.shipmentId ?? ''), tracking, { timeoutMs: 50 });
+        return r.ok ? { ok: true, trace: r.trace } : fail(r.error);
+      }
       case 'cancel':
         return run(orderId, { type: 'CANCEL' });
       case 'confirmReceipt':
@@ -179,6 +196,7 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
   }) as FakeOrderFunction;
   fn.orders = orders;
   fn.now = now;
+  fn.tracking = tracking;
   fn.add = (o) => orders.set(o.id, o);
   fn.replace = (o) => orders.set(o.id, o);
   return fn;

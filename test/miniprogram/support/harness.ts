@@ -142,6 +142,11 @@ export interface MiniProgram {
   page(route: string): Any;
   /** Renders a component (e.g. 'components/order-card/index') with properties. */
   component(path: string, properties?: Record<string, unknown>): Any;
+  /**
+   * What `getCurrentPages()` returns to the mini program's code: `{ route, options }` entries,
+   * bottom first. Empty unless a test (or support/shopper.ts) pushes pages.
+   */
+  stack: Array<{ route: string; options: Record<string, string> }>;
 }
 
 /**
@@ -154,6 +159,7 @@ export function createMiniProgram(wx: Any, app: AppStub = { globalData: {} }): M
   const cache = new Map<string, Any>();
   const componentIds = new Map<string, string>();
   let captured: { kind: 'Page' | 'Component' | 'App'; options: Any } | null = null;
+  const stack: Array<{ route: string; options: Record<string, string> }> = [];
 
   function resolveModule(from: string, request: string): string {
     let p = request.startsWith('/') ? join(MINIPROGRAM_ROOT, request) : resolve(dirname(from), request);
@@ -180,7 +186,7 @@ export function createMiniProgram(wx: Any, app: AppStub = { globalData: {} }): M
       (options: Any) => (captured = { kind: 'Component', options }),
       (options: Any) => (captured = { kind: 'App', options }),
       () => app,
-      () => [],
+      () => stack.slice(),
     );
     return module.exports;
   }
@@ -238,12 +244,16 @@ export function createMiniProgram(wx: Any, app: AppStub = { globalData: {} }): M
       }
       const template = templateFor(abs);
       const id = simulate().load({ template, data, methods, usingComponents: using });
-      return attach(id);
+      const comp = attach(id);
+      // The page's own settings (enablePullDownRefresh…), for tests that act as the runtime would.
+      comp.json = JSON.parse(readFileSync(`${abs}.json`, 'utf8'));
+      return comp;
     },
     component(path: string, properties?: Record<string, unknown>) {
       const abs = join(MINIPROGRAM_ROOT, path);
       return attach(registerComponent(abs, path.split('/').slice(-2, -1)[0] ?? 'comp'), properties);
     },
+    stack,
   };
 }
 

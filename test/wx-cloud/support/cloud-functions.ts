@@ -17,6 +17,8 @@ const DIST: Record<string, string> = {
   'wx-orderkit': join(root, 'dist/index.cjs'),
   'wx-orderkit/wechatpay': join(root, 'dist/wechatpay.cjs'),
   'wx-orderkit/wx-cloud': join(root, 'dist/wx-cloud.cjs'),
+  'wx-orderkit/advanced': join(root, 'dist/advanced.cjs'),
+  'wx-orderkit/tracking': join(root, 'dist/tracking.cjs'),
 };
 
 export function assertBuilt(): void {

@@ -5,6 +5,12 @@
 // orderkit error as JSON (`code`, `messages['zh-CN']`, `path`…). The shopper is always the OPENID
 // that WeChat puts into the call: an order id from the page is never trusted by itself.
 const MAX_QUANTITY = 99;
+// After-sale photos (docs/mini-program.md "After-sale photos"): at most 9 file ids of this
+// environment's cloud storage, each under the order's own folder, so a shopper cannot attach
+// someone else's files.
+const MAX_PHOTOS = 9;
+const { deleteOrder } = require('wx-orderkit/advanced');
+const { traceShipment } = require('wx-orderkit/tracking');
 
 function createOrderFunction(deps) {
   const { cloud, orderkit, wechatpay, wxCloud, settings, shop } = deps;
@@ -21,7 +27,11 @@ function createOrderFunction(deps) {
   // The shop's lifecycle (orderkit's commands plus its own, `createLifecycle`), or orderkit's. The
   // service runs it and the views list its buttons, so a command the shop adds shows on the pages
   // and is sent through the `command` action below without a change to the mini program.
-  const lifecycle = shop.lifecycle || orderkit.defaultLifecycle;
+  // This demo adds 删除订单 (DELETE_ORDER, opt-in) to orderkit's commands.
+  const lifecycle = shop.lifecycle || orderkit.createLifecycle({ commands: [...orderkit.orderCommands, deleteOrder] });
+  // The logistics provider (docs/tracking.md): the shop's TrackingPort, or none (查看物流 then says
+  // the trace is unavailable and shows the carrier and number only).
+  const tracking = deps.tracking || shop.tracking || null;
   // Optional stored balance (余额, docs/payment-sources.md): a WxCloudBalance on the same database.
   // The quote then says what the shopper holds, and `place` takes `useBalance` (fen) for that part.
   const balance = deps.balance || null;
@@ -30,8 +40,8 @@ function createOrderFunction(deps) {
   if (balance) serviceOptions.balance = balance;
   const service = orderkit.createOrderService(serviceOptions);
 
-  function fail(code, zh, en, details) {
-    return { ok: false, error: { code, message: en, messages: { 'zh-CN': zh, en }, path: [], ...(details ? { details } : {}) } };
+  function fail(code, zh, en, details, path) {
+    return { ok: false, error: { code, message: en, messages: { 'zh-CN': zh, en }, path: path || [], ...(details ? { details } : {}) } };
   }
 
   function failFrom(error) {
@@ -86,14 +96,49 @@ function createOrderFunction(deps) {
   async function ownOrder(event, ctx) {
     if (typeof event.orderId !== 'string' || event.orderId === '') return { error: fail('INVALID_INPUT', '缺少订单号', 'orderId is required') };
     const order = await service.get(event.orderId);
-    // Someone else's order looks exactly like a missing one.
-    if (!order || order.customerId !== ctx.openid) return { error: fail('ORDER_NOT_FOUND', '订单不存在', 'order not found') };
+    // Someone else's order looks exactly like a missing one, to reads and to commands alike.
+    if (!order || order.customerId !== ctx.openid) return { error: notFound() };
+    // Deleted by this shopper (an old link, a second device): said plainly, to them only.
+    if (order.deletedByCustomerAt !== undefined) return { error: fail('ORDER_DELETED', '订单已删除', 'the order was deleted') };
     return { order };
   }
 
-  async function dispatch(event, ctx, command) {
+  function notFound() {
+    return fail('ORDER_NOT_FOUND', '订单不存在', 'order not found');
+  }
+
+  // Every shopper command goes through the ownership check first: another shopper's order answers
+  // ORDER_NOT_FOUND here as it does to `get`, never FORBIDDEN (which would say that it exists).
+  // `checked`: the caller already ran ownOrder for this event.
+  async function dispatch(event, ctx, command, checked) {
+    if (!checked) {
+      const own = await ownOrder(event, ctx);
+      if (own.error) return own.error;
+    }
     const r = await service.dispatch(event.orderId, command, customer(ctx));
+    if (!r.ok && (r.error.code === 'FORBIDDEN' || r.error.code === 'ORDER_NOT_FOUND')) return notFound();
     return r.ok ? { ok: true, order: view(r.order, ctx) } : { ok: false, error: r.error.toJSON() };
+  }
+
+  // Physical goods go to an address: refused before anything is written (docs/mini-program.md).
+  function needsAddress(quote) {
+    return quote.lines.some((l) => l.fulfillment !== 'virtual');
+  }
+
+  function photosFrom(event) {
+    if (event.photos === undefined || event.photos === null) return { photos: [] };
+    if (!Array.isArray(event.photos)) return { error: fail('INVALID_PHOTOS', '图片格式不正确', 'photos must be a list of file ids', undefined, ['photos']) };
+    if (event.photos.length > MAX_PHOTOS) {
+      return { error: fail('TOO_MANY_PHOTOS', `最多上传 ${MAX_PHOTOS} 张图片`, `at most ${MAX_PHOTOS} photos`, { max: MAX_PHOTOS, got: event.photos.length }, ['photos']) };
+    }
+    const folder = `/after-sale/${event.orderId}/`;
+    for (let i = 0; i < event.photos.length; i++) {
+      const id = event.photos[i];
+      if (typeof id !== 'string' || !id.startsWith('cloud://') || id.length > 512 || id.indexOf(folder) < 0) {
+        return { error: fail('INVALID_PHOTOS', '图片未上传成功，请重新选择', `photos[${i}] is not a file id of this order's upload folder`, undefined, ['photos', i]) };
+      }
+    }
+    return { photos: event.photos.slice() };
   }
 
   async function payByCloudPay(order, ctx) {
@@ -124,7 +169,7 @@ function createOrderFunction(deps) {
       const p = price(event, ctx);
       if (p.error) return p.error;
       const coupons = orderkit.couponOptionsView({ wallet: p.wallet, best: p.best, shown: p.quote, definitions: shop.rules.coupons });
-      const answer = { ok: true, quote: orderkit.quoteView(p.quote), coupons };
+      const answer = { ok: true, quote: orderkit.quoteView(p.quote), coupons, needsAddress: needsAddress(p.quote) };
       if (inventory) {
         answer.stock = [];
         for (const line of p.quote.lines) {
@@ -143,6 +188,9 @@ function createOrderFunction(deps) {
       const number = orderkit.createOrderNumber({ now: ctx.now, random, timeZone: policy.timeZone });
       const input = { id: number, number, customerId: ctx.openid, quote: p.quote };
       if (event.address) input.address = event.address;
+      else if (needsAddress(p.quote)) {
+        return fail('ADDRESS_REQUIRED', '请选择收货地址', 'a delivery address is required for physical goods', undefined, ['address']);
+      }
       if (typeof event.remark === 'string' && event.remark.trim()) input.buyerRemark = event.remark.trim().slice(0, 200);
       // 余额 + 微信支付: the page sends how many fen to take from the balance; orderkit checks the sum.
       if (event.useBalance !== undefined && event.useBalance !== 0) input.payWith = { balance: event.useBalance };
@@ -164,13 +212,25 @@ function createOrderFunction(deps) {
       return own.error ? own.error : { ok: true, order: view(own.order, ctx) };
     },
 
+    // 查看物流: the trace of one parcel from the shop's tracking provider.
+    async trace(event, ctx) {
+      const own = await ownOrder(event, ctx);
+      if (own.error) return own.error;
+      const shipments = own.order.shipments;
+      const shipmentId = typeof event.shipmentId === 'string' && event.shipmentId ? event.shipmentId : shipments.length ? shipments[shipments.length - 1].id : '';
+      if (!tracking) return fail('TRACKING_UNAVAILABLE', '物流查询暂时不可用，请稍后重试', 'no tracking provider is configured');
+      const r = await traceShipment(own.order, shipmentId, tracking, { timeZone: policy.timeZone, timeoutMs: 5000 });
+      return r.ok ? { ok: true, trace: r.trace } : { ok: false, error: r.error.toJSON() };
+    },
+
     async list(event, ctx) {
       const tab = orderkit.orderListTab(typeof event.tab === 'string' ? event.tab : 'all');
       const limit = Math.min(100, Math.max(1, Number(event.limit) || 20));
       const query = { customerId: ctx.openid, limit, cursor: typeof event.cursor === 'string' ? event.cursor : null };
       if (tab.statuses) query.status = tab.statuses.slice();
       const page = await service.list(query);
-      const items = page.items.filter((o) => orderkit.orderMatchesTab(o, tab.key)).map((o) => orderkit.orderListItemView(o, { actor: customer(ctx), now: ctx.now, policy, lifecycle }));
+      // Orders the shopper deleted are left out (a page may then hold fewer than `limit`).
+      const items = page.items.filter((o) => o.deletedByCustomerAt === undefined && orderkit.orderMatchesTab(o, tab.key)).map((o) => orderkit.orderListItemView(o, { actor: customer(ctx), now: ctx.now, policy, lifecycle }));
       return { ok: true, items, nextCursor: page.nextCursor, tabs: orderkit.orderListTabsView(await countTabs(ctx.openid)) };
     },
 
@@ -185,8 +245,19 @@ function createOrderFunction(deps) {
 
     cancel: (event, ctx) => dispatch(event, ctx, { type: 'CANCEL', ...(event.reason ? { reason: String(event.reason).slice(0, 200) } : {}) }),
     confirmReceipt: (event, ctx) => dispatch(event, ctx, { type: 'CONFIRM_RECEIPT' }),
-    requestAfterSale: (event, ctx) =>
-      dispatch(event, ctx, { type: 'REQUEST_AFTER_SALE', kind: event.kind, reason: event.reason, ...(Array.isArray(event.items) && event.items.length ? { items: event.items } : {}) }),
+    requestAfterSale: (event, ctx) => {
+      const photos = photosFrom(event);
+      if (photos.error) return photos.error;
+      return dispatch(event, ctx, {
+        type: 'REQUEST_AFTER_SALE',
+        kind: event.kind,
+        reason: event.reason,
+        ...(Array.isArray(event.items) && event.items.length ? { items: event.items } : {}),
+        ...(photos.photos.length ? { photos: photos.photos } : {}),
+      });
+    },
+    // 删除订单: hidden from this shopper's list; the shop and the analytics keep it.
+    deleteOrder: (event, ctx) => dispatch(event, ctx, { type: 'DELETE_ORDER' }),
     cancelAfterSale: (event, ctx) => dispatch(event, ctx, { type: 'CANCEL_AFTER_SALE', afterSaleId: event.afterSaleId }),
     returnShipped: (event, ctx) =>
       dispatch(event, ctx, { type: 'RETURN_SHIPPED', afterSaleId: event.afterSaleId, trackingNo: event.trackingNo, expressCompany: event.expressCompany }),
@@ -210,7 +281,7 @@ function createOrderFunction(deps) {
       if (!buttons.some((b) => b.command === type)) {
         return fail('COMMAND_NOT_OFFERED', '该操作当前不可用', `${type || 'this command'} is not offered on this order now`, { type });
       }
-      return dispatch(event, ctx, afterSaleId === undefined ? { type } : { type, afterSaleId });
+      return dispatch(event, ctx, afterSaleId === undefined ? { type } : { type, afterSaleId }, true);
     },
 
     // Staff only (MERCHANT_OPENIDS): ship a parcel. Shipping info is uploaded by the sweeper.
@@ -234,7 +305,7 @@ function createOrderFunction(deps) {
     const counts = {};
     await Promise.all(
       orderkit.ORDER_LIST_TABS.map(async (t) => {
-        const where = { customerId: openid };
+        const where = { customerId: openid, deletedByCustomerAt: _.exists(false) };
         if (t.statuses) where.status = _.in(t.statuses.slice());
         if (t.afterSale) where['afterSales.0'] = _.exists(true);
         counts[t.key] = (await orders.where(where).count()).total;

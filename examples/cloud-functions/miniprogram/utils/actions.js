@@ -6,6 +6,7 @@
 
 var api = require('./api.js');
 var payment = require('./payment.js');
+var nav = require('./nav.js');
 
 function confirmModal(title, content) {
   return new Promise(function (resolve) {
@@ -74,29 +75,42 @@ function chooseAddress() {
   });
 }
 
+// 查看物流 from the list: the detail page shows the parcel's trace (the detail page itself loads
+// the trace in place, see pages/order-detail).
 function showLogistics(ctx) {
-  var view = ctx.order;
-  var shipments = (view && view.shipments) || [];
-  var tracked = shipments.filter(function (s) {
-    return !!s.trackingNo;
+  nav.open('/pages/order-detail/index?id=' + ctx.orderId + '&trace=1');
+  return Promise.resolve(unchanged());
+}
+
+// A paid order's cancel is a refund of what was paid: say so, with the amount, before and after.
+// `order` is the detail view or the list card (both carry status; `paid` or `total`).
+function paidAmountText(order) {
+  if (!order || order.status === 'pending_payment') return '';
+  var m = (order.paid && order.paid.fen > 0 && order.paid) || order.total;
+  return m && m.fen > 0 ? m.text : '';
+}
+
+function cancelOrder(ctx) {
+  var amount = paidAmountText(ctx.order);
+  if (!amount) return confirmThen('取消订单', '确定要取消这个订单吗？', 'cancel', { orderId: ctx.orderId }, '订单已取消');
+  return confirmModal('取消订单并退款', '取消后将退款 ' + amount + ' 到原支付账户，商家确认后到账。确定取消吗？').then(function (yes) {
+    if (!yes) return unchanged();
+    return api.callOrder('cancel', { orderId: ctx.orderId }).then(function (r) {
+      if (!r.ok) return settle(r, '');
+      wx.showModal({ title: '已申请退款', content: '退款 ' + amount + ' 将原路退回，可在订单详情查看进度', showCancel: false });
+      return { changed: true, stale: false, order: r.order };
+    });
   });
-  if (tracked.length === 0) {
-    wx.navigateTo({ url: '/pages/order-detail/index?id=' + ctx.orderId });
-    return Promise.resolve(unchanged());
-  }
-  var s = tracked[tracked.length - 1];
-  return new Promise(function (resolve) {
-    wx.showModal({
-      title: '物流信息',
-      content: (s.expressCompany || s.logisticsLabel) + ' ' + s.trackingNo,
-      confirmText: '复制单号',
-      success: function (res) {
-        if (res && res.confirm) wx.setClipboardData({ data: s.trackingNo });
-        resolve(unchanged());
-      },
-      fail: function () {
-        resolve(unchanged());
-      }
+}
+
+// 删除订单: hidden from the shopper's list for good (the shop keeps it).
+function deleteOrder(ctx) {
+  return confirmModal('删除订单', '删除后订单将不再显示在列表中，且无法恢复').then(function (yes) {
+    if (!yes) return unchanged();
+    return api.callOrder('deleteOrder', { orderId: ctx.orderId }).then(function (r) {
+      if (!r.ok) return settle(r, '');
+      api.toast('订单已删除', 'success');
+      return { changed: true, stale: false, deleted: true };
     });
   });
 }
@@ -107,7 +121,9 @@ function showLogistics(ctx) {
 function sendCommand(ctx) {
   var data = { orderId: ctx.orderId, command: { type: ctx.command } };
   if (ctx.afterSaleId) data.command.afterSaleId = ctx.afterSaleId;
-  return confirmThen(ctx.label, '确定要' + ctx.label + '吗？', 'command', data, ctx.label + '成功');
+  // A success toast shows at most 7 characters.
+  var done = ctx.label + '成功';
+  return confirmThen(ctx.label, '确定要' + ctx.label + '吗？', 'command', data, done.length <= 7 ? done : '操作成功');
 }
 
 // ctx: { orderId, afterSaleId?, command?, label?, order? (the detail view, when there is one) }
@@ -118,15 +134,19 @@ function run(key, ctx) {
       var subscriptions = payment.askSubscriptions();
       return payment.payOrder(ctx.orderId, subscriptions).then(function (r) {
         if (r.ok) {
-          api.toast('支付成功，正在确认', 'success');
-          return { changed: true, stale: false };
+          // A success toast shows 7 characters; the page itself says 支付确认中 until the
+          // payment notification has reached the server.
+          api.toast('支付成功', 'success');
+          return { changed: true, stale: false, paid: true };
         }
         api.toast(r.error.message);
         return { changed: false, stale: api.isStale(r.error), error: r.error };
       });
     }
     case 'cancel':
-      return confirmThen('取消订单', '确定要取消这个订单吗？', 'cancel', { orderId: ctx.orderId }, '订单已取消');
+      return cancelOrder(ctx);
+    case 'deleteOrder':
+      return deleteOrder(ctx);
     case 'confirmReceipt':
       return confirmThen('确认收货', '请确认已收到全部商品', 'confirmReceipt', { orderId: ctx.orderId }, '已确认收货');
     case 'cancelAfterSale':
@@ -137,10 +157,10 @@ function run(key, ctx) {
         return command('changeAddress', { orderId: ctx.orderId, address: address }, '地址已修改');
       });
     case 'requestAfterSale':
-      wx.navigateTo({ url: '/pages/after-sale/index?id=' + ctx.orderId });
+      nav.open('/pages/after-sale/index?id=' + ctx.orderId);
       return Promise.resolve(unchanged());
     case 'returnShipped':
-      wx.navigateTo({ url: '/pages/after-sale/index?id=' + ctx.orderId + '&afterSaleId=' + ctx.afterSaleId });
+      nav.open('/pages/after-sale/index?id=' + ctx.orderId + '&afterSaleId=' + ctx.afterSaleId);
       return Promise.resolve(unchanged());
     // 协商退款: the shop offered an amount on this after-sale (the detail shows it); the shopper answers.
     case 'acceptRefundProposal':

@@ -4,6 +4,9 @@
 
 var NETWORK_ERROR = { code: 'NETWORK_ERROR', message: '网络开小差了，请稍后再试' };
 var BAD_REPLY = { code: 'BAD_REPLY', message: '服务暂时不可用，请稍后再试' };
+var TIMEOUT = { code: 'TIMEOUT', message: '请求超时，请重试' };
+// A call that has not answered after this long is given up on (the page then offers 重试).
+var DEFAULT_TIMEOUT_MS = 15000;
 
 // Error codes meaning "the order is no longer where you saw it": someone else (the payment
 // callback, the sweeper, the shop) changed it. The page shows the message and reloads the view.
@@ -16,21 +19,37 @@ function errorOf(raw) {
   return { code: raw.code || BAD_REPLY.code, message: message, details: raw.details };
 }
 
-function callOrder(action, data) {
+function callOrder(action, data, options) {
   var payload = Object.assign({ action: action }, data || {});
+  var timeoutMs = (options && options.timeoutMs) || DEFAULT_TIMEOUT_MS;
   return new Promise(function (resolve) {
+    var done = false;
+    function finish(r) {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(r);
+    }
+    var timer = setTimeout(function () {
+      finish({ ok: false, error: TIMEOUT });
+    }, timeoutMs);
     wx.cloud
       .callFunction({ name: 'order', data: payload })
       .then(function (res) {
         var r = res && res.result;
-        if (!r || typeof r !== 'object') return resolve({ ok: false, error: BAD_REPLY });
-        if (r.ok === false) return resolve({ ok: false, error: errorOf(r.error) });
-        resolve(r);
+        if (!r || typeof r !== 'object') return finish({ ok: false, error: BAD_REPLY });
+        if (r.ok === false) return finish({ ok: false, error: errorOf(r.error) });
+        finish(r);
       })
       .catch(function () {
-        resolve({ ok: false, error: NETWORK_ERROR });
+        finish({ ok: false, error: NETWORK_ERROR });
       });
   });
+}
+
+// Failures worth a 重试 button: the call did not get through, not a refusal of the order itself.
+function isRetriable(error) {
+  return !!error && ['NETWORK_ERROR', 'TIMEOUT', 'BAD_REPLY', 'INTERNAL_ERROR', 'TRACKING_UNAVAILABLE'].indexOf(error.code) >= 0;
 }
 
 function isStale(error) {
@@ -44,6 +63,8 @@ function toast(message, icon) {
 module.exports = {
   callOrder: callOrder,
   isStale: isStale,
+  isRetriable: isRetriable,
+  TIMEOUT: TIMEOUT,
   toast: toast,
   NETWORK_ERROR: NETWORK_ERROR
 };

@@ -53,6 +53,24 @@ function channelOf(customerId: string, hour: number): string {
   return ['mini_program', 'mini_program', 'share', 'live'][h % 4]!;
 }
 
+/**
+ * A customer's home province, from their id (like `channelOf`, no draw from the shared stream): a
+ * repeat customer orders to the same address four times in five; the other orders go where the
+ * order's own draw says (a gift to family, an office elsewhere).
+ */
+function provinceOf(customerId: string, drawn: string): string {
+  let h = 7;
+  for (let i = 0; i < customerId.length; i++) h = (h * 131 + customerId.charCodeAt(i)) >>> 0;
+  if (h % 5 === 0) return drawn;
+  const total = PROVINCES.reduce((s, [, w]) => s + w, 0);
+  let pick = (h >>> 3) % total;
+  for (const [p, w] of PROVINCES) {
+    if (pick < w) return p;
+    pick -= w;
+  }
+  return drawn;
+}
+
 const PROVINCES: ReadonlyArray<readonly [string, number]> = [
   ['浙江', 20], ['上海', 18], ['江苏', 16], ['广东', 16], ['北京', 12], ['四川', 8], ['福建', 6], ['新疆', 2],
 ];
@@ -73,15 +91,17 @@ export function planMonth(rand: Random, end: number, days: number, newOrderId: (
   const add = (order: PlannedOrder, kind: StepKind, at: number) => {
     if (at < end) steps.push({ at, orderId: order.id, kind });
   };
+  // Local (UTC+8) calendar days, the last one the day holding the moment before `end`, cut at `end`.
+  const lastMidnight = Math.floor((end - 1 + 8 * HOUR) / DAY) * DAY - 8 * HOUR;
   for (let d = 0; d < days; d++) {
-    const dayStart = start + d * DAY;
+    const dayStart = lastMidnight - (days - 1 - d) * DAY;
     const weekday = new Date(dayStart + 8 * HOUR).getUTCDay();
     const trend = 26 + (16 * d) / days;
     const count = Math.round(trend * (weekday === 0 || weekday === 6 ? 1.25 : 1) * (0.85 + 0.3 * rand.next()));
     for (let i = 0; i < count; i++) {
       // Hours of the Shanghai day (UTC+8): pick a local hour, then a moment inside it.
       const hour = rand.weighted(HOUR_WEIGHTS.map((w, h) => [h, w] as const));
-      const placedAt = dayStart - 8 * HOUR + hour * HOUR + Math.floor(rand.next() * HOUR);
+      const placedAt = dayStart + hour * HOUR + Math.floor(rand.next() * HOUR);
       if (placedAt >= end || placedAt < start) continue;
       const lines = rand.weighted([[1, 6], [2, 3], [3, 1]] as const);
       const skus = new Set<string>();
@@ -98,6 +118,7 @@ export function planMonth(rand: Random, end: number, days: number, newOrderId: (
         channel: '',
       };
       order.channel = channelOf(order.customerId, hour);
+      order.province = provinceOf(order.customerId, order.province);
       orders.push(order);
       add(order, 'place', placedAt);
       planAfterPlacement(rand, order, add);

@@ -3,6 +3,8 @@
 // orderkit's refundQuote (from the amounts stored at placement), and the page shows that number
 // before anything is submitted. The page computes no money itself.
 var api = require('../../utils/api.js');
+var photos = require('../../utils/photos.js');
+var nav = require('../../utils/nav.js');
 
 var REASONS = ['不想要了', '商品质量问题', '商品与描述不符', '少件/漏发', '其他'];
 
@@ -33,7 +35,11 @@ Page({
     expressCompany: '',
     submitting: false,
     loading: true,
-    error: ''
+    error: '',
+    retriable: false,
+    // Photos of the problem: { path, fileID? } (docs/mini-program.md "After-sale photos").
+    photos: [],
+    maxPhotos: photos.MAX_PHOTOS
   },
 
   onLoad: function (query) {
@@ -49,11 +55,11 @@ Page({
     var self = this;
     return api.callOrder('get', { orderId: this.data.orderId }).then(function (r) {
       if (!r.ok) {
-        self.setData({ loading: false, error: r.error.message });
+        self.setData({ loading: false, error: r.error.message, retriable: api.isRetriable(r.error) });
         return;
       }
       var view = r.order;
-      var patch = { order: view, loading: false, error: '' };
+      var patch = { order: view, loading: false, error: '', retriable: false };
       if (self.data.mode === 'return') {
         patch.afterSale = findById(view.afterSales, self.data.afterSaleId);
         patch.canShipReturn = !!patch.afterSale && patch.afterSale.actions.some(function (a) {
@@ -76,6 +82,27 @@ Page({
       }
       self.setData(patch);
     });
+  },
+
+  onRetry: function () {
+    this.setData({ loading: true, error: '', retriable: false });
+    return this.load();
+  },
+
+  onAddPhotos: function () {
+    var self = this;
+    return photos.choose(photos.MAX_PHOTOS - this.data.photos.length).then(function (r) {
+      if (r.error) return api.toast(r.error);
+      if (r.files.length > 0) self.setData({ photos: self.data.photos.concat(r.files) });
+      if (r.refused > 0) api.toast('有 ' + r.refused + ' 张图片超过 10MB 或超出 ' + photos.MAX_PHOTOS + ' 张，未添加');
+    });
+  },
+
+  onRemovePhoto: function (e) {
+    var index = Number(e.currentTarget.dataset.index);
+    var list = this.data.photos.slice();
+    list.splice(index, 1);
+    this.setData({ photos: list });
   },
 
   selectedItems: function () {
@@ -155,10 +182,28 @@ Page({
     if (!this.data.quote) return api.toast(this.data.quoteError || '正在计算退款金额，请稍候');
     var reason = this.reasonText();
     if (!reason) return api.toast('请选择售后原因');
-    this.setData({ submitting: true });
-    return api
-      .callOrder('requestAfterSale', { orderId: this.data.orderId, kind: this.data.kind, items: items, reason: reason })
+    this.setData({ submitting: true, error: '' });
+    // Photos go up first; when one fails nothing is submitted (the uploaded ones are kept, so the
+    // next tap uploads only the rest).
+    return photos
+      .uploadAll(this.data.orderId, this.data.photos)
+      .then(function (up) {
+        self.setData({ photos: up.photos });
+        if (!up.ok) {
+          self.setData({ submitting: false, error: '图片上传失败，请重试' });
+          api.toast('图片上传失败，请重试');
+          return null;
+        }
+        var data = { orderId: self.data.orderId, kind: self.data.kind, items: items, reason: reason };
+        if (up.photos.length > 0) {
+          data.photos = up.photos.map(function (p) {
+            return p.fileID;
+          });
+        }
+        return api.callOrder('requestAfterSale', data);
+      })
       .then(function (r) {
+        if (!r) return;
         self.setData({ submitting: false });
         if (!r.ok) {
           self.setData({ error: r.error.message });
@@ -167,7 +212,8 @@ Page({
           return;
         }
         api.toast('售后申请已提交', 'success');
-        wx.redirectTo({ url: '/pages/order-detail/index?id=' + self.data.orderId });
+        // Back to the detail page (it refreshes in onShow), never a second copy of it.
+        nav.back('/pages/order-detail/index?id=' + self.data.orderId);
       });
   },
 
@@ -202,7 +248,7 @@ Page({
           return;
         }
         api.toast('退货信息已提交', 'success');
-        wx.redirectTo({ url: '/pages/order-detail/index?id=' + self.data.orderId });
+        nav.back('/pages/order-detail/index?id=' + self.data.orderId);
       });
   }
 });

@@ -38,7 +38,10 @@ Page({
     wechatPart: 0,
     loading: true,
     submitting: false,
-    error: ''
+    error: '',
+    // Physical goods in the cart (the function says so with the quote): an address is required.
+    needsAddress: false,
+    addressMissing: false
   },
 
   onLoad: function (query) {
@@ -75,7 +78,8 @@ Page({
         quote: r.quote,
         coupons: r.coupons || [],
         selectedCouponIds: r.quote.couponIds || [],
-        balance: r.balance || null
+        balance: r.balance || null,
+        needsAddress: r.needsAddress === true
       });
       self.splitPayment();
     });
@@ -111,7 +115,7 @@ Page({
   onChooseAddress: function () {
     var self = this;
     return actions.chooseAddress().then(function (address) {
-      if (address) self.setData({ address: address });
+      if (address) self.setData({ address: address, addressMissing: false });
     });
   },
 
@@ -119,8 +123,20 @@ Page({
     this.setData({ remark: e.detail.value });
   },
 
+  // 重试 when the quote could not be loaded.
+  onRetry: function () {
+    this.setData({ error: '' });
+    return this.price();
+  },
+
   onSubmit: function () {
     if (this.data.submitting || !this.data.quote) return;
+    // Physical goods need somewhere to go: nothing is placed without an address.
+    if (this.data.needsAddress && !this.data.address) {
+      this.setData({ addressMissing: true });
+      api.toast('请选择收货地址');
+      return;
+    }
     // First thing in the tap: the moment a mini program may ask for subscribe messages.
     var subscriptions = payment.askSubscriptions();
     var self = this;
@@ -153,7 +169,8 @@ Page({
         // Paid or not, the order exists now: its detail page shows where it stands (待付款 with
         // the time left to pay after a cancel, 待发货 once the payment callback arrived).
         api.toast(p.ok ? '支付成功' : p.error.message, p.ok ? 'success' : 'none');
-        wx.redirectTo({ url: detail });
+        // Paid: the detail page opens in 支付确认中 until the server has the payment.
+        wx.redirectTo({ url: p.ok ? detail + '&paying=1' : detail });
       });
     });
   }

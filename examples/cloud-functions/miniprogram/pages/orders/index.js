@@ -4,6 +4,7 @@
 var api = require('../../utils/api.js');
 var config = require('../../config.js');
 var actions = require('../../utils/actions.js');
+var nav = require('../../utils/nav.js');
 
 Page({
   data: {
@@ -14,6 +15,7 @@ Page({
     loading: false,
     finished: false,
     error: '',
+    retriable: false,
     busyOrderId: ''
   },
 
@@ -64,7 +66,7 @@ Page({
         // A tab switch while this page was loading: drop the stale answer.
         if (generation !== self._generation) return;
         if (!r.ok) {
-          self.setData({ loading: false, error: r.error.message });
+          self.setData({ loading: false, error: r.error.message, retriable: api.isRetriable(r.error) });
           api.toast(r.error.message);
           return;
         }
@@ -74,13 +76,27 @@ Page({
           nextCursor: r.nextCursor || null,
           finished: !r.nextCursor,
           loading: false,
-          error: ''
+          error: '',
+          retriable: false
         });
       });
   },
 
+  // 重试 after a failed page: the first page again, or the next one when some are shown.
+  onRetry: function () {
+    if (this.data.items.length === 0) return this.reload();
+    this.setData({ error: '', retriable: false });
+    return this.loadPage(this.data.nextCursor);
+  },
+
   onOpenOrder: function (e) {
-    wx.navigateTo({ url: '/pages/order-detail/index?id=' + e.detail.orderId });
+    nav.open('/pages/order-detail/index?id=' + e.detail.orderId);
+  },
+
+  itemOf: function (orderId) {
+    var items = this.data.items;
+    for (var i = 0; i < items.length; i++) if (items[i].id === orderId) return items[i];
+    return null;
   },
 
   onCardAction: function (e) {
@@ -89,9 +105,15 @@ Page({
     if (this.data.busyOrderId) return;
     this.setData({ busyOrderId: orderId });
     return actions
-      .run(e.detail.key, { orderId: orderId, afterSaleId: e.detail.afterSaleId, command: e.detail.command, label: e.detail.label })
+      .run(e.detail.key, { orderId: orderId, afterSaleId: e.detail.afterSaleId, command: e.detail.command, label: e.detail.label, order: this.itemOf(orderId) })
       .then(function (outcome) {
         self.setData({ busyOrderId: '' });
+        // Paid from the list: the detail page confirms it (支付确认中) instead of this card still
+        // saying 待付款 until the payment notification arrives; the list reloads when it shows again.
+        if (outcome.paid) {
+          nav.open('/pages/order-detail/index?id=' + orderId + '&paying=1');
+          return;
+        }
         if (outcome.changed || outcome.stale) return self.reload();
       });
   }
