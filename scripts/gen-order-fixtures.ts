@@ -22,6 +22,7 @@ import { createCloudDatabaseStandIn } from '../src/testing/index.js';
 import type { Actor, Command, Line } from '../src/order/index.js';
 import type { Quote } from '../src/pricing/quote.js';
 import { createOrderService, type OrderService } from '../src/service/index.js';
+import { MemoryBalance } from '../src/balance/index.js';
 import { MemoryOrderStore, ORDER_SCHEMA_VERSION, type OrderStore } from '../src/storage/index.js';
 import { createLifecycle, deleteOrder, orderCommands } from '../src/lifecycle/index.js';
 
@@ -61,7 +62,7 @@ interface Play {
   advance(ms: number): void;
   /** Sends a command that must succeed. */
   send(command: Command, actor: Actor): Promise<void>;
-  place(lines: Line[], options?: { freight?: number; virtual?: boolean; remark?: string; metadata?: Record<string, unknown>; channel?: string }): Promise<void>;
+  place(lines: Line[], options?: { freight?: number; virtual?: boolean; remark?: string; metadata?: Record<string, unknown>; channel?: string; balance?: number }): Promise<void>;
 }
 
 interface Scenario {
@@ -75,6 +76,23 @@ const pay = (amount: number, transactionId = 'tx-1', outTradeNo?: string): Comma
 
 /** Every order status, every resting after-sale status, refunds in each state, attempts, parcels, stray payments. */
 export const SCENARIOS: Scenario[] = [
+  {
+    name: 'pending-payment-balance',
+    description: 'version 3: 2 × ¥10.00, ¥8.00 from the balance (debited at placement), WeChat Pay asked for ¥12.00; the customer cancels next (the balance comes back)',
+    async play(p) {
+      await p.place([line('a', 2, 1000)], { balance: 800 });
+      return { command: { type: 'CANCEL' } as Command, actor: customer };
+    },
+  },
+  {
+    name: 'paid-balance-and-wechat',
+    description: 'version 3: 2 × ¥10.00 paid ¥8.00 from the balance and ¥12.00 by WeChat Pay; the merchant cancels next (¥12.00 to WeChat Pay, ¥8.00 to the balance)',
+    async play(p) {
+      await p.place([line('a', 2, 1000)], { balance: 800 });
+      await p.send(pay(1200, 'tx-wx'), gateway);
+      return { command: { type: 'CANCEL', reason: '缺货' } as Command, actor: merchant };
+    },
+  },
   {
     name: 'pending-payment',
     description: 'placed, not paid: one open attempt, pay-by deadline, buyer remark and metadata',
@@ -371,7 +389,9 @@ export interface StoredFixture {
 
 async function playOn(store: OrderStore, scenario: Scenario): Promise<{ next: NextStep; at: string }> {
   let t = START;
-  const service = createOrderService({ store, clock: { now: () => new Date(t) }, ids: { orderId: () => 'fx', orderNumber: () => 'NFX000001' }, retryDelayMs: 0, lifecycle });
+  const balance = new MemoryBalance();
+  await balance.topUp({ customerId: 'u1', key: 'card', amount: 100_000 });
+  const service = createOrderService({ store, balance, clock: { now: () => new Date(t) }, ids: { orderId: () => 'fx', orderNumber: () => 'NFX000001' }, retryDelayMs: 0, lifecycle });
   const play: Play = {
     service,
     advance(ms) {
@@ -390,6 +410,7 @@ async function playOn(store: OrderStore, scenario: Scenario): Promise<{ next: Ne
         ...(options.remark !== undefined ? { buyerRemark: options.remark } : {}),
         ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
         ...(options.channel !== undefined ? { channel: options.channel } : {}),
+        ...(options.balance !== undefined ? { payWith: { balance: options.balance } } : {}),
       });
       if (!r.ok) throw new Error(`${scenario.name}: place refused: ${r.error.code} ${r.error.message}`);
     },

@@ -127,3 +127,20 @@ export {
   type RetentionOptions,
 } from './service/index.js';
 export type { PersonalDataRedaction } from './storage/index.js';
+export {
+  splitOverParts,
+  REFUND_ROUTE_ORDER,
+  paymentSourcesOf,
+  sourceOf,
+  sourceByTransaction,
+  refundRoutes,
+  sourceRefunds,
+} from './refund/index.js';
+export type { RoutePart, RouteShare, SourceShare } from './refund/index.js';
+export { PAYMENT_SOURCE_KINDS, PaymentSourceSchema } from './order/index.js';
+export type { PaymentSource, PaymentSourceKind } from './order/index.js';
+export { planSources, balanceTransactionId, capturedBalance, sourceErrors } from './lifecycle/index.js';
+export type { PayWith } from './lifecycle/index.js';
+export { MemoryBalance, BALANCE_ERROR_CODES, isBalanceError } from './balance/index.js';
+export { reorderLines } from './pricing/index.js';
+export type { BalancePort, BalanceMovement, BalanceResult, OrderBalance, BalanceErrorCode } from './balance/index.js';

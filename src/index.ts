@@ -184,7 +184,9 @@ export {
   MAX_CART_LINES,
   MAX_WALLET_COUPONS,
   PricingRulesSchema,
+  reorder,
 } from './pricing/index.js';
+export type { CatalogItem, ReorderChange, ReorderReport, ReorderInput } from './pricing/index.js';
 export type {
   Quote,
   RejectedCoupon,
@@ -293,6 +295,7 @@ export type {
   AfterSaleView,
   DeadlinesView,
   OrderView,
+  PaymentSourceView,
   OrderListItemView,
 } from './view/index.js';
 export {

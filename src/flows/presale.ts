@@ -18,7 +18,7 @@ import { note } from '../lifecycle/step.js';
 import { FenSchema, ORDER_STATUS_LABELS, createOrderNumber, type EffectDraft, type Order, type Refund } from '../order/index.js';
 import { priceCart } from '../pricing/price-cart.js';
 import type { Quote } from '../pricing/quote.js';
-import { openRefund, refundableBalance, refundedByTransaction, supersedeOpenAfterSales } from '../refund/index.js';
+import { committedAmount, openRefund, refundableBalance, refundedByTransaction, splitOverParts, supersedeOpenAfterSales } from '../refund/index.js';
 import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
 import { flowErrors } from './errors.js';
 import { fail, ok, type Result } from '../errors/result.js';
@@ -130,20 +130,17 @@ function partByTransaction(p: PresaleMetadata, transactionId: string): PresalePa
 export function presaleRefundSplit(order: Order, amount: number, withDeposit: boolean): Array<{ part: PresalePart; amount: number }> {
   const p = presaleOf(order);
   if (p === undefined) return [];
-  const out: Array<{ part: PresalePart; amount: number }> = [];
-  let left = amount;
+  // The last money in comes back first: the balance, then (when allowed) the deposit. The split
+  // itself is the one rule of every order paid in parts (refund/routes.ts).
+  const parts: Array<{ key: PresalePart; amount: number }> = [];
   for (const which of ['balance', 'deposit'] as const) {
     if (which === 'deposit' && !withDeposit) continue;
     const part = partOf(p, which);
-    if (part.transactionId === undefined || left <= 0) continue;
-    const room = part.amount - (refundedByTransaction(order).get(part.transactionId) ?? 0);
-    const take = Math.min(room, left);
-    if (take > 0) {
-      out.push({ part, amount: take });
-      left -= take;
-    }
+    if (part.transactionId !== undefined) parts.push({ key: part, amount: part.amount });
   }
-  return out;
+  const byTx = refundedByTransaction(order);
+  const taken = new Map(parts.map((x) => [x.key, byTx.get(x.key.transactionId!) ?? 0] as const));
+  return splitOverParts(parts, taken, amount).map((r) => ({ part: r.key, amount: r.amount }));
 }
 
 /** Opens one ledger entry per part of the split, each naming its transaction and that transaction's total. */

@@ -25,3 +25,5 @@ export { MAX_PAYMENT_ATTEMPTS, attemptOutTradeNo, currentAttempt, nextAttemptOut
 
 export { editErrors } from './edit-errors.js';
 export { isStrayPaymentRefusal, strayPaymentFor } from './rules/stray-payment.js';
+export { planSources, balanceTransactionId, capturedBalance, sourceErrors } from './rules/sources.js';
+export type { PayWith } from './rules/sources.js';

@@ -9,6 +9,7 @@ import { compileChart, type BoundAction, type Candidate, type CompiledChart, typ
 import type { CommandDefinition } from './define.js';
 import { lifecycleErrors, NO_MATCH } from './errors.js';
 import { isoTimestamp } from './iso.js';
+import { routeSourceRefunds } from './rules/sources.js';
 import { checkPermission, isPermitted, type PermissionTable } from './permissions.js';
 import { defaultPolicy, type Policy } from '../order/policy.js';
 import type { Draft, LifecycleAction, LifecycleGuard, Probe, Step } from './step.js';
@@ -317,6 +318,8 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
         draft.order.status = to as Order['status'];
         runActions(c.entry, draft, step);
       }
+      // An order paid from several sources: refunds go back where the money came from (rules/sources.ts).
+      if (order.payment.sources !== undefined) routeSourceRefunds(order, draft);
       const version = order.version + 1;
       const next = draft.order;
       next.version = version;

@@ -30,6 +30,7 @@ import { isPlainPlaceInput } from './place-input.js';
 import { isoTimestamp } from './iso.js';
 import { defaultPolicy, type Policy } from '../order/policy.js';
 import { becomePaid, recordFreeOrder } from './rules/payment.js';
+import { planSources, type PayWith } from './rules/sources.js';
 import type { Draft, Step } from './step.js';
 import type { TransitionResult } from './types.js';
 import { fail } from '../errors/result.js';
@@ -71,6 +72,8 @@ export const PlaceOrderInputSchema = z.lazySchema(() => z.object({
   metadata: z.optional(z.record(z.string(), z.unknown())),
   /** The sales channel (docs/analytics.md "Channels"). */
   channel: z.optional(ChannelSchema),
+  /** Several payment sources: fen from the stored balance, the rest by WeChat Pay (docs/payment-sources.md). */
+  payWith: z.optional(z.unknown()),
 }).check(z.superRefine(refuseUnstorableStrings)));
 
 interface PlaceOrderFields {
@@ -82,6 +85,8 @@ interface PlaceOrderFields {
   fulfillment?: Order['fulfillment'];
   metadata?: Record<string, unknown>;
   channel?: string;
+  /** Pay `balance` fen from the shopper's stored balance and the rest by WeChat Pay (docs/payment-sources.md). */
+  payWith?: PayWith;
 }
 
 /**
@@ -192,7 +197,11 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   const policy = ctx.policy ?? defaultPolicy;
   const actor: Actor = ctx.actor ?? { type: 'customer', id: data.customerId };
   const at = isoTimestamp(now.getTime());
-  const free = quote.total === 0;
+  const planned = planSources(data.number, quote.total, (data as { payWith?: unknown }).payWith, at);
+  if (!planned.ok) return planned;
+  // What WeChat Pay must collect: the total less the balance's part (nothing left: paid at placement).
+  const due = quote.total - planned.balance;
+  const free = due === 0;
   const order: Order = {
     id: data.id,
     number: data.number,
@@ -214,7 +223,7 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
       couponIds: quote.couponIds,
     },
     payment: {
-      attempts: free ? [] : [{ outTradeNo: data.number, amount: quote.total, status: 'open', createdAt: at }],
+      attempts: free ? [] : [{ outTradeNo: data.number, amount: due, status: 'open', createdAt: at }],
       paidAmount: 0,
       stray: [],
     },
@@ -236,6 +245,7 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   if (data.buyerRemark !== undefined) order.buyerRemark = data.buyerRemark;
   if (data.metadata !== undefined) order.metadata = data.metadata;
   if (data.channel !== undefined) order.channel = data.channel;
+  if (planned.sources !== undefined) order.payment.sources = planned.sources;
 
   const draft: Draft = { order, effects: [], data: { total: quote.total } };
   let effects: Effect[];
@@ -244,6 +254,10 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
     const step: Step = { order, command: { type: 'ORDER_PLACED' }, ctx: { now, at, actor, policy }, memo: undefined };
     order.status = order.fulfillment === 'virtual' ? 'shipped' : 'paid';
     recordFreeOrder(draft, step);
+    if (planned.balance > 0) {
+      order.payment.paidAmount = planned.balance;
+      draft.data!['balance'] = planned.balance;
+    }
     becomePaid(draft, step);
     effects = draft.effects.map((e, i) => ({ id: `${order.id}:1:${i}`, orderId: order.id, ...e }) as Effect);
   } else {

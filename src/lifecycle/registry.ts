@@ -104,7 +104,7 @@ export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.
  * ACTION_EFFECTS.closePayment // ['payment.close']
  */
 export const ACTION_EFFECTS: Readonly<Record<string, readonly EffectType[]>> = Object.freeze({
-  closePayment: ['payment.close'],
+  closePayment: ['payment.close', 'balance.credit'],
   releaseInventory: ['inventory.release'],
   releaseCoupons: ['coupon.release'],
   refundInFull: ['payment.refund'],

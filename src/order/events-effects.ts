@@ -60,6 +60,12 @@ export const EffectSchema = z.lazySchema(() => z.discriminatedUnion('type', [
   }),
   z.object({ ...effectBase, type: z.literal('coupon.release'), couponIds: z.array(z.string()) }),
   /**
+   * Money back to the shopper's stored balance (docs/payment-sources.md): `key` makes the credit
+   * happen once whatever the deliveries; `refundId` names the ledger entry it pays (absent for
+   * the balance given back when an order closes unpaid).
+   */
+  z.object({ ...effectBase, type: z.literal('balance.credit'), customerId: z.string(), amount: FenSchema, key: z.string(), refundId: z.optional(z.string()), reason: z.string() }),
+  /**
    * Points to credit or debit to the order's customer (docs/pricing.md "Points after the order"):
    * `points.release` gives back spent points (cancel, expiry, refund), `points.grant` credits the
    * points the order earned (completion), `points.clawback` takes earned points back (a later

@@ -134,6 +134,25 @@ export const StrayPaymentSchema = z.lazySchema(() => z.object({
 }));
 export type StrayPayment = z.output<typeof StrayPaymentSchema>;
 
+/**
+ * Where an order's money comes from when it is paid from more than one source (docs/payment-sources.md):
+ * the shopper's stored balance (余额/储值卡) and WeChat Pay for the rest. Σ amount = pricing.total.
+ * `transactionId` is set once the source has collected (the balance at placement, WeChat Pay on
+ * PAYMENT_SUCCEEDED); `returnedAt` when the balance was credited back because the order closed
+ * unpaid. Refunds name a source by its `transactionId`. Stored-order version 4.
+ */
+export const PAYMENT_SOURCE_KINDS = ['balance', 'wechat'] as const;
+export type PaymentSourceKind = (typeof PAYMENT_SOURCE_KINDS)[number];
+export const PaymentSourceSchema = z.lazySchema(() => z.object({
+  kind: z.enum(PAYMENT_SOURCE_KINDS),
+  amount: FenSchema,
+  outTradeNo: z.string().check(z.minLength(1), z.maxLength(32)),
+  transactionId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  paidAt: z.optional(TimestampSchema),
+  returnedAt: z.optional(TimestampSchema),
+}));
+export type PaymentSource = z.output<typeof PaymentSourceSchema>;
+
 export const PaymentSchema = z.lazySchema(() => z.object({
   attempts: z.array(PaymentAttemptSchema),
   /** Fen actually collected for this order (0 until paid). */
@@ -145,6 +164,8 @@ export const PaymentSchema = z.lazySchema(() => z.object({
   stray: z.array(StrayPaymentSchema),
   /** When WeChat settled the payment to the merchant (RECORD_SETTLEMENT, from its order events). */
   settledAt: z.optional(TimestampSchema),
+  /** Several sources (balance + WeChat Pay); absent: WeChat Pay (or cloudPay) alone. Version 4. */
+  sources: z.optional(z.array(PaymentSourceSchema)),
 }));
 export type Payment = z.output<typeof PaymentSchema>;
 

@@ -34,3 +34,5 @@ export type {
   Rewards,
 } from './rule-schemas.js';
 export type { FreightPart } from './freight-templates.js';
+export { reorder, reorderLines } from './reorder.js';
+export type { CatalogItem, ReorderChange, ReorderReport, ReorderInput } from './reorder.js';

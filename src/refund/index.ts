@@ -58,3 +58,5 @@ export type {
 export { AFTER_SALE_CREATING_COMMANDS } from './after-sale-states.js';
 export { freightShares, lineFreightRefund } from './freight-split.js';
 export { afterSaleOfRefund } from './ledger.js';
+export { splitOverParts, REFUND_ROUTE_ORDER, paymentSourcesOf, sourceOf, sourceByTransaction, refundRoutes, sourceRefunds } from './routes.js';
+export type { RoutePart, RouteShare, SourceShare } from './routes.js';

@@ -2,7 +2,7 @@ import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeOrder, type PlaceOrderInput } from '../lifecycle/place-order.js';
 import { defaultPolicy } from '../order/policy.js';
 import { defaultLifecycle } from '../lifecycle/transition.js';
-import { ActorSchema, unstorablePath, type Actor, type Command, type Order } from '../order/index.js';
+import { ActorSchema, unstorablePath, type Actor, type Command, type Effect, type Order } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
 import { defaultIds, systemClock } from './defaults.js';
 import { orderBusy, retriesExhausted, unsupported } from './errors.js';
@@ -14,8 +14,9 @@ import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
 import { applyStockEffect, applyStockEffects, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment } from './stock.js';
-import type { AnyCommandInput, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
+import type { AnyCommandInput, EffectHandlers, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 import { ok, fail } from '../errors/result.js';
+import { applyBalanceCredit, BALANCE_ACTOR, balanceCredits, balanceDebitOf, isBalanceError, noBalancePort, placeWithBalance } from './balance.js';
 
 const NUMBER_ATTEMPTS = 3;
 
@@ -57,6 +58,30 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const parse = (lifecycle.parse ?? defaultLifecycle.parse).bind(lifecycle);
   const recordStray = options.recordStrayPayments !== false;
   const inventory = options.inventory;
+  const balance = options.balance;
+
+  /**
+   * After a commit: the balance credits its effects ask for, at once, and each credit's ledger
+   * entry marked succeeded (REFUND_SUCCEEDED from the `balance` gateway). A failure loses nothing:
+   * the effects wait in the outbox, whose `balance.credit` handler does the same.
+   */
+  async function applyCredits(at: Date | undefined, effects: readonly Effect[]): Promise<void> {
+    if (!balance) return;
+    for (const effect of balanceCredits(effects)) {
+      try {
+        await creditAndSettle(at, effect);
+      } catch {
+        // left to the outbox (see above)
+      }
+    }
+  }
+
+  async function creditAndSettle(at: Date | undefined, effect: Extract<Effect, { type: 'balance.credit' }>): Promise<void> {
+    await applyBalanceCredit(balance!, effect);
+    if (effect.refundId === undefined) return;
+    const done = await dispatchNow(at, effect.orderId, { type: 'REFUND_SUCCEEDED', refundId: effect.refundId, amount: effect.amount }, BALANCE_ACTOR, {});
+    if (!done.ok && done.error.code !== 'ORDER_NOT_FOUND') throw done.error;
+  }
 
   function dispatch(orderId: string, input: AnyCommandInput, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
@@ -75,7 +100,10 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     dispatchOptions: DispatchOptions = {},
   ): Promise<ServiceResult> {
     const id = String(orderId);
-    if (dispatchOptions.idempotencyKey === undefined && hotOrders !== null) return hotOrders.join(id, { at, orderId, input, actor });
+    if (dispatchOptions.idempotencyKey === undefined && hotOrders !== null) {
+      const joined = hotOrders.join(id, { at, orderId, input, actor });
+      return balance ? joined.then(async (r) => (r.ok && r.changed ? (await applyCredits(at, r.effects), r) : r)) : joined;
+    }
     hotOrders?.close(id);
     return queue.run(id, () => dispatchNow(at, orderId, input, actor, dispatchOptions));
   }
@@ -152,6 +180,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: requestToStore(scope, stray) } : {}),
         });
         if (inventory) await applyStockEffects(inventory, result.effects);
+        await applyCredits(at, result.effects);
         if (noStock) {
           // 付款减库存 and none left: the payment is recorded above; now the order closes with a full
           // refund, the reason in its event (docs/inventory.md "The two policies").
@@ -191,13 +220,22 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: scope.request } : {}),
       };
       const items = inventory ? stockItemsOf(result.order) : [];
+      const debit = balanceDebitOf(result.order);
+      if (debit !== null && !balance) return fail(noBalancePort());
+      // The balance part is debited with the create, both or neither (./balance.ts).
+      const create = (transaction?: unknown) => {
+        const write = (tx?: unknown) => store.create(result.order, tx === undefined ? createOptions : { ...createOptions, transaction: tx });
+        return debit === null ? write(transaction) : placeWithBalance(balance!, debit, write, transaction);
+      };
       try {
         const stored =
           inventory && items.length > 0
-            ? await placeWithStock(inventory, { orderId: result.order.id, customerId: result.order.customerId, items }, (transaction) =>
-                store.create(result.order, transaction === undefined ? createOptions : { ...createOptions, transaction }),
-              )
-            : await store.create(result.order, createOptions);
+            ? await placeWithStock(inventory, { orderId: result.order.id, customerId: result.order.customerId, items }, create)
+            : await create();
+        if (debit !== null && stored.id !== result.order.id) {
+          // An earlier call with the same key made the order: what this one took goes back.
+          await balance!.credit({ ...debit, key: `${debit.key}:placement-replayed` }).catch(() => undefined);
+        }
         if (inventory && items.length > 0 && stored.id !== result.order.id) {
           // An earlier call with the same key made the order: the units held for this one go back.
           await inventory.release({ orderId: result.order.id, key: 'placement-replayed', items }).catch(() => undefined);
@@ -209,7 +247,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         }
         return ok({ order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false });
       } catch (error) {
-        if (isInventoryError(error)) return fail(error);
+        if (isInventoryError(error) || isBalanceError(error)) return fail(error);
         if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) {
           if (scope !== undefined) {
             // In one transaction with the stock, a key taken meanwhile fails the statement: answer with the first result.
@@ -226,6 +264,14 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     }
   }
 
+  /** The service's own handlers (stock, balance credits) unless the caller gives one. */
+  function withOwnHandlers(handlers: EffectHandlers): EffectHandlers {
+    const out: EffectHandlers = { ...handlers };
+    if (inventory && !handlers['inventory.release']) out['inventory.release'] = (effect) => applyStockEffect(inventory, effect);
+    if (balance && !handlers['balance.credit']) out['balance.credit'] = (effect) => creditAndSettle(undefined, effect);
+    return out;
+  }
+
   const service: OrderService = {
     store,
     place,
@@ -233,10 +279,10 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     get: (orderId) => store.load(orderId),
     history: (orderId) => store.history(orderId),
     list: (query = {}) => store.list(query),
-    sweep: (now, sweepOptions) => sweep({ options: { ...options, policy }, lifecycle, dispatchAt }, now ?? clock.now(), sweepOptions),
+    sweep: (now, sweepOptions) => sweep({ options: { ...options, policy }, lifecycle, dispatchAt, afterCommit: applyCredits }, now ?? clock.now(), sweepOptions),
     // With an inventory, `inventory.release` has the service's own handler unless the caller gives one.
     drainOutbox: (handlers, drainOptions) =>
-      drainOutbox(store, clock, inventory && !handlers['inventory.release'] ? { ...handlers, 'inventory.release': (effect) => applyStockEffect(inventory, effect) } : handlers, drainOptions),
+      drainOutbox(store, clock, withOwnHandlers(handlers), drainOptions),
     async subscribe(listener, subscribeOptions) {
       if (!store.subscribe) throw unsupported('subscribe (the change feed)');
       return store.subscribe(listener, subscribeOptions);

@@ -108,6 +108,7 @@ async function sweepClaimedBatch(
       count(p.command);
       // Stock an expired order held goes back after its commit, as in `sweepBatch`.
       if (core.options.inventory) await applyStockEffects(core.options.inventory, p.input.effects);
+      await core.afterCommit?.(now, p.input.effects);
     } else report.skipped += 1;
   }
   return claimed;
@@ -163,6 +164,7 @@ async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: Sw
     if (outcome === 'ok') {
       count(command);
       if (core.options.inventory) await applyStockEffects(core.options.inventory, input.effects);
+      await core.afterCommit?.(now, input.effects);
     }
     else if (outcome === 'conflict') {
       const retried = await core.dispatchAt(now, input.order.id, command as Command, SWEEPER);

@@ -5,6 +5,7 @@ import type { PlaceOrderInput } from '../lifecycle/place-order.js';
 import type { TransitionContext } from '../lifecycle/types.js';
 import type { Actor, Command, CommandInput, Effect, EffectType, Order, OrderEvent, PaymentAttempt } from '../order/index.js';
 import type { InventoryPort } from '../inventory/types.js';
+import type { BalancePort } from '../balance/types.js';
 import type { ListQuery, OrderChangeListener, OrderPage, OrderStore, SubscribeOptions, Unsubscribe } from '../storage/port.js';
 import type { Failure } from '../errors/result.js';
 
@@ -105,6 +106,13 @@ export interface OrderServiceOptions {
    * `redactPersonalData`. A store without it is refused by `sweep` with UNSUPPORTED.
    */
   retention?: { days: number; perSweep?: number };
+  /**
+   * The stored balance (余额, docs/payment-sources.md): given, `place` debits an order's balance
+   * part with its creation (both or neither), and `balance.credit` effects are applied after each
+   * commit (and by `drainOutbox`), each marking its ledger entry succeeded. Without it an order
+   * with `payWith` is refused (BALANCE_NOT_CONFIGURED).
+   */
+  balance?: BalancePort;
 }
 
 /** What `place` and `dispatch` answer: domain rejections are results, never throws. */
@@ -244,4 +252,6 @@ export interface ServiceCore {
   lifecycle: ServiceLifecycle;
   /** `dispatch` at a given moment (a sweep runs at its own `now`). */
   dispatchAt: (now: Date | undefined, orderId: string, command: AnyCommandInput, actor: Actor) => Promise<ServiceResult>;
+  /** Run after a sweep's own commit with its effects (the balance credits an expiry asks for). */
+  afterCommit?: (now: Date, effects: readonly Effect[]) => Promise<void>;
 }

@@ -14,7 +14,7 @@ import { CorruptOrderError } from './errors.js';
  */
 
 /** The version of the stored order document this code writes. */
-export const ORDER_SCHEMA_VERSION = 3;
+export const ORDER_SCHEMA_VERSION = 4;
 
 /** The field that carries the version in a stored document. */
 export const SCHEMA_VERSION_FIELD = 'schemaVersion';
@@ -39,10 +39,16 @@ export type OrderUpgrade = (doc: Record<string, unknown>) => Record<string, unkn
  * `out_of_stock` (a paid order whose stock ran out at payment under 付款减库存, closed and refunded
  * in full). Code that knows only version 2 would refuse such an order as invalid, so the version
  * says so before the schema check does.
+ *
+ * 3 → 4: version 4 adds `payment.sources` (an order paid from the stored balance and WeChat Pay,
+ * docs/payment-sources.md) and the `balance.credit` effect. A version-3 order was paid from one
+ * source and has no such field: the upgrade changes nothing, and the bump keeps a version-3 reader
+ * from dropping the sources (and so the balance's share of every refund) on its next write.
  */
 export const ORDER_UPGRADES: Readonly<Record<number, OrderUpgrade>> = Object.freeze({
   1: (doc: Record<string, unknown>) => doc,
   2: (doc: Record<string, unknown>) => doc,
+  3: (doc: Record<string, unknown>) => doc,
 });
 
 /** What `upgradeStoredOrder` reads and applies; tests pass their own chain. */

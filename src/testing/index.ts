@@ -14,6 +14,8 @@ export type { CheckableLifecycle, CheckerOrder, CheckInvariant, CheckOptions, Ch
 export { CHECKER_ACTORS, CHECKER_CUSTOMER_ID, CHECKER_PLACEMENTS, DEFAULT_PAYLOADS, checkerPlacement, AFTER_SALE_DEPTH_PAYLOADS } from './checker-domain.js';
 export type { CheckerCommand, CheckerPlacement, PayloadGenerator } from './checker-domain.js';
 export { runInventoryContract } from './contract-inventory.js';
+export { runBalanceContract } from './contract-balance.js';
+export type { BalanceContractOptions } from './contract-balance.js';
 export type { InventoryContractOptions } from './contract-inventory.js';
 export { createCloudDatabaseStandIn, STAND_IN_LABEL } from './cloud-database-stand-in.js';
 export type {

@@ -45,5 +45,6 @@ export type {
   AfterSaleView,
   DeadlinesView,
   OrderView,
+  PaymentSourceView,
   OrderListItemView,
 } from './types.js';

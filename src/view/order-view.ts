@@ -12,6 +12,10 @@ import {
 } from '../order/index.js';
 import { lineHoldings } from '../refund/holdings.js';
 import { succeededRefundTotal } from '../refund/ledger.js';
+import { sourceByTransaction, sourceRefunds } from '../refund/routes.js';
+
+/** The names of payment sources on a page. */
+const SOURCE_LABELS = { balance: { 'zh-CN': '余额', en: 'Balance' }, wechat: { 'zh-CN': '微信支付', en: 'WeChat Pay' } } as const;
 import { afterSaleActions, orderActions } from './actions.js';
 import { lineMoneyView } from './line-view.js';
 import { moneyView, shopTime, type ViewLocale } from './format.js';
@@ -24,6 +28,7 @@ import {
   statusLabelOf,
 } from './labels.js';
 import { checkViewOptions } from './options.js';
+import type { PaymentSourceView } from './types.js';
 import { CUSTOMER_CANCEL_REASON, CUSTOMER_CANCEL_REASON_TEXT } from '../lifecycle/rules/after-sale.js';
 import type {
   AdjustmentView,
@@ -281,6 +286,8 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
         createdAtText: shopTime(r.createdAt, tz),
       };
       if (r.afterSaleId !== undefined) v.afterSaleId = r.afterSaleId;
+      const source = sourceByTransaction(order, r.transactionId);
+      if (source !== undefined) v.routeLabel = SOURCE_LABELS[source.kind][locale];
       return v;
     }),
     afterSales,
@@ -306,5 +313,12 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
     view.priceAdjustment = { reason: last.reason[locale], total: moneyView(order.pricing.total), amount: moneyView(sum), signedText: signedText({ ...last, amount: sum }) };
   }
   if (order.payment.paidAt !== undefined) view.paidAtText = shopTime(order.payment.paidAt, tz);
+  if (order.payment.sources !== undefined) {
+    view.paymentSources = sourceRefunds(order).map((s, i) => {
+      const v: PaymentSourceView = { kind: s.kind, label: SOURCE_LABELS[s.kind][locale], paid: moneyView(s.paid), refunded: moneyView(s.refunded), pending: moneyView(s.pending) };
+      if (order.payment.sources![i]!.returnedAt !== undefined) v.returned = true;
+      return v;
+    });
+  }
   return view;
 }

@@ -154,9 +154,24 @@ export interface ShipmentView {
   items: Array<{ lineId: string; title: string; quantity: number }>;
 }
 
+/** One payment source of an order paid from several (docs/payment-sources.md): what it paid and got back. */
+export interface PaymentSourceView {
+  kind: 'balance' | 'wechat';
+  /** 余额 / 微信支付 (Balance / WeChat Pay). */
+  label: string;
+  paid: MoneyView;
+  refunded: MoneyView;
+  /** On its way back (pending refunds). */
+  pending: MoneyView;
+  /** True when the balance was given back because the order closed unpaid. */
+  returned?: boolean;
+}
+
 export interface RefundView {
   id: string;
   amount: MoneyView;
+  /** Where this refund goes back to, for an order paid from several sources. */
+  routeLabel?: string;
   status: RefundStatus;
   statusLabel: string;
   reason: Refund['reason'];
@@ -232,6 +247,8 @@ export interface OrderView {
   actions: ActionButton[];
   createdAtText: string;
   paidAtText?: string;
+  /** Each payment source and what went back to it, for an order paid from several (余额 + 微信支付). */
+  paymentSources?: PaymentSourceView[];
 }
 
 /** One card of the order list. */

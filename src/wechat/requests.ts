@@ -1,3 +1,4 @@
+import { sourceByTransaction } from '../refund/routes.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Effect, Order, PaymentAttempt, Refund } from '../order/index.js';
 import { reject, same } from './errors.js';
@@ -194,6 +195,10 @@ export function buildRefundRequest(refund: Refund, order: Order, config: RefundR
   if (!known) return reject('REFUND_NOT_FOUND', { path: ['refund', 'id'], detail: same(refund.id) });
   if (refund.status === 'succeeded') {
     return reject('INVALID_REQUEST', { path: ['refund', 'status'], detail: same('the refund already succeeded') });
+  }
+  if (sourceByTransaction(order, refund.transactionId)?.kind === 'balance') {
+    // The balance's share of a refund goes back through the balance port (docs/payment-sources.md), never to WeChat Pay.
+    return reject('INVALID_REQUEST', { path: ['refund', 'transactionId'], detail: same('this refund goes back to the stored balance, not to WeChat Pay') });
   }
   const outTradeNo = refund.outTradeNo ?? order.payment.outTradeNo;
   const transactionId = refund.transactionId ?? (outTradeNo === order.payment.outTradeNo ? order.payment.transactionId : undefined);

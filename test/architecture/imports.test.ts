@@ -24,6 +24,7 @@ const RANK: Record<string, number> = {
   view: 5,
   storage: 5,
   inventory: 5.5,
+  balance: 5.5,
   tracking: 5.5,
   service: 6,
   analytics: 7,

@@ -23,6 +23,7 @@ const OWNER_OR_STAFF: Row = [401, 'ok', 403, 'ok', 'ok'];
 const OWNER_ONLY: Row = [401, 'ok', 403, 403, 403];
 const STAFF: Row = [401, 403, 403, 'ok', 'ok'];
 const ADMIN: Row = [401, 403, 403, 403, 'ok'];
+const SHOPPERS: Row = [401, 'ok', 'ok', 403, 403];
 
 const EXPECTED: Record<string, Row> = {
   'GET /healthz': ALL,
@@ -99,6 +100,13 @@ const EXPECTED: Record<string, Row> = {
   'GET /stock/:sku': ALL,
   // PIPL (docs/privacy.md): admin only.
   'POST /admin/customers/:customerId/anonymize': ADMIN,
+  // 余额, the default address and 再来一单 (docs/payment-sources.md).
+  'GET /balance': SIGNED_IN,
+  'POST /balance/top-ups': STAFF,
+  'GET /me/address': SHOPPERS,
+  'POST /me/address': SHOPPERS,
+  'GET /orders/:id/reorder': OWNER_OR_STAFF,
+  'POST /orders/:id/reorder': OWNER_ONLY,
 };
 
 /** A body that the route accepts when the caller is allowed, so "allowed" means it really ran. */
@@ -122,6 +130,9 @@ const BODIES: Record<string, unknown> = {
   'POST /orders/:id/commands': { type: 'ADD_REMARK', text: 'matrix remark' },
   'POST /reconciliation/:billDate': { tradeBill: 'x' },
   'POST /console/ship-import': { csv: 'number,trackingNo,expressCompany\nNO-SUCH,SF7,顺丰速运\n' },
+  'POST /balance/top-ups': { customerId: 'matrix-customer', amount: 100, key: 'matrix-receipt' },
+  'POST /me/address': { address: { ...ADDRESS, phone: '13900000000', detail: '断桥 3 号' } },
+  'POST /orders/:id/reorder': {},
 };
 
 const ROLES = ['anonymous', 'shopperA', 'shopperB', 'staff', 'admin'] as const;

@@ -22,6 +22,7 @@ const ACCESS: Record<string, Access> = {
   wechatpayNotify: 'public',
   // PIPL (docs/privacy.md): anonymising a customer is an admin's decision.
   anonymizeCustomer: 'admin',
+  topUpBalance: 'staff',
 };
 
 /** The route with its access filled in (a route that says its own keeps it). */

@@ -25,6 +25,9 @@ import { Auth, type AuthOptions } from './auth/index.js';
 import type { InventoryPort } from './orderkit/inventory.js';
 import { stockRoutes } from './routes/stock.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { walletRoutes } from './routes/wallet.js';
+import { AddressBook } from './addresses.js';
+import type { BalancePort } from './orderkit/balance.js';
 
 export interface CreateAppOptions {
   service: OrderService;
@@ -57,6 +60,10 @@ export interface CreateAppOptions {
   ops?: Ops;
   /** The inventory `service` was created with: GET /stock/:sku reads it (docs/inventory.md). */
   inventory?: InventoryPort;
+  /** The balance `service` was created with (docs/payment-sources.md): GET /balance reads it. */
+  balance?: BalancePort;
+  /** Where default addresses are kept. Default: a new in-memory book. */
+  addresses?: AddressBook;
 }
 
 export interface OrderApp {
@@ -96,6 +103,8 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     automations: options.automations ?? new Automations({ service: options.service, clock, timeZone: options.timeZone ?? 'Asia/Shanghai' }),
     log,
     ...(options.inventory ? { inventory: options.inventory } : {}),
+    ...(options.balance ? { balance: options.balance } : {}),
+    addresses: options.addresses ?? new AddressBook(),
   };
   const dashboard: DashboardOptions = { timeZone: options.timeZone ?? 'Asia/Shanghai', days: 30, fulfilmentSlaHours: options.fulfilmentSlaHours ?? 48 };
   const feed = new DashboardFeed(() => context.figures.report(defaultQuery(context, dashboard)), (e) => log(`dashboard figures failed: ${String(e)}`));
@@ -128,6 +137,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     ...privacyRoutes(context),
     ...insightRoutes(context, dashboard),
     ...insightAssets(),
+    ...walletRoutes(context),
   ];
   const routes: Route[] = declared
     .filter((r) => context.demoGateway || (r.doc.operationId !== 'demoPay' && r.doc.operationId !== 'demoRefundResult'))

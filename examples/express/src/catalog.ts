@@ -26,6 +26,11 @@ export const PRODUCTS: readonly Product[] = [
 
 const BY_SKU = new Map(PRODUCTS.map((p) => [p.sku, p]));
 
+/** A SKU as it is sold today, for 再来一单 (undefined: no longer sold). */
+export function productNow(sku: string): Product | undefined {
+  return BY_SKU.get(sku);
+}
+
 /**
  * The demo shop's stock (docs/inventory.md): the gift box is a 限购 item (2 per customer), the
  * gift card is taken at payment (付款减库存), everything else is held at placement (下单减库存).

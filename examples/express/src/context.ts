@@ -5,6 +5,8 @@ import type { Automations } from './automations.js';
 import type { Clock, Lifecycle, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
 import type { WechatPayKeys } from './orderkit/wechatpay.js';
 import type { InventoryPort } from './orderkit/inventory.js';
+import type { BalancePort } from './orderkit/balance.js';
+import type { AddressBook } from './addresses.js';
 
 /** WeChat Pay v3 notification settings; the route answers 503 NOT_CONFIGURED without them. */
 export interface WechatPayConfig {
@@ -34,4 +36,8 @@ export interface AppContext {
   log: (message: string, extra?: unknown) => void;
   /** The stock the service holds with each order (GET /stock/:sku); absent, that route answers 503. */
   inventory?: InventoryPort;
+  /** The stored balance the service debits (余额, docs/payment-sources.md); absent, /balance answers 503. */
+  balance?: BalancePort;
+  /** Saved default addresses (POST /me/address). */
+  addresses: AddressBook;
 }

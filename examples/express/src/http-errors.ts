@@ -52,6 +52,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   INVALID_STOCK_QUANTITY: 400,
   INVENTORY_UNAVAILABLE: 503,
   NO_OPEN_PROPOSAL: 409,
+  INSUFFICIENT_BALANCE: 409,
+  BALANCE_UNAVAILABLE: 503,
+  BALANCE_NOT_CONFIGURED: 503,
+  NOTHING_TO_REORDER: 409,
 };
 
 /** Codes that mean "the request does not parse" rather than "a rule said no". */

@@ -27,6 +27,10 @@ export const PlaceOrderBodySchema = z.strictObject({
   pointsBalance: z.optional(CountSchema),
   pointsToUse: z.union([CountSchema, z.literal('max')]).optional(),
   coupons: z.array(WalletCouponSchema).max(10).optional(),
+  /** 余额 + 微信支付: fen from the stored balance; `wechat`, when sent, must be the rest (docs/payment-sources.md). */
+  payWith: z.strictObject({ balance: FenSchema, wechat: z.optional(FenSchema) }).optional(),
+  /** Use the saved default address (POST /me/address) when no `address` is sent. */
+  useDefaultAddress: z.boolean().optional(),
 });
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBodySchema>;
 
@@ -71,3 +75,24 @@ export const AnalyticsQuerySchema = z.strictObject({
   /** Hours from payment to shipment before an order breaches the fulfilment SLA. Default 48. */
   fulfilmentSlaHours: z.coerce.number().positive().max(24 * 365).optional(),
 });
+
+/** 充值 by staff: a top-up with its own id (a receipt number), applied once. */
+export const TopUpBodySchema = z.strictObject({
+  customerId: IdSchema,
+  amount: FenSchema.check(z.gte(1), z.lte(100_000_000)),
+  key: z.string().min(1).max(64),
+});
+
+/** GET /balance: staff name the customer; a shopper reads their own. */
+export const BalanceQuerySchema = z.strictObject({ customerId: z.optional(IdSchema) });
+
+/** 再来一单: today's cart fields (the goods come from the past order). */
+export const ReorderBodySchema = z.strictObject({
+  address: z.optional(AddressSchema),
+  useDefaultAddress: z.boolean().optional(),
+  member: z.strictObject({ level: z.string().min(1).max(64) }).optional(),
+  payWith: z.strictObject({ balance: FenSchema, wechat: z.optional(FenSchema) }).optional(),
+});
+
+/** The saved default address. */
+export const DefaultAddressBodySchema = z.strictObject({ address: AddressSchema });

@@ -34,6 +34,8 @@ import { startTrickle, type Trickle } from './demo/trickle.js';
 import { sqlFigures } from './figures.js';
 import { createOrderService, systemClock, type OrderService } from './orderkit/index.js';
 import type { InventoryPort } from './orderkit/inventory.js';
+import { migrateBalance, PostgresBalance } from './orderkit/postgres.js';
+import type { BalancePort } from './orderkit/balance.js';
 import { openStorage, type Storage } from './storage.js';
 import { demoHandlers, startWorkers, type Workers } from './workers.js';
 import { wechatpayClientFromEnv, wechatpayQueryFromEnv } from './wechatpay-query.js';
@@ -87,13 +89,16 @@ export async function serviceFor(options: {
   payments?: NonNullable<Parameters<typeof createOrderService>[0]['payments']>;
   /** RETENTION_DAYS: the sweeper anonymises orders finished more than this many days ago (docs/privacy.md). */
   retentionDays?: number;
+  /** 余额 (docs/payment-sources.md): debited with the order's creation. */
+  balance?: BalancePort;
 }): Promise<{ service: OrderService; inventory: InventoryPort }> {
-  const { storage, ops, demo, payments, retentionDays } = options;
+  const { storage, ops, demo, payments, retentionDays, balance } = options;
   const inventory = storage.inventory;
   if (demo) await stockDemoShop(inventory);
   const service = createOrderService({
     store: ops.instrument(storage.store),
     inventory,
+    ...(balance ? { balance } : {}),
     ...(payments ? { payments } : {}),
     ...(retentionDays !== undefined ? { retention: { days: retentionDays } } : {}),
   });
@@ -122,7 +127,10 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   // Commits, conflicts and outbox lag are counted on the way to the store (ops.ts).
   const retentionDays = env.RETENTION_DAYS ? Number(env.RETENTION_DAYS) : undefined;
   if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) throw new Error('RETENTION_DAYS must be a whole number of days, at least 1');
-  const { service, inventory } = await serviceFor({ storage, ops, demo, ...(payments ? { payments } : {}), ...(retentionDays !== undefined ? { retentionDays } : {}) });
+  // 余额: kept in the same database, debited in the transaction that creates the order (docs/payment-sources.md).
+  await migrateBalance(storage.db);
+  const balance = new PostgresBalance({ db: storage.db });
+  const { service, inventory } = await serviceFor({ storage, ops, demo, balance, ...(payments ? { payments } : {}), ...(retentionDays !== undefined ? { retentionDays } : {}) });
   const rules = demoRules(new Date());
   const reconciliations = new Reconciliations();
   const orderApp = await createApp({
@@ -135,6 +143,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     rules,
     timeZone,
     demoGateway,
+    balance,
     ...(wechatpay ? { wechatpay } : {}),
     log,
   });

@@ -20,6 +20,8 @@ export type {
 } from './driver.js';
 export { PostgresInventory, migrateInventory } from './inventory.js';
 export type { PostgresInventoryOptions } from './inventory.js';
+export { PostgresBalance, migrateBalance } from './balance.js';
+export type { PostgresBalanceOptions } from './balance.js';
 export {
   breakdownSql,
   trendSql,

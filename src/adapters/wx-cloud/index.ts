@@ -11,3 +11,5 @@ export { CloudDatabaseError, InvalidDatabaseError, classifyCloudError, isDuplica
 export type { CloudFailure, CloudFailureKind } from './errors.js';
 export { WxCloudInventory } from './inventory.js';
 export type { WxCloudInventoryOptions } from './inventory.js';
+export { WxCloudBalance } from './balance.js';
+export type { WxCloudBalanceOptions } from './balance.js';

@@ -4,6 +4,7 @@ import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, note, noteAll, type Draft, type Step } from '../step.js';
 import { notify } from './closing.js';
 import { scheduleAutoConfirm, shipVirtualGoods } from './shipping.js';
+import { capturedBalance, paidSources, undoBalance } from './sources.js';
 
 /**
  * Payment rules: the money collected must be exactly what the attempt asked for; a repeated
@@ -68,6 +69,9 @@ export function recordPayment(draft: Draft, step: Step<Paying>): void {
   const attempts = order.payment.attempts.slice();
   attempts[attempts.indexOf(attempt)] = { outTradeNo: attempt.outTradeNo, amount: attempt.amount, status: 'paid', createdAt: attempt.createdAt };
   const actor = step.ctx.actor;
+  // Several sources: paid when they cover the total; the balance collected at placement counts too.
+  const sources = paidSources(order, command.transactionId, attempt.outTradeNo, paidAt);
+  const balance = capturedBalance(order);
   // Written out rather than spread: see clone.ts.
   order.payment = {
     attempts,
@@ -79,19 +83,25 @@ export function recordPayment(draft: Draft, step: Step<Paying>): void {
     gateway: actor.type === 'payment' ? actor.gateway : (order.payment.gateway ?? 'unknown'),
     stray: order.payment.stray,
   };
+  if (sources !== undefined) {
+    order.payment.sources = sources;
+    order.payment.paidAmount = command.amount + balance;
+  }
   order.paidAt = paidAt;
   noteAll(draft, { amount: command.amount, transactionId: command.transactionId, outTradeNo: attempt.outTradeNo });
 }
 
 /** A zero-total order needs no payment: paid at placement with nothing collected. */
 export function recordFreeOrder(draft: Draft, step: Step): void {
+  const sources = draft.order.payment.sources;
   draft.order.payment = { attempts: draft.order.payment.attempts, paidAmount: 0, paidAt: step.ctx.at, stray: draft.order.payment.stray };
+  if (sources !== undefined) draft.order.payment.sources = sources;
   draft.order.paidAt = step.ctx.at;
   note(draft, 'amount', 0);
 }
 
 /** Closes every open attempt with the gateway (`payment.close`), so it cannot be paid any more. */
-export function closePayment(draft: Draft): void {
+export function closePayment(draft: Draft, step?: Step): void {
   const order = draft.order;
   const attempts = order.payment.attempts;
   let changed: PaymentAttempt[] | undefined;
@@ -103,6 +113,7 @@ export function closePayment(draft: Draft): void {
     draft.effects.push({ type: 'payment.close', outTradeNo: attempt.outTradeNo });
   }
   if (changed !== undefined) order.payment = { ...order.payment, attempts: changed };
+  undoBalance(draft, step?.ctx.at ?? draft.order.updatedAt);
 }
 
 const PAID_NOTICE = { to: 'customer', template: 'order_paid', include: ['payment'] } as const;

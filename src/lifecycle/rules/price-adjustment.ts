@@ -3,6 +3,7 @@ import { allocate } from '../../money/allocate.js';
 import type { Adjustment, CommandOf, Line, Order, PaymentAttempt } from '../../order/index.js';
 import { nextAttemptOutTradeNo } from '../attempts.js';
 import { isDue } from '../deadlines.js';
+import { sourceErrors } from './sources.js';
 import { editErrors } from '../edit-errors.js';
 import { NO_MATCH } from '../errors.js';
 import { defineGuard, note, type Draft, type Probe, type Step } from '../step.js';
@@ -100,6 +101,7 @@ export function planPriceAdjustment(
     return editErrors.invalidAdjustment(['reason'], '请填写 1 到 200 个字符的改价原因', 'a reason of 1 to 200 characters is required');
   }
   if (isDue(order.deadlines.payBy, now)) return editErrors.payDeadlinePassed(order.deadlines.payBy!, timeZone);
+  if (order.payment.sources !== undefined) return sourceErrors.priceFixed();
   const pricing = order.pricing;
   const oldTotal = pricing.total;
   if (newTotal === oldTotal) return editErrors.priceUnchanged(oldTotal);

@@ -3,6 +3,7 @@ import { Auth, StaffAccounts, type AuthOptions } from '../../../examples/express
 import type { Ops } from '../../../examples/express/src/ops.js';
 import { storeFigures } from '../../../examples/express/src/figures.js';
 import { createOrderService, MemoryOrderStore, type Clock, type Lifecycle, type OrderStore } from '../../../src/index.js';
+import { MemoryBalance } from '../../../src/advanced.js';
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
@@ -35,7 +36,8 @@ export async function testApp(
 ): Promise<TestApp> {
   const clock = new TestClock(Date.parse(options.now ?? '2026-11-25T04:00:00Z'));
   const store = options.store ?? new MemoryOrderStore();
-  const service = createOrderService(options.lifecycle ? { store, clock, lifecycle: options.lifecycle } : { store, clock });
+  const balance = new MemoryBalance();
+  const service = createOrderService(options.lifecycle ? { store, clock, balance, lifecycle: options.lifecycle } : { store, clock, balance });
   const logs: string[] = [];
   const auth = new Auth({ now: () => clock.now(), ...testAuthOptions(), ...(options.auth ?? { demo: true }) });
   const app = await createApp({
@@ -44,6 +46,7 @@ export async function testApp(
     service,
     clock,
     figures: storeFigures(store),
+    balance,
     log: (m, extra) => logs.push(extra === undefined ? m : `${m} ${String(extra)}`),
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
     ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),

@@ -12,6 +12,7 @@ import {
   orderListItemView,
   orderListTabsView,
   orderMatchesTab,
+  moneyView,
   orderView,
   placeOrder,
   priceCart,
@@ -28,6 +29,7 @@ import {
 } from '../../../src/index.js';
 import { CUSTOMER, rules } from '../../view/fixtures.js';
 import type { InventoryPort } from '../../../src/inventory/index.js';
+import type { BalancePort } from '../../../src/balance/index.js';
 import { StandInTracking, traceShipment } from '../../../src/tracking/index.js';
 
 export const CATALOGUE: Record<string, { title: string; listPrice: number; image?: string }> = {
@@ -64,7 +66,7 @@ function cartFrom(items: Array<{ sku: string; quantity: number }>, coupons: Wall
   };
 }
 
-export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'customer', id: CUSTOMER }, inventory?: InventoryPort): FakeOrderFunction {
+export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'customer', id: CUSTOMER }, inventory?: InventoryPort, balance?: BalancePort): FakeOrderFunction {
   const orders = new Map<string, Order>();
   const now = { value: start };
   let seq = 0;
@@ -129,6 +131,8 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
           }
           answer['stock'] = stock;
         }
+        // As the real function does with a balance port: what the shopper holds.
+        if (balance) answer['balance'] = moneyView(await balance.balanceOf(CUSTOMER));
         return answer;
       }
       case 'place': {
@@ -141,11 +145,18 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
           const held = await inventory.reserve({ orderId: `fake-${seq}`, customerId: CUSTOMER, items: items.map((i) => ({ sku: i.sku, quantity: i.quantity })) }).catch((e: OrderkitError) => e);
           if ('code' in held) return fail(held);
         }
+        const payWith = data.useBalance !== undefined ? { payWith: { balance: data.useBalance as number } } : {};
         const r = placeOrder(
-          { id: `fake-${seq}`, number: `2026112512000000000${seq}`, customerId: CUSTOMER, quote: priced.quote, ...(data.address ? { address: data.address as Order['address'] } : {}) },
+          { id: `fake-${seq}`, number: `2026112512000000000${seq}`, customerId: CUSTOMER, quote: priced.quote, ...(data.address ? { address: data.address as Order['address'] } : {}), ...payWith },
           { now: now.value },
         );
         if (!r.ok) return fail(r.error);
+        // The balance part is debited with the order (the real service does both or neither).
+        const part = r.order.payment.sources?.find((s) => s.kind === 'balance');
+        if (part && balance) {
+          const taken = await balance.debit({ customerId: CUSTOMER, orderId: r.order.id, key: part.outTradeNo, amount: part.amount }).catch((e: OrderkitError) => e);
+          if ('code' in taken) return fail(taken);
+        }
         orders.set(r.order.id, r.order);
         return { ok: true, order: orderView(r.order, ctx()) };
       }

@@ -33,7 +33,13 @@ function createOrderFunction(deps) {
   // The logistics provider (docs/tracking.md): the shop's TrackingPort, or none (查看物流 then says
   // the trace is unavailable and shows the carrier and number only).
   const tracking = deps.tracking || shop.tracking || null;
-  const service = orderkit.createOrderService(inventory ? { store, clock, policy, lifecycle, inventory } : { store, clock, policy, lifecycle });
+  // Optional stored balance (余额, docs/payment-sources.md): a WxCloudBalance on the same database.
+  // The quote then says what the shopper holds, and `place` takes `useBalance` (fen) for that part.
+  const balance = deps.balance || null;
+  const serviceOptions = { store, clock, policy, lifecycle };
+  if (inventory) serviceOptions.inventory = inventory;
+  if (balance) serviceOptions.balance = balance;
+  const service = orderkit.createOrderService(serviceOptions);
 
   function fail(code, zh, en, details, path) {
     return { ok: false, error: { code, message: en, messages: { 'zh-CN': zh, en }, path: path || [], ...(details ? { details } : {}) } };
@@ -172,6 +178,7 @@ function createOrderFunction(deps) {
           if (level) answer.stock.push(Object.assign({ sku: line.sku, available: level.available }, level.limit ? { perCustomer: level.limit.perCustomer } : {}));
         }
       }
+      if (balance) answer.balance = orderkit.moneyView(await balance.balanceOf(ctx.openid));
       return answer;
     },
 
@@ -186,6 +193,8 @@ function createOrderFunction(deps) {
         return fail('ADDRESS_REQUIRED', '请选择收货地址', 'a delivery address is required for physical goods', undefined, ['address']);
       }
       if (typeof event.remark === 'string' && event.remark.trim()) input.buyerRemark = event.remark.trim().slice(0, 200);
+      // 余额 + 微信支付: the page sends how many fen to take from the balance; orderkit checks the sum.
+      if (event.useBalance !== undefined && event.useBalance !== 0) input.payWith = { balance: event.useBalance };
       const key = typeof event.idempotencyKey === 'string' && event.idempotencyKey ? `place:${ctx.openid}:${event.idempotencyKey}` : undefined;
       const r = await service.place(input, key ? { idempotencyKey: key } : {});
       return r.ok ? { ok: true, order: view(r.order, ctx) } : { ok: false, error: r.error.toJSON() };
@@ -308,6 +317,7 @@ function createOrderFunction(deps) {
 
   async function prepare() {
     await store.ensureCollections();
+    if (balance && typeof balance.ensureCollections === 'function') await balance.ensureCollections();
     if (!inventory) return;
     if (typeof inventory.ensureCollections === 'function') await inventory.ensureCollections();
     for (const setup of shop.stock || []) {

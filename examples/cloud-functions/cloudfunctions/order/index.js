@@ -21,6 +21,8 @@ const handle = createOrderFunction({
   settings,
   shop,
   wechatpayClient: settings.payMode === 'v3' ? createWechatPayClient(settings, wechatpay) : null,
+  // 余额 (docs/payment-sources.md); remove this line for a shop without stored balances.
+  balance: new wxCloud.WxCloudBalance(cloud.database()),
 });
 
 exports.main = async (event, context) => handle(event, context);

@@ -5,6 +5,7 @@ import { idempotencyKey, param, parseBody, parseQuery, type Route } from '../htt
 import { createOrderNumber, OrderkitError, OrderNotFoundError, type Actor, type ListQuery, type Order } from '../orderkit/index.js';
 import { ListQuerySchema, PlaceOrderBodySchema } from '../schemas.js';
 import { eventsView, orderView } from '../views.js';
+import { addressFor } from '../addresses.js';
 
 function forbidden(en: string, zh: string): OrderkitError {
   return new OrderkitError({ code: 'FORBIDDEN', message: { 'zh-CN': zh, en } });
@@ -29,7 +30,7 @@ export function orderRoutes(ctx: AppContext): Route[] {
         operationId: 'placeOrder',
         summary: 'Place an order 下单',
         description:
-          'Prices the cart on the server with priceCart (catalogue prices and the shop\'s promotions; the request never carries a price) and places the order. Send Idempotency-Key so that a retried checkout never places twice. With an inventory, the stock is held with the order: 409 OUT_OF_STOCK (库存不足) or 409 LIMIT_REACHED (已达限购) place nothing; 503 INVENTORY_UNAVAILABLE when the stock cannot be reached.',
+          'Prices the cart on the server with priceCart (catalogue prices and the shop\'s promotions; the request never carries a price) and places the order. Send Idempotency-Key so that a retried checkout never places twice. `payWith: { balance }` pays that many fen from the stored balance and the rest by WeChat Pay (409 INSUFFICIENT_BALANCE, 422 PAYMENT_SOURCES_MISMATCH: nothing debited, no order); `useDefaultAddress` ships to the saved default address. With an inventory, the stock is held with the order: 409 OUT_OF_STOCK (库存不足) or 409 LIMIT_REACHED (已达限购) place nothing; 503 INVENTORY_UNAVAILABLE when the stock cannot be reached.',
         tags: ['orders'],
         actors: 'customer, merchant (with customerId)',
         body: PlaceOrderBodySchema,
@@ -57,7 +58,8 @@ export function orderRoutes(ctx: AppContext): Route[] {
         const now = ctx.clock.now();
         // The order number doubles as the id here, so a payment notification's out_trade_no finds the order directly.
         const number = createOrderNumber({ now, random: Math.random });
-        const cart = cartFor({ ...body, ...(body.address ? { region: body.address.province } : {}) });
+        const address = addressFor(ctx.addresses, customerId, body);
+        const cart = cartFor({ ...body, ...(address ? { region: address.province } : {}) });
         const key = idempotencyKey(req);
         const placed = await ctx.service.place(
           {
@@ -66,8 +68,9 @@ export function orderRoutes(ctx: AppContext): Route[] {
             customerId,
             cart,
             rules: ctx.rules,
-            ...(body.address ? { address: body.address } : {}),
+            ...(address ? { address } : {}),
             ...(body.buyerRemark ? { buyerRemark: body.buyerRemark } : {}),
+            ...(body.payWith ? { payWith: body.payWith } : {}),
           },
           { actor, ...(key === undefined ? {} : { idempotencyKey: key }) },
         );

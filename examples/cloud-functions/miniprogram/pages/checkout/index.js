@@ -30,6 +30,12 @@ Page({
     remark: '',
     // What each SKU has left and its 限购, by SKU (only when the shop keeps stock).
     stock: {},
+    // 余额 (docs/payment-sources.md): what the shopper holds (null: the shop keeps none), whether to
+    // use it, and the part it pays (never more than the total; WeChat Pay pays the rest).
+    balance: null,
+    useBalance: false,
+    balancePart: 0,
+    wechatPart: 0,
     loading: true,
     submitting: false,
     error: '',
@@ -72,9 +78,25 @@ Page({
         quote: r.quote,
         coupons: r.coupons || [],
         selectedCouponIds: r.quote.couponIds || [],
+        balance: r.balance || null,
         needsAddress: r.needsAddress === true
       });
+      self.splitPayment();
     });
+  },
+
+  // The balance pays what it can of the total, WeChat Pay the rest (fen, whole numbers).
+  splitPayment: function () {
+    var total = this.data.quote ? this.data.quote.total.fen : 0;
+    var held = this.data.balance ? this.data.balance.fen : 0;
+    var part = this.data.useBalance ? Math.min(held, total) : 0;
+    this.setData({ balancePart: part, wechatPart: total - part });
+  },
+
+  onToggleBalance: function () {
+    if (!this.data.balance || this.data.balance.fen <= 0) return;
+    this.setData({ useBalance: !this.data.useBalance });
+    this.splitPayment();
   },
 
   onOpenCoupons: function () {
@@ -126,6 +148,7 @@ Page({
     };
     if (this.data.address) data.address = this.data.address;
     if (this.data.remark) data.remark = this.data.remark;
+    if (this.data.balancePart > 0) data.useBalance = this.data.balancePart;
     return api.callOrder('place', data).then(function (r) {
       if (!r.ok) {
         // 库存不足 / 已达限购 come with their numbers; the re-pricing below shows the stock left now.

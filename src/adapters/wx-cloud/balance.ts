@@ -1,0 +1,152 @@
+import { checkMovement, checkTopUp } from '../../balance/check.js';
+import { balanceErrors, isBalanceError } from '../../balance/errors.js';
+import { placeWithCompensation } from '../../balance/memory.js';
+import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from '../../balance/types.js';
+import { checkDatabase, type CloudDatabase, type CloudTransaction } from './database.js';
+import { classifyCloudError } from './errors.js';
+
+export interface WxCloudBalanceOptions {
+  /** Collection names. Defaults: balance_accounts, balance_orders, balance_ops. */
+  collections?: Partial<{ accounts: string; orders: string; ops: string }>;
+}
+
+interface AccountDoc {
+  _id: string;
+  balance: number;
+}
+interface OrderDoc {
+  _id: string;
+  customerId: string;
+  debited: number;
+  credited: number;
+}
+interface OpDoc {
+  _id: string;
+  kind: 'debit' | 'credit' | 'top_up';
+  customerId: string;
+  amount: number;
+}
+
+function isNotFound(error: unknown): boolean {
+  const { errCode, errMsg } = classifyCloudError(error);
+  return errCode === -502004 || /document.*not exist/i.test(errMsg);
+}
+
+async function read<T>(tx: CloudTransaction, collection: string, id: string): Promise<T | null> {
+  try {
+    const res = (await tx.collection(collection).doc(id).get()) as { data?: unknown };
+    return (res.data as T | undefined) ?? null;
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/** The record id of an (order, key) movement: both parts kept apart by a character ids never hold. */
+const opId = (orderId: string, key: string): string => `${orderId}|${encodeURIComponent(key)}`;
+
+/**
+ * The stored balance on the WeChat cloud database (`wx-orderkit/wx-cloud`). Every movement is one
+ * database transaction (cloud functions' `runTransaction`) that reads the account, the order's
+ * totals and the movement's own record (`_id` = order + key), and writes all three or nothing: a
+ * repeat finds its record and moves nothing, a balance never goes below zero, and an order never
+ * gets back more than it took. The cloud database cannot share that transaction with the order
+ * store's, so `placeWith` debits, creates, and credits back when the create fails
+ * (docs/payment-sources.md "WeChat cloud database").
+ *
+ * @example
+ * const balance = new WxCloudBalance(cloud.database());
+ * await balance.ensureCollections();
+ */
+export class WxCloudBalance implements BalancePort {
+  private readonly db: CloudDatabase;
+  readonly names: { accounts: string; orders: string; ops: string };
+
+  constructor(db: CloudDatabase, options: WxCloudBalanceOptions = {}) {
+    checkDatabase(db);
+    this.db = db;
+    this.names = { accounts: 'balance_accounts', orders: 'balance_orders', ops: 'balance_ops', ...options.collections };
+  }
+
+  /** Creates the collections that are missing (cloud functions can; once per cold start). */
+  async ensureCollections(): Promise<void> {
+    for (const name of Object.values(this.names)) {
+      try {
+        await this.db.collection(name).limit(1).get();
+      } catch {
+        await this.db.createCollection?.(name);
+      }
+    }
+  }
+
+  async balanceOf(customerId: string): Promise<number> {
+    const { data } = await this.call(() => this.db.collection(this.names.accounts).where({ _id: String(customerId) }).get());
+    return (data[0] as AccountDoc | undefined)?.balance ?? 0;
+  }
+
+  topUp(request: { customerId: string; key: string; amount: number }): Promise<BalanceResult> {
+    const r = checkTopUp(request);
+    return this.move({ ...r, orderId: 'top-up' }, 'top_up');
+  }
+
+  debit(request: BalanceMovement): Promise<BalanceResult> {
+    return this.move(checkMovement(request), 'debit');
+  }
+
+  credit(request: BalanceMovement): Promise<BalanceResult> {
+    return this.move(checkMovement(request), 'credit');
+  }
+
+  async orderBalance(orderId: string): Promise<OrderBalance> {
+    const { data } = await this.call(() => this.db.collection(this.names.orders).where({ _id: String(orderId) }).get());
+    const d = data[0] as OrderDoc | undefined;
+    return { debited: d?.debited ?? 0, credited: d?.credited ?? 0 };
+  }
+
+  placeWith<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
+    return placeWithCompensation(this, request, create);
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isBalanceError(error)) throw error;
+      throw balanceErrors.unavailable(error);
+    }
+  }
+
+  private move(r: BalanceMovement, kind: OpDoc['kind']): Promise<BalanceResult> {
+    const n = this.names;
+    return this.call(() =>
+      this.db.runTransaction(async (tx) => {
+        const id = opId(r.orderId, r.key);
+        const account = await read<AccountDoc>(tx, n.accounts, r.customerId);
+        const have = account?.balance ?? 0;
+        const seen = await read<OpDoc>(tx, n.ops, id);
+        if (seen !== null) {
+          if (seen.kind !== kind || seen.customerId !== r.customerId || seen.amount !== r.amount) throw balanceErrors.keyReused(r.orderId, r.key);
+          return { balance: have, replayed: true };
+        }
+        let balance = have + r.amount;
+        if (kind !== 'top_up') {
+          const order = await read<OrderDoc>(tx, n.orders, r.orderId);
+          if (kind === 'debit') {
+            if (have < r.amount) throw balanceErrors.insufficient(r.amount, have);
+            if (order !== null && order.customerId !== r.customerId) throw balanceErrors.keyReused(r.orderId, r.key);
+            balance = have - r.amount;
+            await tx.collection(n.orders).doc(r.orderId).set({ data: { customerId: r.customerId, debited: (order?.debited ?? 0) + r.amount, credited: order?.credited ?? 0 } });
+          } else {
+            const debited = order !== null && order.customerId === r.customerId ? order.debited : 0;
+            const credited = order?.credited ?? 0;
+            if (credited + r.amount > debited) throw balanceErrors.creditExceedsDebit(r.orderId, debited, credited, r.amount);
+            await tx.collection(n.orders).doc(r.orderId).set({ data: { customerId: r.customerId, debited, credited: credited + r.amount } });
+          }
+        }
+        await tx.collection(n.accounts).doc(r.customerId).set({ data: { balance } });
+        await tx.collection(n.ops).doc(id).set({ data: { kind, customerId: r.customerId, amount: r.amount } });
+        return { balance, replayed: false };
+      }, 10),
+    );
+  }
+}

@@ -1,0 +1,112 @@
+import { checkMovement, checkTopUp } from './check.js';
+import { balanceErrors } from './errors.js';
+import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
+
+interface Op {
+  kind: 'debit' | 'credit' | 'top_up';
+  customerId: string;
+  amount: number;
+}
+
+/**
+ * The balance port in memory (tests, demos, one process). Each call runs to its end before the
+ * next begins (no await inside), so it is atomic as the port asks.
+ *
+ * @example
+ * const balance = new MemoryBalance();
+ * await balance.topUp({ customerId: 'u1', key: 'card-1', amount: 10000 });
+ */
+export class MemoryBalance implements BalancePort {
+  private readonly accounts = new Map<string, number>();
+  private readonly ops = new Map<string, Op>();
+  private readonly orders = new Map<string, OrderBalance & { customerId: string }>();
+
+  async balanceOf(customerId: string): Promise<number> {
+    return this.accounts.get(String(customerId)) ?? 0;
+  }
+
+  async topUp(request: { customerId: string; key: string; amount: number }): Promise<BalanceResult> {
+    const r = checkTopUp(request);
+    const id = `top-up\u0000${r.key}`;
+    const seen = this.replay(id, 'top_up', r.customerId, r.amount, 'top-up', r.key);
+    if (seen) return seen;
+    this.ops.set(id, { kind: 'top_up', customerId: r.customerId, amount: r.amount });
+    const balance = (this.accounts.get(r.customerId) ?? 0) + r.amount;
+    this.accounts.set(r.customerId, balance);
+    return { balance, replayed: false };
+  }
+
+  async debit(request: BalanceMovement): Promise<BalanceResult> {
+    const r = checkMovement(request);
+    const id = `${r.orderId}\u0000${r.key}`;
+    const seen = this.replay(id, 'debit', r.customerId, r.amount, r.orderId, r.key);
+    if (seen) return seen;
+    const have = this.accounts.get(r.customerId) ?? 0;
+    if (have < r.amount) throw balanceErrors.insufficient(r.amount, have);
+    const order = this.orders.get(r.orderId);
+    if (order !== undefined && order.customerId !== r.customerId) throw balanceErrors.keyReused(r.orderId, r.key);
+    this.ops.set(id, { kind: 'debit', customerId: r.customerId, amount: r.amount });
+    this.accounts.set(r.customerId, have - r.amount);
+    this.orders.set(r.orderId, { customerId: r.customerId, debited: (order?.debited ?? 0) + r.amount, credited: order?.credited ?? 0 });
+    return { balance: have - r.amount, replayed: false };
+  }
+
+  async credit(request: BalanceMovement): Promise<BalanceResult> {
+    const r = checkMovement(request);
+    const id = `${r.orderId}\u0000${r.key}`;
+    const seen = this.replay(id, 'credit', r.customerId, r.amount, r.orderId, r.key);
+    if (seen) return seen;
+    const order = this.orders.get(r.orderId);
+    const debited = order !== undefined && order.customerId === r.customerId ? order.debited : 0;
+    const credited = order?.credited ?? 0;
+    if (credited + r.amount > debited) throw balanceErrors.creditExceedsDebit(r.orderId, debited, credited, r.amount);
+    this.ops.set(id, { kind: 'credit', customerId: r.customerId, amount: r.amount });
+    const balance = (this.accounts.get(r.customerId) ?? 0) + r.amount;
+    this.accounts.set(r.customerId, balance);
+    this.orders.set(r.orderId, { customerId: r.customerId, debited, credited: credited + r.amount });
+    return { balance, replayed: false };
+  }
+
+  async orderBalance(orderId: string): Promise<OrderBalance> {
+    const o = this.orders.get(String(orderId));
+    return { debited: o?.debited ?? 0, credited: o?.credited ?? 0 };
+  }
+
+  async placeWith<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
+    return placeWithCompensation(this, request, create);
+  }
+
+  /** The first answer of an (order, key) already applied, or a refusal when its content differs. */
+  private replay(id: string, kind: Op['kind'], customerId: string, amount: number, orderId: string, key: string): BalanceResult | null {
+    const op = this.ops.get(id);
+    if (op === undefined) return null;
+    if (op.kind !== kind || op.customerId !== customerId || op.amount !== amount) throw balanceErrors.keyReused(orderId, key);
+    return { balance: this.accounts.get(customerId) ?? 0, replayed: true };
+  }
+}
+
+/**
+ * Debit, create, and credit back under `<key>:placement-failed` when the create fails: for ports
+ * that cannot share the store's transaction. The credit is tried three times; a port still down
+ * after that leaves the debit recorded under the order id (`orderBalance(orderId)` shows
+ * debited > credited for an order that does not exist), and the create's error is thrown.
+ */
+export async function placeWithCompensation<T>(port: BalancePort, request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
+  const debited = await port.debit(request);
+  try {
+    return await create();
+  } catch (error) {
+    if (!debited.replayed) {
+      const back = { ...request, key: `${request.key}:placement-failed` };
+      for (let i = 0; i < 3; i++) {
+        try {
+          await port.credit(back);
+          break;
+        } catch {
+          // tried again; see above
+        }
+      }
+    }
+    throw error;
+  }
+}

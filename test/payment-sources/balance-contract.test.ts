@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate, migrateBalance, migrateInventory, PostgresBalance, PostgresInventory, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
+import { WxCloudBalance, WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { MemoryBalance } from '../../src/balance/index.js';
+import type { BalancePort } from '../../src/balance/index.js';
+import { MemoryOrderStore, type OrderStore } from '../../src/storage/index.js';
+import { createOrderService } from '../../src/service/index.js';
+import { createCloudDatabaseStandIn, runBalanceContract } from '../../src/testing/index.js';
+import { describeRealPg, uniqueSchema } from '../support/pg.js';
+import { customer, gateway, manualClock, merchant, quote, sequentialIds } from '../service/fixtures.js';
+
+/** The balance port's contract on every adapter, and the service on each store with its balance. */
+
+const api = { describe, it, expect, beforeEach, afterEach };
+
+runBalanceContract('MemoryBalance', () => new MemoryBalance(), api, { numRuns: 40 });
+
+runBalanceContract(
+  'WxCloudBalance on the stand-in',
+  async () => {
+    const balance = new WxCloudBalance(createCloudDatabaseStandIn());
+    await balance.ensureCollections();
+    return balance;
+  },
+  api,
+  { numRuns: 15 },
+);
+
+/** Place with the balance, refuse an over-spend, pay, cancel: the money ends where it started. */
+function serviceScenario(label: string, make: () => Promise<{ store: OrderStore; balance: BalancePort }>): void {
+  it(`${label}: a debit with the order, nothing on a refusal, everything back after a merchant cancel`, async () => {
+    const { store, balance } = await make();
+    const service = createOrderService({ store, balance, clock: manualClock(), ids: sequentialIds(), retryDelayMs: 0 });
+    await balance.topUp({ customerId: 'u1', key: 'card', amount: 3000 });
+    const over = await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 3001 } });
+    expect(over.ok ? 'ok' : over.error.code).toBe('INSUFFICIENT_BALANCE');
+    expect((await store.list({})).items).toHaveLength(0);
+    const placed = await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 2000 } });
+    if (!placed.ok) throw placed.error;
+    const id = placed.order.id;
+    expect(await balance.balanceOf('u1')).toBe(1000);
+    await service.dispatch(id, { type: 'PAYMENT_SUCCEEDED', amount: 3500, transactionId: 'wx1' }, gateway);
+    const cancelled = await service.dispatch(id, { type: 'CANCEL', reason: '缺货' }, merchant);
+    expect(cancelled.ok).toBe(true);
+    expect(await balance.balanceOf('u1')).toBe(3000);
+    const order = (await store.load(id))!;
+    expect(order.refunds.map((r) => [r.amount, r.status])).toEqual([
+      [3500, 'pending'],
+      [2000, 'succeeded'],
+    ]);
+    expect(await balance.orderBalance(id)).toEqual({ debited: 2000, credited: 2000 });
+    // A customer's cancel of an unpaid order gives the balance back too.
+    const second = await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 1000 } });
+    if (!second.ok) throw second.error;
+    await service.dispatch(second.order.id, { type: 'CANCEL' }, customer);
+    expect(await balance.balanceOf('u1')).toBe(3000);
+  });
+}
+
+describe('service with a balance', () => {
+  serviceScenario('MemoryOrderStore + MemoryBalance', async () => ({ store: new MemoryOrderStore(), balance: new MemoryBalance() }));
+  serviceScenario('WxCloudOrderStore + WxCloudBalance (stand-in)', async () => {
+    const db = createCloudDatabaseStandIn();
+    const store = new WxCloudOrderStore(db);
+    await store.ensureCollections();
+    const balance = new WxCloudBalance(db);
+    await balance.ensureCollections();
+    return { store, balance };
+  });
+});
+
+await describeRealPg('PostgresBalance on the real server', (real) => {
+  let shared: ReturnType<RealPool> | undefined;
+  type RealPool = typeof real.pool;
+  const db = () => (shared ??= real.pool(12));
+  const schemas: string[] = [];
+  const fresh = (label: string): string => {
+    const schema = uniqueSchema(label);
+    schemas.push(schema);
+    return schema;
+  };
+  afterAll(async () => {
+    for (const schema of schemas) await db().query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await real.dispose();
+  });
+  runBalanceContract(
+    'PostgresBalance on PostgreSQL',
+    async () => {
+      const schema = fresh('bal');
+      await migrateBalance(db(), { schema });
+      return new PostgresBalance({ db: db(), schema });
+    },
+    api,
+    { numRuns: 8 },
+  );
+  describe('service on PostgreSQL', () => {
+    serviceScenario('PostgresOrderStore + PostgresBalance', async () => {
+      const schema = fresh('balsvc');
+      await migrate(db(), { schema });
+      await migrateBalance(db(), { schema });
+      return { store: new PostgresOrderStore({ db: db(), schema }), balance: new PostgresBalance({ db: db(), schema }) };
+    });
+
+    it('the debit and the order are one transaction: a debit refused inside it leaves no order row, with the inventory’s transaction too', async () => {
+      const schema = fresh('balatomic');
+      await migrate(db(), { schema });
+      await migrateBalance(db(), { schema });
+      await migrateInventory(db(), { schema });
+      const store = new PostgresOrderStore({ db: db(), schema });
+      const balance = new PostgresBalance({ db: db(), schema });
+      const inventory = new PostgresInventory({ db: db(), schema });
+      await inventory.configure({ sku: 'SKU-a', available: 10 });
+      await inventory.configure({ sku: 'SKU-b', available: 10 });
+      const service = createOrderService({ store, balance, inventory, clock: manualClock(), ids: sequentialIds(), retryDelayMs: 0 });
+      await balance.topUp({ customerId: 'u1', key: 'card', amount: 1000 });
+      const r = await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 2000 } });
+      expect(r.ok ? 'ok' : r.error.code).toBe('INSUFFICIENT_BALANCE');
+      const rows = await db().query(`SELECT count(*)::int AS n FROM "${schema}".orders`);
+      expect(rows.rows[0].n).toBe(0);
+      expect((await inventory.level('SKU-a'))?.available).toBe(10);
+      const ok = await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 1000 } });
+      expect(ok.ok).toBe(true);
+      expect((await inventory.level('SKU-a'))?.available).toBe(5);
+      expect(await balance.balanceOf('u1')).toBe(0);
+    });
+  });
+});

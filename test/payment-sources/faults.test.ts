@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { WxCloudBalance } from '../../src/adapters/wx-cloud/index.js';
+import { balanceErrors, MemoryBalance, type BalanceMovement, type BalancePort } from '../../src/balance/index.js';
+import { createOrderService } from '../../src/service/index.js';
+import { MemoryOrderStore } from '../../src/storage/index.js';
+import { createCloudDatabaseStandIn, type StandInFault } from '../../src/testing/index.js';
+import { gateway, manualClock, merchant, quote, sequentialIds } from '../service/fixtures.js';
+
+/**
+ * Faults (docs/payment-sources.md "One source succeeds, the other does not"): a cloud database that
+ * times out after writing, or fails a request, on random operations; a balance port that is down
+ * while credits are due. Retried by key, every movement lands exactly once and no fen is lost.
+ */
+
+async function retried<T>(run: () => Promise<T>, tries = 40): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < tries; i++) {
+    try {
+      return await run();
+    } catch (error) {
+      last = error;
+      const code = (error as { code?: string }).code;
+      // Refusals are answers; only an unreachable store is tried again.
+      if (code !== 'BALANCE_UNAVAILABLE') throw error;
+    }
+  }
+  throw last;
+}
+
+describe('WxCloudBalance under a flaky cloud database', () => {
+  it('timeouts after the write and failed requests: every movement, retried by its key, lands exactly once', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 2 ** 30 }), async (amounts, seed) => {
+        let s = seed;
+        const random = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+        let faulty = false;
+        const db = createCloudDatabaseStandIn({ fault: (): StandInFault | null => (faulty && random() < 0.25 ? (random() < 0.5 ? 'timeout-after' : 'request-failed') : null) });
+        const balance = new WxCloudBalance(db);
+        await balance.ensureCollections();
+        faulty = true;
+        await retried(() => balance.topUp({ customerId: 'c', key: 'card', amount: 10_000 }));
+        let expected = 10_000;
+        for (let i = 0; i < amounts.length; i++) {
+          const debit: BalanceMovement = { customerId: 'c', orderId: `o${i}`, key: 'pay', amount: amounts[i]! };
+          await retried(() => balance.debit(debit));
+          expected -= amounts[i]!;
+          if (i % 2 === 0) {
+            await retried(() => balance.credit({ ...debit, key: 'undo' }));
+            expected += amounts[i]!;
+          }
+        }
+        faulty = false;
+        expect(await balance.balanceOf('c')).toBe(expected);
+        for (let i = 0; i < amounts.length; i++) {
+          expect(await balance.orderBalance(`o${i}`)).toEqual({ debited: amounts[i]!, credited: i % 2 === 0 ? amounts[i]! : 0 });
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
+
+describe('the service when the balance is down at the wrong moment', () => {
+  function flaky(real: BalancePort) {
+    const state = { creditsDown: false, debitsDown: false };
+    const port: BalancePort = {
+      balanceOf: (c) => real.balanceOf(c),
+      topUp: (r) => real.topUp(r),
+      debit: (r) => (state.debitsDown ? Promise.reject(balanceErrors.unavailable(new Error('down'))) : real.debit(r)),
+      credit: (r) => (state.creditsDown ? Promise.reject(new Error('down')) : real.credit(r)),
+      orderBalance: (o) => real.orderBalance(o),
+    };
+    return { port, state };
+  }
+
+  it('down at placement: no order and nothing debited', async () => {
+    const real = new MemoryBalance();
+    await real.topUp({ customerId: 'u1', key: 'card', amount: 3000 });
+    const { port, state } = flaky(real);
+    const store = new MemoryOrderStore();
+    const service = createOrderService({ store, balance: port, clock: manualClock(), ids: sequentialIds(), retryDelayMs: 0 });
+    state.debitsDown = true;
+    const r = await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 2000 } });
+    expect(r.ok ? 'ok' : r.error.code).toBe('BALANCE_UNAVAILABLE');
+    expect((await store.list({})).items).toHaveLength(0);
+    expect(await real.balanceOf('u1')).toBe(3000);
+  });
+
+  it('down when a refund is due: the WeChat share goes out, the balance share waits pending in the outbox, then lands once', async () => {
+    const real = new MemoryBalance();
+    await real.topUp({ customerId: 'u1', key: 'card', amount: 3000 });
+    const { port, state } = flaky(real);
+    const store = new MemoryOrderStore();
+    const clock = manualClock();
+    const service = createOrderService({ store, balance: port, clock, ids: sequentialIds(), retryDelayMs: 0 });
+    const placed = await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 2000 } });
+    if (!placed.ok) throw placed.error;
+    await service.dispatch(placed.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 3500, transactionId: 'wx1' }, gateway);
+    state.creditsDown = true;
+    const cancelled = await service.dispatch(placed.order.id, { type: 'CANCEL', reason: 'x' }, merchant);
+    expect(cancelled.ok).toBe(true);
+    const during = (await store.load(placed.order.id))!;
+    expect(during.refunds.map((r) => [r.amount, r.status])).toEqual([
+      [3500, 'pending'],
+      [2000, 'pending'],
+    ]);
+    expect(await real.balanceOf('u1')).toBe(1000);
+    const none = { schedule: () => undefined, 'payment.close': () => undefined, 'payment.refund': () => undefined, notify: () => undefined, 'coupon.release': () => undefined, 'inventory.release': () => undefined };
+    const failed = await service.drainOutbox(none);
+    expect(failed.failed).toBeGreaterThan(0);
+    state.creditsDown = false;
+    clock.advance(3_600_000);
+    await service.drainOutbox(none);
+    // Drained again later: the credit never lands twice.
+    clock.advance(3_600_000);
+    await service.drainOutbox(none);
+    expect(await real.balanceOf('u1')).toBe(3000);
+    expect(await real.orderBalance(placed.order.id)).toEqual({ debited: 2000, credited: 2000 });
+    const after = (await store.load(placed.order.id))!;
+    expect(after.refunds.map((r) => [r.amount, r.status])).toEqual([
+      [3500, 'pending'],
+      [2000, 'succeeded'],
+    ]);
+  });
+});
