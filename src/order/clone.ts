@@ -41,6 +41,7 @@ export function cloneOrder(o: Order): Order {
   if (o.metadata !== undefined) c.metadata = o.metadata;
   if (o.points !== undefined) c.points = o.points;
   if (o.channel !== undefined) c.channel = o.channel;
+  if (o.delivery !== undefined) c.delivery = o.delivery;
   return c;
 }
 

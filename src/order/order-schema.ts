@@ -10,6 +10,7 @@ import {
   TimestampSchema,
 } from './primitives.js';
 import { AfterSaleStatusSchema, CloseReasonSchema, OrderStatusSchema, RefundStatusSchema } from './status.js';
+import { OrderDeliverySchema } from './delivery.js';
 
 /**
  * Where a discount on a line came from. Stored at placement (and at a price adjustment) and read by
@@ -343,5 +344,10 @@ export const OrderSchema = z.object({
    * version 2 (docs/storage.md "Stored order versions").
    */
   channel: z.optional(ChannelSchema),
+  /**
+   * How the order reaches the shopper: express, local courier (同城配送) or store pickup (到店自提);
+   * absent: express (docs/delivery.md). Stored-order version 3.
+   */
+  delivery: z.optional(OrderDeliverySchema),
 });
 export type Order = z.output<typeof OrderSchema>;

@@ -34,3 +34,12 @@ export type {
   Rewards,
 } from './rule-schemas.js';
 export type { FreightPart } from './freight-templates.js';
+export {
+  priceDelivery,
+  localDeliveryFee,
+  DeliveryRulesSchema,
+  DeliveryChoiceSchema,
+  DistanceBandSchema,
+  DeliveryZoneSchema,
+} from './delivery.js';
+export type { DeliveryRules, LocalDeliveryRules, DeliveryChoice, PriceDeliveryContext } from './delivery.js';

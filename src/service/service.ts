@@ -4,7 +4,7 @@ import { defaultPolicy } from '../order/policy.js';
 import { defaultLifecycle } from '../lifecycle/transition.js';
 import { ActorSchema, unstorablePath, type Actor, type Command, type Order } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
-import { defaultIds, systemClock } from './defaults.js';
+import { defaultIds, randomPickupCode, systemClock } from './defaults.js';
 import { orderBusy, retriesExhausted, unsupported } from './errors.js';
 import { dispatchScope, placeScope, replayOf, requestToStore } from './idempotency.js';
 import { OrderQueue } from './order-queue.js';
@@ -28,6 +28,12 @@ function codeOf(error: unknown): string | undefined {
 
 function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A pickup order (a quote priced for pickup, or a pickup choice with a cart) gets a code drawn here. */
+function wantsPickupCode(input: PlaceInput): boolean {
+  const i = input as { quote?: { delivery?: { mode?: unknown } }; delivery?: { mode?: unknown } };
+  return i.quote?.delivery?.mode === 'pickup' || i.delivery?.mode === 'pickup';
 }
 
 /**
@@ -183,6 +189,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     for (let attempt = 1; ; attempt++) {
       const now = clock.now();
       const candidate = { ...input, id: input.id ?? ids.orderId(), number: input.number ?? ids.orderNumber(now) } as PlaceOrderInput;
+      if (candidate.pickupCode === undefined && wantsPickupCode(input)) candidate.pickupCode = (ids.pickupCode ?? randomPickupCode)();
       const result = placeOrder(candidate, placeOptions.actor ? { now, policy, actor: placeOptions.actor } : { now, policy });
       if (!result.ok) return result;
       const createOptions = {

@@ -18,6 +18,8 @@ export interface IdSource {
   orderId(): string;
   /** An order number for an order placed at `now` (≤ 28 characters, `[0-9A-Za-z_-]`). */
   orderNumber(now: Date): string;
+  /** A pickup order's code, drawn when `place` gets none (docs/delivery.md "Store pickup"). Default: 6 random digits. */
+  pickupCode?(): string;
 }
 
 /**

@@ -14,7 +14,7 @@ import { CorruptOrderError } from './errors.js';
  */
 
 /** The version of the stored order document this code writes. */
-export const ORDER_SCHEMA_VERSION = 2;
+export const ORDER_SCHEMA_VERSION = 3;
 
 /** The field that carries the version in a stored document. */
 export const SCHEMA_VERSION_FIELD = 'schemaVersion';
@@ -32,9 +32,16 @@ export type OrderUpgrade = (doc: Record<string, unknown>) => Record<string, unkn
  * `exchanged`. A version-1 document has none of them and needs no change; the bump is there so that
  * code which only knows version 1 refuses a version-2 document instead of reading it and dropping
  * those fields on its next write.
+ *
+ * 2 → 3: version 3 adds the optional `delivery` (docs/delivery.md: the mode, express, local courier
+ * with its slot, rider and proof, or store pickup with its store and code) and the logistics of the
+ * new commands (DISPATCH_RIDER, RECORD_DELIVERY_PROOF, VERIFY_PICKUP_CODE). A version-2 document
+ * has no `delivery`, which reads as express, the only mode it could have had: no change is needed,
+ * and the bump keeps code that only knows version 2 from dropping `delivery` on its next write.
  */
 export const ORDER_UPGRADES: Readonly<Record<number, OrderUpgrade>> = Object.freeze({
   1: (doc: Record<string, unknown>) => doc,
+  2: (doc: Record<string, unknown>) => doc,
 });
 
 /** What `upgradeStoredOrder` reads and applies; tests pass their own chain. */
