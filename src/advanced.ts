@@ -112,3 +112,21 @@ export {
   lateSuccessFits,
   recordGatewayRefund,
 } from './refund/index.js';
+// Delivery modes (docs/delivery.md).
+export {
+  DELIVERY_MODES,
+  DeliveryModeSchema,
+  DeliverySlotSchema,
+  RiderSchema,
+  DeliveryProofSchema,
+  PickupStoreSchema,
+  QuoteDeliverySchema,
+  PickupCodeSchema,
+  OrderDeliverySchema,
+  DispatchRiderSchema,
+  RecordDeliveryProofSchema,
+  VerifyPickupCodeSchema,
+  deliveryModeOf,
+} from './order/index.js';
+export { localDeliveryFee, DeliveryRulesSchema, DeliveryChoiceSchema, DistanceBandSchema, DeliveryZoneSchema } from './pricing/index.js';
+export { deliveryView, DELIVERY_MODE_LABELS } from './view/index.js';

@@ -184,7 +184,11 @@ export {
   MAX_CART_LINES,
   MAX_WALLET_COUPONS,
   PricingRulesSchema,
+  priceDelivery,
 } from './pricing/index.js';
+export type { DeliveryRules, LocalDeliveryRules, DeliveryChoice, PriceDeliveryContext } from './pricing/index.js';
+export type { DeliveryMode, DeliverySlot, Rider, DeliveryProof, PickupStore, QuoteDelivery, OrderDelivery, LocalDelivery, PickupDelivery } from './order/index.js';
+export type { DeliveryView } from './view/index.js';
 export type {
   Quote,
   RejectedCoupon,

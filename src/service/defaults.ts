@@ -33,14 +33,15 @@ export function randomId(): string {
 
 /**
  * Six random digits from the platform's cryptographic source (a pickup code is what the shopper
- * shows to collect the goods: it must not be guessable from the order).
+ * shows to collect the goods: it must not be guessable from the order), or undefined where the
+ * platform has none as a global (Node 16 and 18 without flags: pass `ids.pickupCode` there).
  *
  * @example
  * randomPickupCode() // '048213'
  */
-export function randomPickupCode(): string {
+export function randomPickupCode(): string | undefined {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
-  if (c === undefined || typeof c.getRandomValues !== 'function') throw new Error('no cryptographic random source for a pickup code: pass ids.pickupCode');
+  if (c === undefined || typeof c.getRandomValues !== 'function') return undefined;
   const buf = new Uint32Array(1);
   // Rejection sampling: values ≥ the largest multiple of 10⁶ would favour the low codes.
   const limit = Math.floor(0x1_0000_0000 / 1_000_000) * 1_000_000;

@@ -30,6 +30,17 @@ function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+function noPickupCodeSource(): OrderkitError {
+  return new OrderkitError({
+    code: 'PICKUP_CODE_SOURCE_MISSING',
+    message: {
+      'zh-CN': '此运行环境没有加密随机数来源，无法生成自提码：请传入 pickupCode，或在 createOrderService 的 ids.pickupCode 中提供',
+      en: 'no cryptographic random source here to draw a pickup code: pass pickupCode, or give createOrderService ids.pickupCode',
+    },
+    path: ['pickupCode'],
+  });
+}
+
 /** A pickup order (a quote priced for pickup, or a pickup choice with a cart) gets a code drawn here. */
 function wantsPickupCode(input: PlaceInput): boolean {
   const i = input as { quote?: { delivery?: { mode?: unknown } }; delivery?: { mode?: unknown } };
@@ -189,7 +200,11 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     for (let attempt = 1; ; attempt++) {
       const now = clock.now();
       const candidate = { ...input, id: input.id ?? ids.orderId(), number: input.number ?? ids.orderNumber(now) } as PlaceOrderInput;
-      if (candidate.pickupCode === undefined && wantsPickupCode(input)) candidate.pickupCode = (ids.pickupCode ?? randomPickupCode)();
+      if (candidate.pickupCode === undefined && wantsPickupCode(input)) {
+        const code = (ids.pickupCode ?? randomPickupCode)();
+        if (code === undefined) return fail(noPickupCodeSource());
+        candidate.pickupCode = code;
+      }
       const result = placeOrder(candidate, placeOptions.actor ? { now, policy, actor: placeOptions.actor } : { now, policy });
       if (!result.ok) return result;
       const createOptions = {

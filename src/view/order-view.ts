@@ -24,6 +24,7 @@ import {
   statusLabelOf,
 } from './labels.js';
 import { checkViewOptions } from './options.js';
+import { deliveryView } from './delivery-view.js';
 import type {
   AdjustmentView,
   AfterSaleView,
@@ -251,6 +252,7 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
       return v;
     }),
     afterSales,
+    delivery: deliveryView(order, { actor: options.actor, locale, timeZone: tz }),
     deadlines: deadlinesView(order, tz),
     countdown: orderCountdown(order, { now: options.now, policy, locale }),
     actions: orderActions(order, ctx),

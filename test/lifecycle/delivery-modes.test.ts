@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createOrderService, MemoryOrderStore, type Actor, type Clock, type Order } from '../../src/index.js';
+import { createOrderService, MemoryOrderStore, orderView, type Actor, type Clock, type Order } from '../../src/index.js';
 import { allowedActions } from '../../src/lifecycle/index.js';
 import { buildShippingInfo } from '../../src/wechat/index.js';
 import type { DeliveryChoice, DeliveryRules } from '../../src/pricing/index.js';
@@ -140,6 +140,14 @@ describe('store pickup (到店自提)', () => {
     expect(placed.order.delivery?.mode === 'pickup' && placed.order.delivery.code).toMatch(/^[0-9]{6}$/);
   });
 
+  it('without a random source for the code, placing a pickup order is a typed error and nothing is stored', async () => {
+    const store = new MemoryOrderStore();
+    const service = createOrderService({ store, clock: { now: () => new Date(START) }, ids: { orderId: () => 'o1', orderNumber: () => 'N1', pickupCode: () => undefined } });
+    const r = await service.place({ customerId: 'u1', cart: { lines: [{ id: 'l1', sku: 'T', title: 't', listPrice: 100, quantity: 1 }] }, rules: {}, delivery: { mode: 'pickup', storeId: 'xh' }, deliveryRules: shop });
+    expect(!r.ok && [r.error.code, r.error.path]).toEqual(['PICKUP_CODE_SOURCE_MISSING', ['pickupCode']]);
+    expect(await service.get('o1')).toBeNull();
+  });
+
   it('a refund-only after-sale of one unit before pickup hands over the rest', async () => {
     const s = setup(['111111']);
     const order = await paid(s, { mode: 'pickup', storeId: 'xh' });
@@ -148,5 +156,41 @@ describe('store pickup (到店自提)', () => {
     const done = await s.service.dispatch(order.id, { type: 'VERIFY_PICKUP_CODE', code: '111111' }, staff);
     if (!done.ok) throw done.error;
     expect(done.order.shipments[0]!.items).toEqual([{ lineId: 'l1', quantity: 1 }]);
+  });
+});
+
+describe('the order detail view shows the mode', () => {
+  it('pickup: the store and slot to everyone, the code only to its own shopper while it waits at the counter', async () => {
+    const s = setup(['482913']);
+    const start = new Date(START + 26 * HOUR).toISOString();
+    const end = new Date(START + 28 * HOUR).toISOString();
+    const order = await paid(s, { mode: 'pickup', storeId: 'xh', slot: { start, end } });
+    const view = (actor: Actor, o: Order = order) => orderView(o, { actor, now: s.clock.now() }).delivery;
+    expect(view(shopper)).toEqual({ mode: 'pickup', modeLabel: '到店自提', store: { id: 'xh', name: '徐汇店', address: '漕溪北路 1 号' }, slotText: '2026-11-26 14:00–16:00', pickupCode: '482913' });
+    expect(view(staff).pickupCode).toBeUndefined();
+    expect(view({ type: 'customer', id: 'u2' }).pickupCode).toBeUndefined();
+    const done = await s.service.dispatch(order.id, { type: 'VERIFY_PICKUP_CODE', code: '482913' }, staff);
+    if (!done.ok) throw done.error;
+    expect(view(shopper, done.order).pickupCode).toBeUndefined();
+    expect(view(shopper, done.order).pickedUpAtText).toBe('2026-11-25 12:01');
+    expect(orderView(order, { actor: shopper, now: s.clock.now(), locale: 'en' }).delivery.modeLabel).toBe('Store pickup');
+  });
+
+  it('local: fee, distance and slot, then the rider and the proof; an order without a mode is express', async () => {
+    const s = setup();
+    const order = await paid(s, { mode: 'local', distance: 2450, slot: slot() });
+    expect(orderView(order, { actor: shopper, now: s.clock.now() }).delivery).toEqual({
+      mode: 'local', modeLabel: '同城配送', slotText: '2026-11-25 14:00–15:00', fee: expect.objectContaining({ fen: 500 }), distanceText: '2.5 km',
+    });
+    const out = await s.service.dispatch(order.id, { type: 'DISPATCH_RIDER', rider: { name: '李师傅', phone: '13900000000' } }, staff);
+    if (!out.ok) throw out.error;
+    const proved = await s.service.dispatch(order.id, { type: 'RECORD_DELIVERY_PROOF', note: '放门卫' }, staff);
+    if (!proved.ok) throw proved.error;
+    const v = orderView(proved.order, { actor: shopper, now: s.clock.now() }).delivery;
+    expect(v.rider).toEqual({ name: '李师傅', phone: '13900000000' });
+    expect(v.proof).toEqual({ note: '放门卫', atText: '2026-11-25 12:01' });
+    const express = { ...order, delivery: undefined };
+    delete express.delivery;
+    expect(orderView(express, { actor: shopper, now: s.clock.now() }).delivery).toEqual({ mode: 'express', modeLabel: '快递配送' });
   });
 });
