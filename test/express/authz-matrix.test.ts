@@ -90,6 +90,11 @@ const EXPECTED: Record<string, Row> = {
   'GET /favicon.ico': ALL,
   // Stock left is public like a product page (docs/inventory.md).
   'GET /stock/:sku': ALL,
+  // Delivery modes (docs/delivery.md): the options are shop data; rider, proof and pickup code are staff's.
+  'GET /delivery-options': ALL,
+  'POST /orders/:id/rider': STAFF,
+  'POST /orders/:id/delivery-proof': STAFF,
+  'POST /orders/:id/pickup-verification': STAFF,
 };
 
 /** A body that the route accepts when the caller is allowed, so "allowed" means it really ran. */
@@ -113,6 +118,9 @@ const BODIES: Record<string, unknown> = {
   'POST /orders/:id/commands': { type: 'ADD_REMARK', text: 'matrix remark' },
   'POST /reconciliation/:billDate': { tradeBill: 'x' },
   'POST /console/ship-import': { csv: 'number,trackingNo,expressCompany\nNO-SUCH,SF7,顺丰速运\n' },
+  'POST /orders/:id/rider': { rider: { name: '李师傅', phone: '13900000000' } },
+  'POST /orders/:id/delivery-proof': { note: 'matrix' },
+  'POST /orders/:id/pickup-verification': { code: '123456' },
 };
 
 const ROLES = ['anonymous', 'shopperA', 'shopperB', 'staff', 'admin'] as const;

@@ -16,6 +16,11 @@ const ACCESS: Record<string, Access> = {
   reconcileDay: 'staff',
   demoRefundResult: 'staff',
   wechatpayNotify: 'public',
+  // Delivery modes (docs/delivery.md): the options are shop data; the rider, the proof and the pickup code are staff's.
+  deliveryOptions: 'public',
+  dispatchRider: 'staff',
+  recordDeliveryProof: 'staff',
+  verifyPickupCode: 'staff',
 };
 
 /** The route with its access filled in (a route that says its own keeps it). */

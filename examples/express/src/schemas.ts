@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AddressSchema,
   CountSchema,
+  DeliveryChoiceSchema,
   FenSchema,
   IdSchema,
   ORDER_STATUSES,
@@ -27,6 +28,8 @@ export const PlaceOrderBodySchema = z.strictObject({
   pointsBalance: z.optional(CountSchema),
   pointsToUse: z.union([CountSchema, z.literal('max')]).optional(),
   coupons: z.array(WalletCouponSchema).max(10).optional(),
+  /** 配送方式: express (default), local courier with a distance or zone and a slot, or pickup at a store (GET /delivery-options). */
+  delivery: z.optional(DeliveryChoiceSchema),
 });
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBodySchema>;
 
