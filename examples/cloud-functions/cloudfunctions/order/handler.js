@@ -5,6 +5,25 @@
 // orderkit error as JSON (`code`, `messages['zh-CN']`, `path`…). The shopper is always the OPENID
 // that WeChat puts into the call: an order id from the page is never trusted by itself.
 const MAX_QUANTITY = 99;
+const HOUR = 3600000;
+const SHOP_OFFSET = 8 * HOUR; // Asia/Shanghai, no daylight saving
+
+// One-hour slots, 09:00–21:00 shop time, from the first whole hour after the lead time.
+function slotsFrom(now, window) {
+  const out = [];
+  const iso = (ms) => new Date(ms + SHOP_OFFSET).toISOString().slice(0, 19) + '+08:00';
+  const until = now.getTime() + (window.maxDaysAhead || 7) * 24 * HOUR;
+  for (let t = Math.ceil((now.getTime() + (window.leadMinutes || 0) * 60000) / HOUR) * HOUR; t < until && out.length < 24; t += HOUR) {
+    const h = new Date(t + SHOP_OFFSET).getUTCHours();
+    if (h >= 9 && h < 21) out.push({ start: iso(t), end: iso(t + HOUR) });
+  }
+  return out;
+}
+
+// A pickup code from Node's cryptographic source (cloud functions may run a Node without a global crypto).
+function cryptoPickupCode() {
+  return String(require('crypto').randomInt(0, 1000000)).padStart(6, '0');
+}
 
 function createOrderFunction(deps) {
   const { cloud, orderkit, wechatpay, wxCloud, settings, shop } = deps;
@@ -22,7 +41,9 @@ function createOrderFunction(deps) {
   // service runs it and the views list its buttons, so a command the shop adds shows on the pages
   // and is sent through the `command` action below without a change to the mini program.
   const lifecycle = shop.lifecycle || orderkit.defaultLifecycle;
-  const service = orderkit.createOrderService(inventory ? { store, clock, policy, lifecycle, inventory } : { store, clock, policy, lifecycle });
+  const ids = { pickupCode: deps.pickupCode || cryptoPickupCode };
+  const service = orderkit.createOrderService(inventory ? { store, clock, policy, lifecycle, inventory, ids } : { store, clock, policy, lifecycle, ids });
+  const deliveryRules = shop.delivery || {};
 
   function fail(code, zh, en, details) {
     return { ok: false, error: { code, message: en, messages: { 'zh-CN': zh, en }, path: [], ...(details ? { details } : {}) } };
@@ -74,6 +95,12 @@ function createOrderFunction(deps) {
       if (!priced.ok) return { error: { ok: false, error: priced.error.toJSON() } };
       quote = priced.quote;
     }
+    // 配送方式: local courier and pickup replace the freight (docs/delivery.md); express keeps it.
+    if (event.delivery && typeof event.delivery === 'object') {
+      const delivered = orderkit.priceDelivery(quote, event.delivery, deliveryRules, { now: ctx.now });
+      if (!delivered.ok) return { error: { ok: false, error: delivered.error.toJSON() } };
+      quote = delivered.quote;
+    }
     return { quote, best, wallet };
   }
 
@@ -113,12 +140,27 @@ function createOrderFunction(deps) {
     return params.ok ? { ok: true, payment: params.params } : { ok: false, error: params.error.toJSON() };
   }
 
+  // What the checkout offers: the modes, the zones and stores, and the next slots.
+  function deliveryOptions(ctx) {
+    const modes = ['express'];
+    const out = { modes };
+    if (deliveryRules.local) {
+      modes.push('local');
+      out.local = { zones: deliveryRules.local.zones || [], slots: slotsFrom(ctx.now, deliveryRules.local) };
+    }
+    if (deliveryRules.pickup) {
+      modes.push('pickup');
+      out.pickup = { stores: deliveryRules.pickup.stores, slots: slotsFrom(ctx.now, deliveryRules.pickup) };
+    }
+    return out;
+  }
+
   const actions = {
     async quote(event, ctx) {
       const p = price(event, ctx);
       if (p.error) return p.error;
       const coupons = orderkit.couponOptionsView({ wallet: p.wallet, best: p.best, shown: p.quote, definitions: shop.rules.coupons });
-      const answer = { ok: true, quote: orderkit.quoteView(p.quote), coupons };
+      const answer = { ok: true, quote: orderkit.quoteView(p.quote), coupons, delivery: p.quote.delivery || { mode: 'express' }, deliveryOptions: deliveryOptions(ctx) };
       if (inventory) {
         answer.stock = [];
         for (const line of p.quote.lines) {
