@@ -193,6 +193,7 @@ export interface PriceDeliveryContext {
  * PICKUP_STORE_UNKNOWN, DELIVERY_SLOT_PAST, DELIVERY_SLOT_INVALID.
  *
  * @example
+ * const slot = { start: '2026-11-25T14:00:00+08:00', end: '2026-11-25T15:00:00+08:00' };
  * const r = priceDelivery(quote, { mode: 'local', distance: 2500, slot }, { local: { bands: [{ upTo: 3000, fee: 500 }] } }, { now });
  * if (r.ok) r.quote.freight; // 500
  */
