@@ -47,7 +47,8 @@ async function play(store: OrderStore) {
 
 describe('after-sales depth fields in the stored order', () => {
   it('belong to stored order version 2 (docs/storage.md "Stored order versions"), which older releases refuse', () => {
-    expect(ORDER_SCHEMA_VERSION).toBe(2);
+    // Version 2 introduced them; later versions (3: delivery, docs/delivery.md) keep them.
+    expect(ORDER_SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
   });
 
   it('the memory store writes and reads back an order carrying each new field', async () => {
