@@ -19,7 +19,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { migrate, PostgresOrderStore } from '../src/adapters/postgres/index.js';
 import { WxCloudOrderStore } from '../src/adapters/wx-cloud/index.js';
 import { createCloudDatabaseStandIn } from '../src/testing/index.js';
-import type { Actor, Command, Line } from '../src/order/index.js';
+import type { Actor, Command, Line, QuoteDelivery } from '../src/order/index.js';
 import type { Quote } from '../src/pricing/quote.js';
 import { createOrderService, type OrderService } from '../src/service/index.js';
 import { MemoryBalance } from '../src/balance/index.js';
@@ -47,6 +47,10 @@ function quote(lines: Line[], freight = 0): Quote {
   return { lines, adjustments: [], itemsTotal: items, discountTotal: 0, freight, pointsUsed: 0, pointsDeduction: 0, total: items + freight, savings: 0, couponIds: [], rejectedCoupons: [] };
 }
 
+const LOCAL_SLOT = { start: '2026-11-25T14:00:00+08:00', end: '2026-11-25T15:00:00+08:00' };
+const LOCAL: QuoteDelivery = { mode: 'local', distance: 2500, fee: 800, slot: LOCAL_SLOT };
+const PICKUP: QuoteDelivery = { mode: 'pickup', store: { id: 'xh', name: '徐汇店', address: '漕溪北路 1 号', phone: '021-64000000' }, slot: { start: '2026-11-26T10:00:00+08:00', end: '2026-11-26T12:00:00+08:00' } };
+
 const address = { name: '张三', phone: '13800000000', province: '上海市', city: '上海市', district: '黄浦区', detail: '人民路 1 号' };
 
 /** The command a test sends to a loaded fixture, and who sends it. */
@@ -62,7 +66,7 @@ interface Play {
   advance(ms: number): void;
   /** Sends a command that must succeed. */
   send(command: Command, actor: Actor): Promise<void>;
-  place(lines: Line[], options?: { freight?: number; virtual?: boolean; remark?: string; metadata?: Record<string, unknown>; channel?: string; balance?: number }): Promise<void>;
+  place(lines: Line[], options?: { freight?: number; virtual?: boolean; remark?: string; metadata?: Record<string, unknown>; channel?: string; balance?: number; delivery?: QuoteDelivery }): Promise<void>;
 }
 
 interface Scenario {
@@ -78,7 +82,7 @@ const pay = (amount: number, transactionId = 'tx-1', outTradeNo?: string): Comma
 export const SCENARIOS: Scenario[] = [
   {
     name: 'pending-payment-balance',
-    description: 'version 3: 2 × ¥10.00, ¥8.00 from the balance (debited at placement), WeChat Pay asked for ¥12.00; the customer cancels next (the balance comes back)',
+    description: 'version 4: 2 × ¥10.00, ¥8.00 from the balance (debited at placement), WeChat Pay asked for ¥12.00; the customer cancels next (the balance comes back)',
     async play(p) {
       await p.place([line('a', 2, 1000)], { balance: 800 });
       return { command: { type: 'CANCEL' } as Command, actor: customer };
@@ -86,7 +90,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'paid-balance-and-wechat',
-    description: 'version 3: 2 × ¥10.00 paid ¥8.00 from the balance and ¥12.00 by WeChat Pay; the merchant cancels next (¥12.00 to WeChat Pay, ¥8.00 to the balance)',
+    description: 'version 4: 2 × ¥10.00 paid ¥8.00 from the balance and ¥12.00 by WeChat Pay; the merchant cancels next (¥12.00 to WeChat Pay, ¥8.00 to the balance)',
     async play(p) {
       await p.place([line('a', 2, 1000)], { balance: 800 });
       await p.send(pay(1200, 'tx-wx'), gateway);
@@ -370,6 +374,56 @@ export const SCENARIOS: Scenario[] = [
       return { command: { type: 'ADD_REMARK', text: '买家已删除' } as Command, actor: merchant };
     },
   },
+  // Stored-order version 4: the delivery modes (docs/delivery.md).
+  {
+    name: 'local-paid',
+    description: 'a local delivery (同城配送) by distance band, in a slot, paid: waiting for its rider',
+    async play(p) {
+      await p.place([line('a', 2, 1000)], { freight: 800, delivery: LOCAL });
+      await p.send(pay(2800), gateway);
+      return { command: { type: 'DISPATCH_RIDER', rider: { name: '李师傅', phone: '13900000000', company: '达达' } } as Command, actor: merchant };
+    },
+  },
+  {
+    name: 'local-shipped',
+    description: 'a local delivery by zone, out with its rider: waiting for the delivery proof',
+    async play(p) {
+      await p.place([line('a', 1, 1000), line('b', 1, 500)], { freight: 600, delivery: { mode: 'local', zone: 'xuhui', fee: 600, slot: LOCAL_SLOT } });
+      await p.send(pay(2100), gateway);
+      await p.send({ type: 'DISPATCH_RIDER', rider: { name: '李师傅', phone: '13900000000', company: '达达', trackingNo: 'DD123' } } as Command, merchant);
+      return { command: { type: 'RECORD_DELIVERY_PROOF', photoUrl: 'https://img.example/proof.jpg', receivedBy: '本人' } as Command, actor: system };
+    },
+  },
+  {
+    name: 'local-delivered',
+    description: 'a local delivery delivered with its proof: waiting for the shopper to confirm',
+    async play(p) {
+      await p.place([line('a', 1, 1000)], { freight: 800, delivery: LOCAL });
+      await p.send(pay(1800), gateway);
+      await p.send({ type: 'DISPATCH_RIDER', rider: { name: '李师傅', phone: '13900000000' } } as Command, merchant);
+      await p.send({ type: 'RECORD_DELIVERY_PROOF', photoUrl: 'https://img.example/proof.jpg', note: '放门卫' } as Command, system);
+      return { command: { type: 'CONFIRM_RECEIPT' } as Command, actor: customer };
+    },
+  },
+  {
+    name: 'pickup-paid',
+    description: 'a store pickup (到店自提) order with a slot, paid: waiting for the code at the counter',
+    async play(p) {
+      await p.place([line('a', 2, 1000)], { delivery: PICKUP });
+      await p.send(pay(2000), gateway);
+      return { command: { type: 'VERIFY_PICKUP_CODE', code: '482913' } as Command, actor: merchant };
+    },
+  },
+  {
+    name: 'pickup-completed',
+    description: 'a pickup order handed over against its code: completed, its pickup parcel delivered',
+    async play(p) {
+      await p.place([line('a', 2, 1000)], { delivery: PICKUP });
+      await p.send(pay(2000), gateway);
+      await p.send({ type: 'VERIFY_PICKUP_CODE', code: '482913' } as Command, merchant);
+      return { command: { type: 'REQUEST_AFTER_SALE', kind: 'return_and_refund', items: [{ lineId: 'a', quantity: 1 }], reason: '不合适' } as Command, actor: customer };
+    },
+  },
 ];
 
 export interface StoredFixture {
@@ -405,7 +459,8 @@ async function playOn(store: OrderStore, scenario: Scenario): Promise<{ next: Ne
     async place(lines, options = {}) {
       const r = await service.place({
         customerId: 'u1',
-        quote: quote(lines, options.freight ?? 0),
+        quote: options.delivery === undefined ? quote(lines, options.freight ?? 0) : { ...quote(lines, options.freight ?? 0), delivery: options.delivery },
+        ...(options.delivery?.mode === 'pickup' ? { pickupCode: '482913' } : {}),
         ...(options.virtual ? { fulfillment: 'virtual' as const } : { address }),
         ...(options.remark !== undefined ? { buyerRemark: options.remark } : {}),
         ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),

@@ -144,3 +144,21 @@ export type { PayWith } from './lifecycle/index.js';
 export { MemoryBalance, BALANCE_ERROR_CODES, isBalanceError } from './balance/index.js';
 export { reorderLines } from './pricing/index.js';
 export type { BalancePort, BalanceMovement, BalanceResult, OrderBalance, BalanceErrorCode } from './balance/index.js';
+// Delivery modes (docs/delivery.md).
+export {
+  DELIVERY_MODES,
+  DeliveryModeSchema,
+  DeliverySlotSchema,
+  RiderSchema,
+  DeliveryProofSchema,
+  PickupStoreSchema,
+  QuoteDeliverySchema,
+  PickupCodeSchema,
+  OrderDeliverySchema,
+  DispatchRiderSchema,
+  RecordDeliveryProofSchema,
+  VerifyPickupCodeSchema,
+  deliveryModeOf,
+} from './order/index.js';
+export { localDeliveryFee, DeliveryRulesSchema, DeliveryChoiceSchema, DistanceBandSchema, DeliveryZoneSchema } from './pricing/index.js';
+export { deliveryView, DELIVERY_MODE_LABELS } from './view/index.js';

@@ -185,8 +185,12 @@ export {
   MAX_WALLET_COUPONS,
   PricingRulesSchema,
   reorder,
+  priceDelivery,
 } from './pricing/index.js';
 export type { CatalogItem, ReorderChange, ReorderReport, ReorderInput } from './pricing/index.js';
+export type { DeliveryRules, LocalDeliveryRules, DeliveryChoice, PriceDeliveryContext } from './pricing/index.js';
+export type { DeliveryMode, DeliverySlot, Rider, DeliveryProof, PickupStore, QuoteDelivery, OrderDelivery, LocalDelivery, PickupDelivery } from './order/index.js';
+export type { DeliveryView } from './view/index.js';
 export type {
   Quote,
   RejectedCoupon,

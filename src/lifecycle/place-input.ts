@@ -106,6 +106,8 @@ export function isPlainPlaceInput(v: unknown): boolean {
   if (!isObject(v)) return false;
   if (!isId(v['id']) || !isOrderNumber(v['number']) || !isId(v['customerId'])) return false;
   if (!isQuote(v['quote'])) return false;
+  // A delivery mode (docs/delivery.md) is rare enough to take zod's path, which checks it.
+  if ((v['quote'] as Record<string, unknown>)['delivery'] !== undefined || v['pickupCode'] !== undefined) return false;
   if (v['address'] !== undefined && !isAddress(v['address'])) return false;
   if (!optStr(v['buyerRemark'], 200)) return false;
   const fulfillment = v['fulfillment'];

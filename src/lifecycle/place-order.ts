@@ -12,14 +12,18 @@ import {
   LineSchema,
   CountSchema,
   PointsEarnSchema,
+  PickupCodeSchema,
+  QuoteDeliverySchema,
   refuseUnstorableStrings,
   unstorablePath,
   type Actor,
   type Effect,
   type Order,
+  type OrderDelivery,
   type OrderEvent,
   type PointsEarn,
 } from '../order/index.js';
+import { priceDelivery, type DeliveryChoice, type DeliveryRules } from '../pricing/delivery.js';
 import type { Cart } from '../pricing/cart-schema.js';
 import type { PricingRuleSet } from '../pricing/compile-rules.js';
 import { priceCart } from '../pricing/price-cart.js';
@@ -49,6 +53,8 @@ const QuoteInputSchema = z.lazySchema(() => z.object({
   pointsEarn: z.optional(PointsEarnSchema),
   /** A quote whose freight waits for an address cannot be placed (docs/pricing.md "Freight templates"). */
   freightPending: z.optional(z.boolean()),
+  /** The delivery `priceDelivery` priced; absent: express (docs/delivery.md). */
+  delivery: z.optional(QuoteDeliverySchema),
 }));
 
 /**
@@ -74,6 +80,8 @@ export const PlaceOrderInputSchema = z.lazySchema(() => z.object({
   channel: z.optional(ChannelSchema),
   /** Several payment sources: fen from the stored balance, the rest by WeChat Pay (docs/payment-sources.md). */
   payWith: z.optional(z.unknown()),
+  /** The code the shopper shows at the store: required when the quote's delivery is pickup (docs/delivery.md). */
+  pickupCode: z.optional(PickupCodeSchema),
 }).check(z.superRefine(refuseUnstorableStrings)));
 
 interface PlaceOrderFields {
@@ -87,6 +95,14 @@ interface PlaceOrderFields {
   channel?: string;
   /** Pay `balance` fen from the shopper's stored balance and the rest by WeChat Pay (docs/payment-sources.md). */
   payWith?: PayWith;
+  /** For a pickup order: the code the shopper shows at the store (the service draws one when absent). */
+  pickupCode?: string;
+}
+
+/** With `cart` and `rules`: the delivery the shopper chose and the shop's delivery rules (docs/delivery.md). */
+interface PlaceDeliveryFields {
+  delivery?: DeliveryChoice;
+  deliveryRules?: DeliveryRules;
 }
 
 /**
@@ -94,8 +110,8 @@ interface PlaceOrderFields {
  * and `rules` to price it with (then `placeOrder` calls `priceCart` itself at `ctx.now`).
  */
 export type PlaceOrderInput =
-  | (PlaceOrderFields & { quote: Quote; cart?: undefined; rules?: undefined })
-  | (PlaceOrderFields & { cart: Cart; rules: PricingRules | PricingRuleSet; quote?: undefined });
+  | (PlaceOrderFields & { quote: Quote; cart?: undefined; rules?: undefined; delivery?: undefined; deliveryRules?: undefined })
+  | (PlaceOrderFields & PlaceDeliveryFields & { cart: Cart; rules: PricingRules | PricingRuleSet; quote?: undefined });
 
 export interface PlaceOrderContext {
   now: Date;
@@ -127,6 +143,29 @@ function checkQuote(quote: z.output<typeof QuoteInputSchema>): OrderkitError | u
     );
   }
   return undefined;
+}
+
+/** The stored delivery of a new order, copied field by field from the checked quote. */
+function orderDelivery(d: NonNullable<z.output<typeof QuoteInputSchema>['delivery']>, data: z.output<typeof PlaceOrderInputSchema>): OrderDelivery | OrderkitError {
+  if (d.mode === 'express') return { mode: 'express' };
+  if (d.mode === 'local') {
+    if (data.address === undefined) {
+      return invalidInput({ 'zh-CN': '同城配送需要收货地址', en: 'a local delivery needs a delivery address' }, ['address']);
+    }
+    const out: OrderDelivery = { mode: 'local', fee: d.fee, slot: { start: d.slot.start, end: d.slot.end } };
+    if (d.distance !== undefined) out.distance = d.distance;
+    if (d.zone !== undefined) out.zone = d.zone;
+    return out;
+  }
+  if (data.pickupCode === undefined) {
+    return invalidInput({ 'zh-CN': '到店自提订单需要自提码（pickupCode）', en: 'a pickup order needs its pickup code (pickupCode)' }, ['pickupCode']);
+  }
+  const store: Extract<OrderDelivery, { mode: 'pickup' }>['store'] = { id: d.store.id, name: d.store.name };
+  if (d.store.address !== undefined) store.address = d.store.address;
+  if (d.store.phone !== undefined) store.phone = d.store.phone;
+  const out: OrderDelivery = { mode: 'pickup', store, code: data.pickupCode };
+  if (d.slot !== undefined) out.slot = { start: d.slot.start, end: d.slot.end };
+  return out;
 }
 
 /**
@@ -165,7 +204,18 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
     }
     const priced = priceCart(input.cart, input.rules, { now });
     if (!priced.ok) return priced;
-    candidate = { ...input, quote: priced.quote };
+    let quote = priced.quote;
+    if (input.delivery !== undefined) {
+      const delivered = priceDelivery(quote, input.delivery, input.deliveryRules ?? {}, { now });
+      if (!delivered.ok) return delivered;
+      quote = delivered.quote;
+    }
+    candidate = { ...input, quote };
+  } else if (input !== null && typeof input === 'object' && (input as { delivery?: unknown }).delivery !== undefined) {
+    return fail(invalidInput(
+      { 'zh-CN': '已有报价（quote）时，配送方式请先用 priceDelivery 计入报价', en: 'with a quote, price the delivery into it with priceDelivery first' },
+      ['delivery'],
+    ));
   }
   let data: z.output<typeof PlaceOrderInputSchema>;
   if (isPlainPlaceInput(candidate)) {
@@ -246,6 +296,11 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
   if (data.metadata !== undefined) order.metadata = data.metadata;
   if (data.channel !== undefined) order.channel = data.channel;
   if (planned.sources !== undefined) order.payment.sources = planned.sources;
+  if (quote.delivery !== undefined) {
+    const delivery = orderDelivery(quote.delivery, data);
+    if (!('mode' in delivery)) return fail(delivery);
+    order.delivery = delivery;
+  }
 
   const draft: Draft = { order, effects: [], data: { total: quote.total } };
   let effects: Effect[];

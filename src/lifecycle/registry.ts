@@ -19,6 +19,7 @@ import { adjustPrice, adjustsPrice, adjustsPriceToZero, adjustsVirtualPriceToZer
 import { isPaymentAfterClose, isRecordedStrayPayment, recordStrayPayment, strayPaymentAcceptable } from './rules/stray-payment.js';
 import { isRecordedSettlement, recordSettlement, settlementAcceptable } from './rules/settlement.js';
 import { settlePoints } from './rules/points.js';
+import { deliveryProofAccepted, dispatchesRider, dispatchRider, pickupCodeMatches, recordDeliveryProof, verifyPickup } from './rules/delivery.js';
 import type { Draft, LifecycleAction, LifecycleGuard, LifecycleParams } from './step.js';
 
 /**
@@ -59,6 +60,9 @@ export const defaultGuards: Readonly<Record<string, LifecycleGuard>> = Object.fr
   strayPaymentAcceptable,
   isRecordedSettlement,
   settlementAcceptable,
+  dispatchesRider,
+  deliveryProofAccepted,
+  pickupCodeMatches,
 });
 
 /** Keeps the order's status in step with the chart when the chart runs inside xstate itself. */
@@ -95,6 +99,9 @@ export const defaultActions: Readonly<Record<string, LifecycleAction>> = Object.
   recordStrayPayment,
   recordSettlement,
   settlePoints,
+  dispatchRider,
+  recordDeliveryProof,
+  verifyPickup,
 });
 
 /**
@@ -117,4 +124,6 @@ export const ACTION_EFFECTS: Readonly<Record<string, readonly EffectType[]>> = O
   becomePaid: ['shipping.upload', 'schedule', 'notify'],
   recordStrayPayment: ['payment.refund'],
   settlePoints: ['points.release', 'points.grant', 'points.clawback'],
+  dispatchRider: ['shipping.upload'],
+  verifyPickup: ['shipping.upload'],
 });

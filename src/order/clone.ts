@@ -42,6 +42,7 @@ export function cloneOrder(o: Order): Order {
   if (o.points !== undefined) c.points = o.points;
   if (o.channel !== undefined) c.channel = o.channel;
   if (o.deletedByCustomerAt !== undefined) c.deletedByCustomerAt = o.deletedByCustomerAt;
+  if (o.delivery !== undefined) c.delivery = o.delivery;
   return c;
 }
 

@@ -7,6 +7,7 @@ import {
   LogisticsTypeSchema,
 } from './order-schema.js';
 import { FenSchema, IdSchema, TimestampSchema, refuseUnstorableStrings } from './primitives.js';
+import { PickupCodeSchema, RiderSchema } from './delivery.js';
 import { ok, fail, type Result } from '../errors/result.js';
 
 /**
@@ -206,6 +207,17 @@ export const ShipExchangeSchema = command('SHIP_EXCHANGE', () => z.strictObject(
   trackingNo: z.string().check(z.minLength(1), z.maxLength(128)),
   expressCompany: z.string().check(z.minLength(1), z.maxLength(64)),
 }));
+/** 骑手取货: a local-delivery order goes out with its rider (docs/delivery.md "Local delivery"). */
+export const DispatchRiderSchema = command('DISPATCH_RIDER', () => z.strictObject({ type: z.literal('DISPATCH_RIDER'), rider: RiderSchema }));
+/** 送达凭证: the rider's proof that a local delivery arrived; the order becomes delivered. */
+export const RecordDeliveryProofSchema = command('RECORD_DELIVERY_PROOF', () => z.strictObject({
+  type: z.literal('RECORD_DELIVERY_PROOF'),
+  photoUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  receivedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  note: z.optional(z.string().check(z.maxLength(200))),
+}));
+/** 核销: the store hands a pickup order over against the shopper's code (docs/delivery.md "Store pickup"). */
+export const VerifyPickupCodeSchema = command('VERIFY_PICKUP_CODE', () => z.strictObject({ type: z.literal('VERIFY_PICKUP_CODE'), code: PickupCodeSchema }));
 
 /** Every command; strings that a store cannot keep are refused with their path (primitives.ts). */
 export const CommandSchema = z.lazySchema(() => z.discriminatedUnion('type', [
@@ -238,6 +250,9 @@ export const CommandSchema = z.lazySchema(() => z.discriminatedUnion('type', [
   DeclineRefundProposalSchema,
   SetReturnShippingFeeSchema,
   ShipExchangeSchema,
+  DispatchRiderSchema,
+  RecordDeliveryProofSchema,
+  VerifyPickupCodeSchema,
 ]).check(z.superRefine(refuseUnstorableStrings)));
 export type Command = z.output<typeof CommandSchema>;
 /** What a caller writes: defaults (such as `logisticsType`) may be left out. */

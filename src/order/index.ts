@@ -123,6 +123,9 @@ export {
   DeclineRefundProposalSchema,
   SetReturnShippingFeeSchema,
   ShipExchangeSchema,
+  DispatchRiderSchema,
+  RecordDeliveryProofSchema,
+  VerifyPickupCodeSchema,
   CommandSchema,
   COMMAND_TYPES,
   builtinCommandSchema,
@@ -130,6 +133,19 @@ export {
   parseCommand,
 } from './commands.js';
 export type { Command, CommandInput, CommandType, CommandOf, ParseCommandResult } from './commands.js';
+export {
+  DELIVERY_MODES,
+  DeliveryModeSchema,
+  DeliverySlotSchema,
+  RiderSchema,
+  DeliveryProofSchema,
+  PickupStoreSchema,
+  QuoteDeliverySchema,
+  PickupCodeSchema,
+  OrderDeliverySchema,
+  deliveryModeOf,
+} from './delivery.js';
+export type { DeliveryMode, DeliverySlot, Rider, DeliveryProof, PickupStore, QuoteDelivery, OrderDelivery, LocalDelivery, PickupDelivery } from './delivery.js';
 export { OrderEventSchema, EffectSchema } from './events-effects.js';
 export type { OrderEvent, Effect, EffectType, EffectDraft } from './events-effects.js';
 export { createOrderNumber, MAX_ORDER_NUMBER_LENGTH, OUT_TRADE_NO_PATTERN } from './order-number.js';

@@ -10,6 +10,7 @@ import {
   TimestampSchema,
 } from './primitives.js';
 import { AfterSaleStatusSchema, CloseReasonSchema, OrderStatusSchema, RefundStatusSchema } from './status.js';
+import { OrderDeliverySchema } from './delivery.js';
 
 /**
  * Where a discount on a line came from. Stored at placement (and at a price adjustment) and read by
@@ -376,5 +377,11 @@ export const OrderSchema = z.lazySchema(() => z.object({
    * the analytics. Stored-order version 3.
    */
   deletedByCustomerAt: z.optional(TimestampSchema),
+  /**
+   * How the order reaches the shopper: express, local courier (同城配送) or store pickup (到店自提);
+   * absent: express (docs/delivery.md). Stored-order version 4.
+   */
+  delivery: z.optional(OrderDeliverySchema),
 }));
+
 export type Order = z.output<typeof OrderSchema>;

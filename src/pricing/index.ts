@@ -36,3 +36,12 @@ export type {
 export type { FreightPart } from './freight-templates.js';
 export { reorder, reorderLines } from './reorder.js';
 export type { CatalogItem, ReorderChange, ReorderReport, ReorderInput } from './reorder.js';
+export {
+  priceDelivery,
+  localDeliveryFee,
+  DeliveryRulesSchema,
+  DeliveryChoiceSchema,
+  DistanceBandSchema,
+  DeliveryZoneSchema,
+} from './delivery.js';
+export type { DeliveryRules, LocalDeliveryRules, DeliveryChoice, PriceDeliveryContext } from './delivery.js';

@@ -1,4 +1,4 @@
-import type { Adjustment, Line, PointsEarn } from '../order/index.js';
+import type { Adjustment, Line, PointsEarn, QuoteDelivery } from '../order/index.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { FreightPart } from './freight-templates.js';
 
@@ -44,4 +44,6 @@ export interface Quote {
   freightPending?: true;
   /** Freight by template (present when templates are in use): what each charged and whether it was free. */
   freightDetail?: FreightPart[];
+  /** The delivery `priceDelivery` priced (docs/delivery.md); absent: express, as `priceCart` leaves it. */
+  delivery?: QuoteDelivery;
 }

@@ -31,9 +31,29 @@ export function randomId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * Six random digits from the platform's cryptographic source (a pickup code is what the shopper
+ * shows to collect the goods: it must not be guessable from the order), or undefined where the
+ * platform has none as a global (Node 16 and 18 without flags: pass `ids.pickupCode` there).
+ *
+ * @example
+ * randomPickupCode() // '048213'
+ */
+export function randomPickupCode(): string | undefined {
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
+  if (c === undefined || typeof c.getRandomValues !== 'function') return undefined;
+  const buf = new Uint32Array(1);
+  // Rejection sampling: values ≥ the largest multiple of 10⁶ would favour the low codes.
+  const limit = Math.floor(0x1_0000_0000 / 1_000_000) * 1_000_000;
+  do c.getRandomValues(buf);
+  while (buf[0]! >= limit);
+  return String(buf[0]! % 1_000_000).padStart(6, '0');
+}
+
 export function defaultIds(timeZone: string, overrides: Partial<IdSource> = {}): IdSource {
   return {
     orderId: overrides.orderId ?? randomId,
     orderNumber: overrides.orderNumber ?? ((now: Date) => createOrderNumber({ now, random: Math.random, timeZone })),
+    pickupCode: overrides.pickupCode ?? randomPickupCode,
   };
 }

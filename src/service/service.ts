@@ -4,7 +4,7 @@ import { defaultPolicy } from '../order/policy.js';
 import { defaultLifecycle } from '../lifecycle/transition.js';
 import { ActorSchema, unstorablePath, type Actor, type Command, type Effect, type Order } from '../order/index.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
-import { defaultIds, systemClock } from './defaults.js';
+import { defaultIds, randomPickupCode, systemClock } from './defaults.js';
 import { orderBusy, retriesExhausted, unsupported } from './errors.js';
 import { dispatchScope, placeScope, replayOf, requestToStore } from './idempotency.js';
 import { OrderQueue } from './order-queue.js';
@@ -29,6 +29,23 @@ function codeOf(error: unknown): string | undefined {
 
 function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function noPickupCodeSource(): OrderkitError {
+  return new OrderkitError({
+    code: 'PICKUP_CODE_SOURCE_MISSING',
+    message: {
+      'zh-CN': '此运行环境没有加密随机数来源，无法生成自提码：请传入 pickupCode，或在 createOrderService 的 ids.pickupCode 中提供',
+      en: 'no cryptographic random source here to draw a pickup code: pass pickupCode, or give createOrderService ids.pickupCode',
+    },
+    path: ['pickupCode'],
+  });
+}
+
+/** A pickup order (a quote priced for pickup, or a pickup choice with a cart) gets a code drawn here. */
+function wantsPickupCode(input: PlaceInput): boolean {
+  const i = input as { quote?: { delivery?: { mode?: unknown } }; delivery?: { mode?: unknown } };
+  return i.quote?.delivery?.mode === 'pickup' || i.delivery?.mode === 'pickup';
 }
 
 /**
@@ -212,6 +229,11 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     for (let attempt = 1; ; attempt++) {
       const now = clock.now();
       const candidate = { ...input, id: input.id ?? ids.orderId(), number: input.number ?? ids.orderNumber(now) } as PlaceOrderInput;
+      if (candidate.pickupCode === undefined && wantsPickupCode(input)) {
+        const code = (ids.pickupCode ?? randomPickupCode)();
+        if (code === undefined) return fail(noPickupCodeSource());
+        candidate.pickupCode = code;
+      }
       const result = placeOrder(candidate, placeOptions.actor ? { now, policy, actor: placeOptions.actor } : { now, policy });
       if (!result.ok) return result;
       const createOptions = {

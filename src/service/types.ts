@@ -19,6 +19,12 @@ export interface IdSource {
   orderId(): string;
   /** An order number for an order placed at `now` (≤ 28 characters, `[0-9A-Za-z_-]`). */
   orderNumber(now: Date): string;
+  /**
+   * A pickup order's code, drawn when `place` gets none (docs/delivery.md "Store pickup"). Default:
+   * 6 digits from `globalThis.crypto`; where there is none, `place` refuses a pickup order without
+   * a code (PICKUP_CODE_SOURCE_MISSING) until this is given.
+   */
+  pickupCode?(): string | undefined;
 }
 
 /**

@@ -43,7 +43,11 @@ export type OrderUpgrade = (doc: Record<string, unknown>) => Record<string, unkn
  * 3 → 4: version 4 adds `payment.sources` (an order paid from the stored balance and WeChat Pay,
  * docs/payment-sources.md) and the `balance.credit` effect. A version-3 order was paid from one
  * source and has no such field: the upgrade changes nothing, and the bump keeps a version-3 reader
- * from dropping the sources (and so the balance's share of every refund) on its next write.
+ * from dropping the sources (and so the balance's share of every refund) on its next write. Version 4
+ * also adds the optional `delivery` (docs/delivery.md: the mode, express, local courier with its
+ * slot, rider and proof, or store pickup with its store and code) and the logistics of the new
+ * commands (DISPATCH_RIDER, RECORD_DELIVERY_PROOF, VERIFY_PICKUP_CODE). A version-3 document has no
+ * `delivery`, which reads as express, the only mode it could have had.
  */
 export const ORDER_UPGRADES: Readonly<Record<number, OrderUpgrade>> = Object.freeze({
   1: (doc: Record<string, unknown>) => doc,

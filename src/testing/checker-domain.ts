@@ -116,6 +116,13 @@ export const DEFAULT_PAYLOADS: Readonly<Record<string, PayloadGenerator>> = Obje
       ? [{ type: 'CHANGE_ADDRESS', address: { ...order.address, detail: '2 号' } }]
       : [],
   ADD_REMARK: (order: Order) => (order.merchantNotes.length === 0 ? [{ type: 'ADD_REMARK', text: 'n' }] : []),
+  // Delivery modes (docs/delivery.md): offered only on local and pickup orders ('local-delivery', 'pickup').
+  DISPATCH_RIDER: () => [{ type: 'DISPATCH_RIDER', rider: { name: 'r', phone: '13900000000' } }],
+  RECORD_DELIVERY_PROOF: () => [{ type: 'RECORD_DELIVERY_PROOF', photoUrl: 'p' }],
+  VERIFY_PICKUP_CODE: () => [
+    { type: 'VERIFY_PICKUP_CODE', code: CHECKER_PICKUP_CODE },
+    { type: 'VERIFY_PICKUP_CODE', code: '000000' },
+  ],
 });
 
 /**
@@ -152,7 +159,17 @@ function quoteOf(lines: Line[], freight: number): Quote {
 
 /** The starting points by name (`checkLifecycle({ placements: ['two-units'] })`). */
 export const CHECKER_PLACEMENTS = ['two-units', 'two-lines', 'virtual'] as const;
-export type CheckerPlacement = (typeof CHECKER_PLACEMENTS)[number];
+/**
+ * Starting points of the delivery modes (docs/delivery.md), not explored by default: 'local-delivery'
+ * is 'two-lines' delivered locally (¥3.00 fee), 'pickup' is 'two-units' collected at a store.
+ *
+ * @example
+ * checkLifecycle({ lifecycle, depth: 5, initial: DELIVERY_PLACEMENTS })
+ */
+export const DELIVERY_PLACEMENTS = ['local-delivery', 'pickup'] as const;
+export type CheckerPlacement = (typeof CHECKER_PLACEMENTS)[number] | (typeof DELIVERY_PLACEMENTS)[number];
+/** The pickup code of the 'pickup' placement. */
+export const CHECKER_PICKUP_CODE = '123456';
 
 /**
  * A placed order of the domain: 'two-units' is one line of 2 × ¥10.00 (the shape of the stuck
@@ -163,14 +180,23 @@ export type CheckerPlacement = (typeof CHECKER_PLACEMENTS)[number];
  * checkerPlacement('two-units', new Date('2026-11-25T04:00:00Z')).pricing.total // 2000
  */
 export function checkerPlacement(name: CheckerPlacement, now: Date, policy?: Policy): Order {
-  const lines = name === 'two-units' ? [line('a', 2, 1000)] : name === 'two-lines' ? [line('a', 1, 1000), line('b', 1, 500)] : [line('v', 1, 1000, 'virtual')];
-  const freight = name === 'two-lines' ? 300 : 0;
+  const shape = name === 'local-delivery' ? 'two-lines' : name === 'pickup' ? 'two-units' : name;
+  const lines = shape === 'two-units' ? [line('a', 2, 1000)] : shape === 'two-lines' ? [line('a', 1, 1000), line('b', 1, 500)] : [line('v', 1, 1000, 'virtual')];
+  const freight = shape === 'two-lines' ? 300 : 0;
+  const quote = quoteOf(lines, freight);
+  if (name === 'local-delivery') {
+    const start = new Date(now.getTime() + 2 * 3_600_000).toISOString();
+    quote.delivery = { mode: 'local', distance: 1000, fee: freight, slot: { start, end: new Date(Date.parse(start) + 3_600_000).toISOString() } };
+  }
+  if (name === 'pickup') quote.delivery = { mode: 'pickup', store: { id: 's1', name: 'Store 1' } };
+  const index = (CHECKER_PLACEMENTS as readonly string[]).indexOf(name) + 1 || CHECKER_PLACEMENTS.length + (DELIVERY_PLACEMENTS as readonly string[]).indexOf(name) + 1;
   const placed = placeOrder(
     {
       id: `chk-${name}`,
-      number: `CHK${CHECKER_PLACEMENTS.indexOf(name) + 1}`,
+      number: `CHK${index}`,
       customerId: CHECKER_CUSTOMER_ID,
-      quote: quoteOf(lines, freight),
+      quote,
+      ...(name === 'pickup' ? { pickupCode: CHECKER_PICKUP_CODE } : {}),
       ...(name === 'virtual'
         ? { fulfillment: 'virtual' as const }
         : { address: { name: '张三', phone: '13800000000', province: '上海市', city: '上海市', detail: '1 号' } }),

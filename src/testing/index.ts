@@ -11,7 +11,7 @@ export { testOrder, nextVersion, createdEvent, testEffects, TEST_EPOCH } from '.
 export type { TestOrderInit, TestStep } from './fixtures.js';
 export { checkLifecycle } from './checker.js';
 export type { CheckableLifecycle, CheckerOrder, CheckInvariant, CheckOptions, CheckReport, CheckStep, CheckViolation } from './checker.js';
-export { CHECKER_ACTORS, CHECKER_CUSTOMER_ID, CHECKER_PLACEMENTS, DEFAULT_PAYLOADS, checkerPlacement, AFTER_SALE_DEPTH_PAYLOADS } from './checker-domain.js';
+export { CHECKER_ACTORS, CHECKER_CUSTOMER_ID, CHECKER_PLACEMENTS, DEFAULT_PAYLOADS, checkerPlacement, AFTER_SALE_DEPTH_PAYLOADS, DELIVERY_PLACEMENTS, CHECKER_PICKUP_CODE } from './checker-domain.js';
 export type { CheckerCommand, CheckerPlacement, PayloadGenerator } from './checker-domain.js';
 export { runInventoryContract } from './contract-inventory.js';
 export { runBalanceContract } from './contract-balance.js';

@@ -18,6 +18,8 @@ export type { CouponOptionView, CouponOptionsInput } from './coupon-view.js';
 export type { RefundQuoteView } from './refund-quote-view.js';
 export type { QuoteView, QuoteLineView } from './quote-view.js';
 export { moneyView, shopTime } from './format.js';
+export { deliveryView, DELIVERY_MODE_LABELS } from './delivery-view.js';
+export type { DeliveryView } from './delivery-view.js';
 export type { MoneyView, ViewLocale } from './format.js';
 export {
   ACTIONS,

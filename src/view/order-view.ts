@@ -30,6 +30,7 @@ import {
 import { checkViewOptions } from './options.js';
 import type { PaymentSourceView } from './types.js';
 import { CUSTOMER_CANCEL_REASON, CUSTOMER_CANCEL_REASON_TEXT } from '../lifecycle/rules/after-sale.js';
+import { deliveryView } from './delivery-view.js';
 import type {
   AdjustmentView,
   AfterSaleView,
@@ -291,6 +292,7 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
       return v;
     }),
     afterSales,
+    delivery: deliveryView(order, { actor: options.actor, locale, timeZone: tz }),
     deadlines: deadlinesView(order, tz),
     countdown: orderCountdown(order, { now: options.now, policy, locale }),
     actions: orderActions(order, ctx),

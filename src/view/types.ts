@@ -1,3 +1,4 @@
+import type { DeliveryView } from './delivery-view.js';
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { Policy } from '../order/policy.js';
 import type { TransitionContext } from '../lifecycle/types.js';
@@ -233,6 +234,8 @@ export interface OrderView {
   paid: MoneyView;
   refunded: MoneyView;
   address?: { name: string; phone: string; text: string };
+  /** How the order reaches the shopper: the mode, its slot, rider and proof, or pickup store and code (docs/delivery.md). */
+  delivery: DeliveryView;
   buyerRemark?: string;
   /** The shop's notes (备注), oldest first, with the shop's time. */
   merchantNotes: Array<{ text: string; atText: string }>;

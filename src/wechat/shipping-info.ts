@@ -113,9 +113,12 @@ function packageOf(order: Order, shipment: Shipment, options: ShippingInfoOption
     if (!shipment.trackingNo) return reject('MISSING_TRACKING_NUMBER', { path: [...path, 'trackingNo'], detail: same(shipment.id) });
     if (!shipment.expressCompany) return reject('MISSING_EXPRESS_COMPANY', { path: [...path, 'expressCompany'], detail: same(shipment.id) });
   }
-  if (shipment.trackingNo) pkg.tracking_no = shipment.trackingNo;
-  if (shipment.expressCompany) pkg.express_company = shipment.expressCompany;
-  const needsContact = shipment.expressCompany !== undefined && (options.contactRequiredFor ?? ['SF']).includes(shipment.expressCompany);
+  // Tracking number and company are express fields: a same-city rider's platform and id stay on
+  // the order (docs/delivery.md "WeChat shipping info"), WeChat only takes them for express.
+  const express = shipment.logisticsType === 'express';
+  if (express && shipment.trackingNo) pkg.tracking_no = shipment.trackingNo;
+  if (express && shipment.expressCompany) pkg.express_company = shipment.expressCompany;
+  const needsContact = express && shipment.expressCompany !== undefined && (options.contactRequiredFor ?? ['SF']).includes(shipment.expressCompany);
   const contact: NonNullable<ShippingPackage['contact']> = {};
   if (options.consignorContact) contact.consignor_contact = maskPhone(options.consignorContact);
   if (needsContact && order.address?.phone) contact.receiver_contact = maskPhone(order.address.phone);

@@ -107,6 +107,11 @@ const EXPECTED: Record<string, Row> = {
   'POST /me/address': SHOPPERS,
   'GET /orders/:id/reorder': OWNER_OR_STAFF,
   'POST /orders/:id/reorder': OWNER_ONLY,
+  // Delivery modes (docs/delivery.md): the options are shop data; rider, proof and pickup code are staff's.
+  'GET /delivery-options': ALL,
+  'POST /orders/:id/rider': STAFF,
+  'POST /orders/:id/delivery-proof': STAFF,
+  'POST /orders/:id/pickup-verification': STAFF,
 };
 
 /** A body that the route accepts when the caller is allowed, so "allowed" means it really ran. */
@@ -133,6 +138,9 @@ const BODIES: Record<string, unknown> = {
   'POST /balance/top-ups': { customerId: 'matrix-customer', amount: 100, key: 'matrix-receipt' },
   'POST /me/address': { address: { ...ADDRESS, phone: '13900000000', detail: '断桥 3 号' } },
   'POST /orders/:id/reorder': {},
+  'POST /orders/:id/rider': { rider: { name: '李师傅', phone: '13900000000' } },
+  'POST /orders/:id/delivery-proof': { note: 'matrix' },
+  'POST /orders/:id/pickup-verification': { code: '123456' },
 };
 
 const ROLES = ['anonymous', 'shopperA', 'shopperB', 'staff', 'admin'] as const;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Actor, Command, Line, Order } from '../../src/order/index.js';
+import type { Actor, Command, Line, Order, QuoteDelivery } from '../../src/order/index.js';
 import type { Quote } from '../../src/pricing/quote.js';
 import { placeOrder, transition, type TransitionResult, type Policy } from '../../src/lifecycle/index.js';
 
@@ -49,13 +49,20 @@ export function quoteOf(lines: Line[], freight = 0, couponIds: string[] = []): Q
 
 export const defaultLines = (): Line[] => [line('a', 2, 1000), line('b', 1, 500)];
 
-export function place(options: { lines?: Line[]; freight?: number; couponIds?: string[]; fulfillment?: Order['fulfillment']; now?: Date; policy?: Policy; id?: string } = {}): Order {
+/** A local delivery's quote part and a pickup one (docs/delivery.md), for `place({ delivery })`. */
+export const LOCAL_DELIVERY: QuoteDelivery = { mode: 'local', distance: 2000, fee: 800, slot: { start: '2026-11-25T06:00:00.000Z', end: '2026-11-25T07:00:00.000Z' } };
+export const PICKUP_DELIVERY: QuoteDelivery = { mode: 'pickup', store: { id: 'xh', name: '徐汇店' } };
+export const PICKUP_CODE = '482913';
+
+export function place(options: { lines?: Line[]; freight?: number; couponIds?: string[]; fulfillment?: Order['fulfillment']; now?: Date; policy?: Policy; id?: string; delivery?: QuoteDelivery } = {}): Order {
+  const quote = quoteOf(options.lines ?? defaultLines(), options.freight ?? 0, options.couponIds ?? []);
   const r = placeOrder(
     {
       id: options.id ?? 'o1',
       number: '20261125120000123456',
       customerId: 'u1',
-      quote: quoteOf(options.lines ?? defaultLines(), options.freight ?? 0, options.couponIds ?? []),
+      quote: options.delivery === undefined ? quote : { ...quote, delivery: options.delivery },
+      ...(options.delivery?.mode === 'pickup' ? { pickupCode: PICKUP_CODE } : {}),
       ...(options.fulfillment !== undefined ? { fulfillment: options.fulfillment } : {}),
       address: { name: '张三', phone: '13800000000', province: '上海市', city: '上海市', detail: '人民路 1 号' },
     },

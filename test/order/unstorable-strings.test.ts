@@ -41,10 +41,13 @@ const SAMPLES: Array<Record<string, unknown>> = [
   { type: 'DECLINE_REFUND_PROPOSAL', afterSaleId: 'as1', reason: '太少' },
   { type: 'SET_RETURN_SHIPPING_FEE', afterSaleId: 'as1', fee: 100, treatment: 'refund' },
   { type: 'SHIP_EXCHANGE', afterSaleId: 'as3', trackingNo: 'SF3', expressCompany: '顺丰' },
+  { type: 'DISPATCH_RIDER', rider: { name: '李师傅', phone: '13900000000', company: '达达', trackingNo: 'DD1' } },
+  { type: 'RECORD_DELIVERY_PROOF', photoUrl: 'https://img.example/p.jpg', receivedBy: '本人', note: '放门口' },
+  { type: 'VERIFY_PICKUP_CODE', code: '482913' },
 ];
 
 /** Fields whose own format refuses any odd string before the storable rule is asked. */
-const FORMATTED = new Set(['type', 'logisticsType', 'kind', 'paidAt', 'succeededAt', 'settledAt', 'gatewayStatus', 'number', 'treatment']);
+const FORMATTED = new Set(['type', 'logisticsType', 'kind', 'paidAt', 'succeededAt', 'settledAt', 'gatewayStatus', 'number', 'treatment', 'code']);
 
 /** Every path to a string in `value`. */
 function stringPaths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {

@@ -296,4 +296,26 @@ describe('example cloud functions (on the cloud database test double)', () => {
     const stored = env.db.dump('orders').find((o) => o._id === card.order.id) as { refunds: Array<{ amount: number; reason: string }> };
     expect(stored.refunds.map((r) => [r.amount, r.reason])).toEqual([[params.totalFee, 'out_of_stock']]);
   });
+
+  it('delivery modes (docs/delivery.md): the quote offers them and prices the choice; a pickup order gets a six-digit code; an unknown store places nothing', async () => {
+    const env = setup();
+    const cart = [{ sku: 'OAT-1KG', quantity: 1 }];
+    const express = await env.call(SHOPPER, { action: 'quote', cart });
+    expect(express.ok && express.deliveryOptions.modes).toEqual(['express', 'local', 'pickup']);
+    expect(express.delivery).toEqual({ mode: 'express' });
+    const slot = express.deliveryOptions.local.slots[0];
+    expect(Date.parse(slot.start)).toBeGreaterThanOrEqual(Date.parse('2026-11-25T05:00:00.000Z'));
+    const local = await env.call(SHOPPER, { action: 'quote', cart, delivery: { mode: 'local', zone: 'futian', slot } });
+    expect(local.ok && [local.quote.freight.fen, local.delivery.mode]).toEqual([900, 'local']);
+    const nowhere = await env.call(SHOPPER, { action: 'place', cart, delivery: { mode: 'pickup', storeId: 'nowhere' } });
+    expect(!nowhere.ok && [nowhere.error.code, nowhere.error.path]).toEqual(['PICKUP_STORE_UNKNOWN', ['delivery', 'storeId']]);
+    expect(env.db.dump('orders')).toEqual([]);
+    const placed = await env.call(SHOPPER, { action: 'place', cart, delivery: { mode: 'pickup', storeId: 'sz-nanshan' } });
+    expect(placed.ok, JSON.stringify(placed)).toBe(true);
+    expect([placed.order.pricing.freight.fen, placed.order.delivery.modeLabel, placed.order.delivery.store.name]).toEqual([0, '到店自提', '南山门店']);
+    const stored = env.db.dump('orders')[0] as { delivery: { code: string } };
+    expect(stored.delivery.code).toMatch(/^[0-9]{6}$/);
+    // Not paid yet: the page does not show the code.
+    expect(placed.order.delivery.pickupCode).toBeUndefined();
+  });
 });

@@ -23,6 +23,11 @@ const ACCESS: Record<string, Access> = {
   // PIPL (docs/privacy.md): anonymising a customer is an admin's decision.
   anonymizeCustomer: 'admin',
   topUpBalance: 'staff',
+  // Delivery modes (docs/delivery.md): the options are shop data; the rider, the proof and the pickup code are staff's.
+  deliveryOptions: 'public',
+  dispatchRider: 'staff',
+  recordDeliveryProof: 'staff',
+  verifyPickupCode: 'staff',
 };
 
 /** The route with its access filled in (a route that says its own keeps it). */

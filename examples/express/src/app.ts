@@ -7,7 +7,7 @@ import type { Figures } from './figures.js';
 import type { Route } from './http.js';
 import { errorHandler, unknownRoute } from './http-errors.js';
 import { buildOpenApi } from './openapi.js';
-import { defaultLifecycle, systemClock, type Clock, type Lifecycle, type OrderService, type PricingRules } from './orderkit/index.js';
+import { defaultLifecycle, systemClock, type Clock, type DeliveryRules, type Lifecycle, type OrderService, type PricingRules } from './orderkit/index.js';
 import { commandRoutes } from './routes/commands.js';
 import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions } from './routes/dashboard.js';
 import { docsAssets, docsRoutes } from './routes/docs.js';
@@ -18,7 +18,7 @@ import { Automations } from './automations.js';
 import { liveRoutes } from './routes/live.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentRoutes, rawNotificationBody } from './routes/payments.js';
-import { demoRules } from './catalog.js';
+import { DEMO_DELIVERY_RULES, demoRules } from './catalog.js';
 import { reconciliationRoutes, Reconciliations } from './reconciliation.js';
 import { withAccess } from './access.js';
 import { Auth, type AuthOptions } from './auth/index.js';
@@ -34,6 +34,8 @@ export interface CreateAppOptions {
   figures: Figures;
   clock?: Clock;
   rules?: PricingRules;
+  /** Default: the demo shop's local delivery and pickup stores (catalog.ts). */
+  deliveryRules?: DeliveryRules;
   /** The shop's calendar for the dashboard. Default 'Asia/Shanghai'. */
   timeZone?: string;
   /** DEMO payment and refund-result routes. Default true; set false in anything real. */
@@ -95,6 +97,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     hub,
     clock,
     rules: options.rules ?? demoRules(clock.now()),
+    deliveryRules: options.deliveryRules ?? DEMO_DELIVERY_RULES,
     figures: options.figures,
     // The demo payment routes exist only in demo mode, and never beside a configured WeChat Pay.
     demoGateway: auth.demo && !options.wechatpay && (options.demoGateway ?? true),

@@ -1,4 +1,4 @@
-import { OrderkitError, type Cart, type CartLine, type PricingRules } from './orderkit/index.js';
+import { OrderkitError, type Cart, type CartLine, type DeliveryRules, type PricingRules } from './orderkit/index.js';
 import type { InventoryPort, SkuSetup } from './orderkit/inventory.js';
 
 /**
@@ -82,6 +82,53 @@ export function demoRules(now: Date): PricingRules {
     points: { rate: { points: 100, fen: 100 }, maxShareBp: 1_000 },
     freight: { defaultFee: 1_000, byRegion: { 新疆: 2_000, 西藏: 2_000 }, freeOver: 9_900 },
   };
+}
+
+/**
+ * The shop's delivery modes (docs/delivery.md): express by the freight rule above, local courier
+ * within 10 km by distance band (or by district), free from ¥299, and pickup at two stores.
+ */
+export const DEMO_DELIVERY_RULES: DeliveryRules = {
+  local: {
+    bands: [
+      { upTo: 3_000, fee: 500 },
+      { upTo: 5_000, fee: 800 },
+      { upTo: 10_000, fee: 1_500 },
+    ],
+    zones: [
+      { id: 'xihu', name: '西湖区', fee: 600 },
+      { id: 'shangcheng', name: '上城区', fee: 800 },
+    ],
+    freeOver: 29_900,
+    leadMinutes: 30,
+    maxDaysAhead: 3,
+  },
+  pickup: {
+    stores: [
+      { id: 'hz-longjing', name: '茶舍·龙井店', address: '杭州市西湖区梅家坞路 18 号', phone: '0571-87000001' },
+      { id: 'hz-hubin', name: '茶舍·湖滨店', address: '杭州市上城区湖滨路 8 号', phone: '0571-87000002' },
+    ],
+    maxDaysAhead: 7,
+  },
+};
+
+const SHOP_OFFSET_MS = 8 * 3_600_000;
+
+/**
+ * One-hour slots the checkout offers (Asia/Shanghai, no daylight saving): from the first whole
+ * hour after the lead time, 09:00–21:00, for `days` days.
+ */
+export function deliverySlots(now: Date, leadMinutes: number, days: number): Array<{ start: string; end: string }> {
+  const out: Array<{ start: string; end: string }> = [];
+  const hour = 3_600_000;
+  let t = Math.ceil((now.getTime() + leadMinutes * 60_000) / hour) * hour;
+  const until = now.getTime() + days * 86_400_000;
+  const iso = (ms: number) => `${new Date(ms + SHOP_OFFSET_MS).toISOString().slice(0, 19)}+08:00`;
+  for (; t < until && out.length < 40; t += hour) {
+    const h = new Date(t + SHOP_OFFSET_MS).getUTCHours();
+    if (h >= 9 && h < 21) out.push({ start: iso(t), end: iso(t + hour) });
+  }
+  return out;
 }
 
 export interface CartRequest {

@@ -2,7 +2,7 @@ import type { ChangeHub } from './change-hub.js';
 import type { Figures } from './figures.js';
 import type { Reconciliations } from './reconciliation.js';
 import type { Automations } from './automations.js';
-import type { Clock, Lifecycle, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
+import type { Clock, DeliveryRules, Lifecycle, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
 import type { WechatPayKeys } from './orderkit/wechatpay.js';
 import type { InventoryPort } from './orderkit/inventory.js';
 import type { BalancePort } from './orderkit/balance.js';
@@ -25,6 +25,8 @@ export interface AppContext {
   hub: ChangeHub;
   clock: Clock;
   rules: PricingRules;
+  /** The delivery modes the checkout offers (docs/delivery.md). */
+  deliveryRules: DeliveryRules;
   figures: Figures;
   /** The DEMO payment and refund-result routes; off in anything real. */
   demoGateway: boolean;

@@ -56,10 +56,12 @@ const STATUS_BY_CODE: Record<string, number> = {
   BALANCE_UNAVAILABLE: 503,
   BALANCE_NOT_CONFIGURED: 503,
   NOTHING_TO_REORDER: 409,
+  DELIVERY_MODE_MISMATCH: 409,
+  ALREADY_PICKED_UP: 409,
 };
 
 /** Codes that mean "the request does not parse" rather than "a rule said no". */
-const MALFORMED = /^(INVALID_(COMMAND|INPUT|JSON|BODY|QUERY|ANALYTICS_OPTIONS|ORDER_INPUT|ACTOR)|UNKNOWN_COMMAND)$/;
+const MALFORMED = /^(INVALID_(COMMAND|INPUT|JSON|BODY|QUERY|ANALYTICS_OPTIONS|ORDER_INPUT|ACTOR|DELIVERY)|UNKNOWN_COMMAND)$/;
 
 export function httpStatusOf(error: OrderkitError): number {
   const known = STATUS_BY_CODE[error.code];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AddressSchema,
   CountSchema,
+  DeliveryChoiceSchema,
   FenSchema,
   IdSchema,
   ORDER_STATUSES,
@@ -31,6 +32,8 @@ export const PlaceOrderBodySchema = z.strictObject({
   payWith: z.strictObject({ balance: FenSchema, wechat: z.optional(FenSchema) }).optional(),
   /** Use the saved default address (POST /me/address) when no `address` is sent. */
   useDefaultAddress: z.boolean().optional(),
+  /** 配送方式: express (default), local courier with a distance or zone and a slot, or pickup at a store (GET /delivery-options). */
+  delivery: z.optional(DeliveryChoiceSchema),
 });
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBodySchema>;
 

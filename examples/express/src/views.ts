@@ -31,6 +31,15 @@ export function orderView(order: Order, actor: Actor, options: { masked?: boolea
   } else if (options.masked && order.address) {
     view = { ...order, address: maskAddress(order.address) };
   }
+  const d = view.delivery;
+  if (d?.mode === 'pickup' && !(isShopper(actor) && order.status === 'paid')) {
+    // The pickup code is the shopper's, shown once paid until collected; staff type the code the
+    // shopper shows and never read it here (docs/delivery.md "Store pickup").
+    const { code: _code, ...rest } = d;
+    view = { ...view, delivery: rest as typeof d };
+  } else if (d?.mode === 'local' && d.rider && options.masked) {
+    view = { ...view, delivery: { ...d, rider: { ...d.rider, phone: maskPhone(d.rider.phone) } } };
+  }
   return view;
 }
 

@@ -28,6 +28,9 @@ import { acceptRefundProposal } from './accept-refund-proposal.js';
 import { declineRefundProposal } from './decline-refund-proposal.js';
 import { setReturnShippingFee } from './set-return-shipping-fee.js';
 import { shipExchange } from './ship-exchange.js';
+import { dispatchRider } from './dispatch-rider.js';
+import { recordDeliveryProof } from './record-delivery-proof.js';
+import { verifyPickupCode } from './verify-pickup-code.js';
 
 export {
   addRemark,
@@ -59,6 +62,9 @@ export {
   declineRefundProposal,
   setReturnShippingFee,
   shipExchange,
+  dispatchRider,
+  recordDeliveryProof,
+  verifyPickupCode,
 };
 
 /**
@@ -98,4 +104,7 @@ export const orderCommands: readonly CommandDefinition<string, any>[] = Object.f
   declineRefundProposal,
   setReturnShippingFee,
   shipExchange,
+  dispatchRider,
+  recordDeliveryProof,
+  verifyPickupCode,
 ]);

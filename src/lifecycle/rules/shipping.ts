@@ -1,10 +1,11 @@
 import { OrderkitError } from '../../errors/orderkit-error.js';
-import { shippedQuantities, type CommandOf, type LineQuantity, type LogisticsType, type Order, type Shipment } from '../../order/index.js';
+import { deliveryModeOf, shippedQuantities, type CommandOf, type LineQuantity, type LogisticsType, type Order, type Shipment } from '../../order/index.js';
 import { unshippableQuantities } from '../../refund/holdings.js';
 import { deliveredShipment, withDeadline } from '../clone.js';
 import { deadlineAfter, isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, note, noteAll, type Draft, type Step } from '../step.js';
+import { deliveryErrors } from './delivery-errors.js';
 
 /**
  * Shipping, delivery and completion. A parcel may hold any units not shipped yet; the order is
@@ -36,7 +37,7 @@ export function unitsLeftToShip(order: Order): Map<string, number> {
   return left;
 }
 
-function anythingLeft(left: Map<string, number>): boolean {
+export function anythingLeft(left: Map<string, number>): boolean {
   for (const n of left.values()) if (n > 0) return true;
   return false;
 }
@@ -44,6 +45,9 @@ function anythingLeft(left: Map<string, number>): boolean {
 function planShipment(step: Step<Shipping>): ShipmentPlan | OrderkitError {
   if (step.memo !== undefined && (step.memo as ShipmentPlan).kind === 'ship') return step.memo as ShipmentPlan;
   const { order, command } = step;
+  // Local deliveries go out with a rider (DISPATCH_RIDER); pickup orders never ship (docs/delivery.md).
+  const mode = deliveryModeOf(order);
+  if (mode !== 'express') return deliveryErrors.modeMismatch(mode, 'SHIP');
   const id = command.shipmentId ?? `${order.number}-S${order.shipments.length + 1}`;
   for (const s of order.shipments) if (s.id === id) return lifecycleErrors.duplicateShipment(id);
   const left = unitsLeftToShip(order);
@@ -81,7 +85,7 @@ export const shipsRest = defineGuard(
     if (plan instanceof OrderkitError) return plan;
     return plan.completes ? undefined : NO_MATCH;
   },
-  (probe) => anythingLeft(unitsLeftToShip(probe.order)),
+  (probe) => deliveryModeOf(probe.order) === 'express' && anythingLeft(unitsLeftToShip(probe.order)),
 );
 
 /** A parcel with part of what is left: the order is (or stays) `partially_shipped`. */
@@ -91,10 +95,10 @@ export const shipsPart = defineGuard(
     if (plan instanceof OrderkitError) return plan;
     return plan.completes ? NO_MATCH : undefined;
   },
-  (probe) => anythingLeft(unitsLeftToShip(probe.order)),
+  (probe) => deliveryModeOf(probe.order) === 'express' && anythingLeft(unitsLeftToShip(probe.order)),
 );
 
-function addShipment(draft: Draft, step: Step, id: string, items: LineQuantity[], logisticsType: LogisticsType, completes: boolean, extra: Partial<Shipment>): void {
+export function addShipment(draft: Draft, step: Step, id: string, items: LineQuantity[], logisticsType: LogisticsType, completes: boolean, extra: Partial<Shipment>): void {
   const shipment: Shipment = { id, items, logisticsType, shippedAt: step.ctx.at };
   if (extra.trackingNo !== undefined) shipment.trackingNo = extra.trackingNo;
   if (extra.expressCompany !== undefined) shipment.expressCompany = extra.expressCompany;
@@ -141,6 +145,8 @@ interface DeliveryPlan {
 function planDelivery(step: Step<Delivering>): DeliveryPlan | OrderkitError {
   if (step.memo !== undefined && (step.memo as DeliveryPlan).kind === 'deliver') return step.memo as DeliveryPlan;
   const { order, command } = step;
+  // A local delivery arrives with its proof (RECORD_DELIVERY_PROOF).
+  if (deliveryModeOf(order) === 'local') return deliveryErrors.modeMismatch('local', 'DELIVER');
   const ids: string[] = [];
   if (command.shipmentId !== undefined) {
     const s = order.shipments.find((x) => x.id === command.shipmentId);
@@ -158,7 +164,7 @@ function planDelivery(step: Step<Delivering>): DeliveryPlan | OrderkitError {
   return plan;
 }
 
-const someParcelUndelivered = (order: Order): boolean => order.shipments.some((s) => s.deliveredAt === undefined);
+const someParcelUndelivered = (order: Order): boolean => deliveryModeOf(order) !== 'local' && order.shipments.some((s) => s.deliveredAt === undefined);
 
 /** The last parcel arrives: the order becomes `delivered`. */
 export const deliversLastParcel = defineGuard(

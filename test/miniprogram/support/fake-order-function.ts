@@ -16,6 +16,7 @@ import {
   orderView,
   placeOrder,
   priceCart,
+  priceDelivery,
   quoteView,
   refundQuote,
   refundQuoteView,
@@ -26,6 +27,9 @@ import {
   type Order,
   type OrderkitError,
   type WalletCoupon,
+  type DeliveryChoice,
+  type DeliveryRules,
+  type Quote,
 } from '../../../src/index.js';
 import { CUSTOMER, rules } from '../../view/fixtures.js';
 import type { InventoryPort } from '../../../src/inventory/index.js';
@@ -36,6 +40,17 @@ export const CATALOGUE: Record<string, { title: string; listPrice: number; image
   'OAT-1KG': { title: '有机燕麦片 1kg', listPrice: 5990, image: 'https://img.example/oat.png' },
   'MILK-250': { title: '纯牛奶 250ml', listPrice: 350 },
   'TEA-100': { title: '明前龙井 100g', listPrice: 30000 },
+};
+/** The shop's delivery modes, as the real function's shop.js has them (docs/delivery.md). */
+export const DELIVERY: DeliveryRules = {
+  local: { zones: [{ id: 'nanshan', name: '南山区', fee: 600 }, { id: 'futian', name: '福田区', fee: 900 }], leadMinutes: 60, maxDaysAhead: 2 },
+  pickup: { stores: [{ id: 'sz-nanshan', name: '南山门店', address: '深圳市南山区科技园路 2 号' }] },
+};
+/** What the function offers the checkout (slots fixed after the fixtures' clock). */
+export const DELIVERY_OPTIONS = {
+  modes: ['express', 'local', 'pickup'],
+  local: { zones: DELIVERY.local!.zones, slots: [{ start: '2026-11-25T18:00:00+08:00', end: '2026-11-25T19:00:00+08:00' }, { start: '2026-11-25T19:00:00+08:00', end: '2026-11-25T20:00:00+08:00' }] },
+  pickup: { stores: DELIVERY.pickup!.stores, slots: [] },
 };
 export const WALLET: WalletCoupon[] = [
   { id: 'w1', definitionId: 'shop-5' },
@@ -112,6 +127,7 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
       }
       case 'quote': {
         const items = data.cart as Array<{ sku: string; quantity: number }>;
+        const delivered = (q: Quote) => (data.delivery ? priceDelivery(q, data.delivery as DeliveryChoice, DELIVERY, { now: now.value }) : { ok: true as const, quote: q });
         const best = bestCoupons(cartFrom(items, []), WALLET, rules, { now: now.value });
         if (!best.ok) return fail(best.error);
         const chosen = Array.isArray(data.couponIds) ? WALLET.filter((w) => (data.couponIds as string[]).includes(w.id)) : null;
@@ -121,7 +137,10 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
           if (!r.ok) return fail(r.error);
           shown = r.quote;
         }
-        const answer: Record<string, unknown> = { ok: true, quote: quoteView(shown), coupons: couponOptionsView({ wallet: WALLET, best, shown, definitions: [{ id: 'shop-5', title: '店铺券 ¥5' }, { id: 'big-20', title: '满500减20' }] }) };
+        const d = delivered(shown);
+        if (!d.ok) return fail(d.error);
+        shown = d.quote;
+        const answer: Record<string, unknown> = { ok: true, delivery: shown.delivery ?? { mode: 'express' }, deliveryOptions: DELIVERY_OPTIONS, quote: quoteView(shown), coupons: couponOptionsView({ wallet: WALLET, best, shown, definitions: [{ id: 'shop-5', title: '店铺券 ¥5' }, { id: 'big-20', title: '满500减20' }] }) };
         // As the real function does with an inventory: what each SKU has left, and its 限购.
         if (inventory) {
           const stock = [];
@@ -138,7 +157,9 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
       case 'place': {
         const items = data.cart as Array<{ sku: string; quantity: number }>;
         const coupons = WALLET.filter((w) => ((data.couponIds as string[]) ?? []).includes(w.id));
-        const priced = priceCart(cartFrom(items, coupons), rules, { now: now.value });
+        const cartPriced = priceCart(cartFrom(items, coupons), rules, { now: now.value });
+        if (!cartPriced.ok) return fail(cartPriced.error);
+        const priced = data.delivery ? priceDelivery(cartPriced.quote, data.delivery as DeliveryChoice, DELIVERY, { now: now.value }) : cartPriced;
         if (!priced.ok) return fail(priced.error);
         seq += 1;
         if (inventory) {
@@ -147,7 +168,7 @@ export function createFakeOrderFunction(start: Date, actor: Actor = { type: 'cus
         }
         const payWith = data.useBalance !== undefined ? { payWith: { balance: data.useBalance as number } } : {};
         const r = placeOrder(
-          { id: `fake-${seq}`, number: `2026112512000000000${seq}`, customerId: CUSTOMER, quote: priced.quote, ...(data.address ? { address: data.address as Order['address'] } : {}), ...payWith },
+          { id: `fake-${seq}`, number: `2026112512000000000${seq}`, customerId: CUSTOMER, quote: priced.quote, pickupCode: '482913', ...(data.address ? { address: data.address as Order['address'] } : {}), ...payWith },
           { now: now.value },
         );
         if (!r.ok) return fail(r.error);

@@ -11,6 +11,25 @@ const MAX_QUANTITY = 99;
 const MAX_PHOTOS = 9;
 const { deleteOrder } = require('wx-orderkit/advanced');
 const { traceShipment } = require('wx-orderkit/tracking');
+const HOUR = 3600000;
+const SHOP_OFFSET = 8 * HOUR; // Asia/Shanghai, no daylight saving
+
+// One-hour slots, 09:00–21:00 shop time, from the first whole hour after the lead time.
+function slotsFrom(now, window) {
+  const out = [];
+  const iso = (ms) => new Date(ms + SHOP_OFFSET).toISOString().slice(0, 19) + '+08:00';
+  const until = now.getTime() + (window.maxDaysAhead || 7) * 24 * HOUR;
+  for (let t = Math.ceil((now.getTime() + (window.leadMinutes || 0) * 60000) / HOUR) * HOUR; t < until && out.length < 24; t += HOUR) {
+    const h = new Date(t + SHOP_OFFSET).getUTCHours();
+    if (h >= 9 && h < 21) out.push({ start: iso(t), end: iso(t + HOUR) });
+  }
+  return out;
+}
+
+// A pickup code from Node's cryptographic source (cloud functions may run a Node without a global crypto).
+function cryptoPickupCode() {
+  return String(require('crypto').randomInt(0, 1000000)).padStart(6, '0');
+}
 
 function createOrderFunction(deps) {
   const { cloud, orderkit, wechatpay, wxCloud, settings, shop } = deps;
@@ -36,10 +55,12 @@ function createOrderFunction(deps) {
   // Optional stored balance (余额, docs/payment-sources.md): a WxCloudBalance on the same database.
   // The quote then says what the shopper holds, and `place` takes `useBalance` (fen) for that part.
   const balance = deps.balance || null;
-  const serviceOptions = { store, clock, policy, lifecycle };
+  const ids = { pickupCode: deps.pickupCode || cryptoPickupCode };
+  const serviceOptions = { store, clock, policy, lifecycle, ids };
   if (inventory) serviceOptions.inventory = inventory;
   if (balance) serviceOptions.balance = balance;
   const service = orderkit.createOrderService(serviceOptions);
+  const deliveryRules = shop.delivery || {};
 
   function fail(code, zh, en, details, path) {
     return { ok: false, error: { code, message: en, messages: { 'zh-CN': zh, en }, path: path || [], ...(details ? { details } : {}) } };
@@ -91,6 +112,12 @@ function createOrderFunction(deps) {
       if (!priced.ok) return { error: { ok: false, error: priced.error.toJSON() } };
       quote = priced.quote;
     }
+    // 配送方式: local courier and pickup replace the freight (docs/delivery.md); express keeps it.
+    if (event.delivery && typeof event.delivery === 'object') {
+      const delivered = orderkit.priceDelivery(quote, event.delivery, deliveryRules, { now: ctx.now });
+      if (!delivered.ok) return { error: { ok: false, error: delivered.error.toJSON() } };
+      quote = delivered.quote;
+    }
     return { quote, best, wallet };
   }
 
@@ -122,7 +149,9 @@ function createOrderFunction(deps) {
   }
 
   // Physical goods go to an address: refused before anything is written (docs/mini-program.md).
+  // Physical goods need an address, unless the shopper collects them at a store (docs/delivery.md).
   function needsAddress(quote) {
+    if (quote.delivery && quote.delivery.mode === 'pickup') return false;
     return quote.lines.some((l) => l.fulfillment !== 'virtual');
   }
 
@@ -165,12 +194,27 @@ function createOrderFunction(deps) {
     return params.ok ? { ok: true, payment: params.params } : { ok: false, error: params.error.toJSON() };
   }
 
+  // What the checkout offers: the modes, the zones and stores, and the next slots.
+  function deliveryOptions(ctx) {
+    const modes = ['express'];
+    const out = { modes };
+    if (deliveryRules.local) {
+      modes.push('local');
+      out.local = { zones: deliveryRules.local.zones || [], slots: slotsFrom(ctx.now, deliveryRules.local) };
+    }
+    if (deliveryRules.pickup) {
+      modes.push('pickup');
+      out.pickup = { stores: deliveryRules.pickup.stores, slots: slotsFrom(ctx.now, deliveryRules.pickup) };
+    }
+    return out;
+  }
+
   const actions = {
     async quote(event, ctx) {
       const p = price(event, ctx);
       if (p.error) return p.error;
       const coupons = orderkit.couponOptionsView({ wallet: p.wallet, best: p.best, shown: p.quote, definitions: shop.rules.coupons });
-      const answer = { ok: true, quote: orderkit.quoteView(p.quote), coupons, needsAddress: needsAddress(p.quote) };
+      const answer = { ok: true, quote: orderkit.quoteView(p.quote), coupons, needsAddress: needsAddress(p.quote), delivery: p.quote.delivery || { mode: 'express' }, deliveryOptions: deliveryOptions(ctx) };
       if (inventory) {
         answer.stock = [];
         for (const line of p.quote.lines) {

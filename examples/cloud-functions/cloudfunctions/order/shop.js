@@ -36,4 +36,22 @@ function walletFor(openid) {
   ];
 }
 
-module.exports = { catalogue, rules, walletFor, stock };
+// The delivery modes the checkout offers (docs/delivery.md): express by the freight rule above,
+// local courier by district (the page has no map to measure a distance) and pickup at a store.
+const delivery = {
+  local: {
+    zones: [
+      { id: 'nanshan', name: '南山区', fee: 600 },
+      { id: 'futian', name: '福田区', fee: 900 },
+    ],
+    freeOver: 19900,
+    leadMinutes: 60,
+    maxDaysAhead: 2,
+  },
+  pickup: {
+    stores: [{ id: 'sz-nanshan', name: '南山门店', address: '深圳市南山区科技园路 2 号', phone: '0755-26000000' }],
+    maxDaysAhead: 3,
+  },
+};
+
+module.exports = { catalogue, rules, walletFor, stock, delivery };

@@ -4,3 +4,5 @@
  *   'orderkit', 'orderkit/postgres', 'orderkit/analytics', 'orderkit/wechatpay'.
  */
 export * from '../../../../src/index.js';
+// 'orderkit/advanced' in your own app: the delivery choice a checkout sends (docs/delivery.md).
+export { DeliveryChoiceSchema } from '../../../../src/advanced.js';

@@ -1,5 +1,5 @@
 import { actorFromRequest } from '../actor.js';
-import { cartFor } from '../catalog.js';
+import { cartFor, deliverySlots } from '../catalog.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, parseQuery, type Route } from '../http.js';
 import { createOrderNumber, OrderkitError, OrderNotFoundError, type Actor, type ListQuery, type Order } from '../orderkit/index.js';
@@ -24,13 +24,37 @@ export async function visibleOrder(ctx: AppContext, orderId: string, actor: Acto
 export function orderRoutes(ctx: AppContext): Route[] {
   return [
     {
+      access: 'public',
+      doc: {
+        method: 'get',
+        path: '/delivery-options',
+        operationId: 'deliveryOptions',
+        summary: 'Delivery modes 配送方式',
+        description:
+          'What the checkout offers (docs/delivery.md): express, local courier (同城配送: distance bands, zones, free-delivery threshold and the next one-hour slots) and store pickup (到店自提: the stores). Public like a product page.',
+        tags: ['orders'],
+        actors: 'anyone',
+        success: { status: 200, description: '{ modes, local?: { bands, zones, freeOver, slots }, pickup?: { stores, slots } }', schema: 'Any' },
+        errors: [],
+      },
+      handler: async (_req, res) => {
+        const now = ctx.clock.now();
+        const { local, pickup } = ctx.deliveryRules;
+        res.json({
+          modes: ['express', ...(local ? ['local'] : []), ...(pickup ? ['pickup'] : [])],
+          ...(local ? { local: { bands: local.bands ?? [], zones: local.zones ?? [], freeOver: local.freeOver ?? null, slots: deliverySlots(now, local.leadMinutes ?? 0, local.maxDaysAhead ?? 7) } } : {}),
+          ...(pickup ? { pickup: { stores: pickup.stores, slots: deliverySlots(now, pickup.leadMinutes ?? 0, pickup.maxDaysAhead ?? 7) } } : {}),
+        });
+      },
+    },
+    {
       doc: {
         method: 'post',
         path: '/orders',
         operationId: 'placeOrder',
         summary: 'Place an order 下单',
         description:
-          'Prices the cart on the server with priceCart (catalogue prices and the shop\'s promotions; the request never carries a price) and places the order. Send Idempotency-Key so that a retried checkout never places twice. `payWith: { balance }` pays that many fen from the stored balance and the rest by WeChat Pay (409 INSUFFICIENT_BALANCE, 422 PAYMENT_SOURCES_MISMATCH: nothing debited, no order); `useDefaultAddress` ships to the saved default address. With an inventory, the stock is held with the order: 409 OUT_OF_STOCK (库存不足) or 409 LIMIT_REACHED (已达限购) place nothing; 503 INVENTORY_UNAVAILABLE when the stock cannot be reached.',
+          'Prices the cart on the server with priceCart (catalogue prices and the shop\'s promotions; the request never carries a price) and places the order. Send Idempotency-Key so that a retried checkout never places twice. `payWith: { balance }` pays that many fen from the stored balance and the rest by WeChat Pay (409 INSUFFICIENT_BALANCE, 422 PAYMENT_SOURCES_MISMATCH: nothing debited, no order); `useDefaultAddress` ships to the saved default address. `delivery` picks the mode (GET /delivery-options): express by default; local courier (同城配送) priced by distance band or zone, in a slot; store pickup (到店自提), no fee, with a pickup code drawn on the server. A distance beyond every band (DELIVERY_OUT_OF_RANGE), an unknown store (PICKUP_STORE_UNKNOWN) or zone, a slot in the past (DELIVERY_SLOT_PAST) answer 422 and place nothing. With an inventory, the stock is held with the order: 409 OUT_OF_STOCK (库存不足) or 409 LIMIT_REACHED (已达限购) place nothing; 503 INVENTORY_UNAVAILABLE when the stock cannot be reached.',
         tags: ['orders'],
         actors: 'customer, merchant (with customerId)',
         body: PlaceOrderBodySchema,
@@ -71,6 +95,7 @@ export function orderRoutes(ctx: AppContext): Route[] {
             ...(address ? { address } : {}),
             ...(body.buyerRemark ? { buyerRemark: body.buyerRemark } : {}),
             ...(body.payWith ? { payWith: body.payWith } : {}),
+            ...(body.delivery ? { delivery: body.delivery, deliveryRules: ctx.deliveryRules } : {}),
           },
           { actor, ...(key === undefined ? {} : { idempotencyKey: key }) },
         );

@@ -36,6 +36,12 @@ Page({
     useBalance: false,
     balancePart: 0,
     wechatPart: 0,
+    // 配送方式 (docs/delivery.md): express, local courier (a district and a slot) or store pickup.
+    deliveryOptions: null,
+    deliveryMode: 'express',
+    zoneIndex: 0,
+    storeIndex: 0,
+    slotIndex: 0,
     loading: true,
     submitting: false,
     error: '',
@@ -59,11 +65,30 @@ Page({
     return this.price();
   },
 
+  // The delivery the shopper picked, as the function takes it; nothing for express (the default).
+  deliveryChoice: function () {
+    var d = this.data;
+    var options = d.deliveryOptions;
+    if (d.deliveryMode === 'local' && options && options.local) {
+      var zone = options.local.zones[d.zoneIndex];
+      var slot = options.local.slots[d.slotIndex];
+      if (zone && slot) return { mode: 'local', zone: zone.id, slot: slot };
+    }
+    if (d.deliveryMode === 'pickup' && options && options.pickup) {
+      var store = options.pickup.stores[d.storeIndex];
+      if (store) return { mode: 'pickup', storeId: store.id };
+    }
+    return null;
+  },
+
   // keepMessage: re-pricing after a failed submit must not wipe the message that says why.
   price: function (keepMessage) {
     var self = this;
     this.setData({ loading: true });
-    return api.callOrder('quote', { cart: this.data.cart, couponIds: this.data.couponIds }).then(function (r) {
+    var data = { cart: this.data.cart, couponIds: this.data.couponIds };
+    var delivery = this.deliveryChoice();
+    if (delivery) data.delivery = delivery;
+    return api.callOrder('quote', data).then(function (r) {
       if (!r.ok) {
         self.setData({ loading: false, error: r.error.message });
         return;
@@ -79,7 +104,8 @@ Page({
         coupons: r.coupons || [],
         selectedCouponIds: r.quote.couponIds || [],
         balance: r.balance || null,
-        needsAddress: r.needsAddress === true
+        needsAddress: r.needsAddress === true,
+        deliveryOptions: r.deliveryOptions || null
       });
       self.splitPayment();
     });
@@ -97,6 +123,28 @@ Page({
     if (!this.data.balance || this.data.balance.fen <= 0) return;
     this.setData({ useBalance: !this.data.useBalance });
     this.splitPayment();
+  },
+
+  onPickMode: function (e) {
+    var mode = e.currentTarget.dataset.mode;
+    if (!mode || mode === this.data.deliveryMode) return;
+    this.setData({ deliveryMode: mode, zoneIndex: 0, storeIndex: 0, slotIndex: 0 });
+    return this.price();
+  },
+
+  onPickZone: function (e) {
+    this.setData({ zoneIndex: Number(e.currentTarget.dataset.index) || 0 });
+    return this.price();
+  },
+
+  onPickStore: function (e) {
+    this.setData({ storeIndex: Number(e.currentTarget.dataset.index) || 0 });
+    return this.price();
+  },
+
+  onPickSlot: function (e) {
+    this.setData({ slotIndex: Number(e.currentTarget.dataset.index) || 0 });
+    return this.price();
   },
 
   onOpenCoupons: function () {
@@ -149,6 +197,8 @@ Page({
     if (this.data.address) data.address = this.data.address;
     if (this.data.remark) data.remark = this.data.remark;
     if (this.data.balancePart > 0) data.useBalance = this.data.balancePart;
+    var delivery = this.deliveryChoice();
+    if (delivery) data.delivery = delivery;
     return api.callOrder('place', data).then(function (r) {
       if (!r.ok) {
         // 库存不足 / 已达限购 come with their numbers; the re-pricing below shows the stock left now.
