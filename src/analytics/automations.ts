@@ -322,8 +322,7 @@ const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** 
 export function detectAnomalies(history: readonly DayFigures[], day: DayFigures): AnomalyCheck {
   if (history.length < MIN_FORECAST_DAYS) {
     return {
-      ok: false,
-      reason: 'too_little_data',
+      ok: false, reason: 'too_little_data', // an answer, not an error (as the forecast's, docs/analytics.md "Forecast")
       days: history.length,
       needed: MIN_FORECAST_DAYS,
       message: { 'zh-CN': `异常检测至少需要 ${MIN_FORECAST_DAYS} 天的历史数据，目前只有 ${history.length} 天`, en: `anomaly detection needs at least ${MIN_FORECAST_DAYS} days of history, there are ${history.length}` },

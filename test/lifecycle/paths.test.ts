@@ -389,7 +389,7 @@ describe('path walk over orderMachine (@xstate/graph)', () => {
     }
     // Only paths that need money refunded after the order was 改价'd to 0, a full refund after units
     // were settled for a negotiated amount, a physical order's out-of-stock close after shipping
-    // (stockRanOut takes a shipped order only when it is virtual), or that mix the commands of two
+    // (stockRanOut takes a shipped order only when it is virtual; a rider's parcel is a shipment too), or that mix the commands of two
     // delivery modes, cannot be driven.
     expect(
       skipped.filter(
@@ -397,11 +397,13 @@ describe('path walk over orderMachine (@xstate/graph)', () => {
           !/adjusts(Virtual)?PriceToZero/.test(p) &&
           !MIXED_MODES.test(p) &&
           !/ACCEPT_REFUND_PROPOSAL\/afterSaleShipsRest → .*REFUND_SUCCEEDED\/refundSettlesOrder$/.test(p) &&
-          !/^PAYMENT_SUCCEEDED\/paysPhysicalOrder → .*\/(shipsRest|afterSaleShipsRest)( → [A-Z_]+\/\w+)* → CANCEL\/stockRanOut$/.test(p),
+          !/^PAYMENT_SUCCEEDED\/paysPhysicalOrder → .*\/(shipsRest|afterSaleShipsRest|dispatchesRider)( → [A-Z_]+\/\w+)* → CANCEL\/stockRanOut$/.test(p),
       ),
     ).toEqual([]);
     expect(driven).toBe(simplePaths.length - skipped.length);
-    expect(driven).toBeGreaterThan(simplePaths.length / 2);
+    // Most of the paths that stay within one delivery mode run.
+    const mixed = skipped.filter((p) => MIXED_MODES.test(p)).length;
+    expect(driven).toBeGreaterThan((simplePaths.length - mixed) / 2);
   });
 
   it('drives every edge (self-loops included) after some path to its source', () => {

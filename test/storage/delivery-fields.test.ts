@@ -8,10 +8,10 @@ import { ORDER_SCHEMA_VERSION, ORDER_UPGRADES, upgradeStoredOrder } from '../../
 import { CorruptOrderError } from '../../src/storage/errors.js';
 
 /**
- * Stored-order version 3 (docs/storage.md "Stored order versions", docs/delivery.md): the optional
+ * Stored-order version 4 (docs/storage.md "Stored order versions", docs/delivery.md): the optional
  * `delivery`. A version-2 document upgrades to 3 unchanged and reads as express (its only mode);
- * the v3 fixtures of the delivery scenarios keep their mode, rider, proof and code through the
- * upgrade step; a chain that stops at 2 refuses a v3 document instead of dropping `delivery`.
+ * the v4 fixtures of the delivery scenarios keep their mode, rider, proof and code through the
+ * upgrade step; a chain that stops at 3 refuses a v4 document instead of dropping `delivery`.
  */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'orders');
 
@@ -25,7 +25,7 @@ interface Fixture {
 const read = (dir: string, file: string): Fixture => JSON.parse(readFileSync(join(ROOT, dir, file), 'utf8')) as Fixture;
 const orderOf = (f: Fixture): Order => OrderSchema.parse(upgradeStoredOrder('o', JSON.parse(f.memory.doc), { owned: true }).doc) as Order;
 
-describe('stored-order version 3: delivery', () => {
+describe('stored-order version 4: delivery', () => {
   it('this code writes version 3 and upgrades 2 → 3 without a change', () => {
     expect(ORDER_SCHEMA_VERSION).toBeGreaterThanOrEqual(3);
     const v2 = read('v2', 'paid.json');
@@ -44,11 +44,11 @@ describe('stored-order version 3: delivery', () => {
     expect(deliveryModeOf(order)).toBe('express');
   });
 
-  it('the v3 delivery fixtures keep their mode and offer the mode’s next command', () => {
+  it('the v4 delivery fixtures keep their mode and offer the mode’s next command', () => {
     const staff: Actor = { type: 'merchant', id: 'staff-1' };
     const seen: Record<string, unknown> = {};
     for (const name of ['local-paid', 'local-shipped', 'local-delivered', 'pickup-paid', 'pickup-completed']) {
-      const f = read('v3', `${name}.json`);
+      const f = read('v4', `${name}.json`);
       const order = orderOf(f);
       seen[name] = order.delivery?.mode;
       const r = transition(order, f.next.command, { now: new Date(Date.parse(f.at) + 60_000), actor: f.next.actor });
@@ -56,19 +56,19 @@ describe('stored-order version 3: delivery', () => {
       expect(r.order.delivery).toMatchObject({ mode: order.delivery!.mode });
     }
     expect(seen).toEqual({ 'local-paid': 'local', 'local-shipped': 'local', 'local-delivered': 'local', 'pickup-paid': 'pickup', 'pickup-completed': 'pickup' });
-    const shipped = orderOf(read('v3', 'local-shipped.json'));
+    const shipped = orderOf(read('v4', 'local-shipped.json'));
     expect(shipped.delivery).toMatchObject({ zone: 'xuhui', rider: { name: '李师傅', company: '达达', trackingNo: 'DD123' } });
-    expect(allowedActions(shipped, staff, new Date(read('v3', 'local-shipped.json').at))).toContain('RECORD_DELIVERY_PROOF');
-    const pickup = orderOf(read('v3', 'pickup-paid.json'));
+    expect(allowedActions(shipped, staff, new Date(read('v4', 'local-shipped.json').at))).toContain('RECORD_DELIVERY_PROOF');
+    const pickup = orderOf(read('v4', 'pickup-paid.json'));
     expect(pickup.delivery).toMatchObject({ code: '482913', store: { id: 'xh' } });
-    expect(allowedActions(pickup, staff, new Date(read('v3', 'pickup-paid.json').at))).toContain('VERIFY_PICKUP_CODE');
+    expect(allowedActions(pickup, staff, new Date(read('v4', 'pickup-paid.json').at))).toContain('VERIFY_PICKUP_CODE');
   });
 
-  it('a chain that only knows version 2 refuses a version-3 document', () => {
-    const v3 = JSON.parse(read('v3', 'pickup-paid.json').memory.doc) as unknown;
+  it('a chain that only knows version 3 refuses a version-4 document', () => {
+    const v4 = JSON.parse(read('v4', 'pickup-paid.json').memory.doc) as unknown;
     let reason = 'accepted';
     try {
-      upgradeStoredOrder('o', v3, { chain: { current: 2, upgrades: { 1: (d) => d } } });
+      upgradeStoredOrder('o', v4, { chain: { current: 3, upgrades: { 1: (d) => d, 2: (d) => d } } });
     } catch (e) {
       reason = (e as CorruptOrderError).reason;
     }
