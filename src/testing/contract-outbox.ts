@@ -131,6 +131,21 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
   });
 
   t.describe('change log (optional changesSince)', () => {
+    /**
+     * The log shows a change once every transaction older than it has ended (docs/storage.md "Change
+     * feed"): on a shared server another client's open transaction holds it back for a moment, so
+     * the test waits until the changes it wrote have all come out.
+     */
+    async function changesAtLeast(s: Pick<OrderStore, 'changesSince'>, n: number): Promise<OrderChange[]> {
+      let all: OrderChange[] = [];
+      const until = Date.now() + Math.max(ctx.options.feedTimeoutMs, 15_000);
+      for (;;) {
+        all = await s.changesSince!(null, 100);
+        if (all.length >= n || Date.now() > until) return all;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+
     it('changesSince pages through every committed change in order; a position resumes right after itself', async () => {
       const s = store();
       if (!s.changesSince) return;
@@ -142,7 +157,7 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
       await rejectsWithCode(expect, s.commit({ order: stale.order, expectedVersion: 1, events: stale.events, effects: stale.effects }), 'VERSION_CONFLICT');
       const b2 = nextVersion(b, { status: 'closed' });
       await s.commit({ order: b2.order, expectedVersion: 1, events: b2.events, effects: b2.effects });
-      const all = await s.changesSince(null, 100);
+      const all = await changesAtLeast(s, 4);
       expect(all.map((c) => `${c.orderId}@${c.version}:${c.status}`)).toEqual(['o-a@1:pending_payment', 'o-b@1:pending_payment', 'o-a@2:paid', 'o-b@2:closed']);
       expect(all[2]!.at).toBe(a2.order.updatedAt);
       expect(new Set(all.map((c) => c.position)).size).toBe(4);
@@ -176,7 +191,7 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
       const s = store();
       if (!s.changesSince || !s.subscribe) return;
       const a = await seed(s, { id: 'o-a' });
-      const [first] = await s.changesSince(null, 1);
+      const [first] = await changesAtLeast(s, 1);
       const a2 = nextVersion(a, { status: 'paid' });
       await s.commit({ order: a2.order, expectedVersion: 1, events: a2.events, effects: a2.effects });
       await seed(s, { id: 'o-b' });

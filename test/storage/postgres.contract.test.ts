@@ -23,6 +23,8 @@ await describeRealPg('storage: OrderStore contract on the real PostgreSQL', (rea
       return new PostgresOrderStore({ db: pool, schema: real.schema, notify: 'after-commit' });
     },
     { describe, it, expect, beforeEach, afterEach },
-    { numRuns: 15, tamper: pgTamperFor({ query: (text, params) => pool.query(text, params) }) },
+    // feedTimeoutMs: on a shared server the change feed waits for other clients' open transactions
+    // (docs/storage.md "Change feed"), which under a loaded test run can take seconds.
+    { numRuns: 15, feedTimeoutMs: 15_000, tamper: pgTamperFor({ query: (text, params) => pool.query(text, params) }) },
   );
 });
