@@ -62,7 +62,8 @@ async function serve(): Promise<void> {
     await pool.query(`drop schema if exists ${SCHEMA} cascade`);
     await migrate(pool, { schema: SCHEMA });
     await migrateAnalytics(pool, { schema: SCHEMA });
-    store = new PostgresOrderStore({ db: pool, schema: SCHEMA });
+    // As the example's own storage.ts opens it on PostgreSQL (NOTIFY after the commit).
+    store = new PostgresOrderStore({ db: pool, schema: SCHEMA, notify: 'after-commit' });
     figures = sqlFigures(pool, SCHEMA);
   } else {
     store = new MemoryOrderStore();

@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../examples/express/src/app.js';
 import { sqlFigures } from '../../examples/express/src/figures.js';
-import { migrate, migrateAnalytics, PostgresOrderStore, type PostgresDatabase } from '../../src/adapters/postgres/index.js';
+import { migrate, migrateAnalytics, PostgresOrderStore, type PostgresDatabase, type PostgresOrderStoreOptions } from '../../src/adapters/postgres/index.js';
 import { createOrderService, type Order } from '../../src/index.js';
 import { describeRealPg } from '../support/pg.js';
 import { ADDRESS, CUSTOMER, MERCHANT, testApp, type TestApp } from './support/app.js';
@@ -109,10 +109,10 @@ describe('Server-Sent Events from the change feed (in memory)', () => {
 });
 
 /** Two service instances (two apps, two stores) on one database, as behind a load balancer. */
-async function twoInstances(dbA: PostgresDatabase, dbB: PostgresDatabase, schema: string) {
+async function twoInstances(dbA: PostgresDatabase, dbB: PostgresDatabase, schema: string, storeOptions: Partial<PostgresOrderStoreOptions> = {}) {
   const apps = await Promise.all(
     [dbA, dbB].map(async (db) => {
-      const store = new PostgresOrderStore({ db, schema });
+      const store = new PostgresOrderStore({ ...storeOptions, db, schema });
       const app = await createApp({ auth: { demo: true }, service: createOrderService({ store }), figures: sqlFigures(db, schema), log: () => undefined });
       const http = await listen(app.app);
       cleanups.push(async () => {
@@ -161,5 +161,13 @@ await describeRealPg('across instances on PostgreSQL (LISTEN/NOTIFY)', (pg) => {
     await migrate(poolA, { schema: pg.schema });
     await migrateAnalytics(poolA, { schema: pg.schema });
     await crossInstanceCheck(await twoInstances(poolA, poolB, pg.schema));
+  });
+  it('with the NOTIFY after the commit (how examples/express/src/storage.ts opens the store), the wake-up alone delivers', async () => {
+    const poolA = pg.pool(4);
+    const poolB = pg.pool(4);
+    await migrate(poolA, { schema: pg.schema });
+    await migrateAnalytics(poolA, { schema: pg.schema });
+    // No poll within the streams' 10 s wait: only the NOTIFY sent after the commit can deliver.
+    await crossInstanceCheck(await twoInstances(poolA, poolB, pg.schema, { notify: 'after-commit', feedPollMs: 600_000 }));
   });
 });

@@ -48,7 +48,11 @@ export async function openStorage(options: StorageOptions = {}): Promise<Storage
     await migrate(pool, { schema });
     await migrateAnalytics(pool, { schema });
     await migrateInventory(pool, { schema });
-    const store = new PostgresOrderStore({ db: pool, schema });
+    // NOTIFY after the commit, not inside it: PostgreSQL serialises every transaction that sent a
+    // NOTIFY until its commit is flushed, and a placement (a create, which group commit does not
+    // batch) would queue behind every other one. A wake-up lost to a crash between the two
+    // statements is made up by the feed's poll; no change is lost (docs/storage.md, "Change feed").
+    const store = new PostgresOrderStore({ db: pool, schema, notify: 'after-commit' });
     return {
       kind: 'postgres',
       db: pool,
