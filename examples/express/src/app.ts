@@ -7,7 +7,7 @@ import type { Figures } from './figures.js';
 import type { Route } from './http.js';
 import { errorHandler, unknownRoute } from './http-errors.js';
 import { buildOpenApi } from './openapi.js';
-import { defaultLifecycle, systemClock, type Clock, type DeliveryRules, type Lifecycle, type OrderService, type PricingRules } from './orderkit/index.js';
+import { defaultLifecycle, definePricingRules, systemClock, type Clock, type DeliveryRules, type Lifecycle, type OrderService, type PricingRules, PricingRuleSet } from './orderkit/index.js';
 import { commandRoutes } from './routes/commands.js';
 import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions } from './routes/dashboard.js';
 import { docsAssets, docsRoutes } from './routes/docs.js';
@@ -33,7 +33,8 @@ export interface CreateAppOptions {
   service: OrderService;
   figures: Figures;
   clock?: Clock;
-  rules?: PricingRules;
+  /** Raw rules are validated here once (an invalid set stops the start-up with its error). */
+  rules?: PricingRules | PricingRuleSet;
   /** Default: the demo shop's local delivery and pickup stores (catalog.ts). */
   deliveryRules?: DeliveryRules;
   /** The shop's calendar for the dashboard. Default 'Asia/Shanghai'. */
@@ -68,6 +69,10 @@ export interface CreateAppOptions {
   addresses?: AddressBook;
 }
 
+function compiledRules(rules: PricingRules | PricingRuleSet): PricingRuleSet {
+  return rules instanceof PricingRuleSet ? rules : definePricingRules(rules);
+}
+
 export interface OrderApp {
   app: Express;
   context: AppContext;
@@ -96,7 +101,8 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     store: options.service.store,
     hub,
     clock,
-    rules: options.rules ?? demoRules(clock.now()),
+    // Compiled once: priceCart would otherwise validate and index the whole rule set per placement.
+    rules: compiledRules(options.rules ?? demoRules(clock.now())),
     deliveryRules: options.deliveryRules ?? DEMO_DELIVERY_RULES,
     figures: options.figures,
     // The demo payment routes exist only in demo mode, and never beside a configured WeChat Pay.

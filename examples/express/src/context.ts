@@ -2,7 +2,7 @@ import type { ChangeHub } from './change-hub.js';
 import type { Figures } from './figures.js';
 import type { Reconciliations } from './reconciliation.js';
 import type { Automations } from './automations.js';
-import type { Clock, DeliveryRules, Lifecycle, OrderService, OrderStore, PricingRules } from './orderkit/index.js';
+import type { Clock, DeliveryRules, Lifecycle, OrderService, OrderStore, PricingRuleSet } from './orderkit/index.js';
 import type { WechatPayKeys } from './orderkit/wechatpay.js';
 import type { InventoryPort } from './orderkit/inventory.js';
 import type { BalancePort } from './orderkit/balance.js';
@@ -24,7 +24,8 @@ export interface AppContext {
   store: OrderStore;
   hub: ChangeHub;
   clock: Clock;
-  rules: PricingRules;
+  /** The shop's pricing rules, validated and indexed once at start-up (not at every placement). */
+  rules: PricingRuleSet;
   /** The delivery modes the checkout offers (docs/delivery.md). */
   deliveryRules: DeliveryRules;
   figures: Figures;
