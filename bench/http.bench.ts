@@ -391,8 +391,9 @@ ${goals}
 Commit → Server-Sent Event latency under that load: a probe places an order, subscribes to
 \`/orders/:id/events\`, pays it, and times the \`change\` event from the commit's timestamp (the
 example: the order's \`updatedAt\`, stamped just before the commit; the baseline: taken just before
-its COMMIT) to its arrival. In memory the feed is in-process; on PostgreSQL it is NOTIFY inside the
-commit → LISTEN on one connection → the SSE stream, in the example and in the baseline alike.
+its COMMIT) to its arrival. In memory the feed is in-process; on PostgreSQL it is NOTIFY after the
+commit (the example, as its storage.ts opens the store) or inside it (the baseline) → LISTEN on one
+connection → the SSE stream.
 
 ${table(['server', 'samples', 'p50', 'p99', 'probes missed (refused, or no event in 10 s)'], sse)}
 `;
