@@ -83,33 +83,34 @@ await describeRealPg('race: the change feed on the real PostgreSQL', (real) => {
     const stop = await subscriber.subscribe((c) => heard.push(c), { onReconnect: ({ since }) => reconnects.push(since) });
     const writers = [0, 1, 2, 3].map(() => new PostgresOrderStore({ db: pool, schema: s }));
     let kills = 0;
-    let writing = true;
-    const killer = (async () => {
-      while (writing) {
-        await new Promise((r) => setTimeout(r, 150));
-        const r = await admin.query(
-          `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`,
-          [`LISTEN "${s}_changes"`],
-        );
-        kills += r.rows[0].n;
-      }
-    })();
+    const kill = async (): Promise<number> => {
+      const r = await admin.query(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`,
+        [`LISTEN "${s}_changes"`],
+      );
+      return r.rows[0].n as number;
+    };
     try {
-      // 4 writers × 25 orders × (1 create + 9 commits) = 1,000 commits.
-      const commits = await concurrentWriters(writers, 25, 9);
-      writing = false;
-      await killer;
+      // 5 rounds of 4 writers × 5 orders × (1 create + 9 commits) = 1,000 commits. Each round kills
+      // the listening connection while its writers commit, and the next round starts once the feed
+      // has reconnected, so every run kills it several times however fast the server is.
+      let commits = 0;
+      for (let round = 0; round < 5; round++) {
+        const writing = concurrentWriters(writers, 5, 9, `r${round}-f`);
+        kills += await kill();
+        commits += await writing;
+        await until(() => reconnects.length >= kills, 20_000);
+      }
       expect(commits).toBe(1000);
       await until(() => heard.length >= 1000, 20_000);
       await new Promise((r) => setTimeout(r, 300));
-      const ids = [0, 1, 2, 3].flatMap((w) => Array.from({ length: 25 }, (_, i) => `f${w}-${i}`));
+      const ids = [0, 1, 2, 3, 4].flatMap((round) => [0, 1, 2, 3].flatMap((w) => Array.from({ length: 5 }, (_, i) => `r${round}-f${w}-${i}`)));
       checkDelivered(heard, ids, 10);
       expect(heard).toEqual(await subscriber.changesSince(null, 2000));
       console.log(`change feed: ${heard.length} changes, listening connection killed ${kills} times, ${reconnects.length} reconnects`);
       expect(kills).toBeGreaterThanOrEqual(3);
       expect(reconnects.length).toBeGreaterThanOrEqual(3);
     } finally {
-      writing = false;
       await stop();
     }
   }, 120_000);
