@@ -12,40 +12,40 @@ export const DeliveryModeSchema = z.enum(DELIVERY_MODES);
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
 /** A delivery (or pickup) time slot: `start` < `end`, both with their offset. */
-export const DeliverySlotSchema = z.object({ start: TimestampSchema, end: TimestampSchema });
+export const DeliverySlotSchema = z.lazySchema(() => z.object({ start: TimestampSchema, end: TimestampSchema }));
 export type DeliverySlot = z.output<typeof DeliverySlotSchema>;
 
 /** The rider who carries a local delivery (骑手). */
-export const RiderSchema = z.object({
+export const RiderSchema = z.lazySchema(() => z.object({
   name: z.string().check(z.minLength(1), z.maxLength(64)),
   phone: z.string().check(z.minLength(3), z.maxLength(32)),
   /** The courier platform or fleet (达达, 闪送, the shop's own…). */
   company: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** The platform's delivery id, when it has one. */
   trackingNo: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-});
+}));
 export type Rider = z.output<typeof RiderSchema>;
 
 /** 送达凭证: what shows a local delivery arrived (a photo's URL, who took it, a note). */
-export const DeliveryProofSchema = z.object({
+export const DeliveryProofSchema = z.lazySchema(() => z.object({
   photoUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
   receivedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   note: z.optional(z.string().check(z.maxLength(200))),
   at: TimestampSchema,
-});
+}));
 export type DeliveryProof = z.output<typeof DeliveryProofSchema>;
 
 /** A pickup store as the order keeps it (copied from the shop's rules when the order is placed). */
-export const PickupStoreSchema = z.object({
+export const PickupStoreSchema = z.lazySchema(() => z.object({
   id: IdSchema,
   name: z.string().check(z.minLength(1), z.maxLength(100)),
   address: z.optional(z.string().check(z.maxLength(256))),
   phone: z.optional(z.string().check(z.maxLength(32))),
-});
+}));
 export type PickupStore = z.output<typeof PickupStoreSchema>;
 
 /** The delivery a quote priced (`priceDelivery`), as `placeOrder` takes it. */
-export const QuoteDeliverySchema = z.discriminatedUnion('mode', [
+export const QuoteDeliverySchema = z.lazySchema(() => z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('express') }),
   z.object({
     mode: z.literal('local'),
@@ -62,7 +62,7 @@ export const QuoteDeliverySchema = z.discriminatedUnion('mode', [
     store: PickupStoreSchema,
     slot: z.optional(DeliverySlotSchema),
   }),
-]);
+]));
 export type QuoteDelivery = z.output<typeof QuoteDeliverySchema>;
 
 /** A pickup code: 4 to 12 digits. */
@@ -73,7 +73,7 @@ export const PickupCodeSchema = z.string().check(z.regex(/^[0-9]{4,12}$/));
  * delivered (RECORD_DELIVERY_PROOF); `pickup` holds the code the shopper shows and when it was
  * verified (VERIFY_PICKUP_CODE).
  */
-export const OrderDeliverySchema = z.discriminatedUnion('mode', [
+export const OrderDeliverySchema = z.lazySchema(() => z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('express') }),
   z.object({
     mode: z.literal('local'),
@@ -91,7 +91,7 @@ export const OrderDeliverySchema = z.discriminatedUnion('mode', [
     code: PickupCodeSchema,
     pickedUpAt: z.optional(TimestampSchema),
   }),
-]);
+]));
 export type OrderDelivery = z.output<typeof OrderDeliverySchema>;
 export type LocalDelivery = Extract<OrderDelivery, { mode: 'local' }>;
 export type PickupDelivery = Extract<OrderDelivery, { mode: 'pickup' }>;

@@ -24,9 +24,9 @@ import type { Quote } from './quote.js';
 const MAX_DISTANCE = 1_000_000;
 
 /** One distance band: deliveries up to `upTo` metres (inclusive) cost `fee`. */
-export const DistanceBandSchema = z.strictObject({ upTo: z.int().check(z.minimum(1), z.maximum(MAX_DISTANCE)), fee: FenSchema });
+export const DistanceBandSchema = z.lazySchema(() => z.strictObject({ upTo: z.int().check(z.minimum(1), z.maximum(MAX_DISTANCE)), fee: FenSchema }));
 /** One delivery zone (配送区域) and its fee. */
-export const DeliveryZoneSchema = z.strictObject({ id: IdSchema, name: z.optional(z.string().check(z.maxLength(64))), fee: FenSchema });
+export const DeliveryZoneSchema = z.lazySchema(() => z.strictObject({ id: IdSchema, name: z.optional(z.string().check(z.maxLength(64))), fee: FenSchema }));
 
 function uniqueIds(what: string) {
   return (items: Array<{ id: string }>, ctx: z.core.$RefinementCtx) => {
@@ -57,7 +57,7 @@ const SlotWindow = {
  * @example
  * DeliveryRulesSchema.parse({ local: { bands: [{ upTo: 3000, fee: 500 }, { upTo: 5000, fee: 800 }], freeOver: 9900 } })
  */
-export const DeliveryRulesSchema = z.strictObject({
+export const DeliveryRulesSchema = z.lazySchema(() => z.strictObject({
   local: z.optional(
     z
       .strictObject({
@@ -78,7 +78,7 @@ export const DeliveryRulesSchema = z.strictObject({
       ...SlotWindow,
     }),
   ),
-});
+}));
 export type DeliveryRules = z.output<typeof DeliveryRulesSchema>;
 export type LocalDeliveryRules = NonNullable<DeliveryRules['local']>;
 
@@ -89,7 +89,7 @@ export type LocalDeliveryRules = NonNullable<DeliveryRules['local']>;
  * @example
  * DeliveryChoiceSchema.parse({ mode: 'pickup', storeId: 'xuhui' })
  */
-export const DeliveryChoiceSchema = z
+export const DeliveryChoiceSchema = z.lazySchema(() => z
   .discriminatedUnion('mode', [
     z.strictObject({ mode: z.literal('express') }),
     z.strictObject({
@@ -100,7 +100,7 @@ export const DeliveryChoiceSchema = z
     }),
     z.strictObject({ mode: z.literal('pickup'), storeId: IdSchema, slot: z.optional(DeliverySlotSchema) }),
   ])
-  .check(z.superRefine(refuseUnstorableStrings));
+  .check(z.superRefine(refuseUnstorableStrings)));
 export type DeliveryChoice = z.output<typeof DeliveryChoiceSchema>;
 
 function deliveryError(code: string, message: { 'zh-CN': string; en: string }, path: Array<string | number>, details?: Record<string, unknown>): OrderkitError {
