@@ -215,6 +215,23 @@ export function selectCouponsByTarget(candidates: readonly CouponCandidate[], pa
 const TARGET_BUDGET = 60_000;
 
 /**
+ * The stackable candidates in wallet-id order, each with its exclusive group as a small index
+ * (−1: none), as both searches walk them.
+ */
+function stackableInWalletOrder(candidates: readonly CouponCandidate[]): { order: CouponCandidate[]; groupOf: number[]; groupCount: number } {
+  const order = candidates.filter((c) => c.coupon.stackable).sort(byWalletId);
+  const groupIndex = new Map<string, number>();
+  const groupOf = order.map((c) => {
+    const g = c.coupon.exclusiveGroup;
+    if (g === null) return -1;
+    let k = groupIndex.get(g);
+    if (k === undefined) groupIndex.set(g, (k = groupIndex.size));
+    return k;
+  });
+  return { order, groupOf, groupCount: groupIndex.size };
+}
+
+/**
  * Stage two (docs/pricing.md "bestCoupons"), for wallets without a free-shipping step. The upper
  * bound of the search over states is computed once for the empty choice; if every stackable coupon
  * applied together (the one saving most of each exclusive group) takes exactly that much, the best
@@ -231,18 +248,9 @@ const TARGET_BUDGET = 60_000;
  */
 function searchTarget(candidates: readonly CouponCandidate[], search: Search): CouponChoice | null {
   if (search.room !== Infinity) return null;
-  const order = candidates.filter((c) => c.coupon.stackable).sort(byWalletId);
+  const { order, groupOf, groupCount } = stackableInWalletOrder(candidates);
   const n = order.length;
   if (n < 2) return null;
-  const groupIndex = new Map<string, number>();
-  const groupOf = order.map((c) => {
-    const g = c.coupon.exclusiveGroup;
-    if (g === null) return -1;
-    let k = groupIndex.get(g);
-    if (k === undefined) groupIndex.set(g, (k = groupIndex.size));
-    return k;
-  });
-  const groupCount = groupIndex.size;
   const lineCount = search.payables.length;
   // Lines touched by the coupons from position i on.
   const touched: number[][] = new Array<number[]>(n + 1);
@@ -425,17 +433,8 @@ function prefixBefore(a: Taken | null, b: Taken | null): boolean {
  * cost together. Every state is itself a complete choice (take nothing more) and is offered.
  */
 function searchStates(candidates: readonly CouponCandidate[], search: Search): CouponChoice {
-  const order = candidates.filter((c) => c.coupon.stackable).sort(byWalletId);
+  const { order, groupOf, groupCount } = stackableInWalletOrder(candidates);
   const n = order.length;
-  const groupIndex = new Map<string, number>();
-  const groupOf = order.map((c) => {
-    const g = c.coupon.exclusiveGroup;
-    if (g === null) return -1;
-    let k = groupIndex.get(g);
-    if (k === undefined) groupIndex.set(g, (k = groupIndex.size));
-    return k;
-  });
-  const groupCount = groupIndex.size;
   // Per position: the lines any coupon from here on touches, and the groups still to be decided.
   const lineCount = search.payables.length;
   const touched: number[][] = new Array<number[]>(n + 1);

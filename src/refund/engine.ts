@@ -39,14 +39,18 @@ export interface Step {
 
 export type StepOutcome = Result<{ step: Step }>;
 
-export function withAfterSale(order: Order, afterSale: AfterSale): Order {
-  const list = order.afterSales;
+/** A new after-sale list with `afterSale` in place of the one with its id, or added at the end. */
+function replacedAfterSales(list: readonly AfterSale[], afterSale: AfterSale): AfterSale[] {
   let index = -1;
   for (let i = 0; i < list.length; i++) if (list[i]!.id === afterSale.id) index = i;
   const afterSales = list.slice();
   if (index < 0) afterSales.push(afterSale);
   else afterSales[index] = afterSale;
-  return orderWithAfterSales(order, afterSales);
+  return afterSales;
+}
+
+export function withAfterSale(order: Order, afterSale: AfterSale): Order {
+  return orderWithAfterSales(order, replacedAfterSales(order.afterSales, afterSale));
 }
 
 /**
@@ -60,13 +64,7 @@ function put(step: Step, afterSale: AfterSale, effects?: EffectDraft[]): Step {
   if (step.owned === true) {
     // The run's own copy: only the after-sale list is replaced (a new array, as withAfterSale's).
     order = step.order;
-    const list = order.afterSales;
-    let index = -1;
-    for (let i = 0; i < list.length; i++) if (list[i]!.id === afterSale.id) index = i;
-    const afterSales = list.slice();
-    if (index < 0) afterSales.push(afterSale);
-    else afterSales[index] = afterSale;
-    order.afterSales = afterSales;
+    order.afterSales = replacedAfterSales(order.afterSales, afterSale);
   } else {
     order = withAfterSale(step.order, afterSale);
   }
