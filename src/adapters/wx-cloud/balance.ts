@@ -2,8 +2,7 @@ import { checkMovement, checkTopUp } from '../../balance/check.js';
 import { balanceErrors, isBalanceError } from '../../balance/errors.js';
 import { placeWithCompensation } from '../../balance/memory.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from '../../balance/types.js';
-import { checkDatabase, type CloudDatabase, type CloudTransaction } from './database.js';
-import { classifyCloudError } from './errors.js';
+import { checkDatabase, ensureCollections, txRead, type CloudDatabase } from './database.js';
 
 export interface WxCloudBalanceOptions {
   /** Collection names. Defaults: balance_accounts, balance_orders, balance_ops. */
@@ -27,20 +26,6 @@ interface OpDoc {
   amount: number;
 }
 
-function isNotFound(error: unknown): boolean {
-  const { errCode, errMsg } = classifyCloudError(error);
-  return errCode === -502004 || /document.*not exist/i.test(errMsg);
-}
-
-async function read<T>(tx: CloudTransaction, collection: string, id: string): Promise<T | null> {
-  try {
-    const res = (await tx.collection(collection).doc(id).get()) as { data?: unknown };
-    return (res.data as T | undefined) ?? null;
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
-}
 
 /** The record id of an (order, key) movement: both parts kept apart by a character ids never hold. */
 const opId = (orderId: string, key: string): string => `${orderId}|${encodeURIComponent(key)}`;
@@ -70,13 +55,7 @@ export class WxCloudBalance implements BalancePort {
 
   /** Creates the collections that are missing (cloud functions can; once per cold start). */
   async ensureCollections(): Promise<void> {
-    for (const name of Object.values(this.names)) {
-      try {
-        await this.db.collection(name).limit(1).get();
-      } catch {
-        await this.db.createCollection?.(name);
-      }
-    }
+    await ensureCollections(this.db, Object.values(this.names));
   }
 
   async balanceOf(customerId: string): Promise<number> {
@@ -121,16 +100,16 @@ export class WxCloudBalance implements BalancePort {
     return this.call(() =>
       this.db.runTransaction(async (tx) => {
         const id = opId(r.orderId, r.key);
-        const account = await read<AccountDoc>(tx, n.accounts, r.customerId);
+        const account = await txRead<AccountDoc>(tx, n.accounts, r.customerId);
         const have = account?.balance ?? 0;
-        const seen = await read<OpDoc>(tx, n.ops, id);
+        const seen = await txRead<OpDoc>(tx, n.ops, id);
         if (seen !== null) {
           if (seen.kind !== kind || seen.customerId !== r.customerId || seen.amount !== r.amount) throw balanceErrors.keyReused(r.orderId, r.key);
           return { balance: have, replayed: true };
         }
         let balance = have + r.amount;
         if (kind !== 'top_up') {
-          const order = await read<OrderDoc>(tx, n.orders, r.orderId);
+          const order = await txRead<OrderDoc>(tx, n.orders, r.orderId);
           if (kind === 'debit') {
             if (have < r.amount) throw balanceErrors.insufficient(r.amount, have);
             if (order !== null && order.customerId !== r.customerId) throw balanceErrors.keyReused(r.orderId, r.key);

@@ -162,3 +162,30 @@ export async function checkWriteShape(collection: CloudCollection, serverDate: u
     );
   }
 }
+
+function isNotFound(error: unknown): boolean {
+  const { errCode, errMsg } = classifyCloudError(error);
+  return errCode === -502004 || /document.*not exist/i.test(errMsg);
+}
+
+/** `doc(id).get()` inside a transaction, null for a missing record (whatever `throwOnNotFound` says). */
+export async function txRead<T>(tx: CloudTransaction, collection: string, id: string): Promise<T | null> {
+  try {
+    const res = (await tx.collection(collection).doc(id).get()) as { data?: unknown };
+    return (res.data as T | undefined) ?? null;
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/** Creates the collections that are missing (cloud functions can; once per cold start). */
+export async function ensureCollections(db: CloudDatabase, names: Iterable<string>): Promise<void> {
+  for (const name of names) {
+    try {
+      await db.collection(name).limit(1).get();
+    } catch {
+      await db.createCollection?.(name);
+    }
+  }
+}

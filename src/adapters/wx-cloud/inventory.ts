@@ -1,7 +1,7 @@
 import { checkGiveBack, checkHold, checkSetup, limitKeyOf } from '../../inventory/check.js';
 import { inventoryUnavailable, isInventoryError, limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
-import { checkDatabase, type CloudDatabase } from './database.js';
+import { checkDatabase, ensureCollections, type CloudDatabase } from './database.js';
 import { isDuplicateKey } from './errors.js';
 
 export interface WxCloudInventoryOptions {
@@ -84,13 +84,7 @@ export class WxCloudInventory implements InventoryPort {
 
   /** Creates the collections that are missing (cloud functions can; once per cold start). */
   async ensureCollections(): Promise<void> {
-    for (const name of Object.values(this.names)) {
-      try {
-        await this.db.collection(name).limit(1).get();
-      } catch {
-        await this.db.createCollection?.(name);
-      }
-    }
+    await ensureCollections(this.db, Object.values(this.names));
   }
 
   async configure(setup: SkuSetup): Promise<void> {

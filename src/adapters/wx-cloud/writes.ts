@@ -5,7 +5,7 @@ import { decodeRecordOrder } from '../../storage/codec.js';
 import type { IdempotencyRequest } from '../../storage/port.js';
 import { storedOrderDocument } from '../../storage/schema-version.js';
 import { backoff } from './concurrency.js';
-import type { CloudTransaction } from './database.js';
+import { txRead, type CloudTransaction } from './database.js';
 import {
   changeDoc,
   commitUpdate,
@@ -97,21 +97,6 @@ async function dropReservation(ctx: StoreContext, r: IdempotencyDoc): Promise<vo
   await ctx.db.collection(ctx.names.keys).where({ _id: r._id, token: r.token, state: 'reserved' }).remove();
 }
 
-function isNotFound(error: unknown): boolean {
-  const { errCode, errMsg } = classifyCloudError(error);
-  return errCode === -502004 || /document.*not exist/i.test(errMsg);
-}
-
-/** `doc(id).get()` inside a transaction, null for a missing record (whatever `throwOnNotFound` says). */
-async function txRead<T>(tx: CloudTransaction, collection: string, id: string): Promise<T | null> {
-  try {
-    const res = (await tx.collection(collection).doc(id).get()) as { data?: unknown };
-    return (res.data as T | undefined) ?? null;
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
-}
 
 /** Takes the next change-feed position: read the counter, write it back one higher (a conflict if another commit did). */
 async function nextPosition(ctx: StoreContext, tx: CloudTransaction): Promise<number> {
