@@ -7,7 +7,7 @@ import {
   LogisticsTypeSchema,
 } from './order-schema.js';
 import { FenSchema, IdSchema, TimestampSchema, refuseUnstorableStrings } from './primitives.js';
-import { PickupCodeSchema, RiderSchema } from './delivery.js';
+import { PickupCodeSchema, RiderSchema, deliveryProofFields } from './delivery.js';
 import { ok, fail, type Result } from '../errors/result.js';
 
 /**
@@ -212,9 +212,7 @@ export const DispatchRiderSchema = command('DISPATCH_RIDER', () => z.strictObjec
 /** 送达凭证: the rider's proof that a local delivery arrived; the order becomes delivered. */
 export const RecordDeliveryProofSchema = command('RECORD_DELIVERY_PROOF', () => z.strictObject({
   type: z.literal('RECORD_DELIVERY_PROOF'),
-  photoUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
-  receivedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  note: z.optional(z.string().check(z.maxLength(200))),
+  ...deliveryProofFields(),
 }));
 /** 核销: the store hands a pickup order over against the shopper's code (docs/delivery.md "Store pickup"). */
 export const VerifyPickupCodeSchema = command('VERIFY_PICKUP_CODE', () => z.strictObject({ type: z.literal('VERIFY_PICKUP_CODE'), code: PickupCodeSchema }));

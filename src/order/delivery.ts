@@ -26,13 +26,20 @@ export const RiderSchema = z.lazySchema(() => z.object({
 }));
 export type Rider = z.output<typeof RiderSchema>;
 
+/**
+ * The fields of a delivery proof as the rider sends them (the RECORD_DELIVERY_PROOF command); the
+ * stored proof adds the time it was recorded. One place for both shapes.
+ */
+export function deliveryProofFields() {
+  return {
+    photoUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+    receivedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    note: z.optional(z.string().check(z.maxLength(200))),
+  };
+}
+
 /** 送达凭证: what shows a local delivery arrived (a photo's URL, who took it, a note). */
-export const DeliveryProofSchema = z.lazySchema(() => z.object({
-  photoUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
-  receivedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  note: z.optional(z.string().check(z.maxLength(200))),
-  at: TimestampSchema,
-}));
+export const DeliveryProofSchema = z.lazySchema(() => z.object({ ...deliveryProofFields(), at: TimestampSchema }));
 export type DeliveryProof = z.output<typeof DeliveryProofSchema>;
 
 /** A pickup store as the order keeps it (copied from the shop's rules when the order is placed). */
