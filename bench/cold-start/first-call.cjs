@@ -2,7 +2,9 @@
 // wx-orderkit/wechatpay and wx-orderkit/wx-cloud (CommonJS, as cloud functions load them), price a
 // cart and place the order through the service on the cloud-database stand-in, verify and decrypt
 // a signed WeChat Pay v3 notification, and dispatch it. Run by bench/cold-start.bench.ts under each
-// Node runtime: `node first-call.cjs <dist dir> <fixture.json>`; it prints one line the bench checks.
+// Node runtime: `node first-call.cjs <dist dir> <fixture.json> [bundle.cjs]`; it prints one line the
+// bench checks. With a third argument it loads everything from that one file instead (a function
+// deployed bundled: bench/cold-start/bundle.mjs makes it); its load is then the `require root` phase.
 // On stderr it also writes the CPU time (process.cpuUsage(), µs) each phase took, one
 // `cold-start-phases {...}` line, for the bench's "where the time goes" table.
 'use strict';
@@ -24,16 +26,19 @@ const fs = require('fs');
 const dist = path.resolve(process.argv[2]);
 const fixture = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
 
+const bundlePath = process.argv[4];
+
 mark('script');
-const orderkit = require(path.join(dist, 'index.cjs'));
+const bundled = bundlePath ? require(path.resolve(bundlePath)) : undefined;
+const orderkit = bundled ? bundled.orderkit : require(path.join(dist, 'index.cjs'));
 mark('require root');
-const wechatpay = require(path.join(dist, 'wechatpay.cjs'));
+const wechatpay = bundled ? bundled.wechatpay : require(path.join(dist, 'wechatpay.cjs'));
 mark('require wechatpay');
-const wxCloud = require(path.join(dist, 'wx-cloud.cjs'));
+const wxCloud = bundled ? bundled.wxCloud : require(path.join(dist, 'wx-cloud.cjs'));
 mark('require wx-cloud');
 // The cloud database's test double (wx-orderkit/testing) stands in for wx-server-sdk's database,
 // which a deployed function gets from the SDK: it is not part of what a function loads.
-const { createCloudDatabaseStandIn } = require(path.join(dist, 'testing.cjs'));
+const { createCloudDatabaseStandIn } = bundled ? bundled.testing : require(path.join(dist, 'testing.cjs'));
 
 async function main() {
   const now = new Date(fixture.now);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixture } from '../../bench/cold-start/fixture.js';
 import { requireRuntime, skipWithoutRuntimes } from '../support/runtimes.js';
@@ -67,6 +68,21 @@ describe.skipIf(skip)('the cold-start bench scripts', () => {
       expect(Object.keys(out.phases ?? {})).toEqual(['script', ...PHASES]);
       for (const p of PHASES) expect(Number.isInteger(out.phases![p]) && out.phases![p]! >= 0).toBe(true);
       expect(out.cache).toBeNull();
+    }
+  });
+
+  it('first-call.cjs runs a function bundled by bench/cold-start/bundle.mjs from that one file (no dist/ file), on the host Node and Node 16', async () => {
+    const { bundleFunction } = (await import(pathToFileURL(join(coldStart, 'bundle.mjs')).href)) as { bundleFunction(outfile?: string): Promise<Uint8Array> };
+    const bundle = join(dir, 'bundled-function.cjs');
+    await bundleFunction(bundle);
+    // A dist directory that does not exist: the run fails if anything is still required from dist/.
+    const noDist = join(dir, 'no-dist');
+    for (const bin of [process.execPath, await requireRuntime(16)]) {
+      const r = spawnSync(bin, [join(coldStart, 'first-call.cjs'), noDist, fixture, bundle], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('paid 9900 204');
+      const phases = JSON.parse(/cold-start-phases (\{.*\})/.exec(r.stderr)![1]!) as Record<string, number>;
+      expect(Object.keys(phases)).toEqual(['script', ...PHASES]);
     }
   });
 
