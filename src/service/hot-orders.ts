@@ -19,6 +19,16 @@ import { fail } from '../errors/result.js';
  * earlier commands of the group left it. When the chain conflicts (another process wrote the
  * order), nothing of it was written and every command of the group runs again alone, through the
  * usual dispatch with its reload and retries.
+ *
+ * A group that was already waiting when the chain before it committed starts from the order that
+ * chain left instead of loading it again (docs/storage.md, "Hot orders"): on a long order the load
+ * (reading, checking and parsing the whole document) costs as much as the write. Nothing is taken
+ * on trust: a chain's compare-and-set fails if the remembered version is no longer the stored one
+ * (another process wrote it), and the group then loads the order and runs again; a group that
+ * would write nothing (every command refused or a no-op) loads the order and decides again, so a
+ * refusal is never based on a remembered order. Only orders that a chain wrote are remembered (a
+ * copy each, at most REMEMBERED of them, the next group of the order takes its copy), and a command
+ * written alone (with an idempotency key) makes the instance forget its order.
  */
 
 export interface HotItem {
@@ -27,6 +37,9 @@ export interface HotItem {
   input: AnyCommandInput;
   actor: Actor;
 }
+
+/** How many orders' last chains are remembered at most (hot orders are few at any time). */
+const REMEMBERED = 32;
 
 type Refusal = Exclude<ServiceResult, { ok: true }>;
 type Decided = { result: Exclude<ServiceTransitionResult, { ok: true }> | (Extract<ServiceTransitionResult, { ok: true }> & { order: Order }); stray?: { code: string } };
@@ -51,6 +64,8 @@ interface Waiting {
 export class HotOrders {
   /** Per order, the group waiting for its turn (new arrivals join it). */
   private readonly groups = new Map<string, Waiting[]>();
+  /** Per order, the order as its last chain left it (the most recent REMEMBERED orders). */
+  private readonly remembered = new Map<string, Order>();
 
   constructor(
     private readonly queue: OrderQueue,
@@ -75,41 +90,79 @@ export class HotOrders {
     });
   }
 
-  /** A command that cannot join (it has an idempotency key) queues behind the waiting group, which takes no later arrivals. */
+  /**
+   * A command that cannot join (it has an idempotency key) queues behind the waiting group, which
+   * takes no later arrivals; it writes the order alone, so what a chain left is forgotten.
+   */
   close(orderId: string): void {
     this.groups.delete(orderId);
+    this.remembered.delete(orderId);
+  }
+
+  private remember(orderId: string, order: Order): void {
+    this.remembered.delete(orderId);
+    this.remembered.set(orderId, order);
+    // The oldest entry goes first (a Map keeps insertion order).
+    if (this.remembered.size > REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
   }
 
   private async run(group: Waiting[]): Promise<void> {
-    if (group.length === 1) return settle(group[0]!, () => this.routes.alone(group[0]!.item));
-    let answers: ServiceResult[] | null;
+    const orderId = group[0]!.item.orderId;
+    const remembered = this.remembered.get(orderId);
+    this.remembered.delete(orderId);
+    if (group.length === 1 && remembered === undefined) return settle(group[0]!, () => this.routes.alone(group[0]!.item));
+    let outcome: { answers: ServiceResult[]; wrote: Order | null } | null;
     try {
-      answers = await this.together(group.map((w) => w.item));
+      outcome = await this.together(group.map((w) => w.item), remembered);
     } catch (error) {
       for (const w of group) w.reject(error);
       return;
     }
-    if (answers !== null) {
-      for (let i = 0; i < group.length; i++) group[i]!.resolve(answers[i]!);
+    if (outcome !== null) {
+      // A copy, since the callers may change the orders they are answered with.
+      if (outcome.wrote !== null) this.remember(orderId, structuredClone(outcome.wrote));
+      for (let i = 0; i < group.length; i++) group[i]!.resolve(outcome.answers[i]!);
       return;
     }
     // The order moved under the chain: each command goes again alone, in order.
     for (const w of group) await settle(w, () => this.routes.alone(w.item));
   }
 
-  /** The group's answers, or null when its chain conflicted and nothing was written. */
-  private async together(items: HotItem[]): Promise<ServiceResult[] | null> {
-    const answers: Array<ServiceResult | undefined> = items.map(() => undefined);
+  /**
+   * The group's answers and the order its chain wrote (null when it wrote nothing), or null when its chain
+   * conflicted on a loaded order and nothing was written. `remembered`: the order the previous chain
+   * left, tried first (see the class comment).
+   */
+  private async together(items: HotItem[], remembered: Order | undefined): Promise<{ answers: ServiceResult[]; wrote: Order | null } | null> {
+    const refused: Array<ServiceResult | undefined> = items.map(() => undefined);
     const commands: Array<Command | undefined> = items.map((item, i) => {
       const checked = this.routes.check(item.input, item.actor);
       if (checked.ok) return checked.command;
-      answers[i] = checked;
+      refused[i] = checked;
       return undefined;
     });
-    if (commands.every((c) => c === undefined)) return answers as ServiceResult[];
+    if (commands.every((c) => c === undefined)) return { answers: refused as ServiceResult[], wrote: null };
     const orderId = items[0]!.orderId;
-    let current = await this.routes.load(orderId);
-    if (current === null) return items.map((_, i) => answers[i] ?? fail(new OrderNotFoundError(orderId)));
+    if (remembered !== undefined) {
+      const tried = await this.chain(items, commands, refused, remembered);
+      // A chain that wrote nothing, or met another version, is decided again on the stored order.
+      if (tried !== 'conflict' && tried.wrote !== null) return tried;
+    }
+    const current = await this.routes.load(orderId);
+    if (current === null) return { answers: items.map((_, i) => refused[i] ?? fail(new OrderNotFoundError(orderId))), wrote: null };
+    const fresh = await this.chain(items, commands, refused, current);
+    return fresh === 'conflict' ? null : fresh;
+  }
+
+  /** The commands applied one after another on `start` and written as one chain. */
+  private async chain(
+    items: HotItem[],
+    commands: Array<Command | undefined>,
+    refused: Array<ServiceResult | undefined>,
+    start: Order,
+  ): Promise<{ answers: ServiceResult[]; wrote: Order | null } | 'conflict'> {
+    const answers = [...refused];
+    let current = start;
     const steps: CommitInput[] = [];
     for (let i = 0; i < items.length; i++) {
       const command = commands[i];
@@ -131,11 +184,11 @@ export class HotOrders {
         await this.routes.commitChain(steps);
       } catch (error) {
         const code = (error as { code?: unknown } | null)?.code;
-        if (isVersionConflict(error) || code === STORAGE_ERROR_CODES.orderNotFound) return null;
+        if (isVersionConflict(error) || code === STORAGE_ERROR_CODES.orderNotFound) return 'conflict';
         throw error;
       }
     }
-    return answers as ServiceResult[];
+    return { answers: answers as ServiceResult[], wrote: steps.length > 0 ? current : null };
   }
 }
 

@@ -101,6 +101,45 @@ async function paidOrder(service: OrderService): Promise<string> {
     expect((await service.history(id)).map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('a group starts from the order its instance last wrote; a write by another instance or a refusal makes it load', async () => {
+    const { store } = recordingStore();
+    let loads = 0;
+    const load = store.load.bind(store);
+    store.load = async (orderId: string) => {
+      loads++;
+      return load(orderId);
+    };
+    const service = createOrderService({ store, clock: manualClock() });
+    const other = createOrderService({ store: new PostgresOrderStore({ db: migrated(), schema }), clock: manualClock() });
+    const id = await paidOrder(service);
+    const remark = (s: OrderService, text: string) => s.dispatch(id, { type: 'ADD_REMARK', text }, MERCHANT);
+    await Promise.all(['a', 'b', 'c'].map((text) => remark(service, text)));
+    loads = 0;
+    const next = await Promise.all(['d', 'e'].map((text) => remark(service, text)));
+    expect(next.map((r) => r.ok && r.order.version)).toEqual([6, 7]);
+    expect(loads).toBe(0);
+    // The caller's copy is its own: changing it changes nothing that is written later.
+    const e = next[1]!;
+    if (e.ok) e.order.merchantNotes.push({ text: 'changed by the caller', by: MERCHANT, at: e.order.updatedAt });
+    expect((await remark(service, 'g')).ok).toBe(true);
+    expect(loads).toBe(0);
+    expect((await store.load(id))!.merchantNotes.map((n) => n.text)).toEqual(['a', 'b', 'c', 'd', 'e', 'g']);
+    // Another instance writes: the remembered version conflicts, the order is loaded, nothing is lost.
+    loads = 0;
+    expect((await remark(other, 'x')).ok).toBe(true);
+    const f = await remark(service, 'f');
+    expect(f.ok && f.order.version).toBe(10);
+    expect(loads).toBe(1);
+    // The remembered order (paid) refuses CONFIRM_RECEIPT; the stored one (shipped by the other instance) takes it.
+    const shipped = await other.dispatch(id, { type: 'SHIP', logisticsType: 'express', items: [{ lineId: 'a', quantity: 5 }] }, MERCHANT);
+    expect(shipped.ok && shipped.order.status).toBe('shipped');
+    const confirmed = await service.dispatch(id, { type: 'CONFIRM_RECEIPT' }, { type: 'customer', id: 'u1' });
+    expect(confirmed.ok && confirmed.order.version).toBe(12);
+    const stored = (await store.load(id))!;
+    expect(stored.merchantNotes.map((n) => n.text)).toEqual(['a', 'b', 'c', 'd', 'e', 'g', 'x', 'f']);
+    expect((await service.history(id)).map((ev) => ev.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
   it('commitChain refuses a chain with a gap and writes nothing', async () => {
     const store = new PostgresOrderStore({ db: migrated(), schema });
     const service = createOrderService({ store, clock: manualClock() });
