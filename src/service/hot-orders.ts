@@ -29,6 +29,11 @@ import { fail } from '../errors/result.js';
  * refusal is never based on a remembered order. Only orders that a chain wrote are remembered (a
  * copy each, at most REMEMBERED of them, the next group of the order takes its copy), and a command
  * written alone (with an idempotency key) makes the instance forget its order.
+ *
+ * After a chain is written, each of its commands has the steps a command written alone has after
+ * its commit (stock its effects give back, balance credits), in the chain's order. A payment on a
+ * service with an inventory never joins a group: it takes its stock before its commit (the
+ * service writes it alone).
  */
 
 export interface HotItem {
@@ -51,6 +56,8 @@ export interface HotOrderRoutes {
   /** The lifecycle's answer on `order` (with the stray-payment rule). */
   decide(order: Order, command: Command, actor: Actor, at: Date | undefined): Decided;
   commitChain(inputs: CommitInput[]): Promise<void>;
+  /** What follows a command's commit (stock given back, balance credits), for each command of a written chain. */
+  afterCommit(item: HotItem, effects: CommitInput['effects']): Promise<void>;
   /** The usual dispatch of one command (its own load, commit and retries). */
   alone(item: HotItem): Promise<ServiceResult>;
 }
@@ -164,6 +171,7 @@ export class HotOrders {
     const answers = [...refused];
     let current = start;
     const steps: CommitInput[] = [];
+    const stepItems: HotItem[] = [];
     for (let i = 0; i < items.length; i++) {
       const command = commands[i];
       if (command === undefined) continue;
@@ -175,6 +183,7 @@ export class HotOrders {
         answers[i] = { ok: true, order: result.order, events: [], effects: [], changed: false, replayed: false, ...strayPayment };
       } else {
         steps.push({ order: result.order, expectedVersion: current.version, events: result.events, effects: result.effects });
+        stepItems.push(items[i]!);
         answers[i] = { ok: true, order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false, ...strayPayment };
         current = result.order;
       }
@@ -187,6 +196,8 @@ export class HotOrders {
         if (isVersionConflict(error) || code === STORAGE_ERROR_CODES.orderNotFound) return 'conflict';
         throw error;
       }
+      // Each command's own after-commit steps, in the chain's order, as a command written alone has them.
+      for (let k = 0; k < steps.length; k++) await this.routes.afterCommit(stepItems[k]!, steps[k]!.effects);
     }
     return { answers: answers as ServiceResult[], wrote: steps.length > 0 ? current : null };
   }

@@ -100,6 +100,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     if (!done.ok && done.error.code !== 'ORDER_NOT_FOUND') throw done.error;
   }
 
+  /**
+   * After any commit, alone or in a chain: the stock its effects give back and the balance credits
+   * they ask for, at once (each idempotent by its key; a failure waits in the outbox).
+   */
+  async function afterCommit(at: Date | undefined, effects: readonly Effect[]): Promise<void> {
+    if (inventory) await applyStockEffects(inventory, effects);
+    await applyCredits(at, effects);
+  }
+
   function dispatch(orderId: string, input: AnyCommandInput, actor: Actor, dispatchOptions: DispatchOptions = {}): Promise<ServiceResult> {
     return dispatchAt(undefined, orderId, input, actor, dispatchOptions);
   }
@@ -117,9 +126,11 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     dispatchOptions: DispatchOptions = {},
   ): Promise<ServiceResult> {
     const id = String(orderId);
-    if (dispatchOptions.idempotencyKey === undefined && hotOrders !== null) {
-      const joined = hotOrders.join(id, { at, orderId, input, actor });
-      return balance ? joined.then(async (r) => (r.ok && r.changed ? (await applyCredits(at, r.effects), r) : r)) : joined;
+    // A payment takes stock before its commit when the service has an inventory (付款减库存, and the
+    // hold made at placement committed): it is written alone, like a command with a key.
+    const takesStock = inventory !== undefined && (input as { type?: unknown } | null)?.type === 'PAYMENT_SUCCEEDED';
+    if (dispatchOptions.idempotencyKey === undefined && hotOrders !== null && !takesStock) {
+      return hotOrders.join(id, { at, orderId, input, actor });
     }
     hotOrders?.close(id);
     return queue.run(id, () => dispatchNow(at, orderId, input, actor, dispatchOptions));
@@ -157,6 +168,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           load: (orderId) => store.load(orderId),
           decide,
           commitChain: (inputs) => store.commitChain!(inputs),
+          afterCommit: (item, effects) => afterCommit(item.at, effects),
           alone: (item) => dispatchNow(item.at, item.orderId, item.input, item.actor, {}),
         });
 
@@ -196,8 +208,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           effects: result.effects,
           ...(scope !== undefined ? { idempotencyKey: scope.key, idempotencyRequest: requestToStore(scope, stray) } : {}),
         });
-        if (inventory) await applyStockEffects(inventory, result.effects);
-        await applyCredits(at, result.effects);
+        await afterCommit(at, result.effects);
         if (noStock) {
           // 付款减库存 and none left: the payment is recorded above; now the order closes with a full
           // refund, the reason in its event (docs/inventory.md "The two policies").

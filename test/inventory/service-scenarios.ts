@@ -125,4 +125,30 @@ export function serviceScenarios(make: () => Promise<Pair>): void {
     expect(again.ok && again.order.refunds.length).toBe(1);
     expect(await inventory.level('PAYTAKE')).toMatchObject({ available: 0, held: 1 });
   });
+
+  it('commands that queue up for one order (one chain, where the store writes chains) still take and give back stock', async () => {
+    const { service, inventory } = await setup();
+    await inventory.configure({ sku: 'PAYTAKE', available: 2, policy: 'take_on_payment' });
+    const item = line('p', 1, 800, { sku: 'PAYTAKE' });
+    const a = await service.place({ customerId: 'u1', quote: quote([TEA(2)]) });
+    const b = await service.place({ customerId: 'u2', quote: quote([item]) });
+    if (!a.ok || !b.ok) throw new Error('placement failed');
+    // The first command of each order runs alone; those that arrive meanwhile queue up behind it.
+    const onA = await Promise.all([
+      service.dispatch(a.order.id, { type: 'ADD_REMARK', text: 'one' }, merchant),
+      service.dispatch(a.order.id, { type: 'ADD_REMARK', text: 'two' }, merchant),
+      service.dispatch(a.order.id, { type: 'CANCEL' }, customer),
+    ]);
+    expect(onA.map((r) => r.ok)).toEqual([true, true, true]);
+    // The cancel's stock is back at once, not left to the outbox.
+    expect(await inventory.level('TEA')).toMatchObject({ available: 3, held: 0 });
+    const onB = await Promise.all([
+      service.dispatch(b.order.id, { type: 'ADD_REMARK', text: 'one' }, merchant),
+      service.dispatch(b.order.id, { type: 'ADD_REMARK', text: 'two' }, merchant),
+      service.dispatch(b.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 800, transactionId: 'tx-q' }, gateway),
+    ]);
+    expect(onB.map((r) => r.ok && r.order.status)).toEqual(['pending_payment', 'pending_payment', 'paid']);
+    // 付款减库存: the queued payment took its unit.
+    expect(await inventory.level('PAYTAKE')).toMatchObject({ available: 1, held: 1 });
+  });
 }
