@@ -26,6 +26,8 @@ export interface HotItem {
   orderId: string;
   input: AnyCommandInput;
   actor: Actor;
+  /** The caller's fresh read (`DispatchOptions.loaded`): used when the command runs alone. */
+  loaded?: Order;
 }
 
 type Refusal = Exclude<ServiceResult, { ok: true }>;
