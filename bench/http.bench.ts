@@ -42,6 +42,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'orderkit_bench_http';
 const DURATION = Number(process.env.HTTP_BENCH_SECONDS ?? 10);
+/** Seconds of place (then pay) answered by every server before its measured runs, not counted. */
+const WARMUP = Number(process.env.HTTP_BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 16;
 const ADDRESS = { name: '张三', phone: '13800138000', province: '浙江', city: '杭州', detail: '西湖区 1 号' };
 const PLACE_BODY = JSON.stringify({ items: [{ sku: 'TEA-LJ-250', quantity: 1 }, { sku: 'CUP-GLASS', quantity: 2 }], address: ADDRESS });
@@ -269,8 +271,51 @@ function percentile(xs: number[], p: number): number {
   return s.length === 0 ? NaN : s[Math.max(0, Math.ceil(p * s.length) - 1)]!;
 }
 
+/**
+ * Every server, the baseline alike, first answers WARMUP seconds of placements and then pays them,
+ * not counted: the measured runs see compiled code, as a server that has been up for a while
+ * does, rather than a fresh process's first few hundred requests in the interpreter.
+ */
+async function warmUp(url: string): Promise<void> {
+  if (WARMUP <= 0) return;
+  const placed: string[] = [];
+  await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: WARMUP,
+    requests: [
+      {
+        method: 'POST',
+        path: '/orders',
+        headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
+        body: PLACE_BODY,
+        onResponse: (status: number, body: string) => {
+          if (status === 201) placed.push((JSON.parse(body) as { id: string }).id);
+        },
+      },
+    ],
+  });
+  if (placed.length === 0) return;
+  let next = 0;
+  await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: WARMUP,
+    amount: placed.length,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
+        body: '{}',
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/orders/${placed[Math.min(next++, placed.length - 1)]}/pay/demo` }),
+      },
+    ],
+  });
+}
+
 async function run(storeKind: ServerKind) {
   const { url, child } = await startServer(storeKind);
+  await warmUp(url);
   const ids: string[] = [];
   let loading = true;
   const probes = probeLatencies(url, () => !loading);
@@ -374,7 +419,7 @@ Goals (issue 18), per round (example on PostgreSQL ÷ the same-stack baseline of
   const markdown = `## HTTP: the Express example under load
 
 \`npm run bench -- http\` (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test). ${machineLine()}
-Load average (1/5/15 min) at the start ${loadStart.map((x) => x.toFixed(1)).join(' / ')}, at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (a shared machine: figures move with it, the ratios less). autocannon, ${CONNECTIONS} connections, ${DURATION} s per route, loopback; every server is a separate Node process, and the load generator runs in this one.
+Load average (1/5/15 min) at the start ${loadStart.map((x) => x.toFixed(1)).join(' / ')}, at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (a shared machine: figures move with it, the ratios less). autocannon, ${CONNECTIONS} connections, ${DURATION} s per route after a warm-up of ${WARMUP} s of place and then pay on every server (the baseline's too), not counted; loopback; every server is a separate Node process, and the load generator runs in this one.
 ${pgNote}
 The baseline is a minimal server on the same stack (Express 5, pg, a pool of 16, the same PostgreSQL):
 place is one INSERT of the posted body as jsonb; pay is UPDATE … WHERE the order is unpaid plus

@@ -41,6 +41,8 @@ export interface HotItem {
   orderId: string;
   input: AnyCommandInput;
   actor: Actor;
+  /** The caller's fresh read (`DispatchOptions.loaded`): used when the command runs alone. */
+  loaded?: Order;
 }
 
 /** How many orders' last chains are remembered at most (hot orders are few at any time). */

@@ -76,6 +76,18 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const recordStray = options.recordStrayPayments !== false;
   const inventory = options.inventory;
   const balance = options.balance;
+  /** Orders `get` returned: only these are taken as `DispatchOptions.loaded`. */
+  const handedOut = new WeakSet<Order>();
+  async function get(orderId: string): Promise<Order | null> {
+    const order = await store.load(orderId);
+    if (order !== null) handedOut.add(order);
+    return order;
+  }
+  /** The caller's copy, when it is one `get` returned for this order (see `DispatchOptions.loaded`). */
+  function loadedCopy(orderId: string, dispatchOptions: DispatchOptions): Order | undefined {
+    const loaded = dispatchOptions.loaded;
+    return loaded !== undefined && handedOut.has(loaded) && loaded.id === orderId ? loaded : undefined;
+  }
 
   /**
    * After a commit: the balance credits its effects ask for, at once, and each credit's ledger
@@ -130,7 +142,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     // hold made at placement committed): it is written alone, like a command with a key.
     const takesStock = inventory !== undefined && (input as { type?: unknown } | null)?.type === 'PAYMENT_SUCCEEDED';
     if (dispatchOptions.idempotencyKey === undefined && hotOrders !== null && !takesStock) {
-      return hotOrders.join(id, { at, orderId, input, actor });
+      const loaded = loadedCopy(id, dispatchOptions);
+      return hotOrders.join(id, { at, orderId, input, actor, ...(loaded ? { loaded } : {}) });
     }
     hotOrders?.close(id);
     return queue.run(id, () => dispatchNow(at, orderId, input, actor, dispatchOptions));
@@ -169,7 +182,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
           decide,
           commitChain: (inputs) => store.commitChain!(inputs),
           afterCommit: (item, effects) => afterCommit(item.at, effects),
-          alone: (item) => dispatchNow(item.at, item.orderId, item.input, item.actor, {}),
+          alone: (item) => dispatchNow(item.at, item.orderId, item.input, item.actor, item.loaded ? { loaded: item.loaded } : {}),
         });
 
   async function dispatchNow(
@@ -186,12 +199,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     const scope = dispatchOptions.idempotencyKey === undefined ? undefined : dispatchScope(actor, orderId, dispatchOptions.idempotencyKey, command);
     const callback = isCallback(command, actor);
     const started = Date.now();
+    // The caller's fresh read serves the first attempt; a conflict reads the order again.
+    let loaded = loadedCopy(String(orderId), dispatchOptions);
     for (let attempt = 0; ; attempt++) {
       if (scope !== undefined) {
         const record = await store.findIdempotency(scope.key);
         if (record) return replayOf(record, scope, actor, lifecycle.permissions);
       }
-      const order = await store.load(orderId);
+      const order = loaded ?? (await store.load(orderId));
+      loaded = undefined;
       if (!order) return fail(new OrderNotFoundError(orderId));
       const { result, stray } = decide(order, command, actor, at);
       if (!result.ok) return result;
@@ -309,7 +325,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     store,
     place,
     dispatch,
-    get: (orderId) => store.load(orderId),
+    get,
     history: (orderId) => store.history(orderId),
     list: (query = {}) => store.list(query),
     sweep: (now, sweepOptions) => sweep({ options: { ...options, policy }, lifecycle, dispatchAt, afterCommit: applyCredits }, now ?? clock.now(), sweepOptions),

@@ -3,7 +3,7 @@ import { omit as omitFields, type ZodMiniObject, type ZodMiniType } from 'zod/mi
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
-import type { Actor, CommandDefinition } from '../orderkit/index.js';
+import type { Actor, CommandDefinition, Order } from '../orderkit/index.js';
 import { orderView } from '../views.js';
 
 const COMMAND_ERRORS = [400, 401, 403, 404, 409, 422];
@@ -61,8 +61,10 @@ export async function sendDispatch(
   key: string | undefined,
   /** Whom the answer is for, when not `actor` (the demo gateway acts for a shopper). */
   viewer: Actor = actor,
+  /** The order as the route just read it for its own checks: the service starts from it instead of reading it again. */
+  loaded?: Order,
 ): Promise<void> {
-  const result = await ctx.service.dispatch(orderId, command, actor, key === undefined ? {} : { idempotencyKey: key });
+  const result = await ctx.service.dispatch(orderId, command, actor, { ...(key === undefined ? {} : { idempotencyKey: key }), ...(loaded ? { loaded } : {}) });
   if (!result.ok) throw result.error;
   // The money arrived but could not pay the order: it is recorded for a refund. Say so.
   if (result.strayPayment) res.set('x-orderkit-stray-payment', result.strayPayment.code);

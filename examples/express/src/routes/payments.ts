@@ -45,7 +45,8 @@ export function paymentRoutes(ctx: AppContext): Route[] {
           transactionId: body.transactionId ?? `DEMO${order.number}${order.payment.attempts.length}`,
           ...(body.outTradeNo ?? attempt?.outTradeNo ? { outTradeNo: (body.outTradeNo ?? attempt?.outTradeNo)! } : {}),
         };
-        await sendDispatch(ctx, res, order.id, command, DEMO_GATEWAY, idempotencyKey(req), viewer);
+        // One read: the service starts from the order just checked (a stale copy costs a conflict and a re-read).
+        await sendDispatch(ctx, res, order.id, command, DEMO_GATEWAY, idempotencyKey(req), viewer, order);
       },
     },
     {
