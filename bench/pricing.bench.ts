@@ -275,11 +275,14 @@ costs), \`order-matters\` (clamped percentage and fixed coupons on overlapping s
 depends on those applied before it), \`groups\` (exclusive groups with close values), \`mixed\`
 (anything, non-stackable coupons and a free-shipping step included). CPU time of one call
 (median of 3 after a warm-up; the machine was shared, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')}).
-The search (docs/pricing.md "bestCoupons", three exact stages): a branch-and-bound of at most
-150 nodes; then, without a free-shipping step and when every coupon together reaches the upper
-bound (so the best savings are proven), a depth-first search in wallet-id order for the fewest
-coupons reaching it (at most 60,000 nodes); then the search over states, which gives up
-(\`optimal: false\`) after 60,000 states.
+The search (docs/pricing.md "bestCoupons") is exact: a better search, not a heuristic. Its upper
+bound is the floor process (every remaining coupon applied with each line's share rounded down:
+at least what any subset of them takes, order and rounding included). A branch-and-bound of at
+most 60 nodes; then every stackable coupon together, improved one exclusive group at a time; when
+that reaches the bound (so the best savings are proven), a depth-first search in wallet-id order
+for the fewest coupons reaching it (at most 60,000 nodes); else the memoised search over states,
+which gives up (\`optimal: false\`) after 60,000 states. No polynomial bound: the worst case is
+exponential (it contains subset sum).
 
 ${table(['kind', 'wallets', 'median', 'p90', 'max', 'over 5 ms', 'optimal'], rows)}
 

@@ -17,10 +17,12 @@ import { byWalletId, simulateCoupons, type CouponCandidate } from './coupons.js'
  * is min(goods payable, Σ standalone savings still reachable), adjusted for the freight step; it is
  * admissible because a coupon never takes more than it would alone. In the usual case (no clamping,
  * no freight step) the first dive is optimal and everything else is cut at once. When clamped
- * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; then, when
- * every coupon together proves the best savings, the search for the fewest coupons reaching them
- * (`searchTarget`), else the exact search over states (`searchStates`; docs/pricing.md
- * "bestCoupons" says why both are exact) finishes from the best choice found so far.
+ * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; then every
+ * stackable coupon together, improved one exclusive group at a time, is offered
+ * (`offerEveryCoupon`), and when it reaches the upper bound of the floor process (`floorShare`),
+ * which proves the best savings, the search for the fewest coupons reaching them (`searchTarget`),
+ * else the exact search over states (`searchStates`) finishes from the best choice found so far.
+ * docs/pricing.md "bestCoupons" says why all of them are exact.
  */
 
 /** The freight step as seen by the search: `fee` is charged once the goods fall below `freeOver`. */
@@ -234,19 +236,22 @@ function stackableInWalletOrder(candidates: readonly CouponCandidate[]): { order
 }
 
 /**
- * Stage two (docs/pricing.md "bestCoupons"), for wallets without a free-shipping step. The upper
- * bound of the search over states is computed once for the empty choice; if every stackable coupon
- * applied together (the one saving most of each exclusive group) takes exactly that much, the best
- * savings are known: no choice takes more than the bound. What is left is the tie-break: the fewest
- * coupons, then the smallest ids. Coupons are applied in wallet-id order, so a depth-first search
- * that adds coupons in id order meets the choices of one size in exactly the tie-break's order
- * (sorted id lists, compared id by id): for each size from the least the bound allows upward, the
- * first choice of that size reaching the best is the answer. A branch is cut when even its largest
- * remaining coupons (each at most min(face value, what its lines still cost), one per unused group,
- * and together at most what their lines still cost) cannot reach the best with the coupons left to
- * pick; a coupon that takes nothing is never picked (the same choice without it is smaller and
- * leaves the same payables). Null when the bound is not reached by all coupons together, when the
- * freight step matters, or when the search needs more than its budget: the search over states runs.
+ * Stage two (docs/pricing.md "bestCoupons"). The upper bound of the search over states (with the
+ * floor process) is computed once for the empty choice; if the best choice known (every coupon
+ * together, improved group by group) takes exactly that much, the best savings are proven. With a
+ * free-shipping step this holds only when losing it still beats every choice that keeps it. What
+ * is left is the tie-break: the fewest coupons, then the smallest ids. Coupons are applied in
+ * wallet-id order, so a depth-first search that adds coupons in id order meets the choices of one
+ * size in exactly the tie-break's order (sorted id lists, compared id by id): for each size from
+ * the least the bound allows upward, the first choice of that size reaching the best is the
+ * answer. A branch is cut when even its largest remaining coupons (each at most min(face value,
+ * what its lines still cost), one per unused group, together at most what their lines still cost
+ * and at most what the floor process takes) cannot reach the best with the coupons left to pick,
+ * or when some line would have to give up more than the largest shares of that many coupons
+ * covering it; a state already shown to have no such completion is not searched again; a coupon
+ * that takes nothing is never picked (the same choice without it is smaller and leaves the same
+ * payables). Null when the best savings are not proven this way, or when the search needs more
+ * than its budget: the search over states runs.
  */
 function searchTarget(candidates: readonly CouponCandidate[], search: Search): CouponChoice | null {
   const { order, groupOf, groupCount } = stackableInWalletOrder(candidates);
@@ -589,11 +594,13 @@ function prefixBefore(a: Taken | null, b: Taken | null): boolean {
  * decision — the lines' payables, the exclusive groups used, and (with a free-shipping step) the
  * amount taken — determines everything that can still happen. Two partial choices that reach the
  * same state have the same futures: only the better of the two is kept (more taken, then fewer
- * coupons, then the smaller ids; with a freight step the amount is part of the state). A state is
- * also dropped when even its upper bound cannot beat the best complete choice seen so far: what is
- * taken from here on is at most, per coupon, min(its face value, what its lines still cost) (at
- * most one per unused group), and at most what the lines touched by the remaining coupons still
- * cost together. Every state is itself a complete choice (take nothing more) and is offered.
+ * coupons, then the smaller ids; with a freight step the amount is part of the state, unless the
+ * best choice already saves more than keeping free shipping can). A state is also dropped when
+ * even its upper bound cannot beat the best complete choice seen so far: what is taken from here
+ * on is at most, per coupon, min(its face value, what its lines still cost) (at most one per
+ * unused group), at most what the lines touched by the remaining coupons still cost together, and
+ * at most what the floor process over every remaining coupon takes (`floorShare`). Every state is
+ * itself a complete choice (take nothing more) and is offered.
  */
 function searchStates(candidates: readonly CouponCandidate[], search: Search): CouponChoice {
   const { order, groupOf, groupCount } = stackableInWalletOrder(candidates);
