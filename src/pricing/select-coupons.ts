@@ -286,7 +286,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   const mosts = new Float64Array(n);
 
   /** At most what `picks` more coupons from position i take from `payables` (groups `used` taken). */
-  function most(payables: readonly number[], i: number, used: Uint8Array, picks: number): number {
+  function most(payables: readonly number[], i: number, used: Uint8Array, picks: number, need = Infinity): number {
     for (let k = 0; k < scopeMembers.length; k++) {
       const members = scopeMembers[k]!;
       let pool = 0;
@@ -322,7 +322,9 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
     const lines = touched[i]!;
     for (let k = 0; k < lines.length; k++) left += payables[lines[k]!]!;
     const bound = Math.min(top, scoped, left);
-    // …and at most what the floor process over all of them takes.
+    // …and at most what the floor process over all of them takes (a pass over the coupons: only
+    // when the cheaper bounds still reach `need`).
+    if (bound < need) return bound;
     const floored = floorTaken(payables, order, groupOf, i, used, lines, scratch);
     return floored < bound ? floored : bound;
   }
@@ -414,7 +416,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
           u = used.slice();
           u[g] = 1;
         }
-        if (reached + most(next, j + 1, u, picks - 1) >= bound && !tooFew(next, j + 1, u, picks - 1, bound - reached)) {
+        if (reached + most(next, j + 1, u, picks - 1, bound - reached) >= bound && !tooFew(next, j + 1, u, picks - 1, bound - reached)) {
           const key = keyOf(j + 1, next, u, picks - 1, bound - reached);
           if (!failed.has(key)) {
             const found = dive(j + 1, next, reached, u, size);
@@ -429,7 +431,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   }
   // The fewest coupons the bound allows, up to the size of the best choice known (or all of them).
   let size = 2;
-  while (size < n && most(search.payables, 0, none, size) < bound) size++;
+  while (size < n && most(search.payables, 0, none, size, bound) < bound) size++;
   const largest = best.ids.length;
   for (; size <= largest; size++) {
     const found = dive(0, search.payables, 0, none, size);
