@@ -42,6 +42,57 @@ export function takeShare(payables: number[], members: readonly number[], wanted
   return { taken, parts };
 }
 
+/** Reused by `takeOnly` (pricing is synchronous: no two calls interleave). */
+let keyScratch = new Float64Array(16);
+let partScratch = new Float64Array(16);
+
+/**
+ * `takeShare` without the parts: the same payables afterwards to the fen (the same largest-remainder
+ * split, test/pricing/take-only.test.ts checks it with fast-check), but no allocation. Why a second
+ * implementation: the coupon search (select-coupons.ts) splits a coupon tens of thousands of times
+ * per call and `takeShare`'s arrays were most of its time and its garbage.
+ */
+export function takeOnly(payables: number[], members: readonly number[], wanted: number): number {
+  const n = members.length;
+  if (n === 1) {
+    const m = members[0]!;
+    const w = payables[m]!;
+    const taken = wanted < w ? wanted : w;
+    if (taken <= 0) return 0;
+    payables[m] = w - taken;
+    return taken;
+  }
+  let pool = 0;
+  for (let k = 0; k < n; k++) pool += payables[members[k]!]!;
+  const taken = wanted < pool ? wanted : pool;
+  if (taken <= 0) return 0;
+  if (taken === pool) {
+    for (let k = 0; k < n; k++) payables[members[k]!] = 0;
+    return taken;
+  }
+  if (!Number.isSafeInteger(taken * pool) || !Number.isSafeInteger((pool + 1) * n)) return takeShare(payables, members, wanted).taken;
+  if (keyScratch.length < n) (keyScratch = new Float64Array(2 * n)), (partScratch = new Float64Array(2 * n));
+  const keys = keyScratch;
+  const parts = partScratch;
+  let m = 0;
+  let given = 0;
+  for (let i = 0; i < n; i++) {
+    const w = payables[members[i]!]!;
+    const scaled = taken * w;
+    const q = Math.floor(scaled / pool);
+    parts[i] = q;
+    given += q;
+    if (w !== 0) keys[m++] = (scaled - q * pool) * n + (n - 1 - i);
+  }
+  let left = taken - given;
+  if (left > 0) {
+    const ranked = keys.subarray(0, m).sort();
+    for (let k = m - 1; left > 0; k--, left--) parts[n - 1 - (ranked[k]! % n)]! += 1;
+  }
+  for (let i = 0; i < n; i++) payables[members[i]!]! -= parts[i]!;
+  return taken;
+}
+
 /** Σ payables over `members`. */
 export function poolOf(payables: readonly number[], members: readonly number[]): number {
   let pool = 0;

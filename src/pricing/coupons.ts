@@ -1,5 +1,5 @@
 import { OrderkitError, type IssuePath, type LocalizedText } from '../errors/orderkit-error.js';
-import { percentOf, poolOf, takeShare } from './arith.js';
+import { percentOf, poolOf, takeOnly, takeShare } from './arith.js';
 import type { WalletCoupon } from './cart-schema.js';
 import type { CompiledCoupon, CompiledRules } from './compile-rules.js';
 import type { RejectedCoupon } from './quote.js';
@@ -138,7 +138,7 @@ export function byWalletId(a: CouponCandidate, b: CouponCandidate): number {
 export function simulateCoupons(payables: readonly number[], chosen: readonly CouponCandidate[]): number {
   const scratch = payables.slice();
   let total = 0;
-  for (const c of chosen) total += takeShare(scratch, c.members, c.nominal).taken;
+  for (const c of chosen) total += takeOnly(scratch, c.members, c.nominal);
   return total;
 }
 

@@ -1,4 +1,4 @@
-import { takeShare } from './arith.js';
+import { takeOnly } from './arith.js';
 import { byWalletId, simulateCoupons, type CouponCandidate } from './coupons.js';
 
 /**
@@ -17,10 +17,12 @@ import { byWalletId, simulateCoupons, type CouponCandidate } from './coupons.js'
  * is min(goods payable, Σ standalone savings still reachable), adjusted for the freight step; it is
  * admissible because a coupon never takes more than it would alone. In the usual case (no clamping,
  * no freight step) the first dive is optimal and everything else is cut at once. When clamped
- * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; then, when
- * every coupon together proves the best savings, the search for the fewest coupons reaching them
- * (`searchTarget`), else the exact search over states (`searchStates`; docs/pricing.md
- * "bestCoupons" says why both are exact) finishes from the best choice found so far.
+ * coupons overlap, the bound is loose and the branch-and-bound stops after a few nodes; then every
+ * stackable coupon together, improved one exclusive group at a time, is offered
+ * (`offerEveryCoupon`), and when it reaches the upper bound of the floor process (`floorShare`),
+ * which proves the best savings, the search for the fewest coupons reaching them (`searchTarget`),
+ * else the exact search over states (`searchStates`) finishes from the best choice found so far.
+ * docs/pricing.md "bestCoupons" says why all of them are exact.
  */
 
 /** The freight step as seen by the search: `fee` is charged once the goods fall below `freeOver`. */
@@ -40,7 +42,7 @@ export interface CouponChoice {
 }
 
 /** Nodes the branch-and-bound may visit before the search over states takes over. */
-const NODE_BUDGET = 150;
+const NODE_BUDGET = 60;
 
 interface Best {
   savings: number;
@@ -191,6 +193,7 @@ export function selectCoupons(candidates: readonly CouponCandidate[], payables: 
       // savings overlap, so its bound is loose): the exact search over states finishes it,
       // starting from the best choice found so far (every choice offered was priced exactly).
       search.exhausted = false;
+      offerEveryCoupon(candidates, search);
       const reached = target ? searchTarget(candidates, search) : null;
       if (reached !== null) return reached;
       return searchStates(candidates, search);
@@ -208,6 +211,7 @@ export function selectCoupons(candidates: readonly CouponCandidate[], payables: 
 export function selectCouponsByTarget(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep): CouponChoice | null {
   const search = new Search(payables, freight, 0);
   for (const c of candidates) search.offer([c], c.saving);
+  offerEveryCoupon(candidates, search);
   return searchTarget(candidates, search);
 }
 
@@ -232,22 +236,24 @@ function stackableInWalletOrder(candidates: readonly CouponCandidate[]): { order
 }
 
 /**
- * Stage two (docs/pricing.md "bestCoupons"), for wallets without a free-shipping step. The upper
- * bound of the search over states is computed once for the empty choice; if every stackable coupon
- * applied together (the one saving most of each exclusive group) takes exactly that much, the best
- * savings are known: no choice takes more than the bound. What is left is the tie-break: the fewest
- * coupons, then the smallest ids. Coupons are applied in wallet-id order, so a depth-first search
- * that adds coupons in id order meets the choices of one size in exactly the tie-break's order
- * (sorted id lists, compared id by id): for each size from the least the bound allows upward, the
- * first choice of that size reaching the best is the answer. A branch is cut when even its largest
- * remaining coupons (each at most min(face value, what its lines still cost), one per unused group,
- * and together at most what their lines still cost) cannot reach the best with the coupons left to
- * pick; a coupon that takes nothing is never picked (the same choice without it is smaller and
- * leaves the same payables). Null when the bound is not reached by all coupons together, when the
- * freight step matters, or when the search needs more than its budget: the search over states runs.
+ * Stage two (docs/pricing.md "bestCoupons"). The upper bound of the search over states (with the
+ * floor process) is computed once for the empty choice; if the best choice known (every coupon
+ * together, improved group by group) takes exactly that much, the best savings are proven. With a
+ * free-shipping step this holds only when losing it still beats every choice that keeps it. What
+ * is left is the tie-break: the fewest coupons, then the smallest ids. Coupons are applied in
+ * wallet-id order, so a depth-first search that adds coupons in id order meets the choices of one
+ * size in exactly the tie-break's order (sorted id lists, compared id by id): for each size from
+ * the least the bound allows upward, the first choice of that size reaching the best is the
+ * answer. A branch is cut when even its largest remaining coupons (each at most min(face value,
+ * what its lines still cost), one per unused group, together at most what their lines still cost
+ * and at most what the floor process takes) cannot reach the best with the coupons left to pick,
+ * or when some line would have to give up more than the largest shares of that many coupons
+ * covering it; a state already shown to have no such completion is not searched again; a coupon
+ * that takes nothing is never picked (the same choice without it is smaller and leaves the same
+ * payables). Null when the best savings are not proven this way, or when the search needs more
+ * than its budget: the search over states runs.
  */
 function searchTarget(candidates: readonly CouponCandidate[], search: Search): CouponChoice | null {
-  if (search.room !== Infinity) return null;
   const { order, groupOf, groupCount } = stackableInWalletOrder(candidates);
   const n = order.length;
   if (n < 2) return null;
@@ -280,7 +286,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   const mosts = new Float64Array(n);
 
   /** At most what `picks` more coupons from position i take from `payables` (groups `used` taken). */
-  function most(payables: readonly number[], i: number, used: Uint8Array, picks: number): number {
+  function most(payables: readonly number[], i: number, used: Uint8Array, picks: number, need = Infinity): number {
     for (let k = 0; k < scopeMembers.length; k++) {
       const members = scopeMembers[k]!;
       let pool = 0;
@@ -315,28 +321,76 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
     let left = 0;
     const lines = touched[i]!;
     for (let k = 0; k < lines.length; k++) left += payables[lines[k]!]!;
-    return Math.min(top, scoped, left);
+    const bound = Math.min(top, scoped, left);
+    // …and at most what the floor process over all of them takes (a pass over the coupons: only
+    // when the cheaper bounds still reach `need`).
+    if (bound < need) return bound;
+    const floored = floorTaken(payables, order, groupOf, i, used, lines, scratch);
+    return floored < bound ? floored : bound;
   }
+  const scratch = new Float64Array(lineCount);
 
-  // The bound for the empty choice, and every coupon together (the best of each group).
+  // The bound for the empty choice. The best choice known (every coupon together, improved group
+  // by group, offered before this stage) proves the best savings when it reaches it.
   const none = new Uint8Array(groupCount);
   const bound = Math.min(most(search.payables, 0, none, n), search.freight.base);
-  const all: CouponCandidate[] = [];
-  const bestOfGroup = new Map<number, CouponCandidate>();
-  for (let j = 0; j < n; j++) {
-    const g = groupOf[j]!;
-    if (g < 0) all.push(order[j]!);
-    else {
-      const seen = bestOfGroup.get(g);
-      if (seen === undefined || order[j]!.saving > seen.saving) bestOfGroup.set(g, order[j]!);
-    }
-  }
-  bestOfGroup.forEach((c) => all.push(c));
-  all.sort(byWalletId);
-  if (simulateCoupons(search.payables, all) !== bound) return null;
+  // The best savings: `bound` fen off, less the freight when that costs free shipping. With a
+  // free-shipping step this stage applies only when even then they beat every choice that keeps
+  // free shipping (at most `room` fen off): then a choice saving `goal` takes exactly `bound`.
+  const goal = search.score(bound);
+  if (search.room !== Infinity && goal <= search.room) return null;
   const best = search.best;
-  if (best.savings > bound || (best.savings === bound && best.ids.length === 1)) {
-    return { chosen: best.set, savings: best.savings, optimal: true };
+  if (best.savings < goal) return null;
+  if (best.savings > goal || best.ids.length === 1) return { chosen: best.set, savings: best.savings, optimal: true };
+
+  // The positions of the coupons covering each line.
+  const covering: number[][] = Array.from({ length: lineCount }, () => []);
+  for (let j = 0; j < n; j++) for (const m of order[j]!.members) covering[m]!.push(j);
+  const shares = new Float64Array(n);
+  /**
+   * Whether `picks` more coupons from position i on are too few to take `need` more: some line
+   * must give up at least `need` − (what the other lines still cost), and no coupon takes more
+   * from one line than min(face value, what that line still costs), at most one per unused group.
+   */
+  function tooFew(payables: readonly number[], i: number, used: Uint8Array, picks: number, need: number): boolean {
+    const lines = touched[i]!;
+    let left = 0;
+    for (let k = 0; k < lines.length; k++) left += payables[lines[k]!]!;
+    for (let k = 0; k < lines.length; k++) {
+      const line = lines[k]!;
+      const p = payables[line]!;
+      const must = need - (left - p);
+      if (must <= 0) continue;
+      groupBest.fill(0);
+      let count = 0;
+      const list = covering[line]!;
+      for (let x = 0; x < list.length; x++) {
+        const j = list[x]!;
+        if (j < i) continue;
+        const g = groupOf[j]!;
+        if (g >= 0 && used[g] === 1) continue;
+        const v = order[j]!.nominal;
+        const m = v < p ? v : p;
+        if (g < 0) shares[count++] = m;
+        else if (m > groupBest[g]!) groupBest[g] = m;
+      }
+      for (let g = 0; g < groupCount; g++) if (groupBest[g]! > 0) shares[count++] = groupBest[g]!;
+      const sorted = shares.subarray(0, count).sort();
+      let sum = 0;
+      let k2 = count - 1;
+      for (let taken = 0; taken < picks && k2 >= 0; taken++, k2--) sum += sorted[k2]!;
+      if (sum < must) return true;
+    }
+    return false;
+  }
+  // States known to have no completion of the given number of coupons reaching the bound.
+  const failed = new Set<string>();
+  function keyOf(i: number, payables: readonly number[], used: Uint8Array, picks: number, need: number): string {
+    let key = `${i}|${picks}|${need}|`;
+    for (let g = 0; g < groupCount; g++) key += used[g] === 1 ? '1' : '0';
+    const lines = touched[i]!;
+    for (let k = 0; k < lines.length; k++) key += `,${payables[lines[k]!]}`;
+    return key;
   }
 
   let nodes = 0;
@@ -350,7 +404,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
       if (++nodes > TARGET_BUDGET) return 'budget';
       const c = order[j]!;
       const next = payables.slice();
-      const taken = takeShare(next, c.members, c.nominal).taken;
+      const taken = takeOnly(next, c.members, c.nominal);
       if (taken <= 0) continue;
       const reached = off + taken;
       chosen.push(c);
@@ -362,9 +416,13 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
           u = used.slice();
           u[g] = 1;
         }
-        if (reached + most(next, j + 1, u, picks - 1) >= bound) {
-          const found = dive(j + 1, next, reached, u, size);
-          if (found !== false) return found;
+        if (reached + most(next, j + 1, u, picks - 1, bound - reached) >= bound && !tooFew(next, j + 1, u, picks - 1, bound - reached)) {
+          const key = keyOf(j + 1, next, u, picks - 1, bound - reached);
+          if (!failed.has(key)) {
+            const found = dive(j + 1, next, reached, u, size);
+            if (found !== false) return found;
+            failed.add(key);
+          }
         }
       }
       chosen.pop();
@@ -373,8 +431,8 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   }
   // The fewest coupons the bound allows, up to the size of the best choice known (or all of them).
   let size = 2;
-  while (size < n && most(search.payables, 0, none, size) < bound) size++;
-  const largest = best.savings === bound ? best.ids.length : all.length;
+  while (size < n && most(search.payables, 0, none, size, bound) < bound) size++;
+  const largest = best.ids.length;
   for (; size <= largest; size++) {
     const found = dive(0, search.payables, 0, none, size);
     if (found === 'budget') return null;
@@ -383,8 +441,120 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
       return { chosen: search.best.set, savings: search.best.savings, optimal: true };
     }
   }
-  // Unreachable: the best known choice, or every coupon together, has `largest` coupons and takes `bound`.
+  // Unreachable: the best known choice has `largest` coupons and takes `bound`.
   return null;
+}
+
+/**
+ * What the floor process takes from `payables` when every coupon from position `from` on (outside
+ * the groups `used`) is applied in order: at least what any subset of them takes (see `floorShare`).
+ * `lines`: the lines those coupons touch; `scratch`: a buffer as long as the payables.
+ * Exported for test/pricing/floor-bound.test.ts only.
+ */
+export function floorTaken(
+  payables: readonly number[],
+  order: readonly CouponCandidate[],
+  groupOf: readonly number[],
+  from: number,
+  used: Uint8Array,
+  lines: readonly number[],
+  scratch: Float64Array,
+): number {
+  for (let k = 0; k < lines.length; k++) scratch[lines[k]!] = payables[lines[k]!]!;
+  for (let j = from; j < order.length; j++) {
+    const g = groupOf[j]!;
+    if (g >= 0 && used[g] === 1) continue;
+    floorShare(scratch, order[j]!.members, order[j]!.nominal);
+  }
+  let taken = 0;
+  for (let k = 0; k < lines.length; k++) taken += payables[lines[k]!]! - scratch[lines[k]!]!;
+  return taken;
+}
+
+/**
+ * One step of the floor process (docs/pricing.md "bestCoupons"): what `takeShare` would leave of
+ * each member, rounded down before any largest-remainder fen is handed out, i.e.
+ * floor(x × (X − v) / X) of a member x when the members cost X > v, else 0. It leaves each line at
+ * most what `takeShare` leaves (a share is at most its floor plus one fen, and a member whose exact
+ * share is whole gets no extra fen), and it is monotone: from smaller payables it leaves smaller
+ * ones, line by line. Hence, applied for every coupon still to decide, in their order, it leaves
+ * at most what any subset of them would leave, and the difference is an upper bound on what any
+ * subset takes.
+ */
+export function floorShare(x: Float64Array | number[], members: readonly number[], v: number): void {
+  let pool = 0;
+  for (let k = 0; k < members.length; k++) pool += x[members[k]!]!;
+  if (v >= pool) {
+    for (let k = 0; k < members.length; k++) x[members[k]!] = 0;
+    return;
+  }
+  if (members.length === 1) {
+    x[members[0]!] = pool - v;
+    return;
+  }
+  const rest = pool - v;
+  for (let k = 0; k < members.length; k++) {
+    const m = members[k]!;
+    const w = x[m]!;
+    const product = w * rest;
+    x[m] = Number.isSafeInteger(product) ? Math.floor(product / pool) : Number((BigInt(w) * BigInt(rest)) / BigInt(pool));
+  }
+}
+
+/**
+ * Offers every stackable coupon together (the one saving most of each exclusive group), then
+ * improves that choice one exclusive group at a time (each of its coupons, or none) while that
+ * raises the savings; coupons that take nothing at their turn are left out (they change nothing).
+ * Usually the best savings, found before the exact stages so that their bounds cut from the start.
+ * Every choice is priced with the engine's own arithmetic.
+ */
+function offerEveryCoupon(candidates: readonly CouponCandidate[], search: Search): void {
+  const { order, groupOf, groupCount } = stackableInWalletOrder(candidates);
+  const n = order.length;
+  // The chosen member of each group (a position in `order`), or −1.
+  const pickOf = new Int32Array(groupCount).fill(-1);
+  for (let j = 0; j < n; j++) {
+    const g = groupOf[j]!;
+    if (g >= 0 && (pickOf[g] === -1 || order[j]!.saving > order[pickOf[g]!]!.saving)) pickOf[g] = j;
+  }
+  const scratch = new Array<number>(search.payables.length);
+  const kept: CouponCandidate[] = [];
+  /** Prices the choice `pickOf` describes; returns its savings and leaves its coupons in `kept`. */
+  const price = (): number => {
+    for (let k = 0; k < scratch.length; k++) scratch[k] = search.payables[k]!;
+    kept.length = 0;
+    let off = 0;
+    for (let j = 0; j < n; j++) {
+      const g = groupOf[j]!;
+      if (g >= 0 && pickOf[g] !== j) continue;
+      const c = order[j]!;
+      const taken = takeOnly(scratch, c.members, c.nominal);
+      if (taken > 0) (kept.push(c), (off += taken));
+    }
+    return off;
+  };
+  const offer = (off: number) => {
+    if (kept.length >= 2) search.offer(kept, off);
+  };
+  let current = search.score(price());
+  offer(price());
+  for (let pass = 0; pass < 3 && groupCount > 0; pass++) {
+    let improved = false;
+    for (let g = 0; g < groupCount; g++) {
+      const was = pickOf[g]!;
+      let bestPick = was;
+      for (let j = -1; j < n; j++) {
+        if (j === was || (j >= 0 && groupOf[j] !== g)) continue;
+        pickOf[g] = j;
+        const off = price();
+        const savings = search.score(off);
+        if (savings > current) (current = savings), (bestPick = j), (improved = true);
+        offer(off);
+      }
+      pickOf[g] = bestPick;
+    }
+    if (!improved) break;
+  }
 }
 
 // ---- the exact search over states ------------------------------------------------------------
@@ -426,11 +596,13 @@ function prefixBefore(a: Taken | null, b: Taken | null): boolean {
  * decision — the lines' payables, the exclusive groups used, and (with a free-shipping step) the
  * amount taken — determines everything that can still happen. Two partial choices that reach the
  * same state have the same futures: only the better of the two is kept (more taken, then fewer
- * coupons, then the smaller ids; with a freight step the amount is part of the state). A state is
- * also dropped when even its upper bound cannot beat the best complete choice seen so far: what is
- * taken from here on is at most, per coupon, min(its face value, what its lines still cost) (at
- * most one per unused group), and at most what the lines touched by the remaining coupons still
- * cost together. Every state is itself a complete choice (take nothing more) and is offered.
+ * coupons, then the smaller ids; with a freight step the amount is part of the state, unless the
+ * best choice already saves more than keeping free shipping can). A state is also dropped when
+ * even its upper bound cannot beat the best complete choice seen so far: what is taken from here
+ * on is at most, per coupon, min(its face value, what its lines still cost) (at most one per
+ * unused group), at most what the lines touched by the remaining coupons still cost together, and
+ * at most what the floor process over every remaining coupon takes (`floorShare`). Every state is
+ * itself a complete choice (take nothing more) and is offered.
  */
 function searchStates(candidates: readonly CouponCandidate[], search: Search): CouponChoice {
   const { order, groupOf, groupCount } = stackableInWalletOrder(candidates);
@@ -454,7 +626,10 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
       liveGroups[i] = groups;
     }
   }
-  const stepped = search.room !== Infinity;
+  // With a free-shipping step, the amount taken is part of the state (more taken is not always
+  // better: it may cost free shipping), unless the best choice already saves more than `room`:
+  // then only choices that lose free shipping can beat it, and for those more taken is better.
+  const stepped = search.room !== Infinity && search.best.savings <= search.room;
   const base = search.freight.base;
   const groupBest = new Float64Array(groupCount);
   // Coupons on the same lines (the same scope) together take at most what those lines cost.
@@ -520,8 +695,21 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
     let left = 0;
     const lines = touched[i]!;
     for (let k = 0; k < lines.length; k++) left += s.payables[lines[k]!]!;
-    const ub = s.off + (sum < left ? sum : left);
+    if (sum < left) left = sum;
+    let ub = s.off + left;
+    // The floor process costs a pass over the remaining coupons: only when the cheaper bound
+    // does not cut the state already.
+    if (search.bound(ub < base ? ub : base) >= search.best.savings) {
+      const floored = s.off + floorFuture(s, i);
+      if (floored < ub) ub = floored;
+    }
     return search.bound(ub < base ? ub : base);
+  }
+
+  const scratch = new Float64Array(lineCount);
+  /** At most what any subset of the coupons from position i on takes from `s` (the floor process). */
+  function floorFuture(s: State, i: number): number {
+    return floorTaken(s.payables, order, groupOf, i, s.used, touched[i]!, scratch);
   }
 
   function keyOf(s: State, i: number): string {
@@ -575,7 +763,7 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
       keep(s); // skip coupon i
       if (g >= 0 && s.used[g] === 1) continue;
       const payables = s.payables.slice();
-      const taken = takeShare(payables, c.members, c.nominal).taken;
+      const taken = takeOnly(payables, c.members, c.nominal);
       if (taken <= 0) continue; // a coupon that takes nothing never helps
       const used = g >= 0 ? s.used.slice() : s.used;
       if (g >= 0) used[g] = 1;

@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { takeOnly, takeShare } from '../../src/pricing/arith.js';
+import type { CouponCandidate } from '../../src/pricing/coupons.js';
+import { floorShare, floorTaken } from '../../src/pricing/select-coupons.js';
+
+/**
+ * The pieces the exact coupon search stands on (docs/pricing.md "bestCoupons"): `takeOnly` splits
+ * exactly like `takeShare`, and the floor process bounds what any subset of the coupons still to
+ * decide can take, whatever their order effects and rounding. Small amounts on purpose: rounding
+ * matters most there (a real split of one fen can go either way).
+ */
+const payablesArb = (max: number) => fc.array(fc.nat(max), { minLength: 1, maxLength: 6 });
+
+/** A coupon as the search sees it: its lines (positions) and its face value. */
+function coupon(members: number[], nominal: number, id: number): CouponCandidate {
+  return { walletId: `w${id}`, members, nominal, pool: 0, saving: 0 } as unknown as CouponCandidate;
+}
+
+const couponsArb = (lines: number, max: number) =>
+  fc.array(
+    fc.record({
+      members: fc.subarray(
+        Array.from({ length: lines }, (_, i) => i),
+        { minLength: 1 },
+      ),
+      nominal: fc.integer({ min: 1, max }),
+    }),
+    { minLength: 1, maxLength: 7 },
+  );
+
+describe('takeOnly and the floor process', () => {
+  it('takeOnly leaves the same payables and takes the same amount as takeShare', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.nat(30), fc.nat(200_000), fc.constant(0)), { minLength: 1, maxLength: 12 }),
+        fc.nat(400_000),
+        fc.nat(),
+        (payables, wanted, pick) => {
+          const members = payables.map((_, i) => i).filter((i) => ((pick >> i) & 1) === 0 || i === 0);
+          const a = payables.slice();
+          const b = payables.slice();
+          const taken = takeOnly(a, members, wanted);
+          expect(taken).toBe(takeShare(b, members, wanted).taken);
+          expect(a).toEqual(b);
+        },
+      ),
+      { numRuns: 800 },
+    );
+  });
+
+  it('one floor step leaves each line at most what takeShare leaves, and is monotone', () => {
+    fc.assert(
+      fc.property(payablesArb(40), fc.nat(), fc.integer({ min: 1, max: 120 }), fc.nat(), (x, lower, v, pick) => {
+        const members = x.map((_, i) => i).filter((i) => ((pick >> i) & 1) === 0 || i === 0);
+        const y = x.map((a, i) => (a === 0 ? 0 : (lower >> i) % (a + 1))); // y ≤ x line by line
+        const real = x.slice();
+        takeShare(real, members, v);
+        const fx = Float64Array.from(x);
+        const fy = Float64Array.from(y);
+        floorShare(fx, members, v);
+        floorShare(fy, members, v);
+        x.forEach((_, i) => {
+          expect(fx[i]).toBeLessThanOrEqual(real[i]!);
+          expect(fy[i]).toBeLessThanOrEqual(fx[i]!);
+          expect(Number.isInteger(fx[i])).toBe(true);
+        });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('no subset of the coupons takes more than the floor process over all of them', () => {
+    // Integer splits are not monotone (adding a coupon can, by a fen, lower the total), which is
+    // why the search's bound is this process and not "every coupon together".
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }).chain((lines) => fc.tuple(fc.array(fc.nat(12), { minLength: lines, maxLength: lines }), couponsArb(lines, 14))),
+        ([payables, defs]) => {
+          const order = defs.map((d, i) => coupon(d.members, d.nominal, i));
+          const lines = payables.map((_, i) => i);
+          const bound = floorTaken(payables, order, order.map(() => -1), 0, new Uint8Array(0), lines, new Float64Array(payables.length));
+          for (let mask = 0; mask < 1 << order.length; mask++) {
+            const x = payables.slice();
+            let taken = 0;
+            order.forEach((c, i) => {
+              if ((mask >> i) & 1) taken += takeOnly(x, c.members, c.nominal);
+            });
+            expect(taken).toBeLessThanOrEqual(bound);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the floor process is exact when nothing is split (single-line coupons)', () => {
+    const order = [coupon([0], 5, 0), coupon([0], 7, 1), coupon([1], 3, 2)];
+    expect(floorTaken([10, 2], order, [-1, -1, -1], 0, new Uint8Array(0), [0, 1], new Float64Array(2))).toBe(12);
+  });
+});
