@@ -128,8 +128,9 @@ export class HotOrders {
       return;
     }
     if (outcome !== null) {
-      // A copy, since the callers may change the orders they are answered with.
-      if (outcome.wrote !== null) this.remember(orderId, structuredClone(outcome.wrote));
+      // A copy, since the callers may change the orders they are answered with. Orders are JSON
+      // documents (docs/storage.md), and Node 16 has no structuredClone.
+      if (outcome.wrote !== null) this.remember(orderId, JSON.parse(JSON.stringify(outcome.wrote)) as Order);
       for (let i = 0; i < group.length; i++) group[i]!.resolve(outcome.answers[i]!);
       return;
     }

@@ -77,16 +77,20 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   const inventory = options.inventory;
   const balance = options.balance;
   /** Orders `get` returned: only these are taken as `DispatchOptions.loaded`. */
-  const handedOut = new WeakSet<Order>();
+  // Each order `get` hands out, with the order as it was read (its JSON text): a caller that changed
+  // its object meanwhile (masked a phone for a view, say) cannot have that change decided on and
+  // written. Orders are JSON documents (docs/storage.md), so the text is the whole order.
+  const handedOut = new WeakMap<Order, string>();
   async function get(orderId: string): Promise<Order | null> {
     const order = await store.load(orderId);
-    if (order !== null) handedOut.add(order);
+    if (order !== null) handedOut.set(order, JSON.stringify(order));
     return order;
   }
-  /** The caller's copy, when it is one `get` returned for this order (see `DispatchOptions.loaded`). */
+  /** The order as `get` read it, when the caller's object is one `get` returned for this order (see `DispatchOptions.loaded`). */
   function loadedCopy(orderId: string, dispatchOptions: DispatchOptions): Order | undefined {
     const loaded = dispatchOptions.loaded;
-    return loaded !== undefined && handedOut.has(loaded) && loaded.id === orderId ? loaded : undefined;
+    const text = loaded === undefined ? undefined : handedOut.get(loaded);
+    return text !== undefined && loaded!.id === orderId ? (JSON.parse(text) as Order) : undefined;
   }
 
   /**
@@ -142,7 +146,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     // hold made at placement committed): it is written alone, like a command with a key.
     const takesStock = inventory !== undefined && (input as { type?: unknown } | null)?.type === 'PAYMENT_SUCCEEDED';
     if (dispatchOptions.idempotencyKey === undefined && hotOrders !== null && !takesStock) {
-      const loaded = loadedCopy(id, dispatchOptions);
+      // The caller's object as given: dispatchNow takes the order as `get` read it (loadedCopy).
+      const loaded = dispatchOptions.loaded;
       return hotOrders.join(id, { at, orderId, input, actor, ...(loaded ? { loaded } : {}) });
     }
     hotOrders?.close(id);

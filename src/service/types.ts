@@ -174,11 +174,12 @@ export interface DispatchOptions {
    */
   idempotencyKey?: string;
   /**
-   * The order as this service's `get` just returned it, unchanged, when the caller read it for
-   * its own checks (who may act on it, defaults of the command): the first attempt starts from it
-   * instead of reading the order again. A copy that went stale meanwhile costs a version conflict
-   * and a fresh read, as any conflict does. Anything else (another service's order, another id)
-   * is ignored and the order is read as usual (docs/storage.md, "The service").
+   * The order this service's `get` just returned, when the caller read it for its own checks (who
+   * may act on it, defaults of the command): the first attempt starts from that order as `get`
+   * read it (a change the caller made to the object since is not used) instead of reading it
+   * again. A copy that went stale meanwhile costs a version conflict and a fresh read, as any
+   * conflict does. Anything else (another service's order, another id) is ignored and the order
+   * is read as usual (docs/storage.md, "The service").
    */
   loaded?: Order;
 }

@@ -68,6 +68,19 @@ for (const chain of [false, true]) {
       expect((await service.history('o1')).map((e) => e.version)).toEqual([1, 2, 3]);
     });
 
+    it('a copy the caller changed after get is decided on as it was read: the change is never written', async () => {
+      const { service } = setup();
+      const placed = await service.place({ customerId: 'u1', quote: quote() });
+      if (!placed.ok) throw placed.error;
+      const order = (await service.get('o1'))!;
+      // A route masks the order for a view, and marks it paid, before it dispatches with it.
+      order.status = 'paid';
+      order.customerId = 'u***';
+      const cancelled = await service.dispatch('o1', { type: 'CANCEL', reason: 'changed my mind' }, customer, { loaded: order });
+      expect(cancelled.ok && [cancelled.order.status, cancelled.order.customerId]).toEqual(['closed', 'u1']);
+      expect((await service.get('o1'))!.customerId).toBe('u1');
+    });
+
     it('a copy it did not hand out, or of another order, is ignored and the order is read', async () => {
       const { service, loads } = setup();
       for (let i = 0; i < 2; i++) {
