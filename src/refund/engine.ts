@@ -133,13 +133,19 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
  * input: a line shipped in full has no unshipped unit whatever the after-sales hold.
  */
 function allShipped(order: Order, afterSale: AfterSale): boolean {
-  if (order.shipments.length === 0) return false;
-  for (const item of afterSale.items) {
+  const shipments = order.shipments;
+  if (shipments.length === 0) return false;
+  const items = afterSale.items;
+  for (let k = 0; k < items.length; k++) {
+    const lineId = items[k]!.lineId;
     let line: Order['lines'][number] | undefined;
-    for (const l of order.lines) if (l.id === item.lineId) line = l;
+    for (let i = 0; i < order.lines.length; i++) if (order.lines[i]!.id === lineId) line = order.lines[i];
     if (line === undefined) continue; // neverShippedUnits gives such an item 0 units too
     let shipped = 0;
-    for (const s of order.shipments) for (const i of s.items) if (i.lineId === item.lineId) shipped += i.quantity;
+    for (let s = 0; s < shipments.length; s++) {
+      const parcel = shipments[s]!.items;
+      for (let i = 0; i < parcel.length; i++) if (parcel[i]!.lineId === lineId) shipped += parcel[i]!.quantity;
+    }
     if (shipped < line.quantity) return false;
   }
   return true;
@@ -347,6 +353,28 @@ export function finish(step: Step, data?: Record<string, unknown>): AfterSaleSte
   };
   // The spread `{ …, ...data }` wrote out key by key (data is the caller's small literal).
   if (data !== undefined) for (const key of Object.keys(data)) out[key] = data[key];
+  if (a.refundId !== undefined) out.refundId = a.refundId;
+  return { ok: true, order: step.order, effects: step.effects, data: out };
+}
+
+/**
+ * `finish(step, { autoApproved, items, lines })` for a new request (every after-sale's first
+ * step) written as one literal: adding the three keys one by one to `finish`'s object was most
+ * of `finish`'s time. The same keys in the same order.
+ */
+export function finishRequest(step: Step, autoApproved: boolean, items: unknown, lines: unknown): AfterSaleStepResult {
+  const a = step.afterSale;
+  const out: Record<string, unknown> = {
+    afterSaleId: a.id,
+    kind: a.kind,
+    from: step.path[0] ?? null,
+    to: a.status,
+    amount: a.amount,
+    shippingAmount: a.shippingAmount,
+    autoApproved,
+    items,
+    lines,
+  };
   if (a.refundId !== undefined) out.refundId = a.refundId;
   return { ok: true, order: step.order, effects: step.effects, data: out };
 }

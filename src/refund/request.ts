@@ -1,6 +1,6 @@
 import type { Actor, AfterSale, CommandOf, Order } from '../order/index.js';
 import { refundErrors } from './errors.js';
-import { finish, runAfterSale } from './engine.js';
+import { finishRequest, runAfterSale } from './engine.js';
 import { refundAmounts, type RefundRequest } from './quote.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { isoTimestamp } from '../time/iso.js';
@@ -63,11 +63,12 @@ export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER
   if (command.photos !== undefined && command.photos.length > 0) afterSale.photos = command.photos.slice();
   const moved = runAfterSale({ order, afterSale, effects: [], path: [null] }, 'REQUEST_AFTER_SALE', ctx);
   if (!moved.ok) return moved;
-  return finish(moved.step, {
-    autoApproved: moved.step.path.indexOf('approved') >= 0,
-    items: quote.items,
-    lines: quote.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
-  });
+  return finishRequest(
+    moved.step,
+    moved.step.path.indexOf('approved') >= 0,
+    quote.items,
+    quote.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
+  );
 }
 
 /**
