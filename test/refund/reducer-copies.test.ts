@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { definePolicy } from '../../src/order/policy.js';
 import { approveAfterSale, lineHoldings, refundSucceeded, requestAfterSale } from '../../src/refund/index.js';
 import type { ReducerContext } from '../../src/refund/types.js';
-import { shippedQuantities, type Order } from '../../src/order/index.js';
+import { shippedQuantities, type CommandOf, type Order } from '../../src/order/index.js';
 import { ctx, CUSTOMER, deepFreeze, GATEWAY, MERCHANT, paidOrder, shipped, T0 } from './fixtures.js';
 
 /**
@@ -69,7 +69,7 @@ describe('reducers as transition() calls them (ReducerContext.schemaCopies)', ()
       expect('shopNote' in y.order).toBe(false);
       return x.order;
     };
-    const request = { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'a', quantity: 2 }], reason: 'r' } as const;
+    const request: CommandOf<'REQUEST_AFTER_SALE'> = { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'a', quantity: 2 }], reason: 'r' };
     const requested = same(requestAfterSale(order, request, publicCtx(CUSTOMER)), requestAfterSale(order, request, laneCtx(CUSTOMER)));
     const approve = { type: 'APPROVE_AFTER_SALE', afterSaleId: requested.afterSales[0]!.id } as const;
     const input = deepFreeze(requested);
