@@ -17,7 +17,7 @@ import { parseCommand, type Actor, type AfterSale, type Command, type CommandOf,
 import { deadlineAfter, defaultPolicy, placeOrder, transition } from '../src/lifecycle/index.js';
 import { orderMachine, toMachineEvent } from '../src/xstate/index.js';
 import type { Quote } from '../src/pricing/quote.js';
-import { addInZoneMs } from '../src/time/zoned.js';
+import { addInZoneToTimestamp } from '../src/time/zoned.js';
 import { loadavg } from 'node:os';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -197,9 +197,10 @@ function handPlannedRefunds(order: Order, except: string | undefined, includeReq
   return n;
 }
 
+// The same remembered end per payment time as orderkit's (src/time/zoned.ts), so the ceiling keeps the cache too.
 function handRefundPeriodOver(order: Order, now: Date): boolean {
   const paidAt = order.paidAt ?? order.payment.paidAt;
-  return paidAt !== undefined && now.getTime() > addInZoneMs(Date.parse(paidAt), policy.refundWithin, policy.timeZone);
+  return paidAt !== undefined && now.getTime() > addInZoneToTimestamp(paidAt, policy.refundWithin, policy.timeZone);
 }
 
 function handAfterSale(order: Order, next: Order, command: Command, actor: Actor, now: Date, at: string, effects: Effect[]): Record<string, unknown> {

@@ -10,7 +10,7 @@ import type { CommandDefinition } from './define.js';
 import { lifecycleErrors, NO_MATCH } from './errors.js';
 import { isoTimestamp } from './iso.js';
 import { routeSourceRefunds } from './rules/sources.js';
-import { checkPermission, isPermitted, type PermissionTable } from './permissions.js';
+import { checkAllowed, isPermitted, type PermissionTable } from './permissions.js';
 import { defaultPolicy, type Policy } from '../order/policy.js';
 import type { Draft, LifecycleAction, LifecycleGuard, Probe, Step } from './step.js';
 import type { TransitionContext, TransitionResult } from './types.js';
@@ -83,12 +83,22 @@ function invalidCommandShape(): OrderkitError {
   return orderkitError('INVALID_COMMAND', { 'zh-CN': '指令必须是带 type 字段的对象', en: 'a command must be an object with a type' }, { path: ['type'] });
 }
 
+/** What `transition()` needs of one command type (see `entries` in createLifecycle). */
+interface CommandEntry {
+  /** The definition's schema is orderkit's own: `parseCommand`'s mark counts for it. */
+  builtin: boolean;
+  /** Who may send it (the permission table's row). */
+  actors: readonly ActorType[];
+  /** The chart's candidates by status. */
+  byStatus: ReadonlyMap<string, Candidate[]>;
+}
+
 /**
  * `transition()` trusts a command's fields once `parse` has checked them, but a caller who skips
  * that step still gets a typed error instead of a TypeError for a missing order, command or
- * actor, or a command type the lifecycle does not define.
+ * actor, or a command type the lifecycle does not define. Otherwise the command type's entry.
  */
-function malformedInput(order: unknown, command: unknown, actor: unknown, known: ReadonlyMap<string, unknown>): OrderkitError | undefined {
+function commandEntry(order: unknown, command: unknown, actor: unknown, known: ReadonlyMap<string, CommandEntry>): CommandEntry | OrderkitError {
   if (typeof order !== 'object' || order === null || typeof (order as { status?: unknown }).status !== 'string') {
     return orderkitError('INVALID_ORDER', { 'zh-CN': '订单不是有效的订单对象', en: 'order is not an order object' }, { path: ['order'] });
   }
@@ -96,11 +106,12 @@ function malformedInput(order: unknown, command: unknown, actor: unknown, known:
     return orderkitError('INVALID_COMMAND', { 'zh-CN': '指令必须是带 type 字段的对象', en: 'a command must be an object with a type' }, { path: ['command', 'type'] });
   }
   const type = (command as { type: string }).type;
-  if (!known.has(type)) return unknownCommand(type);
+  const entry = known.get(type);
+  if (entry === undefined) return unknownCommand(type);
   if (typeof actor !== 'object' || actor === null || typeof (actor as { type?: unknown }).type !== 'string') {
     return orderkitError('INVALID_CONTEXT', { 'zh-CN': 'actor 必须是带 type 字段的对象', en: 'ctx.actor must be an object with a type' }, { path: ['actor'] });
   }
-  return undefined;
+  return entry;
 }
 
 function merge<T>(into: Record<string, T>, from: Readonly<Record<string, T>> | undefined, kind: string, type: string): void {
@@ -265,15 +276,27 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     lookup.set(status, byType);
     typesByStatus.set(status, Object.keys(table[status]!));
   }
+  // What `transition()` needs of a command type, found with one lookup instead of one per table
+  // (the definitions, the built-in marks, the permission table, the chart by status): built from
+  // the same tables, once.
+  const entries = new Map<string, CommandEntry>();
+  for (const [type, def] of definitions) {
+    const byStatus = new Map<string, Candidate[]>();
+    for (const status of chart.statuses) {
+      const candidates = table[status]![type];
+      if (candidates !== undefined) byStatus.set(status, candidates);
+    }
+    entries.set(type, { builtin: builtinSame.has(type), actors: def.actors, byStatus });
+  }
 
   function transition(input: LifecycleOrder<TStatus>, command: TCommand, ctx: TransitionContext): TransitionResult<LifecycleOrder<TStatus>> {
     const order = input as unknown as Order;
-    const malformed = malformedInput(order, command, ctx === null || typeof ctx !== 'object' ? undefined : ctx.actor, definitions);
-    if (malformed !== undefined) return fail(malformed);
+    const entry = commandEntry(order, command, ctx === null || typeof ctx !== 'object' ? undefined : ctx.actor, entries);
+    if (entry instanceof OrderkitError) return fail(entry);
     // A command that did not come through `parse` is checked here: a typed INVALID_COMMAND,
     // never a broken order.
     // orderkit's own commands (the usual case) are asked about first: one WeakSet lookup, not two.
-    if (!(builtinSame.has(command.type) && isCheckedCommand(command)) && !checked.has(command)) {
+    if (!(entry.builtin && isCheckedCommand(command)) && !checked.has(command)) {
       const parsed = parse(command);
       if (!parsed.ok) return fail(parsed.error);
       command = parsed.command as unknown as TCommand;
@@ -281,10 +304,9 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     const now = ctx.now;
     if (!(now instanceof Date) || now.getTime() !== now.getTime()) return fail(invalidContext());
     const type = command.type;
-    const denied = checkPermission(permissions, type, ctx.actor, order.customerId);
+    const denied = checkAllowed(entry.actors, type, ctx.actor, order.customerId);
     if (denied !== undefined) return fail(denied);
-    const byType = lookup.get(order.status);
-    const candidates = byType === undefined ? undefined : byType.get(type);
+    const candidates = entry.byStatus.get(order.status);
     if (candidates === undefined) return fail(lifecycleErrors.invalidTransition(order.status, type));
 
     const step: Step = {

@@ -36,7 +36,17 @@ export function checkPermission<TType extends string>(
   actor: Actor,
   customerId: string,
 ): OrderkitError | undefined {
-  const allowed = table[type];
+  return checkAllowed(table[type], type, actor, customerId);
+}
+
+/**
+ * `checkPermission` with the command's row of the table already looked up (`allowed`: who may
+ * send `type`, undefined when nobody may).
+ *
+ * @example
+ * checkAllowed(COMMAND_ACTORS.SHIP, 'SHIP', { type: 'merchant', id: 'staff-1' }, 'u1') // undefined
+ */
+export function checkAllowed(allowed: readonly ActorType[] | undefined, type: string, actor: Actor, customerId: string): OrderkitError | undefined {
   if (allowed === undefined || allowed.indexOf(actor.type) < 0) return lifecycleErrors.forbidden(actor.type, type, allowed ?? []);
   if (actor.type === 'customer' && actor.id !== customerId) return lifecycleErrors.notOwner(type);
   return undefined;

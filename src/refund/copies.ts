@@ -14,11 +14,13 @@ const hasOwn = Object.prototype.hasOwnProperty;
 /**
  * A shallow copy of the order. Unlike `cloneOrder` it also keeps keys outside the Order schema
  * that a caller may have put on the object, as the spread it replaces did: the reducers are public
- * and hand the order back.
+ * and hand the order back. `schemaOnly` (for `transition()`, which keeps only the schema's fields
+ * of a reducer's order, see ReducerContext) makes it `cloneOrder`.
  */
-export function copyOrder(o: Order): Order {
+export function copyOrder(o: Order, schemaOnly = false): Order {
   const c = cloneOrder(o);
-  keepOtherKeys(o, c);
+  // A caller that keeps only the schema's fields (ReducerContext.schemaCopies) has no use for the others.
+  if (!schemaOnly) keepOtherKeys(o, c);
   return c;
 }
 
@@ -30,33 +32,31 @@ export function copyOrder(o: Order): Order {
  */
 function keepOtherKeys(from: object, to: object): void {
   const keys = Object.keys(from);
-  const own = Object.keys(to);
-  if (keys.length === own.length) {
-    let same = true;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== own[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return;
-  }
+  if (sameKeyList(keys, to)) return;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     if (!hasOwn.call(to, key)) (to as Record<string, unknown>)[key] = (from as Record<string, unknown>)[key];
   }
 }
 
-/** The order with `afterSales` replaced. */
-export function orderWithAfterSales(o: Order, afterSales: AfterSale[]): Order {
-  const c = copyOrder(o);
+/** True when `to`'s own keys are `keys`, in that order (then `to` lacks none of them). */
+function sameKeyList(keys: readonly string[], to: object): boolean {
+  const own = Object.keys(to);
+  if (keys.length !== own.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== own[i]) return false;
+  return true;
+}
+
+/** The order with `afterSales` replaced (`schemaOnly`: see `copyOrder`). */
+export function orderWithAfterSales(o: Order, afterSales: AfterSale[], schemaOnly = false): Order {
+  const c = copyOrder(o, schemaOnly);
   c.afterSales = afterSales;
   return c;
 }
 
-/** The order with `refunds` replaced. */
-export function orderWithRefunds(o: Order, refunds: Refund[]): Order {
-  const c = copyOrder(o);
+/** The order with `refunds` replaced (`schemaOnly`: see `copyOrder`). */
+export function orderWithRefunds(o: Order, refunds: Refund[], schemaOnly = false): Order {
+  const c = copyOrder(o, schemaOnly);
   c.refunds = refunds;
   return c;
 }
@@ -99,6 +99,8 @@ export function movedRefund(r: Refund, status: Refund['status'], at: string, kee
   if (r.replaces !== undefined) c.replaces = r.replaces;
   if (r.replacedBy !== undefined) c.replacedBy = r.replacedBy;
   if (r.abnormalHandling !== undefined) c.abnormalHandling = r.abnormalHandling;
+  // The usual entry has only these keys, in this order: nothing else to carry over.
+  if (sameKeyList(Object.keys(r), c)) return c;
   for (const key in r) {
     if ((!keepReason && key === 'failureReason') || (!keepGatewayStatus && key === 'gatewayStatus')) continue;
     if (hasOwn.call(r, key) && !hasOwn.call(c, key)) (c as Record<string, unknown>)[key] = (r as Record<string, unknown>)[key];

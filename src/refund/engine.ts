@@ -12,7 +12,7 @@ import { afterSaleNotice, afterSaleNotifyData, inventoryReleaseEffect, notifyEff
 import { refundErrors } from './errors.js';
 import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
 import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount } from './ledger.js';
-import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
+import type { AfterSaleContext, AfterSaleStepResult, ReducerContext } from './types.js';
 import { copyOrder, movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
 import { checkRefundPeriod } from './windows.js';
@@ -49,15 +49,20 @@ function replacedAfterSales(list: readonly AfterSale[], afterSale: AfterSale): A
   return afterSales;
 }
 
-export function withAfterSale(order: Order, afterSale: AfterSale): Order {
-  return orderWithAfterSales(order, replacedAfterSales(order.afterSales, afterSale));
+export function withAfterSale(order: Order, afterSale: AfterSale, schemaOnly = false): Order {
+  return orderWithAfterSales(order, replacedAfterSales(order.afterSales, afterSale), schemaOnly);
+}
+
+/** Whether the caller keeps only the schema's fields of the returned order (see ReducerContext). */
+export function schemaCopies(ctx: AfterSaleContext): boolean {
+  return (ctx as ReducerContext).schemaCopies === true;
 }
 
 /**
  * The next step. A run owns its `effects` and `path` lists (each reducer starts them empty and
  * nothing keeps an earlier step), so they grow in place instead of being copied at every move.
  */
-function put(step: Step, afterSale: AfterSale, effects?: EffectDraft[]): Step {
+function put(step: Step, ctx: AfterSaleContext, afterSale: AfterSale, effects?: EffectDraft[]): Step {
   if (effects !== undefined) for (let i = 0; i < effects.length; i++) step.effects.push(effects[i]!);
   step.path.push(afterSale.status);
   let order: Order;
@@ -66,7 +71,7 @@ function put(step: Step, afterSale: AfterSale, effects?: EffectDraft[]): Step {
     order = step.order;
     order.afterSales = replacedAfterSales(order.afterSales, afterSale);
   } else {
-    order = withAfterSale(step.order, afterSale);
+    order = withAfterSale(step.order, afterSale, schemaCopies(ctx));
   }
   return { order, afterSale, effects: step.effects, path: step.path, owned: true };
 }
@@ -84,7 +89,7 @@ function reserve(step: Step, ctx: AfterSaleContext): StepOutcome {
   if (plannedRefundCount(step.order, { excludeAfterSaleId: a.id }) + 1 > ctx.policy.maxPartialRefunds) {
     return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   }
-  return moved(put(step, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))));
+  return moved(put(step, ctx, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))));
 }
 
 /** Units of a refund-only after-sale that never left the warehouse (they go back to stock). */
@@ -113,13 +118,13 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
     effects.push(...inventoryReleaseEffect(step.order, neverShippedUnits(step.order, a), 'refund_before_shipment'));
   }
   if (from === 'approved') effects.push(afterSaleNotice('customer', 'after_sale_approved', step.order, a, 'refundId', refund.id));
-  const order = step.owned === true ? step.order : copyOrder(step.order);
+  const order = step.owned === true ? step.order : copyOrder(step.order, schemaCopies(ctx));
   const refunds = order.refunds.slice(); // slice + push: Array#concat is several times slower on short lists
   refunds.push(refund);
   order.refunds = refunds;
   const next = movedAfterSale(a, 'refunding', isoTimestamp(ctx.now.getTime()));
   next.refundId = refund.id;
-  return moved(put({ order, afterSale: step.afterSale, effects: step.effects, path: step.path, owned: true }, next, effects));
+  return moved(put({ order, afterSale: step.afterSale, effects: step.effects, path: step.path, owned: true }, ctx, next, effects));
 }
 
 /**
@@ -128,13 +133,19 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
  * input: a line shipped in full has no unshipped unit whatever the after-sales hold.
  */
 function allShipped(order: Order, afterSale: AfterSale): boolean {
-  if (order.shipments.length === 0) return false;
-  for (const item of afterSale.items) {
+  const shipments = order.shipments;
+  if (shipments.length === 0) return false;
+  const items = afterSale.items;
+  for (let k = 0; k < items.length; k++) {
+    const lineId = items[k]!.lineId;
     let line: Order['lines'][number] | undefined;
-    for (const l of order.lines) if (l.id === item.lineId) line = l;
+    for (let i = 0; i < order.lines.length; i++) if (order.lines[i]!.id === lineId) line = order.lines[i];
     if (line === undefined) continue; // neverShippedUnits gives such an item 0 units too
     let shipped = 0;
-    for (const s of order.shipments) for (const i of s.items) if (i.lineId === item.lineId) shipped += i.quantity;
+    for (let s = 0; s < shipments.length; s++) {
+      const parcel = shipments[s]!.items;
+      for (let i = 0; i < parcel.length; i++) if (parcel[i]!.lineId === lineId) shipped += parcel[i]!.quantity;
+    }
     if (shipped < line.quantity) return false;
   }
   return true;
@@ -153,7 +164,7 @@ function completeWithoutRefund(step: Step, from: AfterSaleStatus, ctx: AfterSale
   }
   effects.push(notifyEffect('customer', 'after_sale_completed', step.order, afterSaleNotifyData(a)));
   const next: AfterSale = { ...a, status: 'refunded', updatedAt: ctx.now.toISOString() };
-  return moved(put(step, next, effects));
+  return moved(put(step, ctx, next, effects));
 }
 
 export type RestartResult = Result<{ order: Order; effects: EffectDraft[]; refundId: string }>;
@@ -260,7 +271,7 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
     if (!restarted.ok) return restarted;
     // A CLOSED refund is re-issued under a new id: the after-sale follows it.
     const next = { ...a, refundId: restarted.refundId, updatedAt: at };
-    return moved(put({ order: restarted.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, next, restarted.effects));
+    return moved(put({ order: restarted.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, ctx, next, restarted.effects));
   }
   const next = movedAfterSale(a, t.to, at);
   // What the command adds (a reject reason, the return parcel); status and time are the move's own.
@@ -268,12 +279,12 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
   const effects: EffectDraft[] = [];
   if (t.on === 'PROPOSE_REFUND') {
     const p = next.proposals![next.proposals!.length - 1]!;
-    return { ok: true, step: put(step, next, [notifyEffect('customer', 'refund_proposed', step.order, { ...afterSaleNotifyData(next), proposedAmount: p.amount, quotedAmount: a.amount })]) };
+    return { ok: true, step: put(step, ctx, next, [notifyEffect('customer', 'refund_proposed', step.order, { ...afterSaleNotifyData(next), proposedAmount: p.amount, quotedAmount: a.amount })]) };
   }
   if (t.on === 'DECLINE_REFUND_PROPOSAL') {
-    return { ok: true, step: put(step, next, [notifyEffect('merchant', 'refund_proposal_declined', step.order, afterSaleNotifyData(next))]) };
+    return { ok: true, step: put(step, ctx, next, [notifyEffect('merchant', 'refund_proposal_declined', step.order, afterSaleNotifyData(next))]) };
   }
-  if (t.on === 'SET_RETURN_SHIPPING_FEE') return { ok: true, step: put(step, next) };
+  if (t.on === 'SET_RETURN_SHIPPING_FEE') return { ok: true, step: put(step, ctx, next) };
   switch (t.to) {
     case 'exchanged':
       effects.push(notifyEffect('customer', 'exchange_shipped', step.order, { ...afterSaleNotifyData(a), ...next.exchange?.shipment }));
@@ -302,7 +313,7 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
     default:
       break;
   }
-  return moved(put(step, next, effects));
+  return moved(put(step, ctx, next, effects));
 }
 
 /**
@@ -342,6 +353,28 @@ export function finish(step: Step, data?: Record<string, unknown>): AfterSaleSte
   };
   // The spread `{ …, ...data }` wrote out key by key (data is the caller's small literal).
   if (data !== undefined) for (const key of Object.keys(data)) out[key] = data[key];
+  if (a.refundId !== undefined) out.refundId = a.refundId;
+  return { ok: true, order: step.order, effects: step.effects, data: out };
+}
+
+/**
+ * `finish(step, { autoApproved, items, lines })` for a new request (every after-sale's first
+ * step) written as one literal: adding the three keys one by one to `finish`'s object was most
+ * of `finish`'s time. The same keys in the same order.
+ */
+export function finishRequest(step: Step, autoApproved: boolean, items: unknown, lines: unknown): AfterSaleStepResult {
+  const a = step.afterSale;
+  const out: Record<string, unknown> = {
+    afterSaleId: a.id,
+    kind: a.kind,
+    from: step.path[0] ?? null,
+    to: a.status,
+    amount: a.amount,
+    shippingAmount: a.shippingAmount,
+    autoApproved,
+    items,
+    lines,
+  };
   if (a.refundId !== undefined) out.refundId = a.refundId;
   return { ok: true, order: step.order, effects: step.effects, data: out };
 }

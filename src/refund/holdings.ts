@@ -58,6 +58,16 @@ export function afterSaleLineAmounts(order: Order, afterSale: AfterSale): Array<
 }
 
 
+/** Units of one line put in a parcel so far (shippedQuantities' sum for that line). */
+function shippedOfLine(shipments: Order['shipments'], lineId: string): number {
+  let n = 0;
+  for (let i = 0; i < shipments.length; i++) {
+    const items = shipments[i]!.items;
+    for (let j = 0; j < items.length; j++) if (items[j]!.lineId === lineId) n += items[j]!.quantity;
+  }
+  return n;
+}
+
 /**
  * Holdings of every line, keyed by line id, in the order's line order.
  *
@@ -66,13 +76,18 @@ export function afterSaleLineAmounts(order: Order, afterSale: AfterSale): Array<
  * h?.refundable // units of L1 the shopper may still ask to refund
  */
 export function lineHoldings(order: Order, options: { excludeAfterSaleId?: string } = {}): Map<string, LineHolding> {
-  const shipped = shippedQuantities(order);
+  // shippedQuantities' sums. A small order (lines × parcel items ≤ 64, the usual case) adds them
+  // up per line instead: building and filling that map was a third of this function's time.
+  const shipments = order.shipments;
+  let parcelItems = 0;
+  for (let i = 0; i < shipments.length; i++) parcelItems += shipments[i]!.items.length;
+  const shipped = order.lines.length * parcelItems > 64 ? shippedQuantities(order) : undefined;
   const holdings = new Map<string, LineHolding>();
   for (const line of order.lines) {
     holdings.set(line.id, {
       line,
       ordered: line.quantity,
-      shipped: Math.min(line.quantity, shipped.get(line.id) ?? 0),
+      shipped: Math.min(line.quantity, shipped === undefined ? shippedOfLine(shipments, line.id) : (shipped.get(line.id) ?? 0)),
       heldQuantity: 0,
       heldAmount: 0,
       returnHeld: 0,

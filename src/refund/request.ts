@@ -1,6 +1,6 @@
 import type { Actor, AfterSale, CommandOf, Order } from '../order/index.js';
 import { refundErrors } from './errors.js';
-import { finish, runAfterSale } from './engine.js';
+import { finishRequest, runAfterSale } from './engine.js';
 import { refundAmounts, type RefundRequest } from './quote.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { isoTimestamp } from '../time/iso.js';
@@ -45,6 +45,8 @@ export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER
   if (!quoted.ok) return quoted;
   const quote = quoted.amounts;
   const at = isoTimestamp(ctx.now.getTime());
+  // Keys in `movedAfterSale`'s order (src/refund/copies.ts): the chart's first move copies this
+  // after-sale, and a copy whose keys come in the same order skips the search for other keys.
   const afterSale: AfterSale = {
     id,
     kind: command.kind,
@@ -52,20 +54,21 @@ export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER
     items: quote.items,
     amount: quote.amount,
     shippingAmount: quote.shippingAmount,
-    lines: quote.lines,
     reason: command.reason,
     requestedBy: ctx.actor,
     requestedAt: at,
     updatedAt: at,
+    lines: quote.lines,
   };
   if (command.photos !== undefined && command.photos.length > 0) afterSale.photos = command.photos.slice();
   const moved = runAfterSale({ order, afterSale, effects: [], path: [null] }, 'REQUEST_AFTER_SALE', ctx);
   if (!moved.ok) return moved;
-  return finish(moved.step, {
-    autoApproved: moved.step.path.indexOf('approved') >= 0,
-    items: quote.items,
-    lines: quote.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
-  });
+  return finishRequest(
+    moved.step,
+    moved.step.path.indexOf('approved') >= 0,
+    quote.items,
+    quote.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, amount: l.amount })),
+  );
 }
 
 /**

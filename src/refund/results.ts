@@ -1,5 +1,5 @@
 import type { AbnormalRefundHandling, CommandOf, EffectDraft, Order, Refund } from '../order/index.js';
-import { runAfterSale } from './engine.js';
+import { runAfterSale, schemaCopies } from './engine.js';
 import { restartRefund } from './engine.js';
 import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
@@ -11,10 +11,10 @@ import { movedRefund, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
 import { ok, fail } from '../errors/result.js';
 
-function withRefund(order: Order, refund: Refund): Order {
+function withRefund(order: Order, refund: Refund, schemaOnly = false): Order {
   const refunds = order.refunds.slice();
   for (let i = 0; i < refunds.length; i++) if (refunds[i]!.id === refund.id) refunds[i] = refund;
-  return orderWithRefunds(order, refunds);
+  return orderWithRefunds(order, refunds, schemaOnly);
 }
 
 function refundData(refund: Refund, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -76,7 +76,7 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
   }
   const done = movedRefund(refund, 'succeeded', command.succeededAt ?? isoTimestamp(ctx.now.getTime()), false, false);
   if (command.gatewayRefundId !== undefined) done.gatewayRefundId = command.gatewayRefundId;
-  const order1 = withRefund(order, done);
+  const order1 = withRefund(order, done, schemaCopies(ctx));
   const afterSale = afterSaleOfRefund(order1, done);
   if (!afterSale) {
     const effects: EffectDraft[] = [notifyEffect('customer', 'refund_succeeded', order1, { refundId: done.id, amount: done.amount, reason: done.reason })];

@@ -16,6 +16,16 @@ export interface AfterSaleContext {
 }
 
 /**
+ * The context `transition()` gives the reducers (not part of the public API). `schemaCopies`: the
+ * caller keeps only Order-schema fields of the order a reducer returns (the lifecycle moves its
+ * after-sales, refunds, payment and deadlines into a copy of its own, which carries no other key),
+ * so the reducer's order copies need not look for keys outside the schema (src/refund/copies.ts).
+ */
+export interface ReducerContext extends AfterSaleContext {
+  schemaCopies?: boolean;
+}
+
+/**
  * The result of one after-sale step. On success the order carries new `afterSales` and `refunds`
  * only: `transition()` owns `status`, `version`, `closeReason`, `updatedAt` and effect ids.
  * `data` goes into the audit event (after-sale id, amounts, refund id).

@@ -1,9 +1,8 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Policy } from '../order/policy.js';
 import type { Order } from '../order/index.js';
-import { addInZone, addInZoneMs } from '../time/zoned.js';
+import { addInZone, addInZoneToTimestamp } from '../time/zoned.js';
 import { refundErrors } from './errors.js';
-import { parseIsoTimestamp } from '../time/iso.js';
 
 // Windows are counted on the shop's calendar with the same zoned-time rule as every deadline
 // (src/time/zoned.ts): "7 days" lands on the same wall-clock time seven days later in the shop's
@@ -58,10 +57,10 @@ export function checkAfterSaleWindow(order: Order, now: Date, policy: Policy): O
  */
 export function checkRefundPeriod(order: Order, now: Date, policy: Policy): OrderkitError | undefined {
   // refundDeadline's rule, in milliseconds: this runs on every refund step, so no Date is built
-  // unless the period is over.
+  // unless the period is over, and the end is remembered per payment time (addInZoneToTimestamp).
   const paidAt = order.paidAt ?? order.payment.paidAt;
   if (paidAt === undefined) return undefined;
-  const end = addInZoneMs(parseIsoTimestamp(paidAt), policy.refundWithin, policy.timeZone);
+  const end = addInZoneToTimestamp(paidAt, policy.refundWithin, policy.timeZone);
   if (now.getTime() > end) return refundErrors.refundPeriodOver(new Date(end).toISOString(), policy.timeZone);
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { orderkitError } from '../errors/orderkit-error.js';
+import { parseIsoTimestamp } from './iso.js';
 
 /**
  * Wall-clock time in a shop's time zone: the one place where orderkit turns an instant into the
@@ -241,6 +242,66 @@ export function addInZoneMs(ms: number, duration: Duration, timeZone: string): n
   // Common case: no offset change in between, the wall clock maps straight back.
   if (zoneOffsetAt(wall - offset, timeZone) === offset) return wall - offset;
   return instantOfWallClock(wall, timeZone);
+}
+
+/** One remembered `addInZoneMs` result for a stored timestamp (see `addInZoneToTimestamp`). */
+interface TimestampSum {
+  timeZone: string;
+  years: number | undefined;
+  months: number | undefined;
+  weeks: number | undefined;
+  days: number | undefined;
+  hours: number | undefined;
+  minutes: number | undefined;
+  seconds: number | undefined;
+  end: number;
+}
+
+const MAX_TIMESTAMP_SUMS = 1024;
+const timestampSums = new Map<string, TimestampSum>();
+
+/**
+ * `addInZoneMs(parseIsoTimestamp(text), duration, timeZone)`, remembered per text: a deadline
+ * counted from a time stored on the order (the refund period from `paidAt`) is asked for on every
+ * after-sale step of that order, and reading the text back and adding the duration cost more than
+ * the rest of the check (docs/benchmarks.md, "Lifecycle"). The entry is keyed by everything the
+ * answer depends on: the text, the zone and every field of the duration (compared by value, so a
+ * policy object edited in place is never answered from an old entry). At most 1,024 texts are
+ * kept; the map is emptied when full. A zone the runtime does not know still throws (nothing is
+ * remembered for it).
+ *
+ * @example
+ * addInZoneToTimestamp('2026-11-25T04:05:00.000Z', { days: 365 }, 'Asia/Shanghai') // Date.parse('2027-11-25T04:05:00.000Z')
+ */
+export function addInZoneToTimestamp(text: string, duration: Duration, timeZone: string): number {
+  const hit = timestampSums.get(text);
+  if (
+    hit !== undefined &&
+    hit.timeZone === timeZone &&
+    hit.days === duration.days &&
+    hit.years === duration.years &&
+    hit.months === duration.months &&
+    hit.weeks === duration.weeks &&
+    hit.hours === duration.hours &&
+    hit.minutes === duration.minutes &&
+    hit.seconds === duration.seconds
+  ) {
+    return hit.end;
+  }
+  const end = addInZoneMs(parseIsoTimestamp(text), duration, timeZone);
+  if (timestampSums.size >= MAX_TIMESTAMP_SUMS) timestampSums.clear();
+  timestampSums.set(text, {
+    timeZone,
+    years: duration.years,
+    months: duration.months,
+    weeks: duration.weeks,
+    days: duration.days,
+    hours: duration.hours,
+    minutes: duration.minutes,
+    seconds: duration.seconds,
+    end,
+  });
+  return end;
 }
 
 /**

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { definePolicy } from '../../src/order/policy.js';
-import { approveAfterSale, refundSucceeded, requestAfterSale } from '../../src/refund/index.js';
-import type { Order } from '../../src/order/index.js';
+import { approveAfterSale, lineHoldings, refundSucceeded, requestAfterSale } from '../../src/refund/index.js';
+import type { ReducerContext } from '../../src/refund/types.js';
+import { shippedQuantities, type CommandOf, type Order } from '../../src/order/index.js';
 import { ctx, CUSTOMER, deepFreeze, GATEWAY, MERCHANT, paidOrder, shipped, T0 } from './fixtures.js';
 
 /**
@@ -48,4 +50,51 @@ describe('after-sale reducers copy the order once', () => {
       });
     }
   }
+});
+
+describe('reducers as transition() calls them (ReducerContext.schemaCopies)', () => {
+  it('give the same after-sales, refunds, payment, deadlines, effects and data as a public call; only keys outside the schema are left out of the order', () => {
+    const policy = definePolicy({ autoApproveRefundBeforeShipment: false });
+    const base = paidOrder({ lines: [{ id: 'a', sku: 'A', listPrice: 1000, quantity: 3 }, { id: 'b', sku: 'B', listPrice: 500, quantity: 1 }], freight: 600 });
+    const order = deepFreeze({ ...shipped(base, [{ lineId: 'a', quantity: 1 }]), shopNote: 'kept' } as Order);
+    const publicCtx = (actor: typeof CUSTOMER) => ctx(actor, T0, policy);
+    const laneCtx = (actor: typeof CUSTOMER): ReducerContext => ({ ...ctx(actor, T0, policy), schemaCopies: true });
+    const same = (a: { ok: boolean }, b: { ok: boolean }) => {
+      const x = must(a as never) as { order: Order; effects: unknown; data?: unknown };
+      const y = must(b as never) as { order: Order; effects: unknown; data?: unknown };
+      for (const key of ['afterSales', 'refunds', 'payment', 'deadlines', 'lines', 'shipments', 'status'] as const) expect(y.order[key]).toStrictEqual(x.order[key]);
+      expect(y.effects).toStrictEqual(x.effects);
+      expect(y.data).toStrictEqual(x.data);
+      expect((x.order as unknown as { shopNote?: string }).shopNote).toBe('kept');
+      expect('shopNote' in y.order).toBe(false);
+      return x.order;
+    };
+    const request: CommandOf<'REQUEST_AFTER_SALE'> = { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'a', quantity: 2 }], reason: 'r' };
+    const requested = same(requestAfterSale(order, request, publicCtx(CUSTOMER)), requestAfterSale(order, request, laneCtx(CUSTOMER)));
+    const approve = { type: 'APPROVE_AFTER_SALE', afterSaleId: requested.afterSales[0]!.id } as const;
+    const input = deepFreeze(requested);
+    const approved = same(approveAfterSale(input, approve, publicCtx(MERCHANT)), approveAfterSale(input, approve, laneCtx(MERCHANT)));
+    const result = { type: 'REFUND_SUCCEEDED', refundId: approved.refunds[0]!.id } as const;
+    const frozen = deepFreeze(approved);
+    same(refundSucceeded(frozen, result, publicCtx(GATEWAY)), refundSucceeded(frozen, result, laneCtx(GATEWAY)));
+  });
+});
+
+describe('lineHoldings counts shipped units as shippedQuantities does', () => {
+  it('on small orders (summed per line) and large ones (through the map) alike', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.array(fc.record({ line: fc.nat(14), quantity: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 9 }), { maxLength: 8 }),
+        (lineCount, parcels) => {
+          const lines = Array.from({ length: lineCount }, (_, i) => ({ id: `L${i}`, quantity: 1 + (i % 5) }));
+          const shipments = parcels.map((items, s) => ({ id: `S${s}`, items: items.map((it) => ({ lineId: `L${it.line}`, quantity: it.quantity })) }));
+          const order = { lines, shipments, afterSales: [] } as unknown as Order;
+          const counted = shippedQuantities(order);
+          for (const h of lineHoldings(order).values()) expect(h.shipped).toBe(Math.min(h.line.quantity, counted.get(h.line.id) ?? 0));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

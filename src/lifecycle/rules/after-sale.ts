@@ -24,11 +24,12 @@ import {
   type AfterSaleStepResult,
 } from '../../refund/index.js';
 import { refundableBalance } from '../../refund/ledger.js';
+import type { ReducerContext } from '../../refund/types.js';
 import { afterSaleCommands } from '../../refund/actions.js';
 import { refundRetryable } from '../../refund/supersede.js';
 import { isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
-import { defineGuard, type Draft, type Probe, type Step, type StepContext } from '../step.js';
+import { defineGuard, type Draft, type Probe, type Step } from '../step.js';
 import { fail } from '../../errors/result.js';
 
 /**
@@ -37,7 +38,7 @@ import { fail } from '../../errors/result.js';
  * version and effect ids, and closes the order once everything paid has come back.
  */
 
-type Reducer = (order: Order, command: never, ctx: { now: Date; actor: StepContext['actor']; policy: StepContext['policy'] }) => AfterSaleStepResult;
+type Reducer = (order: Order, command: never, ctx: ReducerContext) => AfterSaleStepResult;
 
 const REDUCERS: Readonly<Record<string, Reducer>> = {
   REQUEST_AFTER_SALE: requestAfterSale as Reducer,
@@ -80,7 +81,11 @@ function asAfterSaleRequest(step: Step): { type: string } {
   return { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: reason !== undefined && reason.length > 0 ? reason : CUSTOMER_CANCEL_REASON } as CommandOf<'REQUEST_AFTER_SALE'>;
 }
 
-/** Runs the reducer once per transition (guard and action share the result through the memo). */
+/**
+ * Runs the reducer once per transition (guard and action share the result through the memo).
+ * Only the schema's fields of the reducer's order are used (`applyAfterSale` moves four of them
+ * into the draft, a copy that carries no other key), so its copies need not keep other keys.
+ */
 function runReducer(step: Step): AfterSaleStepResult {
   if (step.memo !== undefined && (step.memo as AfterSaleMemo).kind === 'after_sale') return (step.memo as AfterSaleMemo).result;
   const command = asAfterSaleRequest(step);
@@ -88,7 +93,7 @@ function runReducer(step: Step): AfterSaleStepResult {
   const result: AfterSaleStepResult =
     reducer === undefined
       ? fail(lifecycleErrors.notImplemented(command.type))
-      : reducer(step.order, command as never, { now: step.ctx.now, actor: step.ctx.actor, policy: step.ctx.policy });
+      : reducer(step.order, command as never, { now: step.ctx.now, actor: step.ctx.actor, policy: step.ctx.policy, schemaCopies: true } satisfies ReducerContext);
   step.memo = { kind: 'after_sale', result } satisfies AfterSaleMemo;
   return result;
 }
