@@ -32,6 +32,7 @@ import {
 import type { Order } from '../src/order/index.js';
 import { nextDueAt } from '../src/lifecycle/due.js';
 import { migrationSql } from '../src/adapters/postgres/analytics-projection.js';
+import { SEGMENTS_VERSION } from '../src/adapters/postgres/analytics-segments.js';
 import { createOrderService } from '../src/service/index.js';
 import { buildOrder } from '../test/analytics/support/build-order.js';
 import { randomOrders, START } from '../test/analytics/support/random-orders.js';
@@ -145,7 +146,13 @@ async function main(): Promise<void> {
   let segmentsMs: number | null = null;
   if (await cached(pool)) {
     const t = Date.now();
-    const before = (await pool.query(`select to_regclass('${SCHEMA}.rollup_segment') is null as missing`)).rows[0].missing as boolean;
+    // The segment rollups are (re)built by migrateAnalytics when missing or of another version.
+    const before = (
+      await pool.query(
+        `select to_regclass('${SCHEMA}.rollup_segment') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'segments_version'), '') <> $1 as missing`,
+        [SEGMENTS_VERSION],
+      )
+    ).rows[0].missing as boolean;
     await migrateAnalytics(pool, { schema: SCHEMA });
     if (before) segmentsMs = Date.now() - t;
   } else {
