@@ -1,7 +1,8 @@
 import type { AutomationPolicy } from '../order/policy.js';
 import type { Actor, Effect, Order, OrderEvent } from '../order/index.js';
 import type { OrderService } from '../service/index.js';
-import { isVersionConflict } from '../storage/index.js';
+import { isVersionConflict, type OrderStore } from '../storage/index.js';
+import { OrderkitError } from '../errors/orderkit-error.js';
 import { holtWinters, MIN_FORECAST_DAYS } from './forecast.js';
 import { parseIsoTime } from './iso-time.js';
 import { ratio } from './rounding.js';
@@ -365,13 +366,51 @@ export function detectAnomalies(history: readonly DayFigures[], day: DayFigures)
   return { ok: true, date: day.date, alerts, bands };
 }
 
+/** The outbox `orderId` of shop-wide effects: an anomaly alert belongs to the shop's day, not to an order. */
+export const SHOP_EFFECTS_ID = 'shop';
+
+/**
+ * The effect an anomaly alert emits: a notify to the merchant whose id is the alert's stable id
+ * (`anomaly:metric:date`), so the outbox holds it at most once.
+ */
+export function anomalyEffect(alert: AnomalyAlert, template = 'anomaly_alert'): Effect {
+  const { id, metric, date, actual, expected, low, high, direction, reason } = alert;
+  return { id, orderId: SHOP_EFFECTS_ID, type: 'notify', to: 'merchant', template, data: { metric, date, actual, expected, low, high, direction, reason } };
+}
+
+/**
+ * Emits each alert of \`check\` as an outbox effect (\`anomalyEffect\`) through the store: once per
+ * day and figure, also when several instances check the same day at once or a process restarts, as
+ * the outbox keeps one effect per id (\`OrderStore.enqueueEffects\`). The outbox worker delivers it
+ * like any other notify. Answers the alerts emitted now; a store without \`enqueueEffects\` is
+ * refused with UNSUPPORTED.
+ *
+ * @example
+ * declare const days: DayFigures[];
+ * declare const store: OrderStore;
+ * const emitted = await emitAnomalyAlerts(store, detectAnomalies(days.slice(0, -1), days[days.length - 1]!));
+ */
+export async function emitAnomalyAlerts(store: OrderStore, check: AnomalyCheck, options: { template?: string; now?: Date } = {}): Promise<AnomalyAlert[]> {
+  if (!check.ok || check.alerts.length === 0) return [];
+  if (typeof store.enqueueEffects !== 'function') {
+    throw new OrderkitError({
+      code: 'UNSUPPORTED',
+      message: { 'zh-CN': '该存储不能写入不属于订单的副作用，无法发出异常告警', en: 'this store cannot write effects outside an order, so it cannot emit anomaly alerts' },
+      path: ['store', 'enqueueEffects'],
+    });
+  }
+  const written = new Set(await store.enqueueEffects(check.alerts.map((a) => anomalyEffect(a, options.template)), options.now));
+  return check.alerts.filter((a) => written.has(a.id));
+}
+
 /** Where anomaly alerts are remembered: `claim` answers true only the first time for an id. */
 export interface AlertLedger {
   claim(id: string): Promise<boolean>;
 }
 
 /**
- * A ledger in memory (one process; a shop with several keeps it in its database or Redis).
+ * A ledger in memory (one process only: it forgets on restart). Prefer \`emitAnomalyAlerts\`, which
+ * keeps the once-only rule in the store's outbox.
  *
  * @example
  * const ledger = memoryAlertLedger();

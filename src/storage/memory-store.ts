@@ -422,6 +422,28 @@ export class MemoryOrderStore implements OrderStore {
     }
   }
 
+  async enqueueEffects(effects: Effect[], now: Date = new Date()): Promise<string[]> {
+    const written: string[] = [];
+    for (const effect of effects) {
+      if (this.data.outbox.has(effect.id)) continue;
+      for (const row of this.data.outbox.values()) this.seq = Math.max(this.seq, row.seq);
+      this.seq += 1;
+      this.data.outbox.set(effect.id, {
+        id: effect.id,
+        orderId: effect.orderId,
+        doc: JSON.stringify(effect),
+        seq: this.seq,
+        availableAt: now.getTime(),
+        leaseUntil: null,
+        attempts: 0,
+        completedAt: null,
+      });
+      this.data.openOutbox.add(effect.id);
+      written.push(effect.id);
+    }
+    return written;
+  }
+
   private checkEffectIds(orderId: string, effects: Effect[]): void {
     const ids = new Set<string>();
     for (const e of effects) {

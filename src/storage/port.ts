@@ -210,6 +210,13 @@ export interface OrderStore {
   /** Idempotency records written by `create`/`commit`. */
   findIdempotency(key: string): Promise<IdempotencyRecord | null>;
   /**
+   * Writes effects that belong to no order's commit (a shop-wide alert, docs/analytics.md
+   * "Automatic actions") into the outbox, available from `now`. An effect whose id the outbox
+   * already holds, pending or delivered, is left alone: a stable id makes the write happen at most
+   * once, across instances and restarts. Answers the ids written now, in input order.
+   */
+  enqueueEffects?(effects: Effect[], now?: Date): Promise<string[]>;
+  /**
    * Leases up to `limit` effects that are available (not completed, `available` ≤ now, not leased
    * or lease expired), oldest first; each stays invisible to other claims for `leaseMs`.
    */

@@ -1,5 +1,6 @@
 import {
   detectAnomalies,
+  emitAnomalyAlerts,
   memoryAlertLedger,
   runAutomations,
   sendAnomalyAlerts,
@@ -64,7 +65,14 @@ export class Automations {
     let alerts: AnomalyAlert[] = [];
     if (this.rules.anomalyAlert) {
       this.lastCheck = await this.checkYesterday(now);
-      alerts = await sendAnomalyAlerts(this.lastCheck, this.ledger, (a) => this.options.send?.(a));
+      // Through the outbox when the store can write shop-wide effects (memory, PostgreSQL): once per
+      // day and figure across instances and restarts; otherwise this process's ledger.
+      const store = this.options.service.store;
+      alerts =
+        typeof store.enqueueEffects === 'function'
+          ? await emitAnomalyAlerts(store, this.lastCheck, { ...(this.rules.anomalyAlert.template === undefined ? {} : { template: this.rules.anomalyAlert.template }), now })
+          : await sendAnomalyAlerts(this.lastCheck, this.ledger, () => undefined);
+      for (const a of alerts) this.options.send?.(a);
       this.alerts = [...alerts, ...this.alerts].slice(0, KEEP);
     }
     this.lastRunAt = now.toISOString();

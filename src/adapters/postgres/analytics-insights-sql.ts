@@ -29,19 +29,28 @@ import type {
   Trend,
 } from '../../analytics/insight-types.js';
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
+import { compactAnalytics } from './analytics-compact.js';
+import { edgeSql, HOUR_MS, rollupPieces, rollupRowsSql, SEGMENT_DAY_MS } from './analytics-segments.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 
 /*
  * The decision-support analyses of orderkit/analytics (insights.ts) inside PostgreSQL or PGlite.
  * Each query returns the integer tally the in-memory function builds, and the same `finish…`
  * function ranks and rounds it, so both engines give identical answers (a property test checks
- * it). They read the facts projection (`customer_id`, `province`, `channel`, `has_coupon`,
- * `coupon_discount`, analytics-projection.ts) through its `created_at` / `paid_at` indexes, so a
- * range reads only its own orders; refund reasons read the documents of the range's refunded
- * orders only. docs/analytics.md "Customers, products, channels".
+ * it). Breakdowns, trends, the heatmap, products, pairs, refunds and coupons read the segment
+ * rollups (analytics-segments.ts) for the range's whole hours and days and the facts projection
+ * for its sub-hour edges; customers and cohorts read the facts of the range through their
+ * `paid_at` index (a distinct count does not add up across buckets).
+ * docs/analytics.md "Customers, products, channels" and "Speed at scale".
  */
 
-export type InsightSqlOptions = InsightOptions & AnalyticsSqlOptions;
+export interface InsightSqlOptions extends InsightOptions, AnalyticsSqlOptions {
+  /**
+   * Fold the rollups' pending deltas first (`compactAnalytics`). Default true; pass false on a
+   * read-only connection (the answer is the same, only slower when many deltas wait).
+   */
+  compact?: boolean;
+}
 
 type Row = Record<string, unknown>;
 
@@ -75,24 +84,52 @@ async function run(db: PostgresDatabase, sql: string, params: unknown[]): Promis
   }
 }
 
+/**
+ * The same filter on segment rollup rows (alias r), where '' stands for none: a filter value of ''
+ * matches no order in memory, so it must match no rollup row either.
+ */
+function rollupFilterSql(options: InsightOptions, params: unknown[]): string {
+  let sql = '';
+  for (const dim of ['channel', 'province'] as const) {
+    const v = options.filter?.[dim];
+    if (v === undefined) continue;
+    params.push(v);
+    sql += ` and r.${dim} = $${params.length} and r.${dim} <> ''`;
+  }
+  return sql;
+}
+
+/** The rollups' range parameters ($1–$6, see rollupPieces), after folding pending deltas unless told not to. */
+async function pieces(db: PostgresDatabase, options: InsightSqlOptions, maxWidth: 0 | typeof HOUR_MS | typeof SEGMENT_DAY_MS = SEGMENT_DAY_MS): Promise<unknown[]> {
+  if (options.compact !== false && maxWidth !== 0) await compactAnalytics(db, options);
+  return rollupPieces(options.from.getTime(), options.to.getTime(), maxWidth);
+}
+
 const n = (v: unknown): number => Number(v ?? 0);
 const key = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const range = (o: InsightOptions): unknown[] => [o.from.toISOString(), o.to.toISOString()];
 
-/** Orders placed or paid in [$1, $2) by `group` (an expression on f, or null for one row). */
-function totalsSql(facts: string, group: string, filter: string): string {
-  // Two index range scans (placed, paid) appended, then one aggregate: no de-duplication needed.
+/**
+ * Orders placed or paid in the range by `group` (a column of the segment rollups, or null for one
+ * row): the rollup rows of its whole hours and days, the facts of its edges. Parameters of
+ * `rollupPieces`, then the filter's.
+ */
+function totalsSql(schema: string, facts: string, group: string | null, filter: string, rollupFilter: string): string {
+  const g = (alias: string) => (group === null ? 'null::text' : `nullif(${alias}.${group}, '')`);
   return `
 select k, sum(placed)::float8 as placed, sum(paid)::float8 as paid, sum(gmv)::float8 as gmv,
   sum(refunded)::float8 as refunded, sum(refunded_orders)::float8 as refunded_orders
 from (
-  select ${group} as k, 1 as placed, 0 as paid, 0::bigint as gmv, 0::bigint as refunded, 0 as refunded_orders
-  from ${facts} f where f.created_at >= $1 and f.created_at < $2 ${filter}
+  ${rollupRowsSql(schema, 'rollup_segment', `${g('r')} as k, r.placed, r.paid, r.gmv, r.refunded, r.refunded_orders`, rollupFilter)}
   union all
-  select ${group}, 0, 1, f.paid_amount, f.refunded, (f.refunded > 0)::int
-  from ${facts} f where f.paid_at >= $1 and f.paid_at < $2 ${filter}
+  select ${g('f')}, 1, 0, 0::bigint, 0::bigint, 0
+  from ${facts} f where ${edgeSql('f.created_at')} ${filter}
+  union all
+  select ${g('f')}, 0, 1, f.paid_amount, f.refunded, (f.refunded > 0)::int
+  from ${facts} f where ${edgeSql('f.paid_at')} ${filter}
 ) t
-group by k`;
+group by k
+having sum(placed) <> 0 or sum(paid) <> 0`;
 }
 
 const tallyOf = (r: Row | undefined): TotalsTally => ({
@@ -106,22 +143,27 @@ const tallyOf = (r: Row | undefined): TotalsTally => ({
 /** `breakdown()` of orderkit/analytics, in SQL. */
 export async function breakdownSql(db: PostgresDatabase, options: InsightSqlOptions, dimension: InsightDimension): Promise<Breakdown> {
   assertInsightOptions(options, { dimension });
-  const { facts } = factsTable(options);
-  const params = range(options);
-  const rows = await run(db, totalsSql(facts, `f.${dimension === 'province' ? 'province' : 'channel'}`, filterSql(options, params)), params);
+  const { schema, facts } = factsTable(options);
+  const params = await pieces(db, options);
+  const filter = filterSql(options, params);
+  const rollupFilter = rollupFilterSql(options, params);
+  const rows = await run(db, totalsSql(schema, facts, dimension === 'province' ? 'province' : 'channel', filter, rollupFilter), params);
   return finishBreakdown(dimension, rows.map((r) => [key(r['k']), tallyOf(r)] as [string | null, TotalsTally]));
 }
 
 /** `trend()` of orderkit/analytics, in SQL. */
 export async function trendSql(db: PostgresDatabase, options: InsightSqlOptions): Promise<Trend> {
   assertInsightOptions(options);
-  const { facts } = factsTable(options);
+  const { schema, facts } = factsTable(options);
   const prev = previousPeriod(options.from, options.to);
-  const params = range(options);
-  const filter = filterSql(options, params);
-  const cur = await run(db, totalsSql(facts, 'null', filter), params);
-  const before = await run(db, totalsSql(facts, 'null', filter), [prev.from.toISOString(), prev.to.toISOString(), ...params.slice(2)]);
-  return finishTrend(options, tallyOf(cur[0]), tallyOf(before[0]));
+  const tally = async (o: InsightSqlOptions): Promise<TotalsTally> => {
+    const params = await pieces(db, o);
+    const filter = filterSql(o, params);
+    const rollupFilter = rollupFilterSql(o, params);
+    return tallyOf((await run(db, totalsSql(schema, facts, null, filter, rollupFilter), params))[0]);
+  };
+  const [cur, before] = await Promise.all([tally(options), tally({ ...options, from: prev.from, to: prev.to, compact: false })]);
+  return finishTrend(options, cur, before);
 }
 
 /**
@@ -194,35 +236,76 @@ export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOption
   return finishCohorts(by, n(last[0]?.['i']), [...tally.values()]);
 }
 
+/**
+ * Whether every whole hour of the range is one local hour of `timeZone` (zones whose offsets are
+ * whole hours, the usual case): then the heatmap reads the hour rollups. Otherwise (Asia/Kathmandu,
+ * a half-hour DST shift) it reads the facts.
+ */
+async function hoursAreLocalHours(db: PostgresDatabase, options: InsightOptions): Promise<boolean> {
+  const [, , lo, hi] = rollupPieces(options.from.getTime(), options.to.getTime(), HOUR_MS);
+  const rows = await run(
+    db,
+    `select coalesce(bool_and(extract(minute from g at time zone $3) = 0 and extract(second from g at time zone $3) = 0
+       and ((g + interval '1 hour') at time zone $3) - (g at time zone $3) = interval '1 hour'), true) as ok
+     from generate_series($1::timestamptz, $2::timestamptz - interval '1 hour', interval '1 hour') g`,
+    [lo, hi, options.timeZone],
+  );
+  return rows[0]?.['ok'] === true;
+}
+
 /** `heatmap()` of orderkit/analytics, in SQL. */
 export async function heatmapSql(db: PostgresDatabase, options: InsightSqlOptions): Promise<Heatmap> {
   assertInsightOptions(options);
-  const { facts } = factsTable(options);
-  const params = range(options);
+  const { schema, facts } = factsTable(options);
+  const params = await pieces(db, options, (await hoursAreLocalHours(db, options)) ? HOUR_MS : 0);
   const filter = filterSql(options, params);
+  const rollupFilter = rollupFilterSql(options, params);
   params.push(options.timeZone);
-  const local = `(f.created_at at time zone $${params.length})`;
+  const tz = `$${params.length}`;
   const rows = await run(
     db,
-    `select extract(isodow from ${local})::float8 as d, extract(hour from ${local})::float8 as h, count(*)::float8 as n
-     from ${facts} f where f.created_at >= $1 and f.created_at < $2 ${filter} group by 1, 2`,
+    // Added up per instant first, so each hour is converted to local time once, not once per segment.
+    `select extract(isodow from t at time zone ${tz})::float8 as d, extract(hour from t at time zone ${tz})::float8 as h, sum(n)::float8 as n
+     from (
+       select t, sum(n) as n from (
+         ${rollupRowsSql(schema, 'rollup_segment', 'r.bucket as t, r.placed as n', `and r.placed <> 0 ${rollupFilter}`)}
+         union all
+         select f.created_at, 1 from ${facts} f where ${edgeSql('f.created_at')} ${filter}
+       ) x group by t
+     ) y
+     group by 1, 2 having sum(n) <> 0`,
     params,
   );
   return finishHeatmap(rows.map((r) => ({ isodow: n(r['d']), hour: n(r['h']), n: n(r['n']) })));
 }
 
+/** Paid SKU lines of the range by segment `group` ('' none), SKU and title, from rollups and edge facts (columns k, sku, title, units, revenue, orders, refunded_orders). */
+function skuRowsSql(schema: string, facts: string, lines: string, group: string | null, filter: string, rollupFilter: string): string {
+  const g = (alias: string) => (group === null ? 'null::text' : `nullif(${alias}.${group}, '')`);
+  return `
+select k, sku, title, sum(units) as units, sum(revenue) as revenue, sum(orders) as orders, sum(refunded_orders) as refunded_orders
+from (
+  ${rollupRowsSql(schema, 'rollup_segment_sku', `${g('r')} as k, r.sku, r.title, r.units, r.revenue, r.orders, r.refunded_orders`, rollupFilter)}
+  union all
+  select ${g('f')}, l.sku, l.title collate "C", l.quantity, l.payable, 1, (f.refunded > 0)::int
+  from ${lines} l join ${facts} f on f.order_id = l.order_id where ${edgeSql('l.paid_at')} ${filter}
+) x
+group by k, sku, title
+having sum(orders) <> 0`;
+}
+
 /** `topSkusBySegment()` of orderkit/analytics, in SQL. */
 export async function topSkusBySegmentSql(db: PostgresDatabase, options: InsightSqlOptions, dimension: InsightDimension, limit = 5): Promise<SegmentTopSkus> {
   assertInsightOptions(options, { dimension });
-  const { facts, lines } = factsTable(options);
-  const params = range(options);
+  const { schema, facts, lines } = factsTable(options);
+  const params = await pieces(db, options);
   const filter = filterSql(options, params);
+  const rollupFilter = rollupFilterSql(options, params);
   const rows = await run(
     db,
-    `select f.${dimension === 'province' ? 'province' : 'channel'} as k, l.sku, min(l.title collate "C") as title,
-       sum(l.quantity)::float8 as units, sum(l.payable)::float8 as revenue, count(*)::float8 as orders
-     from ${lines} l join ${facts} f on f.order_id = l.order_id
-     where l.paid_at >= $1 and l.paid_at < $2 ${filter} group by 1, 2`,
+    `select k, sku, min(title) as title, sum(units)::float8 as units, sum(revenue)::float8 as revenue, sum(orders)::float8 as orders
+     from (${skuRowsSql(schema, facts, lines, dimension === 'province' ? 'province' : 'channel', filter, rollupFilter)}) y
+     group by 1, 2`,
     params,
   );
   return finishSegmentSkus(
@@ -235,24 +318,31 @@ export async function topSkusBySegmentSql(db: PostgresDatabase, options: Insight
 /** `skuPairs()` of orderkit/analytics, in SQL. */
 export async function skuPairsSql(db: PostgresDatabase, options: InsightSqlOptions, minOrders = 2, limit = 20): Promise<PairReport> {
   assertInsightOptions(options);
-  const { facts, lines } = factsTable(options);
-  const params = range(options);
+  const { schema, facts, lines } = factsTable(options);
+  const params = await pieces(db, options);
   const filter = filterSql(options, params);
-  const joinFacts = filter === '' ? '' : `join ${facts} f on f.order_id = l.order_id`;
-  const inRange = `l.paid_at >= $1 and l.paid_at < $2 ${filter}`;
-  const paid = await run(db, `select count(*)::float8 as n from ${facts} f where f.paid_at >= $1 and f.paid_at < $2 ${filter}`, params);
-  const single = await run(db, `select l.sku, count(*)::float8 as n from ${lines} l ${joinFacts} where ${inRange} group by 1`, params);
-  params.push(minOrders);
-  const pairs = await run(
-    db,
-    `with l as (select l.order_id, l.sku from ${lines} l ${joinFacts} where ${inRange})
-     select a.sku as a, b.sku as b, count(*)::float8 as n
-     from l a join l b on a.order_id = b.order_id and a.sku < b.sku
-     group by 1, 2 having count(*) >= $${params.length}`,
-    params,
-  );
+  const rollupFilter = rollupFilterSql(options, params);
+  const pairParams = [...params, minOrders];
+  // Three independent reads: on a pg.Pool they run on several connections at once.
+  const [paid, single, pairs] = await Promise.all([
+    run(db, totalsSql(schema, facts, null, filter, rollupFilter), params),
+    run(db, `select sku, sum(orders)::float8 as n from (${skuRowsSql(schema, facts, lines, null, filter, rollupFilter)}) y group by 1`, params),
+    run(
+      db,
+      `select a, b, sum(n)::float8 as n from (
+         ${rollupRowsSql(schema, 'rollup_segment_pair', 'r.a, r.b, r.n', rollupFilter)}
+         union all
+         select a.sku collate "C", b.sku collate "C", 1
+         from ${lines} a join ${lines} b on b.order_id = a.order_id and a.sku collate "C" < b.sku collate "C"
+           join ${facts} f on f.order_id = a.order_id
+         where ${edgeSql('a.paid_at')} ${filter}
+       ) x
+       group by 1, 2 having sum(n) >= $${pairParams.length}`,
+      pairParams,
+    ),
+  ]);
   return finishPairs(
-    n(paid[0]?.['n']),
+    n(paid[0]?.['paid']),
     new Map(single.map((r) => [String(r['sku']), n(r['n'])])),
     pairs.map((r) => ({ a: String(r['a']), b: String(r['b']), orders: n(r['n']) })),
     minOrders,
@@ -264,27 +354,33 @@ export async function skuPairsSql(db: PostgresDatabase, options: InsightSqlOptio
 export async function refundsSql(db: PostgresDatabase, options: InsightSqlOptions): Promise<RefundReport> {
   assertInsightOptions(options);
   const { schema, facts, lines } = factsTable(options);
-  const params = range(options);
+  const params = await pieces(db, options);
   const filter = filterSql(options, params);
-  const reasons = await run(
-    db,
-    `select r->>'reason' as kind,
-       (select a->>'reason' from jsonb_array_elements(o.doc->'afterSales') a where a->>'id' = r->>'afterSaleId' limit 1) as reason,
-       count(*)::float8 as refunds, sum((r->>'amount')::bigint)::float8 as amount
-     from ${facts} f join ${schema}.orders o on o.id = f.order_id
-       cross join lateral jsonb_array_elements(o.doc->'refunds') r
-     where f.paid_at >= $1 and f.paid_at < $2 and f.refunded > 0 ${filter}
-       and r->>'status' = 'succeeded' and r->>'reason' <> 'stray_payment'
-     group by 1, 2`,
-    params,
-  );
-  const skus = await run(
-    db,
-    `select l.sku, count(*)::float8 as orders, count(*) filter (where f.refunded > 0)::float8 as refunded_orders
-     from ${lines} l join ${facts} f on f.order_id = l.order_id
-     where l.paid_at >= $1 and l.paid_at < $2 ${filter} group by 1`,
-    params,
-  );
+  const rollupFilter = rollupFilterSql(options, params);
+  const [reasons, skus] = await Promise.all([
+    run(
+      db,
+      `select kind, reason, sum(refunds)::float8 as refunds, sum(amount)::float8 as amount from (
+         ${rollupRowsSql(schema, 'rollup_segment_refund', 'r.kind, case when r.reason_known then r.reason end as reason, r.refunds, r.amount', rollupFilter)}
+         union all
+         select r->>'reason',
+           (select a->>'reason' from jsonb_array_elements(o.doc->'afterSales') a where a->>'id' = r->>'afterSaleId' limit 1),
+           1, (r->>'amount')::bigint
+         from ${facts} f join ${schema}.orders o on o.id = f.order_id
+           cross join lateral jsonb_array_elements(o.doc->'refunds') r
+         where ${edgeSql('f.paid_at')} and f.refunded > 0 ${filter}
+           and r->>'status' = 'succeeded' and r->>'reason' <> 'stray_payment'
+       ) x
+       group by 1, 2 having sum(refunds) <> 0`,
+      params,
+    ),
+    run(
+      db,
+      `select sku, sum(orders)::float8 as orders, sum(refunded_orders)::float8 as refunded_orders
+       from (${skuRowsSql(schema, facts, lines, null, filter, rollupFilter)}) y group by 1`,
+      params,
+    ),
+  ]);
   return finishRefunds(
     reasons.map((r) => ({ kind: String(r['kind']), reason: key(r['reason']), refunds: n(r['refunds']), amount: n(r['amount']) })),
     skus.map((r) => ({ sku: String(r['sku']), orders: n(r['orders']), refundedOrders: n(r['refunded_orders']) })),
@@ -294,16 +390,20 @@ export async function refundsSql(db: PostgresDatabase, options: InsightSqlOption
 /** `couponEffect()` of orderkit/analytics, in SQL. */
 export async function couponEffectSql(db: PostgresDatabase, options: InsightSqlOptions): Promise<CouponReport> {
   assertInsightOptions(options);
-  const { facts } = factsTable(options);
-  const params = range(options);
+  const { schema, facts } = factsTable(options);
+  const params = await pieces(db, options);
   const filter = filterSql(options, params);
+  const rollupFilter = rollupFilterSql(options, params);
   const rows = await run(
     db,
-    `select count(*)::float8 as paid, coalesce(sum(paid_amount), 0)::float8 as gmv,
-       count(*) filter (where has_coupon)::float8 as coupon_orders,
-       coalesce(sum(paid_amount) filter (where has_coupon), 0)::float8 as coupon_gmv,
-       coalesce(sum(coupon_discount) filter (where has_coupon), 0)::float8 as coupon_discount
-     from ${facts} f where f.paid_at >= $1 and f.paid_at < $2 ${filter}`,
+    `select coalesce(sum(paid), 0)::float8 as paid, coalesce(sum(gmv), 0)::float8 as gmv, coalesce(sum(coupon_orders), 0)::float8 as coupon_orders,
+       coalesce(sum(coupon_gmv), 0)::float8 as coupon_gmv, coalesce(sum(coupon_discount), 0)::float8 as coupon_discount
+     from (
+       ${rollupRowsSql(schema, 'rollup_segment', 'r.paid, r.gmv, r.coupon_orders, r.coupon_gmv, r.coupon_discount', rollupFilter)}
+       union all
+       select 1, f.paid_amount, f.has_coupon::int, case when f.has_coupon then f.paid_amount else 0 end, case when f.has_coupon then f.coupon_discount else 0 end
+       from ${facts} f where ${edgeSql('f.paid_at')} ${filter}
+     ) x`,
     params,
   );
   const r = rows[0];

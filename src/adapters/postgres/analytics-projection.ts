@@ -1,8 +1,9 @@
 import { toDurationFigures } from '../../analytics/percentiles.js';
 import { STAGES, type Stage, type StageDuration } from '../../analytics/types.js';
 import { ROLLUP_BACKFILL_SQL, ROLLUP_TABLES, ROLLUP_TABLES_SQL, rollupDeltasSql, skuDeltasSql } from './analytics-rollups.js';
-import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { toSqlDriver, type PostgresDatabase, type SqlTransaction } from './driver.js';
 import { checkSchemaName, quoteIdent } from './identifiers.js';
+import { SEGMENT_BACKFILL_SQL, SEGMENT_TABLE_NAMES, SEGMENT_TABLES_SQL, SEGMENTS_VERSION, segmentDeltasSql, segmentFoldSql } from './analytics-segments.js';
 
 /**
  * The analytics projection: `<schema>.order_facts`, one narrow row per order (its timestamps,
@@ -67,7 +68,18 @@ const linesSelect = (d: string): string => `
   where ${paidText(d)} is not null
   group by l->>'sku'`;
 
-const migrationSql = (schema: string): string => `
+/** The order's line facts rewritten, with the summary's SKU deltas around it. */
+const rewriteLines = (schema: string): string => `
+    ${skuDeltasSql(schema, -1)}
+    delete from ${schema}.order_line_facts where order_id = new.id;
+    insert into ${schema}.order_line_facts ${linesSelect('new.doc')};
+    ${skuDeltasSql(schema, 1)}`;
+
+/**
+ * The projection's tables and trigger. `segments: false` leaves the segment rollups out of the
+ * trigger: only the write-cost benchmark uses it, to measure what they cost each commit.
+ */
+export const migrationSql = (schema: string, segments = true): string => `
 -- Helpers of earlier versions, no longer used.
 drop function if exists ${schema}.order_facts_of(jsonb);
 drop function if exists ${schema}.order_line_facts_of(jsonb);
@@ -107,12 +119,14 @@ create table if not exists order_line_facts (
 create index if not exists order_line_facts_paid_idx on order_line_facts (paid_at);
 
 ${ROLLUP_TABLES_SQL}
+${SEGMENT_TABLES_SQL}
 
 create or replace function ${schema}.order_facts_sync() returns trigger language plpgsql as $$
 declare
   was ${schema}.order_facts;
   now_f ${schema}.order_facts;
   had boolean;
+  lines_changed boolean;
 begin
   -- Runs inside the commit's own statement: the projection can never disagree with the orders.
   select * into was from ${schema}.order_facts where order_id = new.id;
@@ -130,13 +144,10 @@ begin
   -- What the summary adds up changes by what this order was and now is (analytics-rollups.ts).
   ${rollupDeltasSql(schema)}
   -- Lines matter once the order is paid and hardly ever change after: rewrite them only then.
-  if tg_op = 'INSERT' or old.doc->'lines' is distinct from new.doc->'lines'
-     or ${paidText('old.doc')} is distinct from ${paidText('new.doc')} then
-    ${skuDeltasSql(schema, -1)}
-    delete from ${schema}.order_line_facts where order_id = new.id;
-    insert into ${schema}.order_line_facts ${linesSelect('new.doc')};
-    ${skuDeltasSql(schema, 1)}
-  end if;
+  lines_changed := tg_op = 'INSERT' or old.doc->'lines' is distinct from new.doc->'lines'
+     or ${paidText('old.doc')} is distinct from ${paidText('new.doc')};
+  ${segments ? segmentDeltasSql(schema, rewriteLines(schema)) : `if lines_changed then ${rewriteLines(schema)}
+  end if;`}
   return null;
 end $$;
 
@@ -149,6 +160,32 @@ const BACKFILL_SQL = [
   `insert into order_facts select f.* from orders o cross join lateral (${factsSelect('o.doc')}) f on conflict (order_id) do nothing`,
   `insert into order_line_facts select l.* from orders o cross join lateral (${linesSelect('o.doc')}) l on conflict do nothing`,
 ];
+
+/** Fills the (empty) segment rollups from the facts, then folds them into hour and day rows. */
+async function rebuildSegments(tx: SqlTransaction, schema: string): Promise<void> {
+  for (const sql of SEGMENT_BACKFILL_SQL) await tx.query(sql);
+  for (const name of SEGMENT_TABLE_NAMES) await tx.query(segmentFoldSql(schema, name));
+}
+
+/**
+ * Rebuilds the segment rollups the decision-support analyses read (analytics-segments.ts) from the
+ * facts projection, in one transaction: for a database whose rollups are suspected wrong, say after
+ * a manual edit of the facts. \`migrateAnalytics\` already builds them when they are new or their
+ * version changed; commits meanwhile wait for the rebuild (it locks the tables).
+ *
+ * @example
+ * await rebuildAnalyticsSegments(pool);
+ */
+export async function rebuildAnalyticsSegments(db: PostgresDatabase, options: AnalyticsSqlOptions = {}): Promise<void> {
+  const { schema } = factsTable(options);
+  await toSqlDriver(db).transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`orderkit:analytics:${schema}`]);
+    await tx.exec(`set local search_path to ${schema};
+      lock table ${['orders', ...SEGMENT_TABLE_NAMES].join(', ')} in share row exclusive mode;
+      ${SEGMENT_TABLE_NAMES.map((t) => `truncate ${t};`).join('\n')}`);
+    await rebuildSegments(tx, schema);
+  });
+}
 
 /**
  * Creates (or updates) the analytics projection \`<schema>.order_facts\` and the trigger that keeps
@@ -167,18 +204,24 @@ export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsS
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`orderkit:analytics:${schema}`]);
     await tx.exec(`set local search_path to ${schema};
       create table if not exists analytics_meta (key text primary key, value text not null);`);
-    const stored = await tx.query<{ value: string }>("select value from analytics_meta where key = 'facts_version'");
-    if (stored.rows[0]?.value !== FACTS_VERSION) {
-      await tx.exec(['order_facts', 'order_line_facts', ...ROLLUP_TABLES].map((t) => `drop table if exists ${t};`).join('\n'));
+    const stored = await tx.query<{ key: string; value: string }>("select key, value from analytics_meta");
+    const meta = new Map(stored.rows.map((r) => [r.key, r.value]));
+    if (meta.get('facts_version') !== FACTS_VERSION) {
+      await tx.exec(['order_facts', 'order_line_facts', ...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES].map((t) => `drop table if exists ${t};`).join('\n'));
+    } else if (meta.get('segments_version') !== SEGMENTS_VERSION) {
+      await tx.exec(SEGMENT_TABLE_NAMES.map((t) => `drop table if exists ${t};`).join('\n'));
     }
     // Only a projection created now needs filling: an existing one was kept current by its trigger,
     // which is created in the same transaction as the table, so no commit can slip between them.
-    const existed = await tx.query<{ t: string | null }>("select to_regclass('order_facts')::text as t");
+    const existed = await tx.query<{ facts: string | null; segments: string | null }>(
+      "select to_regclass('order_facts')::text as facts, to_regclass('rollup_segment')::text as segments",
+    );
     await tx.exec(migrationSql(schema));
-    if (existed.rows[0]?.t == null) for (const sql of [...BACKFILL_SQL, ...ROLLUP_BACKFILL_SQL]) await tx.query(sql);
+    if (existed.rows[0]?.facts == null) for (const sql of [...BACKFILL_SQL, ...ROLLUP_BACKFILL_SQL]) await tx.query(sql);
+    if (existed.rows[0]?.segments == null) await rebuildSegments(tx, schema);
     await tx.query(
-      "insert into analytics_meta values ('facts_version', $1) on conflict (key) do update set value = excluded.value",
-      [FACTS_VERSION],
+      "insert into analytics_meta values ('facts_version', $1), ('segments_version', $2) on conflict (key) do update set value = excluded.value",
+      [FACTS_VERSION, SEGMENTS_VERSION],
     );
   });
 }

@@ -1,6 +1,4 @@
 import { DURATION_FIGURES } from '../../analytics/percentiles.js';
-import { toSqlDriver, type PostgresDatabase } from './driver.js';
-import { checkSchemaName, quoteIdent } from './identifiers.js';
 
 /**
  * Rollups of the facts projection: what a summary adds up, already added up per time bucket, so
@@ -149,7 +147,7 @@ const KEYS: Record<(typeof ROLLUP_TABLES)[number], { keys: string; sums: string[
 };
 
 /** One statement folding a table's committed deltas into its folded rows. */
-function foldSql(schema: string, table: (typeof ROLLUP_TABLES)[number]): string {
+export function foldSql(schema: string, table: (typeof ROLLUP_TABLES)[number]): string {
   const { keys, sums } = KEYS[table];
   const t = `${schema}.${table}`;
   return `with moved as (delete from ${t} where not compacted returning ${keys}, ${sums.join(', ')})
@@ -158,32 +156,3 @@ function foldSql(schema: string, table: (typeof ROLLUP_TABLES)[number]): string 
     on conflict (${keys}) where compacted do update set ${sums.map((c) => `${c} = ${t}.${c} + excluded.${c}`).join(', ')}`;
 }
 
-export interface CompactResult {
-  /** False when another session was folding at the same moment (its work covers these deltas). */
-  folded: boolean;
-}
-
-/**
- * Folds the rollups' pending deltas into one row per key. Summaries are exact either way; folding
- * keeps them fast. `summarizeSql` does it before reading (skip with `compact: false`, for a
- * read-only connection); a shop that writes much and summarises rarely can run it from a timer.
- * Two sessions never fold at once (an advisory lock; the second returns `folded: false`), and
- * deltas committed meanwhile stay for the next fold.
- *
- * @example
- * setInterval(() => void compactAnalytics(pool), 60_000);
- */
-export async function compactAnalytics(db: PostgresDatabase, options: { schema?: string } = {}): Promise<CompactResult> {
-  const schema = quoteIdent(checkSchemaName(options.schema ?? 'orderkit'));
-  const driver = toSqlDriver(db);
-  const pending = await driver.query<{ any: boolean }>(
-    `select ${ROLLUP_TABLES.map((t) => `exists (select 1 from ${schema}.${t} where not compacted)`).join(' or ')} as any`,
-  );
-  if (pending.rows[0]?.any !== true) return { folded: true };
-  return driver.transaction(async (tx) => {
-    const lock = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [`orderkit:analytics-fold:${schema}`]);
-    if (lock.rows[0]?.ok !== true) return { folded: false };
-    for (const table of ROLLUP_TABLES) await tx.query(foldSql(schema, table));
-    return { folded: true };
-  });
-}

@@ -5,7 +5,8 @@ import { CohortTally } from '../../analytics/cohort-tally.js';
 import { DailySeries } from '../../analytics/daily-series.js';
 import { PERCENTILES, STAGES, type StageDuration, type Summary, type TopSku } from '../../analytics/types.js';
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
-import { compactAnalytics, cutDurationSql, DAY_MS, depthSql, QUARTER_HOUR_MS, STAGE_COLUMNS } from './analytics-rollups.js';
+import { cutDurationSql, DAY_MS, depthSql, QUARTER_HOUR_MS, STAGE_COLUMNS } from './analytics-rollups.js';
+import { compactAnalytics } from './analytics-compact.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 
 /**
@@ -18,10 +19,10 @@ import { toSqlDriver, type PostgresDatabase } from './driver.js';
  * projection (analytics-projection.ts) for its edges, never the order documents;
  * `migrateAnalytics` creates and back-fills both.
  */
-export { migrateAnalytics } from './analytics-projection.js';
+export { migrateAnalytics, rebuildAnalyticsSegments } from './analytics-projection.js';
 export type { AnalyticsSqlOptions } from './analytics-projection.js';
 export { bottlenecksSql } from './analytics-bottlenecks-sql.js';
-export { compactAnalytics, type CompactResult } from './analytics-rollups.js';
+export { compactAnalytics, type CompactResult } from './analytics-compact.js';
 
 export interface SummarizeSqlOptions extends AnalyticsSqlOptions {
   from: Date;

@@ -28,6 +28,8 @@ export interface Statements {
   /** $1 ids, $2 lease until: leases on claimed orders left unchanged (sweepDue). */
   leaseDue: string;
   findIdempotency: string;
+  /** $1 a JSON array of effects, $2 available at: those whose id is new, written (enqueueEffects). */
+  enqueue: string;
   claim: string;
   complete: string;
   fail: string;
@@ -263,6 +265,12 @@ export function statements(schema: string): Statements {
     // `picked` then drops any whose earlier sibling another claim locked or leased meanwhile (SKIP
     // LOCKED skipped it, or it failed the recheck of the lock): a claim with an older snapshot
     // never skips ahead of an effect it could not take itself.
+    enqueue: `INSERT INTO ${outbox} (id, order_id, type, doc, available_at)
+      SELECT f.value->>'id', f.value->>'orderId', f.value->>'type', f.value, $2
+      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS f(value, n)
+      ORDER BY f.n
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id`,
     claim: `WITH candidates AS (
         SELECT b.id, b.order_id, b.seq FROM ${outbox} b
         WHERE b.completed_at IS NULL AND b.available_at <= $1 AND (b.lease_until IS NULL OR b.lease_until <= $1)

@@ -496,6 +496,13 @@ export class PostgresOrderStore implements OrderStore {
     return record;
   }
 
+  async enqueueEffects(effects: Effect[], now: Date = new Date()): Promise<string[]> {
+    if (effects.length === 0) return [];
+    const { rows } = await this.driver.query<{ id: string }>(this.sql.enqueue, [JSON.stringify(effects), now.toISOString()]);
+    const written = new Set(rows.map((r) => r.id));
+    return effects.map((e) => e.id).filter((id, i, all) => written.has(id) && all.indexOf(id) === i);
+  }
+
   async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
     const leaseUntil = new Date(now.getTime() + leaseMs);
     const { rows } = await this.driver.query<{

@@ -1,0 +1,40 @@
+import { foldSql, ROLLUP_TABLES } from './analytics-rollups.js';
+import { SEGMENT_TABLE_NAMES, segmentFoldSql } from './analytics-segments.js';
+import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { checkSchemaName, quoteIdent } from './identifiers.js';
+
+/*
+ * Folding the rollups' pending deltas: the summary's (analytics-rollups.ts) and the segment
+ * rollups of the decision-support analyses (analytics-segments.ts).
+ */
+
+export interface CompactResult {
+  /** False when another session was folding at the same moment (its work covers these deltas). */
+  folded: boolean;
+}
+
+/**
+ * Folds the rollups' pending deltas into one row per key. Summaries are exact either way; folding
+ * keeps them fast. `summarizeSql` does it before reading (skip with `compact: false`, for a
+ * read-only connection); a shop that writes much and summarises rarely can run it from a timer.
+ * Two sessions never fold at once (an advisory lock; the second returns `folded: false`), and
+ * deltas committed meanwhile stay for the next fold.
+ *
+ * @example
+ * setInterval(() => void compactAnalytics(pool), 60_000);
+ */
+export async function compactAnalytics(db: PostgresDatabase, options: { schema?: string } = {}): Promise<CompactResult> {
+  const schema = quoteIdent(checkSchemaName(options.schema ?? 'orderkit'));
+  const driver = toSqlDriver(db);
+  const pending = await driver.query<{ any: boolean }>(
+    `select ${[...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES].map((t) => `exists (select 1 from ${schema}.${t} where not compacted)`).join(' or ')} as any`,
+  );
+  if (pending.rows[0]?.any !== true) return { folded: true };
+  return driver.transaction(async (tx) => {
+    const lock = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [`orderkit:analytics-fold:${schema}`]);
+    if (lock.rows[0]?.ok !== true) return { folded: false };
+    for (const table of ROLLUP_TABLES) await tx.query(foldSql(schema, table));
+    for (const table of SEGMENT_TABLE_NAMES) await tx.query(segmentFoldSql(schema, table));
+    return { folded: true };
+  });
+}
