@@ -4,12 +4,19 @@ const include = ['test/**/*.test.ts', 'examples/**/*.test.{ts,js}'];
 const exclude = ['**/node_modules/**', '**/dist/**', '**/.tmp/**', '**/.cache/**', 'test/load/**'];
 /** Files whose results must not depend on the host's time zone: they run under two other zones. */
 const TZ_FILES = ['test/**/*.tz.test.ts'];
+/** The long Chromium walks of the console and the /insights dashboard: `npm run test:load` runs them (CI too). */
+const LONG_BROWSER_FILES = ['test/express/console.browser.test.ts', 'test/express/insights.browser.test.ts'];
 
 /**
  * One vitest run for `npm test`: the time-zone files run in two projects of their own, under
  * TZ=UTC and TZ=America/New_York (test/support/tz-setup.ts checks the zone really took), instead
  * of two more vitest processes after the main run. Two workers: vitest's default on two cores is
  * one, which leaves a core idle while the PostgreSQL suites wait on the server.
+ *
+ * The main project runs without isolation: a worker imports the library once for all the files it
+ * runs, instead of once per file (importing was about 150 s of the run's CPU on these 2 cores, 55 s
+ * without isolation). Test files therefore share module state: none may patch a module or a global
+ * without putting it back (vi.mock is not used here).
  */
 export default defineConfig({
   test: {
@@ -18,7 +25,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'main', include, exclude: [...exclude, ...TZ_FILES] } },
+      { extends: true, test: { name: 'main', include, exclude: [...exclude, ...TZ_FILES, ...LONG_BROWSER_FILES], isolate: false } },
       ...['UTC', 'America/New_York'].map((tz) => ({
         extends: true as const,
         test: { name: `TZ=${tz}`, include: TZ_FILES, exclude, env: { TZ: tz }, setupFiles: ['test/support/tz-setup.ts'] },
