@@ -1,4 +1,4 @@
-// wx-server-sdk for the docs' cloud-function samples (test/docs/samples.test.ts puts this folder on
+// wx-server-sdk for the docs' cloud-function samples (test/docs/samples.suite.ts puts this folder on
 // NODE_PATH): the test stub of test/cloud-deploy, its database the cloud database stand-in from
 // this repository's build.
 const path = require('path');
