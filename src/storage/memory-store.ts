@@ -427,18 +427,7 @@ export class MemoryOrderStore implements OrderStore {
     for (const effect of effects) {
       if (this.data.outbox.has(effect.id)) continue;
       for (const row of this.data.outbox.values()) this.seq = Math.max(this.seq, row.seq);
-      this.seq += 1;
-      this.data.outbox.set(effect.id, {
-        id: effect.id,
-        orderId: effect.orderId,
-        doc: JSON.stringify(effect),
-        seq: this.seq,
-        availableAt: now.getTime(),
-        leaseUntil: null,
-        attempts: 0,
-        completedAt: null,
-      });
-      this.data.openOutbox.add(effect.id);
+      this.addToOutbox(effect.orderId, effect, now.getTime());
       written.push(effect.id);
     }
     return written;
@@ -456,20 +445,23 @@ export class MemoryOrderStore implements OrderStore {
 
   private writeEffects(order: Order, effects: Effect[]): void {
     const availableAt = Date.parse(order.updatedAt);
-    for (const effect of effects) {
-      this.seq += 1;
-      this.data.outbox.set(effect.id, {
-        id: effect.id,
-        orderId: order.id,
-        doc: JSON.stringify(effect),
-        seq: this.seq,
-        availableAt,
-        leaseUntil: null,
-        attempts: 0,
-        completedAt: null,
-      });
-      this.data.openOutbox.add(effect.id);
-    }
+    for (const effect of effects) this.addToOutbox(order.id, effect, availableAt);
+  }
+
+  /** One new outbox row, open, after every row written so far. */
+  private addToOutbox(orderId: string, effect: Effect, availableAt: number): void {
+    this.seq += 1;
+    this.data.outbox.set(effect.id, {
+      id: effect.id,
+      orderId,
+      doc: JSON.stringify(effect),
+      seq: this.seq,
+      availableAt,
+      leaseUntil: null,
+      attempts: 0,
+      completedAt: null,
+    });
+    this.data.openOutbox.add(effect.id);
   }
 
   private writeIdempotency(key: string, order: Order, events: OrderEvent[], effects: Effect[], request: IdempotencyRequest | undefined): void {
