@@ -51,10 +51,9 @@ export const PickupStoreSchema = z.lazySchema(() => z.object({
 }));
 export type PickupStore = z.output<typeof PickupStoreSchema>;
 
-/** The delivery a quote priced (`priceDelivery`), as `placeOrder` takes it. */
-export const QuoteDeliverySchema = z.lazySchema(() => z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('express') }),
-  z.object({
+/** A local delivery as its quote priced it (the order's adds the rider and the proof). */
+function localQuoteFields() {
+  return {
     mode: z.literal('local'),
     /** Metres from the shop, when the fee went by distance band. */
     distance: z.optional(z.int().check(z.minimum(0), z.maximum(1_000_000))),
@@ -63,13 +62,18 @@ export const QuoteDeliverySchema = z.lazySchema(() => z.discriminatedUnion('mode
     /** The delivery fee before any free-delivery waiver. */
     fee: FenSchema,
     slot: DeliverySlotSchema,
-  }),
-  z.object({
-    mode: z.literal('pickup'),
-    store: PickupStoreSchema,
-    slot: z.optional(DeliverySlotSchema),
-  }),
-]));
+  };
+}
+
+/** A pickup as its quote priced it (the order's adds the code and when it was picked up). */
+function pickupQuoteFields() {
+  return { mode: z.literal('pickup'), store: PickupStoreSchema, slot: z.optional(DeliverySlotSchema) };
+}
+
+/** The delivery a quote priced (`priceDelivery`), as `placeOrder` takes it. */
+export const QuoteDeliverySchema = z.lazySchema(() =>
+  z.discriminatedUnion('mode', [z.object({ mode: z.literal('express') }), z.object(localQuoteFields()), z.object(pickupQuoteFields())]),
+);
 export type QuoteDelivery = z.output<typeof QuoteDeliverySchema>;
 
 /** A pickup code: 4 to 12 digits. */
@@ -82,22 +86,8 @@ export const PickupCodeSchema = z.string().check(z.regex(/^[0-9]{4,12}$/));
  */
 export const OrderDeliverySchema = z.lazySchema(() => z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('express') }),
-  z.object({
-    mode: z.literal('local'),
-    distance: z.optional(z.int().check(z.minimum(0), z.maximum(1_000_000))),
-    zone: z.optional(IdSchema),
-    fee: FenSchema,
-    slot: DeliverySlotSchema,
-    rider: z.optional(RiderSchema),
-    proof: z.optional(DeliveryProofSchema),
-  }),
-  z.object({
-    mode: z.literal('pickup'),
-    store: PickupStoreSchema,
-    slot: z.optional(DeliverySlotSchema),
-    code: PickupCodeSchema,
-    pickedUpAt: z.optional(TimestampSchema),
-  }),
+  z.object({ ...localQuoteFields(), rider: z.optional(RiderSchema), proof: z.optional(DeliveryProofSchema) }),
+  z.object({ ...pickupQuoteFields(), code: PickupCodeSchema, pickedUpAt: z.optional(TimestampSchema) }),
 ]));
 export type OrderDelivery = z.output<typeof OrderDeliverySchema>;
 export type LocalDelivery = Extract<OrderDelivery, { mode: 'local' }>;

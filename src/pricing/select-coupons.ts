@@ -236,6 +236,25 @@ function stackableInWalletOrder(candidates: readonly CouponCandidate[]): { order
 }
 
 /**
+ * The distinct line sets (scopes) the coupons apply to, and each coupon's scope: coupons on the
+ * same lines together take at most what those lines cost (both exact searches bound by it).
+ */
+function scopesOf(order: readonly CouponCandidate[]): { scopeOf: number[]; scopeMembers: Array<readonly number[]> } {
+  const scopeIndex = new Map<string, number>();
+  const scopeMembers: Array<readonly number[]> = [];
+  const scopeOf = order.map((c) => {
+    const key = c.members.join(',');
+    let k = scopeIndex.get(key);
+    if (k === undefined) {
+      scopeIndex.set(key, (k = scopeIndex.size));
+      scopeMembers.push(c.members);
+    }
+    return k;
+  });
+  return { scopeOf, scopeMembers };
+}
+
+/**
  * Stage two (docs/pricing.md "bestCoupons"). The upper bound of the search over states (with the
  * floor process) is computed once for the empty choice; if the best choice known (every coupon
  * together, improved group by group) takes exactly that much, the best savings are proven. With a
@@ -269,17 +288,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
       touched[i] = lines;
     }
   }
-  const scopeIndex = new Map<string, number>();
-  const scopeMembers: Array<readonly number[]> = [];
-  const scopeOf = order.map((c) => {
-    const key = c.members.join(',');
-    let k = scopeIndex.get(key);
-    if (k === undefined) {
-      scopeIndex.set(key, (k = scopeIndex.size));
-      scopeMembers.push(c.members);
-    }
-    return k;
-  });
+  const { scopeOf, scopeMembers } = scopesOf(order);
   const scopePool = new Float64Array(scopeMembers.length);
   const scopeSum = new Float64Array(scopeMembers.length);
   const groupBest = new Float64Array(groupCount);
@@ -633,17 +642,7 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
   const base = search.freight.base;
   const groupBest = new Float64Array(groupCount);
   // Coupons on the same lines (the same scope) together take at most what those lines cost.
-  const scopeIndex = new Map<string, number>();
-  const scopeMembers: Array<readonly number[]> = [];
-  const scopeOf = order.map((c) => {
-    const key = c.members.join(',');
-    let k = scopeIndex.get(key);
-    if (k === undefined) {
-      scopeIndex.set(key, (k = scopeIndex.size));
-      scopeMembers.push(c.members);
-    }
-    return k;
-  });
+  const { scopeOf, scopeMembers } = scopesOf(order);
   const scopePool = new Float64Array(scopeMembers.length);
   // What each remaining coupon (the best one per unused group) can take at most, from the last bound.
   const mosts = new Float64Array(n + groupCount);
