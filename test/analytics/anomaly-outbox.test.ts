@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PostgresOrderStore } from '../../src/adapters/postgres/index.js';
+import { WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
 import { detectAnomalies, emitAnomalyAlerts, SHOP_EFFECTS_ID, type AnomalyCheck, type DayFigures } from '../../src/analytics/index.js';
 import { createMemoryOrderData, MemoryOrderStore, type OrderStore } from '../../src/storage/index.js';
+import { createCloudDatabaseStandIn, type StandInOperation } from '../../src/testing/index.js';
 import { describeRealPg, migratedPool } from '../support/pg.js';
 
 /**
@@ -49,6 +51,44 @@ describe('anomaly alerts through the outbox (memory)', () => {
     await expect(emitAnomalyAlerts(bare, check)).rejects.toMatchObject({ code: 'UNSUPPORTED', path: ['store', 'enqueueEffects'] });
     // Nothing to send needs no store support.
     expect(await emitAnomalyAlerts(bare, { ...check, ok: false } as AnomalyCheck)).toEqual([]);
+  });
+});
+
+describe('anomaly alerts through the outbox (wx-cloud, stand-in)', () => {
+  it('are written once per day and figure across instances and restarts', async () => {
+    const db = createCloudDatabaseStandIn();
+    const store = () => new WxCloudOrderStore(db);
+    await store().ensureCollections();
+    await raceSuite(store(), store(), store);
+  });
+
+  it('count an insert whose answer was lost as written, once', async () => {
+    // The first outbox insert applies and its answer is lost; the store reads the record back and
+    // knows it by its token. A second instance never counts it.
+    let lose = true;
+    const fault = (op: StandInOperation) => {
+      if (lose && op.collection === 'order_outbox' && op.kind === 'add') {
+        lose = false;
+        return 'timeout-after' as const;
+      }
+      return null;
+    };
+    const db = createCloudDatabaseStandIn({ fault });
+    const a = new WxCloudOrderStore(db);
+    await a.ensureCollections();
+    expect((await emitAnomalyAlerts(a, check)).map((x) => x.id)).toEqual(IDS);
+    expect(lose).toBe(false);
+    expect(await emitAnomalyAlerts(new WxCloudOrderStore(db), check)).toEqual([]);
+    expect(db.dump('order_outbox').map((d) => d._id)).toEqual(IDS);
+  });
+
+  it('refuses an effect the cloud database cannot store, writing nothing', async () => {
+    const db = createCloudDatabaseStandIn();
+    const store = new WxCloudOrderStore(db);
+    await store.ensureCollections();
+    const bad = { id: 'anomaly:x:2026-11-29', orderId: 'shop', type: 'notify', to: 'merchant', template: 'anomaly_alert', data: { 'a.b': 1 } };
+    await expect(store.enqueueEffects([bad as never])).rejects.toMatchObject({ code: 'INVALID_COMMIT', path: expect.arrayContaining(['a.b']) });
+    expect(db.dump('order_outbox')).toEqual([]);
   });
 });
 

@@ -23,7 +23,7 @@ import { checkDatabase, checkWriteShape, isMissingCollection, type CloudDatabase
 import { DEFAULT_COLLECTIONS, eventFields, FREE, journalOf, numberClaimId, orderFields, type CollectionNames, type EventDoc, type IdempotencyDoc, type OrderDoc, type OutboxDoc } from './documents.js';
 import { changesSince, subscribeByPolling } from './feed.js';
 import { invalidFieldName } from './field-names.js';
-import { publishQuietly, typed, type StoreContext } from './journal.js';
+import { insertIfAbsent, publishQuietly, typed, type StoreContext } from './journal.js';
 import { compareAndSet, ensureCreated, newToken, readOrderDoc, readReservation, reservationFor, reserve, settleReservation } from './writes.js';
 
 function decodeEffect(orderId: string, stored: unknown): Effect {
@@ -57,7 +57,7 @@ export interface WxCloudOrderStoreOptions {
 }
 
 /** Refuses, before anything is written, a name the cloud database cannot store (see field-names.ts). */
-function checkFieldNames(orderId: string, input: { order: Order; events: OrderEvent[]; effects: Effect[] }): void {
+function checkFieldNames(orderId: string, input: object): void {
   const bad = invalidFieldName(JSON.parse(JSON.stringify(input)));
   if (bad === null) return;
   throw new OrderkitError({
@@ -455,6 +455,45 @@ export class WxCloudOrderStore implements OrderStore {
         if (doc.ok_journal && (await publishQuietly(this.ctx, String(doc._id), doc.ok_journal))) repaired += 1;
       }
       return repaired;
+    });
+  }
+
+  /**
+   * See `OrderStore.enqueueEffects`. Each effect is one unique-key insert into the outbox (its id is
+   * the record's `_id`), so an id the outbox holds, pending or delivered, is never written again,
+   * whichever instance asks. An insert whose answer was lost is recognised by this call's token.
+   * Effects of one call keep their order within their `orderId` (`ok_seq` from `now`).
+   */
+  enqueueEffects(effects: Effect[], now: Date = new Date()): Promise<string[]> {
+    return this.guard('enqueueEffects', true, async () => {
+      const checked = effects.map((effect) => {
+        const parsed = EffectSchema.safeParse(effect);
+        if (!parsed.success) throw invalidCommit(String(effect?.orderId ?? ''), `effect: ${parsed.error.issues[0]?.message ?? ''}`, `副作用无效：${parsed.error.issues[0]?.message ?? ''}`);
+        return parsed.data;
+      });
+      for (const effect of checked) checkFieldNames(effect.orderId, effect);
+      const outbox = this.collection('outbox');
+      const token = newToken();
+      const t = now.getTime();
+      const written: string[] = [];
+      for (let index = 0; index < checked.length; index++) {
+        const effect = checked[index]!;
+        if (written.includes(effect.id)) continue;
+        const doc: OutboxDoc & { ok_token: string } = {
+          _id: effect.id,
+          orderId: effect.orderId,
+          effect,
+          available: t,
+          lease: FREE(),
+          attempts: 0,
+          done: false,
+          ok_seq: t * 1000 + index,
+          ok_token: token,
+        };
+        const outcome = await insertIfAbsent(outbox, doc as unknown as { _id: string } & Record<string, unknown>, (found) => found.ok_token === token);
+        if (outcome === 'inserted') written.push(effect.id);
+      }
+      return written;
     });
   }
 
