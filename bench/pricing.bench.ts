@@ -6,6 +6,8 @@ import { Bench } from 'tinybench';
 import { bestCoupons, CartSchema, definePricingRules, priceCart, type Cart, type CouponDefinition, type PricingRules, type WalletCoupon } from '../src/pricing/index.js';
 import { priceWithCoupons } from '../src/pricing/engine.js';
 import { loadavg } from 'node:os';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { machineLine, table, writeSection } from './report.js';
 import { walletCase, WALLET_KINDS, type WalletKind } from '../test/pricing/wallets.js';
 import { bruteForceBestCoupons } from '../test/pricing/oracle.js';
@@ -195,16 +197,32 @@ ${table(
   ['cart', 'bestCoupons (median)', 'naive, every subset (median)', 'speed-up', 'goal ≥ 10×'],
   [ratioRow('5 lines', 'bestCoupons, 20 coupons, 5-line cart', 'naive, 5-line cart'), ratioRow('50 lines', 'bestCoupons, 20 coupons, 50-line cart', 'naive, 50-line cart')],
 )}`;
-  const wallets = randomWallets();
+  const wallets = await walletsInOwnProcess();
   writeSection('pricing', `${md}\n\n${wallets}`);
   console.log(md);
   console.log(wallets);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (process.env['PRICING_BENCH_WALLETS'] !== undefined) {
+  // The wallet section's own process: a fresh heap, so no other section's garbage is collected
+  // (by the GC's threads, which process CPU time counts) while its calls are timed.
+  process.send!(randomWallets(), () => process.exit(0));
+} else {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+/** The wallet section, run in a child process of its own. */
+function walletsInOwnProcess(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, PRICING_BENCH_WALLETS: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let text: string | undefined;
+    child.once('message', (m) => (text = m as string));
+    child.once('exit', (code) => (text !== undefined ? resolve(text) : reject(new Error(`the wallet section exited with ${code}`))));
+  });
+}
 
 /** CPU milliseconds of one call (the machine is shared: waiting for a core does not count). */
 function cpuMs(fn: () => unknown): number {
@@ -225,24 +243,28 @@ function randomWallets(): string {
   const rows: Array<Array<string | number>> = [];
   let allMet = true;
   let worst = 0;
+  let worstName = '';
   let notOptimal = 0;
   // A first pass over every wallet, untimed except for its first call (the JIT compiles the search
   // while it runs): a server calling bestCoupons is in the steady state the table measures; the
   // first pass is reported beside it.
   let coldWorst = 0;
+  let coldWorstName = '';
   let coldOver = 0;
   for (const kind of WALLET_KINDS) {
     for (let seed = 0; seed < SEEDS; seed++) {
       const c = walletCase(kind, seed, 40);
       const rules = definePricingRules(c.rules);
       const t = cpuMs(() => bestCoupons(c.cart, c.wallet, rules, { now: WALLET_NOW }));
-      coldWorst = Math.max(coldWorst, t);
+      if (t > coldWorst) (coldWorst = t), (coldWorstName = `${kind} seed ${seed}`);
       if (t > GOAL_MS) coldOver++;
     }
   }
   for (const kind of WALLET_KINDS) {
     const times: number[] = [];
     let optimal = 0;
+    let kindWorst = 0;
+    let kindWorstSeed = 0;
     for (let seed = 0; seed < SEEDS; seed++) {
       const c = walletCase(kind, seed, 40);
       const rules = definePricingRules(c.rules);
@@ -250,16 +272,17 @@ function randomWallets(): string {
       const first = call();
       if (!first.ok) throw first.error;
       if (first.optimal) optimal++;
-      const t = [cpuMs(call), cpuMs(call), cpuMs(call)].sort((a, b) => a - b)[1]!;
+      const t = [cpuMs(call), cpuMs(call), cpuMs(call), cpuMs(call), cpuMs(call)].sort((a, b) => a - b)[2]!;
       times.push(t);
+      if (t > kindWorst) (kindWorst = t), (kindWorstSeed = seed);
     }
     times.sort((a, b) => a - b);
     const max = times[times.length - 1]!;
     const over = times.filter((t) => t > GOAL_MS).length;
-    worst = Math.max(worst, max);
+    if (max > worst) (worst = max), (worstName = `${kind} seed ${kindWorstSeed}`);
     notOptimal += SEEDS - optimal;
     if (over > 0 || optimal < SEEDS) allMet = false;
-    rows.push([kind, SEEDS, `${times[Math.floor(times.length / 2)]!.toFixed(2)} ms`, `${times[Math.floor(times.length * 0.9)]!.toFixed(2)} ms`, `${max.toFixed(1)} ms`, `${over}`, `${optimal} / ${SEEDS}`]);
+    rows.push([kind, SEEDS, `${times[Math.floor(times.length / 2)]!.toFixed(2)} ms`, `${times[Math.floor(times.length * 0.9)]!.toFixed(2)} ms`, `${max.toFixed(1)} ms (seed ${kindWorstSeed})`, `${over}`, `${optimal} / ${SEEDS}`]);
   }
   // 12 coupons: the same kinds against brute force.
   const small: Array<Array<string | number>> = [];
@@ -288,9 +311,9 @@ Wallets from test/pricing/wallets.ts, ${SEEDS} seeds per kind, 40 coupons each, 
 costs), \`order-matters\` (clamped percentage and fixed coupons on overlapping scopes: what one takes
 depends on those applied before it), \`groups\` (exclusive groups with close values), \`mixed\`
 (anything, non-stackable coupons and a free-shipping step included). CPU time of one call
-(median of 3 after a warm-up call, once a first pass over all ${4 * SEEDS} wallets has warmed the JIT; process CPU time, so
+(in a process of its own; median of 5 after a warm-up call, once a first pass over all ${4 * SEEDS} wallets has warmed the JIT; process CPU time, so
 the JIT's and GC's own threads count too; the machine was shared, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')}).
-In that first pass, each wallet's very first call: slowest ${coldWorst.toFixed(1)} ms, ${coldOver} over 5 ms.
+In that first pass, each wallet's very first call (what a process that has just started pays): slowest ${coldWorst.toFixed(1)} ms (${coldWorstName}), ${coldOver} over 5 ms.
 The search (docs/pricing.md "bestCoupons") is exact: a better search, not a heuristic. Its upper
 bound is the floor process (every remaining coupon applied with each line's share rounded down:
 at least what any subset of them takes, order and rounding included). A branch-and-bound of at
@@ -302,7 +325,7 @@ exponential (it contains subset sum).
 
 ${table(['kind', 'wallets', 'median', 'p90', 'max', 'over 5 ms', 'optimal'], rows)}
 
-Goal: ≤ 5 ms with \`optimal: true\` on every wallet: **${allMet ? 'met' : 'NOT met'}** (slowest ${worst.toFixed(1)} ms; ${notOptimal} wallet(s) not proven optimal).
+Goal: ≤ 5 ms with \`optimal: true\` on every wallet, warm: **${allMet ? 'met' : 'NOT met'}** (slowest ${worst.toFixed(1)} ms, ${worstName}; ${notOptimal} wallet(s) not proven optimal). On each wallet's first call: **${coldOver === 0 && notOptimal === 0 ? 'met' : 'NOT met'}** (${coldOver} over 5 ms).
 
 12-coupon wallets of the same kinds (other seeds), each answer checked equal to brute force
 (every subset of the wallet priced from scratch, test/pricing/oracle.ts) before timing:

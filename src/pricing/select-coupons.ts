@@ -293,36 +293,58 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   const scopeSum = new Float64Array(scopeMembers.length);
   const groupBest = new Float64Array(groupCount);
   const mosts = new Float64Array(n);
+  // Each scope's ungrouped coupons, largest face value first (min(face value, what the scope's
+  // lines cost), the most one of them takes, keeps that order), and the grouped coupons.
+  const scopeSorted: number[][] = scopeMembers.map(() => []);
+  const grouped: number[] = [];
+  for (let j = 0; j < n; j++) (groupOf[j]! < 0 ? scopeSorted[scopeOf[j]!]! : grouped).push(j);
+  for (const list of scopeSorted) list.sort((a, b) => order[b]!.nominal - order[a]!.nominal || a - b);
 
-  /** At most what `picks` more coupons from position i take from `payables` (groups `used` taken). */
+  /**
+   * At most what `picks` more coupons from position i take from `payables` (groups `used` taken).
+   * The coupons of one scope together take at most what its lines cost: the k-th largest of them
+   * adds at most min(its most, what the larger ones leave of that cost), and any `picks` coupons
+   * take at most the largest `picks` of those gains over every scope (one per unused group for the
+   * grouped ones, counted at their most).
+   */
   function most(payables: readonly number[], i: number, used: Uint8Array, picks: number, need = Infinity): number {
+    let count = 0;
     for (let k = 0; k < scopeMembers.length; k++) {
       const members = scopeMembers[k]!;
       let pool = 0;
       for (let m = 0; m < members.length; m++) pool += payables[members[m]!]!;
       scopePool[k] = pool;
-      scopeSum[k] = 0;
+      let running = 0;
+      const list = scopeSorted[k]!;
+      for (let x = 0; x < list.length; x++) {
+        const j = list[x]!;
+        if (j < i) continue;
+        const v = order[j]!.nominal;
+        const room = pool - running;
+        const gain = v < room ? v : room;
+        if (gain <= 0) break;
+        mosts[count++] = gain;
+        running += gain;
+      }
+      scopeSum[k] = running;
     }
-    groupBest.fill(0);
-    let count = 0;
-    for (let j = i; j < n; j++) {
-      const g = groupOf[j]!;
-      if (g >= 0 && used[g] === 1) continue;
-      const c = order[j]!;
-      const k = scopeOf[j]!;
-      const m = c.nominal < scopePool[k]! ? c.nominal : scopePool[k]!;
-      scopeSum[k] = scopeSum[k]! + m;
-      if (g < 0) mosts[count++] = m;
-      else if (m > groupBest[g]!) groupBest[g] = m;
+    if (grouped.length > 0) {
+      groupBest.fill(0);
+      for (let x = 0; x < grouped.length; x++) {
+        const j = grouped[x]!;
+        if (j < i) continue;
+        const g = groupOf[j]!;
+        if (used[g] === 1) continue;
+        const k = scopeOf[j]!;
+        const v = order[j]!.nominal;
+        const m = v < scopePool[k]! ? v : scopePool[k]!;
+        scopeSum[k] = scopeSum[k]! + m;
+        if (m > groupBest[g]!) groupBest[g] = m;
+      }
+      for (let g = 0; g < groupCount; g++) if (groupBest[g]! > 0) mosts[count++] = groupBest[g]!;
     }
-    for (let g = 0; g < groupCount; g++) if (groupBest[g]! > 0) mosts[count++] = groupBest[g]!;
     // The largest `picks` of them…
-    let top = 0;
-    if (picks >= count) for (let k = 0; k < count; k++) top += mosts[k]!;
-    else {
-      const sorted = mosts.subarray(0, count).sort();
-      for (let k = count - 1; k >= count - picks; k--) top += sorted[k]!;
-    }
+    const top = sumOfLargest(mosts, count, picks);
     // …at most what each scope's lines still cost…
     let scoped = 0;
     for (let k = 0; k < scopeMembers.length; k++) scoped += scopeSum[k]! < scopePool[k]! ? scopeSum[k]! : scopePool[k]!;
@@ -384,11 +406,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
         else if (m > groupBest[g]!) groupBest[g] = m;
       }
       for (let g = 0; g < groupCount; g++) if (groupBest[g]! > 0) shares[count++] = groupBest[g]!;
-      const sorted = shares.subarray(0, count).sort();
-      let sum = 0;
-      let k2 = count - 1;
-      for (let taken = 0; taken < picks && k2 >= 0; taken++, k2--) sum += sorted[k2]!;
-      if (sum < must) return true;
+      if (sumOfLargest(shares, count, picks) < must) return true;
     }
     return false;
   }
@@ -407,7 +425,21 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   /** The first choice of exactly `size` coupons, in tie-break order, that takes `bound`; 'budget' when out of nodes. */
   function dive(pos: number, payables: readonly number[], off: number, used: Uint8Array, size: number): boolean | 'budget' {
     const picks = size - chosen.length;
-    for (let j = pos; j <= n - picks; j++) {
+    let last = n - picks;
+    // `most` from position j with `picks` coupons only shrinks as j grows (fewer coupons, fewer
+    // lines, a shorter floor process): past the first j where it cannot reach the bound, no first
+    // pick can. A binary search finds that j.
+    if (last > pos && off + most(payables, last, used, picks, bound - off) < bound) {
+      let lo = pos;
+      let hi = last;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (off + most(payables, mid, used, picks, bound - off) < bound) hi = mid;
+        else lo = mid + 1;
+      }
+      last = lo - 1;
+    }
+    for (let j = pos; j <= last; j++) {
       const g = groupOf[j]!;
       if (g >= 0 && used[g] === 1) continue;
       if (++nodes > TARGET_BUDGET) return 'budget';
@@ -440,7 +472,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   }
   // The fewest coupons the bound allows, up to the size of the best choice known (or all of them).
   let size = 2;
-  while (size < n && most(search.payables, 0, none, size, bound) < bound) size++;
+  while (size < n && (most(search.payables, 0, none, size, bound) < bound || tooFew(search.payables, 0, none, size, bound))) size++;
   const largest = best.ids.length;
   for (; size <= largest; size++) {
     const found = dive(0, search.payables, 0, none, size);
@@ -452,6 +484,45 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   }
   // Unreachable: the best known choice has `largest` coupons and takes `bound`.
   return null;
+}
+
+/**
+ * The sum of the `k` largest of `values[0..count)`, which it reorders (a quickselect: the searches
+ * call this at every node, where sorting a copy was most of their time).
+ * Exported for test/pricing/floor-bound.test.ts only.
+ */
+export function sumOfLargest(values: Float64Array, count: number, k: number): number {
+  let sum = 0;
+  if (k >= count) {
+    for (let x = 0; x < count; x++) sum += values[x]!;
+    return sum;
+  }
+  if (k <= 0) return 0;
+  // Moves the k largest to the front: everything left of `lo` is at least everything from `lo`
+  // on, everything right of `hi` at most everything up to `hi`.
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else break;
+  }
+  for (let x = 0; x < k; x++) sum += values[x]!;
+  return sum;
 }
 
 /**

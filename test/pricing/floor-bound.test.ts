@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { takeOnly, takeShare } from '../../src/pricing/arith.js';
 import type { CouponCandidate } from '../../src/pricing/coupons.js';
-import { floorShare, floorTaken } from '../../src/pricing/select-coupons.js';
+import { floorShare, floorTaken, sumOfLargest } from '../../src/pricing/select-coupons.js';
 
 /**
  * The pieces the exact coupon search stands on (docs/pricing.md "bestCoupons"): `takeOnly` splits
@@ -97,5 +97,23 @@ describe('takeOnly and the floor process', () => {
   it('the floor process is exact when nothing is split (single-line coupons)', () => {
     const order = [coupon([0], 5, 0), coupon([0], 7, 1), coupon([1], 3, 2)];
     expect(floorTaken([10, 2], order, [-1, -1, -1], 0, new Uint8Array(0), [0, 1], new Float64Array(2))).toBe(12);
+  });
+
+  it('sumOfLargest is the sum of the k largest values, ties and repeats included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.nat(5), fc.nat(100_000)), { maxLength: 45 }), fc.integer({ min: -1, max: 50 }), (xs, k) => {
+        const expected = xs
+          .slice()
+          .sort((a, b) => b - a)
+          .slice(0, Math.max(0, k))
+          .reduce((s, x) => s + x, 0);
+        const values = new Float64Array(xs.length + 3).fill(-7); // room past `count` is left alone
+        values.set(xs);
+        expect(sumOfLargest(values, xs.length, k)).toBe(expected);
+        expect(Array.from(values.subarray(xs.length))).toEqual([-7, -7, -7]);
+        expect(Array.from(values.subarray(0, xs.length)).sort((a, b) => a - b)).toEqual(xs.slice().sort((a, b) => a - b));
+      }),
+      { numRuns: 600 },
+    );
   });
 });
