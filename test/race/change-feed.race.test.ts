@@ -76,6 +76,53 @@ await describeRealPg('race: the change feed on the real PostgreSQL', (real) => {
     }
   }, 60_000);
 
+  it('a write transaction held open in ANOTHER database of the server holds nothing back; one in this database still does', async () => {
+    // The horizon leaves out transactions that pg_stat_activity shows in another database
+    // (docs/storage.md, "Change feed"). The other database is the server's `postgres`.
+    const url = new URL(real.url);
+    const here = url.pathname.replace(/^\//, '');
+    url.pathname = here === 'postgres' ? '/template1' : '/postgres';
+    const elsewhere = new pg.Client({ connectionString: url.toString() });
+    const local = new pg.Client({ connectionString: real.url });
+    await elsewhere.connect();
+    await local.connect();
+    const subscriber = new PostgresOrderStore({ db: pool, schema: s, feedPollMs: 50 });
+    const heard: OrderChange[] = [];
+    const stop = await subscriber.subscribe((c) => heard.push(c));
+    const writer = new PostgresOrderStore({ db: pool, schema: s });
+    try {
+      // A transaction id taken in the other database first, so it sorts below every change here.
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      for (let i = 0; i < 3; i++) {
+        const o = testOrder({ id: `beside-${i}` });
+        await writer.create(o, { events: [createdEvent(o)], effects: [] });
+      }
+      await until(() => heard.length >= 3, 5000);
+      expect(heard.map((c) => c.orderId)).toEqual(['beside-0', 'beside-1', 'beside-2']);
+      expect((await subscriber.changesSince(null, 100)).map((c) => c.orderId)).toEqual(['beside-0', 'beside-1', 'beside-2']);
+
+      // The same in this database (not writing the log, only holding a transaction id) holds back
+      // the changes committed after it, as before.
+      await local.query('BEGIN');
+      await local.query('SELECT pg_current_xact_id()');
+      const after = testOrder({ id: 'behind-local' });
+      await writer.create(after, { events: [createdEvent(after)], effects: [] });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard).toHaveLength(3);
+      await local.query('COMMIT');
+      await until(() => heard.length >= 4, 5000);
+      expect(heard[3]!.orderId).toBe('behind-local');
+      checkDelivered(heard, ['beside-0', 'beside-1', 'beside-2', 'behind-local'], 1);
+    } finally {
+      await elsewhere.query('ROLLBACK').catch(() => undefined);
+      await local.query('ROLLBACK').catch(() => undefined);
+      await elsewhere.end();
+      await local.end();
+      await stop();
+    }
+  }, 60_000);
+
   it('1,000 commits from 4 writers while the listening connection is killed again and again: each change once, in order', async () => {
     const subscriber = new PostgresOrderStore({ db: pool, schema: s });
     const heard: OrderChange[] = [];

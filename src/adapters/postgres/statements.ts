@@ -58,6 +58,24 @@ export function statements(schema: string): Statements {
   const changes = `${s}.changes`;
   const position = (alias: string) => `${alias}.xid::text AS xid, ${alias}.seq::text AS seq`;
   const lastEvent = (alias: string) => `(SELECT max(e.version) FROM ${events} e WHERE e.order_id = ${alias}.id) AS last_event`;
+  /**
+   * The change feed's horizon `h.xmin`: the oldest transaction that was still running when this
+   * statement's snapshot was taken (`pg_snapshot_xip`), leaving out those that pg_stat_activity
+   * shows running in another database, or the snapshot's `xmax` when none is left. A transaction
+   * that ended between the snapshot and the read of pg_stat_activity, or whose database cannot be
+   * seen (a role without pg_read_all_stats sees no other user's xid, a prepared transaction has no
+   * backend), counts as this database's: the horizon can only be lower than needed, never higher.
+   */
+  const horizon = `snap AS (SELECT pg_current_snapshot() AS s),
+      h AS (
+        SELECT least(pg_snapshot_xmax(snap.s), (
+          SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
+          WHERE NOT EXISTS (
+            SELECT 1 FROM pg_stat_activity a
+            WHERE a.backend_xid = x::xid AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))
+        )) AS xmin
+        FROM snap
+      )`;
   // The checksum is compared in the client over the text it receives: the server renders the
   // document once instead of twice.
   const intact = (alias: string) => `${alias}.doc_md5`;
@@ -294,9 +312,12 @@ export function statements(schema: string): Statements {
 
     notifyAfter: `SELECT pg_notify($1, '')`,
 
-    // Below the horizon: written by a transaction older than every transaction still running, so
-    // every change that could sort before it has committed (or rolled back) and is visible here.
-    changesSince: `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+    // Below the horizon: written by a transaction that had ended when this statement's snapshot
+    // was taken, and older than every transaction of this database still running then, so every
+    // change that could sort before it has committed (or rolled back) and is visible here. A
+    // transaction running in ANOTHER database of the server never holds the horizon back: it
+    // cannot write this database's log (docs/storage.md, "Change feed").
+    changesSince: `WITH ${horizon},
       page AS (
         SELECT ${position('c')}, c.order_id, c.version, c.status, c.at
         FROM ${changes} c, h
@@ -306,8 +327,9 @@ export function statements(schema: string): Statements {
       )
       SELECT (SELECT coalesce(json_agg(page ORDER BY page.xid::xid8, page.seq::bigint), '[]'::json) FROM page)::text AS rows,
              EXISTS (SELECT 1 FROM ${changes} c, h WHERE c.xid >= h.xmin) AS held`,
-    feedHead: `SELECT ${position('c')} FROM ${changes} c
-      WHERE c.xid < pg_snapshot_xmin(pg_current_snapshot())
+    feedHead: `WITH ${horizon}
+      SELECT ${position('c')} FROM ${changes} c, h
+      WHERE c.xid < h.xmin
       ORDER BY c.xid DESC, c.seq DESC LIMIT 1`,
 
     release: `UPDATE ${outbox} SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
