@@ -136,6 +136,15 @@ export interface SubscribeOptions {
   since?: string;
   /** Called after the feed lost its connection and caught up again. */
   onReconnect?: (info: { since: string | null }) => void;
+  /**
+   * Early word of committed changes, as their notifications arrive, before the feed has placed
+   * them in position order (docs/storage.md, "Change feed"). Changes of different orders may come
+   * in any order, one may come twice or never (a lost notification), and one may be older than
+   * the subscription. The listener above still gets every change once, in position order: a
+   * consumer that acts on early word keeps its own order per order by version. Stores without
+   * notifications never call it.
+   */
+  onNotified?: OrderChangeListener;
 }
 export type Unsubscribe = () => void | Promise<void>;
 

@@ -76,6 +76,101 @@ await describeRealPg('race: the change feed on the real PostgreSQL', (real) => {
     }
   }, 60_000);
 
+  it('a write transaction held open in ANOTHER database of the server holds nothing back; one in this database still does', async () => {
+    // The horizon leaves out transactions that pg_stat_activity shows in another database
+    // (docs/storage.md, "Change feed"). The other database is the server's `postgres`.
+    const url = new URL(real.url);
+    const here = url.pathname.replace(/^\//, '');
+    url.pathname = here === 'postgres' ? '/template1' : '/postgres';
+    const elsewhere = new pg.Client({ connectionString: url.toString() });
+    const local = new pg.Client({ connectionString: real.url });
+    await elsewhere.connect();
+    await local.connect();
+    const subscriber = new PostgresOrderStore({ db: pool, schema: s, feedPollMs: 50 });
+    const heard: OrderChange[] = [];
+    const stop = await subscriber.subscribe((c) => heard.push(c));
+    const writer = new PostgresOrderStore({ db: pool, schema: s });
+    try {
+      // A transaction id taken in the other database first, so it sorts below every change here.
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      for (let i = 0; i < 3; i++) {
+        const o = testOrder({ id: `beside-${i}` });
+        await writer.create(o, { events: [createdEvent(o)], effects: [] });
+      }
+      await until(() => heard.length >= 3, 5000);
+      expect(heard.map((c) => c.orderId)).toEqual(['beside-0', 'beside-1', 'beside-2']);
+      expect((await subscriber.changesSince(null, 100)).map((c) => c.orderId)).toEqual(['beside-0', 'beside-1', 'beside-2']);
+
+      // The same in this database (not writing the log, only holding a transaction id) holds back
+      // the changes committed after it, as before.
+      await local.query('BEGIN');
+      await local.query('SELECT pg_current_xact_id()');
+      const after = testOrder({ id: 'behind-local' });
+      await writer.create(after, { events: [createdEvent(after)], effects: [] });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard).toHaveLength(3);
+      await local.query('COMMIT');
+      await until(() => heard.length >= 4, 5000);
+      expect(heard[3]!.orderId).toBe('behind-local');
+      checkDelivered(heard, ['beside-0', 'beside-1', 'beside-2', 'behind-local'], 1);
+    } finally {
+      await elsewhere.query('ROLLBACK').catch(() => undefined);
+      await local.query('ROLLBACK').catch(() => undefined);
+      await elsewhere.end();
+      await local.end();
+      await stop();
+    }
+  }, 60_000);
+
+  for (const notify of ['after-commit', 'in-transaction'] as const) {
+    it(`early word (onNotified, notify: ${notify}): a change arrives while the log is held back, with the position the log gives it later; nothing that rolled back`, async () => {
+      const subscriber = new PostgresOrderStore({ db: pool, schema: s, feedPollMs: 50 });
+      const heard: OrderChange[] = [];
+      const early: OrderChange[] = [];
+      const stop = await subscriber.subscribe((c) => heard.push(c), { onNotified: (c) => early.push(c) });
+      const writer = new PostgresOrderStore({ db: pool, schema: s, notify });
+      const local = new pg.Client({ connectionString: real.url });
+      await local.connect();
+      try {
+        await local.query('BEGIN');
+        await local.query('SELECT pg_current_xact_id()');
+        const o = testOrder({ id: `early-${notify}` });
+        await writer.create(o, { events: [createdEvent(o)], effects: [] });
+        // A commit of the same order behind it, and a commit that rolls back (a caller's transaction).
+        const paid = { ...o, version: 2, status: 'paid' as const, updatedAt: '2026-01-02T00:00:00.000Z' };
+        await writer.commit({ order: paid, expectedVersion: 1, events: [], effects: [] });
+        const doomed = new pg.Client({ connectionString: real.url });
+        await doomed.connect();
+        try {
+          await doomed.query('BEGIN');
+          const d = testOrder({ id: `doomed-${notify}` });
+          await storeOn(doomed).create(d, { events: [createdEvent(d)], effects: [] });
+          await doomed.query('ROLLBACK');
+        } finally {
+          await doomed.end();
+        }
+        await until(() => early.length >= 2, 5000);
+        expect(heard).toEqual([]);
+        expect(early.map((c) => [c.orderId, c.version, c.status])).toEqual([
+          [o.id, 1, o.status],
+          [o.id, 2, 'paid'],
+        ]);
+        expect(early[1]!.at).toBe(paid.updatedAt);
+        await local.query('COMMIT');
+        await until(() => heard.length >= 2, 5000);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(heard).toEqual(early);
+        expect(early.map((c) => c.orderId)).not.toContain(`doomed-${notify}`);
+      } finally {
+        await local.query('ROLLBACK').catch(() => undefined);
+        await local.end();
+        await stop();
+        await writer.close();
+      }
+    }, 60_000);
+  }
+
   it('1,000 commits from 4 writers while the listening connection is killed again and again: each change once, in order', async () => {
     const subscriber = new PostgresOrderStore({ db: pool, schema: s });
     const heard: OrderChange[] = [];

@@ -14,6 +14,8 @@ export interface FeedSource {
   read(since: string | null, limit: number): Promise<FeedPage>;
   /** The last position below the horizon (null when there is none yet). */
   head(): Promise<string | null>;
+  /** The committed changes a notification's payload names (early word, `onNotified`). */
+  notice?(payload: string): OrderChange[];
 }
 
 export interface ChangeFeedOptions {
@@ -29,6 +31,7 @@ interface Subscription {
   /** The position of the last change this subscriber was given (null: the start of the log). */
   cursor: string | null;
   onReconnect?: (info: { since: string | null }) => void;
+  onNotified?: OrderChangeListener;
 }
 
 /** The first re-read after committed changes were held back, doubled up to `HELD_MAX_MS`. */
@@ -41,7 +44,9 @@ const HELD_MAX_MS = 1000;
  * after each subscriber's own position (`FeedSource.read`), so a notification that was lost, or
  * arrived out of order, changes nothing: the next read finds every committed change in position
  * order. Subscribers at the same position share one read. After the LISTEN connection was lost
- * and opened again, every subscriber catches up from where it was and hears `onReconnect`.
+ * and opened again, every subscriber catches up from where it was and hears `onReconnect`. A
+ * subscriber that asked for early word (`onNotified`) also gets the changes a notification names
+ * as soon as it arrives, in no promised order.
  */
 export class ChangeFeed {
   private readonly subs = new Set<Subscription>();
@@ -71,7 +76,7 @@ export class ChangeFeed {
     if (this.stop === null) {
       this.stop = this.driver.listen(
         this.channel,
-        () => this.wake(),
+        (payload) => this.notified(payload),
         () => this.onConnectionBack(),
       );
       this.stop.catch(() => {
@@ -82,7 +87,7 @@ export class ChangeFeed {
     // Listening first, then the head: a change committed after this read sorts after the head and
     // reaches the subscriber through a notification or the next poll.
     const cursor = options.since !== undefined ? options.since : await this.source.head();
-    const sub: Subscription = { listener, cursor, ...(options.onReconnect ? { onReconnect: options.onReconnect } : {}) };
+    const sub: Subscription = { listener, cursor, ...(options.onReconnect ? { onReconnect: options.onReconnect } : {}), ...(options.onNotified ? { onNotified: options.onNotified } : {}) };
     this.subs.add(sub);
     this.schedulePoll(this.pollMs);
     if (options.since !== undefined) void this.wake();
@@ -111,6 +116,27 @@ export class ChangeFeed {
       });
     }
     return this.pumping;
+  }
+
+  /**
+   * A notification: early word of the changes its payload names to the subscribers that asked
+   * for it (`onNotified`), then a read of the log, which delivers every change in position order.
+   */
+  private notified(payload: string): void {
+    const early = this.source.notice ? this.source.notice(payload) : [];
+    if (early.length > 0) {
+      for (const sub of this.subs) {
+        if (!sub.onNotified) continue;
+        for (const change of early) {
+          try {
+            sub.onNotified({ ...change });
+          } catch (error) {
+            this.options.onError?.(error);
+          }
+        }
+      }
+    }
+    void this.wake();
   }
 
   private onConnectionBack(): void {

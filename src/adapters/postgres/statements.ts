@@ -37,7 +37,7 @@ export interface Statements {
   release: string;
   listColumns: string;
   orders: string;
-  /** $1 channel: the change feed's wake-up sent after the commit. */
+  /** $1 channel, $2 an array of payloads: the change feed's wake-ups sent after the commit, in order. */
   notifyAfter: string;
   /**
    * $1 xid, $2 seq (the position read last; '0', '0' for the start), $3 limit: the changes after it
@@ -47,6 +47,9 @@ export interface Statements {
   /** The last position below the horizon (none when the log is empty there). */
   feedHead: string;
 }
+
+/** The largest NOTIFY payload the store sends, in bytes (PostgreSQL's limit is 8000). */
+export const NOTICE_BYTES = 7900;
 
 export function statements(schema: string): Statements {
   const s = quoteIdent(schema);
@@ -58,6 +61,33 @@ export function statements(schema: string): Statements {
   const changes = `${s}.changes`;
   const position = (alias: string) => `${alias}.xid::text AS xid, ${alias}.seq::text AS seq`;
   const lastEvent = (alias: string) => `(SELECT max(e.version) FROM ${events} e WHERE e.order_id = ${alias}.id) AS last_event`;
+  /**
+   * The change feed's horizon `h.xmin`: the oldest transaction that was still running when this
+   * statement's snapshot was taken (`pg_snapshot_xip`), leaving out those that pg_stat_activity
+   * shows running in another database, or the snapshot's `xmax` when none is left. A transaction
+   * that ended between the snapshot and the read of pg_stat_activity, or whose database cannot be
+   * seen (a role without pg_read_all_stats sees no other user's xid, a prepared transaction has no
+   * backend), counts as this database's: the horizon can only be lower than needed, never higher.
+   */
+  const horizon = `snap AS (SELECT pg_current_snapshot() AS s),
+      h AS (
+        SELECT least(pg_snapshot_xmax(snap.s), (
+          SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
+          WHERE NOT EXISTS (
+            SELECT 1 FROM pg_stat_activity a
+            WHERE a.backend_xid = x::xid AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))
+        )) AS xmin
+        FROM snap
+      )`;
+  /**
+   * The changes a write statement logged (its `ch` CTE), as the JSON text of an array of
+   * [order id, version, status, at, xid, seq] in log order: the statement returns it (`fed`) and,
+   * NOTIFYing inside the statement, sends it as the payload when it fits (PostgreSQL refuses
+   * payloads of 8000 bytes or more; an empty payload then only wakes the listeners).
+   */
+  const fedColumns = 'order_id, version, status, at, xid, seq';
+  const fed = `(SELECT coalesce(json_agg(json_build_array(ch.order_id, ch.version, ch.status, ch.at, ch.xid::text, ch.seq::text) ORDER BY ch.seq), '[]'::json)::text FROM ch)`;
+  const notice = `(SELECT CASE WHEN octet_length(f.t) < ${NOTICE_BYTES} THEN f.t ELSE '' END FROM (SELECT ${fed} AS t) f)`;
   // The checksum is compared in the client over the text it receives: the server renders the
   // document once instead of twice.
   const intact = (alias: string) => `${alias}.doc_md5`;
@@ -90,9 +120,9 @@ export function statements(schema: string): Statements {
       ), ch AS (
         INSERT INTO ${changes} (order_id, version, status, at)
         SELECT ${written}.id, ${version}, $4::text, $13::text FROM ${written}
-        RETURNING 1
+        RETURNING ${fedColumns}
       ), note AS (
-        SELECT pg_notify($12, '') FROM ${written} WHERE $12::text IS NOT NULL
+        SELECT pg_notify($12, ${notice}) FROM ${written} WHERE $12::text IS NOT NULL
       )`;
 
   return {
@@ -114,7 +144,7 @@ export function statements(schema: string): Statements {
         ON CONFLICT DO NOTHING
         RETURNING id
       ), ${alongside('ins', '1')}
-      SELECT (SELECT count(*) FROM ins)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
+      SELECT (SELECT count(*) FROM ins)::int AS written, (SELECT count(*) FROM note)::int AS notified, ${fed} AS fed`,
 
     // $1 id, $2 expected, $3 version, $4 status, $5 customer, $6 updated_at, $7 due_at, $8 doc,
     // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 at,
@@ -127,7 +157,7 @@ export function statements(schema: string): Statements {
       ), unlease AS (
         DELETE FROM ${leases} WHERE order_id = (SELECT id FROM upd)
       ), ${alongside('upd', '$3')}
-      SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
+      SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified, ${fed} AS fed`,
 
     // $1 a JSON array of commits, $2 channel (null: no NOTIFY here)
     commitMany: `WITH input AS (
@@ -164,11 +194,11 @@ export function statements(schema: string): Statements {
       ), ch AS (
         INSERT INTO ${changes} (order_id, version, status, at)
         SELECT ok.id, ok.version, ok.status, ok.at FROM ok ORDER BY ok.updated_at, ok.id
-        RETURNING 1
+        RETURNING ${fedColumns}
       ), note AS (
-        SELECT pg_notify($2, '') FROM (SELECT 1 FROM ok LIMIT 1) one WHERE $2::text IS NOT NULL
+        SELECT pg_notify($2, ${notice}) FROM (SELECT 1 FROM ok LIMIT 1) one WHERE $2::text IS NOT NULL
       )
-      SELECT (SELECT coalesce(json_agg(id), '[]'::json) FROM upd)::text AS ids, (SELECT count(*) FROM note)::int AS notified`,
+      SELECT (SELECT coalesce(json_agg(id), '[]'::json) FROM upd)::text AS ids, (SELECT count(*) FROM note)::int AS notified, ${fed} AS fed`,
 
     // One order moved several versions in one statement (commitChain): one compare-and-set on the
     // first step's expected version writes the last step's row; every step keeps its own events,
@@ -211,11 +241,11 @@ export function statements(schema: string): Statements {
       ), ch AS (
         INSERT INTO ${changes} (order_id, version, status, at)
         SELECT ok.id, ok.version, ok.status, ok.at FROM ok ORDER BY ok.n
-        RETURNING 1
+        RETURNING ${fedColumns}
       ), note AS (
-        SELECT pg_notify($2, '') FROM upd WHERE $2::text IS NOT NULL
+        SELECT pg_notify($2, ${notice}) FROM upd WHERE $2::text IS NOT NULL
       )
-      SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified`,
+      SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified, ${fed} AS fed`,
 
     history: `SELECT doc::text AS doc FROM ${events} WHERE order_id = $1 ORDER BY version, seq`,
 
@@ -292,11 +322,14 @@ export function statements(schema: string): Statements {
       WHERE b.id = ANY(ARRAY(SELECT id FROM picked))
       RETURNING b.id, b.order_id, b.doc::text AS doc, b.attempts, b.last_error, b.available_at, b.seq::text AS seq`,
 
-    notifyAfter: `SELECT pg_notify($1, '')`,
+    notifyAfter: `SELECT count(pg_notify($1, p))::int AS sent FROM unnest($2::text[]) WITH ORDINALITY AS u(p, n)`,
 
-    // Below the horizon: written by a transaction older than every transaction still running, so
-    // every change that could sort before it has committed (or rolled back) and is visible here.
-    changesSince: `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+    // Below the horizon: written by a transaction that had ended when this statement's snapshot
+    // was taken, and older than every transaction of this database still running then, so every
+    // change that could sort before it has committed (or rolled back) and is visible here. A
+    // transaction running in ANOTHER database of the server never holds the horizon back: it
+    // cannot write this database's log (docs/storage.md, "Change feed").
+    changesSince: `WITH ${horizon},
       page AS (
         SELECT ${position('c')}, c.order_id, c.version, c.status, c.at
         FROM ${changes} c, h
@@ -306,8 +339,9 @@ export function statements(schema: string): Statements {
       )
       SELECT (SELECT coalesce(json_agg(page ORDER BY page.xid::xid8, page.seq::bigint), '[]'::json) FROM page)::text AS rows,
              EXISTS (SELECT 1 FROM ${changes} c, h WHERE c.xid >= h.xmin) AS held`,
-    feedHead: `SELECT ${position('c')} FROM ${changes} c
-      WHERE c.xid < pg_snapshot_xmin(pg_current_snapshot())
+    feedHead: `WITH ${horizon}
+      SELECT ${position('c')} FROM ${changes} c, h
+      WHERE c.xid < h.xmin
       ORDER BY c.xid DESC, c.seq DESC LIMIT 1`,
 
     release: `UPDATE ${outbox} SET lease_until = NULL, attempts = greatest(attempts - 1, 0)

@@ -27,7 +27,7 @@ import { ChangeFeed, type FeedPage } from './feed.js';
 import { fromPosition, toPosition } from './positions.js';
 import { checkSchemaName, quoteIdent } from './identifiers.js';
 import { buildListQuery } from './list-query.js';
-import { statements, type Statements } from './statements.js';
+import { NOTICE_BYTES, statements, type Statements } from './statements.js';
 import { ok } from '../../errors/result.js';
 
 export interface PostgresOrderStoreOptions {
@@ -100,7 +100,8 @@ export class PostgresOrderStore implements OrderStore {
   private readonly checked = new CheckedDocuments();
   private readonly notifyMode: 'after-commit' | 'in-transaction' | 'off';
   private readonly onListenerError: ((error: unknown) => void) | undefined;
-  private unannounced = false;
+  /** Logged changes ([order id, version, status, at, xid, seq]) not yet announced; null: a bare wake-up. */
+  private readonly unannounced: unknown[] = [];
   private announcing: Promise<void> | null = null;
   private readonly batcher: CommitBatcher | null;
 
@@ -112,7 +113,7 @@ export class PostgresOrderStore implements OrderStore {
     this.feed = new ChangeFeed(
       this.driver,
       this.channel,
-      { check: (position) => void fromPosition(position), read: (since, limit) => this.readChanges(since, limit), head: () => this.feedHead() },
+      { check: (position) => void fromPosition(position), read: (since, limit) => this.readChanges(since, limit), head: () => this.feedHead(), notice: noticeChanges },
       { ...(options.onListenerError ? { onError: options.onListenerError } : {}), ...(options.feedPollMs !== undefined ? { pollMs: options.feedPollMs } : {}) },
     );
     this.notifyMode = options.notify ?? 'in-transaction';
@@ -130,23 +131,32 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /**
-   * After a commit: queue its announcement. One sender drains the queue, so announcements leave
-   * in commit order, and commits that finish together share one NOTIFY statement (a round trip
-   * per commit would cost more than the NOTIFY itself). A failure to announce never turns a
-   * successful commit into an error.
+   * After a commit: queue its announcement, the changes it logged (`fed`, as its statement
+   * returned them). One sender drains the queue, so announcements leave in commit order, and
+   * commits that finish together share one NOTIFY statement (a round trip per commit would cost
+   * more than the NOTIFY itself). A failure to announce never turns a successful commit into an
+   * error.
    */
-  private announce(orders: Order[]): void {
-    if (this.notifyMode !== 'after-commit' || orders.length === 0) return;
-    this.unannounced = true;
+  private announce(fed: string | undefined): void {
+    if (this.notifyMode !== 'after-commit') return;
+    let changes: unknown[];
+    try {
+      changes = JSON.parse(fed ?? '[]') as unknown[];
+    } catch {
+      changes = [];
+    }
+    if (changes.length === 0 && fed !== undefined) return;
+    // A statement that did not say what it logged still wakes the listeners (an empty payload).
+    this.unannounced.push(...(changes.length === 0 ? [null] : changes));
     if (this.announcing === null) this.announcing = this.sendAnnouncements();
   }
 
-  /** One wake-up for every commit that finished while the previous one was on its way. */
+  /** One NOTIFY statement for every commit that finished while the previous one was on its way. */
   private async sendAnnouncements(): Promise<void> {
-    while (this.unannounced) {
-      this.unannounced = false;
+    while (this.unannounced.length > 0) {
+      const payloads = noticePayloads(this.unannounced.splice(0));
       try {
-        await this.driver.query(this.sql.notifyAfter, [this.channel]);
+        await this.driver.query(this.sql.notifyAfter, [this.channel, payloads]);
       } catch (error) {
         this.onListenerError?.(error);
       }
@@ -209,8 +219,9 @@ export class PostgresOrderStore implements OrderStore {
     checkCreateInput(order, options.events, options.effects);
     const doc = storedOrderText(order);
     let written: number;
+    let fed: string | undefined;
     try {
-      const { rows } = await this.driver.query<{ written: number }>(this.sql.create, [
+      const { rows } = await this.driver.query<{ written: number; fed?: string }>(this.sql.create, [
         order.id,
         order.number,
         order.customerId,
@@ -227,6 +238,7 @@ export class PostgresOrderStore implements OrderStore {
         requestJson(key, options.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
+      fed = rows[0]?.fed;
     } catch (error) {
       if (key !== undefined && violated(error, 'idempotency_pkey')) {
         // Another caller with the same key won the race: its order is the answer.
@@ -245,7 +257,7 @@ export class PostgresOrderStore implements OrderStore {
       const holder = await this.driver.query<{ id: string }>(this.sql.numberHolder, [order.number]);
       throw new OrderExistsError(holder.rows[0]?.id ?? order.id, 'number');
     }
-    this.announce([order]);
+    this.announce(fed);
     return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
   }
 
@@ -259,8 +271,9 @@ export class PostgresOrderStore implements OrderStore {
     const key = options.idempotencyKey;
     const doc = storedOrderText(order);
     let written: number;
+    let fed: string | undefined;
     try {
-      const { rows } = await tx.query<{ written: number }>(this.sql.create, [
+      const { rows } = await tx.query<{ written: number; fed?: string }>(this.sql.create, [
         order.id,
         order.number,
         order.customerId,
@@ -277,6 +290,7 @@ export class PostgresOrderStore implements OrderStore {
         requestJson(key, options.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
+      fed = rows[0]?.fed;
     } catch (error) {
       throw this.translate(error, order.id);
     }
@@ -287,7 +301,8 @@ export class PostgresOrderStore implements OrderStore {
       if (holder.rows.length > 0) throw new OrderExistsError(holder.rows[0]!.id, 'number');
       throw new VersionConflictError(order.id, 0);
     }
-    this.announce([order]);
+    // Before the caller's transaction commits: a bare wake-up, no change that may yet roll back.
+    this.announce(undefined);
     return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
   }
 
@@ -312,8 +327,9 @@ export class PostgresOrderStore implements OrderStore {
   private async commitAlone(input: CommitInput): Promise<void> {
     const { order, expectedVersion } = input;
     let written: number;
+    let fed: string | undefined;
     try {
-      const { rows } = await this.driver.query<{ written: number }>(this.sql.commit, [
+      const { rows } = await this.driver.query<{ written: number; fed?: string }>(this.sql.commit, [
         order.id,
         expectedVersion,
         order.version,
@@ -330,11 +346,12 @@ export class PostgresOrderStore implements OrderStore {
         requestJson(input.idempotencyKey, input.idempotencyRequest),
       ]);
       written = Number(rows[0]?.written ?? 0);
+      fed = rows[0]?.fed;
     } catch (error) {
       throw this.translate(error, order.id, expectedVersion);
     }
     if (written === 1) {
-      this.announce([order]);
+      this.announce(fed);
       return;
     }
     const { rows } = await this.driver.query<{ version: number }>(this.sql.versionOf, [order.id]);
@@ -356,14 +373,16 @@ export class PostgresOrderStore implements OrderStore {
     if (inputs.length === 1) return this.commit(first);
     const id = first.order.id;
     let written: number;
+    let fed: string | undefined;
     try {
-      const { rows } = await this.driver.query<{ written: number }>(this.sql.commitChain, [commitManyBatch(inputs, true), this.channelInside]);
+      const { rows } = await this.driver.query<{ written: number; fed?: string }>(this.sql.commitChain, [commitManyBatch(inputs, true), this.channelInside]);
       written = Number(rows[0]?.written ?? 0);
+      fed = rows[0]?.fed;
     } catch (error) {
       throw this.translate(error, id, first.expectedVersion);
     }
     if (written === 1) {
-      this.announce([inputs[inputs.length - 1]!.order]);
+      this.announce(fed);
       return;
     }
     const { rows } = await this.driver.query<{ version: number }>(this.sql.versionOf, [id]);
@@ -399,11 +418,15 @@ export class PostgresOrderStore implements OrderStore {
     });
   }
 
-  /** The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode. */
-  private async writeMany(inputs: CommitInput[], executor: SqlExecutor = this.driver): Promise<Set<string>> {
-    const { rows } = await executor.query<{ ids: string }>(this.sql.commitMany, [commitManyBatch(inputs), this.channelInside]);
+  /**
+   * The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode, or, inside a
+   * transaction (`executor`), hands what it logged to `inTransaction` to announce after the commit.
+   */
+  private async writeMany(inputs: CommitInput[], executor: SqlExecutor = this.driver, inTransaction?: (fed: string | undefined) => void): Promise<Set<string>> {
+    const { rows } = await executor.query<{ ids: string; fed?: string }>(this.sql.commitMany, [commitManyBatch(inputs), this.channelInside]);
     const committed = new Set(JSON.parse(rows[0]?.ids ?? '[]') as string[]);
-    if (executor === this.driver) this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
+    if (executor === this.driver) this.announce(rows[0]?.fed);
+    else inTransaction?.(rows[0]?.fed);
     return committed;
   }
 
@@ -416,7 +439,7 @@ export class PostgresOrderStore implements OrderStore {
    */
   async sweepDue(now: Date, limit: number, decide: (due: Order[]) => CommitInput[], options: FindDueOptions = {}): Promise<{ claimed: number; committed: string[] }> {
     const leaseMs = options.leaseMs ?? DEFAULT_DUE_LEASE_MS;
-    const written: CommitInput[] = [];
+    let fed: string | undefined;
     const result = await this.driver.transaction(async (tx) => {
       const { rows } = await tx.query<OrderRow>(this.sql.claimDue, [now.toISOString(), Math.max(0, Math.floor(limit))]);
       if (rows.length === 0) return { claimed: 0, committed: [] as string[] };
@@ -432,13 +455,12 @@ export class PostgresOrderStore implements OrderStore {
         }
         seen.add(id);
       }
-      const committed = inputs.length === 0 ? new Set<string>() : await this.writeMany(inputs, tx);
+      const committed = inputs.length === 0 ? new Set<string>() : await this.writeMany(inputs, tx, (logged) => (fed = logged));
       const left = rows.map((row) => row.id).filter((id) => !committed.has(id));
       if (left.length > 0) await tx.query(this.sql.leaseDue, [left, new Date(now.getTime() + leaseMs).toISOString()]);
-      for (const input of inputs) if (committed.has(input.order.id)) written.push(input);
       return { claimed: rows.length, committed: [...committed] };
     });
-    this.announce(written.map((input) => input.order));
+    if (fed !== undefined) this.announce(fed);
     return result;
   }
 
@@ -597,6 +619,56 @@ export class PostgresOrderStore implements OrderStore {
   }
 }
 
+
+/**
+ * The after-commit NOTIFY payloads for queued changes: JSON arrays of logged changes, each under
+ * NOTICE_BYTES; a bare wake-up (null) or a change too long to send becomes an empty payload.
+ */
+function noticePayloads(queued: unknown[]): string[] {
+  const payloads: string[] = [];
+  let parts: string[] = [];
+  let bytes = 2;
+  let bare = false;
+  for (const entry of queued) {
+    const text = entry === null ? '' : JSON.stringify(entry);
+    const size = Buffer.byteLength(text, 'utf8') + 1;
+    if (text === '' || size + 2 >= NOTICE_BYTES) {
+      bare = true;
+      continue;
+    }
+    if (bytes + size >= NOTICE_BYTES) {
+      payloads.push(`[${parts.join(',')}]`);
+      parts = [];
+      bytes = 2;
+    }
+    parts.push(text);
+    bytes += size;
+  }
+  if (parts.length > 0) payloads.push(`[${parts.join(',')}]`);
+  if (bare) payloads.push('');
+  return payloads;
+}
+
+/**
+ * The changes a NOTIFY payload names (the store's `fed` arrays), as the feed hands them to
+ * `onNotified`; an empty or foreign payload names none.
+ */
+export function noticeChanges(payload: string): OrderChange[] {
+  if (payload === '' || payload[0] !== '[') return [];
+  try {
+    const entries = JSON.parse(payload) as unknown[];
+    const changes: OrderChange[] = [];
+    for (const e of entries) {
+      if (!Array.isArray(e) || e.length !== 6) continue;
+      const [orderId, version, status, at, xid, seq] = e as [unknown, unknown, unknown, unknown, unknown, unknown];
+      if (typeof orderId !== 'string' || typeof version !== 'number' || typeof status !== 'string' || typeof at !== 'string' || typeof xid !== 'string' || typeof seq !== 'string') continue;
+      changes.push({ orderId, version, status: status as OrderChange['status'], at, position: toPosition(xid, seq) });
+    }
+    return changes;
+  } catch {
+    return [];
+  }
+}
 
 /** The idempotency request as the statements take it ($14): JSON text, null without a key. */
 function requestJson(key: string | undefined, request: IdempotencyRequest | undefined): string | null {

@@ -1,6 +1,7 @@
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { param, type Route } from '../http.js';
+import { OrderSequence } from '../order-sequence.js';
 import { lastEventId, openSse, resumeFrom } from '../sse.js';
 import { visibleOrder } from './orders.js';
 
@@ -36,21 +37,16 @@ export function liveRoutes(ctx: AppContext): Route[] {
           resumed.attach(openSse(req, res, () => void resumed.off()));
           return;
         }
-        let lastVersion = 0;
-        // Subscribe before reading the snapshot, so a change committed in between is not lost;
-        // versions only go up, so anything not newer than what was sent is dropped.
+        // Subscribe before reading the snapshot, so a change committed in between is not lost.
+        // Changes may come early and twice (ChangeHub): the sequence sends each version once, in
+        // order, after the snapshot's.
         const stream = openSse(req, res, () => off());
-        const off = ctx.hub.onOrder(orderId, (change) => {
-          if (change.version <= lastVersion) return;
-          lastVersion = change.version;
-          stream.send('change', change, change.position);
-        });
+        const sequence = new OrderSequence((change) => stream.send('change', change, change.position));
+        const off = ctx.hub.onOrder(orderId, (change) => sequence.offer(change));
         const order = await ctx.service.get(orderId);
-        if (order && order.version > lastVersion) {
-          lastVersion = order.version;
-          // No id: a client that reconnects before any change gets a fresh snapshot.
-          stream.send('snapshot', { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt });
-        }
+        // No id: a client that reconnects before any change gets a fresh snapshot.
+        if (order) stream.send('snapshot', { orderId: order.id, version: order.version, status: order.status, at: order.updatedAt });
+        sequence.start(order ? order.version : 0);
       },
     },
   ];
