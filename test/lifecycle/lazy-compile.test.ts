@@ -52,7 +52,8 @@ describe('the built-in lifecycle compiled command by command', () => {
       const now = new Date(NOW.getTime() + (depth === 3 ? 8 * 1440 : depth * 1440) * 60_000);
       for (const order of frontier) {
         const actors: Actor[] = [{ type: 'customer', id: order.customerId }, merchant, system, gateway];
-        for (let pick = 0; pick < 48; pick++) {
+        // The walk menu has 20 commands; 40 picks also reach a second after-sale or refund where there is one.
+        for (let pick = 0; pick < 40; pick++) {
           const command = commandFor(pick, order);
           for (const actor of actors) {
             const a = lazy.transition(order, command, { now, actor });
@@ -70,7 +71,7 @@ describe('the built-in lifecycle compiled command by command', () => {
       frontier = [...next.values()];
     }
     // The exploration really went somewhere: many commands of many types were accepted.
-    expect(accepted).toBeGreaterThan(200);
+    expect(accepted).toBeGreaterThan(150);
     expect(seenTypes.size).toBeGreaterThanOrEqual(8);
     // The whole chart, read afterwards, agrees with what was compiled command by command.
     expect(lazy.chart.table).toEqual(eager.chart.table);
