@@ -126,6 +126,32 @@ function resolveTarget(raw: unknown, id: string, states: Record<string, RawState
  * table.paid.SHIP.map((c) => c.target) // ['shipped', 'partially_shipped']
  */
 export function compileChart(chartConfig: unknown, impls: Implementations = {}): CompiledChart {
+  const compiled = compileTable(chartConfig, impls);
+  const { initial, statuses, table } = compiled;
+  const reached = new Set<string>([initial]);
+  const queue = [initial];
+  while (queue.length > 0) {
+    const from = queue.shift()!;
+    for (const candidates of Object.values(table[from]!)) {
+      for (const c of candidates) {
+        if (c.target !== undefined && !reached.has(c.target)) {
+          reached.add(c.target);
+          queue.push(c.target);
+        }
+      }
+    }
+  }
+  const unreachable = statuses.filter((s) => !reached.has(s));
+  if (unreachable.length > 0) invalid(`no path reaches ${unreachable.join(', ')}`, { unreachable });
+  return compiled;
+}
+
+/**
+ * `compileChart` without the check that every state is reached: what a lifecycle uses to compile
+ * the rows of one command on its first use (src/lifecycle/lifecycle.ts), where the chart holds
+ * only that command's transitions. Every other check is the same.
+ */
+export function compileTable(chartConfig: unknown, impls: Implementations = {}): CompiledChart {
   const config = chartConfig as { id?: unknown; initial?: unknown; states?: unknown };
   const id = typeof config.id === 'string' ? config.id : '(machine)';
   const states = config.states as Record<string, RawState> | undefined;
@@ -170,21 +196,5 @@ export function compileChart(chartConfig: unknown, impls: Implementations = {}):
     }
     table[status] = byType;
   }
-
-  const reached = new Set<string>([initial]);
-  const queue = [initial];
-  while (queue.length > 0) {
-    const from = queue.shift()!;
-    for (const candidates of Object.values(table[from]!)) {
-      for (const c of candidates) {
-        if (c.target !== undefined && !reached.has(c.target)) {
-          reached.add(c.target);
-          queue.push(c.target);
-        }
-      }
-    }
-  }
-  const unreachable = statuses.filter((s) => !reached.has(s));
-  if (unreachable.length > 0) invalid(`no path reaches ${unreachable.join(', ')}`, { unreachable });
   return { id, initial, statuses, commandTypes, table };
 }

@@ -5,7 +5,7 @@ import { builtinCommandSchema, CommandSchema, isCheckedCommand, ORDER_STATUS_LAB
 import type { ChartConfig, ChartState, ChartTransition } from './chart.js';
 import { cloneOrder } from './clone.js';
 import { orderCommands } from './commands/index.js';
-import { compileChart, type BoundAction, type Candidate, type CompiledChart, type Implementations } from './compile.js';
+import { compileChart, compileTable, type BoundAction, type Candidate, type CompiledChart, type Implementations } from './compile.js';
 import type { CommandDefinition } from './define.js';
 import { lifecycleErrors, NO_MATCH } from './errors.js';
 import { isoTimestamp } from './iso.js';
@@ -98,7 +98,7 @@ interface CommandEntry {
  * that step still gets a typed error instead of a TypeError for a missing order, command or
  * actor, or a command type the lifecycle does not define. Otherwise the command type's entry.
  */
-function commandEntry(order: unknown, command: unknown, actor: unknown, known: ReadonlyMap<string, CommandEntry>): CommandEntry | OrderkitError {
+function commandEntry(order: unknown, command: unknown, actor: unknown, entryOf: (type: string) => CommandEntry | undefined): CommandEntry | OrderkitError {
   if (typeof order !== 'object' || order === null || typeof (order as { status?: unknown }).status !== 'string') {
     return orderkitError('INVALID_ORDER', { 'zh-CN': '订单不是有效的订单对象', en: 'order is not an order object' }, { path: ['order'] });
   }
@@ -106,7 +106,7 @@ function commandEntry(order: unknown, command: unknown, actor: unknown, known: R
     return orderkitError('INVALID_COMMAND', { 'zh-CN': '指令必须是带 type 字段的对象', en: 'a command must be an object with a type' }, { path: ['command', 'type'] });
   }
   const type = (command as { type: string }).type;
-  const entry = known.get(type);
+  const entry = entryOf(type);
   if (entry === undefined) return unknownCommand(type);
   if (typeof actor !== 'object' || actor === null || typeof (actor as { type?: unknown }).type !== 'string') {
     return orderkitError('INVALID_CONTEXT', { 'zh-CN': 'actor 必须是带 type 字段的对象', en: 'ctx.actor must be an object with a type' }, { path: ['actor'] });
@@ -128,7 +128,7 @@ function merge<T>(into: Record<string, T>, from: Readonly<Record<string, T>> | u
 }
 
 /** Builds the chart (status → command type → rows) from the command list, checking each row against the statuses. */
-function buildChart(commands: readonly CommandDefinition<string, any>[], statuses: readonly string[]): ChartConfig {
+export function buildChart(commands: readonly CommandDefinition<string, any>[], statuses: readonly string[]): ChartConfig {
   const states: Record<string, ChartState> = {};
   for (const status of statuses) states[status] = { entry: [{ type: 'enterStatus', params: { status } }], on: {} };
   for (const def of commands) {
@@ -173,7 +173,9 @@ function runActions(list: BoundAction[], draft: Draft, step: Step): void {
  * At creation it checks every command: statuses its rows name exist, every guard and action it
  * names has an implementation (its own `guards`/`actions`, or orderkit's), it names who may send
  * it, and every status is reachable from the first. Any problem throws `INVALID_LIFECYCLE` (an
- * OrderkitError) whose details name the command.
+ * OrderkitError) whose details name the command. (orderkit's own lifecycle, asked for with neither
+ * `commands` nor `states`, is compiled command by command on first use: its chart is fixed and
+ * checked by the tests.)
  *
  * @example
  * const pickedUp = defineCommand({
@@ -220,10 +222,7 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     merge(guards, def.guards, 'guard', type);
     merge(actions, def.actions, 'action', type);
   }
-  const config = buildChart(commands, statuses);
   const implementations: Implementations = { guards, actions };
-  const compiled = compileChart(config, implementations);
-  const chart = { ...compiled, config };
   const policyDefault = options.policy ?? defaultPolicy;
 
   // Commands whose schema is orderkit's own: `parseCommand`'s mark counts for them.
@@ -265,33 +264,62 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
   const ranks = new Map(commands.map((d) => [d.type, d.button?.rank ?? 0] as const));
   buttons.sort((a, b) => ranks.get(a.command)! - ranks.get(b.command)!);
 
-  const table = chart.table;
-  // Maps for the hot lookups: the records of `chart.table` have no prototype, which V8 keeps in
-  // (slower) dictionary mode.
-  const lookup = new Map<string, Map<string, Candidate[]>>();
-  const typesByStatus = new Map<string, string[]>();
-  for (const status of chart.statuses) {
-    const byType = new Map<string, Candidate[]>();
-    for (const type of Object.keys(table[status]!)) byType.set(type, table[status]![type]!);
-    lookup.set(status, byType);
-    typesByStatus.set(status, Object.keys(table[status]!));
+  // The compiled chart, and the maps for the hot lookups built from it (the records of
+  // `chart.table` have no prototype, which V8 keeps in slower dictionary mode).
+  interface Compiled {
+    chart: CompiledChart & { config: ChartConfig };
+    lookup: Map<string, Map<string, Candidate[]>>;
+    typesByStatus: Map<string, string[]>;
+  }
+  let compiled: Compiled | undefined;
+  function compileAll(): Compiled {
+    if (compiled !== undefined) return compiled;
+    const config = buildChart(commands, statuses);
+    const chart = { ...compileChart(config, implementations), config };
+    const table = chart.table;
+    const lookup = new Map<string, Map<string, Candidate[]>>();
+    const typesByStatus = new Map<string, string[]>();
+    for (const status of chart.statuses) {
+      const byType = new Map<string, Candidate[]>();
+      for (const type of Object.keys(table[status]!)) byType.set(type, table[status]![type]!);
+      lookup.set(status, byType);
+      typesByStatus.set(status, Object.keys(table[status]!));
+    }
+    for (const type of definitions.keys()) if (!entries.has(type)) entries.set(type, entryFrom(type, table));
+    compiled = { chart, lookup, typesByStatus };
+    return compiled;
   }
   // What `transition()` needs of a command type, found with one lookup instead of one per table
-  // (the definitions, the built-in marks, the permission table, the chart by status): built from
-  // the same tables, once.
+  // (the definitions, the built-in marks, the permission table, the chart by status).
   const entries = new Map<string, CommandEntry>();
-  for (const [type, def] of definitions) {
+  function entryFrom(type: string, table: CompiledChart['table']): CommandEntry {
     const byStatus = new Map<string, Candidate[]>();
-    for (const status of chart.statuses) {
-      const candidates = table[status]![type];
+    for (const status of statuses) {
+      const candidates = table[status]?.[type];
       if (candidates !== undefined) byStatus.set(status, candidates);
     }
-    entries.set(type, { builtin: builtinSame.has(type), actors: def.actors, byStatus });
+    return { builtin: builtinSame.has(type), actors: definitions.get(type)!.actors, byStatus };
   }
+  /** The entry of a known command type; orderkit's own lifecycle compiles a command's rows on its first use. */
+  function entryOf(type: string): CommandEntry | undefined {
+    const known = entries.get(type);
+    if (known !== undefined) return known;
+    const def = definitions.get(type);
+    if (def === undefined) return undefined;
+    const entry = entryFrom(type, compileTable(buildChart([def], statuses), implementations).table);
+    entries.set(type, entry);
+    return entry;
+  }
+  // A lifecycle built from the caller's commands or statuses is compiled and checked whole at
+  // creation (an INVALID_LIFECYCLE here, not at a later call). orderkit's own one, the same code
+  // every time and checked by its tests (test/lifecycle/lazy-compile.test.ts), compiles each
+  // command the first time it is dispatched and the whole chart the first time it is read: a
+  // cloud function's first call dispatches one or two commands (docs/benchmarks.md, "Cold start").
+  if (options.commands !== undefined || options.states !== undefined) compileAll();
 
   function transition(input: LifecycleOrder<TStatus>, command: TCommand, ctx: TransitionContext): TransitionResult<LifecycleOrder<TStatus>> {
     const order = input as unknown as Order;
-    const entry = commandEntry(order, command, ctx === null || typeof ctx !== 'object' ? undefined : ctx.actor, entries);
+    const entry = commandEntry(order, command, ctx === null || typeof ctx !== 'object' ? undefined : ctx.actor, entryOf);
     if (entry instanceof OrderkitError) return fail(entry);
     // A command that did not come through `parse` is checked here: a typed INVALID_COMMAND,
     // never a broken order.
@@ -370,6 +398,7 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
 
   function allowedActions(input: LifecycleOrder<TStatus>, actor: Actor, now: Date, policy: Policy = policyDefault): Array<TCommand['type']> {
     const order = input as unknown as Order;
+    const { typesByStatus, lookup } = compileAll();
     const types = typesByStatus.get(order.status);
     const out: string[] = [];
     if (types === undefined) return out;
@@ -397,7 +426,9 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
     command: (type) => definitions.get(type),
     statuses: statuses as unknown as readonly TStatus[],
     statusLabels,
-    chart,
+    get chart() {
+      return compileAll().chart;
+    },
     permissions,
     policy: policyDefault,
     get schema() {
