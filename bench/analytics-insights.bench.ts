@@ -95,25 +95,27 @@ async function cached(pool: pg.Pool): Promise<boolean> {
   }
 }
 
-type WriteKind = 'plain' | 'facts' | 'segments';
+type WriteKind = 'plain' | 'facts' | 'segments' | 'open';
 
 /**
  * Milliseconds per write of place → pay → ship (200 orders a round, one at a time, rounds
- * alternating between the three kinds of schema; the first round is a warm-up).
+ * alternating between the four kinds of schema: no trigger, the trigger without the segment and
+ * open-order rollups, with the segment rollups only, with both; the first round is a warm-up).
  */
 async function writeCost(pool: pg.Pool): Promise<Record<WriteKind, number>> {
-  const perWrite: Record<WriteKind, number[]> = { plain: [], facts: [], segments: [] };
+  const perWrite: Record<WriteKind, number[]> = { plain: [], facts: [], segments: [], open: [] };
   for (let round = 0; round < 5; round++) {
-    for (const kind of ['plain', 'facts', 'segments'] as const) {
+    for (const kind of ['plain', 'facts', 'segments', 'open'] as const) {
       const schema = `orderkit_bench_writes_${kind}`;
       await pool.query(`drop schema if exists ${schema} cascade`);
       await migrate(pool, { schema });
       if (kind !== 'plain') await migrateAnalytics(pool, { schema });
-      if (kind === 'facts') {
-        // The trigger without its segment-rollup part: what a commit cost before them.
+      if (kind === 'facts' || kind === 'segments') {
+        // The trigger without its segment-rollup part (what a commit cost before them), or
+        // without its open-order part (before that).
         const c = await pool.connect();
         try {
-          await c.query(`begin; set local search_path to ${schema}; ${migrationSql(`"${schema}"`, false)}; commit;`);
+          await c.query(`begin; set local search_path to ${schema}; ${migrationSql(`"${schema}"`, { segments: kind === 'segments', open: false })}; commit;`);
         } finally {
           c.release();
         }
@@ -130,7 +132,7 @@ async function writeCost(pool: pg.Pool): Promise<Record<WriteKind, number>> {
       await pool.query(`drop schema ${schema} cascade`);
     }
   }
-  return { plain: median(perWrite.plain), facts: median(perWrite.facts), segments: median(perWrite.segments) };
+  return { plain: median(perWrite.plain), facts: median(perWrite.facts), segments: median(perWrite.segments), open: median(perWrite.open) };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
