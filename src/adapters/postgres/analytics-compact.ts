@@ -26,18 +26,25 @@ export interface CompactResult {
  * setInterval(() => void compactAnalytics(pool), 60_000);
  */
 export async function compactAnalytics(db: PostgresDatabase, options: { schema?: string } = {}): Promise<CompactResult> {
+  return foldPending(db, options, [...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES, 'rollup_open']);
+}
+
+/** The fold of `tables` alone (each folds apart from the others), under the same lock. */
+export async function foldPending(db: PostgresDatabase, options: { schema?: string }, tables: readonly string[]): Promise<CompactResult> {
   const schema = quoteIdent(checkSchemaName(options.schema ?? 'orderkit'));
   const driver = toSqlDriver(db);
   const pending = await driver.query<{ any: boolean }>(
-    `select ${[...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES, 'rollup_open'].map((t) => `exists (select 1 from ${schema}.${t} where not compacted)`).join(' or ')} as any`,
+    `select ${tables.map((t) => `exists (select 1 from ${schema}.${t} where not compacted)`).join(' or ')} as any`,
   );
   if (pending.rows[0]?.any !== true) return { folded: true };
   return driver.transaction(async (tx) => {
     const lock = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [`orderkit:analytics-fold:${schema}`]);
     if (lock.rows[0]?.ok !== true) return { folded: false };
-    for (const table of ROLLUP_TABLES) await tx.query(foldSql(schema, table));
-    for (const table of SEGMENT_TABLE_NAMES) await tx.query(segmentFoldSql(schema, table));
-    await tx.query(openFoldSql(schema));
+    for (const table of tables) {
+      if ((ROLLUP_TABLES as readonly string[]).includes(table)) await tx.query(foldSql(schema, table as (typeof ROLLUP_TABLES)[number]));
+      else if (table === 'rollup_open') await tx.query(openFoldSql(schema));
+      else await tx.query(segmentFoldSql(schema, table));
+    }
     return { folded: true };
   });
 }

@@ -4,7 +4,7 @@ import { STAGES, type Stage } from '../../analytics/types.js';
 import type { OrderStatus } from '../../order/index.js';
 import { OPEN_STAGES, openCountSql } from './analytics-open-rollup.js';
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
-import { compactAnalytics } from './analytics-compact.js';
+import { foldPending } from './analytics-compact.js';
 import { HOUR_MS, SEGMENT_DAY_MS } from './analytics-segments.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 
@@ -23,8 +23,8 @@ const EARLIEST_MS = -62_135_596_800_000;
 
 export interface OpenBreachSqlOptions extends OpenBreachOptions, AnalyticsSqlOptions {
   /**
-   * Fold the rollups' pending deltas first (`compactAnalytics`). Default true; pass false on a
-   * read-only connection (the answer is the same).
+   * Fold the open-order rollup's pending deltas first. Default true; pass false on a read-only
+   * connection (the answer is the same).
    */
   compact?: boolean;
 }
@@ -33,7 +33,8 @@ export async function openBreachesSql(db: PostgresDatabase, options: OpenBreachS
   const { now, slaHours, limit } = resolveBottleneckOptions(options);
   const { facts, schema } = factsTable(options);
   const driver = toSqlDriver(db);
-  if (options.compact !== false) await compactAnalytics(db, options);
+  // Only the open-order rollup matters here: the others wait for their own analyses.
+  if (options.compact !== false) await foldPending(db, options, ['rollup_open']);
   const byStage: Record<Stage, number> = { payment: 0, fulfilment: 0, delivery: 0, confirmation: 0 };
   const breaches: SlaBreach[] = [];
   for (const stage of STAGES) {
