@@ -33,6 +33,7 @@ import type { Order } from '../src/order/index.js';
 import { nextDueAt } from '../src/lifecycle/due.js';
 import { migrationSql } from '../src/adapters/postgres/analytics-projection.js';
 import { SEGMENTS_VERSION } from '../src/adapters/postgres/analytics-segments.js';
+import { OPEN_ROLLUP_VERSION } from '../src/adapters/postgres/analytics-open-rollup.js';
 import { createOrderService } from '../src/service/index.js';
 import { buildOrder } from '../test/analytics/support/build-order.js';
 import { randomOrders, START } from '../test/analytics/support/random-orders.js';
@@ -95,25 +96,27 @@ async function cached(pool: pg.Pool): Promise<boolean> {
   }
 }
 
-type WriteKind = 'plain' | 'facts' | 'segments';
+type WriteKind = 'plain' | 'facts' | 'segments' | 'open';
 
 /**
  * Milliseconds per write of place → pay → ship (200 orders a round, one at a time, rounds
- * alternating between the three kinds of schema; the first round is a warm-up).
+ * alternating between the four kinds of schema: no trigger, the trigger without the segment and
+ * open-order rollups, with the segment rollups only, with both; the first round is a warm-up).
  */
 async function writeCost(pool: pg.Pool): Promise<Record<WriteKind, number>> {
-  const perWrite: Record<WriteKind, number[]> = { plain: [], facts: [], segments: [] };
+  const perWrite: Record<WriteKind, number[]> = { plain: [], facts: [], segments: [], open: [] };
   for (let round = 0; round < 5; round++) {
-    for (const kind of ['plain', 'facts', 'segments'] as const) {
+    for (const kind of ['plain', 'facts', 'segments', 'open'] as const) {
       const schema = `orderkit_bench_writes_${kind}`;
       await pool.query(`drop schema if exists ${schema} cascade`);
       await migrate(pool, { schema });
       if (kind !== 'plain') await migrateAnalytics(pool, { schema });
-      if (kind === 'facts') {
-        // The trigger without its segment-rollup part: what a commit cost before them.
+      if (kind === 'facts' || kind === 'segments') {
+        // The trigger without its segment-rollup part (what a commit cost before them), or
+        // without its open-order part (before that).
         const c = await pool.connect();
         try {
-          await c.query(`begin; set local search_path to ${schema}; ${migrationSql(`"${schema}"`, false)}; commit;`);
+          await c.query(`begin; set local search_path to ${schema}; ${migrationSql(`"${schema}"`, { segments: kind === 'segments', open: false })}; commit;`);
         } finally {
           c.release();
         }
@@ -130,7 +133,7 @@ async function writeCost(pool: pg.Pool): Promise<Record<WriteKind, number>> {
       await pool.query(`drop schema ${schema} cascade`);
     }
   }
-  return { plain: median(perWrite.plain), facts: median(perWrite.facts), segments: median(perWrite.segments) };
+  return { plain: median(perWrite.plain), facts: median(perWrite.facts), segments: median(perWrite.segments), open: median(perWrite.open) };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -143,27 +146,30 @@ const pct = (a: number, b: number): string => {
 async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: URL, max: 4 });
   let loadMs: number | null = null;
-  let segmentsMs: number | null = null;
+  let built: { what: string; ms: number } | null = null;
   if (await cached(pool)) {
     const t = Date.now();
-    // The segment rollups are (re)built by migrateAnalytics when missing or of another version.
-    const before = (
+    // The segment and open-order rollups are (re)built by migrateAnalytics when missing or of another version.
+    const missing = (
       await pool.query(
-        `select to_regclass('${SCHEMA}.rollup_segment') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'segments_version'), '') <> $1 as missing`,
-        [SEGMENTS_VERSION],
+        `select to_regclass('${SCHEMA}.rollup_segment') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'segments_version'), '') <> $1 as segments,
+           to_regclass('${SCHEMA}.rollup_open') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'open_version'), '') <> $2 as open`,
+        [SEGMENTS_VERSION, OPEN_ROLLUP_VERSION],
       )
-    ).rows[0].missing as boolean;
+    ).rows[0] as { segments: boolean; open: boolean };
     await migrateAnalytics(pool, { schema: SCHEMA });
-    if (before) segmentsMs = Date.now() - t;
+    const what = [missing.segments ? 'the segment rollups' : '', missing.open ? 'the open-order rollup' : ''].filter((x) => x !== '').join(' and ');
+    if (what !== '') built = { what, ms: Date.now() - t };
   } else {
     loadMs = await load(pool);
   }
-  for (const t of ['rollup_segment', 'rollup_segment_sku', 'rollup_segment_pair', 'rollup_segment_refund']) await pool.query(`vacuum analyze ${SCHEMA}.${t}`);
+  for (const t of ['rollup_segment', 'rollup_segment_sku', 'rollup_segment_pair', 'rollup_segment_refund', 'rollup_open']) await pool.query(`vacuum analyze ${SCHEMA}.${t}`);
   const segmentRows = (
     await pool.query(
       `select ${['rollup_segment', 'rollup_segment_sku', 'rollup_segment_pair', 'rollup_segment_refund'].map((t) => `(select count(*) from ${SCHEMA}.${t})`).join(' + ')} as n`,
     )
   ).rows[0].n as string;
+  const openRows = (await pool.query(`select count(*) as n from ${SCHEMA}.rollup_open`)).rows[0].n as string;
   const f = `${SCHEMA}.order_facts`;
   const l = `${SCHEMA}.order_line_facts`;
   const o = `${SCHEMA}.orders`;
@@ -232,7 +238,7 @@ async function main(): Promise<void> {
 
 \`npm run bench -- analytics-insights\`. ${machineLine()}
 PostgreSQL ${v}; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')}.
-${n.n.toLocaleString('en-US')} orders of ${n.c.toLocaleString('en-US')} customers over 40 days (about 25,000 a day)${loadMs === null ? ' (cached dataset)' : `; loading took ${(loadMs / 1000).toFixed(0)} s`}.
+${n.n.toLocaleString('en-US')} orders of ${n.c.toLocaleString('en-US')} customers over 40 days (about 25,000 a day)${loadMs === null ? ' (cached dataset)' : `; loading them and building the projection took ${(loadMs / 1000).toFixed(0)} s`}${built === null ? '' : `; migrateAnalytics built ${built.what} of the cached dataset from the facts in ${(built.ms / 1000).toFixed(1)} s`}.
 Medians of ${ROUNDS} interleaved rounds after a warm-up; the range ends at 2026-11-10 00:00 Shanghai.
 Goal: each dashboard query ≤ 100 ms at 1M orders.
 
@@ -240,14 +246,18 @@ ${table(['range', 'query', 'median', 'hand-written baseline (same run)', '≤ 10
 
 ${verdicts.length === 0 ? 'Goal **met** for every query.' : `Goal **NOT met** for: ${verdicts.join('; ')}.`}
 Breakdowns, trend, heatmap, products, pairs, refunds and coupons read the segment rollups (per hour and per UTC
-day × channel × province, with SKU, pair and refund-reason tables; ${Number(segmentRows).toLocaleString('en-US')} rows here${segmentsMs === null ? '' : `, built from the facts in ${(segmentsMs / 1000).toFixed(0)} s`})
-for the range's whole hours and days, and the facts only for its sub-hour edges. Customers and cohorts count distinct
-customers, which does not add up across buckets: they still read the facts of the range (their cost grows with it).
+day × channel × province, with SKU, pair and refund-reason tables; ${Number(segmentRows).toLocaleString('en-US')} rows here)
+for the range's whole hours and days, and the facts only for its sub-hour edges. The open-breach list counts each
+stage's breaches from the open-order rollup (${Number(openRows).toLocaleString('en-US')} rows here) for the whole hours before now − SLA and from the
+stage's partial index for the last part of an hour, and reads only its 50 most overdue orders from that index.
+Customers and cohorts count distinct customers, which does not add up across buckets: they still read the facts of
+the range (their cost grows with it).
 
-Write cost (place → pay → ship through the service, 200 orders a round, median of 4 alternating rounds, load
+Write cost (place → pay → ship through the service, 200 orders a round, median of 4 alternating rounds of four schemas, load
 average ${loadBefore.toFixed(1)} at the start): ${writes.plain.toFixed(2)} ms per write without the analytics trigger,
 ${writes.facts.toFixed(2)} ms with the trigger as it was before the segment rollups (${pct(writes.facts, writes.plain)}),
-${writes.segments.toFixed(2)} ms with them (${pct(writes.segments, writes.plain)} over none, ${pct(writes.segments, writes.facts)} over the trigger before).
+${writes.segments.toFixed(2)} ms with them (${pct(writes.segments, writes.plain)} over none, ${pct(writes.segments, writes.facts)} over the trigger before),
+${writes.open.toFixed(2)} ms with the open-order rollup too, the trigger as it is now (${pct(writes.open, writes.plain)} over none, ${pct(writes.open, writes.segments)} over the trigger without the open-order rollup).
 `;
   console.log(markdown);
   writeSection('analytics-insights', markdown);

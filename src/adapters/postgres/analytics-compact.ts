@@ -1,11 +1,13 @@
 import { foldSql, ROLLUP_TABLES } from './analytics-rollups.js';
+import { openFoldSql } from './analytics-open-rollup.js';
 import { SEGMENT_TABLE_NAMES, segmentFoldSql } from './analytics-segments.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 import { checkSchemaName, quoteIdent } from './identifiers.js';
 
 /*
- * Folding the rollups' pending deltas: the summary's (analytics-rollups.ts) and the segment
- * rollups of the decision-support analyses (analytics-segments.ts).
+ * Folding the rollups' pending deltas: the summary's (analytics-rollups.ts), the segment
+ * rollups of the decision-support analyses (analytics-segments.ts) and the open-order rollup of
+ * the open-breach list (analytics-open-rollup.ts).
  */
 
 export interface CompactResult {
@@ -24,17 +26,25 @@ export interface CompactResult {
  * setInterval(() => void compactAnalytics(pool), 60_000);
  */
 export async function compactAnalytics(db: PostgresDatabase, options: { schema?: string } = {}): Promise<CompactResult> {
+  return foldPending(db, options, [...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES, 'rollup_open']);
+}
+
+/** The fold of `tables` alone (each folds apart from the others), under the same lock. */
+export async function foldPending(db: PostgresDatabase, options: { schema?: string }, tables: readonly string[]): Promise<CompactResult> {
   const schema = quoteIdent(checkSchemaName(options.schema ?? 'orderkit'));
   const driver = toSqlDriver(db);
   const pending = await driver.query<{ any: boolean }>(
-    `select ${[...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES].map((t) => `exists (select 1 from ${schema}.${t} where not compacted)`).join(' or ')} as any`,
+    `select ${tables.map((t) => `exists (select 1 from ${schema}.${t} where not compacted)`).join(' or ')} as any`,
   );
   if (pending.rows[0]?.any !== true) return { folded: true };
   return driver.transaction(async (tx) => {
     const lock = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [`orderkit:analytics-fold:${schema}`]);
     if (lock.rows[0]?.ok !== true) return { folded: false };
-    for (const table of ROLLUP_TABLES) await tx.query(foldSql(schema, table));
-    for (const table of SEGMENT_TABLE_NAMES) await tx.query(segmentFoldSql(schema, table));
+    for (const table of tables) {
+      if ((ROLLUP_TABLES as readonly string[]).includes(table)) await tx.query(foldSql(schema, table as (typeof ROLLUP_TABLES)[number]));
+      else if (table === 'rollup_open') await tx.query(openFoldSql(schema));
+      else await tx.query(segmentFoldSql(schema, table));
+    }
     return { folded: true };
   });
 }

@@ -4,6 +4,7 @@ import { ROLLUP_BACKFILL_SQL, ROLLUP_TABLES, ROLLUP_TABLES_SQL, rollupDeltasSql,
 import { toSqlDriver, type PostgresDatabase, type SqlTransaction } from './driver.js';
 import { checkSchemaName, quoteIdent } from './identifiers.js';
 import { SEGMENT_BACKFILL_SQL, SEGMENT_TABLE_NAMES, SEGMENT_TABLES_SQL, SEGMENTS_VERSION, segmentDeltasSql, segmentFoldSql } from './analytics-segments.js';
+import { OPEN_BACKFILL_SQL, OPEN_ROLLUP_SQL, OPEN_ROLLUP_VERSION, openDeltasSql, openFoldSql } from './analytics-open-rollup.js';
 
 /**
  * The analytics projection: `<schema>.order_facts`, one narrow row per order (its timestamps,
@@ -77,9 +78,10 @@ const rewriteLines = (schema: string): string => `
 
 /**
  * The projection's tables and trigger. `segments: false` leaves the segment rollups out of the
- * trigger: only the write-cost benchmark uses it, to measure what they cost each commit.
+ * trigger, `open: false` the open-order rollup: only the write-cost benchmark uses them, to
+ * measure what each costs a commit.
  */
-export const migrationSql = (schema: string, segments = true): string => `
+export const migrationSql = (schema: string, parts: { segments?: boolean; open?: boolean } = {}): string => `
 -- Helpers of earlier versions, no longer used.
 drop function if exists ${schema}.order_facts_of(jsonb);
 drop function if exists ${schema}.order_line_facts_of(jsonb);
@@ -98,12 +100,6 @@ create table if not exists order_facts (
   has_coupon boolean not null, coupon_discount bigint not null
 );
 create index if not exists order_facts_customer_paid_idx on order_facts (customer_id, paid_at) where paid_at is not null;
--- The orders still waiting in a stage, for the open-breach to-do list (analytics-open-breaches-sql.ts):
--- small partial indexes, so the list never scans the finished orders.
-create index if not exists order_facts_open_payment_idx on order_facts (created_at) where paid_at is null and status = 'pending_payment';
-create index if not exists order_facts_open_fulfilment_idx on order_facts (paid_at) where first_shipped_at is null and paid_at is not null and status <> 'closed';
-create index if not exists order_facts_open_delivery_idx on order_facts (shipped_at) where delivered_at is null and shipped_at is not null and status = 'shipped';
-create index if not exists order_facts_open_confirmation_idx on order_facts (shipped_at) where completed_at is null and shipped_at is not null and status in ('shipped', 'delivered');
 create index if not exists order_facts_created_idx on order_facts (created_at);
 create index if not exists order_facts_paid_idx on order_facts (paid_at) where paid_at is not null;
 
@@ -120,6 +116,9 @@ create index if not exists order_line_facts_paid_idx on order_line_facts (paid_a
 
 ${ROLLUP_TABLES_SQL}
 ${SEGMENT_TABLES_SQL}
+-- The orders still waiting in a stage, for the open-breach to-do list (analytics-open-rollup.ts):
+-- small partial indexes and a rollup of them by the hour they started waiting.
+${OPEN_ROLLUP_SQL}
 
 create or replace function ${schema}.order_facts_sync() returns trigger language plpgsql as $$
 declare
@@ -146,8 +145,10 @@ begin
   -- Lines matter once the order is paid and hardly ever change after: rewrite them only then.
   lines_changed := tg_op = 'INSERT' or old.doc->'lines' is distinct from new.doc->'lines'
      or ${paidText('old.doc')} is distinct from ${paidText('new.doc')};
-  ${segments ? segmentDeltasSql(schema, rewriteLines(schema)) : `if lines_changed then ${rewriteLines(schema)}
+  ${parts.segments !== false ? segmentDeltasSql(schema, rewriteLines(schema)) : `if lines_changed then ${rewriteLines(schema)}
   end if;`}
+  -- The open orders of each stage by the hour they started waiting (analytics-open-rollup.ts).
+  ${parts.open !== false ? openDeltasSql(schema) : ''}
   return null;
 end $$;
 
@@ -167,9 +168,16 @@ async function rebuildSegments(tx: SqlTransaction, schema: string): Promise<void
   for (const name of SEGMENT_TABLE_NAMES) await tx.query(segmentFoldSql(schema, name));
 }
 
+/** Fills the (empty) open-order rollup from the facts, then folds it into hour and day rows. */
+async function rebuildOpen(tx: SqlTransaction, schema: string): Promise<void> {
+  await tx.query(OPEN_BACKFILL_SQL);
+  await tx.query(openFoldSql(schema));
+}
+
 /**
- * Rebuilds the segment rollups the decision-support analyses read (analytics-segments.ts) from the
- * facts projection, in one transaction: for a database whose rollups are suspected wrong, say after
+ * Rebuilds the segment rollups the decision-support analyses read (analytics-segments.ts) and the
+ * open-order rollup of the open-breach list (analytics-open-rollup.ts) from the facts projection,
+ * in one transaction: for a database whose rollups are suspected wrong, say after
  * a manual edit of the facts. \`migrateAnalytics\` already builds them when they are new or their
  * version changed; commits meanwhile wait for the rebuild (it locks the tables).
  *
@@ -181,9 +189,10 @@ export async function rebuildAnalyticsSegments(db: PostgresDatabase, options: An
   await toSqlDriver(db).transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`orderkit:analytics:${schema}`]);
     await tx.exec(`set local search_path to ${schema};
-      lock table ${['orders', ...SEGMENT_TABLE_NAMES].join(', ')} in share row exclusive mode;
-      ${SEGMENT_TABLE_NAMES.map((t) => `truncate ${t};`).join('\n')}`);
+      lock table ${['orders', ...SEGMENT_TABLE_NAMES, 'rollup_open'].join(', ')} in share row exclusive mode;
+      ${[...SEGMENT_TABLE_NAMES, 'rollup_open'].map((t) => `truncate ${t};`).join('\n')}`);
     await rebuildSegments(tx, schema);
+    await rebuildOpen(tx, schema);
   });
 }
 
@@ -207,21 +216,24 @@ export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsS
     const stored = await tx.query<{ key: string; value: string }>("select key, value from analytics_meta");
     const meta = new Map(stored.rows.map((r) => [r.key, r.value]));
     if (meta.get('facts_version') !== FACTS_VERSION) {
-      await tx.exec(['order_facts', 'order_line_facts', ...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES].map((t) => `drop table if exists ${t};`).join('\n'));
-    } else if (meta.get('segments_version') !== SEGMENTS_VERSION) {
-      await tx.exec(SEGMENT_TABLE_NAMES.map((t) => `drop table if exists ${t};`).join('\n'));
+      await tx.exec(['order_facts', 'order_line_facts', ...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES, 'rollup_open'].map((t) => `drop table if exists ${t};`).join('\n'));
+    } else {
+      if (meta.get('segments_version') !== SEGMENTS_VERSION) await tx.exec(SEGMENT_TABLE_NAMES.map((t) => `drop table if exists ${t};`).join('\n'));
+      // Added in a later version than the facts: a database migrated before has no such key yet.
+      if (meta.get('open_version') !== OPEN_ROLLUP_VERSION) await tx.exec('drop table if exists rollup_open;');
     }
     // Only a projection created now needs filling: an existing one was kept current by its trigger,
     // which is created in the same transaction as the table, so no commit can slip between them.
-    const existed = await tx.query<{ facts: string | null; segments: string | null }>(
-      "select to_regclass('order_facts')::text as facts, to_regclass('rollup_segment')::text as segments",
+    const existed = await tx.query<{ facts: string | null; segments: string | null; open: string | null }>(
+      "select to_regclass('order_facts')::text as facts, to_regclass('rollup_segment')::text as segments, to_regclass('rollup_open')::text as open",
     );
     await tx.exec(migrationSql(schema));
     if (existed.rows[0]?.facts == null) for (const sql of [...BACKFILL_SQL, ...ROLLUP_BACKFILL_SQL]) await tx.query(sql);
     if (existed.rows[0]?.segments == null) await rebuildSegments(tx, schema);
+    if (existed.rows[0]?.open == null) await rebuildOpen(tx, schema);
     await tx.query(
-      "insert into analytics_meta values ('facts_version', $1), ('segments_version', $2) on conflict (key) do update set value = excluded.value",
-      [FACTS_VERSION, SEGMENTS_VERSION],
+      "insert into analytics_meta values ('facts_version', $1), ('segments_version', $2), ('open_version', $3) on conflict (key) do update set value = excluded.value",
+      [FACTS_VERSION, SEGMENTS_VERSION, OPEN_ROLLUP_VERSION],
     );
   });
 }

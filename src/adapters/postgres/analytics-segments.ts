@@ -161,18 +161,26 @@ export const SEGMENT_BACKFILL_SQL: string[] = [
 /** One statement folding a segment table's pending deltas into its hour and day rows. */
 export function segmentFoldSql(schema: string, name: string): string {
   const t = SEGMENT_TABLES[name]!;
+  return foldHourDaySql(schema, name, ['channel', 'province', ...t.keys.map(([k]) => k)], t.sums, keyList(t));
+}
+
+/**
+ * One statement folding the pending (hour-binned) deltas of rollup `name` into its hour and day
+ * rows: `keys` are its columns beyond (width, bucket), `sums` the summed ones, `conflict` the
+ * column list of its unique index `where compacted`.
+ */
+export function foldHourDaySql(schema: string, name: string, keys: readonly string[], sums: readonly string[], conflict: string): string {
   const q = `${schema}.${name}`;
-  const keys = ['channel', 'province', ...t.keys.map(([k]) => k)].join(', ');
-  return `with moved as (delete from ${q} where not compacted returning bucket, ${keys}, ${t.sums.join(', ')})
-    insert into ${q} (width, bucket, ${keys}, ${t.sums.join(', ')}, compacted)
-    select w.w, to_timestamp(floor(extract(epoch from m.bucket) / w.w) * w.w), ${keys.split(', ').map((k) => `m.${k}`).join(', ')},
-      ${t.sums.map((s) => `sum(m.${s})`).join(', ')}, true
+  return `with moved as (delete from ${q} where not compacted returning bucket, ${[...keys, ...sums].join(', ')})
+    insert into ${q} (width, bucket, ${[...keys, ...sums].join(', ')}, compacted)
+    select w.w, to_timestamp(floor(extract(epoch from m.bucket) / w.w) * w.w), ${keys.map((k) => `m.${k}`).join(', ')},
+      ${sums.map((s) => `sum(m.${s})`).join(', ')}, true
     from moved m cross join (values (${H}), (${D})) w(w)
-    group by 1, 2, ${keys.split(', ').map((_, i) => i + 3).join(', ')}
+    group by 1, 2, ${keys.map((_, i) => i + 3).join(', ')}
     -- Written in key order, so that a range's rows sit together on disk (a back-fill of a large
     -- shop would otherwise scatter them over the whole table; measured: 10 times the pages read).
     order by 1, 2
-    on conflict (${keyList(t)}) where compacted do update set ${t.sums.map((s) => `${s} = ${q}.${s} + excluded.${s}`).join(', ')}`;
+    on conflict (${conflict}) where compacted do update set ${sums.map((s) => `${s} = ${q}.${s} + excluded.${s}`).join(', ')}`;
 }
 
 /**

@@ -34,4 +34,4 @@ export {
   couponEffectSql,
 } from './analytics-insights-sql.js';
 export type { InsightSqlOptions } from './analytics-insights-sql.js';
-export { openBreachesSql } from './analytics-open-breaches-sql.js';
+export { openBreachesSql, type OpenBreachSqlOptions } from './analytics-open-breaches-sql.js';
