@@ -73,14 +73,20 @@ function isOpenIn(f: OrderFacts, stage: Stage): boolean {
   }
 }
 
+/**
+ * The longest service level accepted, in hours (100 years of 365 days): beyond it a deadline would
+ * leave the range of dates both JavaScript and PostgreSQL compute with.
+ */
+export const MAX_SLA_HOURS = 876_000;
+
 function checkSla(slaHours: Partial<Record<Stage, number>>): void {
   for (const [stage, hours] of Object.entries(slaHours)) {
-    if (!(STAGES as readonly string[]).includes(stage) || typeof hours !== 'number' || !(hours > 0) || !Number.isFinite(hours)) {
+    if (!(STAGES as readonly string[]).includes(stage) || typeof hours !== 'number' || !(hours > 0) || !(hours <= MAX_SLA_HOURS)) {
       throw new OrderkitError({
         code: 'INVALID_ANALYTICS_OPTIONS',
         message: {
-          'zh-CN': `时效要求无效：${stage} 应为正的小时数（阶段：${STAGES.join('、')}）`,
-          en: `invalid service level for ${stage}: use a positive number of hours (stages: ${STAGES.join(', ')})`,
+          'zh-CN': `时效要求无效：${stage} 应为不超过 ${MAX_SLA_HOURS} 的正小时数（阶段：${STAGES.join('、')}）`,
+          en: `invalid service level for ${stage}: use a positive number of hours up to ${MAX_SLA_HOURS} (stages: ${STAGES.join(', ')})`,
         },
         path: ['slaHours', stage],
       });

@@ -85,6 +85,10 @@ async function agreementSuite(db: PostgresDatabase, schema: string, seed: number
   const todo = await openBreachesSql(db, { schema, now: new Date(START + 45 * DAY), slaHours: { payment: 1, fulfilment: 48, confirmation: 24 } });
   expect(todo.total).toBeGreaterThan(0);
   expect(todo.breaches.every((x) => x.open && x.endedAt === null)).toBe(true);
+  // The longest service level accepted computes in SQL too; a longer one is a typed error.
+  const longest = { now: new Date(START + 45 * DAY), slaHours: { fulfilment: 876_000 } };
+  expect(await openBreachesSql(db, { ...longest, schema })).toEqual(openBreaches(orders, longest));
+  await expect(openBreachesSql(db, { schema, now: longest.now, slaHours: { fulfilment: 1e12 } })).rejects.toMatchObject({ code: 'INVALID_ANALYTICS_OPTIONS', path: ['slaHours', 'fulfilment'] });
 
   // Not a vacuous agreement: the whole history has each kind of figure in it.
   const all = { from: new Date(START - DAY), to: new Date(START + 50 * DAY), timeZone: 'Asia/Shanghai', schema };

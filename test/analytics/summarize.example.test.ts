@@ -140,6 +140,10 @@ describe('bottlenecks on the same shop', () => {
   it('rejects a service level that is not a positive number of hours', () => {
     expect(() => bottlenecks(orders, { now, slaHours: { fulfilment: -1 } })).toThrow(/INVALID_ANALYTICS_OPTIONS/);
     expect(() => bottlenecks(orders, { now, slaHours: { shipping: 3 } as never })).toThrow(/INVALID_ANALYTICS_OPTIONS/);
+    // So long that the deadline would leave the dates PostgreSQL computes with (an error, not a 500).
+    expect(() => bottlenecks(orders, { now, slaHours: { fulfilment: 1e12 } })).toThrow(/INVALID_ANALYTICS_OPTIONS/);
+    expect(() => bottlenecks(orders, { now, slaHours: { fulfilment: 876_001 } })).toThrow(/INVALID_ANALYTICS_OPTIONS/);
+    expect(bottlenecks(orders, { now, slaHours: { fulfilment: 876_000 } }).totalBreaches).toBe(0);
   });
 });
 
