@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
-import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
+import { upgradeStoredOrder } from '../../storage/schema-version.js';
+import { storedOrderWithChecksum } from './jsonb-text.js';
 import { nextDueAt } from '../../lifecycle/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, transactionUnsupported } from '../../storage/errors.js';
 import type {
@@ -207,7 +208,7 @@ export class PostgresOrderStore implements OrderStore {
       if (first) return first;
     }
     checkCreateInput(order, options.events, options.effects);
-    const doc = storedOrderText(order);
+    const { text: doc, md5 } = storedOrderWithChecksum(order);
     let written: number;
     try {
       const { rows } = await this.driver.query<{ written: number }>(this.sql.create, [
@@ -225,6 +226,7 @@ export class PostgresOrderStore implements OrderStore {
         this.channelInside,
         order.updatedAt,
         requestJson(key, options.idempotencyRequest),
+        md5,
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -257,7 +259,7 @@ export class PostgresOrderStore implements OrderStore {
   private async createIn(tx: SqlExecutor, order: Order, options: CreateOptions): Promise<Order> {
     checkCreateInput(order, options.events, options.effects);
     const key = options.idempotencyKey;
-    const doc = storedOrderText(order);
+    const { text: doc, md5 } = storedOrderWithChecksum(order);
     let written: number;
     try {
       const { rows } = await tx.query<{ written: number }>(this.sql.create, [
@@ -275,6 +277,7 @@ export class PostgresOrderStore implements OrderStore {
         this.channelInside,
         order.updatedAt,
         requestJson(key, options.idempotencyRequest),
+        md5,
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -311,6 +314,7 @@ export class PostgresOrderStore implements OrderStore {
   /** One commit in its own statement. */
   private async commitAlone(input: CommitInput): Promise<void> {
     const { order, expectedVersion } = input;
+    const stored = storedOrderWithChecksum(order);
     let written: number;
     try {
       const { rows } = await this.driver.query<{ written: number }>(this.sql.commit, [
@@ -321,13 +325,14 @@ export class PostgresOrderStore implements OrderStore {
         order.customerId,
         order.updatedAt,
         nextDueAt(order),
-        storedOrderText(order),
+        stored.text,
         JSON.stringify(input.events),
         JSON.stringify(input.effects),
         input.idempotencyKey ?? null,
         this.channelInside,
         order.updatedAt,
         requestJson(input.idempotencyKey, input.idempotencyRequest),
+        stored.md5,
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -616,8 +621,10 @@ function violated(error: unknown, constraint: string): boolean {
  */
 function commitManyBatch(inputs: CommitInput[], chain = false): string {
   const last = inputs.length - 1;
-  return JSON.stringify(
-    inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => ({
+  const rows = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => {
+    // The document is spliced in as the text whose checksum is sent beside it (jsonb-text.ts).
+    const stored = chain && n !== last && idempotencyKey === undefined ? null : storedOrderWithChecksum(order);
+    const rest = JSON.stringify({
       ...(chain ? { n } : {}),
       id: order.id,
       expected: expectedVersion,
@@ -626,14 +633,16 @@ function commitManyBatch(inputs: CommitInput[], chain = false): string {
       customer_id: order.customerId,
       updated_at: order.updatedAt,
       due_at: nextDueAt(order),
-      doc: chain && n !== last && idempotencyKey === undefined ? null : storedOrderDocument(order),
+      doc_md5: stored?.md5 ?? null,
       events,
       effects,
       idem_key: idempotencyKey ?? null,
       idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
       at: order.updatedAt,
-    })),
-  );
+    });
+    return `{"doc":${stored === null ? 'null' : stored.text},${rest.slice(1)}`;
+  });
+  return `[${rows.join(',')}]`;
 }
 
 /** A commitChain input: every step checked, all of one order, each starting where the previous ended. */
