@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
-import { upgradeStoredOrder } from '../../storage/schema-version.js';
+import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, upgradeStoredOrder } from '../../storage/schema-version.js';
 import { storedOrderWithChecksum } from './jsonb-text.js';
 import { nextDueAt } from '../../lifecycle/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, transactionUnsupported } from '../../storage/errors.js';
@@ -76,6 +76,12 @@ interface OrderRow {
 }
 
 const DEFAULT_DUE_LEASE_MS = 30_000;
+/**
+ * How the text PostgreSQL renders for a current document ends when `schemaVersion` is its longest
+ * field name (jsonb puts the longest keys last). A document that ends otherwise (an older version,
+ * or a longer field such as `deletedByCustomerAt`) is written whole.
+ */
+const CURRENT_VERSION_TAIL = `"${SCHEMA_VERSION_FIELD}": ${ORDER_SCHEMA_VERSION}}`;
 
 /**
  * The PostgreSQL `OrderStore` (`orderkit/postgres`), for a server through `pg` or embedded
@@ -405,8 +411,8 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /** The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode. */
-  private async writeMany(inputs: CommitInput[], executor: SqlExecutor = this.driver): Promise<Set<string>> {
-    const { rows } = await executor.query<{ ids: string }>(this.sql.commitMany, [commitManyBatch(inputs), this.channelInside]);
+  private async writeMany(inputs: CommitInput[], executor: SqlExecutor = this.driver, stored?: Map<string, Order>): Promise<Set<string>> {
+    const { rows } = await executor.query<{ ids: string }>(this.sql.commitMany, [commitManyBatch(inputs, false, stored), this.channelInside]);
     const committed = new Set(JSON.parse(rows[0]?.ids ?? '[]') as string[]);
     if (executor === this.driver) this.announce(inputs.filter((input) => committed.has(input.order.id)).map((input) => input.order));
     return committed;
@@ -425,7 +431,17 @@ export class PostgresOrderStore implements OrderStore {
     const result = await this.driver.transaction(async (tx) => {
       const { rows } = await tx.query<OrderRow>(this.sql.claimDue, [now.toISOString(), Math.max(0, Math.floor(limit))]);
       if (rows.length === 0) return { claimed: 0, committed: [] as string[] };
-      const due = decodeAll(rows.map((row) => () => this.decodeRow(row)), options.onCorrupt);
+      // An order decoded from exactly what its row holds (checksum intact, current version) is
+      // written back as the fields that changed (docs/storage.md "Sweeping").
+      const exact = new Map<string, Order>();
+      const due = decodeAll(
+        rows.map((row) => () => {
+          const order = this.decodeRow(row);
+          if (row.doc_md5 !== null && this.lastIntact && row.doc.endsWith(CURRENT_VERSION_TAIL)) exact.set(order.id, order);
+          return order;
+        }),
+        options.onCorrupt,
+      );
       const claimed = new Map(due.map((order) => [order.id, order.version]));
       const inputs = decide(due);
       const seen = new Set<string>();
@@ -437,7 +453,7 @@ export class PostgresOrderStore implements OrderStore {
         }
         seen.add(id);
       }
-      const committed = inputs.length === 0 ? new Set<string>() : await this.writeMany(inputs, tx);
+      const committed = inputs.length === 0 ? new Set<string>() : await this.writeMany(inputs, tx, exact);
       const left = rows.map((row) => row.id).filter((id) => !committed.has(id));
       if (left.length > 0) await tx.query(this.sql.leaseDue, [left, new Date(now.getTime() + leaseMs).toISOString()]);
       for (const input of inputs) if (committed.has(input.order.id)) written.push(input);
@@ -579,8 +595,12 @@ export class PostgresOrderStore implements OrderStore {
     await this.feed.close();
   }
 
+  /** Whether the last row decodeRow read matched its checksum. */
+  private lastIntact = false;
+
   private decodeRow(row: OrderRow): Order {
     const intact = row.doc_md5 !== null && createHash('md5').update(row.doc, 'utf8').digest('hex') === row.doc_md5;
+    this.lastIntact = intact;
     return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event), this.checked, intact);
   }
 
@@ -619,11 +639,13 @@ function violated(error: unknown, constraint: string): boolean {
  * the others carry none unless their idempotency record needs it: a chain of k commands sends one
  * document, not k.
  */
-function commitManyBatch(inputs: CommitInput[], chain = false): string {
+function commitManyBatch(inputs: CommitInput[], chain = false, stored?: Map<string, Order>): string {
   const last = inputs.length - 1;
   const rows = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => {
     // The document is spliced in as the text whose checksum is sent beside it (jsonb-text.ts).
-    const stored = chain && n !== last && idempotencyKey === undefined ? null : storedOrderWithChecksum(order);
+    const written = chain && n !== last && idempotencyKey === undefined ? null : storedOrderWithChecksum(order);
+    const before = idempotencyKey === undefined ? stored?.get(order.id) : undefined;
+    const patch = before === undefined ? null : changedFields(before, order);
     const rest = JSON.stringify({
       ...(chain ? { n } : {}),
       id: order.id,
@@ -633,16 +655,35 @@ function commitManyBatch(inputs: CommitInput[], chain = false): string {
       customer_id: order.customerId,
       updated_at: order.updatedAt,
       due_at: nextDueAt(order),
-      doc_md5: stored?.md5 ?? null,
+      doc_md5: written?.md5 ?? null,
+      ...(patch === null ? {} : patch),
       events,
       effects,
       idem_key: idempotencyKey ?? null,
       idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
       at: order.updatedAt,
     });
-    return `{"doc":${stored === null ? 'null' : stored.text},${rest.slice(1)}`;
+    return `{"doc":${written === null || patch !== null ? 'null' : written.text},${rest.slice(1)}`;
   });
   return `[${rows.join(',')}]`;
+}
+
+/**
+ * What turns the stored document of `before` into that of `after` (commitMany's `patch` and
+ * `unset`): the top-level fields whose value is another object or value (transition() returns a
+ * new object for what it changes and shares the rest), and those that are gone.
+ */
+function changedFields(before: Order, after: Order): { patch: Record<string, unknown>; unset: string[] } {
+  const b = before as unknown as Record<string, unknown>;
+  const a = after as unknown as Record<string, unknown>;
+  const patch: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const key of Object.keys(a)) {
+    if (a[key] === undefined) continue;
+    if (a[key] !== b[key]) patch[key] = a[key];
+  }
+  for (const key of Object.keys(b)) if (b[key] !== undefined && a[key] === undefined) unset.push(key);
+  return { patch, unset };
 }
 
 /** A commitChain input: every step checked, all of one order, each starting where the previous ended. */
