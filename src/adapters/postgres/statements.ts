@@ -107,11 +107,10 @@ export function statements(schema: string): Statements {
 
     // $1 id, $2 number, $3 customer, $4 status, $5 created_at, $6 updated_at, $7 due_at, $8 doc,
     // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 at,
-    // $14 the idempotency request (JSON, null for none), $15 the md5 of the text PostgreSQL renders
-    // for $8 (computed by the store, docs/storage.md "Checksums"; null: the server computes it)
+    // $14 the idempotency request (JSON, null for none)
     create: `WITH ins AS (
         INSERT INTO ${orders} (id, number, customer_id, status, version, created_at, updated_at, due_at, doc, doc_md5)
-        VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8::jsonb, coalesce($15::text, md5($8::jsonb::text)))
+        VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8::jsonb, md5($8::jsonb::text))
         ON CONFLICT DO NOTHING
         RETURNING id
       ), ${alongside('ins', '1')}
@@ -119,10 +118,10 @@ export function statements(schema: string): Statements {
 
     // $1 id, $2 expected, $3 version, $4 status, $5 customer, $6 updated_at, $7 due_at, $8 doc,
     // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 at,
-    // $14 the idempotency request (JSON, null for none), $15 the md5 of $8 as create takes it
+    // $14 the idempotency request (JSON, null for none)
     commit: `WITH upd AS (
         UPDATE ${orders}
-        SET version = $3, status = $4, customer_id = $5, updated_at = $6, due_at = $7, doc = $8::jsonb, doc_md5 = coalesce($15::text, md5($8::jsonb::text))
+        SET version = $3, status = $4, customer_id = $5, updated_at = $6, due_at = $7, doc = $8::jsonb, doc_md5 = md5($8::jsonb::text)
         WHERE id = $1 AND version = $2
         RETURNING id
       ), unlease AS (
@@ -135,13 +134,13 @@ export function statements(schema: string): Statements {
     commitMany: `WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
-          due_at timestamptz, doc jsonb, doc_md5 text, patch jsonb, unset text[], events jsonb, effects jsonb,
+          due_at timestamptz, doc jsonb, patch jsonb, unset text[], events jsonb, effects jsonb,
           idem_key text, idem_request jsonb, at text)
       ), upd AS (
         UPDATE ${orders} o
         SET version = i.version, status = i.status, customer_id = i.customer_id, updated_at = i.updated_at,
             due_at = i.due_at, doc = coalesce(i.doc, (o.doc - i.unset) || i.patch),
-            doc_md5 = coalesce(i.doc_md5, md5(coalesce(i.doc, (o.doc - i.unset) || i.patch)::text))
+            doc_md5 = md5(coalesce(i.doc, (o.doc - i.unset) || i.patch)::text)
         FROM input i
         WHERE o.id = i.id AND o.version = i.expected
         RETURNING o.id
@@ -180,7 +179,7 @@ export function statements(schema: string): Statements {
     commitChain: `WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           n int, id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
-          due_at timestamptz, doc jsonb, doc_md5 text, events jsonb, effects jsonb, idem_key text, idem_request jsonb, at text)
+          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, idem_request jsonb, at text)
       ), first AS (
         SELECT * FROM input ORDER BY n LIMIT 1
       ), last AS (
@@ -188,7 +187,7 @@ export function statements(schema: string): Statements {
       ), upd AS (
         UPDATE ${orders} o
         SET version = l.version, status = l.status, customer_id = l.customer_id, updated_at = l.updated_at,
-            due_at = l.due_at, doc = l.doc, doc_md5 = coalesce(l.doc_md5, md5(l.doc::text))
+            due_at = l.due_at, doc = l.doc, doc_md5 = md5(l.doc::text)
         FROM last l, first f
         WHERE o.id = l.id AND o.version = f.expected
         RETURNING o.id

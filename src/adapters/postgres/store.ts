@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
-import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, upgradeStoredOrder } from '../../storage/schema-version.js';
-import { storedOrderWithChecksum } from './jsonb-text.js';
+import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
 import { nextDueAt } from '../../lifecycle/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, transactionUnsupported } from '../../storage/errors.js';
 import type {
@@ -214,7 +213,7 @@ export class PostgresOrderStore implements OrderStore {
       if (first) return first;
     }
     checkCreateInput(order, options.events, options.effects);
-    const { text: doc, md5 } = storedOrderWithChecksum(order);
+    const doc = storedOrderText(order);
     let written: number;
     try {
       const { rows } = await this.driver.query<{ written: number }>(this.sql.create, [
@@ -232,7 +231,6 @@ export class PostgresOrderStore implements OrderStore {
         this.channelInside,
         order.updatedAt,
         requestJson(key, options.idempotencyRequest),
-        md5,
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -265,7 +263,7 @@ export class PostgresOrderStore implements OrderStore {
   private async createIn(tx: SqlExecutor, order: Order, options: CreateOptions): Promise<Order> {
     checkCreateInput(order, options.events, options.effects);
     const key = options.idempotencyKey;
-    const { text: doc, md5 } = storedOrderWithChecksum(order);
+    const doc = storedOrderText(order);
     let written: number;
     try {
       const { rows } = await tx.query<{ written: number }>(this.sql.create, [
@@ -283,7 +281,6 @@ export class PostgresOrderStore implements OrderStore {
         this.channelInside,
         order.updatedAt,
         requestJson(key, options.idempotencyRequest),
-        md5,
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -320,7 +317,6 @@ export class PostgresOrderStore implements OrderStore {
   /** One commit in its own statement. */
   private async commitAlone(input: CommitInput): Promise<void> {
     const { order, expectedVersion } = input;
-    const stored = storedOrderWithChecksum(order);
     let written: number;
     try {
       const { rows } = await this.driver.query<{ written: number }>(this.sql.commit, [
@@ -331,14 +327,13 @@ export class PostgresOrderStore implements OrderStore {
         order.customerId,
         order.updatedAt,
         nextDueAt(order),
-        stored.text,
+        storedOrderText(order),
         JSON.stringify(input.events),
         JSON.stringify(input.effects),
         input.idempotencyKey ?? null,
         this.channelInside,
         order.updatedAt,
         requestJson(input.idempotencyKey, input.idempotencyRequest),
-        stored.md5,
       ]);
       written = Number(rows[0]?.written ?? 0);
     } catch (error) {
@@ -641,31 +636,28 @@ function violated(error: unknown, constraint: string): boolean {
  */
 function commitManyBatch(inputs: CommitInput[], chain = false, stored?: Map<string, Order>): string {
   const last = inputs.length - 1;
-  const rows = inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => {
-    // The document is spliced in as the text whose checksum is sent beside it (jsonb-text.ts).
-    const written = chain && n !== last && idempotencyKey === undefined ? null : storedOrderWithChecksum(order);
-    const before = idempotencyKey === undefined ? stored?.get(order.id) : undefined;
-    const patch = before === undefined ? null : changedFields(before, order);
-    const rest = JSON.stringify({
-      ...(chain ? { n } : {}),
-      id: order.id,
-      expected: expectedVersion,
-      version: order.version,
-      status: order.status,
-      customer_id: order.customerId,
-      updated_at: order.updatedAt,
-      due_at: nextDueAt(order),
-      doc_md5: written?.md5 ?? null,
-      ...(patch === null ? {} : patch),
-      events,
-      effects,
-      idem_key: idempotencyKey ?? null,
-      idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
-      at: order.updatedAt,
-    });
-    return `{"doc":${written === null || patch !== null ? 'null' : written.text},${rest.slice(1)}`;
-  });
-  return `[${rows.join(',')}]`;
+  return JSON.stringify(
+    inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => {
+      const before = idempotencyKey === undefined ? stored?.get(order.id) : undefined;
+      return {
+        ...(chain ? { n } : {}),
+        id: order.id,
+        expected: expectedVersion,
+        version: order.version,
+        status: order.status,
+        customer_id: order.customerId,
+        updated_at: order.updatedAt,
+        due_at: nextDueAt(order),
+        // With the document it was decided from (sweepDue), only the fields that changed.
+        ...(before !== undefined ? { doc: null, ...changedFields(before, order) } : { doc: chain && n !== last && idempotencyKey === undefined ? null : storedOrderDocument(order) }),
+        events,
+        effects,
+        idem_key: idempotencyKey ?? null,
+        idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
+        at: order.updatedAt,
+      };
+    }),
+  );
 }
 
 /**
