@@ -431,8 +431,9 @@ export class PostgresOrderStore implements OrderStore {
       const exact = new Map<string, Order>();
       const due = decodeAll(
         rows.map((row) => () => {
-          const order = this.decodeRow(row);
-          if (row.doc_md5 !== null && this.lastIntact && row.doc.endsWith(CURRENT_VERSION_TAIL)) exact.set(order.id, order);
+          const intact = this.intact(row);
+          const order = this.decodeRow(row, intact);
+          if (intact && row.doc.endsWith(CURRENT_VERSION_TAIL)) exact.set(order.id, order);
           return order;
         }),
         options.onCorrupt,
@@ -590,12 +591,12 @@ export class PostgresOrderStore implements OrderStore {
     await this.feed.close();
   }
 
-  /** Whether the last row decodeRow read matched its checksum. */
-  private lastIntact = false;
+  /** Whether the row's document is the one the store wrote (its checksum matches). */
+  private intact(row: OrderRow): boolean {
+    return row.doc_md5 !== null && createHash('md5').update(row.doc, 'utf8').digest('hex') === row.doc_md5;
+  }
 
-  private decodeRow(row: OrderRow): Order {
-    const intact = row.doc_md5 !== null && createHash('md5').update(row.doc, 'utf8').digest('hex') === row.doc_md5;
-    this.lastIntact = intact;
+  private decodeRow(row: OrderRow, intact = this.intact(row)): Order {
     return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event), this.checked, intact);
   }
 
