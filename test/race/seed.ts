@@ -1,5 +1,6 @@
 import { placeOrder } from '../../src/lifecycle/index.js';
 import type { Effect, Order, OrderEvent } from '../../src/order/index.js';
+import { storedOrderDocument } from '../../src/storage/schema-version.js';
 import { line, quote } from '../service/fixtures.js';
 
 interface Queryable {
@@ -8,8 +9,8 @@ interface Queryable {
 
 /**
  * Writes `count` unpaid orders placed at `placedAt` (so they are due at placedAt + 30 min) with
- * their placement events, straight into the tables in multi-row statements (with the checksum the
- * store itself would write): seeding 100,000 orders through the service would measure the
+ * their placement events, straight into the tables in multi-row statements (each document with its
+ * schema version and checksum, as the store itself writes it): seeding 100,000 orders through the service would measure the
  * seeding, not the sweep.
  */
 export async function seedUnpaidOrders(db: Queryable, schema: string, count: number, placedAt: Date, prefix = 's'): Promise<void> {
@@ -19,7 +20,7 @@ export async function seedUnpaidOrders(db: Queryable, schema: string, count: num
   const event = placed.events[0]!;
   const chunk = 2500;
   for (let start = 0; start < count; start += chunk) {
-    const rows: Array<{ id: string; number: string; customer_id: string; created_at: string; due_at: string; doc: Order; event: OrderEvent }> = [];
+    const rows: Array<{ id: string; number: string; customer_id: string; created_at: string; due_at: string; doc: Order & { schemaVersion: number }; event: OrderEvent }> = [];
     for (let i = start; i < Math.min(count, start + chunk); i++) {
       const id = `${prefix}${i}`;
       const number = `${prefix.toUpperCase()}${String(i).padStart(9, '0')}`;
@@ -30,7 +31,7 @@ export async function seedUnpaidOrders(db: Queryable, schema: string, count: num
         customerId: `u${i % 500}`,
         payment: { ...template.payment, attempts: template.payment.attempts.map((a) => ({ ...a, outTradeNo: number })) },
       };
-      rows.push({ id, number, customer_id: doc.customerId, created_at: doc.createdAt, due_at: doc.deadlines.payBy!, doc, event: { ...event, orderId: id } });
+      rows.push({ id, number, customer_id: doc.customerId, created_at: doc.createdAt, due_at: doc.deadlines.payBy!, doc: storedOrderDocument(doc), event: { ...event, orderId: id } });
     }
     await db.query(
       `WITH x AS (
@@ -60,7 +61,7 @@ export async function seedEffects(db: Queryable, schema: string, count: number, 
   return effects.map((e) => e.id);
 }
 
-/** Writes ready-made orders (any status) with one event each, in multi-row statements. */
+/** Writes ready-made orders (any status) with one event each, in multi-row statements, as the store writes them. */
 export async function seedOrders(db: Queryable, schema: string, orders: Order[]): Promise<void> {
   const chunk = 2000;
   for (let start = 0; start < orders.length; start += chunk) {
@@ -72,7 +73,7 @@ export async function seedOrders(db: Queryable, schema: string, orders: Order[])
       version: doc.version,
       created_at: doc.createdAt,
       updated_at: doc.updatedAt,
-      doc,
+      doc: storedOrderDocument(doc),
     }));
     await db.query(
       `WITH x AS (

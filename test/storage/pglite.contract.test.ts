@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, migrationChecksum, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
+import { MIGRATIONS, migrate, migrationChecksum, PostgresOrderStore, toSqlDriver, type SqlDriver } from '../../src/adapters/postgres/index.js';
+import { createLifecycle } from '../../src/lifecycle/index.js';
+import { createOrderService } from '../../src/service/index.js';
 import { createdEvent, runOrderStoreContract, testOrder } from '../../src/testing/index.js';
 import { pgTamperFor, truncateAll } from './pg-helpers.js';
 
@@ -84,5 +86,51 @@ describe('documents edited outside the store (PGlite)', () => {
     await db.query(`UPDATE trusted.orders SET doc = jsonb_set(doc, '{pricing,total}', '-5') WHERE id = 't1'`);
     await db.query(`UPDATE trusted.orders SET doc_md5 = md5(doc::text) WHERE id = 't1'`);
     expect((await new PostgresOrderStore({ db, schema: 'trusted' }).load('t1'))!.pricing.total).toBe(-5);
+  });
+});
+
+describe('sweepDue on PGlite writes the changed fields of an order read intact', () => {
+  it('sends no document for such an order, and its row ends as a whole write would leave it', async () => {
+    await truncateAll(db, 'orderkit');
+    const base = toSqlDriver(db);
+    const batches: string[] = [];
+    // The same driver, recording the commitMany batches sent inside transactions.
+    const recording: SqlDriver = {
+      ...base,
+      transaction: (body) =>
+        base.transaction((tx) =>
+          body({
+            ...tx,
+            query: (text, params) => {
+              if (text.includes('jsonb_to_recordset') && typeof params?.[0] === 'string') batches.push(params[0]);
+              return tx.query(text, params);
+            },
+          }),
+        ),
+    };
+    const store = new PostgresOrderStore({ db: recording, groupCommit: false });
+    // sp1 is read intact; sp2's row no longer matches its checksum (as after an edit outside the store).
+    const orders = ['sp1', 'sp2'].map((id) => testOrder({ id }));
+    for (const order of orders) await store.create(order, { events: [createdEvent(order)], effects: [] });
+    await db.query(`UPDATE orderkit.orders SET doc_md5 = md5('another text') WHERE id = 'sp2'`);
+    const now = new Date(Date.parse(orders[0]!.createdAt) + 3_600_000);
+    const service = createOrderService({ store });
+    const report = await service.sweep(now, { batchSize: 10 });
+    expect(report.expired).toBe(2);
+    const sent = JSON.parse(batches.join('')) as Array<{ id: string; doc: unknown; patch?: Record<string, unknown>; unset?: string[] }>;
+    const byId = new Map(sent.map((row) => [row.id, row]));
+    expect(byId.get('sp1')!.doc).toBeNull();
+    expect(Object.keys(byId.get('sp1')!.patch!)).toContain('status');
+    expect(Object.keys(byId.get('sp1')!.patch!)).not.toContain('lines');
+    expect(byId.get('sp2')!.doc).not.toBeNull();
+    // What a whole write of the lifecycle's result leaves: compare with transition() on the order.
+    for (const order of orders) {
+      const expected = createLifecycle().transition(order, { type: 'EXPIRE' }, { now, actor: { type: 'system', id: 'sweeper' } });
+      if (!expected.ok) throw expected.error;
+      expect(await store.load(order.id)).toEqual(expected.order);
+    }
+    const { rows } = await db.query<{ id: string; same: boolean }>("SELECT id, doc_md5 = md5(doc::text) AS same FROM orderkit.orders WHERE id LIKE 'sp%' ORDER BY id");
+    expect(rows).toEqual([{ id: 'sp1', same: true }, { id: 'sp2', same: true }]);
+    await store.close();
   });
 });

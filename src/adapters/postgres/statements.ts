@@ -159,15 +159,18 @@ export function statements(schema: string): Statements {
       ), ${alongside('upd', '$3')}
       SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified, ${fed} AS fed`,
 
-    // $1 a JSON array of commits, $2 channel (null: no NOTIFY here)
+    // $1 a JSON array of commits, $2 channel (null: no NOTIFY here). A commit without `doc` carries
+    // the fields that changed instead (`patch`, `unset`: sweepDue, whose orders are locked as read).
     commitMany: `WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
-          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, idem_request jsonb, at text)
+          due_at timestamptz, doc jsonb, patch jsonb, unset text[], events jsonb, effects jsonb,
+          idem_key text, idem_request jsonb, at text)
       ), upd AS (
         UPDATE ${orders} o
         SET version = i.version, status = i.status, customer_id = i.customer_id, updated_at = i.updated_at,
-            due_at = i.due_at, doc = i.doc, doc_md5 = md5(i.doc::text)
+            due_at = i.due_at, doc = coalesce(i.doc, (o.doc - i.unset) || i.patch),
+            doc_md5 = md5(coalesce(i.doc, (o.doc - i.unset) || i.patch)::text)
         FROM input i
         WHERE o.id = i.id AND o.version = i.expected
         RETURNING o.id

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
-import { storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
+import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
 import { nextDueAt } from '../../lifecycle/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, transactionUnsupported } from '../../storage/errors.js';
 import type {
@@ -75,6 +75,12 @@ interface OrderRow {
 }
 
 const DEFAULT_DUE_LEASE_MS = 30_000;
+/**
+ * How the text PostgreSQL renders for a current document ends when `schemaVersion` is its longest
+ * field name (jsonb puts the longest keys last). A document that ends otherwise (an older version,
+ * or a longer field such as `deletedByCustomerAt`) is written whole.
+ */
+const CURRENT_VERSION_TAIL = `"${SCHEMA_VERSION_FIELD}": ${ORDER_SCHEMA_VERSION}}`;
 
 /**
  * The PostgreSQL `OrderStore` (`orderkit/postgres`), for a server through `pg` or embedded
@@ -421,9 +427,15 @@ export class PostgresOrderStore implements OrderStore {
   /**
    * The commitMany statement: the ids it wrote. Announces them in 'after-commit' mode, or, inside a
    * transaction (`executor`), hands what it logged to `inTransaction` to announce after the commit.
+   * `stored`: the documents as read, for orders whose commit may be written as a patch (sweepDue).
    */
-  private async writeMany(inputs: CommitInput[], executor: SqlExecutor = this.driver, inTransaction?: (fed: string | undefined) => void): Promise<Set<string>> {
-    const { rows } = await executor.query<{ ids: string; fed?: string }>(this.sql.commitMany, [commitManyBatch(inputs), this.channelInside]);
+  private async writeMany(
+    inputs: CommitInput[],
+    executor: SqlExecutor = this.driver,
+    inTransaction?: (fed: string | undefined) => void,
+    stored?: Map<string, Order>,
+  ): Promise<Set<string>> {
+    const { rows } = await executor.query<{ ids: string; fed?: string }>(this.sql.commitMany, [commitManyBatch(inputs, false, stored), this.channelInside]);
     const committed = new Set(JSON.parse(rows[0]?.ids ?? '[]') as string[]);
     if (executor === this.driver) this.announce(rows[0]?.fed);
     else inTransaction?.(rows[0]?.fed);
@@ -443,7 +455,18 @@ export class PostgresOrderStore implements OrderStore {
     const result = await this.driver.transaction(async (tx) => {
       const { rows } = await tx.query<OrderRow>(this.sql.claimDue, [now.toISOString(), Math.max(0, Math.floor(limit))]);
       if (rows.length === 0) return { claimed: 0, committed: [] as string[] };
-      const due = decodeAll(rows.map((row) => () => this.decodeRow(row)), options.onCorrupt);
+      // An order decoded from exactly what its row holds (checksum intact, current version) is
+      // written back as the fields that changed (docs/storage.md "Sweeping").
+      const exact = new Map<string, Order>();
+      const due = decodeAll(
+        rows.map((row) => () => {
+          const intact = this.intact(row);
+          const order = this.decodeRow(row, intact);
+          if (intact && row.doc.endsWith(CURRENT_VERSION_TAIL)) exact.set(order.id, order);
+          return order;
+        }),
+        options.onCorrupt,
+      );
       const claimed = new Map(due.map((order) => [order.id, order.version]));
       const inputs = decide(due);
       const seen = new Set<string>();
@@ -455,7 +478,7 @@ export class PostgresOrderStore implements OrderStore {
         }
         seen.add(id);
       }
-      const committed = inputs.length === 0 ? new Set<string>() : await this.writeMany(inputs, tx, (logged) => (fed = logged));
+      const committed = inputs.length === 0 ? new Set<string>() : await this.writeMany(inputs, tx, (logged) => (fed = logged), exact);
       const left = rows.map((row) => row.id).filter((id) => !committed.has(id));
       if (left.length > 0) await tx.query(this.sql.leaseDue, [left, new Date(now.getTime() + leaseMs).toISOString()]);
       return { claimed: rows.length, committed: [...committed] };
@@ -596,8 +619,12 @@ export class PostgresOrderStore implements OrderStore {
     await this.feed.close();
   }
 
-  private decodeRow(row: OrderRow): Order {
-    const intact = row.doc_md5 !== null && createHash('md5').update(row.doc, 'utf8').digest('hex') === row.doc_md5;
+  /** Whether the row's document is the one the store wrote (its checksum matches). */
+  private intact(row: OrderRow): boolean {
+    return row.doc_md5 !== null && createHash('md5').update(row.doc, 'utf8').digest('hex') === row.doc_md5;
+  }
+
+  private decodeRow(row: OrderRow, intact = this.intact(row)): Order {
     return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event), this.checked, intact);
   }
 
@@ -686,26 +713,48 @@ function violated(error: unknown, constraint: string): boolean {
  * the others carry none unless their idempotency record needs it: a chain of k commands sends one
  * document, not k.
  */
-function commitManyBatch(inputs: CommitInput[], chain = false): string {
+function commitManyBatch(inputs: CommitInput[], chain = false, stored?: Map<string, Order>): string {
   const last = inputs.length - 1;
   return JSON.stringify(
-    inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => ({
-      ...(chain ? { n } : {}),
-      id: order.id,
-      expected: expectedVersion,
-      version: order.version,
-      status: order.status,
-      customer_id: order.customerId,
-      updated_at: order.updatedAt,
-      due_at: nextDueAt(order),
-      doc: chain && n !== last && idempotencyKey === undefined ? null : storedOrderDocument(order),
-      events,
-      effects,
-      idem_key: idempotencyKey ?? null,
-      idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
-      at: order.updatedAt,
-    })),
+    inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => {
+      const before = idempotencyKey === undefined ? stored?.get(order.id) : undefined;
+      return {
+        ...(chain ? { n } : {}),
+        id: order.id,
+        expected: expectedVersion,
+        version: order.version,
+        status: order.status,
+        customer_id: order.customerId,
+        updated_at: order.updatedAt,
+        due_at: nextDueAt(order),
+        // With the document it was decided from (sweepDue), only the fields that changed.
+        ...(before !== undefined ? { doc: null, ...changedFields(before, order) } : { doc: chain && n !== last && idempotencyKey === undefined ? null : storedOrderDocument(order) }),
+        events,
+        effects,
+        idem_key: idempotencyKey ?? null,
+        idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
+        at: order.updatedAt,
+      };
+    }),
   );
+}
+
+/**
+ * What turns the stored document of `before` into that of `after` (commitMany's `patch` and
+ * `unset`): the top-level fields whose value is another object or value (transition() returns a
+ * new object for what it changes and shares the rest), and those that are gone.
+ */
+function changedFields(before: Order, after: Order): { patch: Record<string, unknown>; unset: string[] } {
+  const b = before as unknown as Record<string, unknown>;
+  const a = after as unknown as Record<string, unknown>;
+  const patch: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const key of Object.keys(a)) {
+    if (a[key] === undefined) continue;
+    if (a[key] !== b[key]) patch[key] = a[key];
+  }
+  for (const key of Object.keys(b)) if (b[key] !== undefined && a[key] === undefined) unset.push(key);
+  return { patch, unset };
 }
 
 /** A commitChain input: every step checked, all of one order, each starting where the previous ended. */
