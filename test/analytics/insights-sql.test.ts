@@ -20,6 +20,7 @@ import { OrderSchema } from '../../src/order/index.js';
 import { describeRealPg } from '../support/pg.js';
 import { loadThroughStore } from './support/load-orders.js';
 import { CHANNELS, PROVINCES, randomOrders, START } from './support/random-orders.js';
+import { freshPGlite } from '../support/pglite.js';
 
 /**
  * The decision-support analyses in SQL (orderkit/postgres) give exactly what the in-memory ones
@@ -111,7 +112,7 @@ async function agreementSuite(db: PostgresDatabase, schema: string, seed: number
 describe('decision-support analyses: SQL agrees with memory (PGlite)', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await migrate(db);
   });
   afterAll(async () => {

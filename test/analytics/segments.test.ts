@@ -22,6 +22,7 @@ import { breakdown, couponEffect, heatmap, openBreaches, refunds, skuPairs, topS
 import type { Order } from '../../src/order/index.js';
 import { loadEvolving, loadThroughStore } from './support/load-orders.js';
 import { CHANNELS, PROVINCES, randomOrders, START } from './support/random-orders.js';
+import { freshPGlite } from '../support/pglite.js';
 
 const SLA = { payment: 0.5, fulfilment: 48, delivery: 36, confirmation: 24 };
 
@@ -62,7 +63,7 @@ describe('range pieces', () => {
 describe('segment rollups agree with memory (PGlite)', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await migrate(db);
     await migrateAnalytics(db);
   });

@@ -9,6 +9,7 @@ import { describeRealPg } from '../support/pg.js';
 import { buildOrder } from './support/build-order.js';
 import { loadThroughStore } from './support/load-orders.js';
 import { randomOrders, START } from './support/random-orders.js';
+import { freshPGlite } from '../support/pglite.js';
 
 const DAY = 86_400_000;
 const zones = ['Asia/Shanghai', 'UTC', 'America/New_York', 'Asia/Kathmandu', 'Europe/London'];
@@ -83,7 +84,7 @@ async function agreementSuite(db: PostgresDatabase, schema: string, seed: number
 describe('summarizeSql and bottlenecksSql agree with the in-memory reports (PGlite)', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await migrate(db);
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import type { Order, OrderStore } from '../../src/index.js';
 import { describeRealPg } from '../support/pg.js';
 import { ADDRESS, testApp, type TestApp } from './support/app.js';
 import { listen } from './support/sse.js';
+import { freshPGlite } from '../support/pglite.js';
 
 // Every route registered on the app × {anonymous, shopper A, shopper B, staff, admin}, against the
 // EXPECTED table below (written by hand from docs/express.md "Sign-in", not read from the code under
@@ -331,7 +332,7 @@ describe('authorisation matrix on PGlite', () => {
     await db?.close();
   });
   matrixSuite('PGlite', async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await migrate(db);
     return new PostgresOrderStore({ db });
   });

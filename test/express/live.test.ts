@@ -7,6 +7,7 @@ import { createOrderService, type Order } from '../../src/index.js';
 import { describeRealPg } from '../support/pg.js';
 import { ADDRESS, CUSTOMER, MERCHANT, testApp, type TestApp } from './support/app.js';
 import { listen, openStream } from './support/sse.js';
+import { freshPGlite } from '../support/pglite.js';
 
 const json = (url: string, actor: string, body: unknown = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-actor': actor }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Order }));
@@ -146,7 +147,7 @@ describe('across instances on PGlite (LISTEN/NOTIFY)', () => {
     await db?.close();
   });
   it('a command through one instance reaches the streams of the other', async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await migrate(db);
     await migrateAnalytics(db);
     await crossInstanceCheck(await twoInstances(db, db, 'orderkit'));

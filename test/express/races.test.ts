@@ -7,6 +7,7 @@ import { migrate, migrateAnalytics, PostgresOrderStore, type PostgresDatabase } 
 import { createOrderService, type Order } from '../../src/index.js';
 import { describeRealPg } from '../support/pg.js';
 import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT } from './support/app.js';
+import { freshPGlite } from '../support/pglite.js';
 
 /**
  * The refund race over HTTP against a real database: two taps on "refund" arrive together (on two
@@ -54,7 +55,7 @@ describe('concurrent double refund over HTTP on PGlite', () => {
     await db?.close();
   });
   it('yields exactly one refund', async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await migrate(db);
     await migrateAnalytics(db);
     await doubleRefund(db, db, 'orderkit');

@@ -9,6 +9,7 @@ import { truncateAll } from '../storage/pg-helpers.js';
 import { describeRealPg } from '../support/pg.js';
 import { hostileStrings } from './hostile-strings.js';
 import { idempotencyAttacks } from './idempotency-attacks.js';
+import { freshPGlite } from '../support/pglite.js';
 
 describe('attacks (scoped idempotency, hostile strings): MemoryOrderStore', () => {
   idempotencyAttacks(async () => new MemoryOrderStore());
@@ -28,7 +29,7 @@ describe('attacks (scoped idempotency, hostile strings): WxCloudOrderStore (clou
 describe('attacks (scoped idempotency, hostile strings): PostgresOrderStore on PGlite', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await migrate(db);
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, PostgresOrderStore, toSqlDriver, type SqlDriver } from '../../src/adapters/postgres/index.js';
 import { MemoryOrderStore, type OrderChange, type OrderStore, type Unsubscribe } from '../../src/storage/index.js';
 import { checkDelivered, concurrentWriters, until } from './feed-workload.js';
+import { freshPGlite } from '../support/pglite.js';
 
 const IDS = [0, 1, 2, 3].flatMap((w) => Array.from({ length: 25 }, (_, i) => `f${w}-${i}`));
 
@@ -66,7 +67,7 @@ describe('the change feed of the memory store', () => {
 describe('the change feed of PostgresOrderStore on PGlite', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
   });
   afterAll(async () => {
     await db.close();

@@ -6,6 +6,7 @@ import type { CommitInput } from '../../src/storage/index.js';
 import { createdEvent, nextVersion, testOrder } from '../../src/testing/index.js';
 import { describeRealPg, migratedPool } from '../support/pg.js';
 import { truncateAll } from './pg-helpers.js';
+import { freshPGlite } from '../support/pglite.js';
 
 // ---- the batcher alone, with routes that record what they were asked ------------------------
 
@@ -221,7 +222,7 @@ async function raceThroughOneStore(db: Db, storeFor: (driver: SqlDriver) => Post
 describe('group commit: PostgresOrderStore on PGlite', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     await migrate(db, { schema: 'group_commit' });
   });
   afterAll(async () => {

@@ -5,12 +5,13 @@ import { createLifecycle } from '../../src/lifecycle/index.js';
 import { createOrderService } from '../../src/service/index.js';
 import { createdEvent, runOrderStoreContract, testOrder } from '../../src/testing/index.js';
 import { pgTamperFor, truncateAll } from './pg-helpers.js';
+import { freshPGlite } from '../support/pglite.js';
 
 // One embedded database for the whole file (creating one costs seconds); tables are emptied
 // before each test instead.
 let db: PGlite;
 beforeAll(async () => {
-  db = await PGlite.create();
+  db = await freshPGlite();
   await migrate(db);
 });
 afterAll(async () => {

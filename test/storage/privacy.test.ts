@@ -8,6 +8,7 @@ import { anonymizeCustomer, anonymizeFinishedOrders, createOrderService } from '
 import { MemoryOrderStore, type OrderStore } from '../../src/storage/index.js';
 import { createCloudDatabaseStandIn } from '../../src/testing/index.js';
 import { describeRealPg } from '../support/pg.js';
+import { freshPGlite } from '../support/pglite.js';
 
 /**
  * PIPL (docs/privacy.md): one customer's personal data anonymised everywhere a store keeps it, and
@@ -137,7 +138,7 @@ describe('PostgresOrderStore on PGlite', () => {
   let db: PGlite;
   let n = 0;
   beforeAll(async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
   }, 60_000);
   afterAll(() => db.close());
   scenarios('PostgresOrderStore (PGlite, with the analytics facts)', async () => {

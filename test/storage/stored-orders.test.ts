@@ -14,6 +14,7 @@ import { upgradeStoredOrder, type UpgradeChain } from '../../src/storage/schema-
 import type { StoredFixture } from '../../scripts/gen-order-fixtures.js';
 import { connectRealPg } from '../support/pg.js';
 import { truncateAll } from './pg-helpers.js';
+import { freshPGlite } from '../support/pglite.js';
 
 /**
  * Orders stored by every released schema version (test/fixtures/orders/v<N>/, written by
@@ -108,7 +109,7 @@ async function continueOn(store: OrderStore, f: StoredFixture): Promise<Order> {
 // One embedded database for the file (creating one costs seconds).
 let lite: PGlite;
 beforeAll(async () => {
-  lite = await PGlite.create();
+  lite = await freshPGlite();
   await migrate(lite);
 });
 afterAll(async () => {
