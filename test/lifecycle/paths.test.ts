@@ -228,6 +228,10 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
     return repeat ? [stray, result, result] : [stray, result];
   }
   if (order.status === 'closed') {
+    // Ending a request on a closed order needs a request for goods worth nothing filed before the
+    // last refund closed it, which no payload of this walk files: test/refund/
+    // worthless-request-on-closed.test.ts drives those two edges.
+    if (type === 'CANCEL_AFTER_SALE' || type === 'REJECT_AFTER_SALE') return null;
     // Refund results on a closed order: the late-payment refund (or an earlier pending one).
     const prelude: Move[] = order.payment.transactionId === undefined ? [{ command: { type: 'PAYMENT_SUCCEEDED', amount: order.pricing.total, transactionId: 'tx-late' }, actor: gateway }] : [];
     if (prelude.length === 0 && pendingRefund(order) === undefined) return null;
@@ -427,8 +431,11 @@ describe('path walk over orderMachine (@xstate/graph)', () => {
       if (!done) notDrivable.push(`${from} --${event.type}/${event.branch}--> ${to}`);
     }
     // Returns need goods that shipped: on a paid order these branches exist in the chart (the
-    // after-sale reducer decides) but no payload can take them.
+    // after-sale reducer decides) but no payload can take them. Ending a request on a closed order
+    // needs one worth nothing (see witness()).
     expect(notDrivable.sort()).toEqual([
+      'closed --CANCEL_AFTER_SALE/afterSaleAccepted--> closed',
+      'closed --REJECT_AFTER_SALE/afterSaleAccepted--> closed',
       'paid --REQUEST_EXCHANGE/afterSaleAccepted--> paid',
       'paid --RETURN_RECEIVED/afterSaleAccepted--> paid',
       'paid --RETURN_SHIPPED/afterSaleAccepted--> paid',

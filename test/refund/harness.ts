@@ -68,7 +68,9 @@ export const direct: Driver = {
     return paidOrder({ lines, freight });
   },
   run(order, command, actor, now, policy) {
-    if (order.status === 'closed' && command.type !== 'REFUND_SUCCEEDED' && command.type !== 'REFUND_FAILED') return { ok: false, code: 'INVALID_TRANSITION' };
+    // As the lifecycle's chart: on a closed order, refund results come in and open requests can still be ended.
+    const onClosed = ['REFUND_SUCCEEDED', 'REFUND_FAILED', 'CANCEL_AFTER_SALE', 'REJECT_AFTER_SALE'];
+    if (order.status === 'closed' && !onClosed.includes(command.type)) return { ok: false, code: 'INVALID_TRANSITION' };
     if (command.type === 'SHIP') {
       const left = shippable(order);
       const items = command.items ?? Array.from(left, ([lineId, quantity]) => ({ lineId, quantity })).filter((i) => i.quantity > 0);

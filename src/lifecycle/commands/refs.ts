@@ -14,6 +14,12 @@ export const AFTER_SALE_OPEN: readonly OrderStatus[] = ['paid', 'partially_shipp
 /** The after-sale reducer decides (refund/ engine); the order's status stays. */
 export const AFTER_SALE_ROW = { from: AFTER_SALE_OPEN, guard: 'afterSaleAccepted', actions: ['applyAfterSale', 'settlePoints'] } as const;
 /**
+ * AFTER_SALE_ROW for the commands that end a request without moving money (withdraw, reject): they
+ * also apply on a closed order, which may still hold an open request worth nothing when refunding
+ * everything else closed it (docs/after-sales.md, "Goods worth nothing").
+ */
+export const AFTER_SALE_END_ROW = { from: [...AFTER_SALE_OPEN, 'closed'] as readonly OrderStatus[], guard: 'afterSaleAccepted', actions: ['applyAfterSale', 'settlePoints'] } as const;
+/**
  * Before AFTER_SALE_ROW in the commands that commit a refund-only after-sale once something has
  * shipped (approve, accept a proposal; a request is not approved at once then): when the units it
  * takes were all that was left to ship, the partially shipped order becomes `shipped`.
