@@ -278,6 +278,30 @@ function percentile(xs: number[], p: number): number {
   return s.length === 0 ? NaN : s[Math.max(0, Math.ceil(p * s.length) - 1)]!;
 }
 
+/** One placement as a customer; the ids of the orders placed are pushed onto `placed`. */
+function placeRequest(placed: string[]) {
+  return {
+    method: 'POST',
+    path: '/orders',
+    headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
+    body: PLACE_BODY,
+    onResponse: (status: number, body: string) => {
+      if (status === 201) placed.push((JSON.parse(body) as { id: string }).id);
+    },
+  };
+}
+
+/** Each request pays the next order of `placed` (a fresh compare-and-set commit; none is paid twice). */
+function payRequest(placed: string[]) {
+  let next = 0;
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
+    body: '{}',
+    setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/orders/${placed[Math.min(next++, placed.length - 1)]}/pay/demo` }),
+  };
+}
+
 /**
  * Every server, the baseline alike, first answers WARMUP seconds of placements and then pays them,
  * not counted: the measured runs see compiled code, as a server that has been up for a while
@@ -290,33 +314,15 @@ async function warmUp(url: string): Promise<void> {
     url,
     connections: CONNECTIONS,
     duration: WARMUP,
-    requests: [
-      {
-        method: 'POST',
-        path: '/orders',
-        headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
-        body: PLACE_BODY,
-        onResponse: (status: number, body: string) => {
-          if (status === 201) placed.push((JSON.parse(body) as { id: string }).id);
-        },
-      },
-    ],
+    requests: [placeRequest(placed)],
   });
   if (placed.length === 0) return;
-  let next = 0;
   await autocannon({
     url,
     connections: CONNECTIONS,
     duration: WARMUP,
     amount: placed.length,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
-        body: '{}',
-        setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/orders/${placed[Math.min(next++, placed.length - 1)]}/pay/demo` }),
-      },
-    ],
+    requests: [payRequest(placed)],
   });
 }
 
@@ -330,19 +336,8 @@ async function run(storeKind: ServerKind) {
     url,
     connections: CONNECTIONS,
     duration: DURATION,
-    requests: [
-      {
-        method: 'POST',
-        path: '/orders',
-        headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
-        body: PLACE_BODY,
-        onResponse: (status: number, body: string) => {
-          if (status === 201) ids.push((JSON.parse(body) as { id: string }).id);
-        },
-      },
-    ],
+    requests: [placeRequest(ids)],
   });
-  let next = 0;
   // Every pay request pays a different order placed in the first phase (a real state change): the
   // run stops when they are all paid, or after DURATION seconds.
   const pay = await autocannon({
@@ -350,15 +345,7 @@ async function run(storeKind: ServerKind) {
     connections: CONNECTIONS,
     duration: DURATION,
     amount: ids.length,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-actor': 'customer:c1' },
-        body: '{}',
-        // Each request pays the next order placed in the first phase (a fresh compare-and-set commit).
-        setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/orders/${ids[Math.min(next++, ids.length - 1)]}/pay/demo` }),
-      },
-    ],
+    requests: [payRequest(ids)],
   });
   loading = false;
   const latencies = await probes;
