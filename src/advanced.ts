@@ -141,7 +141,7 @@ export { PAYMENT_SOURCE_KINDS, PaymentSourceSchema } from './order/index.js';
 export type { PaymentSource, PaymentSourceKind } from './order/index.js';
 export { planSources, balanceTransactionId, capturedBalance, sourceErrors } from './lifecycle/index.js';
 export type { PayWith } from './lifecycle/index.js';
-export { MemoryBalance, BALANCE_ERROR_CODES, isBalanceError } from './balance/index.js';
+export { MemoryBalance, BALANCE_ERROR_CODES, isBalanceError, placeWithCompensation } from './balance/index.js';
 export { reorderLines } from './pricing/index.js';
 export type { BalancePort, BalanceMovement, BalanceResult, OrderBalance, BalanceErrorCode } from './balance/index.js';
 // Delivery modes (docs/delivery.md).

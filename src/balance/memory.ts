@@ -73,7 +73,21 @@ export class MemoryBalance implements BalancePort {
   }
 
   async placeWith<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithCompensation(this, request, create);
+    return placeWithCompensation(this, request, create, async (r) => this.undoDebit(r));
+  }
+
+  /** Takes back the debit of an order that was never created, as if it had not happened (see placeWithCompensation). */
+  private undoDebit(request: BalanceMovement): void {
+    const r = checkMovement(request);
+    const id = `${r.orderId}\u0000${r.key}`;
+    const op = this.ops.get(id);
+    if (op?.kind !== 'debit') return;
+    this.ops.delete(id);
+    this.accounts.set(op.customerId, (this.accounts.get(op.customerId) ?? 0) + op.amount);
+    const order = this.orders.get(r.orderId);
+    if (order === undefined) return;
+    if (order.debited === op.amount && order.credited === 0) this.orders.delete(r.orderId);
+    else this.orders.set(r.orderId, { ...order, debited: order.debited - op.amount });
   }
 
   /** The first answer of an (order, key) already applied, or a refusal when its content differs. */
@@ -86,21 +100,31 @@ export class MemoryBalance implements BalancePort {
 }
 
 /**
- * Debit, create, and credit back under `<key>:placement-failed` when the create fails: for ports
- * that cannot share the store's transaction. The credit is tried three times; a port still down
- * after that leaves the debit recorded under the order id (`orderBalance(orderId)` shows
- * debited > credited for an order that does not exist), and the create's error is thrown.
+ * Debit, create, and give the debit back when the create fails: for ports that cannot share the
+ * store's transaction (docs/payment-sources.md, "Placing without one transaction"). Only a debit
+ * this call made goes back (a replayed one belongs to an earlier call). `undo` takes the debit
+ * back as if it had never happened, so that a retry of the same order id and key debits again;
+ * without it (a port of your own) the debit is credited back under `<key>:placement-failed`, and a
+ * retry with the same order number would find its debit already there. The give-back is tried
+ * three times; a port still down after that leaves the debit recorded under the order id
+ * (`orderBalance(orderId)` shows debited > credited for an order that does not exist), and the
+ * create's error is thrown.
  */
-export async function placeWithCompensation<T>(port: BalancePort, request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
+export async function placeWithCompensation<T>(
+  port: BalancePort,
+  request: BalanceMovement,
+  create: (transaction?: unknown) => Promise<T>,
+  undo?: (request: BalanceMovement) => Promise<void>,
+): Promise<T> {
   const debited = await port.debit(request);
   try {
     return await create();
   } catch (error) {
     if (!debited.replayed) {
-      const back = { ...request, key: `${request.key}:placement-failed` };
+      const giveBack = undo ? () => undo(request) : () => port.credit({ ...request, key: `${request.key}:placement-failed` });
       for (let i = 0; i < 3; i++) {
         try {
-          await port.credit(back);
+          await giveBack();
           break;
         } catch {
           // tried again; see above

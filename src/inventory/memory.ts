@@ -1,5 +1,6 @@
 import { checkGiveBack, checkHold, checkSetup, limitKeyOf } from './check.js';
 import { limitReached, outOfStock, unknownSku } from './errors.js';
+import { placeWithHold } from './place-with-hold.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, PurchaseLimit, SkuSetup, StockItem, StockLevel, StockPolicy } from './types.js';
 
 interface Sku {
@@ -30,6 +31,8 @@ export class MemoryInventory implements InventoryPort {
   private readonly holds = new Map<string, Hold>();
   private readonly limits = new Map<string, number>();
   private readonly keys = new Set<string>();
+  /** Placements given back after a failed create, numbering their give-back keys. */
+  private abandoned = 0;
 
   async configure(setup: SkuSetup): Promise<void> {
     const s = checkSetup(setup);
@@ -69,14 +72,18 @@ export class MemoryInventory implements InventoryPort {
     return this.giveBack(checkGiveBack(request), true);
   }
 
-  async placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    await this.reserve(request);
-    try {
-      return await create();
-    } catch (error) {
-      await this.release({ orderId: request.orderId, key: 'placement-failed', items: request.items });
-      throw error;
-    }
+  /** Reserve, create, and on a failed create give back only what this call took (./place-with-hold.ts). */
+  placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
+    return placeWithHold(this, request, create, async () => this.abandon(request));
+  }
+
+  /** Gives back the reservation of an order that was never created, and forgets it: the id may reserve again. */
+  private abandon(request: HoldRequest): void {
+    const hold = this.holds.get(request.orderId);
+    if (!hold) return;
+    this.giveBack({ orderId: request.orderId, key: `placement-failed:${++this.abandoned}`, items: request.items }, false);
+    hold.phases.delete('reserve');
+    if (hold.phases.size === 0) this.holds.delete(request.orderId);
   }
 
   private hold(request: HoldRequest, phase: 'reserve' | 'commit'): HoldResult {

@@ -1,5 +1,6 @@
 import type { InventoryPort, StockItem } from '../inventory/types.js';
 import { isInventoryError } from '../inventory/errors.js';
+import { placeWithHold } from '../inventory/place-with-hold.js';
 import type { Effect, Order } from '../order/index.js';
 
 /**
@@ -51,13 +52,9 @@ export async function applyStockEffects(inventory: InventoryPort, effects: reado
  */
 export async function placeWithStock<T>(inventory: InventoryPort, request: { orderId: string; customerId: string; items: StockItem[] }, create: (transaction?: unknown) => Promise<T>): Promise<T> {
   if (inventory.placeWith) return inventory.placeWith(request, create);
-  await inventory.reserve(request);
-  try {
-    return await create();
-  } catch (error) {
-    await inventory.release({ orderId: request.orderId, key: 'placement-failed', items: request.items }).catch(() => undefined);
-    throw error;
-  }
+  // A port of your own without placeWith: the give-back cannot forget the reservation, so a retry
+  // of the same order id holds nothing more (docs/inventory.md, "Placing without one transaction").
+  return placeWithHold(inventory, request, create, () => inventory.release({ orderId: request.orderId, key: 'placement-failed', items: request.items }).catch(() => undefined));
 }
 
 /** Who closes an order that paid for stock no longer there (a shop CANCEL, reason out_of_stock, refunded in full). */

@@ -97,6 +97,48 @@ export function serviceScenarios(make: () => Promise<Pair>): void {
     expect((await inventory.level('TEA'))).toMatchObject({ available: 2, held: 1 });
   });
 
+  it('placing an order id that is already placed gives back none of the first order\'s stock', async () => {
+    const { service, inventory } = await setup();
+    const first = await service.place({ id: 'o-fixed', customerId: 'u1', quote: quote([TEA(1), CUP(2)]) });
+    expect(first.ok).toBe(true);
+    // The same explicit id again (a client's retry that raced the first, or a bug): refused, and the
+    // refused call's give-back must not take the first order's units with it.
+    const again = await service.place({ id: 'o-fixed', customerId: 'u1', quote: quote([TEA(1), CUP(2)]) });
+    expect(again.ok ? 'placed' : again.error.code).toBe('ORDER_EXISTS');
+    expect(await inventory.heldBy('o-fixed')).toEqual(expect.arrayContaining([{ sku: 'TEA', quantity: 1 }, { sku: 'CUP', quantity: 2 }]));
+    expect(await inventory.level('TEA')).toMatchObject({ available: 2, held: 1 });
+    expect(await inventory.level('CUP')).toMatchObject({ available: 8, held: 2 });
+  });
+
+  it('a placement whose create failed can be placed again with the same order id, and then holds its units once', async () => {
+    const { store, inventory } = await make();
+    await inventory.configure({ sku: 'TEA', available: 3, limit: { perCustomer: 2 } });
+    await inventory.configure({ sku: 'CUP', available: 10 });
+    // The store refuses the first create (the database was unreachable for a moment).
+    let failures = 1;
+    const create = store.create.bind(store);
+    const flaky = Object.assign(Object.create(Object.getPrototypeOf(store) as object) as OrderStore, store, {
+      create: (...args: Parameters<OrderStore['create']>) => {
+        if (failures-- > 0) return Promise.reject(new Error('store unreachable'));
+        return create(...args);
+      },
+    });
+    const service = createOrderService({ store: flaky, inventory, clock: manualClock(), ids: sequentialIds() });
+    const input = { id: 'o-retried', customerId: 'u1', quote: quote([TEA(2), CUP(1)]) };
+    await expect(service.place(input)).rejects.toThrow('store unreachable');
+    expect(await inventory.level('TEA')).toMatchObject({ available: 3, held: 0 });
+    const retried = await service.place(input);
+    expect(retried.ok).toBe(true);
+    expect(await inventory.heldBy('o-retried')).toEqual(expect.arrayContaining([{ sku: 'TEA', quantity: 2 }, { sku: 'CUP', quantity: 1 }]));
+    expect(await inventory.level('TEA')).toMatchObject({ available: 1, held: 2 });
+    expect(await inventory.level('CUP')).toMatchObject({ available: 9, held: 1 });
+    // Its close gives the units back, once.
+    const cancelled = await service.dispatch('o-retried', { type: 'CANCEL' }, customer);
+    expect(cancelled.ok).toBe(true);
+    expect(await inventory.level('TEA')).toMatchObject({ available: 3, held: 0 });
+    expect(await inventory.level('CUP')).toMatchObject({ available: 10, held: 0 });
+  });
+
   it('付款减库存: stock is taken at payment; a payment that finds none closes the order and refunds it in full', async () => {
     const { service, inventory } = await setup();
     await inventory.configure({ sku: 'PAYTAKE', available: 1, policy: 'take_on_payment' });

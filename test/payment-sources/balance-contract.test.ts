@@ -55,6 +55,32 @@ function serviceScenario(label: string, make: () => Promise<{ store: OrderStore;
     await service.dispatch(second.order.id, { type: 'CANCEL' }, customer);
     expect(await balance.balanceOf('u1')).toBe(3000);
   });
+
+  it(`${label}: a placement whose create failed, placed again with the same id and number, is debited once; the id once more debits nothing`, async () => {
+    const { store, balance } = await make();
+    // The store refuses the first create (unreachable for a moment), then works.
+    let failures = 1;
+    const create = store.create.bind(store);
+    const flaky = Object.assign(Object.create(Object.getPrototypeOf(store) as object) as OrderStore, store, {
+      create: (...args: Parameters<OrderStore['create']>) => (failures-- > 0 ? Promise.reject(new Error('store unreachable')) : create(...args)),
+    });
+    const service = createOrderService({ store: flaky, balance, clock: manualClock(), ids: sequentialIds(), retryDelayMs: 0 });
+    await balance.topUp({ customerId: 'u1', key: 'card', amount: 3000 });
+    const input = { id: 'o-retried', number: 'N20260001', customerId: 'u1', quote: quote(), payWith: { balance: 2000 } };
+    await expect(service.place(input)).rejects.toThrow('store unreachable');
+    expect(await balance.balanceOf('u1')).toBe(3000);
+    const retried = await service.place(input);
+    if (!retried.ok) throw retried.error;
+    expect(await balance.balanceOf('u1')).toBe(1000);
+    expect(await balance.orderBalance('o-retried')).toEqual({ debited: 2000, credited: 0 });
+    // The same id once more (a duplicate request): refused, and the first order's debit stays.
+    const again = await service.place(input);
+    expect(again.ok ? 'placed' : again.error.code).toBe('ORDER_EXISTS');
+    expect(await balance.balanceOf('u1')).toBe(1000);
+    // Its cancel gives the 2000 back, once.
+    expect((await service.dispatch('o-retried', { type: 'CANCEL' }, customer)).ok).toBe(true);
+    expect(await balance.balanceOf('u1')).toBe(3000);
+  });
 }
 
 describe('service with a balance', () => {

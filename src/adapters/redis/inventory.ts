@@ -227,7 +227,12 @@ export class RedisInventory implements InventoryPort {
     const done = await this.driver.query(`SELECT 1 FROM "${this.schema}".inventory_ops WHERE order_id = $1 AND key = $2`, [request.orderId, `hold:${phase}`]);
     if (done.rows.length > 0) {
       const plan = await this.driver.transaction((tx) => planHold(tx, this.schema, request, phase));
-      if (plan.replay) return plan.replay;
+      if (plan.replay) {
+        // placeWith of an order id that already holds its units: the store still decides (it
+        // refuses an id that exists), and nothing moves here.
+        if (create) await this.driver.transaction((tx) => create(tx));
+        return plan.replay;
+      }
     }
     for (let attempt = 0; ; attempt++) {
       await this.ready();

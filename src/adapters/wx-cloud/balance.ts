@@ -83,7 +83,29 @@ export class WxCloudBalance implements BalancePort {
   }
 
   placeWith<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithCompensation(this, request, create);
+    return placeWithCompensation(this, request, create, (r) => this.undoDebit(r));
+  }
+
+  /**
+   * Takes back the debit of an order that was never created, in one transaction: the account gets
+   * the amount back, the order's total loses it, and the movement's record goes, so a retry of the
+   * same order id and key debits again (see placeWithCompensation).
+   */
+  private async undoDebit(request: BalanceMovement): Promise<void> {
+    const r = checkMovement(request);
+    const n = this.names;
+    await this.call(() =>
+      this.db.runTransaction(async (tx) => {
+        const id = opId(r.orderId, r.key);
+        const op = await txRead<OpDoc>(tx, n.ops, id);
+        if (op === null || op.kind !== 'debit') return;
+        const account = await txRead<AccountDoc>(tx, n.accounts, op.customerId);
+        const order = await txRead<OrderDoc>(tx, n.orders, r.orderId);
+        await tx.collection(n.accounts).doc(op.customerId).set({ data: { balance: (account?.balance ?? 0) + op.amount } });
+        if (order !== null) await tx.collection(n.orders).doc(r.orderId).set({ data: { customerId: order.customerId, debited: order.debited - op.amount, credited: order.credited } });
+        await tx.collection(n.ops).doc(id).remove();
+      }, 10),
+    );
   }
 
   private async call<T>(run: () => Promise<T>): Promise<T> {

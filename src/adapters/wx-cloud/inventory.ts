@@ -1,8 +1,10 @@
 import { checkGiveBack, checkHold, checkSetup, limitKeyOf } from '../../inventory/check.js';
 import { inventoryUnavailable, isInventoryError, limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
+import { placeWithHold } from '../../inventory/place-with-hold.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
 import { checkDatabase, ensureCollections, type CloudDatabase } from './database.js';
 import { isDuplicateKey } from './errors.js';
+import { newToken } from './writes.js';
 
 export interface WxCloudInventoryOptions {
   /** Collection names. Defaults: inventory_skus, inventory_limits, inventory_holds, inventory_ops. */
@@ -129,13 +131,23 @@ export class WxCloudInventory implements InventoryPort {
     return this.giveBack(checkGiveBack(request), true);
   }
 
-  async placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    await this.reserve(request);
+  /** Reserve, create, and on a failed create give back only what this call took (docs/inventory.md, "Placing without one transaction"). */
+  placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
+    return placeWithHold(this, request, create, () => this.abandon(request));
+  }
+
+  /**
+   * Gives back the reservation of an order that was never created, then frees its claim so the
+   * same order id can reserve again. The give-back's key is new each time (a second failed
+   * placement of the id gives back its own units). A failure here is left as it is: the units stay
+   * held by an id without an order (released by hand), never given back twice.
+   */
+  private async abandon(request: HoldRequest): Promise<void> {
     try {
-      return await create();
-    } catch (error) {
-      await this.release({ orderId: request.orderId, key: 'placement-failed', items: request.items }).catch(() => undefined);
-      throw error;
+      await this.release({ orderId: request.orderId, key: `placement-failed:${newToken()}`, items: request.items });
+      await this.call(() => this.db.collection(this.names.ops).where({ _id: `${request.orderId}|hold:reserve` }).remove());
+    } catch {
+      // see above
     }
   }
 
