@@ -204,7 +204,8 @@ export function findAfterSaleTransition(
   afterSale: AfterSale,
   policy: Policy,
 ): AfterSaleTransition | undefined {
-  const rows = rowsByStatus().get(from)?.get(on);
+  const byOn = rowsByStatus().get(from ?? NEW);
+  const rows = byOn === undefined ? undefined : byOn.get(on);
   if (rows === undefined) return undefined;
   for (let i = 0; i < rows.length; i++) {
     const t = rows[i]!;
@@ -214,15 +215,19 @@ export function findAfterSaleTransition(
 }
 
 // The chart's rows by `from` and `on`, in chart order (every step looks rows up, some twice).
-let byStatus: Map<AfterSaleStatus | null, Map<string, AfterSaleTransition[]>> | undefined;
+// Keyed by text only (`from: null` under NEW, which is no status): a lookup of null in a Map of
+// strings showed in the after-sale path's profile.
+const NEW = '(new)';
+let byStatus: Map<string, Map<string, AfterSaleTransition[]>> | undefined;
 let requesterOnly: Set<string> | undefined;
-function rowsByStatus(): Map<AfterSaleStatus | null, Map<string, AfterSaleTransition[]>> {
+function rowsByStatus(): Map<string, Map<string, AfterSaleTransition[]>> {
   if (byStatus === undefined) {
     byStatus = new Map();
     requesterOnly = new Set();
     for (const t of AFTER_SALE_TRANSITIONS) {
-      let byOn = byStatus.get(t.from);
-      if (byOn === undefined) byStatus.set(t.from, (byOn = new Map()));
+      const from = t.from ?? NEW;
+      let byOn = byStatus.get(from);
+      if (byOn === undefined) byStatus.set(from, (byOn = new Map()));
       let list = byOn.get(t.on);
       if (list === undefined) byOn.set(t.on, (list = []));
       list.push(t);
