@@ -15,6 +15,7 @@ import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount } fro
 import type { AfterSaleContext, AfterSaleStepResult, ReducerContext } from './types.js';
 import { copyOrder, movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
+import { appended } from '../order/clone.js';
 import { checkRefundPeriod } from './windows.js';
 import { ok, fail, type Result, type Failure } from '../errors/result.js';
 
@@ -49,9 +50,9 @@ export type StepOutcome = Result<{ step: Step }>;
 function replacedAfterSales(list: readonly AfterSale[], afterSale: AfterSale): AfterSale[] {
   let index = -1;
   for (let i = 0; i < list.length; i++) if (list[i]!.id === afterSale.id) index = i;
+  if (index < 0) return appended(list, afterSale);
   const afterSales = list.slice();
-  if (index < 0) afterSales.push(afterSale);
-  else afterSales[index] = afterSale;
+  afterSales[index] = afterSale;
   return afterSales;
 }
 
@@ -125,9 +126,7 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
   }
   if (from === 'approved') effects.push(afterSaleNotice('customer', 'after_sale_approved', step.order, a, 'refundId', refund.id));
   const order = step.owned === true ? step.order : copyOrder(step.order, schemaCopies(ctx));
-  const refunds = order.refunds.slice(); // slice + push: Array#concat is several times slower on short lists
-  refunds.push(refund);
-  order.refunds = refunds;
+  order.refunds = appended(order.refunds, refund); // not Array#concat: several times slower on short lists
   const next = movedAfterSale(a, 'refunding', isoTimestamp(ctx.now.getTime()));
   next.refundId = refund.id;
   return moved(put({ order, afterSale: step.afterSale, effects: step.effects, path: step.path, owned: true }, ctx, next, effects));

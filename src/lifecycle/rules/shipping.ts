@@ -1,7 +1,7 @@
 import { OrderkitError } from '../../errors/orderkit-error.js';
 import { deliveryModeOf, shippedQuantities, type CommandOf, type LineQuantity, type LogisticsType, type Order, type Shipment } from '../../order/index.js';
 import { unshippableQuantities } from '../../refund/holdings.js';
-import { deliveredShipment, withDeadline } from '../clone.js';
+import { appended, deliveredShipment, withDeadline } from '../clone.js';
 import { deadlineAfter, isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, note, noteAll, type Draft, type Step } from '../step.js';
@@ -102,9 +102,7 @@ export function addShipment(draft: Draft, step: Step, id: string, items: LineQua
   const shipment: Shipment = { id, items, logisticsType, shippedAt: step.ctx.at };
   if (extra.trackingNo !== undefined) shipment.trackingNo = extra.trackingNo;
   if (extra.expressCompany !== undefined) shipment.expressCompany = extra.expressCompany;
-  const shipments = draft.order.shipments.slice();
-  shipments.push(shipment); // (concat with a single object runs in the runtime, slower than this)
-  draft.order.shipments = shipments;
+  draft.order.shipments = appended(draft.order.shipments, shipment); // (concat with a single object runs in the runtime, slower)
   draft.effects.push({ type: 'shipping.upload', shipmentId: id, logisticsType, items, allDelivered: completes });
   noteAll(draft, { shipmentId: id, items, logisticsType });
 }
