@@ -1,5 +1,5 @@
 import { OrderkitError } from '../../errors/orderkit-error.js';
-import { deliveryModeOf, shippedQuantities, type CommandOf, type LineQuantity, type LogisticsType, type Order, type Shipment } from '../../order/index.js';
+import { deliveryModeOf, type CommandOf, type LineQuantity, type LogisticsType, type Order, type Shipment } from '../../order/index.js';
 import { unshippableQuantities } from '../../refund/holdings.js';
 import { appended, deliveredShipment, withDeadline } from '../clone.js';
 import { deadlineAfter, isDue } from '../deadlines.js';
@@ -30,7 +30,13 @@ interface ShipmentPlan {
 export function unitsLeftToShip(order: Order): Map<string, number> {
   const left = new Map<string, number>();
   for (const line of order.lines) left.set(line.id, (left.get(line.id) ?? 0) + line.quantity);
-  for (const [lineId, n] of shippedQuantities(order)) left.set(lineId, (left.get(lineId) ?? 0) - n);
+  // What shippedQuantities sums, subtracted parcel item by parcel item (the same keys in the same
+  // order, without the second map and its iterator; every SHIP asks).
+  const shipments = order.shipments;
+  for (let i = 0; i < shipments.length; i++) {
+    const items = shipments[i]!.items;
+    for (let j = 0; j < items.length; j++) left.set(items[j]!.lineId, (left.get(items[j]!.lineId) ?? 0) - items[j]!.quantity);
+  }
   if (order.afterSales.length > 0) {
     for (const [lineId, n] of unshippableQuantities(order)) left.set(lineId, (left.get(lineId) ?? 0) - n);
   }
