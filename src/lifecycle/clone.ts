@@ -1,6 +1,6 @@
 import type { Deadlines, Shipment } from '../order/index.js';
 
-export { cloneOrder } from '../order/clone.js';
+export { appended, cloneOrder } from '../order/clone.js';
 
 /** The deadlines with one of them set. */
 export function withDeadline(d: Deadlines, key: keyof Deadlines, value: string): Deadlines {

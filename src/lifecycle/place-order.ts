@@ -125,12 +125,17 @@ function invalidInput(message: { 'zh-CN': string; en: string }, path: Array<stri
 }
 
 function checkQuote(quote: z.output<typeof QuoteInputSchema>): OrderkitError | undefined {
-  const ids = new Set<string>();
+  const lines = quote.lines;
+  // A short quote is scanned for a repeated id instead of filling a Set (placing is on the hot path).
+  const ids = lines.length > 16 ? new Set<string>() : undefined;
   let payable = 0;
-  for (let i = 0; i < quote.lines.length; i++) {
-    const line = quote.lines[i]!;
-    if (ids.has(line.id)) return invalidInput({ 'zh-CN': `商品行 id ${line.id} 重复`, en: `line id ${line.id} is used twice` }, ['quote', 'lines', i, 'id']);
-    ids.add(line.id);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    let repeated = false;
+    if (ids === undefined) for (let j = 0; j < i && !repeated; j++) repeated = lines[j]!.id === line.id;
+    else repeated = ids.has(line.id);
+    if (repeated) return invalidInput({ 'zh-CN': `商品行 id ${line.id} 重复`, en: `line id ${line.id} is used twice` }, ['quote', 'lines', i, 'id']);
+    ids?.add(line.id);
     payable += line.payable;
   }
   if (!Number.isSafeInteger(payable + quote.freight) || payable + quote.freight !== quote.total) {

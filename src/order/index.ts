@@ -7,6 +7,7 @@ export {
   IdSchema,
   LocalizedTextSchema,
   isStorableString,
+  allStorable,
   unstorablePath,
   UNSTORABLE_STRING,
   refuseUnstorableStrings,

@@ -43,8 +43,14 @@ export function isStorableString(text: string): boolean {
   return true;
 }
 
-/** True when every string (value or key) in `value` is storable; allocates nothing. */
-function allStorable(value: unknown): boolean {
+/**
+ * True when every string (value or key) in `value` is storable: `unstorablePath(value) === null`
+ * without building a path; allocates nothing.
+ *
+ * @example
+ * allStorable({ address: { detail: 'x\u0000' } }) // false
+ */
+export function allStorable(value: unknown): boolean {
   if (typeof value === 'string') return isStorableString(value);
   if (value === null || typeof value !== 'object') return true;
   if (Array.isArray(value)) {

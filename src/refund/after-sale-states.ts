@@ -204,32 +204,31 @@ export function findAfterSaleTransition(
   afterSale: AfterSale,
   policy: Policy,
 ): AfterSaleTransition | undefined {
-  const rows = rowsByStatus().get(from)?.get(on);
+  const rows = rowsByCommand().get(on);
   if (rows === undefined) return undefined;
   for (let i = 0; i < rows.length; i++) {
     const t = rows[i]!;
-    if (t.when === undefined || afterSaleGuardHolds(t.when, order, afterSale, policy)) return t;
+    if (t.from === from && (t.when === undefined || afterSaleGuardHolds(t.when, order, afterSale, policy))) return t;
   }
   return undefined;
 }
 
-// The chart's rows by `from` and `on`, in chart order (every step looks rows up, some twice).
-let byStatus: Map<AfterSaleStatus | null, Map<string, AfterSaleTransition[]>> | undefined;
+// The chart's rows by `on`, in chart order: one map lookup, then a scan of a few rows for `from`
+// (every step looks rows up two or three times; two lookups per row showed in the profile).
+let byCommand: Map<string, AfterSaleTransition[]> | undefined;
 let requesterOnly: Set<string> | undefined;
-function rowsByStatus(): Map<AfterSaleStatus | null, Map<string, AfterSaleTransition[]>> {
-  if (byStatus === undefined) {
-    byStatus = new Map();
+function rowsByCommand(): Map<string, AfterSaleTransition[]> {
+  if (byCommand === undefined) {
+    byCommand = new Map();
     requesterOnly = new Set();
     for (const t of AFTER_SALE_TRANSITIONS) {
-      let byOn = byStatus.get(t.from);
-      if (byOn === undefined) byStatus.set(t.from, (byOn = new Map()));
-      let list = byOn.get(t.on);
-      if (list === undefined) byOn.set(t.on, (list = []));
+      let list = byCommand.get(t.on);
+      if (list === undefined) byCommand.set(t.on, (list = []));
       list.push(t);
       if (t.requesterOnly === true) requesterOnly.add(t.on);
     }
   }
-  return byStatus;
+  return byCommand;
 }
 
 /**
@@ -247,6 +246,6 @@ export const FINAL_AFTER_SALE_STATUSES: readonly AfterSaleStatus[] = ['rejected'
  * isRequesterOnly('CANCEL_AFTER_SALE') // true
  */
 export function isRequesterOnly(on: AfterSaleCommandType): boolean {
-  rowsByStatus();
+  rowsByCommand();
   return requesterOnly!.has(on);
 }

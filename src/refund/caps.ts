@@ -25,11 +25,19 @@ function liveRefundOf(order: Order, afterSale: AfterSale): boolean {
  * order.payment.paidAmount - committedAmount(order) // what a new approval may still take
  */
 export function committedAmount(order: Order, options: CapOptions = {}): number {
+  return committedExcept(order, options.excludeAfterSaleId, options.includeRequested === true);
+}
+
+/**
+ * `committedAmount` with its options as arguments: the reducers ask on every approval and
+ * request, and an options object per call showed in the after-sale path's allocation profile.
+ */
+export function committedExcept(order: Order, excludeAfterSaleId: string | undefined, includeRequested: boolean): number {
   let sum = succeededRefundTotal(order) + pendingRefundTotal(order);
   for (const a of order.afterSales) {
-    if (a.id === options.excludeAfterSaleId) continue;
+    if (a.id === excludeAfterSaleId) continue;
     if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded' || a.status === 'exchanged') continue;
-    if (a.status === 'requested' && options.includeRequested !== true) continue;
+    if (a.status === 'requested' && !includeRequested) continue;
     if (liveRefundOf(order, a)) continue;
     // What a retry of its own entry would take: its amount (the after-sale's, but for a split
     // refund only its own piece; the other pieces are entries of their own, docs/flows.md).
@@ -46,7 +54,12 @@ export function committedAmount(order: Order, options: CapOptions = {}): number 
  * availableToRefund(order, { includeRequested: true }) // cap for a new request
  */
 export function availableToRefund(order: Order, options: CapOptions = {}): number {
-  return Math.max(0, order.payment.paidAmount - committedAmount(order, options));
+  return availableExcept(order, options.excludeAfterSaleId, options.includeRequested === true);
+}
+
+/** `availableToRefund` with its options as arguments (see `committedExcept`). */
+export function availableExcept(order: Order, excludeAfterSaleId: string | undefined, includeRequested: boolean): number {
+  return Math.max(0, order.payment.paidAmount - committedExcept(order, excludeAfterSaleId, includeRequested));
 }
 
 /**
@@ -57,11 +70,16 @@ export function availableToRefund(order: Order, options: CapOptions = {}): numbe
  * plannedRefundCount(order) + 1 <= policy.maxPartialRefunds // may one more request come in?
  */
 export function plannedRefundCount(order: Order, options: CapOptions = { includeRequested: true }): number {
+  return plannedRefundsExcept(order, options.excludeAfterSaleId, options.includeRequested === true);
+}
+
+/** `plannedRefundCount` with its options as arguments (see `committedExcept`). */
+export function plannedRefundsExcept(order: Order, excludeAfterSaleId: string | undefined, includeRequested: boolean): number {
   let n = refundCount(order);
   for (const a of order.afterSales) {
-    if (a.id === options.excludeAfterSaleId) continue;
+    if (a.id === excludeAfterSaleId) continue;
     if (a.status === 'rejected' || a.status === 'cancelled' || a.status === 'refunded' || a.status === 'exchanged') continue;
-    if (a.status === 'requested' && options.includeRequested !== true) continue;
+    if (a.status === 'requested' && !includeRequested) continue;
     // An after-sale worth nothing (a free gift) or an exchange (no money moves) never needs a ledger entry.
     if (a.refundId === undefined && a.amount > 0 && a.kind !== 'exchange') n++;
   }

@@ -7,7 +7,7 @@ import {
   type AfterSaleCommandType,
   type AfterSaleTransition,
 } from './after-sale-states.js';
-import { availableToRefund, plannedRefundCount } from './caps.js';
+import { availableExcept, availableToRefund, plannedRefundsExcept } from './caps.js';
 import { afterSaleNotice, afterSaleNotifyData, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
@@ -15,6 +15,7 @@ import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount } fro
 import type { AfterSaleContext, AfterSaleStepResult, ReducerContext } from './types.js';
 import { copyOrder, movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
+import { appended } from '../order/clone.js';
 import { checkRefundPeriod } from './windows.js';
 import { ok, fail, type Result, type Failure } from '../errors/result.js';
 
@@ -35,6 +36,12 @@ export interface Step {
    * caller's order leaves it unset.
    */
   owned?: boolean;
+  /**
+   * True when `afterSale` is a new after-sale this run built itself, with its keys in
+   * `movedAfterSale`'s order (requestAfterSale): its first move, into the status it already
+   * has at the same time, takes it as it is instead of copying it.
+   */
+  fresh?: boolean;
 }
 
 export type StepOutcome = Result<{ step: Step }>;
@@ -43,9 +50,9 @@ export type StepOutcome = Result<{ step: Step }>;
 function replacedAfterSales(list: readonly AfterSale[], afterSale: AfterSale): AfterSale[] {
   let index = -1;
   for (let i = 0; i < list.length; i++) if (list[i]!.id === afterSale.id) index = i;
+  if (index < 0) return appended(list, afterSale);
   const afterSales = list.slice();
-  if (index < 0) afterSales.push(afterSale);
-  else afterSales[index] = afterSale;
+  afterSales[index] = afterSale;
   return afterSales;
 }
 
@@ -84,9 +91,9 @@ function moved(step: Step): StepOutcome {
 /** Approval reserves the money: it must fit beside refunds and other approved after-sales. */
 function reserve(step: Step, ctx: AfterSaleContext): StepOutcome {
   const a = step.afterSale;
-  const available = availableToRefund(step.order, { excludeAfterSaleId: a.id });
+  const available = availableExcept(step.order, a.id, false);
   if (a.amount > available) return fail(refundErrors.refundExceedsPaid(a.amount, available));
-  if (plannedRefundCount(step.order, { excludeAfterSaleId: a.id }) + 1 > ctx.policy.maxPartialRefunds) {
+  if (plannedRefundsExcept(step.order, a.id, false) + 1 > ctx.policy.maxPartialRefunds) {
     return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   }
   return moved(put(step, ctx, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))));
@@ -108,7 +115,7 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
   const a = step.afterSale;
   const period = checkRefundPeriod(step.order, ctx.now, ctx.policy);
   if (period) return fail(period);
-  const available = availableToRefund(step.order, { excludeAfterSaleId: a.id });
+  const available = availableExcept(step.order, a.id, false);
   if (a.amount > available) return fail(refundErrors.refundExceedsPaid(a.amount, available));
   if (refundCount(step.order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   const refund = newRefund(step.order, { amount: a.amount, reason: 'after_sale', afterSaleId: a.id, now: ctx.now });
@@ -119,9 +126,7 @@ function startRefund(step: Step, from: AfterSaleStatus, ctx: AfterSaleContext): 
   }
   if (from === 'approved') effects.push(afterSaleNotice('customer', 'after_sale_approved', step.order, a, 'refundId', refund.id));
   const order = step.owned === true ? step.order : copyOrder(step.order, schemaCopies(ctx));
-  const refunds = order.refunds.slice(); // slice + push: Array#concat is several times slower on short lists
-  refunds.push(refund);
-  order.refunds = refunds;
+  order.refunds = appended(order.refunds, refund); // not Array#concat: several times slower on short lists
   const next = movedAfterSale(a, 'refunding', isoTimestamp(ctx.now.getTime()));
   next.refundId = refund.id;
   return moved(put({ order, afterSale: step.afterSale, effects: step.effects, path: step.path, owned: true }, ctx, next, effects));
@@ -273,7 +278,7 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
     const next = { ...a, refundId: restarted.refundId, updatedAt: at };
     return moved(put({ order: restarted.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, ctx, next, restarted.effects));
   }
-  const next = movedAfterSale(a, t.to, at);
+  const next = step.fresh === true && t.from === null && a.status === t.to && a.updatedAt === at ? a : movedAfterSale(a, t.to, at);
   // What the command adds (a reject reason, the return parcel); status and time are the move's own.
   for (const key in extra) if (key !== 'status' && key !== 'updatedAt') (next as Record<string, unknown>)[key] = (extra as Record<string, unknown>)[key];
   const effects: EffectDraft[] = [];

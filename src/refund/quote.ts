@@ -2,7 +2,7 @@ import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { Policy } from '../order/policy.js';
 import { formatFen } from '../money/format.js';
 import type { AfterSaleKind, LineQuantity, Order } from '../order/index.js';
-import { availableToRefund, plannedRefundCount } from './caps.js';
+import { availableExcept, plannedRefundsExcept } from './caps.js';
 import { refundErrors } from './errors.js';
 import { explainLine, explainShipping, type ShippingDecision } from './explain.js';
 import { lineFreightRefund } from './freight-split.js';
@@ -79,13 +79,13 @@ function resolveItems(request: RefundRequest, holdings: Map<string, LineHolding>
     }
     return all;
   }
-  const seen = new Set<string>();
-  for (let i = 0; i < request.items.length; i++) {
-    const item = request.items[i]!;
+  const list = request.items;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i]!;
     const h = holdings.get(item.lineId);
     if (!h) return fail(refundErrors.unknownLine(item.lineId, ['items', i, 'lineId']));
-    if (seen.has(item.lineId)) return fail(refundErrors.duplicateLine(item.lineId, ['items', i, 'lineId']));
-    seen.add(item.lineId);
+    // A scan of the items before it instead of a Set of the ids seen: requests name a few lines.
+    for (let j = 0; j < i; j++) if (list[j]!.lineId === item.lineId) return fail(refundErrors.duplicateLine(item.lineId, ['items', i, 'lineId']));
     if (item.quantity > h.refundable) {
       return fail(refundErrors.quantityExceedsRefundable(item.lineId, item.quantity, h.refundable, ['items', i, 'quantity']));
     }
@@ -165,9 +165,9 @@ function quoteCore(order: Order, request: RefundRequest, ctx: RefundQuoteContext
   // A whole-order request that finds only such units has nothing to do.
   if (amount === 0 && request.items === undefined) return fail(refundErrors.nothingToRefund());
 
-  const available = availableToRefund(order, { includeRequested: true });
+  const available = availableExcept(order, undefined, true);
   if (amount > available) return fail(refundErrors.refundExceedsPaid(amount, available));
-  if (amount > 0 && plannedRefundCount(order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
+  if (amount > 0 && plannedRefundsExcept(order, undefined, true) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   return { items, parts, itemsAmount, decision, shippingAmount, amount, available, takesLastUnit };
 }
 

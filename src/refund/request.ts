@@ -61,7 +61,7 @@ export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER
     lines: quote.lines,
   };
   if (command.photos !== undefined && command.photos.length > 0) afterSale.photos = command.photos.slice();
-  const moved = runAfterSale({ order, afterSale, effects: [], path: [null] }, 'REQUEST_AFTER_SALE', ctx);
+  const moved = runAfterSale({ order, afterSale, effects: [], path: [null], fresh: true }, 'REQUEST_AFTER_SALE', ctx);
   if (!moved.ok) return moved;
   return finishRequest(
     moved.step,

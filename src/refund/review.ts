@@ -23,12 +23,12 @@ export function onAfterSale(
   afterSaleId: string,
   on: AfterSaleCommandType,
   ctx: AfterSaleContext,
-  options: { extra?: Partial<AfterSale> } = {},
+  options?: { extra?: Partial<AfterSale> },
 ): AfterSaleStepResult {
   const afterSale = findAfterSale(order, afterSaleId);
   if (!afterSale) return fail(refundErrors.unknownAfterSale(afterSaleId));
   if (isRequesterOnly(on) && !actsForRequester(order, afterSale, ctx.actor)) return fail(refundErrors.notRequester(afterSaleId));
-  const moved: StepOutcome = runAfterSale({ order, afterSale, effects: [], path: [afterSale.status] }, on, ctx, options.extra);
+  const moved: StepOutcome = runAfterSale({ order, afterSale, effects: [], path: [afterSale.status] }, on, ctx, options?.extra);
   return moved.ok ? finish(moved.step) : moved;
 }
 

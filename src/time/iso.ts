@@ -10,24 +10,31 @@
 const DAY = 86_400_000;
 const MAX = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 const PAD2: string[] = [];
-const PAD3: string[] = [];
-for (let i = 0; i < 1000; i++) {
-  if (i < 100) PAD2.push(i < 10 ? `0${i}` : String(i));
-  PAD3.push(i < 10 ? `00${i}` : i < 100 ? `0${i}` : String(i));
-}
+for (let i = 0; i < 100; i++) PAD2.push(i < 10 ? `0${i}` : String(i));
+// The clock part in three pieces, so that a timestamp is four strings joined, not nine:
+// ':ss.' per second and 'sssZ' per millisecond (made at load, 1,060 short strings), 'HH:mm' per
+// minute of the day (1,440, each made the first time it is needed).
+const SECONDS: string[] = [];
+for (let i = 0; i < 60; i++) SECONDS.push(`:${PAD2[i]!}.`);
+const MILLIS: string[] = [];
+for (let i = 0; i < 1000; i++) MILLIS.push(`${i < 10 ? '00' : i < 100 ? '0' : ''}${i}Z`);
+const MINUTES: Array<string | undefined> = new Array<string | undefined>(1440).fill(undefined);
 // A few recent days, direct-mapped by day number: a transition writes "now" and a deadline days
 // later, so one slot would thrash.
 const SLOTS = 8;
 const cachedDays: number[] = new Array<number>(SLOTS).fill(Number.NaN);
 const cachedPrefixes: string[] = new Array<string>(SLOTS).fill('');
 
-// The last instant written: one transition writes its "now" several times (the event, the order,
-// an after-sale, a refund entry), and each is the same text.
+// The last two instants written: one transition writes its "now" several times (the event, the
+// order, an after-sale, a refund entry) and often one deadline between them.
 let lastMs = Number.NaN;
 let lastText = '';
+let otherMs = Number.NaN;
+let otherText = '';
 
 export function isoTimestamp(ms: number): string {
   if (ms === lastMs) return lastText;
+  if (ms === otherMs) return otherText;
   if (!(ms >= 0 && ms <= MAX) || ms !== Math.floor(ms)) return new Date(ms).toISOString();
   const rest = ms % DAY;
   const day = ms - rest;
@@ -36,17 +43,16 @@ export function isoTimestamp(ms: number): string {
     cachedPrefixes[slot] = new Date(day).toISOString().slice(0, 11);
     cachedDays[slot] = day;
   }
+  const minute = (rest / 60_000) | 0;
+  let hm = MINUTES[minute];
+  if (hm === undefined) {
+    hm = `${PAD2[(minute / 60) | 0]!}:${PAD2[minute % 60]!}`;
+    MINUTES[minute] = hm;
+  }
+  otherMs = lastMs;
+  otherText = lastText;
   lastMs = ms;
-  lastText =
-    cachedPrefixes[slot]! +
-    PAD2[(rest / 3_600_000) | 0]! +
-    ':' +
-    PAD2[((rest % 3_600_000) / 60_000) | 0]! +
-    ':' +
-    PAD2[((rest % 60_000) / 1000) | 0]! +
-    '.' +
-    PAD3[rest % 1000]! +
-    'Z';
+  lastText = cachedPrefixes[slot]! + hm + SECONDS[((rest % 60_000) / 1000) | 0]! + MILLIS[rest % 1000]!;
   return lastText;
 }
 

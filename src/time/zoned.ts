@@ -118,6 +118,9 @@ export const FIXED_OFFSET_SINCE: ReadonlyMap<string, { readonly since: number; r
   ['Asia/Shanghai', { since: Date.UTC(1991, 8, 14, 17), offset: 8 * HOUR }],
 ]);
 
+const SHANGHAI = 'Asia/Shanghai';
+const SHANGHAI_FIXED = FIXED_OFFSET_SINCE.get(SHANGHAI)!;
+
 const offsetCache = new Map<string, Map<number, number>>();
 const checkedZones = new Set<string>();
 let lastZone = '';
@@ -132,6 +135,8 @@ let lastOffset = 0;
  * zoneOffsetAt(Date.parse('2026-07-01T00:00:00Z'), 'America/New_York') // -14 400 000
  */
 export function zoneOffsetAt(ms: number, timeZone: string): number {
+  // The default zone first, without the map lookup (every deadline asks twice).
+  if (timeZone === SHANGHAI && ms >= SHANGHAI_FIXED.since) return SHANGHAI_FIXED.offset;
   const known = FIXED_OFFSET_SINCE.get(timeZone);
   if (known !== undefined && ms >= known.since) return known.offset;
   const hour = Math.floor(ms / HOUR);

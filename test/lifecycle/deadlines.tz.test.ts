@@ -114,6 +114,16 @@ describe('isoTimestamp', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('is exactly Date#toISOString when instants repeat in any order (the remembered instants)', () => {
+    const instant = fc.constantFrom(0, 59_999, 1_795_579_200_000, 1_795_579_260_001, 1_796_184_000_999, 253_402_300_799_999, -1, 1.5);
+    fc.assert(
+      fc.property(fc.array(instant, { minLength: 1, maxLength: 12 }), (list) => {
+        for (const ms of list) expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('lifecycle deadlines follow policy.timeZone', () => {

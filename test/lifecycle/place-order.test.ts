@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderSchema } from '../../src/order/index.js';
 import { definePricingRules } from '../../src/pricing/index.js';
@@ -66,6 +67,18 @@ describe('placeOrder', () => {
       expect(r.error.path).toEqual(path);
       expect(r.error.messages['zh-CN']).not.toBe(r.error.messages.en);
     }
+  });
+
+  it('refuses the first repeated line id, on short quotes (scanned) and long ones (a Set) alike', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't'), { minLength: 1, maxLength: 24 }), (lineIds) => {
+        const r = placeOrder({ ...base, quote: quoteOf(lineIds.map((id) => line(id, 1, 100))) }, { now: NOW });
+        const first = lineIds.findIndex((id, i) => lineIds.indexOf(id) < i);
+        if (first < 0) expect(r.ok).toBe(true);
+        else expect(!r.ok && r.error.path).toEqual(['quote', 'lines', first, 'id']);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('never throws on garbage', () => {

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cloneOrder } from '../../src/order/clone.js';
+import { appended, cloneOrder } from '../../src/order/clone.js';
 import { OrderSchema, type Order } from '../../src/order/index.js';
 import { testOrder } from '../../src/testing/index.js';
 
@@ -27,5 +28,21 @@ describe('cloneOrder', () => {
     expect(c).not.toBe(o);
     expect(c.lines).toBe(o.lines);
     expect(c).toEqual(o);
+  });
+});
+
+describe('appended', () => {
+  it('is a new list with the item at the end, the input untouched, at every length', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ id: fc.string() }), { maxLength: 7 }), fc.record({ id: fc.string() }), (list, item) => {
+        const before = list.slice();
+        const out = appended(list, item);
+        expect(out).not.toBe(list);
+        expect(out).toStrictEqual([...before, item]);
+        expect(out[out.length - 1]).toBe(item);
+        expect(list).toStrictEqual(before);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { definePolicy } from '../../src/order/policy.js';
 import { approveAfterSale, lineHoldings, refundSucceeded, requestAfterSale } from '../../src/refund/index.js';
 import type { ReducerContext } from '../../src/refund/types.js';
-import { shippedQuantities, type CommandOf, type Order } from '../../src/order/index.js';
+import { shippedQuantities, type AfterSale, type CommandOf, type Order, type Refund } from '../../src/order/index.js';
+import { movedAfterSale, movedRefund } from '../../src/refund/copies.js';
 import { ctx, CUSTOMER, deepFreeze, GATEWAY, MERCHANT, paidOrder, shipped, T0 } from './fixtures.js';
 
 /**
@@ -95,6 +96,46 @@ describe('lineHoldings counts shipped units as shippedQuantities does', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('movedAfterSale and movedRefund keep every other own key', () => {
+  // Written against the rule itself: the copy has the input's own keys with their values (an own
+  // key holding undefined included), the new status and time, and, for a ledger entry, no
+  // failureReason / gatewayStatus unless asked to keep them.
+  const key = fc.constantFrom('lines', 'rejectReason', 'returnShipment', 'returnedAt', 'refundId', 'photos', 'quotedAmount', 'shopNote', 'x',
+    'afterSaleId', 'transactionId', 'outTradeNo', 'gatewayRefundId', 'failureReason', 'gatewayStatus', 'replaces', 'replacedBy', 'abnormalHandling');
+  const value = fc.constantFrom<unknown>(undefined, 'v', 0, ['p'], { a: 1 });
+  const extras = fc.dictionary(key, value, { maxKeys: 6 });
+  // Inherited keys the copies do not read by name are left behind (only own keys are kept).
+  const inherited = fc.option(fc.dictionary(fc.constantFrom('photos', 'quotedAmount', 'shopNote', 'x'), value, { maxKeys: 2 }), { nil: undefined });
+  const withProto = (own: Record<string, unknown>, proto: Record<string, unknown> | undefined) => (proto === undefined ? own : Object.assign(Object.create(proto) as object, own));
+  const ownCopy = (o: object) => Object.fromEntries(Object.keys(o).map((k) => [k, (o as Record<string, unknown>)[k]]));
+
+  it('movedAfterSale', () => {
+    fc.assert(
+      fc.property(extras, inherited, (extra, proto) => {
+        const base = { id: 'N1-AS1', kind: 'refund_only', status: 'requested', items: [], amount: 1, shippingAmount: 0, reason: 'r', requestedBy: CUSTOMER, requestedAt: 't0', updatedAt: 't0' };
+        const a = withProto({ ...base, ...extra }, proto) as unknown as AfterSale;
+        const expected = { ...ownCopy(a), status: 'approved', updatedAt: 't1' };
+        expect(movedAfterSale(a, 'approved', 't1')).toStrictEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('movedRefund', () => {
+    fc.assert(
+      fc.property(extras, inherited, fc.boolean(), fc.boolean(), (extra, proto, keepReason, keepGatewayStatus) => {
+        const base = { id: 'N1R1', reason: 'after_sale', amount: 1, status: 'failed', createdAt: 't0', updatedAt: 't0', attempts: 1 };
+        const r = withProto({ ...base, ...extra }, proto) as unknown as Refund;
+        const expected: Record<string, unknown> = { ...ownCopy(r), status: 'pending', updatedAt: 't1' };
+        if (!keepReason) delete expected['failureReason'];
+        if (!keepGatewayStatus) delete expected['gatewayStatus'];
+        expect(movedRefund(r, 'pending', 't1', keepReason, keepGatewayStatus)).toStrictEqual(expected);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { OrderkitError } from '../../errors/orderkit-error.js';
-import { deliveryModeOf, shippedQuantities, type CommandOf, type LineQuantity, type LogisticsType, type Order, type Shipment } from '../../order/index.js';
+import { deliveryModeOf, type CommandOf, type LineQuantity, type LogisticsType, type Order, type Shipment } from '../../order/index.js';
 import { unshippableQuantities } from '../../refund/holdings.js';
-import { deliveredShipment, withDeadline } from '../clone.js';
+import { appended, deliveredShipment, withDeadline } from '../clone.js';
 import { deadlineAfter, isDue } from '../deadlines.js';
 import { lifecycleErrors, NO_MATCH } from '../errors.js';
 import { defineGuard, note, noteAll, type Draft, type Step } from '../step.js';
@@ -30,7 +30,13 @@ interface ShipmentPlan {
 export function unitsLeftToShip(order: Order): Map<string, number> {
   const left = new Map<string, number>();
   for (const line of order.lines) left.set(line.id, (left.get(line.id) ?? 0) + line.quantity);
-  for (const [lineId, n] of shippedQuantities(order)) left.set(lineId, (left.get(lineId) ?? 0) - n);
+  // What shippedQuantities sums, subtracted parcel item by parcel item (the same keys in the same
+  // order, without the second map and its iterator; every SHIP asks).
+  const shipments = order.shipments;
+  for (let i = 0; i < shipments.length; i++) {
+    const items = shipments[i]!.items;
+    for (let j = 0; j < items.length; j++) left.set(items[j]!.lineId, (left.get(items[j]!.lineId) ?? 0) - items[j]!.quantity);
+  }
   if (order.afterSales.length > 0) {
     for (const [lineId, n] of unshippableQuantities(order)) left.set(lineId, (left.get(lineId) ?? 0) - n);
   }
@@ -102,9 +108,7 @@ export function addShipment(draft: Draft, step: Step, id: string, items: LineQua
   const shipment: Shipment = { id, items, logisticsType, shippedAt: step.ctx.at };
   if (extra.trackingNo !== undefined) shipment.trackingNo = extra.trackingNo;
   if (extra.expressCompany !== undefined) shipment.expressCompany = extra.expressCompany;
-  const shipments = draft.order.shipments.slice();
-  shipments.push(shipment); // (concat with a single object runs in the runtime, slower than this)
-  draft.order.shipments = shipments;
+  draft.order.shipments = appended(draft.order.shipments, shipment); // (concat with a single object runs in the runtime, slower)
   draft.effects.push({ type: 'shipping.upload', shipmentId: id, logisticsType, items, allDelivered: completes });
   noteAll(draft, { shipmentId: id, items, logisticsType });
 }

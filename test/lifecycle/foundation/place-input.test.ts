@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PlaceOrderInputSchema, placeOrder } from '../../../src/lifecycle/index.js';
 import { isPlainPlaceInput } from '../../../src/lifecycle/place-input.js';
+import { unstorablePath } from '../../../src/order/index.js';
 import { NOW, line, quoteOf } from '../fixtures.js';
 
 /**
@@ -57,5 +58,52 @@ describe('placeOrder’s hand-written input check', () => {
     const viaZod = placeOrder(setAt(valid(), ['quote', 'lines', 1, 'fulfillment'], undefined) as never, { now: NOW });
     expect(fast.ok && viaZod.ok).toBe(true);
     expect(JSON.parse(JSON.stringify(viaZod))).toEqual(JSON.parse(JSON.stringify(fast)));
+  });
+
+  it('refuses an unstorable string exactly where the generic walk of the kept fields does', () => {
+    // Structurally valid input whose strings (values and extra keys, on lines, allocations, the
+    // address, metadata, adjustments) may hold U+0000 or lone surrogates: the named-field check
+    // must agree with unstorablePath over the fields the schema keeps.
+    // Mostly storable strings, so that one bad string somewhere decides the answer.
+    const good = fc.array(fc.constantFrom('a', 'Z', '7', '-', '张', '😀'), { minLength: 3, maxLength: 6 }).map((cs) => cs.join(''));
+    const bad = fc.tuple(good, fc.constantFrom('\u0000', '\uD800', '\uDC00', '\uDBFF'), good).map(([a, c, b]) => a + c + b);
+    const text = fc.oneof({ weight: 30, arbitrary: good }, { weight: 1, arbitrary: bad });
+    const value = fc.oneof(text, fc.integer(), fc.array(text, { maxLength: 2 }), fc.dictionary(text, text, { maxKeys: 2 }));
+    const extras = fc.dictionary(text, value, { maxKeys: 2 });
+    const allocation = fc.record({ source: fc.constant('coupon'), sourceId: text, amount: fc.integer({ min: 0, max: 100 }) }).chain((a) => extras.map((x) => ({ ...x, ...a })));
+    const lineOf = fc
+      .record({ id: text, sku: text, title: text, category: fc.option(text, { nil: undefined }), image: fc.option(text, { nil: undefined }), allocations: fc.array(allocation, { maxLength: 2 }), extra: extras })
+      .map(({ extra, category, image, ...l }, ) => {
+        const out: Record<string, unknown> = { ...extra, ...l, fulfillment: 'physical', listPrice: 100, unitPrice: 100, quantity: 1, subtotal: 100, payable: 100 };
+        if (category !== undefined) out['category'] = category;
+        if (image !== undefined) out['image'] = image;
+        return out;
+      });
+    const addressOf = fc
+      .record({ name: text, phone: text, province: text, city: text, detail: text, district: fc.option(text, { nil: undefined }), extra: extras })
+      .map(({ extra, district, ...a }) => (district === undefined ? { ...extra, ...a } : { ...extra, ...a, district }));
+    const adjustment = fc.record({ id: text, source: fc.constant('freight'), sourceId: text, amount: fc.integer({ min: -100, max: 0 }), lineIds: fc.array(text, { maxLength: 2 }), reason: fc.record({ 'zh-CN': text, en: text }) });
+    const input = fc.record({
+      id: text,
+      customerId: text,
+      lines: fc.uniqueArray(lineOf, { minLength: 1, maxLength: 3, selector: (l) => l['id'] }),
+      adjustments: fc.array(adjustment, { maxLength: 1 }),
+      couponIds: fc.array(text, { maxLength: 2 }),
+      address: fc.option(addressOf, { nil: undefined }),
+      buyerRemark: fc.option(text, { nil: undefined }),
+      metadata: fc.option(fc.dictionary(text, value, { maxKeys: 2 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(input, (i) => {
+        const quote = { lines: i.lines, adjustments: i.adjustments, itemsTotal: 100 * i.lines.length, discountTotal: 0, freight: 0, pointsUsed: 0, pointsDeduction: 0, total: 100 * i.lines.length, couponIds: i.couponIds };
+        const candidate: Record<string, unknown> = { id: i.id, number: 'N1', customerId: i.customerId, quote };
+        if (i.address !== undefined) candidate['address'] = i.address;
+        if (i.buyerRemark !== undefined) candidate['buyerRemark'] = i.buyerRemark;
+        if (i.metadata !== undefined) candidate['metadata'] = i.metadata;
+        const storable = unstorablePath([i.id, i.customerId, i.address, i.buyerRemark, i.metadata, quote.lines, quote.adjustments, quote.couponIds]) === null;
+        expect(isPlainPlaceInput(candidate)).toBe(storable);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
