@@ -85,7 +85,7 @@ class Search {
   exhausted = false;
 
   constructor(
-    readonly payables: readonly number[],
+    readonly payables: Float64Array,
     readonly freight: FreightStep,
     readonly budget = NODE_BUDGET,
   ) {
@@ -179,7 +179,7 @@ function bySavingThenId(a: CouponCandidate, b: CouponCandidate): number {
  * states (tests pass 0 and false to run the search over states alone).
  */
 export function selectCoupons(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep, nodeBudget = NODE_BUDGET, target = true): CouponChoice {
-  const search = new Search(payables, freight, nodeBudget);
+  const search = new Search(Float64Array.from(payables), freight, nodeBudget);
   for (const c of candidates) search.offer([c], c.saving);
   const groups = groupStackable(candidates);
   // With fewer than two groups no combination exists beyond the singles already scored.
@@ -209,7 +209,7 @@ export function selectCoupons(candidates: readonly CouponCandidate[], payables: 
  * proves optimal, or null where it does not apply (see `searchTarget`).
  */
 export function selectCouponsByTarget(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep): CouponChoice | null {
-  const search = new Search(payables, freight, 0);
+  const search = new Search(Float64Array.from(payables), freight, 0);
   for (const c of candidates) search.offer([c], c.saving);
   offerEveryCoupon(candidates, search);
   return searchTarget(candidates, search);
@@ -307,7 +307,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
    * take at most the largest `picks` of those gains over every scope (one per unused group for the
    * grouped ones, counted at their most).
    */
-  function most(payables: readonly number[], i: number, used: Uint8Array, picks: number, need = Infinity): number {
+  function most(payables: Float64Array, i: number, used: Uint8Array, picks: number, need = Infinity): number {
     let count = 0;
     for (let k = 0; k < scopeMembers.length; k++) {
       const members = scopeMembers[k]!;
@@ -383,7 +383,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
    * must give up at least `need` − (what the other lines still cost), and no coupon takes more
    * from one line than min(face value, what that line still costs), at most one per unused group.
    */
-  function tooFew(payables: readonly number[], i: number, used: Uint8Array, picks: number, need: number): boolean {
+  function tooFew(payables: Float64Array, i: number, used: Uint8Array, picks: number, need: number): boolean {
     const lines = touched[i]!;
     let left = 0;
     for (let k = 0; k < lines.length; k++) left += payables[lines[k]!]!;
@@ -412,7 +412,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   }
   // States known to have no completion of the given number of coupons reaching the bound.
   const failed = new Set<string>();
-  function keyOf(i: number, payables: readonly number[], used: Uint8Array, picks: number, need: number): string {
+  function keyOf(i: number, payables: Float64Array, used: Uint8Array, picks: number, need: number): string {
     let key = `${i}|${picks}|${need}|`;
     for (let g = 0; g < groupCount; g++) key += used[g] === 1 ? '1' : '0';
     const lines = touched[i]!;
@@ -423,7 +423,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   let nodes = 0;
   const chosen: CouponCandidate[] = [];
   /** The first choice of exactly `size` coupons, in tie-break order, that takes `bound`; 'budget' when out of nodes. */
-  function dive(pos: number, payables: readonly number[], off: number, used: Uint8Array, size: number): boolean | 'budget' {
+  function dive(pos: number, payables: Float64Array, off: number, used: Uint8Array, size: number): boolean | 'budget' {
     const picks = size - chosen.length;
     let last = n - picks;
     // `most` from position j with `picks` coupons only shrinks as j grows (fewer coupons, fewer
@@ -532,7 +532,7 @@ export function sumOfLargest(values: Float64Array, count: number, k: number): nu
  * Exported for test/pricing/floor-bound.test.ts only.
  */
 export function floorTaken(
-  payables: readonly number[],
+  payables: Float64Array | readonly number[],
   order: readonly CouponCandidate[],
   groupOf: readonly number[],
   from: number,
@@ -597,11 +597,11 @@ function offerEveryCoupon(candidates: readonly CouponCandidate[], search: Search
     const g = groupOf[j]!;
     if (g >= 0 && (pickOf[g] === -1 || order[j]!.saving > order[pickOf[g]!]!.saving)) pickOf[g] = j;
   }
-  const scratch = new Array<number>(search.payables.length);
+  const scratch = new Float64Array(search.payables.length);
   const kept: CouponCandidate[] = [];
   /** Prices the choice `pickOf` describes; returns its savings and leaves its coupons in `kept`. */
   const price = (): number => {
-    for (let k = 0; k < scratch.length; k++) scratch[k] = search.payables[k]!;
+    scratch.set(search.payables);
     kept.length = 0;
     let off = 0;
     for (let j = 0; j < n; j++) {
@@ -644,7 +644,7 @@ const STATE_BUDGET = 60_000;
 
 /** A partial choice: the coupons taken so far (a linked list, newest first) and what they left. */
 interface State {
-  payables: number[];
+  payables: Float64Array;
   /** Exclusive groups used, by index. */
   used: Uint8Array;
   off: number;
