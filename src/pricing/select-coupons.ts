@@ -813,9 +813,8 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
     const g = groupOf[i]!;
     const next = new Map<string, State>();
     const keep = (s: State) => {
-      const key = keyOf(s, i + 1);
-      const seen = next.get(key);
-      if (seen !== undefined && !better(s, seen)) return;
+      // The bound first: most states it drops would not have met another with the same key, and
+      // the key (a string of the payables) costs more than the bound's first part.
       const b = bound(s, i + 1);
       const best = search.best;
       // Cannot beat the best, or can only tie it with as many coupons or more.
@@ -826,6 +825,9 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
         const wanted = best.savings <= search.room ? best.savings : best.savings + search.freight.fee;
         if (s.count + fewestMore(s.off, wanted) > best.ids.length) return;
       }
+      const key = keyOf(s, i + 1);
+      const seen = next.get(key);
+      if (seen !== undefined && !better(s, seen)) return;
       next.set(key, s);
     };
     for (const s of layer) {
