@@ -88,7 +88,16 @@ export function takeOnly(payables: Float64Array | number[], members: readonly nu
   }
   let left = taken - given;
   if (left > 0) {
-    const ranked = keys.subarray(0, m).sort();
+    let ranked = keys;
+    if (m <= 16) {
+      // Few keys (the usual scope): sorted in place, without the view `subarray` allocates.
+      for (let a = 1; a < m; a++) {
+        const key = keys[a]!;
+        let b = a - 1;
+        while (b >= 0 && keys[b]! > key) (keys[b + 1] = keys[b]!), b--;
+        keys[b + 1] = key;
+      }
+    } else ranked = keys.subarray(0, m).sort();
     for (let k = m - 1; left > 0; k--, left--) parts[n - 1 - (ranked[k]! % n)]! += 1;
   }
   for (let i = 0; i < n; i++) payables[members[i]!]! -= parts[i]!;
