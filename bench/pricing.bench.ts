@@ -6,6 +6,8 @@ import { Bench } from 'tinybench';
 import { bestCoupons, CartSchema, definePricingRules, priceCart, type Cart, type CouponDefinition, type PricingRules, type WalletCoupon } from '../src/pricing/index.js';
 import { priceWithCoupons } from '../src/pricing/engine.js';
 import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { machineLine, table, writeSection } from './report.js';
@@ -13,6 +15,8 @@ import { walletCase, WALLET_KINDS, type WalletKind } from '../test/pricing/walle
 import { bruteForceBestCoupons } from '../test/pricing/oracle.js';
 
 const now = new Date('2025-06-18T12:00:00+08:00');
+/** Seeds per wallet kind in the random-wallet section. */
+const SEEDS = Number(process.env['WALLET_SEEDS'] ?? 25);
 /** The instant test/pricing/wallets.ts's coupons are valid at. */
 const WALLET_NOW = new Date('2025-06-18T04:00:00Z');
 const window = { from: '2025-06-01T00:00:00+08:00', to: '2025-07-01T00:00:00+08:00' };
@@ -206,7 +210,12 @@ ${table(
 if (process.env['PRICING_BENCH_WALLETS'] !== undefined) {
   // The wallet section's own process: a fresh heap, so no other section's garbage is collected
   // (by the GC's threads, which process CPU time counts) while its calls are timed.
-  process.send!(randomWallets(), () => process.exit(0));
+  // Every wallet and its rules are made first (rules compiled once, as a shop does at start-up).
+  // Loading the modules (tsx's own code included) and the zod parse of 100 rule sets leave work
+  // for V8's background compiler; a shop's process has done both before it serves a call, so that
+  // work is let finish (200 ms) before the first call is timed. No bestCoupons call has run yet.
+  const cases = walletCases();
+  void sleep(200).then(() => process.send!(randomWallets(cases), () => process.exit(0)));
 } else {
   main().catch((e: unknown) => {
     console.error(e);
@@ -233,12 +242,54 @@ function cpuMs(fn: () => unknown): number {
 }
 
 /**
- * Issue 18: random 40-coupon wallets, adversarial ones included (test/pricing/wallets.ts), each
- * timed as the median of 3 calls after one warm-up; and 12-coupon wallets of the same kinds checked
- * against brute force (every subset priced) and timed beside it.
+ * CPU nanoseconds of the main thread alone (Linux: /proc/self/task/PID/schedstat), or null where
+ * that file does not exist. Process CPU time also counts V8's background threads (the optimizing
+ * compiler, the GC's helpers), which run beside the call rather than inside it.
  */
-function randomWallets(): string {
-  const SEEDS = Number(process.env['WALLET_SEEDS'] ?? 25);
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
+function mainThreadNs(): number | null {
+  try {
+    return Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}
+
+/** Process and main-thread CPU milliseconds of one call. */
+function cpuSplit(fn: () => unknown): { process: number; main: number | null } {
+  const m0 = mainThreadNs();
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  const m1 = mainThreadNs();
+  return { process: (c.user + c.system) / 1000, main: m0 === null || m1 === null ? null : (m1 - m0) / 1e6 };
+}
+
+/** A wallet of the random set with its rules compiled. */
+interface TimedWallet {
+  kind: WalletKind;
+  seed: number;
+  c: ReturnType<typeof walletCase>;
+  rules: ReturnType<typeof definePricingRules>;
+}
+
+/** The 40-coupon wallets of every kind, with their rules compiled. */
+function walletCases(): TimedWallet[] {
+  return WALLET_KINDS.flatMap((kind) =>
+    Array.from({ length: SEEDS }, (_, seed) => {
+      const c = walletCase(kind, seed, 40);
+      return { kind, seed, c, rules: definePricingRules(c.rules) };
+    }),
+  );
+}
+
+/**
+ * Issue 18: random 40-coupon wallets, adversarial ones included (test/pricing/wallets.ts): each
+ * wallet's first call in a fresh process, then each timed as the median of 5 calls after one
+ * warm-up, in process CPU time and on the main thread alone; and 12-coupon wallets of the same
+ * kinds checked against brute force (every subset priced) and timed beside it.
+ */
+function randomWallets(cases: readonly TimedWallet[]): string {
   const GOAL_MS = 5;
   const rows: Array<Array<string | number>> = [];
   let allMet = true;
@@ -251,38 +302,67 @@ function randomWallets(): string {
   let coldWorst = 0;
   let coldWorstName = '';
   let coldOver = 0;
-  for (const kind of WALLET_KINDS) {
-    for (let seed = 0; seed < SEEDS; seed++) {
-      const c = walletCase(kind, seed, 40);
-      const rules = definePricingRules(c.rules);
-      const t = cpuMs(() => bestCoupons(c.cart, c.wallet, rules, { now: WALLET_NOW }));
-      if (t > coldWorst) (coldWorst = t), (coldWorstName = `${kind} seed ${seed}`);
-      if (t > GOAL_MS) coldOver++;
+  let coldMainWorst = 0;
+  let coldMainWorstName = '';
+  let coldMainOver = 0;
+  let haveMain = true;
+  let coldSum = 0;
+  let coldMainSum = 0;
+  for (const { kind, seed, c, rules } of cases) {
+    const t = cpuSplit(() => bestCoupons(c.cart, c.wallet, rules, { now: WALLET_NOW }));
+    coldSum += t.process;
+    if (t.process > coldWorst) (coldWorst = t.process), (coldWorstName = `${kind} seed ${seed}`);
+    if (t.process > GOAL_MS) coldOver++;
+    if (t.main === null) haveMain = false;
+    else {
+      coldMainSum += t.main;
+      if (t.main > coldMainWorst) (coldMainWorst = t.main), (coldMainWorstName = `${kind} seed ${seed}`);
+      if (t.main > GOAL_MS) coldMainOver++;
     }
   }
+  let mainWorst = 0;
+  let mainWorstName = '';
+  let mainOver = 0;
   for (const kind of WALLET_KINDS) {
     const times: number[] = [];
+    const mains: number[] = [];
     let optimal = 0;
     let kindWorst = 0;
     let kindWorstSeed = 0;
     for (let seed = 0; seed < SEEDS; seed++) {
-      const c = walletCase(kind, seed, 40);
-      const rules = definePricingRules(c.rules);
+      const { c, rules } = cases.find((x) => x.kind === kind && x.seed === seed)!;
       const call = () => bestCoupons(c.cart, c.wallet, rules, { now: WALLET_NOW });
       const first = call();
       if (!first.ok) throw first.error;
       if (first.optimal) optimal++;
-      const t = [cpuMs(call), cpuMs(call), cpuMs(call), cpuMs(call), cpuMs(call)].sort((a, b) => a - b)[2]!;
+      const five = [cpuSplit(call), cpuSplit(call), cpuSplit(call), cpuSplit(call), cpuSplit(call)];
+      const t = five.map((x) => x.process).sort((a, b) => a - b)[2]!;
       times.push(t);
       if (t > kindWorst) (kindWorst = t), (kindWorstSeed = seed);
+      if (haveMain) {
+        const m = five.map((x) => x.main ?? 0).sort((a, b) => a - b)[2]!;
+        mains.push(m);
+        if (m > GOAL_MS) mainOver++;
+        if (m > mainWorst) (mainWorst = m), (mainWorstName = `${kind} seed ${seed}`);
+      }
     }
+    mains.sort((a, b) => a - b);
     times.sort((a, b) => a - b);
     const max = times[times.length - 1]!;
     const over = times.filter((t) => t > GOAL_MS).length;
     if (max > worst) (worst = max), (worstName = `${kind} seed ${kindWorstSeed}`);
     notOptimal += SEEDS - optimal;
     if (over > 0 || optimal < SEEDS) allMet = false;
-    rows.push([kind, SEEDS, `${times[Math.floor(times.length / 2)]!.toFixed(2)} ms`, `${times[Math.floor(times.length * 0.9)]!.toFixed(2)} ms`, `${max.toFixed(1)} ms (seed ${kindWorstSeed})`, `${over}`, `${optimal} / ${SEEDS}`]);
+    rows.push([
+      kind,
+      SEEDS,
+      `${times[Math.floor(times.length / 2)]!.toFixed(2)} ms`,
+      `${times[Math.floor(times.length * 0.9)]!.toFixed(2)} ms`,
+      `${max.toFixed(1)} ms (seed ${kindWorstSeed})`,
+      `${over}`,
+      haveMain ? `${mains[mains.length - 1]!.toFixed(1)} ms` : 'n/a',
+      `${optimal} / ${SEEDS}`,
+    ]);
   }
   // 12 coupons: the same kinds against brute force.
   const small: Array<Array<string | number>> = [];
@@ -313,7 +393,13 @@ depends on those applied before it), \`groups\` (exclusive groups with close val
 (anything, non-stackable coupons and a free-shipping step included). CPU time of one call
 (in a process of its own; median of 5 after a warm-up call, once a first pass over all ${4 * SEEDS} wallets has warmed the JIT; process CPU time, so
 the JIT's and GC's own threads count too; the machine was shared, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')}).
-In that first pass, each wallet's very first call (what a process that has just started pays): slowest ${coldWorst.toFixed(1)} ms (${coldWorstName}), ${coldOver} over 5 ms.
+In that first pass, each wallet's very first call (what a process that has just started pays; all wallets and their
+rules are made and compiled before it, as a shop compiles its rules at start-up, and the process then waits 200 ms
+so that V8's background compiler has finished with the module loader's and zod's code): slowest ${coldWorst.toFixed(1)} ms (${coldWorstName}), ${coldOver} over 5 ms in process CPU time${
+    haveMain
+      ? `; on the main thread alone (the call itself, without V8's background compiler and GC helper threads) slowest ${coldMainWorst.toFixed(1)} ms (${coldMainWorstName}), ${coldMainOver} over 5 ms. The whole first pass: ${coldSum.toFixed(0)} ms of process CPU, ${coldMainSum.toFixed(0)} ms of it on the main thread`
+      : ''
+  }.
 The search (docs/pricing.md "bestCoupons") is exact: a better search, not a heuristic. Its upper
 bound is the floor process (every remaining coupon applied with each line's share rounded down:
 at least what any subset of them takes, order and rounding included). A branch-and-bound of at
@@ -323,9 +409,9 @@ for the fewest coupons reaching it (at most 60,000 nodes); else the memoised sea
 which gives up (\`optimal: false\`) after 60,000 states. No polynomial bound: the worst case is
 exponential (it contains subset sum).
 
-${table(['kind', 'wallets', 'median', 'p90', 'max', 'over 5 ms', 'optimal'], rows)}
+${table(['kind', 'wallets', 'median', 'p90', 'max', 'over 5 ms', 'max, main thread alone', 'optimal'], rows)}
 
-Goal: ≤ 5 ms with \`optimal: true\` on every wallet, warm: **${allMet ? 'met' : 'NOT met'}** (slowest ${worst.toFixed(1)} ms, ${worstName}; ${notOptimal} wallet(s) not proven optimal). On each wallet's first call: **${coldOver === 0 && notOptimal === 0 ? 'met' : 'NOT met'}** (${coldOver} over 5 ms).
+Goal: ≤ 5 ms with \`optimal: true\` on every wallet, warm: **${allMet ? 'met' : 'NOT met'}** (slowest ${worst.toFixed(1)} ms, ${worstName}; ${notOptimal} wallet(s) not proven optimal${haveMain ? `; main thread alone: slowest ${mainWorst.toFixed(1)} ms, ${mainWorstName}, ${mainOver} over 5 ms` : ''}). On each wallet's first call: **${coldOver === 0 && notOptimal === 0 ? 'met' : 'NOT met'}** (${coldOver} over 5 ms${haveMain ? `; main thread alone: ${coldMainOver} over 5 ms` : ''}).
 
 12-coupon wallets of the same kinds (other seeds), each answer checked equal to brute force
 (every subset of the wallet priced from scratch, test/pricing/oracle.ts) before timing:

@@ -18,7 +18,7 @@ export function percentOf(amount: number, bp: number): number {
  * Because every share is at most its line's payable (a largest-remainder part of a total no bigger
  * than the weights' sum never exceeds its own weight), no line can go below zero.
  */
-export function takeShare(payables: number[], members: readonly number[], wanted: number): { taken: number; parts: number[] } {
+export function takeShare(payables: number[] | Float64Array, members: readonly number[], wanted: number): { taken: number; parts: number[] } {
   if (members.length === 1) {
     // One line takes it all: the largest-remainder split of `taken` over one weight is `taken`.
     const m = members[0]!;
@@ -48,11 +48,13 @@ let partScratch = new Float64Array(16);
 
 /**
  * `takeShare` without the parts: the same payables afterwards to the fen (the same largest-remainder
- * split, test/pricing/take-only.test.ts checks it with fast-check), but no allocation. Why a second
+ * split, test/pricing/floor-bound.test.ts checks it with fast-check), but no allocation. Why a second
  * implementation: the coupon search (select-coupons.ts) splits a coupon tens of thousands of times
- * per call and `takeShare`'s arrays were most of its time and its garbage.
+ * per call and `takeShare`'s arrays were most of its time and its garbage. The search passes
+ * Float64Arrays only (docs/pricing.md "bestCoupons", "Cost"), so that this code meets one kind of
+ * array whatever the cart.
  */
-export function takeOnly(payables: number[], members: readonly number[], wanted: number): number {
+export function takeOnly(payables: Float64Array | number[], members: readonly number[], wanted: number): number {
   const n = members.length;
   if (n === 1) {
     const m = members[0]!;
@@ -86,7 +88,16 @@ export function takeOnly(payables: number[], members: readonly number[], wanted:
   }
   let left = taken - given;
   if (left > 0) {
-    const ranked = keys.subarray(0, m).sort();
+    let ranked = keys;
+    if (m <= 16) {
+      // Few keys (the usual scope): sorted in place, without the view `subarray` allocates.
+      for (let a = 1; a < m; a++) {
+        const key = keys[a]!;
+        let b = a - 1;
+        while (b >= 0 && keys[b]! > key) (keys[b + 1] = keys[b]!), b--;
+        keys[b + 1] = key;
+      }
+    } else ranked = keys.subarray(0, m).sort();
     for (let k = m - 1; left > 0; k--, left--) parts[n - 1 - (ranked[k]! % n)]! += 1;
   }
   for (let i = 0; i < n; i++) payables[members[i]!]! -= parts[i]!;

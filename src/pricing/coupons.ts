@@ -135,7 +135,7 @@ export function byWalletId(a: CouponCandidate, b: CouponCandidate): number {
  * What a set of coupons (sorted by `byWalletId`) takes off, on a scratch copy of the payables.
  * The very same arithmetic as `applyCoupons`, so the coupon search and the quote cannot disagree.
  */
-export function simulateCoupons(payables: readonly number[], chosen: readonly CouponCandidate[]): number {
+export function simulateCoupons(payables: Float64Array, chosen: readonly CouponCandidate[]): number {
   const scratch = payables.slice();
   let total = 0;
   for (const c of chosen) total += takeOnly(scratch, c.members, c.nominal);

@@ -85,7 +85,7 @@ class Search {
   exhausted = false;
 
   constructor(
-    readonly payables: readonly number[],
+    readonly payables: Float64Array,
     readonly freight: FreightStep,
     readonly budget = NODE_BUDGET,
   ) {
@@ -179,7 +179,7 @@ function bySavingThenId(a: CouponCandidate, b: CouponCandidate): number {
  * states (tests pass 0 and false to run the search over states alone).
  */
 export function selectCoupons(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep, nodeBudget = NODE_BUDGET, target = true): CouponChoice {
-  const search = new Search(payables, freight, nodeBudget);
+  const search = new Search(Float64Array.from(payables), freight, nodeBudget);
   for (const c of candidates) search.offer([c], c.saving);
   const groups = groupStackable(candidates);
   // With fewer than two groups no combination exists beyond the singles already scored.
@@ -209,7 +209,7 @@ export function selectCoupons(candidates: readonly CouponCandidate[], payables: 
  * proves optimal, or null where it does not apply (see `searchTarget`).
  */
 export function selectCouponsByTarget(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep): CouponChoice | null {
-  const search = new Search(payables, freight, 0);
+  const search = new Search(Float64Array.from(payables), freight, 0);
   for (const c of candidates) search.offer([c], c.saving);
   offerEveryCoupon(candidates, search);
   return searchTarget(candidates, search);
@@ -307,7 +307,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
    * take at most the largest `picks` of those gains over every scope (one per unused group for the
    * grouped ones, counted at their most).
    */
-  function most(payables: readonly number[], i: number, used: Uint8Array, picks: number, need = Infinity): number {
+  function most(payables: Float64Array, i: number, used: Uint8Array, picks: number, need = Infinity): number {
     let count = 0;
     for (let k = 0; k < scopeMembers.length; k++) {
       const members = scopeMembers[k]!;
@@ -383,7 +383,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
    * must give up at least `need` − (what the other lines still cost), and no coupon takes more
    * from one line than min(face value, what that line still costs), at most one per unused group.
    */
-  function tooFew(payables: readonly number[], i: number, used: Uint8Array, picks: number, need: number): boolean {
+  function tooFew(payables: Float64Array, i: number, used: Uint8Array, picks: number, need: number): boolean {
     const lines = touched[i]!;
     let left = 0;
     for (let k = 0; k < lines.length; k++) left += payables[lines[k]!]!;
@@ -412,7 +412,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   }
   // States known to have no completion of the given number of coupons reaching the bound.
   const failed = new Set<string>();
-  function keyOf(i: number, payables: readonly number[], used: Uint8Array, picks: number, need: number): string {
+  function keyOf(i: number, payables: Float64Array, used: Uint8Array, picks: number, need: number): string {
     let key = `${i}|${picks}|${need}|`;
     for (let g = 0; g < groupCount; g++) key += used[g] === 1 ? '1' : '0';
     const lines = touched[i]!;
@@ -423,7 +423,7 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   let nodes = 0;
   const chosen: CouponCandidate[] = [];
   /** The first choice of exactly `size` coupons, in tie-break order, that takes `bound`; 'budget' when out of nodes. */
-  function dive(pos: number, payables: readonly number[], off: number, used: Uint8Array, size: number): boolean | 'budget' {
+  function dive(pos: number, payables: Float64Array, off: number, used: Uint8Array, size: number): boolean | 'budget' {
     const picks = size - chosen.length;
     let last = n - picks;
     // `most` from position j with `picks` coupons only shrinks as j grows (fewer coupons, fewer
@@ -486,6 +486,11 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
   return null;
 }
 
+/** One step of a 32-bit FNV-style hash over a number's low 32 bits (`ToInt32`). */
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ (v | 0), 0x01000193);
+}
+
 /**
  * The sum of the `k` largest of `values[0..count)`, which it reorders (a quickselect: the searches
  * call this at every node, where sorting a copy was most of their time).
@@ -532,7 +537,7 @@ export function sumOfLargest(values: Float64Array, count: number, k: number): nu
  * Exported for test/pricing/floor-bound.test.ts only.
  */
 export function floorTaken(
-  payables: readonly number[],
+  payables: Float64Array | readonly number[],
   order: readonly CouponCandidate[],
   groupOf: readonly number[],
   from: number,
@@ -597,11 +602,11 @@ function offerEveryCoupon(candidates: readonly CouponCandidate[], search: Search
     const g = groupOf[j]!;
     if (g >= 0 && (pickOf[g] === -1 || order[j]!.saving > order[pickOf[g]!]!.saving)) pickOf[g] = j;
   }
-  const scratch = new Array<number>(search.payables.length);
+  const scratch = new Float64Array(search.payables.length);
   const kept: CouponCandidate[] = [];
   /** Prices the choice `pickOf` describes; returns its savings and leaves its coupons in `kept`. */
   const price = (): number => {
-    for (let k = 0; k < scratch.length; k++) scratch[k] = search.payables[k]!;
+    scratch.set(search.payables);
     kept.length = 0;
     let off = 0;
     for (let j = 0; j < n; j++) {
@@ -644,7 +649,7 @@ const STATE_BUDGET = 60_000;
 
 /** A partial choice: the coupons taken so far (a linked list, newest first) and what they left. */
 interface State {
-  payables: number[];
+  payables: Float64Array;
   /** Exclusive groups used, by index. */
   used: Uint8Array;
   off: number;
@@ -715,53 +720,111 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
   // Coupons on the same lines (the same scope) together take at most what those lines cost.
   const { scopeOf, scopeMembers } = scopesOf(order);
   const scopePool = new Float64Array(scopeMembers.length);
-  // What each remaining coupon (the best one per unused group) can take at most, from the last bound.
+  const scopeCount = scopeMembers.length;
+  // Per scope, its ungrouped coupons from each position on, face values ascending with running
+  // sums (block of position i and scope k at `sufStart[i * scopeCount + k]`, `sufLen` long): what
+  // they take at most, Σ min(face value, what the scope's lines cost), is then a binary search.
+  // The grouped coupons are few and are walked.
+  const grouped: number[] = [];
+  const ungroupedOf: number[][] = scopeMembers.map(() => []);
+  for (let j = 0; j < n; j++) (groupOf[j]! < 0 ? ungroupedOf[scopeOf[j]!]! : grouped).push(j);
+  const sufStart = new Int32Array((n + 1) * scopeCount);
+  const sufLen = new Int32Array((n + 1) * scopeCount);
+  const sufValues: number[] = [];
+  const sufSums: number[] = [];
+  const sorted: number[] = [];
+  for (let k = 0; k < scopeCount; k++) {
+    const positions = ungroupedOf[k]!;
+    const blockOf = new Array<number>(positions.length + 1);
+    // From the last coupon of the scope backwards, each inserted into the sorted face values.
+    sorted.length = 0;
+    for (let t = positions.length; t >= 0; t--) {
+      if (t < positions.length) {
+        const v = order[positions[t]!]!.nominal;
+        let x = sorted.length;
+        sorted.push(v);
+        while (x > 0 && sorted[x - 1]! > v) (sorted[x] = sorted[x - 1]!), x--;
+        sorted[x] = v;
+      }
+      blockOf[t] = sufValues.length;
+      let run = 0;
+      for (let x = 0; x < sorted.length; x++) sufValues.push(sorted[x]!), sufSums.push((run += sorted[x]!));
+    }
+    for (let i = 0, t = 0; i <= n; i++) {
+      while (t < positions.length && positions[t]! < i) t++;
+      sufStart[i * scopeCount + k] = blockOf[t]!;
+      sufLen[i * scopeCount + k] = positions.length - t;
+    }
+  }
+  // Scratch for `fewestMore`: each remaining coupon's most (the best one per unused group).
   const mosts = new Float64Array(n + groupCount);
-  let mostCount = 0;
 
   /**
-   * The fewest more coupons that could bring the amount taken from `off` to `wanted`, from the
-   * last `bound` call's per-coupon maxima (largest first): a completion with fewer cannot get there.
+   * The fewest more coupons that could bring the amount taken from `off` to `wanted`, from each
+   * remaining coupon's most at position i (min(face value, what its scope's lines cost), the best
+   * one per unused group; `scopePool` as the last `bound` call of this state left it), largest
+   * first: a completion with fewer cannot get there.
    */
-  function fewestMore(off: number, wanted: number): number {
+  function fewestMore(s: State, i: number, off: number, wanted: number): number {
     if (off >= wanted) return 0;
-    const sorted = mosts.subarray(0, mostCount).sort();
+    groupBest.fill(0);
+    let count = 0;
+    for (let j = i; j < n; j++) {
+      const g = groupOf[j]!;
+      if (g >= 0 && s.used[g] === 1) continue;
+      const v = order[j]!.nominal;
+      const pool = scopePool[scopeOf[j]!]!;
+      const most = v < pool ? v : pool;
+      if (g < 0) mosts[count++] = most;
+      else if (most > groupBest[g]!) groupBest[g] = most;
+    }
+    for (let g = 0; g < groupCount; g++) if (groupBest[g]! > 0) mosts[count++] = groupBest[g]!;
+    const sorted = mosts.subarray(0, count).sort();
     let sum = off;
-    for (let k = mostCount - 1, used = 1; k >= 0; k--, used++) {
+    for (let k = count - 1, used = 1; k >= 0; k--, used++) {
       sum += sorted[k]!;
       if (sum >= wanted) return used;
     }
     return Infinity;
   }
-  const scopeSum = new Float64Array(scopeMembers.length);
 
   /** Upper bound on the savings any completion of `s` from position `i` reaches. */
   function bound(s: State, i: number): number {
-    groupBest.fill(0);
-    for (let k = 0; k < scopeMembers.length; k++) {
+    let sum = 0;
+    for (let k = 0; k < scopeCount; k++) {
       const members = scopeMembers[k]!;
       let pool = 0;
       for (let m = 0; m < members.length; m++) pool += s.payables[members[m]!]!;
       scopePool[k] = pool;
-      scopeSum[k] = 0;
+      const at = i * scopeCount + k;
+      const start = sufStart[at]!;
+      const len = sufLen[at]!;
+      if (len === 0) continue;
+      // The first face value ≥ pool: those below count whole, the others count `pool` each.
+      let lo = 0;
+      let hi = len;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sufValues[start + mid]! < pool) lo = mid + 1;
+        else hi = mid;
+      }
+      const most = (lo > 0 ? sufSums[start + lo - 1]! : 0) + (len - lo) * pool;
+      sum += most < pool ? most : pool;
     }
-    mostCount = 0;
-    for (let j = i; j < n; j++) {
-      const g = groupOf[j]!;
-      if (g >= 0 && s.used[g] === 1) continue;
-      const c = order[j]!;
-      const k = scopeOf[j]!;
-      const pool = scopePool[k]!;
-      const most = c.nominal < pool ? c.nominal : pool;
-      if (g < 0) {
-        scopeSum[k] = scopeSum[k]! + most;
-        mosts[mostCount++] = most;
-      } else if (most > groupBest[g]!) groupBest[g] = most;
+    if (grouped.length > 0) {
+      groupBest.fill(0);
+      for (let x = 0; x < grouped.length; x++) {
+        const j = grouped[x]!;
+        if (j < i) continue;
+        const g = groupOf[j]!;
+        if (s.used[g] === 1) continue;
+        const v = order[j]!.nominal;
+        const pool = scopePool[scopeOf[j]!]!;
+        const most = v < pool ? v : pool;
+        if (most > groupBest[g]!) groupBest[g] = most;
+      }
+      for (let g = 0; g < groupCount; g++) sum += groupBest[g]!;
     }
-    for (let g = 0; g < groupCount; g++) if (groupBest[g]! > 0) mosts[mostCount++] = groupBest[g]!;
-    let sum = 0;
-    for (let k = 0; k < scopeMembers.length; k++) sum += scopeSum[k]! < scopePool[k]! ? scopeSum[k]! : scopePool[k]!;
-    for (let g = 0; g < groupCount; g++) sum += groupBest[g]!;
     let left = 0;
     const lines = touched[i]!;
     for (let k = 0; k < lines.length; k++) left += s.payables[lines[k]!]!;
@@ -782,13 +845,33 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
     return floorTaken(s.payables, order, groupOf, i, s.used, touched[i]!, scratch);
   }
 
-  function keyOf(s: State, i: number): string {
-    let key = stepped ? `${s.off}|` : '';
+  /**
+   * A hash of the state at position i (the amount taken when stepped, the live groups used, what
+   * the touched lines still cost); equal states hash equal, and `sameState` settles collisions.
+   * Numbers rather than a string key: building and hashing a string per state was a quarter of
+   * the search's time and most of its garbage.
+   */
+  function hashOf(s: State, i: number): number {
+    let h = 0x811c9dc5;
+    if (stepped) h = mix(mix(h, s.off), s.off / 4294967296);
     const groups = liveGroups[i]!;
-    for (let k = 0; k < groups.length; k++) key += s.used[groups[k]!] === 1 ? '1' : '0';
+    for (let k = 0; k < groups.length; k++) h = mix(h, s.used[groups[k]!]!);
     const lines = touched[i]!;
-    for (let k = 0; k < lines.length; k++) key += `,${s.payables[lines[k]!]}`;
-    return key;
+    for (let k = 0; k < lines.length; k++) {
+      const v = s.payables[lines[k]!]!;
+      h = mix(mix(h, v), v / 4294967296);
+    }
+    return h;
+  }
+
+  /** Whether `a` and `b` are the same state at position i (what `hashOf` reads, compared exactly). */
+  function sameState(a: State, b: State, i: number): boolean {
+    if (stepped && a.off !== b.off) return false;
+    const groups = liveGroups[i]!;
+    for (let k = 0; k < groups.length; k++) if (a.used[groups[k]!] !== b.used[groups[k]!]) return false;
+    const lines = touched[i]!;
+    for (let k = 0; k < lines.length; k++) if (a.payables[lines[k]!] !== b.payables[lines[k]!]) return false;
+    return true;
   }
 
   /** Whether `a` is kept over `b` when both reach the same state. */
@@ -811,11 +894,17 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
   for (let i = 0; i < n; i++) {
     const c = order[i]!;
     const g = groupOf[i]!;
-    const next = new Map<string, State>();
+    // The next layer: its states in order of arrival, and an open-addressing table of their
+    // positions (+1) by hash, at most a quarter full (a layer at most doubles the last one).
+    const next: State[] = [];
+    const hashes: number[] = [];
+    let size = 16;
+    while (size < 8 * layer.length) size *= 2;
+    const table = new Int32Array(size);
+    const mask = size - 1;
     const keep = (s: State) => {
-      const key = keyOf(s, i + 1);
-      const seen = next.get(key);
-      if (seen !== undefined && !better(s, seen)) return;
+      // The bound first: most states it drops would not have met an equal one, and looking an
+      // equal one up costs a pass over the touched lines.
       const b = bound(s, i + 1);
       const best = search.best;
       // Cannot beat the best, or can only tie it with as many coupons or more.
@@ -824,9 +913,24 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
         // Only a tie is possible, so only a completion with no more coupons than the best could
         // win: drop the state if even its largest remaining coupons need more to catch up.
         const wanted = best.savings <= search.room ? best.savings : best.savings + search.freight.fee;
-        if (s.count + fewestMore(s.off, wanted) > best.ids.length) return;
+        if (s.count + fewestMore(s, i + 1, s.off, wanted) > best.ids.length) return;
       }
-      next.set(key, s);
+      const h = hashOf(s, i + 1);
+      for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+        const e = table[slot]!;
+        if (e === 0) {
+          table[slot] = next.length + 1;
+          next.push(s);
+          hashes.push(h);
+          return;
+        }
+        const seen = next[e - 1]!;
+        if (hashes[e - 1] === h && sameState(s, seen, i + 1)) {
+          // The same state reached twice: only the better partial choice is kept.
+          if (better(s, seen)) next[e - 1] = s;
+          return;
+        }
+      }
     };
     for (const s of layer) {
       if (++expanded > STATE_BUDGET) return { chosen: search.best.set, savings: search.best.savings, optimal: false };
@@ -841,7 +945,7 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
       offer(t);
       keep(t);
     }
-    layer = Array.from(next.values());
+    layer = next;
   }
   return { chosen: search.best.set, savings: search.best.savings, optimal: true };
 }
