@@ -11,6 +11,10 @@
  *    between two addresses), against a one-row UPDATE in pgbench (8 clients, a custom script).
  * 3. Sweeper processes (1 and 4 Node processes) expiring 100,000 orders, against one SQL statement
  *    doing the same writes; every order is counted expired exactly once.
+ *
+ * STORAGE_PARTS (comma-separated, default all): `distinct`, `hot`, `sweep`. Parts 1 and 2 write the
+ * `storage` section of docs/benchmarks.md, part 3 the `storage-sweep` section, so running one part
+ * (`STORAGE_PARTS=sweep npm run bench -- storage`) leaves the other's figures as they were.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +39,8 @@ const HOT_SECONDS = QUICK ? 1 : 4;
 const HOT_AGES = QUICK ? [10, 100] : [10, 100, 1000];
 const SWEEP_ORDERS = Number(process.env.SWEEP_ORDERS ?? 100_000);
 const SCHEMA = `okb_storage_${process.pid}`;
+const PARTS = new Set((process.env.STORAGE_PARTS ?? 'distinct,hot,sweep').split(',').map((p) => p.trim()));
+for (const p of PARTS) if (!['distinct', 'hot', 'sweep'].includes(p)) throw new Error(`STORAGE_PARTS: unknown part ${p} (distinct, hot, sweep)`);
 const PLACED = new Date('2026-11-25T04:00:00.000Z');
 
 function pgbenchPath(): string | null {
@@ -258,78 +264,63 @@ async function main(): Promise<void> {
     const shared = createOrderService({ store });
     const sharedCallers = Array.from({ length: CLIENTS }, () => shared);
 
+    const loadOf = () => loadavg()[0]!.toFixed(1);
+    const version = (await pool.query('SHOW server_version')).rows[0].server_version as string;
+    const sync = (await pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit as string;
+    const rows: Array<Array<string | number>> = [];
+
     // 1. distinct orders
-    const ceilingBefore = await pgbench(pool, 'N', PGBENCH_SECONDS);
-    console.log(ceilingBefore ? `${ceilingBefore.command}: ${ceilingBefore.tps.toFixed(0)} tps (before)` : 'pgbench not found: no ceiling measured');
-    const perClient = 600;
-    await seedOrders(pool, SCHEMA, paidOrders(CLIENTS * perClient * 2, 'D', 1000));
-    await pool.query(`VACUUM ANALYZE ${SCHEMA}.orders`);
-    const ids = (base: number, c: number, from: number, n: number) => Array.from({ length: n }, (_, i) => `D${base + c * perClient + from + i}`);
-    await drive(sharedCallers, (c) => ids(0, c, 0, 50), 1); // warm-up
-    const sharedRun = await drive(sharedCallers, (c) => ids(0, c, 50, 250), DRIVE_SECONDS);
-    const sharedTps = sharedRun.committed / sharedRun.seconds;
-    console.log(`distinct orders, ${CLIENTS} callers of one instance: ${sharedTps.toFixed(0)} commits/s`);
-    const base = CLIENTS * perClient;
-    const apart = await runProcesses<{ committed: number; failed: number; seconds: number }>(
-      Array.from({ length: CLIENTS }, (_, c) => ({ kind: 'drive', url: URL_, schema: SCHEMA, warmIds: ids(base, c, 0, 20), ids: ids(base, c, 50, 250), seconds: DRIVE_SECONDS })),
-    );
-    const apartTps = apart.results.reduce((n, r) => n + r.committed / r.seconds, 0);
-    console.log(`distinct orders, ${CLIENTS} separate processes: ${apartTps.toFixed(0)} commits/s`);
-    const ceilingAfter = await pgbench(pool, 'N', PGBENCH_SECONDS);
-    console.log(ceilingAfter ? `${ceilingAfter.command}: ${ceilingAfter.tps.toFixed(0)} tps (after)` : '');
-    const ceiling = ceilingBefore && ceilingAfter ? { command: ceilingAfter.command, tps: (ceilingBefore.tps + ceilingAfter.tps) / 2 } : null;
+    let ceiling: { command: string; tps: number } | null = null;
+    let ceilingBefore: { command: string; tps: number } | null = null;
+    let ceilingAfter: { command: string; tps: number } | null = null;
+    let apartTps = 0;
+    let sharedTps = 0;
+    if (PARTS.has('distinct')) {
+      ceilingBefore = await pgbench(pool, 'N', PGBENCH_SECONDS);
+      console.log(ceilingBefore ? `${ceilingBefore.command}: ${ceilingBefore.tps.toFixed(0)} tps (before)` : 'pgbench not found: no ceiling measured');
+      const perClient = 600;
+      await seedOrders(pool, SCHEMA, paidOrders(CLIENTS * perClient * 2, 'D', 1000));
+      await pool.query(`VACUUM ANALYZE ${SCHEMA}.orders`);
+      const ids = (base: number, c: number, from: number, n: number) => Array.from({ length: n }, (_, i) => `D${base + c * perClient + from + i}`);
+      await drive(sharedCallers, (c) => ids(0, c, 0, 50), 1); // warm-up
+      const sharedRun = await drive(sharedCallers, (c) => ids(0, c, 50, 250), DRIVE_SECONDS);
+      sharedTps = sharedRun.committed / sharedRun.seconds;
+      console.log(`distinct orders, ${CLIENTS} callers of one instance: ${sharedTps.toFixed(0)} commits/s`);
+      const base = CLIENTS * perClient;
+      const apart = await runProcesses<{ committed: number; failed: number; seconds: number }>(
+        Array.from({ length: CLIENTS }, (_, c) => ({ kind: 'drive', url: URL_, schema: SCHEMA, warmIds: ids(base, c, 0, 20), ids: ids(base, c, 50, 250), seconds: DRIVE_SECONDS })),
+      );
+      apartTps = apart.results.reduce((n, r) => n + r.committed / r.seconds, 0);
+      console.log(`distinct orders, ${CLIENTS} separate processes: ${apartTps.toFixed(0)} commits/s`);
+      ceilingAfter = await pgbench(pool, 'N', PGBENCH_SECONDS);
+      console.log(ceilingAfter ? `${ceilingAfter.command}: ${ceilingAfter.tps.toFixed(0)} tps (after)` : '');
+      ceiling = ceilingBefore && ceilingAfter ? { command: ceilingAfter.command, tps: (ceilingBefore.tps + ceilingAfter.tps) / 2 } : null;
+    }
 
     // 2. one hot order at several ages
-    const oneRow = await pgbench(pool, 'hot', 10);
-    console.log(oneRow ? `${oneRow.command}: ${oneRow.tps.toFixed(0)} tps` : '');
+    let oneRow: { command: string; tps: number } | null = null;
     const hot: Array<{ age: number; kind: HotCommand; tps: number; bytes: number }> = [];
-    for (const age of HOT_AGES) {
-      for (const kind of ['SHIP', 'ADD_REMARK', 'CHANGE_ADDRESS'] as const) {
-        const id = `H${age}${kind}`;
-        await seedOrders(pool, SCHEMA, paidOrders(1, id, 1_000_000).map((o) => ({ ...o, id })));
-        // its history: `age` earlier changes of the same kind (notes before the address changes,
-        // which a shipped order no longer takes)
-        for (let i = 0; i < age; i++) {
-          const r = await shared.dispatch(id, commandOf(kind === 'CHANGE_ADDRESS' ? 'ADD_REMARK' : kind, i), MERCHANT);
-          if (!r.ok || !r.changed) throw new Error(`ageing ${id} failed at ${i}`);
+    if (PARTS.has('hot')) {
+      oneRow = await pgbench(pool, 'hot', 10);
+      console.log(oneRow ? `${oneRow.command}: ${oneRow.tps.toFixed(0)} tps` : '');
+      for (const age of HOT_AGES) {
+        for (const kind of ['SHIP', 'ADD_REMARK', 'CHANGE_ADDRESS'] as const) {
+          const id = `H${age}${kind}`;
+          await seedOrders(pool, SCHEMA, paidOrders(1, id, 1_000_000).map((o) => ({ ...o, id })));
+          // its history: `age` earlier changes of the same kind (notes before the address changes,
+          // which a shipped order no longer takes)
+          for (let i = 0; i < age; i++) {
+            const r = await shared.dispatch(id, commandOf(kind === 'CHANGE_ADDRESS' ? 'ADD_REMARK' : kind, i), MERCHANT);
+            if (!r.ok || !r.changed) throw new Error(`ageing ${id} failed at ${i}`);
+          }
+          const bytes = JSON.stringify(await shared.get(id)).length;
+          const run = await drive(sharedCallers, () => [id], HOT_SECONDS, kind);
+          const tps = run.committed / run.seconds;
+          hot.push({ age, kind, tps, bytes });
+          console.log(`hot order aged ${age}, ${kind}: ${tps.toFixed(0)} commits/s (${run.failed} failed; document ${bytes} bytes at the start)`);
         }
-        const bytes = JSON.stringify(await shared.get(id)).length;
-        const run = await drive(sharedCallers, () => [id], HOT_SECONDS, kind);
-        const tps = run.committed / run.seconds;
-        hot.push({ age, kind, tps, bytes });
-        console.log(`hot order aged ${age}, ${kind}: ${tps.toFixed(0)} commits/s (${run.failed} failed; document ${bytes} bytes at the start)`);
       }
     }
-
-    // 3. sweeps
-    const due = new Date(PLACED.getTime() + 31 * 60_000);
-    const reseed = async (prefix: string) => {
-      await pool.query(`TRUNCATE ${SCHEMA}.orders, ${SCHEMA}.order_events, ${SCHEMA}.outbox, ${SCHEMA}.idempotency, ${SCHEMA}.changes, ${SCHEMA}.due_leases`);
-      await seedUnpaidOrders(pool, SCHEMA, SWEEP_ORDERS, PLACED, prefix);
-      await pool.query(`VACUUM ANALYZE ${SCHEMA}.orders`);
-      await pool.query('CHECKPOINT');
-    };
-    await reseed('q');
-    const template = (await store.load('q0'))!;
-    const oneStatement = await sweepInOneStatement(pool, template, due);
-    if (oneStatement.expired !== SWEEP_ORDERS) throw new Error(`one statement expired ${oneStatement.expired}`);
-    await checkExpiredOnce(pool, 'q');
-    console.log(`one SQL statement expiring ${SWEEP_ORDERS}: ${oneStatement.seconds.toFixed(2)} s`);
-    const sweeps: Array<{ processes: number; seconds: number }> = [];
-    for (const processes of [1, 4]) {
-      const prefix = `s${processes}x`;
-      await reseed(prefix);
-      const run = await runProcesses<{ expired: number; skipped: number; corrupt: number; seconds: number }>(
-        Array.from({ length: processes }, () => ({ kind: 'sweep', url: URL_, schema: SCHEMA, now: due.toISOString(), batchSize: 1000 })),
-      );
-      const expired = run.results.reduce((n, r) => n + r.expired, 0);
-      if (expired !== SWEEP_ORDERS) throw new Error(`${processes} sweeper processes expired ${expired} of ${SWEEP_ORDERS}`);
-      await checkExpiredOnce(pool, prefix);
-      sweeps.push({ processes, seconds: run.seconds });
-      console.log(`${processes} sweeper process(es) expiring ${SWEEP_ORDERS}: ${run.seconds.toFixed(2)} s (per process ${run.results.map((r) => r.expired).join(', ')})`);
-    }
-
-    const rows: Array<Array<string | number>> = [];
     if (ceiling) {
       rows.push([`\`${ceiling.command}\` (mean of ${ceilingBefore!.tps.toFixed(0)} before and ${ceilingAfter!.tps.toFixed(0)} after)`, `${ceiling.tps.toFixed(0)} tps`, 'baseline']);
       rows.push([`${CLIENTS} separate service instances, ${CLIENTS} Node processes, distinct orders`, `${apartTps.toFixed(0)} commits/s = ${pct(apartTps / ceiling.tps)}`, `≥ 60 % ${mark(apartTps / ceiling.tps >= 0.6)}`]);
@@ -346,27 +337,15 @@ async function main(): Promise<void> {
         ]);
       }
     }
-    rows.push([`one SQL statement expiring ${SWEEP_ORDERS.toLocaleString('en')} orders (the same writes)`, `${oneStatement.seconds.toFixed(2)} s`, 'baseline']);
-    const one = sweeps[0]!;
-    const four = sweeps[1]!;
-    rows.push([`1 sweeper process`, `${one.seconds.toFixed(2)} s = ${(one.seconds / oneStatement.seconds).toFixed(2)}×`, `≤ 1.2× ${mark(one.seconds / oneStatement.seconds <= 1.2)}`]);
-    rows.push([
-      `4 sweeper processes`,
-      `${four.seconds.toFixed(2)} s = ${(four.seconds / oneStatement.seconds).toFixed(2)}×, ${(one.seconds / four.seconds).toFixed(2)}× faster than 1`,
-      `≤ 1.2× ${mark(four.seconds / oneStatement.seconds <= 1.2)}; ≥ 1.5× faster ${mark(one.seconds / four.seconds >= 1.5)}`,
-    ]);
-    const version = (await pool.query('SHOW server_version')).rows[0].server_version as string;
-    const sync = (await pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit as string;
-    if (QUICK) {
-      console.log(table(['measure', 'result', 'goal'], rows));
-      return;
-    }
-    writeSection(
-      'storage',
-      `## Storage (PostgresOrderStore on PostgreSQL)
+    if (QUICK && rows.length > 0) console.log(table(['measure', 'result', 'goal'], rows));
+    // The section of parts 1 and 2 is written only when both ran, so that it never loses a half.
+    if (!QUICK && PARTS.has('distinct') && PARTS.has('hot')) {
+      writeSection(
+        'storage',
+        `## Storage (PostgresOrderStore on PostgreSQL)
 
-Command: \`npm run bench -- storage\` (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
-${machineLine()} PostgreSQL: ${version}, synchronous_commit ${sync}. Load average (1 min) ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end:
+Command: \`npm run bench -- storage\` (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; \`STORAGE_PARTS=distinct,hot\` runs only these two parts).
+${machineLine()} PostgreSQL: ${version}, synchronous_commit ${sync}. Load average (1 min) ${loadBefore.toFixed(1)} at the start, ${loadOf()} at the end:
 other work on the same 2 cores slows the Node processes and PostgreSQL far more than pgbench's small C client, so a busy machine lowers every ratio.
 
 - **Distinct orders.** Each commit is a one-unit \`SHIP\` through \`service.dispatch\` (zod-checked command, load, \`transition()\`, one
@@ -377,12 +356,70 @@ other work on the same 2 cores slows the Node processes and PostgreSQL far more 
 - **Hot order.** One order, ${CLIENTS} concurrent callers of one instance for ${HOT_SECONDS} s per row, after \`age\` earlier changes (one-unit
   shipments for \`SHIP\`, notes for the others). \`SHIP\` and \`ADD_REMARK\` make the order longer with every commit; \`CHANGE_ADDRESS\` (between two addresses of
   the same length) keeps its size. Baseline: pgbench with ${CLIENTS} clients updating one row of a one-row table for 10 s.
+
+The sweep figures are in the next section (\`bench:storage-sweep\`).
+
+${table(['measure', 'result', 'goal'], rows)}`,
+      );
+    }
+
+    // 3. sweeps
+    if (PARTS.has('sweep')) {
+      const sweepLoadBefore = loadOf();
+      const due = new Date(PLACED.getTime() + 31 * 60_000);
+      const reseed = async (prefix: string) => {
+        await pool.query(`TRUNCATE ${SCHEMA}.orders, ${SCHEMA}.order_events, ${SCHEMA}.outbox, ${SCHEMA}.idempotency, ${SCHEMA}.changes, ${SCHEMA}.due_leases`);
+        await seedUnpaidOrders(pool, SCHEMA, SWEEP_ORDERS, PLACED, prefix);
+        await pool.query(`VACUUM ANALYZE ${SCHEMA}.orders`);
+        await pool.query('CHECKPOINT');
+      };
+      await reseed('q');
+      const template = (await store.load('q0'))!;
+      const oneStatement = await sweepInOneStatement(pool, template, due);
+      if (oneStatement.expired !== SWEEP_ORDERS) throw new Error(`one statement expired ${oneStatement.expired}`);
+      await checkExpiredOnce(pool, 'q');
+      console.log(`one SQL statement expiring ${SWEEP_ORDERS}: ${oneStatement.seconds.toFixed(2)} s`);
+      const sweeps: Array<{ processes: number; seconds: number; each: number[] }> = [];
+      for (const processes of [1, 4]) {
+        const prefix = `s${processes}x`;
+        await reseed(prefix);
+        const run = await runProcesses<{ expired: number; skipped: number; corrupt: number; seconds: number }>(
+          Array.from({ length: processes }, () => ({ kind: 'sweep', url: URL_, schema: SCHEMA, now: due.toISOString(), batchSize: 1000 })),
+        );
+        const expired = run.results.reduce((n, r) => n + r.expired, 0);
+        if (expired !== SWEEP_ORDERS) throw new Error(`${processes} sweeper processes expired ${expired} of ${SWEEP_ORDERS}`);
+        await checkExpiredOnce(pool, prefix);
+        sweeps.push({ processes, seconds: run.seconds, each: run.results.map((r) => r.expired) });
+        console.log(`${processes} sweeper process(es) expiring ${SWEEP_ORDERS}: ${run.seconds.toFixed(2)} s (per process ${run.results.map((r) => r.expired).join(', ')})`);
+      }
+      const sweepRows: Array<Array<string | number>> = [];
+      sweepRows.push([`one SQL statement expiring ${SWEEP_ORDERS.toLocaleString('en')} orders (the same writes)`, `${oneStatement.seconds.toFixed(2)} s`, 'baseline']);
+      const one = sweeps[0]!;
+      const four = sweeps[1]!;
+      sweepRows.push([`1 sweeper process`, `${one.seconds.toFixed(2)} s = ${(one.seconds / oneStatement.seconds).toFixed(2)}×`, `≤ 1.2× ${mark(one.seconds / oneStatement.seconds <= 1.2)}`]);
+      sweepRows.push([
+        `4 sweeper processes (expired ${four.each.map((n) => n.toLocaleString('en')).join(' / ')})`,
+        `${four.seconds.toFixed(2)} s = ${(four.seconds / oneStatement.seconds).toFixed(2)}×, ${(one.seconds / four.seconds).toFixed(2)}× faster than 1`,
+        `≤ 1.2× ${mark(four.seconds / oneStatement.seconds <= 1.2)}; ≥ 1.5× faster ${mark(one.seconds / four.seconds >= 1.5)}`,
+      ]);
+      console.log(`load average (1 min) ${sweepLoadBefore} at the start of the sweeps, ${loadOf()} at the end`);
+      if (QUICK) console.log(table(['measure', 'result', 'goal'], sweepRows));
+      else {
+        writeSection(
+          'storage-sweep',
+          `## Storage: sweeps (PostgresOrderStore on PostgreSQL)
+
+Command: \`npm run bench -- storage\`, or only this part: \`STORAGE_PARTS=sweep npm run bench -- storage\` (DATABASE_URL as above).
+${machineLine()} PostgreSQL: ${version}, synchronous_commit ${sync}. Load average (1 min) ${sweepLoadBefore} at the start of the sweeps, ${loadOf()} at the end.
+
 - **Sweep.** ${SWEEP_ORDERS.toLocaleString('en')} unpaid orders past their pay-by time; 1 and 4 separate Node processes each run \`service.sweep(now, { batchSize: 1000 })\`,
   started together once connected. Every order is checked closed with exactly one \`EXPIRE\` event, and the processes' expired counts
   add up to ${SWEEP_ORDERS.toLocaleString('en')}. Baseline: one SQL statement doing the same writes (document, columns, event, effects, change-log row).
 
-${table(['measure', 'result', 'goal'], rows)}`,
-    );
+${table(['measure', 'result', 'goal'], sweepRows)}`,
+        );
+      }
+    }
   } finally {
     for (const s of stores) await s.close().catch(() => undefined);
     await pool.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);

@@ -36,7 +36,9 @@ export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
       try {
         await client.query('BEGIN');
         const tx: SqlTransaction = {
-          query: (text, params) => client.query(text, params),
+          // Named as on the pool: a sweep's claim and commit are planned once per connection.
+          query: (text, params) =>
+            params !== undefined && params.length > 0 ? client.query({ name: statementName(text), text, values: params }) : client.query(text, params),
           exec: async (script) => {
             await client.query(script);
           },

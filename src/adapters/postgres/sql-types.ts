@@ -43,7 +43,7 @@ export interface PgPoolLike {
 
 /** The part of a `pg.PoolClient` the adapter uses. */
 export interface PgPoolClientLike {
-  query(text: string, params?: unknown[]): Promise<SqlRows<any>>;
+  query(textOrConfig: string | PgNamedQuery, params?: unknown[]): Promise<SqlRows<any>>;
   release(destroy?: boolean | Error): void;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;

@@ -23,8 +23,10 @@ export interface Statements {
   commitChain: string;
   history: string;
   findDue: string;
-  /** $1 now, $2 limit: due orders locked for the caller's transaction (sweepDue), as `load` reads them. */
+  /** $1 now, $2 limit: the ids of due orders locked for the caller's transaction (sweepDue). */
   claimDue: string;
+  /** $1 ids: the orders claimDue locked, as `load` reads them, earliest due first (sweepDue). */
+  loadClaimed: string;
   /** $1 ids, $2 lease until: leases on claimed orders left unchanged (sweepDue). */
   leaseDue: string;
   findIdempotency: string;
@@ -169,8 +171,9 @@ export function statements(schema: string): Statements {
       ), upd AS (
         UPDATE ${orders} o
         SET version = i.version, status = i.status, customer_id = i.customer_id, updated_at = i.updated_at,
-            due_at = i.due_at, doc = coalesce(i.doc, (o.doc - i.unset) || i.patch),
-            doc_md5 = md5(coalesce(i.doc, (o.doc - i.unset) || i.patch)::text)
+            due_at = i.due_at,
+            -- the new document computed once for the column and its checksum
+            (doc, doc_md5) = (SELECT n.d, md5(n.d::text) FROM (SELECT coalesce(i.doc, (o.doc - i.unset) || i.patch) AS d) n)
         FROM input i
         WHERE o.id = i.id AND o.version = i.expected
         RETURNING o.id
@@ -198,10 +201,14 @@ export function statements(schema: string): Statements {
         INSERT INTO ${changes} (order_id, version, status, at)
         SELECT ok.id, ok.version, ok.status, ok.at FROM ok ORDER BY ok.updated_at, ok.id
         RETURNING ${fedColumns}
+      ), logged AS (
+        SELECT ${fed} AS t
       ), note AS (
-        SELECT pg_notify($2, ${notice}) FROM (SELECT 1 FROM ok LIMIT 1) one WHERE $2::text IS NOT NULL
+        -- the log rendered once (logged) for the payload and the result
+        SELECT pg_notify($2, CASE WHEN octet_length(logged.t) < ${NOTICE_BYTES} THEN logged.t ELSE '' END)
+        FROM (SELECT 1 FROM ok LIMIT 1) one, logged WHERE $2::text IS NOT NULL
       )
-      SELECT (SELECT coalesce(json_agg(id), '[]'::json) FROM upd)::text AS ids, (SELECT count(*) FROM note)::int AS notified, ${fed} AS fed`,
+      SELECT (SELECT coalesce(json_agg(id), '[]'::json) FROM upd)::text AS ids, (SELECT count(*) FROM note)::int AS notified, (SELECT t FROM logged) AS fed`,
 
     // One order moved several versions in one statement (commitChain): one compare-and-set on the
     // first step's expected version writes the last step's row; every step keeps its own events,
@@ -276,14 +283,22 @@ export function statements(schema: string): Statements {
 
     // The claim of sweepDue: row locks held until its transaction commits the batch, so claims of
     // concurrent sweepers are disjoint (SKIP LOCKED) without writing a lease per order. Orders
-    // another sweeper leased through findDue are left alone.
-    claimDue: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}
+    // another sweeper leased through findDue are left alone. It returns ids only: what a query
+    // selects is computed for every row it passes, the rows it skips as locked included, so
+    // rendering documents here would render every batch other sweepers hold (docs/storage.md
+    // "Sweeping"); loadClaimed reads them once the locks are held.
+    claimDue: `SELECT o.id
       FROM ${orders} o
       WHERE o.due_at IS NOT NULL AND o.due_at <= $1
         AND NOT EXISTS (SELECT 1 FROM ${leases} l WHERE l.order_id = o.id AND l.lease_until > $1)
       ORDER BY o.due_at, o.id
       LIMIT $2
       FOR UPDATE OF o SKIP LOCKED`,
+    // A statement of its own after claimDue, so that its snapshot sees every row as locked (the
+    // latest version, which the lock keeps until the transaction ends).
+    loadClaimed: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}
+      FROM ${orders} o WHERE o.id = ANY($1::text[])
+      ORDER BY o.due_at, o.id`,
     leaseDue: `INSERT INTO ${leases} (order_id, lease_until) SELECT unnest($1::text[]), $2
       ON CONFLICT (order_id) DO UPDATE SET lease_until = EXCLUDED.lease_until`,
 

@@ -453,8 +453,9 @@ export class PostgresOrderStore implements OrderStore {
     const leaseMs = options.leaseMs ?? DEFAULT_DUE_LEASE_MS;
     let fed: string | undefined;
     const result = await this.driver.transaction(async (tx) => {
-      const { rows } = await tx.query<OrderRow>(this.sql.claimDue, [now.toISOString(), Math.max(0, Math.floor(limit))]);
-      if (rows.length === 0) return { claimed: 0, committed: [] as string[] };
+      const { rows: locked } = await tx.query<{ id: string }>(this.sql.claimDue, [now.toISOString(), Math.max(0, Math.floor(limit))]);
+      if (locked.length === 0) return { claimed: 0, committed: [] as string[] };
+      const { rows } = await tx.query<OrderRow>(this.sql.loadClaimed, [locked.map((row) => row.id)]);
       // An order decoded from exactly what its row holds (checksum intact, current version) is
       // written back as the fields that changed (docs/storage.md "Sweeping").
       const exact = new Map<string, Order>();
@@ -479,9 +480,9 @@ export class PostgresOrderStore implements OrderStore {
         seen.add(id);
       }
       const committed = inputs.length === 0 ? new Set<string>() : await this.writeMany(inputs, tx, (logged) => (fed = logged), exact);
-      const left = rows.map((row) => row.id).filter((id) => !committed.has(id));
+      const left = locked.map((row) => row.id).filter((id) => !committed.has(id));
       if (left.length > 0) await tx.query(this.sql.leaseDue, [left, new Date(now.getTime() + leaseMs).toISOString()]);
-      return { claimed: rows.length, committed: [...committed] };
+      return { claimed: locked.length, committed: [...committed] };
     });
     if (fed !== undefined) this.announce(fed);
     return result;
