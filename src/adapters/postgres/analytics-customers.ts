@@ -12,8 +12,8 @@ import type { SqlTransaction } from './driver.js';
  *   scope (`p1`), of the one before it (`p2`) and of the customer's first paid order (`first`).
  *   Orders of a customer are taken in (paid_at, order_id) order. An order without a channel or a
  *   province has no row in the scopes that filter by it: a filter value '' matches no order.
- * - `rollup_customer`: those rows counted per scope, paid hour and paid UTC day (`width`), and the
- *   UTC days of p1 and p2 ('-infinity' for none).
+ * - `rollup_customer`: those rows counted per scope, paid UTC day and the UTC days of p1 and p2
+ *   ('-infinity' for none).
  * - `customer_dirty`: customers whose paid orders changed since their chain was last computed. The
  *   trigger appends them (one row, no lock: commits of the same customer never wait on each
  *   other); `compactAnalytics` recomputes their chains from the facts and moves the rollup by the
@@ -22,8 +22,8 @@ import type { SqlTransaction } from './driver.js';
  * With them, over a range [F, T): the customers are the orders paid in it with p1 < F (or none),
  * the new ones those with no p1, the repeat ones those with F ≤ p1 and p2 < F (or none), the
  * cohorts' members the rows with F ≤ first < T. The rollup gives the counts of the range's whole
- * hours and days, except for the rows whose p1 or p2 lies in the UTC day holding F: those, and the
- * range's sub-hour edges, are read from the chain through its indexes.
+ * UTC days, except for the rows whose p1 or p2 lies in the UTC day holding F: those, and the
+ * range's partial days at both ends, are read from the chain through its indexes.
  */
 
 /** Bump when the chain's or the rollup's columns or meaning change: the next migrateAnalytics rebuilds them from the facts. */
@@ -31,7 +31,6 @@ export const CUSTOMERS_VERSION = '1';
 
 export const CUSTOMER_TABLE_NAMES = ['customer_chain', 'rollup_customer', 'customer_dirty'] as const;
 
-const H = 3600;
 const D = 86400;
 
 /** Tables and indexes (run with search_path set to the schema). */
@@ -48,9 +47,9 @@ create index if not exists customer_chain_p2_idx on customer_chain (scope, chann
 create index if not exists customer_chain_first_idx on customer_chain (scope, channel, province, first) include (paid_at, p1);
 create table if not exists rollup_customer (
   scope smallint not null, channel text collate "C" not null, province text collate "C" not null,
-  width int not null, bucket timestamptz not null, p1_day timestamptz not null, p2_day timestamptz not null,
+  day timestamptz not null, p1_day timestamptz not null, p2_day timestamptz not null,
   n bigint not null,
-  primary key (scope, channel, province, width, bucket, p1_day, p2_day)
+  primary key (scope, channel, province, day, p1_day, p2_day)
 );
 create table if not exists customer_dirty (customer_id text collate "C" not null);`;
 
@@ -84,23 +83,21 @@ window w as (partition by s.scope, s.channel, s.province, f.customer_id order by
   rows between unbounded preceding and current row)`;
 }
 
-/** The rollup keys of chain rows of alias `c`, at width `w` seconds. */
-const rollupKey = (c: string, w: number): string =>
-  `${c}.scope, ${c}.channel, ${c}.province, ${w}, ${binSql(`${c}.paid_at`, w)}, coalesce(${binSql(`${c}.p1`, D)}, '-infinity'), coalesce(${binSql(`${c}.p2`, D)}, '-infinity')`;
-
 /** Rows of `rollup_customer` from chain rows `source` (a table or subquery with alias c), each signed by `sign`. */
 const rollupRowsOf = (source: string, sign: string): string =>
-  [H, D].map((w) => `select ${rollupKey('c', w)}, ${sign} from ${source} c`).join('\n  union all\n  ');
+  `select c.scope, c.channel, c.province, ${binSql('c.paid_at', D)}, coalesce(${binSql('c.p1', D)}, '-infinity'), coalesce(${binSql('c.p2', D)}, '-infinity'), ${sign} from ${source} c`;
 
 /** The (empty) chain and rollup filled from the facts (run with search_path set to the schema). */
 export const CUSTOMER_BACKFILL_SQL: string[] = [
   // In the order of the paid index, so that a range's rows sit together on disk.
   `insert into customer_chain select * from (${chainFromFactsSql('order_facts', 'true')}) c order by scope, channel, province, paid_at`,
   `insert into rollup_customer
-   select scope, channel, province, width, bucket, p1_day, p2_day, sum(n) from (
+   select scope, channel, province, day, p1_day, p2_day, sum(n) from (
      ${rollupRowsOf('customer_chain', '1::bigint')}
-   ) r(scope, channel, province, width, bucket, p1_day, p2_day, n)
-   group by 1, 2, 3, 4, 5, 6, 7 order by 1, 2, 3, 4, 5`,
+   ) r(scope, channel, province, day, p1_day, p2_day, n)
+   group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6`,
+  'analyze customer_chain',
+  'analyze rollup_customer',
 ];
 
 /**
@@ -116,15 +113,15 @@ export async function foldCustomers(tx: SqlTransaction, schema: string): Promise
     `with fresh as (${chainFromFactsSql(`${schema}.order_facts`, 'f.customer_id = any($1::text[])')}),
      stale as (select * from ${schema}.customer_chain where customer_id = any($1::text[])),
      moved as (
-       select scope, channel, province, width, bucket, p1_day, p2_day, sum(n) as n from (
+       select scope, channel, province, day, p1_day, p2_day, sum(n) as n from (
          ${rollupRowsOf('fresh', '1::bigint')}
          union all
          ${rollupRowsOf('stale', '-1::bigint')}
-       ) r(scope, channel, province, width, bucket, p1_day, p2_day, n)
-       group by 1, 2, 3, 4, 5, 6, 7 having sum(n) <> 0
+       ) r(scope, channel, province, day, p1_day, p2_day, n)
+       group by 1, 2, 3, 4, 5, 6 having sum(n) <> 0
      )
-     insert into ${schema}.rollup_customer select * from moved order by 1, 2, 3, 4, 5, 6, 7
-     on conflict (scope, channel, province, width, bucket, p1_day, p2_day) do update set n = ${schema}.rollup_customer.n + excluded.n`,
+     insert into ${schema}.rollup_customer select * from moved order by 1, 2, 3, 4, 5, 6
+     on conflict (scope, channel, province, day, p1_day, p2_day) do update set n = ${schema}.rollup_customer.n + excluded.n`,
     [ids],
   );
   await tx.query(`delete from ${schema}.customer_chain where customer_id = any($1::text[])`, [ids]);

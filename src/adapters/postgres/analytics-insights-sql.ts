@@ -193,39 +193,39 @@ export async function customersSql(db: PostgresDatabase, options: InsightSqlOpti
   if (options.compact !== false) await compactAnalytics(db, options);
   const from = options.from.getTime();
   const d0 = Math.floor(from / SEGMENT_DAY_MS) * SEGMENT_DAY_MS;
-  // $1 from, $2 to, $3–$6 the whole hours and days (rollupPieces), $7–$9 the scope, $10/$11 the UTC day holding from.
+  // $1 from, $2 to, $3/$4 its whole UTC days, $5–$7 the scope, $8/$9 the UTC day holding from.
   const params: unknown[] = [
-    ...rollupPieces(from, options.to.getTime(), SEGMENT_DAY_MS),
+    ...rollupPieces(from, options.to.getTime(), SEGMENT_DAY_MS).filter((_, i) => i === 0 || i === 1 || i === 4 || i === 5),
     ...chainScope(options),
     new Date(d0).toISOString(),
     new Date(d0 + SEGMENT_DAY_MS).toISOString(),
   ];
-  const scope = (a: string) => `${a}.scope = $7 and ${a}.channel = $8 and ${a}.province = $9`;
+  const scope = (a: string) => `${a}.scope = $5 and ${a}.channel = $6 and ${a}.province = $7`;
   // Per chain row paid in the range: a customer (their first order in it), new, repeat (their second in it).
   const exact = (a: string, sign: number) =>
     `${sign} * (${a}.p1 is null or ${a}.p1 < $1)::int, ${sign} * (${a}.p1 is null)::int, ${sign} * (${a}.p1 >= $1 and (${a}.p2 is null or ${a}.p2 < $1))::int`;
   const rows = await run(
     db,
-    `with ${dirtyChainsSql(schema, facts, '$7', '$8', '$9')}
+    `with ${dirtyChainsSql(schema, facts, '$5', '$6', '$7')}
      select coalesce(sum(c), 0)::float8 as customers, coalesce(sum(nw), 0)::float8 as new_customers, coalesce(sum(rp), 0)::float8 as repeat_customers
      from (
-       -- The whole hours and days. A cell whose p1 lies in the day holding $1 (or, for repeat, whose
-       -- p2 does) counts 0 here: its rows are read from the chain below.
-       select case when r.p1_day < $10 then r.n else 0 end as c, case when r.p1_day = '-infinity' then r.n else 0 end as nw,
-         case when r.p1_day >= $11 and r.p2_day < $10 then r.n else 0 end as rp
+       -- The whole UTC days. A cell whose p1 lies in the day holding $1 (or, for repeat, whose p2
+       -- does) counts 0 here: its rows are read from the chain below.
+       select case when r.p1_day < $8 then r.n else 0 end as c, case when r.p1_day = '-infinity' then r.n else 0 end as nw,
+         case when r.p1_day >= $9 and r.p2_day < $8 then r.n else 0 end as rp
        from ${schema}.rollup_customer r
-       where ${scope('r')} and ((r.width = 3600 and ((r.bucket >= $3 and r.bucket < $5) or (r.bucket >= $6 and r.bucket < $4)))
-           or (r.width = 86400 and r.bucket >= $5 and r.bucket < $6))
+       where ${scope('r')} and r.day >= $3 and r.day < $4
        union all
-       -- Those cells' rows, and the sub-hour edges, from the chain.
-       select ${exact('x', 1)} from ${schema}.customer_chain x
-       where ${scope('x')} and ((x.paid_at >= $1 and x.paid_at < $3) or (x.paid_at >= $4 and x.paid_at < $2))
+       -- Those cells' rows, and the partial days at both ends, from the chain.
+       select ${exact('x', 1)} from ${schema}.customer_chain x where ${scope('x')} and x.paid_at >= $1 and x.paid_at < $3
        union all
-       select ${exact('x', 1)} from ${schema}.customer_chain x
-       where ${scope('x')} and x.p1 >= $10 and x.p1 < $11 and x.paid_at >= $3 and x.paid_at < $4
+       select ${exact('x', 1)} from ${schema}.customer_chain x where ${scope('x')} and x.paid_at >= $4 and x.paid_at < $2
        union all
        select ${exact('x', 1)} from ${schema}.customer_chain x
-       where ${scope('x')} and x.p2 >= $10 and x.p2 < $11 and x.p1 >= $11 and x.paid_at >= $3 and x.paid_at < $4
+       where ${scope('x')} and x.p1 >= $8 and x.p1 < $9 and x.paid_at >= $3 and x.paid_at < $4
+       union all
+       select ${exact('x', 1)} from ${schema}.customer_chain x
+       where ${scope('x')} and x.p2 >= $8 and x.p2 < $9 and x.p1 >= $9 and x.paid_at >= $3 and x.paid_at < $4
        union all
        select ${exact('x', -1)} from stale x where x.paid_at >= $1 and x.paid_at < $2
        union all

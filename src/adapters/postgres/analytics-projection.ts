@@ -182,9 +182,9 @@ async function rebuildOpen(tx: SqlTransaction, schema: string): Promise<void> {
 }
 
 /**
- * Rebuilds the segment rollups the decision-support analyses read (analytics-segments.ts) and the
- * open-order rollup of the open-breach list (analytics-open-rollup.ts) from the facts projection,
- * in one transaction: for a database whose rollups are suspected wrong, say after
+ * Rebuilds the segment rollups the decision-support analyses read (analytics-segments.ts), the
+ * open-order rollup of the open-breach list (analytics-open-rollup.ts) and the customer chains of
+ * customers and cohorts (analytics-customers.ts) from the facts projection, in one transaction: for a database whose rollups are suspected wrong, say after
  * a manual edit of the facts. \`migrateAnalytics\` already builds them when they are new or their
  * version changed; commits meanwhile wait for the rebuild (it locks the tables).
  *
