@@ -29,7 +29,7 @@ import type {
   Trend,
 } from '../../analytics/insight-types.js';
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
-import { compactAnalytics } from './analytics-compact.js';
+import { compactAnalytics, foldPending } from './analytics-compact.js';
 import { edgeSql, HOUR_MS, rollupPieces, rollupRowsSql, SEGMENT_DAY_MS } from './analytics-segments.js';
 import { chainFromFactsSql } from './analytics-customers.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
@@ -190,7 +190,8 @@ function dirtyChainsSql(schema: string, facts: string, s: string, c: string, p: 
 export async function customersSql(db: PostgresDatabase, options: InsightSqlOptions): Promise<CustomerReport> {
   assertInsightOptions(options);
   const { schema, facts } = factsTable(options);
-  if (options.compact !== false) await compactAnalytics(db, options);
+  // Only the customer chains: checking every rollup for pending deltas costs more than this read.
+  if (options.compact !== false) await foldPending(db, options, ['customer_dirty']);
   const from = options.from.getTime();
   const d0 = Math.floor(from / SEGMENT_DAY_MS) * SEGMENT_DAY_MS;
   // $1 from, $2 to, $3/$4 its whole UTC days, $5–$7 the scope, $8/$9 the UTC day holding from.
@@ -247,7 +248,7 @@ const periodLabel = (by: CohortPeriod, t: string): string => `to_char(date_trunc
 export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOptions, by: CohortPeriod = 'week'): Promise<CohortReport> {
   assertInsightOptions(options, { by });
   const { schema, facts } = factsTable(options);
-  if (options.compact !== false) await compactAnalytics(db, options);
+  if (options.compact !== false) await foldPending(db, options, ['customer_dirty']);
   const params: unknown[] = [...range(options), ...chainScope(options), options.timeZone];
   const tz = '$6';
   const local = (t: string) => `(${t} at time zone ${tz})`;
