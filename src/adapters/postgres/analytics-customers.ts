@@ -109,9 +109,12 @@ export async function foldCustomers(tx: SqlTransaction, schema: string): Promise
   const dirty = await tx.query<{ c: string }>(`with d as (delete from ${schema}.customer_dirty returning customer_id) select distinct customer_id as c from d`);
   if (dirty.rows.length === 0) return;
   const ids = dirty.rows.map((r) => r.c);
+  // One statement, so one snapshot: the chain rows written and the rollup's move are computed
+  // from the same facts (a commit landing between two statements would set them apart for good).
   await tx.query(
     `with fresh as (${chainFromFactsSql(`${schema}.order_facts`, 'f.customer_id = any($1::text[])')}),
-     stale as (select * from ${schema}.customer_chain where customer_id = any($1::text[])),
+     stale as (delete from ${schema}.customer_chain where customer_id = any($1::text[]) returning *),
+     written as (insert into ${schema}.customer_chain select * from fresh),
      moved as (
        select scope, channel, province, day, p1_day, p2_day, sum(n) as n from (
          ${rollupRowsOf('fresh', '1::bigint')}
@@ -124,8 +127,6 @@ export async function foldCustomers(tx: SqlTransaction, schema: string): Promise
      on conflict (scope, channel, province, day, p1_day, p2_day) do update set n = ${schema}.rollup_customer.n + excluded.n`,
     [ids],
   );
-  await tx.query(`delete from ${schema}.customer_chain where customer_id = any($1::text[])`, [ids]);
-  await tx.query(`insert into ${schema}.customer_chain ${chainFromFactsSql(`${schema}.order_facts`, 'f.customer_id = any($1::text[])')}`, [ids]);
 }
 
 /** Fills the (empty) chain and rollup from the facts. */
