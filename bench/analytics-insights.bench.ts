@@ -276,7 +276,7 @@ stage's partial index for the last part of an hour, and reads only its 50 most o
 Customers and cohorts read the customer chains (one row per paid order and filter scope with the customer's previous
 two paid times and first one; ${Number(chain.chain).toLocaleString('en-US')} rows here): customersSql adds up their rollup
 (${Number(chain.rollup).toLocaleString('en-US')} rows) and reads the chain only where p1 or p2 lies in the UTC day holding the
-range's start, and at its sub-hour edges; cohortsSql reads the chain rows of the range's new customers through an index.
+range's start, and the partial UTC days at its ends; cohortsSql reads the chain rows of the range's new customers through an index.
 
 Write cost (place → pay → ship through the service, 200 orders a round, median of 4 alternating rounds of five schemas, load
 average ${loadBefore.toFixed(1)} at the start): ${writes.plain.toFixed(2)} ms per write without the analytics trigger,
