@@ -16,6 +16,7 @@ import pg from 'pg';
 import {
   breakdownSql,
   cohortsSql,
+  compactAnalytics,
   couponEffectSql,
   customersSql,
   heatmapSql,
@@ -34,6 +35,7 @@ import { nextDueAt } from '../src/lifecycle/due.js';
 import { migrationSql } from '../src/adapters/postgres/analytics-projection.js';
 import { SEGMENTS_VERSION } from '../src/adapters/postgres/analytics-segments.js';
 import { OPEN_ROLLUP_VERSION } from '../src/adapters/postgres/analytics-open-rollup.js';
+import { CUSTOMERS_VERSION } from '../src/adapters/postgres/analytics-customers.js';
 import { createOrderService } from '../src/service/index.js';
 import { buildOrder } from '../test/analytics/support/build-order.js';
 import { randomOrders, START } from '../test/analytics/support/random-orders.js';
@@ -96,27 +98,30 @@ async function cached(pool: pg.Pool): Promise<boolean> {
   }
 }
 
-type WriteKind = 'plain' | 'facts' | 'segments' | 'open';
+type WriteKind = 'plain' | 'facts' | 'segments' | 'open' | 'customers';
 
 /**
- * Milliseconds per write of place → pay → ship (200 orders a round, one at a time, rounds
- * alternating between the four kinds of schema: no trigger, the trigger without the segment and
- * open-order rollups, with the segment rollups only, with both; the first round is a warm-up).
+ * Milliseconds per write of place → pay → ship (200 orders of 50 customers a round, one at a
+ * time, rounds alternating between the five kinds of schema: no trigger, the trigger without the
+ * segment rollups, open-order rollup and customer chains, with the segment rollups only, with the
+ * open-order rollup too, with the customer chains too; the first round is a warm-up). Also the
+ * milliseconds of the compactAnalytics that follows each round of the last kind (it folds the
+ * round's rollup deltas and recomputes its 50 customers' chains).
  */
-async function writeCost(pool: pg.Pool): Promise<Record<WriteKind, number>> {
-  const perWrite: Record<WriteKind, number[]> = { plain: [], facts: [], segments: [], open: [] };
+async function writeCost(pool: pg.Pool): Promise<Record<WriteKind | 'fold', number>> {
+  const perWrite: Record<WriteKind | 'fold', number[]> = { plain: [], facts: [], segments: [], open: [], customers: [], fold: [] };
   for (let round = 0; round < 5; round++) {
-    for (const kind of ['plain', 'facts', 'segments', 'open'] as const) {
+    for (const kind of ['plain', 'facts', 'segments', 'open', 'customers'] as const) {
       const schema = `orderkit_bench_writes_${kind}`;
       await pool.query(`drop schema if exists ${schema} cascade`);
       await migrate(pool, { schema });
       if (kind !== 'plain') await migrateAnalytics(pool, { schema });
-      if (kind === 'facts' || kind === 'segments') {
-        // The trigger without its segment-rollup part (what a commit cost before them), or
-        // without its open-order part (before that).
+      if (kind !== 'plain' && kind !== 'customers') {
+        // The trigger without its segment-rollup part (what a commit cost before them), without
+        // its open-order part (before that), or without its customer-chain part (before that).
         const c = await pool.connect();
         try {
-          await c.query(`begin; set local search_path to ${schema}; ${migrationSql(`"${schema}"`, { segments: kind === 'segments', open: false })}; commit;`);
+          await c.query(`begin; set local search_path to ${schema}; ${migrationSql(`"${schema}"`, { segments: kind !== 'facts', open: kind === 'open', customers: false })}; commit;`);
         } finally {
           c.release();
         }
@@ -124,16 +129,28 @@ async function writeCost(pool: pg.Pool): Promise<Record<WriteKind, number>> {
       const service = createOrderService({ store: new PostgresOrderStore({ db: pool, schema }) });
       const t = performance.now();
       for (let i = 0; i < 200; i++) {
-        const placed = buildOrder({ id: `w${round}-${i}`, placedAt: Date.now(), lines: [{ sku: 'TEA-01', quantity: 2, payable: 3000 }, { sku: 'CUP-01', quantity: 1, payable: 900 }] });
+        const placed = buildOrder({ id: `w${round}-${i}`, customerId: `c${i % 50}`, placedAt: Date.now(), lines: [{ sku: 'TEA-01', quantity: 2, payable: 3000 }, { sku: 'CUP-01', quantity: 1, payable: 900 }] });
         await service.store.create(placed, { events: [], effects: [] });
         await service.dispatch(placed.id, { type: 'PAYMENT_SUCCEEDED', amount: placed.pricing.total, transactionId: `T${placed.id}` }, { type: 'payment', gateway: 'bench' });
         await service.dispatch(placed.id, { type: 'SHIP' }, { type: 'merchant', id: 'm1' });
       }
       if (round > 0) perWrite[kind].push((performance.now() - t) / 600);
+      if (kind === 'customers') {
+        const f = performance.now();
+        await compactAnalytics(pool, { schema });
+        if (round > 0) perWrite.fold.push(performance.now() - f);
+      }
       await pool.query(`drop schema ${schema} cascade`);
     }
   }
-  return { plain: median(perWrite.plain), facts: median(perWrite.facts), segments: median(perWrite.segments), open: median(perWrite.open) };
+  return {
+    plain: median(perWrite.plain),
+    facts: median(perWrite.facts),
+    segments: median(perWrite.segments),
+    open: median(perWrite.open),
+    customers: median(perWrite.customers),
+    fold: median(perWrite.fold),
+  };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -149,27 +166,31 @@ async function main(): Promise<void> {
   let built: { what: string; ms: number } | null = null;
   if (await cached(pool)) {
     const t = Date.now();
-    // The segment and open-order rollups are (re)built by migrateAnalytics when missing or of another version.
+    // The segment and open-order rollups and the customer chains are (re)built by migrateAnalytics when missing or of another version.
     const missing = (
       await pool.query(
         `select to_regclass('${SCHEMA}.rollup_segment') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'segments_version'), '') <> $1 as segments,
-           to_regclass('${SCHEMA}.rollup_open') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'open_version'), '') <> $2 as open`,
-        [SEGMENTS_VERSION, OPEN_ROLLUP_VERSION],
+           to_regclass('${SCHEMA}.rollup_open') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'open_version'), '') <> $2 as open,
+           to_regclass('${SCHEMA}.customer_chain') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'customers_version'), '') <> $3 as customers`,
+        [SEGMENTS_VERSION, OPEN_ROLLUP_VERSION, CUSTOMERS_VERSION],
       )
-    ).rows[0] as { segments: boolean; open: boolean };
+    ).rows[0] as { segments: boolean; open: boolean; customers: boolean };
     await migrateAnalytics(pool, { schema: SCHEMA });
-    const what = [missing.segments ? 'the segment rollups' : '', missing.open ? 'the open-order rollup' : ''].filter((x) => x !== '').join(' and ');
+    const what = [missing.segments ? 'the segment rollups' : '', missing.open ? 'the open-order rollup' : '', missing.customers ? 'the customer chains' : '']
+      .filter((x) => x !== '')
+      .join(' and ');
     if (what !== '') built = { what, ms: Date.now() - t };
   } else {
     loadMs = await load(pool);
   }
-  for (const t of ['rollup_segment', 'rollup_segment_sku', 'rollup_segment_pair', 'rollup_segment_refund', 'rollup_open']) await pool.query(`vacuum analyze ${SCHEMA}.${t}`);
+  for (const t of ['rollup_segment', 'rollup_segment_sku', 'rollup_segment_pair', 'rollup_segment_refund', 'rollup_open', 'customer_chain', 'rollup_customer']) await pool.query(`vacuum analyze ${SCHEMA}.${t}`);
   const segmentRows = (
     await pool.query(
       `select ${['rollup_segment', 'rollup_segment_sku', 'rollup_segment_pair', 'rollup_segment_refund'].map((t) => `(select count(*) from ${SCHEMA}.${t})`).join(' + ')} as n`,
     )
   ).rows[0].n as string;
   const openRows = (await pool.query(`select count(*) as n from ${SCHEMA}.rollup_open`)).rows[0].n as string;
+  const chain = (await pool.query(`select (select count(*) from ${SCHEMA}.customer_chain) as chain, (select count(*) from ${SCHEMA}.rollup_customer) as rollup`)).rows[0] as { chain: string; rollup: string };
   const f = `${SCHEMA}.order_facts`;
   const l = `${SCHEMA}.order_line_facts`;
   const o = `${SCHEMA}.orders`;
@@ -193,6 +214,8 @@ async function main(): Promise<void> {
         'distinct customers paid in the range', q(`select count(distinct customer_id) from ${f} where paid_at >= $1 and paid_at < $2`)],
       ['cohortsSql(week)', () => cohortsSql(pool, options, 'week'),
         'first paid order per customer (all facts), cohort sizes', q(`select date_trunc('week', first at time zone 'Asia/Shanghai'), count(*) from (select customer_id, min(paid_at) as first from ${f} where paid_at is not null group by 1) c where first >= $1 and first < $2 group by 1`)],
+      ['cohortsSql(month)', () => cohortsSql(pool, options, 'month'),
+        'first paid order per customer (all facts), cohort sizes', q(`select date_trunc('month', first at time zone 'Asia/Shanghai'), count(*) from (select customer_id, min(paid_at) as first from ${f} where paid_at is not null group by 1) c where first >= $1 and first < $2 group by 1`)],
       ['heatmapSql', () => heatmapSql(pool, options),
         'GROUP BY weekday, hour of the facts placed in the range', q(`select extract(isodow from created_at at time zone 'Asia/Shanghai'), extract(hour from created_at at time zone 'Asia/Shanghai'), count(*) from ${f} where created_at >= $1 and created_at < $2 group by 1, 2`)],
       ['topSkusBySegmentSql(channel)', () => topSkusBySegmentSql(pool, options, 'channel'),
@@ -250,14 +273,18 @@ day × channel × province, with SKU, pair and refund-reason tables; ${Number(se
 for the range's whole hours and days, and the facts only for its sub-hour edges. The open-breach list counts each
 stage's breaches from the open-order rollup (${Number(openRows).toLocaleString('en-US')} rows here) for the whole hours before now − SLA and from the
 stage's partial index for the last part of an hour, and reads only its 50 most overdue orders from that index.
-Customers and cohorts count distinct customers, which does not add up across buckets: they still read the facts of
-the range (their cost grows with it).
+Customers and cohorts read the customer chains (one row per paid order and filter scope with the customer's previous
+two paid times and first one; ${Number(chain.chain).toLocaleString('en-US')} rows here): customersSql adds up their rollup
+(${Number(chain.rollup).toLocaleString('en-US')} rows) and reads the chain only where p1 or p2 lies in the UTC day holding the
+range's start, and the partial UTC days at its ends; cohortsSql reads the chain rows of the range's new customers through an index.
 
-Write cost (place → pay → ship through the service, 200 orders a round, median of 4 alternating rounds of four schemas, load
+Write cost (place → pay → ship through the service, 200 orders a round, median of 4 alternating rounds of five schemas, load
 average ${loadBefore.toFixed(1)} at the start): ${writes.plain.toFixed(2)} ms per write without the analytics trigger,
 ${writes.facts.toFixed(2)} ms with the trigger as it was before the segment rollups (${pct(writes.facts, writes.plain)}),
 ${writes.segments.toFixed(2)} ms with them (${pct(writes.segments, writes.plain)} over none, ${pct(writes.segments, writes.facts)} over the trigger before),
-${writes.open.toFixed(2)} ms with the open-order rollup too, the trigger as it is now (${pct(writes.open, writes.plain)} over none, ${pct(writes.open, writes.segments)} over the trigger without the open-order rollup).
+${writes.open.toFixed(2)} ms with the open-order rollup too (${pct(writes.open, writes.plain)} over none, ${pct(writes.open, writes.segments)} over the trigger without the open-order rollup),
+${writes.customers.toFixed(2)} ms with the customer chains too, the trigger as it is now (${pct(writes.customers, writes.plain)} over none, ${pct(writes.customers, writes.open)} over the trigger without them).
+The compactAnalytics after each round of the last kind (the round's rollup deltas and its 50 customers' chains): ${writes.fold.toFixed(0)} ms.
 `;
   console.log(markdown);
   writeSection('analytics-insights', markdown);

@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactAnalytics, migrate, migrateAnalytics, PostgresOrderStore, summarizeSql, type PostgresDatabase } from '../../src/adapters/postgres/index.js';
 import { cutDurationSql } from '../../src/adapters/postgres/analytics-rollups.js';
+import { cohortsSql, customersSql } from '../../src/adapters/postgres/analytics-insights-sql.js';
 import { toSqlDriver } from '../../src/adapters/postgres/driver.js';
-import { DURATION_FIGURES, summarize, toDurationFigures } from '../../src/analytics/index.js';
+import { cohorts, customers, DURATION_FIGURES, summarize, toDurationFigures } from '../../src/analytics/index.js';
 import type { Order } from '../../src/order/index.js';
 import { describeRealPg, migratedPool } from '../support/pg.js';
 import { loadEvolving } from './support/load-orders.js';
@@ -125,6 +126,14 @@ await describeRealPg('the analytics rollups on the real PostgreSQL', (real) => {
     const range = { from: new Date(START - DAY), to: new Date(START + 30 * DAY), timeZone: 'Asia/Shanghai' };
     expect(await summarizeSql(pool, { ...range, schema })).toEqual(summarize(written.flat(), range));
     expect(await rollupCounts(pool, schema)).toMatchObject({ pending: 0, duplicateKeys: 0 });
+    // The customer chains (analytics-customers.ts): the writers pay orders of the same customers
+    // while folds recompute their chains; whatever a fold missed is still marked dirty.
+    for (const compact of [false, true]) {
+      expect(await customersSql(pool, { ...range, schema, compact })).toEqual(customers(written.flat(), range));
+      expect(await cohortsSql(pool, { ...range, schema, compact }, 'week')).toEqual(cohorts(written.flat(), range, 'week'));
+    }
+    const mid = { ...range, from: new Date(START + 7 * DAY + 3_600_000 / 3) };
+    expect(await customersSql(pool, { ...mid, schema })).toEqual(customers(written.flat(), mid));
     await pool.query(`drop schema "${schema}" cascade`);
   });
 });

@@ -1,13 +1,15 @@
 import { foldSql, ROLLUP_TABLES } from './analytics-rollups.js';
 import { openFoldSql } from './analytics-open-rollup.js';
 import { SEGMENT_TABLE_NAMES, segmentFoldSql } from './analytics-segments.js';
+import { foldCustomers } from './analytics-customers.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 import { checkSchemaName, quoteIdent } from './identifiers.js';
 
 /*
  * Folding the rollups' pending deltas: the summary's (analytics-rollups.ts), the segment
  * rollups of the decision-support analyses (analytics-segments.ts) and the open-order rollup of
- * the open-breach list (analytics-open-rollup.ts).
+ * the open-breach list (analytics-open-rollup.ts), and the chains of the customers whose paid
+ * orders changed (analytics-customers.ts).
  */
 
 export interface CompactResult {
@@ -26,15 +28,18 @@ export interface CompactResult {
  * setInterval(() => void compactAnalytics(pool), 60_000);
  */
 export async function compactAnalytics(db: PostgresDatabase, options: { schema?: string } = {}): Promise<CompactResult> {
-  return foldPending(db, options, [...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES, 'rollup_open']);
+  return foldPending(db, options, [...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES, 'rollup_open', 'customer_dirty']);
 }
 
-/** The fold of `tables` alone (each folds apart from the others), under the same lock. */
+/**
+ * The fold of `tables` alone (each folds apart from the others), under the same lock.
+ * 'customer_dirty' stands for the customer chains.
+ */
 export async function foldPending(db: PostgresDatabase, options: { schema?: string }, tables: readonly string[]): Promise<CompactResult> {
   const schema = quoteIdent(checkSchemaName(options.schema ?? 'orderkit'));
   const driver = toSqlDriver(db);
   const pending = await driver.query<{ any: boolean }>(
-    `select ${tables.map((t) => `exists (select 1 from ${schema}.${t} where not compacted)`).join(' or ')} as any`,
+    `select ${tables.map((t) => `exists (select 1 from ${schema}.${t}${t === 'customer_dirty' ? '' : ' where not compacted'})`).join(' or ')} as any`,
   );
   if (pending.rows[0]?.any !== true) return { folded: true };
   return driver.transaction(async (tx) => {
@@ -43,6 +48,7 @@ export async function foldPending(db: PostgresDatabase, options: { schema?: stri
     for (const table of tables) {
       if ((ROLLUP_TABLES as readonly string[]).includes(table)) await tx.query(foldSql(schema, table as (typeof ROLLUP_TABLES)[number]));
       else if (table === 'rollup_open') await tx.query(openFoldSql(schema));
+      else if (table === 'customer_dirty') await foldCustomers(tx, schema);
       else await tx.query(segmentFoldSql(schema, table));
     }
     return { folded: true };

@@ -29,8 +29,9 @@ import type {
   Trend,
 } from '../../analytics/insight-types.js';
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
-import { compactAnalytics } from './analytics-compact.js';
+import { compactAnalytics, foldPending } from './analytics-compact.js';
 import { edgeSql, HOUR_MS, rollupPieces, rollupRowsSql, SEGMENT_DAY_MS } from './analytics-segments.js';
+import { chainFromFactsSql } from './analytics-customers.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 
 /*
@@ -39,8 +40,9 @@ import { toSqlDriver, type PostgresDatabase } from './driver.js';
  * function ranks and rounds it, so both engines give identical answers (a property test checks
  * it). Breakdowns, trends, the heatmap, products, pairs, refunds and coupons read the segment
  * rollups (analytics-segments.ts) for the range's whole hours and days and the facts projection
- * for its sub-hour edges; customers and cohorts read the facts of the range through their
- * `paid_at` index (a distinct count does not add up across buckets).
+ * for its sub-hour edges; customers and cohorts read the customer chains (analytics-customers.ts):
+ * each paid order with its customer's previous two paid times and first one, so that a distinct
+ * count of customers becomes a count of orders.
  * docs/analytics.md "Customers, products, channels" and "Speed at scale".
  */
 
@@ -166,32 +168,70 @@ export async function trendSql(db: PostgresDatabase, options: InsightSqlOptions)
   return finishTrend(options, cur, before);
 }
 
+/** The customer chains' scope of the filter, and its channel and province ('' where it does not filter). */
+function chainScope(options: InsightOptions): [number, string, string] {
+  const channel = options.filter?.channel;
+  const province = options.filter?.province;
+  return [(channel === undefined ? 0 : 1) + (province === undefined ? 0 : 2), channel ?? '', province ?? ''];
+}
+
 /**
- * The customers who paid in the range, with their order count there and their first paid order
- * ever (an index probe per customer on (customer_id, paid_at), not a scan of every order).
+ * The chain rows of the dirty customers (analytics-customers.ts): `stale` as stored, `fresh` as the
+ * facts give them now, both of scope $s/$c/$p. A read counts the stored chains, takes the stale
+ * rows away and adds the fresh ones, so that it is exact with deltas still pending.
  */
-function buyersSql(facts: string, filter: string, filterX: string): string {
-  return `
-with c as (
-  select f.customer_id, count(*) as n from ${facts} f
-  where f.paid_at >= $1 and f.paid_at < $2 ${filter} group by f.customer_id
-)
-select c.customer_id, c.n, (select min(x.paid_at) from ${facts} x where x.customer_id = c.customer_id and x.paid_at is not null ${filterX}) as first
-from c`;
+function dirtyChainsSql(schema: string, facts: string, s: string, c: string, p: string): string {
+  return `dirty as (select distinct customer_id from ${schema}.customer_dirty),
+     stale as (select x.* from ${schema}.customer_chain x where x.customer_id in (select customer_id from dirty) and x.scope = ${s} and x.channel = ${c} and x.province = ${p}),
+     fresh as (select y.* from (${chainFromFactsSql(facts, 'f.customer_id in (select customer_id from dirty)')}) y where y.scope = ${s} and y.channel = ${c} and y.province = ${p})`;
 }
 
 /** `customers()` of orderkit/analytics, in SQL. */
 export async function customersSql(db: PostgresDatabase, options: InsightSqlOptions): Promise<CustomerReport> {
   assertInsightOptions(options);
-  const { facts } = factsTable(options);
-  const params = range(options);
-  const filter = filterSql(options, params);
-  const filterX = filter.replace(/ f\./g, ' x.');
+  const { schema, facts } = factsTable(options);
+  // Only the customer chains: checking every rollup for pending deltas costs more than this read.
+  if (options.compact !== false) await foldPending(db, options, ['customer_dirty']);
+  const from = options.from.getTime();
+  const d0 = Math.floor(from / SEGMENT_DAY_MS) * SEGMENT_DAY_MS;
+  // $1 from, $2 to, $3/$4 its whole UTC days, $5–$7 the scope, $8/$9 the UTC day holding from.
+  const params: unknown[] = [
+    ...rollupPieces(from, options.to.getTime(), SEGMENT_DAY_MS).filter((_, i) => i === 0 || i === 1 || i === 4 || i === 5),
+    ...chainScope(options),
+    new Date(d0).toISOString(),
+    new Date(d0 + SEGMENT_DAY_MS).toISOString(),
+  ];
+  const scope = (a: string) => `${a}.scope = $5 and ${a}.channel = $6 and ${a}.province = $7`;
+  // Per chain row paid in the range: a customer (their first order in it), new, repeat (their second in it).
+  const exact = (a: string, sign: number) =>
+    `${sign} * (${a}.p1 is null or ${a}.p1 < $1)::int, ${sign} * (${a}.p1 is null)::int, ${sign} * (${a}.p1 >= $1 and (${a}.p2 is null or ${a}.p2 < $1))::int`;
   const rows = await run(
     db,
-    `select count(*)::float8 as customers, count(*) filter (where first >= $1)::float8 as new_customers,
-       count(*) filter (where n >= 2)::float8 as repeat_customers
-     from (${buyersSql(facts, filter, filterX)}) b`,
+    `with ${dirtyChainsSql(schema, facts, '$5', '$6', '$7')}
+     select coalesce(sum(c), 0)::float8 as customers, coalesce(sum(nw), 0)::float8 as new_customers, coalesce(sum(rp), 0)::float8 as repeat_customers
+     from (
+       -- The whole UTC days. A cell whose p1 lies in the day holding $1 (or, for repeat, whose p2
+       -- does) counts 0 here: its rows are read from the chain below.
+       select case when r.p1_day < $8 then r.n else 0 end as c, case when r.p1_day = '-infinity' then r.n else 0 end as nw,
+         case when r.p1_day >= $9 and r.p2_day < $8 then r.n else 0 end as rp
+       from ${schema}.rollup_customer r
+       where ${scope('r')} and r.day >= $3 and r.day < $4
+       union all
+       -- Those cells' rows, and the partial days at both ends, from the chain.
+       select ${exact('x', 1)} from ${schema}.customer_chain x where ${scope('x')} and x.paid_at >= $1 and x.paid_at < $3
+       union all
+       select ${exact('x', 1)} from ${schema}.customer_chain x where ${scope('x')} and x.paid_at >= $4 and x.paid_at < $2
+       union all
+       select ${exact('x', 1)} from ${schema}.customer_chain x
+       where ${scope('x')} and x.p1 >= $8 and x.p1 < $9 and x.paid_at >= $3 and x.paid_at < $4
+       union all
+       select ${exact('x', 1)} from ${schema}.customer_chain x
+       where ${scope('x')} and x.p2 >= $8 and x.p2 < $9 and x.p1 >= $9 and x.paid_at >= $3 and x.paid_at < $4
+       union all
+       select ${exact('x', -1)} from stale x where x.paid_at >= $1 and x.paid_at < $2
+       union all
+       select ${exact('x', 1)} from fresh x where x.paid_at >= $1 and x.paid_at < $2
+     ) t`,
     params,
   );
   return finishCustomers({ customers: n(rows[0]?.['customers']), newCustomers: n(rows[0]?.['new_customers']), repeatCustomers: n(rows[0]?.['repeat_customers']) });
@@ -207,32 +247,44 @@ const periodLabel = (by: CohortPeriod, t: string): string => `to_char(date_trunc
 /** `cohorts()` of orderkit/analytics, in SQL. */
 export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOptions, by: CohortPeriod = 'week'): Promise<CohortReport> {
   assertInsightOptions(options, { by });
-  const { facts } = factsTable(options);
-  const params = range(options);
-  const filter = filterSql(options, params);
-  const filterX = filter.replace(/ f\./g, ' x.');
-  params.push(options.timeZone);
-  const tz = `$${params.length}`;
-  const first = `(b.first at time zone ${tz})`;
-  const paid = `(f.paid_at at time zone ${tz})`;
+  const { schema, facts } = factsTable(options);
+  if (options.compact !== false) await foldPending(db, options, ['customer_dirty']);
+  const params: unknown[] = [...range(options), ...chainScope(options), options.timeZone];
+  const tz = '$6';
+  const local = (t: string) => `(${t} at time zone ${tz})`;
+  const cols = (a: string) => `${a}.first, ${a}.paid_at, ${a}.p1`;
+  // The members' chain rows up to the range's end (all in it: none is paid before its first): the
+  // first order of each customer in each period is the row whose p1 lies in an earlier period.
   const rows = await run(
     db,
-    `with b as (${buyersSql(facts, filter, filterX)}),
-     nw as (select customer_id, ${periodIndex(by, first)} as idx, ${periodLabel(by, first)} as label from b where first >= $1),
-     act as (
-       select distinct nw.customer_id, nw.idx, ${periodIndex(by, paid)} - nw.idx as k
-       from ${facts} f join nw on nw.customer_id = f.customer_id
-       where f.paid_at >= $1 and f.paid_at < $2 ${filter}
+    `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
+     m as (
+       select ${cols('x')} from ${schema}.customer_chain x
+       where x.scope = $3 and x.channel = $4 and x.province = $5 and x.first >= $1 and x.first < $2 and x.paid_at < $2
+         and x.customer_id not in (select customer_id from dirty)
+       union all
+       select ${cols('x')} from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2
+     ),
+     p as (
+       select m.first, m.p1, ${periodIndex(by, local('m.first'))} as idx, ${periodIndex(by, local('m.paid_at'))} as pidx,
+         date_trunc('${by}', ${local('m.paid_at')}) at time zone ${tz} as start
+       from m
      )
-     select nw.idx::float8 as idx, min(nw.label) as label, -1::float8 as k, count(*)::float8 as n from nw group by nw.idx
-     union all
-     select idx::float8, null, k::float8, count(*)::float8 from act group by idx, k`,
+     select idx::float8 as idx, (pidx - idx)::float8 as k, ${periodLabel(by, local('min(first)'))} as label,
+       count(*) filter (where p1 is null)::float8 as members, count(*) filter (where p1 is null or p1 < start)::float8 as retained
+     from p group by idx, pidx`,
     params,
   );
   const last = await run(db, `select ${periodIndex(by, `($1::timestamptz - interval '1 millisecond') at time zone $2`)}::float8 as i`, [options.to.toISOString(), options.timeZone]);
   const tally = new Map<number, CohortTallyRow>();
-  for (const r of rows) if (n(r['k']) === -1) tally.set(n(r['idx']), { period: String(r['label']), index: n(r['idx']), customers: n(r['n']), retained: new Map() });
-  for (const r of rows) if (n(r['k']) !== -1) tally.get(n(r['idx']))!.retained.set(n(r['k']), n(r['n']));
+  for (const r of rows) {
+    const idx = n(r['idx']);
+    let t = tally.get(idx);
+    if (!t) tally.set(idx, (t = { period: '', index: idx, customers: 0, retained: new Map() }));
+    if (n(r['k']) === 0) t.period = String(r['label']);
+    t.customers += n(r['members']);
+    if (n(r['retained']) !== 0) t.retained.set(n(r['k']), n(r['retained']));
+  }
   return finishCohorts(by, n(last[0]?.['i']), [...tally.values()]);
 }
 

@@ -5,6 +5,7 @@ import { toSqlDriver, type PostgresDatabase, type SqlTransaction } from './drive
 import { checkSchemaName, quoteIdent } from './identifiers.js';
 import { SEGMENT_BACKFILL_SQL, SEGMENT_TABLE_NAMES, SEGMENT_TABLES_SQL, SEGMENTS_VERSION, segmentDeltasSql, segmentFoldSql } from './analytics-segments.js';
 import { OPEN_BACKFILL_SQL, OPEN_ROLLUP_SQL, OPEN_ROLLUP_VERSION, openDeltasSql, openFoldSql } from './analytics-open-rollup.js';
+import { CUSTOMER_TABLE_NAMES, CUSTOMER_TABLES_SQL, CUSTOMERS_VERSION, customerDirtySql, rebuildCustomers } from './analytics-customers.js';
 
 /**
  * The analytics projection: `<schema>.order_facts`, one narrow row per order (its timestamps,
@@ -78,10 +79,11 @@ const rewriteLines = (schema: string): string => `
 
 /**
  * The projection's tables and trigger. `segments: false` leaves the segment rollups out of the
- * trigger, `open: false` the open-order rollup: only the write-cost benchmark uses them, to
- * measure what each costs a commit.
+ * trigger, `open: false` the open-order rollup, `customers: false` the customer chains: only the
+ * write-cost benchmark and the upgrade tests use them, to measure what each costs a commit or to
+ * stand for an earlier version.
  */
-export const migrationSql = (schema: string, parts: { segments?: boolean; open?: boolean } = {}): string => `
+export const migrationSql = (schema: string, parts: { segments?: boolean; open?: boolean; customers?: boolean } = {}): string => `
 -- Helpers of earlier versions, no longer used.
 drop function if exists ${schema}.order_facts_of(jsonb);
 drop function if exists ${schema}.order_line_facts_of(jsonb);
@@ -119,6 +121,9 @@ ${SEGMENT_TABLES_SQL}
 -- The orders still waiting in a stage, for the open-breach to-do list (analytics-open-rollup.ts):
 -- small partial indexes and a rollup of them by the hour they started waiting.
 ${OPEN_ROLLUP_SQL}
+-- Each paid order's place in its customer's chain of paid orders, for customers and cohorts
+-- (analytics-customers.ts).
+${CUSTOMER_TABLES_SQL}
 
 create or replace function ${schema}.order_facts_sync() returns trigger language plpgsql as $$
 declare
@@ -149,6 +154,8 @@ begin
   end if;`}
   -- The open orders of each stage by the hour they started waiting (analytics-open-rollup.ts).
   ${parts.open !== false ? openDeltasSql(schema) : ''}
+  -- A customer whose paid orders changed has its chain recomputed at the next fold (analytics-customers.ts).
+  ${parts.customers !== false ? customerDirtySql(schema) : ''}
   return null;
 end $$;
 
@@ -175,9 +182,9 @@ async function rebuildOpen(tx: SqlTransaction, schema: string): Promise<void> {
 }
 
 /**
- * Rebuilds the segment rollups the decision-support analyses read (analytics-segments.ts) and the
- * open-order rollup of the open-breach list (analytics-open-rollup.ts) from the facts projection,
- * in one transaction: for a database whose rollups are suspected wrong, say after
+ * Rebuilds the segment rollups the decision-support analyses read (analytics-segments.ts), the
+ * open-order rollup of the open-breach list (analytics-open-rollup.ts) and the customer chains of
+ * customers and cohorts (analytics-customers.ts) from the facts projection, in one transaction: for a database whose rollups are suspected wrong, say after
  * a manual edit of the facts. \`migrateAnalytics\` already builds them when they are new or their
  * version changed; commits meanwhile wait for the rebuild (it locks the tables).
  *
@@ -189,10 +196,11 @@ export async function rebuildAnalyticsSegments(db: PostgresDatabase, options: An
   await toSqlDriver(db).transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`orderkit:analytics:${schema}`]);
     await tx.exec(`set local search_path to ${schema};
-      lock table ${['orders', ...SEGMENT_TABLE_NAMES, 'rollup_open'].join(', ')} in share row exclusive mode;
-      ${[...SEGMENT_TABLE_NAMES, 'rollup_open'].map((t) => `truncate ${t};`).join('\n')}`);
+      lock table ${['orders', ...SEGMENT_TABLE_NAMES, 'rollup_open', ...CUSTOMER_TABLE_NAMES].join(', ')} in share row exclusive mode;
+      ${[...SEGMENT_TABLE_NAMES, 'rollup_open', ...CUSTOMER_TABLE_NAMES].map((t) => `truncate ${t};`).join('\n')}`);
     await rebuildSegments(tx, schema);
     await rebuildOpen(tx, schema);
+    await rebuildCustomers(tx);
   });
 }
 
@@ -216,24 +224,26 @@ export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsS
     const stored = await tx.query<{ key: string; value: string }>("select key, value from analytics_meta");
     const meta = new Map(stored.rows.map((r) => [r.key, r.value]));
     if (meta.get('facts_version') !== FACTS_VERSION) {
-      await tx.exec(['order_facts', 'order_line_facts', ...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES, 'rollup_open'].map((t) => `drop table if exists ${t};`).join('\n'));
+      await tx.exec(['order_facts', 'order_line_facts', ...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES, 'rollup_open', ...CUSTOMER_TABLE_NAMES].map((t) => `drop table if exists ${t};`).join('\n'));
     } else {
       if (meta.get('segments_version') !== SEGMENTS_VERSION) await tx.exec(SEGMENT_TABLE_NAMES.map((t) => `drop table if exists ${t};`).join('\n'));
       // Added in a later version than the facts: a database migrated before has no such key yet.
       if (meta.get('open_version') !== OPEN_ROLLUP_VERSION) await tx.exec('drop table if exists rollup_open;');
+      if (meta.get('customers_version') !== CUSTOMERS_VERSION) await tx.exec(CUSTOMER_TABLE_NAMES.map((t) => `drop table if exists ${t};`).join('\n'));
     }
     // Only a projection created now needs filling: an existing one was kept current by its trigger,
     // which is created in the same transaction as the table, so no commit can slip between them.
-    const existed = await tx.query<{ facts: string | null; segments: string | null; open: string | null }>(
-      "select to_regclass('order_facts')::text as facts, to_regclass('rollup_segment')::text as segments, to_regclass('rollup_open')::text as open",
+    const existed = await tx.query<{ facts: string | null; segments: string | null; open: string | null; customers: string | null }>(
+      "select to_regclass('order_facts')::text as facts, to_regclass('rollup_segment')::text as segments, to_regclass('rollup_open')::text as open, to_regclass('customer_chain')::text as customers",
     );
     await tx.exec(migrationSql(schema));
     if (existed.rows[0]?.facts == null) for (const sql of [...BACKFILL_SQL, ...ROLLUP_BACKFILL_SQL]) await tx.query(sql);
     if (existed.rows[0]?.segments == null) await rebuildSegments(tx, schema);
     if (existed.rows[0]?.open == null) await rebuildOpen(tx, schema);
+    if (existed.rows[0]?.customers == null) await rebuildCustomers(tx);
     await tx.query(
-      "insert into analytics_meta values ('facts_version', $1), ('segments_version', $2), ('open_version', $3) on conflict (key) do update set value = excluded.value",
-      [FACTS_VERSION, SEGMENTS_VERSION, OPEN_ROLLUP_VERSION],
+      "insert into analytics_meta values ('facts_version', $1), ('segments_version', $2), ('open_version', $3), ('customers_version', $4) on conflict (key) do update set value = excluded.value",
+      [FACTS_VERSION, SEGMENTS_VERSION, OPEN_ROLLUP_VERSION, CUSTOMERS_VERSION],
     );
   });
 }
