@@ -38,6 +38,9 @@ create table if not exists rollup_open (
 create unique index if not exists rollup_open_key on rollup_open (stage, width, bucket) where compacted;
 create index if not exists rollup_open_pending on rollup_open (stage, bucket) where not compacted;`;
 
+/** The leading columns of `rollup_open_pending`, for the pending check of analytics-compact.ts. */
+export const OPEN_PENDING_ORDER = 'stage, bucket';
+
 /** `(stage, start hour, ±1)` rows of facts record `f` (a plpgsql record, so columns as `f.col`), when open. */
 const openRowsSql = (f: string, sign: 1 | -1, guard: string): string =>
   STAGES.map(

@@ -146,6 +146,14 @@ const KEYS: Record<(typeof ROLLUP_TABLES)[number], { keys: string; sums: string[
   rollup_sku: { keys: 'day, sku, title', sums: ['units', 'revenue', 'orders'] },
 };
 
+/** The leading columns of each rollup's `_pending` index, for the pending check of analytics-compact.ts. */
+export const ROLLUP_PENDING_ORDER: Record<(typeof ROLLUP_TABLES)[number], string> = {
+  rollup_placed: 'bucket',
+  rollup_paid: 'bucket',
+  rollup_stage: 'day',
+  rollup_sku: 'day',
+};
+
 /** One statement folding a table's committed deltas into its folded rows. */
 export function foldSql(schema: string, table: (typeof ROLLUP_TABLES)[number]): string {
   const { keys, sums } = KEYS[table];

@@ -43,6 +43,9 @@ export const SEGMENT_TABLES: Record<string, SegmentTable> = {
 
 export const SEGMENT_TABLE_NAMES = Object.keys(SEGMENT_TABLES);
 
+/** The leading column of every segment rollup's `_pending` index, for the pending check of analytics-compact.ts. */
+export const SEGMENT_PENDING_ORDER = 'bucket';
+
 /** Bump when a segment rollup's columns or meaning change: the next migrateAnalytics rebuilds them from the facts. */
 export const SEGMENTS_VERSION = '2';
 
