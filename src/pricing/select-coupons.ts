@@ -367,13 +367,10 @@ function searchTarget(candidates: readonly CouponCandidate[], search: Search): C
     // …and at most what the floor process over all of them takes (a pass over the coupons: only
     // when the cheaper bounds still reach `need`).
     if (bound < need) return bound;
-    const floored =
-      splitP === null ? floorTaken(payables, order, groupOf, i, used, lines, scratch) : floorSplitTaken(payables, order, groupOf, i, used, lines, scratch, splitP, groupCap);
+    const floored = floorTaken(payables, order, groupOf, i, used, lines, scratch);
     return floored < bound ? floored : bound;
   }
   const scratch = new Float64Array(lineCount);
-  const splitP = linesSetApart(order, search.payables);
-  const groupCap = new Float64Array(groupCount);
 
   // The bound for the empty choice. The best choice known (every coupon together, improved group
   // by group, offered before this stage) proves the best savings when it reaches it.
@@ -633,7 +630,7 @@ export function floorSplitTaken(
         if (inP[m] === 0) continue;
         const f = scratch[m]!;
         const product = v * f;
-        const least = Number.isSafeInteger(product) ? Math.floor(product / pool) : Number((BigInt(v) * BigInt(f)) / BigInt(pool));
+        const least = Number.isSafeInteger(product) ? Math.floor(product / pool) : 0;
         cap -= least < f ? least : f;
       }
       if (g < 0) caps += cap;
@@ -783,8 +780,9 @@ function prefixBefore(a: Taken | null, b: Taken | null): boolean {
  * even its upper bound cannot beat the best complete choice seen so far: what is taken from here
  * on is at most, per coupon, min(its face value, what its lines still cost) (at most one per
  * unused group), at most what the lines touched by the remaining coupons still cost together, and
- * at most what the floor process over every remaining coupon takes (`floorShare`). Every state is
- * itself a complete choice (take nothing more) and is offered.
+ * at most what the floor process over every remaining coupon takes (`floorShare`), or the split
+ * bound (`floorSplitTaken`) when some line is set apart. Every state is itself a complete choice
+ * (take nothing more) and is offered.
  */
 function searchStates(candidates: readonly CouponCandidate[], search: Search): CouponChoice {
   const { order, groupOf, groupCount } = stackableInWalletOrder(candidates);
