@@ -591,8 +591,8 @@ function linesSetApart(order: readonly CouponCandidate[], payables: Float64Array
  * the least share it must take from the lines set apart). That least share, for line x of the set
  * apart, is min(f, ⌊v·f/X⌋), f being what the floor process has left of x at the coupon's turn and
  * X what its lines cost now: the real share is at least that whichever coupons went before (the
- * real line costs at least f, the real pool at most X). At most one coupon per unused group counts
- * (its largest such amount). Returns the least of this and what `floorTaken` returns.
+ * real line costs at least f, the real pool at most X; 0 where v·f is not a safe integer). At most
+ * one coupon per unused group counts (its largest such amount). Never more than `floorTaken`.
  * `groupCap`: scratch, one slot per exclusive group.
  * Exported for test/pricing/floor-bound.test.ts only.
  */
