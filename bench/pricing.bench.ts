@@ -5,6 +5,7 @@
 import { Bench } from 'tinybench';
 import { bestCoupons, CartSchema, definePricingRules, priceCart, type Cart, type CouponDefinition, type PricingRules, type WalletCoupon } from '../src/pricing/index.js';
 import { priceWithCoupons } from '../src/pricing/engine.js';
+import { searchStats } from '../src/pricing/select-coupons.js';
 import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -329,12 +330,19 @@ function randomWallets(cases: readonly TimedWallet[]): string {
     let optimal = 0;
     let kindWorst = 0;
     let kindWorstSeed = 0;
+    // States the search over states expanded (docs/pricing.md "bestCoupons", stage 4), per wallet.
+    let states = 0;
+    let statesMax = 0;
+    let inStage4 = 0;
     for (let seed = 0; seed < SEEDS; seed++) {
       const { c, rules } = cases.find((x) => x.kind === kind && x.seed === seed)!;
       const call = () => bestCoupons(c.cart, c.wallet, rules, { now: WALLET_NOW });
       const first = call();
       if (!first.ok) throw first.error;
       if (first.optimal) optimal++;
+      states += searchStats.states;
+      if (searchStats.states > statesMax) statesMax = searchStats.states;
+      if (searchStats.stage === 4) inStage4++;
       const five = [cpuSplit(call), cpuSplit(call), cpuSplit(call), cpuSplit(call), cpuSplit(call)];
       const t = five.map((x) => x.process).sort((a, b) => a - b)[2]!;
       times.push(t);
@@ -362,6 +370,7 @@ function randomWallets(cases: readonly TimedWallet[]): string {
       `${over}`,
       haveMain ? `${mains[mains.length - 1]!.toFixed(1)} ms` : 'n/a',
       `${optimal} / ${SEEDS}`,
+      `${inStage4}: ${states} / ${statesMax}`,
     ]);
   }
   // 12 coupons: the same kinds against brute force.
@@ -402,14 +411,16 @@ so that V8's background compiler has finished with the module loader's and zod's
   }.
 The search (docs/pricing.md "bestCoupons") is exact: a better search, not a heuristic. Its upper
 bound is the floor process (every remaining coupon applied with each line's share rounded down:
-at least what any subset of them takes, order and rounding included). A branch-and-bound of at
+at least what any subset of them takes, order and rounding included), tightened by the split bound
+(lines that their own coupons pay off set apart; on the other lines at most each coupon's face value
+less the least share it must leave on those lines). A branch-and-bound of at
 most 60 nodes; then every stackable coupon together, improved one exclusive group at a time; when
 that reaches the bound (so the best savings are proven), a depth-first search in wallet-id order
 for the fewest coupons reaching it (at most 60,000 nodes); else the memoised search over states,
 which gives up (\`optimal: false\`) after 60,000 states. No polynomial bound: the worst case is
 exponential (it contains subset sum).
 
-${table(['kind', 'wallets', 'median', 'p90', 'max', 'over 5 ms', 'max, main thread alone', 'optimal'], rows)}
+${table(['kind', 'wallets', 'median', 'p90', 'max', 'over 5 ms', 'max, main thread alone', 'optimal', 'search over states: wallets: states, total / max'], rows)}
 
 Goal: ≤ 5 ms with \`optimal: true\` on every wallet, warm: **${allMet ? 'met' : 'NOT met'}** (slowest ${worst.toFixed(1)} ms, ${worstName}; ${notOptimal} wallet(s) not proven optimal${haveMain ? `; main thread alone: slowest ${mainWorst.toFixed(1)} ms, ${mainWorstName}, ${mainOver} over 5 ms` : ''}). On each wallet's first call: **${coldOver === 0 && notOptimal === 0 ? 'met' : 'NOT met'}** (${coldOver} over 5 ms${haveMain ? `; main thread alone: ${coldMainOver} over 5 ms` : ''}).
 

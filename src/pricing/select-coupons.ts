@@ -44,6 +44,13 @@ export interface CouponChoice {
 /** Nodes the branch-and-bound may visit before the search over states takes over. */
 const NODE_BUDGET = 60;
 
+/**
+ * What the last `selectCoupons` call did, for bench/pricing.bench.ts: the last stage it ran
+ * (1 branch-and-bound, 3 the search for the fewest coupons, 4 the search over states) and the
+ * states the search over states expanded. Plain counters, written once per stage.
+ */
+export const searchStats = { stage: 0, states: 0 };
+
 interface Best {
   savings: number;
   ids: string[];
@@ -180,6 +187,8 @@ function bySavingThenId(a: CouponCandidate, b: CouponCandidate): number {
  */
 export function selectCoupons(candidates: readonly CouponCandidate[], payables: readonly number[], freight: FreightStep, nodeBudget = NODE_BUDGET, target = true): CouponChoice {
   const search = new Search(Float64Array.from(payables), freight, nodeBudget);
+  searchStats.stage = 1;
+  searchStats.states = 0;
   for (const c of candidates) search.offer([c], c.saving);
   const groups = groupStackable(candidates);
   // With fewer than two groups no combination exists beyond the singles already scored.
@@ -194,8 +203,10 @@ export function selectCoupons(candidates: readonly CouponCandidate[], payables: 
       // starting from the best choice found so far (every choice offered was priced exactly).
       search.exhausted = false;
       offerEveryCoupon(candidates, search);
+      searchStats.stage = 3;
       const reached = target ? searchTarget(candidates, search) : null;
       if (reached !== null) return reached;
+      searchStats.stage = 4;
       return searchStates(candidates, search);
     }
   }
@@ -557,6 +568,89 @@ export function floorTaken(
 }
 
 /**
+ * The lines `floorSplitTaken` sets apart: each line that the coupons scoped to it alone could pay
+ * off by themselves (their face values add up to what it costs), provided some coupon also covers
+ * it together with other lines. Null when there is none (the split bound would not help).
+ */
+function linesSetApart(order: readonly CouponCandidate[], payables: Float64Array): Uint8Array | null {
+  const cover = new Float64Array(payables.length);
+  for (const c of order) if (c.members.length === 1) cover[c.members[0]!] = cover[c.members[0]!]! + c.nominal;
+  const apart = new Uint8Array(payables.length);
+  let any = false;
+  for (let m = 0; m < payables.length; m++) if (cover[m]! > 0 && cover[m]! >= payables[m]!) (apart[m] = 1), (any = true);
+  if (!any) return null;
+  for (const c of order) if (c.members.length > 1 && c.members.some((m) => apart[m] === 1)) return apart;
+  return null;
+}
+
+/**
+ * A tighter bound than `floorTaken` when some lines (`inP`, 1) are set apart: what any subset of
+ * the coupons from position `from` on takes from `payables` is at most what the floor process takes
+ * from the lines set apart, plus, from the other lines, the least of what the floor process takes
+ * from them and Σ over the coupons touching them of (min(face value, what its lines cost now) −
+ * the least share it must take from the lines set apart). That least share, for line x of the set
+ * apart, is min(f, ⌊v·f/X⌋), f being what the floor process has left of x at the coupon's turn and
+ * X what its lines cost now: the real share is at least that whichever coupons went before (the
+ * real line costs at least f, the real pool at most X; 0 where v·f is not a safe integer). At most
+ * one coupon per unused group counts (its largest such amount). Never more than `floorTaken`.
+ * `groupCap`: scratch, one slot per exclusive group.
+ * Exported for test/pricing/floor-bound.test.ts only.
+ */
+export function floorSplitTaken(
+  payables: Float64Array | readonly number[],
+  order: readonly CouponCandidate[],
+  groupOf: readonly number[],
+  from: number,
+  used: Uint8Array,
+  lines: readonly number[],
+  scratch: Float64Array,
+  inP: Uint8Array,
+  groupCap: Float64Array,
+): number {
+  for (let k = 0; k < lines.length; k++) scratch[lines[k]!] = payables[lines[k]!]!;
+  groupCap.fill(0);
+  let caps = 0;
+  for (let j = from; j < order.length; j++) {
+    const g = groupOf[j]!;
+    if (g >= 0 && used[g] === 1) continue;
+    const c = order[j]!;
+    const members = c.members;
+    let touchesQ = false;
+    let pool = 0;
+    for (let k = 0; k < members.length; k++) {
+      const m = members[k]!;
+      pool += payables[m]!;
+      if (inP[m] === 0) touchesQ = true;
+    }
+    if (touchesQ && pool > 0) {
+      const v = c.nominal;
+      let cap = v < pool ? v : pool;
+      for (let k = 0; k < members.length; k++) {
+        const m = members[k]!;
+        if (inP[m] === 0) continue;
+        const f = scratch[m]!;
+        const product = v * f;
+        const least = Number.isSafeInteger(product) ? Math.floor(product / pool) : 0;
+        cap -= least < f ? least : f;
+      }
+      if (g < 0) caps += cap;
+      else if (cap > groupCap[g]!) groupCap[g] = cap;
+    }
+    floorShare(scratch, members, c.nominal);
+  }
+  for (let g = 0; g < groupCap.length; g++) caps += groupCap[g]!;
+  let fromP = 0;
+  let fromQ = 0;
+  for (let k = 0; k < lines.length; k++) {
+    const m = lines[k]!;
+    const d = payables[m]! - scratch[m]!;
+    if (inP[m] === 1) fromP += d;
+    else fromQ += d;
+  }
+  return fromP + (caps < fromQ ? caps : fromQ);
+}
+
+/**
  * One step of the floor process (docs/pricing.md "bestCoupons"): what `takeShare` would leave of
  * each member, rounded down before any largest-remainder fen is handed out, i.e.
  * floor(x × (X − v) / X) of a member x when the members cost X > v, else 0. It leaves each line at
@@ -686,8 +780,9 @@ function prefixBefore(a: Taken | null, b: Taken | null): boolean {
  * even its upper bound cannot beat the best complete choice seen so far: what is taken from here
  * on is at most, per coupon, min(its face value, what its lines still cost) (at most one per
  * unused group), at most what the lines touched by the remaining coupons still cost together, and
- * at most what the floor process over every remaining coupon takes (`floorShare`). Every state is
- * itself a complete choice (take nothing more) and is offered.
+ * at most what the floor process over every remaining coupon takes (`floorShare`), or the split
+ * bound (`floorSplitTaken`) when some line is set apart. Every state is itself a complete choice
+ * (take nothing more) and is offered.
  */
 function searchStates(candidates: readonly CouponCandidate[], search: Search): CouponChoice {
   const { order, groupOf, groupCount } = stackableInWalletOrder(candidates);
@@ -840,9 +935,13 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
   }
 
   const scratch = new Float64Array(lineCount);
+  const splitP = linesSetApart(order, search.payables);
+  const groupCap = new Float64Array(groupCount);
   /** At most what any subset of the coupons from position i on takes from `s` (the floor process). */
   function floorFuture(s: State, i: number): number {
-    return floorTaken(s.payables, order, groupOf, i, s.used, touched[i]!, scratch);
+    return splitP === null
+      ? floorTaken(s.payables, order, groupOf, i, s.used, touched[i]!, scratch)
+      : floorSplitTaken(s.payables, order, groupOf, i, s.used, touched[i]!, scratch, splitP, groupCap);
   }
 
   /**
@@ -933,7 +1032,10 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
       }
     };
     for (const s of layer) {
-      if (++expanded > STATE_BUDGET) return { chosen: search.best.set, savings: search.best.savings, optimal: false };
+      if (++expanded > STATE_BUDGET) {
+        searchStats.states = expanded;
+        return { chosen: search.best.set, savings: search.best.savings, optimal: false };
+      }
       keep(s); // skip coupon i
       if (g >= 0 && s.used[g] === 1) continue;
       const payables = s.payables.slice();
@@ -947,5 +1049,6 @@ function searchStates(candidates: readonly CouponCandidate[], search: Search): C
     }
     layer = next;
   }
+  searchStats.states = expanded;
   return { chosen: search.best.set, savings: search.best.savings, optimal: true };
 }
