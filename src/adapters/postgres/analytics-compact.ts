@@ -40,21 +40,20 @@ export async function compactAnalytics(db: PostgresDatabase, options: { schema?:
  * PostgreSQL drops the ORDER BY of an `exists`, hence the scalar subqueries.
  */
 export function pendingCheckSql(schema: string, tables: readonly string[]): string {
-  const order = (t: string): string | null =>
-    t === 'customer_dirty'
-      ? null
-      : t === 'rollup_open'
-        ? OPEN_PENDING_ORDER
-        : t in ROLLUP_PENDING_ORDER
-          ? ROLLUP_PENDING_ORDER[t as (typeof ROLLUP_TABLES)[number]]
-          : SEGMENT_PENDING_ORDER;
   const test = (t: string): string => {
-    const by = order(t);
+    const by = pendingOrder(t);
     return by === null
       ? `exists (select 1 from ${schema}.${t})`
       : `coalesce((select true from ${schema}.${t} where not compacted order by ${by} limit 1), false)`;
   };
   return `select ${tables.map(test).join(' or ')} as any`;
+}
+
+/** The columns of `table`'s partial index on its pending rows; null for 'customer_dirty' (every row is pending). */
+function pendingOrder(table: string): string | null {
+  if (table === 'customer_dirty') return null;
+  if (table === 'rollup_open') return OPEN_PENDING_ORDER;
+  return (ROLLUP_PENDING_ORDER as Record<string, string | undefined>)[table] ?? SEGMENT_PENDING_ORDER;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { foldCustomers } from './analytics-customers.js';
 import { createHash } from 'node:crypto';
 import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
@@ -30,6 +29,7 @@ import { checkSchemaName, quoteIdent } from './identifiers.js';
 import { buildListQuery } from './list-query.js';
 import { NOTICE_BYTES, statements, type Statements } from './statements.js';
 import { ok } from '../../errors/result.js';
+import { foldCustomers } from './analytics-customers.js';
 
 export interface PostgresOrderStoreOptions {
   /** A `pg.Pool`, a PGlite instance, or a `SqlDriver`. The store never closes it: you own it. */
