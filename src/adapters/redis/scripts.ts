@@ -79,3 +79,25 @@ for i = 0, n - 1 do
 end
 return 1
 `;
+
+/**
+ * Personal data (docs/privacy.md "The inventory"): moves the 限购 units of an order the ledger has
+ * just rewritten from the customer's field to the pseudonym's, only while the epoch is still
+ * current (after a reconcile the ledger already counts them under the pseudonym). The customer's
+ * field never goes below zero and is deleted at zero. ARGV: prefix, epoch, customer, pseudonym, n,
+ * n × (limitKey, q).
+ */
+export const MOVE_LUA = `
+local epoch = redis.call('GET', KEYS[1])
+if epoch ~= ARGV[2] then return 0 end
+local base = ARGV[1] .. ':' .. epoch
+local n = tonumber(ARGV[5])
+for i = 0, n - 1 do
+  local k = base .. ':lim:' .. ARGV[6 + 2 * i]
+  local q = tonumber(ARGV[7 + 2 * i])
+  local left = tonumber(redis.call('HGET', k, ARGV[3]) or '0') - q
+  if left > 0 then redis.call('HSET', k, ARGV[3], left) else redis.call('HDEL', k, ARGV[3]) end
+  if q > 0 then redis.call('HINCRBY', k, ARGV[4], q) end
+end
+return 1
+`;
