@@ -449,6 +449,22 @@ function personalDataTests<I extends InventoryPort>(api: ContractTestApi, fresh:
   );
 
   api.it(
+    'a placement whose create failed leaves no record naming its customer (no order will lead the anonymisation to it)',
+    async () => {
+      const inventory = await fresh();
+      if (!inventory.placeWith || !options.raw) return;
+      const failed = await codeOf(() =>
+        inventory.placeWith!({ orderId: 'f1', customerId: SECRET, items: [{ sku: 'S0', quantity: 1 }] }, async () => {
+          throw new Error('store down');
+        }),
+      );
+      api.expect(failed.code).toBe('untyped: Error: store down');
+      api.expect((await raw(inventory))!.indexOf(SECRET)).toBe(-1);
+    },
+    timeout,
+  );
+
+  api.it(
     'redactPersonalData is idempotent: a second call, a hold naming someone else, an order without a hold move nothing',
     async () => {
       const inventory = await fresh();

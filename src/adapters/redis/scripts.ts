@@ -62,7 +62,9 @@ return out
 
 /**
  * Gives units back, only while the epoch they were taken (or recorded) in is still current: after
- * a reconcile the ledger already counts them. ARGV: prefix, epoch, customer, n, n × (sku, q, limitKey).
+ * a reconcile the ledger already counts them. A customer's 限购 count back at exactly zero is
+ * deleted, so no field names a customer who holds nothing (docs/privacy.md "The inventory").
+ * ARGV: prefix, epoch, customer, n, n × (sku, q, limitKey).
  */
 export const GIVE_BACK_LUA = `
 local epoch = redis.call('GET', KEYS[1])
@@ -75,7 +77,10 @@ for i = 0, n - 1 do
   local key = ARGV[7 + 3 * i]
   redis.call('HINCRBY', base .. ':sku:' .. sku, 'available', q)
   redis.call('HINCRBY', base .. ':sku:' .. sku, 'held', -q)
-  if key ~= '' then redis.call('HINCRBY', base .. ':lim:' .. key, ARGV[3], -q) end
+  if key ~= '' then
+    local lim = base .. ':lim:' .. key
+    if redis.call('HINCRBY', lim, ARGV[3], -q) == 0 then redis.call('HDEL', lim, ARGV[3]) end
+  end
 end
 return 1
 `;

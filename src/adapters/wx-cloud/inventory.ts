@@ -141,11 +141,20 @@ export class WxCloudInventory implements InventoryPort {
    * Gives back the reservation of an order that was never created, then frees its claim so the
    * same order id can reserve again. The give-back's key is new each time (a second failed
    * placement of the id gives back its own units). A failure here is left as it is: the units stay
-   * held by an id without an order (released by hand), never given back twice.
+   * held by an id without an order (released by hand), never given back twice. The emptied hold
+   * and the customer's 限购 records left at zero go too (before the claim, so no retry of the id
+   * holds meanwhile): no order will ever lead the anonymisation to them (docs/privacy.md).
    */
   private async abandon(request: HoldRequest): Promise<void> {
     try {
       await this.release({ orderId: request.orderId, key: `placement-failed:${newToken()}`, items: request.items });
+      const hold = await this.holdDoc(request.orderId);
+      if (hold !== null && hold.items.every((i) => i.quantity === 0)) {
+        await this.call(() => this.db.collection(this.names.holds).where({ _id: request.orderId, customerId: hold.customerId }).remove());
+        for (const key of new Set(hold.items.map((i) => i.limitKey))) {
+          if (key !== null) await this.call(() => this.db.collection(this.names.limits).where({ _id: `${key}|${hold.customerId}`, held: 0 }).remove());
+        }
+      }
       await this.call(() => this.db.collection(this.names.ops).where({ _id: `${request.orderId}|hold:reserve` }).remove());
     } catch {
       // see above
