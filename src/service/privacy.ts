@@ -70,27 +70,22 @@ function pseudonymFor(random: () => string): string {
   return `${ANONYMOUS_PREFIX}${random()}`;
 }
 
-function unsupported(): OrderkitError {
+function unsupported(path: 'store' | 'inventory'): OrderkitError {
+  const store = path === 'store';
   return new OrderkitError({
     code: 'UNSUPPORTED',
-    message: { 'zh-CN': '该订单存储不支持匿名化个人信息', en: 'this order store cannot anonymise personal data' },
-    path: ['store'],
+    message: { 'zh-CN': `该${store ? '订单存储' : '库存'}不支持匿名化个人信息`, en: `this ${store ? 'order store' : 'inventory'} cannot anonymise personal data` },
+    path: [path],
   });
 }
 
-function inventoryUnsupported(): OrderkitError {
-  return new OrderkitError({
-    code: 'UNSUPPORTED',
-    message: { 'zh-CN': '该库存不支持匿名化个人信息', en: 'this inventory cannot anonymise personal data' },
-    path: ['inventory'],
-  });
+function invalid(path: string, zh: string, en: string): OrderkitError {
+  return new OrderkitError({ code: 'INVALID_INPUT', message: { 'zh-CN': zh, en }, path: [path] });
 }
 
-/** The capability check of both ports, before anything is written. */
+/** The capability of both ports, checked before anything is written. */
 function missingCapability(store: OrderStore, inventory: InventoryPort | undefined): OrderkitError | null {
-  if (!store.redactPersonalData) return unsupported();
-  if (inventory && !inventory.redactPersonalData) return inventoryUnsupported();
-  return null;
+  return !store.redactPersonalData ? unsupported('store') : inventory && !inventory.redactPersonalData ? unsupported('inventory') : null;
 }
 
 /**
@@ -102,14 +97,11 @@ function missingCapability(store: OrderStore, inventory: InventoryPort | undefin
  * inventory with no order left to find it by.
  */
 async function rewrite(store: OrderStore, inventory: InventoryPort | undefined, work: readonly PersonalDataRedaction[]): Promise<{ orders: number; holds?: number }> {
-  const holds = inventory ? await inventory.redactPersonalData!(work) : undefined;
+  const holds = await inventory?.redactPersonalData!(work);
   const orders = await store.redactPersonalData!(work);
   return holds === undefined ? { orders } : { orders, holds };
 }
 
-function invalid(path: string, zh: string, en: string): OrderkitError {
-  return new OrderkitError({ code: 'INVALID_INPUT', message: { 'zh-CN': zh, en }, path: [path] });
-}
 
 export interface AnonymizeOptions {
   /** The pseudonym's random part (default a random UUID); tests pass their own. */
@@ -119,7 +111,7 @@ export interface AnonymizeOptions {
    * store; docs/privacy.md "The inventory"). Refused with UNSUPPORTED when it lacks
    * `redactPersonalData`. Without it, the inventory is left as it is.
    */
-  inventory?: InventoryPort;
+  inventory?: InventoryPort | undefined;
 }
 
 /** What an anonymisation did. */
@@ -179,7 +171,7 @@ export interface RetentionOptions {
   limit?: number;
   random?: () => string;
   /** As for `anonymizeCustomer`: the inventory whose holds of these orders are rewritten too (the service's sweep passes its own). */
-  inventory?: InventoryPort;
+  inventory?: InventoryPort | undefined;
 }
 
 /**

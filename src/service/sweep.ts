@@ -70,7 +70,7 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
       days: core.options.retention.days,
       now,
       ...(core.options.retention.perSweep !== undefined ? { limit: core.options.retention.perSweep } : {}),
-      ...(core.options.inventory ? { inventory: core.options.inventory } : {}),
+      inventory: core.options.inventory,
     });
     if (!r.ok) throw r.error;
     report.anonymized = r.orders;
