@@ -102,7 +102,6 @@ async function rewrite(store: OrderStore, inventory: InventoryPort | undefined, 
   return holds === undefined ? { orders } : { orders, holds };
 }
 
-
 export interface AnonymizeOptions {
   /** The pseudonym's random part (default a random UUID); tests pass their own. */
   random?: () => string;
@@ -132,6 +131,7 @@ export interface AnonymizeReport {
  * inventory) without `redactPersonalData` with UNSUPPORTED, and an empty id with INVALID_INPUT.
  *
  * @example
+ * declare const inventory: InventoryPort; // the service's own (a MemoryInventory, PostgresInventory, …)
  * const r = await anonymizeCustomer(store, 'wx-openid-1', { inventory });
  * if (r.ok) r.orders // how many orders were rewritten
  */
