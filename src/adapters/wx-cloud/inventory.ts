@@ -331,6 +331,9 @@ export class WxCloudInventory implements InventoryPort {
         if (step.kind === 'sku') data['available'] = _.inc(step.quantity);
       }
       await this.call(() => col.where({ _id: step.id, marks: { [mark]: _.exists(true) } }).update({ data }));
+      // A customer's 限购 record given back to zero goes: none names a customer who holds nothing
+      // (docs/privacy.md). Conditional, so a count another hold has just raised stays.
+      if (how === 'undo' && step.kind === 'limit') await this.call(() => col.where({ _id: step.id, held: 0 }).remove());
     }
   }
 
