@@ -1,6 +1,7 @@
 import { checkGiveBack, checkHold, checkSetup, limitKeyOf } from './check.js';
 import { limitReached, outOfStock, unknownSku } from './errors.js';
 import { placeWithHold } from './place-with-hold.js';
+import type { PersonalDataRedaction } from '../storage/port.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, PurchaseLimit, SkuSetup, StockItem, StockLevel, StockPolicy } from './types.js';
 
 interface Sku {
@@ -70,6 +71,31 @@ export class MemoryInventory implements InventoryPort {
 
   async restock(request: GiveBackRequest): Promise<StockItem[]> {
     return this.giveBack(checkGiveBack(request), true);
+  }
+
+  /**
+   * Moves each order's hold, and the units it counts against the customer's limits, to the
+   * pseudonym (docs/privacy.md "The inventory"). Synchronous, so atomic per call.
+   */
+  async redactPersonalData(redactions: readonly PersonalDataRedaction[]): Promise<number> {
+    let done = 0;
+    for (const r of redactions) {
+      const hold = this.holds.get(r.orderId);
+      if (!hold || hold.customerId !== r.customerId || r.pseudonym === r.customerId) continue;
+      for (const h of hold.items.values()) {
+        if (h.limitKey === null) continue;
+        const from = `${h.limitKey}\u0000${r.customerId}`;
+        const to = `${h.limitKey}\u0000${r.pseudonym}`;
+        const n = Math.min(h.quantity, this.limits.get(from) ?? 0);
+        if (n > 0) this.limits.set(to, (this.limits.get(to) ?? 0) + n);
+        const left = (this.limits.get(from) ?? 0) - n;
+        if (left > 0) this.limits.set(from, left);
+        else this.limits.delete(from);
+      }
+      hold.customerId = r.pseudonym;
+      done += 1;
+    }
+    return done;
   }
 
   /** Reserve, create, and on a failed create give back only what this call took (./place-with-hold.ts). */
@@ -150,7 +176,13 @@ export class MemoryInventory implements InventoryPort {
       h.quantity -= n;
       sku.available += n;
       sku.held -= n;
-      if (h.limitKey !== null) this.limits.set(`${h.limitKey}\u0000${hold.customerId}`, (this.limits.get(`${h.limitKey}\u0000${hold.customerId}`) ?? 0) - n);
+      if (h.limitKey !== null) {
+        // A counter back at zero goes: none is kept that names a customer holding nothing.
+        const counter = `${h.limitKey}\u0000${hold.customerId}`;
+        const left = (this.limits.get(counter) ?? 0) - n;
+        if (left > 0) this.limits.set(counter, left);
+        else this.limits.delete(counter);
+      }
       out.push({ sku: item.sku, quantity: n });
     }
     return out;

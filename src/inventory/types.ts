@@ -1,3 +1,5 @@
+import type { PersonalDataRedaction } from '../storage/port.js';
+
 /**
  * The inventory port (docs/inventory.md): stock per SKU, held per order. The service reserves at
  * placement (下单减库存) or takes at payment (付款减库存), and gives back on close, expiry, refunds
@@ -108,4 +110,14 @@ export interface InventoryPort {
   placeWith?<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T>;
   /** Brings a fast copy (Redis) back in line with its durable ledger. The service calls it at every sweep. */
   reconcile?(): Promise<void>;
+  /**
+   * Personal data (docs/privacy.md "The inventory"): for each redaction, atomically per order, the
+   * order's hold that names `customerId` is rewritten to name `pseudonym`, and the units it counts
+   * against the customer's 限购 counters move to the pseudonym's counters (a later give-back of
+   * that order lowers the pseudonym's counter; the customer's other orders still count against
+   * theirs); a counter of the customer left at zero is deleted. A hold that names another id (one
+   * already rewritten) is left alone, so a second call moves nothing. Answers how many holds were
+   * rewritten. `anonymizeCustomer` and `anonymizeFinishedOrders` call it when given `inventory`.
+   */
+  redactPersonalData?(redactions: readonly PersonalDataRedaction[]): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import { randomId } from './defaults.js';
 import type { Order } from '../order/index.js';
+import type { InventoryPort } from '../inventory/types.js';
 import type { OrderStore, PersonalDataRedaction } from '../storage/port.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { fail, ok, type Result } from '../errors/result.js';
@@ -16,6 +17,9 @@ import { fail, ok, type Result } from '../errors/result.js';
  *   stay (the analytics read them by region);
  * - the shopper's own remark (`buyerRemark`) is removed.
  * Amounts, SKUs, statuses, times and the merchant's notes stay: the books must still add up.
+ * Given `inventory`, the stock holds of those orders and the 限购 units they count move to the
+ * same pseudonyms too (`InventoryPort.redactPersonalData`). The balance (储值) is not rewritten:
+ * it is the customer's money and a book of account (docs/privacy.md "What is not rewritten").
  */
 
 /** The prefix of every pseudonym: an order whose customer id starts with it is already anonymised. */
@@ -66,11 +70,12 @@ function pseudonymFor(random: () => string): string {
   return `${ANONYMOUS_PREFIX}${random()}`;
 }
 
-function unsupported(): OrderkitError {
+function unsupported(path: 'store' | 'inventory'): OrderkitError {
+  const store = path === 'store';
   return new OrderkitError({
     code: 'UNSUPPORTED',
-    message: { 'zh-CN': '该订单存储不支持匿名化个人信息', en: 'this order store cannot anonymise personal data' },
-    path: ['store'],
+    message: { 'zh-CN': `该${store ? '订单存储' : '库存'}不支持匿名化个人信息`, en: `this ${store ? 'order store' : 'inventory'} cannot anonymise personal data` },
+    path: [path],
   });
 }
 
@@ -78,15 +83,42 @@ function invalid(path: string, zh: string, en: string): OrderkitError {
   return new OrderkitError({ code: 'INVALID_INPUT', message: { 'zh-CN': zh, en }, path: [path] });
 }
 
+/** The capability of both ports, checked before anything is written. */
+function missingCapability(store: OrderStore, inventory: InventoryPort | undefined): OrderkitError | null {
+  return !store.redactPersonalData ? unsupported('store') : inventory && !inventory.redactPersonalData ? unsupported('inventory') : null;
+}
+
+/**
+ * The inventory first, the store last (docs/privacy.md "Order of the two rewrites"): the store's
+ * rewrite is what moves the orders from the customer id to the pseudonym, so while it has not run
+ * the orders are still found under the old id, and a call cut short between the two is finished
+ * by running it again (the inventory skips a hold it already moved; the store then rewrites the
+ * order under that run's pseudonym). Store first, a crash in between would leave the old id in the
+ * inventory with no order left to find it by.
+ */
+async function rewrite(store: OrderStore, inventory: InventoryPort | undefined, work: readonly PersonalDataRedaction[]): Promise<{ orders: number; holds?: number }> {
+  const holds = await inventory?.redactPersonalData!(work);
+  const orders = await store.redactPersonalData!(work);
+  return holds === undefined ? { orders } : { orders, holds };
+}
+
 export interface AnonymizeOptions {
   /** The pseudonym's random part (default a random UUID); tests pass their own. */
   random?: () => string;
+  /**
+   * The inventory whose holds and 限购 counters of these orders are rewritten too (before the
+   * store; docs/privacy.md "The inventory"). Refused with UNSUPPORTED when it lacks
+   * `redactPersonalData`. Without it, the inventory is left as it is.
+   */
+  inventory?: InventoryPort | undefined;
 }
 
 /** What an anonymisation did. */
 export interface AnonymizeReport {
   /** The orders whose documents were rewritten. */
   orders: number;
+  /** With `inventory`: the orders whose stock hold was rewritten (orders that hold nothing, or whose hold was already rewritten, are not counted). */
+  holds?: number;
   /** The pseudonym the customer id became (null when there was nothing to do). */
   pseudonym: string | null;
 }
@@ -94,11 +126,13 @@ export interface AnonymizeReport {
 /**
  * Anonymises one customer's personal data in every order of theirs, everywhere the store keeps it
  * (docs/privacy.md). Idempotent in effect: a second call finds no order under that id. Orders still
- * open are anonymised too (the shop loses the delivery address: ship first). Refuses a store
- * without `redactPersonalData` with UNSUPPORTED, and an empty id with INVALID_INPUT.
+ * open are anonymised too (the shop loses the delivery address: ship first). With `inventory`,
+ * the orders' stock holds and 限购 units move to the pseudonym first. Refuses a store (or an
+ * inventory) without `redactPersonalData` with UNSUPPORTED, and an empty id with INVALID_INPUT.
  *
  * @example
- * const r = await anonymizeCustomer(store, 'wx-openid-1');
+ * declare const inventory: InventoryPort; // the service's own (a MemoryInventory, PostgresInventory, …)
+ * const r = await anonymizeCustomer(store, 'wx-openid-1', { inventory });
  * if (r.ok) r.orders // how many orders were rewritten
  */
 export async function anonymizeCustomer(store: OrderStore, customerId: string, options: AnonymizeOptions = {}): Promise<Result<AnonymizeReport>> {
@@ -106,7 +140,8 @@ export async function anonymizeCustomer(store: OrderStore, customerId: string, o
     return fail(invalid('customerId', '顾客 id 须为 1 到 128 个字符', 'customerId must be 1 to 128 characters'));
   }
   if (customerId.startsWith(ANONYMOUS_PREFIX)) return ok({ orders: 0, pseudonym: null });
-  if (!store.redactPersonalData) return fail(unsupported());
+  const missing = missingCapability(store, options.inventory);
+  if (missing) return fail(missing);
   // Every order first: a rewritten order no longer lists under the customer id.
   const ids: string[] = [];
   let cursor: string | null = null;
@@ -117,8 +152,8 @@ export async function anonymizeCustomer(store: OrderStore, customerId: string, o
   } while (cursor !== null);
   if (ids.length === 0) return ok({ orders: 0, pseudonym: null });
   const pseudonym = pseudonymFor(options.random ?? randomId);
-  const done = await store.redactPersonalData(ids.map((id) => personalDataRedaction(id, customerId, pseudonym)));
-  return ok({ orders: done, pseudonym });
+  const done = await rewrite(store, options.inventory, ids.map((id) => personalDataRedaction(id, customerId, pseudonym)));
+  return ok({ ...done, pseudonym });
 }
 
 /** When an order was finished (completed or closed), or null while it is open. */
@@ -135,6 +170,8 @@ export interface RetentionOptions {
   /** Most orders anonymised in one call (default 200). */
   limit?: number;
   random?: () => string;
+  /** As for `anonymizeCustomer`: the inventory whose holds of these orders are rewritten too (the service's sweep passes its own). */
+  inventory?: InventoryPort | undefined;
 }
 
 /**
@@ -149,7 +186,8 @@ export async function anonymizeFinishedOrders(store: OrderStore, options: Retent
   if (!Number.isInteger(options.days) || options.days < 1 || options.days > 36_500) {
     return fail(invalid('days', '保留天数须为 1 到 36500 的整数', 'days must be an integer from 1 to 36500'));
   }
-  if (!store.redactPersonalData) return fail(unsupported());
+  const missing = missingCapability(store, options.inventory);
+  if (missing) return fail(missing);
   const cutoff = options.now.getTime() - options.days * 86_400_000;
   const limit = Math.max(1, Math.min(options.limit ?? 200, 1_000));
   const random = options.random ?? randomId;
@@ -167,6 +205,6 @@ export async function anonymizeFinishedOrders(store: OrderStore, options: Retent
     cursor = work.length >= limit ? null : page.nextCursor;
   } while (cursor !== null);
   if (work.length === 0) return ok({ orders: 0, pseudonym: null });
-  const done = await store.redactPersonalData(work);
-  return ok({ orders: done, pseudonym: null });
+  const done = await rewrite(store, options.inventory, work);
+  return ok({ ...done, pseudonym: null });
 }

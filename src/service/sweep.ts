@@ -65,7 +65,13 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, loop));
   if (core.options.retention) {
     // docs/privacy.md "Retention": a bad setting or a store without the capability is an error, never silence.
-    const r = await anonymizeFinishedOrders(store, { days: core.options.retention.days, now, ...(core.options.retention.perSweep !== undefined ? { limit: core.options.retention.perSweep } : {}) });
+    // The service's inventory too: its holds of those orders name the customer (docs/privacy.md "The inventory").
+    const r = await anonymizeFinishedOrders(store, {
+      days: core.options.retention.days,
+      now,
+      ...(core.options.retention.perSweep !== undefined ? { limit: core.options.retention.perSweep } : {}),
+      inventory: core.options.inventory,
+    });
     if (!r.ok) throw r.error;
     report.anonymized = r.orders;
   }

@@ -109,7 +109,8 @@ export interface OrderServiceOptions {
   /**
    * Personal data retention (PIPL, docs/privacy.md): each `sweep` anonymises up to `perSweep`
    * (default 200) orders finished more than `days` days ago, through the store's
-   * `redactPersonalData`. A store without it is refused by `sweep` with UNSUPPORTED.
+   * `redactPersonalData`, and with `inventory` the port's too (their holds and 限购 units). A store
+   * or an inventory without it is refused by `sweep` with UNSUPPORTED.
    */
   retention?: { days: number; perSweep?: number };
   /**

@@ -1,6 +1,7 @@
 import type { AsyncCommand } from 'fast-check';
 import { limitKeyOf } from '../inventory/check.js';
 import type { InventoryPort, SkuSetup, StockItem } from '../inventory/types.js';
+import type { PersonalDataRedaction } from '../storage/port.js';
 import { loadFastCheck } from './fast-check.js';
 import type { ContractExpect, ContractTestApi } from './types.js';
 
@@ -20,6 +21,16 @@ export interface InventoryContractOptions<I extends InventoryPort> {
   verify?: (inventory: I) => Promise<void>;
   /** Called after each test (close connections…). */
   dispose?: (inventory: I) => Promise<void>;
+  /**
+   * Every record the adapter keeps (rows, keys, documents) as one text, so the personal-data tests
+   * can search the raw storage for a customer id. Without it they check through the port only.
+   */
+  raw?: (inventory: I) => Promise<string>;
+  /**
+   * Whether the adapter has `redactPersonalData` (docs/privacy.md "The inventory"). Default true:
+   * the personal-data tests fail for an adapter without it; pass false to leave them out.
+   */
+  personalData?: boolean;
 }
 
 const SETUP: SkuSetup[] = [
@@ -32,6 +43,20 @@ const SKUS = ['S0', 'S1', 'S2', 'S3', 'NOPE'];
 const ORDERS = ['o0', 'o1', 'o2', 'o3', 'o4'];
 const CUSTOMERS = ['c0', 'c1'];
 const KEYS = ['k0', 'k1'];
+/** Pseudonyms the model-based test rewrites holds to, and also holds as (their own 限购 counts). */
+const PSEUDONYMS = ['anon-a', 'anon-b'];
+
+/** A redaction as the service makes one, with only what the inventory reads (ids). */
+function redaction(orderId: string, customerId: string, pseudonym: string): PersonalDataRedaction {
+  const text = (v: string): string => v.split(customerId).join(pseudonym);
+  return { orderId, customerId, pseudonym, text, redact: (doc) => doc };
+}
+
+function redactor(inventory: InventoryPort): NonNullable<InventoryPort['redactPersonalData']> {
+  const redact = inventory.redactPersonalData;
+  if (!redact) throw new Error('this inventory has no redactPersonalData (docs/privacy.md "The inventory"); pass { personalData: false } to leave these tests out');
+  return redact.bind(inventory);
+}
 
 interface ModelSku {
   available: number;
@@ -188,6 +213,33 @@ class GiveBackCmd implements Cmd {
   }
 }
 
+class RedactCmd implements Cmd {
+  constructor(readonly order: string, readonly customer: string, readonly pseudonym: string) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const got = await codeOf(() => redactor(r.inventory)([redaction(this.order, this.customer, this.pseudonym)]));
+    r.expect(got.code).toBeNull();
+    const hold = m.holds.get(this.order);
+    if (!hold || hold.customer !== this.customer) {
+      r.expect(got.value).toBe(0);
+      return;
+    }
+    r.expect(got.value).toBe(1);
+    for (const [sku, n] of hold.items) {
+      const key = m.skus.get(sku)!.limitKey;
+      if (key === null) continue;
+      m.limits.set(`${key}|${this.customer}`, (m.limits.get(`${key}|${this.customer}`) ?? 0) - n);
+      m.limits.set(`${key}|${this.pseudonym}`, (m.limits.get(`${key}|${this.pseudonym}`) ?? 0) + n);
+    }
+    hold.customer = this.pseudonym;
+  }
+  toString(): string {
+    return `redact(${this.order}, ${this.customer} → ${this.pseudonym})`;
+  }
+}
+
 class LevelsCmd implements Cmd {
   check(): boolean {
     return true;
@@ -222,6 +274,7 @@ class LevelsCmd implements Cmd {
  */
 export function runInventoryContract<I extends InventoryPort>(name: string, make: () => I | Promise<I>, api: ContractTestApi, options: InventoryContractOptions<I> = {}): void {
   const numRuns = options.numRuns ?? 20;
+  const personalData = options.personalData !== false;
   const timeout = options.timeoutMs ?? 60_000;
   let current: I | null = null;
   const fresh = async (): Promise<I> => {
@@ -255,6 +308,13 @@ export function runInventoryContract<I extends InventoryPort>(name: string, make
           fc.tuple(fc.constantFrom(...ORDERS), fc.constantFrom(...KEYS), items).map(([o, k, i]) => new GiveBackCmd('restock', o, k, i) as Cmd),
           fc.constant(new LevelsCmd() as Cmd),
         ];
+        if (personalData) {
+          // Holds as a pseudonym too, so its own 限购 count is checked after units moved to it.
+          commands.push(
+            fc.tuple(fc.constantFrom(...ORDERS), fc.constantFrom(...CUSTOMERS), fc.constantFrom(...PSEUDONYMS)).map(([o, c, p]) => new RedactCmd(o, c, p) as Cmd),
+            fc.tuple(fc.constantFrom(...ORDERS), fc.constantFrom(...PSEUDONYMS), items).map(([o, c, i]) => new HoldCmd('reserve', o, c, i) as Cmd),
+          );
+        }
         await fc.assert(
           fc.asyncProperty(fc.commands(commands, { maxCommands: 25 }), async (cmds) => {
             const inventory = await fresh();
@@ -301,6 +361,8 @@ export function runInventoryContract<I extends InventoryPort>(name: string, make
       timeout,
     );
 
+    if (personalData) personalDataTests(api, fresh, options, timeout);
+
     api.it(
       'placeWith holds nothing when the create fails',
       async () => {
@@ -324,4 +386,128 @@ export function runInventoryContract<I extends InventoryPort>(name: string, make
       timeout,
     );
   });
+}
+
+/** What a reserve answers, as a code: null when it held. */
+async function tryReserve(inventory: InventoryPort, orderId: string, customerId: string, items: StockItem[]): Promise<string | null> {
+  return (await codeOf(() => inventory.reserve({ orderId, customerId, items }))).code;
+}
+
+/** docs/privacy.md "The inventory": holds and 限购 counts follow a rewrite to a pseudonym. */
+function personalDataTests<I extends InventoryPort>(api: ContractTestApi, fresh: () => Promise<I>, options: InventoryContractOptions<I>, timeout: number): void {
+  const SECRET = 'wx-openid-secret-9';
+  const PSEUDONYM = 'anon-contract-1';
+  const raw = async (inventory: I): Promise<string | null> => (options.raw ? options.raw(inventory) : null);
+
+  api.it(
+    "redactPersonalData moves an order's hold and its 限购 units to the pseudonym: no record names the old id, limits hold for both, a release lowers the pseudonym's count",
+    async () => {
+      const inventory = await fresh();
+      const redact = redactor(inventory);
+      // S0 and S1 share the activity 'act' (3 per customer); S3 is taken at payment (1 per customer).
+      api.expect(await tryReserve(inventory, 'p1', SECRET, [{ sku: 'S0', quantity: 2 }])).toBeNull();
+      api.expect(await tryReserve(inventory, 'p2', SECRET, [{ sku: 'S1', quantity: 1 }])).toBeNull();
+      await inventory.commit({ orderId: 'p3', customerId: SECRET, attempt: 'p3-a', items: [{ sku: 'S3', quantity: 1 }] });
+      api.expect(await tryReserve(inventory, 'p4', 'c-other', [{ sku: 'S0', quantity: 1 }])).toBeNull();
+      api.expect(await inventory.release({ orderId: 'p2', key: 'cancel', items: [{ sku: 'S1', quantity: 1 }] })).toEqual([{ sku: 'S1', quantity: 1 }]);
+      const before = await raw(inventory);
+      if (before !== null) api.expect(before).toContain(SECRET);
+      const levels = await Promise.all(['S0', 'S1', 'S3'].map((sku) => inventory.level(sku)));
+
+      const done = await redact(['p1', 'p2', 'p3'].map((o) => redaction(o, SECRET, PSEUDONYM)));
+      api.expect(done).toBe(3);
+      const after = await raw(inventory);
+      if (after !== null) {
+        api.expect(after.indexOf(SECRET)).toBe(-1);
+        api.expect(after).toContain(PSEUDONYM);
+        api.expect(after).toContain('c-other');
+      }
+      // Stock does not move: same levels, same holds.
+      api.expect(await Promise.all(['S0', 'S1', 'S3'].map((sku) => inventory.level(sku)))).toEqual(levels);
+      api.expect(await inventory.heldBy('p1')).toEqual([{ sku: 'S0', quantity: 2 }]);
+      api.expect(await inventory.heldBy('p3')).toEqual([{ sku: 'S3', quantity: 1 }]);
+
+      // The customer counts none (their orders moved): 3 of 'act' fit, not 4. The pseudonym
+      // counts 2 of 'act' and 1 of S3.
+      api.expect(await tryReserve(inventory, 'q0', SECRET, [{ sku: 'S0', quantity: 1 }, { sku: 'S1', quantity: 3 }])).toBe('LIMIT_REACHED');
+      api.expect(await tryReserve(inventory, 'q1', PSEUDONYM, [{ sku: 'S1', quantity: 2 }])).toBe('LIMIT_REACHED');
+      api.expect(await tryReserve(inventory, 'q2', PSEUDONYM, [{ sku: 'S1', quantity: 1 }])).toBeNull();
+      api.expect((await codeOf(() => inventory.commit({ orderId: 'q3', customerId: PSEUDONYM, attempt: 'q3-a', items: [{ sku: 'S3', quantity: 1 }] }))).code).toBe('LIMIT_REACHED');
+      api.expect(await tryReserve(inventory, 'q4', SECRET, [{ sku: 'S1', quantity: 2 }])).toBeNull();
+      api.expect(await tryReserve(inventory, 'q5', SECRET, [{ sku: 'S0', quantity: 1 }])).toBeNull();
+
+      // A release of a rewritten order lowers the pseudonym's count, never the customer's.
+      api.expect(await inventory.release({ orderId: 'p1', key: 'refund', items: [{ sku: 'S0', quantity: 5 }] })).toEqual([{ sku: 'S0', quantity: 2 }]);
+      api.expect(await inventory.release({ orderId: 'p1', key: 'refund-2', items: [{ sku: 'S0', quantity: 5 }] })).toEqual([]);
+      api.expect(await tryReserve(inventory, 'q7', SECRET, [{ sku: 'S0', quantity: 1 }])).toBe('LIMIT_REACHED');
+      // The pseudonym held 3 of 'act' (2 moved, q2's 1) and 2 came back: 2 more fit, not 3.
+      await inventory.configure({ sku: 'S1', available: 5, limit: { perCustomer: 3, key: 'act' } });
+      api.expect(await tryReserve(inventory, 'q8', PSEUDONYM, [{ sku: 'S1', quantity: 3 }])).toBe('LIMIT_REACHED');
+      api.expect(await tryReserve(inventory, 'q9', PSEUDONYM, [{ sku: 'S1', quantity: 2 }])).toBeNull();
+    },
+    timeout,
+  );
+
+  api.it(
+    'a placement whose create failed leaves no record naming its customer (no order will lead the anonymisation to it)',
+    async () => {
+      const inventory = await fresh();
+      if (!inventory.placeWith || !options.raw) return;
+      const failed = await codeOf(() =>
+        inventory.placeWith!({ orderId: 'f1', customerId: SECRET, items: [{ sku: 'S0', quantity: 1 }] }, async () => {
+          throw new Error('store down');
+        }),
+      );
+      api.expect(failed.code).toBe('untyped: Error: store down');
+      api.expect((await raw(inventory))!.indexOf(SECRET)).toBe(-1);
+    },
+    timeout,
+  );
+
+  api.it(
+    'redactPersonalData is idempotent: a second call, a hold naming someone else, an order without a hold move nothing',
+    async () => {
+      const inventory = await fresh();
+      const redact = redactor(inventory);
+      api.expect(await tryReserve(inventory, 'r1', SECRET, [{ sku: 'S0', quantity: 3 }])).toBeNull();
+      api.expect(await tryReserve(inventory, 'r2', 'c-other', [{ sku: 'S1', quantity: 1 }])).toBeNull();
+      const first = await redact([redaction('r1', SECRET, PSEUDONYM)]);
+      api.expect(first).toBe(1);
+      const snapshot = await raw(inventory);
+      // Again (a rerun after a crash picks another pseudonym), the wrong customer, no hold at all.
+      const again = await redact([redaction('r1', SECRET, 'anon-contract-2'), redaction('r2', SECRET, PSEUDONYM), redaction('none', SECRET, PSEUDONYM), redaction('r1', PSEUDONYM, PSEUDONYM)]);
+      api.expect(again).toBe(0);
+      if (snapshot !== null) api.expect(await raw(inventory)).toBe(snapshot);
+      api.expect(await tryReserve(inventory, 'r3', PSEUDONYM, [{ sku: 'S1', quantity: 1 }])).toBe('LIMIT_REACHED');
+      api.expect(await tryReserve(inventory, 'r4', 'anon-contract-2', [{ sku: 'S1', quantity: 1 }])).toBeNull();
+      api.expect(await tryReserve(inventory, 'r5', SECRET, [{ sku: 'S0', quantity: 1 }])).toBeNull();
+    },
+    timeout,
+  );
+
+  api.it(
+    "redactPersonalData beside concurrent holds and releases of the customer's other orders: every count ends right",
+    async () => {
+      const inventory = await fresh();
+      const redact = redactor(inventory);
+      await inventory.configure({ sku: 'HOT', available: 50, limit: { perCustomer: 8 } });
+      const one = [{ sku: 'HOT', quantity: 1 }];
+      for (const o of ['h1', 'h2', 'h3', 'h4']) api.expect(await tryReserve(inventory, o, SECRET, one)).toBeNull();
+      const results = await Promise.all<unknown>([
+        redact([redaction('h1', SECRET, PSEUDONYM), redaction('h2', SECRET, PSEUDONYM)]),
+        ...['h5', 'h6', 'h7'].map((o) => tryReserve(inventory, o, SECRET, one)),
+        inventory.release({ orderId: 'h3', key: 'cancel', items: one }),
+        inventory.release({ orderId: 'h1', key: 'cancel', items: one }),
+      ]);
+      api.expect(results.slice(0, 4)).toEqual([2, null, null, null]);
+      // The customer holds h4..h7 (4 of 8): 4 more fit, not 5. The pseudonym holds h2 only.
+      api.expect(await tryReserve(inventory, 'h8', SECRET, [{ sku: 'HOT', quantity: 5 }])).toBe('LIMIT_REACHED');
+      api.expect(await tryReserve(inventory, 'h9', SECRET, [{ sku: 'HOT', quantity: 4 }])).toBeNull();
+      api.expect(await tryReserve(inventory, 'h10', PSEUDONYM, [{ sku: 'HOT', quantity: 8 }])).toBe('LIMIT_REACHED');
+      api.expect(await tryReserve(inventory, 'h11', PSEUDONYM, [{ sku: 'HOT', quantity: 7 }])).toBeNull();
+      const level = await inventory.level('HOT');
+      api.expect({ available: level?.available, held: level?.held }).toEqual({ available: 50 - 16, held: 16 });
+    },
+    timeout,
+  );
 }

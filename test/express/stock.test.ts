@@ -8,6 +8,7 @@ import { DEMO_STOCK } from '../../examples/express/src/catalog.js';
 import { Ops } from '../../examples/express/src/ops.js';
 import { serviceFor } from '../../examples/express/src/server.js';
 import { openStorage, type Storage } from '../../examples/express/src/storage.js';
+import { memoryInventoryRaw } from '../support/raw.js';
 import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT, OTHER_CUSTOMER, TestClock } from './support/app.js';
 
 /** The example's stock route and the 限购 / out-of-stock answers of POST /orders (docs/inventory.md). */
@@ -49,6 +50,17 @@ describe('Express example: stock and 限购', () => {
     expect((await request(t.app).get('/stock/TEA-LJ-250')).body).toMatchObject({ available: 1, held: 2 });
     const list = await request(t.app).get('/orders').set('x-actor', MERCHANT);
     expect(list.body.items).toHaveLength(1);
+  });
+
+  it("an admin's anonymisation moves the customer's holds and 限购 count to the pseudonym: the customer counts from zero again (docs/privacy.md)", async () => {
+    // c1 holds 2 of 2 (the test above).
+    const done = await request(t.app).post('/admin/customers/c1/anonymize').set('x-actor', 'admin:a1').send({});
+    expect(done.status, done.text).toBe(200);
+    expect(done.body.orders).toBe(1);
+    const raw = JSON.parse(memoryInventoryRaw(inventory)) as { holds: Array<[string, string]>; limits: Array<[string, number]> };
+    expect(raw.holds.map(([, customer]) => customer)).toEqual([done.body.pseudonym]);
+    expect(raw.limits).toEqual([[`TEA-LJ-250|${done.body.pseudonym}`, 2]]);
+    expect((await place(CUSTOMER, 1)).status).toBe(201);
   });
 
   it('the OpenAPI document lists the stock route and the 409/503 answers of placeOrder', async () => {

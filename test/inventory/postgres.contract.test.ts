@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, migrateInventory, PostgresInventory, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
 import { runInventoryContract } from '../../src/testing/index.js';
 import { describeRealPg, uniqueSchema } from '../support/pg.js';
+import { pgSchemaRaw } from '../support/raw.js';
 import { serviceScenarios } from './service-scenarios.js';
 
 /** The PostgreSQL inventory on PGlite (always) and on the real server (skipped without one). */
@@ -24,7 +25,7 @@ describe('PGlite', () => {
       return new PostgresInventory({ db, schema });
     },
     { describe, it, expect, beforeEach, afterEach },
-    { numRuns: 1 },
+    { numRuns: 1, raw: async (inventory) => pgSchemaRaw(await onPglite(), inventory.schema) },
   );
   // The service scenarios run on the real server below (PGlite's start makes them slow here).
 });
@@ -51,7 +52,7 @@ await describeRealPg('PostgresInventory on the real server', (real) => {
       return new PostgresInventory({ db: db(), schema });
     },
     { describe, it, expect, beforeEach, afterEach },
-    { numRuns: 8 },
+    { numRuns: 8, raw: (inventory) => pgSchemaRaw(db(), inventory.schema) },
   );
   describe('service on PostgreSQL', () => {
     serviceScenarios(async () => {

@@ -4,6 +4,7 @@ import { RedisInventory } from '../../src/adapters/redis/index.js';
 import { runInventoryContract } from '../../src/testing/index.js';
 import { connectRealPg, REQUIRE_PG, uniqueSchema } from '../support/pg.js';
 import { describeRealRedis, flushPrefix, redisClient, uniquePrefix } from '../support/redis.js';
+import { pgSchemaRaw, redisRaw } from '../support/raw.js';
 import { serviceScenarios } from './service-scenarios.js';
 
 /**
@@ -41,6 +42,8 @@ await describeRealRedis('RedisInventory (Redis + PostgreSQL ledger)', () => {
   runInventoryContract('RedisInventory', async () => (await make()).inventory, { describe, it, expect, beforeEach, afterEach }, {
     numRuns: 8,
     verify: async (inventory) => expect(await inventory.audit()).toEqual([]),
+    // Redis (every key under the prefix) and the ledger tables.
+    raw: async (inventory) => `${await redisRaw(redis, inventory.prefix)}${await pgSchemaRaw(pool, inventory.schema)}`,
   });
 
   describe('service with PostgresOrderStore + RedisInventory', () => {

@@ -4,13 +4,22 @@ import { createCloudDatabaseStandIn, runInventoryContract } from '../../src/test
 import { serviceScenarios } from './service-scenarios.js';
 
 /** The cloud-database inventory on the stand-in (src/testing/cloud-database-stand-in.ts). */
+const databases = new WeakMap<WxCloudInventory, ReturnType<typeof createCloudDatabaseStandIn>>();
 async function make(): Promise<WxCloudInventory> {
-  const inventory = new WxCloudInventory(createCloudDatabaseStandIn());
+  const db = createCloudDatabaseStandIn();
+  const inventory = new WxCloudInventory(db);
+  databases.set(inventory, db);
   await inventory.ensureCollections();
   return inventory;
 }
 
-runInventoryContract('WxCloudInventory on the stand-in', make, { describe, it, expect, beforeEach, afterEach }, { numRuns: 30 });
+/** Every document of the inventory's collections. */
+async function raw(inventory: WxCloudInventory): Promise<string> {
+  const db = databases.get(inventory)!;
+  return JSON.stringify(Object.values(inventory.names).map((c) => db.dump(c)));
+}
+
+runInventoryContract('WxCloudInventory on the stand-in', make, { describe, it, expect, beforeEach, afterEach }, { numRuns: 30, raw });
 
 describe('service with WxCloudOrderStore + WxCloudInventory (stand-in)', () => {
   serviceScenarios(async () => {

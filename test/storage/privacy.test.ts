@@ -1,7 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactAnalytics, migrate, migrateAnalytics, PostgresOrderStore, type PostgresDatabase } from '../../src/adapters/postgres/index.js';
-import { WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { migrateInventory, PostgresInventory } from '../../src/adapters/postgres/index.js';
+import { WxCloudInventory, WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { MemoryInventory, type InventoryPort } from '../../src/inventory/index.js';
 import type { Actor, Command, Line } from '../../src/order/index.js';
 import type { Quote } from '../../src/pricing/quote.js';
 import { anonymizeCustomer, anonymizeFinishedOrders, createOrderService } from '../../src/service/index.js';
@@ -9,11 +11,13 @@ import { MemoryOrderStore, type OrderStore } from '../../src/storage/index.js';
 import { createCloudDatabaseStandIn } from '../../src/testing/index.js';
 import { describeRealPg } from '../support/pg.js';
 import { freshPGlite } from '../support/pglite.js';
+import { memoryInventoryRaw } from '../support/raw.js';
 
 /**
  * PIPL (docs/privacy.md): one customer's personal data anonymised everywhere a store keeps it, and
- * the retention rule, on every order store. After the rewrite every raw row of the store is
- * searched for the customer id, the phone, the street and the name; the other customer's data stays.
+ * the retention rule, on every order store, with the inventory beside it (its holds and 限购 counters
+ * name the customer too). After the rewrite every raw row of the store and the inventory is searched
+ * for the customer id, the phone, the street and the name; the other customer's data stays.
  */
 
 const SECRET = 'wx-openid-secret-1';
@@ -41,9 +45,13 @@ class Clock {
   }
 }
 
+/** The SKU every order holds: with a 限购, so the inventory keeps a count per customer. */
+const SKU_SETUP = { sku: 'SKU-A', available: 100, limit: { perCustomer: 10 } };
+
 /** Two orders of the secret customer (one paid, its address changed; one cancelled) and one of another. */
-async function play(store: OrderStore, clock: Clock) {
-  const service = createOrderService({ store, clock });
+async function play(store: OrderStore, clock: Clock, inventory?: InventoryPort) {
+  if (inventory) await inventory.configure(SKU_SETUP);
+  const service = createOrderService({ store, clock, ...(inventory ? { inventory } : {}) });
   const customer: Actor = { type: 'customer', id: SECRET };
   const send = async (id: string, command: Command, actor: Actor) => {
     const r = await service.dispatch(id, command, actor, { idempotencyKey: `k-${id}-${command.type}` });
@@ -63,7 +71,9 @@ async function play(store: OrderStore, clock: Clock) {
 
 interface Rig {
   store: OrderStore;
-  /** Every row the store keeps, as one text. */
+  /** The inventory beside the store (the same database where it can be). */
+  inventory: InventoryPort;
+  /** Every row the store and the inventory keep, as one text. */
   raw(): Promise<string>;
   /** Brings derived rows up to date before anonymising (PostgreSQL: the analytics fold, so the customer chains hold the id). */
   settle?(): Promise<void>;
@@ -74,15 +84,18 @@ function scenarios(name: string, make: () => Promise<Rig>) {
     it("one customer's data is gone from every row; the other's stays; the orders still load and move", async () => {
       const rig = await make();
       const clock = new Clock(Date.parse('2026-11-25T04:00:00.000Z'));
-      const { service, a, b, c } = await play(rig.store, clock);
+      const { service, a, b, c } = await play(rig.store, clock, rig.inventory);
       await rig.settle?.();
       const before = await rig.raw();
       for (const secret of [SECRET, PHONE, STREET, NAME, REMARK]) expect(before).toContain(secret);
-      const r = await anonymizeCustomer(rig.store, SECRET, { random: () => 'r1' });
+      const r = await anonymizeCustomer(rig.store, SECRET, { random: () => 'r1', inventory: rig.inventory });
       if (!r.ok) throw r.error;
       expect([r.orders, r.pseudonym]).toEqual([2, 'anon-r1']);
       const after = await rig.raw();
       for (const secret of [SECRET, PHONE, STREET, NAME, REMARK, '13800000000', '旧地址 1 号']) expect(after, secret).not.toContain(secret);
+      expect(r.holds).toBe(2);
+      expect(await rig.inventory.heldBy(a)).toEqual([{ sku: 'SKU-A', quantity: 1 }]);
+      expect(await rig.inventory.heldBy(b)).toEqual([]);
       expect(after).toContain(OTHER_PHONE);
       expect(after).toContain('u-other');
       const listed = await rig.store.list({ customerId: 'anon-r1' });
@@ -98,20 +111,50 @@ function scenarios(name: string, make: () => Promise<Rig>) {
       expect(shipped.ok).toBe(true);
       expect((await rig.store.load(c))!.address?.phone).toBe(OTHER_PHONE);
       // Again: nothing left under that id.
-      const again = await anonymizeCustomer(rig.store, SECRET);
+      const again = await anonymizeCustomer(rig.store, SECRET, { inventory: rig.inventory });
       expect(again.ok && again.orders).toBe(0);
+      // The shop refunds the shipped order's return later: the pseudonym's count goes down, the
+      // customer (placing again under their OPENID) counts from zero: 10 fit.
+      await rig.inventory.release({ orderId: a, key: 'return', items: [{ sku: 'SKU-A', quantity: 1 }] });
+      const next = await rig.inventory.reserve({ orderId: 'after', customerId: SECRET, items: [{ sku: 'SKU-A', quantity: 10 }] });
+      expect(next.held).toEqual([{ sku: 'SKU-A', quantity: 10 }]);
+    });
+
+    it('a call cut short between the inventory and the store is finished by running it again (docs/privacy.md "Order of the two rewrites")', async () => {
+      const rig = await make();
+      const clock = new Clock(Date.parse('2026-11-25T04:00:00.000Z'));
+      const { a, b } = await play(rig.store, clock, rig.inventory);
+      await rig.settle?.();
+      const store = rig.store as OrderStore & { redactPersonalData: NonNullable<OrderStore['redactPersonalData']> };
+      Object.defineProperty(store, 'redactPersonalData', { configurable: true, value: async () => Promise.reject(new Error('crashed before the store')) });
+      await expect(anonymizeCustomer(store, SECRET, { random: () => 'r1', inventory: rig.inventory })).rejects.toThrow('crashed before the store');
+      delete (store as { redactPersonalData?: unknown }).redactPersonalData;
+      // The orders still list under the old id: the run again finds them.
+      expect((await rig.store.list({ customerId: SECRET })).items).toHaveLength(2);
+      const r = await anonymizeCustomer(rig.store, SECRET, { random: () => 'r2', inventory: rig.inventory });
+      if (!r.ok) throw r.error;
+      // The holds moved in the first run (to anon-r1): nothing left to move, the store finishes.
+      expect([r.orders, r.holds, r.pseudonym]).toEqual([2, 0, 'anon-r2']);
+      const after = await rig.raw();
+      for (const secret of [SECRET, PHONE, STREET, NAME, REMARK]) expect(after, secret).not.toContain(secret);
+      expect(await rig.inventory.heldBy(a)).toEqual([{ sku: 'SKU-A', quantity: 1 }]);
+      expect(await rig.inventory.heldBy(b)).toEqual([]);
     });
 
     it('retention: only orders finished more than N days ago are anonymised, each under its own pseudonym', async () => {
       const rig = await make();
       const clock = new Clock(Date.parse('2026-10-01T04:00:00.000Z'));
-      const { a, b, c } = await play(rig.store, clock);
+      const { a, b, c } = await play(rig.store, clock, rig.inventory);
       // b closed (cancelled) on day 0; a paid (open); c unpaid (open).
-      const early = await anonymizeFinishedOrders(rig.store, { days: 30, now: new Date(clock.t + 29 * DAY) });
+      const early = await anonymizeFinishedOrders(rig.store, { days: 30, now: new Date(clock.t + 29 * DAY), inventory: rig.inventory });
       expect(early.ok && early.orders).toBe(0);
       let n = 0;
-      const late = await anonymizeFinishedOrders(rig.store, { days: 30, now: new Date(clock.t + 31 * DAY), random: () => `p${++n}` });
-      expect(late.ok && late.orders).toBe(1);
+      const late = await anonymizeFinishedOrders(rig.store, { days: 30, now: new Date(clock.t + 31 * DAY), random: () => `p${++n}`, inventory: rig.inventory });
+      expect(late.ok && [late.orders, late.holds]).toEqual([1, 1]);
+      // a is still open: its hold names the customer; b's names its pseudonym.
+      const raw = await rig.raw();
+      expect(raw).toContain(SECRET);
+      expect(raw).toContain('anon-p1');
       expect((await rig.store.load(b))!.customerId).toBe('anon-p1');
       expect((await rig.store.load(a))!.customerId).toBe(SECRET);
       expect((await rig.store.load(c))!.address?.phone).toBe(OTHER_PHONE);
@@ -121,11 +164,14 @@ function scenarios(name: string, make: () => Promise<Rig>) {
   });
 }
 
-scenarios('MemoryOrderStore', async () => {
+scenarios('MemoryOrderStore + MemoryInventory', async () => {
   const store = new MemoryOrderStore();
+  const inventory = new MemoryInventory();
   return {
     store,
-    raw: async () => JSON.stringify([...store.data.orders.values(), ...store.data.events.values(), ...store.data.outbox.values(), ...store.data.idempotency.entries(), store.data.changes]),
+    inventory,
+    raw: async () =>
+      JSON.stringify([...store.data.orders.values(), ...store.data.events.values(), ...store.data.outbox.values(), ...store.data.idempotency.entries(), store.data.changes]) + memoryInventoryRaw(inventory),
   };
 });
 
@@ -144,30 +190,44 @@ describe('PostgresOrderStore on PGlite', () => {
     db = await freshPGlite();
   }, 60_000);
   afterAll(() => db.close());
-  scenarios('PostgresOrderStore (PGlite, with the analytics facts)', async () => {
+  scenarios('PostgresOrderStore + PostgresInventory (PGlite, with the analytics facts)', async () => {
     const schema = `priv${++n}`;
     await migrate(db, { schema });
     await migrateAnalytics(db, { schema });
-    return { store: new PostgresOrderStore({ db, schema }), raw: () => pgRaw(db as never, schema), settle: () => compactAnalytics(db, { schema }).then(() => undefined) };
+    await migrateInventory(db, { schema });
+    return {
+      store: new PostgresOrderStore({ db, schema }),
+      inventory: new PostgresInventory({ db, schema }),
+      raw: () => pgRaw(db as never, schema),
+      settle: () => compactAnalytics(db, { schema }).then(() => undefined),
+    };
   });
 });
 
 await describeRealPg('PostgresOrderStore on the real server (privacy)', (real) => {
   let n = 0;
-  scenarios('PostgresOrderStore (PostgreSQL, with the analytics facts)', async () => {
+  scenarios('PostgresOrderStore + PostgresInventory (PostgreSQL, with the analytics facts)', async () => {
     const pool = real.pool(4);
     const schema = `${real.schema}_p${++n}`;
     await migrate(pool, { schema });
     await migrateAnalytics(pool, { schema });
-    return { store: new PostgresOrderStore({ db: pool, schema }), raw: () => pgRaw(pool as never, schema), settle: () => compactAnalytics(pool, { schema }).then(() => undefined) };
+    await migrateInventory(pool, { schema });
+    return {
+      store: new PostgresOrderStore({ db: pool, schema }),
+      inventory: new PostgresInventory({ db: pool, schema }),
+      raw: () => pgRaw(pool as never, schema),
+      settle: () => compactAnalytics(pool, { schema }).then(() => undefined),
+    };
   });
 });
 
-scenarios('WxCloudOrderStore (stand-in)', async () => {
+scenarios('WxCloudOrderStore + WxCloudInventory (stand-in)', async () => {
   const db = createCloudDatabaseStandIn();
   const store = new WxCloudOrderStore(db);
   await store.ensureCollections();
-  return { store, raw: async () => JSON.stringify(Object.values(store.names).map((c) => db.dump(c))) };
+  const inventory = new WxCloudInventory(db);
+  await inventory.ensureCollections();
+  return { store, inventory, raw: async () => JSON.stringify([...Object.values(store.names), ...Object.values(inventory.names)].map((c) => db.dump(c))) };
 });
 
 describe('anonymising personal data: bad input', () => {
@@ -186,6 +246,25 @@ describe('anonymising personal data: bad input', () => {
     const r = await anonymizeCustomer(bare, SECRET);
     expect(!r.ok && r.error.code).toBe('UNSUPPORTED');
   });
+
+  it('an inventory without the capability: UNSUPPORTED (path inventory) in both languages, and nothing is rewritten, neither store nor inventory', async () => {
+    const store = new MemoryOrderStore();
+    const inventory = new MemoryInventory();
+    await play(store, new Clock(Date.parse('2026-10-01T04:00:00.000Z')), inventory);
+    const bare: InventoryPort = Object.assign(Object.create(null) as InventoryPort, { heldBy: inventory.heldBy.bind(inventory) });
+    for (const run of [() => anonymizeCustomer(store, SECRET, { inventory: bare }), () => anonymizeFinishedOrders(store, { days: 1, now: new Date('2027-01-01'), inventory: bare })]) {
+      const r = await run();
+      expect(!r.ok && [r.error.code, r.error.path]).toEqual(['UNSUPPORTED', ['inventory']]);
+      expect(!r.ok && r.error.messages['zh-CN']).toContain('库存');
+    }
+    expect((await store.list({ customerId: SECRET })).items).toHaveLength(2);
+    expect(memoryInventoryRaw(inventory)).toContain(SECRET);
+    // A store without it is refused first: the inventory is not touched either.
+    const noStore: OrderStore = Object.assign(Object.create(null) as OrderStore, { list: store.list.bind(store) });
+    const r = await anonymizeCustomer(noStore, SECRET, { inventory });
+    expect(!r.ok && [r.error.code, r.error.path]).toEqual(['UNSUPPORTED', ['store']]);
+    expect(memoryInventoryRaw(inventory)).toContain(SECRET);
+  });
 });
 
 describe('retention in the sweep', () => {
@@ -203,5 +282,21 @@ describe('retention in the sweep', () => {
     Object.defineProperty(bare, 'redactPersonalData', { value: undefined });
     const refused = createOrderService({ store: bare, clock, retention: { days: 30 } });
     await expect(refused.sweep()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+
+  it("the sweep passes the service's inventory: the finished order's hold names its pseudonym; an inventory without the capability is refused", async () => {
+    const store = new MemoryOrderStore();
+    const inventory = new MemoryInventory();
+    const clock = new Clock(Date.parse('2026-10-01T04:00:00.000Z'));
+    const { b } = await play(store, clock, inventory);
+    const service = createOrderService({ store, clock, inventory, retention: { days: 30 } });
+    const later = await service.sweep(new Date(clock.t + 31 * DAY));
+    expect(later.anonymized).toBe(1);
+    const pseudonym = (await store.load(b))!.customerId;
+    const holds = JSON.parse(memoryInventoryRaw(inventory)) as { holds: Array<[string, string, unknown]> };
+    expect(holds.holds.find(([id]) => id === b)?.[1]).toBe(pseudonym);
+    const bare = Object.assign(Object.create(null) as InventoryPort, { reconcile: undefined });
+    const refused = createOrderService({ store: new MemoryOrderStore(), clock, inventory: bare, retention: { days: 30 } });
+    await expect(refused.sweep()).rejects.toMatchObject({ code: 'UNSUPPORTED', path: ['inventory'] });
   });
 });

@@ -1,6 +1,7 @@
 import { checkSetup, limitKeyOf } from '../../inventory/check.js';
 import { limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
+import type { PersonalDataRedaction } from '../../storage/port.js';
 import type { SqlExecutor } from './sql-types.js';
 
 /**
@@ -110,7 +111,9 @@ export async function planHold(tx: SqlExecutor, schema: string, request: HoldReq
     const held = await heldByOrder(tx, schema, request.orderId);
     return { replay: { orderId: request.orderId, held: held.filter((h) => mine.some((m) => m.sku === h.sku)), replayed: true }, customerId: request.customerId, taking: [] };
   }
-  const owner = await tx.query<{ customer_id: string }>(`SELECT customer_id FROM "${schema}".inventory_holds WHERE order_id = $1 LIMIT 1`, [request.orderId]);
+  // The owner's first row locked (rows in SKU order, as redactHoldIn and giveBackIn lock them): a
+  // rewrite of the owner to a pseudonym (docs/privacy.md) is either before this hold or after it.
+  const owner = await tx.query<{ customer_id: string }>(`SELECT customer_id FROM "${schema}".inventory_holds WHERE order_id = $1 ORDER BY sku LIMIT 1 FOR UPDATE`, [request.orderId]);
   const customerId = owner.rows[0]?.customer_id ?? request.customerId;
   const taking = mine.map((i) => {
     const r = rows.get(i.sku)!;
@@ -216,4 +219,42 @@ export async function giveBackIn(tx: SqlExecutor, schema: string, request: GiveB
     [request.orderId, json],
   );
   return out;
+}
+
+/**
+ * Personal data (docs/privacy.md "The inventory"), in the caller's transaction: the order's hold
+ * rows are locked in SKU order (the order every path locks them in), and those naming the customer
+ * are rewritten to the pseudonym. Answers, per limit key of the rewritten rows, the units they
+ * count (zero included), or null when no row named the customer (nothing to do: a repeat).
+ * `counters` (the PostgreSQL path): also move those units from the customer's `inventory_limits`
+ * rows to the pseudonym's, never below zero, deleting the customer's rows left at zero; limit rows
+ * are locked in key order, customer before pseudonym, as `takeLimits` locks them.
+ */
+export async function redactHoldIn(tx: SqlExecutor, schema: string, redaction: PersonalDataRedaction, counters: boolean): Promise<Map<string, number> | null> {
+  const { orderId, customerId, pseudonym } = redaction;
+  const { rows } = await tx.query<{ customer_id: string; quantity: string; limit_key: string | null }>(
+    `SELECT customer_id, quantity, limit_key FROM "${schema}".inventory_holds WHERE order_id = $1 ORDER BY sku FOR UPDATE`,
+    [orderId],
+  );
+  const mine = rows.filter((r) => r.customer_id === customerId);
+  if (mine.length === 0) return null;
+  await tx.query(`UPDATE "${schema}".inventory_holds SET customer_id = $3 WHERE order_id = $1 AND customer_id = $2`, [orderId, customerId, pseudonym]);
+  const units = new Map<string, number>();
+  for (const r of mine) if (r.limit_key !== null) units.set(r.limit_key, (units.get(r.limit_key) ?? 0) + Number(r.quantity));
+  if (!counters) return units;
+  for (const key of Array.from(units.keys()).sort()) {
+    const had = await tx.query<{ held: string }>(`SELECT held FROM "${schema}".inventory_limits WHERE limit_key = $1 AND customer_id = $2 FOR UPDATE`, [key, customerId]);
+    const held = Number(had.rows[0]?.held ?? 0);
+    const n = Math.min(held, units.get(key)!);
+    if (held - n === 0) await tx.query(`DELETE FROM "${schema}".inventory_limits WHERE limit_key = $1 AND customer_id = $2`, [key, customerId]);
+    else await tx.query(`UPDATE "${schema}".inventory_limits SET held = $3 WHERE limit_key = $1 AND customer_id = $2`, [key, customerId, held - n]);
+    if (n > 0) {
+      await tx.query(
+        `INSERT INTO "${schema}".inventory_limits AS l (limit_key, customer_id, held) VALUES ($1, $2, $3)
+         ON CONFLICT (limit_key, customer_id) DO UPDATE SET held = l.held + EXCLUDED.held`,
+        [key, pseudonym, n],
+      );
+    }
+  }
+  return units;
 }

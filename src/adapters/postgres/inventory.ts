@@ -1,8 +1,9 @@
 import { checkGiveBack, checkHold } from '../../inventory/check.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel } from '../../inventory/types.js';
+import type { PersonalDataRedaction } from '../../storage/port.js';
 import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
 import { checkSchemaName } from './identifiers.js';
-import { configureSku, giveBackIn, heldByOrder, inventorySchemaSql, levelOf, planHold, skuRows, takeLimits, takeStock, writeHolds } from './inventory-ledger.js';
+import { configureSku, giveBackIn, heldByOrder, inventorySchemaSql, levelOf, planHold, redactHoldIn, skuRows, takeLimits, takeStock, writeHolds } from './inventory-ledger.js';
 import type { SqlTransaction } from './sql-types.js';
 
 export interface PostgresInventoryOptions {
@@ -77,6 +78,19 @@ export class PostgresInventory implements InventoryPort {
     const r = checkGiveBack(request);
     const out = await this.driver.transaction((tx) => giveBackIn(tx, this.schema, r, true, true));
     return out.map(({ sku, quantity }) => ({ sku, quantity }));
+  }
+
+  /**
+   * Personal data (docs/privacy.md "The inventory"): one transaction per order, its hold rows
+   * locked first, then the 限购 rows: the hold and its units move to the pseudonym.
+   */
+  async redactPersonalData(redactions: readonly PersonalDataRedaction[]): Promise<number> {
+    let done = 0;
+    for (const r of redactions) {
+      if (r.pseudonym === r.customerId) continue;
+      if ((await this.driver.transaction((tx) => redactHoldIn(tx, this.schema, r, true))) !== null) done += 1;
+    }
+    return done;
   }
 
   /**

@@ -5,9 +5,10 @@ import { inventoryUnavailable, limitReached, outOfStock, unknownSku } from '../.
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
 import { toSqlDriver } from '../postgres/driver.js';
 import { checkSchemaName } from '../postgres/identifiers.js';
-import { configureSku, giveBackIn, heldByOrder, inventorySchemaSql, planHold, writeHolds, type GivenBack, type HoldPlan, type SkuRow } from '../postgres/inventory-ledger.js';
+import { configureSku, giveBackIn, heldByOrder, inventorySchemaSql, planHold, redactHoldIn, writeHolds, type GivenBack, type HoldPlan, type SkuRow } from '../postgres/inventory-ledger.js';
 import type { PostgresDatabase, SqlDriver, SqlExecutor } from '../postgres/sql-types.js';
-import { GIVE_BACK_LUA, HOLD_LUA } from './scripts.js';
+import type { PersonalDataRedaction } from '../../storage/port.js';
+import { GIVE_BACK_LUA, HOLD_LUA, MOVE_LUA } from './scripts.js';
 
 /** The part of an ioredis client the inventory uses. */
 export interface RedisLike {
@@ -37,6 +38,8 @@ const LEDGER_LOCK = 7_305_119_004;
 const ATTEMPTS = 6;
 
 class EpochMoved extends Error {}
+/** The order's hold changed owner (a rewrite to a pseudonym, docs/privacy.md) after the script ran. */
+class OwnerMoved extends Error {}
 class Replayed extends Error {
   constructor(readonly result: HoldResult) {
     super('replayed');
@@ -44,7 +47,7 @@ class Replayed extends Error {
 }
 
 function unavailable(error: unknown): unknown {
-  if (error instanceof OrderkitError || error instanceof EpochMoved || error instanceof Replayed) return error;
+  if (error instanceof OrderkitError || error instanceof EpochMoved || error instanceof OwnerMoved || error instanceof Replayed) return error;
   return inventoryUnavailable(error);
 }
 
@@ -79,6 +82,7 @@ export class RedisInventory implements InventoryPort {
       this.redis.defineCommand('orderkitHold', { numberOfKeys: 1, lua: HOLD_LUA });
       this.redis.defineCommand('orderkitGiveBack', { numberOfKeys: 1, lua: GIVE_BACK_LUA });
     }
+    if (typeof this.redis.orderkitMove !== 'function') this.redis.defineCommand('orderkitMove', { numberOfKeys: 1, lua: MOVE_LUA });
     // A (re)connection may be to a restarted server, even one that loaded an old snapshot.
     this.redis.on('ready', () => {
       this.stale = true;
@@ -142,6 +146,39 @@ export class RedisInventory implements InventoryPort {
 
   restock(request: GiveBackRequest): Promise<StockItem[]> {
     return this.giveBack(checkGiveBack(request), true);
+  }
+
+  /**
+   * Personal data (docs/privacy.md "The inventory"): per order, one ledger transaction (the shared
+   * ledger lock, the hold rows locked) rewrites the hold to the pseudonym; once committed, one
+   * script moves its 限购 units in Redis, like a give-back follows the ledger. Should the script not
+   * run (a crash, Redis unreachable), Redis keeps the customer's count too high, never too low, until
+   * the next reconcile (every sweep) rebuilds it from the ledger.
+   */
+  async redactPersonalData(redactions: readonly PersonalDataRedaction[]): Promise<number> {
+    await this.ready();
+    let done = 0;
+    for (const r of redactions) {
+      if (r.pseudonym === r.customerId) continue;
+      let epoch = '';
+      const units = await this.driver.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [LEDGER_LOCK]);
+        const { rows } = await tx.query<{ epoch: string }>(`SELECT epoch FROM "${this.schema}".inventory_epoch WHERE id = 1`);
+        epoch = rows[0]?.epoch ?? '';
+        return redactHoldIn(tx, this.schema, r, false);
+      });
+      if (units === null) continue;
+      done += 1;
+      if (units.size === 0) continue;
+      const args: Array<string | number> = [this.prefix, epoch, r.customerId, r.pseudonym, units.size];
+      for (const [key, n] of units) args.push(key, n);
+      try {
+        await this.redis.orderkitMove(this.epochKey, ...args);
+      } catch {
+        this.stale = true;
+      }
+    }
+    return done;
   }
 
   /**
@@ -223,9 +260,15 @@ export class RedisInventory implements InventoryPort {
   private async hold(request: HoldRequest, phase: 'reserve' | 'commit', create?: (tx: SqlExecutor) => Promise<void>): Promise<HoldResult> {
     const policy: StockPolicy = phase === 'reserve' ? 'reserve_on_place' : 'take_on_payment';
     let moved = 0;
-    // A repeat of a hold the ledger already has answers from the ledger, whatever Redis says now.
-    const done = await this.driver.query(`SELECT 1 FROM "${this.schema}".inventory_ops WHERE order_id = $1 AND key = $2`, [request.orderId, `hold:${phase}`]);
-    if (done.rows.length > 0) {
+    // A repeat of a hold the ledger already has answers from the ledger, whatever Redis says now;
+    // an order that already holds units counts against the customer its hold names (one query).
+    const known = await this.driver.query<{ done: boolean; owner: string | null }>(
+      `SELECT EXISTS (SELECT 1 FROM "${this.schema}".inventory_ops WHERE order_id = $1 AND key = $2) AS done,
+        (SELECT customer_id FROM "${this.schema}".inventory_holds WHERE order_id = $1 ORDER BY sku LIMIT 1) AS owner`,
+      [request.orderId, `hold:${phase}`],
+    );
+    let customer = known.rows[0]?.owner ?? request.customerId;
+    if (known.rows[0]?.done) {
       const plan = await this.driver.transaction((tx) => planHold(tx, this.schema, request, phase));
       if (plan.replay) {
         // placeWith of an order id that already holds its units: the store still decides (it
@@ -236,7 +279,7 @@ export class RedisInventory implements InventoryPort {
     }
     for (let attempt = 0; ; attempt++) {
       await this.ready();
-      const args: Array<string | number> = [this.prefix, request.customerId, policy, request.items.length];
+      const args: Array<string | number> = [this.prefix, customer, policy, request.items.length];
       for (const item of request.items) args.push(item.sku, item.quantity);
       const answer = (await this.call(() => this.redis.orderkitHold(this.epochKey, ...args))) as string[];
       if (answer[0] === 'NOT_LOADED') {
@@ -247,20 +290,29 @@ export class RedisInventory implements InventoryPort {
       if (answer[0] !== 'OK') throw this.refusal(answer, request);
       const epoch = answer[1]!;
       const taken: GivenBack[] = [];
-      for (let i = 2; i < answer.length; i += 3) taken.push({ sku: answer[i]!, quantity: Number(answer[i + 1]), limitKey: answer[i + 2] || null, customerId: request.customerId });
+      for (let i = 2; i < answer.length; i += 3) taken.push({ sku: answer[i]!, quantity: Number(answer[i + 1]), limitKey: answer[i + 2] || null, customerId: customer });
+      const counted = customer;
       try {
         return await this.driver.transaction(async (tx) => {
           await this.sameEpoch(tx, epoch);
           if (create) await create(tx);
           const plan = await planHold(tx, this.schema, request, phase);
           if (plan.replay) throw new Replayed(plan.replay);
+          if (plan.customerId !== counted) throw new OwnerMoved();
           // The ledger records exactly what the script took.
-          const recorded: HoldPlan = { replay: null, customerId: request.customerId, taking: taken.map((t) => ({ sku: t.sku, quantity: t.quantity, limitKey: t.limitKey, perCustomer: null })) };
+          const recorded: HoldPlan = { replay: null, customerId: counted, taking: taken.map((t) => ({ sku: t.sku, quantity: t.quantity, limitKey: t.limitKey, perCustomer: null })) };
           return writeHolds(tx, this.schema, request.orderId, recorded);
         });
       } catch (error) {
-        await this.undo(epoch, request.customerId, taken);
+        await this.undo(epoch, counted, taken);
         if (error instanceof Replayed) return error.result;
+        if (error instanceof OwnerMoved) {
+          // Taken again, against the owner the ledger names now.
+          const { rows } = await this.driver.query<{ customer_id: string }>(`SELECT customer_id FROM "${this.schema}".inventory_holds WHERE order_id = $1 ORDER BY sku LIMIT 1`, [request.orderId]);
+          customer = rows[0]?.customer_id ?? request.customerId;
+          if (attempt < ATTEMPTS) continue;
+          throw inventoryUnavailable('the hold changed owner meanwhile');
+        }
         if (error instanceof EpochMoved) {
           // Twice in a row: check whether the copy and the ledger disagree about the epoch itself.
           if (++moved >= 2) this.stale = true;

@@ -62,7 +62,9 @@ return out
 
 /**
  * Gives units back, only while the epoch they were taken (or recorded) in is still current: after
- * a reconcile the ledger already counts them. ARGV: prefix, epoch, customer, n, n × (sku, q, limitKey).
+ * a reconcile the ledger already counts them. A customer's 限购 count back at exactly zero is
+ * deleted, so no field names a customer who holds nothing (docs/privacy.md "The inventory").
+ * ARGV: prefix, epoch, customer, n, n × (sku, q, limitKey).
  */
 export const GIVE_BACK_LUA = `
 local epoch = redis.call('GET', KEYS[1])
@@ -75,7 +77,32 @@ for i = 0, n - 1 do
   local key = ARGV[7 + 3 * i]
   redis.call('HINCRBY', base .. ':sku:' .. sku, 'available', q)
   redis.call('HINCRBY', base .. ':sku:' .. sku, 'held', -q)
-  if key ~= '' then redis.call('HINCRBY', base .. ':lim:' .. key, ARGV[3], -q) end
+  if key ~= '' then
+    local lim = base .. ':lim:' .. key
+    if redis.call('HINCRBY', lim, ARGV[3], -q) == 0 then redis.call('HDEL', lim, ARGV[3]) end
+  end
+end
+return 1
+`;
+
+/**
+ * Personal data (docs/privacy.md "The inventory"): moves the 限购 units of an order the ledger has
+ * just rewritten from the customer's field to the pseudonym's, only while the epoch is still
+ * current (after a reconcile the ledger already counts them under the pseudonym). The customer's
+ * field never goes below zero and is deleted at zero. ARGV: prefix, epoch, customer, pseudonym, n,
+ * n × (limitKey, q).
+ */
+export const MOVE_LUA = `
+local epoch = redis.call('GET', KEYS[1])
+if epoch ~= ARGV[2] then return 0 end
+local base = ARGV[1] .. ':' .. epoch
+local n = tonumber(ARGV[5])
+for i = 0, n - 1 do
+  local k = base .. ':lim:' .. ARGV[6 + 2 * i]
+  local q = tonumber(ARGV[7 + 2 * i])
+  local left = tonumber(redis.call('HGET', k, ARGV[3]) or '0') - q
+  if left > 0 then redis.call('HSET', k, ARGV[3], left) else redis.call('HDEL', k, ARGV[3]) end
+  if q > 0 then redis.call('HINCRBY', k, ARGV[4], q) end
 end
 return 1
 `;

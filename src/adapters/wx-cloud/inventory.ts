@@ -2,7 +2,8 @@ import { checkGiveBack, checkHold, checkSetup, limitKeyOf } from '../../inventor
 import { inventoryUnavailable, isInventoryError, limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
 import { placeWithHold } from '../../inventory/place-with-hold.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
-import { checkDatabase, ensureCollections, type CloudDatabase } from './database.js';
+import type { PersonalDataRedaction } from '../../storage/port.js';
+import { checkDatabase, ensureCollections, txRead, type CloudDatabase } from './database.js';
 import { isDuplicateKey } from './errors.js';
 import { newToken } from './writes.js';
 
@@ -140,11 +141,20 @@ export class WxCloudInventory implements InventoryPort {
    * Gives back the reservation of an order that was never created, then frees its claim so the
    * same order id can reserve again. The give-back's key is new each time (a second failed
    * placement of the id gives back its own units). A failure here is left as it is: the units stay
-   * held by an id without an order (released by hand), never given back twice.
+   * held by an id without an order (released by hand), never given back twice. The emptied hold
+   * and the customer's 限购 records left at zero go too (before the claim, so no retry of the id
+   * holds meanwhile): no order will ever lead the anonymisation to them (docs/privacy.md).
    */
   private async abandon(request: HoldRequest): Promise<void> {
     try {
       await this.release({ orderId: request.orderId, key: `placement-failed:${newToken()}`, items: request.items });
+      const hold = await this.holdDoc(request.orderId);
+      if (hold !== null && hold.items.every((i) => i.quantity === 0)) {
+        await this.call(() => this.db.collection(this.names.holds).where({ _id: request.orderId, customerId: hold.customerId }).remove());
+        for (const key of new Set(hold.items.map((i) => i.limitKey))) {
+          if (key !== null) await this.call(() => this.db.collection(this.names.limits).where({ _id: `${key}|${hold.customerId}`, held: 0 }).remove());
+        }
+      }
       await this.call(() => this.db.collection(this.names.ops).where({ _id: `${request.orderId}|hold:reserve` }).remove());
     } catch {
       // see above
@@ -185,7 +195,7 @@ export class WxCloudInventory implements InventoryPort {
     await this.db.collection(this.names.ops).where({ _id: id }).remove().catch(() => undefined);
   }
 
-  private async hold(request: HoldRequest, phase: 'reserve' | 'commit'): Promise<HoldResult> {
+  private async hold(request: HoldRequest, phase: 'reserve' | 'commit', retries = 3): Promise<HoldResult> {
     const policy: StockPolicy = phase === 'reserve' ? 'reserve_on_place' : 'take_on_payment';
     const skus = new Map<string, SkuDoc>();
     for (const item of request.items) {
@@ -223,6 +233,7 @@ export class WxCloudInventory implements InventoryPort {
     }
     const mark = markOf(claimId);
     const _ = this.db.command;
+    let ownerMoved = false;
     try {
       for (const [key, want] of byKey) {
         const id = `${key}|${customerId}`;
@@ -261,19 +272,26 @@ export class WxCloudInventory implements InventoryPort {
           throw outOfStock(item.sku, item.quantity, now?.available ?? 0, index);
         }
       }
-      const items = (existing?.items ?? []).map((i) => ({ ...i }));
-      for (const item of mine) {
-        const d = skus.get(item.sku)!;
-        const same = items.find((i) => i.sku === item.sku);
-        if (same) same.quantity += item.quantity;
-        else items.push({ sku: item.sku, quantity: item.quantity, limitKey: d.perCustomer === undefined ? null : d.limitKey ?? d._id });
-      }
+      let items: HoldDoc['items'] = [];
       // The hold and the claim's `held` in one transaction: either the hold counts, or recovery
-      // gives every marked unit back (never both).
+      // gives every marked unit back (never both). A hold rewritten to a pseudonym meanwhile
+      // (docs/privacy.md) counted against another customer: this one is given back and taken again.
       await this.call(() =>
         this.db.runTransaction(async (tx) => {
           const { data } = (await tx.collection(this.names.ops).doc(claimId).get()) as { data: Partial<ClaimDoc> };
           if (data.state !== 'taking') throw Object.assign(new Error(`hold ${claimId} was recovered meanwhile`), { holdAborted: true });
+          const now = await txRead<HoldDoc>(tx, this.names.holds, request.orderId);
+          if (now !== null && now.customerId !== customerId) {
+            ownerMoved = true;
+            throw new Error(`the hold of ${request.orderId} changed owner meanwhile`);
+          }
+          items = (now?.items ?? []).map((i) => ({ ...i }));
+          for (const item of mine) {
+            const d = skus.get(item.sku)!;
+            const same = items.find((i) => i.sku === item.sku);
+            if (same) same.quantity += item.quantity;
+            else items.push({ sku: item.sku, quantity: item.quantity, limitKey: d.perCustomer === undefined ? null : d.limitKey ?? d._id });
+          }
           await tx.collection(this.names.holds).doc(request.orderId).set({ data: { customerId, items } });
           await tx.collection(this.names.ops).doc(claimId).update({ data: { state: 'held' } });
         }),
@@ -291,7 +309,9 @@ export class WxCloudInventory implements InventoryPort {
         await this.unclaim(claimId);
       } catch {
         // left to recover()
+        throw error;
       }
+      if (ownerMoved && retries > 0) return this.hold(request, phase, retries - 1);
       throw error;
     }
   }
@@ -311,6 +331,9 @@ export class WxCloudInventory implements InventoryPort {
         if (step.kind === 'sku') data['available'] = _.inc(step.quantity);
       }
       await this.call(() => col.where({ _id: step.id, marks: { [mark]: _.exists(true) } }).update({ data }));
+      // A customer's 限购 record given back to zero goes: none names a customer who holds nothing
+      // (docs/privacy.md). Conditional, so a count another hold has just raised stays.
+      if (how === 'undo' && step.kind === 'limit') await this.call(() => col.where({ _id: step.id, held: 0 }).remove());
     }
   }
 
@@ -330,8 +353,7 @@ export class WxCloudInventory implements InventoryPort {
       if (data.length === 0) return undone;
       for (const doc of data as ClaimDoc[]) {
         if (doc.state === 'held') {
-          await this.settle(doc._id, doc.steps ?? [], 'clear');
-          await this.call(() => ops.where({ _id: doc._id, state: 'held' }).update({ data: { state: 'done', steps: _.remove() } }));
+          await this.tidy(doc);
           continue;
         }
         if (doc.state === 'taking') {
@@ -345,6 +367,58 @@ export class WxCloudInventory implements InventoryPort {
     }
   }
 
+  /** A hold that counts: its marks go, and its claim is `done` without its steps. */
+  private async tidy(doc: ClaimDoc): Promise<void> {
+    await this.settle(doc._id, doc.steps ?? [], 'clear');
+    await this.call(() => this.db.collection(this.names.ops).where({ _id: doc._id, state: 'held' }).update({ data: { state: 'done', steps: this.db.command.remove() } }));
+  }
+
+  /**
+   * Personal data (docs/privacy.md "The inventory"): per order, one transaction rewrites the hold
+   * to the pseudonym and moves the units it counts from the customer's 限购 records to the
+   * pseudonym's (a customer's record left at zero is removed). A concurrent write to any of those
+   * records aborts the transaction, which is run again. Then the order's claims still listing
+   * their steps (which name the customer's records) are tidied, as `recover()` tidies them.
+   */
+  async redactPersonalData(redactions: readonly PersonalDataRedaction[]): Promise<number> {
+    let done = 0;
+    for (const r of redactions) {
+      if (r.pseudonym === r.customerId) continue;
+      const limits = this.names.limits;
+      const rewritten = await this.call(() =>
+        this.db.runTransaction(async (tx) => {
+          const hold = await txRead<HoldDoc>(tx, this.names.holds, r.orderId);
+          if (hold === null || hold.customerId !== r.customerId) return false;
+          const units = new Map<string, number>();
+          for (const i of hold.items) if (i.limitKey !== null) units.set(i.limitKey, (units.get(i.limitKey) ?? 0) + i.quantity);
+          await tx.collection(this.names.holds).doc(r.orderId).update({ data: { customerId: r.pseudonym } });
+          for (const [key, q] of units) {
+            const fromId = `${key}|${r.customerId}`;
+            const from = await txRead<{ held?: number; marks?: Record<string, number> }>(tx, limits, fromId);
+            const held = Number(from?.held ?? 0);
+            const n = Math.min(held, q);
+            if (from !== null && held - n === 0 && Object.keys(from.marks ?? {}).length === 0) await tx.collection(limits).doc(fromId).remove();
+            else if (n > 0) await tx.collection(limits).doc(fromId).update({ data: { held: held - n } });
+            if (n === 0) continue;
+            const toId = `${key}|${r.pseudonym}`;
+            const to = await txRead<{ held?: number }>(tx, limits, toId);
+            if (to === null) await tx.collection(limits).doc(toId).set({ data: { held: n } });
+            else await tx.collection(limits).doc(toId).update({ data: { held: Number(to.held ?? 0) + n } });
+          }
+          return true;
+        }),
+      );
+      if (!rewritten) continue;
+      done += 1;
+      for (const phase of ['reserve', 'commit']) {
+        const { data } = await this.call(() => this.db.collection(this.names.ops).where({ _id: `${r.orderId}|hold:${phase}` }).get());
+        const claim = data[0] as ClaimDoc | undefined;
+        if (claim?.state === 'held') await this.tidy(claim);
+      }
+    }
+    return done;
+  }
+
   /** See `recover()`. */
   async reconcile(): Promise<void> {
     await this.recover();
@@ -352,28 +426,41 @@ export class WxCloudInventory implements InventoryPort {
 
   private async giveBack(request: GiveBackRequest, restock: boolean): Promise<StockItem[]> {
     if (!(await this.claim(`${request.orderId}|give:${request.key}`))) return [];
-    const hold = await this.holdDoc(request.orderId);
-    if (!hold) return [];
     const _ = this.db.command;
-    const out: StockItem[] = [];
-    const items = hold.items.map((i) => ({ ...i }));
-    for (const want of request.items) {
-      const h = items.find((i) => i.sku === want.sku);
-      if (!h || h.quantity <= 0) continue;
-      const d = await this.sku(want.sku);
-      if (!d || (restock && !d.restock)) continue;
-      const n = Math.min(h.quantity, want.quantity);
-      h.quantity -= n;
-      out.push({ sku: want.sku, quantity: n });
+    for (let tries = 0; ; tries++) {
+      const hold = await this.holdDoc(request.orderId);
+      if (!hold) return [];
+      const out: StockItem[] = [];
+      const items = hold.items.map((i) => ({ ...i }));
+      for (const want of request.items) {
+        const h = items.find((i) => i.sku === want.sku);
+        if (!h || h.quantity <= 0) continue;
+        const d = await this.sku(want.sku);
+        if (!d || (restock && !d.restock)) continue;
+        const n = Math.min(h.quantity, want.quantity);
+        h.quantity -= n;
+        out.push({ sku: want.sku, quantity: n });
+      }
+      if (out.length === 0) return out;
+      // The hold first: a crash after it leaves stock short (never over) until the shop recounts.
+      // Only while it names the customer read: a hold rewritten to a pseudonym meanwhile
+      // (docs/privacy.md) is read again, so the pseudonym's 限购 count is the one lowered.
+      const res = await this.call(() => this.db.collection(this.names.holds).where({ _id: request.orderId, customerId: hold.customerId }).update({ data: { items: _.set(items) } }));
+      if (res.stats.updated !== 1) {
+        if (tries < 3) continue;
+        throw inventoryUnavailable(`the hold of ${request.orderId} kept changing`);
+      }
+      await this.lower(hold, out);
+      return out;
     }
-    if (out.length === 0) return out;
-    // The hold first: a crash after it leaves stock short (never over) until the shop recounts.
-    await this.call(() => this.db.collection(this.names.holds).doc(request.orderId).set({ data: { customerId: hold.customerId, items } }));
+  }
+
+  private async lower(hold: HoldDoc, out: StockItem[]): Promise<void> {
+    const _ = this.db.command;
     for (const o of out) {
       const limitKey = hold.items.find((i) => i.sku === o.sku)?.limitKey ?? null;
       if (limitKey !== null) await this.call(() => this.db.collection(this.names.limits).where({ _id: `${limitKey}|${hold.customerId}` }).update({ data: { held: _.inc(-o.quantity) } }));
       await this.call(() => this.db.collection(this.names.skus).where({ _id: o.sku }).update({ data: { available: _.inc(o.quantity), held: _.inc(-o.quantity) } }));
     }
-    return out;
   }
 }
