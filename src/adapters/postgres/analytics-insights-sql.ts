@@ -31,7 +31,7 @@ import type {
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { compactAnalytics, foldPending } from './analytics-compact.js';
 import { edgeSql, HOUR_MS, rollupPieces, rollupRowsSql, SEGMENT_DAY_MS } from './analytics-segments.js';
-import { chainFromFactsSql } from './analytics-customers.js';
+import { chainFromFactsSql, firstOfPeriodSql, localDaySql, periodStartSql } from './analytics-customers.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 
 /*
@@ -244,18 +244,104 @@ const periodIndex = (by: CohortPeriod, t: string): string =>
     : `(extract(year from ${t})::int * 12 + extract(month from ${t})::int - 1)`;
 const periodLabel = (by: CohortPeriod, t: string): string => `to_char(date_trunc('${by}', ${t}), 'YYYY-MM-DD')`;
 
+/** Period index and label of a local calendar date `d`: the same as periodIndex and periodLabel of its midnight. */
+const dayPeriodIndex = (by: CohortPeriod, d: string): string =>
+  by === 'week' ? `((${periodStartSql('week', d)} - date '1970-01-05') / 7)` : `(extract(year from ${d})::int * 12 + extract(month from ${d})::int - 1)`;
+const dayPeriodLabel = (by: CohortPeriod, d: string): string => `to_char(${periodStartSql(by, d)}, 'YYYY-MM-DD')`;
+
+/**
+ * The range's local days in zone $3 for the cohort rollup: `fd` the first local day starting at or
+ * after $1, `td` the local day holding $2, `fi`/`ti` the instants they start (epoch ms). `whole`
+ * when the range holds a whole local day and those instants are exactly where the local date
+ * changes (a zone that skips or repeats its midnight can leave them elsewhere): then a chain row
+ * is paid at or after `fi` exactly when its local day is `fd` or later, and so for `ti`.
+ * Also the zone the rollup was built in, and the index of the range's last period.
+ */
+function cohortBoundsSql(schema: string, by: CohortPeriod): string {
+  const day = (t: string) => localDaySql(t, '$3');
+  return `
+select (select value from ${schema}.analytics_meta where key = 'cohort_zone') as zone, fd::text as fd, td::text as td,
+  (extract(epoch from fi) * 1000)::float8 as fi, (extract(epoch from ti) * 1000)::float8 as ti,
+  fd < td and ${day('fi')} = fd and ${day("fi - interval '1 microsecond'")} < fd and ${day('ti')} = td and ${day("ti - interval '1 microsecond'")} < td as whole,
+  ${periodIndex(by, "($2::timestamptz - interval '1 millisecond') at time zone $3")}::float8 as last
+from (select fd, td, fd::timestamp at time zone $3 as fi, td::timestamp at time zone $3 as ti
+  from (select ${day("$1::timestamptz - interval '1 microsecond'")} + 1 as fd, ${day('$2::timestamptz')} as td) d) b`;
+}
+
 /** `cohorts()` of orderkit/analytics, in SQL. */
 export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOptions, by: CohortPeriod = 'week'): Promise<CohortReport> {
   assertInsightOptions(options, { by });
   const { schema, facts } = factsTable(options);
   if (options.compact !== false) await foldPending(db, options, ['customer_dirty']);
+  const bounds = (await run(db, cohortBoundsSql(schema, by), [...range(options), options.timeZone]))[0]!;
+  const rows =
+    bounds['zone'] === options.timeZone && bounds['whole'] === true
+      ? await cohortRowsFromRollup(db, options, schema, facts, by, bounds)
+      : await cohortRowsFromChain(db, options, schema, facts, by);
+  const tally = new Map<number, CohortTallyRow>();
+  for (const r of rows) {
+    const idx = n(r['idx']);
+    let t = tally.get(idx);
+    if (!t) tally.set(idx, (t = { period: '', index: idx, customers: 0, retained: new Map() }));
+    if (n(r['k']) === 0) t.period = String(r['label']);
+    t.customers += n(r['members']);
+    if (n(r['retained']) !== 0) t.retained.set(n(r['k']), n(r['retained']));
+  }
+  return finishCohorts(by, n(bounds['last']), [...tally.values()]);
+}
+
+/**
+ * Cohort rows (idx, k, label, members, retained) in the cohort rollup's zone, for a range holding
+ * whole local days [fd, td) that start at fi and ti: the rollup gives the customers first paid in
+ * those days and their rows paid before ti; the chain, through its indexes, the customers first
+ * paid in [from, fi) (their rows before ti) and the rows paid in [ti, to). The stored rows of dirty
+ * customers are left out of those chain reads and taken away from the rollup's, and their chains
+ * as the facts give them now are added (analytics-customers.ts).
+ */
+async function cohortRowsFromRollup(db: PostgresDatabase, options: InsightSqlOptions, schema: string, facts: string, by: CohortPeriod, bounds: Row): Promise<Row[]> {
+  // $1 from, $2 to, $3–$5 the scope, $6 the zone, $7/$8 fd and td, $9/$10 fi and ti.
+  const params: unknown[] = [...range(options), ...chainScope(options), options.timeZone, bounds['fd'], bounds['td'],
+    new Date(n(bounds['fi'])).toISOString(), new Date(n(bounds['ti'])).toISOString()];
+  const firsts = by === 'week' ? 'week_firsts' : 'month_firsts';
+  const chain = (a: string, sign: number) =>
+    `${localDaySql(`${a}.first`, '$6')}, ${localDaySql(`${a}.paid_at`, '$6')}, ${sign} * (${a}.p1 is null)::int, ${sign} * ${firstOfPeriodSql(by, a, '$6')}::int`;
+  const scope = (a: string) => `${a}.scope = $3 and ${a}.channel = $4 and ${a}.province = $5`;
+  return run(
+    db,
+    `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
+     c(fday, pday, members, retained) as (
+       select r.first_day, r.day, r.members, r.${firsts} from ${schema}.rollup_cohort r
+       where ${scope('r')} and r.first_day >= $7::date and r.first_day < $8::date and r.day < $8::date
+       union all
+       select ${chain('x', 1)} from ${schema}.customer_chain x
+       where ${scope('x')} and x.first >= $1 and x.first < $9 and x.paid_at < $10 and x.customer_id not in (select customer_id from dirty)
+       union all
+       select ${chain('x', 1)} from ${schema}.customer_chain x
+       where ${scope('x')} and x.paid_at >= $10 and x.paid_at < $2 and x.first >= $1 and x.customer_id not in (select customer_id from dirty)
+       union all
+       select ${chain('x', -1)} from stale x where x.first >= $9 and x.first < $10 and x.paid_at < $10
+       union all
+       select ${chain('x', 1)} from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2
+     )
+     select idx::float8 as idx, (pidx - idx)::float8 as k, min(label) as label, sum(members)::float8 as members, sum(retained)::float8 as retained
+     from (select ${dayPeriodIndex(by, 'c.fday')} as idx, ${dayPeriodIndex(by, 'c.pday')} as pidx, ${dayPeriodLabel(by, 'c.fday')} as label, c.members, c.retained from c) p
+     group by idx, pidx
+     having sum(members) <> 0 or sum(retained) <> 0`,
+    params,
+  );
+}
+
+/**
+ * Cohort rows (idx, k, label, members, retained) from the chain rows of the range's new customers,
+ * in any zone: the members' rows up to the range's end (all in it: none is paid before its first);
+ * the first order of each customer in each period is the row whose p1 lies in an earlier period.
+ */
+async function cohortRowsFromChain(db: PostgresDatabase, options: InsightSqlOptions, schema: string, facts: string, by: CohortPeriod): Promise<Row[]> {
   const params: unknown[] = [...range(options), ...chainScope(options), options.timeZone];
   const tz = '$6';
   const local = (t: string) => `(${t} at time zone ${tz})`;
   const cols = (a: string) => `${a}.first, ${a}.paid_at, ${a}.p1`;
-  // The members' chain rows up to the range's end (all in it: none is paid before its first): the
-  // first order of each customer in each period is the row whose p1 lies in an earlier period.
-  const rows = await run(
+  return run(
     db,
     `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
      m as (
@@ -275,17 +361,6 @@ export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOption
      from p group by idx, pidx`,
     params,
   );
-  const last = await run(db, `select ${periodIndex(by, `($1::timestamptz - interval '1 millisecond') at time zone $2`)}::float8 as i`, [options.to.toISOString(), options.timeZone]);
-  const tally = new Map<number, CohortTallyRow>();
-  for (const r of rows) {
-    const idx = n(r['idx']);
-    let t = tally.get(idx);
-    if (!t) tally.set(idx, (t = { period: '', index: idx, customers: 0, retained: new Map() }));
-    if (n(r['k']) === 0) t.period = String(r['label']);
-    t.customers += n(r['members']);
-    if (n(r['retained']) !== 0) t.retained.set(n(r['k']), n(r['retained']));
-  }
-  return finishCohorts(by, n(last[0]?.['i']), [...tally.values()]);
 }
 
 /**
