@@ -159,23 +159,15 @@ export async function foldCustomers(tx: SqlTransaction, schema: string): Promise
   );
   if (dirty.rows.length === 0) return;
   const ids = dirty.rows.map((r) => r.c);
-  const zone = dirty.rows[0]!.zone ?? DEFAULT_COHORT_ZONE;
+  // No zone: a database not yet migrated to the cohort rollup (the zone is written with the
+  // table); the next migrateAnalytics builds it from the chains.
+  const zone = dirty.rows[0]!.zone;
   // One statement, so one snapshot: the chain rows written and the rollups' moves are computed
   // from the same facts (a commit landing between two statements would set them apart for good).
   await tx.query(
     `with fresh as (${chainFromFactsSql(`${schema}.order_facts`, 'f.customer_id = any($1::text[])')}),
      stale as (delete from ${schema}.customer_chain where customer_id = any($1::text[]) returning *),
-     written as (insert into ${schema}.customer_chain select * from fresh),
-     cohorts_moved as (
-       insert into ${schema}.rollup_cohort
-       select * from (${cohortSums(`${cohortRowsOf('fresh', '1', '$2::text')}
- union all
- ${cohortRowsOf('stale', '-1', '$2::text')}`)}) m
-       where members <> 0 or week_firsts <> 0 or month_firsts <> 0
-       order by 1, 2, 3, 4, 5
-       on conflict (scope, channel, province, first_day, day) do update set members = ${schema}.rollup_cohort.members + excluded.members,
-         week_firsts = ${schema}.rollup_cohort.week_firsts + excluded.week_firsts, month_firsts = ${schema}.rollup_cohort.month_firsts + excluded.month_firsts
-     ),
+     written as (insert into ${schema}.customer_chain select * from fresh),${zone === null ? '' : cohortFoldSql(schema)}
      moved as (
        select scope, channel, province, day, p1_day, p2_day, sum(n) as n from (
          ${rollupRowsOf('fresh', '1::bigint')}
@@ -186,9 +178,20 @@ export async function foldCustomers(tx: SqlTransaction, schema: string): Promise
      )
      insert into ${schema}.rollup_customer select * from moved order by 1, 2, 3, 4, 5, 6
      on conflict (scope, channel, province, day, p1_day, p2_day) do update set n = ${schema}.rollup_customer.n + excluded.n`,
-    [ids, zone],
+    zone === null ? [ids] : [ids, zone],
   );
 }
+
+/** The fold's move of the cohort rollup: a CTE of foldCustomers' statement, $2 the rollup's zone. */
+const cohortFoldSql = (schema: string): string => `
+     cohorts_moved as (
+       insert into ${schema}.rollup_cohort
+       select * from (${cohortSums(`${cohortRowsOf('fresh', '1', '$2::text')} union all ${cohortRowsOf('stale', '-1', '$2::text')}`)}) m
+       where members <> 0 or week_firsts <> 0 or month_firsts <> 0
+       order by 1, 2, 3, 4, 5
+       on conflict (scope, channel, province, first_day, day) do update set members = ${schema}.rollup_cohort.members + excluded.members,
+         week_firsts = ${schema}.rollup_cohort.week_firsts + excluded.week_firsts, month_firsts = ${schema}.rollup_cohort.month_firsts + excluded.month_firsts
+     ),`;
 
 /** Fills the (empty) cohort rollup from the chains, its local days in zone `zone` (run with search_path set to the schema). */
 export async function rebuildCohorts(tx: SqlTransaction, zone: string): Promise<void> {
