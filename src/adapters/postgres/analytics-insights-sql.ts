@@ -294,9 +294,9 @@ export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOption
  * Cohort rows (idx, k, label, members, retained) in the cohort rollup's zone, for a range holding
  * whole local days [fd, td) that start at fi and ti: the rollup gives the customers first paid in
  * those days and their rows paid before ti; the chain, through its indexes, the customers first
- * paid in [from, fi) (their rows before ti) and the rows paid in [ti, to). The stored rows of dirty
- * customers are left out of those chain reads and taken away from the rollup's, and their chains
- * as the facts give them now are added (analytics-customers.ts).
+ * paid in [from, fi) (their rows before ti; an index-only scan of the index on `first`) and the
+ * rows paid in [ti, to). The stored rows of dirty customers in the whole range are taken away and
+ * their chains as the facts give them now are added (analytics-customers.ts).
  */
 async function cohortRowsFromRollup(db: PostgresDatabase, options: InsightSqlOptions, schema: string, facts: string, by: CohortPeriod, bounds: Row): Promise<Row[]> {
   // $1 from, $2 to, $3–$5 the scope, $6 the zone, $7/$8 fd and td, $9/$10 fi and ti.
@@ -314,12 +314,12 @@ async function cohortRowsFromRollup(db: PostgresDatabase, options: InsightSqlOpt
        where ${scope('r')} and r.first_day >= $7::date and r.first_day < $8::date and r.day < $8::date
        union all
        select ${chain('x', 1)} from ${schema}.customer_chain x
-       where ${scope('x')} and x.first >= $1 and x.first < $9 and x.paid_at < $10 and x.customer_id not in (select customer_id from dirty)
+       where ${scope('x')} and x.first >= $1 and x.first < $9 and x.paid_at < $10
        union all
        select ${chain('x', 1)} from ${schema}.customer_chain x
-       where ${scope('x')} and x.paid_at >= $10 and x.paid_at < $2 and x.first >= $1 and x.customer_id not in (select customer_id from dirty)
+       where ${scope('x')} and x.paid_at >= $10 and x.paid_at < $2 and x.first >= $1
        union all
-       select ${chain('x', -1)} from stale x where x.first >= $9 and x.first < $10 and x.paid_at < $10
+       select ${chain('x', -1)} from stale x where x.first >= $1 and x.first < $2 and x.paid_at < $2
        union all
        select ${chain('x', 1)} from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2
      )
@@ -335,6 +335,8 @@ async function cohortRowsFromRollup(db: PostgresDatabase, options: InsightSqlOpt
  * Cohort rows (idx, k, label, members, retained) from the chain rows of the range's new customers,
  * in any zone: the members' rows up to the range's end (all in it: none is paid before its first);
  * the first order of each customer in each period is the row whose p1 lies in an earlier period.
+ * The stored rows are read whatever their customer (an index-only scan of the index on `first`),
+ * the dirty customers' stored rows taken away and their fresh ones added.
  */
 async function cohortRowsFromChain(db: PostgresDatabase, options: InsightSqlOptions, schema: string, facts: string, by: CohortPeriod): Promise<Row[]> {
   const params: unknown[] = [...range(options), ...chainScope(options), options.timeZone];
@@ -345,20 +347,22 @@ async function cohortRowsFromChain(db: PostgresDatabase, options: InsightSqlOpti
     db,
     `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
      m as (
-       select ${cols('x')} from ${schema}.customer_chain x
+       select ${cols('x')}, 1 as sign from ${schema}.customer_chain x
        where x.scope = $3 and x.channel = $4 and x.province = $5 and x.first >= $1 and x.first < $2 and x.paid_at < $2
-         and x.customer_id not in (select customer_id from dirty)
        union all
-       select ${cols('x')} from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2
+       select ${cols('x')}, -1 from stale x where x.first >= $1 and x.first < $2 and x.paid_at < $2
+       union all
+       select ${cols('x')}, 1 from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2
      ),
      p as (
-       select m.first, m.p1, ${periodIndex(by, local('m.first'))} as idx, ${periodIndex(by, local('m.paid_at'))} as pidx,
+       select m.first, m.p1, m.sign, ${periodIndex(by, local('m.first'))} as idx, ${periodIndex(by, local('m.paid_at'))} as pidx,
          date_trunc('${by}', ${local('m.paid_at')}) at time zone ${tz} as start
        from m
      )
      select idx::float8 as idx, (pidx - idx)::float8 as k, ${periodLabel(by, local('min(first)'))} as label,
-       count(*) filter (where p1 is null)::float8 as members, count(*) filter (where p1 is null or p1 < start)::float8 as retained
-     from p group by idx, pidx`,
+       coalesce(sum(sign) filter (where p1 is null), 0)::float8 as members, coalesce(sum(sign) filter (where p1 is null or p1 < start), 0)::float8 as retained
+     from p group by idx, pidx
+     having coalesce(sum(sign) filter (where p1 is null), 0) <> 0 or coalesce(sum(sign) filter (where p1 is null or p1 < start), 0) <> 0`,
     params,
   );
 }
