@@ -250,22 +250,26 @@ const dayPeriodIndex = (by: CohortPeriod, d: string): string =>
 const dayPeriodLabel = (by: CohortPeriod, d: string): string => `to_char(${periodStartSql(by, d)}, 'YYYY-MM-DD')`;
 
 /**
- * The range's local days in zone $3 for the cohort rollup: `fd` the first local day starting at or
- * after $1, `td` the local day holding $2, `fi`/`ti` the instants they start (epoch ms). `whole`
+ * The range's local days in zone $3 for the cohort rollup: `a` the local day holding $1 and `fd`
+ * the first starting at or after it (a + 1, or a when $1 is its midnight), `td` the local day
+ * holding $2; `sa`, `fi`, `ti`, `tn` the instants a, fd, td and td + 1 start (epoch ms). `whole`
  * when the range holds a whole local day and those instants are exactly where the local date
- * changes (a zone that skips or repeats its midnight can leave them elsewhere): then a chain row
- * is paid at or after `fi` exactly when its local day is `fd` or later, and so for `ti`.
+ * changes (a zone that skips or repeats its midnight can leave them elsewhere): then a chain row is
+ * paid at or after `fi` exactly when its local day is `fd` or later, and so for the others.
  * Also the zone the rollup was built in, and the index of the range's last period.
  */
 function cohortBoundsSql(schema: string, by: CohortPeriod): string {
   const day = (t: string) => localDaySql(t, '$3');
+  const starts = (i: string, d: string) => `${day(i)} = ${d} and ${day(`${i} - interval '1 microsecond'`)} < ${d}`;
+  const ms = (i: string) => `(extract(epoch from ${i}) * 1000)::float8 as ${i}`;
   return `
-select (select value from ${schema}.analytics_meta where key = 'cohort_zone') as zone, fd::text as fd, td::text as td,
-  (extract(epoch from fi) * 1000)::float8 as fi, (extract(epoch from ti) * 1000)::float8 as ti,
-  fd < td and ${day('fi')} = fd and ${day("fi - interval '1 microsecond'")} < fd and ${day('ti')} = td and ${day("ti - interval '1 microsecond'")} < td as whole,
+select (select value from ${schema}.analytics_meta where key = 'cohort_zone') as zone, a::text as a, fd::text as fd, td::text as td,
+  ${ms('sa')}, ${ms('fi')}, ${ms('ti')}, ${ms('tn')},
+  fd < td and ${starts('sa', 'a')} and ${starts('fi', 'fd')} and ${starts('ti', 'td')} and ${starts('tn', 'td + 1')} as whole,
   ${periodIndex(by, "($2::timestamptz - interval '1 millisecond') at time zone $3")}::float8 as last
-from (select fd, td, fd::timestamp at time zone $3 as fi, td::timestamp at time zone $3 as ti
-  from (select ${day("$1::timestamptz - interval '1 microsecond'")} + 1 as fd, ${day('$2::timestamptz')} as td) d) b`;
+from (select a, fd, td, a::timestamp at time zone $3 as sa, fd::timestamp at time zone $3 as fi, td::timestamp at time zone $3 as ti,
+    (td + 1)::timestamp at time zone $3 as tn
+  from (select ${day('$1::timestamptz')} as a, ${day("$1::timestamptz - interval '1 microsecond'")} + 1 as fd, ${day('$2::timestamptz')} as td) d) b`;
 }
 
 /** `cohorts()` of orderkit/analytics, in SQL. */
@@ -291,33 +295,53 @@ export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOption
 }
 
 /**
- * Cohort rows (idx, k, label, members, retained) in the cohort rollup's zone, for a range holding
- * whole local days [fd, td) that start at fi and ti: the rollup gives the customers first paid in
- * those days and their rows paid before ti; the chain, through its indexes, the customers first
- * paid in [from, fi) (their rows before ti; an index-only scan of the index on `first`) and the
- * rows paid in [ti, to). The stored rows of dirty customers in the whole range are taken away and
- * their chains as the facts give them now are added (analytics-customers.ts).
+ * Cohort rows (idx, k, label, members, retained) in the cohort rollup's zone, for a range [F, T)
+ * holding a whole local day: the wanted rows are those with F ≤ first < T and paid < T. The rollup
+ * gives the rows with X ≤ first and paid < P for local-midnight instants X and P; the chain, through
+ * its indexes, corrects each edge from whichever side of it is shorter:
+ * - the start: X = fi (the first midnight at or after F) adds the rows with F ≤ first < fi, or
+ *   X = sa (the midnight before F) takes away those with sa ≤ first < F; both with paid < P (an
+ *   index-only scan of the index on `first`);
+ * - the end: P = ti (the midnight before T) adds the rows with ti ≤ paid < T, or P = tn (the
+ *   midnight after T) takes away those with T ≤ paid < tn (none yet when T is now); both with
+ *   first ≥ F.
+ * The stored rows of dirty customers in [F, T) are taken away and their chains as the facts give
+ * them now are added (analytics-customers.ts).
  */
 async function cohortRowsFromRollup(db: PostgresDatabase, options: InsightSqlOptions, schema: string, facts: string, by: CohortPeriod, bounds: Row): Promise<Row[]> {
-  // $1 from, $2 to, $3–$5 the scope, $6 the zone, $7/$8 fd and td, $9/$10 fi and ti.
-  const params: unknown[] = [...range(options), ...chainScope(options), options.timeZone, bounds['fd'], bounds['td'],
-    new Date(n(bounds['fi'])).toISOString(), new Date(n(bounds['ti'])).toISOString()];
+  const from = options.from.getTime();
+  const to = options.to.getTime();
+  const [sa, fi, ti, tn] = [n(bounds['sa']), n(bounds['fi']), n(bounds['ti']), n(bounds['tn'])];
+  const startAdds = fi - from <= from - sa;
+  const endAdds = to - ti <= tn - to;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  // $1 from, $2 to, $3–$5 the scope, $6 the zone, $7 the rollup's first local day, $8 td, $9/$10
+  // the start edge's first times, $11 P, $12/$13 the end edge's paid times.
+  const params: unknown[] = [
+    ...range(options), ...chainScope(options), options.timeZone,
+    startAdds ? bounds['fd'] : bounds['a'], bounds['td'],
+    ...(startAdds ? [iso(from), iso(fi)] : [iso(sa), iso(from)]),
+    iso(endAdds ? ti : tn),
+    ...(endAdds ? [iso(ti), iso(to)] : [iso(to), iso(tn)]),
+  ];
   const firsts = by === 'week' ? 'week_firsts' : 'month_firsts';
   const chain = (a: string, sign: number) =>
     `${localDaySql(`${a}.first`, '$6')}, ${localDaySql(`${a}.paid_at`, '$6')}, ${sign} * (${a}.p1 is null)::int, ${sign} * ${firstOfPeriodSql(by, a, '$6')}::int`;
   const scope = (a: string) => `${a}.scope = $3 and ${a}.channel = $4 and ${a}.province = $5`;
+  // The rollup's local days end before td (P = ti) or with it (P = tn).
+  const end = endAdds ? '$8::date' : '$8::date + 1';
   return run(
     db,
     `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
      c(fday, pday, members, retained) as (
        select r.first_day, r.day, r.members, r.${firsts} from ${schema}.rollup_cohort r
-       where ${scope('r')} and r.first_day >= $7::date and r.first_day < $8::date and r.day < $8::date
+       where ${scope('r')} and r.first_day >= $7::date and r.first_day < ${end} and r.day < ${end}
        union all
-       select ${chain('x', 1)} from ${schema}.customer_chain x
-       where ${scope('x')} and x.first >= $1 and x.first < $9 and x.paid_at < $10
+       select ${chain('x', startAdds ? 1 : -1)} from ${schema}.customer_chain x
+       where ${scope('x')} and x.first >= $9 and x.first < $10 and x.paid_at < $11
        union all
-       select ${chain('x', 1)} from ${schema}.customer_chain x
-       where ${scope('x')} and x.paid_at >= $10 and x.paid_at < $2 and x.first >= $1
+       select ${chain('x', endAdds ? 1 : -1)} from ${schema}.customer_chain x
+       where ${scope('x')} and x.paid_at >= $12 and x.paid_at < $13 and x.first >= $1
        union all
        select ${chain('x', -1)} from stale x where x.first >= $1 and x.first < $2 and x.paid_at < $2
        union all
