@@ -35,7 +35,7 @@ import { nextDueAt } from '../src/lifecycle/due.js';
 import { migrationSql } from '../src/adapters/postgres/analytics-projection.js';
 import { SEGMENTS_VERSION } from '../src/adapters/postgres/analytics-segments.js';
 import { OPEN_ROLLUP_VERSION } from '../src/adapters/postgres/analytics-open-rollup.js';
-import { CUSTOMERS_VERSION } from '../src/adapters/postgres/analytics-customers.js';
+import { COHORTS_VERSION, CUSTOMERS_VERSION, DEFAULT_COHORT_ZONE } from '../src/adapters/postgres/analytics-customers.js';
 import { createOrderService } from '../src/service/index.js';
 import { buildOrder } from '../test/analytics/support/build-order.js';
 import { randomOrders, START } from '../test/analytics/support/random-orders.js';
@@ -98,25 +98,29 @@ async function cached(pool: pg.Pool): Promise<boolean> {
   }
 }
 
-type WriteKind = 'plain' | 'facts' | 'segments' | 'open' | 'customers';
+type WriteKind = 'plain' | 'facts' | 'segments' | 'open' | 'customers' | 'chainsOnly';
 
 /**
  * Milliseconds per write of place → pay → ship (200 orders of 50 customers a round, one at a
- * time, rounds alternating between the five kinds of schema: no trigger, the trigger without the
+ * time, rounds alternating between six kinds of schema: no trigger, the trigger without the
  * segment rollups, open-order rollup and customer chains, with the segment rollups only, with the
- * open-order rollup too, with the customer chains too; the first round is a warm-up). Also the
- * milliseconds of the compactAnalytics that follows each round of the last kind (it folds the
- * round's rollup deltas and recomputes its 50 customers' chains).
+ * open-order rollup too, with the customer chains too, the same without the cohort rollup; the
+ * first round is a warm-up). Also the milliseconds of the compactAnalytics that follows each
+ * round of the last two kinds (it folds the
+ * round's rollup deltas and recomputes its 50 customers' chains, moving the customer and cohort
+ * rollups; on the last kind the fold as it was before the cohort rollup: a schema without the
+ * rollup's zone skips it).
  */
-async function writeCost(pool: pg.Pool): Promise<Record<WriteKind | 'fold', number>> {
-  const perWrite: Record<WriteKind | 'fold', number[]> = { plain: [], facts: [], segments: [], open: [], customers: [], fold: [] };
+async function writeCost(pool: pg.Pool): Promise<Record<WriteKind | 'fold' | 'foldChainsOnly', number>> {
+  const perWrite: Record<WriteKind | 'fold' | 'foldChainsOnly', number[]> = { plain: [], facts: [], segments: [], open: [], customers: [], chainsOnly: [], fold: [], foldChainsOnly: [] };
   for (let round = 0; round < 5; round++) {
-    for (const kind of ['plain', 'facts', 'segments', 'open', 'customers'] as const) {
-      const schema = `orderkit_bench_writes_${kind}`;
+    for (const kind of ['plain', 'facts', 'segments', 'open', 'customers', 'chainsOnly'] as const) {
+      const schema = `orderkit_bench_writes_${kind.toLowerCase()}`;
       await pool.query(`drop schema if exists ${schema} cascade`);
       await migrate(pool, { schema });
       if (kind !== 'plain') await migrateAnalytics(pool, { schema });
-      if (kind !== 'plain' && kind !== 'customers') {
+      if (kind === 'chainsOnly') await pool.query(`drop table ${schema}.rollup_cohort; delete from ${schema}.analytics_meta where key in ('cohorts_version', 'cohort_zone')`);
+      if (kind !== 'plain' && kind !== 'customers' && kind !== 'chainsOnly') {
         // The trigger without its segment-rollup part (what a commit cost before them), without
         // its open-order part (before that), or without its customer-chain part (before that).
         const c = await pool.connect();
@@ -135,10 +139,10 @@ async function writeCost(pool: pg.Pool): Promise<Record<WriteKind | 'fold', numb
         await service.dispatch(placed.id, { type: 'SHIP' }, { type: 'merchant', id: 'm1' });
       }
       if (round > 0) perWrite[kind].push((performance.now() - t) / 600);
-      if (kind === 'customers') {
+      if (kind === 'customers' || kind === 'chainsOnly') {
         const f = performance.now();
         await compactAnalytics(pool, { schema });
-        if (round > 0) perWrite.fold.push(performance.now() - f);
+        if (round > 0) perWrite[kind === 'customers' ? 'fold' : 'foldChainsOnly'].push(performance.now() - f);
       }
       await pool.query(`drop schema ${schema} cascade`);
     }
@@ -149,7 +153,9 @@ async function writeCost(pool: pg.Pool): Promise<Record<WriteKind | 'fold', numb
     segments: median(perWrite.segments),
     open: median(perWrite.open),
     customers: median(perWrite.customers),
+    chainsOnly: median(perWrite.chainsOnly),
     fold: median(perWrite.fold),
+    foldChainsOnly: median(perWrite.foldChainsOnly),
   };
 }
 
@@ -171,26 +177,34 @@ async function main(): Promise<void> {
       await pool.query(
         `select to_regclass('${SCHEMA}.rollup_segment') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'segments_version'), '') <> $1 as segments,
            to_regclass('${SCHEMA}.rollup_open') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'open_version'), '') <> $2 as open,
-           to_regclass('${SCHEMA}.customer_chain') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'customers_version'), '') <> $3 as customers`,
-        [SEGMENTS_VERSION, OPEN_ROLLUP_VERSION, CUSTOMERS_VERSION],
+           to_regclass('${SCHEMA}.customer_chain') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'customers_version'), '') <> $3 as customers,
+           to_regclass('${SCHEMA}.rollup_cohort') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'cohorts_version'), '') <> $4
+             or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'cohort_zone'), '') <> $5 as cohorts`,
+        [SEGMENTS_VERSION, OPEN_ROLLUP_VERSION, CUSTOMERS_VERSION, COHORTS_VERSION, DEFAULT_COHORT_ZONE],
       )
-    ).rows[0] as { segments: boolean; open: boolean; customers: boolean };
+    ).rows[0] as { segments: boolean; open: boolean; customers: boolean; cohorts: boolean };
     await migrateAnalytics(pool, { schema: SCHEMA });
-    const what = [missing.segments ? 'the segment rollups' : '', missing.open ? 'the open-order rollup' : '', missing.customers ? 'the customer chains' : '']
+    const what = [
+      missing.segments ? 'the segment rollups (from the facts)' : '',
+      missing.open ? 'the open-order rollup (from the facts)' : '',
+      missing.customers ? 'the customer chains (from the facts) and the cohort rollup' : missing.cohorts ? 'the cohort rollup (from the chains)' : '',
+    ]
       .filter((x) => x !== '')
       .join(' and ');
     if (what !== '') built = { what, ms: Date.now() - t };
   } else {
     loadMs = await load(pool);
   }
-  for (const t of ['rollup_segment', 'rollup_segment_sku', 'rollup_segment_pair', 'rollup_segment_refund', 'rollup_open', 'customer_chain', 'rollup_customer']) await pool.query(`vacuum analyze ${SCHEMA}.${t}`);
+  for (const t of ['rollup_segment', 'rollup_segment_sku', 'rollup_segment_pair', 'rollup_segment_refund', 'rollup_open', 'customer_chain', 'rollup_customer', 'rollup_cohort']) await pool.query(`vacuum analyze ${SCHEMA}.${t}`);
   const segmentRows = (
     await pool.query(
       `select ${['rollup_segment', 'rollup_segment_sku', 'rollup_segment_pair', 'rollup_segment_refund'].map((t) => `(select count(*) from ${SCHEMA}.${t})`).join(' + ')} as n`,
     )
   ).rows[0].n as string;
   const openRows = (await pool.query(`select count(*) as n from ${SCHEMA}.rollup_open`)).rows[0].n as string;
-  const chain = (await pool.query(`select (select count(*) from ${SCHEMA}.customer_chain) as chain, (select count(*) from ${SCHEMA}.rollup_customer) as rollup`)).rows[0] as { chain: string; rollup: string };
+  const chain = (
+    await pool.query(`select (select count(*) from ${SCHEMA}.customer_chain) as chain, (select count(*) from ${SCHEMA}.rollup_customer) as rollup, (select count(*) from ${SCHEMA}.rollup_cohort) as cohort`)
+  ).rows[0] as { chain: string; rollup: string; cohort: string };
   const f = `${SCHEMA}.order_facts`;
   const l = `${SCHEMA}.order_line_facts`;
   const o = `${SCHEMA}.orders`;
@@ -261,7 +275,7 @@ async function main(): Promise<void> {
 
 \`npm run bench -- analytics-insights\`. ${machineLine()}
 PostgreSQL ${v}; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')}.
-${n.n.toLocaleString('en-US')} orders of ${n.c.toLocaleString('en-US')} customers over 40 days (about 25,000 a day)${loadMs === null ? ' (cached dataset)' : `; loading them and building the projection took ${(loadMs / 1000).toFixed(0)} s`}${built === null ? '' : `; migrateAnalytics built ${built.what} of the cached dataset from the facts in ${(built.ms / 1000).toFixed(1)} s`}.
+${n.n.toLocaleString('en-US')} orders of ${n.c.toLocaleString('en-US')} customers over 40 days (about 25,000 a day)${loadMs === null ? ' (cached dataset)' : `; loading them and building the projection took ${(loadMs / 1000).toFixed(0)} s`}${built === null ? '' : `; migrateAnalytics built ${built.what} of the cached dataset in ${(built.ms / 1000).toFixed(1)} s`}.
 Medians of ${ROUNDS} interleaved rounds after a warm-up; the range ends at 2026-11-10 00:00 Shanghai.
 Goal: each dashboard query ≤ 100 ms at 1M orders.
 
@@ -276,15 +290,20 @@ stage's partial index for the last part of an hour, and reads only its 50 most o
 Customers and cohorts read the customer chains (one row per paid order and filter scope with the customer's previous
 two paid times and first one; ${Number(chain.chain).toLocaleString('en-US')} rows here): customersSql adds up their rollup
 (${Number(chain.rollup).toLocaleString('en-US')} rows) and reads the chain only where p1 or p2 lies in the UTC day holding the
-range's start, and the partial UTC days at its ends; cohortsSql reads the chain rows of the range's new customers through an index.
+range's start, and the partial UTC days at its ends. cohortsSql in the zone given to migrateAnalytics (Asia/Shanghai here) adds up
+the cohort rollup (per scope, local day of the first paid order and local day paid; ${Number(chain.cohort).toLocaleString('en-US')} rows here) for the range's
+whole local days and reads the chain only for its partial first and last local days (none here: the range runs from midnight to midnight);
+in another zone it reads the chain rows of the range's new customers through an index.
 
-Write cost (place → pay → ship through the service, 200 orders a round, median of 4 alternating rounds of five schemas, load
+Write cost (place → pay → ship through the service, 200 orders a round, median of 4 alternating rounds of six schemas, load
 average ${loadBefore.toFixed(1)} at the start): ${writes.plain.toFixed(2)} ms per write without the analytics trigger,
 ${writes.facts.toFixed(2)} ms with the trigger as it was before the segment rollups (${pct(writes.facts, writes.plain)}),
 ${writes.segments.toFixed(2)} ms with them (${pct(writes.segments, writes.plain)} over none, ${pct(writes.segments, writes.facts)} over the trigger before),
 ${writes.open.toFixed(2)} ms with the open-order rollup too (${pct(writes.open, writes.plain)} over none, ${pct(writes.open, writes.segments)} over the trigger without the open-order rollup),
 ${writes.customers.toFixed(2)} ms with the customer chains too, the trigger as it is now (${pct(writes.customers, writes.plain)} over none, ${pct(writes.customers, writes.open)} over the trigger without them).
-The compactAnalytics after each round of the last kind (the round's rollup deltas and its 50 customers' chains): ${writes.fold.toFixed(0)} ms.
+The compactAnalytics after each round of the last kind (the round's rollup deltas, its 50 customers' chains and their moves of the customer and cohort rollups): ${writes.fold.toFixed(0)} ms;
+the same round and fold on a schema without the cohort rollup (the fold as it was before it; ${writes.chainsOnly.toFixed(2)} ms per write, the same trigger): ${writes.foldChainsOnly.toFixed(0)} ms.
+The cohort rollup adds no work to the trigger: only the fold moves it.
 `;
   console.log(markdown);
   writeSection('analytics-insights', markdown);

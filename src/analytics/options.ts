@@ -38,6 +38,11 @@ export function checkRange(from: Date, to: Date, timeZone: string): OrderkitErro
   if (to.getTime() - from.getTime() > (MAX_SERIES_DAYS - 2) * DAY) {
     return invalid('to', `统计区间最长 ${MAX_SERIES_DAYS - 2} 天`, `the range may span at most ${MAX_SERIES_DAYS - 2} days`);
   }
+  return checkTimeZone(timeZone);
+}
+
+/** The zone rule every report and the analytics migration share; null when fine. */
+export function checkTimeZone(timeZone: unknown): OrderkitError | null {
   if (typeof timeZone !== 'string' || !isTimeZone(timeZone)) {
     return invalid('timeZone', '未知的时区（应为 IANA 名称，如 Asia/Shanghai）', 'unknown time zone (use an IANA name such as Asia/Shanghai)');
   }

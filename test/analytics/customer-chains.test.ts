@@ -17,7 +17,10 @@ import { freshPGlite } from '../support/pglite.js';
  * customer. The analyses agree with memory with the changes still pending (the read recomputes
  * the dirty customers' chains from the facts) and after the fold, and a rebuild from the facts
  * gives the chain and rollup rows the fold kept. A database migrated before the chains existed
- * gets them on the next migrateAnalytics.
+ * gets them on the next migrateAnalytics, one migrated before the cohort rollup gets that, and a
+ * migrateAnalytics in another zone rebuilds the cohort rollup in it. Ranges at Shanghai midnight
+ * (the rollup's zone: whole local days from the rollup) and off it (partial-day edges from the
+ * chain), and in other zones (the chain alone), all agree with memory.
  */
 
 const DAY = 86_400_000;
@@ -59,14 +62,20 @@ const rangeArb = fc
   .tuple(
     fc.integer({ min: -DAY, max: 20 * DAY }),
     fc.integer({ min: 1, max: 25 * DAY }),
-    fc.boolean(),
+    fc.constantFrom('off' as const, 'hour' as const, 'local day' as const, 'local days' as const),
     fc.constantFrom('Asia/Shanghai', 'UTC', 'Asia/Kathmandu'),
     fc.option(fc.record({ channel: fc.constantFrom(...CHANNELS), province: fc.constantFrom(...PROVINCES.filter((p) => p !== '')) }, { requiredKeys: [] }), { nil: undefined }),
   )
-  .map(([offset, span, onTheHour, timeZone, filter]) => {
-    const from = onTheHour ? Math.floor((START + offset) / HOUR) * HOUR : START + offset;
-    return { from: new Date(from), to: new Date(from + span), timeZone, ...(filter === undefined ? {} : { filter }) };
+  .map(([offset, span, align, timeZone, filter]) => {
+    // 'local day': from at a local midnight of the zone; 'local days': to as well (no partial day).
+    const midnight = (t: number) => Math.floor((t + offsetOf(timeZone)) / DAY) * DAY - offsetOf(timeZone);
+    const from = align === 'off' ? START + offset : align === 'hour' ? Math.floor((START + offset) / HOUR) * HOUR : midnight(START + offset);
+    const to = align === 'local days' ? from + Math.max(1, Math.round(span / DAY)) * DAY : from + span;
+    return { from: new Date(from), to: new Date(to), timeZone, ...(filter === undefined ? {} : { filter }) };
   });
+
+/** The zones' offsets from UTC in ms (none of them has daylight saving time). */
+const offsetOf = (zone: string): number => (zone === 'Asia/Shanghai' ? 8 * HOUR : zone === 'Asia/Kathmandu' ? 5.75 * HOUR : 0);
 
 describe('customer chains agree with memory (PGlite)', () => {
   let db: PGlite;
@@ -83,6 +92,7 @@ describe('customer chains agree with memory (PGlite)', () => {
     JSON.stringify([
       (await db.query(`select * from ${schema}.customer_chain order by scope, channel, province, customer_id, order_id`)).rows,
       (await db.query(`select * from ${schema}.rollup_customer where n <> 0 order by 1, 2, 3, 4, 5, 6, 7`)).rows,
+      (await db.query(`select * from ${schema}.rollup_cohort where members <> 0 or week_firsts <> 0 or month_firsts <> 0 order by 1, 2, 3, 4, 5`)).rows,
     ]);
 
   it('with changes pending and folded, as paid orders move, and after a rebuild from the facts', async () => {
@@ -128,6 +138,38 @@ describe('customer chains agree with memory (PGlite)', () => {
       }),
       { numRuns: 40 },
     );
+    // Cohorts in the rollup's zone, with changes pending: from and to at Shanghai midnight or off
+    // it, so that the rollup's whole days meet the chain's partial ones at every kind of edge.
+    const shanghaiMidnight = (t: number) => Math.floor((t + 8 * HOUR) / DAY) * DAY - 8 * HOUR;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(moveArb, { maxLength: 3 }),
+        // Early starts: with six customers, the first paid orders (cohorts' members) come early.
+        fc.integer({ min: -DAY, max: 4 * DAY }),
+        fc.integer({ min: 0, max: 20 }),
+        // Each edge at midnight, near it on either side, or far from it: the rollup's edges are
+        // corrected from the shorter side (adding the rows from F to the next midnight, or taking
+        // away those from the midnight before F; likewise at T).
+        fc.constantFrom(0, 0, 5 * HOUR, 23 * HOUR),
+        fc.constantFrom(0, 0, 7 * HOUR, 20 * HOUR),
+        fc.option(fc.record({ channel: fc.constantFrom(...CHANNELS), province: fc.constantFrom(...PROVINCES.filter((p) => p !== '')) }, { requiredKeys: [] }), { nil: undefined }),
+        fc.constantFrom('week' as const, 'month' as const),
+        async (moves, offset, days, fromShift, toShift, filter, by) => {
+          for (const [pick, m] of moves) {
+            const o = [...current.values()][pick % current.size]!;
+            const next = moved(o, m);
+            await store.commit({ order: next, expectedVersion: o.version, events: [], effects: [] });
+            current.set(o.id, next);
+          }
+          const day0 = shanghaiMidnight(START + offset);
+          const options = { from: new Date(day0 + fromShift), to: new Date(day0 + days * DAY + DAY + toShift), timeZone: 'Asia/Shanghai', ...(filter === undefined ? {} : { filter }) };
+          expect(await cohortsSql(db, { ...options, compact: false }, by)).toEqual(cohorts([...current.values()], options, by));
+        },
+      ),
+      { numRuns: 30 },
+    );
+    await compactAnalytics(db);
+
     // Not vacuous: returning and repeat customers and later periods' retention are there.
     const whole = { from: new Date(START + 5 * DAY), to: new Date(START + 25 * DAY), timeZone: 'UTC' };
     const c = await customersSql(db, whole);
@@ -168,5 +210,85 @@ describe('customer chains agree with memory (PGlite)', () => {
     const kept = await rows(schema);
     await rebuildAnalyticsSegments(db, { schema });
     expect(await rows(schema)).toBe(kept);
+  });
+
+  it('cohort rollup: read in its zone and only there, built on upgrade, rebuilt in another zone, an unknown zone refused', async () => {
+    const schema = 'orderkit_before_cohorts';
+    await migrate(db, { schema });
+    await migrateAnalytics(db, { schema });
+    // The previous version: chains without the cohort rollup or its keys; its orders' customers
+    // marked, some folded (a fold of this version skips the missing rollup), some not yet.
+    await db.exec(`drop table ${schema}.rollup_cohort; delete from ${schema}.analytics_meta where key in ('cohorts_version', 'cohort_zone');`);
+    const store = new PostgresOrderStore({ db, schema });
+    const orders = randomOrders(120, 47, START, 20 * DAY, 30);
+    await loadThroughStore(store, orders.slice(0, 80));
+    await compactAnalytics(db, { schema });
+    await loadThroughStore(store, orders.slice(80));
+    const meta = async () => (await db.query<{ key: string; value: string }>(`select key, value from ${schema}.analytics_meta where key in ('cohorts_version', 'cohort_zone') order by key`)).rows;
+
+    await migrateAnalytics(db, { schema });
+    await compactAnalytics(db, { schema });
+    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'Asia/Shanghai' }, { key: 'cohorts_version', value: '1' }]);
+    const kept = await rows(schema);
+    expect(kept.length).toBeGreaterThan(1000);
+    await rebuildAnalyticsSegments(db, { schema });
+    expect(await rows(schema)).toBe(kept);
+
+    // Whole days in Shanghai and in UTC; an off-midnight range in Shanghai (partial-day edges).
+    const shanghai = { from: new Date(START + 2 * DAY - 8 * HOUR), to: new Date(START + 16 * DAY - 8 * HOUR), timeZone: 'Asia/Shanghai', schema };
+    const utc = { ...shanghai, from: new Date(START + 2 * DAY), to: new Date(START + 16 * DAY), timeZone: 'UTC' };
+    const edges = { ...shanghai, from: new Date(START + 2 * DAY + 5 * HOUR), to: new Date(START + 16 * DAY + 3 * HOUR) };
+    const agreeAll = async () => {
+      for (const o of [shanghai, utc, edges]) for (const by of ['week', 'month'] as const) expect(await cohortsSql(db, o, by)).toEqual(cohorts(orders, o, by));
+    };
+    await agreeAll();
+    expect((await cohortsSql(db, shanghai, 'week')).cohorts.some((x) => x.retained.slice(1).some((k) => k > 0))).toBe(true);
+    // Edges within three hours of a customer's first paid order (from) and of a paid order (to),
+    // so that the rows each edge correction adds or takes away are there.
+    const paid = orders.flatMap((o) => (o.paidAt === undefined ? [] : [{ c: o.customerId, at: Date.parse(o.paidAt) }]));
+    const firstTimes = [...new Set(paid.map((p) => p.c))].map((c) => Math.min(...paid.filter((p) => p.c === c).map((p) => p.at)));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: -3 * HOUR, max: 3 * HOUR }),
+        fc.integer({ min: -3 * HOUR, max: 3 * HOUR }),
+        fc.constantFrom('week' as const, 'month' as const),
+        fc.option(fc.record({ channel: fc.constantFrom(...CHANNELS) }), { nil: undefined }),
+        async (i, j, startOff, endOff, by, filter) => {
+          const from = firstTimes[i % firstTimes.length]! + startOff;
+          const later = paid.map((p) => p.at).filter((t) => t > from + 2 * DAY);
+          const to = later.length === 0 ? from + 3 * DAY : later[j % later.length]! + endOff;
+          const o = { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai', schema, ...(filter === undefined ? {} : { filter }) };
+          expect(await cohortsSql(db, o, by)).toEqual(cohorts(orders, o, by));
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // Which path each takes: a wrong rollup shows in its zone's answers only.
+    const spoil = () => db.exec(`update ${schema}.rollup_cohort set members = members + 1000`);
+    await spoil();
+    expect(await cohortsSql(db, shanghai, 'week')).not.toEqual(cohorts(orders, shanghai, 'week'));
+    expect(await cohortsSql(db, edges, 'month')).not.toEqual(cohorts(orders, edges, 'month'));
+    expect(await cohortsSql(db, utc, 'week')).toEqual(cohorts(orders, utc, 'week'));
+
+    // Another zone rebuilds the rollup in it (mending the spoilt one); then UTC reads it and Shanghai does not.
+    await migrateAnalytics(db, { schema, timeZone: 'UTC' });
+    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: '1' }]);
+    await agreeAll();
+    await spoil();
+    expect(await cohortsSql(db, utc, 'week')).not.toEqual(cohorts(orders, utc, 'week'));
+    expect(await cohortsSql(db, shanghai, 'week')).toEqual(cohorts(orders, shanghai, 'week'));
+    await rebuildAnalyticsSegments(db, { schema });
+    await agreeAll();
+
+    // An unknown zone: a typed error, nothing changed.
+    const before = await rows(schema);
+    for (const timeZone of ['Mars/Olympus', '', 42 as never]) {
+      const refused = await migrateAnalytics(db, { schema, timeZone }).then(() => null, (e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'INVALID_ANALYTICS_OPTIONS', path: ['timeZone'], messages: { 'zh-CN': expect.stringContaining('时区'), en: expect.stringContaining('time zone') } });
+    }
+    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: '1' }]);
+    expect(await rows(schema)).toBe(before);
   });
 });

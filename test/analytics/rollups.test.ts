@@ -134,6 +134,9 @@ await describeRealPg('the analytics rollups on the real PostgreSQL', (real) => {
     }
     const mid = { ...range, from: new Date(START + 7 * DAY + 3_600_000 / 3) };
     expect(await customersSql(pool, { ...mid, schema })).toEqual(customers(written.flat(), mid));
+    // The cohort rollup the folds moved, over Shanghai's whole days alone (its zone, midnight to midnight).
+    const days = { from: new Date(START - 8 * 3_600_000), to: new Date(START + 20 * DAY - 8 * 3_600_000), timeZone: 'Asia/Shanghai' };
+    for (const by of ['week', 'month'] as const) expect(await cohortsSql(pool, { ...days, schema }, by)).toEqual(cohorts(written.flat(), days, by));
     await pool.query(`drop schema "${schema}" cascade`);
   });
 });

@@ -19,17 +19,32 @@ import type { SqlTransaction } from './driver.js';
  *   other); `compactAnalytics` recomputes their chains from the facts and moves the rollup by the
  *   difference. A read counts a dirty customer's chain from the facts, so it is exact either way.
  *
+ * - `rollup_cohort`: those rows counted per scope, local day of the customer's first paid order
+ *   and local day of the row's paid time, in the zone given to `migrateAnalytics` (kept in
+ *   analytics_meta as 'cohort_zone'): `members` the first orders (no p1), `week_firsts` and
+ *   `month_firsts` the rows that are the customer's first paid order of their local week (from
+ *   Monday) or month (p1 in an earlier one). The fold moves it with `rollup_customer`.
+ *
  * With them, over a range [F, T): the customers are the orders paid in it with p1 < F (or none),
  * the new ones those with no p1, the repeat ones those with F ≤ p1 and p2 < F (or none), the
  * cohorts' members the rows with F ≤ first < T. The rollup gives the counts of the range's whole
  * UTC days, except for the rows whose p1 or p2 lies in the UTC day holding F: those, and the
- * range's partial days at both ends, are read from the chain through its indexes.
+ * range's partial days at both ends, are read from the chain through its indexes. In the cohort
+ * rollup's zone, cohorts add up the rollup rows of the local days wholly in the range and read the
+ * chain only for the customers first paid in its partial first day and the rows paid in its
+ * partial last day; in another zone they read the chain rows of the range's new customers.
  */
 
 /** Bump when the chain's or the rollup's columns or meaning change: the next migrateAnalytics rebuilds them from the facts. */
 export const CUSTOMERS_VERSION = '1';
 
-export const CUSTOMER_TABLE_NAMES = ['customer_chain', 'rollup_customer', 'customer_dirty'] as const;
+/** Bump when the cohort rollup's columns or meaning change: the next migrateAnalytics rebuilds it from the chains. */
+export const COHORTS_VERSION = '1';
+
+/** The zone of the cohort rollup's local days when `migrateAnalytics` is given none. */
+export const DEFAULT_COHORT_ZONE = 'Asia/Shanghai';
+
+export const CUSTOMER_TABLE_NAMES = ['customer_chain', 'rollup_customer', 'customer_dirty', 'rollup_cohort'] as const;
 
 const D = 86400;
 
@@ -51,7 +66,39 @@ create table if not exists rollup_customer (
   n bigint not null,
   primary key (scope, channel, province, day, p1_day, p2_day)
 );
-create table if not exists customer_dirty (customer_id text collate "C" not null);`;
+create table if not exists customer_dirty (customer_id text collate "C" not null);
+create table if not exists rollup_cohort (
+  scope smallint not null, channel text collate "C" not null, province text collate "C" not null,
+  first_day date not null, day date not null,
+  members bigint not null, week_firsts bigint not null, month_firsts bigint not null,
+  primary key (scope, channel, province, first_day, day)
+);`;
+
+/** The local calendar day of timestamptz `t` in zone `zone` (an SQL text expression). */
+export const localDaySql = (t: string, zone: string): string => `((${t}) at time zone ${zone})::date`;
+
+/** The first day of the local week (from Monday) or month holding date `d`. */
+export const periodStartSql = (by: 'week' | 'month', d: string): string => `date_trunc('${by}', (${d})::timestamp)::date`;
+
+/**
+ * Whether chain row `c` is its customer's first paid order of the local week or month of its paid
+ * time: no p1, or p1 in an earlier period (p1 is never after paid_at).
+ */
+export const firstOfPeriodSql = (by: 'week' | 'month', c: string, zone: string): string =>
+  `(${c}.p1 is null or ${localDaySql(`${c}.p1`, zone)} < ${periodStartSql(by, localDaySql(`${c}.paid_at`, zone))})`;
+
+/** The columns of `rollup_cohort` from chain rows `source` (alias c), each signed by `sign`, in zone `zone`. */
+const cohortRowsOf = (source: string, sign: string, zone: string): string =>
+  `select c.scope, c.channel, c.province, ${localDaySql('c.first', zone)}, ${localDaySql('c.paid_at', zone)},
+     ${sign} * (c.p1 is null)::int, ${sign} * ${firstOfPeriodSql('week', 'c', zone)}::int, ${sign} * ${firstOfPeriodSql('month', 'c', zone)}::int
+   from ${source} c`;
+
+/** The cohort rollup summed by key from `rows` (cohortRowsOf selects). */
+const cohortSums = (rows: string): string => `
+  select scope, channel, province, first_day, day, sum(m) as members, sum(w) as week_firsts, sum(mo) as month_firsts from (
+    ${rows}
+  ) r(scope, channel, province, first_day, day, m, w, mo)
+  group by 1, 2, 3, 4, 5`;
 
 /**
  * The trigger's part, spliced into the plpgsql trigger of analytics-projection.ts after the facts
@@ -106,15 +153,21 @@ export const CUSTOMER_BACKFILL_SQL: string[] = [
  * Customers marked dirty by commits after this fold's first statement stay for the next fold.
  */
 export async function foldCustomers(tx: SqlTransaction, schema: string): Promise<void> {
-  const dirty = await tx.query<{ c: string }>(`with d as (delete from ${schema}.customer_dirty returning customer_id) select distinct customer_id as c from d`);
+  const dirty = await tx.query<{ c: string; zone: string | null }>(
+    `with d as (delete from ${schema}.customer_dirty returning customer_id)
+     select distinct customer_id as c, (select value from ${schema}.analytics_meta where key = 'cohort_zone') as zone from d`,
+  );
   if (dirty.rows.length === 0) return;
   const ids = dirty.rows.map((r) => r.c);
-  // One statement, so one snapshot: the chain rows written and the rollup's move are computed
+  // No zone: a database not yet migrated to the cohort rollup (the zone is written with the
+  // table); the next migrateAnalytics builds it from the chains.
+  const zone = dirty.rows[0]!.zone;
+  // One statement, so one snapshot: the chain rows written and the rollups' moves are computed
   // from the same facts (a commit landing between two statements would set them apart for good).
   await tx.query(
     `with fresh as (${chainFromFactsSql(`${schema}.order_facts`, 'f.customer_id = any($1::text[])')}),
      stale as (delete from ${schema}.customer_chain where customer_id = any($1::text[]) returning *),
-     written as (insert into ${schema}.customer_chain select * from fresh),
+     written as (insert into ${schema}.customer_chain select * from fresh),${zone === null ? '' : cohortFoldSql(schema)}
      moved as (
        select scope, channel, province, day, p1_day, p2_day, sum(n) as n from (
          ${rollupRowsOf('fresh', '1::bigint')}
@@ -125,11 +178,29 @@ export async function foldCustomers(tx: SqlTransaction, schema: string): Promise
      )
      insert into ${schema}.rollup_customer select * from moved order by 1, 2, 3, 4, 5, 6
      on conflict (scope, channel, province, day, p1_day, p2_day) do update set n = ${schema}.rollup_customer.n + excluded.n`,
-    [ids],
+    zone === null ? [ids] : [ids, zone],
   );
 }
 
-/** Fills the (empty) chain and rollup from the facts. */
-export async function rebuildCustomers(tx: SqlTransaction): Promise<void> {
+/** The fold's move of the cohort rollup: a CTE of foldCustomers' statement, $2 the rollup's zone. */
+const cohortFoldSql = (schema: string): string => `
+     cohorts_moved as (
+       insert into ${schema}.rollup_cohort
+       select * from (${cohortSums(`${cohortRowsOf('fresh', '1', '$2::text')} union all ${cohortRowsOf('stale', '-1', '$2::text')}`)}) m
+       where members <> 0 or week_firsts <> 0 or month_firsts <> 0
+       order by 1, 2, 3, 4, 5
+       on conflict (scope, channel, province, first_day, day) do update set members = ${schema}.rollup_cohort.members + excluded.members,
+         week_firsts = ${schema}.rollup_cohort.week_firsts + excluded.week_firsts, month_firsts = ${schema}.rollup_cohort.month_firsts + excluded.month_firsts
+     ),`;
+
+/** Fills the (empty) cohort rollup from the chains, its local days in zone `zone` (run with search_path set to the schema). */
+export async function rebuildCohorts(tx: SqlTransaction, zone: string): Promise<void> {
+  await tx.query(`insert into rollup_cohort ${cohortSums(cohortRowsOf('customer_chain', '1', '$1::text'))} order by 1, 2, 3, 4, 5`, [zone]);
+  await tx.query('analyze rollup_cohort');
+}
+
+/** Fills the (empty) chain and rollups from the facts, the cohort rollup's local days in zone `zone`. */
+export async function rebuildCustomers(tx: SqlTransaction, zone: string): Promise<void> {
   for (const sql of CUSTOMER_BACKFILL_SQL) await tx.query(sql);
+  await rebuildCohorts(tx, zone);
 }

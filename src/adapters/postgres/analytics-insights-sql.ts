@@ -31,7 +31,7 @@ import type {
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { compactAnalytics, foldPending } from './analytics-compact.js';
 import { edgeSql, HOUR_MS, rollupPieces, rollupRowsSql, SEGMENT_DAY_MS } from './analytics-segments.js';
-import { chainFromFactsSql } from './analytics-customers.js';
+import { chainFromFactsSql, firstOfPeriodSql, localDaySql, periodStartSql } from './analytics-customers.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
 
 /*
@@ -244,38 +244,44 @@ const periodIndex = (by: CohortPeriod, t: string): string =>
     : `(extract(year from ${t})::int * 12 + extract(month from ${t})::int - 1)`;
 const periodLabel = (by: CohortPeriod, t: string): string => `to_char(date_trunc('${by}', ${t}), 'YYYY-MM-DD')`;
 
+/** Period index and label of a local calendar date `d`: the same as periodIndex and periodLabel of its midnight. */
+const dayPeriodIndex = (by: CohortPeriod, d: string): string =>
+  by === 'week' ? `((${periodStartSql('week', d)} - date '1970-01-05') / 7)` : `(extract(year from ${d})::int * 12 + extract(month from ${d})::int - 1)`;
+const dayPeriodLabel = (by: CohortPeriod, d: string): string => `to_char(${periodStartSql(by, d)}, 'YYYY-MM-DD')`;
+
+/**
+ * The range's local days in zone $3 for the cohort rollup: `a` the local day holding $1 and `fd`
+ * the first starting at or after it (a + 1, or a when $1 is its midnight), `td` the local day
+ * holding $2; `sa`, `fi`, `ti`, `tn` the instants a, fd, td and td + 1 start (epoch ms). `whole`
+ * when the range holds a whole local day and those instants are exactly where the local date
+ * changes (a zone that skips or repeats its midnight can leave them elsewhere): then a chain row is
+ * paid at or after `fi` exactly when its local day is `fd` or later, and so for the others.
+ * Also the zone the rollup was built in, and the index of the range's last period.
+ */
+function cohortBoundsSql(schema: string, by: CohortPeriod): string {
+  const day = (t: string) => localDaySql(t, '$3');
+  const starts = (i: string, d: string) => `${day(i)} = ${d} and ${day(`${i} - interval '1 microsecond'`)} < ${d}`;
+  const ms = (i: string) => `(extract(epoch from ${i}) * 1000)::float8 as ${i}`;
+  return `
+select (select value from ${schema}.analytics_meta where key = 'cohort_zone') as zone, a::text as a, fd::text as fd, td::text as td,
+  ${ms('sa')}, ${ms('fi')}, ${ms('ti')}, ${ms('tn')},
+  fd < td and ${starts('sa', 'a')} and ${starts('fi', 'fd')} and ${starts('ti', 'td')} and ${starts('tn', 'td + 1')} as whole,
+  ${periodIndex(by, "($2::timestamptz - interval '1 millisecond') at time zone $3")}::float8 as last
+from (select a, fd, td, a::timestamp at time zone $3 as sa, fd::timestamp at time zone $3 as fi, td::timestamp at time zone $3 as ti,
+    (td + 1)::timestamp at time zone $3 as tn
+  from (select ${day('$1::timestamptz')} as a, ${day("$1::timestamptz - interval '1 microsecond'")} + 1 as fd, ${day('$2::timestamptz')} as td) d) b`;
+}
+
 /** `cohorts()` of orderkit/analytics, in SQL. */
 export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOptions, by: CohortPeriod = 'week'): Promise<CohortReport> {
   assertInsightOptions(options, { by });
   const { schema, facts } = factsTable(options);
   if (options.compact !== false) await foldPending(db, options, ['customer_dirty']);
-  const params: unknown[] = [...range(options), ...chainScope(options), options.timeZone];
-  const tz = '$6';
-  const local = (t: string) => `(${t} at time zone ${tz})`;
-  const cols = (a: string) => `${a}.first, ${a}.paid_at, ${a}.p1`;
-  // The members' chain rows up to the range's end (all in it: none is paid before its first): the
-  // first order of each customer in each period is the row whose p1 lies in an earlier period.
-  const rows = await run(
-    db,
-    `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
-     m as (
-       select ${cols('x')} from ${schema}.customer_chain x
-       where x.scope = $3 and x.channel = $4 and x.province = $5 and x.first >= $1 and x.first < $2 and x.paid_at < $2
-         and x.customer_id not in (select customer_id from dirty)
-       union all
-       select ${cols('x')} from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2
-     ),
-     p as (
-       select m.first, m.p1, ${periodIndex(by, local('m.first'))} as idx, ${periodIndex(by, local('m.paid_at'))} as pidx,
-         date_trunc('${by}', ${local('m.paid_at')}) at time zone ${tz} as start
-       from m
-     )
-     select idx::float8 as idx, (pidx - idx)::float8 as k, ${periodLabel(by, local('min(first)'))} as label,
-       count(*) filter (where p1 is null)::float8 as members, count(*) filter (where p1 is null or p1 < start)::float8 as retained
-     from p group by idx, pidx`,
-    params,
-  );
-  const last = await run(db, `select ${periodIndex(by, `($1::timestamptz - interval '1 millisecond') at time zone $2`)}::float8 as i`, [options.to.toISOString(), options.timeZone]);
+  const bounds = (await run(db, cohortBoundsSql(schema, by), [...range(options), options.timeZone]))[0]!;
+  const rows =
+    bounds['zone'] === options.timeZone && bounds['whole'] === true
+      ? await cohortRowsFromRollup(db, options, schema, facts, by, bounds)
+      : await cohortRowsFromChain(db, options, schema, facts, by);
   const tally = new Map<number, CohortTallyRow>();
   for (const r of rows) {
     const idx = n(r['idx']);
@@ -285,7 +291,104 @@ export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOption
     t.customers += n(r['members']);
     if (n(r['retained']) !== 0) t.retained.set(n(r['k']), n(r['retained']));
   }
-  return finishCohorts(by, n(last[0]?.['i']), [...tally.values()]);
+  return finishCohorts(by, n(bounds['last']), [...tally.values()]);
+}
+
+/**
+ * Cohort rows (idx, k, label, members, retained) in the cohort rollup's zone, for a range [F, T)
+ * holding a whole local day: the wanted rows are those with F ≤ first < T and paid < T. The rollup
+ * gives the rows with X ≤ first and paid < P for local-midnight instants X and P; the chain, through
+ * its indexes, corrects each edge from whichever side of it is shorter:
+ * - the start: X = fi (the first midnight at or after F) adds the rows with F ≤ first < fi, or
+ *   X = sa (the midnight before F) takes away those with sa ≤ first < F; both with paid < P (an
+ *   index-only scan of the index on `first`);
+ * - the end: P = ti (the midnight before T) adds the rows with ti ≤ paid < T, or P = tn (the
+ *   midnight after T) takes away those with T ≤ paid < tn (none yet when T is now); both with
+ *   first ≥ F.
+ * The stored rows of dirty customers in [F, T) are taken away and their chains as the facts give
+ * them now are added (analytics-customers.ts).
+ */
+async function cohortRowsFromRollup(db: PostgresDatabase, options: InsightSqlOptions, schema: string, facts: string, by: CohortPeriod, bounds: Row): Promise<Row[]> {
+  const from = options.from.getTime();
+  const to = options.to.getTime();
+  const [sa, fi, ti, tn] = [n(bounds['sa']), n(bounds['fi']), n(bounds['ti']), n(bounds['tn'])];
+  const startAdds = fi - from <= from - sa;
+  const endAdds = to - ti <= tn - to;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  // $1 from, $2 to, $3–$5 the scope, $6 the zone, $7 the rollup's first local day, $8 td, $9/$10
+  // the start edge's first times, $11 P, $12/$13 the end edge's paid times.
+  const params: unknown[] = [
+    ...range(options), ...chainScope(options), options.timeZone,
+    startAdds ? bounds['fd'] : bounds['a'], bounds['td'],
+    ...(startAdds ? [iso(from), iso(fi)] : [iso(sa), iso(from)]),
+    iso(endAdds ? ti : tn),
+    ...(endAdds ? [iso(ti), iso(to)] : [iso(to), iso(tn)]),
+  ];
+  const firsts = by === 'week' ? 'week_firsts' : 'month_firsts';
+  const chain = (a: string, sign: number) =>
+    `${localDaySql(`${a}.first`, '$6')}, ${localDaySql(`${a}.paid_at`, '$6')}, ${sign} * (${a}.p1 is null)::int, ${sign} * ${firstOfPeriodSql(by, a, '$6')}::int`;
+  const scope = (a: string) => `${a}.scope = $3 and ${a}.channel = $4 and ${a}.province = $5`;
+  // The rollup's local days end before td (P = ti) or with it (P = tn).
+  const end = endAdds ? '$8::date' : '$8::date + 1';
+  return run(
+    db,
+    `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
+     c(fday, pday, members, retained) as (
+       select r.first_day, r.day, r.members, r.${firsts} from ${schema}.rollup_cohort r
+       where ${scope('r')} and r.first_day >= $7::date and r.first_day < ${end} and r.day < ${end}
+       union all
+       select ${chain('x', startAdds ? 1 : -1)} from ${schema}.customer_chain x
+       where ${scope('x')} and x.first >= $9 and x.first < $10 and x.paid_at < $11
+       union all
+       select ${chain('x', endAdds ? 1 : -1)} from ${schema}.customer_chain x
+       where ${scope('x')} and x.paid_at >= $12 and x.paid_at < $13 and x.first >= $1
+       union all
+       select ${chain('x', -1)} from stale x where x.first >= $1 and x.first < $2 and x.paid_at < $2
+       union all
+       select ${chain('x', 1)} from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2
+     )
+     select idx::float8 as idx, (pidx - idx)::float8 as k, min(label) as label, sum(members)::float8 as members, sum(retained)::float8 as retained
+     from (select ${dayPeriodIndex(by, 'c.fday')} as idx, ${dayPeriodIndex(by, 'c.pday')} as pidx, ${dayPeriodLabel(by, 'c.fday')} as label, c.members, c.retained from c) p
+     group by idx, pidx
+     having sum(members) <> 0 or sum(retained) <> 0`,
+    params,
+  );
+}
+
+/**
+ * Cohort rows (idx, k, label, members, retained) from the chain rows of the range's new customers,
+ * in any zone: the members' rows up to the range's end (all in it: none is paid before its first);
+ * the first order of each customer in each period is the row whose p1 lies in an earlier period.
+ * The stored rows are read whatever their customer (an index-only scan of the index on `first`),
+ * the dirty customers' stored rows taken away and their fresh ones added.
+ */
+async function cohortRowsFromChain(db: PostgresDatabase, options: InsightSqlOptions, schema: string, facts: string, by: CohortPeriod): Promise<Row[]> {
+  const params: unknown[] = [...range(options), ...chainScope(options), options.timeZone];
+  const tz = '$6';
+  const local = (t: string) => `(${t} at time zone ${tz})`;
+  const cols = (a: string) => `${a}.first, ${a}.paid_at, ${a}.p1`;
+  return run(
+    db,
+    `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
+     m as (
+       select ${cols('x')}, 1 as sign from ${schema}.customer_chain x
+       where x.scope = $3 and x.channel = $4 and x.province = $5 and x.first >= $1 and x.first < $2 and x.paid_at < $2
+       union all
+       select ${cols('x')}, -1 from stale x where x.first >= $1 and x.first < $2 and x.paid_at < $2
+       union all
+       select ${cols('x')}, 1 from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2
+     ),
+     p as (
+       select m.first, m.p1, m.sign, ${periodIndex(by, local('m.first'))} as idx, ${periodIndex(by, local('m.paid_at'))} as pidx,
+         date_trunc('${by}', ${local('m.paid_at')}) at time zone ${tz} as start
+       from m
+     )
+     select idx::float8 as idx, (pidx - idx)::float8 as k, ${periodLabel(by, local('min(first)'))} as label,
+       coalesce(sum(sign) filter (where p1 is null), 0)::float8 as members, coalesce(sum(sign) filter (where p1 is null or p1 < start), 0)::float8 as retained
+     from p group by idx, pidx
+     having coalesce(sum(sign) filter (where p1 is null), 0) <> 0 or coalesce(sum(sign) filter (where p1 is null or p1 < start), 0) <> 0`,
+    params,
+  );
 }
 
 /**

@@ -5,7 +5,18 @@ import { toSqlDriver, type PostgresDatabase, type SqlTransaction } from './drive
 import { checkSchemaName, quoteIdent } from './identifiers.js';
 import { SEGMENT_BACKFILL_SQL, SEGMENT_TABLE_NAMES, SEGMENT_TABLES_SQL, SEGMENTS_VERSION, segmentDeltasSql, segmentFoldSql } from './analytics-segments.js';
 import { OPEN_BACKFILL_SQL, OPEN_ROLLUP_SQL, OPEN_ROLLUP_VERSION, openDeltasSql, openFoldSql } from './analytics-open-rollup.js';
-import { CUSTOMER_TABLE_NAMES, CUSTOMER_TABLES_SQL, CUSTOMERS_VERSION, customerDirtySql, rebuildCustomers } from './analytics-customers.js';
+import {
+  COHORTS_VERSION,
+  CUSTOMER_TABLE_NAMES,
+  CUSTOMER_TABLES_SQL,
+  CUSTOMERS_VERSION,
+  customerDirtySql,
+  DEFAULT_COHORT_ZONE,
+  rebuildCohorts,
+  rebuildCustomers,
+} from './analytics-customers.js';
+import { checkTimeZone } from '../../analytics/options.js';
+import { OrderkitError } from '../../errors/orderkit-error.js';
 
 /**
  * The analytics projection: `<schema>.order_facts`, one narrow row per order (its timestamps,
@@ -194,14 +205,44 @@ async function rebuildOpen(tx: SqlTransaction, schema: string): Promise<void> {
 export async function rebuildAnalyticsSegments(db: PostgresDatabase, options: AnalyticsSqlOptions = {}): Promise<void> {
   const { schema } = factsTable(options);
   await toSqlDriver(db).transaction(async (tx) => {
+    const zone = await tx.query<{ value: string }>(`select value from ${schema}.analytics_meta where key = 'cohort_zone'`);
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`orderkit:analytics:${schema}`]);
     await tx.exec(`set local search_path to ${schema};
       lock table ${['orders', ...SEGMENT_TABLE_NAMES, 'rollup_open', ...CUSTOMER_TABLE_NAMES].join(', ')} in share row exclusive mode;
       ${[...SEGMENT_TABLE_NAMES, 'rollup_open', ...CUSTOMER_TABLE_NAMES].map((t) => `truncate ${t};`).join('\n')}`);
     await rebuildSegments(tx, schema);
     await rebuildOpen(tx, schema);
-    await rebuildCustomers(tx);
+    await rebuildCustomers(tx, zone.rows[0]?.value ?? DEFAULT_COHORT_ZONE);
   });
+}
+
+export interface MigrateAnalyticsOptions extends AnalyticsSqlOptions {
+  /**
+   * The IANA zone of the cohort rollup's local days (docs/analytics.md "Speed at scale"): cohortsSql
+   * in this zone adds up whole local days, in another zone it reads the customer chains (the same
+   * answer, slower over long ranges). Default 'Asia/Shanghai'. A different zone than the stored
+   * one rebuilds the cohort rollup from the chains.
+   */
+  timeZone?: string;
+}
+
+/** `timeZone` known to this JavaScript runtime and to the database, or a typed error. */
+async function checkedZone(db: PostgresDatabase, timeZone: unknown): Promise<string> {
+  const problem = checkTimeZone(timeZone);
+  if (problem) throw problem;
+  try {
+    await toSqlDriver(db).query("select now() at time zone $1::text", [timeZone]);
+  } catch (e) {
+    if (e instanceof Error && /time zone/i.test(e.message)) {
+      throw new OrderkitError({
+        code: 'INVALID_ANALYTICS_OPTIONS',
+        message: { 'zh-CN': '数据库不认识这个时区', en: 'the database does not know this time zone' },
+        path: ['timeZone'],
+      });
+    }
+    throw e;
+  }
+  return timeZone as string;
 }
 
 /**
@@ -215,8 +256,10 @@ export async function rebuildAnalyticsSegments(db: PostgresDatabase, options: An
  * await migrate(pool);            // the store's tables
  * await migrateAnalytics(pool);   // the projection summarizeSql reads
  */
-export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsSqlOptions = {}): Promise<void> {
+export async function migrateAnalytics(db: PostgresDatabase, options: MigrateAnalyticsOptions = {}): Promise<void> {
   const { schema } = factsTable(options);
+  // Checked before anything is written: a zone neither JavaScript nor the database knows.
+  const zone = await checkedZone(db, options.timeZone ?? DEFAULT_COHORT_ZONE);
   await toSqlDriver(db).transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`orderkit:analytics:${schema}`]);
     await tx.exec(`set local search_path to ${schema};
@@ -230,20 +273,25 @@ export async function migrateAnalytics(db: PostgresDatabase, options: AnalyticsS
       // Added in a later version than the facts: a database migrated before has no such key yet.
       if (meta.get('open_version') !== OPEN_ROLLUP_VERSION) await tx.exec('drop table if exists rollup_open;');
       if (meta.get('customers_version') !== CUSTOMERS_VERSION) await tx.exec(CUSTOMER_TABLE_NAMES.map((t) => `drop table if exists ${t};`).join('\n'));
+      // Added after the chains; its local days are those of the zone it was built in.
+      else if (meta.get('cohorts_version') !== COHORTS_VERSION || meta.get('cohort_zone') !== zone) await tx.exec('drop table if exists rollup_cohort;');
     }
     // Only a projection created now needs filling: an existing one was kept current by its trigger,
     // which is created in the same transaction as the table, so no commit can slip between them.
-    const existed = await tx.query<{ facts: string | null; segments: string | null; open: string | null; customers: string | null }>(
-      "select to_regclass('order_facts')::text as facts, to_regclass('rollup_segment')::text as segments, to_regclass('rollup_open')::text as open, to_regclass('customer_chain')::text as customers",
+    const existed = await tx.query<{ facts: string | null; segments: string | null; open: string | null; customers: string | null; cohorts: string | null }>(
+      "select to_regclass('order_facts')::text as facts, to_regclass('rollup_segment')::text as segments, to_regclass('rollup_open')::text as open, to_regclass('customer_chain')::text as customers, to_regclass('rollup_cohort')::text as cohorts",
     );
     await tx.exec(migrationSql(schema));
     if (existed.rows[0]?.facts == null) for (const sql of [...BACKFILL_SQL, ...ROLLUP_BACKFILL_SQL]) await tx.query(sql);
     if (existed.rows[0]?.segments == null) await rebuildSegments(tx, schema);
     if (existed.rows[0]?.open == null) await rebuildOpen(tx, schema);
-    if (existed.rows[0]?.customers == null) await rebuildCustomers(tx);
+    if (existed.rows[0]?.customers == null) await rebuildCustomers(tx, zone);
+    else if (existed.rows[0]?.cohorts == null) await rebuildCohorts(tx, zone);
     await tx.query(
-      "insert into analytics_meta values ('facts_version', $1), ('segments_version', $2), ('open_version', $3), ('customers_version', $4) on conflict (key) do update set value = excluded.value",
-      [FACTS_VERSION, SEGMENTS_VERSION, OPEN_ROLLUP_VERSION, CUSTOMERS_VERSION],
+      `insert into analytics_meta values ('facts_version', $1), ('segments_version', $2), ('open_version', $3), ('customers_version', $4),
+         ('cohorts_version', $5), ('cohort_zone', $6)
+       on conflict (key) do update set value = excluded.value`,
+      [FACTS_VERSION, SEGMENTS_VERSION, OPEN_ROLLUP_VERSION, CUSTOMERS_VERSION, COHORTS_VERSION, zone],
     );
   });
 }

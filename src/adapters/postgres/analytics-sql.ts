@@ -20,7 +20,7 @@ import { toSqlDriver, type PostgresDatabase } from './driver.js';
  * `migrateAnalytics` creates and back-fills both.
  */
 export { migrateAnalytics, rebuildAnalyticsSegments } from './analytics-projection.js';
-export type { AnalyticsSqlOptions } from './analytics-projection.js';
+export type { AnalyticsSqlOptions, MigrateAnalyticsOptions } from './analytics-projection.js';
 export { bottlenecksSql } from './analytics-bottlenecks-sql.js';
 export { compactAnalytics, type CompactResult } from './analytics-compact.js';
 

@@ -6,7 +6,7 @@ export type { MigrateOptions, MigrateResult } from './migrate.js';
 export { MIGRATIONS } from './migrations.js';
 export type { Migration } from './migrations.js';
 export { toSqlDriver } from './driver.js';
-export { summarizeSql, bottlenecksSql, migrateAnalytics, rebuildAnalyticsSegments, compactAnalytics, type SummarizeSqlOptions, type AnalyticsSqlOptions, type CompactResult } from './analytics-sql.js';
+export { summarizeSql, bottlenecksSql, migrateAnalytics, rebuildAnalyticsSegments, compactAnalytics, type SummarizeSqlOptions, type AnalyticsSqlOptions, type MigrateAnalyticsOptions, type CompactResult } from './analytics-sql.js';
 export type {
   SqlDriver,
   SqlExecutor,
