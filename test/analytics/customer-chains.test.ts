@@ -276,6 +276,9 @@ describe('customer chains agree with memory (PGlite)', () => {
     await migrateAnalytics(db, { schema, timeZone: 'UTC' });
     expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: '1' }]);
     await agreeAll();
+    // An instance started without the option keeps the stored zone (no rebuild in Shanghai).
+    await migrateAnalytics(db, { schema });
+    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: '1' }]);
     await spoil();
     expect(await cohortsSql(db, utc, 'week')).not.toEqual(cohorts(orders, utc, 'week'));
     expect(await cohortsSql(db, shanghai, 'week')).toEqual(cohorts(orders, shanghai, 'week'));

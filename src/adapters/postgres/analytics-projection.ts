@@ -220,8 +220,9 @@ export interface MigrateAnalyticsOptions extends AnalyticsSqlOptions {
   /**
    * The IANA zone of the cohort rollup's local days (docs/analytics.md "Speed at scale"): cohortsSql
    * in this zone adds up whole local days, in another zone it reads the customer chains (the same
-   * answer, slower over long ranges). Default 'Asia/Shanghai'. A different zone than the stored
-   * one rebuilds the cohort rollup from the chains.
+   * answer, slower over long ranges). Default: the zone already stored, or 'Asia/Shanghai' on a
+   * database migrated for the first time. A different zone than the stored one rebuilds the
+   * cohort rollup from the chains.
    */
   timeZone?: string;
 }
@@ -259,13 +260,16 @@ async function checkedZone(db: PostgresDatabase, timeZone: unknown): Promise<str
 export async function migrateAnalytics(db: PostgresDatabase, options: MigrateAnalyticsOptions = {}): Promise<void> {
   const { schema } = factsTable(options);
   // Checked before anything is written: a zone neither JavaScript nor the database knows.
-  const zone = await checkedZone(db, options.timeZone ?? DEFAULT_COHORT_ZONE);
+  const given = options.timeZone === undefined ? undefined : await checkedZone(db, options.timeZone);
   await toSqlDriver(db).transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`orderkit:analytics:${schema}`]);
     await tx.exec(`set local search_path to ${schema};
       create table if not exists analytics_meta (key text primary key, value text not null);`);
     const stored = await tx.query<{ key: string; value: string }>("select key, value from analytics_meta");
     const meta = new Map(stored.rows.map((r) => [r.key, r.value]));
+    // Without the option, the zone already stored stays (docs/analytics.md "Cohorts in the shop's zone"):
+    // an instance started without it must not rebuild the cohort rollup in another zone.
+    const zone = given ?? meta.get('cohort_zone') ?? DEFAULT_COHORT_ZONE;
     if (meta.get('facts_version') !== FACTS_VERSION) {
       await tx.exec(['order_facts', 'order_line_facts', ...ROLLUP_TABLES, ...SEGMENT_TABLE_NAMES, 'rollup_open', ...CUSTOMER_TABLE_NAMES].map((t) => `drop table if exists ${t};`).join('\n'));
     } else {
