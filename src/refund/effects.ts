@@ -50,14 +50,7 @@ export function afterSaleNotifyData(afterSale: AfterSale): Record<string, unknow
  * data, keys in the same order.
  */
 export function afterSaleNotice(to: 'customer' | 'merchant', template: string, order: Order, afterSale: AfterSale, key: string, value: unknown): EffectDraft {
-  // The two keys the reducers pass are written as literals: a store under a key that varies from
-  // call to call was a megamorphic store that added a property (docs/benchmarks.md, "aftersale6").
-  let data: Record<string, unknown>;
-  if (key === 'refundId') data = { orderNumber: order.number, afterSaleId: afterSale.id, kind: afterSale.kind, amount: afterSale.amount, refundId: value };
-  else if (key === 'reason') data = { orderNumber: order.number, afterSaleId: afterSale.id, kind: afterSale.kind, amount: afterSale.amount, reason: value };
-  else {
-    data = { orderNumber: order.number, afterSaleId: afterSale.id, kind: afterSale.kind, amount: afterSale.amount };
-    data[key] = value;
-  }
+  const data: Record<string, unknown> = { orderNumber: order.number, afterSaleId: afterSale.id, kind: afterSale.kind, amount: afterSale.amount };
+  data[key] = value;
   return { type: 'notify', to, template, data };
 }
