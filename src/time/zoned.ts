@@ -249,8 +249,9 @@ export function addInZoneMs(ms: number, duration: Duration, timeZone: string): n
   return instantOfWallClock(wall, timeZone);
 }
 
-/** One remembered `addInZoneMs` result for a stored timestamp (see `addInZoneToTimestamp`). */
+/** The remembered `addInZoneMs` result for a stored timestamp (see `addInZoneToTimestamp`). */
 interface TimestampSum {
+  text: string;
   timeZone: string;
   years: number | undefined;
   months: number | undefined;
@@ -262,31 +263,28 @@ interface TimestampSum {
   end: number;
 }
 
-const MAX_TIMESTAMP_SUMS = 1024;
-const timestampSums = new Map<string, TimestampSum>();
-let lastSumText: string | undefined;
 let lastSum: TimestampSum | undefined;
 
 /**
- * `addInZoneMs(parseIsoTimestamp(text), duration, timeZone)`, remembered per text: a deadline
- * counted from a time stored on the order (the refund period from `paidAt`) is asked for on every
- * after-sale step of that order, and reading the text back and adding the duration cost more than
- * the rest of the check (docs/benchmarks.md, "Lifecycle"). The entry is keyed by everything the
+ * `addInZoneMs(parseIsoTimestamp(text), duration, timeZone)`, the last answer remembered: a
+ * deadline counted from a time stored on the order (the refund period from `paidAt`) is asked for
+ * on every after-sale step of that order, and reading the text back and adding the duration cost
+ * more than the rest of the check (docs/benchmarks.md, "Lifecycle"). One entry, not a map of
+ * texts: a text just joined by `isoTimestamp` had to be hashed in the runtime before a map could
+ * look it up, which cost as much as the sum itself (docs/benchmarks.md, "aftersale6"); the steps
+ * of one order ask with the same text one after another. The entry is kept with everything the
  * answer depends on: the text, the zone and every field of the duration (compared by value, so a
- * policy object edited in place is never answered from an old entry). At most 1,024 texts are
- * kept; the map is emptied when full. A zone the runtime does not know still throws (nothing is
- * remembered for it).
+ * policy object edited in place is never answered from an old entry). A zone the runtime does not
+ * know still throws (nothing is remembered for it).
  *
  * @example
  * addInZoneToTimestamp('2026-11-25T04:05:00.000Z', { days: 365 }, 'Asia/Shanghai') // Date.parse('2027-11-25T04:05:00.000Z')
  */
 export function addInZoneToTimestamp(text: string, duration: Duration, timeZone: string): number {
-  // The entry asked for last first: the after-sale steps of one order ask with the same text
-  // object, which compares by identity; a lookup in the map hashes a text just joined by
-  // `isoTimestamp` in the runtime first (docs/benchmarks.md, "aftersale6").
-  const hit = text === lastSumText ? lastSum : timestampSums.get(text);
+  const hit = lastSum;
   if (
     hit !== undefined &&
+    hit.text === text &&
     hit.timeZone === timeZone &&
     hit.days === duration.days &&
     hit.years === duration.years &&
@@ -296,13 +294,11 @@ export function addInZoneToTimestamp(text: string, duration: Duration, timeZone:
     hit.minutes === duration.minutes &&
     hit.seconds === duration.seconds
   ) {
-    lastSumText = text;
-    lastSum = hit;
     return hit.end;
   }
   const end = addInZoneMs(parseIsoTimestamp(text), duration, timeZone);
-  if (timestampSums.size >= MAX_TIMESTAMP_SUMS) timestampSums.clear();
-  const sum: TimestampSum = {
+  lastSum = {
+    text,
     timeZone,
     years: duration.years,
     months: duration.months,
@@ -313,9 +309,6 @@ export function addInZoneToTimestamp(text: string, duration: Duration, timeZone:
     seconds: duration.seconds,
     end,
   };
-  timestampSums.set(text, sum);
-  lastSumText = text;
-  lastSum = sum;
   return end;
 }
 
