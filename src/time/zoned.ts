@@ -249,8 +249,9 @@ export function addInZoneMs(ms: number, duration: Duration, timeZone: string): n
   return instantOfWallClock(wall, timeZone);
 }
 
-/** One remembered `addInZoneMs` result for a stored timestamp (see `addInZoneToTimestamp`). */
+/** The remembered `addInZoneMs` result for a stored timestamp (see `addInZoneToTimestamp`). */
 interface TimestampSum {
+  text: string;
   timeZone: string;
   years: number | undefined;
   months: number | undefined;
@@ -262,26 +263,28 @@ interface TimestampSum {
   end: number;
 }
 
-const MAX_TIMESTAMP_SUMS = 1024;
-const timestampSums = new Map<string, TimestampSum>();
+let lastSum: TimestampSum | undefined;
 
 /**
- * `addInZoneMs(parseIsoTimestamp(text), duration, timeZone)`, remembered per text: a deadline
- * counted from a time stored on the order (the refund period from `paidAt`) is asked for on every
- * after-sale step of that order, and reading the text back and adding the duration cost more than
- * the rest of the check (docs/benchmarks.md, "Lifecycle"). The entry is keyed by everything the
+ * `addInZoneMs(parseIsoTimestamp(text), duration, timeZone)`, the last answer remembered: a
+ * deadline counted from a time stored on the order (the refund period from `paidAt`) is asked for
+ * on every after-sale step of that order, and reading the text back and adding the duration cost
+ * more than the rest of the check (docs/benchmarks.md, "Lifecycle"). One entry, not a map of
+ * texts: a text just joined by `isoTimestamp` had to be hashed in the runtime before a map could
+ * look it up, which cost as much as the sum itself (docs/benchmarks.md, "aftersale6"); the steps
+ * of one order ask with the same text one after another. The entry is kept with everything the
  * answer depends on: the text, the zone and every field of the duration (compared by value, so a
- * policy object edited in place is never answered from an old entry). At most 1,024 texts are
- * kept; the map is emptied when full. A zone the runtime does not know still throws (nothing is
- * remembered for it).
+ * policy object edited in place is never answered from an old entry). A zone the runtime does not
+ * know still throws (nothing is remembered for it).
  *
  * @example
  * addInZoneToTimestamp('2026-11-25T04:05:00.000Z', { days: 365 }, 'Asia/Shanghai') // Date.parse('2027-11-25T04:05:00.000Z')
  */
 export function addInZoneToTimestamp(text: string, duration: Duration, timeZone: string): number {
-  const hit = timestampSums.get(text);
+  const hit = lastSum;
   if (
     hit !== undefined &&
+    hit.text === text &&
     hit.timeZone === timeZone &&
     hit.days === duration.days &&
     hit.years === duration.years &&
@@ -294,8 +297,8 @@ export function addInZoneToTimestamp(text: string, duration: Duration, timeZone:
     return hit.end;
   }
   const end = addInZoneMs(parseIsoTimestamp(text), duration, timeZone);
-  if (timestampSums.size >= MAX_TIMESTAMP_SUMS) timestampSums.clear();
-  timestampSums.set(text, {
+  lastSum = {
+    text,
     timeZone,
     years: duration.years,
     months: duration.months,
@@ -305,7 +308,7 @@ export function addInZoneToTimestamp(text: string, duration: Duration, timeZone:
     minutes: duration.minutes,
     seconds: duration.seconds,
     end,
-  });
+  };
   return end;
 }
 

@@ -4,9 +4,10 @@ import { parseIsoTimestamp } from '../../src/time/iso.js';
 import { addInZoneMs, addInZoneToTimestamp, type Duration } from '../../src/time/zoned.js';
 
 /**
- * addInZoneToTimestamp remembers its answer per text (the refund period's end, asked on every
+ * addInZoneToTimestamp remembers its last answer (the refund period's end, asked on every
  * after-sale step): it must answer exactly as the sum it stands for, whatever was asked before it
- * with the same text and another zone or duration, or with the same duration object edited.
+ * (another text, or the same text with another zone or duration), or with the same duration object
+ * edited. (Checked to fail when the entry is taken for any text of the same length.)
  */
 const ZONES = ['Asia/Shanghai', 'America/New_York', 'Europe/Berlin', 'UTC', '+05:30', ''];
 const DURATIONS: Duration[] = [{ days: 365 }, { days: 7 }, { months: 1 }, { years: 1, hours: 3 }, { weeks: 2, minutes: 30 }, { seconds: 59 }];
