@@ -20,7 +20,9 @@ import { ANONYMOUS_PREFIX, isPseudonym } from '../order/pseudonym.js';
  * Amounts, SKUs, statuses, times and the merchant's notes stay: the books must still add up.
  * Given `inventory`, the stock holds of those orders and the 限购 units they count move to the
  * same pseudonyms too (`InventoryPort.redactPersonalData`). The balance (储值) is not rewritten:
- * it is the customer's money and a book of account (docs/privacy.md "What is not rewritten").
+ * it is the customer's money and a book of account (docs/privacy.md "What is not rewritten"); a
+ * refund credited later names the pseudonym, and the balance sends it to the account the order was
+ * debited from (docs/payment-sources.md "Credits after anonymisation").
  */
 
 export { ANONYMOUS_PREFIX };
