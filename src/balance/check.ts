@@ -1,5 +1,6 @@
 import type { BalanceMovement } from './types.js';
 import { balanceErrors } from './errors.js';
+import { isPseudonym } from '../order/pseudonym.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -22,4 +23,28 @@ export function checkMovement(request: unknown): BalanceMovement {
 export function checkTopUp(request: unknown): { customerId: string; key: string; amount: number } {
   const m = checkMovement({ ...((request ?? {}) as object), orderId: 'top-up' });
   return { customerId: m.customerId, key: m.key, amount: m.amount };
+}
+
+/**
+ * The account a credit of an order goes to, or null when it is refused (docs/payment-sources.md
+ * "Credits after anonymisation"). A credit always goes back to the customer the order was debited
+ * from (`debitedFrom`; undefined when the order took nothing), and only when it names that
+ * customer or a pseudonym of the anonymisation: an anonymised order (and the credits its outbox
+ * still holds) names its pseudonym, while the balance keeps the real id (docs/privacy.md). Any
+ * other customer id is refused, so money never crosses to another account.
+ */
+export function creditAccount(debitedFrom: string | undefined, customerId: string): string | null {
+  if (debitedFrom === undefined) return null;
+  return customerId === debitedFrom || isPseudonym(customerId) ? debitedFrom : null;
+}
+
+/**
+ * Whether a movement asked again under an (order, key) already applied is the same movement as
+ * `recorded` (whose `customerId` is the account it moved): same kind, same amount, and the same
+ * customer id, or for a credit any id `creditAccount` sends to that account. Otherwise the key
+ * was reused (BALANCE_KEY_REUSED).
+ */
+export function sameMovement(recorded: { kind: string; customerId: string; amount: number }, kind: string, customerId: string, amount: number): boolean {
+  if (recorded.kind !== kind || recorded.amount !== amount) return false;
+  return kind === 'credit' ? creditAccount(recorded.customerId, customerId) === recorded.customerId : recorded.customerId === customerId;
 }

@@ -1,9 +1,10 @@
-import { checkMovement, checkTopUp } from './check.js';
+import { checkMovement, checkTopUp, creditAccount, sameMovement } from './check.js';
 import { balanceErrors } from './errors.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
 
 interface Op {
   kind: 'debit' | 'credit' | 'top_up';
+  /** The account moved (for a credit naming a pseudonym, the account the order was debited from). */
   customerId: string;
   amount: number;
 }
@@ -57,13 +58,15 @@ export class MemoryBalance implements BalancePort {
     const seen = this.replay(id, 'credit', r.customerId, r.amount, r.orderId, r.key);
     if (seen) return seen;
     const order = this.orders.get(r.orderId);
-    const debited = order !== undefined && order.customerId === r.customerId ? order.debited : 0;
+    // Back to the account the order was debited from (./check.ts creditAccount).
+    const account = creditAccount(order?.customerId, r.customerId);
+    const debited = account !== null ? order!.debited : 0;
     const credited = order?.credited ?? 0;
-    if (credited + r.amount > debited) throw balanceErrors.creditExceedsDebit(r.orderId, debited, credited, r.amount);
-    this.ops.set(id, { kind: 'credit', customerId: r.customerId, amount: r.amount });
-    const balance = (this.accounts.get(r.customerId) ?? 0) + r.amount;
-    this.accounts.set(r.customerId, balance);
-    this.orders.set(r.orderId, { customerId: r.customerId, debited, credited: credited + r.amount });
+    if (account === null || credited + r.amount > debited) throw balanceErrors.creditExceedsDebit(r.orderId, debited, credited, r.amount);
+    this.ops.set(id, { kind: 'credit', customerId: account, amount: r.amount });
+    const balance = (this.accounts.get(account) ?? 0) + r.amount;
+    this.accounts.set(account, balance);
+    this.orders.set(r.orderId, { customerId: account, debited, credited: credited + r.amount });
     return { balance, replayed: false };
   }
 
@@ -90,12 +93,12 @@ export class MemoryBalance implements BalancePort {
     else this.orders.set(r.orderId, { ...order, debited: order.debited - op.amount });
   }
 
-  /** The first answer of an (order, key) already applied, or a refusal when its content differs. */
+  /** The first answer of an (order, key) already applied (the balance of the account it moved), or a refusal when its content differs. */
   private replay(id: string, kind: Op['kind'], customerId: string, amount: number, orderId: string, key: string): BalanceResult | null {
     const op = this.ops.get(id);
     if (op === undefined) return null;
-    if (op.kind !== kind || op.customerId !== customerId || op.amount !== amount) throw balanceErrors.keyReused(orderId, key);
-    return { balance: this.accounts.get(customerId) ?? 0, replayed: true };
+    if (!sameMovement(op, kind, customerId, amount)) throw balanceErrors.keyReused(orderId, key);
+    return { balance: this.accounts.get(op.customerId) ?? 0, replayed: true };
   }
 }
 

@@ -47,8 +47,11 @@ export interface BalancePort {
   /** Takes `amount` from the balance for an order; INSUFFICIENT_BALANCE when it has less. */
   debit(request: BalanceMovement): Promise<BalanceResult>;
   /**
-   * Gives `amount` back to the customer the order took it from; BALANCE_CREDIT_EXCEEDS_DEBIT when
-   * the order's credits would pass its debits (or the customer is not the one debited).
+   * Gives `amount` back to the customer the order took it from; `customerId` is that customer or,
+   * for an anonymised order, its pseudonym (`anon-…`: the money still goes to the account debited,
+   * and `balance` is that account's). BALANCE_CREDIT_EXCEEDS_DEBIT when the order's credits would
+   * pass its debits, or the customer is another one (docs/payment-sources.md "Credits after
+   * anonymisation").
    */
   credit(request: BalanceMovement): Promise<BalanceResult>;
   /** What an order took and got back. */

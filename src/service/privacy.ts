@@ -4,6 +4,7 @@ import type { InventoryPort } from '../inventory/types.js';
 import type { OrderStore, PersonalDataRedaction } from '../storage/port.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { fail, ok, type Result } from '../errors/result.js';
+import { ANONYMOUS_PREFIX, isPseudonym } from '../order/pseudonym.js';
 
 /**
  * Personal data (PIPL, docs/privacy.md): anonymising a customer's orders, or the orders finished
@@ -19,11 +20,12 @@ import { fail, ok, type Result } from '../errors/result.js';
  * Amounts, SKUs, statuses, times and the merchant's notes stay: the books must still add up.
  * Given `inventory`, the stock holds of those orders and the 限购 units they count move to the
  * same pseudonyms too (`InventoryPort.redactPersonalData`). The balance (储值) is not rewritten:
- * it is the customer's money and a book of account (docs/privacy.md "What is not rewritten").
+ * it is the customer's money and a book of account (docs/privacy.md "What is not rewritten"); a
+ * refund credited later names the pseudonym, and the balance sends it to the account the order was
+ * debited from (docs/payment-sources.md "Credits after anonymisation").
  */
 
-/** The prefix of every pseudonym: an order whose customer id starts with it is already anonymised. */
-export const ANONYMOUS_PREFIX = 'anon-';
+export { ANONYMOUS_PREFIX };
 
 const ADDRESS_KEYS = ['name', 'phone', 'detail'];
 
@@ -139,7 +141,7 @@ export async function anonymizeCustomer(store: OrderStore, customerId: string, o
   if (typeof customerId !== 'string' || customerId.length === 0 || customerId.length > 128) {
     return fail(invalid('customerId', '顾客 id 须为 1 到 128 个字符', 'customerId must be 1 to 128 characters'));
   }
-  if (customerId.startsWith(ANONYMOUS_PREFIX)) return ok({ orders: 0, pseudonym: null });
+  if (isPseudonym(customerId)) return ok({ orders: 0, pseudonym: null });
   const missing = missingCapability(store, options.inventory);
   if (missing) return fail(missing);
   // Every order first: a rewritten order no longer lists under the customer id.
@@ -198,7 +200,7 @@ export async function anonymizeFinishedOrders(store: OrderStore, options: Retent
     const page = await store.list({ status: ['completed', 'closed'], to: new Date(cutoff), limit: 100, cursor, order: 'oldest' });
     for (const o of page.items) {
       const at = finishedAt(o);
-      if (at === null || Date.parse(at) >= cutoff || o.customerId.startsWith(ANONYMOUS_PREFIX)) continue;
+      if (at === null || Date.parse(at) >= cutoff || isPseudonym(o.customerId)) continue;
       work.push(personalDataRedaction(o.id, o.customerId, pseudonymFor(random)));
       if (work.length >= limit) break;
     }

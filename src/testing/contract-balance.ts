@@ -1,4 +1,5 @@
 import type { AsyncCommand } from 'fast-check';
+import { creditAccount, sameMovement } from '../balance/check.js';
 import type { BalancePort, BalanceResult } from '../balance/types.js';
 import { loadFastCheck } from './fast-check.js';
 import type { ContractExpect, ContractTestApi } from './types.js';
@@ -7,9 +8,10 @@ import type { ContractExpect, ContractTestApi } from './types.js';
  * The balance contract (docs/payment-sources.md "The balance port"): every rule of the port as
  * tests, for any adapter. The model-based part runs random sequences of top-ups, debits and
  * credits — repeats of the same (order, key), reused keys with other amounts, bad amounts, credits
- * to the wrong customer or past what an order took among them — against a plain model and compares
- * every answer, every balance and every order's totals; the race part fires concurrent debits of
- * one balance and checks it never goes below zero.
+ * to the wrong customer, naming a pseudonym (`anon-…`, an anonymised order's) or past what an order
+ * took among them — against a plain model and compares every answer, every balance and every
+ * order's totals; the race part fires concurrent debits of one balance and checks it never goes
+ * below zero.
  */
 export interface BalanceContractOptions<B extends BalancePort> {
   /** fast-check runs of the model-based test. Default 20. */
@@ -20,8 +22,11 @@ export interface BalanceContractOptions<B extends BalancePort> {
   dispose?: (balance: B) => Promise<void>;
 }
 
-const CUSTOMERS = ['c0', 'c1'];
-const ORDERS = ['o0', 'o1', 'o2'];
+/** Two real customers and two pseudonyms: an anonymised order's credits name one (docs/privacy.md). */
+const CUSTOMERS = ['c0', 'c1', 'anon-p', 'anon-q'];
+/** Who tops up and pays: the real customers (a pseudonym only ever asks for a credit back). */
+const PAYERS = CUSTOMERS.slice(0, 2);
+const ORDERS = ['o0', 'o1'];
 const KEYS = ['k0', 'k1', 'k2'];
 
 interface Model {
@@ -53,13 +58,16 @@ const valid = (amount: number): boolean => Number.isSafeInteger(amount) && amoun
 function expected(m: Model, kind: 'debit' | 'credit' | 'top_up', customerId: string, orderId: string, key: string, amount: number): { code: string | null; result?: BalanceResult } {
   if (!valid(amount)) return { code: 'INVALID_BALANCE_MOVEMENT' };
   const id = `${orderId}\u0000${key}`;
-  const have = m.accounts.get(customerId) ?? 0;
+  const order = m.orders.get(orderId);
+  // A credit moves the account its order was debited from (the port's one rule, balance/check.ts).
+  const to = kind === 'credit' ? creditAccount(order?.customerId, customerId) : customerId;
+  const account = to ?? customerId;
+  const have = m.accounts.get(account) ?? 0;
   const seen = m.ops.get(id);
   if (seen !== undefined) {
-    if (seen.kind !== kind || seen.customerId !== customerId || seen.amount !== amount) return { code: 'BALANCE_KEY_REUSED' };
+    if (!sameMovement(seen, kind, customerId, amount)) return { code: 'BALANCE_KEY_REUSED' };
     return { code: null, result: { balance: have, replayed: true } };
   }
-  const order = m.orders.get(orderId);
   let balance = have;
   if (kind === 'top_up') balance = have + amount;
   else if (kind === 'debit') {
@@ -68,14 +76,14 @@ function expected(m: Model, kind: 'debit' | 'credit' | 'top_up', customerId: str
     balance = have - amount;
     m.orders.set(orderId, { customerId, debited: (order?.debited ?? 0) + amount, credited: order?.credited ?? 0 });
   } else {
-    const debited = order !== undefined && order.customerId === customerId ? order.debited : 0;
+    const debited = order !== undefined && to !== null ? order.debited : 0;
     const credited = order?.credited ?? 0;
     if (credited + amount > debited) return { code: 'BALANCE_CREDIT_EXCEEDS_DEBIT' };
     balance = have + amount;
-    m.orders.set(orderId, { customerId, debited, credited: credited + amount });
+    m.orders.set(orderId, { customerId: account, debited, credited: credited + amount });
   }
-  m.ops.set(id, { kind, customerId, amount });
-  m.accounts.set(customerId, balance);
+  m.ops.set(id, { kind, customerId: account, amount });
+  m.accounts.set(account, balance);
   return { code: null, result: { balance, replayed: false } };
 }
 
@@ -153,12 +161,15 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
       'tops up, debits and credits back exactly as the model says (model-based)',
       async () => {
         const fc = await loadFastCheck();
-        const amount = fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 900 }) }, { weight: 1, arbitrary: fc.constantFrom(0, -5, 2.5) });
+        const amount = (max: number) => fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max }) }, { weight: 1, arbitrary: fc.constantFrom(0, -5, 2.5) });
+        // Debits and credits smaller than top-ups, and long runs, so that orders get paid and credited back often.
         const move = (kind: 'debit' | 'credit' | 'top_up') =>
-          fc.tuple(fc.constantFrom(...CUSTOMERS), fc.constantFrom(...ORDERS), fc.constantFrom(...KEYS), amount).map(([c, o, k, a]) => new MoveCmd(kind, c, o, k, a) as Cmd);
+          fc
+            .tuple(fc.constantFrom(...(kind === 'credit' ? CUSTOMERS : PAYERS)), fc.constantFrom(...ORDERS), fc.constantFrom(...KEYS), amount(kind === 'top_up' ? 900 : 300))
+            .map(([c, o, k, a]) => new MoveCmd(kind, c, o, k, a) as Cmd);
         const commands = [move('top_up'), move('debit'), move('debit'), move('credit'), move('credit'), fc.constant(new ReadCmd() as Cmd)];
         await fc.assert(
-          fc.asyncProperty(fc.commands(commands, { maxCommands: 25 }), async (cmds) => {
+          fc.asyncProperty(fc.commands(commands, { maxCommands: 25, size: 'max' }), async (cmds) => {
             const balance = await fresh();
             await fc.asyncModelRun(() => ({ model: freshModel(), real: { balance, expect: api.expect } }), [...cmds, new ReadCmd()]);
           }),
@@ -181,12 +192,57 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
         if (results.every((r) => r.code === null || r.code === 'INSUFFICIENT_BALANCE')) api.expect(won).toBe(3);
         for (const r of results) if (r.code !== null) api.expect(['INSUFFICIENT_BALANCE', 'BALANCE_UNAVAILABLE']).toContain(r.code);
         api.expect(await balance.balanceOf('hot')).toBe(1000 - 300 * won);
-        // The same credit fired at once from many places lands once.
-        const again = await Promise.all(Array.from({ length: 6 }, () => outcome(() => balance.credit({ customerId: 'hot', orderId: 'race-0', key: 'undo', amount: 300 }))));
+        // The same credit fired at once from many places lands once, whether it names the customer or a pseudonym.
+        const again = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => outcome(() => balance.credit({ customerId: i % 2 === 0 ? 'hot' : 'anon-hot', orderId: 'race-0', key: 'undo', amount: 300 }))),
+        );
         const applied = again.filter((r) => r.code === null && r.result?.replayed === false).length;
         api.expect(applied).toBeLessThanOrEqual(1);
+        // Refused only when the store gave up, or when race-0's own debit lost the race above.
+        const refusals = results[0]!.code === null ? ['BALANCE_UNAVAILABLE'] : ['BALANCE_CREDIT_EXCEEDS_DEBIT', 'BALANCE_UNAVAILABLE'];
+        for (const r of again) if (r.code !== null) api.expect(refusals).toContain(r.code);
         const settled = await balance.orderBalance('race-0');
         api.expect(settled.credited).toBeLessThanOrEqual(settled.debited);
+        api.expect(settled.credited).toBe(300 * applied);
+        api.expect([await balance.balanceOf('hot'), await balance.balanceOf('anon-hot')]).toEqual([1000 - 300 * won + 300 * applied, 0]);
+      },
+      timeout,
+    );
+
+    api.it(
+      'a credit naming a pseudonym goes back to the account the order was debited from; any other customer is refused',
+      async () => {
+        const balance = await fresh();
+        const e = api.expect;
+        await balance.topUp({ customerId: 'c0', key: 'card', amount: 1000 });
+        await balance.topUp({ customerId: 'c1', key: 'card-c1', amount: 50 });
+        await balance.debit({ customerId: 'c0', orderId: 'o-anon', key: 'pay', amount: 600 });
+        // The order was anonymised: its refunds name the pseudonym, the balance still keys c0.
+        const back = { customerId: 'anon-p1', orderId: 'o-anon', key: 'refund-1', amount: 200 };
+        e(await outcome(() => balance.credit(back))).toEqual({ code: null, result: { balance: 600, replayed: false } });
+        e(await balance.balanceOf('c0')).toBe(600);
+        e(await balance.balanceOf('anon-p1')).toBe(0);
+        e(await balance.orderBalance('o-anon')).toEqual({ debited: 600, credited: 200 });
+        // Replays answer as the first time, with the pseudonym or the real id; another customer or amount is a reused key.
+        e(await outcome(() => balance.credit(back))).toEqual({ code: null, result: { balance: 600, replayed: true } });
+        e(await outcome(() => balance.credit({ ...back, customerId: 'c0' }))).toEqual({ code: null, result: { balance: 600, replayed: true } });
+        e((await outcome(() => balance.credit({ ...back, customerId: 'c1' }))).code).toBe('BALANCE_KEY_REUSED');
+        e((await outcome(() => balance.credit({ ...back, amount: 201 }))).code).toBe('BALANCE_KEY_REUSED');
+        // Another real customer gets nothing of this order, and its own balance does not move.
+        e((await outcome(() => balance.credit({ customerId: 'c1', orderId: 'o-anon', key: 'refund-2', amount: 100 }))).code).toBe('BALANCE_CREDIT_EXCEEDS_DEBIT');
+        e(await balance.balanceOf('c1')).toBe(50);
+        // Never more than the order took, whoever is named.
+        e((await outcome(() => balance.credit({ ...back, key: 'refund-3', amount: 401 }))).code).toBe('BALANCE_CREDIT_EXCEEDS_DEBIT');
+        e(await outcome(() => balance.credit({ customerId: 'c0', orderId: 'o-anon', key: 'refund-4', amount: 150 }))).toEqual({ code: null, result: { balance: 750, replayed: false } });
+        // A credit the real id made before the rewrite, retried after it under the pseudonym: a replay.
+        e(await outcome(() => balance.credit({ customerId: 'anon-p1', orderId: 'o-anon', key: 'refund-4', amount: 150 }))).toEqual({ code: null, result: { balance: 750, replayed: true } });
+        e(await outcome(() => balance.credit({ customerId: 'anon-p2', orderId: 'o-anon', key: 'refund-5', amount: 250 }))).toEqual({ code: null, result: { balance: 1000, replayed: false } });
+        e((await outcome(() => balance.credit({ customerId: 'anon-p1', orderId: 'o-anon', key: 'refund-6', amount: 1 }))).code).toBe('BALANCE_CREDIT_EXCEEDS_DEBIT');
+        e(await balance.orderBalance('o-anon')).toEqual({ debited: 600, credited: 600 });
+        // A pseudonym crediting an order that took nothing is refused, and no account is made for it.
+        e((await outcome(() => balance.credit({ customerId: 'anon-p1', orderId: 'o-never', key: 'refund-1', amount: 1 }))).code).toBe('BALANCE_CREDIT_EXCEEDS_DEBIT');
+        e(await balance.orderBalance('o-never')).toEqual({ debited: 0, credited: 0 });
+        e([await balance.balanceOf('c0'), await balance.balanceOf('c1'), await balance.balanceOf('anon-p1'), await balance.balanceOf('anon-p2')]).toEqual([1000, 50, 0, 0]);
       },
       timeout,
     );

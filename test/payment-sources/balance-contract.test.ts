@@ -4,10 +4,10 @@ import { WxCloudBalance, WxCloudOrderStore } from '../../src/adapters/wx-cloud/i
 import { MemoryBalance } from '../../src/balance/index.js';
 import type { BalancePort } from '../../src/balance/index.js';
 import { MemoryOrderStore, type OrderStore } from '../../src/storage/index.js';
-import { createOrderService } from '../../src/service/index.js';
+import { anonymizeCustomer, anonymizeFinishedOrders, createOrderService } from '../../src/service/index.js';
 import { createCloudDatabaseStandIn, runBalanceContract } from '../../src/testing/index.js';
 import { describeRealPg, uniqueSchema } from '../support/pg.js';
-import { customer, gateway, manualClock, merchant, quote, sequentialIds } from '../service/fixtures.js';
+import { customer, DAY, gateway, manualClock, merchant, quote, sequentialIds } from '../service/fixtures.js';
 
 /** The balance port's contract on every adapter, and the service on each store with its balance. */
 
@@ -80,6 +80,56 @@ function serviceScenario(label: string, make: () => Promise<{ store: OrderStore;
     // Its cancel gives the 2000 back, once.
     expect((await service.dispatch('o-retried', { type: 'CANCEL' }, customer)).ok).toBe(true);
     expect(await balance.balanceOf('u1')).toBe(3000);
+  });
+
+  it(`${label}: a refund approved after the order was anonymised (by the retention rule, by the customer's request) goes back to the original account`, async () => {
+    const { store, balance } = await make();
+    const clock = manualClock();
+    const service = createOrderService({ store, balance, clock, ids: sequentialIds(), retryDelayMs: 0 });
+    await balance.topUp({ customerId: 'u1', key: 'card', amount: 5000 });
+    /** An order paying `part` from the balance and the rest by WeChat Pay, received, then everything asked back. */
+    const receivedAndAsked = async (part: number) => {
+      const placed = await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: part } });
+      if (!placed.ok) throw placed.error;
+      const id = placed.order.id;
+      for (const [command, actor] of [
+        [{ type: 'PAYMENT_SUCCEEDED', amount: 5500 - part, transactionId: `wx-${id}` }, gateway],
+        [{ type: 'SHIP', logisticsType: 'express' }, merchant],
+        [{ type: 'CONFIRM_RECEIPT' }, customer],
+      ] as const) {
+        const r = await service.dispatch(id, command, actor);
+        if (!r.ok) throw r.error;
+      }
+      const r = await service.dispatch(id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'a', quantity: 5 }, { lineId: 'b', quantity: 1 }], reason: 'damaged' }, customer);
+      if (!r.ok) throw r.error;
+      return { id, afterSaleId: r.order.afterSales[0]!.id };
+    };
+    const approve = async (o: { id: string; afterSaleId: string }) => {
+      const before = (await store.load(o.id))!;
+      expect(before.customerId.startsWith('anon-')).toBe(true);
+      const r = await service.dispatch(o.id, { type: 'APPROVE_AFTER_SALE', afterSaleId: o.afterSaleId }, merchant);
+      if (!r.ok) throw r.error;
+      expect(r.effects.flatMap((e) => (e.type === 'balance.credit' ? [e.customerId] : []))).toEqual([before.customerId]);
+      const after = (await store.load(o.id))!;
+      expect(after.refunds.filter((x) => x.transactionId?.startsWith('balance:')).map((x) => x.status)).toEqual(['succeeded']);
+      expect(await balance.balanceOf(before.customerId)).toBe(0);
+    };
+    const first = await receivedAndAsked(2000);
+    clock.advance(2 * DAY);
+    const second = await receivedAndAsked(1000);
+    expect(await balance.balanceOf('u1')).toBe(2000);
+    // The retention rule: the first order, finished two days ago, now names a pseudonym.
+    const retained = await anonymizeFinishedOrders(store, { days: 1, now: clock.now() });
+    expect(retained.ok && retained.orders).toBe(1);
+    await approve(first);
+    expect(await balance.balanceOf('u1')).toBe(4000);
+    expect(await balance.orderBalance(first.id)).toEqual({ debited: 2000, credited: 2000 });
+    // The customer asks to be forgotten: the second order too.
+    const forgotten = await anonymizeCustomer(store, 'u1');
+    expect(forgotten.ok && forgotten.orders).toBe(1);
+    await approve(second);
+    expect(await balance.balanceOf('u1')).toBe(5000);
+    expect(await balance.orderBalance(second.id)).toEqual({ debited: 1000, credited: 1000 });
   });
 }
 

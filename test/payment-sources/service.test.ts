@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryOrderStore } from '../../src/storage/index.js';
 import type { CommitInput, OrderStore } from '../../src/storage/index.js';
-import { createOrderService } from '../../src/service/index.js';
+import { anonymizeCustomer, anonymizeFinishedOrders, ANONYMOUS_PREFIX, createOrderService } from '../../src/service/index.js';
 import { MemoryBalance } from '../../src/balance/index.js';
 import type { BalancePort } from '../../src/balance/index.js';
 import { customer, gateway, manualClock, merchant, quote, sequentialIds, DAY } from '../service/fixtures.js';
@@ -151,5 +151,91 @@ describe('refunds back to where the money came from', () => {
     ]);
     const done = await service.dispatch('o1', { type: 'REFUND_SUCCEEDED', refundId: order.refunds[0]!.id, amount: 3500 }, gateway);
     expect(done.ok && done.order.refunds.every((r) => r.status === 'succeeded')).toBe(true);
+  });
+});
+
+describe('a refund to the balance after the order was anonymised (docs/privacy.md "What is not rewritten")', () => {
+  /** u1 pays 2000 from the balance and 3500 by WeChat Pay, receives the order and asks for everything back. */
+  async function completedAndAsked() {
+    const s = setup();
+    await s.ready;
+    const placed = await s.service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 2000 } });
+    if (!placed.ok) throw placed.error;
+    const id = placed.order.id;
+    const must = async (command: Parameters<typeof s.service.dispatch>[1], actor: Parameters<typeof s.service.dispatch>[2]) => {
+      const r = await s.service.dispatch(id, command, actor);
+      if (!r.ok) throw r.error;
+      return r;
+    };
+    await must({ type: 'PAYMENT_SUCCEEDED', amount: 3500, transactionId: 'wx1' }, gateway);
+    await must({ type: 'SHIP', logisticsType: 'express' }, merchant);
+    await must({ type: 'CONFIRM_RECEIPT' }, customer);
+    const asked = await must(
+      { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'a', quantity: 5 }, { lineId: 'b', quantity: 1 }], reason: 'damaged' },
+      customer,
+    );
+    expect(await s.balance.balanceOf('u1')).toBe(1000);
+    return { ...s, id, must, afterSaleId: asked.order.afterSales[0]!.id };
+  }
+
+  async function approvedAfter(anonymise: (s: Awaited<ReturnType<typeof completedAndAsked>>) => Promise<void>): Promise<void> {
+    const s = await completedAndAsked();
+    await anonymise(s);
+    const order = (await s.store.load(s.id))!;
+    expect(order.customerId.startsWith(ANONYMOUS_PREFIX)).toBe(true);
+    const approved = await s.must({ type: 'APPROVE_AFTER_SALE', afterSaleId: s.afterSaleId }, merchant);
+    const credits = approved.effects.filter((e) => e.type === 'balance.credit');
+    expect(credits.map((e) => e.type === 'balance.credit' && [e.customerId, e.amount])).toEqual([[order.customerId, 2000]]);
+    // The money is back in u1's own account; the pseudonym holds nothing.
+    expect(await s.balance.balanceOf('u1')).toBe(3000);
+    expect(await s.balance.balanceOf(order.customerId)).toBe(0);
+    expect(await s.balance.orderBalance(s.id)).toEqual({ debited: 2000, credited: 2000 });
+    const after = (await s.store.load(s.id))!;
+    expect(after.refunds.map((r) => [r.amount, r.transactionId, r.status])).toEqual([
+      [3500, 'wx1', 'pending'],
+      [2000, 'balance:NO000001', 'succeeded'],
+    ]);
+    // The outbox delivering the credit again moves nothing.
+    await s.service.drainOutbox({ schedule: () => undefined, 'payment.refund': () => undefined, 'coupon.release': () => undefined });
+    expect(await s.balance.balanceOf('u1')).toBe(3000);
+  }
+
+  it('the customer asked to be forgotten (anonymizeCustomer): the approved refund credits the original account', async () => {
+    await approvedAfter(async (s) => {
+      const r = await anonymizeCustomer(s.store, 'u1');
+      expect(r.ok && r.orders).toBe(1);
+    });
+  });
+
+  it('the retention rule ran (anonymizeFinishedOrders): the approved refund credits the original account', async () => {
+    await approvedAfter(async (s) => {
+      s.clock.advance(2 * DAY);
+      const r = await anonymizeFinishedOrders(s.store, { days: 1, now: s.clock.now() });
+      expect(r.ok && r.orders).toBe(1);
+    });
+  });
+
+  it('a credit waiting in the outbox when the order was anonymised lands in the original account on the next drain', async () => {
+    const real = new MemoryBalance();
+    let down = false;
+    const flaky: BalancePort = {
+      balanceOf: (c) => real.balanceOf(c),
+      topUp: (r) => real.topUp(r),
+      debit: (r) => real.debit(r),
+      credit: (r) => (down ? Promise.reject(new Error('balance down')) : real.credit(r)),
+      orderBalance: (o) => real.orderBalance(o),
+    };
+    const { service, store, ready } = setup({ balance: flaky });
+    await ready;
+    await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 2000 } });
+    down = true;
+    expect((await service.dispatch('o1', { type: 'CANCEL' }, customer)).ok).toBe(true);
+    const r = await anonymizeCustomer(store, 'u1');
+    expect(r.ok && r.pseudonym?.startsWith(ANONYMOUS_PREFIX)).toBe(true);
+    down = false;
+    const report = await service.drainOutbox({ schedule: () => undefined, 'payment.close': () => undefined, 'coupon.release': () => undefined });
+    expect(report.failed).toBe(0);
+    expect(await real.balanceOf('u1')).toBe(3000);
+    expect(await real.orderBalance('o1')).toEqual({ debited: 2000, credited: 2000 });
   });
 });

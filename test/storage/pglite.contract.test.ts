@@ -1,9 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, migrationChecksum, PostgresOrderStore, toSqlDriver, type SqlDriver } from '../../src/adapters/postgres/index.js';
+import { MIGRATIONS, migrate, migrateBalance, migrationChecksum, PostgresBalance, PostgresOrderStore, toSqlDriver, type SqlDriver } from '../../src/adapters/postgres/index.js';
 import { createLifecycle } from '../../src/lifecycle/index.js';
 import { createOrderService } from '../../src/service/index.js';
-import { createdEvent, runOrderStoreContract, testOrder } from '../../src/testing/index.js';
+import { createdEvent, runBalanceContract, runOrderStoreContract, testOrder } from '../../src/testing/index.js';
 import { pgTamperFor, truncateAll } from './pg-helpers.js';
 import { freshPGlite } from '../support/pglite.js';
 
@@ -26,6 +26,19 @@ runOrderStoreContract(
   },
   { describe, it, expect, beforeEach, afterEach },
   { numRuns: 15, tamper: pgTamperFor({ query: (text, params) => db.query(text, params as unknown[]) }) },
+);
+
+// The balance port on the same embedded database, a schema of its own for every test and run.
+let balanceSchemas = 0;
+runBalanceContract(
+  'PostgresBalance on PGlite',
+  async () => {
+    const schema = `balance_${++balanceSchemas}`;
+    await migrateBalance(db, { schema });
+    return new PostgresBalance({ db, schema });
+  },
+  { describe, it, expect, beforeEach, afterEach },
+  { numRuns: 8 },
 );
 
 // The same embedded database, in schemas of their own.

@@ -1,4 +1,4 @@
-import { checkMovement, checkTopUp } from '../../balance/check.js';
+import { checkMovement, checkTopUp, creditAccount, sameMovement } from '../../balance/check.js';
 import { balanceErrors, isBalanceError } from '../../balance/errors.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from '../../balance/types.js';
 import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
@@ -111,17 +111,26 @@ export class PostgresBalance implements BalancePort {
     return this.driver.transaction((tx) => body(tx));
   }
 
-  /** One movement inside `tx`: the account row is locked first, so movements of one customer queue. */
+  /**
+   * One movement inside `tx`: the account row is locked first, so movements of one customer queue.
+   * A credit's account is the one its order was debited from (creditAccount), read before the lock:
+   * an order row's customer never changes once written.
+   */
   private async move(tx: SqlExecutor, r: BalanceMovement, kind: 'debit' | 'credit' | 'top_up'): Promise<BalanceResult> {
     const s = `"${this.schema}"`;
     try {
-      await tx.query(`INSERT INTO ${s}.balance_accounts (customer_id, balance) VALUES ($1, 0) ON CONFLICT (customer_id) DO NOTHING`, [r.customerId]);
-      const account = await tx.query<{ balance: string }>(`SELECT balance FROM ${s}.balance_accounts WHERE customer_id = $1 FOR UPDATE`, [r.customerId]);
-      const have = Number(account.rows[0]!.balance);
+      let account = r.customerId;
+      if (kind === 'credit') {
+        const owner = await tx.query<{ customer_id: string }>(`SELECT customer_id FROM ${s}.balance_orders WHERE order_id = $1`, [r.orderId]);
+        account = creditAccount(owner.rows[0]?.customer_id, r.customerId) ?? r.customerId;
+      }
+      await tx.query(`INSERT INTO ${s}.balance_accounts (customer_id, balance) VALUES ($1, 0) ON CONFLICT (customer_id) DO NOTHING`, [account]);
+      const locked = await tx.query<{ balance: string }>(`SELECT balance FROM ${s}.balance_accounts WHERE customer_id = $1 FOR UPDATE`, [account]);
+      const have = Number(locked.rows[0]!.balance);
       const seen = await tx.query<{ kind: string; customer_id: string; amount: string }>(`SELECT kind, customer_id, amount FROM ${s}.balance_ops WHERE order_id = $1 AND key = $2`, [r.orderId, r.key]);
       if (seen.rows.length > 0) {
         const op = seen.rows[0]!;
-        if (op.kind !== kind || op.customer_id !== r.customerId || Number(op.amount) !== r.amount) throw balanceErrors.keyReused(r.orderId, r.key);
+        if (!sameMovement({ kind: op.kind, customerId: op.customer_id, amount: Number(op.amount) }, kind, r.customerId, r.amount)) throw balanceErrors.keyReused(r.orderId, r.key);
         return { balance: have, replayed: true };
       }
       let balance = have;
@@ -139,15 +148,16 @@ export class PostgresBalance implements BalancePort {
           );
           balance = have - r.amount;
         } else {
-          const debited = row !== undefined && row.customer_id === r.customerId ? Number(row.debited) : 0;
+          // Not the locked account: the order's first debit landed after the read above; refused as before it.
+          const debited = row !== undefined && creditAccount(row.customer_id, r.customerId) === account ? Number(row.debited) : 0;
           const credited = row === undefined ? 0 : Number(row.credited);
           if (credited + r.amount > debited) throw balanceErrors.creditExceedsDebit(r.orderId, debited, credited, r.amount);
           await tx.query(`UPDATE ${s}.balance_orders SET credited = credited + $2 WHERE order_id = $1`, [r.orderId, r.amount]);
           balance = have + r.amount;
         }
       }
-      await tx.query(`UPDATE ${s}.balance_accounts SET balance = $2 WHERE customer_id = $1`, [r.customerId, balance]);
-      await tx.query(`INSERT INTO ${s}.balance_ops (order_id, key, kind, customer_id, amount) VALUES ($1, $2, $3, $4, $5)`, [r.orderId, r.key, kind, r.customerId, r.amount]);
+      await tx.query(`UPDATE ${s}.balance_accounts SET balance = $2 WHERE customer_id = $1`, [account, balance]);
+      await tx.query(`INSERT INTO ${s}.balance_ops (order_id, key, kind, customer_id, amount) VALUES ($1, $2, $3, $4, $5)`, [r.orderId, r.key, kind, account, r.amount]);
       return { balance, replayed: false };
     } catch (error) {
       if (isBalanceError(error)) throw error;

@@ -1,4 +1,4 @@
-import { checkMovement, checkTopUp } from '../../balance/check.js';
+import { checkMovement, checkTopUp, creditAccount, sameMovement } from '../../balance/check.js';
 import { balanceErrors, isBalanceError } from '../../balance/errors.js';
 import { placeWithCompensation } from '../../balance/memory.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from '../../balance/types.js';
@@ -117,35 +117,35 @@ export class WxCloudBalance implements BalancePort {
     }
   }
 
+  /** One movement in one transaction; a credit goes to the account its order was debited from (creditAccount). */
   private move(r: BalanceMovement, kind: OpDoc['kind']): Promise<BalanceResult> {
     const n = this.names;
     return this.call(() =>
       this.db.runTransaction(async (tx) => {
         const id = opId(r.orderId, r.key);
-        const account = await txRead<AccountDoc>(tx, n.accounts, r.customerId);
-        const have = account?.balance ?? 0;
+        const order = kind === 'top_up' ? null : await txRead<OrderDoc>(tx, n.orders, r.orderId);
+        const to = kind === 'credit' ? creditAccount(order?.customerId, r.customerId) : r.customerId;
+        const account = to ?? r.customerId;
+        const have = (await txRead<AccountDoc>(tx, n.accounts, account))?.balance ?? 0;
         const seen = await txRead<OpDoc>(tx, n.ops, id);
         if (seen !== null) {
-          if (seen.kind !== kind || seen.customerId !== r.customerId || seen.amount !== r.amount) throw balanceErrors.keyReused(r.orderId, r.key);
+          if (!sameMovement(seen, kind, r.customerId, r.amount)) throw balanceErrors.keyReused(r.orderId, r.key);
           return { balance: have, replayed: true };
         }
         let balance = have + r.amount;
-        if (kind !== 'top_up') {
-          const order = await txRead<OrderDoc>(tx, n.orders, r.orderId);
-          if (kind === 'debit') {
-            if (have < r.amount) throw balanceErrors.insufficient(r.amount, have);
-            if (order !== null && order.customerId !== r.customerId) throw balanceErrors.keyReused(r.orderId, r.key);
-            balance = have - r.amount;
-            await tx.collection(n.orders).doc(r.orderId).set({ data: { customerId: r.customerId, debited: (order?.debited ?? 0) + r.amount, credited: order?.credited ?? 0 } });
-          } else {
-            const debited = order !== null && order.customerId === r.customerId ? order.debited : 0;
-            const credited = order?.credited ?? 0;
-            if (credited + r.amount > debited) throw balanceErrors.creditExceedsDebit(r.orderId, debited, credited, r.amount);
-            await tx.collection(n.orders).doc(r.orderId).set({ data: { customerId: r.customerId, debited, credited: credited + r.amount } });
-          }
+        if (kind === 'debit') {
+          if (have < r.amount) throw balanceErrors.insufficient(r.amount, have);
+          if (order !== null && order.customerId !== r.customerId) throw balanceErrors.keyReused(r.orderId, r.key);
+          balance = have - r.amount;
+          await tx.collection(n.orders).doc(r.orderId).set({ data: { customerId: r.customerId, debited: (order?.debited ?? 0) + r.amount, credited: order?.credited ?? 0 } });
+        } else if (kind === 'credit') {
+          const debited = order !== null && to !== null ? order.debited : 0;
+          const credited = order?.credited ?? 0;
+          if (credited + r.amount > debited) throw balanceErrors.creditExceedsDebit(r.orderId, debited, credited, r.amount);
+          await tx.collection(n.orders).doc(r.orderId).set({ data: { customerId: account, debited, credited: credited + r.amount } });
         }
-        await tx.collection(n.accounts).doc(r.customerId).set({ data: { balance } });
-        await tx.collection(n.ops).doc(id).set({ data: { kind, customerId: r.customerId, amount: r.amount } });
+        await tx.collection(n.accounts).doc(account).set({ data: { balance } });
+        await tx.collection(n.ops).doc(id).set({ data: { kind, customerId: account, amount: r.amount } });
         return { balance, replayed: false };
       }, 10),
     );
