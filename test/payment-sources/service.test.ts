@@ -15,6 +15,20 @@ function setup(options: { balance?: BalancePort; store?: OrderStore; topUp?: num
   return { store, balance, clock, service, ready: balance.topUp({ customerId: 'u1', key: 'card-1', amount: options.topUp ?? 3000 }) };
 }
 
+/** A memory balance whose credits fail while it is set down (a port outage when a refund is due). */
+function flakyCredits(): { real: MemoryBalance; flaky: BalancePort; setDown(v: boolean): void } {
+  const real = new MemoryBalance();
+  let down = false;
+  const flaky: BalancePort = {
+    balanceOf: (c) => real.balanceOf(c),
+    topUp: (r) => real.topUp(r),
+    debit: (r) => real.debit(r),
+    credit: (r) => (down ? Promise.reject(new Error('balance down')) : real.credit(r)),
+    orderBalance: (o) => real.orderBalance(o),
+  };
+  return { real, flaky, setDown: (v) => (down = v) };
+}
+
 describe('placing with the balance and WeChat Pay', () => {
   it('debits the balance part with the order; WeChat Pay asks for the rest; paid when both have come in', async () => {
     const { service, balance, ready } = setup();
@@ -110,22 +124,14 @@ describe('a source that succeeds while another fails', () => {
   });
 
   it('a balance port down when a credit is due: the credit waits in the outbox and lands on the next drain', async () => {
-    const real = new MemoryBalance();
-    let down = false;
-    const flaky: BalancePort = {
-      balanceOf: (c) => real.balanceOf(c),
-      topUp: (r) => real.topUp(r),
-      debit: (r) => real.debit(r),
-      credit: (r) => (down ? Promise.reject(new Error('balance down')) : real.credit(r)),
-      orderBalance: (o) => real.orderBalance(o),
-    };
+    const { real, flaky, setDown } = flakyCredits();
     const { service, ready } = setup({ balance: flaky });
     await ready;
     await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 2000 } });
-    down = true;
+    setDown(true);
     await service.dispatch('o1', { type: 'CANCEL' }, customer);
     expect(await real.balanceOf('u1')).toBe(1000);
-    down = false;
+    setDown(false);
     const report = await service.drainOutbox({ schedule: () => undefined, 'payment.close': () => undefined, 'coupon.release': () => undefined });
     expect(report.failed).toBe(0);
     expect(await real.balanceOf('u1')).toBe(3000);
@@ -216,23 +222,15 @@ describe('a refund to the balance after the order was anonymised (docs/privacy.m
   });
 
   it('a credit waiting in the outbox when the order was anonymised lands in the original account on the next drain', async () => {
-    const real = new MemoryBalance();
-    let down = false;
-    const flaky: BalancePort = {
-      balanceOf: (c) => real.balanceOf(c),
-      topUp: (r) => real.topUp(r),
-      debit: (r) => real.debit(r),
-      credit: (r) => (down ? Promise.reject(new Error('balance down')) : real.credit(r)),
-      orderBalance: (o) => real.orderBalance(o),
-    };
+    const { real, flaky, setDown } = flakyCredits();
     const { service, store, ready } = setup({ balance: flaky });
     await ready;
     await service.place({ customerId: 'u1', quote: quote(), payWith: { balance: 2000 } });
-    down = true;
+    setDown(true);
     expect((await service.dispatch('o1', { type: 'CANCEL' }, customer)).ok).toBe(true);
     const r = await anonymizeCustomer(store, 'u1');
     expect(r.ok && r.pseudonym?.startsWith(ANONYMOUS_PREFIX)).toBe(true);
-    down = false;
+    setDown(false);
     const report = await service.drainOutbox({ schedule: () => undefined, 'payment.close': () => undefined, 'coupon.release': () => undefined });
     expect(report.failed).toBe(0);
     expect(await real.balanceOf('u1')).toBe(3000);

@@ -1,4 +1,3 @@
-import { OrderkitError } from '../../errors/orderkit-error.js';
 import {
   assertInsightOptions,
   finishBreakdown,
@@ -28,7 +27,7 @@ import type {
   SegmentTopSkus,
   Trend,
 } from '../../analytics/insight-types.js';
-import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
+import { factsTable, unknownDatabaseZone, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { compactAnalytics, foldPending } from './analytics-compact.js';
 import { edgeSql, HOUR_MS, rollupPieces, rollupRowsSql, SEGMENT_DAY_MS } from './analytics-segments.js';
 import { chainFromFactsSql, firstOfPeriodSql, localDaySql, periodStartSql } from './analytics-customers.js';
@@ -74,15 +73,7 @@ async function run(db: PostgresDatabase, sql: string, params: unknown[]): Promis
   try {
     return (await toSqlDriver(db).query<Row>(sql, params)).rows;
   } catch (e) {
-    // A zone the JavaScript runtime knows but this server's tz database does not.
-    if (e instanceof Error && /time zone/i.test(e.message)) {
-      throw new OrderkitError({
-        code: 'INVALID_ANALYTICS_OPTIONS',
-        message: { 'zh-CN': '数据库不认识这个时区', en: 'the database does not know this time zone' },
-        path: ['timeZone'],
-      });
-    }
-    throw e;
+    throw unknownDatabaseZone(e) ?? e;
   }
 }
 

@@ -227,6 +227,19 @@ export interface MigrateAnalyticsOptions extends AnalyticsSqlOptions {
   timeZone?: string;
 }
 
+/**
+ * The typed error for a database error caused by a zone the JavaScript runtime knows but this
+ * server's tz database does not (docs/analytics.md), or null for any other error.
+ */
+export function unknownDatabaseZone(e: unknown): OrderkitError | null {
+  if (!(e instanceof Error) || !/time zone/i.test(e.message)) return null;
+  return new OrderkitError({
+    code: 'INVALID_ANALYTICS_OPTIONS',
+    message: { 'zh-CN': '数据库不认识这个时区', en: 'the database does not know this time zone' },
+    path: ['timeZone'],
+  });
+}
+
 /** `timeZone` known to this JavaScript runtime and to the database, or a typed error. */
 async function checkedZone(db: PostgresDatabase, timeZone: unknown): Promise<string> {
   const problem = checkTimeZone(timeZone);
@@ -234,14 +247,7 @@ async function checkedZone(db: PostgresDatabase, timeZone: unknown): Promise<str
   try {
     await toSqlDriver(db).query("select now() at time zone $1::text", [timeZone]);
   } catch (e) {
-    if (e instanceof Error && /time zone/i.test(e.message)) {
-      throw new OrderkitError({
-        code: 'INVALID_ANALYTICS_OPTIONS',
-        message: { 'zh-CN': '数据库不认识这个时区', en: 'the database does not know this time zone' },
-        path: ['timeZone'],
-      });
-    }
-    throw e;
+    throw unknownDatabaseZone(e) ?? e;
   }
   return timeZone as string;
 }
