@@ -121,7 +121,8 @@ export class MemoryInventory implements InventoryPort {
     if (existing?.phases.has(phase) || (phase === 'commit' && existing?.phases.has('commit'))) {
       return { orderId: request.orderId, held: this.heldOf(existing, request.items, policy), replayed: true };
     }
-    const customerId = existing?.customerId ?? request.customerId;
+    // A hold belongs to the customer of its first unit taken (docs/inventory.md): one that took none yet names nobody.
+    const customerId = existing !== undefined && existing.items.size > 0 ? existing.customerId : request.customerId;
     const taking = request.items.filter((item) => this.skus.get(item.sku)!.policy === policy);
     const byKey = new Map<string, number>();
     taking.forEach((item, i) => {
@@ -136,6 +137,7 @@ export class MemoryInventory implements InventoryPort {
       }
     });
     const hold: Hold = existing ?? { customerId, items: new Map(), phases: new Set() };
+    if (taking.length > 0) hold.customerId = customerId;
     for (const item of taking) {
       const sku = this.skus.get(item.sku)!;
       sku.available -= item.quantity;

@@ -208,7 +208,8 @@ export class WxCloudInventory implements InventoryPort {
     const mine = request.items.filter((i) => skus.get(i.sku)!.policy === policy);
     const claimId = `${request.orderId}|hold:${phase}`;
     const existing = await this.holdDoc(request.orderId);
-    const customerId = existing?.customerId ?? request.customerId;
+    // A hold belongs to the customer of its first unit taken (docs/inventory.md): one that took none yet names nobody.
+    const customerId = existing !== null && existing.items.length > 0 ? existing.customerId : request.customerId;
     // 限购: per key, the count grows only while it stays within the limit.
     const byKey = new Map<string, { quantity: number; perCustomer: number; sku: string; index: number }>();
     mine.forEach((item, index) => {
@@ -281,7 +282,7 @@ export class WxCloudInventory implements InventoryPort {
           const { data } = (await tx.collection(this.names.ops).doc(claimId).get()) as { data: Partial<ClaimDoc> };
           if (data.state !== 'taking') throw Object.assign(new Error(`hold ${claimId} was recovered meanwhile`), { holdAborted: true });
           const now = await txRead<HoldDoc>(tx, this.names.holds, request.orderId);
-          if (now !== null && now.customerId !== customerId) {
+          if (now !== null && now.items.length > 0 && now.customerId !== customerId) {
             ownerMoved = true;
             throw new Error(`the hold of ${request.orderId} changed owner meanwhile`);
           }
