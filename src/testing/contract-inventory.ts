@@ -370,6 +370,28 @@ export function runInventoryContract<I extends InventoryPort>(name: string, make
     );
 
     api.it(
+      'give-backs of one order at once under different keys never give back more than it holds',
+      async () => {
+        const inventory = await fresh();
+        api.expect(await tryReserve(inventory, 'g1', 'c0', [{ sku: 'S0', quantity: 3 }])).toBeNull();
+        const asks = [1, 2, 1, 3, 2, 1];
+        const got = await Promise.all(
+          asks.map((quantity, i) => {
+            const request = { orderId: 'g1', key: `k${i}`, items: [{ sku: 'S0', quantity }] };
+            return i % 2 === 0 ? inventory.release(request) : inventory.restock(request);
+          }),
+        );
+        api.expect(got.flat().reduce((sum, item) => sum + item.quantity, 0)).toBe(3);
+        const level = await inventory.level('S0');
+        api.expect({ available: level?.available, held: level?.held }).toEqual({ available: 4, held: 0 });
+        api.expect(await inventory.heldBy('g1')).toEqual([]);
+        // The customer's 限购 count went back to zero with them: 3 more may be held.
+        api.expect(await tryReserve(inventory, 'g2', 'c0', [{ sku: 'S0', quantity: 3 }])).toBeNull();
+      },
+      timeout,
+    );
+
+    api.it(
       'a reserve that took no unit binds nobody: the commit at payment counts against the customer it names',
       async () => {
         const inventory = await fresh();

@@ -4,7 +4,8 @@ import { placeWithHold } from '../../inventory/place-with-hold.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
 import type { PersonalDataRedaction } from '../../storage/port.js';
 import { checkDatabase, ensureCollections, txRead, type CloudDatabase } from './database.js';
-import { isDuplicateKey } from './errors.js';
+import { backoff } from './concurrency.js';
+import { classifyCloudError, isDuplicateKey } from './errors.js';
 import { newToken } from './writes.js';
 
 export interface WxCloudInventoryOptions {
@@ -15,6 +16,11 @@ export interface WxCloudInventoryOptions {
    * Must exceed your function's longest run (its timeout). Default 15 minutes.
    */
   holdLeaseMs?: number;
+  /**
+   * How long a repeated placement of an order id waits for the first placement's hold to finish
+   * before it answers `INVENTORY_UNAVAILABLE` (try again later). Default 1 second.
+   */
+  holdWaitMs?: number;
 }
 
 interface SkuDoc {
@@ -37,13 +43,24 @@ interface HoldStep {
 /**
  * The claim of a hold, also its journal: `taking` while its steps run, `held` once the hold doc is
  * written, `done` when tidied; `aborting` while recovery gives it back. Older claims are `{ _id }`.
+ * A reservation's claim also records a placement's outcome (docs/inventory.md, "Placing without one
+ * transaction"): `abandoning` while a failed placement gives its units back under `key` (whoever
+ * meets it finishes that), `placed` once a repeated placement of the id has taken it over.
  */
 interface ClaimDoc {
   _id: string;
-  state?: 'taking' | 'held' | 'aborting' | 'done';
+  state?: 'taking' | 'held' | 'aborting' | 'done' | 'abandoning' | 'placed';
   at?: unknown;
   steps?: HoldStep[];
+  /** `abandoning`: the give-back's key and what it gives back. */
+  key?: string;
+  items?: StockItem[];
 }
+
+/** How many times a give-back's transaction runs while other writers of its records conflict with it. */
+const CONTENDED_TRIES = 20;
+/** How often a repeated placement looks again at a reservation still being taken or given back. */
+const CLAIM_WAIT_MS = 25;
 
 /** The field name (under `marks`) that tags a record changed by one hold: no `.`, no leading `$`. */
 function markOf(claimId: string): string {
@@ -77,11 +94,13 @@ export class WxCloudInventory implements InventoryPort {
   private readonly db: CloudDatabase;
   readonly names: { skus: string; limits: string; holds: string; ops: string };
   private readonly leaseMs: number;
+  private readonly waitMs: number;
 
   constructor(db: CloudDatabase, options: WxCloudInventoryOptions = {}) {
     checkDatabase(db);
     this.db = db;
     this.leaseMs = options.holdLeaseMs ?? 15 * 60_000;
+    this.waitMs = options.holdWaitMs ?? 1000;
     this.names = { skus: 'inventory_skus', limits: 'inventory_limits', holds: 'inventory_holds', ops: 'inventory_ops', ...options.collections };
   }
 
@@ -132,33 +151,103 @@ export class WxCloudInventory implements InventoryPort {
     return this.giveBack(checkGiveBack(request), true);
   }
 
-  /** Reserve, create, and on a failed create give back only what this call took (docs/inventory.md, "Placing without one transaction"). */
+  /**
+   * Reserve, create, and on a failed create give back only what this call took (docs/inventory.md,
+   * "Placing without one transaction"). A repeated placement of the id takes the reservation over
+   * before it creates (`placed`), so a failed sibling cannot give back the units of the order it
+   * is about to create; one that finds the reservation being given back finishes that and holds
+   * afresh.
+   */
   placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithHold(this, request, create, () => this.abandon(request));
+    return placeWithHold({ reserve: (r) => this.reserveToPlace(r) }, request, create, () => this.abandon(request));
+  }
+
+  private async reserveToPlace(request: HoldRequest): Promise<HoldResult> {
+    let held = await this.reserve(request);
+    const claimId = `${request.orderId}|hold:reserve`;
+    const ops = this.db.collection(this.names.ops);
+    const _ = this.db.command;
+    const looks = Math.max(1, Math.ceil(this.waitMs / CLAIM_WAIT_MS));
+    for (let look = 0; held.replayed && look < looks; look++) {
+      const claim = await this.claimDoc(claimId);
+      if (claim === null) {
+        held = await this.reserve(request);
+        continue;
+      }
+      if (claim.state === 'placed') return held;
+      if (claim.state === 'abandoning') {
+        await this.finishAbandon(claim);
+        continue;
+      }
+      if (claim.state === 'taking' || claim.state === 'aborting') {
+        // The first placement's hold is still running (or recovery is giving it back).
+        await new Promise((resolve) => setTimeout(resolve, CLAIM_WAIT_MS));
+        continue;
+      }
+      if (claim.state === 'held') {
+        await this.tidy(claim);
+        continue;
+      }
+      const res = await this.call(() =>
+        ops.where({ _id: claimId, state: claim.state === undefined ? _.exists(false) : claim.state }).update({ data: { state: 'placed' } }),
+      );
+      if (res.stats.updated === 1) return held;
+    }
+    if (held.replayed) throw inventoryUnavailable(`the reservation of ${request.orderId} is still being taken or given back`);
+    return held;
   }
 
   /**
    * Gives back the reservation of an order that was never created, then frees its claim so the
-   * same order id can reserve again. The give-back's key is new each time (a second failed
-   * placement of the id gives back its own units). A failure here is left as it is: the units stay
-   * held by an id without an order (released by hand), never given back twice. The emptied hold
-   * and the customer's 限购 records left at zero go too (before the claim, so no retry of the id
-   * holds meanwhile): no order will ever lead the anonymisation to them (docs/privacy.md).
+   * same order id can reserve again. First the claim turns `abandoning` with the give-back's key
+   * and items, unless a repeated placement has taken it over (`placed`: its order owns the units);
+   * a function that dies after that leaves the rest to whoever meets the claim next: a retry of the
+   * id, a repeated placement, or `recover()` after the lease. A failure here is left as it is.
    */
   private async abandon(request: HoldRequest): Promise<void> {
     try {
-      await this.release({ orderId: request.orderId, key: `placement-failed:${newToken()}`, items: request.items });
-      const hold = await this.holdDoc(request.orderId);
-      if (hold !== null && hold.items.every((i) => i.quantity === 0)) {
-        await this.call(() => this.db.collection(this.names.holds).where({ _id: request.orderId, customerId: hold.customerId }).remove());
-        for (const key of new Set(hold.items.map((i) => i.limitKey))) {
-          if (key !== null) await this.call(() => this.db.collection(this.names.limits).where({ _id: `${key}|${hold.customerId}`, held: 0 }).remove());
-        }
-      }
-      await this.call(() => this.db.collection(this.names.ops).where({ _id: `${request.orderId}|hold:reserve` }).remove());
+      const claimId = `${request.orderId}|hold:reserve`;
+      const ops = this.db.collection(this.names.ops);
+      const _ = this.db.command;
+      const mark = { state: 'abandoning' as const, key: `placement-failed:${newToken()}`, items: request.items.map((i) => ({ sku: i.sku, quantity: i.quantity })), at: this.db.serverDate() };
+      let res = await this.call(() => ops.where({ _id: claimId, state: _.in(['held', 'done']) }).update({ data: mark }));
+      if (res.stats.updated !== 1) res = await this.call(() => ops.where({ _id: claimId, state: _.exists(false) }).update({ data: mark }));
+      const claim = await this.claimDoc(claimId);
+      if (claim?.state === 'abandoning') await this.finishAbandon(claim);
     } catch {
       // see above
     }
+  }
+
+  /**
+   * The rest of an abandon, safe to run twice or by two functions at once: the hold's marks go, the
+   * units go back under the claim's key (once per key), an emptied hold goes (in a transaction, so
+   * a new hold of the id is never removed) with the customer's 限购 records left at zero, and the
+   * claim goes last, so no one holds the id again meanwhile (docs/privacy.md).
+   */
+  private async finishAbandon(claim: ClaimDoc): Promise<void> {
+    const orderId = claim._id.slice(0, -'|hold:reserve'.length);
+    if (claim.steps !== undefined) await this.settle(claim._id, claim.steps, 'clear');
+    if (claim.key !== undefined && claim.items !== undefined && claim.items.length > 0) await this.release({ orderId, key: claim.key, items: claim.items });
+    const emptied = await this.contended(() =>
+      this.db.runTransaction(async (tx) => {
+        const hold = await txRead<HoldDoc>(tx, this.names.holds, orderId);
+        if (hold === null || !hold.items.every((i) => i.quantity === 0)) return null;
+        await tx.collection(this.names.holds).doc(orderId).remove();
+        return hold;
+      }),
+    );
+    if (emptied !== null) {
+      for (const key of new Set(emptied.items.map((i) => i.limitKey))) {
+        if (key !== null) await this.call(() => this.db.collection(this.names.limits).where({ _id: `${key}|${emptied.customerId}`, held: 0 }).remove());
+      }
+    }
+    await this.call(() => this.db.collection(this.names.ops).where({ _id: claim._id, state: 'abandoning', key: claim.key }).remove());
+  }
+
+  private async claimDoc(id: string): Promise<ClaimDoc | null> {
+    const { data } = await this.call(() => this.db.collection(this.names.ops).where({ _id: id }).get());
+    return (data[0] as ClaimDoc | undefined) ?? null;
   }
 
   private async call<T>(run: () => Promise<T>): Promise<T> {
@@ -229,6 +318,12 @@ export class WxCloudInventory implements InventoryPort {
     ];
     const claim: ClaimDoc = { _id: claimId, state: 'taking', at: this.db.serverDate(), steps };
     if (!(await this.claim(claimId, claim))) {
+      // A failed placement of this id that a crash cut short: finish its give-back, then hold anew.
+      const before = await this.claimDoc(claimId);
+      if (before?.state === 'abandoning' && retries > 0) {
+        await this.finishAbandon(before);
+        return this.hold(request, phase, retries - 1);
+      }
       const held = await this.heldBy(request.orderId);
       return { orderId: request.orderId, held: held.filter((h) => mine.some((m) => m.sku === h.sku)), replayed: true };
     }
@@ -277,7 +372,7 @@ export class WxCloudInventory implements InventoryPort {
       // The hold and the claim's `held` in one transaction: either the hold counts, or recovery
       // gives every marked unit back (never both). A hold rewritten to a pseudonym meanwhile
       // (docs/privacy.md) counted against another customer: this one is given back and taken again.
-      await this.call(() =>
+      await this.contended(() =>
         this.db.runTransaction(async (tx) => {
           const { data } = (await tx.collection(this.names.ops).doc(claimId).get()) as { data: Partial<ClaimDoc> };
           if (data.state !== 'taking') throw Object.assign(new Error(`hold ${claimId} was recovered meanwhile`), { holdAborted: true });
@@ -350,9 +445,13 @@ export class WxCloudInventory implements InventoryPort {
     const before = this.db.serverDate({ offset: -this.leaseMs });
     let undone = 0;
     for (;;) {
-      const { data } = await this.call(() => ops.where({ state: _.in(['taking', 'aborting', 'held']), at: _.lt(before) }).limit(100).get());
+      const { data } = await this.call(() => ops.where({ state: _.in(['taking', 'aborting', 'held', 'abandoning']), at: _.lt(before) }).limit(100).get());
       if (data.length === 0) return undone;
       for (const doc of data as ClaimDoc[]) {
+        if (doc.state === 'abandoning') {
+          await this.finishAbandon(doc);
+          continue;
+        }
         if (doc.state === 'held') {
           await this.tidy(doc);
           continue;
@@ -386,7 +485,7 @@ export class WxCloudInventory implements InventoryPort {
     for (const r of redactions) {
       if (r.pseudonym === r.customerId) continue;
       const limits = this.names.limits;
-      const rewritten = await this.call(() =>
+      const rewritten = await this.contended(() =>
         this.db.runTransaction(async (tx) => {
           const hold = await txRead<HoldDoc>(tx, this.names.holds, r.orderId);
           if (hold === null || hold.customerId !== r.customerId) return false;
@@ -425,34 +524,58 @@ export class WxCloudInventory implements InventoryPort {
     await this.recover();
   }
 
+  /**
+   * The claim of the key and the hold's new items in one transaction: two give-backs of one order
+   * at once (other keys) each take what the other left, never the same units twice; the same key
+   * twice gives back once. Then the SKUs' and the 限购 counts go down: a function that dies between
+   * the two leaves stock short (never over) until the shop recounts.
+   */
   private async giveBack(request: GiveBackRequest, restock: boolean): Promise<StockItem[]> {
-    if (!(await this.claim(`${request.orderId}|give:${request.key}`))) return [];
+    const claimId = `${request.orderId}|give:${request.key}`;
+    const skus = new Map<string, SkuDoc>();
+    for (const want of request.items) {
+      const d = await this.sku(want.sku);
+      if (d) skus.set(want.sku, d);
+    }
     const _ = this.db.command;
-    for (let tries = 0; ; tries++) {
-      const hold = await this.holdDoc(request.orderId);
-      if (!hold) return [];
-      const out: StockItem[] = [];
-      const items = hold.items.map((i) => ({ ...i }));
-      for (const want of request.items) {
-        const h = items.find((i) => i.sku === want.sku);
-        if (!h || h.quantity <= 0) continue;
-        const d = await this.sku(want.sku);
-        if (!d || (restock && !d.restock)) continue;
-        const n = Math.min(h.quantity, want.quantity);
-        h.quantity -= n;
-        out.push({ sku: want.sku, quantity: n });
+    const done = await this.contended(() =>
+      this.db.runTransaction(async (tx) => {
+        if ((await txRead<ClaimDoc>(tx, this.names.ops, claimId)) !== null) return null;
+        await tx.collection(this.names.ops).add({ data: { _id: claimId } });
+        const hold = await txRead<HoldDoc>(tx, this.names.holds, request.orderId);
+        if (hold === null) return null;
+        const out: StockItem[] = [];
+        const items = hold.items.map((i) => ({ ...i }));
+        for (const want of request.items) {
+          const h = items.find((i) => i.sku === want.sku);
+          const d = skus.get(want.sku);
+          if (!h || h.quantity <= 0 || !d || (restock && !d.restock)) continue;
+          const n = Math.min(h.quantity, want.quantity);
+          h.quantity -= n;
+          out.push({ sku: want.sku, quantity: n });
+        }
+        if (out.length > 0) await tx.collection(this.names.holds).doc(request.orderId).update({ data: { items: _.set(items) } });
+        return { hold, out };
+      }),
+    );
+    if (done === null || done.out.length === 0) return [];
+    await this.lower(done.hold, done.out);
+    return done.out;
+  }
+
+  /**
+   * A transaction that other writers of the same records may make conflict: run again after a
+   * jittered pause while it conflicts, for up to `CONTENDED_TRIES` runs.
+   */
+  private async contended<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (isInventoryError(error)) throw error;
+        if (classifyCloudError(error).kind !== 'conflict' || attempt + 1 >= CONTENDED_TRIES) throw inventoryUnavailable(error);
+        await backoff(attempt);
       }
-      if (out.length === 0) return out;
-      // The hold first: a crash after it leaves stock short (never over) until the shop recounts.
-      // Only while it names the customer read: a hold rewritten to a pseudonym meanwhile
-      // (docs/privacy.md) is read again, so the pseudonym's 限购 count is the one lowered.
-      const res = await this.call(() => this.db.collection(this.names.holds).where({ _id: request.orderId, customerId: hold.customerId }).update({ data: { items: _.set(items) } }));
-      if (res.stats.updated !== 1) {
-        if (tries < 3) continue;
-        throw inventoryUnavailable(`the hold of ${request.orderId} kept changing`);
-      }
-      await this.lower(hold, out);
-      return out;
     }
   }
 
@@ -460,7 +583,13 @@ export class WxCloudInventory implements InventoryPort {
     const _ = this.db.command;
     for (const o of out) {
       const limitKey = hold.items.find((i) => i.sku === o.sku)?.limitKey ?? null;
-      if (limitKey !== null) await this.call(() => this.db.collection(this.names.limits).where({ _id: `${limitKey}|${hold.customerId}` }).update({ data: { held: _.inc(-o.quantity) } }));
+      if (limitKey !== null) {
+        const limits = this.db.collection(this.names.limits);
+        await this.call(() => limits.where({ _id: `${limitKey}|${hold.customerId}` }).update({ data: { held: _.inc(-o.quantity) } }));
+        // A count back at zero goes: none names a customer holding nothing (docs/privacy.md), nor
+        // one whose hold was rewritten to a pseudonym after this give-back read it.
+        await this.call(() => limits.where({ _id: `${limitKey}|${hold.customerId}`, held: 0 }).remove());
+      }
       await this.call(() => this.db.collection(this.names.skus).where({ _id: o.sku }).update({ data: { available: _.inc(o.quantity), held: _.inc(-o.quantity) } }));
     }
   }
