@@ -1,5 +1,6 @@
 import { checkMovement, checkTopUp, creditAccount, sameMovement } from './check.js';
 import { balanceErrors } from './errors.js';
+import { placementToken } from '../storage/placement-token.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
 
 interface Op {
@@ -7,6 +8,10 @@ interface Op {
   /** The account moved (for a credit naming a pseudonym, the account the order was debited from). */
   customerId: string;
   amount: number;
+  /** A debit: placements of its order id that joined it and have not left (`placeWith`). */
+  joined?: Set<string>;
+  /** A debit: the placement that made it has failed and left. */
+  left?: boolean;
 }
 
 /**
@@ -76,15 +81,30 @@ export class MemoryBalance implements BalancePort {
   }
 
   async placeWith<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithCompensation(this, request, create, async (r) => this.undoDebit(r));
+    return placeWithCompensation(this, request, create, async (r, token) => this.undoDebit(r, token ?? null), async (r, token) => this.join(r, token));
   }
 
-  /** Takes back the debit of an order that was never created, as if it had not happened (see placeWithCompensation). */
-  private undoDebit(request: BalanceMovement): void {
+  /** One more placement in flight holds the debit; false when there is none to join. */
+  private join(request: BalanceMovement, token: string): boolean {
+    const r = checkMovement(request);
+    const op = this.ops.get(`${r.orderId}\u0000${r.key}`);
+    if (op?.kind !== 'debit') return false;
+    (op.joined ??= new Set()).add(token);
+    return true;
+  }
+
+  /**
+   * A placement that failed leaves the debit (`null`: the one that made it); once all have left,
+   * it is taken back as if it had not happened (see placeWithCompensation).
+   */
+  private undoDebit(request: BalanceMovement, token: string | null): void {
     const r = checkMovement(request);
     const id = `${r.orderId}\u0000${r.key}`;
     const op = this.ops.get(id);
     if (op?.kind !== 'debit') return;
+    if (token === null) op.left = true;
+    else op.joined?.delete(token);
+    if (op.left !== true || (op.joined?.size ?? 0) > 0) return;
     this.ops.delete(id);
     this.accounts.set(op.customerId, (this.accounts.get(op.customerId) ?? 0) + op.amount);
     const order = this.orders.get(r.orderId);
@@ -112,19 +132,35 @@ export class MemoryBalance implements BalancePort {
  * three times; a port still down after that leaves the debit recorded under the order id
  * (`orderBalance(orderId)` shows debited > credited for an order that does not exist), and the
  * create's error is thrown.
+ *
+ * With `join`, a replayed debit (another placement of the same order id at once) is joined before
+ * the create under a token of its own (`join` answers false when the debit is gone, and it is made
+ * again). Every placement that fails then calls `undo(request, token)` (`null`: the placement that
+ * made the debit), which must take the debit back only once that one and every joined one have
+ * left, each counted once however often it is called: a created order never leaves, so its debit
+ * is never taken back from under it. Without `join`, a failed placement that debited could take
+ * back the debit that pays for its twin's created order.
  */
 export async function placeWithCompensation<T>(
   port: BalancePort,
   request: BalanceMovement,
   create: (transaction?: unknown) => Promise<T>,
-  undo?: (request: BalanceMovement) => Promise<void>,
+  undo?: (request: BalanceMovement, token?: string | null) => Promise<void>,
+  join?: (request: BalanceMovement, token: string) => Promise<boolean>,
 ): Promise<T> {
-  const debited = await port.debit(request);
+  let debited = await port.debit(request);
+  let token: string | null = null;
+  for (let tries = 0; join !== undefined && debited.replayed && token === null; tries++) {
+    if (tries === JOIN_TRIES) throw balanceErrors.unavailable(`the debit of ${request.orderId} kept changing`);
+    const mine = placementToken();
+    if (await join(request, mine)) token = mine;
+    else debited = await port.debit(request);
+  }
   try {
     return await create();
   } catch (error) {
-    if (!debited.replayed) {
-      const giveBack = undo ? () => undo(request) : () => port.credit({ ...request, key: `${request.key}:placement-failed` });
+    if (!debited.replayed || token !== null) {
+      const giveBack = undo ? () => undo(request, token) : () => port.credit({ ...request, key: `${request.key}:placement-failed` });
       for (let i = 0; i < 3; i++) {
         try {
           await giveBack();
@@ -137,3 +173,6 @@ export async function placeWithCompensation<T>(
     throw error;
   }
 }
+
+/** How many times a replayed placement tries to join a debit that keeps going away. */
+const JOIN_TRIES = 5;

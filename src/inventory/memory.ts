@@ -16,6 +16,10 @@ interface Hold {
   /** per SKU: units held, and the limit key they count against (null: no limit) */
   items: Map<string, { quantity: number; limitKey: string | null }>;
   phases: Set<'reserve' | 'commit'>;
+  /** Placements of this order id that joined the reservation and have not left (`placeWith`). */
+  joined?: Set<string>;
+  /** The placement that reserved has failed and left. */
+  left?: boolean;
 }
 
 /**
@@ -98,15 +102,34 @@ export class MemoryInventory implements InventoryPort {
     return done;
   }
 
-  /** Reserve, create, and on a failed create give back only what this call took (./place-with-hold.ts). */
+  /**
+   * Reserve, create, and on a failed create give back only what this call took; a second placement
+   * of the id joins the reservation, and the last to fail gives it back (./place-with-hold.ts).
+   */
   placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithHold(this, request, create, async () => this.abandon(request));
+    return placeWithHold(this, request, create, async (token) => this.abandon(request, token), async (r, token) => this.join(r, token));
   }
 
-  /** Gives back the reservation of an order that was never created, and forgets it: the id may reserve again. */
-  private abandon(request: HoldRequest): void {
+  /** One more placement in flight holds the reservation; false when there is none to join. */
+  private join(request: HoldRequest, token: string): boolean {
+    const hold = this.holds.get(request.orderId);
+    if (!hold?.phases.has('reserve')) return false;
+    (hold.joined ??= new Set()).add(token);
+    return true;
+  }
+
+  /**
+   * A placement that failed leaves the reservation (`null`: the one that reserved); once all have
+   * left, the units go back and the reservation is forgotten (the id may reserve again).
+   */
+  private abandon(request: HoldRequest, token: string | null): void {
     const hold = this.holds.get(request.orderId);
     if (!hold) return;
+    if (token === null) hold.left = true;
+    else hold.joined?.delete(token);
+    if (hold.left !== true || (hold.joined?.size ?? 0) > 0) return;
+    delete hold.left;
+    delete hold.joined;
     this.giveBack({ orderId: request.orderId, key: `placement-failed:${++this.abandoned}`, items: request.items }, false);
     hold.phases.delete('reserve');
     if (hold.phases.size === 0) this.holds.delete(request.orderId);

@@ -1,4 +1,6 @@
 import { STORAGE_ERROR_CODES } from '../storage/errors.js';
+import { placementToken } from '../storage/placement-token.js';
+import { inventoryUnavailable } from './errors.js';
 import type { HoldRequest, InventoryPort } from './types.js';
 
 /**
@@ -6,12 +8,17 @@ import type { HoldRequest, InventoryPort } from './types.js';
  * (docs/inventory.md, "Placing without one transaction"). A reservation is keyed by the order id,
  * so when the create fails, what happens to the units depends on who took them:
  *
- * - the reserve was a replay (the order id already held its units: an earlier call took them):
- *   nothing is given back, whatever the create answers;
- * - the create was refused because an order with this id exists: nothing is given back either,
- *   the order that exists owns the hold;
- * - any other failure (the store unreachable, a taken order number): `abandon` gives the units back
- *   and forgets the reservation, so that the same order id can hold them again on a retry.
+ * - the create was refused because an order with this id exists: nothing is given back, the order
+ *   that exists owns the hold;
+ * - the reserve was a replay (another placement of the id took the units): with `join`, this
+ *   placement first joins the reservation under a token of its own (`join` answers false when the
+ *   reservation is gone, and the units are reserved again), and on failure calls `abandon(token)`;
+ *   without `join`, nothing is given back, whatever the create answers;
+ * - any other failure (the store unreachable, a taken order number): `abandon(null)` gives the
+ *   units back and forgets the reservation, so that the same order id can hold them again on a
+ *   retry. A port with `join` gives them back only once the first placement (`null`) and every
+ *   joined one have left, each counted once: a created order never leaves, so its units are never
+ *   given back from under it.
  *
  * The create's error is thrown in every case.
  */
@@ -19,16 +26,28 @@ export async function placeWithHold<T>(
   inventory: Pick<InventoryPort, 'reserve'>,
   request: HoldRequest,
   create: (transaction?: unknown) => Promise<T>,
-  abandon: () => Promise<unknown>,
+  abandon: (token: string | null) => Promise<unknown>,
+  join?: (request: HoldRequest, token: string) => Promise<boolean>,
 ): Promise<T> {
-  const held = await inventory.reserve(request);
+  let held = await inventory.reserve(request);
+  let token: string | null = null;
+  for (let tries = 0; join !== undefined && held.replayed && token === null; tries++) {
+    if (tries === JOIN_TRIES) throw inventoryUnavailable(`the reservation of ${request.orderId} kept changing`);
+    const mine = placementToken();
+    if (await join(request, mine)) token = mine;
+    else held = await inventory.reserve(request);
+  }
   try {
     return await create();
   } catch (error) {
-    if (!held.replayed && !existsWithThisId(error)) await abandon();
+    if ((!held.replayed || token !== null) && !existsWithThisId(error)) await abandon(token);
     throw error;
   }
 }
+
+
+/** How many times a replayed placement tries to join a reservation that keeps going away. */
+const JOIN_TRIES = 5;
 
 /** ORDER_EXISTS for the id (by its code: a store of your own may throw its own error class), not for the number. */
 function existsWithThisId(error: unknown): boolean {

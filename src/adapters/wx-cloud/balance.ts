@@ -24,8 +24,19 @@ interface OpDoc {
   kind: 'debit' | 'credit' | 'top_up';
   customerId: string;
   amount: number;
+  /** A debit: placements of its order id that joined it and have not left (`placeWith`). */
+  joined?: Record<string, true>;
+  /** A debit: the placement that made it has failed and left. */
+  left?: true;
 }
 
+
+/** A record's fields without its `_id` (a transaction's `set` takes the id from `doc(id)`). */
+function withoutId(op: OpDoc): Omit<OpDoc, '_id'> {
+  const { _id, ...rest } = op;
+  void _id;
+  return rest;
+}
 
 /** The record id of an (order, key) movement: both parts kept apart by a character ids never hold. */
 const opId = (orderId: string, key: string): string => `${orderId}|${encodeURIComponent(key)}`;
@@ -83,15 +94,31 @@ export class WxCloudBalance implements BalancePort {
   }
 
   placeWith<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithCompensation(this, request, create, (r) => this.undoDebit(r));
+    return placeWithCompensation(this, request, create, (r, token) => this.undoDebit(r, token ?? null), (r, token) => this.join(r, token));
+  }
+
+  /** One more placement in flight holds the debit, in one transaction; false when there is none to join. */
+  private join(request: BalanceMovement, token: string): Promise<boolean> {
+    const r = checkMovement(request);
+    const n = this.names;
+    return this.call(() =>
+      this.db.runTransaction(async (tx) => {
+        const id = opId(r.orderId, r.key);
+        const op = await txRead<OpDoc>(tx, n.ops, id);
+        if (op === null || op.kind !== 'debit') return false;
+        await tx.collection(n.ops).doc(id).set({ data: { ...withoutId(op), joined: { ...op.joined, [token]: true } } });
+        return true;
+      }, 10),
+    );
   }
 
   /**
-   * Takes back the debit of an order that was never created, in one transaction: the account gets
-   * the amount back, the order's total loses it, and the movement's record goes, so a retry of the
-   * same order id and key debits again (see placeWithCompensation).
+   * A placement that failed leaves the debit (`null`: the one that made it), in one transaction;
+   * once all have left, the debit of the order that was never created is taken back: the account
+   * gets the amount back, the order's total loses it, and the movement's record goes, so a retry
+   * of the same order id and key debits again (see placeWithCompensation). Leaving twice counts once.
    */
-  private async undoDebit(request: BalanceMovement): Promise<void> {
+  private async undoDebit(request: BalanceMovement, token: string | null): Promise<void> {
     const r = checkMovement(request);
     const n = this.names;
     await this.call(() =>
@@ -99,6 +126,15 @@ export class WxCloudBalance implements BalancePort {
         const id = opId(r.orderId, r.key);
         const op = await txRead<OpDoc>(tx, n.ops, id);
         if (op === null || op.kind !== 'debit') return;
+        const joined = { ...op.joined };
+        if (token !== null) delete joined[token];
+        const left = token === null || op.left === true;
+        if (!left || Object.keys(joined).length > 0) {
+          const rest: Omit<OpDoc, '_id'> = { kind: op.kind, customerId: op.customerId, amount: op.amount, joined };
+          if (left) rest.left = true;
+          await tx.collection(n.ops).doc(id).set({ data: rest });
+          return;
+        }
         const account = await txRead<AccountDoc>(tx, n.accounts, op.customerId);
         const order = await txRead<OrderDoc>(tx, n.orders, r.orderId);
         await tx.collection(n.accounts).doc(op.customerId).set({ data: { balance: (account?.balance ?? 0) + op.amount } });

@@ -43,18 +43,21 @@ interface HoldStep {
 /**
  * The claim of a hold, also its journal: `taking` while its steps run, `held` once the hold doc is
  * written, `done` when tidied; `aborting` while recovery gives it back. Older claims are `{ _id }`.
- * A reservation's claim also records a placement's outcome (docs/inventory.md, "Placing without one
- * transaction"): `abandoning` while a failed placement gives its units back under `key` (whoever
- * meets it finishes that), `placed` once a repeated placement of the id has taken it over.
+ * A reservation's claim also records the placements of its order id in flight (docs/inventory.md,
+ * "Placing without one transaction"): the ones that joined it (`joined`), whether the one that
+ * reserved has failed (`left`), and `abandoning` while the units go back under `key` once all have
+ * left (whoever meets it finishes that).
  */
 interface ClaimDoc {
   _id: string;
-  state?: 'taking' | 'held' | 'aborting' | 'done' | 'abandoning' | 'placed';
+  state?: 'taking' | 'held' | 'aborting' | 'done' | 'abandoning';
   at?: unknown;
   steps?: HoldStep[];
   /** `abandoning`: the give-back's key and what it gives back. */
   key?: string;
   items?: StockItem[];
+  joined?: Record<string, true>;
+  left?: true;
 }
 
 /** How many times a give-back's transaction runs while other writers of its records conflict with it. */
@@ -153,31 +156,29 @@ export class WxCloudInventory implements InventoryPort {
 
   /**
    * Reserve, create, and on a failed create give back only what this call took (docs/inventory.md,
-   * "Placing without one transaction"). A repeated placement of the id takes the reservation over
-   * before it creates (`placed`), so a failed sibling cannot give back the units of the order it
-   * is about to create; one that finds the reservation being given back finishes that and holds
-   * afresh.
+   * "Placing without one transaction"). A repeated placement of the id joins the reservation before
+   * it creates, and the units go back only once every placement in flight has failed and left, so
+   * a failed twin never gives back the units of an order that was created; one that finds the
+   * reservation being given back finishes that and holds afresh.
    */
   placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithHold({ reserve: (r) => this.reserveToPlace(r) }, request, create, () => this.abandon(request));
+    return placeWithHold(this, request, create, (token) => this.abandon(request, token), (r, token) => this.join(r, token));
   }
 
-  private async reserveToPlace(request: HoldRequest): Promise<HoldResult> {
-    let held = await this.reserve(request);
+  /**
+   * Joins the reservation of the id under `token`, in one transaction on its claim; false when there
+   * is none to join (gone, or being given back, which this finishes first). Waits for a hold still
+   * running, up to `holdWaitMs`, then answers INVENTORY_UNAVAILABLE.
+   */
+  private async join(request: HoldRequest, token: string): Promise<boolean> {
     const claimId = `${request.orderId}|hold:reserve`;
-    const ops = this.db.collection(this.names.ops);
-    const _ = this.db.command;
     const looks = Math.max(1, Math.ceil(this.waitMs / CLAIM_WAIT_MS));
-    for (let look = 0; held.replayed && look < looks; look++) {
+    for (let look = 0; look < looks; look++) {
       const claim = await this.claimDoc(claimId);
-      if (claim === null) {
-        held = await this.reserve(request);
-        continue;
-      }
-      if (claim.state === 'placed') return held;
+      if (claim === null) return false;
       if (claim.state === 'abandoning') {
         await this.finishAbandon(claim);
-        continue;
+        return false;
       }
       if (claim.state === 'taking' || claim.state === 'aborting') {
         // The first placement's hold is still running (or recovery is giving it back).
@@ -188,35 +189,63 @@ export class WxCloudInventory implements InventoryPort {
         await this.tidy(claim);
         continue;
       }
-      const res = await this.call(() =>
-        ops.where({ _id: claimId, state: claim.state === undefined ? _.exists(false) : claim.state }).update({ data: { state: 'placed' } }),
-      );
-      if (res.stats.updated === 1) return held;
+      const joined = await this.onClaim(claimId, (now) => ({ joined: this.db.command.set({ ...now.joined, [token]: true }) }));
+      if (joined !== null) return true;
     }
-    if (held.replayed) throw inventoryUnavailable(`the reservation of ${request.orderId} is still being taken or given back`);
-    return held;
+    throw inventoryUnavailable(`the reservation of ${request.orderId} is still being taken or given back`);
   }
 
   /**
-   * Gives back the reservation of an order that was never created, then frees its claim so the
-   * same order id can reserve again. First the claim turns `abandoning` with the give-back's key
-   * and items, unless a repeated placement has taken it over (`placed`: its order owns the units);
-   * a function that dies after that leaves the rest to whoever meets the claim next: a retry of the
-   * id, a repeated placement, or `recover()` after the lease. A failure here is left as it is.
+   * A placement that failed leaves the reservation (`token` null: the one that reserved), in one
+   * transaction on its claim; once all have left, the claim turns `abandoning` with the give-back's
+   * key and items, and the units go back. A function that dies after that leaves the rest to
+   * whoever meets the claim next: a retry of the id, a repeated placement, or `recover()` after the
+   * lease. Leaving twice counts once. A failure here is left as it is.
    */
-  private async abandon(request: HoldRequest): Promise<void> {
+  private async abandon(request: HoldRequest, token: string | null): Promise<void> {
+    const claimId = `${request.orderId}|hold:reserve`;
     try {
-      const claimId = `${request.orderId}|hold:reserve`;
-      const ops = this.db.collection(this.names.ops);
-      const _ = this.db.command;
-      const mark = { state: 'abandoning' as const, key: `placement-failed:${newToken()}`, items: request.items.map((i) => ({ sku: i.sku, quantity: i.quantity })), at: this.db.serverDate() };
-      let res = await this.call(() => ops.where({ _id: claimId, state: _.in(['held', 'done']) }).update({ data: mark }));
-      if (res.stats.updated !== 1) res = await this.call(() => ops.where({ _id: claimId, state: _.exists(false) }).update({ data: mark }));
-      const claim = await this.claimDoc(claimId);
-      if (claim?.state === 'abandoning') await this.finishAbandon(claim);
+      for (let tries = 0; tries < 5; tries++) {
+        const claim = await this.claimDoc(claimId);
+        if (claim === null) return;
+        if (claim.state === 'abandoning') return this.finishAbandon(claim);
+        if (claim.state === 'held') {
+          await this.tidy(claim);
+          continue;
+        }
+        if (claim.state !== undefined && claim.state !== 'done') return;
+        const _ = this.db.command;
+        const moved = await this.onClaim(claimId, (now) => {
+          const joined = { ...now.joined };
+          if (token !== null) delete joined[token];
+          const left = token === null || now.left === true;
+          if (!left || Object.keys(joined).length > 0) return left ? { joined: _.set(joined), left: true } : { joined: _.set(joined) };
+          return { state: 'abandoning', key: `placement-failed:${newToken()}`, items: _.set(request.items.map((i) => ({ sku: i.sku, quantity: i.quantity }))), at: this.db.serverDate(), joined: _.remove(), left: _.remove() };
+        });
+        if (moved === null) continue;
+        const after = await this.claimDoc(claimId);
+        if (after?.state === 'abandoning') await this.finishAbandon(after);
+        return;
+      }
     } catch {
       // see above
     }
+  }
+
+  /**
+   * Updates a reservation's claim in one transaction while it is `done` (or from before states):
+   * `change` gets the claim as it is and answers the update; null when the claim is gone or in
+   * another state.
+   */
+  private onClaim(claimId: string, change: (claim: ClaimDoc) => Record<string, unknown>): Promise<ClaimDoc | null> {
+    return this.contended(() =>
+      this.db.runTransaction(async (tx) => {
+        const now = await txRead<ClaimDoc>(tx, this.names.ops, claimId);
+        if (now === null || (now.state !== undefined && now.state !== 'done')) return null;
+        await tx.collection(this.names.ops).doc(claimId).update({ data: change(now) });
+        return now;
+      }),
+    );
   }
 
   /**
