@@ -52,12 +52,15 @@ export const balanceErrors = {
       details: { orderId, debited, credited, amount },
     });
   },
-  unavailable(cause: unknown): OrderkitError {
-    return new OrderkitError({
-      code: BALANCE_ERROR_CODES.unavailable,
-      message: { 'zh-CN': '余额服务暂不可用，请稍后重试', en: 'the balance store is unavailable; try again later' },
-      path: [],
-      details: { cause: cause instanceof Error ? cause.message : String(cause) },
-    });
-  },
+  unavailable: balanceUnavailable,
 };
+
+/** BALANCE_UNAVAILABLE on its own, so that code needing only it does not load every builder above. */
+export function balanceUnavailable(cause: unknown): OrderkitError {
+  return new OrderkitError({
+    code: BALANCE_ERROR_CODES.unavailable,
+    message: { 'zh-CN': '余额服务暂不可用，请稍后重试', en: 'the balance store is unavailable; try again later' },
+    path: [],
+    details: { cause: cause instanceof Error ? cause.message : String(cause) },
+  });
+}

@@ -1,5 +1,5 @@
 import { checkMovement, checkTopUp, creditAccount, sameMovement } from './check.js';
-import { balanceErrors } from './errors.js';
+import { balanceErrors, balanceUnavailable } from './errors.js';
 import { placementToken } from '../storage/placement-token.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
 
@@ -151,7 +151,7 @@ export async function placeWithCompensation<T>(
   let debited = await port.debit(request);
   let token: string | null = null;
   for (let tries = 0; join !== undefined && debited.replayed && token === null; tries++) {
-    if (tries === JOIN_TRIES) throw balanceErrors.unavailable(`the debit of ${request.orderId} kept changing`);
+    if (tries === JOIN_TRIES) throw balanceUnavailable(`the debit of ${request.orderId} kept changing`);
     const mine = placementToken();
     if (await join(request, mine)) token = mine;
     else debited = await port.debit(request);
