@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateInventory } from '../../src/adapters/postgres/index.js';
+import { migrateInventory, PostgresInventory } from '../../src/adapters/postgres/index.js';
 import { RedisInventory } from '../../src/adapters/redis/index.js';
 import { WxCloudInventory } from '../../src/adapters/wx-cloud/index.js';
 import type { InventoryPort } from '../../src/inventory/index.js';
@@ -140,5 +140,50 @@ await describeRealRedis('RedisInventory: a rewrite in the middle of the same ord
     await expectCounts(inventory, 'S', { customer: 0, pseudonym: 1 }, 's');
     await expectCounts(inventory, 'R', { customer: 0, pseudonym: 1 }, 'r');
     expect(await inventory.audit()).toEqual([]);
+  });
+});
+
+const realPg = await connectRealPg('PostgresInventory (redaction races)');
+
+describe('PostgresInventory on the real server: rewrites racing a payment hold and a release of the same order', () => {
+  if ('unavailable' in realPg) {
+    it.skip(`needs PostgreSQL (${realPg.unavailable})`, () => undefined);
+    return;
+  }
+  const pool = realPg.pool(6);
+  const schema = uniqueSchema('redactpg');
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await realPg.dispose();
+  });
+
+  it('every count ends on the pseudonym, once, and no record keeps the old id', async () => {
+    await migrateInventory(pool, { schema });
+    const inventory = new PostgresInventory({ db: pool, schema });
+    await inventory.configure({ sku: 'R', available: 100, limit: { perCustomer: 100 } });
+    await inventory.configure({ sku: 'S', available: 100, policy: 'take_on_payment', limit: { perCustomer: 100 } });
+    const orders = Array.from({ length: 24 }, (_, i) => `x${i}`);
+    for (const orderId of orders) await inventory.reserve({ orderId, customerId: SECRET, items: [{ sku: 'R', quantity: 2 }] });
+    // Each order: the payment hold, a release of one unit and the rewrite, all at once, in a rotating order.
+    await Promise.all(
+      orders.map(async (orderId, i) => {
+        const steps = [
+          () => inventory.commit({ orderId, customerId: SECRET, attempt: `${orderId}-a`, items: [{ sku: 'S', quantity: 1 }] }),
+          () => inventory.release({ orderId, key: 'cancel-one', items: [{ sku: 'R', quantity: 1 }] }),
+          () => inventory.redactPersonalData([redaction(orderId)]),
+        ];
+        const order = [steps[i % 3]!, steps[(i + 1) % 3]!, steps[(i + 2) % 3]!];
+        await Promise.all(order.map((step) => step()));
+      }),
+    );
+    for (const orderId of orders) expect(await inventory.heldBy(orderId)).toEqual([{ sku: 'R', quantity: 1 }, { sku: 'S', quantity: 1 }]);
+    const { rows } = await pool.query<{ limit_key: string; customer_id: string; held: string }>(`SELECT limit_key, customer_id, held FROM "${schema}".inventory_limits ORDER BY limit_key, customer_id`);
+    expect(rows.map((r) => [r.limit_key, r.customer_id, Number(r.held)])).toEqual([
+      ['R', PSEUDONYM, 24],
+      ['S', PSEUDONYM, 24],
+    ]);
+    expect((await pgSchemaRaw(pool, schema)).indexOf(SECRET)).toBe(-1);
+    expect({ ...(await inventory.level('R')), limit: undefined }).toMatchObject({ available: 100 - 24, held: 24 });
+    expect({ ...(await inventory.level('S')), limit: undefined }).toMatchObject({ available: 100 - 24, held: 24 });
   });
 });

@@ -236,9 +236,14 @@ export async function redactHoldIn(tx: SqlExecutor, schema: string, redaction: P
     `SELECT customer_id, quantity, limit_key FROM "${schema}".inventory_holds WHERE order_id = $1 ORDER BY sku FOR UPDATE`,
     [orderId],
   );
-  const mine = rows.filter((r) => r.customer_id === customerId);
-  if (mine.length === 0) return null;
-  await tx.query(`UPDATE "${schema}".inventory_holds SET customer_id = $3 WHERE order_id = $1 AND customer_id = $2`, [orderId, customerId, pseudonym]);
+  if (!rows.some((r) => r.customer_id === customerId)) return null;
+  // The units moved are read from the UPDATE itself: its statement sees the rows a hold of this
+  // order committed while the SELECT above waited for it (a payment hold's new SKU row), which
+  // that SELECT's snapshot does not.
+  const { rows: mine } = await tx.query<{ quantity: string; limit_key: string | null }>(
+    `UPDATE "${schema}".inventory_holds SET customer_id = $3 WHERE order_id = $1 AND customer_id = $2 RETURNING quantity, limit_key`,
+    [orderId, customerId, pseudonym],
+  );
   const units = new Map<string, number>();
   for (const r of mine) if (r.limit_key !== null) units.set(r.limit_key, (units.get(r.limit_key) ?? 0) + Number(r.quantity));
   if (!counters) return units;
