@@ -1,9 +1,13 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrateBalance, migrateInventory, PostgresBalance, PostgresInventory } from '../../src/adapters/postgres/index.js';
+import { RedisInventory } from '../../src/adapters/redis/index.js';
 import { WxCloudBalance, WxCloudInventory } from '../../src/adapters/wx-cloud/index.js';
 import { MemoryBalance } from '../../src/balance/index.js';
 import { MemoryInventory } from '../../src/inventory/index.js';
 import { createCloudDatabaseStandIn } from '../../src/testing/index.js';
+import { connectRealPg, describeRealPg, REQUIRE_PG, uniqueSchema } from '../support/pg.js';
+import { describeRealRedis, flushPrefix, redisClient, uniquePrefix } from '../support/redis.js';
 
 /**
  * Two placements of one new order id at once (a double tap, a retried request) through a port that
@@ -129,4 +133,90 @@ describe('two placements of one new order id at once', () => {
     expect(await balance.balanceOf('u1')).toBe(700);
     expect(await balance.orderBalance('o1')).toEqual({ debited: 300, credited: 0 });
   });
+});
+
+/**
+ * The adapters that hold or debit in the order's own transaction, on the real servers: the create
+ * below takes no part in it, so a failed create rolls back only what the port wrote with it.
+ */
+await describeRealPg('two placements of one new order id at once, on PostgreSQL', (real) => {
+  const pool = real.pool(6);
+  const schemas: string[] = [];
+  afterAll(async () => {
+    for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await real.dispose();
+  });
+  let n = 0;
+  const fresh = () => {
+    const schema = uniqueSchema(`twin${++n}`);
+    schemas.push(schema);
+    return schema;
+  };
+
+  it('PostgresInventory and PostgresBalance: a created order holds its units and keeps its debit', async () => {
+    await fc.assert(
+      fc.asyncProperty(scripts, outcomes, async (script, outcome) => {
+        const schema = fresh();
+        await migrateInventory(pool, { schema });
+        await migrateBalance(pool, { schema });
+        const inventory = new PostgresInventory({ db: pool, schema });
+        const balance = new PostgresBalance({ db: pool, schema });
+        await inventory.configure({ sku: 'A', available: 5 });
+        await balance.topUp({ customerId: 'u1', key: 'card', amount: 1000 });
+        const s = store(outcome, cycle(script));
+        const request = { orderId: 'o1', customerId: 'u1', items: [{ sku: 'A', quantity: 2 }] };
+        const debit = { orderId: 'o1', customerId: 'u1', key: 'pay', amount: 300 };
+        const place = (create: () => Promise<string>) => inventory.placeWith(request, () => balance.placeWith(debit, create));
+        await Promise.allSettled([place(s.first), place(s.second)]);
+        const level = (await inventory.level('A'))!;
+        expect(level.available + level.held).toBe(5);
+        const created = s.created() === 1;
+        expect(await inventory.heldBy('o1')).toEqual(created ? [{ sku: 'A', quantity: 2 }] : []);
+        expect(await balance.balanceOf('u1')).toBe(created ? 700 : 1000);
+      }),
+      { numRuns: 12 },
+    );
+  }, 60_000);
+});
+
+const ledger = await connectRealPg('RedisInventory ledger (two placements of one id)');
+if ('unavailable' in ledger && REQUIRE_PG) throw new Error(`REQUIRE_PG=1 but ${ledger.unavailable}`);
+
+await describeRealRedis('two placements of one new order id at once, on Redis with its PostgreSQL ledger', () => {
+  if ('unavailable' in ledger) {
+    it.skip(`needs PostgreSQL for the ledger (${ledger.unavailable})`, () => undefined);
+    return;
+  }
+  const pool = ledger.pool(6);
+  const schema = uniqueSchema('twinredis');
+  const redis = redisClient();
+  const prefixes: string[] = [];
+  afterAll(async () => {
+    for (const prefix of prefixes) await flushPrefix(redis, prefix);
+    redis.disconnect();
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await ledger.dispose();
+  });
+
+  it('RedisInventory: a created order holds its units, and Redis agrees with the ledger', async () => {
+    await migrateInventory(pool, { schema });
+    await fc.assert(
+      fc.asyncProperty(scripts, outcomes, async (script, outcome) => {
+        const prefix = uniquePrefix('twin');
+        prefixes.push(prefix);
+        const s = store(outcome, cycle(script));
+        const inventory = new RedisInventory({ redis, ledger: pool, schema, prefix });
+        const sku = `A-${prefix}`;
+        await inventory.configure({ sku, available: 5 });
+        const orderId = `o-${prefix}`;
+        const request = { orderId, customerId: 'u1', items: [{ sku, quantity: 2 }] };
+        await Promise.allSettled([inventory.placeWith(request, s.first), inventory.placeWith(request, s.second)]);
+        const level = (await inventory.level(sku))!;
+        expect(level.available + level.held).toBe(5);
+        expect(await inventory.heldBy(orderId)).toEqual(s.created() === 1 ? [{ sku, quantity: 2 }] : []);
+        expect(await inventory.audit()).toEqual([]);
+      }),
+      { numRuns: 12 },
+    );
+  }, 60_000);
 });
