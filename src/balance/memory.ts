@@ -1,6 +1,6 @@
 import { checkMovement, checkTopUp, creditAccount, sameMovement } from './check.js';
 import { balanceErrors, balanceUnavailable } from './errors.js';
-import { placementToken } from '../storage/placement-token.js';
+import { joinReplayed } from '../storage/placement.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
 
 interface Op {
@@ -148,14 +148,12 @@ export async function placeWithCompensation<T>(
   undo?: (request: BalanceMovement, token?: string | null) => Promise<void>,
   join?: (request: BalanceMovement, token: string) => Promise<boolean>,
 ): Promise<T> {
-  let debited = await port.debit(request);
-  let token: string | null = null;
-  for (let tries = 0; join !== undefined && debited.replayed && token === null; tries++) {
-    if (tries === JOIN_TRIES) throw balanceUnavailable(`the debit of ${request.orderId} kept changing`);
-    const mine = placementToken();
-    if (await join(request, mine)) token = mine;
-    else debited = await port.debit(request);
-  }
+  const { result: debited, token } = await joinReplayed(
+    await port.debit(request),
+    join && ((t) => join(request, t)),
+    () => port.debit(request),
+    () => balanceUnavailable(`the debit of ${request.orderId} kept changing`),
+  );
   try {
     return await create();
   } catch (error) {
@@ -173,6 +171,3 @@ export async function placeWithCompensation<T>(
     throw error;
   }
 }
-
-/** How many times a replayed placement tries to join a debit that keeps going away. */
-const JOIN_TRIES = 5;

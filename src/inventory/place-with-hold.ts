@@ -1,5 +1,5 @@
 import { STORAGE_ERROR_CODES } from '../storage/errors.js';
-import { placementToken } from '../storage/placement-token.js';
+import { joinReplayed } from '../storage/placement.js';
 import { inventoryUnavailable } from './errors.js';
 import type { HoldRequest, InventoryPort } from './types.js';
 
@@ -29,14 +29,12 @@ export async function placeWithHold<T>(
   abandon: (token: string | null) => Promise<unknown>,
   join?: (request: HoldRequest, token: string) => Promise<boolean>,
 ): Promise<T> {
-  let held = await inventory.reserve(request);
-  let token: string | null = null;
-  for (let tries = 0; join !== undefined && held.replayed && token === null; tries++) {
-    if (tries === JOIN_TRIES) throw inventoryUnavailable(`the reservation of ${request.orderId} kept changing`);
-    const mine = placementToken();
-    if (await join(request, mine)) token = mine;
-    else held = await inventory.reserve(request);
-  }
+  const { result: held, token } = await joinReplayed(
+    await inventory.reserve(request),
+    join && ((t) => join(request, t)),
+    () => inventory.reserve(request),
+    () => inventoryUnavailable(`the reservation of ${request.orderId} kept changing`),
+  );
   try {
     return await create();
   } catch (error) {
@@ -45,9 +43,6 @@ export async function placeWithHold<T>(
   }
 }
 
-
-/** How many times a replayed placement tries to join a reservation that keeps going away. */
-const JOIN_TRIES = 5;
 
 /** ORDER_EXISTS for the id (by its code: a store of your own may throw its own error class), not for the number. */
 function existsWithThisId(error: unknown): boolean {

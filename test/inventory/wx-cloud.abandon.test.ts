@@ -103,15 +103,21 @@ async function addsUp(inventory: WxCloudInventory, others: number, label: string
 
 const quick = (db: ReturnType<typeof rig>['db']) => new WxCloudInventory(db, { holdWaitMs: 50 });
 
+/** How many operations a failed placement takes, start to end, when nothing cuts it short. */
+async function writesOfAFailedPlacement(): Promise<number> {
+  const probe = rig();
+  const probing = await configured(probe.db);
+  probe.arm(Infinity);
+  await probing.placeWith(request, failing).catch(() => undefined);
+  const total = probe.counted();
+  expect(await state(probing, probe.db)).toEqual(NOTHING);
+  expect(total).toBeGreaterThan(10);
+  return total;
+}
+
 describe('WxCloudInventory: a failed placement cut short', () => {
   it('at any write: a retry of the order id that creates holds its units, once; without a retry, stock adds up after recover()', async () => {
-    const probe = rig();
-    const probing = await configured(probe.db);
-    probe.arm(Infinity);
-    await probing.placeWith(request, failing).catch(() => undefined);
-    const total = probe.counted();
-    expect(await state(probing, probe.db)).toEqual(NOTHING);
-    expect(total).toBeGreaterThan(10);
+    const total = await writesOfAFailedPlacement();
     const seen = new Set<string>();
     let short = 0;
     for (let k = 1; k <= total; k++) {
@@ -164,11 +170,7 @@ describe('WxCloudInventory: a failed placement cut short', () => {
   });
 
   it('two functions finishing one cut give-back at once give back once: stock is never counted twice', async () => {
-    const probe = rig();
-    const probing = await configured(probe.db);
-    probe.arm(Infinity);
-    await probing.placeWith(request, failing).catch(() => undefined);
-    const total = probe.counted();
+    const total = await writesOfAFailedPlacement();
     for (let k = 1; k <= total; k++) {
       const label = `cut at write ${k} of ${total}`;
       const r = rig();

@@ -13,7 +13,10 @@ import { gateway, manualClock, merchant, quote, sequentialIds } from '../service
  * while credits are due. Retried by key, every movement lands exactly once and no fen is lost.
  */
 
-async function retried<T>(run: () => Promise<T>, tries = 40): Promise<T> {
+// A movement is one transaction of about seven operations, each failing a quarter of the time here,
+// so one try lands about one time in seven or eight: 40 tries left about 1 in 300 movements unlanded (seed
+// 2055909658 met one); 300 tries leave about 1 in 10^18.
+async function retried<T>(run: () => Promise<T>, tries = 300): Promise<T> {
   let last: unknown;
   for (let i = 0; i < tries; i++) {
     try {

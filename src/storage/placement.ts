@@ -1,0 +1,36 @@
+/**
+ * Names one placement in flight through a port that cannot share the store's transaction (the
+ * `placeWith` of an inventory or a balance), among the other placements of the same order id, so
+ * that a placement leaving twice (a retry after a lost answer) counts once. Only placements of one
+ * order id at one moment must differ, so `Math.random` is enough and keeps node:crypto off the
+ * root entry's load.
+ */
+export function placementToken(): string {
+  return `p${Math.random().toString(36).slice(2, 12)}${Date.now().toString(36)}`;
+}
+
+/** How many times a replayed placement tries to join a reservation or debit that keeps going away. */
+const JOIN_TRIES = 5;
+
+/**
+ * A placement whose reserve or debit was a replay (another placement of the same order id made it)
+ * joins it under a token of its own before it creates anything (docs/inventory.md and
+ * docs/payment-sources.md, "Placing without one transaction"); when `join` answers that there is
+ * nothing to join any more, the reserve or debit is made again (`again`). Answers the last result
+ * and the token (null: this placement made it, or the port cannot join).
+ */
+export async function joinReplayed<R extends { replayed: boolean }>(
+  first: R,
+  join: ((token: string) => Promise<boolean>) | undefined,
+  again: () => Promise<R>,
+  unavailable: () => Error,
+): Promise<{ result: R; token: string | null }> {
+  let result = first;
+  for (let tries = 0; join !== undefined && result.replayed; tries++) {
+    if (tries === JOIN_TRIES) throw unavailable();
+    const token = placementToken();
+    if (await join(token)) return { result, token };
+    result = await again();
+  }
+  return { result, token: null };
+}
