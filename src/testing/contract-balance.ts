@@ -180,6 +180,56 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
     );
 
     api.it(
+      'any movements at once keep the money whole: what the accounts hold and what the orders took add up to what was topped up',
+      async () => {
+        const fc = await loadFastCheck();
+        const move = fc.tuple(
+          fc.constantFrom<'top_up' | 'debit' | 'credit'>('top_up', 'debit', 'debit', 'credit', 'credit'),
+          fc.constantFrom(...CUSTOMERS),
+          fc.constantFrom(...ORDERS),
+          fc.constantFrom(...KEYS),
+          fc.integer({ min: 1, max: 400 }),
+        );
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.array(move, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }), async (waves) => {
+            const balance = await fresh();
+            let toppedUp = 0;
+            for (const wave of waves) {
+              const results = await Promise.all(
+                wave.map(([kind, who, orderId, key, amount]) => {
+                  // Top-ups and debits by the real customers (a pseudonym only ever asks for a credit back).
+                  const customerId = kind === 'credit' ? who : PAYERS[CUSTOMERS.indexOf(who) % 2]!;
+                  if (kind === 'top_up') return outcome(() => balance.topUp({ customerId, key: `${orderId}-${key}`, amount }));
+                  const movement = { customerId, orderId, key: `${kind}-${key}`, amount };
+                  return outcome(() => (kind === 'debit' ? balance.debit(movement) : balance.credit(movement)));
+                }),
+              );
+              results.forEach((r, i) => {
+                if (r.code === null && wave[i]![0] === 'top_up' && r.result?.replayed === false) toppedUp += wave[i]![4];
+                if (r.code !== null) api.expect(['INSUFFICIENT_BALANCE', 'BALANCE_CREDIT_EXCEEDS_DEBIT', 'BALANCE_KEY_REUSED', 'BALANCE_UNAVAILABLE']).toContain(r.code);
+              });
+            }
+            let held = 0;
+            for (const customerId of CUSTOMERS) {
+              const have = await balance.balanceOf(customerId);
+              api.expect(have).toBeGreaterThanOrEqual(0);
+              held += have;
+            }
+            let taken = 0;
+            for (const orderId of ORDERS) {
+              const o = await balance.orderBalance(orderId);
+              api.expect(o.credited).toBeLessThanOrEqual(o.debited);
+              taken += o.debited - o.credited;
+            }
+            api.expect({ held, taken, total: held + taken }).toEqual({ held, taken, total: toppedUp });
+          }),
+          { numRuns: Math.max(6, Math.ceil(numRuns / 2)) },
+        );
+      },
+      timeout,
+    );
+
+    api.it(
       'concurrent debits of one balance never take it below zero',
       async () => {
         const balance = await fresh();
