@@ -115,6 +115,17 @@ async function writesOfAFailedPlacement(): Promise<number> {
   return total;
 }
 
+/** A failed placement that died at its `k`-th operation; the database is then open to the next function. */
+async function cutAtWrite(k: number): Promise<ReturnType<typeof rig>> {
+  const r = rig();
+  const first = await configured(r.db);
+  r.arm(k);
+  void first.placeWith(request, failing).catch(() => undefined);
+  await r.untilFrozen();
+  r.thaw();
+  return r;
+}
+
 describe('WxCloudInventory: a failed placement cut short', () => {
   it('at any write: a retry of the order id that creates holds its units, once; without a retry, stock adds up after recover()', async () => {
     const total = await writesOfAFailedPlacement();
@@ -123,12 +134,7 @@ describe('WxCloudInventory: a failed placement cut short', () => {
     for (let k = 1; k <= total; k++) {
       for (const after of ['retry', 'recover'] as const) {
         const label = `cut at write ${k} of ${total}, then ${after}`;
-        const r = rig();
-        const first = await configured(r.db);
-        r.arm(k);
-        void first.placeWith(request, failing).catch(() => undefined);
-        await r.untilFrozen();
-        r.thaw();
+        const r = await cutAtWrite(k);
         const next = quick(r.db);
         const claim = r.db.dump('inventory_ops').find((d) => d._id === 'o1|hold:reserve');
         seen.add(String(claim?.['state'] ?? 'none'));
@@ -173,12 +179,7 @@ describe('WxCloudInventory: a failed placement cut short', () => {
     const total = await writesOfAFailedPlacement();
     for (let k = 1; k <= total; k++) {
       const label = `cut at write ${k} of ${total}`;
-      const r = rig();
-      const first = await configured(r.db);
-      r.arm(k);
-      void first.placeWith(request, failing).catch(() => undefined);
-      await r.untilFrozen();
-      r.thaw();
+      const r = await cutAtWrite(k);
       r.advance(LEASE + 1);
       // recover() and a retry that fails again meet the same claim; another order holds meanwhile.
       const [x, y] = [quick(r.db), quick(r.db)];
