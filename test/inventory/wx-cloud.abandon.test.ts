@@ -238,3 +238,27 @@ describe('WxCloudInventory: two placements of one new order id at once', () => {
     );
   });
 });
+
+describe('WxCloudInventory options', () => {
+  it('refuses a lease or a wait that is not a finite number of milliseconds, naming the option', () => {
+    const db = createCloudDatabaseStandIn();
+    const bad: Array<[string, Record<string, unknown>]> = [
+      ['holdWaitMs', { holdWaitMs: -1 }],
+      ['holdWaitMs', { holdWaitMs: Number.NaN }],
+      ['holdWaitMs', { holdWaitMs: '50' }],
+      ['holdLeaseMs', { holdLeaseMs: 0 }],
+      ['holdLeaseMs', { holdLeaseMs: Number.POSITIVE_INFINITY }],
+    ];
+    for (const [path, options] of bad) {
+      let caught: unknown = null;
+      try {
+        new WxCloudInventory(db, options as never);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, JSON.stringify(options)).toMatchObject({ code: 'INVALID_WX_CLOUD_OPTIONS', path: [path] });
+      expect((caught as { messages: Record<string, string> }).messages['zh-CN']).toContain(path);
+    }
+    expect(() => new WxCloudInventory(db, { holdWaitMs: 0, holdLeaseMs: 60_000 })).not.toThrow();
+  });
+});

@@ -11,6 +11,7 @@ export const WX_CLOUD_ERROR_CODES = {
   invalidDatabase: 'INVALID_DATABASE',
   databaseError: 'CLOUD_DATABASE_ERROR',
   quotaExceeded: 'CLOUD_QUOTA_EXCEEDED',
+  invalidOptions: 'INVALID_WX_CLOUD_OPTIONS',
 } as const;
 
 /** How a failed request ended, from its `errCode` / `errMsg`. */
@@ -108,4 +109,22 @@ export class InvalidDatabaseError extends OrderkitError {
       path: ['db'],
     });
   }
+}
+
+/**
+ * A duration option of a cloud-database adapter that is not a finite number of milliseconds, at least
+ * `min`: refused at construction, with its path, instead of a lease or a wait that silently never
+ * ends or never waits.
+ */
+export function checkDurationOption(value: unknown, path: string, min: number): void {
+  if (value === undefined) return;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min) return;
+  throw new OrderkitError({
+    code: WX_CLOUD_ERROR_CODES.invalidOptions,
+    message: {
+      'zh-CN': `${path} 应为不小于 ${min} 的有限毫秒数，收到 ${String(value)}`,
+      en: `${path} must be a finite number of milliseconds, at least ${min}; got ${String(value)}`,
+    },
+    path: [path],
+  });
 }

@@ -5,7 +5,7 @@ import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup,
 import type { PersonalDataRedaction } from '../../storage/port.js';
 import { checkDatabase, ensureCollections, txRead, type CloudDatabase } from './database.js';
 import { backoff } from './concurrency.js';
-import { classifyCloudError, isDuplicateKey } from './errors.js';
+import { checkDurationOption, classifyCloudError, isDuplicateKey } from './errors.js';
 import { newToken } from './writes.js';
 
 export interface WxCloudInventoryOptions {
@@ -101,6 +101,8 @@ export class WxCloudInventory implements InventoryPort {
 
   constructor(db: CloudDatabase, options: WxCloudInventoryOptions = {}) {
     checkDatabase(db);
+    checkDurationOption(options.holdLeaseMs, 'holdLeaseMs', 1);
+    checkDurationOption(options.holdWaitMs, 'holdWaitMs', 0);
     this.db = db;
     this.leaseMs = options.holdLeaseMs ?? 15 * 60_000;
     this.waitMs = options.holdWaitMs ?? 1000;
