@@ -74,11 +74,12 @@ describe('WxCloudInventory (stand-in): a rewrite in the middle of the same order
   });
 
   // The give-back's transaction writes the hold (a rewrite then conflicts with it, and it runs
-  // again on the rewritten hold); the counts go down after it (the rewrite moved only what was left).
+  // again on the rewritten hold); the counts go down after it, each in a transaction of its own
+  // (the rewrite moved only what was left).
   const cuts: Array<[string, (op: StandInOperation) => boolean]> = [
     ['at the hold, inside its transaction', (op) => op.collection === 'inventory_holds' && op.kind === 'transaction.write'],
-    ['between the hold and the 限购 count', (op) => op.collection === 'inventory_limits' && op.kind === 'update'],
-    ['between the 限购 count and the stock', (op) => op.collection === 'inventory_skus' && op.kind === 'update'],
+    ['between the hold and the 限购 count', (op) => op.collection === 'inventory_limits' && op.kind === 'transaction.write'],
+    ['between the 限购 count and the stock', (op) => op.collection === 'inventory_skus' && op.kind === 'transaction.write'],
   ];
   for (const [where, at] of cuts) {
     it(`a release cut across by the rewrite ${where} lowers the pseudonym's count`, async () => {

@@ -46,11 +46,12 @@ interface HoldStep {
  * A reservation's claim also records the placements of its order id in flight (docs/inventory.md,
  * "Placing without one transaction"): the ones that joined it (`joined`), whether the one that
  * reserved has failed (`left`), and `abandoning` while the units go back under `key` once all have
- * left (whoever meets it finishes that).
+ * left (whoever meets it finishes that). A give-back's claim is `lowering` while the counts it
+ * lists go down, then `done`.
  */
 interface ClaimDoc {
   _id: string;
-  state?: 'taking' | 'held' | 'aborting' | 'done' | 'abandoning';
+  state?: 'taking' | 'held' | 'aborting' | 'done' | 'abandoning' | 'lowering';
   at?: unknown;
   steps?: HoldStep[];
   /** `abandoning`: the give-back's key and what it gives back. */
@@ -58,6 +59,8 @@ interface ClaimDoc {
   items?: StockItem[];
   joined?: Record<string, true>;
   left?: true;
+  /** A give-back's claim while `lowering`: which of its `steps` have gone down. */
+  lowered?: number[];
 }
 
 /** How many times a give-back's transaction runs while other writers of its records conflict with it. */
@@ -476,9 +479,13 @@ export class WxCloudInventory implements InventoryPort {
     const before = this.db.serverDate({ offset: -this.leaseMs });
     let undone = 0;
     for (;;) {
-      const { data } = await this.call(() => ops.where({ state: _.in(['taking', 'aborting', 'held', 'abandoning']), at: _.lt(before) }).limit(100).get());
+      const { data } = await this.call(() => ops.where({ state: _.in(['taking', 'aborting', 'held', 'abandoning', 'lowering']), at: _.lt(before) }).limit(100).get());
       if (data.length === 0) return undone;
       for (const doc of data as ClaimDoc[]) {
+        if (doc.state === 'lowering') {
+          await this.finishLowering(doc._id);
+          continue;
+        }
         if (doc.state === 'abandoning') {
           await this.finishAbandon(doc);
           continue;
@@ -558,8 +565,10 @@ export class WxCloudInventory implements InventoryPort {
   /**
    * The claim of the key and the hold's new items in one transaction: two give-backs of one order
    * at once (other keys) each take what the other left, never the same units twice; the same key
-   * twice gives back once. Then the SKUs' and the 限购 counts go down: a function that dies between
-   * the two leaves stock short (never over) until the shop recounts.
+   * twice gives back once. The claim lists the counts to lower (`lowering`), and each goes down in a
+   * transaction that also records it on the claim (`finishLowering`), so a function that dies
+   * before all have gone down leaves the rest to the next call with the same key or to `recover()`
+   * after the lease, and none goes down twice.
    */
   private async giveBack(request: GiveBackRequest, restock: boolean): Promise<StockItem[]> {
     const claimId = `${request.orderId}|give:${request.key}`;
@@ -570,13 +579,13 @@ export class WxCloudInventory implements InventoryPort {
     }
     const _ = this.db.command;
     const done = await this.contended(() =>
-      this.db.runTransaction(async (tx) => {
-        if ((await txRead<ClaimDoc>(tx, this.names.ops, claimId)) !== null) return null;
-        await tx.collection(this.names.ops).add({ data: { _id: claimId } });
+      this.db.runTransaction(async (tx): Promise<{ seen: ClaimDoc } | { out: StockItem[] } | null> => {
+        const seen = await txRead<ClaimDoc>(tx, this.names.ops, claimId);
+        if (seen !== null) return { seen };
         const hold = await txRead<HoldDoc>(tx, this.names.holds, request.orderId);
-        if (hold === null) return null;
         const out: StockItem[] = [];
-        const items = hold.items.map((i) => ({ ...i }));
+        const steps: HoldStep[] = [];
+        const items = (hold?.items ?? []).map((i) => ({ ...i }));
         for (const want of request.items) {
           const h = items.find((i) => i.sku === want.sku);
           const d = skus.get(want.sku);
@@ -584,14 +593,61 @@ export class WxCloudInventory implements InventoryPort {
           const n = Math.min(h.quantity, want.quantity);
           h.quantity -= n;
           out.push({ sku: want.sku, quantity: n });
+          if (h.limitKey !== null) steps.push({ kind: 'limit', id: `${h.limitKey}|${hold!.customerId}`, quantity: n });
+          steps.push({ kind: 'sku', id: want.sku, quantity: n });
         }
-        if (out.length > 0) await tx.collection(this.names.holds).doc(request.orderId).update({ data: { items: _.set(items) } });
-        return { hold, out };
+        if (out.length === 0) {
+          await tx.collection(this.names.ops).add({ data: { _id: claimId } });
+          return null;
+        }
+        await tx.collection(this.names.ops).add({ data: { _id: claimId, state: 'lowering', at: this.db.serverDate(), steps, lowered: [] } });
+        await tx.collection(this.names.holds).doc(request.orderId).update({ data: { items: _.set(items) } });
+        return { out };
       }),
     );
-    if (done === null || done.out.length === 0) return [];
-    await this.lower(done.hold, done.out);
+    if (done === null) return [];
+    if ('seen' in done) {
+      // The same key again: a give-back cut short before its counts went down is finished now.
+      if (done.seen.state === 'lowering') await this.finishLowering(claimId);
+      return [];
+    }
+    await this.finishLowering(claimId);
     return done.out;
+  }
+
+  /**
+   * Lowers each count a give-back's claim lists, one transaction per count that also records it on
+   * the claim (`lowered`), so a count goes down once however many functions finish the claim, and
+   * a stale one finds it recorded. The last one marks the claim `done`; then the customer's 限购
+   * records left at zero go (docs/privacy.md: none names a customer holding nothing, nor one whose
+   * hold was rewritten to a pseudonym after the give-back read it).
+   */
+  private async finishLowering(claimId: string): Promise<void> {
+    const _ = this.db.command;
+    const first = await this.claimDoc(claimId);
+    const steps = first?.steps ?? [];
+    for (let i = 0; i < steps.length && first?.state === 'lowering'; i++) {
+      const step = steps[i]!;
+      const collection = step.kind === 'sku' ? this.names.skus : this.names.limits;
+      await this.contended(() =>
+        this.db.runTransaction(async (tx) => {
+          const claim = await txRead<ClaimDoc>(tx, this.names.ops, claimId);
+          const lowered = claim?.lowered ?? [];
+          if (claim === null || claim.state !== 'lowering' || lowered.includes(i)) return;
+          const record = await txRead<{ held?: number }>(tx, collection, step.id);
+          if (record !== null) {
+            const data: Record<string, unknown> = { held: _.inc(-step.quantity) };
+            if (step.kind === 'sku') data['available'] = _.inc(step.quantity);
+            await tx.collection(collection).doc(step.id).update({ data });
+          }
+          const all = lowered.length + 1 === steps.length;
+          await tx.collection(this.names.ops).doc(claimId).update({ data: all ? { state: 'done', steps: _.remove(), lowered: _.remove() } : { lowered: _.set([...lowered, i]) } });
+        }),
+      );
+    }
+    for (const step of steps) {
+      if (step.kind === 'limit') await this.call(() => this.db.collection(this.names.limits).where({ _id: step.id, held: 0 }).remove());
+    }
   }
 
   /**
@@ -610,18 +666,5 @@ export class WxCloudInventory implements InventoryPort {
     }
   }
 
-  private async lower(hold: HoldDoc, out: StockItem[]): Promise<void> {
-    const _ = this.db.command;
-    for (const o of out) {
-      const limitKey = hold.items.find((i) => i.sku === o.sku)?.limitKey ?? null;
-      if (limitKey !== null) {
-        const limits = this.db.collection(this.names.limits);
-        await this.call(() => limits.where({ _id: `${limitKey}|${hold.customerId}` }).update({ data: { held: _.inc(-o.quantity) } }));
-        // A count back at zero goes: none names a customer holding nothing (docs/privacy.md), nor
-        // one whose hold was rewritten to a pseudonym after this give-back read it.
-        await this.call(() => limits.where({ _id: `${limitKey}|${hold.customerId}`, held: 0 }).remove());
-      }
-      await this.call(() => this.db.collection(this.names.skus).where({ _id: o.sku }).update({ data: { available: _.inc(o.quantity), held: _.inc(-o.quantity) } }));
-    }
-  }
+
 }
