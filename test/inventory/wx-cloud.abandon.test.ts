@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WxCloudInventory } from '../../src/adapters/wx-cloud/index.js';
-import { createCloudDatabaseStandIn, type StandInOperation } from '../../src/testing/index.js';
+import { createCloudDatabaseStandIn } from '../../src/testing/index.js';
+import { configuredAB, freezableStandIn } from './freezable-stand-in.js';
 
 /**
  * A failed placement on the cloud database gives its units back in several writes
@@ -16,59 +17,8 @@ const ITEMS = [
 ];
 const LEASE = 15 * 60_000;
 
-function rig(options: { yields?: () => number } = {}) {
-  let now = Date.parse('2026-12-01T00:00:00.000Z');
-  let count = 0;
-  let freezeAt = Infinity;
-  let frozen = false;
-  let cutAt: StandInOperation | null = null;
-  const db = createCloudDatabaseStandIn({
-    clock: () => now,
-    beforeOperation: async (op) => {
-      count += 1;
-      if (frozen || count >= freezeAt) {
-        if (!frozen) cutAt = op;
-        frozen = true;
-        return new Promise<void>(() => undefined);
-      }
-      const n = options.yields?.() ?? 0;
-      for (let i = 0; i < n; i++) await Promise.resolve();
-      return undefined;
-    },
-  });
-  return {
-    db,
-    advance: (ms: number) => void (now += ms),
-    /** Freezes every operation from the `k`-th one on (counted from now), as a dead function would. */
-    arm: (k: number) => {
-      count = 0;
-      freezeAt = k;
-    },
-    thaw: () => {
-      frozen = false;
-      freezeAt = Infinity;
-    },
-    counted: () => count,
-    /** The write the armed function was cut at. */
-    cut: () => cutAt,
-    /** Waits until the armed function has reached its frozen write (as a dead one would be). */
-    async untilFrozen(): Promise<void> {
-      for (let i = 0; i < 2000 && !frozen; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-      expect(frozen, 'the armed function reached its cut').toBe(true);
-    },
-  };
-}
-
-async function configured(db: ReturnType<typeof rig>['db']): Promise<WxCloudInventory> {
-  const inventory = new WxCloudInventory(db);
-  await inventory.ensureCollections();
-  await inventory.configure({ sku: 'A', available: 5, limit: { perCustomer: 2, key: 'act' } });
-  await inventory.configure({ sku: 'B', available: 5 });
-  return inventory;
-}
-
 /** Stock levels and the order's hold: on hand = available + held, and what `o1` holds. */
-async function state(inventory: WxCloudInventory, db: ReturnType<typeof rig>['db']) {
+async function state(inventory: WxCloudInventory, db: ReturnType<typeof freezableStandIn>['db']) {
   const a = (await inventory.level('A'))!;
   const b = (await inventory.level('B'))!;
   const limit = Number(db.dump('inventory_limits').find((d) => d._id === 'act|u1')?.['held'] ?? 0);
@@ -98,12 +48,12 @@ async function addsUp(inventory: WxCloudInventory, others: number, label: string
   return held.length === 0 ? 'nothing' : 'all';
 }
 
-const quick = (db: ReturnType<typeof rig>['db']) => new WxCloudInventory(db, { holdWaitMs: 50 });
+const quick = (db: ReturnType<typeof freezableStandIn>['db']) => new WxCloudInventory(db, { holdWaitMs: 50 });
 
 /** How many operations a failed placement takes, start to end, when nothing cuts it short. */
 async function writesOfAFailedPlacement(): Promise<number> {
-  const probe = rig();
-  const probing = await configured(probe.db);
+  const probe = freezableStandIn();
+  const probing = await configuredAB(probe.db);
   probe.arm(Infinity);
   await probing.placeWith(request, failing).catch(() => undefined);
   const total = probe.counted();
@@ -113,9 +63,9 @@ async function writesOfAFailedPlacement(): Promise<number> {
 }
 
 /** A failed placement that died at its `k`-th operation; the database is then open to the next function. */
-async function cutAtWrite(k: number): Promise<ReturnType<typeof rig>> {
-  const r = rig();
-  const first = await configured(r.db);
+async function cutAtWrite(k: number): Promise<ReturnType<typeof freezableStandIn>> {
+  const r = freezableStandIn();
+  const first = await configuredAB(r.db);
   r.arm(k);
   void first.placeWith(request, failing).catch(() => undefined);
   await r.untilFrozen();
@@ -195,8 +145,8 @@ describe('WxCloudInventory: two placements of one new order id at once', () => {
         fc.nat({ max: 8 }),
         async (script, outcome, waitA, waitB) => {
           let i = 0;
-          const r = rig({ yields: () => script[i++ % script.length]! });
-          const setup = await configured(r.db);
+          const r = freezableStandIn({ yields: () => script[i++ % script.length]! });
+          const setup = await configuredAB(r.db);
           const [one, two] = [quick(r.db), quick(r.db)];
           let created = 0;
           const create = (fails: boolean, wait: number) => async (): Promise<string> => {

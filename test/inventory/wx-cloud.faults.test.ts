@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WxCloudInventory } from '../../src/adapters/wx-cloud/index.js';
-import { createCloudDatabaseStandIn, type StandInFault, type StandInOperation } from '../../src/testing/index.js';
+import { freezableStandIn, configuredAB } from './freezable-stand-in.js';
 
 /**
  * A hold of several SKUs on the cloud database is all or nothing even when the function dies in the
@@ -13,53 +13,12 @@ const ITEMS = [
   { sku: 'B', quantity: 2 },
 ];
 
-interface Rig {
-  db: ReturnType<typeof createCloudDatabaseStandIn>;
-  advance(ms: number): void;
-  /** Freezes every operation from the `k`-th one on (counted from `arm()`), as a dead process would. */
-  arm(k: number): void;
-  /** Lets operations run again (the next process). */
-  thaw(): void;
-  counted(): number;
-  fault: { next: ((op: StandInOperation) => StandInFault | null) | null };
-}
+type Rig = ReturnType<typeof freezableStandIn>;
 
 async function rig(): Promise<Rig> {
-  let now = Date.parse('2026-12-01T00:00:00.000Z');
-  let count = 0;
-  let freezeAt = Infinity;
-  let frozen = false;
-  const fault: Rig['fault'] = { next: null };
-  const db = createCloudDatabaseStandIn({
-    clock: () => now,
-    beforeOperation: () => {
-      count += 1;
-      if (frozen || count >= freezeAt) {
-        frozen = true;
-        return new Promise<void>(() => undefined);
-      }
-      return undefined;
-    },
-    fault: (op) => fault.next?.(op) ?? null,
-  });
-  const setup = new WxCloudInventory(db);
-  await setup.ensureCollections();
-  await setup.configure({ sku: 'A', available: 5, limit: { perCustomer: 2, key: 'act' } });
-  await setup.configure({ sku: 'B', available: 5 });
-  return {
-    db,
-    fault,
-    advance: (ms) => void (now += ms),
-    arm: (k) => {
-      count = 0;
-      freezeAt = k;
-    },
-    thaw: () => {
-      frozen = false;
-      freezeAt = Infinity;
-    },
-    counted: () => count,
-  };
+  const r = freezableStandIn();
+  await configuredAB(r.db);
+  return r;
 }
 
 /** What the database says: the SKU levels, the 限购 count and the order's hold, with no tags left. */

@@ -2,7 +2,7 @@ import { checkMovement, checkTopUp, creditAccount, sameMovement } from '../../ba
 import { balanceErrors, isBalanceError } from '../../balance/errors.js';
 import { placeWithCompensation } from '../../balance/memory.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from '../../balance/types.js';
-import { checkDatabase, ensureCollections, txRead, type CloudDatabase } from './database.js';
+import { checkDatabase, ensureCollections, txRead, type CloudDatabase, type CloudTransaction } from './database.js';
 
 export interface WxCloudBalanceOptions {
   /** Collection names. Defaults: balance_accounts, balance_orders, balance_ops. */
@@ -99,17 +99,10 @@ export class WxCloudBalance implements BalancePort {
 
   /** One more placement in flight holds the debit, in one transaction; false when there is none to join. */
   private join(request: BalanceMovement, token: string): Promise<boolean> {
-    const r = checkMovement(request);
-    const n = this.names;
-    return this.call(() =>
-      this.db.runTransaction(async (tx) => {
-        const id = opId(r.orderId, r.key);
-        const op = await txRead<OpDoc>(tx, n.ops, id);
-        if (op === null || op.kind !== 'debit') return false;
-        await tx.collection(n.ops).doc(id).set({ data: { ...withoutId(op), joined: { ...op.joined, [token]: true } } });
-        return true;
-      }, 10),
-    );
+    return this.onDebit(request, false, async (tx, id, op) => {
+      await tx.collection(this.names.ops).doc(id).set({ data: { ...withoutId(op), joined: { ...op.joined, [token]: true } } });
+      return true;
+    });
   }
 
   /**
@@ -118,28 +111,32 @@ export class WxCloudBalance implements BalancePort {
    * gets the amount back, the order's total loses it, and the movement's record goes, so a retry
    * of the same order id and key debits again (see placeWithCompensation). Leaving twice counts once.
    */
-  private async undoDebit(request: BalanceMovement, token: string | null): Promise<void> {
-    const r = checkMovement(request);
+  private undoDebit(request: BalanceMovement, token: string | null): Promise<void> {
     const n = this.names;
-    await this.call(() =>
+    return this.onDebit(request, undefined, async (tx, id, op, { orderId }) => {
+      const joined = { ...op.joined };
+      if (token !== null) delete joined[token];
+      const left = token === null || op.left === true;
+      if (!left || Object.keys(joined).length > 0) {
+        await tx.collection(n.ops).doc(id).set({ data: { ...withoutId(op), joined, ...(left ? { left: true } : {}) } });
+        return;
+      }
+      const account = await txRead<AccountDoc>(tx, n.accounts, op.customerId);
+      const order = await txRead<OrderDoc>(tx, n.orders, orderId);
+      await tx.collection(n.accounts).doc(op.customerId).set({ data: { balance: (account?.balance ?? 0) + op.amount } });
+      if (order !== null) await tx.collection(n.orders).doc(orderId).set({ data: { customerId: order.customerId, debited: order.debited - op.amount, credited: order.credited } });
+      await tx.collection(n.ops).doc(id).remove();
+    });
+  }
+
+  /** Runs `body` on the record of a debit, in one transaction; answers `absent` when there is no such debit. */
+  private onDebit<T>(request: BalanceMovement, absent: T, body: (tx: CloudTransaction, id: string, op: OpDoc, r: BalanceMovement) => Promise<T>): Promise<T> {
+    const r = checkMovement(request);
+    return this.call(() =>
       this.db.runTransaction(async (tx) => {
         const id = opId(r.orderId, r.key);
-        const op = await txRead<OpDoc>(tx, n.ops, id);
-        if (op === null || op.kind !== 'debit') return;
-        const joined = { ...op.joined };
-        if (token !== null) delete joined[token];
-        const left = token === null || op.left === true;
-        if (!left || Object.keys(joined).length > 0) {
-          const rest: Omit<OpDoc, '_id'> = { kind: op.kind, customerId: op.customerId, amount: op.amount, joined };
-          if (left) rest.left = true;
-          await tx.collection(n.ops).doc(id).set({ data: rest });
-          return;
-        }
-        const account = await txRead<AccountDoc>(tx, n.accounts, op.customerId);
-        const order = await txRead<OrderDoc>(tx, n.orders, r.orderId);
-        await tx.collection(n.accounts).doc(op.customerId).set({ data: { balance: (account?.balance ?? 0) + op.amount } });
-        if (order !== null) await tx.collection(n.orders).doc(r.orderId).set({ data: { customerId: order.customerId, debited: order.debited - op.amount, credited: order.credited } });
-        await tx.collection(n.ops).doc(id).remove();
+        const op = await txRead<OpDoc>(tx, this.names.ops, id);
+        return op === null || op.kind !== 'debit' ? absent : body(tx, id, op, r);
       }, 10),
     );
   }

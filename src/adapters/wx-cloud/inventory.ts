@@ -279,9 +279,14 @@ export class WxCloudInventory implements InventoryPort {
     await this.call(() => this.db.collection(this.names.ops).where({ _id: claim._id, state: 'abandoning', key: claim.key }).remove());
   }
 
-  private async claimDoc(id: string): Promise<ClaimDoc | null> {
-    const { data } = await this.call(() => this.db.collection(this.names.ops).where({ _id: id }).get());
-    return (data[0] as ClaimDoc | undefined) ?? null;
+  private claimDoc(id: string): Promise<ClaimDoc | null> {
+    return this.byId<ClaimDoc>(this.names.ops, id);
+  }
+
+  /** One record by its id, read outside any transaction; null when there is none. */
+  private async byId<T>(collection: string, id: string): Promise<T | null> {
+    const { data } = await this.call(() => this.db.collection(collection).where({ _id: id }).get());
+    return (data[0] as T | undefined) ?? null;
   }
 
   private async call<T>(run: () => Promise<T>): Promise<T> {
@@ -293,14 +298,12 @@ export class WxCloudInventory implements InventoryPort {
     }
   }
 
-  private async sku(sku: string): Promise<SkuDoc | null> {
-    const { data } = await this.call(() => this.db.collection(this.names.skus).where({ _id: sku }).get());
-    return (data[0] as SkuDoc | undefined) ?? null;
+  private sku(sku: string): Promise<SkuDoc | null> {
+    return this.byId<SkuDoc>(this.names.skus, sku);
   }
 
-  private async holdDoc(orderId: string): Promise<HoldDoc | null> {
-    const { data } = await this.call(() => this.db.collection(this.names.holds).where({ _id: orderId }).get());
-    return (data[0] as HoldDoc | undefined) ?? null;
+  private holdDoc(orderId: string): Promise<HoldDoc | null> {
+    return this.byId<HoldDoc>(this.names.holds, orderId);
   }
 
   /** Adds the claim record; false when it was already there (the operation ran before). */
