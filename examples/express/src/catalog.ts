@@ -1,4 +1,4 @@
-import { OrderkitError, type Cart, type CartLine, type DeliveryRules, type PricingRules } from './orderkit/index.js';
+import { OrderkitError, type Actor, type Cart, type CartLine, type DeliveryRules, type PricingRules } from './orderkit/index.js';
 import type { InventoryPort, SkuSetup } from './orderkit/inventory.js';
 
 /**
@@ -162,4 +162,28 @@ export function cartFor(request: CartRequest): Cart {
   if (request.pointsToUse !== undefined) cart.pointsToUse = request.pointsToUse;
   if (request.coupons) cart.coupons = request.coupons;
   return cart;
+}
+
+/** The cart fields that say what a shopper owns: a member level, a points balance, coupons from the wallet. */
+const SHOPPER_CLAIMS = ['member', 'pointsBalance', 'pointsToUse', 'coupons'] as const;
+
+/**
+ * Outside DEMO mode a shopper's claims to a member level, points or coupons are refused (403
+ * FORBIDDEN, the field in `path`): the example keeps no membership, points or coupon wallet to
+ * check them against, and the server, not the request, decides what an order costs. A real shop
+ * reads them from its own records. Staff placing on a customer's behalf may give them, as they may
+ * change a price (改价).
+ */
+export function refuseShopperClaims(demo: boolean, actor: Actor, body: Partial<Record<(typeof SHOPPER_CLAIMS)[number], unknown>>): void {
+  if (demo || actor.type !== 'customer') return;
+  const claimed = SHOPPER_CLAIMS.find((field) => body[field] !== undefined);
+  if (claimed === undefined) return;
+  throw new OrderkitError({
+    code: 'FORBIDDEN',
+    message: {
+      'zh-CN': `会员等级、积分和优惠券以店铺的记录为准，请求中不能指定（${claimed}）`,
+      en: `the member level, points and coupons come from the shop's records, not from the request (${claimed})`,
+    },
+    path: ['body', claimed],
+  });
 }
