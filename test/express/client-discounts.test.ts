@@ -8,10 +8,12 @@ import { ADDRESS, expectErrorBody, testApp, type TestApp } from './support/app.j
  * quantities, never what they cost. The example keeps no membership, points or coupon wallet of
  * its own, so outside demo mode a shopper's claim to a member level, a points balance or a coupon
  * cannot be checked: it is refused, not priced (else any shopper takes the gold price, 10 % off in
- * "points" and the same ¥10 coupon on every order). Demo mode keeps believing them (the seeded
- * shop), and staff placing on a customer's behalf may still give them, as they may change a price.
+ * "points" and the same ¥10 coupon on every order). Nor the distance of a local delivery, which
+ * sets its fee (docs/delivery.md: "measured by the shop from the address"). Demo mode keeps
+ * believing them (the seeded shop), and staff placing on a customer's behalf may still give them,
+ * as they may change a price.
  */
-describe('Express example: what a shopper claims to own does not price the order', () => {
+describe('Express example: what a shopper claims does not price the order', () => {
   let t: TestApp;
   let token = '';
   let clerk = '';
@@ -49,6 +51,19 @@ describe('Express example: what a shopper claims to own does not price the order
     const again = await request(t.app).post(`/orders/${plain.body.id}/reorder`).set('authorization', `Bearer ${token}`).send(CLAIMS.member);
     expect(again.status, again.text).toBe(403);
     expectErrorBody(again.body, 'FORBIDDEN');
+  });
+
+  it('a shopper stating the distance of a local delivery is refused (the shop measures it); a zone and a slot are the shopper\'s choice', async () => {
+    const slot = (await request(t.app).get('/delivery-options')).body.local.slots[0];
+    const near = await place(token, { delivery: { mode: 'local', distance: 1, slot } });
+    expect(near.status, near.text).toBe(403);
+    expectErrorBody(near.body, 'FORBIDDEN');
+    expect(near.body.path).toEqual(['body', 'delivery', 'distance']);
+    const zone = await place(token, { delivery: { mode: 'local', zone: 'xihu', slot } });
+    expect(zone.status, zone.text).toBe(201);
+    expect(zone.body.delivery).toMatchObject({ mode: 'local', zone: 'xihu', fee: 600 });
+    const measured = await place(clerk, { customerId: 'wx-openid-9', delivery: { mode: 'local', distance: 4200, slot } });
+    expect(measured.status, measured.text).toBe(201);
   });
 
   it('staff placing on a customer\'s behalf may still give a member price (as they may change a price)', async () => {
