@@ -14,6 +14,11 @@ export class AddressBook {
   set(customerId: string, address: Address): void {
     this.byCustomer.set(customerId, address);
   }
+
+  /** Forgets the saved address (anonymising the customer, docs/privacy.md); true when one was saved. */
+  delete(customerId: string): boolean {
+    return this.byCustomer.delete(customerId);
+  }
 }
 
 /** The default address, when asked for and saved; NO_DEFAULT_ADDRESS when asked for and none is saved. */

@@ -107,6 +107,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     figures: options.figures,
     // The demo payment routes exist only in demo mode, and never beside a configured WeChat Pay.
     demoGateway: auth.demo && !options.wechatpay && (options.demoGateway ?? true),
+    demo: auth.demo,
     ...(options.wechatpay ? { wechatpay: options.wechatpay } : {}),
     reconciliations: options.reconciliations ?? new Reconciliations(),
     automations: options.automations ?? new Automations({ service: options.service, clock, timeZone: options.timeZone ?? 'Asia/Shanghai' }),

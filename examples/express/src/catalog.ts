@@ -1,4 +1,4 @@
-import { OrderkitError, type Cart, type CartLine, type DeliveryRules, type PricingRules } from './orderkit/index.js';
+import { OrderkitError, type Actor, type Cart, type CartLine, type DeliveryRules, type PricingRules } from './orderkit/index.js';
 import type { InventoryPort, SkuSetup } from './orderkit/inventory.js';
 
 /**
@@ -162,4 +162,32 @@ export function cartFor(request: CartRequest): Cart {
   if (request.pointsToUse !== undefined) cart.pointsToUse = request.pointsToUse;
   if (request.coupons) cart.coupons = request.coupons;
   return cart;
+}
+
+/** The cart fields that say what a shopper owns: a member level, a points balance, coupons from the wallet. */
+const SHOPPER_CLAIMS = ['member', 'pointsBalance', 'pointsToUse', 'coupons'] as const;
+
+type Claims = Partial<Record<(typeof SHOPPER_CLAIMS)[number], unknown>> & { delivery?: { mode: string; distance?: number | undefined } | undefined };
+
+/**
+ * Outside DEMO mode a shopper's claims that price the order are refused (403 FORBIDDEN, the field
+ * in `path`): a member level, points or coupons (the example keeps no membership, points or coupon
+ * wallet to check them against), and the distance of a local delivery, which sets its fee (the
+ * shop measures it from the address, docs/delivery.md; the shopper picks a zone instead). The
+ * server, not the request, decides what an order costs; a real shop reads these from its own
+ * records. Staff placing on a customer's behalf may give them, as they may change a price (改价).
+ */
+export function refuseShopperClaims(demo: boolean, actor: Actor, body: Claims): void {
+  if (demo || actor.type !== 'customer') return;
+  const claimed = SHOPPER_CLAIMS.find((field) => body[field] !== undefined);
+  const path = claimed !== undefined ? [claimed] : body.delivery?.mode === 'local' && body.delivery.distance !== undefined ? ['delivery', 'distance'] : null;
+  if (path === null) return;
+  throw new OrderkitError({
+    code: 'FORBIDDEN',
+    message: {
+      'zh-CN': `会员等级、积分、优惠券和同城配送距离以店铺的记录和测量为准，请求中不能指定（${path.join('.')}）`,
+      en: `the member level, points, coupons and the distance of a local delivery come from the shop's records and measurements, not from the request (${path.join('.')})`,
+    },
+    path: ['body', ...path],
+  });
 }

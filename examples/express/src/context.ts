@@ -31,6 +31,11 @@ export interface AppContext {
   figures: Figures;
   /** The DEMO payment and refund-result routes; off in anything real. */
   demoGateway: boolean;
+  /**
+   * DEMO mode (auth): a shopper's member level, points balance and coupons are believed as the
+   * request states them. Outside it they are refused (catalog.ts `refuseShopperClaims`).
+   */
+  demo: boolean;
   wechatpay?: WechatPayConfig;
   /** The daily WeChat Pay reconciliation reports (dashboard and /reconciliation). */
   reconciliations: Reconciliations;

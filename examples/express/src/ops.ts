@@ -16,6 +16,18 @@ export function maskText(text: string): string {
   return text.replace(PHONE_IN_TEXT, (m) => maskPhone(m));
 }
 
+/**
+ * Path segments that name a customer: the log line keeps the route, not the id. The anonymise
+ * call's line must not carry the OPENID (docs/express.md "Personal data": its log names the admin,
+ * never the customer; beside the pseudonym it would tie the two together again).
+ */
+const CUSTOMER_IN_PATH = /^\/admin\/customers\/[^/]+/i;
+
+/** The path as a log line may carry it: no customer id, phones masked. */
+export function pathForLog(path: string): string {
+  return maskText(path.replace(CUSTOMER_IN_PATH, '/admin/customers/:customerId'));
+}
+
 let stdout: DestinationStream | undefined;
 
 /**
@@ -143,8 +155,9 @@ export class Ops {
         res.setHeader('x-request-id', id);
         (req as { id?: string }).id = id;
         const started = Date.now();
-        // The path without its query (a query may carry a phone number being searched).
-        const path = req.url.split('?')[0];
+        // The path without its query (a query may carry a phone number being searched), without a
+        // customer id, phones masked.
+        const path = pathForLog(req.url.split('?')[0] ?? '');
         const method = req.method;
         this.inFlight++;
         let done = false;

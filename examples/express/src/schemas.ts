@@ -23,7 +23,10 @@ export const PlaceOrderBodySchema = z.strictObject({
   items: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: QuantitySchema.check(z.lte(999)) })).min(1).max(50),
   address: z.optional(AddressSchema),
   buyerRemark: z.string().max(200).optional(),
-  /** DEMO: a real shop reads membership, points and the wallet from its own records. */
+  /**
+   * DEMO: a real shop reads membership, points and the wallet from its own records. Outside demo
+   * mode a shopper sending member, pointsBalance, pointsToUse or coupons is refused (403).
+   */
   member: z.strictObject({ level: z.string().min(1).max(64) }).optional(),
   pointsBalance: z.optional(CountSchema),
   pointsToUse: z.union([CountSchema, z.literal('max')]).optional(),

@@ -2,7 +2,8 @@ import type { Actor, Address, Order, OrderEvent } from './orderkit/index.js';
 
 /**
  * What each role may see of an order (docs/express.md, "Personal data"):
- * - a shopper sees their own order, never the merchant's internal notes, nor staff user names;
+ * - a shopper sees their own order, never the merchant's internal notes, nor staff user names
+ *   (not in the history, not in an after-sale's requester, proposals or return shipping fee);
  * - staff see an order's full address where they work on that one order (to ship it), and a
  *   masked one in lists, streams, exports and logs (PIPL: only as much as the task needs).
  */
@@ -21,13 +22,28 @@ export function maskAddress(address: Address): Address {
 
 const isShopper = (actor: Actor) => actor.type === 'customer';
 
+/** A staff member as a shopper sees them: "the merchant", never their user name. */
+const STAFF_AS_SEEN_BY_SHOPPER: Actor = { type: 'merchant', id: 'merchant' };
+const staffHidden = (a: Actor): Actor => (a.type === 'merchant' ? STAFF_AS_SEEN_BY_SHOPPER : a);
+
+/** The after-sales with every staff member who asked, proposed or set a fee named only "merchant". */
+function afterSalesForShopper(afterSales: Order['afterSales']): Order['afterSales'] {
+  return afterSales.map((a) => ({
+    ...a,
+    requestedBy: staffHidden(a.requestedBy),
+    ...(a.proposals ? { proposals: a.proposals.map((p) => ({ ...p, proposedBy: staffHidden(p.proposedBy) })) } : {}),
+    ...(a.returnShippingFee ? { returnShippingFee: { ...a.returnShippingFee, setBy: staffHidden(a.returnShippingFee.setBy) } } : {}),
+  }));
+}
+
 /** The order as `actor` may see it; `masked` for lists and streams. */
 export function orderView(order: Order, actor: Actor, options: { masked?: boolean } = {}): Order {
   let view = order;
   if (isShopper(actor)) {
     const { merchantNotes: _notes, ...rest } = order;
-    // The field stays (empty) so that the shape is the documented Order.
-    view = { ...rest, merchantNotes: [] };
+    // The field stays (empty) so that the shape is the documented Order. Staff who worked on the
+    // after-sales are "the merchant" to the shopper, as in the history (eventsView).
+    view = { ...rest, merchantNotes: [], afterSales: afterSalesForShopper(order.afterSales) };
   } else if (options.masked && order.address) {
     view = { ...order, address: maskAddress(order.address) };
   }
@@ -48,5 +64,5 @@ export function eventsView(events: readonly OrderEvent[], actor: Actor): OrderEv
   if (!isShopper(actor)) return [...events];
   return events
     .filter((e) => e.type !== 'ADD_REMARK')
-    .map((e) => (e.actor.type === 'merchant' ? { ...e, actor: { type: 'merchant', id: 'merchant' } } : e));
+    .map((e) => (e.actor.type === 'merchant' ? { ...e, actor: STAFF_AS_SEEN_BY_SHOPPER } : e));
 }

@@ -1,6 +1,6 @@
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
-import { productNow } from '../catalog.js';
+import { productNow, refuseShopperClaims } from '../catalog.js';
 import { idempotencyKey, param, parseBody, parseQuery, type Route } from '../http.js';
 import { createOrderNumber, OrderkitError, reorder, type Actor, type CatalogItem, type Order } from '../orderkit/index.js';
 import { BalanceQuerySchema, DefaultAddressBodySchema, ReorderBodySchema, TopUpBodySchema } from '../schemas.js';
@@ -170,6 +170,7 @@ export function walletRoutes(ctx: AppContext): Route[] {
         if (actor.type !== 'customer') throw forbidden('only the shopper orders again', '只有顾客本人可以再来一单');
         const past = await visibleOrder(ctx, param(req, 'id'), actor);
         const body = parseBody(ReorderBodySchema, req);
+        refuseShopperClaims(ctx.demo, actor, body);
         const address = addressFor(ctx.addresses, actor.id, body) ?? past.address;
         const r = reorder({
           order: past,

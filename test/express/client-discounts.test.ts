@@ -1,0 +1,75 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { standInCode2Session } from '../../examples/express/src/auth/index.js';
+import { ADDRESS, expectErrorBody, testApp, type TestApp } from './support/app.js';
+
+/**
+ * docs/express.md "Routes": POST /orders prices the cart on the server; a request names SKUs and
+ * quantities, never what they cost. The example keeps no membership, points or coupon wallet of
+ * its own, so outside demo mode a shopper's claim to a member level, a points balance or a coupon
+ * cannot be checked: it is refused, not priced (else any shopper takes the gold price, 10 % off in
+ * "points" and the same ¥10 coupon on every order). Nor the distance of a local delivery, which
+ * sets its fee (docs/delivery.md: "measured by the shop from the address"). Demo mode keeps
+ * believing them (the seeded shop), and staff placing on a customer's behalf may still give them,
+ * as they may change a price.
+ */
+describe('Express example: what a shopper claims does not price the order', () => {
+  let t: TestApp;
+  let token = '';
+  let clerk = '';
+  const ITEMS = [{ sku: 'TEA-LJ-250', quantity: 1 }];
+  const CLAIMS = {
+    member: { member: { level: 'gold' } },
+    points: { pointsBalance: 1_000_000, pointsToUse: 'max' },
+    pointsToUse: { pointsToUse: 'max' },
+    coupons: { coupons: [{ id: 'w-any', definitionId: 'C10', claimedAt: '2026-11-24T00:00:00Z' }] },
+  } as const;
+
+  beforeAll(async () => {
+    t = await testApp({ auth: { code2Session: standInCode2Session() } });
+    const signed = await request(t.app).post('/auth/wechat').send({ code: 'demo-alice' });
+    expect(signed.status, signed.text).toBe(200);
+    token = signed.body.token;
+    await t.auth.staff.create('clerk', 'clerk-password-1', 'staff');
+    clerk = (await request(t.app).post('/auth/login').send({ username: 'clerk', password: 'clerk-password-1', mode: 'token' })).body.token;
+  });
+  afterAll(() => t.close());
+
+  const place = (bearer: string, body: object) => request(t.app).post('/orders').set('authorization', `Bearer ${bearer}`).send({ items: ITEMS, address: ADDRESS, ...body });
+
+  it('a shopper claiming a member level, points or a coupon is refused with 403 and nothing is placed', async () => {
+    const plain = await place(token, {});
+    expect(plain.status, plain.text).toBe(201);
+    for (const [name, claim] of Object.entries(CLAIMS)) {
+      const r = await place(token, claim);
+      expect(r.status, `${name}: ${r.text}`).toBe(403);
+      expectErrorBody(r.body, 'FORBIDDEN');
+      expect(r.body.path[0]).toBe('body');
+    }
+    expect((await t.store.list({})).items).toHaveLength(1);
+    // 再来一单 takes the same claim: refused too.
+    const again = await request(t.app).post(`/orders/${plain.body.id}/reorder`).set('authorization', `Bearer ${token}`).send(CLAIMS.member);
+    expect(again.status, again.text).toBe(403);
+    expectErrorBody(again.body, 'FORBIDDEN');
+  });
+
+  it('a shopper stating the distance of a local delivery is refused (the shop measures it); a zone and a slot are the shopper\'s choice', async () => {
+    const slot = (await request(t.app).get('/delivery-options')).body.local.slots[0];
+    const near = await place(token, { delivery: { mode: 'local', distance: 1, slot } });
+    expect(near.status, near.text).toBe(403);
+    expectErrorBody(near.body, 'FORBIDDEN');
+    expect(near.body.path).toEqual(['body', 'delivery', 'distance']);
+    const zone = await place(token, { delivery: { mode: 'local', zone: 'xihu', slot } });
+    expect(zone.status, zone.text).toBe(201);
+    expect(zone.body.delivery).toMatchObject({ mode: 'local', zone: 'xihu', fee: 600 });
+    const measured = await place(clerk, { customerId: 'wx-openid-9', delivery: { mode: 'local', distance: 4200, slot } });
+    expect(measured.status, measured.text).toBe(201);
+  });
+
+  it('staff placing on a customer\'s behalf may still give a member price (as they may change a price)', async () => {
+    const plain = await place(clerk, { customerId: 'wx-openid-9' });
+    const gold = await place(clerk, { customerId: 'wx-openid-9', ...CLAIMS.member });
+    expect([plain.status, gold.status]).toEqual([201, 201]);
+    expect(gold.body.pricing.total).toBeLessThan(plain.body.pricing.total);
+  });
+});
