@@ -203,9 +203,17 @@ export const groupFailed = defineCommand({
       from: 'grouping',
       to: 'closed',
       guard: 'groupDeadlinePassed',
-      actions: [{ type: 'close', params: { reason: 'fully_refunded' } }, { type: 'refundInFull', params: { reason: 'merchant_cancel' } }, { type: 'notify', params: { to: 'customer', template: 'group_failed', include: ['refund'] } }],
+      // Refunded before shipping: the units, coupons and points come back as on a merchant's cancel (docs/inventory.md).
+      actions: [
+        { type: 'close', params: { reason: 'fully_refunded' } },
+        { type: 'refundInFull', params: { reason: 'merchant_cancel' } },
+        'releaseInventory',
+        'releaseCoupons',
+        'settlePoints',
+        { type: 'notify', params: { to: 'customer', template: 'group_failed', include: ['refund'] } },
+      ],
     },
-    { from: 'pending_payment', to: 'closed', guard: 'groupDeadlinePassed', actions: [{ type: 'close', params: { reason: 'payment_timeout' } }, 'closePayment', 'releaseInventory', 'releaseCoupons'] },
+    { from: 'pending_payment', to: 'closed', guard: 'groupDeadlinePassed', actions: [{ type: 'close', params: { reason: 'payment_timeout' } }, 'closePayment', 'releaseInventory', 'releaseCoupons', 'settlePoints'] },
   ],
   guards: { groupDeadlinePassed },
 });
