@@ -218,6 +218,40 @@ export const groupFailed = defineCommand({
   guards: { groupDeadlinePassed },
 });
 
+/**
+ * 付款减库存 for a group order (docs/inventory.md "The two policies"): the service's CANCEL with
+ * reason `out_of_stock` after a payment that found no stock. The member waits in `grouping`, where
+ * orderkit's own row (from `paid`) does not apply.
+ */
+const groupStockRanOut = defineGuard(
+  (step: Step) =>
+    groupOf(step.order) !== undefined && step.ctx.actor.type === 'merchant' && (step.command as { reason?: unknown }).reason === 'out_of_stock' ? undefined : NO_MATCH,
+  (probe) => groupOf(probe.order) !== undefined && probe.actor.type === 'merchant',
+);
+
+const cancelDef = original('CANCEL');
+/** 取消 for a group order: orderkit's rows, and a member whose payment found no stock is closed and refunded in full. */
+const groupCancel = defineCommand({
+  ...cancelDef,
+  rows: [
+    {
+      from: 'grouping',
+      to: 'closed',
+      guard: 'groupStockRanOut',
+      actions: [
+        { type: 'close', params: { reason: 'out_of_stock' } },
+        { type: 'refundInFull', params: { reason: 'out_of_stock' } },
+        'releaseInventory',
+        'releaseCoupons',
+        'settlePoints',
+        { type: 'notify', params: { to: 'customer', template: 'order_cancelled', include: ['refund'] } },
+      ],
+    },
+    ...cancelDef.rows,
+  ],
+  guards: { ...(cancelDef.guards ?? {}), groupStockRanOut },
+});
+
 /** The statuses of a group-buy lifecycle: orderkit's, and 拼团中 after payment. */
 export const GROUP_BUY_STATUSES = { ...ORDER_STATUS_LABELS, grouping: { 'zh-CN': '拼团中', en: 'Waiting for the group' } };
 
@@ -229,7 +263,7 @@ export const GROUP_BUY_STATUSES = { ...ORDER_STATUS_LABELS, grouping: { 'zh-CN':
  * const lifecycle = groupBuyLifecycle();
  */
 export function groupBuyLifecycle(extra: readonly CommandDefinition<string, any>[] = []): Lifecycle<string, { type: string }> {
-  const commands = orderCommands.map((c) => (c.type === 'PAYMENT_SUCCEEDED' ? groupPaymentSucceeded : c));
+  const commands = orderCommands.map((c) => (c.type === 'PAYMENT_SUCCEEDED' ? groupPaymentSucceeded : c.type === 'CANCEL' ? groupCancel : c));
   return createLifecycle({ commands: [...commands, groupCompleted, groupFailed, ...extra], states: GROUP_BUY_STATUSES }) as unknown as Lifecycle<string, { type: string }>;
 }
 
@@ -256,6 +290,9 @@ export interface SettleReport {
 }
 
 const SWEEPER: Actor = { type: 'system', id: 'group-sweeper' };
+
+/** A member whose order closed while the group was open: never paid, or refunded for want of stock. */
+const leftEarly = (o: Order): boolean => o.status === 'closed' && (o.payment.transactionId === undefined || o.closeReason === 'out_of_stock');
 
 export interface GroupBuy {
   /** 开团: a new group of `size` seats open until `deadline`, with the leader's order. */
@@ -323,18 +360,20 @@ export function createGroupBuy(options: GroupBuyOptions): GroupBuy {
       if (group === null) return report;
       let orders = (await Promise.all(group.members.map((m) => service.get(m.orderId)))).filter((o): o is Order => o !== null);
       if (group.status === 'open' && !isDue(group.deadline, now)) {
-        // Seats of members who never paid and whose order closed (expired, cancelled) are free again.
+        // Seats of members whose order closed before the group did are free again: never paid
+        // (expired, cancelled), or paid and refunded because the payment found no stock.
         for (const o of orders) {
-          if (o.status === 'closed' && o.payment.transactionId === undefined) {
+          if (leftEarly(o)) {
             await groups.leave(groupId, o.id);
             report.seatsFreed++;
           }
         }
-        orders = orders.filter((o) => !(o.status === 'closed' && o.payment.transactionId === undefined));
+        orders = orders.filter((o) => !leftEarly(o));
       }
       // A member has paid when the order holds a transaction; that stays true after GROUP_COMPLETED
-      // moved it on, so a sweep that runs again decides the same.
-      const paidMembers = orders.filter((o) => o.payment.transactionId !== undefined && o.closeReason !== 'fully_refunded').length;
+      // moved it on, so a sweep that runs again decides the same. A member refunded (the group
+      // failed, or the payment found no stock) is not a paid member.
+      const paidMembers = orders.filter((o) => o.payment.transactionId !== undefined && o.closeReason !== 'fully_refunded' && o.closeReason !== 'out_of_stock').length;
       const complete = group.status === 'complete' || (group.status === 'open' && paidMembers >= group.size);
       const failed = group.status === 'failed' || (!complete && isDue(group.deadline, now));
       if (!complete && !failed) return report;
