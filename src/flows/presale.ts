@@ -250,14 +250,14 @@ const presaleBy = (type: 'merchant' | 'customer') =>
   );
 
 /** Refund of the deposit part: always for the merchant's cancel, per policy otherwise. */
-function refundDeposit(onlyIfRefundable: boolean) {
+function refundDeposit(onlyIfRefundable: boolean, reason: Refund['reason'] = 'merchant_cancel') {
   return (draft: Draft, step: Step): void => {
     const p = presaleOf(draft.order)!;
     if (onlyIfRefundable && !p.depositRefundable) {
       note(draft, 'depositKept', partOf(p, 'deposit').amount);
       return;
     }
-    refundParts(draft, step, partOf(p, 'deposit').amount, true, 'merchant_cancel');
+    refundParts(draft, step, partOf(p, 'deposit').amount, true, reason);
   };
 }
 
@@ -276,6 +276,18 @@ function refundPresaleInFull(draft: Draft, step: Step): void {
 
 const refundDepositIfRefundable = refundDeposit(true);
 const refundDepositAlways = refundDeposit(false);
+const refundDepositOutOfStock = refundDeposit(false, 'out_of_stock');
+
+/**
+ * 付款减库存 (docs/inventory.md "The two policies"): the deposit is the payment that takes the units;
+ * when it found none, the service's CANCEL with reason `out_of_stock` closes the order and gives
+ * the deposit back whatever `depositRefundable` says (the shop cannot sell the goods).
+ */
+const presaleStockRanOut = defineGuard(
+  (step: Step) =>
+    presaleOf(step.order) !== undefined && step.ctx.actor.type === 'merchant' && (step.command as { reason?: unknown }).reason === 'out_of_stock' ? undefined : NO_MATCH,
+  (probe) => presaleOf(probe.order) !== undefined && probe.actor.type === 'merchant',
+);
 
 const closeAs = (reason: string) => ({ type: 'close', params: { reason } });
 const RELEASE = ['releaseInventory', 'releaseCoupons'];
@@ -529,13 +541,14 @@ const cancelDef = original('CANCEL');
 export const presaleCancel = defineCommand({
   ...cancelDef,
   rows: [
+    { from: 'deposit_paid', to: 'closed', guard: 'presaleStockRanOut', actions: [closeAs('out_of_stock'), 'refundDepositOutOfStock', ...RELEASE] },
     { from: 'deposit_paid', to: 'closed', guard: 'presaleByMerchant', actions: [closeAs('merchant_cancelled'), 'refundDepositAlways', ...RELEASE] },
     { from: 'deposit_paid', to: 'closed', guard: 'presaleByCustomer', actions: [closeAs('customer_cancelled'), 'refundDepositIfRefundable', ...RELEASE] },
     { from: 'paid', to: 'closed', guard: 'presaleByMerchant', actions: [closeAs('merchant_cancelled'), 'refundPresaleInFull', ...RELEASE] },
     ...cancelDef.rows,
   ],
-  guards: { presaleByMerchant: presaleBy('merchant'), presaleByCustomer: presaleBy('customer') },
-  actions: { refundDepositAlways, refundDepositIfRefundable, refundPresaleInFull },
+  guards: { presaleStockRanOut, presaleByMerchant: presaleBy('merchant'), presaleByCustomer: presaleBy('customer') },
+  actions: { refundDepositAlways, refundDepositIfRefundable, refundDepositOutOfStock, refundPresaleInFull },
 });
 
 /** The statuses of a presale lifecycle: orderkit's, and 待付尾款 between the parts. */
