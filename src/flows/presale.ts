@@ -292,6 +292,22 @@ const presaleStockRanOut = defineGuard(
 const closeAs = (reason: string) => ({ type: 'close', params: { reason } });
 const RELEASE = ['releaseInventory', 'releaseCoupons'];
 
+/**
+ * A part paid after the order closed (expired unpaid, the balance window passed, cancelled): as
+ * orderkit's own payment after close (docs/lifecycle.md "Payment after close"), the money is kept
+ * in `payment.stray` and given back in full on its own transaction; the order stays closed. The same
+ * transaction again is a no-op (`isRecordedStrayPayment`). Before, the part was refused and the
+ * money that arrived was never given back.
+ */
+const PART_AFTER_CLOSE = [
+  { from: 'closed', guard: 'isRecordedStrayPayment', description: 'no-op' },
+  {
+    from: 'closed',
+    guard: 'isPaymentAfterClose',
+    actions: ['recordStrayPayment', { type: 'notify', params: { to: 'customer', template: 'refund_started', include: ['refund'] } }, { type: 'notify', params: { to: 'merchant', template: 'stray_payment_refunded', include: ['refund'] } }],
+  },
+] as const;
+
 /** 付定金 (the gateway): the deposit part is paid; the order waits for the balance. */
 export const payDeposit = defineCommand({
   type: 'PAY_DEPOSIT',
@@ -301,6 +317,7 @@ export const payDeposit = defineCommand({
   rows: [
     { from: 'pending_payment', to: 'deposit_paid', guard: 'paysDeposit', actions: ['recordDeposit', { type: 'notify', params: { to: 'customer', template: 'deposit_paid', include: ['payment'] } }] },
     { from: ['deposit_paid', 'paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed'], guard: 'sameDeposit', description: 'no-op' },
+    ...PART_AFTER_CLOSE,
   ],
   guards: { paysDeposit: paysPart('deposit'), sameDeposit: samePart('deposit') },
   actions: { recordDeposit: recordPart('deposit') },
@@ -316,6 +333,7 @@ export const payBalance = defineCommand({
   rows: [
     { from: 'deposit_paid', to: 'paid', guard: 'paysBalance', actions: ['recordBalance', 'becomePaid'] },
     { from: ['paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed'], guard: 'sameBalance', description: 'no-op' },
+    ...PART_AFTER_CLOSE,
   ],
   guards: { paysBalance: paysPart('balance'), sameBalance: samePart('balance') },
   actions: { recordBalance: recordPart('balance') },
