@@ -327,6 +327,10 @@ export function createGroupBuy(options: GroupBuyOptions): GroupBuy {
 
   return {
     async open(input, spec) {
+      if (typeof spec !== 'object' || spec === null) {
+        return fail(flowErrors.invalidGroup([], { 'zh-CN': '缺少拼团设置（人数和截止时间）', en: 'the group settings (size and deadline) are missing' }));
+      }
+      if (typeof input !== 'object' || input === null) return service.place(input);
       if (!Number.isInteger(spec.size) || spec.size < 2 || spec.size > 100) {
         return fail(flowErrors.invalidGroup(['size'], { 'zh-CN': '成团人数须为 2–100 的整数', en: 'a group needs 2 to 100 members (an integer)' }));
       }
@@ -344,6 +348,8 @@ export function createGroupBuy(options: GroupBuyOptions): GroupBuy {
     },
 
     async join(groupId, input) {
+      // Input that is not an object gets the service's typed refusal, and no seat is taken.
+      if (typeof input !== 'object' || input === null) return service.place(input);
       const orderId = input.id ?? newOrderId();
       const now = clock.now();
       const seat = await groups.join(groupId, { orderId, customerId: input.customerId, joinedAt: now.toISOString() }, now, timeZone);

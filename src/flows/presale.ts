@@ -104,6 +104,7 @@ export function withDeduction(quote: Quote, deduction: number): Quote {
 }
 
 function checkTerms(terms: PresaleTerms, goods: number): OrderkitError | undefined {
+  if (typeof terms !== 'object' || terms === null) return flowErrors.invalidPresale([], { 'zh-CN': '缺少预售条款', en: 'the presale terms are missing' });
   const bad = (path: string, zh: string, en: string) => flowErrors.invalidPresale([path], { 'zh-CN': zh, en });
   const deduction = terms.deduction ?? 0;
   if (!Number.isSafeInteger(terms.deposit) || terms.deposit < 1) return bad('deposit', '定金须为正整数（分）', 'the deposit must be a positive integer of fen');
@@ -612,6 +613,7 @@ export function createPresale(options: PresaleOptions): Presale {
   const timeZone = options.timeZone ?? 'Asia/Shanghai';
   return {
     async place(input, terms) {
+      if (typeof input !== 'object' || input === null) return service.place(input as never);
       const { cart, rules, ...rest } = input;
       const priced = priceCart(cart, rules, { now: clock.now() });
       if (!priced.ok) return priced;

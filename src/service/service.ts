@@ -252,6 +252,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   }
 
   async function place(input: PlaceInput, placeOptions: PlaceOptions = {}): Promise<ServiceResult> {
+    // Not an object at all (a JavaScript caller's undefined, null, a string): the typed refusal of
+    // placeOrder (INVALID_ORDER_INPUT), never a TypeError from reading its fields.
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return placeOrder(input as never, { now: clock.now(), policy }) as ServiceResult;
     const placer: Actor = placeOptions.actor ?? { type: 'customer', id: (input as { customerId: string }).customerId };
     const scope = placeOptions.idempotencyKey === undefined ? undefined : placeScope(placer, placeOptions.idempotencyKey, input);
     if (scope !== undefined) {
