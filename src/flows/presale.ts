@@ -291,7 +291,8 @@ const presaleStockRanOut = defineGuard(
 );
 
 const closeAs = (reason: string) => ({ type: 'close', params: { reason } });
-const RELEASE = ['releaseInventory', 'releaseCoupons'];
+/** What an order closed without its goods gives back: units, coupons and spent points (docs/pricing.md "Points after the order"). */
+const RELEASE = ['releaseInventory', 'releaseCoupons', 'settlePoints'];
 
 /**
  * A part paid after the order closed (expired unpaid, the balance window passed, cancelled): as
