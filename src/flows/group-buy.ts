@@ -16,6 +16,7 @@ import { ORDER_STATUS_LABELS, type Actor, type Order } from '../order/index.js';
 import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
 import { flowErrors } from './errors.js';
 import { fail, type Result } from '../errors/result.js';
+import { OrderExistsError } from '../storage/errors.js';
 
 /**
  * 拼团 (group buy), a flow built like any shop's own (docs/flows.md "Group buy"): its commands are
@@ -55,7 +56,8 @@ export type GroupResult = Result<{ group: Group }>;
 
 /**
  * Where groups live. `join` must be atomic (check and take a seat in one step): two shoppers
- * racing for the last seat get one `ok` and one `GROUP_FULL`. `settle` moves an open group to
+ * racing for the last seat get one `ok` and one `GROUP_FULL`; a seat under an order id already
+ * seated is refused (`ORDER_EXISTS`), since `leave` gives back every seat of an order id. `settle` moves an open group to
  * `complete` or `failed` once and answers whether this call did it.
  */
 export interface GroupStore {
@@ -95,6 +97,9 @@ export class MemoryGroupStore implements GroupStore {
     if (g === undefined) return fail(flowErrors.unknownGroup(groupId));
     if (g.status !== 'open' || isDue(g.deadline, now)) return fail(flowErrors.groupClosed(groupId, g.status, g.deadline, timeZone));
     if (g.members.some((m) => m.customerId === member.customerId)) return fail(flowErrors.alreadyInGroup(groupId, member.customerId));
+    // One seat per order id: a second seat under a seated order's id would be given back with it
+    // (`leave` is by order id) when its placement fails, leaving the seated member out of the group.
+    if (g.members.some((m) => m.orderId === member.orderId)) return fail(new OrderExistsError(member.orderId));
     if (g.members.length >= g.size) return fail(flowErrors.groupFull(groupId, g.size));
     g.members.push({ ...member });
     return { ok: true, group: copy(g) };
