@@ -16,6 +16,7 @@ import { ORDER_STATUS_LABELS, type Actor, type Order } from '../order/index.js';
 import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
 import { flowErrors } from './errors.js';
 import { fail, type Result } from '../errors/result.js';
+import { OrderExistsError } from '../storage/errors.js';
 
 /**
  * 拼团 (group buy), a flow built like any shop's own (docs/flows.md "Group buy"): its commands are
@@ -55,7 +56,8 @@ export type GroupResult = Result<{ group: Group }>;
 
 /**
  * Where groups live. `join` must be atomic (check and take a seat in one step): two shoppers
- * racing for the last seat get one `ok` and one `GROUP_FULL`. `settle` moves an open group to
+ * racing for the last seat get one `ok` and one `GROUP_FULL`; a seat under an order id already
+ * seated is refused (`ORDER_EXISTS`), since `leave` gives back every seat of an order id. `settle` moves an open group to
  * `complete` or `failed` once and answers whether this call did it.
  */
 export interface GroupStore {
@@ -95,6 +97,9 @@ export class MemoryGroupStore implements GroupStore {
     if (g === undefined) return fail(flowErrors.unknownGroup(groupId));
     if (g.status !== 'open' || isDue(g.deadline, now)) return fail(flowErrors.groupClosed(groupId, g.status, g.deadline, timeZone));
     if (g.members.some((m) => m.customerId === member.customerId)) return fail(flowErrors.alreadyInGroup(groupId, member.customerId));
+    // One seat per order id: a second seat under a seated order's id would be given back with it
+    // (`leave` is by order id) when its placement fails, leaving the seated member out of the group.
+    if (g.members.some((m) => m.orderId === member.orderId)) return fail(new OrderExistsError(member.orderId));
     if (g.members.length >= g.size) return fail(flowErrors.groupFull(groupId, g.size));
     g.members.push({ ...member });
     return { ok: true, group: copy(g) };
@@ -203,11 +208,53 @@ export const groupFailed = defineCommand({
       from: 'grouping',
       to: 'closed',
       guard: 'groupDeadlinePassed',
-      actions: [{ type: 'close', params: { reason: 'fully_refunded' } }, { type: 'refundInFull', params: { reason: 'merchant_cancel' } }, { type: 'notify', params: { to: 'customer', template: 'group_failed', include: ['refund'] } }],
+      // Refunded before shipping: the units, coupons and points come back as on a merchant's cancel (docs/inventory.md).
+      actions: [
+        { type: 'close', params: { reason: 'fully_refunded' } },
+        { type: 'refundInFull', params: { reason: 'merchant_cancel' } },
+        'releaseInventory',
+        'releaseCoupons',
+        'settlePoints',
+        { type: 'notify', params: { to: 'customer', template: 'group_failed', include: ['refund'] } },
+      ],
     },
-    { from: 'pending_payment', to: 'closed', guard: 'groupDeadlinePassed', actions: [{ type: 'close', params: { reason: 'payment_timeout' } }, 'closePayment', 'releaseInventory', 'releaseCoupons'] },
+    { from: 'pending_payment', to: 'closed', guard: 'groupDeadlinePassed', actions: [{ type: 'close', params: { reason: 'payment_timeout' } }, 'closePayment', 'releaseInventory', 'releaseCoupons', 'settlePoints'] },
   ],
   guards: { groupDeadlinePassed },
+});
+
+/**
+ * 付款减库存 for a group order (docs/inventory.md "The two policies"): the service's CANCEL with
+ * reason `out_of_stock` after a payment that found no stock. The member waits in `grouping`, where
+ * orderkit's own row (from `paid`) does not apply.
+ */
+const groupStockRanOut = defineGuard(
+  (step: Step) =>
+    groupOf(step.order) !== undefined && step.ctx.actor.type === 'merchant' && (step.command as { reason?: unknown }).reason === 'out_of_stock' ? undefined : NO_MATCH,
+  (probe) => groupOf(probe.order) !== undefined && probe.actor.type === 'merchant',
+);
+
+const cancelDef = original('CANCEL');
+/** 取消 for a group order: orderkit's rows, and a member whose payment found no stock is closed and refunded in full. */
+const groupCancel = defineCommand({
+  ...cancelDef,
+  rows: [
+    {
+      from: 'grouping',
+      to: 'closed',
+      guard: 'groupStockRanOut',
+      actions: [
+        { type: 'close', params: { reason: 'out_of_stock' } },
+        { type: 'refundInFull', params: { reason: 'out_of_stock' } },
+        'releaseInventory',
+        'releaseCoupons',
+        'settlePoints',
+        { type: 'notify', params: { to: 'customer', template: 'order_cancelled', include: ['refund'] } },
+      ],
+    },
+    ...cancelDef.rows,
+  ],
+  guards: { ...(cancelDef.guards ?? {}), groupStockRanOut },
 });
 
 /** The statuses of a group-buy lifecycle: orderkit's, and 拼团中 after payment. */
@@ -221,7 +268,7 @@ export const GROUP_BUY_STATUSES = { ...ORDER_STATUS_LABELS, grouping: { 'zh-CN':
  * const lifecycle = groupBuyLifecycle();
  */
 export function groupBuyLifecycle(extra: readonly CommandDefinition<string, any>[] = []): Lifecycle<string, { type: string }> {
-  const commands = orderCommands.map((c) => (c.type === 'PAYMENT_SUCCEEDED' ? groupPaymentSucceeded : c));
+  const commands = orderCommands.map((c) => (c.type === 'PAYMENT_SUCCEEDED' ? groupPaymentSucceeded : c.type === 'CANCEL' ? groupCancel : c));
   return createLifecycle({ commands: [...commands, groupCompleted, groupFailed, ...extra], states: GROUP_BUY_STATUSES }) as unknown as Lifecycle<string, { type: string }>;
 }
 
@@ -248,6 +295,9 @@ export interface SettleReport {
 }
 
 const SWEEPER: Actor = { type: 'system', id: 'group-sweeper' };
+
+/** A member whose order closed while the group was open: never paid, or refunded for want of stock. */
+const leftEarly = (o: Order): boolean => o.status === 'closed' && (o.payment.transactionId === undefined || o.closeReason === 'out_of_stock');
 
 export interface GroupBuy {
   /** 开团: a new group of `size` seats open until `deadline`, with the leader's order. */
@@ -282,6 +332,10 @@ export function createGroupBuy(options: GroupBuyOptions): GroupBuy {
 
   return {
     async open(input, spec) {
+      if (typeof spec !== 'object' || spec === null) {
+        return fail(flowErrors.invalidGroup([], { 'zh-CN': '缺少拼团设置（人数和截止时间）', en: 'the group settings (size and deadline) are missing' }));
+      }
+      if (typeof input !== 'object' || input === null) return service.place(input);
       if (!Number.isInteger(spec.size) || spec.size < 2 || spec.size > 100) {
         return fail(flowErrors.invalidGroup(['size'], { 'zh-CN': '成团人数须为 2–100 的整数', en: 'a group needs 2 to 100 members (an integer)' }));
       }
@@ -299,6 +353,8 @@ export function createGroupBuy(options: GroupBuyOptions): GroupBuy {
     },
 
     async join(groupId, input) {
+      // Input that is not an object gets the service's typed refusal, and no seat is taken.
+      if (typeof input !== 'object' || input === null) return service.place(input);
       const orderId = input.id ?? newOrderId();
       const now = clock.now();
       const seat = await groups.join(groupId, { orderId, customerId: input.customerId, joinedAt: now.toISOString() }, now, timeZone);
@@ -315,18 +371,20 @@ export function createGroupBuy(options: GroupBuyOptions): GroupBuy {
       if (group === null) return report;
       let orders = (await Promise.all(group.members.map((m) => service.get(m.orderId)))).filter((o): o is Order => o !== null);
       if (group.status === 'open' && !isDue(group.deadline, now)) {
-        // Seats of members who never paid and whose order closed (expired, cancelled) are free again.
+        // Seats of members whose order closed before the group did are free again: never paid
+        // (expired, cancelled), or paid and refunded because the payment found no stock.
         for (const o of orders) {
-          if (o.status === 'closed' && o.payment.transactionId === undefined) {
+          if (leftEarly(o)) {
             await groups.leave(groupId, o.id);
             report.seatsFreed++;
           }
         }
-        orders = orders.filter((o) => !(o.status === 'closed' && o.payment.transactionId === undefined));
+        orders = orders.filter((o) => !leftEarly(o));
       }
       // A member has paid when the order holds a transaction; that stays true after GROUP_COMPLETED
-      // moved it on, so a sweep that runs again decides the same.
-      const paidMembers = orders.filter((o) => o.payment.transactionId !== undefined && o.closeReason !== 'fully_refunded').length;
+      // moved it on, so a sweep that runs again decides the same. A member refunded (the group
+      // failed, or the payment found no stock) is not a paid member.
+      const paidMembers = orders.filter((o) => o.payment.transactionId !== undefined && o.closeReason !== 'fully_refunded' && o.closeReason !== 'out_of_stock').length;
       const complete = group.status === 'complete' || (group.status === 'open' && paidMembers >= group.size);
       const failed = group.status === 'failed' || (!complete && isDue(group.deadline, now));
       if (!complete && !failed) return report;

@@ -104,6 +104,7 @@ export function withDeduction(quote: Quote, deduction: number): Quote {
 }
 
 function checkTerms(terms: PresaleTerms, goods: number): OrderkitError | undefined {
+  if (typeof terms !== 'object' || terms === null) return flowErrors.invalidPresale([], { 'zh-CN': '缺少预售条款', en: 'the presale terms are missing' });
   const bad = (path: string, zh: string, en: string) => flowErrors.invalidPresale([path], { 'zh-CN': zh, en });
   const deduction = terms.deduction ?? 0;
   if (!Number.isSafeInteger(terms.deposit) || terms.deposit < 1) return bad('deposit', '定金须为正整数（分）', 'the deposit must be a positive integer of fen');
@@ -250,14 +251,14 @@ const presaleBy = (type: 'merchant' | 'customer') =>
   );
 
 /** Refund of the deposit part: always for the merchant's cancel, per policy otherwise. */
-function refundDeposit(onlyIfRefundable: boolean) {
+function refundDeposit(onlyIfRefundable: boolean, reason: Refund['reason'] = 'merchant_cancel') {
   return (draft: Draft, step: Step): void => {
     const p = presaleOf(draft.order)!;
     if (onlyIfRefundable && !p.depositRefundable) {
       note(draft, 'depositKept', partOf(p, 'deposit').amount);
       return;
     }
-    refundParts(draft, step, partOf(p, 'deposit').amount, true, 'merchant_cancel');
+    refundParts(draft, step, partOf(p, 'deposit').amount, true, reason);
   };
 }
 
@@ -276,9 +277,38 @@ function refundPresaleInFull(draft: Draft, step: Step): void {
 
 const refundDepositIfRefundable = refundDeposit(true);
 const refundDepositAlways = refundDeposit(false);
+const refundDepositOutOfStock = refundDeposit(false, 'out_of_stock');
+
+/**
+ * 付款减库存 (docs/inventory.md "The two policies"): the deposit is the payment that takes the units;
+ * when it found none, the service's CANCEL with reason `out_of_stock` closes the order and gives
+ * the deposit back whatever `depositRefundable` says (the shop cannot sell the goods).
+ */
+const presaleStockRanOut = defineGuard(
+  (step: Step) =>
+    presaleOf(step.order) !== undefined && step.ctx.actor.type === 'merchant' && (step.command as { reason?: unknown }).reason === 'out_of_stock' ? undefined : NO_MATCH,
+  (probe) => presaleOf(probe.order) !== undefined && probe.actor.type === 'merchant',
+);
 
 const closeAs = (reason: string) => ({ type: 'close', params: { reason } });
-const RELEASE = ['releaseInventory', 'releaseCoupons'];
+/** What an order closed without its goods gives back: units, coupons and spent points (docs/pricing.md "Points after the order"). */
+const RELEASE = ['releaseInventory', 'releaseCoupons', 'settlePoints'];
+
+/**
+ * A part paid after the order closed (expired unpaid, the balance window passed, cancelled): as
+ * orderkit's own payment after close (docs/lifecycle.md "Payment after close"), the money is kept
+ * in `payment.stray` and given back in full on its own transaction; the order stays closed. The same
+ * transaction again is a no-op (`isRecordedStrayPayment`). Before, the part was refused and the
+ * money that arrived was never given back.
+ */
+const PART_AFTER_CLOSE = [
+  { from: 'closed', guard: 'isRecordedStrayPayment', description: 'no-op' },
+  {
+    from: 'closed',
+    guard: 'isPaymentAfterClose',
+    actions: ['recordStrayPayment', { type: 'notify', params: { to: 'customer', template: 'refund_started', include: ['refund'] } }, { type: 'notify', params: { to: 'merchant', template: 'stray_payment_refunded', include: ['refund'] } }],
+  },
+] as const;
 
 /** 付定金 (the gateway): the deposit part is paid; the order waits for the balance. */
 export const payDeposit = defineCommand({
@@ -289,6 +319,7 @@ export const payDeposit = defineCommand({
   rows: [
     { from: 'pending_payment', to: 'deposit_paid', guard: 'paysDeposit', actions: ['recordDeposit', { type: 'notify', params: { to: 'customer', template: 'deposit_paid', include: ['payment'] } }] },
     { from: ['deposit_paid', 'paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed'], guard: 'sameDeposit', description: 'no-op' },
+    ...PART_AFTER_CLOSE,
   ],
   guards: { paysDeposit: paysPart('deposit'), sameDeposit: samePart('deposit') },
   actions: { recordDeposit: recordPart('deposit') },
@@ -304,6 +335,7 @@ export const payBalance = defineCommand({
   rows: [
     { from: 'deposit_paid', to: 'paid', guard: 'paysBalance', actions: ['recordBalance', 'becomePaid'] },
     { from: ['paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed'], guard: 'sameBalance', description: 'no-op' },
+    ...PART_AFTER_CLOSE,
   ],
   guards: { paysBalance: paysPart('balance'), sameBalance: samePart('balance') },
   actions: { recordBalance: recordPart('balance') },
@@ -529,13 +561,14 @@ const cancelDef = original('CANCEL');
 export const presaleCancel = defineCommand({
   ...cancelDef,
   rows: [
+    { from: 'deposit_paid', to: 'closed', guard: 'presaleStockRanOut', actions: [closeAs('out_of_stock'), 'refundDepositOutOfStock', ...RELEASE] },
     { from: 'deposit_paid', to: 'closed', guard: 'presaleByMerchant', actions: [closeAs('merchant_cancelled'), 'refundDepositAlways', ...RELEASE] },
     { from: 'deposit_paid', to: 'closed', guard: 'presaleByCustomer', actions: [closeAs('customer_cancelled'), 'refundDepositIfRefundable', ...RELEASE] },
     { from: 'paid', to: 'closed', guard: 'presaleByMerchant', actions: [closeAs('merchant_cancelled'), 'refundPresaleInFull', ...RELEASE] },
     ...cancelDef.rows,
   ],
-  guards: { presaleByMerchant: presaleBy('merchant'), presaleByCustomer: presaleBy('customer') },
-  actions: { refundDepositAlways, refundDepositIfRefundable, refundPresaleInFull },
+  guards: { presaleStockRanOut, presaleByMerchant: presaleBy('merchant'), presaleByCustomer: presaleBy('customer') },
+  actions: { refundDepositAlways, refundDepositIfRefundable, refundDepositOutOfStock, refundPresaleInFull },
 });
 
 /** The statuses of a presale lifecycle: orderkit's, and 待付尾款 between the parts. */
@@ -581,6 +614,7 @@ export function createPresale(options: PresaleOptions): Presale {
   const timeZone = options.timeZone ?? 'Asia/Shanghai';
   return {
     async place(input, terms) {
+      if (typeof input !== 'object' || input === null) return service.place(input as never);
       const { cart, rules, ...rest } = input;
       const priced = priceCart(cart, rules, { now: clock.now() });
       if (!priced.ok) return priced;

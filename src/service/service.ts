@@ -143,8 +143,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   ): Promise<ServiceResult> {
     const id = String(orderId);
     // A payment takes stock before its commit when the service has an inventory (付款减库存, and the
-    // hold made at placement committed): it is written alone, like a command with a key.
-    const takesStock = inventory !== undefined && (input as { type?: unknown } | null)?.type === 'PAYMENT_SUCCEEDED';
+    // hold made at placement committed): it is written alone, like a command with a key. Any command
+    // of the payment gateway may be one (a flow's own, such as 预售's PAY_DEPOSIT: ./stock.ts).
+    const takesStock = inventory !== undefined && ((input as { type?: unknown } | null)?.type === 'PAYMENT_SUCCEEDED' || (actor as { type?: unknown } | null)?.type === 'payment');
     if (dispatchOptions.idempotencyKey === undefined && hotOrders !== null && !takesStock) {
       // The caller's object as given: dispatchNow takes the order as `get` read it (loadedCopy).
       const loaded = dispatchOptions.loaded;
@@ -252,6 +253,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   }
 
   async function place(input: PlaceInput, placeOptions: PlaceOptions = {}): Promise<ServiceResult> {
+    // Not an object at all (a JavaScript caller's undefined, null, a string): the typed refusal of
+    // placeOrder (INVALID_ORDER_INPUT), never a TypeError from reading its fields.
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return placeOrder(input as never, { now: clock.now(), policy }) as ServiceResult;
     const placer: Actor = placeOptions.actor ?? { type: 'customer', id: (input as { customerId: string }).customerId };
     const scope = placeOptions.idempotencyKey === undefined ? undefined : placeScope(placer, placeOptions.idempotencyKey, input);
     if (scope !== undefined) {

@@ -63,19 +63,23 @@ export const STOCK_ACTOR = { type: 'merchant' as const, id: 'orderkit-inventory'
 export const OUT_OF_STOCK_REASON = 'out_of_stock';
 
 /**
- * 付款减库存: before a payment that moves an order out of `pending_payment` is committed, its
- * units of 'take_on_payment' SKUs are taken (idempotent by order, so a retried commit takes them
- * once). Answers the refusal when there is no stock (or the 限购 is reached): the caller commits
+ * 付款减库存: before a payment that moves an order out of `pending_payment` (to anything but
+ * `closed`) is committed, its units of 'take_on_payment' SKUs are taken (idempotent by order, so a
+ * retried commit takes them once). A payment is PAYMENT_SUCCEEDED or any other command that
+ * collects money on the way out (`payment.paidAmount` goes up), such as 预售's PAY_DEPOSIT: before,
+ * only PAYMENT_SUCCEEDED took stock and a presale deposit took none (an oversell).
+ * Answers the refusal when there is no stock (or the 限购 is reached): the caller commits
  * the payment all the same (money that arrived is never dropped) and then closes the order with a
  * full refund. Any other failure (the inventory unreachable) is not a refusal: the payment stands.
  */
 export async function takeAtPayment(
   inventory: InventoryPort,
-  before: Pick<Order, 'id' | 'customerId' | 'lines' | 'status'>,
-  after: { status: string },
+  before: Pick<Order, 'id' | 'customerId' | 'lines' | 'status' | 'payment'>,
+  after: Pick<Order, 'status' | 'payment'>,
   command: { type: string; transactionId?: unknown; outTradeNo?: unknown },
 ): Promise<{ refused: import('../errors/orderkit-error.js').OrderkitError } | null> {
-  if (command.type !== 'PAYMENT_SUCCEEDED' || before.status !== 'pending_payment' || after.status === 'pending_payment') return null;
+  if (before.status !== 'pending_payment' || after.status === 'pending_payment' || after.status === 'closed') return null;
+  if (command.type !== 'PAYMENT_SUCCEEDED' && !(after.payment.paidAmount > before.payment.paidAmount)) return null;
   const attempt = String(command.outTradeNo ?? command.transactionId ?? 'payment');
   try {
     await inventory.commit({ orderId: before.id, customerId: before.customerId, attempt, items: stockItemsOf(before) });
