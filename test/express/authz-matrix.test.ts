@@ -81,7 +81,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /insights/insights.js': ALL,
   'GET /insights/insights.css': ALL,
   'GET /reconciliation': STAFF,
-  'POST /reconciliation/:billDate': STAFF,
+  'POST /reconciliation/:billDate': ADMIN,
   'GET /dashboard/dashboard.js': ALL,
   'GET /dashboard/dashboard.css': ALL,
   'GET /vendor/echarts.min.js': ALL,

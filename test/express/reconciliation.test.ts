@@ -5,7 +5,7 @@ import type { Order } from '../../src/index.js';
 import { dueBillDate, reconcileOnce, Reconciliations } from '../../examples/express/src/reconciliation.js';
 import { fundFlowBillText, tradeBillText } from '../wechat/support/bills.js';
 import { API_V3_KEY, APPID, MCHID } from '../wechat/support/notify.js';
-import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT, testApp, type TestApp } from './support/app.js';
+import { ADDRESS, ADMIN, CUSTOMER, expectErrorBody, MERCHANT, testApp, type TestApp } from './support/app.js';
 
 const wechatpay = { mchid: MCHID, appid: APPID, apiV3Key: API_V3_KEY, keys: {} };
 let t: TestApp;
@@ -28,11 +28,15 @@ describe('the example reconciles WeChat Pay bills and shows the report', () => {
 
     const customer = await request(t.app).post(`/reconciliation/${day}`).set('x-actor', CUSTOMER).send(body);
     expect(customer.status).toBe(403);
-    const first = await request(t.app).post(`/reconciliation/${day}`).set('x-actor', MERCHANT).send(body);
+    // A bill posted by hand makes orders paid: staff who are not admins may not post one.
+    const staff = await request(t.app).post(`/reconciliation/${day}`).set('x-actor', MERCHANT).send(body);
+    expect(staff.status).toBe(403);
+    expect((await request(t.app).get(`/orders/${o.id}`).set('x-actor', MERCHANT)).body.status).toBe('pending_payment');
+    const first = await request(t.app).post(`/reconciliation/${day}`).set('x-actor', ADMIN).send(body);
     expect(first.status).toBe(200);
     expect(first.body.counts).toMatchObject({ applied: 1, flagged: 0 });
     expect(first.body.text['zh-CN']).toContain('补记支付 1');
-    const again = await request(t.app).post(`/reconciliation/${day}`).set('x-actor', MERCHANT).send(body);
+    const again = await request(t.app).post(`/reconciliation/${day}`).set('x-actor', ADMIN).send(body);
     expect(again.body.counts).toMatchObject({ matched: 1, applied: 0 });
     const order = (await request(t.app).get(`/orders/${o.id}`).set('x-actor', MERCHANT)).body as Order;
     expect(order).toMatchObject({ status: 'paid', version: 2, payment: { transactionId: '4200000001' } });
@@ -42,14 +46,14 @@ describe('the example reconciles WeChat Pay bills and shows the report', () => {
     const dashboard = await request(t.app).get('/dashboard/data').set('x-actor', MERCHANT);
     expect(dashboard.body.reconciliation).toMatchObject({ billDate: day, counts: { matched: 1 } });
 
-    const altered = await request(t.app).post(`/reconciliation/${day}`).set('x-actor', MERCHANT).send({ tradeBill: body.tradeBill.replace(MCHID, '1230000109') });
+    const altered = await request(t.app).post(`/reconciliation/${day}`).set('x-actor', ADMIN).send({ tradeBill: body.tradeBill.replace(MCHID, '1230000109') });
     expect(altered.status).toBe(422);
     expectErrorBody(altered.body, 'BILL_MERCHANT_MISMATCH');
   });
 
   it('answers 503 NOT_CONFIGURED without a merchant', async () => {
     t = await testApp();
-    const r = await request(t.app).post('/reconciliation/2026-11-25').set('x-actor', MERCHANT).send({ tradeBill: 'x' });
+    const r = await request(t.app).post('/reconciliation/2026-11-25').set('x-actor', ADMIN).send({ tradeBill: 'x' });
     expect(r.status).toBe(503);
   });
 

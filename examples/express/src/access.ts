@@ -17,7 +17,9 @@ const ACCESS: Record<string, Access> = {
   analyticsAutomations: 'staff',
   runAutomations: 'staff',
   listReconciliations: 'staff',
-  reconcileDay: 'staff',
+  // A bill posted by hand applies the payments it lists (orders become paid): nothing proves it came
+  // from WeChat Pay (the daily job downloads and hash-checks it), so only an admin may post one.
+  reconcileDay: 'admin',
   demoRefundResult: 'staff',
   wechatpayNotify: 'public',
   // PIPL (docs/privacy.md): anonymising a customer is an admin's decision.

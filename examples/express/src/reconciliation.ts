@@ -94,9 +94,9 @@ export function reconciliationRoutes(ctx: AppContext, reconciliations: Reconcili
         operationId: 'reconcileDay',
         summary: "Reconcile a day from its bills 按账单对账",
         description:
-          'Body { tradeBill, fundFlowBill? }: the bill files as WeChat Pay writes them. Lost payments are applied (or kept as stray payments and refunded), refunds recorded, the rest flagged. Safe to repeat. A malformed, altered, foreign or other-day bill is refused and changes nothing.',
+          'Admin only: a bill posted by hand is not hash-checked, and it marks the orders it lists paid. Body { tradeBill, fundFlowBill? }: the bill files as WeChat Pay writes them. Lost payments are applied (or kept as stray payments and refunded), refunds recorded, the rest flagged. Safe to repeat. A malformed, altered, foreign or other-day bill is refused and changes nothing.',
         tags: ['payments'],
-        actors: 'merchant',
+        actors: 'admin',
         body: BillBodySchema,
         success: { status: 200, description: 'The report' },
         errors: [400, 401, 403, 422, 503],

@@ -62,6 +62,8 @@ export function testAuthOptions(): AuthOptions {
 export const CUSTOMER = 'customer:c1';
 export const OTHER_CUSTOMER = 'customer:c2';
 export const MERCHANT = 'merchant:m1';
+/** An admin in demo mode's `x-actor` header (docs/express.md "Sign-in"). */
+export const ADMIN = 'admin:boss';
 export const ADDRESS = { name: '张三', phone: '13800138000', province: '浙江', city: '杭州', district: '西湖区', detail: '龙井路 1 号' };
 
 /** Checks the shape every error response must have: JSON with a stable code and both languages. */
