@@ -66,6 +66,23 @@ describe('Express example: what a shopper claims does not price the order', () =
     expect(measured.status, measured.text).toBe(201);
   });
 
+  it('a shopper\'s zone must be the one the address lies in (the fee goes by the zone)', async () => {
+    const slot = (await request(t.app).get('/delivery-options')).body.local.slots[0];
+    const before = (await t.store.list({})).items.length;
+    // The address is in 西湖区 (fee 600): 上城区's zone is refused, whatever it costs.
+    const other = await place(token, { delivery: { mode: 'local', zone: 'shangcheng', slot } });
+    expect(other.status, other.text).toBe(422);
+    expectErrorBody(other.body, 'DELIVERY_ZONE_MISMATCH');
+    expect(other.body.path).toEqual(['body', 'delivery', 'zone']);
+    expect((await t.store.list({})).items).toHaveLength(before);
+    const inShangcheng = await place(token, { address: { ...ADDRESS, district: '上城区' }, delivery: { mode: 'local', zone: 'shangcheng', slot } });
+    expect(inShangcheng.status, inShangcheng.text).toBe(201);
+    expect(inShangcheng.body.delivery).toMatchObject({ zone: 'shangcheng', fee: 800 });
+    // Staff choose the zone for a customer themselves.
+    const byClerk = await place(clerk, { customerId: 'wx-openid-9', delivery: { mode: 'local', zone: 'shangcheng', slot } });
+    expect(byClerk.status, byClerk.text).toBe(201);
+  });
+
   it('staff placing on a customer\'s behalf may still give a member price (as they may change a price)', async () => {
     const plain = await place(clerk, { customerId: 'wx-openid-9' });
     const gold = await place(clerk, { customerId: 'wx-openid-9', ...CLAIMS.member });

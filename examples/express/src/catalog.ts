@@ -1,4 +1,4 @@
-import { OrderkitError, type Actor, type Cart, type CartLine, type DeliveryRules, type PricingRules } from './orderkit/index.js';
+import { OrderkitError, type Actor, type Address, type Cart, type CartLine, type DeliveryRules, type PricingRules } from './orderkit/index.js';
 import type { InventoryPort, SkuSetup } from './orderkit/inventory.js';
 
 /**
@@ -189,5 +189,27 @@ export function refuseShopperClaims(demo: boolean, actor: Actor, body: Claims): 
       en: `the member level, points, coupons and the distance of a local delivery come from the shop's records and measurements, not from the request (${path.join('.')})`,
     },
     path: ['body', ...path],
+  });
+}
+
+/**
+ * Outside DEMO mode a shopper's 配送区域 must be the one their address lies in: the example names
+ * each zone after the district it covers (DEMO_DELIVERY_RULES), and the fee goes by the zone, so a
+ * shopper in a dearer district could otherwise pick a cheaper zone (422 DELIVERY_ZONE_MISMATCH,
+ * `path` the zone). A zone the rules do not list is left to orderkit (DELIVERY_ZONE_UNKNOWN); staff
+ * placing on a customer's behalf choose the zone themselves.
+ */
+export function checkZoneCoversAddress(demo: boolean, actor: Actor, delivery: { mode: string; zone?: string | undefined } | undefined, address: Address | undefined, rules: DeliveryRules | undefined): void {
+  if (demo || actor.type !== 'customer' || delivery?.mode !== 'local' || delivery.zone === undefined || address === undefined) return;
+  const zone = rules?.local?.zones?.find((z) => z.id === delivery.zone);
+  if (zone === undefined || zone.name === address.district) return;
+  throw new OrderkitError({
+    code: 'DELIVERY_ZONE_MISMATCH',
+    message: {
+      'zh-CN': `配送区域 ${zone.name ?? zone.id} 不含收货地址所在的 ${address.district}，请选择地址所在的区域`,
+      en: `delivery zone ${zone.name ?? zone.id} does not cover the address's district ${address.district}: choose the zone the address is in`,
+    },
+    path: ['body', 'delivery', 'zone'],
+    details: { zone: zone.id, district: address.district },
   });
 }

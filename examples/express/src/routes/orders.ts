@@ -1,5 +1,5 @@
 import { actorFromRequest } from '../actor.js';
-import { cartFor, deliverySlots, refuseShopperClaims } from '../catalog.js';
+import { cartFor, checkZoneCoversAddress, deliverySlots, refuseShopperClaims } from '../catalog.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, parseQuery, type Route } from '../http.js';
 import { createOrderNumber, OrderkitError, OrderNotFoundError, type Actor, type ListQuery, type Order } from '../orderkit/index.js';
@@ -54,7 +54,7 @@ export function orderRoutes(ctx: AppContext): Route[] {
         operationId: 'placeOrder',
         summary: 'Place an order 下单',
         description:
-          'Prices the cart on the server with priceCart (catalogue prices and the shop\'s promotions; the request never carries a price) and places the order. Outside demo mode a shopper\'s `member`, `pointsBalance`, `pointsToUse` and `coupons` are refused with 403 FORBIDDEN (the example keeps no membership, points or wallet to check them against), and so is a local delivery\'s `distance` (the shop measures it; a shopper picks a `zone`); staff placing for a customer may give them. Send Idempotency-Key so that a retried checkout never places twice. `payWith: { balance }` pays that many fen from the stored balance and the rest by WeChat Pay (409 INSUFFICIENT_BALANCE, 422 PAYMENT_SOURCES_MISMATCH: nothing debited, no order); `useDefaultAddress` ships to the saved default address. `delivery` picks the mode (GET /delivery-options): express by default; local courier (同城配送) priced by distance band or zone, in a slot; store pickup (到店自提), no fee, with a pickup code drawn on the server. A distance beyond every band (DELIVERY_OUT_OF_RANGE), an unknown store (PICKUP_STORE_UNKNOWN) or zone, a slot in the past (DELIVERY_SLOT_PAST) answer 422 and place nothing. With an inventory, the stock is held with the order: 409 OUT_OF_STOCK (库存不足) or 409 LIMIT_REACHED (已达限购) place nothing; 503 INVENTORY_UNAVAILABLE when the stock cannot be reached.',
+          'Prices the cart on the server with priceCart (catalogue prices and the shop\'s promotions; the request never carries a price) and places the order. Outside demo mode a shopper\'s `member`, `pointsBalance`, `pointsToUse` and `coupons` are refused with 403 FORBIDDEN (the example keeps no membership, points or wallet to check them against), and so is a local delivery\'s `distance` (the shop measures it; a shopper picks a `zone`, which must be the zone of the address\'s district: 422 DELIVERY_ZONE_MISMATCH); staff placing for a customer may give them. Send Idempotency-Key so that a retried checkout never places twice. `payWith: { balance }` pays that many fen from the stored balance and the rest by WeChat Pay (409 INSUFFICIENT_BALANCE, 422 PAYMENT_SOURCES_MISMATCH: nothing debited, no order); `useDefaultAddress` ships to the saved default address. `delivery` picks the mode (GET /delivery-options): express by default; local courier (同城配送) priced by distance band or zone, in a slot; store pickup (到店自提), no fee, with a pickup code drawn on the server. A distance beyond every band (DELIVERY_OUT_OF_RANGE), an unknown store (PICKUP_STORE_UNKNOWN) or zone, a slot in the past (DELIVERY_SLOT_PAST) answer 422 and place nothing. With an inventory, the stock is held with the order: 409 OUT_OF_STOCK (库存不足) or 409 LIMIT_REACHED (已达限购) place nothing; 503 INVENTORY_UNAVAILABLE when the stock cannot be reached.',
         tags: ['orders'],
         actors: 'customer, merchant (with customerId)',
         body: PlaceOrderBodySchema,
@@ -84,6 +84,7 @@ export function orderRoutes(ctx: AppContext): Route[] {
         // The order number doubles as the id here, so a payment notification's out_trade_no finds the order directly.
         const number = createOrderNumber({ now, random: Math.random });
         const address = addressFor(ctx.addresses, customerId, body);
+        checkZoneCoversAddress(ctx.demo, actor, body.delivery, address, ctx.deliveryRules);
         const cart = cartFor({ ...body, ...(address ? { region: address.province } : {}) });
         const key = idempotencyKey(req);
         const placed = await ctx.service.place(
