@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Ops } from '../../examples/express/src/ops.js';
+import { consoleLog, Ops } from '../../examples/express/src/ops.js';
 import { ADDRESS, testApp, type TestApp } from './support/app.js';
 
 /**
@@ -44,5 +44,18 @@ describe('Express example: request log lines and personal data', () => {
     const all = lines.slice(before).join('');
     expect(all).not.toContain(OPENID);
     expect(all).not.toContain('13800138000');
+  });
+});
+
+describe('Express example: the console log of npm start', () => {
+  it('keeps what came with a message (the error of an unexpected error, its stack), phones masked', () => {
+    const lines: string[] = [];
+    const log = consoleLog((line) => lines.push(line), () => new Date('2026-11-25T04:05:06Z'));
+    log('unexpected error', new Error('the store answered nothing for 13800138000'));
+    log('ready');
+    log('reconciliation', 'NOT_CONFIGURED');
+    expect(lines[0]).toMatch(/^\[04:05:06\] unexpected error: Error: the store answered nothing for 138\*{4}8000\n\s+at /);
+    expect(lines[0]).not.toContain('13800138000');
+    expect(lines.slice(1)).toEqual(['[04:05:06] ready', '[04:05:06] reconciliation: NOT_CONFIGURED']);
   });
 });

@@ -17,6 +17,18 @@ export function maskText(text: string): string {
 }
 
 /**
+ * The console log of `npm start` (server.ts): `[hh:mm:ss] message`, and what came with it (the
+ * error of an "unexpected error", with its stack) after a colon, phones masked. The app passes the
+ * error as the second argument; a log that dropped it left an unexpected error with no trace.
+ */
+export function consoleLog(write: (line: string) => void = (line) => console.log(line), now: () => Date = () => new Date()): (message: string, extra?: unknown) => void {
+  return (message, extra) => {
+    const detail = extra === undefined ? '' : `: ${extra instanceof Error ? (extra.stack ?? String(extra)) : String(extra)}`;
+    write(`[${now().toISOString().slice(11, 19)}] ${maskText(message + detail)}`);
+  };
+}
+
+/**
  * Path segments that name a customer: the log line keeps the route, not the id. The anonymise
  * call's line must not carry the OPENID (docs/express.md "Personal data": its log names the admin,
  * never the customer; beside the pseudonym it would tie the two together again).

@@ -41,7 +41,7 @@ import { demoHandlers, startWorkers, type Workers } from './workers.js';
 import { wechatpayClientFromEnv, wechatpayQueryFromEnv } from './wechatpay-query.js';
 import { Reconciliations, startDailyReconciliation } from './reconciliation.js';
 import { Auth, StaffAccounts, wechatCode2Session } from './auth/index.js';
-import { drain, Ops } from './ops.js';
+import { consoleLog, drain, Ops } from './ops.js';
 
 /** Sign-in from the environment; DEMO mode believes x-actor and gets a demo admin (auth/index.ts). */
 export async function authFromEnv(env: NodeJS.ProcessEnv, demo: boolean): Promise<{ auth: Auth; demoLogin?: { username: string; password: string } }> {
@@ -112,7 +112,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   const timeZone = env.SHOP_TIME_ZONE ?? 'Asia/Shanghai';
   const { auth, demoLogin } = await authFromEnv(env, demo);
   const demoGateway = demo && env.DEMO_GATEWAY !== '0';
-  const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+  const log = consoleLog();
 
   log(env.DATABASE_URL ? 'connecting to PostgreSQL…' : `opening the embedded database in ${env.ORDERKIT_DATA_DIR ?? './.orderkit-data'} (PGlite; the first start creates it, a few seconds)…`);
   const storage = await openStorage({ ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}), dataDir: env.ORDERKIT_DATA_DIR ?? './.orderkit-data' });
