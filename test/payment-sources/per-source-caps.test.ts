@@ -76,3 +76,27 @@ describe('RECORD_GATEWAY_REFUND on an order paid with the balance and WeChat Pay
     expect(again.ok ? 'accepted' : again.error.code).toBe('REFUND_EXCEEDS_PAID');
   });
 });
+
+describe('a late success of a failed refund on an order paid with the balance and WeChat Pay', () => {
+  it('is refused when WeChat Pay has nothing left for it, though the order as a whole has (the balance part)', () => {
+    let order = mixedOrder();
+    order = run(order, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'l1', quantity: 1 }], reason: '买多了' }, customer, 2000);
+    const first = order.refunds[0]!;
+    order = run(order, { type: 'REFUND_FAILED', refundId: first.id, reason: 'SYSTEMERROR' }, gateway, 3000);
+    order = run(order, { type: 'RECORD_GATEWAY_REFUND', refundId: 'MANUAL-1', amount: 1000 }, system, 4000);
+    // Before, this was accepted: ¥20.00 refunded through a ¥10.00 WeChat payment, and the order
+    // closed as fully refunded while the balance's ¥10.00 never came back.
+    const late = transition(order, { type: 'REFUND_SUCCEEDED', refundId: first.id, amount: 1000 }, { now: at(5000), actor: gateway });
+    expect(late.ok ? 'accepted' : late.error.code).toBe('REFUND_EXCEEDS_PAID');
+  });
+
+  it('is accepted while it still fits on WeChat Pay', () => {
+    let order = mixedOrder();
+    order = run(order, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'l1', quantity: 1 }], reason: '买多了' }, customer, 2000);
+    const first = order.refunds[0]!;
+    order = run(order, { type: 'REFUND_FAILED', refundId: first.id, reason: 'SYSTEMERROR' }, gateway, 3000);
+    order = run(order, { type: 'REFUND_SUCCEEDED', refundId: first.id, amount: 1000 }, gateway, 4000);
+    expect(order.refunds[0]!.status).toBe('succeeded');
+    withinEachSource(order);
+  });
+});
