@@ -137,7 +137,8 @@ export const RecordStrayPaymentSchema = command('RECORD_STRAY_PAYMENT', () => z.
 export const RecordGatewayRefundSchema = command('RECORD_GATEWAY_REFUND', () => z.strictObject({
   type: z.literal('RECORD_GATEWAY_REFUND'),
   refundId: z.string().check(z.minLength(1), z.maxLength(64)),
-  amount: FenSchema,
+  /** At least 1 fen: WeChat Pay never refunds 0, and every ledger entry counts toward `maxPartialRefunds`. */
+  amount: FenSchema.check(z.minimum(1)),
   /** The payment it returns money from; default the order's payment. */
   transactionId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   outTradeNo: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),

@@ -11,7 +11,8 @@ import { availableExcept, availableToRefund, plannedRefundsExcept } from './caps
 import { afterSaleNotice, afterSaleNotifyData, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
-import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount } from './ledger.js';
+import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount, refundedByTransaction } from './ledger.js';
+import { sourceByTransaction } from './routes.js';
 import type { AfterSaleContext, AfterSaleStepResult, ReducerContext } from './types.js';
 import { copyOrder, movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
@@ -223,6 +224,13 @@ export function restartRefund(order: Order, refundId: string, ctx: AfterSaleCont
       next.payment = { ...order.payment, stray: order.payment.stray.map((s) => (s.refundId === refund.id ? { ...s, refundId: fresh.id } : s)) };
     }
     return ok({ order: next, effects: [strayTotal(next, fresh, paymentRefundEffect(next, fresh, reason))], refundId: fresh.id });
+  }
+  // Re-opened under its own id, so on its own transaction: on an order paid from several sources
+  // it must still fit in what that source has left (docs/payment-sources.md "Refunds").
+  const source = sourceByTransaction(order, refund.transactionId);
+  if (source !== undefined && refund.reason !== 'stray_payment') {
+    const left = source.amount - (refundedByTransaction(order).get(source.transactionId!) ?? 0);
+    if (refund.amount > left) return fail(refundErrors.refundExceedsPaid(refund.amount, Math.max(0, left)));
   }
   // Re-opened under its own id: the failure reason goes, the gateway status stays (as before).
   const reopened = movedRefund(refund, 'pending', at, false, true);

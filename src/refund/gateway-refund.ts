@@ -2,6 +2,7 @@ import type { CommandOf, EffectDraft, Order, Refund } from '../order/index.js';
 import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { findRefund, holdsMoney } from './ledger.js';
+import { sourceByTransaction } from './routes.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { ok, fail } from '../errors/result.js';
 
@@ -33,7 +34,10 @@ export function recordGatewayRefund(order: Order, command: CommandOf<'RECORD_GAT
   if (transactionId === undefined || (!isPayment && stray === undefined)) {
     return fail(refundErrors.unknownTransaction(transactionId ?? ''));
   }
-  const collected = isPayment ? order.payment.paidAmount : stray!.amount;
+  // An order paid from several sources (balance + WeChat Pay): the payment's transaction is the
+  // WeChat Pay part, which collected its own share only; the balance's money never went through it.
+  const source = isPayment ? sourceByTransaction(order, transactionId) : undefined;
+  const collected = isPayment ? (source !== undefined ? source.amount : order.payment.paidAmount) : stray!.amount;
   let taken = 0;
   for (const r of order.refunds) {
     const ofThis = isPayment ? r.reason !== 'stray_payment' && (r.transactionId === undefined || r.transactionId === transactionId) : r.transactionId === transactionId;

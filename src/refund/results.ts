@@ -3,7 +3,8 @@ import { runAfterSale, schemaCopies } from './engine.js';
 import { restartRefund } from './engine.js';
 import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
-import { afterSaleOfRefund, findRefund, holdsMoney, pendingRefundTotal, succeededRefundTotal } from './ledger.js';
+import { afterSaleOfRefund, findRefund, holdsMoney, pendingRefundTotal, refundedByTransaction, succeededRefundTotal } from './ledger.js';
+import { sourceByTransaction } from './routes.js';
 import { onAfterSale } from './review.js';
 import { refundRetryable } from './supersede.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
@@ -34,9 +35,17 @@ export function isFullyRefunded(order: Order): boolean {
   return order.payment.paidAmount > 0 && succeededRefundTotal(order) === order.payment.paidAmount;
 }
 
-/** What a failed refund may still take if its success is reported late: paid − succeeded − pending. */
-function lateSuccessRoom(order: Order): number {
-  return order.payment.paidAmount - succeededRefundTotal(order) - pendingRefundTotal(order);
+/**
+ * What a failed refund may still take if its success is reported late: paid − succeeded − pending,
+ * and on an order paid from several sources no more than its own source has left (a refund is
+ * paid by its transaction: docs/after-sales.md "Σ refunds per transaction ≤ its total").
+ */
+function lateSuccessRoom(order: Order, refund: Refund): number {
+  const room = order.payment.paidAmount - succeededRefundTotal(order) - pendingRefundTotal(order);
+  const source = sourceByTransaction(order, refund.transactionId);
+  if (source === undefined) return room;
+  const left = source.amount - (refundedByTransaction(order).get(source.transactionId!) ?? 0);
+  return left < room ? left : room;
 }
 
 /**
@@ -50,7 +59,7 @@ function lateSuccessRoom(order: Order): number {
 export function lateSuccessFits(order: Order, refund: Refund): boolean {
   if (refund.replacedBy !== undefined) return false;
   // An ABNORMAL entry still holds its money (`holdsMoney`): its success takes nothing new.
-  return refund.reason === 'stray_payment' || holdsMoney(refund) || refund.amount <= lateSuccessRoom(order);
+  return refund.reason === 'stray_payment' || holdsMoney(refund) || refund.amount <= lateSuccessRoom(order, refund);
 }
 
 /**
@@ -72,7 +81,7 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
   // A CLOSED entry re-issued under a new id is never paid: the new id is the one that pays.
   if (refund.replacedBy !== undefined) return fail(refundErrors.refundSuperseded(refund.id, refund.replacedBy));
   if (refund.status === 'failed' && !lateSuccessFits(order, refund)) {
-    return fail(refundErrors.refundExceedsPaid(refund.amount, lateSuccessRoom(order)));
+    return fail(refundErrors.refundExceedsPaid(refund.amount, Math.max(0, lateSuccessRoom(order, refund))));
   }
   const done = movedRefund(refund, 'succeeded', command.succeededAt ?? isoTimestamp(ctx.now.getTime()), false, false);
   if (command.gatewayRefundId !== undefined) done.gatewayRefundId = command.gatewayRefundId;

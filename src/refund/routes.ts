@@ -1,5 +1,5 @@
 import type { Order, PaymentSource, PaymentSourceKind } from '../order/index.js';
-import { refundedByTransaction } from './ledger.js';
+import { afterSaleOfRefund, holdsMoney, refundedByTransaction } from './ledger.js';
 
 /**
  * Refund routes (docs/payment-sources.md "Refunds"): money goes back to where it came from. One
@@ -82,7 +82,8 @@ export interface SourceShare {
 
 /**
  * How a refund of `amount` goes back to the order's sources now, by `REFUND_ROUTE_ORDER`, each
- * source giving at most what it collected minus what the ledger already returns from it.
+ * source giving at most what it collected minus what the ledger already returns from it, or still
+ * owes on it (a failed entry of an after-sale that is still refunding: its retry goes back there).
  * Empty for an order without sources.
  *
  * @example
@@ -97,6 +98,14 @@ export function refundRoutes(order: Order, amount: number): SourceShare[] {
     if (s !== undefined && s.transactionId !== undefined && s.returnedAt === undefined) parts.push({ key: s, amount: s.amount });
   }
   const byTx = refundedByTransaction(order);
+  // A failed entry its after-sale still owes (retried with APPROVE_AFTER_SALE under the same id,
+  // so on the same transaction) keeps its room on that source, as the after-sale keeps its amount
+  // committed on the order: a new refund taking that room would leave the retry nowhere to fit.
+  for (const r of order.refunds) {
+    if (r.status !== 'failed' || holdsMoney(r) || r.replacedBy !== undefined || r.transactionId === undefined) continue;
+    if (afterSaleOfRefund(order, r)?.status !== 'refunding') continue;
+    byTx.set(r.transactionId, (byTx.get(r.transactionId) ?? 0) + r.amount);
+  }
   const taken = new Map<PaymentSource, number>();
   for (const p of parts) taken.set(p.key, byTx.get(p.key.transactionId!) ?? 0);
   return splitOverParts(parts, taken, amount).map((r) => ({ kind: r.key.kind, transactionId: r.key.transactionId!, outTradeNo: r.key.outTradeNo, amount: r.amount }));

@@ -1,6 +1,6 @@
 import type { AfterSale, Order, Refund } from '../order/index.js';
 import { FINAL_AFTER_SALE_STATUSES } from './after-sale-states.js';
-import { findRefund } from './ledger.js';
+import { findRefund, holdsMoney } from './ledger.js';
 
 /**
  * Closing an order with after-sales still open (docs/after-sales.md "Closing with after-sales
@@ -16,11 +16,16 @@ import { findRefund } from './ledger.js';
  * REFUND_FAILED.
  */
 
-/** The after-sale is open and its refund, if it has one, is not pending. */
+/**
+ * The after-sale is open and its refund, if it has one, holds no money: not pending, and not an
+ * ABNORMAL failure (that money left the merchant and is still held by WeChat Pay, so the full
+ * refund cannot take it; only the abnormal-refund retry of that entry can bring it to the shopper).
+ */
 function supersedable(order: Order, afterSale: AfterSale): boolean {
   if (FINAL_AFTER_SALE_STATUSES.indexOf(afterSale.status) >= 0) return false;
   if (afterSale.refundId === undefined) return true;
-  return findRefund(order, afterSale.refundId)?.status !== 'pending';
+  const refund = findRefund(order, afterSale.refundId);
+  return refund === undefined || !holdsMoney(refund);
 }
 
 /**
