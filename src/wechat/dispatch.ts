@@ -52,11 +52,12 @@ export function orderIdOfRefund(notice: { orderNumber?: string; refundId: string
 export type DispatchingService = Pick<OrderService, 'dispatch'> & { readonly store?: Pick<OrderStore, 'findByNumber'> };
 
 /**
- * The order id a notice belongs to. `options.orderId` wins; then `attach` (orderkit's prepay puts
- * the order id there); without it the order is looked up by its number in the service's store
- * (`findByNumber`), so services with generated ids work. A number no order has is
- * `UNKNOWN_ORDER`, and nothing is dispatched. A service without a store (a bare `{ dispatch }`)
- * falls back to the number itself as the id, as before.
+ * The order id a notice belongs to. `options.orderId` wins; otherwise the order is looked up by the
+ * number of its `out_trade_no` in the service's store (`findByNumber`), so services with generated
+ * ids work, and an `attach` that names another order (or is not an order id at all) cannot move
+ * the payment to the wrong order. A number no order has is `UNKNOWN_ORDER`, and nothing is
+ * dispatched. A service without a store (a bare `{ dispatch }`) uses `attach` (orderkit's prepay
+ * puts the order id there), else the number itself as the id, as before.
  *
  * @example
  * const id = await resolveOrderId(service, { orderNumber: n.orderNumber, attach: n.attach });
@@ -67,9 +68,14 @@ export async function resolveOrderId(
   orderId?: string,
 ): Promise<Result<{ orderId: string }>> {
   if (orderId !== undefined) return ok({ orderId });
-  if (notice.attach !== undefined && notice.attach !== '') return ok({ orderId: notice.attach });
   const store = service.store;
-  if (store === undefined || typeof store.findByNumber !== 'function') return ok({ orderId: notice.orderNumber });
+  if (store === undefined || typeof store.findByNumber !== 'function') {
+    return ok({ orderId: notice.attach !== undefined && notice.attach !== '' ? notice.attach : notice.orderNumber });
+  }
+  // With a store the out_trade_no decides: it is what WeChat Pay collected the money for, whereas
+  // `attach` is free text. An `attach` naming another order must not move the payment there (that
+  // order would keep it as a stray payment and refund it, while the order the shopper paid is
+  // found paid later by the sweeper's query or the reconciliation: goods shipped, money returned).
   const order = await store.findByNumber(notice.orderNumber);
   if (order === null) {
     return reject('UNKNOWN_ORDER', { path: ['out_trade_no'], detail: same(notice.orderNumber.slice(0, 32)), details: { orderNumber: notice.orderNumber } });
