@@ -83,6 +83,17 @@ export async function resolveOrderId(
   return ok({ orderId: order.id });
 }
 
+/**
+ * The stray-payment entry a dispatched payment became, if it became one: the order keeps the
+ * transaction in `payment.stray` and was not paid by it. Covers both ways a payment turns stray:
+ * the service recording a refused payment (`strayPayment`), and the lifecycle recording a payment
+ * for a closed order by itself (no refusal, so no `strayPayment`).
+ */
+export function strayEntryOf(order: { payment: { transactionId?: string | undefined; stray: ReadonlyArray<{ transactionId: string; reason: string }> } }, transactionId: string): { reason: string } | undefined {
+  if (order.payment.transactionId === transactionId) return undefined;
+  return order.payment.stray.find((s) => s.transactionId === transactionId);
+}
+
 export type ApplyResult = (ServiceResult & { stray?: false }) | (Extract<ServiceResult, { ok: true }> & { stray: true; strayReason: string });
 
 /**
@@ -110,7 +121,12 @@ export async function applyPaymentNotice(
   const paid = await service.dispatch(orderId, notice.command, actor, { idempotencyKey: `pay:${notice.transactionId}` });
   // orderkit's service already turned a payment that cannot pay the order into a stray payment.
   if (paid.ok && paid.strayPayment !== undefined) return { ...paid, stray: true, strayReason: paid.strayPayment.code };
-  if (paid.ok || options.recordStray === false) return paid;
+  if (paid.ok) {
+    // A payment for a closed order is kept as stray by the lifecycle itself (no refusal to name).
+    const entry = strayEntryOf(paid.order, notice.transactionId);
+    return entry === undefined ? paid : { ...paid, stray: true, strayReason: entry.reason };
+  }
+  if (options.recordStray === false) return paid;
   const code = paid.error.code;
   // Which refusals mean real money that cannot pay the order: one list, the lifecycle's.
   if (!isStrayPaymentRefusal(code)) return paid;

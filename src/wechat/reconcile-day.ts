@@ -15,6 +15,7 @@ import {
 } from './bills.js';
 import { reject, same } from './errors.js';
 import { compareBills, FINDING_TEXT, type FindingOutcome, type ReconciliationFinding } from './reconcile.js';
+import { strayEntryOf } from './dispatch.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
 import type { WechatPayRequest } from './requests.js';
 import { ok, type Result } from '../errors/result.js';
@@ -130,6 +131,8 @@ export async function reconcileWechatPayDay(service: ReconcilingService, options
     if (!r.ok) findings.push({ ...f, outcome: 'flagged', code: r.error.code, message: r.error.messages });
     else if (plan.command.type !== 'PAYMENT_SUCCEEDED') findings.push({ ...f, outcome: 'recorded', message: FINDING_TEXT[f.kind] });
     else if (r.strayPayment !== undefined) findings.push({ ...f, outcome: 'stray', code: r.strayPayment.code, message: FINDING_TEXT[f.kind] });
+    // A payment for a closed order: the lifecycle keeps it as stray and refunds it by itself.
+    else if (strayEntryOf(r.order, plan.command.transactionId) !== undefined) findings.push({ ...f, outcome: 'stray', message: FINDING_TEXT[f.kind] });
     else findings.push({ ...f, outcome: 'applied', message: FINDING_TEXT[f.kind] });
   }
   findings.push(...comparison.findings);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOrderService, MemoryOrderStore, type Order, type OrderService } from '../../src/index.js';
-import { applyPaymentNotice, createKeyRing, handlePaymentNotification, type WechatPayKeyRing } from '../../src/wechat/index.js';
+import { applyPaymentNotice, createKeyRing, handlePaymentNotification, notificationResponse, reconcileWechatPayDay, type WechatPayKeyRing } from '../../src/wechat/index.js';
+import { tradeBillText } from './support/bills.js';
 import { makeKeyPair, type TestKeyPair } from './support/certs.js';
 import { API_V3_KEY, APPID, encryptResource, MCHID, notificationBody, signedHeaders, transactionResource } from './support/notify.js';
 
@@ -71,5 +72,44 @@ describe('which order a verified payment pays', () => {
     const applied = await applyPaymentNotice(service, n, { gateway: 'wechatpay' });
     expect(applied.ok).toBe(true);
     expect((await service.get(a.id))!.status).toBe('paid');
+  });
+});
+
+describe('a payment for an order that closed unpaid', () => {
+  it('its notification is reported as a stray payment, refunded once however often it comes', async () => {
+    fresh();
+    const a = await place('20261125000000000004');
+    const cancelled = await service.dispatch(a.id, { type: 'CANCEL' }, { type: 'customer', id: a.customerId });
+    if (!cancelled.ok) throw cancelled.error;
+    expect(cancelled.order.status).toBe('closed');
+    const n = handlePaymentNotification(deliver(transactionResource({ out_trade_no: a.number, attach: a.id, amount: { total: 9900, currency: 'CNY' } })));
+    if (!n.ok) throw n.error;
+    for (let i = 0; i < 3; i++) {
+      const applied = await applyPaymentNotice(service, n, { gateway: 'wechatpay' });
+      expect(notificationResponse(applied).status).toBe(204);
+      expect(applied.ok && applied.stray).toBe(true);
+      if (applied.ok && applied.stray) expect(applied.strayReason).toBe('order_closed');
+    }
+    const stored = (await service.get(a.id))!;
+    expect(stored.status).toBe('closed');
+    expect(stored.payment.paidAmount).toBe(0);
+    expect(stored.payment.stray.map((x) => [x.transactionId, x.amount])).toEqual([[n.transactionId, 9900]]);
+    expect(stored.refunds.map((r) => [r.reason, r.amount, r.status])).toEqual([['stray_payment', 9900, 'pending']]);
+  });
+
+  it('found in the bill, it is reported as stray (kept and refunded), not as applied to the order', async () => {
+    fresh();
+    const a = await place('20261125000000000005');
+    const cancelled = await service.dispatch(a.id, { type: 'CANCEL' }, { type: 'customer', id: a.customerId });
+    if (!cancelled.ok) throw cancelled.error;
+    const tradeBill = tradeBillText([{ at: '2026-11-25 12:10:00', transactionId: '4200000000202611250000000005', outTradeNo: a.number, amount: 9900 }]);
+    now = new Date('2026-11-26T02:00:00.000Z');
+    const r = await reconcileWechatPayDay(service, { billDate: '2026-11-25', mchid: MCHID, tradeBill, now });
+    if (!r.ok) throw r.error;
+    expect(r.report.findings.map((f) => [f.kind, f.outcome, f.orderId])).toEqual([['payment_missing', 'stray', a.id]]);
+    expect(r.report.counts).toMatchObject({ applied: 0, stray: 1 });
+    const stored = (await service.get(a.id))!;
+    expect(stored.status).toBe('closed');
+    expect(stored.refunds.map((x) => [x.reason, x.amount])).toEqual([['stray_payment', 9900]]);
   });
 });
