@@ -11,7 +11,7 @@ import { availableExcept, availableToRefund, plannedRefundsExcept } from './caps
 import { afterSaleNotice, afterSaleNotifyData, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
-import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount } from './ledger.js';
+import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount, strayRoom } from './ledger.js';
 import type { AfterSaleContext, AfterSaleStepResult, ReducerContext } from './types.js';
 import { copyOrder, movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
 import { isoTimestamp } from '../time/iso.js';
@@ -243,8 +243,10 @@ function roomFor(order: Order, refund: Refund, ctx: AfterSaleContext): Failure |
   if (refund.reason === 'stray_payment') {
     // A stray payment's refund returns that transaction's own money, which never became the
     // order's paid amount: its cap is the stray transaction, not the order's balance.
+    // Everything else given back from that transaction counts too (a refund made in the merchant
+    // platform while this one was closed, recorded by the reconciliation).
     const stray = order.payment.stray.find((s) => s.refundId === refund.id);
-    const available = stray === undefined ? 0 : stray.amount;
+    const available = stray === undefined ? 0 : strayRoom(order, stray, refund.id);
     return refund.amount > available ? fail(refundErrors.refundExceedsPaid(refund.amount, available)) : null;
   }
   const period = checkRefundPeriod(order, ctx.now, ctx.policy);

@@ -3,7 +3,7 @@ import { runAfterSale, schemaCopies } from './engine.js';
 import { restartRefund } from './engine.js';
 import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
-import { afterSaleOfRefund, findRefund, holdsMoney, pendingRefundTotal, succeededRefundTotal } from './ledger.js';
+import { afterSaleOfRefund, findRefund, holdsMoney, pendingRefundTotal, strayRoom, succeededRefundTotal } from './ledger.js';
 import { onAfterSale } from './review.js';
 import { refundRetryable } from './supersede.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
@@ -34,15 +34,24 @@ export function isFullyRefunded(order: Order): boolean {
   return order.payment.paidAmount > 0 && succeededRefundTotal(order) === order.payment.paidAmount;
 }
 
-/** What a failed refund may still take if its success is reported late: paid − succeeded − pending. */
-function lateSuccessRoom(order: Order): number {
+/**
+ * What a failed refund may still take if its success is reported late: paid − succeeded − pending;
+ * for a stray payment's refund, what that transaction collected less what else came back from it.
+ */
+function lateSuccessRoom(order: Order, refund?: Refund): number {
+  if (refund !== undefined && refund.reason === 'stray_payment') {
+    const stray = order.payment.stray.find((s) => s.transactionId === refund.transactionId || s.refundId === refund.id);
+    // A stray refund whose payment is not on record: nothing to weigh it against (as before).
+    return stray === undefined ? refund.amount : strayRoom(order, stray, refund.id);
+  }
   return order.payment.paidAmount - succeededRefundTotal(order) - pendingRefundTotal(order);
 }
 
 /**
  * Whether a failed refund may still be reported successful (the money moved after all): a refund
- * of a stray payment always (that money was never counted as paid), any other only while it fits
- * beside what is refunded and pending. REFUND_SUCCEEDED and the buttons both ask this.
+ * of a stray payment while it fits beside what else came back from that transaction (that money
+ * was never counted as paid), any other only while it fits beside what is refunded and pending.
+ * REFUND_SUCCEEDED and the buttons both ask this.
  *
  * @example
  * lateSuccessFits(order, order.refunds[0]) // false once the freed amount went to another refund
@@ -50,7 +59,7 @@ function lateSuccessRoom(order: Order): number {
 export function lateSuccessFits(order: Order, refund: Refund): boolean {
   if (refund.replacedBy !== undefined) return false;
   // An ABNORMAL entry still holds its money (`holdsMoney`): its success takes nothing new.
-  return refund.reason === 'stray_payment' || holdsMoney(refund) || refund.amount <= lateSuccessRoom(order);
+  return holdsMoney(refund) || refund.amount <= lateSuccessRoom(order, refund);
 }
 
 /**
@@ -72,7 +81,7 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
   // A CLOSED entry re-issued under a new id is never paid: the new id is the one that pays.
   if (refund.replacedBy !== undefined) return fail(refundErrors.refundSuperseded(refund.id, refund.replacedBy));
   if (refund.status === 'failed' && !lateSuccessFits(order, refund)) {
-    return fail(refundErrors.refundExceedsPaid(refund.amount, lateSuccessRoom(order)));
+    return fail(refundErrors.refundExceedsPaid(refund.amount, Math.max(0, lateSuccessRoom(order, refund))));
   }
   const done = movedRefund(refund, 'succeeded', command.succeededAt ?? isoTimestamp(ctx.now.getTime()), false, false);
   if (command.gatewayRefundId !== undefined) done.gatewayRefundId = command.gatewayRefundId;

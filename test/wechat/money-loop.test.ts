@@ -113,3 +113,48 @@ describe('a payment for an order that closed unpaid', () => {
     expect(stored.refunds.map((x) => [x.reason, x.amount])).toEqual([['stray_payment', 9900]]);
   });
 });
+
+describe('a stray payment refunded in the merchant platform (found in the bill)', () => {
+  // The order is paid by TP; a second payment TS is kept as stray and its refund is CLOSED; the
+  // merchant then gives TS back by hand in the merchant platform, and the bill shows that refund.
+  async function doublePaidWithManualStrayRefund() {
+    fresh();
+    const a = await place('20261125000000000006');
+    const payment = { type: 'payment' as const, gateway: 'wechatpay' };
+    const paid = await service.dispatch(a.id, { type: 'PAYMENT_SUCCEEDED', amount: 9900, transactionId: 'TP-4200000006' }, payment);
+    if (!paid.ok) throw paid.error;
+    const second = await service.dispatch(a.id, { type: 'PAYMENT_SUCCEEDED', amount: 9900, transactionId: 'TS-4200000006' }, payment);
+    if (!second.ok) throw second.error;
+    expect(second.strayPayment?.code).toBe('ALREADY_PAID');
+    const strayRefund = second.order.payment.stray[0]!.refundId;
+    const closed = await service.dispatch(a.id, { type: 'REFUND_FAILED', refundId: strayRefund, reason: 'CLOSED', gatewayStatus: 'CLOSED' }, payment);
+    if (!closed.ok) throw closed.error;
+    const tradeBill = tradeBillText([], [{ at: '2026-11-25 15:00:00', transactionId: 'TS-4200000006', outTradeNo: a.number, gatewayRefundId: '50300006', refundId: 'MANUAL-0006', amount: 9900 }]);
+    now = new Date('2026-11-26T02:00:00.000Z');
+    const r = await reconcileWechatPayDay(service, { billDate: '2026-11-25', mchid: MCHID, tradeBill, now });
+    if (!r.ok) throw r.error;
+    expect(r.report.findings.map((f) => [f.kind, f.outcome])).toEqual([['refund_not_in_ledger', 'recorded']]);
+    return { a, strayRefund };
+  }
+
+  it('does not count against the order: the order stays paid, and a cancel refunds all it was paid', async () => {
+    const { a } = await doublePaidWithManualStrayRefund();
+    const stored = (await service.get(a.id))!;
+    // Before the fix the stray's refund counted as the order's money: the order closed as
+    // fully_refunded though TP was never given back.
+    expect(stored.status).toBe('paid');
+    const cancel = await service.dispatch(a.id, { type: 'CANCEL', reason: '缺货' }, { type: 'merchant', id: 'staff-1' });
+    if (!cancel.ok) throw cancel.error;
+    const refunds = cancel.effects.filter((e) => e.type === 'payment.refund');
+    expect(refunds.map((e) => e.type === 'payment.refund' && [e.transactionId, e.amount])).toEqual([['TP-4200000006', 9900]]);
+  });
+
+  it('the stray refund cannot be sent again: that transaction has given everything back', async () => {
+    const { a, strayRefund } = await doublePaidWithManualStrayRefund();
+    const before = (await service.get(a.id))!;
+    const retry = await service.dispatch(a.id, { type: 'RETRY_REFUND', refundId: strayRefund }, { type: 'merchant', id: 'staff-1' });
+    expect(retry.ok).toBe(false);
+    if (!retry.ok) expect(retry.error.code).toBe('REFUND_EXCEEDS_PAID');
+    expect((await service.get(a.id))!.version).toBe(before.version);
+  });
+});
