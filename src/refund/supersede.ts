@@ -1,6 +1,6 @@
 import type { AfterSale, Order, Refund } from '../order/index.js';
 import { FINAL_AFTER_SALE_STATUSES } from './after-sale-states.js';
-import { findRefund } from './ledger.js';
+import { findRefund, holdsMoney } from './ledger.js';
 
 /**
  * Closing an order with after-sales still open (docs/after-sales.md "Closing with after-sales
@@ -9,18 +9,24 @@ import { findRefund } from './ledger.js';
  * would stay `requested` or `refunding` on a closed order for ever, and one whose refund had
  * failed would hold its amount a second time (committed > paid, every retry refused).
  *
- * So every open after-sale that holds no pending refund becomes `cancelled` in the same step, its
+ * So every open after-sale whose refund holds no money becomes `cancelled` in the same step, its
  * failed ledger entry (if any) staying failed: that money is part of the full refund now. An
  * after-sale whose refund is pending keeps it (the money may already be on its way; the full
  * refund takes only the rest) and still settles with REFUND_SUCCEEDED, or is retried after a
- * REFUND_FAILED.
+ * REFUND_FAILED; so does one whose refund failed ABNORMAL (its money is held, not part of the full
+ * refund), which is retried through the abnormal-refund request.
  */
 
-/** The after-sale is open and its refund, if it has one, is not pending. */
+/**
+ * The after-sale is open and its refund, if it has one, holds no money: not pending, and not an
+ * ABNORMAL failure (that money left the merchant and waits for the abnormal-refund request; the
+ * full refund leaves it out, `refundableBalance`, so it is not part of it).
+ */
 function supersedable(order: Order, afterSale: AfterSale): boolean {
   if (FINAL_AFTER_SALE_STATUSES.indexOf(afterSale.status) >= 0) return false;
   if (afterSale.refundId === undefined) return true;
-  return findRefund(order, afterSale.refundId)?.status !== 'pending';
+  const refund = findRefund(order, afterSale.refundId);
+  return refund === undefined || !holdsMoney(refund);
 }
 
 /**

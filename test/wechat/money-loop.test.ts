@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOrderService, MemoryOrderStore, type Order, type OrderService } from '../../src/index.js';
-import { applyPaymentNotice, createKeyRing, handlePaymentNotification, notificationResponse, reconcileWechatPayDay, type WechatPayKeyRing } from '../../src/wechat/index.js';
+import { applyPaymentNotice, applyRefundNotice, buildRefundRequestFromEffect, createKeyRing, handlePaymentNotification, handleRefundNotification, notificationResponse, reconcileWechatPayDay, type WechatPayKeyRing } from '../../src/wechat/index.js';
 import { tradeBillText } from './support/bills.js';
 import { makeKeyPair, type TestKeyPair } from './support/certs.js';
-import { API_V3_KEY, APPID, encryptResource, MCHID, notificationBody, signedHeaders, transactionResource } from './support/notify.js';
+import { API_V3_KEY, APPID, encryptResource, MCHID, notificationBody, refundResource, signedHeaders, transactionResource } from './support/notify.js';
 
 /**
  * The money loop end to end (docs/wechat.md "Which order does a notification pay?", "The amount
@@ -156,5 +156,50 @@ describe('a stray payment refunded in the merchant platform (found in the bill)'
     expect(retry.ok).toBe(false);
     if (!retry.ok) expect(retry.error.code).toBe('REFUND_EXCEEDS_PAID');
     expect((await service.get(a.id))!.version).toBe(before.version);
+  });
+});
+
+describe('a merchant cancel while an after-sale refund is ABNORMAL', () => {
+  it('keeps that after-sale and its held money: the abnormal refund can still be sent, and everything paid comes back once', async () => {
+    fresh();
+    const a = await place('20261125000000000007');
+    const pay = handlePaymentNotification(deliver(transactionResource({ out_trade_no: a.number, attach: a.id, transaction_id: '4200000000202611250000000007', amount: { total: 9900, currency: 'CNY' } })));
+    if (!pay.ok) throw pay.error;
+    expect((await applyPaymentNotice(service, pay, { gateway: 'wechatpay' })).ok).toBe(true);
+    now = new Date(T0.getTime() + 3_600_000);
+    const asked = await service.dispatch(a.id, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', reason: '少了一袋', items: [{ lineId: 'L1', quantity: 1 }] }, { type: 'customer', id: a.customerId });
+    if (!asked.ok) throw asked.error;
+    const r1 = asked.order.refunds[0]!;
+    expect(r1.amount).toBe(3300);
+    const refundNotice = (status: 'SUCCESS' | 'ABNORMAL') => {
+      const n = handleRefundNotification(deliver(refundResource({ out_trade_no: a.number, transaction_id: pay.transactionId, out_refund_no: r1.id, refund_status: status, amount: { total: 9900, refund: 3300, payer_total: 9900, payer_refund: 3300 } }), `REFUND.${status}`));
+      if (!n.ok) throw n.error;
+      return n;
+    };
+    const abnormal = await applyRefundNotice(service, refundNotice('ABNORMAL'), { gateway: 'wechatpay' });
+    expect(abnormal.ok).toBe(true);
+
+    const cancel = await service.dispatch(a.id, { type: 'CANCEL', reason: '缺货' }, { type: 'merchant', id: 'staff-1' });
+    if (!cancel.ok) throw cancel.error;
+    const full = cancel.effects.filter((e) => e.type === 'payment.refund');
+    // The ABNORMAL 33.00 is held (it left the merchant), so the full refund is the other 66.00 …
+    expect(full.map((e) => e.type === 'payment.refund' && e.amount)).toEqual([6600]);
+    // … and the after-sale that owns the held money stays open: before the fix it was cancelled
+    // ("its money went back with the full refund", which it did not) and its retry refused.
+    expect(cancel.order.afterSales.map((x) => x.status)).toEqual(['refunding']);
+
+    const retry = await service.dispatch(a.id, { type: 'RETRY_REFUND', refundId: r1.id }, { type: 'merchant', id: 'staff-1' });
+    if (!retry.ok) throw retry.error;
+    const again = retry.effects.filter((e) => e.type === 'payment.refund');
+    expect(again.map((e) => e.type === 'payment.refund' && [e.refundId, e.amount, e.abnormal?.type])).toEqual([[r1.id, 3300, 'MERCHANT_BANK_CARD']]);
+    const request = again[0]!.type === 'payment.refund' ? buildRefundRequestFromEffect(again[0]!, {}) : null;
+    expect(request?.ok && request.request.path).toBe('/v3/refund/domestic/refunds/50000000382019052709732678859/apply-abnormal-refund');
+
+    const done = await applyRefundNotice(service, refundNotice('SUCCESS'), { gateway: 'wechatpay' });
+    expect(done.ok).toBe(true);
+    const stored = (await service.get(a.id))!;
+    expect(stored.afterSales.map((x) => x.status)).toEqual(['refunded']);
+    const live = stored.refunds.filter((r) => r.status === 'pending' || r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
+    expect(live).toBe(9900);
   });
 });
