@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOrderService, MemoryOrderStore, type Order, type OrderService } from '../../src/index.js';
-import { applyPaymentNotice, applyRefundNotice, buildRefundRequestFromEffect, createKeyRing, handlePaymentNotification, handleRefundNotification, notificationResponse, reconcileWechatPayDay, type WechatPayKeyRing } from '../../src/wechat/index.js';
+import { applyPaymentNotice, applyRefundNotice, buildRefundRequestFromEffect, createKeyRing, handlePaymentNotification, handleRefundNotification, notificationResponse, parseTradeBill, reconcileWechatPayDay, type WechatPayKeyRing } from '../../src/wechat/index.js';
 import { tradeBillText } from './support/bills.js';
 import { makeKeyPair, type TestKeyPair } from './support/certs.js';
 import { API_V3_KEY, APPID, encryptResource, MCHID, notificationBody, refundResource, signedHeaders, transactionResource } from './support/notify.js';
@@ -201,5 +201,35 @@ describe('a merchant cancel while an after-sale refund is ABNORMAL', () => {
     expect(stored.afterSales.map((x) => x.status)).toEqual(['refunded']);
     const live = stored.refunds.filter((r) => r.status === 'pending' || r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
     expect(live).toBe(9900);
+  });
+});
+
+describe('a bill that lists a payment or a refund twice', () => {
+  const pay = { at: '2026-11-25 12:00:00', transactionId: '4200000000202611250000000008', outTradeNo: '20261125000000000008', amount: 9900 };
+  const refund = { at: '2026-11-25 15:00:00', transactionId: pay.transactionId, outTradeNo: pay.outTradeNo, gatewayRefundId: '50300008', refundId: '20261125000000000008R1', amount: 3300 };
+
+  it('is refused naming the repeated line, though its totals add up (they are written from the rows)', () => {
+    const twicePaid = parseTradeBill(tradeBillText([pay, { ...pay, at: '2026-11-25 12:00:01' }]), { billDate: '2026-11-25', mchid: MCHID });
+    expect(twicePaid.ok).toBe(false);
+    if (!twicePaid.ok) {
+      expect(twicePaid.error.code).toBe('BILL_MALFORMED');
+      expect(twicePaid.error.path).toEqual(['bill', 3]);
+      expect(twicePaid.error.messages.en).toContain('repeats line 2');
+    }
+    const twiceRefunded = parseTradeBill(tradeBillText([pay], [refund, { ...refund, gatewayRefundId: '50300009' }]), { billDate: '2026-11-25', mchid: MCHID });
+    expect(twiceRefunded.ok).toBe(false);
+    if (!twiceRefunded.ok) expect(twiceRefunded.error.path).toEqual(['bill', 4]);
+    // One payment and one refund of the same transaction are two different rows.
+    expect(parseTradeBill(tradeBillText([pay], [refund]), { billDate: '2026-11-25', mchid: MCHID }).ok).toBe(true);
+  });
+
+  it('changes no order when reconciled: the repeated payment is neither applied twice nor matched twice', async () => {
+    fresh();
+    const a = await place(pay.outTradeNo);
+    now = new Date('2026-11-26T02:00:00.000Z');
+    const r = await reconcileWechatPayDay(service, { billDate: '2026-11-25', mchid: MCHID, tradeBill: tradeBillText([pay, pay]), now });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('BILL_MALFORMED');
+    expect((await service.get(a.id))!.version).toBe(a.version);
   });
 });
