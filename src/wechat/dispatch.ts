@@ -24,6 +24,7 @@ export interface RefundNoticeLike {
   command: CommandOf<'REFUND_SUCCEEDED'> | CommandOf<'REFUND_FAILED'>;
   refundId: string;
   orderNumber?: string;
+  outTradeNo?: string;
 }
 
 /**
@@ -55,32 +56,42 @@ export type DispatchingService = Pick<OrderService, 'dispatch'> & { readonly sto
  * The order id a notice belongs to. `options.orderId` wins; otherwise the order is looked up by the
  * number of its `out_trade_no` in the service's store (`findByNumber`), so services with generated
  * ids work, and an `attach` that names another order (or is not an order id at all) cannot move
- * the payment to the wrong order. A number no order has is `UNKNOWN_ORDER`, and nothing is
- * dispatched. A service without a store (a bare `{ dispatch }`) uses `attach` (orderkit's prepay
- * puts the order id there), else the number itself as the id, as before.
+ * the payment to the wrong order. A shop's own order number may itself end in `-<n>` (`WX-1-002`):
+ * when the number before the suffix has no such attempt, the whole `out_trade_no` is tried as the
+ * number. When no order has the number, `attach` (orderkit's prepay puts the order id there) is
+ * used if given, else the answer is `UNKNOWN_ORDER` and nothing is dispatched. A service without a
+ * store (a bare `{ dispatch }`) uses `attach`, else the number itself as the id, as before.
  *
  * @example
- * const id = await resolveOrderId(service, { orderNumber: n.orderNumber, attach: n.attach });
+ * const id = await resolveOrderId(service, { orderNumber: n.orderNumber, attach: n.attach, outTradeNo: n.outTradeNo });
  */
 export async function resolveOrderId(
   service: DispatchingService,
-  notice: { attach?: string | undefined; orderNumber: string },
+  notice: { attach?: string | undefined; orderNumber: string; outTradeNo?: string | undefined },
   orderId?: string,
 ): Promise<Result<{ orderId: string }>> {
   if (orderId !== undefined) return ok({ orderId });
+  const attach = notice.attach !== undefined && notice.attach !== '' ? notice.attach : undefined;
   const store = service.store;
-  if (store === undefined || typeof store.findByNumber !== 'function') {
-    return ok({ orderId: notice.attach !== undefined && notice.attach !== '' ? notice.attach : notice.orderNumber });
-  }
+  if (store === undefined || typeof store.findByNumber !== 'function') return ok({ orderId: attach ?? notice.orderNumber });
   // With a store the out_trade_no decides: it is what WeChat Pay collected the money for, whereas
   // `attach` is free text. An `attach` naming another order must not move the payment there (that
   // order would keep it as a stray payment and refund it, while the order the shopper paid is
   // found paid later by the sweeper's query or the reconciliation: goods shipped, money returned).
-  const order = await store.findByNumber(notice.orderNumber);
-  if (order === null) {
-    return reject('UNKNOWN_ORDER', { path: ['out_trade_no'], detail: same(notice.orderNumber.slice(0, 32)), details: { orderNumber: notice.orderNumber } });
-  }
-  return ok({ orderId: order.id });
+  const order = await orderOfOutTradeNo(store, notice.orderNumber, notice.outTradeNo);
+  if (order !== null) return ok({ orderId: order.id });
+  if (attach !== undefined) return ok({ orderId: attach });
+  return reject('UNKNOWN_ORDER', { path: ['out_trade_no'], detail: same(notice.orderNumber.slice(0, 32)), details: { orderNumber: notice.orderNumber } });
+}
+
+/** The order with this number, or, when it has no attempt `outTradeNo`, the order numbered `outTradeNo` itself if that one has. */
+async function orderOfOutTradeNo(store: Pick<OrderStore, 'findByNumber'>, orderNumber: string, outTradeNo: string | undefined) {
+  const order = await store.findByNumber(orderNumber);
+  if (outTradeNo === undefined || outTradeNo === orderNumber) return order;
+  const hasAttempt = (o: { payment: { attempts: ReadonlyArray<{ outTradeNo: string }> } }) => o.payment.attempts.some((a) => a.outTradeNo === outTradeNo);
+  if (order !== null && hasAttempt(order)) return order;
+  const whole = await store.findByNumber(outTradeNo);
+  return whole !== null && hasAttempt(whole) ? whole : order;
 }
 
 /**
@@ -114,7 +125,7 @@ export async function applyPaymentNotice(
   notice: PaymentNoticeLike,
   options: { gateway: string; orderId?: string; recordStray?: boolean },
 ): Promise<ApplyResult> {
-  const resolved = await resolveOrderId(service, notice, options.orderId);
+  const resolved = await resolveOrderId(service, { attach: notice.attach, orderNumber: notice.orderNumber, outTradeNo: notice.command.outTradeNo }, options.orderId);
   if (!resolved.ok) return resolved;
   const orderId = resolved.orderId;
   const actor: Actor = { type: 'payment', gateway: options.gateway };
@@ -162,7 +173,7 @@ export async function applyRefundNotice(
   notice: RefundNoticeLike,
   options: { gateway: string; orderId?: string },
 ): Promise<ServiceResult | Failure> {
-  const resolved = await resolveOrderId(service, { orderNumber: orderIdOfRefund(notice) }, options.orderId);
+  const resolved = await resolveOrderId(service, { orderNumber: orderIdOfRefund(notice), outTradeNo: notice.outTradeNo }, options.orderId);
   if (!resolved.ok) return resolved;
   const orderId = resolved.orderId;
   // No idempotency key: the ledger itself treats a repeated result as a no-op, and a refund that

@@ -64,6 +64,25 @@ describe('which order a verified payment pays', () => {
     expect(untouchedB.refunds).toEqual([]);
   });
 
+  it("a shop's own order number that ends like an attempt suffix (WX-20261125-002) is still found, with or without attach", async () => {
+    fresh();
+    const a = await place('WX-20261125-002');
+    const b = await place('WX-20261125-003');
+    // The bare number before the suffix is another order: it must not take the payment either.
+    const c = await place('WX-20261125');
+    const withAttach = handlePaymentNotification(deliver(transactionResource({ out_trade_no: a.number, attach: a.id, transaction_id: '4200000000202611250000000021', amount: { total: 9900, currency: 'CNY' } })));
+    const without = handlePaymentNotification(deliver(transactionResource({ out_trade_no: b.number, attach: undefined, transaction_id: '4200000000202611250000000022', amount: { total: 9900, currency: 'CNY' } })));
+    if (!withAttach.ok) throw withAttach.error;
+    if (!without.ok) throw without.error;
+    expect((await applyPaymentNotice(service, withAttach, { gateway: 'wechatpay' })).ok).toBe(true);
+    expect((await applyPaymentNotice(service, without, { gateway: 'wechatpay' })).ok).toBe(true);
+    expect((await service.get(a.id))!.status).toBe('paid');
+    expect((await service.get(b.id))!.status).toBe('paid');
+    const untouched = (await service.get(c.id))!;
+    expect(untouched.version).toBe(c.version);
+    expect(untouched.payment.stray).toEqual([]);
+  });
+
   it('an attach that is not an order id at all (a merchant tag) still pays the order of the out_trade_no', async () => {
     fresh();
     const a = await place('20261125000000000003');
