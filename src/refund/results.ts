@@ -113,7 +113,17 @@ export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, 
   const refund = findRefund(order, command.refundId);
   if (!refund) return fail(refundErrors.unknownRefund(command.refundId));
   if (refund.status === 'succeeded') return fail(refundErrors.refundAlreadySucceeded(refund.id));
-  if (refund.status === 'failed') return ok({ order, effects: [], data: refundData(refund, { duplicate: true }) });
+  if (refund.status === 'failed') {
+    // CLOSED is final and gives the money back to the merchant. Reported for an entry that failed
+    // otherwise (ABNORMAL: money held; or no status), it is news, not a repeat: kept as a duplicate,
+    // the entry would go on holding money WeChat has returned (or be re-sent under a number WeChat
+    // closed), and the shopper would never be paid.
+    if (command.gatewayStatus !== 'CLOSED' || refund.gatewayStatus === 'CLOSED') return ok({ order, effects: [], data: refundData(refund, { duplicate: true }) });
+    const closed: Refund = { ...refund, gatewayStatus: 'CLOSED', failureReason: command.reason, updatedAt: ctx.now.toISOString() };
+    if (command.gatewayRefundId !== undefined) closed.gatewayRefundId = command.gatewayRefundId;
+    const effects: EffectDraft[] = [notifyEffect('merchant', 'refund_failed', order, failedData(closed, command.reason))];
+    return ok({ order: withRefund(order, closed), effects, data: refundData(closed, failedData(closed, command.reason)) });
+  }
   const failed: Refund = { ...refund, status: 'failed', failureReason: command.reason, updatedAt: ctx.now.toISOString() };
   if (command.gatewayStatus !== undefined) failed.gatewayStatus = command.gatewayStatus;
   if (command.gatewayRefundId !== undefined) failed.gatewayRefundId = command.gatewayRefundId;

@@ -252,3 +252,42 @@ describe('a bill that lists a payment or a refund twice', () => {
     expect((await service.get(a.id))!.version).toBe(a.version);
   });
 });
+
+describe('a refund WeChat closes after it was reported ABNORMAL', () => {
+  it('is recorded CLOSED, not dropped as a repeat: its money is free again and the retry sends it under a new number', async () => {
+    fresh();
+    const a = await place('20261125000000000011');
+    const pay = handlePaymentNotification(deliver(transactionResource({ out_trade_no: a.number, attach: a.id, transaction_id: '4200000000202611250000000011', amount: { total: 9900, currency: 'CNY' } })));
+    if (!pay.ok) throw pay.error;
+    expect((await applyPaymentNotice(service, pay, { gateway: 'wechatpay' })).ok).toBe(true);
+    const merchant = { type: 'merchant' as const, id: 'staff-1' };
+    const cancel = await service.dispatch(a.id, { type: 'CANCEL', reason: '缺货' }, merchant);
+    if (!cancel.ok) throw cancel.error;
+    const r1 = cancel.order.refunds[0]!;
+    const notice = (status: 'ABNORMAL' | 'CLOSED') => {
+      now = new Date(now.getTime() + 60_000);
+      const n = handleRefundNotification(deliver(refundResource({ out_trade_no: a.number, transaction_id: pay.transactionId, out_refund_no: r1.id, refund_status: status, amount: { total: 9900, refund: 9900, payer_total: 9900, payer_refund: 9900 } }), `REFUND.${status}`));
+      if (!n.ok) throw n.error;
+      return applyRefundNotice(service, n, { gateway: 'wechatpay' });
+    };
+    expect((await notice('ABNORMAL')).ok).toBe(true);
+    // The merchant sends it again through the abnormal-refund request; WeChat then delivers the
+    // ABNORMAL notification once more (its first 2xx was lost), and finally closes the refund.
+    expect((await service.dispatch(a.id, { type: 'RETRY_REFUND', refundId: r1.id }, merchant)).ok).toBe(true);
+    expect((await notice('ABNORMAL')).ok).toBe(true);
+    expect((await notice('CLOSED')).ok).toBe(true);
+    const closed = (await service.get(a.id))!;
+    // Before the fix the CLOSED report was taken for a repeat: the entry stayed ABNORMAL, holding
+    // 99.00 that WeChat had given back, and every retry sent an abnormal-refund request for a
+    // refund WeChat had closed: the shopper was never paid.
+    expect(closed.refunds.map((r) => [r.id, r.status, r.gatewayStatus])).toEqual([[r1.id, 'failed', 'CLOSED']]);
+    const retry = await service.dispatch(a.id, { type: 'RETRY_REFUND', refundId: r1.id }, merchant);
+    if (!retry.ok) throw retry.error;
+    const sent = retry.effects.filter((e) => e.type === 'payment.refund');
+    expect(sent.map((e) => e.type === 'payment.refund' && [e.refundId !== r1.id, e.amount, e.abnormal])).toEqual([[true, 9900, undefined]]);
+    // A CLOSED report repeated is still a no-op.
+    const version = (await service.get(a.id))!.version;
+    expect((await notice('CLOSED')).ok).toBe(true);
+    expect((await service.get(a.id))!.version).toBe(version);
+  });
+});
