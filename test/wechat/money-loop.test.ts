@@ -291,3 +291,51 @@ describe('a refund WeChat closes after it was reported ABNORMAL', () => {
     expect((await service.get(a.id))!.version).toBe(version);
   });
 });
+
+describe('a CLOSED refund of everything left, after part of it was given back by hand', () => {
+  async function paid(number: string) {
+    fresh();
+    const a = await place(number);
+    const r = await service.dispatch(a.id, { type: 'PAYMENT_SUCCEEDED', amount: 9900, transactionId: `TP-${number}` }, { type: 'payment', gateway: 'wechatpay' });
+    if (!r.ok) throw r.error;
+    return a;
+  }
+  async function byHand(a: Order, transactionId: string, refundId: string, amount: number) {
+    const tradeBill = tradeBillText([], [{ at: '2026-11-25 15:00:00', transactionId, outTradeNo: a.number, gatewayRefundId: '50300013', refundId, amount }]);
+    now = new Date('2026-11-26T02:00:00.000Z');
+    const r = await reconcileWechatPayDay(service, { billDate: '2026-11-25', mchid: MCHID, tradeBill, now });
+    if (!r.ok) throw r.error;
+    expect(r.report.findings.map((f) => [f.refundId, f.outcome])).toEqual([[refundId, 'recorded']]);
+  }
+  const payment = { type: 'payment' as const, gateway: 'wechatpay' };
+  const merchant = { type: 'merchant' as const, id: 'staff-1' };
+
+  it("a stray payment's refund is sent again for what is left of it, not refused for ever", async () => {
+    const a = await paid('20261125000000000013');
+    const second = await service.dispatch(a.id, { type: 'PAYMENT_SUCCEEDED', amount: 9900, transactionId: 'TS-13' }, payment);
+    if (!second.ok) throw second.error;
+    const strayRefund = second.order.payment.stray[0]!.refundId;
+    expect((await service.dispatch(a.id, { type: 'REFUND_FAILED', refundId: strayRefund, reason: 'CLOSED', gatewayStatus: 'CLOSED' }, payment)).ok).toBe(true);
+    await byHand(a, 'TS-13', 'MANUAL-13', 3300);
+    const retry = await service.dispatch(a.id, { type: 'RETRY_REFUND', refundId: strayRefund }, merchant);
+    if (!retry.ok) throw retry.error;
+    const sent = retry.effects.filter((e) => e.type === 'payment.refund');
+    expect(sent.map((e) => e.type === 'payment.refund' && [e.transactionId, e.amount, e.total])).toEqual([['TS-13', 6600, 9900]]);
+  });
+
+  it("a merchant cancel's refund is sent again for what is left of the payment", async () => {
+    const a = await paid('20261125000000000014');
+    const cancel = await service.dispatch(a.id, { type: 'CANCEL', reason: '缺货' }, merchant);
+    if (!cancel.ok) throw cancel.error;
+    const r1 = cancel.order.refunds[0]!.id;
+    expect((await service.dispatch(a.id, { type: 'REFUND_FAILED', refundId: r1, reason: 'CLOSED', gatewayStatus: 'CLOSED' }, payment)).ok).toBe(true);
+    await byHand(a, 'TP-20261125000000000014', 'MANUAL-14', 3300);
+    const retry = await service.dispatch(a.id, { type: 'RETRY_REFUND', refundId: r1 }, merchant);
+    if (!retry.ok) throw retry.error;
+    const sent = retry.effects.filter((e) => e.type === 'payment.refund');
+    expect(sent.map((e) => e.type === 'payment.refund' && e.amount)).toEqual([6600]);
+    // Everything given back once: 33.00 by hand, 66.00 by the new refund.
+    const order = (await service.get(a.id))!;
+    expect(order.refunds.filter((r) => r.status === 'pending' || r.status === 'succeeded').reduce((s, r) => s + r.amount, 0)).toBe(9900);
+  });
+});
