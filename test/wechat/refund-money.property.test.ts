@@ -14,7 +14,8 @@ import { API_V3_KEY, APPID, encryptResource, MCHID, notificationBody, refundReso
  * its notifications are delivered signed and may be repeated, and the merchant retries failed
  * refunds and cancels orders at any time. The shopper may pay a second time (a stray payment,
  * refunded in full), and the merchant may give money back by hand in the merchant platform, which
- * the daily reconciliation then finds in the bill. Properties, for any interleaving:
+ * the daily reconciliation then finds in the bill; a refund notification may be lost, and only
+ * the bill shows that refund paid. Properties, for any interleaving:
  * - per transaction, the refunds WeChat was asked for (not closed) and the ones made by hand never
  *   exceed what it collected, and the ledger records exactly what WeChat paid back;
  * - once WeChat has answered every request and every failed refund has been retried, an order the
@@ -44,7 +45,9 @@ type Step =
   | { kind: 'retry'; pick: number }
   | { kind: 'cancel' }
   | { kind: 'pay-again'; amount: number }
-  | { kind: 'by-hand'; pick: number };
+  | { kind: 'by-hand'; pick: number }
+  | { kind: 'silent-success'; pick: number }
+  | { kind: 'reconcile' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('request' as const), quantity: fc.integer({ min: 1, max: 2 }) }),
@@ -54,6 +57,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.constant({ kind: 'cancel' as const }),
   fc.record({ kind: fc.constant('pay-again' as const), amount: fc.constantFrom(9900, 9800) }),
   fc.record({ kind: fc.constant('by-hand' as const), pick: fc.nat(1) }),
+  fc.record({ kind: fc.constant('silent-success' as const), pick: fc.nat(9) }),
+  fc.constant({ kind: 'reconcile' as const }),
 );
 
 interface WechatRefund {
@@ -157,6 +162,20 @@ async function run(steps: Step[]) {
       const r = await applyPaymentNotice(service, again, { gateway: 'wechatpay' });
       if (!r.ok) throw r.error;
       take(r.effects);
+    } else if (s.kind === 'silent-success') {
+      // WeChat pays a refund back, and its notification is lost: only the bill will say so.
+      const id = pick(s.pick, (w) => w.state === 'PROCESSING');
+      if (id === undefined) continue;
+      const w = wechat.get(id)!;
+      w.state = 'SUCCESS';
+      w.out = true;
+      paidBack += w.amount;
+    } else if (s.kind === 'reconcile') {
+      // The day's bill lists every refund WeChat paid back (and the payments).
+      const refunds = [...wechat].filter(([, w]) => w.state === 'SUCCESS').map(([refundId, w], i) => ({ at: `2026-11-25 23:${String(10 + i).padStart(2, '0')}:00`, transactionId: w.transactionId, outTradeNo: NUMBER, gatewayRefundId: `5040000${i}`, refundId, amount: w.amount }));
+      const payments = [...collected].map(([transactionId, amount], i) => ({ at: `2026-11-25 12:0${i}:00`, transactionId, outTradeNo: NUMBER, amount }));
+      const r = await reconcileWechatPayDay(service, { billDate: '2026-11-25', mchid: MCHID, tradeBill: tradeBillText(payments, refunds), now });
+      if (!r.ok) throw r.error;
     } else if (s.kind === 'by-hand') {
       // The merchant gives back by hand what WeChat still allows on that transaction (at most 33.00).
       const tx = [...collected.keys()][s.pick % collected.size]!;
@@ -186,7 +205,8 @@ describe('refunds through WeChat Pay notifications: properties', () => {
   it('no more money leaves the merchant than was paid, and the ledger records exactly what WeChat paid back', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 16 }), async (steps) => {
-        const { service, orderId, paidBack } = await run(steps);
+        // The day's reconciliation at the end: refunds whose notification was lost are in the bill.
+        const { service, orderId, paidBack } = await run([...steps, { kind: 'reconcile' }]);
         const order = (await service.get(orderId))!;
         const succeeded = order.refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
         expect(succeeded).toBe(paidBack());
