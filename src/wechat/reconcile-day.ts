@@ -108,7 +108,11 @@ export async function reconcileWechatPayDay(service: ReconcilingService, options
   }
 
   const numbers = new Set<string>();
-  for (const row of [...trade.payments, ...trade.refunds]) numbers.add(orderNumberFromOutTradeNo(row.outTradeNo));
+  for (const row of [...trade.payments, ...trade.refunds]) {
+    numbers.add(orderNumberFromOutTradeNo(row.outTradeNo));
+    // A shop's own number may end like an attempt suffix: the whole out_trade_no may be the number.
+    numbers.add(row.outTradeNo);
+  }
   const orders = new Map<string, Order | null>();
   for (const n of numbers) orders.set(n, await service.store.findByNumber(n));
   const comparison = compareBills({

@@ -339,3 +339,29 @@ describe('a CLOSED refund of everything left, after part of it was given back by
     expect(order.refunds.filter((r) => r.status === 'pending' || r.status === 'succeeded').reduce((s, r) => s + r.amount, 0)).toBe(9900);
   });
 });
+
+describe("the reconciliation of a shop's own order number that ends like an attempt suffix", () => {
+  it('matches the payment to its order, never to the order numbered like the part before the suffix', async () => {
+    fresh();
+    const a = await place('WX-20261125-002');
+    const c = await place('WX-20261125');
+    const n = handlePaymentNotification(deliver(transactionResource({ out_trade_no: a.number, attach: a.id, transaction_id: '4200000000202611250000000031', amount: { total: 9900, currency: 'CNY' } })));
+    if (!n.ok) throw n.error;
+    expect((await applyPaymentNotice(service, n, { gateway: 'wechatpay' })).ok).toBe(true);
+    const lost = await place('WX-20261125-003'); // its notification never came
+    const tradeBill = tradeBillText([
+      { at: '2026-11-25 12:10:00', transactionId: n.transactionId, outTradeNo: a.number, amount: 9900 },
+      { at: '2026-11-25 12:11:00', transactionId: '4200000000202611250000000032', outTradeNo: lost.number, amount: 9900 },
+    ]);
+    now = new Date('2026-11-26T02:00:00.000Z');
+    const r = await reconcileWechatPayDay(service, { billDate: '2026-11-25', mchid: MCHID, tradeBill, now });
+    if (!r.ok) throw r.error;
+    // Before the fix both rows went to WX-20261125: A's payment was kept there as a stray payment
+    // and refunded (A shipped for money given back), and the lost payment too.
+    expect(r.report.counts).toMatchObject({ matched: 1, applied: 1, stray: 0, flagged: 0 });
+    expect((await service.get(lost.id))!.status).toBe('paid');
+    const untouched = (await service.get(c.id))!;
+    expect(untouched.version).toBe(c.version);
+    expect(untouched.refunds).toEqual([]);
+  });
+});
