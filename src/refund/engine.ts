@@ -11,7 +11,7 @@ import { availableExcept, availableToRefund, plannedRefundsExcept } from './caps
 import { afterSaleNotice, afterSaleNotifyData, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
 import { refundErrors } from './errors.js';
 import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
-import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount, refundedByTransaction } from './ledger.js';
+import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount, refundedByTransaction, strayRoom } from './ledger.js';
 import { sourceByTransaction } from './routes.js';
 import type { AfterSaleContext, AfterSaleStepResult, ReducerContext } from './types.js';
 import { copyOrder, movedAfterSale, movedRefund, orderWithAfterSales, orderWithRefunds } from './copies.js';
@@ -208,11 +208,18 @@ export function restartRefund(order: Order, refundId: string, ctx: AfterSaleCont
     }
     return ok({ order: next, effects: [effect], refundId });
   }
-  const room = roomFor(order, refund, ctx);
+  // A CLOSED refund that gives back everything left (a stray payment's, a merchant cancel's) is
+  // re-issued for what is left now: part of it may have been given back by hand meanwhile, in the
+  // merchant platform (recorded by the reconciliation). The full amount would exceed it, and the
+  // rest would stay with the merchant for good.
+  const left = refund.gatewayStatus === 'CLOSED' ? leftToGiveBack(order, refund, ctx) : undefined;
+  if (left !== undefined && left <= 0) return fail(refundErrors.refundExceedsPaid(refund.amount, 0));
+  const room = left === undefined ? roomFor(order, refund, ctx) : null;
   if (room) return room;
   if (refund.gatewayStatus === 'CLOSED') {
     if (refundCount(order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
-    const input: Parameters<typeof openRefund>[1] = { amount: refund.amount, reason: refund.reason, now: ctx.now };
+    const amount = left === undefined ? refund.amount : Math.min(refund.amount, left);
+    const input: Parameters<typeof openRefund>[1] = { amount, reason: refund.reason, now: ctx.now };
     if (refund.afterSaleId !== undefined) input.afterSaleId = refund.afterSaleId;
     if (refund.transactionId !== undefined) input.transactionId = refund.transactionId;
     if (refund.outTradeNo !== undefined) input.outTradeNo = refund.outTradeNo;
@@ -246,13 +253,33 @@ function strayTotal(order: Order, refund: Refund, effect: EffectDraft): EffectDr
   return stray === undefined ? effect : { ...effect, total: stray.amount };
 }
 
+/** Refunds that give back everything left of their money rather than a fixed part of it. */
+const GIVES_BACK_THE_REST: readonly Refund['reason'][] = ['stray_payment', 'merchant_cancel', 'late_payment', 'out_of_stock'];
+
+/**
+ * For a refund that gives back everything left: what is left now (a stray payment's `strayRoom`;
+ * the order's `availableToRefund`, within the refund period). Undefined for any other refund (an
+ * after-sale's is for its own amount, checked by `roomFor`).
+ */
+function leftToGiveBack(order: Order, refund: Refund, ctx: AfterSaleContext): number | undefined {
+  if (GIVES_BACK_THE_REST.indexOf(refund.reason) < 0 || refund.afterSaleId !== undefined) return undefined;
+  if (refund.reason === 'stray_payment') {
+    const stray = order.payment.stray.find((s) => s.refundId === refund.id);
+    return stray === undefined ? 0 : strayRoom(order, stray, refund.id);
+  }
+  if (checkRefundPeriod(order, ctx.now, ctx.policy)) return undefined;
+  return availableToRefund(order, {});
+}
+
 /** Whether a failed entry still fits beside everything refunded, pending or reserved. */
 function roomFor(order: Order, refund: Refund, ctx: AfterSaleContext): Failure | null {
   if (refund.reason === 'stray_payment') {
     // A stray payment's refund returns that transaction's own money, which never became the
     // order's paid amount: its cap is the stray transaction, not the order's balance.
+    // Everything else given back from that transaction counts too (a refund made in the merchant
+    // platform while this one was closed, recorded by the reconciliation).
     const stray = order.payment.stray.find((s) => s.refundId === refund.id);
-    const available = stray === undefined ? 0 : stray.amount;
+    const available = stray === undefined ? 0 : strayRoom(order, stray, refund.id);
     return refund.amount > available ? fail(refundErrors.refundExceedsPaid(refund.amount, available)) : null;
   }
   const period = checkRefundPeriod(order, ctx.now, ctx.policy);

@@ -15,7 +15,7 @@ import { orderWithRefunds } from './copies.js';
  */
 export function succeededRefundTotal(order: Order): number {
   let sum = 0;
-  for (const r of order.refunds) if (r.status === 'succeeded' && paysBackOrderMoney(r)) sum += r.amount;
+  for (const r of order.refunds) if (r.status === 'succeeded' && paysBackOrderMoney(order, r)) sum += r.amount;
   return sum;
 }
 
@@ -39,7 +39,7 @@ export function holdsMoney(refund: Refund): boolean {
  */
 export function pendingRefundTotal(order: Order): number {
   let sum = 0;
-  for (const r of order.refunds) if (holdsMoney(r) && paysBackOrderMoney(r)) sum += r.amount;
+  for (const r of order.refunds) if (holdsMoney(r) && paysBackOrderMoney(order, r)) sum += r.amount;
   return sum;
 }
 
@@ -63,10 +63,39 @@ export function refundedByTransaction(order: Order): Map<string, number> {
 
 /**
  * A stray payment (a superseded attempt, a wrong amount) is money that never became
- * `payment.paidAmount`, so refunding it must not eat into what the order itself may refund.
+ * `payment.paidAmount`, so refunding it must not eat into what the order itself may refund. That
+ * holds for its own refund (reason `stray_payment`) and for any other entry that returns money of
+ * a stray transaction: a refund of it made in the merchant platform, which the reconciliation
+ * records with reason `gateway` (`RECORD_GATEWAY_REFUND`).
  */
-function paysBackOrderMoney(refund: Refund): boolean {
-  return refund.reason !== 'stray_payment';
+function paysBackOrderMoney(order: Order, refund: Refund): boolean {
+  if (refund.reason === 'stray_payment') return false;
+  return !isStrayTransaction(order, refund.transactionId);
+}
+
+/** Whether `transactionId` is one of the order's stray payments (and not the payment that paid it). */
+export function isStrayTransaction(order: Order, transactionId: string | undefined): boolean {
+  if (transactionId === undefined || transactionId === order.payment.transactionId) return false;
+  const stray = order.payment.stray;
+  for (let i = 0; i < stray.length; i++) if (stray[i]!.transactionId === transactionId) return true;
+  return false;
+}
+
+/**
+ * Fen a stray payment may still give back: what it collected, less every entry of its transaction
+ * that succeeded or holds money (its own refund, a refund made in the merchant platform), leaving
+ * out `except` (the entry being retried or settled).
+ *
+ * @example
+ * strayRoom(order, order.payment.stray[0]) // 0 once its refund is pending or paid
+ */
+export function strayRoom(order: Order, stray: { transactionId: string; amount: number }, except?: string): number {
+  let taken = 0;
+  for (const r of order.refunds) {
+    if (r.id === except || r.transactionId !== stray.transactionId) continue;
+    if (r.status === 'succeeded' || holdsMoney(r)) taken += r.amount;
+  }
+  return Math.max(0, stray.amount - taken);
 }
 
 /**
@@ -79,7 +108,7 @@ function paysBackOrderMoney(refund: Refund): boolean {
  */
 export function refundCount(order: Order): number {
   let n = 0;
-  for (const r of order.refunds) if (paysBackOrderMoney(r)) n++;
+  for (const r of order.refunds) if (paysBackOrderMoney(order, r)) n++;
   return n;
 }
 

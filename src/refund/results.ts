@@ -3,7 +3,7 @@ import { runAfterSale, schemaCopies } from './engine.js';
 import { restartRefund } from './engine.js';
 import { notifyEffect } from './effects.js';
 import { refundErrors } from './errors.js';
-import { afterSaleOfRefund, findRefund, holdsMoney, pendingRefundTotal, refundedByTransaction, succeededRefundTotal } from './ledger.js';
+import { afterSaleOfRefund, findRefund, holdsMoney, pendingRefundTotal, refundedByTransaction, strayRoom, succeededRefundTotal } from './ledger.js';
 import { sourceByTransaction } from './routes.js';
 import { onAfterSale } from './review.js';
 import { refundRetryable } from './supersede.js';
@@ -38,11 +38,17 @@ export function isFullyRefunded(order: Order): boolean {
 /**
  * What a failed refund may still take if its success is reported late: paid − succeeded − pending,
  * and on an order paid from several sources no more than its own source has left (a refund is
- * paid by its transaction: docs/after-sales.md "Σ refunds per transaction ≤ its total").
+ * paid by its transaction: docs/after-sales.md "Σ refunds per transaction ≤ its total"); for a
+ * stray payment's refund, what that transaction collected less what else came back from it.
  */
-function lateSuccessRoom(order: Order, refund: Refund): number {
+function lateSuccessRoom(order: Order, refund?: Refund): number {
+  if (refund !== undefined && refund.reason === 'stray_payment') {
+    const stray = order.payment.stray.find((s) => s.transactionId === refund.transactionId || s.refundId === refund.id);
+    // A stray refund whose payment is not on record: nothing to weigh it against (as before).
+    return stray === undefined ? refund.amount : strayRoom(order, stray, refund.id);
+  }
   const room = order.payment.paidAmount - succeededRefundTotal(order) - pendingRefundTotal(order);
-  const source = sourceByTransaction(order, refund.transactionId);
+  const source = refund === undefined ? undefined : sourceByTransaction(order, refund.transactionId);
   if (source === undefined) return room;
   const left = source.amount - (refundedByTransaction(order).get(source.transactionId!) ?? 0);
   return left < room ? left : room;
@@ -50,8 +56,9 @@ function lateSuccessRoom(order: Order, refund: Refund): number {
 
 /**
  * Whether a failed refund may still be reported successful (the money moved after all): a refund
- * of a stray payment always (that money was never counted as paid), any other only while it fits
- * beside what is refunded and pending. REFUND_SUCCEEDED and the buttons both ask this.
+ * of a stray payment while it fits beside what else came back from that transaction (that money
+ * was never counted as paid), any other only while it fits beside what is refunded and pending.
+ * REFUND_SUCCEEDED and the buttons both ask this.
  *
  * @example
  * lateSuccessFits(order, order.refunds[0]) // false once the freed amount went to another refund
@@ -59,7 +66,7 @@ function lateSuccessRoom(order: Order, refund: Refund): number {
 export function lateSuccessFits(order: Order, refund: Refund): boolean {
   if (refund.replacedBy !== undefined) return false;
   // An ABNORMAL entry still holds its money (`holdsMoney`): its success takes nothing new.
-  return refund.reason === 'stray_payment' || holdsMoney(refund) || refund.amount <= lateSuccessRoom(order, refund);
+  return holdsMoney(refund) || refund.amount <= lateSuccessRoom(order, refund);
 }
 
 /**
@@ -113,7 +120,17 @@ export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, 
   const refund = findRefund(order, command.refundId);
   if (!refund) return fail(refundErrors.unknownRefund(command.refundId));
   if (refund.status === 'succeeded') return fail(refundErrors.refundAlreadySucceeded(refund.id));
-  if (refund.status === 'failed') return ok({ order, effects: [], data: refundData(refund, { duplicate: true }) });
+  if (refund.status === 'failed') {
+    // CLOSED is final and gives the money back to the merchant. Reported for an entry that failed
+    // otherwise (ABNORMAL: money held; or no status), it is news, not a repeat: kept as a duplicate,
+    // the entry would go on holding money WeChat has returned (or be re-sent under a number WeChat
+    // closed), and the shopper would never be paid.
+    if (command.gatewayStatus !== 'CLOSED' || refund.gatewayStatus === 'CLOSED') return ok({ order, effects: [], data: refundData(refund, { duplicate: true }) });
+    const closed: Refund = { ...refund, gatewayStatus: 'CLOSED', failureReason: command.reason, updatedAt: ctx.now.toISOString() };
+    if (command.gatewayRefundId !== undefined) closed.gatewayRefundId = command.gatewayRefundId;
+    const effects: EffectDraft[] = [notifyEffect('merchant', 'refund_failed', order, failedData(closed, command.reason))];
+    return ok({ order: withRefund(order, closed), effects, data: refundData(closed, failedData(closed, command.reason)) });
+  }
   const failed: Refund = { ...refund, status: 'failed', failureReason: command.reason, updatedAt: ctx.now.toISOString() };
   if (command.gatewayStatus !== undefined) failed.gatewayStatus = command.gatewayStatus;
   if (command.gatewayRefundId !== undefined) failed.gatewayRefundId = command.gatewayRefundId;

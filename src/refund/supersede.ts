@@ -9,11 +9,12 @@ import { findRefund, holdsMoney } from './ledger.js';
  * would stay `requested` or `refunding` on a closed order for ever, and one whose refund had
  * failed would hold its amount a second time (committed > paid, every retry refused).
  *
- * So every open after-sale that holds no pending refund becomes `cancelled` in the same step, its
+ * So every open after-sale whose refund holds no money becomes `cancelled` in the same step, its
  * failed ledger entry (if any) staying failed: that money is part of the full refund now. An
  * after-sale whose refund is pending keeps it (the money may already be on its way; the full
  * refund takes only the rest) and still settles with REFUND_SUCCEEDED, or is retried after a
- * REFUND_FAILED.
+ * REFUND_FAILED; so does one whose refund failed ABNORMAL (its money is held, not part of the full
+ * refund), which is retried through the abnormal-refund request.
  */
 
 /**

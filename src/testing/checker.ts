@@ -164,15 +164,20 @@ function moneyProblems(order: CheckerOrder): Array<[CheckInvariant, string]> {
   let succeeded = 0;
   let pending = 0;
   const refundStatus = new Map<string, string>();
+  const strayTx = new Set(order.payment.stray.map((s) => s.transactionId));
+  if (order.payment.transactionId !== undefined) strayTx.delete(order.payment.transactionId);
   for (const r of order.refunds) {
     refundStatus.set(r.id, r.status);
-    if (r.reason === 'stray_payment') continue;
+    // A stray payment's money, whatever the entry's reason (its own refund, or one made by hand).
+    if (r.reason === 'stray_payment' || (r.transactionId !== undefined && strayTx.has(r.transactionId))) continue;
     if (r.status === 'succeeded') succeeded += r.amount;
     else if (r.status === 'pending') pending += r.amount;
   }
   if (succeeded + pending > paid) problems.push(['refunds-within-paid', `refunds pending ${yuan(pending)} + succeeded ${yuan(succeeded)} exceed paid ${yuan(paid)}`]);
   for (const s of order.payment.stray) {
-    const back = order.refunds.filter((r) => r.id === s.refundId && r.status !== 'failed').reduce((x, r) => x + r.amount, 0);
+    const back = order.refunds
+      .filter((r) => (r.id === s.refundId || r.transactionId === s.transactionId) && (r.status === 'pending' || r.status === 'succeeded'))
+      .reduce((x, r) => x + r.amount, 0);
     if (back > s.amount) problems.push(['refunds-within-paid', `stray payment ${s.transactionId}: ${yuan(back)} refunded of ${yuan(s.amount)}`]);
   }
   let reserved = 0;

@@ -290,6 +290,10 @@ function splitTable(text: unknown, columns: readonly string[], totalColumns: rea
   return { header, rows, totalsHeader, totals, totalsLine: totalsAt + 2 };
 }
 
+function duplicateRow(line: number, first: number, what: string): Fail {
+  return malformed(line, `${what} repeats line ${first}`, `${what}与第 ${first} 行重复`);
+}
+
 function dayOf(text: string, line: number, column: string, billDate: string): { ok: true; at: string } | Fail {
   const at = parseBeijingDateTime(text);
   if (at === null) return malformed(line, `${column} is not a date and time`, `${column}不是日期时间`);
@@ -320,8 +324,9 @@ export interface ParseBillOptions {
 /**
  * Parses a trade bill (交易账单, `bill_type=ALL`) and checks it: every field backtick-prefixed,
  * every row as wide as the header, every row of `billDate` and of `mchid`, every amount a decimal
- * with at most two places, and the totals row equal to the rows (count, 应结订单总金额,
- * 退款总金额, 手续费总金额, and 订单总金额 / 申请退款总金额 when present). Refused with
+ * with at most two places, no payment (微信订单号) or refund (商户退款单号) listed twice, and the
+ * totals row equal to the rows (count, 应结订单总金额, 退款总金额, 手续费总金额, and 订单总金额 /
+ * 申请退款总金额 when present). Refused with
  * `BILL_MALFORMED`, `BILL_TRUNCATED`, `BILL_DATE_MISMATCH`, `BILL_MERCHANT_MISMATCH` or
  * `BILL_TOTALS_MISMATCH`, naming the line. Never throws.
  *
@@ -341,6 +346,10 @@ export function parseTradeBill(text: unknown, options: ParseBillOptions): ({ ok:
   }
   const payments: BillPayment[] = [];
   const refunds: BillRefund[] = [];
+  // A transaction is paid once and a refund number refunds once: a second row of either would be
+  // counted twice (and the totals, written from the rows, agree with it).
+  const paymentLine = new Map<string, number>();
+  const refundLine = new Map<string, number>();
   let otherRows = 0;
   const sums = { settlement: 0, refund: 0, fee: 0, order: 0, requested: 0 };
   for (const { line, values } of table.rows) {
@@ -375,6 +384,9 @@ export function parseTradeBill(text: unknown, options: ParseBillOptions): ({ ok:
     const state = v(at.state);
     if (v(at.tx) === '' || v(at.out) === '') return malformed(line, '微信订单号 and 商户订单号 are required', '缺少微信订单号或商户订单号');
     if (state === 'SUCCESS') {
+      const first = paymentLine.get(v(at.tx));
+      if (first !== undefined) return duplicateRow(line, first, `微信订单号 ${v(at.tx).slice(0, 32)}`);
+      paymentLine.set(v(at.tx), line);
       payments.push({
         kind: 'payment',
         line,
@@ -390,6 +402,9 @@ export function parseTradeBill(text: unknown, options: ParseBillOptions): ({ ok:
     } else if (state === 'REFUND') {
       const refundId = v(col('商户退款单号'));
       if (refundId === '') return malformed(line, 'a refund row needs 商户退款单号', '退款行缺少商户退款单号');
+      const first = refundLine.get(refundId);
+      if (first !== undefined) return duplicateRow(line, first, `商户退款单号 ${refundId.slice(0, 64)}`);
+      refundLine.set(refundId, line);
       refunds.push({
         kind: 'refund',
         line,

@@ -331,6 +331,18 @@ export function buildCloudPayRefund(
   if (typeof options?.nonce !== 'string' || !/^[0-9A-Za-z]{1,32}$/.test(options.nonce)) {
     return reject('INVALID_REQUEST', { path: ['nonce'], detail: same('1–32 letters or digits') });
   }
+  if (effect.abnormal !== undefined) {
+    // An ABNORMAL (CHANGE) refund is sent again by the abnormal-refund request, which cloudPay does
+    // not offer. A plain refund under the same outRefundNo would only read the old refund back:
+    // nothing would be re-sent, and the entry would wait for a result that never comes.
+    return reject('INVALID_REQUEST', {
+      path: ['effect', 'abnormal'],
+      detail: {
+        'zh-CN': '云支付没有异常退款接口：请在商户平台对该退款发起异常退款',
+        en: 'cloudPay has no abnormal-refund request: send it again from the merchant platform',
+      },
+    });
+  }
   if (!(effect.amount > 0) || effect.amount > effect.total) {
     return reject('INVALID_REQUEST', { path: ['effect', 'amount'], detail: same(`refund ${effect.amount} must be > 0 and ≤ ${effect.total}`) });
   }

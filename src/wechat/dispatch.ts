@@ -24,6 +24,7 @@ export interface RefundNoticeLike {
   command: CommandOf<'REFUND_SUCCEEDED'> | CommandOf<'REFUND_FAILED'>;
   refundId: string;
   orderNumber?: string;
+  outTradeNo?: string;
 }
 
 /**
@@ -52,29 +53,56 @@ export function orderIdOfRefund(notice: { orderNumber?: string; refundId: string
 export type DispatchingService = Pick<OrderService, 'dispatch'> & { readonly store?: Pick<OrderStore, 'findByNumber'> };
 
 /**
- * The order id a notice belongs to. `options.orderId` wins; then `attach` (orderkit's prepay puts
- * the order id there); without it the order is looked up by its number in the service's store
- * (`findByNumber`), so services with generated ids work. A number no order has is
- * `UNKNOWN_ORDER`, and nothing is dispatched. A service without a store (a bare `{ dispatch }`)
- * falls back to the number itself as the id, as before.
+ * The order id a notice belongs to. `options.orderId` wins; otherwise the order is looked up by the
+ * number of its `out_trade_no` in the service's store (`findByNumber`), so services with generated
+ * ids work, and an `attach` that names another order (or is not an order id at all) cannot move
+ * the payment to the wrong order. A shop's own order number may itself end in `-<n>` (`WX-1-002`):
+ * when the number before the suffix has no such attempt, the whole `out_trade_no` is tried as the
+ * number. When no order has the number, `attach` (orderkit's prepay puts the order id there) is
+ * used if given, else the answer is `UNKNOWN_ORDER` and nothing is dispatched. A service without a
+ * store (a bare `{ dispatch }`) uses `attach`, else the number itself as the id, as before.
  *
  * @example
- * const id = await resolveOrderId(service, { orderNumber: n.orderNumber, attach: n.attach });
+ * const id = await resolveOrderId(service, { orderNumber: n.orderNumber, attach: n.attach, outTradeNo: n.outTradeNo });
  */
 export async function resolveOrderId(
   service: DispatchingService,
-  notice: { attach?: string | undefined; orderNumber: string },
+  notice: { attach?: string | undefined; orderNumber: string; outTradeNo?: string | undefined },
   orderId?: string,
 ): Promise<Result<{ orderId: string }>> {
   if (orderId !== undefined) return ok({ orderId });
-  if (notice.attach !== undefined && notice.attach !== '') return ok({ orderId: notice.attach });
+  const attach = notice.attach !== undefined && notice.attach !== '' ? notice.attach : undefined;
   const store = service.store;
-  if (store === undefined || typeof store.findByNumber !== 'function') return ok({ orderId: notice.orderNumber });
-  const order = await store.findByNumber(notice.orderNumber);
-  if (order === null) {
-    return reject('UNKNOWN_ORDER', { path: ['out_trade_no'], detail: same(notice.orderNumber.slice(0, 32)), details: { orderNumber: notice.orderNumber } });
-  }
-  return ok({ orderId: order.id });
+  if (store === undefined || typeof store.findByNumber !== 'function') return ok({ orderId: attach ?? notice.orderNumber });
+  // With a store the out_trade_no decides: it is what WeChat Pay collected the money for, whereas
+  // `attach` is free text. An `attach` naming another order must not move the payment there (that
+  // order would keep it as a stray payment and refund it, while the order the shopper paid is
+  // found paid later by the sweeper's query or the reconciliation: goods shipped, money returned).
+  const order = await orderOfOutTradeNo(store, notice.orderNumber, notice.outTradeNo);
+  if (order !== null) return ok({ orderId: order.id });
+  if (attach !== undefined) return ok({ orderId: attach });
+  return reject('UNKNOWN_ORDER', { path: ['out_trade_no'], detail: same(notice.orderNumber.slice(0, 32)), details: { orderNumber: notice.orderNumber } });
+}
+
+/** The order with this number, or, when it has no attempt `outTradeNo`, the order numbered `outTradeNo` itself if that one has. */
+async function orderOfOutTradeNo(store: Pick<OrderStore, 'findByNumber'>, orderNumber: string, outTradeNo: string | undefined) {
+  const order = await store.findByNumber(orderNumber);
+  if (outTradeNo === undefined || outTradeNo === orderNumber) return order;
+  const hasAttempt = (o: { payment: { attempts: ReadonlyArray<{ outTradeNo: string }> } }) => o.payment.attempts.some((a) => a.outTradeNo === outTradeNo);
+  if (order !== null && hasAttempt(order)) return order;
+  const whole = await store.findByNumber(outTradeNo);
+  return whole !== null && hasAttempt(whole) ? whole : order;
+}
+
+/**
+ * The stray-payment entry a dispatched payment became, if it became one: the order keeps the
+ * transaction in `payment.stray` and was not paid by it. Covers both ways a payment turns stray:
+ * the service recording a refused payment (`strayPayment`), and the lifecycle recording a payment
+ * for a closed order by itself (no refusal, so no `strayPayment`).
+ */
+export function strayEntryOf(order: { payment: { transactionId?: string | undefined; stray: ReadonlyArray<{ transactionId: string; reason: string }> } }, transactionId: string): { reason: string } | undefined {
+  if (order.payment.transactionId === transactionId) return undefined;
+  return order.payment.stray.find((s) => s.transactionId === transactionId);
 }
 
 export type ApplyResult = (ServiceResult & { stray?: false }) | (Extract<ServiceResult, { ok: true }> & { stray: true; strayReason: string });
@@ -97,14 +125,19 @@ export async function applyPaymentNotice(
   notice: PaymentNoticeLike,
   options: { gateway: string; orderId?: string; recordStray?: boolean },
 ): Promise<ApplyResult> {
-  const resolved = await resolveOrderId(service, notice, options.orderId);
+  const resolved = await resolveOrderId(service, { attach: notice.attach, orderNumber: notice.orderNumber, outTradeNo: notice.command.outTradeNo }, options.orderId);
   if (!resolved.ok) return resolved;
   const orderId = resolved.orderId;
   const actor: Actor = { type: 'payment', gateway: options.gateway };
   const paid = await service.dispatch(orderId, notice.command, actor, { idempotencyKey: `pay:${notice.transactionId}` });
   // orderkit's service already turned a payment that cannot pay the order into a stray payment.
   if (paid.ok && paid.strayPayment !== undefined) return { ...paid, stray: true, strayReason: paid.strayPayment.code };
-  if (paid.ok || options.recordStray === false) return paid;
+  if (paid.ok) {
+    // A payment for a closed order is kept as stray by the lifecycle itself (no refusal to name).
+    const entry = strayEntryOf(paid.order, notice.transactionId);
+    return entry === undefined ? paid : { ...paid, stray: true, strayReason: entry.reason };
+  }
+  if (options.recordStray === false) return paid;
   const code = paid.error.code;
   // Which refusals mean real money that cannot pay the order: one list, the lifecycle's.
   if (!isStrayPaymentRefusal(code)) return paid;
@@ -140,7 +173,7 @@ export async function applyRefundNotice(
   notice: RefundNoticeLike,
   options: { gateway: string; orderId?: string },
 ): Promise<ServiceResult | Failure> {
-  const resolved = await resolveOrderId(service, { orderNumber: orderIdOfRefund(notice) }, options.orderId);
+  const resolved = await resolveOrderId(service, { orderNumber: orderIdOfRefund(notice), outTradeNo: notice.outTradeNo }, options.orderId);
   if (!resolved.ok) return resolved;
   const orderId = resolved.orderId;
   // No idempotency key: the ledger itself treats a repeated result as a no-op, and a refund that

@@ -15,6 +15,7 @@ import {
 } from './bills.js';
 import { reject, same } from './errors.js';
 import { compareBills, FINDING_TEXT, type FindingOutcome, type ReconciliationFinding } from './reconcile.js';
+import { strayEntryOf } from './dispatch.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
 import type { WechatPayRequest } from './requests.js';
 import { ok, type Result } from '../errors/result.js';
@@ -107,7 +108,11 @@ export async function reconcileWechatPayDay(service: ReconcilingService, options
   }
 
   const numbers = new Set<string>();
-  for (const row of [...trade.payments, ...trade.refunds]) numbers.add(orderNumberFromOutTradeNo(row.outTradeNo));
+  for (const row of [...trade.payments, ...trade.refunds]) {
+    numbers.add(orderNumberFromOutTradeNo(row.outTradeNo));
+    // A shop's own number may end like an attempt suffix: the whole out_trade_no may be the number.
+    numbers.add(row.outTradeNo);
+  }
   const orders = new Map<string, Order | null>();
   for (const n of numbers) orders.set(n, await service.store.findByNumber(n));
   const comparison = compareBills({
@@ -130,6 +135,8 @@ export async function reconcileWechatPayDay(service: ReconcilingService, options
     if (!r.ok) findings.push({ ...f, outcome: 'flagged', code: r.error.code, message: r.error.messages });
     else if (plan.command.type !== 'PAYMENT_SUCCEEDED') findings.push({ ...f, outcome: 'recorded', message: FINDING_TEXT[f.kind] });
     else if (r.strayPayment !== undefined) findings.push({ ...f, outcome: 'stray', code: r.strayPayment.code, message: FINDING_TEXT[f.kind] });
+    // A payment for a closed order: the lifecycle keeps it as stray and refunds it by itself.
+    else if (strayEntryOf(r.order, plan.command.transactionId) !== undefined) findings.push({ ...f, outcome: 'stray', message: FINDING_TEXT[f.kind] });
     else findings.push({ ...f, outcome: 'applied', message: FINDING_TEXT[f.kind] });
   }
   findings.push(...comparison.findings);

@@ -85,6 +85,19 @@ export interface Comparison {
   matched: number;
 }
 
+/**
+ * The order an `out_trade_no` belongs to: the one numbered like it without an attempt suffix, or,
+ * when that one has no such attempt, the one numbered like the whole `out_trade_no` (a shop's own
+ * number may end in `-<n>` itself, `WX-20261125-002`). `orders` may hold both numbers.
+ */
+export function orderOfOutTradeNo(orders: ReadonlyMap<string, Order | null>, outTradeNo: string): Order | null | undefined {
+  const base = orders.get(orderNumberFromOutTradeNo(outTradeNo));
+  const hasAttempt = (o: Order | null | undefined) => o !== null && o !== undefined && o.payment.attempts.some((a) => a.outTradeNo === outTradeNo);
+  if (hasAttempt(base)) return base;
+  const whole = orders.get(outTradeNo);
+  return hasAttempt(whole) ? whole : (base ?? whole);
+}
+
 function finding(kind: FindingKind, outcome: FindingOutcome, fields: Omit<ReconciliationFinding, 'kind' | 'outcome' | 'message'>): ReconciliationFinding {
   return { kind, outcome, ...fields, message: FINDING_TEXT[kind] };
 }
@@ -169,7 +182,7 @@ function compareRefund(r: BillRefund, order: Order | null | undefined, out: Comp
  */
 export function compareBills(input: ComparisonInput): Comparison {
   const out: Comparison = { planned: [], findings: [], matched: 0 };
-  const orderOf = (outTradeNo: string) => input.orders.get(orderNumberFromOutTradeNo(outTradeNo));
+  const orderOf = (outTradeNo: string) => orderOfOutTradeNo(input.orders, outTradeNo);
   for (const p of input.trade.payments) comparePayment(p, orderOf(p.outTradeNo), out);
   for (const r of input.trade.refunds) compareRefund(r, orderOf(r.outTradeNo), out);
 

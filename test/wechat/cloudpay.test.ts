@@ -154,4 +154,19 @@ describe('cloudPay replies and requests', () => {
     );
     expect(r.ok && r.params).toEqual({ subMchId: '1900000109', nonceStr: 'N2', outRefundNo: 'NR1', totalFee: 9900, refundFee: 300, envId: 'e', functionName: 'refundCallback', transactionId: 'T1', refundDesc: '售后退款' });
   });
+
+  it('refuses to turn an ABNORMAL refund sent again into a plain refund (cloudPay has no abnormal-refund request)', () => {
+    // A plain refund under the same outRefundNo would only read the old refund back: nothing would
+    // move, and the ledger entry would wait as pending for a result that never comes.
+    const r = buildCloudPayRefund(
+      { id: 'o:4:0', orderId: 'o', type: 'payment.refund', refundId: 'NR1', outTradeNo: 'N', transactionId: 'T1', amount: 300, total: 9900, reason: '售后退款', abnormal: { type: 'MERCHANT_BANK_CARD', gatewayRefundId: '50300001' } },
+      { subMchId: '1900000109', envId: 'e', functionName: 'refundCallback' },
+      { nonce: 'N3' },
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('INVALID_REQUEST');
+      expect(r.error.path).toEqual(['effect', 'abnormal']);
+    }
+  });
 });

@@ -113,8 +113,8 @@ export function paymentRoutes(ctx: AppContext): Route[] {
           res.status(reply.status).set(reply.headers).send(reply.body);
           return;
         }
-        // The order is the one `attach` names, else the one with this out_trade_no (the store's
-        // findByNumber): an unknown number is UNKNOWN_ORDER and nothing is dispatched. A verified
+        // The order is the one with this out_trade_no (the store's findByNumber; `attach` never
+        // overrides it): an unknown number is UNKNOWN_ORDER and nothing is dispatched. A verified
         // payment that cannot pay it (wrong amount, order closed, superseded attempt) is recorded
         // by the service as a stray payment and refunded: acknowledged, never dropped.
         const target = await resolveOrderId(ctx.service, notice);
