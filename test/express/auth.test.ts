@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { standInCode2Session } from '../../examples/express/src/auth/index.js';
+import { trustProxyFromEnv } from '../../examples/express/src/server.js';
 import { ADDRESS, expectErrorBody, testApp, type TestApp } from './support/app.js';
 
 let t: TestApp;
@@ -66,6 +67,31 @@ describe('sign-in outside demo mode', () => {
     const right = await request(t.app).post('/auth/login').send({ username: 'clerk', password: 'clerk-password-1' });
     expect(right.status).toBe(429);
     expectErrorBody(right.body, 'TOO_MANY_REQUESTS');
+  });
+
+  it('behind a proxy (trustProxy) the sign-in limit counts each caller, not the proxy; without it, everyone behind the proxy shares one limit', async () => {
+    const tries = async () => {
+      const statuses: number[] = [];
+      for (const caller of ['203.0.113.7', '203.0.113.7', '203.0.113.7', '198.51.100.9']) {
+        statuses.push((await request(t.app).post('/auth/login').set('x-forwarded-for', caller).send({ username: 'clerk', password: 'wrong-password' })).status);
+      }
+      return statuses;
+    };
+    t = await testApp({ trustProxy: 1, auth: { code2Session: standInCode2Session(), limits: { signInPerMinute: 2, writesPerMinute: 1000 } } });
+    await t.auth.staff.create('clerk', 'clerk-password-1', 'staff');
+    expect(await tries()).toEqual([401, 401, 429, 401]);
+    await t.close();
+    t = await testApp({ auth: { code2Session: standInCode2Session(), limits: { signInPerMinute: 2, writesPerMinute: 1000 } } });
+    await t.auth.staff.create('clerk', 'clerk-password-1', 'staff');
+    expect(await tries()).toEqual([401, 401, 429, 429]);
+  });
+
+  it('refuses a trustProxy it cannot read (INVALID_CONFIG), and TRUST_PROXY reads as a count, a flag or addresses', async () => {
+    await expect(testApp({ trustProxy: 'not-an-address' })).rejects.toMatchObject({ code: 'INVALID_CONFIG', path: ['trustProxy'] });
+    expect(trustProxyFromEnv({})).toBeUndefined();
+    expect(trustProxyFromEnv({ TRUST_PROXY: '2' })).toBe(2);
+    expect(trustProxyFromEnv({ TRUST_PROXY: 'true' })).toBe(true);
+    expect(trustProxyFromEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8' })).toBe('loopback, 10.0.0.0/8');
   });
 
   it('sends security headers (helmet) and never a server banner', async () => {

@@ -7,7 +7,7 @@ import type { Figures } from './figures.js';
 import type { Route } from './http.js';
 import { errorHandler, unknownRoute } from './http-errors.js';
 import { buildOpenApi } from './openapi.js';
-import { defaultLifecycle, definePricingRules, systemClock, type Clock, type DeliveryRules, type Lifecycle, type OrderService, type PricingRules, PricingRuleSet } from './orderkit/index.js';
+import { defaultLifecycle, definePricingRules, OrderkitError, systemClock, type Clock, type DeliveryRules, type Lifecycle, type OrderService, type PricingRules, PricingRuleSet } from './orderkit/index.js';
 import { commandRoutes } from './routes/commands.js';
 import { dashboardAssets, dashboardRoutes, defaultQuery, type DashboardOptions } from './routes/dashboard.js';
 import { docsAssets, docsRoutes } from './routes/docs.js';
@@ -49,6 +49,13 @@ export interface CreateAppOptions {
   /** Hours from payment to shipment before a fulfilment counts as late. Default 48. */
   fulfilmentSlaHours?: number;
   log?: (message: string, extra?: unknown) => void;
+  /**
+   * Express's `trust proxy` setting, for a server behind a load balancer or a gateway: how many
+   * proxies (a number), or which addresses (`'loopback'`, a subnet list), may set
+   * X-Forwarded-For. Then `req.ip`, which the sign-in and write rate limits key on, is the
+   * caller's address, not the proxy's (else every caller shares one limit). Default: trust none.
+   */
+  trustProxy?: boolean | number | string;
   /**
    * The lifecycle `service` was created with (default orderkit's): a shop's own commands get
    * their routes and OpenAPI entries from it.
@@ -156,6 +163,20 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (options.trustProxy !== undefined) {
+    try {
+      app.set('trust proxy', options.trustProxy);
+    } catch (e) {
+      throw new OrderkitError({
+        code: 'INVALID_CONFIG',
+        message: {
+          'zh-CN': `trustProxy 无效：应为代理层数、true/false，或 IP 地址与子网列表（${e instanceof Error ? e.message : String(e)}）`,
+          en: `trustProxy is invalid: give a number of proxies, true/false, or a list of addresses and subnets (${e instanceof Error ? e.message : String(e)})`,
+        },
+        path: ['trustProxy'],
+      });
+    }
+  }
   app.use(ops.middleware());
   // Security headers; scripts only from this server (the pages load nothing from elsewhere).
   app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null } } }));

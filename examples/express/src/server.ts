@@ -13,6 +13,8 @@
  *   ORDERKIT_ADMIN_USER, ORDERKIT_ADMIN_PASSWORD   the first admin account (created at start)
  *   WECHAT_APPID, WECHAT_APP_SECRET   shopper sign-in through code2Session (wx.login)
  *   SECURE_COOKIES     0 only for plain-http testing: session cookies are HTTPS-only by default
+ *   TRUST_PROXY        behind a load balancer: how many proxies (a number) or which addresses may set
+ *                      X-Forwarded-For, so that rate limits key on the caller (default: none)
  *   METRICS_TOKEN      lets Prometheus scrape /metrics with `Authorization: Bearer <token>`
  *   LOG_LEVEL          pino level (default info; warn in --demo)
  *   RETENTION_DAYS     the sweeper anonymises orders finished more than this many days ago (docs/privacy.md)
@@ -63,6 +65,14 @@ export async function authFromEnv(env: NodeJS.ProcessEnv, demo: boolean): Promis
   const demoLogin = { username: env.ORDERKIT_ADMIN_USER ?? 'admin', password: env.ORDERKIT_ADMIN_PASSWORD ?? 'orderkit-demo' };
   if (!staff.get(demoLogin.username)) await staff.create(demoLogin.username, demoLogin.password, 'admin');
   return { auth, demoLogin };
+}
+
+/** TRUST_PROXY: a number of proxies, true/false, or addresses and subnets (createApp's `trustProxy`); unset: none. */
+export function trustProxyFromEnv(env: NodeJS.ProcessEnv): boolean | number | string | undefined {
+  const v = env.TRUST_PROXY?.trim();
+  if (v === undefined || v === '') return undefined;
+  if (v === 'true' || v === 'false') return v === 'true';
+  return /^\d+$/.test(v) ? Number(v) : v;
 }
 
 function wechatpayFromEnv(env: NodeJS.ProcessEnv): WechatPayConfig | undefined {
@@ -145,6 +155,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     demoGateway,
     balance,
     ...(wechatpay ? { wechatpay } : {}),
+    ...(trustProxyFromEnv(env) !== undefined ? { trustProxy: trustProxyFromEnv(env)! } : {}),
     log,
   });
   const outboxLog: string[] = [];

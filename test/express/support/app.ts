@@ -32,6 +32,7 @@ export async function testApp(
     /** Default: DEMO mode (x-actor believed), as these route tests were written for. */
     auth?: AuthOptions;
     ops?: Ops;
+    trustProxy?: boolean | number | string;
   } = {},
 ): Promise<TestApp> {
   const clock = new TestClock(Date.parse(options.now ?? '2026-11-25T04:00:00Z'));
@@ -43,6 +44,7 @@ export async function testApp(
   const app = await createApp({
     auth,
     ...(options.ops ? { ops: options.ops } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     service,
     clock,
     figures: storeFigures(store),
