@@ -383,8 +383,12 @@ export function createGroupBuy(options: GroupBuyOptions): GroupBuy {
       }
       // A member has paid when the order holds a transaction; that stays true after GROUP_COMPLETED
       // moved it on, so a sweep that runs again decides the same. A member refunded (the group
-      // failed, or the payment found no stock) is not a paid member.
-      const paidMembers = orders.filter((o) => o.payment.transactionId !== undefined && o.closeReason !== 'fully_refunded' && o.closeReason !== 'out_of_stock').length;
+      // failed, or the payment found no stock) is not a paid member, and neither is one whose
+      // payment was made after the deadline (`paidAt`): the deadline passed first, whenever the
+      // sweeper runs (docs/flows.md "Group buy").
+      const deadline = Date.parse(group.deadline);
+      const paidInTime = (o: Order) => o.payment.paidAt === undefined || Date.parse(o.payment.paidAt) <= deadline;
+      const paidMembers = orders.filter((o) => o.payment.transactionId !== undefined && o.closeReason !== 'fully_refunded' && o.closeReason !== 'out_of_stock' && paidInTime(o)).length;
       const complete = group.status === 'complete' || (group.status === 'open' && paidMembers >= group.size);
       const failed = group.status === 'failed' || (!complete && isDue(group.deadline, now));
       if (!complete && !failed) return report;
