@@ -216,7 +216,17 @@ export class MemoryOrderStore implements OrderStore {
     }
     // Checked all first, then applied: a bad input fails the whole batch and writes nothing, as
     // the SQL adapter's single statement does.
-    const prepared = inputs.map((input) => (this.data.orders.has(input.order.id) ? this.prepare(input) : null));
+    // A key is taken by the first input that would write it: a later input with the same key is a
+    // conflict, as if the earlier one had committed first (never a second record for the key).
+    const keys = new Set<string>();
+    const prepared = inputs.map((input) => {
+      const apply = this.data.orders.has(input.order.id) ? this.prepare(input) : null;
+      const key = input.idempotencyKey;
+      if (apply === null || key === undefined) return apply;
+      if (keys.has(key)) return null;
+      keys.add(key);
+      return apply;
+    });
     return prepared.map((apply) => (apply === null ? { ok: false, conflict: true } : apply()));
   }
 

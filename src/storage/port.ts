@@ -186,8 +186,9 @@ export interface OrderStore {
   commit(input: CommitInput): Promise<void>;
   /**
    * Optional capability: many independent commits in one round trip (used by `sweep`). Each input
-   * is compare-and-set on its own; a conflicting one is reported and writes nothing, the others
-   * commit. Every input is for a different order.
+   * is compare-and-set on its own; a conflicting one (its order moved, or its idempotency key is
+   * taken, by an earlier commit or by an earlier input of the same call) is reported and writes
+   * nothing, the others commit. Every input is for a different order.
    */
   commitMany?(inputs: CommitInput[]): Promise<CommitOutcome[]>;
   /**

@@ -102,6 +102,37 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
       const effects = await s.claim(10, 1000, at(TEST_EPOCH, 86_400_000));
       expect(effects.map((e) => e.effect.id)).toEqual(['o-a:2:0']);
     }, timeout);
+
+    it('an input whose idempotency key is taken (before, or by an earlier input of the call) is a conflict on its own', async () => {
+      const s = store();
+      if (!s.commitMany) return;
+      const a = await seed(s, { id: 'o-ka', number: 'N-ka' });
+      const b = await seed(s, { id: 'o-kb', number: 'N-kb' });
+      const c = await seed(s, { id: 'o-kc', number: 'N-kc' });
+      const d = await seed(s, { id: 'o-kd', number: 'N-kd' });
+      const aPaid = nextVersion(a, { status: 'paid' });
+      await s.commit({ order: aPaid.order, expectedVersion: 1, events: aPaid.events, effects: aPaid.effects, idempotencyKey: 'k-taken' });
+      const bNext = nextVersion(b, { status: 'closed', effects: 1 });
+      const cNext = nextVersion(c, { status: 'closed', effects: 1 });
+      const dNext = nextVersion(d, { status: 'closed', effects: 1 });
+      const outcomes = await s.commitMany([
+        // taken by an earlier commit: a conflict, the others still commit
+        { order: bNext.order, expectedVersion: 1, events: bNext.events, effects: bNext.effects, idempotencyKey: 'k-taken' },
+        { order: cNext.order, expectedVersion: 1, events: cNext.events, effects: cNext.effects, idempotencyKey: 'k-shared' },
+        // taken by the input before it in this call: a conflict, never a second record for the key
+        { order: dNext.order, expectedVersion: 1, events: dNext.events, effects: dNext.effects, idempotencyKey: 'k-shared' },
+      ]);
+      expect(outcomes).toEqual([{ ok: false, conflict: true }, { ok: true }, { ok: false, conflict: true }]);
+      expect((await s.load('o-kb'))!.version).toBe(1);
+      expect((await s.load('o-kc'))!.status).toBe('closed');
+      expect((await s.load('o-kd'))!.version).toBe(1);
+      expect(await s.history('o-kd')).toHaveLength(1);
+      expect((await s.findIdempotency('k-taken'))!.orderId).toBe('o-ka');
+      const shared = (await s.findIdempotency('k-shared'))!;
+      expect({ orderId: shared.orderId, version: shared.version }).toEqual({ orderId: 'o-kc', version: 2 });
+      const effects = await s.claim(10, 1000, at(TEST_EPOCH, 86_400_000));
+      expect(effects.map((e) => e.effect.id)).toEqual(['o-kc:2:0']);
+    }, timeout);
   });
 
   t.describe('change feed (optional subscribe)', () => {

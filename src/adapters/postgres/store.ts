@@ -3,7 +3,7 @@ import { isStorableString, type Effect, type Order, type OrderEvent } from '../.
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
 import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
 import { nextDueAt } from '../../lifecycle/due.js';
-import { CorruptOrderError, OrderExistsError, OrderNotFoundError, VersionConflictError, invalidCommit, transactionUnsupported } from '../../storage/errors.js';
+import { CorruptOrderError, OrderExistsError, OrderNotFoundError, STORAGE_ERROR_CODES, VersionConflictError, invalidCommit, isVersionConflict, transactionUnsupported } from '../../storage/errors.js';
 import type {
   CommitInput,
   CommitOutcome,
@@ -518,7 +518,21 @@ export class PostgresOrderStore implements OrderStore {
     try {
       committed = await this.writeMany(inputs);
     } catch (error) {
-      throw this.translate(error, inputs[0]!.order.id);
+      // A key taken before the statement, or by an earlier input of it, breaks the key's primary
+      // key and rolls the whole statement back. Each input is its own compare-and-set: they go
+      // again one by one, and the one whose key is taken meets its conflict alone.
+      if (!violated(error, 'idempotency_pkey')) throw this.translate(error, inputs[0]!.order.id);
+      const outcomes: CommitOutcome[] = [];
+      for (const input of inputs) {
+        try {
+          await this.commitAlone(input);
+          outcomes.push(ok());
+        } catch (alone) {
+          if (!isVersionConflict(alone) && (alone as { code?: unknown } | null)?.code !== STORAGE_ERROR_CODES.orderNotFound) throw alone;
+          outcomes.push({ ok: false, conflict: true });
+        }
+      }
+      return outcomes;
     }
     return inputs.map((input) => (committed.has(input.order.id) ? ok() : { ok: false, conflict: true }));
   }

@@ -213,10 +213,7 @@ export class WxCloudOrderStore implements OrderStore {
         if (!(await readOrderDoc(this.ctx, r.orderId))) continue;
         for (const kind of ['events', 'outbox', 'keys'] as const) {
           const docs = await this.pageAll<Record<string, unknown>>(() => this.collection(kind).where({ orderId: r.orderId }).orderBy('_id', 'asc'));
-          for (const d of docs) {
-            const { _id, ...rest } = d;
-            await this.collection(kind).doc(String(_id)).set({ data: r.redact(rest) as object });
-          }
+          for (const d of docs) await this.redactRecord(kind, d, r);
         }
         await this.ctx.db.runTransaction(async (tx) => {
           const { data } = (await tx.collection(this.names.orders).doc(r.orderId).get()) as { data: Record<string, unknown> };
@@ -227,6 +224,29 @@ export class WxCloudOrderStore implements OrderStore {
       }
       return done;
     });
+  }
+
+  /**
+   * Rewrites the fields of one record that hold personal data, and only those: a worker may
+   * complete, fail or lease an outbox effect, and a publish may confirm an idempotency record,
+   * between the read and this write, and writing the whole record back as it was read would undo
+   * that (a delivered effect delivered again, a lease taken from its worker). Each changed field
+   * is replaced as a whole (`set`), a field the redaction dropped is removed; a record replaced
+   * meanwhile (another token) is left alone.
+   */
+  private async redactRecord(kind: 'events' | 'outbox' | 'keys', d: Record<string, unknown>, r: PersonalDataRedaction): Promise<void> {
+    const { _ } = this.ctx;
+    const { _id, ...rest } = d;
+    const redacted = r.redact(rest) as Record<string, unknown>;
+    const data: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(redacted)) {
+      if (JSON.stringify(value) !== JSON.stringify(rest[field])) data[field] = _.set(value);
+    }
+    for (const field of Object.keys(rest)) if (!(field in redacted)) data[field] = _.remove();
+    if (Object.keys(data).length === 0) return;
+    const where: Record<string, unknown> = { _id };
+    if (typeof rest['token'] === 'string') where['token'] = rest['token'];
+    await this.collection(kind).where(where).update({ data });
   }
 
   load(id: string): Promise<Order | null> {
