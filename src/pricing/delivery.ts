@@ -3,6 +3,7 @@ import { orderkitError, type OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import { ok, fail, type Result } from '../errors/result.js';
 import { formatFen } from '../money/format.js';
+import { invalidAmount } from '../money/assert-fen.js';
 import {
   DeliverySlotSchema,
   FenSchema,
@@ -190,7 +191,8 @@ export interface PriceDeliveryContext {
  * sets it to 0. The returned quote carries `delivery`, which `placeOrder` stores. Bad input is a
  * typed error with the path under `delivery` and nothing is priced: INVALID_DELIVERY,
  * INVALID_DELIVERY_RULES, DELIVERY_MODE_UNAVAILABLE, DELIVERY_OUT_OF_RANGE, DELIVERY_ZONE_UNKNOWN,
- * PICKUP_STORE_UNKNOWN, DELIVERY_SLOT_PAST, DELIVERY_SLOT_INVALID.
+ * PICKUP_STORE_UNKNOWN, DELIVERY_SLOT_PAST, DELIVERY_SLOT_INVALID, INVALID_AMOUNT (goods plus the fee
+ * beyond the safe-integer range).
  *
  * @example
  * const slot = { start: '2026-11-25T14:00:00+08:00', end: '2026-11-25T15:00:00+08:00' };
@@ -225,6 +227,7 @@ export function priceDelivery(quote: Quote, choice: DeliveryChoice, rules: Deliv
     const waiver: Adjustment | undefined = free
       ? { id: 'freight:free_local_delivery', source: 'freight', sourceId: 'free_local_delivery', amount: priced.fee, lineIds: [], reason: reasonFreeLocal(local.freeOver!) }
       : undefined;
+    if (!Number.isSafeInteger(quote.itemsTotal + priced.fee)) return fail(invalidAmount(quote.itemsTotal + priced.fee, { path: ['delivery', 'fee'] }));
     const delivery: QuoteDelivery = { mode: 'local', fee: priced.fee, slot: { start: chosen.slot.start, end: chosen.slot.end } };
     if (chosen.distance !== undefined) delivery.distance = chosen.distance;
     if (chosen.zone !== undefined) delivery.zone = chosen.zone;

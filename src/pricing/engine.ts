@@ -1,4 +1,5 @@
 import type { IssuePath } from '../errors/orderkit-error.js';
+import { invalidAmount } from '../money/assert-fen.js';
 import type { Cart, WalletCoupon } from './cart-schema.js';
 import type { CompiledRules } from './compile-rules.js';
 import { applyCoupons, assessCoupons, byWalletId, type CouponCandidate } from './coupons.js';
@@ -109,6 +110,9 @@ export function runPricing(
   const lines = state.lines;
   // 满减送 gifts: lines of their own with payable 0, after the cart's lines.
   for (const gift of state.rewards.gifts) lines.push(gift);
+  // Goods and freight are each safe integers, their sum need not be: refuse it rather than quote
+  // a total (and savings) that placeOrder would reject or that would drift (docs/pricing.md "Errors").
+  if (!Number.isSafeInteger(state.itemsTotal + grossFee)) throw invalidAmount(state.itemsTotal + grossFee, { path: ['freight'] });
   const total = payable + freight;
   const quote: Quote = {
     lines,
@@ -133,6 +137,7 @@ export function runPricing(
     if (earn !== undefined) {
       quote.pointsEarn.rate = { points: earn.points, fen: earn.fen };
       quote.pointsEarned += Math.floor(payable / earn.fen) * earn.points;
+      if (!Number.isSafeInteger(quote.pointsEarned)) throw invalidAmount(quote.pointsEarned, { path: ['pointsEarned'] });
     }
     if (bonus > 0) quote.pointsEarn.bonus = bonus;
   }

@@ -45,9 +45,14 @@ export interface FreightPlan {
   pending: boolean;
 }
 
-/** Whether any line is priced by a template (the rules have templates, or a line names one). */
+/**
+ * Whether any line is priced by a template: a line names one, or the rules have a
+ * `defaultTemplate`. Templates that no line uses change nothing: such a cart pays the flat fee
+ * exactly as under rules without templates (the same 包邮 base, virtual goods included, and the
+ * same free-shipping step in the coupon search).
+ */
 export function usesTemplates(state: PricingState, freight: CompiledFreight | null): boolean {
-  if (freight !== null && freight.templates.size > 0) return true;
+  if (freight !== null && freight.defaultTemplate !== null) return true;
   return state.namesTemplate;
 }
 

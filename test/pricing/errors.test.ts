@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderkitError } from '../../src/errors/index.js';
-import { bestCoupons, compilePricingRules, definePricingRules, priceCart, type Cart, type PricingRules } from '../../src/pricing/index.js';
+import { bestCoupons, compilePricingRules, definePricingRules, priceCart, priceDelivery, type Cart, type PricingRules } from '../../src/pricing/index.js';
 
 const now = new Date('2025-06-18T04:00:00Z');
 const active = { from: '2025-06-01T00:00:00Z', to: '2025-07-01T00:00:00Z' };
@@ -45,6 +45,30 @@ describe('bad carts', () => {
 
   it('refuses a total beyond the safe-integer range instead of drifting', () => {
     fails(priceLine({ listPrice: Number.MAX_SAFE_INTEGER, quantity: 2 }), 'INVALID_AMOUNT');
+  });
+
+  it('refuses goods plus freight beyond the safe-integer range (each alone is safe)', () => {
+    // Goods of MAX_SAFE_INTEGER − 10 fen and ¥1 of freight: the total would be MAX_SAFE_INTEGER + 90,
+    // not a safe integer, and placeOrder would refuse the quote. The quote is refused instead.
+    const big = { lines: [{ ...good.lines[0]!, listPrice: Number.MAX_SAFE_INTEGER - 10 }] };
+    fails(priceCart(big, { freight: { defaultFee: 100 } }, { now }), 'INVALID_AMOUNT', ['freight']);
+    fails(bestCoupons(big, [], { freight: { defaultFee: 100 } }, { now }), 'INVALID_AMOUNT', ['freight']);
+    const templated: PricingRules = { freight: { defaultFee: 0, defaultTemplate: 't', templates: [{ id: 't', charge: 'count', rows: [{ first: 1, firstFee: 100, additional: 1, additionalFee: 0 }] }] } };
+    fails(priceCart({ ...big, region: '北京' }, templated, { now }), 'INVALID_AMOUNT', ['freight']);
+    // A local delivery fee replaces the freight: the same limit.
+    const cheap = priceCart({ lines: [{ ...good.lines[0]!, listPrice: Number.MAX_SAFE_INTEGER - 10 }] }, {}, { now });
+    if (!cheap.ok) throw cheap.error;
+    const slot = { start: '2025-06-18T06:00:00Z', end: '2025-06-18T07:00:00Z' };
+    fails(priceDelivery(cheap.quote, { mode: 'local', distance: 10, slot }, { local: { bands: [{ upTo: 100, fee: 100 }] } }, { now }), 'INVALID_AMOUNT', ['delivery', 'fee']);
+    // Exactly at the limit it still prices.
+    const r = priceCart({ lines: [{ ...good.lines[0]!, listPrice: Number.MAX_SAFE_INTEGER - 100 }] }, { freight: { defaultFee: 100 } }, { now });
+    expect(r.ok && r.quote.total).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('refuses 赠送积分 beyond the safe-integer range', () => {
+    // 4 × 10¹⁵ fen paid at a million points a fen would earn 4 × 10²¹ points.
+    const rules: PricingRules = { points: { rate: { points: 100, fen: 100 }, maxShareBp: 5000, earn: { points: 1_000_000, fen: 1 } } };
+    fails(priceCart({ lines: [{ ...good.lines[0]!, listPrice: 4_000_000_000_000_000 }] }, rules, { now }), 'INVALID_AMOUNT', ['pointsEarned']);
   });
 
   it('rejects points the shopper does not have, or a shop without points', () => {
