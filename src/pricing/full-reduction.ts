@@ -74,6 +74,18 @@ export function applyFullReductions(state: PricingState, rules: CompiledRules): 
   }
 }
 
+/** The id of the gift line a 满减送 activity adds (docs/pricing.md "Rewards"). */
+const giftLineId = (activityId: string) => `gift:${activityId}`;
+
+/**
+ * A 满减送 gift line of a priced order: the activity's reward (id `gift:<activity id>`, list price
+ * 0), not goods the shopper chose. 再来一单 leaves it out (./reorder.ts): today's promotion adds its
+ * gift again if the new cart qualifies.
+ */
+export function isGiftLine(line: { id: string; listPrice: number }): boolean {
+  return line.listPrice === 0 && line.id.startsWith(giftLineId(''));
+}
+
 /** 满减送: note what the activity gives besides money off (freight and points are settled later). */
 function reward(state: PricingState, id: string, rewards: Rewards): void {
   const got = state.rewards;
@@ -81,7 +93,7 @@ function reward(state: PricingState, id: string, rewards: Rewards): void {
   if (rewards.bonusPoints !== undefined) got.bonusPoints += rewards.bonusPoints;
   const gift = rewards.gift;
   if (gift !== undefined) {
-    const lineId = `gift:${id}`;
+    const lineId = giftLineId(id);
     for (const l of state.lines) {
       if (l.id === lineId) {
         throw new OrderkitError({

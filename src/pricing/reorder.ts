@@ -3,6 +3,7 @@ import { fail, ok, type Result } from '../errors/result.js';
 import type { Order } from '../order/index.js';
 import type { Cart, CartLine } from './cart-schema.js';
 import type { PricingRuleSet } from './compile-rules.js';
+import { isGiftLine } from './full-reduction.js';
 import { priceCart } from './price-cart.js';
 import type { Quote } from './quote.js';
 import type { PricingRules } from './rule-schemas.js';
@@ -10,7 +11,8 @@ import type { PricingRules } from './rule-schemas.js';
 /**
  * 再来一单 (docs/pricing.md "Order again"): a past order's goods placed again, priced NOW. Nothing
  * of the old order's money is reused — not its prices, discounts, coupons or points — only which
- * SKUs and how many. The report says, SKU by SKU, what changed since: a new shelf price, a new
+ * SKUs and how many (a 满减送 gift line is left out: it was the promotion's reward, not a purchase).
+ * The report says, SKU by SKU, what changed since: a new shelf price, a new
  * title, a quantity cut to what is left, or the SKU gone (no longer sold, or none left).
  */
 
@@ -65,6 +67,8 @@ export function reorderLines(order: Pick<Order, 'lines'>, catalog: (sku: string)
   // Quantities per SKU, in the order of first appearance (a SKU split over lines is bought once).
   const wanted = new Map<string, { quantity: number; unitPrice: number; title: string; listPrice: number }>();
   for (const l of order.lines) {
+    // A 满减送 gift was the promotion's, not the shopper's choice: it is not bought again.
+    if (isGiftLine(l)) continue;
     const w = wanted.get(l.sku);
     if (w) w.quantity += l.quantity;
     else wanted.set(l.sku, { quantity: l.quantity, unitPrice: l.unitPrice, title: l.title, listPrice: l.listPrice });
