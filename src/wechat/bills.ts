@@ -354,10 +354,12 @@ export function parseTradeBill(text: unknown, options: ParseBillOptions): ({ ok:
   const sums = { settlement: 0, refund: 0, fee: 0, order: 0, requested: 0 };
   for (const { line, values } of table.rows) {
     const v = (i: number) => (i < 0 ? '' : values[i]!);
+    // An optional column (订单金额, 申请退款金额) may be absent from the header; when it is there,
+    // every row's cell must be an amount: an empty 订单金额 is an unknown amount, never 0 fen.
     const money = (name: string, optional = false): number | Fail => {
       const i = col(name);
       if (i < 0 && optional) return 0;
-      const n = decimal(v(i) === '' && optional ? '0' : v(i), 2);
+      const n = decimal(v(i), 2);
       if (n === null || n < 0) return malformed(line, `${name} is not an amount in yuan`, `${name}不是金额`);
       return n;
     };
