@@ -20,7 +20,10 @@ export const CLOUDPAY_SOURCE = 'wx_paycallback';
 export const CLOUDPAY_OUT_TRADE_NO = /^[0-9A-Za-z_-]{1,32}$/;
 
 export interface CloudPayIdentity {
-  /** Our sub-merchant id (`subMchId`), checked when given. */
+  /**
+   * Our sub-merchant id (`subMchId`), checked when given: a payment or refund callback whose
+   * `subMchId` (else `mchId`) is another, or that names none, is `MCHID_MISMATCH`.
+   */
   subMchId?: string;
   /** Our AppID, checked against `subAppid`/`appid` when given. */
   appid?: string;
@@ -136,8 +139,10 @@ export function fromCloudPayRefundCallback(
   if (event.returnCode !== undefined && event.returnCode !== 'SUCCESS') {
     return reject('MALFORMED_CALLBACK', { path: ['event', 'returnCode'], detail: same(String(event.returnCode).slice(0, 32)) });
   }
-  if (expect.subMchId !== undefined && event.subMchId !== undefined && String(event.subMchId) !== expect.subMchId) {
-    return reject('MCHID_MISMATCH', { path: ['event', 'subMchId'], detail: same(`${String(event.subMchId).slice(0, 32)} ≠ ${expect.subMchId}`) });
+  // The payment callback's check: with our sub-merchant expected, a callback naming another one,
+  // or none, is not ours (a missing id was accepted before).
+  if (expect.subMchId !== undefined && String(event.subMchId ?? event.mchId) !== expect.subMchId) {
+    return reject('MCHID_MISMATCH', { path: ['event', 'subMchId'], detail: same(`${String(event.subMchId ?? event.mchId).slice(0, 32)} ≠ ${expect.subMchId}`) });
   }
   const info: Record<string, unknown> = isRecord(event.reqInfo) ? { ...event, ...event.reqInfo } : event;
   const refundId = text(info.outRefundNo, 64);
