@@ -45,9 +45,12 @@ export type PlatformCertificatesResult = Result<{ certificates: PlatformCertific
 /**
  * Decrypts and checks the answer of `GET /v3/certificates`: each `encrypt_certificate` is
  * decrypted with the APIv3 key (`decryptText`: the plaintext is a PEM, not JSON), parsed as X.509,
- * and must carry the serial and validity the list says. A certificate that does not decrypt is
- * `DECRYPT_FAILED`, one that does not parse or disagrees with its entry `INVALID_KEY`; one bad
- * entry refuses the whole answer (a partial list could drop the key WeChat signs with).
+ * and must carry the serial the list says. The list's `effective_time` / `expire_time` must be
+ * RFC 3339 times but are not trusted: the validity handed out (`validFrom`, `validTo`) is the
+ * certificate's own, which verification enforces (`KEY_EXPIRED` outside it). A certificate that
+ * does not decrypt is `DECRYPT_FAILED`, one that does not parse or carries another serial
+ * `INVALID_KEY`; one bad entry refuses the whole answer (a partial list could drop the key WeChat
+ * signs with).
  *
  * @example
  * const c = parseCertificatesResponse(await send(CERTIFICATES_REQUEST), config.apiV3Key);
