@@ -3,7 +3,7 @@ import * as z from '../zod.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import { decryptText } from './decrypt.js';
-import { reject, same, WECHAT_ERROR_TEXT } from './errors.js';
+import { AN_OBJECT, badArgument, isObject, reject, same, WECHAT_ERROR_TEXT } from './errors.js';
 import { createKeyRing, keyRingOf, normalizeSerial, type WechatPayKeyEntry, type WechatPayKeyRing, type WechatPayKeys } from './keys.js';
 import type { WechatPayRequest } from './requests.js';
 import { parseRfc3339 } from './time.js';
@@ -139,6 +139,8 @@ export interface CertificateRotator {
  * handlePaymentNotification({ headers, rawBody, keys: rotator.keys()!, apiV3Key, now: new Date(), expect: { mchid, appid } });
  */
 export function createCertificateRotator(options: CertificateRotatorOptions): CertificateRotator {
+  if (!isObject(options)) throw badArgument('createCertificateRotator', 'options', AN_OBJECT);
+  if (typeof options.send !== 'function') throw badArgument('createCertificateRotator', 'options.send', { 'zh-CN': '函数', en: 'a function' });
   const held = new Map<string, WechatPayKeyEntry>();
   if (options.initial !== undefined) {
     const initial = createKeyRing(options.initial);

@@ -1,7 +1,7 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { PaymentSucceededSchema, RefundFailedSchema, RefundSucceededSchema, type CommandOf, type Effect, type Order } from '../order/index.js';
 import { errorFromZod } from '../errors/zod-issues.js';
-import { reject, same, WECHAT_ERROR_TEXT } from './errors.js';
+import { AN_OBJECT, A_RESULT, badArgument, isObject, reject, same, WECHAT_ERROR_TEXT } from './errors.js';
 import { describeOrder, openPaymentAttempt } from './requests.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
 import { isRecord } from './text.js';
@@ -208,8 +208,11 @@ export function cloudPayReply(
   result: { ok: boolean; error?: { code: string } },
   options: { acknowledge?: readonly string[] } = {},
 ): { errcode: number; errmsg: string } {
+  if (!isObject(result) || typeof result.ok !== 'boolean') throw badArgument('cloudPayReply', 'result', A_RESULT);
+  if (!isObject(options)) throw badArgument('cloudPayReply', 'options', AN_OBJECT);
+  if (options.acknowledge !== undefined && !Array.isArray(options.acknowledge)) throw badArgument('cloudPayReply', 'options.acknowledge', { 'zh-CN': '错误码数组', en: 'an array of codes' });
   if (result.ok) return cloudPayAck();
-  const code = result.error?.code ?? 'FAILED';
+  const code = isObject(result.error) && typeof result.error.code === 'string' ? result.error.code : 'FAILED';
   if (options.acknowledge?.includes(code)) return cloudPayAck();
   return { errcode: -1, errmsg: code };
 }
