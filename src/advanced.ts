@@ -136,7 +136,7 @@ export {
   refundRoutes,
   sourceRefunds,
 } from './refund/index.js';
-export type { RoutePart, RouteShare, SourceShare } from './refund/index.js';
+export type { RoutePart, RouteShare, SourceShare, PaidTransaction } from './refund/index.js';
 export { PAYMENT_SOURCE_KINDS, PaymentSourceSchema } from './order/index.js';
 export type { PaymentSource, PaymentSourceKind } from './order/index.js';
 export { planSources, balanceTransactionId, capturedBalance, sourceErrors } from './lifecycle/index.js';

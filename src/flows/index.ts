@@ -23,6 +23,7 @@ export {
   presalePaymentSucceeded,
   presaleCancel,
   presaleAdjustPrice,
+  presaleRecordGatewayRefund,
   PRESALE_STATUSES,
 } from './presale.js';
 export type { Presale, PresaleOptions, PresaleTerms, PresalePart, PresaleMetadata, PresaleRefundPlacement } from './presale.js';

@@ -18,7 +18,18 @@ import { note } from '../lifecycle/step.js';
 import { FenSchema, ORDER_STATUS_LABELS, createOrderNumber, type EffectDraft, type Order, type Refund } from '../order/index.js';
 import { priceCart } from '../pricing/price-cart.js';
 import type { Quote } from '../pricing/quote.js';
-import { committedAmount, openRefund, refundableBalance, refundedByTransaction, splitOverParts, supersedeOpenAfterSales } from '../refund/index.js';
+import {
+  committedAmount,
+  isFullyRefunded,
+  openRefund,
+  recordGatewayRefund,
+  refundableBalance,
+  refundedByTransaction,
+  splitOverParts,
+  supersedeOpenAfterSales,
+  type AfterSaleStepResult,
+  type PaidTransaction,
+} from '../refund/index.js';
 import type { OrderService, PlaceInput, ServiceResult } from '../service/index.js';
 import { flowErrors } from './errors.js';
 import { fail, ok, type Result } from '../errors/result.js';
@@ -367,6 +378,16 @@ export const presalePaymentSucceeded = defineCommand({
   guards: { paysPhysicalNonPresale: notPresale('paysPhysicalOrder'), paysVirtualNonPresale: notPresale('paysVirtualOrder') },
 });
 
+/** One `<guard>NonPresale` object per name: a lifecycle refuses two implementations under one name. */
+const NON_PRESALE_GUARDS = new Map<string, ReturnType<typeof notPresale>>();
+function nonPresaleGuard(name: string): ReturnType<typeof notPresale> {
+  const shared = (PRESALE_REFUND_GUARDS as Record<string, ReturnType<typeof notPresale> | undefined>)[`${name}NonPresale`];
+  if (shared !== undefined) return shared;
+  let g = NON_PRESALE_GUARDS.get(name);
+  if (g === undefined) NON_PRESALE_GUARDS.set(name, (g = notPresale(name)));
+  return g;
+}
+
 /** A built-in command whose rows never apply to a presale order (its guards answer NO_MATCH there). */
 function withoutPresale(type: string): CommandDefinition<string, any> {
   const def = original(type);
@@ -374,7 +395,7 @@ function withoutPresale(type: string): CommandDefinition<string, any> {
   const rows = def.rows.map((r) => {
     if (typeof r.guard !== 'string') return r;
     const name = `${r.guard}NonPresale`;
-    guards[name] = notPresale(r.guard);
+    guards[name] = nonPresaleGuard(r.guard);
     return { ...r, guard: name };
   });
   return defineCommand({ ...def, rows, guards: { ...(def.guards ?? {}), ...guards } });
@@ -571,6 +592,76 @@ export const presaleCancel = defineCommand({
   actions: { refundDepositAlways, refundDepositIfRefundable, refundDepositOutOfStock, refundPresaleInFull },
 });
 
+/**
+ * 账单退款入账 on a presale order: a refund WeChat made that the ledger does not know is weighed
+ * against the part whose transaction paid it back — the balance (尾款) or the deposit (定金) —
+ * never against the order's whole paid amount (docs/flows.md "Refund split"). The refund module's
+ * own reducer does the work (`recordGatewayRefund` with the parts as `paidBy`); orderkit's rows
+ * stay for every other order. A presale order whose deposit alone is paid records it too.
+ */
+interface GatewayRefundMemo {
+  kind: 'presale_gateway_refund';
+  result: AfterSaleStepResult;
+}
+
+function presaleGatewayRefund(step: Step): AfterSaleStepResult | undefined {
+  const p = presaleOf(step.order);
+  if (p === undefined) return undefined;
+  const memo = step.memo as GatewayRefundMemo | undefined;
+  if (memo !== undefined && memo.kind === 'presale_gateway_refund') return memo.result;
+  const paidBy: PaidTransaction[] = [];
+  for (const part of p.parts) if (part.transactionId !== undefined) paidBy.push({ transactionId: part.transactionId, outTradeNo: part.outTradeNo, amount: part.amount });
+  const ctx = { now: step.ctx.now, actor: step.ctx.actor, policy: step.ctx.policy };
+  const result = recordGatewayRefund(step.order, step.command as Parameters<typeof recordGatewayRefund>[1], ctx, paidBy);
+  step.memo = { kind: 'presale_gateway_refund', result } satisfies GatewayRefundMemo;
+  return result;
+}
+
+function gatewayRefundGuard(when: 'unchanged' | 'settles' | 'accepted') {
+  return defineGuard(
+    (step: Step) => {
+      const r = presaleGatewayRefund(step);
+      if (r === undefined) return NO_MATCH;
+      if (!r.ok) return r.error;
+      if (when === 'unchanged') return r.order === step.order && r.effects.length === 0 ? undefined : NO_MATCH;
+      if (when === 'settles') return isFullyRefunded(r.order) ? undefined : NO_MATCH;
+      return undefined;
+    },
+    // Never a button: only the daily reconciliation sends it, from WeChat's bill.
+    () => false,
+  );
+}
+
+/** Takes over the reducer's ledger, effects and audit data (as orderkit's `applyAfterSale`). */
+function applyPresaleGatewayRefund(draft: Draft, step: Step): void {
+  const r = presaleGatewayRefund(step);
+  if (r === undefined || !r.ok) return; // unreachable: the guard refused the command already
+  draft.order.refunds = r.order.refunds;
+  for (const e of r.effects) draft.effects.push(e);
+  if (r.data !== undefined) draft.data = draft.data === undefined ? { ...r.data } : Object.assign(draft.data, r.data);
+}
+
+const gatewayRefundDef = withoutPresale('RECORD_GATEWAY_REFUND');
+const PRESALE_ANY_STATUS = ['pending_payment', 'deposit_paid', 'paid', 'partially_shipped', 'shipped', 'delivered', 'completed', 'closed'];
+const PRESALE_REFUND_OPEN = ['paid', 'partially_shipped', 'shipped', 'delivered', 'completed'];
+/** RECORD_GATEWAY_REFUND: presale orders by their parts, every other order as orderkit records it. */
+export const presaleRecordGatewayRefund = defineCommand({
+  ...gatewayRefundDef,
+  rows: [
+    { from: PRESALE_ANY_STATUS, guard: 'presaleGatewayRefundUnchanged', description: 'no-op' },
+    { from: PRESALE_REFUND_OPEN, to: 'closed', guard: 'presaleGatewayRefundSettlesOrder', actions: ['applyPresaleGatewayRefund', closeAs('fully_refunded'), 'settlePoints'] },
+    { from: PRESALE_ANY_STATUS, guard: 'presaleGatewayRefundAccepted', actions: ['applyPresaleGatewayRefund'] },
+    ...gatewayRefundDef.rows,
+  ],
+  guards: {
+    ...(gatewayRefundDef.guards ?? {}),
+    presaleGatewayRefundUnchanged: gatewayRefundGuard('unchanged'),
+    presaleGatewayRefundSettlesOrder: gatewayRefundGuard('settles'),
+    presaleGatewayRefundAccepted: gatewayRefundGuard('accepted'),
+  },
+  actions: { ...(gatewayRefundDef.actions ?? {}), applyPresaleGatewayRefund },
+});
+
 /** The statuses of a presale lifecycle: orderkit's, and 待付尾款 between the parts. */
 export const PRESALE_STATUSES = { ...ORDER_STATUS_LABELS, deposit_paid: { 'zh-CN': '待付尾款', en: 'Deposit paid, balance due' } };
 
@@ -581,7 +672,12 @@ export const PRESALE_STATUSES = { ...ORDER_STATUS_LABELS, deposit_paid: { 'zh-CN
  * const lifecycle = presaleLifecycle();
  */
 export function presaleLifecycle(extra: readonly CommandDefinition<string, any>[] = []): Lifecycle<string, { type: string }> {
-  const replaced: Record<string, CommandDefinition<string, any>> = { PAYMENT_SUCCEEDED: presalePaymentSucceeded, CANCEL: presaleCancel, ADJUST_PRICE: presaleAdjustPrice };
+  const replaced: Record<string, CommandDefinition<string, any>> = {
+    PAYMENT_SUCCEEDED: presalePaymentSucceeded,
+    CANCEL: presaleCancel,
+    ADJUST_PRICE: presaleAdjustPrice,
+    RECORD_GATEWAY_REFUND: presaleRecordGatewayRefund,
+  };
   const commands = orderCommands.map((c) => withPresaleRefunds(replaced[c.type] ?? c));
   return createLifecycle({ commands: [...commands, payDeposit, payBalance, balanceExpired, ...extra], states: PRESALE_STATUSES }) as unknown as Lifecycle<string, { type: string }>;
 }

@@ -369,7 +369,10 @@ export function createLifecycle<TStatus extends string = Order['status'], TComma
         runActions(c.entry, draft, step);
       }
       // An order paid from several sources: refunds go back where the money came from (rules/sources.ts).
-      if (order.payment.sources !== undefined) routeSourceRefunds(order, draft);
+      if (order.payment.sources !== undefined) {
+        const unroutable = routeSourceRefunds(order, draft);
+        if (unroutable !== undefined) return fail(unroutable);
+      }
       const version = order.version + 1;
       const next = draft.order;
       next.version = version;

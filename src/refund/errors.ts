@@ -188,6 +188,16 @@ export const refundErrors = {
       { path: ['refundId'], details: { refundId: id, status } },
     );
   },
+  balanceRefundCannotFail(id: string): OrderkitError {
+    return orderkitError(
+      'BALANCE_REFUND_CANNOT_FAIL',
+      {
+        'zh-CN': `退款 ${id} 退回的是余额（记入账户，不经微信支付），不会失败；该失败报告有误，台账未改变`,
+        en: `refund ${id} goes back to the stored balance (credited to the account, not sent to WeChat Pay) and cannot fail; the failure report is wrong and the ledger is unchanged`,
+      },
+      { path: ['refundId'], details: { refundId: id } },
+    );
+  },
   unknownTransaction(id: string): OrderkitError {
     return orderkitError(
       'UNKNOWN_TRANSACTION',

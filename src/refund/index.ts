@@ -35,6 +35,7 @@ export { afterSaleCommands } from './actions.js';
 export { approveAfterSale, rejectAfterSale, cancelAfterSale, returnShipped, returnReceived, findAfterSale } from './review.js';
 export { refundSucceeded, refundFailed, retryRefund, isFullyRefunded, lateSuccessFits } from './results.js';
 export { recordGatewayRefund } from './gateway-refund.js';
+export type { PaidTransaction } from './gateway-refund.js';
 export type { PointsTargets, PointsSettlement } from './points.js';
 export {
   requestFreightRefund,

@@ -111,7 +111,8 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
  * REFUND_FAILED: the ledger entry fails and frees its amount; its after-sale stays `refunding`
  * and the merchant is told. Retry with APPROVE_AFTER_SALE on the after-sale (or `retryRefund`
  * for entries without one): the same refund id, the same amount. A repeated failure report
- * changes nothing; a failure after success is `REFUND_ALREADY_SUCCEEDED`.
+ * changes nothing; a failure after success is `REFUND_ALREADY_SUCCEEDED`. An entry paid back to
+ * the stored balance (a credit, never sent to WeChat Pay) cannot fail: `BALANCE_REFUND_CANNOT_FAIL`.
  *
  * @example
  * refundFailed(order, { type: 'REFUND_FAILED', refundId: 'NR1', reason: 'NOTENOUGH' }, afterSaleCtx)
@@ -119,6 +120,10 @@ export function refundSucceeded(order: Order, command: CommandOf<'REFUND_SUCCEED
 export function refundFailed(order: Order, command: CommandOf<'REFUND_FAILED'>, ctx: AfterSaleContext): AfterSaleStepResult {
   const refund = findRefund(order, command.refundId);
   if (!refund) return fail(refundErrors.unknownRefund(command.refundId));
+  // A refund to the stored balance is a credit (idempotent by its key), never sent to WeChat Pay:
+  // it cannot fail there. Freeing its amount on a wrong report would let a later refund credit
+  // the same money again while this credit is applied (docs/payment-sources.md "Refunds").
+  if (sourceByTransaction(order, refund.transactionId)?.kind === 'balance') return fail(refundErrors.balanceRefundCannotFail(refund.id));
   if (refund.status === 'succeeded') return fail(refundErrors.refundAlreadySucceeded(refund.id));
   if (refund.status === 'failed') {
     // CLOSED is final and gives the money back to the merchant. Reported for an entry that failed

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { OrderkitError } from '../errors/orderkit-error.js';
-import { reject, same } from './errors.js';
+import { A_STRING, badArgument, reject, same } from './errors.js';
 import type { WechatPayRequest } from './requests.js';
 import { isRecord } from './text.js';
 import { parseBeijingDateTime } from './time.js';
-import { ok, type Result, type Failure } from '../errors/result.js';
+import { ok, fail, type Result, type Failure } from '../errors/result.js';
 
 /**
  * WeChat Pay's daily bills (对账单), docs/wechat.md "Daily reconciliation". Both are text files:
@@ -95,6 +95,8 @@ export function buildBillDownload(answer: unknown): Result<BillLocation> {
  * const text = checkBillHash(bytes, where.hashValue);
  */
 export function checkBillHash(file: string | Buffer | Uint8Array, hashValue: string): Result<{ text: string }> {
+  if (typeof file !== 'string' && !(file instanceof Uint8Array)) return fail(badArgument('checkBillHash', 'file', { 'zh-CN': '字符串或字节', en: 'a string or bytes' }));
+  if (typeof hashValue !== 'string') return fail(badArgument('checkBillHash', 'hashValue', A_STRING));
   const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   const actual = createHash('sha1').update(bytes).digest('hex');
   if (typeof hashValue !== 'string' || actual !== hashValue.toLowerCase()) {
@@ -354,10 +356,12 @@ export function parseTradeBill(text: unknown, options: ParseBillOptions): ({ ok:
   const sums = { settlement: 0, refund: 0, fee: 0, order: 0, requested: 0 };
   for (const { line, values } of table.rows) {
     const v = (i: number) => (i < 0 ? '' : values[i]!);
+    // An optional column (订单金额, 申请退款金额) may be absent from the header; when it is there,
+    // every row's cell must be an amount: an empty 订单金额 is an unknown amount, never 0 fen.
     const money = (name: string, optional = false): number | Fail => {
       const i = col(name);
       if (i < 0 && optional) return 0;
-      const n = decimal(v(i) === '' && optional ? '0' : v(i), 2);
+      const n = decimal(v(i), 2);
       if (n === null || n < 0) return malformed(line, `${name} is not an amount in yuan`, `${name}不是金额`);
       return n;
     };
@@ -514,6 +518,7 @@ export function parseFundFlowBill(text: unknown, options: ParseBillOptions): ({ 
 
 /** Fen as the bills write them: '48.00'. */
 export function billYuan(fen: number): string {
+  if (!Number.isSafeInteger(fen)) throw badArgument('billYuan', 'fen', { 'zh-CN': '整数（分）', en: 'an integer number of fen' });
   const sign = fen < 0 ? '-' : '';
   const abs = Math.abs(fen);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;

@@ -3,7 +3,7 @@ import * as z from '../zod.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import { decryptText } from './decrypt.js';
-import { reject, same, WECHAT_ERROR_TEXT } from './errors.js';
+import { AN_OBJECT, badArgument, isObject, reject, same, WECHAT_ERROR_TEXT } from './errors.js';
 import { createKeyRing, keyRingOf, normalizeSerial, type WechatPayKeyEntry, type WechatPayKeyRing, type WechatPayKeys } from './keys.js';
 import type { WechatPayRequest } from './requests.js';
 import { parseRfc3339 } from './time.js';
@@ -45,9 +45,12 @@ export type PlatformCertificatesResult = Result<{ certificates: PlatformCertific
 /**
  * Decrypts and checks the answer of `GET /v3/certificates`: each `encrypt_certificate` is
  * decrypted with the APIv3 key (`decryptText`: the plaintext is a PEM, not JSON), parsed as X.509,
- * and must carry the serial and validity the list says. A certificate that does not decrypt is
- * `DECRYPT_FAILED`, one that does not parse or disagrees with its entry `INVALID_KEY`; one bad
- * entry refuses the whole answer (a partial list could drop the key WeChat signs with).
+ * and must carry the serial the list says. The list's `effective_time` / `expire_time` must be
+ * RFC 3339 times but are not trusted: the validity handed out (`validFrom`, `validTo`) is the
+ * certificate's own, which verification enforces (`KEY_EXPIRED` outside it). A certificate that
+ * does not decrypt is `DECRYPT_FAILED`, one that does not parse or carries another serial
+ * `INVALID_KEY`; one bad entry refuses the whole answer (a partial list could drop the key WeChat
+ * signs with).
  *
  * @example
  * const c = parseCertificatesResponse(await send(CERTIFICATES_REQUEST), config.apiV3Key);
@@ -136,6 +139,8 @@ export interface CertificateRotator {
  * handlePaymentNotification({ headers, rawBody, keys: rotator.keys()!, apiV3Key, now: new Date(), expect: { mchid, appid } });
  */
 export function createCertificateRotator(options: CertificateRotatorOptions): CertificateRotator {
+  if (!isObject(options)) throw badArgument('createCertificateRotator', 'options', AN_OBJECT);
+  if (typeof options.send !== 'function') throw badArgument('createCertificateRotator', 'options.send', { 'zh-CN': '函数', en: 'a function' });
   const held = new Map<string, WechatPayKeyEntry>();
   if (options.initial !== undefined) {
     const initial = createKeyRing(options.initial);

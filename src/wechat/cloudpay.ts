@@ -1,7 +1,7 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { PaymentSucceededSchema, RefundFailedSchema, RefundSucceededSchema, type CommandOf, type Effect, type Order } from '../order/index.js';
 import { errorFromZod } from '../errors/zod-issues.js';
-import { reject, same, WECHAT_ERROR_TEXT } from './errors.js';
+import { AN_OBJECT, A_RESULT, badArgument, isObject, reject, same, WECHAT_ERROR_TEXT } from './errors.js';
 import { describeOrder, openPaymentAttempt } from './requests.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
 import { isRecord } from './text.js';
@@ -20,7 +20,10 @@ export const CLOUDPAY_SOURCE = 'wx_paycallback';
 export const CLOUDPAY_OUT_TRADE_NO = /^[0-9A-Za-z_-]{1,32}$/;
 
 export interface CloudPayIdentity {
-  /** Our sub-merchant id (`subMchId`), checked when given. */
+  /**
+   * Our sub-merchant id (`subMchId`), checked when given: a payment or refund callback whose
+   * `subMchId` (else `mchId`) is another, or that names none, is `MCHID_MISMATCH`.
+   */
   subMchId?: string;
   /** Our AppID, checked against `subAppid`/`appid` when given. */
   appid?: string;
@@ -136,8 +139,10 @@ export function fromCloudPayRefundCallback(
   if (event.returnCode !== undefined && event.returnCode !== 'SUCCESS') {
     return reject('MALFORMED_CALLBACK', { path: ['event', 'returnCode'], detail: same(String(event.returnCode).slice(0, 32)) });
   }
-  if (expect.subMchId !== undefined && event.subMchId !== undefined && String(event.subMchId) !== expect.subMchId) {
-    return reject('MCHID_MISMATCH', { path: ['event', 'subMchId'], detail: same(`${String(event.subMchId).slice(0, 32)} ≠ ${expect.subMchId}`) });
+  // The payment callback's check: with our sub-merchant expected, a callback naming another one,
+  // or none, is not ours (a missing id was accepted before).
+  if (expect.subMchId !== undefined && String(event.subMchId ?? event.mchId) !== expect.subMchId) {
+    return reject('MCHID_MISMATCH', { path: ['event', 'subMchId'], detail: same(`${String(event.subMchId ?? event.mchId).slice(0, 32)} ≠ ${expect.subMchId}`) });
   }
   const info: Record<string, unknown> = isRecord(event.reqInfo) ? { ...event, ...event.reqInfo } : event;
   const refundId = text(info.outRefundNo, 64);
@@ -203,8 +208,11 @@ export function cloudPayReply(
   result: { ok: boolean; error?: { code: string } },
   options: { acknowledge?: readonly string[] } = {},
 ): { errcode: number; errmsg: string } {
+  if (!isObject(result) || typeof result.ok !== 'boolean') throw badArgument('cloudPayReply', 'result', A_RESULT);
+  if (!isObject(options)) throw badArgument('cloudPayReply', 'options', AN_OBJECT);
+  if (options.acknowledge !== undefined && !Array.isArray(options.acknowledge)) throw badArgument('cloudPayReply', 'options.acknowledge', { 'zh-CN': '错误码数组', en: 'an array of codes' });
   if (result.ok) return cloudPayAck();
-  const code = result.error?.code ?? 'FAILED';
+  const code = isObject(result.error) && typeof result.error.code === 'string' ? result.error.code : 'FAILED';
   if (options.acknowledge?.includes(code)) return cloudPayAck();
   return { errcode: -1, errmsg: code };
 }

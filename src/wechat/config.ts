@@ -1,7 +1,7 @@
 import { createPrivateKey, KeyObject, sign as rsaSign } from 'node:crypto';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { apiV3KeyBytes } from './decrypt.js';
-import { reject, same, wechatError } from './errors.js';
+import { AN_OBJECT, badArgument, isObject, reject, same, wechatError } from './errors.js';
 import { createKeyRing, type WechatPayKeyRing, type WechatPayKeys } from './keys.js';
 import type { HandleNotificationInput } from './notifications.js';
 import type { MerchantIdentity } from './resources.js';
@@ -151,6 +151,8 @@ export function isWechatPayConfig(value: unknown): value is WechatPayConfig {
  * const n = handleNotification(notificationInput(config, { headers: req.headers, rawBody: req.body, now: new Date() }));
  */
 export function notificationInput(config: WechatPayConfig, request: Omit<SignedMessageInput, 'keys'>): HandleNotificationInput {
+  if (!isObject(config)) throw badArgument('notificationInput', 'config', AN_OBJECT);
+  if (!isObject(request)) throw badArgument('notificationInput', 'request', AN_OBJECT);
   if (config.keyRing === undefined) {
     // A programming error, not a request error: the configuration was made without keys.
     throw wechatError('INVALID_CONFIG', { path: ['platformKeys'], detail: same('the configuration has no platformKeys to verify notifications with') });

@@ -3,8 +3,8 @@ import type { Actor, CommandOf } from '../order/index.js';
 import type { OrderService, ServiceResult } from '../service/types.js';
 import type { OrderStore } from '../storage/port.js';
 import { isStrayPaymentRefusal } from '../lifecycle/rules/stray-payment.js';
-import { reject, same } from './errors.js';
-import { ok, type Result, type Failure } from '../errors/result.js';
+import { AN_OBJECT, A_STRING, badArgument, isObject, reject, same } from './errors.js';
+import { ok, fail, type Result, type Failure } from '../errors/result.js';
 
 /**
  * From a verified notice to the order: which order, which actor, which idempotency key. The notice
@@ -39,11 +39,26 @@ export function orderIdOfPayment(notice: { attach?: string; orderNumber: string 
   return notice.attach !== undefined && notice.attach !== '' ? notice.attach : notice.orderNumber;
 }
 
+/** A service to dispatch to: an object with `dispatch` (and a `store`, when it has one, with `findByNumber`). */
+function isService(service: unknown): service is DispatchingService {
+  return isObject(service) && typeof service.dispatch === 'function' && (service.store === undefined || isObject(service.store));
+}
+
+/** The options of applyPaymentNotice / applyRefundNotice. */
+function optionsProblem(fn: string, options: unknown): Failure | undefined {
+  if (!isObject(options)) return fail(badArgument(fn, 'options', AN_OBJECT));
+  if (typeof options.gateway !== 'string') return fail(badArgument(fn, 'options.gateway', A_STRING));
+  if (options.orderId !== undefined && typeof options.orderId !== 'string') return fail(badArgument(fn, 'options.orderId', A_STRING));
+  return undefined;
+}
+
 /**
  * The order a refund belongs to: its order number (refund ids are `<number>R<n>`), or the number
  * before the `R` when the notice has no `out_trade_no`.
  */
 export function orderIdOfRefund(notice: { orderNumber?: string; refundId: string }): string {
+  if (!isObject(notice) || typeof notice.refundId !== 'string') throw badArgument('orderIdOfRefund', 'notice', { 'zh-CN': '带 refundId 的退款通知', en: 'a refund notice with a refundId' });
+  if (notice.orderNumber !== undefined && typeof notice.orderNumber !== 'string') throw badArgument('orderIdOfRefund', 'notice.orderNumber', A_STRING);
   if (notice.orderNumber) return notice.orderNumber;
   const m = /^(.+)R\d+$/.exec(notice.refundId);
   return m ? m[1]! : notice.refundId;
@@ -70,6 +85,10 @@ export async function resolveOrderId(
   notice: { attach?: string | undefined; orderNumber: string; outTradeNo?: string | undefined },
   orderId?: string,
 ): Promise<Result<{ orderId: string }>> {
+  if (!isService(service)) return fail(badArgument('resolveOrderId', 'service', { 'zh-CN': '带 dispatch 方法的服务', en: 'a service with dispatch' }));
+  if (!isObject(notice) || typeof notice.orderNumber !== 'string') return fail(badArgument('resolveOrderId', 'notice', { 'zh-CN': '带 orderNumber 的通知', en: 'a notice with an orderNumber' }));
+  for (const key of ['attach', 'outTradeNo'] as const) if (notice[key] !== undefined && typeof notice[key] !== 'string') return fail(badArgument('resolveOrderId', `notice.${key}`, A_STRING));
+  if (orderId !== undefined && typeof orderId !== 'string') return fail(badArgument('resolveOrderId', 'orderId', A_STRING));
   if (orderId !== undefined) return ok({ orderId });
   const attach = notice.attach !== undefined && notice.attach !== '' ? notice.attach : undefined;
   const store = service.store;
@@ -125,6 +144,12 @@ export async function applyPaymentNotice(
   notice: PaymentNoticeLike,
   options: { gateway: string; orderId?: string; recordStray?: boolean },
 ): Promise<ApplyResult> {
+  if (!isService(service)) return fail(badArgument('applyPaymentNotice', 'service', { 'zh-CN': '带 dispatch 方法的服务', en: 'a service with dispatch' }));
+  if (!isObject(notice) || !isObject(notice.command) || typeof notice.orderNumber !== 'string') {
+    return fail(badArgument('applyPaymentNotice', 'notice', { 'zh-CN': '支付通知（handlePaymentNotification 的结果）', en: 'a payment notice (what handlePaymentNotification returns)' }));
+  }
+  const badOptions = optionsProblem('applyPaymentNotice', options);
+  if (badOptions !== undefined) return badOptions;
   const resolved = await resolveOrderId(service, { attach: notice.attach, orderNumber: notice.orderNumber, outTradeNo: notice.command.outTradeNo }, options.orderId);
   if (!resolved.ok) return resolved;
   const orderId = resolved.orderId;
@@ -173,6 +198,12 @@ export async function applyRefundNotice(
   notice: RefundNoticeLike,
   options: { gateway: string; orderId?: string },
 ): Promise<ServiceResult | Failure> {
+  if (!isService(service)) return fail(badArgument('applyRefundNotice', 'service', { 'zh-CN': '带 dispatch 方法的服务', en: 'a service with dispatch' }));
+  if (!isObject(notice) || !isObject(notice.command) || typeof notice.refundId !== 'string') {
+    return fail(badArgument('applyRefundNotice', 'notice', { 'zh-CN': '退款通知（handleRefundNotification 的结果）', en: 'a refund notice (what handleRefundNotification returns)' }));
+  }
+  const badOptions = optionsProblem('applyRefundNotice', options);
+  if (badOptions !== undefined) return badOptions;
   const resolved = await resolveOrderId(service, { orderNumber: orderIdOfRefund(notice), outTradeNo: notice.outTradeNo }, options.orderId);
   if (!resolved.ok) return resolved;
   const orderId = resolved.orderId;

@@ -41,6 +41,7 @@ export const WECHAT_ERROR_TEXT = {
   MISSING_OPENID: { 'zh-CN': '缺少付款人 openid', en: 'the payer openid is missing' },
   INVALID_PRIVATE_KEY: { 'zh-CN': '商户私钥无法解析或不能签名', en: 'the merchant private key cannot be parsed or cannot sign' },
   INVALID_REQUEST: { 'zh-CN': '请求参数不正确', en: 'invalid request parameters' },
+  INVALID_ARGUMENT: { 'zh-CN': '调用参数的类型不正确（程序错误）', en: 'an argument is of the wrong type (a programming error)' },
   UNKNOWN_ORDER: { 'zh-CN': '没有这个订单号的订单', en: 'no order has this order number' },
   REFUND_NOT_FOUND: { 'zh-CN': '订单中没有这笔退款', en: 'the order has no such refund' },
   // Daily bills and reconciliation (对账).
@@ -79,6 +80,12 @@ export interface WechatErrorExtra {
 
 /** The OrderkitError for a WeChat code, optionally with a detail sentence appended. */
 export function wechatError(code: WechatErrorCode, extra: WechatErrorExtra = {}): OrderkitError {
+  if (typeof code !== 'string' || !Object.prototype.hasOwnProperty.call(WECHAT_ERROR_TEXT, code)) throw badArgument('wechatError', 'code', ONE_OF_THE_CODES);
+  if (!isObject(extra)) throw badArgument('wechatError', 'extra', AN_OBJECT);
+  const d = extra.detail;
+  if (d !== undefined && !(isObject(d) && typeof d['zh-CN'] === 'string' && typeof d.en === 'string')) throw badArgument('wechatError', 'extra.detail', { 'zh-CN': '{ zh-CN, en } 文本', en: 'a { zh-CN, en } text' });
+  if (extra.path !== undefined && !Array.isArray(extra.path)) throw badArgument('wechatError', 'extra.path', { 'zh-CN': '数组', en: 'an array' });
+  if (extra.details !== undefined && !isObject(extra.details)) throw badArgument('wechatError', 'extra.details', AN_OBJECT);
   const base = WECHAT_ERROR_TEXT[code];
   const message = extra.detail
     ? { 'zh-CN': `${base['zh-CN']}：${extra.detail['zh-CN']}`, en: `${base.en}: ${extra.detail.en}` }
@@ -88,6 +95,44 @@ export function wechatError(code: WechatErrorCode, extra: WechatErrorExtra = {})
     message,
     ...(extra.path ? { path: extra.path } : {}),
     ...(extra.details ? { details: extra.details } : {}),
+  });
+}
+
+/** What an argument should have been, in both languages. */
+export interface Expected {
+  'zh-CN': string;
+  en: string;
+}
+export const AN_OBJECT: Expected = { 'zh-CN': '对象', en: 'an object' };
+export const A_STRING: Expected = { 'zh-CN': '字符串', en: 'a string' };
+export const A_VALID_DATE: Expected = { 'zh-CN': '有效的 Date', en: 'a valid Date' };
+export const A_RESULT: Expected = { 'zh-CN': '结果对象 { ok, error? }', en: 'a result { ok, error? }' };
+export const AN_ORDER: Expected = { 'zh-CN': '订单对象', en: 'an order' };
+const ONE_OF_THE_CODES: Expected = { 'zh-CN': 'WECHAT_ERROR_CODES 之一', en: 'one of WECHAT_ERROR_CODES' };
+
+/** A non-null object (arrays included). */
+export function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** A Date whose time is a number. */
+export function isValidDateValue(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+/**
+ * `INVALID_ARGUMENT`: a public function got an argument of the wrong type (undefined, null, a
+ * number for an object…). A programming error: functions that return a Result return it as
+ * `{ ok: false, error }`, the others throw it (docs/wechat.md "Arguments of the wrong type").
+ */
+export function badArgument(fn: string, argument: string, expected: Expected): OrderkitError {
+  return new OrderkitError({
+    code: 'INVALID_ARGUMENT',
+    message: {
+      'zh-CN': `${WECHAT_ERROR_TEXT.INVALID_ARGUMENT['zh-CN']}：${fn} 的 ${argument} 应为${expected['zh-CN']}`,
+      en: `${WECHAT_ERROR_TEXT.INVALID_ARGUMENT.en}: ${fn}: ${argument} must be ${expected.en}`,
+    },
+    path: [argument],
   });
 }
 

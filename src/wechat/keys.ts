@@ -1,6 +1,6 @@
 import { createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
 import type { OrderkitError } from '../errors/orderkit-error.js';
-import { reject, same, wechatError } from './errors.js';
+import { A_STRING, badArgument, reject, same, wechatError } from './errors.js';
 import { isRecord } from './text.js';
 import { ok, fail, type Result } from '../errors/result.js';
 
@@ -46,6 +46,7 @@ export interface WechatPayKeyRing {
 
 /** Hex certificate serials compare without case and leading zeros; key ids compare exactly. */
 export function normalizeSerial(serial: string): string {
+  if (typeof serial !== 'string') throw badArgument('normalizeSerial', 'serial', A_STRING);
   const s = serial.trim();
   if (/^[0-9a-f]+$/i.test(s)) return s.toUpperCase().replace(/^0+(?=.)/, '');
   return s;

@@ -3,10 +3,10 @@ import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { CommandOf } from '../order/index.js';
 import type { OrderService, ServiceResult } from '../service/types.js';
 import { resolveOrderId, type DispatchingService } from './dispatch.js';
-import { reject, same } from './errors.js';
+import { A_RESULT, badArgument, isObject, reject, same } from './errors.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
 import { bodyBytes, isRecord } from './text.js';
-import { ok, type Result, type Failure } from '../errors/result.js';
+import { ok, fail, type Result, type Failure } from '../errors/result.js';
 
 /**
  * WeChat's own order events: the mini program message push (消息推送) of the shipping-information
@@ -110,6 +110,7 @@ function queryValue(query: unknown, name: string): string | undefined {
 
 /** sha1 of the sorted, joined parts: the message-push signature. */
 export function messagePushSignature(parts: readonly string[]): string {
+  if (!Array.isArray(parts) || !parts.every((p) => typeof p === 'string')) throw badArgument('messagePushSignature', 'parts', { 'zh-CN': '字符串数组', en: 'an array of strings' });
   return createHash('sha1').update([...parts].sort().join(''), 'utf8').digest('hex');
 }
 
@@ -265,6 +266,12 @@ export async function applyOrderEvent(
   event: OrderEventMessage,
   options: { gateway?: string } = {},
 ): Promise<AppliedOrderEvent | Failure> {
+  if (!isObject(service) || typeof service.dispatch !== 'function' || typeof service.get !== 'function') {
+    return fail(badArgument('applyOrderEvent', 'service', { 'zh-CN': '带 dispatch 与 get 的订单服务', en: 'an order service with dispatch and get' }));
+  }
+  if (!isObject(event) || typeof event.kind !== 'string') return fail(badArgument('applyOrderEvent', 'event', { 'zh-CN': 'handleOrderEvent 的事件', en: 'an event from handleOrderEvent' }));
+  if (event.kind === 'settlement' && typeof event.orderNumber !== 'string') return fail(badArgument('applyOrderEvent', 'event.orderNumber', { 'zh-CN': '字符串', en: 'a string' }));
+  if (!isObject(options)) return fail(badArgument('applyOrderEvent', 'options', { 'zh-CN': '对象', en: 'an object' }));
   if (event.kind !== 'settlement') return ok({ applied: [] });
   const resolved = await resolveOrderId(service, { orderNumber: event.orderNumber });
   if (!resolved.ok) return resolved;
@@ -297,8 +304,9 @@ export async function applyOrderEvent(
  * const reply = orderEventResponse(r); res.status(reply.status).type('text').send(reply.body);
  */
 export function orderEventResponse(result: { ok: boolean; error?: { code: string } }): { status: number; body: string } {
+  if (!isObject(result) || typeof result.ok !== 'boolean') throw badArgument('orderEventResponse', 'result', A_RESULT);
   if (result.ok) return { status: 200, body: 'success' };
-  const code = result.error?.code ?? 'INTERNAL_ERROR';
+  const code = isObject(result.error) && typeof result.error.code === 'string' ? result.error.code : 'INTERNAL_ERROR';
   const status = ['MISSING_HEADER', 'STALE_TIMESTAMP', 'BAD_SIGNATURE'].includes(code) ? 401 : code === 'INTERNAL_ERROR' || code === 'INVALID_CONFIG' ? 500 : 400;
   return { status, body: code };
 }

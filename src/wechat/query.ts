@@ -2,6 +2,7 @@ import type { Order, PaymentAttempt } from '../order/index.js';
 import type { PaymentQuery } from '../service/types.js';
 import { buildQueryOrder, type WechatPayRequest } from './requests.js';
 import { parsePaymentResource } from './resources.js';
+import { AN_OBJECT, badArgument, isObject } from './errors.js';
 
 /**
  * Reconcile before closing (docs/wechat.md): the `payments` option of `createOrderService`, built on
@@ -30,6 +31,8 @@ export interface WechatPayQueryOptions {
  * const service = createOrderService({ store, payments });
  */
 export function createWechatPayQuery(options: WechatPayQueryOptions): PaymentQuery {
+  if (!isObject(options)) throw badArgument('createWechatPayQuery', 'options', AN_OBJECT);
+  if (typeof options.send !== 'function') throw badArgument('createWechatPayQuery', 'options.send', { 'zh-CN': '函数', en: 'a function' });
   return {
     async query(order, attempt) {
       const built = buildQueryOrder(attempt.outTradeNo, options.mchid);

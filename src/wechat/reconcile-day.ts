@@ -13,12 +13,12 @@ import {
   type FundFlowBill,
   type TradeBill,
 } from './bills.js';
-import { reject, same } from './errors.js';
+import { AN_OBJECT, badArgument, isObject, isValidDateValue, reject, same } from './errors.js';
 import { compareBills, FINDING_TEXT, type FindingOutcome, type ReconciliationFinding } from './reconcile.js';
 import { strayEntryOf } from './dispatch.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
 import type { WechatPayRequest } from './requests.js';
-import { ok, type Result } from '../errors/result.js';
+import { ok, fail, type Result } from '../errors/result.js';
 
 /**
  * The daily reconciliation run (docs/wechat.md "Daily reconciliation"): parse both bills (a bad
@@ -95,6 +95,9 @@ async function ledgerOrders(service: ReconcilingService, now: Date, lookbackDays
  * if (r.ok) console.log(formatReconciliationReport(r.report, 'zh-CN'));
  */
 export async function reconcileWechatPayDay(service: ReconcilingService, options: ReconcileDayOptions): Promise<ReconcileResult> {
+  if (!isObject(service) || typeof service.dispatch !== 'function') return fail(badArgument('reconcileWechatPayDay', 'service', { 'zh-CN': '订单服务', en: 'an order service' }));
+  if (!isObject(options)) return fail(badArgument('reconcileWechatPayDay', 'options', AN_OBJECT));
+  if (options.now !== undefined && !isValidDateValue(options.now)) return fail(badArgument('reconcileWechatPayDay', 'options.now', { 'zh-CN': '有效的 Date', en: 'a valid Date' }));
   const now = options.now ?? new Date();
   if (typeof options?.mchid !== 'string' || !/^\d{6,32}$/.test(options.mchid)) return reject('INVALID_CONFIG', { path: ['mchid'], detail: same('mchid must be digits') });
   if (typeof options.tradeBill !== 'string' && !Buffer.isBuffer(options.tradeBill)) return reject('BILL_MALFORMED', { path: ['tradeBill'], detail: same('the trade bill must be text') });
@@ -187,6 +190,9 @@ export interface DownloadBillsOptions {
 export async function downloadWechatPayBills(
   options: DownloadBillsOptions,
 ): Promise<Result<{ tradeBill: string; fundFlowBill?: string }>> {
+  if (!isObject(options)) return fail(badArgument('downloadWechatPayBills', 'options', AN_OBJECT));
+  if (typeof options.send !== 'function') return fail(badArgument('downloadWechatPayBills', 'options.send', { 'zh-CN': '函数', en: 'a function' }));
+  if (typeof options.download !== 'function') return fail(badArgument('downloadWechatPayBills', 'options.download', { 'zh-CN': '函数', en: 'a function' }));
   const fetchOne = async (built: ReturnType<typeof buildTradeBillRequest>, which: string) => {
     if (!built.ok) return built;
     let answer: unknown;
@@ -233,6 +239,16 @@ function yuan(fen: number): string {
  * formatReconciliationReport(report, 'en').split('\n')[0] // 'WeChat Pay reconciliation 2026-11-25 (merchant 1900000109)'
  */
 export function formatReconciliationReport(report: ReconciliationReport, locale: 'zh-CN' | 'en'): string {
+  if (
+    !isObject(report) ||
+    !isObject(report.counts) ||
+    !isObject(report.bill) ||
+    !Array.isArray(report.findings) ||
+    !report.findings.every((f: unknown) => isObject(f) && isObject(f.message) && Object.prototype.hasOwnProperty.call(OUTCOME_TEXT, f.outcome))
+  ) {
+    throw badArgument('formatReconciliationReport', 'report', { 'zh-CN': 'reconcileWechatPayDay 的报告', en: 'a report from reconcileWechatPayDay' });
+  }
+  if (locale !== 'zh-CN' && locale !== 'en') throw badArgument('formatReconciliationReport', 'locale', { 'zh-CN': "'zh-CN' 或 'en'", en: "'zh-CN' or 'en'" });
   const zh = locale === 'zh-CN';
   const c = report.counts;
   const lines = [

@@ -2,6 +2,7 @@ import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { CommandOf, Order } from '../order/index.js';
 import type { BillDate, BillPayment, BillRefund, FundFlowBill, TradeBill } from './bills.js';
 import { orderNumberFromOutTradeNo } from './resources.js';
+import { badArgument, isObject, isValidDateValue } from './errors.js';
 
 /**
  * The daily comparison (对账), docs/wechat.md "Daily reconciliation": what WeChat's bills say
@@ -181,6 +182,18 @@ function compareRefund(r: BillRefund, order: Order | null | undefined, out: Comp
  * const plan = compareBills({ billDate, trade, orders: new Map(orders.map((o) => [o.number, o])), now: new Date() });
  */
 export function compareBills(input: ComparisonInput): Comparison {
+  if (
+    !isObject(input) ||
+    !isObject(input.trade) ||
+    !Array.isArray(input.trade.payments) ||
+    !Array.isArray(input.trade.refunds) ||
+    !(input.orders instanceof Map) ||
+    !isValidDateValue(input.now) ||
+    (input.fundFlow !== undefined && !(isObject(input.fundFlow) && Array.isArray(input.fundFlow.entries))) ||
+    (input.ledgerOrders !== undefined && !Array.isArray(input.ledgerOrders))
+  ) {
+    throw badArgument('compareBills', 'input', { 'zh-CN': '{ billDate, trade, orders: Map, now: Date, … }', en: '{ billDate, trade, orders: Map, now: Date, … }' });
+  }
   const out: Comparison = { planned: [], findings: [], matched: 0 };
   const orderOf = (outTradeNo: string) => orderOfOutTradeNo(input.orders, outTradeNo);
   for (const p of input.trade.payments) comparePayment(p, orderOf(p.outTradeNo), out);

@@ -1,10 +1,10 @@
 import { sourceByTransaction } from '../refund/routes.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Effect, Order, PaymentAttempt, Refund } from '../order/index.js';
-import { reject, same } from './errors.js';
+import { AN_OBJECT, AN_ORDER, badArgument, isObject, reject, same } from './errors.js';
 import { charLength, cutChars } from './text.js';
 import { formatRfc3339 } from './time.js';
-import { ok, type Result, type Failure } from '../errors/result.js';
+import { ok, fail, type Result, type Failure } from '../errors/result.js';
 
 /**
  * Pay v3 requests as plain data. orderkit never sends anything: you sign the request with
@@ -51,15 +51,30 @@ function badConfig(field: string, en: string): Failure {
   return reject('INVALID_CONFIG', { path: ['config', field], detail: same(`${field}: ${en}`) });
 }
 
+/** Enough of an order to read: its lines, its payment's attempts, its refunds. */
+function isOrderLike(order: unknown): order is Order {
+  return (
+    isObject(order) &&
+    typeof order.number === 'string' &&
+    Array.isArray(order.lines) &&
+    Array.isArray(order.refunds) &&
+    isObject(order.payment) &&
+    Array.isArray(order.payment.attempts) &&
+    order.lines.every((l: unknown) => isObject(l) && typeof l.title === 'string' && Number.isSafeInteger(l.quantity))
+  );
+}
+
 /** The payment attempt a new prepay should collect: the latest open one. */
 export function openPaymentAttempt(order: Order): PaymentAttempt | undefined {
+  if (!isOrderLike(order)) throw badArgument('openPaymentAttempt', 'order', AN_ORDER);
   const attempts = order.payment.attempts;
-  for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]!.status === 'open') return attempts[i];
+  for (let i = attempts.length - 1; i >= 0; i--) if (isObject(attempts[i]) && attempts[i]!.status === 'open') return attempts[i];
   return undefined;
 }
 
 /** Default prepay description: '有机燕麦片 1kg 等3件', cut to 127 characters. */
 export function describeOrder(order: Order): string {
+  if (!isOrderLike(order)) throw badArgument('describeOrder', 'order', AN_ORDER);
   const first = order.lines[0]?.title ?? order.number;
   const units = order.lines.reduce((n, l) => n + l.quantity, 0);
   return cutChars(order.lines.length > 1 || units > 1 ? `${first} 等${units}件` : first, 127);
@@ -191,6 +206,9 @@ function refundBody(
  * const r = buildRefundRequest(order.refunds[0], order, { notifyUrl: 'https://shop.example/wechatpay/refund' });
  */
 export function buildRefundRequest(refund: Refund, order: Order, config: RefundRequestConfig = {}): RequestResult {
+  if (!isObject(refund) || typeof refund.id !== 'string') return fail(badArgument('buildRefundRequest', 'refund', { 'zh-CN': '台账中的退款', en: 'a ledger refund' }));
+  if (!isOrderLike(order)) return fail(badArgument('buildRefundRequest', 'order', AN_ORDER));
+  if (!isObject(config)) return fail(badArgument('buildRefundRequest', 'config', AN_OBJECT));
   const known = order.refunds.find((r) => r.id === refund.id);
   if (!known) return reject('REFUND_NOT_FOUND', { path: ['refund', 'id'], detail: same(refund.id) });
   if (refund.status === 'succeeded') {

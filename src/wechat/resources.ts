@@ -3,7 +3,7 @@ import { orderNumberOfOutTradeNo } from '../lifecycle/attempts.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import { PaymentSucceededSchema, RefundFailedSchema, RefundSucceededSchema, type CommandOf } from '../order/index.js';
-import { reject, same, WECHAT_ERROR_TEXT } from './errors.js';
+import { A_STRING, badArgument, reject, same, WECHAT_ERROR_TEXT } from './errors.js';
 import { parseRfc3339 } from './time.js';
 import { ok, fail, type Result } from '../errors/result.js';
 
@@ -66,6 +66,7 @@ export interface PaymentNotice {
  * orderNumberFromOutTradeNo('202611251200004821937465-2') // '202611251200004821937465'
  */
 export function orderNumberFromOutTradeNo(outTradeNo: string): string {
+  if (typeof outTradeNo !== 'string') throw badArgument('orderNumberFromOutTradeNo', 'outTradeNo', A_STRING);
   return orderNumberOfOutTradeNo(outTradeNo);
 }
 

@@ -1,4 +1,5 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
+import { AN_OBJECT, A_RESULT, badArgument, isObject } from './errors.js';
 
 /**
  * What to answer WeChat Pay after a notification. Success is 204 with no body (200 works too);
@@ -56,8 +57,11 @@ export function notificationResponse(
   result: { ok: boolean; error?: OrderkitError | { code: string; messages?: { 'zh-CN': string; en: string }; message?: string } },
   options: NotificationResponseOptions = {},
 ): NotificationReply {
+  if (!isObject(result) || typeof result.ok !== 'boolean') throw badArgument('notificationResponse', 'result', A_RESULT);
+  if (!isObject(options)) throw badArgument('notificationResponse', 'options', AN_OBJECT);
+  if (options.acknowledge !== undefined && !Array.isArray(options.acknowledge)) throw badArgument('notificationResponse', 'options.acknowledge', { 'zh-CN': '错误码数组', en: 'an array of codes' });
   if (result.ok) return { status: 204, headers: {}, body: '' };
-  const error = result.error;
+  const error = isObject(result.error) ? result.error : undefined;
   const code = typeof error?.code === 'string' ? error.code : 'INTERNAL_ERROR';
   if (options.acknowledge?.includes(code)) return { status: 204, headers: {}, body: '' };
   const status = UNAUTHORIZED.has(code) ? 401 : BAD_REQUEST.has(code) ? 400 : 500;

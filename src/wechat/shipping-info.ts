@@ -1,6 +1,6 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { shippedQuantities, type Effect, type LogisticsType, type Order, type Shipment } from '../order/index.js';
-import { reject, same } from './errors.js';
+import { A_STRING, badArgument, reject, same } from './errors.js';
 import { cutChars } from './text.js';
 import { formatRfc3339, isValidDate } from './time.js';
 import { ok, type Result, type Failure } from '../errors/result.js';
@@ -77,6 +77,7 @@ export interface ShippingInfoOptions {
  * maskPhone('021-12345678') // '021-****5678'
  */
 export function maskPhone(phone: string): string {
+  if (typeof phone !== 'string') throw badArgument('maskPhone', 'phone', A_STRING);
   let p = phone.trim().replace(/\s+/g, '');
   p = p.replace(/^(\+?86)(?=1\d{10}$)/, '');
   const digitPositions: number[] = [];

@@ -2,7 +2,7 @@ import { formatInZone } from '../time/zoned.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/format.js';
 import type { Order } from '../order/index.js';
-import { reject, same } from './errors.js';
+import { AN_OBJECT, badArgument, isObject, reject, same } from './errors.js';
 import { charLength, cutChars, describe, isRecord } from './text.js';
 import { isValidDate } from './time.js';
 import { ok, type Result, type Failure } from '../errors/result.js';
@@ -106,6 +106,15 @@ function kindOfKey(key: string): SubscribeFieldKind | undefined {
   return (SUBSCRIBE_FIELD_KINDS as readonly string[]).includes(base) ? (base as SubscribeFieldKind) : undefined;
 }
 
+function knownZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function hasChinese(text: string): boolean {
   return /[\u4e00-\u9fff]/.test(text);
 }
@@ -131,6 +140,13 @@ export function subscribeFieldValue(
   value: SubscribeFieldValue,
   options: { overflow?: 'truncate' | 'reject'; timeZone?: string } = {},
 ): { ok: true; value: string } | { ok: false; reason: { 'zh-CN': string; en: string } } {
+  if (typeof kind !== 'string' || !(SUBSCRIBE_FIELD_KINDS as readonly string[]).includes(kind)) {
+    throw badArgument('subscribeFieldValue', 'kind', { 'zh-CN': `${SUBSCRIBE_FIELD_KINDS.join('、')} 之一`, en: `one of ${SUBSCRIBE_FIELD_KINDS.join(', ')}` });
+  }
+  if (!isObject(options)) throw badArgument('subscribeFieldValue', 'options', AN_OBJECT);
+  if (options.timeZone !== undefined && (typeof options.timeZone !== 'string' || !knownZone(options.timeZone))) {
+    throw badArgument('subscribeFieldValue', 'options.timeZone', { 'zh-CN': 'IANA 时区名', en: 'an IANA time zone name' });
+  }
   const rule = RULES[kind];
   const text = formatValue(kind, value, options.timeZone ?? 'Asia/Shanghai');
   if (text === null) return { ok: false, reason: { 'zh-CN': `取值 ${describe(value)} 不能用于 ${kind}`, en: `${describe(value)} cannot be a ${kind}` } };
@@ -217,6 +233,7 @@ export function buildSubscribeMessage(
 
 /** The same message in the camelCase that `cloud.openapi.subscribeMessage.send` takes. */
 export function toCloudSubscribeMessage(message: SubscribeMessage): Record<string, unknown> {
+  if (!isObject(message)) throw badArgument('toCloudSubscribeMessage', 'message', AN_OBJECT);
   const out: Record<string, unknown> = { touser: message.touser, templateId: message.template_id, data: message.data };
   if (message.page !== undefined) out.page = message.page;
   if (message.miniprogram_state !== undefined) out.miniprogramState = message.miniprogram_state;

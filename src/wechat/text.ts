@@ -1,4 +1,5 @@
 import { ok } from '../errors/result.js';
+import { A_STRING, badArgument } from './errors.js';
 /**
  * Small, dependency-free helpers the WeChat module shares: reading HTTP headers whatever shape the
  * framework hands them in, keeping the raw body as bytes, and cutting text on whole characters
@@ -55,6 +56,7 @@ export function bodyBytes(rawBody: unknown): Buffer | null {
 
 /** Number of characters (Unicode code points), the way WeChat's length limits count. */
 export function charLength(text: string): number {
+  if (typeof text !== 'string') throw badArgument('charLength', 'text', A_STRING);
   let n = 0;
   for (const _ of text) n++;
   return n;
@@ -68,6 +70,9 @@ export function charLength(text: string): number {
  * cutChars('微信红包抱枕*1个', 4) // '微信红…'
  */
 export function cutChars(text: string, max: number, ellipsis = '…'): string {
+  if (typeof text !== 'string') throw badArgument('cutChars', 'text', A_STRING);
+  if (!Number.isSafeInteger(max) || max < 0) throw badArgument('cutChars', 'max', { 'zh-CN': '非负整数', en: 'a non-negative integer' });
+  if (typeof ellipsis !== 'string') throw badArgument('cutChars', 'ellipsis', A_STRING);
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   const tail = Array.from(ellipsis);

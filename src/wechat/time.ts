@@ -1,4 +1,5 @@
 import { formatInZone } from '../time/zoned.js';
+import { AN_OBJECT, A_VALID_DATE, badArgument, isObject, isValidDateValue } from './errors.js';
 
 /**
  * WeChat's clocks. Pay v3 speaks RFC 3339 with an offset (`2026-11-25T12:00:00+08:00`), the v2
@@ -18,6 +19,9 @@ const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
  * // '2026-11-25T12:30:00.120+08:00'
  */
 export function formatRfc3339(date: Date, timeZone = 'Asia/Shanghai', options: { milliseconds?: boolean } = {}): string {
+  if (!isValidDateValue(date)) throw badArgument('formatRfc3339', 'date', A_VALID_DATE);
+  if (typeof timeZone !== 'string' || !knownZone(timeZone)) throw badArgument('formatRfc3339', 'timeZone', { 'zh-CN': 'IANA 时区名', en: 'an IANA time zone name' });
+  if (!isObject(options)) throw badArgument('formatRfc3339', 'options', AN_OBJECT);
   const pattern = options.milliseconds ? "yyyy-MM-dd'T'HH:mm:ss.SSSxxx" : "yyyy-MM-dd'T'HH:mm:ssxxx";
   return formatInZone(date, timeZone, pattern);
 }
@@ -64,9 +68,19 @@ export function parseBeijingDateTime(text: unknown): Date | null {
 
 /** A Date as `yyyyMMddHHmmss` Beijing time, the format of v2 `time_expire`. */
 export function formatBeijingCompact(date: Date): string {
+  if (!isValidDateValue(date)) throw badArgument('formatBeijingCompact', 'date', A_VALID_DATE);
   const b = new Date(date.getTime() + BEIJING_OFFSET_MS);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(b.getUTCFullYear(), 4)}${p(b.getUTCMonth() + 1)}${p(b.getUTCDate())}${p(b.getUTCHours())}${p(b.getUTCMinutes())}${p(b.getUTCSeconds())}`;
+}
+
+function knownZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isValidDate(value: unknown): value is Date {

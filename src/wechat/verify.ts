@@ -2,7 +2,7 @@ import { verify as rsaVerify } from 'node:crypto';
 import * as z from '../zod.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
-import { reject, same, WECHAT_ERROR_TEXT } from './errors.js';
+import { AN_OBJECT, badArgument, isObject, reject, same, WECHAT_ERROR_TEXT } from './errors.js';
 import { createKeyRing, type WechatPayKeys } from './keys.js';
 import { bodyBytes, readHeader } from './text.js';
 import { isValidDate } from './time.js';
@@ -81,6 +81,7 @@ function headerProblem(name: string, reason: 'missing' | 'malformed') {
  * const v = verifyWechatpaySignature({ headers: res.headers, rawBody: text, keys, now: new Date() });
  */
 export function verifyWechatpaySignature(input: SignedMessageInput): VerifySignatureResult {
+  if (!isObject(input)) return fail(badArgument('verifyWechatpaySignature', 'input', AN_OBJECT));
   const { headers } = input;
   const ts = readHeader(headers, WECHATPAY_HEADERS.timestamp);
   if (!ts.ok) return headerProblem(WECHATPAY_HEADERS.timestamp, ts.reason);

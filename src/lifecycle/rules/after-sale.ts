@@ -21,6 +21,7 @@ import {
   shipExchange,
   freightLeft,
   lineHoldings,
+  sourceByTransaction,
   type AfterSaleStepResult,
 } from '../../refund/index.js';
 import { refundableBalance } from '../../refund/ledger.js';
@@ -142,7 +143,8 @@ function afterSaleAvailable(probe: Probe, type: string): boolean {
       // A failed refund may still succeed late (the reducer's own rule).
       return order.refunds.some((r) => r.status === 'pending' || (r.status === 'failed' && lateSuccessFits(order, r)));
     case 'REFUND_FAILED':
-      return order.refunds.some((r) => r.status === 'pending');
+      // A credit to the stored balance cannot fail (the reducer refuses it).
+      return order.refunds.some((r) => r.status === 'pending' && sourceByTransaction(order, r.transactionId)?.kind !== 'balance');
     case 'RECORD_GATEWAY_REFUND':
       // Never a button: only the daily reconciliation sends it, from WeChat's bill.
       return false;

@@ -55,6 +55,16 @@ export const sourceErrors = {
       { path: ['payWith'], details: { total, balance, wechat } },
     );
   },
+  exceedsSources(refundId: string, amount: number, routed: number): OrderkitError {
+    return orderkitError(
+      'REFUND_EXCEEDS_SOURCES',
+      {
+        'zh-CN': `退款 ${formatFen(amount)} 超出各支付来源尚可退回的金额（只能退回 ${formatFen(routed)}），未做任何更改`,
+        en: `the refund of ${formatFen(amount)} exceeds what the payment sources can still give back (${formatFen(routed)}); nothing was changed`,
+      },
+      { path: ['amount'], details: { refundId, amount, routed, unrouted: amount - routed } },
+    );
+  },
   priceFixed(): OrderkitError {
     return orderkitError(
       'PRICE_FIXED_BY_BALANCE',
@@ -133,12 +143,15 @@ function creditFor(order: Order, refund: Refund, reason: string): EffectDraft {
  * every `payment.refund` to its source's transaction and total (WeChat Pay's refund API needs the
  * original payment's amount, which is the WeChat share, not the order total). An entry routed to
  * the balance gets a `balance.credit` in place of its `payment.refund`. Runs after the command's
- * actions, in `transition()`; a no-op for orders without sources.
+ * actions, in `transition()`; a no-op for orders without sources. A refund the sources cannot
+ * take in full (the caps keep commands within them; a stored order whose sources do not cover its
+ * paid amount does not) is `REFUND_EXCEEDS_SOURCES`: `transition()` then writes nothing, where
+ * before the part no source took was silently dropped.
  */
-export function routeSourceRefunds(before: Order, draft: Draft): void {
+export function routeSourceRefunds(before: Order, draft: Draft): OrderkitError | undefined {
   const order = draft.order;
   const sources = paymentSourcesOf(order);
-  if (sources === undefined) return;
+  if (sources === undefined) return undefined;
   const wechat = sources.find((s) => s.kind === 'wechat');
   const balance = sources.find((s) => s.kind === 'balance');
   const known = new Set(before.refunds.map((r) => r.id));
@@ -155,10 +168,9 @@ export function routeSourceRefunds(before: Order, draft: Draft): void {
     }
     const shares = refundRoutes({ ...order, refunds: ledger }, entry.amount);
     const reason = (draft.effects.find((e) => e.type === 'payment.refund' && e.refundId === entry.id) as { reason?: string } | undefined)?.reason ?? entry.reason;
-    if (shares.length === 0) {
-      ledger = ledger.concat(entry);
-      continue;
-    }
+    let routed = 0;
+    for (const share of shares) routed += share.amount;
+    if (routed !== entry.amount) return sourceErrors.exceedsSources(entry.id, entry.amount, routed);
     const first = shares[0]!;
     const main: Refund = { ...entry, amount: first.amount, transactionId: first.transactionId, outTradeNo: first.outTradeNo };
     const made: Refund[] = [main];
@@ -203,4 +215,5 @@ export function routeSourceRefunds(before: Order, draft: Draft): void {
       e.outTradeNo = s.outTradeNo;
     }
   }
+  return undefined;
 }
