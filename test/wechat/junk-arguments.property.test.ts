@@ -10,7 +10,7 @@ import * as wechatpay from '../../src/wechat/index.js';
  * Result, thrown as an OrderkitError (docs/wechat.md "Arguments of the wrong type"); never with a
  * TypeError from inside.
  */
-const functions = Object.entries(wechatpay).filter((e): e is [string, (...args: unknown[]) => unknown] => typeof e[1] === 'function');
+const functions = (Object.entries(wechatpay) as Array<[string, unknown]>).filter((e): e is [string, (...args: unknown[]) => unknown] => typeof e[1] === 'function');
 
 /** Whose answer to a missing argument is documented as a plain value, not an error. */
 const PLAIN_ANSWERS: Record<string, string> = {
