@@ -3,6 +3,7 @@ import type { Actor, Effect, Order, OrderEvent } from '../order/index.js';
 import type { OrderService } from '../service/index.js';
 import { isVersionConflict, type OrderStore } from '../storage/index.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
+import { paysBackOrderMoney } from '../refund/ledger.js';
 import { holtWinters, MIN_FORECAST_DAYS } from './forecast.js';
 import { parseIsoTime } from './iso-time.js';
 import { ratio } from './rounding.js';
@@ -66,7 +67,7 @@ export function customerHistory(orders: readonly Order[], exceptOrderId: string)
     if (o.id === exceptOrderId) continue;
     if ((o.paidAt ?? o.payment.paidAt) === undefined) continue;
     paidOrders++;
-    if (o.refunds.some((r) => r.status === 'succeeded' && r.reason !== 'stray_payment')) refundedOrders++;
+    if (o.refunds.some((r) => r.status === 'succeeded' && paysBackOrderMoney(o, r))) refundedOrders++;
   }
   return { paidOrders, refundedOrders };
 }

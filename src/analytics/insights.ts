@@ -7,6 +7,7 @@ import { checkRange } from './options.js';
 import { divideRounded, ratio, RATE_DECIMALS } from './rounding.js';
 import { periodOf, weekdayHour } from './local-time.js';
 import { parseIsoTime } from './iso-time.js';
+import { paysBackOrderMoney, succeededRefundTotal } from '../refund/ledger.js';
 import {
   COHORT_PERIODS,
   INSIGHT_DIMENSIONS,
@@ -163,8 +164,7 @@ export function parse(orders: readonly Order[], filter: InsightFilter | undefine
   for (const order of orders) {
     if (!matches(order, filter)) continue;
     const paidText = order.paidAt ?? order.payment.paidAt;
-    let refunded = 0;
-    for (const r of order.refunds) if (r.status === 'succeeded' && r.reason !== 'stray_payment') refunded += r.amount;
+    const refunded = succeededRefundTotal(order);
     out.push({ order, placedAt: parseIsoTime(order.createdAt), paidAt: paidText === undefined ? NaN : parseIsoTime(paidText), refunded });
   }
   return out;
@@ -554,7 +554,8 @@ export function finishRefunds(reasons: readonly Omit<RefundReason, never>[], sku
 /**
  * Why money went back, and which products come back most, over the orders paid in the range:
  * succeeded refunds by kind and by the shopper's after-sale reason, and per SKU the share of its
- * orders with a succeeded refund (refunds of stray payments are left out, as in the summary).
+ * orders with a succeeded refund (refunds of stray payments, whatever their reason, are left out,
+ * as in the summary).
  *
  * @example
  * refunds(orders, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }).reasons[0] // { kind: 'after_sale', reason: '尺码不合适', refunds: 12, amount: 35800 }
@@ -568,7 +569,7 @@ export function refunds(orders: readonly Order[], options: InsightOptions): Refu
   for (const r of parse(orders, options.filter)) {
     if (!within(r.paidAt, from, to)) continue;
     for (const f of r.order.refunds) {
-      if (f.status !== 'succeeded' || f.reason === 'stray_payment') continue;
+      if (f.status !== 'succeeded' || !paysBackOrderMoney(r.order, f)) continue;
       const afterSale = f.afterSaleId === undefined ? undefined : r.order.afterSales.find((a) => a.id === f.afterSaleId);
       const reason = afterSale ? afterSale.reason : null;
       const k = `${f.reason}\u0000${reason ?? '\u0001'}`;

@@ -1,4 +1,5 @@
 import type { CloseReason, Order, OrderStatus } from '../order/index.js';
+import { succeededRefundTotal } from '../refund/ledger.js';
 import { parseIsoTime } from './iso-time.js';
 
 /**
@@ -21,7 +22,11 @@ export interface OrderFacts {
   completedAt: number;
   /** Fen collected; 0 unless the order has a `paidAt`. */
   paidAmount: number;
-  /** Σ succeeded refunds, except refunds of stray payments (which never counted as paid). */
+  /**
+   * Σ succeeded refunds, except those of stray payments (which never counted as paid): their own
+   * refunds (reason `stray_payment`) and any other entry on a stray transaction, such as a refund
+   * made by hand in the merchant platform and recorded by the reconciliation (reason `gateway`).
+   */
   refunded: number;
 }
 
@@ -42,10 +47,7 @@ export function orderFacts(order: Order): OrderFacts {
   }
   const shippedAt = time(order.shippedAt);
   const paidAt = time(order.paidAt ?? order.payment.paidAt);
-  let refunded = 0;
-  for (const r of order.refunds) {
-    if (r.status === 'succeeded' && r.reason !== 'stray_payment') refunded += r.amount;
-  }
+  const refunded = succeededRefundTotal(order);
   return {
     id: order.id,
     number: order.number,

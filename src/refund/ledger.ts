@@ -68,7 +68,7 @@ export function refundedByTransaction(order: Order): Map<string, number> {
  * a stray transaction: a refund of it made in the merchant platform, which the reconciliation
  * records with reason `gateway` (`RECORD_GATEWAY_REFUND`).
  */
-function paysBackOrderMoney(order: Order, refund: Refund): boolean {
+export function paysBackOrderMoney(order: Order, refund: Refund): boolean {
   if (refund.reason === 'stray_payment') return false;
   return !isStrayTransaction(order, refund.transactionId);
 }

@@ -29,6 +29,7 @@ import type {
 } from '../../analytics/insight-types.js';
 import { factsTable, unknownDatabaseZone, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { compactAnalytics, foldPending } from './analytics-compact.js';
+import { orderRefundSql } from './analytics-rollups.js';
 import { edgeSql, HOUR_MS, rollupPieces, rollupRowsSql, SEGMENT_DAY_MS } from './analytics-segments.js';
 import { chainFromFactsSql, firstOfPeriodSql, localDaySql, periodStartSql } from './analytics-customers.js';
 import { toSqlDriver, type PostgresDatabase } from './driver.js';
@@ -515,7 +516,7 @@ export async function refundsSql(db: PostgresDatabase, options: InsightSqlOption
          from ${facts} f join ${schema}.orders o on o.id = f.order_id
            cross join lateral jsonb_array_elements(o.doc->'refunds') r
          where ${edgeSql('f.paid_at')} and f.refunded > 0 ${filter}
-           and r->>'status' = 'succeeded' and r->>'reason' <> 'stray_payment'
+           and ${orderRefundSql('r', 'o.doc')}
        ) x
        group by 1, 2 having sum(refunds) <> 0`,
       params,

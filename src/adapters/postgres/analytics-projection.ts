@@ -1,6 +1,6 @@
 import { toDurationFigures } from '../../analytics/percentiles.js';
 import { STAGES, type Stage, type StageDuration } from '../../analytics/types.js';
-import { ROLLUP_BACKFILL_SQL, ROLLUP_TABLES, ROLLUP_TABLES_SQL, rollupDeltasSql, skuDeltasSql } from './analytics-rollups.js';
+import { orderRefundSql, ROLLUP_BACKFILL_SQL, ROLLUP_TABLES, ROLLUP_TABLES_SQL, rollupDeltasSql, skuDeltasSql } from './analytics-rollups.js';
 import { toSqlDriver, type PostgresDatabase, type SqlTransaction } from './driver.js';
 import { checkSchemaName, quoteIdent } from './identifiers.js';
 import { SEGMENT_BACKFILL_SQL, SEGMENT_TABLE_NAMES, SEGMENT_TABLES_SQL, SEGMENTS_VERSION, segmentDeltasSql, segmentFoldSql } from './analytics-segments.js';
@@ -38,7 +38,7 @@ export function factsTable(options: AnalyticsSqlOptions): { schema: string; fact
 }
 
 /** Bump when the projection's columns or their meaning change: the next migrate rebuilds it. */
-const FACTS_VERSION = '7';
+const FACTS_VERSION = '8';
 
 /** A timestamp field of the document, cut to milliseconds (all a JavaScript Date holds). */
 const ts = (text: string): string => `date_trunc('milliseconds', (${text})::timestamptz)`;
@@ -55,7 +55,7 @@ const factsSelect = (d: string): string => `
     f.created, f.paid, f.first_shipped, f.full_shipped, f.delivered, f.completed,
     case when f.paid is null then 0 else (${d}->'payment'->>'paidAmount')::bigint end,
     (select coalesce(sum((r->>'amount')::bigint), 0) from jsonb_array_elements(${d}->'refunds') r
-      where r->>'status' = 'succeeded' and r->>'reason' <> 'stray_payment'),
+      where ${orderRefundSql('r', d)}),
     (extract(epoch from f.paid - f.created) * 1000)::bigint,
     (extract(epoch from f.first_shipped - f.paid) * 1000)::bigint,
     (extract(epoch from f.delivered - f.full_shipped) * 1000)::bigint,

@@ -28,6 +28,16 @@ export const DAY_MS = 86_400_000;
 /** The start of the `seconds`-long bucket holding `t`, counted from the Unix epoch (PostgreSQL 13+, no date_bin). */
 export const binSql = (t: string, seconds: number): string => `to_timestamp(floor(extract(epoch from ${t}) / ${seconds}) * ${seconds})`;
 
+/**
+ * Whether ledger entry `r` (a jsonb element of `doc`->'refunds') gave back the order's own money,
+ * mirroring `succeededRefundTotal()` / `paysBackOrderMoney()` of src/refund/ledger.ts: succeeded,
+ * and not money of a stray payment, whether its own refund (reason `stray_payment`) or any other
+ * entry on a stray transaction (a refund made by hand in the merchant platform, reason `gateway`).
+ */
+export const orderRefundSql = (r: string, doc: string): string => `(${r}->>'status' = 'succeeded' and ${r}->>'reason' <> 'stray_payment'
+      and not (${r}->>'transactionId' is not null and ${r}->>'transactionId' is distinct from ${doc}->'payment'->>'transactionId'
+        and exists (select 1 from jsonb_array_elements(${doc}->'payment'->'stray') stray_payment(p) where stray_payment.p->>'transactionId' = ${r}->>'transactionId')))`;
+
 /** `toDurationFigures` in SQL: ms cut toward zero to DURATION_FIGURES significant figures. */
 export const cutDurationSql = (ms: string): string =>
   `(${ms} - ${ms} % power(10, greatest(length(abs(${ms})::text) - ${DURATION_FIGURES}, 0))::bigint)`;

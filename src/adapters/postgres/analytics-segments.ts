@@ -1,4 +1,4 @@
-import { binSql } from './analytics-rollups.js';
+import { binSql, orderRefundSql } from './analytics-rollups.js';
 
 /**
  * Segment rollups: what the decision-support analyses (analytics-insights-sql.ts) add up, already
@@ -47,7 +47,7 @@ export const SEGMENT_TABLE_NAMES = Object.keys(SEGMENT_TABLES);
 export const SEGMENT_PENDING_ORDER = 'bucket';
 
 /** Bump when a segment rollup's columns or meaning change: the next migrateAnalytics rebuilds them from the facts. */
-export const SEGMENTS_VERSION = '2';
+export const SEGMENTS_VERSION = '3';
 
 const keyList = (t: SegmentTable): string => ['width', 'bucket', 'channel', 'province', ...t.keys.map(([k]) => k)].join(', ');
 
@@ -85,7 +85,7 @@ const refundRowsSql = (doc: string, paid: string, channel: string, province: str
     select ${binSql(paid, H)}, ${H}, ${channel}, ${province}, r->>'reason', coalesce(a.reason, ''), a.reason is not null, ${sign}, ${sign} * (r->>'amount')::bigint
     from jsonb_array_elements(${doc}->'refunds') r
       left join lateral (select x->>'reason' as reason from jsonb_array_elements(${doc}->'afterSales') x where x->>'id' = r->>'afterSaleId' limit 1) a on true
-    where r->>'status' = 'succeeded' and r->>'reason' <> 'stray_payment'`;
+    where ${orderRefundSql('r', doc)}`;
 
 /**
  * The trigger's part for the segment rollups, spliced into the plpgsql trigger of
@@ -123,7 +123,9 @@ export function segmentDeltasSql(schema: string, rewriteLines: string): string {
   elsif lines_changed then ${rewriteLines}
   end if;
   if tg_op = 'INSERT' or (was.paid_at, was.channel, was.province) is distinct from (now_f.paid_at, now_f.channel, now_f.province)
-     or old.doc->'refunds' is distinct from new.doc->'refunds' or old.doc->'afterSales' is distinct from new.doc->'afterSales' then
+     or old.doc->'refunds' is distinct from new.doc->'refunds' or old.doc->'afterSales' is distinct from new.doc->'afterSales'
+     or old.doc->'payment'->'stray' is distinct from new.doc->'payment'->'stray'
+     or old.doc->'payment'->>'transactionId' is distinct from new.doc->'payment'->>'transactionId' then
     insert into ${schema}.rollup_segment_refund (bucket, width, channel, province, kind, reason, reason_known, refunds, amount)
     select x.* from (values
         (case when tg_op = 'UPDATE' and had then old.doc end, was.paid_at, ${seg('was')}, -1::bigint),
