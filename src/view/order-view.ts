@@ -261,7 +261,8 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
     pricing: pricingView(order, locale),
     paid: moneyView(order.payment.paidAmount),
     refunded: moneyView(succeededRefundTotal(order)),
-    merchantNotes: order.merchantNotes.map((n) => ({ text: n.text, atText: shopTime(n.at, tz) })),
+    // 商家备注 are the shop's own notes: a shopper's view has none (docs/views.md).
+    merchantNotes: options.actor?.type === 'customer' ? [] : order.merchantNotes.map((n) => ({ text: n.text, atText: shopTime(n.at, tz) })),
     shipments: order.shipments.map((s) => {
       const v: OrderView['shipments'][number] = {
         id: s.id,

@@ -237,7 +237,7 @@ export interface OrderView {
   /** How the order reaches the shopper: the mode, its slot, rider and proof, or pickup store and code (docs/delivery.md). */
   delivery: DeliveryView;
   buyerRemark?: string;
-  /** The shop's notes (备注), oldest first, with the shop's time. */
+  /** The shop's notes (商家备注), oldest first, with the shop's time; staff only: empty in a customer's view. */
   merchantNotes: Array<{ text: string; atText: string }>;
   /** The latest 改价 (ADJUST_PRICE) with its reason, when the price was adjusted. */
   priceAdjustment?: { reason: string; total: MoneyView; amount: MoneyView; signedText: string };

@@ -225,3 +225,14 @@ describe('orderView: an extended chart (到店自提) brings its own statuses an
     expect(orderListItemView(order, { actor: customer, now: days(1), lifecycle, actions, statusLabels }).statusLabel).toBe('待自提');
   });
 });
+
+describe('orderView: 商家备注 are the shop\'s own', () => {
+  it('staff see the notes; the shopper\'s view has none (before, the mini program\'s order page showed them to the shopper)', () => {
+    const noted = step(paid(), { type: 'ADD_REMARK', text: '顾客难缠，电话 13800138000' }, merchant, minutes(5));
+    expect(noted.merchantNotes).toHaveLength(1);
+    expect(orderView(noted, { actor: merchant, now: minutes(6) }).merchantNotes.map((n) => n.text)).toEqual(['顾客难缠，电话 13800138000']);
+    const shopper = orderView(noted, { actor: customer, now: minutes(6) });
+    expect(shopper.merchantNotes).toEqual([]);
+    expect(JSON.stringify(shopper)).not.toContain('顾客难缠');
+  });
+});
