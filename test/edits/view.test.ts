@@ -3,13 +3,15 @@ import { orderView } from '../../src/view/index.js';
 import { NOW, customer, merchant, must, place } from '../lifecycle/fixtures.js';
 
 describe('order detail view: 改价 and 备注', () => {
-  it('shows the adjusted price with its reason and the merchant notes; the buttons follow allowedActions', () => {
+  it('shows the adjusted price with its reason, and the merchant notes to staff; the buttons follow allowedActions', () => {
     const o = place({ freight: 800 });
     const adjusted = must(o, { type: 'ADJUST_PRICE', newTotal: 3000, reason: '老客优惠' }, merchant).order;
     const noted = must(adjusted, { type: 'ADD_REMARK', text: '周末送货' }, merchant).order;
     const v = orderView(noted, { actor: customer, now: NOW });
     expect(v.priceAdjustment).toEqual({ reason: '老客优惠', total: expect.objectContaining({ fen: 3000 }), amount: expect.objectContaining({ fen: 300 }), signedText: '-¥3.00' });
-    expect(v.merchantNotes).toEqual([{ text: '周末送货', atText: expect.any(String) }]);
+    // 商家备注 are the shop's own: staff see them, the shopper's view has none (docs/views.md).
+    expect(v.merchantNotes).toEqual([]);
+    expect(orderView(noted, { actor: merchant, now: NOW }).merchantNotes).toEqual([{ text: '周末送货', atText: expect.any(String) }]);
     expect(v.pricing.adjustments.map((a) => [a.sourceLabel, a.reason, a.signedText])).toEqual([['商家改价', '老客优惠', '-¥3.00']]);
     // Receipt identity on screen: goods − adjustments + freight = total.
     const adj = v.pricing.adjustments.reduce((s, a) => s + a.amount.fen, 0);
