@@ -1,4 +1,4 @@
-import { formatInZone } from '../time/zoned.js';
+import { formatInZone, isKnownTimeZone } from '../time/zoned.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/format.js';
 import type { Order } from '../order/index.js';
@@ -106,14 +106,6 @@ function kindOfKey(key: string): SubscribeFieldKind | undefined {
   return (SUBSCRIBE_FIELD_KINDS as readonly string[]).includes(base) ? (base as SubscribeFieldKind) : undefined;
 }
 
-function knownZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function hasChinese(text: string): boolean {
   return /[\u4e00-\u9fff]/.test(text);
@@ -144,7 +136,7 @@ export function subscribeFieldValue(
     throw badArgument('subscribeFieldValue', 'kind', { 'zh-CN': `${SUBSCRIBE_FIELD_KINDS.join('、')} 之一`, en: `one of ${SUBSCRIBE_FIELD_KINDS.join(', ')}` });
   }
   if (!isObject(options)) throw badArgument('subscribeFieldValue', 'options', AN_OBJECT);
-  if (options.timeZone !== undefined && (typeof options.timeZone !== 'string' || !knownZone(options.timeZone))) {
+  if (options.timeZone !== undefined && (typeof options.timeZone !== 'string' || !isKnownTimeZone(options.timeZone))) {
     throw badArgument('subscribeFieldValue', 'options.timeZone', { 'zh-CN': 'IANA 时区名', en: 'an IANA time zone name' });
   }
   const rule = RULES[kind];

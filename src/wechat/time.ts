@@ -1,4 +1,4 @@
-import { formatInZone } from '../time/zoned.js';
+import { formatInZone, isKnownTimeZone } from '../time/zoned.js';
 import { AN_OBJECT, A_VALID_DATE, badArgument, isObject, isValidDateValue } from './errors.js';
 
 /**
@@ -20,7 +20,7 @@ const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
  */
 export function formatRfc3339(date: Date, timeZone = 'Asia/Shanghai', options: { milliseconds?: boolean } = {}): string {
   if (!isValidDateValue(date)) throw badArgument('formatRfc3339', 'date', A_VALID_DATE);
-  if (typeof timeZone !== 'string' || !knownZone(timeZone)) throw badArgument('formatRfc3339', 'timeZone', { 'zh-CN': 'IANA 时区名', en: 'an IANA time zone name' });
+  if (typeof timeZone !== 'string' || !isKnownTimeZone(timeZone)) throw badArgument('formatRfc3339', 'timeZone', { 'zh-CN': 'IANA 时区名', en: 'an IANA time zone name' });
   if (!isObject(options)) throw badArgument('formatRfc3339', 'options', AN_OBJECT);
   const pattern = options.milliseconds ? "yyyy-MM-dd'T'HH:mm:ss.SSSxxx" : "yyyy-MM-dd'T'HH:mm:ssxxx";
   return formatInZone(date, timeZone, pattern);
@@ -74,14 +74,6 @@ export function formatBeijingCompact(date: Date): string {
   return `${p(b.getUTCFullYear(), 4)}${p(b.getUTCMonth() + 1)}${p(b.getUTCDate())}${p(b.getUTCHours())}${p(b.getUTCMinutes())}${p(b.getUTCSeconds())}`;
 }
 
-function knownZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function isValidDate(value: unknown): value is Date {
   return value instanceof Date && !Number.isNaN(value.getTime());
