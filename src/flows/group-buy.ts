@@ -349,7 +349,14 @@ export function createGroupBuy(options: GroupBuyOptions): GroupBuy {
       const id = spec.id ?? (options.newGroupId ?? ((leader: string) => `G${leader}`))(orderId);
       const created = await groups.create({ id, size: spec.size, deadline: spec.deadline.toISOString(), status: 'open', members: [] });
       if (!created.ok) return created;
-      return this.join(id, { ...input, id: orderId });
+      const leader = await this.join(id, { ...input, id: orderId });
+      if (!leader.ok) {
+        // The leader's order was refused (bad cart, no stock…): the group it opened, still empty,
+        // is closed as failed, so that nobody joins a group without its leader.
+        const g = await groups.get(id);
+        if (g !== null && g.status === 'open' && g.members.length === 0) await groups.settle(id, 'failed');
+      }
+      return leader;
     },
 
     async join(groupId, input) {
