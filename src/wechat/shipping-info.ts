@@ -1,5 +1,6 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { shippedQuantities, type Effect, type LogisticsType, type Order, type Shipment } from '../order/index.js';
+import { unshippableQuantities } from '../refund/holdings.js';
 import { A_STRING, badArgument, reject, same } from './errors.js';
 import { cutChars } from './text.js';
 import { formatRfc3339, isValidDate } from './time.js';
@@ -94,9 +95,15 @@ function defaultItemDesc(order: Order, shipment: Shipment): string {
   return shipment.items.map((item) => `${titles.get(item.lineId) ?? item.lineId}*${item.quantity}`).join('；');
 }
 
+/**
+ * Whether `shipments` carry everything the order will ever send: each line's units in them, plus
+ * the units a refund-only after-sale took back before they shipped (they never ship: the
+ * lifecycle's units left to ship, src/lifecycle/rules/shipping.ts), reach the line's quantity.
+ */
 function everythingShipped(order: Order, shipments: Shipment[]): boolean {
   const shipped = shippedQuantities(order, shipments);
-  return order.lines.every((l) => (shipped.get(l.id) ?? 0) >= l.quantity);
+  const refunded = order.afterSales.length > 0 ? unshippableQuantities(order) : undefined;
+  return order.lines.every((l) => (shipped.get(l.id) ?? 0) + (refunded?.get(l.id) ?? 0) >= l.quantity);
 }
 
 type Built = Result<{ payload: ShippingInfoPayload }>;
