@@ -45,3 +45,15 @@ export function trackingUnavailable(reason: 'timeout' | 'provider_error' | 'bad_
     details: { reason },
   });
 }
+
+/**
+ * `INVALID_ARGUMENT`: traceShipment got an order or options of the wrong shape (a programming
+ * error of the caller), answered as a typed failure like every other, never a TypeError.
+ */
+export function badTraceArgument(argument: 'order' | 'options' | 'port', expected: { 'zh-CN': string; en: string }): OrderkitError {
+  return new OrderkitError({
+    code: 'INVALID_ARGUMENT',
+    message: { 'zh-CN': `参数类型错误（调用方的编程错误）：traceShipment 的 ${argument} 应为${expected['zh-CN']}`, en: `an argument is of the wrong type (a programming error): traceShipment: ${argument} must be ${expected.en}` },
+    path: [argument],
+  });
+}

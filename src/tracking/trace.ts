@@ -3,7 +3,8 @@ import { fail, ok, type Result } from '../errors/result.js';
 import { defaultPolicy } from '../order/policy.js';
 import type { Order } from '../order/index.js';
 import { shopTime } from '../order/shop-time.js';
-import { notTrackable, shipmentNotFound, traceNotFound, trackingUnavailable } from './errors.js';
+import { badTraceArgument, notTrackable, shipmentNotFound, traceNotFound, trackingUnavailable } from './errors.js';
+import { isKnownTimeZone } from '../time/zoned.js';
 import type { ShipmentTraceView, TrackingCheckpoint, TrackingPort, TrackingQuery, TrackingState, TrackingTrace } from './types.js';
 
 /** The parcel's state in words. @example TRACKING_STATE_LABELS.delivered['zh-CN'] // → '已签收' */
@@ -42,6 +43,25 @@ function checkedTrace(raw: unknown): TrackingTrace | null {
   return { state: r.state as TrackingState, checkpoints: r.checkpoints as TrackingCheckpoint[] };
 }
 
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The arguments' shapes, checked before anything is asked (docs/tracking.md "Errors"). */
+function badArguments(order: unknown, port: unknown, options: unknown) {
+  if (!isObject(order) || !Array.isArray(order.shipments)) return badTraceArgument('order', { 'zh-CN': '订单对象', en: 'an order' });
+  if (!isObject(port)) return badTraceArgument('port', { 'zh-CN': '带 trace 方法的对象', en: 'an object with a trace method' });
+  if (!isObject(options)) return badTraceArgument('options', { 'zh-CN': '对象', en: 'an object' });
+  const o = options as TraceShipmentOptions;
+  const timeoutOk = o.timeoutMs === undefined || (typeof o.timeoutMs === 'number' && o.timeoutMs > 0 && o.timeoutMs <= 2_147_483_647);
+  const zoneOk = o.timeZone === undefined || (typeof o.timeZone === 'string' && isKnownTimeZone(o.timeZone));
+  const localeOk = o.locale === undefined || o.locale === 'zh-CN' || o.locale === 'en';
+  if (!timeoutOk || !zoneOk || !localeOk) {
+    return badTraceArgument('options', { 'zh-CN': '{ timeoutMs?: 正数毫秒, timeZone?: IANA 时区, locale?: zh-CN | en }', en: '{ timeoutMs?: positive ms, timeZone?: an IANA zone, locale?: zh-CN | en }' });
+  }
+  return undefined;
+}
+
 /**
  * Asks the tracking port where one parcel of an order is, and returns it ready for a page: the
  * state in words and the scans newest first, in the shop's time zone. Every failure is a typed
@@ -61,12 +81,15 @@ export async function traceShipment(
   port: TrackingPort,
   options: TraceShipmentOptions = {},
 ): Promise<Result<{ trace: ShipmentTraceView }>> {
-  const shipment = order.shipments.find((s) => s.id === shipmentId);
+  const bad = badArguments(order, port, options);
+  if (bad !== undefined) return fail(bad);
+  const shipment = order.shipments.find((s) => isObject(s) && s.id === shipmentId);
   if (shipment === undefined) return fail(shipmentNotFound(String(shipmentId)));
-  if (shipment.trackingNo === undefined || shipment.trackingNo === '') return fail(notTrackable(shipment.id));
+  if (typeof shipment.trackingNo !== 'string' || shipment.trackingNo === '') return fail(notTrackable(String(shipment.id)));
   const query: TrackingQuery = { trackingNo: shipment.trackingNo };
-  if (shipment.expressCompany !== undefined) query.expressCompany = shipment.expressCompany;
-  const phone = order.address?.phone ?? '';
+  if (typeof shipment.expressCompany === 'string') query.expressCompany = shipment.expressCompany;
+  const address: unknown = order.address;
+  const phone = isObject(address) && typeof address.phone === 'string' ? address.phone : '';
   if (phone.length >= 4) query.phoneTail = phone.slice(-4);
 
   const timeoutMs = options.timeoutMs ?? 5000;

@@ -1,9 +1,11 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { shippedQuantities, type Effect, type LogisticsType, type Order, type Shipment } from '../order/index.js';
-import { A_STRING, badArgument, reject, same } from './errors.js';
+import { unshippableQuantities } from '../refund/holdings.js';
+import { AN_ORDER, A_STRING, badArgument, isObject, reject, same } from './errors.js';
 import { cutChars } from './text.js';
 import { formatRfc3339, isValidDate } from './time.js';
-import { ok, type Result, type Failure } from '../errors/result.js';
+import { isKnownTimeZone } from '../time/zoned.js';
+import { fail, ok, type Result, type Failure } from '../errors/result.js';
 
 /**
  * 发货信息录入 (`upload_shipping_info`): mini programs that sell goods must report every shipment,
@@ -94,12 +96,55 @@ function defaultItemDesc(order: Order, shipment: Shipment): string {
   return shipment.items.map((item) => `${titles.get(item.lineId) ?? item.lineId}*${item.quantity}`).join('；');
 }
 
+/**
+ * Whether `shipments` carry everything the order will ever send: each line's units in them, plus
+ * the units a refund-only after-sale took back before they shipped (they never ship: the
+ * lifecycle's units left to ship, src/lifecycle/rules/shipping.ts), reach the line's quantity.
+ */
 function everythingShipped(order: Order, shipments: Shipment[]): boolean {
   const shipped = shippedQuantities(order, shipments);
-  return order.lines.every((l) => (shipped.get(l.id) ?? 0) >= l.quantity);
+  const refunded = order.afterSales.length > 0 ? unshippableQuantities(order) : undefined;
+  return order.lines.every((l) => (shipped.get(l.id) ?? 0) + (refunded?.get(l.id) ?? 0) >= l.quantity);
 }
 
 type Built = Result<{ payload: ShippingInfoPayload }>;
+
+const isOptionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const isLineQuantity = (i: unknown): boolean => isObject(i) && typeof i.lineId === 'string' && Number.isSafeInteger(i.quantity);
+
+/** A parcel as the lifecycle stores it: what the payload reads of it. */
+function isShipmentLike(s: unknown): s is Shipment {
+  return (
+    isObject(s) &&
+    typeof s.id === 'string' &&
+    typeof s.logisticsType === 'string' &&
+    Object.prototype.hasOwnProperty.call(LOGISTICS_TYPE_CODES, s.logisticsType) &&
+    Array.isArray(s.items) &&
+    s.items.every(isLineQuantity) &&
+    isOptionalString(s.trackingNo) &&
+    isOptionalString(s.expressCompany)
+  );
+}
+
+/**
+ * Enough of an order to upload its shipping info from: its lines, parcels, payment, after-sales
+ * (units refunded before shipping) and the receiver's phone. Anything else is INVALID_ARGUMENT,
+ * returned, never a TypeError (docs/wechat.md "Arguments of the wrong type").
+ */
+function isOrderToUpload(order: unknown): order is Order {
+  return (
+    isObject(order) &&
+    typeof order.number === 'string' &&
+    isObject(order.payment) &&
+    Array.isArray(order.lines) &&
+    order.lines.every((l: unknown) => isObject(l) && typeof l.id === 'string' && typeof l.title === 'string' && Number.isSafeInteger(l.quantity)) &&
+    Array.isArray(order.shipments) &&
+    order.shipments.every(isShipmentLike) &&
+    Array.isArray(order.afterSales) &&
+    order.afterSales.every((a: unknown) => isObject(a) && typeof a.id === 'string' && typeof a.kind === 'string' && typeof a.status === 'string' && Array.isArray(a.items) && a.items.every(isLineQuantity)) &&
+    (order.address === undefined || (isObject(order.address) && isOptionalString(order.address.phone)))
+  );
+}
 
 function packageOf(order: Order, shipment: Shipment, options: ShippingInfoOptions, index: number): ShippingPackage | Failure {
   const path = ['shipments', index];
@@ -143,8 +188,19 @@ function packageOf(order: Order, shipment: Shipment, options: ShippingInfoOption
  */
 export function buildShippingInfo(order: Order, shipment: Shipment | string, options: ShippingInfoOptions): Built {
   if (!options || !isValidDate(options.now)) return reject('INVALID_CONFIG', { path: ['options', 'now'], detail: same('now must be a valid Date') });
+  if (!isOrderToUpload(order)) return fail(badArgument('buildShippingInfo', 'order', AN_ORDER));
+  if (options.consignorContact !== undefined && typeof options.consignorContact !== 'string') {
+    return reject('INVALID_CONFIG', { path: ['options', 'consignorContact'], detail: same('a phone number string') });
+  }
+  if (options.contactRequiredFor !== undefined && !(Array.isArray(options.contactRequiredFor) && options.contactRequiredFor.every((c) => typeof c === 'string'))) {
+    return reject('INVALID_CONFIG', { path: ['options', 'contactRequiredFor'], detail: same('a list of express company codes') });
+  }
+  if (options.timeZone !== undefined && (typeof options.timeZone !== 'string' || !isKnownTimeZone(options.timeZone))) {
+    return reject('INVALID_CONFIG', { path: ['options', 'timeZone'], detail: same('not an IANA time zone') });
+  }
   const found = typeof shipment === 'string' ? order.shipments.find((s) => s.id === shipment) : shipment;
-  if (!found) return reject('SHIPMENT_NOT_FOUND', { path: ['shipment'], detail: same(String(shipment)) });
+  if (!found) return reject('SHIPMENT_NOT_FOUND', { path: ['shipment'], detail: same(typeof shipment === 'string' ? shipment : 'no shipment') });
+  if (!isShipmentLike(found)) return fail(badArgument('buildShippingInfo', 'shipment', { 'zh-CN': '包裹对象或包裹 id', en: 'a shipment or a shipment id' }));
   if (!(order.payment.paidAmount > 0) || !order.payment.outTradeNo) return reject('ORDER_NOT_PAID', { path: ['order', 'payment'] });
 
   const keyKind = options.orderKey ?? (options.mchid ? 'out_trade_no' : 'transaction_id');

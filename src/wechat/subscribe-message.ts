@@ -2,10 +2,10 @@ import { formatInZone, isKnownTimeZone } from '../time/zoned.js';
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import { formatFen } from '../money/format.js';
 import type { Order } from '../order/index.js';
-import { AN_OBJECT, badArgument, isObject, reject, same } from './errors.js';
+import { AN_OBJECT, AN_ORDER, badArgument, isObject, reject, same } from './errors.js';
 import { charLength, cutChars, describe, isRecord } from './text.js';
 import { isValidDate } from './time.js';
-import { ok, type Result, type Failure } from '../errors/result.js';
+import { fail, ok, type Result, type Failure } from '../errors/result.js';
 
 /**
  * 订阅消息 (subscribe messages). Every field of a template has a kind, visible in its key
@@ -184,12 +184,20 @@ export function buildSubscribeMessage(
   if (!isRecord(template) || typeof template.templateId !== 'string' || template.templateId === '' || !isRecord(template.fields)) {
     return reject('INVALID_CONFIG', { path: ['template'], detail: same('templateId and fields are required') });
   }
+  if (typeof order !== 'object' || order === null || Array.isArray(order)) return fail(badArgument('buildSubscribeMessage', 'order', AN_ORDER));
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return fail(badArgument('buildSubscribeMessage', 'options', AN_OBJECT));
+  if (options.timeZone !== undefined && (typeof options.timeZone !== 'string' || !isKnownTimeZone(options.timeZone))) {
+    return reject('INVALID_CONFIG', { path: ['options', 'timeZone'], detail: same('not an IANA time zone') });
+  }
   const touser = options.touser ?? order.customerId;
   if (!touser) return reject('MISSING_OPENID', { path: ['touser'] });
   const ctx: SubscribeContext = { data: options.data ?? {}, timeZone: options.timeZone ?? 'Asia/Shanghai' };
   const data: Record<string, { value: string }> = {};
   for (const key of Object.keys(template.fields)) {
     const source = template.fields[key]!;
+    if (typeof source !== 'function' && !(isRecord(source) && typeof source.value === 'function')) {
+      return reject('INVALID_CONFIG', { path: ['template', 'fields', key], detail: same(`${key} must be a function of the order, or { value, kind?, overflow? }`) });
+    }
     const spec: SubscribeFieldSpec = typeof source === 'function' ? { value: source } : source;
     const kind = spec.kind ?? kindOfKey(key);
     if (!kind || !(SUBSCRIBE_FIELD_KINDS as readonly string[]).includes(kind)) {
