@@ -72,6 +72,23 @@ describe('Express example: delivery modes', () => {
     expect([done.status, done.body.status]).toEqual([200, 'completed']);
   });
 
+  it('pickup: five wrong codes lock that order\'s verification (429), whichever route sends it; other orders are not affected', async () => {
+    const placed = await place({ mode: 'pickup', storeId: 'hz-hubin' });
+    const other = await place({ mode: 'pickup', storeId: 'hz-hubin' });
+    await pay(placed.body);
+    await pay(other.body);
+    const verify = (id: string, code: string) => request(t.app).post(`/orders/${id}/pickup-verification`).set('x-actor', MERCHANT).send({ code });
+    for (let i = 0; i < 5; i++) expect((await verify(placed.body.id, `00000${i}`)).status).toBe(422);
+    const locked = await verify(placed.body.id, '482913');
+    expect(locked.status).toBe(429);
+    expectErrorBody(locked.body, 'TOO_MANY_REQUESTS');
+    const generic = await request(t.app).post(`/orders/${placed.body.id}/commands`).set('x-actor', MERCHANT).send({ type: 'VERIFY_PICKUP_CODE', code: '482913' });
+    expect(generic.status).toBe(429);
+    expect((await request(t.app).get(`/orders/${placed.body.id}`).set('x-actor', MERCHANT)).body.status).toBe('paid');
+    const fine = await verify(other.body.id, '482913');
+    expect([fine.status, fine.body.status]).toEqual([200, 'completed']);
+  });
+
   it('bad input is a typed 4xx with the path and both languages; nothing is placed', async () => {
     const before = (await request(t.app).get('/orders').set('x-actor', MERCHANT)).body.items.length;
     const past = { start: '2026-11-25T10:00:00+08:00', end: '2026-11-25T11:00:00+08:00' };

@@ -1,10 +1,13 @@
 // Command schemas are zod/mini (or classic zod) objects: composed with zod/mini's functions.
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { omit as omitFields, type ZodMiniObject, type ZodMiniType } from 'zod/mini';
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
 import type { Actor, CommandDefinition, Order } from '../orderkit/index.js';
 import { orderView } from '../views.js';
+import { OrderkitError } from '../orderkit/index.js';
 
 const COMMAND_ERRORS = [400, 401, 403, 404, 409, 422];
 
@@ -19,7 +22,44 @@ function actorsText(actors: readonly string[]): string {
  * the rest (load → transition → compare-and-set commit, retried on conflict). Send
  * `Idempotency-Key` to make a retry of the same request return the first result.
  */
-function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>): Route {
+/**
+ * Wrong pickup codes per order (到店自提, docs/delivery.md): at most PICKUP_TRIES refused
+ * verifications of one order in PICKUP_WINDOW_MS, then 429 TOO_MANY_REQUESTS for that order until
+ * the window ends, whoever asks. A six-digit code would otherwise fall to steady guessing at the
+ * general write limit (120 a minute per staff member). Successful verifications are not counted.
+ */
+const PICKUP_TRIES = 5;
+const PICKUP_WINDOW_MS = 15 * 60_000;
+
+function pickupAttempts(): RequestHandler {
+  return rateLimit({
+    windowMs: PICKUP_WINDOW_MS,
+    limit: PICKUP_TRIES,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `pickup:${String(req.params.id)}`,
+    handler: (_req, _res, next) =>
+      next(
+        new OrderkitError({
+          code: 'TOO_MANY_REQUESTS',
+          message: { 'zh-CN': '该订单提货码错误次数过多，请 15 分钟后再试', en: 'too many wrong pickup codes for this order; try again in 15 minutes' },
+          path: ['body', 'code'],
+        }),
+      ),
+  });
+}
+
+/** `limit` before `handler`, for one route. */
+function limited(limit: RequestHandler, handler: RequestHandler): RequestHandler {
+  return (req, res, next) =>
+    limit(req, res, (error?: unknown) => {
+      if (error !== undefined) return next(error);
+      Promise.resolve(handler(req, res, next)).catch(next);
+    });
+}
+
+function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>, pickupLimit: RequestHandler): Route {
   const http = def.http!;
   const pathFields = [...http.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
   const omit: Record<string, true> = { type: true };
@@ -27,6 +67,15 @@ function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>): Rou
   const shape = (def.schema as unknown as { _zod?: { def?: { type?: string } } })._zod?.def?.type;
   const body: ZodMiniType = shape === 'object' ? omitFields(def.schema as unknown as ZodMiniObject, omit) : (def.schema as unknown as ZodMiniType);
   const type = def.type;
+  const handler: RequestHandler = async (req, res) => {
+    const actor = actorFromRequest(req);
+    // The path first: a hostile id is 400 INVALID_INPUT whatever the body holds.
+    const orderId = param(req, 'id');
+    const fromPath = pathFields.map((f) => [f, param(req, f)] as const);
+    const fields = parseBody(body, req) as Record<string, unknown>;
+    for (const [f, v] of fromPath) fields[f] = v;
+    await sendDispatch(ctx, res, orderId, { ...fields, type }, actor, idempotencyKey(req));
+  };
   return {
     doc: {
       method: 'post',
@@ -40,15 +89,7 @@ function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>): Rou
       success: { status: 200, description: 'The order after the command' },
       errors: COMMAND_ERRORS,
     },
-    handler: async (req, res) => {
-      const actor = actorFromRequest(req);
-      // The path first: a hostile id is 400 INVALID_INPUT whatever the body holds.
-      const orderId = param(req, 'id');
-      const fromPath = pathFields.map((f) => [f, param(req, f)] as const);
-      const fields = parseBody(body, req) as Record<string, unknown>;
-      for (const [f, v] of fromPath) fields[f] = v;
-      await sendDispatch(ctx, res, orderId, { ...fields, type }, actor, idempotencyKey(req));
-    },
+    handler: type === 'VERIFY_PICKUP_CODE' ? limited(pickupLimit, handler) : handler,
   };
 }
 
@@ -73,7 +114,9 @@ export async function sendDispatch(
 
 export function commandRoutes(ctx: AppContext): Route[] {
   const lifecycle = ctx.lifecycle;
-  const routes = lifecycle.commands.filter((def) => def.http !== undefined).map((def) => commandRoute(ctx, def));
+  // One count of wrong pickup codes per order, whichever route sends VERIFY_PICKUP_CODE.
+  const pickupLimit = pickupAttempts();
+  const routes = lifecycle.commands.filter((def) => def.http !== undefined).map((def) => commandRoute(ctx, def, pickupLimit));
   routes.push({
     doc: {
       method: 'post',
@@ -87,13 +130,18 @@ export function commandRoutes(ctx: AppContext): Route[] {
       success: { status: 200, description: 'The order after the command' },
       errors: COMMAND_ERRORS,
     },
-    handler: async (req, res) => {
-      const actor = actorFromRequest(req);
-      // The path first: a hostile id is 400 INVALID_INPUT whatever the body holds.
-      const orderId = param(req, 'id');
-      const parsed = lifecycle.parse(req.body);
-      if (!parsed.ok) throw parsed.error;
-      await sendDispatch(ctx, res, orderId, parsed.command, actor, idempotencyKey(req));
+    handler: (req, res, next) => {
+      const send = async () => {
+        const actor = actorFromRequest(req);
+        // The path first: a hostile id is 400 INVALID_INPUT whatever the body holds.
+        const orderId = param(req, 'id');
+        const parsed = lifecycle.parse(req.body);
+        if (!parsed.ok) throw parsed.error;
+        await sendDispatch(ctx, res, orderId, parsed.command, actor, idempotencyKey(req));
+      };
+      const type = (req.body as { type?: unknown } | undefined)?.type;
+      if (type === 'VERIFY_PICKUP_CODE') return limited(pickupLimit, send)(req, res, next);
+      send().catch(next);
     },
   });
   return routes;
