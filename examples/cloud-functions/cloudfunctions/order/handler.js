@@ -114,6 +114,12 @@ function createOrderFunction(deps) {
     }
     // 配送方式: local courier and pickup replace the freight (docs/delivery.md); express keeps it.
     if (event.delivery && typeof event.delivery === 'object') {
+      // The distance of a local delivery is the shop's measurement from the address, never the page's.
+      if (event.delivery.mode === 'local' && event.delivery.distance !== undefined) {
+        return {
+          error: fail('FORBIDDEN', '同城配送距离以店铺的测量为准，请选择配送区域', "the distance of a local delivery is the shop's measurement: choose a zone", undefined, ['delivery', 'distance']),
+        };
+      }
       const delivered = orderkit.priceDelivery(quote, event.delivery, deliveryRules, { now: ctx.now });
       if (!delivered.ok) return { error: { ok: false, error: delivered.error.toJSON() } };
       quote = delivered.quote;
@@ -146,6 +152,27 @@ function createOrderFunction(deps) {
     const r = await service.dispatch(event.orderId, command, customer(ctx));
     if (!r.ok && (r.error.code === 'FORBIDDEN' || r.error.code === 'ORDER_NOT_FOUND')) return notFound();
     return r.ok ? { ok: true, order: view(r.order, ctx) } : { ok: false, error: r.error.toJSON() };
+  }
+
+  // The fee of a local delivery goes by the zone, and each zone is named after the district (区县) it
+  // covers (shop.js): the zone must be the one the address lies in, or a shopper in a dearer district
+  // could pick a cheaper zone (docs/delivery.md "In the examples"). A zone the rules do not list is
+  // left to orderkit (DELIVERY_ZONE_UNKNOWN).
+  function zoneMismatch(delivery, address) {
+    if (!delivery || typeof delivery !== 'object' || delivery.mode !== 'local' || typeof delivery.zone !== 'string') return null;
+    const zones = (deliveryRules.local && deliveryRules.local.zones) || [];
+    const zone = zones.find((z) => z.id === delivery.zone);
+    if (!zone) return null;
+    const district = address && typeof address === 'object' && typeof address.district === 'string' ? address.district : '';
+    if (district !== '' && (zone.name || zone.id) === district) return null;
+    const named = zone.name || zone.id;
+    return fail(
+      'DELIVERY_ZONE_MISMATCH',
+      district ? `配送区域 ${named} 不含收货地址所在的 ${district}，请选择地址所在的区域` : `收货地址缺少区县，无法确认是否在配送区域 ${named} 内`,
+      district ? `delivery zone ${named} does not cover the address's district ${district}: choose the zone the address is in` : `the address names no district, so it cannot be in delivery zone ${named}`,
+      { zone: zone.id, ...(district ? { district } : {}) },
+      ['delivery', 'zone'],
+    );
   }
 
   // Physical goods go to an address: refused before anything is written (docs/mini-program.md).
@@ -236,6 +263,8 @@ function createOrderFunction(deps) {
       else if (needsAddress(p.quote)) {
         return fail('ADDRESS_REQUIRED', '请选择收货地址', 'a delivery address is required for physical goods', undefined, ['address']);
       }
+      const mismatch = zoneMismatch(event.delivery, event.address);
+      if (mismatch) return mismatch;
       if (typeof event.remark === 'string' && event.remark.trim()) input.buyerRemark = event.remark.trim().slice(0, 200);
       // 余额 + 微信支付: the page sends how many fen to take from the balance; orderkit checks the sum.
       if (event.useBalance !== undefined && event.useBalance !== 0) input.payWith = { balance: event.useBalance };
