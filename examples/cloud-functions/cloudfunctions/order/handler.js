@@ -191,7 +191,12 @@ function createOrderFunction(deps) {
     const folder = `/after-sale/${event.orderId}/`;
     for (let i = 0; i < event.photos.length; i++) {
       const id = event.photos[i];
-      if (typeof id !== 'string' || !id.startsWith('cloud://') || id.length > 512 || id.indexOf(folder) < 0) {
+      // cloud://<environment>/after-sale/<orderId>/<name>: the folder right after the environment,
+      // and one file name in it. Finding the folder anywhere in the id let another order's file
+      // through (cloud://…/after-sale/<theirs>/p.jpg?/after-sale/<mine>/).
+      const host = typeof id === 'string' && id.startsWith('cloud://') ? id.indexOf('/', 'cloud://'.length) : -1;
+      const name = host > 'cloud://'.length && id.startsWith(folder, host) ? id.slice(host + folder.length) : '';
+      if (typeof id !== 'string' || id.length > 512 || !/^[^/?#\\]+$/.test(name) || name === '.' || name === '..') {
         return { error: fail('INVALID_PHOTOS', '图片未上传成功，请重新选择', `photos[${i}] is not a file id of this order's upload folder`, undefined, ['photos', i]) };
       }
     }
