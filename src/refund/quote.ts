@@ -10,6 +10,14 @@ import { lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
 import { lineRefundAmount, unitShareRuns, type UnitShareRun } from './unit-shares.js';
 import { checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
 import { ok, fail, type Failure, type Result } from '../errors/result.js';
+import { errorFromZod } from '../errors/zod-issues.js';
+import { AfterSaleKindSchema, LineQuantitySchema } from '../order/order-schema.js';
+import * as z from '../zod.js';
+
+/** What `refundQuote` accepts (the `REQUEST_AFTER_SALE` command's fields of the same names). */
+const RefundRequestSchema = z.lazySchema(() =>
+  z.object({ kind: AfterSaleKindSchema, items: z.optional(z.array(LineQuantitySchema)), includeShipping: z.optional(z.boolean()) }),
+);
 
 /** What the shopper (or the merchant on their behalf) asks to get back. */
 export interface RefundRequest {
@@ -207,13 +215,18 @@ export function refundAmounts(order: Order, request: RefundRequest, ctx: RefundQ
  *
  * Fails (and changes nothing) with `UNKNOWN_LINE`, `DUPLICATE_LINE`, `QUANTITY_EXCEEDS_REFUNDABLE`,
  * `RETURN_EXCEEDS_SHIPPED`, `WINDOW_CLOSED`, `REFUND_PERIOD_OVER`, `REFUND_EXCEEDS_PAID`,
- * `TOO_MANY_REFUNDS`, `NOTHING_TO_REFUND` or `INVALID_TRANSITION` (unpaid or closed order).
+ * `TOO_MANY_REFUNDS`, `NOTHING_TO_REFUND`, `INVALID_TRANSITION` (unpaid or closed order) or
+ * `INVALID_REFUND_REQUEST` (an unknown `kind`, or `items` that are not lines and whole quantities).
  *
  * @example
  * const r = refundQuote(order, { kind: 'refund_only', items: [{ lineId: 'L1', quantity: 1 }] }, { now, policy: defaultPolicy });
  * if (r.ok) console.log(r.quote.amount, r.quote.lines[0].reason.en);
  */
 export function refundQuote(order: Order, request: RefundRequest, ctx: RefundQuoteContext): RefundQuoteResult {
+  // The request often comes straight from a page (申请售后 before submitting): an unknown kind or a
+  // junk line is a typed error here, never a quote that the view cannot put into words.
+  const parsed = RefundRequestSchema.safeParse(request);
+  if (!parsed.success) return fail(errorFromZod('INVALID_REFUND_REQUEST', { 'zh-CN': '售后申请内容不正确', en: 'invalid after-sale request' }, parsed.error, ['request']));
   const c = quoteCore(order, request, ctx);
   if ('ok' in c) return c;
   const { items, itemsAmount, shippingAmount, amount, available, takesLastUnit } = c;

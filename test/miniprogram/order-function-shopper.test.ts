@@ -129,6 +129,27 @@ describe('the order function: after-sale photos', () => {
     expect(await w.shopper({ ...base, photos: [`${folder(order.id)}${'x'.repeat(600)}.jpg`] })).toMatchObject({ ok: false, error: { code: 'INVALID_PHOTOS' } });
     expect((await w.service.get(order.id)).afterSales).toEqual([]);
   });
+
+  it('this order’s folder anywhere but right after the environment, or a nested path: INVALID_PHOTOS, nothing submitted', async () => {
+    const w = world();
+    const order = await w.paidOrder();
+    const other = await w.paidOrder([{ sku: 'TEA-100', quantity: 1 }]);
+    const base = { action: 'requestAfterSale', orderId: order.id, kind: 'refund_only', reason: '破损', items: [{ lineId: 'L1', quantity: 1 }] };
+    const mine = `/after-sale/${order.id}/`;
+    for (const id of [
+      `${folder(other.id)}theirs.jpg?${mine}`,
+      `${folder(other.id)}theirs.jpg#${mine}x`,
+      `cloud://env-1.656e/shop-private${mine}x.jpg`,
+      `${folder(order.id)}../../after-sale/${other.id}/theirs.jpg`,
+      `${folder(order.id)}sub/x.jpg`,
+      `${folder(order.id)}`,
+      `cloud://${mine}x.jpg`,
+    ]) {
+      expect(await w.shopper({ ...base, photos: [id] }), id).toMatchObject({ ok: false, error: { code: 'INVALID_PHOTOS', path: ['photos', 0] } });
+    }
+    expect((await w.service.get(order.id)).afterSales).toEqual([]);
+    expect((await w.shopper({ ...base, photos: [`${folder(order.id)}mf3k2-0-1x9.jpg`] })).ok).toBe(true);
+  });
 });
 
 describe('the order function: deleting an order', () => {

@@ -114,6 +114,12 @@ function createOrderFunction(deps) {
     }
     // 配送方式: local courier and pickup replace the freight (docs/delivery.md); express keeps it.
     if (event.delivery && typeof event.delivery === 'object') {
+      // The distance of a local delivery is the shop's measurement from the address, never the page's.
+      if (event.delivery.mode === 'local' && event.delivery.distance !== undefined) {
+        return {
+          error: fail('FORBIDDEN', '同城配送距离以店铺的测量为准，请选择配送区域', "the distance of a local delivery is the shop's measurement: choose a zone", undefined, ['delivery', 'distance']),
+        };
+      }
       const delivered = orderkit.priceDelivery(quote, event.delivery, deliveryRules, { now: ctx.now });
       if (!delivered.ok) return { error: { ok: false, error: delivered.error.toJSON() } };
       quote = delivered.quote;
@@ -148,6 +154,27 @@ function createOrderFunction(deps) {
     return r.ok ? { ok: true, order: view(r.order, ctx) } : { ok: false, error: r.error.toJSON() };
   }
 
+  // The fee of a local delivery goes by the zone, and each zone is named after the district (区县) it
+  // covers (shop.js): the zone must be the one the address lies in, or a shopper in a dearer district
+  // could pick a cheaper zone (docs/delivery.md "In the examples"). A zone the rules do not list is
+  // left to orderkit (DELIVERY_ZONE_UNKNOWN).
+  function zoneMismatch(delivery, address) {
+    if (!delivery || typeof delivery !== 'object' || delivery.mode !== 'local' || typeof delivery.zone !== 'string') return null;
+    const zones = (deliveryRules.local && deliveryRules.local.zones) || [];
+    const zone = zones.find((z) => z.id === delivery.zone);
+    if (!zone) return null;
+    const district = address && typeof address === 'object' && typeof address.district === 'string' ? address.district : '';
+    if (district !== '' && (zone.name || zone.id) === district) return null;
+    const named = zone.name || zone.id;
+    return fail(
+      'DELIVERY_ZONE_MISMATCH',
+      district ? `配送区域 ${named} 不含收货地址所在的 ${district}，请选择地址所在的区域` : `收货地址缺少区县，无法确认是否在配送区域 ${named} 内`,
+      district ? `delivery zone ${named} does not cover the address's district ${district}: choose the zone the address is in` : `the address names no district, so it cannot be in delivery zone ${named}`,
+      { zone: zone.id, ...(district ? { district } : {}) },
+      ['delivery', 'zone'],
+    );
+  }
+
   // Physical goods go to an address: refused before anything is written (docs/mini-program.md).
   // Physical goods need an address, unless the shopper collects them at a store (docs/delivery.md).
   function needsAddress(quote) {
@@ -164,7 +191,12 @@ function createOrderFunction(deps) {
     const folder = `/after-sale/${event.orderId}/`;
     for (let i = 0; i < event.photos.length; i++) {
       const id = event.photos[i];
-      if (typeof id !== 'string' || !id.startsWith('cloud://') || id.length > 512 || id.indexOf(folder) < 0) {
+      // cloud://<environment>/after-sale/<orderId>/<name>: the folder right after the environment,
+      // and one file name in it. Finding the folder anywhere in the id let another order's file
+      // through (cloud://…/after-sale/<theirs>/p.jpg?/after-sale/<mine>/).
+      const host = typeof id === 'string' && id.startsWith('cloud://') ? id.indexOf('/', 'cloud://'.length) : -1;
+      const name = host > 'cloud://'.length && id.startsWith(folder, host) ? id.slice(host + folder.length) : '';
+      if (typeof id !== 'string' || id.length > 512 || !/^[^/?#\\]+$/.test(name) || name === '.' || name === '..') {
         return { error: fail('INVALID_PHOTOS', '图片未上传成功，请重新选择', `photos[${i}] is not a file id of this order's upload folder`, undefined, ['photos', i]) };
       }
     }
@@ -236,6 +268,8 @@ function createOrderFunction(deps) {
       else if (needsAddress(p.quote)) {
         return fail('ADDRESS_REQUIRED', '请选择收货地址', 'a delivery address is required for physical goods', undefined, ['address']);
       }
+      const mismatch = zoneMismatch(event.delivery, event.address);
+      if (mismatch) return mismatch;
       if (typeof event.remark === 'string' && event.remark.trim()) input.buyerRemark = event.remark.trim().slice(0, 200);
       // 余额 + 微信支付: the page sends how many fen to take from the balance; orderkit checks the sum.
       if (event.useBalance !== undefined && event.useBalance !== 0) input.payWith = { balance: event.useBalance };
