@@ -143,7 +143,8 @@ export function runPricing(
   }
   if (plan !== null) {
     quote.freightDetail = plan.parts;
-    if (plan.pending) quote.freightPending = true;
+    // A 满减送 free-shipping reward waives the whole freight, whatever the region: nothing waits.
+    if (plan.pending && activity === null) quote.freightPending = true;
   }
   return { quote, choice };
 }

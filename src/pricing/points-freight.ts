@@ -16,12 +16,15 @@ function requestedPoints(state: PricingState, rules: CompiledRules): number {
       path: ['pointsToUse'],
     });
   }
-  if (pointsBalance !== undefined && pointsToUse > pointsBalance) {
+  // No balance given is a balance of 0, as for 'max': points the cart does not show it holds are
+  // never spent (docs/pricing.md "Points").
+  const balance = pointsBalance ?? 0;
+  if (pointsToUse > balance) {
     throw new OrderkitError({
       code: 'POINTS_EXCEED_BALANCE',
       message: {
-        'zh-CN': `要使用 ${pointsToUse} 积分，但只有 ${pointsBalance} 积分`,
-        en: `asked to use ${pointsToUse} points with only ${pointsBalance} available`,
+        'zh-CN': `要使用 ${pointsToUse} 积分，但只有 ${balance} 积分`,
+        en: `asked to use ${pointsToUse} points with only ${balance} available`,
       },
       path: ['pointsToUse'],
     });

@@ -39,7 +39,8 @@ export interface Quote {
   pointsEarn?: PointsEarn;
   /**
    * Set when some goods ship under a 运费模板 and the cart has no `region` yet: the freight is not
-   * known, `freight` is 0 meanwhile, and `placeOrder` refuses the quote (`FREIGHT_PENDING`).
+   * known, `freight` is 0 meanwhile, and `placeOrder` refuses the quote (`FREIGHT_PENDING`). Never
+   * set when a 满减送 `freeShipping` reward applies: the freight is then 0 in every region.
    */
   freightPending?: true;
   /** Freight by template (present when templates are in use): what each charged and whether it was free. */

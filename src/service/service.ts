@@ -6,7 +6,7 @@ import { ActorSchema, unstorablePath, type Actor, type Command, type Effect, typ
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
 import { defaultIds, randomPickupCode, systemClock } from './defaults.js';
 import { orderBusy, retriesExhausted, unsupported } from './errors.js';
-import { dispatchScope, placeScope, replayOf, requestToStore } from './idempotency.js';
+import { dispatchScope, placeScope, replayOf, requestToStore, type IdempotencyScope } from './idempotency.js';
 import { OrderQueue } from './order-queue.js';
 import { HotOrders } from './hot-orders.js';
 import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
@@ -71,6 +71,8 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     callbackRetryMs: options.callbackRetryMs ?? 30_000,
   };
   const queue = new OrderQueue();
+  /** Keyed placements, one at a time per (derived) key. */
+  const placements = new OrderQueue();
   const lifecycle: ServiceLifecycle = options.lifecycle ?? defaultLifecycle;
   const parse = (lifecycle.parse ?? defaultLifecycle.parse).bind(lifecycle);
   const recordStray = options.recordStrayPayments !== false;
@@ -258,6 +260,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) return placeOrder(input as never, { now: clock.now(), policy }) as ServiceResult;
     const placer: Actor = placeOptions.actor ?? { type: 'customer', id: (input as { customerId: string }).customerId };
     const scope = placeOptions.idempotencyKey === undefined ? undefined : placeScope(placer, placeOptions.idempotencyKey, input);
+    if (scope === undefined) return placeNow(input, placeOptions, placer, undefined);
+    // Placements with one key wait for each other in this instance, so a twin sent at once finds
+    // the first one's record instead of debiting (or holding stock) again and being refused.
+    return placements.run(scope.key, () => placeNow(input, placeOptions, placer, scope));
+  }
+
+  async function placeNow(input: PlaceInput, placeOptions: PlaceOptions, placer: Actor, scope: IdempotencyScope | undefined): Promise<ServiceResult> {
     if (scope !== undefined) {
       const record = await store.findIdempotency(scope.key);
       if (record) return replayOf(record, scope, placer, lifecycle.permissions);
@@ -305,7 +314,15 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         }
         return ok({ order: result.order, events: result.events, effects: result.effects, changed: true, replayed: false });
       } catch (error) {
-        if (isInventoryError(error) || isBalanceError(error)) return fail(error);
+        if (isInventoryError(error) || isBalanceError(error)) {
+          // Refused (no stock, not enough balance) because a twin with the same key, in another
+          // instance, already took it for the order it made: answer with that order.
+          if (scope !== undefined) {
+            const record = await store.findIdempotency(scope.key).catch(() => null);
+            if (record) return replayOf(record, scope, placer, lifecycle.permissions);
+          }
+          return fail(error);
+        }
         if (codeOf(error) !== STORAGE_ERROR_CODES.orderExists) {
           if (scope !== undefined) {
             // In one transaction with the stock, a key taken meanwhile fails the statement: answer with the first result.

@@ -9,8 +9,9 @@ import type { ContractExpect, ContractTestApi } from './types.js';
  * tests, for any adapter. The model-based part runs random sequences of top-ups, debits and
  * credits — repeats of the same (order, key), reused keys with other amounts, bad amounts, credits
  * to the wrong customer, naming a pseudonym (`anon-…`, an anonymised order's) or past what an order
- * took among them — against a plain model and compares every answer, every balance and every
- * order's totals; the race part fires concurrent debits of one balance and checks it never goes
+ * took among them — and placements (`placeWith`) whose create succeeds or fails (again with an
+ * (order, key) already debited), against a plain model, and compares every answer, every balance
+ * and every order's totals; the race part fires concurrent debits of one balance and checks it never goes
  * below zero.
  */
 export interface BalanceContractOptions<B extends BalancePort> {
@@ -114,6 +115,54 @@ class MoveCmd implements Cmd {
   }
 }
 
+/**
+ * `placeWith` as the service calls it: the create succeeds (then the placement is a debit, exactly
+ * as the model's) or fails (then nothing moves, whatever the port did meanwhile, and the create's
+ * error or the debit's refusal comes out).
+ */
+class PlaceCmd implements Cmd {
+  constructor(
+    readonly customerId: string,
+    readonly orderId: string,
+    readonly key: string,
+    readonly amount: number,
+    readonly creates: boolean,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const b = r.balance;
+    if (!b.placeWith) return;
+    const movement = { customerId: this.customerId, orderId: this.orderId, key: this.key, amount: this.amount };
+    const fail = new Error('create failed');
+    const got = await outcome(async () => {
+      try {
+        await b.placeWith!(movement, async () => {
+          if (!this.creates) throw fail;
+          return 'made';
+        });
+      } catch (error) {
+        if (error === fail) return { balance: -1, replayed: false };
+        throw error;
+      }
+      return { balance: await b.balanceOf(this.customerId), replayed: false };
+    });
+    if (this.creates) {
+      const want = expected(m, 'debit', this.customerId, this.orderId, this.key, this.amount);
+      r.expect(got.code).toBe(want.code);
+      if (want.result !== undefined) r.expect(got.result?.balance).toBe(want.result.balance);
+    } else {
+      // Nothing moved: the model is left as it was, and the next read compares every total.
+      if (got.code !== null) r.expect(['INVALID_BALANCE_MOVEMENT', 'INSUFFICIENT_BALANCE', 'BALANCE_KEY_REUSED']).toContain(got.code);
+      else r.expect(got.result?.balance).toBe(-1);
+    }
+  }
+  toString(): string {
+    return `placeWith(${this.customerId}, ${this.orderId}, ${this.key}, ${this.amount}, ${this.creates ? 'created' : 'create fails'})`;
+  }
+}
+
 class ReadCmd implements Cmd {
   check(): boolean {
     return true;
@@ -167,7 +216,11 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
           fc
             .tuple(fc.constantFrom(...(kind === 'credit' ? CUSTOMERS : PAYERS)), fc.constantFrom(...ORDERS), fc.constantFrom(...KEYS), amount(kind === 'top_up' ? 900 : 300))
             .map(([c, o, k, a]) => new MoveCmd(kind, c, o, k, a) as Cmd);
-        const commands = [move('top_up'), move('debit'), move('debit'), move('credit'), move('credit'), fc.constant(new ReadCmd() as Cmd)];
+        const place = fc
+          // Few amounts, so that a placement often repeats an (order, key) already debited.
+          .tuple(fc.constantFrom(...PAYERS), fc.constantFrom(...ORDERS), fc.constantFrom(...KEYS), fc.oneof({ weight: 4, arbitrary: fc.constantFrom(100, 200) }, { weight: 1, arbitrary: amount(300) }), fc.boolean())
+          .map(([c, o, k, a, creates]) => new PlaceCmd(c, o, k, a, creates) as Cmd);
+        const commands = [move('top_up'), move('debit'), move('debit'), move('credit'), move('credit'), place, place, fc.constant(new ReadCmd() as Cmd)];
         await fc.assert(
           fc.asyncProperty(fc.commands(commands, { maxCommands: 25, size: 'max' }), async (cmds) => {
             const balance = await fresh();

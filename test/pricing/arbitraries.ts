@@ -166,7 +166,7 @@ export const cartArb = (rules: PricingRules, maxLines = 8): fc.Arbitrary<Cart> =
     .map(([lines, extra, use, coupons]) => {
       const cart: Cart = { lines, ...extra, coupons };
       if (rules.points) {
-        cart.pointsToUse = use === 'max' || extra.pointsBalance === undefined ? use : Math.min(use, extra.pointsBalance);
+        cart.pointsToUse = use === 'max' ? use : Math.min(use, extra.pointsBalance ?? 0);
       }
       return cart;
     });

@@ -77,6 +77,15 @@ describe('bad carts', () => {
     fails(priceCart({ ...good, pointsToUse: 500 }, {}, { now }), 'POINTS_NOT_ACCEPTED', ['pointsToUse']);
   });
 
+  it('a cart without pointsBalance holds no points: a number of points is refused, as "max" uses none', () => {
+    const points = { rate: { points: 100, fen: 100 }, maxShareBp: 5000 };
+    fails(priceCart({ ...good, pointsToUse: 500 }, { points }, { now }), 'POINTS_EXCEED_BALANCE', ['pointsToUse']);
+    const max = priceCart({ ...good, pointsToUse: 'max' }, { points }, { now });
+    expect(max.ok && max.quote.pointsUsed).toBe(0);
+    const none = priceCart({ ...good, pointsToUse: 0 }, { points }, { now });
+    expect(none.ok && none.quote.pointsUsed).toBe(0);
+  });
+
   it('rejects a coupon pointing at no definition, or missing its claim time', () => {
     const rules: PricingRules = { coupons: [{ id: 'week', kind: 'fixed', off: 500, validity: { kind: 'days_after_claim', days: 7 } }] };
     fails(priceCart({ ...good, coupons: [{ id: 'w1', definitionId: 'nope' }] }, rules, { now }), 'COUPON_UNKNOWN_DEFINITION', ['coupons', 0, 'definitionId']);

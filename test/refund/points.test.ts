@@ -142,7 +142,7 @@ function expected(order: Order): { kept: number; held: number } {
   let kept = 0;
   lines.forEach((l, i) => (kept += spent[i]! - firstUnits(spent[i]!, l.quantity, refunded.get(l.id) ?? 0)));
   const goods = order.lines.reduce((s, l) => s + l.payable, 0);
-  const earnable = Math.floor(goods / 100);
+  const earnable = Math.floor(goods / 100) + (order.pricing.pointsEarn?.bonus ?? 0);
   const payables = lines.map((l) => l.payable);
   const earned = earnable === 0 ? lines.map(() => 0) : allocate(earnable, payables.some((p) => p > 0) ? payables : lines.map((l) => l.quantity));
   let held = 0;
@@ -156,6 +156,10 @@ function candidates(order: Order, now: Date): Array<[Command, Actor, Date]> {
   const out: Array<[Command, Actor, Date]> = [];
   if (order.status === 'pending_payment') {
     out.push([{ type: 'PAYMENT_SUCCEEDED', amount: order.pricing.total, transactionId: 'wx-1' }, GATEWAY, now]);
+    // 改价 down (to half, to the freight-free goods minus one fen, to 0): the payables the points follow change.
+    for (const newTotal of [Math.floor(order.pricing.total / 2), order.pricing.total - 1, 0]) {
+      out.push([{ type: 'ADJUST_PRICE', newTotal, reason: '老客优惠' }, MERCHANT, now]);
+    }
     out.push([{ type: 'CANCEL' }, CUSTOMER, now], [{ type: 'EXPIRE' }, SYSTEM, new Date(now.getTime() + 3_600_000)]);
   }
   out.push([{ type: 'CANCEL' }, MERCHANT, now], [{ type: 'SHIP', logisticsType: 'express' }, MERCHANT, now], [{ type: 'CONFIRM_RECEIPT' }, CUSTOMER, now]);
@@ -176,8 +180,11 @@ function candidates(order: Order, now: Date): Array<[Command, Actor, Date]> {
 describe('points ledger property', () => {
   it('at every step: spent = released + kept, released and earned − clawed back follow the refunded units exactly', () => {
     fc.assert(
-      fc.property(arbLines, fc.integer({ min: 0, max: 50_000 }), fc.array(fc.nat(), { minLength: 1, maxLength: 20 }), (specs, balance, picks) => {
-        let order = place(specs.map((s, i) => ({ id: `L${i}`, sku: `S${(i * 7) % 3}`, ...s })), balance);
+      fc.property(arbLines, fc.integer({ min: 0, max: 50_000 }), fc.array(fc.nat(), { minLength: 1, maxLength: 20 }), fc.integer({ min: 0, max: 3000 }), (specs, balance, picks, bonus) => {
+        // 满减送 bonus points on top of the earning rule (none when 0).
+        const rules: PricingRules = bonus === 0 ? { points: POINTS } : { points: POINTS, fullReductions: [{ id: 'song', kind: 'reward', minAmount: 1, rewards: { bonusPoints: bonus } }] };
+        let order = place(specs.map((s, i) => ({ id: `L${i}`, sku: `S${(i * 7) % 3}`, ...s })), balance, rules);
+        if (bonus > 0) expect(order.pricing.pointsEarn?.bonus).toBe(bonus);
         let released = 0;
         let granted = 0;
         let clawed = 0;
