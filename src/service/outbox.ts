@@ -11,6 +11,10 @@ import type { Clock, DrainOptions, DrainReport, EffectHandler, EffectHandlers } 
  * store hands out a later effect only together with the earlier open ones of its order
  * (`OrderStore.claim`), and when one fails here, the later effects of its order in this batch are
  * handed back untried and wait for its retry (docs/storage.md, "Outbox").
+ *
+ * Every complete, fail and release carries the entry's lease token: a worker slower than its
+ * lease, whose effect another worker claimed since, changes nothing (the other worker's lease and
+ * bookkeeping stand).
  */
 export async function drainOutbox(store: OrderStore, clock: Clock, handlers: EffectHandlers, options: DrainOptions = {}): Promise<DrainReport> {
   const limit = options.limit ?? 50;
@@ -25,21 +29,22 @@ export async function drainOutbox(store: OrderStore, clock: Clock, handlers: Eff
     report.claimed += entries.length;
     // In claim order, one at a time: effects of one order keep the order they were written in.
     const stopped = new Set<string>();
-    const deferred: string[] = [];
+    const deferred: OutboxEntry[] = [];
     for (const entry of entries) {
       const orderId = entry.effect.orderId;
       if (stopped.has(orderId)) {
         // An earlier effect of this order failed: hand this one back untried; the store keeps it
         // behind the failed one until that one is delivered.
-        deferred.push(entry.effect.id);
+        deferred.push(entry);
         continue;
       }
       if (!(await deliver(store, clock, handlers, entry, report, baseMs, maxMs))) stopped.add(orderId);
     }
     if (deferred.length > 0) {
       report.deferred += deferred.length;
-      if (store.release) await store.release(deferred);
-      else for (const id of deferred) await store.fail(id, clock.now());
+      const ids = deferred.map((e) => e.effect.id);
+      if (store.release) await store.release(ids, deferred.map((e) => e.leaseToken));
+      else for (const e of deferred) await store.fail(e.effect.id, clock.now(), undefined, e.leaseToken);
     }
     if (entries.length < limit) break;
   }
@@ -60,22 +65,22 @@ async function deliver(
   if (!handler) {
     if (effect.type === 'schedule') {
       // Deadlines are kept by `sweep`; a shop that schedules timers elsewhere passes a handler.
-      await store.complete(effect.id, clock.now());
+      await store.complete(effect.id, clock.now(), entry.leaseToken);
       report.delivered += 1;
       return true;
     }
     report.unhandled += 1;
-    await store.fail(effect.id, retryAt(clock.now(), entry.attempts, baseMs, maxMs), `no handler for ${effect.type}`);
+    await store.fail(effect.id, retryAt(clock.now(), entry.attempts, baseMs, maxMs), `no handler for ${effect.type}`, entry.leaseToken);
     return false;
   }
   try {
     await handler(effect as never, { attempts: entry.attempts });
   } catch (error) {
     report.failed += 1;
-    await store.fail(effect.id, retryAt(clock.now(), entry.attempts, baseMs, maxMs), describe(error));
+    await store.fail(effect.id, retryAt(clock.now(), entry.attempts, baseMs, maxMs), describe(error), entry.leaseToken);
     return false;
   }
-  await store.complete(effect.id, clock.now());
+  await store.complete(effect.id, clock.now(), entry.leaseToken);
   report.delivered += 1;
   return true;
 }

@@ -130,54 +130,89 @@ function decide(core: ServiceCore, now: Date, order: Order): Pending | null {
   return { command, input: { order: result.order as Order, expectedVersion: order.version, events: result.events, effects: result.effects } };
 }
 
+/** What the first look at a due order decided (`prepare`). */
+type Prepared = Pending | 'skipped' | 'paidLate' | 'unreachable';
+
+/**
+ * The timer command a due order takes now, with its commit: for EXPIRE with a payment query, the
+ * gateway is asked about the open attempt first (money that arrived pays the order instead).
+ */
+async function prepare(core: ServiceCore, now: Date, order: Order): Promise<Prepared> {
+  const type = dueCommandType(order);
+  if (type === null) return 'skipped';
+  const command: Pending['command'] = { type };
+  if (type === 'EXPIRE' && core.options.payments) {
+    const late = await latePayment(core, now, order);
+    if (late === 'paid') return 'paidLate';
+    if (late === 'unreachable') {
+      // Nobody could say whether the money arrived: keep the order open and ask again at the
+      // next sweep (its lease runs out), up to the limit past its pay-by time.
+      if (!pastUnreachableLimit(core, now, order)) return 'unreachable';
+      command.reason = GATEWAY_UNREACHABLE;
+    }
+  }
+  const result = core.lifecycle.transition(order, command as Command, { now, actor: SWEEPER, policy: core.options.policy });
+  if (!result.ok || result.changed === false) return 'skipped';
+  return { command, input: { order: result.order as Order, expectedVersion: order.version, events: result.events, effects: result.effects } };
+}
+
+/** Counts what `prepare` decided against an order it did not commit; true for a commit to make. */
+function tally(prepared: Prepared, report: SweepReport): prepared is Pending {
+  if (prepared === 'skipped') report.skipped += 1;
+  else if (prepared === 'paidLate') report.paidLate += 1;
+  else if (prepared === 'unreachable') report.gatewayUnreachable += 1;
+  else return true;
+  return false;
+}
+
+/** How many times one order is reloaded after a conflict before it is left for the next sweep. */
+const CONFLICT_RETRIES = 3;
+
 async function sweepBatch(core: ServiceCore, now: Date, due: Order[], report: SweepReport, count: (command: Pending['command']) => void): Promise<void> {
   const pending: Pending[] = [];
   for (const order of due) {
-    const type = dueCommandType(order);
-    if (type === null) {
-      report.skipped += 1;
-      continue;
-    }
-    const command: Pending['command'] = { type };
-    if (type === 'EXPIRE' && core.options.payments) {
-      const late = await latePayment(core, now, order);
-      if (late === 'paid') {
-        report.paidLate += 1;
-        continue;
-      }
-      if (late === 'unreachable') {
-        // Nobody could say whether the money arrived: keep the order open and ask again at the
-        // next sweep (its lease runs out), up to the limit past its pay-by time.
-        if (!pastUnreachableLimit(core, now, order)) {
-          report.gatewayUnreachable += 1;
-          continue;
-        }
-        command.reason = GATEWAY_UNREACHABLE;
-      }
-    }
-    const result = core.lifecycle.transition(order, command as Command, { now, actor: SWEEPER, policy: core.options.policy });
-    if (!result.ok || result.changed === false) {
-      report.skipped += 1;
-      continue;
-    }
-    pending.push({ command, input: { order: result.order as Order, expectedVersion: order.version, events: result.events, effects: result.effects } });
+    const prepared = await prepare(core, now, order);
+    if (tally(prepared, report)) pending.push(prepared);
   }
   const outcomes = await commitAll(core.options.store, pending, report);
-  // A conflict means the order moved meanwhile: dispatch reloads it and asks the lifecycle again.
   for (let i = 0; i < pending.length; i++) {
-    const { command, input } = pending[i]!;
     const outcome = outcomes[i]!;
-    if (outcome === 'ok') {
-      count(command);
-      if (core.options.inventory) await applyStockEffects(core.options.inventory, input.effects);
-      await core.afterCommit?.(now, input.effects);
-    }
-    else if (outcome === 'conflict') {
-      const retried = await core.dispatchAt(now, input.order.id, command as Command, SWEEPER);
-      if (retried.ok && retried.changed) count(command);
-      else report.skipped += 1;
-    }
+    if (outcome === 'ok') await committed(core, now, pending[i]!, count);
+    else if (outcome === 'conflict') await retryAfterConflict(core, now, pending[i]!.input.order.id, report, count);
   }
+}
+
+async function committed(core: ServiceCore, now: Date, { command, input }: Pending, count: (command: Pending['command']) => void): Promise<void> {
+  count(command);
+  if (core.options.inventory) await applyStockEffects(core.options.inventory, input.effects);
+  await core.afterCommit?.(now, input.effects);
+}
+
+/**
+ * A conflict means the order moved meanwhile (a payment, or a new payment attempt: 改价 makes a
+ * new out_trade_no): reload it and decide again exactly as the first pass did, the gateway query
+ * included, so an attempt paid meanwhile is applied instead of expired. An order that keeps
+ * moving is left for the next sweep.
+ */
+async function retryAfterConflict(core: ServiceCore, now: Date, orderId: string, report: SweepReport, count: (command: Pending['command']) => void): Promise<void> {
+  const store = core.options.store;
+  for (let round = 0; round < CONFLICT_RETRIES; round++) {
+    let order: Order | null;
+    try {
+      order = await store.load(orderId);
+    } catch (error) {
+      if (!(error instanceof CorruptOrderError)) throw error;
+      report.corrupt.push(error.orderId);
+      return;
+    }
+    if (order === null) break;
+    const prepared = await prepare(core, now, order);
+    if (!tally(prepared, report)) return;
+    const [outcome] = await commitAll(store, [prepared], report);
+    if (outcome === 'ok') return committed(core, now, prepared, count);
+    if (outcome === 'corrupt') return;
+  }
+  report.skipped += 1;
 }
 
 /** Commits a batch in one round trip when the store can, else a few at a time. */

@@ -60,6 +60,8 @@ export interface MemoryOutboxRow {
   attempts: number;
   completedAt: number | null;
   lastError?: string;
+  /** How many times it was claimed, never decreasing (`release` does not undo it): the latest claim's lease token is made of it. Absent in rows from before lease tokens: 0. */
+  leases?: number;
 }
 
 /**
@@ -353,30 +355,32 @@ export class MemoryOrderStore implements OrderStore {
       if (row.lastError !== undefined) entry.lastError = row.lastError;
       row.attempts += 1;
       row.leaseUntil = t + leaseMs;
+      row.leases = (row.leases ?? 0) + 1;
+      entry.leaseToken = leaseTokenOf(row);
       return entry;
     });
   }
 
-  async complete(effectId: string, now: Date = new Date()): Promise<void> {
+  async complete(effectId: string, now: Date = new Date(), leaseToken?: string): Promise<void> {
     const row = this.data.outbox.get(effectId);
-    if (!row || row.completedAt !== null) return;
+    if (!row || row.completedAt !== null || !holds(row, leaseToken)) return;
     row.completedAt = now.getTime();
     row.leaseUntil = null;
     this.data.openOutbox.delete(effectId);
   }
 
-  async release(effectIds: string[]): Promise<void> {
-    for (const id of effectIds) {
+  async release(effectIds: string[], leaseTokens?: ReadonlyArray<string | undefined>): Promise<void> {
+    for (const [i, id] of effectIds.entries()) {
       const row = this.data.outbox.get(id);
-      if (!row || row.completedAt !== null || row.leaseUntil === null) continue;
+      if (!row || row.completedAt !== null || row.leaseUntil === null || !holds(row, leaseTokens?.[i])) continue;
       row.leaseUntil = null;
       row.attempts = Math.max(0, row.attempts - 1);
     }
   }
 
-  async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
+  async fail(effectId: string, retryAt: Date, reason?: string, leaseToken?: string): Promise<void> {
     const row = this.data.outbox.get(effectId);
-    if (!row || row.completedAt !== null) return;
+    if (!row || row.completedAt !== null || !holds(row, leaseToken)) return;
     row.availableAt = retryAt.getTime();
     row.leaseUntil = null;
     if (reason !== undefined) row.lastError = reason;
@@ -525,4 +529,14 @@ function compareText(a: string, b: string): number {
 /** Ascending by createdAt, then id: the same order the SQL adapter's index gives. */
 function comparePosition(t1: number, id1: string, t2: number, id2: string): number {
   return t1 - t2 || compareText(id1, id2);
+}
+
+/** The lease token of a row's latest claim (unique per row: its claims are counted). */
+function leaseTokenOf(row: MemoryOutboxRow): string {
+  return `lease-${row.leases ?? 0}`;
+}
+
+/** True when a caller may act on the row: it gave no token, or the token of the row's latest claim. */
+function holds(row: MemoryOutboxRow, leaseToken: string | undefined): boolean {
+  return leaseToken === undefined || leaseToken === leaseTokenOf(row);
 }

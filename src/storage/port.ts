@@ -88,6 +88,13 @@ export interface OutboxEntry {
   leaseUntil: Date;
   /** The reason given to the last `fail`, if any. */
   lastError?: string;
+  /**
+   * Names this claim of the effect (docs/storage.md, "Outbox"). Passed back to `complete`, `fail`
+   * or `release`, it makes them act only while this claim is the effect's latest: once another
+   * worker claimed the effect again (this lease ran out), they change nothing. Every adapter of
+   * this package sets it; an adapter written before it may not.
+   */
+  leaseToken?: string;
 }
 
 /**
@@ -231,16 +238,25 @@ export interface OrderStore {
    * or lease expired), oldest first; each stays invisible to other claims for `leaseMs`.
    */
   claim(limit: number, leaseMs: number, now?: Date): Promise<OutboxEntry[]>;
-  /** Marks an effect delivered. Idempotent; unknown ids are ignored. */
-  complete(effectId: string, now?: Date): Promise<void>;
-  /** Releases the lease and makes the effect available again at `retryAt`. */
-  fail(effectId: string, retryAt: Date, reason?: string): Promise<void>;
+  /**
+   * Marks an effect delivered. Idempotent; unknown ids are ignored. With `leaseToken` (the
+   * entry's, from `claim`), only while that claim is the effect's latest: a worker whose lease ran
+   * out and was claimed by another since changes nothing. Without it, whoever holds the lease.
+   */
+  complete(effectId: string, now?: Date, leaseToken?: string): Promise<void>;
+  /**
+   * Releases the lease and makes the effect available again at `retryAt`. With `leaseToken`, only
+   * while that claim is the effect's latest (as `complete`); a stale token changes nothing.
+   */
+  fail(effectId: string, retryAt: Date, reason?: string, leaseToken?: string): Promise<void>;
   /**
    * Optional: hands claimed effects back untried (an earlier effect of their order failed): the
    * lease is released and the claim is not counted in `attempts`. Unknown or completed ids are
-   * ignored. Without it, `drainOutbox` uses `fail(id, now)`.
+   * ignored. `leaseTokens[i]`, when given, is the token of `effectIds[i]` (as `complete`: a stale
+   * one leaves that effect alone; an undefined one acts as before). Without it, `drainOutbox`
+   * uses `fail(id, now)`.
    */
-  release?(effectIds: string[]): Promise<void>;
+  release?(effectIds: string[], leaseTokens?: ReadonlyArray<string | undefined>): Promise<void>;
   /**
    * Optional capability: the change feed. Every committed create or commit is delivered once, in
    * position order; with `since`, the changes after that position are replayed first. A `since`

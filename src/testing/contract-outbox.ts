@@ -284,6 +284,80 @@ export function outboxContract<S extends OrderStore>(ctx: ContractContext<S>): v
     }, timeout);
   });
 
+  t.describe('outbox lease tokens', () => {
+    // Worker A claims with a short lease and is slow; the lease runs out and worker B claims the
+    // effect again. A's late complete, fail or release carries A's token: it changes nothing.
+    const slow = async (s: OrderStore) => {
+      await seed(s, { id: 'o-1' }, 1);
+      const [a] = await s.claim(10, 5000, t0);
+      const [b] = await s.claim(10, 60_000, at(t0.toISOString(), 5000));
+      expect(typeof a!.leaseToken).toBe('string');
+      expect(typeof b!.leaseToken).toBe('string');
+      expect(b!.leaseToken).not.toBe(a!.leaseToken);
+      expect([b!.effect.id, b!.attempts]).toEqual(['o-1:1:0', 1]);
+      return { a: a!, b: b! };
+    };
+    const late = at(t0.toISOString(), 6000);
+    const afterB = at(t0.toISOString(), 5000 + 60_000);
+
+    it('a stale token cannot complete an effect another worker claimed since', async () => {
+      const s = store();
+      const { a } = await slow(s);
+      await s.complete(a.effect.id, late, a.leaseToken);
+      // B's lease still holds, and the effect is not done: it comes back once B's lease runs out.
+      expect(await s.claim(10, 1000, late)).toHaveLength(0);
+      expect((await s.claim(10, 1000, afterB)).map((e) => [e.effect.id, e.attempts])).toEqual([['o-1:1:0', 2]]);
+    }, timeout);
+
+    it('the holder of the latest lease completes with its token, even after a stale complete', async () => {
+      const s = store();
+      const { a, b } = await slow(s);
+      await s.complete(a.effect.id, late, a.leaseToken);
+      await s.complete(b.effect.id, late, b.leaseToken);
+      expect(await s.claim(10, 1000, at(TEST_EPOCH, 86_400_000))).toHaveLength(0);
+    }, timeout);
+
+    it('a stale token cannot fail the effect: the holder keeps its lease, its reason is not written', async () => {
+      const s = store();
+      const { a, b } = await slow(s);
+      await s.fail(a.effect.id, late, 'stale worker', a.leaseToken);
+      expect(await s.claim(10, 1000, late)).toHaveLength(0);
+      await s.fail(b.effect.id, afterB, 'holder', b.leaseToken);
+      const again = await s.claim(10, 1000, afterB);
+      expect(again.map((e) => [e.effect.id, e.attempts, e.lastError])).toEqual([['o-1:1:0', 2, 'holder']]);
+    }, timeout);
+
+    it('a stale token cannot release the effect (optional release): the holder keeps its lease and the claim counts', async () => {
+      const s = store();
+      if (!s.release) return;
+      const { a } = await slow(s);
+      await s.release([a.effect.id], [a.leaseToken]);
+      expect(await s.claim(10, 1000, late)).toHaveLength(0);
+      expect((await s.claim(10, 1000, afterB)).map((e) => [e.effect.id, e.attempts])).toEqual([['o-1:1:0', 2]]);
+    }, timeout);
+
+    it('a stale token cannot undo a completion, and a token whose lease ran out unclaimed still completes', async () => {
+      const s = store();
+      const { a, b } = await slow(s);
+      await s.complete(b.effect.id, late, b.leaseToken);
+      await s.fail(a.effect.id, late, 'stale worker', a.leaseToken);
+      if (s.release) await s.release([a.effect.id], [a.leaseToken]);
+      expect(await s.claim(10, 1000, at(TEST_EPOCH, 86_400_000))).toHaveLength(0);
+      // Nobody claimed since: a lease that ran out still lets its worker finish.
+      await seed(s, { id: 'o-2' }, 1);
+      const [c] = await s.claim(10, 1000, t0);
+      await s.complete(c!.effect.id, at(t0.toISOString(), 5000), c!.leaseToken);
+      expect(await s.claim(10, 1000, at(TEST_EPOCH, 86_400_000))).toHaveLength(0);
+    }, timeout);
+
+    it('without a token, complete acts as before: it completes whoever holds the lease', async () => {
+      const s = store();
+      const { a } = await slow(s);
+      await s.complete(a.effect.id, late);
+      expect(await s.claim(10, 1000, at(TEST_EPOCH, 86_400_000))).toHaveLength(0);
+    }, timeout);
+  });
+
   t.describe('damaged rows (when the adapter provides a tamper hook)', () => {
     it('a document that fails the Order schema throws CORRUPT_ORDER naming the order', async () => {
       const tamper = ctx.options.tamper;

@@ -20,8 +20,8 @@ function scheduledStore(base: MemoryOrderStore, s: fc.Scheduler): OrderStore {
     findDue: (now, limit, options) => base.findDue(now, limit, options),
     findIdempotency: s.scheduleFunction((key: string) => base.findIdempotency(key)),
     claim: (limit, lease, now) => base.claim(limit, lease, now),
-    complete: (id, now) => base.complete(id, now),
-    fail: (id, at, reason) => base.fail(id, at, reason),
+    complete: (id, now, token) => base.complete(id, now, token),
+    fail: (id, at, reason, token) => base.fail(id, at, reason, token),
   };
 }
 

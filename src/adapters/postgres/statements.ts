@@ -304,7 +304,7 @@ export function statements(schema: string): Statements {
 
     findIdempotency: `SELECT key, order_id, version, doc::text AS doc FROM ${idem} WHERE key = $1`,
 
-    // $1 now, $2 limit, $3 lease until. Effects of one order leave in the order they were written:
+    // $1 now, $2 limit, $3 lease until, $4 this claim's lease token. Effects of one order leave in the order they were written:
     // an effect is claimed only together with every earlier open effect of its order, so a later
     // one waits while an earlier one is leased (being delivered, or its worker died) or failed
     // (waiting for its retry). `candidates` leaves out effects stuck behind such an earlier one
@@ -336,7 +336,7 @@ export function statements(schema: string): Statements {
           WHERE p.order_id = c.order_id AND p.seq < c.seq AND p.completed_at IS NULL
             AND p.id NOT IN (SELECT id FROM candidates))
       )
-      UPDATE ${outbox} b SET lease_until = $3, attempts = b.attempts + 1
+      UPDATE ${outbox} b SET lease_until = $3, attempts = b.attempts + 1, lease_token = $4
       WHERE b.id = ANY(ARRAY(SELECT id FROM picked))
       RETURNING b.id, b.order_id, b.doc::text AS doc, b.attempts, b.last_error, b.available_at, b.seq::text AS seq`,
 
@@ -362,14 +362,18 @@ export function statements(schema: string): Statements {
       WHERE c.xid < h.xmin
       ORDER BY c.xid DESC, c.seq DESC LIMIT 1`,
 
-    release: `UPDATE ${outbox} SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
-      WHERE id = ANY($1::text[]) AND completed_at IS NULL AND lease_until IS NOT NULL`,
-    complete: `UPDATE ${outbox} SET completed_at = $2, lease_until = NULL WHERE id = $1 AND completed_at IS NULL`,
+    // A lease token given (not NULL) must still be the effect's: a claim since wrote another one.
+    release: `UPDATE ${outbox} b SET lease_until = NULL, attempts = greatest(b.attempts - 1, 0)
+      FROM unnest($1::text[], $2::text[]) AS r(id, token)
+      WHERE b.id = r.id AND b.completed_at IS NULL AND b.lease_until IS NOT NULL
+        AND (r.token IS NULL OR b.lease_token = r.token)`,
+    complete: `UPDATE ${outbox} SET completed_at = $2, lease_until = NULL
+      WHERE id = $1 AND completed_at IS NULL AND ($3::text IS NULL OR lease_token = $3)`,
     // The later open effects of its order become available no earlier than it (they wait for it
     // anyway), which keeps claim's oldest-first order from ever putting them in front of it.
     fail: `WITH failed AS (
         UPDATE ${outbox} SET available_at = $2, lease_until = NULL, last_error = coalesce($3, last_error)
-        WHERE id = $1 AND completed_at IS NULL
+        WHERE id = $1 AND completed_at IS NULL AND ($4::text IS NULL OR lease_token = $4)
         RETURNING order_id, seq
       )
       UPDATE ${outbox} p SET available_at = $2

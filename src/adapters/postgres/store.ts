@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
 import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
@@ -583,6 +583,8 @@ export class PostgresOrderStore implements OrderStore {
 
   async claim(limit: number, leaseMs: number, now: Date = new Date()): Promise<OutboxEntry[]> {
     const leaseUntil = new Date(now.getTime() + leaseMs);
+    // One token for this claim: it is checked per effect, so it need not differ between them.
+    const leaseToken = randomBytes(12).toString('hex');
     const { rows } = await this.driver.query<{
       id: string;
       order_id: string;
@@ -591,30 +593,30 @@ export class PostgresOrderStore implements OrderStore {
       last_error: string | null;
       available_at: Date | string;
       seq: string;
-    }>(this.sql.claim, [now.toISOString(), Math.max(0, Math.floor(limit)), leaseUntil.toISOString()]);
+    }>(this.sql.claim, [now.toISOString(), Math.max(0, Math.floor(limit)), leaseUntil.toISOString(), leaseToken]);
     // Oldest first, but an order's effects always in the order they were written (their seq).
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     const headAt = new Map<string, number>();
     for (const row of rows) if (!headAt.has(row.order_id)) headAt.set(row.order_id, new Date(row.available_at).getTime());
     rows.sort((a, b) => headAt.get(a.order_id)! - headAt.get(b.order_id)! || Number(a.seq) - Number(b.seq));
     return rows.map((row) => {
-      const entry: OutboxEntry = { effect: JSON.parse(row.doc) as Effect, attempts: Number(row.attempts) - 1, leaseUntil };
+      const entry: OutboxEntry = { effect: JSON.parse(row.doc) as Effect, attempts: Number(row.attempts) - 1, leaseUntil, leaseToken };
       if (row.last_error !== null) entry.lastError = row.last_error;
       return entry;
     });
   }
 
-  async complete(effectId: string, now: Date = new Date()): Promise<void> {
-    await this.driver.query(this.sql.complete, [effectId, now.toISOString()]);
+  async complete(effectId: string, now: Date = new Date(), leaseToken?: string): Promise<void> {
+    await this.driver.query(this.sql.complete, [effectId, now.toISOString(), leaseToken ?? null]);
   }
 
-  async release(effectIds: string[]): Promise<void> {
+  async release(effectIds: string[], leaseTokens?: ReadonlyArray<string | undefined>): Promise<void> {
     if (effectIds.length === 0) return;
-    await this.driver.query(this.sql.release, [effectIds]);
+    await this.driver.query(this.sql.release, [effectIds, effectIds.map((_, i) => leaseTokens?.[i] ?? null)]);
   }
 
-  async fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
-    await this.driver.query(this.sql.fail, [effectId, retryAt.toISOString(), reason ?? null]);
+  async fail(effectId: string, retryAt: Date, reason?: string, leaseToken?: string): Promise<void> {
+    await this.driver.query(this.sql.fail, [effectId, retryAt.toISOString(), reason ?? null, leaseToken ?? null]);
   }
 
   /**

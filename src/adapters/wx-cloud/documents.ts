@@ -128,6 +128,12 @@ export interface OutboxDoc {
   last_error?: string;
   /** Position within its order: version × 1000 + index, for a stable claim order. */
   ok_seq: number;
+  /**
+   * Written by every claim (one per `claim` call) and handed out as the entry's `leaseToken`:
+   * `complete`, `fail` and `release` given a token act only while it is still this. Absent until
+   * the record's first claim.
+   */
+  lease_token?: string;
 }
 
 /** The order's fields, read from its schema on the first commit (building it at load would cost every cold start). */

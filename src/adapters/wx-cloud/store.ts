@@ -597,7 +597,7 @@ export class WxCloudOrderStore implements OrderStore {
         }
         for (const d of wonDocs) {
           mine.set(d.orderId, Math.max(mine.get(d.orderId) ?? -1, d.ok_seq));
-          const entry: OutboxEntry = { effect: decodeEffect(d.orderId, d.effect), attempts: d.attempts, leaseUntil: until.get(String(d._id)) ?? new Date(t + leaseMs) };
+          const entry: OutboxEntry = { effect: decodeEffect(d.orderId, d.effect), attempts: d.attempts, leaseUntil: until.get(String(d._id)) ?? new Date(t + leaseMs), leaseToken: token };
           if (d.last_error !== undefined) entry.lastError = d.last_error;
           claimed.push(entry);
         }
@@ -620,7 +620,7 @@ export class WxCloudOrderStore implements OrderStore {
         .update({ data: { lease: db.serverDate({ offset: leaseMs }), attempts: d.attempts + 1, lease_token: token } });
       return res.stats.updated === 1;
     } catch (error) {
-      const back = (await outbox.where({ _id: d._id }).limit(1).get()).data[0] as (OutboxDoc & { lease_token?: string }) | undefined;
+      const back = (await outbox.where({ _id: d._id }).limit(1).get()).data[0] as OutboxDoc | undefined;
       if (back && back.lease_token === token && back.attempts === d.attempts + 1) return true;
       throw error;
     }
@@ -637,34 +637,34 @@ export class WxCloudOrderStore implements OrderStore {
     return out;
   }
 
-  complete(effectId: string, now: Date = new Date()): Promise<void> {
+  complete(effectId: string, now: Date = new Date(), leaseToken?: string): Promise<void> {
     return this.guard(`complete ${effectId}`, true, async () => {
-      await this.collection('outbox').where({ _id: effectId, done: false }).update({ data: { done: true, done_at: now.getTime(), lease: FREE() } });
+      await this.collection('outbox').where({ _id: effectId, done: false, ...heldBy(leaseToken) }).update({ data: { done: true, done_at: now.getTime(), lease: FREE() } });
     });
   }
 
   /**
    * Hands claimed effects back untried: the lease is released and the claim not counted. Only
    * records still leased and unfinished change (`attempts > 0` guards the count); bounded like
-   * every fan-out, each on its own.
+   * every fan-out, each on its own. A token given must still be the record's `lease_token`.
    */
-  release(effectIds: string[]): Promise<void> {
+  release(effectIds: string[], leaseTokens?: ReadonlyArray<string | undefined>): Promise<void> {
     return this.guard('release', true, async () => {
       const { _ } = this.ctx;
       const outbox = this.collection('outbox');
-      const results = await mapSettled(effectIds, this.ctx.parallel, (id) =>
-        outbox.where({ _id: id, done: false, attempts: _.gt(0), lease: _.gt(FREE()) }).update({ data: { lease: FREE(), attempts: _.inc(-1) } }),
+      const results = await mapSettled([...effectIds.entries()], this.ctx.parallel, ([i, id]) =>
+        outbox.where({ _id: id, done: false, attempts: _.gt(0), lease: _.gt(FREE()), ...heldBy(leaseTokens?.[i]) }).update({ data: { lease: FREE(), attempts: _.inc(-1) } }),
       );
       const failed = results.find((r) => !r.ok);
       if (failed && !failed.ok) throw typed('release', failed.error, true);
     });
   }
 
-  fail(effectId: string, retryAt: Date, reason?: string): Promise<void> {
+  fail(effectId: string, retryAt: Date, reason?: string, leaseToken?: string): Promise<void> {
     return this.guard(`fail ${effectId}`, true, async () => {
       const data: Record<string, unknown> = { available: retryAt.getTime(), lease: FREE() };
       if (reason !== undefined) data.last_error = reason.slice(0, 1000);
-      await this.collection('outbox').where({ _id: effectId, done: false }).update({ data });
+      await this.collection('outbox').where({ _id: effectId, done: false, ...heldBy(leaseToken) }).update({ data });
     });
   }
 
@@ -688,4 +688,12 @@ export class WxCloudOrderStore implements OrderStore {
     // wx-server-sdk owns its connections; only the feed's polling timers are ours.
     for (const stop of [...this.subscriptions]) stop();
   }
+}
+
+/**
+ * The condition that an outbox record is still leased under `leaseToken` (the `lease_token` its
+ * latest claim wrote; records never claimed have none); no condition without a token.
+ */
+function heldBy(leaseToken: string | undefined): { lease_token?: string } {
+  return leaseToken === undefined ? {} : { lease_token: leaseToken };
 }
