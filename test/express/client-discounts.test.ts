@@ -83,6 +83,25 @@ describe('Express example: what a shopper claims does not price the order', () =
     expect(byClerk.status, byClerk.text).toBe(201);
   });
 
+  it('a shopper cannot move a zone-priced local order to another district (its fee went by the zone); within the district, or by staff, it moves', async () => {
+    const slot = (await request(t.app).get('/delivery-options')).body.local.slots[0];
+    const placed = await place(token, { delivery: { mode: 'local', zone: 'xihu', slot } });
+    expect(placed.status, placed.text).toBe(201);
+    const move = (bearer: string, path: string, body: object) => request(t.app).post(`/orders/${placed.body.id}${path}`).set('authorization', `Bearer ${bearer}`).send(body);
+    const elsewhere = { ...ADDRESS, district: '上城区', detail: '湖滨路 8 号' };
+    for (const [path, body] of [['/address', { address: elsewhere }], ['/commands', { type: 'CHANGE_ADDRESS', address: elsewhere }]] as const) {
+      const r = await move(token, path, body);
+      expect(r.status, `${path}: ${r.text}`).toBe(422);
+      expectErrorBody(r.body, 'DELIVERY_ZONE_MISMATCH');
+      expect(r.body.path).toEqual(['body', 'address', 'district']);
+    }
+    expect((await t.store.load(placed.body.id))!.address!.district).toBe('西湖区');
+    const nextDoor = await move(token, '/address', { address: { ...ADDRESS, detail: '龙井路 9 号' } });
+    expect(nextDoor.status, nextDoor.text).toBe(200);
+    const byStaff = await move(clerk, '/address', { address: elsewhere });
+    expect(byStaff.status, byStaff.text).toBe(200);
+  });
+
   it('staff placing on a customer\'s behalf may still give a member price (as they may change a price)', async () => {
     const plain = await place(clerk, { customerId: 'wx-openid-9' });
     const gold = await place(clerk, { customerId: 'wx-openid-9', ...CLAIMS.member });

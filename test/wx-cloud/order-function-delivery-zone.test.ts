@@ -49,6 +49,20 @@ describe('the order function: 同城配送 zone and distance', () => {
     expect(right.order.pricing.freight.fen).toBe(900);
   });
 
+  it('changeAddress keeps a zone-priced local order in its zone: another district is DELIVERY_ZONE_MISMATCH at address.district, unchanged; the same district goes through', async () => {
+    const w = world();
+    const slot = (await w.call({ action: 'quote', cart })).deliveryOptions.local.slots[0];
+    const NANSHAN = { ...FUTIAN, district: '南山区', detail: '科技园 2 号' };
+    const placed = await w.call({ action: 'place', cart, address: NANSHAN, delivery: { mode: 'local', zone: 'nanshan', slot } });
+    expect(placed.ok, JSON.stringify(placed)).toBe(true);
+    expect(placed.order.pricing.freight.fen).toBe(600);
+    const dearer = await w.call({ action: 'changeAddress', orderId: placed.order.id, address: FUTIAN });
+    expect(dearer).toMatchObject({ ok: false, error: { code: 'DELIVERY_ZONE_MISMATCH', path: ['address', 'district'], details: { zone: 'nanshan', district: '福田区' } } });
+    expect((await w.call({ action: 'get', orderId: placed.order.id })).order.address.text).toContain('南山区');
+    const sameDistrict = await w.call({ action: 'changeAddress', orderId: placed.order.id, address: { ...NANSHAN, detail: '科技园 9 号' } });
+    expect(sameDistrict.ok, JSON.stringify(sameDistrict)).toBe(true);
+  });
+
   it('a distance from the page is refused (FORBIDDEN at delivery.distance), even for a shop priced by distance bands', async () => {
     const w = world();
     w.shop.delivery.local.bands = [{ upTo: 3000, fee: 500 }, { upTo: 10000, fee: 1500 }];

@@ -213,3 +213,27 @@ export function checkZoneCoversAddress(demo: boolean, actor: Actor, delivery: { 
     details: { zone: zone.id, district: address.district },
   });
 }
+
+/**
+ * Outside DEMO mode a shopper's new address for a local delivery priced by its zone must lie in
+ * that zone (the zone named after the address's district, as at checkout): else a shopper could
+ * place to a cheap district and move the order to a dear one (422 DELIVERY_ZONE_MISMATCH, `path`
+ * the new address's district). Staff may move an order anywhere, as they may change its price.
+ */
+export function checkAddressKeepsZone(demo: boolean, actor: Actor, delivery: { mode: string; zone?: string | undefined } | undefined, address: unknown, rules: DeliveryRules | undefined): void {
+  if (demo || actor.type !== 'customer' || delivery?.mode !== 'local' || delivery.zone === undefined) return;
+  const zone = rules?.local?.zones?.find((z) => z.id === delivery.zone);
+  if (zone === undefined) return;
+  const district = typeof address === 'object' && address !== null && typeof (address as { district?: unknown }).district === 'string' ? (address as { district: string }).district : '';
+  if (district !== '' && zone.name === district) return;
+  const named = zone.name ?? zone.id;
+  throw new OrderkitError({
+    code: 'DELIVERY_ZONE_MISMATCH',
+    message: {
+      'zh-CN': `新地址${district ? `（${district}）` : ''}不在本单的配送区域 ${named} 内，同城配送的费用按区域计算`,
+      en: `the new address${district ? ` (${district})` : ''} is outside this order's delivery zone ${named}: a local delivery is priced by its zone`,
+    },
+    path: ['body', 'address', 'district'],
+    details: { zone: zone.id, ...(district ? { district } : {}) },
+  });
+}

@@ -340,7 +340,25 @@ function createOrderFunction(deps) {
     cancelAfterSale: (event, ctx) => dispatch(event, ctx, { type: 'CANCEL_AFTER_SALE', afterSaleId: event.afterSaleId }),
     returnShipped: (event, ctx) =>
       dispatch(event, ctx, { type: 'RETURN_SHIPPED', afterSaleId: event.afterSaleId, trackingNo: event.trackingNo, expressCompany: event.expressCompany }),
-    changeAddress: (event, ctx) => dispatch(event, ctx, { type: 'CHANGE_ADDRESS', address: event.address }),
+    changeAddress: async (event, ctx) => {
+      const own = await ownOrder(event, ctx);
+      if (own.error) return own.error;
+      // A local delivery priced by its zone keeps that zone: the new address must lie in it, or a
+      // shopper could place to a cheap district and then move the order to a dear one.
+      const moved = zoneMismatch(own.order.delivery, event.address);
+      if (moved) {
+        const zone = own.order.delivery.zone;
+        const district = event.address && typeof event.address.district === 'string' ? event.address.district : '';
+        return fail(
+          'DELIVERY_ZONE_MISMATCH',
+          `新地址${district ? `（${district}）` : ''}不在本单的配送区域 ${zone} 内，同城配送的费用按区域计算`,
+          `the new address${district ? ` (${district})` : ''} is outside this order's delivery zone ${zone}: a local delivery is priced by its zone`,
+          { zone, ...(district ? { district } : {}) },
+          ['address', 'district'],
+        );
+      }
+      return dispatch(event, ctx, { type: 'CHANGE_ADDRESS', address: event.address }, true);
+    },
     // After-sales depth (docs/after-sales.md): the shopper's answers to a 协商 offer, an exchange.
     acceptRefundProposal: (event, ctx) => dispatch(event, ctx, { type: 'ACCEPT_REFUND_PROPOSAL', afterSaleId: event.afterSaleId }),
     declineRefundProposal: (event, ctx) =>

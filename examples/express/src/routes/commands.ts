@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
 import type { Actor, CommandDefinition, Order } from '../orderkit/index.js';
 import { orderView } from '../views.js';
+import { checkAddressKeepsZone } from '../catalog.js';
 import { OrderkitError } from '../orderkit/index.js';
 
 const COMMAND_ERRORS = [400, 401, 403, 404, 409, 422];
@@ -74,7 +75,9 @@ function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>, pick
     const fromPath = pathFields.map((f) => [f, param(req, f)] as const);
     const fields = parseBody(body, req) as Record<string, unknown>;
     for (const [f, v] of fromPath) fields[f] = v;
-    await sendDispatch(ctx, res, orderId, { ...fields, type }, actor, idempotencyKey(req));
+    const command = { ...fields, type };
+    const loaded = await checkBeforeDispatch(ctx, orderId, command, actor);
+    await sendDispatch(ctx, res, orderId, command, actor, idempotencyKey(req), actor, loaded);
   };
   return {
     doc: {
@@ -91,6 +94,19 @@ function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>, pick
     },
     handler: type === 'VERIFY_PICKUP_CODE' ? limited(pickupLimit, handler) : handler,
   };
+}
+
+/**
+ * What the example checks before a command that the lifecycle cannot judge alone: a shopper's
+ * CHANGE_ADDRESS of a zone-priced local delivery stays in its zone (catalog.ts). Returns the order
+ * it read, for the service to start from.
+ */
+async function checkBeforeDispatch(ctx: AppContext, orderId: string, command: { type: string; [field: string]: unknown }, actor: Actor): Promise<Order | undefined> {
+  if (command.type !== 'CHANGE_ADDRESS' || ctx.demo || actor.type !== 'customer') return undefined;
+  const order = await ctx.service.get(orderId);
+  if (order === null || order.customerId !== actor.id) return undefined;
+  checkAddressKeepsZone(ctx.demo, actor, order.delivery, command.address, ctx.deliveryRules);
+  return order;
 }
 
 export async function sendDispatch(
@@ -137,7 +153,8 @@ export function commandRoutes(ctx: AppContext): Route[] {
         const orderId = param(req, 'id');
         const parsed = lifecycle.parse(req.body);
         if (!parsed.ok) throw parsed.error;
-        await sendDispatch(ctx, res, orderId, parsed.command, actor, idempotencyKey(req));
+        const loaded = await checkBeforeDispatch(ctx, orderId, parsed.command as { type: string }, actor);
+        await sendDispatch(ctx, res, orderId, parsed.command, actor, idempotencyKey(req), actor, loaded);
       };
       const type = (req.body as { type?: unknown } | undefined)?.type;
       if (type === 'VERIFY_PICKUP_CODE') return limited(pickupLimit, send)(req, res, next);
