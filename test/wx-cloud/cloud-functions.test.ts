@@ -157,6 +157,24 @@ describe('example cloud functions (on the cloud database test double)', () => {
     expect(list.tabs.find((t: { key: string }) => t.key === 'all').count).toBe(1);
   });
 
+  it('payCallback without SUB_MCH_ID applies no cloudPay result (NOT_CONFIGURED, WeChat calls again): it could not check the merchant', async () => {
+    const env = setup();
+    const { placed, callback } = await placeAndPay(env);
+    const unset = loadFunctionFile('payCallback', 'handler.js', env.stub.cloud).createPayCallback({
+      cloud: env.stub.cloud,
+      ...build,
+      clock: env.clock,
+      settings: loadFunctionFile('payCallback', 'settings.js', env.stub.cloud).readSettings({}),
+    });
+    env.stub.as({ SOURCE: 'wx_paycallback' });
+    expect(await unset(callback, {})).toEqual({ errcode: -1, errmsg: 'NOT_CONFIGURED' });
+    expect(errorLog.mock.calls.some((c) => String(c[1]).includes('SUB_MCH_ID'))).toBe(true);
+    expect((await env.call(SHOPPER, { action: 'get', orderId: placed.order.id })).order.status).toBe('pending_payment');
+    // Once configured, the same callback pays the order.
+    expect(await env.wechatPays(callback)).toEqual({ errcode: 0, errmsg: 'OK' });
+    expect((await env.call(SHOPPER, { action: 'get', orderId: placed.order.id })).order.status).toBe('paid');
+  });
+
   it('the timer expires an unpaid order after asking cloudPay, and closes the payment', async () => {
     const env = setup();
     const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' } });

@@ -27,8 +27,24 @@ function createPayCallback(deps) {
     if (!result.ok) console.error(`[payCallback] ${label}`, JSON.stringify(result.error));
   }
 
+  // cloudPay results name the merchant they are for; without SUB_MCH_ID nothing could be checked,
+  // so none is applied: WeChat calls again once the setting is there (README, "Environment").
+  const subMchIdMissing = {
+    ok: false,
+    error: {
+      code: 'NOT_CONFIGURED',
+      message: 'SUB_MCH_ID is not set: a cloudPay result cannot be checked against our merchant id',
+      messages: { 'zh-CN': '未设置 SUB_MCH_ID：无法核对云支付结果所属的商户号', en: 'SUB_MCH_ID is not set: a cloudPay result cannot be checked against our merchant id' },
+      path: ['SUB_MCH_ID'],
+    },
+  };
+
   async function cloudPayPayment(event, wx) {
-    const notice = wechatpay.fromCloudPayCallback(event, wx, settings.subMchId ? { subMchId: settings.subMchId } : {});
+    if (!settings.subMchId) {
+      log('refused a payment callback', subMchIdMissing);
+      return wechatpay.cloudPayReply(subMchIdMissing);
+    }
+    const notice = wechatpay.fromCloudPayCallback(event, wx, { subMchId: settings.subMchId });
     if (!notice.ok) {
       log('refused a payment callback', notice);
       return wechatpay.cloudPayReply(notice);
@@ -39,7 +55,11 @@ function createPayCallback(deps) {
   }
 
   async function cloudPayRefund(event, wx) {
-    const notice = wechatpay.fromCloudPayRefundCallback(event, wx, settings.subMchId ? { subMchId: settings.subMchId } : {});
+    if (!settings.subMchId) {
+      log('refused a refund callback', subMchIdMissing);
+      return wechatpay.cloudPayReply(subMchIdMissing);
+    }
+    const notice = wechatpay.fromCloudPayRefundCallback(event, wx, { subMchId: settings.subMchId });
     if (!notice.ok) {
       log('refused a refund callback', notice);
       return wechatpay.cloudPayReply(notice);
