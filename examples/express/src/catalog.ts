@@ -193,47 +193,52 @@ export function refuseShopperClaims(demo: boolean, actor: Actor, body: Claims): 
 }
 
 /**
- * Outside DEMO mode a shopper's 配送区域 must be the one their address lies in: the example names
- * each zone after the district it covers (DEMO_DELIVERY_RULES), and the fee goes by the zone, so a
- * shopper in a dearer district could otherwise pick a cheaper zone (422 DELIVERY_ZONE_MISMATCH,
- * `path` the zone). A zone the rules do not list is left to orderkit (DELIVERY_ZONE_UNKNOWN); staff
- * placing on a customer's behalf choose the zone themselves.
+ * The example's one rule for 配送区域: each zone is named after the district it covers
+ * (DEMO_DELIVERY_RULES), and the fee goes by the zone, so outside DEMO mode a shopper's local
+ * delivery priced by a zone must go to an address in that district. Returns the zone and the
+ * address's district when it does not; null when it does, or when the rule does not apply (demo,
+ * staff, who may set a zone or a price themselves, another mode, a zone the rules do not list:
+ * orderkit answers DELIVERY_ZONE_UNKNOWN).
  */
-export function checkZoneCoversAddress(demo: boolean, actor: Actor, delivery: { mode: string; zone?: string | undefined } | undefined, address: Address | undefined, rules: DeliveryRules | undefined): void {
-  if (demo || actor.type !== 'customer' || delivery?.mode !== 'local' || delivery.zone === undefined || address === undefined) return;
+function outsideZone(demo: boolean, actor: Actor, delivery: { mode: string; zone?: string | undefined } | undefined, address: unknown, rules: DeliveryRules | undefined): { zone: string; named: string; district: string } | null {
+  if (demo || actor.type !== 'customer' || delivery?.mode !== 'local' || delivery.zone === undefined) return null;
   const zone = rules?.local?.zones?.find((z) => z.id === delivery.zone);
-  if (zone === undefined || zone.name === address.district) return;
+  if (zone === undefined) return null;
+  const district = typeof address === 'object' && address !== null && typeof (address as { district?: unknown }).district === 'string' ? (address as { district: string }).district : '';
+  return district !== '' && zone.name === district ? null : { zone: zone.id, named: zone.name ?? zone.id, district };
+}
+
+/** At checkout: the chosen zone must cover the address (422 DELIVERY_ZONE_MISMATCH, `path` the zone). */
+export function checkZoneCoversAddress(demo: boolean, actor: Actor, delivery: { mode: string; zone?: string | undefined } | undefined, address: Address | undefined, rules: DeliveryRules | undefined): void {
+  const out = address === undefined ? null : outsideZone(demo, actor, delivery, address, rules);
+  if (out === null) return;
   throw new OrderkitError({
     code: 'DELIVERY_ZONE_MISMATCH',
     message: {
-      'zh-CN': `配送区域 ${zone.name ?? zone.id} 不含收货地址所在的 ${address.district}，请选择地址所在的区域`,
-      en: `delivery zone ${zone.name ?? zone.id} does not cover the address's district ${address.district}: choose the zone the address is in`,
+      'zh-CN': `配送区域 ${out.named} 不含收货地址所在的 ${out.district}，请选择地址所在的区域`,
+      en: `delivery zone ${out.named} does not cover the address's district ${out.district}: choose the zone the address is in`,
     },
     path: ['body', 'delivery', 'zone'],
-    details: { zone: zone.id, district: address.district },
+    details: { zone: out.zone, district: out.district },
   });
 }
 
 /**
- * Outside DEMO mode a shopper's new address for a local delivery priced by its zone must lie in
- * that zone (the zone named after the address's district, as at checkout): else a shopper could
- * place to a cheap district and move the order to a dear one (422 DELIVERY_ZONE_MISMATCH, `path`
- * the new address's district). Staff may move an order anywhere, as they may change its price.
+ * A shopper's CHANGE_ADDRESS of an order priced by its zone stays in the zone (422
+ * DELIVERY_ZONE_MISMATCH, `path` the new address's district): else an order placed to a cheap
+ * district could be moved to a dear one.
  */
 export function checkAddressKeepsZone(demo: boolean, actor: Actor, delivery: { mode: string; zone?: string | undefined } | undefined, address: unknown, rules: DeliveryRules | undefined): void {
-  if (demo || actor.type !== 'customer' || delivery?.mode !== 'local' || delivery.zone === undefined) return;
-  const zone = rules?.local?.zones?.find((z) => z.id === delivery.zone);
-  if (zone === undefined) return;
-  const district = typeof address === 'object' && address !== null && typeof (address as { district?: unknown }).district === 'string' ? (address as { district: string }).district : '';
-  if (district !== '' && zone.name === district) return;
-  const named = zone.name ?? zone.id;
+  const out = outsideZone(demo, actor, delivery, address, rules);
+  if (out === null) return;
+  const where = out.district ? `（${out.district}）` : '';
   throw new OrderkitError({
     code: 'DELIVERY_ZONE_MISMATCH',
     message: {
-      'zh-CN': `新地址${district ? `（${district}）` : ''}不在本单的配送区域 ${named} 内，同城配送的费用按区域计算`,
-      en: `the new address${district ? ` (${district})` : ''} is outside this order's delivery zone ${named}: a local delivery is priced by its zone`,
+      'zh-CN': `新地址${where}不在本单的配送区域 ${out.named} 内，同城配送的费用按区域计算`,
+      en: `the new address${out.district ? ` (${out.district})` : ''} is outside this order's delivery zone ${out.named}: a local delivery is priced by its zone`,
     },
     path: ['body', 'address', 'district'],
-    details: { zone: zone.id, ...(district ? { district } : {}) },
+    details: { zone: out.zone, ...(out.district ? { district: out.district } : {}) },
   });
 }

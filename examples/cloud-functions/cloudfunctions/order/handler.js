@@ -158,20 +158,42 @@ function createOrderFunction(deps) {
   // covers (shop.js): the zone must be the one the address lies in, or a shopper in a dearer district
   // could pick a cheaper zone (docs/delivery.md "In the examples"). A zone the rules do not list is
   // left to orderkit (DELIVERY_ZONE_UNKNOWN).
-  function zoneMismatch(delivery, address) {
+  function outsideZone(delivery, address) {
     if (!delivery || typeof delivery !== 'object' || delivery.mode !== 'local' || typeof delivery.zone !== 'string') return null;
     const zones = (deliveryRules.local && deliveryRules.local.zones) || [];
     const zone = zones.find((z) => z.id === delivery.zone);
     if (!zone) return null;
     const district = address && typeof address === 'object' && typeof address.district === 'string' ? address.district : '';
     if (district !== '' && (zone.name || zone.id) === district) return null;
-    const named = zone.name || zone.id;
+    return { zone: zone.id, named: zone.name || zone.id, district };
+  }
+
+  // At checkout: the chosen zone must cover the address.
+  function zoneMismatch(delivery, address) {
+    const out = outsideZone(delivery, address);
+    if (!out) return null;
+    const { named, district } = out;
     return fail(
       'DELIVERY_ZONE_MISMATCH',
       district ? `配送区域 ${named} 不含收货地址所在的 ${district}，请选择地址所在的区域` : `收货地址缺少区县，无法确认是否在配送区域 ${named} 内`,
       district ? `delivery zone ${named} does not cover the address's district ${district}: choose the zone the address is in` : `the address names no district, so it cannot be in delivery zone ${named}`,
-      { zone: zone.id, ...(district ? { district } : {}) },
+      { zone: out.zone, ...(district ? { district } : {}) },
       ['delivery', 'zone'],
+    );
+  }
+
+  // Moving an order priced by its zone: the new address must stay in it, or a shopper could place
+  // to a cheap district and then move the order to a dear one.
+  function addressLeavesZone(delivery, address) {
+    const out = outsideZone(delivery, address);
+    if (!out) return null;
+    const { named, district } = out;
+    return fail(
+      'DELIVERY_ZONE_MISMATCH',
+      `新地址${district ? `（${district}）` : ''}不在本单的配送区域 ${named} 内，同城配送的费用按区域计算`,
+      `the new address${district ? ` (${district})` : ''} is outside this order's delivery zone ${named}: a local delivery is priced by its zone`,
+      { zone: out.zone, ...(district ? { district } : {}) },
+      ['address', 'district'],
     );
   }
 
@@ -343,20 +365,8 @@ function createOrderFunction(deps) {
     changeAddress: async (event, ctx) => {
       const own = await ownOrder(event, ctx);
       if (own.error) return own.error;
-      // A local delivery priced by its zone keeps that zone: the new address must lie in it, or a
-      // shopper could place to a cheap district and then move the order to a dear one.
-      const moved = zoneMismatch(own.order.delivery, event.address);
-      if (moved) {
-        const zone = own.order.delivery.zone;
-        const district = event.address && typeof event.address.district === 'string' ? event.address.district : '';
-        return fail(
-          'DELIVERY_ZONE_MISMATCH',
-          `新地址${district ? `（${district}）` : ''}不在本单的配送区域 ${zone} 内，同城配送的费用按区域计算`,
-          `the new address${district ? ` (${district})` : ''} is outside this order's delivery zone ${zone}: a local delivery is priced by its zone`,
-          { zone, ...(district ? { district } : {}) },
-          ['address', 'district'],
-        );
-      }
+      const moved = addressLeavesZone(own.order.delivery, event.address);
+      if (moved) return moved;
       return dispatch(event, ctx, { type: 'CHANGE_ADDRESS', address: event.address }, true);
     },
     // After-sales depth (docs/after-sales.md): the shopper's answers to a 协商 offer, an exchange.
