@@ -78,6 +78,8 @@ describe('Express example: delivery modes', () => {
     await pay(placed.body);
     await pay(other.body);
     const verify = (id: string, code: string) => request(t.app).post(`/orders/${id}/pickup-verification`).set('x-actor', MERCHANT).send({ code });
+    // A shopper's tries are refused and never count toward the lock (else any shopper could lock another's pickup).
+    for (let i = 0; i < 6; i++) expect((await request(t.app).post(`/orders/${other.body.id}/commands`).set('x-actor', CUSTOMER).send({ type: 'VERIFY_PICKUP_CODE', code: '000000' })).status).toBe(403);
     for (let i = 0; i < 5; i++) expect((await verify(placed.body.id, `00000${i}`)).status).toBe(422);
     const locked = await verify(placed.body.id, '482913');
     expect(locked.status).toBe(429);

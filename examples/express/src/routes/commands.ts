@@ -157,7 +157,15 @@ export function commandRoutes(ctx: AppContext): Route[] {
         await sendDispatch(ctx, res, orderId, parsed.command, actor, idempotencyKey(req), actor, loaded);
       };
       const type = (req.body as { type?: unknown } | undefined)?.type;
-      if (type === 'VERIFY_PICKUP_CODE') return limited(pickupLimit, send)(req, res, next);
+      // Only staff verify pickup codes: a shopper's attempt is refused by the lifecycle and must not
+      // count toward the order's lock, or any shopper could lock another's pickup.
+      let staff = false;
+      try {
+        staff = actorFromRequest(req).type === 'merchant';
+      } catch {
+        staff = false;
+      }
+      if (type === 'VERIFY_PICKUP_CODE' && staff) return limited(pickupLimit, send)(req, res, next);
       send().catch(next);
     },
   });
