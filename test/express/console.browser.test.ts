@@ -150,6 +150,44 @@ describe.skipIf(!available && !required)('the order console in headless Chromium
     await page.close();
   });
 
+  it('shows the order picked last, and the list asked for last, when an earlier answer comes back later', async () => {
+    const page = await open();
+    const [first, second] = await page.locator('tbody tr').evaluateAll((rows) => rows.slice(0, 2).map((r) => r.getAttribute('data-number')!));
+    // Hold back the answers about the first order picked for a while, as a slow network would.
+    let holding = true;
+    let held = 0;
+    await page.route((url) => url.pathname.startsWith('/orders/'), async (route) => {
+      if (!holding) return route.continue();
+      held++;
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await page.locator(`tbody tr[data-number="${first}"]`).click();
+    await expect.poll(() => held).toBe(3);
+    holding = false;
+    await page.locator(`tbody tr[data-number="${second}"]`).click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid=detail-number]')?.textContent === n, second);
+    // The first order's late answers arrive now; the detail must still show the second.
+    await page.waitForTimeout(2500);
+    expect(await page.locator('[data-testid=detail-number]').textContent()).toBe(second);
+    // The same for the list: lists asked for before a search, answered after it, must not replace it.
+    await page.route((url) => url.pathname === '/console/orders' && !url.searchParams.has('number'), async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await page.locator('[data-tab="paid"]').click();
+    await page.locator('[data-tab=""]').click();
+    await page.getByLabel('订单号').fill(mine[2]!.number);
+    await page.keyboard.press('Enter');
+    // (The open detail has a table of its own, so the list's rows are looked up under the list.)
+    const listRows = '[aria-labelledby=orders-title] tbody tr';
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, listRows);
+    await page.waitForTimeout(2500);
+    expect(await page.locator(listRows).count()).toBe(1);
+    expect(await page.locator(listRows).getAttribute('data-number')).toBe(mine[2]!.number);
+    await page.close();
+  });
+
   it('ships many by CSV and reports each refused row with its reason, changing nothing for them', async () => {
     const page = await open();
     const csv = ['number,trackingNo,expressCompany', `${mine[1]!.number},YT555,圆通速递`, 'NO-SUCH-ORDER,YT556,圆通速递', `${mine[2]!.number},YT557,圆通速递`, `${mine[1]!.number},YT558,圆通速递`].join('\n');

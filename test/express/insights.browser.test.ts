@@ -164,6 +164,29 @@ describe.skipIf(!available && !required)('the insights dashboard in headless Chr
     expect(failures).toEqual([]);
   }, 180_000);
 
+  it('keeps the drill asked for last when an earlier one answers later', async () => {
+    const page = await context.newPage();
+    await page.goto(`${http.url}/insights?from=2026-11-11&to=2026-11-24`);
+    await loaded(page, 1);
+    // The first drill (all placed orders) answers slowly, as on a slow network.
+    let first = true;
+    await page.route((url) => url.pathname === '/analytics/drill', async (route) => {
+      if (!first) return route.continue();
+      first = false;
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await page.click('[data-testid=kpi-placed]');
+    const zhejiang = page.locator('[data-testid=breakdown-province] tbody tr', { hasText: '浙江' });
+    const zjPlaced = Number(await zhejiang.locator('td').nth(1).textContent());
+    await zhejiang.click();
+    await page.waitForSelector('[data-testid=drill-total]');
+    await page.waitForTimeout(2500);
+    expect(await page.locator('[data-testid=drill] h2').textContent()).toContain('浙江');
+    expect(await num(page, '[data-testid=drill-total]')).toBe(zjPlaced);
+    await page.close();
+  }, 60_000);
+
   it('says why instead of drawing an empty chart: an inverted range, a short forecast', async () => {
     const page = await context.newPage();
     await page.goto(`${http.url}/insights?from=2026-11-20&to=2026-11-10`);

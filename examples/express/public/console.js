@@ -105,8 +105,13 @@ function Detail({ id, version, onChanged }) {
   const [order, setOrder] = useState(null);
   const [events, setEvents] = useState([]);
   const [actions, setActions] = useState([]);
+  // Only the latest load may paint: a slower answer for the order shown before (or for an older
+  // version) must not overwrite the one asked for last.
+  const latest = useRef(0);
   const load = async () => {
+    const mine = ++latest.current;
     const [o, h, a] = await Promise.all([api('GET', `/orders/${encodeURIComponent(id)}`), api('GET', `/orders/${encodeURIComponent(id)}/history`), api('GET', `/orders/${encodeURIComponent(id)}/actions`)]);
+    if (mine !== latest.current) return;
     if (o.ok) setOrder(o.data);
     if (h.ok) setEvents(h.data);
     if (a.ok) setActions(a.data.actions);
@@ -219,8 +224,11 @@ function Console({ me, onOut }) {
     else if (tab) q.set('status', tab);
     return q.toString();
   };
+  const listed = useRef(0);
   useEffect(() => {
-    api('GET', `/console/orders?${query()}`).then((r) => r.ok && setPage(r.data));
+    // A list asked for earlier (a live reload under the old filters, say) must not replace a later one.
+    const mine = ++listed.current;
+    api('GET', `/console/orders?${query()}`).then((r) => r.ok && mine === listed.current && setPage(r.data));
   }, [tab, filters, tick]);
   useEffect(() => {
     // Live: the dashboard stream carries every committed change (staff only); reload after a burst settles.

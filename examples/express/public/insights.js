@@ -140,7 +140,13 @@ function Automations({ data }) {
 function Drill({ drill, q, onClose }) {
   const [res, setRes] = useState(null);
   const params = withParams(q, drill.figure);
-  useEffect(() => { setRes(null); get(`/analytics/drill?${params}`).then(setRes); }, [params]);
+  useEffect(() => {
+    // A drill asked for before (another figure) must not paint over the one asked for now.
+    let live = true;
+    setRes(null);
+    get(`/analytics/drill?${params}`).then((r) => live && setRes(r));
+    return () => { live = false; };
+  }, [params]);
   return html`<div class="card wide drill" data-testid="drill"><h2>${t('drill')}: ${drill.label}
       <span><a href=${`/analytics/export?${withParams(params, { format: 'csv', table: 'orders' })}`} download data-testid="drill-csv">CSV</a> ·
       <a href=${`/analytics/export?${withParams(params, { format: 'xlsx' })}`} download>Excel</a> · <button onClick=${onClose}>${t('close')}</button></span></h2>
