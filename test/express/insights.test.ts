@@ -46,6 +46,13 @@ describe('GET /analytics/insights/:kind', () => {
     const f2 = await get('forecast', { from: '2026-11-10T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' });
     expect(f2.body.ok).toBe(true);
     expect(f2.body.points).toHaveLength(14);
+    // A range that starts after now has no whole day yet: too little data, not an inverted range.
+    for (const future of [{ from: '2026-12-01T00:00:00+08:00', to: '2026-12-31T00:00:00+08:00' }, { from: '2026-11-26T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' }]) {
+      const f3 = await get('forecast', future);
+      expect(f3.status, JSON.stringify(f3.body)).toBe(200);
+      expect(f3.body).toMatchObject({ ok: false, reason: 'too_little_data', days: 0, needed: 14, history: [] });
+      expect(f3.body.message['zh-CN']).toMatch(/预测至少需要 14 天的数据/);
+    }
   });
 
   it('refuses bad input with a typed 400', async () => {
