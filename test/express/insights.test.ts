@@ -65,12 +65,19 @@ describe('GET /analytics/insights/:kind', () => {
       ['customers', { ...range, from: 'yesterday' }, 'INVALID_ANALYTICS_OPTIONS'],
       ['customers', { ...range, colour: 'red' }, 'INVALID_ANALYTICS_OPTIONS'],
       ['everything', range, 'INVALID_QUERY'],
+      ['customers', { ...range, from: 'foo 2026' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['trend', { ...range, to: '2026-02-30T00:00:00+08:00' }, 'INVALID_ANALYTICS_OPTIONS'],
     ];
     for (const [kind, query, code] of cases) {
       const r = await get(kind, query);
       expect(r.status, `${kind} ${JSON.stringify(query)}: ${JSON.stringify(r.body)}`).toBe(400);
       expectErrorBody(r.body, code);
     }
+    // A bound that is there but not a time says so (it said "required field is missing").
+    const notTime = await get('customers', { ...range, from: 'yesterday' });
+    expect(notTime.body).toMatchObject({ path: ['from'], messages: { en: expect.stringMatching(/^from is not a valid time/), 'zh-CN': expect.stringMatching(/^from 不是有效的时间/) } });
+    // Epoch milliseconds are read as such.
+    expect((await get('customers', { from: String(Date.parse(range.from)), to: String(Date.parse(range.to)) })).status).toBe(200);
   });
 
   it('lists the orders behind a figure, and exports CSV and Excel', async () => {
