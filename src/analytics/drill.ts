@@ -197,6 +197,15 @@ export function parseFigure(q: Record<string, unknown>): Result<{ value: Figure 
       if (typeof by !== 'string' || (COHORT_PERIODS as readonly string[]).indexOf(by) < 0) return fail(invalid(['by'], `未知的分组周期 ${String(by)}（可用：week、month）`, `unknown cohort period ${String(by)} (use week or month)`));
       const period = q['period'];
       if (typeof period !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(period)) return fail(invalid(['period'], 'period 必须是 yyyy-MM-dd', 'period must be yyyy-MM-dd'));
+      // A cohort is named by its period's first day: a Monday for weeks, the 1st for months.
+      const [y, m, d] = period.split('-').map(Number) as [number, number, number];
+      const day = new Date(Date.UTC(y, m - 1, d));
+      if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) {
+        return fail(invalid(['period'], `period ${period} 不是存在的日期`, `period ${period} is not a date that exists`));
+      }
+      if (by === 'week' ? day.getUTCDay() !== 1 : d !== 1) {
+        return fail(invalid(['period'], by === 'week' ? `period 必须是一周的第一天（周一），${period} 不是` : `period 必须是一个月的第一天（1 日），${period} 不是`, by === 'week' ? `period must be the first day of a week (a Monday); ${period} is not` : `period must be the first day of a month (the 1st); ${period} is not`));
+      }
       const offset = int(q['offset'], 0, 1000);
       if (offset === null) return fail(invalid(['offset'], 'offset 必须是 0–1000 的整数', 'offset must be an integer 0–1000'));
       return { ok: true, value: { figure: 'cohort', by: by as CohortPeriod, period, offset } };

@@ -91,6 +91,29 @@ export const InsightQuerySchema = z.lazySchema(() => z.strictObject({
   by: z.optional(z.string().check(z.maxLength(32))),
 }));
 
+// yyyy-MM-dd, optionally Thh:mm[:ss[.fraction]] and Z or ±hh[:]mm (docs/analytics.md "Customers, products, channels").
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/;
+
+/**
+ * A range bound from a query string or an event: a valid Date, finite epoch ms (a number or its
+ * digits), or an ISO 8601 time whose calendar fields exist (no 30 February, no hour 25). Null for
+ * anything else: the engine's own date parser would read "1" as 2001-01-01 and roll 30 February
+ * over to March.
+ */
+function instantOf(v: unknown): Date | null {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v;
+  if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? new Date(v) : null;
+  if (typeof v !== 'string') return null;
+  if (/^-?\d{1,16}$/.test(v)) return instantOf(Number(v));
+  const m = ISO_TIME.exec(v);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, sec] = m.map((x) => (x === undefined ? 0 : Number(x)));
+  const days = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
+  if (mo! < 1 || mo! > 12 || d! < 1 || d! > days || h! > 23 || mi! > 59 || sec! > 59) return null;
+  const t = new Date(v);
+  return Number.isNaN(t.getTime()) ? null : t;
+}
+
 export interface ParsedInsightQuery {
   options: InsightOptions;
   dimension: InsightDimension;
@@ -106,6 +129,17 @@ export interface ParsedInsightQuery {
  * if (r.ok) console.log(breakdown(orders, r.options, r.dimension).rows);
  */
 export function parseInsightQuery(input: unknown): Result<ParsedInsightQuery> {
+  if (input !== null && typeof input === 'object') {
+    const bounds: Record<string, unknown> = {};
+    for (const key of ['from', 'to'] as const) {
+      const v = (input as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      const t = instantOf(v);
+      if (t === null) return fail(invalid([key], `${key} 不是有效的时间（应为 ISO 8601 时间，如 2026-11-09T00:00:00+08:00，或毫秒时间戳）`, `${key} is not a valid time (use an ISO 8601 time such as 2026-11-09T00:00:00+08:00, or epoch milliseconds)`));
+      bounds[key] = t;
+    }
+    input = { ...(input as Record<string, unknown>), ...bounds };
+  }
   const parsed = InsightQuerySchema.safeParse(input);
   if (!parsed.success) {
     return fail(errorFromZod('INVALID_ANALYTICS_OPTIONS', { 'zh-CN': '统计参数不正确', en: 'invalid report options' }, parsed.error));

@@ -86,6 +86,12 @@ describe('ordersBehind', () => {
       [{ figure: 'heatmap', weekday: '8', hour: '1' }, 'weekday'],
       [{ figure: 'heatmap', weekday: '1', hour: '24' }, 'hour'],
       [{ figure: 'cohort', period: 'last week', offset: '0' }, 'period'],
+      // A date that does not exist names no period (it listed no orders, as if the cell were empty).
+      [{ figure: 'cohort', period: '2026-13-45', offset: '0' }, 'period'],
+      [{ figure: 'cohort', by: 'month', period: '2026-02-30', offset: '0' }, 'period'],
+      // Nor does a day other than the period's first: a Tuesday for weeks, the 2nd for months.
+      [{ figure: 'cohort', by: 'week', period: '2026-11-17', offset: '0' }, 'period'],
+      [{ figure: 'cohort', by: 'month', period: '2026-11-02', offset: '0' }, 'period'],
       [{ figure: 'sku' }, 'sku'],
     ];
     for (const [q, path] of bad) {
@@ -97,5 +103,7 @@ describe('ordersBehind', () => {
       }
     }
     expect(parseFigure({ figure: 'heatmap', weekday: '5', hour: '20' })).toEqual({ ok: true, value: { figure: 'heatmap', weekday: 5, hour: 20 } });
+    expect(parseFigure({ figure: 'cohort', period: '2026-11-16', offset: '1' })).toEqual({ ok: true, value: { figure: 'cohort', by: 'week', period: '2026-11-16', offset: 1 } });
+    expect(parseFigure({ figure: 'cohort', by: 'month', period: '2026-11-01', offset: '0' })).toEqual({ ok: true, value: { figure: 'cohort', by: 'month', period: '2026-11-01', offset: 0 } });
   });
 });

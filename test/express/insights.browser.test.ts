@@ -153,6 +153,28 @@ describe.skipIf(!available && !required)('the insights dashboard in headless Chr
     expect(overview.getRow(2).getCell(1).value).toBe('placed');
     expect(overview.getRow(2).getCell(2).value).toBe(placed);
 
+    // The other figures open their orders too: a SKU row (its paid orders), the coupon KPI, a
+    // cohort cell (the orders its customers paid in that week: at least one per customer).
+    const drilled = async (label: RegExp) => {
+      await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=drill] h2')?.textContent ?? ''), label.source);
+      await page.waitForSelector('[data-testid=drill-total]');
+      return num(page, '[data-testid=drill-total]');
+    };
+    const sku = page.locator('[data-testid=skus] tbody tr').first();
+    const skuCode = (await sku.locator('td').nth(0).textContent())!;
+    const skuOrders = Number(await sku.locator('td').nth(1).textContent());
+    await sku.click();
+    expect(await drilled(new RegExp(skuCode))).toBe(skuOrders);
+    const couponOrders = Number((await page.textContent('[data-testid=kpi-coupon] b'))!.split('·')[0]!.trim());
+    expect(couponOrders).toBeGreaterThan(0);
+    await page.click('[data-testid=kpi-coupon]');
+    expect(await drilled(/用券订单|Coupon orders/)).toBe(couponOrders);
+    const cohortRow = page.locator('[data-testid=cohorts] tbody tr').first();
+    const cohortWeek = (await cohortRow.locator('td').nth(0).textContent())!;
+    const cohortCustomers = Number(await cohortRow.locator('td').nth(2).textContent());
+    await cohortRow.locator('td').nth(2).click();
+    expect(await drilled(new RegExp(`${cohortWeek} \\+0`))).toBeGreaterThanOrEqual(cohortCustomers);
+
     // A channel filter narrows every figure.
     await page.selectOption('[data-testid=channel]', 'live');
     await page.click('[data-testid=apply]');

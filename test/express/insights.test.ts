@@ -46,6 +46,13 @@ describe('GET /analytics/insights/:kind', () => {
     const f2 = await get('forecast', { from: '2026-11-10T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' });
     expect(f2.body.ok).toBe(true);
     expect(f2.body.points).toHaveLength(14);
+    // A range that starts after now has no whole day yet: too little data, not an inverted range.
+    for (const future of [{ from: '2026-12-01T00:00:00+08:00', to: '2026-12-31T00:00:00+08:00' }, { from: '2026-11-26T00:00:00+08:00', to: '2026-11-27T00:00:00+08:00' }]) {
+      const f3 = await get('forecast', future);
+      expect(f3.status, JSON.stringify(f3.body)).toBe(200);
+      expect(f3.body).toMatchObject({ ok: false, reason: 'too_little_data', days: 0, needed: 14, history: [] });
+      expect(f3.body.message['zh-CN']).toMatch(/预测至少需要 14 天的数据/);
+    }
   });
 
   it('refuses bad input with a typed 400', async () => {
@@ -58,12 +65,19 @@ describe('GET /analytics/insights/:kind', () => {
       ['customers', { ...range, from: 'yesterday' }, 'INVALID_ANALYTICS_OPTIONS'],
       ['customers', { ...range, colour: 'red' }, 'INVALID_ANALYTICS_OPTIONS'],
       ['everything', range, 'INVALID_QUERY'],
+      ['customers', { ...range, from: 'foo 2026' }, 'INVALID_ANALYTICS_OPTIONS'],
+      ['trend', { ...range, to: '2026-02-30T00:00:00+08:00' }, 'INVALID_ANALYTICS_OPTIONS'],
     ];
     for (const [kind, query, code] of cases) {
       const r = await get(kind, query);
       expect(r.status, `${kind} ${JSON.stringify(query)}: ${JSON.stringify(r.body)}`).toBe(400);
       expectErrorBody(r.body, code);
     }
+    // A bound that is there but not a time says so (it said "required field is missing").
+    const notTime = await get('customers', { ...range, from: 'yesterday' });
+    expect(notTime.body).toMatchObject({ path: ['from'], messages: { en: expect.stringMatching(/^from is not a valid time/), 'zh-CN': expect.stringMatching(/^from 不是有效的时间/) } });
+    // Epoch milliseconds are read as such.
+    expect((await get('customers', { from: String(Date.parse(range.from)), to: String(Date.parse(range.to)) })).status).toBe(200);
   });
 
   it('lists the orders behind a figure, and exports CSV and Excel', async () => {

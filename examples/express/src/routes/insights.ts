@@ -178,9 +178,11 @@ export function insightRoutes(ctx: AppContext, options: { timeZone: string; fulf
           case 'coupons':
             return void res.json(couponEffect(orders, o));
           case 'forecast': {
-            // Whole days only: a range reaching past now ends with today's partial day, left out.
+            // Whole days only: a range reaching past now ends with today's partial day, left out;
+            // a range starting after now has no day yet, which is too little data (docs/analytics.md
+            // "The dashboard"), not an inverted range.
             const now = ctx.clock.now();
-            const daily = o.to > now ? dailyOf(orders, { ...o, to: now }).slice(0, -1) : dailyOf(orders, o);
+            const daily = o.from >= now ? [] : o.to > now ? dailyOf(orders, { ...o, to: now }).slice(0, -1) : dailyOf(orders, o);
             return void res.json({ ...forecastDaily(daily), history: daily });
           }
           case 'breaches':
