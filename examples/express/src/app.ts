@@ -4,6 +4,7 @@ import { ChangeHub } from './change-hub.js';
 import type { AppContext, WechatPayConfig } from './context.js';
 import { DashboardFeed } from './dashboard-feed.js';
 import type { Figures } from './figures.js';
+import { storeInsights, type InsightSource } from './insights-source.js';
 import type { Route } from './http.js';
 import { errorHandler, unknownRoute } from './http-errors.js';
 import { buildOpenApi } from './openapi.js';
@@ -32,6 +33,8 @@ import type { BalancePort } from './orderkit/balance.js';
 export interface CreateAppOptions {
   service: OrderService;
   figures: Figures;
+  /** The insights page's analyses; default: the pure analyses over the service's store (storeInsights). */
+  insights?: InsightSource;
   clock?: Clock;
   /** Raw rules are validated here once (an invalid set stops the start-up with its error). */
   rules?: PricingRules | PricingRuleSet;
@@ -112,6 +115,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
     rules: compiledRules(options.rules ?? demoRules(clock.now())),
     deliveryRules: options.deliveryRules ?? DEMO_DELIVERY_RULES,
     figures: options.figures,
+    insights: options.insights ?? storeInsights(options.service.store),
     // The demo payment routes exist only in demo mode, and never beside a configured WeChat Pay.
     demoGateway: auth.demo && !options.wechatpay && (options.demoGateway ?? true),
     demo: auth.demo,

@@ -1,5 +1,6 @@
 import type { ChangeHub } from './change-hub.js';
 import type { Figures } from './figures.js';
+import type { InsightSource } from './insights-source.js';
 import type { Reconciliations } from './reconciliation.js';
 import type { Automations } from './automations.js';
 import type { Clock, DeliveryRules, Lifecycle, OrderService, OrderStore, PricingRuleSet } from './orderkit/index.js';
@@ -29,6 +30,8 @@ export interface AppContext {
   /** The delivery modes the checkout offers (docs/delivery.md). */
   deliveryRules: DeliveryRules;
   figures: Figures;
+  /** Where the insights page's analyses come from (SQL twins on PostgreSQL, else the orders in memory). */
+  insights: InsightSource;
   /** The DEMO payment and refund-result routes; off in anything real. */
   demoGateway: boolean;
   /**

@@ -34,6 +34,7 @@ import { progressBar } from './demo/progress.js';
 import { seedDemoShop } from './demo/seed.js';
 import { startTrickle, type Trickle } from './demo/trickle.js';
 import { sqlFigures } from './figures.js';
+import { sqlInsights } from './insights-source.js';
 import { createOrderService, systemClock, type OrderService } from './orderkit/index.js';
 import type { InventoryPort } from './orderkit/inventory.js';
 import { migrateBalance, PostgresBalance } from './orderkit/postgres.js';
@@ -150,6 +151,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     service,
     inventory,
     figures: sqlFigures(storage.db),
+    insights: sqlInsights(storage.db, service.store),
     rules,
     timeZone,
     demoGateway,

@@ -3,27 +3,7 @@ import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { Route } from '../http.js';
-import type { Order } from '../orderkit/index.js';
-import {
-  bottlenecks,
-  openBreaches,
-  ordersBehind,
-  parseFigure,
-  type InsightOptions,
-  type DrillReport,
-  breakdown,
-  cohorts,
-  couponEffect,
-  customers,
-  forecastDaily,
-  heatmap,
-  parseInsightQuery,
-  refunds,
-  skuPairs,
-  summarize,
-  topSkusBySegment,
-  trend,
-} from '../orderkit/analytics.js';
+import { forecastDaily, ordersBehind, parseFigure, parseInsightQuery, type InsightOptions, type DrillReport } from '../orderkit/analytics.js';
 import { OrderkitError } from '../orderkit/index.js';
 import { csvField } from './console.js';
 import { PUBLIC_DIR } from './dashboard.js';
@@ -35,8 +15,9 @@ import { PUBLIC_DIR } from './dashboard.js';
  * pairs, refunds, coupons and the 14-day forecast. Bad input (a missing or inverted range, an
  * unknown zone, dimension or kind) is a 400 with the typed error, never a 500.
  *
- * The analyses run in memory over the store's orders read page by page (the demo shop has a few
- * thousand); a large shop calls their SQL twins in orderkit/postgres (`customersSql`, …) instead.
+ * The analyses come from the app's `insights` source (insights-source.ts): on PostgreSQL the SQL
+ * twins of orderkit/postgres (`customersSql`, …) over the analytics projection; in memory the pure
+ * analyses over the store's orders. The drill-down and the exports read the orders.
  */
 
 export const INSIGHT_KINDS = ['customers', 'cohorts', 'breakdown', 'trend', 'heatmap', 'products', 'pairs', 'refunds', 'coupons', 'forecast', 'breaches'] as const;
@@ -52,17 +33,6 @@ const InsightsQueryDoc = z.strictObject({
   by: z.enum(['week', 'month']).optional(),
 });
 
-async function allOrders(ctx: AppContext): Promise<Order[]> {
-  const orders: Order[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await ctx.store.list({ limit: 100, cursor, order: 'oldest' });
-    orders.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return orders;
-}
-
 /** The query keys that name a drill-down figure or an export, apart from the analysis options. */
 const FIGURE_KEYS = ['figure', 'key', 'weekday', 'hour', 'period', 'offset', 'sku', 'format', 'table'];
 
@@ -74,16 +44,10 @@ function splitQuery(query: Record<string, unknown>, timeZone: string) {
   return parsed;
 }
 
-function dailyOf(orders: Order[], o: InsightOptions) {
-  const filtered = orders.filter((x) => (o.filter?.channel === undefined || x.channel === o.filter.channel) && (o.filter?.province === undefined || x.address?.province === o.filter.province));
-  return summarize(filtered, { from: o.from, to: o.to, timeZone: o.timeZone }).daily.map((d) => ({ date: d.date, orders: d.placed, gmv: d.gmv }));
-}
-
-/** Open breaches (the to-do list) and past ones (finished late), apart. */
-function breaches(orders: Order[], o: InsightOptions, now: Date, slaHours: number) {
-  const slas = { fulfilment: slaHours };
-  const open = openBreaches(orders, { now, slaHours: slas, limit: 100 });
-  const past = bottlenecks(orders, { now, slaHours: slas, from: o.from, to: o.to, limit: Number.MAX_SAFE_INTEGER }).breaches.filter((b) => !b.open);
+/** Open breaches (the to-do list, at now) and past ones (orders of the range that finished a stage late), apart. */
+async function breaches(ctx: AppContext, o: InsightOptions, now: Date, slaHours: number) {
+  const [open, all] = await Promise.all([ctx.insights.openBreaches(now, slaHours, 100), ctx.insights.breachesInRange(o, now, slaHours)]);
+  const past = all.breaches.filter((b) => !b.open);
   return { open, past: { total: past.length, breaches: past.slice(0, 100) } };
 }
 
@@ -92,11 +56,11 @@ type Table = (typeof TABLES)[number];
 const WEEKDAYS = ['周一 Mon', '周二 Tue', '周三 Wed', '周四 Thu', '周五 Fri', '周六 Sat', '周日 Sun'];
 
 /** Each exported table as a header and rows of plain values (fen as yuan with 2 decimals). */
-function tableRows(table: Table, orders: Order[], o: InsightOptions, drill: DrillReport | null): { header: string[]; rows: Array<Array<string | number | null>> } {
+async function tableRows(ctx: AppContext, table: Table, o: InsightOptions, drill: DrillReport | null): Promise<{ header: string[]; rows: Array<Array<string | number | null>> }> {
   const yuan = (fen: number | null) => (fen === null ? null : Math.round(fen) / 100);
   switch (table) {
     case 'overview': {
-      const t = trend(orders, o);
+      const t = await ctx.insights.trend(o);
       const money = new Set(['gmv', 'refunded', 'averageOrderValue']);
       return {
         header: ['figure', 'current', 'previous', 'change', 'change_rate'],
@@ -107,17 +71,17 @@ function tableRows(table: Table, orders: Order[], o: InsightOptions, drill: Dril
     case 'channel':
       return {
         header: [table, 'placed', 'paid', 'gmv_yuan', 'refunded_yuan', 'refunded_orders', 'average_order_yuan', 'refund_rate'],
-        rows: breakdown(orders, o, table).rows.map((r) => [r.key, r.placed, r.paid, yuan(r.gmv), yuan(r.refunded), r.refundedOrders, yuan(r.averageOrderValue), r.refundRate]),
+        rows: (await ctx.insights.breakdown(o, table)).rows.map((r) => [r.key, r.placed, r.paid, yuan(r.gmv), yuan(r.refunded), r.refundedOrders, yuan(r.averageOrderValue), r.refundRate]),
       };
     case 'cohorts': {
-      const c = cohorts(orders, o, 'week').cohorts;
+      const c = (await ctx.insights.cohorts(o, 'week')).cohorts;
       const width = Math.max(0, ...c.map((x) => x.retained.length));
       return { header: ['cohort_week', 'customers', ...Array.from({ length: width }, (_, k) => `week_${k}`)], rows: c.map((x) => [x.period, x.customers, ...x.retained]) };
     }
     case 'heatmap':
-      return { header: ['weekday', ...Array.from({ length: 24 }, (_, h) => `${h}h`)], rows: heatmap(orders, o).cells.map((row, d) => [WEEKDAYS[d]!, ...row]) };
+      return { header: ['weekday', ...Array.from({ length: 24 }, (_, h) => `${h}h`)], rows: (await ctx.insights.heatmap(o)).cells.map((row, d) => [WEEKDAYS[d]!, ...row]) };
     case 'skus':
-      return { header: ['sku', 'orders', 'refunded_orders', 'refund_rate'], rows: refunds(orders, o).skus.map((s) => [s.sku, s.orders, s.refundedOrders, s.refundRate]) };
+      return { header: ['sku', 'orders', 'refunded_orders', 'refund_rate'], rows: (await ctx.insights.refunds(o)).skus.map((s) => [s.sku, s.orders, s.refundedOrders, s.refundRate]) };
     case 'orders':
       return {
         header: ['number', 'status', 'placedAt', 'paidAt', 'customerId', 'province', 'channel', 'paid_yuan', 'refunded_yuan', 'coupon_yuan', 'skus'],
@@ -157,36 +121,36 @@ export function insightRoutes(ctx: AppContext, options: { timeZone: string; fulf
         const parsed = parseInsightQuery({ timeZone: options.timeZone, ...(req.query as Record<string, unknown>) });
         if (!parsed.ok) throw parsed.error;
         const { options: o, dimension, by } = parsed;
-        const orders = await allOrders(ctx);
+        const src = ctx.insights;
         switch (kind as (typeof INSIGHT_KINDS)[number]) {
           case 'customers':
-            return void res.json(customers(orders, o));
+            return void res.json(await src.customers(o));
           case 'cohorts':
-            return void res.json(cohorts(orders, o, by));
+            return void res.json(await src.cohorts(o, by));
           case 'breakdown':
-            return void res.json(breakdown(orders, o, dimension));
+            return void res.json(await src.breakdown(o, dimension));
           case 'trend':
-            return void res.json(trend(orders, o));
+            return void res.json(await src.trend(o));
           case 'heatmap':
-            return void res.json(heatmap(orders, o));
+            return void res.json(await src.heatmap(o));
           case 'products':
-            return void res.json(topSkusBySegment(orders, o, dimension));
+            return void res.json(await src.products(o, dimension));
           case 'pairs':
-            return void res.json(skuPairs(orders, o));
+            return void res.json(await src.pairs(o));
           case 'refunds':
-            return void res.json(refunds(orders, o));
+            return void res.json(await src.refunds(o));
           case 'coupons':
-            return void res.json(couponEffect(orders, o));
+            return void res.json(await src.coupons(o));
           case 'forecast': {
             // Whole days only: a range reaching past now ends with today's partial day, left out;
             // a range starting after now has no day yet, which is too little data (docs/analytics.md
             // "The dashboard"), not an inverted range.
             const now = ctx.clock.now();
-            const daily = o.from >= now ? [] : o.to > now ? dailyOf(orders, { ...o, to: now }).slice(0, -1) : dailyOf(orders, o);
+            const daily = o.from >= now ? [] : o.to > now ? (await src.daily({ ...o, to: now })).slice(0, -1) : await src.daily(o);
             return void res.json({ ...forecastDaily(daily), history: daily });
           }
           case 'breaches':
-            return void res.json(breaches(orders, o, ctx.clock.now(), slaHours));
+            return void res.json(await breaches(ctx, o, ctx.clock.now(), slaHours));
         }
       },
     },
@@ -207,7 +171,7 @@ export function insightRoutes(ctx: AppContext, options: { timeZone: string; fulf
         const parsed = splitQuery(query, options.timeZone);
         const figure = parseFigure(query);
         if (!figure.ok) throw figure.error;
-        res.json(ordersBehind(await allOrders(ctx), parsed.options, figure.value));
+        res.json(ordersBehind(await ctx.insights.orders(), parsed.options, figure.value));
       },
     },
     {
@@ -235,11 +199,10 @@ export function insightRoutes(ctx: AppContext, options: { timeZone: string; fulf
           if (!f.ok) throw f.error;
           figure = f.value;
         }
-        const orders = await allOrders(ctx);
-        const drill = figure ? ordersBehind(orders, parsed.options, figure, 10_000) : null;
+        const drill = figure ? ordersBehind(await ctx.insights.orders(), parsed.options, figure, 10_000) : null;
         const stamp = `${parsed.options.from.toISOString().slice(0, 10)}_${parsed.options.to.toISOString().slice(0, 10)}`;
         if (format === 'csv') {
-          const { header, rows } = tableRows(table, orders, parsed.options, drill);
+          const { header, rows } = await tableRows(ctx, table, parsed.options, drill);
           const lines = [header.map(csvField).join(','), ...rows.map((r) => r.map(csvField).join(','))];
           res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="insights-${table}-${stamp}.csv"`).send(`\uFEFF${lines.join('\r\n')}\r\n`);
           return;
@@ -248,7 +211,7 @@ export function insightRoutes(ctx: AppContext, options: { timeZone: string; fulf
         book.creator = 'orderkit example';
         for (const t of TABLES) {
           if (t === 'orders' && !drill) continue;
-          const { header, rows } = tableRows(t, orders, parsed.options, drill);
+          const { header, rows } = await tableRows(ctx, t, parsed.options, drill);
           const sheet = book.addWorksheet(t);
           sheet.addRow(header).font = { bold: true };
           // Text that a spreadsheet could read as a formula is written as plain text (see csvField).

@@ -1,0 +1,140 @@
+import {
+  bottlenecks,
+  breakdown,
+  cohorts,
+  couponEffect,
+  customers,
+  heatmap,
+  openBreaches,
+  refunds,
+  skuPairs,
+  summarize,
+  topSkusBySegment,
+  trend,
+  type Breakdown,
+  type BottleneckReport,
+  type CohortPeriod,
+  type CohortReport,
+  type CouponReport,
+  type CustomerReport,
+  type Heatmap,
+  type InsightDimension,
+  type InsightOptions,
+  type OpenBreachReport,
+  type PairReport,
+  type RefundReport,
+  type SegmentTopSkus,
+  type Trend,
+} from './orderkit/analytics.js';
+import type { Order, OrderStore } from './orderkit/index.js';
+import {
+  bottlenecksSql,
+  breakdownSql,
+  cohortsSql,
+  couponEffectSql,
+  customersSql,
+  heatmapSql,
+  openBreachesSql,
+  refundsSql,
+  skuPairsSql,
+  summarizeSql,
+  topSkusBySegmentSql,
+  trendSql,
+  type PostgresDatabase,
+} from './orderkit/postgres.js';
+
+/** One day of the forecast's history: orders placed and GMV. */
+export interface DailyPoint {
+  date: string;
+  orders: number;
+  gmv: number;
+}
+
+/**
+ * Where the insights page's analyses come from (docs/analytics.md "The dashboard"): the SQL twins
+ * over the analytics projection on PostgreSQL, or the pure analyses over the store's orders.
+ * Both give the same answers (test/express/insights-source.test.ts).
+ */
+export interface InsightSource {
+  customers(o: InsightOptions): Promise<CustomerReport>;
+  cohorts(o: InsightOptions, by: CohortPeriod): Promise<CohortReport>;
+  breakdown(o: InsightOptions, dimension: InsightDimension): Promise<Breakdown>;
+  trend(o: InsightOptions): Promise<Trend>;
+  heatmap(o: InsightOptions): Promise<Heatmap>;
+  products(o: InsightOptions, dimension: InsightDimension): Promise<SegmentTopSkus>;
+  pairs(o: InsightOptions): Promise<PairReport>;
+  refunds(o: InsightOptions): Promise<RefundReport>;
+  coupons(o: InsightOptions): Promise<CouponReport>;
+  /** Orders placed and GMV per local day of the range. */
+  daily(o: InsightOptions): Promise<DailyPoint[]>;
+  /** Open breaches at `now`, whatever their placing time: the to-do list. */
+  openBreaches(now: Date, slaHours: number, limit: number): Promise<OpenBreachReport>;
+  /** Every breach of the orders placed in the range, open and past, the worst first. */
+  breachesInRange(o: InsightOptions, now: Date, slaHours: number): Promise<BottleneckReport>;
+  /** Every order, page by page: the drill-down and the exports read them. */
+  orders(): Promise<Order[]>;
+}
+
+async function allOrders(store: OrderStore): Promise<Order[]> {
+  const orders: Order[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await store.list({ limit: 100, cursor, order: 'oldest' });
+    orders.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return orders;
+}
+
+function dailyOf(orders: readonly Order[], o: InsightOptions): DailyPoint[] {
+  const filtered = orders.filter((x) => (o.filter?.channel === undefined || x.channel === o.filter.channel) && (o.filter?.province === undefined || x.address?.province === o.filter.province));
+  return summarize(filtered, { from: o.from, to: o.to, timeZone: o.timeZone }).daily.map((d) => ({ date: d.date, orders: d.placed, gmv: d.gmv }));
+}
+
+/** Any store: reads every order and runs the pure analyses (the demo shop, tests, small shops). */
+export function storeInsights(store: OrderStore): InsightSource {
+  const orders = () => allOrders(store);
+  return {
+    customers: async (o) => customers(await orders(), o),
+    cohorts: async (o, by) => cohorts(await orders(), o, by),
+    breakdown: async (o, d) => breakdown(await orders(), o, d),
+    trend: async (o) => trend(await orders(), o),
+    heatmap: async (o) => heatmap(await orders(), o),
+    products: async (o, d) => topSkusBySegment(await orders(), o, d),
+    pairs: async (o) => skuPairs(await orders(), o),
+    refunds: async (o) => refunds(await orders(), o),
+    coupons: async (o) => couponEffect(await orders(), o),
+    daily: async (o) => dailyOf(await orders(), o),
+    openBreaches: async (now, sla, limit) => openBreaches(await orders(), { now, slaHours: { fulfilment: sla }, limit }),
+    breachesInRange: async (o, now, sla) => bottlenecks(await orders(), { now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit: Number.MAX_SAFE_INTEGER }),
+    orders,
+  };
+}
+
+/**
+ * PostgreSQL/PGlite: the SQL twins of orderkit/postgres read the analytics projection (rollups and
+ * indexes, docs/benchmarks.md "Analytics: decision-support analyses"), never every order. A
+ * filtered daily series has no SQL twin, so it reads the orders, as the drill-down does.
+ */
+export function sqlInsights(db: PostgresDatabase, store: OrderStore, schema = 'orderkit'): InsightSource {
+  const s = (o: InsightOptions) => ({ ...o, schema });
+  return {
+    customers: (o) => customersSql(db, s(o)),
+    cohorts: (o, by) => cohortsSql(db, s(o), by),
+    breakdown: (o, d) => breakdownSql(db, s(o), d),
+    trend: (o) => trendSql(db, s(o)),
+    heatmap: (o) => heatmapSql(db, s(o)),
+    products: (o, d) => topSkusBySegmentSql(db, s(o), d),
+    pairs: (o) => skuPairsSql(db, s(o)),
+    refunds: (o) => refundsSql(db, s(o)),
+    coupons: (o) => couponEffectSql(db, s(o)),
+    daily: async (o) => {
+      if (o.filter?.channel !== undefined || o.filter?.province !== undefined) return dailyOf(await allOrders(store), o);
+      const summary = await summarizeSql(db, { schema, from: o.from, to: o.to, timeZone: o.timeZone });
+      return summary.daily.map((d) => ({ date: d.date, orders: d.placed, gmv: d.gmv }));
+    },
+    openBreaches: (now, sla, limit) => openBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, limit }),
+    breachesInRange: (o, now, sla) => bottlenecksSql(db, { schema, now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit: Number.MAX_SAFE_INTEGER }),
+    orders: () => allOrders(store),
+  };
+}

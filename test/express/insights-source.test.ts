@@ -1,0 +1,118 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type OrderApp } from '../../examples/express/src/app.js';
+import { demoRules } from '../../examples/express/src/catalog.js';
+import { seedDemoShop } from '../../examples/express/src/demo/seed.js';
+import { sqlFigures } from '../../examples/express/src/figures.js';
+import { sqlInsights } from '../../examples/express/src/insights-source.js';
+import { migrate, migrateAnalytics, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
+import { createOrderService } from '../../src/index.js';
+import { freshPGlite } from '../support/pglite.js';
+import { TestClock, testAuthOptions } from './support/app.js';
+
+/**
+ * The insights page on PostgreSQL reads the SQL twins (sqlInsights), in memory the orders
+ * (storeInsights, the default): over the same seeded shop, every analysis the page asks for answers
+ * the same through both apps (docs/analytics.md "The dashboard").
+ */
+describe('the insights routes: SQL twins and the orders in memory agree', () => {
+  let sqlApp: OrderApp;
+  let memoryApp: OrderApp;
+  let close: () => Promise<void>;
+  /** Pages of orders the SQL source read (it reads none but for a filtered daily series and the drill-down). */
+  let pagesRead = 0;
+
+  beforeAll(async () => {
+    const db = await freshPGlite();
+    await migrate(db);
+    await migrateAnalytics(db);
+    const store = new PostgresOrderStore({ db });
+    const clock = new TestClock(Date.parse('2026-11-25T12:30:00+08:00'));
+    const rules = demoRules(clock.now());
+    await seedDemoShop({ batch: (body) => body(store), rules, end: clock.now(), days: 16, seed: 20261206 });
+    const service = createOrderService({ store, clock });
+    const common = { service, clock, rules, figures: sqlFigures(db), log: () => undefined };
+    const counted = new Proxy(store, {
+      get: (target, key, receiver) => (key === 'list' ? (...args: Parameters<typeof store.list>) => (pagesRead++, target.list(...args)) : Reflect.get(target, key, receiver)),
+    });
+    sqlApp = await createApp({ ...common, auth: { demo: true, ...testAuthOptions() }, insights: sqlInsights(db, counted) });
+    memoryApp = await createApp({ ...common, auth: { demo: true, ...testAuthOptions() } });
+    await sqlApp.auth.staff.create('boss', 'boss-password-1', 'admin');
+    await memoryApp.auth.staff.create('boss', 'boss-password-1', 'admin');
+    close = async () => {
+      await sqlApp.close();
+      await memoryApp.close();
+      await db.close();
+    };
+  }, 180_000);
+
+  afterAll(async () => {
+    await close?.();
+  });
+
+  async function signedIn(app: OrderApp) {
+    const agent = request.agent(app.app);
+    const login = await agent.post('/auth/login').send({ username: 'boss', password: 'boss-password-1' });
+    expect(login.status).toBe(200);
+    return agent;
+  }
+
+  const ranges = [
+    { from: '2026-11-11T00:00:00+08:00', to: '2026-11-25T00:00:00+08:00' },
+    { from: '2026-11-18T06:30:00+08:00', to: '2026-11-25T15:00:00+08:00' },
+    { from: '2026-11-18T00:00:00+08:00', to: '2026-11-25T00:00:00+08:00', channel: 'live' },
+    { from: '2026-11-11T00:00:00+08:00', to: '2026-11-25T00:00:00+08:00', province: '浙江' },
+  ];
+  const kinds: Array<[string, Record<string, string>]> = [
+    ['customers', {}],
+    ['cohorts', { by: 'week' }],
+    ['cohorts', { by: 'month' }],
+    ['breakdown', { dimension: 'province' }],
+    ['breakdown', { dimension: 'channel' }],
+    ['trend', {}],
+    ['heatmap', {}],
+    ['products', { dimension: 'channel' }],
+    ['pairs', {}],
+    ['refunds', {}],
+    ['coupons', {}],
+    ['forecast', {}],
+    ['breaches', {}],
+  ];
+
+  it('answers every kind alike, for whole and partial days, filtered or not', async () => {
+    const sql = await signedIn(sqlApp);
+    const memory = await signedIn(memoryApp);
+    let nonEmpty = 0;
+    for (const range of ranges) {
+      for (const [kind, extra] of kinds) {
+        const query = { ...range, ...extra };
+        pagesRead = 0;
+        const [a, b] = await Promise.all([sql.get(`/analytics/insights/${kind}`).query(query), memory.get(`/analytics/insights/${kind}`).query(query)]);
+        expect(a.status, `${kind} ${JSON.stringify(query)}: ${JSON.stringify(a.body)}`).toBe(200);
+        expect(b.status).toBe(200);
+        expect(a.body, `${kind} ${JSON.stringify(query)}`).toEqual(b.body);
+        if (!('channel' in range) && !('province' in range)) expect(pagesRead, `${kind} read orders`).toBe(0);
+        if (JSON.stringify(a.body).match(/[1-9]/)) nonEmpty++;
+      }
+    }
+    // The seeded shop gives each analysis something to say, so agreeing is not agreeing on nothing.
+    expect(nonEmpty).toBe(ranges.length * kinds.length);
+    // The exports read the same source: the CSV of each table matches.
+    for (const table of ['overview', 'province', 'cohorts', 'heatmap', 'skus']) {
+      const q = { ...ranges[0]!, format: 'csv', table };
+      const [a, b] = await Promise.all([sql.get('/analytics/export').query(q), memory.get('/analytics/export').query(q)]);
+      expect(a.status).toBe(200);
+      expect(a.text).toBe(b.text);
+    }
+  }, 120_000);
+
+  it('refuses bad input through the SQL source with the same typed error, never a 500', async () => {
+    const sql = await signedIn(sqlApp);
+    const memory = await signedIn(memoryApp);
+    for (const query of [{ from: '2026-11-25T00:00:00+08:00', to: '2026-11-11T00:00:00+08:00' }, { ...ranges[0]!, timeZone: 'Mars/Olympus' }, { ...ranges[0]!, dimension: 'city' }]) {
+      const [a, b] = await Promise.all([sql.get('/analytics/insights/breakdown').query(query), memory.get('/analytics/insights/breakdown').query(query)]);
+      expect(a.status).toBe(400);
+      expect(a.body).toEqual(b.body);
+    }
+  });
+});
