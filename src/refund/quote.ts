@@ -107,7 +107,10 @@ function resolveItems(request: RefundRequest, holdings: Map<string, LineHolding>
 function decideShipping(order: Order, request: RefundRequest, policy: Policy, takesLastUnit: boolean): ShippingDecision {
   if (order.pricing.freight === 0) return 'no_freight';
   // Per line, freight comes back in pieces: what is already claimed is subtracted, not a stop.
-  if (policy.refundShippingBy !== 'line' && shippingHeld(order) > 0) return 'already_refunded';
+  // Otherwise it comes back once: only when all of it is claimed is there none left. A freight-only
+  // refund of part of it leaves the rest to come back with the goods (docs/after-sales.md
+  // "Freight-only refund").
+  if (policy.refundShippingBy !== 'line' && shippingHeld(order) >= order.pricing.freight) return 'already_refunded';
   if (request.includeShipping === false) return 'not_requested';
   if (policy.refundShipping === 'never') return 'policy_never';
   if (policy.refundShipping === 'before_shipment' && order.shipments.length > 0) return 'already_shipped';
@@ -160,7 +163,8 @@ function quoteCore(order: Order, request: RefundRequest, ctx: RefundQuoteContext
   }
 
   let decision = decideShipping(order, request, ctx.policy, takesLastUnit);
-  let shippingAmount = decision === 'included' ? order.pricing.freight : 0;
+  // What freight-only refunds have not taken yet (all of it when there were none).
+  let shippingAmount = decision === 'included' ? order.pricing.freight - shippingHeld(order) : 0;
   if (ctx.policy.refundShippingBy === 'line' && (decision === 'included' || decision === 'partial')) {
     // Freight per line (docs/after-sales.md "Freight per line"): the freight of these units.
     const held = shippingHeld(order);
@@ -250,7 +254,7 @@ export function refundQuote(order: Order, request: RefundRequest, ctx: RefundQuo
   }
   const decision = c.decision;
 
-  const shipping = { amount: shippingAmount, reason: explainShipping(decision, decision === 'per_line' ? shippingAmount : order.pricing.freight) };
+  const shipping = { amount: shippingAmount, reason: explainShipping(decision, decision === 'per_line' || decision === 'included' ? shippingAmount : order.pricing.freight) };
   return ok({
     quote: {
       kind: request.kind,
