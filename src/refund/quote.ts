@@ -6,7 +6,7 @@ import { availableExcept, plannedRefundsExcept } from './caps.js';
 import { refundErrors } from './errors.js';
 import { explainLine, explainShipping, type ShippingDecision } from './explain.js';
 import { lineFreightRefund } from './freight-split.js';
-import { lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
+import { afterSaleLineAmounts, holdsUnits, lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
 import { lineRefundAmount, unitShareRuns, type UnitShareRun } from './unit-shares.js';
 import { checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
 import { ok, fail, type Failure, type Result } from '../errors/result.js';
@@ -69,7 +69,10 @@ export interface RefundQuote {
   paidAmount: number;
   /** Fen of the payment not yet refunded, pending or held by other after-sales. */
   available: number;
-  /** True when, after this request, no line has money left to claim (freight then comes back by default). */
+  /**
+   * True when, after this request, no line has money left to claim (freight then comes back by
+   * default). Units held by an open exchange count as left: an exchange refunds nothing.
+   */
   takesLastUnit: boolean;
   reason: LocalizedText;
 }
@@ -155,11 +158,20 @@ function quoteCore(order: Order, request: RefundRequest, ctx: RefundQuoteContext
 
   // "The last unit" means the last money: units left over that are worth nothing (a free gift, the
   // zero shares of a 1-fen line) must not keep the freight from coming back.
+  // An open exchange holds its units' shares but refunds nothing: the shopper keeps goods for them,
+  // so their money is not taken and still holds the freight back (docs/after-sales.md "Exchange").
+  let exchanging: Map<string, number> | undefined;
+  for (const a of order.afterSales) {
+    if (a.kind !== 'exchange' || !holdsUnits(a)) continue;
+    exchanging ??= new Map();
+    for (const part of afterSaleLineAmounts(order, a)) exchanging.set(part.lineId, (exchanging.get(part.lineId) ?? 0) + part.amount);
+  }
   let takesLastUnit = true;
   for (const h of holdings.values()) {
     let taken = 0;
     for (const p of parts) if (p.h === h) taken = p.amount;
-    if (h.line.payable - h.heldAmount - taken > 0) takesLastUnit = false;
+    const held = h.heldAmount - (exchanging?.get(h.line.id) ?? 0);
+    if (h.line.payable - held - taken > 0) takesLastUnit = false;
   }
 
   let decision = decideShipping(order, request, ctx.policy, takesLastUnit);
