@@ -1,6 +1,7 @@
 import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { AfterSale, AfterSaleStatus, EffectType, Order } from '../order/index.js';
 import type { Policy } from '../order/policy.js';
+import { lineHoldings } from './holdings.js';
 import { findRefund } from './ledger.js';
 
 /** The commands the after-sale chart answers to. */
@@ -128,10 +129,10 @@ export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
  * What each guard means, for diagrams and error hints.
  *
  * @example
- * AFTER_SALE_GUARD_LABELS.auto_approve['zh-CN'] // '仅退款且未发货，店铺规则自动同意'
+ * AFTER_SALE_GUARD_LABELS.auto_approve['zh-CN'] // '仅退款且未发货、未在最后一笔钱之前要回运费，店铺规则自动同意'
  */
 export const AFTER_SALE_GUARD_LABELS: Readonly<Record<AfterSaleGuard, LocalizedText>> = {
-  auto_approve: { 'zh-CN': '仅退款且未发货，店铺规则自动同意', en: 'refund only, nothing shipped, policy auto-approves' },
+  auto_approve: { 'zh-CN': '仅退款且未发货、未在最后一笔钱之前要回运费，店铺规则自动同意', en: 'refund only, nothing shipped, no freight before the last money, policy auto-approves' },
   refund_only: { 'zh-CN': '仅退款', en: 'refund only' },
   return_and_refund: { 'zh-CN': '退货退款', en: 'return and refund' },
   return_not_shipped: { 'zh-CN': '买家尚未寄回', en: 'return not yet shipped' },
@@ -145,6 +146,19 @@ export const AFTER_SALE_GUARD_LABELS: Readonly<Record<AfterSaleGuard, LocalizedT
   proposal_open: { 'zh-CN': '有待答复的协商方案', en: 'a proposal awaits an answer' },
   return_fee_unset: { 'zh-CN': '退货退款且尚未设置退货运费', en: 'return and refund, return shipping fee not yet set' },
 };
+
+/**
+ * A request that asks the whole freight back (`includeShipping: true`) while goods are still left
+ * to pay for after it: the shop would pay the freight again to ship the rest, so the merchant
+ * reviews it instead of the policy approving it at once (docs/after-sales.md "Rules"). Per line
+ * (`refundShippingBy: 'line'`) a request only carries its own units' freight: nothing to review.
+ * `order` already holds the request.
+ */
+function freightBeforeLastMoney(order: Order, afterSale: AfterSale, policy: Policy): boolean {
+  if (afterSale.shippingAmount === 0 || policy.refundShippingBy === 'line') return false;
+  for (const h of lineHoldings(order).values()) if (h.line.payable - h.heldAmount > 0) return true;
+  return false;
+}
 
 function refundStatus(order: Order, afterSale: AfterSale): string | undefined {
   return afterSale.refundId === undefined ? undefined : findRefund(order, afterSale.refundId)?.status;
@@ -160,7 +174,13 @@ export function afterSaleGuardHolds(guard: AfterSaleGuard, order: Order, afterSa
   switch (guard) {
     case 'auto_approve':
       // A shopper's freight-only request is always reviewed: the policy approves goods refunds only.
-      return afterSale.kind === 'refund_only' && afterSale.freightOnly !== true && order.shipments.length === 0 && policy.autoApproveRefundBeforeShipment;
+      return (
+        afterSale.kind === 'refund_only' &&
+        afterSale.freightOnly !== true &&
+        order.shipments.length === 0 &&
+        policy.autoApproveRefundBeforeShipment &&
+        !freightBeforeLastMoney(order, afterSale, policy)
+      );
     case 'refund_only':
       return afterSale.kind === 'refund_only';
     case 'return_and_refund':

@@ -1,5 +1,5 @@
 import { allocate } from '../money/allocate.js';
-import type { Line, Order } from '../order/index.js';
+import type { AfterSale, Line, Order } from '../order/index.js';
 import { cumulativeShare } from './unit-shares.js';
 
 /**
@@ -12,8 +12,10 @@ import { cumulativeShare } from './unit-shares.js';
  *   points, like money, are exact in whole points and add up however a line is refunded.
  * - Earned points (赠送积分) are `floor(Σ payable / rate.fen) × rate.points + bonus`, split over the
  *   lines by their payable, then over units the same way.
- * - A unit counts as refunded once its after-sale is `refunded` (the money is back). A closed order
- *   keeps nothing: every spent point is released and every earned point is taken back.
+ * - A unit counts as refunded once its after-sale is `refunded` (the money is back). A negotiated
+ *   after-sale (an accepted offer below its quote) counts for the agreed part of its units' points,
+ *   rounded down. A closed order keeps nothing: every spent point is released and every earned
+ *   point is taken back.
  */
 
 /** Lines in the stable order every split uses: SKU, then line id (docs/pricing.md "Money rules"). */
@@ -90,11 +92,49 @@ export function refundedUnits(order: Order): Map<string, number> {
   return out;
 }
 
-function unitsShare(order: Order, perLine: Map<string, number>, units: Map<string, number>): number {
+/**
+ * An after-sale settled by an accepted offer for less than its quote (协商退款, docs/after-sales.md
+ * "Negotiated refunds"): `[agreed, quoted]`. Undefined for any other after-sale (a return shipping
+ * fee changes the amount but not the part of the goods that came back).
+ */
+function agreedPart(a: AfterSale): [number, number] | undefined {
+  if (a.quotedAmount === undefined || a.proposals === undefined) return undefined;
+  let agreed: number | undefined;
+  for (const p of a.proposals) if (p.status === 'accepted') agreed = p.amount;
+  if (agreed === undefined || agreed >= a.quotedAmount || a.quotedAmount <= 0) return undefined;
+  return [agreed, a.quotedAmount];
+}
+
+/** floor(x × num / den) without leaving the safe integers. */
+function scaledDown(x: number, num: number, den: number): number {
+  const product = x * num;
+  return Number.isSafeInteger(product) ? Math.floor(product / den) : Number((BigInt(x) * BigInt(num)) / BigInt(den));
+}
+
+/**
+ * The points (`perLine`, spread over each line's units like its payable) of the units whose money
+ * is back: the items of the after-sales that ended `refunded`, unit by unit in the after-sales'
+ * order, so that they add up like `cumulativeShare`. A negotiated after-sale gives back only the
+ * agreed part of its units' points, rounded down, as its money is only the agreed part
+ * (docs/pricing.md "Points after the order").
+ */
+function refundedShare(order: Order, perLine: Map<string, number>): number {
+  const units = new Map<string, number>();
   let sum = 0;
-  for (const l of order.lines) {
-    const n = Math.min(l.quantity, units.get(l.id) ?? 0);
-    if (n > 0) sum += cumulativeShare({ payable: perLine.get(l.id) ?? 0, quantity: l.quantity }, n);
+  for (const a of order.afterSales) {
+    if (a.status !== 'refunded') continue;
+    let own = 0;
+    for (const item of a.items) {
+      const line = order.lines.find((l) => l.id === item.lineId);
+      if (line === undefined) continue;
+      const before = Math.min(line.quantity, units.get(line.id) ?? 0);
+      const after = Math.min(line.quantity, before + item.quantity);
+      units.set(line.id, after);
+      const share = { payable: perLine.get(line.id) ?? 0, quantity: line.quantity };
+      own += cumulativeShare(share, after) - cumulativeShare(share, before);
+    }
+    const part = agreedPart(a);
+    sum += part === undefined ? own : scaledDown(own, part[0], part[1]);
   }
   return sum;
 }
@@ -115,12 +155,11 @@ export interface PointsTargets {
  */
 export function pointsTargets(order: Order, options: { closing: boolean }): PointsTargets {
   if (options.closing) return { released: order.pricing.pointsUsed, earned: 0 };
-  const units = refundedUnits(order);
-  const released = order.pricing.pointsUsed === 0 ? 0 : unitsShare(order, spentPointsByLine(order), units);
+  const released = order.pricing.pointsUsed === 0 ? 0 : refundedShare(order, spentPointsByLine(order));
   let earned = 0;
   if (order.completedAt !== undefined) {
     const all = earnablePoints(order);
-    earned = all === 0 ? 0 : all - unitsShare(order, earnedPointsByLine(order), units);
+    earned = all === 0 ? 0 : all - refundedShare(order, earnedPointsByLine(order));
   }
   return { released, earned };
 }

@@ -6,7 +6,7 @@ import { availableExcept, plannedRefundsExcept } from './caps.js';
 import { refundErrors } from './errors.js';
 import { explainLine, explainShipping, type ShippingDecision } from './explain.js';
 import { lineFreightRefund } from './freight-split.js';
-import { lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
+import { afterSaleLineAmounts, holdsUnits, lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
 import { lineRefundAmount, unitShareRuns, type UnitShareRun } from './unit-shares.js';
 import { checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
 import { ok, fail, type Failure, type Result } from '../errors/result.js';
@@ -69,7 +69,10 @@ export interface RefundQuote {
   paidAmount: number;
   /** Fen of the payment not yet refunded, pending or held by other after-sales. */
   available: number;
-  /** True when, after this request, no line has money left to claim (freight then comes back by default). */
+  /**
+   * True when, after this request, no line has money left to claim (freight then comes back by
+   * default). Units held by an open exchange count as left: an exchange refunds nothing.
+   */
   takesLastUnit: boolean;
   reason: LocalizedText;
 }
@@ -107,7 +110,10 @@ function resolveItems(request: RefundRequest, holdings: Map<string, LineHolding>
 function decideShipping(order: Order, request: RefundRequest, policy: Policy, takesLastUnit: boolean): ShippingDecision {
   if (order.pricing.freight === 0) return 'no_freight';
   // Per line, freight comes back in pieces: what is already claimed is subtracted, not a stop.
-  if (policy.refundShippingBy !== 'line' && shippingHeld(order) > 0) return 'already_refunded';
+  // Otherwise it comes back once: only when all of it is claimed is there none left. A freight-only
+  // refund of part of it leaves the rest to come back with the goods (docs/after-sales.md
+  // "Freight-only refund").
+  if (policy.refundShippingBy !== 'line' && shippingHeld(order) >= order.pricing.freight) return 'already_refunded';
   if (request.includeShipping === false) return 'not_requested';
   if (policy.refundShipping === 'never') return 'policy_never';
   if (policy.refundShipping === 'before_shipment' && order.shipments.length > 0) return 'already_shipped';
@@ -152,15 +158,25 @@ function quoteCore(order: Order, request: RefundRequest, ctx: RefundQuoteContext
 
   // "The last unit" means the last money: units left over that are worth nothing (a free gift, the
   // zero shares of a 1-fen line) must not keep the freight from coming back.
+  // An open exchange holds its units' shares but refunds nothing: the shopper keeps goods for them,
+  // so their money is not taken and still holds the freight back (docs/after-sales.md "Exchange").
+  let exchanging: Map<string, number> | undefined;
+  for (const a of order.afterSales) {
+    if (a.kind !== 'exchange' || !holdsUnits(a)) continue;
+    exchanging ??= new Map();
+    for (const part of afterSaleLineAmounts(order, a)) exchanging.set(part.lineId, (exchanging.get(part.lineId) ?? 0) + part.amount);
+  }
   let takesLastUnit = true;
   for (const h of holdings.values()) {
     let taken = 0;
     for (const p of parts) if (p.h === h) taken = p.amount;
-    if (h.line.payable - h.heldAmount - taken > 0) takesLastUnit = false;
+    const held = h.heldAmount - (exchanging?.get(h.line.id) ?? 0);
+    if (h.line.payable - held - taken > 0) takesLastUnit = false;
   }
 
   let decision = decideShipping(order, request, ctx.policy, takesLastUnit);
-  let shippingAmount = decision === 'included' ? order.pricing.freight : 0;
+  // What freight-only refunds have not taken yet (all of it when there were none).
+  let shippingAmount = decision === 'included' ? order.pricing.freight - shippingHeld(order) : 0;
   if (ctx.policy.refundShippingBy === 'line' && (decision === 'included' || decision === 'partial')) {
     // Freight per line (docs/after-sales.md "Freight per line"): the freight of these units.
     const held = shippingHeld(order);
@@ -250,7 +266,7 @@ export function refundQuote(order: Order, request: RefundRequest, ctx: RefundQuo
   }
   const decision = c.decision;
 
-  const shipping = { amount: shippingAmount, reason: explainShipping(decision, decision === 'per_line' ? shippingAmount : order.pricing.freight) };
+  const shipping = { amount: shippingAmount, reason: explainShipping(decision, decision === 'per_line' || decision === 'included' ? shippingAmount : order.pricing.freight) };
   return ok({
     quote: {
       kind: request.kind,

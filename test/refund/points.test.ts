@@ -218,3 +218,57 @@ describe('points ledger property', () => {
     );
   });
 });
+
+// ---- 协商退款: the points follow the agreed money ---------------------------------------------
+
+describe('a negotiated refund (协商退款) gives back points in proportion to the agreed amount', () => {
+  /** One line shipped; `units` of it asked back refund-only; the merchant offers `offer` of the quote; accepted and paid; then completed. */
+  function negotiated(spec: { listPrice: number; quantity: number }, balance: number, units: number, offerPerMille: number) {
+    let o = pay(place([{ id: 'L1', sku: 'TEA', ...spec }], balance));
+    o = step(o, { type: 'SHIP', logisticsType: 'express', trackingNo: 'SF1', expressCompany: 'SF' }, MERCHANT).order;
+    o = step(o, { type: 'CONFIRM_RECEIPT' }, CUSTOMER).order;
+    o = step(o, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'L1', quantity: units }], reason: '有瑕疵' }, CUSTOMER).order;
+    const a = o.afterSales[0]!;
+    const offer = Math.max(1, Math.floor((a.amount * offerPerMille) / 1000));
+    o = step(o, { type: 'PROPOSE_REFUND', afterSaleId: a.id, amount: offer }, MERCHANT).order;
+    o = step(o, { type: 'ACCEPT_REFUND_PROPOSAL', afterSaleId: a.id }, CUSTOMER).order;
+    const done = step(o, { type: 'REFUND_SUCCEEDED', refundId: o.refunds[0]!.id, amount: o.refunds[0]!.amount }, GATEWAY);
+    return { order: done.order, quoted: a.amount, offer, released: pointsEffects(done.effects, 'points.release'), clawedBack: pointsEffects(done.effects, 'points.clawback') };
+  }
+
+  it('worked case: 1,500 points paid ¥15.00 of a ¥30.00 unit; ¥0.01 agreed of its ¥15.00 quote gives back 1 point, not 1,500', () => {
+    const r = negotiated({ listPrice: 3000, quantity: 2 }, 3000, 1, 0);
+    expect([r.quoted, r.offer]).toEqual([1500, 1]);
+    expect(r.released).toEqual([1]);
+    // Half agreed: half the unit's points.
+    expect(negotiated({ listPrice: 3000, quantity: 2 }, 3000, 1, 500).released).toEqual([750]);
+    // The whole quote agreed (no discount): every point of the unit, as a plain refund.
+    expect(negotiated({ listPrice: 3000, quantity: 2 }, 3000, 1, 1000).released).toEqual([1500]);
+  });
+
+  it('property: points released and earned points taken back are the units’ shares × agreed / quoted, rounded down', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ listPrice: fc.integer({ min: 200, max: 20_000 }), quantity: fc.integer({ min: 1, max: 4 }) }),
+        fc.integer({ min: 100, max: 50_000 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 1000 }),
+        (spec, balance, pick, perMille) => {
+          const units = 1 + (pick % spec.quantity);
+          const r = negotiated(spec, balance, units, perMille);
+          const o = r.order;
+          const spent = o.pricing.pointsUsed;
+          const own = firstUnits(spent, spec.quantity, units);
+          const released = r.released.reduce((s, x) => s + x, 0);
+          expect(released).toBe(Math.floor((own * r.offer) / r.quoted));
+          // Never more points than the agreed part of the money.
+          expect(released * r.quoted).toBeLessThanOrEqual(own * r.offer);
+          const earnable = Math.floor(o.lines[0]!.payable / 100);
+          const clawed = r.clawedBack.reduce((s, x) => s + x, 0);
+          expect(clawed).toBe(Math.floor((firstUnits(earnable, spec.quantity, units) * r.offer) / r.quoted));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
