@@ -5,7 +5,6 @@ import {
   AddressSchema,
   ChannelSchema,
   AdjustmentSchema,
-  ActorSchema,
   FenSchema,
   FulfillmentSchema,
   IdSchema,
@@ -24,6 +23,7 @@ import {
   type PointsEarn,
 } from '../order/index.js';
 import { priceDelivery, type DeliveryChoice, type DeliveryRules } from '../pricing/delivery.js';
+import { isActor } from '../order/actor.js';
 import type { Cart } from '../pricing/cart-schema.js';
 import type { PricingRuleSet } from '../pricing/compile-rules.js';
 import { priceCart } from '../pricing/price-cart.js';
@@ -245,7 +245,7 @@ export function placeOrder(input: PlaceOrderInput, ctx: PlaceOrderContext): Tran
       ),
     );
   }
-  if (ctx.actor !== undefined && (!ActorSchema.safeParse(ctx.actor).success || unstorablePath(ctx.actor) !== null)) {
+  if (ctx.actor !== undefined && (!isActor(ctx.actor) || unstorablePath(ctx.actor) !== null)) {
     return fail(invalidInput({ 'zh-CN': '下单人（actor）格式不正确', en: 'invalid actor' }, ['actor']));
   }
 

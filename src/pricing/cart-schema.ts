@@ -95,6 +95,6 @@ export type Cart = z.output<typeof CartSchema>;
  * @example
  * WalletSchema.parse([{ id: 'w1', definitionId: 'shop-5' }, { id: 'w2', definitionId: 'plat-10' }])
  */
-export const WalletSchema = z
-  .array(WalletCouponSchema).check(z.maxLength(MAX_WALLET_COUPONS), z.superRefine(unique((c: WalletCoupon) => c.id, 'coupon')));
+export const WalletSchema = z.lazySchema(() => z
+  .array(WalletCouponSchema).check(z.maxLength(MAX_WALLET_COUPONS), z.superRefine(unique((c: WalletCoupon) => c.id, 'coupon'))));
 export type Wallet = z.output<typeof WalletSchema>;

@@ -45,12 +45,17 @@ function ascendingBands(bands: Array<{ upTo: number }>, ctx: z.core.$RefinementC
   }
 }
 
-const SlotWindow = {
-  /** The earliest slot starts this many minutes from now (备货时间). Default 0. */
-  leadMinutes: z.optional(z.int().check(z.minimum(0), z.maximum(10_080))),
-  /** A slot may start at most this many days ahead. Default 7. */
-  maxDaysAhead: z.optional(z.int().check(z.minimum(1), z.maximum(60))),
-};
+// Built with DeliveryRulesSchema, not when the module loads (docs/benchmarks.md, "Cold start").
+let slotWindow: ReturnType<typeof buildSlotWindow> | undefined;
+function buildSlotWindow() {
+  return {
+    /** The earliest slot starts this many minutes from now (备货时间). Default 0. */
+    leadMinutes: z.optional(z.int().check(z.minimum(0), z.maximum(10_080))),
+    /** A slot may start at most this many days ahead. Default 7. */
+    maxDaysAhead: z.optional(z.int().check(z.minimum(1), z.maximum(60))),
+  };
+}
+const SlotWindow = () => (slotWindow ??= buildSlotWindow());
 
 /**
  * The shop's delivery rules. `local` needs `bands` or `zones` (or both); `pickup` lists the stores.
@@ -67,7 +72,7 @@ export const DeliveryRulesSchema = z.lazySchema(() => z.strictObject({
         zones: z.optional(z.array(DeliveryZoneSchema).check(z.minLength(1), z.maxLength(200), z.superRefine(uniqueIds('zone')))),
         /** Goods payable (after discounts, before points) at or over this: the delivery is free. */
         freeOver: z.optional(FenSchema),
-        ...SlotWindow,
+        ...SlotWindow(),
       })
       .check(
         z.refine((l) => l.bands !== undefined || l.zones !== undefined, { message: 'local delivery needs bands or zones', path: ['bands'] }),
@@ -76,7 +81,7 @@ export const DeliveryRulesSchema = z.lazySchema(() => z.strictObject({
   pickup: z.optional(
     z.strictObject({
       stores: z.array(PickupStoreSchema).check(z.minLength(1), z.maxLength(500), z.superRefine(uniqueIds('store'))),
-      ...SlotWindow,
+      ...SlotWindow(),
     }),
   ),
 }));

@@ -16,11 +16,20 @@ import { CountSchema, FenSchema, IdSchema, TimestampSchema } from '../order/prim
  * @example
  * BasisPointsSchema.parse(1500) // 15 % off = 8.5 折
  */
-export const BasisPointsSchema = z.int().check(z.minimum(1), z.maximum(10_000));
+export const BasisPointsSchema = z.lazySchema(() => z.int().check(z.minimum(1), z.maximum(10_000)));
 const RuleIdSchema = IdSchema;
-const SkuSchema = z.string().check(z.minLength(1), z.maxLength(64));
-const CategorySchema = z.string().check(z.minLength(1), z.maxLength(64));
-const PositiveFenSchema = FenSchema.check(z.minimum(1));
+// The leaf schemas below are built with the first rule schema that uses them, not when the module
+// loads: a cloud function's first call may never parse rules written this way (docs/benchmarks.md,
+// "Cold start"). Rules are parsed once, when compiled, so the lazy wrapper costs nothing per price.
+const SkuSchema = z.lazySchema(() => z.string().check(z.minLength(1), z.maxLength(64)));
+const CategorySchema = z.lazySchema(() => z.string().check(z.minLength(1), z.maxLength(64)));
+const PositiveFenSchema = z.lazySchema(() => FenSchema.check(z.minimum(1)));
+
+/** `build`'s result, built on the first call and shared by every later one. */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
 
 /**
  * A validity window, half-open: valid when `from ≤ now < to`.
@@ -119,15 +128,16 @@ export const RewardsSchema = z.lazySchema(() => z.strictObject({
 }));
 export type Rewards = z.output<typeof RewardsSchema>;
 
-const fullReductionCommon = {
+/** The fields every 满减 kind shares, built once, with the first of them. */
+const fullReductionCommon = once(() => ({
   id: RuleIdSchema,
   scope: z.optional(ScopeSchema),
   /** Optional: the activity runs only inside this window. */
   window: z.optional(WindowSchema),
   /** 满减送: what else the shopper gets when the condition is met. */
   rewards: z.optional(RewardsSchema),
-};
-const UnitsSchema = z.int().check(z.minimum(1), z.maximum(1_000_000));
+}));
+const UnitsSchema = z.lazySchema(() => z.int().check(z.minimum(1), z.maximum(1_000_000)));
 
 /**
  * 满减, order level, split over the lines in scope:
@@ -139,10 +149,10 @@ const UnitsSchema = z.int().check(z.minimum(1), z.maximum(1_000_000));
  * FullReductionRuleSchema.parse({ id: 'mm', kind: 'per_step', step: 10000, off: 1500, cap: 4500 })
  */
 export const FullReductionRuleSchema = z.lazySchema(() => z.discriminatedUnion('kind', [
-  z.strictObject({ ...fullReductionCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
-  z.strictObject({ ...fullReductionCommon, kind: z.literal('tiered'), tiers: z.array(TierSchema).check(z.minLength(1), z.maxLength(50)) }),
+  z.strictObject({ ...fullReductionCommon(), kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
+  z.strictObject({ ...fullReductionCommon(), kind: z.literal('tiered'), tiers: z.array(TierSchema).check(z.minLength(1), z.maxLength(50)) }),
   z.strictObject({
-    ...fullReductionCommon,
+    ...fullReductionCommon(),
     kind: z.literal('per_step'),
     step: PositiveFenSchema,
     off: PositiveFenSchema,
@@ -150,19 +160,19 @@ export const FullReductionRuleSchema = z.lazySchema(() => z.discriminatedUnion('
   }),
   /** 满 N 件减 X: the highest tier whose `minUnits` the units in scope reach; tiers listed ascending. */
   z.strictObject({
-    ...fullReductionCommon,
+    ...fullReductionCommon(),
     kind: z.literal('count_off'),
     tiers: z.array(z.strictObject({ minUnits: UnitsSchema, off: PositiveFenSchema })).check(z.minLength(1), z.maxLength(50)),
   }),
   /** N 件 M 折: `offBp` off the lines in scope once their units reach `minUnits`; tiers listed ascending. */
   z.strictObject({
-    ...fullReductionCommon,
+    ...fullReductionCommon(),
     kind: z.literal('count_percent'),
     tiers: z.array(z.strictObject({ minUnits: UnitsSchema, offBp: BasisPointsSchema })).check(z.minLength(1), z.maxLength(50)),
   }),
   /** 满送 without money off: the rewards once the amount and/or the units in scope reach the minimums (both, when both are given). */
   z.strictObject({
-    ...fullReductionCommon,
+    ...fullReductionCommon(),
     kind: z.literal('reward'),
     minAmount: z.optional(PositiveFenSchema),
     minUnits: z.optional(UnitsSchema),
@@ -183,7 +193,8 @@ export const CouponValiditySchema = z.lazySchema(() => z.discriminatedUnion('kin
 ]));
 export type CouponValidity = z.output<typeof CouponValiditySchema>;
 
-const couponCommon = {
+/** The fields every coupon kind shares, built once, with the first of them. */
+const couponCommon = once(() => ({
   id: RuleIdSchema,
   /** What the shopper sees on the coupon: "店铺券", or one title per language. */
   title: z.optional(z.union([z.string().check(z.minLength(1), z.maxLength(64)), z.strictObject({ 'zh-CN': z.string().check(z.minLength(1), z.maxLength(64)), en: z.string().check(z.minLength(1), z.maxLength(64)) })])),
@@ -195,7 +206,7 @@ const couponCommon = {
    */
   stackable: z.optional(z.boolean()),
   exclusiveGroup: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-};
+}));
 
 /**
  * A coupon definition (券模板). The shopper's wallet holds claimed coupons that point here.
@@ -208,15 +219,15 @@ const couponCommon = {
  *   validity: { kind: 'window', from: '2025-06-01T00:00:00Z', to: '2025-07-01T00:00:00Z' } })
  */
 export const CouponDefinitionSchema = z.lazySchema(() => z.discriminatedUnion('kind', [
-  z.strictObject({ ...couponCommon, kind: z.literal('fixed'), off: PositiveFenSchema }),
+  z.strictObject({ ...couponCommon(), kind: z.literal('fixed'), off: PositiveFenSchema }),
   z.strictObject({
-    ...couponCommon,
+    ...couponCommon(),
     kind: z.literal('percent'),
     offBp: BasisPointsSchema,
     cap: z.optional(PositiveFenSchema),
     threshold: z.optional(PositiveFenSchema),
   }),
-  z.strictObject({ ...couponCommon, kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
+  z.strictObject({ ...couponCommon(), kind: z.literal('threshold'), threshold: PositiveFenSchema, off: PositiveFenSchema }),
 ]));
 export type CouponDefinition = z.output<typeof CouponDefinitionSchema>;
 
@@ -250,7 +261,7 @@ export type PointsRule = z.output<typeof PointsRuleSchema>;
  * @example
  * FreightRuleSchema.parse({ defaultFee: 800, byRegion: { 新疆: 2000 }, freeOver: 9900 })
  */
-const RegionSchema = z.string().check(z.minLength(1), z.maxLength(64));
+const RegionSchema = z.lazySchema(() => z.string().check(z.minLength(1), z.maxLength(64)));
 
 /**
  * One row of a 运费模板: the regions (provinces) it prices, or none for the default row; the first

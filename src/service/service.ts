@@ -2,7 +2,8 @@ import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeOrder, type PlaceOrderInput } from '../lifecycle/place-order.js';
 import { defaultPolicy } from '../order/policy.js';
 import { defaultLifecycle } from '../lifecycle/transition.js';
-import { ActorSchema, unstorablePath, type Actor, type Command, type Effect, type Order } from '../order/index.js';
+import { unstorablePath, type Actor, type Command, type Effect, type Order } from '../order/index.js';
+import { isActor } from '../order/actor.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
 import { defaultIds, randomPickupCode, systemClock } from './defaults.js';
 import { orderBusy, retriesExhausted, unsupported } from './errors.js';
@@ -162,7 +163,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     // The lifecycle's own list decides what a command is: a shop's PICKED_UP is as welcome as SHIP.
     const parsed = parse(input);
     if (!parsed.ok) return parsed;
-    if (!ActorSchema.safeParse(actor).success || unstorablePath(actor) !== null) {
+    if (!isActor(actor) || unstorablePath(actor) !== null) {
       return fail(new OrderkitError({ code: 'INVALID_ACTOR', message: { 'zh-CN': '操作人（actor）格式不正确', en: 'invalid actor' }, path: ['actor'] }));
     }
     return { ok: true, command: parsed.command as Command };

@@ -203,3 +203,11 @@ describe.each([
     expect(due).toHaveLength(121);
   });
 });
+
+describe('the fields a commit replaces', () => {
+  it('are the order schema\'s, in its order', async () => {
+    const { ORDER_FIELDS } = await import('../../src/adapters/wx-cloud/documents.js');
+    const { OrderSchema } = await import('../../src/order/index.js');
+    expect([...ORDER_FIELDS]).toEqual(Object.keys(OrderSchema.shape));
+  });
+});

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OrderSchema, type Effect, type Order, type OrderEvent } from '../../order/index.js';
+import type { Effect, Order, OrderEvent } from '../../order/index.js';
 import { nextDueAt } from '../../lifecycle/due.js';
 import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderText } from '../../storage/schema-version.js';
 import type { IdempotencyRequest } from '../../storage/port.js';
@@ -136,8 +136,19 @@ export interface OutboxDoc {
   lease_token?: string;
 }
 
-/** The order's fields, read from its schema on the first commit (building it at load would cost every cold start). */
-let orderKeys: Array<keyof Order> | undefined;
+/**
+ * The order's fields, in `OrderSchema`'s order. Written out rather than read from the schema's
+ * shape: reading it built the whole order schema on a cloud function's first commit, which nothing
+ * else on that call needs (docs/benchmarks.md, "Cold start"). The type below fails to compile when
+ * `Order` gains a field this list lacks; test/wx-cloud/store.test.ts compares it with the schema.
+ */
+export const ORDER_FIELDS = [
+  'id', 'number', 'version', 'status', 'closeReason', 'customerId', 'currency', 'fulfillment', 'lines', 'address', 'buyerRemark',
+  'merchantNotes', 'pricing', 'payment', 'shipments', 'afterSales', 'refunds', 'deadlines', 'createdAt', 'updatedAt', 'paidAt',
+  'shippedAt', 'deliveredAt', 'completedAt', 'closedAt', 'points', 'metadata', 'channel', 'deletedByCustomerAt', 'delivery',
+] as const satisfies ReadonlyArray<keyof Order>;
+const everyOrderField: [Exclude<keyof Order, (typeof ORDER_FIELDS)[number]>] extends [never] ? true : never = true;
+void everyOrderField;
 
 /** Keys are hashed: any idempotency key the caller chooses becomes a safe, fixed-length `_id`. */
 export function idempotencyDocId(key: string): string {
@@ -199,7 +210,7 @@ export function changeDoc(seq: number, order: Order, token: string): ChangeDoc {
 export function commitUpdate(_: CloudCommand, order: Order, journal: Journal, pos: number): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   const plain = JSON.parse(JSON.stringify(order)) as Record<string, unknown>;
-  for (const key of (orderKeys ??= Object.keys(OrderSchema.shape) as Array<keyof Order>)) {
+  for (const key of ORDER_FIELDS) {
     if (key === 'id') continue;
     data[key] = plain[key] === undefined ? _.remove() : _.set(plain[key]);
   }
