@@ -19,8 +19,11 @@ import { toSqlDriver, type PostgresDatabase } from './driver.js';
  * (`calendarDays`), so that both engines cut the days at the same instants in every zone:
  * - each stretch between two cuts (the range's ends and the local midnights inside it) belongs to
  *   one local day; its whole hours come from the hour rows, the minutes before its first whole
- *   hour and after its last one from the facts (none in a zone whose midnights fall on the hour;
- *   half an hour on each side of midnight in Asia/Kolkata or Australia/Adelaide);
+ *   hour and after its last one from the facts (none in a zone whose midnights fall on the hour);
+ * - an hour that a midnight cuts in two (18:00–19:00 UTC in Asia/Kolkata, midnight 18:30) is its
+ *   hour row, given to the day of its longer part, and the facts of its shorter part, taken from
+ *   that day and given to theirs: half an hour of facts a day in Asia/Kolkata, a quarter in
+ *   Asia/Kathmandu;
  * - a whole UTC day of the range is read from its one day row instead, given to the local day
  *   that holds most of its hours; its other hours are read from the hour rows once, taken from
  *   that day and given to theirs (or to none, for an hour the facts give because a midnight cuts
@@ -37,11 +40,12 @@ export interface RollupRead {
   minus: number;
 }
 
-/** A facts read: orders placed, and orders paid, in [lo, hi), all of local day `day`. */
+/** A facts read: orders placed, and orders paid, in [lo, hi), added to local day `day` and taken from day `minus` (−1: none). */
 export interface FactsRead {
   lo: number;
   hi: number;
   day: number;
+  minus: number;
 }
 
 /**
@@ -62,12 +66,21 @@ export function dailyReadPlan(from: number, to: number, days: CalendarDays): { r
     const lo = Math.ceil(a / HOUR_MS) * HOUR_MS;
     const hi = Math.floor(b / HOUR_MS) * HOUR_MS;
     if (lo >= hi) {
-      facts.push({ lo: a, hi: b, day });
+      facts.push({ lo: a, hi: b, day, minus: -1 });
       continue;
     }
-    if (a < lo) facts.push({ lo: a, hi: lo, day });
+    if (a < lo) facts.push({ lo: a, hi: lo, day, minus: -1 });
     for (let t = lo; t < hi; t += HOUR_MS) owner[(t - h0) / HOUR_MS] = day;
-    if (hi < b) facts.push({ lo: hi, hi: b, day });
+    if (hi < b) facts.push({ lo: hi, hi: b, day, minus: -1 });
+  }
+  // An hour that one midnight cuts in two (Asia/Kolkata: 18:30 UTC) is its hour row, given to the
+  // day of its longer part, and the facts of its shorter part, moved from that day to theirs.
+  for (let i = 0; i + 1 < facts.length; i++) {
+    const [x, y] = [facts[i]!, facts[i + 1]!];
+    if (x.hi !== y.lo || x.lo % HOUR_MS !== 0 || y.hi !== x.lo + HOUR_MS || x.day === y.day) continue;
+    const [short, long] = x.hi - x.lo < y.hi - y.lo ? [x, y] : [y, x];
+    owner[(x.lo - h0) / HOUR_MS] = long.day;
+    facts.splice(i, 2, { lo: short.lo, hi: short.hi, day: short.day, minus: long.day });
   }
 
   // Per whole hour: the day its rows go to and the day they are taken from (−1: none).
@@ -140,7 +153,7 @@ export async function dailySeriesSql(db: PostgresDatabase, options: InsightSqlOp
   const f = plan.facts;
   const params: unknown[] = [
     r.map((x) => x.width), r.map((x) => iso(x.lo)), r.map((x) => iso(x.hi)), r.map((x) => x.plus), r.map((x) => x.minus),
-    f.map((x) => iso(x.lo)), f.map((x) => iso(x.hi)), f.map((x) => x.day),
+    f.map((x) => iso(x.lo)), f.map((x) => iso(x.hi)), f.map((x) => x.day), f.map((x) => x.minus),
   ];
   const rollupFilter = filterSql(options, params, 'r', true);
   const factsFilter = filterSql(options, params, 'f', false);
@@ -163,13 +176,15 @@ export async function dailySeriesSql(db: PostgresDatabase, options: InsightSqlOp
        where x.day >= 0
        union all
        -- Lateral, so that each edge is an index range scan: a join let the planner scan every fact.
-       select e.day, f.placed, f.gmv
-       from unnest($6::timestamptz[], $7::timestamptz[], $8::int[]) e(lo, hi, day)
+       select x.day, x.sign * f.placed, x.sign * f.gmv
+       from unnest($6::timestamptz[], $7::timestamptz[], $8::int[], $9::int[]) e(lo, hi, day, minus)
          cross join lateral (
            select 1 as placed, 0::bigint as gmv from ${facts} f where f.created_at >= e.lo and f.created_at < e.hi ${factsFilter}
            union all
            select 0, f.paid_amount from ${facts} f where f.paid_at >= e.lo and f.paid_at < e.hi ${factsFilter}
          ) f
+         cross join lateral (values (e.day, 1), (e.minus, -1)) x(day, sign)
+       where x.day >= 0
      ) t
      group by day`;
   // Without JIT: the planner cannot know how few facts an edge holds, so it costs each at a default
