@@ -26,8 +26,8 @@ import { toSqlDriver, type PostgresDatabase } from './driver.js';
  *   Asia/Kathmandu;
  * - a whole UTC day of the range is read from its one day row instead, given to the local day
  *   that holds most of its hours; its other hours are read from the hour rows once, taken from
- *   that day and given to theirs (or to none, for an hour the facts give because a midnight cuts
- *   it). In Asia/Shanghai a local day is thus its day row and 8 hour rows, not 24.
+ *   that day and given to theirs (or to none, for an hour the facts give). In Asia/Shanghai a local
+ *   day is thus its day row and 8 hour rows, not 24.
  * Pending deltas (kept by hour) are read with the rows of their hour, after a fold.
  */
 
