@@ -19,6 +19,7 @@ import {
   compactAnalytics,
   couponEffectSql,
   customersSql,
+  dailySeriesSql,
   heatmapSql,
   migrate,
   migrateAnalytics,
@@ -240,6 +241,13 @@ async function main(): Promise<void> {
         'refund reasons from the documents placed in the range', q(`select r->>'reason', count(*) from ${o}, jsonb_array_elements(doc->'refunds') r where created_at >= $1 and created_at < $2 and r->>'status' = 'succeeded' group by 1`)],
       ['couponEffectSql', () => couponEffectSql(pool, options),
         'coupon orders from the documents placed in the range', q(`select count(*) filter (where jsonb_array_length(doc->'pricing'->'couponIds') > 0), count(*) from ${o} where created_at >= $1 and created_at < $2`)],
+      ['dailySeriesSql(channel live) (the forecast\'s filtered daily series)', () => dailySeriesSql(pool, { ...options, filter: { channel: 'live' } }),
+        'GROUP BY local day of the facts placed (orders) and paid (GMV) in the range, channel live',
+        q(`select d, sum(placed), sum(gmv) from (
+             select (created_at at time zone 'Asia/Shanghai')::date as d, 1 as placed, 0::bigint as gmv from ${f} where created_at >= $1 and created_at < $2 and channel = 'live'
+             union all
+             select (paid_at at time zone 'Asia/Shanghai')::date, 0, paid_amount from ${f} where paid_at >= $1 and paid_at < $2 and channel = 'live'
+           ) x group by 1`)],
       ['openBreachesSql (open SLA breaches at now, worst 50)', () => openBreachesSql(pool, { schema: SCHEMA, now: options.to, slaHours: { payment: 0.5, fulfilment: 48 } }),
         'bottlenecksSql over the range (open and past breaches, scans the range\'s facts)', () => bottlenecksSql(pool, { schema: SCHEMA, now: options.to, from: options.from, to: options.to, slaHours: { payment: 0.5, fulfilment: 48 } })],
     ];
@@ -282,9 +290,10 @@ Goal: each dashboard query ≤ 100 ms at 1M orders.
 ${table(['range', 'query', 'median', 'hand-written baseline (same run)', '≤ 100 ms'], results)}
 
 ${verdicts.length === 0 ? 'Goal **met** for every query.' : `Goal **NOT met** for: ${verdicts.join('; ')}.`}
-Breakdowns, trend, heatmap, products, pairs, refunds and coupons read the segment rollups (per hour and per UTC
+Breakdowns, trend, heatmap, products, pairs, refunds, coupons and the forecast's daily series read the segment rollups (per hour and per UTC
 day × channel × province, with SKU, pair and refund-reason tables; ${Number(segmentRows).toLocaleString('en-US')} rows here)
-for the range's whole hours and days, and the facts only for its sub-hour edges. The open-breach list counts each
+for the range's whole hours and days, and the facts only for its sub-hour edges. The daily series gives each UTC day row to the local day holding most
+of it and moves the other hours with their hour rows (in Asia/Shanghai a local day is one day row and 8 hour rows per segment). The open-breach list counts each
 stage's breaches from the open-order rollup (${Number(openRows).toLocaleString('en-US')} rows here) for the whole hours before now − SLA and from the
 stage's partial index for the last part of an hour, and reads only its 50 most overdue orders from that index.
 Customers and cohorts read the customer chains (one row per paid order and filter scope with the customer's previous

@@ -1,5 +1,9 @@
-import type { CalendarDays } from './calendar-days.js';
-import type { OrderFacts } from './order-facts.js';
+import type { Order } from '../order/index.js';
+import { calendarDays, type CalendarDays } from './calendar-days.js';
+import type { DailyValue } from './forecast.js';
+import type { InsightOptions } from './insight-types.js';
+import { assertInsightOptions, matches } from './insights.js';
+import { orderFacts, type OrderFacts } from './order-facts.js';
 import type { DailyPoint } from './types.js';
 
 /**
@@ -42,4 +46,25 @@ export class DailySeries {
   result(): DailyPoint[] {
     return this.points.map((p) => ({ ...p, netRevenue: p.gmv - p.refunded }));
   }
+}
+
+/**
+ * The range's daily series of orders and GMV, per local day of `options.timeZone` (zero days
+ * included): the orders placed that day, and the GMV of the orders paid that day — exactly
+ * `summarize(…).daily`'s `placed` and `gmv` (refunds are not taken off). `options.filter` keeps
+ * the orders of that channel and/or province, as in every decision-support analysis. It is the
+ * history the forecast is fitted on (docs/analytics.md "Forecast"); `dailySeriesSql`
+ * (orderkit/postgres) computes the same from the segment rollups.
+ *
+ * Throws `INVALID_ANALYTICS_OPTIONS` for a bad range, zone or filter.
+ *
+ * @example
+ * dailySeries(orders, { from: new Date('2026-11-01T00:00:00+08:00'), to: new Date('2026-11-03T00:00:00+08:00'), timeZone: 'Asia/Shanghai', filter: { channel: 'live' } })
+ * // → [{ date: '2026-11-01', orders: 31, gmv: 512300 }, { date: '2026-11-02', orders: 0, gmv: 0 }]
+ */
+export function dailySeries(orders: Iterable<Order>, options: InsightOptions): DailyValue[] {
+  assertInsightOptions(options);
+  const series = new DailySeries(calendarDays(options.from, options.to, options.timeZone));
+  for (const order of orders) if (matches(order, options.filter)) series.add(orderFacts(order));
+  return series.result().map((d) => ({ date: d.date, orders: d.placed, gmv: d.gmv }));
 }

@@ -4,6 +4,7 @@
  * `summarizeSql` in orderkit/postgres computes the same summary inside PostgreSQL.
  */
 export { summarize } from './summarize.js';
+export { dailySeries } from './daily-series.js';
 export { bottlenecks } from './bottlenecks.js';
 export type { BottleneckOptions, BottleneckReport, SlaBreach, StageReport } from './bottlenecks.js';
 export { parseSummaryOptions } from './options.js';

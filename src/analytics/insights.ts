@@ -168,7 +168,8 @@ function keyOf(order: Order, dimension: InsightDimension): string | null {
   return dimension === 'province' ? provinceOf(order) : (order.channel ?? null);
 }
 
-function matches(order: Order, filter: InsightFilter | undefined): boolean {
+/** Whether the order passes the analysis filter (channel and/or province, '' province as none). */
+export function matches(order: Order, filter: InsightFilter | undefined): boolean {
   if (filter === undefined) return true;
   if (filter.channel !== undefined && order.channel !== filter.channel) return false;
   if (filter.province !== undefined && provinceOf(order) !== filter.province) return false;

@@ -19,7 +19,7 @@ describe('the insights routes: SQL twins and the orders in memory agree', () => 
   let sqlApp: OrderApp;
   let memoryApp: OrderApp;
   let close: () => Promise<void>;
-  /** Pages of orders the SQL source read (it reads none but for a filtered daily series and the drill-down). */
+  /** Pages of orders the SQL source read (none for an unfiltered range, nor for the forecast of a filtered one; the drill-down reads them). */
   let pagesRead = 0;
 
   beforeAll(async () => {
@@ -91,7 +91,8 @@ describe('the insights routes: SQL twins and the orders in memory agree', () => 
         expect(a.status, `${kind} ${JSON.stringify(query)}: ${JSON.stringify(a.body)}`).toBe(200);
         expect(b.status).toBe(200);
         expect(a.body, `${kind} ${JSON.stringify(query)}`).toEqual(b.body);
-        if (!('channel' in range) && !('province' in range)) expect(pagesRead, `${kind} read orders`).toBe(0);
+        // The forecast's daily series reads the rollups for filtered ranges too (dailySeriesSql).
+        if ((!('channel' in range) && !('province' in range)) || kind === 'forecast') expect(pagesRead, `${kind} ${JSON.stringify(query)} read orders`).toBe(0);
         if (JSON.stringify(a.body).match(/[1-9]/)) nonEmpty++;
       }
     }

@@ -4,11 +4,11 @@ import {
   cohorts,
   couponEffect,
   customers,
+  dailySeries,
   heatmap,
   openBreaches,
   refunds,
   skuPairs,
-  summarize,
   topSkusBySegment,
   trend,
   type Breakdown,
@@ -33,11 +33,11 @@ import {
   cohortsSql,
   couponEffectSql,
   customersSql,
+  dailySeriesSql,
   heatmapSql,
   openBreachesSql,
   refundsSql,
   skuPairsSql,
-  summarizeSql,
   topSkusBySegmentSql,
   trendSql,
   type PostgresDatabase,
@@ -86,11 +86,6 @@ async function allOrders(store: OrderStore): Promise<Order[]> {
   return orders;
 }
 
-function dailyOf(orders: readonly Order[], o: InsightOptions): DailyPoint[] {
-  const filtered = orders.filter((x) => (o.filter?.channel === undefined || x.channel === o.filter.channel) && (o.filter?.province === undefined || x.address?.province === o.filter.province));
-  return summarize(filtered, { from: o.from, to: o.to, timeZone: o.timeZone }).daily.map((d) => ({ date: d.date, orders: d.placed, gmv: d.gmv }));
-}
-
 /** Any store: reads every order and runs the pure analyses (the demo shop, tests, small shops). */
 export function storeInsights(store: OrderStore): InsightSource {
   const orders = () => allOrders(store);
@@ -104,7 +99,7 @@ export function storeInsights(store: OrderStore): InsightSource {
     pairs: async (o) => skuPairs(await orders(), o),
     refunds: async (o) => refunds(await orders(), o),
     coupons: async (o) => couponEffect(await orders(), o),
-    daily: async (o) => dailyOf(await orders(), o),
+    daily: async (o) => dailySeries(await orders(), o),
     openBreaches: async (now, sla, limit) => openBreaches(await orders(), { now, slaHours: { fulfilment: sla }, limit }),
     breachesInRange: async (o, now, sla) => bottlenecks(await orders(), { now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit: Number.MAX_SAFE_INTEGER }),
     orders,
@@ -113,8 +108,8 @@ export function storeInsights(store: OrderStore): InsightSource {
 
 /**
  * PostgreSQL/PGlite: the SQL twins of orderkit/postgres read the analytics projection (rollups and
- * indexes, docs/benchmarks.md "Analytics: decision-support analyses"), never every order. A
- * filtered daily series has no SQL twin, so it reads the orders, as the drill-down does.
+ * indexes, docs/benchmarks.md "Analytics: decision-support analyses"), never every order; the
+ * forecast's daily series, filtered or not, too (dailySeriesSql). The drill-down reads the orders.
  */
 export function sqlInsights(db: PostgresDatabase, store: OrderStore, schema = 'orderkit'): InsightSource {
   const s = (o: InsightOptions) => ({ ...o, schema });
@@ -128,11 +123,7 @@ export function sqlInsights(db: PostgresDatabase, store: OrderStore, schema = 'o
     pairs: (o) => skuPairsSql(db, s(o)),
     refunds: (o) => refundsSql(db, s(o)),
     coupons: (o) => couponEffectSql(db, s(o)),
-    daily: async (o) => {
-      if (o.filter?.channel !== undefined || o.filter?.province !== undefined) return dailyOf(await allOrders(store), o);
-      const summary = await summarizeSql(db, { schema, from: o.from, to: o.to, timeZone: o.timeZone });
-      return summary.daily.map((d) => ({ date: d.date, orders: d.placed, gmv: d.gmv }));
-    },
+    daily: (o) => dailySeriesSql(db, s(o)),
     openBreaches: (now, sla, limit) => openBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, limit }),
     breachesInRange: (o, now, sla) => bottlenecksSql(db, { schema, now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit: Number.MAX_SAFE_INTEGER }),
     orders: () => allOrders(store),
