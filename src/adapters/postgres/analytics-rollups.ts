@@ -82,6 +82,16 @@ create table if not exists rollup_sku (
 create unique index if not exists rollup_sku_key on rollup_sku (day, sku, title) where compacted;
 create index if not exists rollup_sku_pending on rollup_sku (day) where not compacted;`;
 
+/**
+ * One index per stage on its finished durations, the longest first, with the placing time, for the
+ * past breaches (analytics-past-breaches-sql.ts, docs/analytics.md "Past breaches"): the longest
+ * durations of a range and the durations of one rollup_stage bucket are index ranges. Created
+ * \`if not exists\` by every migrateAnalytics, so a database migrated before gets them.
+ */
+export const PAST_BREACH_INDEXES_SQL = STAGE_COLUMNS.map(
+  (col) => `create index if not exists order_facts_${col}_idx on order_facts (${col} desc, created_at) where ${col} is not null;`,
+).join('\n');
+
 export const ROLLUP_TABLES = ['rollup_placed', 'rollup_paid', 'rollup_stage', 'rollup_sku'] as const;
 
 /**

@@ -35,3 +35,4 @@ export {
 } from './analytics-insights-sql.js';
 export type { InsightSqlOptions } from './analytics-insights-sql.js';
 export { openBreachesSql, type OpenBreachSqlOptions } from './analytics-open-breaches-sql.js';
+export { pastBreachesSql, type PastBreachSqlOptions } from './analytics-past-breaches-sql.js';
