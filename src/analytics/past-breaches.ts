@@ -71,8 +71,9 @@ export function finishPastBreaches(
 
 /**
  * @example
- * const r = pastBreaches(orders, { from, to, now: new Date(), slaHours: { fulfilment: 48 } });
- * r.total        // orders of the range shipped more than 48 h after payment
+ * const week = { from: new Date('2026-11-01T00:00:00+08:00'), to: new Date('2026-11-08T00:00:00+08:00') };
+ * const r = pastBreaches(orders, { ...week, now: new Date(), slaHours: { fulfilment: 48 } });
+ * r.total        // orders of the week shipped more than 48 h after payment
  * r.breaches[0]  // → { stage: 'fulfilment', open: false, endedAt: '2026-…', overdueMs: 86400000, … }
  */
 export function pastBreaches(orders: Iterable<Order>, options: PastBreachOptions): PastBreachReport {

@@ -69,8 +69,14 @@ const isoOf = (v: unknown): string => new Date(v as string | Date).toISOString()
 
 /**
  * @example
- * const past = await pastBreachesSql(pool, { from, to, now: new Date(), slaHours: { fulfilment: 48 }, limit: 100 });
- * past.total // orders of the range shipped more than 48 h after payment
+ * const past = await pastBreachesSql(pool, {
+ *   from: new Date('2026-11-01T00:00:00+08:00'),
+ *   to: new Date('2026-11-08T00:00:00+08:00'),
+ *   now: new Date(),
+ *   slaHours: { fulfilment: 48 },
+ *   limit: 100,
+ * });
+ * past.total // orders of the week shipped more than 48 h after payment
  */
 export function pastBreachesSql(db: PostgresDatabase, options: PastBreachSqlOptions): Promise<PastBreachReport> {
   return pastBreachesSqlTuned(db, options, TUNING);
