@@ -1,18 +1,17 @@
 import {
-  bottlenecks,
   breakdown,
   cohorts,
   couponEffect,
   customers,
   heatmap,
   openBreaches,
+  pastBreaches,
   refunds,
   skuPairs,
   summarize,
   topSkusBySegment,
   trend,
   type Breakdown,
-  type BottleneckReport,
   type CohortPeriod,
   type CohortReport,
   type CouponReport,
@@ -22,19 +21,20 @@ import {
   type InsightOptions,
   type OpenBreachReport,
   type PairReport,
+  type PastBreachReport,
   type RefundReport,
   type SegmentTopSkus,
   type Trend,
 } from './orderkit/analytics.js';
 import type { Order, OrderStore } from './orderkit/index.js';
 import {
-  bottlenecksSql,
   breakdownSql,
   cohortsSql,
   couponEffectSql,
   customersSql,
   heatmapSql,
   openBreachesSql,
+  pastBreachesSql,
   refundsSql,
   skuPairsSql,
   summarizeSql,
@@ -69,8 +69,8 @@ export interface InsightSource {
   daily(o: InsightOptions): Promise<DailyPoint[]>;
   /** Open breaches at `now`, whatever their placing time: the to-do list. */
   openBreaches(now: Date, slaHours: number, limit: number): Promise<OpenBreachReport>;
-  /** Every breach of the orders placed in the range, open and past, the worst first. */
-  breachesInRange(o: InsightOptions, now: Date, slaHours: number): Promise<BottleneckReport>;
+  /** The orders placed in the range that finished a stage late: their total and the worst `limit`. */
+  pastBreaches(o: InsightOptions, now: Date, slaHours: number, limit: number): Promise<PastBreachReport>;
   /** Every order, page by page: the drill-down and the exports read them. */
   orders(): Promise<Order[]>;
 }
@@ -106,7 +106,7 @@ export function storeInsights(store: OrderStore): InsightSource {
     coupons: async (o) => couponEffect(await orders(), o),
     daily: async (o) => dailyOf(await orders(), o),
     openBreaches: async (now, sla, limit) => openBreaches(await orders(), { now, slaHours: { fulfilment: sla }, limit }),
-    breachesInRange: async (o, now, sla) => bottlenecks(await orders(), { now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit: Number.MAX_SAFE_INTEGER }),
+    pastBreaches: async (o, now, sla, limit) => pastBreaches(await orders(), { now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit }),
     orders,
   };
 }
@@ -134,7 +134,7 @@ export function sqlInsights(db: PostgresDatabase, store: OrderStore, schema = 'o
       return summary.daily.map((d) => ({ date: d.date, orders: d.placed, gmv: d.gmv }));
     },
     openBreaches: (now, sla, limit) => openBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, limit }),
-    breachesInRange: (o, now, sla) => bottlenecksSql(db, { schema, now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit: Number.MAX_SAFE_INTEGER }),
+    pastBreaches: (o, now, sla, limit) => pastBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit }),
     orders: () => allOrders(store),
   };
 }
