@@ -171,11 +171,12 @@ describe('pastBreachesSql agrees with pastBreaches and bottlenecks (PGlite)', ()
   it('migrateAnalytics gives a database migrated before the duration indexes its indexes', async () => {
     const driver = toSqlDriver(db);
     await driver.query(`drop index orderkit.order_facts_fulfilment_ms_idx`);
+    await driver.query(`drop index orderkit.order_facts_created_durations_idx`);
     await migrateAnalytics(db);
     const found = await driver.query<{ n: number }>(
-      `select count(*)::int as n from pg_indexes where schemaname = 'orderkit' and indexname in (${STAGES.map((s) => `'order_facts_${s}_ms_idx'`).join(', ')})`,
+      `select count(*)::int as n from pg_indexes where schemaname = 'orderkit' and indexname in (${[...STAGES.map((s) => `'order_facts_${s}_ms_idx'`), `'order_facts_created_durations_idx'`].join(', ')})`,
     );
-    expect(found.rows[0]?.n).toBe(4);
+    expect(found.rows[0]?.n).toBe(5);
   });
 });
 

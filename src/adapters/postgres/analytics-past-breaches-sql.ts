@@ -26,7 +26,9 @@ import { toSqlDriver, type PostgresDatabase } from './driver.js';
  *   every bucket above cut(⌊S⌋) is late and every bucket below it on time;
  * - the one bucket equal to cut(⌊S⌋), for those days, from the facts: the durations in
  *   (⌊S⌋, the next bucket) are a range of the stage's duration index (`order_facts_<stage>_ms_idx`);
- * - the partial days at the range's edges from the facts, as summarizeSql reads its edges.
+ * - the partial days at the range's edges from the facts, as summarizeSql reads its edges, but
+ *   from the placing-time index that carries the durations (`order_facts_created_durations_idx`),
+ *   each edge apart: as one OR the planner walked the duration index over the whole history.
  *
  * Listing: the duration index read longest first, at most `probeSize(limit)` entries (the
  * duration and placing time only, no order row), finds the duration of the `limit`-th late order
@@ -114,8 +116,8 @@ export async function pastBreachesSqlTuned(db: PostgresDatabase, options: PastBr
           (select coalesce(sum(r.n), 0) from ${schema}.rollup_stage r where r.compacted and ${wholeDays} and r.stage = $5 and r.ms > $6::bigint)
           + (select coalesce(sum(r.n), 0) from ${schema}.rollup_stage r where not r.compacted and r.day >= $3 and r.day < $4 and r.stage = $5 and r.ms > $6::bigint)
           + (select count(*) from ${facts} f where f.${col} > $7::bigint and f.${col} < $9::bigint and f.created_at >= $3 and f.created_at < $4)
-          + (select count(*) from ${facts} f where f.${col} > $7::bigint
-               and ((f.created_at >= $1 and f.created_at < $3) or (f.created_at >= $4 and f.created_at < $2)))
+          + (select count(*) from ${facts} f where f.${col} > $7::bigint and f.created_at >= $1 and f.created_at < $3)
+          + (select count(*) from ${facts} f where f.${col} > $7::bigint and f.created_at >= $4 and f.created_at < $2)
           as n`,
         [...range, stageNo, cut, whole, days, next],
       );
@@ -169,7 +171,7 @@ export async function pastBreachesSqlTuned(db: PostgresDatabase, options: PastBr
       );
       const p = probe.rows[0] ?? {};
       const scanned = Number(p['scanned'] ?? 0);
-      const last = Number(p['last']);
+      const last = Number(p['last'] ?? 0);
       const kth = p['kth'] === null || p['kth'] === undefined ? null : Number(p['kth']);
       // Conclusive when the probe read every late duration of the history, or found the limit-th
       // late one of the range: what it did not read is no longer than what it did, so no row it
