@@ -24,6 +24,7 @@ import {
   migrate,
   migrateAnalytics,
   openBreachesSql,
+  pastBreachesSql,
   PostgresOrderStore,
   bottlenecksSql,
   refundsSql,
@@ -180,15 +181,17 @@ async function main(): Promise<void> {
            to_regclass('${SCHEMA}.rollup_open') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'open_version'), '') <> $2 as open,
            to_regclass('${SCHEMA}.customer_chain') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'customers_version'), '') <> $3 as customers,
            to_regclass('${SCHEMA}.rollup_cohort') is null or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'cohorts_version'), '') <> $4
-             or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'cohort_zone'), '') <> $5 as cohorts`,
+             or coalesce((select value from ${SCHEMA}.analytics_meta where key = 'cohort_zone'), '') <> $5 as cohorts,
+           to_regclass('${SCHEMA}.order_facts_fulfilment_ms_idx') is null as durations`,
         [SEGMENTS_VERSION, OPEN_ROLLUP_VERSION, CUSTOMERS_VERSION, COHORTS_VERSION, DEFAULT_COHORT_ZONE],
       )
-    ).rows[0] as { segments: boolean; open: boolean; customers: boolean; cohorts: boolean };
+    ).rows[0] as { segments: boolean; open: boolean; customers: boolean; cohorts: boolean; durations: boolean };
     await migrateAnalytics(pool, { schema: SCHEMA });
     const what = [
       missing.segments ? 'the segment rollups (from the facts)' : '',
       missing.open ? 'the open-order rollup (from the facts)' : '',
       missing.customers ? 'the customer chains (from the facts) and the cohort rollup' : missing.cohorts ? 'the cohort rollup (from the chains)' : '',
+      missing.durations ? 'the stage duration indexes of the past breaches' : '',
     ]
       .filter((x) => x !== '')
       .join(' and ');
@@ -250,6 +253,8 @@ async function main(): Promise<void> {
            ) x group by 1`)],
       ['openBreachesSql (open SLA breaches at now, worst 50)', () => openBreachesSql(pool, { schema: SCHEMA, now: options.to, slaHours: { payment: 0.5, fulfilment: 48 } }),
         'bottlenecksSql over the range (open and past breaches, scans the range\'s facts)', () => bottlenecksSql(pool, { schema: SCHEMA, now: options.to, from: options.from, to: options.to, slaHours: { payment: 0.5, fulfilment: 48 } })],
+      ['pastBreachesSql (orders of the range that finished a stage late: total, worst 100)', () => pastBreachesSql(pool, { schema: SCHEMA, now: options.to, from: options.from, to: options.to, slaHours: { payment: 0.5, fulfilment: 48 }, limit: 100 }),
+        'bottlenecksSql over the range, its finished-late breaches (scans the range\'s facts)', async () => (await bottlenecksSql(pool, { schema: SCHEMA, now: options.to, from: options.from, to: options.to, slaHours: { payment: 0.5, fulfilment: 48 }, limit: Number.MAX_SAFE_INTEGER })).breaches.filter((b) => !b.open).slice(0, 100)],
     ];
     const times = cases.map(() => ({ ours: [] as number[], base: [] as number[] }));
     for (let round = 0; round <= ROUNDS; round++) {
@@ -296,6 +301,10 @@ for the range's whole hours and days, and the facts only for its sub-hour edges.
 of it and moves the other hours with their hour rows (in Asia/Shanghai a local day is one day row and 8 hour rows per segment). The open-breach list counts each
 stage's breaches from the open-order rollup (${Number(openRows).toLocaleString('en-US')} rows here) for the whole hours before now − SLA and from the
 stage's partial index for the last part of an hour, and reads only its 50 most overdue orders from that index.
+The past breaches count each stage's finished-late orders from rollup_stage (durations to three significant figures per UTC
+day of placing) for the range's whole UTC days, from the stage's duration index for the one bucket holding the service level,
+and from the facts for the partial days at the edges; they list the worst 100 from the duration index after a probe of at
+most 10,000 of its entries (the range's facts when the probe cannot tell).
 Customers and cohorts read the customer chains (one row per paid order and filter scope with the customer's previous
 two paid times and first one; ${Number(chain.chain).toLocaleString('en-US')} rows here): customersSql adds up their rollup
 (${Number(chain.rollup).toLocaleString('en-US')} rows) and reads the chain only where p1 or p2 lies in the UTC day holding the

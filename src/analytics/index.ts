@@ -76,6 +76,8 @@ export { forecastDaily, holtWinters, seasonalNaive, smape, MIN_FORECAST_DAYS } f
 export type { DailyValue, ForecastPoint, ForecastResult, HoltWintersFit } from './forecast.js';
 export { openBreaches } from './open-breaches.js';
 export type { OpenBreachOptions, OpenBreachReport } from './open-breaches.js';
+export { pastBreaches } from './past-breaches.js';
+export type { PastBreachOptions, PastBreachReport } from './past-breaches.js';
 export {
   dueAutomations,
   runAutomations,

@@ -1,5 +1,4 @@
 import {
-  bottlenecks,
   breakdown,
   cohorts,
   couponEffect,
@@ -7,12 +6,12 @@ import {
   dailySeries,
   heatmap,
   openBreaches,
+  pastBreaches,
   refunds,
   skuPairs,
   topSkusBySegment,
   trend,
   type Breakdown,
-  type BottleneckReport,
   type CohortPeriod,
   type CohortReport,
   type CouponReport,
@@ -22,13 +21,13 @@ import {
   type InsightOptions,
   type OpenBreachReport,
   type PairReport,
+  type PastBreachReport,
   type RefundReport,
   type SegmentTopSkus,
   type Trend,
 } from './orderkit/analytics.js';
 import type { Order, OrderStore } from './orderkit/index.js';
 import {
-  bottlenecksSql,
   breakdownSql,
   cohortsSql,
   couponEffectSql,
@@ -36,6 +35,7 @@ import {
   dailySeriesSql,
   heatmapSql,
   openBreachesSql,
+  pastBreachesSql,
   refundsSql,
   skuPairsSql,
   topSkusBySegmentSql,
@@ -69,8 +69,8 @@ export interface InsightSource {
   daily(o: InsightOptions): Promise<DailyPoint[]>;
   /** Open breaches at `now`, whatever their placing time: the to-do list. */
   openBreaches(now: Date, slaHours: number, limit: number): Promise<OpenBreachReport>;
-  /** Every breach of the orders placed in the range, open and past, the worst first. */
-  breachesInRange(o: InsightOptions, now: Date, slaHours: number): Promise<BottleneckReport>;
+  /** The orders placed in the range that finished a stage late: their total and the worst `limit`. */
+  pastBreaches(o: InsightOptions, now: Date, slaHours: number, limit: number): Promise<PastBreachReport>;
   /** Every order, page by page: the drill-down and the exports read them. */
   orders(): Promise<Order[]>;
 }
@@ -101,7 +101,7 @@ export function storeInsights(store: OrderStore): InsightSource {
     coupons: async (o) => couponEffect(await orders(), o),
     daily: async (o) => dailySeries(await orders(), o),
     openBreaches: async (now, sla, limit) => openBreaches(await orders(), { now, slaHours: { fulfilment: sla }, limit }),
-    breachesInRange: async (o, now, sla) => bottlenecks(await orders(), { now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit: Number.MAX_SAFE_INTEGER }),
+    pastBreaches: async (o, now, sla, limit) => pastBreaches(await orders(), { now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit }),
     orders,
   };
 }
@@ -125,7 +125,7 @@ export function sqlInsights(db: PostgresDatabase, store: OrderStore, schema = 'o
     coupons: (o) => couponEffectSql(db, s(o)),
     daily: (o) => dailySeriesSql(db, s(o)),
     openBreaches: (now, sla, limit) => openBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, limit }),
-    breachesInRange: (o, now, sla) => bottlenecksSql(db, { schema, now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit: Number.MAX_SAFE_INTEGER }),
+    pastBreaches: (o, now, sla, limit) => pastBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit }),
     orders: () => allOrders(store),
   };
 }

@@ -17,7 +17,7 @@ import { toSqlDriver, type PostgresDatabase } from './driver.js';
  * order that has not finished the stage is still waiting in it (not closed, not completed some
  * other way). Mirrors `stageSpan` and `isOpenIn` of src/analytics.
  */
-const STAGE_SQL: Record<Stage, { start: string; end: string; open: string }> = {
+export const STAGE_SQL: Record<Stage, { start: string; end: string; open: string }> = {
   payment: { start: 'created_at', end: 'paid_at', open: `status = 'pending_payment'` },
   fulfilment: { start: 'paid_at', end: 'first_shipped_at', open: `status <> 'closed'` },
   delivery: { start: 'shipped_at', end: 'delivered_at', open: `status = 'shipped'` },

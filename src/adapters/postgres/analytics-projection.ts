@@ -1,6 +1,6 @@
 import { toDurationFigures } from '../../analytics/percentiles.js';
 import { STAGES, type Stage, type StageDuration } from '../../analytics/types.js';
-import { orderRefundSql, ROLLUP_BACKFILL_SQL, ROLLUP_TABLES, ROLLUP_TABLES_SQL, rollupDeltasSql, skuDeltasSql } from './analytics-rollups.js';
+import { orderRefundSql, PAST_BREACH_INDEXES_SQL, ROLLUP_BACKFILL_SQL, ROLLUP_TABLES, ROLLUP_TABLES_SQL, rollupDeltasSql, skuDeltasSql } from './analytics-rollups.js';
 import { toSqlDriver, type PostgresDatabase, type SqlTransaction } from './driver.js';
 import { checkSchemaName, quoteIdent } from './identifiers.js';
 import { SEGMENT_BACKFILL_SQL, SEGMENT_TABLE_NAMES, SEGMENT_TABLES_SQL, SEGMENTS_VERSION, segmentDeltasSql, segmentFoldSql } from './analytics-segments.js';
@@ -128,6 +128,8 @@ create table if not exists order_line_facts (
 create index if not exists order_line_facts_paid_idx on order_line_facts (paid_at);
 
 ${ROLLUP_TABLES_SQL}
+-- The finished durations of each stage, longest first, for the past breaches (analytics-past-breaches-sql.ts).
+${PAST_BREACH_INDEXES_SQL}
 ${SEGMENT_TABLES_SQL}
 -- The orders still waiting in a stage, for the open-breach to-do list (analytics-open-rollup.ts):
 -- small partial indexes and a rollup of them by the hour they started waiting.

@@ -82,6 +82,19 @@ create table if not exists rollup_sku (
 create unique index if not exists rollup_sku_key on rollup_sku (day, sku, title) where compacted;
 create index if not exists rollup_sku_pending on rollup_sku (day) where not compacted;`;
 
+/**
+ * For the past breaches (analytics-past-breaches-sql.ts, docs/analytics.md "Past breaches"): one
+ * index per stage on its finished durations, the longest first, with the placing time (the longest
+ * durations of a range and the durations of one rollup_stage bucket are index ranges), and one on
+ * the placing time carrying the four durations (the late orders of a range's partial days, read
+ * from the index alone). Created \`if not exists\` by every migrateAnalytics, so a database migrated
+ * before gets them.
+ */
+export const PAST_BREACH_INDEXES_SQL = [
+  ...STAGE_COLUMNS.map((col) => `create index if not exists order_facts_${col}_idx on order_facts (${col} desc, created_at) where ${col} is not null;`),
+  `create index if not exists order_facts_created_durations_idx on order_facts (created_at) include (${STAGE_COLUMNS.join(', ')});`,
+].join('\n');
+
 export const ROLLUP_TABLES = ['rollup_placed', 'rollup_paid', 'rollup_stage', 'rollup_sku'] as const;
 
 /**

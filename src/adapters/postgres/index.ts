@@ -36,3 +36,4 @@ export {
 export type { InsightSqlOptions } from './analytics-insights-sql.js';
 export { dailySeriesSql } from './analytics-daily-sql.js';
 export { openBreachesSql, type OpenBreachSqlOptions } from './analytics-open-breaches-sql.js';
+export { pastBreachesSql, type PastBreachSqlOptions } from './analytics-past-breaches-sql.js';
