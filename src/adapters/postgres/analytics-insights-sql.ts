@@ -57,7 +57,7 @@ export interface InsightSqlOptions extends InsightOptions, AnalyticsSqlOptions {
 type Row = Record<string, unknown>;
 
 /** `and …` conditions of the filter on facts alias `f`, its values appended to `params`. */
-function filterSql(options: InsightOptions, params: unknown[], f = 'f'): string {
+export function filterSql(options: InsightOptions, params: unknown[], f = 'f'): string {
   let sql = '';
   if (options.filter?.channel !== undefined) {
     params.push(options.filter.channel);
@@ -70,7 +70,7 @@ function filterSql(options: InsightOptions, params: unknown[], f = 'f'): string 
   return sql;
 }
 
-async function run(db: PostgresDatabase, sql: string, params: unknown[]): Promise<Row[]> {
+export async function run(db: PostgresDatabase, sql: string, params: unknown[]): Promise<Row[]> {
   try {
     return (await toSqlDriver(db).query<Row>(sql, params)).rows;
   } catch (e) {
@@ -161,7 +161,7 @@ export async function trendSql(db: PostgresDatabase, options: InsightSqlOptions)
 }
 
 /** The customer chains' scope of the filter, and its channel and province ('' where it does not filter). */
-function chainScope(options: InsightOptions): [number, string, string] {
+export function chainScope(options: InsightOptions): [number, string, string] {
   const channel = options.filter?.channel;
   const province = options.filter?.province;
   return [(channel === undefined ? 0 : 1) + (province === undefined ? 0 : 2), channel ?? '', province ?? ''];
@@ -230,11 +230,11 @@ export async function customersSql(db: PostgresDatabase, options: InsightSqlOpti
 }
 
 /** Period index and label of a local timestamp expression `t` (see periodOf in local-time.ts). */
-const periodIndex = (by: CohortPeriod, t: string): string =>
+export const periodIndex = (by: CohortPeriod, t: string): string =>
   by === 'week'
     ? `((date_trunc('week', ${t})::date - date '1970-01-05') / 7)`
     : `(extract(year from ${t})::int * 12 + extract(month from ${t})::int - 1)`;
-const periodLabel = (by: CohortPeriod, t: string): string => `to_char(date_trunc('${by}', ${t}), 'YYYY-MM-DD')`;
+export const periodLabel = (by: CohortPeriod, t: string): string => `to_char(date_trunc('${by}', ${t}), 'YYYY-MM-DD')`;
 
 /** Period index and label of a local calendar date `d`: the same as periodIndex and periodLabel of its midnight. */
 const dayPeriodIndex = (by: CohortPeriod, d: string): string =>

@@ -34,4 +34,5 @@ export {
   couponEffectSql,
 } from './analytics-insights-sql.js';
 export type { InsightSqlOptions } from './analytics-insights-sql.js';
+export { ordersBehindSql } from './analytics-drill-sql.js';
 export { openBreachesSql, type OpenBreachSqlOptions } from './analytics-open-breaches-sql.js';
