@@ -197,6 +197,17 @@ describe('decision-support analyses: SQL agrees with memory (PGlite)', () => {
     await agreementSuite(db, 'orderkit', 7);
   });
 
+  it('adds the drill-down indexes to a projection migrated before them, at the next migrateAnalytics', async () => {
+    const names = ['order_facts_drill_created_idx', 'order_facts_drill_paid_idx', 'order_line_facts_sku_paid_idx'];
+    const present = async () =>
+      (await db.query<{ indexname: string }>("select indexname from pg_indexes where schemaname = 'orderkit' and indexname = any($1::text[])", [names])).rows.map((r) => r.indexname).sort();
+    await migrateAnalytics(db);
+    await db.exec(names.map((n) => `drop index orderkit.${n};`).join('\n'));
+    expect(await present()).toEqual([]);
+    await migrateAnalytics(db);
+    expect(await present()).toEqual([...names].sort());
+  });
+
   it('refuses bad input with a typed error, as the in-memory functions do', async () => {
     const ok = { from: new Date(START), to: new Date(START + DAY), timeZone: 'UTC' };
     await expect(breakdownSql(db, { ...ok, from: new Date(START + 2 * DAY) }, 'province')).rejects.toMatchObject({ code: 'INVALID_ANALYTICS_OPTIONS', path: ['to'] });

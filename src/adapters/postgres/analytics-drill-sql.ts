@@ -118,7 +118,7 @@ function pickSql(options: InsightSqlOptions, figure: Figure, params: unknown[]):
       const scope = (a: string) => `${a}.scope = ${s} and ${a}.channel = ${c} and ${a}.province = ${p}`;
       return `select x.order_id, f.created_at from (
           select x.order_id, x.first, x.paid_at from ${schema}.customer_chain x
-          where ${scope('x')} and x.first >= ${lo} and x.first < ${hi} and x.paid_at < $2
+          where ${scope('x')} and x.first >= ${lo} and x.first < ${hi} and x.paid_at >= $1 and x.paid_at < $2
             and not exists (select 1 from ${schema}.customer_dirty d where d.customer_id = x.customer_id)
           union all
           select y.order_id, y.first, y.paid_at from (${chainFromFactsSql(facts, `f.customer_id in (select customer_id from ${schema}.customer_dirty)`)}) y
