@@ -123,7 +123,10 @@ function pickSql(options: InsightSqlOptions, figure: Figure, params: unknown[]):
           union all
           select y.order_id, y.first, y.paid_at from (${chainFromFactsSql(facts, `f.customer_id in (select customer_id from ${schema}.customer_dirty)`)}) y
           where ${scope('y')} and y.first >= ${lo} and y.first < ${hi} and y.paid_at < $2
-        ) x join ${facts} f on f.order_id = x.order_id
+        ) x
+          -- The placed times through the range's paid facts (a hash join of two range scans),
+          -- not one primary-key probe per row.
+          join ${facts} f on f.order_id = x.order_id and f.paid_at >= $1 and f.paid_at < $2
         where ${cohort}`;
     }
     default:
