@@ -151,7 +151,7 @@ function sqlLimit(limit: number): number | null {
  * the same total and the same rows in the same order as in memory over the same orders.
  *
  * @example
- * const r = await ordersBehindSql(pool, { from, to, timeZone: 'Asia/Shanghai' }, { figure: 'segment', dimension: 'province', key: '浙江' });
+ * const r = await ordersBehindSql(pool, { from: new Date(from), to: new Date(to), timeZone: 'Asia/Shanghai' }, { figure: 'segment', dimension: 'province', key: '浙江' });
  * r.total; // the 浙江 row's orders placed or paid in the range
  */
 export async function ordersBehindSql(db: PostgresDatabase, options: InsightSqlOptions, figure: Figure, limit = 200): Promise<DrillReport> {
