@@ -34,6 +34,7 @@ import {
 import type { Order } from '../../src/order/index.js';
 import { OrderSchema } from '../../src/order/index.js';
 import { describeRealPg } from '../support/pg.js';
+import { buildOrder } from './support/build-order.js';
 import { loadThroughStore } from './support/load-orders.js';
 import { CHANNELS, PROVINCES, randomOrders, START } from './support/random-orders.js';
 import { freshPGlite } from '../support/pglite.js';
@@ -103,6 +104,18 @@ async function drillAgreement(db: PostgresDatabase, schema: string, orders: read
     expect(sql).toEqual(ordersBehind(orders, all, figure));
     expect(sql.total).toBeGreaterThan(0);
   }
+  // A segment row's orders paid in the range more than a day after they were placed before it.
+  for (const o of orders.filter((x) => x.id.startsWith('late-') && Date.parse(x.paidAt!) - Date.parse(x.createdAt) > 1.5 * DAY)) {
+    const range = { from: new Date(Date.parse(o.createdAt) + 3_600_000), to: new Date(Date.parse(o.paidAt!) + 3_600_000), timeZone: 'UTC' };
+    for (const figure of [
+      { figure: 'segment', dimension: 'province', key: o.address?.province ?? '' },
+      { figure: 'segment', dimension: 'channel', key: o.channel ?? '' },
+    ] as Figure[]) {
+      const sql = await ordersBehindSql(db, { ...range, schema }, figure, 1000);
+      expect(sql).toEqual(ordersBehind(orders, range, figure, 1000));
+      expect(sql.orders.some((x) => x.orderId === o.id)).toBe(true);
+    }
+  }
 }
 
 const weekdayOf = (iso: string) => ((new Date(Date.parse(iso) + 8 * 3_600_000).getUTCDay() + 6) % 7) + 1;
@@ -110,12 +123,25 @@ const hourOf = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).getUTC
 
 async function agreementSuite(db: PostgresDatabase, schema: string, seed: number): Promise<void> {
   const store = new PostgresOrderStore({ db, schema });
-  const orders = randomOrders(120, seed, START, 40 * DAY, 24);
+  // With a few orders paid half a day to four days after they were placed, some across a range's start.
+  const late = Array.from({ length: 8 }, (_, i) =>
+    buildOrder({
+      id: `late-${seed}-${i}`,
+      customerId: `c${(i % 5) + 1}`,
+      placedAt: START + i * 4 * DAY + 3_600_000,
+      lines: [{ sku: 'TEA-01', quantity: 1, payable: 1000 + i }],
+      paidAfterMs: ((1 + i) * DAY) / 2 + 1000,
+      province: PROVINCES[i % PROVINCES.length]!,
+      channel: CHANNELS[i % CHANNELS.length]!,
+      ...(i % 2 === 1 ? { coupon: 100 } : {}),
+    }),
+  );
+  const orders = [...randomOrders(120, seed, START, 40 * DAY, 24), ...late];
   for (const o of orders) OrderSchema.parse(o);
   // Half exist before the projection (back-fill), half arrive after (the trigger).
-  await loadThroughStore(store, orders.slice(0, 60));
+  await loadThroughStore(store, orders.slice(0, 64));
   await migrateAnalytics(db, { schema });
-  await loadThroughStore(store, orders.slice(60));
+  await loadThroughStore(store, orders.slice(64));
 
   // With the customer chains of the second half still pending (no fold), and then folded.
   const whole = { from: new Date(START - DAY), to: new Date(START + 50 * DAY), timeZone: 'UTC' };
@@ -198,7 +224,7 @@ describe('decision-support analyses: SQL agrees with memory (PGlite)', () => {
   });
 
   it('adds the drill-down indexes to a projection migrated before them, at the next migrateAnalytics', async () => {
-    const names = ['order_facts_drill_created_idx', 'order_facts_drill_paid_idx', 'order_line_facts_sku_paid_idx'];
+    const names = ['order_facts_drill_created_idx', 'order_facts_drill_paid_idx', 'order_facts_drill_late_idx', 'order_line_facts_sku_paid_idx'];
     const present = async () =>
       (await db.query<{ indexname: string }>("select indexname from pg_indexes where schemaname = 'orderkit' and indexname = any($1::text[])", [names])).rows.map((r) => r.indexname).sort();
     await migrateAnalytics(db);

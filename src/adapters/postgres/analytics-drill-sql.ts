@@ -6,25 +6,33 @@ import { upgradeStoredOrder } from '../../storage/schema-version.js';
 import { factsTable } from './analytics-projection.js';
 import { foldPending } from './analytics-compact.js';
 import { chainFromFactsSql } from './analytics-customers.js';
-import { chainScope, filterSql, periodIndex, periodLabel, run, type InsightSqlOptions } from './analytics-insights-sql.js';
+import { chainScope, customersSql, filterSql, periodIndex, periodLabel, pieces, rollupFilterSql, run, skuRowsSql, type InsightSqlOptions } from './analytics-insights-sql.js';
+import { edgeSql, rollupRowsSql, SEGMENT_DAY_MS as DAY_MS } from './analytics-segments.js';
 import type { PostgresDatabase } from './driver.js';
 
 /*
  * The drill-down of orderkit/analytics (`ordersBehind`, docs/analytics.md "Drill-down") in
- * PostgreSQL or PGlite. One statement finds the ids behind the figure through the projection's
- * indexes (only the range's rows, never the whole facts table) and counts them; a second reads
- * the documents of the listed orders alone (at most `limit` rows, by primary key), and the rows
- * are built from them by the same function as in memory, so both engines list the same fields.
+ * PostgreSQL or PGlite: the total and the ids of the listed orders from the projection, never a
+ * scan of the whole facts table; then the documents of the listed orders alone (at most `limit`
+ * rows, by primary key), turned into rows by the same function as in memory, so both engines list
+ * the same fields.
  *
- * - placed, heatmap: the facts by `created_at` (order_facts_drill_created_idx); the heatmap only
- *   for the quarter hours of the range that fall in its local weekday and hour (every zone's
- *   offsets are whole quarter hours), each row checked exactly;
- * - paid, refunded, coupon, repeat_customers: the facts by `paid_at` (order_facts_drill_paid_idx);
- * - segment: both, with the province or channel;
- * - sku: the line facts by SKU and paid time (order_line_facts_sku_paid_idx);
- * - new_customers, cohort: the customer chains by the customer's first paid time
- *   (customer_chain_first_idx), a cohort only around its own period; the chains of customers
- *   whose paid orders changed since the last fold are computed from the facts, as customersSql does.
+ * - placed, paid, refunded, coupon: the total from the segment rollups (as breakdownSql and
+ *   couponEffectSql count it); the list read backwards through the placed-time index
+ *   (order_facts_drill_created_idx, covering) from the range's end until `limit` orders match;
+ *   the orders paid more than a day after they were placed (or before) from the late index
+ *   (order_facts_drill_late_idx), so that the backward read starts a day before the range at most;
+ * - repeat_customers: the paid total less the customers paying once (customersSql), the list as
+ *   above with the customer's other paid order in the range looked up by customer;
+ * - sku: the total from the SKU rollup, the list as above with the order's line of that SKU;
+ * - segment: placed in the range from the rollups, plus paid in it but placed before it (the
+ *   range's first day of paid facts, and the late index) or after it; the list is the newest of
+ *   both lists;
+ * - heatmap: only the quarter hours of the range that fall in its local weekday and hour (every
+ *   zone's offsets are whole quarter hours), each row checked exactly, counted and listed together;
+ * - new_customers, cohort: the customer chains by paid and first paid time, a cohort only around
+ *   its own period; the chains of customers whose paid orders changed since the last fold are
+ *   computed from the facts, as customersSql does.
  */
 
 type Row = Record<string, unknown>;
@@ -40,27 +48,160 @@ function segmentSql(figure: Extract<Figure, { figure: 'segment' }>, params: unkn
 }
 
 /**
- * A select of (order_id, created_at) of the orders behind the figure. $1/$2 the range; the
- * figure's and the filter's values are appended to `params`.
+ * Orders paid more than a day after they were placed, or before: the partial index
+ * order_facts_drill_late_idx holds them (few), so that "paid in the range but placed outside it"
+ * needs only the range's first day of paid facts besides.
  */
-function pickSql(options: InsightSqlOptions, figure: Figure, params: unknown[]): string {
+const LATE = `(f.payment_ms < 0 or f.payment_ms > ${DAY_MS})`;
+
+/**
+ * The newest placed orders (order_id, created_at) paid in the range with `where` (more `and …`
+ * conditions on alias f), at most limit `lim`: those placed from a day before the range to its
+ * end, read backwards through the placed-time index until enough are found, and the others (paid
+ * more than a day after they were placed, or before: only in the late index).
+ */
+function newestPaidSql(facts: string, where: string, lim: string): string {
+  const paid = `f.paid_at >= $1 and f.paid_at < $2`;
+  return `select t.order_id, t.created_at from (
+      (select f.order_id, f.created_at from ${facts} f
+       where ${paid} and f.created_at >= $1::timestamptz - interval '1 day' and f.created_at < $2 ${where}
+       order by f.created_at desc, f.order_id limit ${lim})
+      union all
+      (select f.order_id, f.created_at from ${facts} f
+       where ${paid} and (f.created_at >= $2 or f.created_at < $1::timestamptz - interval '1 day') and ${LATE} ${where})
+    ) t order by t.created_at desc, t.order_id limit ${lim}`;
+}
+
+/** The newest placed orders placed in the range with `where`, at most `lim`. */
+const newestPlacedSql = (facts: string, where: string, lim: string): string =>
+  `select f.order_id, f.created_at from ${facts} f where f.created_at >= $1 and f.created_at < $2 ${where} order by f.created_at desc, f.order_id limit ${lim}`;
+
+/**
+ * Orders placed and paid in the range by `group` (the province or channel column, or null for one
+ * row), and those paid with a refund or a coupon: the segment rollups for the range's whole hours
+ * and days, the facts for its edges (as breakdownSql and couponEffectSql count them).
+ */
+async function rollupTotals(db: PostgresDatabase, options: InsightSqlOptions, group: 'province' | 'channel' | null): Promise<Row[]> {
+  const { schema, facts } = factsTable(options);
+  const params = await pieces(db, options);
+  const filter = filterSql(options, params);
+  const rollupFilter = rollupFilterSql(options, params);
+  const g = (alias: string) => (group === null ? 'null::text' : `nullif(${alias}.${group}, '')`);
+  return run(
+    db,
+    `select k, sum(placed)::float8 as placed, sum(paid)::float8 as paid, sum(refunded_orders)::float8 as refunded_orders, sum(coupon_orders)::float8 as coupon_orders
+     from (
+       ${rollupRowsSql(schema, 'rollup_segment', `${g('r')} as k, r.placed, r.paid, r.refunded_orders, r.coupon_orders`, rollupFilter)}
+       union all
+       select ${g('f')}, 1, 0, 0, 0 from ${facts} f where ${edgeSql('f.created_at')} ${filter}
+       union all
+       select ${g('f')}, 0, 1, (f.refunded > 0)::int, f.has_coupon::int from ${facts} f where ${edgeSql('f.paid_at')} ${filter}
+     ) t group by k`,
+    params,
+  );
+}
+
+const num = (v: unknown): number => Number(v ?? 0);
+
+/** The total and the listed ids of a figure counted by the rollups or read through the facts indexes. */
+async function pick(db: PostgresDatabase, options: InsightSqlOptions, figure: Figure, lim: number | null): Promise<{ total: number; ids: string[] }> {
   const { schema, facts, lines } = factsTable(options);
-  const placed = `select f.order_id, f.created_at from ${facts} f where f.created_at >= $1 and f.created_at < $2`;
-  const paid = `select f.order_id, f.created_at from ${facts} f where f.paid_at >= $1 and f.paid_at < $2`;
+  const params: unknown[] = [options.from.toISOString(), options.to.toISOString()];
+  const ids = async (sql: string) => (await run(db, sql, params)).map((r) => String(r['order_id']));
+  const limit = () => {
+    params.push(lim);
+    return `$${params.length}`;
+  };
   switch (figure.figure) {
-    case 'placed':
-      return `${placed} ${filterSql(options, params)}`;
-    case 'paid':
-      return `${paid} ${filterSql(options, params)}`;
-    case 'refunded':
-      return `${paid} and f.refunded > 0 ${filterSql(options, params)}`;
-    case 'coupon':
-      return `${paid} and f.has_coupon ${filterSql(options, params)}`;
-    case 'segment': {
-      const where = `${filterSql(options, params)}${segmentSql(figure, params)}`;
-      // Placed or paid in the range: an order both placed and paid in it is listed once.
-      return `${placed} ${where} union ${paid} ${where}`;
+    case 'placed': {
+      const [t] = await rollupTotals(db, options, null);
+      const where = filterSql(options, params);
+      return { total: num(t?.['placed']), ids: await ids(newestPlacedSql(facts, where, limit())) };
     }
+    case 'paid':
+    case 'refunded':
+    case 'coupon': {
+      const [t] = await rollupTotals(db, options, null);
+      const total = num(t?.[figure.figure === 'paid' ? 'paid' : figure.figure === 'refunded' ? 'refunded_orders' : 'coupon_orders']);
+      const where = `${figure.figure === 'refunded' ? 'and f.refunded > 0' : figure.figure === 'coupon' ? 'and f.has_coupon' : ''} ${filterSql(options, params)}`;
+      return { total, ids: await ids(newestPaidSql(facts, where, limit())) };
+    }
+    case 'repeat_customers': {
+      // Each customer paying in the range has one order there whose previous paid order (p1) lies
+      // before it: the repeat customers' orders are all the paid ones but those of the customers
+      // paying once.
+      const [[t], c] = await Promise.all([rollupTotals(db, options, null), customersSql(db, options)]);
+      const gFilter = filterSql(options, params, 'g');
+      const where = `and exists (select 1 from ${facts} g where g.customer_id = f.customer_id and g.paid_at >= $1 and g.paid_at < $2 and g.order_id <> f.order_id ${gFilter})
+        ${filterSql(options, params)}`;
+      return { total: num(t?.['paid']) - (c.customers - c.repeatCustomers), ids: await ids(newestPaidSql(facts, where, limit())) };
+    }
+    case 'sku': {
+      const rp = await pieces(db, options);
+      const rows = await run(
+        db,
+        `select coalesce(sum(orders), 0)::float8 as orders from (${skuRowsSql(schema, facts, lines, null, filterSql(options, rp), rollupFilterSql(options, rp))}) y
+         where y.sku = $${rp.push(figure.sku)}`,
+        rp,
+      );
+      const filter = filterSql(options, params);
+      params.push(figure.sku);
+      const where = `and exists (select 1 from ${lines} l where l.order_id = f.order_id and l.sku = $${params.length}) ${filter}`;
+      return { total: num(rows[0]?.['orders']), ids: await ids(newestPaidSql(facts, where, limit())) };
+    }
+    case 'segment': {
+      const key = figure.key === '' ? null : figure.key;
+      const rows = await rollupTotals(db, options, figure.dimension === 'province' ? 'province' : 'channel');
+      const placed = num(rows.find((r) => (r['k'] ?? null) === key)?.['placed']);
+      const where = `${filterSql(options, params)}${segmentSql(figure, params)}`;
+      // Placed in the range, plus paid in it but placed outside it: placed before the range and
+      // paid in its first day (the paid-time index for one day), or paid later than a day after
+      // placing, or before (the late index).
+      const late = await run(
+        db,
+        `select (select count(*) from ${facts} f where f.paid_at >= $1 and f.paid_at < least($2::timestamptz, $1::timestamptz + interval '1 day') and f.created_at < $1 ${where})
+           + (select count(*) from ${facts} f where f.paid_at >= $1::timestamptz + interval '1 day' and f.paid_at < $2 and f.created_at < $1 and ${LATE} ${where})
+           + (select count(*) from ${facts} f where f.paid_at >= $1 and f.paid_at < $2 and f.created_at >= $2 and ${LATE} ${where}) as n`,
+        params,
+      );
+      const lim = limit();
+      const list = await ids(
+        `select t.order_id from ((${newestPlacedSql(facts, where, lim)}) union (${newestPaidSql(facts, where, lim)})) t
+         order by t.created_at desc, t.order_id limit ${lim}`,
+      );
+      return { total: placed + num(late[0]?.['n']), ids: list };
+    }
+    case 'heatmap':
+    case 'new_customers':
+    case 'cohort': {
+      // Bounded by the figure itself: counted and listed from one set.
+      const found = await run(
+        db,
+        `with m as (${pickSql(options, figure, params)})
+         select c.total, t.order_id
+         from (select count(*)::float8 as total from m) c
+           left join lateral (select m.order_id, m.created_at from m order by m.created_at desc, m.order_id limit ${limit()}) t on true
+         order by t.created_at desc, t.order_id`,
+        params,
+      );
+      return { total: num(found[0]?.['total']), ids: found.filter((r) => r['order_id'] != null).map((r) => String(r['order_id'])) };
+    }
+    default:
+      throw new OrderkitError({
+        code: 'INVALID_ANALYTICS_OPTIONS',
+        message: { 'zh-CN': `未知的指标 ${String((figure as { figure: unknown }).figure)}`, en: `unknown figure ${String((figure as { figure: unknown }).figure)}` },
+        path: ['figure'],
+      });
+  }
+}
+
+/**
+ * A select of (order_id, created_at) of the orders behind a heatmap cell, the new customers or a
+ * cohort cell. $1/$2 the range; the figure's and the filter's values are appended to `params`.
+ */
+function pickSql(options: InsightSqlOptions, figure: Extract<Figure, { figure: 'heatmap' | 'new_customers' | 'cohort' }>, params: unknown[]): string {
+  const { schema, facts } = factsTable(options);
+  switch (figure.figure) {
     case 'heatmap': {
       const filter = filterSql(options, params);
       params.push(options.timeZone, figure.weekday, figure.hour);
@@ -77,17 +218,6 @@ function pickSql(options: InsightSqlOptions, figure: Figure, params: unknown[]):
           ) f
         where ${cell('q')} or ${cell(`(q + ${QUARTER} - interval '1 microsecond')`)}`;
     }
-    case 'sku': {
-      const filter = filterSql(options, params);
-      params.push(figure.sku);
-      return `select f.order_id, f.created_at from ${lines} l join ${facts} f on f.order_id = l.order_id
-        where l.sku = $${params.length} and l.paid_at >= $1 and l.paid_at < $2 and f.paid_at >= $1 and f.paid_at < $2 ${filter}`;
-    }
-    case 'repeat_customers':
-      return `select x.order_id, x.created_at from (
-          select f.order_id, f.created_at, count(*) over (partition by f.customer_id) as n
-          from ${facts} f where f.paid_at >= $1 and f.paid_at < $2 ${filterSql(options, params)}
-        ) x where x.n >= 2`;
     case 'new_customers':
     case 'cohort': {
       // Chain rows (customer_chain) of the filter's scope whose customer first paid in the range
@@ -129,12 +259,6 @@ function pickSql(options: InsightSqlOptions, figure: Figure, params: unknown[]):
           join ${facts} f on f.order_id = x.order_id and f.paid_at >= $1 and f.paid_at < $2
         where ${cohort}`;
     }
-    default:
-      throw new OrderkitError({
-        code: 'INVALID_ANALYTICS_OPTIONS',
-        message: { 'zh-CN': `未知的指标 ${String((figure as { figure: unknown }).figure)}`, en: `unknown figure ${String((figure as { figure: unknown }).figure)}` },
-        path: ['figure'],
-      });
   }
 }
 
@@ -157,27 +281,14 @@ function sqlLimit(limit: number): number | null {
 export async function ordersBehindSql(db: PostgresDatabase, options: InsightSqlOptions, figure: Figure, limit = 200): Promise<DrillReport> {
   assertInsightOptions(options);
   const { schema } = factsTable(options);
-  const uses = figure?.figure === 'new_customers' || figure?.figure === 'cohort';
-  // Only the customer chains, and only for the figures that read them (as customersSql does).
-  if (uses && options.compact !== false) await foldPending(db, options, ['customer_dirty']);
-  const params: unknown[] = [options.from.toISOString(), options.to.toISOString()];
-  const pick = pickSql(options, figure, params);
-  params.push(sqlLimit(limit));
-  const found = await run(
-    db,
-    `with m as (${pick})
-     select c.total, t.order_id
-     from (select count(*)::float8 as total from m) c
-       left join lateral (select m.order_id, m.created_at from m order by m.created_at desc, m.order_id limit $${params.length}) t on true
-     order by t.created_at desc, t.order_id`,
-    params,
-  );
-  const total = Number(found[0]?.['total'] ?? 0);
-  const ids = found.filter((r) => r['order_id'] !== null && r['order_id'] !== undefined).map((r) => String(r['order_id'])).slice(0, limit);
-  if (ids.length === 0) return { figure, total, orders: [] };
+  // The chains, for the figures reading them directly (the rollups fold their own, in pieces()).
+  if ((figure?.figure === 'new_customers' || figure?.figure === 'cohort') && options.compact !== false) await foldPending(db, options, ['customer_dirty']);
+  const found = await pick(db, options, figure, sqlLimit(limit));
+  const ids = found.ids.slice(0, limit);
+  if (ids.length === 0) return { figure, total: found.total, orders: [] };
   const docs = await run(db, `select id, doc::text as doc from ${schema}.orders where id = any($1::text[])`, [ids]);
   const byId = new Map<string, Order>(docs.map((r: Row) => [String(r['id']), upgradeStoredOrder(String(r['id']), JSON.parse(String(r['doc'])), { owned: true }).doc as Order]));
   // Ordered by the same rule as in memory: newest placed first, then by id.
   const parsed = parse(ids.map((id) => byId.get(id)!), undefined).sort((a, b) => b.placedAt - a.placedAt || (a.order.id < b.order.id ? -1 : 1));
-  return { figure, total, orders: parsed.map(drillRow) };
+  return { figure, total: found.total, orders: parsed.map(drillRow) };
 }

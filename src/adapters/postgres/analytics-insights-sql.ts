@@ -82,7 +82,7 @@ export async function run(db: PostgresDatabase, sql: string, params: unknown[]):
  * The same filter on segment rollup rows (alias r), where '' stands for none: a filter value of ''
  * matches no order in memory, so it must match no rollup row either.
  */
-function rollupFilterSql(options: InsightOptions, params: unknown[]): string {
+export function rollupFilterSql(options: InsightOptions, params: unknown[]): string {
   let sql = '';
   for (const dim of ['channel', 'province'] as const) {
     const v = options.filter?.[dim];
@@ -94,7 +94,7 @@ function rollupFilterSql(options: InsightOptions, params: unknown[]): string {
 }
 
 /** The rollups' range parameters ($1–$6, see rollupPieces), after folding pending deltas unless told not to. */
-async function pieces(db: PostgresDatabase, options: InsightSqlOptions, maxWidth: 0 | typeof HOUR_MS | typeof SEGMENT_DAY_MS = SEGMENT_DAY_MS): Promise<unknown[]> {
+export async function pieces(db: PostgresDatabase, options: InsightSqlOptions, maxWidth: 0 | typeof HOUR_MS | typeof SEGMENT_DAY_MS = SEGMENT_DAY_MS): Promise<unknown[]> {
   if (options.compact !== false && maxWidth !== 0) await compactAnalytics(db, options);
   return rollupPieces(options.from.getTime(), options.to.getTime(), maxWidth);
 }
@@ -427,7 +427,7 @@ export async function heatmapSql(db: PostgresDatabase, options: InsightSqlOption
 }
 
 /** Paid SKU lines of the range by segment `group` ('' none), SKU and title, from rollups and edge facts (columns k, sku, title, units, revenue, orders, refunded_orders). */
-function skuRowsSql(schema: string, facts: string, lines: string, group: string | null, filter: string, rollupFilter: string): string {
+export function skuRowsSql(schema: string, facts: string, lines: string, group: string | null, filter: string, rollupFilter: string): string {
   const g = (alias: string) => (group === null ? 'null::text' : `nullif(${alias}.${group}, '')`);
   return `
 select k, sku, title, sum(units) as units, sum(revenue) as revenue, sum(orders) as orders, sum(refunded_orders) as refunded_orders
