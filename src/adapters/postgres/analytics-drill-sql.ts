@@ -107,7 +107,8 @@ const num = (v: unknown): number => Number(v ?? 0);
 async function pick(db: PostgresDatabase, options: InsightSqlOptions, figure: Figure, lim: number | null): Promise<{ total: number; ids: string[] }> {
   const { schema, facts, lines } = factsTable(options);
   const params: unknown[] = [options.from.toISOString(), options.to.toISOString()];
-  const ids = async (sql: string) => (await run(db, sql, params)).map((r) => String(r['order_id']));
+  // No list to read when the total is already known to be empty, or none is asked for.
+  const ids = async (total: number, sql: string) => (total === 0 || lim === 0 ? [] : (await run(db, sql, params)).map((r) => String(r['order_id'])));
   const limit = () => {
     params.push(lim);
     return `$${params.length}`;
@@ -116,7 +117,8 @@ async function pick(db: PostgresDatabase, options: InsightSqlOptions, figure: Fi
     case 'placed': {
       const [t] = await rollupTotals(db, options, null);
       const where = filterSql(options, params);
-      return { total: num(t?.['placed']), ids: await ids(newestPlacedSql(facts, where, limit())) };
+      const total = num(t?.['placed']);
+      return { total, ids: await ids(total, newestPlacedSql(facts, where, limit())) };
     }
     case 'paid':
     case 'refunded':
@@ -124,7 +126,7 @@ async function pick(db: PostgresDatabase, options: InsightSqlOptions, figure: Fi
       const [t] = await rollupTotals(db, options, null);
       const total = num(t?.[figure.figure === 'paid' ? 'paid' : figure.figure === 'refunded' ? 'refunded_orders' : 'coupon_orders']);
       const where = `${figure.figure === 'refunded' ? 'and f.refunded > 0' : figure.figure === 'coupon' ? 'and f.has_coupon' : ''} ${filterSql(options, params)}`;
-      return { total, ids: await ids(newestPaidSql(facts, where, limit())) };
+      return { total, ids: await ids(total, newestPaidSql(facts, where, limit())) };
     }
     case 'repeat_customers': {
       // Each customer paying in the range has one order there whose previous paid order (p1) lies
@@ -134,7 +136,8 @@ async function pick(db: PostgresDatabase, options: InsightSqlOptions, figure: Fi
       const gFilter = filterSql(options, params, 'g');
       const where = `and exists (select 1 from ${facts} g where g.customer_id = f.customer_id and g.paid_at >= $1 and g.paid_at < $2 and g.order_id <> f.order_id ${gFilter})
         ${filterSql(options, params)}`;
-      return { total: num(t?.['paid']) - (c.customers - c.repeatCustomers), ids: await ids(newestPaidSql(facts, where, limit())) };
+      const total = num(t?.['paid']) - (c.customers - c.repeatCustomers);
+      return { total, ids: await ids(total, newestPaidSql(facts, where, limit())) };
     }
     case 'sku': {
       const rp = await pieces(db, options);
@@ -147,7 +150,8 @@ async function pick(db: PostgresDatabase, options: InsightSqlOptions, figure: Fi
       const filter = filterSql(options, params);
       params.push(figure.sku);
       const where = `and exists (select 1 from ${lines} l where l.order_id = f.order_id and l.sku = $${params.length}) ${filter}`;
-      return { total: num(rows[0]?.['orders']), ids: await ids(newestPaidSql(facts, where, limit())) };
+      const total = num(rows[0]?.['orders']);
+      return { total, ids: await ids(total, newestPaidSql(facts, where, limit())) };
     }
     case 'segment': {
       const key = figure.key === '' ? null : figure.key;
@@ -164,12 +168,14 @@ async function pick(db: PostgresDatabase, options: InsightSqlOptions, figure: Fi
            + (select count(*) from ${facts} f where f.paid_at >= $1 and f.paid_at < $2 and f.created_at >= $2 and ${LATE} ${where}) as n`,
         params,
       );
+      const total = placed + num(late[0]?.['n']);
       const lim = limit();
       const list = await ids(
+        total,
         `select t.order_id from ((${newestPlacedSql(facts, where, lim)}) union (${newestPaidSql(facts, where, lim)})) t
          order by t.created_at desc, t.order_id limit ${lim}`,
       );
-      return { total: placed + num(late[0]?.['n']), ids: list };
+      return { total, ids: list };
     }
     case 'heatmap':
     case 'new_customers':
