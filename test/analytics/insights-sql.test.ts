@@ -104,6 +104,20 @@ async function drillAgreement(db: PostgresDatabase, schema: string, orders: read
     expect(sql).toEqual(ordersBehind(orders, all, figure));
     expect(sql.total).toBeGreaterThan(0);
   }
+  // New customers beside returning ones (the customers' first orders lie in the first days): ranges
+  // starting a few days in, with and without a filter, small and large limits.
+  let mixed = 0;
+  for (const k of [1, 2, 4, 7, 11]) {
+    for (const filter of [undefined, { channel: CHANNELS[0]! }, { province: PROVINCES[1]! }]) {
+      const range = { from: new Date(START + k * DAY), to: new Date(START + (k + 7) * DAY), timeZone: 'Asia/Shanghai', ...(filter ? { filter } : {}) };
+      for (const limit of [3, 1000]) {
+        const sql = await ordersBehindSql(db, { ...range, schema }, { figure: 'new_customers' }, limit);
+        expect(sql).toEqual(ordersBehind(orders, range, { figure: 'new_customers' }, limit));
+        if (sql.total > 0 && sql.total < ordersBehind(orders, range, { figure: 'paid' }).total) mixed++;
+      }
+    }
+  }
+  expect(mixed).toBeGreaterThan(0);
   // A segment row's orders paid in the range more than a day after they were placed before it.
   for (const o of orders.filter((x) => x.id.startsWith('late-') && Date.parse(x.paidAt!) - Date.parse(x.createdAt) > 1.5 * DAY)) {
     const range = { from: new Date(Date.parse(o.createdAt) + 3_600_000), to: new Date(Date.parse(o.paidAt!) + 3_600_000), timeZone: 'UTC' };

@@ -177,6 +177,28 @@ async function pick(db: PostgresDatabase, options: InsightSqlOptions, figure: Fi
       );
       return { total, ids: list };
     }
+    case 'new_customers': {
+      // Counted from the chains alone. When they are many among the range's paid orders (a shop's
+      // early days), the newest are found faster backwards through the placed-time index, each
+      // checked for an earlier paid order of its customer in the filter's scope (the customer's
+      // first paid order lies in the range exactly when there is none); when few, from the chains.
+      const counted = await run(db, `select count(*)::float8 as n from (${pickSql(options, figure, params, false)}) x`, params);
+      const total = num(counted[0]?.['n']);
+      if (total === 0 || lim === 0) return { total, ids: [] };
+      const [t] = await rollupTotals(db, options, null);
+      if (total * 20 < num(t?.['paid'])) {
+        params.length = 2; // the chains' query below appends its own
+        break;
+      }
+      const listParams: unknown[] = [options.from.toISOString(), options.to.toISOString()];
+      const gFilter = filterSql(options, listParams, 'g');
+      const where = `and not exists (select 1 from ${facts} g where g.customer_id = f.customer_id and g.paid_at < $1 ${gFilter}) ${filterSql(options, listParams)}`;
+      listParams.push(lim);
+      const list = await run(db, newestPaidSql(facts, where, `$${listParams.length}`), listParams);
+      return { total, ids: list.map((r) => String(r['order_id'])) };
+    }
+  }
+  switch (figure.figure) {
     case 'heatmap':
     case 'new_customers':
     case 'cohort': {
@@ -203,9 +225,9 @@ async function pick(db: PostgresDatabase, options: InsightSqlOptions, figure: Fi
 
 /**
  * A select of (order_id, created_at) of the orders behind a heatmap cell, the new customers or a
- * cohort cell. $1/$2 the range; the figure's and the filter's values are appended to `params`.
+ * cohort cell (for the chains' figures only order_id when not `placed`). $1/$2 the range; the figure's and the filter's values are appended to `params`.
  */
-function pickSql(options: InsightSqlOptions, figure: Extract<Figure, { figure: 'heatmap' | 'new_customers' | 'cohort' }>, params: unknown[]): string {
+function pickSql(options: InsightSqlOptions, figure: Extract<Figure, { figure: 'heatmap' | 'new_customers' | 'cohort' }>, params: unknown[], placed = true): string {
   const { schema, facts } = factsTable(options);
   switch (figure.figure) {
     case 'heatmap': {
@@ -252,7 +274,7 @@ function pickSql(options: InsightSqlOptions, figure: Extract<Figure, { figure: '
           and ${periodIndex(by, local('x.paid_at'))} - ${periodIndex(by, local('x.first'))} = ${offset}::float8`;
       }
       const scope = (a: string) => `${a}.scope = ${s} and ${a}.channel = ${c} and ${a}.province = ${p}`;
-      return `select x.order_id, f.created_at from (
+      return `select x.order_id${placed ? ', f.created_at' : ''} from (
           select x.order_id, x.first, x.paid_at from ${schema}.customer_chain x
           where ${scope('x')} and x.first >= ${lo} and x.first < ${hi} and x.paid_at >= $1 and x.paid_at < $2
             and not exists (select 1 from ${schema}.customer_dirty d where d.customer_id = x.customer_id)
@@ -262,7 +284,7 @@ function pickSql(options: InsightSqlOptions, figure: Extract<Figure, { figure: '
         ) x
           -- The placed times through the range's paid facts (a hash join of two range scans),
           -- not one primary-key probe per row.
-          join ${facts} f on f.order_id = x.order_id and f.paid_at >= $1 and f.paid_at < $2
+          ${placed ? `join ${facts} f on f.order_id = x.order_id and f.paid_at >= $1 and f.paid_at < $2` : ''}
         where ${cohort}`;
     }
   }
