@@ -32,7 +32,8 @@ import type { PostgresDatabase } from './driver.js';
  *   zone's offsets are whole quarter hours), each row checked exactly, counted and listed together;
  * - new_customers, cohort: the customer chains by paid and first paid time, a cohort only around
  *   its own period; the chains of customers whose paid orders changed since the last fold are
- *   computed from the facts, as customersSql does.
+ *   computed from the facts, as customersSql does. Many new customers' orders are listed like the
+ *   paid ones instead, each checked for an earlier paid order of its customer.
  */
 
 type Row = Record<string, unknown>;
