@@ -25,6 +25,7 @@ import {
   migrateAnalytics,
   openBreachesSql,
   pastBreachesSql,
+  ordersBehindSql,
   PostgresOrderStore,
   bottlenecksSql,
   refundsSql,
@@ -220,6 +221,12 @@ async function main(): Promise<void> {
     const p = [options.from.toISOString(), options.to.toISOString()];
     const prev = [new Date(end - 2 * days * DAY).toISOString(), options.from.toISOString()];
     const q = (sql: string, params: unknown[] = p) => () => pool.query(sql, params);
+    // The drill-down one would write by hand: count the facts matching `where`, list the newest 200, read their documents.
+    const drillBaseline = (where: string, params: unknown[]) => async () => {
+      await pool.query(`select count(*) from ${f} where ${where}`, params);
+      const ids = (await pool.query(`select order_id from ${f} where ${where} order by created_at desc, order_id limit 200`, params)).rows.map((r) => r.order_id as string);
+      await pool.query(`select doc from ${o} where id = any($1::text[])`, [ids]);
+    };
     // Each analysis beside the hand-written query one would write for its core figure.
     const cases: Array<[string, () => Promise<unknown>, string, () => Promise<unknown>]> = [
       ['breakdownSql(province)', () => breakdownSql(pool, options, 'province'),
@@ -251,6 +258,16 @@ async function main(): Promise<void> {
              union all
              select (paid_at at time zone 'Asia/Shanghai')::date, 0, paid_amount from ${f} where paid_at >= $1 and paid_at < $2 and channel = 'live'
            ) x group by 1`)],
+      // The drill-down: the total and the newest 200 orders behind a figure, with their documents.
+      ['ordersBehindSql(paid)', () => ordersBehindSql(pool, options, { figure: 'paid' }),
+        'count, then the newest 200 paid in the range with their documents', drillBaseline(`paid_at >= $1 and paid_at < $2`, p)],
+      ['ordersBehindSql(segment province 浙江省)', () => ordersBehindSql(pool, options, { figure: 'segment', dimension: 'province', key: '浙江省' }),
+        'the same, placed or paid in the range in 浙江省', drillBaseline(`((created_at >= $1 and created_at < $2) or (paid_at >= $1 and paid_at < $2)) and province = $3`, [...p, '浙江省'])],
+      ['ordersBehindSql(refunded)', () => ordersBehindSql(pool, options, { figure: 'refunded' }),
+        'the same, paid in the range with a refund', drillBaseline(`paid_at >= $1 and paid_at < $2 and refunded > 0`, p)],
+      ['ordersBehindSql(new_customers)', () => ordersBehindSql(pool, options, { figure: 'new_customers' }),
+        'the same, paid in the range by customers without an earlier paid order',
+        drillBaseline(`paid_at >= $1 and paid_at < $2 and not exists (select 1 from ${f} g where g.customer_id = ${f}.customer_id and g.paid_at < $1)`, p)],
       ['openBreachesSql (open SLA breaches at now, worst 50)', () => openBreachesSql(pool, { schema: SCHEMA, now: options.to, slaHours: { payment: 0.5, fulfilment: 48 } }),
         'bottlenecksSql over the range (open and past breaches, scans the range\'s facts)', () => bottlenecksSql(pool, { schema: SCHEMA, now: options.to, from: options.from, to: options.to, slaHours: { payment: 0.5, fulfilment: 48 } })],
       ['pastBreachesSql (orders of the range that finished a stage late: total, worst 100)', () => pastBreachesSql(pool, { schema: SCHEMA, now: options.to, from: options.from, to: options.to, slaHours: { payment: 0.5, fulfilment: 48 }, limit: 100 }),

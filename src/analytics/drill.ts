@@ -61,7 +61,8 @@ export interface DrillReport {
   orders: DrillRow[];
 }
 
-function row(r: Parsed): DrillRow {
+/** One row of the list; the SQL twin (ordersBehindSql) builds its rows with it too. */
+export function drillRow(r: Parsed): DrillRow {
   const o = r.order;
   return {
     orderId: o.id,
@@ -146,7 +147,7 @@ export function ordersBehind(orders: readonly Order[], options: InsightOptions, 
       break;
   }
   const picked = rows.filter(pick).sort((a, b) => b.placedAt - a.placedAt || (a.order.id < b.order.id ? -1 : 1));
-  return { figure, total: picked.length, orders: picked.slice(0, limit).map(row) };
+  return { figure, total: picked.length, orders: picked.slice(0, limit).map(drillRow) };
 }
 
 function invalid(path: string[], zh: string, en: string): OrderkitError {

@@ -57,7 +57,7 @@ export interface InsightSqlOptions extends InsightOptions, AnalyticsSqlOptions {
 type Row = Record<string, unknown>;
 
 /** `and …` conditions of the filter on facts alias `f`, its values appended to `params`. */
-function filterSql(options: InsightOptions, params: unknown[], f = 'f'): string {
+export function filterSql(options: InsightOptions, params: unknown[], f = 'f'): string {
   let sql = '';
   if (options.filter?.channel !== undefined) {
     params.push(options.filter.channel);
@@ -70,7 +70,7 @@ function filterSql(options: InsightOptions, params: unknown[], f = 'f'): string 
   return sql;
 }
 
-async function run(db: PostgresDatabase, sql: string, params: unknown[]): Promise<Row[]> {
+export async function run(db: PostgresDatabase, sql: string, params: unknown[]): Promise<Row[]> {
   try {
     return (await toSqlDriver(db).query<Row>(sql, params)).rows;
   } catch (e) {
@@ -82,7 +82,7 @@ async function run(db: PostgresDatabase, sql: string, params: unknown[]): Promis
  * The same filter on segment rollup rows (alias r), where '' stands for none: a filter value of ''
  * matches no order in memory, so it must match no rollup row either.
  */
-function rollupFilterSql(options: InsightOptions, params: unknown[]): string {
+export function rollupFilterSql(options: InsightOptions, params: unknown[]): string {
   let sql = '';
   for (const dim of ['channel', 'province'] as const) {
     const v = options.filter?.[dim];
@@ -94,7 +94,7 @@ function rollupFilterSql(options: InsightOptions, params: unknown[]): string {
 }
 
 /** The rollups' range parameters ($1–$6, see rollupPieces), after folding pending deltas unless told not to. */
-async function pieces(db: PostgresDatabase, options: InsightSqlOptions, maxWidth: 0 | typeof HOUR_MS | typeof SEGMENT_DAY_MS = SEGMENT_DAY_MS): Promise<unknown[]> {
+export async function pieces(db: PostgresDatabase, options: InsightSqlOptions, maxWidth: 0 | typeof HOUR_MS | typeof SEGMENT_DAY_MS = SEGMENT_DAY_MS): Promise<unknown[]> {
   if (options.compact !== false && maxWidth !== 0) await compactAnalytics(db, options);
   return rollupPieces(options.from.getTime(), options.to.getTime(), maxWidth);
 }
@@ -161,7 +161,7 @@ export async function trendSql(db: PostgresDatabase, options: InsightSqlOptions)
 }
 
 /** The customer chains' scope of the filter, and its channel and province ('' where it does not filter). */
-function chainScope(options: InsightOptions): [number, string, string] {
+export function chainScope(options: InsightOptions): [number, string, string] {
   const channel = options.filter?.channel;
   const province = options.filter?.province;
   return [(channel === undefined ? 0 : 1) + (province === undefined ? 0 : 2), channel ?? '', province ?? ''];
@@ -230,11 +230,11 @@ export async function customersSql(db: PostgresDatabase, options: InsightSqlOpti
 }
 
 /** Period index and label of a local timestamp expression `t` (see periodOf in local-time.ts). */
-const periodIndex = (by: CohortPeriod, t: string): string =>
+export const periodIndex = (by: CohortPeriod, t: string): string =>
   by === 'week'
     ? `((date_trunc('week', ${t})::date - date '1970-01-05') / 7)`
     : `(extract(year from ${t})::int * 12 + extract(month from ${t})::int - 1)`;
-const periodLabel = (by: CohortPeriod, t: string): string => `to_char(date_trunc('${by}', ${t}), 'YYYY-MM-DD')`;
+export const periodLabel = (by: CohortPeriod, t: string): string => `to_char(date_trunc('${by}', ${t}), 'YYYY-MM-DD')`;
 
 /** Period index and label of a local calendar date `d`: the same as periodIndex and periodLabel of its midnight. */
 const dayPeriodIndex = (by: CohortPeriod, d: string): string =>
@@ -427,7 +427,7 @@ export async function heatmapSql(db: PostgresDatabase, options: InsightSqlOption
 }
 
 /** Paid SKU lines of the range by segment `group` ('' none), SKU and title, from rollups and edge facts (columns k, sku, title, units, revenue, orders, refunded_orders). */
-function skuRowsSql(schema: string, facts: string, lines: string, group: string | null, filter: string, rollupFilter: string): string {
+export function skuRowsSql(schema: string, facts: string, lines: string, group: string | null, filter: string, rollupFilter: string): string {
   const g = (alias: string) => (group === null ? 'null::text' : `nullif(${alias}.${group}, '')`);
   return `
 select k, sku, title, sum(units) as units, sum(revenue) as revenue, sum(orders) as orders, sum(refunded_orders) as refunded_orders

@@ -35,5 +35,6 @@ export {
 } from './analytics-insights-sql.js';
 export type { InsightSqlOptions } from './analytics-insights-sql.js';
 export { dailySeriesSql } from './analytics-daily-sql.js';
+export { ordersBehindSql } from './analytics-drill-sql.js';
 export { openBreachesSql, type OpenBreachSqlOptions } from './analytics-open-breaches-sql.js';
 export { pastBreachesSql, type PastBreachSqlOptions } from './analytics-past-breaches-sql.js';
