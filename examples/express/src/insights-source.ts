@@ -25,6 +25,9 @@ import {
   type RefundReport,
   type SegmentTopSkus,
   type Trend,
+  ordersBehind,
+  type DrillReport,
+  type Figure,
 } from './orderkit/analytics.js';
 import type { Order, OrderStore } from './orderkit/index.js';
 import {
@@ -35,6 +38,7 @@ import {
   dailySeriesSql,
   heatmapSql,
   openBreachesSql,
+  ordersBehindSql,
   pastBreachesSql,
   refundsSql,
   skuPairsSql,
@@ -71,8 +75,8 @@ export interface InsightSource {
   openBreaches(now: Date, slaHours: number, limit: number): Promise<OpenBreachReport>;
   /** The orders placed in the range that finished a stage late: their total and the worst `limit`. */
   pastBreaches(o: InsightOptions, now: Date, slaHours: number, limit: number): Promise<PastBreachReport>;
-  /** Every order, page by page: the drill-down and the exports read them. */
-  orders(): Promise<Order[]>;
+  /** The orders behind a figure (the drill-down, and the exports' order list): the total and at most `limit`. */
+  drill(o: InsightOptions, figure: Figure, limit: number): Promise<DrillReport>;
 }
 
 async function allOrders(store: OrderStore): Promise<Order[]> {
@@ -102,16 +106,17 @@ export function storeInsights(store: OrderStore): InsightSource {
     daily: async (o) => dailySeries(await orders(), o),
     openBreaches: async (now, sla, limit) => openBreaches(await orders(), { now, slaHours: { fulfilment: sla }, limit }),
     pastBreaches: async (o, now, sla, limit) => pastBreaches(await orders(), { now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit }),
-    orders,
+    drill: async (o, figure, limit) => ordersBehind(await orders(), o, figure, limit),
   };
 }
 
 /**
  * PostgreSQL/PGlite: the SQL twins of orderkit/postgres read the analytics projection (rollups and
  * indexes, docs/benchmarks.md "Analytics: decision-support analyses"), never every order; the
- * forecast's daily series, filtered or not, too (dailySeriesSql). The drill-down reads the orders.
+ * forecast's daily series, filtered or not, too (dailySeriesSql), and the drill-down reads only the
+ * listed orders' documents (ordersBehindSql).
  */
-export function sqlInsights(db: PostgresDatabase, store: OrderStore, schema = 'orderkit'): InsightSource {
+export function sqlInsights(db: PostgresDatabase, schema = 'orderkit'): InsightSource {
   const s = (o: InsightOptions) => ({ ...o, schema });
   return {
     customers: (o) => customersSql(db, s(o)),
@@ -126,6 +131,6 @@ export function sqlInsights(db: PostgresDatabase, store: OrderStore, schema = 'o
     daily: (o) => dailySeriesSql(db, s(o)),
     openBreaches: (now, sla, limit) => openBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, limit }),
     pastBreaches: (o, now, sla, limit) => pastBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit }),
-    orders: () => allOrders(store),
+    drill: (o, figure, limit) => ordersBehindSql(db, s(o), figure, limit),
   };
 }

@@ -151,7 +151,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     service,
     inventory,
     figures: sqlFigures(storage.db),
-    insights: sqlInsights(storage.db, service.store),
+    insights: sqlInsights(storage.db),
     rules,
     timeZone,
     demoGateway,

@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { Route } from '../http.js';
-import { forecastDaily, ordersBehind, parseFigure, parseInsightQuery, type InsightOptions, type DrillReport } from '../orderkit/analytics.js';
+import { forecastDaily, parseFigure, parseInsightQuery, type InsightOptions, type DrillReport } from '../orderkit/analytics.js';
 import { OrderkitError } from '../orderkit/index.js';
 import { csvField } from './console.js';
 import { PUBLIC_DIR } from './dashboard.js';
@@ -17,7 +17,7 @@ import { PUBLIC_DIR } from './dashboard.js';
  *
  * The analyses come from the app's `insights` source (insights-source.ts): on PostgreSQL the SQL
  * twins of orderkit/postgres (`customersSql`, …) over the analytics projection; in memory the pure
- * analyses over the store's orders. The drill-down and the exports read the orders.
+ * analyses over the store's orders; the drill-down and the exports' order list through the same source.
  */
 
 export const INSIGHT_KINDS = ['customers', 'cohorts', 'breakdown', 'trend', 'heatmap', 'products', 'pairs', 'refunds', 'coupons', 'forecast', 'breaches'] as const;
@@ -170,7 +170,7 @@ export function insightRoutes(ctx: AppContext, options: { timeZone: string; fulf
         const parsed = splitQuery(query, options.timeZone);
         const figure = parseFigure(query);
         if (!figure.ok) throw figure.error;
-        res.json(ordersBehind(await ctx.insights.orders(), parsed.options, figure.value));
+        res.json(await ctx.insights.drill(parsed.options, figure.value, 200));
       },
     },
     {
@@ -198,7 +198,7 @@ export function insightRoutes(ctx: AppContext, options: { timeZone: string; fulf
           if (!f.ok) throw f.error;
           figure = f.value;
         }
-        const drill = figure ? ordersBehind(await ctx.insights.orders(), parsed.options, figure, 10_000) : null;
+        const drill = figure ? await ctx.insights.drill(parsed.options, figure, 10_000) : null;
         const stamp = `${parsed.options.from.toISOString().slice(0, 10)}_${parsed.options.to.toISOString().slice(0, 10)}`;
         if (format === 'csv') {
           const { header, rows } = await tableRows(ctx, table, parsed.options, drill);
