@@ -110,3 +110,29 @@ describe('exchange and stock', () => {
     expect(await level(inventory, 'TEE-M')).toEqual({ available: 0, held: 1 });
   });
 });
+
+describe('exchange without an inventory', () => {
+  it('the inventory.take effect never holds back the order\'s later effects (a refund) when the drain has no handler for it', async () => {
+    const service = createOrderService({ store: new MemoryOrderStore(), clock: manualClock(), ids: sequentialIds() });
+    const placed = await service.place({ customerId: 'u1', quote: quote([line('T', 2, 3000, { sku: 'TEE-L' })]) });
+    if (!placed.ok) throw placed.error;
+    const id = placed.order.id;
+    const send = async (command: Command, actor: Actor) => {
+      const r = await service.dispatch(id, command, actor);
+      if (!r.ok) throw r.error;
+      return r;
+    };
+    await send({ type: 'PAYMENT_SUCCEEDED', amount: placed.order.pricing.total, transactionId: 'tx-1' } as Command, gateway);
+    await send({ type: 'SHIP', logisticsType: 'express', trackingNo: 'SF1', expressCompany: 'SF' } as Command, merchant);
+    const afterSaleId = await exchangeOne(send);
+    const shipped = await send({ type: 'SHIP_EXCHANGE', afterSaleId, trackingNo: 'SF2', expressCompany: 'SF' } as Command, merchant);
+    expect(shipped.effects.some((e) => e.type === 'inventory.take')).toBe(true);
+    const asked = await send({ type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'T', quantity: 1 }], reason: '小瑕疵' } as Command, shopper);
+    const refundOnly = asked.order.afterSales[asked.order.afterSales.length - 1]!;
+    if (refundOnly.status === 'requested') await send({ type: 'APPROVE_AFTER_SALE', afterSaleId: refundOnly.id } as Command, merchant);
+    const refunds: string[] = [];
+    const ok = async () => undefined;
+    const report = await service.drainOutbox({ 'payment.refund': async (e) => void refunds.push(e.refundId), notify: ok, 'inventory.release': ok, 'shipping.upload': ok });
+    expect(refunds, JSON.stringify(report)).toHaveLength(1);
+  });
+});
