@@ -424,6 +424,40 @@ export const SCENARIOS: Scenario[] = [
       return { command: { type: 'REQUEST_AFTER_SALE', kind: 'return_and_refund', items: [{ lineId: 'a', quantity: 1 }], reason: '不合适' } as Command, actor: customer };
     },
   },
+  // Stored-order version 5: 换货 and stock (docs/after-sales.md "Exchange", docs/inventory.md "Exchanges").
+  {
+    name: 'shipped-exchange-returned',
+    description: 'shipped; one of two units exchanged for another SKU, the unit sent back and received: waiting for the replacement parcel (SHIP_EXCHANGE)',
+    async play(p) {
+      await p.place([line('a', 2, 1000)]);
+      await p.send(pay(2000), gateway);
+      await p.send({ type: 'SHIP', logisticsType: 'express', trackingNo: 'SF1', expressCompany: 'SF' } as Command, merchant);
+      await p.send({ type: 'REQUEST_EXCHANGE', items: [{ lineId: 'a', quantity: 1, sku: 'SKU-a-M' }], reason: '尺码偏大' } as Command, customer);
+      const afterSaleId = (await p.service.get('fx'))!.afterSales[0]!.id;
+      await p.send({ type: 'APPROVE_AFTER_SALE', afterSaleId } as Command, merchant);
+      await p.send({ type: 'RETURN_SHIPPED', afterSaleId, trackingNo: 'YT1', expressCompany: 'YTO' } as Command, customer);
+      await p.send({ type: 'RETURN_RECEIVED', afterSaleId } as Command, merchant);
+      return { command: { type: 'SHIP_EXCHANGE', afterSaleId, trackingNo: 'SF2', expressCompany: 'SF' } as Command, actor: merchant };
+    },
+  },
+  {
+    name: 'shipped-exchanged-return-requested',
+    description: 'shipped; one of two units exchanged for another SKU and the replacement shipped, then both units asked back: the return records their SKUs (skus: one replacement, one original)',
+    async play(p) {
+      await p.place([line('a', 2, 1000)]);
+      await p.send(pay(2000), gateway);
+      await p.send({ type: 'SHIP', logisticsType: 'express', trackingNo: 'SF1', expressCompany: 'SF' } as Command, merchant);
+      await p.send({ type: 'REQUEST_EXCHANGE', items: [{ lineId: 'a', quantity: 1, sku: 'SKU-a-M' }], reason: '尺码偏大' } as Command, customer);
+      const exchangeId = (await p.service.get('fx'))!.afterSales[0]!.id;
+      await p.send({ type: 'APPROVE_AFTER_SALE', afterSaleId: exchangeId } as Command, merchant);
+      await p.send({ type: 'RETURN_SHIPPED', afterSaleId: exchangeId, trackingNo: 'YT1', expressCompany: 'YTO' } as Command, customer);
+      await p.send({ type: 'RETURN_RECEIVED', afterSaleId: exchangeId } as Command, merchant);
+      await p.send({ type: 'SHIP_EXCHANGE', afterSaleId: exchangeId, trackingNo: 'SF2', expressCompany: 'SF' } as Command, merchant);
+      await p.send({ type: 'REQUEST_AFTER_SALE', kind: 'return_and_refund', items: [{ lineId: 'a', quantity: 2 }], reason: '不想要了' } as Command, customer);
+      const afterSaleId = (await p.service.get('fx'))!.afterSales[1]!.id;
+      return { command: { type: 'APPROVE_AFTER_SALE', afterSaleId } as Command, actor: merchant };
+    },
+  },
 ];
 
 export interface StoredFixture {

@@ -1,6 +1,6 @@
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { invalidQuantity } from './errors.js';
-import type { GiveBackRequest, HoldRequest, SkuSetup, StockItem } from './types.js';
+import type { GiveBackRequest, HoldRequest, SkuSetup, StockItem, TakeRequest } from './types.js';
 
 const MAX_UNITS = 1_000_000_000;
 
@@ -40,6 +40,15 @@ export function checkHold(request: HoldRequest): HoldRequest {
 
 export function checkGiveBack(request: GiveBackRequest): GiveBackRequest {
   return { orderId: text(request?.orderId, ['orderId'], 'orderId'), key: text(request?.key, ['key'], 'key'), items: sumItems(request?.items) };
+}
+
+export function checkTake(request: TakeRequest): TakeRequest {
+  return {
+    orderId: text(request?.orderId, ['orderId'], 'orderId'),
+    customerId: text(request?.customerId, ['customerId'], 'customerId'),
+    key: text(request?.key, ['key'], 'key'),
+    items: sumItems(request?.items),
+  };
 }
 
 export function checkSetup(setup: SkuSetup): Required<Omit<SkuSetup, 'limit'>> & Pick<SkuSetup, 'limit'> {

@@ -1,8 +1,8 @@
-import { checkGiveBack, checkHold, checkSetup, limitKeyOf } from './check.js';
+import { checkGiveBack, checkHold, checkSetup, checkTake, limitKeyOf } from './check.js';
 import { limitReached, outOfStock, unknownSku } from './errors.js';
 import { placeWithHold } from './place-with-hold.js';
 import type { PersonalDataRedaction } from '../storage/port.js';
-import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, PurchaseLimit, SkuSetup, StockItem, StockLevel, StockPolicy } from './types.js';
+import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, PurchaseLimit, SkuSetup, StockItem, StockLevel, StockPolicy, TakeRequest } from './types.js';
 
 interface Sku {
   available: number;
@@ -75,6 +75,38 @@ export class MemoryInventory implements InventoryPort {
 
   async restock(request: GiveBackRequest): Promise<StockItem[]> {
     return this.giveBack(checkGiveBack(request), true);
+  }
+
+  /**
+   * 换货: the replacement units join the order's hold, all or nothing, once per (order, key).
+   * Synchronous, so the stock check and the take are one step.
+   */
+  async take(request: TakeRequest): Promise<StockItem[]> {
+    const r = checkTake(request);
+    const mark = `${r.orderId}\u0000${r.key}`;
+    if (this.keys.has(mark)) return [];
+    r.items.forEach((item, i) => {
+      const sku = this.skus.get(item.sku);
+      if (!sku) throw unknownSku(item.sku, i);
+      if (sku.available < item.quantity) throw outOfStock(item.sku, item.quantity, sku.available, i);
+    });
+    this.keys.add(mark);
+    let hold = this.holds.get(r.orderId);
+    if (!hold) {
+      hold = { customerId: r.customerId, items: new Map(), phases: new Set() };
+      this.holds.set(r.orderId, hold);
+    }
+    for (const item of r.items) {
+      const sku = this.skus.get(item.sku)!;
+      sku.available -= item.quantity;
+      sku.held += item.quantity;
+      const h = hold.items.get(item.sku);
+      const limitKey = h ? h.limitKey : (sku.limit?.key ?? null);
+      if (limitKey !== null) this.limits.set(`${limitKey}\u0000${hold.customerId}`, (this.limits.get(`${limitKey}\u0000${hold.customerId}`) ?? 0) + item.quantity);
+      if (h) h.quantity += item.quantity;
+      else hold.items.set(item.sku, { quantity: item.quantity, limitKey });
+    }
+    return r.items.map((item) => ({ ...item }));
   }
 
   /**

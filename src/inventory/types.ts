@@ -63,6 +63,18 @@ export interface GiveBackRequest {
   items: StockItem[];
 }
 
+/**
+ * Units an order takes after placement under `key` (换货: `exchange:<afterSaleId>`): a key is
+ * applied once per order (docs/inventory.md "Exchanges").
+ */
+export interface TakeRequest {
+  orderId: string;
+  /** Whom a hold made now names (an order that holds units keeps the customer of its hold). */
+  customerId: string;
+  key: string;
+  items: StockItem[];
+}
+
 /** What a hold answers: the units this order now holds per SKU (SKUs of the other policy left out). */
 export interface HoldResult {
   orderId: string;
@@ -102,6 +114,15 @@ export interface InventoryPort {
   release(request: GiveBackRequest): Promise<StockItem[]>;
   /** Returned goods back on the shelf, for SKUs that restock on return. Idempotent by (order, key). */
   restock(request: GiveBackRequest): Promise<StockItem[]>;
+  /**
+   * 换货: takes units for an order that already exists (the replacement of an exchange, at
+   * SHIP_EXCHANGE), whatever the SKU's policy, all or nothing: UNKNOWN_SKU or OUT_OF_STOCK and
+   * nothing moves. The units join the order's hold (a later return gives them back) and count
+   * against its customer's 限购 counters, but a limit never refuses them: they stand in for units
+   * already counted and given back. Idempotent by (order, key): answers what this call took, `[]`
+   * on a repeat. Optional: without it the service takes nothing (docs/inventory.md "Exchanges").
+   */
+  take?(request: TakeRequest): Promise<StockItem[]>;
   /**
    * Reserves and runs `create` so that both happen or neither. A store and inventory sharing one
    * database pass `create` their open transaction; others reserve, create, and give back when

@@ -119,7 +119,7 @@ export const ACTION_EFFECTS: Readonly<Record<string, readonly EffectType[]>> = O
   ship: ['shipping.upload'],
   shipVirtualGoods: ['shipping.upload'],
   scheduleAutoConfirm: ['schedule'],
-  applyAfterSale: ['payment.refund', 'inventory.release', 'notify'],
+  applyAfterSale: ['payment.refund', 'inventory.release', 'inventory.take', 'notify'],
   adjustPrice: ['payment.close'],
   becomePaid: ['shipping.upload', 'schedule', 'notify'],
   recordStrayPayment: ['payment.refund'],

@@ -58,6 +58,18 @@ export const EffectSchema = z.lazySchema(() => z.discriminatedUnion('type', [
     items: z.array(z.object({ sku: z.string(), quantity: z.int().check(z.minimum(1)) })),
     reason: z.string(),
   }),
+  /**
+   * Units the order takes from stock after placement (stored order version 5): the replacement of
+   * an exchange at SHIP_EXCHANGE (`reason: 'exchange'`). `key` (`exchange:<afterSaleId>`) makes the
+   * take happen once per order and after-sale, whatever the deliveries (docs/inventory.md "Exchanges").
+   */
+  z.object({
+    ...effectBase,
+    type: z.literal('inventory.take'),
+    key: z.string(),
+    items: z.array(z.object({ sku: z.string(), quantity: z.int().check(z.minimum(1)) })),
+    reason: z.string(),
+  }),
   z.object({ ...effectBase, type: z.literal('coupon.release'), couponIds: z.array(z.string()) }),
   /**
    * Money back to the shopper's stored balance (docs/payment-sources.md): `key` makes the credit

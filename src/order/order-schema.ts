@@ -264,6 +264,12 @@ export const AfterSaleSchema = z.lazySchema(() => z.object({
   /** 换货: what goes out in exchange, and the replacement parcel once shipped. */
   exchange: z.optional(ExchangeSchema),
   /**
+   * The SKUs of the units this return or exchange sends back, per line, when some of them are not
+   * the line's own SKU (they are the replacement of an earlier exchange). Absent: every unit is the
+   * line's SKU. Stored-order version 5 (docs/after-sales.md "Exchange", docs/storage.md).
+   */
+  skus: z.optional(z.array(z.object({ lineId: IdSchema, sku: z.string().check(z.minLength(1), z.maxLength(64)), quantity: QuantitySchema }))),
+  /**
    * Photos the shopper attached to the request: cloud storage file ids (`cloud://…`) or URLs, at
    * most 9. Stored-order version 3 (docs/storage.md "Stored order versions").
    */

@@ -119,7 +119,7 @@ export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
   { from: 'awaiting_return', on: 'RETURN_RECEIVED', to: 'returned', actors: ['merchant'], effects: ['inventory.release'] },
   { from: 'returned', on: 'always', to: 'refunded', when: 'nothing_to_pay', effects: ['notify'] },
   { from: 'returned', on: 'always', to: 'refunding', when: 'moves_money', effects: ['payment.refund'] },
-  { from: 'returned', on: 'SHIP_EXCHANGE', to: 'exchanged', when: 'exchange', actors: ['merchant'], effects: ['notify'] },
+  { from: 'returned', on: 'SHIP_EXCHANGE', to: 'exchanged', when: 'exchange', actors: ['merchant'], effects: ['inventory.take', 'notify'] },
   { from: 'refunding', on: 'REFUND_FAILED', to: 'refunding', when: 'refund_pending', actors: ['payment', 'system'], effects: ['notify'] },
   { from: 'refunding', on: 'APPROVE_AFTER_SALE', to: 'refunding', when: 'refund_failed', actors: ['merchant'], effects: ['payment.refund'] },
   { from: 'refunding', on: 'REFUND_SUCCEEDED', to: 'refunded', actors: ['payment', 'system'], effects: ['notify'] },

@@ -9,6 +9,7 @@ import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
 import { lineRefundAmount } from './unit-shares.js';
 import { checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
 import { fail } from '../errors/result.js';
+import { sentBackSkus, type UnitSku } from './unit-skus.js';
 
 /**
  * After-sales beyond a plain refund (docs/after-sales.md "Negotiated refunds", "Return shipping
@@ -162,9 +163,16 @@ export function requestExchange(order: Order, command: RequestExchangeInput, ctx
     shippingAmount: 0,
     reason: command.reason,
     exchange: { items: swaps },
+    ...skusOf(order, swaps),
   });
   if ('ok' in afterSale) return afterSale;
   return create(order, afterSale, 'REQUEST_EXCHANGE', ctx);
+}
+
+/** `{ skus }` when some unit sent back is the replacement of an earlier exchange (./unit-skus.ts). */
+function skusOf(order: Order, items: ReadonlyArray<{ lineId: string; quantity: number }>): { skus?: UnitSku[] } {
+  const skus = sentBackSkus(order, items);
+  return skus === undefined ? {} : { skus };
 }
 
 /**

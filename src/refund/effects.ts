@@ -36,6 +36,27 @@ export function inventoryReleaseEffect(order: Order, items: ReadonlyArray<{ line
   return [{ type: 'inventory.release', items: Array.from(bySku, ([sku, quantity]) => ({ sku, quantity })), reason }];
 }
 
+/** One `inventory.release` of units whose SKUs are known (./unit-skus.ts), summed per SKU; none when empty. */
+export function inventoryReleaseBySku(units: ReadonlyArray<{ sku: string; quantity: number }>, reason: string): EffectDraft[] {
+  const items = sumBySku(units);
+  return items.length === 0 ? [] : [{ type: 'inventory.release', items, reason }];
+}
+
+/**
+ * 换货 shipped: the replacement units taken from stock, keyed by the after-sale so that the order
+ * takes them once however often the effect is applied (docs/inventory.md "Exchanges").
+ */
+export function exchangeTakeEffect(afterSale: AfterSale): EffectDraft[] {
+  const items = sumBySku(afterSale.exchange?.items ?? []);
+  return items.length === 0 ? [] : [{ type: 'inventory.take', key: `exchange:${afterSale.id}`, items, reason: 'exchange' }];
+}
+
+function sumBySku(units: ReadonlyArray<{ sku: string; quantity: number }>): Array<{ sku: string; quantity: number }> {
+  const bySku = new Map<string, number>();
+  for (const u of units) if (u.quantity > 0) bySku.set(u.sku, (bySku.get(u.sku) ?? 0) + u.quantity);
+  return Array.from(bySku, ([sku, quantity]) => ({ sku, quantity }));
+}
+
 export function notifyEffect(to: 'customer' | 'merchant', template: string, order: Order, data: Record<string, unknown>): EffectDraft {
   return { type: 'notify', to, template, data: { orderNumber: order.number, ...data } };
 }

@@ -8,9 +8,10 @@ import {
   type AfterSaleTransition,
 } from './after-sale-states.js';
 import { availableExcept, availableToRefund, plannedRefundsExcept } from './caps.js';
-import { afterSaleNotice, afterSaleNotifyData, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
+import { afterSaleNotice, afterSaleNotifyData, exchangeTakeEffect, inventoryReleaseBySku, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
+import { afterSaleSkus } from './unit-skus.js';
 import { refundErrors } from './errors.js';
-import { afterSaleLineAmounts, lineHoldings } from './holdings.js';
+import { lineHoldings } from './holdings.js';
 import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount, refundedByTransaction, strayRoom } from './ledger.js';
 import { sourceByTransaction } from './routes.js';
 import type { AfterSaleContext, AfterSaleStepResult, ReducerContext } from './types.js';
@@ -327,6 +328,8 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
   if (t.on === 'SET_RETURN_SHIPPING_FEE') return { ok: true, step: put(step, ctx, next) };
   switch (t.to) {
     case 'exchanged':
+      // The replacement leaves the warehouse: taken from stock (the service takes it before the commit).
+      effects.push(...exchangeTakeEffect(next));
       effects.push(notifyEffect('customer', 'exchange_shipped', step.order, { ...afterSaleNotifyData(a), ...next.exchange?.shipment }));
       break;
     case 'requested':
@@ -348,7 +351,8 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
       break;
     case 'returned':
       next.returnedAt = at;
-      if (ctx.policy.restockOnReturn) effects.push(...inventoryReleaseEffect(step.order, afterSaleLineAmounts(step.order, a), 'after_sale_return'));
+      // The SKUs the shopper sent back: a replacement of an earlier exchange is its own SKU (./unit-skus.ts).
+      if (ctx.policy.restockOnReturn) effects.push(...inventoryReleaseBySku(afterSaleSkus(step.order, a), 'after_sale_return'));
       break;
     default:
       break;

@@ -1,3 +1,4 @@
+import { sentBackSkus } from './unit-skus.js';
 import type { Actor, AfterSale, CommandOf, Order } from '../order/index.js';
 import { refundErrors } from './errors.js';
 import { finishRequest, runAfterSale } from './engine.js';
@@ -61,6 +62,11 @@ export function requestAfterSale(order: Order, command: CommandOf<'REQUEST_AFTER
     lines: quote.lines,
   };
   if (command.photos !== undefined && command.photos.length > 0) afterSale.photos = command.photos.slice();
+  if (command.kind === 'return_and_refund') {
+    // Which SKU each unit sent back is, when an exchange swapped some (./unit-skus.ts).
+    const skus = sentBackSkus(order, quote.items);
+    if (skus !== undefined) afterSale.skus = skus;
+  }
   const moved = runAfterSale({ order, afterSale, effects: [], path: [null], fresh: true }, 'REQUEST_AFTER_SALE', ctx);
   if (!moved.ok) return moved;
   return finishRequest(

@@ -63,8 +63,12 @@ async function deliver(
   const effect = entry.effect;
   const handler = handlers[effect.type] as EffectHandler | undefined;
   if (!handler) {
-    if (effect.type === 'schedule') {
+    if (effect.type === 'schedule' || effect.type === 'inventory.take') {
       // Deadlines are kept by `sweep`; a shop that schedules timers elsewhere passes a handler.
+      // 换货's take: a service with an inventory that has `take` took it before the commit (its own
+      // handler is added); without one there is nothing to do here, and a shop keeping its stock
+      // elsewhere passes a handler (docs/inventory.md "Exchanges"). Left undelivered, it would hold
+      // back every later effect of the order, a refund included.
       await store.complete(effect.id, clock.now(), entry.leaseToken);
       report.delivered += 1;
       return true;

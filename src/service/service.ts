@@ -14,7 +14,7 @@ import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
-import { applyStockEffect, applyStockEffects, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment } from './stock.js';
+import { applyStockEffect, applyStockEffects, applyTakeEffect, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment, takeBeforeCommit } from './stock.js';
 import type { AnyCommandInput, EffectHandlers, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 import { ok, fail } from '../errors/result.js';
 import { applyBalanceCredit, BALANCE_ACTOR, balanceCredits, balanceDebitOf, isBalanceError, noBalancePort, placeWithBalance } from './balance.js';
@@ -148,7 +148,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     // A payment takes stock before its commit when the service has an inventory (付款减库存, and the
     // hold made at placement committed): it is written alone, like a command with a key. Any command
     // of the payment gateway may be one (a flow's own, such as 预售's PAY_DEPOSIT: ./stock.ts).
-    const takesStock = inventory !== undefined && ((input as { type?: unknown } | null)?.type === 'PAYMENT_SUCCEEDED' || (actor as { type?: unknown } | null)?.type === 'payment');
+    // So is a SHIP_EXCHANGE: it takes the replacement from stock before its commit (docs/inventory.md "Exchanges").
+    const inputType = (input as { type?: unknown } | null)?.type;
+    const takesStock = inventory !== undefined && (inputType === 'PAYMENT_SUCCEEDED' || inputType === 'SHIP_EXCHANGE' || (actor as { type?: unknown } | null)?.type === 'payment');
     if (dispatchOptions.idempotencyKey === undefined && hotOrders !== null && !takesStock) {
       // The caller's object as given: dispatchNow takes the order as `get` read it (loadedCopy).
       const loaded = dispatchOptions.loaded;
@@ -224,6 +226,9 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         // An accepted no-op (a repeated payment notification): nothing to write, nothing to tell.
         return ok({ order: result.order, events: [], effects: [], changed: false, replayed: false, ...(stray ? { strayPayment: stray } : {}) });
       }
+      // 换货: the replacement is taken before the commit; no stock (or no inventory) and nothing is written.
+      const notTaken = inventory ? await takeBeforeCommit(inventory, order, result.effects) : null;
+      if (notTaken) return fail(notTaken);
       const noStock = inventory ? await takeAtPayment(inventory, order, result.order, command) : null;
       try {
         await store.commit({
@@ -344,6 +349,13 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
   function withOwnHandlers(handlers: EffectHandlers): EffectHandlers {
     const out: EffectHandlers = { ...handlers };
     if (inventory && !handlers['inventory.release']) out['inventory.release'] = (effect) => applyStockEffect(inventory, effect);
+    if (inventory?.take && !handlers['inventory.take']) {
+      out['inventory.take'] = async (effect) => {
+        // Taken before its commit under the same key: a delivery of the effect moves nothing more.
+        const order = await store.load(effect.orderId);
+        if (order) await applyTakeEffect(inventory, order.customerId, effect);
+      };
+    }
     if (balance && !handlers['balance.credit']) out['balance.credit'] = (effect) => creditAndSettle(undefined, effect);
     return out;
   }

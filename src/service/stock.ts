@@ -1,5 +1,6 @@
 import type { InventoryPort, StockItem } from '../inventory/types.js';
-import { isInventoryError } from '../inventory/errors.js';
+import { inventoryUnavailable, isInventoryError } from '../inventory/errors.js';
+import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeWithHold } from '../inventory/place-with-hold.js';
 import type { Effect, Order } from '../order/index.js';
 
@@ -28,6 +29,34 @@ export async function applyStockEffect(inventory: InventoryPort, effect: Extract
   const request = { orderId: effect.orderId, key: effect.id, items: effect.items };
   if (RETURN_REASONS.indexOf(effect.reason) >= 0) await inventory.restock(request);
   else await inventory.release(request);
+}
+
+/**
+ * 换货 (docs/inventory.md "Exchanges"): before a transition that emits `inventory.take` (the
+ * replacement of an exchange, at SHIP_EXCHANGE) is committed, its units are taken from stock under
+ * the effect's key (`exchange:<afterSaleId>`), so a retried dispatch or a repeated delivery takes
+ * them once. Answers the port's refusal (OUT_OF_STOCK, UNKNOWN_SKU, INVENTORY_UNAVAILABLE, …): the
+ * caller then writes nothing. A port without `take` takes nothing (the effect still goes to the
+ * outbox for a handler of the shop's own).
+ */
+export async function takeBeforeCommit(inventory: InventoryPort, order: Pick<Order, 'customerId'>, effects: readonly Effect[]): Promise<OrderkitError | null> {
+  if (!inventory.take) return null;
+  for (const effect of effects) {
+    if (effect.type !== 'inventory.take') continue;
+    try {
+      await inventory.take({ orderId: effect.orderId, customerId: order.customerId, key: effect.key, items: effect.items });
+    } catch (error) {
+      if (error instanceof OrderkitError) return error;
+      return inventoryUnavailable(error);
+    }
+  }
+  return null;
+}
+
+/** Applies one `inventory.take` effect again (the outbox): a key already taken moves nothing. */
+export async function applyTakeEffect(inventory: InventoryPort, customerId: string, effect: Extract<Effect, { type: 'inventory.take' }>): Promise<void> {
+  if (!inventory.take) return;
+  await inventory.take({ orderId: effect.orderId, customerId, key: effect.key, items: effect.items });
 }
 
 /**

@@ -14,7 +14,7 @@ import { CorruptOrderError } from './errors.js';
  */
 
 /** The version of the stored order document this code writes. */
-export const ORDER_SCHEMA_VERSION = 4;
+export const ORDER_SCHEMA_VERSION = 5;
 
 /** The field that carries the version in a stored document. */
 export const SCHEMA_VERSION_FIELD = 'schemaVersion';
@@ -48,11 +48,20 @@ export type OrderUpgrade = (doc: Record<string, unknown>) => Record<string, unkn
  * slot, rider and proof, or store pickup with its store and code) and the logistics of the new
  * commands (DISPATCH_RIDER, RECORD_DELIVERY_PROOF, VERIFY_PICKUP_CODE). A version-3 document has no
  * `delivery`, which reads as express, the only mode it could have had.
+ *
+ * 4 → 5: version 5 adds `skus` on an after-sale (the SKUs of the units a return or an exchange
+ * sends back, when some are the replacement of an earlier exchange) and the `inventory.take`
+ * effect (the replacement of an exchange taken from stock at SHIP_EXCHANGE), docs/after-sales.md
+ * "Exchange" and docs/inventory.md "Exchanges". A version-4 document has no `skus`: every unit it
+ * sends back reads as its line's SKU, which is what version 4 gave back, so the upgrade changes
+ * nothing. The bump keeps a version-4 reader from dropping `skus` on its next write (a later
+ * return would then give back the original SKU instead of the replacement).
  */
 export const ORDER_UPGRADES: Readonly<Record<number, OrderUpgrade>> = Object.freeze({
   1: (doc: Record<string, unknown>) => doc,
   2: (doc: Record<string, unknown>) => doc,
   3: (doc: Record<string, unknown>) => doc,
+  4: (doc: Record<string, unknown>) => doc,
 });
 
 /** What `upgradeStoredOrder` reads and applies; tests pass their own chain. */

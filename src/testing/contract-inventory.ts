@@ -408,6 +408,36 @@ export function runInventoryContract<I extends InventoryPort>(name: string, make
     );
 
     api.it(
+      '换货 take (ports that have it): all or nothing whatever the policy, once per (order, key), given back by a later return; a limit never refuses it',
+      async () => {
+        const inventory = await fresh();
+        if (!inventory.take) return;
+        await inventory.reserve({ orderId: 'x1', customerId: 'c0', items: [{ sku: 'S0', quantity: 3 }] });
+        // Not enough of S1 for 4: nothing moves, S2 included.
+        api.expect((await codeOf(() => inventory.take!({ orderId: 'x1', customerId: 'c0', key: 'exchange:A1', items: [{ sku: 'S2', quantity: 1 }, { sku: 'S1', quantity: 4 }] }))).code).toBe('OUT_OF_STOCK');
+        api.expect((await codeOf(() => inventory.take!({ orderId: 'x1', customerId: 'c0', key: 'exchange:A1', items: [{ sku: 'NOPE', quantity: 1 }] }))).code).toBe('UNKNOWN_SKU');
+        api.expect({ s1: (await inventory.level('S1'))?.available, s2: (await inventory.level('S2'))?.available }).toEqual({ s1: 3, s2: 3 });
+        // c0 holds 3 of 'act' (its limit): the replacement S1 is taken all the same, and S2 of the other policy too.
+        api.expect(sorted(await inventory.take({ orderId: 'x1', customerId: 'c0', key: 'exchange:A1', items: [{ sku: 'S2', quantity: 1 }, { sku: 'S1', quantity: 1 }] }))).toEqual([
+          { sku: 'S1', quantity: 1 },
+          { sku: 'S2', quantity: 1 },
+        ]);
+        api.expect(await inventory.take({ orderId: 'x1', customerId: 'c0', key: 'exchange:A1', items: [{ sku: 'S2', quantity: 1 }, { sku: 'S1', quantity: 1 }] })).toEqual([]);
+        api.expect(sorted(await inventory.heldBy('x1'))).toEqual([
+          { sku: 'S0', quantity: 3 },
+          { sku: 'S1', quantity: 1 },
+          { sku: 'S2', quantity: 1 },
+        ]);
+        api.expect({ available: (await inventory.level('S1'))?.available, held: (await inventory.level('S1'))?.held }).toEqual({ available: 2, held: 1 });
+        // The replacement returned: S1 comes back; c0's 限购 count goes back to 3, so none more fits.
+        api.expect(await inventory.restock({ orderId: 'x1', key: 'return-1', items: [{ sku: 'S1', quantity: 1 }] })).toEqual([{ sku: 'S1', quantity: 1 }]);
+        api.expect({ available: (await inventory.level('S1'))?.available, held: (await inventory.level('S1'))?.held }).toEqual({ available: 3, held: 0 });
+        api.expect(await tryReserve(inventory, 'x2', 'c0', [{ sku: 'S1', quantity: 1 }])).toBe('LIMIT_REACHED');
+      },
+      timeout,
+    );
+
+    api.it(
       "an order's release never touches another order's reservation",
       async () => {
         const inventory = await fresh();

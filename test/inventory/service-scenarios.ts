@@ -89,6 +89,43 @@ export function serviceScenarios(make: () => Promise<Pair>): void {
     expect((await inventory.level('TEA'))).toMatchObject({ available: 3, held: 0 });
   });
 
+  it('换货: SHIP_EXCHANGE takes the replacement (refused without stock, nothing written), and its return gives back the replacement SKU (ports with take)', async () => {
+    const { service, inventory } = await setup();
+    if (!inventory.take) return; // docs/inventory.md "Exchanges": the service takes nothing through a port without it
+    await inventory.configure({ sku: 'CUP-B', available: 0 });
+    const placed = await service.place({ customerId: 'u1', quote: quote([CUP(2)]) });
+    if (!placed.ok) throw placed.error;
+    const id = placed.order.id;
+    const must = async (command: Parameters<OrderService['dispatch']>[1], actor: Parameters<OrderService['dispatch']>[2]) => {
+      const r = await service.dispatch(id, command, actor);
+      if (!r.ok) throw new Error(`${command.type}: ${r.error.code}`);
+      return r.order;
+    };
+    await must({ type: 'PAYMENT_SUCCEEDED', amount: placed.order.pricing.total, transactionId: 'tx-x' }, gateway);
+    await must({ type: 'SHIP', logisticsType: 'express', trackingNo: 'SF1', expressCompany: 'SF' }, merchant);
+    const asked = await must({ type: 'REQUEST_EXCHANGE', items: [{ lineId: 'cup', quantity: 1, sku: 'CUP-B' }], reason: '换颜色' }, customer);
+    const ex = asked.afterSales[0]!.id;
+    await must({ type: 'APPROVE_AFTER_SALE', afterSaleId: ex }, merchant);
+    await must({ type: 'RETURN_SHIPPED', afterSaleId: ex, trackingNo: 'YT1', expressCompany: 'YTO' }, customer);
+    await must({ type: 'RETURN_RECEIVED', afterSaleId: ex }, merchant);
+    expect(await inventory.level('CUP')).toMatchObject({ available: 9, held: 1 });
+    const refused = await service.dispatch(id, { type: 'SHIP_EXCHANGE', afterSaleId: ex, trackingNo: 'SF2', expressCompany: 'SF' }, merchant);
+    expect(refused.ok ? 'shipped' : refused.error.code).toBe('OUT_OF_STOCK');
+    expect((await service.get(id))!.afterSales[0]!.status).toBe('returned');
+    await inventory.configure({ sku: 'CUP-B', available: 1 });
+    await must({ type: 'SHIP_EXCHANGE', afterSaleId: ex, trackingNo: 'SF2', expressCompany: 'SF' }, merchant);
+    await service.drainOutbox({});
+    expect(await inventory.level('CUP-B')).toMatchObject({ available: 0, held: 1 });
+    const back = await must({ type: 'REQUEST_AFTER_SALE', kind: 'return_and_refund', items: [{ lineId: 'cup', quantity: 1 }], reason: '不要了' }, customer);
+    const r = back.afterSales[1]!.id;
+    await must({ type: 'APPROVE_AFTER_SALE', afterSaleId: r }, merchant);
+    await must({ type: 'RETURN_SHIPPED', afterSaleId: r, trackingNo: 'YT2', expressCompany: 'YTO' }, customer);
+    await must({ type: 'RETURN_RECEIVED', afterSaleId: r }, merchant);
+    expect(await inventory.level('CUP-B')).toMatchObject({ available: 1, held: 0 });
+    expect(await inventory.level('CUP')).toMatchObject({ available: 9, held: 1 });
+    expect(await inventory.heldBy(id)).toEqual([{ sku: 'CUP', quantity: 1 }]);
+  });
+
   it('the same idempotency key twice holds the stock once', async () => {
     const { service, inventory } = await setup();
     const first = await service.place({ customerId: 'u1', quote: quote([TEA(1)]) }, { idempotencyKey: 'k1' });

@@ -102,4 +102,34 @@ describe('WxCloudInventory: a multi-SKU hold cut short by a crash', () => {
     expect(await state(r.db)).toEqual(NOTHING);
     expect(r.db.dump('inventory_ops')).toEqual([]);
   });
+
+  it('换货 take (docs/inventory.md "Exchanges"): cut short at every operation, it stands in full or is given back in full, and its key takes once', async () => {
+    const take = (inventory: WxCloudInventory) => inventory.take({ orderId: 'o1', customerId: 'u1', key: 'exchange:AS1', items: ITEMS });
+    const probe = await rig();
+    probe.arm(Infinity);
+    await take(new WxCloudInventory(probe.db));
+    const total = probe.counted();
+    expect(total).toBeGreaterThan(6);
+    const outcomes = new Set<string>();
+    for (let k = 1; k <= total; k++) {
+      const r = await rig();
+      r.arm(k);
+      void take(new WxCloudInventory(r.db)).catch(() => undefined);
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+      r.thaw();
+      const next = new WxCloudInventory(r.db);
+      expect(await next.recover()).toBe(0);
+      r.advance(15 * 60_000 + 1);
+      await next.reconcile();
+      const after = await state(r.db);
+      const whole = JSON.stringify(after) === JSON.stringify(ALL);
+      if (!whole) expect(after, `frozen at operation ${k} of ${total}`).toEqual(NOTHING);
+      outcomes.add(whole ? 'all' : 'nothing');
+      // The same key again: a take that stands moves nothing more; one given back takes afresh.
+      const again = await take(next);
+      expect(again).toEqual(whole ? [] : ITEMS);
+      expect(await state(r.db)).toEqual(ALL);
+    }
+    expect([...outcomes].sort()).toEqual(['all', 'nothing']);
+  });
 });

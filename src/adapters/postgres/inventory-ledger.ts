@@ -1,6 +1,6 @@
 import { checkSetup, limitKeyOf } from '../../inventory/check.js';
 import { limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
-import type { GiveBackRequest, HoldRequest, HoldResult, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
+import type { GiveBackRequest, HoldRequest, HoldResult, SkuSetup, StockItem, StockLevel, StockPolicy, TakeRequest } from '../../inventory/types.js';
 import type { PersonalDataRedaction } from '../../storage/port.js';
 import type { SqlExecutor } from './sql-types.js';
 
@@ -175,6 +175,47 @@ export async function writeHolds(tx: SqlExecutor, schema: string, orderId: strin
     [orderId, plan.customerId, JSON.stringify(plan.taking.map((t) => ({ sku: t.sku, quantity: t.quantity, limit_key: t.limitKey })))],
   );
   return { orderId, held: rows.map((r) => ({ sku: r.sku, quantity: Number(r.quantity) })), replayed: false };
+}
+
+/**
+ * 换货 (docs/inventory.md "Exchanges"): the plan of a take under `key`, or null when the key was
+ * applied already. Every SKU must exist (UNKNOWN_SKU); every item is taken, whatever its policy.
+ * A unit joins the order's row of its SKU, which keeps the limit key it had; a new row takes the
+ * SKU's.
+ */
+export async function planTake(tx: SqlExecutor, schema: string, request: TakeRequest): Promise<HoldPlan | null> {
+  const rows = await skuRows(tx, schema, request.items.map((i) => i.sku));
+  request.items.forEach((item, i) => {
+    if (!rows.has(item.sku)) throw unknownSku(item.sku, i);
+  });
+  const op = await tx.query(`INSERT INTO "${schema}".inventory_ops (order_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`, [request.orderId, `take:${request.key}`]);
+  if (op.rows.length === 0) return null;
+  // The order's rows locked in SKU order (as every path locks them); the first names the owner.
+  const held = await tx.query<{ sku: string; customer_id: string; limit_key: string | null }>(
+    `SELECT sku, customer_id, limit_key FROM "${schema}".inventory_holds WHERE order_id = $1 ORDER BY sku FOR UPDATE`,
+    [request.orderId],
+  );
+  const customerId = held.rows[0]?.customer_id ?? request.customerId;
+  const taking = request.items.map((i) => {
+    const mine = held.rows.find((h) => h.sku === i.sku);
+    const r = rows.get(i.sku)!;
+    const limitKey = mine !== undefined ? mine.limit_key : r.limit_per_customer === null ? null : r.limit_key ?? r.sku;
+    return { ...i, limitKey, perCustomer: r.limit_per_customer };
+  });
+  return { replay: null, customerId, taking };
+}
+
+/** The 限购 counts of a take go up without a check: the units stand in for units already counted and given back. */
+export async function addLimits(tx: SqlExecutor, schema: string, plan: HoldPlan): Promise<void> {
+  const byKey = new Map<string, number>();
+  for (const t of plan.taking) if (t.limitKey !== null) byKey.set(t.limitKey, (byKey.get(t.limitKey) ?? 0) + t.quantity);
+  for (const key of Array.from(byKey.keys()).sort()) {
+    await tx.query(
+      `INSERT INTO "${schema}".inventory_limits AS l (limit_key, customer_id, held) VALUES ($1, $2, $3)
+       ON CONFLICT (limit_key, customer_id) DO UPDATE SET held = l.held + EXCLUDED.held`,
+      [key, plan.customerId, byKey.get(key)!],
+    );
+  }
 }
 
 export interface GivenBack extends StockItem {

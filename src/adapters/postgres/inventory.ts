@@ -1,9 +1,9 @@
-import { checkGiveBack, checkHold } from '../../inventory/check.js';
-import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel } from '../../inventory/types.js';
+import { checkGiveBack, checkHold, checkTake } from '../../inventory/check.js';
+import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, TakeRequest } from '../../inventory/types.js';
 import type { PersonalDataRedaction } from '../../storage/port.js';
 import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
 import { checkSchemaName } from './identifiers.js';
-import { configureSku, giveBackIn, heldByOrder, inventorySchemaSql, levelOf, planHold, redactHoldIn, skuRows, takeLimits, takeStock, writeHolds } from './inventory-ledger.js';
+import { addLimits, configureSku, giveBackIn, heldByOrder, inventorySchemaSql, levelOf, planHold, planTake, redactHoldIn, skuRows, takeLimits, takeStock, writeHolds } from './inventory-ledger.js';
 import type { SqlTransaction } from './sql-types.js';
 
 export interface PostgresInventoryOptions {
@@ -78,6 +78,23 @@ export class PostgresInventory implements InventoryPort {
     const r = checkGiveBack(request);
     const out = await this.driver.transaction((tx) => giveBackIn(tx, this.schema, r, true, true));
     return out.map(({ sku, quantity }) => ({ sku, quantity }));
+  }
+
+  /**
+   * 换货 (docs/inventory.md "Exchanges"): one transaction, keyed by (order, key) in
+   * `inventory_ops`; limits first, then the hold rows, the SKU rows last, as a hold locks them. No
+   * stock for one SKU rolls everything back, the key included.
+   */
+  take(request: TakeRequest): Promise<StockItem[]> {
+    const r = checkTake(request);
+    return this.driver.transaction(async (tx) => {
+      const plan = await planTake(tx, this.schema, r);
+      if (plan === null) return [];
+      await addLimits(tx, this.schema, plan);
+      await writeHolds(tx, this.schema, r.orderId, plan);
+      await takeStock(tx, this.schema, plan);
+      return plan.taking.map(({ sku, quantity }) => ({ sku, quantity }));
+    });
   }
 
   /**

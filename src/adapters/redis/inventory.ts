@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { OrderkitError } from '../../errors/orderkit-error.js';
-import { checkGiveBack, checkHold } from '../../inventory/check.js';
+import { checkGiveBack, checkHold, checkTake } from '../../inventory/check.js';
 import { inventoryUnavailable, limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
-import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
+import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy, TakeRequest } from '../../inventory/types.js';
 import { toSqlDriver } from '../postgres/driver.js';
 import { checkSchemaName } from '../postgres/identifiers.js';
 import { configureSku, giveBackIn, heldByOrder, inventorySchemaSql, planHold, redactHoldIn, writeHolds, type GivenBack, type HoldPlan, type SkuRow } from '../postgres/inventory-ledger.js';
 import type { PostgresDatabase, SqlDriver, SqlExecutor } from '../postgres/sql-types.js';
 import type { PersonalDataRedaction } from '../../storage/port.js';
-import { GIVE_BACK_LUA, HOLD_LUA, MOVE_LUA } from './scripts.js';
+import { GIVE_BACK_LUA, HOLD_LUA, MOVE_LUA, TAKE_LUA } from './scripts.js';
 
 /** The part of an ioredis client the inventory uses. */
 export interface RedisLike {
@@ -83,6 +83,7 @@ export class RedisInventory implements InventoryPort {
       this.redis.defineCommand('orderkitGiveBack', { numberOfKeys: 1, lua: GIVE_BACK_LUA });
     }
     if (typeof this.redis.orderkitMove !== 'function') this.redis.defineCommand('orderkitMove', { numberOfKeys: 1, lua: MOVE_LUA });
+    if (typeof this.redis.orderkitTake !== 'function') this.redis.defineCommand('orderkitTake', { numberOfKeys: 1, lua: TAKE_LUA });
     // A (re)connection may be to a restarted server, even one that loaded an old snapshot.
     this.redis.on('ready', () => {
       this.stale = true;
@@ -318,6 +319,63 @@ export class RedisInventory implements InventoryPort {
           if (++moved >= 2) this.stale = true;
           if (attempt < ATTEMPTS) continue;
           throw inventoryUnavailable('the Redis epoch kept moving');
+        }
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * 换货 (docs/inventory.md "Exchanges"): the script takes the units in Redis, then the ledger
+   * records the key and the hold rows in one transaction of the same epoch; a key the ledger
+   * already has takes nothing (and gives back what the script took), as a hold's replay does.
+   */
+  async take(request: TakeRequest): Promise<StockItem[]> {
+    const r = checkTake(request);
+    const opKey = `take:${r.key}`;
+    let moved = 0;
+    for (let attempt = 0; ; attempt++) {
+      const done = await this.driver.query<{ done: boolean }>(`SELECT EXISTS (SELECT 1 FROM "${this.schema}".inventory_ops WHERE order_id = $1 AND key = $2) AS done`, [r.orderId, opKey]);
+      if (done.rows[0]?.done) return [];
+      const { rows: held } = await this.driver.query<{ sku: string; customer_id: string; limit_key: string | null }>(
+        `SELECT sku, customer_id, limit_key FROM "${this.schema}".inventory_holds WHERE order_id = $1 ORDER BY sku`,
+        [r.orderId],
+      );
+      const customer = held[0]?.customer_id ?? r.customerId;
+      await this.ready();
+      const args: Array<string | number> = [this.prefix, customer, r.items.length];
+      for (const item of r.items) {
+        const row = held.find((h) => h.sku === item.sku);
+        args.push(item.sku, item.quantity, row === undefined ? '\u0001' : (row.limit_key ?? ''));
+      }
+      const answer = (await this.call(() => this.redis.orderkitTake(this.epochKey, ...args))) as string[];
+      if (answer[0] === 'NOT_LOADED') {
+        this.stale = true;
+        if (attempt < ATTEMPTS) continue;
+        throw inventoryUnavailable('Redis has no inventory loaded');
+      }
+      if (answer[0] !== 'OK') throw this.refusal(answer, { orderId: r.orderId, customerId: customer, items: r.items });
+      const epoch = answer[1]!;
+      const taken: GivenBack[] = [];
+      for (let i = 2; i < answer.length; i += 3) taken.push({ sku: answer[i]!, quantity: Number(answer[i + 1]), limitKey: answer[i + 2] || null, customerId: customer });
+      try {
+        await this.driver.transaction(async (tx) => {
+          await this.sameEpoch(tx, epoch);
+          const op = await tx.query(`INSERT INTO "${this.schema}".inventory_ops (order_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`, [r.orderId, opKey]);
+          if (op.rows.length === 0) throw new Replayed({ orderId: r.orderId, held: [], replayed: true });
+          const owner = await tx.query<{ customer_id: string }>(`SELECT customer_id FROM "${this.schema}".inventory_holds WHERE order_id = $1 ORDER BY sku LIMIT 1 FOR UPDATE`, [r.orderId]);
+          if ((owner.rows[0]?.customer_id ?? customer) !== customer) throw new OwnerMoved();
+          const recorded: HoldPlan = { replay: null, customerId: customer, taking: taken.map((t) => ({ sku: t.sku, quantity: t.quantity, limitKey: t.limitKey, perCustomer: null })) };
+          await writeHolds(tx, this.schema, r.orderId, recorded);
+        });
+        return taken.map(({ sku, quantity }) => ({ sku, quantity }));
+      } catch (error) {
+        await this.undo(epoch, customer, taken);
+        if (error instanceof Replayed) return [];
+        if (error instanceof OwnerMoved || error instanceof EpochMoved) {
+          if (error instanceof EpochMoved && ++moved >= 2) this.stale = true;
+          if (attempt < ATTEMPTS) continue;
+          throw inventoryUnavailable('the take kept meeting a moved epoch or owner');
         }
         throw error;
       }

@@ -106,3 +106,41 @@ for i = 0, n - 1 do
 end
 return 1
 `;
+
+/**
+ * 换货 (docs/inventory.md "Exchanges"): takes units for an order that exists, whatever the SKU's
+ * policy, all or nothing (UNKNOWN_SKU, OUT_OF_STOCK); the 限购 counts go up without a check (the
+ * units stand in for units already counted and given back). Each item names the limit key its
+ * ledger row already has ('' none), or "\1" for a new row (the SKU's own key).
+ * ARGV: prefix, customer, n, n × (sku, quantity, limit key). Answers {'OK', epoch, sku1, q1, limitKey1, …}.
+ */
+export const TAKE_LUA = `
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then return {'NOT_LOADED'} end
+local base = ARGV[1] .. ':' .. epoch
+local customer = ARGV[2]
+local n = tonumber(ARGV[3])
+local take = {}
+for i = 0, n - 1 do
+  local sku = ARGV[4 + 3 * i]
+  local q = tonumber(ARGV[5 + 3 * i])
+  local keep = ARGV[6 + 3 * i]
+  local k = base .. ':sku:' .. sku
+  local f = redis.call('HMGET', k, 'available', 'perCustomer', 'limitKey')
+  if not f[1] then return {'UNKNOWN_SKU', tostring(i), sku} end
+  if tonumber(f[1]) < q then return {'OUT_OF_STOCK', tostring(i), f[1]} end
+  local key = ''
+  if keep ~= '\\1' then key = keep elseif f[2] then key = f[3] or sku end
+  table.insert(take, {k, sku, q, key})
+end
+local out = {'OK', epoch}
+for _, t in ipairs(take) do
+  redis.call('HINCRBY', t[1], 'available', -t[3])
+  redis.call('HINCRBY', t[1], 'held', t[3])
+  if t[4] ~= '' then redis.call('HINCRBY', base .. ':lim:' .. t[4], customer, t[3]) end
+  table.insert(out, t[2])
+  table.insert(out, tostring(t[3]))
+  table.insert(out, t[4])
+end
+return out
+`;

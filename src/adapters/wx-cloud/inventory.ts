@@ -1,7 +1,7 @@
-import { checkGiveBack, checkHold, checkSetup, limitKeyOf } from '../../inventory/check.js';
+import { checkGiveBack, checkHold, checkSetup, checkTake, limitKeyOf } from '../../inventory/check.js';
 import { inventoryUnavailable, isInventoryError, limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
 import { placeWithHold } from '../../inventory/place-with-hold.js';
-import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy } from '../../inventory/types.js';
+import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy, TakeRequest } from '../../inventory/types.js';
 import type { PersonalDataRedaction } from '../../storage/port.js';
 import { checkDatabase, ensureCollections, txRead, type CloudDatabase } from './database.js';
 import { backoff } from './concurrency.js';
@@ -149,6 +149,18 @@ export class WxCloudInventory implements InventoryPort {
 
   commit(request: HoldRequest & { attempt: string }): Promise<HoldResult> {
     return this.hold(checkHold(request), 'commit');
+  }
+
+  /**
+   * 换货 (docs/inventory.md "Exchanges"): a hold of its own, claimed as `<order>|take:<key>` (so a
+   * key is applied once), that takes every item whatever its policy and raises the 限购 counts
+   * without a check; the same journal, tags and recovery as a placement's hold, so a function cut
+   * short is finished (all or nothing) by `recover()`. Answers what this call took, `[]` on a repeat.
+   */
+  async take(request: TakeRequest): Promise<StockItem[]> {
+    const r = checkTake(request);
+    const result = await this.hold({ orderId: r.orderId, customerId: r.customerId, items: r.items }, { take: r.key });
+    return result.replayed ? [] : r.items.map((i) => ({ sku: i.sku, quantity: i.quantity }));
   }
 
   async release(request: GiveBackRequest): Promise<StockItem[]> {
@@ -321,7 +333,9 @@ export class WxCloudInventory implements InventoryPort {
     await this.db.collection(this.names.ops).where({ _id: id }).remove().catch(() => undefined);
   }
 
-  private async hold(request: HoldRequest, phase: 'reserve' | 'commit', retries = 3): Promise<HoldResult> {
+  private async hold(request: HoldRequest, phase: 'reserve' | 'commit' | { take: string }, retries = 3): Promise<HoldResult> {
+    // A take (换货) takes every item, whatever its policy, and no limit refuses it.
+    const take = typeof phase === 'object';
     const policy: StockPolicy = phase === 'reserve' ? 'reserve_on_place' : 'take_on_payment';
     const skus = new Map<string, SkuDoc>();
     for (const item of request.items) {
@@ -331,22 +345,30 @@ export class WxCloudInventory implements InventoryPort {
     request.items.forEach((item, i) => {
       if (!skus.has(item.sku)) throw unknownSku(item.sku, i);
     });
-    const mine = request.items.filter((i) => skus.get(i.sku)!.policy === policy);
-    const claimId = `${request.orderId}|hold:${phase}`;
+    const mine = take ? request.items : request.items.filter((i) => skus.get(i.sku)!.policy === policy);
+    const claimId = typeof phase === 'object' ? `${request.orderId}|take:${phase.take}` : `${request.orderId}|hold:${phase}`;
     const existing = await this.holdDoc(request.orderId);
     // A hold belongs to the customer of its first unit taken (docs/inventory.md): one that took none yet names nobody.
     const customerId = existing !== null && existing.items.length > 0 ? existing.customerId : request.customerId;
     // 限购: per key, the count grows only while it stays within the limit.
     const byKey = new Map<string, { quantity: number; perCustomer: number; sku: string; index: number }>();
+    // A unit joining the order's record of its SKU counts against the key that record has.
+    const keyOf = (item: StockItem): string | null => {
+      const d = skus.get(item.sku)!;
+      const had = take ? existing?.items.find((i) => i.sku === item.sku) : undefined;
+      if (had !== undefined) return had.limitKey;
+      return d.perCustomer === undefined ? null : d.limitKey ?? d._id;
+    };
     mine.forEach((item, index) => {
       const d = skus.get(item.sku)!;
-      if (d.perCustomer === undefined) return;
-      const key = d.limitKey ?? d._id;
+      const key = keyOf(item);
+      if (key === null) return;
       const had = byKey.get(key);
+      const perCustomer = d.perCustomer ?? Number.MAX_SAFE_INTEGER;
       if (had) {
         had.quantity += item.quantity;
-        had.perCustomer = Math.min(had.perCustomer, d.perCustomer);
-      } else byKey.set(key, { quantity: item.quantity, perCustomer: d.perCustomer, sku: item.sku, index });
+        had.perCustomer = Math.min(had.perCustomer, perCustomer);
+      } else byKey.set(key, { quantity: item.quantity, perCustomer, sku: item.sku, index });
     });
     // The journal: every step this hold may take, written with the claim before any is taken.
     const steps: HoldStep[] = [
@@ -373,9 +395,9 @@ export class WxCloudInventory implements InventoryPort {
         const limits = this.db.collection(this.names.limits);
         let taken = false;
         for (let tries = 0; tries < 3 && !taken; tries++) {
-          if (want.quantity > want.perCustomer) break;
+          if (!take && want.quantity > want.perCustomer) break;
           const res = await this.call(() =>
-            limits.where({ _id: id, held: _.lte(want.perCustomer - want.quantity) }).update({ data: { held: _.inc(want.quantity), marks: { [mark]: want.quantity } } }),
+            (take ? limits.where({ _id: id }) : limits.where({ _id: id, held: _.lte(want.perCustomer - want.quantity) })).update({ data: { held: _.inc(want.quantity), marks: { [mark]: want.quantity } } }),
           );
           if (res.stats.updated === 1) taken = true;
           else {
@@ -423,7 +445,7 @@ export class WxCloudInventory implements InventoryPort {
             const d = skus.get(item.sku)!;
             const same = items.find((i) => i.sku === item.sku);
             if (same) same.quantity += item.quantity;
-            else items.push({ sku: item.sku, quantity: item.quantity, limitKey: d.perCustomer === undefined ? null : d.limitKey ?? d._id });
+            else items.push({ sku: item.sku, quantity: item.quantity, limitKey: take ? keyOf(item) : d.perCustomer === undefined ? null : d.limitKey ?? d._id });
           }
           await tx.collection(this.names.holds).doc(request.orderId).set({ data: { customerId, items } });
           await tx.collection(this.names.ops).doc(claimId).update({ data: { state: 'held' } });
