@@ -10,7 +10,7 @@ import {
 import { STAGES, type Stage } from '../../analytics/types.js';
 import type { OrderStatus } from '../../order/index.js';
 import { factsTable, percentilesSql, stageDurationFromRow, type AnalyticsSqlOptions } from './analytics-projection.js';
-import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { analysisDriver, type PostgresDatabase } from './driver.js';
 
 /**
  * Each stage's start, end and duration columns in the projection, and the condition under which an
@@ -54,7 +54,7 @@ const iso = (v: unknown): string => new Date(v as string | Date).toISOString();
 export async function bottlenecksSql(db: PostgresDatabase, options: BottleneckOptions & AnalyticsSqlOptions): Promise<BottleneckReport> {
   const { now, slaHours, fromMs, toMs, limit } = resolveBottleneckOptions(options);
   const { facts, schema } = factsTable(options);
-  const driver = toSqlDriver(db);
+  const driver = analysisDriver(db);
   const bound = (t: number) => (t === -Infinity ? '-infinity' : t === Infinity ? 'infinity' : new Date(t).toISOString());
   const range = [bound(fromMs), bound(toMs)];
   const withSla = STAGES.filter((s) => slaHours[s] !== undefined);

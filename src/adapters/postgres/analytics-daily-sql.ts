@@ -6,7 +6,7 @@ import type { InsightSqlOptions } from './analytics-insights-sql.js';
 import { factsTable } from './analytics-projection.js';
 import { foldPending } from './analytics-compact.js';
 import { HOUR_MS, SEGMENT_DAY_MS } from './analytics-segments.js';
-import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { analysisDriver, type PostgresDatabase } from './driver.js';
 
 /*
  * The forecast's daily series (`dailySeries` of orderkit/analytics) inside PostgreSQL, filtered by
@@ -190,7 +190,7 @@ export async function dailySeriesSql(db: PostgresDatabase, options: InsightSqlOp
   // Without JIT: the planner cannot know how few facts an edge holds, so it costs each at a default
   // share of the table, and above jit_above_cost PostgreSQL spent more compiling the query (about
   // 35 ms) than running it (under 20 ms), with a 30-day range in Asia/Kolkata at 100,000 orders.
-  const rows = await toSqlDriver(db).transaction(async (tx) => {
+  const rows = await analysisDriver(db).transaction(async (tx) => {
     await tx.query('set local jit = off');
     return tx.query<Record<string, unknown>>(sql, params);
   });

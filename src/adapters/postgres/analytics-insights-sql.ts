@@ -32,7 +32,7 @@ import { compactAnalytics, foldPending } from './analytics-compact.js';
 import { orderRefundSql } from './analytics-rollups.js';
 import { edgeSql, HOUR_MS, rollupPieces, rollupRowsSql, SEGMENT_DAY_MS } from './analytics-segments.js';
 import { chainFromFactsSql, firstOfPeriodSql, localDaySql, periodStartSql } from './analytics-customers.js';
-import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { analysisDriver, type PostgresDatabase } from './driver.js';
 
 /*
  * The decision-support analyses of orderkit/analytics (insights.ts) inside PostgreSQL or PGlite.
@@ -72,7 +72,7 @@ export function filterSql(options: InsightOptions, params: unknown[], f = 'f'): 
 
 export async function run(db: PostgresDatabase, sql: string, params: unknown[]): Promise<Row[]> {
   try {
-    return (await toSqlDriver(db).query<Row>(sql, params)).rows;
+    return (await analysisDriver(db).query<Row>(sql, params)).rows;
   } catch (e) {
     throw unknownDatabaseZone(e) ?? e;
   }

@@ -6,7 +6,7 @@ import { OPEN_STAGES, openCountSql } from './analytics-open-rollup.js';
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { foldPending } from './analytics-compact.js';
 import { HOUR_MS, SEGMENT_DAY_MS } from './analytics-segments.js';
-import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { analysisDriver, type PostgresDatabase } from './driver.js';
 
 /**
  * `openBreaches()` of orderkit/analytics in SQL: the orders still waiting in a stage past its
@@ -32,7 +32,7 @@ export interface OpenBreachSqlOptions extends OpenBreachOptions, AnalyticsSqlOpt
 export async function openBreachesSql(db: PostgresDatabase, options: OpenBreachSqlOptions): Promise<OpenBreachReport> {
   const { now, slaHours, limit } = resolveBottleneckOptions(options);
   const { facts, schema } = factsTable(options);
-  const driver = toSqlDriver(db);
+  const driver = analysisDriver(db);
   // Only the open-order rollup matters here: the others wait for their own analyses.
   if (options.compact !== false) await foldPending(db, options, ['rollup_open']);
   const byStage: Record<Stage, number> = { payment: 0, fulfilment: 0, delivery: 0, confirmation: 0 };

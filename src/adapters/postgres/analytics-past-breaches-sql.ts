@@ -12,7 +12,7 @@ import { STAGE_SQL } from './analytics-bottlenecks-sql.js';
 import { foldPending } from './analytics-compact.js';
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { DAY_MS } from './analytics-rollups.js';
-import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { analysisDriver, type PostgresDatabase } from './driver.js';
 
 /**
  * `pastBreaches()` of orderkit/analytics in SQL (docs/analytics.md "Past breaches"): the orders
@@ -89,7 +89,7 @@ export async function pastBreachesSqlTuned(db: PostgresDatabase, options: PastBr
   const resolved = resolvePastBreachOptions(options);
   const { fromMs, toMs, slaHours, limit } = resolved;
   const { facts, schema } = factsTable(options);
-  const driver = toSqlDriver(db);
+  const driver = analysisDriver(db);
   if (options.compact !== false) await foldPending(db, options, ['rollup_stage']);
 
   // The range's whole UTC days [lo, hi) come from the rollup, [from, lo) and [hi, to) from the facts.

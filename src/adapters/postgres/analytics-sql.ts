@@ -7,7 +7,7 @@ import { PERCENTILES, STAGES, type StageDuration, type Summary, type TopSku } fr
 import { factsTable, type AnalyticsSqlOptions } from './analytics-projection.js';
 import { cutDurationSql, DAY_MS, depthSql, QUARTER_HOUR_MS, STAGE_COLUMNS } from './analytics-rollups.js';
 import { compactAnalytics } from './analytics-compact.js';
-import { toSqlDriver, type PostgresDatabase } from './driver.js';
+import { analysisDriver, type PostgresDatabase } from './driver.js';
 
 /**
  * The analytics summary computed inside PostgreSQL (or PGlite), equal to `summarize()` of
@@ -137,7 +137,7 @@ export async function summarizeSql(db: PostgresDatabase, options: SummarizeSqlOp
   const { from, to, timeZone } = options;
   assertRange(from, to, timeZone);
   const { schema, facts, lines } = factsTable(options);
-  const driver = toSqlDriver(db);
+  const driver = analysisDriver(db);
   if (options.compact !== false) await compactAnalytics(driver, options);
   const q = (sql: string, params: unknown[]) => driver.query<Row>(sql, params);
   const days = calendarDays(from, to, timeZone);

@@ -24,6 +24,16 @@ function isPgPool(db: PostgresDatabase): db is PgPoolLike {
  * @example
  * const driver = toSqlDriver(new pg.Pool({ connectionString }));
  */
+/**
+ * The driver the analyses read through: on a `pg.Pool`, statements are not prepared, so each is
+ * planned for its own range (pgPoolDriver, `prepare: false`). PGlite and a driver of your own are
+ * used as they are.
+ */
+export function analysisDriver(db: PostgresDatabase): SqlDriver {
+  if (db !== null && typeof db === 'object' && !isSqlDriver(db) && !isPGlite(db) && isPgPool(db)) return pgPoolDriver(db, { prepare: false });
+  return toSqlDriver(db);
+}
+
 export function toSqlDriver(db: PostgresDatabase): SqlDriver {
   if (db === null || (typeof db !== 'object' && typeof db !== 'function')) {
     // Checked first: the shape tests below would read a property of undefined (a TypeError).

@@ -25,10 +25,18 @@ function statementName(text: string): string {
  * The driver for a `pg.Pool`: statements go to any pooled connection; a transaction holds one
  * connection from BEGIN to COMMIT; LISTEN keeps one connection of its own for as long as anybody
  * listens, and reconnects when the server drops it.
+ *
+ * `prepare: false` sends every statement unnamed, so the server plans it with its values each
+ * time. The analyses read ranges whose best plan depends on the range: a named statement is
+ * planned once without them after five runs on a connection (PostgreSQL's generic plan), which
+ * made customersSql over 30 days at 1,000,000 orders take 95–180 ms instead of 19 ms
+ * (docs/analytics.md "Speed at scale").
  */
-export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
+export function pgPoolDriver(pool: PgPoolLike, options: { prepare?: boolean } = {}): SqlDriver {
+  const prepare = options.prepare !== false;
+  const named = (text: string, params: unknown[] | undefined) => prepare && params !== undefined && params.length > 0;
   return {
-    query: (text, params) => (params !== undefined && params.length > 0 ? pool.query({ name: statementName(text), text, values: params }) : pool.query(text, params)),
+    query: (text, params) => (named(text, params) ? pool.query({ name: statementName(text), text, values: params }) : pool.query(text, params)),
     async transaction(body) {
       const client = await pool.connect();
       // A connection that failed mid-transaction is destroyed, never returned to the pool half-open.
@@ -37,8 +45,7 @@ export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
         await client.query('BEGIN');
         const tx: SqlTransaction = {
           // Named as on the pool: a sweep's claim and commit are planned once per connection.
-          query: (text, params) =>
-            params !== undefined && params.length > 0 ? client.query({ name: statementName(text), text, values: params }) : client.query(text, params),
+          query: (text, params) => (named(text, params) ? client.query({ name: statementName(text), text, values: params! }) : client.query(text, params)),
           exec: async (script) => {
             await client.query(script);
           },
