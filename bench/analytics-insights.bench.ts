@@ -322,6 +322,8 @@ The past breaches count each stage's finished-late orders from rollup_stage (dur
 day of placing) for the range's whole UTC days, from the stage's duration index for the one bucket holding the service level,
 and from the facts for the partial days at the edges; they list the worst 100 from the duration index after a probe of at
 most 10,000 of its entries (the range's facts when the probe cannot tell).
+The drill-down (\`ordersBehindSql\`) takes its totals from the rollups (the new customers' orders from the cohort rollup's
+\`orders\`), reads its lists through indexes until it has \`limit\` orders, and reads the documents of the listed orders only.
 Customers and cohorts read the customer chains (one row per paid order and filter scope with the customer's previous
 two paid times and first one; ${Number(chain.chain).toLocaleString('en-US')} rows here): customersSql adds up their rollup
 (${Number(chain.rollup).toLocaleString('en-US')} rows) and reads the chain only where p1 or p2 lies in the UTC day holding the

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactAnalytics, migrate, migrateAnalytics, PostgresOrderStore, rebuildAnalyticsSegments } from '../../src/adapters/postgres/index.js';
 import { cohortsSql, customersSql } from '../../src/adapters/postgres/analytics-insights-sql.js';
 import { migrationSql } from '../../src/adapters/postgres/analytics-projection.js';
+import { COHORTS_VERSION } from '../../src/adapters/postgres/analytics-customers.js';
 import { cohorts, customers } from '../../src/analytics/index.js';
 import type { Order } from '../../src/order/index.js';
 import { loadThroughStore } from './support/load-orders.js';
@@ -228,7 +229,7 @@ describe('customer chains agree with memory (PGlite)', () => {
 
     await migrateAnalytics(db, { schema });
     await compactAnalytics(db, { schema });
-    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'Asia/Shanghai' }, { key: 'cohorts_version', value: '1' }]);
+    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'Asia/Shanghai' }, { key: 'cohorts_version', value: COHORTS_VERSION }]);
     const kept = await rows(schema);
     expect(kept.length).toBeGreaterThan(1000);
     await rebuildAnalyticsSegments(db, { schema });
@@ -274,11 +275,11 @@ describe('customer chains agree with memory (PGlite)', () => {
 
     // Another zone rebuilds the rollup in it (mending the spoilt one); then UTC reads it and Shanghai does not.
     await migrateAnalytics(db, { schema, timeZone: 'UTC' });
-    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: '1' }]);
+    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: COHORTS_VERSION }]);
     await agreeAll();
     // An instance started without the option keeps the stored zone (no rebuild in Shanghai).
     await migrateAnalytics(db, { schema });
-    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: '1' }]);
+    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: COHORTS_VERSION }]);
     await spoil();
     expect(await cohortsSql(db, utc, 'week')).not.toEqual(cohorts(orders, utc, 'week'));
     expect(await cohortsSql(db, shanghai, 'week')).toEqual(cohorts(orders, shanghai, 'week'));
@@ -291,7 +292,7 @@ describe('customer chains agree with memory (PGlite)', () => {
       const refused = await migrateAnalytics(db, { schema, timeZone }).then(() => null, (e: unknown) => e);
       expect(refused).toMatchObject({ code: 'INVALID_ANALYTICS_OPTIONS', path: ['timeZone'], messages: { 'zh-CN': expect.stringContaining('时区'), en: expect.stringContaining('time zone') } });
     }
-    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: '1' }]);
+    expect(await meta()).toEqual([{ key: 'cohort_zone', value: 'UTC' }, { key: 'cohorts_version', value: COHORTS_VERSION }]);
     expect(await rows(schema)).toBe(before);
   });
 });

@@ -23,7 +23,8 @@ import type { SqlTransaction } from './driver.js';
  *   and local day of the row's paid time, in the zone given to `migrateAnalytics` (kept in
  *   analytics_meta as 'cohort_zone'): `members` the first orders (no p1), `week_firsts` and
  *   `month_firsts` the rows that are the customer's first paid order of their local week (from
- *   Monday) or month (p1 in an earlier one). The fold moves it with `rollup_customer`.
+ *   Monday) or month (p1 in an earlier one), `orders` every row (the new customers' orders of a
+ *   range, for the drill-down's total). The fold moves it with `rollup_customer`.
  *
  * With them, over a range [F, T): the customers are the orders paid in it with p1 < F (or none),
  * the new ones those with no p1, the repeat ones those with F ≤ p1 and p2 < F (or none), the
@@ -39,7 +40,7 @@ import type { SqlTransaction } from './driver.js';
 export const CUSTOMERS_VERSION = '1';
 
 /** Bump when the cohort rollup's columns or meaning change: the next migrateAnalytics rebuilds it from the chains. */
-export const COHORTS_VERSION = '1';
+export const COHORTS_VERSION = '2';
 
 /** The zone of the cohort rollup's local days when `migrateAnalytics` is given none. */
 export const DEFAULT_COHORT_ZONE = 'Asia/Shanghai';
@@ -70,7 +71,7 @@ create table if not exists customer_dirty (customer_id text collate "C" not null
 create table if not exists rollup_cohort (
   scope smallint not null, channel text collate "C" not null, province text collate "C" not null,
   first_day date not null, day date not null,
-  members bigint not null, week_firsts bigint not null, month_firsts bigint not null,
+  members bigint not null, week_firsts bigint not null, month_firsts bigint not null, orders bigint not null default 0,
   primary key (scope, channel, province, first_day, day)
 );`;
 
@@ -90,14 +91,14 @@ export const firstOfPeriodSql = (by: 'week' | 'month', c: string, zone: string):
 /** The columns of `rollup_cohort` from chain rows `source` (alias c), each signed by `sign`, in zone `zone`. */
 const cohortRowsOf = (source: string, sign: string, zone: string): string =>
   `select c.scope, c.channel, c.province, ${localDaySql('c.first', zone)}, ${localDaySql('c.paid_at', zone)},
-     ${sign} * (c.p1 is null)::int, ${sign} * ${firstOfPeriodSql('week', 'c', zone)}::int, ${sign} * ${firstOfPeriodSql('month', 'c', zone)}::int
+     ${sign} * (c.p1 is null)::int, ${sign} * ${firstOfPeriodSql('week', 'c', zone)}::int, ${sign} * ${firstOfPeriodSql('month', 'c', zone)}::int, ${sign}
    from ${source} c`;
 
 /** The cohort rollup summed by key from `rows` (cohortRowsOf selects). */
 const cohortSums = (rows: string): string => `
-  select scope, channel, province, first_day, day, sum(m) as members, sum(w) as week_firsts, sum(mo) as month_firsts from (
+  select scope, channel, province, first_day, day, sum(m) as members, sum(w) as week_firsts, sum(mo) as month_firsts, sum(o) as orders from (
     ${rows}
-  ) r(scope, channel, province, first_day, day, m, w, mo)
+  ) r(scope, channel, province, first_day, day, m, w, mo, o)
   group by 1, 2, 3, 4, 5`;
 
 /**
@@ -187,10 +188,11 @@ const cohortFoldSql = (schema: string): string => `
      cohorts_moved as (
        insert into ${schema}.rollup_cohort
        select * from (${cohortSums(`${cohortRowsOf('fresh', '1', '$2::text')} union all ${cohortRowsOf('stale', '-1', '$2::text')}`)}) m
-       where members <> 0 or week_firsts <> 0 or month_firsts <> 0
+       where members <> 0 or week_firsts <> 0 or month_firsts <> 0 or orders <> 0
        order by 1, 2, 3, 4, 5
        on conflict (scope, channel, province, first_day, day) do update set members = ${schema}.rollup_cohort.members + excluded.members,
-         week_firsts = ${schema}.rollup_cohort.week_firsts + excluded.week_firsts, month_firsts = ${schema}.rollup_cohort.month_firsts + excluded.month_firsts
+         week_firsts = ${schema}.rollup_cohort.week_firsts + excluded.week_firsts, month_firsts = ${schema}.rollup_cohort.month_firsts + excluded.month_firsts,
+         orders = ${schema}.rollup_cohort.orders + excluded.orders
      ),`;
 
 /** Fills the (empty) cohort rollup from the chains, its local days in zone `zone` (run with search_path set to the schema). */

@@ -301,6 +301,28 @@ export async function cohortsSql(db: PostgresDatabase, options: InsightSqlOption
  * them now are added (analytics-customers.ts).
  */
 async function cohortRowsFromRollup(db: PostgresDatabase, options: InsightSqlOptions, schema: string, facts: string, by: CohortPeriod, bounds: Row): Promise<Row[]> {
+  const firsts = by === 'week' ? 'week_firsts' : 'month_firsts';
+  const { sql, params } = cohortRollupUnion(options, schema, bounds, `r.first_day, r.day, r.members, r.${firsts}`, (a, sign) =>
+    `${localDaySql(`${a}.first`, '$6')}, ${localDaySql(`${a}.paid_at`, '$6')}, ${sign} * (${a}.p1 is null)::int, ${sign} * ${firstOfPeriodSql(by, a, '$6')}::int`,
+  );
+  return run(
+    db,
+    `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
+     c(fday, pday, members, retained) as (${sql})
+     select idx::float8 as idx, (pidx - idx)::float8 as k, min(label) as label, sum(members)::float8 as members, sum(retained)::float8 as retained
+     from (select ${dayPeriodIndex(by, 'c.fday')} as idx, ${dayPeriodIndex(by, 'c.pday')} as pidx, ${dayPeriodLabel(by, 'c.fday')} as label, c.members, c.retained from c) p
+     group by idx, pidx
+     having sum(members) <> 0 or sum(retained) <> 0`,
+    params,
+  );
+}
+
+/**
+ * The rows of the cohort rollup and the chain edges that cohortRowsFromRollup adds up (see there),
+ * as one union of `rollup` columns (alias r) and `chain(alias, sign)` columns of chain rows; $1–$6
+ * the range, the scope and the zone; the CTEs `stale` and `fresh` of dirtyChainsSql are expected.
+ */
+function cohortRollupUnion(options: InsightSqlOptions, schema: string, bounds: Row, rollup: string, chain: (alias: string, sign: number) => string): { sql: string; params: unknown[] } {
   const from = options.from.getTime();
   const to = options.to.getTime();
   const [sa, fi, ti, tn] = [n(bounds['sa']), n(bounds['fi']), n(bounds['ti']), n(bounds['tn'])];
@@ -316,17 +338,11 @@ async function cohortRowsFromRollup(db: PostgresDatabase, options: InsightSqlOpt
     iso(endAdds ? ti : tn),
     ...(endAdds ? [iso(ti), iso(to)] : [iso(to), iso(tn)]),
   ];
-  const firsts = by === 'week' ? 'week_firsts' : 'month_firsts';
-  const chain = (a: string, sign: number) =>
-    `${localDaySql(`${a}.first`, '$6')}, ${localDaySql(`${a}.paid_at`, '$6')}, ${sign} * (${a}.p1 is null)::int, ${sign} * ${firstOfPeriodSql(by, a, '$6')}::int`;
   const scope = (a: string) => `${a}.scope = $3 and ${a}.channel = $4 and ${a}.province = $5`;
   // The rollup's local days end before td (P = ti) or with it (P = tn).
   const end = endAdds ? '$8::date' : '$8::date + 1';
-  return run(
-    db,
-    `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')},
-     c(fday, pday, members, retained) as (
-       select r.first_day, r.day, r.members, r.${firsts} from ${schema}.rollup_cohort r
+  const sql = `
+       select ${rollup} from ${schema}.rollup_cohort r
        where ${scope('r')} and r.first_day >= $7::date and r.first_day < ${end} and r.day < ${end}
        union all
        select ${chain('x', startAdds ? 1 : -1)} from ${schema}.customer_chain x
@@ -337,14 +353,22 @@ async function cohortRowsFromRollup(db: PostgresDatabase, options: InsightSqlOpt
        union all
        select ${chain('x', -1)} from stale x where x.first >= $1 and x.first < $2 and x.paid_at < $2
        union all
-       select ${chain('x', 1)} from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2
-     )
-     select idx::float8 as idx, (pidx - idx)::float8 as k, min(label) as label, sum(members)::float8 as members, sum(retained)::float8 as retained
-     from (select ${dayPeriodIndex(by, 'c.fday')} as idx, ${dayPeriodIndex(by, 'c.pday')} as pidx, ${dayPeriodLabel(by, 'c.fday')} as label, c.members, c.retained from c) p
-     group by idx, pidx
-     having sum(members) <> 0 or sum(retained) <> 0`,
-    params,
-  );
+       select ${chain('x', 1)} from fresh x where x.first >= $1 and x.first < $2 and x.paid_at < $2`;
+  return { sql, params };
+}
+
+/**
+ * How many orders the range's new customers paid in it (the rows with F ≤ first < T and paid < T),
+ * from the cohort rollup's `orders` when the range is in its zone and holds a whole local day (the
+ * edges from the chain, as cohortRowsFromRollup), else null: the caller counts the chain rows.
+ */
+export async function newCustomerOrdersFromRollup(db: PostgresDatabase, options: InsightSqlOptions): Promise<number | null> {
+  const { schema, facts } = factsTable(options);
+  const bounds = (await run(db, cohortBoundsSql(schema, 'week'), [...range(options), options.timeZone]))[0]!;
+  if (bounds['zone'] !== options.timeZone || bounds['whole'] !== true) return null;
+  const { sql, params } = cohortRollupUnion(options, schema, bounds, 'r.orders', (_a, sign) => `${sign}`);
+  const rows = await run(db, `with ${dirtyChainsSql(schema, facts, '$3', '$4', '$5')}, c(k) as (${sql}) select coalesce(sum(k), 0)::float8 as n, $6::text as zone from c`, params);
+  return n(rows[0]?.['n']);
 }
 
 /**
