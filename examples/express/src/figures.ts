@@ -1,6 +1,7 @@
 import { formatInTimeZone, fromZonedTime } from 'date-fns-tz';
 import { bottlenecks, summarize, type BottleneckReport, type Summary } from './orderkit/analytics.js';
-import type { Order, OrderStore } from './orderkit/index.js';
+import type { OrderStore } from './orderkit/index.js';
+import { allOrders } from './all-orders.js';
 import { bottlenecksSql, summarizeSql, type PostgresDatabase } from './orderkit/postgres.js';
 
 /** What a report asks for: a range in the shop's zone and the fulfilment service level. */
@@ -40,13 +41,7 @@ export function sqlFigures(db: PostgresDatabase, schema = 'orderkit'): Figures {
 export function storeFigures(store: OrderStore): Figures {
   return {
     async report(q) {
-      const orders: Order[] = [];
-      let cursor: string | null = null;
-      do {
-        const page = await store.list({ limit: 100, cursor, order: 'oldest' });
-        orders.push(...page.items);
-        cursor = page.nextCursor;
-      } while (cursor);
+      const orders = await allOrders(store);
       return {
         generatedAt: q.now.toISOString(),
         summary: summarize(orders, { from: q.from, to: q.to, timeZone: q.timeZone }),

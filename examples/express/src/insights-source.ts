@@ -30,6 +30,7 @@ import {
   type Figure,
 } from './orderkit/analytics.js';
 import type { Order, OrderStore } from './orderkit/index.js';
+import { allOrders } from './all-orders.js';
 import {
   breakdownSql,
   cohortsSql,
@@ -79,16 +80,6 @@ export interface InsightSource {
   drill(o: InsightOptions, figure: Figure, limit: number): Promise<DrillReport>;
 }
 
-async function allOrders(store: OrderStore): Promise<Order[]> {
-  const orders: Order[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await store.list({ limit: 100, cursor, order: 'oldest' });
-    orders.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return orders;
-}
 
 /** Any store: reads every order and runs the pure analyses (the demo shop, tests, small shops). */
 export function storeInsights(store: OrderStore): InsightSource {
