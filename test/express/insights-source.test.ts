@@ -4,7 +4,7 @@ import { createApp, type OrderApp } from '../../examples/express/src/app.js';
 import { demoRules } from '../../examples/express/src/catalog.js';
 import { seedDemoShop } from '../../examples/express/src/demo/seed.js';
 import { sqlFigures } from '../../examples/express/src/figures.js';
-import { sqlInsights } from '../../examples/express/src/insights-source.js';
+import { sqlInsights, storeInsights } from '../../examples/express/src/insights-source.js';
 import { migrate, migrateAnalytics, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
 import { createOrderService } from '../../src/index.js';
 import { freshPGlite } from '../support/pglite.js';
@@ -137,6 +137,21 @@ describe('the insights routes: SQL twins and the orders in memory agree', () => 
     expect(a.text.split('\r\n').length).toBeGreaterThan(10);
     expect(a.text).toBe(b.text);
   }, 120_000);
+
+  it('in memory, an export and the breaches read the orders once for all their analyses', async () => {
+    let lists = 0;
+    const store = memoryApp.context.store;
+    const counted = new Proxy(store, { get: (t, k, r) => (k === 'list' ? (...a: Parameters<typeof store.list>) => (lists++, t.list(...a)) : Reflect.get(t, k, r)) });
+    const once = storeInsights(counted);
+    await once.trend({ from: new Date(Date.parse(ranges[0]!.from)), to: new Date(Date.parse(ranges[0]!.to)), timeZone: 'Asia/Shanghai' });
+    const pages = lists;
+    expect(pages).toBeGreaterThan(1);
+    const request = once.forRequest();
+    const o = { from: new Date(Date.parse(ranges[0]!.from)), to: new Date(Date.parse(ranges[0]!.to)), timeZone: 'Asia/Shanghai' };
+    lists = 0;
+    await Promise.all([request.trend(o), request.breakdown(o, 'province'), request.cohorts(o, 'week'), request.heatmap(o), request.refunds(o), request.drill(o, { figure: 'paid' }, 10)]);
+    expect(lists).toBe(pages);
+  });
 
   it('refuses bad input through the SQL source with the same typed error, never a 500', async () => {
     const sql = await signedIn(sqlApp);

@@ -78,13 +78,21 @@ export interface InsightSource {
   pastBreaches(o: InsightOptions, now: Date, slaHours: number, limit: number): Promise<PastBreachReport>;
   /** The orders behind a figure (the drill-down, and the exports' order list): the total and at most `limit`. */
   drill(o: InsightOptions, figure: Figure, limit: number): Promise<DrillReport>;
+  /** The source for one request of several analyses (an export, the breaches): in memory, the orders are read once for all of them. */
+  forRequest(): InsightSource;
 }
 
 
 /** Any store: reads every order and runs the pure analyses (the demo shop, tests, small shops). */
 export function storeInsights(store: OrderStore): InsightSource {
-  const orders = () => allOrders(store);
-  return {
+  return ordersInsights(() => allOrders(store), () => {
+    let read: Promise<Order[]> | undefined;
+    return ordersInsights(() => (read ??= allOrders(store)), (self) => self);
+  });
+}
+
+function ordersInsights(orders: () => Promise<Order[]>, forRequest: (self: InsightSource) => InsightSource): InsightSource {
+  const source: InsightSource = {
     customers: async (o) => customers(await orders(), o),
     cohorts: async (o, by) => cohorts(await orders(), o, by),
     breakdown: async (o, d) => breakdown(await orders(), o, d),
@@ -98,7 +106,9 @@ export function storeInsights(store: OrderStore): InsightSource {
     openBreaches: async (now, sla, limit) => openBreaches(await orders(), { now, slaHours: { fulfilment: sla }, limit }),
     pastBreaches: async (o, now, sla, limit) => pastBreaches(await orders(), { now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit }),
     drill: async (o, figure, limit) => ordersBehind(await orders(), o, figure, limit),
+    forRequest: () => forRequest(source),
   };
+  return source;
 }
 
 /**
@@ -123,5 +133,8 @@ export function sqlInsights(db: PostgresDatabase, schema = 'orderkit'): InsightS
     openBreaches: (now, sla, limit) => openBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, limit }),
     pastBreaches: (o, now, sla, limit) => pastBreachesSql(db, { schema, now, slaHours: { fulfilment: sla }, from: o.from, to: o.to, limit }),
     drill: (o, figure, limit) => ordersBehindSql(db, s(o), figure, limit),
+    forRequest() {
+      return this;
+    },
   };
 }

@@ -34,9 +34,9 @@ function statementName(text: string): string {
  */
 export function pgPoolDriver(pool: PgPoolLike, options: { prepare?: boolean } = {}): SqlDriver {
   const prepare = options.prepare !== false;
-  const named = (text: string, params: unknown[] | undefined) => prepare && params !== undefined && params.length > 0;
+  const named = (params: unknown[] | undefined) => prepare && params !== undefined && params.length > 0;
   return {
-    query: (text, params) => (named(text, params) ? pool.query({ name: statementName(text), text, values: params }) : pool.query(text, params)),
+    query: (text, params) => (named(params) ? pool.query({ name: statementName(text), text, values: params }) : pool.query(text, params)),
     async transaction(body) {
       const client = await pool.connect();
       // A connection that failed mid-transaction is destroyed, never returned to the pool half-open.
@@ -45,7 +45,7 @@ export function pgPoolDriver(pool: PgPoolLike, options: { prepare?: boolean } = 
         await client.query('BEGIN');
         const tx: SqlTransaction = {
           // Named as on the pool: a sweep's claim and commit are planned once per connection.
-          query: (text, params) => (named(text, params) ? client.query({ name: statementName(text), text, values: params! }) : client.query(text, params)),
+          query: (text, params) => (named(params) ? client.query({ name: statementName(text), text, values: params! }) : client.query(text, params)),
           exec: async (script) => {
             await client.query(script);
           },

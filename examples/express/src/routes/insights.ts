@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
+import type { InsightSource } from '../insights-source.js';
 import type { Route } from '../http.js';
 import { forecastDaily, parseFigure, parseInsightQuery, type InsightOptions, type DrillReport } from '../orderkit/analytics.js';
 import { OrderkitError } from '../orderkit/index.js';
@@ -46,7 +47,8 @@ function splitQuery(query: Record<string, unknown>, timeZone: string) {
 
 /** Open breaches (the to-do list, at now) and past ones (orders of the range that finished a stage late), apart. */
 async function breaches(ctx: AppContext, o: InsightOptions, now: Date, slaHours: number) {
-  const [open, past] = await Promise.all([ctx.insights.openBreaches(now, slaHours, 100), ctx.insights.pastBreaches(o, now, slaHours, 100)]);
+  const src = ctx.insights.forRequest();
+  const [open, past] = await Promise.all([src.openBreaches(now, slaHours, 100), src.pastBreaches(o, now, slaHours, 100)]);
   return { open, past: { total: past.total, breaches: past.breaches } };
 }
 
@@ -55,11 +57,11 @@ type Table = (typeof TABLES)[number];
 const WEEKDAYS = ['周一 Mon', '周二 Tue', '周三 Wed', '周四 Thu', '周五 Fri', '周六 Sat', '周日 Sun'];
 
 /** Each exported table as a header and rows of plain values (fen as yuan with 2 decimals). */
-async function tableRows(ctx: AppContext, table: Table, o: InsightOptions, drill: DrillReport | null): Promise<{ header: string[]; rows: Array<Array<string | number | null>> }> {
+async function tableRows(src: InsightSource, table: Table, o: InsightOptions, drill: DrillReport | null): Promise<{ header: string[]; rows: Array<Array<string | number | null>> }> {
   const yuan = (fen: number | null) => (fen === null ? null : Math.round(fen) / 100);
   switch (table) {
     case 'overview': {
-      const t = await ctx.insights.trend(o);
+      const t = await src.trend(o);
       const money = new Set(['gmv', 'refunded', 'averageOrderValue']);
       return {
         header: ['figure', 'current', 'previous', 'change', 'change_rate'],
@@ -70,17 +72,17 @@ async function tableRows(ctx: AppContext, table: Table, o: InsightOptions, drill
     case 'channel':
       return {
         header: [table, 'placed', 'paid', 'gmv_yuan', 'refunded_yuan', 'refunded_orders', 'average_order_yuan', 'refund_rate'],
-        rows: (await ctx.insights.breakdown(o, table)).rows.map((r) => [r.key, r.placed, r.paid, yuan(r.gmv), yuan(r.refunded), r.refundedOrders, yuan(r.averageOrderValue), r.refundRate]),
+        rows: (await src.breakdown(o, table)).rows.map((r) => [r.key, r.placed, r.paid, yuan(r.gmv), yuan(r.refunded), r.refundedOrders, yuan(r.averageOrderValue), r.refundRate]),
       };
     case 'cohorts': {
-      const c = (await ctx.insights.cohorts(o, 'week')).cohorts;
+      const c = (await src.cohorts(o, 'week')).cohorts;
       const width = Math.max(0, ...c.map((x) => x.retained.length));
       return { header: ['cohort_week', 'customers', ...Array.from({ length: width }, (_, k) => `week_${k}`)], rows: c.map((x) => [x.period, x.customers, ...x.retained]) };
     }
     case 'heatmap':
-      return { header: ['weekday', ...Array.from({ length: 24 }, (_, h) => `${h}h`)], rows: (await ctx.insights.heatmap(o)).cells.map((row, d) => [WEEKDAYS[d]!, ...row]) };
+      return { header: ['weekday', ...Array.from({ length: 24 }, (_, h) => `${h}h`)], rows: (await src.heatmap(o)).cells.map((row, d) => [WEEKDAYS[d]!, ...row]) };
     case 'skus':
-      return { header: ['sku', 'orders', 'refunded_orders', 'refund_rate'], rows: (await ctx.insights.refunds(o)).skus.map((s) => [s.sku, s.orders, s.refundedOrders, s.refundRate]) };
+      return { header: ['sku', 'orders', 'refunded_orders', 'refund_rate'], rows: (await src.refunds(o)).skus.map((s) => [s.sku, s.orders, s.refundedOrders, s.refundRate]) };
     case 'orders':
       return {
         header: ['number', 'status', 'placedAt', 'paidAt', 'customerId', 'province', 'channel', 'paid_yuan', 'refunded_yuan', 'coupon_yuan', 'skus'],
@@ -198,10 +200,12 @@ export function insightRoutes(ctx: AppContext, options: { timeZone: string; fulf
           if (!f.ok) throw f.error;
           figure = f.value;
         }
-        const drill = figure ? await ctx.insights.drill(parsed.options, figure, 10_000) : null;
+        // One source for the whole export: in memory the orders are read once for every table.
+        const src = ctx.insights.forRequest();
+        const drill = figure ? await src.drill(parsed.options, figure, 10_000) : null;
         const stamp = `${parsed.options.from.toISOString().slice(0, 10)}_${parsed.options.to.toISOString().slice(0, 10)}`;
         if (format === 'csv') {
-          const { header, rows } = await tableRows(ctx, table, parsed.options, drill);
+          const { header, rows } = await tableRows(src, table, parsed.options, drill);
           const lines = [header.map(csvField).join(','), ...rows.map((r) => r.map(csvField).join(','))];
           res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="insights-${table}-${stamp}.csv"`).send(`\uFEFF${lines.join('\r\n')}\r\n`);
           return;
@@ -210,7 +214,7 @@ export function insightRoutes(ctx: AppContext, options: { timeZone: string; fulf
         book.creator = 'orderkit example';
         for (const t of TABLES) {
           if (t === 'orders' && !drill) continue;
-          const { header, rows } = await tableRows(ctx, t, parsed.options, drill);
+          const { header, rows } = await tableRows(src, t, parsed.options, drill);
           const sheet = book.addWorksheet(t);
           sheet.addRow(header).font = { bold: true };
           // Text that a spreadsheet could read as a formula is written as plain text (see csvField).
