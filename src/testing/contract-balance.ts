@@ -351,7 +351,7 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
     );
 
     api.it(
-      'placeWith debits nothing when the create fails, and debits with it when it succeeds',
+      'placeWith debits nothing when the create fails (the order id is left to anyone), and debits with it when it succeeds',
       async () => {
         const balance = await fresh();
         if (!balance.placeWith) return;
@@ -366,6 +366,11 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
         }
         api.expect(String(failed)).toContain('store down');
         api.expect(await balance.balanceOf('c0')).toBe(500);
+        // Taken back as if it had never happened: the order id names no one, so another customer's debit of it is no reused key.
+        api.expect(await balance.orderBalance('p1')).toEqual({ debited: 0, credited: 0 });
+        await balance.topUp({ customerId: 'c1', key: 'card-c1', amount: 100 });
+        api.expect(await outcome(() => balance.debit({ customerId: 'c1', orderId: 'p1', key: 'N1-C', amount: 100 }))).toEqual({ code: null, result: { balance: 0, replayed: false } });
+        api.expect(await balance.orderBalance('p1')).toEqual({ debited: 100, credited: 0 });
         const made = await balance.placeWith({ customerId: 'c0', orderId: 'p2', key: 'N2-B', amount: 200 }, async () => 'made');
         api.expect(made).toBe('made');
         api.expect(await balance.balanceOf('c0')).toBe(300);

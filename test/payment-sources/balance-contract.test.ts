@@ -26,6 +26,25 @@ runBalanceContract(
   { numRuns: 15 },
 );
 
+describe('WxCloudBalance: an order record a failed placement left at zero', () => {
+  it('goes with the undo, and one an earlier version left behind does not refuse another customer’s debit', async () => {
+    const db = createCloudDatabaseStandIn();
+    const balance = new WxCloudBalance(db);
+    await balance.ensureCollections();
+    await balance.topUp({ customerId: 'c0', key: 'card', amount: 500 });
+    await expect(balance.placeWith({ customerId: 'c0', orderId: 'o-failed', key: 'N1-B', amount: 200 }, () => Promise.reject(new Error('store down')))).rejects.toThrow('store down');
+    expect(db.dump(balance.names.orders).map((d) => d._id)).toEqual([]);
+    // What an undo before this fix wrote: the order's record at zero, still naming c0.
+    await db.collection(balance.names.orders).doc('o-legacy').set({ data: { customerId: 'c0', debited: 0, credited: 0 } });
+    await balance.topUp({ customerId: 'c1', key: 'card-c1', amount: 300 });
+    expect(await balance.debit({ customerId: 'c1', orderId: 'o-legacy', key: 'N2-B', amount: 300 })).toEqual({ balance: 0, replayed: false });
+    expect(await balance.orderBalance('o-legacy')).toEqual({ debited: 300, credited: 0 });
+    // Its credits now go back to c1, the customer it was debited from.
+    expect(await balance.credit({ customerId: 'anon-x', orderId: 'o-legacy', key: 'refund', amount: 300 })).toEqual({ balance: 300, replayed: false });
+    expect([await balance.balanceOf('c0'), await balance.balanceOf('c1')]).toEqual([500, 300]);
+  });
+});
+
 /** Place with the balance, refuse an over-spend, pay, cancel: the money ends where it started. */
 function serviceScenario(label: string, make: () => Promise<{ store: OrderStore; balance: BalancePort }>): void {
   it(`${label}: a debit with the order, nothing on a refusal, everything back after a merchant cancel`, async () => {

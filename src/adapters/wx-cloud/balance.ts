@@ -108,8 +108,9 @@ export class WxCloudBalance implements BalancePort {
   /**
    * A placement that failed leaves the debit (`null`: the one that made it), in one transaction;
    * once all have left, the debit of the order that was never created is taken back: the account
-   * gets the amount back, the order's total loses it, and the movement's record goes, so a retry
-   * of the same order id and key debits again (see placeWithCompensation). Leaving twice counts once.
+   * gets the amount back, the order's total loses it (its record goes when this debit was all it
+   * held), and the movement's record goes, so a retry of the same order id and key debits again
+   * (see placeWithCompensation). Leaving twice counts once.
    */
   private undoDebit(request: BalanceMovement, token: string | null): Promise<void> {
     const n = this.names;
@@ -124,7 +125,10 @@ export class WxCloudBalance implements BalancePort {
       const account = await txRead<AccountDoc>(tx, n.accounts, op.customerId);
       const order = await txRead<OrderDoc>(tx, n.orders, orderId);
       await tx.collection(n.accounts).doc(op.customerId).set({ data: { balance: (account?.balance ?? 0) + op.amount } });
-      if (order !== null) await tx.collection(n.orders).doc(orderId).set({ data: { customerId: order.customerId, debited: order.debited - op.amount, credited: order.credited } });
+      // An order this debit alone made goes with it: a record left at zero would keep the failed
+      // placement's customer, and another customer's debit of the order id would be refused.
+      if (order !== null && order.debited === op.amount && order.credited === 0) await tx.collection(n.orders).doc(orderId).remove();
+      else if (order !== null) await tx.collection(n.orders).doc(orderId).set({ data: { customerId: order.customerId, debited: order.debited - op.amount, credited: order.credited } });
       await tx.collection(n.ops).doc(id).remove();
     });
   }
@@ -168,7 +172,8 @@ export class WxCloudBalance implements BalancePort {
         let balance = have + r.amount;
         if (kind === 'debit') {
           if (have < r.amount) throw balanceErrors.insufficient(r.amount, have);
-          if (order !== null && order.customerId !== r.customerId) throw balanceErrors.keyReused(r.orderId, r.key);
+          // A record that took nothing (left at zero by an undo of an earlier version) names no one yet.
+          if (order !== null && order.debited > 0 && order.customerId !== r.customerId) throw balanceErrors.keyReused(r.orderId, r.key);
           balance = have - r.amount;
           await tx.collection(n.orders).doc(r.orderId).set({ data: { customerId: r.customerId, debited: (order?.debited ?? 0) + r.amount, credited: order?.credited ?? 0 } });
         } else if (kind === 'credit') {
