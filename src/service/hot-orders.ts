@@ -1,4 +1,5 @@
 import type { Actor, Command, Order } from '../order/index.js';
+import { copyJson } from '../order/copy-json.js';
 import { OrderNotFoundError, STORAGE_ERROR_CODES, isVersionConflict } from '../storage/errors.js';
 import type { CommitInput } from '../storage/port.js';
 import type { OrderQueue } from './order-queue.js';
@@ -129,8 +130,8 @@ export class HotOrders {
     }
     if (outcome !== null) {
       // A copy, since the callers may change the orders they are answered with. Orders are JSON
-      // documents (docs/storage.md), and Node 16 has no structuredClone.
-      if (outcome.wrote !== null) this.remember(orderId, JSON.parse(JSON.stringify(outcome.wrote)) as Order);
+      // documents (docs/storage.md); copyJson builds the copy without writing the text.
+      if (outcome.wrote !== null) this.remember(orderId, copyJson(outcome.wrote));
       for (let i = 0; i < group.length; i++) group[i]!.resolve(outcome.answers[i]!);
       return;
     }

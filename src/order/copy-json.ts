@@ -1,0 +1,35 @@
+/**
+ * A deep copy of JSON data, equal to `JSON.parse(JSON.stringify(value))` for what an order holds
+ * (plain objects, arrays, strings, finite numbers, booleans and null): a property whose value is
+ * `undefined` is left out, and an `undefined` array element becomes `null`. It builds the copy
+ * directly instead of writing and reading back its text: on a 105 kB order (a thousand merchant
+ * notes) about 0.13 ms against 1.6–2.0 ms, and 2 µs against 65 µs on a 2 kB one
+ * (docs/benchmarks.md, "Storage"). Not for Dates, Maps, class instances or cycles, which orders
+ * never hold (docs/storage.md: orders are JSON documents).
+ *
+ * @example
+ * const copy = copyJson({ a: [1, { b: 'x' }], c: undefined }); // { a: [1, { b: 'x' }] }
+ */
+export function copyJson<T>(value: T): T {
+  return copy(value) as T;
+}
+
+function copy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const n = value.length;
+    const out: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const item: unknown = value[i];
+      out[i] = item === undefined ? null : copy(item);
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    const item = source[key];
+    if (item !== undefined) out[key] = copy(item);
+  }
+  return out;
+}
