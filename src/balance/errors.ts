@@ -8,6 +8,7 @@ export const BALANCE_ERROR_CODES = Object.freeze({
   keyReused: 'BALANCE_KEY_REUSED',
   creditExceedsDebit: 'BALANCE_CREDIT_EXCEEDS_DEBIT',
   unavailable: 'BALANCE_UNAVAILABLE',
+  placementUnknown: 'BALANCE_PLACEMENT_UNKNOWN',
 } as const);
 
 export type BalanceErrorCode = (typeof BALANCE_ERROR_CODES)[keyof typeof BALANCE_ERROR_CODES];
@@ -52,8 +53,35 @@ export const balanceErrors = {
       details: { orderId, debited, credited, amount },
     });
   },
+  /**
+   * A placement whose create failed without saying whether the order was written (a lost answer,
+   * a timeout after the write), and whose order could not be found out: the debit is kept with the
+   * order id (docs/payment-sources.md "Placing without one transaction").
+   */
+  placementUnknown(orderId: string, key: string, cause: unknown): OrderkitError {
+    return new OrderkitError({
+      code: BALANCE_ERROR_CODES.placementUnknown,
+      message: {
+        'zh-CN': `订单 ${orderId} 可能已创建，也可能未创建（存储未给出确定结果）；余额扣款 ${key} 保留在该订单上，未退回。请用同一幂等键重试，或稍后查询该订单`,
+        en: `order ${orderId} may or may not have been created (the store gave no certain answer); the balance debit ${key} is kept with it, not given back. Retry with the same idempotency key, or look the order up later`,
+      },
+      path: ['payWith', 'balance'],
+      details: { orderId, key, mayHaveApplied: true, cause: cause instanceof Error ? cause.message : String(cause) },
+    });
+  },
   unavailable: balanceUnavailable,
 };
+
+/**
+ * Whether a create's failure leaves its outcome open (the order may exist): a store error saying
+ * `mayHaveApplied` (the cloud database's, docs/payment-sources.md) or BALANCE_PLACEMENT_UNKNOWN.
+ * A debit made for such a create is never taken back.
+ */
+export function mayHaveCreated(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { mayHaveApplied?: unknown; code?: unknown };
+  return e.mayHaveApplied === true || e.code === BALANCE_ERROR_CODES.placementUnknown;
+}
 
 /** BALANCE_UNAVAILABLE on its own, so that code needing only it does not load every builder above. */
 export function balanceUnavailable(cause: unknown): OrderkitError {

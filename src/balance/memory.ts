@@ -1,5 +1,5 @@
 import { checkMovement, checkTopUp, creditAccount, sameMovement } from './check.js';
-import { balanceErrors, balanceUnavailable } from './errors.js';
+import { balanceErrors, balanceUnavailable, mayHaveCreated } from './errors.js';
 import { joinReplayed } from '../storage/placement.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
 
@@ -105,9 +105,11 @@ export class MemoryBalance implements BalancePort {
     if (token === null) op.left = true;
     else op.joined?.delete(token);
     if (op.left !== true || (op.joined?.size ?? 0) > 0) return;
+    const order = this.orders.get(r.orderId);
+    // Credits already given back against this debit: the order exists, and its debit stays.
+    if (order !== undefined && order.credited > order.debited - op.amount) return;
     this.ops.delete(id);
     this.accounts.set(op.customerId, (this.accounts.get(op.customerId) ?? 0) + op.amount);
-    const order = this.orders.get(r.orderId);
     if (order === undefined) return;
     if (order.debited === op.amount && order.credited === 0) this.orders.delete(r.orderId);
     else this.orders.set(r.orderId, { ...order, debited: order.debited - op.amount });
@@ -131,7 +133,10 @@ export class MemoryBalance implements BalancePort {
  * retry with the same order number would find its debit already there. The give-back is tried
  * three times; a port still down after that leaves the debit recorded under the order id
  * (`orderBalance(orderId)` shows debited > credited for an order that does not exist), and the
- * create's error is thrown.
+ * create's error is thrown. A create whose error says the order may have been written
+ * (`mayHaveApplied: true`, or BALANCE_PLACEMENT_UNKNOWN) keeps the debit: only a create known to
+ * have written nothing gives it back. An undo never takes back what the order's credits already
+ * gave back (a refund of an order that exists after all): the debit then stays.
  *
  * With `join`, a replayed debit (another placement of the same order id at once) is joined before
  * the create under a token of its own (`join` answers false when the debit is gone, and it is made
@@ -157,7 +162,9 @@ export async function placeWithCompensation<T>(
   try {
     return await create();
   } catch (error) {
-    if (!debited.replayed || token !== null) {
+    // A create that may have written its order keeps the debit: taken back, the order would stand
+    // paid with money the customer has again (docs/payment-sources.md "Placing without one transaction").
+    if ((!debited.replayed || token !== null) && !mayHaveCreated(error)) {
       const giveBack = undo ? () => undo(request, token) : () => port.credit({ ...request, key: `${request.key}:placement-failed` });
       for (let i = 0; i < 3; i++) {
         try {

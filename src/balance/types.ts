@@ -59,7 +59,8 @@ export interface BalancePort {
   /**
    * Debits and runs `create` so that both happen or neither. A store sharing the database passes
    * `create` the open transaction (or joins `transaction`, one the caller already holds); others
-   * debit, create, and credit back when `create` fails.
+   * debit, create, and credit back when `create` fails, unless its error says the order may have
+   * been written (`mayHaveApplied: true`, BALANCE_PLACEMENT_UNKNOWN): that debit stays.
    */
   placeWith?<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>, transaction?: unknown): Promise<T>;
 }

@@ -17,7 +17,7 @@ import { sweep } from './sweep.js';
 import { applyStockEffect, applyStockEffects, applyTakeEffect, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment, takeBeforeCommit } from './stock.js';
 import type { AnyCommandInput, EffectHandlers, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 import { ok, fail } from '../errors/result.js';
-import { applyBalanceCredit, BALANCE_ACTOR, balanceCredits, balanceDebitOf, isBalanceError, noBalancePort, placeWithBalance } from './balance.js';
+import { applyBalanceCredit, BALANCE_ACTOR, balanceCredits, balanceDebitOf, createFindingOut, isBalanceError, noBalancePort, placeWithBalance } from './balance.js';
 
 const NUMBER_ATTEMPTS = 3;
 
@@ -298,7 +298,11 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       // The balance part is debited with the create, both or neither (./balance.ts).
       const create = (transaction?: unknown) => {
         const write = (tx?: unknown) => store.create(result.order, tx === undefined ? createOptions : { ...createOptions, transaction: tx });
-        return debit === null ? write(transaction) : placeWithBalance(balance!, debit, write, transaction);
+        if (debit === null) return write(transaction);
+        // Outside a shared transaction, a create that failed without a refusal is found out before
+        // its debit may go back (./balance.ts createFindingOut).
+        const writeWithDebit = (tx?: unknown) => (tx === undefined ? createFindingOut(store, result.order, debit, () => write(), scope?.key) : write(tx));
+        return placeWithBalance(balance!, debit, writeWithDebit, transaction);
       };
       try {
         const stored =

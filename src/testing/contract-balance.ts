@@ -378,5 +378,51 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
       },
       timeout,
     );
+
+    api.it(
+      'placeWith keeps the debit when the create may have written its order, and an undo never takes back what credits gave back',
+      async () => {
+        const balance = await fresh();
+        if (!balance.placeWith) return;
+        await balance.topUp({ customerId: 'c0', key: 'card', amount: 500 });
+        // A lost answer: the store says the order may exist (docs/payment-sources.md "Placing without one transaction").
+        const lost = Object.assign(new Error('answer lost after the write'), { code: 'CLOUD_DATABASE_ERROR', mayHaveApplied: true });
+        let shared = false;
+        let failed: unknown;
+        try {
+          await balance.placeWith({ customerId: 'c0', orderId: 'q1', key: 'Q1-B', amount: 200 }, async (tx) => {
+            shared = tx !== undefined;
+            throw lost;
+          });
+        } catch (error) {
+          failed = error;
+        }
+        api.expect(failed).toBe(lost);
+        // In one transaction with the order, the failure took both back; otherwise the debit stays with the order id.
+        api.expect(await balance.balanceOf('c0')).toBe(shared ? 500 : 300);
+        api.expect(await balance.orderBalance('q1')).toEqual({ debited: shared ? 0 : 200, credited: 0 });
+        // The order exists after all and is refunded while its create's failure is still on its way
+        // back: the undo must not give the same money back a second time.
+        const before = await balance.balanceOf('c0');
+        failed = undefined;
+        shared = false;
+        try {
+          await balance.placeWith({ customerId: 'c0', orderId: 'q2', key: 'Q2-B', amount: 150 }, async (tx) => {
+            shared = tx !== undefined;
+            // In one transaction the debit is not there yet; nothing can be credited before the create ends.
+            if (!shared) await balance.credit({ customerId: 'c0', orderId: 'q2', key: 'refund-1', amount: 150 });
+            throw new Error('connection reset');
+          });
+        } catch (error) {
+          failed = error;
+        }
+        api.expect(String(failed)).toContain('connection reset');
+        const q2 = await balance.orderBalance('q2');
+        api.expect(q2.credited).toBeLessThanOrEqual(q2.debited);
+        api.expect(q2).toEqual(shared ? { debited: 0, credited: 0 } : { debited: 150, credited: 150 });
+        api.expect(await balance.balanceOf('c0')).toBe(before);
+      },
+      timeout,
+    );
   });
 }

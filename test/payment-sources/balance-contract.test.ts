@@ -46,7 +46,7 @@ describe('WxCloudBalance: an order record a failed placement left at zero', () =
 });
 
 /** Place with the balance, refuse an over-spend, pay, cancel: the money ends where it started. */
-function serviceScenario(label: string, make: () => Promise<{ store: OrderStore; balance: BalancePort }>): void {
+function serviceScenario(label: string, make: () => Promise<{ store: OrderStore; balance: BalancePort }>, sharesTransaction = false): void {
   it(`${label}: a debit with the order, nothing on a refusal, everything back after a merchant cancel`, async () => {
     const { store, balance } = await make();
     const service = createOrderService({ store, balance, clock: manualClock(), ids: sequentialIds(), retryDelayMs: 0 });
@@ -99,6 +99,50 @@ function serviceScenario(label: string, make: () => Promise<{ store: OrderStore;
     // Its cancel gives the 2000 back, once.
     expect((await service.dispatch('o-retried', { type: 'CANCEL' }, customer)).ok).toBe(true);
     expect(await balance.balanceOf('u1')).toBe(3000);
+  });
+
+  it(`${label}: a create that wrote the order and then lost its answer keeps the debit with the order (with and without an idempotency key)`, async () => {
+    const { store, balance } = await make();
+    // The store writes the order, then its answer is lost (a connection reset after the commit).
+    const create = store.create.bind(store);
+    const lossy = Object.assign(Object.create(Object.getPrototypeOf(store) as object) as OrderStore, store, {
+      create: async (...args: Parameters<OrderStore['create']>) => {
+        await create(...args);
+        throw Object.assign(new Error('connection reset after the write'), { code: 'ECONNRESET' });
+      },
+    });
+    const service = createOrderService({ store: lossy, balance, clock: manualClock(), ids: sequentialIds(), retryDelayMs: 0 });
+    await balance.topUp({ customerId: 'u1', key: 'card', amount: 3000 });
+    for (const [id, key] of [['o-lost', undefined], ['o-lost-key', 'tap-1']] as const) {
+      const before = await balance.balanceOf('u1');
+      const input = { id, customerId: 'u1', quote: quote(), payWith: { balance: 1000 } };
+      let answer: Awaited<ReturnType<typeof service.place>> | undefined;
+      try {
+        answer = await service.place(input, key === undefined ? {} : { idempotencyKey: key });
+      } catch {
+        // In one transaction with the order (PostgreSQL) the error rolled both back.
+      }
+      const order = await store.load(id);
+      if (order !== null) {
+        // The order stands, paid partly from the balance: that part stays debited, once.
+        if (!sharesTransaction) expect(answer?.ok).toBe(true);
+        expect(await balance.balanceOf('u1')).toBe(before - 1000);
+        expect(await balance.orderBalance(id)).toEqual({ debited: 1000, credited: 0 });
+      } else {
+        expect(sharesTransaction).toBe(true);
+        expect(await balance.balanceOf('u1')).toBe(before);
+        expect(await balance.orderBalance(id)).toEqual({ debited: 0, credited: 0 });
+      }
+    }
+    if (sharesTransaction) return;
+    // The same key again answers with the order and debits nothing more.
+    const again = await service.place({ id: 'o-lost-key', customerId: 'u1', quote: quote(), payWith: { balance: 1000 } }, { idempotencyKey: 'tap-1' });
+    expect(again.ok && again.order.id).toBe('o-lost-key');
+    expect(await balance.balanceOf('u1')).toBe(1000);
+    // Cancelled, each order gives its part back once: the money ends where it started.
+    for (const id of ['o-lost', 'o-lost-key']) expect((await service.dispatch(id, { type: 'CANCEL' }, customer)).ok).toBe(true);
+    expect(await balance.balanceOf('u1')).toBe(3000);
+    for (const id of ['o-lost', 'o-lost-key']) expect(await balance.orderBalance(id)).toEqual({ debited: 1000, credited: 1000 });
   });
 
   it(`${label}: a refund approved after the order was anonymised (by the retention rule, by the customer's request) goes back to the original account`, async () => {
@@ -194,7 +238,7 @@ await describeRealPg('PostgresBalance on the real server', (real) => {
       await migrate(db(), { schema });
       await migrateBalance(db(), { schema });
       return { store: new PostgresOrderStore({ db: db(), schema }), balance: new PostgresBalance({ db: db(), schema }) };
-    });
+    }, true);
 
     it('the debit and the order are one transaction: a debit refused inside it leaves no order row, with the inventory’s transaction too', async () => {
       const schema = fresh('balatomic');

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WxCloudBalance } from '../../src/adapters/wx-cloud/index.js';
+import { WxCloudBalance, WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
 import { balanceErrors, MemoryBalance, type BalanceMovement, type BalancePort } from '../../src/balance/index.js';
 import { createOrderService } from '../../src/service/index.js';
 import { MemoryOrderStore } from '../../src/storage/index.js';
 import { createCloudDatabaseStandIn, type StandInFault } from '../../src/testing/index.js';
-import { gateway, manualClock, merchant, quote, sequentialIds } from '../service/fixtures.js';
+import { customer, gateway, manualClock, merchant, quote, sequentialIds } from '../service/fixtures.js';
 
 /**
  * Faults (docs/payment-sources.md "One source succeeds, the other does not"): a cloud database that
@@ -125,5 +125,89 @@ describe('the service when the balance is down at the wrong moment', () => {
       [3500, 'pending'],
       [2000, 'succeeded'],
     ]);
+  });
+});
+
+describe('WxCloudOrderStore + WxCloudBalance: the order written, the answer lost (docs/payment-sources.md "Placing without one transaction")', () => {
+  it('the order stands with its debit, whatever else fails meanwhile; cancelled, the money ends where it started', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 3500 }), fc.boolean(), fc.boolean(), async (part, withKey, lookupFails) => {
+        // The order's transaction commits but its answer times out, and the store's read-back fails:
+        // the store answers CLOUD_DATABASE_ERROR saying the write may have applied. With
+        // `lookupFails`, the order collections stay down until the placement has answered.
+        let stage: 'off' | 'armed' | 'committing' | 'recognising' | 'down' = 'off';
+        const db = createCloudDatabaseStandIn({
+          fault: (op): StandInFault | null => {
+            if (stage === 'armed' && op.kind === 'transaction.write' && op.collection === 'orders') stage = 'committing';
+            else if (stage === 'committing' && op.kind === 'transaction.commit') {
+              stage = 'recognising';
+              return 'timeout-after';
+            } else if (stage === 'recognising' && op.collection === 'order_changes') {
+              stage = lookupFails ? 'down' : 'off';
+              return 'request-failed';
+            } else if (stage === 'down' && !op.collection.startsWith('balance_')) return 'request-failed';
+            return null;
+          },
+        });
+        const store = new WxCloudOrderStore(db);
+        await store.ensureCollections();
+        const balance = new WxCloudBalance(db);
+        await balance.ensureCollections();
+        await balance.topUp({ customerId: 'u1', key: 'card', amount: 3500 });
+        const service = createOrderService({ store, balance, clock: manualClock(), ids: sequentialIds(), retryDelayMs: 0 });
+        const input = { id: 'o-lost', number: 'N-LOST-1', customerId: 'u1', quote: quote(), payWith: { balance: part } };
+        const options = withKey ? { idempotencyKey: 'tap-1' } : {};
+        stage = 'armed';
+        let answer: Awaited<ReturnType<typeof service.place>> | undefined;
+        let thrown: unknown;
+        try {
+          answer = await service.place(input, options);
+        } catch (error) {
+          thrown = error;
+        }
+        stage = 'off';
+        expect(thrown).toBeUndefined();
+        if (lookupFails) expect(answer?.ok ? 'ok' : answer?.error.code).toBe('BALANCE_PLACEMENT_UNKNOWN');
+        else expect(answer?.ok && answer.order.id).toBe('o-lost');
+        // The order exists, and its balance part is debited once.
+        expect((await store.load('o-lost'))?.payment.sources?.find((x) => x.kind === 'balance')?.amount).toBe(part);
+        expect(await balance.balanceOf('u1')).toBe(3500 - part);
+        expect(await balance.orderBalance('o-lost')).toEqual({ debited: part, credited: 0 });
+        if (withKey) {
+          // Asked again with its key: the same order, nothing more debited.
+          const again = await service.place(input, options);
+          expect(again.ok && again.order.id).toBe('o-lost');
+          expect(await balance.balanceOf('u1')).toBe(3500 - part);
+        }
+        expect((await service.dispatch('o-lost', { type: 'CANCEL' }, customer)).ok).toBe(true);
+        expect(await balance.balanceOf('u1')).toBe(3500);
+        expect(await balance.orderBalance('o-lost')).toEqual({ debited: part, credited: part });
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('a create whose outcome nobody can tell keeps the debit with the order id; placed again, the order is made on it and nothing more is debited', async () => {
+    let failing = false;
+    const db = createCloudDatabaseStandIn({ fault: (op): StandInFault | null => (failing && op.collection !== '' && !op.collection.startsWith('balance_') ? 'request-failed' : null) });
+    const store = new WxCloudOrderStore(db);
+    await store.ensureCollections();
+    const balance = new WxCloudBalance(db);
+    await balance.ensureCollections();
+    await balance.topUp({ customerId: 'u1', key: 'card', amount: 3000 });
+    const service = createOrderService({ store, balance, clock: manualClock(), ids: sequentialIds(), retryDelayMs: 0 });
+    const input = { id: 'o-down', number: 'N-DOWN-1', customerId: 'u1', quote: quote(), payWith: { balance: 1000 } };
+    // The order store fails the create's read-back and the look-up after it: the order may exist.
+    failing = true;
+    const first = await service.place(input);
+    failing = false;
+    expect(first.ok ? 'ok' : first.error.code).toBe('BALANCE_PLACEMENT_UNKNOWN');
+    expect(await store.load('o-down')).toBeNull();
+    expect(await balance.orderBalance('o-down')).toEqual({ debited: 1000, credited: 0 });
+    // The store answers again: the same placement creates the order with the debit already there.
+    const again = await service.place(input);
+    expect(again.ok && again.order.id).toBe('o-down');
+    expect(await balance.balanceOf('u1')).toBe(2000);
+    expect(await balance.orderBalance('o-down')).toEqual({ debited: 1000, credited: 0 });
   });
 });

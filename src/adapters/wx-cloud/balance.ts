@@ -122,8 +122,13 @@ export class WxCloudBalance implements BalancePort {
         await tx.collection(n.ops).doc(id).set({ data: { ...withoutId(op), joined, ...(left ? { left: true } : {}) } });
         return;
       }
-      const account = await txRead<AccountDoc>(tx, n.accounts, op.customerId);
       const order = await txRead<OrderDoc>(tx, n.orders, orderId);
+      // Credits already given back against this debit: the order exists after all, and its debit stays.
+      if (order !== null && order.credited > order.debited - op.amount) {
+        if (op.left !== true) await tx.collection(n.ops).doc(id).set({ data: { ...withoutId(op), joined, left: true } });
+        return;
+      }
+      const account = await txRead<AccountDoc>(tx, n.accounts, op.customerId);
       await tx.collection(n.accounts).doc(op.customerId).set({ data: { balance: (account?.balance ?? 0) + op.amount } });
       // An order this debit alone made goes with it: a record left at zero would keep the failed
       // placement's customer, and another customer's debit of the order id would be refused.
