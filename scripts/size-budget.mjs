@@ -23,7 +23,7 @@ import { gzipSync } from 'node:zlib';
 import { bundleFunction } from '../bench/cold-start/bundle.mjs';
 
 const GOAL = 25 * 1024;
-const CEILING = 92 * 1024;
+const CEILING = 93 * 1024;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const markdown = process.argv.includes('--markdown');
