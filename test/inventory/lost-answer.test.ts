@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WxCloudInventory, WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
+import { MemoryBalance } from '../../src/balance/index.js';
 import { MemoryInventory, type InventoryPort } from '../../src/inventory/index.js';
 import type { Order } from '../../src/order/index.js';
 import { createOrderService } from '../../src/service/index.js';
@@ -128,6 +129,31 @@ describe('MemoryOrderStore (writing, then failing) + MemoryInventory', () => {
     expect(again.ok && again.order.id).toBe('o-none');
     expect(await units(inventory)).toEqual({ available: 3, held: 2 });
   });
+});
+
+describe('MemoryOrderStore (writing, then failing) + MemoryInventory + MemoryBalance: an order paid partly from the balance', () => {
+  for (const down of [false, true]) {
+    it(`written, the answer lost${down ? ', the look-up failing too (BALANCE_PLACEMENT_UNKNOWN)' : ''}: both the debit and the units stay with the order, and a retry takes neither twice`, async () => {
+      const store = new LosingStore();
+      const inventory = new MemoryInventory();
+      await inventory.configure({ sku: 'TEA', available: 5 });
+      const balance = new MemoryBalance();
+      await balance.topUp({ customerId: 'u1', key: 'card', amount: 3000 });
+      const service = createOrderService({ store, inventory, balance, clock: manualClock(), ids: sequentialIds() });
+      const input = { id: 'o-both', number: 'N-BOTH-1', customerId: 'u1', quote: quote([TEA(2)]), payWith: { balance: 500 } };
+      store.next = { outcome: 'written', error: lostAnswer(false), down };
+      const first = await service.place(input, { idempotencyKey: 'tap-3' });
+      store.readsDown = false;
+      if (down) expect(first.ok ? 'ok' : first.error.code).toBe('BALANCE_PLACEMENT_UNKNOWN');
+      else expect(first.ok && first.order.id).toBe('o-both');
+      expect(await inventory.heldBy('o-both')).toEqual([{ sku: 'TEA', quantity: 2 }]);
+      expect(await balance.balanceOf('u1')).toBe(2500);
+      const again = await service.place(input, { idempotencyKey: 'tap-3' });
+      expect(again.ok && again.order.id).toBe('o-both');
+      expect(await units(inventory)).toEqual({ available: 3, held: 2 });
+      expect(await balance.balanceOf('u1')).toBe(2500);
+    });
+  }
 });
 
 describe('WxCloudOrderStore + WxCloudInventory: the order written, the answer lost', () => {
