@@ -72,17 +72,6 @@ export const balanceErrors = {
   unavailable: balanceUnavailable,
 };
 
-/**
- * Whether a create's failure leaves its outcome open (the order may exist): a store error saying
- * `mayHaveApplied` (the cloud database's, docs/payment-sources.md) or BALANCE_PLACEMENT_UNKNOWN.
- * A debit made for such a create is never taken back.
- */
-export function mayHaveCreated(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { mayHaveApplied?: unknown; code?: unknown };
-  return e.mayHaveApplied === true || e.code === BALANCE_ERROR_CODES.placementUnknown;
-}
-
 /** BALANCE_UNAVAILABLE on its own, so that code needing only it does not load every builder above. */
 export function balanceUnavailable(cause: unknown): OrderkitError {
   return new OrderkitError({

@@ -1,6 +1,6 @@
 import { checkMovement, checkTopUp, creditAccount, sameMovement } from './check.js';
-import { balanceErrors, balanceUnavailable, mayHaveCreated } from './errors.js';
-import { joinReplayed } from '../storage/placement.js';
+import { balanceErrors, balanceUnavailable } from './errors.js';
+import { joinReplayed, mayHaveCreated } from '../storage/placement.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
 
 interface Op {

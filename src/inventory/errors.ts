@@ -7,6 +7,7 @@ export const INVENTORY_ERROR_CODES = Object.freeze({
   unknownSku: 'UNKNOWN_SKU',
   invalidQuantity: 'INVALID_STOCK_QUANTITY',
   unavailable: 'INVENTORY_UNAVAILABLE',
+  placementUnknown: 'INVENTORY_PLACEMENT_UNKNOWN',
 } as const);
 
 export type InventoryErrorCode = (typeof INVENTORY_ERROR_CODES)[keyof typeof INVENTORY_ERROR_CODES];
@@ -61,5 +62,22 @@ export function inventoryUnavailable(cause: unknown): OrderkitError {
     code: INVENTORY_ERROR_CODES.unavailable,
     message: { 'zh-CN': '库存服务暂不可用，请稍后再试', en: 'the inventory service is unavailable; try again later' },
     details: { cause: cause instanceof Error ? cause.message : String(cause) },
+  });
+}
+
+/**
+ * A placement whose create failed without saying whether the order was written (a lost answer, a
+ * timeout after the write), and whose order could not be found out: the units stay held by the
+ * order id, not given back (docs/inventory.md "Placing without one transaction").
+ */
+export function inventoryPlacementUnknown(orderId: string, cause: unknown): OrderkitError {
+  return new OrderkitError({
+    code: INVENTORY_ERROR_CODES.placementUnknown,
+    message: {
+      'zh-CN': `订单 ${orderId} 可能已创建，也可能未创建（存储未给出确定结果）；为它占用的库存保留在该订单 id 上，未归还。请用同一订单 id 或幂等键重试，或稍后查询该订单`,
+      en: `order ${orderId} may or may not have been created (the store gave no certain answer); the units held for it stay with the order id, not given back. Retry with the same order id or idempotency key, or look the order up later`,
+    },
+    path: ['items'],
+    details: { orderId, mayHaveApplied: true, cause: cause instanceof Error ? cause.message : String(cause) },
   });
 }

@@ -1,5 +1,5 @@
 import { STORAGE_ERROR_CODES } from '../storage/errors.js';
-import { joinReplayed } from '../storage/placement.js';
+import { joinReplayed, mayHaveCreated } from '../storage/placement.js';
 import { inventoryUnavailable } from './errors.js';
 import type { HoldRequest, InventoryPort } from './types.js';
 
@@ -14,6 +14,10 @@ import type { HoldRequest, InventoryPort } from './types.js';
  *   placement first joins the reservation under a token of its own (`join` answers false when the
  *   reservation is gone, and the units are reserved again), and on failure calls `abandon(token)`;
  *   without `join`, nothing is given back, whatever the create answers;
+ * - the create's error says the order may have been written (`mayHaveApplied: true`, as the cloud
+ *   database's after a lost answer, or INVENTORY_PLACEMENT_UNKNOWN / BALANCE_PLACEMENT_UNKNOWN):
+ *   nothing is given back, the order that may exist owns the hold (a retry of the order id finds
+ *   or creates it on the same units);
  * - any other failure (the store unreachable, a taken order number): `abandon(null)` gives the
  *   units back and forgets the reservation, so that the same order id can hold them again on a
  *   retry. A port with `join` gives them back only once the first placement (`null`) and every
@@ -38,7 +42,9 @@ export async function placeWithHold<T>(
   try {
     return await create();
   } catch (error) {
-    if ((!held.replayed || token !== null) && !existsWithThisId(error)) await abandon(token);
+    // Given back under an order that may exist, the units could be sold twice (docs/inventory.md
+    // "Placing without one transaction").
+    if ((!held.replayed || token !== null) && !existsWithThisId(error) && !mayHaveCreated(error)) await abandon(token);
     throw error;
   }
 }

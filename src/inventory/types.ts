@@ -126,7 +126,8 @@ export interface InventoryPort {
   /**
    * Reserves and runs `create` so that both happen or neither. A store and inventory sharing one
    * database pass `create` their open transaction; others reserve, create, and give back when
-   * `create` fails.
+   * `create` fails, unless its error says the order may have been written (`mayHaveApplied: true`,
+   * INVENTORY_PLACEMENT_UNKNOWN, BALANCE_PLACEMENT_UNKNOWN): those units stay.
    */
   placeWith?<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T>;
   /** Brings a fast copy (Redis) back in line with its durable ledger. The service calls it at every sweep. */

@@ -1,10 +1,9 @@
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeWithCompensation } from '../balance/memory.js';
-import { balanceErrors, isBalanceError, mayHaveCreated } from '../balance/errors.js';
+import { balanceErrors, isBalanceError } from '../balance/errors.js';
 import type { BalanceMovement, BalancePort } from '../balance/types.js';
 import type { Actor, Effect, Order } from '../order/index.js';
-import { STORAGE_ERROR_CODES } from '../storage/errors.js';
-import type { OrderStore } from '../storage/port.js';
+import type { PlacementTaking } from './finding-out.js';
 
 /**
  * Where the service meets the balance port (docs/payment-sources.md "How the service uses it"):
@@ -43,46 +42,19 @@ export function placeWithBalance<T>(balance: BalancePort, debit: BalanceMovement
   return placeWithCompensation(balance, debit, create);
 }
 
-/** Refusals a store gives before it writes anything: the order was not created by this call. */
-const REFUSED_BEFORE_WRITING: readonly string[] = [STORAGE_ERROR_CODES.orderExists, STORAGE_ERROR_CODES.invalidCommit, STORAGE_ERROR_CODES.idempotencyKeyReused];
-
 /**
- * The store's create of an order paid partly from the balance, when the debit cannot share the
- * create's transaction (docs/payment-sources.md "Placing without one transaction"): a create that
- * fails without a refusal (a lost answer, a timeout after the write, an error thrown after the
- * commit) is found out before the debit may go back. The idempotency key's record is settled first
- * (a reservation left behind can still create the order), then the order is read by its id:
- *
- * - there, with this number and paid by this very debit: it was created, and that is the answer
- *   (the debit stays with it);
- * - not there, and the store's error does not say the write may still land: the error, and the
- *   debit goes back;
- * - anything else (the read failed too, or the error says the write may still land):
- *   BALANCE_PLACEMENT_UNKNOWN, and the debit stays with the order id;
- * - another order holds the id: the error.
+ * A debit made outside the create's transaction, for the finding out of ./finding-out.ts: the order
+ * found is this placement's when this very debit pays it; nobody can tell:
+ * BALANCE_PLACEMENT_UNKNOWN, the debit kept with the order id (docs/payment-sources.md).
  */
-export async function createFindingOut(store: OrderStore, order: Order, debit: BalanceMovement, write: () => Promise<Order>, idempotencyKey?: string): Promise<Order> {
-  try {
-    return await write();
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && REFUSED_BEFORE_WRITING.includes(code)) throw error;
-    let found: Order | null;
-    try {
-      if (idempotencyKey !== undefined) await store.findIdempotency(idempotencyKey);
-      found = await store.load(order.id);
-    } catch {
-      throw balanceErrors.placementUnknown(order.id, debit.key, error);
-    }
-    if (found === null) {
-      if (mayHaveCreated(error)) throw balanceErrors.placementUnknown(order.id, debit.key, error);
-      throw error;
-    }
-    const paid = balanceDebitOf(found);
-    const same = paid !== null && found.number === order.number && paid.customerId === debit.customerId && paid.key === debit.key && paid.amount === debit.amount;
-    if (same) return found;
-    throw error;
-  }
+export function debitTaking(debit: BalanceMovement): PlacementTaking {
+  return {
+    owns(found) {
+      const paid = balanceDebitOf(found);
+      return paid !== null && paid.customerId === debit.customerId && paid.key === debit.key && paid.amount === debit.amount;
+    },
+    unknown: (cause) => balanceErrors.placementUnknown(debit.orderId, debit.key, cause),
+  };
 }
 
 /** Applies one `balance.credit` effect (idempotent by its key). */

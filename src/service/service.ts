@@ -14,10 +14,11 @@ import { backoffMs, isCallback, type RetryPolicy } from './retry.js';
 import { drainOutbox } from './outbox.js';
 import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
-import { applyStockEffect, applyStockEffects, applyTakeEffect, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment, takeBeforeCommit } from './stock.js';
+import { applyStockEffect, applyStockEffects, applyTakeEffect, holdTaking, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment, takeBeforeCommit } from './stock.js';
+import { createFindingOut } from './finding-out.js';
 import type { AnyCommandInput, EffectHandlers, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 import { ok, fail } from '../errors/result.js';
-import { applyBalanceCredit, BALANCE_ACTOR, balanceCredits, balanceDebitOf, createFindingOut, isBalanceError, noBalancePort, placeWithBalance } from './balance.js';
+import { applyBalanceCredit, BALANCE_ACTOR, balanceCredits, balanceDebitOf, debitTaking, isBalanceError, noBalancePort, placeWithBalance } from './balance.js';
 
 const NUMBER_ATTEMPTS = 3;
 
@@ -296,13 +297,16 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
       const debit = balanceDebitOf(result.order);
       if (debit !== null && !balance) return fail(noBalancePort());
       // The balance part is debited with the create, both or neither (./balance.ts).
+      const holdsStock = inventory !== undefined && items.length > 0;
       const create = (transaction?: unknown) => {
         const write = (tx?: unknown) => store.create(result.order, tx === undefined ? createOptions : { ...createOptions, transaction: tx });
-        if (debit === null) return write(transaction);
-        // Outside a shared transaction, a create that failed without a refusal is found out before
-        // its debit may go back (./balance.ts createFindingOut).
-        const writeWithDebit = (tx?: unknown) => (tx === undefined ? createFindingOut(store, result.order, debit, () => write(), scope?.key) : write(tx));
-        return placeWithBalance(balance!, debit, writeWithDebit, transaction);
+        // Outside a shared transaction (no `tx`), a create that failed without a refusal is found
+        // out before its debit or its held units may go back (./finding-out.ts). With both, the
+        // debit's rule answers: it is the stricter one, and the units stay whenever the debit does.
+        const taking = debit !== null ? debitTaking(debit) : holdTaking(result.order.id);
+        const settled = (tx?: unknown) => (tx === undefined ? createFindingOut(store, result.order, taking, () => write(), scope?.key) : write(tx));
+        if (debit === null) return holdsStock ? settled(transaction) : write(transaction);
+        return placeWithBalance(balance!, debit, settled, transaction);
       };
       try {
         const stored =

@@ -1,8 +1,9 @@
 import type { InventoryPort, StockItem } from '../inventory/types.js';
-import { inventoryUnavailable, isInventoryError } from '../inventory/errors.js';
+import { inventoryPlacementUnknown, inventoryUnavailable, isInventoryError } from '../inventory/errors.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { placeWithHold } from '../inventory/place-with-hold.js';
 import type { Effect, Order } from '../order/index.js';
+import type { PlacementTaking } from './finding-out.js';
 
 /**
  * Where the service meets the inventory port (docs/inventory.md "How the service uses it"):
@@ -84,6 +85,16 @@ export async function placeWithStock<T>(inventory: InventoryPort, request: { ord
   // A port of your own without placeWith: the give-back cannot forget the reservation, so a retry
   // of the same order id holds nothing more (docs/inventory.md, "Placing without one transaction").
   return placeWithHold(inventory, request, create, () => inventory.release({ orderId: request.orderId, key: 'placement-failed', items: request.items }).catch(() => undefined));
+}
+
+/**
+ * Units held outside the create's transaction, for the finding out of ./finding-out.ts: the order
+ * found under the id with this number is this placement's; nobody can tell:
+ * INVENTORY_PLACEMENT_UNKNOWN, the units kept with the order id (docs/inventory.md "Placing without
+ * one transaction").
+ */
+export function holdTaking(orderId: string): PlacementTaking {
+  return { owns: () => true, unknown: (cause) => inventoryPlacementUnknown(orderId, cause) };
 }
 
 /** Who closes an order that paid for stock no longer there (a shop CANCEL, reason out_of_stock, refunded in full). */

@@ -34,3 +34,16 @@ export async function joinReplayed<R extends { replayed: boolean }>(
   }
   return { result, token: null };
 }
+
+/**
+ * Whether a create's failure leaves its outcome open, so that the order may exist (docs/inventory.md
+ * and docs/payment-sources.md, "Placing without one transaction"): a store error saying
+ * `mayHaveApplied` (the cloud database's), or a placement's unknown outcome
+ * (BALANCE_PLACEMENT_UNKNOWN, INVENTORY_PLACEMENT_UNKNOWN, whose details say `mayHaveApplied`).
+ * What a placement took for such a create (a debit, a hold) is never given back.
+ */
+export function mayHaveCreated(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { mayHaveApplied?: unknown; details?: { mayHaveApplied?: unknown } | null };
+  return e.mayHaveApplied === true || (typeof e.details === 'object' && e.details !== null && e.details.mayHaveApplied === true);
+}

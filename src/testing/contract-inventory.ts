@@ -517,6 +517,37 @@ export function runInventoryContract<I extends InventoryPort>(name: string, make
       },
       timeout,
     );
+
+    api.it(
+      'placeWith keeps the hold when the create may have written its order, and a retry of the order id takes the units once',
+      async () => {
+        const inventory = await fresh();
+        if (!inventory.placeWith) return;
+        // A lost answer: the store says the order may exist (docs/inventory.md "Placing without one transaction").
+        const lost = Object.assign(new Error('answer lost after the write'), { code: 'CLOUD_DATABASE_ERROR', mayHaveApplied: true });
+        const request = { orderId: 'q1', customerId: 'c0', items: [{ sku: 'S1', quantity: 2 }] };
+        let shared = false;
+        let failed: unknown;
+        try {
+          await inventory.placeWith(request, async (tx) => {
+            shared = tx !== undefined;
+            throw lost;
+          });
+        } catch (error) {
+          failed = error;
+        }
+        api.expect(failed).toBe(lost);
+        // In one transaction with the order, the failure took both back; otherwise the units stay with the order id.
+        api.expect(await inventory.heldBy('q1')).toEqual(shared ? [] : [{ sku: 'S1', quantity: 2 }]);
+        api.expect((await inventory.level('S1'))?.available).toBe(shared ? 3 : 1);
+        // Placed again (the order was not written after all): made on the same units, nothing more taken.
+        const made = await inventory.placeWith(request, async () => 'made');
+        api.expect(made).toBe('made');
+        api.expect(await inventory.heldBy('q1')).toEqual([{ sku: 'S1', quantity: 2 }]);
+        api.expect((await inventory.level('S1'))?.available).toBe(1);
+      },
+      timeout,
+    );
   });
 }
 
