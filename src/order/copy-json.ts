@@ -29,7 +29,10 @@ function copy(value: unknown): unknown {
   const source = value as Record<string, unknown>;
   for (const key of Object.keys(source)) {
     const item = source[key];
-    if (item !== undefined) out[key] = copy(item);
+    if (item === undefined) continue;
+    // An own `__proto__` key (JSON.parse makes one) stays a key: assigned, it would set the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy(item), enumerable: true, writable: true, configurable: true });
+    else out[key] = copy(item);
   }
   return out;
 }

@@ -47,6 +47,15 @@ describe('copyJson', () => {
     );
   });
 
+  it('keeps an own __proto__ key as a key, as JSON.parse does, and leaves the prototype alone', () => {
+    const value = JSON.parse('{"__proto__":{"polluted":true},"a":1}') as Record<string, unknown>;
+    const copy = copyJson(value);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'a']);
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+    expect((copy as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
   it('copies an order so that changing the copy changes nothing of the order', () => {
     const now = new Date('2026-11-25T04:00:00.000Z');
     const placed = placeOrder({ id: 'o1', number: 'N1', customerId: 'u1', quote: quote([line('a', 5, 100)]) }, { now });
