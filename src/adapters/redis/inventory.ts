@@ -46,6 +46,16 @@ class Replayed extends Error {
   }
 }
 
+/**
+ * An error PostgreSQL itself answered with (a SQLSTATE): the statement, or the COMMIT, was refused
+ * and the transaction rolled back. A connection lost while the COMMIT's answer was on its way has
+ * none, and that COMMIT may have applied (docs/inventory.md, "Redis").
+ */
+function refusedByServer(error: unknown): boolean {
+  const e = error as { severity?: unknown; code?: unknown } | null;
+  return e !== null && typeof e === 'object' && typeof e.severity === 'string' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
+}
+
 function unavailable(error: unknown): unknown {
   if (error instanceof OrderkitError || error instanceof EpochMoved || error instanceof OwnerMoved || error instanceof Replayed) return error;
   return inventoryUnavailable(error);
@@ -293,6 +303,8 @@ export class RedisInventory implements InventoryPort {
       const taken: GivenBack[] = [];
       for (let i = 2; i < answer.length; i += 3) taken.push({ sku: answer[i]!, quantity: Number(answer[i + 1]), limitKey: answer[i + 2] || null, customerId: customer });
       const counted = customer;
+      // Set once the transaction's body has run to its end: only its COMMIT was left.
+      let bodyDone = false;
       try {
         return await this.driver.transaction(async (tx) => {
           await this.sameEpoch(tx, epoch);
@@ -302,10 +314,14 @@ export class RedisInventory implements InventoryPort {
           if (plan.customerId !== counted) throw new OwnerMoved();
           // The ledger records exactly what the script took.
           const recorded: HoldPlan = { replay: null, customerId: counted, taking: taken.map((t) => ({ sku: t.sku, quantity: t.quantity, limitKey: t.limitKey, perCustomer: null })) };
-          return writeHolds(tx, this.schema, request.orderId, recorded);
+          const written = await writeHolds(tx, this.schema, request.orderId, recorded);
+          bodyDone = true;
+          return written;
         });
       } catch (error) {
-        await this.undo(epoch, counted, taken);
+        // The units go back to the copy unless the COMMIT may have applied: then the copy keeps
+        // them, too few until the next reconcile if it did not, never more than the ledger allows.
+        if (!bodyDone || refusedByServer(error)) await this.undo(epoch, counted, taken);
         if (error instanceof Replayed) return error.result;
         if (error instanceof OwnerMoved) {
           // Taken again, against the owner the ledger names now.
@@ -358,6 +374,7 @@ export class RedisInventory implements InventoryPort {
       const epoch = answer[1]!;
       const taken: GivenBack[] = [];
       for (let i = 2; i < answer.length; i += 3) taken.push({ sku: answer[i]!, quantity: Number(answer[i + 1]), limitKey: answer[i + 2] || null, customerId: customer });
+      let bodyDone = false;
       try {
         await this.driver.transaction(async (tx) => {
           await this.sameEpoch(tx, epoch);
@@ -367,10 +384,12 @@ export class RedisInventory implements InventoryPort {
           if ((owner.rows[0]?.customer_id ?? customer) !== customer) throw new OwnerMoved();
           const recorded: HoldPlan = { replay: null, customerId: customer, taking: taken.map((t) => ({ sku: t.sku, quantity: t.quantity, limitKey: t.limitKey, perCustomer: null })) };
           await writeHolds(tx, this.schema, r.orderId, recorded);
+          bodyDone = true;
         });
         return taken.map(({ sku, quantity }) => ({ sku, quantity }));
       } catch (error) {
-        await this.undo(epoch, customer, taken);
+        // As in `hold`: kept when the COMMIT may have applied.
+        if (!bodyDone || refusedByServer(error)) await this.undo(epoch, customer, taken);
         if (error instanceof Replayed) return [];
         if (error instanceof OwnerMoved || error instanceof EpochMoved) {
           if (error instanceof EpochMoved && ++moved >= 2) this.stale = true;
