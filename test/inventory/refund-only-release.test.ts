@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryInventory } from '../../src/inventory/index.js';
+import { priceCart } from '../../src/pricing/index.js';
 import { placeOrder, transition } from '../../src/lifecycle/index.js';
 import { definePolicy } from '../../src/order/policy.js';
 import type { Actor, Command, Effect, Order } from '../../src/order/index.js';
@@ -67,5 +68,31 @@ describe('two refund-only requests open at once give back the never-shipped unit
     for (const a of order.afterSales) await must({ type: 'APPROVE_AFTER_SALE', afterSaleId: a.id }, merchant);
     expect(await inventory.heldBy('o1')).toEqual([{ sku: 'TEA', quantity: 1 }]);
     expect(await inventory.level('TEA')).toMatchObject({ available: 4, held: 1 });
+  });
+});
+
+describe('a free gift refunded before shipping is not given back again by a close', () => {
+  it('transition(): the merchant cancel after the gift\'s refund-only releases the goods, not the gift a second time', () => {
+    const priced = priceCart(
+      { lines: [{ id: 'L1', sku: 'TEA', title: '茶', listPrice: 1000, quantity: 1 }] },
+      { fullReductions: [{ id: 'song', kind: 'reward' as const, minAmount: 1, rewards: { gift: { sku: 'CUP', title: '赠品杯', quantity: 1 } } }] },
+      { now: NOW },
+    );
+    if (!priced.ok) throw priced.error;
+    const placed = placeOrder({ id: 'o1', number: '20261125120000123456', customerId: 'u1', quote: priced.quote }, { now: NOW, policy });
+    if (!placed.ok) throw placed.error;
+    let order: Order = placed.order;
+    const run = (command: Command, actor: Actor) => {
+      const r = transition(order, command, { now: NOW, actor, policy });
+      if (!r.ok) throw r.error;
+      order = r.order;
+      return r.effects.filter((e) => e.type === 'inventory.release').flatMap((e) => (e.type === 'inventory.release' ? e.items : []));
+    };
+    run({ type: 'PAYMENT_SUCCEEDED', amount: order.pricing.total, transactionId: 'wx-1' }, gateway);
+    // The gift is worth nothing: its refund-only completes at once, with no ledger entry, and gives the cup back.
+    run({ type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'gift:song', quantity: 1 }], reason: '不要赠品' }, { type: 'customer', id: 'u1' });
+    expect(run({ type: 'APPROVE_AFTER_SALE', afterSaleId: order.afterSales[0]!.id }, merchant)).toEqual([{ sku: 'CUP', quantity: 1 }]);
+    expect(order.afterSales[0]).toMatchObject({ status: 'refunded', amount: 0 });
+    expect(run({ type: 'CANCEL', reason: '缺货' }, merchant)).toEqual([{ sku: 'TEA', quantity: 1 }]);
   });
 });
