@@ -608,7 +608,14 @@ async function run(setup: Setup, ops: Op[], replays: boolean[], approveAtEnd: bo
     const owner = r.afterSaleId ?? (r.id.endsWith('B') ? order.refunds.find((x) => x.id === r.id.slice(0, -1))?.afterSaleId : undefined);
     if (owner !== undefined) paidOut.set(owner, (paidOut.get(owner) ?? 0) + r.amount);
   }
-  for (const a of order.afterSales) expect(paidOut.get(a.id) ?? 0, `after-sale ${a.id} (${a.status}) paid`).toBe(a.status === 'refunded' ? a.amount : 0);
+  for (const a of order.afterSales) {
+    const got = paidOut.get(a.id) ?? 0;
+    if (a.status === 'refunded') expect(got, `after-sale ${a.id} paid`).toBe(a.amount);
+    // One settled by the shop's cancel of the order (docs/after-sales.md "Closing with after-sales
+    // open") may have had a piece of a split refund paid already (the balance's): the full refund took the rest.
+    else if (a.status === 'cancelled' && order.closeReason === 'merchant_cancelled') expect(got, `after-sale ${a.id} (cancelled) paid`).toBeLessThanOrEqual(a.amount);
+    else expect(got, `after-sale ${a.id} (${a.status}) paid`).toBe(0);
+  }
   let freightBack = 0;
   for (const a of order.afterSales) if (a.status === 'refunded') freightBack += a.shippingAmount;
   expect(freightBack, 'freight refunded').toBeLessThanOrEqual(order.pricing.freight);
