@@ -44,6 +44,8 @@ const LINE_SKUS = ['A', 'B', 'C'] as const;
 const ALL_SKUS = ['A', 'B', 'C', 'G', 'X', 'Y'] as const;
 const TOP_UP = 50_000;
 const ON_SHELF = 20;
+/** The replacement SKUs are scarce: a replacement may find no stock (OUT_OF_STOCK, nothing written) until a restock. */
+const SCARCE: Record<string, number> = { X: 1, Y: 0 };
 
 type Op =
   | { t: 'request'; kind: 'refund_only' | 'return_and_refund'; whole: boolean; picks: Array<{ line: number; qty: number }>; ship: 0 | 1 | 2; merchant: boolean }
@@ -58,7 +60,7 @@ type Op =
   | { t: 'fail'; r: number; status: 0 | 1 | 2 }
   | { t: 'retry'; r: number }
   | { t: 'ship'; line: number; qty: number }
-  | { t: 'confirm' | 'cancel' | 'customerCancel' | 'drain' };
+  | { t: 'confirm' | 'cancel' | 'customerCancel' | 'drain' | 'restock' };
 
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ t: fc.constant('request' as const), kind: fc.constantFrom('refund_only' as const, 'return_and_refund' as const), whole: fc.nat(6).map((n) => n === 0), picks: fc.array(fc.record({ line: fc.nat(3), qty: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 2 }), ship: fc.constantFrom(0 as const, 1 as const, 2 as const), merchant: fc.nat(4).map((n) => n === 0) }) },
@@ -72,7 +74,7 @@ const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ t: fc.constant('fail' as const), r: fc.nat(8), status: fc.constantFrom(0 as const, 1 as const, 2 as const) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('retry' as const), r: fc.nat(8) }) },
   { weight: 5, arbitrary: fc.record({ t: fc.constant('ship' as const), line: fc.nat(3), qty: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 2, arbitrary: fc.constantFrom({ t: 'confirm' as const }, { t: 'cancel' as const }, { t: 'customerCancel' as const }, { t: 'drain' as const }) },
+  { weight: 2, arbitrary: fc.constantFrom({ t: 'confirm' as const }, { t: 'cancel' as const }, { t: 'customerCancel' as const }, { t: 'drain' as const }, { t: 'restock' as const }) },
 );
 
 const arbSetup = fc.record({
@@ -332,6 +334,7 @@ function toCommand(order: Order, op: Op): { command: Command; actor: Actor } | u
     case 'customerCancel':
       return { command: { type: 'CANCEL', reason: '不想要了' }, actor: shopper };
     case 'drain':
+    case 'restock':
     case 'fullReturn':
     case 'fullExchange':
       return undefined;
@@ -351,11 +354,13 @@ interface Backend {
   /** Everything a replay must leave as it was; undefined when the backend has no idempotency keys. */
   snapshot?(): Promise<unknown>;
   advance(ms: number): void;
+  /** Two more units of each replacement SKU on the shelf (an exchange takes at most 2). */
+  restock(): Promise<void>;
 }
 
 async function serviceBackend(policy: Policy): Promise<Backend> {
   const inventory = new MemoryInventory();
-  for (const sku of ALL_SKUS) await inventory.configure({ sku, available: ON_SHELF });
+  for (const sku of ALL_SKUS) await inventory.configure({ sku, available: SCARCE[sku] ?? ON_SHELF });
   const balance = new MemoryBalance();
   await balance.topUp({ customerId: 'u1', key: 'card', amount: TOP_UP });
   const clock = manualClock(START);
@@ -379,6 +384,9 @@ async function serviceBackend(policy: Policy): Promise<Backend> {
     drain: async () => void (await service.drainOutbox({})),
     snapshot: async () => ({ order: await get(), held: await inventory.heldBy(id), money: await balance.balanceOf('u1'), levels: await Promise.all(ALL_SKUS.map((s) => inventory.level(s))) }),
     advance: (ms) => clock.advance(ms),
+    async restock() {
+      for (const sku of Object.keys(SCARCE)) await inventory.configure({ sku, available: (await inventory.level(sku))!.available + 2 });
+    },
   };
 }
 
@@ -442,6 +450,7 @@ function pureBackend(policy: Policy): Backend {
     advance: (ms) => {
       now += ms;
     },
+    restock: async () => undefined,
   };
 }
 
@@ -525,6 +534,10 @@ async function run(setup: Setup, ops: Op[], replays: boolean[], approveAtEnd: bo
 
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
+    if (op.t === 'restock') {
+      await backend.restock();
+      continue;
+    }
     if (op.t === 'drain') {
       await backend.drain();
       order = await backend.get();
@@ -573,7 +586,10 @@ async function run(setup: Setup, ops: Op[], replays: boolean[], approveAtEnd: bo
       }
       if (a.status === 'requested') c = { command: { type: 'REJECT_AFTER_SALE', afterSaleId: a.id, reason: 'no' }, actor: shop };
       else if (a.status === 'awaiting_return') c = { command: { type: 'RETURN_RECEIVED', afterSaleId: a.id }, actor: shop };
-      else if (a.status === 'returned' && a.kind === 'exchange') c = { command: { type: 'SHIP_EXCHANGE', afterSaleId: a.id, trackingNo: 'SF3', expressCompany: 'SF' }, actor: shop };
+      else if (a.status === 'returned' && a.kind === 'exchange') {
+        await backend.restock();
+        c = { command: { type: 'SHIP_EXCHANGE', afterSaleId: a.id, trackingNo: 'SF3', expressCompany: 'SF' }, actor: shop };
+      }
       else if (a.status === 'refunding' && refund?.status === 'failed' && refundRetryable(order, refund)) c = { command: { type: 'RETRY_REFUND', refundId: refund.id }, actor: shop };
       else if (a.status === 'refunding' && refund?.status === 'failed') c = { command: { type: 'APPROVE_AFTER_SALE', afterSaleId: a.id }, actor: shop };
       if (c === undefined) continue;
