@@ -11,7 +11,7 @@ import { availableExcept, availableToRefund, plannedRefundsExcept } from './caps
 import { afterSaleNotice, afterSaleNotifyData, exchangeTakeEffect, inventoryReleaseBySku, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
 import { afterSaleSkus } from './unit-skus.js';
 import { refundErrors } from './errors.js';
-import { lineHoldings } from './holdings.js';
+import { refundOnlyStartedUnits } from './holdings.js';
 import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount, refundedByTransaction, strayRoom } from './ledger.js';
 import { sourceByTransaction } from './routes.js';
 import type { AfterSaleContext, AfterSaleStepResult, ReducerContext } from './types.js';
@@ -101,15 +101,29 @@ function reserve(step: Step, ctx: AfterSaleContext): StepOutcome {
   return moved(put(step, ctx, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))));
 }
 
-/** Units of a refund-only after-sale that never left the warehouse (they go back to stock). */
+/**
+ * Units of a refund-only after-sale that never left the warehouse (they go back to stock): the
+ * line's unshipped units less those other refund-only after-sales already gave back
+ * (`refundOnlyStartedUnits`). Another claim still `requested` gave back nothing: counting it (as
+ * every claim holding units was counted before) left a unit neither shipped nor on the shelf when
+ * two refund-only requests were open at once (test/inventory/refund-only-release.test.ts).
+ */
 function neverShippedUnits(order: Order, afterSale: AfterSale): Array<{ lineId: string; quantity: number }> {
-  const holdings = lineHoldings(order, { excludeAfterSaleId: afterSale.id });
+  const started = refundOnlyStartedUnits(order, afterSale.id);
   return afterSale.items.map((item) => {
-    const h = holdings.get(item.lineId);
-    if (!h) return { lineId: item.lineId, quantity: 0 };
-    const unshippedFree = Math.max(0, h.ordered - h.shipped - h.refundOnlyHeld);
-    return { lineId: item.lineId, quantity: Math.min(item.quantity, unshippedFree) };
+    const line = order.lines.find((l) => l.id === item.lineId);
+    if (!line) return { lineId: item.lineId, quantity: 0 };
+    const unshipped = Math.max(0, line.quantity - shippedOfLine(order, item.lineId));
+    const free = unshipped - Math.min(unshipped, started.get(item.lineId) ?? 0);
+    return { lineId: item.lineId, quantity: Math.min(item.quantity, free) };
   });
+}
+
+/** Units of one line put in a parcel so far. */
+function shippedOfLine(order: Order, lineId: string): number {
+  let n = 0;
+  for (const s of order.shipments) for (const i of s.items) if (i.lineId === lineId) n += i.quantity;
+  return n;
 }
 
 /** Puts the refund in the ledger (its id persisted before any gateway call) and asks for the payout. */

@@ -145,24 +145,40 @@ export function shippingHeld(order: Order, options: { excludeAfterSaleId?: strin
 }
 
 /**
+ * Per line, the units of refund-only after-sales whose refund has started — a ledger entry, or
+ * completed without one (units worth nothing) — leaving out `excludeAfterSaleId`. Such an
+ * after-sale gave back its never-shipped units when its refund started (when `restockOnReturn`);
+ * one still `requested` has given back nothing. The one rule both for what a refund-only approval
+ * gives back and for what a close gives back (docs/inventory.md "Released once"): of a line's
+ * unshipped units, `min(unshipped, started)` are no longer the order's to give back.
+ *
+ * @example
+ * refundOnlyStartedUnits(order).get('L1') // 1 once a refund-only claim of 1 unit was approved
+ */
+export function refundOnlyStartedUnits(order: Order, excludeAfterSaleId?: string): Map<string, number> {
+  const started = new Map<string, number>();
+  for (const a of order.afterSales) {
+    // Superseded ones count too: their units went back when their refund started.
+    if (a.kind !== 'refund_only' || a.id === excludeAfterSaleId) continue;
+    if (a.refundId === undefined && a.status !== 'refunded') continue;
+    for (const item of a.items) started.set(item.lineId, (started.get(item.lineId) ?? 0) + item.quantity);
+  }
+  return started;
+}
+
+/**
  * What an order still holds of the warehouse's stock, per SKU: units not shipped, less the units
  * refund-only after-sales already gave back when their refund started (they release their
- * never-shipped units then, when `restockOnReturn`). The one rule for what a close releases, so a
- * cancel after a refund-only approval never releases the same units twice (docs/inventory.md).
+ * never-shipped units then, when `restockOnReturn`: `refundOnlyStartedUnits`). The one rule for
+ * what a close releases, so a cancel after a refund-only approval never releases the same units
+ * twice (docs/inventory.md).
  *
  * @example
  * stockStillHeld(order, policy) // [{ sku: 'TEA', quantity: 1 }] after 1 of 2 units was refunded before shipping
  */
 export function stockStillHeld(order: Order, policy: { restockOnReturn: boolean }): Array<{ sku: string; quantity: number }> {
   const shipped = shippedQuantities(order);
-  const released = new Map<string, number>();
-  if (policy.restockOnReturn) {
-    for (const a of order.afterSales) {
-      // Superseded ones count too: their units went back when their refund started.
-      if (a.kind !== 'refund_only' || a.refundId === undefined) continue;
-      for (const item of a.items) released.set(item.lineId, (released.get(item.lineId) ?? 0) + item.quantity);
-    }
-  }
+  const released = policy.restockOnReturn ? refundOnlyStartedUnits(order) : new Map<string, number>();
   const out: Array<{ sku: string; quantity: number }> = [];
   for (const line of order.lines) {
     const unshipped = Math.max(0, line.quantity - (shipped.get(line.id) ?? 0));

@@ -230,8 +230,9 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
   if (order.status === 'closed') {
     // Ending a request on a closed order needs a request for goods worth nothing filed before the
     // last refund closed it, which no payload of this walk files: test/refund/
-    // worthless-request-on-closed.test.ts drives those two edges.
-    if (type === 'CANCEL_AFTER_SALE' || type === 'REJECT_AFTER_SALE') return null;
+    // worthless-request-on-closed.test.ts drives those two edges, and
+    // worthless-return-on-closed.test.ts the return parcel, its receipt and the replacement.
+    if (type === 'CANCEL_AFTER_SALE' || type === 'REJECT_AFTER_SALE' || type === 'RETURN_SHIPPED' || type === 'RETURN_RECEIVED' || type === 'SHIP_EXCHANGE') return null;
     // Refund results on a closed order: the late-payment refund (or an earlier pending one).
     const prelude: Move[] = order.payment.transactionId === undefined ? [{ command: { type: 'PAYMENT_SUCCEEDED', amount: order.pricing.total, transactionId: 'tx-late' }, actor: gateway }] : [];
     if (prelude.length === 0 && pendingRefund(order) === undefined) return null;
@@ -436,6 +437,9 @@ describe('path walk over orderMachine (@xstate/graph)', () => {
     expect(notDrivable.sort()).toEqual([
       'closed --CANCEL_AFTER_SALE/afterSaleAccepted--> closed',
       'closed --REJECT_AFTER_SALE/afterSaleAccepted--> closed',
+      'closed --RETURN_RECEIVED/afterSaleAccepted--> closed',
+      'closed --RETURN_SHIPPED/afterSaleAccepted--> closed',
+      'closed --SHIP_EXCHANGE/afterSaleAccepted--> closed',
       'paid --REQUEST_EXCHANGE/afterSaleAccepted--> paid',
       'paid --RETURN_RECEIVED/afterSaleAccepted--> paid',
       'paid --RETURN_SHIPPED/afterSaleAccepted--> paid',

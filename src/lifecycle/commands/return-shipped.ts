@@ -1,6 +1,6 @@
 import { ReturnShippedSchema } from '../../order/index.js';
 import { defineCommand } from '../define.js';
-import { AFTER_SALE_ROW } from './refs.js';
+import { AFTER_SALE_END_ROW } from './refs.js';
 
 /** 买家寄回: the shopper enters the return parcel's tracking number (once). */
 export const returnShipped = defineCommand({
@@ -8,7 +8,7 @@ export const returnShipped = defineCommand({
   schema: ReturnShippedSchema,
   actors: ['customer'],
   label: { 'zh-CN': '买家寄回', en: 'Return sent back' },
-  rows: [AFTER_SALE_ROW],
+  rows: [AFTER_SALE_END_ROW],
   button: {
     key: 'returnShipped',
     label: { 'zh-CN': '填写退货单号', en: 'Enter return tracking' },
