@@ -11,7 +11,7 @@ import { availableExcept, availableToRefund, plannedRefundsExcept } from './caps
 import { afterSaleNotice, afterSaleNotifyData, exchangeTakeEffect, inventoryReleaseBySku, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
 import { afterSaleSkus } from './unit-skus.js';
 import { refundErrors } from './errors.js';
-import { refundOnlyStartedUnits } from './holdings.js';
+import { refundOnlyStartedUnits, shippedOfLine } from './holdings.js';
 import { afterSaleOfRefund, findRefund, newRefund, openRefund, refundCount, refundedByTransaction, strayRoom } from './ledger.js';
 import { sourceByTransaction } from './routes.js';
 import type { AfterSaleContext, AfterSaleStepResult, ReducerContext } from './types.js';
@@ -113,17 +113,10 @@ function neverShippedUnits(order: Order, afterSale: AfterSale): Array<{ lineId: 
   return afterSale.items.map((item) => {
     const line = order.lines.find((l) => l.id === item.lineId);
     if (!line) return { lineId: item.lineId, quantity: 0 };
-    const unshipped = Math.max(0, line.quantity - shippedOfLine(order, item.lineId));
+    const unshipped = Math.max(0, line.quantity - shippedOfLine(order.shipments, item.lineId));
     const free = unshipped - Math.min(unshipped, started.get(item.lineId) ?? 0);
     return { lineId: item.lineId, quantity: Math.min(item.quantity, free) };
   });
-}
-
-/** Units of one line put in a parcel so far. */
-function shippedOfLine(order: Order, lineId: string): number {
-  let n = 0;
-  for (const s of order.shipments) for (const i of s.items) if (i.lineId === lineId) n += i.quantity;
-  return n;
 }
 
 /** Puts the refund in the ledger (its id persisted before any gateway call) and asks for the payout. */

@@ -59,7 +59,7 @@ export function afterSaleLineAmounts(order: Order, afterSale: AfterSale): Array<
 
 
 /** Units of one line put in a parcel so far (shippedQuantities' sum for that line). */
-function shippedOfLine(shipments: Order['shipments'], lineId: string): number {
+export function shippedOfLine(shipments: Order['shipments'], lineId: string): number {
   let n = 0;
   for (let i = 0; i < shipments.length; i++) {
     const items = shipments[i]!.items;
