@@ -424,5 +424,30 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
       },
       timeout,
     );
+
+    api.it(
+      'an id or key no store can keep (U+0000, a lone surrogate) is INVALID_BALANCE_MOVEMENT and moves nothing; such an id holds nothing',
+      async () => {
+        const balance = await fresh();
+        await balance.topUp({ customerId: 'c0', key: 'card', amount: 500 });
+        const bad = ['x\u0000', '\u0000', '\ud800', 'x\udc00'];
+        for (const text of bad) {
+          for (const field of ['customerId', 'key'] as const) {
+            const top = { customerId: 'c1', key: 'card-2', amount: 100, [field]: text };
+            api.expect((await outcome(() => balance.topUp(top))).code, `topUp ${field} ${JSON.stringify(text)}`).toBe('INVALID_BALANCE_MOVEMENT');
+          }
+          for (const field of ['customerId', 'orderId', 'key'] as const) {
+            const move = { customerId: 'c0', orderId: 'o-bad', key: 'pay', amount: 100, [field]: text };
+            api.expect((await outcome(() => balance.debit(move))).code, `debit ${field} ${JSON.stringify(text)}`).toBe('INVALID_BALANCE_MOVEMENT');
+            api.expect((await outcome(() => balance.credit(move))).code, `credit ${field} ${JSON.stringify(text)}`).toBe('INVALID_BALANCE_MOVEMENT');
+          }
+          api.expect(await balance.balanceOf(text)).toBe(0);
+        }
+        // '\ufffd' is what a lone surrogate becomes in UTF-8: it is an id of its own, with nothing in it.
+        api.expect([await balance.balanceOf('c0'), await balance.balanceOf('c1'), await balance.balanceOf('\ufffd')]).toEqual([500, 0, 0]);
+        api.expect(await balance.orderBalance('o-bad')).toEqual({ debited: 0, credited: 0 });
+      },
+      timeout,
+    );
   });
 }
