@@ -1,4 +1,4 @@
-import type { Order } from '../order/index.js';
+import { isStorableString, type Order } from '../order/index.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { fail, type Result } from '../errors/result.js';
 import { assertInsightOptions, couponDiscountOf, firstPaid, parse, provinceOf, skusOf, within, type Parsed } from './insights.js';
@@ -159,6 +159,9 @@ const int = (v: unknown, min: number, max: number): number | null => {
   return Number.isInteger(n) && n >= min && n <= max ? n : null;
 };
 const text = (v: unknown): string | null => (typeof v === 'string' && v.length <= 64 ? v : null);
+/** A key or SKU with a character no store can keep (docs/storage.md): it names nothing, and PostgreSQL refuses it. */
+const unstorable = (path: string): OrderkitError =>
+  invalid([path], `${path} 含有无法保存的字符（如 U+0000）`, `${path} contains a character that cannot be stored (such as U+0000)`);
 
 /**
  * A figure from a query string (`figure=segment&dimension=province&key=浙江`): an unknown figure or
@@ -184,6 +187,7 @@ export function parseFigure(q: Record<string, unknown>): Result<{ value: Figure 
       }
       const key = text(q['key'] ?? '');
       if (key === null) return fail(invalid(['key'], 'key 必须是最多 64 个字符的字符串', 'key must be a string of at most 64 characters'));
+      if (!isStorableString(key)) return fail(unstorable('key'));
       return { ok: true, value: { figure: 'segment', dimension: dimension as InsightDimension, key } };
     }
     case 'heatmap': {
@@ -214,6 +218,7 @@ export function parseFigure(q: Record<string, unknown>): Result<{ value: Figure 
     case 'sku': {
       const sku = text(q['sku']);
       if (sku === null || sku === '') return fail(invalid(['sku'], 'sku 必须是 1–64 个字符的字符串', 'sku must be a string of 1–64 characters'));
+      if (!isStorableString(sku)) return fail(unstorable('sku'));
       return { ok: true, value: { figure: 'sku', sku } };
     }
     default:

@@ -1,4 +1,4 @@
-import type { Order } from '../order/index.js';
+import { isStorableString, type Order } from '../order/index.js';
 import { OrderkitError } from '../errors/orderkit-error.js';
 import { errorFromZod } from '../errors/zod-issues.js';
 import { fail, type Result } from '../errors/result.js';
@@ -62,6 +62,10 @@ export function checkInsightOptions(options: InsightOptions, extra: { dimension?
       const v = (filter as Record<string, unknown>)[key];
       if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 64)) {
         return invalid(['filter', key], '筛选值必须是 1–64 个字符的字符串', 'a filter value must be a string of 1–64 characters');
+      }
+      // No stored order holds such a value, and PostgreSQL refuses it as a query parameter.
+      if (v !== undefined && !isStorableString(v)) {
+        return invalid(['filter', key], '筛选值含有无法保存的字符（如 U+0000）', 'a filter value contains a character that cannot be stored (such as U+0000)');
       }
     }
   }

@@ -1,12 +1,25 @@
 import type { BalanceMovement } from './types.js';
 import { balanceErrors } from './errors.js';
 import { isPseudonym } from '../order/pseudonym.js';
+import { isStorableString } from '../order/primitives.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
 function text(v: unknown, field: string, max: number): string {
   if (typeof v !== 'string' || v.length < 1 || v.length > max) throw balanceErrors.invalid(field, `${field} 须为 1–${max} 个字符`, `${field} must be 1–${max} characters`);
+  // One rule for every engine: PostgreSQL refuses U+0000 and turns a lone surrogate into U+FFFD
+  // (two ids, one account), the memory balance would keep either as it is.
+  if (!isStorableString(v)) throw balanceErrors.invalid(field, `${field} 含有无法保存的字符（如 U+0000）`, `${field} contains a character that cannot be stored (such as U+0000)`);
   return v;
+}
+
+/**
+ * True when `id` cannot name an account or an order of any balance: it has a character no store
+ * can keep (docs/storage.md "Strings every store accepts"), so no movement was ever made under it
+ * and a read of it holds nothing, without asking the database (which would refuse it).
+ */
+export function namesNothing(id: unknown): boolean {
+  return !isStorableString(String(id));
 }
 
 /** A movement's fields checked (a positive safe integer of fen, non-empty ids), or a typed error thrown. */

@@ -1,4 +1,4 @@
-import { checkMovement, checkTopUp, creditAccount, sameMovement } from './check.js';
+import { checkMovement, checkTopUp, creditAccount, namesNothing, sameMovement } from './check.js';
 import { balanceErrors, balanceUnavailable } from './errors.js';
 import { joinReplayed, mayHaveCreated } from '../storage/placement.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
@@ -28,6 +28,7 @@ export class MemoryBalance implements BalancePort {
   private readonly orders = new Map<string, OrderBalance & { customerId: string }>();
 
   async balanceOf(customerId: string): Promise<number> {
+    if (namesNothing(customerId)) return 0;
     return this.accounts.get(String(customerId)) ?? 0;
   }
 
@@ -76,6 +77,7 @@ export class MemoryBalance implements BalancePort {
   }
 
   async orderBalance(orderId: string): Promise<OrderBalance> {
+    if (namesNothing(orderId)) return { debited: 0, credited: 0 };
     const o = this.orders.get(String(orderId));
     return { debited: o?.debited ?? 0, credited: o?.credited ?? 0 };
   }

@@ -424,5 +424,36 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
       },
       timeout,
     );
+
+    api.it(
+      'an id or key no store can keep (U+0000, a lone surrogate) is INVALID_BALANCE_MOVEMENT and moves nothing; such an id holds nothing',
+      async () => {
+        const balance = await fresh();
+        await balance.topUp({ customerId: 'c0', key: 'card', amount: 500 });
+        const bad = ['x\u0000', '\u0000', '\ud800', 'x\udc00'];
+        // What answered anything else than the refusal, named, so that a failure says which.
+        const wrong: string[] = [];
+        const refused = async (what: string, run: () => Promise<BalanceResult>) => {
+          const code = (await outcome(run)).code;
+          if (code !== 'INVALID_BALANCE_MOVEMENT') wrong.push(`${what}: ${String(code)}`);
+        };
+        for (const text of bad) {
+          for (const field of ['customerId', 'key'] as const) {
+            await refused(`topUp ${field} ${JSON.stringify(text)}`, () => balance.topUp({ customerId: 'c1', key: 'card-2', amount: 100, [field]: text }));
+          }
+          for (const field of ['customerId', 'orderId', 'key'] as const) {
+            const move = { customerId: 'c0', orderId: 'o-bad', key: 'pay', amount: 100, [field]: text };
+            await refused(`debit ${field} ${JSON.stringify(text)}`, () => balance.debit(move));
+            await refused(`credit ${field} ${JSON.stringify(text)}`, () => balance.credit(move));
+          }
+          api.expect(await balance.balanceOf(text)).toBe(0);
+        }
+        api.expect(wrong).toEqual([]);
+        // '\ufffd' is what a lone surrogate becomes in UTF-8: it is an id of its own, with nothing in it.
+        api.expect([await balance.balanceOf('c0'), await balance.balanceOf('c1'), await balance.balanceOf('\ufffd')]).toEqual([500, 0, 0]);
+        api.expect(await balance.orderBalance('o-bad')).toEqual({ debited: 0, credited: 0 });
+      },
+      timeout,
+    );
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInsightQuery } from '../../src/analytics/index.js';
+import { parseFigure, parseInsightQuery } from '../../src/analytics/index.js';
 
 /**
  * parseInsightQuery (docs/analytics.md "Customers, products, channels"): `from` and `to` are ISO
@@ -46,5 +46,40 @@ describe('parseInsightQuery: the range bounds', () => {
       expect(r.error.path).toEqual(['to']);
       expect(r.error.messages.en).toMatch(/to: required field is missing/);
     }
+  });
+});
+
+describe('parseInsightQuery and parseFigure: text no store can keep', () => {
+  // U+0000 and a lone surrogate (docs/storage.md "Strings every store accepts"): PostgreSQL refuses
+  // them in a query parameter, so on the SQL twins such a filter was a database error (a 500 from
+  // the Express example) where the same request in memory was simply empty.
+  const unstorable = ['a\u0000', '\u0000', '\ud800', 'x\udc00y'];
+
+  it('a channel or province filter with one is INVALID_ANALYTICS_OPTIONS at its path, in both languages', () => {
+    for (const key of ['channel', 'province'] as const) {
+      for (const value of unstorable) {
+        const r = parseInsightQuery({ ...base, [key]: value });
+        expect(r.ok, `${key} ${JSON.stringify(value)}`).toBe(false);
+        if (r.ok) continue;
+        expect(r.error.code).toBe('INVALID_ANALYTICS_OPTIONS');
+        expect(r.error.path).toEqual(['filter', key]);
+        expect(r.error.messages.en).toMatch(/cannot be stored/);
+        expect(r.error.messages['zh-CN']).toMatch(/无法保存/);
+      }
+      expect(parseInsightQuery({ ...base, [key]: '浙江 live 😀' }).ok).toBe(true);
+    }
+  });
+
+  it('a segment key or a SKU with one is INVALID_ANALYTICS_OPTIONS at its path', () => {
+    for (const value of unstorable) {
+      const segment = parseFigure({ figure: 'segment', dimension: 'channel', key: value });
+      expect(segment.ok).toBe(false);
+      if (!segment.ok) expect([segment.error.code, segment.error.path]).toEqual(['INVALID_ANALYTICS_OPTIONS', ['key']]);
+      const sku = parseFigure({ figure: 'sku', sku: value });
+      expect(sku.ok).toBe(false);
+      if (!sku.ok) expect([sku.error.code, sku.error.path, /无法保存/.test(sku.error.messages['zh-CN'])]).toEqual(['INVALID_ANALYTICS_OPTIONS', ['sku'], true]);
+    }
+    expect(parseFigure({ figure: 'segment', dimension: 'channel', key: '' }).ok).toBe(true);
+    expect(parseFigure({ figure: 'sku', sku: 'TEA-😀' }).ok).toBe(true);
   });
 });

@@ -162,4 +162,25 @@ describe('the insights routes: SQL twins and the orders in memory agree', () => 
       expect(a.body).toEqual(b.body);
     }
   });
+  it('a filter, segment key or SKU no store can keep (%00) is a 400 on PostgreSQL as in memory, never a 500', async () => {
+    const sql = await signedIn(sqlApp);
+    const memory = await signedIn(memoryApp);
+    const range = { from: ranges[0]!.from, to: ranges[0]!.to };
+    const asks: Array<[string, Record<string, string>, string[]]> = [
+      ...kinds.map(([kind, extra]) => [`/analytics/insights/${kind}`, { ...range, ...extra, channel: 'live\u0000' }, ['filter', 'channel']] as [string, Record<string, string>, string[]]),
+      ['/analytics/insights/breakdown', { ...range, province: '\u0000' }, ['filter', 'province']],
+      ['/analytics/drill', { ...range, figure: 'segment', dimension: 'channel', key: 'live\u0000' }, ['key']],
+      ['/analytics/drill', { ...range, figure: 'sku', sku: '\u0000' }, ['sku']],
+      ['/analytics/export', { ...range, format: 'csv', table: 'orders', figure: 'sku', sku: '\u0000' }, ['sku']],
+      ['/analytics/export', { ...range, format: 'xlsx', figure: 'segment', dimension: 'channel', key: '\u0000' }, ['key']],
+    ];
+    for (const [path, query, at] of asks) {
+      for (const agent of [sql, memory]) {
+        const r = await agent.get(path).query(query);
+        expect(r.status, `${path} ${JSON.stringify(query)}: ${JSON.stringify(r.body)}`).toBe(400);
+        expect(r.body).toMatchObject({ code: 'INVALID_ANALYTICS_OPTIONS', path: at });
+        expect(typeof r.body.messages['zh-CN']).toBe('string');
+      }
+    }
+  }, 60_000);
 });

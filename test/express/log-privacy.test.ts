@@ -1,8 +1,11 @@
 import request from 'supertest';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../examples/express/src/app.js';
+import { storeFigures } from '../../examples/express/src/figures.js';
 import { consoleLog, Ops } from '../../examples/express/src/ops.js';
-import { ADDRESS, testApp, type TestApp } from './support/app.js';
+import { createOrderService, MemoryOrderStore } from '../../src/index.js';
+import { ADDRESS, testApp, testAuthOptions, type TestApp } from './support/app.js';
 
 /**
  * docs/express.md "Personal data": anonymising a customer is logged naming the admin, never the
@@ -57,5 +60,34 @@ describe('Express example: the console log of npm start', () => {
     expect(lines[0]).toMatch(/^\[04:05:06\] unexpected error: Error: the store answered nothing for 138\*{4}8000\n\s+at /);
     expect(lines[0]).not.toContain('13800138000');
     expect(lines.slice(1)).toEqual(['[04:05:06] ready', '[04:05:06] reconciliation: NOT_CONFIGURED']);
+  });
+});
+
+describe('Express example: the JSON log of an app created without a log', () => {
+  it('an unexpected error is logged with its stack, phones masked (as the console log of npm start)', async () => {
+    const { lines, ops } = capture();
+    // A store that fails with a message carrying a phone, as a driver error quoting a row might.
+    const store = new MemoryOrderStore();
+    const failing = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'load') return async () => { throw new Error('row for 13800138000 could not be read'); };
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const app = await createApp({ service: createOrderService({ store: failing }), figures: storeFigures(store), ops, auth: { demo: true, ...testAuthOptions() } });
+    try {
+      const r = await request(app.app).get('/orders/o-1').set('x-actor', 'merchant:m1');
+      expect(r.status).toBe(500);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const logged = lines.join('');
+      expect(logged).toContain('unexpected error');
+      expect(logged).toContain('row for 138****8000 could not be read');
+      // The stack says where it failed, as consoleLog's line does.
+      expect(logged).toMatch(/could not be read\\n\s+at /);
+      expect(logged).not.toContain('13800138000');
+    } finally {
+      await app.close();
+    }
   });
 });

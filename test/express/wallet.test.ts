@@ -1,6 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT, OTHER_CUSTOMER, testApp, type TestApp } from './support/app.js';
+import { createApp } from '../../examples/express/src/app.js';
+import { storeFigures } from '../../examples/express/src/figures.js';
+import { migrate, migrateBalance, PostgresBalance, PostgresOrderStore } from '../../src/adapters/postgres/index.js';
+import { createOrderService } from '../../src/index.js';
+import { freshPGlite } from '../support/pglite.js';
+import { ADDRESS, CUSTOMER, expectErrorBody, MERCHANT, OTHER_CUSTOMER, TestClock, testApp, testAuthOptions, type TestApp } from './support/app.js';
 
 /** 余额 + 微信支付, the default address and 再来一单 through the example's API (docs/payment-sources.md). */
 describe('Express example: balance, default address, order again', () => {
@@ -88,5 +93,42 @@ describe('Express example: balance, default address, order again', () => {
     expect(replay.body.order.id).toBe(again.body.order.id);
     const theirs = await request(t.app).post(`/orders/${first.body.id}/reorder`).set('x-actor', OTHER_CUSTOMER).send({});
     expect(theirs.status).toBe(403);
+  });
+});
+
+/**
+ * The balance on PostgreSQL, as `npm start` runs it: a customer id or top-up key with a character
+ * no store can keep (%00) was a database error, answered 500 (GET /balance) or 503
+ * BALANCE_UNAVAILABLE (POST /balance/top-ups, which tells a client to retry); a lone surrogate
+ * became U+FFFD in the database, so two ids shared one account.
+ */
+describe('Express example: the balance on PostgreSQL and text no store can keep', () => {
+  it('GET /balance of such an id holds nothing; a top-up naming one is 422 INVALID_BALANCE_MOVEMENT at its path and moves nothing', async () => {
+    const db = await freshPGlite();
+    await migrate(db);
+    await migrateBalance(db);
+    const store = new PostgresOrderStore({ db });
+    const balance = new PostgresBalance({ db });
+    const clock = new TestClock(Date.parse('2026-11-25T04:00:00Z'));
+    const app = await createApp({ service: createOrderService({ store, clock, balance }), clock, balance, figures: storeFigures(store), log: () => undefined, auth: { demo: true, ...testAuthOptions() } });
+    try {
+      const read = await request(app.app).get('/balance?customerId=c1%00').set('x-actor', MERCHANT);
+      expect(read.status, JSON.stringify(read.body)).toBe(200);
+      expect(read.body).toEqual({ customerId: 'c1\u0000', balance: 0 });
+      for (const [field, body] of [
+        ['customerId', { customerId: 'c1\u0000', key: 'card-1', amount: 500 }],
+        ['customerId', { customerId: '\ud800', key: 'card-2', amount: 500 }],
+        ['key', { customerId: 'c1', key: 'card\u0000', amount: 500 }],
+      ] as const) {
+        const r = await request(app.app).post('/balance/top-ups').set('x-actor', MERCHANT).send(body);
+        expect(r.status, JSON.stringify(r.body)).toBe(422);
+        expectErrorBody(r.body, 'INVALID_BALANCE_MOVEMENT');
+        expect(r.body.path).toEqual([field]);
+      }
+      expect([await balance.balanceOf('c1'), await balance.balanceOf('\ufffd')]).toEqual([0, 0]);
+    } finally {
+      await app.close();
+      await db.close();
+    }
   });
 });

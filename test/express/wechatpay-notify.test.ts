@@ -95,3 +95,69 @@ describe('POST /payments/wechatpay/notify', () => {
     expect(order.status).toBe('closed');
   });
 });
+
+/**
+ * A forger of callbacks (docs/wechat.md): without WeChat Pay's key nothing new can be signed, so
+ * what is left is to send a genuine notification again later, to sign with a key of one's own, or
+ * to have one for another merchant, app or currency, or one whose `attach` names someone else's
+ * order. None of them may change an order.
+ */
+describe('POST /payments/wechatpay/notify: what a forger can send', () => {
+  const unchanged = async (o: Order) => {
+    const now = (await request(t.app).get(`/orders/${o.id}`).set('x-actor', MERCHANT)).body as Order;
+    expect(now).toMatchObject({ status: 'pending_payment', version: o.version, payment: { paidAmount: 0, stray: [] } });
+  };
+  const send = (raw: string, headers: Record<string, string>) => request(t.app).post('/payments/wechatpay/notify').set('content-type', 'application/json').set(headers).send(raw);
+
+  it('a genuine notification sent again after the 300 s window is refused (401 FAIL) and pays nothing', async () => {
+    t = await testApp({ wechatpay });
+    const o = await placed();
+    const raw = notificationBody(encryptResource(transactionResource({ out_trade_no: o.number, attach: o.id, amount: { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' } })), 'TRANSACTION.SUCCESS', 'EV-CAPTURED');
+    const headers = signedHeaders(raw, signer, t.clock.now());
+    t.clock.advance(301_000);
+    const late = await send(raw, headers);
+    expect(late.status).toBe(401);
+    expect(late.body).toMatchObject({ code: 'FAIL' });
+    expect(late.body.message).toContain('STALE_TIMESTAMP');
+    await unchanged(o);
+  });
+
+  it('a signature by another key, even under the right serial, or an unknown serial, is refused and pays nothing', async () => {
+    t = await testApp({ wechatpay });
+    const o = await placed();
+    const raw = notificationBody(encryptResource(transactionResource({ out_trade_no: o.number, attach: o.id, amount: { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' } })));
+    const forger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const forged = await send(raw, signedHeaders(raw, { privateKey: forger, serial: SERIAL }, t.clock.now()));
+    expect([forged.status, forged.body.message]).toEqual([401, expect.stringContaining('BAD_SIGNATURE')]);
+    const unknown = await send(raw, signedHeaders(raw, { privateKey: forger, serial: 'PUB_KEY_ID_FORGER' }, t.clock.now()));
+    expect([unknown.status, unknown.body.message]).toEqual([401, expect.stringContaining('UNKNOWN_SERIAL')]);
+    await unchanged(o);
+  });
+
+  it('a signed payment for another merchant, another app or in another currency pays nothing', async () => {
+    t = await testApp({ wechatpay });
+    const o = await placed();
+    const amount = { total: o.pricing.total, payer_total: o.pricing.total, currency: 'CNY' };
+    for (const [over, code] of [
+      [{ mchid: '1900000999' }, 'MCHID_MISMATCH'],
+      [{ appid: 'wx0000000000000000' }, 'APPID_MISMATCH'],
+      [{ amount: { ...amount, currency: 'USD' } }, 'MALFORMED_RESOURCE'],
+      [{ trade_state: 'NOTPAY' }, 'PAYMENT_NOT_SUCCESSFUL'],
+    ] as const) {
+      const r = await notify(transactionResource({ out_trade_no: o.number, attach: o.id, amount, ...over }), 'TRANSACTION.SUCCESS', `EV-${code}`);
+      expect(r.status, code).toBeGreaterThanOrEqual(400);
+      expect(r.body.message).toContain(code);
+    }
+    await unchanged(o);
+  });
+
+  it('a payment whose attach names another order pays the order of its out_trade_no, never the one named', async () => {
+    t = await testApp({ wechatpay });
+    const paid = await placed();
+    const other = await placed();
+    const r = await notify(transactionResource({ out_trade_no: paid.number, attach: other.id, amount: { total: paid.pricing.total, payer_total: paid.pricing.total, currency: 'CNY' } }));
+    expect(r.status).toBe(204);
+    expect((await request(t.app).get(`/orders/${paid.id}`).set('x-actor', MERCHANT)).body).toMatchObject({ status: 'paid' });
+    await unchanged(other);
+  });
+});

@@ -102,7 +102,7 @@ export async function createApp(options: CreateAppOptions): Promise<OrderApp> {
   const clock = options.clock ?? systemClock;
   const auth = options.auth instanceof Auth ? options.auth : new Auth({ now: () => clock.now(), ...options.auth });
   const ops = options.ops ?? new Ops({ ready: async () => (await options.service.store.list({ limit: 1 }), true) });
-  const log = options.log ?? ((message: string, extra?: unknown) => ops.logger.info(extra === undefined ? {} : { extra: String(extra) }, message));
+  const log = options.log ?? ((message: string, extra?: unknown) => ops.log(message, extra));
   const hub = new ChangeHub();
   await hub.start(options.service.store);
   const context: AppContext = {

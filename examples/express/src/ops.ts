@@ -23,9 +23,14 @@ export function maskText(text: string): string {
  */
 export function consoleLog(write: (line: string) => void = (line) => console.log(line), now: () => Date = () => new Date()): (message: string, extra?: unknown) => void {
   return (message, extra) => {
-    const detail = extra === undefined ? '' : `: ${extra instanceof Error ? (extra.stack ?? String(extra)) : String(extra)}`;
+    const detail = extra === undefined ? '' : `: ${extraText(extra)}`;
     write(`[${now().toISOString().slice(11, 19)}] ${maskText(message + detail)}`);
   };
+}
+
+/** What came with a log message, as text: an error with its stack, anything else as a string. */
+function extraText(extra: unknown): string {
+  return extra instanceof Error ? (extra.stack ?? String(extra)) : String(extra);
 }
 
 /**
@@ -103,6 +108,15 @@ export class Ops {
 
   private readonly ready: () => Promise<boolean> | boolean;
   private readonly metricsToken: string | undefined;
+
+  /**
+   * The app's log when it was given none (app.ts): one JSON line, what came with the message (an
+   * unexpected error: its stack) under `extra`, phones masked there too, as in `consoleLog`. The
+   * logger's own hook masks only messages, not the fields of an object.
+   */
+  log(message: string, extra?: unknown): void {
+    this.logger.info(extra === undefined ? {} : { extra: maskText(extraText(extra)) }, message);
+  }
 
   /** Requests in flight now (a graceful shutdown waits for them). */
   get busy(): number {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { sessionStands } from './auth/index.js';
 import { OrderkitError, type OrderChange, type OrderStore, type Unsubscribe } from './orderkit/index.js';
 
 /**
@@ -63,6 +64,12 @@ export async function resumeFrom(
 /** Every stream open now: counted by /metrics, closed by a graceful shutdown (ops.ts). */
 export const openStreams = new Set<SseStream>();
 
+/**
+ * Opens the stream. It lives as long as the session that opened it (docs/express.md "Sign-in"):
+ * before each event and each heartbeat it asks whether that session still stands (not signed out,
+ * not expired, the staff account still enabled), and when it does not, it sends nothing and ends;
+ * the reconnecting EventSource then gets the 401.
+ */
 export function openSse(req: Request, res: Response, onClose: () => void): SseStream {
   res.status(200);
   res.set({
@@ -75,7 +82,16 @@ export function openSse(req: Request, res: Response, onClose: () => void): SseSt
   res.flushHeaders();
   res.write('retry: 2000\n\n');
   let closed = false;
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  // Whether anything may still go out; ends the stream when its session no longer stands.
+  const open = (): boolean => {
+    if (closed) return false;
+    if (sessionStands(req)) return true;
+    stream.close();
+    return false;
+  };
+  const heartbeat = setInterval(() => {
+    if (open()) res.write(': keep-alive\n\n');
+  }, 15_000);
   heartbeat.unref();
   const finish = () => {
     if (closed) return;
@@ -88,7 +104,7 @@ export function openSse(req: Request, res: Response, onClose: () => void): SseSt
   res.on('error', finish);
   const stream: SseStream = {
     send(event, data, id) {
-      if (closed) return;
+      if (!open()) return;
       res.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     close() {

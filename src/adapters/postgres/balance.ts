@@ -1,4 +1,4 @@
-import { checkMovement, checkTopUp, creditAccount, sameMovement } from '../../balance/check.js';
+import { checkMovement, checkTopUp, creditAccount, namesNothing, sameMovement } from '../../balance/check.js';
 import { balanceErrors, isBalanceError } from '../../balance/errors.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from '../../balance/types.js';
 import { toSqlDriver, type PostgresDatabase, type SqlDriver } from './driver.js';
@@ -69,6 +69,7 @@ export class PostgresBalance implements BalancePort {
   }
 
   async balanceOf(customerId: string): Promise<number> {
+    if (namesNothing(customerId)) return 0;
     const { rows } = await this.driver.query<{ balance: string }>(`SELECT balance FROM "${this.schema}".balance_accounts WHERE customer_id = $1`, [String(customerId)]);
     return rows.length === 0 ? 0 : Number(rows[0]!.balance);
   }
@@ -89,6 +90,7 @@ export class PostgresBalance implements BalancePort {
   }
 
   async orderBalance(orderId: string): Promise<OrderBalance> {
+    if (namesNothing(orderId)) return { debited: 0, credited: 0 };
     const { rows } = await this.driver.query<{ debited: string; credited: string }>(`SELECT debited, credited FROM "${this.schema}".balance_orders WHERE order_id = $1`, [String(orderId)]);
     return rows.length === 0 ? { debited: 0, credited: 0 } : { debited: Number(rows[0]!.debited), credited: Number(rows[0]!.credited) };
   }

@@ -1,4 +1,4 @@
-import { checkMovement, checkTopUp, creditAccount, sameMovement } from '../../balance/check.js';
+import { checkMovement, checkTopUp, creditAccount, namesNothing, sameMovement } from '../../balance/check.js';
 import { balanceErrors, isBalanceError } from '../../balance/errors.js';
 import { placeWithCompensation } from '../../balance/memory.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from '../../balance/types.js';
@@ -70,6 +70,7 @@ export class WxCloudBalance implements BalancePort {
   }
 
   async balanceOf(customerId: string): Promise<number> {
+    if (namesNothing(customerId)) return 0;
     const { data } = await this.call(() => this.db.collection(this.names.accounts).where({ _id: String(customerId) }).get());
     return (data[0] as AccountDoc | undefined)?.balance ?? 0;
   }
@@ -88,6 +89,7 @@ export class WxCloudBalance implements BalancePort {
   }
 
   async orderBalance(orderId: string): Promise<OrderBalance> {
+    if (namesNothing(orderId)) return { debited: 0, credited: 0 };
     const { data } = await this.call(() => this.db.collection(this.names.orders).where({ _id: String(orderId) }).get());
     const d = data[0] as OrderDoc | undefined;
     return { debited: d?.debited ?? 0, credited: d?.credited ?? 0 };

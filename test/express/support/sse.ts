@@ -36,12 +36,15 @@ export async function openStream(url: string, headers: Record<string, string> = 
   const waiters: Array<{ match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }> = [];
   const decoder = new TextDecoder();
   let buffer = '';
+  let markEnded: () => void = () => undefined;
+  /** Resolves when the server ends the stream (not when the test closes it). */
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
   void (async () => {
     const reader = res.body!.getReader();
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) return markEnded();
         buffer += decoder.decode(value, { stream: true });
         let cut: number;
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
@@ -73,6 +76,7 @@ export async function openStream(url: string, headers: Record<string, string> = 
     status: res.status,
     contentType: res.headers.get('content-type'),
     events,
+    ended,
     next(match: (e: SseEvent) => boolean, timeoutMs = 10_000): Promise<SseEvent> {
       const found = events.find(match);
       if (found) return Promise.resolve(found);

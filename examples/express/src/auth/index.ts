@@ -41,6 +41,8 @@ export interface AuthOptions {
 interface Identity {
   principal?: Principal;
   error?: OrderkitError;
+  /** Whether the session that proved `principal` still stands now (see `sessionStands`). */
+  stands?: () => boolean;
 }
 
 const identities = new WeakMap<Request, Identity>();
@@ -48,6 +50,17 @@ const identities = new WeakMap<Request, Identity>();
 /** The principal `authenticate` found on this request, if any. */
 export function principalOf(req: Request): Principal | undefined {
   return identities.get(req)?.principal;
+}
+
+/**
+ * Whether the session that signed this request in still stands now: not signed out, not expired,
+ * and for staff the account still enabled with the same role. The guard checks a session once, when
+ * the request arrives; an answer that goes on (an event stream, sse.ts) asks again before each thing
+ * it sends, so that it ends with its session (docs/express.md "Sign-in"). False when nobody signed in.
+ */
+export function sessionStands(req: Request): boolean {
+  const identity = identities.get(req);
+  return identity?.principal !== undefined && identity.stands !== undefined && identity.stands();
 }
 
 /** The orderkit actor of a principal: shoppers are customers, staff and admins are merchants with roles. */
@@ -159,17 +172,37 @@ export class Auth {
       if (header !== undefined) {
         const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(header.trim());
         if (!m) throw authErrors.sessionInvalid();
-        identity.principal = await this.checked(await this.tokens.verify(m[1]!, 'bearer'), m[1]!);
+        identity.principal = await this.session(identity, m[1]!, 'bearer');
       } else if (cookie !== undefined && cookie !== '') {
-        identity.principal = await this.checked(await this.tokens.verify(cookie, 'cookie'), cookie);
+        identity.principal = await this.session(identity, cookie, 'cookie');
       } else if (this.demo) {
         const raw = (req.get('x-actor') ?? (req.method === 'GET' && typeof req.query.actor === 'string' ? req.query.actor : '')).trim();
-        if (raw !== '') identity.principal = demoPrincipal(raw);
+        if (raw !== '') {
+          identity.principal = demoPrincipal(raw);
+          // DEMO mode believes x-actor: there is no session to end.
+          identity.stands = () => true;
+        }
       }
     } catch (e) {
       if (e instanceof OrderkitError) identity.error = e;
       else throw e;
     }
+  }
+
+  /** The principal of a session token, checked now, and how to tell later whether it still stands. */
+  private async session(identity: Identity, token: string, via: 'bearer' | 'cookie'): Promise<Principal> {
+    const { principal, expiresAt } = await this.tokens.verifySession(token, via);
+    const p = await this.checked(principal, token);
+    identity.stands = () => this.stands(p, token, expiresAt);
+    return p;
+  }
+
+  /** `checked` again, later: the token not revoked nor expired, a staff account still enabled in the same role. */
+  private stands(p: Principal, token: string, expiresAt: number): boolean {
+    if (this.revoked.has(token) || this.now().getTime() >= expiresAt) return false;
+    if (p.role === 'shopper') return true;
+    const account = this.staff.get(p.id);
+    return account !== undefined && !account.disabled && account.role === p.role;
   }
 
   /** A staff token stands only while its account exists and is enabled; the role is the account's now. */

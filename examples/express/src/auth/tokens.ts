@@ -39,11 +39,18 @@ export class SessionTokens {
 
   /** The principal a token names; SESSION_EXPIRED or SESSION_INVALID otherwise. */
   async verify(token: string, via: 'bearer' | 'cookie'): Promise<Principal> {
+    return (await this.verifySession(token, via)).principal;
+  }
+
+  /** `verify`, and when the token stops standing by itself (its `exp`, in ms since the epoch). */
+  async verifySession(token: string, via: 'bearer' | 'cookie'): Promise<{ principal: Principal; expiresAt: number }> {
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, currentDate: this.now() });
       const role = payload.role;
       if ((role !== 'shopper' && role !== 'staff' && role !== 'admin') || typeof payload.sub !== 'string' || payload.sub === '') throw authErrors.sessionInvalid();
-      return { role, id: payload.sub, via };
+      // Every token this class issues has an exp; one without is not ours.
+      if (typeof payload.exp !== 'number') throw authErrors.sessionInvalid();
+      return { principal: { role, id: payload.sub, via }, expiresAt: payload.exp * 1000 };
     } catch (e) {
       if (e instanceof errors.JWTExpired) throw authErrors.sessionExpired();
       throw authErrors.sessionInvalid();

@@ -1,4 +1,4 @@
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { actorFromRequest } from '../actor.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
@@ -137,4 +137,4 @@ export function paymentRoutes(ctx: AppContext): Route[] {
 }
 
 /** The notification route needs the raw bytes for the signature: mount this before express.json(). */
-export const rawNotificationBody = express.raw({ type: () => true, limit: '64kb' });
+export const rawNotificationBody: RequestHandler = express.raw({ type: () => true, limit: '64kb' });
