@@ -60,6 +60,7 @@ function setup(extra: Record<string, unknown> = {}) {
       return payCallback(event, {});
     },
     payCallback,
+    sweeper,
     async sweep() {
       stub.as({});
       return sweeper({ Type: 'Timer', TriggerName: 'everyMinute', Time: clock.now().toISOString() }, {});
@@ -188,6 +189,24 @@ describe('example cloud functions (on the cloud database test double)', () => {
     const closed = (await env.call(SHOPPER, { action: 'get', orderId: placed.order.id })).order;
     expect(closed.status).toBe('closed');
     expect(env.stub.calls.closeOrder).toEqual([expect.objectContaining({ subMchId: SUB_MCH_ID, outTradeNo: placed.order.id })]);
+  });
+
+  it('the sweeper answers only its timer: a call from the mini program (a user OPENID) is FORBIDDEN, sweeps nothing and tells nothing', async () => {
+    const env = setup();
+    const placed = await env.call(SHOPPER, { action: 'place', cart: [{ sku: 'TEA-100', quantity: 1 }], address: { name: '张三', phone: '13812345678', province: '广东省', city: '深圳市', detail: '科技园 1 号' } });
+    await env.call(SHOPPER, { action: 'pay', orderId: placed.order.id });
+    env.clock.advance(31 * 60_000);
+    for (const event of [{}, { Type: 'Timer', TriggerName: 'everyMinute', Time: env.clock.now().toISOString() }]) {
+      env.stub.as({ OPENID: SHOPPER, CLIENTIP: '10.0.0.8' });
+      const refused = await (env as any).sweeper(event, {});
+      expect(refused).toEqual({ ok: false, error: expect.objectContaining({ code: 'FORBIDDEN', path: [] }) });
+      expect(refused.error.messages['zh-CN']).toMatch(/定时/);
+      expect(Object.keys(refused).sort()).toEqual(['error', 'ok']);
+    }
+    expect(env.stub.calls.queryOrder).toHaveLength(0);
+    expect((await env.call(SHOPPER, { action: 'get', orderId: placed.order.id })).order.status).toBe('pending_payment');
+    // The timer itself still sweeps.
+    expect((await env.sweep()).sweep.expired).toBe(1);
   });
 
   it('the timer finds a payment whose callback never came and applies it instead of expiring', async () => {

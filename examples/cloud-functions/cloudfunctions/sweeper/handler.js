@@ -122,6 +122,14 @@ function createSweeper(deps) {
 
   let ready = null;
   return async function main(event, context) {
+    // Only the timer in config.json runs this function. Any signed-in mini program user can call a
+    // cloud function by name (wx.cloud.callFunction), and such a call carries the user's OPENID;
+    // the timer's carries none. A user's call would sweep, deliver the outbox and read the shop's
+    // activity counts on demand: refused (docs/wechat.md, "Deployment (cloud functions)").
+    const wx = cloud.getWXContext();
+    if (wx && wx.OPENID) {
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'the sweeper runs on its timer only', messages: { 'zh-CN': '该云函数只由定时触发器调用', en: 'the sweeper runs on its timer only' }, path: [] } };
+    }
     if (!ready) ready = Promise.all([store.ensureCollections(), inventory ? inventory.ensureCollections() : null]).catch((e) => ((ready = null), Promise.reject(e)));
     await ready;
     // The default timeout of a cloud function is 3 s: keep each run small; the next minute continues.
