@@ -1,5 +1,4 @@
 import { OrderkitError } from '../errors/orderkit-error.js';
-import type { Order } from '../order/index.js';
 import type { OrderStore, PlacementInDoubt, PlacementOutcome } from '../storage/port.js';
 
 /**
@@ -48,17 +47,18 @@ export async function recoverPlacements(store: OrderStore, ports: readonly (Doub
   for (const port of ports) {
     if (!port?.placementsInDoubt || !port.settleInDoubt) continue;
     recovered ??= 0;
-    for (const doubt of await port.placementsInDoubt(before)) {
-      let found: Order | null;
+    // A port or a store that fails leaves the rest to the next sweep; the sweep itself goes on.
+    const doubts = await port.placementsInDoubt(before).catch(() => []);
+    for (const doubt of doubts) {
       try {
         // A reservation left under a key can still create the order: settle it before the read.
         for (const key of doubt.idempotencyKeys) await store.findIdempotency(key);
-        found = await store.load(doubt.orderId);
+        // Unreadable (or corrupt: something is stored): it throws, and nothing goes back now.
+        const found = await store.load(doubt.orderId);
+        if (await port.settleInDoubt(doubt.orderId, found === null ? 'absent' : 'created', before)) recovered += 1;
       } catch {
-        // Unreadable (or corrupt: something is stored): nothing goes back now.
-        continue;
+        // see above
       }
-      if (await port.settleInDoubt(doubt.orderId, found === null ? 'absent' : 'created', before)) recovered += 1;
     }
   }
   return recovered;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { WxCloudBalance } from '../../src/adapters/wx-cloud/index.js';
 import { MemoryBalance } from '../../src/balance/index.js';
 import { MemoryInventory } from '../../src/inventory/index.js';
 import type { Order } from '../../src/order/index.js';
 import { createOrderService } from '../../src/service/index.js';
 import { MemoryOrderStore, type CreateOptions } from '../../src/storage/index.js';
+import { createCloudDatabaseStandIn, type StandInFault } from '../../src/testing/index.js';
 import { line, manualClock, quote, sequentialIds } from '../service/fixtures.js';
 
 /**
@@ -268,4 +270,84 @@ describe('placements left in doubt on the memory adapters', () => {
     expect((await service.sweep()).placementsRecovered).toBe(1);
     expect(await units(inventory)).toEqual({ available: 5, held: 0 });
   });
+});
+
+describe('placements left in doubt: WxCloudBalance on the cloud-database stand-in', () => {
+  async function cloudRig(fault?: () => StandInFault | null) {
+    const store = new DoubtfulStore();
+    const balance = new WxCloudBalance(createCloudDatabaseStandIn({ fault: (op) => (op.kind === 'transaction.commit' ? fault?.() : null) }));
+    await balance.ensureCollections();
+    await balance.topUp({ customerId: 'u1', key: 'card', amount: 3000 });
+    const clock = manualClock();
+    const service = createOrderService({ store, balance, clock, ids: sequentialIds() });
+    return { store, balance, clock, service };
+  }
+
+  it('the shopper places again with a new id: after the grace period the first debit comes back, once, under concurrent sweepers', async () => {
+    const { store, balance, clock, service } = await cloudRig();
+    store.next = 'nothing';
+    const first = await service.place({ customerId: 'u1', quote: quote([TEA(2)]), payWith: { balance: 500 } });
+    expect(first.ok ? 'ok' : first.error.code).toBe('BALANCE_PLACEMENT_UNKNOWN');
+    const firstId = (first.ok ? '' : (first.error.details as { orderId: string }).orderId);
+    const second = await service.place({ customerId: 'u1', quote: quote([TEA(2)]), payWith: { balance: 500 } });
+    expect(second.ok).toBe(true);
+    expect(await balance.balanceOf('u1')).toBe(2000);
+    expect((await service.sweep(new Date(clock.now().getTime() + MINUTE))).placementsRecovered).toBe(0);
+    expect(await balance.orderBalance(firstId)).toEqual({ debited: 500, credited: 0 });
+    clock.advance(20 * MINUTE);
+    const reports = await Promise.all([service.sweep(), service.sweep(), service.sweep()]);
+    expect(reports.reduce((n, r) => n + (r.placementsRecovered ?? 0), 0)).toBe(1);
+    expect(await balance.balanceOf('u1')).toBe(2500);
+    expect(await balance.orderBalance(firstId)).toEqual({ debited: 0, credited: 0 });
+    expect(await balance.orderBalance(second.ok ? second.order.id : '')).toEqual({ debited: 500, credited: 0 });
+    // The id placed again later debits afresh.
+    const retried = await service.place({ id: firstId, number: 'N-RETRY', customerId: 'u1', quote: quote([TEA(1)]), payWith: { balance: 300 } });
+    expect(retried.ok).toBe(true);
+    expect(await balance.orderBalance(firstId)).toEqual({ debited: 300, credited: 0 });
+    expect(await balance.balanceOf('u1')).toBe(2200);
+  });
+
+  it('a create that lands late within the grace period keeps its debit, and so does a retry of the id', async () => {
+    const { store, balance, clock, service } = await cloudRig();
+    store.next = 'late';
+    const first = await service.place({ customerId: 'u1', quote: quote([TEA(2)]), payWith: { balance: 500 } });
+    const firstId = (first.ok ? '' : (first.error.details as { orderId: string }).orderId);
+    clock.advance(5 * MINUTE);
+    await store.pendingLate!();
+    const input = { id: 'o-doubt', number: 'N-DOUBT', customerId: 'u1', quote: quote([TEA(1)]), payWith: { balance: 200 } };
+    store.next = 'nothing';
+    expect((await service.place(input)).ok).toBe(false);
+    expect((await service.place(input)).ok).toBe(true);
+    clock.advance(15 * MINUTE);
+    expect((await service.sweep()).placementsRecovered).toBe(0);
+    expect(await balance.orderBalance(firstId)).toEqual({ debited: 500, credited: 0 });
+    expect(await balance.orderBalance('o-doubt')).toEqual({ debited: 200, credited: 0 });
+    expect(await balance.balanceOf('u1')).toBe(2300);
+    // Nothing is left listed once the sweep has seen the orders.
+    expect(await balance.placementsInDoubt(clock.now())).toEqual([]);
+  });
+
+  for (const lost of ['timeout-after', 'timeout-before', 'request-failed'] as const) {
+    it(`the give-back's transaction answered ${lost}: the sweep goes on, and the debit comes back exactly once over the next sweeps`, async () => {
+      let armed = false;
+      const { store, balance, clock, service } = await cloudRig(() => {
+        if (!armed) return null;
+        armed = false;
+        return lost;
+      });
+      store.next = 'nothing';
+      const first = await service.place({ customerId: 'u1', quote: quote([TEA(2)]), payWith: { balance: 500 } });
+      const firstId = (first.ok ? '' : (first.error.details as { orderId: string }).orderId);
+      expect(await balance.balanceOf('u1')).toBe(2500);
+      clock.advance(20 * MINUTE);
+      armed = true;
+      const report = await service.sweep();
+      expect(report.placementsRecovered).toBe(0);
+      expect(await balance.balanceOf('u1')).toBe(lost === 'timeout-after' ? 3000 : 2500);
+      await service.sweep();
+      await service.sweep();
+      expect(await balance.balanceOf('u1')).toBe(3000);
+      expect(await balance.orderBalance(firstId)).toEqual({ debited: 0, credited: 0 });
+    });
+  }
 });
