@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WxCloudBalance } from '../../src/adapters/wx-cloud/index.js';
+import { WxCloudBalance, WxCloudInventory } from '../../src/adapters/wx-cloud/index.js';
 import { MemoryBalance } from '../../src/balance/index.js';
 import { MemoryInventory } from '../../src/inventory/index.js';
 import type { Order } from '../../src/order/index.js';
@@ -351,3 +351,87 @@ describe('placements left in doubt: WxCloudBalance on the cloud-database stand-i
     });
   }
 });
+
+describe('placements left in doubt: WxCloudInventory on the cloud-database stand-in', () => {
+  async function cloudRig(fault?: () => StandInFault | null) {
+    const store = new DoubtfulStore();
+    const inventory = new WxCloudInventory(createCloudDatabaseStandIn({ fault: (op) => (op.kind === 'transaction.commit' ? fault?.() : null) }));
+    await inventory.ensureCollections();
+    await inventory.configure({ sku: 'TEA', available: 5 });
+    const clock = manualClock();
+    const service = createOrderService({ store, inventory, clock, ids: sequentialIds() });
+    return { store, inventory, clock, service };
+  }
+  const levelOf = async (inventory: WxCloudInventory) => {
+    const level = await inventory.level('TEA');
+    return { available: level?.available, held: level?.held };
+  };
+
+  it('the shopper places again with a new id: after the grace period the first units come back, once, under concurrent sweepers, and the id holds afresh later', async () => {
+    const { store, inventory, clock, service } = await cloudRig();
+    store.next = 'nothing';
+    const first = await service.place({ customerId: 'u1', quote: quote([TEA(2)]) });
+    expect(first.ok ? 'ok' : first.error.code).toBe('INVENTORY_PLACEMENT_UNKNOWN');
+    const firstId = (first.ok ? '' : (first.error.details as { orderId: string }).orderId);
+    const second = await service.place({ customerId: 'u1', quote: quote([TEA(2)]) });
+    expect(second.ok).toBe(true);
+    expect(await levelOf(inventory)).toEqual({ available: 1, held: 4 });
+    expect((await service.sweep(new Date(clock.now().getTime() + MINUTE))).placementsRecovered).toBe(0);
+    expect(await inventory.heldBy(firstId)).toEqual([{ sku: 'TEA', quantity: 2 }]);
+    clock.advance(20 * MINUTE);
+    const reports = await Promise.all([service.sweep(), service.sweep(), service.sweep()]);
+    expect(reports.reduce((n, r) => n + (r.placementsRecovered ?? 0), 0)).toBe(1);
+    expect(await inventory.heldBy(firstId)).toEqual([]);
+    expect(await levelOf(inventory)).toEqual({ available: 3, held: 2 });
+    await service.sweep();
+    expect(await levelOf(inventory)).toEqual({ available: 3, held: 2 });
+    const retried = await service.place({ id: firstId, number: 'N-RETRY', customerId: 'u1', quote: quote([TEA(1)]) });
+    expect(retried.ok).toBe(true);
+    expect(await inventory.heldBy(firstId)).toEqual([{ sku: 'TEA', quantity: 1 }]);
+    expect(await levelOf(inventory)).toEqual({ available: 2, held: 3 });
+  });
+
+  it('a create that lands late within the grace period keeps its units, and so does a retry of the id', async () => {
+    const { store, inventory, clock, service } = await cloudRig();
+    store.next = 'late';
+    const first = await service.place({ customerId: 'u1', quote: quote([TEA(2)]) });
+    const firstId = (first.ok ? '' : (first.error.details as { orderId: string }).orderId);
+    clock.advance(5 * MINUTE);
+    await store.pendingLate!();
+    const input = { id: 'o-doubt', number: 'N-DOUBT', customerId: 'u1', quote: quote([TEA(1)]) };
+    store.next = 'nothing';
+    expect((await service.place(input)).ok).toBe(false);
+    expect((await service.place(input)).ok).toBe(true);
+    clock.advance(15 * MINUTE);
+    expect((await service.sweep()).placementsRecovered).toBe(0);
+    expect(await inventory.heldBy(firstId)).toEqual([{ sku: 'TEA', quantity: 2 }]);
+    expect(await inventory.heldBy('o-doubt')).toEqual([{ sku: 'TEA', quantity: 1 }]);
+    expect(await levelOf(inventory)).toEqual({ available: 2, held: 3 });
+    expect(await inventory.placementsInDoubt(clock.now())).toEqual([]);
+  });
+
+  for (const lost of ['timeout-after', 'timeout-before', 'request-failed'] as const) {
+    it(`the turn of the claim answered ${lost}: the units come back exactly once over the next sweeps`, async () => {
+      let armed = false;
+      const { store, inventory, clock, service } = await cloudRig(() => {
+        if (!armed) return null;
+        armed = false;
+        return lost;
+      });
+      store.next = 'nothing';
+      const first = await service.place({ customerId: 'u1', quote: quote([TEA(2)]) });
+      const firstId = (first.ok ? '' : (first.error.details as { orderId: string }).orderId);
+      clock.advance(20 * MINUTE);
+      armed = true;
+      await service.sweep();
+      // The failed turn gave nothing back yet (applied or not, its answer never came).
+      expect(armed).toBe(false);
+      expect(await inventory.heldBy(firstId)).toEqual([{ sku: 'TEA', quantity: 2 }]);
+      await service.sweep();
+      await service.sweep();
+      expect(await inventory.heldBy(firstId)).toEqual([]);
+      expect(await levelOf(inventory)).toEqual({ available: 5, held: 0 });
+    });
+  }
+});
+
