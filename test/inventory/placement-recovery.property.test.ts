@@ -1,14 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemoryBalance } from '../../src/balance/index.js';
-import { MemoryInventory } from '../../src/inventory/index.js';
+import { WxCloudBalance, WxCloudInventory } from '../../src/adapters/wx-cloud/index.js';
+import { MemoryBalance, type BalancePort } from '../../src/balance/index.js';
+import { MemoryInventory, type InventoryPort } from '../../src/inventory/index.js';
 import type { Order } from '../../src/order/index.js';
 import { createOrderService } from '../../src/service/index.js';
 import { MemoryOrderStore, type CreateOptions } from '../../src/storage/index.js';
+import { createCloudDatabaseStandIn } from '../../src/testing/index.js';
 import { line, manualClock, quote, sequentialIds } from '../service/fixtures.js';
 
 /**
- * Placements left in doubt on the memory adapters, model-based (docs/inventory.md and
+ * Placements left in doubt on the memory adapters and on the cloud database's stand-in, model-based (docs/inventory.md and
  * docs/payment-sources.md, "Placements left in doubt"): over any run of placements (new ids, or an
  * id left in doubt placed again), creates that fail with an unknown outcome (nothing written, or
  * written late, always within the grace period), sweeps and clock moves, no unit and no fen is ever
@@ -63,14 +65,29 @@ class DoubtfulStore extends MemoryOrderStore {
   }
 }
 
-describe('placements left in doubt, model-based (memory adapters)', () => {
+const PAIRS: Array<{ name: string; runs: number; make: () => Promise<{ inventory: InventoryPort; balance: BalancePort }> }> = [
+  { name: 'MemoryInventory + MemoryBalance', runs: 150, make: async () => ({ inventory: new MemoryInventory(), balance: new MemoryBalance() }) },
+  {
+    name: 'WxCloudInventory + WxCloudBalance on the stand-in',
+    runs: 40,
+    make: async () => {
+      const db = createCloudDatabaseStandIn();
+      const inventory = new WxCloudInventory(db);
+      const balance = new WxCloudBalance(db);
+      await inventory.ensureCollections();
+      await balance.ensureCollections();
+      return { inventory, balance };
+    },
+  },
+];
+
+describe.each(PAIRS)('placements left in doubt, model-based: $name', ({ runs, make }) => {
   it('property: nothing made or lost, open orders keep theirs, and past the grace period no id without an order keeps anything', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 25 }), async (steps) => {
         const store = new DoubtfulStore();
-        const inventory = new MemoryInventory();
+        const { inventory, balance } = await make();
         await inventory.configure({ sku: 'TEA', available: ON_HAND });
-        const balance = new MemoryBalance();
         await balance.topUp({ customerId: 'u1', key: 'card', amount: TOPPED_UP });
         const clock = manualClock();
         store.now = () => clock.now().getTime();
@@ -142,7 +159,7 @@ describe('placements left in doubt, model-based (memory adapters)', () => {
           expect(await balance.orderBalance(id)).toEqual({ debited: 0, credited: 0 });
         }
       }),
-      { numRuns: 150 },
+      { numRuns: runs },
     );
   });
 });
