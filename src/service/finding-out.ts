@@ -29,13 +29,14 @@ export interface PlacementTaking {
  *   was taken goes back;
  * - anything else (the read failed too, or the error says the write may still land): the taking's
  *   `unknown` error (BALANCE_PLACEMENT_UNKNOWN, INVENTORY_PLACEMENT_UNKNOWN), and what was taken
- *   stays with the order id, noted with `now` and the key so that `service.sweep` can give it back
+ *   stays with the order id, noted with the time then (`now()`) and the key so that `service.sweep` can give it back
  *   once the order is known not to exist (docs/inventory.md "Placements left in doubt");
  * - another order holds the id: the error.
  */
-export async function createFindingOut(store: OrderStore, order: Order, taking: PlacementTaking, write: () => Promise<Order>, idempotencyKey: string | undefined, now: Date): Promise<Order> {
-  // The unknown answer carries (beside it) when it was given and the key, for the sweep's recovery.
-  const unknown = (cause: unknown) => noteDoubt(taking.unknown(cause), { at: now, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
+export async function createFindingOut(store: OrderStore, order: Order, taking: PlacementTaking, write: () => Promise<Order>, idempotencyKey: string | undefined, now: () => Date): Promise<Order> {
+  // The unknown answer carries (beside it) when it was given, after the create and the look-up
+  // ended, and the key: the sweep's grace period counts from then.
+  const unknown = (cause: unknown) => noteDoubt(taking.unknown(cause), { at: now(), ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
   try {
     return await write();
   } catch (error) {

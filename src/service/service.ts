@@ -306,7 +306,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         // out before its debit or its held units may go back (./finding-out.ts). With both, the
         // debit's rule answers: it is the stricter one, and the units stay whenever the debit does.
         const taking = debit !== null ? debitTaking(debit) : holdTaking(result.order.id);
-        const settled = (tx?: unknown) => (tx === undefined ? createFindingOut(store, result.order, taking, () => write(), scope?.key, now) : write(tx));
+        const settled = (tx?: unknown) => (tx === undefined ? createFindingOut(store, result.order, taking, () => write(), scope?.key, () => clock.now()) : write(tx));
         if (debit === null) return holdsStock ? settled(transaction) : write(transaction);
         return placeWithBalance(balance!, debit, settled, transaction);
       };

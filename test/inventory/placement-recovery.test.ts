@@ -198,6 +198,26 @@ describe('placements left in doubt on the memory adapters', () => {
     expect(await balance.balanceOf('u1')).toBe(2500);
   });
 
+  it('the grace period counts from the unknown answer, not from the start of a create that took long', async () => {
+    const { store, inventory, balance, clock, service } = await rig();
+    const create = store.create.bind(store);
+    store.create = async (order, options) => {
+      clock.advance(10 * MINUTE);
+      return create(order, options);
+    };
+    store.next = 'nothing';
+    const first = await service.place({ customerId: 'u1', quote: quote([TEA(2)]), payWith: { balance: 500 } });
+    expect(first.ok ? 'ok' : first.error.code).toBe('BALANCE_PLACEMENT_UNKNOWN');
+    clock.advance(10 * MINUTE);
+    // 20 minutes after the placement began, 10 after its answer: not yet.
+    expect((await service.sweep()).placementsRecovered).toBe(0);
+    expect(await units(inventory)).toEqual({ available: 3, held: 2 });
+    clock.advance(6 * MINUTE);
+    expect((await service.sweep()).placementsRecovered).toBe(2);
+    expect(await units(inventory)).toEqual({ available: 5, held: 0 });
+    expect(await balance.balanceOf('u1')).toBe(3000);
+  });
+
   it('two sweepers at once give the units and the debit back once', async () => {
     const { store, inventory, balance, clock, service } = await rig();
     store.next = 'nothing';
