@@ -331,6 +331,8 @@ export type {
   OrderChangeListener,
   SubscribeOptions,
   Unsubscribe,
+  PlacementInDoubt,
+  PlacementOutcome,
   CorruptionReason,
   OrderUpgrade,
   UpgradeChain,

@@ -1,6 +1,7 @@
 import { checkMovement, checkTopUp, creditAccount, namesNothing, sameMovement } from './check.js';
 import { balanceErrors, balanceUnavailable } from './errors.js';
-import { joinReplayed, mayHaveCreated } from '../storage/placement.js';
+import { allInDoubtBefore, doubtNoteOf, joinReplayed, mayHaveCreated, type DoubtNote, type PlacementDoubt } from '../storage/placement.js';
+import type { PlacementInDoubt, PlacementOutcome } from '../storage/port.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
 
 interface Op {
@@ -12,6 +13,8 @@ interface Op {
   joined?: Set<string>;
   /** A debit: the placement that made it has failed and left. */
   left?: boolean;
+  /** A debit: placements that ended in doubt, by token ('' for the one that made it; `placeWith`). */
+  doubts?: Map<string, PlacementDoubt>;
 }
 
 /**
@@ -83,7 +86,56 @@ export class MemoryBalance implements BalancePort {
   }
 
   async placeWith<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithCompensation(this, request, create, async (r, token) => this.undoDebit(r, token ?? null), async (r, token) => this.join(r, token));
+    return placeWithCompensation(
+      this,
+      request,
+      create,
+      async (r, token) => void this.undoDebit(r, token ?? null),
+      async (r, token) => this.join(r, token),
+      async (r, token, note) => this.doubt(r, token, note),
+    );
+  }
+
+  /** Order ids with a debit in doubt since `before` or earlier (docs/payment-sources.md "Placements left in doubt"). */
+  async placementsInDoubt(before: Date): Promise<PlacementInDoubt[]> {
+    const byOrder = new Map<string, PlacementInDoubt>();
+    for (const [id, op] of this.ops) {
+      const doubts = [...(op.doubts?.values() ?? [])];
+      if (!doubts.some((d) => d.since <= before.getTime())) continue;
+      const orderId = id.slice(0, id.indexOf('\u0000'));
+      const entry = byOrder.get(orderId) ?? { orderId, since: new Date(0), idempotencyKeys: [] };
+      for (const d of doubts) {
+        if (d.since > entry.since.getTime()) entry.since = new Date(d.since);
+        if (d.idempotencyKey !== undefined && !entry.idempotencyKeys.includes(d.idempotencyKey)) entry.idempotencyKeys.push(d.idempotencyKey);
+      }
+      byOrder.set(orderId, entry);
+    }
+    return [...byOrder.values()];
+  }
+
+  /**
+   * `created`: the doubts are forgotten, the debits stay. `absent`: a debit whose placements still
+   * holding it all ended in doubt by `before` is taken back, each placement leaving as a failed one
+   * would. Synchronous, so the check and the undo are one step.
+   */
+  async settleInDoubt(orderId: string, outcome: PlacementOutcome, before: Date): Promise<boolean> {
+    let back = false;
+    for (const [id, op] of [...this.ops]) {
+      if (!op.doubts || !id.startsWith(`${orderId}\u0000`)) continue;
+      if (outcome === 'created') delete op.doubts;
+      else if (allInDoubtBefore(op.left, op.joined, op.doubts, before.getTime())) {
+        const request = { customerId: op.customerId, orderId, key: id.slice(orderId.length + 1), amount: op.amount };
+        for (const token of [...op.doubts.keys()]) back = this.undoDebit(request, token === '' ? null : token) || back;
+      }
+    }
+    return back;
+  }
+
+  /** A placement that kept its debit because its order may exist: recorded for the sweep. */
+  private doubt(request: BalanceMovement, token: string | null, note: DoubtNote): void {
+    const op = this.ops.get(`${request.orderId}\u0000${request.key}`);
+    if (op?.kind !== 'debit') return;
+    (op.doubts ??= new Map()).set(token ?? '', { since: note.at.getTime(), ...(note.idempotencyKey !== undefined ? { idempotencyKey: note.idempotencyKey } : {}) });
   }
 
   /** One more placement in flight holds the debit; false when there is none to join. */
@@ -99,22 +151,24 @@ export class MemoryBalance implements BalancePort {
    * A placement that failed leaves the debit (`null`: the one that made it); once all have left,
    * it is taken back as if it had not happened (see placeWithCompensation).
    */
-  private undoDebit(request: BalanceMovement, token: string | null): void {
+  private undoDebit(request: BalanceMovement, token: string | null): boolean {
     const r = checkMovement(request);
     const id = `${r.orderId}\u0000${r.key}`;
     const op = this.ops.get(id);
-    if (op?.kind !== 'debit') return;
+    if (op?.kind !== 'debit') return false;
     if (token === null) op.left = true;
     else op.joined?.delete(token);
-    if (op.left !== true || (op.joined?.size ?? 0) > 0) return;
+    op.doubts?.delete(token ?? '');
+    if (op.left !== true || (op.joined?.size ?? 0) > 0) return false;
     const order = this.orders.get(r.orderId);
     // Credits already given back against this debit: the order exists, and its debit stays.
-    if (order !== undefined && order.credited > order.debited - op.amount) return;
+    if (order !== undefined && order.credited > order.debited - op.amount) return false;
     this.ops.delete(id);
     this.accounts.set(op.customerId, (this.accounts.get(op.customerId) ?? 0) + op.amount);
-    if (order === undefined) return;
+    if (order === undefined) return true;
     if (order.debited === op.amount && order.credited === 0) this.orders.delete(r.orderId);
     else this.orders.set(r.orderId, { ...order, debited: order.debited - op.amount });
+    return true;
   }
 
   /** The first answer of an (order, key) already applied (the balance of the account it moved), or a refusal when its content differs. */
@@ -147,6 +201,11 @@ export class MemoryBalance implements BalancePort {
  * left, each counted once however often it is called: a created order never leaves, so its debit
  * is never taken back from under it. Without `join`, a failed placement that debited could take
  * back the debit that pays for its twin's created order.
+ *
+ * With `doubt`, a placement that keeps its debit because the create may have written the order is
+ * recorded as in doubt (its token, `null` for the one that debited), so that `service.sweep` can
+ * take the debit back once the order is known not to exist (docs/payment-sources.md "Placements
+ * left in doubt").
  */
 export async function placeWithCompensation<T>(
   port: BalancePort,
@@ -154,6 +213,7 @@ export async function placeWithCompensation<T>(
   create: (transaction?: unknown) => Promise<T>,
   undo?: (request: BalanceMovement, token?: string | null) => Promise<void>,
   join?: (request: BalanceMovement, token: string) => Promise<boolean>,
+  doubt?: (request: BalanceMovement, token: string | null, note: DoubtNote) => Promise<unknown>,
 ): Promise<T> {
   const { result: debited, token } = await joinReplayed(
     await port.debit(request),
@@ -166,7 +226,9 @@ export async function placeWithCompensation<T>(
   } catch (error) {
     // A create that may have written its order keeps the debit: taken back, the order would stand
     // paid with money the customer has again (docs/payment-sources.md "Placing without one transaction").
-    if ((!debited.replayed || token !== null) && !mayHaveCreated(error)) {
+    if ((!debited.replayed || token !== null) && mayHaveCreated(error)) {
+      if (doubt) await doubt(request, token, doubtNoteOf(error)).catch(() => undefined);
+    } else if (!debited.replayed || token !== null) {
       const giveBack = undo ? () => undo(request, token) : () => port.credit({ ...request, key: `${request.key}:placement-failed` });
       for (let i = 0; i < 3; i++) {
         try {

@@ -1,3 +1,5 @@
+import type { PlacementInDoubt, PlacementOutcome } from '../storage/port.js';
+
 /**
  * The stored-balance port (余额/储值卡, docs/payment-sources.md "The balance port"): money a
  * shopper keeps with the shop, spent on orders alone or beside WeChat Pay. Every movement is
@@ -63,4 +65,17 @@ export interface BalancePort {
    * been written (`mayHaveApplied: true`, BALANCE_PLACEMENT_UNKNOWN): that debit stays.
    */
   placeWith?<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>, transaction?: unknown): Promise<T>;
+  /**
+   * The order ids whose debits were kept by `placeWith` because every placement of the id ended in
+   * doubt at or before `before` (docs/payment-sources.md "Placements left in doubt"), for
+   * `service.sweep`. Only for a port whose `placeWith` debits outside the store's transaction.
+   */
+  placementsInDoubt?(before: Date): Promise<PlacementInDoubt[]>;
+  /**
+   * What the sweep found: `created` forgets the doubt (the debit stays with the order); `absent`
+   * takes the debit back as a failed placement leaving, but only when every placement of the id
+   * still holding it ended in doubt at or before `before`. Answers whether money went back; a
+   * second call moves nothing.
+   */
+  settleInDoubt?(orderId: string, outcome: PlacementOutcome, before: Date): Promise<boolean>;
 }

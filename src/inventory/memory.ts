@@ -1,7 +1,8 @@
 import { checkGiveBack, checkHold, checkSetup, checkTake, limitKeyOf } from './check.js';
 import { limitReached, outOfStock, unknownSku } from './errors.js';
 import { placeWithHold } from './place-with-hold.js';
-import type { PersonalDataRedaction } from '../storage/port.js';
+import { allInDoubtBefore, type DoubtNote, type PlacementDoubt } from '../storage/placement.js';
+import type { PersonalDataRedaction, PlacementInDoubt, PlacementOutcome } from '../storage/port.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, PurchaseLimit, SkuSetup, StockItem, StockLevel, StockPolicy, TakeRequest } from './types.js';
 
 interface Sku {
@@ -20,6 +21,8 @@ interface Hold {
   joined?: Set<string>;
   /** The placement that reserved has failed and left. */
   left?: boolean;
+  /** Placements that ended in doubt, by token ('' for the one that reserved; `placeWith`). */
+  doubts?: Map<string, PlacementDoubt>;
 }
 
 /**
@@ -139,7 +142,52 @@ export class MemoryInventory implements InventoryPort {
    * of the id joins the reservation, and the last to fail gives it back (./place-with-hold.ts).
    */
   placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithHold(this, request, create, async (token) => this.abandon(request, token), async (r, token) => this.join(r, token));
+    return placeWithHold(
+      this,
+      request,
+      create,
+      async (token) => this.abandon(request.orderId, request.items, token),
+      async (r, token) => this.join(r, token),
+      async (token, note) => this.doubt(request.orderId, token, note),
+    );
+  }
+
+  /** Order ids with a placement in doubt since `before` or earlier (docs/inventory.md "Placements left in doubt"). */
+  async placementsInDoubt(before: Date): Promise<PlacementInDoubt[]> {
+    const out: PlacementInDoubt[] = [];
+    for (const [orderId, hold] of this.holds) {
+      const doubts = [...(hold.doubts?.values() ?? [])];
+      if (!doubts.some((d) => d.since <= before.getTime())) continue;
+      const keys = doubts.flatMap((d) => (d.idempotencyKey === undefined ? [] : [d.idempotencyKey]));
+      out.push({ orderId, since: new Date(Math.max(...doubts.map((d) => d.since))), idempotencyKeys: [...new Set(keys)] });
+    }
+    return out;
+  }
+
+  /**
+   * `created`: the doubt is forgotten, the units stay. `absent`: every placement still holding the
+   * units ended in doubt by `before`, so each leaves as a failed one would, and the units go back.
+   * Synchronous, so the check and the give-back are one step.
+   */
+  async settleInDoubt(orderId: string, outcome: PlacementOutcome, before: Date): Promise<boolean> {
+    const hold = this.holds.get(orderId);
+    if (!hold?.doubts) return false;
+    if (outcome === 'created') {
+      delete hold.doubts;
+      return false;
+    }
+    if (!hold.phases.has('reserve') || !allInDoubtBefore(hold.left, hold.joined, hold.doubts, before.getTime())) return false;
+    const items = [...hold.items].map(([sku, h]) => ({ sku, quantity: h.quantity }));
+    let back = false;
+    for (const token of [...hold.doubts.keys()]) back = this.abandon(orderId, items, token === '' ? null : token) || back;
+    return back;
+  }
+
+  /** A placement that kept its units because its order may exist: recorded for the sweep. */
+  private doubt(orderId: string, token: string | null, note: DoubtNote): void {
+    const hold = this.holds.get(orderId);
+    if (!hold?.phases.has('reserve')) return;
+    (hold.doubts ??= new Map()).set(token ?? '', { since: note.at.getTime(), ...(note.idempotencyKey !== undefined ? { idempotencyKey: note.idempotencyKey } : {}) });
   }
 
   /** One more placement in flight holds the reservation; false when there is none to join. */
@@ -154,17 +202,20 @@ export class MemoryInventory implements InventoryPort {
    * A placement that failed leaves the reservation (`null`: the one that reserved); once all have
    * left, the units go back and the reservation is forgotten (the id may reserve again).
    */
-  private abandon(request: HoldRequest, token: string | null): void {
-    const hold = this.holds.get(request.orderId);
-    if (!hold) return;
+  private abandon(orderId: string, items: StockItem[], token: string | null): boolean {
+    const hold = this.holds.get(orderId);
+    if (!hold) return false;
     if (token === null) hold.left = true;
     else hold.joined?.delete(token);
-    if (hold.left !== true || (hold.joined?.size ?? 0) > 0) return;
+    hold.doubts?.delete(token ?? '');
+    if (hold.left !== true || (hold.joined?.size ?? 0) > 0) return false;
     delete hold.left;
     delete hold.joined;
-    this.giveBack({ orderId: request.orderId, key: `placement-failed:${++this.abandoned}`, items: request.items }, false);
+    delete hold.doubts;
+    this.giveBack({ orderId, key: `placement-failed:${++this.abandoned}`, items }, false);
     hold.phases.delete('reserve');
-    if (hold.phases.size === 0) this.holds.delete(request.orderId);
+    if (hold.phases.size === 0) this.holds.delete(orderId);
+    return true;
   }
 
   private hold(request: HoldRequest, phase: 'reserve' | 'commit'): HoldResult {

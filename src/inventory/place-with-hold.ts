@@ -1,5 +1,5 @@
 import { STORAGE_ERROR_CODES } from '../storage/errors.js';
-import { joinReplayed, mayHaveCreated } from '../storage/placement.js';
+import { doubtNoteOf, joinReplayed, mayHaveCreated, type DoubtNote } from '../storage/placement.js';
 import { inventoryUnavailable } from './errors.js';
 import type { HoldRequest, InventoryPort } from './types.js';
 
@@ -17,7 +17,9 @@ import type { HoldRequest, InventoryPort } from './types.js';
  * - the create's error says the order may have been written (`mayHaveApplied: true`, as the cloud
  *   database's after a lost answer, or INVENTORY_PLACEMENT_UNKNOWN / BALANCE_PLACEMENT_UNKNOWN):
  *   nothing is given back, the order that may exist owns the hold (a retry of the order id finds
- *   or creates it on the same units);
+ *   or creates it on the same units); with `doubt`, this placement (its token, `null` for the one
+ *   that reserved) is recorded as in doubt, so that `service.sweep` can give the units back once
+ *   the order is known not to exist (docs/inventory.md "Placements left in doubt");
  * - any other failure (the store unreachable, a taken order number): `abandon(null)` gives the
  *   units back and forgets the reservation, so that the same order id can hold them again on a
  *   retry. A port with `join` gives them back only once the first placement (`null`) and every
@@ -32,6 +34,7 @@ export async function placeWithHold<T>(
   create: (transaction?: unknown) => Promise<T>,
   abandon: (token: string | null) => Promise<unknown>,
   join?: (request: HoldRequest, token: string) => Promise<boolean>,
+  doubt?: (token: string | null, note: DoubtNote) => Promise<unknown>,
 ): Promise<T> {
   const { result: held, token } = await joinReplayed(
     await inventory.reserve(request),
@@ -44,7 +47,10 @@ export async function placeWithHold<T>(
   } catch (error) {
     // Given back under an order that may exist, the units could be sold twice (docs/inventory.md
     // "Placing without one transaction").
-    if ((!held.replayed || token !== null) && !existsWithThisId(error) && !mayHaveCreated(error)) await abandon(token);
+    if ((!held.replayed || token !== null) && !existsWithThisId(error)) {
+      if (!mayHaveCreated(error)) await abandon(token);
+      else if (doubt) await doubt(token, doubtNoteOf(error)).catch(() => undefined);
+    }
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { PersonalDataRedaction } from '../storage/port.js';
+import type { PersonalDataRedaction, PlacementInDoubt, PlacementOutcome } from '../storage/port.js';
 
 /**
  * The inventory port (docs/inventory.md): stock per SKU, held per order. The service reserves at
@@ -130,6 +130,20 @@ export interface InventoryPort {
    * INVENTORY_PLACEMENT_UNKNOWN, BALANCE_PLACEMENT_UNKNOWN): those units stay.
    */
   placeWith?<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T>;
+  /**
+   * The order ids whose placements all ended in doubt at or before `before` (their units kept by
+   * `placeWith` because the create may have written the order), for `service.sweep`
+   * (docs/inventory.md "Placements left in doubt"). Only for a port whose `placeWith` holds outside
+   * the store's transaction.
+   */
+  placementsInDoubt?(before: Date): Promise<PlacementInDoubt[]>;
+  /**
+   * What the sweep found: `created` forgets the doubt (the units stay with the order); `absent`
+   * gives the units back and forgets the reservation, as a failed placement leaving, but only when
+   * every placement of the id still holding them ended in doubt at or before `before` (one in
+   * flight keeps them). Answers whether units went back; a second call moves nothing.
+   */
+  settleInDoubt?(orderId: string, outcome: PlacementOutcome, before: Date): Promise<boolean>;
   /** Brings a fast copy (Redis) back in line with its durable ledger. The service calls it at every sweep. */
   reconcile?(): Promise<void>;
   /**

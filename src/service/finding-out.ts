@@ -1,7 +1,7 @@
 import type { OrderkitError } from '../errors/orderkit-error.js';
 import type { Order } from '../order/index.js';
 import { STORAGE_ERROR_CODES } from '../storage/errors.js';
-import { mayHaveCreated } from '../storage/placement.js';
+import { mayHaveCreated, noteDoubt } from '../storage/placement.js';
 import type { OrderStore } from '../storage/port.js';
 
 /** Refusals a store gives before it writes anything: the order was not created by this call. */
@@ -29,10 +29,14 @@ export interface PlacementTaking {
  *   was taken goes back;
  * - anything else (the read failed too, or the error says the write may still land): the taking's
  *   `unknown` error (BALANCE_PLACEMENT_UNKNOWN, INVENTORY_PLACEMENT_UNKNOWN), and what was taken
- *   stays with the order id;
+ *   stays with the order id, noted with the time then (`now()`) and the key so that `service.sweep` can give it back
+ *   once the order is known not to exist (docs/inventory.md "Placements left in doubt");
  * - another order holds the id: the error.
  */
-export async function createFindingOut(store: OrderStore, order: Order, taking: PlacementTaking, write: () => Promise<Order>, idempotencyKey?: string): Promise<Order> {
+export async function createFindingOut(store: OrderStore, order: Order, taking: PlacementTaking, write: () => Promise<Order>, idempotencyKey: string | undefined, now: () => Date): Promise<Order> {
+  // The unknown answer carries (beside it) when it was given, after the create and the look-up
+  // ended, and the key: the sweep's grace period counts from then.
+  const unknown = (cause: unknown) => noteDoubt(taking.unknown(cause), { at: now(), ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
   try {
     return await write();
   } catch (error) {
@@ -43,10 +47,10 @@ export async function createFindingOut(store: OrderStore, order: Order, taking: 
       if (idempotencyKey !== undefined) await store.findIdempotency(idempotencyKey);
       found = await store.load(order.id);
     } catch {
-      throw taking.unknown(error);
+      throw unknown(error);
     }
     if (found === null) {
-      if (mayHaveCreated(error)) throw taking.unknown(error);
+      if (mayHaveCreated(error)) throw unknown(error);
       throw error;
     }
     if (found.number === order.number && taking.owns(found)) return found;

@@ -16,6 +16,7 @@ import { strayPaymentFor } from '../lifecycle/rules/stray-payment.js';
 import { sweep } from './sweep.js';
 import { applyStockEffect, applyStockEffects, applyTakeEffect, holdTaking, isInventoryError, OUT_OF_STOCK_REASON, placeWithStock, STOCK_ACTOR, stockItemsOf, takeAtPayment, takeBeforeCommit } from './stock.js';
 import { createFindingOut } from './finding-out.js';
+import { checkPlacementGrace } from './placement-recovery.js';
 import type { AnyCommandInput, EffectHandlers, ServiceTransitionResult, DispatchOptions, OrderService, OrderServiceOptions, PlaceInput, PlaceOptions, ServiceLifecycle, ServiceResult } from './types.js';
 import { ok, fail } from '../errors/result.js';
 import { applyBalanceCredit, BALANCE_ACTOR, balanceCredits, balanceDebitOf, debitTaking, isBalanceError, noBalancePort, placeWithBalance } from './balance.js';
@@ -63,6 +64,7 @@ function wantsPickupCode(input: PlaceInput): boolean {
  */
 export function createOrderService(options: OrderServiceOptions): OrderService {
   const store = options.store;
+  checkPlacementGrace(options.placementGraceMs);
   const policy = options.policy ?? defaultPolicy;
   const clock = options.clock ?? systemClock;
   const ids = defaultIds(policy.timeZone, options.ids);
@@ -304,7 +306,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
         // out before its debit or its held units may go back (./finding-out.ts). With both, the
         // debit's rule answers: it is the stricter one, and the units stay whenever the debit does.
         const taking = debit !== null ? debitTaking(debit) : holdTaking(result.order.id);
-        const settled = (tx?: unknown) => (tx === undefined ? createFindingOut(store, result.order, taking, () => write(), scope?.key) : write(tx));
+        const settled = (tx?: unknown) => (tx === undefined ? createFindingOut(store, result.order, taking, () => write(), scope?.key, () => clock.now()) : write(tx));
         if (debit === null) return holdsStock ? settled(transaction) : write(transaction);
         return placeWithBalance(balance!, debit, settled, transaction);
       };

@@ -4,6 +4,7 @@ import { dueCommandType } from '../lifecycle/due.js';
 import type { Actor, Command, Order } from '../order/index.js';
 import { CorruptOrderError, STORAGE_ERROR_CODES } from '../storage/errors.js';
 import type { CommitInput, CommitOutcome, FindDueOptions, OrderStore } from '../storage/port.js';
+import { DEFAULT_PLACEMENT_GRACE_MS, recoverPlacements } from './placement-recovery.js';
 import { applyStockEffects } from './stock.js';
 import type { PaymentQuery, ServiceCore, SweepOptions, SweepReport } from './types.js';
 
@@ -42,6 +43,9 @@ export async function sweep(core: ServiceCore, now: Date, options: SweepOptions 
   };
   // The port's fast copy (Redis) is brought back in line with its ledger at every sweep.
   if (core.options.inventory?.reconcile) await core.options.inventory.reconcile();
+  // Units and debits kept for placements left in doubt go back once their orders cannot exist (./placement-recovery.ts).
+  const recovered = await recoverPlacements(store, [core.options.balance, core.options.inventory], now, core.options.placementGraceMs ?? DEFAULT_PLACEMENT_GRACE_MS);
+  if (recovered !== null) report.placementsRecovered = recovered;
   let seen = 0;
   const findOptions = { leaseMs, onCorrupt: (error: CorruptOrderError) => report.corrupt.push(error.orderId) };
   // Each loop takes its own batch (claimed or leased), so loops never collide; two of them keep

@@ -120,6 +120,14 @@ export interface OrderServiceOptions {
    * with `payWith` is refused (BALANCE_NOT_CONFIGURED).
    */
   balance?: BalancePort;
+  /**
+   * Placements left in doubt (docs/inventory.md "Placements left in doubt"): how long after a
+   * placement answered INVENTORY_PLACEMENT_UNKNOWN or BALANCE_PLACEMENT_UNKNOWN `sweep` waits
+   * before it gives its units and its debit back, when no order has the id. Longer than any create
+   * can take to land (your function's time limit). Default 15 minutes; a whole number of
+   * milliseconds of at least 60 000, else `createOrderService` throws INVALID_SERVICE_OPTIONS.
+   */
+  placementGraceMs?: number;
 }
 
 /** What `place` and `dispatch` answer: domain rejections are results, never throws. */
@@ -212,6 +220,11 @@ export interface SweepReport {
   skipped: number;
   /** Orders whose stored row is corrupt, by id (they stay leased and are reported each sweep). */
   corrupt: string[];
+  /**
+   * With an inventory or a balance that records placements left in doubt (`placementsInDoubt`):
+   * order ids whose kept units or debit this sweep gave back, counted per port.
+   */
+  placementsRecovered?: number;
   /** With `retention`: orders whose personal data this sweep anonymised. */
   anonymized?: number;
 }

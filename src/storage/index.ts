@@ -14,6 +14,8 @@ export type {
   SubscribeOptions,
   Unsubscribe,
   PersonalDataRedaction,
+  PlacementInDoubt,
+  PlacementOutcome,
 } from './port.js';
 export {
   VersionConflictError,

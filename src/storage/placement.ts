@@ -47,3 +47,46 @@ export function mayHaveCreated(error: unknown): boolean {
   const e = error as { mayHaveApplied?: unknown; details?: { mayHaveApplied?: unknown } | null };
   return e.mayHaveApplied === true || (typeof e.details === 'object' && e.details !== null && e.details.mayHaveApplied === true);
 }
+
+/**
+ * What the service knows of a placement it answered "unknown" (the typed error it threw): when,
+ * on its clock, and under which idempotency key, so that the adapter keeping the units or the debit
+ * can record the doubt for `service.sweep` (docs/inventory.md and docs/payment-sources.md,
+ * "Placements left in doubt"). Kept beside the error, never on it: the key is the service's own.
+ */
+export interface DoubtNote {
+  at: Date;
+  idempotencyKey?: string;
+}
+
+const notes = new WeakMap<object, DoubtNote>();
+
+/** Notes when and under which key a placement ended in doubt (the service's finding out). */
+export function noteDoubt<E extends object>(error: E, note: DoubtNote): E {
+  notes.set(error, note);
+  return error;
+}
+
+/** The note of a placement's error, or the time now and no key for an error the service did not note. */
+export function doubtNoteOf(error: unknown): DoubtNote {
+  return (typeof error === 'object' && error !== null && notes.get(error)) || { at: new Date() };
+}
+
+/** One placement of an order id left in doubt: since when, and the idempotency key its order may still come from. */
+export interface PlacementDoubt {
+  since: number;
+  idempotencyKey?: string;
+}
+
+/**
+ * Whether every placement of an order id still holding its units or its debit (the first unless
+ * it `left`, then each `joined` token) ended in doubt at or before `before` (ms): only then may they
+ * go back once the order is known not to exist. `doubts` is keyed by token ('' for the first).
+ */
+export function allInDoubtBefore(left: boolean | undefined, joined: ReadonlySet<string> | undefined, doubts: ReadonlyMap<string, PlacementDoubt>, before: number): boolean {
+  const inFlight = [...(left === true ? [] : ['']), ...(joined ?? [])];
+  return inFlight.length > 0 && inFlight.every((token) => {
+    const d = doubts.get(token);
+    return d !== undefined && d.since <= before;
+  });
+}

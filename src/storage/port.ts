@@ -169,6 +169,26 @@ export interface PersonalDataRedaction {
   text(value: string): string;
 }
 
+/**
+ * An order id whose placement ended in doubt (INVENTORY_PLACEMENT_UNKNOWN,
+ * BALANCE_PLACEMENT_UNKNOWN, docs/inventory.md "Placements left in doubt"): a port that took units
+ * or a debit outside the store's transaction lists it from `placementsInDoubt`, and `service.sweep`
+ * settles it (`settleInDoubt`) once it has read the store.
+ */
+export interface PlacementInDoubt {
+  orderId: string;
+  /** When the latest of its placements ended in doubt. */
+  since: Date;
+  /** The idempotency keys its order may still be created from (settled before the order is read). */
+  idempotencyKeys: string[];
+}
+
+/**
+ * What the sweep found of an order id in doubt: `created` (an order has the id: what was taken
+ * stays with it, and the doubt is forgotten) or `absent` (no order, and no key left to create it).
+ */
+export type PlacementOutcome = 'created' | 'absent';
+
 export interface OrderStore {
   /** The order, or null when there is none. Throws `CorruptOrderError` for a bad row. */
   load(id: string): Promise<Order | null>;

@@ -455,5 +455,39 @@ export function runBalanceContract<B extends BalancePort>(name: string, make: ()
       },
       timeout,
     );
+
+    api.it(
+      'a debit left in doubt is listed past its time, forgotten when its order was created, and given back once when it was not',
+      async () => {
+        const balance = await fresh();
+        if (!balance.placeWith || !balance.placementsInDoubt || !balance.settleInDoubt) return;
+        await balance.topUp({ customerId: 'c0', key: 'card', amount: 500 });
+        // docs/payment-sources.md "Placements left in doubt": a create that may have written its order keeps the debit.
+        const lost = () => Object.assign(new Error('answer lost after the write'), { code: 'CLOUD_DATABASE_ERROR', mayHaveApplied: true });
+        const past = new Date(0);
+        const later = new Date(Date.now() + 3_600_000);
+        for (const orderId of ['d1', 'd2']) {
+          await balance.placeWith({ customerId: 'c0', orderId, key: `${orderId}-B`, amount: 100 }, async () => {
+            throw lost();
+          }).catch(() => undefined);
+        }
+        api.expect(await balance.balanceOf('c0')).toBe(300);
+        api.expect(await balance.placementsInDoubt(past)).toEqual([]);
+        api.expect((await balance.placementsInDoubt(later)).map((d) => d.orderId).sort()).toEqual(['d1', 'd2']);
+        api.expect(await balance.settleInDoubt('d1', 'created', later)).toBe(false);
+        api.expect(await balance.orderBalance('d1')).toEqual({ debited: 100, credited: 0 });
+        api.expect(await balance.settleInDoubt('d2', 'absent', past)).toBe(false);
+        const settled = await Promise.all([1, 2, 3].map(() => balance.settleInDoubt!('d2', 'absent', later)));
+        api.expect(settled.filter(Boolean).length).toBe(1);
+        api.expect(await balance.orderBalance('d2')).toEqual({ debited: 0, credited: 0 });
+        api.expect(await balance.balanceOf('c0')).toBe(400);
+        api.expect(await balance.placementsInDoubt(later)).toEqual([]);
+        // The id and key are free again: placed later, the debit is made afresh.
+        await balance.placeWith({ customerId: 'c0', orderId: 'd2', key: 'd2-B', amount: 100 }, async () => 'made');
+        api.expect(await balance.orderBalance('d2')).toEqual({ debited: 100, credited: 0 });
+        api.expect(await balance.balanceOf('c0')).toBe(300);
+      },
+      timeout,
+    );
   });
 }

@@ -548,6 +548,42 @@ export function runInventoryContract<I extends InventoryPort>(name: string, make
       },
       timeout,
     );
+
+    api.it(
+      'a placement left in doubt is listed past its time, forgotten when its order was created, and given back once when it was not',
+      async () => {
+        const inventory = await fresh();
+        if (!inventory.placeWith || !inventory.placementsInDoubt || !inventory.settleInDoubt) return;
+        // docs/inventory.md "Placements left in doubt": a create that may have written its order keeps the units.
+        const lost = () => Object.assign(new Error('answer lost after the write'), { code: 'CLOUD_DATABASE_ERROR', mayHaveApplied: true });
+        const start = (await inventory.level('S1'))!.available;
+        const past = new Date(0);
+        const later = new Date(Date.now() + 3_600_000);
+        for (const orderId of ['d1', 'd2']) {
+          await inventory.placeWith({ orderId, customerId: 'c0', items: [{ sku: 'S1', quantity: 1 }] }, async () => {
+            throw lost();
+          }).catch(() => undefined);
+        }
+        api.expect(await inventory.placementsInDoubt(past)).toEqual([]);
+        api.expect((await inventory.placementsInDoubt(later)).map((d) => d.orderId).sort()).toEqual(['d1', 'd2']);
+        // d1's order exists: the doubt is forgotten and the units stay.
+        api.expect(await inventory.settleInDoubt('d1', 'created', later)).toBe(false);
+        api.expect(await inventory.heldBy('d1')).toEqual([{ sku: 'S1', quantity: 1 }]);
+        // d2's does not: not before its time, then once, however many ask at once.
+        api.expect(await inventory.settleInDoubt('d2', 'absent', past)).toBe(false);
+        api.expect(await inventory.heldBy('d2')).toEqual([{ sku: 'S1', quantity: 1 }]);
+        const settled = await Promise.all([1, 2, 3].map(() => inventory.settleInDoubt!('d2', 'absent', later)));
+        api.expect(settled.filter(Boolean).length).toBe(1);
+        api.expect(await inventory.heldBy('d2')).toEqual([]);
+        api.expect((await inventory.level('S1'))?.available).toBe(start - 1);
+        api.expect(await inventory.placementsInDoubt(later)).toEqual([]);
+        // The id is free again: placed later, it holds afresh.
+        await inventory.placeWith({ orderId: 'd2', customerId: 'c0', items: [{ sku: 'S1', quantity: 1 }] }, async () => 'made');
+        api.expect(await inventory.heldBy('d2')).toEqual([{ sku: 'S1', quantity: 1 }]);
+        api.expect((await inventory.level('S1'))?.available).toBe(start - 2);
+      },
+      timeout,
+    );
   });
 }
 

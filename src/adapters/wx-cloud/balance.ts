@@ -2,7 +2,9 @@ import { checkMovement, checkTopUp, creditAccount, namesNothing, sameMovement } 
 import { balanceErrors, isBalanceError } from '../../balance/errors.js';
 import { placeWithCompensation } from '../../balance/memory.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from '../../balance/types.js';
-import { checkDatabase, ensureCollections, txRead, type CloudDatabase, type CloudTransaction } from './database.js';
+import { allInDoubtBefore, type DoubtNote, type PlacementDoubt } from '../../storage/placement.js';
+import type { PlacementInDoubt, PlacementOutcome } from '../../storage/port.js';
+import { checkDatabase, ensureCollections, isMissingCollection, txRead, type CloudDatabase, type CloudTransaction } from './database.js';
 
 export interface WxCloudBalanceOptions {
   /** Collection names. Defaults: balance_accounts, balance_orders, balance_ops. */
@@ -28,6 +30,30 @@ interface OpDoc {
   joined?: Record<string, true>;
   /** A debit: the placement that made it has failed and left. */
   left?: true;
+  /** A debit: placements that ended in doubt, by token (`first` for the one that made it; `placeWith`). */
+  doubts?: Record<string, PlacementDoubt>;
+  /** A debit in doubt: its earliest doubt's time (what the sweep lists by) and its order id. */
+  doubt_since?: number;
+  doubt_order?: string;
+}
+
+/** A query of a collection not created yet (nothing was ever debited) finds nothing. */
+function noneIfMissing(error: unknown): { data: unknown[] } {
+  if (isMissingCollection(error)) return { data: [] };
+  throw error;
+}
+
+/** The field of `doubts` naming the placement that made the debit (a token is never this word). */
+const FIRST = 'first';
+
+/** The record with the doubts of `tokens` taken out (and the listing fields with the last one). */
+function withoutDoubts(op: Omit<OpDoc, '_id'>, tokens: readonly (string | null)[]): Omit<OpDoc, '_id'> {
+  const { doubts, doubt_since, doubt_order, ...rest } = op;
+  void doubt_since;
+  const left = { ...doubts };
+  for (const t of tokens) delete left[t ?? FIRST];
+  const since = Object.values(left).map((d) => d.since);
+  return since.length === 0 ? rest : { ...rest, doubts: left, doubt_since: Math.min(...since), doubt_order: doubt_order! };
 }
 
 
@@ -96,7 +122,76 @@ export class WxCloudBalance implements BalancePort {
   }
 
   placeWith<T>(request: BalanceMovement, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithCompensation(this, request, create, (r, token) => this.undoDebit(r, token ?? null), (r, token) => this.join(r, token));
+    return placeWithCompensation(
+      this,
+      request,
+      create,
+      (r, token) => this.onDebit(r, undefined, async (tx, id, op, { orderId }) => void (await this.leave(tx, id, op, orderId, [token ?? null]))),
+      (r, token) => this.join(r, token),
+      (r, token, note) => this.doubt(r, token, note),
+    );
+  }
+
+  /**
+   * Debits in doubt since `before` or earlier, by order id (docs/payment-sources.md "Placements
+   * left in doubt"): the earliest 100 per call; the sweep settles them and takes the next ones at
+   * its next run.
+   */
+  async placementsInDoubt(before: Date): Promise<PlacementInDoubt[]> {
+    const _ = this.db.command;
+    const { data } = await this.call(() =>
+      this.db.collection(this.names.ops).where({ kind: 'debit', doubt_since: _.lte(before.getTime()) }).orderBy('doubt_since', 'asc').limit(100).get().catch(noneIfMissing),
+    );
+    const byOrder = new Map<string, PlacementInDoubt>();
+    for (const op of data as OpDoc[]) {
+      if (!op.doubts || op.doubt_order === undefined) continue;
+      const entry = byOrder.get(op.doubt_order) ?? { orderId: op.doubt_order, since: new Date(0), idempotencyKeys: [] };
+      for (const d of Object.values(op.doubts)) {
+        if (d.since > entry.since.getTime()) entry.since = new Date(d.since);
+        if (d.idempotencyKey !== undefined && !entry.idempotencyKeys.includes(d.idempotencyKey)) entry.idempotencyKeys.push(d.idempotencyKey);
+      }
+      byOrder.set(op.doubt_order, entry);
+    }
+    return [...byOrder.values()];
+  }
+
+  /**
+   * `created`: the doubts of the order's debits are forgotten, the debits stay. `absent`: each
+   * debit whose placements still holding it all ended in doubt by `before` is taken back, every one
+   * of them leaving as a failed placement would, in one transaction per debit: two sweepers at
+   * once take it back once.
+   */
+  async settleInDoubt(orderId: string, outcome: PlacementOutcome, before: Date): Promise<boolean> {
+    const n = this.names;
+    const { data } = await this.call(() => this.db.collection(n.ops).where({ doubt_order: String(orderId) }).limit(100).get().catch(noneIfMissing));
+    let back = false;
+    for (const found of data as OpDoc[]) {
+      const moved = await this.call(() =>
+        this.db.runTransaction(async (tx) => {
+          const op = await txRead<OpDoc>(tx, n.ops, found._id);
+          if (op === null || op.kind !== 'debit' || !op.doubts || op.doubt_order !== orderId) return false;
+          const tokens = Object.keys(op.doubts).map((t) => (t === FIRST ? null : t));
+          if (outcome === 'created') {
+            await tx.collection(n.ops).doc(found._id).set({ data: withoutDoubts(withoutId(op), tokens) });
+            return false;
+          }
+          const doubts = new Map(Object.entries(op.doubts).map(([t, d]) => [t === FIRST ? '' : t, d] as const));
+          if (!allInDoubtBefore(op.left, new Set(Object.keys(op.joined ?? {})), doubts, before.getTime())) return false;
+          return this.leave(tx, found._id, op, orderId, tokens);
+        }, 10),
+      );
+      back = moved || back;
+    }
+    return back;
+  }
+
+  /** A placement that kept its debit because its order may exist: recorded for the sweep, in one transaction. */
+  private doubt(request: BalanceMovement, token: string | null, note: DoubtNote): Promise<void> {
+    return this.onDebit(request, undefined, async (tx, id, op, { orderId }) => {
+      const doubts = { ...op.doubts, [token ?? FIRST]: { since: note.at.getTime(), ...(note.idempotencyKey !== undefined ? { idempotencyKey: note.idempotencyKey } : {}) } };
+      const since = Math.min(...Object.values(doubts).map((d) => d.since));
+      await tx.collection(this.names.ops).doc(id).set({ data: { ...withoutId(op), doubts, doubt_since: since, doubt_order: orderId } });
+    });
   }
 
   /** One more placement in flight holds the debit, in one transaction; false when there is none to join. */
@@ -108,36 +203,37 @@ export class WxCloudBalance implements BalancePort {
   }
 
   /**
-   * A placement that failed leaves the debit (`null`: the one that made it), in one transaction;
-   * once all have left, the debit of the order that was never created is taken back: the account
-   * gets the amount back, the order's total loses it (its record goes when this debit was all it
-   * held), and the movement's record goes, so a retry of the same order id and key debits again
-   * (see placeWithCompensation). Leaving twice counts once.
+   * Placements that failed (or were found never to have created their order) leave the debit
+   * (`null`: the one that made it), inside the caller's transaction; once all have left, the debit
+   * of the order that was never created is taken back: the account gets the amount back, the
+   * order's total loses it (its record goes when this debit was all it held), and the movement's
+   * record goes, so a retry of the same order id and key debits again (see placeWithCompensation).
+   * Leaving twice counts once. Answers whether the debit was taken back.
    */
-  private undoDebit(request: BalanceMovement, token: string | null): Promise<void> {
+  private async leave(tx: CloudTransaction, id: string, op: OpDoc, orderId: string, tokens: readonly (string | null)[]): Promise<boolean> {
     const n = this.names;
-    return this.onDebit(request, undefined, async (tx, id, op, { orderId }) => {
-      const joined = { ...op.joined };
-      if (token !== null) delete joined[token];
-      const left = token === null || op.left === true;
-      if (!left || Object.keys(joined).length > 0) {
-        await tx.collection(n.ops).doc(id).set({ data: { ...withoutId(op), joined, ...(left ? { left: true } : {}) } });
-        return;
-      }
-      const order = await txRead<OrderDoc>(tx, n.orders, orderId);
-      // Credits already given back against this debit: the order exists after all, and its debit stays.
-      if (order !== null && order.credited > order.debited - op.amount) {
-        if (op.left !== true) await tx.collection(n.ops).doc(id).set({ data: { ...withoutId(op), joined, left: true } });
-        return;
-      }
-      const account = await txRead<AccountDoc>(tx, n.accounts, op.customerId);
-      await tx.collection(n.accounts).doc(op.customerId).set({ data: { balance: (account?.balance ?? 0) + op.amount } });
-      // An order this debit alone made goes with it: a record left at zero would keep the failed
-      // placement's customer, and another customer's debit of the order id would be refused.
-      if (order !== null && order.debited === op.amount && order.credited === 0) await tx.collection(n.orders).doc(orderId).remove();
-      else if (order !== null) await tx.collection(n.orders).doc(orderId).set({ data: { customerId: order.customerId, debited: order.debited - op.amount, credited: order.credited } });
-      await tx.collection(n.ops).doc(id).remove();
-    });
+    const joined = { ...op.joined };
+    for (const t of tokens) if (t !== null) delete joined[t];
+    const left = tokens.includes(null) || op.left === true;
+    const rest = withoutDoubts(withoutId(op), tokens);
+    if (!left || Object.keys(joined).length > 0) {
+      await tx.collection(n.ops).doc(id).set({ data: { ...rest, joined, ...(left ? { left: true } : {}) } });
+      return false;
+    }
+    const order = await txRead<OrderDoc>(tx, n.orders, orderId);
+    // Credits already given back against this debit: the order exists after all, and its debit stays.
+    if (order !== null && order.credited > order.debited - op.amount) {
+      await tx.collection(n.ops).doc(id).set({ data: { ...rest, joined, left: true } });
+      return false;
+    }
+    const account = await txRead<AccountDoc>(tx, n.accounts, op.customerId);
+    await tx.collection(n.accounts).doc(op.customerId).set({ data: { balance: (account?.balance ?? 0) + op.amount } });
+    // An order this debit alone made goes with it: a record left at zero would keep the failed
+    // placement's customer, and another customer's debit of the order id would be refused.
+    if (order !== null && order.debited === op.amount && order.credited === 0) await tx.collection(n.orders).doc(orderId).remove();
+    else if (order !== null) await tx.collection(n.orders).doc(orderId).set({ data: { customerId: order.customerId, debited: order.debited - op.amount, credited: order.credited } });
+    await tx.collection(n.ops).doc(id).remove();
+    return true;
   }
 
   /** Runs `body` on the record of a debit, in one transaction; answers `absent` when there is no such debit. */

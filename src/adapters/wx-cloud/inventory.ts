@@ -2,7 +2,8 @@ import { checkGiveBack, checkHold, checkSetup, checkTake, limitKeyOf } from '../
 import { inventoryUnavailable, isInventoryError, limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
 import { placeWithHold } from '../../inventory/place-with-hold.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy, TakeRequest } from '../../inventory/types.js';
-import type { PersonalDataRedaction } from '../../storage/port.js';
+import { allInDoubtBefore, type DoubtNote, type PlacementDoubt } from '../../storage/placement.js';
+import type { PersonalDataRedaction, PlacementInDoubt, PlacementOutcome } from '../../storage/port.js';
 import { checkDatabase, ensureCollections, txRead, type CloudDatabase } from './database.js';
 import { backoff } from './concurrency.js';
 import { checkDurationOption, classifyCloudError, isDuplicateKey } from './errors.js';
@@ -61,7 +62,15 @@ interface ClaimDoc {
   left?: true;
   /** A give-back's claim while `lowering`: which of its `steps` have gone down. */
   lowered?: number[];
+  /** A reservation's placements that ended in doubt, by token (`first`: the one that reserved). */
+  doubts?: Record<string, PlacementDoubt>;
+  /** With `doubts`: the earliest one's time (what the sweep lists by) and the order id. */
+  doubt_since?: number;
+  doubt_order?: string;
 }
+
+/** The field of `doubts` naming the placement that reserved (a token is never this word). */
+const FIRST = 'first';
 
 /** How many times a give-back's transaction runs while other writers of its records conflict with it. */
 const CONTENDED_TRIES = 20;
@@ -179,7 +188,102 @@ export class WxCloudInventory implements InventoryPort {
    * reservation being given back finishes that and holds afresh.
    */
   placeWith<T>(request: HoldRequest, create: (transaction?: unknown) => Promise<T>): Promise<T> {
-    return placeWithHold(this, request, create, (token) => this.abandon(request, token), (r, token) => this.join(r, token));
+    return placeWithHold(
+      this,
+      request,
+      create,
+      (token) => this.abandon(request, token),
+      (r, token) => this.join(r, token),
+      (token, note) => this.doubt(request.orderId, token, note),
+    );
+  }
+
+  /**
+   * Reservations with a placement in doubt since `before` or earlier (docs/inventory.md
+   * "Placements left in doubt"): the earliest 100 per call; the sweep settles them and takes the
+   * next ones at its next run.
+   */
+  async placementsInDoubt(before: Date): Promise<PlacementInDoubt[]> {
+    const _ = this.db.command;
+    const { data } = await this.call(() => this.db.collection(this.names.ops).where({ doubt_since: _.lte(before.getTime()) }).orderBy('doubt_since', 'asc').limit(100).get());
+    return (data as ClaimDoc[]).flatMap((claim) => {
+      // An `abandoning` claim keeps `doubt_since` and `doubt_order` (not `doubts`) until its give-back is finished.
+      const doubts = Object.values(claim.doubts ?? {});
+      if (claim.doubt_order === undefined || claim.doubt_since === undefined) return [];
+      const keys = doubts.flatMap((d) => (d.idempotencyKey === undefined ? [] : [d.idempotencyKey]));
+      return [{ orderId: claim.doubt_order, since: new Date(Math.max(claim.doubt_since, ...doubts.map((d) => d.since))), idempotencyKeys: [...new Set(keys)] }];
+    });
+  }
+
+  /**
+   * `created`: the doubts are forgotten, the units stay. `absent`: when every placement still
+   * holding the reservation ended in doubt by `before`, one transaction on the claim makes them all
+   * leave and turns it `abandoning` with the hold's units, and the give-back runs as for failed
+   * placements (`finishAbandon`, once per key, whoever finishes it). The claim stays listed until the
+   * give-back is finished, so a sweep that was cut short (or lost the answer) is finished by the
+   * next. Answers true for the call that turned the claim.
+   */
+  async settleInDoubt(orderId: string, outcome: PlacementOutcome, before: Date): Promise<boolean> {
+    const claimId = `${orderId}|hold:reserve`;
+    const _ = this.db.command;
+    for (let tries = 0; tries < 5; tries++) {
+      const claim = await this.claimDoc(claimId);
+      if (claim === null) return false;
+      if (claim.state === 'abandoning') {
+        // Turned by another sweeper, or by an earlier one whose answer was lost: finish it.
+        await this.finishAbandon(claim);
+        return false;
+      }
+      if (claim.doubts === undefined) return false;
+      if (claim.state === 'held') {
+        await this.tidy(claim);
+        continue;
+      }
+      if (claim.state !== undefined && claim.state !== 'done') return false;
+      const turned = await this.contended(() =>
+        this.db.runTransaction(async (tx) => {
+          const now = await txRead<ClaimDoc>(tx, this.names.ops, claimId);
+          if (now === null || now.doubts === undefined || (now.state !== undefined && now.state !== 'done')) return false;
+          const forget = { doubts: _.remove(), doubt_since: _.remove(), doubt_order: _.remove() };
+          if (outcome === 'created') {
+            await tx.collection(this.names.ops).doc(claimId).update({ data: forget });
+            return false;
+          }
+          const doubts = new Map(Object.entries(now.doubts).map(([t, d]) => [t === FIRST ? '' : t, d] as const));
+          if (!allInDoubtBefore(now.left, new Set(Object.keys(now.joined ?? {})), doubts, before.getTime())) return false;
+          const hold = await txRead<HoldDoc>(tx, this.names.holds, orderId);
+          const items = (hold?.items ?? []).filter((i) => i.quantity > 0).map((i) => ({ sku: i.sku, quantity: i.quantity }));
+          await tx.collection(this.names.ops).doc(claimId).update({
+            data: { doubts: _.remove(), state: 'abandoning', key: `placement-in-doubt:${newToken()}`, items: _.set(items), at: this.db.serverDate(), joined: _.remove(), left: _.remove() },
+          });
+          return true;
+        }),
+      );
+      if (!turned) return false;
+      const after = await this.claimDoc(claimId);
+      if (after?.state === 'abandoning') await this.finishAbandon(after);
+      return true;
+    }
+    return false;
+  }
+
+  /** A placement that kept the units because its order may exist: recorded on the claim for the sweep, in one transaction. */
+  private async doubt(orderId: string, token: string | null, note: DoubtNote): Promise<void> {
+    const claimId = `${orderId}|hold:reserve`;
+    const mark = { since: note.at.getTime(), ...(note.idempotencyKey !== undefined ? { idempotencyKey: note.idempotencyKey } : {}) };
+    for (let tries = 0; tries < 5; tries++) {
+      const claim = await this.claimDoc(claimId);
+      if (claim === null) return;
+      if (claim.state === 'held') {
+        await this.tidy(claim);
+        continue;
+      }
+      const done = await this.onClaim(claimId, (now) => {
+        const doubts = { ...now.doubts, [token ?? FIRST]: mark };
+        return { doubts: this.db.command.set(doubts), doubt_since: Math.min(...Object.values(doubts).map((d) => d.since)), doubt_order: orderId };
+      });
+      if (done !== null) return;
+    }
   }
 
   /**
