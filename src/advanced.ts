@@ -144,6 +144,8 @@ export type { PayWith } from './lifecycle/index.js';
 export { MemoryBalance, BALANCE_ERROR_CODES, isBalanceError, placeWithCompensation } from './balance/index.js';
 export { reorderLines } from './pricing/index.js';
 export type { BalancePort, BalanceMovement, BalanceResult, OrderBalance, BalanceErrorCode } from './balance/index.js';
+/** What `placeWithCompensation`'s `doubt` hook is told of a placement left in doubt (docs/payment-sources.md). */
+export type { DoubtNote } from './storage/index.js';
 // Delivery modes (docs/delivery.md).
 export {
   DELIVERY_MODES,

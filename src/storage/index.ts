@@ -26,6 +26,7 @@ export {
   isVersionConflict,
 } from './errors.js';
 export type { CorruptionReason } from './errors.js';
+export type { DoubtNote } from './placement.js';
 export { ORDER_SCHEMA_VERSION, storedOrderDocument, storedOrderText, upgradeStoredOrder } from './schema-version.js';
 export type { OrderUpgrade, UpgradeChain } from './schema-version.js';
 export { MemoryOrderStore, createMemoryOrderData } from './memory-store.js';
