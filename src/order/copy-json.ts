@@ -1,7 +1,8 @@
 /**
  * A deep copy of JSON data, equal to `JSON.parse(JSON.stringify(value))` for what an order holds
- * (plain objects, arrays, strings, finite numbers, booleans and null): a property whose value is
- * `undefined` is left out, and an `undefined` array element becomes `null`. It builds the copy
+ * (plain objects, arrays, strings, numbers, booleans and null): a property whose value is
+ * `undefined` is left out, an `undefined` array element becomes `null`, -0 becomes 0, and NaN and
+ * the infinities become `null`. It builds the copy
  * directly instead of writing and reading back its text: on a 105 kB order (a thousand merchant
  * notes) about 0.13 ms against 1.6–2.0 ms, and 2 µs against 65 µs on a 2 kB one
  * (docs/benchmarks.md, "Storage"). Not for Dates, Maps, class instances or cycles, which orders
@@ -15,6 +16,8 @@ export function copyJson<T>(value: T): T {
 }
 
 function copy(value: unknown): unknown {
+  // Numbers as JSON writes them: -0 is 0, NaN and the infinities are null.
+  if (typeof value === 'number') return value === 0 ? 0 : Number.isFinite(value) ? value : null;
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     const n = value.length;

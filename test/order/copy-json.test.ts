@@ -47,6 +47,15 @@ describe('copyJson', () => {
     );
   });
 
+  it('writes numbers as JSON does: -0 becomes 0, and NaN and the infinities become null (fast-check seed -15720844)', () => {
+    const value = { a: -0, b: [-0, NaN, Infinity, -Infinity, 1.5], c: NaN };
+    const copy = copyJson(value);
+    expect(copy).toEqual(JSON.parse(JSON.stringify(value)));
+    expect(Object.is(copy.a, 0)).toBe(true);
+    expect(Object.is(copyJson(-0), 0)).toBe(true);
+    expect(copyJson(Number.NaN)).toBeNull();
+  });
+
   it('keeps an own __proto__ key as a key, as JSON.parse does, and leaves the prototype alone', () => {
     const value = JSON.parse('{"__proto__":{"polluted":true},"a":1}') as Record<string, unknown>;
     const copy = copyJson(value);
