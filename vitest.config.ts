@@ -4,8 +4,12 @@ const include = ['test/**/*.test.ts', 'examples/**/*.test.{ts,js}'];
 const exclude = ['**/node_modules/**', '**/dist/**', '**/.tmp/**', '**/.cache/**', 'test/load/**'];
 /** Files whose results must not depend on the host's time zone: they run under two other zones. */
 const TZ_FILES = ['test/**/*.tz.test.ts'];
-/** The long Chromium walks of the console and the /insights dashboard: `npm run test:load` runs them (CI too). */
-const LONG_BROWSER_FILES = ['test/express/console.browser.test.ts', 'test/express/insights.browser.test.ts'];
+/**
+ * Long runs `npm run test:load` makes instead (CI too): the Chromium walks of the console and the
+ * /insights dashboard, and every stored fixture of every schema version through every read path of
+ * every store (test/storage/stored-orders.test.ts, in `npm test`, loads each fixture once).
+ */
+const LONG_FILES = ['test/express/console.browser.test.ts', 'test/express/insights.browser.test.ts', 'test/storage/stored-orders-paths.test.ts'];
 
 /**
  * One vitest run for `npm test`: the time-zone files run in two projects of their own, under
@@ -25,7 +29,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'main', include, exclude: [...exclude, ...TZ_FILES, ...LONG_BROWSER_FILES], isolate: false } },
+      { extends: true, test: { name: 'main', include, exclude: [...exclude, ...TZ_FILES, ...LONG_FILES], isolate: false } },
       ...['UTC', 'America/New_York'].map((tz) => ({
         extends: true as const,
         test: { name: `TZ=${tz}`, include: TZ_FILES, exclude, env: { TZ: tz }, setupFiles: ['test/support/tz-setup.ts'] },
