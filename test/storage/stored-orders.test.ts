@@ -1,6 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +12,7 @@ import type { StoredFixture } from '../../scripts/gen-order-fixtures.js';
 import { connectRealPg } from '../support/pg.js';
 import { truncateAll } from './pg-helpers.js';
 import { freshPGlite } from '../support/pglite.js';
+import { insertPostgresRows, loadFixtures, memoryDataWith } from './stored-fixtures.js';
 
 /**
  * Orders stored by every released schema version (test/fixtures/orders/v<N>/, written by
@@ -23,59 +21,17 @@ import { freshPGlite } from '../support/pglite.js';
  * current version (docs/storage.md "Stored order versions").
  */
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'orders');
-
-const versions = readdirSync(FIXTURES)
-  .filter((d) => /^v\d+$/.test(d))
-  .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
-const fixtures: Array<{ dir: string; file: string; fixture: StoredFixture }> = [];
-for (const dir of versions) {
-  for (const file of readdirSync(join(FIXTURES, dir)).filter((f) => f.endsWith('.json')).sort()) {
-    fixtures.push({ dir, file, fixture: JSON.parse(readFileSync(join(FIXTURES, dir, file), 'utf8')) as StoredFixture });
-  }
-}
-
-interface Queryable {
-  query(text: string, params?: unknown[]): Promise<unknown>;
-}
+const fixtures = loadFixtures();
+const versions = [...new Set(fixtures.map((x) => x.dir))];
 
 /** Puts a fixture's PostgreSQL rows back exactly as they were stored. */
-async function seedPostgres(db: Queryable, schema: string, f: StoredFixture, keepChecksum: boolean): Promise<void> {
+async function seedPostgres(db: Parameters<typeof insertPostgresRows>[0], schema: string, f: StoredFixture, keepChecksum: boolean): Promise<void> {
   await truncateAll(db, schema);
-  const o = f.postgres.order;
-  await db.query(
-    `INSERT INTO "${schema}".orders (id, number, customer_id, status, version, created_at, updated_at, due_at, doc, doc_md5) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)`,
-    [o.id, o.number, o.customer_id, o.status, o.version, o.created_at, o.updated_at, o.due_at, o.doc, keepChecksum ? o.doc_md5 : null],
-  );
-  for (const e of f.postgres.events) {
-    await db.query(`INSERT INTO "${schema}".order_events (order_id, version, seq, at, type, doc) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`, [
-      e.order_id,
-      e.version,
-      e.seq,
-      e.at,
-      e.type,
-      e.doc,
-    ]);
-  }
+  await insertPostgresRows(db, schema, f, keepChecksum);
 }
 
 function seedMemory(f: StoredFixture): MemoryOrderStore {
-  const data = createMemoryOrderData();
-  const o = f.postgres.order;
-  data.orders.set(o.id, {
-    doc: f.memory.doc,
-    version: o.version,
-    number: o.number,
-    customerId: o.customer_id,
-    status: o.status as Order['status'],
-    createdAt: Date.parse(o.created_at),
-    dueAt: o.due_at === null ? null : Date.parse(o.due_at),
-    dueLeaseUntil: 0,
-  });
-  data.numbers.set(o.number, o.id);
-  data.events.set(o.id, f.memory.events.slice());
-  return new MemoryOrderStore({ data });
+  return new MemoryOrderStore({ data: memoryDataWith(f) });
 }
 
 async function seedWxCloud(f: StoredFixture): Promise<WxCloudOrderStore> {
