@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { requestCommand, requestOpArb, type RequestOp } from './request-op.js';
 import { placeOrder, transition } from '../../src/lifecycle/index.js';
 import { priceCart } from '../../src/pricing/index.js';
 import { definePolicy, type Policy } from '../../src/order/policy.js';
@@ -24,7 +25,7 @@ const system: Actor = { type: 'system' };
 const ADDRESS = { name: '张三', phone: '13800000000', province: '上海市', city: '上海市', detail: '人民路 1 号' };
 
 type Op =
-  | { t: 'request'; kind: 'refund_only' | 'return_and_refund'; whole: boolean; picks: Array<{ line: number; qty: number }>; ship: 0 | 1 | 2; merchant: boolean }
+  | RequestOp
   | { t: 'approve' | 'reject' | 'receive' | 'sendBack' | 'cancelAS' | 'accept' | 'decline' | 'shipExchange'; a: number }
   | { t: 'propose'; a: number; amount: number }
   | { t: 'fee'; a: number; fee: number; deduct: boolean }
@@ -40,7 +41,7 @@ type Op =
   | { t: 'wait'; hours: number };
 
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ t: fc.constant('request' as const), kind: fc.constantFrom('refund_only' as const, 'return_and_refund' as const, 'return_and_refund' as const), whole: fc.nat(7).map((n) => n === 0), picks: fc.array(fc.record({ line: fc.nat(3), qty: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 2 }), ship: fc.constantFrom(0 as const, 1 as const, 2 as const), merchant: fc.boolean() }) },
+  { weight: 5, arbitrary: requestOpArb({ kinds: ['refund_only', 'return_and_refund', 'return_and_refund'], wholeOneIn: 8, merchantOneIn: 2 }) },
   { weight: 10, arbitrary: fc.record({ t: fc.constantFrom('approve' as const, 'reject' as const, 'receive' as const, 'sendBack' as const, 'cancelAS' as const, 'accept' as const, 'decline' as const, 'shipExchange' as const), a: fc.nat(6) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('propose' as const), a: fc.nat(6), amount: fc.integer({ min: 1, max: 30_000 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('fee' as const), a: fc.nat(6), fee: fc.integer({ min: 1, max: 3000 }), deduct: fc.boolean() }) },
@@ -140,24 +141,8 @@ function toCommand(order: Order, op: Op): { command: Command; actor: Actor } | u
   };
   const refund = (i: number) => (i % 3 === 0 ? pick(order.refunds, i) : pick(order.refunds.filter((r) => r.status === 'pending'), i) ?? pick(order.refunds, i));
   switch (op.t) {
-    case 'request': {
-      const holdings = lineHoldings(order);
-      let items: Array<{ lineId: string; quantity: number }> | undefined;
-      if (!op.whole) {
-        const seen = new Set<string>();
-        items = op.picks
-          .map((p) => ({ lineId: order.lines[p.line % order.lines.length]!.id, quantity: p.qty }))
-          .filter((i) => !seen.has(i.lineId) && seen.add(i.lineId))
-          .map((i) => {
-            const h = holdings.get(i.lineId)!;
-            return { lineId: i.lineId, quantity: Math.min(i.quantity, op.kind === 'return_and_refund' ? h.returnable : h.refundable) };
-          })
-          .filter((i) => i.quantity > 0);
-        if (items.length === 0) items = undefined;
-      }
-      const includeShipping = op.ship === 0 ? {} : { includeShipping: op.ship === 1 };
-      return { command: { type: 'REQUEST_AFTER_SALE', kind: op.kind, reason: 'r', ...(items ? { items } : {}), ...includeShipping }, actor: op.merchant ? shop : shopper };
-    }
+    case 'request':
+      return requestCommand(order, op, { shop, shopper });
     case 'approve':
       return { command: { type: 'APPROVE_AFTER_SALE', afterSaleId: as(op.a) }, actor: shop };
     case 'reject':

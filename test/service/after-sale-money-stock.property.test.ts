@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { requestCommand, requestOpArb, type RequestOp } from '../refund/request-op.js';
 import { MemoryBalance } from '../../src/balance/index.js';
 import { MemoryInventory } from '../../src/inventory/index.js';
 import { definePolicy, type Policy } from '../../src/order/policy.js';
@@ -48,7 +49,7 @@ const ON_SHELF = 20;
 const SCARCE: Record<string, number> = { X: 1, Y: 0 };
 
 type Op =
-  | { t: 'request'; kind: 'refund_only' | 'return_and_refund'; whole: boolean; picks: Array<{ line: number; qty: number }>; ship: 0 | 1 | 2; merchant: boolean }
+  | RequestOp
   | { t: 'exchange'; line: number; qty: number; sku: 0 | 1 | 2 }
   /** A whole return or exchange in one go: requested, approved, sent back, received (and the replacement shipped). */
   | { t: 'fullReturn' | 'fullExchange'; line: number; qty: number; sku: 0 | 1 | 2 }
@@ -63,7 +64,7 @@ type Op =
   | { t: 'confirm' | 'cancel' | 'customerCancel' | 'drain' | 'restock' };
 
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ t: fc.constant('request' as const), kind: fc.constantFrom('refund_only' as const, 'return_and_refund' as const), whole: fc.nat(6).map((n) => n === 0), picks: fc.array(fc.record({ line: fc.nat(3), qty: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 2 }), ship: fc.constantFrom(0 as const, 1 as const, 2 as const), merchant: fc.nat(4).map((n) => n === 0) }) },
+  { weight: 5, arbitrary: requestOpArb({ kinds: ['refund_only', 'return_and_refund'], wholeOneIn: 7, merchantOneIn: 5 }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('exchange' as const), line: fc.nat(3), qty: fc.integer({ min: 1, max: 2 }), sku: fc.constantFrom(0 as const, 1 as const, 2 as const) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constantFrom('fullReturn' as const, 'fullExchange' as const), line: fc.nat(3), qty: fc.integer({ min: 1, max: 2 }), sku: fc.constantFrom(0 as const, 1 as const, 2 as const) }) },
   { weight: 12, arbitrary: fc.record({ t: fc.constantFrom('approve' as const, 'reject' as const, 'receive' as const, 'sendBack' as const, 'cancelAS' as const, 'accept' as const, 'decline' as const, 'shipExchange' as const), a: fc.nat(6) }) },
@@ -259,24 +260,8 @@ function toCommand(order: Order, op: Op): { command: Command; actor: Actor } | u
   };
   const refund = (i: number) => pick(order.refunds.filter((r) => r.status === 'pending' && !r.transactionId?.startsWith('balance:')), i) ?? pick(order.refunds, i);
   switch (op.t) {
-    case 'request': {
-      const holdings = lineHoldings(order);
-      let items: Array<{ lineId: string; quantity: number }> | undefined;
-      if (!op.whole) {
-        const seen = new Set<string>();
-        items = op.picks
-          .map((p) => ({ lineId: order.lines[p.line % order.lines.length]!.id, quantity: p.qty }))
-          .filter((i) => !seen.has(i.lineId) && seen.add(i.lineId))
-          .map((i) => {
-            const h = holdings.get(i.lineId)!;
-            return { lineId: i.lineId, quantity: Math.min(i.quantity, op.kind === 'return_and_refund' ? h.returnable : h.refundable) };
-          })
-          .filter((i) => i.quantity > 0);
-        if (items.length === 0) items = undefined;
-      }
-      const includeShipping = op.ship === 0 ? {} : { includeShipping: op.ship === 1 };
-      return { command: { type: 'REQUEST_AFTER_SALE', kind: op.kind, reason: 'r', ...(items ? { items } : {}), ...includeShipping }, actor: op.merchant ? shop : shopper };
-    }
+    case 'request':
+      return requestCommand(order, op, { shop, shopper });
     case 'exchange': {
       const l = order.lines[op.line % order.lines.length]!;
       const sku = op.sku === 0 ? l.sku : op.sku === 1 ? 'X' : 'Y';
