@@ -58,6 +58,27 @@ describe('sign-in outside demo mode', () => {
     expect((await request(t.app).get('/orders').set('Cookie', cookie)).status).toBe(401);
   });
 
+  it('a signed-out token stays refused, and its revocation is forgotten once the token has expired by itself (the list does not grow for ever)', async () => {
+    let now = Date.parse('2026-12-07T08:00:00.000Z');
+    t = await testApp({ auth: { code2Session: standInCode2Session(), now: () => new Date(now) } });
+    const signIn = async (code: string) => ((await request(t.app).post('/auth/wechat').send({ code })).body as { token: string }).token;
+    const first = await signIn('demo-alice');
+    expect((await request(t.app).post('/auth/logout').set('authorization', `Bearer ${first}`)).status).toBe(204);
+    expect((await request(t.app).get('/orders').set('authorization', `Bearer ${first}`)).status).toBe(401);
+    expect(t.auth.revokedCount).toBe(1);
+    // A token nobody can verify revokes nothing.
+    expect((await request(t.app).post('/auth/logout').set('authorization', 'Bearer not-a-token')).status).toBe(401);
+    expect(t.auth.revokedCount).toBe(1);
+    now += 7 * 86_400_000 + 1_000; // past the shopper token's 7 days
+    const second = await signIn('demo-bob');
+    expect((await request(t.app).post('/auth/logout').set('authorization', `Bearer ${second}`)).status).toBe(204);
+    expect(t.auth.revokedCount).toBe(1);
+    const expired = await request(t.app).get('/orders').set('authorization', `Bearer ${first}`);
+    expect(expired.status).toBe(401);
+    expectErrorBody(expired.body, 'SESSION_EXPIRED');
+    expect((await request(t.app).get('/orders').set('authorization', `Bearer ${second}`)).status).toBe(401);
+  });
+
   it('limits sign-in attempts per address: 429 with a code, and the right password does not get through meanwhile', async () => {
     t = await testApp({ auth: { code2Session: standInCode2Session(), limits: { signInPerMinute: 3, writesPerMinute: 1000 } } });
     await t.auth.staff.create('clerk', 'clerk-password-1', 'staff');

@@ -114,6 +114,11 @@ export class Auth {
   readonly tokens: SessionTokens;
   private readonly code2Session: Code2Session;
   private readonly secure: boolean;
+  /**
+   * Signed-out tokens, with when each would have expired by itself (ms): a revocation is kept only
+   * until then, since the token is refused as expired afterwards. In this process only: with several
+   * instances, share it (docs/express.md "Sign-in").
+   */
   private readonly revoked = new Map<string, number>();
   private readonly csrf: ReturnType<typeof doubleCsrf>;
   private readonly signInLimit: RequestHandler;
@@ -195,6 +200,20 @@ export class Auth {
     const p = await this.checked(principal, token);
     identity.stands = () => this.stands(p, token, expiresAt);
     return p;
+  }
+
+  /** How many signed-out tokens this process still remembers (they have not expired by themselves yet). */
+  get revokedCount(): number {
+    return this.revoked.size;
+  }
+
+  /** Signs a token out until it would have expired; forgets the revocations whose tokens have expired since. */
+  private async revoke(token: string, via: 'bearer' | 'cookie'): Promise<void> {
+    const now = this.now().getTime();
+    for (const [t, expiresAt] of this.revoked) if (expiresAt <= now) this.revoked.delete(t);
+    // A token that no longer verifies (expired, forged) is refused already: nothing to remember.
+    const session = await this.tokens.verifySession(token, via).catch(() => null);
+    if (session !== null && session.expiresAt > now) this.revoked.set(token, session.expiresAt);
   }
 
   /** `checked` again, later: the token not revoked nor expired, a staff account still enabled in the same role. */
@@ -310,10 +329,10 @@ export class Auth {
           success: { status: 204, description: 'Signed out', schema: 'Text' },
           errors: [401, 403],
         },
-        handler: (req, res) => {
+        handler: async (req, res) => {
           const header = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
           const token = header ?? (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-          if (token) this.revoked.set(token, this.now().getTime());
+          if (token) await this.revoke(token, header !== undefined ? 'bearer' : 'cookie');
           res.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' }).status(204).end();
         },
       },
