@@ -1,6 +1,6 @@
 import { checkMovement, checkTopUp, creditAccount, namesNothing, sameMovement } from './check.js';
 import { balanceErrors, balanceUnavailable } from './errors.js';
-import { allInDoubtBefore, doubtNoteOf, joinReplayed, mayHaveCreated, type DoubtNote, type PlacementDoubt } from '../storage/placement.js';
+import { addDoubts, allInDoubtBefore, doubtNoteOf, doubtOf, earliestDoubt, joinReplayed, mayHaveCreated, type DoubtNote, type PlacementDoubt } from '../storage/placement.js';
 import type { PlacementInDoubt, PlacementOutcome } from '../storage/port.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from './types.js';
 
@@ -100,15 +100,8 @@ export class MemoryBalance implements BalancePort {
   async placementsInDoubt(before: Date): Promise<PlacementInDoubt[]> {
     const byOrder = new Map<string, PlacementInDoubt>();
     for (const [id, op] of this.ops) {
-      const doubts = [...(op.doubts?.values() ?? [])];
-      if (!doubts.some((d) => d.since <= before.getTime())) continue;
-      const orderId = id.slice(0, id.indexOf('\u0000'));
-      const entry = byOrder.get(orderId) ?? { orderId, since: new Date(0), idempotencyKeys: [] };
-      for (const d of doubts) {
-        if (d.since > entry.since.getTime()) entry.since = new Date(d.since);
-        if (d.idempotencyKey !== undefined && !entry.idempotencyKeys.includes(d.idempotencyKey)) entry.idempotencyKeys.push(d.idempotencyKey);
-      }
-      byOrder.set(orderId, entry);
+      if (!op.doubts || earliestDoubt(op.doubts.values()) > before.getTime()) continue;
+      addDoubts(byOrder, id.slice(0, id.indexOf('\u0000')), op.doubts.values());
     }
     return [...byOrder.values()];
   }
@@ -135,7 +128,7 @@ export class MemoryBalance implements BalancePort {
   private doubt(request: BalanceMovement, token: string | null, note: DoubtNote): void {
     const op = this.ops.get(`${request.orderId}\u0000${request.key}`);
     if (op?.kind !== 'debit') return;
-    (op.doubts ??= new Map()).set(token ?? '', { since: note.at.getTime(), ...(note.idempotencyKey !== undefined ? { idempotencyKey: note.idempotencyKey } : {}) });
+    (op.doubts ??= new Map()).set(token ?? '', doubtOf(note));
   }
 
   /** One more placement in flight holds the debit; false when there is none to join. */

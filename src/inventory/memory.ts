@@ -1,7 +1,7 @@
 import { checkGiveBack, checkHold, checkSetup, checkTake, limitKeyOf } from './check.js';
 import { limitReached, outOfStock, unknownSku } from './errors.js';
 import { placeWithHold } from './place-with-hold.js';
-import { allInDoubtBefore, type DoubtNote, type PlacementDoubt } from '../storage/placement.js';
+import { addDoubts, allInDoubtBefore, doubtOf, earliestDoubt, type DoubtNote, type PlacementDoubt } from '../storage/placement.js';
 import type { PersonalDataRedaction, PlacementInDoubt, PlacementOutcome } from '../storage/port.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, PurchaseLimit, SkuSetup, StockItem, StockLevel, StockPolicy, TakeRequest } from './types.js';
 
@@ -154,14 +154,11 @@ export class MemoryInventory implements InventoryPort {
 
   /** Order ids with a placement in doubt since `before` or earlier (docs/inventory.md "Placements left in doubt"). */
   async placementsInDoubt(before: Date): Promise<PlacementInDoubt[]> {
-    const out: PlacementInDoubt[] = [];
+    const byOrder = new Map<string, PlacementInDoubt>();
     for (const [orderId, hold] of this.holds) {
-      const doubts = [...(hold.doubts?.values() ?? [])];
-      if (!doubts.some((d) => d.since <= before.getTime())) continue;
-      const keys = doubts.flatMap((d) => (d.idempotencyKey === undefined ? [] : [d.idempotencyKey]));
-      out.push({ orderId, since: new Date(Math.max(...doubts.map((d) => d.since))), idempotencyKeys: [...new Set(keys)] });
+      if (hold.doubts && earliestDoubt(hold.doubts.values()) <= before.getTime()) addDoubts(byOrder, orderId, hold.doubts.values());
     }
-    return out;
+    return [...byOrder.values()];
   }
 
   /**
@@ -187,7 +184,7 @@ export class MemoryInventory implements InventoryPort {
   private doubt(orderId: string, token: string | null, note: DoubtNote): void {
     const hold = this.holds.get(orderId);
     if (!hold?.phases.has('reserve')) return;
-    (hold.doubts ??= new Map()).set(token ?? '', { since: note.at.getTime(), ...(note.idempotencyKey !== undefined ? { idempotencyKey: note.idempotencyKey } : {}) });
+    (hold.doubts ??= new Map()).set(token ?? '', doubtOf(note));
   }
 
   /** One more placement in flight holds the reservation; false when there is none to join. */

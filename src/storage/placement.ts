@@ -1,3 +1,5 @@
+import type { PlacementInDoubt } from './port.js';
+
 /**
  * Names one placement in flight through a port that cannot share the store's transaction (the
  * `placeWith` of an inventory or a balance), among the other placements of the same order id, so
@@ -76,6 +78,32 @@ export function doubtNoteOf(error: unknown): DoubtNote {
 export interface PlacementDoubt {
   since: number;
   idempotencyKey?: string;
+}
+
+/** The record an adapter keeps of a placement the service answered "unknown", from its note. */
+export function doubtOf(note: DoubtNote): PlacementDoubt {
+  return { since: note.at.getTime(), ...(note.idempotencyKey !== undefined ? { idempotencyKey: note.idempotencyKey } : {}) };
+}
+
+/** When the earliest of these doubts began (ms): what an adapter indexes to list doubts past their grace. */
+export function earliestDoubt(doubts: Iterable<PlacementDoubt>): number {
+  let since = Infinity;
+  for (const d of doubts) since = Math.min(since, d.since);
+  return since;
+}
+
+/**
+ * Adds an order id's doubts to the entries `placementsInDoubt` answers, one per order id: in doubt
+ * since the latest of them (and not before `since`), with each idempotency key its order may still
+ * come from, once.
+ */
+export function addDoubts(into: Map<string, PlacementInDoubt>, orderId: string, doubts: Iterable<PlacementDoubt>, since = 0): void {
+  const entry = into.get(orderId) ?? { orderId, since: new Date(since), idempotencyKeys: [] };
+  for (const d of doubts) {
+    if (d.since > entry.since.getTime()) entry.since = new Date(d.since);
+    if (d.idempotencyKey !== undefined && !entry.idempotencyKeys.includes(d.idempotencyKey)) entry.idempotencyKeys.push(d.idempotencyKey);
+  }
+  into.set(orderId, entry);
 }
 
 /**

@@ -2,7 +2,7 @@ import { checkMovement, checkTopUp, creditAccount, namesNothing, sameMovement } 
 import { balanceErrors, isBalanceError } from '../../balance/errors.js';
 import { placeWithCompensation } from '../../balance/memory.js';
 import type { BalanceMovement, BalancePort, BalanceResult, OrderBalance } from '../../balance/types.js';
-import { allInDoubtBefore, type DoubtNote, type PlacementDoubt } from '../../storage/placement.js';
+import { addDoubts, allInDoubtBefore, doubtOf, earliestDoubt, type DoubtNote, type PlacementDoubt } from '../../storage/placement.js';
 import type { PlacementInDoubt, PlacementOutcome } from '../../storage/port.js';
 import { checkDatabase, ensureCollections, isMissingCollection, txRead, type CloudDatabase, type CloudTransaction } from './database.js';
 
@@ -52,8 +52,7 @@ function withoutDoubts(op: Omit<OpDoc, '_id'>, tokens: readonly (string | null)[
   void doubt_since;
   const left = { ...doubts };
   for (const t of tokens) delete left[t ?? FIRST];
-  const since = Object.values(left).map((d) => d.since);
-  return since.length === 0 ? rest : { ...rest, doubts: left, doubt_since: Math.min(...since), doubt_order: doubt_order! };
+  return Object.keys(left).length === 0 ? rest : { ...rest, doubts: left, doubt_since: earliestDoubt(Object.values(left)), doubt_order: doubt_order! };
 }
 
 
@@ -144,13 +143,7 @@ export class WxCloudBalance implements BalancePort {
     );
     const byOrder = new Map<string, PlacementInDoubt>();
     for (const op of data as OpDoc[]) {
-      if (!op.doubts || op.doubt_order === undefined) continue;
-      const entry = byOrder.get(op.doubt_order) ?? { orderId: op.doubt_order, since: new Date(0), idempotencyKeys: [] };
-      for (const d of Object.values(op.doubts)) {
-        if (d.since > entry.since.getTime()) entry.since = new Date(d.since);
-        if (d.idempotencyKey !== undefined && !entry.idempotencyKeys.includes(d.idempotencyKey)) entry.idempotencyKeys.push(d.idempotencyKey);
-      }
-      byOrder.set(op.doubt_order, entry);
+      if (op.doubts && op.doubt_order !== undefined) addDoubts(byOrder, op.doubt_order, Object.values(op.doubts));
     }
     return [...byOrder.values()];
   }
@@ -188,9 +181,8 @@ export class WxCloudBalance implements BalancePort {
   /** A placement that kept its debit because its order may exist: recorded for the sweep, in one transaction. */
   private doubt(request: BalanceMovement, token: string | null, note: DoubtNote): Promise<void> {
     return this.onDebit(request, undefined, async (tx, id, op, { orderId }) => {
-      const doubts = { ...op.doubts, [token ?? FIRST]: { since: note.at.getTime(), ...(note.idempotencyKey !== undefined ? { idempotencyKey: note.idempotencyKey } : {}) } };
-      const since = Math.min(...Object.values(doubts).map((d) => d.since));
-      await tx.collection(this.names.ops).doc(id).set({ data: { ...withoutId(op), doubts, doubt_since: since, doubt_order: orderId } });
+      const doubts = { ...op.doubts, [token ?? FIRST]: doubtOf(note) };
+      await tx.collection(this.names.ops).doc(id).set({ data: { ...withoutId(op), doubts, doubt_since: earliestDoubt(Object.values(doubts)), doubt_order: orderId } });
     });
   }
 

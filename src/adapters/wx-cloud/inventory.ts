@@ -2,7 +2,7 @@ import { checkGiveBack, checkHold, checkSetup, checkTake, limitKeyOf } from '../
 import { inventoryUnavailable, isInventoryError, limitReached, outOfStock, unknownSku } from '../../inventory/errors.js';
 import { placeWithHold } from '../../inventory/place-with-hold.js';
 import type { GiveBackRequest, HoldRequest, HoldResult, InventoryPort, SkuSetup, StockItem, StockLevel, StockPolicy, TakeRequest } from '../../inventory/types.js';
-import { allInDoubtBefore, type DoubtNote, type PlacementDoubt } from '../../storage/placement.js';
+import { addDoubts, allInDoubtBefore, doubtOf, earliestDoubt, type DoubtNote, type PlacementDoubt } from '../../storage/placement.js';
 import type { PersonalDataRedaction, PlacementInDoubt, PlacementOutcome } from '../../storage/port.js';
 import { checkDatabase, ensureCollections, txRead, type CloudDatabase } from './database.js';
 import { backoff } from './concurrency.js';
@@ -206,13 +206,12 @@ export class WxCloudInventory implements InventoryPort {
   async placementsInDoubt(before: Date): Promise<PlacementInDoubt[]> {
     const _ = this.db.command;
     const { data } = await this.call(() => this.db.collection(this.names.ops).where({ doubt_since: _.lte(before.getTime()) }).orderBy('doubt_since', 'asc').limit(100).get());
-    return (data as ClaimDoc[]).flatMap((claim) => {
+    const byOrder = new Map<string, PlacementInDoubt>();
+    for (const claim of data as ClaimDoc[]) {
       // An `abandoning` claim keeps `doubt_since` and `doubt_order` (not `doubts`) until its give-back is finished.
-      const doubts = Object.values(claim.doubts ?? {});
-      if (claim.doubt_order === undefined || claim.doubt_since === undefined) return [];
-      const keys = doubts.flatMap((d) => (d.idempotencyKey === undefined ? [] : [d.idempotencyKey]));
-      return [{ orderId: claim.doubt_order, since: new Date(Math.max(claim.doubt_since, ...doubts.map((d) => d.since))), idempotencyKeys: [...new Set(keys)] }];
-    });
+      if (claim.doubt_order !== undefined && claim.doubt_since !== undefined) addDoubts(byOrder, claim.doubt_order, Object.values(claim.doubts ?? {}), claim.doubt_since);
+    }
+    return [...byOrder.values()];
   }
 
   /**
@@ -270,7 +269,7 @@ export class WxCloudInventory implements InventoryPort {
   /** A placement that kept the units because its order may exist: recorded on the claim for the sweep, in one transaction. */
   private async doubt(orderId: string, token: string | null, note: DoubtNote): Promise<void> {
     const claimId = `${orderId}|hold:reserve`;
-    const mark = { since: note.at.getTime(), ...(note.idempotencyKey !== undefined ? { idempotencyKey: note.idempotencyKey } : {}) };
+    const mark = doubtOf(note);
     for (let tries = 0; tries < 5; tries++) {
       const claim = await this.claimDoc(claimId);
       if (claim === null) return;
@@ -280,7 +279,7 @@ export class WxCloudInventory implements InventoryPort {
       }
       const done = await this.onClaim(claimId, (now) => {
         const doubts = { ...now.doubts, [token ?? FIRST]: mark };
-        return { doubts: this.db.command.set(doubts), doubt_since: Math.min(...Object.values(doubts).map((d) => d.since)), doubt_order: orderId };
+        return { doubts: this.db.command.set(doubts), doubt_since: earliestDoubt(Object.values(doubts)), doubt_order: orderId };
       });
       if (done !== null) return;
     }
