@@ -317,7 +317,7 @@ async function main(): Promise<void> {
           const run = await drive(sharedCallers, () => [id], HOT_SECONDS, kind);
           const tps = run.committed / run.seconds;
           hot.push({ age, kind, tps, bytes });
-          console.log(`hot order aged ${age}, ${kind}: ${tps.toFixed(0)} commits/s (${run.failed} failed; document ${bytes} bytes at the start)`);
+          console.log(`hot order aged ${age}, ${kind}: ${tps.toFixed(0)} commits/s (${run.failed} failed; order ${bytes} bytes of JSON at the start)`);
         }
       }
     }
@@ -331,7 +331,7 @@ async function main(): Promise<void> {
       for (const h of hot) {
         const growing = h.kind === 'CHANGE_ADDRESS' ? 'constant size' : 'growing';
         rows.push([
-          `hot order aged ${h.age} changes (${(h.bytes / 1024).toFixed(0)} kB), \`${h.kind}\` (${growing}), ${CLIENTS} callers of one instance`,
+          `hot order aged ${h.age} changes (an order of ${(h.bytes / 1024).toFixed(0)} kB), \`${h.kind}\` (${growing}), ${CLIENTS} callers of one instance`,
           `${h.tps.toFixed(0)} commits/s = ${pct(h.tps / oneRow.tps)}`,
           `≥ 40 % ${mark(h.tps / oneRow.tps >= 0.4)}`,
         ]);

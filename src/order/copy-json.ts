@@ -39,3 +39,35 @@ function copy(value: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * Whether two JSON values are equal as their JSON texts would be, without writing the texts: the
+ * same keys (in any order, `undefined` properties left out) and the same values.
+ *
+ * @example
+ * sameJson({ a: 1, b: [2] }, { b: [2], a: 1 }) // true
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    // Numbers as JSON writes them (-0 is 0, NaN and the infinities are null).
+    return typeof a === 'number' && typeof b === 'number' ? copy(a) === copy(b) : false;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    if (a.length !== other.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, other[i] ?? null)) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const key of Object.keys(x)) {
+    if (x[key] === undefined) continue;
+    keys++;
+    if (!Object.prototype.hasOwnProperty.call(y, key) || !sameJson(x[key], y[key])) return false;
+  }
+  for (const key of Object.keys(y)) if (y[key] !== undefined) keys--;
+  return keys === 0;
+}

@@ -34,7 +34,7 @@ describe('PostgreSQL: an outbox from before migration 003', () => {
       ]);
     }
     await db.query(`UPDATE orderkit.outbox SET lease_until = $1, attempts = 1 WHERE id = 'o-1:1:0'`, [plus(30_000).toISOString()]);
-    expect((await migrate(db)).applied).toEqual([3]);
+    expect((await migrate(db)).applied).toEqual([3, 4]);
     const store = new PostgresOrderStore({ db });
     // The old worker still holds o-1's effect and completes it the old way, without a token.
     const fresh = await store.claim(10, 5000, t0);

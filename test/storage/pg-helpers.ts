@@ -8,7 +8,7 @@ interface Queryable {
 /** Empties orderkit's tables in `schema` (faster than a new database per test). */
 export async function truncateAll(db: Queryable, schema: string): Promise<void> {
   await db.query(
-    `TRUNCATE "${schema}".orders, "${schema}".order_events, "${schema}".outbox, "${schema}".idempotency, "${schema}".due_leases, "${schema}".changes RESTART IDENTITY`,
+    `TRUNCATE "${schema}".orders, "${schema}".order_events, "${schema}".outbox, "${schema}".idempotency, "${schema}".due_leases, "${schema}".changes, "${schema}".order_tails RESTART IDENTITY`,
   );
 }
 

@@ -51,7 +51,7 @@ describe('migrate on PGlite', () => {
     const tables = await db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'shop_a' ORDER BY table_name",
     );
-    expect(tables.rows.map((r) => r.table_name)).toEqual(['changes', 'due_leases', 'idempotency', 'order_events', 'orders', 'outbox', 'schema_migrations']);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['changes', 'due_leases', 'idempotency', 'order_events', 'order_tails', 'orders', 'outbox', 'schema_migrations']);
   });
 
   it('refuses to run over a released migration that was edited later', async () => {

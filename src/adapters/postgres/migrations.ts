@@ -13,7 +13,7 @@ export interface Migration {
  * The migrations in version order.
  *
  * @example
- * MIGRATIONS.map((m) => m.name) // ['001_init', '002_change_feed', '003_outbox_lease_token']
+ * MIGRATIONS.map((m) => m.name) // ['001_init', '002_change_feed', '003_outbox_lease_token', '004_order_tails']
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -131,6 +131,29 @@ CREATE INDEX outbox_open_order_idx ON outbox (order_id, seq) WHERE completed_at 
 -- (docs/storage.md, "Outbox"). Rows written before this migration have none (NULL) until their
 -- next claim; calls without a token act as before.
 ALTER TABLE outbox ADD COLUMN lease_token text;
+`,
+  },
+  {
+    version: 4,
+    name: '004_order_tails',
+    sql: `-- orderkit 004: an order's shipments and merchant notes as rows of their own.
+-- Runs inside the schema chosen by migrate() (search_path is set to it for the migration).
+-- Both lists only grow. Kept inside the order's document, every commit rewrote all of them, so a
+-- commit cost more the longer the order's history (docs/storage.md, "Shipments and notes as
+-- rows"). A commit now writes only the entries that are new; the document keeps their counts
+-- ('tails') and a copy of the earliest parcel. Documents written before this migration keep their
+-- lists inline and are read as they are; their next commit moves the lists here.
+CREATE TABLE order_tails (
+  order_id text    NOT NULL,
+  -- 's' a shipment, 'n' a merchant note
+  kind     text    NOT NULL CHECK (kind IN ('s', 'n')),
+  -- the entry's position in its list, from 0
+  idx      integer NOT NULL CHECK (idx >= 0),
+  doc      jsonb   NOT NULL,
+  -- md5 of the entry as the store wrote it (compared by the store when it reads the entry back)
+  doc_md5  text    NOT NULL,
+  PRIMARY KEY (order_id, kind, idx)
+);
 `,
   },
 ];

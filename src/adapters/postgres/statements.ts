@@ -61,6 +61,7 @@ export function statements(schema: string): Statements {
   const idem = `${s}.idempotency`;
   const leases = `${s}.due_leases`;
   const changes = `${s}.changes`;
+  const tails = `${s}.order_tails`;
   const position = (alias: string) => `${alias}.xid::text AS xid, ${alias}.seq::text AS seq`;
   const lastEvent = (alias: string) => `(SELECT max(e.version) FROM ${events} e WHERE e.order_id = ${alias}.id) AS last_event`;
   /**
@@ -93,6 +94,24 @@ export function statements(schema: string): Statements {
   // The checksum is compared in the client over the text it receives: the server renders the
   // document once instead of twice.
   const intact = (alias: string) => `${alias}.doc_md5`;
+  /**
+   * The order's shipments and merchant notes kept as rows (docs/storage.md, "Shipments and notes as
+   * rows"), as a text array of kind, md5 and entry text, by kind and position; null when none.
+   */
+  const tailRows = (id: string) => `(SELECT array_agg(t.kind || t.doc_md5 || t.doc::text ORDER BY t.kind, t.idx) FROM ${tails} t WHERE t.order_id = ${id})`;
+  const read = (alias: string) => `${alias}.id, ${alias}.version, ${alias}.doc::text AS doc, ${intact(alias)}, ${lastEvent(alias)}, ${tailRows(`${alias}.id`)} AS tails`;
+  /**
+   * The list entries a write adds or changes (a JSON array of {k, i, d} from `source`), for the
+   * order `id` of each row of `from`. A row already holding the same entry is left as it is.
+   */
+  const writeTails = (from: string, id: string, source: string) => `tl AS (
+        INSERT INTO ${tails} AS t (order_id, kind, idx, doc, doc_md5)
+        SELECT ${id}, e.value->>'k', (e.value->>'i')::int, e.value->'d', md5((e.value->'d')::text)
+        FROM ${from}, jsonb_array_elements(coalesce(${source}, '[]'::jsonb)) AS e(value)
+        ON CONFLICT (order_id, kind, idx) DO UPDATE SET doc = excluded.doc, doc_md5 = excluded.doc_md5
+        WHERE t.doc_md5 <> excluded.doc_md5
+        RETURNING 1
+      )`;
 
   /**
    * What a create or a commit writes beside the order row, as CTEs hanging off `written` (the CTE
@@ -116,7 +135,7 @@ export function statements(schema: string): Statements {
       ), idem AS (
         INSERT INTO ${idem} (key, order_id, version, doc)
         SELECT $11::text, ${written}.id, ${version},
-          jsonb_build_object('order', $8::jsonb, 'events', $9::jsonb, 'effects', $10::jsonb, 'request', $14::jsonb)
+          jsonb_build_object('order', $16::jsonb, 'events', $9::jsonb, 'effects', $10::jsonb, 'request', $14::jsonb)
         FROM ${written} WHERE $11::text IS NOT NULL
         RETURNING 1
       ), ch AS (
@@ -125,21 +144,22 @@ export function statements(schema: string): Statements {
         RETURNING ${fedColumns}
       ), note AS (
         SELECT pg_notify($12, ${notice}) FROM ${written} WHERE $12::text IS NOT NULL
-      )`;
+      ), ${writeTails(written, `${written}.id`, '$15::jsonb')}`;
 
   return {
     orders,
-    listColumns: `o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}`,
-    load: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')} FROM ${orders} o WHERE o.id = $1`,
+    listColumns: read('o'),
+    load: `SELECT ${read('o')} FROM ${orders} o WHERE o.id = $1`,
     // Served by the UNIQUE constraint's index on number (migration 001).
-    loadByNumber: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')} FROM ${orders} o WHERE o.number = $1`,
+    loadByNumber: `SELECT ${read('o')} FROM ${orders} o WHERE o.number = $1`,
     versionOf: `SELECT version FROM ${orders} WHERE id = $1`,
     versionsOf: `SELECT id, version FROM ${orders} WHERE id = ANY($1::text[])`,
     numberHolder: `SELECT id FROM ${orders} WHERE number = $1`,
 
     // $1 id, $2 number, $3 customer, $4 status, $5 created_at, $6 updated_at, $7 due_at, $8 doc,
     // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 at,
-    // $14 the idempotency request (JSON, null for none)
+    // $14 the idempotency request (JSON, null for none), $15 the list entries to write (JSON),
+    // $16 the whole order for the idempotency record (null without a key)
     create: `WITH ins AS (
         INSERT INTO ${orders} (id, number, customer_id, status, version, created_at, updated_at, due_at, doc, doc_md5)
         VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8::jsonb, md5($8::jsonb::text))
@@ -150,7 +170,8 @@ export function statements(schema: string): Statements {
 
     // $1 id, $2 expected, $3 version, $4 status, $5 customer, $6 updated_at, $7 due_at, $8 doc,
     // $9 events, $10 effects, $11 idempotency key, $12 channel (null: no NOTIFY here), $13 at,
-    // $14 the idempotency request (JSON, null for none)
+    // $14 the idempotency request (JSON, null for none), $15 the list entries to write (JSON),
+    // $16 the whole order for the idempotency record (null without a key)
     commit: `WITH upd AS (
         UPDATE ${orders}
         SET version = $3, status = $4, customer_id = $5, updated_at = $6, due_at = $7, doc = $8::jsonb, doc_md5 = md5($8::jsonb::text)
@@ -167,7 +188,7 @@ export function statements(schema: string): Statements {
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
           due_at timestamptz, doc jsonb, patch jsonb, unset text[], events jsonb, effects jsonb,
-          idem_key text, idem_request jsonb, at text)
+          idem_key text, idem_request jsonb, at text, tails jsonb, idem_doc jsonb)
       ), upd AS (
         UPDATE ${orders} o
         SET version = i.version, status = i.status, customer_id = i.customer_id, updated_at = i.updated_at,
@@ -194,14 +215,14 @@ export function statements(schema: string): Statements {
         RETURNING 1
       ), idem AS (
         INSERT INTO ${idem} (key, order_id, version, doc)
-        SELECT ok.idem_key, ok.id, ok.version, jsonb_build_object('order', ok.doc, 'events', ok.events, 'effects', ok.effects, 'request', ok.idem_request)
+        SELECT ok.idem_key, ok.id, ok.version, jsonb_build_object('order', ok.idem_doc, 'events', ok.events, 'effects', ok.effects, 'request', ok.idem_request)
         FROM ok WHERE ok.idem_key IS NOT NULL
         RETURNING 1
       ), ch AS (
         INSERT INTO ${changes} (order_id, version, status, at)
         SELECT ok.id, ok.version, ok.status, ok.at FROM ok ORDER BY ok.updated_at, ok.id
         RETURNING ${fedColumns}
-      ), logged AS (
+      ), ${writeTails('ok', 'ok.id', 'ok.tails')}, logged AS (
         SELECT ${fed} AS t
       ), note AS (
         -- the log rendered once (logged) for the payload and the result
@@ -216,7 +237,7 @@ export function statements(schema: string): Statements {
     commitChain: `WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           n int, id text, expected int, version int, status text, customer_id text, updated_at timestamptz,
-          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, idem_request jsonb, at text)
+          due_at timestamptz, doc jsonb, events jsonb, effects jsonb, idem_key text, idem_request jsonb, at text, tails jsonb, idem_doc jsonb)
       ), first AS (
         SELECT * FROM input ORDER BY n LIMIT 1
       ), last AS (
@@ -245,7 +266,7 @@ export function statements(schema: string): Statements {
         RETURNING 1
       ), idem AS (
         INSERT INTO ${idem} (key, order_id, version, doc)
-        SELECT ok.idem_key, ok.id, ok.version, jsonb_build_object('order', ok.doc, 'events', ok.events, 'effects', ok.effects, 'request', ok.idem_request)
+        SELECT ok.idem_key, ok.id, ok.version, jsonb_build_object('order', ok.idem_doc, 'events', ok.events, 'effects', ok.effects, 'request', ok.idem_request)
         FROM ok WHERE ok.idem_key IS NOT NULL
         RETURNING 1
       ), ch AS (
@@ -254,7 +275,7 @@ export function statements(schema: string): Statements {
         RETURNING ${fedColumns}
       ), note AS (
         SELECT pg_notify($2, ${notice}) FROM upd WHERE $2::text IS NOT NULL
-      )
+      ), ${writeTails('ok', 'ok.id', 'ok.tails')}
       SELECT (SELECT count(*) FROM upd)::int AS written, (SELECT count(*) FROM note)::int AS notified, ${fed} AS fed`,
 
     history: `SELECT doc::text AS doc FROM ${events} WHERE order_id = $1 ORDER BY version, seq`,
@@ -277,7 +298,7 @@ export function statements(schema: string): Statements {
         WHERE ${leases}.lease_until <= $1
         RETURNING order_id
       )
-      SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}
+      SELECT ${read('o')}
       FROM ${orders} o WHERE o.id = ANY(ARRAY(SELECT order_id FROM leased))
       ORDER BY o.due_at, o.id`,
 
@@ -296,7 +317,7 @@ export function statements(schema: string): Statements {
       FOR UPDATE OF o SKIP LOCKED`,
     // A statement of its own after claimDue, so that its snapshot sees every row as locked (the
     // latest version, which the lock keeps until the transaction ends).
-    loadClaimed: `SELECT o.id, o.version, o.doc::text AS doc, ${intact('o')}, ${lastEvent('o')}
+    loadClaimed: `SELECT ${read('o')}
       FROM ${orders} o WHERE o.id = ANY($1::text[])
       ORDER BY o.due_at, o.id`,
     leaseDue: `INSERT INTO ${leases} (order_id, lease_until) SELECT unnest($1::text[]), $2

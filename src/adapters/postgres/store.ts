@@ -30,6 +30,8 @@ import { buildListQuery } from './list-query.js';
 import { NOTICE_BYTES, statements, type Statements } from './statements.js';
 import { ok } from '../../errors/result.js';
 import { foldCustomers } from './analytics-customers.js';
+import { TailMemory, joinDocument, splitDocument, splitText, type TailEntry } from './tails.js';
+import { copyJson } from '../../order/copy-json.js';
 
 export interface PostgresOrderStoreOptions {
   /** A `pg.Pool`, a PGlite instance, or a `SqlDriver`. The store never closes it: you own it. */
@@ -73,7 +75,12 @@ interface OrderRow {
   /** md5 of the document as the store wrote it (null for rows written by other tools). */
   doc_md5: string | null;
   last_event: number | null;
+  /** The order's shipments and notes kept as rows (kind, md5, entry text), or null for none. */
+  tails: string[] | null;
 }
+
+/** How a document that keeps its lists as rows renders its counts (docs/storage.md, "Shipments and notes as rows"). */
+const TAILS_MARK = '"tails": {';
 
 const DEFAULT_DUE_LEASE_MS = 30_000;
 /**
@@ -105,6 +112,8 @@ export class PostgresOrderStore implements OrderStore {
   private readonly sql: Statements;
   private readonly feed: ChangeFeed;
   private readonly checked = new CheckedDocuments();
+  /** The lists of the orders this store read or wrote last, to write only their new entries. */
+  private readonly lists = new TailMemory();
   private readonly notifyMode: 'after-commit' | 'in-transaction' | 'off';
   private readonly onListenerError: ((error: unknown) => void) | undefined;
   /** Logged changes ([order id, version, status, at, xid, seq]) not yet announced; null: a bare wake-up. */
@@ -174,7 +183,7 @@ export class PostgresOrderStore implements OrderStore {
   /**
    * See `OrderStore.redactPersonalData` (docs/privacy.md). One transaction per order, the order row
    * locked first: the order (its `customer_id` and checksum too; the analytics facts follow
-   * through their trigger), its events, outbox rows and idempotency records. The change log holds
+   * through their trigger), its shipments and notes kept as rows, its events, outbox rows and idempotency records. The change log holds
    * no personal data and is left alone.
    */
   async redactPersonalData(redactions: readonly PersonalDataRedaction[]): Promise<number> {
@@ -187,6 +196,9 @@ export class PostgresOrderStore implements OrderStore {
         const { rows } = await tx.query<{ doc: string }>(`SELECT doc::text AS doc FROM ${s}.orders WHERE id = $1 FOR UPDATE`, [r.orderId]);
         if (!rows[0]) return false;
         await tx.query(`UPDATE ${s}.orders SET doc = $2::jsonb, doc_md5 = md5($2::jsonb::text), customer_id = $3 WHERE id = $1`, [r.orderId, rewrite(rows[0].doc), r.pseudonym]);
+        // The shipments and notes kept as rows (docs/storage.md, "Shipments and notes as rows").
+        const tails = await tx.query<{ kind: string; idx: number; doc: string }>(`SELECT kind, idx, doc::text AS doc FROM ${s}.order_tails WHERE order_id = $1`, [r.orderId]);
+        for (const t of tails.rows) await tx.query(`UPDATE ${s}.order_tails SET doc = $4::jsonb, doc_md5 = md5($4::jsonb::text) WHERE order_id = $1 AND kind = $2 AND idx = $3`, [r.orderId, t.kind, t.idx, rewrite(t.doc)]);
         const events = await tx.query<{ version: number; seq: number; doc: string }>(`SELECT version, seq, doc::text AS doc FROM ${s}.order_events WHERE order_id = $1`, [r.orderId]);
         for (const e of events.rows) await tx.query(`UPDATE ${s}.order_events SET doc = $4::jsonb WHERE order_id = $1 AND version = $2 AND seq = $3`, [r.orderId, e.version, e.seq, rewrite(e.doc)]);
         const outbox = await tx.query<{ id: string; doc: string }>(`SELECT id, doc::text AS doc FROM ${s}.outbox WHERE order_id = $1`, [r.orderId]);
@@ -241,7 +253,7 @@ export class PostgresOrderStore implements OrderStore {
       if (first) return first;
     }
     checkCreateInput(order, options.events, options.effects);
-    const doc = storedOrderText(order);
+    const doc = splitText(order);
     let written: number;
     let fed: string | undefined;
     try {
@@ -260,6 +272,8 @@ export class PostgresOrderStore implements OrderStore {
         this.channelInside,
         order.updatedAt,
         requestJson(key, options.idempotencyRequest),
+        tailsJson(this.lists.entries(order, 0)),
+        key === undefined ? null : storedOrderText(order),
       ]);
       written = Number(rows[0]?.written ?? 0);
       fed = rows[0]?.fed;
@@ -282,7 +296,8 @@ export class PostgresOrderStore implements OrderStore {
       throw new OrderExistsError(holder.rows[0]?.id ?? order.id, 'number');
     }
     this.announce(fed);
-    return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
+    this.lists.remember(order);
+    return copyJson(order);
   }
 
   /**
@@ -293,7 +308,7 @@ export class PostgresOrderStore implements OrderStore {
   private async createIn(tx: SqlExecutor, order: Order, options: CreateOptions): Promise<Order> {
     checkCreateInput(order, options.events, options.effects);
     const key = options.idempotencyKey;
-    const doc = storedOrderText(order);
+    const doc = splitText(order);
     let written: number;
     let fed: string | undefined;
     try {
@@ -312,6 +327,8 @@ export class PostgresOrderStore implements OrderStore {
         this.channelInside,
         order.updatedAt,
         requestJson(key, options.idempotencyRequest),
+        tailsJson(this.lists.entries(order, 0)),
+        key === undefined ? null : storedOrderText(order),
       ]);
       written = Number(rows[0]?.written ?? 0);
       fed = rows[0]?.fed;
@@ -326,8 +343,9 @@ export class PostgresOrderStore implements OrderStore {
       throw new VersionConflictError(order.id, 0);
     }
     // Before the caller's transaction commits: a bare wake-up, no change that may yet roll back.
+    // The lists are not remembered: the transaction may yet roll back.
     this.announce(undefined);
-    return upgradeStoredOrder(order.id, JSON.parse(doc), { owned: true }).doc as Order;
+    return copyJson(order);
   }
 
   /**
@@ -361,13 +379,15 @@ export class PostgresOrderStore implements OrderStore {
         order.customerId,
         order.updatedAt,
         nextDueAt(order),
-        storedOrderText(order),
+        splitText(order),
         JSON.stringify(input.events),
         JSON.stringify(input.effects),
         input.idempotencyKey ?? null,
         this.channelInside,
         order.updatedAt,
         requestJson(input.idempotencyKey, input.idempotencyRequest),
+        tailsJson(this.lists.entries(order, expectedVersion)),
+        input.idempotencyKey === undefined ? null : storedOrderText(order),
       ]);
       written = Number(rows[0]?.written ?? 0);
       fed = rows[0]?.fed;
@@ -376,6 +396,7 @@ export class PostgresOrderStore implements OrderStore {
     }
     if (written === 1) {
       this.announce(fed);
+      this.lists.remember(order);
       return;
     }
     const { rows } = await this.driver.query<{ version: number }>(this.sql.versionOf, [order.id]);
@@ -399,7 +420,7 @@ export class PostgresOrderStore implements OrderStore {
     let written: number;
     let fed: string | undefined;
     try {
-      const { rows } = await this.driver.query<{ written: number; fed?: string }>(this.sql.commitChain, [commitManyBatch(inputs, true), this.channelInside]);
+      const { rows } = await this.driver.query<{ written: number; fed?: string }>(this.sql.commitChain, [commitManyBatch(inputs, this.lists, true), this.channelInside]);
       written = Number(rows[0]?.written ?? 0);
       fed = rows[0]?.fed;
     } catch (error) {
@@ -407,6 +428,7 @@ export class PostgresOrderStore implements OrderStore {
     }
     if (written === 1) {
       this.announce(fed);
+      this.lists.remember(inputs[inputs.length - 1]!.order);
       return;
     }
     const { rows } = await this.driver.query<{ version: number }>(this.sql.versionOf, [id]);
@@ -453,8 +475,10 @@ export class PostgresOrderStore implements OrderStore {
     inTransaction?: (fed: string | undefined) => void,
     stored?: Map<string, Order>,
   ): Promise<Set<string>> {
-    const { rows } = await executor.query<{ ids: string; fed?: string }>(this.sql.commitMany, [commitManyBatch(inputs, false, stored), this.channelInside]);
+    const { rows } = await executor.query<{ ids: string; fed?: string }>(this.sql.commitMany, [commitManyBatch(inputs, this.lists, false, stored), this.channelInside]);
     const committed = new Set(JSON.parse(rows[0]?.ids ?? '[]') as string[]);
+    // Inside a caller's transaction (sweepDue) the rows may yet roll back: nothing is remembered.
+    if (executor === this.driver) for (const input of inputs) if (committed.has(input.order.id)) this.lists.remember(input.order);
     if (executor === this.driver) this.announce(rows[0]?.fed);
     else inTransaction?.(rows[0]?.fed);
     return committed;
@@ -660,7 +684,16 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   private decodeRow(row: OrderRow, intact = this.intact(row)): Order {
-    return decodeOrder(row.id, row.doc, Number(row.version), row.last_event === null ? null : Number(row.last_event), this.checked, intact);
+    const lastEvent = row.last_event === null ? null : Number(row.last_event);
+    if (row.doc.includes(TAILS_MARK)) {
+      const joined = joinDocument(row.id, row.doc, row.tails ?? null);
+      if (joined.split) {
+        const order = decodeOrder(row.id, joined.doc, Number(row.version), lastEvent, undefined, intact && joined.intact);
+        this.lists.remember(order);
+        return order;
+      }
+    }
+    return decodeOrder(row.id, row.doc, Number(row.version), lastEvent, this.checked, intact);
   }
 
   private async orderOfKey(key: string): Promise<Order | null> {
@@ -732,6 +765,11 @@ export function noticeChanges(payload: string): OrderChange[] {
   }
 }
 
+/** The list entries a create or commit writes ($15), as JSON text. */
+function tailsJson(entries: TailEntry[]): string {
+  return JSON.stringify(entries);
+}
+
 /** The idempotency request as the statements take it ($14): JSON text, null without a key. */
 function requestJson(key: string | undefined, request: IdempotencyRequest | undefined): string | null {
   return key === undefined || request === undefined ? null : JSON.stringify(request);
@@ -748,11 +786,13 @@ function violated(error: unknown, constraint: string): boolean {
  * the others carry none unless their idempotency record needs it: a chain of k commands sends one
  * document, not k.
  */
-function commitManyBatch(inputs: CommitInput[], chain = false, stored?: Map<string, Order>): string {
+function commitManyBatch(inputs: CommitInput[], lists: TailMemory, chain = false, stored?: Map<string, Order>): string {
   const last = inputs.length - 1;
   return JSON.stringify(
     inputs.map(({ order, expectedVersion, events, effects, idempotencyKey, idempotencyRequest }, n) => {
-      const before = idempotencyKey === undefined ? stored?.get(order.id) : undefined;
+      const read = idempotencyKey === undefined ? stored?.get(order.id) : undefined;
+      // A patch names top-level fields: a commit that changes a list writes the whole document.
+      const before = read !== undefined && read.shipments === order.shipments && read.merchantNotes === order.merchantNotes ? read : undefined;
       return {
         ...(chain ? { n } : {}),
         id: order.id,
@@ -763,12 +803,16 @@ function commitManyBatch(inputs: CommitInput[], chain = false, stored?: Map<stri
         updated_at: order.updatedAt,
         due_at: nextDueAt(order),
         // With the document it was decided from (sweepDue), only the fields that changed.
-        ...(before !== undefined ? { doc: null, ...changedFields(before, order) } : { doc: chain && n !== last && idempotencyKey === undefined ? null : storedOrderDocument(order) }),
+        ...(before !== undefined ? { doc: null, ...changedFields(before, order) } : { doc: chain && n !== last ? null : splitDocument(order) }),
         events,
         effects,
         idem_key: idempotencyKey ?? null,
         idem_request: idempotencyKey === undefined ? null : idempotencyRequest ?? null,
         at: order.updatedAt,
+        // A chain writes the last step's row: its entries, over the version the chain starts from.
+        tails: chain ? (n === last ? lists.entries(order, inputs[0]!.expectedVersion) : null) : lists.entries(order, expectedVersion),
+        // An idempotency record keeps the whole order its command answered with.
+        idem_doc: idempotencyKey === undefined ? null : storedOrderDocument(order),
       };
     }),
   );
