@@ -375,6 +375,9 @@ export async function ordersBehindSql(db: PostgresDatabase, options: InsightSqlO
   const found = await pick(db, options, figure, sqlLimit(limit));
   const ids = found.ids.slice(0, limit);
   if (ids.length === 0) return { figure, total: found.total, orders: [] };
+  // The documents as stored: what the drill rows read is in them (of the shipments, kept as rows
+  // since migration 004, the document holds the earliest parcel, all the facts need: docs/storage.md
+  // "Shipments and notes as rows").
   const docs = await run(db, `select id, doc::text as doc from ${schema}.orders where id = any($1::text[])`, [ids]);
   const byId = new Map<string, Order>(docs.map((r: Row) => [String(r['id']), upgradeStoredOrder(String(r['id']), JSON.parse(String(r['doc'])), { owned: true }).doc as Order]));
   // Ordered by the same rule as in memory: newest placed first, then by id.
