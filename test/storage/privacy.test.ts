@@ -61,6 +61,8 @@ async function play(store: OrderStore, clock: Clock, inventory?: InventoryPort) 
   if (!a.ok) throw a.error;
   await send(a.order.id, { type: 'CHANGE_ADDRESS', address: address(PHONE, STREET, NAME) }, customer);
   await send(a.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 1000, transactionId: 'tx-a' }, gateway);
+  // A merchant's note that names the customer (PostgreSQL keeps notes as rows of their own).
+  await send(a.order.id, { type: 'ADD_REMARK', text: `回访 ${SECRET}` }, merchant);
   const b = await service.place({ customerId: SECRET, quote: quote(500), address: address(PHONE, STREET, NAME) });
   if (!b.ok) throw b.error;
   await send(b.order.id, { type: 'CANCEL' }, customer);
