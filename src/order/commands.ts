@@ -216,7 +216,11 @@ export const RecordDeliveryProofSchema = command('RECORD_DELIVERY_PROOF', () => 
   ...deliveryProofFields(),
 }));
 /** 核销: the store hands a pickup order over against the shopper's code (docs/delivery.md "Store pickup"). */
-export const VerifyPickupCodeSchema = command('VERIFY_PICKUP_CODE', () => z.strictObject({ type: z.literal('VERIFY_PICKUP_CODE'), code: PickupCodeSchema }));
+/**
+ * `storeId`: the store handing the order over; when given it must be the order's pickup store
+ * (docs/delivery.md "Store pickup"), so that staff of one store cannot hand over another's orders.
+ */
+export const VerifyPickupCodeSchema = command('VERIFY_PICKUP_CODE', () => z.strictObject({ type: z.literal('VERIFY_PICKUP_CODE'), code: PickupCodeSchema, storeId: z.optional(IdSchema) }));
 
 /** Every command; strings that a store cannot keep are refused with their path (primitives.ts). */
 export const CommandSchema = z.lazySchema(() => z.discriminatedUnion('type', [

@@ -79,6 +79,32 @@ describe('sign-in outside demo mode', () => {
     expect((await request(t.app).get('/orders').set('authorization', `Bearer ${second}`)).status).toBe(401);
   });
 
+  it("staff of one pickup store hand over only its orders: the store comes from the account, not the body", async () => {
+    t = await testApp({ auth: { code2Session: standInCode2Session() } });
+    await t.auth.staff.create('longjing', 'clerk-password-1', 'staff', new Date(), 'hz-longjing');
+    await t.auth.staff.create('hubin', 'clerk-password-2', 'staff', new Date(), 'hz-hubin');
+    expect(t.auth.staff.get('hubin')).toMatchObject({ storeId: 'hz-hubin' });
+    const bearer = async (username: string, password: string) => {
+      const r = await request(t.app).post('/auth/login').send({ username, password, mode: 'token' });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return `Bearer ${r.body.token as string}`;
+    };
+    const shopper = (await request(t.app).post('/auth/wechat').send({ code: 'demo-alice' })).body as { token: string };
+    const placed = await request(t.app).post('/orders').set('authorization', `Bearer ${shopper.token}`).send({ items: ITEMS, address: ADDRESS, delivery: { mode: 'pickup', storeId: 'hz-hubin' } });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const paid = await t.context.service.dispatch(placed.body.id, { type: 'PAYMENT_SUCCEEDED', amount: placed.body.pricing.total, transactionId: 'T1' }, { type: 'payment', gateway: 'wechatpay' });
+    if (!paid.ok) throw paid.error;
+    const code = (await t.store.load(placed.body.id))!.delivery as { code: string };
+    // The other store's clerk, with the right code and the right store written in the body: refused.
+    const elsewhere = await request(t.app).post(`/orders/${placed.body.id}/pickup-verification`).set('authorization', await bearer('longjing', 'clerk-password-1')).send({ code: code.code, storeId: 'hz-hubin' });
+    expect(elsewhere.status).toBe(422);
+    expectErrorBody(elsewhere.body, 'PICKUP_STORE_MISMATCH');
+    const viaCommands = await request(t.app).post(`/orders/${placed.body.id}/commands`).set('authorization', await bearer('longjing', 'clerk-password-1')).send({ type: 'VERIFY_PICKUP_CODE', code: code.code });
+    expectErrorBody(viaCommands.body, 'PICKUP_STORE_MISMATCH');
+    const here = await request(t.app).post(`/orders/${placed.body.id}/pickup-verification`).set('authorization', await bearer('hubin', 'clerk-password-2')).send({ code: code.code });
+    expect([here.status, here.body.status]).toEqual([200, 'completed']);
+  });
+
   it('limits sign-in attempts per address: 429 with a code, and the right password does not get through meanwhile', async () => {
     t = await testApp({ auth: { code2Session: standInCode2Session(), limits: { signInPerMinute: 3, writesPerMinute: 1000 } } });
     await t.auth.staff.create('clerk', 'clerk-password-1', 'staff');

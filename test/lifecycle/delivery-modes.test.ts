@@ -132,6 +132,21 @@ describe('store pickup (到店自提)', () => {
     expect(twice.ok).toBe(false);
   });
 
+  it("a store that names itself hands over only its own orders: another store is PICKUP_STORE_MISMATCH, whatever the code", async () => {
+    const s = setup(['482913']);
+    const order = await paid(s, { mode: 'pickup', storeId: 'xh' });
+    for (const code of ['482913', '000000']) {
+      const elsewhere = await s.service.dispatch(order.id, { type: 'VERIFY_PICKUP_CODE', code, storeId: 'pd' }, staff);
+      // The same answer for the right and a wrong code: another store learns nothing about it.
+      expect(!elsewhere.ok && [elsewhere.error.code, elsewhere.error.path]).toEqual(['PICKUP_STORE_MISMATCH', ['storeId']]);
+    }
+    expect((await s.service.get(order.id))!.version).toBe(order.version);
+    const wrong = await s.service.dispatch(order.id, { type: 'VERIFY_PICKUP_CODE', code: '000000', storeId: 'xh' }, staff);
+    expect(!wrong.ok && wrong.error.code).toBe('PICKUP_CODE_MISMATCH');
+    const here = await s.service.dispatch(order.id, { type: 'VERIFY_PICKUP_CODE', code: '482913', storeId: 'xh' }, staff);
+    expect(here.ok && here.order.status).toBe('completed');
+  });
+
   it('the service draws a six-digit code from the platform when none is injected', async () => {
     let now = START;
     const service = createOrderService({ store: new MemoryOrderStore(), clock: { now: () => new Date((now += 1000)) } });

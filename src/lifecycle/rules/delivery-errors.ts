@@ -31,6 +31,9 @@ export const deliveryErrors = {
   pickupCodeMismatch(): OrderkitError {
     return orderkitError('PICKUP_CODE_MISMATCH', { 'zh-CN': '自提码不正确', en: 'the pickup code does not match' }, { path: ['code'] });
   },
+  pickupStoreMismatch(storeId: string): OrderkitError {
+    return orderkitError('PICKUP_STORE_MISMATCH', { 'zh-CN': '该订单不在本门店自提', en: 'this order is not picked up at this store' }, { path: ['storeId'], details: { storeId } });
+  },
   alreadyPickedUp(at: string): OrderkitError {
     return orderkitError('ALREADY_PICKED_UP', { 'zh-CN': '该订单已核销自提', en: 'this order has already been picked up' }, { path: ['code'], details: { pickedUpAt: at } });
   },

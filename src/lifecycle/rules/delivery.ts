@@ -78,13 +78,18 @@ function sameCode(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** VERIFY_PICKUP_CODE: a pickup order not picked up yet, and the code the shopper shows is its own. */
+/**
+ * VERIFY_PICKUP_CODE: a pickup order not picked up yet, at its own store when the command names
+ * one (checked before the code, so another store learns nothing about it), and the code the
+ * shopper shows is its own.
+ */
 export const pickupCodeMatches = defineGuard(
   (step: Step<Verifying>): OrderkitError | undefined => {
     const d = step.order.delivery;
     if (d === undefined || d.mode !== 'pickup') return deliveryErrors.modeMismatch(deliveryModeOf(step.order), 'VERIFY_PICKUP_CODE');
     if (d.pickedUpAt !== undefined) return deliveryErrors.alreadyPickedUp(d.pickedUpAt);
     if (!anythingLeft(unitsLeftToShip(step.order))) return NO_MATCH;
+    if (step.command.storeId !== undefined && step.command.storeId !== d.store.id) return deliveryErrors.pickupStoreMismatch(step.command.storeId);
     return sameCode(step.command.code, d.code) ? undefined : deliveryErrors.pickupCodeMismatch();
   },
   (probe) => probe.order.delivery?.mode === 'pickup' && probe.order.delivery.pickedUpAt === undefined && anythingLeft(unitsLeftToShip(probe.order)),

@@ -8,6 +8,8 @@ export interface StaffAccount {
   role: StaffRole;
   disabled: boolean;
   createdAt: string;
+  /** The pickup store (到店自提) the account works at: it hands over only that store's orders (docs/delivery.md). */
+  storeId?: string;
 }
 
 interface Stored extends StaffAccount {
@@ -31,7 +33,7 @@ export class StaffAccounts {
     this.dummy = bcrypt.hashSync('not-a-password', cost);
   }
 
-  async create(username: string, password: string, role: StaffRole = 'staff', now = new Date()): Promise<StaffAccount> {
+  async create(username: string, password: string, role: StaffRole = 'staff', now = new Date(), storeId?: string): Promise<StaffAccount> {
     if (!USERNAME.test(username)) {
       throw new OrderkitError({
         code: 'INVALID_INPUT',
@@ -49,7 +51,7 @@ export class StaffAccounts {
     if (this.accounts.has(username)) {
       throw new OrderkitError({ code: 'ACCOUNT_EXISTS', message: { 'zh-CN': `账号 ${username} 已存在`, en: `account ${username} already exists` }, path: ['body', 'username'] });
     }
-    const stored: Stored = { username, role, disabled: false, createdAt: now.toISOString(), hash: await bcrypt.hash(password, this.cost) };
+    const stored: Stored = { username, role, disabled: false, createdAt: now.toISOString(), ...(storeId !== undefined ? { storeId } : {}), hash: await bcrypt.hash(password, this.cost) };
     this.accounts.set(username, stored);
     return view(stored);
   }
@@ -79,5 +81,5 @@ export class StaffAccounts {
 }
 
 function view(s: Stored): StaffAccount {
-  return { username: s.username, role: s.role, disabled: s.disabled, createdAt: s.createdAt };
+  return { username: s.username, role: s.role, disabled: s.disabled, createdAt: s.createdAt, ...(s.storeId !== undefined ? { storeId: s.storeId } : {}) };
 }

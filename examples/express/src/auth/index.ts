@@ -100,7 +100,13 @@ const StaffLoginSchema = z.strictObject({
   /** `cookie` (default): the console's httpOnly session cookie + a CSRF token. `token`: a bearer token for scripts. */
   mode: z.enum(['cookie', 'token']).optional(),
 });
-const CreateStaffSchema = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200), role: z.enum(['staff', 'admin']).optional() });
+const CreateStaffSchema = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(200),
+  role: z.enum(['staff', 'admin']).optional(),
+  /** The pickup store the account works at (one of the shop's pickup stores' ids). */
+  storeId: z.string().min(1).max(128).optional(),
+});
 
 /**
  * Sign-in for the example (docs/express.md, "Sign-in"): shoppers through WeChat's `code2Session`,
@@ -230,7 +236,9 @@ export class Auth {
     if (p.role === 'shopper') return p;
     const account = this.staff.get(p.id);
     if (!account || account.disabled) throw authErrors.sessionInvalid();
-    return { ...p, role: account.role };
+    // The store comes from the account as it is now, never from the token.
+    const { storeId: _fromToken, ...rest } = p;
+    return { ...rest, role: account.role, ...(account.storeId !== undefined ? { storeId: account.storeId } : {}) };
   }
 
   /** The checks before a route's handler: who, CSRF for cookie sessions, JSON bodies only, write limits. */
@@ -374,7 +382,7 @@ export class Auth {
         },
         handler: async (req, res) => {
           const body = parseBody(CreateStaffSchema, req);
-          res.status(201).json(await this.staff.create(body.username, body.password, body.role ?? 'staff', this.now()));
+          res.status(201).json(await this.staff.create(body.username, body.password, body.role ?? 'staff', this.now(), body.storeId));
         },
       },
       {

@@ -10,6 +10,11 @@ export interface Principal {
   id: string;
   /** How the request proved it: a bearer token, the console's session cookie, or DEMO mode's x-actor. */
   via: 'bearer' | 'cookie' | 'demo';
+  /**
+   * The pickup store a staff account works at, read from the account on every request (never from
+   * the token): its pickup verifications name that store (docs/express.md "Sign-in").
+   */
+  storeId?: string;
 }
 
 const ISSUER = 'orderkit-example';

@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { omit as omitFields, type ZodMiniObject, type ZodMiniType } from 'zod/mini';
 import { actorFromRequest } from '../actor.js';
+import { principalOf } from '../auth/index.js';
 import type { AppContext } from '../context.js';
 import { idempotencyKey, param, parseBody, type Route } from '../http.js';
 import type { Actor, CommandDefinition, Order } from '../orderkit/index.js';
@@ -75,7 +76,7 @@ function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>, pick
     const fromPath = pathFields.map((f) => [f, param(req, f)] as const);
     const fields = parseBody(body, req) as Record<string, unknown>;
     for (const [f, v] of fromPath) fields[f] = v;
-    const command = { ...fields, type };
+    const command = atOwnStore(req, { ...fields, type });
     const loaded = await checkBeforeDispatch(ctx, orderId, command, actor);
     await sendDispatch(ctx, res, orderId, command, actor, idempotencyKey(req), actor, loaded);
   };
@@ -94,6 +95,15 @@ function commandRoute(ctx: AppContext, def: CommandDefinition<string, any>, pick
     },
     handler: type === 'VERIFY_PICKUP_CODE' ? limited(pickupLimit, handler) : handler,
   };
+}
+
+/**
+ * A pickup verification by staff of one store names that store, whatever the body says: the
+ * lifecycle then refuses another store's order (PICKUP_STORE_MISMATCH, docs/delivery.md).
+ */
+function atOwnStore<C extends { type: string; [field: string]: unknown }>(req: import('express').Request, command: C): C {
+  const storeId = principalOf(req)?.storeId;
+  return command.type === 'VERIFY_PICKUP_CODE' && storeId !== undefined ? { ...command, storeId } : command;
 }
 
 /**
@@ -153,8 +163,9 @@ export function commandRoutes(ctx: AppContext): Route[] {
         const orderId = param(req, 'id');
         const parsed = lifecycle.parse(req.body);
         if (!parsed.ok) throw parsed.error;
-        const loaded = await checkBeforeDispatch(ctx, orderId, parsed.command as { type: string }, actor);
-        await sendDispatch(ctx, res, orderId, parsed.command, actor, idempotencyKey(req), actor, loaded);
+        const command = atOwnStore(req, parsed.command as { type: string; [field: string]: unknown });
+        const loaded = await checkBeforeDispatch(ctx, orderId, command, actor);
+        await sendDispatch(ctx, res, orderId, command, actor, idempotencyKey(req), actor, loaded);
       };
       const type = (req.body as { type?: unknown } | undefined)?.type;
       // Only staff verify pickup codes: a shopper's attempt is refused by the lifecycle and must not
