@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactAnalytics, migrate, migrateAnalytics, PostgresOrderStore, type PostgresDatabase } from '../../src/adapters/postgres/index.js';
 import { migrateInventory, PostgresInventory } from '../../src/adapters/postgres/index.js';
+import { INLINE_ENTRIES } from '../../src/adapters/postgres/tails.js';
 import { WxCloudInventory, WxCloudOrderStore } from '../../src/adapters/wx-cloud/index.js';
 import { MemoryInventory, type InventoryPort } from '../../src/inventory/index.js';
 import type { Actor, Command, Line } from '../../src/order/index.js';
@@ -61,8 +62,13 @@ async function play(store: OrderStore, clock: Clock, inventory?: InventoryPort) 
   if (!a.ok) throw a.error;
   await send(a.order.id, { type: 'CHANGE_ADDRESS', address: address(PHONE, STREET, NAME) }, customer);
   await send(a.order.id, { type: 'PAYMENT_SUCCEEDED', amount: 1000, transactionId: 'tx-a' }, gateway);
-  // A merchant's note that names the customer (PostgreSQL keeps notes as rows of their own).
+  // A merchant's note that names the customer, and enough others that PostgreSQL keeps the notes
+  // as rows of their own (past INLINE_ENTRIES, docs/storage.md).
   await send(a.order.id, { type: 'ADD_REMARK', text: `回访 ${SECRET}` }, merchant);
+  for (let i = 0; i < INLINE_ENTRIES; i++) {
+    const r = await service.dispatch(a.order.id, { type: 'ADD_REMARK', text: `note ${i}` }, merchant);
+    if (!r.ok) throw r.error;
+  }
   const b = await service.place({ customerId: SECRET, quote: quote(500), address: address(PHONE, STREET, NAME) });
   if (!b.ok) throw b.error;
   await send(b.order.id, { type: 'CANCEL' }, customer);

@@ -96,10 +96,12 @@ export function statements(schema: string): Statements {
   const intact = (alias: string) => `${alias}.doc_md5`;
   /**
    * The order's shipments and merchant notes kept as rows (docs/storage.md, "Shipments and notes as
-   * rows"), as a text array of kind, md5 and entry text, by kind and position; null when none.
+   * rows"), as a text array of kind, md5 and entry text, by kind and position; null when none, and
+   * not looked for when the document keeps its lists inline (most orders).
    */
-  const tailRows = (id: string) => `(SELECT array_agg(t.kind || t.doc_md5 || t.doc::text ORDER BY t.kind, t.idx) FROM ${tails} t WHERE t.order_id = ${id})`;
-  const read = (alias: string) => `${alias}.id, ${alias}.version, ${alias}.doc::text AS doc, ${intact(alias)}, ${lastEvent(alias)}, ${tailRows(`${alias}.id`)} AS tails`;
+  const tailRows = (alias: string) =>
+    `CASE WHEN ${alias}.doc ? 'tails' THEN (SELECT array_agg(t.kind || t.doc_md5 || t.doc::text ORDER BY t.kind, t.idx) FROM ${tails} t WHERE t.order_id = ${alias}.id) END`;
+  const read = (alias: string) => `${alias}.id, ${alias}.version, ${alias}.doc::text AS doc, ${intact(alias)}, ${lastEvent(alias)}, ${tailRows(alias)} AS tails`;
   /**
    * The list entries a write adds or changes (a JSON array of {k, i, d} from `source`), for the
    * order `id` of each row of `from`. A row already holding the same entry is left as it is.

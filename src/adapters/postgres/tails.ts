@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Order } from '../../order/index.js';
 import { copyJson, sameJson } from '../../order/copy-json.js';
-import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD } from '../../storage/schema-version.js';
+import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderDocument, storedOrderText } from '../../storage/schema-version.js';
 import { CorruptOrderError } from '../../storage/errors.js';
 
 /**
@@ -29,6 +29,18 @@ export interface TailCounts {
   n: number;
 }
 
+/**
+ * Up to this many entries (shipments and notes together) an order keeps its lists inside its
+ * document, as before migration 004: most orders never have more, and for them a row per entry
+ * costs more than it saves (docs/benchmarks.md, "Storage"). Past it the lists are rows.
+ */
+export const INLINE_ENTRIES = 8;
+
+/** Whether the order's lists are stored as rows (more than INLINE_ENTRIES entries). */
+export function listsAsRows(order: Order): boolean {
+  return order.shipments.length + order.merchantNotes.length > INLINE_ENTRIES;
+}
+
 /** The earliest parcel (the smallest `shippedAt`, the first of equals). */
 function earliestParcel(shipments: Order['shipments']): Order['shipments'] {
   let first = shipments[0];
@@ -36,8 +48,12 @@ function earliestParcel(shipments: Order['shipments']): Order['shipments'] {
   return first === undefined ? [] : [first];
 }
 
-/** The document the row holds: the order without its lists, their counts, the schema version. */
+/**
+ * The document the row holds: the order with its schema version, and for an order whose lists
+ * are rows (`listsAsRows`), without them but with their counts.
+ */
 export function splitDocument(order: Order): Record<string, unknown> {
+  if (!listsAsRows(order)) return storedOrderDocument(order);
   return {
     ...order,
     shipments: earliestParcel(order.shipments),
@@ -49,7 +65,7 @@ export function splitDocument(order: Order): Record<string, unknown> {
 
 /** `splitDocument(order)` as JSON text. */
 export function splitText(order: Order): string {
-  return JSON.stringify(splitDocument(order));
+  return listsAsRows(order) ? JSON.stringify(splitDocument(order)) : storedOrderText(order);
 }
 
 function countsOf(doc: Record<string, unknown>): TailCounts | null {
@@ -103,10 +119,10 @@ export function joinLists(orderId: string, doc: Record<string, unknown>, rows: r
 }
 
 /**
- * What the store remembers of the orders it read or wrote as rows, to write only what is new: the
- * version and a copy of both lists (a copy, since callers may change the orders they hold). An
- * order not remembered at the version a commit replaces writes all of its entries; the rows that
- * are already there with the same content stay as they are.
+ * What the store remembers of the orders it read or wrote with their lists as rows, to write only
+ * what is new: the version and a copy of both lists (a copy, since callers may change the orders
+ * they hold). An order not remembered at the version a commit replaces (or whose lists were inline
+ * there) writes all of its entries; the rows already there with the same content stay as they are.
  */
 export class TailMemory {
   private readonly known = new Map<string, { version: number; s: unknown[]; n: unknown[] }>();
@@ -114,12 +130,14 @@ export class TailMemory {
 
   remember(order: Order): void {
     this.known.delete(order.id);
+    if (!listsAsRows(order)) return;
     this.known.set(order.id, { version: order.version, s: copyJson(order.shipments), n: copyJson(order.merchantNotes) });
     if (this.known.size > this.max) this.known.delete(this.known.keys().next().value!);
   }
 
   /** The entries of `order` to write over the version `expectedVersion` (all of them for a new order: 0). */
   entries(order: Order, expectedVersion: number): TailEntry[] {
+    if (!listsAsRows(order)) return [];
     const before = expectedVersion === 0 ? undefined : this.known.get(order.id);
     const known = before !== undefined && before.version === expectedVersion ? before : undefined;
     const out: TailEntry[] = [];
