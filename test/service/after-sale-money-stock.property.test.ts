@@ -8,8 +8,9 @@ import { OrderSchema, type Actor, type AfterSale, type Command, type EffectDraft
 import { placeOrder, transition } from '../../src/lifecycle/index.js';
 import type { Quote } from '../../src/pricing/quote.js';
 import { priceCart } from '../../src/pricing/index.js';
-import { availableToRefund, lineHoldings, pendingRefundTotal, refundedByTransaction, refundRetryable, succeededRefundTotal } from '../../src/refund/index.js';
+import { availableToRefund, committedAmount, lineHoldings, pendingRefundTotal, refundedByTransaction, refundRetryable, succeededRefundTotal } from '../../src/refund/index.js';
 import { afterSaleSkus } from '../../src/refund/unit-skus.js';
+import { exchangeHeld } from '../../src/refund/holdings.js';
 import { createOrderService } from '../../src/service/index.js';
 import { MemoryOrderStore } from '../../src/storage/index.js';
 import { manualClock, sequentialIds } from './fixtures.js';
@@ -25,7 +26,8 @@ import { manualClock, sequentialIds } from './fixtures.js';
  * every step:
  *
  * - money: per payment source the refunds (succeeded or holding money) stay within what it
- *   collected, in total within what was paid; whole positive fen; the customer's balance is what
+ *   collected, in total within what was paid; a refunded return shipping fee fits beside refunds,
+ *   requests and the money of the units open exchanges hold; whole positive fen; the customer's balance is what
  *   was topped up, less the debit, plus the balance refunds that succeeded;
  * - points: given back ≤ spent, taken back ≤ granted, and the effects add up to the record;
  * - stock: what the inventory holds for the order, per SKU, is what a plain model says the
@@ -54,10 +56,12 @@ type Op =
   | RequestOp
   | { t: 'exchange'; line: number; qty: number; sku: 0 | 1 | 2 }
   /** A whole return or exchange in one go: requested, approved, sent back, received (and the replacement shipped). */
-  | { t: 'fullReturn' | 'fullExchange'; line: number; qty: number; sku: 0 | 1 | 2 }
+  /** `fee`: a return's parcel comes with a refunded return shipping fee of everything the cap may allow. */
+  | { t: 'fullReturn' | 'fullExchange'; line: number; qty: number; sku: 0 | 1 | 2; fee: boolean }
   | { t: 'approve' | 'reject' | 'receive' | 'sendBack' | 'cancelAS' | 'accept' | 'decline' | 'shipExchange'; a: number }
   | { t: 'propose'; a: number; amount: number }
-  | { t: 'fee'; a: number; fee: number; deduct: boolean }
+  /** `all`: a refunded fee of everything the payment has beside other refunds and requests (the most the cap may allow). */
+  | { t: 'fee'; a: number; fee: number; deduct: boolean; all: boolean }
   | { t: 'freight'; amount: number }
   /** A refund made in the merchant platform, recorded from the bill: all that is left of the WeChat Pay transaction (part 0) or part/4 of it. */
   | { t: 'gateway'; part: number }
@@ -70,10 +74,10 @@ type Op =
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: requestOpArb({ kinds: ['refund_only', 'return_and_refund'], wholeOneIn: 7, merchantOneIn: 5 }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('exchange' as const), line: fc.nat(3), qty: fc.integer({ min: 1, max: 2 }), sku: fc.constantFrom(0 as const, 1 as const, 2 as const) }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constantFrom('fullReturn' as const, 'fullExchange' as const), line: fc.nat(3), qty: fc.integer({ min: 1, max: 2 }), sku: fc.constantFrom(0 as const, 1 as const, 2 as const) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constantFrom('fullReturn' as const, 'fullExchange' as const), line: fc.nat(3), qty: fc.integer({ min: 1, max: 2 }), sku: fc.constantFrom(0 as const, 1 as const, 2 as const), fee: fc.boolean() }) },
   { weight: 12, arbitrary: fc.record({ t: fc.constantFrom('approve' as const, 'reject' as const, 'receive' as const, 'sendBack' as const, 'cancelAS' as const, 'accept' as const, 'decline' as const, 'shipExchange' as const), a: fc.nat(6) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('propose' as const), a: fc.nat(6), amount: fc.nat(100_000) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('fee' as const), a: fc.nat(6), fee: fc.integer({ min: 1, max: 3000 }), deduct: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('fee' as const), a: fc.nat(6), fee: fc.integer({ min: 1, max: 3000 }), deduct: fc.boolean(), all: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('freight' as const), amount: fc.integer({ min: 0, max: 1200 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('gateway' as const), part: fc.nat(3) }) },
   { weight: 5, arbitrary: fc.record({ t: fc.constant('succeed' as const), r: fc.nat(8) }) },
@@ -295,8 +299,12 @@ function toCommand(order: Order, op: Op): { command: Command; actor: Actor } | u
       const a = as(op.a);
       return { command: { type: 'PROPOSE_REFUND', afterSaleId: a?.id ?? 'missing', amount: 1 + (op.amount % ((a?.amount ?? 0) + 2)) }, actor: shop };
     }
-    case 'fee':
-      return { command: { type: 'SET_RETURN_SHIPPING_FEE', afterSaleId: as(op.a)?.id ?? 'missing', fee: op.fee, treatment: op.deduct ? 'deduct' : 'refund' }, actor: shop };
+    case 'fee': {
+      const a = as(op.a);
+      const all = a === undefined ? 0 : availableToRefund(order, { includeRequested: true, excludeAfterSaleId: a.id }) - a.amount;
+      const fee = op.all && !op.deduct ? Math.max(1, all) : op.fee;
+      return { command: { type: 'SET_RETURN_SHIPPING_FEE', afterSaleId: a?.id ?? 'missing', fee, treatment: op.deduct ? 'deduct' : 'refund' }, actor: shop };
+    }
     case 'freight':
       return { command: { type: 'REQUEST_FREIGHT_REFUND', reason: '迟发', ...(op.amount > 0 ? { amount: op.amount } : {}) }, actor: shop };
     case 'gateway': {
@@ -503,6 +511,13 @@ async function run(setup: Setup, ops: Op[], replays: boolean[], approveAtEnd: bo
     order = await backend.get();
     if (order.version !== before.version) {
       checkMoney(order, seen);
+      if (command.type === 'SET_RETURN_SHIPPING_FEE' && !order.refunds.some((x) => x.reason === 'gateway')) {
+        // The units an open exchange holds are goods the shopper keeps: a refunded return shipping
+        // fee fits beside refunds, requests and their money (refunds made by hand are not checked).
+        let exchanging = 0;
+        for (const fen of exchangeHeld(order)?.values() ?? []) exchanging += fen;
+        expect(committedAmount(order, { includeRequested: true }) + exchanging, 'a return shipping fee beside refunds, requests and open exchanges').toBeLessThanOrEqual(order.payment.paidAmount);
+      }
       follow(model, before, order, command, policy);
     }
     await checkBalance();
@@ -559,6 +574,11 @@ async function run(setup: Setup, ops: Op[], replays: boolean[], approveAtEnd: bo
         [{ type: 'RETURN_RECEIVED', afterSaleId }, shop],
         ...(op.t === 'fullExchange' ? [[{ type: 'SHIP_EXCHANGE', afterSaleId, trackingNo: 'SF4', expressCompany: 'SF' }, shop]] : []),
       ] as Array<[Command, Actor]>) {
+        if (command.type === 'RETURN_RECEIVED' && op.fee && op.t === 'fullReturn') {
+          const a = order.afterSales.find((x) => x.id === afterSaleId)!;
+          const fee = Math.max(1, availableToRefund(order, { includeRequested: true, excludeAfterSaleId: a.id }) - a.amount);
+          await step({ type: 'SET_RETURN_SHIPPING_FEE', afterSaleId, fee, treatment: 'refund' }, shop, false);
+        }
         if (!(await step(command, actor, replays[i % replays.length] === true))) break;
       }
       continue;
