@@ -13,6 +13,7 @@ import { afterSaleSkus } from '../../src/refund/unit-skus.js';
 import { exchangeHeld } from '../../src/refund/holdings.js';
 import { createOrderService } from '../../src/service/index.js';
 import { MemoryOrderStore } from '../../src/storage/index.js';
+import { orderView } from '../../src/view/index.js';
 import { manualClock, sequentialIds } from './fixtures.js';
 
 /**
@@ -36,7 +37,8 @@ import { manualClock, sequentialIds } from './fixtures.js';
  * - a replayed command changes nothing (order, stock, balance).
  *
  * At the end every open after-sale is driven to an end (no request stuck open) and every pending
- * refund settles; an order whose after-sales are all over and which is closed has refunded exactly
+ * refund settles; the order page shows beside each after-sale what went back for it (a cancelled
+ * one with money back does not read 已撤销); an order whose after-sales are all over and which is closed has refunded exactly
  * what it was paid.
  */
 
@@ -648,8 +650,14 @@ async function run(setup: Setup, ops: Op[], replays: boolean[], approveAtEnd: bo
     const owner = r.afterSaleId ?? (r.id.endsWith('B') ? order.refunds.find((x) => x.id === r.id.slice(0, -1))?.afterSaleId : undefined);
     if (owner !== undefined) paidOut.set(owner, (paidOut.get(owner) ?? 0) + r.amount);
   }
+  const views = orderView(order, { actor: shopper, now: START }).afterSales;
   for (const a of order.afterSales) {
     const got = paidOut.get(a.id) ?? 0;
+    // What a page shows beside it is what went back for it; one closed after part of its refund
+    // was paid does not read 已撤销 (docs/after-sales.md "Closing with after-sales open").
+    const view = views.find((v) => v.id === a.id)!;
+    expect(view.refunded?.fen ?? 0, `after-sale ${a.id} shows as refunded`).toBe(got);
+    if (got > 0) expect(view.statusLabel, `after-sale ${a.id} (${a.status}) label`).not.toBe('已撤销');
     if (a.status === 'refunded') expect(got, `after-sale ${a.id} paid`).toBe(a.amount);
     // One settled by the shop's cancel of the order (docs/after-sales.md "Closing with after-sales
     // open") may have had a piece of a split refund paid already (the balance's): the full refund took the rest.
