@@ -23,7 +23,8 @@ import { gzipSync } from 'node:zlib';
 import { bundleFunction } from '../bench/cold-start/bundle.mjs';
 
 const GOAL = 25 * 1024;
-const CEILING = 93 * 1024;
+// 93.6 kB since the fifteenth session's after-sales money fixes (docs/benchmarks.md, "Sizes").
+const CEILING = Math.round(93.6 * 1024);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const markdown = process.argv.includes('--markdown');

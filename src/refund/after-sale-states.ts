@@ -2,7 +2,8 @@ import type { LocalizedText } from '../errors/orderkit-error.js';
 import type { AfterSale, AfterSaleStatus, EffectType, Order } from '../order/index.js';
 import type { Policy } from '../order/policy.js';
 import { lineHoldings } from './holdings.js';
-import { findRefund } from './ledger.js';
+import { retryThatFits } from './caps.js';
+import { findRefund, holdsMoney } from './ledger.js';
 
 /** The commands the after-sale chart answers to. */
 export type AfterSaleCommandType =
@@ -60,6 +61,7 @@ export type AfterSaleGuard =
   | 'return_and_refund'
   | 'return_not_shipped'
   | 'refund_failed'
+  | 'paid_outside'
   | 'refund_pending'
   | 'nothing_to_pay'
   | 'refund_only_nothing_to_pay'
@@ -121,6 +123,7 @@ export const AFTER_SALE_TRANSITIONS: readonly AfterSaleTransition[] = [
   { from: 'returned', on: 'always', to: 'refunding', when: 'moves_money', effects: ['payment.refund'] },
   { from: 'returned', on: 'SHIP_EXCHANGE', to: 'exchanged', when: 'exchange', actors: ['merchant'], effects: ['inventory.take', 'notify'] },
   { from: 'refunding', on: 'REFUND_FAILED', to: 'refunding', when: 'refund_pending', actors: ['payment', 'system'], effects: ['notify'] },
+  { from: 'refunding', on: 'APPROVE_AFTER_SALE', to: 'refunded', when: 'paid_outside', actors: ['merchant'], effects: ['notify'] },
   { from: 'refunding', on: 'APPROVE_AFTER_SALE', to: 'refunding', when: 'refund_failed', actors: ['merchant'], effects: ['payment.refund'] },
   { from: 'refunding', on: 'REFUND_SUCCEEDED', to: 'refunded', actors: ['payment', 'system'], effects: ['notify'] },
 ];
@@ -137,6 +140,7 @@ export const AFTER_SALE_GUARD_LABELS: Readonly<Record<AfterSaleGuard, LocalizedT
   return_and_refund: { 'zh-CN': '退货退款', en: 'return and refund' },
   return_not_shipped: { 'zh-CN': '买家尚未寄回', en: 'return not yet shipped' },
   refund_failed: { 'zh-CN': '退款失败后重试（同一退款单号）', en: 'retry of a failed refund (same refund id)' },
+  paid_outside: { 'zh-CN': '退款失败且已在商户平台退完', en: 'refund failed, all refunded in the merchant platform' },
   refund_pending: { 'zh-CN': '退款处理中', en: 'refund pending' },
   nothing_to_pay: { 'zh-CN': '退款金额为 0（如赠品），不发起退款', en: 'nothing to pay back (a free gift): no gateway refund' },
   refund_only_nothing_to_pay: { 'zh-CN': '仅退款且金额为 0（如赠品），不发起退款', en: 'refund only, nothing to pay back (a free gift): no gateway refund' },
@@ -189,6 +193,11 @@ export function afterSaleGuardHolds(guard: AfterSaleGuard, order: Order, afterSa
       return afterSale.returnShipment === undefined;
     case 'refund_failed':
       return refundStatus(order, afterSale) === 'failed';
+    case 'paid_outside': {
+      // A failed refund whose money refunds recorded from the bill took (docs/after-sales.md "Refunds the ledger did not know").
+      const r = afterSale.refundId === undefined ? undefined : findRefund(order, afterSale.refundId);
+      return r !== undefined && r.status === 'failed' && !holdsMoney(r) && retryThatFits(order, afterSale.id, r) === 0;
+    }
     case 'refund_pending':
       return refundStatus(order, afterSale) === 'pending';
     case 'nothing_to_pay':

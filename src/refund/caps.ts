@@ -1,5 +1,6 @@
-import type { AfterSale, Order } from '../order/index.js';
-import { findRefund, holdsMoney, pendingRefundTotal, refundCount, succeededRefundTotal } from './ledger.js';
+import type { AfterSale, Order, Refund } from '../order/index.js';
+import { findRefund, holdsMoney, paysBackOrderMoney, pendingRefundTotal, refundCount, refundedByTransaction, succeededRefundTotal } from './ledger.js';
+import { sourceByTransaction } from './routes.js';
 
 export interface CapOptions {
   /** Count requests not yet approved as holding their money too (used when quoting a new one). */
@@ -60,6 +61,43 @@ export function availableToRefund(order: Order, options: CapOptions = {}): numbe
 /** `availableToRefund` with its options as arguments (see `committedExcept`). */
 export function availableExcept(order: Order, excludeAfterSaleId: string | undefined, includeRequested: boolean): number {
   return Math.max(0, order.payment.paidAmount - committedExcept(order, excludeAfterSaleId, includeRequested));
+}
+
+/**
+ * What `amount` of after-sale `afterSaleId` (its amount when it is approved or its return is
+ * received, its ledger entry's when that is retried) may take of the payment: all of it while it
+ * fits beside everything else; when refunds recorded from WeChat's bill (`RECORD_GATEWAY_REFUND`,
+ * reason `gateway`: made in the merchant platform) took the difference, what is left, possibly 0;
+ * otherwise -1 (`REFUND_EXCEEDS_PAID`). docs/after-sales.md "Refunds the ledger did not know".
+ *
+ * @example
+ * amountThatFits(order, order.afterSales[0].id, order.afterSales[0].amount) // 0 once everything was refunded in the merchant platform
+ */
+export function amountThatFits(order: Order, afterSaleId: string, amount: number): number {
+  const available = availableExcept(order, afterSaleId, false);
+  if (amount <= available) return amount;
+  let outside = 0;
+  for (const r of order.refunds) if (r.reason === 'gateway' && r.status === 'succeeded' && paysBackOrderMoney(order, r)) outside += r.amount;
+  return amount - available <= outside ? available : -1;
+}
+
+/**
+ * What the retry of after-sale `afterSaleId`'s failed ledger entry may send: `amountThatFits` for
+ * its amount and, on an order paid from several sources, no more than its own source has left (it
+ * goes out again there) when refunds made in the merchant platform on that transaction took the
+ * rest: the refund made by hand is taken to have paid it, never paid a second time from another
+ * source. -1 when it does not fit for another reason.
+ *
+ * @example
+ * retryThatFits(order, order.afterSales[0].id, order.refunds[0]) // 0: refunded by hand in full
+ */
+export function retryThatFits(order: Order, afterSaleId: string, refund: Refund): number {
+  const fits = amountThatFits(order, afterSaleId, refund.amount);
+  const source = sourceByTransaction(order, refund.transactionId);
+  if (fits <= 0 || source === undefined) return fits;
+  const own = source.amount - (refundedByTransaction(order).get(source.transactionId!) ?? 0);
+  if (own >= fits) return fits;
+  return order.refunds.some((r) => r.reason === 'gateway' && r.transactionId === source.transactionId) ? Math.max(0, own) : -1;
 }
 
 /**

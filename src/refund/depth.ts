@@ -2,7 +2,7 @@ import type { Actor, AfterSale, Order, RefundProposal } from '../order/index.js'
 import { availableToRefund, plannedRefundCount } from './caps.js';
 import { refundErrors } from './errors.js';
 import { finish, runAfterSale, type Step } from './engine.js';
-import { lineHoldings, shippingHeld } from './holdings.js';
+import { exchangeHeld, lineHoldings, shippingHeld } from './holdings.js';
 import { nextAfterSaleId } from './request.js';
 import { findAfterSale, onAfterSale } from './review.js';
 import type { AfterSaleContext, AfterSaleStepResult } from './types.js';
@@ -272,7 +272,10 @@ export function setReturnShippingFee(order: Order, command: SetReturnShippingFee
   let amount = a.amount;
   if (a.status === 'awaiting_return' && a.kind === 'return_and_refund') {
     if (treatment === 'refund') {
-      const room = availableToRefund(order, { includeRequested: true, excludeAfterSaleId: a.id }) - a.amount;
+      // Beside other refunds and requests, open exchanges included: the units they hold are goods
+      // the shopper keeps, whose money a fee must not take (docs/after-sales.md "Return shipping fee").
+      let room = availableToRefund(order, { includeRequested: true, excludeAfterSaleId: a.id }) - a.amount;
+      for (const fen of exchangeHeld(order)?.values() ?? []) room -= fen;
       if (command.fee > room) return fail(refundErrors.returnShippingFeeTooHigh(command.fee, Math.max(0, room), 'refund'));
       amount = a.amount + command.fee;
     } else {

@@ -7,7 +7,7 @@ import {
   type AfterSaleCommandType,
   type AfterSaleTransition,
 } from './after-sale-states.js';
-import { availableExcept, availableToRefund, plannedRefundsExcept } from './caps.js';
+import { amountThatFits, availableExcept, availableToRefund, plannedRefundsExcept, retryThatFits } from './caps.js';
 import { afterSaleNotice, afterSaleNotifyData, exchangeTakeEffect, inventoryReleaseBySku, inventoryReleaseEffect, notifyEffect, paymentRefundEffect } from './effects.js';
 import { afterSaleSkus } from './unit-skus.js';
 import { refundErrors } from './errors.js';
@@ -93,12 +93,21 @@ function moved(step: Step): StepOutcome {
 /** Approval reserves the money: it must fit beside refunds and other approved after-sales. */
 function reserve(step: Step, ctx: AfterSaleContext): StepOutcome {
   const a = step.afterSale;
-  const available = availableExcept(step.order, a.id, false);
-  if (a.amount > available) return fail(refundErrors.refundExceedsPaid(a.amount, available));
+  const fits = amountThatFits(step.order, a.id, a.amount);
+  if (fits < 0) return fail(refundErrors.refundExceedsPaid(a.amount, availableExcept(step.order, a.id, false)));
   if (plannedRefundsExcept(step.order, a.id, false) + 1 > ctx.policy.maxPartialRefunds) {
     return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
   }
-  return moved(put(step, ctx, movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime()))));
+  return moved(put(step, ctx, capped(movedAfterSale(a, 'approved', isoTimestamp(ctx.now.getTime())), fits)));
+}
+
+/** The after-sale asking `fits` when less than its amount (`amountThatFits`), its quote kept in `quotedAmount`. */
+function capped(a: AfterSale, fits: number): AfterSale {
+  if (fits >= 0 && fits < a.amount) {
+    a.quotedAmount ??= a.amount;
+    a.amount = fits;
+  }
+  return a;
 }
 
 /**
@@ -177,7 +186,9 @@ function completeWithoutRefund(step: Step, from: AfterSaleStatus, ctx: AfterSale
     effects.push(...inventoryReleaseEffect(step.order, neverShippedUnits(step.order, a), 'refund_before_shipment'));
   }
   effects.push(notifyEffect('customer', 'after_sale_completed', step.order, afterSaleNotifyData(a)));
-  const next: AfterSale = { ...a, status: 'refunded', updatedAt: ctx.now.toISOString() };
+  // Nothing more is paid: from `refunding`, its failed entry (refunds made in the merchant platform
+  // took that money) is taken off; other pieces of a split refund stay paid.
+  const next: AfterSale = capped({ ...a, status: 'refunded', updatedAt: ctx.now.toISOString() }, from === 'refunding' ? a.amount - findRefund(step.order, a.refundId!)!.amount : 0);
   return moved(put(step, ctx, next, effects));
 }
 
@@ -216,15 +227,26 @@ export function restartRefund(order: Order, refundId: string, ctx: AfterSaleCont
     }
     return ok({ order: next, effects: [effect], refundId });
   }
-  // A CLOSED refund that gives back everything left (a stray payment's, a merchant cancel's) is
-  // re-issued for what is left now: part of it may have been given back by hand meanwhile, in the
-  // merchant platform (recorded by the reconciliation). The full amount would exceed it, and the
-  // rest would stay with the merchant for good.
-  const left = refund.gatewayStatus === 'CLOSED' ? leftToGiveBack(order, refund, ctx) : undefined;
+  // A refund that gives back everything left (a stray payment's, a merchant cancel's) is re-issued
+  // for what is left now when it CLOSED, or failed otherwise and no longer fits: part of it may
+  // have been given back by hand meanwhile, in the merchant platform (recorded by the
+  // reconciliation). The full amount would exceed it, and the rest would stay with the merchant for good.
+  let left = leftToGiveBack(order, refund, ctx);
   if (left !== undefined && left <= 0) return fail(refundErrors.refundExceedsPaid(refund.amount, 0));
+  if (refund.gatewayStatus !== 'CLOSED' && left !== undefined && left >= refund.amount) left = undefined;
+  // An after-sale's own refund that refunds made in the merchant platform left less room for
+  // (`retryThatFits`) is re-issued under a new number for what is left (docs/after-sales.md
+  // "Refunds the ledger did not know"); nothing left is the chart's `paid_outside` row.
+  const owner = left === undefined ? afterSaleOfRefund(order, refund) : undefined;
+  const fits = owner === undefined ? -1 : retryThatFits(order, owner.id, refund);
+  if (fits > 0 && fits < refund.amount) {
+    const period = checkRefundPeriod(order, ctx.now, ctx.policy);
+    if (period) return fail(period);
+    left = fits;
+  }
   const room = left === undefined ? roomFor(order, refund, ctx) : null;
   if (room) return room;
-  if (refund.gatewayStatus === 'CLOSED') {
+  if (refund.gatewayStatus === 'CLOSED' || left !== undefined) {
     if (refundCount(order) + 1 > ctx.policy.maxPartialRefunds) return fail(refundErrors.tooManyRefunds(ctx.policy.maxPartialRefunds));
     const amount = left === undefined ? refund.amount : Math.min(refund.amount, left);
     const input: Parameters<typeof openRefund>[1] = { amount, reason: refund.reason, now: ctx.now };
@@ -311,14 +333,16 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
     }
     return reserve(withExtra ? { ...step, afterSale: { ...a, ...extra } } : step, ctx);
   }
-  if (t.to === 'refunded' && (t.from === 'approved' || t.from === 'returned')) return completeWithoutRefund(step, t.from, ctx);
+  // From refunding: the chart's `paid_outside` row (REFUND_SUCCEEDED's is the ledger's, below).
+  if (t.to === 'refunded' && (t.from !== 'refunding' || t.on === 'APPROVE_AFTER_SALE')) return completeWithoutRefund(step, t.from!, ctx);
   if (t.from === 'approved' && t.to === 'refunding') return startRefund(step, 'approved', ctx);
   if (t.from === 'returned' && t.to === 'refunding') return startRefund(step, 'returned', ctx);
   if (t.from === 'refunding' && t.to === 'refunding' && t.on === 'APPROVE_AFTER_SALE') {
     const restarted = restartRefund(step.order, a.refundId!, ctx);
     if (!restarted.ok) return restarted;
-    // A CLOSED refund is re-issued under a new id: the after-sale follows it.
-    const next = { ...a, refundId: restarted.refundId, updatedAt: at };
+    // A CLOSED refund is re-issued under a new id: the after-sale follows it (and its amount, when
+    // refunds made in the merchant platform left less room: restartRefund).
+    const next = capped({ ...a, refundId: restarted.refundId, updatedAt: at }, a.amount - findRefund(step.order, a.refundId!)!.amount + findRefund(restarted.order, restarted.refundId)!.amount);
     return moved(put({ order: restarted.order, afterSale: step.afterSale, effects: step.effects, path: step.path }, ctx, next, restarted.effects));
   }
   const next = step.fresh === true && t.from === null && a.status === t.to && a.updatedAt === at ? a : movedAfterSale(a, t.to, at);
@@ -358,6 +382,8 @@ function enter(step: Step, t: AfterSaleTransition, ctx: AfterSaleContext, extra:
       break;
     case 'returned':
       next.returnedAt = at;
+      // The goods are back whatever was refunded meanwhile in the merchant platform: the refund is what is left.
+      capped(next, amountThatFits(step.order, a.id, a.amount));
       // The SKUs the shopper sent back: a replacement of an earlier exchange is its own SKU (./unit-skus.ts).
       if (ctx.policy.restockOnReturn) effects.push(...inventoryReleaseBySku(afterSaleSkus(step.order, a), 'after_sale_return'));
       break;

@@ -145,6 +145,24 @@ export function shippingHeld(order: Order, options: { excludeAfterSaleId?: strin
 }
 
 /**
+ * Per line, the fen of the units open exchanges hold (undefined when there is none). An exchange
+ * refunds nothing, but the shopper keeps goods for those units: their money is still outstanding,
+ * never free for freight or a return shipping fee (docs/after-sales.md "Exchange").
+ *
+ * @example
+ * exchangeHeld(order)?.get('L1') // 3000 while one ¥30.00 unit of L1 is being exchanged
+ */
+export function exchangeHeld(order: Order): Map<string, number> | undefined {
+  let held: Map<string, number> | undefined;
+  for (const a of order.afterSales) {
+    if (a.kind !== 'exchange' || !holdsUnits(a)) continue;
+    held ??= new Map();
+    for (const part of afterSaleLineAmounts(order, a)) held.set(part.lineId, (held.get(part.lineId) ?? 0) + part.amount);
+  }
+  return held;
+}
+
+/**
  * Per line, the units of refund-only after-sales whose refund has started — a ledger entry, or
  * completed without one (units worth nothing) — leaving out `excludeAfterSaleId`. Such an
  * after-sale gave back its never-shipped units when its refund started (when `restockOnReturn`);

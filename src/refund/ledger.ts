@@ -140,6 +140,26 @@ export function afterSaleOfRefund(order: Order, refund: Refund): AfterSale | und
 }
 
 /**
+ * Fen refunded for good for one after-sale: its succeeded ledger entries (its own, one re-issued
+ * for it, the pieces of a split refund) and the balance's share of each, `<id>B`, which names no
+ * after-sale (docs/payment-sources.md "Refunds"). What a page shows beside an after-sale that a
+ * merchant cancel closed after part of its refund was paid (docs/after-sales.md "Closing with
+ * after-sales open").
+ *
+ * @example
+ * refundedFor(order, order.afterSales[0].id) // 2000: the balance's share came back, WeChat Pay's failed
+ */
+export function refundedFor(order: Order, afterSaleId: string): number {
+  let sum = 0;
+  for (const r of order.refunds) {
+    if (r.status !== 'succeeded' || r.reason === 'gateway') continue;
+    const of = r.afterSaleId ?? (r.id.endsWith('B') ? findRefund(order, r.id.slice(0, -1))?.afterSaleId : undefined);
+    if (of === afterSaleId) sum += r.amount;
+  }
+  return sum;
+}
+
+/**
  * Paid amount not yet refunded or held by a pending refund (failed entries free theirs).
  *
  * @example

@@ -6,7 +6,7 @@ import { availableExcept, plannedRefundsExcept } from './caps.js';
 import { refundErrors } from './errors.js';
 import { explainLine, explainShipping, type ShippingDecision } from './explain.js';
 import { lineFreightRefund } from './freight-split.js';
-import { afterSaleLineAmounts, holdsUnits, lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
+import { exchangeHeld, lineHoldings, shippingHeld, type LineHolding } from './holdings.js';
 import { lineRefundAmount, unitShareRuns, type UnitShareRun } from './unit-shares.js';
 import { checkAfterSaleWindow, checkRefundPeriod } from './windows.js';
 import { ok, fail, type Failure, type Result } from '../errors/result.js';
@@ -160,12 +160,7 @@ function quoteCore(order: Order, request: RefundRequest, ctx: RefundQuoteContext
   // zero shares of a 1-fen line) must not keep the freight from coming back.
   // An open exchange holds its units' shares but refunds nothing: the shopper keeps goods for them,
   // so their money is not taken and still holds the freight back (docs/after-sales.md "Exchange").
-  let exchanging: Map<string, number> | undefined;
-  for (const a of order.afterSales) {
-    if (a.kind !== 'exchange' || !holdsUnits(a)) continue;
-    exchanging ??= new Map();
-    for (const part of afterSaleLineAmounts(order, a)) exchanging.set(part.lineId, (exchanging.get(part.lineId) ?? 0) + part.amount);
-  }
+  const exchanging = exchangeHeld(order);
   let takesLastUnit = true;
   for (const h of holdings.values()) {
     let taken = 0;

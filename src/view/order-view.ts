@@ -11,7 +11,7 @@ import {
   type Order,
 } from '../order/index.js';
 import { lineHoldings } from '../refund/holdings.js';
-import { succeededRefundTotal } from '../refund/ledger.js';
+import { refundedFor, succeededRefundTotal } from '../refund/ledger.js';
 import { sourceByTransaction, sourceRefunds } from '../refund/routes.js';
 
 /** The names of payment sources on a page. */
@@ -185,6 +185,9 @@ function deadlinesView(order: Order, timeZone: string): DeadlinesView {
   return d;
 }
 
+/** The label of a cancelled after-sale part of whose refund was paid (its amount follows). */
+const PARTLY_REFUNDED = { 'zh-CN': '部分退款', en: 'Partly refunded' } as const;
+
 /**
  * Everything an order detail page shows, for one actor at one moment: labels in the page's
  * language, every amount as fen beside its text, the running countdown, and exactly the buttons
@@ -233,6 +236,13 @@ export function orderView(order: Order, options: ViewOptions): OrderView {
       }
     }
     if (a.quotedAmount !== undefined) v.quotedAmount = moneyView(a.quotedAmount);
+    const back = refundedFor(order, a.id);
+    if (back > 0) {
+      v.refunded = moneyView(back);
+      // Closed by a merchant cancel after part of its refund was paid: 已撤销 would hide that money
+      // went back for it (docs/after-sales.md "Closing with after-sales open").
+      if (a.status === 'cancelled') v.statusLabel = `${PARTLY_REFUNDED[locale]}${locale === 'en' ? ` (${v.refunded.text})` : `（${v.refunded.text}）`}`;
+    }
     if (a.returnShippingFee !== undefined) v.returnShippingFee = { fee: moneyView(a.returnShippingFee.fee), treatment: a.returnShippingFee.treatment };
     if (a.freightOnly === true) v.freightOnly = true;
     if (a.exchange !== undefined) {

@@ -202,8 +202,17 @@ export interface AfterSaleView {
   openProposal?: { amount: MoneyView; note?: string; proposedAtText: string };
   /** Every offer and its answer, oldest first. */
   proposals?: Array<{ amount: MoneyView; status: 'pending' | 'accepted' | 'declined' | 'superseded'; note?: string; declineReason?: string }>;
-  /** The amount quoted at request time, when a negotiation or a return shipping fee changed `amount`. */
+  /**
+   * The amount quoted at request time, when a negotiation, a return shipping fee or refunds made in
+   * the merchant platform changed `amount`.
+   */
   quotedAmount?: MoneyView;
+  /**
+   * Fen refunded for good for this after-sale, when any. A `cancelled` one with money back (a
+   * merchant cancel closed it after part of its refund was paid) is labelled 部分退款 / Partly
+   * refunded with this amount, not 已撤销 (docs/after-sales.md "Closing with after-sales open").
+   */
+  refunded?: MoneyView;
   /** 退运费: the return parcel's fee and whether it was refunded or deducted. */
   returnShippingFee?: { fee: MoneyView; treatment: 'refund' | 'deduct' };
   freightOnly?: true;

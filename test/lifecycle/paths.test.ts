@@ -231,8 +231,9 @@ function afterSaleWitness(order: Order, type: string, repeat: boolean): Array<Mo
     // Ending a request on a closed order needs a request for goods worth nothing filed before the
     // last refund closed it, which no payload of this walk files: test/refund/
     // worthless-request-on-closed.test.ts drives those two edges, and
-    // worthless-return-on-closed.test.ts the return parcel, its receipt and the replacement.
-    if (type === 'CANCEL_AFTER_SALE' || type === 'REJECT_AFTER_SALE' || type === 'RETURN_SHIPPED' || type === 'RETURN_RECEIVED' || type === 'SHIP_EXCHANGE') return null;
+    // worthless-return-on-closed.test.ts the return parcel, its receipt and the replacement;
+    // gateway-refund-return.test.ts approves a request the bill's refund closed the order under.
+    if (type === 'APPROVE_AFTER_SALE' || type === 'CANCEL_AFTER_SALE' || type === 'REJECT_AFTER_SALE' || type === 'RETURN_SHIPPED' || type === 'RETURN_RECEIVED' || type === 'SHIP_EXCHANGE') return null;
     // Refund results on a closed order: the late-payment refund (or an earlier pending one).
     const prelude: Move[] = order.payment.transactionId === undefined ? [{ command: { type: 'PAYMENT_SUCCEEDED', amount: order.pricing.total, transactionId: 'tx-late' }, actor: gateway }] : [];
     if (prelude.length === 0 && pendingRefund(order) === undefined) return null;
@@ -435,6 +436,7 @@ describe('path walk over orderMachine (@xstate/graph)', () => {
     // after-sale reducer decides) but no payload can take them. Ending a request on a closed order
     // needs one worth nothing (see witness()).
     expect(notDrivable.sort()).toEqual([
+      'closed --APPROVE_AFTER_SALE/afterSaleAccepted--> closed',
       'closed --CANCEL_AFTER_SALE/afterSaleAccepted--> closed',
       'closed --REJECT_AFTER_SALE/afterSaleAccepted--> closed',
       'closed --RETURN_RECEIVED/afterSaleAccepted--> closed',

@@ -151,7 +151,9 @@ function walk(driver: Driver) {
     }
     expect(paths).toBeGreaterThan(10);
     const missing = AFTER_SALE_TRANSITIONS.filter((t) => !walked.has(t)).map((t) => `${t.from} --${t.on}--> ${t.to}`);
-    expect(missing).toEqual([]);
+    // Needs a refund made in the merchant platform (RECORD_GATEWAY_REFUND, not an after-sale
+    // command) after the after-sale's refund failed: test/refund/gateway-refund-return.test.ts drives it.
+    expect(missing).toEqual(['refunding --APPROVE_AFTER_SALE--> refunded']);
   });
 }
 

@@ -69,7 +69,7 @@ export const direct: Driver = {
   },
   run(order, command, actor, now, policy) {
     // As the lifecycle's chart: on a closed order, refund results come in and open requests can still be ended.
-    const onClosed = ['REFUND_SUCCEEDED', 'REFUND_FAILED', 'CANCEL_AFTER_SALE', 'REJECT_AFTER_SALE'];
+    const onClosed = ['REFUND_SUCCEEDED', 'REFUND_FAILED', 'APPROVE_AFTER_SALE', 'CANCEL_AFTER_SALE', 'REJECT_AFTER_SALE'];
     if (order.status === 'closed' && !onClosed.includes(command.type)) return { ok: false, code: 'INVALID_TRANSITION' };
     if (command.type === 'SHIP') {
       const left = shippable(order);

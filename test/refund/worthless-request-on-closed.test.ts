@@ -7,8 +7,8 @@ import { direct, viaTransition, type Driver } from './harness.js';
 /**
  * A request for goods worth nothing holds no money, so refunding everything else closes the order
  * while it is still `requested` (found by full-refund.test.ts, seed 851466540). It must not stay
- * open for good: withdrawing and rejecting still apply on the closed order (docs/after-sales.md,
- * "Goods worth nothing").
+ * open for good: withdrawing, rejecting and approving (for nothing) still apply on the closed order
+ * (docs/after-sales.md, "Goods worth nothing").
  */
 const policy = definePolicy({ refundShipping: 'before_shipment', autoApproveRefundBeforeShipment: false, restockOnReturn: false });
 const lines = [buildLine({ id: 'L1', sku: 'A', title: 'a', listPrice: 1, quantity: 4 }), buildLine({ id: 'L2', sku: 'B', title: 'gift', listPrice: 0, quantity: 2 })];
@@ -61,9 +61,16 @@ describe.each([direct, viaTransition])('a request worth nothing on an order clos
     expect(after.refunds).toEqual(order.refunds);
   });
 
-  it('still refuses new requests and approvals on the closed order', () => {
+  it('can be approved: it completes without money (the closed order pays nothing more)', () => {
     const { order, open, run } = closedWithOpenRequest(driver);
-    expect(run(order, { type: 'APPROVE_AFTER_SALE', afterSaleId: open }, MERCHANT)).toBe('INVALID_TRANSITION');
+    const after = run(order, { type: 'APPROVE_AFTER_SALE', afterSaleId: open }, MERCHANT) as Order;
+    expect(after.status).toBe('closed');
+    expect(after.afterSales.find((a) => a.id === open)).toMatchObject({ status: 'refunded', amount: 0 });
+    expect(after.refunds).toEqual(order.refunds);
+  });
+
+  it('still refuses new requests on the closed order', () => {
+    const { order, run } = closedWithOpenRequest(driver);
     expect(run(order, { type: 'REQUEST_AFTER_SALE', kind: 'refund_only', items: [{ lineId: 'L2', quantity: 1 }], reason: 'x' }, CUSTOMER)).toBe('INVALID_TRANSITION');
   });
 });

@@ -14,11 +14,12 @@ export const AFTER_SALE_OPEN: readonly OrderStatus[] = ['paid', 'partially_shipp
 /** The after-sale reducer decides (refund/ engine); the order's status stays. */
 export const AFTER_SALE_ROW = { from: AFTER_SALE_OPEN, guard: 'afterSaleAccepted', actions: ['applyAfterSale', 'settlePoints'] } as const;
 /**
- * AFTER_SALE_ROW for the commands that bring an open after-sale to its end (withdraw, reject, the
- * return parcel and its receipt, the replacement of an exchange): they also apply on a closed
- * order, which may still hold an after-sale worth nothing — a request, or a gift's return or
+ * AFTER_SALE_ROW for the commands that bring an open after-sale to its end (approve, withdraw,
+ * reject, the return parcel and its receipt, the replacement of an exchange): they also apply on a
+ * closed order, which may still hold an after-sale worth nothing — a request, or a gift's return or
  * exchange already on its way back — when refunding everything else closed it (docs/after-sales.md,
- * "Goods worth nothing"). A refund one of them would start is still checked against what is left
+ * "Goods worth nothing"), or one a refund made in the merchant platform left nothing to pay
+ * ("Refunds the ledger did not know"). A refund one of them would start is still checked against what is left
  * of the payment, which is nothing on a closed order.
  */
 export const AFTER_SALE_END_ROW = { from: [...AFTER_SALE_OPEN, 'closed'] as readonly OrderStatus[], guard: 'afterSaleAccepted', actions: ['applyAfterSale', 'settlePoints'] } as const;
