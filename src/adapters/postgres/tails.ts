@@ -126,7 +126,7 @@ export function joinLists(orderId: string, doc: Record<string, unknown>, rows: r
  */
 export class TailMemory {
   private readonly known = new Map<string, { version: number; s: unknown[]; n: unknown[] }>();
-  constructor(private readonly max = 1000) {}
+  constructor(private readonly max = 256) {}
 
   remember(order: Order): void {
     this.known.delete(order.id);
