@@ -5,11 +5,28 @@ const exclude = ['**/node_modules/**', '**/dist/**', '**/.tmp/**', '**/.cache/**
 /** Files whose results must not depend on the host's time zone: they run under two other zones. */
 const TZ_FILES = ['test/**/*.tz.test.ts'];
 /**
- * Long runs `npm run test:load` makes instead (CI too): the Chromium walks of the console and the
- * /insights dashboard, and every stored fixture of every schema version through every read path of
- * every store (test/storage/stored-orders.test.ts, in `npm test`, loads each fixture once).
+ * Long runs `npm run test:load` makes instead (CI too), so that `npm test` keeps within its 4
+ * minutes on a 2-core machine: the Chromium walks of the console and the /insights dashboard;
+ * every stored fixture of every schema version through every read path of every store; the
+ * slowest SQL analytics parity suites, each a seeded shop compared between memory and SQL; the
+ * full access matrix of the Express example; and group commit's suite. `npm test` still
+ * checks each area (test/storage/stored-orders.test.ts, test/analytics/insights-sql.test.ts,
+ * test/express/auth.test.ts, test/storage/pglite.contract.test.ts and the others).
  */
-const LONG_FILES = ['test/express/console.browser.test.ts', 'test/express/insights.browser.test.ts', 'test/storage/stored-orders-paths.test.ts'];
+export const LONG_FILES = [
+  'test/express/console.browser.test.ts',
+  'test/express/insights.browser.test.ts',
+  'test/express/insights-source.test.ts',
+  'test/storage/stored-orders-paths.test.ts',
+  'test/express/authz-matrix.test.ts',
+  'test/storage/group-commit.test.ts',
+  'test/analytics/summarize-sql.test.ts',
+  'test/analytics/rollups.test.ts',
+  'test/analytics/drill-new-customers-sql.test.ts',
+  'test/analytics/customer-chains.test.ts',
+  'test/analytics/lifecycle-parity.test.ts',
+  'test/analytics/anonymized-customers.test.ts',
+];
 
 /**
  * One vitest run for `npm test`: the time-zone files run in two projects of their own, under

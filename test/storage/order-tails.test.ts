@@ -183,7 +183,7 @@ describe('PostgresOrderStore: shipments and notes as rows (PGlite)', () => {
         expect(read.merchantNotes).toEqual(order.merchantNotes);
         expect(read.shipments).toEqual(order.shipments);
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 });
