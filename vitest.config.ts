@@ -9,7 +9,8 @@ const TZ_FILES = ['test/**/*.tz.test.ts'];
  * minutes on a 2-core machine: the Chromium walks of the console and the /insights dashboard;
  * every stored fixture of every schema version through every read path of every store; the
  * slowest SQL analytics parity suites, each a seeded shop compared between memory and SQL; the
- * full access matrix of the Express example; and group commit's suite. `npm test` still
+ * full access matrix of the Express example; group commit's suite, the upgrade of migration 003
+ * and the 16-worker hot-order race on the real servers. `npm test` still
  * checks each area (test/storage/stored-orders.test.ts, test/analytics/insights-sql.test.ts,
  * test/express/auth.test.ts, test/storage/pglite.contract.test.ts and the others).
  */
@@ -20,6 +21,8 @@ export const LONG_FILES = [
   'test/storage/stored-orders-paths.test.ts',
   'test/express/authz-matrix.test.ts',
   'test/storage/group-commit.test.ts',
+  'test/storage/outbox-lease-upgrade.test.ts',
+  'test/race/hot-order.race.test.ts',
   'test/analytics/summarize-sql.test.ts',
   'test/analytics/rollups.test.ts',
   'test/analytics/drill-new-customers-sql.test.ts',
