@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isStorableString, type Effect, type Order, type OrderEvent } from '../../order/index.js';
 import { CheckedDocuments, checkCommitInput, checkCreateInput, decodeAll, decodeEvent, decodeOrder, decodeRecordOrder, encodeCursor, normalizeListQuery } from '../../storage/codec.js';
-import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderDocument, storedOrderText, upgradeStoredOrder } from '../../storage/schema-version.js';
+import { ORDER_SCHEMA_VERSION, SCHEMA_VERSION_FIELD, storedOrderDocument, storedOrderText } from '../../storage/schema-version.js';
 import { nextDueAt } from '../../lifecycle/due.js';
 import { CorruptOrderError, OrderExistsError, OrderNotFoundError, STORAGE_ERROR_CODES, VersionConflictError, invalidCommit, isVersionConflict, transactionUnsupported } from '../../storage/errors.js';
 import type {

@@ -53,7 +53,16 @@ function earliestParcel(shipments: Order['shipments']): Order['shipments'] {
  * are rows (`listsAsRows`), without them but with their counts.
  */
 export function splitDocument(order: Order): Record<string, unknown> {
-  if (!listsAsRows(order)) return storedOrderDocument(order);
+  return listsAsRows(order) ? withoutLists(order) : storedOrderDocument(order);
+}
+
+/** `splitDocument(order)` as JSON text. */
+export function splitText(order: Order): string {
+  return listsAsRows(order) ? JSON.stringify(withoutLists(order)) : storedOrderText(order);
+}
+
+/** The stored document of an order whose lists are rows: their counts and the earliest parcel instead. */
+function withoutLists(order: Order): Record<string, unknown> {
   return {
     ...order,
     shipments: earliestParcel(order.shipments),
@@ -61,11 +70,6 @@ export function splitDocument(order: Order): Record<string, unknown> {
     [TAILS_FIELD]: { s: order.shipments.length, n: order.merchantNotes.length },
     [SCHEMA_VERSION_FIELD]: ORDER_SCHEMA_VERSION,
   };
-}
-
-/** `splitDocument(order)` as JSON text. */
-export function splitText(order: Order): string {
-  return listsAsRows(order) ? JSON.stringify(splitDocument(order)) : storedOrderText(order);
 }
 
 function countsOf(doc: Record<string, unknown>): TailCounts | null {
